@@ -1,0 +1,29 @@
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "concord/core/result.hpp"
+
+namespace concord::cli {
+
+/// Streams and the exit status shared by the subcommands of one run.
+struct Context {
+    std::istream& in;
+    std::ostream& out;
+    std::ostream& err;
+    int status{0};
+};
+
+void AddJsonCommands(CLI::App& app, Context& ctx);
+void AddKeyCommands(CLI::App& app, Context& ctx);
+void AddLedgerCommands(CLI::App& app, Context& ctx);
+void AddNoteCommands(CLI::App& app, Context& ctx);
+
+/// Runs `action` and stores its exit status in ctx; errors are reported on ctx.err.
+void Finish(Context& ctx, const Result<void>& result);
+
+}  // namespace concord::cli
