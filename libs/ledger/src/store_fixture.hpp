@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "concord/crypto/init.hpp"
 #include "concord/store/store.hpp"
 #include "concord/store/testing/pg_test.hpp"
 #include "test_util.hpp"
@@ -23,7 +24,18 @@ inline std::string BackendName(const ::testing::TestParamInfo<std::string>& info
 
 class StoreFixture : public ::testing::TestWithParam<std::string> {
 protected:
-    void SetUp() override;
+    void SetUp() override {
+        ASSERT_TRUE(crypto::Initialize());
+        if (GetParam() == "sqlite") {
+            url_ = "sqlite:" + (dir_.path() / "store.db").string();
+        } else {
+            CONCORD_FRESH_PG_DSN_OR_SKIP(dsn);
+            url_ = dsn;
+        }
+        auto opened = OpenStore();
+        ASSERT_TRUE(opened) << opened.error().ToString();
+        store_ = std::move(*opened);
+    }
 
     /// Opens the test's store (again); for reopen tests.
     Result<std::unique_ptr<store::Store>> OpenStore() {

@@ -1,0 +1,43 @@
+# The two commands of README.md, and a few more. Every target installs what it needs first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := test
+
+.PHONY: deps demo test bench fuzz fuzz-ci format-check clean
+
+deps:
+	bash scripts/install-deps
+
+# Builds the release tree and runs the ledger demonstration.
+demo: deps
+	cmake --preset release
+	cmake --build --preset release --target concord
+	bash scripts/demo-ledger.sh build/release/apps/concord/concord
+
+# Builds everything with ASan+UBSan and runs every test through ctest.
+test: deps
+	cmake --preset dev
+	cmake --build --preset dev
+	ctest --preset dev --timeout 600
+
+bench: deps
+	cmake --preset release
+	cmake --build --preset release
+	bash scripts/run-benchmarks build/release
+
+# Builds the libFuzzer targets (clang) and replays their committed corpora.
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz
+	bash scripts/run-fuzzers build/fuzz 0
+
+# CI: fuzz each target for 60 seconds on top of the corpus.
+fuzz-ci: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz
+	bash scripts/run-fuzzers build/fuzz 60
+
+format-check:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
+
+clean:
+	rm -rf build
