@@ -1,0 +1,647 @@
+// PostgreSQL backend (libpq). Design notes:
+// - A small pool of connections, created on demand up to kMaxConnections. A transaction owns one
+//   connection for its lifetime; a connection that is broken or not idle afterwards is closed,
+//   never handed out again.
+// - Parameters go out with explicit types (int8 as text, text, bytea in binary) and results come
+//   back in binary, decoded by column type, so no value passes through a locale-dependent or
+//   escaped text form.
+// - Durability is checked on every new connection (a DSN can carry `options=-c fsync=...`).
+
+#include <libpq-fe.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "backends.hpp"
+#include "concord/store/store.hpp"
+#include "thread_annotations.hpp"
+
+namespace concord::store::detail {
+namespace {
+
+struct ConnCloser {
+    void operator()(PGconn* conn) const { PQfinish(conn); }
+};
+struct ResultClearer {
+    void operator()(PGresult* result) const { PQclear(result); }
+};
+using PgConn = std::unique_ptr<PGconn, ConnCloser>;
+using PgResult = std::unique_ptr<PGresult, ResultClearer>;
+
+/// Most connections one Store keeps open; Begin waits when all are in use.
+constexpr int kMaxConnections = 8;
+/// Key of the advisory lock that serialises Migrate across processes ("concord" in ASCII).
+constexpr std::int64_t kMigrationLockKey = 0x636f6e636f7264;
+
+// Type OIDs from pg_type.h (stable across PostgreSQL versions).
+constexpr Oid kBoolOid = 16;
+constexpr Oid kByteaOid = 17;
+constexpr Oid kNameOid = 19;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
+constexpr Oid kTextOid = 25;
+constexpr Oid kOidOid = 26;
+constexpr Oid kUnknownOid = 705;
+constexpr Oid kBpcharOid = 1042;
+constexpr Oid kVarcharOid = 1043;
+constexpr Oid kNumericOid = 1700;
+
+std::string TrimMessage(const char* message) {
+    std::string text = message != nullptr ? message : "";
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+        text.pop_back();
+    }
+    return text;
+}
+
+/// Maps a failed result (or a failure without one) to an Error.
+Error MapPgError(PGconn* conn, const PGresult* result, std::string_view what) {
+    std::string message = "postgres: " + std::string(what) + ": " +
+                          TrimMessage(
+                              result != nullptr ? PQresultErrorMessage(result)
+                                                : PQerrorMessage(conn)
+                          );
+    if (PQstatus(conn) != CONNECTION_OK) {
+        return MakeError(ErrorCode::kUnavailable, message + " (connection lost)");
+    }
+    const char* raw_state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE)
+                                              : nullptr;
+    std::string_view state = raw_state != nullptr ? raw_state : "";
+    if (state == "23505") {
+        return MakeError(ErrorCode::kAlreadyExists, std::move(message));
+    }
+    if (state == "08P01") {
+        // protocol_violation on a live connection: e.g. the wrong number of parameters.
+        return MakeError(ErrorCode::kInvalidArgument, std::move(message));
+    }
+    if (state == "40001" || state == "40P01" || state.starts_with("08") ||
+        state.starts_with("53") || state.starts_with("57P") || state == "58030" ||
+        state.empty()) {
+        return MakeError(ErrorCode::kUnavailable, std::move(message));
+    }
+    if (state == "XX001" || state == "XX002") {
+        return MakeError(ErrorCode::kCorruption, std::move(message));
+    }
+    return MakeError(ErrorCode::kInvalidArgument, std::move(message));
+}
+
+std::uint64_t ReadBigEndian(const char* data, std::size_t size) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < size; ++i) {
+        v = (v << 8) | static_cast<std::uint8_t>(data[i]);
+    }
+    return v;
+}
+
+/// Decodes a binary NUMERIC that holds an integer in int64 range.
+Result<std::int64_t> DecodeNumeric(const char* data, std::size_t size) {
+    auto bad = [] {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "postgres: NUMERIC column is not an integer in int64 range (CAST it)"
+        );
+    };
+    if (size < 8) {
+        return bad();
+    }
+    auto u16 = [&](std::size_t at) { return static_cast<std::uint16_t>(ReadBigEndian(data + at, 2)); };
+    const int ndigits = static_cast<std::int16_t>(u16(0));
+    const int weight = static_cast<std::int16_t>(u16(2));
+    const std::uint16_t sign = u16(4);
+    if ((sign != 0x0000 && sign != 0x4000) || ndigits < 0 ||
+        size != 8 + 2 * static_cast<std::size_t>(ndigits)) {
+        return bad();
+    }
+    const bool negative = sign == 0x4000;
+    std::int64_t value = 0;
+    // Digits are base 10000; digit i is worth 10000^(weight - i).
+    for (int i = 0; i <= weight; ++i) {
+        std::int64_t digit = i < ndigits ? u16(8 + 2 * static_cast<std::size_t>(i)) : 0;
+        if (__builtin_mul_overflow(value, std::int64_t{10000}, &value) ||
+            (negative ? __builtin_sub_overflow(value, digit, &value)
+                      : __builtin_add_overflow(value, digit, &value))) {
+            return bad();
+        }
+    }
+    for (int i = std::max(weight + 1, 0); i < ndigits; ++i) {
+        if (u16(8 + 2 * static_cast<std::size_t>(i)) != 0) {
+            return bad();
+        }
+    }
+    return value;
+}
+
+Result<Value> DecodeColumn(const PGresult* result, int row, int column) {
+    if (PQgetisnull(result, row, column) != 0) {
+        return Value(Null{});
+    }
+    const char* data = PQgetvalue(result, row, column);
+    const auto size = static_cast<std::size_t>(PQgetlength(result, row, column));
+    const Oid type = PQftype(result, column);
+    auto fixed = [&](std::size_t expected) -> Result<std::uint64_t> {
+        if (size != expected) {
+            return MakeError(ErrorCode::kInternal, "postgres: unexpected binary value size");
+        }
+        return ReadBigEndian(data, size);
+    };
+    switch (type) {
+        case kInt8Oid: {
+            CONCORD_ASSIGN_OR_RETURN(std::uint64_t v, fixed(8));
+            return Value(static_cast<std::int64_t>(v));
+        }
+        case kInt4Oid: {
+            CONCORD_ASSIGN_OR_RETURN(std::uint64_t v, fixed(4));
+            return Value(std::int64_t{static_cast<std::int32_t>(static_cast<std::uint32_t>(v))});
+        }
+        case kInt2Oid: {
+            CONCORD_ASSIGN_OR_RETURN(std::uint64_t v, fixed(2));
+            return Value(std::int64_t{static_cast<std::int16_t>(static_cast<std::uint16_t>(v))});
+        }
+        case kOidOid: {
+            CONCORD_ASSIGN_OR_RETURN(std::uint64_t v, fixed(4));
+            return Value(static_cast<std::int64_t>(v));
+        }
+        case kBoolOid: {
+            CONCORD_ASSIGN_OR_RETURN(std::uint64_t v, fixed(1));
+            return Value(static_cast<std::int64_t>(v != 0 ? 1 : 0));
+        }
+        case kNumericOid: {
+            CONCORD_ASSIGN_OR_RETURN(std::int64_t v, DecodeNumeric(data, size));
+            return Value(v);
+        }
+        case kTextOid:
+        case kVarcharOid:
+        case kBpcharOid:
+        case kNameOid:
+        case kUnknownOid:
+            return Value(std::string(data, size));
+        case kByteaOid: {
+            const auto* bytes = reinterpret_cast<const std::uint8_t*>(data);
+            return Value(Bytes(bytes, bytes + size));
+        }
+        default:
+            return MakeError(
+                ErrorCode::kInvalidArgument,
+                "postgres: column " + std::to_string(column) + " has type OID " +
+                    std::to_string(type) + ", which the store does not map (CAST it)"
+            );
+    }
+}
+
+std::int64_t ParseCount(const char* text) {
+    std::int64_t n = 0;
+    for (const char* p = text; p != nullptr && *p >= '0' && *p <= '9'; ++p) {
+        n = n * 10 + (*p - '0');
+    }
+    return n;
+}
+
+/// Runs `sql` with `params` on `conn`; appends rows to `rows` when non-null.
+Result<std::int64_t> RunParams(
+    PGconn* conn, std::string_view sql, std::span<const Value> params, std::vector<Row>* rows
+) {
+    const std::size_t n = params.size();
+    if (n > 65535) {
+        return MakeError(ErrorCode::kInvalidArgument, "postgres: more than 65535 parameters");
+    }
+    std::vector<Oid> types(n, 0);
+    std::vector<const char*> values(n, nullptr);
+    std::vector<int> lengths(n, 0);
+    std::vector<int> formats(n, 0);
+    std::vector<std::string> int_texts(n);  // sized up front: values[] points into it
+    static const char kEmpty[1] = {0};
+    for (std::size_t i = 0; i < n; ++i) {
+        const Value& v = params[i];
+        if (const auto* integer = std::get_if<std::int64_t>(&v)) {
+            int_texts[i] = std::to_string(*integer);
+            types[i] = kInt8Oid;
+            values[i] = int_texts[i].c_str();
+        } else if (const auto* text = std::get_if<std::string>(&v)) {
+            if (text->find('\0') != std::string::npos) {
+                return MakeError(
+                    ErrorCode::kInvalidArgument,
+                    "postgres: text parameter $" + std::to_string(i + 1) +
+                        " contains a NUL character (use bytes)"
+                );
+            }
+            types[i] = kTextOid;
+            values[i] = text->c_str();
+        } else if (const auto* bytes = std::get_if<Bytes>(&v)) {
+            if (bytes->size() > 0x7fffffff) {
+                return MakeError(ErrorCode::kInvalidArgument, "postgres: parameter over 2 GiB");
+            }
+            types[i] = kByteaOid;
+            values[i] = bytes->empty() ? kEmpty : reinterpret_cast<const char*>(bytes->data());
+            lengths[i] = static_cast<int>(bytes->size());
+            formats[i] = 1;
+        }
+    }
+    const std::string sql_text(sql);
+    PgResult result(PQexecParams(
+        conn,
+        sql_text.c_str(),
+        static_cast<int>(n),
+        types.data(),
+        values.data(),
+        lengths.data(),
+        formats.data(),
+        1
+    ));
+    const ExecStatusType status =
+        result != nullptr ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK) {
+        return ParseCount(PQcmdTuples(result.get()));
+    }
+    if (status != PGRES_TUPLES_OK) {
+        return MapPgError(conn, result.get(), "execute");
+    }
+    if (rows != nullptr) {
+        const int row_count = PQntuples(result.get());
+        const int columns = PQnfields(result.get());
+        rows->reserve(rows->size() + static_cast<std::size_t>(row_count));
+        for (int r = 0; r < row_count; ++r) {
+            std::vector<Value> row;
+            row.reserve(static_cast<std::size_t>(columns));
+            for (int c = 0; c < columns; ++c) {
+                CONCORD_ASSIGN_OR_RETURN(Value value, DecodeColumn(result.get(), r, c));
+                row.push_back(std::move(value));
+            }
+            rows->emplace_back(std::move(row));
+        }
+    }
+    // "SELECT n" counts rows returned, not changed.
+    if (std::strncmp(PQcmdStatus(result.get()), "SELECT", 6) == 0) {
+        return 0;
+    }
+    return ParseCount(PQcmdTuples(result.get()));
+}
+
+/// Runs a statement without parameters (several statements allowed: simple-query protocol).
+Result<void> RunSimple(PGconn* conn, const std::string& sql, std::string_view what) {
+    PgResult result(PQexec(conn, sql.c_str()));
+    const ExecStatusType status =
+        result != nullptr ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
+        return MapPgError(conn, result.get(), what);
+    }
+    return {};
+}
+
+class PostgresTransaction;
+
+class PostgresStore final : public Store {
+public:
+    explicit PostgresStore(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+
+    [[nodiscard]] Backend backend() const override { return Backend::kPostgres; }
+    Result<std::unique_ptr<Transaction>> Begin() override;
+    Result<void> Migrate(std::span<const Migration> migrations) override;
+    Result<int> SchemaVersion(std::string_view component) override;
+    Result<void> CheckIntegrity() override;
+
+    /// Opens the first connection (and so checks reachability and durability settings).
+    Result<void> Init() CONCORD_EXCLUDES(mu_);
+
+private:
+    friend class PostgresTransaction;
+
+    Result<std::unique_ptr<PostgresTransaction>> BeginInternal() CONCORD_EXCLUDES(mu_);
+    /// Opens a new connection and checks it.
+    Result<PgConn> Connect() const;
+    /// Takes an idle connection or opens one; waits while kMaxConnections are in use. Sets
+    /// `reused` when the connection came from the pool (it may have died while idle).
+    Result<PgConn> Acquire(bool& reused) CONCORD_EXCLUDES(mu_);
+    /// Returns a connection to the pool if it is healthy and idle; closes it otherwise.
+    void Release(PgConn conn) CONCORD_EXCLUDES(mu_);
+
+    const std::string conninfo_;
+    Mutex mu_;
+    std::condition_variable_any cv_;
+    std::vector<PgConn> idle_ CONCORD_GUARDED_BY(mu_);
+    /// Connections open: idle plus in use.
+    int open_ CONCORD_GUARDED_BY(mu_){0};
+};
+
+/// An open PostgreSQL transaction; owns one pooled connection until it ends. Must not outlive
+/// its store.
+class PostgresTransaction final : public Transaction {
+public:
+    PostgresTransaction(PostgresStore& store, PgConn conn)
+        : store_(store), conn_(std::move(conn)) {}
+    ~PostgresTransaction() override { Rollback(); }
+
+    using Transaction::Execute;
+    using Transaction::Query;
+
+    Result<std::int64_t> Execute(std::string_view sql, std::span<const Value> params) override {
+        CONCORD_RETURN_IF_ERROR(CheckOpen());
+        auto changed = RunParams(conn_.get(), sql, params, nullptr);
+        if (!changed) {
+            state_ = State::kFailed;
+        }
+        return changed;
+    }
+
+    Result<std::vector<Row>> Query(std::string_view sql, std::span<const Value> params) override {
+        CONCORD_RETURN_IF_ERROR(CheckOpen());
+        std::vector<Row> rows;
+        auto changed = RunParams(conn_.get(), sql, params, &rows);
+        if (!changed) {
+            state_ = State::kFailed;
+            return std::move(changed).error();
+        }
+        return rows;
+    }
+
+    /// Runs a migration script (several statements, no parameters) inside this transaction.
+    Result<void> ExecScript(const std::string& sql) {
+        CONCORD_RETURN_IF_ERROR(CheckOpen());
+        auto done = RunSimple(conn_.get(), sql, "migration");
+        if (!done) {
+            state_ = State::kFailed;
+        }
+        return done;
+    }
+
+    Result<void> Commit() override {
+        if (state_ == State::kDone) {
+            return MakeError(ErrorCode::kInvalidArgument, "transaction is no longer open");
+        }
+        if (state_ == State::kFailed) {
+            Rollback();
+            return MakeError(
+                ErrorCode::kInvalidArgument,
+                "transaction had an error and was rolled back instead of committed"
+            );
+        }
+        PgResult result(PQexec(conn_.get(), "COMMIT"));
+        const bool ok = result != nullptr && PQresultStatus(result.get()) == PGRES_COMMAND_OK;
+        if (!ok) {
+            Error error = MapPgError(conn_.get(), result.get(), "commit");
+            if (PQstatus(conn_.get()) != CONNECTION_OK) {
+                error.message += "; the outcome of the commit is unknown";
+            }
+            Rollback();
+            return error;
+        }
+        // An aborted transaction "commits" as ROLLBACK; the state_ check above should make this
+        // unreachable, but the data must never be reported durable when it is not.
+        const bool committed = std::strcmp(PQcmdStatus(result.get()), "COMMIT") == 0;
+        state_ = State::kDone;
+        store_.Release(std::move(conn_));
+        if (!committed) {
+            DropCommitHooks();
+            return MakeError(ErrorCode::kInvalidArgument, "postgres: transaction was rolled back");
+        }
+        RunCommitHooks();
+        return {};
+    }
+
+    void Rollback() override {
+        if (state_ == State::kDone) {
+            return;
+        }
+        if (PQstatus(conn_.get()) == CONNECTION_OK &&
+            PQtransactionStatus(conn_.get()) != PQTRANS_IDLE) {
+            PgResult result(PQexec(conn_.get(), "ROLLBACK"));
+        }
+        state_ = State::kDone;
+        DropCommitHooks();
+        store_.Release(std::move(conn_));
+    }
+
+private:
+    enum class State : std::uint8_t { kOpen, kFailed, kDone };
+
+    Result<void> CheckOpen() const {
+        if (state_ == State::kOpen) {
+            return {};
+        }
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            state_ == State::kFailed ? "transaction had an error; it can only be rolled back"
+                                     : "transaction is no longer open"
+        );
+    }
+
+    PostgresStore& store_;
+    PgConn conn_;
+    State state_{State::kOpen};
+};
+
+Result<PgConn> PostgresStore::Connect() const {
+    PgConn conn(PQconnectdb(conninfo_.c_str()));
+    if (conn == nullptr) {
+        return MakeError(ErrorCode::kUnavailable, "postgres: cannot allocate a connection");
+    }
+    if (PQstatus(conn.get()) != CONNECTION_OK) {
+        return MakeError(
+            ErrorCode::kUnavailable,
+            "postgres: cannot connect: " + TrimMessage(PQerrorMessage(conn.get()))
+        );
+    }
+    PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+    if (PQsetClientEncoding(conn.get(), "UTF8") != 0) {
+        return MakeError(ErrorCode::kUnavailable, "postgres: cannot set client_encoding UTF8");
+    }
+    PgResult result(PQexec(
+        conn.get(), "SELECT current_setting('fsync'), current_setting('synchronous_commit')"
+    ));
+    if (result == nullptr || PQresultStatus(result.get()) != PGRES_TUPLES_OK ||
+        PQntuples(result.get()) != 1) {
+        return MapPgError(conn.get(), result.get(), "reading durability settings");
+    }
+    const std::string fsync = PQgetvalue(result.get(), 0, 0);
+    const std::string synchronous_commit = PQgetvalue(result.get(), 0, 1);
+    if (fsync != "on") {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "refusing to use PostgreSQL server: fsync is '" + fsync + "', not 'on'"
+        );
+    }
+    if (synchronous_commit != "on") {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "refusing to use PostgreSQL server: synchronous_commit is '" + synchronous_commit +
+                "', not 'on'"
+        );
+    }
+    return conn;
+}
+
+Result<void> PostgresStore::Init() {
+    CONCORD_ASSIGN_OR_RETURN(PgConn conn, Connect());
+    {
+        MutexLock lock(mu_);
+        ++open_;
+    }
+    Release(std::move(conn));
+    return {};
+}
+
+Result<PgConn> PostgresStore::Acquire(bool& reused) {
+    {
+        MutexLock lock(mu_);
+        while (idle_.empty() && open_ >= kMaxConnections) {
+            cv_.wait(mu_);
+        }
+        if (!idle_.empty()) {
+            PgConn conn = std::move(idle_.back());
+            idle_.pop_back();
+            reused = true;
+            return conn;
+        }
+        ++open_;
+    }
+    reused = false;
+    auto conn = Connect();
+    if (!conn) {
+        MutexLock lock(mu_);
+        --open_;
+        cv_.notify_one();
+    }
+    return conn;
+}
+
+void PostgresStore::Release(PgConn conn) {
+    const bool healthy = conn != nullptr && PQstatus(conn.get()) == CONNECTION_OK &&
+                         PQtransactionStatus(conn.get()) == PQTRANS_IDLE;
+    {
+        MutexLock lock(mu_);
+        if (healthy) {
+            idle_.push_back(std::move(conn));
+        } else {
+            --open_;
+        }
+    }
+    cv_.notify_one();
+    // A broken connection is closed here, outside the lock, when `conn` goes out of scope.
+}
+
+Result<std::unique_ptr<PostgresTransaction>> PostgresStore::BeginInternal() {
+    // One retry: an idle pooled connection may have been closed by the server meanwhile.
+    for (int attempt = 0;; ++attempt) {
+        bool reused = false;
+        CONCORD_ASSIGN_OR_RETURN(PgConn conn, Acquire(reused));
+        auto begun = RunSimple(conn.get(), "BEGIN ISOLATION LEVEL READ COMMITTED", "begin");
+        if (begun) {
+            return std::make_unique<PostgresTransaction>(*this, std::move(conn));
+        }
+        const bool broken = PQstatus(conn.get()) != CONNECTION_OK;
+        Release(std::move(conn));
+        if (!(broken && reused && attempt == 0)) {
+            return std::move(begun).error();
+        }
+    }
+}
+
+Result<std::unique_ptr<Transaction>> PostgresStore::Begin() {
+    CONCORD_ASSIGN_OR_RETURN(auto tx, BeginInternal());
+    return std::unique_ptr<Transaction>(std::move(tx));
+}
+
+Result<void> PostgresStore::Migrate(std::span<const Migration> migrations) {
+    CONCORD_RETURN_IF_ERROR(ValidateMigrations(migrations));
+    for (const Migration& m : migrations) {
+        const std::string name = "'" + m.component + "' version " + std::to_string(m.version);
+        CONCORD_ASSIGN_OR_RETURN(auto tx, BeginInternal());
+        // The lock is held to the end of this transaction, so concurrent processes apply each
+        // migration once, and never create the table at the same time.
+        CONCORD_RETURN_IF_ERROR(
+            tx->Execute("SELECT pg_advisory_xact_lock($1)", {Value(kMigrationLockKey)})
+        );
+        CONCORD_RETURN_IF_ERROR(tx->ExecScript(kPostgresCreateMigrationTable));
+        CONCORD_ASSIGN_OR_RETURN(
+            auto applied,
+            tx->Query(
+                "SELECT 1 FROM schema_migrations WHERE component = $1 AND version = $2",
+                {Value(m.component), Value(std::int64_t{m.version})}
+            )
+        );
+        if (!applied.empty()) {
+            tx->Rollback();
+            continue;
+        }
+        auto done = m.postgres_sql.empty() ? Result<void>() : tx->ExecScript(m.postgres_sql);
+        if (done) {
+            auto recorded = tx->Execute(
+                "INSERT INTO schema_migrations (component, version) VALUES ($1, $2)",
+                {Value(m.component), Value(std::int64_t{m.version})}
+            );
+            done = recorded ? tx->Commit() : Result<void>(std::move(recorded).error());
+        }
+        if (!done) {
+            Error error = std::move(done).error();
+            if (error.code != ErrorCode::kUnavailable && error.code != ErrorCode::kCorruption) {
+                error.code = ErrorCode::kInvalidArgument;
+            }
+            error.message = "migration " + name + " failed: " + error.message;
+            return error;
+        }
+    }
+    return {};
+}
+
+Result<int> PostgresStore::SchemaVersion(std::string_view component) {
+    CONCORD_ASSIGN_OR_RETURN(auto tx, BeginInternal());
+    CONCORD_ASSIGN_OR_RETURN(
+        auto table, tx->Query("SELECT to_regclass('schema_migrations') IS NOT NULL")
+    );
+    if (table.at(0).Int(0) == 0) {
+        return 0;
+    }
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx->Query(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = $1",
+            {Value(std::string(component))}
+        )
+    );
+    return static_cast<int>(rows.at(0).Int(0));
+}
+
+Result<void> PostgresStore::CheckIntegrity() {
+    // PostgreSQL checks pages itself (and data checksums, when enabled, on every read); here we
+    // check that the catalog of this database can be read end to end.
+    CONCORD_ASSIGN_OR_RETURN(auto tx, BeginInternal());
+    auto rows = tx->Query(
+        "SELECT count(*) FROM pg_catalog.pg_class c "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
+    );
+    if (!rows) {
+        Error error = std::move(rows).error();
+        if (error.code == ErrorCode::kInvalidArgument) {
+            error.code = ErrorCode::kCorruption;
+        }
+        return error;
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const StoreOptions& options) {
+    // Syntax errors in the connection string are the caller's, not the server's.
+    char* raw_error = nullptr;
+    std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> parsed(
+        PQconninfoParse(options.url.c_str(), &raw_error), &PQconninfoFree
+    );
+    std::unique_ptr<char, decltype(&PQfreemem)> error(raw_error, &PQfreemem);
+    if (parsed == nullptr) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "postgres: invalid connection string: " + TrimMessage(raw_error)
+        );
+    }
+    auto store = std::make_unique<PostgresStore>(options.url);
+    CONCORD_RETURN_IF_ERROR(store->Init());
+    return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace concord::store::detail
