@@ -1,8 +1,8 @@
 #include "concord/crypto/box.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
+
+#include <sodium.h>
 
 #include "concord/core/assert.hpp"
 

@@ -1,8 +1,8 @@
 #include "concord/crypto/ed25519.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
+
+#include <sodium.h>
 
 #include "concord/core/assert.hpp"
 
@@ -31,8 +31,7 @@ Result<PublicKey> PublicKey::FromBytes(ByteSpan bytes) {
     // small order and points outside the prime-order subgroup.
     if (crypto_core_ed25519_is_valid_point(bytes.data()) != 1) {
         return MakeError(
-            ErrorCode::kInvalidArgument,
-            "Ed25519 public key is not a valid prime-order point"
+            ErrorCode::kInvalidArgument, "Ed25519 public key is not a valid prime-order point"
         );
     }
     PublicKey key;

@@ -1,10 +1,11 @@
 #include "concord/crypto/ed25519.hpp"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 
+#include <gtest/gtest.h>
+
 #include "concord/crypto/random.hpp"
+
 #include "crypto_test_util.hpp"
 
 namespace concord::crypto {

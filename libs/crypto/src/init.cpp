@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "concord/core/assert.hpp"
+
 #include "ensure_sodium.hpp"
 
 namespace concord::crypto {

@@ -1,10 +1,5 @@
 #include "concord/crypto/key_file.hpp"
 
-#include <fcntl.h>
-#include <sodium.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -12,10 +7,16 @@
 #include <cstring>
 #include <utility>
 
+#include <sodium.h>
+
 #include "concord/core/assert.hpp"
 #include "concord/core/bytes.hpp"
 #include "concord/crypto/random.hpp"
 #include "concord/crypto/sha256.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 // Layout and rationale: docs/formats/key-file.md.
 
@@ -58,18 +59,22 @@ std::uint16_t ReadU16(const std::uint8_t* p) {
 }
 
 std::uint32_t ReadU32(const std::uint8_t* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
-           (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+           std::uint32_t{p[3]};
 }
 
-std::ptrdiff_t Offset(std::size_t n) { return static_cast<std::ptrdiff_t>(n); }
+std::ptrdiff_t Offset(std::size_t n) {
+    return static_cast<std::ptrdiff_t>(n);
+}
 
 bool ParamsInRange(std::uint64_t ops, std::uint64_t mem) {
     return ops >= crypto_pwhash_argon2id_OPSLIMIT_MIN && ops <= kMaxOpsLimit &&
            mem >= crypto_pwhash_argon2id_MEMLIMIT_MIN && mem <= kMaxMemLimit;
 }
 
-std::string Quoted(const std::filesystem::path& path) { return "key file '" + path.string() + "'"; }
+std::string Quoted(const std::filesystem::path& path) {
+    return "key file '" + path.string() + "'";
+}
 
 Error FileError(ErrorCode code, const std::filesystem::path& path, std::string_view what) {
     return MakeError(code, Quoted(path) + ": " + std::string(what));
@@ -193,8 +198,7 @@ Result<void> KeyFile::Write(
     const std::size_t header_len = file.size();
 
     CONCORD_ASSIGN_OR_RETURN(
-        SecretBytes key,
-        DeriveKey(passphrase, ByteSpan(file).subspan(salt_at, kSaltBytes), params)
+        SecretBytes key, DeriveKey(passphrase, ByteSpan(file).subspan(salt_at, kSaltBytes), params)
     );
     file.resize(header_len + ciphertext_len);
     unsigned long long written = 0;
@@ -250,8 +254,7 @@ Result<void> KeyFile::Write(
 }
 
 Result<KeyFile::Contents> KeyFile::Read(
-    const std::filesystem::path& path,
-    std::string_view passphrase
+    const std::filesystem::path& path, std::string_view passphrase
 ) {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
@@ -266,9 +269,7 @@ Result<KeyFile::Contents> KeyFile::Read(
     }
     if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         return FileError(
-            ErrorCode::kPermissionDenied,
-            path,
-            "accessible by group or others; run chmod 600 on it"
+            ErrorCode::kPermissionDenied, path, "accessible by group or others; run chmod 600 on it"
         );
     }
 
@@ -306,9 +307,7 @@ Result<KeyFile::Contents> KeyFile::Read(
     }
     if (const std::uint16_t version = ReadU16(&file[8]); version != kVersion) {
         return FileError(
-            ErrorCode::kCorruption,
-            path,
-            "corrupted: unknown version " + std::to_string(version)
+            ErrorCode::kCorruption, path, "corrupted: unknown version " + std::to_string(version)
         );
     }
     const std::size_t label_len = ReadU16(&file[10]);
@@ -374,9 +373,7 @@ Result<KeyFile::Contents> KeyFile::Read(
             key.data()
         ) != 0) {
         return FileError(
-            ErrorCode::kUnauthenticated,
-            path,
-            "wrong passphrase (the file checksum is intact)"
+            ErrorCode::kUnauthenticated, path, "wrong passphrase (the file checksum is intact)"
         );
     }
     CONCORD_ASSERT(secret_len == contents.secret.size());

@@ -1,16 +1,17 @@
 #include "concord/crypto/key_file.hpp"
 
-#include <sys/stat.h>
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
+#include <gtest/gtest.h>
+
 #include "concord/crypto/random.hpp"
 #include "concord/crypto/sha256.hpp"
+
+#include <sys/stat.h>
 
 namespace concord::crypto {
 namespace {
@@ -19,7 +20,7 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kLabel = "concord-node-v1";
 constexpr std::string_view kPassphrase = "hunter2 hunter2";
-constexpr std::size_t kLabelAt = 12;           // magic(8) version(2) label length(2)
+constexpr std::size_t kLabelAt = 12;  // magic(8) version(2) label length(2)
 constexpr std::size_t kChecksumBytes = 32;
 
 class KeyFileTest : public ::testing::Test {
@@ -44,7 +45,9 @@ protected:
     // Rewrites the file in place (the inode, hence the 0600 mode, is kept).
     void Store(const Bytes& data) const {
         std::ofstream out(path_, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+        out.write(
+            reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size())
+        );
         ASSERT_TRUE(out.good());
     }
     static void FixChecksum(Bytes& data) {
@@ -69,8 +72,10 @@ TEST_F(KeyFileTest, RoundTrip) {
     auto r = KeyFile::Read(path_, kPassphrase);
     ASSERT_TRUE(r.has_value()) << r.error().message;
     EXPECT_EQ(r->label, kLabel);
-    EXPECT_EQ(Bytes(r->secret.span().begin(), r->secret.span().end()),
-              Bytes(secret_.span().begin(), secret_.span().end()));
+    EXPECT_EQ(
+        Bytes(r->secret.span().begin(), r->secret.span().end()),
+        Bytes(secret_.span().begin(), secret_.span().end())
+    );
 }
 
 TEST_F(KeyFileTest, FileHasMode0600AndNoTemporaryIsLeft) {
@@ -104,8 +109,14 @@ TEST_F(KeyFileTest, WrongPassphraseIsUnauthenticated) {
 TEST_F(KeyFileTest, TruncatedFileIsCorruptionTruncated) {
     WriteKey();
     const Bytes full = Load();
-    for (std::size_t keep : {std::size_t{0}, std::size_t{5}, std::size_t{11}, kLabelAt + 3,
-                             full.size() / 2, full.size() - kChecksumBytes, full.size() - 1}) {
+    for (std::size_t keep :
+         {std::size_t{0},
+          std::size_t{5},
+          std::size_t{11},
+          kLabelAt + 3,
+          full.size() / 2,
+          full.size() - kChecksumBytes,
+          full.size() - 1}) {
         Store(Bytes(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(keep)));
         SCOPED_TRACE("kept " + std::to_string(keep) + " bytes");
         ExpectError(ErrorCode::kCorruption, "truncated");
@@ -116,8 +127,8 @@ TEST_F(KeyFileTest, BitFlipIsCorruptionCorrupted) {
     WriteKey();
     const Bytes full = Load();
     // In the label, the salt, the ciphertext and the checksum itself.
-    for (std::size_t at : {kLabelAt, kLabelAt + kLabel.size() + 14, full.size() - 40,
-                           full.size() - 1}) {
+    for (std::size_t at :
+         {kLabelAt, kLabelAt + kLabel.size() + 14, full.size() - 40, full.size() - 1}) {
         Bytes bad = full;
         bad[at] ^= 0x10;
         Store(bad);

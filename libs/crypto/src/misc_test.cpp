@@ -1,7 +1,7 @@
-#include <gtest/gtest.h>
-
 #include <set>
 #include <utility>
+
+#include <gtest/gtest.h>
 
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/compare.hpp"
@@ -66,8 +66,8 @@ TEST(Base64, RejectsNonStrictInput) {
         "Zm9v\n",        // whitespace
         " Zm9v",
         "Zm 9v",
-        "Zm9v!A==",     // not in the alphabet
-        "-_-_",          // URL-safe alphabet
+        "Zm9v!A==",  // not in the alphabet
+        "-_-_",      // URL-safe alphabet
         "=",
         "====",
     };

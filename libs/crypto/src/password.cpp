@@ -1,8 +1,8 @@
 #include "concord/crypto/password.hpp"
 
-#include <sodium.h>
-
 #include <string>
+
+#include <sodium.h>
 
 namespace concord::crypto {
 namespace {
@@ -57,23 +57,18 @@ Result<void> VerifyPassword(std::string_view password, std::string_view hash) {
     }
     const std::string hash_z(hash);  // libsodium wants a NUL-terminated string
     if (crypto_pwhash_argon2id_str_needs_rehash(
-            hash_z.c_str(),
-            crypto_pwhash_argon2id_OPSLIMIT_MIN,
-            crypto_pwhash_argon2id_MEMLIMIT_MIN
+            hash_z.c_str(), crypto_pwhash_argon2id_OPSLIMIT_MIN, crypto_pwhash_argon2id_MEMLIMIT_MIN
         ) < 0) {
         return MakeError(ErrorCode::kInvalidArgument, "not an Argon2id password hash");
     }
-    if (crypto_pwhash_argon2id_str_verify(hash_z.c_str(), password.data(), password.size()) !=
-        0) {
+    if (crypto_pwhash_argon2id_str_verify(hash_z.c_str(), password.data(), password.size()) != 0) {
         return MakeError(ErrorCode::kUnauthenticated, "password does not match");
     }
     return {};
 }
 
 Result<SecretBytes> DeriveKey(
-    std::string_view passphrase,
-    ByteSpan salt,
-    const Argon2Params& params
+    std::string_view passphrase, ByteSpan salt, const Argon2Params& params
 ) {
     if (salt.size() != crypto_pwhash_SALTBYTES) {
         return MakeError(ErrorCode::kInvalidArgument, "Argon2id salt must be 16 bytes");

@@ -1,11 +1,12 @@
 #include "concord/crypto/secret_bytes.hpp"
 
-#include <sodium.h>
-
 #include <cstring>
 #include <utility>
 
+#include <sodium.h>
+
 #include "concord/core/assert.hpp"
+
 #include "ensure_sodium.hpp"
 
 namespace concord::crypto {

@@ -19,8 +19,12 @@ const unsigned char* NonNull(ByteSpan data) {
 }
 
 // The stream state holds the running subkey, so it lives in guarded memory and is wiped on free.
-SecretBytes NewState() { return SecretBytes(sizeof(State)); }
-State* AsState(SecretBytes& bytes) { return reinterpret_cast<State*>(bytes.data()); }
+SecretBytes NewState() {
+    return SecretBytes(sizeof(State));
+}
+State* AsState(SecretBytes& bytes) {
+    return reinterpret_cast<State*>(bytes.data());
+}
 
 }  // namespace
 
@@ -143,6 +147,8 @@ Result<Bytes> StreamDecryptor::Pull(ByteSpan chunk) {
     return out;
 }
 
-bool StreamDecryptor::finished() const { return impl_ != nullptr && impl_->finished; }
+bool StreamDecryptor::finished() const {
+    return impl_ != nullptr && impl_->finished;
+}
 
 }  // namespace concord::crypto

@@ -1,9 +1,9 @@
 #include "concord/crypto/secretstream.hpp"
 
-#include <gtest/gtest.h>
-
 #include <utility>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "concord/crypto/random.hpp"
 

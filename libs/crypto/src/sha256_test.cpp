@@ -1,10 +1,11 @@
 #include "concord/crypto/sha256.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "concord/crypto/random.hpp"
+
 #include "crypto_test_util.hpp"
 
 namespace concord::crypto {
@@ -12,7 +13,9 @@ namespace {
 
 using testing::Hex;
 
-Bytes ToVec(const Hash256& h) { return {h.begin(), h.end()}; }
+Bytes ToVec(const Hash256& h) {
+    return {h.begin(), h.end()};
+}
 
 // FIPS 180-2, Appendix B.1 and B.2, plus the empty message.
 TEST(Sha256, MatchesFips180KnownAnswers) {
