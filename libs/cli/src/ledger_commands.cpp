@@ -20,7 +20,9 @@ struct OpenLog {
 
 Result<OpenLog> Open(const std::string& url) {
     OpenLog out;
-    CONCORD_ASSIGN_OR_RETURN(out.store, store::Store::Open(store::StoreOptions{.url = url}));
+    store::StoreOptions options;
+    options.url = url;
+    CONCORD_ASSIGN_OR_RETURN(out.store, store::Store::Open(options));
     CONCORD_ASSIGN_OR_RETURN(out.log, ledger::Log::Open(*out.store));
     return out;
 }

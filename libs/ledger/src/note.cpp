@@ -88,12 +88,10 @@ NoteVerifier MakeVerifier(std::string_view name, NoteKeyType type, const crypto:
 }
 
 Result<NoteVerifier> ParseVerifierKey(std::string_view vkey) {
-    auto last = vkey.rfind('+');
-    if (last == std::string_view::npos || last == 0) {
-        return MakeError(ErrorCode::kInvalidArgument, "verifier key: expected name+id+key");
-    }
-    auto middle = vkey.rfind('+', last - 1);
-    if (middle == std::string_view::npos) {
+    // Names cannot contain '+', but base64 can: split from the left.
+    auto middle = vkey.find('+');
+    auto last = middle == std::string_view::npos ? middle : vkey.find('+', middle + 1);
+    if (last == std::string_view::npos) {
         return MakeError(ErrorCode::kInvalidArgument, "verifier key: expected name+id+key");
     }
     std::string_view name = vkey.substr(0, middle);
@@ -139,12 +137,9 @@ Result<NoteSigner> NoteSigner::FromPrivateKeyText(std::string_view text) {
     while (!rest.empty() && (rest.back() == '\n' || rest.back() == '\r')) {
         rest.remove_suffix(1);
     }
-    auto last = rest.rfind('+');
-    if (last == std::string_view::npos || last == 0) {
-        return MakeError(ErrorCode::kInvalidArgument, "signer key: expected name+id+key");
-    }
-    auto middle = rest.rfind('+', last - 1);
-    if (middle == std::string_view::npos) {
+    auto middle = rest.find('+');
+    auto last = middle == std::string_view::npos ? middle : rest.find('+', middle + 1);
+    if (last == std::string_view::npos) {
         return MakeError(ErrorCode::kInvalidArgument, "signer key: expected name+id+key");
     }
     std::string_view name = rest.substr(0, middle);

@@ -39,7 +39,9 @@ protected:
 
     /// Opens the test's store (again); for reopen tests.
     Result<std::unique_ptr<store::Store>> OpenStore() {
-        return store::Store::Open(store::StoreOptions{.url = url_});
+        store::StoreOptions options;
+        options.url = url_;
+        return store::Store::Open(options);
     }
 
     TempDir dir_;

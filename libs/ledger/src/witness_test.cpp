@@ -18,7 +18,9 @@ protected:
         if (store_ == nullptr) {
             return;
         }
-        auto log_store = store::Store::Open({.url = "sqlite:" + (log_dir_.path() / "log.db").string()});
+        store::StoreOptions options;
+        options.url = "sqlite:" + (log_dir_.path() / "log.db").string();
+        auto log_store = store::Store::Open(options);
         ASSERT_TRUE(log_store);
         log_store_ = std::move(*log_store);
         auto log = Log::Open(*log_store_);

@@ -10,6 +10,7 @@
 #include "concord/core/bytes.hpp"
 #include "concord/core/result.hpp"
 #include "concord/crypto/ed25519.hpp"
+#include "concord/crypto/sha256.hpp"
 
 namespace concord::ledger {
 
