@@ -1,0 +1,197 @@
+// Crash consistency: a child process commits transactions (business rows + ledger entry +
+// checkpoint) and acknowledges each after Commit(); it is SIGKILLed at random moments, at least
+// 50 times per backend. After every kill: every acknowledged transaction is present, none is
+// partly present, the database passes its integrity check, the whole log verifies and its root
+// equals its latest signed checkpoint's.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "concord/crypto/init.hpp"
+#include "concord/ledger/log.hpp"
+#include "concord/store/store.hpp"
+#include "concord/store/testing/pg_test.hpp"
+#include "crash_schema.hpp"
+
+namespace concord::functional {
+namespace {
+
+constexpr int kCycles = 50;
+
+struct ChildRun {
+    std::set<std::int64_t> acked;
+    std::string err;
+};
+
+// Starts the child, lets it run for `run_for`, SIGKILLs it and collects every ack it wrote.
+ChildRun RunAndKill(const std::string& url, std::int64_t first_key, std::chrono::milliseconds run_for) {
+    ChildRun result;
+    int out_pipe[2];
+    int err_pipe[2];
+    if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) {
+        ADD_FAILURE() << "pipe failed";
+        return result;
+    }
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(out_pipe[1], STDOUT_FILENO);
+        ::dup2(err_pipe[1], STDERR_FILENO);
+        ::close(out_pipe[0]);
+        ::close(err_pipe[0]);
+        std::string key = std::to_string(first_key);
+        ::execl(CONCORD_CRASH_CHILD, CONCORD_CRASH_CHILD, url.c_str(), key.c_str(), nullptr);
+        ::_exit(127);
+    }
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+    std::string out;
+    auto deadline = std::chrono::steady_clock::now() + run_for;
+    char buf[4096];
+    while (true) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now()
+        );
+        if (left.count() <= 0) {
+            break;
+        }
+        pollfd pfd{out_pipe[0], POLLIN, 0};
+        if (::poll(&pfd, 1, static_cast<int>(left.count())) > 0) {
+            ssize_t n = ::read(out_pipe[0], buf, sizeof buf);
+            if (n <= 0) {
+                break;
+            }
+            out.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    // Whatever the child wrote before it died was acknowledged; read it all.
+    ssize_t n = 0;
+    while ((n = ::read(out_pipe[0], buf, sizeof buf)) > 0) {
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    while ((n = ::read(err_pipe[0], buf, sizeof buf)) > 0) {
+        result.err.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        << "child exited by itself: " << result.err;
+    std::size_t pos = 0;
+    while ((pos = out.find("ack ", pos)) != std::string::npos) {
+        auto end = out.find('\n', pos);
+        if (end == std::string::npos) {
+            break;  // a torn line was never fully acknowledged
+        }
+        result.acked.insert(std::stoll(out.substr(pos + 4, end - pos - 4)));
+        pos = end + 1;
+    }
+    return result;
+}
+
+// Checks the store after a kill; returns the next key to use.
+std::int64_t CheckAfterCrash(const std::string& url, const std::set<std::int64_t>& acked) {
+    store::StoreOptions options;
+    options.url = url;
+    auto store = store::Store::Open(options);
+    EXPECT_TRUE(store) << store.error().ToString();
+    if (!store) {
+        return -1;
+    }
+    EXPECT_TRUE((*store)->CheckIntegrity());
+    auto log = ledger::Log::Open(**store);
+    EXPECT_TRUE(log);
+    auto tx = (*store)->Begin();
+    EXPECT_TRUE(tx);
+    auto rows = (*tx)->Query("SELECT k, part, payload FROM crash_records ORDER BY k, part");
+    EXPECT_TRUE(rows) << rows.error().ToString();
+    if (!rows) {
+        return -1;
+    }
+    std::map<std::int64_t, int> parts;
+    for (const store::Row& row : *rows) {
+        EXPECT_EQ(row.Text(2), CrashPayload(row.Int(0)));
+        parts[row.Int(0)] += static_cast<int>(row.Int(1));
+    }
+    for (const auto& [key, sum] : parts) {
+        EXPECT_EQ(sum, 3) << "transaction " << key << " is partly present";
+    }
+    for (std::int64_t key : acked) {
+        EXPECT_TRUE(parts.count(key) == 1) << "acknowledged transaction " << key << " was lost";
+    }
+    auto size = (*log)->Size(**tx);
+    EXPECT_TRUE(size);
+    EXPECT_EQ(*size, parts.size()) << "ledger entries and business records differ";
+    ledger::NoteVerifier key = CrashSigner().verifier();
+    auto verified = (*log)->VerifyAll(**tx, {&key, 1});
+    EXPECT_TRUE(verified) << verified.error().ToString();
+    if (verified && *size > 0) {
+        EXPECT_EQ(verified->latest_checkpoint, *size) << "root differs from the last checkpoint";
+        auto latest = (*log)->LatestCheckpoint(**tx);
+        EXPECT_TRUE(latest && latest->has_value());
+        auto note = ledger::ParseNote(**latest);
+        auto cp = ledger::ParseCheckpoint(note->text);
+        EXPECT_TRUE(cp);
+        EXPECT_EQ(cp->root, verified->root);
+    }
+    return parts.empty() ? 0 : parts.rbegin()->first + 1;
+}
+
+void RunCycles(const std::string& url) {
+    {
+        store::StoreOptions options;
+        options.url = url;
+        auto store = store::Store::Open(options);
+        ASSERT_TRUE(store) << store.error().ToString();
+        auto migrations = CrashSchema();
+        ASSERT_TRUE((*store)->Migrate(migrations));
+        ASSERT_TRUE(ledger::Log::Open(**store));
+    }
+    std::mt19937 rng(std::random_device{}());
+    std::uniform_int_distribution<int> ms(20, 250);
+    std::int64_t next = 0;
+    std::size_t total_acked = 0;
+    for (int cycle = 0; cycle < kCycles; ++cycle) {
+        ChildRun run = RunAndKill(url, next, std::chrono::milliseconds(ms(rng)));
+        total_acked += run.acked.size();
+        next = CheckAfterCrash(url, run.acked);
+        ASSERT_GE(next, 0);
+        if (::testing::Test::HasFailure()) {
+            FAIL() << "after cycle " << cycle << "; child stderr: " << run.err;
+        }
+    }
+    // The test is only meaningful if the child really committed work between kills.
+    EXPECT_GT(total_acked, static_cast<std::size_t>(kCycles));
+    std::printf("crash cycles: %d, acknowledged transactions: %zu, final size: %lld\n", kCycles,
+                total_acked, static_cast<long long>(next));
+}
+
+TEST(CrashConsistency, SqliteSurvivesRandomSigkills) {
+    ASSERT_TRUE(crypto::Initialize());
+    auto dir = std::filesystem::temp_directory_path() /
+               ("concord-crash-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    RunCycles("sqlite:" + (dir / "crash.db").string());
+    std::filesystem::remove_all(dir);
+}
+
+TEST(CrashConsistency, PostgresSurvivesRandomSigkills) {
+    ASSERT_TRUE(crypto::Initialize());
+    CONCORD_FRESH_PG_DSN_OR_SKIP(dsn);
+    RunCycles(dsn);
+}
+
+}  // namespace
+}  // namespace concord::functional
