@@ -461,7 +461,10 @@ std::optional<std::size_t> LoneSurrogateBefore(std::string_view text, std::size_
     const std::size_t first = error_pos > 13 ? error_pos - 13 : 0;
     for (std::size_t s = first; s < error_pos; ++s) {
         const auto unit = EscapeAt(text, s);
-        if (IsHigh(unit) && !IsLow(EscapeAt(text, s + 6))) {
+        // A high surrogate followed by a malformed `\u` escape is a syntax error instead.
+        const bool next_is_escape = s + 8 <= text.size() && text.compare(s + 6, 2, "\\u") == 0;
+        const auto next = EscapeAt(text, s + 6);
+        if (IsHigh(unit) && !IsLow(next) && (next.has_value() || !next_is_escape)) {
             return s;
         }
         if (IsLow(unit) && (s < 6 || !IsHigh(EscapeAt(text, s - 6)))) {

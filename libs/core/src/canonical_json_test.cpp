@@ -267,6 +267,9 @@ TEST(CanonicalJson, RefusesSyntaxErrorsAtTheirOffset) {
     EXPECT_EQ(Refuse("\"a\x01\""), (Refusal{kSyntax, 2}));    // raw control character
     EXPECT_EQ(Refuse(R"("\x41")"), (Refusal{kSyntax, 2}));    // unknown escape
     EXPECT_EQ(Refuse(R"("\u12G4")"), (Refusal{kSyntax, 5}));  // bad hex digit
+    EXPECT_EQ(Refuse(R"("\uD800\uDC0")"), (Refusal{kSyntax, 12}));
+    EXPECT_EQ(Refuse(R"("\uD800\uDCG0")"), (Refusal{kSyntax, 11}));
+    EXPECT_EQ(Refuse(R"("\uD800\uDC00" padding padding")"), (Refusal{kTrailingData, 15}));
     EXPECT_EQ(Refuse("\"abc"), (Refusal{kSyntax, 4}));
     EXPECT_EQ(Refuse("\xEF\xBB\xBF{}"), (Refusal{kSyntax, 0}));  // byte order mark
     EXPECT_EQ(Refuse("tru"), (Refusal{kSyntax, 3}));
