@@ -4,6 +4,8 @@
 
 #include "concord/core/assert.hpp"
 
+#include "sodium_detail.hpp"
+
 namespace concord::crypto {
 namespace {
 
@@ -14,10 +16,7 @@ constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
 std::string Base64Encode(ByteSpan data) {
     const std::size_t encoded_len = sodium_base64_ENCODED_LEN(data.size(), kVariant);  // incl. NUL
     std::string out(encoded_len, '\0');
-    static const unsigned char kEmpty = 0;
-    sodium_bin2base64(
-        out.data(), encoded_len, data.empty() ? &kEmpty : data.data(), data.size(), kVariant
-    );
+    sodium_bin2base64(out.data(), encoded_len, detail::NonNull(data), data.size(), kVariant);
     out.resize(encoded_len - 1);
     return out;
 }

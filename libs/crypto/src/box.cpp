@@ -6,8 +6,12 @@
 
 #include "concord/core/assert.hpp"
 
+#include "sodium_detail.hpp"
+
 namespace concord::crypto {
 namespace {
+
+using detail::NonNull;
 
 static_assert(crypto_box_PUBLICKEYBYTES == 32);
 static_assert(crypto_box_SECRETKEYBYTES == 32);
@@ -15,11 +19,6 @@ static_assert(crypto_box_BEFORENMBYTES == crypto_aead_xchacha20poly1305_ietf_KEY
 
 constexpr std::size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;  // 24
 constexpr std::size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;       // 16
-
-const unsigned char* NonNull(ByteSpan data) {
-    static const unsigned char kEmpty = 0;
-    return data.empty() ? &kEmpty : data.data();
-}
 
 // X25519 shared point hashed with HSalsa20 (crypto_box_beforenm). Fails only when the peer key
 // has small order, i.e. the shared point is all zeros.

@@ -10,7 +10,8 @@ public:
     void SetUp() override { ASSERT_TRUE(concord::crypto::Initialize().has_value()); }
 };
 
-[[maybe_unused]] ::testing::Environment* const kEnvironment =
+// NOLINTNEXTLINE(cert-err58-cpp): a throw here (bad_alloc) should end the test binary anyway.
+[[maybe_unused]] ::testing::Environment* const environment =
     ::testing::AddGlobalTestEnvironment(new CryptoEnvironment);  // gtest takes ownership
 
 }  // namespace

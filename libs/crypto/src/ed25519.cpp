@@ -6,20 +6,17 @@
 
 #include "concord/core/assert.hpp"
 
+#include "sodium_detail.hpp"
+
 namespace concord::crypto {
 namespace {
+
+using detail::NonNull;
 
 static_assert(crypto_sign_PUBLICKEYBYTES == 32);
 static_assert(crypto_sign_SEEDBYTES == 32);
 static_assert(crypto_sign_SECRETKEYBYTES == 64);
 static_assert(crypto_sign_BYTES == 64);
-
-// libsodium reads `mlen` bytes from the pointer; an empty span may carry nullptr, which we keep
-// away from C code that might do pointer arithmetic on it.
-const unsigned char* NonNull(ByteSpan data) {
-    static const unsigned char kEmpty = 0;
-    return data.empty() ? &kEmpty : data.data();
-}
 
 }  // namespace
 

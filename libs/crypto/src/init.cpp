@@ -4,7 +4,7 @@
 
 #include "concord/core/assert.hpp"
 
-#include "ensure_sodium.hpp"
+#include "sodium_detail.hpp"
 
 namespace concord::crypto {
 
@@ -19,8 +19,8 @@ Result<void> Initialize() {
 namespace detail {
 
 void EnsureSodiumInitialized() {
-    static const bool kInitialised = sodium_init() >= 0;
-    CONCORD_ASSERT(kInitialised);
+    static const bool initialised = sodium_init() >= 0;
+    CONCORD_ASSERT(initialised);
 }
 
 }  // namespace detail

@@ -4,7 +4,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
+#include <system_error>
 #include <utility>
 
 #include <sodium.h>
@@ -87,7 +87,7 @@ Error ErrnoError(const std::filesystem::path& path, std::string_view op, int err
     } else if (err == EACCES || err == EPERM) {
         code = ErrorCode::kPermissionDenied;
     }
-    return FileError(code, path, std::string(op) + ": " + std::strerror(err));
+    return FileError(code, path, std::string(op) + ": " + std::generic_category().message(err));
 }
 
 // Closes the descriptor on scope exit unless released.
@@ -101,7 +101,7 @@ public:
     }
     Fd(const Fd&) = delete;
     Fd& operator=(const Fd&) = delete;
-    [[nodiscard]] int get() const { return fd_; }
+    [[nodiscard]] int Get() const { return fd_; }
     /// Closes now and reports close(2)'s result (it can report a delayed write error).
     int Close() { return ::close(std::exchange(fd_, -1)); }
 
@@ -142,10 +142,10 @@ int RenameNoReplace(const std::filesystem::path& from, const std::filesystem::pa
 
 Result<void> SyncDirectory(const std::filesystem::path& dir, const std::filesystem::path& path) {
     Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dfd.get() < 0) {
+    if (dfd.Get() < 0) {
         return ErrnoError(path, "open directory", errno);
     }
-    if (::fsync(dfd.get()) != 0) {
+    if (::fsync(dfd.Get()) != 0) {
         return ErrnoError(path, "fsync directory", errno);
     }
     return {};
@@ -226,12 +226,12 @@ Result<void> KeyFile::Write(
     const std::filesystem::path temp =
         dir / ("." + path.filename().string() + ".tmp-" + HexEncode(RandomBytes(8)));
     Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (fd.get() < 0) {
+    if (fd.Get() < 0) {
         return ErrnoError(path, "create temporary file", errno);
     }
     auto written_ok = [&]() -> Result<void> {
-        CONCORD_RETURN_IF_ERROR(WriteAll(fd.get(), file, path));
-        if (::fsync(fd.get()) != 0) {
+        CONCORD_RETURN_IF_ERROR(WriteAll(fd.Get(), file, path));
+        if (::fsync(fd.Get()) != 0) {
             return ErrnoError(path, "fsync", errno);
         }
         if (fd.Close() != 0) {
@@ -257,11 +257,11 @@ Result<KeyFile::Contents> KeyFile::Read(
     const std::filesystem::path& path, std::string_view passphrase
 ) {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) {
+    if (fd.Get() < 0) {
         return ErrnoError(path, "open", errno);
     }
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) {
+    if (::fstat(fd.Get(), &st) != 0) {
         return ErrnoError(path, "stat", errno);
     }
     if (!S_ISREG(st.st_mode)) {
@@ -276,7 +276,7 @@ Result<KeyFile::Contents> KeyFile::Read(
     Bytes file(kMaxFileBytes + 1);
     std::size_t size = 0;
     while (size < file.size()) {
-        const ssize_t n = ::read(fd.get(), file.data() + size, file.size() - size);
+        const ssize_t n = ::read(fd.Get(), file.data() + size, file.size() - size);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;

@@ -7,7 +7,7 @@
 
 #include "concord/core/assert.hpp"
 
-#include "ensure_sodium.hpp"
+#include "sodium_detail.hpp"
 
 namespace concord::crypto {
 

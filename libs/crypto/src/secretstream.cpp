@@ -4,19 +4,18 @@
 
 #include "concord/core/assert.hpp"
 
+#include "sodium_detail.hpp"
+
 namespace concord::crypto {
 namespace {
+
+using detail::NonNull;
 
 using State = crypto_secretstream_xchacha20poly1305_state;
 
 static_assert(crypto_secretstream_xchacha20poly1305_HEADERBYTES == kStreamHeaderBytes);
 static_assert(crypto_secretstream_xchacha20poly1305_ABYTES == kStreamChunkOverhead);
 static_assert(crypto_secretstream_xchacha20poly1305_KEYBYTES == 32);
-
-const unsigned char* NonNull(ByteSpan data) {
-    static const unsigned char kEmpty = 0;
-    return data.empty() ? &kEmpty : data.data();
-}
 
 // The stream state holds the running subkey, so it lives in guarded memory and is wiped on free.
 SecretBytes NewState() {
