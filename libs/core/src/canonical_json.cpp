@@ -90,7 +90,7 @@ std::u16string ToUtf16(std::string_view utf8) {
                 cp = lead & 0x07U;
                 break;
             default:
-                // Unreachable for validated names; keep the byte so that the key stays total.
+                // Unreachable: names were validated. Map a stray byte to U+FFFD and step over it.
                 cp = 0xFFFD;
                 break;
         }
@@ -300,7 +300,6 @@ public:
         std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) {
             return a.sort_key < b.sort_key;
         });
-        frames_.back().names.clear();
         return CloseContainer();
     }
 
@@ -543,6 +542,11 @@ tl::expected<std::string, JsonError> Canonicalize(std::string_view json_text) {
     const auto utf8_error_before = [&](std::size_t limit) {
         return bad_utf8.has_value() && *bad_utf8 <= limit;
     };
+    const auto invalid_utf8 = [&] {
+        return tl::unexpected(
+            MakeJsonError(JsonErrorKind::kInvalidUtf8, *bad_utf8, "ill-formed UTF-8")
+        );
+    };
 
     if (ec) {
         const std::size_t pos = consumed;
@@ -552,7 +556,7 @@ tl::expected<std::string, JsonError> Canonicalize(std::string_view json_text) {
             const std::size_t close = pos > 0 && json_text[pos - 1] == '"' ? pos - 1 : pos;
             const std::size_t start = OpeningQuote(json_text, close);
             if (utf8_error_before(start)) {
-                return tl::unexpected(MakeJsonError(JsonErrorKind::kInvalidUtf8, *bad_utf8, ""));
+                return invalid_utf8();
             }
             return tl::unexpected(
                 MakeJsonError(JsonErrorKind::kDuplicateKey, start, "member name repeated")
@@ -565,7 +569,7 @@ tl::expected<std::string, JsonError> Canonicalize(std::string_view json_text) {
                 --start;
             }
             if (utf8_error_before(start)) {
-                return tl::unexpected(MakeJsonError(JsonErrorKind::kInvalidUtf8, *bad_utf8, ""));
+                return invalid_utf8();
             }
             return tl::unexpected(MakeJsonError(
                 JsonErrorKind::kNumberOutOfRange, start, "not a finite IEEE 754 double"
@@ -580,9 +584,7 @@ tl::expected<std::string, JsonError> Canonicalize(std::string_view json_text) {
         }
         const std::optional<std::size_t> lone = LoneSurrogateBefore(json_text, pos);
         if (utf8_error_before(pos) && (!lone || *bad_utf8 < *lone)) {
-            return tl::unexpected(
-                MakeJsonError(JsonErrorKind::kInvalidUtf8, *bad_utf8, "ill-formed UTF-8")
-            );
+            return invalid_utf8();
         }
         if (lone) {
             return tl::unexpected(MakeJsonError(
@@ -591,15 +593,16 @@ tl::expected<std::string, JsonError> Canonicalize(std::string_view json_text) {
         }
         return tl::unexpected(MakeJsonError(JsonErrorKind::kSyntax, pos, ec.message()));
     }
-    if (bad_utf8) {
-        return tl::unexpected(
-            MakeJsonError(JsonErrorKind::kInvalidUtf8, *bad_utf8, "ill-formed UTF-8")
-        );
+    if (utf8_error_before(consumed)) {
+        return invalid_utf8();
     }
     if (consumed != json_text.size()) {
         return tl::unexpected(
             MakeJsonError(JsonErrorKind::kTrailingData, consumed, "data after the JSON value")
         );
+    }
+    if (bad_utf8) {
+        return invalid_utf8();  // only if Boost's UTF-8 check were laxer than ours
     }
     std::string out;
     out.reserve(json_text.size());

@@ -374,6 +374,8 @@ TEST(CanonicalJson, RefusesTrailingData) {
     EXPECT_EQ(Refuse("[]]"), (Refusal{kTrailingData, 2}));
     EXPECT_EQ(Refuse("\"a\"\"b\""), (Refusal{kTrailingData, 3}));
     EXPECT_EQ(Refuse("null\n\0"s), (Refusal{kTrailingData, 5}));
+    EXPECT_EQ(Refuse("{} x\xFF"), (Refusal{kTrailingData, 3}));
+    EXPECT_EQ(Refuse("{} \xFF"), (Refusal{kInvalidUtf8, 3}));
 }
 
 // ---------------------------------------------------------------------------------------------
