@@ -179,10 +179,12 @@ Result<Value> DecodeColumn(const PGresult* result, int row, int column) {
         case kBpcharOid:
         case kNameOid:
         case kUnknownOid:
-            return Value(std::string(data, size));
+            // Built in place: constructing from a temporary trips a GCC 12 -O2 false positive
+            // (-Wfree-nonheap-object).
+            return Value(std::in_place_type<std::string>, data, size);
         case kByteaOid: {
             const auto* bytes = reinterpret_cast<const std::uint8_t*>(data);
-            return Value(Bytes(bytes, bytes + size));
+            return Value(std::in_place_type<Bytes>, bytes, bytes + size);
         }
         default:
             return MakeError(
@@ -214,7 +216,7 @@ Result<std::int64_t> RunParams(
     std::vector<int> lengths(n, 0);
     std::vector<int> formats(n, 0);
     std::vector<std::string> int_texts(n);  // sized up front: values[] points into it
-    static const char kEmpty[1] = {0};
+    static constexpr char kEmpty[1] = {0};
     for (std::size_t i = 0; i < n; ++i) {
         const Value& v = params[i];
         if (const auto* integer = std::get_if<std::int64_t>(&v)) {

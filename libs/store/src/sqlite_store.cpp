@@ -601,7 +601,7 @@ Result<void> SqliteStore::Configure() {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, std::string path) {
+Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, const std::string& path) {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
                       SQLITE_OPEN_EXRESCODE;
     sqlite3* raw = nullptr;

@@ -22,12 +22,14 @@ StoreOptions OptionsFor(std::string url, std::string vfs = "") {
 
 using testing::FaultVfs;
 
-const Migration kRowsTable{
+Migration RowsTable() {
+    return {
     .component = "fault",
     .version = 1,
     .sqlite_sql = "CREATE TABLE rows (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)",
     .postgres_sql = "",
-};
+    };
+}
 
 class SqliteStoreTest : public ::testing::Test {
 protected:
@@ -145,7 +147,7 @@ TEST_F(SqliteStoreTest, AnonymousParametersAreRejected) {
 
 TEST_F(SqliteStoreTest, FailedFsyncAtCommitStopsTheStore) {
     auto store = OpenOrDie(FaultVfs::Register());
-    ASSERT_TRUE(store->Migrate(std::span(&kRowsTable, 1)).has_value());
+    ASSERT_TRUE(store->Migrate(std::vector<Migration>{RowsTable()}).has_value());
     {
         auto tx = store->Begin();
         ASSERT_TRUE(tx.has_value());
@@ -181,7 +183,7 @@ TEST_F(SqliteStoreTest, FailedFsyncAtCommitStopsTheStore) {
         EXPECT_NE(tx.error().message.find("restart required"), std::string::npos)
             << tx.error().message;
     }
-    EXPECT_FALSE(store->Migrate(std::span(&kRowsTable, 1)).has_value());
+    EXPECT_FALSE(store->Migrate(std::vector<Migration>{RowsTable()}).has_value());
     store.reset();
 
     // The unacknowledged transaction is all there or not at all.
@@ -193,14 +195,14 @@ TEST_F(SqliteStoreTest, FailedFsyncAtCommitStopsTheStore) {
 
 TEST_F(SqliteStoreTest, DiskFullIsUnavailableAndCommitsNothing) {
     auto store = OpenOrDie(FaultVfs::Register());
-    ASSERT_TRUE(store->Migrate(std::span(&kRowsTable, 1)).has_value());
+    ASSERT_TRUE(store->Migrate(std::vector<Migration>{RowsTable()}).has_value());
     {
         auto tx = store->Begin();
         ASSERT_TRUE(tx.has_value());
         ASSERT_TRUE((*tx)->Execute("INSERT INTO rows (id, payload) VALUES (1, x'01')").has_value());
         ASSERT_TRUE((*tx)->Commit().has_value());
     }
-    FaultVfs::FailWritesAfter(16 * 1024);
+    FaultVfs::FailWritesAfter(std::int64_t{16} * 1024);
     Result<void> outcome;
     {
         auto tx = store->Begin();
@@ -208,7 +210,7 @@ TEST_F(SqliteStoreTest, DiskFullIsUnavailableAndCommitsNothing) {
         for (std::int64_t id = 2; id <= 20 && outcome.has_value(); ++id) {
             auto inserted = (*tx)->Execute(
                 "INSERT INTO rows (id, payload) VALUES ($1, $2)",
-                {id, Bytes(64 * 1024, static_cast<std::uint8_t>(id))}
+                {id, Bytes(std::size_t{64} * 1024, static_cast<std::uint8_t>(id))}
             );
             if (!inserted) {
                 outcome = std::move(inserted).error();

@@ -24,7 +24,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
         if (path.empty()) {
             return MakeError(ErrorCode::kInvalidArgument, "store URL 'sqlite:' names no file");
         }
-        return detail::OpenSqliteStore(options, std::move(path));
+        return detail::OpenSqliteStore(options, path);
     }
     if (url.starts_with("postgresql://") || url.starts_with("postgres://") ||
         url.find("dbname=") != std::string_view::npos ||

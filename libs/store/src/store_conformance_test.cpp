@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <ostream>
 #include <random>
 #include <set>
 #include <thread>
@@ -17,6 +18,12 @@
 #include "concord/store/testing/pg_test.hpp"
 
 namespace concord::store {
+
+/// Names the parameter in test output ("... GetParam() = sqlite").
+void PrintTo(Backend backend, std::ostream* os) {
+    *os << (backend == Backend::kSqlite ? "sqlite" : "postgres");
+}
+
 namespace {
 
 StoreOptions OptionsFor(std::string url, std::string vfs = "") {
@@ -27,7 +34,8 @@ StoreOptions OptionsFor(std::string url, std::string vfs = "") {
 }
 
 /// Columns used by most tests; the DDL differs per backend only in the blob type.
-const Migration kItemsTable{
+Migration ItemsTable() {
+    return {
     .component = "conformance",
     .version = 1,
     .sqlite_sql =
@@ -38,7 +46,8 @@ const Migration kItemsTable{
         "CREATE TABLE items (id BIGINT PRIMARY KEY, i BIGINT, s TEXT, b BYTEA);"
         "CREATE TABLE counter (id BIGINT PRIMARY KEY, n BIGINT NOT NULL);"
         "INSERT INTO counter (id, n) VALUES (1, 0);",
-};
+    };
+}
 
 std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
     return info.param == Backend::kSqlite ? "sqlite" : "postgres";
@@ -76,7 +85,7 @@ protected:
     }
 
     void CreateItems() {
-        auto migrated = store_->Migrate(std::span(&kItemsTable, 1));
+        auto migrated = store_->Migrate(std::vector<Migration>{ItemsTable()});
         ASSERT_TRUE(migrated.has_value()) << migrated.error().ToString();
     }
 
@@ -106,7 +115,7 @@ INSTANTIATE_TEST_SUITE_P(
     BackendName
 );
 
-Migration MakeMigration(int version, std::string sql) {
+Migration MakeMigration(int version, const std::string& sql) {
     return {.component = "m", .version = version, .sqlite_sql = sql, .postgres_sql = sql};
 }
 
@@ -423,6 +432,7 @@ TEST_P(StoreConformance, ConcurrentWritersLoseNoUpdate) {
     std::atomic<int> failures{0};
     std::vector<std::int64_t> seen[kThreads];
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
             for (int k = 0; k < kIncrements; ++k) {

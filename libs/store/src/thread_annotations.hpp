@@ -29,8 +29,8 @@ public:
     void Lock() CONCORD_ACQUIRE() { mu_.lock(); }
     void Unlock() CONCORD_RELEASE() { mu_.unlock(); }
     /// BasicLockable spelling, so std::condition_variable_any can wait on a held Mutex.
-    void lock() CONCORD_ACQUIRE() { mu_.lock(); }
-    void unlock() CONCORD_RELEASE() { mu_.unlock(); }
+    void lock() CONCORD_ACQUIRE() { mu_.lock(); }      // NOLINT(readability-identifier-naming)
+    void unlock() CONCORD_RELEASE() { mu_.unlock(); }  // NOLINT(readability-identifier-naming)
 
 private:
     std::mutex mu_;

@@ -89,7 +89,7 @@ int FaultUnfetch(sqlite3_file* f, sqlite3_int64 offset, void* p) {
     return Real(f)->pMethods->xUnfetch(Real(f), offset, p);
 }
 
-const sqlite3_io_methods kFaultMethods = {
+constexpr sqlite3_io_methods kFaultMethods = {
     3,
     FaultClose,
     FaultRead,

@@ -13,7 +13,7 @@ namespace concord::store::testing {
 namespace {
 
 std::string Getenv(const char* name) {
-    const char* value = std::getenv(name);
+    const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): tests never setenv
     return value != nullptr ? value : "";
 }
 
