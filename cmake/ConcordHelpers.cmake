@@ -27,9 +27,14 @@ function(concord_test)
   target_compile_definitions(${target} PRIVATE
     CONCORD_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     CONCORD_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS ${ARG_NAME})
+  endif()
   gtest_discover_tests(${target}
     DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "CONCORD_PG_TEST_DSN_FILE=${PROJECT_BINARY_DIR}/pg-test.dsn")
+    PROPERTIES
+      LABELS "${ARG_LABELS}"
+      ENVIRONMENT "CONCORD_PG_TEST_DSN_FILE=${PROJECT_BINARY_DIR}/pg-test.dsn")
 endfunction()
 
 # concord_benchmark(NAME name SRCS ... DEPS ...) builds bench_<name> with Google Benchmark.

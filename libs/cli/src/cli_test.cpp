@@ -123,7 +123,7 @@ TEST_F(CliTest, VerifyProofReadsTransparencyDevJson) {
     fs::path base = fs::path(CONCORD_SOURCE_DIR) / "tests/vectors/merkle/transparency-dev-merkle/testdata";
     Output good = RunCli({"ledger", "verify-proof", (base / "inclusion/1/happy-path.json").string()});
     EXPECT_EQ(good.status, 0) << good.err;
-    Output bad = RunCli({"ledger", "verify-proof", (base / "inclusion/1/wrong-leaf.json").string()});
+    Output bad = RunCli({"ledger", "verify-proof", (base / "inclusion/1/leafIdx-plus-@1.json").string()});
     EXPECT_EQ(bad.status, 1) << bad.out;
     Output cons = RunCli({"ledger", "verify-proof", (base / "consistency/1/happy-path.json").string()});
     EXPECT_EQ(cons.status, 0) << cons.err;
