@@ -8,7 +8,9 @@
 namespace concord::store::detail {
 
 /// Opens a SQLite store; `path` is the part of the URL after "sqlite:".
-Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, const std::string& path);
+Result<std::unique_ptr<Store>> OpenSqliteStore(
+    const StoreOptions& options, const std::string& path
+);
 
 /// Opens a PostgreSQL store; `options.url` is a libpq connection string or URI.
 Result<std::unique_ptr<Store>> OpenPostgresStore(const StoreOptions& options);

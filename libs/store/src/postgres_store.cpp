@@ -7,8 +7,6 @@
 //   escaped text form.
 // - Durability is checked on every new connection (a DSN can carry `options=-c fsync=...`).
 
-#include <libpq-fe.h>
-
 #include <condition_variable>
 #include <cstring>
 #include <memory>
@@ -16,8 +14,11 @@
 #include <utility>
 #include <vector>
 
-#include "backends.hpp"
+#include <libpq-fe.h>
+
 #include "concord/store/store.hpp"
+
+#include "backends.hpp"
 #include "thread_annotations.hpp"
 
 namespace concord::store::detail {
@@ -61,16 +62,14 @@ std::string TrimMessage(const char* message) {
 
 /// Maps a failed result (or a failure without one) to an Error.
 Error MapPgError(PGconn* conn, const PGresult* result, std::string_view what) {
-    std::string message = "postgres: " + std::string(what) + ": " +
-                          TrimMessage(
-                              result != nullptr ? PQresultErrorMessage(result)
-                                                : PQerrorMessage(conn)
-                          );
+    std::string message =
+        "postgres: " + std::string(what) + ": " +
+        TrimMessage(result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn));
     if (PQstatus(conn) != CONNECTION_OK) {
         return MakeError(ErrorCode::kUnavailable, message + " (connection lost)");
     }
-    const char* raw_state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE)
-                                              : nullptr;
+    const char* raw_state =
+        result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
     std::string_view state = raw_state != nullptr ? raw_state : "";
     if (state == "23505") {
         return MakeError(ErrorCode::kAlreadyExists, std::move(message));
@@ -80,8 +79,7 @@ Error MapPgError(PGconn* conn, const PGresult* result, std::string_view what) {
         return MakeError(ErrorCode::kInvalidArgument, std::move(message));
     }
     if (state == "40001" || state == "40P01" || state.starts_with("08") ||
-        state.starts_with("53") || state.starts_with("57P") || state == "58030" ||
-        state.empty()) {
+        state.starts_with("53") || state.starts_with("57P") || state == "58030" || state.empty()) {
         return MakeError(ErrorCode::kUnavailable, std::move(message));
     }
     if (state == "XX001" || state == "XX002") {
@@ -109,7 +107,9 @@ Result<std::int64_t> DecodeNumeric(const char* data, std::size_t size) {
     if (size < 8) {
         return bad();
     }
-    auto u16 = [&](std::size_t at) { return static_cast<std::uint16_t>(ReadBigEndian(data + at, 2)); };
+    auto u16 = [&](std::size_t at) {
+        return static_cast<std::uint16_t>(ReadBigEndian(data + at, 2));
+    };
     const int ndigits = static_cast<std::int16_t>(u16(0));
     const int weight = static_cast<std::int16_t>(u16(2));
     const std::uint16_t sign = u16(4);
@@ -447,13 +447,15 @@ Result<PgConn> PostgresStore::Connect() const {
             "postgres: cannot connect: " + TrimMessage(PQerrorMessage(conn.get()))
         );
     }
-    PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn.get(), [](void*, const char*) {}, nullptr
+    );
     if (PQsetClientEncoding(conn.get(), "UTF8") != 0) {
         return MakeError(ErrorCode::kUnavailable, "postgres: cannot set client_encoding UTF8");
     }
-    PgResult result(PQexec(
-        conn.get(), "SELECT current_setting('fsync'), current_setting('synchronous_commit')"
-    ));
+    PgResult result(
+        PQexec(conn.get(), "SELECT current_setting('fsync'), current_setting('synchronous_commit')")
+    );
     if (result == nullptr || PQresultStatus(result.get()) != PGRES_TUPLES_OK ||
         PQntuples(result.get()) != 1) {
         return MapPgError(conn.get(), result.get(), "reading durability settings");

@@ -31,7 +31,8 @@ TEST(PostgresStore, RefusesSynchronousCommitOff) {
 }
 
 TEST(PostgresStore, UnreachableServerIsUnavailable) {
-    auto store = Store::Open(OptionsFor("host=/nonexistent-concord-dir dbname=x connect_timeout=2"));
+    auto store =
+        Store::Open(OptionsFor("host=/nonexistent-concord-dir dbname=x connect_timeout=2"));
     ASSERT_FALSE(store.has_value());
     EXPECT_EQ(store.error().code, ErrorCode::kUnavailable) << store.error().ToString();
 }
@@ -46,7 +47,9 @@ TEST(PostgresStore, LostConnectionIsUnavailableAndNotReused) {
     {
         auto killer = (*store)->Begin();
         ASSERT_TRUE(killer.has_value());
-        ASSERT_TRUE((*killer)->Query("SELECT pg_terminate_backend($1::int)", {victim_pid}).has_value());
+        ASSERT_TRUE(
+            (*killer)->Query("SELECT pg_terminate_backend($1::int)", {victim_pid}).has_value()
+        );
         ASSERT_TRUE((*killer)->Commit().has_value());
     }
     auto lost = (*victim)->Query("SELECT 1");

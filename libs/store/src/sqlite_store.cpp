@@ -12,8 +12,6 @@
 //   disk. Nothing more is written, not even the checkpoint on close; recovery is a restart, which
 //   replays the WAL from what really reached the disk.
 
-#include <sqlite3.h>
-
 #include <atomic>
 #include <charconv>
 #include <memory>
@@ -22,9 +20,12 @@
 #include <utility>
 #include <vector>
 
-#include "backends.hpp"
+#include <sqlite3.h>
+
 #include "concord/core/assert.hpp"
 #include "concord/store/store.hpp"
+
+#include "backends.hpp"
 #include "thread_annotations.hpp"
 
 namespace concord::store::detail {
@@ -298,12 +299,7 @@ Result<SqliteStore::CachedStatement*> SqliteStore::Prepare(std::string_view sql)
     sqlite3_stmt* raw = nullptr;
     const char* tail = nullptr;
     int rc = sqlite3_prepare_v3(
-        db_.get(),
-        sql.data(),
-        static_cast<int>(sql.size()),
-        SQLITE_PREPARE_PERSISTENT,
-        &raw,
-        &tail
+        db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw, &tail
     );
     SqliteStmt stmt(raw);
     if (rc != SQLITE_OK) {
@@ -582,8 +578,7 @@ Result<void> SqliteStore::Configure() {
     if (text_of(rows) != "2") {
         return MakeError(
             ErrorCode::kInvalidArgument,
-            "refusing to open SQLite database: synchronous is " + text_of(rows) +
-                ", not FULL (2)"
+            "refusing to open SQLite database: synchronous is " + text_of(rows) + ", not FULL (2)"
         );
     }
     rows.clear();
@@ -601,15 +596,14 @@ Result<void> SqliteStore::Configure() {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, const std::string& path) {
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
-                      SQLITE_OPEN_EXRESCODE;
+Result<std::unique_ptr<Store>> OpenSqliteStore(
+    const StoreOptions& options, const std::string& path
+) {
+    const int flags =
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     sqlite3* raw = nullptr;
     int rc = sqlite3_open_v2(
-        path.c_str(),
-        &raw,
-        flags,
-        options.sqlite_vfs.empty() ? nullptr : options.sqlite_vfs.c_str()
+        path.c_str(), &raw, flags, options.sqlite_vfs.empty() ? nullptr : options.sqlite_vfs.c_str()
     );
     SqliteDb db(raw);
     if (rc != SQLITE_OK) {

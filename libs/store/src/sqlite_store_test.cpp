@@ -1,14 +1,15 @@
 // SQLite-specific behaviour: URL dispatch, durability refusals, and fault injection (failed fsync,
 // full disk) through the FaultVfs shim.
 
-#include <gtest/gtest.h>
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 
+#include <gtest/gtest.h>
+
 #include "concord/store/store.hpp"
 #include "concord/store/testing/fault_vfs.hpp"
+
+#include <stdlib.h>
 
 namespace concord::store {
 namespace {
@@ -24,10 +25,10 @@ using testing::FaultVfs;
 
 Migration RowsTable() {
     return {
-    .component = "fault",
-    .version = 1,
-    .sqlite_sql = "CREATE TABLE rows (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)",
-    .postgres_sql = "",
+        .component = "fault",
+        .version = 1,
+        .sqlite_sql = "CREATE TABLE rows (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)",
+        .postgres_sql = "",
     };
 }
 
@@ -108,8 +109,9 @@ TEST_F(SqliteStoreTest, ForeignKeysAreEnforced) {
     const Migration schema{
         .component = "fk",
         .version = 1,
-        .sqlite_sql = "CREATE TABLE p (id INTEGER PRIMARY KEY);"
-                      "CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id))",
+        .sqlite_sql =
+            "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+            "CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id))",
         .postgres_sql = "",
     };
     ASSERT_TRUE(store->Migrate(std::span(&schema, 1)).has_value());
@@ -160,10 +162,11 @@ TEST_F(SqliteStoreTest, FailedFsyncAtCommitStopsTheStore) {
         ASSERT_TRUE(tx.has_value());
         (*tx)->OnCommit([&] { hook_ran = true; });
         for (std::int64_t id = 2; id <= 50; ++id) {
-            ASSERT_TRUE((*tx)->Execute(
-                                 "INSERT INTO rows (id, payload) VALUES ($1, $2)",
-                                 {id, Bytes(3000, static_cast<std::uint8_t>(id))}
-            )
+            ASSERT_TRUE((*tx)
+                            ->Execute(
+                                "INSERT INTO rows (id, payload) VALUES ($1, $2)",
+                                {id, Bytes(3000, static_cast<std::uint8_t>(id))}
+                            )
                             .has_value());
         }
         const int injected_before = FaultVfs::InjectedFaults();

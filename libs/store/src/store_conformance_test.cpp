@@ -1,11 +1,6 @@
 // The one conformance suite every Store backend passes (SQLite and PostgreSQL). Each test gets an
 // empty database: a fresh file for SQLite, a freshly created database for PostgreSQL.
 
-#include "concord/store/store.hpp"
-
-#include <gtest/gtest.h>
-#include <stdlib.h>
-
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -15,7 +10,12 @@
 #include <set>
 #include <thread>
 
+#include <gtest/gtest.h>
+
+#include "concord/store/store.hpp"
 #include "concord/store/testing/pg_test.hpp"
+
+#include <stdlib.h>
 
 namespace concord::store {
 
@@ -36,16 +36,16 @@ StoreOptions OptionsFor(std::string url, std::string vfs = "") {
 /// Columns used by most tests; the DDL differs per backend only in the blob type.
 Migration ItemsTable() {
     return {
-    .component = "conformance",
-    .version = 1,
-    .sqlite_sql =
-        "CREATE TABLE items (id BIGINT PRIMARY KEY, i BIGINT, s TEXT, b BLOB);"
-        "CREATE TABLE counter (id BIGINT PRIMARY KEY, n BIGINT NOT NULL);"
-        "INSERT INTO counter (id, n) VALUES (1, 0);",
-    .postgres_sql =
-        "CREATE TABLE items (id BIGINT PRIMARY KEY, i BIGINT, s TEXT, b BYTEA);"
-        "CREATE TABLE counter (id BIGINT PRIMARY KEY, n BIGINT NOT NULL);"
-        "INSERT INTO counter (id, n) VALUES (1, 0);",
+        .component = "conformance",
+        .version = 1,
+        .sqlite_sql =
+            "CREATE TABLE items (id BIGINT PRIMARY KEY, i BIGINT, s TEXT, b BLOB);"
+            "CREATE TABLE counter (id BIGINT PRIMARY KEY, n BIGINT NOT NULL);"
+            "INSERT INTO counter (id, n) VALUES (1, 0);",
+        .postgres_sql =
+            "CREATE TABLE items (id BIGINT PRIMARY KEY, i BIGINT, s TEXT, b BYTEA);"
+            "CREATE TABLE counter (id BIGINT PRIMARY KEY, n BIGINT NOT NULL);"
+            "INSERT INTO counter (id, n) VALUES (1, 0);",
     };
 }
 
@@ -109,10 +109,7 @@ protected:
 };
 
 INSTANTIATE_TEST_SUITE_P(
-    Backends,
-    StoreConformance,
-    ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-    BackendName
+    Backends, StoreConformance, ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName
 );
 
 Migration MakeMigration(int version, const std::string& sql) {
@@ -231,7 +228,9 @@ TEST_P(StoreConformance, ExecuteReportsRowsChanged) {
     for (std::int64_t id = 1; id <= 3; ++id) {
         ASSERT_TRUE(tx->Execute("INSERT INTO items (id, i) VALUES ($1, 0)", {id}).has_value());
     }
-    EXPECT_EQ(tx->Execute("UPDATE items SET i = i + 1 WHERE id >= $1", {std::int64_t{2}}).value(), 2);
+    EXPECT_EQ(
+        tx->Execute("UPDATE items SET i = i + 1 WHERE id >= $1", {std::int64_t{2}}).value(), 2
+    );
     EXPECT_EQ(tx->Execute("DELETE FROM items WHERE id = $1", {std::int64_t{9}}).value(), 0);
     EXPECT_EQ(tx->Execute("SELECT id FROM items").value(), 0);
 }
@@ -250,7 +249,8 @@ TEST_P(StoreConformance, DestructorDiscardsUncommittedWrites) {
     CreateItems();
     {
         auto tx = BeginOrDie();
-        ASSERT_TRUE(tx->Execute("INSERT INTO items (id) VALUES ($1)", {std::int64_t{1}}).has_value());
+        ASSERT_TRUE(tx->Execute("INSERT INTO items (id) VALUES ($1)", {std::int64_t{1}}).has_value()
+        );
     }
     EXPECT_EQ(CountItems(1), 0);
 }
@@ -455,7 +455,9 @@ TEST_P(StoreConformance, ConcurrentWritersLoseNoUpdate) {
     }
     EXPECT_EQ(failures.load(), 0);
     auto tx = BeginOrDie();
-    EXPECT_EQ(tx->Query("SELECT n FROM counter WHERE id = 1").value().at(0).Int(0), kThreads * kIncrements);
+    EXPECT_EQ(
+        tx->Query("SELECT n FROM counter WHERE id = 1").value().at(0).Int(0), kThreads * kIncrements
+    );
     std::set<std::int64_t> all;
     for (const auto& values : seen) {
         all.insert(values.begin(), values.end());

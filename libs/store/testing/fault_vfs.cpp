@@ -1,9 +1,9 @@
 #include "concord/store/testing/fault_vfs.hpp"
 
-#include <sqlite3.h>
-
 #include <atomic>
 #include <mutex>
+
+#include <sqlite3.h>
 
 namespace concord::store::testing {
 namespace {
@@ -22,9 +22,13 @@ struct FaultFile {
     sqlite3_file* real;
 };
 
-sqlite3_file* Real(sqlite3_file* file) { return reinterpret_cast<FaultFile*>(file)->real; }
+sqlite3_file* Real(sqlite3_file* file) {
+    return reinterpret_cast<FaultFile*>(file)->real;
+}
 
-int FaultClose(sqlite3_file* f) { return Real(f)->pMethods->xClose(Real(f)); }
+int FaultClose(sqlite3_file* f) {
+    return Real(f)->pMethods->xClose(Real(f));
+}
 
 int FaultRead(sqlite3_file* f, void* buffer, int amount, sqlite3_int64 offset) {
     return Real(f)->pMethods->xRead(Real(f), buffer, amount, offset);
@@ -60,15 +64,21 @@ int FaultSync(sqlite3_file* f, int flags) {
 int FaultFileSize(sqlite3_file* f, sqlite3_int64* size) {
     return Real(f)->pMethods->xFileSize(Real(f), size);
 }
-int FaultLock(sqlite3_file* f, int lock) { return Real(f)->pMethods->xLock(Real(f), lock); }
-int FaultUnlock(sqlite3_file* f, int lock) { return Real(f)->pMethods->xUnlock(Real(f), lock); }
+int FaultLock(sqlite3_file* f, int lock) {
+    return Real(f)->pMethods->xLock(Real(f), lock);
+}
+int FaultUnlock(sqlite3_file* f, int lock) {
+    return Real(f)->pMethods->xUnlock(Real(f), lock);
+}
 int FaultCheckReservedLock(sqlite3_file* f, int* out) {
     return Real(f)->pMethods->xCheckReservedLock(Real(f), out);
 }
 int FaultFileControl(sqlite3_file* f, int op, void* arg) {
     return Real(f)->pMethods->xFileControl(Real(f), op, arg);
 }
-int FaultSectorSize(sqlite3_file* f) { return Real(f)->pMethods->xSectorSize(Real(f)); }
+int FaultSectorSize(sqlite3_file* f) {
+    return Real(f)->pMethods->xSectorSize(Real(f));
+}
 int FaultDeviceCharacteristics(sqlite3_file* f) {
     return Real(f)->pMethods->xDeviceCharacteristics(Real(f));
 }
@@ -78,7 +88,9 @@ int FaultShmMap(sqlite3_file* f, int region, int size, int extend, void volatile
 int FaultShmLock(sqlite3_file* f, int offset, int n, int flags) {
     return Real(f)->pMethods->xShmLock(Real(f), offset, n, flags);
 }
-void FaultShmBarrier(sqlite3_file* f) { Real(f)->pMethods->xShmBarrier(Real(f)); }
+void FaultShmBarrier(sqlite3_file* f) {
+    Real(f)->pMethods->xShmBarrier(Real(f));
+}
 int FaultShmUnmap(sqlite3_file* f, int delete_flag) {
     return Real(f)->pMethods->xShmUnmap(Real(f), delete_flag);
 }
@@ -118,10 +130,9 @@ int FaultOpen(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags
     int rc = g_base->xOpen(g_base, name, fault->real, flags, out_flags);
     // SQLite calls xClose exactly when pMethods is set, even after a failed open.
     const sqlite3_io_methods* real_methods = fault->real->pMethods;
-    fault->base.pMethods =
-        real_methods == nullptr ? nullptr
-        : real_methods->iVersion >= 3 ? &kFaultMethods
-                                       : nullptr;
+    fault->base.pMethods = real_methods == nullptr       ? nullptr
+                           : real_methods->iVersion >= 3 ? &kFaultMethods
+                                                         : nullptr;
     if (real_methods != nullptr && real_methods->iVersion < 3) {
         real_methods->xClose(fault->real);
         return SQLITE_CANTOPEN;
@@ -138,17 +149,27 @@ int FaultAccess(sqlite3_vfs*, const char* name, int flags, int* out) {
 int FaultFullPathname(sqlite3_vfs*, const char* name, int size, char* out) {
     return g_base->xFullPathname(g_base, name, size, out);
 }
-void* FaultDlOpen(sqlite3_vfs*, const char* name) { return g_base->xDlOpen(g_base, name); }
-void FaultDlError(sqlite3_vfs*, int size, char* out) { g_base->xDlError(g_base, size, out); }
+void* FaultDlOpen(sqlite3_vfs*, const char* name) {
+    return g_base->xDlOpen(g_base, name);
+}
+void FaultDlError(sqlite3_vfs*, int size, char* out) {
+    g_base->xDlError(g_base, size, out);
+}
 void (*FaultDlSym(sqlite3_vfs*, void* handle, const char* symbol))() {
     return g_base->xDlSym(g_base, handle, symbol);
 }
-void FaultDlClose(sqlite3_vfs*, void* handle) { g_base->xDlClose(g_base, handle); }
+void FaultDlClose(sqlite3_vfs*, void* handle) {
+    g_base->xDlClose(g_base, handle);
+}
 int FaultRandomness(sqlite3_vfs*, int size, char* out) {
     return g_base->xRandomness(g_base, size, out);
 }
-int FaultSleep(sqlite3_vfs*, int microseconds) { return g_base->xSleep(g_base, microseconds); }
-int FaultCurrentTime(sqlite3_vfs*, double* out) { return g_base->xCurrentTime(g_base, out); }
+int FaultSleep(sqlite3_vfs*, int microseconds) {
+    return g_base->xSleep(g_base, microseconds);
+}
+int FaultCurrentTime(sqlite3_vfs*, double* out) {
+    return g_base->xCurrentTime(g_base, out);
+}
 int FaultGetLastError(sqlite3_vfs*, int size, char* out) {
     return g_base->xGetLastError(g_base, size, out);
 }
@@ -184,15 +205,21 @@ std::string FaultVfs::Register() {
     return kName;
 }
 
-void FaultVfs::FailNextSync() { g_fail_next_sync.store(true); }
+void FaultVfs::FailNextSync() {
+    g_fail_next_sync.store(true);
+}
 
-void FaultVfs::FailWritesAfter(std::int64_t bytes) { g_write_budget.store(bytes < 0 ? 0 : bytes); }
+void FaultVfs::FailWritesAfter(std::int64_t bytes) {
+    g_write_budget.store(bytes < 0 ? 0 : bytes);
+}
 
 void FaultVfs::Reset() {
     g_fail_next_sync.store(false);
     g_write_budget.store(-1);
 }
 
-int FaultVfs::InjectedFaults() { return g_injected.load(); }
+int FaultVfs::InjectedFaults() {
+    return g_injected.load();
+}
 
 }  // namespace concord::store::testing

@@ -1,13 +1,14 @@
 #include "concord/store/testing/pg_test.hpp"
 
-#include <libpq-fe.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+
+#include <libpq-fe.h>
+
+#include <unistd.h>
 
 namespace concord::store::testing {
 namespace {
@@ -71,7 +72,9 @@ std::optional<std::string> PgTestDsn() {
     return line;
 }
 
-bool InCi() { return Getenv("CI") == "true"; }
+bool InCi() {
+    return Getenv("CI") == "true";
+}
 
 Result<std::string> CreateFreshPgDatabase() {
     auto dsn = PgTestDsn();

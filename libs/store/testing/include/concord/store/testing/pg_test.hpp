@@ -41,16 +41,16 @@ PgTestDatabase FreshPgDatabaseForTest();
 /// Declares `std::string dsn_var` holding the DSN of a fresh, empty PostgreSQL database, or ends
 /// the current test: skipped when no test server is configured, failed when CI=true or the server
 /// does not work. Use in a TEST body or a fixture's SetUp (it `return`s from the function).
-#define CONCORD_FRESH_PG_DSN_OR_SKIP(dsn_var)                                                  \
-    std::string dsn_var; /* NOLINT(bugprone-macro-parentheses): a declarator */               \
-    do {                                                                                       \
-        auto concord_pg_db = ::concord::store::testing::FreshPgDatabaseForTest();              \
-        using ConcordPgAction = ::concord::store::testing::PgTestDatabase::Action;             \
-        if (concord_pg_db.action == ConcordPgAction::kSkip) {                                  \
-            GTEST_SKIP() << concord_pg_db.dsn_or_reason;                                       \
-        }                                                                                      \
-        if (concord_pg_db.action == ConcordPgAction::kFail) {                                  \
-            FAIL() << concord_pg_db.dsn_or_reason;                                             \
-        }                                                                                      \
+#define CONCORD_FRESH_PG_DSN_OR_SKIP(dsn_var)                                                      \
+    std::string dsn_var; /* NOLINT(bugprone-macro-parentheses): a declarator */                    \
+    do {                                                                                           \
+        auto concord_pg_db = ::concord::store::testing::FreshPgDatabaseForTest();                  \
+        using ConcordPgAction = ::concord::store::testing::PgTestDatabase::Action;                 \
+        if (concord_pg_db.action == ConcordPgAction::kSkip) {                                      \
+            GTEST_SKIP() << concord_pg_db.dsn_or_reason;                                           \
+        }                                                                                          \
+        if (concord_pg_db.action == ConcordPgAction::kFail) {                                      \
+            FAIL() << concord_pg_db.dsn_or_reason;                                                 \
+        }                                                                                          \
         dsn_var = std::move(concord_pg_db.dsn_or_reason); /* NOLINT(bugprone-macro-parentheses) */ \
     } while (false)
