@@ -181,7 +181,7 @@ Result<Log::Appended> Log::Append(store::Transaction& tx, std::span<const Bytes>
     return out;
 }
 
-Result<Hash256> Log::Root(store::Transaction& tx, std::uint64_t size) {
+Result<void> Log::CheckWithinSize(store::Transaction& tx, std::uint64_t size) {
     CONCORD_ASSIGN_OR_RETURN(std::uint64_t current, Size(tx));
     if (size > current) {
         return MakeError(
@@ -189,6 +189,11 @@ Result<Hash256> Log::Root(store::Transaction& tx, std::uint64_t size) {
             "ledger: size " + std::to_string(size) + " exceeds tree size " + std::to_string(current)
         );
     }
+    return {};
+}
+
+Result<Hash256> Log::Root(store::Transaction& tx, std::uint64_t size) {
+    CONCORD_RETURN_IF_ERROR(CheckWithinSize(tx, size));
     return ComputeRoot(Nodes(tx), size);
 }
 
@@ -207,10 +212,7 @@ Result<std::vector<Hash256>> Log::InclusionProof(
     std::uint64_t index,
     std::uint64_t size
 ) {
-    CONCORD_ASSIGN_OR_RETURN(std::uint64_t current, Size(tx));
-    if (size > current) {
-        return MakeError(ErrorCode::kInvalidArgument, "ledger: proof size exceeds tree size");
-    }
+    CONCORD_RETURN_IF_ERROR(CheckWithinSize(tx, size));
     return MakeInclusionProof(Nodes(tx), index, size);
 }
 
@@ -219,10 +221,7 @@ Result<std::vector<Hash256>> Log::ConsistencyProof(
     std::uint64_t size1,
     std::uint64_t size2
 ) {
-    CONCORD_ASSIGN_OR_RETURN(std::uint64_t current, Size(tx));
-    if (size2 > current) {
-        return MakeError(ErrorCode::kInvalidArgument, "ledger: proof size exceeds tree size");
-    }
+    CONCORD_RETURN_IF_ERROR(CheckWithinSize(tx, size2));
     return MakeConsistencyProof(Nodes(tx), size1, size2);
 }
 

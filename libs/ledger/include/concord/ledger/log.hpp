@@ -100,6 +100,7 @@ public:
     NodeReader Nodes(store::Transaction& tx);
 
 private:
+    Result<void> CheckWithinSize(store::Transaction& tx, std::uint64_t size);
     Result<Frontier> LoadFrontier(store::Transaction& tx, std::uint64_t size);
 
     std::mutex mu_;
