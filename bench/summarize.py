@@ -126,7 +126,7 @@ def main(paths):
     print("Summary: each figure beside the limit of the primitive measured in the same run")
     print(f"host {context.get('host_name', '?')}, {context.get('num_cpus', '?')} CPUs at "
           f"{context.get('mhz_per_cpu', '?')} MHz, load average "
-          f"{', '.join(f'{x:.2f}' for x in context.get('load_avg', []))} at the start of the last "
+          f"{', '.join(f'{x:.2f}' for x in context.get('load_avg', []))} at the start of the first "
           "program; CPU-bound figures use CPU time, storage figures wall time; medians of the "
           "repetitions, ±N% = their coefficient of variation")
 
