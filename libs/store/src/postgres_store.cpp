@@ -550,45 +550,19 @@ Result<std::unique_ptr<Transaction>> PostgresStore::Begin() {
 }
 
 Result<void> PostgresStore::Migrate(std::span<const Migration> migrations) {
-    CONCORD_RETURN_IF_ERROR(ValidateMigrations(migrations));
-    for (const Migration& m : migrations) {
-        const std::string name = "'" + m.component + "' version " + std::to_string(m.version);
-        CONCORD_ASSIGN_OR_RETURN(auto tx, BeginInternal());
-        // The lock is held to the end of this transaction, so concurrent processes apply each
-        // migration once, and never create the table at the same time.
-        CONCORD_RETURN_IF_ERROR(
-            tx->Execute("SELECT pg_advisory_xact_lock($1)", {Value(kMigrationLockKey)})
-        );
-        CONCORD_RETURN_IF_ERROR(tx->ExecScript(kPostgresCreateMigrationTable));
-        CONCORD_ASSIGN_OR_RETURN(
-            auto applied,
-            tx->Query(
-                "SELECT 1 FROM schema_migrations WHERE component = $1 AND version = $2",
-                {Value(m.component), Value(std::int64_t{m.version})}
-            )
-        );
-        if (!applied.empty()) {
-            tx->Rollback();
-            continue;
-        }
-        auto done = m.postgres_sql.empty() ? Result<void>() : tx->ExecScript(m.postgres_sql);
-        if (done) {
-            auto recorded = tx->Execute(
-                "INSERT INTO schema_migrations (component, version) VALUES ($1, $2)",
-                {Value(m.component), Value(std::int64_t{m.version})}
+    return ApplyMigrations(
+        migrations,
+        [this] { return BeginInternal(); },
+        [](PostgresTransaction& tx) -> Result<void> {
+            // The lock is held to the end of this transaction, so concurrent processes apply each
+            // migration once, and never create the table at the same time.
+            CONCORD_RETURN_IF_ERROR(
+                tx.Execute("SELECT pg_advisory_xact_lock($1)", {Value(kMigrationLockKey)})
             );
-            done = recorded ? tx->Commit() : Result<void>(std::move(recorded).error());
-        }
-        if (!done) {
-            Error error = std::move(done).error();
-            if (error.code != ErrorCode::kUnavailable && error.code != ErrorCode::kCorruption) {
-                error.code = ErrorCode::kInvalidArgument;
-            }
-            error.message = "migration " + name + " failed: " + error.message;
-            return error;
-        }
-    }
-    return {};
+            return tx.ExecScript(kPostgresCreateMigrationTable);
+        },
+        [](const Migration& m) -> const std::string& { return m.postgres_sql; }
+    );
 }
 
 Result<int> PostgresStore::SchemaVersion(std::string_view component) {

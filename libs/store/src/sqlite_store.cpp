@@ -479,40 +479,15 @@ Result<std::unique_ptr<Transaction>> SqliteStore::Begin() {
 }
 
 Result<void> SqliteStore::Migrate(std::span<const Migration> migrations) {
-    CONCORD_RETURN_IF_ERROR(ValidateMigrations(migrations));
-    for (const Migration& m : migrations) {
-        const std::string name = "'" + m.component + "' version " + std::to_string(m.version);
-        CONCORD_ASSIGN_OR_RETURN(auto tx, BeginInternal());
-        CONCORD_RETURN_IF_ERROR(tx->Execute(kSqliteCreateMigrationTable, {}));
-        CONCORD_ASSIGN_OR_RETURN(
-            auto applied,
-            tx->Query(
-                "SELECT 1 FROM schema_migrations WHERE component = $1 AND version = $2",
-                {Value(m.component), Value(std::int64_t{m.version})}
-            )
-        );
-        if (!applied.empty()) {
-            tx->Rollback();
-            continue;
-        }
-        auto done = m.sqlite_sql.empty() ? Result<void>() : tx->ExecScript(m.sqlite_sql);
-        if (done) {
-            auto recorded = tx->Execute(
-                "INSERT INTO schema_migrations (component, version) VALUES ($1, $2)",
-                {Value(m.component), Value(std::int64_t{m.version})}
-            );
-            done = recorded ? tx->Commit() : Result<void>(std::move(recorded).error());
-        }
-        if (!done) {
-            Error error = std::move(done).error();
-            if (error.code != ErrorCode::kUnavailable && error.code != ErrorCode::kCorruption) {
-                error.code = ErrorCode::kInvalidArgument;
-            }
-            error.message = "migration " + name + " failed: " + error.message;
-            return error;
-        }
-    }
-    return {};
+    return ApplyMigrations(
+        migrations,
+        [this] { return BeginInternal(); },
+        [](SqliteTransaction& tx) -> Result<void> {
+            CONCORD_RETURN_IF_ERROR(tx.Execute(kSqliteCreateMigrationTable, {}));
+            return {};
+        },
+        [](const Migration& m) -> const std::string& { return m.sqlite_sql; }
+    );
 }
 
 Result<int> SqliteStore::SchemaVersion(std::string_view component) {
