@@ -69,17 +69,13 @@ void RemoveTempDir() {
 // A new SQLite database file in the temp dir.
 Result<std::unique_ptr<store::Store>> OpenFreshSqlite(const std::string& stem) {
     static int counter = 0;
-    store::StoreOptions o;
-    o.url = "sqlite:" + (TempDir() / (stem + "-" + std::to_string(counter++) + ".db")).string();
-    return store::Store::Open(o);
+    return store::Store::Open("sqlite:" + (TempDir() / (stem + "-" + std::to_string(counter++) + ".db")).string());
 }
 
 const char* PgDsn() { return std::getenv("CONCORD_PG_TEST_DSN"); }
 
 Result<std::unique_ptr<store::Store>> OpenPostgres() {
-    store::StoreOptions o;
-    o.url = PgDsn();
-    return store::Store::Open(o);
+    return store::Store::Open(PgDsn());
 }
 
 // `n` leaves of kLeafBytes: an 8-byte big-endian sequence number, then pseudo-random bytes.

@@ -39,9 +39,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: crash_child STORE_URL FIRST_KEY\n");
         return 2;
     }
-    store::StoreOptions options;
-    options.url = argv[1];
-    auto store = store::Store::Open(options);
+    auto store = store::Store::Open(argv[1]);
     if (!store) {
         std::fprintf(stderr, "crash_child: %s\n", store.error().ToString().c_str());
         return 1;

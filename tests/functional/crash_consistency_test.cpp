@@ -104,9 +104,7 @@ ChildRun RunAndKill(const std::string& url, std::int64_t first_key, std::chrono:
 
 // Checks the store after a kill; returns the next key to use.
 std::int64_t CheckAfterCrash(const std::string& url, const std::set<std::int64_t>& acked) {
-    store::StoreOptions options;
-    options.url = url;
-    auto store = store::Store::Open(options);
+    auto store = store::Store::Open(url);
     EXPECT_TRUE(store) << store.error().ToString();
     if (!store) {
         return -1;
@@ -170,9 +168,7 @@ std::int64_t CheckAfterCrash(const std::string& url, const std::set<std::int64_t
 
 void RunCycles(const std::string& url) {
     {
-        store::StoreOptions options;
-        options.url = url;
-        auto store = store::Store::Open(options);
+        auto store = store::Store::Open(url);
         ASSERT_TRUE(store) << store.error().ToString();
         auto migrations = CrashSchema();
         ASSERT_TRUE((*store)->Migrate(migrations));

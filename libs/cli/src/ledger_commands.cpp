@@ -20,9 +20,7 @@ struct OpenLog {
 
 Result<OpenLog> Open(const std::string& url) {
     OpenLog out;
-    store::StoreOptions options;
-    options.url = url;
-    CONCORD_ASSIGN_OR_RETURN(out.store, store::Store::Open(options));
+    CONCORD_ASSIGN_OR_RETURN(out.store, store::Store::Open(url));
     CONCORD_ASSIGN_OR_RETURN(out.log, ledger::Log::Open(*out.store));
     return out;
 }

@@ -39,9 +39,7 @@ protected:
 
     /// Opens the test's store (again); for reopen tests.
     Result<std::unique_ptr<store::Store>> OpenStore() {
-        store::StoreOptions options;
-        options.url = url_;
-        return store::Store::Open(options);
+        return store::Store::Open(url_);
     }
 
     TempDir dir_;

@@ -18,9 +18,7 @@ protected:
         if (store_ == nullptr) {
             return;
         }
-        store::StoreOptions options;
-        options.url = "sqlite:" + (log_dir_.path() / "log.db").string();
-        auto log_store = store::Store::Open(options);
+        auto log_store = store::Store::Open("sqlite:" + (log_dir_.path() / "log.db").string());
         ASSERT_TRUE(log_store);
         log_store_ = std::move(*log_store);
         auto log = Log::Open(*log_store_);

@@ -8,13 +8,6 @@
 namespace concord::store {
 namespace {
 
-StoreOptions OptionsFor(std::string url, std::string vfs = "") {
-    StoreOptions options;
-    options.url = std::move(url);
-    options.sqlite_vfs = std::move(vfs);
-    return options;
-}
-
 std::int64_t BackendPid(Transaction& tx) {
     auto rows = tx.Query("SELECT pg_backend_pid()");
     EXPECT_TRUE(rows.has_value()) << rows.error().ToString();
@@ -23,7 +16,7 @@ std::int64_t BackendPid(Transaction& tx) {
 
 TEST(PostgresStore, RefusesSynchronousCommitOff) {
     CONCORD_FRESH_PG_DSN_OR_SKIP(dsn);
-    auto store = Store::Open(OptionsFor(dsn + " options='-c synchronous_commit=off'"));
+    auto store = Store::Open(dsn + " options='-c synchronous_commit=off'");
     ASSERT_FALSE(store.has_value());
     EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument);
     EXPECT_NE(store.error().message.find("synchronous_commit"), std::string::npos)
@@ -32,14 +25,14 @@ TEST(PostgresStore, RefusesSynchronousCommitOff) {
 
 TEST(PostgresStore, UnreachableServerIsUnavailable) {
     auto store =
-        Store::Open(OptionsFor("host=/nonexistent-concord-dir dbname=x connect_timeout=2"));
+        Store::Open("host=/nonexistent-concord-dir dbname=x connect_timeout=2");
     ASSERT_FALSE(store.has_value());
     EXPECT_EQ(store.error().code, ErrorCode::kUnavailable) << store.error().ToString();
 }
 
 TEST(PostgresStore, LostConnectionIsUnavailableAndNotReused) {
     CONCORD_FRESH_PG_DSN_OR_SKIP(dsn);
-    auto store = Store::Open(OptionsFor(dsn));
+    auto store = Store::Open(dsn);
     ASSERT_TRUE(store.has_value()) << store.error().ToString();
     auto victim = (*store)->Begin();
     ASSERT_TRUE(victim.has_value());
@@ -69,7 +62,7 @@ TEST(PostgresStore, LostConnectionIsUnavailableAndNotReused) {
 
 TEST(PostgresStore, IdleConnectionKilledByServerIsReplaced) {
     CONCORD_FRESH_PG_DSN_OR_SKIP(dsn);
-    auto store = Store::Open(OptionsFor(dsn));
+    auto store = Store::Open(dsn);
     ASSERT_TRUE(store.has_value()) << store.error().ToString();
     std::int64_t idle_pid = 0;
     {
@@ -79,7 +72,7 @@ TEST(PostgresStore, IdleConnectionKilledByServerIsReplaced) {
         ASSERT_TRUE((*tx)->Commit().has_value());
     }
     {
-        auto other = Store::Open(OptionsFor(dsn));
+        auto other = Store::Open(dsn);
         ASSERT_TRUE(other.has_value());
         auto tx = (*other)->Begin();
         ASSERT_TRUE(tx.has_value());
@@ -93,7 +86,7 @@ TEST(PostgresStore, IdleConnectionKilledByServerIsReplaced) {
 
 TEST(PostgresStore, SerializationFailureIsUnavailable) {
     CONCORD_FRESH_PG_DSN_OR_SKIP(dsn);
-    auto store = Store::Open(OptionsFor(dsn));
+    auto store = Store::Open(dsn);
     ASSERT_TRUE(store.has_value()) << store.error().ToString();
     auto tx = (*store)->Begin();
     ASSERT_TRUE(tx.has_value());

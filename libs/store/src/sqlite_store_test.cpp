@@ -14,7 +14,7 @@
 namespace concord::store {
 namespace {
 
-StoreOptions OptionsFor(std::string url, std::string vfs = "") {
+StoreOptions OptionsWithVfs(std::string url, std::string vfs) {
     StoreOptions options;
     options.url = std::move(url);
     options.sqlite_vfs = std::move(vfs);
@@ -48,7 +48,7 @@ protected:
     }
 
     std::unique_ptr<Store> OpenOrDie(const std::string& vfs = "") {
-        auto store = Store::Open(OptionsFor(url_, vfs));
+        auto store = Store::Open(OptionsWithVfs(url_, vfs));
         EXPECT_TRUE(store.has_value()) << store.error().ToString();
         return store.has_value() ? std::move(*store) : nullptr;
     }
@@ -75,21 +75,21 @@ protected:
 
 TEST(StoreOpen, RejectsUnknownUrls) {
     for (const std::string url : {"", "mysql://localhost/x", "sqlite", "sqlite:", "file:x.db"}) {
-        auto store = Store::Open(OptionsFor(url));
+        auto store = Store::Open(url);
         ASSERT_FALSE(store.has_value()) << url;
         EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument) << url;
     }
 }
 
 TEST(StoreOpen, RefusesInMemorySqlite) {
-    auto store = Store::Open(OptionsFor("sqlite::memory:"));
+    auto store = Store::Open("sqlite::memory:");
     ASSERT_FALSE(store.has_value());
     EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument);
     EXPECT_NE(store.error().message.find("wal"), std::string::npos) << store.error().message;
 }
 
 TEST(StoreOpen, RejectsMalformedPostgresConnectionString) {
-    auto store = Store::Open(OptionsFor("host=/tmp dbname='unterminated"));
+    auto store = Store::Open("host=/tmp dbname='unterminated");
     ASSERT_FALSE(store.has_value());
     EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument) << store.error().ToString();
 }
@@ -127,13 +127,13 @@ TEST_F(SqliteStoreTest, NotADatabaseIsCorruption) {
         std::ofstream out(dir_ / "store.db", std::ios::binary);
         out << std::string(8192, 'g');
     }
-    auto store = Store::Open(OptionsFor(url_));
+    auto store = Store::Open(url_);
     ASSERT_FALSE(store.has_value());
     EXPECT_EQ(store.error().code, ErrorCode::kCorruption) << store.error().ToString();
 }
 
 TEST_F(SqliteStoreTest, UnknownVfsIsRejected) {
-    auto store = Store::Open(OptionsFor(url_, "no-such-vfs"));
+    auto store = Store::Open(OptionsWithVfs(url_, "no-such-vfs"));
     ASSERT_FALSE(store.has_value());
     EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument) << store.error().ToString();
 }

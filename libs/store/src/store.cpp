@@ -39,6 +39,12 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     );
 }
 
+Result<std::unique_ptr<Store>> Store::Open(std::string_view url) {
+    StoreOptions options;
+    options.url = std::string(url);
+    return Open(options);
+}
+
 namespace detail {
 
 Result<void> ValidateMigrations(std::span<const Migration> migrations) {

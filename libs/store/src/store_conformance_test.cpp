@@ -26,13 +26,6 @@ void PrintTo(Backend backend, std::ostream* os) {
 
 namespace {
 
-StoreOptions OptionsFor(std::string url, std::string vfs = "") {
-    StoreOptions options;
-    options.url = std::move(url);
-    options.sqlite_vfs = std::move(vfs);
-    return options;
-}
-
 /// Columns used by most tests; the DDL differs per backend only in the blob type.
 Migration ItemsTable() {
     return {
@@ -78,7 +71,7 @@ protected:
 
     void Reopen() {
         store_.reset();
-        auto opened = Store::Open(OptionsFor(url_));
+        auto opened = Store::Open(url_);
         ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
         store_ = std::move(*opened);
         ASSERT_EQ(store_->backend(), GetParam());
@@ -197,7 +190,7 @@ TEST_P(StoreConformance, ConcurrentMigrationsFromTwoStoresApplyEachVersionOnce) 
         MakeMigration(2, "INSERT INTO a (x) VALUES (1)"),
         MakeMigration(3, "INSERT INTO a (x) VALUES (2)"),
     };
-    auto other = Store::Open(OptionsFor(url_));
+    auto other = Store::Open(url_);
     ASSERT_TRUE(other.has_value()) << other.error().ToString();
     Result<void> first;
     Result<void> second;

@@ -105,6 +105,8 @@ public:
     /// kInvalidArgument for a bad URL or weak durability settings; kUnavailable if it cannot
     /// be reached; kCorruption if it is not a database.
     static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+    /// Opens `url` with every other option at its default.
+    static Result<std::unique_ptr<Store>> Open(std::string_view url);
 
     [[nodiscard]] virtual Backend backend() const = 0;
 
