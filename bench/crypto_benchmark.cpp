@@ -7,10 +7,11 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench_main.hpp"
+
 #include "concord/core/bytes.hpp"
 #include "concord/crypto/box.hpp"
 #include "concord/crypto/ed25519.hpp"
-#include "concord/crypto/init.hpp"
 #include "concord/crypto/random.hpp"
 #include "concord/crypto/sha256.hpp"
 
@@ -88,16 +89,4 @@ BENCHMARK(BM_Sha256)->Arg(64)->Arg(1024)->Arg(1 << 20);
 }  // namespace
 }  // namespace concord::crypto
 
-int main(int argc, char** argv) {
-    if (auto ok = concord::crypto::Initialize(); !ok) {
-        std::fprintf(stderr, "crypto::Initialize: %s\n", ok.error().ToString().c_str());
-        return EXIT_FAILURE;
-    }
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
-        return EXIT_FAILURE;
-    }
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return EXIT_SUCCESS;
-}
+int main(int argc, char** argv) { return concord::bench::RunBenchmarks(argc, argv); }

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <system_error>
@@ -21,8 +22,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench_main.hpp"
+
 #include "concord/core/bytes.hpp"
-#include "concord/crypto/init.hpp"
 #include "concord/ledger/log.hpp"
 #include "concord/ledger/merkle.hpp"
 #include "concord/store/store.hpp"
@@ -397,45 +399,119 @@ void BM_StoreBeginRollbackSqlite(benchmark::State& state) {
 }
 BENCHMARK(BM_StoreBeginRollbackSqlite)->Arg(1000000)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
-// Log::InclusionProof, each in its own transaction (Begin, head read, O(log n) node reads,
-// Rollback), for random leaves of a 10^6-leaf log.
-void BM_InclusionProof(benchmark::State& state) {
+// The timed loop of every proof benchmark: `once(k)` builds or checks one proof for sample k and
+// returns how many hashes the proof has, or nullopt after reporting an error (which ends the run).
+template <class Once>
+void TimeProofs(benchmark::State& state, std::size_t samples, Once once) {
+    std::size_t i = 0;
+    std::uint64_t hashes = 0;
+    for (auto _ : state) {
+        std::optional<std::size_t> n = once(i++ % samples);
+        if (!n) {
+            break;
+        }
+        hashes += *n;
+    }
+    state.SetItemsProcessed(state.iterations());
+    state.counters["proof_hashes"] = benchmark::Counter(
+        static_cast<double>(hashes), benchmark::Counter::kAvgIterations);
+}
+
+// Proof generation from a real 10^6-leaf log, each proof in its own transaction (Begin, head read,
+// O(log n) node reads, Rollback). `make(nodes, x)` builds the proof from a NodeReader (to count
+// reads); `prove(log, tx, x)` asks the Log, for x drawn from [lo, size).
+template <class Make, class Prove>
+void StoredProof(
+    benchmark::State& state, std::uint64_t lo, std::uint64_t seed, Make make, Prove prove
+) {
     auto real = GetRealLog(static_cast<std::uint64_t>(state.range(0)));
     if (!Ok(state, real, "building the log")) {
         return;
     }
     RealLog& r = **real;
-    const auto samples = Samples(0, r.size, 2);
+    const auto samples = Samples(lo, r.size, seed);
     {
         auto tx = r.db->Begin();
         if (!Ok(state, tx, "Begin")) {
             return;
         }
         state.counters["node_reads"] = MeanReads(r.log->Nodes(**tx), samples,
-            [&](const NodeReader& nodes, std::uint64_t index) {
-                return MakeInclusionProof(nodes, index, r.size);
-            });
+            [&](const NodeReader& nodes, std::uint64_t x) { return make(nodes, x, r.size); });
     }
-    std::size_t i = 0;
-    std::uint64_t hashes = 0;
-    for (auto _ : state) {
+    TimeProofs(state, samples.size(), [&](std::size_t k) -> std::optional<std::size_t> {
         auto tx = r.db->Begin();
         if (!Ok(state, tx, "Begin")) {
-            break;
+            return std::nullopt;
         }
-        auto proof = r.log->InclusionProof(**tx, samples[i++ % samples.size()], r.size);
-        if (!Ok(state, proof, "InclusionProof")) {
-            break;
+        auto proof = prove(*r.log, **tx, samples[k], r.size);
+        if (!Ok(state, proof, "proof")) {
+            return std::nullopt;
         }
         (*tx)->Rollback();
-        hashes += proof->size();
         benchmark::DoNotOptimize(proof);
-    }
-    state.SetItemsProcessed(state.iterations());
-    state.counters["proof_hashes"] = benchmark::Counter(
-        static_cast<double>(hashes), benchmark::Counter::kAvgIterations);
+        return proof->size();
+    });
+}
+
+void BM_InclusionProof(benchmark::State& state) {
+    StoredProof(state, 0, 2, MakeInclusionProof,
+        [](Log& log, store::Transaction& tx, std::uint64_t index, std::uint64_t size) {
+            return log.InclusionProof(tx, index, size);
+        });
 }
 BENCHMARK(BM_InclusionProof)->Arg(1000000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// Log::ConsistencyProof from a random earlier size to the full log.
+void BM_ConsistencyProof(benchmark::State& state) {
+    StoredProof(state, 1, 4, MakeConsistencyProof,
+        [](Log& log, store::Transaction& tx, std::uint64_t size1, std::uint64_t size) {
+            return log.ConsistencyProof(tx, size1, size);
+        });
+}
+BENCHMARK(BM_ConsistencyProof)->Arg(1000000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// What a verifier gets for one sampled proof: the inclusion index or consistency size1, the leaf
+// hash or first root, and the proof.
+struct ProofCase {
+    std::uint64_t x;
+    Hash256 start;
+    std::vector<Hash256> proof;
+};
+
+// Times verification of `cases` with `verify(c)`.
+template <class Verify>
+void VerifyCases(benchmark::State& state, const std::vector<ProofCase>& cases, Verify verify) {
+    TimeProofs(state, cases.size(), [&](std::size_t k) -> std::optional<std::size_t> {
+        auto ok = verify(cases[k]);
+        if (!Ok(state, ok, "verify")) {
+            return std::nullopt;
+        }
+        benchmark::DoNotOptimize(ok);
+        return cases[k].proof.size();
+    });
+}
+
+// Cases taken from the real log: `start(log, tx, x)` gives the leaf hash or first root of x.
+template <class Start, class Prove>
+std::optional<std::vector<ProofCase>> RealCases(
+    benchmark::State& state, RealLog& r, std::uint64_t lo, std::uint64_t seed, Start start,
+    Prove prove
+) {
+    auto tx = r.db->Begin();
+    if (!Ok(state, tx, "Begin")) {
+        return std::nullopt;
+    }
+    std::vector<ProofCase> cases;
+    for (std::uint64_t x : Samples(lo, r.size, seed)) {
+        auto first = start(*r.log, **tx, x);
+        auto proof = prove(*r.log, **tx, x, r.size);
+        if (!Ok(state, first, "start") || !Ok(state, proof, "proof")) {
+            return std::nullopt;
+        }
+        cases.push_back({x, *first, std::move(*proof)});
+    }
+    return cases;
+}
 
 // ledger::VerifyInclusion of proofs taken from the 10^6-leaf log.
 void BM_VerifyInclusionProof(benchmark::State& state) {
@@ -444,82 +520,21 @@ void BM_VerifyInclusionProof(benchmark::State& state) {
         return;
     }
     RealLog& r = **real;
-    struct Case {
-        std::uint64_t index;
-        Hash256 leaf_hash;
-        std::vector<Hash256> proof;
-    };
-    std::vector<Case> cases;
-    {
-        auto tx = r.db->Begin();
-        if (!Ok(state, tx, "Begin")) {
-            return;
-        }
-        for (std::uint64_t index : Samples(0, r.size, 3)) {
-            auto leaf = r.log->Leaf(**tx, index);
-            auto proof = r.log->InclusionProof(**tx, index, r.size);
-            if (!Ok(state, leaf, "Leaf") || !Ok(state, proof, "InclusionProof")) {
-                return;
-            }
-            cases.push_back({index, LeafHash(*leaf), std::move(*proof)});
-        }
+    auto cases = RealCases(state, r, 0, 3,
+        [](Log& log, store::Transaction& tx, std::uint64_t index) -> Result<Hash256> {
+            CONCORD_ASSIGN_OR_RETURN(Bytes leaf, log.Leaf(tx, index));
+            return LeafHash(leaf);
+        },
+        [](Log& log, store::Transaction& tx, std::uint64_t index, std::uint64_t size) {
+            return log.InclusionProof(tx, index, size);
+        });
+    if (cases) {
+        VerifyCases(state, *cases, [&](const ProofCase& c) {
+            return VerifyInclusion(c.x, r.size, c.start, c.proof, r.root);
+        });
     }
-    std::size_t i = 0;
-    std::uint64_t hashes = 0;
-    for (auto _ : state) {
-        const Case& c = cases[i++ % cases.size()];
-        auto ok = VerifyInclusion(c.index, r.size, c.leaf_hash, c.proof, r.root);
-        if (!Ok(state, ok, "VerifyInclusion")) {
-            break;
-        }
-        hashes += c.proof.size();
-        benchmark::DoNotOptimize(ok);
-    }
-    state.SetItemsProcessed(state.iterations());
-    state.counters["proof_hashes"] = benchmark::Counter(
-        static_cast<double>(hashes), benchmark::Counter::kAvgIterations);
 }
 BENCHMARK(BM_VerifyInclusionProof)->Arg(1000000)->Unit(benchmark::kMicrosecond);
-
-// Log::ConsistencyProof from a random earlier size to the full 10^6-leaf log, one transaction
-// each.
-void BM_ConsistencyProof(benchmark::State& state) {
-    auto real = GetRealLog(static_cast<std::uint64_t>(state.range(0)));
-    if (!Ok(state, real, "building the log")) {
-        return;
-    }
-    RealLog& r = **real;
-    const auto samples = Samples(1, r.size, 4);
-    {
-        auto tx = r.db->Begin();
-        if (!Ok(state, tx, "Begin")) {
-            return;
-        }
-        state.counters["node_reads"] = MeanReads(r.log->Nodes(**tx), samples,
-            [&](const NodeReader& nodes, std::uint64_t size1) {
-                return MakeConsistencyProof(nodes, size1, r.size);
-            });
-    }
-    std::size_t i = 0;
-    std::uint64_t hashes = 0;
-    for (auto _ : state) {
-        auto tx = r.db->Begin();
-        if (!Ok(state, tx, "Begin")) {
-            break;
-        }
-        auto proof = r.log->ConsistencyProof(**tx, samples[i++ % samples.size()], r.size);
-        if (!Ok(state, proof, "ConsistencyProof")) {
-            break;
-        }
-        (*tx)->Rollback();
-        hashes += proof->size();
-        benchmark::DoNotOptimize(proof);
-    }
-    state.SetItemsProcessed(state.iterations());
-    state.counters["proof_hashes"] = benchmark::Counter(
-        static_cast<double>(hashes), benchmark::Counter::kAvgIterations);
-}
-BENCHMARK(BM_ConsistencyProof)->Arg(1000000)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // ledger::VerifyConsistency of proofs taken from the 10^6-leaf log.
 void BM_VerifyConsistencyProof(benchmark::State& state) {
@@ -528,40 +543,16 @@ void BM_VerifyConsistencyProof(benchmark::State& state) {
         return;
     }
     RealLog& r = **real;
-    struct Case {
-        std::uint64_t size1;
-        Hash256 root1;
-        std::vector<Hash256> proof;
-    };
-    std::vector<Case> cases;
-    {
-        auto tx = r.db->Begin();
-        if (!Ok(state, tx, "Begin")) {
-            return;
-        }
-        for (std::uint64_t size1 : Samples(1, r.size, 5)) {
-            auto root1 = r.log->Root(**tx, size1);
-            auto proof = r.log->ConsistencyProof(**tx, size1, r.size);
-            if (!Ok(state, root1, "Root") || !Ok(state, proof, "ConsistencyProof")) {
-                return;
-            }
-            cases.push_back({size1, *root1, std::move(*proof)});
-        }
+    auto cases = RealCases(state, r, 1, 5,
+        [](Log& log, store::Transaction& tx, std::uint64_t size1) { return log.Root(tx, size1); },
+        [](Log& log, store::Transaction& tx, std::uint64_t size1, std::uint64_t size) {
+            return log.ConsistencyProof(tx, size1, size);
+        });
+    if (cases) {
+        VerifyCases(state, *cases, [&](const ProofCase& c) {
+            return VerifyConsistency(c.x, r.size, c.proof, c.start, r.root);
+        });
     }
-    std::size_t i = 0;
-    std::uint64_t hashes = 0;
-    for (auto _ : state) {
-        const Case& c = cases[i++ % cases.size()];
-        auto ok = VerifyConsistency(c.size1, r.size, c.proof, c.root1, r.root);
-        if (!Ok(state, ok, "VerifyConsistency")) {
-            break;
-        }
-        hashes += c.proof.size();
-        benchmark::DoNotOptimize(ok);
-    }
-    state.SetItemsProcessed(state.iterations());
-    state.counters["proof_hashes"] = benchmark::Counter(
-        static_cast<double>(hashes), benchmark::Counter::kAvgIterations);
 }
 BENCHMARK(BM_VerifyConsistencyProof)->Arg(1000000)->Unit(benchmark::kMicrosecond);
 
@@ -590,120 +581,82 @@ const UniformTree& Uniform() {
     return tree;
 }
 
-void BM_InclusionProofSynthetic(benchmark::State& state) {
+// Proof generation over the synthetic tree; `make(nodes, x, size)` for x drawn from [lo, size).
+template <class Make>
+void SyntheticProof(benchmark::State& state, std::uint64_t lo, std::uint64_t seed, Make make) {
     const auto size = static_cast<std::uint64_t>(state.range(0));
     const NodeReader nodes = Uniform().Reader();
-    const auto samples = Samples(0, size, 6);
-    state.counters["node_reads"] = MeanReads(nodes, samples, [&](const NodeReader& n, std::uint64_t i) {
-        return MakeInclusionProof(n, i, size);
-    });
-    std::size_t i = 0;
-    std::uint64_t hashes = 0;
-    for (auto _ : state) {
-        auto proof = MakeInclusionProof(nodes, samples[i++ % samples.size()], size);
-        if (!Ok(state, proof, "MakeInclusionProof")) {
-            break;
+    const auto samples = Samples(lo, size, seed);
+    state.counters["node_reads"] = MeanReads(nodes, samples,
+        [&](const NodeReader& n, std::uint64_t x) { return make(n, x, size); });
+    TimeProofs(state, samples.size(), [&](std::size_t k) -> std::optional<std::size_t> {
+        auto proof = make(nodes, samples[k], size);
+        if (!Ok(state, proof, "proof")) {
+            return std::nullopt;
         }
-        hashes += proof->size();
         benchmark::DoNotOptimize(proof);
+        return proof->size();
+    });
+}
+
+// Cases over the synthetic tree: `start(x)` gives the leaf hash or first root of x.
+template <class Start, class Make>
+std::optional<std::vector<ProofCase>> SyntheticCases(
+    benchmark::State& state, std::uint64_t size, std::uint64_t lo, std::uint64_t seed, Start start,
+    Make make
+) {
+    const NodeReader nodes = Uniform().Reader();
+    std::vector<ProofCase> cases;
+    for (std::uint64_t x : Samples(lo, size, seed)) {
+        auto first = start(nodes, x);
+        auto proof = make(nodes, x, size);
+        if (!Ok(state, first, "start") || !Ok(state, proof, "proof")) {
+            return std::nullopt;
+        }
+        cases.push_back({x, *first, std::move(*proof)});
     }
-    state.SetItemsProcessed(state.iterations());
-    state.counters["proof_hashes"] = benchmark::Counter(
-        static_cast<double>(hashes), benchmark::Counter::kAvgIterations);
+    return cases;
+}
+
+void BM_InclusionProofSynthetic(benchmark::State& state) {
+    SyntheticProof(state, 0, 6, MakeInclusionProof);
 }
 BENCHMARK(BM_InclusionProofSynthetic)->Arg(100000000)->Unit(benchmark::kMicrosecond);
 
 void BM_VerifyInclusionProofSynthetic(benchmark::State& state) {
     const auto size = static_cast<std::uint64_t>(state.range(0));
-    const NodeReader nodes = Uniform().Reader();
-    auto root = ComputeRoot(nodes, size);
+    auto root = ComputeRoot(Uniform().Reader(), size);
     if (!Ok(state, root, "ComputeRoot")) {
         return;
     }
-    std::vector<std::pair<std::uint64_t, std::vector<Hash256>>> cases;
-    for (std::uint64_t index : Samples(0, size, 7)) {
-        auto proof = MakeInclusionProof(nodes, index, size);
-        if (!Ok(state, proof, "MakeInclusionProof")) {
-            return;
-        }
-        cases.emplace_back(index, std::move(*proof));
+    auto cases = SyntheticCases(state, size, 0, 7,
+        [](const NodeReader&, std::uint64_t) { return Result<Hash256>(Uniform().level_hash[0]); },
+        MakeInclusionProof);
+    if (cases) {
+        VerifyCases(state, *cases, [&](const ProofCase& c) {
+            return VerifyInclusion(c.x, size, c.start, c.proof, *root);
+        });
     }
-    const Hash256 leaf_hash = Uniform().level_hash[0];
-    std::size_t i = 0;
-    std::uint64_t hashes = 0;
-    for (auto _ : state) {
-        const auto& [index, proof] = cases[i++ % cases.size()];
-        auto ok = VerifyInclusion(index, size, leaf_hash, proof, *root);
-        if (!Ok(state, ok, "VerifyInclusion")) {
-            break;
-        }
-        hashes += proof.size();
-        benchmark::DoNotOptimize(ok);
-    }
-    state.SetItemsProcessed(state.iterations());
-    state.counters["proof_hashes"] = benchmark::Counter(
-        static_cast<double>(hashes), benchmark::Counter::kAvgIterations);
 }
 BENCHMARK(BM_VerifyInclusionProofSynthetic)->Arg(100000000)->Unit(benchmark::kMicrosecond);
 
 void BM_ConsistencyProofSynthetic(benchmark::State& state) {
-    const auto size = static_cast<std::uint64_t>(state.range(0));
-    const NodeReader nodes = Uniform().Reader();
-    const auto samples = Samples(1, size, 8);
-    state.counters["node_reads"] = MeanReads(nodes, samples, [&](const NodeReader& n, std::uint64_t s1) {
-        return MakeConsistencyProof(n, s1, size);
-    });
-    std::size_t i = 0;
-    std::uint64_t hashes = 0;
-    for (auto _ : state) {
-        auto proof = MakeConsistencyProof(nodes, samples[i++ % samples.size()], size);
-        if (!Ok(state, proof, "MakeConsistencyProof")) {
-            break;
-        }
-        hashes += proof->size();
-        benchmark::DoNotOptimize(proof);
-    }
-    state.SetItemsProcessed(state.iterations());
-    state.counters["proof_hashes"] = benchmark::Counter(
-        static_cast<double>(hashes), benchmark::Counter::kAvgIterations);
+    SyntheticProof(state, 1, 8, MakeConsistencyProof);
 }
 BENCHMARK(BM_ConsistencyProofSynthetic)->Arg(100000000)->Unit(benchmark::kMicrosecond);
 
 void BM_VerifyConsistencyProofSynthetic(benchmark::State& state) {
     const auto size = static_cast<std::uint64_t>(state.range(0));
-    const NodeReader nodes = Uniform().Reader();
-    auto root2 = ComputeRoot(nodes, size);
+    auto root2 = ComputeRoot(Uniform().Reader(), size);
     if (!Ok(state, root2, "ComputeRoot")) {
         return;
     }
-    struct Case {
-        std::uint64_t size1;
-        Hash256 root1;
-        std::vector<Hash256> proof;
-    };
-    std::vector<Case> cases;
-    for (std::uint64_t size1 : Samples(1, size, 9)) {
-        auto root1 = ComputeRoot(nodes, size1);
-        auto proof = MakeConsistencyProof(nodes, size1, size);
-        if (!Ok(state, root1, "ComputeRoot") || !Ok(state, proof, "MakeConsistencyProof")) {
-            return;
-        }
-        cases.push_back({size1, *root1, std::move(*proof)});
+    auto cases = SyntheticCases(state, size, 1, 9, ComputeRoot, MakeConsistencyProof);
+    if (cases) {
+        VerifyCases(state, *cases, [&](const ProofCase& c) {
+            return VerifyConsistency(c.x, size, c.proof, c.start, *root2);
+        });
     }
-    std::size_t i = 0;
-    std::uint64_t hashes = 0;
-    for (auto _ : state) {
-        const Case& c = cases[i++ % cases.size()];
-        auto ok = VerifyConsistency(c.size1, size, c.proof, c.root1, *root2);
-        if (!Ok(state, ok, "VerifyConsistency")) {
-            break;
-        }
-        hashes += c.proof.size();
-        benchmark::DoNotOptimize(ok);
-    }
-    state.SetItemsProcessed(state.iterations());
-    state.counters["proof_hashes"] = benchmark::Counter(
-        static_cast<double>(hashes), benchmark::Counter::kAvgIterations);
 }
 BENCHMARK(BM_VerifyConsistencyProofSynthetic)->Arg(100000000)->Unit(benchmark::kMicrosecond);
 
@@ -711,17 +664,8 @@ BENCHMARK(BM_VerifyConsistencyProofSynthetic)->Arg(100000000)->Unit(benchmark::k
 }  // namespace concord::ledger
 
 int main(int argc, char** argv) {
-    if (auto ok = concord::crypto::Initialize(); !ok) {
-        std::fprintf(stderr, "crypto::Initialize: %s\n", ok.error().ToString().c_str());
-        return EXIT_FAILURE;
-    }
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
-        return EXIT_FAILURE;
-    }
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
+    const int status = concord::bench::RunBenchmarks(argc, argv);
     concord::ledger::RealLogs().clear();  // close the databases before removing their files
     concord::ledger::RemoveTempDir();
-    return EXIT_SUCCESS;
+    return status;
 }
