@@ -15,57 +15,16 @@
 // The only translation unit that instantiates Boost.JSON's SAX parser (see basic_parser.hpp).
 #include <boost/json/basic_parser_impl.hpp>
 
+#include "concord/core/utf8.hpp"
+
 namespace concord::json {
 namespace {
 
 namespace bj = boost::json;
 
 // ---------------------------------------------------------------------------------------------
-// UTF-8 and UTF-16 helpers
+// UTF-16 sort keys and string escaping
 // ---------------------------------------------------------------------------------------------
-
-/// Length of the well-formed UTF-8 sequence starting at `pos` (Unicode 15, table 3-7), or 0
-/// when the bytes there are ill-formed or truncated.
-std::size_t Utf8SequenceLength(std::string_view text, std::size_t pos) {
-    auto byte = [&](std::size_t i) -> unsigned {
-        return i < text.size() ? static_cast<unsigned char>(text[i]) : 0x100U;
-    };
-    auto in = [](unsigned b, unsigned lo, unsigned hi) { return b >= lo && b <= hi; };
-    const unsigned b0 = byte(pos);
-    if (b0 < 0x80) {
-        return 1;
-    }
-    if (in(b0, 0xC2, 0xDF)) {
-        return in(byte(pos + 1), 0x80, 0xBF) ? 2 : 0;
-    }
-    if (in(b0, 0xE0, 0xEF)) {
-        const unsigned lo = b0 == 0xE0 ? 0xA0 : 0x80;  // no overlong forms
-        const unsigned hi = b0 == 0xED ? 0x9F : 0xBF;  // no UTF-8-encoded surrogates
-        return in(byte(pos + 1), lo, hi) && in(byte(pos + 2), 0x80, 0xBF) ? 3 : 0;
-    }
-    if (in(b0, 0xF0, 0xF4)) {
-        const unsigned lo = b0 == 0xF0 ? 0x90 : 0x80;  // no overlong forms
-        const unsigned hi = b0 == 0xF4 ? 0x8F : 0xBF;  // nothing above U+10FFFF
-        return in(byte(pos + 1), lo, hi) && in(byte(pos + 2), 0x80, 0xBF) &&
-                       in(byte(pos + 3), 0x80, 0xBF)
-                   ? 4
-                   : 0;
-    }
-    return 0;
-}
-
-/// Offset of the first ill-formed UTF-8 sequence in `text`, if any.
-std::optional<std::size_t> FirstInvalidUtf8(std::string_view text) {
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        const std::size_t len = Utf8SequenceLength(text, pos);
-        if (len == 0) {
-            return pos;
-        }
-        pos += len;
-    }
-    return std::nullopt;
-}
 
 /// The UTF-16 code units of well-formed UTF-8 `utf8`: the RFC 8785 §3.2.3 sort key of a name.
 std::u16string ToUtf16(std::string_view utf8) {
@@ -74,30 +33,8 @@ std::u16string ToUtf16(std::string_view utf8) {
     std::size_t pos = 0;
     while (pos < utf8.size()) {
         const std::size_t len = Utf8SequenceLength(utf8, pos);
-        const auto lead = static_cast<unsigned char>(utf8[pos]);
-        char32_t cp = 0;
-        switch (len) {
-            case 1:
-                cp = lead;
-                break;
-            case 2:
-                cp = lead & 0x1FU;
-                break;
-            case 3:
-                cp = lead & 0x0FU;
-                break;
-            case 4:
-                cp = lead & 0x07U;
-                break;
-            default:
-                // Unreachable: names were validated. Map a stray byte to U+FFFD and step over it.
-                cp = 0xFFFD;
-                break;
-        }
-        const std::size_t step = len == 0 ? 1 : len;
-        for (std::size_t i = 1; i < len; ++i) {
-            cp = (cp << 6) | (static_cast<unsigned char>(utf8[pos + i]) & 0x3FU);
-        }
+        // Names were validated; a stray byte (unreachable) becomes U+FFFD and is stepped over.
+        const char32_t cp = len == 0 ? char32_t{0xFFFD} : DecodeUtf8(utf8, pos, len);
         if (cp >= 0x10000) {
             const char32_t v = cp - 0x10000;
             out.push_back(static_cast<char16_t>(0xD800 + (v >> 10)));
@@ -105,7 +42,7 @@ std::u16string ToUtf16(std::string_view utf8) {
         } else {
             out.push_back(static_cast<char16_t>(cp));
         }
-        pos += step;
+        pos += len == 0 ? 1 : len;
     }
     return out;
 }

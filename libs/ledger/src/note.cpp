@@ -3,15 +3,32 @@
 #include <charconv>
 #include <cstring>
 
+#include "concord/core/utf8.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/sha256.hpp"
-#include "concord/ledger/text.hpp"
 
 namespace concord::ledger {
 namespace {
 
 constexpr std::string_view kSignaturePrefix = "\xE2\x80\x94 ";  // U+2014 EM DASH, space
 constexpr std::size_t kMaxSignatures = 100;
+
+// True if well-formed UTF-8 `s` holds a Unicode White_Space character outside ASCII.
+bool ContainsUnicodeSpace(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t n = Utf8SequenceLength(s, i);
+        if (n == 0) {
+            return false;
+        }
+        const char32_t cp = DecodeUtf8(s, i, n);
+        i += n;
+        if (cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+            cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000) {
+            return true;
+        }
+    }
+    return false;
+}
 
 Error Malformed(std::string what) {
     return MakeError(ErrorCode::kInvalidArgument, "malformed note: " + std::move(what));

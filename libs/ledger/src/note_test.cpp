@@ -135,6 +135,15 @@ TEST_F(NoteTest, MalformedNotesAreRefused) {
     }
 }
 
+TEST_F(NoteTest, KeyNamesAreChecked) {
+    EXPECT_TRUE(CheckKeyName("example.com/log"));
+    EXPECT_TRUE(CheckKeyName("\xC3\xA9t\xC3\xA9.example"));  // non-ASCII letters are fine
+    for (std::string_view bad : {"", "a b", "a+b", "a\tb", "a\xC2\xA0" "b", "a\xE3\x80\x80" "b",
+                                 "bad\xFF"}) {
+        EXPECT_FALSE(CheckKeyName(bad)) << bad;
+    }
+}
+
 TEST_F(NoteTest, VerifierKeysAreChecked) {
     EXPECT_FALSE(ParseVerifierKey("no-plus-signs"));
     EXPECT_FALSE(ParseVerifierKey(keys_[1].substr(0, keys_[1].size() - 4)));
