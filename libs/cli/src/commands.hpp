@@ -23,7 +23,7 @@ void AddKeyCommands(CLI::App& app, Context& ctx);
 void AddLedgerCommands(CLI::App& app, Context& ctx);
 void AddNoteCommands(CLI::App& app, Context& ctx);
 
-/// Runs `action` and stores its exit status in ctx; errors are reported on ctx.err.
+/// Stores the exit status for `result` in ctx, reporting an error on ctx.err.
 void Finish(Context& ctx, const Result<void>& result);
 
 }  // namespace concord::cli

@@ -305,6 +305,10 @@ Result<std::string> SignNote(std::string_view text, std::span<const NoteSigner* 
 
 Result<VerifiedNote> VerifyNote(std::string_view message, std::span<const NoteVerifier> known) {
     CONCORD_ASSIGN_OR_RETURN(Note note, ParseNote(message));
+    return VerifyNote(std::move(note), known);
+}
+
+Result<VerifiedNote> VerifyNote(Note note, std::span<const NoteVerifier> known) {
     VerifiedNote out;
     for (const NoteSignature& sig : note.signatures) {
         const NoteVerifier* verifier = nullptr;

@@ -117,7 +117,7 @@ Result<std::string> VerifyTlogProof(
             "checkpoint origin is " + cp.origin + ", expected " + std::string(*origin)
         );
     }
-    CONCORD_ASSIGN_OR_RETURN(VerifiedNote verified, VerifyNote(proof.checkpoint, keys));
+    CONCORD_ASSIGN_OR_RETURN(VerifiedNote verified, VerifyNote(std::move(parsed), keys));
     bool log_signed = false;
     for (const NoteVerifier& k : keys) {
         if (k.name == cp.origin && k.type == NoteKeyType::kEd25519 &&

@@ -71,7 +71,7 @@ Result<std::string> Witness::AddCheckpoint(
     if (keys.empty()) {
         return MakeError(ErrorCode::kNotFound, "witness: unknown log origin " + cp.origin);
     }
-    CONCORD_RETURN_IF_ERROR(VerifyNote(checkpoint_note, keys));
+    CONCORD_ASSIGN_OR_RETURN(VerifiedNote verified, VerifyNote(std::move(parsed), keys));
 
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(
@@ -144,7 +144,7 @@ Result<std::string> Witness::AddCheckpoint(
         }
     }
     CONCORD_RETURN_IF_ERROR(tx->Commit());
-    return cosigner_.SignatureLine(parsed.text, now_());
+    return cosigner_.SignatureLine(verified.note.text, now_());
 }
 
 }  // namespace concord::ledger

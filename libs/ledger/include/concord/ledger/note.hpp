@@ -122,6 +122,8 @@ struct VerifiedNote {
 /// are ignored. kInvalidArgument if malformed; kUnauthenticated if a known key's signature does not
 /// verify, or if no known key signed it.
 Result<VerifiedNote> VerifyNote(std::string_view message, std::span<const NoteVerifier> known);
+/// As above, for a note already parsed with ParseNote.
+Result<VerifiedNote> VerifyNote(Note note, std::span<const NoteVerifier> known);
 
 /// The body of a C2SP tlog-checkpoint.
 struct Checkpoint {
