@@ -1,14 +1,11 @@
 #include "io.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+
+#include "concord/core/file.hpp"
 
 namespace concord::cli {
 
@@ -32,33 +29,7 @@ std::string ReadAll(std::istream& in) {
 }
 
 Result<void> WriteFile(const std::filesystem::path& path, std::string_view data) {
-    std::filesystem::path tmp = path;
-    tmp += ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        return MakeError(ErrorCode::kUnavailable, "cannot create " + tmp.string() + ": " + std::strerror(errno));
-    }
-    std::size_t done = 0;
-    while (done < data.size()) {
-        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            ::close(fd);
-            return MakeError(ErrorCode::kUnavailable, "cannot write " + tmp.string());
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        return MakeError(ErrorCode::kUnavailable, "cannot sync " + tmp.string());
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        return MakeError(ErrorCode::kUnavailable, "cannot rename to " + path.string());
-    }
-    return {};
+    return WriteFileAtomically(path, AsBytes(data), 0644, ExistingFile::kReplace);
 }
 
 Result<std::string> ReadPassphrase(const std::string& passphrase_file) {

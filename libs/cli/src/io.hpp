@@ -12,7 +12,7 @@ namespace concord::cli {
 Result<std::string> ReadFile(const std::filesystem::path& path);
 /// Reads all of `in`.
 std::string ReadAll(std::istream& in);
-/// Writes `data` to `path` (mode 0644) atomically: temporary file, fsync, rename.
+/// Writes `data` to `path` (mode 0644), replacing it atomically (core WriteFileAtomically).
 Result<void> WriteFile(const std::filesystem::path& path, std::string_view data);
 /// The passphrase from `passphrase_file` when set, else env CONCORD_PASSPHRASE;
 /// kInvalidArgument if neither is available. A trailing newline is dropped.

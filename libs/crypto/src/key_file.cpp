@@ -11,6 +11,7 @@
 
 #include "concord/core/assert.hpp"
 #include "concord/core/bytes.hpp"
+#include "concord/core/file.hpp"
 #include "concord/crypto/random.hpp"
 #include "concord/crypto/sha256.hpp"
 
@@ -90,67 +91,6 @@ Error ErrnoError(const std::filesystem::path& path, std::string_view op, int err
     return FileError(code, path, std::string(op) + ": " + std::generic_category().message(err));
 }
 
-// Closes the descriptor on scope exit unless released.
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    [[nodiscard]] int Get() const { return fd_; }
-    /// Closes now and reports close(2)'s result (it can report a delayed write error).
-    int Close() { return ::close(std::exchange(fd_, -1)); }
-
-private:
-    int fd_{-1};
-};
-
-Result<void> WriteAll(int fd, ByteSpan data, const std::filesystem::path& path) {
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return ErrnoError(path, "write", errno);
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    return {};
-}
-
-// Moves `from` to `to` atomically without ever replacing an existing `to`.
-int RenameNoReplace(const std::filesystem::path& from, const std::filesystem::path& to) {
-    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
-        return 0;
-    }
-    if (errno != EINVAL && errno != ENOSYS) {
-        return -1;
-    }
-    // The file system lacks RENAME_NOREPLACE; link(2) is atomic and refuses to clobber too.
-    if (::link(from.c_str(), to.c_str()) != 0) {
-        return -1;
-    }
-    ::unlink(from.c_str());
-    return 0;
-}
-
-Result<void> SyncDirectory(const std::filesystem::path& dir, const std::filesystem::path& path) {
-    Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dfd.Get() < 0) {
-        return ErrnoError(path, "open directory", errno);
-    }
-    if (::fsync(dfd.Get()) != 0) {
-        return ErrnoError(path, "fsync directory", errno);
-    }
-    return {};
-}
-
 }  // namespace
 
 Result<void> KeyFile::Write(
@@ -219,44 +159,17 @@ Result<void> KeyFile::Write(
     const Hash256 checksum = Sha256(file);
     file.insert(file.end(), checksum.begin(), checksum.end());
 
-    std::filesystem::path dir = path.parent_path();
-    if (dir.empty()) {
-        dir = ".";
+    auto stored = WriteFileAtomically(path, file, 0600, ExistingFile::kRefuse);
+    if (!stored) {
+        return MakeError(stored.error().code, "key file " + stored.error().message);
     }
-    const std::filesystem::path temp =
-        dir / ("." + path.filename().string() + ".tmp-" + HexEncode(RandomBytes(8)));
-    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (fd.Get() < 0) {
-        return ErrnoError(path, "create temporary file", errno);
-    }
-    auto written_ok = [&]() -> Result<void> {
-        CONCORD_RETURN_IF_ERROR(WriteAll(fd.Get(), file, path));
-        if (::fsync(fd.Get()) != 0) {
-            return ErrnoError(path, "fsync", errno);
-        }
-        if (fd.Close() != 0) {
-            return ErrnoError(path, "close", errno);
-        }
-        if (RenameNoReplace(temp, path) != 0) {
-            const int err = errno;
-            if (err == EEXIST) {
-                return FileError(ErrorCode::kAlreadyExists, path, "already exists");
-            }
-            return ErrnoError(path, "rename", err);
-        }
-        return {};
-    }();
-    if (!written_ok.has_value()) {
-        ::unlink(temp.c_str());
-        return written_ok;
-    }
-    return SyncDirectory(dir, path);
+    return {};
 }
 
 Result<KeyFile::Contents> KeyFile::Read(
     const std::filesystem::path& path, std::string_view passphrase
 ) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.Get() < 0) {
         return ErrnoError(path, "open", errno);
     }
