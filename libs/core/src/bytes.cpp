@@ -47,18 +47,4 @@ Result<Bytes> HexDecode(std::string_view text) {
     return out;
 }
 
-void AppendU64BigEndian(Bytes& out, std::uint64_t value) {
-    for (int shift = 56; shift >= 0; shift -= 8) {
-        out.push_back(static_cast<std::uint8_t>(value >> shift));
-    }
-}
-
-std::uint64_t ReadU64BigEndian(ByteSpan data) {
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < 8; ++i) {
-        v = (v << 8) | data[i];
-    }
-    return v;
-}
-
 }  // namespace concord

@@ -59,6 +59,15 @@ TEST(Bytes, HexDecodeRefusesNonHexAndNamesTheOffset) {
     EXPECT_NE(low.error().message.find("offset 3"), std::string::npos) << low.error().message;
 }
 
+TEST(Bytes, NarrowBigEndianLayout) {
+    Bytes out;
+    AppendBigEndian<std::uint16_t>(out, 0x0102);
+    AppendBigEndian<std::uint32_t>(out, 0xA1B2C3D4U);
+    EXPECT_EQ(HexEncode(out), "0102a1b2c3d4");
+    EXPECT_EQ(ReadBigEndian<std::uint16_t>(out), 0x0102);
+    EXPECT_EQ(ReadBigEndian<std::uint32_t>(ByteSpan(out).subspan(2)), 0xA1B2C3D4U);
+}
+
 TEST(Bytes, U64BigEndianLayout) {
     Bytes out = {0xee};
     AppendU64BigEndian(out, 0x0102030405060708ULL);

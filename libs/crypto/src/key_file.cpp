@@ -44,26 +44,6 @@ constexpr std::uint64_t kMaxMemLimit = 1ull << 30;  // 1 GiB
 
 static_assert(kSaltBytes == 16 && kNonceBytes == 24 && kTagBytes == 16);
 
-void AppendU16(Bytes& out, std::uint16_t v) {
-    out.push_back(static_cast<std::uint8_t>(v >> 8));
-    out.push_back(static_cast<std::uint8_t>(v));
-}
-
-void AppendU32(Bytes& out, std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) {
-        out.push_back(static_cast<std::uint8_t>(v >> shift));
-    }
-}
-
-std::uint16_t ReadU16(const std::uint8_t* p) {
-    return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-}
-
-std::uint32_t ReadU32(const std::uint8_t* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-           std::uint32_t{p[3]};
-}
-
 std::ptrdiff_t Offset(std::size_t n) {
     return static_cast<std::ptrdiff_t>(n);
 }
@@ -124,17 +104,17 @@ Result<void> KeyFile::Write(
     Bytes file;
     file.reserve(kMaxFileBytes);
     file.insert(file.end(), kMagic.begin(), kMagic.end());
-    AppendU16(file, kVersion);
-    AppendU16(file, static_cast<std::uint16_t>(label.size()));
+    AppendBigEndian<std::uint16_t>(file, kVersion);
+    AppendBigEndian<std::uint16_t>(file, static_cast<std::uint16_t>(label.size()));
     const ByteSpan label_bytes = AsBytes(label);
     file.insert(file.end(), label_bytes.begin(), label_bytes.end());
-    AppendU32(file, static_cast<std::uint32_t>(params.ops_limit));
+    AppendBigEndian<std::uint32_t>(file, static_cast<std::uint32_t>(params.ops_limit));
     AppendU64BigEndian(file, params.mem_limit);
     const std::size_t salt_at = file.size();
     file.resize(salt_at + kSaltBytes + kNonceBytes);
     RandomFill(std::span(file).subspan(salt_at, kSaltBytes + kNonceBytes));
     const std::size_t ciphertext_len = secret.size() + kTagBytes;
-    AppendU32(file, static_cast<std::uint32_t>(ciphertext_len));
+    AppendBigEndian<std::uint32_t>(file, static_cast<std::uint32_t>(ciphertext_len));
     const std::size_t header_len = file.size();
 
     CONCORD_ASSIGN_OR_RETURN(
@@ -218,12 +198,12 @@ Result<KeyFile::Contents> KeyFile::Read(
     if (size < kFixedPrefixBytes) {
         return truncated();
     }
-    if (const std::uint16_t version = ReadU16(&file[8]); version != kVersion) {
+    if (const std::uint16_t version = ReadBigEndian<std::uint16_t>(ByteSpan(file).subspan(8)); version != kVersion) {
         return FileError(
             ErrorCode::kCorruption, path, "corrupted: unknown version " + std::to_string(version)
         );
     }
-    const std::size_t label_len = ReadU16(&file[10]);
+    const std::size_t label_len = ReadBigEndian<std::uint16_t>(ByteSpan(file).subspan(10));
     if (label_len > kMaxLabelBytes) {
         return FileError(ErrorCode::kCorruption, path, "corrupted: label too long");
     }
@@ -232,11 +212,11 @@ Result<KeyFile::Contents> KeyFile::Read(
     if (size < header_len) {
         return truncated();
     }
-    const std::uint64_t ops = ReadU32(&file[params_at]);
+    const std::uint64_t ops = ReadBigEndian<std::uint32_t>(ByteSpan(file).subspan(params_at));
     const std::uint64_t mem = ReadU64BigEndian(ByteSpan(file).subspan(params_at + 4, 8));
     const std::size_t salt_at = params_at + 12;
     const std::size_t nonce_at = salt_at + kSaltBytes;
-    const std::size_t ciphertext_len = ReadU32(&file[nonce_at + kNonceBytes]);
+    const std::size_t ciphertext_len = ReadBigEndian<std::uint32_t>(ByteSpan(file).subspan(nonce_at + kNonceBytes));
     if (ciphertext_len <= kTagBytes || ciphertext_len > kMaxSecretBytes + kTagBytes) {
         return FileError(ErrorCode::kCorruption, path, "corrupted: bad ciphertext length");
     }

@@ -34,21 +34,9 @@ Error Malformed(std::string what) {
     return MakeError(ErrorCode::kInvalidArgument, "malformed note: " + std::move(what));
 }
 
-void AppendKeyId(Bytes& out, std::uint32_t id) {
-    out.push_back(static_cast<std::uint8_t>(id >> 24));
-    out.push_back(static_cast<std::uint8_t>(id >> 16));
-    out.push_back(static_cast<std::uint8_t>(id >> 8));
-    out.push_back(static_cast<std::uint8_t>(id));
-}
-
-std::uint32_t ReadKeyId(ByteSpan b) {
-    return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) |
-           std::uint32_t{b[3]};
-}
-
 std::string KeyIdHex(std::uint32_t id) {
     Bytes b;
-    AppendKeyId(b, id);
+    AppendBigEndian<std::uint32_t>(b, id);
     return HexEncode(b);
 }
 
@@ -69,7 +57,7 @@ std::uint32_t NoteKeyId(std::string_view name, NoteKeyType type, const crypto::P
     input.push_back(static_cast<std::uint8_t>(type));
     input.insert(input.end(), key.bytes().begin(), key.bytes().end());
     crypto::Hash256 h = crypto::Sha256(input);
-    return ReadKeyId(h);
+    return ReadBigEndian<std::uint32_t>(h);
 }
 
 Result<void> CheckKeyName(std::string_view name) {
@@ -133,7 +121,7 @@ Result<NoteVerifier> ParseVerifierKey(std::string_view vkey) {
     CONCORD_ASSIGN_OR_RETURN(
         crypto::PublicKey key, crypto::PublicKey::FromBytes(ByteSpan(key_bytes).subspan(1))
     );
-    std::uint32_t id = ReadKeyId(id_bytes);
+    std::uint32_t id = ReadBigEndian<std::uint32_t>(id_bytes);
     if (id != NoteKeyId(name, type, key)) {
         return MakeError(ErrorCode::kInvalidArgument, "verifier key: key id does not match name and key");
     }
@@ -176,7 +164,7 @@ Result<NoteSigner> NoteSigner::FromPrivateKeyText(std::string_view text) {
         return key.error();
     }
     NoteSigner signer(std::string(name), std::move(*key));
-    if (signer.key_id() != ReadKeyId(id_bytes)) {
+    if (signer.key_id() != ReadBigEndian<std::uint32_t>(id_bytes)) {
         return MakeError(ErrorCode::kInvalidArgument, "signer key: key id does not match");
     }
     return signer;
@@ -189,7 +177,7 @@ NoteVerifier NoteSigner::verifier() const {
 std::string NoteSigner::SignatureLine(std::string_view text) const {
     crypto::Signature sig = key_.Sign(AsBytes(text));
     Bytes payload;
-    AppendKeyId(payload, key_id_);
+    AppendBigEndian<std::uint32_t>(payload, key_id_);
     payload.insert(payload.end(), sig.begin(), sig.end());
     return Line(name_, payload);
 }
@@ -212,7 +200,7 @@ std::string CosignatureMessage(std::string_view body, std::uint64_t timestamp) {
 std::string Cosigner::SignatureLine(std::string_view body, std::uint64_t timestamp) const {
     crypto::Signature sig = key_.Sign(AsBytes(CosignatureMessage(body, timestamp)));
     Bytes payload;
-    AppendKeyId(payload, key_id_);
+    AppendBigEndian<std::uint32_t>(payload, key_id_);
     AppendU64BigEndian(payload, timestamp);
     payload.insert(payload.end(), sig.begin(), sig.end());
     return Line(name_, payload);
@@ -283,7 +271,7 @@ Result<Note> ParseNote(std::string_view message) {
         }
         NoteSignature sig;
         sig.name = std::string(name);
-        sig.key_id = ReadKeyId(*decoded);
+        sig.key_id = ReadBigEndian<std::uint32_t>(*decoded);
         sig.signature.assign(decoded->begin() + 4, decoded->end());
         note.signatures.push_back(std::move(sig));
     }

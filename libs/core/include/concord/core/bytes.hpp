@@ -1,5 +1,6 @@
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -35,9 +36,25 @@ std::string HexEncode(ByteSpan data);
 /// Decodes hexadecimal (either case). kInvalidArgument on odd length or a non-hex character.
 Result<Bytes> HexDecode(std::string_view text);
 
+/// Appends `value` as sizeof(T) big-endian bytes.
+template <std::unsigned_integral T>
+void AppendBigEndian(Bytes& out, T value) {
+    for (int shift = 8 * (static_cast<int>(sizeof(T)) - 1); shift >= 0; shift -= 8) {
+        out.push_back(static_cast<std::uint8_t>(value >> shift));
+    }
+}
+/// Reads sizeof(T) big-endian bytes; `data` must have at least that many.
+template <std::unsigned_integral T>
+T ReadBigEndian(ByteSpan data) {
+    T v = 0;
+    for (std::size_t i = 0; i < sizeof(T); ++i) {
+        v = static_cast<T>((v << 8) | data[i]);
+    }
+    return v;
+}
 /// Appends `value` as 8 big-endian bytes.
-void AppendU64BigEndian(Bytes& out, std::uint64_t value);
+inline void AppendU64BigEndian(Bytes& out, std::uint64_t value) { AppendBigEndian(out, value); }
 /// Reads 8 big-endian bytes; `data` must have at least 8 bytes.
-std::uint64_t ReadU64BigEndian(ByteSpan data);
+inline std::uint64_t ReadU64BigEndian(ByteSpan data) { return ReadBigEndian<std::uint64_t>(data); }
 
 }  // namespace concord
