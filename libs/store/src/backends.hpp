@@ -3,6 +3,8 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "concord/core/result.hpp"
 #include "concord/store/store.hpp"
@@ -20,6 +22,100 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const StoreOptions& options);
 /// Checks a list of migrations before applying it: versions are >= 1 and strictly increasing
 /// within each component. kInvalidArgument otherwise.
 Result<void> ValidateMigrations(std::span<const Migration> migrations);
+
+/// The state machine both backends' transactions share: after any failed statement the
+/// transaction can only be rolled back; Commit() on a failed transaction rolls it back and says
+/// so; a failed commit rolls back; commit hooks run only after a durable commit. Backends
+/// implement the Do* steps. Not thread-safe.
+class TransactionBase : public Transaction {
+public:
+    using Transaction::Execute;
+    using Transaction::Query;
+
+    Result<std::int64_t> Execute(std::string_view sql, std::span<const Value> params) final {
+        CONCORD_RETURN_IF_ERROR(CheckOpen());
+        return Track(DoRun(sql, params, nullptr));
+    }
+
+    Result<std::vector<Row>> Query(std::string_view sql, std::span<const Value> params) final {
+        CONCORD_RETURN_IF_ERROR(CheckOpen());
+        std::vector<Row> rows;
+        CONCORD_RETURN_IF_ERROR(Track(DoRun(sql, params, &rows)));
+        return rows;
+    }
+
+    /// Runs a migration script (several statements, no parameters) inside this transaction.
+    Result<void> ExecScript(const std::string& sql) {
+        CONCORD_RETURN_IF_ERROR(CheckOpen());
+        return Track(DoExecScript(sql));
+    }
+
+    Result<void> Commit() final {
+        if (state_ == State::kDone) {
+            return MakeError(ErrorCode::kInvalidArgument, "transaction is no longer open");
+        }
+        if (state_ == State::kFailed) {
+            Rollback();
+            return MakeError(
+                ErrorCode::kInvalidArgument,
+                "transaction had an error and was rolled back instead of committed"
+            );
+        }
+        auto committed = DoCommit();
+        if (!committed) {
+            Rollback();
+            return committed;
+        }
+        state_ = State::kDone;
+        RunCommitHooks();
+        return {};
+    }
+
+    void Rollback() final {
+        if (state_ == State::kDone) {
+            return;
+        }
+        DoRollback();
+        state_ = State::kDone;
+        DropCommitHooks();
+    }
+
+protected:
+    /// Runs one statement, filling `rows` when it is not null; returns the rows changed.
+    virtual Result<std::int64_t> DoRun(
+        std::string_view sql, std::span<const Value> params, std::vector<Row>* rows
+    ) = 0;
+    virtual Result<void> DoExecScript(const std::string& sql) = 0;
+    /// Commits durably and releases the transaction's resources. On failure it leaves them
+    /// held; the base then calls DoRollback().
+    virtual Result<void> DoCommit() = 0;
+    /// Ends the transaction without committing and releases its resources.
+    virtual void DoRollback() = 0;
+
+private:
+    enum class State : std::uint8_t { kOpen, kFailed, kDone };
+
+    Result<void> CheckOpen() const {
+        if (state_ == State::kOpen) {
+            return {};
+        }
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            state_ == State::kFailed ? "transaction had an error; it can only be rolled back"
+                                     : "transaction is no longer open"
+        );
+    }
+
+    template <class T>
+    Result<T> Track(Result<T> result) {
+        if (!result) {
+            state_ = State::kFailed;
+        }
+        return result;
+    }
+
+    State state_{State::kOpen};
+};
 
 /// Applies, in order, each migration not yet recorded in `schema_migrations`, each in its own
 /// transaction together with its record. The backend supplies `begin()` (a transaction of its own

@@ -331,56 +331,24 @@ private:
 
 /// An open PostgreSQL transaction; owns one pooled connection until it ends. Must not outlive
 /// its store.
-class PostgresTransaction final : public Transaction {
+class PostgresTransaction final : public TransactionBase {
 public:
     PostgresTransaction(PostgresStore& store, PgConn conn)
         : store_(store), conn_(std::move(conn)) {}
     ~PostgresTransaction() override { Rollback(); }
 
-    using Transaction::Execute;
-    using Transaction::Query;
-
-    Result<std::int64_t> Execute(std::string_view sql, std::span<const Value> params) override {
-        CONCORD_RETURN_IF_ERROR(CheckOpen());
-        auto changed = RunParams(conn_.get(), sql, params, nullptr);
-        if (!changed) {
-            state_ = State::kFailed;
-        }
-        return changed;
+private:
+    Result<std::int64_t> DoRun(
+        std::string_view sql, std::span<const Value> params, std::vector<Row>* rows
+    ) override {
+        return RunParams(conn_.get(), sql, params, rows);
     }
 
-    Result<std::vector<Row>> Query(std::string_view sql, std::span<const Value> params) override {
-        CONCORD_RETURN_IF_ERROR(CheckOpen());
-        std::vector<Row> rows;
-        auto changed = RunParams(conn_.get(), sql, params, &rows);
-        if (!changed) {
-            state_ = State::kFailed;
-            return std::move(changed).error();
-        }
-        return rows;
+    Result<void> DoExecScript(const std::string& sql) override {
+        return RunSimple(conn_.get(), sql, "migration");
     }
 
-    /// Runs a migration script (several statements, no parameters) inside this transaction.
-    Result<void> ExecScript(const std::string& sql) {
-        CONCORD_RETURN_IF_ERROR(CheckOpen());
-        auto done = RunSimple(conn_.get(), sql, "migration");
-        if (!done) {
-            state_ = State::kFailed;
-        }
-        return done;
-    }
-
-    Result<void> Commit() override {
-        if (state_ == State::kDone) {
-            return MakeError(ErrorCode::kInvalidArgument, "transaction is no longer open");
-        }
-        if (state_ == State::kFailed) {
-            Rollback();
-            return MakeError(
-                ErrorCode::kInvalidArgument,
-                "transaction had an error and was rolled back instead of committed"
-            );
-        }
+    Result<void> DoCommit() override {
         PgResult result(PQexec(conn_.get(), "COMMIT"));
         const bool ok = result != nullptr && PQresultStatus(result.get()) == PGRES_COMMAND_OK;
         if (!ok) {
@@ -388,52 +356,27 @@ public:
             if (PQstatus(conn_.get()) != CONNECTION_OK) {
                 error.message += "; the outcome of the commit is unknown";
             }
-            Rollback();
             return error;
         }
-        // An aborted transaction "commits" as ROLLBACK; the state_ check above should make this
-        // unreachable, but the data must never be reported durable when it is not.
-        const bool committed = std::strcmp(PQcmdStatus(result.get()), "COMMIT") == 0;
-        state_ = State::kDone;
-        store_.Release(std::move(conn_));
-        if (!committed) {
-            DropCommitHooks();
+        // An aborted transaction "commits" as ROLLBACK; the base's failed-state check should make
+        // this unreachable, but the data must never be reported durable when it is not.
+        if (std::strcmp(PQcmdStatus(result.get()), "COMMIT") != 0) {
             return MakeError(ErrorCode::kInvalidArgument, "postgres: transaction was rolled back");
         }
-        RunCommitHooks();
+        store_.Release(std::move(conn_));
         return {};
     }
 
-    void Rollback() override {
-        if (state_ == State::kDone) {
-            return;
-        }
+    void DoRollback() override {
         if (PQstatus(conn_.get()) == CONNECTION_OK &&
             PQtransactionStatus(conn_.get()) != PQTRANS_IDLE) {
             PgResult result(PQexec(conn_.get(), "ROLLBACK"));
         }
-        state_ = State::kDone;
-        DropCommitHooks();
         store_.Release(std::move(conn_));
-    }
-
-private:
-    enum class State : std::uint8_t { kOpen, kFailed, kDone };
-
-    Result<void> CheckOpen() const {
-        if (state_ == State::kOpen) {
-            return {};
-        }
-        return MakeError(
-            ErrorCode::kInvalidArgument,
-            state_ == State::kFailed ? "transaction had an error; it can only be rolled back"
-                                     : "transaction is no longer open"
-        );
     }
 
     PostgresStore& store_;
     PgConn conn_;
-    State state_{State::kOpen};
 };
 
 Result<PgConn> PostgresStore::Connect() const {

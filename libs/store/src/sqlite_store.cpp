@@ -138,99 +138,41 @@ private:
 
 /// An open SQLite transaction. It owns the store's gate from construction until it ends.
 /// It must not outlive its store.
-class SqliteTransaction final : public Transaction {
+class SqliteTransaction final : public TransactionBase {
 public:
     /// The caller has acquired `store.gate_` and run BEGIN IMMEDIATE.
     explicit SqliteTransaction(SqliteStore& store) : store_(store) {}
     ~SqliteTransaction() override { Rollback(); }
 
-    using Transaction::Execute;
-    using Transaction::Query;
-
-    Result<std::int64_t> Execute(std::string_view sql, std::span<const Value> params) override {
-        CONCORD_RETURN_IF_ERROR(CheckOpen());
+private:
+    Result<std::int64_t> DoRun(
+        std::string_view sql, std::span<const Value> params, std::vector<Row>* rows
+    ) override {
         store_.gate_.AssertHeld();
-        auto changed = store_.Run(sql, params, nullptr);
-        if (!changed) {
-            state_ = State::kFailed;
-        }
-        return changed;
+        return store_.Run(sql, params, rows);
     }
 
-    Result<std::vector<Row>> Query(std::string_view sql, std::span<const Value> params) override {
-        CONCORD_RETURN_IF_ERROR(CheckOpen());
+    Result<void> DoExecScript(const std::string& sql) override {
         store_.gate_.AssertHeld();
-        std::vector<Row> rows;
-        auto changed = store_.Run(sql, params, &rows);
-        if (!changed) {
-            state_ = State::kFailed;
-            return std::move(changed).error();
-        }
-        return rows;
+        return store_.ExecScript(sql);
     }
 
-    /// Runs a migration script inside this transaction.
-    Result<void> ExecScript(const std::string& sql) {
-        CONCORD_RETURN_IF_ERROR(CheckOpen());
+    Result<void> DoCommit() override {
         store_.gate_.AssertHeld();
-        auto done = store_.ExecScript(sql);
-        if (!done) {
-            state_ = State::kFailed;
-        }
-        return done;
-    }
-
-    Result<void> Commit() override {
-        if (state_ == State::kDone) {
-            return MakeError(ErrorCode::kInvalidArgument, "transaction is no longer open");
-        }
-        if (state_ == State::kFailed) {
-            Rollback();
-            return MakeError(
-                ErrorCode::kInvalidArgument,
-                "transaction had an error and was rolled back instead of committed"
-            );
-        }
-        store_.gate_.AssertHeld();
-        auto committed = store_.Run("COMMIT", {}, nullptr);
-        if (!committed) {
-            // A failed COMMIT may leave the SQLite transaction open (e.g. SQLITE_BUSY); end it.
-            Rollback();
-            return std::move(committed).error();
-        }
-        state_ = State::kDone;
+        // A failed COMMIT may leave the SQLite transaction open (e.g. SQLITE_BUSY); the base
+        // then rolls it back through DoRollback.
+        CONCORD_RETURN_IF_ERROR(store_.Run("COMMIT", {}, nullptr));
         store_.gate_.Release();
-        RunCommitHooks();
         return {};
     }
 
-    void Rollback() override {
-        if (state_ == State::kDone) {
-            return;
-        }
+    void DoRollback() override {
         store_.gate_.AssertHeld();
         store_.RollbackIfOpen();
-        state_ = State::kDone;
-        DropCommitHooks();
         store_.gate_.Release();
     }
 
-private:
-    enum class State : std::uint8_t { kOpen, kFailed, kDone };
-
-    Result<void> CheckOpen() const {
-        if (state_ == State::kOpen) {
-            return {};
-        }
-        return MakeError(
-            ErrorCode::kInvalidArgument,
-            state_ == State::kFailed ? "transaction had an error; it can only be rolled back"
-                                     : "transaction is no longer open"
-        );
-    }
-
     SqliteStore& store_;
-    State state_{State::kOpen};
 };
 
 SqliteStore::~SqliteStore() {
