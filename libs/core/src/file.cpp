@@ -12,9 +12,7 @@
 #include <utility>
 
 namespace concord {
-namespace {
-
-Error ErrnoError(const std::filesystem::path& path, std::string_view op, int err) {
+Error FileErrnoError(const std::filesystem::path& path, std::string_view op, int err) {
     ErrorCode code = ErrorCode::kUnavailable;
     if (err == ENOENT) {
         code = ErrorCode::kNotFound;
@@ -29,6 +27,8 @@ Error ErrnoError(const std::filesystem::path& path, std::string_view op, int err
     );
 }
 
+namespace {
+
 Result<void> WriteAll(int fd, ByteSpan data, const std::filesystem::path& path) {
     std::size_t done = 0;
     while (done < data.size()) {
@@ -37,7 +37,7 @@ Result<void> WriteAll(int fd, ByteSpan data, const std::filesystem::path& path) 
             if (errno == EINTR) {
                 continue;
             }
-            return ErrnoError(path, "write", errno);
+            return FileErrnoError(path, "write", errno);
         }
         done += static_cast<std::size_t>(n);
     }
@@ -89,21 +89,21 @@ Result<void> WriteFileAtomically(
         temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, static_cast<mode_t>(mode)
     ));
     if (fd.Get() < 0) {
-        return ErrnoError(path, "create temporary file", errno);
+        return FileErrnoError(path, "create temporary file", errno);
     }
     auto written = [&]() -> Result<void> {
         CONCORD_RETURN_IF_ERROR(WriteAll(fd.Get(), data, path));
         if (::fsync(fd.Get()) != 0) {
-            return ErrnoError(path, "fsync", errno);
+            return FileErrnoError(path, "fsync", errno);
         }
         if (fd.Close() != 0) {
-            return ErrnoError(path, "close", errno);
+            return FileErrnoError(path, "close", errno);
         }
         const int moved = existing == ExistingFile::kRefuse
                               ? RenameNoReplace(temp, path)
                               : ::rename(temp.c_str(), path.c_str());
         if (moved != 0) {
-            return ErrnoError(path, existing == ExistingFile::kRefuse ? "create" : "rename", errno);
+            return FileErrnoError(path, existing == ExistingFile::kRefuse ? "create" : "rename", errno);
         }
         return {};
     }();
@@ -113,7 +113,7 @@ Result<void> WriteFileAtomically(
     }
     UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dfd.Get() < 0 || ::fsync(dfd.Get()) != 0) {
-        return ErrnoError(path, "fsync directory", errno);
+        return FileErrnoError(path, "fsync directory", errno);
     }
     return {};
 }

@@ -62,13 +62,9 @@ Error FileError(ErrorCode code, const std::filesystem::path& path, std::string_v
 }
 
 Error ErrnoError(const std::filesystem::path& path, std::string_view op, int err) {
-    ErrorCode code = ErrorCode::kUnavailable;
-    if (err == ENOENT) {
-        code = ErrorCode::kNotFound;
-    } else if (err == EACCES || err == EPERM) {
-        code = ErrorCode::kPermissionDenied;
-    }
-    return FileError(code, path, std::string(op) + ": " + std::generic_category().message(err));
+    Error error = FileErrnoError(path, op, err);
+    error.message = "key file " + error.message;
+    return error;
 }
 
 }  // namespace

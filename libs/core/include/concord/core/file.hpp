@@ -2,11 +2,17 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string_view>
 
 #include "concord/core/bytes.hpp"
 #include "concord/core/result.hpp"
 
 namespace concord {
+
+/// The Error for a failed system call `op` on `path` with errno `err`: kNotFound (ENOENT),
+/// kPermissionDenied (EACCES, EPERM), kAlreadyExists (EEXIST), else kUnavailable. The message is
+/// "'<path>': <op>: <strerror>".
+Error FileErrnoError(const std::filesystem::path& path, std::string_view op, int err);
 
 /// Owns a POSIX file descriptor and closes it on destruction. Move-only in spirit: not copyable.
 class UniqueFd {
