@@ -12,6 +12,7 @@
 #include <utility>
 
 namespace concord {
+
 Error FileErrnoError(const std::filesystem::path& path, std::string_view op, int err) {
     ErrorCode code = ErrorCode::kUnavailable;
     if (err == ENOENT) {
