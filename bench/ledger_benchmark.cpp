@@ -110,6 +110,28 @@ bool Ok(benchmark::State& state, const Result<T>& r, const char* what) {
 
 std::size_t Batch(const benchmark::State& state) { return static_cast<std::size_t>(state.range(0)); }
 
+// Runs `body` on a new SQLite database named after `stem`.
+void OnFreshSqlite(
+    benchmark::State& state, const std::string& stem, void (*body)(benchmark::State&, store::Store&)
+) {
+    auto db = OpenFreshSqlite(stem);
+    if (Ok(state, db, "Store::Open")) {
+        body(state, **db);
+    }
+}
+
+// Runs `body` on the PostgreSQL server named by CONCORD_PG_TEST_DSN; says so when there is none.
+void OnPostgres(benchmark::State& state, void (*body)(benchmark::State&, store::Store&)) {
+    if (PgDsn() == nullptr) {
+        state.SkipWithError("skipped: no CONCORD_PG_TEST_DSN");
+        return;
+    }
+    auto db = OpenPostgres();
+    if (Ok(state, db, "Store::Open")) {
+        body(state, **db);
+    }
+}
+
 // ----- primitive limits: hashing ---------------------------------------------------------------
 
 // RFC 9162 leaf hash SHA-256(0x00 || 100 bytes): the per-append hashing floor.
@@ -208,27 +230,11 @@ void StoreInsertRows(benchmark::State& state, store::Store& db) {
         benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
-void BM_StoreInsertRowsSqlite(benchmark::State& state) {
-    auto db = OpenFreshSqlite("rows");
-    if (!Ok(state, db, "Store::Open")) {
-        return;
-    }
-    StoreInsertRows(state, **db);
-}
+void BM_StoreInsertRowsSqlite(benchmark::State& state) { OnFreshSqlite(state, "rows", StoreInsertRows); }
 BENCHMARK(BM_StoreInsertRowsSqlite)
     ->Arg(1)->Arg(100)->Arg(10000)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
-void BM_StoreInsertRowsPostgres(benchmark::State& state) {
-    if (PgDsn() == nullptr) {
-        state.SkipWithError("skipped: no CONCORD_PG_TEST_DSN");
-        return;
-    }
-    auto db = OpenPostgres();
-    if (!Ok(state, db, "Store::Open")) {
-        return;
-    }
-    StoreInsertRows(state, **db);
-}
+void BM_StoreInsertRowsPostgres(benchmark::State& state) { OnPostgres(state, StoreInsertRows); }
 BENCHMARK(BM_StoreInsertRowsPostgres)
     ->Arg(1)->Arg(100)->Arg(10000)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
@@ -261,27 +267,11 @@ void LedgerAppend(benchmark::State& state, store::Store& db) {
     state.counters["tree_size"] = static_cast<double>(size);
 }
 
-void BM_LedgerAppendSqlite(benchmark::State& state) {
-    auto db = OpenFreshSqlite("append");
-    if (!Ok(state, db, "Store::Open")) {
-        return;
-    }
-    LedgerAppend(state, **db);
-}
+void BM_LedgerAppendSqlite(benchmark::State& state) { OnFreshSqlite(state, "append", LedgerAppend); }
 BENCHMARK(BM_LedgerAppendSqlite)
     ->Arg(1)->Arg(100)->Arg(10000)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
-void BM_LedgerAppendPostgres(benchmark::State& state) {
-    if (PgDsn() == nullptr) {
-        state.SkipWithError("skipped: no CONCORD_PG_TEST_DSN");
-        return;
-    }
-    auto db = OpenPostgres();
-    if (!Ok(state, db, "Store::Open")) {
-        return;
-    }
-    LedgerAppend(state, **db);
-}
+void BM_LedgerAppendPostgres(benchmark::State& state) { OnPostgres(state, LedgerAppend); }
 BENCHMARK(BM_LedgerAppendPostgres)
     ->Arg(1)->Arg(100)->Arg(10000)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
