@@ -53,6 +53,26 @@ protected:
         return store.has_value() ? std::move(*store) : nullptr;
     }
 
+    /// A store on the fault-injection VFS whose `rows` table holds the committed row 1; null
+    /// (with a test failure) if that could not be set up.
+    std::unique_ptr<Store> OpenOnFaultVfsWithOneRow() {
+        auto store = OpenOrDie(FaultVfs::Register());
+        if (store == nullptr) {
+            return nullptr;
+        }
+        auto migrated = store->Migrate(std::vector<Migration>{RowsTable()});
+        EXPECT_TRUE(migrated.has_value()) << migrated.error().ToString();
+        auto tx = store->Begin();
+        EXPECT_TRUE(tx.has_value());
+        if (!migrated || !tx) {
+            return nullptr;
+        }
+        auto inserted = (*tx)->Execute("INSERT INTO rows (id, payload) VALUES (1, x'01')");
+        auto committed = inserted ? (*tx)->Commit() : Result<void>(inserted.error());
+        EXPECT_TRUE(committed.has_value()) << committed.error().ToString();
+        return committed ? std::move(store) : nullptr;
+    }
+
     /// Ids in `rows`, read through a fresh store on the normal VFS.
     std::vector<std::int64_t> IdsAfterReopen() {
         auto store = OpenOrDie();
@@ -148,14 +168,8 @@ TEST_F(SqliteStoreTest, AnonymousParametersAreRejected) {
 }
 
 TEST_F(SqliteStoreTest, FailedFsyncAtCommitStopsTheStore) {
-    auto store = OpenOrDie(FaultVfs::Register());
-    ASSERT_TRUE(store->Migrate(std::vector<Migration>{RowsTable()}).has_value());
-    {
-        auto tx = store->Begin();
-        ASSERT_TRUE(tx.has_value());
-        ASSERT_TRUE((*tx)->Execute("INSERT INTO rows (id, payload) VALUES (1, x'01')").has_value());
-        ASSERT_TRUE((*tx)->Commit().has_value());
-    }
+    auto store = OpenOnFaultVfsWithOneRow();
+    ASSERT_NE(store, nullptr);
     bool hook_ran = false;
     {
         auto tx = store->Begin();
@@ -197,14 +211,8 @@ TEST_F(SqliteStoreTest, FailedFsyncAtCommitStopsTheStore) {
 }
 
 TEST_F(SqliteStoreTest, DiskFullIsUnavailableAndCommitsNothing) {
-    auto store = OpenOrDie(FaultVfs::Register());
-    ASSERT_TRUE(store->Migrate(std::vector<Migration>{RowsTable()}).has_value());
-    {
-        auto tx = store->Begin();
-        ASSERT_TRUE(tx.has_value());
-        ASSERT_TRUE((*tx)->Execute("INSERT INTO rows (id, payload) VALUES (1, x'01')").has_value());
-        ASSERT_TRUE((*tx)->Commit().has_value());
-    }
+    auto store = OpenOnFaultVfsWithOneRow();
+    ASSERT_NE(store, nullptr);
     FaultVfs::FailWritesAfter(std::int64_t{16} * 1024);
     Result<void> outcome;
     {
