@@ -26,34 +26,45 @@ namespace bj = boost::json;
 // UTF-16 sort keys and string escaping
 // ---------------------------------------------------------------------------------------------
 
-/// The UTF-16 code units of well-formed UTF-8 `utf8`: the RFC 8785 §3.2.3 sort key of a name.
-std::u16string ToUtf16(std::string_view utf8) {
-    std::u16string out;
-    out.reserve(utf8.size());
-    std::size_t pos = 0;
-    while (pos < utf8.size()) {
-        const std::size_t len = Utf8SequenceLength(utf8, pos);
-        // Names were validated; a stray byte (unreachable) becomes U+FFFD and is stepped over.
-        const char32_t cp = len == 0 ? char32_t{0xFFFD} : DecodeUtf8(utf8, pos, len);
-        if (cp >= 0x10000) {
-            const char32_t v = cp - 0x10000;
-            out.push_back(static_cast<char16_t>(0xD800 + (v >> 10)));
-            out.push_back(static_cast<char16_t>(0xDC00 + (v & 0x3FF)));
-        } else {
-            out.push_back(static_cast<char16_t>(cp));
-        }
-        pos += len == 0 ? 1 : len;
+/// RFC 8785 §3.2.3 member order: `a` before `b` when their UTF-16 code units compare less.
+/// Both are well-formed UTF-8, whose byte order is code point order; UTF-16 order differs only
+/// between U+E000..U+FFFF (lead byte EE or EF) and supplementary characters (lead byte F0..F4,
+/// encoded as surrogates D800..DFFF, which sort first). Prefixes being equal, the first differing
+/// bytes are at the same position of a code point, so that pair decides. No allocation.
+bool Utf16Less(std::string_view a, std::string_view b) {
+    const auto [ia, ib] = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
+    if (ib == b.end()) {
+        return false;  // b is a prefix of a, or equal
     }
-    return out;
+    if (ia == a.end()) {
+        return true;  // a is a proper prefix of b
+    }
+    const auto x = static_cast<unsigned char>(*ia);
+    const auto y = static_cast<unsigned char>(*ib);
+    const auto high_bmp = [](unsigned char c) { return c == 0xEE || c == 0xEF; };
+    const auto supplementary = [](unsigned char c) { return c >= 0xF0; };
+    if (high_bmp(x) && supplementary(y)) {
+        return false;
+    }
+    if (supplementary(x) && high_bmp(y)) {
+        return true;
+    }
+    return x < y;
 }
 
 /// Appends `value` (well-formed UTF-8) as a JSON string literal escaped per RFC 8785 §3.2.2.2.
 void AppendQuoted(std::string& out, std::string_view value) {
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
-    for (char c : value) {
-        const auto b = static_cast<unsigned char>(c);
-        switch (c) {
+    std::size_t run = 0;  // start of the pending run of bytes copied as they are
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const auto b = static_cast<unsigned char>(value[i]);
+        if (b >= 0x20 && b != '"' && b != '\\') {
+            continue;
+        }
+        out.append(value, run, i - run);
+        run = i + 1;
+        switch (b) {
             case '"':
                 out += "\\\"";
                 break;
@@ -76,16 +87,13 @@ void AppendQuoted(std::string& out, std::string_view value) {
                 out += "\\t";
                 break;
             default:
-                if (b < 0x20) {
-                    out += "\\u00";
-                    out.push_back(kHex[b >> 4]);
-                    out.push_back(kHex[b & 0x0F]);
-                } else {
-                    out.push_back(c);
-                }
+                out += "\\u00";
+                out.push_back(kHex[b >> 4]);
+                out.push_back(kHex[b & 0x0F]);
                 break;
         }
     }
+    out.append(value, run, value.size() - run);
     out.push_back('"');
 }
 
@@ -163,7 +171,6 @@ struct Node {
 };
 
 struct Member {
-    std::u16string sort_key;
     std::string name;
     Node value;
 };
@@ -235,7 +242,7 @@ public:
         auto& members = frames_.back().node.members;
         // Names are unique, so the order is total and stability does not matter.
         std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) {
-            return a.sort_key < b.sort_key;
+            return Utf16Less(a.name, b.name);
         });
         return CloseContainer();
     }
@@ -259,7 +266,7 @@ public:
     bool on_key(bj::string_view s, std::size_t /*n*/, bj::error_code& ec) {
         buffer_.append(s.data(), s.size());
         Frame& frame = frames_.back();
-        if (!frame.names.insert(buffer_).second) {
+        if (IsDuplicate(frame, buffer_)) {
             return Refuse(JsonErrorKind::kDuplicateKey, ec);
         }
         frame.key = std::move(buffer_);
@@ -298,9 +305,28 @@ public:
 private:
     struct Frame {
         Node node;
-        std::unordered_set<std::string> names;
+        std::unordered_set<std::string> names;  // used once the object is large
         std::string key;
     };
+
+    // Objects this small are checked for a repeated name by a scan of their members; larger ones
+    // through a hash set, filled when the object reaches this size.
+    static constexpr std::size_t kLinearScanMembers = 16;
+
+    static bool IsDuplicate(Frame& frame, const std::string& name) {
+        const std::vector<Member>& members = frame.node.members;
+        if (members.size() < kLinearScanMembers) {
+            return std::any_of(members.begin(), members.end(), [&](const Member& m) {
+                return m.name == name;
+            });
+        }
+        if (frame.names.empty()) {
+            for (const Member& m : members) {
+                frame.names.insert(m.name);
+            }
+        }
+        return !frame.names.insert(name).second;
+    }
 
     bool Refuse(JsonErrorKind kind, bj::error_code& ec) {
         refusal = kind;
@@ -338,8 +364,7 @@ private:
             parent.elements.push_back(std::move(node));
         } else {
             std::string name = std::move(frames_.back().key);
-            std::u16string sort_key = ToUtf16(name);
-            parent.members.push_back(Member{std::move(sort_key), std::move(name), std::move(node)});
+            parent.members.push_back(Member{std::move(name), std::move(node)});
         }
         return true;
     }

@@ -334,6 +334,18 @@ TEST(CanonicalJson, RefusesDuplicateNamesAtTheSecondName) {
     const std::string long_name(50, 'n');
     const std::string doc = R"({")" + long_name + R"(":1,")" + long_name + R"(":2})";
     EXPECT_EQ(Refuse(doc), (Refusal{kDuplicateKey, long_name.size() + 6}));
+    // Large objects (checked through a hash set past 16 members), repeats early and late.
+    for (std::size_t repeat_of : {std::size_t{0}, std::size_t{20}, std::size_t{38}}) {
+        std::string big = "{";
+        for (std::size_t i = 0; i < 40; ++i) {
+            big += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+        }
+        const std::size_t at = big.size();
+        big += "\"k" + std::to_string(repeat_of) + "\":0}";
+        EXPECT_EQ(Refuse(big), (Refusal{kDuplicateKey, at})) << repeat_of;
+        big.replace(at, big.size() - at, "\"fresh\":0}");
+        EXPECT_TRUE(Canonicalize(big).has_value());
+    }
     // The same name in different objects is fine.
     EXPECT_EQ(Canon(R"({"a":{"a":1},"b":{"a":2}})"), R"({"a":{"a":1},"b":{"a":2}})");
     EXPECT_EQ(Canon(R"([{"a":1},{"a":2}])"), R"([{"a":1},{"a":2}])");

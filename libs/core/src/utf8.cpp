@@ -1,5 +1,8 @@
 #include "concord/core/utf8.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace concord {
 
 std::size_t Utf8SequenceLength(std::string_view text, std::size_t pos) {
@@ -33,6 +36,15 @@ std::size_t Utf8SequenceLength(std::string_view text, std::size_t pos) {
 std::optional<std::size_t> FirstInvalidUtf8(std::string_view text) {
     std::size_t pos = 0;
     while (pos < text.size()) {
+        // ASCII, the common case, eight bytes at a time.
+        std::uint64_t word = 0;
+        if (pos + sizeof word <= text.size()) {
+            std::memcpy(&word, text.data() + pos, sizeof word);
+            if ((word & 0x8080808080808080ULL) == 0) {
+                pos += sizeof word;
+                continue;
+            }
+        }
         const std::size_t len = Utf8SequenceLength(text, pos);
         if (len == 0) {
             return pos;
