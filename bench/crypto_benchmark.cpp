@@ -7,13 +7,13 @@
 
 #include <benchmark/benchmark.h>
 
-#include "bench_main.hpp"
-
 #include "concord/core/bytes.hpp"
 #include "concord/crypto/box.hpp"
 #include "concord/crypto/ed25519.hpp"
 #include "concord/crypto/random.hpp"
 #include "concord/crypto/sha256.hpp"
+
+#include "bench_main.hpp"
 
 namespace concord::crypto {
 namespace {
@@ -89,4 +89,6 @@ BENCHMARK(BM_Sha256)->Arg(64)->Arg(1024)->Arg(1 << 20);
 }  // namespace
 }  // namespace concord::crypto
 
-int main(int argc, char** argv) { return concord::bench::RunBenchmarks(argc, argv); }
+int main(int argc, char** argv) {
+    return concord::bench::RunBenchmarks(argc, argv);
+}

@@ -41,10 +41,14 @@ std::string MakeRecord(std::mt19937_64& rng, std::uint64_t n) {
     r += "  \"sequence\": " + std::to_string(n) + ",\n";
     r += "  \"created_at\": \"2024-05-17T08:" + std::to_string(10 + n % 50) + ":03.512Z\",\n";
     r += "  \"authority\": {\"name\": \"Préfecture du Rhône — cellule de crise\", "
-         "\"country\": \"FR\", \"key_id\": \"" + Hex(rng, 8) + "\", "
-         "\"public_key\": \"" + Hex(rng, 32) + "\"},\n";
+         "\"country\": \"FR\", \"key_id\": \"" +
+         Hex(rng, 8) +
+         "\", "
+         "\"public_key\": \"" +
+         Hex(rng, 32) + "\"},\n";
     r += "  \"location\": {\"lon\": " + std::to_string(coord(rng)) +
-         ", \"lat\": " + std::to_string(coord(rng)) + ", \"accuracy_m\": 12.5, \"altitude\": -0.0},\n";
+         ", \"lat\": " + std::to_string(coord(rng)) +
+         ", \"accuracy_m\": 12.5, \"altitude\": -0.0},\n";
     r += "  \"severity\": " + std::to_string(n % 5) + ",\n";
     r += "  \"tags\": [\"flood\", \"évacuation\", \"Hochwasser\", \"洪水\", \"road-closed\"],\n";
     r += "  \"description\": \"Water level at the gauge rose 1.8 m in 3 h.\\nResidents of the "
@@ -52,15 +56,16 @@ std::string MakeRecord(std::mt19937_64& rng, std::uint64_t n) {
          "closed.\\tNext report at 10:00. Ünterführung gesperrt. Контакт: дежурный офицер.\",\n";
     r += "  \"attachments\": [\n";
     for (int i = 0; i < 4; ++i) {
-        r += "    {\"sha256\": \"" + Hex(rng, 32) + "\", \"size\": " +
-             std::to_string(100000 + (rng() % 5000000)) +
+        r += "    {\"sha256\": \"" + Hex(rng, 32) +
+             "\", \"size\": " + std::to_string(100000 + (rng() % 5000000)) +
              ", \"mime\": \"image/jpeg\", \"name\": \"photo-" + std::to_string(i) +
              ".jpg\", \"taken_at\": 1.7159332e9}" + (i == 3 ? "\n" : ",\n");
     }
     r += "  ],\n";
-    r += "  \"resources\": {\"vehicles\": 7, \"staff\": 31, \"boats\": 2, \"budget_eur\": 125000.75,"
-         " \"requested\": [\"sandbags\", \"pumps\", \"generators\"], \"confirmed\": false, "
-         "\"escalated\": true, \"previous\": null},\n";
+    r +=
+        "  \"resources\": {\"vehicles\": 7, \"staff\": 31, \"boats\": 2, \"budget_eur\": 125000.75,"
+        " \"requested\": [\"sandbags\", \"pumps\", \"generators\"], \"confirmed\": false, "
+        "\"escalated\": true, \"previous\": null},\n";
     r += "  \"contacts\": [{\"role\": \"duty-officer\", \"phone\": \"+33 4 72 00 00 00\"}, "
          "{\"role\": \"liaison\", \"phone\": \"+41 22 000 00 00\"}],\n";
     r += "  \"signature\": \"" + Hex(rng, 64) + "\"\n}";

@@ -22,12 +22,12 @@
 
 #include <benchmark/benchmark.h>
 
-#include "bench_main.hpp"
-
 #include "concord/core/bytes.hpp"
 #include "concord/ledger/log.hpp"
 #include "concord/ledger/merkle.hpp"
 #include "concord/store/store.hpp"
+
+#include "bench_main.hpp"
 
 namespace concord::ledger {
 namespace {
@@ -71,10 +71,14 @@ void RemoveTempDir() {
 // A new SQLite database file in the temp dir.
 Result<std::unique_ptr<store::Store>> OpenFreshSqlite(const std::string& stem) {
     static int counter = 0;
-    return store::Store::Open("sqlite:" + (TempDir() / (stem + "-" + std::to_string(counter++) + ".db")).string());
+    return store::Store::Open(
+        "sqlite:" + (TempDir() / (stem + "-" + std::to_string(counter++) + ".db")).string()
+    );
 }
 
-const char* PgDsn() { return std::getenv("CONCORD_PG_TEST_DSN"); }
+const char* PgDsn() {
+    return std::getenv("CONCORD_PG_TEST_DSN");
+}
 
 Result<std::unique_ptr<store::Store>> OpenPostgres() {
     return store::Store::Open(PgDsn());
@@ -108,7 +112,9 @@ bool Ok(benchmark::State& state, const Result<T>& r, const char* what) {
     return false;
 }
 
-std::size_t Batch(const benchmark::State& state) { return static_cast<std::size_t>(state.range(0)); }
+std::size_t Batch(const benchmark::State& state) {
+    return static_cast<std::size_t>(state.range(0));
+}
 
 // Runs `body` on a new SQLite database named after `stem`.
 void OnFreshSqlite(
@@ -214,9 +220,8 @@ void StoreInsertRows(benchmark::State& state, store::Store& db) {
             params.emplace_back(blobs[i]);
             if (params.size() == 2 * kInsertChunk || i + 1 == batch) {
                 std::size_t rows = params.size() / 2;
-                auto changed = (*tx)->Execute(
-                    rows == kInsertChunk ? full_sql : RowInsertSql(rows), params
-                );
+                auto changed =
+                    (*tx)->Execute(rows == kInsertChunk ? full_sql : RowInsertSql(rows), params);
                 failed = !Ok(state, changed, "INSERT");
                 params.clear();
             }
@@ -230,13 +235,25 @@ void StoreInsertRows(benchmark::State& state, store::Store& db) {
         benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
-void BM_StoreInsertRowsSqlite(benchmark::State& state) { OnFreshSqlite(state, "rows", StoreInsertRows); }
+void BM_StoreInsertRowsSqlite(benchmark::State& state) {
+    OnFreshSqlite(state, "rows", StoreInsertRows);
+}
 BENCHMARK(BM_StoreInsertRowsSqlite)
-    ->Arg(1)->Arg(100)->Arg(10000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(10000)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
-void BM_StoreInsertRowsPostgres(benchmark::State& state) { OnPostgres(state, StoreInsertRows); }
+void BM_StoreInsertRowsPostgres(benchmark::State& state) {
+    OnPostgres(state, StoreInsertRows);
+}
 BENCHMARK(BM_StoreInsertRowsPostgres)
-    ->Arg(1)->Arg(100)->Arg(10000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(10000)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 // ----- ledger appends --------------------------------------------------------------------------
 
@@ -267,13 +284,25 @@ void LedgerAppend(benchmark::State& state, store::Store& db) {
     state.counters["tree_size"] = static_cast<double>(size);
 }
 
-void BM_LedgerAppendSqlite(benchmark::State& state) { OnFreshSqlite(state, "append", LedgerAppend); }
+void BM_LedgerAppendSqlite(benchmark::State& state) {
+    OnFreshSqlite(state, "append", LedgerAppend);
+}
 BENCHMARK(BM_LedgerAppendSqlite)
-    ->Arg(1)->Arg(100)->Arg(10000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(10000)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
-void BM_LedgerAppendPostgres(benchmark::State& state) { OnPostgres(state, LedgerAppend); }
+void BM_LedgerAppendPostgres(benchmark::State& state) {
+    OnPostgres(state, LedgerAppend);
+}
 BENCHMARK(BM_LedgerAppendPostgres)
-    ->Arg(1)->Arg(100)->Arg(10000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(10000)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 // ----- proofs on a real SQLite log -------------------------------------------------------------
 
@@ -315,8 +344,12 @@ Result<RealLog*> GetRealLog(std::uint64_t size) {
     real->size = size;
     real->build_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::fprintf(stderr, "ledger_benchmark: built a SQLite log of %llu leaves in %.1f s\n",
-                 static_cast<unsigned long long>(size), real->build_seconds);
+    std::fprintf(
+        stderr,
+        "ledger_benchmark: built a SQLite log of %llu leaves in %.1f s\n",
+        static_cast<unsigned long long>(size),
+        real->build_seconds
+    );
     RealLog* out = real.get();
     logs.emplace(size, std::move(real));
     return out;
@@ -324,7 +357,9 @@ Result<RealLog*> GetRealLog(std::uint64_t size) {
 
 // Mean number of NodeReader calls per proof over `samples` (index or size1) values.
 template <class MakeProof>
-double MeanReads(const NodeReader& inner, const std::vector<std::uint64_t>& samples, MakeProof make) {
+double MeanReads(
+    const NodeReader& inner, const std::vector<std::uint64_t>& samples, MakeProof make
+) {
     std::uint64_t reads = 0;
     NodeReader counting = [&](std::uint32_t level, std::uint64_t index) {
         ++reads;
@@ -403,8 +438,8 @@ void TimeProofs(benchmark::State& state, std::size_t samples, Once once) {
         hashes += *n;
     }
     state.SetItemsProcessed(state.iterations());
-    state.counters["proof_hashes"] = benchmark::Counter(
-        static_cast<double>(hashes), benchmark::Counter::kAvgIterations);
+    state.counters["proof_hashes"] =
+        benchmark::Counter(static_cast<double>(hashes), benchmark::Counter::kAvgIterations);
 }
 
 // Proof generation from a real 10^6-leaf log, each proof in its own transaction (Begin, head read,
@@ -425,8 +460,10 @@ void StoredProof(
         if (!Ok(state, tx, "Begin")) {
             return;
         }
-        state.counters["node_reads"] = MeanReads(r.log->Nodes(**tx), samples,
-            [&](const NodeReader& nodes, std::uint64_t x) { return make(nodes, x, r.size); });
+        state.counters["node_reads"] =
+            MeanReads(r.log->Nodes(**tx), samples, [&](const NodeReader& nodes, std::uint64_t x) {
+                return make(nodes, x, r.size);
+            });
     }
     TimeProofs(state, samples.size(), [&](std::size_t k) -> std::optional<std::size_t> {
         auto tx = r.db->Begin();
@@ -444,19 +481,29 @@ void StoredProof(
 }
 
 void BM_InclusionProof(benchmark::State& state) {
-    StoredProof(state, 0, 2, MakeInclusionProof,
+    StoredProof(
+        state,
+        0,
+        2,
+        MakeInclusionProof,
         [](Log& log, store::Transaction& tx, std::uint64_t index, std::uint64_t size) {
             return log.InclusionProof(tx, index, size);
-        });
+        }
+    );
 }
 BENCHMARK(BM_InclusionProof)->Arg(1000000)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // Log::ConsistencyProof from a random earlier size to the full log.
 void BM_ConsistencyProof(benchmark::State& state) {
-    StoredProof(state, 1, 4, MakeConsistencyProof,
+    StoredProof(
+        state,
+        1,
+        4,
+        MakeConsistencyProof,
         [](Log& log, store::Transaction& tx, std::uint64_t size1, std::uint64_t size) {
             return log.ConsistencyProof(tx, size1, size);
-        });
+        }
+    );
 }
 BENCHMARK(BM_ConsistencyProof)->Arg(1000000)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
@@ -484,7 +531,11 @@ void VerifyCases(benchmark::State& state, const std::vector<ProofCase>& cases, V
 // Cases taken from the real log: `start(log, tx, x)` gives the leaf hash or first root of x.
 template <class Start, class Prove>
 std::optional<std::vector<ProofCase>> RealCases(
-    benchmark::State& state, RealLog& r, std::uint64_t lo, std::uint64_t seed, Start start,
+    benchmark::State& state,
+    RealLog& r,
+    std::uint64_t lo,
+    std::uint64_t seed,
+    Start start,
     Prove prove
 ) {
     auto tx = r.db->Begin();
@@ -510,14 +561,19 @@ void BM_VerifyInclusionProof(benchmark::State& state) {
         return;
     }
     RealLog& r = **real;
-    auto cases = RealCases(state, r, 0, 3,
+    auto cases = RealCases(
+        state,
+        r,
+        0,
+        3,
         [](Log& log, store::Transaction& tx, std::uint64_t index) -> Result<Hash256> {
             CONCORD_ASSIGN_OR_RETURN(Bytes leaf, log.Leaf(tx, index));
             return LeafHash(leaf);
         },
         [](Log& log, store::Transaction& tx, std::uint64_t index, std::uint64_t size) {
             return log.InclusionProof(tx, index, size);
-        });
+        }
+    );
     if (cases) {
         VerifyCases(state, *cases, [&](const ProofCase& c) {
             return VerifyInclusion(c.x, r.size, c.start, c.proof, r.root);
@@ -533,11 +589,16 @@ void BM_VerifyConsistencyProof(benchmark::State& state) {
         return;
     }
     RealLog& r = **real;
-    auto cases = RealCases(state, r, 1, 5,
+    auto cases = RealCases(
+        state,
+        r,
+        1,
+        5,
         [](Log& log, store::Transaction& tx, std::uint64_t size1) { return log.Root(tx, size1); },
         [](Log& log, store::Transaction& tx, std::uint64_t size1, std::uint64_t size) {
             return log.ConsistencyProof(tx, size1, size);
-        });
+        }
+    );
     if (cases) {
         VerifyCases(state, *cases, [&](const ProofCase& c) {
             return VerifyConsistency(c.x, r.size, c.proof, c.start, r.root);
@@ -577,8 +638,9 @@ void SyntheticProof(benchmark::State& state, std::uint64_t lo, std::uint64_t see
     const auto size = static_cast<std::uint64_t>(state.range(0));
     const NodeReader nodes = Uniform().Reader();
     const auto samples = Samples(lo, size, seed);
-    state.counters["node_reads"] = MeanReads(nodes, samples,
-        [&](const NodeReader& n, std::uint64_t x) { return make(n, x, size); });
+    state.counters["node_reads"] = MeanReads(
+        nodes, samples, [&](const NodeReader& n, std::uint64_t x) { return make(n, x, size); }
+    );
     TimeProofs(state, samples.size(), [&](std::size_t k) -> std::optional<std::size_t> {
         auto proof = make(nodes, samples[k], size);
         if (!Ok(state, proof, "proof")) {
@@ -592,7 +654,11 @@ void SyntheticProof(benchmark::State& state, std::uint64_t lo, std::uint64_t see
 // Cases over the synthetic tree: `start(x)` gives the leaf hash or first root of x.
 template <class Start, class Make>
 std::optional<std::vector<ProofCase>> SyntheticCases(
-    benchmark::State& state, std::uint64_t size, std::uint64_t lo, std::uint64_t seed, Start start,
+    benchmark::State& state,
+    std::uint64_t size,
+    std::uint64_t lo,
+    std::uint64_t seed,
+    Start start,
     Make make
 ) {
     const NodeReader nodes = Uniform().Reader();
@@ -619,9 +685,14 @@ void BM_VerifyInclusionProofSynthetic(benchmark::State& state) {
     if (!Ok(state, root, "ComputeRoot")) {
         return;
     }
-    auto cases = SyntheticCases(state, size, 0, 7,
+    auto cases = SyntheticCases(
+        state,
+        size,
+        0,
+        7,
         [](const NodeReader&, std::uint64_t) { return Result<Hash256>(Uniform().level_hash[0]); },
-        MakeInclusionProof);
+        MakeInclusionProof
+    );
     if (cases) {
         VerifyCases(state, *cases, [&](const ProofCase& c) {
             return VerifyInclusion(c.x, size, c.start, c.proof, *root);

@@ -1,8 +1,6 @@
 // Fuzz target: Merkle proof verifiers, tlog-proof@v1 files and transparency-dev JSON proofs.
 // Invariants: nothing crashes; a proof that verifies keeps verifying after a round trip through
 // its text form, and stops verifying when its leaf changes.
-#include <fuzzer/FuzzedDataProvider.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +10,8 @@
 #include "concord/crypto/init.hpp"
 #include "concord/ledger/merkle.hpp"
 #include "concord/ledger/proof_file.hpp"
+
+#include <fuzzer/FuzzedDataProvider.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace concord::ledger;  // NOLINT(google-build-using-namespace)

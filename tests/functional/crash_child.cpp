@@ -2,8 +2,6 @@
 // commits one transaction per key — two business rows, one ledger entry and a signed checkpoint
 // of the new tree — and only after Commit() returns writes "ack <key>" to stdout. The parent kills
 // it with SIGKILL at a random moment and checks that everything acknowledged survived whole.
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -11,7 +9,9 @@
 #include "concord/crypto/init.hpp"
 #include "concord/ledger/log.hpp"
 #include "concord/store/store.hpp"
+
 #include "crash_schema.hpp"
+#include <unistd.h>
 
 namespace concord::functional {
 namespace {

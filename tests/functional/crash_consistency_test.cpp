@@ -3,12 +3,6 @@
 // 50 times per backend. After every kill: every acknowledged transaction is present, none is
 // partly present, the database passes its integrity check, the whole log verifies and its root
 // equals its latest signed checkpoint's.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -23,7 +17,13 @@
 #include "concord/ledger/log.hpp"
 #include "concord/store/store.hpp"
 #include "concord/store/testing/pg_test.hpp"
+
 #include "crash_schema.hpp"
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace concord::functional {
 namespace {
@@ -36,7 +36,9 @@ struct ChildRun {
 };
 
 // Starts the child, lets it run for `run_for`, SIGKILLs it and collects every ack it wrote.
-ChildRun RunAndKill(const std::string& url, std::int64_t first_key, std::chrono::milliseconds run_for) {
+ChildRun RunAndKill(
+    const std::string& url, std::int64_t first_key, std::chrono::milliseconds run_for
+) {
     ChildRun result;
     int out_pipe[2];
     int err_pipe[2];
@@ -189,14 +191,18 @@ void RunCycles(const std::string& url) {
     }
     // The test is only meaningful if the child really committed work between kills.
     EXPECT_GT(total_acked, static_cast<std::size_t>(kCycles));
-    std::printf("crash cycles: %d, acknowledged transactions: %zu, final size: %lld\n", kCycles,
-                total_acked, static_cast<long long>(next));
+    std::printf(
+        "crash cycles: %d, acknowledged transactions: %zu, final size: %lld\n",
+        kCycles,
+        total_acked,
+        static_cast<long long>(next)
+    );
 }
 
 TEST(CrashConsistency, SqliteSurvivesRandomSigkills) {
     ASSERT_TRUE(crypto::Initialize());
-    auto dir = std::filesystem::temp_directory_path() /
-               ("concord-crash-" + std::to_string(::getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("concord-crash-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     RunCycles("sqlite:" + (dir / "crash.db").string());
     std::filesystem::remove_all(dir);

@@ -18,9 +18,11 @@ inline std::vector<store::Migration> CrashSchema() {
     return {store::Migration{
         "crash_test",
         1,
-        "CREATE TABLE crash_records (k INTEGER NOT NULL, part INTEGER NOT NULL, payload TEXT NOT NULL, "
+        "CREATE TABLE crash_records (k INTEGER NOT NULL, part INTEGER NOT NULL, payload TEXT NOT "
+        "NULL, "
         "PRIMARY KEY (k, part));",
-        "CREATE TABLE crash_records (k BIGINT NOT NULL, part INTEGER NOT NULL, payload TEXT NOT NULL, "
+        "CREATE TABLE crash_records (k BIGINT NOT NULL, part INTEGER NOT NULL, payload TEXT NOT "
+        "NULL, "
         "PRIMARY KEY (k, part));",
     }};
 }

@@ -3,8 +3,9 @@
 #include <exception>
 #include <iostream>
 
-#include "commands.hpp"
 #include "concord/crypto/init.hpp"
+
+#include "commands.hpp"
 #include "io.hpp"
 
 namespace concord::cli {
@@ -13,7 +14,9 @@ void Finish(Context& ctx, const Result<void>& result) {
     ctx.status = result ? kExitOk : ReportError(ctx.err, result.error());
 }
 
-int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
+int Run(
+    const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err
+) {
     try {
         if (auto init = crypto::Initialize(); !init) {
             return ReportError(err, init.error());

@@ -31,7 +31,8 @@ class CliTest : public ::testing::Test {
 protected:
     void SetUp() override {
         std::random_device rd;
-        dir_ = fs::temp_directory_path() / ("concord-cli-" + std::to_string(rd()) + std::to_string(rd()));
+        dir_ = fs::temp_directory_path() /
+               ("concord-cli-" + std::to_string(rd()) + std::to_string(rd()));
         fs::create_directories(dir_);
         std::ofstream(dir_ / "pass") << "correct horse battery staple\n";
     }
@@ -69,34 +70,65 @@ TEST_F(CliTest, LedgerAppendCheckpointProveAndVerifyOffline) {
     Output key = RunCli({"keygen", "--name", "cli.example/log", "--out", Path("log.key"), pass});
     ASSERT_EQ(key.status, 0) << key.err;
     EXPECT_EQ(key.out.rfind("cli.example/log+", 0), 0u);
-    EXPECT_EQ(fs::status(Path("log.key")).permissions() & fs::perms::all,
-              fs::perms::owner_read | fs::perms::owner_write);
+    EXPECT_EQ(
+        fs::status(Path("log.key")).permissions() & fs::perms::all,
+        fs::perms::owner_read | fs::perms::owner_write
+    );
 
-    Output append = RunCli({"ledger", "append", "--store", Store(), "--data", "first", "--data",
-                            "second", "--data", "third"});
+    Output append = RunCli(
+        {"ledger",
+         "append",
+         "--store",
+         Store(),
+         "--data",
+         "first",
+         "--data",
+         "second",
+         "--data",
+         "third"}
+    );
     ASSERT_EQ(append.status, 0) << append.err;
     EXPECT_NE(append.out.find("appended entry 2"), std::string::npos);
 
     Output no_cp = RunCli({"ledger", "prove", "--store", Store(), "--index", "1"});
     EXPECT_NE(no_cp.status, 0);
 
-    Output cp = RunCli({"ledger", "checkpoint", "--store", Store(), "--key-file", Path("log.key"), pass});
+    Output cp =
+        RunCli({"ledger", "checkpoint", "--store", Store(), "--key-file", Path("log.key"), pass});
     ASSERT_EQ(cp.status, 0) << cp.err;
     EXPECT_EQ(cp.out.rfind("cli.example/log\n3\n", 0), 0u) << cp.out;
     std::ofstream(Path("cp.note")) << cp.out;
 
-    ASSERT_EQ(RunCli({"ledger", "prove", "--store", Store(), "--index", "1", "--out", Path("p")}).status, 0);
-    ASSERT_EQ(RunCli({"ledger", "leaf", "--store", Store(), "--index", "1", "--out", Path("leaf")}).status, 0);
+    ASSERT_EQ(
+        RunCli({"ledger", "prove", "--store", Store(), "--index", "1", "--out", Path("p")}).status,
+        0
+    );
+    ASSERT_EQ(
+        RunCli({"ledger", "leaf", "--store", Store(), "--index", "1", "--out", Path("leaf")})
+            .status,
+        0
+    );
     std::string vkey = Path("log.key") + ".pub";
-    Output verified = RunCli({"ledger", "verify-proof", Path("p"), "--leaf", Path("leaf"), "--key", vkey});
+    Output verified =
+        RunCli({"ledger", "verify-proof", Path("p"), "--leaf", Path("leaf"), "--key", vkey});
     EXPECT_EQ(verified.status, 0) << verified.err;
     EXPECT_NE(verified.out.find("OK"), std::string::npos);
 
     std::ofstream(Path("forged")) << "sec0nd";
-    Output forged = RunCli({"ledger", "verify-proof", Path("p"), "--leaf", Path("forged"), "--key", vkey});
+    Output forged =
+        RunCli({"ledger", "verify-proof", Path("p"), "--leaf", Path("forged"), "--key", vkey});
     EXPECT_EQ(forged.status, 1) << forged.out;
-    Output wrong_origin = RunCli({"ledger", "verify-proof", Path("p"), "--leaf", Path("leaf"), "--key",
-                                  vkey, "--origin", "other.example/log"});
+    Output wrong_origin = RunCli(
+        {"ledger",
+         "verify-proof",
+         Path("p"),
+         "--leaf",
+         Path("leaf"),
+         "--key",
+         vkey,
+         "--origin",
+         "other.example/log"}
+    );
     EXPECT_EQ(wrong_origin.status, 1);
 
     Output note = RunCli({"note", "verify", Path("cp.note"), "--key", vkey});
@@ -113,19 +145,31 @@ TEST_F(CliTest, WrongPassphraseIsReported) {
     ASSERT_EQ(RunCli({"keygen", "--name", "k.example", "--out", Path("k.key"), pass}).status, 0);
     std::ofstream(Path("wrong")) << "not the passphrase\n";
     ASSERT_EQ(RunCli({"ledger", "append", "--store", Store(), "--data", "x"}).status, 0);
-    Output out = RunCli({"ledger", "checkpoint", "--store", Store(), "--key-file", Path("k.key"),
-                         "--passphrase-file", Path("wrong")});
+    Output out = RunCli(
+        {"ledger",
+         "checkpoint",
+         "--store",
+         Store(),
+         "--key-file",
+         Path("k.key"),
+         "--passphrase-file",
+         Path("wrong")}
+    );
     EXPECT_NE(out.status, 0);
     EXPECT_NE(out.err.find("wrong passphrase"), std::string::npos) << out.err;
 }
 
 TEST_F(CliTest, VerifyProofReadsTransparencyDevJson) {
-    fs::path base = fs::path(CONCORD_SOURCE_DIR) / "tests/vectors/merkle/transparency-dev-merkle/testdata";
-    Output good = RunCli({"ledger", "verify-proof", (base / "inclusion/1/happy-path.json").string()});
+    fs::path base =
+        fs::path(CONCORD_SOURCE_DIR) / "tests/vectors/merkle/transparency-dev-merkle/testdata";
+    Output good =
+        RunCli({"ledger", "verify-proof", (base / "inclusion/1/happy-path.json").string()});
     EXPECT_EQ(good.status, 0) << good.err;
-    Output bad = RunCli({"ledger", "verify-proof", (base / "inclusion/1/leafIdx-plus-@1.json").string()});
+    Output bad =
+        RunCli({"ledger", "verify-proof", (base / "inclusion/1/leafIdx-plus-@1.json").string()});
     EXPECT_EQ(bad.status, 1) << bad.out;
-    Output cons = RunCli({"ledger", "verify-proof", (base / "consistency/1/happy-path.json").string()});
+    Output cons =
+        RunCli({"ledger", "verify-proof", (base / "consistency/1/happy-path.json").string()});
     EXPECT_EQ(cons.status, 0) << cons.err;
 }
 

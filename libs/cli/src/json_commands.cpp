@@ -1,9 +1,9 @@
-#include "commands.hpp"
-
 #include <iostream>
 #include <memory>
 
 #include "concord/core/canonical_json.hpp"
+
+#include "commands.hpp"
 #include "io.hpp"
 
 namespace concord::cli {

@@ -1,11 +1,11 @@
-#include "commands.hpp"
-
 #include <iostream>
 #include <memory>
 
 #include "concord/crypto/ed25519.hpp"
 #include "concord/crypto/key_file.hpp"
 #include "concord/ledger/note.hpp"
+
+#include "commands.hpp"
 #include "io.hpp"
 #include "keys.hpp"
 
@@ -15,14 +15,22 @@ namespace {
 constexpr std::string_view kLabelPrefix = "concord-note-signer-v1:";
 }  // namespace
 
-Result<ledger::NoteSigner> LoadSigner(const std::string& key_file, const std::string& passphrase_file) {
+Result<ledger::NoteSigner> LoadSigner(
+    const std::string& key_file, const std::string& passphrase_file
+) {
     CONCORD_ASSIGN_OR_RETURN(std::string pass, ReadPassphrase(passphrase_file));
-    CONCORD_ASSIGN_OR_RETURN(crypto::KeyFile::Contents contents, crypto::KeyFile::Read(key_file, pass));
+    CONCORD_ASSIGN_OR_RETURN(
+        crypto::KeyFile::Contents contents, crypto::KeyFile::Read(key_file, pass)
+    );
     if (contents.label.rfind(kLabelPrefix, 0) != 0) {
-        return MakeError(ErrorCode::kInvalidArgument, key_file + " does not hold a note signing key");
+        return MakeError(
+            ErrorCode::kInvalidArgument, key_file + " does not hold a note signing key"
+        );
     }
     std::string name = contents.label.substr(kLabelPrefix.size());
-    CONCORD_ASSIGN_OR_RETURN(crypto::SigningKey key, crypto::SigningKey::FromSeed(contents.secret.span()));
+    CONCORD_ASSIGN_OR_RETURN(
+        crypto::SigningKey key, crypto::SigningKey::FromSeed(contents.secret.span())
+    );
     return ledger::NoteSigner(std::move(name), std::move(key));
 }
 
@@ -38,7 +46,9 @@ Result<std::vector<ledger::NoteVerifier>> ParseVerifierArgs(const std::vector<st
         }
         auto verifier = ledger::ParseVerifierKey(text);
         if (!verifier) {
-            return MakeError(verifier.error().code, "--key " + arg + ": " + verifier.error().message);
+            return MakeError(
+                verifier.error().code, "--key " + arg + ": " + verifier.error().message
+            );
         }
         out.push_back(std::move(*verifier));
     }
@@ -55,9 +65,18 @@ void AddKeyCommands(CLI::App& app, Context& ctx) {
         std::string passphrase_file;
     };
     auto args = std::make_shared<Args>();
-    keygen->add_option("--name", args->name, "key name (a log's origin, e.g. node-a.example/log)")->required();
-    keygen->add_option("--out", args->out, "key file to create (mode 0600); FILE.pub gets the verifier key")->required();
-    keygen->add_option("--passphrase-file", args->passphrase_file, "file holding the passphrase (else $CONCORD_PASSPHRASE)");
+    keygen->add_option("--name", args->name, "key name (a log's origin, e.g. node-a.example/log)")
+        ->required();
+    keygen
+        ->add_option(
+            "--out", args->out, "key file to create (mode 0600); FILE.pub gets the verifier key"
+        )
+        ->required();
+    keygen->add_option(
+        "--passphrase-file",
+        args->passphrase_file,
+        "file holding the passphrase (else $CONCORD_PASSPHRASE)"
+    );
     keygen->callback([&ctx, args] {
         Finish(ctx, [&]() -> Result<void> {
             CONCORD_RETURN_IF_ERROR(ledger::CheckKeyName(args->name));

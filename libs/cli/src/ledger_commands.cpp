@@ -1,5 +1,3 @@
-#include "commands.hpp"
-
 #include <iostream>
 #include <memory>
 
@@ -7,6 +5,8 @@
 #include "concord/ledger/log.hpp"
 #include "concord/ledger/proof_file.hpp"
 #include "concord/store/store.hpp"
+
+#include "commands.hpp"
 #include "io.hpp"
 #include "keys.hpp"
 
@@ -25,7 +25,9 @@ Result<OpenLog> Open(const std::string& url) {
     return out;
 }
 
-std::string Hex(const ledger::Hash256& h) { return HexEncode(ByteSpan(h.data(), h.size())); }
+std::string Hex(const ledger::Hash256& h) {
+    return HexEncode(ByteSpan(h.data(), h.size()));
+}
 
 void AddAppend(CLI::App& ledger_app, Context& ctx) {
     struct Args {
@@ -35,7 +37,8 @@ void AddAppend(CLI::App& ledger_app, Context& ctx) {
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = ledger_app.add_subcommand("append", "append entries in one transaction");
-    cmd->add_option("--store", args->store, "store URL (sqlite:PATH or a PostgreSQL DSN)")->required();
+    cmd->add_option("--store", args->store, "store URL (sqlite:PATH or a PostgreSQL DSN)")
+        ->required();
     cmd->add_option("--data", args->data, "an entry given as text");
     cmd->add_option("--file", args->files, "an entry read from a file");
     cmd->callback([&ctx, args] {
@@ -49,7 +52,9 @@ void AddAppend(CLI::App& ledger_app, Context& ctx) {
                 leaves.push_back(ToBytes(content));
             }
             if (leaves.empty()) {
-                return MakeError(ErrorCode::kInvalidArgument, "nothing to append: give --data or --file");
+                return MakeError(
+                    ErrorCode::kInvalidArgument, "nothing to append: give --data or --file"
+                );
             }
             CONCORD_ASSIGN_OR_RETURN(OpenLog open, Open(args->store));
             CONCORD_ASSIGN_OR_RETURN(auto tx, open.store->Begin());
@@ -72,18 +77,24 @@ void AddCheckpoint(CLI::App& ledger_app, Context& ctx) {
         std::string origin;
     };
     auto args = std::make_shared<Args>();
-    CLI::App* cmd = ledger_app.add_subcommand("checkpoint", "sign, store and print a checkpoint of the log");
+    CLI::App* cmd =
+        ledger_app.add_subcommand("checkpoint", "sign, store and print a checkpoint of the log");
     cmd->add_option("--store", args->store, "store URL")->required();
-    cmd->add_option("--key-file", args->key_file, "signing key made by 'concord keygen'")->required();
+    cmd->add_option("--key-file", args->key_file, "signing key made by 'concord keygen'")
+        ->required();
     cmd->add_option("--passphrase-file", args->passphrase_file, "file holding the passphrase");
     cmd->add_option("--origin", args->origin, "checkpoint origin (default: the key name)");
     cmd->callback([&ctx, args] {
         Finish(ctx, [&]() -> Result<void> {
-            CONCORD_ASSIGN_OR_RETURN(ledger::NoteSigner signer, LoadSigner(args->key_file, args->passphrase_file));
+            CONCORD_ASSIGN_OR_RETURN(
+                ledger::NoteSigner signer, LoadSigner(args->key_file, args->passphrase_file)
+            );
             CONCORD_ASSIGN_OR_RETURN(OpenLog open, Open(args->store));
             CONCORD_ASSIGN_OR_RETURN(auto tx, open.store->Begin());
             std::string origin = args->origin.empty() ? signer.name() : args->origin;
-            CONCORD_ASSIGN_OR_RETURN(std::string note, open.log->MakeCheckpoint(*tx, signer, origin));
+            CONCORD_ASSIGN_OR_RETURN(
+                std::string note, open.log->MakeCheckpoint(*tx, signer, origin)
+            );
             CONCORD_RETURN_IF_ERROR(tx->Commit());
             ctx.out << note;
             return {};
@@ -135,20 +146,25 @@ void AddProve(CLI::App& ledger_app, Context& ctx) {
             CONCORD_ASSIGN_OR_RETURN(auto tx, open.store->Begin());
             CONCORD_ASSIGN_OR_RETURN(auto latest, open.log->LatestCheckpoint(*tx));
             if (!latest) {
-                return MakeError(ErrorCode::kNotFound, "no checkpoint yet: run 'concord ledger checkpoint'");
+                return MakeError(
+                    ErrorCode::kNotFound, "no checkpoint yet: run 'concord ledger checkpoint'"
+                );
             }
             CONCORD_ASSIGN_OR_RETURN(ledger::Note note, ledger::ParseNote(*latest));
             CONCORD_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(note.text));
             if (args->index >= cp.size) {
                 return MakeError(
                     ErrorCode::kInvalidArgument,
-                    "entry " + std::to_string(args->index) + " is not covered by the latest checkpoint (size " +
+                    "entry " + std::to_string(args->index) +
+                        " is not covered by the latest checkpoint (size " +
                         std::to_string(cp.size) + "); make a new checkpoint first"
                 );
             }
             ledger::TlogProof proof;
             proof.index = args->index;
-            CONCORD_ASSIGN_OR_RETURN(proof.hashes, open.log->InclusionProof(*tx, args->index, cp.size));
+            CONCORD_ASSIGN_OR_RETURN(
+                proof.hashes, open.log->InclusionProof(*tx, args->index, cp.size)
+            );
             proof.checkpoint = *latest;
             std::string text = ledger::FormatTlogProof(proof);
             if (args->out.empty()) {
@@ -178,7 +194,9 @@ void AddVerify(CLI::App& ledger_app, Context& ctx) {
             CONCORD_ASSIGN_OR_RETURN(auto tx, open.store->Begin());
             CONCORD_ASSIGN_OR_RETURN(auto report, open.log->VerifyAll(*tx, keys));
             if (report.checkpoints == 0) {
-                return MakeError(ErrorCode::kNotFound, "the log has no checkpoint to verify against");
+                return MakeError(
+                    ErrorCode::kNotFound, "the log has no checkpoint to verify against"
+                );
             }
             ctx.out << "OK: " << report.size << " entries, root " << Hex(report.root) << ", "
                     << report.checkpoints << " checkpoints verified, latest at size "
@@ -225,7 +243,9 @@ void AddVerifyProof(CLI::App& ledger_app, Context& ctx) {
                 if (!args->origin.empty()) {
                     origin = args->origin;
                 }
-                CONCORD_ASSIGN_OR_RETURN(summary, ledger::VerifyTlogProof(proof, AsBytes(*leaf), keys, origin));
+                CONCORD_ASSIGN_OR_RETURN(
+                    summary, ledger::VerifyTlogProof(proof, AsBytes(*leaf), keys, origin)
+                );
             } else {
                 std::optional<ByteSpan> leaf_bytes;
                 if (leaf) {

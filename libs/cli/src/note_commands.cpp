@@ -1,9 +1,9 @@
-#include "commands.hpp"
-
 #include <iostream>
 #include <memory>
 
 #include "concord/ledger/note.hpp"
+
+#include "commands.hpp"
 #include "io.hpp"
 #include "keys.hpp"
 
@@ -13,7 +13,8 @@ void AddNoteCommands(CLI::App& app, Context& ctx) {
     CLI::App* note = app.add_subcommand("note", "C2SP signed notes");
     note->require_subcommand(1);
     CLI::App* verify = note->add_subcommand(
-        "verify", "verify a signed note against verifier keys; lists the keys whose signatures verified"
+        "verify",
+        "verify a signed note against verifier keys; lists the keys whose signatures verified"
     );
     struct Args {
         std::string file;
@@ -21,7 +22,8 @@ void AddNoteCommands(CLI::App& app, Context& ctx) {
     };
     auto args = std::make_shared<Args>();
     verify->add_option("FILE", args->file, "the note")->required();
-    verify->add_option("--key", args->keys, "verifier key (name+id+key) or a file holding one")->required();
+    verify->add_option("--key", args->keys, "verifier key (name+id+key) or a file holding one")
+        ->required();
     verify->callback([&ctx, args] {
         Finish(ctx, [&]() -> Result<void> {
             CONCORD_ASSIGN_OR_RETURN(std::string text, ReadFile(args->file));

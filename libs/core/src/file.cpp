@@ -1,15 +1,15 @@
 #include "concord/core/file.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <string>
 #include <system_error>
 #include <utility>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace concord {
 
@@ -23,8 +23,8 @@ Error FileErrnoError(const std::filesystem::path& path, std::string_view op, int
         code = ErrorCode::kAlreadyExists;
     }
     return MakeError(
-        code, "'" + path.string() + "': " + std::string(op) + ": " +
-                  std::generic_category().message(err)
+        code,
+        "'" + path.string() + "': " + std::string(op) + ": " + std::generic_category().message(err)
     );
 }
 
@@ -69,13 +69,12 @@ UniqueFd::~UniqueFd() {
     }
 }
 
-int UniqueFd::Close() { return ::close(std::exchange(fd_, -1)); }
+int UniqueFd::Close() {
+    return ::close(std::exchange(fd_, -1));
+}
 
 Result<void> WriteFileAtomically(
-    const std::filesystem::path& path,
-    ByteSpan data,
-    unsigned mode,
-    ExistingFile existing
+    const std::filesystem::path& path, ByteSpan data, unsigned mode, ExistingFile existing
 ) {
     static std::atomic<std::uint64_t> counter{0};
     std::filesystem::path dir = path.parent_path();
@@ -87,7 +86,9 @@ Result<void> WriteFileAtomically(
         dir / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
                std::to_string(counter.fetch_add(1)));
     UniqueFd fd(::open(
-        temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, static_cast<mode_t>(mode)
+        temp.c_str(),
+        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+        static_cast<mode_t>(mode)
     ));
     if (fd.Get() < 0) {
         return FileErrnoError(path, "create temporary file", errno);
@@ -100,11 +101,12 @@ Result<void> WriteFileAtomically(
         if (fd.Close() != 0) {
             return FileErrnoError(path, "close", errno);
         }
-        const int moved = existing == ExistingFile::kRefuse
-                              ? RenameNoReplace(temp, path)
-                              : ::rename(temp.c_str(), path.c_str());
+        const int moved = existing == ExistingFile::kRefuse ? RenameNoReplace(temp, path)
+                                                            : ::rename(temp.c_str(), path.c_str());
         if (moved != 0) {
-            return FileErrnoError(path, existing == ExistingFile::kRefuse ? "create" : "rename", errno);
+            return FileErrnoError(
+                path, existing == ExistingFile::kRefuse ? "create" : "rename", errno
+            );
         }
         return {};
     }();

@@ -1,12 +1,12 @@
 #include "concord/core/file.hpp"
 
-#include <sys/stat.h>
-
 #include <fstream>
 #include <random>
 #include <sstream>
 
 #include <gtest/gtest.h>
+
+#include <sys/stat.h>
 
 namespace concord {
 namespace {
@@ -42,8 +42,9 @@ TEST_F(FileTest, WritesReplacesAndSetsTheMode) {
     fs::path p = dir_ / "a.txt";
     ASSERT_TRUE(WriteFileAtomically(p, AsBytes("first"), 0600, ExistingFile::kReplace));
     EXPECT_EQ(Read(p), "first");
-    EXPECT_EQ(fs::status(p).permissions() & fs::perms::all,
-              fs::perms::owner_read | fs::perms::owner_write);
+    EXPECT_EQ(
+        fs::status(p).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write
+    );
     ASSERT_TRUE(WriteFileAtomically(p, AsBytes("second"), 0644, ExistingFile::kReplace));
     EXPECT_EQ(Read(p), "second");
     EXPECT_EQ(Others("a.txt"), 0u);

@@ -21,16 +21,17 @@ TEST(Utf8, AcceptsWellFormedSequencesAndDecodesThem) {
 }
 
 TEST(Utf8, FindsTheFirstIllFormedSequence) {
-    EXPECT_EQ(FirstInvalidUtf8("ok\xC0\xAF"), 2u);          // overlong '/'
-    EXPECT_EQ(FirstInvalidUtf8("\xED\xA0\x80"), 0u);        // encoded surrogate U+D800
-    EXPECT_EQ(FirstInvalidUtf8("x\xF4\x90\x80\x80"), 1u);   // above U+10FFFF
-    EXPECT_EQ(FirstInvalidUtf8("abc\xE2\x82"), 3u);          // truncated
-    EXPECT_EQ(FirstInvalidUtf8("\x80"), 0u);                 // stray continuation byte
+    EXPECT_EQ(FirstInvalidUtf8("ok\xC0\xAF"), 2u);         // overlong '/'
+    EXPECT_EQ(FirstInvalidUtf8("\xED\xA0\x80"), 0u);       // encoded surrogate U+D800
+    EXPECT_EQ(FirstInvalidUtf8("x\xF4\x90\x80\x80"), 1u);  // above U+10FFFF
+    EXPECT_EQ(FirstInvalidUtf8("abc\xE2\x82"), 3u);        // truncated
+    EXPECT_EQ(FirstInvalidUtf8("\x80"), 0u);               // stray continuation byte
     EXPECT_EQ(FirstInvalidUtf8(""), std::nullopt);
     // Long ASCII runs are skipped in words; the offset stays exact inside and after them.
     EXPECT_EQ(FirstInvalidUtf8(std::string(21, 'a') + "\xC0\xAF" + std::string(9, 'b')), 21u);
-    EXPECT_EQ(FirstInvalidUtf8(std::string(5, 'a') + "\xC3\xA9" + std::string(16, 'b') + "\xFF"),
-              23u);
+    EXPECT_EQ(
+        FirstInvalidUtf8(std::string(5, 'a') + "\xC3\xA9" + std::string(16, 'b') + "\xFF"), 23u
+    );
     EXPECT_EQ(FirstInvalidUtf8(std::string(64, 'a')), std::nullopt);
 }
 

@@ -194,7 +194,8 @@ Result<KeyFile::Contents> KeyFile::Read(
     if (size < kFixedPrefixBytes) {
         return truncated();
     }
-    if (const std::uint16_t version = ReadBigEndian<std::uint16_t>(ByteSpan(file).subspan(8)); version != kVersion) {
+    if (const std::uint16_t version = ReadBigEndian<std::uint16_t>(ByteSpan(file).subspan(8));
+        version != kVersion) {
         return FileError(
             ErrorCode::kCorruption, path, "corrupted: unknown version " + std::to_string(version)
         );
@@ -212,7 +213,8 @@ Result<KeyFile::Contents> KeyFile::Read(
     const std::uint64_t mem = ReadU64BigEndian(ByteSpan(file).subspan(params_at + 4, 8));
     const std::size_t salt_at = params_at + 12;
     const std::size_t nonce_at = salt_at + kSaltBytes;
-    const std::size_t ciphertext_len = ReadBigEndian<std::uint32_t>(ByteSpan(file).subspan(nonce_at + kNonceBytes));
+    const std::size_t ciphertext_len =
+        ReadBigEndian<std::uint32_t>(ByteSpan(file).subspan(nonce_at + kNonceBytes));
     if (ciphertext_len <= kTagBytes || ciphertext_len > kMaxSecretBytes + kTagBytes) {
         return FileError(ErrorCode::kCorruption, path, "corrupted: bad ciphertext length");
     }

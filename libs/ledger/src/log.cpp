@@ -27,9 +27,13 @@ std::string InsertSql(std::size_t rows) {
     return sql;
 }
 
-std::int64_t ToSql(std::uint64_t v) { return static_cast<std::int64_t>(v); }
+std::int64_t ToSql(std::uint64_t v) {
+    return static_cast<std::int64_t>(v);
+}
 
-Error Corrupt(std::string what) { return MakeError(ErrorCode::kCorruption, "ledger: " + std::move(what)); }
+Error Corrupt(std::string what) {
+    return MakeError(ErrorCode::kCorruption, "ledger: " + std::move(what));
+}
 
 // Row of the leaf that completes node (level, index), and the node's offset in that row's hashes.
 std::uint64_t NodeRow(std::uint32_t level, std::uint64_t index) {
@@ -74,8 +78,9 @@ NodeReader Log::Nodes(store::Transaction& tx) {
         const Bytes& hashes = rows[0].Blob(0);
         std::size_t offset = std::size_t{32} * level;
         if (hashes.size() < offset + 32) {
-            return Corrupt("entry " + std::to_string(row) + " lacks the node at level " +
-                           std::to_string(level));
+            return Corrupt(
+                "entry " + std::to_string(row) + " lacks the node at level " + std::to_string(level)
+            );
         }
         Hash256 h;
         std::copy_n(hashes.begin() + static_cast<std::ptrdiff_t>(offset), 32, h.begin());
@@ -166,7 +171,9 @@ Result<Log::Appended> Log::Append(store::Transaction& tx, std::span<const Bytes>
                 std::int64_t changed, tx.Execute(InsertSql(params.size() / 3), params)
             );
             if (changed != static_cast<std::int64_t>(params.size() / 3)) {
-                return MakeError(ErrorCode::kInternal, "ledger: insert changed an unexpected row count");
+                return MakeError(
+                    ErrorCode::kInternal, "ledger: insert changed an unexpected row count"
+                );
             }
             params.clear();
         }
@@ -208,27 +215,21 @@ Result<Bytes> Log::Leaf(store::Transaction& tx, std::uint64_t index) {
 }
 
 Result<std::vector<Hash256>> Log::InclusionProof(
-    store::Transaction& tx,
-    std::uint64_t index,
-    std::uint64_t size
+    store::Transaction& tx, std::uint64_t index, std::uint64_t size
 ) {
     CONCORD_RETURN_IF_ERROR(CheckWithinSize(tx, size));
     return MakeInclusionProof(Nodes(tx), index, size);
 }
 
 Result<std::vector<Hash256>> Log::ConsistencyProof(
-    store::Transaction& tx,
-    std::uint64_t size1,
-    std::uint64_t size2
+    store::Transaction& tx, std::uint64_t size1, std::uint64_t size2
 ) {
     CONCORD_RETURN_IF_ERROR(CheckWithinSize(tx, size2));
     return MakeConsistencyProof(Nodes(tx), size1, size2);
 }
 
 Result<std::string> Log::MakeCheckpoint(
-    store::Transaction& tx,
-    const NoteSigner& signer,
-    std::string_view origin
+    store::Transaction& tx, const NoteSigner& signer, std::string_view origin
 ) {
     CONCORD_ASSIGN_OR_RETURN(std::uint64_t size, Size(tx));
     CONCORD_ASSIGN_OR_RETURN(Hash256 root, ComputeRoot(Nodes(tx), size));
@@ -259,8 +260,7 @@ Result<std::optional<std::string>> Log::LatestCheckpoint(store::Transaction& tx)
 }
 
 Result<Log::Verification> Log::VerifyAll(
-    store::Transaction& tx,
-    std::span<const NoteVerifier> keys
+    store::Transaction& tx, std::span<const NoteVerifier> keys
 ) {
     CONCORD_ASSIGN_OR_RETURN(std::uint64_t size, Size(tx));
     CONCORD_ASSIGN_OR_RETURN(
@@ -282,8 +282,10 @@ Result<Log::Verification> Log::VerifyAll(
         }
         CONCORD_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpoint(verified->note.text));
         if (cp.size != static_cast<std::uint64_t>(row.Int(0)) || cp.size > size) {
-            return Corrupt("checkpoint row " + std::to_string(row.Int(0)) + " names size " +
-                           std::to_string(cp.size));
+            return Corrupt(
+                "checkpoint row " + std::to_string(row.Int(0)) + " names size " +
+                std::to_string(cp.size)
+            );
         }
         checkpoints.push_back({cp.size, cp.root});
     }
@@ -293,8 +295,10 @@ Result<Log::Verification> Log::VerifyAll(
     auto check_checkpoints = [&]() -> Result<void> {
         while (next_cp < checkpoints.size() && checkpoints[next_cp].size == frontier.size()) {
             if (checkpoints[next_cp].root != frontier.Root()) {
-                return Corrupt("root at size " + std::to_string(frontier.size()) +
-                               " differs from its signed checkpoint");
+                return Corrupt(
+                    "root at size " + std::to_string(frontier.size()) +
+                    " differs from its signed checkpoint"
+                );
             }
             ++next_cp;
         }
@@ -306,7 +310,8 @@ Result<Log::Verification> Log::VerifyAll(
         CONCORD_ASSIGN_OR_RETURN(
             auto rows,
             tx.Query(
-                "SELECT idx, data, hashes FROM ledger_entries WHERE idx >= $1 ORDER BY idx LIMIT $2",
+                "SELECT idx, data, hashes FROM ledger_entries WHERE idx >= $1 ORDER BY idx LIMIT "
+                "$2",
                 {ToSql(index), std::int64_t{kScanPage}}
             )
         );
@@ -327,13 +332,17 @@ Result<Log::Verification> Log::VerifyAll(
                 return Corrupt("entry " + std::to_string(index) + " has a wrong hash count");
             }
             if (!std::equal(leaf_hash.begin(), leaf_hash.end(), stored.begin())) {
-                return Corrupt("entry " + std::to_string(index) + ": leaf hash does not match data");
+                return Corrupt(
+                    "entry " + std::to_string(index) + ": leaf hash does not match data"
+                );
             }
             for (std::size_t l = 0; l < completed.size(); ++l) {
                 auto at = stored.begin() + static_cast<std::ptrdiff_t>(32 * (l + 1));
                 if (!std::equal(completed[l].begin(), completed[l].end(), at)) {
-                    return Corrupt("entry " + std::to_string(index) + ": node at level " +
-                                   std::to_string(l + 1) + " does not match its children");
+                    return Corrupt(
+                        "entry " + std::to_string(index) + ": node at level " +
+                        std::to_string(l + 1) + " does not match its children"
+                    );
                 }
             }
             ++index;
@@ -341,8 +350,7 @@ Result<Log::Verification> Log::VerifyAll(
         }
     }
     CONCORD_ASSIGN_OR_RETURN(
-        auto beyond,
-        tx.Query("SELECT COUNT(*) FROM ledger_entries WHERE idx >= $1", {ToSql(size)})
+        auto beyond, tx.Query("SELECT COUNT(*) FROM ledger_entries WHERE idx >= $1", {ToSql(size)})
     );
     if (!beyond.empty() && beyond[0].Int(0) != 0) {
         return Corrupt("entries exist beyond the head size");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "concord/crypto/init.hpp"
+
 #include "store_fixture.hpp"
 
 namespace concord::ledger {

@@ -109,7 +109,9 @@ Hash256 NodeHash(const Hash256& left, const Hash256& right) {
     return crypto::Sha256(ByteSpan(buf, sizeof buf));
 }
 
-Hash256 EmptyRoot() { return crypto::Sha256(ByteSpan()); }
+Hash256 EmptyRoot() {
+    return crypto::Sha256(ByteSpan());
+}
 
 Result<Hash256> HashFromBytes(ByteSpan bytes) {
     if (bytes.size() != 32) {
@@ -168,7 +170,9 @@ Result<void> VerifyInclusion(
     std::span<const Hash256> proof,
     const Hash256& root
 ) {
-    CONCORD_ASSIGN_OR_RETURN(Hash256 computed, RootFromInclusionProof(index, size, leaf_hash, proof));
+    CONCORD_ASSIGN_OR_RETURN(
+        Hash256 computed, RootFromInclusionProof(index, size, leaf_hash, proof)
+    );
     if (computed != root) {
         return ProofFailed("inclusion proof: computed root does not match");
     }
@@ -262,9 +266,7 @@ Result<Hash256> ComputeRoot(const NodeReader& nodes, std::uint64_t size) {
 }
 
 Result<std::vector<Hash256>> MakeInclusionProof(
-    const NodeReader& nodes,
-    std::uint64_t index,
-    std::uint64_t size
+    const NodeReader& nodes, std::uint64_t index, std::uint64_t size
 ) {
     if (index >= size) {
         return MakeError(
@@ -279,9 +281,7 @@ Result<std::vector<Hash256>> MakeInclusionProof(
 }
 
 Result<std::vector<Hash256>> MakeConsistencyProof(
-    const NodeReader& nodes,
-    std::uint64_t size1,
-    std::uint64_t size2
+    const NodeReader& nodes, std::uint64_t size1, std::uint64_t size2
 ) {
     if (size1 == 0 || size1 > size2) {
         return MakeError(
@@ -299,8 +299,7 @@ Result<std::vector<Hash256>> MakeConsistencyProof(
 }
 
 Result<Frontier> Frontier::FromNodes(
-    std::uint64_t size,
-    std::vector<std::pair<std::uint32_t, Hash256>> nodes
+    std::uint64_t size, std::vector<std::pair<std::uint32_t, Hash256>> nodes
 ) {
     std::uint64_t covered = 0;
     std::uint32_t previous = 64;

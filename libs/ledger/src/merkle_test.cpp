@@ -9,6 +9,7 @@
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/init.hpp"
 #include "concord/ledger/proof_file.hpp"
+
 #include "test_util.hpp"
 
 namespace concord::ledger {
@@ -95,7 +96,8 @@ TEST_F(MerkleTest, TransparencyDevConsistencyVectors) {
 }
 
 TEST_F(MerkleTest, ReferenceTreeRootsAndLeafHashes) {
-    auto doc = boost::json::parse(ReadFile(VectorsDir() / "merkle" / "rfc6962-reference-tree.json"));
+    auto doc =
+        boost::json::parse(ReadFile(VectorsDir() / "merkle" / "rfc6962-reference-tree.json"));
     const auto& obj = doc.as_object();
     auto empty = HexDecode(std::string_view(obj.at("empty_tree_root").as_string()));
     ASSERT_TRUE(empty);
@@ -134,7 +136,8 @@ TEST_F(MerkleTest, GeneratedProofsVerifyForEveryLeafAndSize) {
             EXPECT_TRUE(VerifyInclusion(index, size, leaves[index], *proof, roots[size]))
                 << index << "/" << size;
             // The same proof must not verify another leaf.
-            EXPECT_FALSE(VerifyInclusion(index, size, leaves[(index + 1) % 70], *proof, roots[size]));
+            EXPECT_FALSE(VerifyInclusion(index, size, leaves[(index + 1) % 70], *proof, roots[size])
+            );
         }
         for (std::uint64_t size1 = 1; size1 <= size; ++size1) {
             auto proof = MakeConsistencyProof(tree.Reader(), size1, size);

@@ -109,7 +109,9 @@ Result<NoteVerifier> ParseVerifierKey(std::string_view vkey) {
     CONCORD_ASSIGN_OR_RETURN(Bytes id_bytes, HexDecode(id_hex));
     CONCORD_ASSIGN_OR_RETURN(Bytes key_bytes, crypto::Base64Decode(key_b64));
     if (key_bytes.size() != 33) {
-        return MakeError(ErrorCode::kInvalidArgument, "verifier key: key must be a type byte and 32 bytes");
+        return MakeError(
+            ErrorCode::kInvalidArgument, "verifier key: key must be a type byte and 32 bytes"
+        );
     }
     auto type = static_cast<NoteKeyType>(key_bytes[0]);
     if (type != NoteKeyType::kEd25519 && type != NoteKeyType::kCosignatureV1) {
@@ -123,7 +125,9 @@ Result<NoteVerifier> ParseVerifierKey(std::string_view vkey) {
     );
     std::uint32_t id = ReadBigEndian<std::uint32_t>(id_bytes);
     if (id != NoteKeyId(name, type, key)) {
-        return MakeError(ErrorCode::kInvalidArgument, "verifier key: key id does not match name and key");
+        return MakeError(
+            ErrorCode::kInvalidArgument, "verifier key: key id does not match name and key"
+        );
     }
     return NoteVerifier{std::string(name), id, type, key};
 }
@@ -156,7 +160,9 @@ Result<NoteSigner> NoteSigner::FromPrivateKeyText(std::string_view text) {
     CONCORD_ASSIGN_OR_RETURN(Bytes id_bytes, HexDecode(id_hex));
     CONCORD_ASSIGN_OR_RETURN(Bytes seed, crypto::Base64Decode(rest.substr(last + 1)));
     if (seed.size() != 33 || seed[0] != static_cast<std::uint8_t>(NoteKeyType::kEd25519)) {
-        return MakeError(ErrorCode::kInvalidArgument, "signer key: expected 0x01 and a 32-byte seed");
+        return MakeError(
+            ErrorCode::kInvalidArgument, "signer key: expected 0x01 and a 32-byte seed"
+        );
     }
     auto key = crypto::SigningKey::FromSeed(ByteSpan(seed).subspan(1));
     std::fill(seed.begin(), seed.end(), std::uint8_t{0});
@@ -311,7 +317,8 @@ Result<VerifiedNote> VerifyNote(Note note, std::span<const NoteVerifier> known) 
         }
         bool ok = false;
         if (verifier->type == NoteKeyType::kEd25519) {
-            ok = crypto::Verify(verifier->key, AsBytes(note.text), ByteSpan(sig.signature)).has_value();
+            ok = crypto::Verify(verifier->key, AsBytes(note.text), ByteSpan(sig.signature))
+                     .has_value();
         } else if (sig.signature.size() == 8 + 64) {
             std::uint64_t ts = ReadU64BigEndian(sig.signature);
             ok = crypto::Verify(
@@ -374,7 +381,8 @@ Result<Checkpoint> ParseCheckpoint(std::string_view body) {
     if (size_text.empty() || (size_text.size() > 1 && size_text[0] == '0')) {
         return fail("tree size is not a canonical decimal number");
     }
-    auto [ptr, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), cp.size);
+    auto [ptr, ec] =
+        std::from_chars(size_text.data(), size_text.data() + size_text.size(), cp.size);
     if (ec != std::errc() || ptr != size_text.data() + size_text.size()) {
         return fail("tree size is not a decimal number");
     }

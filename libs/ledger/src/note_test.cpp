@@ -5,6 +5,7 @@
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/init.hpp"
 #include "concord/ledger/merkle.hpp"
+
 #include "test_util.hpp"
 
 namespace concord::ledger {
@@ -89,13 +90,16 @@ TEST_F(NoteTest, SeveralSignaturesVerifyAgainstAnySubset) {
 
 TEST_F(NoteTest, UnknownKeysAreIgnoredButSomeKnownKeyMustSign) {
     std::string note = ReadFile(GoNote("peter-enoch-signed.note"));
-    auto other = MakeVerifier("someone.else", NoteKeyType::kEd25519, crypto::SigningKey::Generate().public_key());
+    auto other = MakeVerifier(
+        "someone.else", NoteKeyType::kEd25519, crypto::SigningKey::Generate().public_key()
+    );
     auto none = VerifyNote(note, {&other, 1});
     ASSERT_FALSE(none);
     EXPECT_EQ(none.error().code, ErrorCode::kUnauthenticated);
     // A key with a known name but another key id is unknown too.
-    auto peter_name_other_key =
-        MakeVerifier("PeterNeumann", NoteKeyType::kEd25519, crypto::SigningKey::Generate().public_key());
+    auto peter_name_other_key = MakeVerifier(
+        "PeterNeumann", NoteKeyType::kEd25519, crypto::SigningKey::Generate().public_key()
+    );
     EXPECT_FALSE(VerifyNote(note, {&peter_name_other_key, 1}));
 }
 
@@ -116,12 +120,12 @@ TEST_F(NoteTest, MalformedNotesAreRefused) {
     std::string sig = good.substr(sep + 2);
     const std::vector<std::string> bad = {
         "",
-        text,                                                   // no signatures
-        text + "\n",                                            // blank line, nothing after
-        text + "\n" + sig.substr(0, sig.size() - 1),            // no final newline
+        text,                                                           // no signatures
+        text + "\n",                                                    // blank line, nothing after
+        text + "\n" + sig.substr(0, sig.size() - 1),                    // no final newline
         text + "\n- PeterNeumann " + sig.substr(sig.find(' ', 4) + 1),  // ASCII dash
         text + "\n\xE2\x80\x94 PeterNeumann !!!notbase64\n",
-        text + "\n\xE2\x80\x94 PeterNeumann AAAA\n",           // shorter than a key id + sig
+        text + "\n\xE2\x80\x94 PeterNeumann AAAA\n",  // shorter than a key id + sig
         text + "\n\xE2\x80\x94 Peter+Neumann " + sig.substr(sig.find(' ', 4) + 1),
         "line\x01with control\n\n" + sig,
         "bad utf8 \xff\n\n" + sig,
@@ -138,8 +142,16 @@ TEST_F(NoteTest, MalformedNotesAreRefused) {
 TEST_F(NoteTest, KeyNamesAreChecked) {
     EXPECT_TRUE(CheckKeyName("example.com/log"));
     EXPECT_TRUE(CheckKeyName("\xC3\xA9t\xC3\xA9.example"));  // non-ASCII letters are fine
-    for (std::string_view bad : {"", "a b", "a+b", "a\tb", "a\xC2\xA0" "b", "a\xE3\x80\x80" "b",
-                                 "bad\xFF"}) {
+    for (std::string_view bad :
+         {"",
+          "a b",
+          "a+b",
+          "a\tb",
+          "a\xC2\xA0"
+          "b",
+          "a\xE3\x80\x80"
+          "b",
+          "bad\xFF"}) {
         EXPECT_FALSE(CheckKeyName(bad)) << bad;
     }
 }
@@ -171,10 +183,14 @@ TEST_F(NoteTest, GoTreeNoteRootIsLeafHashOfHelloWorld) {
 
 TEST_F(NoteTest, MalformedCheckpointsAreRefused) {
     const std::vector<std::string> bad = {
-        "", "origin\n", "origin\n12\n", "origin\n012\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
+        "",
+        "origin\n",
+        "origin\n12\n",
+        "origin\n012\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
         "origin\n-1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
         "origin\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I\n",
-        "origin\n12\nAAAA\n", "\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
+        "origin\n12\nAAAA\n",
+        "\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
         "origin\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n",
         "origin\n99999999999999999999999\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"};
     for (const std::string& body : bad) {

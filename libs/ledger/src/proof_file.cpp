@@ -28,7 +28,9 @@ Result<std::uint64_t> ParseDecimal(std::string_view text) {
     return v;
 }
 
-std::string HashB64(const Hash256& h) { return crypto::Base64Encode(ByteSpan(h.data(), h.size())); }
+std::string HashB64(const Hash256& h) {
+    return crypto::Base64Encode(ByteSpan(h.data(), h.size()));
+}
 
 Result<Hash256> HashFromBase64(std::string_view text) {
     CONCORD_ASSIGN_OR_RETURN(Bytes b, crypto::Base64Decode(text));
@@ -128,10 +130,13 @@ Result<std::string> VerifyTlogProof(
     }
     if (!log_signed) {
         return MakeError(
-            ErrorCode::kUnauthenticated, "checkpoint is not signed by a known key of log " + cp.origin
+            ErrorCode::kUnauthenticated,
+            "checkpoint is not signed by a known key of log " + cp.origin
         );
     }
-    CONCORD_RETURN_IF_ERROR(VerifyInclusion(proof.index, cp.size, LeafHash(leaf_data), proof.hashes, cp.root));
+    CONCORD_RETURN_IF_ERROR(
+        VerifyInclusion(proof.index, cp.size, LeafHash(leaf_data), proof.hashes, cp.root)
+    );
     std::string summary = "OK: entry " + std::to_string(proof.index) + " is in " + cp.origin +
                           " at size " + std::to_string(cp.size) + ", signed by";
     for (const std::string& name : verified.verified_by) {
@@ -153,7 +158,9 @@ Result<std::uint64_t> JsonUint(const boost::json::object& obj, std::string_view 
     if (v->is_int64() && v->as_int64() >= 0) {
         return static_cast<std::uint64_t>(v->as_int64());
     }
-    return MakeError(ErrorCode::kInvalidArgument, "proof JSON: " + std::string(key) + " is not a size");
+    return MakeError(
+        ErrorCode::kInvalidArgument, "proof JSON: " + std::string(key) + " is not a size"
+    );
 }
 
 Result<Hash256> JsonHash(const boost::json::object& obj, std::string_view key) {
@@ -164,7 +171,8 @@ Result<Hash256> JsonHash(const boost::json::object& obj, std::string_view key) {
     auto h = HashFromBase64(std::string_view(v->as_string()));
     if (!h) {
         return MakeError(
-            ErrorCode::kInvalidArgument, "proof JSON: " + std::string(key) + ": " + h.error().message
+            ErrorCode::kInvalidArgument,
+            "proof JSON: " + std::string(key) + ": " + h.error().message
         );
     }
     return *h;
@@ -181,7 +189,9 @@ Result<std::vector<Hash256>> JsonProof(const boost::json::object& obj) {
     }
     for (const boost::json::value& item : v->as_array()) {
         if (!item.is_string()) {
-            return MakeError(ErrorCode::kInvalidArgument, "proof JSON: proof element is not a string");
+            return MakeError(
+                ErrorCode::kInvalidArgument, "proof JSON: proof element is not a string"
+            );
         }
         auto h = HashFromBase64(std::string_view(item.as_string()));
         if (!h) {
@@ -227,7 +237,8 @@ Result<std::string> VerifyJsonProof(std::string_view json, std::optional<ByteSpa
                std::to_string(size2);
     }
     return MakeError(
-        ErrorCode::kInvalidArgument, "proof JSON: neither an inclusion (leafIdx) nor a consistency (size1) proof"
+        ErrorCode::kInvalidArgument,
+        "proof JSON: neither an inclusion (leafIdx) nor a consistency (size1) proof"
     );
 }
 

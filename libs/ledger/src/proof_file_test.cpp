@@ -4,6 +4,7 @@
 
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/init.hpp"
+
 #include "test_util.hpp"
 
 namespace concord::ledger {

@@ -12,11 +12,14 @@
 #include "concord/crypto/init.hpp"
 #include "concord/store/store.hpp"
 #include "concord/store/testing/pg_test.hpp"
+
 #include "test_util.hpp"
 
 namespace concord::ledger::testing {
 
-inline auto AllBackends() { return ::testing::Values(std::string("sqlite"), std::string("postgres")); }
+inline auto AllBackends() {
+    return ::testing::Values(std::string("sqlite"), std::string("postgres"));
+}
 
 inline std::string BackendName(const ::testing::TestParamInfo<std::string>& info) {
     return info.param;
@@ -38,9 +41,7 @@ protected:
     }
 
     /// Opens the test's store (again); for reopen tests.
-    Result<std::unique_ptr<store::Store>> OpenStore() {
-        return store::Store::Open(url_);
-    }
+    Result<std::unique_ptr<store::Store>> OpenStore() { return store::Store::Open(url_); }
 
     TempDir dir_;
     std::string url_;

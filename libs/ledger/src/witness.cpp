@@ -4,7 +4,9 @@
 
 namespace concord::ledger {
 namespace {
-std::int64_t ToSql(std::uint64_t v) { return static_cast<std::int64_t>(v); }
+std::int64_t ToSql(std::uint64_t v) {
+    return static_cast<std::int64_t>(v);
+}
 }  // namespace
 
 std::vector<store::Migration> Witness::Migrations() {
@@ -50,15 +52,12 @@ Result<std::optional<Witness::State>> Witness::Latest(std::string_view origin) {
         return std::optional<State>();
     }
     CONCORD_ASSIGN_OR_RETURN(Hash256 root, HashFromBytes(rows[0].Blob(1)));
-    return std::optional<State>(
-        State{static_cast<std::uint64_t>(rows[0].Int(0)), root, rows[0].Text(2)}
-    );
+    return std::optional<State>(State{
+        static_cast<std::uint64_t>(rows[0].Int(0)), root, rows[0].Text(2)});
 }
 
 Result<std::string> Witness::AddCheckpoint(
-    std::uint64_t old_size,
-    std::span<const Hash256> proof,
-    std::string_view checkpoint_note
+    std::uint64_t old_size, std::span<const Hash256> proof, std::string_view checkpoint_note
 ) {
     CONCORD_ASSIGN_OR_RETURN(Note parsed, ParseNote(checkpoint_note));
     CONCORD_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpoint(parsed.text));
@@ -75,8 +74,7 @@ Result<std::string> Witness::AddCheckpoint(
 
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(
-        auto rows,
-        tx->Query("SELECT size, root FROM witness_state WHERE origin = $1", {cp.origin})
+        auto rows, tx->Query("SELECT size, root FROM witness_state WHERE origin = $1", {cp.origin})
     );
     std::uint64_t known_size = 0;
     Hash256 known_root = EmptyRoot();

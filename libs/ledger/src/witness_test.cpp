@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "concord/ledger/log.hpp"
+
 #include "store_fixture.hpp"
 
 namespace concord::ledger {

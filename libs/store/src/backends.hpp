@@ -155,8 +155,8 @@ Result<void> ApplyMigrations(
             if (error.code != ErrorCode::kUnavailable && error.code != ErrorCode::kCorruption) {
                 error.code = ErrorCode::kInvalidArgument;
             }
-            error.message = "migration '" + m.component + "' version " +
-                            std::to_string(m.version) + " failed: " + error.message;
+            error.message = "migration '" + m.component + "' version " + std::to_string(m.version) +
+                            " failed: " + error.message;
             return error;
         }
     }

@@ -24,8 +24,7 @@ TEST(PostgresStore, RefusesSynchronousCommitOff) {
 }
 
 TEST(PostgresStore, UnreachableServerIsUnavailable) {
-    auto store =
-        Store::Open("host=/nonexistent-concord-dir dbname=x connect_timeout=2");
+    auto store = Store::Open("host=/nonexistent-concord-dir dbname=x connect_timeout=2");
     ASSERT_FALSE(store.has_value());
     EXPECT_EQ(store.error().code, ErrorCode::kUnavailable) << store.error().ToString();
 }

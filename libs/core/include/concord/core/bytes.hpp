@@ -53,8 +53,12 @@ T ReadBigEndian(ByteSpan data) {
     return v;
 }
 /// Appends `value` as 8 big-endian bytes.
-inline void AppendU64BigEndian(Bytes& out, std::uint64_t value) { AppendBigEndian(out, value); }
+inline void AppendU64BigEndian(Bytes& out, std::uint64_t value) {
+    AppendBigEndian(out, value);
+}
 /// Reads 8 big-endian bytes; `data` must have at least 8 bytes.
-inline std::uint64_t ReadU64BigEndian(ByteSpan data) { return ReadBigEndian<std::uint64_t>(data); }
+inline std::uint64_t ReadU64BigEndian(ByteSpan data) {
+    return ReadBigEndian<std::uint64_t>(data);
+}
 
 }  // namespace concord

@@ -14,13 +14,13 @@ inline constexpr std::size_t kMaxNestingDepth = 64;
 /// Why a JSON text was refused; `offset` is the 0-based byte offset in the input where the
 /// problem was found.
 enum class JsonErrorKind : std::uint8_t {
-    kSyntax,           ///< not JSON (unexpected character, unterminated string, ...)
-    kInvalidUtf8,      ///< bytes that are not well-formed UTF-8
-    kLoneSurrogate,    ///< a \uD800-\uDFFF escape without its pair
-    kDuplicateKey,     ///< the same member name twice in one object
-    kNumberOutOfRange, ///< a number whose value is not a finite IEEE 754 double
-    kTooDeep,          ///< nesting deeper than kMaxNestingDepth
-    kTrailingData,     ///< anything but whitespace after the value
+    kSyntax,            ///< not JSON (unexpected character, unterminated string, ...)
+    kInvalidUtf8,       ///< bytes that are not well-formed UTF-8
+    kLoneSurrogate,     ///< a \uD800-\uDFFF escape without its pair
+    kDuplicateKey,      ///< the same member name twice in one object
+    kNumberOutOfRange,  ///< a number whose value is not a finite IEEE 754 double
+    kTooDeep,           ///< nesting deeper than kMaxNestingDepth
+    kTrailingData,      ///< anything but whitespace after the value
 };
 
 /// Stable name of a JsonErrorKind, e.g. "duplicate_key".

@@ -42,10 +42,7 @@ enum class ExistingFile : std::uint8_t {
 /// Errors name the path: kAlreadyExists (kRefuse), kNotFound (no such directory),
 /// kPermissionDenied, kUnavailable (any other I/O failure). Nothing is left behind on failure.
 Result<void> WriteFileAtomically(
-    const std::filesystem::path& path,
-    ByteSpan data,
-    unsigned mode,
-    ExistingFile existing
+    const std::filesystem::path& path, ByteSpan data, unsigned mode, ExistingFile existing
 );
 
 }  // namespace concord

@@ -62,23 +62,25 @@ inline Error MakeError(ErrorCode code, std::string message) {
 
 /// Evaluates `expr` (a Result<void> or any Result); returns its error from the enclosing function.
 /// Always use braces around it inside if/else: it expands to a statement block.
-#define CONCORD_RETURN_IF_ERROR(expr)                                         \
-    do {                                                                      \
-        auto concord_internal_result = (expr);                               \
-        if (!concord_internal_result.has_value()) {                           \
+#define CONCORD_RETURN_IF_ERROR(expr)                                            \
+    do {                                                                         \
+        auto concord_internal_result = (expr);                                   \
+        if (!concord_internal_result.has_value()) {                              \
             return ::concord::Error(std::move(concord_internal_result).error()); \
-        }                                                                     \
+        }                                                                        \
     } while (false)
 
 /// `CONCORD_ASSIGN_OR_RETURN(T x, Expr())` declares `x` from the value of a Result, or returns its
 /// error from the enclosing function. It expands to more than one statement: always use braces
 /// around it inside if/else.
-#define CONCORD_ASSIGN_OR_RETURN(lhs, expr) \
-    CONCORD_INTERNAL_ASSIGN_OR_RETURN(CONCORD_INTERNAL_CONCAT(concord_internal_r_, __LINE__), lhs, expr)
+#define CONCORD_ASSIGN_OR_RETURN(lhs, expr)                               \
+    CONCORD_INTERNAL_ASSIGN_OR_RETURN(                                    \
+        CONCORD_INTERNAL_CONCAT(concord_internal_r_, __LINE__), lhs, expr \
+    )
 
-#define CONCORD_INTERNAL_ASSIGN_OR_RETURN(tmp, lhs, expr)        \
-    auto tmp = (expr);                                           \
-    if (!tmp.has_value()) {                                      \
-        return ::concord::Error(std::move(tmp).error());         \
-    }                                                            \
+#define CONCORD_INTERNAL_ASSIGN_OR_RETURN(tmp, lhs, expr) \
+    auto tmp = (expr);                                    \
+    if (!tmp.has_value()) {                               \
+        return ::concord::Error(std::move(tmp).error());  \
+    }                                                     \
     lhs = std::move(*tmp)

@@ -15,7 +15,9 @@ std::size_t Utf8SequenceLength(std::string_view text, std::size_t pos);
 std::optional<std::size_t> FirstInvalidUtf8(std::string_view text);
 
 /// True if `text` is well-formed UTF-8.
-inline bool IsValidUtf8(std::string_view text) { return !FirstInvalidUtf8(text).has_value(); }
+inline bool IsValidUtf8(std::string_view text) {
+    return !FirstInvalidUtf8(text).has_value();
+}
 
 /// The code point of the well-formed sequence of `len` bytes (from Utf8SequenceLength) at `pos`.
 char32_t DecodeUtf8(std::string_view text, std::size_t pos, std::size_t len);

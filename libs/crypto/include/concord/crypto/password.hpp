@@ -12,7 +12,7 @@ namespace concord::crypto {
 
 /// Argon2id cost parameters.
 struct Argon2Params {
-    std::uint64_t ops_limit{3};                   ///< passes (libsodium "moderate" is 3)
+    std::uint64_t ops_limit{3};                     ///< passes (libsodium "moderate" is 3)
     std::uint64_t mem_limit{256ull * 1024 * 1024};  ///< bytes
 };
 
@@ -29,6 +29,8 @@ Result<void> VerifyPassword(std::string_view password, std::string_view hash);
 
 /// Derives a 32-byte key from a passphrase and a 16-byte salt with Argon2id.
 /// kInvalidArgument if the salt is not 16 bytes; kUnavailable if memory cannot be allocated.
-Result<SecretBytes> DeriveKey(std::string_view passphrase, ByteSpan salt, const Argon2Params& params);
+Result<SecretBytes> DeriveKey(
+    std::string_view passphrase, ByteSpan salt, const Argon2Params& params
+);
 
 }  // namespace concord::crypto

@@ -61,23 +61,17 @@ public:
     Result<Bytes> Leaf(store::Transaction& tx, std::uint64_t index);
     /// Inclusion proof of leaf `index` in the tree of `size` leaves.
     Result<std::vector<Hash256>> InclusionProof(
-        store::Transaction& tx,
-        std::uint64_t index,
-        std::uint64_t size
+        store::Transaction& tx, std::uint64_t index, std::uint64_t size
     );
     /// Consistency proof from `size1` to `size2` (0 < size1 <= size2 <= Size()).
     Result<std::vector<Hash256>> ConsistencyProof(
-        store::Transaction& tx,
-        std::uint64_t size1,
-        std::uint64_t size2
+        store::Transaction& tx, std::uint64_t size1, std::uint64_t size2
     );
 
     /// Signs a checkpoint of the current tree with `signer`, stores it and returns the note.
     /// If the current size was checkpointed already, returns the stored note.
     Result<std::string> MakeCheckpoint(
-        store::Transaction& tx,
-        const NoteSigner& signer,
-        std::string_view origin
+        store::Transaction& tx, const NoteSigner& signer, std::string_view origin
     );
     /// The newest stored checkpoint note, if any.
     Result<std::optional<std::string>> LatestCheckpoint(store::Transaction& tx);
@@ -86,8 +80,8 @@ public:
     struct Verification {
         std::uint64_t size{0};
         Hash256 root{};
-        std::uint64_t checkpoints{0};       ///< stored checkpoints checked
-        std::uint64_t latest_checkpoint{0}; ///< size of the newest checkpoint (0 if none)
+        std::uint64_t checkpoints{0};        ///< stored checkpoints checked
+        std::uint64_t latest_checkpoint{0};  ///< size of the newest checkpoint (0 if none)
     };
 
     /// Re-reads the whole log: every leaf hash from its data, every stored node from its children,

@@ -68,17 +68,13 @@ Result<Hash256> ComputeRoot(const NodeReader& nodes, std::uint64_t size);
 /// RFC 9162 §2.1.3.1 inclusion proof of leaf `index` in the tree of `size` leaves, built from
 /// O(log size) stored perfect-subtree hashes. kInvalidArgument if index >= size.
 Result<std::vector<Hash256>> MakeInclusionProof(
-    const NodeReader& nodes,
-    std::uint64_t index,
-    std::uint64_t size
+    const NodeReader& nodes, std::uint64_t index, std::uint64_t size
 );
 
 /// RFC 9162 §2.1.4.1 consistency proof from `size1` to `size2` (0 < size1 <= size2), built from
 /// O(log size2) stored perfect-subtree hashes. Empty when size1 == size2.
 Result<std::vector<Hash256>> MakeConsistencyProof(
-    const NodeReader& nodes,
-    std::uint64_t size1,
-    std::uint64_t size2
+    const NodeReader& nodes, std::uint64_t size1, std::uint64_t size2
 );
 
 /// The right edge of a tree ("compact range"): one perfect-subtree hash per set bit of the size,
@@ -89,12 +85,12 @@ public:
     /// From `(level, hash)` pairs, largest level first, as stored; kCorruption if they do not
     /// describe a tree of `size` leaves.
     static Result<Frontier> FromNodes(
-        std::uint64_t size,
-        std::vector<std::pair<std::uint32_t, Hash256>> nodes
+        std::uint64_t size, std::vector<std::pair<std::uint32_t, Hash256>> nodes
     );
 
     /// Appends a leaf hash. Returns the hashes of the subtrees completed by it, level 1 upwards
-    /// (level 0 is the leaf itself); their count is the number of trailing one bits of the old size.
+    /// (level 0 is the leaf itself); their count is the number of trailing one bits of the old
+    /// size.
     std::vector<Hash256> Append(const Hash256& leaf_hash);
 
     /// Root of the tree so far.

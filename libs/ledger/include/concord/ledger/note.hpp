@@ -16,8 +16,8 @@ namespace concord::ledger {
 
 /// Signature types of C2SP signed-note keys (the byte hashed into the key id).
 enum class NoteKeyType : std::uint8_t {
-    kEd25519 = 0x01,         ///< C2SP signed-note Ed25519
-    kCosignatureV1 = 0x04,   ///< C2SP tlog-cosignature v1 (Ed25519 with a timestamp)
+    kEd25519 = 0x01,        ///< C2SP signed-note Ed25519
+    kCosignatureV1 = 0x04,  ///< C2SP tlog-cosignature v1 (Ed25519 with a timestamp)
 };
 
 /// A public key that can verify note signatures: `name+hex(key id)+base64(type ‖ key)`.

@@ -53,9 +53,7 @@ public:
     /// malformed checkpoint; kCorruption same size but a different root (a fork: evidence kept
     /// in the error message).
     Result<std::string> AddCheckpoint(
-        std::uint64_t old_size,
-        std::span<const Hash256> proof,
-        std::string_view checkpoint_note
+        std::uint64_t old_size, std::span<const Hash256> proof, std::string_view checkpoint_note
     );
 
     /// What the witness has cosigned for `origin` last.

@@ -79,7 +79,8 @@ private:
 struct StoreOptions {
     /// "sqlite:PATH" or a libpq connection string/URI ("postgresql://...", "host=... dbname=...").
     std::string url;
-    /// SQLite only: name of a registered sqlite3_vfs to use (fault-injection tests); empty = default.
+    /// SQLite only: name of a registered sqlite3_vfs to use (fault-injection tests); empty =
+    /// default.
     std::string sqlite_vfs;
     /// SQLite only: milliseconds to wait for a lock held by another process.
     int busy_timeout_ms{5000};
@@ -114,8 +115,8 @@ public:
     virtual Result<std::unique_ptr<Transaction>> Begin() = 0;
 
     /// Applies, in order, every migration not yet recorded. Idempotent; concurrent callers on
-    /// PostgreSQL are serialised by an advisory lock. kInvalidArgument if a migration fails (nothing
-    /// of it is kept).
+    /// PostgreSQL are serialised by an advisory lock. kInvalidArgument if a migration fails
+    /// (nothing of it is kept).
     virtual Result<void> Migrate(std::span<const Migration> migrations) = 0;
 
     /// The highest applied version of `component`, 0 if none.
