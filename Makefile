@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
 
-.PHONY: deps demo test bench fuzz fuzz-ci format-check clean
+.PHONY: deps demo test test-tsan bench fuzz fuzz-ci format-check clean
 
 deps:
 	bash scripts/install-deps
@@ -18,6 +18,12 @@ test: deps
 	cmake --preset dev
 	cmake --build --preset dev
 	ctest --preset dev --timeout 600
+
+# The same tests under ThreadSanitizer.
+test-tsan: deps
+	cmake --preset tsan
+	cmake --build --preset tsan
+	ctest --preset tsan --timeout 600
 
 bench: deps
 	cmake --preset release
@@ -36,7 +42,8 @@ fuzz-ci: deps
 	cmake --build --preset fuzz
 	bash scripts/run-fuzzers build/fuzz 60
 
-format-check:
+# Every C++ file must be as clang-format (STYLE §8.7) writes it.
+format-check: deps
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
 
 clean:
