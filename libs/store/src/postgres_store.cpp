@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -30,9 +31,25 @@ struct ConnCloser {
 struct ResultClearer {
     void operator()(PGresult* result) const { PQclear(result); }
 };
-using PgConn = std::unique_ptr<PGconn, ConnCloser>;
 using PgResult = std::unique_ptr<PGresult, ResultClearer>;
 
+/// A libpq connection and the statements prepared on it, by SQL text and parameter types.
+/// Prepared statements belong to the session, not to a transaction: they survive rollbacks and
+/// end with the connection.
+class PgConn {
+public:
+    explicit PgConn(PGconn* raw = nullptr) : handle_(raw) {}
+    [[nodiscard]] PGconn* get() const { return handle_.get(); }
+    friend bool operator==(const PgConn& conn, std::nullptr_t) { return conn.handle_ == nullptr; }
+    std::unordered_map<std::string, std::string>& prepared() { return prepared_; }
+
+private:
+    std::unique_ptr<PGconn, ConnCloser> handle_;
+    std::unordered_map<std::string, std::string> prepared_;
+};
+
+/// Most statements prepared per connection; statements beyond it run unprepared.
+constexpr std::size_t kMaxPreparedPerConnection = 256;
 /// Most connections one Store keeps open; Begin waits when all are in use.
 constexpr int kMaxConnections = 8;
 /// Key of the advisory lock that serialises Migrate across processes ("concord" in ASCII).
@@ -203,9 +220,37 @@ std::int64_t ParseCount(const char* text) {
     return n;
 }
 
-/// Runs `sql` with `params` on `conn`; appends rows to `rows` when non-null.
+/// The name of the statement prepared on `conn` for `sql` with parameter `types`, preparing it on
+/// first use; empty when the connection's cache is full (the caller then runs it unprepared).
+Result<std::string> PreparedName(
+    PgConn& conn, std::string_view sql, const std::vector<Oid>& types
+) {
+    std::string key(sql);
+    key.push_back('\0');
+    key.append(reinterpret_cast<const char*>(types.data()), types.size() * sizeof(Oid));
+    auto& prepared = conn.prepared();
+    if (auto it = prepared.find(key); it != prepared.end()) {
+        return it->second;
+    }
+    if (prepared.size() >= kMaxPreparedPerConnection) {
+        return std::string();
+    }
+    std::string name = "concord_" + std::to_string(prepared.size());
+    const std::string sql_text(sql);
+    PgResult result(PQprepare(
+        conn.get(), name.c_str(), sql_text.c_str(), static_cast<int>(types.size()), types.data()
+    ));
+    if (result == nullptr || PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+        return MapPgError(conn.get(), result.get(), "prepare");
+    }
+    prepared.emplace(std::move(key), name);
+    return name;
+}
+
+/// Runs `sql` with `params` on `conn` as a prepared statement; appends rows to `rows` when
+/// non-null.
 Result<std::int64_t> RunParams(
-    PGconn* conn, std::string_view sql, std::span<const Value> params, std::vector<Row>* rows
+    PgConn& conn, std::string_view sql, std::span<const Value> params, std::vector<Row>* rows
 ) {
     const std::size_t n = params.size();
     if (n > 65535) {
@@ -243,24 +288,35 @@ Result<std::int64_t> RunParams(
             formats[i] = 1;
         }
     }
-    const std::string sql_text(sql);
-    PgResult result(PQexecParams(
-        conn,
-        sql_text.c_str(),
-        static_cast<int>(n),
-        types.data(),
-        values.data(),
-        lengths.data(),
-        formats.data(),
-        1
-    ));
+    CONCORD_ASSIGN_OR_RETURN(const std::string name, PreparedName(conn, sql, types));
+    PgResult result(
+        name.empty() ? PQexecParams(
+                           conn.get(),
+                           std::string(sql).c_str(),
+                           static_cast<int>(n),
+                           types.data(),
+                           values.data(),
+                           lengths.data(),
+                           formats.data(),
+                           1
+                       )
+                     : PQexecPrepared(
+                           conn.get(),
+                           name.c_str(),
+                           static_cast<int>(n),
+                           values.data(),
+                           lengths.data(),
+                           formats.data(),
+                           1
+                       )
+    );
     const ExecStatusType status =
         result != nullptr ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK) {
         return ParseCount(PQcmdTuples(result.get()));
     }
     if (status != PGRES_TUPLES_OK) {
-        return MapPgError(conn, result.get(), "execute");
+        return MapPgError(conn.get(), result.get(), "execute");
     }
     if (rows != nullptr) {
         const int row_count = PQntuples(result.get());
@@ -341,7 +397,7 @@ private:
     Result<std::int64_t> DoRun(
         std::string_view sql, std::span<const Value> params, std::vector<Row>* rows
     ) override {
-        return RunParams(conn_.get(), sql, params, rows);
+        return RunParams(conn_, sql, params, rows);
     }
 
     Result<void> DoExecScript(const std::string& sql) override {

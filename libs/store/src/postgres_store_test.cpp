@@ -96,5 +96,43 @@ TEST(PostgresStore, SerializationFailureIsUnavailable) {
     EXPECT_EQ(raised.error().code, ErrorCode::kUnavailable) << raised.error().ToString();
 }
 
+TEST(PostgresStore, PreparedStatementsSurviveRollbackTypeChangesAndManyTexts) {
+    CONCORD_FRESH_PG_DSN_OR_SKIP(dsn);
+    auto store = Store::Open(dsn);
+    ASSERT_TRUE(store.has_value()) << store.error().ToString();
+    ASSERT_TRUE((*store)
+                    ->Migrate(std::vector<Migration>{{
+                        .component = "prepared",
+                        .version = 1,
+                        .sqlite_sql = "",
+                        .postgres_sql = "CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT)",
+                    }})
+                    .has_value());
+    constexpr std::string_view kInsert = "INSERT INTO t (id, v) VALUES ($1, $2)";
+    {
+        auto tx = (*store)->Begin();
+        ASSERT_TRUE(tx.has_value());
+        ASSERT_TRUE((*tx)->Execute(kInsert, {std::int64_t{1}, std::string("a")}).has_value());
+        (*tx)->Rollback();
+    }
+    auto tx = (*store)->Begin();
+    ASSERT_TRUE(tx.has_value());
+    // The same text after a rollback, then with a NULL where text was.
+    ASSERT_TRUE((*tx)->Execute(kInsert, {std::int64_t{1}, std::string("a")}).has_value());
+    ASSERT_TRUE((*tx)->Execute(kInsert, {std::int64_t{2}, Null{}}).has_value());
+    // More distinct statements than one connection prepares: the rest run unprepared.
+    for (int i = 0; i < 300; ++i) {
+        auto rows = (*tx)->Query("SELECT $1::bigint + " + std::to_string(i), {std::int64_t{1000}});
+        ASSERT_TRUE(rows.has_value()) << rows.error().ToString();
+        EXPECT_EQ(rows->at(0).Int(0), 1000 + i);
+    }
+    auto rows = (*tx)->Query("SELECT id, v FROM t ORDER BY id");
+    ASSERT_TRUE(rows.has_value());
+    ASSERT_EQ(rows->size(), 2u);
+    EXPECT_EQ(rows->at(0).Text(1), "a");
+    EXPECT_TRUE(rows->at(1).IsNull(1));
+    ASSERT_TRUE((*tx)->Commit().has_value());
+}
+
 }  // namespace
 }  // namespace concord::store
