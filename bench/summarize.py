@@ -180,6 +180,16 @@ def main(paths):
     read = r.us("BM_StorePointReadSqlite/1000000/real_time")
     txn = r.us("BM_StoreBeginRollbackSqlite/1000000/real_time")
     node = r.us("BM_NodeHash")
+
+    def verify_row(bench, label):
+        """A verification figure beside the cost of its node hashes."""
+        hashes = r.counter(bench, "proof_hashes")
+        t = r.us(bench)
+        limit = None if hashes is None or node is None else hashes * node
+        return [f"{label} (verify)", fmt_us(t),
+                f"{hashes:.1f} node hashes" if hashes else "node hashes",
+                fmt_us(limit), ratio(t, limit)]
+
     for kind in ("Inclusion", "Consistency"):
         gen = f"BM_{kind}Proof/1000000/real_time"
         reads = r.counter(gen, "node_reads")
@@ -188,13 +198,7 @@ def main(paths):
         rows.append([f"{kind} proof, SQLite 10^6 (generate, own tx)", fmt_us(t) + r.spread(gen),
                      f"Begin+Rollback + {reads:.1f}+1 point reads" if reads else "point reads",
                      fmt_us(limit), ratio(t, limit)])
-        ver = f"BM_Verify{kind}Proof/1000000"
-        hashes = r.counter(ver, "proof_hashes")
-        t = r.us(ver)
-        limit = None if hashes is None or node is None else hashes * node
-        rows.append([f"{kind} proof, SQLite 10^6 (verify)", fmt_us(t),
-                     f"{hashes:.1f} node hashes" if hashes else "node hashes",
-                     fmt_us(limit), ratio(t, limit)])
+        rows.append(verify_row(f"BM_Verify{kind}Proof/1000000", f"{kind} proof, SQLite 10^6"))
     for kind in ("Inclusion", "Consistency"):
         gen = f"BM_{kind}ProofSynthetic/100000000"
         reads = r.counter(gen, "node_reads")
@@ -202,13 +206,8 @@ def main(paths):
         rows.append([f"{kind} proof, synthetic 10^8 (generate)", fmt_us(t),
                      f"{reads:.1f} free node reads" if reads else "-", "target 1 ms",
                      ratio(t, 1000.0)])
-        ver = f"BM_Verify{kind}ProofSynthetic/100000000"
-        hashes = r.counter(ver, "proof_hashes")
-        t = r.us(ver)
-        limit = None if hashes is None or node is None else hashes * node
-        rows.append([f"{kind} proof, synthetic 10^8 (verify)", fmt_us(t),
-                     f"{hashes:.1f} node hashes" if hashes else "node hashes",
-                     fmt_us(limit), ratio(t, limit)])
+        rows.append(verify_row(f"BM_Verify{kind}ProofSynthetic/100000000",
+                               f"{kind} proof, synthetic 10^8"))
     table("Merkle proofs (time per proof)", ["figure", "time", "limit", "limit time", "ratio"],
           rows)
 
