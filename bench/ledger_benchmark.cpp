@@ -116,6 +116,12 @@ std::size_t Batch(const benchmark::State& state) {
     return static_cast<std::size_t>(state.range(0));
 }
 
+// The transaction sizes of the storage benchmarks: 1, 100 and 10,000 rows or leaves, wall time
+// (they wait on fsync).
+void BatchSizes(benchmark::internal::Benchmark* b) {
+    b->Arg(1)->Arg(100)->Arg(10000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+}
+
 // Runs `body` on a new SQLite database named after `stem`.
 void OnFreshSqlite(
     benchmark::State& state, const std::string& stem, void (*body)(benchmark::State&, store::Store&)
@@ -238,22 +244,12 @@ void StoreInsertRows(benchmark::State& state, store::Store& db) {
 void BM_StoreInsertRowsSqlite(benchmark::State& state) {
     OnFreshSqlite(state, "rows", StoreInsertRows);
 }
-BENCHMARK(BM_StoreInsertRowsSqlite)
-    ->Arg(1)
-    ->Arg(100)
-    ->Arg(10000)
-    ->UseRealTime()
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_StoreInsertRowsSqlite)->Apply(BatchSizes);
 
 void BM_StoreInsertRowsPostgres(benchmark::State& state) {
     OnPostgres(state, StoreInsertRows);
 }
-BENCHMARK(BM_StoreInsertRowsPostgres)
-    ->Arg(1)
-    ->Arg(100)
-    ->Arg(10000)
-    ->UseRealTime()
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_StoreInsertRowsPostgres)->Apply(BatchSizes);
 
 // ----- ledger appends --------------------------------------------------------------------------
 
@@ -287,22 +283,12 @@ void LedgerAppend(benchmark::State& state, store::Store& db) {
 void BM_LedgerAppendSqlite(benchmark::State& state) {
     OnFreshSqlite(state, "append", LedgerAppend);
 }
-BENCHMARK(BM_LedgerAppendSqlite)
-    ->Arg(1)
-    ->Arg(100)
-    ->Arg(10000)
-    ->UseRealTime()
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LedgerAppendSqlite)->Apply(BatchSizes);
 
 void BM_LedgerAppendPostgres(benchmark::State& state) {
     OnPostgres(state, LedgerAppend);
 }
-BENCHMARK(BM_LedgerAppendPostgres)
-    ->Arg(1)
-    ->Arg(100)
-    ->Arg(10000)
-    ->UseRealTime()
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LedgerAppendPostgres)->Apply(BatchSizes);
 
 // ----- proofs on a real SQLite log -------------------------------------------------------------
 
