@@ -163,6 +163,26 @@ Result<void> ApplyMigrations(
     return {};
 }
 
+/// The highest applied version of `component` as seen by `tx`, 0 if none; `table_exists_sql`
+/// is the backend's query answering whether `schema_migrations` exists (one row, one integer).
+template <class Tx>
+Result<int> ReadSchemaVersion(
+    Tx& tx, std::string_view table_exists_sql, std::string_view component
+) {
+    CONCORD_ASSIGN_OR_RETURN(auto table, tx.Query(table_exists_sql, {}));
+    if (table.empty() || table.at(0).Int(0) == 0) {
+        return 0;
+    }
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = $1",
+            {Value(std::string(component))}
+        )
+    );
+    return static_cast<int>(rows.at(0).Int(0));
+}
+
 /// The SQL that creates the migration table (the same text works on both backends).
 inline constexpr const char* kSqliteCreateMigrationTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -566,20 +566,9 @@ Result<void> PostgresStore::Migrate(std::span<const Migration> migrations) {
 
 Result<int> PostgresStore::SchemaVersion(std::string_view component) {
     CONCORD_ASSIGN_OR_RETURN(auto tx, BeginInternal());
-    CONCORD_ASSIGN_OR_RETURN(
-        auto table, tx->Query("SELECT to_regclass('schema_migrations') IS NOT NULL")
+    return ReadSchemaVersion(
+        *tx, "SELECT (to_regclass('schema_migrations') IS NOT NULL)::int", component
     );
-    if (table.at(0).Int(0) == 0) {
-        return 0;
-    }
-    CONCORD_ASSIGN_OR_RETURN(
-        auto rows,
-        tx->Query(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = $1",
-            {Value(std::string(component))}
-        )
-    );
-    return static_cast<int>(rows.at(0).Int(0));
 }
 
 Result<void> PostgresStore::CheckIntegrity() {

@@ -434,21 +434,11 @@ Result<void> SqliteStore::Migrate(std::span<const Migration> migrations) {
 
 Result<int> SqliteStore::SchemaVersion(std::string_view component) {
     CONCORD_ASSIGN_OR_RETURN(auto tx, BeginInternal());
-    CONCORD_ASSIGN_OR_RETURN(
-        auto table,
-        tx->Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    return ReadSchemaVersion(
+        *tx,
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+        component
     );
-    if (table.empty()) {
-        return 0;
-    }
-    CONCORD_ASSIGN_OR_RETURN(
-        auto rows,
-        tx->Query(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = $1",
-            {Value(std::string(component))}
-        )
-    );
-    return static_cast<int>(rows.at(0).Int(0));
 }
 
 Result<void> SqliteStore::CheckIntegrity() {
