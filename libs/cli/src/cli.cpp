@@ -27,6 +27,7 @@ int Run(
         AddJsonCommands(app, ctx);
         AddKeyCommands(app, ctx);
         AddLedgerCommands(app, ctx);
+        AddLegalCommands(app, ctx);
         AddNoteCommands(app, ctx);
         std::vector<std::string> reversed(args.rbegin(), args.rend());
         if (!reversed.empty()) {

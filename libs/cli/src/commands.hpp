@@ -21,6 +21,7 @@ struct Context {
 void AddJsonCommands(CLI::App& app, Context& ctx);
 void AddKeyCommands(CLI::App& app, Context& ctx);
 void AddLedgerCommands(CLI::App& app, Context& ctx);
+void AddLegalCommands(CLI::App& app, Context& ctx);
 void AddNoteCommands(CLI::App& app, Context& ctx);
 
 /// Stores the exit status for `result` in ctx, reporting an error on ctx.err.

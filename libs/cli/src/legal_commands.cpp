@@ -1,0 +1,206 @@
+#include <iostream>
+#include <memory>
+
+#include <boost/json.hpp>
+
+#include "concord/legal/catalog.hpp"
+#include "concord/legal/check.hpp"
+#include "concord/legal/mapping.hpp"
+#include "concord/legal/render.hpp"
+
+#include "commands.hpp"
+#include "io.hpp"
+
+namespace concord::cli {
+namespace {
+
+struct CommonArgs {
+    std::string instruments_dir;
+    std::string lang{"en"};
+    bool json{false};
+};
+
+void AddCommon(CLI::App* cmd, CommonArgs& args) {
+    cmd->add_option(
+        "--instruments", args.instruments_dir, "instruments directory (default: built-in)"
+    );
+    cmd->add_option("--lang", args.lang, "language: ar, zh, en, fr, ru, es")
+        ->check(CLI::IsMember({"ar", "zh", "en", "fr", "ru", "es"}));
+    cmd->add_flag("--json", args.json, "print JSON");
+}
+
+Result<legal::Catalog> Load(const CommonArgs& args) {
+    return legal::LoadCatalog(
+        args.instruments_dir.empty() ? legal::DefaultInstrumentsDir()
+                                     : std::filesystem::path(args.instruments_dir)
+    );
+}
+
+std::string Status(const legal::Catalog& c, legal::Verification v, const std::string& lang) {
+    return c.Text("verification." + std::string(legal::VerificationName(v)), lang);
+}
+
+Result<void> ListInstruments(Context& ctx, const CommonArgs& args) {
+    CONCORD_ASSIGN_OR_RETURN(legal::Catalog catalog, Load(args));
+    boost::json::array out;
+    for (const auto& [id, ins] : catalog.instruments) {
+        if (args.json) {
+            out.push_back(boost::json::object{
+                {"id", id},
+                {"short_name", ins.short_name},
+                {"type", ins.kind},
+                {"title", legal::Pick(ins.title, args.lang)},
+                {"adopted", ins.adopted},
+                {"in_force", ins.in_force},
+                {"articles", ins.articles.size()},
+                {"verification", legal::VerificationName(ins.verification)}});
+        } else {
+            ctx.out << id << "\t" << ins.short_name << "\t" << legal::Pick(ins.title, args.lang)
+                    << "\t" << (ins.in_force.empty() ? "-" : ins.in_force) << "\n";
+        }
+    }
+    if (args.json) {
+        ctx.out << boost::json::serialize(out) << "\n";
+    }
+    return {};
+}
+
+Result<void> ListOffences(Context& ctx, const CommonArgs& args, const std::string& id) {
+    CONCORD_ASSIGN_OR_RETURN(legal::Catalog catalog, Load(args));
+    auto it = catalog.instruments.find(id);
+    if (it == catalog.instruments.end()) {
+        return MakeError(ErrorCode::kInvalidArgument, "unknown instrument '" + id + "'");
+    }
+    boost::json::array out;
+    for (const legal::Article& a : it->second.articles) {
+        if (a.kind != "offence") {
+            continue;
+        }
+        if (args.json) {
+            out.push_back(boost::json::object{
+                {"article", id + ":" + a.id},
+                {"number", a.number},
+                {"title", legal::Pick(a.title, args.lang)},
+                {"concept", a.concept_id},
+                {"verification", legal::VerificationName(a.verification)},
+                {"source", a.source}});
+        } else {
+            ctx.out << id << ":" << a.id << "\t" << legal::Pick(a.title, args.lang) << "\t"
+                    << Status(catalog, a.verification, args.lang) << "\n";
+        }
+    }
+    if (args.json) {
+        ctx.out << boost::json::serialize(out) << "\n";
+    }
+    return {};
+}
+
+Result<void> Map(Context& ctx, const CommonArgs& args, const std::string& citation) {
+    CONCORD_ASSIGN_OR_RETURN(legal::Catalog catalog, Load(args));
+    CONCORD_ASSIGN_OR_RETURN(legal::Mapping m, legal::MapArticle(catalog, citation));
+    const std::string none = catalog.Text("label.none", args.lang);
+    boost::json::object out;
+    out["article"] = citation;
+    out["title"] = legal::Pick(m.article->title, args.lang);
+    out["verification"] = legal::VerificationName(m.article->verification);
+    out["concept"] = m.offence_concept != nullptr ? m.offence_concept->id : "";
+    if (!args.json) {
+        ctx.out << citation << "\t" << legal::Pick(m.article->title, args.lang) << "\t"
+                << Status(catalog, m.article->verification, args.lang) << "\n";
+        ctx.out << catalog.Text("label.concept", args.lang) << ": "
+                << (m.offence_concept != nullptr ? legal::Pick(m.offence_concept->title, args.lang)
+                                                 : none)
+                << "\n";
+    }
+    boost::json::array counterparts;
+    for (const legal::Counterpart& cp : m.counterparts) {
+        boost::json::array arts;
+        for (const legal::Article* a : cp.articles) {
+            arts.push_back(boost::json::object{
+                {"article", cp.instrument + ":" + a->id},
+                {"title", legal::Pick(a->title, args.lang)},
+                {"verification", legal::VerificationName(a->verification)}});
+            if (!args.json) {
+                ctx.out << "  " << cp.instrument << ":" << a->id << "\t"
+                        << legal::Pick(a->title, args.lang) << "\t"
+                        << Status(catalog, a->verification, args.lang) << "\n";
+            }
+        }
+        if (cp.articles.empty() && !args.json) {
+            ctx.out << "  " << cp.instrument << "\t" << none << "\n";
+        }
+        counterparts.push_back(boost::json::object{
+            {"instrument", cp.instrument}, {"articles", arts}});
+    }
+    out["counterparts"] = std::move(counterparts);
+    if (args.json) {
+        ctx.out << boost::json::serialize(out) << "\n";
+    }
+    return {};
+}
+
+// Exit status 1 when the request has errors: the request must not be sent.
+Result<void> Check(Context& ctx, const CommonArgs& args, const std::string& file) {
+    CONCORD_ASSIGN_OR_RETURN(legal::Catalog catalog, Load(args));
+    CONCORD_ASSIGN_OR_RETURN(std::string json, file == "-" ? ReadAll(ctx.in) : ReadFile(file));
+    std::vector<legal::Finding> findings = legal::CheckRequest(catalog, json, args.lang);
+    if (args.json) {
+        ctx.out << legal::FindingsToJson(findings) << "\n";
+    } else {
+        for (const legal::Finding& f : findings) {
+            ctx.out << legal::SeverityName(f.severity) << "\t" << f.code << "\t"
+                    << (f.field.empty() ? "-" : f.field) << "\t" << f.message;
+            for (const legal::Citation& c : f.citations) {
+                ctx.out << " [" << c.ref << " " << legal::VerificationName(c.verification) << "]";
+            }
+            ctx.out << "\n";
+        }
+    }
+    if (legal::HasErrors(findings)) {
+        return MakeError(ErrorCode::kInvalidArgument, "the request has errors");
+    }
+    return {};
+}
+
+Result<void> Render(Context& ctx, const CommonArgs& args, const std::string& file) {
+    CONCORD_ASSIGN_OR_RETURN(legal::Catalog catalog, Load(args));
+    CONCORD_ASSIGN_OR_RETURN(std::string json, file == "-" ? ReadAll(ctx.in) : ReadFile(file));
+    CONCORD_ASSIGN_OR_RETURN(std::string text, legal::RenderRequest(catalog, json, args.lang));
+    ctx.out << text;
+    return {};
+}
+
+}  // namespace
+
+void AddLegalCommands(CLI::App& app, Context& ctx) {
+    CLI::App* legal_app = app.add_subcommand("legal", "legal instruments, request checks");
+    legal_app->require_subcommand(1);
+    auto args = std::make_shared<CommonArgs>();
+    auto operand = std::make_shared<std::string>();
+
+    CLI::App* instruments = legal_app->add_subcommand("instruments", "list the instruments");
+    AddCommon(instruments, *args);
+    instruments->callback([&ctx, args] { Finish(ctx, ListInstruments(ctx, *args)); });
+
+    CLI::App* offences = legal_app->add_subcommand("offences", "list an instrument's offences");
+    AddCommon(offences, *args);
+    offences->add_option("--instrument", *operand, "instrument id, e.g. budapest")->required();
+    offences->callback([&ctx, args, operand] { Finish(ctx, ListOffences(ctx, *args, *operand)); });
+
+    CLI::App* map = legal_app->add_subcommand("map", "corresponding articles of other instruments");
+    AddCommon(map, *args);
+    map->add_option("article", *operand, "INSTRUMENT:ARTICLE, e.g. budapest:2")->required();
+    map->callback([&ctx, args, operand] { Finish(ctx, Map(ctx, *args, *operand)); });
+
+    CLI::App* check = legal_app->add_subcommand("check", "check a request (exit 1 on errors)");
+    AddCommon(check, *args);
+    check->add_option("request", *operand, "request JSON file, '-' for stdin")->required();
+    check->callback([&ctx, args, operand] { Finish(ctx, Check(ctx, *args, *operand)); });
+
+    CLI::App* render = legal_app->add_subcommand("render", "render a request in a language");
+    AddCommon(render, *args);
+    render->add_option("request", *operand, "request JSON file, '-' for stdin")->required();
+    render->callback([&ctx, args, operand] { Finish(ctx, Render(ctx, *args, *operand)); });
+}
+
+}  // namespace concord::cli

@@ -1,0 +1,240 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "concord/core/result.hpp"
+
+namespace concord::legal {
+
+/// The six official languages of the United Nations, in the order the data files list them.
+inline constexpr std::array<std::string_view, 6> kLanguages = {"ar", "zh", "en", "fr", "ru", "es"};
+
+/// True when `lang` is one of kLanguages.
+bool IsSupportedLanguage(std::string_view lang);
+
+/// A text in each of the six languages, keyed by language code. The loader refuses an entry that
+/// lacks one of them, so lookups in a loaded Catalog always find all six.
+using Localized = std::map<std::string, std::string, std::less<>>;
+
+/// The text of `text` in `lang`, else in English, else empty.
+std::string_view Pick(const Localized& text, std::string_view lang);
+
+/// How far an entry was checked against the official text of its instrument.
+enum class Verification : std::uint8_t {
+    kVerified,    ///< read in the official text (or a faithful copy of it)
+    kSecondary,   ///< attested by secondary sources only (reports, summaries, tables)
+    kUnverified,  ///< not confirmed by any source read; shown with a warning wherever used
+};
+
+/// "verified", "secondary" or "unverified".
+std::string_view VerificationName(Verification v);
+
+/// One article (or, for a draft whose numbering is not attested, one numbered item) of an
+/// instrument. `id` is what follows "INSTRUMENT:" in a citation; `number` is the article number
+/// printed in the text, empty when no source attests it.
+struct Article {
+    std::string id;
+    std::string number;
+    std::string kind;        ///< offence, ancillary, procedural, cooperation, general, final, ...
+    std::string chapter;     ///< chapter or section label as printed ("III", "II.1")
+    std::string concept_id;  ///< offence concept id, for kind == "offence" (and ancillary ones)
+    Localized title;
+    Verification verification{Verification::kUnverified};
+    std::string source;  ///< where the entry was checked: instrument, article, paragraph, copy
+    std::string note;
+};
+
+/// A point on which a party may make a reservation, and what it changes for requests.
+struct Reservation {
+    std::string id;       ///< paragraph as cited, e.g. "29(4)"
+    std::string article;  ///< article id it belongs to, e.g. "29"
+    std::string effect;   ///< machine-read effect (docs/legal-data.md lists them), may be empty
+    Localized title;
+    Verification verification{Verification::kUnverified};
+    std::string source;
+};
+
+/// A term an instrument defines (traffic data, emergency, ...), shown beside the fields using it.
+struct Definition {
+    std::string term;     ///< shared term id, e.g. "traffic_data"
+    std::string article;  ///< article and paragraph, e.g. "1(d)"
+    Localized text;
+    Verification verification{Verification::kUnverified};
+    std::string source;
+};
+
+/// One legal instrument, read from instruments/<id>.toml.
+struct Instrument {
+    std::string id;
+    std::string short_name;
+    std::string kind;  ///< treaty, draft, regulation
+    Localized title;
+    std::string adopted;       ///< YYYY-MM-DD or empty
+    std::string in_force;      ///< YYYY-MM-DD or empty when not (yet) in force
+    std::string applies_from;  ///< YYYY-MM-DD; for regulations applying after entry into force
+    std::string status_note;
+    std::string source;
+    Verification verification{Verification::kUnverified};
+    std::vector<Article> articles;
+    std::vector<Reservation> reservations;
+    std::vector<Definition> definitions;
+    std::filesystem::path file;
+
+    /// The article with `id`, or nullptr.
+    [[nodiscard]] const Article* FindArticle(std::string_view article_id) const;
+    /// The reservation with `id` ("29(4)"), or nullptr.
+    [[nodiscard]] const Reservation* FindReservation(std::string_view reservation_id) const;
+    /// The definition of `term`, or nullptr.
+    [[nodiscard]] const Definition* FindDefinition(std::string_view term) const;
+};
+
+/// A shared offence concept that offences of different instruments map to.
+struct Concept {
+    std::string id;
+    std::string group;  ///< cia, computer_related, content, ancillary, other_crime, ...
+    Localized title;
+    Localized note;  ///< may be empty
+};
+
+/// What a party has done with one instrument, as of `as_of`.
+struct PartyInstrument {
+    std::string instrument;
+    std::string signed_on;  ///< YYYY-MM-DD or empty
+    std::string ratified;   ///< ratification, acceptance, approval or accession; or empty
+    std::string in_force;   ///< date the instrument binds the party; empty when it does not
+    std::vector<std::string> reservations;  ///< reservation ids of the instrument, e.g. "29(4)"
+    std::vector<std::string> declarations;  ///< free-text summary of declarations
+    bool reservations_complete{false};      ///< false: the party's reservations are not all encoded
+    std::string source;
+    std::string as_of;
+    Verification verification{Verification::kUnverified};
+};
+
+/// A designated authority of a party (central authority, 24/7 point of contact, ...).
+struct Authority {
+    std::string role;
+    std::string name;
+    std::string instrument;  ///< instrument under which it is designated, may be empty
+};
+
+/// A state or organisation that can send or receive requests.
+struct Party {
+    std::string code;  ///< ISO 3166-1 alpha-2 (or "EU")
+    Localized name;
+    std::vector<std::string> groups;     ///< e.g. "eu" (member state), "coe"
+    std::vector<std::string> languages;  ///< languages in which it accepts requests
+    std::vector<PartyInstrument> instruments;
+    std::vector<Authority> authorities;
+    std::string source;
+    std::string as_of;
+    std::filesystem::path file;
+
+    /// The party's record for `instrument`, or nullptr.
+    [[nodiscard]] const PartyInstrument* Find(std::string_view instrument) const;
+    /// True when the instrument binds the party on `date` (YYYY-MM-DD).
+    [[nodiscard]] bool BoundBy(std::string_view instrument, std::string_view date) const;
+};
+
+/// The declared shape of one field of a request form.
+struct FieldSpec {
+    std::string name;
+    std::string type;  ///< text, authority, ip_endpoint, timestamp, ... (docs/legal-data.md)
+    bool required{false};
+    bool list{false};
+    std::vector<std::string> values;  ///< allowed values for type "enum" / "data_categories"
+    std::vector<std::string> cites;   ///< articles that require or define the field
+    std::string definition;           ///< shared term shown beside it, e.g. "traffic_data"
+};
+
+/// A deadline or duration attached to a legal basis.
+struct Deadline {
+    std::string kind;  ///< respond_within, preserve_at_least, preserve_up_to, ...
+    std::int64_t amount{0};
+    std::string unit;  ///< hours, days, working_days; empty for "as soon as possible"
+    std::string cite;
+};
+
+/// Which issuing roles may ask for which data categories under a basis.
+struct IssuerRule {
+    std::vector<std::string> categories;
+    std::vector<std::string> roles;            ///< roles allowed to issue on their own
+    std::vector<std::string> validator_roles;  ///< roles whose validation makes others allowed
+    std::string cite;
+};
+
+/// One legal basis on which a request type can be made.
+struct Basis {
+    std::string instrument;
+    std::string article;  ///< article id in that instrument
+    std::string cite;     ///< full citation, e.g. "budapest:29"
+    /// not_required, required, discretionary, or deemed (satisfied if the conduct is criminal)
+    std::string dual_criminality;
+    std::string dual_criminality_cite;
+    std::string reservation_effect;  ///< reservation effect that restores dual criminality
+    std::string addressee;           ///< state, service_provider, registrar
+    std::vector<Deadline> deadlines;
+    std::vector<std::string> refusal_grounds;
+    std::vector<IssuerRule> issuer_rules;
+    std::vector<std::string> emergency_cites;  ///< definition of emergency relied on
+};
+
+/// A request form: fields and the bases that allow it.
+struct RequestType {
+    std::string id;
+    Localized name;
+    bool emergency{false};
+    bool offences_required{true};  ///< the request must name at least one offence
+    std::vector<FieldSpec> fields;
+    std::vector<Basis> bases;
+
+    [[nodiscard]] const FieldSpec* FindField(std::string_view field_name) const;
+    [[nodiscard]] const Basis* FindBasis(std::string_view instrument) const;
+};
+
+/// A ground on which the receiver may refuse.
+struct RefusalGround {
+    std::string id;
+    Localized text;
+    std::vector<std::string> cites;
+};
+
+/// Everything the legal module knows, loaded from one instruments directory.
+struct Catalog {
+    std::map<std::string, Instrument, std::less<>> instruments;
+    std::map<std::string, Concept, std::less<>> concepts;
+    std::map<std::string, Party, std::less<>> parties;
+    std::map<std::string, RequestType, std::less<>> request_types;
+    std::map<std::string, RefusalGround, std::less<>> refusal_grounds;
+    /// Interface texts keyed by dotted key ("field.summary_of_facts", "finding.field_missing").
+    std::map<std::string, Localized, std::less<>> messages;
+    std::filesystem::path dir;
+
+    /// The article named by a citation "ID:ARTICLE" or "ID:ARTICLE(para)...", or nullptr.
+    [[nodiscard]] const Article* FindCitation(std::string_view citation) const;
+    /// The message `key` in `lang`; the key itself when it is unknown (a bug the tests catch).
+    [[nodiscard]] std::string Text(std::string_view key, std::string_view lang) const;
+};
+
+/// The instruments directory of this source tree (compile-time default), overridden at run time by
+/// the environment variable CONCORD_INSTRUMENTS_DIR when it is set and non-empty.
+std::filesystem::path DefaultInstrumentsDir();
+
+/// Loads every instrument (`<dir>/*.toml` with `kind = "instrument"`), concepts.toml,
+/// request-types.toml, refusal-grounds.toml, parties/*.toml and i18n/*.toml, and checks that
+/// every cross-reference resolves and every text exists in all six languages.
+/// Errors are kInvalidArgument (kNotFound for a missing directory) and read
+/// "<file>:<line>:<column>: <reason>".
+Result<Catalog> LoadCatalog(const std::filesystem::path& instruments_dir);
+
+/// Loads `<dir>/*.toml` party files into `catalog`, replacing parties with the same code (how a
+/// signed directory overrides the shipped status data). Same error format as LoadCatalog.
+Result<void> LoadPartiesInto(Catalog& catalog, const std::filesystem::path& dir);
+
+}  // namespace concord::legal
