@@ -1,0 +1,94 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace concord::net {
+
+class EventHub;
+
+/// Header fields in arrival order; names keep the case the peer sent.
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+/// One HTTP request as a handler sees it. Filled by the server; tests may build one by hand.
+struct Request {
+    std::string method;  ///< "GET", "POST", ... (upper case as sent)
+    std::string path;    ///< the target up to '?', not decoded, e.g. "/api/v1/messages/42"
+    std::string query;   ///< the raw text after '?', without it; empty if none
+    std::string body;
+    std::string remote_ip;                      ///< the peer's address, e.g. "127.0.0.1" or "::1"
+    std::map<std::string, std::string> params;  ///< path parameters bound by the Router
+    HeaderList headers;
+
+    /// The first header called `name` (ASCII case-insensitive), or nullopt.
+    [[nodiscard]] std::optional<std::string> Header(std::string_view name) const;
+    /// The first query parameter `key`, percent-decoded ('+' is a space), or nullopt.
+    [[nodiscard]] std::optional<std::string> QueryParam(std::string_view key) const;
+    /// The path parameter `name` bound by the Router, or an empty string.
+    [[nodiscard]] std::string Param(std::string_view name) const;
+};
+
+/// One HTTP response. When `event_stream` is set the server ignores `body` and turns the
+/// connection into a Server-Sent Events stream fed by the hub (see EventHub); such a connection
+/// is not reused for another request.
+struct Response {
+    unsigned status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    HeaderList headers;  ///< extra header fields; Content-Type and Content-Length are set for you
+    std::shared_ptr<EventHub> event_stream;
+
+    /// The first header called `name` (ASCII case-insensitive), or nullopt.
+    [[nodiscard]] std::optional<std::string> Header(std::string_view name) const;
+};
+
+/// A JSON response with `status` and an already serialised JSON `body`.
+Response Json(unsigned status, std::string body);
+
+/// `{"error":{"code":"<code>","message":"<message>"}}` with `status`; both strings are escaped.
+Response ErrorJson(unsigned status, std::string_view code, std::string_view message);
+
+/// Decodes %XX escapes and, when `plus_is_space`, '+' as a space. Invalid escapes are kept as is.
+std::string PercentDecode(std::string_view text, bool plus_is_space);
+
+/// Compares two strings ignoring ASCII case.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+/// Handles one request. Runs on a handler thread (it may block for a while, e.g. on a database
+/// commit); it must be safe to call concurrently from several threads. An exception escaping a
+/// handler becomes a 500 `internal` error.
+using Handler = std::function<Response(Request&)>;
+
+/// Maps (method, path pattern) to handlers. A pattern is a path whose segments may be
+/// `{name}` placeholders matching one non-empty segment, e.g. "/api/v1/messages/{id}"; literal
+/// segments win over placeholders. Dispatch answers 404 `not_found` for an unknown path and 405
+/// `method_not_allowed` (with an Allow header) for a known path with another method.
+///
+/// Add routes before handing the Router to Server::Start; afterwards it is only read, so
+/// concurrent Dispatch calls are safe.
+class Router {
+public:
+    /// Adds a route. A second route with the same method and pattern replaces the first.
+    void Add(std::string method, std::string pattern, Handler handler);
+    /// The (method, pattern) pairs in the order they were added, e.g. for an OpenAPI check.
+    [[nodiscard]] std::vector<std::pair<std::string, std::string>> Routes() const;
+    /// Finds the route for `request`, binds `request.params` and runs the handler.
+    Response Dispatch(Request& request) const;
+
+private:
+    struct Route {
+        std::string method;
+        std::string pattern;
+        std::vector<std::string> segments;
+        Handler handler;
+    };
+    std::vector<Route> routes_;
+};
+
+}  // namespace concord::net

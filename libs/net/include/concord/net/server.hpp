@@ -1,0 +1,78 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "concord/core/result.hpp"
+#include "concord/net/http.hpp"
+
+namespace concord::net {
+
+/// Settings of a Server. Every limit refusal answers a JSON error and calls `on_refusal` with
+/// its reason: "too_large" (413), "header_too_large" (431), "too_many_connections" (503),
+/// "rate_limited" (429), "header_timeout" (408), "bad_request" (400).
+struct ServerOptions {
+    std::string address = "127.0.0.1";  ///< IPv4 or IPv6 literal to listen on
+    uint16_t port = 0;                  ///< 0 picks an ephemeral port; see Server::port()
+    std::string tls_cert_pem;           ///< certificate (chain) in PEM; empty means plain HTTP
+    std::string tls_key_pem;            ///< private key in PEM
+    /// Plain HTTP is served only if this is true AND `address` is a loopback address.
+    bool allow_plain_http = false;
+    size_t max_body_bytes = size_t{1} << 20;
+    size_t max_header_bytes = size_t{16} << 10;
+    size_t max_connections = 512;
+    double rate_per_second = 500;  ///< token bucket refill per remote IP (requests/second)
+    double rate_burst = 1000;      ///< token bucket size per remote IP
+    /// Time allowed for the TLS handshake and for a request's header once its first byte came.
+    std::chrono::milliseconds header_timeout{5000};
+    /// Time a keep-alive connection may wait for the next request.
+    std::chrono::milliseconds idle_timeout{60000};
+    /// Time allowed to receive a body and to send a response.
+    std::chrono::milliseconds io_timeout{30000};
+    /// Interval of the SSE heartbeat comment.
+    std::chrono::milliseconds heartbeat_interval{15000};
+    int io_threads = 2;
+    int handler_threads = 4;
+    /// Called for each limit refusal with its reason (for metrics); from I/O threads, so it must
+    /// be thread-safe and quick.
+    std::function<void(std::string_view reason)> on_refusal;
+};
+
+/// An HTTPS (or loopback-only plain HTTP) HTTP/1.1 server with keep-alive. I/O runs on
+/// `io_threads` threads, one strand per connection; handlers run on a pool of
+/// `handler_threads` threads so a slow handler never stalls other connections or SSE streams.
+/// TLS 1.2 is the minimum; 1.3 is preferred when the peer offers it.
+class Server {
+public:
+    /// Binds, listens and starts serving `router`. Errors: kInvalidArgument for a bad option
+    /// (plain HTTP not allowed, bad address, bad certificate or key), kUnavailable when the
+    /// address cannot be bound.
+    static Result<std::unique_ptr<Server>> Start(ServerOptions options, Router router);
+
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    /// The port actually bound (the ephemeral one when options.port was 0).
+    [[nodiscard]] uint16_t port() const;
+    /// Stops accepting, closes every connection (SSE streams end), waits for running handlers
+    /// to return and joins all threads. Idempotent; thread-safe; called by the destructor.
+    /// Must not be called from a handler. A handler that never returns blocks Stop.
+    void Stop();
+
+    class Impl;
+
+private:
+    explicit Server(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+/// True for 127.0.0.0/8, ::1 and "localhost".
+bool IsLoopbackAddress(std::string_view address);
+
+}  // namespace concord::net
