@@ -1,0 +1,310 @@
+// The outbox: delivery workers, retries with full-jitter backoff, receipts, non-delivery
+// (docs/protocol.md §Delivery).
+
+#include <algorithm>
+#include <limits>
+
+#include <boost/json/serialize.hpp>
+
+#include "concord/core/log.hpp"
+#include "concord/core/time.hpp"
+#include "concord/crypto/base64.hpp"
+#include "concord/crypto/random.hpp"
+#include "concord/federation/node.hpp"
+#include "concord/federation/signed_json.hpp"
+#include "concord/ledger/proof_file.hpp"
+
+#include "node_internal.hpp"
+
+namespace concord::federation {
+
+using internal::LeafBytes;
+
+void Node::DeliveryLoop(bool emergency_only) {
+    for (;;) {
+        std::uint64_t generation = 0;
+        {
+            std::scoped_lock lock(outbox_mu_);
+            if (stopping_) {
+                return;
+            }
+            generation = outbox_generation_;
+        }
+        std::int64_t next_due = std::numeric_limits<std::int64_t>::max();
+        if (auto item = ClaimDue(emergency_only, next_due)) {
+            Deliver(*item);
+            std::scoped_lock lock(outbox_mu_);
+            in_flight_.erase(item->id);
+            continue;
+        }
+        const std::int64_t wait_ms = std::clamp<std::int64_t>(next_due - Now(), 1, 1000);
+        std::unique_lock lock(outbox_mu_);
+        outbox_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] {
+            return stopping_ || outbox_generation_ != generation;
+        });
+    }
+}
+
+std::optional<Node::OutboxItem> Node::ClaimDue(bool emergency_only, std::int64_t& next_due) {
+    auto tx = store_.Begin();
+    if (!tx) {
+        log::Error("outbox: cannot read", {{"error", tx.error().ToString()}});
+        return std::nullopt;
+    }
+    const std::string lane_filter = emergency_only ? " AND lane = 1" : "";
+    const std::int64_t now = Now();
+    auto due = (*tx)->Query(
+        "SELECT id, recipient, lane, horizon_ms, created_ms FROM fed_outbox WHERE "
+        "next_attempt_ms <= $1" +
+            lane_filter + " ORDER BY lane DESC, next_attempt_ms LIMIT 64",
+        {now}
+    );
+    if (!due) {
+        return std::nullopt;
+    }
+    std::optional<OutboxItem> item;
+    {
+        std::scoped_lock lock(outbox_mu_);
+        for (const auto& r : *due) {
+            if (in_flight_.insert(r.Text(0)).second) {
+                item = OutboxItem{r.Text(0), r.Text(1), r.Int(2), r.Int(3), r.Int(4), 0, "", ""};
+                break;
+            }
+        }
+    }
+    if (!item) {
+        auto next = (*tx)->Query(
+            "SELECT MIN(next_attempt_ms) FROM fed_outbox WHERE next_attempt_ms > $1" + lane_filter,
+            {now}
+        );
+        if (next && !next->empty() && !next->front().IsNull(0)) {
+            next_due = next->front().Int(0);
+        }
+        return std::nullopt;
+    }
+    auto rows = (*tx)->Query(
+        "SELECT attempts, envelope, envelope_sha256 FROM fed_messages WHERE direction = 'out' AND "
+        "peer = $1 AND id = $2",
+        {item->recipient, item->id}
+    );
+    if (!rows || rows->empty()) {
+        std::scoped_lock lock(outbox_mu_);
+        in_flight_.erase(item->id);
+        return std::nullopt;
+    }
+    item->attempts = rows->front().Int(0);
+    item->envelope = rows->front().Text(1);
+    item->envelope_sha256 = rows->front().Text(2);
+    return item;
+}
+
+namespace {
+
+std::string RefusalCodeOf(const std::string& body) {
+    auto o = ParseObject(body);
+    if (!o) {
+        return "";
+    }
+    const auto* error = o->if_contains("error");
+    if (error == nullptr || !error->is_object()) {
+        return "";
+    }
+    auto code = GetString(error->as_object(), "code");
+    return code ? *code : "";
+}
+
+}  // namespace
+
+void Node::Deliver(const OutboxItem& item) {
+    counters_.delivery_attempts.fetch_add(1, std::memory_order_relaxed);
+    const auto dir = directory();
+    const NodeEntry* peer = dir->FindNode(item.recipient);
+    std::string error;
+    bool permanent = false;
+    if (peer == nullptr || peer->revoked) {
+        error =
+            "recipient is not a current node of directory serial " + std::to_string(dir->serial);
+    } else {
+        const std::string target =
+            options_.delivery_proofs ? "/fed/v1/messages?proof=1" : "/fed/v1/messages";
+        auto reply = transport_.Send(*peer, "POST", target, item.envelope);
+        if (!reply) {
+            error = reply.error().message;
+        } else if (reply->status == 200) {
+            auto accepted = AcceptReceipt(item, *peer, reply->body);
+            if (accepted) {
+                return;
+            }
+            error = "receipt refused: " + accepted.error().message;
+        } else {
+            const std::string code = RefusalCodeOf(reply->body);
+            error = "HTTP " + std::to_string(reply->status) + (code.empty() ? "" : " " + code);
+            permanent = IsPermanentRefusal(code);
+        }
+    }
+    counters_.delivery_failures.fetch_add(1, std::memory_order_relaxed);
+    Result<void> done;
+    if (permanent) {
+        done = GiveUp(item, "refused by the recipient: " + error);
+    } else if (Now() >= item.horizon_ms) {
+        done = GiveUp(item, "delivery horizon reached; last error: " + error);
+    } else {
+        done = Reschedule(item, error);
+    }
+    if (!done) {
+        log::Error(
+            "outbox: cannot record a delivery attempt", {{"error", done.error().ToString()}}
+        );
+    }
+}
+
+Result<void> Node::AcceptReceipt(
+    const OutboxItem& item, const NodeEntry& peer, const std::string& reply
+) {
+    CONCORD_ASSIGN_OR_RETURN(boost::json::object o, ParseObject(reply));
+    CONCORD_ASSIGN_OR_RETURN(std::string receipt, GetString(o, "receipt"));
+    CONCORD_ASSIGN_OR_RETURN(Evidence evidence, VerifyEvidence(receipt, peer.signing_key));
+    if (evidence.event != "delivery" || evidence.message_id != item.id ||
+        evidence.envelope_sha256 != item.envelope_sha256 || evidence.from != peer.id ||
+        evidence.to != options_.node_id || !evidence.ledger_index) {
+        return MakeError(ErrorCode::kUnauthenticated, "the receipt is not for this envelope");
+    }
+    std::string proof;
+    std::string leaf_text;
+    if (o.contains("proof")) {
+        CONCORD_ASSIGN_OR_RETURN(proof, GetString(o, "proof"));
+        CONCORD_ASSIGN_OR_RETURN(leaf_text, GetString(o, "leaf"));
+        CONCORD_ASSIGN_OR_RETURN(Bytes leaf, crypto::Base64Decode(leaf_text));
+        CONCORD_ASSIGN_OR_RETURN(boost::json::object leaf_object, ParseObject(ToString(leaf)));
+        CONCORD_ASSIGN_OR_RETURN(std::string leaf_hash, GetString(leaf_object, "envelope_sha256"));
+        CONCORD_ASSIGN_OR_RETURN(std::string leaf_event, GetString(leaf_object, "event"));
+        if (leaf_hash != item.envelope_sha256 || leaf_event != "message.received") {
+            return MakeError(ErrorCode::kUnauthenticated, "the proven leaf is not this envelope's");
+        }
+        CONCORD_ASSIGN_OR_RETURN(ledger::TlogProof parsed, ledger::ParseTlogProof(proof));
+        if (parsed.index != *evidence.ledger_index) {
+            return MakeError(ErrorCode::kUnauthenticated, "proof index differs from the receipt's");
+        }
+        const ledger::NoteVerifier key =
+            ledger::MakeVerifier(peer.id, ledger::NoteKeyType::kEd25519, peer.signing_key);
+        CONCORD_RETURN_IF_ERROR(
+            ledger::VerifyTlogProof(parsed, leaf, std::span(&key, 1), std::string_view(peer.id))
+        );
+    }
+    const std::int64_t now = Now();
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(
+        std::int64_t removed, tx->Execute("DELETE FROM fed_outbox WHERE id = $1", {item.id})
+    );
+    if (removed == 0) {
+        return {};  // another worker (or a previous run) recorded it already
+    }
+    CONCORD_RETURN_IF_ERROR(tx->Execute(
+        "UPDATE fed_messages SET status = 'delivered', receiver_proof = $1, receiver_leaf = $2 "
+        "WHERE direction = 'out' AND peer = $3 AND id = $4",
+        {proof, leaf_text, peer.id, item.id}
+    ));
+    CONCORD_RETURN_IF_ERROR(tx->Execute(
+        "INSERT INTO fed_evidence (direction, message_id, event, record, created_ms) VALUES "
+        "('out', $1, 'delivery', $2, $3) ON CONFLICT DO NOTHING",
+        {item.id, receipt, now}
+    ));
+    boost::json::object leaf;
+    leaf["event"] = "message.delivered";
+    leaf["id"] = item.id;
+    leaf["to"] = peer.id;
+    leaf["receipt_sha256"] = HashHex(crypto::Sha256(AsBytes(receipt)));
+    CONCORD_RETURN_IF_ERROR(log_->Append(*tx, LeafBytes(leaf)));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    counters_.delivered.fetch_add(1, std::memory_order_relaxed);
+    if (options_.on_delivered) {
+        options_.on_delivered(static_cast<double>(now - item.created_ms) / 1000.0);
+    }
+    boost::json::object event;
+    event["id"] = item.id;
+    event["to"] = peer.id;
+    event["ledger_index"] = static_cast<std::int64_t>(*evidence.ledger_index);
+    event["proof_verified"] = !proof.empty();
+    Emit("message.delivered", boost::json::serialize(event));
+    return {};
+}
+
+Result<void> Node::Reschedule(const OutboxItem& item, const std::string& error) {
+    // Full jitter: a uniform delay in [0, min(cap, base · 2^attempts)).
+    const std::int64_t base = std::max<std::int64_t>(options_.initial_backoff.count(), 1);
+    const int shift = static_cast<int>(std::min<std::int64_t>(item.attempts, 30));
+    const std::int64_t ceiling =
+        std::min<std::int64_t>(options_.max_backoff.count(), base << shift);
+    const std::int64_t delay =
+        1 + crypto::RandomUniform(static_cast<std::uint32_t>(std::max<std::int64_t>(ceiling, 1)));
+    const std::int64_t next = std::min(Now() + delay, item.horizon_ms);
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_RETURN_IF_ERROR(
+        tx->Execute("UPDATE fed_outbox SET next_attempt_ms = $1 WHERE id = $2", {next, item.id})
+    );
+    CONCORD_RETURN_IF_ERROR(tx->Execute(
+        "UPDATE fed_messages SET attempts = attempts + 1, last_error = $1 WHERE direction = 'out' "
+        "AND peer = $2 AND id = $3",
+        {error, item.recipient, item.id}
+    ));
+    return tx->Commit();
+}
+
+Result<void> Node::GiveUp(const OutboxItem& item, const std::string& reason) {
+    const std::int64_t now = Now();
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(
+        std::int64_t removed, tx->Execute("DELETE FROM fed_outbox WHERE id = $1", {item.id})
+    );
+    if (removed == 0) {
+        return {};
+    }
+    boost::json::object leaf;
+    leaf["event"] = "message.non_delivery";
+    leaf["id"] = item.id;
+    leaf["to"] = item.recipient;
+    leaf["reason"] = reason;
+    CONCORD_ASSIGN_OR_RETURN(auto appended, log_->Append(*tx, LeafBytes(leaf)));
+    CONCORD_ASSIGN_OR_RETURN(
+        std::string record,
+        SignEvidence(
+            Evidence{
+                "non_delivery",
+                item.id,
+                item.envelope_sha256,
+                options_.node_id,
+                item.recipient,
+                FormatTimestamp(now),
+                appended.first_index,
+                reason},
+            keys_.signing
+        )
+    );
+    CONCORD_RETURN_IF_ERROR(tx->Execute(
+        "UPDATE fed_messages SET status = 'failed', attempts = attempts + 1, last_error = $1 "
+        "WHERE direction = 'out' AND peer = $2 AND id = $3",
+        {reason, item.recipient, item.id}
+    ));
+    CONCORD_RETURN_IF_ERROR(tx->Execute(
+        "INSERT INTO fed_evidence (direction, message_id, event, record, created_ms) VALUES "
+        "('out', $1, 'non_delivery', $2, $3) ON CONFLICT DO NOTHING",
+        {item.id, record, now}
+    ));
+    CONCORD_RETURN_IF_ERROR(RaiseAlert(
+        *tx,
+        "non_delivery",
+        item.recipient,
+        "message " + item.id + " not delivered: " + reason,
+        record
+    ));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    counters_.non_delivered.fetch_add(1, std::memory_order_relaxed);
+    boost::json::object event;
+    event["id"] = item.id;
+    event["to"] = item.recipient;
+    event["reason"] = reason;
+    Emit("message.failed", boost::json::serialize(event));
+    return {};
+}
+
+}  // namespace concord::federation
