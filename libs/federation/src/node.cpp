@@ -443,6 +443,13 @@ Result<std::string> Node::LedgerProof(std::uint64_t index) {
     return ledger::FormatTlogProof(ledger::TlogProof{std::nullopt, index, std::move(hashes), note});
 }
 
+Result<std::uint64_t> Node::AppendEvent(const boost::json::object& leaf) {
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto appended, log_->Append(*tx, LeafBytes(leaf)));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return appended.first_index;
+}
+
 Result<std::uint64_t> Node::LedgerSize() {
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     return log_->Size(*tx);

@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "concord/core/result.hpp"
 #include "concord/crypto/box.hpp"
 #include "concord/crypto/ed25519.hpp"
@@ -212,6 +214,9 @@ public:
     Result<MessageDetail> Read(std::string_view direction, std::string_view id, bool by_person);
 
     Result<std::vector<Alert>> Alerts(std::size_t limit);
+
+    /// Appends one event (metadata only, e.g. a directory change) to the audit log.
+    Result<std::uint64_t> AppendEvent(const boost::json::object& leaf);
 
     /// tlog-proof text for ledger entry `index` against a fresh checkpoint.
     Result<std::string> LedgerProof(std::uint64_t index);

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "concord/core/result.hpp"
+
+namespace concord::server {
+
+/// A node's configuration (docs/operations.md §Configuration lists every key).
+/// Relative paths are resolved against the directory of the config file.
+struct Config {
+    std::filesystem::path file;  ///< the config file itself
+
+    // [node]
+    std::string node_id;
+    std::filesystem::path key_file;
+    std::filesystem::path passphrase_file;  ///< empty: environment CONCORD_PASSPHRASE
+    std::string store_url;                  ///< "sqlite:PATH" or a PostgreSQL DSN
+
+    // [http]
+    std::string listen_address{"127.0.0.1"};
+    std::uint16_t listen_port{0};
+    std::filesystem::path tls_cert;
+    std::filesystem::path tls_key;
+    bool allow_plain_http{false};
+    std::size_t max_body_bytes{1 << 20};
+    std::size_t max_header_bytes{16 << 10};
+    std::size_t max_connections{512};
+    double rate_per_second{500};
+    double rate_burst{1000};
+    std::chrono::milliseconds header_timeout{5000};
+    std::chrono::milliseconds idle_timeout{60000};
+    int io_threads{2};
+    int handler_threads{4};
+
+    // [api]
+    std::string api_token_sha256;  ///< hex SHA-256 of the local API bearer token
+
+    // [directory]
+    std::filesystem::path directory_file;
+    std::vector<std::string> directory_trusted_keys;  ///< base64 Ed25519 public keys
+    std::chrono::milliseconds directory_reload_interval{1000};
+
+    // [delivery]
+    std::chrono::milliseconds delivery_horizon{std::chrono::hours(24 * 10)};
+    std::chrono::milliseconds initial_backoff{250};
+    std::chrono::milliseconds max_backoff{std::chrono::minutes(5)};
+    int delivery_workers{4};
+    bool delivery_proofs{true};
+
+    // [inbox]
+    std::chrono::milliseconds max_age{std::chrono::hours(24 * 11)};
+    std::chrono::milliseconds max_future_skew{std::chrono::minutes(5)};
+
+    // [witness]
+    std::chrono::milliseconds witness_interval{10000};
+
+    // [legal]
+    std::filesystem::path instruments_dir;  ///< empty: the built-in default
+
+    // [log]
+    std::string log_level{"info"};
+};
+
+/// Reads and checks a TOML config file. Every problem is reported as
+/// "FILE: key 'SECTION.KEY': REASON" (or "FILE:LINE:COLUMN: REASON" for TOML syntax), and the
+/// first problem stops loading: a node never starts on a guess.
+Result<Config> LoadConfig(const std::filesystem::path& file);
+
+/// Parses config text (for tests); `file` names it in errors and anchors relative paths.
+Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& file);
+
+}  // namespace concord::server

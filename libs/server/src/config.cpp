@@ -1,0 +1,297 @@
+#include "concord/server/config.hpp"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "concord/core/time.hpp"
+
+#include <toml++/toml.h>
+
+namespace concord::server {
+namespace {
+
+// Reads the sections of one config table, remembering which keys were used so that an unknown
+// (misspelt) key is refused rather than ignored.
+class Reader {
+public:
+    Reader(const toml::table& root, std::filesystem::path file)
+        : root_(root), file_(std::move(file)), base_(file_.parent_path()) {}
+
+    Error Problem(std::string_view key, std::string_view reason) const {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            file_.string() + ": key '" + std::string(key) + "': " + std::string(reason)
+        );
+    }
+
+    const toml::node* Find(std::string_view key) {
+        used_.insert(std::string(key));
+        return root_.at_path(key).node();
+    }
+
+    Result<void> String(std::string_view key, std::string& out, bool required) {
+        const toml::node* n = Find(key);
+        if (n == nullptr) {
+            return required ? Result<void>(Problem(key, "is required")) : Result<void>();
+        }
+        const auto* s = n->as_string();
+        if (s == nullptr) {
+            return Problem(key, "must be a string");
+        }
+        out = s->get();
+        if (required && out.empty()) {
+            return Problem(key, "must not be empty");
+        }
+        return {};
+    }
+
+    Result<void> Path(std::string_view key, std::filesystem::path& out, bool required) {
+        std::string text;
+        CONCORD_RETURN_IF_ERROR(String(key, text, required));
+        if (!text.empty()) {
+            out = Resolve(text);
+        }
+        return {};
+    }
+
+    Result<void> Bool(std::string_view key, bool& out) {
+        const toml::node* n = Find(key);
+        if (n == nullptr) {
+            return {};
+        }
+        const auto* b = n->as_boolean();
+        if (b == nullptr) {
+            return Problem(key, "must be true or false");
+        }
+        out = b->get();
+        return {};
+    }
+
+    template <class T>
+    Result<void> Integer(std::string_view key, T& out, std::int64_t min, std::int64_t max) {
+        const toml::node* n = Find(key);
+        if (n == nullptr) {
+            return {};
+        }
+        const auto* i = n->as_integer();
+        if (i == nullptr) {
+            return Problem(key, "must be an integer");
+        }
+        if (i->get() < min || i->get() > max) {
+            return Problem(
+                key, "must be between " + std::to_string(min) + " and " + std::to_string(max)
+            );
+        }
+        out = static_cast<T>(i->get());
+        return {};
+    }
+
+    Result<void> Number(std::string_view key, double& out, double min) {
+        const toml::node* n = Find(key);
+        if (n == nullptr) {
+            return {};
+        }
+        std::optional<double> v = n->value<double>();
+        if (!v || !(*v >= min)) {
+            return Problem(key, "must be a number of at least " + std::to_string(min));
+        }
+        out = *v;
+        return {};
+    }
+
+    Result<void> Duration(std::string_view key, std::chrono::milliseconds& out) {
+        std::string text;
+        CONCORD_RETURN_IF_ERROR(String(key, text, false));
+        if (text.empty()) {
+            return {};
+        }
+        auto d = ParseDuration(text);
+        if (!d) {
+            return Problem(key, d.error().message);
+        }
+        if (d->count() == 0) {
+            return Problem(key, "must be longer than 0");
+        }
+        out = *d;
+        return {};
+    }
+
+    Result<void> Strings(std::string_view key, std::vector<std::string>& out) {
+        const toml::node* n = Find(key);
+        if (n == nullptr) {
+            return {};
+        }
+        const auto* array = n->as_array();
+        if (array == nullptr) {
+            return Problem(key, "must be an array of strings");
+        }
+        for (const auto& item : *array) {
+            const auto* s = item.as_string();
+            if (s == nullptr) {
+                return Problem(key, "must be an array of strings");
+            }
+            out.push_back(s->get());
+        }
+        return {};
+    }
+
+    /// Refuses keys that no Read call asked for.
+    Result<void> NoUnknownKeys() {
+        for (const auto& [section, value] : root_) {
+            const auto* table = value.as_table();
+            const std::string name(section.str());
+            if (table == nullptr) {
+                return Problem(name, "unknown key (settings belong to a [section])");
+            }
+            for (const auto& [key, unused] : *table) {
+                const std::string full = name + "." + std::string(key.str());
+                if (!used_.contains(full)) {
+                    return Problem(full, "unknown key");
+                }
+            }
+        }
+        return {};
+    }
+
+    std::filesystem::path Resolve(const std::string& text) const {
+        std::filesystem::path p(text);
+        return p.is_absolute() ? p : base_ / p;
+    }
+
+private:
+    const toml::table& root_;
+    std::filesystem::path file_;
+    std::filesystem::path base_;
+    std::set<std::string> used_;
+};
+
+Result<void> ParseListen(Reader& r, Config& c) {
+    std::string listen;
+    CONCORD_RETURN_IF_ERROR(r.String("http.listen", listen, true));
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size()) {
+        return r.Problem("http.listen", "expected ADDRESS:PORT, e.g. 127.0.0.1:7101");
+    }
+    std::string address = listen.substr(0, colon);
+    if (address.front() == '[' && address.back() == ']') {
+        address = address.substr(1, address.size() - 2);
+    }
+    int port = 0;
+    try {
+        std::size_t used = 0;
+        port = std::stoi(listen.substr(colon + 1), &used);
+        if (used != listen.size() - colon - 1) {
+            port = -1;
+        }
+    } catch (const std::exception&) {
+        port = -1;
+    }
+    if (port < 0 || port > 65535) {
+        return r.Problem("http.listen", "port must be 0 to 65535");
+    }
+    c.listen_address = address;
+    c.listen_port = static_cast<std::uint16_t>(port);
+    return {};
+}
+
+Result<void> ReadAll(Reader& r, Config& c) {
+    CONCORD_RETURN_IF_ERROR(r.String("node.id", c.node_id, true));
+    CONCORD_RETURN_IF_ERROR(r.Path("node.key_file", c.key_file, true));
+    CONCORD_RETURN_IF_ERROR(r.Path("node.passphrase_file", c.passphrase_file, false));
+    CONCORD_RETURN_IF_ERROR(r.String("node.store", c.store_url, true));
+    if (c.store_url.rfind("sqlite:", 0) == 0) {
+        c.store_url = "sqlite:" + r.Resolve(c.store_url.substr(7)).string();
+    }
+    CONCORD_RETURN_IF_ERROR(ParseListen(r, c));
+    CONCORD_RETURN_IF_ERROR(r.Bool("http.allow_plain_http", c.allow_plain_http));
+    CONCORD_RETURN_IF_ERROR(r.Path("http.tls_cert", c.tls_cert, !c.allow_plain_http));
+    CONCORD_RETURN_IF_ERROR(r.Path("http.tls_key", c.tls_key, !c.allow_plain_http));
+    if (c.allow_plain_http && c.listen_address != "127.0.0.1" && c.listen_address != "::1" &&
+        c.listen_address != "localhost") {
+        return r.Problem("http.allow_plain_http", "plain HTTP is allowed on loopback only");
+    }
+    CONCORD_RETURN_IF_ERROR(r.Integer("http.max_body_bytes", c.max_body_bytes, 1024, 1 << 30));
+    CONCORD_RETURN_IF_ERROR(r.Integer("http.max_header_bytes", c.max_header_bytes, 1024, 1 << 20));
+    CONCORD_RETURN_IF_ERROR(r.Integer("http.max_connections", c.max_connections, 1, 1 << 20));
+    CONCORD_RETURN_IF_ERROR(r.Number("http.rate_per_second", c.rate_per_second, 0.001));
+    CONCORD_RETURN_IF_ERROR(r.Number("http.rate_burst", c.rate_burst, 1));
+    CONCORD_RETURN_IF_ERROR(r.Duration("http.header_timeout", c.header_timeout));
+    CONCORD_RETURN_IF_ERROR(r.Duration("http.idle_timeout", c.idle_timeout));
+    CONCORD_RETURN_IF_ERROR(r.Integer("http.io_threads", c.io_threads, 1, 64));
+    CONCORD_RETURN_IF_ERROR(r.Integer("http.handler_threads", c.handler_threads, 1, 256));
+
+    CONCORD_RETURN_IF_ERROR(r.String("api.token_sha256", c.api_token_sha256, true));
+    if (c.api_token_sha256.size() != 64 ||
+        c.api_token_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        return r.Problem("api.token_sha256", "must be 64 lower-case hex digits");
+    }
+
+    CONCORD_RETURN_IF_ERROR(r.Path("directory.file", c.directory_file, true));
+    CONCORD_RETURN_IF_ERROR(r.Strings("directory.trusted_keys", c.directory_trusted_keys));
+    if (c.directory_trusted_keys.empty()) {
+        return r.Problem("directory.trusted_keys", "at least one directory key is required");
+    }
+    CONCORD_RETURN_IF_ERROR(r.Duration("directory.reload_interval", c.directory_reload_interval));
+
+    CONCORD_RETURN_IF_ERROR(r.Duration("delivery.horizon", c.delivery_horizon));
+    CONCORD_RETURN_IF_ERROR(r.Duration("delivery.initial_backoff", c.initial_backoff));
+    CONCORD_RETURN_IF_ERROR(r.Duration("delivery.max_backoff", c.max_backoff));
+    CONCORD_RETURN_IF_ERROR(r.Integer("delivery.workers", c.delivery_workers, 1, 256));
+    CONCORD_RETURN_IF_ERROR(r.Bool("delivery.proofs", c.delivery_proofs));
+    if (c.max_backoff < c.initial_backoff) {
+        return r.Problem(
+            "delivery.max_backoff", "must not be shorter than delivery.initial_backoff"
+        );
+    }
+
+    CONCORD_RETURN_IF_ERROR(r.Duration("inbox.max_age", c.max_age));
+    CONCORD_RETURN_IF_ERROR(r.Duration("inbox.max_future_skew", c.max_future_skew));
+    if (c.max_age < c.delivery_horizon) {
+        return r.Problem(
+            "inbox.max_age",
+            "must be at least delivery.horizon, or retried envelopes would be refused as stale"
+        );
+    }
+    CONCORD_RETURN_IF_ERROR(r.Duration("witness.interval", c.witness_interval));
+    CONCORD_RETURN_IF_ERROR(r.Path("legal.instruments_dir", c.instruments_dir, false));
+    CONCORD_RETURN_IF_ERROR(r.String("log.level", c.log_level, false));
+    if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warning" &&
+        c.log_level != "error") {
+        return r.Problem("log.level", "must be debug, info, warning or error");
+    }
+    return r.NoUnknownKeys();
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& file) {
+    toml::table table;
+    try {
+        table = toml::parse(text, file.string());
+    } catch (const toml::parse_error& e) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            file.string() + ":" + std::to_string(e.source().begin.line) + ":" +
+                std::to_string(e.source().begin.column) + ": " + std::string(e.description())
+        );
+    }
+    Config c;
+    c.file = file;
+    Reader reader(table, file);
+    CONCORD_RETURN_IF_ERROR(ReadAll(reader, c));
+    return c;
+}
+
+Result<Config> LoadConfig(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        return MakeError(ErrorCode::kNotFound, file.string() + ": cannot open the config file");
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    return ParseConfig(text.str(), std::filesystem::absolute(file));
+}
+
+}  // namespace concord::server
