@@ -1,1 +1,301 @@
+#include "concord/legal/check.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+namespace concord::legal {
+namespace {
+
+using testing::TestCatalog;
+
+boost::json::object Example() {
+    std::ifstream in(
+        std::string(CONCORD_SOURCE_DIR) + "/instruments/examples/expedited-preservation.json"
+    );
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return boost::json::parse(ss.str()).as_object();
+}
+
+std::vector<Finding> Check(const boost::json::object& req, std::string_view lang = "en") {
+    return CheckRequest(TestCatalog(), boost::json::serialize(req), lang);
+}
+
+const Finding* Find(const std::vector<Finding>& fs, std::string_view code) {
+    for (const Finding& f : fs) {
+        if (f.code == code) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+bool Cites(const Finding& f, std::string_view ref) {
+    for (const Citation& c : f.citations) {
+        if (c.ref == ref) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string Dump(const std::vector<Finding>& fs) {
+    return FindingsToJson(fs);
+}
+
+TEST(CheckRequest, ShippedExampleValidatesWithoutErrors) {
+    auto fs = Check(Example());
+    EXPECT_FALSE(HasErrors(fs)) << Dump(fs);
+    const Finding* dc = Find(fs, "dual_criminality_not_required");
+    ASSERT_NE(dc, nullptr) << Dump(fs);
+    EXPECT_TRUE(Cites(*dc, "budapest:29(3)"));
+    EXPECT_EQ(dc->citations.front().verification, Verification::kVerified);
+    ASSERT_NE(Find(fs, "deadline"), nullptr);
+    EXPECT_NE(Find(fs, "deadline")->message.find("60"), std::string::npos);
+}
+
+TEST(CheckRequest, FindingsJsonIsAnArrayWithCitations) {
+    boost::json::value v = boost::json::parse(FindingsToJson(Check(Example())));
+    ASSERT_TRUE(v.is_array());
+    ASSERT_FALSE(v.as_array().empty());
+    const auto& first = v.as_array().front().as_object();
+    EXPECT_TRUE(first.contains("severity"));
+    EXPECT_TRUE(first.contains("code"));
+    EXPECT_TRUE(first.at("citations").is_array());
+}
+
+TEST(CheckRequest, UnparseableJsonIsOneError) {
+    auto fs = CheckRequest(TestCatalog(), "{not json", "en");
+    ASSERT_EQ(fs.size(), 1U);
+    EXPECT_EQ(fs[0].code, "request_malformed");
+    EXPECT_TRUE(HasErrors(fs));
+}
+
+// Scenario table from the issue.
+TEST(CheckRequest, BudapestPartyAsksUnOnlyPartyToPreserve) {
+    auto req = Example();
+    req["requesting_party"] = "XB";
+    req["requested_party"] = "XU";
+    req["date"] = "2027-03-01";
+    req.erase("instrument");
+    auto fs = Check(req);
+    EXPECT_FALSE(HasErrors(fs)) << Dump(fs);
+    const Finding* basis = Find(fs, "basis_selected");
+    ASSERT_NE(basis, nullptr) << Dump(fs);
+    EXPECT_TRUE(Cites(*basis, "un-2024:42"));
+    ASSERT_NE(Find(fs, "dual_criminality_not_required"), nullptr);
+    // The UN article number is not verified: the checker says so.
+    EXPECT_NE(Find(fs, "citation_unverified"), nullptr) << Dump(fs);
+
+    req["instrument"] = "budapest";  // named but not binding XU: explained alternative
+    fs = Check(req);
+    EXPECT_FALSE(HasErrors(fs)) << Dump(fs);
+    ASSERT_NE(Find(fs, "party_not_bound"), nullptr);
+    ASSERT_NE(Find(fs, "alternative_basis"), nullptr);
+}
+
+TEST(CheckRequest, NoSharedInstrumentIsAnError) {
+    auto req = Example();
+    req["requested_party"] = "VN";  // signatory only: not bound
+    auto fs = Check(req);
+    ASSERT_NE(Find(fs, "no_common_basis"), nullptr) << Dump(fs);
+    EXPECT_TRUE(HasErrors(fs));
+}
+
+boost::json::object Epoc(const char* role) {
+    auto req = Example();
+    req["type"] = "epoc";
+    req["instrument"] = "eu-2023-1543";
+    req["requested_party"] = "DE";
+    req["date"] = "2026-09-01";
+    req["issuing_authority"] = {{"name", "Parquet de Paris"}, {"role", role}};
+    boost::json::object fields;
+    fields["service_provider"] = "Example Mail GmbH, designated establishment in Berlin";
+    fields["data_categories"] = boost::json::array{"content"};
+    fields["identifiers"] =
+        boost::json::array{{{"type", "email"}, {"value", "suspect@mail.example"}}};
+    fields["summary_of_facts"] = "Extortion e-mails sent to the hospital.";
+    fields["legal_provisions"] = "Code pénal, art. 312-1; 7 years";
+    req["fields"] = fields;
+    return req;
+}
+
+TEST(CheckRequest, EpocForContentDataByProsecutorNeedsAJudge) {
+    auto fs = Check(Epoc("prosecutor"));
+    const Finding* f = Find(fs, "issuer_not_competent");
+    ASSERT_NE(f, nullptr) << Dump(fs);
+    EXPECT_EQ(f->severity, Severity::kError);
+    EXPECT_TRUE(Cites(*f, "eu-2023-1543:4(2)"));
+
+    auto judge = Check(Epoc("investigating_judge"));
+    EXPECT_EQ(Find(judge, "issuer_not_competent"), nullptr) << Dump(judge);
+    EXPECT_FALSE(HasErrors(judge)) << Dump(judge);
+
+    auto validated = Epoc("prosecutor");
+    validated["validating_authority"] = {{"name", "Juge des libertés"}, {"role", "judge"}};
+    EXPECT_EQ(Find(Check(validated), "issuer_not_competent"), nullptr);
+}
+
+TEST(CheckRequest, EpocBeforeTheRegulationAppliesHasNoBasis) {
+    auto req = Epoc("judge");
+    req["date"] = "2026-03-02";
+    EXPECT_NE(Find(Check(req), "no_common_basis"), nullptr);
+}
+
+boost::json::object Emergency() {
+    auto req = Example();
+    req["type"] = "emergency_disclosure";
+    req["instrument"] = "budapest-2ap";
+    req["requesting_party"] = "XB";
+    req["requested_party"] = "XR";
+    req["date"] = "2027-03-01";
+    boost::json::object fields;
+    fields["summary_of_facts"] = "Kidnapping; the kidnapper uses this account.";
+    fields["service_provider"] = "Example Chat Ltd";
+    fields["data_categories"] = boost::json::array{"subscriber", "traffic"};
+    fields["identifiers"] = boost::json::array{
+        {{"type", "account"}, {"service", "Example Chat"}, {"value", "kidnap4321"}}};
+    fields["contact_phone"] = "+33144775500";
+    req["fields"] = fields;
+    return req;
+}
+
+TEST(CheckRequest, EmergencyDisclosureWithoutRiskToLifeIsRefused) {
+    auto req = Emergency();
+    req["emergency"] = {
+        {"risk", "financial_loss"}, {"imminent", true}, {"facts", "Money may be moved."}};
+    auto fs = Check(req);
+    const Finding* f = Find(fs, "emergency_not_established");
+    ASSERT_NE(f, nullptr) << Dump(fs);
+    EXPECT_TRUE(Cites(*f, "budapest-2ap:3"));
+
+    req["emergency"] = {
+        {"risk", "life"}, {"imminent", true}, {"facts", "The victim is held since yesterday."}};
+    fs = Check(req);
+    EXPECT_EQ(Find(fs, "emergency_not_established"), nullptr) << Dump(fs);
+    EXPECT_NE(Find(fs, "emergency_established"), nullptr);
+}
+
+TEST(CheckRequest, OffenceNotCriminalisedUnderASharedInstrument) {
+    auto req = Example();
+    req["type"] = "extradition";
+    req["requesting_party"] = "XB";
+    req["requested_party"] = "XR";
+    req["date"] = "2027-03-01";
+    req["offences"] = boost::json::array{{{"concept", "extremism"}, {"domestic_law", "Art. 282"}}};
+    req["fields"] = {
+        {"person_sought",
+         {{"name", "A. Person"}, {"date_of_birth", "1990-05-17"}, {"nationality", "XB"}}},
+        {"summary_of_facts", "Posts on a forum."},
+        {"legal_provisions", "Art. 282, 5 years"},
+        {"warrant", "Warrant no. 12/2027"}};
+    auto fs = Check(req);
+    const Finding* f = Find(fs, "dual_criminality_not_established");
+    ASSERT_NE(f, nullptr) << Dump(fs);
+    EXPECT_EQ(f->severity, Severity::kError);
+    EXPECT_TRUE(Cites(*f, "budapest:24(1)"));
+
+    req["offences"] = boost::json::array{{{"article", "budapest:2"}}};
+    fs = Check(req);
+    const Finding* ok = Find(fs, "dual_criminality_satisfied");
+    ASSERT_NE(ok, nullptr) << Dump(fs);
+    EXPECT_TRUE(Cites(*ok, "budapest:2"));
+    EXPECT_FALSE(HasErrors(fs)) << Dump(fs);
+}
+
+TEST(CheckRequest, Reservation29_4RestoresDualCriminalityForOtherOffences) {
+    auto req = Example();
+    req["requesting_party"] = "XB";
+    req["requested_party"] = "XR";
+    req["date"] = "2027-03-01";
+    req["offences"] = boost::json::array{{{"concept", "drug_trafficking"}}};
+    auto fs = Check(req);
+    ASSERT_NE(Find(fs, "reservation_applies"), nullptr) << Dump(fs);
+    EXPECT_TRUE(Cites(*Find(fs, "reservation_applies"), "budapest:29(4)"));
+    EXPECT_NE(Find(fs, "dual_criminality_not_established"), nullptr) << Dump(fs);
+
+    req["offences"] = boost::json::array{{{"article", "budapest:2"}}};
+    fs = Check(req);
+    EXPECT_FALSE(HasErrors(fs)) << Dump(fs);
+    EXPECT_NE(Find(fs, "dual_criminality_not_required"), nullptr);
+}
+
+TEST(CheckRequest, ReservationExcludesDirectSubscriberOrders) {
+    auto req = Example();
+    req["type"] = "direct_subscriber_order";
+    req["instrument"] = "budapest-2ap";
+    req["requesting_party"] = "XB";
+    req["requested_party"] = "XR";
+    req["date"] = "2027-03-01";
+    req["fields"] = {
+        {"service_provider", "Example Host"},
+        {"identifiers", boost::json::array{{{"type", "domain"}, {"value", "example.org"}}}},
+        {"summary_of_facts", "Phishing site."},
+        {"legal_provisions", "Art. 8"}};
+    auto fs = Check(req);
+    const Finding* f = Find(fs, "excluded_by_reservation");
+    ASSERT_NE(f, nullptr) << Dump(fs);
+    EXPECT_TRUE(Cites(*f, "budapest-2ap:7(9)(a)"));
+}
+
+TEST(CheckRequest, MalformedTypedFieldsAreFieldLevelErrors) {
+    auto req = Example();
+    auto& fields = req["fields"].as_object();
+    fields["identifiers"] = boost::json::array{
+        {{"type", "ip_endpoint"},
+         {"value", "203.0.113.300:443"},
+         {"timestamp", "2026-02-28T02:14:07+01:00"}},
+        {{"type", "iban"}, {"value", "GB82WEST12345698765431"}},
+        {{"type", "crypto_address"},
+         {"chain", "bitcoin"},
+         {"address", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3"}},
+        {{"type", "ip_endpoint"},
+         {"value", "203.0.113.45:443"},
+         {"timestamp", "2026-02-28T02:14:07"}}};
+    auto fs = Check(req);
+    std::vector<std::string> paths;
+    for (const Finding& f : fs) {
+        if (f.code == "field_invalid") {
+            paths.push_back(f.field);
+        }
+    }
+    EXPECT_EQ(
+        paths,
+        (std::vector<std::string>{
+            "fields.identifiers[0].value",
+            "fields.identifiers[1].value",
+            "fields.identifiers[2].address",
+            "fields.identifiers[3].timestamp"})
+    ) << Dump(fs);
+}
+
+TEST(CheckRequest, MissingRequiredFieldCitesTheArticle) {
+    auto req = Example();
+    req["fields"].as_object().erase("necessity");
+    auto fs = Check(req);
+    const Finding* f = Find(fs, "field_missing");
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->field, "fields.necessity");
+    EXPECT_TRUE(Cites(*f, "budapest:29(2)(e)"));
+}
+
+TEST(CheckRequest, MessagesFollowTheLanguage) {
+    auto req = Example();
+    req["fields"].as_object().erase("necessity");
+    for (std::string_view lang : kLanguages) {
+        auto fs = Check(req, lang);
+        const Finding* f = Find(fs, "field_missing");
+        ASSERT_NE(f, nullptr);
+        EXPECT_EQ(f->message.find("finding."), std::string::npos) << lang;
+        EXPECT_EQ(f->message.find('{'), std::string::npos) << lang << ": " << f->message;
+    }
+    EXPECT_NE(Find(Check(req, "fr"), "field_missing")->message.find("manquant"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace concord::legal
