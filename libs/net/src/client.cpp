@@ -469,7 +469,8 @@ private:
         while (!parser.is_done()) {
             parser.get().body().data = chunk.data();
             parser.get().body().size = chunk.size();
-            auto [ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
+            // read_some: deliver each event as soon as its bytes arrive.
+            auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, kTuple);
             if (ec && ec != http::error::need_buffer) {
                 break;
             }

@@ -79,11 +79,15 @@ private:
     asio::awaitable<void> Accept();
     void Spawn(tcp::socket socket);
     asio::awaitable<void> RunSession(
-        tcp::socket socket, std::shared_ptr<SessionState> state, uint64_t id
+        tcp::socket socket, std::shared_ptr<SessionState> state, uint64_t id, bool over_limit
     );
     template <class Stream>
     asio::awaitable<void> Serve(
-        Stream& stream, SessionState& state, std::string remote_ip, bool over_limit
+        Stream& stream,
+        SessionState& state,
+        std::string remote_ip,
+        uint64_t connection_id,
+        bool over_limit
     );
     template <class Stream>
     asio::awaitable<bool> Write(
@@ -298,19 +302,20 @@ void Server::Impl::Spawn(tcp::socket socket) {
             });
         });
     }
-    asio::co_spawn(executor, RunSession(std::move(socket), state, id), asio::detached);
+    // Counted here, in accept order, so the limit is exact whichever thread runs the session.
+    const bool over_limit =
+        connections_.fetch_add(1, std::memory_order_relaxed) >= options_.max_connections;
+    asio::co_spawn(executor, RunSession(std::move(socket), state, id, over_limit), asio::detached);
 }
 
 asio::awaitable<void> Server::Impl::RunSession(
-    tcp::socket socket, std::shared_ptr<SessionState> state, uint64_t id
+    tcp::socket socket, std::shared_ptr<SessionState> state, uint64_t id, bool over_limit
 ) {
     LiveGuard guard{this, id};
     struct ConnectionCount {
         std::atomic<size_t>& count;
         ~ConnectionCount() { count.fetch_sub(1, std::memory_order_relaxed); }
     };
-    const bool over_limit =
-        connections_.fetch_add(1, std::memory_order_relaxed) >= options_.max_connections;
     ConnectionCount count{connections_};
     boost::system::error_code ec;
     auto remote = socket.remote_endpoint(ec);
@@ -331,7 +336,7 @@ asio::awaitable<void> Server::Impl::RunSession(
                 auto [hec] =
                     co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
                 if (!hec) {
-                    co_await Serve(stream, *state, std::move(remote_ip), over_limit);
+                    co_await Serve(stream, *state, std::move(remote_ip), id, over_limit);
                 } else if (hec == beast::error::timeout) {
                     Refusal("header_timeout");
                 }
@@ -341,7 +346,7 @@ asio::awaitable<void> Server::Impl::RunSession(
             beast::tcp_stream stream(std::move(socket));
             state->stream = &stream;
             if (!state->closing) {
-                co_await Serve(stream, *state, std::move(remote_ip), over_limit);
+                co_await Serve(stream, *state, std::move(remote_ip), id, over_limit);
             }
             state->stream = nullptr;
         }
@@ -353,7 +358,11 @@ asio::awaitable<void> Server::Impl::RunSession(
 
 template <class Stream>
 asio::awaitable<void> Server::Impl::Serve(
-    Stream& stream, SessionState& state, std::string remote_ip, bool over_limit
+    Stream& stream,
+    SessionState& state,
+    std::string remote_ip,
+    uint64_t connection_id,
+    bool over_limit
 ) {
     auto& lowest = beast::get_lowest_layer(stream);
     beast::flat_buffer buffer;
@@ -467,6 +476,7 @@ asio::awaitable<void> Server::Impl::Serve(
         }
         request.body = std::move(message.body());
         request.remote_ip = remote_ip;
+        request.connection_id = connection_id;
         for (const auto& field : message) {
             request.headers.emplace_back(
                 std::string(field.name_string()), std::string(field.value())
@@ -481,7 +491,9 @@ asio::awaitable<void> Server::Impl::Serve(
             co_await StreamEvents(stream, state, request, response);
             co_return;
         }
-        if (!co_await Write(stream, response, keep_alive, message.version()) || !keep_alive) {
+        // (No co_await inside conditions: GCC 12 miscompiles some of them.)
+        const bool written = co_await Write(stream, response, keep_alive, message.version());
+        if (!written || !keep_alive) {
             co_await Close(stream, false);
             co_return;
         }
@@ -489,17 +501,20 @@ asio::awaitable<void> Server::Impl::Serve(
 }
 
 asio::awaitable<Response> Server::Impl::Handle(Request& request) {
-    co_return co_await asio::co_spawn(
+    Response response = co_await asio::co_spawn(
         pool_,
         [this, &request]() -> asio::awaitable<Response> {
+            Response out;
             try {
-                co_return router_.Dispatch(request);
-            } catch (const std::exception&) {
-                co_return ErrorJson(500, "internal", "internal error");
+                out = router_.Dispatch(request);
+            } catch (...) {
+                out = ErrorJson(500, "internal", "internal error");
             }
+            co_return out;
         },
         asio::use_awaitable
     );
+    co_return response;
 }
 
 template <class Stream>
@@ -526,7 +541,8 @@ asio::awaitable<void> Server::Impl::Refuse(
     Stream& stream, std::string_view reason, Response response
 ) {
     Refusal(reason);
-    if (co_await Write(stream, response, false, 11)) {
+    const bool written = co_await Write(stream, response, false, 11);
+    if (written) {
         co_await Close(stream, true);
     }
 }
@@ -582,7 +598,8 @@ asio::awaitable<void> Server::Impl::StreamEvents(
     }
     head += "\r\n: stream open\n\n";
     lowest.expires_after(options_.io_timeout);
-    if (auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head), kTuple); ec) {
+    auto [head_ec, head_n] = co_await asio::async_write(stream, asio::buffer(head), kTuple);
+    if (head_ec) {
         co_return;
     }
 
@@ -636,8 +653,8 @@ asio::awaitable<void> Server::Impl::StreamEvents(
             }
             if (!out.empty()) {
                 lowest.expires_after(options_.io_timeout);
-                if (auto [ec, n] = co_await asio::async_write(stream, asio::buffer(out), kTuple);
-                    ec) {
+                auto [ec, n] = co_await asio::async_write(stream, asio::buffer(out), kTuple);
+                if (ec) {
                     co_return;
                 }
                 continue;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -25,6 +26,7 @@ struct Request {
     std::string remote_ip;                      ///< the peer's address, e.g. "127.0.0.1" or "::1"
     std::map<std::string, std::string> params;  ///< path parameters bound by the Router
     HeaderList headers;
+    uint64_t connection_id = 0;  ///< the server's id of the connection (same for keep-alive reuse)
 
     /// The first header called `name` (ASCII case-insensitive), or nullopt.
     [[nodiscard]] std::optional<std::string> Header(std::string_view name) const;
