@@ -139,8 +139,8 @@ Result<void> Map(Context& ctx, const CommonArgs& args, const std::string& citati
     return {};
 }
 
-// Exit status 1 when the request has errors: the request must not be sent.
-Result<void> Check(Context& ctx, const CommonArgs& args, const std::string& file) {
+// True when the request has errors: it must not be sent (exit status 1).
+Result<bool> Check(Context& ctx, const CommonArgs& args, const std::string& file) {
     CONCORD_ASSIGN_OR_RETURN(legal::Catalog catalog, Load(args));
     CONCORD_ASSIGN_OR_RETURN(std::string json, file == "-" ? ReadAll(ctx.in) : ReadFile(file));
     std::vector<legal::Finding> findings = legal::CheckRequest(catalog, json, args.lang);
@@ -156,10 +156,7 @@ Result<void> Check(Context& ctx, const CommonArgs& args, const std::string& file
             ctx.out << "\n";
         }
     }
-    if (legal::HasErrors(findings)) {
-        return MakeError(ErrorCode::kInvalidArgument, "the request has errors");
-    }
-    return {};
+    return legal::HasErrors(findings);
 }
 
 Result<void> Render(Context& ctx, const CommonArgs& args, const std::string& file) {
@@ -195,7 +192,15 @@ void AddLegalCommands(CLI::App& app, Context& ctx) {
     CLI::App* check = legal_app->add_subcommand("check", "check a request (exit 1 on errors)");
     AddCommon(check, *args);
     check->add_option("request", *operand, "request JSON file, '-' for stdin")->required();
-    check->callback([&ctx, args, operand] { Finish(ctx, Check(ctx, *args, *operand)); });
+    check->callback([&ctx, args, operand] {
+        Result<bool> has_errors = Check(ctx, *args, *operand);
+        if (has_errors && *has_errors) {
+            ctx.err << "concord: the request has errors and must not be sent\n";
+            ctx.status = kExitInvalid;
+            return;
+        }
+        Finish(ctx, has_errors ? Result<void>{} : Result<void>(has_errors.error()));
+    });
 
     CLI::App* render = legal_app->add_subcommand("render", "render a request in a language");
     AddCommon(render, *args);
