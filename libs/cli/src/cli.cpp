@@ -29,6 +29,8 @@ int Run(
         AddLedgerCommands(app, ctx);
         AddLegalCommands(app, ctx);
         AddNoteCommands(app, ctx);
+        AddNodeCommands(app, ctx);
+        AddDemoCommand(app, ctx);
         std::vector<std::string> reversed(args.rbegin(), args.rend());
         if (!reversed.empty()) {
             reversed.pop_back();  // program name

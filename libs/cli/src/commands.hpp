@@ -23,6 +23,8 @@ void AddKeyCommands(CLI::App& app, Context& ctx);
 void AddLedgerCommands(CLI::App& app, Context& ctx);
 void AddLegalCommands(CLI::App& app, Context& ctx);
 void AddNoteCommands(CLI::App& app, Context& ctx);
+void AddNodeCommands(CLI::App& app, Context& ctx);
+void AddDemoCommand(CLI::App& app, Context& ctx);
 
 /// Stores the exit status for `result` in ctx, reporting an error on ctx.err.
 void Finish(Context& ctx, const Result<void>& result);
