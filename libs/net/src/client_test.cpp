@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "concord/net/tls.hpp"
+
 #include "test_util.hpp"
 
 namespace concord::net {
@@ -76,6 +78,35 @@ TEST(HttpClient, ReusesOneKeepAliveConnectionAndReconnectsAfterIdleClose) {
     ASSERT_TRUE(r.has_value()) << "the client must reconnect transparently: "
                                << r.error().ToString();
     EXPECT_NE(r->body, first_connection);
+    EXPECT_EQ(client.connections_opened(), 2u);
+}
+
+TEST(HttpClient, ReconnectsOverTlsAfterTheServerClosedAnIdleConnection) {
+    auto identity = GenerateSelfSignedCertificate("n", {"127.0.0.1"}, std::chrono::hours(1));
+    ASSERT_TRUE(identity.has_value());
+    Router router;
+    router.Add("GET", "/conn", [](Request& r) {
+        return Json(200, std::to_string(r.connection_id));
+    });
+    ServerOptions options;
+    options.tls_cert_pem = identity->cert_pem;
+    options.tls_key_pem = identity->key_pem;
+    options.idle_timeout = 200ms;
+    auto server = Server::Start(options, std::move(router));
+    ASSERT_TRUE(server.has_value());
+    ClientOptions client_options;
+    client_options.pinned_cert_sha256 = identity->sha256_fingerprint;
+    HttpClient client(client_options);
+    std::string url = "https://127.0.0.1:" + std::to_string((*server)->port()) + "/conn";
+    auto first = client.Send("GET", url, "");
+    ASSERT_TRUE(first.has_value()) << first.error().ToString();
+    auto second = client.Send("GET", url, "");
+    ASSERT_TRUE(second.has_value());
+    EXPECT_EQ(first->body, second->body);
+    std::this_thread::sleep_for(600ms);
+    auto third = client.Send("GET", url, "");
+    ASSERT_TRUE(third.has_value()) << third.error().ToString();
+    EXPECT_NE(third->body, first->body);
     EXPECT_EQ(client.connections_opened(), 2u);
 }
 
