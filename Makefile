@@ -2,13 +2,20 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
 
-.PHONY: deps demo test test-tsan bench fuzz fuzz-ci format-check clean
+.PHONY: deps demo demo-ledger test test-tsan bench fuzz fuzz-ci format-check clean
 
 deps:
 	bash scripts/install-deps
 
-# Builds the release tree and runs the ledger demonstration.
+# Builds the release tree and runs the three-node federation demo; the nodes keep running
+# until Ctrl-C (`concord demo --once` runs the scenario and exits).
 demo: deps
+	cmake --preset release
+	cmake --build --preset release --target concord concordd
+	build/release/apps/concord/concord demo
+
+# The audit-log walk-through of the foundation.
+demo-ledger: deps
 	cmake --preset release
 	cmake --build --preset release --target concord
 	bash scripts/demo-ledger.sh build/release/apps/concord/concord
