@@ -112,6 +112,65 @@ Result<void> ReadDefinitions(const TomlReader& r, const toml::table& root, Instr
     return {};
 }
 
+// Cites are written without the instrument id ("5(4)") and stored as full citations.
+Result<std::string> InstrumentCite(
+    const TomlReader& r, const toml::table& t, const Instrument& ins, const std::string& cite
+) {
+    if (ins.FindArticle(std::string(SplitCitation(":" + cite).second)) == nullptr) {
+        return r.Fail(t, fmt::format("citation of unknown article '{}'", cite));
+    }
+    return ins.id + ":" + cite;
+}
+
+Result<void> ReadPenaltyThresholds(
+    const TomlReader& r, const toml::table& root, const Catalog& catalog, Instrument& ins
+) {
+    CONCORD_ASSIGN_OR_RETURN(auto tables, r.Tables(root, "penalty_threshold"));
+    for (const toml::table* t : tables) {
+        PenaltyThreshold p;
+        CONCORD_ASSIGN_OR_RETURN(p.id, r.String(*t, "id", true));
+        CONCORD_ASSIGN_OR_RETURN(p.min_years, r.Int(*t, "min_years", 0));
+        if (p.min_years <= 0) {
+            return r.Fail(*t, "penalty threshold needs 'min_years' > 0");
+        }
+        CONCORD_ASSIGN_OR_RETURN(p.request_types, r.Strings(*t, "request_types"));
+        CONCORD_ASSIGN_OR_RETURN(p.categories, r.Strings(*t, "categories"));
+        CONCORD_ASSIGN_OR_RETURN(std::string applies, r.String(*t, "applies_to", true));
+        if (applies != "all_offences" && applies != "other_offences") {
+            return r.Fail(*t, "applies_to must be all_offences or other_offences");
+        }
+        p.other_offences_only = applies == "other_offences";
+        CONCORD_ASSIGN_OR_RETURN(auto cites, r.Strings(*t, "cite"));
+        if (cites.empty()) {
+            return r.Fail(*t, "penalty threshold needs a 'cite'");
+        }
+        for (const std::string& c : cites) {
+            CONCORD_ASSIGN_OR_RETURN(std::string full, InstrumentCite(r, *t, ins, c));
+            p.cites.push_back(std::move(full));
+        }
+        CONCORD_ASSIGN_OR_RETURN(p.exempt_concepts, r.Strings(*t, "exempt_concepts"));
+        for (const std::string& c : p.exempt_concepts) {
+            if (!catalog.concepts.contains(c)) {
+                return r.Fail(*t, fmt::format("unknown concept '{}' (see concepts.toml)", c));
+            }
+        }
+        CONCORD_ASSIGN_OR_RETURN(std::string exempt_cite, r.String(*t, "exempt_cite", false));
+        if (!exempt_cite.empty()) {
+            CONCORD_ASSIGN_OR_RETURN(p.exempt_cite, InstrumentCite(r, *t, ins, exempt_cite));
+        } else if (!p.exempt_concepts.empty()) {
+            return r.Fail(*t, "exempt_concepts need an 'exempt_cite'");
+        }
+        CONCORD_ASSIGN_OR_RETURN(p.definition, r.String(*t, "definition", false));
+        if (!p.definition.empty() && ins.FindDefinition(p.definition) == nullptr) {
+            return r.Fail(*t, fmt::format("'{}' is not a definition of {}", p.definition, ins.id));
+        }
+        CONCORD_ASSIGN_OR_RETURN(p.verification, r.Status(*t));
+        CONCORD_ASSIGN_OR_RETURN(p.source, r.String(*t, "source", true));
+        ins.penalty_thresholds.push_back(std::move(p));
+    }
+    return {};
+}
+
 Result<void> LoadInstrument(const std::filesystem::path& file, Catalog& catalog) {
     TomlReader r(file);
     CONCORD_ASSIGN_OR_RETURN(toml::table root, r.Parse());
@@ -133,6 +192,7 @@ Result<void> LoadInstrument(const std::filesystem::path& file, Catalog& catalog)
     CONCORD_RETURN_IF_ERROR(ReadArticles(r, root, catalog, ins));
     CONCORD_RETURN_IF_ERROR(ReadReservations(r, root, ins));
     CONCORD_RETURN_IF_ERROR(ReadDefinitions(r, root, ins));
+    CONCORD_RETURN_IF_ERROR(ReadPenaltyThresholds(r, root, catalog, ins));
     std::string id = ins.id;
     catalog.instruments.emplace(std::move(id), std::move(ins));
     return {};
@@ -430,6 +490,21 @@ Result<void> LoadParty(const std::filesystem::path& file, Catalog& catalog) {
         CONCORD_ASSIGN_OR_RETURN(a.role, r.String(*t, "role", true));
         CONCORD_ASSIGN_OR_RETURN(a.name, r.String(*t, "name", true));
         CONCORD_ASSIGN_OR_RETURN(a.instrument, r.String(*t, "instrument", false));
+        CONCORD_ASSIGN_OR_RETURN(a.article, r.String(*t, "article", false));
+        CONCORD_ASSIGN_OR_RETURN(a.note, r.String(*t, "note", false));
+        CONCORD_ASSIGN_OR_RETURN(a.source, r.String(*t, "source", true));
+        CONCORD_ASSIGN_OR_RETURN(a.as_of, r.String(*t, "as_of", true));
+        CONCORD_ASSIGN_OR_RETURN(a.verification, r.Status(*t));
+        if (!catalog.messages.contains("role." + a.role)) {
+            return r.Fail(*t, fmt::format("unknown role '{}' (see i18n role.*)", a.role));
+        }
+        if (!a.instrument.empty() &&
+            (a.article.empty() ? !catalog.instruments.contains(a.instrument)
+                               : catalog.FindCitation(a.instrument + ":" + a.article) == nullptr)) {
+            return r.Fail(
+                *t, fmt::format("unknown instrument or article '{}:{}'", a.instrument, a.article)
+            );
+        }
         p.authorities.push_back(std::move(a));
     }
     std::string code = p.code;
@@ -580,6 +655,23 @@ Result<Catalog> LoadCatalog(const std::filesystem::path& instruments_dir) {
     }
     CONCORD_RETURN_IF_ERROR(LoadRefusalGrounds(instruments_dir / "refusal-grounds.toml", catalog));
     CONCORD_RETURN_IF_ERROR(LoadRequestTypes(instruments_dir / "request-types.toml", catalog));
+    for (const auto& [id, ins] : catalog.instruments) {
+        for (const PenaltyThreshold& p : ins.penalty_thresholds) {
+            for (const std::string& type : p.request_types) {
+                if (!catalog.request_types.contains(type)) {
+                    return MakeError(
+                        ErrorCode::kInvalidArgument,
+                        fmt::format(
+                            "{}: penalty threshold '{}' names unknown request type '{}'",
+                            ins.file.string(),
+                            p.id,
+                            type
+                        )
+                    );
+                }
+            }
+        }
+    }
     CONCORD_RETURN_IF_ERROR(LoadPartiesInto(catalog, instruments_dir / "parties"));
     return catalog;
 }

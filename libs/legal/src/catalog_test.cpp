@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -115,7 +116,11 @@ TEST(Catalog, EveryFindingCodeTheCheckerUsesHasAText) {
           "dual_criminality_not_established",
           "deadline",
           "refusal_grounds",
-          "translation_needed"}) {
+          "translation_needed",
+          "penalty_threshold_not_met",
+          "penalty_threshold_met",
+          "penalty_unknown",
+          "penalty_threshold_exempt"}) {
         EXPECT_TRUE(c.messages.contains(std::string("finding.") + code)) << code;
     }
 }
@@ -220,6 +225,76 @@ TEST_F(MalformedCatalog, UnknownCitationIsRefused) {
     ASSERT_FALSE(c.has_value());
     EXPECT_NE(c.error().message.find("refusal-grounds.toml:"), std::string::npos);
     EXPECT_NE(c.error().message.find("budapest:999"), std::string::npos) << c.error().message;
+}
+
+TEST_F(MalformedCatalog, PenaltyThresholdCitingAnUnknownArticleIsRefused) {
+    Append(
+        "un-2024.toml",
+        "\n[[penalty_threshold]]\nid = \"bogus\"\nmin_years = 4\napplies_to = \"all_offences\"\n"
+        "cite = [\"999(1)\"]\nverification = \"unverified\"\nsource = \"x\"\n"
+    );
+    auto c = LoadCatalog(dir_);
+    ASSERT_FALSE(c.has_value());
+    EXPECT_NE(c.error().message.find("un-2024.toml:"), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find("'999(1)'"), std::string::npos) << c.error().message;
+}
+
+TEST_F(MalformedCatalog, PenaltyThresholdWithAnUnknownRequestTypeIsRefused) {
+    Append(
+        "un-2024.toml",
+        "\n[[penalty_threshold]]\nid = \"bogus\"\nmin_years = 4\napplies_to = \"all_offences\"\n"
+        "request_types = [\"telepathy\"]\ncite = [\"35\"]\nverification = \"unverified\"\n"
+        "source = \"x\"\n"
+    );
+    auto c = LoadCatalog(dir_);
+    ASSERT_FALSE(c.has_value());
+    EXPECT_NE(c.error().message.find("un-2024.toml"), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find("'telepathy'"), std::string::npos) << c.error().message;
+}
+
+TEST(Catalog, PenaltyThresholdsComeFromTheData) {
+    const Catalog& c = TestCatalog();
+    const auto& un = c.instruments.at("un-2024").penalty_thresholds;
+    ASSERT_EQ(un.size(), 1U);
+    EXPECT_EQ(un[0].min_years, 4);
+    EXPECT_TRUE(un[0].other_offences_only);
+    EXPECT_EQ(un[0].cites.front(), "un-2024:35(1)(c)");
+    EXPECT_EQ(un[0].definition, "serious_crime");
+    const auto& eu = c.instruments.at("eu-2023-1543").penalty_thresholds;
+    ASSERT_EQ(eu.size(), 1U);
+    EXPECT_EQ(eu[0].min_years, 3);
+    EXPECT_FALSE(eu[0].other_offences_only);
+    EXPECT_EQ(eu[0].categories, (std::vector<std::string>{"traffic", "content"}));
+    EXPECT_EQ(eu[0].cites.front(), "eu-2023-1543:5(4)");
+}
+
+TEST(Catalog, DemoPartiesNameTheirDesignatedAuthoritiesWithSources) {
+    const Catalog& c = TestCatalog();
+    for (const char* code : {"FR", "HU"}) {
+        const Party& p = c.parties.at(code);
+        std::set<std::string> roles;
+        for (const Authority& a : p.authorities) {
+            roles.insert(a.role);
+            EXPECT_FALSE(a.name.empty()) << code;
+            EXPECT_FALSE(a.source.empty()) << code << " " << a.name;
+            EXPECT_EQ(a.as_of.size(), 10U) << code << " " << a.name;
+            EXPECT_NE(c.FindCitation(a.instrument + ":" + a.article), nullptr) << code;
+        }
+        EXPECT_TRUE(roles.contains("central_authority")) << code;
+        EXPECT_TRUE(roles.contains("contact_point_24_7")) << code;
+    }
+}
+
+TEST_F(MalformedCatalog, AuthorityWithAnUnknownRoleIsRefused) {
+    Append(
+        "parties/HU.toml",
+        "\n[[authority]]\nrole = \"oracle\"\nname = \"x\"\nsource = \"x\"\n"
+        "as_of = 2020-01-01\nverification = \"unverified\"\n"
+    );
+    auto c = LoadCatalog(dir_);
+    ASSERT_FALSE(c.has_value());
+    EXPECT_NE(c.error().message.find("HU.toml:"), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find("'oracle'"), std::string::npos) << c.error().message;
 }
 
 TEST(Catalog, MissingDirectoryIsNotFound) {

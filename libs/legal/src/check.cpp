@@ -77,6 +77,7 @@ private:
     void CheckFields(const Request& req);
     void CheckIssuer(const Request& req, const Basis& basis);
     void CheckEmergency(const Request& req, const Basis& basis);
+    void CheckPenalties(const Request& req, const Basis& basis);
     void CheckOffences(const Request& req);
     bool ApplyReservations(const Request& req, const Basis& basis);
     void CheckDualCriminality(const Request& req, const Basis& basis, bool restored);
@@ -354,6 +355,73 @@ void Checker::CheckEmergency(const Request& req, const Basis& basis) {
         basis.emergency_cites);
 }
 
+// Penalty thresholds come from the basis instrument's data (e.g. the UN Convention's "serious
+// crime", the EU Regulation's threshold for traffic and content data); the code knows no article.
+void Checker::CheckPenalties(const Request& req, const Basis& basis) {
+    const Instrument& ins = catalog_.instruments.at(basis.instrument);
+    const std::vector<std::string> categories = RequestedCategories(req);
+    auto has = [](const std::vector<std::string>& v, const std::string& s) {
+        return std::find(v.begin(), v.end(), s) != v.end();
+    };
+    for (const PenaltyThreshold& t : ins.penalty_thresholds) {
+        if (!t.request_types.empty() && !has(t.request_types, type_->id)) {
+            continue;
+        }
+        if (!t.categories.empty() &&
+            std::none_of(categories.begin(), categories.end(), [&](const std::string& c) {
+                return has(t.categories, c);
+            })) {
+            continue;
+        }
+        bool applied = false;
+        for (const detail::OffenceRef& ref : req.offences) {
+            const std::string concept_id = OffenceConcept(ref);
+            auto concept_it = catalog_.concepts.find(concept_id);
+            if (concept_it == catalog_.concepts.end()) {
+                continue;  // reported by CheckOffences
+            }
+            if (t.other_offences_only &&
+                std::any_of(ins.articles.begin(), ins.articles.end(), [&](const Article& a) {
+                    return a.kind == "offence" && a.concept_id == concept_id;
+                })) {
+                continue;
+            }
+            applied = true;
+            const Args args = {
+                {"concept", std::string(Pick(concept_it->second.title, lang_))},
+                {"years", fmt::format("{}", ref.max_penalty_years)},
+                {"min", std::to_string(t.min_years)},
+                {"instrument", InstrumentName(ins.id)}};
+            if (has(t.exempt_concepts, concept_id)) {
+                Add(Severity::kNote, "penalty_threshold_exempt", ref.path, args, {t.exempt_cite});
+            } else if (ref.max_penalty_years < 0) {
+                Add(Severity::kWarning,
+                    "penalty_unknown",
+                    ref.path + ".max_penalty_years",
+                    args,
+                    t.cites);
+            } else if (ref.max_penalty_years < static_cast<double>(t.min_years)) {
+                Add(Severity::kError,
+                    "penalty_threshold_not_met",
+                    ref.path + ".max_penalty_years",
+                    args,
+                    t.cites);
+            } else {
+                Add(Severity::kNote, "penalty_threshold_met", ref.path, args, t.cites);
+            }
+        }
+        if (applied && t.verification != Verification::kVerified) {
+            Add(Severity::kWarning,
+                "citation_unverified",
+                "offences",
+                {{"cite", t.cites.front()},
+                 {"status",
+                  Label("verification." + std::string(VerificationName(t.verification)))}},
+                t.cites);
+        }
+    }
+}
+
 void Checker::CheckOffences(const Request& req) {
     if (req.offences.empty() && type_->offences_required) {
         Add(Severity::kError, "field_missing", "offences", {{"field", Label("field.offences")}}, {}
@@ -573,6 +641,7 @@ void Checker::Run(const Request& req) {
         return;
     }
     CheckIssuer(req, *basis);
+    CheckPenalties(req, *basis);
     CheckEmergency(req, *basis);
     const bool restored = ApplyReservations(req, *basis);
     CheckDualCriminality(req, *basis, restored);

@@ -284,6 +284,200 @@ TEST(CheckRequest, MissingRequiredFieldCitesTheArticle) {
     EXPECT_TRUE(Cites(*f, "budapest:29(2)(e)"));
 }
 
+// Penalty thresholds (max_penalty_years) read from the instruments' data.
+struct PenaltyCase {
+    const char* name;
+    bool eu;                 // true: EPOC to DE under the Regulation; false: preservation XB -> XU
+    const char* categories;  // comma-separated data categories
+    const char* offence;     // "budapest:2" (an article) or a concept id
+    double max_penalty;      // < 0: not given
+    const char* code;        // expected penalty finding, "" for none
+    Severity severity;
+    const char* cite;
+};
+
+boost::json::object PenaltyRequest(const PenaltyCase& c) {
+    boost::json::object req;
+    if (c.eu) {
+        req = Epoc("investigating_judge");
+    } else {
+        req = Example();
+        req["requesting_party"] = "XB";
+        req["requested_party"] = "XU";
+        req["date"] = "2027-03-01";
+        req.erase("instrument");
+    }
+    boost::json::array cats;
+    for (std::string_view rest = c.categories; !rest.empty();) {
+        std::size_t comma = rest.find(',');
+        cats.emplace_back(rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+    req["fields"].as_object()["data_categories"] = cats;
+    boost::json::object offence;
+    offence
+        [std::string_view(c.offence).find(':') != std::string_view::npos ? "article" : "concept"] =
+            c.offence;
+    if (c.max_penalty >= 0) {
+        offence["max_penalty_years"] = c.max_penalty;
+    }
+    req["offences"] = boost::json::array{offence};
+    return req;
+}
+
+const Finding* FindPenalty(const std::vector<Finding>& fs) {
+    for (const Finding& f : fs) {
+        if (f.code.rfind("penalty_", 0) == 0) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+TEST(CheckRequest, PenaltyThresholds) {
+    const PenaltyCase cases[] = {
+        {"eu content below 3 years",
+         true,
+         "content",
+         "drug_trafficking",
+         2,
+         "penalty_threshold_not_met",
+         Severity::kError,
+         "eu-2023-1543:5(4)"},
+        {"eu traffic 2.5 years",
+         true,
+         "traffic",
+         "drug_trafficking",
+         2.5,
+         "penalty_threshold_not_met",
+         Severity::kError,
+         "eu-2023-1543:5(4)"},
+        {"eu content exactly 3 years",
+         true,
+         "content",
+         "drug_trafficking",
+         3,
+         "penalty_threshold_met",
+         Severity::kNote,
+         "eu-2023-1543:5(4)"},
+        {"eu content 8 years",
+         true,
+         "subscriber,content",
+         "drug_trafficking",
+         8,
+         "penalty_threshold_met",
+         Severity::kNote,
+         "eu-2023-1543:5(4)"},
+        {"eu content penalty not given",
+         true,
+         "content",
+         "drug_trafficking",
+         -1,
+         "penalty_unknown",
+         Severity::kWarning,
+         "eu-2023-1543:5(4)"},
+        {"eu listed cyber offence",
+         true,
+         "content",
+         "budapest:2",
+         1,
+         "penalty_threshold_exempt",
+         Severity::kNote,
+         "eu-2023-1543:5(4)"},
+        {"eu csam exempt",
+         true,
+         "traffic",
+         "csam",
+         1,
+         "penalty_threshold_exempt",
+         Severity::kNote,
+         "eu-2023-1543:5(4)"},
+        {"eu identification only",
+         true,
+         "identification",
+         "drug_trafficking",
+         1,
+         "",
+         Severity::kNote,
+         ""},
+        {"eu subscriber only", true, "subscriber", "drug_trafficking", 1, "", Severity::kNote, ""},
+        {"un other offence below 4 years",
+         false,
+         "traffic",
+         "drug_trafficking",
+         3,
+         "penalty_threshold_not_met",
+         Severity::kError,
+         "un-2024:35(1)(c)"},
+        {"un serious crime",
+         false,
+         "traffic",
+         "drug_trafficking",
+         4,
+         "penalty_threshold_met",
+         Severity::kNote,
+         "un-2024:2(h)"},
+        {"un penalty not given",
+         false,
+         "traffic",
+         "drug_trafficking",
+         -1,
+         "penalty_unknown",
+         Severity::kWarning,
+         "un-2024:35(1)(c)"},
+        {"un own offence needs no threshold",
+         false,
+         "traffic",
+         "budapest:2",
+         1,
+         "",
+         Severity::kNote,
+         ""},
+    };
+    for (const PenaltyCase& c : cases) {
+        SCOPED_TRACE(c.name);
+        auto fs = Check(PenaltyRequest(c));
+        const Finding* f = FindPenalty(fs);
+        if (std::string_view(c.code).empty()) {
+            EXPECT_EQ(f, nullptr) << Dump(fs);
+            continue;
+        }
+        ASSERT_NE(f, nullptr) << Dump(fs);
+        EXPECT_EQ(f->code, c.code) << Dump(fs);
+        EXPECT_EQ(f->severity, c.severity) << Dump(fs);
+        EXPECT_TRUE(Cites(*f, c.cite)) << Dump(fs);
+        EXPECT_EQ(f->field.rfind("offences[0]", 0), 0U) << f->field;
+        EXPECT_EQ(HasErrors(fs), c.severity == Severity::kError) << Dump(fs);
+        EXPECT_EQ(f->message.find('{'), std::string::npos) << f->message;
+    }
+}
+
+TEST(CheckRequest, PenaltyThresholdStatusIsShown) {
+    // The EU threshold is attested by secondary sources only: the checker warns, citing it.
+    PenaltyCase eu{"", true, "content", "drug_trafficking", 5, "", Severity::kNote, ""};
+    auto fs = Check(PenaltyRequest(eu));
+    bool warned = false;
+    for (const Finding& f : fs) {
+        warned = warned || (f.code == "citation_unverified" && Cites(f, "eu-2023-1543:5(4)"));
+    }
+    EXPECT_TRUE(warned) << Dump(fs);
+    // The UN threshold is verified: no such warning for it.
+    PenaltyCase un{"", false, "traffic", "drug_trafficking", 5, "", Severity::kNote, ""};
+    fs = Check(PenaltyRequest(un));
+    for (const Finding& f : fs) {
+        EXPECT_FALSE(f.code == "citation_unverified" && Cites(f, "un-2024:35(1)(c)")) << Dump(fs);
+    }
+    // Messages in every language, with the numbers filled in.
+    PenaltyCase low{"", false, "traffic", "drug_trafficking", 2, "", Severity::kNote, ""};
+    for (std::string_view lang : kLanguages) {
+        const auto low_fs = Check(PenaltyRequest(low), lang);
+        const Finding* f = FindPenalty(low_fs);
+        ASSERT_NE(f, nullptr) << lang;
+        EXPECT_NE(f->message.find('2'), std::string::npos) << lang << ": " << f->message;
+        EXPECT_NE(f->message.find('4'), std::string::npos) << lang << ": " << f->message;
+    }
+}
+
 TEST(CheckRequest, MessagesFollowTheLanguage) {
     auto req = Example();
     req["fields"].as_object().erase("necessity");

@@ -70,6 +70,22 @@ struct Definition {
     std::string source;
 };
 
+/// A minimum maximum penalty an offence must carry for a request under the instrument (the UN
+/// Convention's "serious crime", the EU Regulation's threshold for traffic and content data).
+struct PenaltyThreshold {
+    std::string id;             ///< names the rule in the data file
+    std::int64_t min_years{0};  ///< the offence's maximum penalty must be at least this
+    std::vector<std::string> request_types;  ///< request types it applies to; empty: all
+    std::vector<std::string> categories;     ///< data categories that trigger it; empty: always
+    bool other_offences_only{false};  ///< true: only offences that are not the instrument's own
+    std::vector<std::string> cites;   ///< full citations, e.g. "un-2024:35(1)(c)"
+    std::vector<std::string> exempt_concepts;  ///< offence concepts exempt from the threshold
+    std::string exempt_cite;                   ///< citation of the exemption
+    std::string definition;                    ///< defined term shown with it, may be empty
+    Verification verification{Verification::kUnverified};
+    std::string source;
+};
+
 /// One legal instrument, read from instruments/<id>.toml.
 struct Instrument {
     std::string id;
@@ -85,6 +101,7 @@ struct Instrument {
     std::vector<Article> articles;
     std::vector<Reservation> reservations;
     std::vector<Definition> definitions;
+    std::vector<PenaltyThreshold> penalty_thresholds;
     std::filesystem::path file;
 
     /// The article with `id`, or nullptr.
@@ -119,9 +136,14 @@ struct PartyInstrument {
 
 /// A designated authority of a party (central authority, 24/7 point of contact, ...).
 struct Authority {
-    std::string role;
+    std::string role;  ///< a role.* key: central_authority, contact_point_24_7, ...
     std::string name;
     std::string instrument;  ///< instrument under which it is designated, may be empty
+    std::string article;     ///< article of that instrument under which it was declared, or empty
+    std::string note;        ///< scope of the designation (e.g. "before criminal proceedings")
+    std::string source;      ///< where the designation is published
+    std::string as_of;       ///< date of the declaration or of the source
+    Verification verification{Verification::kUnverified};
 };
 
 /// A state or organisation that can send or receive requests.
