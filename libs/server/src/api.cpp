@@ -78,14 +78,15 @@ Result<std::string> Box(const Request& request) {
     return MakeError(ErrorCode::kInvalidArgument, "box must be 'inbox' or 'outbox'");
 }
 
-std::string Language(const Request& request) {
+// The reader's language: ?lang=, else Accept-Language, else `fallback`.
+std::string Language(const Request& request, std::string fallback = "en") {
     if (auto lang = request.QueryParam("lang")) {
         return *lang;
     }
     if (auto header = request.Header("Accept-Language"); header && header->size() >= 2) {
         return header->substr(0, 2);
     }
-    return "en";
+    return fallback;
 }
 
 class Routes {
@@ -286,7 +287,14 @@ public:
         }
         o["own_proof"] = detail->own_proof;
         if (detail->summary.type == "request") {
-            auto rendered = legal::RenderRequest(*s_.catalog, detail->body, Language(request));
+            // Rendered in the reader's language; by default the node's first listed language.
+            std::string fallback = "en";
+            if (const auto* self = s_.node->directory()->FindNode(s_.config.node_id);
+                self != nullptr && !self->languages.empty()) {
+                fallback = self->languages.front();
+            }
+            auto rendered =
+                legal::RenderRequest(*s_.catalog, detail->body, Language(request, fallback));
             if (rendered) {
                 o["rendered"] = *rendered;
             }
@@ -354,25 +362,37 @@ private:
 
 void AddRoutes(net::Router& router, NodeService::Impl& service) {
     auto routes = std::make_shared<Routes>(service);
-    auto bind = [routes](Response (Routes::*method)(Request&)) {
+    // Every route counts its requests in concord_http_requests_total{route}.
+    auto add = [&](const std::string& method, const std::string& pattern, net::Handler handler) {
+        net::Counter& requests = service.metrics.AddCounter(
+            "concord_http_requests_total",
+            "HTTP requests handled, by route",
+            {{"route", method + " " + pattern}}
+        );
+        router.Add(method, pattern, [&requests, handler = std::move(handler)](Request& r) {
+            requests.Increment();
+            return handler(r);
+        });
+    };
+    auto bind = [routes](Response (Routes::*method)(Request&)) -> net::Handler {
         return [routes, method](Request& r) { return ((*routes).*method)(r); };
     };
     auto api = [routes, bind](Response (Routes::*method)(Request&)) {
         return routes->Authenticated(bind(method));
     };
-    router.Add("GET", "/healthz", bind(&Routes::Health));
-    router.Add("GET", "/metrics", bind(&Routes::Metrics));
-    router.Add("POST", "/fed/v1/messages", bind(&Routes::FedMessages));
-    router.Add("GET", "/fed/v1/checkpoint", bind(&Routes::FedCheckpoint));
-    router.Add("POST", "/fed/{version}/messages", bind(&Routes::FedOtherVersion));
-    router.Add("GET", "/api/v1/node", api(&Routes::NodeInfo));
-    router.Add("POST", "/api/v1/messages", api(&Routes::Submit));
-    router.Add("GET", "/api/v1/messages", api(&Routes::List));
-    router.Add("GET", "/api/v1/messages/{id}", api(&Routes::Read));
-    router.Add("GET", "/api/v1/events", api(&Routes::Events));
-    router.Add("GET", "/api/v1/alerts", api(&Routes::Alerts));
-    router.Add("GET", "/api/v1/ledger/proof", api(&Routes::LedgerProof));
-    router.Add("POST", "/api/v1/legal/check", api(&Routes::LegalCheck));
+    add("GET", "/healthz", bind(&Routes::Health));
+    add("GET", "/metrics", bind(&Routes::Metrics));
+    add("POST", "/fed/v1/messages", bind(&Routes::FedMessages));
+    add("GET", "/fed/v1/checkpoint", bind(&Routes::FedCheckpoint));
+    add("POST", "/fed/{version}/messages", bind(&Routes::FedOtherVersion));
+    add("GET", "/api/v1/node", api(&Routes::NodeInfo));
+    add("POST", "/api/v1/messages", api(&Routes::Submit));
+    add("GET", "/api/v1/messages", api(&Routes::List));
+    add("GET", "/api/v1/messages/{id}", api(&Routes::Read));
+    add("GET", "/api/v1/events", api(&Routes::Events));
+    add("GET", "/api/v1/alerts", api(&Routes::Alerts));
+    add("GET", "/api/v1/ledger/proof", api(&Routes::LedgerProof));
+    add("POST", "/api/v1/legal/check", api(&Routes::LegalCheck));
 }
 
 std::vector<std::pair<std::string, std::string>> NodeService::Routes() {

@@ -20,6 +20,15 @@
 namespace concord::server {
 namespace {
 
+// Reasons net::Server gives for limit refusals, as metric labels; "other" takes the rest.
+constexpr std::string_view kHttpRefusalReasons[] = {
+    "too_large",
+    "header_too_large",
+    "too_many_connections",
+    "rate_limited",
+    "header_timeout",
+    "other"};
+
 Result<std::string> ReadText(const std::filesystem::path& path, std::string_view what) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -202,10 +211,8 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     server.io_threads = config.io_threads;
     server.handler_threads = config.handler_threads;
     server.on_refusal = [raw](std::string_view reason) {
-        static constexpr std::string_view kReasons[] = {
-            "too_large", "header_too_large", "too_many_connections", "rate_limited", "timeout"};
-        std::size_t i = 0;
-        while (i < std::size(kReasons) && kReasons[i] != reason) {
+        std::size_t i = 0;  // the last entry, "other", takes any reason not listed
+        while (i + 1 < std::size(kHttpRefusalReasons) && kHttpRefusalReasons[i] != reason) {
             ++i;
         }
         raw->http_refusals[i]->Increment();
@@ -321,18 +328,11 @@ void NodeService::Impl::RegisterMetrics() {
         "Time from submission to a verified receipt, per delivered message",
         {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 600, 3600}
     );
-    static constexpr const char* kReasons[] = {
-        "too_large",
-        "header_too_large",
-        "too_many_connections",
-        "rate_limited",
-        "timeout",
-        "other"};
-    for (std::size_t i = 0; i < std::size(kReasons); ++i) {
+    for (std::size_t i = 0; i < std::size(kHttpRefusalReasons); ++i) {
         http_refusals[i] = &metrics.AddCounter(
             "concord_http_refusals_total",
             "HTTP requests refused by a limit",
-            {{"reason", kReasons[i]}}
+            {{"reason", std::string(kHttpRefusalReasons[i])}}
         );
     }
     auto counter = [this](

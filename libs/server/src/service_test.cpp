@@ -279,6 +279,11 @@ TEST_F(ServiceTest, ValidRequestTravelsWithReceiptLiveEventAndMetrics) {
     EXPECT_NE(metrics->body.find("concord_messages_received 1"), std::string::npos)
         << metrics->body;
     EXPECT_NE(metrics->body.find("# TYPE concord_ledger_size gauge"), std::string::npos);
+    EXPECT_NE(
+        metrics->body.find("concord_http_requests_total{route=\"POST /fed/v1/messages\"} "),
+        std::string::npos
+    );
+    EXPECT_NE(metrics->body.find("concord_delivery_latency_seconds_count"), std::string::npos);
 }
 
 TEST_F(ServiceTest, RevokingASenderInTheDirectoryTakesEffectOnItsNextMessage) {
