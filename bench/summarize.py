@@ -119,6 +119,62 @@ def table(title, header, rows):
         print(line.format(*[str(c) for c in r]))
 
 
+def status(met):
+    return "met" if met else "NOT met"
+
+
+def fmt_ms(v):
+    return "-" if v is None else f"{v:.3g} ms"
+
+
+def load_federation(paths):
+    """The "federation" object of bench_intake's JSON (not Google Benchmark output), or None."""
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        if text.strip():
+            doc = json.loads(text)
+            if "federation" in doc:
+                return doc["federation"]
+    return None
+
+
+def federation_tables(f):
+    """bench_intake: intake beside the crypto-bound limit, emergency path, memory."""
+    c = f["crypto"]
+    rows = [[f"Ed25519 verify ({c['envelope_bytes']} B envelope)", fmt_us(c["verify_us"])],
+            [f"BoxOpen ({c['sealed_body_bytes']} B sealed body)", fmt_us(c["open_us"])],
+            [f"Ed25519 sign ({c['receipt_bytes']} B receipt)", fmt_us(c["sign_us"])],
+            ["= crypto-bound limit per core", fmt_rate(c["per_core"])],
+            [f"× {c['cores']} cores (shared with the load generator)", fmt_rate(c["limit"])]]
+    table("Federation: crypto-bound intake limit (bench_intake, in-process CPU time)",
+          ["primitive", "this run"], rows)
+
+    def step_row(label, s):
+        cpu = s["node_cpu_s"] * 1e6 / s["ok"] if s["ok"] else None
+        return [label, fmt_rate(s["achieved"]), fmt_rate(s["offered"]),
+                ratio(s["achieved"], c["limit"]), fmt_ms(s["p50_ms"]), fmt_ms(s["p99_ms"]),
+                fmt_ms(s["p999_ms"]), fmt_us(cpu),
+                "yes" if s["sustained"] else "no"]
+
+    rows = [step_row("Intake, highest sustained rate", f["sustained"]),
+            step_row("Intake at half the crypto-bound limit", f["half_limit"])]
+    table(f"Federation: intake, open loop over {f['connections']} keep-alive TLS connections "
+          "(latency from the scheduled send time)",
+          ["figure", "achieved", "offered", "÷ limit", "p50", "p99", "p99.9",
+           "node CPU/msg", "sustained"], rows)
+    e, m = f["emergency"], f["memory"]
+    rows = [["Emergency path p99 (A local API → B event stream)", fmt_ms(e["p99_ms"]),
+             "target 50 ms", ratio(e["p99_ms"], 50)],
+            ["Emergency path p50", fmt_ms(e["p50_ms"]), "-", "-"],
+            ["Idle node VmRSS", f"{m['idle_rss_bytes'] / 1e6:.1f} MB", "target 50 MB",
+             ratio(m["idle_rss_bytes"], 50e6)],
+            ["Intake node VmRSS after the intake run", f"{m['after_intake_rss_bytes'] / 1e6:.1f} MB",
+             "target (idle) 50 MB", ratio(m["after_intake_rss_bytes"], 50e6)]]
+    table(f"Federation: emergency path ({e['count']} messages, {e['lost']} lost) and memory",
+          ["figure", "value", "limit", "ratio"], rows)
+
+
 def main(paths):
     runs, cvs, context = load(paths)
     r = Run(runs, cvs)
@@ -211,6 +267,10 @@ def main(paths):
     table("Merkle proofs (time per proof)", ["figure", "time", "limit", "limit time", "ratio"],
           rows)
 
+    federation = load_federation(paths)
+    if federation:
+        federation_tables(federation)
+
     # DESIGN §7 targets this run can speak to.
     rows = []
     for backend in ("Sqlite", "Postgres"):
@@ -224,6 +284,20 @@ def main(paths):
         rows.append([f"{kind} proof at 10^8 < 1 ms (synthetic reader: generate + verify)",
                      fmt_us(None if g is None or v is None else g + v),
                      "-" if g is None or v is None else ("met" if g + v < 1000 else "NOT met")])
+    if federation:
+        f = federation
+        rows.append(["Intake ≥ 60% of the crypto-bound limit (issue 3)",
+                     f"{ratio(f['sustained']['achieved'], f['crypto']['limit'])} of the limit",
+                     status(f["sustained"]["achieved"] >= 0.6 * f["crypto"]["limit"])])
+        rows.append(["Intake p99 ≤ 20 ms at half the crypto-bound limit (issue 3)",
+                     fmt_ms(f["half_limit"]["p99_ms"])
+                     + ("" if f["half_limit"]["sustained"] else " (rate not sustained)"),
+                     status(f["half_limit"]["sustained"] and f["half_limit"]["p99_ms"] <= 20)])
+        rows.append(["Emergency path p99 ≤ 50 ms on loopback (issue 3)",
+                     fmt_ms(f["emergency"]["p99_ms"]), status(f["emergency"]["p99_ms"] <= 50)])
+        rows.append(["Idle node resident size < 50 MB (issue 3)",
+                     f"{f['memory']['idle_rss_bytes'] / 1e6:.1f} MB",
+                     status(f["memory"]["idle_rss_bytes"] < 50e6)])
     table("DESIGN §7 targets", ["target", "measured", "status"], rows)
     print("=" * 100)
 
