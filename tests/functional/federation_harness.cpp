@@ -1,0 +1,590 @@
+#include "federation_harness.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
+
+#include "concord/core/bytes.hpp"
+#include "concord/core/file.hpp"
+#include "concord/core/time.hpp"
+#include "concord/crypto/base64.hpp"
+#include "concord/crypto/init.hpp"
+#include "concord/crypto/random.hpp"
+#include "concord/federation/signed_json.hpp"
+#include "concord/ledger/note.hpp"
+#include "concord/store/store.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace concord::functional {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string ReadWhole(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// Spawns `argv` with stdout and stderr appended to `log`; `extra_env` is added to the
+// environment. Returns the pid.
+Result<pid_t> SpawnProgram(
+    const std::vector<std::string>& args,
+    const std::filesystem::path& log,
+    const std::vector<std::string>& extra_env
+) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const std::string log_path = log.string();
+    posix_spawn_file_actions_addopen(
+        &actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644
+    );
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    std::vector<char*> argv;
+    for (const auto& a : args) {
+        argv.push_back(const_cast<char*>(a.c_str()));
+    }
+    argv.push_back(nullptr);
+    std::vector<std::string> env_storage;
+    for (char** e = environ; *e != nullptr; ++e) {
+        if (std::strncmp(*e, "CONCORD_FAILPOINT=", 18) != 0) {
+            env_storage.emplace_back(*e);
+        }
+    }
+    env_storage.insert(env_storage.end(), extra_env.begin(), extra_env.end());
+    std::vector<char*> envp;
+    for (auto& e : env_storage) {
+        envp.push_back(e.data());
+    }
+    envp.push_back(nullptr);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        return MakeError(
+            ErrorCode::kUnavailable, "cannot start " + args[0] + ": " + std::strerror(rc)
+        );
+    }
+    return pid;
+}
+
+// Waits for `pid` until `limit`; true and the status if it exited.
+bool WaitPid(pid_t pid, std::chrono::milliseconds limit, int* status) {
+    const auto deadline = Clock::now() + limit;
+    for (;;) {
+        const pid_t r = ::waitpid(pid, status, WNOHANG);
+        if (r == pid || r < 0) {
+            return true;
+        }
+        if (Clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+Result<Reply> ToReply(Result<net::Response> r) {
+    if (!r) {
+        return tl::unexpected(r.error());
+    }
+    Reply out;
+    out.status = r->status;
+    out.body = std::move(r->body);
+    boost::system::error_code ec;
+    auto value = boost::json::parse(out.body, ec);
+    if (!ec && value.is_object()) {
+        out.json = std::move(value.as_object());
+    }
+    return out;
+}
+
+Error HttpError(const std::string& what, const Reply& r) {
+    return Error{
+        ErrorCode::kUnavailable, what + ": HTTP " + std::to_string(r.status) + " " + r.body};
+}
+
+}  // namespace
+
+std::filesystem::path ConcorddPath() {
+    return std::filesystem::path(CONCORD_BINARY_DIR) / "apps" / "concordd" / "concordd";
+}
+
+std::filesystem::path ConcordPath() {
+    return std::filesystem::path(CONCORD_BINARY_DIR) / "apps" / "concord" / "concord";
+}
+
+std::uint16_t FreePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof addr;
+    std::uint16_t port = 0;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+        port = ntohs(addr.sin_port);
+    }
+    ::close(fd);
+    return port;
+}
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds limit) {
+    const auto deadline = Clock::now() + limit;
+    for (;;) {
+        if (condition()) {
+            return true;
+        }
+        if (Clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+std::string Reply::ErrorCodeName() const {
+    const auto* error = json.if_contains("error");
+    if (error == nullptr || !error->is_object()) {
+        return "";
+    }
+    const auto* code = error->as_object().if_contains("code");
+    return code != nullptr && code->is_string() ? std::string(code->as_string()) : "";
+}
+
+// --- TestNode ------------------------------------------------------------------------------
+
+TestNode::TestNode(std::string id, std::filesystem::path dir, std::uint16_t port)
+    : id_(std::move(id)), dir_(std::move(dir)), port_(port) {}
+
+TestNode::~TestNode() {
+    if (pid_ > 0) {
+        Kill();
+    }
+}
+
+std::string TestNode::base_url() const {
+    return "https://127.0.0.1:" + std::to_string(port_);
+}
+
+Result<void> TestNode::Init(
+    const std::string& party,
+    const std::string& role,
+    const std::filesystem::path& directory_file,
+    const std::string& directory_key
+) {
+    server::InitOptions o;
+    o.dir = dir_;
+    o.node_id = id_;
+    o.party = party;
+    o.roles = {role};
+    o.authority = "Authority of " + id_;
+    o.listen = "127.0.0.1:" + std::to_string(port_);
+    o.passphrase = HexEncode(crypto::RandomBytes(16));
+    o.write_passphrase_file = true;
+    o.fast_key_derivation = true;
+    o.directory_file = directory_file;
+    o.directory_keys = {directory_key};
+    CONCORD_ASSIGN_OR_RETURN(init_, server::InitNode(o));
+    client_ = NewClient();
+    return {};
+}
+
+Result<void> TestNode::SetConfig(
+    std::string_view section, std::string_view key, std::string_view value
+) {
+    const auto path = dir_ / "config.toml";
+    std::string text = ReadWhole(path);
+    const std::string header = "[" + std::string(section) + "]\n";
+    const std::string line = std::string(key) + " = " + std::string(value) + "\n";
+    if (auto at = text.find(header); at != std::string::npos) {
+        text.insert(at + header.size(), line);
+    } else {
+        text += "\n" + header + line;
+    }
+    return WriteFileAtomically(path, AsBytes(text), 0644, ExistingFile::kReplace);
+}
+
+Result<void> TestNode::Spawn(const std::string& failpoint) {
+    if (pid_ > 0) {
+        return MakeError(ErrorCode::kInvalidArgument, id_ + " is running already");
+    }
+    std::vector<std::string> env;
+    if (!failpoint.empty()) {
+        env.push_back("CONCORD_FAILPOINT=" + failpoint);
+    }
+    CONCORD_ASSIGN_OR_RETURN(
+        pid_,
+        SpawnProgram(
+            {ConcorddPath().string(), "--config", (dir_ / "config.toml").string()},
+            dir_ / "concordd.log",
+            env
+        )
+    );
+    return {};
+}
+
+Result<void> TestNode::WaitHealthy(std::chrono::seconds limit) {
+    net::ClientOptions options;
+    options.pinned_cert_sha256 = init_.entry.tls_sha256;
+    options.timeout = std::chrono::seconds(5);
+    net::HttpClient client(options);
+    const auto deadline = Clock::now() + limit;
+    std::string last;
+    while (Clock::now() < deadline) {
+        auto r = client.Send("GET", base_url() + "/healthz", "");
+        if (r && r->status == 200) {
+            return {};
+        }
+        last = r ? "HTTP " + std::to_string(r->status) : r.error().message;
+        if (Reap()) {
+            return MakeError(ErrorCode::kUnavailable, id_ + " exited:\n" + LogTail());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return MakeError(ErrorCode::kUnavailable, id_ + " did not become healthy: " + last);
+}
+
+Result<void> TestNode::Start(const std::string& failpoint) {
+    CONCORD_RETURN_IF_ERROR(Spawn(failpoint));
+    return WaitHealthy();
+}
+
+int TestNode::Terminate() {
+    int status = 0;
+    if (pid_ <= 0) {
+        return status;
+    }
+    ::kill(pid_, SIGTERM);
+    if (!WaitPid(pid_, kPatience, &status)) {
+        ADD_FAILURE() << id_ << " did not stop on SIGTERM; killing it";
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+    }
+    pid_ = -1;
+    return status;
+}
+
+void TestNode::Kill() {
+    if (pid_ <= 0) {
+        return;
+    }
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+}
+
+bool TestNode::Reap() {
+    if (pid_ <= 0) {
+        return true;
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return true;
+    }
+    return false;
+}
+
+bool TestNode::WaitExit(std::chrono::seconds limit) {
+    return WaitFor([this] { return Reap(); }, limit);
+}
+
+std::unique_ptr<net::HttpClient> TestNode::NewClient() const {
+    net::ClientOptions o;
+    o.pinned_cert_sha256 = init_.entry.tls_sha256;
+    o.timeout = std::chrono::seconds(30);
+    return std::make_unique<net::HttpClient>(o);
+}
+
+Result<Reply> TestNode::Api(
+    std::string_view method, const std::string& path, std::string_view body, net::HttpClient* client
+) {
+    net::HttpClient& c = client != nullptr ? *client : *client_;
+    return ToReply(c.Send(
+        method,
+        base_url() + path,
+        body,
+        {{"Authorization", "Bearer " + init_.api_token}, {"Content-Type", "application/json"}}
+    ));
+}
+
+Result<Reply> TestNode::Plain(
+    std::string_view method, const std::string& path, std::string_view body, net::HttpClient* client
+) {
+    net::HttpClient& c = client != nullptr ? *client : *client_;
+    return ToReply(c.Send(method, base_url() + path, body, {{"Content-Type", "application/json"}}));
+}
+
+Result<std::string> TestNode::Submit(
+    const std::string& to,
+    const std::string& type,
+    const std::string& body_json,
+    net::HttpClient* client
+) {
+    boost::json::object submit;
+    submit["to"] = to;
+    submit["type"] = type;
+    submit["priority"] = "normal";
+    submit["body"] = boost::json::parse(body_json);
+    CONCORD_ASSIGN_OR_RETURN(
+        Reply r, Api("POST", "/api/v1/messages", boost::json::serialize(submit), client)
+    );
+    if (r.status != 201) {
+        return HttpError("submit to " + to, r);
+    }
+    return federation::GetString(r.json, "id");
+}
+
+Result<std::vector<MessageRow>> TestNode::ListAll(const std::string& box) {
+    std::vector<MessageRow> out;
+    std::string before;
+    for (;;) {
+        std::string path = "/api/v1/messages?box=" + box + "&limit=1000";
+        if (!before.empty()) {
+            path += "&before=" + before;
+        }
+        CONCORD_ASSIGN_OR_RETURN(Reply r, Api("GET", path));
+        if (r.status != 200) {
+            return HttpError("list " + box, r);
+        }
+        CONCORD_ASSIGN_OR_RETURN(
+            const boost::json::array* messages, federation::GetArray(r.json, "messages")
+        );
+        for (const auto& v : *messages) {
+            const auto& o = v.as_object();
+            MessageRow row;
+            row.id = federation::GetString(o, "id").value_or("");
+            row.peer = federation::GetString(o, "peer").value_or("");
+            row.type = federation::GetString(o, "type").value_or("");
+            row.status = federation::GetString(o, "status").value_or("");
+            row.attempts = federation::GetInt(o, "attempts").value_or(0);
+            out.push_back(std::move(row));
+        }
+        if (messages->size() < 1000) {
+            return out;
+        }
+        before = out.back().id;
+    }
+}
+
+Result<double> TestNode::Metric(std::string_view name, std::string_view labels) {
+    CONCORD_ASSIGN_OR_RETURN(Reply r, Plain("GET", "/metrics"));
+    if (r.status != 200) {
+        return HttpError("metrics", r);
+    }
+    const std::string prefix =
+        std::string(name) + (labels.empty() ? "" : "{" + std::string(labels) + "}") + " ";
+    std::istringstream lines(r.body);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.starts_with(prefix)) {
+            return std::stod(line.substr(prefix.size()));
+        }
+    }
+    return MakeError(ErrorCode::kNotFound, "metric " + prefix + "not found");
+}
+
+Result<std::string> TestNode::VerifyLedger() {
+    if (pid_ > 0) {
+        return MakeError(ErrorCode::kInvalidArgument, id_ + " must be stopped to verify");
+    }
+    const auto verifier =
+        ledger::MakeVerifier(id_, ledger::NoteKeyType::kEd25519, init_.entry.signing_key);
+    const std::string url = "sqlite:" + (dir_ / "node.db").string();
+    ledger::Log::Verification report;
+    {
+        CONCORD_ASSIGN_OR_RETURN(auto store, store::Store::Open(url));
+        CONCORD_ASSIGN_OR_RETURN(auto log, ledger::Log::Open(*store));
+        CONCORD_ASSIGN_OR_RETURN(auto tx, store->Begin());
+        CONCORD_ASSIGN_OR_RETURN(report, log->VerifyAll(*tx, std::span(&verifier, 1)));
+    }
+    std::string summary = id_ + ": " + std::to_string(report.size) + " entries, " +
+                          std::to_string(report.checkpoints) + " checkpoints";
+    if (report.checkpoints == 0) {
+        return summary;  // `concord ledger verify` needs a checkpoint to verify against
+    }
+    const auto out = dir_ / "ledger-verify.out";
+    std::filesystem::remove(out);
+    CONCORD_ASSIGN_OR_RETURN(
+        pid_t pid,
+        SpawnProgram(
+            {ConcordPath().string(),
+             "ledger",
+             "verify",
+             "--store",
+             url,
+             "--key",
+             verifier.ToString()},
+            out,
+            {}
+        )
+    );
+    int status = 0;
+    if (!WaitPid(pid, kPatience, &status)) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        return MakeError(ErrorCode::kUnavailable, "concord ledger verify did not finish");
+    }
+    const std::string text = ReadWhole(out);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !text.starts_with("OK:")) {
+        return MakeError(ErrorCode::kCorruption, "concord ledger verify " + id_ + ": " + text);
+    }
+    return summary + "; concord ledger verify: " + text;
+}
+
+std::string TestNode::LogTail(std::size_t bytes) const {
+    const std::string text = ReadWhole(dir_ / "concordd.log");
+    return text.size() <= bytes ? text : text.substr(text.size() - bytes);
+}
+
+// --- Federation ----------------------------------------------------------------------------
+
+Federation::Federation(FederationOptions options)
+    : options_(std::move(options)), directory_key_([] {
+          (void)crypto::Initialize();
+          return crypto::SigningKey::Generate();
+      }()) {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "concord-functional-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+        ADD_FAILURE() << "cannot create a temporary folder";
+    }
+    dir_ = pattern;
+}
+
+Federation::~Federation() {
+    for (auto& n : nodes_) {
+        n->Kill();
+    }
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    if (info != nullptr && info->result()->Failed()) {
+        std::cerr << "keeping " << dir_ << " for inspection\n";
+        for (auto& n : nodes_) {
+            std::cerr << "--- " << n->id() << " log tail ---\n" << n->LogTail(2000) << "\n";
+        }
+        return;
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+}
+
+void Federation::AddNode(std::string id, std::string party, std::string role) {
+    nodes_.push_back(std::make_unique<TestNode>(id, dir_ / id, FreePort()));
+    node_plan_.emplace_back(std::move(party), std::move(role));
+}
+
+void Federation::AddExternal(std::string id, std::string party) {
+    ExternalIdentity x{
+        federation::NodeKeys{crypto::SigningKey::Generate(), crypto::BoxKeyPair::Generate()}, {}};
+    x.entry.id = std::move(id);
+    x.entry.party = std::move(party);
+    x.entry.authority = "Test sender " + x.entry.id;
+    x.entry.roles = {"competent_authority"};
+    x.entry.endpoint = "https://127.0.0.1:1";
+    x.entry.signing_key = x.keys.signing.public_key();
+    x.entry.box_key = x.keys.box.public_key();
+    x.entry.languages = {"en"};
+    externals_.push_back(std::move(x));
+}
+
+Result<void> Federation::Create() {
+    const auto& pk = directory_key_.public_key().bytes();
+    const std::string directory_pub = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        TestNode& n = *nodes_[i];
+        CONCORD_RETURN_IF_ERROR(n.Init(
+            node_plan_[i].first, node_plan_[i].second, dir_ / "directory.json", directory_pub
+        ));
+        CONCORD_RETURN_IF_ERROR(n.SetConfig("http", "rate_per_second", "100000"));
+        CONCORD_RETURN_IF_ERROR(n.SetConfig("http", "rate_burst", "100000"));
+        CONCORD_RETURN_IF_ERROR(
+            n.SetConfig("directory", "reload_interval", "\"" + options_.reload_interval + "\"")
+        );
+        CONCORD_RETURN_IF_ERROR(
+            n.SetConfig("delivery", "initial_backoff", "\"" + options_.initial_backoff + "\"")
+        );
+        CONCORD_RETURN_IF_ERROR(
+            n.SetConfig("delivery", "max_backoff", "\"" + options_.max_backoff + "\"")
+        );
+        CONCORD_RETURN_IF_ERROR(
+            n.SetConfig("witness", "interval", "\"" + options_.witness_interval + "\"")
+        );
+    }
+    CONCORD_RETURN_IF_ERROR(RewriteDirectory());
+    return {};
+}
+
+Result<void> Federation::StartAll() {
+    for (auto& n : nodes_) {
+        CONCORD_RETURN_IF_ERROR(n->Spawn());
+    }
+    for (auto& n : nodes_) {
+        CONCORD_RETURN_IF_ERROR(n->WaitHealthy());
+    }
+    return {};
+}
+
+Result<std::uint64_t> Federation::RewriteDirectory() {
+    ++serial_;
+    boost::json::object body;
+    body["format"] = "concord-directory/1";
+    body["serial"] = static_cast<std::int64_t>(serial_);
+    body["issued"] = FormatTimestamp(NowMillis());
+    boost::json::array parties;
+    for (const char* code : {"FR", "HU"}) {
+        boost::json::object p;
+        p["code"] = code;
+        p["name"] = std::string("State ") + code;
+        p["languages"] = boost::json::array{"en"};
+        boost::json::object binding;
+        binding["id"] = "budapest";
+        binding["status"] = "ratified";
+        p["instruments"] = boost::json::array{binding};
+        parties.push_back(std::move(p));
+    }
+    body["parties"] = std::move(parties);
+    boost::json::array list;
+    for (const auto& n : nodes_) {
+        list.push_back(federation::NodeEntryToJson(n->entry()));
+    }
+    for (const auto& x : externals_) {
+        list.push_back(federation::NodeEntryToJson(x.entry));
+    }
+    body["nodes"] = std::move(list);
+    const crypto::SigningKey* keys[] = {&directory_key_};
+    CONCORD_ASSIGN_OR_RETURN(
+        std::string signed_text, federation::SignDirectory(federation::CanonicalText(body), keys)
+    );
+    signed_text += "\n";
+    CONCORD_RETURN_IF_ERROR(WriteFileAtomically(
+        dir_ / "directory.json", AsBytes(signed_text), 0644, ExistingFile::kReplace
+    ));
+    return serial_;
+}
+
+Result<std::uint64_t> Federation::RevokeExternal(std::size_t i) {
+    externals_[i].entry.revoked = true;
+    return RewriteDirectory();
+}
+
+}  // namespace concord::functional
