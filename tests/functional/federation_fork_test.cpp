@@ -1,7 +1,7 @@
 // A peer that serves a forked audit log is caught by witnessing: A cosigns B's checkpoints; B's
-// history is then replaced by a different one that is longer than what A cosigned; A's next
-// witnessing round raises a "fork" alert holding both signed checkpoints (issue 3, "Tests with
-// real processes"; DESIGN §4).
+// history is then replaced by a different one, longer (a fork) or shorter (a rollback) than what
+// A cosigned; A's next witnessing round raises a "fork" alert holding both signed checkpoints
+// (issue 3, "Tests with real processes"; DESIGN §4).
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -52,7 +52,10 @@ Result<ledger::Checkpoint> VerifiedCheckpoint(
     return ledger::ParseCheckpoint(verified.note.text);
 }
 
-TEST(FederationWitnessing, PeerServingAForkedLogRaisesAForkAlertWithBothCheckpoints) {
+// A witnesses B; B is stopped and comes back with a history of (what A cosigned + `delta`)
+// invented entries (plus the one B appends at start); A must raise one fork alert holding both
+// checkpoints.
+void ExpectRewrittenHistoryDetected(std::int64_t delta) {
     FederationOptions options;
     options.witness_interval = "300ms";
     Federation f(options);
@@ -95,7 +98,7 @@ TEST(FederationWitnessing, PeerServingAForkedLogRaisesAForkAlertWithBothCheckpoi
 
     // B comes back with another history, longer than what A cosigned.
     b.Terminate();
-    auto forged = ForgeHistory(b, static_cast<std::uint64_t>(b_size) + 4);
+    auto forged = ForgeHistory(b, static_cast<std::uint64_t>(b_size + delta));
     ASSERT_TRUE(forged) << Why(forged);
     auto restarted = b.Start();
     ASSERT_TRUE(restarted) << Why(restarted);
@@ -135,13 +138,25 @@ TEST(FederationWitnessing, PeerServingAForkedLogRaisesAForkAlertWithBothCheckpoi
     EXPECT_EQ(old_checkpoint->origin, b.id());
     EXPECT_EQ(new_checkpoint->origin, b.id());
     EXPECT_EQ(old_checkpoint->size, static_cast<std::uint64_t>(b_size));
-    EXPECT_GT(new_checkpoint->size, old_checkpoint->size);
+    if (delta > 0) {
+        EXPECT_GT(new_checkpoint->size, old_checkpoint->size);
+    } else {
+        EXPECT_LT(new_checkpoint->size, old_checkpoint->size);
+    }
     EXPECT_NE(old_checkpoint->root, new_checkpoint->root);
 
     // One alert for this contradiction however many rounds see it.
     auto alert_count = a.Metric("concord_alerts");
     ASSERT_TRUE(alert_count) << Why(alert_count);
     EXPECT_EQ(*alert_count, 1);
+}
+
+TEST(FederationWitnessing, PeerServingAForkedLogRaisesAForkAlertWithBothCheckpoints) {
+    ExpectRewrittenHistoryDetected(4);
+}
+
+TEST(FederationWitnessing, PeerServingARolledBackLogRaisesAForkAlertWithBothCheckpoints) {
+    ExpectRewrittenHistoryDetected(-3);
 }
 
 }  // namespace
