@@ -112,10 +112,13 @@ Node::~Node() {
 }
 
 void Node::Start() {
-    if (started_) {
-        return;
+    {
+        std::scoped_lock lock(intake_mu_);
+        if (started_) {
+            return;
+        }
+        started_ = true;  // Receive reads it under intake_mu_
     }
-    started_ = true;
     threads_.emplace_back([this] { CommitterLoop(); });
     threads_.emplace_back([this] { DeliveryLoop(/*emergency_only=*/true); });
     for (int i = 0; i < options_.delivery_workers; ++i) {

@@ -302,7 +302,7 @@ private:
     std::mutex witness_mu_;  // one witnessing round at a time
 
     std::vector<std::thread> threads_;
-    bool started_{false};
+    bool started_{false};  // GUARDED_BY(intake_mu_)
 };
 
 }  // namespace concord::federation
