@@ -335,62 +335,44 @@ void NodeService::Impl::RegisterMetrics() {
             {{"reason", std::string(kHttpRefusalReasons[i])}}
         );
     }
-    auto counter = [this](
-                       const char* name,
-                       const char* help,
-                       const std::atomic<std::uint64_t> federation::NodeCounters::*field,
-                       net::Labels labels = {}
-                   ) {
-        metrics.AddGaugeFunction(
-            name,
-            help,
-            [this, field] { return static_cast<double>((node->counters().*field).load()); },
-            labels
-        );
+    using Field = const std::atomic<std::uint64_t> federation::NodeCounters::*;
+    struct CounterMetric {
+        const char* name;
+        const char* help;
+        Field field;
     };
-    counter(
-        "concord_messages_submitted",
-        "Outgoing messages committed to the outbox",
-        &federation::NodeCounters::submitted
-    );
-    counter(
-        "concord_messages_received",
-        "Incoming messages accepted",
-        &federation::NodeCounters::received
-    );
-    counter(
-        "concord_messages_duplicate",
-        "Envelopes received again (answered with the first receipt)",
-        &federation::NodeCounters::duplicates
-    );
-    counter(
-        "concord_messages_delivered",
-        "Outgoing messages with a verified receipt",
-        &federation::NodeCounters::delivered
-    );
-    counter(
-        "concord_delivery_attempts",
-        "Delivery attempts",
-        &federation::NodeCounters::delivery_attempts
-    );
-    counter(
-        "concord_delivery_failures",
-        "Failed delivery attempts (retried or given up)",
-        &federation::NodeCounters::delivery_failures
-    );
-    counter(
-        "concord_messages_non_delivered",
-        "Messages given up with a signed non-delivery record",
-        &federation::NodeCounters::non_delivered
-    );
-    counter(
-        "concord_checkpoints_cosigned",
-        "Peer checkpoints cosigned by this node's witness",
-        &federation::NodeCounters::cosigned
-    );
-    counter(
-        "concord_alerts", "Alerts raised (fork, non-delivery)", &federation::NodeCounters::alerts
-    );
+    static constexpr CounterMetric kCounters[] = {
+        {"concord_messages_submitted",
+         "Outgoing messages committed to the outbox",
+         &federation::NodeCounters::submitted},
+        {"concord_messages_received",
+         "Incoming messages accepted",
+         &federation::NodeCounters::received},
+        {"concord_messages_duplicate",
+         "Envelopes received again (answered with the first receipt)",
+         &federation::NodeCounters::duplicates},
+        {"concord_messages_delivered",
+         "Outgoing messages with a verified receipt",
+         &federation::NodeCounters::delivered},
+        {"concord_delivery_attempts",
+         "Delivery attempts",
+         &federation::NodeCounters::delivery_attempts},
+        {"concord_delivery_failures",
+         "Failed delivery attempts (retried or given up)",
+         &federation::NodeCounters::delivery_failures},
+        {"concord_messages_non_delivered",
+         "Messages given up with a signed non-delivery record",
+         &federation::NodeCounters::non_delivered},
+        {"concord_checkpoints_cosigned",
+         "Peer checkpoints cosigned by this node's witness",
+         &federation::NodeCounters::cosigned},
+        {"concord_alerts", "Alerts raised (fork, non-delivery)", &federation::NodeCounters::alerts},
+    };
+    for (const CounterMetric& c : kCounters) {
+        metrics.AddGaugeFunction(c.name, c.help, [this, field = c.field] {
+            return static_cast<double>((node->counters().*field).load());
+        });
+    }
     for (int i = 0; i < 8; ++i) {
         const auto reason = federation::RefusalCode(static_cast<federation::Refusal>(i));
         metrics.AddGaugeFunction(
