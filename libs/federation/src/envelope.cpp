@@ -212,7 +212,8 @@ tl::expected<ParsedEnvelope, Refused> ParseEnvelope(std::string_view text) {
 }
 
 tl::expected<void, Refused> VerifyEnvelopeSignature(const ParsedEnvelope& envelope) {
-    auto ok = VerifyObject(envelope.object, kEnvelopeDomain);
+    // ParseEnvelope has parsed and validated the "key" member into envelope.key.
+    auto ok = VerifyObjectWithKey(envelope.object, kEnvelopeDomain, envelope.key);
     if (!ok) {
         return Refuse(
             ok.error().code == ErrorCode::kUnauthenticated ? Refusal::kBadSignature
@@ -261,7 +262,7 @@ Result<Evidence> VerifyEvidence(std::string_view text, const crypto::PublicKey& 
     if (!(key == expected_signer)) {
         return MakeError(ErrorCode::kUnauthenticated, "evidence signed by an unexpected key");
     }
-    CONCORD_RETURN_IF_ERROR(VerifyObject(o, kEvidenceDomain));
+    CONCORD_RETURN_IF_ERROR(VerifyObjectWithKey(o, kEvidenceDomain, key));
     Evidence e;
     CONCORD_ASSIGN_OR_RETURN(e.event, GetString(o, "event"));
     CONCORD_ASSIGN_OR_RETURN(e.message_id, GetString(o, "message_id"));

@@ -79,6 +79,12 @@ Result<crypto::PublicKey> SignerKey(const boost::json::object& signed_object) {
 
 Result<void> VerifyObject(const boost::json::object& signed_object, std::string_view domain) {
     CONCORD_ASSIGN_OR_RETURN(crypto::PublicKey key, SignerKey(signed_object));
+    return VerifyObjectWithKey(signed_object, domain, key);
+}
+
+Result<void> VerifyObjectWithKey(
+    const boost::json::object& signed_object, std::string_view domain, const crypto::PublicKey& key
+) {
     CONCORD_ASSIGN_OR_RETURN(std::string sig_text, GetString(signed_object, "sig"));
     auto sig = crypto::Base64Decode(sig_text);
     if (!sig || sig->size() != 64) {

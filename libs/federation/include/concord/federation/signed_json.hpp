@@ -35,6 +35,13 @@ Result<crypto::PublicKey> SignerKey(const boost::json::object& signed_object);
 /// verify.
 Result<void> VerifyObject(const boost::json::object& signed_object, std::string_view domain);
 
+/// As VerifyObject, with the "key" member already parsed by SignerKey: `key` must be what
+/// SignerKey returned for this object. Saves re-validating the point (a scalar multiplication,
+/// about as costly as the verification itself).
+Result<void> VerifyObjectWithKey(
+    const boost::json::object& signed_object, std::string_view domain, const crypto::PublicKey& key
+);
+
 /// Parses `text` as JSON whose top-level value is an object, refusing what RFC 8785 refuses
 /// (duplicate names, invalid UTF-8, lone surrogates, out-of-range numbers, too deep).
 /// kInvalidArgument with the reason and byte offset.
