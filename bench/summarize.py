@@ -124,7 +124,9 @@ def status(met):
 
 
 def fmt_ms(v):
-    return "-" if v is None else f"{v:.3g} ms"
+    if v is None:
+        return "-"
+    return f"{v:.3g} ms" if v < 1000 else f"{v / 1000:.3g} s"
 
 
 def load_federation(paths):
