@@ -4,6 +4,8 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -133,19 +135,26 @@ std::filesystem::path ConcordPath() {
 }
 
 std::uint16_t FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof addr;
-    std::uint16_t port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-        port = ntohs(addr.sin_port);
+    // Below the kernel's ephemeral range (32768+), so that no outgoing connection can take the
+    // port while a node is down between a kill and its restart.
+    static std::mutex mu;
+    static std::mt19937 rng(static_cast<unsigned>(::getpid()) ^ std::random_device{}());
+    std::scoped_lock lock(mu);
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        const auto port = static_cast<std::uint16_t>(20000 + rng() % 12000);
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = htons(port);
+        const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        ::close(fd);
+        if (free) {
+            return port;
+        }
     }
-    ::close(fd);
-    return port;
+    ADD_FAILURE() << "no free port found";
+    return 0;
 }
 
 bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds limit) {

@@ -35,7 +35,7 @@ inline constexpr std::chrono::seconds kPatience{120};
 std::filesystem::path ConcorddPath();
 std::filesystem::path ConcordPath();
 
-/// A free TCP port on 127.0.0.1 (bound to port 0, then released).
+/// A free TCP port on 127.0.0.1 outside the ephemeral range (checked by binding it).
 std::uint16_t FreePort();
 
 /// An HTTP answer; `json` is the parsed body when it is a JSON object (else empty).
