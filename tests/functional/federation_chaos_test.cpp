@@ -220,9 +220,7 @@ TEST(FederationChaos, ThousandMessagesAmongThreeNodesWithRandomKillsNoneLostNone
               << " s, total " << std::chrono::duration<double>(Clock::now() - t0).count() << " s\n";
     EXPECT_GE(total_kills, kMinKills);
 
-    for (std::size_t i = 0; i < f.size(); ++i) {
-        f.node(i).Terminate();
-    }
+    f.ExpectCleanShutdown();
     for (std::size_t i = 0; i < f.size(); ++i) {
         auto verified = f.node(i).VerifyLedger();
         EXPECT_TRUE(verified) << Why(verified);

@@ -57,11 +57,7 @@ void ExpectInboxIsExactly(
 }
 
 void StopAndVerifyLedgers(Federation& f) {
-    for (std::size_t i = 0; i < f.size(); ++i) {
-        const int status = f.node(i).Terminate();
-        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-            << f.node(i).id() << " did not exit cleanly on SIGTERM: status " << status;
-    }
+    f.ExpectCleanShutdown();
     for (std::size_t i = 0; i < f.size(); ++i) {
         auto verified = f.node(i).VerifyLedger();
         EXPECT_TRUE(verified) << Why(verified);

@@ -149,6 +149,7 @@ void ExpectRewrittenHistoryDetected(std::int64_t delta) {
     auto alert_count = a.Metric("concord_alerts");
     ASSERT_TRUE(alert_count) << Why(alert_count);
     EXPECT_EQ(*alert_count, 1);
+    f.ExpectCleanShutdown();
 }
 
 TEST(FederationWitnessing, PeerServingAForkedLogRaisesAForkAlertWithBothCheckpoints) {

@@ -553,6 +553,18 @@ Result<void> Federation::StartAll() {
     return {};
 }
 
+void Federation::ExpectCleanShutdown() {
+    for (auto& n : nodes_) {
+        if (!n->running()) {
+            continue;
+        }
+        const int status = n->Terminate();
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            << n->id() << " did not exit cleanly on SIGTERM (status " << status << "):\n"
+            << n->LogTail();
+    }
+}
+
 Result<std::uint64_t> Federation::RewriteDirectory() {
     ++serial_;
     boost::json::object body;

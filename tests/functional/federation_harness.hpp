@@ -182,6 +182,10 @@ public:
     ExternalIdentity& external(std::size_t i) { return externals_[i]; }
     [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
 
+    /// Stops every running node with SIGTERM and expects each to exit with status 0 (so that a
+    /// sanitizer report in a node fails the test).
+    void ExpectCleanShutdown();
+
     /// Re-signs the directory with the current entries (e.g. after setting `revoked`) under the
     /// next serial and replaces the file atomically. Returns the new serial.
     Result<std::uint64_t> RewriteDirectory();

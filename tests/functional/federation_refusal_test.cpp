@@ -32,6 +32,8 @@ protected:
         ASSERT_TRUE(started) << Why(started);
     }
 
+    void TearDown() override { f_.ExpectCleanShutdown(); }
+
     TestNode& receiver() { return f_.node(1); }
     ExternalIdentity& tester() { return f_.external(0); }
 
