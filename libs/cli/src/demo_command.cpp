@@ -25,16 +25,12 @@
 #include "concord/legal/catalog.hpp"
 #include "concord/net/client.hpp"
 #include "concord/server/init.hpp"
+#include "concord/server/local_node.hpp"
 
 #include "commands.hpp"
 #include "io.hpp"
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace concord::cli {
 namespace {
@@ -128,92 +124,16 @@ private:
     std::map<std::string, Clock::time_point> seen_;
 };
 
-std::filesystem::path FindConcordd(const std::string& given) {
-    if (!given.empty()) {
-        return given;
-    }
-    if (const char* env = std::getenv("CONCORD_CONCORDD"); env != nullptr && *env != '\0') {
-        return env;
-    }
-    const auto self = std::filesystem::read_symlink("/proc/self/exe").parent_path();
-    for (const auto& candidate :
-         {self / "concordd", self.parent_path() / "concordd" / "concordd"}) {
-        if (std::filesystem::exists(candidate)) {
-            return candidate;
-        }
-    }
-    return "concordd";
-}
-
-Result<pid_t> Spawn(const std::filesystem::path& concordd, const DemoNode& node) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    const std::string log = (node.dir / "concordd.log").string();
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    const std::string program = concordd.string();
-    const std::string config = (node.dir / "config.toml").string();
-    std::vector<char*> argv{
-        const_cast<char*>(program.c_str()),
-        const_cast<char*>("--config"),
-        const_cast<char*>(config.c_str()),
-        nullptr};
-    pid_t pid = -1;
-    const int rc = posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        return MakeError(
-            ErrorCode::kUnavailable, "cannot start " + program + ": " + std::strerror(rc)
-        );
-    }
-    return pid;
-}
-
 void StopNodes(std::vector<DemoNode>& nodes) {
     for (auto& n : nodes) {
-        if (n.pid > 0) {
-            ::kill(n.pid, SIGTERM);
-        }
-    }
-    for (auto& n : nodes) {
-        if (n.pid > 0) {
-            int status = 0;
-            ::waitpid(n.pid, &status, 0);
-            n.pid = -1;
-        }
+        server::TerminateProcess(n.pid, std::chrono::seconds(30));
+        n.pid = -1;
     }
 }
 
-Result<void> WaitHealthy(const DemoNode& node) {
-    net::HttpClient client(Api::Options(node));
-    const auto deadline = Clock::now() + std::chrono::seconds(60);
-    std::string last;
-    while (Clock::now() < deadline) {
-        auto r =
-            client.Send("GET", "https://127.0.0.1:" + std::to_string(node.port) + "/healthz", "");
-        if (r && r->status == 200) {
-            return {};
-        }
-        last = r ? "HTTP " + std::to_string(r->status) : r.error().message;
-        if (int status = 0; ::waitpid(node.pid, &status, WNOHANG) == node.pid) {
-            return MakeError(
-                ErrorCode::kUnavailable,
-                node.id + " exited; see " + (node.dir / "concordd.log").string()
-            );
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return MakeError(ErrorCode::kUnavailable, node.id + " did not become healthy: " + last);
-}
-
-Result<std::string> DirectoryFor(
-    const std::vector<DemoNode>& nodes, const legal::Catalog& catalog, const crypto::SigningKey& key
-) {
-    boost::json::object body;
-    body["format"] = "concord-directory/1";
-    body["serial"] = 1;
-    body["issued"] = FormatTimestamp(NowMillis());
-    boost::json::array parties;
+// Parties FR and HU with their treaty status from the legal catalogue.
+Result<std::vector<federation::Party>> DemoParties(const legal::Catalog& catalog) {
+    std::vector<federation::Party> parties;
     for (const char* code : {"FR", "HU"}) {
         const auto it = catalog.parties.find(code);
         if (it == catalog.parties.end()) {
@@ -221,31 +141,21 @@ Result<std::string> DirectoryFor(
                 ErrorCode::kNotFound, std::string("party ") + code + " not in the legal data"
             );
         }
-        boost::json::object p;
-        p["code"] = code;
-        p["name"] = std::string(legal::Pick(it->second.name, "en"));
-        p["languages"] =
-            boost::json::array(it->second.languages.begin(), it->second.languages.end());
-        boost::json::array bindings;
+        federation::Party p;
+        p.code = code;
+        p.name = std::string(legal::Pick(it->second.name, "en"));
+        p.languages = it->second.languages;
         for (const auto& inst : it->second.instruments) {
-            boost::json::object b;
-            b["id"] = inst.instrument;
-            b["status"] =
+            federation::InstrumentBinding b;
+            b.id = inst.instrument;
+            b.status =
                 inst.ratified.empty() ? (inst.in_force.empty() ? "signed" : "bound") : "ratified";
-            b["date"] = inst.ratified.empty() ? inst.signed_on : inst.ratified;
-            bindings.push_back(std::move(b));
+            b.date = inst.ratified.empty() ? inst.signed_on : inst.ratified;
+            p.instruments.push_back(std::move(b));
         }
-        p["instruments"] = std::move(bindings);
         parties.push_back(std::move(p));
     }
-    body["parties"] = std::move(parties);
-    boost::json::array list;
-    for (const auto& n : nodes) {
-        list.push_back(federation::NodeEntryToJson(n.init.entry));
-    }
-    body["nodes"] = std::move(list);
-    const crypto::SigningKey* keys[] = {&key};
-    return federation::SignDirectory(federation::CanonicalText(body), keys);
+    return parties;
 }
 
 // One hop of the scenario and what was measured and verified.
@@ -367,8 +277,13 @@ public:
             o.directory_keys = {directory_pub};
             CONCORD_ASSIGN_OR_RETURN(n.init, server::InitNode(o));
         }
+        CONCORD_ASSIGN_OR_RETURN(auto parties, DemoParties(catalog_));
+        std::vector<federation::NodeEntry> entries;
+        for (const auto& n : nodes_) {
+            entries.push_back(n.init.entry);
+        }
         CONCORD_ASSIGN_OR_RETURN(
-            std::string directory, DirectoryFor(nodes_, catalog_, directory_key)
+            std::string directory, server::SignedDirectory(1, parties, entries, directory_key)
         );
         CONCORD_RETURN_IF_ERROR(WriteFile(dir_ / "directory.json", directory + "\n"));
         auto parsed = federation::ParseObject(directory);
@@ -377,10 +292,22 @@ public:
             federation::ParseDirectoryBody(*federation::GetObject(*parsed, "directory").value())
         );
         for (auto& n : nodes_) {
-            CONCORD_ASSIGN_OR_RETURN(n.pid, Spawn(concordd_, n));
+            CONCORD_ASSIGN_OR_RETURN(
+                n.pid,
+                server::SpawnConcordd(concordd_, n.dir / "config.toml", n.dir / "concordd.log")
+            );
         }
         for (auto& n : nodes_) {
-            CONCORD_RETURN_IF_ERROR(WaitHealthy(n));
+            if (auto healthy = server::WaitHealthy(
+                    n.pid, n.port, n.init.entry.tls_sha256, std::chrono::seconds(60)
+                );
+                !healthy) {
+                return MakeError(
+                    healthy.error().code,
+                    n.id + ": " + healthy.error().message + "; see " +
+                        (n.dir / "concordd.log").string()
+                );
+            }
         }
         for (auto& n : nodes_) {
             apis_.push_back(std::make_unique<Api>(n));
@@ -608,7 +535,7 @@ void AddDemoCommand(CLI::App& app, Context& ctx) {
             sigaddset(&signals, SIGINT);
             sigaddset(&signals, SIGTERM);
             pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-            Demo demo_run(ctx, dir, a->base_port, FindConcordd(a->concordd));
+            Demo demo_run(ctx, dir, a->base_port, server::FindConcordd(a->concordd));
             CONCORD_RETURN_IF_ERROR(demo_run.Setup());
             CONCORD_ASSIGN_OR_RETURN(bool verified, demo_run.RunScenario());
             ctx.out << (verified ? "\nevery step verified\n" : "\nSOME STEPS FAILED\n");
