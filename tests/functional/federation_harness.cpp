@@ -22,18 +22,16 @@
 #include "concord/crypto/random.hpp"
 #include "concord/federation/signed_json.hpp"
 #include "concord/ledger/note.hpp"
+#include "concord/server/local_node.hpp"
 #include "concord/store/store.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
 
 namespace concord::functional {
 namespace {
@@ -45,48 +43,6 @@ std::string ReadWhole(const std::filesystem::path& path) {
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
-}
-
-// Spawns `argv` with stdout and stderr appended to `log`; `extra_env` is added to the
-// environment. Returns the pid.
-Result<pid_t> SpawnProgram(
-    const std::vector<std::string>& args,
-    const std::filesystem::path& log,
-    const std::vector<std::string>& extra_env
-) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    const std::string log_path = log.string();
-    posix_spawn_file_actions_addopen(
-        &actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644
-    );
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    std::vector<char*> argv;
-    for (const auto& a : args) {
-        argv.push_back(const_cast<char*>(a.c_str()));
-    }
-    argv.push_back(nullptr);
-    std::vector<std::string> env_storage;
-    for (char** e = environ; *e != nullptr; ++e) {
-        if (std::strncmp(*e, "CONCORD_FAILPOINT=", 18) != 0) {
-            env_storage.emplace_back(*e);
-        }
-    }
-    env_storage.insert(env_storage.end(), extra_env.begin(), extra_env.end());
-    std::vector<char*> envp;
-    for (auto& e : env_storage) {
-        envp.push_back(e.data());
-    }
-    envp.push_back(nullptr);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        return MakeError(
-            ErrorCode::kUnavailable, "cannot start " + args[0] + ": " + std::strerror(rc)
-        );
-    }
-    return pid;
 }
 
 // Waits for `pid` until `limit`; true and the status if it exited.
@@ -242,34 +198,20 @@ Result<void> TestNode::Spawn(const std::string& failpoint) {
     }
     CONCORD_ASSIGN_OR_RETURN(
         pid_,
-        SpawnProgram(
-            {ConcorddPath().string(), "--config", (dir_ / "config.toml").string()},
-            dir_ / "concordd.log",
-            env
-        )
+        server::SpawnConcordd(ConcorddPath(), dir_ / "config.toml", dir_ / "concordd.log", env)
     );
     return {};
 }
 
 Result<void> TestNode::WaitHealthy(std::chrono::seconds limit) {
-    net::ClientOptions options;
-    options.pinned_cert_sha256 = init_.entry.tls_sha256;
-    options.timeout = std::chrono::seconds(5);
-    net::HttpClient client(options);
-    const auto deadline = Clock::now() + limit;
-    std::string last;
-    while (Clock::now() < deadline) {
-        auto r = client.Send("GET", base_url() + "/healthz", "");
-        if (r && r->status == 200) {
-            return {};
-        }
-        last = r ? "HTTP " + std::to_string(r->status) : r.error().message;
-        if (Reap()) {
-            return MakeError(ErrorCode::kUnavailable, id_ + " exited:\n" + LogTail());
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto healthy = server::WaitHealthy(pid_, port_, init_.entry.tls_sha256, limit);
+    if (!healthy) {
+        Reap();
+        return MakeError(
+            healthy.error().code, id_ + ": " + healthy.error().message + "\n" + LogTail()
+        );
     }
-    return MakeError(ErrorCode::kUnavailable, id_ + " did not become healthy: " + last);
+    return {};
 }
 
 Result<void> TestNode::Start(const std::string& failpoint) {
@@ -436,7 +378,7 @@ Result<std::string> TestNode::VerifyLedger() {
     std::filesystem::remove(out);
     CONCORD_ASSIGN_OR_RETURN(
         pid_t pid,
-        SpawnProgram(
+        server::SpawnProcess(
             {ConcordPath().string(),
              "ledger",
              "verify",
@@ -567,34 +509,24 @@ void Federation::ExpectCleanShutdown() {
 
 Result<std::uint64_t> Federation::RewriteDirectory() {
     ++serial_;
-    boost::json::object body;
-    body["format"] = "concord-directory/1";
-    body["serial"] = static_cast<std::int64_t>(serial_);
-    body["issued"] = FormatTimestamp(NowMillis());
-    boost::json::array parties;
+    std::vector<federation::Party> parties;
     for (const char* code : {"FR", "HU"}) {
-        boost::json::object p;
-        p["code"] = code;
-        p["name"] = std::string("State ") + code;
-        p["languages"] = boost::json::array{"en"};
-        boost::json::object binding;
-        binding["id"] = "budapest";
-        binding["status"] = "ratified";
-        p["instruments"] = boost::json::array{binding};
+        federation::Party p;
+        p.code = code;
+        p.name = std::string("State ") + code;
+        p.languages = {"en"};
+        p.instruments.push_back(federation::InstrumentBinding{"budapest", "ratified", "", {}, {}});
         parties.push_back(std::move(p));
     }
-    body["parties"] = std::move(parties);
-    boost::json::array list;
+    std::vector<federation::NodeEntry> entries;
     for (const auto& n : nodes_) {
-        list.push_back(federation::NodeEntryToJson(n->entry()));
+        entries.push_back(n->entry());
     }
     for (const auto& x : externals_) {
-        list.push_back(federation::NodeEntryToJson(x.entry));
+        entries.push_back(x.entry);
     }
-    body["nodes"] = std::move(list);
-    const crypto::SigningKey* keys[] = {&directory_key_};
     CONCORD_ASSIGN_OR_RETURN(
-        std::string signed_text, federation::SignDirectory(federation::CanonicalText(body), keys)
+        std::string signed_text, server::SignedDirectory(serial_, parties, entries, directory_key_)
     );
     signed_text += "\n";
     CONCORD_RETURN_IF_ERROR(WriteFileAtomically(

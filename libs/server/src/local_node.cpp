@@ -67,12 +67,14 @@ std::filesystem::path FindConcordd(const std::string& given) {
     return "concordd";
 }
 
-Result<pid_t> SpawnConcordd(
-    const std::filesystem::path& concordd,
-    const std::filesystem::path& config,
+Result<pid_t> SpawnProcess(
+    const std::vector<std::string>& args,
     const std::filesystem::path& log,
     const std::vector<std::string>& extra_env
 ) {
+    if (args.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, "no program to start");
+    }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     const std::string log_path = log.string();
@@ -80,10 +82,12 @@ Result<pid_t> SpawnConcordd(
         &actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644
     );
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    std::string program = concordd.string();
-    std::string config_path = config.string();
-    std::string flag = "--config";
-    std::vector<char*> argv{program.data(), flag.data(), config_path.data(), nullptr};
+    std::vector<std::string> arg_storage = args;
+    std::vector<char*> argv;
+    for (auto& a : arg_storage) {
+        argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
     std::vector<std::string> env;
     for (char** e = environ; *e != nullptr; ++e) {
         if (std::strncmp(*e, "CONCORD_FAILPOINT=", 18) != 0) {
@@ -97,14 +101,23 @@ Result<pid_t> SpawnConcordd(
     }
     envp.push_back(nullptr);
     pid_t pid = -1;
-    const int rc = posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+    const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
         return MakeError(
-            ErrorCode::kUnavailable, "cannot start " + program + ": " + std::strerror(rc)
+            ErrorCode::kUnavailable, "cannot start " + args[0] + ": " + std::strerror(rc)
         );
     }
     return pid;
+}
+
+Result<pid_t> SpawnConcordd(
+    const std::filesystem::path& concordd,
+    const std::filesystem::path& config,
+    const std::filesystem::path& log,
+    const std::vector<std::string>& extra_env
+) {
+    return SpawnProcess({concordd.string(), "--config", config.string()}, log, extra_env);
 }
 
 Result<void> WaitHealthy(

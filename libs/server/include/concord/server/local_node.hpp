@@ -21,9 +21,16 @@ namespace concord::server {
 /// program (same folder, or ../concordd/ as in the build tree), else "concordd" on the PATH.
 std::filesystem::path FindConcordd(const std::string& given = "");
 
-/// Starts `concordd --config CONFIG` with standard output and error appended to `log`.
-/// `extra_env` ("NAME=value") is added to this process's environment, from which any
-/// CONCORD_FAILPOINT is removed first. kUnavailable if it cannot be started.
+/// Starts `argv` (argv[0] is looked up on the PATH unless it has a '/') with standard output and
+/// error appended to `log`. `extra_env` ("NAME=value") is added to this process's environment,
+/// from which any CONCORD_FAILPOINT is removed first. kUnavailable if it cannot be started.
+Result<pid_t> SpawnProcess(
+    const std::vector<std::string>& argv,
+    const std::filesystem::path& log,
+    const std::vector<std::string>& extra_env = {}
+);
+
+/// SpawnProcess of `concordd --config CONFIG`.
 Result<pid_t> SpawnConcordd(
     const std::filesystem::path& concordd,
     const std::filesystem::path& config,
