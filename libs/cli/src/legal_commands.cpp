@@ -5,6 +5,7 @@
 
 #include "concord/legal/catalog.hpp"
 #include "concord/legal/check.hpp"
+#include "concord/legal/json_view.hpp"
 #include "concord/legal/mapping.hpp"
 #include "concord/legal/render.hpp"
 
@@ -42,99 +43,59 @@ std::string Status(const legal::Catalog& c, legal::Verification v, const std::st
 
 Result<void> ListInstruments(Context& ctx, const CommonArgs& args) {
     CONCORD_ASSIGN_OR_RETURN(legal::Catalog catalog, Load(args));
-    boost::json::array out;
-    for (const auto& [id, ins] : catalog.instruments) {
-        if (args.json) {
-            out.push_back(boost::json::object{
-                {"id", id},
-                {"short_name", ins.short_name},
-                {"type", ins.kind},
-                {"title", legal::Pick(ins.title, args.lang)},
-                {"adopted", ins.adopted},
-                {"in_force", ins.in_force},
-                {"articles", ins.articles.size()},
-                {"verification", legal::VerificationName(ins.verification)}});
-        } else {
-            ctx.out << id << "\t" << ins.short_name << "\t" << legal::Pick(ins.title, args.lang)
-                    << "\t" << (ins.in_force.empty() ? "-" : ins.in_force) << "\n";
-        }
-    }
     if (args.json) {
-        ctx.out << boost::json::serialize(out) << "\n";
+        ctx.out << legal::InstrumentsJson(catalog, args.lang) << "\n";
+        return {};
+    }
+    for (const auto& [id, ins] : catalog.instruments) {
+        ctx.out << id << "\t" << ins.short_name << "\t" << legal::Pick(ins.title, args.lang) << "\t"
+                << (ins.in_force.empty() ? "-" : ins.in_force) << "\n";
     }
     return {};
 }
 
 Result<void> ListOffences(Context& ctx, const CommonArgs& args, const std::string& id) {
     CONCORD_ASSIGN_OR_RETURN(legal::Catalog catalog, Load(args));
-    auto it = catalog.instruments.find(id);
-    if (it == catalog.instruments.end()) {
-        return MakeError(ErrorCode::kInvalidArgument, "unknown instrument '" + id + "'");
+    CONCORD_ASSIGN_OR_RETURN(std::string json, legal::OffencesJson(catalog, id, args.lang));
+    if (args.json) {
+        ctx.out << json << "\n";
+        return {};
     }
-    boost::json::array out;
-    for (const legal::Article& a : it->second.articles) {
-        if (a.kind != "offence") {
-            continue;
-        }
-        if (args.json) {
-            out.push_back(boost::json::object{
-                {"article", id + ":" + a.id},
-                {"number", a.number},
-                {"title", legal::Pick(a.title, args.lang)},
-                {"concept", a.concept_id},
-                {"verification", legal::VerificationName(a.verification)},
-                {"source", a.source}});
-        } else {
+    for (const legal::Article& a : catalog.instruments.find(id)->second.articles) {
+        if (a.kind == "offence") {
             ctx.out << id << ":" << a.id << "\t" << legal::Pick(a.title, args.lang) << "\t"
                     << Status(catalog, a.verification, args.lang) << "\n";
         }
-    }
-    if (args.json) {
-        ctx.out << boost::json::serialize(out) << "\n";
     }
     return {};
 }
 
 Result<void> Map(Context& ctx, const CommonArgs& args, const std::string& citation) {
     CONCORD_ASSIGN_OR_RETURN(legal::Catalog catalog, Load(args));
+    if (args.json) {
+        CONCORD_ASSIGN_OR_RETURN(
+            std::string json, legal::MappingJson(catalog, citation, args.lang)
+        );
+        ctx.out << json << "\n";
+        return {};
+    }
     CONCORD_ASSIGN_OR_RETURN(legal::Mapping m, legal::MapArticle(catalog, citation));
     const std::string none = catalog.Text("label.none", args.lang);
-    boost::json::object out;
-    out["article"] = citation;
-    out["title"] = legal::Pick(m.article->title, args.lang);
-    out["verification"] = legal::VerificationName(m.article->verification);
-    out["concept"] = m.offence_concept != nullptr ? m.offence_concept->id : "";
-    if (!args.json) {
-        ctx.out << citation << "\t" << legal::Pick(m.article->title, args.lang) << "\t"
-                << Status(catalog, m.article->verification, args.lang) << "\n";
-        ctx.out << catalog.Text("label.concept", args.lang) << ": "
-                << (m.offence_concept != nullptr ? legal::Pick(m.offence_concept->title, args.lang)
-                                                 : none)
-                << "\n";
-    }
-    boost::json::array counterparts;
+    ctx.out << citation << "\t" << legal::Pick(m.article->title, args.lang) << "\t"
+            << Status(catalog, m.article->verification, args.lang) << "\n";
+    ctx.out << catalog.Text("label.concept", args.lang) << ": "
+            << (m.offence_concept != nullptr ? legal::Pick(m.offence_concept->title, args.lang)
+                                             : none)
+            << "\n";
     for (const legal::Counterpart& cp : m.counterparts) {
-        boost::json::array arts;
         for (const legal::Article* a : cp.articles) {
-            arts.push_back(boost::json::object{
-                {"article", cp.instrument + ":" + a->id},
-                {"title", legal::Pick(a->title, args.lang)},
-                {"verification", legal::VerificationName(a->verification)}});
-            if (!args.json) {
-                ctx.out << "  " << cp.instrument << ":" << a->id << "\t"
-                        << legal::Pick(a->title, args.lang) << "\t"
-                        << Status(catalog, a->verification, args.lang) << "\n";
-            }
+            ctx.out << "  " << cp.instrument << ":" << a->id << "\t"
+                    << legal::Pick(a->title, args.lang) << "\t"
+                    << Status(catalog, a->verification, args.lang) << "\n";
         }
-        if (cp.articles.empty() && !args.json) {
+        if (cp.articles.empty()) {
             ctx.out << "  " << cp.instrument << "\t" << none << "\n";
         }
-        counterparts.push_back(boost::json::object{
-            {"instrument", cp.instrument}, {"articles", arts}});
-    }
-    out["counterparts"] = std::move(counterparts);
-    if (args.json) {
-        ctx.out << boost::json::serialize(out) << "\n";
     }
     return {};
 }

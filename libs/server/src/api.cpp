@@ -9,6 +9,7 @@
 #include "concord/crypto/compare.hpp"
 #include "concord/federation/signed_json.hpp"
 #include "concord/legal/check.hpp"
+#include "concord/legal/json_view.hpp"
 #include "concord/legal/render.hpp"
 #include "concord/server/init.hpp"
 
@@ -346,6 +347,24 @@ public:
         return r;
     }
 
+    Response LegalInstruments(Request& request) {
+        return Json(200, legal::InstrumentsJson(*s_.catalog, Language(request)));
+    }
+
+    Response LegalOffences(Request& request) {
+        auto json = legal::OffencesJson(
+            *s_.catalog, request.QueryParam("instrument").value_or(""), Language(request)
+        );
+        return json ? Json(200, std::move(*json)) : FromError(json.error());
+    }
+
+    Response LegalMap(Request& request) {
+        auto json = legal::MappingJson(
+            *s_.catalog, request.QueryParam("article").value_or(""), Language(request)
+        );
+        return json ? Json(200, std::move(*json)) : FromError(json.error());
+    }
+
     Response LegalCheck(Request& request) {
         auto findings = legal::CheckRequest(*s_.catalog, request.body, Language(request));
         boost::json::object o;
@@ -393,6 +412,9 @@ void AddRoutes(net::Router& router, NodeService::Impl& service) {
     add("GET", "/api/v1/alerts", api(&Routes::Alerts));
     add("GET", "/api/v1/ledger/proof", api(&Routes::LedgerProof));
     add("POST", "/api/v1/legal/check", api(&Routes::LegalCheck));
+    add("GET", "/api/v1/legal/instruments", api(&Routes::LegalInstruments));
+    add("GET", "/api/v1/legal/offences", api(&Routes::LegalOffences));
+    add("GET", "/api/v1/legal/map", api(&Routes::LegalMap));
 }
 
 std::vector<std::pair<std::string, std::string>> NodeService::Routes() {

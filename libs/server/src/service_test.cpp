@@ -286,6 +286,44 @@ TEST_F(ServiceTest, ValidRequestTravelsWithReceiptLiveEventAndMetrics) {
     EXPECT_NE(metrics->body.find("concord_delivery_latency_seconds_count"), std::string::npos);
 }
 
+TEST_F(ServiceTest, LegalCatalogueThroughTheLocalApi) {
+    auto instruments = Call(0, "GET", "/api/v1/legal/instruments?lang=fr");
+    ASSERT_TRUE(instruments);
+    ASSERT_EQ(instruments->status, 200u) << instruments->body;
+    std::set<std::string> ids;
+    const auto listed = boost::json::parse(instruments->body);
+    for (const auto& i : listed.as_array()) {
+        ids.insert(std::string(i.at("id").as_string()));
+    }
+    for (const char* id :
+         {"ru-draft-2021",
+          "un-2024",
+          "budapest",
+          "budapest-2ap",
+          "eu-2023-1543",
+          "uncac",
+          "untoc"}) {
+        EXPECT_TRUE(ids.contains(id)) << id;
+    }
+    auto offences = Call(0, "GET", "/api/v1/legal/offences?instrument=budapest");
+    ASSERT_TRUE(offences);
+    ASSERT_EQ(offences->status, 200u);
+    const auto list = boost::json::parse(offences->body).as_array();
+    ASSERT_FALSE(list.empty());
+    EXPECT_TRUE(list[0].as_object().contains("verification"));
+    auto map = Call(0, "GET", "/api/v1/legal/map?article=budapest:2");
+    ASSERT_TRUE(map);
+    ASSERT_EQ(map->status, 200u) << map->body;
+    EXPECT_FALSE(boost::json::parse(map->body).at("counterparts").as_array().empty());
+    auto unknown = Call(0, "GET", "/api/v1/legal/offences?instrument=nope");
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->status, 400u);
+    auto check = Call(0, "POST", "/api/v1/legal/check", R"({"schema":"concord.legal.request/1"})");
+    ASSERT_TRUE(check);
+    ASSERT_EQ(check->status, 200u);
+    EXPECT_FALSE(boost::json::parse(check->body).at("valid").as_bool());
+}
+
 TEST_F(ServiceTest, RevokingASenderInTheDirectoryTakesEffectOnItsNextMessage) {
     WriteDirectory(2, /*revoke_fr=*/true);
     // B reloads within its reload interval; A still believes the old directory is fine.
