@@ -36,7 +36,7 @@ struct Config {
     std::chrono::milliseconds header_timeout{5000};
     std::chrono::milliseconds idle_timeout{60000};
     int io_threads{2};
-    int handler_threads{4};
+    int handler_threads{32};
 
     // [api]
     std::string api_token_sha256;  ///< hex SHA-256 of the local API bearer token
