@@ -53,18 +53,15 @@
 #include "concord/federation/signed_json.hpp"
 #include "concord/net/client.hpp"
 #include "concord/server/init.hpp"
+#include "concord/server/local_node.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace concord::bench {
 namespace {
@@ -171,18 +168,6 @@ Result<std::uint16_t> FreePort() {
     return ntohs(addr.sin_port);
 }
 
-std::filesystem::path FindConcordd(const std::filesystem::path& given) {
-    if (!given.empty()) {
-        return given;
-    }
-    if (const char* env = std::getenv("CONCORD_CONCORDD"); env != nullptr && *env != '\0') {
-        return env;
-    }
-    // bench_intake lives in BUILD/bench, concordd in BUILD/apps/concordd.
-    const auto self = std::filesystem::read_symlink("/proc/self/exe").parent_path();
-    return self.parent_path() / "apps" / "concordd" / "concordd";
-}
-
 Result<std::string> ReadText(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -262,68 +247,15 @@ Result<void> InitBenchNode(
 Result<std::string> SignedDirectory(
     const std::vector<const BenchNode*>& nodes, const crypto::SigningKey& key
 ) {
-    boost::json::object body;
-    body["format"] = "concord-directory/1";
-    body["serial"] = 1;
-    body["issued"] = FormatTimestamp(NowMillis());
-    boost::json::object party;
-    party["code"] = "AA";
-    party["name"] = "Benchmark party";
-    party["languages"] = boost::json::array{"en"};
-    party["instruments"] = boost::json::array();
-    body["parties"] = boost::json::array{party};
-    boost::json::array list;
+    federation::Party party;
+    party.code = "AA";
+    party.name = "Benchmark party";
+    party.languages = {"en"};
+    std::vector<federation::NodeEntry> entries;
     for (const BenchNode* n : nodes) {
-        list.push_back(federation::NodeEntryToJson(n->init.entry));
+        entries.push_back(n->init.entry);
     }
-    body["nodes"] = std::move(list);
-    const crypto::SigningKey* keys[] = {&key};
-    return federation::SignDirectory(federation::CanonicalText(body), keys);
-}
-
-Result<pid_t> Spawn(const std::filesystem::path& concordd, const BenchNode& node) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    const std::string log = (node.dir / "concordd.log").string();
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    const std::string program = concordd.string();
-    const std::string config = node.init.config_file.string();
-    std::vector<char*> argv{
-        const_cast<char*>(program.c_str()),
-        const_cast<char*>("--config"),
-        const_cast<char*>(config.c_str()),
-        nullptr};
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        return MakeError(
-            ErrorCode::kUnavailable, "cannot start " + program + ": " + std::strerror(rc)
-        );
-    }
-    return pid;
-}
-
-Result<void> WaitHealthy(const BenchNode& node) {
-    net::HttpClient client(node.ClientOptions());
-    const auto deadline = Clock::now() + std::chrono::seconds(60);
-    std::string last;
-    while (Clock::now() < deadline) {
-        auto r = client.Send("GET", node.Base() + "/healthz", "");
-        if (r && r->status == 200) {
-            return {};
-        }
-        last = r ? "HTTP " + std::to_string(r->status) : r.error().message;
-        if (int status = 0; ::waitpid(node.pid, &status, WNOHANG) == node.pid) {
-            return MakeError(
-                ErrorCode::kUnavailable,
-                node.id + " exited; see " + (node.dir / "concordd.log").string()
-            );
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return MakeError(ErrorCode::kUnavailable, node.id + " did not become healthy: " + last);
+    return server::SignedDirectory(1, {party}, entries, key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -750,16 +682,8 @@ Result<EmergencyResult> RunEmergency(const BenchNode& a, const BenchNode& b, int
 
 void StopNodes(std::vector<BenchNode*>& nodes) {
     for (auto* n : nodes) {
-        if (n->pid > 0) {
-            ::kill(n->pid, SIGTERM);
-        }
-    }
-    for (auto* n : nodes) {
-        if (n->pid > 0) {
-            int status = 0;
-            ::waitpid(n->pid, &status, 0);
-            n->pid = -1;
-        }
+        server::TerminateProcess(n->pid, std::chrono::seconds(60));
+        n->pid = -1;
     }
 }
 
@@ -937,7 +861,7 @@ private:
             }
             o_.dir = pattern;
         }
-        const std::filesystem::path concordd = FindConcordd(o_.concordd);
+        const std::filesystem::path concordd = server::FindConcordd(o_.concordd.string());
         if (!std::filesystem::exists(concordd)) {
             return MakeError(
                 ErrorCode::kNotFound,
@@ -962,10 +886,15 @@ private:
         );
         CONCORD_RETURN_IF_ERROR(WriteText(o_.dir / "directory.json", directory + "\n"));
         for (BenchNode* n : {&a_, &b_}) {
-            CONCORD_ASSIGN_OR_RETURN(n->pid, Spawn(concordd, *n));
+            CONCORD_ASSIGN_OR_RETURN(
+                n->pid,
+                server::SpawnConcordd(concordd, n->init.config_file, n->dir / "concordd.log")
+            );
         }
         for (BenchNode* n : {&a_, &b_}) {
-            CONCORD_RETURN_IF_ERROR(WaitHealthy(*n));
+            CONCORD_RETURN_IF_ERROR(server::WaitHealthy(
+                n->pid, n->port, n->init.entry.tls_sha256, std::chrono::seconds(60)
+            ));
         }
         return {};
     }

@@ -58,8 +58,11 @@ std::filesystem::path FindConcordd(const std::string& given) {
     }
     std::error_code ec;
     const auto self = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+    // The build tree has apps/concord/concord, apps/concordd/concordd and bench/bench_*.
     for (const auto& candidate :
-         {self / "concordd", self.parent_path() / "concordd" / "concordd"}) {
+         {self / "concordd",
+          self.parent_path() / "concordd" / "concordd",
+          self.parent_path() / "apps" / "concordd" / "concordd"}) {
         if (std::filesystem::exists(candidate, ec)) {
             return candidate;
         }

@@ -18,7 +18,8 @@ namespace concord::server {
 /// functional tests and the benchmarks share.
 
 /// The concordd binary: `given` if not empty, else $CONCORD_CONCORDD, else beside the running
-/// program (same folder, or ../concordd/ as in the build tree), else "concordd" on the PATH.
+/// program (same folder, ../concordd/ or ../apps/concordd/ as in the build tree), else
+/// "concordd" on the PATH.
 std::filesystem::path FindConcordd(const std::string& given = "");
 
 /// Starts `argv` (argv[0] is looked up on the PATH unless it has a '/') with standard output and
