@@ -32,7 +32,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 namespace concord::functional {
 namespace {
 
