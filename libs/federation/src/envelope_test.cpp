@@ -107,6 +107,9 @@ TEST_F(EnvelopeTest, StructuralProblemsAreMalformedOrUnsupported) {
         return refusal(CanonicalText(copy));
     };
     EXPECT_EQ(with("v", 2), "unsupported_version");
+    EXPECT_EQ(refusal(R"({"v":25E57})"), "malformed");  // found by fuzz_envelope: no UB on cast
+    EXPECT_EQ(refusal(R"({"v":1.5})"), "malformed");
+    EXPECT_EQ(refusal(R"({"v":1.0,"id":1})"), "malformed");
     EXPECT_EQ(with("v", "1"), "malformed");
     EXPECT_EQ(with("id", "not-a-uuid"), "malformed");
     EXPECT_EQ(with("time", "yesterday"), "malformed");

@@ -129,9 +129,10 @@ Result<std::int64_t> GetInt(const boost::json::object& o, std::string_view name)
         return static_cast<std::int64_t>(v->as_uint64());
     }
     if (v->is_double()) {
+        // Range first: converting a double outside int64 is undefined behaviour.
         const double d = v->as_double();
-        if (d == static_cast<double>(static_cast<std::int64_t>(d)) && d >= -9007199254740991.0 &&
-            d <= 9007199254740991.0) {
+        if (d >= -9007199254740991.0 && d <= 9007199254740991.0 &&
+            d == static_cast<double>(static_cast<std::int64_t>(d))) {
             return static_cast<std::int64_t>(d);
         }
     }
