@@ -442,8 +442,8 @@ public:
         out << "\nConcord demo: three nodes on loopback, one signed directory\n";
         for (const auto& n : nodes_) {
             out << "  " << std::left << std::setw(12) << n.id << " "
-                << apis_[0]->base().substr(0, 0) << "https://127.0.0.1:" << n.port << "  "
-                << n.authority << " (" << n.party << ")\n";
+                << "https://127.0.0.1:" << n.port << "  " << n.authority << " (" << n.party
+                << ")\n";
         }
         out << "\n  # " << std::setw(38) << "step" << std::setw(28) << "from -> to" << std::setw(10)
             << "type" << std::right << std::setw(11) << "visible ms" << std::setw(11)
