@@ -112,6 +112,11 @@ protected:
         directory_ = MakeDirectory({&a_.entry, &b_.entry, &c_.entry});
     }
     void TearDown() override {
+        // Stop every node before destroying any: a node's delivery workers call its peers
+        // through the transport until they are joined.
+        for (auto& node : nodes_) {
+            node->Stop();
+        }
         nodes_.clear();
         stores_.clear();
         std::filesystem::remove_all(dir_);
