@@ -584,38 +584,6 @@ boost::json::object StepJson(const StepResult& s) {
 // ---------------------------------------------------------------------------------------------
 // Emergency path: submit at A, visible on B's event stream.
 
-class Arrivals {
-public:
-    void Record(const net::Event& e) {
-        const auto now = Clock::now();
-        if (e.event != "message.received") {
-            return;
-        }
-        auto data = federation::ParseObject(e.data);
-        if (!data) {
-            return;
-        }
-        auto id = federation::GetString(*data, "id");
-        if (!id) {
-            return;
-        }
-        std::scoped_lock lock(mu_);
-        seen_.emplace(*id, now);
-        cv_.notify_all();
-    }
-    std::optional<Clock::time_point> Wait(const std::string& id, std::chrono::seconds limit) {
-        std::unique_lock lock(mu_);
-        cv_.wait_for(lock, limit, [&] { return seen_.contains(id); });
-        auto it = seen_.find(id);
-        return it == seen_.end() ? std::nullopt : std::optional(it->second);
-    }
-
-private:
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::map<std::string, Clock::time_point> seen_;
-};
-
 struct EmergencyResult {
     std::size_t count{0};
     std::size_t lost{0};
@@ -623,14 +591,14 @@ struct EmergencyResult {
 };
 
 Result<EmergencyResult> RunEmergency(const BenchNode& a, const BenchNode& b, int count) {
-    Arrivals arrivals;
+    server::ArrivalLog arrivals;
     CONCORD_ASSIGN_OR_RETURN(
         auto stream,
         net::EventStreamClient::Connect(
             b.Base() + "/api/v1/events",
             b.ClientOptions(),
             {{"Authorization", "Bearer " + b.init.api_token}},
-            [&arrivals](const net::Event& e) { arrivals.Record(e); }
+            [&arrivals](const net::Event& e) { arrivals.Record(e.event, e.data); }
         )
     );
     net::HttpClient api(a.ClientOptions());

@@ -93,37 +93,6 @@ private:
     net::HttpClient client_;
 };
 
-// Arrival times of "message.received" events on one node's live stream.
-class Arrivals {
-public:
-    void Record(const net::Event& e) {
-        if (e.event != "message.received") {
-            return;
-        }
-        auto data = federation::ParseObject(e.data);
-        if (!data) {
-            return;
-        }
-        auto id = federation::GetString(*data, "id");
-        std::scoped_lock lock(mu_);
-        if (id) {
-            seen_.emplace(*id, Clock::now());
-        }
-        cv_.notify_all();
-    }
-    std::optional<Clock::time_point> Wait(const std::string& id, std::chrono::seconds limit) {
-        std::unique_lock lock(mu_);
-        cv_.wait_for(lock, limit, [&] { return seen_.contains(id); });
-        auto it = seen_.find(id);
-        return it == seen_.end() ? std::nullopt : std::optional(it->second);
-    }
-
-private:
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::map<std::string, Clock::time_point> seen_;
-};
-
 void StopNodes(std::vector<DemoNode>& nodes) {
     for (auto& n : nodes) {
         server::TerminateProcess(n.pid, std::chrono::seconds(30));
@@ -311,15 +280,15 @@ public:
         }
         for (auto& n : nodes_) {
             apis_.push_back(std::make_unique<Api>(n));
-            arrivals_.push_back(std::make_unique<Arrivals>());
-            Arrivals* arrivals = arrivals_.back().get();
+            arrivals_.push_back(std::make_unique<server::ArrivalLog>());
+            server::ArrivalLog* arrivals = arrivals_.back().get();
             CONCORD_ASSIGN_OR_RETURN(
                 auto stream,
                 net::EventStreamClient::Connect(
                     apis_.back()->base() + "/api/v1/events",
                     Api::Options(n),
                     {{"Authorization", "Bearer " + n.init.api_token}},
-                    [arrivals](const net::Event& e) { arrivals->Record(e); }
+                    [arrivals](const net::Event& e) { arrivals->Record(e.event, e.data); }
                 )
             );
             streams_.push_back(std::move(stream));
@@ -494,7 +463,7 @@ private:
     federation::Directory directory_;
     std::vector<DemoNode> nodes_;
     std::vector<std::unique_ptr<Api>> apis_;
-    std::vector<std::unique_ptr<Arrivals>> arrivals_;
+    std::vector<std::unique_ptr<server::ArrivalLog>> arrivals_;
     std::vector<std::unique_ptr<net::EventStreamClient>> streams_;
 };
 

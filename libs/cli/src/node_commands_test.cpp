@@ -47,6 +47,21 @@ protected:
     }
     void TearDown() override { fs::remove_all(dir_); }
     std::string P(const std::string& name) const { return (dir_ / name).string(); }
+    // Signs body.json into directory.json with the directory key.
+    Output Sign() const {
+        return RunCli(
+            {"directory",
+             "sign",
+             "--file",
+             P("body.json"),
+             "--key",
+             P("dir.key"),
+             "--passphrase-file",
+             P("pass"),
+             "--out",
+             P("directory.json")}
+        );
+    }
 
     fs::path dir_;
 };
@@ -143,20 +158,7 @@ TEST_F(NodeCommandsTest, InitCreatesANodeAndTheDirectoryListsAndRevokesIt) {
          P("fr.central/node-info.json")}
     );
     ASSERT_EQ(node.status, 0) << node.err;
-    ASSERT_EQ(
-        RunCli({"directory",
-                "sign",
-                "--file",
-                P("body.json"),
-                "--key",
-                P("dir.key"),
-                "--passphrase-file",
-                P("pass"),
-                "--out",
-                P("directory.json")})
-            .status,
-        0
-    );
+    ASSERT_EQ(Sign().status, 0);
     Output verify =
         RunCli({"directory", "verify", P("directory.json"), "--trusted-key", directory_key});
     ASSERT_EQ(verify.status, 0) << verify.err;
@@ -167,20 +169,7 @@ TEST_F(NodeCommandsTest, InitCreatesANodeAndTheDirectoryListsAndRevokesIt) {
     Output revoke =
         RunCli({"directory", "revoke", "--file", P("body.json"), "--node", "fr.central"});
     ASSERT_EQ(revoke.status, 0) << revoke.err;
-    ASSERT_EQ(
-        RunCli({"directory",
-                "sign",
-                "--file",
-                P("body.json"),
-                "--key",
-                P("dir.key"),
-                "--passphrase-file",
-                P("pass"),
-                "--out",
-                P("directory.json")})
-            .status,
-        0
-    );
+    ASSERT_EQ(Sign().status, 0);
     verify = RunCli({"directory", "verify", P("directory.json"), "--trusted-key", directory_key});
     EXPECT_NE(verify.out.find("REVOKED"), std::string::npos) << verify.out;
     EXPECT_NE(

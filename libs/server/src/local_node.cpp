@@ -172,6 +172,33 @@ int TerminateProcess(pid_t pid, std::chrono::seconds limit) {
     return status;
 }
 
+void ArrivalLog::Record(std::string_view event, std::string_view data) {
+    if (event != "message.received") {
+        return;
+    }
+    const auto now = Clock::now();
+    auto object = federation::ParseObject(data);
+    if (!object) {
+        return;
+    }
+    auto id = federation::GetString(*object, "id");
+    if (!id) {
+        return;
+    }
+    std::scoped_lock lock(mu_);
+    seen_.emplace(*id, now);
+    cv_.notify_all();
+}
+
+std::optional<ArrivalLog::Clock::time_point> ArrivalLog::Wait(
+    const std::string& id, std::chrono::milliseconds limit
+) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, limit, [&] { return seen_.contains(id); });
+    const auto it = seen_.find(id);
+    return it == seen_.end() ? std::nullopt : std::optional(it->second);
+}
+
 Result<std::string> SignedDirectory(
     std::uint64_t serial,
     const std::vector<federation::Party>& parties,
