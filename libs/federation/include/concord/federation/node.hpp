@@ -135,7 +135,7 @@ struct MessageDetail {
 
 struct Alert {
     std::int64_t seq{0};
-    std::string kind;  ///< "fork" | "non_delivery" | "bad_receipt"
+    std::string kind;  ///< "fork" | "non_delivery"
     std::string peer;
     std::string message;
     std::string evidence;
