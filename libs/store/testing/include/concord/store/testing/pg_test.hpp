@@ -47,9 +47,8 @@ PgTestDatabase FreshPgDatabaseForTest();
         auto concord_pg_db = ::concord::store::testing::FreshPgDatabaseForTest();                  \
         using ConcordPgAction = ::concord::store::testing::PgTestDatabase::Action;                 \
         if (concord_pg_db.action == ConcordPgAction::kSkip) {                                      \
-            /* Skip reason: no PostgreSQL test server is configured and CI is not "true"; */       \
             /* FreshPgDatabaseForTest() returns kFail instead in CI, so CI never skips here. */    \
-            GTEST_SKIP() << concord_pg_db.dsn_or_reason;                                           \
+            GTEST_SKIP() << concord_pg_db.dsn_or_reason; /* reason: no PG server, CI not true */   \
         }                                                                                          \
         if (concord_pg_db.action == ConcordPgAction::kFail) {                                      \
             FAIL() << concord_pg_db.dsn_or_reason;                                                 \
