@@ -7,25 +7,15 @@
 
 #include <gtest/gtest.h>
 
+#include "cli_test_util.hpp"
+
 namespace concord::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Output {
-    int status;
-    std::string out;
-    std::string err;
-};
-
-Output RunCli(std::vector<std::string> args, const std::string& input = "") {
-    args.insert(args.begin(), "concord");
-    std::istringstream in(input);
-    std::ostringstream out;
-    std::ostringstream err;
-    int status = Run(args, in, out, err);
-    return {status, out.str(), err.str()};
-}
+using testing::Output;
+using testing::RunCli;
 
 class CliTest : public ::testing::Test {
 protected:

@@ -14,6 +14,8 @@
 #include "concord/cli/cli.hpp"
 #include "concord/legal/catalog.hpp"
 
+#include "cli_test_util.hpp"
+
 namespace concord::cli {
 namespace {
 
@@ -22,20 +24,8 @@ namespace fs = std::filesystem;
 const std::string kInstrumentsDir = std::string(CONCORD_SOURCE_DIR) + "/instruments";
 const std::string kExample = kInstrumentsDir + "/examples/expedited-preservation.json";
 
-struct Output {
-    int status;
-    std::string out;
-    std::string err;
-};
-
-Output RunCli(std::vector<std::string> args, const std::string& input = "") {
-    args.insert(args.begin(), "concord");
-    std::istringstream in(input);
-    std::ostringstream out;
-    std::ostringstream err;
-    int status = Run(args, in, out, err);
-    return {status, out.str(), err.str()};
-}
+using testing::Output;
+using testing::RunCli;
 
 const legal::Catalog& Catalog() {
     static const legal::Catalog catalog = [] {

@@ -10,25 +10,15 @@
 
 #include "concord/cli/cli.hpp"
 
+#include "cli_test_util.hpp"
+
 namespace concord::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Output {
-    int status;
-    std::string out;
-    std::string err;
-};
-
-Output RunCli(std::vector<std::string> args) {
-    args.insert(args.begin(), "concord");
-    std::istringstream in;
-    std::ostringstream out;
-    std::ostringstream err;
-    const int status = Run(args, in, out, err);
-    return {status, out.str(), err.str()};
-}
+using testing::Output;
+using testing::RunCli;
 
 std::string Read(const fs::path& p) {
     std::ifstream in(p);
