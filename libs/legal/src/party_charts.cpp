@@ -194,7 +194,7 @@ bool IsDate(std::string_view s) {
     if (s.size() != 10 || s[4] != '-' || s[7] != '-') {
         return false;
     }
-    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    for (std::size_t i : {0U, 1U, 2U, 3U, 5U, 6U, 8U, 9U}) {
         if (s[i] < '0' || s[i] > '9') {
             return false;
         }
@@ -256,13 +256,13 @@ Result<Names> LoadNames(const fs::path& file) {
         }
         Localized name;
         for (std::size_t i = 0; i < kLanguages.size(); ++i) {
-            const std::string_view text = Trim(row.fields[i + 1]);
-            if (text.empty()) {
+            const std::string_view value = Trim(row.fields[i + 1]);
+            if (value.empty()) {
                 return Fail(
                     file, row.number, fmt::format("{} has no '{}' name", code, kLanguages[i])
                 );
             }
-            name.emplace(std::string(kLanguages[i]), std::string(text));
+            name.emplace(std::string(kLanguages[i]), std::string(value));
         }
         if (!names.emplace(std::string(code), std::move(name)).second) {
             return Fail(file, row.number, fmt::format("code '{}' listed twice", code));
