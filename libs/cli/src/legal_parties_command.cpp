@@ -68,9 +68,7 @@ Result<void> ListParties(Context& ctx, const PartiesArgs& args) {
         )
     );
     if (!args.instrument.empty() && !catalog.instruments.contains(args.instrument)) {
-        return MakeError(
-            ErrorCode::kNotFound, "unknown instrument '" + args.instrument + "'"
-        );
+        return MakeError(ErrorCode::kNotFound, "unknown instrument '" + args.instrument + "'");
     }
     const std::string date = args.date.empty() ? Today() : args.date;
     boost::json::array instruments;
@@ -111,21 +109,19 @@ Result<void> ListParties(Context& ctx, const PartiesArgs& args) {
         ctx.out << id << "\t" << legal::Pick(ins.title, args.lang) << "\n";
         for (const legal::InstrumentParty& ip : parties) {
             const legal::PartyInstrument& e = *ip.entry;
-            ctx.out << "  " << ip.party->code << "\t" << legal::Pick(ip.party->name, args.lang)
-                    << "\t"
-                    << catalog.Text(
-                           "party_status." + std::string(legal::PartyStatusName(ip.status)),
-                           args.lang
-                       )
-                    << "\t" << (e.signed_on.empty() ? "-" : e.signed_on) << "\t"
-                    << (e.ratified.empty() ? "-" : e.ratified) << "\t"
-                    << (e.in_force.empty() ? "-" : e.in_force) << "\t"
-                    << catalog.Text(
-                           "party_verification." +
-                               std::string(legal::VerificationName(e.verification)),
-                           args.lang
-                       )
-                    << "\t" << e.source << "\n";
+            ctx.out
+                << "  " << ip.party->code << "\t" << legal::Pick(ip.party->name, args.lang) << "\t"
+                << catalog.Text(
+                       "party_status." + std::string(legal::PartyStatusName(ip.status)), args.lang
+                   )
+                << "\t" << (e.signed_on.empty() ? "-" : e.signed_on) << "\t"
+                << (e.ratified.empty() ? "-" : e.ratified) << "\t"
+                << (e.in_force.empty() ? "-" : e.in_force) << "\t"
+                << catalog.Text(
+                       "party_verification." + std::string(legal::VerificationName(e.verification)),
+                       args.lang
+                   )
+                << "\t" << e.source << "\n";
         }
         ctx.out << "  =";
         for (legal::PartyStatus s : kStatuses) {

@@ -184,9 +184,8 @@ Result<void> CheckFieldCount(const fs::path& file, const Line& row, std::size_t 
 }
 
 bool IsCode(std::string_view code) {
-    return code.size() == 2 && std::all_of(code.begin(), code.end(), [](char c) {
-               return c >= 'A' && c <= 'Z';
-           });
+    return code.size() == 2 &&
+           std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 // YYYY-MM-DD naming a real calendar day.
@@ -218,9 +217,7 @@ bool IsDate(std::string_view s) {
     return day <= max_day;
 }
 
-Result<Verification> ParseVerification(
-    const fs::path& file, std::size_t line, std::string_view s
-) {
+Result<Verification> ParseVerification(const fs::path& file, std::size_t line, std::string_view s) {
     if (s == "verified") {
         return Verification::kVerified;
     }
@@ -231,9 +228,7 @@ Result<Verification> ParseVerification(
         return Verification::kUnverified;
     }
     return Fail(
-        file,
-        line,
-        fmt::format("verification '{}' is not verified, secondary or unverified", s)
+        file, line, fmt::format("verification '{}' is not verified, secondary or unverified", s)
     );
 }
 
@@ -285,9 +280,10 @@ Result<PartyInstrument> ReadRow(
     pi.ratified = std::string(f[3]);
     pi.consent_kind = std::string(f[4]);
     pi.in_force = std::string(f[5]);
-    for (auto [what, value] : {std::pair<std::string_view, std::string_view>{"signed", f[2]},
-                               {"consent", f[3]},
-                               {"in_force", f[5]}}) {
+    for (auto [what, value] :
+         {std::pair<std::string_view, std::string_view>{"signed", f[2]},
+          {"consent", f[3]},
+          {"in_force", f[5]}}) {
         if (!value.empty() && !IsDate(value)) {
             return Fail(file, n, fmt::format("{} '{}' is not a date YYYY-MM-DD", what, value));
         }
@@ -328,9 +324,7 @@ Result<PartyInstrument> ReadRow(
         }
     }
     if (f[7] != "true" && f[7] != "false") {
-        return Fail(
-            file, n, fmt::format("reservations_complete '{}' is not true or false", f[7])
-        );
+        return Fail(file, n, fmt::format("reservations_complete '{}' is not true or false", f[7]));
     }
     pi.reservations_complete = f[7] == "true";
     if (!f[8].empty()) {

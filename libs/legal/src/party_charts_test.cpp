@@ -1,8 +1,6 @@
 // Tests of the party status charts (instruments/parties/charts/*.tsv) on the shipped data and on
 // charts written into a copy of the instruments directory.
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,6 +11,8 @@
 
 #include "concord/legal/catalog.hpp"
 #include "concord/legal/check.hpp"
+
+#include <unistd.h>
 
 namespace concord::legal {
 namespace {
@@ -62,7 +62,9 @@ protected:
     }
     // A chart of `instrument` with the given rows after the comment lines and header.
     void WriteChart(const std::string& instrument, const std::string& rows) const {
-        Write(instrument + ".tsv", "# source = test chart\n# as_of = 2026-01-01\n" + (kHeader + rows));
+        Write(
+            instrument + ".tsv", "# source = test chart\n# as_of = 2026-01-01\n" + (kHeader + rows)
+        );
     }
     std::string LoadError() const {
         auto c = LoadCatalog(dir_);
@@ -163,7 +165,11 @@ TEST_F(ChartDir, HandFilesOverrideChartRowsAndKeepEveryFact) {
 }
 
 TEST_F(ChartDir, ChartRowStaysWhereTheHandFileIsSilent) {
-    WriteChart("untoc", "DE\tGermany\t2000-12-12\t2006-06-14\tratification\t2006-07-14\t\tfalse\t\tunverified\ttest\t\n");
+    WriteChart(
+        "untoc",
+        "DE\tGermany\t2000-12-12\t2006-06-14\tratification\t2006-07-"
+        "14\t\tfalse\t\tunverified\ttest\t\n"
+    );
     auto c = LoadCatalog(dir_);
     ASSERT_TRUE(c.has_value()) << c.error().message;
     const Party& de = c->parties.at("DE");
@@ -192,7 +198,9 @@ TEST_F(ChartDir, LaunderingBetweenTwoUncacPartiesHasACommonBasis) {
     req["language"] = "en";
     req["issuing_authority"] = {{"name", "Central authority"}, {"role", "central_authority"}};
     req["offences"] = boost::json::array{
-        {{"article", "uncac:23"}, {"domestic_law", "Lei 9.613/1998, art. 1"}, {"max_penalty_years", 10}}};
+        {{"article", "uncac:23"},
+         {"domestic_law", "Lei 9.613/1998, art. 1"},
+         {"max_penalty_years", 10}}};
     boost::json::object fields;
     fields["investigating_authority"] = "Federal Police, financial crimes unit";
     fields["summary_of_facts"] = "Proceeds of bribery were moved through accounts abroad.";
@@ -217,8 +225,10 @@ TEST_F(ChartDir, LaunderingBetweenTwoUncacPartiesHasACommonBasis) {
 
     WriteChart(
         "uncac",
-        "VN\tViet Nam\t2003-12-10\t2009-08-19\tratification\t2009-09-18\t\tfalse\t\tunverified\ttest\t\n"
-        "ZA\tSouth Africa\t2003-12-09\t2004-11-22\tratification\t2005-12-14\t\tfalse\t\tunverified\ttest\t\n"
+        "VN\tViet "
+        "Nam\t2003-12-10\t2009-08-19\tratification\t2009-09-18\t\tfalse\t\tunverified\ttest\t\n"
+        "ZA\tSouth "
+        "Africa\t2003-12-09\t2004-11-22\tratification\t2005-12-14\t\tfalse\t\tunverified\ttest\t\n"
     );
     auto after = LoadCatalog(dir_);
     ASSERT_TRUE(after.has_value()) << after.error().message;
@@ -274,9 +284,15 @@ TEST_F(ChartDir, UnknownCodeIsRefused) {
 }
 
 TEST_F(ChartDir, UnknownReservationIsRefused) {
-    WriteChart("budapest", "AL\tAlbania\t2001-11-23\t2002-06-20\tratification\t2004-07-01\t29(9)\tfalse\t\tverified\ttest\t\n");
+    WriteChart(
+        "budapest",
+        "AL\tAlbania\t2001-11-23\t2002-06-20\tratification\t2004-07-01\t29(9)"
+        "\tfalse\t\tverified\ttest\t\n"
+    );
     const std::string e = LoadError();
-    EXPECT_NE(e.find("budapest.tsv:4: '29(9)' is not a reservation point of budapest"), std::string::npos) << e;
+    EXPECT_NE(
+        e.find("budapest.tsv:4: '29(9)' is not a reservation point of budapest"), std::string::npos
+    ) << e;
 }
 
 TEST_F(ChartDir, DuplicateRowIsRefused) {
@@ -294,20 +310,24 @@ TEST_F(ChartDir, MalformedNamesAreRefused) {
 
 TEST_F(ChartDir, NamesWithAMissingLanguageAreRefused) {
     Write("names.tsv", "code\tar\tzh\ten\tfr\tru\tes\nAL\t\tb\tc\td\te\tf\n");
-    EXPECT_NE(LoadError().find("names.tsv:2: AL has no 'ar' name"), std::string::npos) << LoadError();
+    EXPECT_NE(LoadError().find("names.tsv:2: AL has no 'ar' name"), std::string::npos)
+        << LoadError();
 }
 
 TEST_F(ChartDir, RowsNeedTheirFieldsAndAsOf) {
     Write("untoc.tsv", std::string("# source = x\n") + kHeader);
     EXPECT_NE(LoadError().find("untoc.tsv:1: no '# as_of"), std::string::npos) << LoadError();
     WriteChart("untoc", "DE\tGermany\t2000-12-12\n");
-    EXPECT_NE(LoadError().find("untoc.tsv:4: 3 fields, expected 12"), std::string::npos) << LoadError();
+    EXPECT_NE(LoadError().find("untoc.tsv:4: 3 fields, expected 12"), std::string::npos)
+        << LoadError();
     WriteChart("untoc", "DE\tGermany\t\t2006-06-14\t\t\t\tfalse\t\tunverified\ttest\t\n");
-    EXPECT_NE(LoadError().find("consent or in_force without consent_kind"), std::string::npos) << LoadError();
+    EXPECT_NE(LoadError().find("consent or in_force without consent_kind"), std::string::npos)
+        << LoadError();
     WriteChart("untoc", "DE\tGermany\t2000-12-12\t\t\t\t\tmaybe\t\tunverified\ttest\t\n");
     EXPECT_NE(LoadError().find("reservations_complete 'maybe'"), std::string::npos) << LoadError();
     WriteChart("nonesuch", "DE\tGermany\t2000-12-12\t\t\t\t\tfalse\t\tunverified\ttest\t\n");
-    EXPECT_NE(LoadError().find("nonesuch.tsv:1: unknown instrument"), std::string::npos) << LoadError();
+    EXPECT_NE(LoadError().find("nonesuch.tsv:1: unknown instrument"), std::string::npos)
+        << LoadError();
 }
 
 }  // namespace

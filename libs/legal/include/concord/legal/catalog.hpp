@@ -172,9 +172,9 @@ struct Party {
 
 /// Where a party stands with an instrument on a given date.
 enum class PartyStatus : std::uint8_t {
-    kSigned,        ///< signed only: no consent to be bound recorded
-    kNotYetInForce, ///< consent given, but the instrument does not bind it yet (or has no date)
-    kInForce,       ///< the instrument binds the party on the date
+    kSigned,         ///< signed only: no consent to be bound recorded
+    kNotYetInForce,  ///< consent given, but the instrument does not bind it yet (or has no date)
+    kInForce,        ///< the instrument binds the party on the date
 };
 
 /// "signed", "not_in_force" or "in_force".
