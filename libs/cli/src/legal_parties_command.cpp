@@ -23,8 +23,11 @@ struct PartiesArgs {
     bool json{false};
 };
 
-constexpr std::array<legal::PartyStatus, 3> kStatuses = {
-    legal::PartyStatus::kInForce, legal::PartyStatus::kNotYetInForce, legal::PartyStatus::kSigned};
+constexpr std::array<legal::PartyStatus, 4> kStatuses = {
+    legal::PartyStatus::kInForce,
+    legal::PartyStatus::kNotYetInForce,
+    legal::PartyStatus::kSigned,
+    legal::PartyStatus::kUnknown};
 
 boost::json::array Strings(const std::vector<std::string>& values) {
     boost::json::array out;
@@ -77,7 +80,7 @@ Result<void> ListParties(Context& ctx, const PartiesArgs& args) {
             continue;
         }
         const std::vector<legal::InstrumentParty> parties = legal::PartiesTo(catalog, id, date);
-        std::array<std::size_t, 3> by_status{};
+        std::array<std::size_t, kStatuses.size()> by_status{};
         std::array<std::size_t, 3> by_verification{};
         for (const legal::InstrumentParty& ip : parties) {
             ++by_status[static_cast<std::size_t>(ip.status)];

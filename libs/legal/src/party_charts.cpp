@@ -301,12 +301,10 @@ Result<PartyInstrument> ReadRow(
             )
         );
     }
-    // consent_kind alone records a consent whose date was not read; a date needs its kind.
-    if ((!pi.ratified.empty() || !pi.in_force.empty()) && pi.consent_kind.empty()) {
-        return Fail(file, n, "consent or in_force without consent_kind");
-    }
-    if (pi.signed_on.empty() && pi.consent_kind.empty()) {
-        return Fail(file, n, "neither signed nor consent: a row records at least one of them");
+    // consent_kind alone records a consent whose date was not read; an empty row records a party
+    // whose status was not read (PartyStatus::kUnknown).
+    if (!pi.in_force.empty() && !pi.ratified.empty() && pi.in_force < pi.ratified) {
+        return Fail(file, n, "in_force before consent");
     }
     if (!f[6].empty()) {
         for (std::string_view res : Split(f[6], ';')) {
@@ -444,6 +442,8 @@ std::string_view PartyStatusName(PartyStatus s) {
             return "not_in_force";
         case PartyStatus::kInForce:
             return "in_force";
+        case PartyStatus::kUnknown:
+            return "unknown";
     }
     return "signed";
 }
@@ -457,11 +457,13 @@ std::vector<InstrumentParty> PartiesTo(
         if (pi == nullptr) {
             continue;
         }
-        PartyStatus status = PartyStatus::kSigned;
+        PartyStatus status = PartyStatus::kUnknown;
         if (party.BoundBy(instrument, date)) {
             status = PartyStatus::kInForce;
-        } else if (!pi->ratified.empty() || !pi->consent_kind.empty()) {
+        } else if (!pi->ratified.empty() || !pi->consent_kind.empty() || !pi->in_force.empty()) {
             status = PartyStatus::kNotYetInForce;
+        } else if (!pi->signed_on.empty()) {
+            status = PartyStatus::kSigned;
         }
         out.push_back({&party, pi, status});
     }

@@ -320,14 +320,39 @@ TEST_F(ChartDir, RowsNeedTheirFieldsAndAsOf) {
     WriteChart("untoc", "DE\tGermany\t2000-12-12\n");
     EXPECT_NE(LoadError().find("untoc.tsv:4: 3 fields, expected 12"), std::string::npos)
         << LoadError();
-    WriteChart("untoc", "DE\tGermany\t\t2006-06-14\t\t\t\tfalse\t\tunverified\ttest\t\n");
-    EXPECT_NE(LoadError().find("consent or in_force without consent_kind"), std::string::npos)
+    WriteChart(
+        "untoc", "DE\tGermany\t\t2006-06-14\tratification\t2006-06-13\t\tfalse\t\tunverified\tt\t\n"
+    );
+    EXPECT_NE(LoadError().find("untoc.tsv:4: in_force before consent"), std::string::npos)
         << LoadError();
+    WriteChart("untoc", "DE\tGermany\t2000-12-12\t\tratified\t\t\tfalse\t\tunverified\tt\t\n");
+    EXPECT_NE(LoadError().find("consent_kind 'ratified'"), std::string::npos) << LoadError();
     WriteChart("untoc", "DE\tGermany\t2000-12-12\t\t\t\t\tmaybe\t\tunverified\ttest\t\n");
     EXPECT_NE(LoadError().find("reservations_complete 'maybe'"), std::string::npos) << LoadError();
     WriteChart("nonesuch", "DE\tGermany\t2000-12-12\t\t\t\t\tfalse\t\tunverified\ttest\t\n");
     EXPECT_NE(LoadError().find("nonesuch.tsv:1: unknown instrument"), std::string::npos)
         << LoadError();
+}
+
+// A row whose status was not read (all dates empty) is listed as unknown and binds nobody; an
+// entry into force without a consent date still binds.
+TEST_F(ChartDir, UnreadRowsAreUnknownAndBindNobody) {
+    WriteChart(
+        "untoc",
+        "AD\tAndorra\t\t\t\t\t\tfalse\t\tunverified\tnot read\t\n"
+        "BT\tBhutan\t\t\t\t2023-03-22\t\tfalse\t\tsecondary\tt\t\n"
+        "CN\tChina\t2000-12-12\t\t\t\t\tfalse\t\tunverified\tt\t\n"
+    );
+    auto c = LoadCatalog(dir_);
+    ASSERT_TRUE(c.has_value()) << c.error().message;
+    std::map<std::string, PartyStatus> status;
+    for (const InstrumentParty& ip : PartiesTo(*c, "untoc", "2026-01-01")) {
+        status[ip.party->code] = ip.status;
+    }
+    EXPECT_EQ(status.at("AD"), PartyStatus::kUnknown);
+    EXPECT_EQ(status.at("BT"), PartyStatus::kInForce);
+    EXPECT_EQ(status.at("CN"), PartyStatus::kSigned);
+    EXPECT_FALSE(c->parties.at("AD").BoundBy("untoc", "2026-01-01"));
 }
 
 }  // namespace

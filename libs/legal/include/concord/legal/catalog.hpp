@@ -175,9 +175,10 @@ enum class PartyStatus : std::uint8_t {
     kSigned,         ///< signed only: no consent to be bound recorded
     kNotYetInForce,  ///< consent given, but the instrument does not bind it yet (or has no date)
     kInForce,        ///< the instrument binds the party on the date
+    kUnknown,        ///< listed in a chart, but its signature and consent were not read
 };
 
-/// "signed", "not_in_force" or "in_force".
+/// "signed", "not_in_force", "in_force" or "unknown".
 std::string_view PartyStatusName(PartyStatus s);
 
 /// One party's entry for an instrument, with its status on the date asked about.
