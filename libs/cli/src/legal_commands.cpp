@@ -13,6 +13,9 @@
 #include "io.hpp"
 
 namespace concord::cli {
+
+void AddLegalPartiesCommand(CLI::App& legal_app, Context& ctx);  // legal_parties_command.cpp
+
 namespace {
 
 struct CommonArgs {
@@ -167,6 +170,8 @@ void AddLegalCommands(CLI::App& app, Context& ctx) {
     AddCommon(render, *args);
     render->add_option("request", *operand, "request JSON file, '-' for stdin")->required();
     render->callback([&ctx, args, operand] { Finish(ctx, Render(ctx, *args, *operand)); });
+
+    AddLegalPartiesCommand(*legal_app, ctx);
 }
 
 }  // namespace concord::cli

@@ -451,6 +451,8 @@ Result<PartyInstrument> ReadPartyInstrument(
     }
     CONCORD_ASSIGN_OR_RETURN(pi.signed_on, r.String(t, "signed", false));
     CONCORD_ASSIGN_OR_RETURN(pi.ratified, r.String(t, "ratified", false));
+    CONCORD_ASSIGN_OR_RETURN(pi.consent_kind, r.String(t, "consent_kind", false));
+    CONCORD_ASSIGN_OR_RETURN(pi.note, r.String(t, "note", false));
     CONCORD_ASSIGN_OR_RETURN(pi.in_force, r.String(t, "in_force", false));
     CONCORD_ASSIGN_OR_RETURN(pi.reservations, r.Strings(t, "reservations"));
     for (const std::string& res : pi.reservations) {
@@ -506,6 +508,15 @@ Result<void> LoadParty(const std::filesystem::path& file, Catalog& catalog) {
             );
         }
         p.authorities.push_back(std::move(a));
+    }
+    // The file replaces an earlier party of the same code, but the rows that party has from the
+    // status charts stay for the instruments the file does not name.
+    if (auto old = catalog.parties.find(p.code); old != catalog.parties.end()) {
+        for (PartyInstrument& pi : old->second.instruments) {
+            if (!pi.chart.empty() && p.Find(pi.instrument) == nullptr) {
+                p.instruments.push_back(std::move(pi));
+            }
+        }
     }
     std::string code = p.code;
     catalog.parties.insert_or_assign(std::move(code), std::move(p));
@@ -672,6 +683,7 @@ Result<Catalog> LoadCatalog(const std::filesystem::path& instruments_dir) {
             }
         }
     }
+    CONCORD_RETURN_IF_ERROR(LoadPartyCharts(catalog, instruments_dir / "parties" / "charts"));
     CONCORD_RETURN_IF_ERROR(LoadPartiesInto(catalog, instruments_dir / "parties"));
     return catalog;
 }

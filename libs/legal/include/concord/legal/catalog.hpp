@@ -125,13 +125,19 @@ struct PartyInstrument {
     std::string instrument;
     std::string signed_on;  ///< YYYY-MM-DD or empty
     std::string ratified;   ///< ratification, acceptance, approval or accession; or empty
-    std::string in_force;   ///< date the instrument binds the party; empty when it does not
+    /// ratification, accession, acceptance, approval, succession, definitive_signature; or empty
+    std::string consent_kind;
+    std::string in_force;  ///< date the instrument binds the party; empty when it does not
     std::vector<std::string> reservations;  ///< reservation ids of the instrument, e.g. "29(4)"
     std::vector<std::string> declarations;  ///< free-text summary of declarations
     bool reservations_complete{false};      ///< false: the party's reservations are not all encoded
     std::string source;
     std::string as_of;
+    std::string note;  ///< free text, may be empty
     Verification verification{Verification::kUnverified};
+    /// The status chart (parties/charts/<instrument>.tsv) the entry was read from; empty for an
+    /// entry of a hand-written parties/<CODE>.toml file, which overrides the chart row.
+    std::filesystem::path chart;
 };
 
 /// A designated authority of a party (central authority, 24/7 point of contact, ...).
@@ -163,6 +169,32 @@ struct Party {
     /// True when the instrument binds the party on `date` (YYYY-MM-DD).
     [[nodiscard]] bool BoundBy(std::string_view instrument, std::string_view date) const;
 };
+
+/// Where a party stands with an instrument on a given date.
+enum class PartyStatus : std::uint8_t {
+    kSigned,         ///< signed only: no consent to be bound recorded
+    kNotYetInForce,  ///< consent given, but the instrument does not bind it yet (or has no date)
+    kInForce,        ///< the instrument binds the party on the date
+    kUnknown,        ///< listed in a chart, but its signature and consent were not read
+};
+
+/// "signed", "not_in_force", "in_force" or "unknown".
+std::string_view PartyStatusName(PartyStatus s);
+
+/// One party's entry for an instrument, with its status on the date asked about.
+struct InstrumentParty {
+    const Party* party{nullptr};
+    const PartyInstrument* entry{nullptr};
+    PartyStatus status{PartyStatus::kSigned};
+};
+
+struct Catalog;
+
+/// Every party (and signatory) of `instrument` in the catalog, by code, with its status on `date`
+/// (YYYY-MM-DD). Empty for an instrument nobody is recorded for.
+std::vector<InstrumentParty> PartiesTo(
+    const Catalog& catalog, std::string_view instrument, std::string_view date
+);
 
 /// The declared shape of one field of a request form.
 struct FieldSpec {
@@ -249,14 +281,23 @@ struct Catalog {
 std::filesystem::path DefaultInstrumentsDir();
 
 /// Loads every instrument (`<dir>/*.toml` with `kind = "instrument"`), concepts.toml,
-/// request-types.toml, refusal-grounds.toml, parties/*.toml and i18n/*.toml, and checks that
+/// request-types.toml, refusal-grounds.toml, the status charts parties/charts/*.tsv, the
+/// hand-written parties/*.toml (whose entries override chart rows) and i18n/*.toml, and checks that
 /// every cross-reference resolves and every text exists in all six languages.
 /// Errors are kInvalidArgument (kNotFound for a missing directory) and read
 /// "<file>:<line>:<column>: <reason>".
 Result<Catalog> LoadCatalog(const std::filesystem::path& instruments_dir);
 
 /// Loads `<dir>/*.toml` party files into `catalog`, replacing parties with the same code (how a
-/// signed directory overrides the shipped status data). Same error format as LoadCatalog.
+/// signed directory overrides the shipped status data); rows the party has in the status charts
+/// stay for instruments the file does not name. Same error format as LoadCatalog.
 Result<void> LoadPartiesInto(Catalog& catalog, const std::filesystem::path& dir);
+
+/// Loads the status charts of `<dir>` (names.tsv: the parties' names in the six languages; every
+/// other `<instrument>.tsv`: one row per party, docs/legal-data.md "Parties") into `catalog`,
+/// creating parties as needed. Strict: an unknown column or code, a bad date, an unknown
+/// reservation or a duplicate row is kInvalidArgument "<file>:<line>: <reason>". A missing
+/// directory loads nothing.
+Result<void> LoadPartyCharts(Catalog& catalog, const std::filesystem::path& dir);
 
 }  // namespace concord::legal
