@@ -1,13 +1,14 @@
 #include "message_format.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <iostream>
 #include <map>
 #include <regex>
 #include <set>
 
 #include <gtest/gtest.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
 
 #include "test_support.hpp"
 
@@ -35,13 +36,15 @@ std::string StripArguments(const std::string& text) {
     return std::regex_replace(text, std::regex(R"(\{[^{}]*\})"), "");
 }
 
-// True when `text`, its arguments removed, holds more than punctuation, digits and spaces.
+// True when `text`, its arguments removed, holds a letter of any script.
 bool HasLetters(const std::string& text) {
-    const std::string rest = StripArguments(text);
-    return std::any_of(rest.begin(), rest.end(), [](char c) {
-        return std::isalpha(static_cast<unsigned char>(c)) != 0 ||
-               static_cast<unsigned char>(c) >= 0x80;
-    });
+    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(StripArguments(text));
+    for (int32_t i = 0; i < u.length(); i = u.moveIndex32(i, 1)) {
+        if (u_isalpha(u.char32At(i)) != 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 // Every combination of sample values for `args`: each select key, and one sample number of

@@ -1,9 +1,12 @@
 #include "concord/legal/render.hpp"
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include <gtest/gtest.h>
+
+#include "concord/legal/check.hpp"
 
 #include "test_support.hpp"
 
@@ -38,6 +41,44 @@ TEST(RenderRequest, EveryLanguageRendersWithoutRawKeys) {
     }
     auto en = RenderRequest(testing::TestCatalog(), ExampleJson(), "en");
     EXPECT_EQ(en->find("needs translation"), std::string::npos);  // already English
+}
+
+// Everything a receiver or an officer reads about the example request, in `lang`.
+std::string AllText(std::string_view lang) {
+    std::string all = *RenderRequest(testing::TestCatalog(), ExampleJson(), lang);
+    for (const Finding& f : CheckRequest(testing::TestCatalog(), ExampleJson(), lang)) {
+        all += f.message + "\n";
+    }
+    if (std::getenv("CONCORD_PRINT_RENDERED") != nullptr) {
+        std::cout << "=== " << lang << "\n" << all;
+    }
+    return all;
+}
+
+// The translation errors of the review of issue 8, §5, each a sentence built from fragments.
+TEST(RenderRequest, NumbersGendersAndCasesAreWholeSentences) {
+    const std::string ar = AllText("ar");
+    EXPECT_EQ(ar.find("60 أيام"), std::string::npos) << ar;  // 11..99 take the singular
+    EXPECT_NE(ar.find("60 يومًا"), std::string::npos) << ar;
+    EXPECT_EQ(ar.find("رفض التحفظ"), std::string::npos) << ar;  // preservation, not reservation
+    EXPECT_EQ(ar.find(';'), std::string::npos) << ar;
+    const std::string ru = AllText("ru");
+    EXPECT_EQ(ru.find(" лет"), ru.find("60 лет")) << ru;
+    EXPECT_NE(ru.find("не менее 60 дней"), std::string::npos) << ru;
+    const std::string fr = AllText("fr");
+    EXPECT_EQ(fr.find("(e)"), std::string::npos) << fr;
+    EXPECT_EQ(fr.find(" de Hongrie"), std::string::npos) << fr;
+    EXPECT_EQ(fr.find(" à Convention"), std::string::npos) << fr;
+    EXPECT_NE(fr.find("Partie requise : Hongrie (HU)"), std::string::npos) << fr;
+    const std::string zh = AllText("zh");
+    EXPECT_NE(zh.find("匈牙利（HU）"), std::string::npos) << zh;
+    EXPECT_EQ(zh.find(": "), std::string::npos) << zh;
+    for (std::string_view lang : {"ar", "zh", "ru", "fr", "es"}) {
+        const std::string all = AllText(lang);
+        for (const char* english : {"verified", "secondary", "needs translation", "days"}) {
+            EXPECT_EQ(all.find(english), std::string::npos) << lang << ": " << english;
+        }
+    }
 }
 
 TEST(RenderRequest, RejectsUnknownLanguageAndBadJson) {
