@@ -317,8 +317,8 @@ void Checker::CheckIssuer(const Request& req, const Basis& basis) {
             "issuer_not_competent",
             "issuing_authority.role",
             {{"role", Label("role." + role)},
-             {"categories", JoinList(lang_, hit, ListKind::kAnd)},
-             {"roles", JoinList(lang_, allowed, ListKind::kOr)}},
+             {"categories", JoinList(lang_, detail::ListItems(hit, lang_), ListKind::kAnd)},
+             {"roles", JoinList(lang_, detail::ListItems(allowed, lang_), ListKind::kOr)}},
             {rule.cite});
     }
 }
@@ -610,7 +610,7 @@ void Checker::ExplainBasis(const Request& req, const Basis& basis) {
         Add(Severity::kNote,
             "refusal_grounds",
             "",
-            {{"grounds", JoinList(lang_, grounds, ListKind::kClauses)}},
+            {{"grounds", JoinList(lang_, detail::ListItems(grounds, lang_), ListKind::kClauses)}},
             cites);
     }
     if (!req.language.empty() && !to_->languages.empty() &&

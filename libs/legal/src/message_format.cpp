@@ -12,6 +12,7 @@
 #include <unicode/messagepattern.h>
 #include <unicode/msgfmt.h>
 #include <unicode/plurrule.h>
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
 namespace concord::legal::detail {
@@ -133,6 +134,31 @@ std::string JoinList(std::string_view lang, const std::vector<std::string>& item
         return joined;
     }
     return Utf8(out);
+}
+
+std::string LowerInitial(const std::string& text, std::string_view lang) {
+    if (lang == "ar" || lang == "zh") {
+        return text;
+    }
+    const icu::UnicodeString u = U(text);
+    if (u.length() < 2) {
+        return text;
+    }
+    const UChar32 first = u.char32At(0);
+    const UChar32 second = u.char32At(u.moveIndex32(0, 1));
+    if (u_isupper(first) == 0 || u_islower(second) == 0) {
+        return text;
+    }
+    icu::UnicodeString out(u);
+    out.replace(0, U16_LENGTH(first), icu::UnicodeString(u_tolower(first)));
+    return Utf8(out);
+}
+
+std::vector<std::string> ListItems(std::vector<std::string> labels, std::string_view lang) {
+    for (std::size_t i = 1; i < labels.size(); ++i) {
+        labels[i] = LowerInitial(labels[i], lang);
+    }
+    return labels;
 }
 
 std::string LanguageName(std::string_view code, std::string_view lang) {

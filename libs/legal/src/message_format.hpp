@@ -54,6 +54,13 @@ enum class ListKind : std::uint8_t {
 /// Joins `items` the way `lang` writes a list (Arabic "،" and "و", Chinese "、" and "和", ...).
 std::string JoinList(std::string_view lang, const std::vector<std::string>& items, ListKind kind);
 
+/// `text` with its first letter in lower case when `lang` has letter case and the text starts
+/// with a capitalised word (not an acronym): how a label reads inside a sentence or list.
+std::string LowerInitial(const std::string& text, std::string_view lang);
+
+/// Labels as items of a sentence's list: every item but the first through LowerInitial.
+std::vector<std::string> ListItems(std::vector<std::string> labels, std::string_view lang);
+
 /// The name of language `code` (e.g. "fr") in language `lang` (e.g. "ru" → "французский").
 std::string LanguageName(std::string_view code, std::string_view lang);
 

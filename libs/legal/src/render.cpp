@@ -34,7 +34,7 @@ private:
         out_ += fmt::format("{:{}}{}\n", "", indent * 2, M("format.heading", {{"label", label}}));
     }
     void Item(const std::string& value, int indent) {
-        out_ += fmt::format("{:{}}- {}\n", "", indent * 2, value);
+        out_ += fmt::format("{:{}}-{}{}\n", "", indent * 2, value.empty() ? "" : " ", value);
     }
     std::string Status(Verification v) const {
         return L("verification." + std::string(VerificationName(v)));
@@ -225,7 +225,8 @@ void Renderer::Value(
         std::vector<std::string> labels;
         for (const boost::json::value& e : v.get_array()) {
             if (e.is_string()) {
-                labels.push_back(L("value." + std::string(e.get_string())));
+                std::string text = L("value." + std::string(e.get_string()));
+                labels.push_back(labels.empty() ? text : detail::LowerInitial(text, lang_));
             }
         }
         put(detail::JoinList(lang_, labels, detail::ListKind::kAnd));
