@@ -27,7 +27,7 @@ TEST(RenderRequest, LabelsFieldsInTheReceiversLanguageAndMarksFreeText) {
     ASSERT_TRUE(text.has_value()) << text.error().message;
     EXPECT_NE(text->find("Résumé des faits"), std::string::npos) << *text;
     EXPECT_NE(text->find("Hongrie (HU)"), std::string::npos);
-    EXPECT_NE(text->find("Données relatives au trafic"), std::string::npos);
+    EXPECT_NE(text->find("données relatives au trafic"), std::string::npos);
     EXPECT_NE(text->find("à traduire"), std::string::npos);  // English free text
     EXPECT_NE(text->find("budapest:29"), std::string::npos);
 }
