@@ -560,7 +560,9 @@ void Checker::CheckOneOffence(
         ref.path,
         {{"concept", concept_name},
          {"party", PartyName(to_->code)},
-         {"instruments", instruments.empty() ? Label("label.none") : JoinList(lang_, instruments, ListKind::kAnd)}},
+         {"instruments",
+          instruments.empty() ? Label("label.none")
+                              : JoinList(lang_, instruments, ListKind::kAnd)}},
         relied);
     (void)req;
 }

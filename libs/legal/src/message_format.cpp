@@ -6,6 +6,7 @@
 #include <set>
 
 #include <fmt/format.h>
+
 #include <unicode/fmtable.h>
 #include <unicode/listformatter.h>
 #include <unicode/locid.h>
@@ -30,7 +31,10 @@ std::string Utf8(const icu::UnicodeString& s) {
 
 std::string ParseErrorText(const UParseError& pe, UErrorCode status) {
     return fmt::format(
-        "{} at offset {} near '{}'", u_errorName(status), pe.offset, Utf8(icu::UnicodeString(pe.preContext))
+        "{} at offset {} near '{}'",
+        u_errorName(status),
+        pe.offset,
+        Utf8(icu::UnicodeString(pe.preContext))
     );
 }
 
@@ -73,9 +77,7 @@ Result<std::string> FormatPattern(
         }
     }
     icu::UnicodeString out;
-    mf.format(
-        names.data(), values.data(), static_cast<int32_t>(names.size()), out, status
-    );
+    mf.format(names.data(), values.data(), static_cast<int32_t>(names.size()), out, status);
     if (U_FAILURE(status)) {
         return MakeError(
             ErrorCode::kInvalidArgument,
@@ -194,7 +196,8 @@ Result<std::vector<PatternArgument>> PatternArguments(std::string_view pattern) 
             it = out.end() - 1;
         }
         const UMessagePatternArgType type = start.getArgType();
-        const bool plural = type == UMSGPAT_ARG_TYPE_PLURAL || type == UMSGPAT_ARG_TYPE_SELECTORDINAL;
+        const bool plural =
+            type == UMSGPAT_ARG_TYPE_PLURAL || type == UMSGPAT_ARG_TYPE_SELECTORDINAL;
         if (plural) {
             it->numeric = true;
         } else if (type == UMSGPAT_ARG_TYPE_SIMPLE) {
@@ -272,7 +275,9 @@ Result<void> ValidateMessages(const Catalog& catalog) {
     for (const auto& [key, texts] : catalog.messages) {
         auto en = texts.find("en");
         if (en == texts.end()) {
-            return MakeError(ErrorCode::kInvalidArgument, fmt::format("message {}: no English text", key));
+            return MakeError(
+                ErrorCode::kInvalidArgument, fmt::format("message {}: no English text", key)
+            );
         }
         auto en_args = PatternArguments(en->second);
         if (!en_args) {
@@ -332,10 +337,11 @@ Result<void> ValidateMessages(const Catalog& catalog) {
                     }
                 }
                 for (const std::string& k : a.plural_keys) {
-                    bool known = k.starts_with("=") ||
-                                 std::any_of(categories.begin(), categories.end(), [&](const auto& c) {
-                                     return c.first == k;
-                                 });
+                    bool known =
+                        k.starts_with("=") ||
+                        std::any_of(categories.begin(), categories.end(), [&](const auto& c) {
+                            return c.first == k;
+                        });
                     if (!known) {
                         return MakeError(
                             ErrorCode::kInvalidArgument,

@@ -46,8 +46,8 @@ std::string FormatMessage(
 
 /// How the items of a list relate.
 enum class ListKind : std::uint8_t {
-    kAnd,  ///< all of them: "a, b and c"
-    kOr,   ///< any of them: "a, b or c"
+    kAnd,      ///< all of them: "a, b and c"
+    kOr,       ///< any of them: "a, b or c"
     kClauses,  ///< clauses that hold commas themselves: "a; b; c" (Arabic "؛", Chinese "；")
 };
 
@@ -77,8 +77,7 @@ struct PatternArgument {
 Result<std::vector<PatternArgument>> PatternArguments(std::string_view pattern);
 
 /// The plural categories of `lang` (CLDR, as ICU has them), each with sample integers.
-std::vector<std::pair<std::string, std::vector<std::int64_t>>> PluralSamples(std::string_view lang
-);
+std::vector<std::pair<std::string, std::vector<std::int64_t>>> PluralSamples(std::string_view lang);
 
 /// Checks every message of `catalog`: valid ICU syntax in every language, the same arguments
 /// (name and kind) as the English text, and a form for every plural category of the language.

@@ -7,10 +7,10 @@
 #include <set>
 
 #include <gtest/gtest.h>
-#include <unicode/uchar.h>
-#include <unicode/unistr.h>
 
 #include "test_support.hpp"
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
 
 namespace concord::legal::detail {
 namespace {
@@ -33,8 +33,13 @@ const std::set<std::string> kLatinTokens = {
 constexpr std::string_view kSample = "◆";
 
 std::string StripArguments(const std::string& text) {
-    return std::regex_replace(text, std::regex(R"(\{[^{}]*\})"), "");
+    static const std::regex kArgument(R"(\{[^{}]*\})");
+    return std::regex_replace(text, kArgument, "");
 }
+
+const std::regex kLatinWord("[A-Za-z]+");
+const std::regex kLatinCommaInArabic("[^0-9 ], ");
+const std::regex kHalfWidthInChinese("[;,?()]|(^|[^0-9A-Za-z]):|:($|[^0-9A-Za-z])");
 
 // True when `text`, its arguments removed, holds a letter of any script.
 bool HasLetters(const std::string& text) {
@@ -81,8 +86,9 @@ std::vector<MessageArgs> Samples(const std::vector<PatternArgument>& args, std::
 }
 
 TEST(MessageFormat, PluralFormsFollowTheLanguage) {
-    const std::string days = "{n, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} "
-                             "many {# يومًا} other {# يوم}}";
+    const std::string days =
+        "{n, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} "
+        "many {# يومًا} other {# يوم}}";
     EXPECT_EQ(*FormatPattern(days, "ar", {{"n", std::int64_t{60}}}), "60 يومًا");
     EXPECT_EQ(*FormatPattern(days, "ar", {{"n", std::int64_t{3}}}), "3 أيام");
     EXPECT_EQ(*FormatPattern(days, "ar", {{"n", std::int64_t{2}}}), "يومين");
@@ -114,8 +120,8 @@ TEST(MessageFormat, BadPatternsAreRefused) {
     EXPECT_FALSE(FormatPattern("{n, plural, one {x}", "en", {}).has_value());
     EXPECT_FALSE(PatternArguments("{n, plural, one {# x}}").has_value());  // no "other"
     Catalog c;
-    c.messages["x.y"] = {{"ar", "{a}"}, {"zh", "{a}"}, {"en", "{a}"}, {"fr", "{a}"},
-                         {"ru", "{b}"}, {"es", "{a}"}};
+    c.messages["x.y"] = {
+        {"ar", "{a}"}, {"zh", "{a}"}, {"en", "{a}"}, {"fr", "{a}"}, {"ru", "{b}"}, {"es", "{a}"}};
     auto r = ValidateMessages(c);
     ASSERT_FALSE(r.has_value());
     EXPECT_NE(r.error().message.find("x.y (ru)"), std::string::npos) << r.error().message;
@@ -166,12 +172,11 @@ TEST(MessageFormat, EveryMessageRendersInEveryLanguageAndPluralCategory) {
                 if (lang == "ar" || lang == "zh" || lang == "ru") {
                     std::string rest = *out;
                     std::smatch m;
-                    while (std::regex_search(rest, m, std::regex("[A-Za-z]+"))) {
+                    while (std::regex_search(rest, m, kLatinWord)) {
                         const std::string word = m.str();
-                        const bool acronym =
-                            std::all_of(word.begin(), word.end(), [](char c) {
-                                return c >= 'A' && c <= 'Z';
-                            });
+                        const bool acronym = std::all_of(word.begin(), word.end(), [](char c) {
+                            return c >= 'A' && c <= 'Z';
+                        });
                         EXPECT_TRUE(acronym || kLatinTokens.contains(word))
                             << "Latin-script word '" << word << "' in: " << *out;
                         rest = m.suffix();
@@ -181,13 +186,11 @@ TEST(MessageFormat, EveryMessageRendersInEveryLanguageAndPluralCategory) {
                     EXPECT_EQ(out->find_first_of(";?"), std::string::npos)
                         << "Latin semicolon or question mark in Arabic: " << *out;
                     // A comma between words is "،"; a Latin one is allowed only between digits.
-                    EXPECT_FALSE(std::regex_search(*out, std::regex("[^0-9 ], ")))
+                    EXPECT_FALSE(std::regex_search(*out, kLatinCommaInArabic))
                         << "Latin comma in Arabic: " << *out;
                 }
                 if (lang == "zh") {
-                    EXPECT_FALSE(std::regex_search(
-                        *out, std::regex("[;,?()]|(^|[^0-9A-Za-z]):|:($|[^0-9A-Za-z])")
-                    ))
+                    EXPECT_FALSE(std::regex_search(*out, kHalfWidthInChinese))
                         << "half-width punctuation in Chinese: " << *out;
                 }
             }
@@ -219,8 +222,10 @@ TEST(MessageFormat, EveryDeadlineUnitOfTheDataHasAForm) {
                 return a.name == "unit";
             });
             ASSERT_NE(u, args->end()) << kind << " " << lang;
-            EXPECT_NE(std::find(u->select_keys.begin(), u->select_keys.end(), unit), u->select_keys.end())
-                << kind << " " << lang << " has no form for " << unit;
+            EXPECT_NE(
+                std::find(u->select_keys.begin(), u->select_keys.end(), unit), u->select_keys.end()
+            ) << kind
+              << " " << lang << " has no form for " << unit;
         }
     }
     const MessageArgs sixty = {{"amount", std::int64_t{60}}, {"unit", "days"}};

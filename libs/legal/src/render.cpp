@@ -42,7 +42,9 @@ private:
     void Header();
     void Offences();
     void Field(const FieldSpec& spec, const boost::json::value& v, int indent);
-    void Value(const FieldSpec& spec, const boost::json::value& v, int indent, const std::string* label);
+    void Value(
+        const FieldSpec& spec, const boost::json::value& v, int indent, const std::string* label
+    );
     void Object(const boost::json::object& o, int indent);
     std::string FreeText(const boost::json::value& v) const;
     void Definitions(const FieldSpec& spec, int indent);
@@ -60,15 +62,19 @@ std::string Renderer::Party(const std::string& code) const {
     auto it = catalog_.parties.find(code);
     return it == catalog_.parties.end()
                ? code
-               : M("format.party", {{"name", std::string(Pick(it->second.name, lang_))}, {"code", code}});
+               : M("format.party",
+                   {{"name", std::string(Pick(it->second.name, lang_))}, {"code", code}});
 }
 
 // Numbers in the language's digits and separators (ICU); other JSON values as JSON.
 std::string Renderer::Number(const boost::json::value& v) const {
-    Result<std::string> text = v.is_int64()    ? detail::FormatPattern("{n, number}", lang_, {{"n", v.get_int64()}})
-                               : v.is_uint64() ? detail::FormatPattern("{n, number}", lang_, {{"n", static_cast<double>(v.get_uint64())}})
-                               : v.is_double() ? detail::FormatPattern("{n, number}", lang_, {{"n", v.get_double()}})
-                                               : Result<std::string>(boost::json::serialize(v));
+    Result<std::string> text =
+        v.is_int64()    ? detail::FormatPattern("{n, number}", lang_, {{"n", v.get_int64()}})
+        : v.is_uint64() ? detail::FormatPattern(
+                              "{n, number}", lang_, {{"n", static_cast<double>(v.get_uint64())}}
+                          )
+        : v.is_double() ? detail::FormatPattern("{n, number}", lang_, {{"n", v.get_double()}})
+                        : Result<std::string>(boost::json::serialize(v));
     return text ? *text : boost::json::serialize(v);
 }
 
@@ -180,7 +186,9 @@ void Renderer::Offences() {
             Line(L("field.domestic_law"), FreeText(boost::json::value(ref.domestic_law)), 2);
         }
         if (ref.max_penalty_years >= 0) {
-            Line(L("field.max_penalty_years"), Number(boost::json::value(ref.max_penalty_years)), 2);
+            Line(
+                L("field.max_penalty_years"), Number(boost::json::value(ref.max_penalty_years)), 2
+            );
         }
     }
 }
