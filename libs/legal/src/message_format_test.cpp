@@ -16,30 +16,32 @@ namespace concord::legal::detail {
 namespace {
 
 // Texts that are truly the same word in English and in another language.
-const std::set<std::pair<std::string, std::string>> kSameAsEnglish = {
-    {"field.imminent", "fr"},  // "Imminent"
-    {"field.type", "fr"},      // "Type"
-    {"field.service", "fr"},   // "Service"
-    {"label.no", "es"},        // "no"
-    {"severity.error", "es"},  // "error"
-};
+bool SameAsEnglishAllowed(const std::string& key, std::string_view lang) {
+    static const std::set<std::pair<std::string, std::string>> allowed = {
+        {"field.imminent", "fr"},  // "Imminent"
+        {"field.type", "fr"},      // "Type"
+        {"field.service", "fr"},   // "Service"
+        {"label.no", "es"},        // "no"
+        {"severity.error", "es"},  // "error"
+    };
+    return allowed.contains({key, std::string(lang)});
+}
 
 // Latin-script tokens that belong in Arabic, Chinese and Russian texts: format names, protocol
 // names and JSON literals a user must type as they are.
-const std::set<std::string> kLatinTokens = {
-    "IPv", "hh", "mm", "http", "https", "ftp", "ftps", "true", "false", "Keccak"};
+bool LatinTokenAllowed(const std::string& word) {
+    static const std::set<std::string> allowed = {
+        "IPv", "hh", "mm", "http", "https", "ftp", "ftps", "true", "false", "Keccak"};
+    return allowed.contains(word);
+}
 
 // A string argument's sample value: no letters, so that it can be told apart from the text.
 constexpr std::string_view kSample = "◆";
 
 std::string StripArguments(const std::string& text) {
-    static const std::regex kArgument(R"(\{[^{}]*\})");
-    return std::regex_replace(text, kArgument, "");
+    static const std::regex argument(R"(\{[^{}]*\})");
+    return std::regex_replace(text, argument, "");
 }
-
-const std::regex kLatinWord("[A-Za-z]+");
-const std::regex kLatinCommaInArabic("[^0-9 ], ");
-const std::regex kHalfWidthInChinese("[;,?()]|(^|[^0-9A-Za-z]):|:($|[^0-9A-Za-z])");
 
 // True when `text`, its arguments removed, holds a letter of any script.
 bool HasLetters(const std::string& text) {
@@ -140,6 +142,9 @@ TEST(MessageFormat, BadPatternsAreRefused) {
 TEST(MessageFormat, EveryMessageRendersInEveryLanguageAndPluralCategory) {
     const Catalog& catalog = testing::TestCatalog();
     ASSERT_GT(catalog.messages.size(), 150U);
+    const std::regex latin_word("[A-Za-z]+");
+    const std::regex latin_comma_in_arabic("[^0-9 ], ");
+    const std::regex half_width_in_chinese("[;,?()]|(^|[^0-9A-Za-z]):|:($|[^0-9A-Za-z])");
     std::size_t rendered = 0;
     for (const auto& [key, texts] : catalog.messages) {
         ASSERT_EQ(texts.size(), kLanguages.size()) << key;
@@ -152,8 +157,7 @@ TEST(MessageFormat, EveryMessageRendersInEveryLanguageAndPluralCategory) {
             ASSERT_NE(it, texts.end()) << "missing language";
             const std::string& text = it->second;
             if (lang != "en" && text == en && HasLetters(text)) {
-                EXPECT_TRUE(kSameAsEnglish.contains({key, std::string(lang)}))
-                    << "same as English: " << text;
+                EXPECT_TRUE(SameAsEnglishAllowed(key, lang)) << "same as English: " << text;
             }
             auto args = PatternArguments(text);
             ASSERT_TRUE(args.has_value()) << args.error().message;
@@ -172,12 +176,12 @@ TEST(MessageFormat, EveryMessageRendersInEveryLanguageAndPluralCategory) {
                 if (lang == "ar" || lang == "zh" || lang == "ru") {
                     std::string rest = *out;
                     std::smatch m;
-                    while (std::regex_search(rest, m, kLatinWord)) {
+                    while (std::regex_search(rest, m, latin_word)) {
                         const std::string word = m.str();
                         const bool acronym = std::all_of(word.begin(), word.end(), [](char c) {
                             return c >= 'A' && c <= 'Z';
                         });
-                        EXPECT_TRUE(acronym || kLatinTokens.contains(word))
+                        EXPECT_TRUE(acronym || LatinTokenAllowed(word))
                             << "Latin-script word '" << word << "' in: " << *out;
                         rest = m.suffix();
                     }
@@ -186,11 +190,11 @@ TEST(MessageFormat, EveryMessageRendersInEveryLanguageAndPluralCategory) {
                     EXPECT_EQ(out->find_first_of(";?"), std::string::npos)
                         << "Latin semicolon or question mark in Arabic: " << *out;
                     // A comma between words is "،"; a Latin one is allowed only between digits.
-                    EXPECT_FALSE(std::regex_search(*out, kLatinCommaInArabic))
+                    EXPECT_FALSE(std::regex_search(*out, latin_comma_in_arabic))
                         << "Latin comma in Arabic: " << *out;
                 }
                 if (lang == "zh") {
-                    EXPECT_FALSE(std::regex_search(*out, kHalfWidthInChinese))
+                    EXPECT_FALSE(std::regex_search(*out, half_width_in_chinese))
                         << "half-width punctuation in Chinese: " << *out;
                 }
             }
