@@ -53,6 +53,7 @@ private:
     std::string InstrumentName(const std::string& id) const;
     std::string LanguageNames(const std::vector<std::string>& codes) const {
         std::vector<std::string> names;
+        names.reserve(codes.size());
         for (const std::string& c : codes) {
             names.push_back(detail::LanguageName(c, lang_));
         }

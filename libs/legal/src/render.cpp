@@ -145,9 +145,9 @@ void Renderer::Object(const boost::json::object& o, int indent) {
         if (v.is_string()) {
             std::string value(v.get_string());
             if (key == "role") {
-                value = L("role." + value);
+                value = L(fmt::format("role.{}", value));
             } else if (key == "risk") {
-                value = L("value." + value);
+                value = L(fmt::format("value.{}", value));
             } else if (key == "facts" || key == "name" || key == "text") {
                 value = key == "facts" ? FreeText(v) : value;
             }
