@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "message_format.hpp"
 #include "toml_reader.hpp"
 
 namespace concord::legal {
@@ -658,6 +659,7 @@ Result<Catalog> LoadCatalog(const std::filesystem::path& instruments_dir) {
     Catalog catalog;
     catalog.dir = instruments_dir;
     CONCORD_RETURN_IF_ERROR(LoadMessages(instruments_dir / "i18n", catalog));
+    CONCORD_RETURN_IF_ERROR(detail::ValidateMessages(catalog));
     CONCORD_RETURN_IF_ERROR(LoadConcepts(instruments_dir / "concepts.toml", catalog));
     for (const auto& file : TomlFiles(instruments_dir)) {
         if (!IsSpecialFile(file)) {

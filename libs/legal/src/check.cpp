@@ -10,36 +10,16 @@
 #include "concord/legal/mapping.hpp"
 
 #include "field_values.hpp"
+#include "message_format.hpp"
 #include "request.hpp"
 
 namespace concord::legal {
 namespace {
 
 using detail::Request;
-using Args = std::vector<std::pair<std::string, std::string>>;
-
-// Replaces each "{name}" in `text` by its argument.
-std::string Substitute(std::string text, const Args& args) {
-    for (const auto& [name, value] : args) {
-        const std::string token = "{" + name + "}";
-        for (std::size_t pos = text.find(token); pos != std::string::npos;
-             pos = text.find(token, pos + value.size())) {
-            text.replace(pos, token.size(), value);
-        }
-    }
-    return text;
-}
-
-std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
-    std::string out;
-    for (const std::string& p : parts) {
-        if (!out.empty()) {
-            out += sep;
-        }
-        out += p;
-    }
-    return out;
-}
+using Args = detail::MessageArgs;
+using detail::JoinList;
+using detail::ListKind;
 
 // Reservation effects are "<verb>:<argument>" (docs/legal-data.md).
 std::pair<std::string_view, std::string_view> SplitEffect(std::string_view effect) {
@@ -71,6 +51,14 @@ private:
     std::string Label(std::string_view key) const { return catalog_.Text(key, lang_); }
     std::string PartyName(const std::string& code) const;
     std::string InstrumentName(const std::string& id) const;
+    std::string LanguageNames(const std::vector<std::string>& codes) const {
+        std::vector<std::string> names;
+        names.reserve(codes.size());
+        for (const std::string& c : codes) {
+            names.push_back(detail::LanguageName(c, lang_));
+        }
+        return JoinList(lang_, names, ListKind::kOr);
+    }
 
     bool CheckHeader(const Request& req);
     const Basis* SelectBasis(const Request& req);
@@ -108,7 +96,7 @@ void Checker::Add(
     f.severity = severity;
     f.code = code;
     f.field = std::move(field);
-    f.message = Substitute(Label("finding." + code), args);
+    f.message = detail::FormatMessage(catalog_, "finding." + code, lang_, args);
     for (const std::string& c : cites) {
         if (!c.empty()) {
             f.citations.push_back(Cite(catalog_, c));
@@ -121,7 +109,12 @@ std::string Checker::PartyName(const std::string& code) const {
     auto it = catalog_.parties.find(code);
     return it == catalog_.parties.end()
                ? code
-               : fmt::format("{} ({})", Pick(it->second.name, lang_), code);
+               : detail::FormatMessage(
+                     catalog_,
+                     "format.party",
+                     lang_,
+                     {{"name", std::string(Pick(it->second.name, lang_))}, {"code", code}}
+                 );
 }
 
 std::string Checker::InstrumentName(const std::string& id) const {
@@ -325,8 +318,8 @@ void Checker::CheckIssuer(const Request& req, const Basis& basis) {
             "issuer_not_competent",
             "issuing_authority.role",
             {{"role", Label("role." + role)},
-             {"categories", Join(hit, ", ")},
-             {"roles", Join(allowed, ", ")}},
+             {"categories", JoinList(lang_, detail::ListItems(hit, lang_), ListKind::kAnd)},
+             {"roles", JoinList(lang_, detail::ListItems(allowed, lang_), ListKind::kOr)}},
             {rule.cite});
     }
 }
@@ -389,8 +382,8 @@ void Checker::CheckPenalties(const Request& req, const Basis& basis) {
             applied = true;
             const Args args = {
                 {"concept", std::string(Pick(concept_it->second.title, lang_))},
-                {"years", fmt::format("{}", ref.max_penalty_years)},
-                {"min", std::to_string(t.min_years)},
+                {"years", ref.max_penalty_years},
+                {"min", t.min_years},
                 {"instrument", InstrumentName(ins.id)}};
             if (has(t.exempt_concepts, concept_id)) {
                 Add(Severity::kNote, "penalty_threshold_exempt", ref.path, args, {t.exempt_cite});
@@ -568,7 +561,9 @@ void Checker::CheckOneOffence(
         ref.path,
         {{"concept", concept_name},
          {"party", PartyName(to_->code)},
-         {"instruments", instruments.empty() ? Label("label.none") : Join(instruments, "; ")}},
+         {"instruments",
+          instruments.empty() ? Label("label.none")
+                              : JoinList(lang_, instruments, ListKind::kAnd)}},
         relied);
     (void)req;
 }
@@ -600,10 +595,8 @@ void Checker::ExplainBasis(const Request& req, const Basis& basis) {
             "deadline",
             "",
             {{"text",
-              Substitute(
-                  Label("deadline." + d.kind),
-                  {{"amount", std::to_string(d.amount)},
-                   {"unit", d.unit.empty() ? std::string{} : Label("unit." + d.unit)}}
+              detail::FormatMessage(
+                  catalog_, "deadline." + d.kind, lang_, {{"amount", d.amount}, {"unit", d.unit}}
               )}},
             {d.cite});
     }
@@ -617,7 +610,11 @@ void Checker::ExplainBasis(const Request& req, const Basis& basis) {
     if (!grounds.empty()) {
         std::sort(cites.begin(), cites.end());
         cites.erase(std::unique(cites.begin(), cites.end()), cites.end());
-        Add(Severity::kNote, "refusal_grounds", "", {{"grounds", Join(grounds, "; ")}}, cites);
+        Add(Severity::kNote,
+            "refusal_grounds",
+            "",
+            {{"grounds", JoinList(lang_, detail::ListItems(grounds, lang_), ListKind::kClauses)}},
+            cites);
     }
     if (!req.language.empty() && !to_->languages.empty() &&
         std::find(to_->languages.begin(), to_->languages.end(), req.language) ==
@@ -625,7 +622,7 @@ void Checker::ExplainBasis(const Request& req, const Basis& basis) {
         Add(Severity::kNote,
             "translation_needed",
             "language",
-            {{"party", PartyName(to_->code)}, {"languages", Join(to_->languages, ", ")}},
+            {{"party", PartyName(to_->code)}, {"languages", LanguageNames(to_->languages)}},
             {});
     }
 }

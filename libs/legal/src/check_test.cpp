@@ -468,12 +468,12 @@ TEST(CheckRequest, PenaltyThresholdStatusIsShown) {
         EXPECT_FALSE(f.code == "citation_unverified" && Cites(f, "un-2024:35(1)(c)")) << Dump(fs);
     }
     // Messages in every language, with the numbers filled in.
-    PenaltyCase low{"", false, "traffic", "drug_trafficking", 2, "", Severity::kNote, ""};
+    PenaltyCase low{"", false, "traffic", "drug_trafficking", 3, "", Severity::kNote, ""};
     for (std::string_view lang : kLanguages) {
         const auto low_fs = Check(PenaltyRequest(low), lang);
         const Finding* f = FindPenalty(low_fs);
         ASSERT_NE(f, nullptr) << lang;
-        EXPECT_NE(f->message.find('2'), std::string::npos) << lang << ": " << f->message;
+        EXPECT_NE(f->message.find('3'), std::string::npos) << lang << ": " << f->message;
         EXPECT_NE(f->message.find('4'), std::string::npos) << lang << ": " << f->message;
     }
 }

@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "message_format.hpp"
 #include "request.hpp"
 
 namespace concord::legal {
 namespace {
 
+using detail::MessageArgs;
 using detail::Request;
 
 class Renderer {
@@ -18,17 +20,36 @@ public:
 
 private:
     std::string L(std::string_view key) const { return catalog_.Text(key, lang_); }
-    void Line(std::string_view label, std::string_view value, int indent = 0) {
-        out_ += fmt::format("{:{}}{}: {}\n", "", indent * 2, label, value);
+    std::string M(std::string_view key, const MessageArgs& args) const {
+        return detail::FormatMessage(catalog_, key, lang_, args);
+    }
+    // "label: value" with the language's punctuation (French " : ", Chinese "：").
+    void Line(const std::string& label, const std::string& value, int indent = 0) {
+        out_ += fmt::format(
+            "{:{}}{}\n", "", indent * 2, M("format.line", {{"label", label}, {"value", value}})
+        );
+    }
+    // A label that heads the indented lines after it.
+    void Heading(const std::string& label, int indent = 0) {
+        out_ += fmt::format("{:{}}{}\n", "", indent * 2, M("format.heading", {{"label", label}}));
+    }
+    void Item(const std::string& value, int indent) {
+        out_ += fmt::format("{:{}}-{}{}\n", "", indent * 2, value.empty() ? "" : " ", value);
+    }
+    std::string Status(Verification v) const {
+        return L("verification." + std::string(VerificationName(v)));
     }
     void Header();
     void Offences();
     void Field(const FieldSpec& spec, const boost::json::value& v, int indent);
-    void Value(const FieldSpec& spec, const boost::json::value& v, int indent, std::string label);
+    void Value(
+        const FieldSpec& spec, const boost::json::value& v, int indent, const std::string* label
+    );
     void Object(const boost::json::object& o, int indent);
     std::string FreeText(const boost::json::value& v) const;
     void Definitions(const FieldSpec& spec, int indent);
     std::string Party(const std::string& code) const;
+    std::string Number(const boost::json::value& v) const;
 
     const Catalog& catalog_;
     std::string lang_;
@@ -41,7 +62,20 @@ std::string Renderer::Party(const std::string& code) const {
     auto it = catalog_.parties.find(code);
     return it == catalog_.parties.end()
                ? code
-               : fmt::format("{} ({})", Pick(it->second.name, lang_), code);
+               : M("format.party",
+                   {{"name", std::string(Pick(it->second.name, lang_))}, {"code", code}});
+}
+
+// Numbers in the language's digits and separators (ICU); other JSON values as JSON.
+std::string Renderer::Number(const boost::json::value& v) const {
+    Result<std::string> text =
+        v.is_int64()    ? detail::FormatPattern("{n, number}", lang_, {{"n", v.get_int64()}})
+        : v.is_uint64() ? detail::FormatPattern(
+                              "{n, number}", lang_, {{"n", static_cast<double>(v.get_uint64())}}
+                          )
+        : v.is_double() ? detail::FormatPattern("{n, number}", lang_, {{"n", v.get_double()}})
+                        : Result<std::string>(boost::json::serialize(v));
+    return text ? *text : boost::json::serialize(v);
 }
 
 // Free text is passed through unchanged and marked, unless it is already in the target language.
@@ -59,11 +93,10 @@ std::string Renderer::FreeText(const boost::json::value& v) const {
     if (lang == lang_) {
         return text;
     }
-    std::string mark = L("label.needs_translation");
-    if (std::size_t pos = mark.find("{lang}"); pos != std::string::npos) {
-        mark.replace(pos, 6, lang.empty() ? "?" : lang);
-    }
-    return fmt::format("{} [{}]", text, mark);
+    const std::string mark =
+        M("label.needs_translation",
+          {{"lang", lang.empty() ? std::string("?") : detail::LanguageName(lang, lang_)}});
+    return M("format.free_text", {{"text", text}, {"mark", mark}});
 }
 
 void Renderer::Header() {
@@ -71,21 +104,18 @@ void Renderer::Header() {
     if (auto ins = catalog_.instruments.find(req_.instrument); ins != catalog_.instruments.end()) {
         Line(
             L("field.instrument"),
-            fmt::format("{} ({})", Pick(ins->second.title, lang_), ins->second.short_name)
+            M("format.instrument",
+              {{"title", std::string(Pick(ins->second.title, lang_))},
+               {"short_name", ins->second.short_name}})
         );
         if (const Basis* b = type_->FindBasis(req_.instrument)) {
             const Article* a = catalog_.FindCitation(b->cite);
             Line(
                 L("label.basis"),
-                fmt::format(
-                    "{} — {} [{}]",
-                    b->cite,
-                    a != nullptr ? Pick(a->title, lang_) : "",
-                    L("verification." +
-                      std::string(VerificationName(
-                          a != nullptr ? a->verification : Verification::kUnverified
-                      )))
-                )
+                M("format.citation",
+                  {{"cite", b->cite},
+                   {"title", a != nullptr ? std::string(Pick(a->title, lang_)) : std::string{}},
+                   {"status", Status(a != nullptr ? a->verification : Verification::kUnverified)}})
             );
         }
     }
@@ -98,12 +128,12 @@ void Renderer::Header() {
          {std::pair{"issuing_authority", req_.issuer},
           std::pair{"validating_authority", req_.validator}}) {
         if (obj != nullptr) {
-            Line(L(std::string("field.") + key), "");
+            Heading(L(std::string("field.") + key));
             Object(*obj, 1);
         }
     }
     if (req_.emergency != nullptr) {
-        Line(L("field.emergency"), "");
+        Heading(L("field.emergency"));
         Object(*req_.emergency, 1);
     }
 }
@@ -115,9 +145,9 @@ void Renderer::Object(const boost::json::object& o, int indent) {
         if (v.is_string()) {
             std::string value(v.get_string());
             if (key == "role") {
-                value = L("role." + value);
+                value = L(fmt::format("role.{}", value));
             } else if (key == "risk") {
-                value = L("value." + value);
+                value = L(fmt::format("value.{}", value));
             } else if (key == "facts" || key == "name" || key == "text") {
                 value = key == "facts" ? FreeText(v) : value;
             }
@@ -125,10 +155,10 @@ void Renderer::Object(const boost::json::object& o, int indent) {
         } else if (v.is_bool()) {
             Line(label, L(v.get_bool() ? "label.yes" : "label.no"), indent);
         } else if (v.is_object()) {
-            Line(label, "", indent);
+            Heading(label, indent);
             Object(v.get_object(), indent + 1);
         } else {
-            Line(label, boost::json::serialize(v), indent);
+            Line(label, Number(v), indent);
         }
     }
 }
@@ -137,27 +167,28 @@ void Renderer::Offences() {
     if (req_.offences.empty()) {
         return;
     }
-    Line(L("field.offences"), "");
+    Heading(L("field.offences"));
     for (const detail::OffenceRef& ref : req_.offences) {
         std::string concept_id = ref.concept_id;
         std::string text;
         if (const Article* a = catalog_.FindCitation(ref.article)) {
             concept_id = a->concept_id;
-            text = fmt::format(
-                "{} — {} [{}]",
-                ref.article,
-                Pick(a->title, lang_),
-                L("verification." + std::string(VerificationName(a->verification)))
-            );
+            text =
+                M("format.citation",
+                  {{"cite", ref.article},
+                   {"title", std::string(Pick(a->title, lang_))},
+                   {"status", Status(a->verification)}});
         } else if (auto c = catalog_.concepts.find(concept_id); c != catalog_.concepts.end()) {
             text = std::string(Pick(c->second.title, lang_));
         }
-        Line("-", text, 1);
+        Item(text, 1);
         if (!ref.domestic_law.empty()) {
             Line(L("field.domestic_law"), FreeText(boost::json::value(ref.domestic_law)), 2);
         }
         if (ref.max_penalty_years >= 0) {
-            Line(L("field.max_penalty_years"), fmt::format("{}", ref.max_penalty_years), 2);
+            Line(
+                L("field.max_penalty_years"), Number(boost::json::value(ref.max_penalty_years)), 2
+            );
         }
     }
 }
@@ -173,54 +204,65 @@ void Renderer::Definitions(const FieldSpec& spec, int indent) {
         if (const Definition* d = ins.FindDefinition(spec.definition)) {
             Line(
                 L("label.definition"),
-                fmt::format(
-                    "{} ({}:{}) [{}]",
-                    Pick(d->text, lang_),
-                    id,
-                    d->article,
-                    L("verification." + std::string(VerificationName(d->verification)))
-                ),
+                M("format.definition",
+                  {{"text", std::string(Pick(d->text, lang_))},
+                   {"cite", id + ":" + d->article},
+                   {"status", Status(d->verification)}}),
                 indent
             );
         }
     }
 }
 
+// Prints one value: as "label: value" when `label` is given, else as a list item.
 void Renderer::Value(
-    const FieldSpec& spec, const boost::json::value& v, int indent, std::string label
+    const FieldSpec& spec, const boost::json::value& v, int indent, const std::string* label
 ) {
-    if (spec.type == "text") {
-        Line(label, FreeText(v), indent);
-    } else if (spec.type == "enum" && v.is_string()) {
-        Line(label, L("value." + std::string(v.get_string())), indent);
-    } else if (spec.type == "data_categories" && v.is_array()) {
-        std::string joined;
-        for (const boost::json::value& e : v.get_array()) {
-            joined += (joined.empty() ? "" : ", ") +
-                      (e.is_string() ? L("value." + std::string(e.get_string())) : std::string{});
+    auto put = [&](const std::string& value) {
+        if (label != nullptr) {
+            Line(*label, value, indent);
+        } else {
+            Item(value, indent);
         }
-        Line(label, joined, indent);
+    };
+    if (spec.type == "text") {
+        put(FreeText(v));
+    } else if (spec.type == "enum" && v.is_string()) {
+        put(L("value." + std::string(v.get_string())));
+    } else if (spec.type == "data_categories" && v.is_array()) {
+        std::vector<std::string> labels;
+        for (const boost::json::value& e : v.get_array()) {
+            if (e.is_string()) {
+                std::string text = L("value." + std::string(e.get_string()));
+                labels.push_back(labels.empty() ? text : detail::LowerInitial(text, lang_));
+            }
+        }
+        put(detail::JoinList(lang_, labels, detail::ListKind::kAnd));
     } else if (v.is_string()) {
-        Line(label, v.get_string(), indent);
+        put(std::string(v.get_string()));
     } else if (v.is_bool()) {
-        Line(label, L(v.get_bool() ? "label.yes" : "label.no"), indent);
+        put(L(v.get_bool() ? "label.yes" : "label.no"));
     } else if (v.is_object()) {
-        Line(label, "", indent);
+        if (label != nullptr) {
+            Heading(*label, indent);
+        } else {
+            Item("", indent);
+        }
         Object(v.get_object(), indent + 1);
     } else {
-        Line(label, boost::json::serialize(v), indent);
+        put(Number(v));
     }
 }
 
 void Renderer::Field(const FieldSpec& spec, const boost::json::value& v, int indent) {
     const std::string label = L("field." + spec.name);
     if (spec.list && v.is_array()) {
-        Line(label, "", indent);
+        Heading(label, indent);
         for (const boost::json::value& e : v.get_array()) {
-            Value(spec, e, indent + 1, "-");
+            Value(spec, e, indent + 1, nullptr);
         }
     } else {
-        Value(spec, v, indent, label);
+        Value(spec, v, indent, &label);
     }
     Definitions(spec, indent + 1);
 }
