@@ -1,4 +1,4 @@
-#include "concord/server/local_node.hpp"
+#include "concord/server/testing/local_node.hpp"
 
 #include <cstring>
 #include <thread>
@@ -17,7 +17,7 @@
 
 extern char** environ;
 
-namespace concord::server {
+namespace concord::server::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -172,33 +172,6 @@ int TerminateProcess(pid_t pid, std::chrono::seconds limit) {
     return status;
 }
 
-void ArrivalLog::Record(std::string_view event, std::string_view data) {
-    if (event != "message.received") {
-        return;
-    }
-    const auto now = Clock::now();
-    auto object = federation::ParseObject(data);
-    if (!object) {
-        return;
-    }
-    auto id = federation::GetString(*object, "id");
-    if (!id) {
-        return;
-    }
-    std::scoped_lock lock(mu_);
-    seen_.emplace(*id, now);
-    cv_.notify_all();
-}
-
-std::optional<ArrivalLog::Clock::time_point> ArrivalLog::Wait(
-    const std::string& id, std::chrono::milliseconds limit
-) {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, limit, [&] { return seen_.contains(id); });
-    const auto it = seen_.find(id);
-    return it == seen_.end() ? std::nullopt : std::optional(it->second);
-}
-
 Result<std::string> SignedDirectory(
     std::uint64_t serial,
     const std::vector<federation::Party>& parties,
@@ -223,4 +196,4 @@ Result<std::string> SignedDirectory(
     return federation::SignDirectory(federation::CanonicalText(body), keys);
 }
 
-}  // namespace concord::server
+}  // namespace concord::server::testing
