@@ -191,20 +191,20 @@ void WriteSeeds(const std::filesystem::path& out) {
     const auto good = PeerReplies(dir / "seed-peer.db", "leaf ", {{0, 3}, {3, 8}, {0, 8}});
     const auto fork = PeerReplies(dir / "seed-fork.db", "other ", {{3, 8}});
     using concord::fuzz::WriteSeed;
-    WriteSeed(out, "first_size3.bin", "\x00" + good[0]);
-    WriteSeed(out, "first_size8.bin", "\x00" + good[2]);
+    WriteSeed(out, "first_size3.bin", std::string(1, '\0') + good[0]);
+    WriteSeed(out, "first_size8.bin", std::string(1, '\0') + good[2]);
     WriteSeed(out, "growth_3_to_8.bin", "\x04" + good[1]);
     WriteSeed(out, "fork_3_to_8.bin", "\x04" + fork[0]);
     WriteSeed(out, "rollback_400.bin", std::string("\x05", 1) + good[0]);
     WriteSeed(out, "empty_404.bin", std::string("\x02", 1) + "{}");
     WriteSeed(out, "unavailable_503.bin", std::string("\x03", 1) + "{}");
-    WriteSeed(out, "no_checkpoint.bin", std::string("\x00", 1) + R"({"consistency":[]})");
+    WriteSeed(out, "no_checkpoint.bin", std::string(1, '\0') + R"({"consistency":[]})");
     WriteSeed(
         out,
         "bad_hash.bin",
         std::string("\x04", 1) + R"({"checkpoint":"x","consistency":["AAAA","!!",7]})"
     );
-    WriteSeed(out, "not_json.bin", std::string("\x00", 1) + "[1,2");
+    WriteSeed(out, "not_json.bin", std::string(1, '\0') + "[1,2");
 }
 
 }  // namespace

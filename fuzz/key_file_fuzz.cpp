@@ -172,8 +172,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     // Damaged => rejected, even with a valid checksum.
     Bytes damaged = file;
-    const std::size_t at = (control >> 2) % *checksum_at;
-    damaged[at] ^= 0x01;
+    const std::size_t at = static_cast<std::size_t>(control >> 2) % *checksum_at;
+    damaged[at] = static_cast<std::uint8_t>(damaged[at] ^ 1U);
     bool damaged_cheap = false;
     if (const auto damaged_checksum = ChecksumOffset(damaged, &damaged_cheap)) {
         if (!damaged_cheap) {
