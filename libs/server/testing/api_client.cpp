@@ -59,7 +59,7 @@ ApiClient::ApiClient(
       timeout_(timeout),
       client_(NewClient()) {}
 
-net::ClientOptions ApiClient::client_options() const {
+net::ClientOptions ApiClient::Options() const {
     net::ClientOptions o;
     o.pinned_cert_sha256 = tls_sha256_;
     o.timeout = timeout_;
@@ -67,7 +67,7 @@ net::ClientOptions ApiClient::client_options() const {
 }
 
 std::unique_ptr<net::HttpClient> ApiClient::NewClient() const {
-    return std::make_unique<net::HttpClient>(client_options());
+    return std::make_unique<net::HttpClient>(Options());
 }
 
 Result<ApiReply> ApiClient::Call(
@@ -133,9 +133,10 @@ Result<boost::json::object> ApiClient::WaitDelivered(
             last = message.error().message;
         }
         if (Clock::now() >= deadline) {
-            return MakeError(
-                ErrorCode::kUnavailable, "message " + id + " not delivered in time: " + last
-            );
+            std::string why = "message " + id;
+            why += " not delivered in time: ";
+            why += last;
+            return MakeError(ErrorCode::kUnavailable, why);
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
@@ -146,7 +147,7 @@ Result<std::unique_ptr<net::EventStreamClient>> ApiClient::Events(
 ) const {
     return net::EventStreamClient::Connect(
         base_url_ + "/api/v1/events",
-        client_options(),
+        Options(),
         {{"Authorization", "Bearer " + token_}},
         std::move(on_event)
     );

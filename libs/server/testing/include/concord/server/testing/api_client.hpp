@@ -51,8 +51,8 @@ public:
         std::chrono::milliseconds timeout = std::chrono::seconds(30)
     );
 
-    [[nodiscard]] const std::string& base_url() const { return base_url_; }
-    [[nodiscard]] net::ClientOptions client_options() const;
+    [[nodiscard]] const std::string& BaseUrl() const { return base_url_; }
+    [[nodiscard]] net::ClientOptions Options() const;
     /// A new connection pinned to the node (one per thread).
     [[nodiscard]] std::unique_ptr<net::HttpClient> NewClient() const;
 
