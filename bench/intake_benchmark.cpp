@@ -596,10 +596,9 @@ Result<EmergencyResult> RunEmergency(const BenchNode& a, const BenchNode& b, int
     server::testing::ArrivalLog arrivals;
     server::testing::ApiClient api_a(a.Base(), a.init.api_token, a.init.entry.tls_sha256);
     const server::testing::ApiClient api_b(b.Base(), b.init.api_token, b.init.entry.tls_sha256);
-    CONCORD_ASSIGN_OR_RETURN(
-        auto stream,
-        api_b.Events([&arrivals](const net::Event& e) { arrivals.Record(e.event, e.data); })
-    );
+    CONCORD_ASSIGN_OR_RETURN(auto stream, api_b.Events([&arrivals](const net::Event& e) {
+        arrivals.Record(e.event, e.data);
+    }));
     EmergencyResult r;
     std::vector<double> visible, submit;
     for (int i = 0; i < count; ++i) {
@@ -844,7 +843,9 @@ private:
         for (BenchNode* n : {&a_, &b_}) {
             CONCORD_ASSIGN_OR_RETURN(
                 n->pid,
-                server::testing::SpawnConcordd(concordd, n->init.config_file, n->dir / "concordd.log")
+                server::testing::SpawnConcordd(
+                    concordd, n->init.config_file, n->dir / "concordd.log"
+                )
             );
         }
         for (BenchNode* n : {&a_, &b_}) {

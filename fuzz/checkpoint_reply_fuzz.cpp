@@ -119,7 +119,11 @@ std::vector<std::string> PeerReplies(
         auto tx = Must(store->Begin());
         for (; size < to; ++size) {
             const std::string leaf = leaf_prefix + std::to_string(size);
-            Check(log->Append(*tx, ByteSpan(reinterpret_cast<const std::uint8_t*>(leaf.data()), leaf.size())).has_value());
+            Check(log->Append(
+                         *tx,
+                         ByteSpan(reinterpret_cast<const std::uint8_t*>(leaf.data()), leaf.size())
+            )
+                      .has_value());
         }
         boost::json::object o;
         o["checkpoint"] = Must(log->MakeCheckpoint(*tx, signer, kPeer));

@@ -70,7 +70,8 @@ std::optional<std::size_t> ChecksumOffset(const Bytes& file, bool* cheap) {
     const std::uint64_t mem = BigEndian(file, params_at + 4, 8);
     *cheap = ops <= kFuzzMaxOps && mem <= kFuzzMaxMem;
     const std::size_t ciphertext = BigEndian(file, params_at + kParams - 4, 4);
-    const std::size_t checksum_at = params_at + kParams + std::min<std::size_t>(ciphertext, 1 << 16);
+    const std::size_t checksum_at =
+        params_at + kParams + std::min<std::size_t>(ciphertext, 1 << 16);
     if (file.size() != checksum_at + kChecksum) {
         return std::nullopt;
     }

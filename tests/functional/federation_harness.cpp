@@ -175,7 +175,9 @@ Result<void> TestNode::Spawn(const std::string& failpoint) {
     }
     CONCORD_ASSIGN_OR_RETURN(
         pid_,
-        server::testing::SpawnConcordd(ConcorddPath(), dir_ / "config.toml", dir_ / "concordd.log", env)
+        server::testing::SpawnConcordd(
+            ConcorddPath(), dir_ / "config.toml", dir_ / "concordd.log", env
+        )
     );
     return {};
 }
@@ -486,7 +488,8 @@ Result<std::uint64_t> Federation::RewriteDirectory() {
         entries.push_back(x.entry);
     }
     CONCORD_ASSIGN_OR_RETURN(
-        std::string signed_text, server::testing::SignedDirectory(serial_, parties, entries, directory_key_)
+        std::string signed_text,
+        server::testing::SignedDirectory(serial_, parties, entries, directory_key_)
     );
     signed_text += "\n";
     CONCORD_RETURN_IF_ERROR(WriteFileAtomically(

@@ -161,7 +161,8 @@ public:
             entries.push_back(n.init.entry);
         }
         CONCORD_ASSIGN_OR_RETURN(
-            std::string directory, server::testing::SignedDirectory(1, parties, entries, directory_key)
+            std::string directory,
+            server::testing::SignedDirectory(1, parties, entries, directory_key)
         );
         CONCORD_RETURN_IF_ERROR(WriteFile(dir_ / "directory.json", directory + "\n"));
         auto parsed = federation::ParseObject(directory);
@@ -172,7 +173,9 @@ public:
         for (auto& n : nodes_) {
             CONCORD_ASSIGN_OR_RETURN(
                 n.pid,
-                server::testing::SpawnConcordd(concordd_, n.dir / "config.toml", n.dir / "concordd.log")
+                server::testing::SpawnConcordd(
+                    concordd_, n.dir / "config.toml", n.dir / "concordd.log"
+                )
             );
         }
         for (auto& n : nodes_) {
@@ -197,8 +200,7 @@ public:
             arrivals_.push_back(std::make_unique<server::testing::ArrivalLog>());
             server::testing::ArrivalLog* arrivals = arrivals_.back().get();
             CONCORD_ASSIGN_OR_RETURN(
-                auto stream,
-                apis_.back()->Events([arrivals](const net::Event& e) {
+                auto stream, apis_.back()->Events([arrivals](const net::Event& e) {
                     arrivals->Record(e.event, e.data);
                 })
             );

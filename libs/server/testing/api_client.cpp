@@ -51,7 +51,10 @@ std::string ApiReply::ErrorCodeName() const {
 }
 
 ApiClient::ApiClient(
-    std::string base_url, std::string token, std::string tls_sha256, std::chrono::milliseconds timeout
+    std::string base_url,
+    std::string token,
+    std::string tls_sha256,
+    std::chrono::milliseconds timeout
 )
     : base_url_(std::move(base_url)),
       token_(std::move(token)),

@@ -79,7 +79,9 @@ public:
     Result<boost::json::object> Message(std::string_view box, const std::string& id);
     /// Polls the outbox every 2 ms until message `id` is "delivered"; kUnavailable after `limit`
     /// (naming the last status seen).
-    Result<boost::json::object> WaitDelivered(const std::string& id, std::chrono::milliseconds limit);
+    Result<boost::json::object> WaitDelivered(
+        const std::string& id, std::chrono::milliseconds limit
+    );
     /// Opens the live event stream (/api/v1/events); `on_event` runs on the stream's thread.
     Result<std::unique_ptr<net::EventStreamClient>> Events(
         std::function<void(const net::Event&)> on_event
