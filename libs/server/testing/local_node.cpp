@@ -1,6 +1,7 @@
 #include "concord/server/testing/local_node.hpp"
 
 #include <cstring>
+#include <system_error>
 #include <thread>
 
 #include <boost/json/array.hpp>
@@ -53,6 +54,8 @@ std::filesystem::path FindConcordd(const std::string& given) {
     if (!given.empty()) {
         return given;
     }
+    // Programs that link this library do not change their environment while running.
+    // NOLINTNEXTLINE(concurrency-mt-unsafe)
     if (const char* env = std::getenv("CONCORD_CONCORDD"); env != nullptr && *env != '\0') {
         return env;
     }
@@ -87,6 +90,7 @@ Result<pid_t> SpawnProcess(
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     std::vector<std::string> arg_storage = args;
     std::vector<char*> argv;
+    argv.reserve(arg_storage.size() + 1);
     for (auto& a : arg_storage) {
         argv.push_back(a.data());
     }
@@ -99,6 +103,7 @@ Result<pid_t> SpawnProcess(
     }
     env.insert(env.end(), extra_env.begin(), extra_env.end());
     std::vector<char*> envp;
+    envp.reserve(env.size() + 1);
     for (auto& e : env) {
         envp.push_back(e.data());
     }
@@ -108,7 +113,8 @@ Result<pid_t> SpawnProcess(
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
         return MakeError(
-            ErrorCode::kUnavailable, "cannot start " + args[0] + ": " + std::strerror(rc)
+            ErrorCode::kUnavailable,
+            "cannot start " + args[0] + ": " + std::error_code(rc, std::generic_category()).message()
         );
     }
     return pid;
