@@ -114,7 +114,8 @@ Result<pid_t> SpawnProcess(
     if (rc != 0) {
         return MakeError(
             ErrorCode::kUnavailable,
-            "cannot start " + args[0] + ": " + std::error_code(rc, std::generic_category()).message()
+            "cannot start " + args[0] + ": " +
+                std::error_code(rc, std::generic_category()).message()
         );
     }
     return pid;
