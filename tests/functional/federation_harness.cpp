@@ -402,7 +402,8 @@ Federation::~Federation() {
 }
 
 void Federation::AddNode(std::string id, std::string party, std::string role) {
-    nodes_.push_back(std::make_unique<TestNode>(id, dir_ / id, FreePort()));
+    const auto dir = dir_ / id;
+    nodes_.push_back(std::make_unique<TestNode>(std::move(id), dir, FreePort()));
     node_plan_.emplace_back(std::move(party), std::move(role));
 }
 
