@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
 
-.PHONY: deps demo demo-ledger test test-tsan bench fuzz fuzz-ci format-check clean
+.PHONY: deps demo demo-ledger test test-tsan clang tidy release bench fuzz fuzz-ci format-check clean
 
 deps:
 	bash scripts/install-deps
@@ -31,6 +31,26 @@ test-tsan: deps
 	cmake --preset tsan
 	cmake --build --preset tsan
 	ctest --preset tsan --timeout 600
+
+# The whole tree with clang: every warning an error, -Wthread-safety included (the Mutex
+# annotations of core/mutex.hpp), plus the clang unit tests.
+clang: deps
+	cmake --preset clang
+	cmake --build --preset clang
+	ctest --preset clang --timeout 600 -LE functional
+
+# clang-tidy with the repository's .clang-tidy over every source of the clang compile database
+# (a configure is enough: clang-tidy parses the sources itself).
+tidy: deps
+	cmake --preset clang
+	bash scripts/run-tidy build/clang
+
+# The release tree (what `make demo` runs: optimised, hardened, with the benchmarks) built, and
+# the demo scenario run once on it.
+release: deps
+	cmake --preset release
+	cmake --build --preset release
+	ctest --preset release --timeout 600 -R '^demo_once$$'
 
 bench: deps
 	cmake --preset release

@@ -53,7 +53,9 @@
 #include "concord/federation/signed_json.hpp"
 #include "concord/net/client.hpp"
 #include "concord/server/init.hpp"
-#include "concord/server/local_node.hpp"
+#include "concord/server/testing/api_client.hpp"
+#include "concord/server/testing/arrival_log.hpp"
+#include "concord/server/testing/local_node.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -255,7 +257,7 @@ Result<std::string> SignedDirectory(
     for (const BenchNode* n : nodes) {
         entries.push_back(n->init.entry);
     }
-    return server::SignedDirectory(1, {party}, entries, key);
+    return server::testing::SignedDirectory(1, {party}, entries, key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -591,43 +593,28 @@ struct EmergencyResult {
 };
 
 Result<EmergencyResult> RunEmergency(const BenchNode& a, const BenchNode& b, int count) {
-    server::ArrivalLog arrivals;
-    CONCORD_ASSIGN_OR_RETURN(
-        auto stream,
-        net::EventStreamClient::Connect(
-            b.Base() + "/api/v1/events",
-            b.ClientOptions(),
-            {{"Authorization", "Bearer " + b.init.api_token}},
-            [&arrivals](const net::Event& e) { arrivals.Record(e.event, e.data); }
-        )
-    );
-    net::HttpClient api(a.ClientOptions());
-    const net::HeaderList headers{
-        {"Authorization", "Bearer " + a.init.api_token}, {"Content-Type", "application/json"}};
+    server::testing::ArrivalLog arrivals;
+    server::testing::ApiClient api_a(a.Base(), a.init.api_token, a.init.entry.tls_sha256);
+    const server::testing::ApiClient api_b(b.Base(), b.init.api_token, b.init.entry.tls_sha256);
+    CONCORD_ASSIGN_OR_RETURN(auto stream, api_b.Events([&arrivals](const net::Event& e) {
+        arrivals.Record(e.event, e.data);
+    }));
     EmergencyResult r;
     std::vector<double> visible, submit;
     for (int i = 0; i < count; ++i) {
-        boost::json::object req;
-        req["to"] = b.id;
-        req["type"] = "notice";
-        req["priority"] = "emergency";
-        req["body"] = boost::json::object{{"text", "emergency path benchmark"}, {"sequence", i}};
+        server::testing::Submission message;
+        message.to = b.id;
+        message.type = "notice";
+        message.priority = "emergency";
+        message.body = boost::json::object{{"text", "emergency path benchmark"}, {"sequence", i}};
         const auto t0 = Clock::now();
-        CONCORD_ASSIGN_OR_RETURN(
-            net::Response resp,
-            api.Send("POST", a.Base() + "/api/v1/messages", boost::json::serialize(req), headers)
-        );
+        auto id = api_a.Submit(message);
         const auto t1 = Clock::now();
-        if (resp.status >= 300) {
+        if (!id) {
             stream->Stop();
-            return MakeError(
-                ErrorCode::kUnavailable,
-                "submit: HTTP " + std::to_string(resp.status) + " " + resp.body
-            );
+            return tl::unexpected(id.error());
         }
-        CONCORD_ASSIGN_OR_RETURN(auto answer, federation::ParseObject(resp.body));
-        CONCORD_ASSIGN_OR_RETURN(std::string id, federation::GetString(answer, "id"));
-        auto seen = arrivals.Wait(id, std::chrono::seconds(10));
+        auto seen = arrivals.Wait(*id, std::chrono::seconds(10));
         ++r.count;
         if (!seen) {
             ++r.lost;
@@ -650,7 +637,7 @@ Result<EmergencyResult> RunEmergency(const BenchNode& a, const BenchNode& b, int
 
 void StopNodes(std::vector<BenchNode*>& nodes) {
     for (auto* n : nodes) {
-        server::TerminateProcess(n->pid, std::chrono::seconds(60));
+        server::testing::TerminateProcess(n->pid, std::chrono::seconds(60));
         n->pid = -1;
     }
 }
@@ -829,7 +816,7 @@ private:
             }
             o_.dir = pattern;
         }
-        const std::filesystem::path concordd = server::FindConcordd(o_.concordd.string());
+        const std::filesystem::path concordd = server::testing::FindConcordd(o_.concordd.string());
         if (!std::filesystem::exists(concordd)) {
             return MakeError(
                 ErrorCode::kNotFound,
@@ -856,11 +843,13 @@ private:
         for (BenchNode* n : {&a_, &b_}) {
             CONCORD_ASSIGN_OR_RETURN(
                 n->pid,
-                server::SpawnConcordd(concordd, n->init.config_file, n->dir / "concordd.log")
+                server::testing::SpawnConcordd(
+                    concordd, n->init.config_file, n->dir / "concordd.log"
+                )
             );
         }
         for (BenchNode* n : {&a_, &b_}) {
-            CONCORD_RETURN_IF_ERROR(server::WaitHealthy(
+            CONCORD_RETURN_IF_ERROR(server::testing::WaitHealthy(
                 n->pid, n->port, n->init.entry.tls_sha256, std::chrono::seconds(60)
             ));
         }

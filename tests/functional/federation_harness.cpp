@@ -22,7 +22,7 @@
 #include "concord/crypto/random.hpp"
 #include "concord/federation/signed_json.hpp"
 #include "concord/ledger/note.hpp"
-#include "concord/server/local_node.hpp"
+#include "concord/server/testing/local_node.hpp"
 #include "concord/store/store.hpp"
 
 #include <arpa/inet.h>
@@ -57,21 +57,6 @@ bool WaitPid(pid_t pid, std::chrono::milliseconds limit, int* status) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-}
-
-Result<Reply> ToReply(Result<net::Response> r) {
-    if (!r) {
-        return tl::unexpected(r.error());
-    }
-    Reply out;
-    out.status = r->status;
-    out.body = std::move(r->body);
-    boost::system::error_code ec;
-    auto value = boost::json::parse(out.body, ec);
-    if (!ec && value.is_object()) {
-        out.json = std::move(value.as_object());
-    }
-    return out;
 }
 
 Error HttpError(const std::string& what, const Reply& r) {
@@ -125,15 +110,6 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds limit)
     }
 }
 
-std::string Reply::ErrorCodeName() const {
-    const auto* error = json.if_contains("error");
-    if (error == nullptr || !error->is_object()) {
-        return "";
-    }
-    const auto* code = error->as_object().if_contains("code");
-    return code != nullptr && code->is_string() ? std::string(code->as_string()) : "";
-}
-
 // --- TestNode ------------------------------------------------------------------------------
 
 TestNode::TestNode(std::string id, std::filesystem::path dir, std::uint16_t port)
@@ -168,7 +144,9 @@ Result<void> TestNode::Init(
     o.directory_file = directory_file;
     o.directory_keys = {directory_key};
     CONCORD_ASSIGN_OR_RETURN(init_, server::InitNode(o));
-    client_ = NewClient();
+    api_ = std::make_unique<server::testing::ApiClient>(
+        base_url(), init_.api_token, init_.entry.tls_sha256
+    );
     return {};
 }
 
@@ -197,13 +175,15 @@ Result<void> TestNode::Spawn(const std::string& failpoint) {
     }
     CONCORD_ASSIGN_OR_RETURN(
         pid_,
-        server::SpawnConcordd(ConcorddPath(), dir_ / "config.toml", dir_ / "concordd.log", env)
+        server::testing::SpawnConcordd(
+            ConcorddPath(), dir_ / "config.toml", dir_ / "concordd.log", env
+        )
     );
     return {};
 }
 
 Result<void> TestNode::WaitHealthy(std::chrono::seconds limit) {
-    auto healthy = server::WaitHealthy(pid_, port_, init_.entry.tls_sha256, limit);
+    auto healthy = server::testing::WaitHealthy(pid_, port_, init_.entry.tls_sha256, limit);
     if (!healthy) {
         Reap();
         return MakeError(
@@ -260,29 +240,19 @@ bool TestNode::WaitExit(std::chrono::seconds limit) {
 }
 
 std::unique_ptr<net::HttpClient> TestNode::NewClient() const {
-    net::ClientOptions o;
-    o.pinned_cert_sha256 = init_.entry.tls_sha256;
-    o.timeout = std::chrono::seconds(30);
-    return std::make_unique<net::HttpClient>(o);
+    return api_->NewClient();
 }
 
 Result<Reply> TestNode::Api(
     std::string_view method, const std::string& path, std::string_view body, net::HttpClient* client
 ) {
-    net::HttpClient& c = client != nullptr ? *client : *client_;
-    return ToReply(c.Send(
-        method,
-        base_url() + path,
-        body,
-        {{"Authorization", "Bearer " + init_.api_token}, {"Content-Type", "application/json"}}
-    ));
+    return api_->Call(method, path, body, client);
 }
 
 Result<Reply> TestNode::Plain(
     std::string_view method, const std::string& path, std::string_view body, net::HttpClient* client
 ) {
-    net::HttpClient& c = client != nullptr ? *client : *client_;
-    return ToReply(c.Send(method, base_url() + path, body, {{"Content-Type", "application/json"}}));
+    return api_->Plain(method, path, body, client);
 }
 
 Result<std::string> TestNode::Submit(
@@ -291,18 +261,11 @@ Result<std::string> TestNode::Submit(
     const std::string& body_json,
     net::HttpClient* client
 ) {
-    boost::json::object submit;
-    submit["to"] = to;
-    submit["type"] = type;
-    submit["priority"] = "normal";
-    submit["body"] = boost::json::parse(body_json);
-    CONCORD_ASSIGN_OR_RETURN(
-        Reply r, Api("POST", "/api/v1/messages", boost::json::serialize(submit), client)
-    );
-    if (r.status != 201) {
-        return HttpError("submit to " + to, r);
-    }
-    return federation::GetString(r.json, "id");
+    server::testing::Submission message;
+    message.to = to;
+    message.type = type;
+    message.body = boost::json::parse(body_json);
+    return api_->Submit(message, client);
 }
 
 Result<std::vector<MessageRow>> TestNode::ListAll(const std::string& box) {
@@ -377,7 +340,7 @@ Result<std::string> TestNode::VerifyLedger() {
     std::filesystem::remove(out);
     CONCORD_ASSIGN_OR_RETURN(
         pid_t pid,
-        server::SpawnProcess(
+        server::testing::SpawnProcess(
             {ConcordPath().string(),
              "ledger",
              "verify",
@@ -439,7 +402,8 @@ Federation::~Federation() {
 }
 
 void Federation::AddNode(std::string id, std::string party, std::string role) {
-    nodes_.push_back(std::make_unique<TestNode>(id, dir_ / id, FreePort()));
+    const auto dir = dir_ / id;
+    nodes_.push_back(std::make_unique<TestNode>(std::move(id), dir, FreePort()));
     node_plan_.emplace_back(std::move(party), std::move(role));
 }
 
@@ -525,7 +489,8 @@ Result<std::uint64_t> Federation::RewriteDirectory() {
         entries.push_back(x.entry);
     }
     CONCORD_ASSIGN_OR_RETURN(
-        std::string signed_text, server::SignedDirectory(serial_, parties, entries, directory_key_)
+        std::string signed_text,
+        server::testing::SignedDirectory(serial_, parties, entries, directory_key_)
     );
     signed_text += "\n";
     CONCORD_RETURN_IF_ERROR(WriteFileAtomically(

@@ -23,6 +23,7 @@
 #include "concord/ledger/log.hpp"
 #include "concord/net/client.hpp"
 #include "concord/server/init.hpp"
+#include "concord/server/testing/api_client.hpp"
 
 #include <sys/types.h>
 
@@ -38,15 +39,8 @@ std::filesystem::path ConcordPath();
 /// A free TCP port on 127.0.0.1 outside the ephemeral range (checked by binding it).
 std::uint16_t FreePort();
 
-/// An HTTP answer; `json` is the parsed body when it is a JSON object (else empty).
-struct Reply {
-    unsigned status{0};
-    std::string body;
-    boost::json::object json;
-
-    /// error.code of a {"error":{"code":...}} body, or "".
-    [[nodiscard]] std::string ErrorCodeName() const;
-};
+/// An HTTP answer (the shared local-API client's).
+using Reply = server::testing::ApiReply;
 
 /// One message row of GET /api/v1/messages.
 struct MessageRow {
@@ -99,6 +93,8 @@ public:
     /// Waits until the process exits by itself; false at the deadline.
     bool WaitExit(std::chrono::seconds limit = kPatience);
 
+    /// The node's local-API client (shared with `concord demo` and the benchmarks).
+    server::testing::ApiClient& api() { return *api_; }
     /// A new client that pins this node's certificate (one per thread).
     [[nodiscard]] std::unique_ptr<net::HttpClient> NewClient() const;
     /// Calls the local API with the bearer token, on `client` (default: the node's own).
@@ -141,7 +137,7 @@ private:
     std::uint16_t port_;
     server::InitResult init_;
     pid_t pid_{-1};
-    std::unique_ptr<net::HttpClient> client_;
+    std::unique_ptr<server::testing::ApiClient> api_;
 };
 
 /// What the sender of an envelope holds: an identity listed in the directory whose keys the test

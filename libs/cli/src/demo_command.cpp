@@ -19,13 +19,13 @@
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/random.hpp"
 #include "concord/federation/directory.hpp"
-#include "concord/federation/envelope.hpp"
 #include "concord/federation/signed_json.hpp"
-#include "concord/ledger/proof_file.hpp"
 #include "concord/legal/catalog.hpp"
 #include "concord/net/client.hpp"
 #include "concord/server/init.hpp"
-#include "concord/server/local_node.hpp"
+#include "concord/server/testing/api_client.hpp"
+#include "concord/server/testing/arrival_log.hpp"
+#include "concord/server/testing/local_node.hpp"
 
 #include "commands.hpp"
 #include "io.hpp"
@@ -48,54 +48,9 @@ struct DemoNode {
     pid_t pid{-1};
 };
 
-// A small client of one node's local API.
-class Api {
-public:
-    Api(const DemoNode& node)
-        : base_("https://127.0.0.1:" + std::to_string(node.port)),
-          token_(node.init.api_token),
-          client_(Options(node)) {}
-
-    static net::ClientOptions Options(const DemoNode& node) {
-        net::ClientOptions o;
-        o.pinned_cert_sha256 = node.init.entry.tls_sha256;
-        o.timeout = std::chrono::seconds(10);
-        return o;
-    }
-
-    Result<boost::json::object> Call(
-        std::string_view method, const std::string& path, const std::string& body = ""
-    ) {
-        CONCORD_ASSIGN_OR_RETURN(
-            net::Response r,
-            client_.Send(
-                method,
-                base_ + path,
-                body,
-                {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/json"}}
-            )
-        );
-        if (r.status >= 300) {
-            return MakeError(
-                ErrorCode::kUnavailable,
-                std::string(method) + " " + path + ": HTTP " + std::to_string(r.status) + " " +
-                    r.body
-            );
-        }
-        return federation::ParseObject(r.body);
-    }
-
-    const std::string& base() const { return base_; }
-
-private:
-    std::string base_;
-    std::string token_;
-    net::HttpClient client_;
-};
-
 void StopNodes(std::vector<DemoNode>& nodes) {
     for (auto& n : nodes) {
-        server::TerminateProcess(n.pid, std::chrono::seconds(30));
+        server::testing::TerminateProcess(n.pid, std::chrono::seconds(30));
         n.pid = -1;
     }
 }
@@ -142,52 +97,6 @@ struct Step {
     std::uint64_t ledger_index{0};
     std::string problem;
 };
-
-// Checks the receipt and the receiver's inclusion proof of a delivered message, with the
-// receiver's key from the directory, independently of the sending node.
-Result<std::uint64_t> VerifyDelivery(
-    const boost::json::object& message, const federation::NodeEntry& receiver
-) {
-    CONCORD_ASSIGN_OR_RETURN(
-        const boost::json::array* evidence, federation::GetArray(message, "evidence")
-    );
-    CONCORD_ASSIGN_OR_RETURN(std::string hash, federation::GetString(message, "envelope_sha256"));
-    std::optional<federation::Evidence> receipt;
-    for (const auto& e : *evidence) {
-        auto verified = federation::VerifyEvidence(e.as_string(), receiver.signing_key);
-        if (verified && verified->event == "delivery") {
-            receipt = *verified;
-        }
-    }
-    if (!receipt || receipt->envelope_sha256 != hash || !receipt->ledger_index) {
-        return MakeError(
-            ErrorCode::kUnauthenticated, "no valid delivery receipt from " + receiver.id
-        );
-    }
-    CONCORD_ASSIGN_OR_RETURN(
-        std::string proof_text, federation::GetString(message, "receiver_proof")
-    );
-    CONCORD_ASSIGN_OR_RETURN(
-        std::string leaf_text, federation::GetString(message, "receiver_leaf")
-    );
-    CONCORD_ASSIGN_OR_RETURN(ledger::TlogProof proof, ledger::ParseTlogProof(proof_text));
-    CONCORD_ASSIGN_OR_RETURN(Bytes leaf, crypto::Base64Decode(leaf_text));
-    CONCORD_ASSIGN_OR_RETURN(
-        boost::json::object leaf_object, federation::ParseObject(ToString(leaf))
-    );
-    CONCORD_ASSIGN_OR_RETURN(
-        std::string leaf_hash, federation::GetString(leaf_object, "envelope_sha256")
-    );
-    if (leaf_hash != hash || proof.index != *receipt->ledger_index) {
-        return MakeError(ErrorCode::kUnauthenticated, "the proof is not for this envelope's entry");
-    }
-    const auto key =
-        ledger::MakeVerifier(receiver.id, ledger::NoteKeyType::kEd25519, receiver.signing_key);
-    CONCORD_RETURN_IF_ERROR(
-        ledger::VerifyTlogProof(proof, leaf, std::span(&key, 1), std::string_view(receiver.id))
-    );
-    return *receipt->ledger_index;
-}
 
 double Millis(Clock::duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
@@ -252,7 +161,8 @@ public:
             entries.push_back(n.init.entry);
         }
         CONCORD_ASSIGN_OR_RETURN(
-            std::string directory, server::SignedDirectory(1, parties, entries, directory_key)
+            std::string directory,
+            server::testing::SignedDirectory(1, parties, entries, directory_key)
         );
         CONCORD_RETURN_IF_ERROR(WriteFile(dir_ / "directory.json", directory + "\n"));
         auto parsed = federation::ParseObject(directory);
@@ -263,11 +173,13 @@ public:
         for (auto& n : nodes_) {
             CONCORD_ASSIGN_OR_RETURN(
                 n.pid,
-                server::SpawnConcordd(concordd_, n.dir / "config.toml", n.dir / "concordd.log")
+                server::testing::SpawnConcordd(
+                    concordd_, n.dir / "config.toml", n.dir / "concordd.log"
+                )
             );
         }
         for (auto& n : nodes_) {
-            if (auto healthy = server::WaitHealthy(
+            if (auto healthy = server::testing::WaitHealthy(
                     n.pid, n.port, n.init.entry.tls_sha256, std::chrono::seconds(60)
                 );
                 !healthy) {
@@ -279,17 +191,18 @@ public:
             }
         }
         for (auto& n : nodes_) {
-            apis_.push_back(std::make_unique<Api>(n));
-            arrivals_.push_back(std::make_unique<server::ArrivalLog>());
-            server::ArrivalLog* arrivals = arrivals_.back().get();
+            apis_.push_back(std::make_unique<server::testing::ApiClient>(
+                "https://127.0.0.1:" + std::to_string(n.port),
+                n.init.api_token,
+                n.init.entry.tls_sha256,
+                std::chrono::seconds(10)
+            ));
+            arrivals_.push_back(std::make_unique<server::testing::ArrivalLog>());
+            server::testing::ArrivalLog* arrivals = arrivals_.back().get();
             CONCORD_ASSIGN_OR_RETURN(
-                auto stream,
-                net::EventStreamClient::Connect(
-                    apis_.back()->base() + "/api/v1/events",
-                    Api::Options(n),
-                    {{"Authorization", "Bearer " + n.init.api_token}},
-                    [arrivals](const net::Event& e) { arrivals->Record(e.event, e.data); }
-                )
+                auto stream, apis_.back()->Events([arrivals](const net::Event& e) {
+                    arrivals->Record(e.event, e.data);
+                })
             );
             streams_.push_back(std::move(stream));
         }
@@ -312,49 +225,40 @@ public:
         s.to = to;
         s.type = std::move(type);
         s.priority = std::move(priority);
-        boost::json::object submit;
-        submit["to"] = nodes_[to].id;
-        submit["type"] = s.type;
-        submit["priority"] = s.priority;
-        if (!in_reply_to.empty()) {
-            submit["in_reply_to"] = in_reply_to;
-        }
-        submit["body"] = body;
+        server::testing::Submission submit;
+        submit.to = nodes_[to].id;
+        submit.type = s.type;
+        submit.priority = s.priority;
+        submit.in_reply_to = in_reply_to;
+        submit.body = body;
         const auto t0 = Clock::now();
-        auto submitted =
-            apis_[from]->Call("POST", "/api/v1/messages", boost::json::serialize(submit));
+        auto submitted = apis_[from]->Submit(submit);
         if (!submitted) {
             s.problem = submitted.error().message;
             return s;
         }
-        s.id = federation::GetString(*submitted, "id").value_or("");
+        s.id = *submitted;
         auto visible = arrivals_[to]->Wait(s.id, std::chrono::seconds(30));
         if (!visible) {
             s.problem = "never arrived at " + nodes_[to].id;
             return s;
         }
         s.visible_ms = Millis(*visible - t0);
-        for (;;) {
-            auto message = apis_[from]->Call("GET", "/api/v1/messages/" + s.id + "?box=outbox");
-            if (message && federation::GetString(*message, "status").value_or("") == "delivered") {
-                s.receipt_ms = Millis(Clock::now() - t0);
-                s.receipt_ok = true;
-                auto index = VerifyDelivery(*message, *directory_.FindNode(nodes_[to].id));
-                s.proof_ok = index.has_value();
-                s.ledger_index = index.value_or(0);
-                if (!index) {
-                    s.problem = index.error().message;
-                }
-                break;
-            }
-            if (Clock::now() - t0 > std::chrono::seconds(30)) {
-                s.problem = "no receipt within 30 s";
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        auto message = apis_[from]->WaitDelivered(s.id, std::chrono::seconds(30));
+        if (!message) {
+            s.problem = message.error().message;
+            return s;
+        }
+        s.receipt_ms = Millis(Clock::now() - t0);
+        s.receipt_ok = true;
+        auto index = server::testing::VerifyDelivery(*message, *directory_.FindNode(nodes_[to].id));
+        s.proof_ok = index.has_value();
+        s.ledger_index = index.value_or(0);
+        if (!index) {
+            s.problem = index.error().message;
         }
         // The receiving officer opens it (a signed retrieval record goes back).
-        (void)apis_[to]->Call("GET", "/api/v1/messages/" + s.id + "?box=inbox");
+        (void)apis_[to]->Message("inbox", s.id);
         return s;
     }
 
@@ -462,8 +366,8 @@ private:
     legal::Catalog catalog_;
     federation::Directory directory_;
     std::vector<DemoNode> nodes_;
-    std::vector<std::unique_ptr<Api>> apis_;
-    std::vector<std::unique_ptr<server::ArrivalLog>> arrivals_;
+    std::vector<std::unique_ptr<server::testing::ApiClient>> apis_;
+    std::vector<std::unique_ptr<server::testing::ArrivalLog>> arrivals_;
     std::vector<std::unique_ptr<net::EventStreamClient>> streams_;
 };
 
@@ -504,7 +408,7 @@ void AddDemoCommand(CLI::App& app, Context& ctx) {
             sigaddset(&signals, SIGINT);
             sigaddset(&signals, SIGTERM);
             pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-            Demo demo_run(ctx, dir, a->base_port, server::FindConcordd(a->concordd));
+            Demo demo_run(ctx, dir, a->base_port, server::testing::FindConcordd(a->concordd));
             CONCORD_RETURN_IF_ERROR(demo_run.Setup());
             CONCORD_ASSIGN_OR_RETURN(bool verified, demo_run.RunScenario());
             ctx.out << (verified ? "\nevery step verified\n" : "\nSOME STEPS FAILED\n");

@@ -6,6 +6,7 @@
 
 #include "concord/core/assert.hpp"
 #include "concord/core/bytes.hpp"
+#include "concord/core/mutex.hpp"
 #include "concord/core/time.hpp"
 
 #include <sys/random.h>
@@ -32,9 +33,9 @@ std::string Format(const std::array<std::uint8_t, 16>& b) {
 
 // Monotonic state: the last millisecond used and a 12-bit counter within it.
 struct Clock {
-    std::mutex mu;
-    std::int64_t last_millis = 0;
-    std::uint16_t counter = 0;
+    Mutex mu;
+    std::int64_t last_millis CONCORD_GUARDED_BY(mu) = 0;
+    std::uint16_t counter CONCORD_GUARDED_BY(mu) = 0;
 };
 
 Clock& TheClock() {
@@ -50,7 +51,7 @@ std::string NewUuidV7At(std::int64_t unix_millis) {
     std::uint16_t counter = 0;
     {
         Clock& clock = TheClock();
-        std::scoped_lock lock(clock.mu);
+        MutexLock lock(clock.mu);
         if (unix_millis <= clock.last_millis) {
             unix_millis = clock.last_millis;
             if (++clock.counter > 0x0fff) {  // counter overflow: borrow the next millisecond

@@ -7,15 +7,16 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
+#include "concord/core/mutex.hpp"
 #include "concord/core/time.hpp"
 
 namespace concord::log {
 namespace {
 
 struct Sink {
-    std::mutex mu;
-    std::ostream* out = &std::cerr;
-    Level min_level = Level::kInfo;
+    Mutex mu;
+    std::ostream* out CONCORD_GUARDED_BY(mu) = &std::cerr;
+    Level min_level CONCORD_GUARDED_BY(mu) = Level::kInfo;
 };
 
 Sink& TheSink() {
@@ -45,7 +46,7 @@ void AppendString(std::string& line, std::string_view text) {
 
 void Configure(std::ostream* out, Level min_level) {
     Sink& sink = TheSink();
-    std::scoped_lock lock(sink.mu);
+    MutexLock lock(sink.mu);
     sink.out = out;
     sink.min_level = min_level;
 }
@@ -53,7 +54,7 @@ void Configure(std::ostream* out, Level min_level) {
 void Write(Level level, std::string_view message, std::initializer_list<Field> fields) {
     Sink& sink = TheSink();
     {
-        std::scoped_lock lock(sink.mu);
+        MutexLock lock(sink.mu);
         if (level < sink.min_level || sink.out == nullptr) {
             return;
         }
@@ -73,7 +74,7 @@ void Write(Level level, std::string_view message, std::initializer_list<Field> f
         }
     }
     line += "}\n";
-    std::scoped_lock lock(sink.mu);
+    MutexLock lock(sink.mu);
     *sink.out << line << std::flush;
 }
 

@@ -114,7 +114,7 @@ Result<std::int64_t> ParseTimestamp(std::string_view text) {
         if (oh < 0 || om < 0 || text[pos + 3] != ':' || oh > 23 || om > 59) {
             return BadTimestamp(text, "zone offset must be +hh:mm or -hh:mm");
         }
-        offset_minutes = (oh * 60 + om) * (text[pos] == '-' ? -1 : 1);
+        offset_minutes = std::int64_t{oh * 60 + om} * (text[pos] == '-' ? -1 : 1);
         pos += 6;
     } else {
         return BadTimestamp(text, "a zone (Z or +hh:mm) is required");
@@ -123,8 +123,8 @@ Result<std::int64_t> ParseTimestamp(std::string_view text) {
         return BadTimestamp(text, "trailing characters");
     }
     const std::int64_t day_count = sys_days{ymd}.time_since_epoch().count();
-    return ((day_count * 24 + hour) * 60 + minute - offset_minutes) * 60'000 + second * 1000 +
-           millis;
+    return ((day_count * 24 + hour) * 60 + minute - offset_minutes) * 60'000 +
+           std::int64_t{second} * 1000 + millis;
 }
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {

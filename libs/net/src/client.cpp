@@ -176,7 +176,7 @@ T RunSync(asio::io_context& ioc, asio::awaitable<T> co) {
     ioc.restart();
     asio::co_spawn(ioc, std::move(co), [&](std::exception_ptr error, T value) {
         if (error) {
-            out.emplace(MakeError(ErrorCode::kInternal, "client operation threw an exception"));
+            out.emplace(T{MakeError(ErrorCode::kInternal, "client operation threw an exception")});
         } else {
             out.emplace(std::move(value));
         }

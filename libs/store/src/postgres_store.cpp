@@ -20,7 +20,7 @@
 #include "concord/store/store.hpp"
 
 #include "backends.hpp"
-#include "thread_annotations.hpp"
+#include "gate.hpp"
 
 namespace concord::store::detail {
 namespace {

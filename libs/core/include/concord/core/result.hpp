@@ -78,9 +78,12 @@ inline Error MakeError(ErrorCode code, std::string message) {
         CONCORD_INTERNAL_CONCAT(concord_internal_r_, __LINE__), lhs, expr \
     )
 
+// `tmp` and `lhs` are a name and a declaration, which parentheses would break.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CONCORD_INTERNAL_ASSIGN_OR_RETURN(tmp, lhs, expr) \
     auto tmp = (expr);                                    \
     if (!tmp.has_value()) {                               \
         return ::concord::Error(std::move(tmp).error());  \
     }                                                     \
     lhs = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)

@@ -1,6 +1,7 @@
-#include "concord/server/local_node.hpp"
+#include "concord/server/testing/local_node.hpp"
 
 #include <cstring>
+#include <system_error>
 #include <thread>
 
 #include <boost/json/array.hpp>
@@ -17,7 +18,7 @@
 
 extern char** environ;
 
-namespace concord::server {
+namespace concord::server::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -53,6 +54,8 @@ std::filesystem::path FindConcordd(const std::string& given) {
     if (!given.empty()) {
         return given;
     }
+    // Programs that link this library do not change their environment while running.
+    // NOLINTNEXTLINE(concurrency-mt-unsafe)
     if (const char* env = std::getenv("CONCORD_CONCORDD"); env != nullptr && *env != '\0') {
         return env;
     }
@@ -87,6 +90,7 @@ Result<pid_t> SpawnProcess(
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     std::vector<std::string> arg_storage = args;
     std::vector<char*> argv;
+    argv.reserve(arg_storage.size() + 1);
     for (auto& a : arg_storage) {
         argv.push_back(a.data());
     }
@@ -99,6 +103,7 @@ Result<pid_t> SpawnProcess(
     }
     env.insert(env.end(), extra_env.begin(), extra_env.end());
     std::vector<char*> envp;
+    envp.reserve(env.size() + 1);
     for (auto& e : env) {
         envp.push_back(e.data());
     }
@@ -108,7 +113,9 @@ Result<pid_t> SpawnProcess(
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
         return MakeError(
-            ErrorCode::kUnavailable, "cannot start " + args[0] + ": " + std::strerror(rc)
+            ErrorCode::kUnavailable,
+            "cannot start " + args[0] + ": " +
+                std::error_code(rc, std::generic_category()).message()
         );
     }
     return pid;
@@ -172,33 +179,6 @@ int TerminateProcess(pid_t pid, std::chrono::seconds limit) {
     return status;
 }
 
-void ArrivalLog::Record(std::string_view event, std::string_view data) {
-    if (event != "message.received") {
-        return;
-    }
-    const auto now = Clock::now();
-    auto object = federation::ParseObject(data);
-    if (!object) {
-        return;
-    }
-    auto id = federation::GetString(*object, "id");
-    if (!id) {
-        return;
-    }
-    std::scoped_lock lock(mu_);
-    seen_.emplace(*id, now);
-    cv_.notify_all();
-}
-
-std::optional<ArrivalLog::Clock::time_point> ArrivalLog::Wait(
-    const std::string& id, std::chrono::milliseconds limit
-) {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, limit, [&] { return seen_.contains(id); });
-    const auto it = seen_.find(id);
-    return it == seen_.end() ? std::nullopt : std::optional(it->second);
-}
-
 Result<std::string> SignedDirectory(
     std::uint64_t serial,
     const std::vector<federation::Party>& parties,
@@ -223,4 +203,4 @@ Result<std::string> SignedDirectory(
     return federation::SignDirectory(federation::CanonicalText(body), keys);
 }
 
-}  // namespace concord::server
+}  // namespace concord::server::testing

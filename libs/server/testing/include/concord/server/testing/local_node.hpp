@@ -1,14 +1,9 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
-#include <map>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "concord/core/result.hpp"
@@ -17,10 +12,11 @@
 
 #include <sys/types.h>
 
-namespace concord::server {
+namespace concord::server::testing {
 
 /// Running `concordd` processes of a federation on one machine: what `concord demo`, the
-/// functional tests and the benchmarks share.
+/// functional tests and the benchmarks share. Part of `concord::server_testing`, which `concordd`
+/// does not link (docs/architecture.md §Test and demo support).
 
 /// The concordd binary: `given` if not empty, else $CONCORD_CONCORDD, else beside the running
 /// program (same folder, ../concordd/ or ../apps/concordd/ as in the build tree), else
@@ -53,24 +49,6 @@ Result<void> WaitHealthy(
 /// Sends SIGTERM and waits up to `limit`, then SIGKILL. Returns the wait status.
 int TerminateProcess(pid_t pid, std::chrono::seconds limit);
 
-/// Records when each "message.received" live event (by message id) reached a stream client, and
-/// lets another thread wait for one: how the demo and the benchmark time arrivals.
-/// Thread-safe.
-class ArrivalLog {
-public:
-    using Clock = std::chrono::steady_clock;
-
-    /// Feed it every event of a net::EventStreamClient (its `event` and `data`).
-    void Record(std::string_view event, std::string_view data);
-    /// When message `id` arrived, waiting up to `limit`; nullopt if it did not.
-    std::optional<Clock::time_point> Wait(const std::string& id, std::chrono::milliseconds limit);
-
-private:
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::map<std::string, Clock::time_point> seen_;  // GUARDED_BY(mu_)
-};
-
 /// The signed directory (canonical JSON text) listing `parties` and `nodes` under `serial`.
 Result<std::string> SignedDirectory(
     std::uint64_t serial,
@@ -79,4 +57,4 @@ Result<std::string> SignedDirectory(
     const crypto::SigningKey& key
 );
 
-}  // namespace concord::server
+}  // namespace concord::server::testing
