@@ -1,6 +1,7 @@
 #include "concord/legal/check.hpp"
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <boost/json.hpp>
@@ -489,6 +490,156 @@ TEST(CheckRequest, MessagesFollowTheLanguage) {
         EXPECT_EQ(f->message.find('{'), std::string::npos) << lang << ": " << f->message;
     }
     EXPECT_NE(Find(Check(req, "fr"), "field_missing")->message.find("manquant"), std::string::npos);
+}
+
+// Issue 13: every field's length is capped by the schema (request-types.toml), before the field's
+// own check runs, so no decoder sees unbounded input.
+TEST(CheckRequest, OverlongFieldValuesAreRefusedBeforeDecoding) {
+    const FieldSpec* spec = TestCatalog().request_types.at("freezing_seizure").FindField("crypto_addresses");
+    ASSERT_NE(spec, nullptr);
+    auto req = Example();
+    req["type"] = "freezing_seizure";
+    req.erase("instrument");
+    req["fields"] = {
+        {"property", "Funds on the wallet below"},
+        {"summary_of_facts", "Ransom paid in bitcoin."},
+        {"crypto_addresses",
+         boost::json::array{
+             {{"chain", "bitcoin"}, {"address", std::string(spec->max_length + 1, '2')}}}}};
+    auto fs = Check(req);
+    const Finding* f = Find(fs, "field_invalid");
+    ASSERT_NE(f, nullptr) << Dump(fs);
+    EXPECT_EQ(f->field, "fields.crypto_addresses[0].address");
+    EXPECT_NE(f->message.find(TestCatalog().Text("reason.too_long", "en")), std::string::npos)
+        << f->message;
+
+    boost::json::array many;
+    for (std::size_t i = 0; i <= spec->max_items; ++i) {
+        many.push_back(boost::json::object{
+            {"chain", "bitcoin"}, {"address", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"}});
+    }
+    req["fields"].as_object()["crypto_addresses"] = many;
+    fs = Check(req);
+    f = Find(fs, "field_invalid");
+    ASSERT_NE(f, nullptr) << Dump(fs);
+    EXPECT_EQ(f->field, "fields.crypto_addresses");
+    EXPECT_NE(f->message.find(TestCatalog().Text("reason.too_many", "en")), std::string::npos);
+}
+
+TEST(CheckRequest, EveryFieldDefinitionCarriesALengthCap) {
+    for (const auto& [id, type] : TestCatalog().request_types) {
+        for (const FieldSpec& f : type.fields) {
+            EXPECT_GT(f.max_length, 0U) << id << "." << f.name;
+            EXPECT_EQ(f.list, f.max_items > 0) << id << "." << f.name;
+        }
+    }
+    EXPECT_GT(TestCatalog().limits.name_length, 0U);
+}
+
+TEST(CheckRequest, OverlongMembersOutsideFieldsAreRefused) {
+    auto req = Example();
+    req["issuing_authority"].as_object()["name"] =
+        std::string(TestCatalog().limits.name_length + 1, 'a');
+    auto fs = Check(req);
+    ASSERT_EQ(fs.size(), 1U) << Dump(fs);  // nothing else is checked
+    EXPECT_EQ(fs[0].code, "field_invalid");
+    EXPECT_EQ(fs[0].field, "issuing_authority.name");
+
+    req = Example();
+    boost::json::array offences;
+    for (std::size_t i = 0; i <= TestCatalog().limits.offences; ++i) {
+        offences.push_back(boost::json::object{{"article", "budapest:2"}});
+    }
+    req["offences"] = offences;
+    fs = Check(req);
+    ASSERT_NE(Find(fs, "field_invalid"), nullptr) << Dump(fs);
+    EXPECT_EQ(Find(fs, "field_invalid")->field, "offences");
+}
+
+TEST(CheckRequest, NegativeOrAbsurdPenaltyIsRefused) {
+    for (double years : {-1.0, -0.5, 151.0, 1e300}) {
+        auto req = Example();
+        req["offences"].as_array()[0].as_object()["max_penalty_years"] = years;
+        auto fs = Check(req);
+        const Finding* f = Find(fs, "field_invalid");
+        ASSERT_NE(f, nullptr) << years << Dump(fs);
+        EXPECT_EQ(f->field, "offences[0].max_penalty_years");
+        EXPECT_TRUE(HasErrors(fs));
+    }
+    auto req = Example();
+    req["offences"].as_array()[0].as_object()["max_penalty_years"] = 0;  // a fine only
+    EXPECT_FALSE(HasErrors(Check(req))) << Dump(Check(req));
+}
+
+TEST(CheckRequest, HiddenOrReorderedTextInNamesAndFreeTextIsRefused) {
+    struct Case {
+        const char* where;
+        std::string value;
+        const char* path;
+    };
+    const Case cases[] = {
+        {"name", "Parquet\u202e de Paris", "issuing_authority.name"},
+        {"name", "\u200b\u200b", "issuing_authority.name"},
+        {"name", "Parquet\x01", "issuing_authority.name"},
+        {"text", "Facts\u2067hidden\u2069", "fields.summary_of_facts"},
+        {"text", "\ufeff\u3164", "fields.summary_of_facts"},
+        {"law", "Code p\u00e9nal\u202d 323-1", "offences[0].domestic_law"},
+        {"person", "A.\u202eosreP", "fields.persons[0].name"},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.path);
+        auto req = Example();
+        std::string_view where = c.where;
+        if (where == "name") {
+            req["issuing_authority"].as_object()["name"] = c.value;
+        } else if (where == "text") {
+            req["fields"].as_object()["summary_of_facts"] = c.value;
+        } else if (where == "law") {
+            req["offences"].as_array()[0].as_object()["domestic_law"] = c.value;
+        } else {
+            req["type"] = "mla_stored_data";
+            req.erase("instrument");
+            req["fields"] = {
+                {"investigating_authority", "Parquet de Paris"},
+                {"summary_of_facts", "Facts."},
+                {"assistance_sought", "Subscriber data."},
+                {"purpose", "Identify the sender."},
+                {"data_categories", boost::json::array{"subscriber"}},
+                {"persons", boost::json::array{{{"name", c.value}}}}};
+        }
+        auto fs = Check(req);
+        bool found = false;
+        for (const Finding& f : fs) {
+            found = found || (f.code == "field_invalid" && f.field == c.path);
+        }
+        EXPECT_TRUE(found) << Dump(fs);
+        EXPECT_TRUE(HasErrors(fs));
+    }
+}
+
+TEST(CheckRequest, UnknownMembersAreRefusedWithTheirPath) {
+    auto req = Example();
+    req["priority"] = "urgent";
+    req["offences"].as_array()[0].as_object()["penalty"] = 3;
+    req["issuing_authority"].as_object()["fax"] = "+33100000000";
+    req["fields"].as_object()["identifiers"].as_array()[0].as_object()["port"] = 443;
+    req["fields"].as_object()["notes"] = "extra";
+    auto fs = Check(req);
+    std::set<std::string> paths;
+    for (const Finding& f : fs) {
+        if (f.severity == Severity::kError) {
+            paths.insert(f.field);
+        }
+    }
+    EXPECT_EQ(
+        paths,
+        (std::set<std::string>{
+            "priority",
+            "offences[0].penalty",
+            "issuing_authority.fax",
+            "fields.identifiers[0].port",
+            "fields.notes"})
+    ) << Dump(fs);
 }
 
 }  // namespace
