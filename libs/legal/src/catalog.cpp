@@ -95,7 +95,8 @@ Result<Article> ReadArticle(const TomlReader& r, const toml::table& t) {
         return r.Fail(t, fmt::format("offence article '{}' needs a 'concept'", a.id));
     }
     CONCORD_ASSIGN_OR_RETURN(a.criminalisation, r.String(t, "criminalisation", false));
-    if (a.kind == "offence" && a.criminalisation.empty()) {
+    if ((a.kind == "offence" || (a.kind == "ancillary" && !a.concept_id.empty())) &&
+        a.criminalisation.empty()) {
         a.criminalisation = "mandatory";
     }
     if (!a.criminalisation.empty() && a.criminalisation != "mandatory" &&

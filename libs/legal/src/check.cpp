@@ -268,9 +268,11 @@ bool Checker::CheckHeader(const Request& req) {
     return ok;
 }
 
+// Offences the instrument establishes itself, ancillary ones included (Budapest 11: attempt,
+// aiding or abetting, "established in accordance with Articles 2 through 11").
 bool Checker::IsOwnOffence(const Instrument& ins, const std::string& concept_id) const {
     return std::any_of(ins.articles.begin(), ins.articles.end(), [&](const Article& a) {
-        return a.kind == "offence" && a.concept_id == concept_id;
+        return (a.kind == "offence" || a.kind == "ancillary") && a.concept_id == concept_id;
     });
 }
 
@@ -583,10 +585,7 @@ void Checker::CheckPenalties(const Request& req, const Basis& basis) {
             if (concept_it == catalog_.concepts.end()) {
                 continue;  // reported by CheckOffences
             }
-            if (t.other_offences_only &&
-                std::any_of(ins.articles.begin(), ins.articles.end(), [&](const Article& a) {
-                    return a.kind == "offence" && a.concept_id == concept_id;
-                })) {
+            if (t.other_offences_only && IsOwnOffence(ins, concept_id)) {
                 continue;
             }
             applied = true;

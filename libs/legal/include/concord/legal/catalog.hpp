@@ -49,7 +49,8 @@ struct Article {
     Verification verification{Verification::kUnverified};
     std::string source;  ///< where the entry was checked: instrument, article, paragraph, copy
     std::string note;
-    /// For offences: "mandatory" (each party shall establish it, subject to the reservations
+    /// For offences and ancillary offences with a concept (default "mandatory"): "mandatory"
+    /// (each party shall establish it, subject to the reservations
     /// the instrument allows) or "optional" (a party may establish it).
     std::string criminalisation;
     /// How far the wording of the article's paragraphs was checked, where it differs from the
