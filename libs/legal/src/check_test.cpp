@@ -1,5 +1,7 @@
 #include "concord/legal/check.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -1016,6 +1018,44 @@ TEST(CheckRequest, OverClaimsOfTheReviewAreCorrected) {
     EXPECT_NE(eu.FindArticle("19")->verification, Verification::kVerified);
     EXPECT_EQ(eu.in_force, "2023-08-17");  // 20th day after publication on 28.7.2023 (Art 34)
     EXPECT_EQ(eu.applies_from, "2026-08-18");
+}
+
+std::string ExampleFile(const std::string& type) {
+    std::string name = type;
+    std::replace(name.begin(), name.end(), '_', '-');
+    return std::string(CONCORD_SOURCE_DIR) + "/instruments/examples/" + name + ".json";
+}
+
+// Issue 8 §6: one complete example per request type (docs/legal-data.md points to them), each
+// parsing and checking without errors. Examples whose instrument binds no pair of the shipped
+// parties yet use the fictional test states XB, XR and XU (libs/legal/testdata/parties).
+TEST(CheckRequest, EveryRequestTypeHasAnExampleThatChecksWithoutErrors) {
+    std::set<std::string> files;
+    for (const auto& entry : std::filesystem::directory_iterator(
+             std::string(CONCORD_SOURCE_DIR) + "/instruments/examples"
+         )) {
+        files.insert(entry.path().string());
+    }
+    for (const auto& [id, type] : TestCatalog().request_types) {
+        SCOPED_TRACE(id);
+        const std::string file = ExampleFile(id);
+        ASSERT_TRUE(files.erase(file) == 1) << file << " is missing";
+        std::ifstream in(file);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        boost::system::error_code ec;
+        boost::json::value v = boost::json::parse(ss.str(), ec);
+        ASSERT_FALSE(ec) << file << ": " << ec.message();
+        EXPECT_EQ(v.as_object().at("type").as_string(), id);
+        auto fs = CheckRequest(TestCatalog(), ss.str(), "en");
+        EXPECT_FALSE(HasErrors(fs)) << file << ": " << Dump(fs);
+        EXPECT_EQ(Find(fs, "member_unknown"), nullptr) << Dump(fs);
+        // Complete: every field of the form is filled in.
+        for (const FieldSpec& f : type.fields) {
+            EXPECT_TRUE(v.as_object().at("fields").as_object().contains(f.name)) << f.name;
+        }
+    }
+    EXPECT_TRUE(files.empty()) << "examples for no request type: " << *files.begin();
 }
 
 }  // namespace
