@@ -312,6 +312,7 @@ Result<void> LoadConcepts(const std::filesystem::path& file, Catalog& catalog) {
         CONCORD_ASSIGN_OR_RETURN(c.group, r.String(*t, "group", true));
         CONCORD_ASSIGN_OR_RETURN(c.title, r.Texts(*t, "title", true));
         CONCORD_ASSIGN_OR_RETURN(c.note, r.Texts(*t, "note", false));
+        CONCORD_ASSIGN_OR_RETURN(c.corresponds, r.Strings(*t, "corresponds"));
         std::string id = c.id;
         if (!catalog.concepts.emplace(std::move(id), std::move(c)).second) {
             return r.Fail(*t, "concept listed twice");
@@ -820,6 +821,16 @@ Result<Catalog> LoadCatalog(const std::filesystem::path& instruments_dir) {
     for (const auto& file : TomlFiles(instruments_dir)) {
         if (!IsSpecialFile(file)) {
             CONCORD_RETURN_IF_ERROR(LoadInstrument(file, catalog));
+        }
+    }
+    for (const auto& [id, c] : catalog.concepts) {
+        for (const std::string& cite : c.corresponds) {
+            if (catalog.FindCitation(cite) == nullptr) {
+                return MakeError(
+                    ErrorCode::kInvalidArgument,
+                    fmt::format("concepts.toml: concept '{}' corresponds to unknown '{}'", id, cite)
+                );
+            }
         }
     }
     CONCORD_RETURN_IF_ERROR(LoadRefusalGrounds(instruments_dir / "refusal-grounds.toml", catalog));

@@ -141,6 +141,9 @@ struct Concept {
     std::string group;  ///< cia, computer_related, content, ancillary, other_crime, ...
     Localized title;
     Localized note;  ///< may be empty
+    /// Paragraphs of other concepts' articles that correspond to this concept in part, cited at
+    /// paragraph level (malicious software: "budapest:6(1)(a)(i)", "un-2024:11(1)(a)(i)").
+    std::vector<std::string> corresponds;
 };
 
 /// What a party has done with one instrument, as of `as_of`.
