@@ -97,8 +97,8 @@ Result<void> Map(Context& ctx, const CommonArgs& args, const std::string& citati
         }
         for (const std::string& cite : cp.partial) {
             ctx.out << "  " << cite << "\t" << catalog.Text("label.partial_counterpart", args.lang)
-                    << "\t"
-                    << Status(catalog, legal::Cite(catalog, cite).verification, args.lang) << "\n";
+                    << "\t" << Status(catalog, legal::Cite(catalog, cite).verification, args.lang)
+                    << "\n";
         }
         if (cp.articles.empty() && cp.partial.empty()) {
             ctx.out << "  " << cp.instrument << "\t" << none << "\n";
@@ -150,7 +150,9 @@ Result<void> Template(Context& ctx, const CommonArgs& args, const std::string& t
     }
     std::string name = type;
     std::replace(name.begin(), name.end(), '_', '-');
-    CONCORD_ASSIGN_OR_RETURN(std::string json, ReadFile(catalog.dir / "examples" / (name + ".json")));
+    CONCORD_ASSIGN_OR_RETURN(
+        std::string json, ReadFile(catalog.dir / "examples" / (name + ".json"))
+    );
     ctx.out << json;
     return {};
 }

@@ -378,7 +378,6 @@ TEST_F(LegalCliTest, RenderLabelsFieldsInTheLanguageAsked) {
     EXPECT_TRUE(bad.out.empty());
 }
 
-
 // `concord legal template TYPE` prints a request of that type which `concord legal check` passes
 // (with the fictional test states of libs/legal/testdata added, which some examples use while
 // their instrument binds no pair of shipped parties).

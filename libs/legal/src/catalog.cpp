@@ -250,7 +250,9 @@ Result<void> LoadInstrument(const std::filesystem::path& file, Catalog& catalog)
     CONCORD_ASSIGN_OR_RETURN(ins.status_note, r.String(root, "status_note", false));
     CONCORD_ASSIGN_OR_RETURN(ins.source, r.String(root, "source", true));
     CONCORD_ASSIGN_OR_RETURN(ins.verification, r.Status(root));
-    CONCORD_ASSIGN_OR_RETURN(ins.opened_for_signature, r.String(root, "opened_for_signature", false));
+    CONCORD_ASSIGN_OR_RETURN(
+        ins.opened_for_signature, r.String(root, "opened_for_signature", false)
+    );
     CONCORD_ASSIGN_OR_RETURN(ins.group, r.String(root, "group", false));
     CONCORD_ASSIGN_OR_RETURN(ins.group_not_bound, r.Strings(root, "group_not_bound"));
     CONCORD_ASSIGN_OR_RETURN(ins.replaces, r.Strings(root, "replaces"));
@@ -414,9 +416,10 @@ Result<void> ReadLimits(const TomlReader& r, const toml::table& root, RequestLim
     if (t == nullptr) {
         return r.Fail(root, "missing [limits] table");
     }
-    for (auto [key, out] : {std::pair<const char*, std::size_t*>{"name_length", &limits.name_length},
-                            {"text_length", &limits.text_length},
-                            {"offences", &limits.offences}}) {
+    for (auto [key, out] :
+         {std::pair<const char*, std::size_t*>{"name_length", &limits.name_length},
+          {"text_length", &limits.text_length},
+          {"offences", &limits.offences}}) {
         CONCORD_ASSIGN_OR_RETURN(std::int64_t v, r.Int(*t, key, 0));
         if (v <= 0) {
             return r.Fail(*t, fmt::format("[limits] needs '{}' > 0", key));
@@ -554,7 +557,9 @@ Result<void> LoadRequestTypes(const std::filesystem::path& file, Catalog& catalo
         CONCORD_ASSIGN_OR_RETURN(rt.id, r.String(*t, "id", true));
         CONCORD_ASSIGN_OR_RETURN(rt.name, r.Texts(*t, "name", true));
         CONCORD_ASSIGN_OR_RETURN(rt.emergency, r.Bool(*t, "emergency", false));
-        CONCORD_ASSIGN_OR_RETURN(rt.emergency_allowed, r.Bool(*t, "emergency_allowed", rt.emergency));
+        CONCORD_ASSIGN_OR_RETURN(
+            rt.emergency_allowed, r.Bool(*t, "emergency_allowed", rt.emergency)
+        );
         CONCORD_ASSIGN_OR_RETURN(rt.offences_required, r.Bool(*t, "offences_required", true));
         CONCORD_ASSIGN_OR_RETURN(auto fields, r.Tables(*t, "fields"));
         for (const toml::table* f : fields) {

@@ -161,8 +161,8 @@ bool Checker::CheckSizes(const Request& req) {
                 }
             } else if (v.is_object()) {
                 for (const auto& [key, e] : v.get_object()) {
-                    const std::string sub = path.empty() ? std::string(key)
-                                                         : path + "." + std::string(key);
+                    const std::string sub =
+                        path.empty() ? std::string(key) : path + "." + std::string(key);
                     if (key.size() > limits.name_length) {
                         Add(Severity::kError,
                             "field_invalid",
@@ -205,7 +205,9 @@ void Checker::CheckMembers(const Request& req) {
                 {});
         }
     }
-    auto text = [&](const std::string& value, const std::string& path, const std::string& label,
+    auto text = [&](const std::string& value,
+                    const std::string& path,
+                    const std::string& label,
                     bool multiline) {
         if (auto problem = CheckPlainText(value, multiline)) {
             Add(Severity::kError,
@@ -537,8 +539,9 @@ void Checker::CheckEmergency(const Request& req, const Basis& basis) {
     const std::string risk = e != nullptr ? detail::StringAt(*e, "risk") : std::string{};
     const boost::json::value* imminent = e != nullptr ? e->if_contains("imminent") : nullptr;
     const std::string facts = e != nullptr ? detail::StringAt(*e, "facts") : std::string{};
-    const bool risk_ok = std::find(basis.emergency_risks.begin(), basis.emergency_risks.end(),
-                                   risk) != basis.emergency_risks.end();
+    const bool risk_ok =
+        std::find(basis.emergency_risks.begin(), basis.emergency_risks.end(), risk) !=
+        basis.emergency_risks.end();
     const bool imminent_ok = imminent != nullptr && imminent->is_bool() && imminent->get_bool();
     if (risk_ok && imminent_ok && !facts.empty()) {
         emergency_ = true;
@@ -725,12 +728,14 @@ void Checker::CheckOneOffence(const Basis& basis, const detail::OffenceRef& ref)
     // those of Articles 2 to 11): outside that scope it cannot be raised.
     if (restoring_ != nullptr && basis.dual_criminality == "not_required") {
         const Instrument& ins = catalog_.instruments.at(basis.instrument);
-        const bool excepted =
-            std::any_of(restoring_->scope_except.begin(), restoring_->scope_except.end(),
-                        [&](const std::string& article) {
-                            const Article* a = ins.FindArticle(article);
-                            return a != nullptr && a->concept_id == concept_id;
-                        });
+        const bool excepted = std::any_of(
+            restoring_->scope_except.begin(),
+            restoring_->scope_except.end(),
+            [&](const std::string& article) {
+                const Article* a = ins.FindArticle(article);
+                return a != nullptr && a->concept_id == concept_id;
+            }
+        );
         if (excepted) {
             Add(Severity::kNote,
                 "reservation_out_of_scope",
@@ -750,12 +755,16 @@ void Checker::CheckOneOffence(const Basis& basis, const detail::OffenceRef& ref)
         }
         const PartyInstrument* pi = to_->Find(instrument->id);
         const bool reserved = std::any_of(
-            pi->reservations.begin(), pi->reservations.end(), [&](const std::string& id) {
+            pi->reservations.begin(),
+            pi->reservations.end(),
+            [&](const std::string& id) {
                 const Reservation* res = instrument->FindReservation(id);
-                auto [verb, arg] =
-                    SplitEffect(res != nullptr ? std::string_view(res->effect) : std::string_view{});
+                auto [verb, arg] = SplitEffect(
+                    res != nullptr ? std::string_view(res->effect) : std::string_view{}
+                );
                 return verb == "partial_offence" && arg == article->id;
-            });
+            }
+        );
         (reserved ? partial : established).push_back(instrument->id + ":" + article->id);
         if (reserved) {
             for (const std::string& id : pi->reservations) {
@@ -886,11 +895,8 @@ void Checker::ExplainBasis(const Request& req, const Basis& basis) {
     if (!grounds.empty()) {
         std::sort(cites.begin(), cites.end());
         cites.erase(std::unique(cites.begin(), cites.end()), cites.end());
-        Add(Severity::kNote,
-            "refusal_grounds_stated",
-            "",
-            {{"grounds", Join(grounds, "; ")}},
-            cites);
+        Add(Severity::kNote, "refusal_grounds_stated", "", {{"grounds", Join(grounds, "; ")}}, cites
+        );
     }
     if (!basis.refusal_law_cite.empty()) {
         Add(Severity::kNote,

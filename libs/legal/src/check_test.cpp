@@ -296,8 +296,7 @@ TEST(CheckRequest, Reservation29_4IsDiscretionaryAndNeverForArticles2To11) {
     EXPECT_FALSE(HasErrors(fs)) << Dump(fs);
 
     for (int article = 2; article <= 11; ++article) {
-        req["offences"] =
-            boost::json::array{{{"article", "budapest:" + std::to_string(article)}}};
+        req["offences"] = boost::json::array{{{"article", "budapest:" + std::to_string(article)}}};
         fs = Check(req);
         SCOPED_TRACE(article);
         const Finding* out = Find(fs, "reservation_out_of_scope");
@@ -672,7 +671,8 @@ TEST(CheckRequest, MessagesFollowTheLanguage) {
 // Issue 13: every field's length is capped by the schema (request-types.toml), before the field's
 // own check runs, so no decoder sees unbounded input.
 TEST(CheckRequest, OverlongFieldValuesAreRefusedBeforeDecoding) {
-    const FieldSpec* spec = TestCatalog().request_types.at("freezing_seizure").FindField("crypto_addresses");
+    const FieldSpec* spec =
+        TestCatalog().request_types.at("freezing_seizure").FindField("crypto_addresses");
     ASSERT_NE(spec, nullptr);
     auto req = Example();
     req["type"] = "freezing_seizure";
@@ -921,7 +921,8 @@ TEST(CheckRequest, BudapestRefusalsAreNotExhaustive) {
     fs = Check(Example());
     EXPECT_TRUE(AnyCites(fs, "refusal_grounds_stated", "budapest:29(5)")) << Dump(fs);
     EXPECT_FALSE(AnyCites(fs, "refusal_grounds_stated", "budapest:27(4)")) << Dump(fs);
-    // And no basis cites another instrument's grounds (the UN Convention cites no Budapest article).
+    // And no basis cites another instrument's grounds (the UN Convention cites no Budapest
+    // article).
     auto un = Example();
     un["requesting_party"] = "XB";
     un["requested_party"] = "XU";

@@ -700,7 +700,8 @@ FieldProblem CheckPlainText(std::string_view text, bool multiline) {
         }
         const char32_t c = DecodeUtf8(text, pos, len);
         pos += len;
-        const bool allowed_space = c == U' ' || (multiline && (c == U'\t' || c == U'\n' || c == U'\r'));
+        const bool allowed_space =
+            c == U' ' || (multiline && (c == U'\t' || c == U'\n' || c == U'\r'));
         if ((c < 0x20 && !allowed_space) || (c >= 0x7F && c <= 0x9F)) {
             return Problem("reason.control_character");
         }

@@ -71,7 +71,8 @@ Result<std::string> MappingJson(
         boost::json::array partial;
         for (const std::string& cite : cp.partial) {
             partial.push_back(boost::json::object{
-                {"cite", cite}, {"verification", VerificationName(Cite(catalog, cite).verification)}});
+                {"cite", cite},
+                {"verification", VerificationName(Cite(catalog, cite).verification)}});
         }
         counterparts.push_back(boost::json::object{
             {"instrument", cp.instrument},

@@ -44,9 +44,7 @@ TEST(MapArticle, MaliciousSoftwareCorrespondsToMisuseOfDevicesInPart) {
     for (const Counterpart& cp : m->counterparts) {
         partial.insert(partial.end(), cp.partial.begin(), cp.partial.end());
     }
-    EXPECT_EQ(
-        partial, (std::vector<std::string>{"budapest:6(1)(a)(i)", "un-2024:11(1)(a)(i)"})
-    );
+    EXPECT_EQ(partial, (std::vector<std::string>{"budapest:6(1)(a)(i)", "un-2024:11(1)(a)(i)"}));
     auto back = MapArticle(testing::TestCatalog(), "budapest:6");
     ASSERT_TRUE(back.has_value());
     bool found = false;

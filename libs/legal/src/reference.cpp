@@ -39,16 +39,13 @@ std::string FieldTablesMarkdown(const Catalog& catalog) {
         if (!type.offences_required) {
             out += " No offence need be named.";
         }
-        out += fmt::format(
-            " Example: `instruments/examples/{}.json`.\n\n",
-            [&] {
-                std::string name = id;
-                for (char& c : name) {
-                    c = c == '_' ? '-' : c;
-                }
-                return name;
-            }()
-        );
+        out += fmt::format(" Example: `instruments/examples/{}.json`.\n\n", [&] {
+            std::string name = id;
+            for (char& c : name) {
+                c = c == '_' ? '-' : c;
+            }
+            return name;
+        }());
         out += "| field | type | required | max bytes per string | list of at most | cites |\n";
         out += "|---|---|---|---|---|---|\n";
         for (const FieldSpec& f : type.fields) {
