@@ -385,11 +385,9 @@ TEST_F(LegalCliTest, TemplateOfEveryTypeChecksWithoutErrors) {
     const fs::path copy = dir_ / "instruments";
     fs::copy(kInstrumentsDir, copy, fs::copy_options::recursive);
     const fs::path testdata = fs::path(CONCORD_SOURCE_DIR) / "libs/legal/testdata";
-    fs::copy(testdata / "parties", copy / "parties", fs::copy_options::overwrite_existing);
-    fs::create_directories(copy / "criminalisation");
-    fs::copy(
-        testdata / "criminalisation", copy / "criminalisation", fs::copy_options::overwrite_existing
-    );
+    const auto options = fs::copy_options::overwrite_existing | fs::copy_options::recursive;
+    fs::copy(testdata / "parties", copy / "parties", options);
+    fs::copy(testdata / "criminalisation", copy / "criminalisation", options);
     for (const auto& [id, type] : Catalog().request_types) {
         SCOPED_TRACE(id);
         Output t = RunCli({"legal", "template", id});
