@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -7,6 +8,7 @@
 #include "concord/legal/check.hpp"
 #include "concord/legal/json_view.hpp"
 #include "concord/legal/mapping.hpp"
+#include "concord/legal/reference.hpp"
 #include "concord/legal/render.hpp"
 
 #include "commands.hpp"
@@ -96,7 +98,12 @@ Result<void> Map(Context& ctx, const CommonArgs& args, const std::string& citati
                     << legal::Pick(a->title, args.lang) << "\t"
                     << Status(catalog, a->verification, args.lang) << "\n";
         }
-        if (cp.articles.empty()) {
+        for (const std::string& cite : cp.partial) {
+            ctx.out << "  " << cite << "\t" << catalog.Text("label.partial_counterpart", args.lang)
+                    << "\t" << Status(catalog, legal::Cite(catalog, cite).verification, args.lang)
+                    << "\n";
+        }
+        if (cp.articles.empty() && cp.partial.empty()) {
             ctx.out << "  " << cp.instrument << "\t" << none << "\n";
         }
     }
@@ -128,6 +135,34 @@ Result<void> Render(Context& ctx, const CommonArgs& args, const std::string& fil
     CONCORD_ASSIGN_OR_RETURN(std::string json, file == "-" ? ReadAll(ctx.in) : ReadFile(file));
     CONCORD_ASSIGN_OR_RETURN(std::string text, legal::RenderRequest(catalog, json, args.lang));
     ctx.out << text;
+    return {};
+}
+
+// The shipped example of a request type (instruments/examples/<type>.json, checked by the legal
+// tests to pass without errors) is the skeleton to start from.
+Result<void> Template(Context& ctx, const CommonArgs& args, const std::string& type) {
+    CONCORD_ASSIGN_OR_RETURN(legal::Catalog catalog, Load(args));
+    if (!catalog.request_types.contains(type)) {
+        std::string known;
+        for (const auto& [id, rt] : catalog.request_types) {
+            known += (known.empty() ? "" : ", ") + id;
+        }
+        return MakeError(
+            ErrorCode::kNotFound, "unknown request type '" + type + "'; known: " + known
+        );
+    }
+    std::string name = type;
+    std::replace(name.begin(), name.end(), '_', '-');
+    CONCORD_ASSIGN_OR_RETURN(
+        std::string json, ReadFile(catalog.dir / "examples" / (name + ".json"))
+    );
+    ctx.out << json;
+    return {};
+}
+
+Result<void> Fields(Context& ctx, const CommonArgs& args) {
+    CONCORD_ASSIGN_OR_RETURN(legal::Catalog catalog, Load(args));
+    ctx.out << legal::FieldTablesMarkdown(catalog);
     return {};
 }
 
@@ -165,6 +200,16 @@ void AddLegalCommands(CLI::App& app, Context& ctx) {
         }
         Finish(ctx, has_errors ? Result<void>{} : Result<void>(has_errors.error()));
     });
+
+    CLI::App* tmpl = legal_app->add_subcommand("template", "print a valid request of a type");
+    AddCommon(tmpl, *args);
+    tmpl->add_option("type", *operand, "request type, e.g. expedited_preservation")->required();
+    tmpl->callback([&ctx, args, operand] { Finish(ctx, Template(ctx, *args, *operand)); });
+
+    CLI::App* fields =
+        legal_app->add_subcommand("fields", "the field tables of docs/legal-data.md (Markdown)");
+    AddCommon(fields, *args);
+    fields->callback([&ctx, args] { Finish(ctx, Fields(ctx, *args)); });
 
     CLI::App* render = legal_app->add_subcommand("render", "render a request in a language");
     AddCommon(render, *args);

@@ -101,9 +101,18 @@ protected:
     fs::path dir_;
 };
 
-TEST_F(LegalCliTest, InstrumentsListsTheSevenIds) {
+// Changed for issue 8 §2: the EU's EIO and EAW are instruments of the catalog too.
+TEST_F(LegalCliTest, InstrumentsListsTheShippedIds) {
     const std::set<std::string> expected = {
-        "ru-draft-2021", "un-2024", "budapest", "budapest-2ap", "eu-2023-1543", "uncac", "untoc"};
+        "ru-draft-2021",
+        "un-2024",
+        "budapest",
+        "budapest-2ap",
+        "eu-2023-1543",
+        "uncac",
+        "untoc",
+        "eu-2014-41",
+        "eu-2002-584"};
     Output text = RunCli({"legal", "instruments"});
     ASSERT_EQ(text.status, 0) << text.err;
     std::set<std::string> listed;
@@ -367,6 +376,39 @@ TEST_F(LegalCliTest, RenderLabelsFieldsInTheLanguageAsked) {
     Output bad = RunCli({"legal", "render", kExample, "--lang", "xx"});
     EXPECT_EQ(bad.status, 2);
     EXPECT_TRUE(bad.out.empty());
+}
+
+// `concord legal template TYPE` prints a request of that type which `concord legal check` passes
+// (with the fictional test states of libs/legal/testdata added, which some examples use while
+// their instrument binds no pair of shipped parties).
+TEST_F(LegalCliTest, TemplateOfEveryTypeChecksWithoutErrors) {
+    const fs::path copy = dir_ / "instruments";
+    fs::copy(kInstrumentsDir, copy, fs::copy_options::recursive);
+    const fs::path testdata = fs::path(CONCORD_SOURCE_DIR) / "libs/legal/testdata";
+    const auto options = fs::copy_options::overwrite_existing | fs::copy_options::recursive;
+    fs::copy(testdata / "parties", copy / "parties", options);
+    fs::copy(testdata / "criminalisation", copy / "criminalisation", options);
+    for (const auto& [id, type] : Catalog().request_types) {
+        SCOPED_TRACE(id);
+        Output t = RunCli({"legal", "template", id});
+        ASSERT_EQ(t.status, 0) << t.err;
+        boost::json::value v = boost::json::parse(t.out);
+        EXPECT_EQ(v.as_object().at("type").as_string(), id);
+        Output c = RunCli({"legal", "check", "-", "--instruments", copy.string()}, t.out);
+        EXPECT_EQ(c.status, 0) << c.out << c.err;
+    }
+    Output unknown = RunCli({"legal", "template", "no_such_type"});
+    EXPECT_NE(unknown.status, 0);
+    EXPECT_NE(unknown.err.find("no_such_type"), std::string::npos) << unknown.err;
+}
+
+TEST_F(LegalCliTest, FieldsPrintsTheTablesOfTheDoc) {
+    Output r = RunCli({"legal", "fields"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::ifstream in(fs::path(CONCORD_SOURCE_DIR) / "docs/legal-data.md");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    EXPECT_NE(ss.str().find(r.out), std::string::npos) << "docs/legal-data.md is not up to date";
 }
 
 }  // namespace

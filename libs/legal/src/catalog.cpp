@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -41,6 +42,44 @@ std::vector<std::filesystem::path> TomlFiles(const std::filesystem::path& dir) {
     return files;
 }
 
+std::optional<Verification> StatusNamed(std::string_view s) {
+    if (s == "verified") {
+        return Verification::kVerified;
+    }
+    if (s == "secondary") {
+        return Verification::kSecondary;
+    }
+    if (s == "unverified") {
+        return Verification::kUnverified;
+    }
+    return std::nullopt;
+}
+
+// The status a paragraph inherits: `paragraph_verification`, else the article's. A paragraph can
+// never be better attested than its article says, so a stronger status is refused.
+Result<void> ReadParagraphStatus(const TomlReader& r, const toml::table& t, Article& a) {
+    CONCORD_ASSIGN_OR_RETURN(std::string inherited, r.String(t, "paragraph_verification", false));
+    a.paragraph_verification = a.verification;
+    if (!inherited.empty()) {
+        auto v = StatusNamed(inherited);
+        if (!v) {
+            return r.Fail(t, "paragraph_verification must be verified, secondary or unverified");
+        }
+        a.paragraph_verification = *v;
+    }
+    CONCORD_ASSIGN_OR_RETURN(auto paragraphs, r.Tables(t, "paragraphs"));
+    for (const toml::table* p : paragraphs) {
+        CONCORD_ASSIGN_OR_RETURN(std::string id, r.String(*p, "id", true));
+        CONCORD_ASSIGN_OR_RETURN(Verification v, r.Status(*p));
+        CONCORD_ASSIGN_OR_RETURN(std::string source, r.String(*p, "source", true));
+        if (id.empty() || id.front() != '(') {
+            return r.Fail(*p, fmt::format("paragraph id '{}' must start with '('", id));
+        }
+        a.paragraphs.emplace_back(std::move(id), v);
+    }
+    return {};
+}
+
 // Reads the fields shared by articles, reservations and definitions.
 Result<Article> ReadArticle(const TomlReader& r, const toml::table& t) {
     Article a;
@@ -56,6 +95,16 @@ Result<Article> ReadArticle(const TomlReader& r, const toml::table& t) {
     if (a.kind == "offence" && a.concept_id.empty()) {
         return r.Fail(t, fmt::format("offence article '{}' needs a 'concept'", a.id));
     }
+    CONCORD_ASSIGN_OR_RETURN(a.criminalisation, r.String(t, "criminalisation", false));
+    if ((a.kind == "offence" || (a.kind == "ancillary" && !a.concept_id.empty())) &&
+        a.criminalisation.empty()) {
+        a.criminalisation = "mandatory";
+    }
+    if (!a.criminalisation.empty() && a.criminalisation != "mandatory" &&
+        a.criminalisation != "optional") {
+        return r.Fail(t, "criminalisation must be mandatory or optional");
+    }
+    CONCORD_RETURN_IF_ERROR(ReadParagraphStatus(r, t, a));
     return a;
 }
 
@@ -78,6 +127,16 @@ Result<void> ReadArticles(
     return {};
 }
 
+// Cites are written without the instrument id ("5(4)") and stored as full citations.
+Result<std::string> InstrumentCite(
+    const TomlReader& r, const toml::table& t, const Instrument& ins, const std::string& cite
+) {
+    if (ins.FindArticle(std::string(SplitCitation(":" + cite).second)) == nullptr) {
+        return r.Fail(t, fmt::format("citation of unknown article '{}'", cite));
+    }
+    return ins.id + ":" + cite;
+}
+
 Result<void> ReadReservations(const TomlReader& r, const toml::table& root, Instrument& ins) {
     CONCORD_ASSIGN_OR_RETURN(auto tables, r.Tables(root, "reservation"));
     for (const toml::table* t : tables) {
@@ -85,6 +144,18 @@ Result<void> ReadReservations(const TomlReader& r, const toml::table& root, Inst
         CONCORD_ASSIGN_OR_RETURN(res.id, r.String(*t, "id", true));
         CONCORD_ASSIGN_OR_RETURN(res.article, r.String(*t, "article", true));
         CONCORD_ASSIGN_OR_RETURN(res.effect, r.String(*t, "effect", false));
+        CONCORD_ASSIGN_OR_RETURN(res.scope_except, r.Strings(*t, "scope_except"));
+        for (const std::string& a : res.scope_except) {
+            if (ins.FindArticle(a) == nullptr) {
+                return r.Fail(*t, fmt::format("scope_except names unknown article '{}'", a));
+            }
+        }
+        CONCORD_ASSIGN_OR_RETURN(std::string scope_cite, r.String(*t, "scope_cite", false));
+        if (!scope_cite.empty()) {
+            CONCORD_ASSIGN_OR_RETURN(res.scope_cite, InstrumentCite(r, *t, ins, scope_cite));
+        } else if (!res.scope_except.empty()) {
+            return r.Fail(*t, "scope_except needs a 'scope_cite'");
+        }
         CONCORD_ASSIGN_OR_RETURN(res.title, r.Texts(*t, "title", true));
         CONCORD_ASSIGN_OR_RETURN(res.verification, r.Status(*t));
         CONCORD_ASSIGN_OR_RETURN(res.source, r.String(*t, "source", true));
@@ -111,16 +182,6 @@ Result<void> ReadDefinitions(const TomlReader& r, const toml::table& root, Instr
         ins.definitions.push_back(std::move(d));
     }
     return {};
-}
-
-// Cites are written without the instrument id ("5(4)") and stored as full citations.
-Result<std::string> InstrumentCite(
-    const TomlReader& r, const toml::table& t, const Instrument& ins, const std::string& cite
-) {
-    if (ins.FindArticle(std::string(SplitCitation(":" + cite).second)) == nullptr) {
-        return r.Fail(t, fmt::format("citation of unknown article '{}'", cite));
-    }
-    return ins.id + ":" + cite;
 }
 
 Result<void> ReadPenaltyThresholds(
@@ -190,7 +251,20 @@ Result<void> LoadInstrument(const std::filesystem::path& file, Catalog& catalog)
     CONCORD_ASSIGN_OR_RETURN(ins.status_note, r.String(root, "status_note", false));
     CONCORD_ASSIGN_OR_RETURN(ins.source, r.String(root, "source", true));
     CONCORD_ASSIGN_OR_RETURN(ins.verification, r.Status(root));
+    CONCORD_ASSIGN_OR_RETURN(
+        ins.opened_for_signature, r.String(root, "opened_for_signature", false)
+    );
+    CONCORD_ASSIGN_OR_RETURN(ins.group, r.String(root, "group", false));
+    CONCORD_ASSIGN_OR_RETURN(ins.group_not_bound, r.Strings(root, "group_not_bound"));
+    CONCORD_ASSIGN_OR_RETURN(ins.replaces, r.Strings(root, "replaces"));
     CONCORD_RETURN_IF_ERROR(ReadArticles(r, root, catalog, ins));
+    CONCORD_ASSIGN_OR_RETURN(std::string replaces_cite, r.String(root, "replaces_cite", false));
+    if (!replaces_cite.empty()) {
+        CONCORD_ASSIGN_OR_RETURN(ins.replaces_cite, InstrumentCite(r, root, ins, replaces_cite));
+    }
+    if (!ins.group.empty() && (ins.replaces.empty() || ins.replaces_cite.empty())) {
+        return r.Fail(root, "a group instrument needs 'replaces' and 'replaces_cite'");
+    }
     CONCORD_RETURN_IF_ERROR(ReadReservations(r, root, ins));
     CONCORD_RETURN_IF_ERROR(ReadDefinitions(r, root, ins));
     CONCORD_RETURN_IF_ERROR(ReadPenaltyThresholds(r, root, catalog, ins));
@@ -241,6 +315,7 @@ Result<void> LoadConcepts(const std::filesystem::path& file, Catalog& catalog) {
         CONCORD_ASSIGN_OR_RETURN(c.group, r.String(*t, "group", true));
         CONCORD_ASSIGN_OR_RETURN(c.title, r.Texts(*t, "title", true));
         CONCORD_ASSIGN_OR_RETURN(c.note, r.Texts(*t, "note", false));
+        CONCORD_ASSIGN_OR_RETURN(c.corresponds, r.Strings(*t, "corresponds"));
         std::string id = c.id;
         if (!catalog.concepts.emplace(std::move(id), std::move(c)).second) {
             return r.Fail(*t, "concept listed twice");
@@ -269,6 +344,7 @@ Result<void> LoadRefusalGrounds(const std::filesystem::path& file, Catalog& cata
         CONCORD_ASSIGN_OR_RETURN(g.id, r.String(*t, "id", true));
         CONCORD_ASSIGN_OR_RETURN(g.text, r.Texts(*t, "text", true));
         CONCORD_ASSIGN_OR_RETURN(g.cites, r.Strings(*t, "cite"));
+        CONCORD_ASSIGN_OR_RETURN(g.categories, r.Strings(*t, "categories"));
         for (const std::string& c : g.cites) {
             CONCORD_RETURN_IF_ERROR(CheckCitation(r, *t, catalog, c));
         }
@@ -311,6 +387,18 @@ Result<FieldDictionary> ReadFieldDictionary(
         CONCORD_ASSIGN_OR_RETURN(f.list, r.Bool(*t, "list", false));
         CONCORD_ASSIGN_OR_RETURN(f.values, r.Strings(*t, "values"));
         CONCORD_ASSIGN_OR_RETURN(f.definition, r.String(*t, "definition", false));
+        CONCORD_ASSIGN_OR_RETURN(std::int64_t max_length, r.Int(*t, "max_length", 0));
+        if (max_length <= 0) {
+            return r.Fail(*t, fmt::format("field '{}' needs 'max_length' > 0", f.name));
+        }
+        f.max_length = static_cast<std::size_t>(max_length);
+        CONCORD_ASSIGN_OR_RETURN(std::int64_t max_items, r.Int(*t, "max_items", 0));
+        if (f.list != (max_items > 0)) {
+            return r.Fail(
+                *t, fmt::format("field '{}': 'max_items' > 0 is required for lists only", f.name)
+            );
+        }
+        f.max_items = static_cast<std::size_t>(max_items);
         if (!catalog.messages.contains("field." + f.name)) {
             return r.Fail(*t, fmt::format("no label 'field.{}' in i18n/", f.name));
         }
@@ -322,6 +410,24 @@ Result<FieldDictionary> ReadFieldDictionary(
         dict.fields.emplace(f.name, std::move(f));
     }
     return dict;
+}
+
+Result<void> ReadLimits(const TomlReader& r, const toml::table& root, RequestLimits& limits) {
+    const auto* t = root["limits"].as_table();
+    if (t == nullptr) {
+        return r.Fail(root, "missing [limits] table");
+    }
+    for (auto [key, out] :
+         {std::pair<const char*, std::size_t*>{"name_length", &limits.name_length},
+          {"text_length", &limits.text_length},
+          {"offences", &limits.offences}}) {
+        CONCORD_ASSIGN_OR_RETURN(std::int64_t v, r.Int(*t, key, 0));
+        if (v <= 0) {
+            return r.Fail(*t, fmt::format("[limits] needs '{}' > 0", key));
+        }
+        *out = static_cast<std::size_t>(v);
+    }
+    return {};
 }
 
 Result<IssuerRule> ReadIssuerRule(
@@ -343,6 +449,13 @@ Result<Deadline> ReadDeadline(const TomlReader& r, const toml::table& t, const C
     CONCORD_ASSIGN_OR_RETURN(d.unit, r.String(t, "unit", false));
     CONCORD_ASSIGN_OR_RETURN(d.cite, r.String(t, "cite", true));
     CONCORD_RETURN_IF_ERROR(CheckCitation(r, t, catalog, d.cite));
+    CONCORD_ASSIGN_OR_RETURN(d.when, r.String(t, "when", false));
+    if (d.when.empty()) {
+        d.when = "always";
+    }
+    if (d.when != "always" && d.when != "emergency" && d.when != "not_emergency") {
+        return r.Fail(t, "deadline 'when' must be always, emergency or not_emergency");
+    }
     if (!catalog.messages.contains("deadline." + d.kind)) {
         return r.Fail(t, fmt::format("no text 'deadline.{}' in i18n/", d.kind));
     }
@@ -376,6 +489,33 @@ Result<Basis> ReadBasis(const TomlReader& r, const toml::table& t, const Catalog
     CONCORD_ASSIGN_OR_RETURN(b.emergency_cites, r.Strings(t, "emergency_cite"));
     for (const std::string& c : b.emergency_cites) {
         CONCORD_RETURN_IF_ERROR(CheckCitation(r, t, catalog, c));
+    }
+    CONCORD_ASSIGN_OR_RETURN(b.emergency_risks, r.Strings(t, "emergency_risks"));
+    for (const std::string& risk : b.emergency_risks) {
+        if (!catalog.messages.contains("value." + risk)) {
+            return r.Fail(t, fmt::format("no label 'value.{}' in i18n/", risk));
+        }
+    }
+    if (b.emergency_cites.empty() != b.emergency_risks.empty()) {
+        return r.Fail(t, "emergency_cite and emergency_risks go together");
+    }
+    CONCORD_ASSIGN_OR_RETURN(b.offence_scope, r.String(t, "offence_scope", false));
+    if (b.offence_scope.empty()) {
+        b.offence_scope = "all";
+    }
+    if (b.offence_scope != "all" && b.offence_scope != "own") {
+        return r.Fail(t, "offence_scope must be all or own");
+    }
+    CONCORD_ASSIGN_OR_RETURN(b.offence_scope_cite, r.String(t, "offence_scope_cite", false));
+    if (b.offence_scope == "own") {
+        if (b.offence_scope_cite.empty()) {
+            return r.Fail(t, "offence_scope = \"own\" needs an 'offence_scope_cite'");
+        }
+        CONCORD_RETURN_IF_ERROR(CheckCitation(r, t, catalog, b.offence_scope_cite));
+    }
+    CONCORD_ASSIGN_OR_RETURN(b.refusal_law_cite, r.String(t, "refusal_law_cite", false));
+    if (!b.refusal_law_cite.empty()) {
+        CONCORD_RETURN_IF_ERROR(CheckCitation(r, t, catalog, b.refusal_law_cite));
     }
     CONCORD_ASSIGN_OR_RETURN(auto deadlines, r.Tables(t, "deadline"));
     for (const toml::table* d : deadlines) {
@@ -411,12 +551,16 @@ Result<void> LoadRequestTypes(const std::filesystem::path& file, Catalog& catalo
     TomlReader r(file);
     CONCORD_ASSIGN_OR_RETURN(toml::table root, r.Parse());
     CONCORD_ASSIGN_OR_RETURN(FieldDictionary dict, ReadFieldDictionary(r, root, catalog));
+    CONCORD_RETURN_IF_ERROR(ReadLimits(r, root, catalog.limits));
     CONCORD_ASSIGN_OR_RETURN(auto tables, r.Tables(root, "request_type"));
     for (const toml::table* t : tables) {
         RequestType rt;
         CONCORD_ASSIGN_OR_RETURN(rt.id, r.String(*t, "id", true));
         CONCORD_ASSIGN_OR_RETURN(rt.name, r.Texts(*t, "name", true));
         CONCORD_ASSIGN_OR_RETURN(rt.emergency, r.Bool(*t, "emergency", false));
+        CONCORD_ASSIGN_OR_RETURN(
+            rt.emergency_allowed, r.Bool(*t, "emergency_allowed", rt.emergency)
+        );
         CONCORD_ASSIGN_OR_RETURN(rt.offences_required, r.Bool(*t, "offences_required", true));
         CONCORD_ASSIGN_OR_RETURN(auto fields, r.Tables(*t, "fields"));
         for (const toml::table* f : fields) {
@@ -649,6 +793,37 @@ Result<void> LoadPartiesInto(Catalog& catalog, const std::filesystem::path& dir)
     return {};
 }
 
+Result<void> LoadCriminalisationInto(Catalog& catalog, const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+        return {};
+    }
+    for (const auto& file : TomlFiles(dir)) {
+        TomlReader r(file);
+        CONCORD_ASSIGN_OR_RETURN(toml::table root, r.Parse());
+        CONCORD_ASSIGN_OR_RETURN(std::string party, r.String(root, "party", true));
+        if (!catalog.parties.contains(party)) {
+            return r.Fail(root, fmt::format("unknown party '{}' (see parties/)", party));
+        }
+        CONCORD_ASSIGN_OR_RETURN(auto tables, r.Tables(root, "offence"));
+        for (const toml::table* t : tables) {
+            NationalOffence o;
+            CONCORD_ASSIGN_OR_RETURN(o.concept_id, r.String(*t, "concept", true));
+            if (!catalog.concepts.contains(o.concept_id)) {
+                return r.Fail(
+                    *t, fmt::format("unknown concept '{}' (see concepts.toml)", o.concept_id)
+                );
+            }
+            CONCORD_ASSIGN_OR_RETURN(o.law, r.String(*t, "law", true));
+            CONCORD_ASSIGN_OR_RETURN(o.source, r.String(*t, "source", true));
+            CONCORD_ASSIGN_OR_RETURN(o.as_of, r.String(*t, "as_of", true));
+            CONCORD_ASSIGN_OR_RETURN(o.verification, r.Status(*t));
+            catalog.national_offences[party].push_back(std::move(o));
+        }
+    }
+    return {};
+}
+
 Result<Catalog> LoadCatalog(const std::filesystem::path& instruments_dir) {
     std::error_code ec;
     if (!std::filesystem::is_directory(instruments_dir, ec)) {
@@ -664,6 +839,16 @@ Result<Catalog> LoadCatalog(const std::filesystem::path& instruments_dir) {
     for (const auto& file : TomlFiles(instruments_dir)) {
         if (!IsSpecialFile(file)) {
             CONCORD_RETURN_IF_ERROR(LoadInstrument(file, catalog));
+        }
+    }
+    for (const auto& [id, c] : catalog.concepts) {
+        for (const std::string& cite : c.corresponds) {
+            if (catalog.FindCitation(cite) == nullptr) {
+                return MakeError(
+                    ErrorCode::kInvalidArgument,
+                    fmt::format("concepts.toml: concept '{}' corresponds to unknown '{}'", id, cite)
+                );
+            }
         }
     }
     CONCORD_RETURN_IF_ERROR(LoadRefusalGrounds(instruments_dir / "refusal-grounds.toml", catalog));
@@ -687,6 +872,7 @@ Result<Catalog> LoadCatalog(const std::filesystem::path& instruments_dir) {
     }
     CONCORD_RETURN_IF_ERROR(LoadPartyCharts(catalog, instruments_dir / "parties" / "charts"));
     CONCORD_RETURN_IF_ERROR(LoadPartiesInto(catalog, instruments_dir / "parties"));
+    CONCORD_RETURN_IF_ERROR(LoadCriminalisationInto(catalog, instruments_dir / "criminalisation"));
     return catalog;
 }
 

@@ -120,7 +120,19 @@ TEST(Catalog, EveryFindingCodeTheCheckerUsesHasAText) {
           "penalty_threshold_not_met",
           "penalty_threshold_met",
           "penalty_unknown",
-          "penalty_threshold_exempt"}) {
+          "penalty_threshold_exempt",
+          "member_unknown",
+          "emergency_not_applicable",
+          "basis_offence_scope",
+          "other_channels",
+          "group_instrument_applies",
+          "reservation_out_of_scope",
+          "dual_criminality_national",
+          "dual_criminality_partial",
+          "dual_criminality_may_refuse",
+          "dual_criminality_unknown",
+          "refusal_grounds_stated",
+          "refusal_under_law"}) {
         EXPECT_TRUE(c.messages.contains(std::string("finding.") + code)) << code;
     }
 }

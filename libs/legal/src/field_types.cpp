@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "concord/core/bytes.hpp"
+#include "concord/core/utf8.hpp"
 #include "concord/crypto/sha256.hpp"
 
 namespace concord::legal {
@@ -225,7 +226,17 @@ std::optional<std::vector<std::uint8_t>> Base58Decode(std::string_view s) {
     return out;
 }
 
+// A base58check address encodes 25 bytes: at most 35 digits. Longer input is refused before
+// decoding, which is quadratic in the number of digits.
+constexpr std::size_t kMaxBase58AddressDigits = 35;
+
 FieldProblem CheckBase58Address(std::string_view text) {
+    if (text.find_first_not_of(kBase58) != std::string_view::npos) {
+        return Problem("reason.bad_character");
+    }
+    if (text.size() > kMaxBase58AddressDigits) {
+        return Problem("reason.bad_length");
+    }
     auto decoded = Base58Decode(text);
     if (!decoded) {
         return Problem("reason.bad_character");
@@ -653,6 +664,59 @@ FieldProblem CheckAmount(std::string_view text) {
     bool nonzero =
         std::any_of(text.begin(), text.end(), [](char c) { return c >= '1' && c <= '9'; });
     return nonzero ? std::nullopt : Problem("reason.amount");
+}
+
+namespace {
+
+// Space separators (Zs) and the line and paragraph separators: text that holds only these and
+// the invisible characters below shows nothing.
+bool IsSpaceCodePoint(char32_t c) {
+    return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == 0xA0 || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+           c == 0x205F || c == 0x3000;
+}
+
+// Format characters and fillers that render as nothing (or as blank) on their own.
+bool IsInvisibleCodePoint(char32_t c) {
+    return c == 0xAD || c == 0x34F || c == 0x61C || c == 0x115F || c == 0x1160 || c == 0x17B4 ||
+           c == 0x17B5 || c == 0x180E || (c >= 0x200B && c <= 0x200F) ||
+           (c >= 0x2060 && c <= 0x2064) || c == 0x3164 || c == 0xFEFF || c == 0xFFA0 ||
+           (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0000 && c <= 0xE007F);
+}
+
+bool IsBidiControl(char32_t c) {
+    return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+}  // namespace
+
+FieldProblem CheckPlainText(std::string_view text, bool multiline) {
+    bool visible = false;
+    bool any = false;
+    for (std::size_t pos = 0; pos < text.size();) {
+        const std::size_t len = Utf8SequenceLength(text, pos);
+        if (len == 0) {
+            return Problem("reason.bad_character");
+        }
+        const char32_t c = DecodeUtf8(text, pos, len);
+        pos += len;
+        const bool allowed_space =
+            c == U' ' || (multiline && (c == U'\t' || c == U'\n' || c == U'\r'));
+        if ((c < 0x20 && !allowed_space) || (c >= 0x7F && c <= 0x9F)) {
+            return Problem("reason.control_character");
+        }
+        if (IsBidiControl(c)) {
+            return Problem("reason.bidi_control");
+        }
+        if (!IsSpaceCodePoint(c)) {
+            any = true;
+            visible = visible || !IsInvisibleCodePoint(c);
+        }
+    }
+    if (!any) {
+        return Problem("reason.empty");
+    }
+    return visible ? std::nullopt : Problem("reason.invisible_only");
 }
 
 }  // namespace concord::legal

@@ -187,5 +187,36 @@ TEST(FieldTypes, MoneyAndCodes) {
     EXPECT_EQ(CheckDate("2023-02-29"), "reason.date");
 }
 
+// Issue 13: base58 decoding is quadratic in the number of digits, so a long address is refused
+// on its length before any decoding (a 25-byte payload never needs more than 35 digits).
+TEST(FieldTypes, Base58AddressLongerThan35DigitsIsRefusedOnLength) {
+    EXPECT_FALSE(CheckBitcoinAddress("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"));
+    EXPECT_EQ(CheckBitcoinAddress(std::string(36, '2')), "reason.bad_length");
+    EXPECT_EQ(CheckBitcoinAddress(std::string(32768, '2')), "reason.bad_length");
+    // A string of '1's decodes to zero bytes one per digit: refused on length too.
+    EXPECT_EQ(CheckBitcoinAddress(std::string(100000, '1')), "reason.bad_length");
+}
+
+TEST(FieldTypes, PlainTextRefusesControlBidiAndInvisibleOnly) {
+    EXPECT_FALSE(CheckPlainText("Jean Dupont", false));
+    EXPECT_FALSE(CheckPlainText("محمد علي", false));
+    EXPECT_FALSE(CheckPlainText("Line one\nLine two\twith a tab", true));
+    // Arabic letter mark and right-to-left mark are marks, not overrides: allowed.
+    EXPECT_FALSE(CheckPlainText("\u061c\u0639\u0644\u064a\u200f", false));
+    EXPECT_EQ(CheckPlainText("Line one\nLine two", false), "reason.control_character");
+    EXPECT_EQ(CheckPlainText(std::string("a\0b", 3), true), "reason.control_character");
+    EXPECT_EQ(CheckPlainText("bell\x07", true), "reason.control_character");
+    EXPECT_EQ(CheckPlainText("del\x7f", true), "reason.control_character");
+    EXPECT_EQ(CheckPlainText("c1 \u0085 next line", true), "reason.control_character");
+    // U+202E RIGHT-TO-LEFT OVERRIDE: "invoice_\u202Efdp.exe" shows as "invoice_exe.pdf".
+    EXPECT_EQ(CheckPlainText("invoice_\u202efdp.exe", false), "reason.bidi_control");
+    EXPECT_EQ(CheckPlainText("a\u2066b\u2069", true), "reason.bidi_control");
+    EXPECT_EQ(CheckPlainText("   ", true), "reason.empty");
+    EXPECT_EQ(CheckPlainText("", false), "reason.empty");
+    EXPECT_EQ(CheckPlainText("\u200b\u200b", false), "reason.invisible_only");
+    EXPECT_EQ(CheckPlainText(" \ufeff \u3164 \u00a0", false), "reason.invisible_only");
+    EXPECT_EQ(CheckPlainText("\xff\xfe", false), "reason.bad_character");
+}
+
 }  // namespace
 }  // namespace concord::legal

@@ -28,9 +28,63 @@ void CheckString(
     }
 }
 
-FieldProblem NonEmpty(std::string_view s) {
-    return s.find_first_not_of(" \t\r\n") == std::string_view::npos ? FieldProblem("reason.empty")
-                                                                    : std::nullopt;
+// A name or a one-line value as typed by a person.
+FieldProblem Name(std::string_view s) {
+    return CheckPlainText(s, false);
+}
+
+// Free text: several lines allowed.
+FieldProblem FreeText(std::string_view s) {
+    return CheckPlainText(s, true);
+}
+
+// Members of `o` that the shape at `path` does not define: data no check would read.
+void OnlyMembers(
+    const boost::json::object& o,
+    std::initializer_list<std::string_view> known,
+    const std::string& path,
+    ValueReport& r
+) {
+    for (const auto& [key, value] : o) {
+        if (std::find(known.begin(), known.end(), std::string_view(key)) == known.end()) {
+            Add(r, path + "." + std::string(key), "reason.unknown_member");
+        }
+    }
+}
+
+// False (reported with its path) when a string of `v`, at any depth, or a member name is longer
+// than `max_length` bytes.
+bool WithinLength(
+    const boost::json::value& v, const std::string& path, std::size_t max_length, ValueReport& r
+) {
+    if (v.is_string()) {
+        if (v.get_string().size() > max_length) {
+            Add(r, path, "reason.too_long");
+            return false;
+        }
+        return true;
+    }
+    if (v.is_array()) {
+        std::size_t i = 0;
+        for (const boost::json::value& e : v.get_array()) {
+            if (!WithinLength(e, path + "[" + std::to_string(i++) + "]", max_length, r)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    if (v.is_object()) {
+        for (const auto& [key, e] : v.get_object()) {
+            if (key.size() > max_length) {
+                Add(r, path, "reason.too_long");
+                return false;
+            }
+            if (!WithinLength(e, path + "." + std::string(key), max_length, r)) {
+                return false;
+            }
+        }
+    }
+    return true;
 }
 
 // A member of an object: reported missing when `required`.
@@ -61,8 +115,9 @@ const boost::json::object* AsObject(
 void CheckText(const boost::json::value& v, const std::string& path, ValueReport& r) {
     if (v.is_object()) {  // {"text": ..., "lang": ...}
         const boost::json::object& o = v.get_object();
+        OnlyMembers(o, {"text", "lang"}, path, r);
         if (const auto* t = Member(o, "text", path, true, r)) {
-            CheckString(*t, path + ".text", NonEmpty, r);
+            CheckString(*t, path + ".text", FreeText, r);
         }
         if (const auto* l = Member(o, "lang", path, true, r)) {
             CheckString(
@@ -78,7 +133,7 @@ void CheckText(const boost::json::value& v, const std::string& path, ValueReport
         }
         return;
     }
-    CheckString(v, path, NonEmpty, r);
+    CheckString(v, path, FreeText, r);
 }
 
 void CheckPerson(const boost::json::value& v, const std::string& path, ValueReport& r) {
@@ -86,8 +141,9 @@ void CheckPerson(const boost::json::value& v, const std::string& path, ValueRepo
     if (o == nullptr) {
         return;
     }
+    OnlyMembers(*o, {"name", "date_of_birth", "nationality"}, path, r);
     if (const auto* name = Member(*o, "name", path, true, r)) {
-        CheckString(*name, path + ".name", NonEmpty, r);
+        CheckString(*name, path + ".name", Name, r);
     }
     if (const auto* dob = Member(*o, "date_of_birth", path, false, r)) {
         CheckString(*dob, path + ".date_of_birth", CheckDate, r);
@@ -102,6 +158,7 @@ void CheckTimeRange(const boost::json::value& v, const std::string& path, ValueR
     if (o == nullptr) {
         return;
     }
+    OnlyMembers(*o, {"from", "to"}, path, r);
     const auto* from = Member(*o, "from", path, true, r);
     const auto* to = Member(*o, "to", path, true, r);
     if (from == nullptr || to == nullptr) {
@@ -116,10 +173,17 @@ void CheckTimeRange(const boost::json::value& v, const std::string& path, ValueR
     }
 }
 
-void CheckCrypto(const boost::json::value& v, const std::string& path, ValueReport& r) {
+void CheckCrypto(
+    const boost::json::value& v, const std::string& path, bool in_identifier, ValueReport& r
+) {
     const auto* o = AsObject(v, path, r);
     if (o == nullptr) {
         return;
+    }
+    if (in_identifier) {
+        OnlyMembers(*o, {"type", "chain", "address", "timestamp"}, path, r);
+    } else {
+        OnlyMembers(*o, {"chain", "address"}, path, r);
     }
     const auto* chain = Member(*o, "chain", path, true, r);
     const auto* address = Member(*o, "address", path, true, r);
@@ -133,7 +197,7 @@ void CheckCrypto(const boost::json::value& v, const std::string& path, ValueRepo
         CheckString(*address, path + ".address", CheckEthereumAddress, r);
         r.unchecked_checksums.push_back(path + ".address");
     } else {
-        CheckString(*address, path + ".address", NonEmpty, r);
+        CheckString(*address, path + ".address", Name, r);
         r.unchecked_checksums.push_back(path + ".address");
     }
 }
@@ -143,6 +207,7 @@ void CheckMoney(const boost::json::value& v, const std::string& path, ValueRepor
     if (o == nullptr) {
         return;
     }
+    OnlyMembers(*o, {"amount", "currency"}, path, r);
     if (const auto* amount = Member(*o, "amount", path, true, r)) {
         CheckString(*amount, path + ".amount", CheckAmount, r);
     }
@@ -156,9 +221,10 @@ void CheckAccount(const boost::json::value& v, const std::string& path, ValueRep
     if (o == nullptr) {
         return;
     }
+    OnlyMembers(*o, {"service", "identifier"}, path, r);
     for (std::string_view key : {"service", "identifier"}) {
         if (const auto* m = Member(*o, key, path, true, r)) {
-            CheckString(*m, path + "." + std::string(key), NonEmpty, r);
+            CheckString(*m, path + "." + std::string(key), Name, r);
         }
     }
 }
@@ -207,7 +273,7 @@ void CheckIdentifier(const boost::json::value& v, const std::string& path, Value
         {"domain", CheckDomain},
         {"url", CheckUrl},
         {"iban", CheckIban},
-        {"account", NonEmpty},
+        {"account", Name},
         {"imei",
          [](std::string_view s) -> FieldProblem {
              return s.size() == 15 &&
@@ -227,9 +293,10 @@ void CheckIdentifier(const boost::json::value& v, const std::string& path, Value
         return;
     }
     if (type->get_string() == "crypto_address") {
-        CheckCrypto(v, path, r);
+        CheckCrypto(v, path, true, r);
         return;
     }
+    OnlyMembers(*o, {"type", "value", "timestamp", "service"}, path, r);
     auto it = kChecks.find(std::string_view(type->get_string()));
     if (it == kChecks.end()) {
         Add(r, path + ".type", "reason.not_allowed_value");
@@ -244,7 +311,7 @@ void CheckIdentifier(const boost::json::value& v, const std::string& path, Value
     }
     if (type->get_string() == "account") {
         if (const auto* service = Member(*o, "service", path, true, r)) {
-            CheckString(*service, path + ".service", NonEmpty, r);
+            CheckString(*service, path + ".service", Name, r);
         }
     }
 }
@@ -281,7 +348,7 @@ void CheckOne(
     } else if (t == "time_range") {
         CheckTimeRange(v, path, r);
     } else if (t == "crypto_address") {
-        CheckCrypto(v, path, r);
+        CheckCrypto(v, path, false, r);
     } else if (t == "money") {
         CheckMoney(v, path, r);
     } else if (t == "account") {
@@ -313,8 +380,9 @@ void CheckAuthority(
     if (o == nullptr) {
         return;
     }
+    OnlyMembers(*o, {"name", "role", "email", "phone"}, path, report);
     if (const auto* name = Member(*o, "name", path, true, report)) {
-        CheckString(*name, path + ".name", NonEmpty, report);
+        CheckString(*name, path + ".name", Name, report);
     }
     if (const auto* role = Member(*o, "role", path, true, report)) {
         CheckString(
@@ -343,6 +411,13 @@ void CheckFieldValue(
     const std::string& path,
     ValueReport& report
 ) {
+    if (spec.list && value.is_array() && value.get_array().size() > spec.max_items) {
+        Add(report, path, "reason.too_many");
+        return;
+    }
+    if (!WithinLength(value, path, spec.max_length, report)) {
+        return;
+    }
     if (!spec.list) {
         CheckOne(catalog, spec, value, path, report);
         return;

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "concord/legal/check.hpp"
 #include "concord/legal/mapping.hpp"
 
 namespace concord::legal {
@@ -67,8 +68,16 @@ Result<std::string> MappingJson(
                 {"title", Pick(a->title, lang)},
                 {"verification", VerificationName(a->verification)}});
         }
+        boost::json::array partial;
+        for (const std::string& cite : cp.partial) {
+            partial.push_back(boost::json::object{
+                {"cite", cite},
+                {"verification", VerificationName(Cite(catalog, cite).verification)}});
+        }
         counterparts.push_back(boost::json::object{
-            {"instrument", cp.instrument}, {"articles", std::move(articles)}});
+            {"instrument", cp.instrument},
+            {"articles", std::move(articles)},
+            {"partial", std::move(partial)}});
     }
     out["counterparts"] = std::move(counterparts);
     return boost::json::serialize(out);

@@ -48,10 +48,31 @@ Result<Mapping> MapArticle(const Catalog& catalog, std::string_view citation) {
         if (&other == m.instrument) {
             continue;
         }
-        Counterpart cp{id, {}};
+        Counterpart cp{id, {}, {}};
         for (const Article& a : other.articles) {
             if (m.offence_concept != nullptr && a.concept_id == m.offence_concept->id) {
                 cp.articles.push_back(&a);
+            }
+        }
+        if (m.offence_concept != nullptr) {
+            // This concept corresponds in part to paragraphs of the other instrument...
+            for (const std::string& cite : m.offence_concept->corresponds) {
+                if (cite.starts_with(id + ":")) {
+                    cp.partial.push_back(cite);
+                }
+            }
+            // ...or a concept of the other instrument corresponds to a paragraph of this article.
+            const std::string own = m.instrument->id + ":" + m.article->id;
+            for (const auto& [cid, c] : catalog.concepts) {
+                for (const std::string& cite : c.corresponds) {
+                    if (cite == own || cite.starts_with(own + "(")) {
+                        for (const Article& a : other.articles) {
+                            if (a.concept_id == cid) {
+                                cp.partial.push_back(id + ":" + a.id);
+                            }
+                        }
+                    }
+                }
             }
         }
         m.counterparts.push_back(std::move(cp));

@@ -35,6 +35,27 @@ TEST(MapArticle, CopyrightHasNoCounterpartInTheUnConvention) {
     EXPECT_EQ(Ids(*m, "ru-draft-2021"), std::vector<std::string>{"R20"});
 }
 
+// Issue 8 §4: the 2021 draft's malicious software corresponds to misuse of devices at paragraph
+// level, both ways round.
+TEST(MapArticle, MaliciousSoftwareCorrespondsToMisuseOfDevicesInPart) {
+    auto m = MapArticle(testing::TestCatalog(), "ru-draft-2021:R5");
+    ASSERT_TRUE(m.has_value()) << m.error().message;
+    std::vector<std::string> partial;
+    for (const Counterpart& cp : m->counterparts) {
+        partial.insert(partial.end(), cp.partial.begin(), cp.partial.end());
+    }
+    EXPECT_EQ(partial, (std::vector<std::string>{"budapest:6(1)(a)(i)", "un-2024:11(1)(a)(i)"}));
+    auto back = MapArticle(testing::TestCatalog(), "budapest:6");
+    ASSERT_TRUE(back.has_value());
+    bool found = false;
+    for (const Counterpart& cp : back->counterparts) {
+        for (const std::string& c : cp.partial) {
+            found = found || c == "ru-draft-2021:R5";
+        }
+    }
+    EXPECT_TRUE(found);
+}
+
 TEST(MapArticle, UnknownCitationsFail) {
     EXPECT_EQ(MapArticle(testing::TestCatalog(), "budapest:99").error().code, ErrorCode::kNotFound);
     EXPECT_EQ(MapArticle(testing::TestCatalog(), "nowhere:1").error().code, ErrorCode::kNotFound);

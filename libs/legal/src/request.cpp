@@ -1,5 +1,6 @@
 #include "request.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -32,13 +33,35 @@ Result<const boost::json::object*> TakeObject(
     return &v->get_object();
 }
 
-Result<OffenceRef> ParseOffence(const boost::json::value& v, std::size_t index) {
+// The longest maximum penalty a request may state, in years: anything above is a typing error
+// (life imprisonment is stated as this figure or omitted).
+constexpr double kMaxPenaltyYears = 150;
+
+void UnknownMembers(
+    const boost::json::object& o,
+    std::initializer_list<std::string_view> known,
+    const std::string& prefix,
+    std::vector<MemberProblem>& out
+) {
+    for (const auto& [key, value] : o) {
+        if (std::find(known.begin(), known.end(), std::string_view(key)) == known.end()) {
+            out.push_back({prefix + std::string(key), "reason.unknown_member"});
+        }
+    }
+}
+
+Result<OffenceRef> ParseOffence(
+    const boost::json::value& v, std::size_t index, std::vector<MemberProblem>& problems
+) {
     OffenceRef ref;
     ref.path = fmt::format("offences[{}]", index);
     if (!v.is_object()) {
         return MakeError(ErrorCode::kInvalidArgument, ref.path + " must be an object");
     }
     const boost::json::object& o = v.get_object();
+    UnknownMembers(
+        o, {"article", "concept", "domestic_law", "max_penalty_years"}, ref.path + ".", problems
+    );
     CONCORD_RETURN_IF_ERROR(TakeString(o, "article", ref.article));
     CONCORD_RETURN_IF_ERROR(TakeString(o, "concept", ref.concept_id));
     CONCORD_RETURN_IF_ERROR(TakeString(o, "domestic_law", ref.domestic_law));
@@ -48,7 +71,12 @@ Result<OffenceRef> ParseOffence(const boost::json::value& v, std::size_t index) 
                 ErrorCode::kInvalidArgument, ref.path + ".max_penalty_years must be a number"
             );
         }
-        ref.max_penalty_years = p->to_number<double>();
+        const double years = p->to_number<double>();
+        if (!(years >= 0 && years <= kMaxPenaltyYears)) {  // also refuses NaN
+            problems.push_back({ref.path + ".max_penalty_years", "reason.penalty_range"});
+        } else {
+            ref.max_penalty_years = years;
+        }
     }
     return ref;
 }
@@ -82,6 +110,23 @@ Result<Request> ParseRequest(std::string_view json) {
     }
     Request r;
     r.root = std::move(root.get_object());
+    UnknownMembers(
+        r.root,
+        {"schema",
+         "type",
+         "instrument",
+         "requesting_party",
+         "requested_party",
+         "date",
+         "language",
+         "issuing_authority",
+         "validating_authority",
+         "offences",
+         "emergency",
+         "fields"},
+        "",
+        r.problems
+    );
     CONCORD_RETURN_IF_ERROR(TakeString(r.root, "type", r.type));
     CONCORD_RETURN_IF_ERROR(TakeString(r.root, "instrument", r.instrument));
     CONCORD_RETURN_IF_ERROR(TakeString(r.root, "requesting_party", r.requesting_party));
@@ -92,13 +137,16 @@ Result<Request> ParseRequest(std::string_view json) {
     CONCORD_ASSIGN_OR_RETURN(r.validator, TakeObject(r.root, "validating_authority"));
     CONCORD_ASSIGN_OR_RETURN(r.emergency, TakeObject(r.root, "emergency"));
     CONCORD_ASSIGN_OR_RETURN(r.fields, TakeObject(r.root, "fields"));
+    if (r.emergency != nullptr) {
+        UnknownMembers(*r.emergency, {"risk", "imminent", "facts"}, "emergency.", r.problems);
+    }
     if (const boost::json::value* offences = r.root.if_contains("offences")) {
         if (!offences->is_array()) {
             return MakeError(ErrorCode::kInvalidArgument, "'offences' must be an array");
         }
         std::size_t i = 0;
         for (const boost::json::value& v : offences->get_array()) {
-            CONCORD_ASSIGN_OR_RETURN(OffenceRef ref, ParseOffence(v, i++));
+            CONCORD_ASSIGN_OR_RETURN(OffenceRef ref, ParseOffence(v, i++, r.problems));
             r.offences.push_back(std::move(ref));
         }
     }

@@ -49,6 +49,16 @@ struct Article {
     Verification verification{Verification::kUnverified};
     std::string source;  ///< where the entry was checked: instrument, article, paragraph, copy
     std::string note;
+    /// For offences and ancillary offences with a concept (default "mandatory"): "mandatory"
+    /// (each party shall establish it, subject to the reservations
+    /// the instrument allows) or "optional" (a party may establish it).
+    std::string criminalisation;
+    /// How far the wording of the article's paragraphs was checked, where it differs from the
+    /// article as a unit (its number and title): a citation of a paragraph takes the status of
+    /// the longest matching entry of `paragraphs`, else this one.
+    Verification paragraph_verification{Verification::kUnverified};
+    /// Paragraphs checked on their own, e.g. {"1(c)", kVerified}.
+    std::vector<std::pair<std::string, Verification>> paragraphs;
 };
 
 /// A point on which a party may make a reservation, and what it changes for requests.
@@ -56,6 +66,11 @@ struct Reservation {
     std::string id;       ///< paragraph as cited, e.g. "29(4)"
     std::string article;  ///< article id it belongs to, e.g. "29"
     std::string effect;   ///< machine-read effect (docs/legal-data.md lists them), may be empty
+    /// Articles of the instrument whose offences the reservation can never be raised for, as the
+    /// text words its scope (Budapest 29(4): "offences other than those established in
+    /// accordance with Articles 2 through 11").
+    std::vector<std::string> scope_except;
+    std::string scope_cite;  ///< the paragraph that states that scope
     Localized title;
     Verification verification{Verification::kUnverified};
     std::string source;
@@ -102,6 +117,14 @@ struct Instrument {
     std::vector<Reservation> reservations;
     std::vector<Definition> definitions;
     std::vector<PenaltyThreshold> penalty_thresholds;
+    std::string opened_for_signature;  ///< YYYY-MM-DD or empty
+    /// For an instrument between the members of a group (EU law): the party group it binds, the
+    /// parties of the group it does not bind, the request types it replaces between them, and the
+    /// article saying so. Empty `group`: a treaty bound by ratification (parties/*.toml).
+    std::string group;
+    std::vector<std::string> group_not_bound;
+    std::vector<std::string> replaces;
+    std::string replaces_cite;
     std::filesystem::path file;
 
     /// The article with `id`, or nullptr.
@@ -118,6 +141,9 @@ struct Concept {
     std::string group;  ///< cia, computer_related, content, ancillary, other_crime, ...
     Localized title;
     Localized note;  ///< may be empty
+    /// Paragraphs of other concepts' articles that correspond to this concept in part, cited at
+    /// paragraph level (malicious software: "budapest:6(1)(a)(i)", "un-2024:11(1)(a)(i)").
+    std::vector<std::string> corresponds;
 };
 
 /// What a party has done with one instrument, as of `as_of`.
@@ -205,6 +231,15 @@ struct FieldSpec {
     std::vector<std::string> values;  ///< allowed values for type "enum" / "data_categories"
     std::vector<std::string> cites;   ///< articles that require or define the field
     std::string definition;           ///< shared term shown beside it, e.g. "traffic_data"
+    std::size_t max_length{0};  ///< bytes of UTF-8 in each string of the value (required, > 0)
+    std::size_t max_items{0};   ///< entries of a list field (required for lists, > 0)
+};
+
+/// Size limits of the members of a request outside `fields` ([limits] of request-types.toml).
+struct RequestLimits {
+    std::size_t name_length{0};  ///< ids, codes, names, roles, e-mail, provisions: each string
+    std::size_t text_length{0};  ///< free text outside fields (emergency facts)
+    std::size_t offences{0};     ///< entries of "offences"
 };
 
 /// A deadline or duration attached to a legal basis.
@@ -213,6 +248,7 @@ struct Deadline {
     std::int64_t amount{0};
     std::string unit;  ///< hours, days, working_days; empty for "as soon as possible"
     std::string cite;
+    std::string when{"always"};  ///< always, emergency (only then), not_emergency
 };
 
 /// Which issuing roles may ask for which data categories under a basis.
@@ -237,13 +273,23 @@ struct Basis {
     std::vector<std::string> refusal_grounds;
     std::vector<IssuerRule> issuer_rules;
     std::vector<std::string> emergency_cites;  ///< definition of emergency relied on
+    /// Risks (value.* keys) that establish an emergency under this basis (life, safety,
+    /// physical_integrity, critical_infrastructure), as its definition of emergency lists them.
+    std::vector<std::string> emergency_risks;
+    /// "all" or "own": the basis covers only offences established by its own instrument.
+    std::string offence_scope{"all"};
+    std::string offence_scope_cite;
+    /// The paragraph leaving further refusals to the requested party's law and treaties
+    /// (Budapest 25(4), 24(5)); empty when the instrument lists its grounds exhaustively.
+    std::string refusal_law_cite;
 };
 
 /// A request form: fields and the bases that allow it.
 struct RequestType {
     std::string id;
     Localized name;
-    bool emergency{false};
+    bool emergency{false};          ///< the request must establish an emergency
+    bool emergency_allowed{false};  ///< it may (EPOC: 8 hours instead of 10 days)
     bool offences_required{true};  ///< the request must name at least one offence
     std::vector<FieldSpec> fields;
     std::vector<Basis> bases;
@@ -257,6 +303,19 @@ struct RefusalGround {
     std::string id;
     Localized text;
     std::vector<std::string> cites;
+    /// Data categories for which the ground can arise at all (EPOC grounds follow an Art 8
+    /// notification, which concerns traffic and content data); empty: always.
+    std::vector<std::string> categories;
+};
+
+/// An offence a party has established in its own law, beyond those of the instruments it is
+/// bound by (instruments/criminalisation/<CODE>.toml).
+struct NationalOffence {
+    std::string concept_id;
+    std::string law;  ///< the provision, e.g. "Penal Code, art. 222-37"
+    std::string source;
+    std::string as_of;
+    Verification verification{Verification::kUnverified};
 };
 
 /// Everything the legal module knows, loaded from one instruments directory.
@@ -266,6 +325,9 @@ struct Catalog {
     std::map<std::string, Party, std::less<>> parties;
     std::map<std::string, RequestType, std::less<>> request_types;
     std::map<std::string, RefusalGround, std::less<>> refusal_grounds;
+    RequestLimits limits;
+    /// National offences by party code.
+    std::map<std::string, std::vector<NationalOffence>, std::less<>> national_offences;
     /// Interface texts keyed by dotted key ("field.summary_of_facts", "finding.field_missing").
     std::map<std::string, Localized, std::less<>> messages;
     std::filesystem::path dir;
@@ -299,5 +361,9 @@ Result<void> LoadPartiesInto(Catalog& catalog, const std::filesystem::path& dir)
 /// reservation or a duplicate row is kInvalidArgument "<file>:<line>: <reason>". A missing
 /// directory loads nothing.
 Result<void> LoadPartyCharts(Catalog& catalog, const std::filesystem::path& dir);
+
+/// Loads `<dir>/*.toml` national-offence files (docs/legal-data.md) into `catalog`, adding to the
+/// offences already known for each party. A missing directory is no error.
+Result<void> LoadCriminalisationInto(Catalog& catalog, const std::filesystem::path& dir);
 
 }  // namespace concord::legal

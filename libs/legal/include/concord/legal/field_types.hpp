@@ -50,4 +50,13 @@ FieldProblem CheckCurrency(std::string_view text);
 /// Decimal amount: digits, optional "." and up to 4 decimals, greater than zero.
 FieldProblem CheckAmount(std::string_view text);
 
+/// Names and free text as a person typed them: well-formed UTF-8 with no control character
+/// (C0 other than tab, CR and LF where `multiline`; DEL; C1), no bidirectional embedding,
+/// override or isolate (U+202A-U+202E, U+2066-U+2069: they let a text read differently from
+/// what it contains), and at least one visible character (not only spaces, format characters
+/// such as U+200B or U+FEFF, or fillers such as U+3164). Reasons: reason.bad_character,
+/// reason.control_character, reason.bidi_control, reason.empty, reason.invisible_only.
+/// Linear in the size of `text`.
+FieldProblem CheckPlainText(std::string_view text, bool multiline);
+
 }  // namespace concord::legal

@@ -13,6 +13,8 @@ namespace concord::legal {
 struct Counterpart {
     std::string instrument;
     std::vector<const Article*> articles;  ///< empty: the instrument has no such offence
+    /// Paragraphs corresponding in part, through a concept's `corresponds` (either way round).
+    std::vector<std::string> partial;
 };
 
 /// What `concord legal map ID:ARTICLE` answers.
