@@ -62,13 +62,42 @@ constexpr std::string_view kSummaryColumns =
 }  // namespace
 
 std::vector<store::Migration> Node::Migrations() {
-    return {store::Migration{
-        "federation",
-        1,
-        internal::FederationSchema("INTEGER", "INTEGER PRIMARY KEY"),
-        internal::FederationSchema("BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
-    }};
+    return {
+        store::Migration{
+            "federation",
+            1,
+            internal::FederationSchema("INTEGER", "INTEGER PRIMARY KEY"),
+            internal::FederationSchema("BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
+        },
+        store::Migration{
+            "federation",
+            2,
+            internal::DirectorySchema("INTEGER"),
+            internal::DirectorySchema("BIGINT"),
+        }};
 }
+
+namespace {
+
+// The highest directory serial ever accepted by the node on `tx`'s store, 0 if none.
+Result<std::uint64_t> AcceptedSerial(store::Transaction& tx) {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows, tx.Query("SELECT serial FROM fed_directory WHERE singleton = 1")
+    );
+    return rows.empty() ? 0 : static_cast<std::uint64_t>(rows.front().Int(0));
+}
+
+Error RollbackError(std::uint64_t offered, std::uint64_t accepted) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "directory serial " + std::to_string(offered) + " is lower than serial " +
+            std::to_string(accepted) +
+            ", the highest this node has accepted; an older directory is refused (it could "
+            "bring back revoked nodes)"
+    );
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Node>> Node::Open(
     store::Store& store,
@@ -85,6 +114,13 @@ Result<std::unique_ptr<Node>> Node::Open(
     CONCORD_RETURN_IF_ERROR(store.Migrate(migrations));
     if (directory == nullptr) {
         return MakeError(ErrorCode::kInvalidArgument, "a node needs a directory");
+    }
+    {
+        CONCORD_ASSIGN_OR_RETURN(auto tx, store.Begin());
+        CONCORD_ASSIGN_OR_RETURN(std::uint64_t accepted, AcceptedSerial(*tx));
+        if (directory->serial < accepted) {
+            return RollbackError(directory->serial, accepted);
+        }
     }
     return std::unique_ptr<Node>(new Node(
         store, std::move(keys), std::move(directory), transport, std::move(options), std::move(log)
@@ -149,9 +185,35 @@ void Node::Stop() {
     }
 }
 
-void Node::SetDirectory(std::shared_ptr<const Directory> directory) {
+Result<void> Node::SetDirectory(
+    std::shared_ptr<const Directory> directory, std::string_view file_sha256
+) {
+    if (directory == nullptr) {
+        return MakeError(ErrorCode::kInvalidArgument, "a node needs a directory");
+    }
+    // One loader at a time, so that two reloads cannot interleave their check and their write.
+    std::scoped_lock load_lock(directory_load_mu_);
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(std::uint64_t accepted, AcceptedSerial(*tx));
+    const std::uint64_t current = std::max(accepted, this->directory()->serial);
+    if (directory->serial < current) {
+        return RollbackError(directory->serial, current);
+    }
+    CONCORD_RETURN_IF_ERROR(tx->Execute(
+        "INSERT INTO fed_directory (singleton, serial, sha256, loaded_ms) VALUES (1, $1, $2, $3) "
+        "ON CONFLICT (singleton) DO UPDATE SET serial = excluded.serial, sha256 = "
+        "excluded.sha256, loaded_ms = excluded.loaded_ms",
+        {ToSql(directory->serial), std::string(file_sha256), Now()}
+    ));
+    boost::json::object leaf;
+    leaf["event"] = "directory.loaded";
+    leaf["serial"] = ToSql(directory->serial);
+    leaf["sha256"] = file_sha256;
+    CONCORD_RETURN_IF_ERROR(log_->Append(*tx, LeafBytes(leaf)));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
     std::scoped_lock lock(directory_mu_);
     directory_ = std::move(directory);
+    return {};
 }
 
 std::shared_ptr<const Directory> Node::directory() const {
@@ -187,6 +249,16 @@ Result<Submitted> Node::Submit(const OutgoingMessage& message) {
     if (message.to == options_.node_id) {
         return MakeError(ErrorCode::kInvalidArgument, "a node cannot send to itself");
     }
+    const NodeEntry* self = dir->FindNode(options_.node_id);
+    if (self == nullptr || self->revoked) {
+        return MakeError(
+            ErrorCode::kPermissionDenied,
+            "this node is not a current node of directory serial " + std::to_string(dir->serial)
+        );
+    }
+    CONCORD_RETURN_IF_ERROR(
+        dir->MayNodeSend(*self, message.type, message.priority, !message.in_reply_to.empty())
+    );
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Submitted submitted, SubmitInTx(*tx, message, *peer));
     CONCORD_RETURN_IF_ERROR(tx->Commit());

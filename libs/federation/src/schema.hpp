@@ -42,4 +42,12 @@ inline std::string FederationSchema(const std::string& big, const std::string& s
            big + " NOT NULL);";
 }
 
+/// Version 2: the highest directory serial this node has accepted (one row), so that a restart or a
+/// reload with an older directory file is refused (docs/protocol.md §8).
+inline std::string DirectorySchema(const std::string& big) {
+    return "CREATE TABLE fed_directory (singleton " + big +
+           " PRIMARY KEY CHECK (singleton = 1), serial " + big +
+           " NOT NULL, sha256 TEXT NOT NULL, loaded_ms " + big + " NOT NULL);";
+}
+
 }  // namespace concord::federation::internal
