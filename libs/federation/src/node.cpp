@@ -564,13 +564,94 @@ Result<std::string> Node::CheckpointReply(std::uint64_t old_size) {
             proof.emplace_back(crypto::Base64Encode(ByteSpan(h.data(), h.size())));
         }
     }
+    CONCORD_ASSIGN_OR_RETURN(
+        auto cosigned,
+        tx->Query("SELECT note, line FROM fed_cosignatures WHERE size = (SELECT MAX(size) FROM "
+                  "fed_cosignatures) ORDER BY witness")
+    );
     CONCORD_RETURN_IF_ERROR(tx->Commit());
     boost::json::object o;
     o["checkpoint"] = note;
     o["old_size"] = ToSql(old_size);
     o["size"] = ToSql(size);
     o["consistency"] = std::move(proof);
+    if (!cosigned.empty()) {
+        // This node's signed checkpoint followed by every cosignature line it holds for it: a
+        // valid C2SP note that anyone can check against the witnesses' keys.
+        std::string text = cosigned.front().Text(0);
+        for (const auto& r : cosigned) {
+            text += r.Text(1);
+        }
+        o["cosigned"] = std::move(text);
+    }
     return boost::json::serialize(o);
+}
+
+Result<int> Node::AcceptCosignature(std::string_view body) {
+    constexpr std::size_t kMaxNoteBytes = 64 * 1024;
+    CONCORD_ASSIGN_OR_RETURN(boost::json::object o, ParseObject(body));
+    CONCORD_ASSIGN_OR_RETURN(std::string text, GetString(o, "checkpoint"));
+    if (text.size() > kMaxNoteBytes) {
+        return MakeError(ErrorCode::kInvalidArgument, "checkpoint note too large");
+    }
+    CONCORD_ASSIGN_OR_RETURN(ledger::Note note, ledger::ParseNote(text));
+    CONCORD_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(note.text));
+    if (cp.origin != options_.node_id) {
+        return MakeError(ErrorCode::kInvalidArgument, "not a checkpoint of " + options_.node_id);
+    }
+    // This node signed it (so its root is this log's at that size).
+    const ledger::NoteVerifier own = log_verifier();
+    auto signed_by_us = ledger::VerifyNote(note, std::span(&own, 1));
+    if (!signed_by_us) {
+        return MakeError(
+            ErrorCode::kInvalidArgument, "the checkpoint is not signed by this node's log key"
+        );
+    }
+    // Cosigners: current directory nodes, as C2SP tlog-cosignature v1 keys named by node id.
+    const auto dir = directory();
+    std::vector<ledger::NoteVerifier> witnesses;
+    for (const auto& n : dir->nodes) {
+        if (n.id != options_.node_id && !n.revoked) {
+            witnesses.push_back(
+                ledger::MakeVerifier(n.id, ledger::NoteKeyType::kCosignatureV1, n.signing_key)
+            );
+        }
+    }
+    auto verified = ledger::VerifyNote(note, witnesses);
+    if (!verified) {
+        return MakeError(
+            ErrorCode::kUnauthenticated,
+            "no valid cosignature of a listed node: " + verified.error().message
+        );
+    }
+    // This node's own note: the text and its signature line, without anything else.
+    const std::string own_note = note.text + "\n" + signer_.SignatureLine(note.text);
+    const std::int64_t now = Now();
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    int kept = 0;
+    for (const auto& sig : note.signatures) {
+        const bool valid =
+            std::find(verified->verified_by.begin(), verified->verified_by.end(), sig.name) !=
+                verified->verified_by.end() &&
+            std::any_of(witnesses.begin(), witnesses.end(), [&](const auto& w) {
+                return w.name == sig.name && w.key_id == sig.key_id;
+            });
+        if (!valid) {
+            continue;
+        }
+        Bytes raw;
+        AppendBigEndian(raw, sig.key_id);
+        raw.insert(raw.end(), sig.signature.begin(), sig.signature.end());
+        const std::string line = "\u2014 " + sig.name + " " + crypto::Base64Encode(raw) + "\n";
+        CONCORD_RETURN_IF_ERROR(tx->Execute(
+            "INSERT INTO fed_cosignatures (size, witness, note, line, created_ms) VALUES ($1, $2, "
+            "$3, $4, $5) ON CONFLICT DO NOTHING",
+            {ToSql(cp.size), sig.name, own_note, line, now}
+        ));
+        ++kept;
+    }
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return kept;
 }
 
 }  // namespace concord::federation

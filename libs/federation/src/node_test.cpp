@@ -19,6 +19,7 @@
 #include "concord/core/id.hpp"
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
+#include "concord/ledger/note.hpp"
 #include "concord/ledger/proof_file.hpp"
 #include "concord/store/testing/pg_test.hpp"
 
@@ -68,7 +69,7 @@ public:
                 return MakeError(ErrorCode::kUnavailable, "connection refused");
             }
             node = nodes_[peer.id];
-            if (method == "POST") {
+            if (method == "POST" && target.starts_with("/fed/v1/messages")) {
                 ++posts_;
             }
         }
@@ -83,6 +84,10 @@ public:
                 r.body = rewrite(r.body);
             }
             return Reply{r.status, r.body};
+        }
+        if (method == "POST" && target == "/fed/v1/cosignature") {
+            auto kept = node->AcceptCosignature(body);
+            return kept ? Reply{200, "{}"} : Reply{400, kept.error().message};
         }
         if (method == "GET" && target.starts_with("/fed/v1/checkpoint?old_size=")) {
             const auto old_size = std::stoull(std::string(target.substr(target.find('=') + 1)));
@@ -525,6 +530,56 @@ TEST_P(NodeTest, WitnessCosignsConsistentGrowthAndAlertsOnAFork) {
     // The same evidence is not alerted twice.
     ASSERT_TRUE(a->WitnessPeers());
     EXPECT_EQ(a->Alerts(10)->size(), 1u);
+}
+
+// Issue 13, item 9: a witness hands its cosignature back, and the log publishes it with its
+// checkpoint, so anyone can check who witnessed the log.
+TEST_P(NodeTest, CheckpointReplyPublishesTheCosignaturesOfWitnesses) {
+    Node* a = StartNode(a_);
+    Node* b = StartNode(b_);
+    ASSERT_TRUE(a && b);
+    ASSERT_TRUE(b->Submit(Request("aa.central")));
+    auto before = ParseObject(*b->CheckpointReply(0));
+    ASSERT_TRUE(before);
+    EXPECT_FALSE(before->contains("cosigned"));
+    auto round = a->WitnessPeers();
+    ASSERT_TRUE(round) << round.error().ToString();
+    ASSERT_EQ(*round, 1);
+    auto reply = ParseObject(*b->CheckpointReply(0));
+    ASSERT_TRUE(reply);
+    auto cosigned = GetString(*reply, "cosigned");
+    ASSERT_TRUE(cosigned) << boost::json::serialize(*reply);
+    // The note verifies under B's log key and A's cosigner key (C2SP tlog-cosignature v1).
+    const ledger::NoteVerifier keys[] = {
+        b->log_verifier(),
+        ledger::MakeVerifier(
+            "aa.central", ledger::NoteKeyType::kCosignatureV1, a_.keys.signing.public_key()
+        )};
+    auto verified = ledger::VerifyNote(*cosigned, keys);
+    ASSERT_TRUE(verified) << verified.error().ToString();
+    EXPECT_EQ(verified->verified_by.size(), 2u);
+    EXPECT_EQ(verified->cosignature_times.size(), 1u);
+
+    // A cosignature by a key that is not a listed node's, or on another log's checkpoint, is
+    // refused.
+    ledger::Cosigner stranger("aa.central", crypto::SigningKey::Generate());
+    auto note = ledger::ParseNote(*cosigned);
+    ASSERT_TRUE(note);
+    const std::string own = *GetString(*reply, "checkpoint");
+    boost::json::object forged;
+    forged["checkpoint"] = own + stranger.SignatureLine(note->text, 1'800'000'000);
+    EXPECT_EQ(
+        b->AcceptCosignature(boost::json::serialize(forged)).error().code,
+        ErrorCode::kUnauthenticated
+    );
+    auto a_reply = ParseObject(*a->CheckpointReply(0));
+    ASSERT_TRUE(a_reply);
+    boost::json::object other_log;
+    other_log["checkpoint"] = *GetString(*a_reply, "checkpoint");
+    EXPECT_EQ(
+        b->AcceptCosignature(boost::json::serialize(other_log)).error().code,
+        ErrorCode::kInvalidArgument
+    );
 }
 
 // Issue 13, item 1: the highest directory serial is kept in the store; an older directory is

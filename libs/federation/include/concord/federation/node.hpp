@@ -214,8 +214,17 @@ public:
     IntakeReply Receive(std::string_view envelope, bool want_proof);
 
     /// GET /fed/v1/checkpoint?old_size=N: the latest signed checkpoint and a consistency proof
-    /// from N (JSON). kInvalidArgument if N exceeds the log.
+    /// from N (JSON), and the largest checkpoint witnesses cosigned, with their cosignature
+    /// lines ("cosigned", when there is one). kInvalidArgument if N exceeds the log.
     Result<std::string> CheckpointReply(std::uint64_t old_size);
+
+    /// POST /fed/v1/cosignature: a witness hands back one of this node's checkpoints with its
+    /// cosignature line(s) appended ({"checkpoint": "<note>"}). Keeps each cosignature that
+    /// verifies under the key the directory lists for a current node named as the cosigner, on a
+    /// checkpoint this node signed. Returns how many are kept (new or known).
+    /// kInvalidArgument malformed or not this node's checkpoint; kUnauthenticated no valid
+    /// cosignature of a listed node.
+    Result<int> AcceptCosignature(std::string_view body);
 
     /// One witnessing round over every other listed node. Alerts on a fork or rollback.
     /// Returns the number of checkpoints cosigned.
