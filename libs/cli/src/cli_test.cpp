@@ -134,7 +134,7 @@ TEST_F(CliTest, LedgerAppendCheckpointProveAndVerifyOffline) {
         fs::path(CONCORD_SOURCE_DIR) / "tests/vectors/c2sp/go-sumdb-note/tlog-tree-note-golden.txt"
     );
     std::string go_origin;
-    ASSERT_TRUE(std::getline(golden, go_origin));
+    ASSERT_TRUE(static_cast<bool>(std::getline(golden, go_origin)));
     ASSERT_EQ(RunCli({"ledger", "append", "--store", Store(), "--data", "fourth"}).status, 0);
     Output go_cp = RunCli(
         {"ledger",

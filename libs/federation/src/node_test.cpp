@@ -5,18 +5,21 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <iostream>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <random>
 #include <set>
 #include <span>
+#include <sstream>
 #include <thread>
 #include <variant>
 
 #include <gtest/gtest.h>
 
 #include "concord/core/id.hpp"
+#include "concord/core/log.hpp"
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/ledger/note.hpp"
@@ -125,10 +128,14 @@ public:
     FaultyStore(std::unique_ptr<store::Store> inner, std::string needle)
         : inner_(std::move(inner)), needle_(std::move(needle)) {}
 
+    /// Also fails every query whose SQL contains `sql_needle`; counts them.
+    void FailQueries(std::string sql_needle) { query_needle_ = std::move(sql_needle); }
+    [[nodiscard]] int failed_queries() const { return failed_queries_.load(); }
+
     [[nodiscard]] store::Backend backend() const override { return inner_->backend(); }
     Result<std::unique_ptr<store::Transaction>> Begin() override {
         CONCORD_ASSIGN_OR_RETURN(auto tx, inner_->Begin());
-        return std::unique_ptr<store::Transaction>(new Tx(std::move(tx), needle_));
+        return std::unique_ptr<store::Transaction>(std::make_unique<Tx>(*this, std::move(tx)));
     }
     Result<void> Migrate(std::span<const store::Migration> migrations) override {
         return inner_->Migrate(migrations);
@@ -141,15 +148,15 @@ public:
 private:
     class Tx : public store::Transaction {
     public:
-        Tx(std::unique_ptr<store::Transaction> inner, std::string needle)
-            : inner_(std::move(inner)), needle_(std::move(needle)) {}
+        Tx(FaultyStore& owner, std::unique_ptr<store::Transaction> inner)
+            : owner_(owner), inner_(std::move(inner)) {}
         using store::Transaction::Execute;
         using store::Transaction::Query;
         Result<std::int64_t> Execute(std::string_view sql, std::span<const store::Value> params)
             override {
             for (const auto& v : params) {
                 if (const auto* text = std::get_if<std::string>(&v);
-                    text != nullptr && text->find(needle_) != std::string::npos) {
+                    text != nullptr && text->find(owner_.needle_) != std::string::npos) {
                     return inner_->Execute("INSERT INTO no_such_table_injected_fault VALUES (1)");
                 }
             }
@@ -158,6 +165,11 @@ private:
         Result<std::vector<store::Row>> Query(
             std::string_view sql, std::span<const store::Value> params
         ) override {
+            if (!owner_.query_needle_.empty() &&
+                sql.find(owner_.query_needle_) != std::string_view::npos) {
+                ++owner_.failed_queries_;
+                return inner_->Query("SELECT * FROM no_such_table_injected_fault");
+            }
             return inner_->Query(sql, params);
         }
         Result<void> Commit() override {
@@ -175,12 +187,14 @@ private:
         }
 
     private:
+        FaultyStore& owner_;
         std::unique_ptr<store::Transaction> inner_;
-        std::string needle_;
     };
 
     std::unique_ptr<store::Store> inner_;
     std::string needle_;
+    std::string query_needle_;
+    std::atomic<int> failed_queries_{0};
 };
 
 bool WaitFor(
@@ -816,10 +830,9 @@ TEST(Backoff, JitterCoversTheWholeRangeAbove32Bits) {
 // Issue 13, item 10: one intake whose statement fails does not fail the others of its group.
 TEST_P(NodeTest, OneFailingIntakeDoesNotFailTheOthersOfItsGroupCommit) {
     const std::string poison = R"({"poison":"intake"})";
-    auto& inner = stores_.emplace_back(OpenStore("faulty"));
+    auto inner = OpenStore("faulty");
     ASSERT_NE(inner, nullptr);
     FaultyStore store(std::move(inner), "poison");
-    stores_.pop_back();
     // The committer is held after its first commit, so that the other envelopes queue up and
     // are committed as one group.
     std::mutex mu;
@@ -894,6 +907,29 @@ TEST_P(NodeTest, OneFailingIntakeDoesNotFailTheOthersOfItsGroupCommit) {
         EXPECT_EQ(replies[i].status, i == 17 ? 503u : 200u) << i << ": " << replies[i].body;
     }
     EXPECT_EQ(b.counters().received.load(), envelopes.size() - 1);
+}
+
+// Issue 13, item 10: a delivery worker whose outbox query fails says so instead of going idle
+// silently.
+TEST_P(NodeTest, ADeliveryWorkerLogsAFailedOutboxQuery) {
+    auto inner = OpenStore("idle");
+    ASSERT_NE(inner, nullptr);
+    FaultyStore store(std::move(inner), "no statement matches this");
+    NodeOptions options;
+    options.node_id = "aa.central";
+    auto opened = Node::Open(store, CopyKeys(a_.keys), directory_, transport_, options);
+    ASSERT_TRUE(opened) << opened.error().ToString();
+    std::ostringstream lines;
+    log::Configure(&lines, log::Level::kInfo);
+    store.FailQueries("FROM fed_outbox WHERE next_attempt_ms <=");
+    (*opened)->Start();
+    const bool failed = WaitFor([&] { return store.failed_queries() > 0; });
+    (*opened)->Stop();  // joins the workers: every line is written
+    log::Configure(&std::cerr, log::Level::kInfo);
+    ASSERT_TRUE(failed);
+    EXPECT_NE(lines.str().find("outbox: cannot query due messages"), std::string::npos)
+        << lines.str();
+    EXPECT_NE(lines.str().find("no_such_table_injected_fault"), std::string::npos) << lines.str();
 }
 
 // Issue 13, item 5: junk envelopes are logged at a bounded rate and the rest are counted.
