@@ -178,11 +178,10 @@ TEST_F(CliTest, LedgerAppendCheckpointProveAndVerifyOffline) {
     EXPECT_EQ(explicit_key.status, 0) << explicit_key.err;
     EXPECT_NE(explicit_key.out.find("OK: entry 1 is in " + go_origin), std::string::npos)
         << explicit_key.out;
-    Output forged_leaf = RunCli(
-        {"ledger", "verify-proof", Path("go.p"), "--leaf", Path("forged"), "--log-key", vkey}
-    );
+    Output forged_leaf =
+        RunCli({"ledger", "verify-proof", Path("go.p"), "--leaf", Path("forged"), "--log-key", vkey}
+        );
     EXPECT_EQ(forged_leaf.status, 1);
-
 }
 
 TEST_F(CliTest, WrongPassphraseIsReported) {

@@ -1,8 +1,8 @@
 #include "concord/ledger/proof_file.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <charconv>
+#include <functional>
 
 #include <boost/json.hpp>
 
@@ -127,8 +127,9 @@ Result<std::string> VerifyTlogProofWith(
     // The log's own signature is checked against the log's keys alone, so that a witness key of
     // the same name can never stand in for it.
     const std::vector<NoteVerifier> log_keys = log_keys_of(cp);
-    auto log_signed = log_keys.empty() ? Result<VerifiedNote>(MakeError(ErrorCode::kUnauthenticated, ""))
-                                       : VerifyNote(parsed, log_keys);
+    auto log_signed = log_keys.empty()
+                          ? Result<VerifiedNote>(MakeError(ErrorCode::kUnauthenticated, ""))
+                          : VerifyNote(parsed, log_keys);
     if (!log_signed) {
         if (log_signed.error().code == ErrorCode::kInvalidArgument) {
             return tl::unexpected(log_signed.error());

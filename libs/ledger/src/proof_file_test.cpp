@@ -114,7 +114,8 @@ TEST_F(ProofFileTest, ALogKeyGivenExplicitlyMayBeNamedOtherThanTheOrigin) {
         VerifyTlogProof(proof, leaves_[6], other, log_key, std::nullopt).error().code,
         ErrorCode::kUnauthenticated
     );
-    EXPECT_FALSE(VerifyTlogProof(proof, leaves_[6], log_key, {}, std::string_view("sum.golang.org")));
+    EXPECT_FALSE(VerifyTlogProof(proof, leaves_[6], log_key, {}, std::string_view("sum.golang.org"))
+    );
     EXPECT_FALSE(VerifyTlogProof(proof, leaves_[5], log_key, {}, std::nullopt));
 }
 

@@ -227,8 +227,7 @@ TEST_P(WitnessTest, FollowsALogWhoseKeyNameDiffersFromItsOrigin) {
     auto forged = SignNote(ParseNote(note)->text, impostors);
     ASSERT_TRUE(forged);
     EXPECT_EQ(
-        (*explicit_origin)->AddCheckpoint(2, {}, *forged).error().code,
-        ErrorCode::kUnauthenticated
+        (*explicit_origin)->AddCheckpoint(2, {}, *forged).error().code, ErrorCode::kUnauthenticated
     );
 }
 
