@@ -415,6 +415,7 @@ void Federation::AddExternal(std::string id, std::string party) {
     x.entry.authority = "Test sender " + x.entry.id;
     x.entry.roles = {"competent_authority"};
     x.entry.endpoint = "https://127.0.0.1:1";
+    x.entry.tls_sha256 = std::string(64, '0');  // never dialled; a pin is required with https
     x.entry.signing_key = x.keys.signing.public_key();
     x.entry.box_key = x.keys.box.public_key();
     x.entry.languages = {"en"};

@@ -128,6 +128,60 @@ TEST_F(CliTest, LedgerAppendCheckpointProveAndVerifyOffline) {
     Output whole = RunCli({"ledger", "verify", "--store", Store(), "--key", vkey});
     EXPECT_EQ(whole.status, 0) << whole.err;
     EXPECT_NE(whole.out.find("3 entries"), std::string::npos) << whole.out;
+    // Issue 13, item 8: a log key named other than the checkpoint origin (the origin of Go's
+    // checksum database tree note, from tests/vectors) counts when given as --log-key.
+    std::ifstream golden(
+        fs::path(CONCORD_SOURCE_DIR) / "tests/vectors/c2sp/go-sumdb-note/tlog-tree-note-golden.txt"
+    );
+    std::string go_origin;
+    ASSERT_TRUE(static_cast<bool>(std::getline(golden, go_origin)));
+    ASSERT_EQ(RunCli({"ledger", "append", "--store", Store(), "--data", "fourth"}).status, 0);
+    Output go_cp = RunCli(
+        {"ledger",
+         "checkpoint",
+         "--store",
+         Store(),
+         "--key-file",
+         Path("log.key"),
+         pass,
+         "--origin",
+         go_origin}
+    );
+    ASSERT_EQ(go_cp.status, 0) << go_cp.err;
+    ASSERT_EQ(
+        RunCli({"ledger", "prove", "--store", Store(), "--index", "1", "--out", Path("go.p")})
+            .status,
+        0
+    );
+    std::string go_proof;
+    {
+        std::ifstream in(Path("go.p"));
+        std::stringstream ss;
+        ss << in.rdbuf();
+        go_proof = ss.str();
+    }
+    ASSERT_NE(go_proof.find(go_origin + "\n"), std::string::npos) << go_proof;
+    Output by_name =
+        RunCli({"ledger", "verify-proof", Path("go.p"), "--leaf", Path("leaf"), "--key", vkey});
+    EXPECT_EQ(by_name.status, 1) << by_name.out;
+    Output explicit_key = RunCli(
+        {"ledger",
+         "verify-proof",
+         Path("go.p"),
+         "--leaf",
+         Path("leaf"),
+         "--log-key",
+         vkey,
+         "--origin",
+         go_origin}
+    );
+    EXPECT_EQ(explicit_key.status, 0) << explicit_key.err;
+    EXPECT_NE(explicit_key.out.find("OK: entry 1 is in " + go_origin), std::string::npos)
+        << explicit_key.out;
+    Output forged_leaf =
+        RunCli({"ledger", "verify-proof", Path("go.p"), "--leaf", Path("forged"), "--log-key", vkey}
+        );
+    EXPECT_EQ(forged_leaf.status, 1);
 }
 
 TEST_F(CliTest, WrongPassphraseIsReported) {

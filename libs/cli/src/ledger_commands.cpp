@@ -211,6 +211,7 @@ void AddVerifyProof(CLI::App& ledger_app, Context& ctx) {
         std::string file;
         std::string leaf;
         std::vector<std::string> keys;
+        std::vector<std::string> log_keys;
         std::string origin;
     };
     auto args = std::make_shared<Args>();
@@ -221,6 +222,12 @@ void AddVerifyProof(CLI::App& ledger_app, Context& ctx) {
     cmd->add_option("FILE", args->file, "the proof")->required();
     cmd->add_option("--leaf", args->leaf, "file holding the entry's data");
     cmd->add_option("--key", args->keys, "verifier key (text or file) of the log or a witness");
+    cmd->add_option(
+        "--log-key",
+        args->log_keys,
+        "verifier key of the log itself, whatever its name (C2SP: a key name SHOULD match the "
+        "origin; some logs' keys do not); --key keys then only count as witnesses"
+    );
     cmd->add_option("--origin", args->origin, "require this checkpoint origin");
     cmd->callback([&ctx, args] {
         Finish(ctx, [&]() -> Result<void> {
@@ -234,18 +241,28 @@ void AddVerifyProof(CLI::App& ledger_app, Context& ctx) {
                 if (!leaf) {
                     return MakeError(ErrorCode::kInvalidArgument, "a tlog-proof needs --leaf FILE");
                 }
-                if (args->keys.empty()) {
-                    return MakeError(ErrorCode::kInvalidArgument, "a tlog-proof needs --key VKEY");
+                if (args->keys.empty() && args->log_keys.empty()) {
+                    return MakeError(
+                        ErrorCode::kInvalidArgument, "a tlog-proof needs --key or --log-key VKEY"
+                    );
                 }
                 CONCORD_ASSIGN_OR_RETURN(auto keys, ParseVerifierArgs(args->keys));
+                CONCORD_ASSIGN_OR_RETURN(auto log_keys, ParseVerifierArgs(args->log_keys));
                 CONCORD_ASSIGN_OR_RETURN(ledger::TlogProof proof, ledger::ParseTlogProof(text));
                 std::optional<std::string_view> origin;
                 if (!args->origin.empty()) {
                     origin = args->origin;
                 }
-                CONCORD_ASSIGN_OR_RETURN(
-                    summary, ledger::VerifyTlogProof(proof, AsBytes(*leaf), keys, origin)
-                );
+                if (log_keys.empty()) {
+                    CONCORD_ASSIGN_OR_RETURN(
+                        summary, ledger::VerifyTlogProof(proof, AsBytes(*leaf), keys, origin)
+                    );
+                } else {
+                    CONCORD_ASSIGN_OR_RETURN(
+                        summary,
+                        ledger::VerifyTlogProof(proof, AsBytes(*leaf), log_keys, keys, origin)
+                    );
+                }
             } else {
                 std::optional<ByteSpan> leaf_bytes;
                 if (leaf) {

@@ -17,6 +17,33 @@
 #include "node_internal.hpp"
 
 namespace concord::federation {
+namespace internal {
+
+std::int64_t BackoffCeilingMs(std::int64_t initial_ms, std::int64_t max_ms, std::int64_t attempts) {
+    const std::int64_t cap = std::max<std::int64_t>(max_ms, 1);
+    std::int64_t ceiling = std::clamp<std::int64_t>(initial_ms, 1, cap);
+    // Doubles `attempts` times, stopping at the cap: never shifts past it, so no overflow for
+    // any setting (a shift of a large initial backoff used to wrap).
+    for (std::int64_t i = 0; i < attempts && ceiling < cap; ++i) {
+        ceiling = ceiling > cap / 2 ? cap : ceiling * 2;
+    }
+    return ceiling;
+}
+
+std::int64_t JitteredDelayMs(std::int64_t ceiling_ms) {
+    const auto bound = static_cast<std::uint64_t>(std::max<std::int64_t>(ceiling_ms, 1));
+    // Uniform in [0, bound) over 64 bits by rejection (no modulo bias), then shifted to
+    // [1, bound].
+    const std::uint64_t reject_below = (0 - bound) % bound;
+    std::uint64_t r = 0;
+    do {
+        Bytes bytes = crypto::RandomBytes(sizeof r);
+        r = ReadU64BigEndian(bytes);
+    } while (r < reject_below);
+    return static_cast<std::int64_t>(r % bound) + 1;
+}
+
+}  // namespace internal
 
 using internal::LeafBytes;
 
@@ -60,6 +87,8 @@ std::optional<Node::OutboxItem> Node::ClaimDue(bool emergency_only, std::int64_t
         {now}
     );
     if (!due) {
+        // The worker waits (at most a second) and tries again; say why it is idle.
+        log::Error("outbox: cannot query due messages", {{"error", due.error().ToString()}});
         return std::nullopt;
     }
     std::optional<OutboxItem> item;
@@ -67,7 +96,7 @@ std::optional<Node::OutboxItem> Node::ClaimDue(bool emergency_only, std::int64_t
         std::scoped_lock lock(outbox_mu_);
         for (const auto& r : *due) {
             if (in_flight_.insert(r.Text(0)).second) {
-                item = OutboxItem{r.Text(0), r.Text(1), r.Int(2), r.Int(3), r.Int(4), 0, "", ""};
+                item = OutboxItem{r.Text(0), r.Text(1), r.Int(2), r.Int(3), r.Int(4), 0, "", "", 0};
                 break;
             }
         }
@@ -83,11 +112,16 @@ std::optional<Node::OutboxItem> Node::ClaimDue(bool emergency_only, std::int64_t
         return std::nullopt;
     }
     auto rows = (*tx)->Query(
-        "SELECT attempts, envelope, envelope_sha256 FROM fed_messages WHERE direction = 'out' AND "
-        "peer = $1 AND id = $2",
+        "SELECT attempts, envelope, envelope_sha256, time FROM fed_messages WHERE direction = "
+        "'out' AND peer = $1 AND id = $2",
         {item->recipient, item->id}
     );
     if (!rows || rows->empty()) {
+        log::Error(
+            "outbox: cannot read a due message",
+            {{"id", item->id},
+             {"error", rows ? std::string("no such outgoing message") : rows.error().ToString()}}
+        );
         std::scoped_lock lock(outbox_mu_);
         in_flight_.erase(item->id);
         return std::nullopt;
@@ -95,6 +129,8 @@ std::optional<Node::OutboxItem> Node::ClaimDue(bool emergency_only, std::int64_t
     item->attempts = rows->front().Int(0);
     item->envelope = rows->front().Text(1);
     item->envelope_sha256 = rows->front().Text(2);
+    auto sealed = ParseTimestamp(rows->front().Text(3));
+    item->envelope_time_ms = sealed ? *sealed : item->created_ms;
     return item;
 }
 
@@ -161,16 +197,52 @@ void Node::Deliver(const OutboxItem& item) {
 Result<void> Node::AcceptReceipt(
     const OutboxItem& item, const NodeEntry& peer, const std::string& reply
 ) {
+    // Anything short of a receipt that answers exactly this envelope is a refused receipt: the
+    // caller retries, and at the delivery horizon records a non-delivery and raises an alert.
+    auto refuse = [](std::string why) {
+        return MakeError(ErrorCode::kUnauthenticated, std::move(why));
+    };
     CONCORD_ASSIGN_OR_RETURN(boost::json::object o, ParseObject(reply));
+    for (const auto& member : o) {
+        const auto name = member.key();
+        if (name != "receipt" && name != "ledger_index" && name != "duplicate" && name != "proof" &&
+            name != "leaf") {
+            return refuse("unknown field '" + std::string(name.substr(0, 64)) + "' in the reply");
+        }
+    }
     CONCORD_ASSIGN_OR_RETURN(std::string receipt, GetString(o, "receipt"));
     CONCORD_ASSIGN_OR_RETURN(Evidence evidence, VerifyEvidence(receipt, peer.signing_key));
     if (evidence.event != "delivery" || evidence.message_id != item.id ||
         evidence.envelope_sha256 != item.envelope_sha256 || evidence.from != peer.id ||
         evidence.to != options_.node_id || !evidence.ledger_index) {
-        return MakeError(ErrorCode::kUnauthenticated, "the receipt is not for this envelope");
+        return refuse("the receipt is not for this envelope");
+    }
+    // The receipt was signed after the envelope was sealed and before now (both within the
+    // allowed clock skew).
+    const std::int64_t receipt_ms = *ParseTimestamp(evidence.time);
+    const std::int64_t skew = options_.max_future_skew.count();
+    if (receipt_ms < item.envelope_time_ms - skew || receipt_ms > Now() + skew) {
+        return refuse(
+            "the receipt time " + evidence.time + " is not between the envelope's time and now"
+        );
+    }
+    if (o.contains("ledger_index")) {
+        CONCORD_ASSIGN_OR_RETURN(std::int64_t index, GetInt(o, "ledger_index"));
+        if (index < 0 || static_cast<std::uint64_t>(index) != *evidence.ledger_index) {
+            return refuse("the reply's ledger_index differs from the receipt's");
+        }
+    }
+    if (const auto* duplicate = o.if_contains("duplicate");
+        duplicate != nullptr && !duplicate->is_bool()) {
+        return refuse("field 'duplicate': expected true or false");
     }
     std::string proof;
     std::string leaf_text;
+    if (options_.delivery_proofs && !o.contains("proof")) {
+        // Asked for the receiver's log commitment and not given it: refused, so that a receiver
+        // cannot keep an entry out of its log and still have the message count as delivered.
+        return refuse("the receiver withheld the inclusion proof this node asked for");
+    }
     if (o.contains("proof")) {
         CONCORD_ASSIGN_OR_RETURN(proof, GetString(o, "proof"));
         CONCORD_ASSIGN_OR_RETURN(leaf_text, GetString(o, "leaf"));
@@ -178,12 +250,15 @@ Result<void> Node::AcceptReceipt(
         CONCORD_ASSIGN_OR_RETURN(boost::json::object leaf_object, ParseObject(ToString(leaf)));
         CONCORD_ASSIGN_OR_RETURN(std::string leaf_hash, GetString(leaf_object, "envelope_sha256"));
         CONCORD_ASSIGN_OR_RETURN(std::string leaf_event, GetString(leaf_object, "event"));
-        if (leaf_hash != item.envelope_sha256 || leaf_event != "message.received") {
-            return MakeError(ErrorCode::kUnauthenticated, "the proven leaf is not this envelope's");
+        CONCORD_ASSIGN_OR_RETURN(std::string leaf_id, GetString(leaf_object, "id"));
+        CONCORD_ASSIGN_OR_RETURN(std::string leaf_from, GetString(leaf_object, "from"));
+        if (leaf_hash != item.envelope_sha256 || leaf_event != "message.received" ||
+            leaf_id != item.id || leaf_from != options_.node_id) {
+            return refuse("the proven leaf is not this envelope's");
         }
         CONCORD_ASSIGN_OR_RETURN(ledger::TlogProof parsed, ledger::ParseTlogProof(proof));
         if (parsed.index != *evidence.ledger_index) {
-            return MakeError(ErrorCode::kUnauthenticated, "proof index differs from the receipt's");
+            return refuse("proof index differs from the receipt's");
         }
         const ledger::NoteVerifier key =
             ledger::MakeVerifier(peer.id, ledger::NoteKeyType::kEd25519, peer.signing_key);
@@ -230,14 +305,13 @@ Result<void> Node::AcceptReceipt(
 }
 
 Result<void> Node::Reschedule(const OutboxItem& item, const std::string& error) {
-    // Full jitter: a uniform delay in [0, min(cap, base · 2^attempts)).
-    const std::int64_t base = std::max<std::int64_t>(options_.initial_backoff.count(), 1);
-    const int shift = static_cast<int>(std::min<std::int64_t>(item.attempts, 30));
-    const std::int64_t ceiling =
-        std::min<std::int64_t>(options_.max_backoff.count(), base << shift);
-    const std::int64_t delay =
-        1 + crypto::RandomUniform(static_cast<std::uint32_t>(std::max<std::int64_t>(ceiling, 1)));
-    const std::int64_t next = std::min(Now() + delay, item.horizon_ms);
+    const std::int64_t ceiling = internal::BackoffCeilingMs(
+        options_.initial_backoff.count(), options_.max_backoff.count(), item.attempts
+    );
+    const std::int64_t delay = internal::JitteredDelayMs(ceiling);
+    const std::int64_t now = Now();
+    // min(now + delay, horizon) without overflowing now + delay.
+    const std::int64_t next = delay >= item.horizon_ms - now ? item.horizon_ms : now + delay;
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_RETURN_IF_ERROR(
         tx->Execute("UPDATE fed_outbox SET next_attempt_ms = $1 WHERE id = $2", {next, item.id})

@@ -4,6 +4,7 @@
 #include <set>
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
@@ -96,24 +97,144 @@ Result<Bytes> GetBase64(const boost::json::object& o, std::string_view name, std
     return *bytes;
 }
 
+bool IsKnownRole(std::string_view role) {
+    return std::find(std::begin(kRoles), std::end(kRoles), role) != std::end(kRoles);
+}
+
+Result<std::vector<std::string>> GetRoles(
+    const boost::json::object& o, std::string_view name, bool required
+) {
+    CONCORD_ASSIGN_OR_RETURN(std::vector<std::string> roles, GetStrings(o, name, required));
+    for (const auto& role : roles) {
+        if (!IsKnownRole(role)) {
+            return MakeError(
+                ErrorCode::kInvalidArgument,
+                "field '" + std::string(name) + "': unknown role '" + role.substr(0, 64) + "'"
+            );
+        }
+    }
+    return roles;
+}
+
+bool IsMessageType(std::string_view type) {
+    return !type.empty() && type.size() <= 64 && std::all_of(type.begin(), type.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    });
+}
+
+Result<std::vector<MessageRule>> ParseMessagePolicy(const boost::json::array& rules) {
+    std::vector<MessageRule> out;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        const std::string where = "message_policy[" + std::to_string(i) + "]";
+        if (!rules[i].is_object()) {
+            return MakeError(ErrorCode::kInvalidArgument, where + ": expected an object");
+        }
+        const auto& o = rules[i].as_object();
+        for (const auto& member : o) {
+            const auto name = member.key();
+            if (name != "type" && name != "roles" && name != "emergency_roles" &&
+                name != "reply_only") {
+                return MakeError(
+                    ErrorCode::kInvalidArgument,
+                    where + ": unknown field '" + std::string(name.substr(0, 64)) + "'"
+                );
+            }
+        }
+        auto rule = [&]() -> Result<MessageRule> {
+            MessageRule r;
+            CONCORD_ASSIGN_OR_RETURN(r.type, GetString(o, "type"));
+            if (!IsMessageType(r.type)) {
+                return MakeError(
+                    ErrorCode::kInvalidArgument, "field 'type': expected [a-z0-9._-]{1,64}"
+                );
+            }
+            CONCORD_ASSIGN_OR_RETURN(r.roles, GetRoles(o, "roles", true));
+            CONCORD_ASSIGN_OR_RETURN(r.emergency_roles, GetRoles(o, "emergency_roles", false));
+            for (const auto& role : r.emergency_roles) {
+                if (std::find(r.roles.begin(), r.roles.end(), role) == r.roles.end()) {
+                    return MakeError(
+                        ErrorCode::kInvalidArgument,
+                        "field 'emergency_roles': '" + role + "' is not in 'roles'"
+                    );
+                }
+            }
+            if (const auto* reply_only = o.if_contains("reply_only")) {
+                if (!reply_only->is_bool()) {
+                    return MakeError(
+                        ErrorCode::kInvalidArgument, "field 'reply_only': expected true or false"
+                    );
+                }
+                r.reply_only = reply_only->as_bool();
+            }
+            return r;
+        }();
+        if (!rule) {
+            return EntryError(where, rule.error());
+        }
+        if (std::any_of(out.begin(), out.end(), [&](const MessageRule& r) {
+                return r.type == rule->type;
+            })) {
+            return MakeError(
+                ErrorCode::kInvalidArgument, where + ": duplicate type '" + rule->type + "'"
+            );
+        }
+        out.push_back(std::move(*rule));
+    }
+    return out;
+}
+
+// A TLS pin: 64 lower-case hex digits (SHA-256 of the certificate's DER).
+bool IsPin(std::string_view pin) {
+    return pin.size() == 64 && std::all_of(pin.begin(), pin.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
+
+// The host of an http(s) URL: a bracketed IPv6 literal or the text up to ':' or '/'.
+std::string_view UrlHost(std::string_view url) {
+    url.remove_prefix(url.find("://") + 3);
+    if (url.starts_with('[')) {
+        const auto close = url.find(']');
+        return close == std::string_view::npos ? std::string_view() : url.substr(1, close - 1);
+    }
+    return url.substr(0, url.find_first_of(":/?#"));
+}
+
+bool IsLoopbackHost(std::string_view host) {
+    return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+Result<void> CheckEndpoint(std::string_view endpoint) {
+    const bool https = endpoint.starts_with("https://");
+    if (!https && !endpoint.starts_with("http://")) {
+        return MakeError(ErrorCode::kInvalidArgument, "field 'endpoint': expected an http(s) URL");
+    }
+    const std::string_view host = UrlHost(endpoint);
+    if (host.empty() || endpoint.size() > 2048) {
+        return MakeError(ErrorCode::kInvalidArgument, "field 'endpoint': no host");
+    }
+    if (!https && !IsLoopbackHost(host)) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "field 'endpoint': plain http:// is only for loopback development; '" +
+                std::string(host.substr(0, 253)) + "' needs https://"
+        );
+    }
+    return {};
+}
+
 Result<NodeEntry> ParseNode(const boost::json::object& o) {
     NodeEntry n;
     CONCORD_ASSIGN_OR_RETURN(n.id, GetString(o, "id"));
     CONCORD_RETURN_IF_ERROR(CheckNodeId(n.id));
     CONCORD_ASSIGN_OR_RETURN(n.party, GetString(o, "party"));
     CONCORD_ASSIGN_OR_RETURN(n.authority, GetString(o, "authority"));
-    CONCORD_ASSIGN_OR_RETURN(n.roles, GetStrings(o, "roles", true));
-    for (const auto& role : n.roles) {
-        if (std::find(std::begin(kRoles), std::end(kRoles), role) == std::end(kRoles)) {
-            return MakeError(
-                ErrorCode::kInvalidArgument, "field 'roles': unknown role '" + role + "'"
-            );
-        }
+    CONCORD_ASSIGN_OR_RETURN(n.roles, GetRoles(o, "roles", true));
+    if (n.roles.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, "field 'roles': at least one role");
     }
     CONCORD_ASSIGN_OR_RETURN(n.endpoint, GetString(o, "endpoint"));
-    if (n.endpoint.rfind("https://", 0) != 0 && n.endpoint.rfind("http://", 0) != 0) {
-        return MakeError(ErrorCode::kInvalidArgument, "field 'endpoint': expected an http(s) URL");
-    }
+    CONCORD_RETURN_IF_ERROR(CheckEndpoint(n.endpoint));
     CONCORD_ASSIGN_OR_RETURN(Bytes signing, GetBase64(o, "signing_key", 32));
     auto key = crypto::PublicKey::FromBytes(signing);
     if (!key) {
@@ -124,7 +245,21 @@ Result<NodeEntry> ParseNode(const boost::json::object& o) {
     n.signing_key = *key;
     CONCORD_ASSIGN_OR_RETURN(Bytes box, GetBase64(o, "box_key", 32));
     std::copy(box.begin(), box.end(), n.box_key.begin());
+    // Checked here, not at the first delivery: a bad pin would otherwise only show as failed
+    // connections until the delivery horizon.
     CONCORD_ASSIGN_OR_RETURN(n.tls_sha256, GetOptionalString(o, "tls_sha256"));
+    if (n.endpoint.starts_with("https://") && n.tls_sha256.empty()) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "field 'tls_sha256': required for an https:// endpoint (the certificate pin)"
+        );
+    }
+    if (!n.tls_sha256.empty() && !IsPin(n.tls_sha256)) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "field 'tls_sha256': expected 64 lower-case hex digits (SHA-256 of the certificate)"
+        );
+    }
     CONCORD_ASSIGN_OR_RETURN(n.languages, GetStrings(o, "languages", false));
     if (const auto* revoked = o.if_contains("revoked")) {
         if (!revoked->is_bool()) {
@@ -138,6 +273,72 @@ Result<NodeEntry> ParseNode(const boost::json::object& o) {
 }
 
 }  // namespace
+
+// The default message policy (docs/formats/directory.md §Message policy). Requests, orders and
+// notices come from authorities; an emergency only from a 24/7 point of contact or a central
+// authority (DESIGN §6: "an emergency request is only ever a signed message from a
+// directory-listed 24/7 point of contact"); everyone, providers included, may answer.
+const std::string_view kDefaultMessagePolicy = R"([
+ {"type": "request",
+  "roles": ["central_authority", "point_of_contact_24_7", "competent_authority"],
+  "emergency_roles": ["central_authority", "point_of_contact_24_7"]},
+ {"type": "order",
+  "roles": ["central_authority", "point_of_contact_24_7", "competent_authority"],
+  "emergency_roles": ["central_authority", "point_of_contact_24_7"]},
+ {"type": "notice",
+  "roles": ["central_authority", "point_of_contact_24_7", "competent_authority",
+            "service_provider"],
+  "emergency_roles": ["central_authority", "point_of_contact_24_7"]},
+ {"type": "response",
+  "roles": ["central_authority", "point_of_contact_24_7", "competent_authority",
+            "service_provider"],
+  "emergency_roles": ["central_authority", "point_of_contact_24_7", "competent_authority",
+                      "service_provider"],
+  "reply_only": true},
+ {"type": "evidence.retrieval",
+  "roles": ["central_authority", "point_of_contact_24_7", "competent_authority",
+            "service_provider"],
+  "emergency_roles": ["central_authority", "point_of_contact_24_7", "competent_authority",
+                      "service_provider"],
+  "reply_only": true}
+])";
+
+Result<void> Directory::MayNodeSend(
+    const NodeEntry& sender, std::string_view type, std::string_view priority, bool is_reply
+) const {
+    const auto rule = std::find_if(
+        message_policy.begin(), message_policy.end(), [&](const auto& r) { return r.type == type; }
+    );
+    if (rule == message_policy.end()) {
+        return MakeError(
+            ErrorCode::kPermissionDenied,
+            "message type '" + std::string(type.substr(0, 64)) +
+                "' is not in the directory's message policy"
+        );
+    }
+    const auto& allowed = priority == "emergency" ? rule->emergency_roles : rule->roles;
+    const bool permitted = std::any_of(allowed.begin(), allowed.end(), [&](const auto& role) {
+        return sender.HasRole(role);
+    });
+    if (!permitted) {
+        std::string roles;
+        for (const auto& role : sender.roles) {
+            roles += (roles.empty() ? "" : ", ") + role;
+        }
+        return MakeError(
+            ErrorCode::kPermissionDenied,
+            "'" + sender.id + "' (" + roles + ") may not send a " + std::string(priority) + " '" +
+                rule->type + "' message"
+        );
+    }
+    if (rule->reply_only && !is_reply) {
+        return MakeError(
+            ErrorCode::kPermissionDenied,
+            "a '" + rule->type + "' message must answer an earlier one (in_reply_to)"
+        );
+    }
+    return {};
+}
 
 bool NodeEntry::HasRole(std::string_view role) const {
     return std::find(roles.begin(), roles.end(), role) != roles.end();
@@ -240,6 +441,17 @@ Result<Directory> ParseDirectoryBody(const boost::json::object& body) {
             );
         }
         d.nodes.push_back(std::move(*node));
+    }
+    if (const auto* policy = body.if_contains("message_policy")) {
+        if (!policy->is_array()) {
+            return MakeError(
+                ErrorCode::kInvalidArgument, "field 'message_policy': expected an array"
+            );
+        }
+        CONCORD_ASSIGN_OR_RETURN(d.message_policy, ParseMessagePolicy(policy->as_array()));
+    } else {
+        auto fallback = boost::json::parse(kDefaultMessagePolicy);
+        CONCORD_ASSIGN_OR_RETURN(d.message_policy, ParseMessagePolicy(fallback.as_array()));
     }
     d.body = CanonicalText(body);
     return d;

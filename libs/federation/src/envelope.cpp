@@ -100,6 +100,8 @@ std::string_view RefusalCode(Refusal reason) {
             return "replay";
         case Refusal::kStale:
             return "stale";
+        case Refusal::kNotPermitted:
+            return "not_permitted";
     }
     return "malformed";
 }
@@ -122,16 +124,19 @@ unsigned RefusalHttpStatus(Refusal reason) {
             return 409;
         case Refusal::kStale:
             return 422;
+        case Refusal::kNotPermitted:
+            return 403;
     }
     return 400;
 }
 
 bool IsPermanentRefusal(std::string_view code) {
     // unknown_sender may heal when the receiver loads a newer directory; everything else that
-    // the receiver refused will be refused again.
+    // the receiver refused will be refused again (not_permitted too: the sender checks the same
+    // policy before it sends, so a refusal means the two directories disagree on the roles).
     return code == "malformed" || code == "unsupported_version" || code == "too_large" ||
            code == "bad_signature" || code == "wrong_recipient" || code == "replay" ||
-           code == "stale";
+           code == "stale" || code == "not_permitted";
 }
 
 std::string HashHex(const crypto::Hash256& hash) {
@@ -263,18 +268,99 @@ Result<Evidence> VerifyEvidence(std::string_view text, const crypto::PublicKey& 
         return MakeError(ErrorCode::kUnauthenticated, "evidence signed by an unexpected key");
     }
     CONCORD_RETURN_IF_ERROR(VerifyObjectWithKey(o, kEvidenceDomain, key));
+    // A valid signature says who wrote the record, not that it means anything: every member is
+    // checked as strictly as an envelope's (docs/formats/envelope.md §Evidence records).
+    static constexpr std::string_view kMembers[] = {
+        "v",
+        "kind",
+        "event",
+        "message_id",
+        "envelope_sha256",
+        "from",
+        "to",
+        "time",
+        "ledger_index",
+        "reason",
+        "key",
+        "sig"};
+    for (const auto& member : o) {
+        if (std::find(std::begin(kMembers), std::end(kMembers), member.key()) ==
+            std::end(kMembers)) {
+            return MakeError(
+                ErrorCode::kInvalidArgument,
+                "evidence: unknown field '" + std::string(member.key().substr(0, 64)) + "'"
+            );
+        }
+    }
+    CONCORD_ASSIGN_OR_RETURN(std::int64_t version, GetInt(o, "v"));
+    if (version != kProtocolVersion) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "evidence: field 'v': " + std::to_string(version) + ", expected " +
+                std::to_string(kProtocolVersion)
+        );
+    }
+    CONCORD_ASSIGN_OR_RETURN(std::string kind, GetString(o, "kind"));
+    if (kind != "evidence") {
+        return MakeError(
+            ErrorCode::kInvalidArgument, "evidence: field 'kind': expected 'evidence'"
+        );
+    }
     Evidence e;
     CONCORD_ASSIGN_OR_RETURN(e.event, GetString(o, "event"));
+    if (e.event != "delivery" && e.event != "retrieval" && e.event != "non_delivery" &&
+        e.event != "submission") {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "evidence: field 'event': expected delivery, retrieval, non_delivery or submission"
+        );
+    }
     CONCORD_ASSIGN_OR_RETURN(e.message_id, GetString(o, "message_id"));
+    if (!IsUuidV7(e.message_id)) {
+        return MakeError(
+            ErrorCode::kInvalidArgument, "evidence: field 'message_id': expected a UUIDv7"
+        );
+    }
     CONCORD_ASSIGN_OR_RETURN(e.envelope_sha256, GetString(o, "envelope_sha256"));
+    const bool lower_hex =
+        e.envelope_sha256.size() == 64 &&
+        std::all_of(e.envelope_sha256.begin(), e.envelope_sha256.end(), [](char c) {
+            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        });
+    if (!lower_hex) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "evidence: field 'envelope_sha256': expected 64 lower-case hex digits"
+        );
+    }
     CONCORD_ASSIGN_OR_RETURN(e.from, GetString(o, "from"));
+    CONCORD_RETURN_IF_ERROR(CheckNodeId(e.from));
     CONCORD_ASSIGN_OR_RETURN(e.to, GetString(o, "to"));
+    CONCORD_RETURN_IF_ERROR(CheckNodeId(e.to));
     CONCORD_ASSIGN_OR_RETURN(e.time, GetString(o, "time"));
+    if (auto t = ParseTimestamp(e.time); !t) {
+        return MakeError(
+            ErrorCode::kInvalidArgument, "evidence: field 'time': " + t.error().message
+        );
+    }
     if (o.contains("ledger_index")) {
         CONCORD_ASSIGN_OR_RETURN(std::int64_t index, GetInt(o, "ledger_index"));
+        if (index < 0) {
+            return MakeError(
+                ErrorCode::kInvalidArgument, "evidence: field 'ledger_index': negative"
+            );
+        }
         e.ledger_index = static_cast<std::uint64_t>(index);
     }
-    CONCORD_ASSIGN_OR_RETURN(e.reason, GetOptionalString(o, "reason"));
+    if (o.contains("reason")) {
+        CONCORD_ASSIGN_OR_RETURN(e.reason, GetString(o, "reason"));
+        if (e.event != "non_delivery" || e.reason.empty()) {
+            return MakeError(
+                ErrorCode::kInvalidArgument,
+                "evidence: field 'reason': only a non_delivery record has one, and not empty"
+            );
+        }
+    }
     return e;
 }
 

@@ -1,5 +1,7 @@
 #include "concord/federation/envelope.hpp"
 
+#include <functional>
+
 #include <gtest/gtest.h>
 
 #include "concord/core/id.hpp"
@@ -153,6 +155,77 @@ TEST_F(EnvelopeTest, EvidenceVerifiesOnlyUnderItsSigner) {
         VerifyEvidence(CanonicalText(object), b_.keys.signing.public_key()).error().code,
         ErrorCode::kUnauthenticated
     );
+}
+
+// Issue 13, item 2: a correctly signed record is still refused when any member is wrong.
+TEST_F(EnvelopeTest, EveryEvidenceMemberIsChecked) {
+    const Evidence good{
+        "delivery",
+        NewUuidV7(),
+        std::string(64, 'c'),
+        "bb.poc",
+        "aa.central",
+        FormatTimestamp(NowMillis()),
+        7,
+        ""};
+    auto text = SignEvidence(good, b_.keys.signing);
+    ASSERT_TRUE(text) << text.error().ToString();
+    ASSERT_TRUE(VerifyEvidence(*text, b_.keys.signing.public_key()));
+    // Re-signs the good record after `edit`, so only the member check can refuse it.
+    auto with = [&](const std::function<void(boost::json::object&)>& edit) {
+        auto o = *ParseObject(*text);
+        o.erase("key");
+        o.erase("sig");
+        edit(o);
+        return *SignObject(std::move(o), "concord-evidence-v1", b_.keys.signing);
+    };
+    struct Case {
+        const char* what;
+        std::function<void(boost::json::object&)> edit;
+    };
+    const Case cases[] = {
+        {"no v", [](auto& o) { o.erase("v"); }},
+        {"v = 2", [](auto& o) { o["v"] = 2; }},
+        {"v a string", [](auto& o) { o["v"] = "1"; }},
+        {"no kind", [](auto& o) { o.erase("kind"); }},
+        {"unknown kind", [](auto& o) { o["kind"] = "receipt"; }},
+        {"unknown event", [](auto& o) { o["event"] = "deliverd"; }},
+        {"no event", [](auto& o) { o.erase("event"); }},
+        {"message_id not a UUIDv7", [](auto& o) { o["message_id"] = "42"; }},
+        {"hash too short", [](auto& o) { o["envelope_sha256"] = std::string(63, 'c'); }},
+        {"hash upper case", [](auto& o) { o["envelope_sha256"] = std::string(64, 'C'); }},
+        {"hash not hex", [](auto& o) { o["envelope_sha256"] = std::string(64, 'z'); }},
+        {"from not a node id", [](auto& o) { o["from"] = "BB POC"; }},
+        {"to empty", [](auto& o) { o["to"] = ""; }},
+        {"garbage time", [](auto& o) { o["time"] = "yesterday"; }},
+        {"time without zone", [](auto& o) { o["time"] = "2026-11-29T10:00:00.000"; }},
+        {"time a number", [](auto& o) { o["time"] = 1700000000; }},
+        {"negative ledger_index", [](auto& o) { o["ledger_index"] = -1; }},
+        {"fractional ledger_index", [](auto& o) { o["ledger_index"] = 1.5; }},
+        {"ledger_index a string", [](auto& o) { o["ledger_index"] = "7"; }},
+        {"reason on a delivery", [](auto& o) { o["reason"] = "because"; }},
+        {"unknown member", [](auto& o) { o["extra"] = true; }},
+    };
+    for (const auto& c : cases) {
+        auto verified = VerifyEvidence(with(c.edit), b_.keys.signing.public_key());
+        ASSERT_FALSE(verified) << c.what;
+        EXPECT_EQ(verified.error().code, ErrorCode::kInvalidArgument) << c.what;
+    }
+    // A non_delivery record may carry its reason; an empty one is refused.
+    EXPECT_TRUE(VerifyEvidence(
+        with([](auto& o) {
+            o["event"] = "non_delivery";
+            o["reason"] = "horizon";
+        }),
+        b_.keys.signing.public_key()
+    ));
+    EXPECT_FALSE(VerifyEvidence(
+        with([](auto& o) {
+            o["event"] = "non_delivery";
+            o["reason"] = "";
+        }),
+        b_.keys.signing.public_key()
+    ));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // §Intake).
 
 #include <map>
+#include <utility>
 
 #include <boost/json/serialize.hpp>
 
@@ -69,6 +70,16 @@ IntakeReply Node::Receive(std::string_view text, bool want_proof) {
     if (auto ok = VerifyEnvelopeSignature(envelope); !ok) {
         return Refuse(ok.error().reason, ok.error().message, &envelope);
     }
+    // Who may send what is decided before anything is stored (docs/protocol.md §4).
+    if (auto ok = dir->MayNodeSend(
+            *sender,
+            envelope.header.type,
+            envelope.header.priority,
+            !envelope.header.in_reply_to.empty()
+        );
+        !ok) {
+        return Refuse(Refusal::kNotPermitted, ok.error().message, &envelope);
+    }
     const std::int64_t now = Now();
     if (envelope.time_millis < now - options_.max_age.count()) {
         return Refuse(
@@ -104,12 +115,17 @@ IntakeReply Node::Receive(std::string_view text, bool want_proof) {
 
 IntakeReply Node::Refuse(Refusal reason, std::string message, const ParsedEnvelope* envelope) {
     counters_.refused[static_cast<int>(reason)].fetch_add(1, std::memory_order_relaxed);
-    log::Warning(
-        "envelope refused",
-        {{"reason", RefusalCode(reason)},
-         {"from", envelope != nullptr ? envelope->header.from : std::string()},
-         {"detail", message}}
-    );
+    const std::string from = envelope != nullptr ? envelope->header.from : std::string();
+    const std::uint64_t suppressed = AllowRefusalLog(reason, from);
+    if (suppressed != kRefusalLogDenied) {
+        log::Warning(
+            "envelope refused",
+            {{"reason", RefusalCode(reason)},
+             {"from", from},
+             {"detail", message},
+             {"suppressed_before", static_cast<long long>(suppressed)}}
+        );
+    }
     RecordRefusal(
         reason,
         envelope != nullptr ? envelope->header.from : std::string(),
@@ -120,6 +136,43 @@ IntakeReply Node::Refuse(Refusal reason, std::string message, const ParsedEnvelo
         ErrorBody(RefusalCode(reason), message),
         std::string(RefusalCode(reason)),
         false};
+}
+
+std::uint64_t Node::AllowRefusalLog(Refusal reason, const std::string& claimed_sender) {
+    // Per (claimed sender, reason): at most refusal_log_lines_per_minute lines a minute; the
+    // rest are counted (refusal_logs_suppressed) and reported on the next line written for that
+    // key. The table is bounded: an attacker can claim any sender name.
+    constexpr std::size_t kMaxKeys = 1024;
+    const std::int64_t now = Now();
+    std::scoped_lock lock(refusal_mu_);
+    auto key = std::make_pair(claimed_sender.substr(0, 64), static_cast<int>(reason));
+    auto it = refusal_logs_.find(key);
+    if (it == refusal_logs_.end()) {
+        if (refusal_logs_.size() >= kMaxKeys) {
+            std::erase_if(refusal_logs_, [&](const auto& entry) {
+                return now - entry.second.window_start >= 60'000;
+            });
+        }
+        if (refusal_logs_.size() >= kMaxKeys) {
+            key.first = "*";  // every other sender shares one budget until the table drains
+            it = refusal_logs_.find(key);
+        }
+        if (it == refusal_logs_.end()) {
+            it = refusal_logs_.emplace(key, RefusalLogWindow{now, 0, 0}).first;
+        }
+    }
+    RefusalLogWindow& w = it->second;
+    if (now - w.window_start >= 60'000) {
+        w.window_start = now;
+        w.lines = 0;
+    }
+    if (w.lines >= options_.refusal_log_lines_per_minute) {
+        ++w.suppressed;
+        counters_.refusal_logs_suppressed.fetch_add(1, std::memory_order_relaxed);
+        return kRefusalLogDenied;
+    }
+    ++w.lines;
+    return std::exchange(w.suppressed, 0);
 }
 
 void Node::RecordRefusal(
@@ -133,7 +186,9 @@ void Node::RecordRefusal(
             refusals_in_window_ = 0;
         }
         if (refusals_in_window_ >= options_.refusal_events_per_minute) {
-            return;  // counted in counters_.refused only
+            // Counted in counters_.refused and refusal_events_unrecorded only.
+            counters_.refusal_events_unrecorded.fetch_add(1, std::memory_order_relaxed);
+            return;
         }
         ++refusals_in_window_;
     }
@@ -142,15 +197,18 @@ void Node::RecordRefusal(
     leaf["reason"] = RefusalCode(reason);
     leaf["from"] = claimed_sender;
     leaf["envelope_sha256"] = hash;
-    auto tx = store_.Begin();
-    if (!tx) {
-        return;
-    }
-    if (auto ok = log_->Append(**tx, LeafBytes(leaf)); !ok) {
-        return;
-    }
-    if (auto ok = (*tx)->Commit(); !ok) {
-        log::Error("could not record a refusal", {{"error", ok.error().ToString()}});
+    auto recorded = [&]() -> Result<void> {
+        CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+        CONCORD_RETURN_IF_ERROR(log_->Append(*tx, LeafBytes(leaf)));
+        return tx->Commit();
+    }();
+    if (!recorded) {
+        // The refusal itself stands (nothing was stored); only its audit event is missing.
+        counters_.refusal_events_unrecorded.fetch_add(1, std::memory_order_relaxed);
+        log::Error(
+            "could not record a refusal in the audit log",
+            {{"reason", RefusalCode(reason)}, {"error", recorded.error().ToString()}}
+        );
     }
 }
 
@@ -198,134 +256,28 @@ std::string AcceptedBody(
 }  // namespace
 
 void Node::CommitBatch(std::vector<std::shared_ptr<PendingIntake>>& batch) {
-    auto fail_all = [&](const Error& error) {
-        log::Error("intake commit failed", {{"error", error.ToString()}});
+    auto committed = CommitGroup(batch);
+    if (!committed && batch.size() > 1) {
+        // One failed statement aborts the whole transaction (PostgreSQL refuses everything after
+        // it; the store treats SQLite the same). Commit each envelope on its own, so that one
+        // bad intake is answered 503 (and retried by its sender) without failing the others.
+        log::Warning(
+            "intake group commit failed; committing its envelopes one by one",
+            {{"error", committed.error().ToString()},
+             {"envelopes", static_cast<long long>(batch.size())}}
+        );
+        for (auto& p : batch) {
+            std::vector<std::shared_ptr<PendingIntake>> one{p};
+            CommitBatch(one);
+        }
+        return;
+    }
+    if (!committed) {
+        log::Error("intake commit failed", {{"error", committed.error().ToString()}});
         for (auto& p : batch) {
             p->reply =
                 IntakeReply{503, ErrorBody("unavailable", "could not commit; retry"), "", false};
-            p->is_new = false;
         }
-    };
-    auto tx = store_.Begin();
-    if (!tx) {
-        fail_all(tx.error());
-        return;
-    }
-    const std::int64_t now = Now();
-    // (sender, id) → the entry of this batch that carries it.
-    std::map<std::pair<std::string, std::string>, PendingIntake*> in_batch;
-    std::vector<std::pair<PendingIntake*, Refusal>> refused;
-    for (auto& p : batch) {
-        const Header& h = p->envelope.header;
-        const std::string hash = HashHex(p->envelope.hash);
-        auto key = std::make_pair(h.from, h.id);
-        std::string seen_hash;
-        if (auto it = in_batch.find(key); it != in_batch.end()) {
-            seen_hash = HashHex(it->second->envelope.hash);
-            if (seen_hash == hash) {
-                p->receipt = it->second->receipt;
-                p->ledger_index = it->second->ledger_index;
-            }
-        } else {
-            auto rows = (*tx)->Query(
-                "SELECT envelope_sha256, receipt, ledger_index FROM fed_seen WHERE sender = $1 AND "
-                "id = $2",
-                {h.from, h.id}
-            );
-            if (!rows) {
-                fail_all(rows.error());
-                return;
-            }
-            if (!rows->empty()) {
-                seen_hash = rows->front().Text(0);
-                p->receipt = rows->front().Text(1);
-                p->ledger_index = static_cast<std::uint64_t>(rows->front().Int(2));
-            }
-        }
-        if (!seen_hash.empty()) {
-            if (seen_hash == hash) {
-                p->reply.duplicate = true;
-            } else {
-                refused.emplace_back(p.get(), Refusal::kReplay);
-            }
-            continue;
-        }
-        boost::json::object leaf;
-        leaf["event"] = "message.received";
-        leaf["id"] = h.id;
-        leaf["from"] = h.from;
-        leaf["type"] = h.type;
-        leaf["priority"] = h.priority;
-        leaf["envelope_sha256"] = hash;
-        auto appended = log_->Append(**tx, LeafBytes(leaf));
-        if (!appended) {
-            fail_all(appended.error());
-            return;
-        }
-        p->ledger_index = appended->first_index;
-        auto receipt = SignEvidence(
-            Evidence{
-                "delivery",
-                h.id,
-                hash,
-                options_.node_id,
-                h.from,
-                FormatTimestamp(now),
-                p->ledger_index,
-                ""},
-            keys_.signing
-        );
-        if (!receipt) {
-            fail_all(receipt.error());
-            return;
-        }
-        p->receipt = std::move(*receipt);
-        auto inserted = (*tx)->Execute(
-            "INSERT INTO fed_messages (direction, id, peer, type, priority, in_reply_to, time, "
-            "body, envelope, envelope_sha256, status, ledger_index, created_ms) VALUES "
-            "('in', $1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10, $11)",
-            {h.id,
-             h.from,
-             h.type,
-             h.priority,
-             h.in_reply_to,
-             h.time,
-             p->body,
-             p->envelope.canonical,
-             hash,
-             ToSql(p->ledger_index),
-             now}
-        );
-        if (inserted) {
-            inserted = (*tx)->Execute(
-                "INSERT INTO fed_seen (sender, id, envelope_sha256, receipt, ledger_index, "
-                "expires_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-                {h.from,
-                 h.id,
-                 hash,
-                 p->receipt,
-                 ToSql(p->ledger_index),
-                 p->envelope.time_millis + options_.max_age.count()}
-            );
-        }
-        if (!inserted) {
-            fail_all(inserted.error());
-            return;
-        }
-        if (h.type == "evidence.retrieval") {
-            AttachRetrieval(**tx, *p);
-        }
-        p->is_new = true;
-        in_batch.emplace(key, p.get());
-    }
-    // Forget (sender, id) pairs whose envelopes would be refused as stale anyway.
-    if (auto pruned = (*tx)->Execute("DELETE FROM fed_seen WHERE expires_ms < $1", {now});
-        !pruned) {
-        fail_all(pruned.error());
-        return;
-    }
-    if (auto committed = (*tx)->Commit(); !committed) {
-        fail_all(committed.error());
         return;
     }
     Failpoint("intake.after_commit");
@@ -334,9 +286,7 @@ void Node::CommitBatch(std::vector<std::shared_ptr<PendingIntake>>& batch) {
     }
     for (auto& p : batch) {
         const Header& h = p->envelope.header;
-        if (std::any_of(refused.begin(), refused.end(), [&](const auto& r) {
-                return r.first == p.get();
-            })) {
+        if (p->replayed) {
             p->reply = Refuse(
                 Refusal::kReplay,
                 "message id " + h.id + " from " + h.from +
@@ -364,6 +314,113 @@ void Node::CommitBatch(std::vector<std::shared_ptr<PendingIntake>>& batch) {
     }
 }
 
+Result<void> Node::CommitGroup(std::vector<std::shared_ptr<PendingIntake>>& batch) {
+    for (auto& p : batch) {
+        p->receipt.clear();
+        p->ledger_index = 0;
+        p->is_new = false;
+        p->replayed = false;
+        p->reply = IntakeReply{};
+    }
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    const std::int64_t now = Now();
+    // (sender, id) → the entry of this batch that carries it.
+    std::map<std::pair<std::string, std::string>, PendingIntake*> in_batch;
+    for (auto& p : batch) {
+        const Header& h = p->envelope.header;
+        const std::string hash = HashHex(p->envelope.hash);
+        auto key = std::make_pair(h.from, h.id);
+        std::string seen_hash;
+        if (auto it = in_batch.find(key); it != in_batch.end()) {
+            seen_hash = HashHex(it->second->envelope.hash);
+            if (seen_hash == hash) {
+                p->receipt = it->second->receipt;
+                p->ledger_index = it->second->ledger_index;
+            }
+        } else {
+            CONCORD_ASSIGN_OR_RETURN(
+                auto rows,
+                tx->Query(
+                    "SELECT envelope_sha256, receipt, ledger_index FROM fed_seen WHERE sender = $1 "
+                    "AND id = $2",
+                    {h.from, h.id}
+                )
+            );
+            if (!rows.empty()) {
+                seen_hash = rows.front().Text(0);
+                p->receipt = rows.front().Text(1);
+                p->ledger_index = static_cast<std::uint64_t>(rows.front().Int(2));
+            }
+        }
+        if (!seen_hash.empty()) {
+            if (seen_hash == hash) {
+                p->reply.duplicate = true;
+            } else {
+                p->replayed = true;
+            }
+            continue;
+        }
+        boost::json::object leaf;
+        leaf["event"] = "message.received";
+        leaf["id"] = h.id;
+        leaf["from"] = h.from;
+        leaf["type"] = h.type;
+        leaf["priority"] = h.priority;
+        leaf["envelope_sha256"] = hash;
+        CONCORD_ASSIGN_OR_RETURN(auto appended, log_->Append(*tx, LeafBytes(leaf)));
+        p->ledger_index = appended.first_index;
+        CONCORD_ASSIGN_OR_RETURN(
+            p->receipt,
+            SignEvidence(
+                Evidence{
+                    "delivery",
+                    h.id,
+                    hash,
+                    options_.node_id,
+                    h.from,
+                    FormatTimestamp(now),
+                    p->ledger_index,
+                    ""},
+                keys_.signing
+            )
+        );
+        CONCORD_RETURN_IF_ERROR(tx->Execute(
+            "INSERT INTO fed_messages (direction, id, peer, type, priority, in_reply_to, time, "
+            "body, envelope, envelope_sha256, status, ledger_index, created_ms) VALUES "
+            "('in', $1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10, $11)",
+            {h.id,
+             h.from,
+             h.type,
+             h.priority,
+             h.in_reply_to,
+             h.time,
+             p->body,
+             p->envelope.canonical,
+             hash,
+             ToSql(p->ledger_index),
+             now}
+        ));
+        CONCORD_RETURN_IF_ERROR(tx->Execute(
+            "INSERT INTO fed_seen (sender, id, envelope_sha256, receipt, ledger_index, "
+            "expires_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            {h.from,
+             h.id,
+             hash,
+             p->receipt,
+             ToSql(p->ledger_index),
+             p->envelope.time_millis + options_.max_age.count()}
+        ));
+        if (h.type == "evidence.retrieval") {
+            CONCORD_RETURN_IF_ERROR(AttachRetrieval(*tx, *p));
+        }
+        p->is_new = true;
+        in_batch.emplace(key, p.get());
+    }
+    // Forget (sender, id) pairs whose envelopes would be refused as stale anyway.
+    CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM fed_seen WHERE expires_ms < $1", {now}));
+    return tx->Commit();
+}
+
 Result<void> Node::AttachProofs(std::vector<std::shared_ptr<PendingIntake>>& batch) {
     const bool any = std::any_of(batch.begin(), batch.end(), [](const auto& p) {
         return p->want_proof && !p->receipt.empty();
@@ -389,30 +446,32 @@ Result<void> Node::AttachProofs(std::vector<std::shared_ptr<PendingIntake>>& bat
     return tx->Commit();
 }
 
-void Node::AttachRetrieval(store::Transaction& tx, const PendingIntake& p) {
-    // The sender tells us that a person opened one of our messages: keep its signed record.
+Result<void> Node::AttachRetrieval(store::Transaction& tx, const PendingIntake& p) {
+    // The sender tells us that a person opened one of our messages: keep its signed record if it
+    // is about a message this node sent to that sender, with that message's envelope hash.
     auto body = ParseObject(p.body);
     if (!body) {
-        return;
+        return {};
     }
     auto record = GetString(*body, "evidence");
     const auto dir = directory();
     const NodeEntry* sender = dir->FindNode(p.envelope.header.from);
     if (!record || sender == nullptr) {
-        return;
+        return {};
     }
     auto evidence = VerifyEvidence(*record, sender->signing_key);
     if (!evidence || evidence->event != "retrieval" || evidence->from != sender->id ||
         evidence->to != options_.node_id) {
         log::Warning("ignored an invalid retrieval record", {{"from", sender->id}});
-        return;
+        return {};
     }
-    (void)tx.Execute(
+    CONCORD_RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO fed_evidence (direction, message_id, event, record, created_ms) "
         "SELECT 'out', id, 'retrieval', $1, $2 FROM fed_messages WHERE direction = 'out' AND "
-        "peer = $3 AND id = $4 ON CONFLICT DO NOTHING",
-        {*record, Now(), sender->id, evidence->message_id}
-    );
+        "peer = $3 AND id = $4 AND envelope_sha256 = $5 ON CONFLICT DO NOTHING",
+        {*record, Now(), sender->id, evidence->message_id, evidence->envelope_sha256}
+    ));
+    return {};
 }
 
 }  // namespace concord::federation

@@ -62,13 +62,42 @@ constexpr std::string_view kSummaryColumns =
 }  // namespace
 
 std::vector<store::Migration> Node::Migrations() {
-    return {store::Migration{
-        "federation",
-        1,
-        internal::FederationSchema("INTEGER", "INTEGER PRIMARY KEY"),
-        internal::FederationSchema("BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
-    }};
+    return {
+        store::Migration{
+            "federation",
+            1,
+            internal::FederationSchema("INTEGER", "INTEGER PRIMARY KEY"),
+            internal::FederationSchema("BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
+        },
+        store::Migration{
+            "federation",
+            2,
+            internal::DirectorySchema("INTEGER"),
+            internal::DirectorySchema("BIGINT"),
+        }};
 }
+
+namespace {
+
+// The highest directory serial ever accepted by the node on `tx`'s store, 0 if none.
+Result<std::uint64_t> AcceptedSerial(store::Transaction& tx) {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows, tx.Query("SELECT serial FROM fed_directory WHERE singleton = 1")
+    );
+    return rows.empty() ? 0 : static_cast<std::uint64_t>(rows.front().Int(0));
+}
+
+Error RollbackError(std::uint64_t offered, std::uint64_t accepted) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "directory serial " + std::to_string(offered) + " is lower than serial " +
+            std::to_string(accepted) +
+            ", the highest this node has accepted; an older directory is refused (it could "
+            "bring back revoked nodes)"
+    );
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Node>> Node::Open(
     store::Store& store,
@@ -85,6 +114,13 @@ Result<std::unique_ptr<Node>> Node::Open(
     CONCORD_RETURN_IF_ERROR(store.Migrate(migrations));
     if (directory == nullptr) {
         return MakeError(ErrorCode::kInvalidArgument, "a node needs a directory");
+    }
+    {
+        CONCORD_ASSIGN_OR_RETURN(auto tx, store.Begin());
+        CONCORD_ASSIGN_OR_RETURN(std::uint64_t accepted, AcceptedSerial(*tx));
+        if (directory->serial < accepted) {
+            return RollbackError(directory->serial, accepted);
+        }
     }
     return std::unique_ptr<Node>(new Node(
         store, std::move(keys), std::move(directory), transport, std::move(options), std::move(log)
@@ -149,9 +185,35 @@ void Node::Stop() {
     }
 }
 
-void Node::SetDirectory(std::shared_ptr<const Directory> directory) {
+Result<void> Node::SetDirectory(
+    std::shared_ptr<const Directory> directory, std::string_view file_sha256
+) {
+    if (directory == nullptr) {
+        return MakeError(ErrorCode::kInvalidArgument, "a node needs a directory");
+    }
+    // One loader at a time, so that two reloads cannot interleave their check and their write.
+    std::scoped_lock load_lock(directory_load_mu_);
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(std::uint64_t accepted, AcceptedSerial(*tx));
+    const std::uint64_t current = std::max(accepted, this->directory()->serial);
+    if (directory->serial < current) {
+        return RollbackError(directory->serial, current);
+    }
+    CONCORD_RETURN_IF_ERROR(tx->Execute(
+        "INSERT INTO fed_directory (singleton, serial, sha256, loaded_ms) VALUES (1, $1, $2, $3) "
+        "ON CONFLICT (singleton) DO UPDATE SET serial = excluded.serial, sha256 = "
+        "excluded.sha256, loaded_ms = excluded.loaded_ms",
+        {ToSql(directory->serial), std::string(file_sha256), Now()}
+    ));
+    boost::json::object leaf;
+    leaf["event"] = "directory.loaded";
+    leaf["serial"] = ToSql(directory->serial);
+    leaf["sha256"] = file_sha256;
+    CONCORD_RETURN_IF_ERROR(log_->Append(*tx, LeafBytes(leaf)));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
     std::scoped_lock lock(directory_mu_);
     directory_ = std::move(directory);
+    return {};
 }
 
 std::shared_ptr<const Directory> Node::directory() const {
@@ -187,6 +249,18 @@ Result<Submitted> Node::Submit(const OutgoingMessage& message) {
     if (message.to == options_.node_id) {
         return MakeError(ErrorCode::kInvalidArgument, "a node cannot send to itself");
     }
+    // The roles are this node's own entry's. (A node revoked in its own directory still
+    // sends: its peers refuse it as unknown_sender, which the outbox shows.)
+    const NodeEntry* self = dir->FindNode(options_.node_id);
+    if (self == nullptr) {
+        return MakeError(
+            ErrorCode::kPermissionDenied,
+            "this node is not listed in directory serial " + std::to_string(dir->serial)
+        );
+    }
+    CONCORD_RETURN_IF_ERROR(
+        dir->MayNodeSend(*self, message.type, message.priority, !message.in_reply_to.empty())
+    );
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Submitted submitted, SubmitInTx(*tx, message, *peer));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
@@ -492,13 +566,94 @@ Result<std::string> Node::CheckpointReply(std::uint64_t old_size) {
             proof.emplace_back(crypto::Base64Encode(ByteSpan(h.data(), h.size())));
         }
     }
+    CONCORD_ASSIGN_OR_RETURN(
+        auto cosigned,
+        tx->Query("SELECT note, line FROM fed_cosignatures WHERE size = (SELECT MAX(size) FROM "
+                  "fed_cosignatures) ORDER BY witness")
+    );
     CONCORD_RETURN_IF_ERROR(tx->Commit());
     boost::json::object o;
     o["checkpoint"] = note;
     o["old_size"] = ToSql(old_size);
     o["size"] = ToSql(size);
     o["consistency"] = std::move(proof);
+    if (!cosigned.empty()) {
+        // This node's signed checkpoint followed by every cosignature line it holds for it: a
+        // valid C2SP note that anyone can check against the witnesses' keys.
+        std::string text = cosigned.front().Text(0);
+        for (const auto& r : cosigned) {
+            text += r.Text(1);
+        }
+        o["cosigned"] = std::move(text);
+    }
     return boost::json::serialize(o);
+}
+
+Result<int> Node::AcceptCosignature(std::string_view body) {
+    constexpr std::size_t kMaxNoteBytes = 64 * 1024;
+    CONCORD_ASSIGN_OR_RETURN(boost::json::object o, ParseObject(body));
+    CONCORD_ASSIGN_OR_RETURN(std::string text, GetString(o, "checkpoint"));
+    if (text.size() > kMaxNoteBytes) {
+        return MakeError(ErrorCode::kInvalidArgument, "checkpoint note too large");
+    }
+    CONCORD_ASSIGN_OR_RETURN(ledger::Note note, ledger::ParseNote(text));
+    CONCORD_ASSIGN_OR_RETURN(ledger::Checkpoint cp, ledger::ParseCheckpoint(note.text));
+    if (cp.origin != options_.node_id) {
+        return MakeError(ErrorCode::kInvalidArgument, "not a checkpoint of " + options_.node_id);
+    }
+    // This node signed it (so its root is this log's at that size).
+    const ledger::NoteVerifier own = log_verifier();
+    auto signed_by_us = ledger::VerifyNote(note, std::span(&own, 1));
+    if (!signed_by_us) {
+        return MakeError(
+            ErrorCode::kInvalidArgument, "the checkpoint is not signed by this node's log key"
+        );
+    }
+    // Cosigners: current directory nodes, as C2SP tlog-cosignature v1 keys named by node id.
+    const auto dir = directory();
+    std::vector<ledger::NoteVerifier> witnesses;
+    for (const auto& n : dir->nodes) {
+        if (n.id != options_.node_id && !n.revoked) {
+            witnesses.push_back(
+                ledger::MakeVerifier(n.id, ledger::NoteKeyType::kCosignatureV1, n.signing_key)
+            );
+        }
+    }
+    auto verified = ledger::VerifyNote(note, witnesses);
+    if (!verified) {
+        return MakeError(
+            ErrorCode::kUnauthenticated,
+            "no valid cosignature of a listed node: " + verified.error().message
+        );
+    }
+    // This node's own note: the text and its signature line, without anything else.
+    const std::string own_note = note.text + "\n" + signer_.SignatureLine(note.text);
+    const std::int64_t now = Now();
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    int kept = 0;
+    for (const auto& sig : note.signatures) {
+        const bool valid =
+            std::find(verified->verified_by.begin(), verified->verified_by.end(), sig.name) !=
+                verified->verified_by.end() &&
+            std::any_of(witnesses.begin(), witnesses.end(), [&](const auto& w) {
+                return w.name == sig.name && w.key_id == sig.key_id;
+            });
+        if (!valid) {
+            continue;
+        }
+        Bytes raw;
+        AppendBigEndian(raw, sig.key_id);
+        raw.insert(raw.end(), sig.signature.begin(), sig.signature.end());
+        const std::string line = "\u2014 " + sig.name + " " + crypto::Base64Encode(raw) + "\n";
+        CONCORD_RETURN_IF_ERROR(tx->Execute(
+            "INSERT INTO fed_cosignatures (size, witness, note, line, created_ms) VALUES ($1, $2, "
+            "$3, $4, $5) ON CONFLICT DO NOTHING",
+            {ToSql(cp.size), sig.name, own_note, line, now}
+        ));
+        ++kept;
+    }
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return kept;
 }
 
 }  // namespace concord::federation

@@ -1,21 +1,32 @@
 #include "concord/federation/node.hpp"
 
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <iostream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <random>
 #include <set>
+#include <span>
+#include <sstream>
 #include <thread>
+#include <variant>
 
 #include <gtest/gtest.h>
 
 #include "concord/core/id.hpp"
+#include "concord/core/log.hpp"
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
+#include "concord/ledger/note.hpp"
 #include "concord/ledger/proof_file.hpp"
 #include "concord/store/testing/pg_test.hpp"
 
+#include "node_internal.hpp"
 #include "test_util.hpp"
 
 namespace concord::federation {
@@ -61,13 +72,25 @@ public:
                 return MakeError(ErrorCode::kUnavailable, "connection refused");
             }
             node = nodes_[peer.id];
-            if (method == "POST") {
+            if (method == "POST" && target.starts_with("/fed/v1/messages")) {
                 ++posts_;
             }
         }
         if (method == "POST" && target.starts_with("/fed/v1/messages")) {
             IntakeReply r = node->Receive(body, target.find("proof=1") != std::string_view::npos);
+            std::function<std::string(const std::string&)> rewrite;
+            {
+                std::scoped_lock lock(mu_);
+                rewrite = rewrite_reply_;
+            }
+            if (rewrite && r.status == 200) {
+                r.body = rewrite(r.body);
+            }
             return Reply{r.status, r.body};
+        }
+        if (method == "POST" && target == "/fed/v1/cosignature") {
+            auto kept = node->AcceptCosignature(body);
+            return kept ? Reply{200, "{}"} : Reply{400, kept.error().message};
         }
         if (method == "GET" && target.starts_with("/fed/v1/checkpoint?old_size=")) {
             const auto old_size = std::stoull(std::string(target.substr(target.find('=') + 1)));
@@ -82,11 +105,96 @@ public:
         return Reply{404, "{}"};
     }
 
+    /// Every accepted reply passes through `rewrite` (a receiver that lies in its receipts).
+    void RewriteReplies(std::function<std::string(const std::string&)> rewrite) {
+        std::scoped_lock lock(mu_);
+        rewrite_reply_ = std::move(rewrite);
+    }
+
 private:
     mutable std::mutex mu_;
+    std::function<std::string(const std::string&)> rewrite_reply_;
     std::map<std::string, Node*> nodes_;
     std::set<std::string> down_;
     int posts_ = 0;
+};
+
+// A store whose transactions fail, the way the backend does, on any statement with a text
+// parameter containing `needle`: the statement is replaced by an invalid one, so the real backend
+// reports the error and refuses the rest of the transaction (PostgreSQL's "current transaction is
+// aborted"; the store applies the same rule to SQLite).
+class FaultyStore : public store::Store {
+public:
+    FaultyStore(std::unique_ptr<store::Store> inner, std::string needle)
+        : inner_(std::move(inner)), needle_(std::move(needle)) {}
+
+    /// Also fails every query whose SQL contains `sql_needle`; counts them.
+    void FailQueries(std::string sql_needle) { query_needle_ = std::move(sql_needle); }
+    [[nodiscard]] int failed_queries() const { return failed_queries_.load(); }
+
+    [[nodiscard]] store::Backend backend() const override { return inner_->backend(); }
+    Result<std::unique_ptr<store::Transaction>> Begin() override {
+        CONCORD_ASSIGN_OR_RETURN(auto tx, inner_->Begin());
+        return std::unique_ptr<store::Transaction>(std::make_unique<Tx>(*this, std::move(tx)));
+    }
+    Result<void> Migrate(std::span<const store::Migration> migrations) override {
+        return inner_->Migrate(migrations);
+    }
+    Result<int> SchemaVersion(std::string_view component) override {
+        return inner_->SchemaVersion(component);
+    }
+    Result<void> CheckIntegrity() override { return inner_->CheckIntegrity(); }
+
+private:
+    class Tx : public store::Transaction {
+    public:
+        Tx(FaultyStore& owner, std::unique_ptr<store::Transaction> inner)
+            : owner_(owner), inner_(std::move(inner)) {}
+        using store::Transaction::Execute;
+        using store::Transaction::Query;
+        Result<std::int64_t> Execute(std::string_view sql, std::span<const store::Value> params)
+            override {
+            for (const auto& v : params) {
+                if (const auto* text = std::get_if<std::string>(&v);
+                    text != nullptr && text->find(owner_.needle_) != std::string::npos) {
+                    return inner_->Execute("INSERT INTO no_such_table_injected_fault VALUES (1)");
+                }
+            }
+            return inner_->Execute(sql, params);
+        }
+        Result<std::vector<store::Row>> Query(
+            std::string_view sql, std::span<const store::Value> params
+        ) override {
+            if (!owner_.query_needle_.empty() &&
+                sql.find(owner_.query_needle_) != std::string_view::npos) {
+                ++owner_.failed_queries_;
+                return inner_->Query("SELECT * FROM no_such_table_injected_fault");
+            }
+            return inner_->Query(sql, params);
+        }
+        Result<void> Commit() override {
+            auto committed = inner_->Commit();
+            if (committed) {
+                RunCommitHooks();
+            } else {
+                DropCommitHooks();
+            }
+            return committed;
+        }
+        void Rollback() override {
+            inner_->Rollback();
+            DropCommitHooks();
+        }
+
+    private:
+        FaultyStore& owner_;
+        std::unique_ptr<store::Transaction> inner_;
+    };
+
+    std::unique_ptr<store::Store> inner_;
+    std::string needle_;
+    std::string query_needle_;
+    std::atomic<int> failed_queries_{0};
 };
 
 bool WaitFor(
@@ -372,7 +480,7 @@ TEST_P(NodeTest, EveryRefusalHasItsReasonAndStoresNoMessage) {
     // Revoking the sender takes effect on the next message.
     auto revoked_a = a_.entry;
     revoked_a.revoked = true;
-    b->SetDirectory(MakeDirectory({&revoked_a, &b_.entry, &c_.entry}, 2));
+    ASSERT_TRUE(b->SetDirectory(MakeDirectory({&revoked_a, &b_.entry, &c_.entry}, 2), "2"));
     EXPECT_EQ(b->Receive(seal(a_, "bb.poc", now), false).refusal, "unknown_sender");
     EXPECT_EQ(Count(b, "in"), 1u);
 }
@@ -436,6 +544,410 @@ TEST_P(NodeTest, WitnessCosignsConsistentGrowthAndAlertsOnAFork) {
     // The same evidence is not alerted twice.
     ASSERT_TRUE(a->WitnessPeers());
     EXPECT_EQ(a->Alerts(10)->size(), 1u);
+}
+
+// Issue 13, item 9: a witness hands its cosignature back, and the log publishes it with its
+// checkpoint, so anyone can check who witnessed the log.
+TEST_P(NodeTest, CheckpointReplyPublishesTheCosignaturesOfWitnesses) {
+    Node* a = StartNode(a_);
+    Node* b = StartNode(b_);
+    ASSERT_TRUE(a && b);
+    ASSERT_TRUE(b->Submit(Request("aa.central")));
+    auto before = ParseObject(*b->CheckpointReply(0));
+    ASSERT_TRUE(before);
+    EXPECT_FALSE(before->contains("cosigned"));
+    auto round = a->WitnessPeers();
+    ASSERT_TRUE(round) << round.error().ToString();
+    ASSERT_EQ(*round, 1);
+    auto reply = ParseObject(*b->CheckpointReply(0));
+    ASSERT_TRUE(reply);
+    auto cosigned = GetString(*reply, "cosigned");
+    ASSERT_TRUE(cosigned) << boost::json::serialize(*reply);
+    // The note verifies under B's log key and A's cosigner key (C2SP tlog-cosignature v1).
+    const ledger::NoteVerifier keys[] = {
+        b->log_verifier(),
+        ledger::MakeVerifier(
+            "aa.central", ledger::NoteKeyType::kCosignatureV1, a_.keys.signing.public_key()
+        )};
+    auto verified = ledger::VerifyNote(*cosigned, keys);
+    ASSERT_TRUE(verified) << verified.error().ToString();
+    EXPECT_EQ(verified->verified_by.size(), 2u);
+    EXPECT_EQ(verified->cosignature_times.size(), 1u);
+
+    // A cosignature by a key that is not a listed node's, or on another log's checkpoint, is
+    // refused.
+    ledger::Cosigner stranger("aa.central", crypto::SigningKey::Generate());
+    auto note = ledger::ParseNote(*cosigned);
+    ASSERT_TRUE(note);
+    const std::string own = *GetString(*reply, "checkpoint");
+    boost::json::object forged;
+    forged["checkpoint"] = own + stranger.SignatureLine(note->text, 1'800'000'000);
+    EXPECT_EQ(
+        b->AcceptCosignature(boost::json::serialize(forged)).error().code,
+        ErrorCode::kUnauthenticated
+    );
+    auto a_reply = ParseObject(*a->CheckpointReply(0));
+    ASSERT_TRUE(a_reply);
+    boost::json::object other_log;
+    other_log["checkpoint"] = *GetString(*a_reply, "checkpoint");
+    EXPECT_EQ(
+        b->AcceptCosignature(boost::json::serialize(other_log)).error().code,
+        ErrorCode::kInvalidArgument
+    );
+}
+
+// Issue 13, item 1: the highest directory serial is kept in the store; an older directory is
+// refused at reload and when the node is opened again on the same store.
+TEST_P(NodeTest, RefusesADirectoryOlderThanOneItAcceptedAlsoAfterARestart) {
+    auto store = OpenStore("rollback");
+    ASSERT_NE(store, nullptr);
+    auto revoked_a = a_.entry;
+    revoked_a.revoked = true;
+    const auto old_directory = MakeDirectory({&a_.entry, &b_.entry, &c_.entry}, 1);
+    const auto new_directory = MakeDirectory({&revoked_a, &b_.entry, &c_.entry}, 2);
+    NodeOptions options;
+    options.node_id = "bb.poc";
+    {
+        auto node = Node::Open(*store, CopyKeys(b_.keys), old_directory, transport_, options);
+        ASSERT_TRUE(node) << node.error().ToString();
+        ASSERT_TRUE((*node)->SetDirectory(old_directory, "one"));
+        ASSERT_TRUE((*node)->SetDirectory(new_directory, "two"));
+        auto rolled_back = (*node)->SetDirectory(old_directory, "one");
+        ASSERT_FALSE(rolled_back);
+        EXPECT_EQ(rolled_back.error().code, ErrorCode::kInvalidArgument);
+        EXPECT_NE(
+            rolled_back.error().message.find("serial 1 is lower than serial 2"), std::string::npos
+        ) << rolled_back.error().message;
+        EXPECT_EQ((*node)->directory()->serial, 2u);
+    }
+    // "Restart" with the older file: refused before the node runs.
+    auto reopened = Node::Open(*store, CopyKeys(b_.keys), old_directory, transport_, options);
+    ASSERT_FALSE(reopened);
+    EXPECT_NE(reopened.error().message.find("serial 1 is lower than serial 2"), std::string::npos)
+        << reopened.error().message;
+    // With the current one it starts, and the revoked sender stays refused.
+    auto current = Node::Open(*store, CopyKeys(b_.keys), new_directory, transport_, options);
+    ASSERT_TRUE(current) << current.error().ToString();
+    ASSERT_TRUE((*current)->SetDirectory(new_directory, "two"));
+    (*current)->Start();
+    Header h{
+        NewUuidV7(), "request", "aa.central", "bb.poc", FormatTimestamp(NowMillis()), "", "normal"};
+    auto envelope = SealEnvelope(h, "{}", a_.keys.signing, a_.keys.box, b_.keys.box.public_key());
+    ASSERT_TRUE(envelope);
+    EXPECT_EQ((*current)->Receive(*envelope, false).refusal, "unknown_sender");
+    (*current)->Stop();
+}
+
+// A receiver whose replies pass through `rewrite`: B signs what the rewrite returns.
+class LyingReceiver {
+public:
+    explicit LyingReceiver(const crypto::SigningKey& key) : key_(key) {}
+
+    // Re-signs the receipt after `edit`; `reply_edit` may change the reply around it.
+    std::string Rewrite(
+        const std::string& reply,
+        const std::function<void(boost::json::object&)>& edit,
+        const std::function<void(boost::json::object&)>& reply_edit = nullptr
+    ) const {
+        auto o = *ParseObject(reply);
+        auto receipt = *ParseObject(std::string(o["receipt"].as_string()));
+        receipt.erase("key");
+        receipt.erase("sig");
+        edit(receipt);
+        o["receipt"] = *SignObject(std::move(receipt), "concord-evidence-v1", key_);
+        if (reply_edit) {
+            reply_edit(o);
+        }
+        return boost::json::serialize(o);
+    }
+
+private:
+    const crypto::SigningKey& key_;
+};
+
+// Issue 13, items 2 and 3: a receipt that is signed by the right key but wrong in any member, or
+// a reply without the inclusion proof that was asked for, never makes a message "delivered": the
+// sender retries, and at the delivery horizon records a non-delivery and raises an alert.
+TEST_P(NodeTest, ReceiptsWithWrongContentOrWithoutTheAskedProofAreRetriedNeverDelivered) {
+    const LyingReceiver liar(b_.keys.signing);
+    struct Case {
+        const char* what;
+        std::function<void(boost::json::object&)> edit;
+        std::function<void(boost::json::object&)> reply_edit;
+    };
+    const std::vector<Case> cases = {
+        {"negative ledger index", [](auto& r) { r["ledger_index"] = -1; }, nullptr},
+        {"unknown v", [](auto& r) { r["v"] = 7; }, nullptr},
+        {"no v", [](auto& r) { r.erase("v"); }, nullptr},
+        {"unknown kind", [](auto& r) { r["kind"] = "whatever"; }, nullptr},
+        {"no kind", [](auto& r) { r.erase("kind"); }, nullptr},
+        {"garbage time", [](auto& r) { r["time"] = "not a time"; }, nullptr},
+        {"time before the envelope",
+         [](auto& r) { r["time"] = "2001-01-01T00:00:00.000Z"; },
+         nullptr},
+        {"time far in the future",
+         [](auto& r) { r["time"] = "2999-01-01T00:00:00.000Z"; },
+         nullptr},
+        {"no ledger index", [](auto& r) { r.erase("ledger_index"); }, nullptr},
+        {"unknown member", [](auto& r) { r["note"] = "x"; }, nullptr},
+        {"proof withheld",
+         [](auto&) {},
+         [](auto& o) {
+             o.erase("proof");
+             o.erase("leaf");
+         }},
+        {"reply ledger_index differs",
+         [](auto&) {},
+         [](auto& o) { o["ledger_index"] = o["ledger_index"].as_int64() + 1; }},
+    };
+    Node* b = StartNode(b_);
+    NodeOptions options;
+    options.delivery_horizon = std::chrono::hours(1);
+    Node* a = StartNode(a_, options);
+    ASSERT_TRUE(a && b);
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.what);
+        transport_.RewriteReplies([&](const std::string& reply) {
+            return liar.Rewrite(reply, c.edit, c.reply_edit);
+        });
+        auto sent = a->Submit(Request("bb.poc"));
+        ASSERT_TRUE(sent) << sent.error().ToString();
+        ASSERT_TRUE(WaitFor([&] {
+            auto detail = a->Read("out", sent->id, false);
+            return detail && detail->summary.attempts >= 2;
+        }));
+        auto detail = a->Read("out", sent->id, false);
+        ASSERT_TRUE(detail);
+        EXPECT_EQ(detail->summary.status, "queued");
+        EXPECT_NE(detail->summary.last_error.find("receipt refused"), std::string::npos)
+            << detail->summary.last_error;
+        EXPECT_TRUE(detail->evidence.empty());
+    }
+    EXPECT_EQ(a->counters().delivered.load(), 0u);
+    // An honest receiver again: every queued message is delivered on its next retry.
+    transport_.RewriteReplies(nullptr);
+    ASSERT_TRUE(WaitFor([&] { return a->counters().delivered.load() == cases.size(); }));
+}
+
+TEST_P(NodeTest, ARefusedReceiptEndsInANonDeliveryAlertAtTheHorizon) {
+    const LyingReceiver liar(b_.keys.signing);
+    transport_.RewriteReplies([&](const std::string& reply) {
+        return liar.Rewrite(reply, [](auto& r) { r["ledger_index"] = -5; });
+    });
+    Node* b = StartNode(b_);
+    NodeOptions options;
+    options.delivery_horizon = std::chrono::milliseconds(300);
+    Node* a = StartNode(a_, options);
+    ASSERT_TRUE(a && b);
+    auto sent = a->Submit(Request("bb.poc"));
+    ASSERT_TRUE(sent);
+    ASSERT_TRUE(WaitFor([&] { return Status(a, sent->id) == "failed"; })) << Status(a, sent->id);
+    auto alerts = a->Alerts(10);
+    ASSERT_TRUE(alerts);
+    ASSERT_EQ(alerts->size(), 1u);
+    EXPECT_EQ((*alerts)[0].kind, "non_delivery");
+    EXPECT_NE((*alerts)[0].message.find("receipt refused"), std::string::npos)
+        << (*alerts)[0].message;
+    EXPECT_EQ(a->counters().delivered.load(), 0u);
+}
+
+// Issue 13, item 4: a provider may answer, but not send a request, least of all an emergency.
+TEST_P(NodeTest, MessagePolicyIsEnforcedBeforeAnythingIsStored) {
+    Node* b = StartNode(b_);
+    Node* c = StartNode(c_);
+    ASSERT_TRUE(b && c);
+    // The sending node refuses it locally...
+    auto local = c->Submit(Request("bb.poc"));
+    ASSERT_FALSE(local);
+    EXPECT_EQ(local.error().code, ErrorCode::kPermissionDenied);
+    // ...and a receiver refuses it from a sender that does not check.
+    auto seal = [&](const std::string& type, const std::string& priority, const std::string& reply
+                ) {
+        Header h{
+            NewUuidV7(),
+            type,
+            "cc.provider",
+            "bb.poc",
+            FormatTimestamp(NowMillis()),
+            reply,
+            priority};
+        return *SealEnvelope(h, "{}", c_.keys.signing, c_.keys.box, b_.keys.box.public_key());
+    };
+    const auto size = *b->LedgerSize();
+    for (const auto& [type, priority, reply] : std::vector<std::array<std::string, 3>>{
+             {"request", "emergency", ""},
+             {"request", "normal", ""},
+             {"order", "emergency", ""},
+             {"response", "emergency", ""},
+             {"unlisted.type", "normal", ""}}) {
+        IntakeReply r = b->Receive(seal(type, priority, reply), false);
+        EXPECT_EQ(r.refusal, "not_permitted") << type << " " << priority << ": " << r.body;
+        EXPECT_EQ(r.status, 403u);
+    }
+    EXPECT_EQ(Count(b, "in"), 0u);
+    EXPECT_EQ(b->counters().refused[static_cast<int>(Refusal::kNotPermitted)].load(), 5u);
+    // Only the refusal events were logged, no message.
+    EXPECT_EQ(*b->LedgerSize(), size + 5);
+    // An emergency answer from the provider is accepted.
+    IntakeReply answer = b->Receive(seal("response", "emergency", NewUuidV7()), false);
+    EXPECT_EQ(answer.status, 200u) << answer.body;
+    EXPECT_EQ(Count(b, "in"), 1u);
+}
+
+// Issue 13, item 6: backoff settings beyond 2^32 ms neither wrap nor overflow.
+TEST(Backoff, CeilingSaturatesAtTheMaximumForAnySetting) {
+    using internal::BackoffCeilingMs;
+    constexpr std::int64_t kBig = std::int64_t{1} << 40;
+    EXPECT_EQ(BackoffCeilingMs(250, 300'000, 0), 250);
+    EXPECT_EQ(BackoffCeilingMs(250, 300'000, 3), 2000);
+    EXPECT_EQ(BackoffCeilingMs(250, 300'000, 1'000'000), 300'000);
+    EXPECT_EQ(BackoffCeilingMs(std::int64_t{1} << 33, kBig, 0), std::int64_t{1} << 33);
+    EXPECT_EQ(BackoffCeilingMs(std::int64_t{1} << 33, kBig, 30), kBig);
+    const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+    EXPECT_EQ(BackoffCeilingMs(max, max, 100), max);
+    EXPECT_EQ(BackoffCeilingMs(max / 2 + 1, max, 1), max);
+    EXPECT_EQ(BackoffCeilingMs(kBig, 1000, 0), 1000);  // the initial value is clamped too
+    EXPECT_EQ(BackoffCeilingMs(0, 0, 5), 1);
+    EXPECT_EQ(BackoffCeilingMs(-5, 100, -3), 1);
+}
+
+TEST(Backoff, JitterCoversTheWholeRangeAbove32Bits) {
+    using internal::JitteredDelayMs;
+    constexpr std::int64_t kCeiling = std::int64_t{1} << 34;
+    bool above_32_bits = false;
+    for (int i = 0; i < 200; ++i) {
+        const std::int64_t d = JitteredDelayMs(kCeiling);
+        ASSERT_GE(d, 1);
+        ASSERT_LE(d, kCeiling);
+        above_32_bits = above_32_bits || d > (std::int64_t{1} << 32);
+    }
+    // Each draw is above 2^32 with probability 3/4; all 200 below it would be 4^-200.
+    EXPECT_TRUE(above_32_bits);
+    EXPECT_EQ(JitteredDelayMs(1), 1);
+    EXPECT_EQ(JitteredDelayMs(0), 1);
+}
+
+// Issue 13, item 10: one intake whose statement fails does not fail the others of its group.
+TEST_P(NodeTest, OneFailingIntakeDoesNotFailTheOthersOfItsGroupCommit) {
+    const std::string poison = R"({"poison":"intake"})";
+    auto inner = OpenStore("faulty");
+    ASSERT_NE(inner, nullptr);
+    FaultyStore store(std::move(inner), "poison");
+    // The committer is held after its first commit, so that the other envelopes queue up and
+    // are committed as one group.
+    std::mutex mu;
+    std::condition_variable cv;
+    bool held = false;
+    bool released = false;
+    NodeOptions options;
+    options.node_id = "bb.poc";
+    options.max_intake_batch = 64;
+    options.failpoint = [&](std::string_view point) {
+        if (point != "intake.after_commit") {
+            return;
+        }
+        std::unique_lock lock(mu);
+        if (!held) {
+            held = true;
+            cv.notify_all();
+            cv.wait(lock, [&] { return released; });
+        }
+    };
+    auto opened = Node::Open(store, CopyKeys(b_.keys), directory_, transport_, options);
+    ASSERT_TRUE(opened) << opened.error().ToString();
+    Node& b = **opened;
+    b.Start();
+    std::vector<std::string> envelopes;
+    for (int i = 0; i < 41; ++i) {
+        Header h{
+            NewUuidV7(),
+            "request",
+            "aa.central",
+            "bb.poc",
+            FormatTimestamp(NowMillis()),
+            "",
+            "normal"};
+        envelopes.push_back(*SealEnvelope(
+            h,
+            i == 17 ? poison : R"({"n":)" + std::to_string(i) + "}",
+            a_.keys.signing,
+            a_.keys.box,
+            b_.keys.box.public_key()
+        ));
+    }
+    std::vector<IntakeReply> replies(envelopes.size());
+    std::vector<std::thread> threads;
+    threads.emplace_back([&] { replies[0] = b.Receive(envelopes[0], false); });
+    {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return held; });
+    }
+    std::atomic<int> verifying{0};
+    for (std::size_t i = 1; i < envelopes.size(); ++i) {
+        threads.emplace_back([&, i] {
+            ++verifying;
+            replies[i] = b.Receive(envelopes[i], false);
+        });
+    }
+    // Receive verifies on the caller's thread before queueing; give the threads that time.
+    while (verifying.load() < static_cast<int>(envelopes.size()) - 1) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    {
+        std::scoped_lock lock(mu);
+        released = true;
+    }
+    cv.notify_all();
+    for (auto& t : threads) {
+        t.join();
+    }
+    b.Stop();
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+        EXPECT_EQ(replies[i].status, i == 17 ? 503u : 200u) << i << ": " << replies[i].body;
+    }
+    EXPECT_EQ(b.counters().received.load(), envelopes.size() - 1);
+}
+
+// Issue 13, item 10: a delivery worker whose outbox query fails says so instead of going idle
+// silently.
+TEST_P(NodeTest, ADeliveryWorkerLogsAFailedOutboxQuery) {
+    auto inner = OpenStore("idle");
+    ASSERT_NE(inner, nullptr);
+    FaultyStore store(std::move(inner), "no statement matches this");
+    NodeOptions options;
+    options.node_id = "aa.central";
+    auto opened = Node::Open(store, CopyKeys(a_.keys), directory_, transport_, options);
+    ASSERT_TRUE(opened) << opened.error().ToString();
+    std::ostringstream lines;
+    log::Configure(&lines, log::Level::kInfo);
+    store.FailQueries("FROM fed_outbox WHERE next_attempt_ms <=");
+    (*opened)->Start();
+    const bool failed = WaitFor([&] { return store.failed_queries() > 0; });
+    (*opened)->Stop();  // joins the workers: every line is written
+    log::Configure(&std::cerr, log::Level::kInfo);
+    ASSERT_TRUE(failed);
+    EXPECT_NE(lines.str().find("outbox: cannot query due messages"), std::string::npos)
+        << lines.str();
+    EXPECT_NE(lines.str().find("no_such_table_injected_fault"), std::string::npos) << lines.str();
+}
+
+// Issue 13, item 5: junk envelopes are logged at a bounded rate and the rest are counted.
+TEST_P(NodeTest, RefusalLogLinesAreRateLimitedPerSenderAndReasonAndCounted) {
+    NodeOptions options;
+    options.refusal_log_lines_per_minute = 3;
+    Node* b = StartNode(b_, options);
+    ASSERT_TRUE(b);
+    for (int i = 0; i < 50; ++i) {
+        EXPECT_EQ(b->Receive("junk", false).refusal, "malformed");
+    }
+    EXPECT_EQ(b->counters().refused[static_cast<int>(Refusal::kMalformed)].load(), 50u);
+    EXPECT_EQ(b->counters().refusal_logs_suppressed.load(), 47u);
+    // Another reason has its own budget.
+    EXPECT_EQ(b->Receive(std::string(2 << 20, ' '), false).refusal, "too_large");
+    EXPECT_EQ(b->counters().refusal_logs_suppressed.load(), 47u);
+    // Audit events beyond the per-minute budget are counted as unrecorded.
+    EXPECT_EQ(b->counters().refusal_events_unrecorded.load(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -42,4 +42,19 @@ inline std::string FederationSchema(const std::string& big, const std::string& s
            big + " NOT NULL);";
 }
 
+/// Version 2: the highest directory serial this node has accepted (one row), so that a restart or a
+/// reload with an older directory file is refused (docs/protocol.md §8); and the cosignatures
+/// witnesses sent back for this node's checkpoints (published by GET /fed/v1/checkpoint).
+inline std::string DirectorySchema(const std::string& big) {
+    return "CREATE TABLE fed_directory (singleton " + big +
+           " PRIMARY KEY CHECK (singleton = 1), serial " + big +
+           " NOT NULL, sha256 TEXT NOT NULL, loaded_ms " + big +
+           " NOT NULL);"
+           "CREATE TABLE fed_cosignatures (size " +
+           big +
+           " NOT NULL, witness TEXT NOT NULL, note TEXT NOT NULL, line TEXT NOT NULL, "
+           "created_ms " +
+           big + " NOT NULL, PRIMARY KEY (size, witness));";
+}
+
 }  // namespace concord::federation::internal

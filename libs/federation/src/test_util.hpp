@@ -32,6 +32,7 @@ inline TestIdentity MakeIdentity(
     t.entry.authority = "Authority of " + t.entry.id;
     t.entry.roles = std::move(roles);
     t.entry.endpoint = "https://127.0.0.1:1";
+    t.entry.tls_sha256 = std::string(64, 'a');  // never dialled: the tests connect in-process
     t.entry.signing_key = t.keys.signing.public_key();
     t.entry.box_key = t.keys.box.public_key();
     t.entry.languages = {"en"};

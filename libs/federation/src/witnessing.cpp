@@ -98,6 +98,22 @@ Result<int> Node::WitnessOne(const NodeEntry& peer) {
         auto added = witness.AddCheckpoint(old_size, checkpoint.proof, checkpoint.note);
         if (added) {
             counters_.cosigned.fetch_add(1, std::memory_order_relaxed);
+            // Hand the cosignature back, so that the peer publishes who witnessed its log (GET
+            // /fed/v1/checkpoint "cosigned"). Best effort: the cosignature is already committed
+            // here, and the next round sends the next one.
+            boost::json::object handed;
+            handed["checkpoint"] = checkpoint.note + *added;
+            auto sent = transport_.Send(
+                peer, "POST", "/fed/v1/cosignature", boost::json::serialize(handed)
+            );
+            if (!sent || sent->status != 200) {
+                log::Warning(
+                    "witness: the peer did not take its cosignature",
+                    {{"peer", peer.id},
+                     {"error",
+                      sent ? "HTTP " + std::to_string(sent->status) : sent.error().ToString()}}
+                );
+            }
             return 1;
         }
         if (added.error().code != ErrorCode::kCorruption &&

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 
 #include <boost/json.hpp>
 
@@ -105,10 +106,14 @@ Result<TlogProof> ParseTlogProof(std::string_view text) {
     return proof;
 }
 
-Result<std::string> VerifyTlogProof(
+namespace {
+
+// `log_keys_of(checkpoint)` picks the keys that stand for the log; `keys` are all known keys.
+Result<std::string> VerifyTlogProofWith(
     const TlogProof& proof,
     ByteSpan leaf_data,
     std::span<const NoteVerifier> keys,
+    const std::function<std::vector<NoteVerifier>(const Checkpoint&)>& log_keys_of,
     std::optional<std::string_view> origin
 ) {
     CONCORD_ASSIGN_OR_RETURN(Note parsed, ParseNote(proof.checkpoint));
@@ -119,21 +124,22 @@ Result<std::string> VerifyTlogProof(
             "checkpoint origin is " + cp.origin + ", expected " + std::string(*origin)
         );
     }
-    CONCORD_ASSIGN_OR_RETURN(VerifiedNote verified, VerifyNote(std::move(parsed), keys));
-    bool log_signed = false;
-    for (const NoteVerifier& k : keys) {
-        if (k.name == cp.origin && k.type == NoteKeyType::kEd25519 &&
-            std::find(verified.verified_by.begin(), verified.verified_by.end(), k.name) !=
-                verified.verified_by.end()) {
-            log_signed = true;
-        }
-    }
+    // The log's own signature is checked against the log's keys alone, so that a witness key of
+    // the same name can never stand in for it.
+    const std::vector<NoteVerifier> log_keys = log_keys_of(cp);
+    auto log_signed = log_keys.empty()
+                          ? Result<VerifiedNote>(MakeError(ErrorCode::kUnauthenticated, ""))
+                          : VerifyNote(parsed, log_keys);
     if (!log_signed) {
+        if (log_signed.error().code == ErrorCode::kInvalidArgument) {
+            return tl::unexpected(log_signed.error());
+        }
         return MakeError(
             ErrorCode::kUnauthenticated,
             "checkpoint is not signed by a known key of log " + cp.origin
         );
     }
+    CONCORD_ASSIGN_OR_RETURN(VerifiedNote verified, VerifyNote(std::move(parsed), keys));
     CONCORD_RETURN_IF_ERROR(
         VerifyInclusion(proof.index, cp.size, LeafHash(leaf_data), proof.hashes, cp.root)
     );
@@ -143,6 +149,55 @@ Result<std::string> VerifyTlogProof(
         summary += " " + name;
     }
     return summary;
+}
+
+}  // namespace
+
+Result<std::string> VerifyTlogProof(
+    const TlogProof& proof,
+    ByteSpan leaf_data,
+    std::span<const NoteVerifier> keys,
+    std::optional<std::string_view> origin
+) {
+    // Without a separate list of log keys, the log's key is the Ed25519 key named as the origin.
+    return VerifyTlogProofWith(
+        proof,
+        leaf_data,
+        keys,
+        [keys](const Checkpoint& cp) {
+            std::vector<NoteVerifier> out;
+            for (const NoteVerifier& k : keys) {
+                if (k.name == cp.origin && k.type == NoteKeyType::kEd25519) {
+                    out.push_back(k);
+                }
+            }
+            return out;
+        },
+        origin
+    );
+}
+
+Result<std::string> VerifyTlogProof(
+    const TlogProof& proof,
+    ByteSpan leaf_data,
+    std::span<const NoteVerifier> log_keys,
+    std::span<const NoteVerifier> witness_keys,
+    std::optional<std::string_view> origin
+) {
+    if (log_keys.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, "no key of the log given");
+    }
+    std::vector<NoteVerifier> keys(log_keys.begin(), log_keys.end());
+    keys.insert(keys.end(), witness_keys.begin(), witness_keys.end());
+    return VerifyTlogProofWith(
+        proof,
+        leaf_data,
+        keys,
+        [log_keys](const Checkpoint&) {
+            return std::vector<NoteVerifier>(log_keys.begin(), log_keys.end());
+        },
+        origin
+    );
 }
 
 namespace {

@@ -73,6 +73,52 @@ TEST_F(ProofFileTest, WrongLeafKeyOriginOrIndexFails) {
     EXPECT_FALSE(VerifyTlogProof(proof, leaves_[6], {&key, 1}, std::nullopt));
 }
 
+// Line `line` (from 0) of a file of tests/vectors/c2sp/go-sumdb-note.
+std::string GoVectorLine(const std::string& file, int line) {
+    std::string text = testing::ReadFile(testing::VectorsDir() / "c2sp" / "go-sumdb-note" / file);
+    std::size_t start = 0;
+    for (int i = 0; i < line; ++i) {
+        start = text.find('\n', start) + 1;
+    }
+    return text.substr(start, text.find('\n', start) - start);
+}
+
+// Issue 13, item 8: C2SP tlog-checkpoint says a log's key name SHOULD match the origin; a log key
+// given explicitly counts whatever its name (Go's checksum database: origin "go.sum database
+// tree", key "sum.golang.org"). Here: the origin of Go's tree note and a Go test key.
+TEST_F(ProofFileTest, ALogKeyGivenExplicitlyMayBeNamedOtherThanTheOrigin) {
+    const std::string origin = GoVectorLine("tlog-tree-note-golden.txt", 0);
+    auto signer = NoteSigner::FromPrivateKeyText(GoVectorLine("keys.txt", 0));
+    ASSERT_TRUE(signer) << signer.error().ToString();
+    ASSERT_NE(signer->name(), origin);
+    Checkpoint cp{origin, frontier_.size(), frontier_.Root(), {}};
+    const NoteSigner* signers[] = {&*signer, &signer_};
+    TlogProof proof = ProofOfLeaf6();
+    proof.checkpoint = *SignNote(cp.Body(), signers);
+    const NoteVerifier log_key[] = {signer->verifier()};
+    const NoteVerifier witness_key[] = {signer_.verifier()};
+
+    // By name alone the key is not the log's.
+    EXPECT_EQ(
+        VerifyTlogProof(proof, leaves_[6], log_key, std::nullopt).error().code,
+        ErrorCode::kUnauthenticated
+    );
+    // Given as the log's key, it is; with the origin pinned too.
+    auto ok = VerifyTlogProof(proof, leaves_[6], log_key, witness_key, std::string_view(origin));
+    ASSERT_TRUE(ok) << ok.error().ToString();
+    EXPECT_NE(ok->find(signer->name()), std::string::npos);
+    EXPECT_TRUE(VerifyTlogProof(proof, leaves_[6], log_key, {}, std::nullopt));
+    // A witness's signature never stands for the log's, and the origin must still match.
+    const NoteVerifier other[] = {NoteSigner("other", crypto::SigningKey::Generate()).verifier()};
+    EXPECT_EQ(
+        VerifyTlogProof(proof, leaves_[6], other, log_key, std::nullopt).error().code,
+        ErrorCode::kUnauthenticated
+    );
+    EXPECT_FALSE(VerifyTlogProof(proof, leaves_[6], log_key, {}, std::string_view("sum.golang.org"))
+    );
+    EXPECT_FALSE(VerifyTlogProof(proof, leaves_[5], log_key, {}, std::nullopt));
+}
+
 TEST_F(ProofFileTest, MalformedProofsAreRefused) {
     std::string good = FormatTlogProof(ProofOfLeaf6());
     const std::vector<std::string> bad = {

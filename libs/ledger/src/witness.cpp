@@ -31,10 +31,42 @@ Result<std::unique_ptr<Witness>> Witness::Open(
     return std::make_unique<Witness>(store, std::move(cosigner), std::move(logs), std::move(now));
 }
 
+Result<std::unique_ptr<Witness>> Witness::Open(
+    store::Store& store,
+    Cosigner cosigner,
+    std::vector<WitnessedLog> logs,
+    std::function<std::uint64_t()> now
+) {
+    auto migrations = Migrations();
+    CONCORD_RETURN_IF_ERROR(store.Migrate(migrations));
+    return std::make_unique<Witness>(store, std::move(cosigner), std::move(logs), std::move(now));
+}
+
+namespace {
+
+std::vector<WitnessedLog> NamedAfterTheirOrigin(std::vector<NoteVerifier> keys) {
+    std::vector<WitnessedLog> logs;
+    for (auto& key : keys) {
+        std::string origin = key.name;
+        logs.push_back(WitnessedLog{std::move(origin), std::move(key)});
+    }
+    return logs;
+}
+
+}  // namespace
+
 Witness::Witness(
     store::Store& store,
     Cosigner cosigner,
     std::vector<NoteVerifier> logs,
+    std::function<std::uint64_t()> now
+)
+    : Witness(store, std::move(cosigner), NamedAfterTheirOrigin(std::move(logs)), std::move(now)) {}
+
+Witness::Witness(
+    store::Store& store,
+    Cosigner cosigner,
+    std::vector<WitnessedLog> logs,
     std::function<std::uint64_t()> now
 )
     : store_(store), cosigner_(std::move(cosigner)), logs_(std::move(logs)), now_(std::move(now)) {}
@@ -62,9 +94,9 @@ Result<std::string> Witness::AddCheckpoint(
     CONCORD_ASSIGN_OR_RETURN(Note parsed, ParseNote(checkpoint_note));
     CONCORD_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpoint(parsed.text));
     std::vector<NoteVerifier> keys;
-    for (const NoteVerifier& v : logs_) {
-        if (v.name == cp.origin) {
-            keys.push_back(v);
+    for (const WitnessedLog& log : logs_) {
+        if (log.origin == cp.origin) {
+            keys.push_back(log.key);
         }
     }
     if (keys.empty()) {

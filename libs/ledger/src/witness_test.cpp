@@ -181,6 +181,56 @@ TEST_P(WitnessTest, RefusesUnknownLogsAndBadSignatures) {
     EXPECT_FALSE(state->has_value());
 }
 
+// Issue 13, item 8: a log whose key is named other than its origin (C2SP: SHOULD match, not
+// MUST) is witnessed when its origin is given with the key. The origin is that of Go's tree note,
+// the key a Go test key (tests/vectors/c2sp/go-sumdb-note).
+TEST_P(WitnessTest, FollowsALogWhoseKeyNameDiffersFromItsOrigin) {
+    const auto dir = testing::VectorsDir() / "c2sp" / "go-sumdb-note";
+    const std::string tree = testing::ReadFile(dir / "tlog-tree-note-golden.txt");
+    const std::string origin = tree.substr(0, tree.find('\n'));
+    const std::string keys = testing::ReadFile(dir / "keys.txt");
+    auto signer = NoteSigner::FromPrivateKeyText(keys.substr(0, keys.find('\n')));
+    ASSERT_TRUE(signer) << signer.error().ToString();
+    ASSERT_NE(signer->name(), origin);
+    auto note = [&] {
+        auto tx = log_store_->Begin();
+        EXPECT_TRUE(log_->Append(**tx, std::vector<Bytes>{ToBytes("hello"), ToBytes("world")}));
+        auto n = log_->MakeCheckpoint(**tx, *signer, origin);
+        EXPECT_TRUE((*tx)->Commit());
+        return *n;
+    }();
+    // Named by its key alone, the log is unknown to the witness.
+    auto by_name = Witness::Open(
+        *store_,
+        Cosigner("witness.example/w2", *crypto::SigningKey::FromSeed(Bytes(32, 8))),
+        std::vector<NoteVerifier>{signer->verifier()},
+        [this] { return now_; }
+    );
+    ASSERT_TRUE(by_name);
+    EXPECT_EQ((*by_name)->AddCheckpoint(0, {}, note).error().code, ErrorCode::kNotFound);
+    // With the origin given explicitly, it is cosigned.
+    auto explicit_origin = Witness::Open(
+        *store_,
+        Cosigner("witness.example/w2", *crypto::SigningKey::FromSeed(Bytes(32, 8))),
+        std::vector<WitnessedLog>{{origin, signer->verifier()}},
+        [this] { return now_; }
+    );
+    ASSERT_TRUE(explicit_origin);
+    auto line = (*explicit_origin)->AddCheckpoint(0, {}, note);
+    ASSERT_TRUE(line) << line.error().ToString();
+    auto state = (*explicit_origin)->Latest(origin);
+    ASSERT_TRUE(state && *state);
+    EXPECT_EQ((*state)->size, 2u);
+    // Another key of the same name is refused.
+    const NoteSigner impostor(signer->name(), crypto::SigningKey::Generate());
+    const NoteSigner* impostors[] = {&impostor};
+    auto forged = SignNote(ParseNote(note)->text, impostors);
+    ASSERT_TRUE(forged);
+    EXPECT_EQ(
+        (*explicit_origin)->AddCheckpoint(2, {}, *forged).error().code, ErrorCode::kUnauthenticated
+    );
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, WitnessTest, testing::AllBackends(), testing::BackendName);
 
 }  // namespace

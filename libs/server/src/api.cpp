@@ -159,6 +159,12 @@ public:
         return reply ? Json(200, std::move(*reply)) : FromError(reply.error());
     }
 
+    Response FedCosignature(Request& request) {
+        auto kept = s_.node->AcceptCosignature(request.body);
+        return kept ? Json(200, "{\"kept\":" + std::to_string(*kept) + "}")
+                    : FromError(kept.error());
+    }
+
     Response FedOtherVersion(Request& request) {
         return ErrorJson(
             400,
@@ -403,6 +409,7 @@ void AddRoutes(net::Router& router, NodeService::Impl& service) {
     add("GET", "/metrics", bind(&Routes::Metrics));
     add("POST", "/fed/v1/messages", bind(&Routes::FedMessages));
     add("GET", "/fed/v1/checkpoint", bind(&Routes::FedCheckpoint));
+    add("POST", "/fed/v1/cosignature", bind(&Routes::FedCosignature));
     add("POST", "/fed/{version}/messages", bind(&Routes::FedOtherVersion));
     add("GET", "/api/v1/node", api(&Routes::NodeInfo));
     add("POST", "/api/v1/messages", api(&Routes::Submit));

@@ -186,11 +186,14 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
             *impl->store, std::move(keys), shared_directory, *impl->transport, options
         )
     );
-    boost::json::object loaded;
-    loaded["event"] = "directory.loaded";
-    loaded["serial"] = static_cast<std::int64_t>(shared_directory->serial);
-    loaded["sha256"] = federation::HashHex(crypto::Sha256(AsBytes(impl->directory_text)));
-    CONCORD_RETURN_IF_ERROR(impl->node->AppendEvent(loaded));
+    if (auto loaded = impl->node->SetDirectory(
+            shared_directory, federation::HashHex(crypto::Sha256(AsBytes(impl->directory_text)))
+        );
+        !loaded) {
+        return MakeError(
+            loaded.error().code, config.directory_file.string() + ": " + loaded.error().message
+        );
+    }
     impl->node->Start();
 
     net::ServerOptions server;
@@ -297,26 +300,18 @@ void NodeService::Impl::ReloadDirectory() {
         directory_text = s.str();  // do not log the same problem every second
         return;
     }
-    const auto current = node->directory();
-    if (directory->serial < current->serial) {
-        log::Error(
-            "directory not reloaded: older serial",
-            {{"serial", static_cast<long long>(directory->serial)},
-             {"current", static_cast<long long>(current->serial)}}
-        );
-        directory_text = text;
-        return;
-    }
-    boost::json::object leaf;
-    leaf["event"] = "directory.loaded";
-    leaf["serial"] = static_cast<std::int64_t>(directory->serial);
-    leaf["sha256"] = federation::HashHex(crypto::Sha256(AsBytes(text)));
-    if (auto ok = node->AppendEvent(leaf); !ok) {
-        log::Error("directory not reloaded", {{"error", ok.error().ToString()}});
-        return;
-    }
     const auto serial = directory->serial;
-    node->SetDirectory(std::make_shared<const federation::Directory>(std::move(*directory)));
+    if (auto ok = node->SetDirectory(
+            std::make_shared<const federation::Directory>(std::move(*directory)),
+            federation::HashHex(crypto::Sha256(AsBytes(text)))
+        );
+        !ok) {
+        log::Error("directory not reloaded", {{"error", ok.error().ToString()}});
+        if (ok.error().code == ErrorCode::kInvalidArgument) {
+            directory_text = std::move(text);  // a rollback: do not log it every second
+        }
+        return;
+    }
     directory_text = std::move(text);
     log::Info("directory reloaded", {{"serial", static_cast<long long>(serial)}});
     events->Publish("directory.loaded", "{\"serial\":" + std::to_string(serial) + "}");
@@ -367,13 +362,19 @@ void NodeService::Impl::RegisterMetrics() {
          "Peer checkpoints cosigned by this node's witness",
          &federation::NodeCounters::cosigned},
         {"concord_alerts", "Alerts raised (fork, non-delivery)", &federation::NodeCounters::alerts},
+        {"concord_refusal_logs_suppressed",
+         "Envelope refusal log lines not written (rate limit per claimed sender and reason)",
+         &federation::NodeCounters::refusal_logs_suppressed},
+        {"concord_refusal_events_unrecorded",
+         "Envelope refusals without an envelope.refused audit event (rate limit or store error)",
+         &federation::NodeCounters::refusal_events_unrecorded},
     };
     for (const CounterMetric& c : kCounters) {
         metrics.AddGaugeFunction(c.name, c.help, [this, field = c.field] {
             return static_cast<double>((node->counters().*field).load());
         });
     }
-    for (int i = 0; i < 8; ++i) {
+    for (int i = 0; i < federation::kRefusalCount; ++i) {
         const auto reason = federation::RefusalCode(static_cast<federation::Refusal>(i));
         metrics.AddGaugeFunction(
             "concord_envelopes_refused",

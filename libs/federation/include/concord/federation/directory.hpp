@@ -52,13 +52,33 @@ struct NodeEntry {
     [[nodiscard]] bool HasRole(std::string_view role) const;
 };
 
+/// Who may send one message type, and at which priority (docs/formats/directory.md §Message
+/// policy). A type that no rule names may not be sent at all.
+struct MessageRule {
+    std::string type;                          ///< envelope "type", e.g. "request"
+    std::vector<std::string> roles;            ///< roles that may send it (normal priority)
+    std::vector<std::string> emergency_roles;  ///< roles that may send it as emergency
+    bool reply_only{false};                    ///< must answer an earlier message (in_reply_to)
+};
+
+/// The policy that applies when a directory has no "message_policy" member, as JSON text in the
+/// format of that member (docs/formats/directory.md lists it as a table).
+extern const std::string_view kDefaultMessagePolicy;
+
 /// A verified directory (format: docs/formats/directory.md).
 struct Directory {
     std::uint64_t serial{0};
     std::string issued;
     std::vector<Party> parties;
     std::vector<NodeEntry> nodes;
-    std::string body;  ///< canonical JSON of the signed body
+    std::vector<MessageRule> message_policy;  ///< the directory's, or kDefaultMessagePolicy
+    std::string body;                         ///< canonical JSON of the signed body
+
+    /// Whether `sender` may send a message of `type` at `priority` ("normal" | "emergency");
+    /// `is_reply` says whether it names the message it answers. kPermissionDenied saying why.
+    [[nodiscard]] Result<void> MayNodeSend(
+        const NodeEntry& sender, std::string_view type, std::string_view priority, bool is_reply
+    ) const;
 
     /// The node with `id`, revoked or not; nullptr if absent.
     [[nodiscard]] const NodeEntry* FindNode(std::string_view id) const;

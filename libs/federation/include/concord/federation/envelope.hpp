@@ -28,7 +28,11 @@ enum class Refusal : std::uint8_t {
     kWrongRecipient,      ///< "to" is another node
     kReplay,              ///< (sender, id) seen before with a different envelope
     kStale,               ///< "time" outside the accepted window
+    kNotPermitted,        ///< the sender's roles may not send this type at this priority
 };
+
+/// The number of Refusal values (for per-reason counters).
+inline constexpr int kRefusalCount = 9;
 
 /// "malformed", "unsupported_version", ...
 std::string_view RefusalCode(Refusal reason);

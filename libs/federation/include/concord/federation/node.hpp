@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -70,6 +71,9 @@ struct NodeOptions {
     std::size_t max_intake_batch{256};
     /// Refusals recorded in the ledger per minute at most; the rest are only counted.
     int refusal_events_per_minute{60};
+    /// "envelope refused" log lines per minute per (claimed sender, reason); the rest are
+    /// counted (NodeCounters::refusal_logs_suppressed) and reported on the next line.
+    int refusal_log_lines_per_minute{10};
     /// Called (from worker threads) for live events: name and a JSON object.
     std::function<void(std::string_view name, const std::string& json)> on_event;
     /// Called at named crash points (tests only: "outbox.after_commit", "intake.after_commit").
@@ -147,13 +151,17 @@ struct NodeCounters {
     std::atomic<std::uint64_t> submitted{0};
     std::atomic<std::uint64_t> received{0};
     std::atomic<std::uint64_t> duplicates{0};
-    std::atomic<std::uint64_t> refused[8]{};
+    std::atomic<std::uint64_t> refused[kRefusalCount]{};
     std::atomic<std::uint64_t> delivered{0};
     std::atomic<std::uint64_t> delivery_attempts{0};
     std::atomic<std::uint64_t> delivery_failures{0};
     std::atomic<std::uint64_t> non_delivered{0};
     std::atomic<std::uint64_t> cosigned{0};
     std::atomic<std::uint64_t> alerts{0};
+    /// Refusal log lines not written (rate limit per claimed sender and reason).
+    std::atomic<std::uint64_t> refusal_logs_suppressed{0};
+    /// Refusals without an `envelope.refused` audit event (rate limit or store failure).
+    std::atomic<std::uint64_t> refusal_events_unrecorded{0};
 };
 
 /// One federation node: outbox, inbox, receipts, evidence and witnessing over a Store and its
@@ -169,6 +177,7 @@ public:
     static std::vector<store::Migration> Migrations();
 
     /// Applies the migrations (federation, ledger, witness) and returns a stopped node.
+    /// kInvalidArgument if `directory` has a lower serial than one the node accepted before.
     static Result<std::unique_ptr<Node>> Open(
         store::Store& store,
         NodeKeys keys,
@@ -186,20 +195,36 @@ public:
     /// Stops and joins them; pending intakes are answered 503. Idempotent.
     void Stop();
 
-    /// Replaces the directory; the next message is checked against it.
-    void SetDirectory(std::shared_ptr<const Directory> directory);
+    /// Accepts a directory (at start and at every reload): refuses one whose serial is lower
+    /// than the highest this node ever accepted (kInvalidArgument naming both serials; that
+    /// serial is kept in the store, so a restart cannot roll it back either); otherwise, in one
+    /// transaction, records the serial and appends `directory.loaded` (serial, `file_sha256`),
+    /// then replaces the directory: the next message is checked against it.
+    Result<void> SetDirectory(
+        std::shared_ptr<const Directory> directory, std::string_view file_sha256
+    );
     [[nodiscard]] std::shared_ptr<const Directory> directory() const;
 
     /// Seals `message` for its recipient and commits it to the outbox with its ledger event.
-    /// kInvalidArgument (bad fields, unknown or revoked recipient).
+    /// kInvalidArgument (bad fields, unknown or revoked recipient); kPermissionDenied if the
+    /// directory's message policy does not let this node's roles send that type at that priority.
     Result<Submitted> Submit(const OutgoingMessage& message);
 
     /// Verifies and commits an incoming envelope (POST /fed/v1/messages).
     IntakeReply Receive(std::string_view envelope, bool want_proof);
 
     /// GET /fed/v1/checkpoint?old_size=N: the latest signed checkpoint and a consistency proof
-    /// from N (JSON). kInvalidArgument if N exceeds the log.
+    /// from N (JSON), and the largest checkpoint witnesses cosigned, with their cosignature
+    /// lines ("cosigned", when there is one). kInvalidArgument if N exceeds the log.
     Result<std::string> CheckpointReply(std::uint64_t old_size);
+
+    /// POST /fed/v1/cosignature: a witness hands back one of this node's checkpoints with its
+    /// cosignature line(s) appended ({"checkpoint": "<note>"}). Keeps each cosignature that
+    /// verifies under the key the directory lists for a current node named as the cosigner, on a
+    /// checkpoint this node signed. Returns how many are kept (new or known).
+    /// kInvalidArgument malformed or not this node's checkpoint; kUnauthenticated no valid
+    /// cosignature of a listed node.
+    Result<int> AcceptCosignature(std::string_view body);
 
     /// One witnessing round over every other listed node. Alerts on a fork or rollback.
     /// Returns the number of checkpoints cosigned.
@@ -247,10 +272,20 @@ private:
 
     IntakeReply Refuse(Refusal reason, std::string message, const ParsedEnvelope* envelope);
     void RecordRefusal(Refusal reason, const std::string& claimed_sender, const std::string& hash);
+    /// Whether to log a refusal: kRefusalLogDenied if over the rate, else how many lines for the
+    /// same key were suppressed since the last one written.
+    std::uint64_t AllowRefusalLog(Refusal reason, const std::string& claimed_sender);
+    static constexpr std::uint64_t kRefusalLogDenied = ~std::uint64_t{0};
+    struct RefusalLogWindow {
+        std::int64_t window_start{0};
+        int lines{0};
+        std::uint64_t suppressed{0};
+    };
     void CommitterLoop();
     void CommitBatch(std::vector<std::shared_ptr<PendingIntake>>& batch);
+    Result<void> CommitGroup(std::vector<std::shared_ptr<PendingIntake>>& batch);
     Result<void> AttachProofs(std::vector<std::shared_ptr<PendingIntake>>& batch);
-    void AttachRetrieval(store::Transaction& tx, const PendingIntake& pending);
+    Result<void> AttachRetrieval(store::Transaction& tx, const PendingIntake& pending);
     void DeliveryLoop(bool emergency_only);
     std::optional<OutboxItem> ClaimDue(bool emergency_only, std::int64_t& next_due);
     void Deliver(const OutboxItem& item);
@@ -284,6 +319,7 @@ private:
 
     mutable std::mutex directory_mu_;
     std::shared_ptr<const Directory> directory_;  // GUARDED_BY(directory_mu_)
+    std::mutex directory_load_mu_;                // one SetDirectory at a time
 
     std::mutex intake_mu_;
     std::condition_variable intake_cv_;
@@ -298,6 +334,8 @@ private:
     std::mutex refusal_mu_;
     std::int64_t refusal_window_start_{0};  // GUARDED_BY(refusal_mu_)
     int refusals_in_window_{0};             // GUARDED_BY(refusal_mu_)
+    std::map<std::pair<std::string, int>, RefusalLogWindow>
+        refusal_logs_;  // GUARDED_BY(refusal_mu_)
 
     std::mutex witness_mu_;  // one witnessing round at a time
 

@@ -45,6 +45,19 @@ Result<std::string> VerifyTlogProof(
     std::optional<std::string_view> origin
 );
 
+/// As above, with the log's own keys given apart from witness keys: a valid signature by any key
+/// in `log_keys` counts as the log's, whatever the key is named. C2SP tlog-checkpoint says a log's
+/// key name SHOULD match the origin, not MUST: real logs differ (the Go checksum database signs
+/// origin "go.sum database tree" with the key "sum.golang.org"). Keys in `witness_keys` may add
+/// signatures but never stand for the log. `origin`, when given, must equal the checkpoint's.
+Result<std::string> VerifyTlogProof(
+    const TlogProof& proof,
+    ByteSpan leaf_data,
+    std::span<const NoteVerifier> log_keys,
+    std::span<const NoteVerifier> witness_keys,
+    std::optional<std::string_view> origin
+);
+
 /// Verifies a proof in the JSON form of transparency-dev/merkle's test data: inclusion
 /// {leafIdx, treeSize, root, leafHash, proof} or consistency {size1, size2, root1, root2, proof},
 /// base64 hashes. When `leaf_data` is given, the leaf hash must equal its RFC 9162 leaf hash.

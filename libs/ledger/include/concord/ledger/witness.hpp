@@ -22,6 +22,14 @@ namespace concord::ledger {
 ///
 /// Thread-safety: thread-safe (each call is one store transaction; concurrent calls for the same
 /// origin are serialised by a compare-and-swap on the stored state).
+/// A log a witness follows: its checkpoint origin and a key of the log. The key's name may differ
+/// from the origin (C2SP tlog-checkpoint: it SHOULD match, and real logs such as Go's checksum
+/// database do not).
+struct WitnessedLog {
+    std::string origin;
+    NoteVerifier key;
+};
+
 class Witness {
 public:
     /// The schema of component "witness".
@@ -37,10 +45,24 @@ public:
         std::function<std::uint64_t()> now
     );
 
+    /// As above, with each log's origin given apart from its key's name.
+    static Result<std::unique_ptr<Witness>> Open(
+        store::Store& store,
+        Cosigner cosigner,
+        std::vector<WitnessedLog> logs,
+        std::function<std::uint64_t()> now
+    );
+
     Witness(
         store::Store& store,
         Cosigner cosigner,
         std::vector<NoteVerifier> logs,
+        std::function<std::uint64_t()> now
+    );
+    Witness(
+        store::Store& store,
+        Cosigner cosigner,
+        std::vector<WitnessedLog> logs,
         std::function<std::uint64_t()> now
     );
 
@@ -69,7 +91,7 @@ public:
 private:
     store::Store& store_;
     Cosigner cosigner_;
-    std::vector<NoteVerifier> logs_;
+    std::vector<WitnessedLog> logs_;
     std::function<std::uint64_t()> now_;
 };
 
