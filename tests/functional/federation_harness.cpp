@@ -137,7 +137,7 @@ std::string Reply::ErrorCodeName() const {
 // --- TestNode ------------------------------------------------------------------------------
 
 TestNode::TestNode(std::string id, std::filesystem::path dir, std::uint16_t port)
-    : id_(std::move(id)), dir_(std::move(dir)), port_(port) {}
+    : id_(std::move(id)), dir_(std::move(dir)), port_(port), api_port_(FreePort()) {}
 
 TestNode::~TestNode() {
     if (pid_ > 0) {
@@ -147,6 +147,10 @@ TestNode::~TestNode() {
 
 std::string TestNode::base_url() const {
     return "https://127.0.0.1:" + std::to_string(port_);
+}
+
+std::string TestNode::api_url() const {
+    return "https://127.0.0.1:" + std::to_string(api_port_);
 }
 
 Result<void> TestNode::Init(
@@ -162,6 +166,7 @@ Result<void> TestNode::Init(
     o.roles = {role};
     o.authority = "Authority of " + id_;
     o.listen = "127.0.0.1:" + std::to_string(port_);
+    o.api_listen = "127.0.0.1:" + std::to_string(api_port_);
     o.passphrase = HexEncode(crypto::RandomBytes(16));
     o.write_passphrase_file = true;
     o.fast_key_derivation = true;
@@ -272,7 +277,7 @@ Result<Reply> TestNode::Api(
     net::HttpClient& c = client != nullptr ? *client : *client_;
     return ToReply(c.Send(
         method,
-        base_url() + path,
+        api_url() + path,
         body,
         {{"Authorization", "Bearer " + init_.api_token}, {"Content-Type", "application/json"}}
     ));
@@ -338,7 +343,8 @@ Result<std::vector<MessageRow>> TestNode::ListAll(const std::string& box) {
 }
 
 Result<double> TestNode::Metric(std::string_view name, std::string_view labels) {
-    CONCORD_ASSIGN_OR_RETURN(Reply r, Plain("GET", "/metrics"));
+    net::HttpClient& c = *client_;
+    CONCORD_ASSIGN_OR_RETURN(Reply r, ToReply(c.Send("GET", api_url() + "/metrics", "", {})));
     if (r.status != 200) {
         return HttpError("metrics", r);
     }
@@ -467,6 +473,7 @@ Result<void> Federation::Create() {
         ));
         CONCORD_RETURN_IF_ERROR(n.SetConfig("http", "rate_per_second", "100000"));
         CONCORD_RETURN_IF_ERROR(n.SetConfig("http", "rate_burst", "100000"));
+        CONCORD_RETURN_IF_ERROR(n.SetConfig("api", "metrics", "true"));
         CONCORD_RETURN_IF_ERROR(
             n.SetConfig("directory", "reload_interval", "\"" + options_.reload_interval + "\"")
         );

@@ -43,6 +43,7 @@ struct DemoNode {
     std::string role;
     std::string authority;
     std::uint16_t port{0};
+    std::uint16_t api_port{0};  // the local API listener
     std::filesystem::path dir;
     server::InitResult init;
     pid_t pid{-1};
@@ -52,7 +53,7 @@ struct DemoNode {
 class Api {
 public:
     Api(const DemoNode& node)
-        : base_("https://127.0.0.1:" + std::to_string(node.port)),
+        : base_("https://127.0.0.1:" + std::to_string(node.api_port)),
           token_(node.init.api_token),
           client_(Options(node)) {}
 
@@ -231,6 +232,7 @@ public:
         for (std::size_t i = 0; i < nodes_.size(); ++i) {
             DemoNode& n = nodes_[i];
             n.port = static_cast<std::uint16_t>(base_port_ + 1 + i);
+            n.api_port = static_cast<std::uint16_t>(base_port_ + 101 + i);
             n.dir = dir_ / n.id;
             server::InitOptions o;
             o.dir = n.dir;
@@ -239,6 +241,7 @@ public:
             o.roles = {n.role};
             o.authority = n.authority;
             o.listen = "127.0.0.1:" + std::to_string(n.port);
+            o.api_listen = "127.0.0.1:" + std::to_string(n.api_port);
             o.passphrase = HexEncode(crypto::RandomBytes(16));
             o.write_passphrase_file = true;
             o.fast_key_derivation = true;
@@ -441,7 +444,7 @@ public:
     void PrintRunning() {
         ctx_.out << "\nThe nodes keep running until Ctrl-C. Local API (bearer tokens):\n";
         for (const auto& n : nodes_) {
-            ctx_.out << "  " << n.id << "  https://127.0.0.1:" << n.port << "/api/v1  token "
+            ctx_.out << "  " << n.id << "  https://127.0.0.1:" << n.api_port << "/api/v1  token "
                      << n.init.api_token << "  (TLS pin " << n.init.entry.tls_sha256 << ")\n";
         }
         ctx_.out << "  files: " << dir_.string() << std::endl;
@@ -484,7 +487,7 @@ void AddDemoCommand(CLI::App& app, Context& ctx) {
         "--once", a->once, "run the scenario, stop the nodes and exit (0 = every step verified)"
     );
     demo->add_option("--dir", a->dir, "folder for the nodes (default: a new temporary folder)");
-    demo->add_option("--base-port", a->base_port, "nodes listen on BASE+1..BASE+3")
+    demo->add_option("--base-port", a->base_port, "nodes listen on BASE+1..BASE+3, their local APIs on BASE+101..BASE+103")
         ->capture_default_str();
     demo->add_option("--concordd", a->concordd, "the concordd binary (default: beside concord)");
     demo->callback([&ctx, a] {

@@ -66,6 +66,7 @@ protected:
             o.roles = {role};
             o.authority = id;
             o.listen = "127.0.0.1:" + std::to_string(FreePort());
+            o.api_listen = "127.0.0.1:" + std::to_string(FreePort());
             o.passphrase = "test passphrase";
             o.write_passphrase_file = true;
             o.fast_key_derivation = true;
@@ -81,6 +82,7 @@ protected:
             auto config = LoadConfig(r.config_file);
             ASSERT_TRUE(config) << config.error().ToString();
             config->directory_reload_interval = std::chrono::milliseconds(50);
+            config->metrics = true;
             auto service = NodeService::Start(*config);
             ASSERT_TRUE(service) << service.error().ToString();
             services_.push_back(std::move(*service));
@@ -139,7 +141,7 @@ protected:
         }
         return client.Send(
             method,
-            "https://127.0.0.1:" + std::to_string(services_[i]->port()) + path,
+            "https://127.0.0.1:" + std::to_string(services_[i]->api_port()) + path,
             body,
             {{"Authorization", "Bearer " + token}}
         );
@@ -229,7 +231,7 @@ TEST_F(ServiceTest, ValidRequestTravelsWithReceiptLiveEventAndMetrics) {
     std::condition_variable cv;
     std::vector<net::Event> events;
     auto stream = net::EventStreamClient::Connect(
-        "https://127.0.0.1:" + std::to_string(services_[1]->port()) + "/api/v1/events",
+        "https://127.0.0.1:" + std::to_string(services_[1]->api_port()) + "/api/v1/events",
         Options(1),
         {{"Authorization", "Bearer " + inits_[1].api_token}},
         [&](const net::Event& e) {
