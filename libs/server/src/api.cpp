@@ -1,6 +1,7 @@
 // HTTP routes of a node: federation (/fed/v1), local API (/api/v1), health and metrics.
 // docs/api/openapi.json documents every route; api_test keeps the two in step.
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <optional>
@@ -11,6 +12,9 @@
 #include <boost/json/serialize.hpp>
 
 #include "concord/core/canonical_json.hpp"
+#include "concord/core/id.hpp"
+#include "concord/core/time.hpp"
+#include "concord/crypto/sha256.hpp"
 #include "concord/core/log.hpp"
 #include "concord/core/utf8.hpp"
 #include "concord/crypto/compare.hpp"
@@ -228,6 +232,58 @@ std::string Language(const Request& request, std::string fallback = "en") {
     return fallback;
 }
 
+// An Idempotency-Key value: 1 to 255 visible ASCII characters.
+bool IsIdempotencyKey(std::string_view key) {
+    return !key.empty() && key.size() <= 255 &&
+           std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
+// The members of POST /api/v1/messages, checked for form and sense: only known members, a
+// node id as recipient, a type name, priority "normal" (default) or "emergency", a UUIDv7 as
+// in_reply_to, and a JSON object as body.
+Result<void> ReadSubmission(const boost::json::object& object, federation::OutgoingMessage& m) {
+    for (const auto& [name, unused] : object) {
+        if (name != "to" && name != "type" && name != "priority" && name != "in_reply_to" &&
+            name != "body") {
+            return MakeError(
+                ErrorCode::kInvalidArgument, "field '" + std::string(name) + "': unknown"
+            );
+        }
+    }
+    CONCORD_ASSIGN_OR_RETURN(m.to, GetString(object, "to"));
+    CONCORD_RETURN_IF_ERROR(federation::CheckNodeId(m.to).map_error([](Error e) {
+        e.message = "field 'to': " + e.message;
+        return e;
+    }));
+    CONCORD_ASSIGN_OR_RETURN(m.type, GetString(object, "type"));
+    if (m.type.empty() || m.type.size() > 64 ||
+        m.type.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos) {
+        return MakeError(ErrorCode::kInvalidArgument, "field 'type': expected [a-z0-9._-]{1,64}");
+    }
+    CONCORD_ASSIGN_OR_RETURN(m.priority, GetOptionalString(object, "priority"));
+    if (m.priority.empty()) {
+        m.priority = "normal";
+    }
+    if (m.priority != "normal" && m.priority != "emergency") {
+        return MakeError(
+            ErrorCode::kInvalidArgument, "field 'priority': expected 'normal' or 'emergency'"
+        );
+    }
+    CONCORD_ASSIGN_OR_RETURN(m.in_reply_to, GetOptionalString(object, "in_reply_to"));
+    if (object.contains("in_reply_to") && !IsUuidV7(m.in_reply_to)) {
+        return MakeError(ErrorCode::kInvalidArgument, "field 'in_reply_to': expected a UUIDv7");
+    }
+    const auto* body = object.if_contains("body");
+    if (body == nullptr) {
+        return MakeError(ErrorCode::kInvalidArgument, "field 'body': missing");
+    }
+    if (!body->is_object()) {
+        return MakeError(ErrorCode::kInvalidArgument, "field 'body': expected a JSON object");
+    }
+    m.body_json = federation::CanonicalText(*body);
+    return {};
+}
+
 // The token of an "Authorization: Bearer TOKEN" field. The scheme is case-insensitive
 // (RFC 9110 §11.1) and followed by one or more spaces; "" when the field is not a bearer token.
 std::string BearerToken(std::string_view field) {
@@ -335,29 +391,34 @@ public:
     }
 
     Response Submit(Request& request) {
+        std::optional<std::string> key = request.Header("Idempotency-Key");
+        if (key && !IsIdempotencyKey(*key)) {
+            return ErrorBody(
+                400,
+                "invalid_idempotency_key",
+                "header 'Idempotency-Key': expected 1 to 255 visible ASCII characters"
+            );
+        }
         auto object = federation::ParseObject(request.body);
         if (!object) {
             return ErrorBody(400, "invalid_argument", object.error().message);
         }
+        // The same request has the same canonical form, whatever its spacing or member order.
+        const std::string request_sha256 =
+            federation::HashHex(crypto::Sha256(AsBytes(federation::CanonicalText(*object))));
+        if (key) {
+            auto earlier = FindIdempotent(*key);
+            if (!earlier) {
+                return FromError(earlier.error());
+            }
+            if (*earlier) {
+                return IdempotentAnswer(**earlier, request_sha256);
+            }
+        }
         federation::OutgoingMessage m;
-        auto fields = [&]() -> Result<void> {
-            CONCORD_ASSIGN_OR_RETURN(m.to, GetString(*object, "to"));
-            CONCORD_ASSIGN_OR_RETURN(m.type, GetString(*object, "type"));
-            CONCORD_ASSIGN_OR_RETURN(m.priority, GetOptionalString(*object, "priority"));
-            CONCORD_ASSIGN_OR_RETURN(m.in_reply_to, GetOptionalString(*object, "in_reply_to"));
-            return {};
-        }();
-        if (!fields) {
+        if (auto fields = ReadSubmission(*object, m); !fields) {
             return ErrorBody(400, "invalid_argument", fields.error().message);
         }
-        if (m.priority.empty()) {
-            m.priority = "normal";
-        }
-        const auto* body = object->if_contains("body");
-        if (body == nullptr) {
-            return ErrorBody(400, "invalid_argument", "field 'body': missing");
-        }
-        m.body_json = federation::CanonicalText(*body);
         if (m.type == "request") {
             // A request is a legal request form: it leaves only if it validates.
             auto findings = legal::CheckRequest(*s_.catalog, m.body_json, Language(request));
@@ -371,17 +432,36 @@ public:
                 return Json(422, boost::json::serialize(o));
             }
         }
-        auto submitted = s_.node->Submit(m);
+        std::function<Result<void>(store::Transaction&, const federation::Submitted&)> record;
+        if (key) {
+            // Stored with the message, in its transaction: a client cut off after the commit
+            // finds the answer under its key.
+            record = [&](store::Transaction& tx, const federation::Submitted& done) {
+                return tx
+                    .Execute(
+                        "INSERT INTO api_idempotency (idem_key, request_sha256, message_id, "
+                        "ledger_index, created_ms) VALUES ($1, $2, $3, $4, $5)",
+                        {*key,
+                         request_sha256,
+                         done.id,
+                         static_cast<std::int64_t>(done.ledger_index),
+                         NowMillis()}
+                    )
+                    .map([](std::int64_t) {});
+            };
+        }
+        auto submitted = s_.node->Submit(m, record);
+        if (!submitted && key && submitted.error().code == ErrorCode::kAlreadyExists) {
+            // A concurrent request with the same key committed first: answer as it did.
+            auto earlier = FindIdempotent(*key);
+            if (earlier && *earlier) {
+                return IdempotentAnswer(**earlier, request_sha256);
+            }
+        }
         if (!submitted) {
             return FromError(submitted.error());
         }
-        boost::json::object o;
-        o["id"] = submitted->id;
-        o["status"] = "queued";
-        o["ledger_index"] = ToJson(submitted->ledger_index);
-        Response r = Json(201, boost::json::serialize(o));
-        r.headers.emplace_back("Location", "/api/v1/messages/" + submitted->id + "?box=outbox");
-        return r;
+        return SubmittedAnswer(submitted->id, submitted->ledger_index, false);
     }
 
     Response List(Request& request) {
@@ -523,6 +603,60 @@ public:
     }
 
 private:
+    struct IdempotencyRecord {
+        std::string request_sha256;
+        std::string message_id;
+        std::uint64_t ledger_index{0};
+    };
+
+    // The submission stored under an Idempotency-Key, if any.
+    Result<std::optional<IdempotencyRecord>> FindIdempotent(const std::string& key) {
+        CONCORD_ASSIGN_OR_RETURN(auto tx, s_.store->Begin());
+        CONCORD_ASSIGN_OR_RETURN(
+            auto rows,
+            tx->Query(
+                "SELECT request_sha256, message_id, ledger_index FROM api_idempotency "
+                "WHERE idem_key = $1",
+                {key}
+            )
+        );
+        if (rows.empty()) {
+            return std::optional<IdempotencyRecord>();
+        }
+        return std::optional<IdempotencyRecord>(IdempotencyRecord{
+            rows[0].Text(0), rows[0].Text(1), static_cast<std::uint64_t>(rows[0].Int(2))});
+    }
+
+    // The answer to a repeated key: the first answer for the same request, else 422.
+    static Response IdempotentAnswer(
+        const IdempotencyRecord& earlier, const std::string& request_sha256
+    ) {
+        if (earlier.request_sha256 != request_sha256) {
+            boost::json::object extra;
+            extra["message_id"] = earlier.message_id;
+            return ErrorBody(
+                422,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used for a different request",
+                std::move(extra)
+            );
+        }
+        return SubmittedAnswer(earlier.message_id, earlier.ledger_index, true);
+    }
+
+    static Response SubmittedAnswer(const std::string& id, std::uint64_t ledger_index, bool replay) {
+        boost::json::object o;
+        o["id"] = id;
+        o["status"] = "queued";
+        o["ledger_index"] = ToJson(ledger_index);
+        Response r = Json(201, boost::json::serialize(o));
+        r.headers.emplace_back("Location", "/api/v1/messages/" + id + "?box=outbox");
+        if (replay) {
+            r.headers.emplace_back("Idempotent-Replayed", "true");
+        }
+        return r;
+    }
+
     NodeService::Impl& s_;
 };
 
@@ -560,8 +694,19 @@ private:
             "HTTP requests handled, by route",
             {{"route", method + " " + pattern}}
         );
-        router_.Add(method, pattern, [&requests, handler = std::move(handler)](Request& r) {
+        NodeService::Impl* service = &service_;
+        router_.Add(method, pattern, [service, &requests, handler = std::move(handler)](Request& r) {
             requests.Increment();
+            if (!service->EnterRequest()) {
+                Response refused =
+                    ErrorBody(503, "shutting_down", "the node is stopping; retry shortly");
+                refused.headers.emplace_back("Retry-After", "5");
+                return refused;
+            }
+            struct Leave {
+                NodeService::Impl* service;
+                ~Leave() { service->LeaveRequest(); }
+            } leave{service};
             return handler(r);
         });
     }
@@ -572,6 +717,20 @@ private:
 };
 
 }  // namespace
+
+std::vector<store::Migration> ApiMigrations() {
+    constexpr std::string_view kTable =
+        "CREATE TABLE api_idempotency (idem_key TEXT PRIMARY KEY, request_sha256 TEXT NOT NULL, "
+        "message_id TEXT NOT NULL, ledger_index {INT} NOT NULL, created_ms {INT} NOT NULL)";
+    auto sql = [&](std::string_view integer) {
+        std::string text(kTable);
+        for (auto at = text.find("{INT}"); at != std::string::npos; at = text.find("{INT}")) {
+            text.replace(at, 5, integer);
+        }
+        return text;
+    };
+    return {store::Migration{"api", 1, sql("INTEGER"), sql("BIGINT")}};
+}
 
 void AddFederationRoutes(net::Router& router, NodeService::Impl& service) {
     RouteTable t(router, service);

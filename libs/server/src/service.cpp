@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include <boost/json/serialize.hpp>
 
@@ -65,18 +66,32 @@ Result<std::string> Passphrase(const Config& config) {
 }
 
 // CONCORD_FAILPOINT="point[:N]" kills the process with SIGKILL the N-th time (default 1st)
-// the node passes `point`. For crash tests of real processes only.
+// the node passes `point`; "point:sleep=MS" makes every pass wait MS milliseconds instead (a
+// request held in flight). For tests of real processes only.
 std::function<void(std::string_view)> FailpointFromEnvironment() {
     const char* spec = std::getenv("CONCORD_FAILPOINT");
     if (spec == nullptr || *spec == '\0') {
         return nullptr;
     }
     std::string text(spec);
-    int countdown = 1;
+    std::string argument;
     if (auto colon = text.find(':'); colon != std::string::npos) {
-        countdown = std::max(1, std::atoi(text.c_str() + colon + 1));
+        argument = text.substr(colon + 1);
         text.resize(colon);
     }
+    if (argument.rfind("sleep=", 0) == 0) {
+        const auto pause = std::chrono::milliseconds(std::max(0, std::atoi(argument.c_str() + 6)));
+        return [text, pause](std::string_view point) {
+            if (point == text) {
+                log::Warning(
+                    "failpoint reached: sleeping",
+                    {{"point", text}, {"ms", static_cast<long long>(pause.count())}}
+                );
+                std::this_thread::sleep_for(pause);
+            }
+        };
+    }
+    const int countdown = argument.empty() ? 1 : std::max(1, std::atoi(argument.c_str()));
     auto remaining = std::make_shared<std::atomic<int>>(countdown);
     return [text, remaining](std::string_view point) {
         if (point == text && remaining->fetch_sub(1) == 1) {
@@ -302,6 +317,9 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         }
     }
     CONCORD_ASSIGN_OR_RETURN(impl->store, OpenStore(config));
+    if (auto migrated = impl->store->Migrate(ApiMigrations()); !migrated) {
+        return KeyError(config, "node.store", migrated.error());
+    }
     impl->transport = std::make_unique<HttpTransport>(config.allow_plain_http);
     impl->RegisterMetrics();
 
@@ -381,6 +399,11 @@ void NodeService::Stop() {
     if (!impl_ || !impl_->server) {
         return;
     }
+    // Requests in flight finish and are answered; new ones get 503 until the listeners close.
+    impl_->Drain(impl_->config.shutdown_drain);
+    impl_->events->Close();
+    impl_->api_server->Stop();
+    impl_->server->Stop();
     {
         std::scoped_lock lock(impl_->mu);
         impl_->stopping = true;
@@ -391,13 +414,37 @@ void NodeService::Stop() {
             t->join();
         }
     }
-    impl_->events->Close();
-    impl_->api_server->Stop();
-    impl_->server->Stop();
     impl_->node->Stop();
     impl_->api_server.reset();
     impl_->server.reset();
     log::Info("node stopped", {{"node", impl_->config.node_id}});
+}
+
+bool NodeService::Impl::EnterRequest() {
+    std::scoped_lock lock(drain_mu);
+    if (draining) {
+        return false;
+    }
+    ++in_flight;
+    return true;
+}
+
+void NodeService::Impl::LeaveRequest() {
+    std::scoped_lock lock(drain_mu);
+    if (--in_flight == 0) {
+        drain_cv.notify_all();
+    }
+}
+
+void NodeService::Impl::Drain(std::chrono::milliseconds limit) {
+    std::unique_lock lock(drain_mu);
+    draining = true;
+    if (!drain_cv.wait_for(lock, limit, [this] { return in_flight == 0; })) {
+        log::Warning(
+            "shutdown: requests still running after the drain time; cutting them off",
+            {{"in_flight", in_flight}}
+        );
+    }
 }
 
 bool NodeService::Impl::WaitOrStop(std::chrono::milliseconds interval) {

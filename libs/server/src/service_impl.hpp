@@ -45,6 +45,17 @@ struct NodeService::Impl {
     std::thread witness;
     std::string directory_text;  // the signed directory last loaded (reloader thread only)
 
+    // Requests in flight, so that Stop lets them finish (bounded by http.shutdown_drain).
+    std::mutex drain_mu;
+    std::condition_variable drain_cv;
+    int in_flight{0};      // GUARDED_BY(drain_mu)
+    bool draining{false};  // GUARDED_BY(drain_mu)
+    /// Counts a request in; false once draining started (the caller answers 503).
+    bool EnterRequest();
+    void LeaveRequest();
+    /// Refuses new requests and waits until those in flight finished or `limit` passed.
+    void Drain(std::chrono::milliseconds limit);
+
     /// Waits `interval`; true when the service is stopping.
     bool WaitOrStop(std::chrono::milliseconds interval);
     void ReloadLoop();
@@ -64,6 +75,9 @@ void AddFederationRoutes(net::Router& router, NodeService::Impl& service);
 
 /// The local API listener's routes: /healthz, /api/v1/* and, when enabled, /metrics.
 void AddApiRoutes(net::Router& router, NodeService::Impl& service);
+
+/// The local API's own tables (Idempotency-Key records), component "api".
+std::vector<store::Migration> ApiMigrations();
 
 /// Reads and verifies the signed directory file named by the config.
 Result<federation::Directory> LoadDirectory(const Config& config, std::string* text);
