@@ -487,7 +487,11 @@ void AddDemoCommand(CLI::App& app, Context& ctx) {
         "--once", a->once, "run the scenario, stop the nodes and exit (0 = every step verified)"
     );
     demo->add_option("--dir", a->dir, "folder for the nodes (default: a new temporary folder)");
-    demo->add_option("--base-port", a->base_port, "nodes listen on BASE+1..BASE+3, their local APIs on BASE+101..BASE+103")
+    demo->add_option(
+            "--base-port",
+            a->base_port,
+            "nodes listen on BASE+1..BASE+3, their local APIs on BASE+101..BASE+103"
+    )
         ->capture_default_str();
     demo->add_option("--concordd", a->concordd, "the concordd binary (default: beside concord)");
     demo->callback([&ctx, a] {

@@ -13,11 +13,11 @@
 
 #include "concord/core/canonical_json.hpp"
 #include "concord/core/id.hpp"
-#include "concord/core/time.hpp"
-#include "concord/crypto/sha256.hpp"
 #include "concord/core/log.hpp"
+#include "concord/core/time.hpp"
 #include "concord/core/utf8.hpp"
 #include "concord/crypto/compare.hpp"
+#include "concord/crypto/sha256.hpp"
 #include "concord/federation/signed_json.hpp"
 #include "concord/legal/check.hpp"
 #include "concord/legal/json_view.hpp"
@@ -150,8 +150,8 @@ std::variant<std::uint64_t, Response> UnsignedParam(
         }
         return ParameterError(name, "is required");
     }
-    const std::string range = "must be an integer from " + std::to_string(min) + " to " +
-                              std::to_string(max);
+    const std::string range =
+        "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
     std::uint64_t value = 0;
     const char* end = text->data() + text->size();
     const auto [ptr, ec] = std::from_chars(text->data(), end, value);
@@ -644,7 +644,9 @@ private:
         return SubmittedAnswer(earlier.message_id, earlier.ledger_index, true);
     }
 
-    static Response SubmittedAnswer(const std::string& id, std::uint64_t ledger_index, bool replay) {
+    static Response SubmittedAnswer(
+        const std::string& id, std::uint64_t ledger_index, bool replay
+    ) {
         boost::json::object o;
         o["id"] = id;
         o["status"] = "queued";
@@ -695,20 +697,21 @@ private:
             {{"route", method + " " + pattern}}
         );
         NodeService::Impl* service = &service_;
-        router_.Add(method, pattern, [service, &requests, handler = std::move(handler)](Request& r) {
-            requests.Increment();
-            if (!service->EnterRequest()) {
-                Response refused =
-                    ErrorBody(503, "shutting_down", "the node is stopping; retry shortly");
-                refused.headers.emplace_back("Retry-After", "5");
-                return refused;
-            }
-            struct Leave {
-                NodeService::Impl* service;
-                ~Leave() { service->LeaveRequest(); }
-            } leave{service};
-            return handler(r);
-        });
+        router_
+            .Add(method, pattern, [service, &requests, handler = std::move(handler)](Request& r) {
+                requests.Increment();
+                if (!service->EnterRequest()) {
+                    Response refused =
+                        ErrorBody(503, "shutting_down", "the node is stopping; retry shortly");
+                    refused.headers.emplace_back("Retry-After", "5");
+                    return refused;
+                }
+                struct Leave {
+                    NodeService::Impl* service;
+                    ~Leave() { service->LeaveRequest(); }
+                } leave{service};
+                return handler(r);
+            });
     }
 
     net::Router& router_;

@@ -55,8 +55,11 @@ TEST(ConfigTest, EveryProblemNamesItsKeyAndReason) {
         {With(kGood, "horizon = \"10d\"", "horizon = \"20d\""), "key 'inbox.max_age'"},
         {With(kGood, "horizon = \"10d\"", "horizn = \"10d\""),
          "key 'delivery.horizn': unknown key"},
-        {With(kGood, "trusted_keys = [\"11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"]",
-              "trusted_keys = []"),
+        {With(
+             kGood,
+             "trusted_keys = [\"11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"]",
+             "trusted_keys = []"
+         ),
          "key 'directory.trusted_keys'"},
         {With(kGood, "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", "AAAA"),
          "key 'directory.trusted_keys': 'AAAA' is not a base64 Ed25519 public key"},
@@ -110,7 +113,8 @@ TEST(ConfigTest, TheLocalApiHasItsOwnListener) {
 // a down peer be retried thousands of times a second) and nothing meaningless passes.
 TEST(ConfigTest, DurationsAndNumbersAreRangeChecked) {
     const std::pair<std::string, std::string> cases[] = {
-        {"[delivery]\nmax_backoff = \"4294968s\"", "key 'delivery.max_backoff': must be from 1ms to 1d"},
+        {"[delivery]\nmax_backoff = \"4294968s\"",
+         "key 'delivery.max_backoff': must be from 1ms to 1d"},
         {"[delivery]\ninitial_backoff = \"0ms\"", "key 'delivery.initial_backoff': must be from"},
         {"[delivery]\ninitial_backoff = \"2h\"", "key 'delivery.initial_backoff': must be from"},
         {"[delivery]\nhorizon = \"0s\"", "key 'delivery.horizon': must be from 1s to 365d"},
@@ -149,9 +153,8 @@ TEST(ConfigTest, DurationsAndNumbersAreRangeChecked) {
         EXPECT_NE(c.error().message.find("/n/config.toml: " + expected), std::string::npos)
             << c.error().message;
     }
-    auto zero_drain = ParseConfig(
-        With(kGood, "[http]\n", "[http]\nshutdown_drain = \"0s\"\n"), "/n/config.toml"
-    );
+    auto zero_drain =
+        ParseConfig(With(kGood, "[http]\n", "[http]\nshutdown_drain = \"0s\"\n"), "/n/config.toml");
     ASSERT_TRUE(zero_drain) << zero_drain.error().ToString();
     EXPECT_EQ(zero_drain->shutdown_drain.count(), 0);
 }

@@ -3,11 +3,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <tuple>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include <boost/json/serialize.hpp>
 
@@ -19,7 +19,6 @@
 #include "concord/server/init.hpp"
 
 #include "service_impl.hpp"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,9 +47,7 @@ Result<std::string> ReadText(const std::filesystem::path& path) {
 
 Result<std::string> Passphrase(const Config& config) {
     if (!config.passphrase_file.empty()) {
-        CONCORD_ASSIGN_OR_RETURN(
-            std::string text, ReadText(config.passphrase_file)
-        );
+        CONCORD_ASSIGN_OR_RETURN(std::string text, ReadText(config.passphrase_file));
         while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
             text.pop_back();
         }
@@ -189,9 +186,7 @@ Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
 }  // namespace
 
 Result<federation::Directory> LoadDirectory(const Config& config, std::string* text) {
-    CONCORD_ASSIGN_OR_RETURN(
-        std::string signed_text, ReadText(config.directory_file)
-    );
+    CONCORD_ASSIGN_OR_RETURN(std::string signed_text, ReadText(config.directory_file));
     std::vector<crypto::PublicKey> trusted;
     for (const auto& key : config.directory_trusted_keys) {
         // LoadConfig checked each key; a failure here is a Config built by hand.
@@ -256,7 +251,8 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     auto impl = std::make_unique<Impl>();
     impl->config = config;
     if (!config.passphrase_file.empty()) {
-        CONCORD_RETURN_IF_ERROR(CheckPrivate(config, "node.passphrase_file", config.passphrase_file));
+        CONCORD_RETURN_IF_ERROR(CheckPrivate(config, "node.passphrase_file", config.passphrase_file)
+        );
     }
     auto passphrase = Passphrase(config);
     if (!passphrase) {
@@ -374,8 +370,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         "node started",
         {{"node", config.node_id},
          {"listen", config.listen_address + ":" + std::to_string(impl->server->port())},
-         {"api_listen",
-          config.api_listen_address + ":" + std::to_string(impl->api_server->port())},
+         {"api_listen", config.api_listen_address + ":" + std::to_string(impl->api_server->port())},
          {"directory_serial", static_cast<long long>(shared_directory->serial)}}
     );
     return std::unique_ptr<NodeService>(new NodeService(std::move(impl)));

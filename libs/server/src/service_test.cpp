@@ -481,17 +481,19 @@ TEST_F(ServiceTest, QueryParametersAreParsedStrictly) {
         auto r = CallWith(0, "GET", path, "", Token(0));
         ASSERT_TRUE(r) << path;
         EXPECT_EQ(r->status, 400u) << path << " " << r->body;
-        EXPECT_EQ(ErrorOf(*r), std::make_pair(std::string("invalid_parameter"), parameter))
-            << path;
+        EXPECT_EQ(ErrorOf(*r), std::make_pair(std::string("invalid_parameter"), parameter)) << path;
     }
-    for (const std::string path : {"/fed/v1/checkpoint?old_size=1e3", "/fed/v1/checkpoint?old_size=-1"}) {
+    for (const std::string path :
+         {"/fed/v1/checkpoint?old_size=1e3", "/fed/v1/checkpoint?old_size=-1"}) {
         auto r = CallWith(0, "GET", path, "", {}, /*federation_port=*/true);
         ASSERT_TRUE(r);
         EXPECT_EQ(r->status, 400u) << path;
         EXPECT_EQ(ErrorOf(*r).second, "old_size");
     }
-    for (const std::string path : {"/api/v1/messages?limit=1", "/api/v1/messages?limit=1000",
-                                   "/api/v1/ledger/proof?index=0"}) {
+    for (const std::string path :
+         {"/api/v1/messages?limit=1",
+          "/api/v1/messages?limit=1000",
+          "/api/v1/ledger/proof?index=0"}) {
         auto r = CallWith(0, "GET", path, "", Token(0));
         ASSERT_TRUE(r);
         EXPECT_EQ(r->status, 200u) << path << " " << r->body;
@@ -690,8 +692,9 @@ TEST_F(StartRefusalTest, EveryRefusalNamesTheKeyAndThePath) {
         ASSERT_FALSE(service);
         EXPECT_NE(service.error().message.find(file + "key 'node.store': "), std::string::npos)
             << service.error().message;
-        EXPECT_NE(service.error().message.find((dir_ / "no-such-folder").string()), std::string::npos)
-            << service.error().message;
+        EXPECT_NE(
+            service.error().message.find((dir_ / "no-such-folder").string()), std::string::npos
+        ) << service.error().message;
     }
     {
         Config c = config_;
