@@ -190,12 +190,16 @@ Result<void> WriteText(const std::filesystem::path& path, std::string_view text)
 struct BenchNode {
     std::string id;
     std::uint16_t port{0};
+    std::uint16_t api_port{0};  // the local API listener
     std::filesystem::path dir;
     std::string passphrase;
     server::InitResult init;
     pid_t pid{-1};
 
     [[nodiscard]] std::string Base() const { return "https://127.0.0.1:" + std::to_string(port); }
+    [[nodiscard]] std::string ApiBase() const {
+        return "https://127.0.0.1:" + std::to_string(api_port);
+    }
     [[nodiscard]] net::ClientOptions ClientOptions() const {
         net::ClientOptions o;
         o.pinned_cert_sha256 = init.entry.tls_sha256;
@@ -211,6 +215,7 @@ Result<void> InitBenchNode(
     int handler_threads
 ) {
     CONCORD_ASSIGN_OR_RETURN(node.port, FreePort());
+    CONCORD_ASSIGN_OR_RETURN(node.api_port, FreePort());
     node.dir = root / node.id;
     node.passphrase = HexEncode(crypto::RandomBytes(16));
     server::InitOptions o;
@@ -220,6 +225,7 @@ Result<void> InitBenchNode(
     o.roles = {"central_authority"};
     o.authority = "benchmark node " + node.id;
     o.listen = "127.0.0.1:" + std::to_string(node.port);
+    o.api_listen = "127.0.0.1:" + std::to_string(node.api_port);
     o.passphrase = node.passphrase;
     o.write_passphrase_file = true;
     o.fast_key_derivation = true;
@@ -595,7 +601,7 @@ Result<EmergencyResult> RunEmergency(const BenchNode& a, const BenchNode& b, int
     CONCORD_ASSIGN_OR_RETURN(
         auto stream,
         net::EventStreamClient::Connect(
-            b.Base() + "/api/v1/events",
+            b.ApiBase() + "/api/v1/events",
             b.ClientOptions(),
             {{"Authorization", "Bearer " + b.init.api_token}},
             [&arrivals](const net::Event& e) { arrivals.Record(e.event, e.data); }
@@ -615,7 +621,7 @@ Result<EmergencyResult> RunEmergency(const BenchNode& a, const BenchNode& b, int
         const auto t0 = Clock::now();
         CONCORD_ASSIGN_OR_RETURN(
             net::Response resp,
-            api.Send("POST", a.Base() + "/api/v1/messages", boost::json::serialize(req), headers)
+            api.Send("POST", a.ApiBase() + "/api/v1/messages", boost::json::serialize(req), headers)
         );
         const auto t1 = Clock::now();
         if (resp.status >= 300) {

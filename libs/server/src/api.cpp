@@ -1,5 +1,5 @@
 // HTTP routes of a node: federation (/fed/v1), local API (/api/v1), health and metrics.
-// docs/api/openapi.json documents every route; api_test keeps the two in step.
+// docs/api/openapi.json documents every route; service_test keeps the two in step.
 
 #include <algorithm>
 #include <atomic>
@@ -32,13 +32,13 @@ namespace {
 using federation::GetOptionalString;
 using federation::GetString;
 using net::Json;
+using net::Request;
+using net::Response;
 
 // The largest ledger index or tree size a query may name (the store's int64 range).
 constexpr std::uint64_t kMaxIndex = (std::uint64_t{1} << 63) - 1;
 // The most messages one GET /api/v1/messages returns.
 constexpr std::uint64_t kMaxListLimit = 1000;
-using net::Request;
-using net::Response;
 
 std::int64_t ToJson(std::uint64_t v) {
     return static_cast<std::int64_t>(v);
@@ -473,10 +473,12 @@ public:
         if (auto* refused = std::get_if<Response>(&limit)) {
             return std::move(*refused);
         }
+        const std::string before = request.QueryParam("before").value_or("");
+        if (request.QueryParam("before") && !IsUuidV7(before)) {
+            return ParameterError("before", "must be a message id (UUIDv7), not '" + before + "'");
+        }
         auto list = s_.node->List(
-            std::get<std::string>(box),
-            std::get<std::uint64_t>(limit),
-            request.QueryParam("before").value_or("")
+            std::get<std::string>(box), std::get<std::uint64_t>(limit), before
         );
         if (!list) {
             return FromError(list.error());

@@ -5,6 +5,8 @@
 #include <boost/json/serialize.hpp>
 
 #include "concord/core/file.hpp"
+#include "concord/crypto/base64.hpp"
+#include "concord/crypto/ed25519.hpp"
 #include "concord/crypto/key_file.hpp"
 #include "concord/crypto/password.hpp"
 #include "concord/crypto/random.hpp"
@@ -131,6 +133,15 @@ Result<InitResult> InitNode(const InitOptions& o) {
         return MakeError(
             ErrorCode::kInvalidArgument, "at least one trusted directory key is required"
         );
+    }
+    for (const auto& key : o.directory_keys) {
+        auto bytes = crypto::Base64Decode(key);
+        if (!bytes || !crypto::PublicKey::FromBytes(*bytes)) {
+            return MakeError(
+                ErrorCode::kInvalidArgument,
+                "directory key '" + key + "' is not a base64 Ed25519 public key"
+            );
+        }
     }
     InitOptions options = o;
     if (options.api_listen.empty()) {

@@ -346,7 +346,15 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     loaded["event"] = "directory.loaded";
     loaded["serial"] = static_cast<std::int64_t>(shared_directory->serial);
     loaded["sha256"] = federation::HashHex(crypto::Sha256(AsBytes(impl->directory_text)));
-    CONCORD_RETURN_IF_ERROR(impl->node->AppendEvent(loaded));
+    // Every start records the directory it runs with, changed or not (docs/operations.md).
+    if (auto appended = impl->node->AppendEvent(loaded); !appended) {
+        return KeyError(config, "node.store", appended.error());
+    }
+    log::Info(
+        "directory loaded",
+        {{"serial", static_cast<long long>(shared_directory->serial)},
+         {"sha256", std::string(loaded["sha256"].as_string())}}
+    );
     impl->node->Start();
 
     auto federation_listener = StartListener(*impl, Listener::kFederation);

@@ -470,6 +470,7 @@ TEST_F(ServiceTest, QueryParametersAreParsedStrictly) {
         {"/api/v1/messages?limit=1001", "limit"},
         {"/api/v1/messages?limit=99999999999999999999999", "limit"},
         {"/api/v1/messages?box=both", "box"},
+        {"/api/v1/messages?before=1%20OR%201=1", "before"},
         {"/api/v1/messages?box=%FF%FE", "box"},
         {"/api/v1/ledger/proof?index=1e3", "index"},
         {"/api/v1/ledger/proof?index=-1", "index"},
