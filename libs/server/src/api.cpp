@@ -436,18 +436,18 @@ public:
         if (key) {
             // Stored with the message, in its transaction: a client cut off after the commit
             // finds the answer under its key.
-            record = [&](store::Transaction& tx, const federation::Submitted& done) {
-                return tx
-                    .Execute(
-                        "INSERT INTO api_idempotency (idem_key, request_sha256, message_id, "
-                        "ledger_index, created_ms) VALUES ($1, $2, $3, $4, $5)",
-                        {*key,
-                         request_sha256,
-                         done.id,
-                         static_cast<std::int64_t>(done.ledger_index),
-                         NowMillis()}
-                    )
-                    .map([](std::int64_t) {});
+            record = [&](store::Transaction& tx,
+                         const federation::Submitted& done) -> Result<void> {
+                CONCORD_RETURN_IF_ERROR(tx.Execute(
+                    "INSERT INTO api_idempotency (idem_key, request_sha256, message_id, "
+                    "ledger_index, created_ms) VALUES ($1, $2, $3, $4, $5)",
+                    {*key,
+                     request_sha256,
+                     done.id,
+                     static_cast<std::int64_t>(done.ledger_index),
+                     NowMillis()}
+                ));
+                return {};
             };
         }
         auto submitted = s_.node->Submit(m, record);

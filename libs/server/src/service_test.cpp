@@ -175,7 +175,10 @@ protected:
         if (!r || r->status != 200) {
             return "";
         }
-        return std::string(boost::json::parse(r->body).at("status").as_string());
+        // The detail holds the message body, which may nest up to the documented 64 levels.
+        boost::json::parse_options deep;
+        deep.max_depth = 64;
+        return std::string(boost::json::parse(r->body, {}, deep).at("status").as_string());
     }
 
     std::filesystem::path dir_;
@@ -202,6 +205,11 @@ TEST(OpenApiTest, DocumentAndRouterListTheSameRoutes) {
     std::set<std::string> documented;
     for (const auto& [path, item] : doc.at("paths").as_object()) {
         for (const auto& [method, operation] : item.as_object()) {
+            static const std::set<std::string> kNotMethods = {
+                "servers", "parameters", "summary", "description", "$ref"};
+            if (kNotMethods.contains(std::string(method))) {
+                continue;
+            }
             std::string upper(method);
             for (char& c : upper) {
                 c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -450,7 +458,7 @@ TEST_F(ServiceTest, BearerSchemeIsCaseInsensitive) {
         EXPECT_EQ(r->status, 200u) << field;
     }
     for (const std::string& field :
-         {std::string("Bearer"), "Bearer ", "Basic " + token, "Bearer" + token, "Token " + token}) {
+         {std::string("Bearer"), std::string("Bearer "), "Basic " + token, "Bearer" + token, "Token " + token}) {
         auto r = CallWith(0, "GET", "/api/v1/node", "", {{"Authorization", field}});
         ASSERT_TRUE(r);
         EXPECT_EQ(r->status, 401u) << field;
@@ -484,14 +492,14 @@ TEST_F(ServiceTest, QueryParametersAreParsedStrictly) {
         EXPECT_EQ(r->status, 400u) << path << " " << r->body;
         EXPECT_EQ(ErrorOf(*r), std::make_pair(std::string("invalid_parameter"), parameter)) << path;
     }
-    for (const std::string path :
+    for (const char* path :
          {"/fed/v1/checkpoint?old_size=1e3", "/fed/v1/checkpoint?old_size=-1"}) {
         auto r = CallWith(0, "GET", path, "", {}, /*federation_port=*/true);
         ASSERT_TRUE(r);
         EXPECT_EQ(r->status, 400u) << path;
         EXPECT_EQ(ErrorOf(*r).second, "old_size");
     }
-    for (const std::string path :
+    for (const char* path :
          {"/api/v1/messages?limit=1",
           "/api/v1/messages?limit=1000",
           "/api/v1/ledger/proof?index=0"}) {
@@ -593,7 +601,7 @@ TEST_F(ServiceTest, IdempotencyKeyGivesTheSameAnswerAndRefusesAnotherRequest) {
     ASSERT_TRUE(other);
     EXPECT_EQ(other->status, 422u) << other->body;
     EXPECT_EQ(ErrorOf(*other).first, "idempotency_key_reused");
-    for (const std::string key : {std::string(""), "has space", std::string(256, 'k')}) {
+    for (const std::string& key : {std::string(""), std::string("has space"), std::string(256, 'k')}) {
         auto bad = Token(0);
         bad.emplace_back("Idempotency-Key", key);
         auto r = CallWith(0, "POST", "/api/v1/messages", first, bad);
