@@ -15,7 +15,6 @@
 #include <gtest/gtest.h>
 
 #include "federation_harness.hpp"
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -138,8 +137,8 @@ TEST(ServerHardening, StalledWitnessPeerDoesNotDelayARevocation) {
     auto serial = f.RevokeExternal(0);
     ASSERT_TRUE(serial) << Why(serial);
     ASSERT_TRUE(WaitFor([&] { return DirectorySerial(node) == 2; }, std::chrono::seconds(30)));
-    EXPECT_FALSE(stall.closed(0))
-        << "the revocation was loaded only after the witness gave up on the stalled peer";
+    EXPECT_FALSE(stall.closed(0)
+    ) << "the revocation was loaded only after the witness gave up on the stalled peer";
     f.ExpectCleanShutdown();
 }
 
@@ -222,7 +221,8 @@ TEST_F(ServerProcess, ResubmittingWithTheSameKeyAfterACutOffMakesNoDuplicate) {
     ASSERT_TRUE(outbox) << Why(outbox);
     ASSERT_EQ(outbox->size(), 1u);
     EXPECT_EQ((*outbox)[0].id, id);
-    auto changed = SubmitWithKey(*client, "retry-1", R"({"to":"hu.poc","type":"notice","body":{}})");
+    auto changed =
+        SubmitWithKey(*client, "retry-1", R"({"to":"hu.poc","type":"notice","body":{}})");
     ASSERT_TRUE(changed);
     EXPECT_EQ(changed->status, 422u) << changed->body;
     f_.ExpectCleanShutdown();

@@ -11,7 +11,6 @@
 #include "concord/cli/cli.hpp"
 
 #include "cli_test_util.hpp"
-
 #include <sys/stat.h>
 
 namespace concord::cli {
@@ -227,8 +226,7 @@ TEST_F(NodeCommandsTest, InitMakesPrivateFilesUnderAnOpenUmask) {
         EXPECT_EQ(fs::status(dir_ / "open" / file).permissions(), fs::perms(0600)) << file;
     }
     EXPECT_NE(
-        Read(dir_ / "open" / "config.toml").find("listen = \"127.0.0.1:7602\""),
-        std::string::npos
+        Read(dir_ / "open" / "config.toml").find("listen = \"127.0.0.1:7602\""), std::string::npos
     );
 }
 

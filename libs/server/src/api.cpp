@@ -477,9 +477,8 @@ public:
         if (request.QueryParam("before") && !IsUuidV7(before)) {
             return ParameterError("before", "must be a message id (UUIDv7), not '" + before + "'");
         }
-        auto list = s_.node->List(
-            std::get<std::string>(box), std::get<std::uint64_t>(limit), before
-        );
+        auto list =
+            s_.node->List(std::get<std::string>(box), std::get<std::uint64_t>(limit), before);
         if (!list) {
             return FromError(list.error());
         }

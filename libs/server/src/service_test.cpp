@@ -458,7 +458,11 @@ TEST_F(ServiceTest, BearerSchemeIsCaseInsensitive) {
         EXPECT_EQ(r->status, 200u) << field;
     }
     for (const std::string& field :
-         {std::string("Bearer"), std::string("Bearer "), "Basic " + token, "Bearer" + token, "Token " + token}) {
+         {std::string("Bearer"),
+          std::string("Bearer "),
+          "Basic " + token,
+          "Bearer" + token,
+          "Token " + token}) {
         auto r = CallWith(0, "GET", "/api/v1/node", "", {{"Authorization", field}});
         ASSERT_TRUE(r);
         EXPECT_EQ(r->status, 401u) << field;
@@ -492,8 +496,7 @@ TEST_F(ServiceTest, QueryParametersAreParsedStrictly) {
         EXPECT_EQ(r->status, 400u) << path << " " << r->body;
         EXPECT_EQ(ErrorOf(*r), std::make_pair(std::string("invalid_parameter"), parameter)) << path;
     }
-    for (const char* path :
-         {"/fed/v1/checkpoint?old_size=1e3", "/fed/v1/checkpoint?old_size=-1"}) {
+    for (const char* path : {"/fed/v1/checkpoint?old_size=1e3", "/fed/v1/checkpoint?old_size=-1"}) {
         auto r = CallWith(0, "GET", path, "", {}, /*federation_port=*/true);
         ASSERT_TRUE(r);
         EXPECT_EQ(r->status, 400u) << path;
@@ -601,7 +604,8 @@ TEST_F(ServiceTest, IdempotencyKeyGivesTheSameAnswerAndRefusesAnotherRequest) {
     ASSERT_TRUE(other);
     EXPECT_EQ(other->status, 422u) << other->body;
     EXPECT_EQ(ErrorOf(*other).first, "idempotency_key_reused");
-    for (const std::string& key : {std::string(""), std::string("has space"), std::string(256, 'k')}) {
+    for (const std::string& key :
+         {std::string(""), std::string("has space"), std::string(256, 'k')}) {
         auto bad = Token(0);
         bad.emplace_back("Idempotency-Key", key);
         auto r = CallWith(0, "POST", "/api/v1/messages", first, bad);
