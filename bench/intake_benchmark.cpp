@@ -192,12 +192,16 @@ Result<void> WriteText(const std::filesystem::path& path, std::string_view text)
 struct BenchNode {
     std::string id;
     std::uint16_t port{0};
+    std::uint16_t api_port{0};  // the local API listener
     std::filesystem::path dir;
     std::string passphrase;
     server::InitResult init;
     pid_t pid{-1};
 
     [[nodiscard]] std::string Base() const { return "https://127.0.0.1:" + std::to_string(port); }
+    [[nodiscard]] std::string ApiBase() const {
+        return "https://127.0.0.1:" + std::to_string(api_port);
+    }
     [[nodiscard]] net::ClientOptions ClientOptions() const {
         net::ClientOptions o;
         o.pinned_cert_sha256 = init.entry.tls_sha256;
@@ -213,6 +217,7 @@ Result<void> InitBenchNode(
     int handler_threads
 ) {
     CONCORD_ASSIGN_OR_RETURN(node.port, FreePort());
+    CONCORD_ASSIGN_OR_RETURN(node.api_port, FreePort());
     node.dir = root / node.id;
     node.passphrase = HexEncode(crypto::RandomBytes(16));
     server::InitOptions o;
@@ -222,6 +227,7 @@ Result<void> InitBenchNode(
     o.roles = {"central_authority"};
     o.authority = "benchmark node " + node.id;
     o.listen = "127.0.0.1:" + std::to_string(node.port);
+    o.api_listen = "127.0.0.1:" + std::to_string(node.api_port);
     o.passphrase = node.passphrase;
     o.write_passphrase_file = true;
     o.fast_key_derivation = true;
@@ -594,8 +600,8 @@ struct EmergencyResult {
 
 Result<EmergencyResult> RunEmergency(const BenchNode& a, const BenchNode& b, int count) {
     server::testing::ArrivalLog arrivals;
-    server::testing::ApiClient api_a(a.Base(), a.init.api_token, a.init.entry.tls_sha256);
-    const server::testing::ApiClient api_b(b.Base(), b.init.api_token, b.init.entry.tls_sha256);
+    server::testing::ApiClient api_a(a.ApiBase(), a.init.api_token, a.init.entry.tls_sha256);
+    const server::testing::ApiClient api_b(b.ApiBase(), b.init.api_token, b.init.entry.tls_sha256);
     CONCORD_ASSIGN_OR_RETURN(auto stream, api_b.Events([&arrivals](const net::Event& e) {
         arrivals.Record(e.event, e.data);
     }));

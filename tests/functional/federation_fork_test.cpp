@@ -2,6 +2,7 @@
 // history is then replaced by a different one, longer (a fork) or shorter (a rollback) than what
 // A cosigned; A's next witnessing round raises a "fork" alert holding both signed checkpoints
 // (issue 3, "Tests with real processes"; DESIGN §4).
+#include <fstream>
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -28,6 +29,9 @@ Result<void> ForgeHistory(const TestNode& node, std::uint64_t size) {
     for (const char* suffix : {"", "-wal", "-shm"}) {
         std::filesystem::remove(node.dir() / (std::string("node.db") + suffix));
     }
+    // 0600 before SQLite opens it (its -wal and -shm follow), as concordd requires.
+    std::ofstream(node.dir() / "node.db").close();
+    std::filesystem::permissions(node.dir() / "node.db", std::filesystem::perms(0600));
     CONCORD_ASSIGN_OR_RETURN(
         auto store, store::Store::Open("sqlite:" + (node.dir() / "node.db").string())
     );

@@ -113,7 +113,7 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds limit)
 // --- TestNode ------------------------------------------------------------------------------
 
 TestNode::TestNode(std::string id, std::filesystem::path dir, std::uint16_t port)
-    : id_(std::move(id)), dir_(std::move(dir)), port_(port) {}
+    : id_(std::move(id)), dir_(std::move(dir)), port_(port), api_port_(FreePort()) {}
 
 TestNode::~TestNode() {
     if (pid_ > 0) {
@@ -123,6 +123,10 @@ TestNode::~TestNode() {
 
 std::string TestNode::base_url() const {
     return "https://127.0.0.1:" + std::to_string(port_);
+}
+
+std::string TestNode::api_url() const {
+    return "https://127.0.0.1:" + std::to_string(api_port_);
 }
 
 Result<void> TestNode::Init(
@@ -138,6 +142,7 @@ Result<void> TestNode::Init(
     o.roles = {role};
     o.authority = "Authority of " + id_;
     o.listen = "127.0.0.1:" + std::to_string(port_);
+    o.api_listen = "127.0.0.1:" + std::to_string(api_port_);
     o.passphrase = HexEncode(crypto::RandomBytes(16));
     o.write_passphrase_file = true;
     o.fast_key_derivation = true;
@@ -145,7 +150,7 @@ Result<void> TestNode::Init(
     o.directory_keys = {directory_key};
     CONCORD_ASSIGN_OR_RETURN(init_, server::InitNode(o));
     api_ = std::make_unique<server::testing::ApiClient>(
-        base_url(), init_.api_token, init_.entry.tls_sha256
+        api_url(), init_.api_token, init_.entry.tls_sha256, std::chrono::seconds(30), base_url()
     );
     return {};
 }
@@ -301,7 +306,7 @@ Result<std::vector<MessageRow>> TestNode::ListAll(const std::string& box) {
 }
 
 Result<double> TestNode::Metric(std::string_view name, std::string_view labels) {
-    CONCORD_ASSIGN_OR_RETURN(Reply r, Plain("GET", "/metrics"));
+    CONCORD_ASSIGN_OR_RETURN(Reply r, api_->Call("GET", "/metrics"));
     if (r.status != 200) {
         return HttpError("metrics", r);
     }
@@ -432,6 +437,7 @@ Result<void> Federation::Create() {
         ));
         CONCORD_RETURN_IF_ERROR(n.SetConfig("http", "rate_per_second", "100000"));
         CONCORD_RETURN_IF_ERROR(n.SetConfig("http", "rate_burst", "100000"));
+        CONCORD_RETURN_IF_ERROR(n.SetConfig("api", "metrics", "true"));
         CONCORD_RETURN_IF_ERROR(
             n.SetConfig("directory", "reload_interval", "\"" + options_.reload_interval + "\"")
         );

@@ -63,6 +63,9 @@ public:
     [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
     [[nodiscard]] std::uint16_t port() const { return port_; }
     [[nodiscard]] std::string base_url() const;
+    /// The local API listener (api.listen): /api/v1 and /metrics.
+    [[nodiscard]] std::uint16_t api_port() const { return api_port_; }
+    [[nodiscard]] std::string api_url() const;
     [[nodiscard]] const server::InitResult& init() const { return init_; }
     [[nodiscard]] const federation::NodeEntry& entry() const { return init_.entry; }
     [[nodiscard]] bool running() const { return pid_ > 0; }
@@ -104,7 +107,7 @@ public:
         std::string_view body = "",
         net::HttpClient* client = nullptr
     );
-    /// Calls without a token (federation routes, health, metrics).
+    /// Calls the federation listener without a token (federation routes, health).
     Result<Reply> Plain(
         std::string_view method,
         const std::string& path,
@@ -135,6 +138,7 @@ private:
     std::string id_;
     std::filesystem::path dir_;
     std::uint16_t port_;
+    std::uint16_t api_port_;
     server::InitResult init_;
     pid_t pid_{-1};
     std::unique_ptr<server::testing::ApiClient> api_;

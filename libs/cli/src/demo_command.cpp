@@ -43,6 +43,7 @@ struct DemoNode {
     std::string role;
     std::string authority;
     std::uint16_t port{0};
+    std::uint16_t api_port{0};  // the local API listener
     std::filesystem::path dir;
     server::InitResult init;
     pid_t pid{-1};
@@ -140,6 +141,7 @@ public:
         for (std::size_t i = 0; i < nodes_.size(); ++i) {
             DemoNode& n = nodes_[i];
             n.port = static_cast<std::uint16_t>(base_port_ + 1 + i);
+            n.api_port = static_cast<std::uint16_t>(base_port_ + 101 + i);
             n.dir = dir_ / n.id;
             server::InitOptions o;
             o.dir = n.dir;
@@ -148,6 +150,7 @@ public:
             o.roles = {n.role};
             o.authority = n.authority;
             o.listen = "127.0.0.1:" + std::to_string(n.port);
+            o.api_listen = "127.0.0.1:" + std::to_string(n.api_port);
             o.passphrase = HexEncode(crypto::RandomBytes(16));
             o.write_passphrase_file = true;
             o.fast_key_derivation = true;
@@ -192,10 +195,11 @@ public:
         }
         for (auto& n : nodes_) {
             apis_.push_back(std::make_unique<server::testing::ApiClient>(
-                "https://127.0.0.1:" + std::to_string(n.port),
+                "https://127.0.0.1:" + std::to_string(n.api_port),
                 n.init.api_token,
                 n.init.entry.tls_sha256,
-                std::chrono::seconds(10)
+                std::chrono::seconds(10),
+                "https://127.0.0.1:" + std::to_string(n.port)
             ));
             arrivals_.push_back(std::make_unique<server::testing::ArrivalLog>());
             server::testing::ArrivalLog* arrivals = arrivals_.back().get();
@@ -345,7 +349,7 @@ public:
     void PrintRunning() {
         ctx_.out << "\nThe nodes keep running until Ctrl-C. Local API (bearer tokens):\n";
         for (const auto& n : nodes_) {
-            ctx_.out << "  " << n.id << "  https://127.0.0.1:" << n.port << "/api/v1  token "
+            ctx_.out << "  " << n.id << "  https://127.0.0.1:" << n.api_port << "/api/v1  token "
                      << n.init.api_token << "  (TLS pin " << n.init.entry.tls_sha256 << ")\n";
         }
         ctx_.out << "  files: " << dir_.string() << std::endl;
@@ -388,7 +392,11 @@ void AddDemoCommand(CLI::App& app, Context& ctx) {
         "--once", a->once, "run the scenario, stop the nodes and exit (0 = every step verified)"
     );
     demo->add_option("--dir", a->dir, "folder for the nodes (default: a new temporary folder)");
-    demo->add_option("--base-port", a->base_port, "nodes listen on BASE+1..BASE+3")
+    demo->add_option(
+            "--base-port",
+            a->base_port,
+            "nodes listen on BASE+1..BASE+3, their local APIs on BASE+101..BASE+103"
+    )
         ->capture_default_str();
     demo->add_option("--concordd", a->concordd, "the concordd binary (default: beside concord)");
     demo->callback([&ctx, a] {

@@ -102,7 +102,13 @@ void AddInit(CLI::App& app, Context& ctx) {
         ->required();
     init->add_option("--authority", o->authority, "name of the authority (default: the node id)");
     init->add_option("--language", o->languages, "accepted languages (default: en)");
-    init->add_option("--listen", o->listen, "ADDRESS:PORT to serve on")->capture_default_str();
+    init->add_option("--listen", o->listen, "ADDRESS:PORT of the federation listener")
+        ->capture_default_str();
+    init->add_option(
+        "--api-listen",
+        o->api_listen,
+        "ADDRESS:PORT of the local API listener (default 127.0.0.1 and the --listen port + 100)"
+    );
     init->add_option("--endpoint", o->endpoint, "URL peers use (default https://LISTEN)");
     init->add_option(
         "--directory", *directory, "signed directory file (default DIR/../directory.json)"

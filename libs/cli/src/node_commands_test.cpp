@@ -11,6 +11,7 @@
 #include "concord/cli/cli.hpp"
 
 #include "cli_test_util.hpp"
+#include <sys/stat.h>
 
 namespace concord::cli {
 namespace {
@@ -100,6 +101,13 @@ TEST_F(NodeCommandsTest, InitCreatesANodeAndTheDirectoryListsAndRevokesIt) {
         fs::status(dir_ / "fr.central" / "tls.key").permissions() & fs::perms::others_all,
         fs::perms::none
     );
+    EXPECT_EQ(fs::status(dir_ / "fr.central").permissions(), fs::perms(0700));
+    EXPECT_EQ(fs::status(dir_ / "fr.central" / "node.db").permissions(), fs::perms(0600));
+    // The local API listens on loopback, by default on the federation port + 100.
+    EXPECT_NE(
+        Read(dir_ / "fr.central" / "config.toml").find("[api]\nlisten = \"127.0.0.1:7501\"\n"),
+        std::string::npos
+    ) << Read(dir_ / "fr.central" / "config.toml");
     const std::string token = Read(dir_ / "fr.central" / "api-token");
     EXPECT_NE(init.out.find(token.substr(0, 64)), std::string::npos);
     EXPECT_EQ(
@@ -182,6 +190,43 @@ TEST_F(NodeCommandsTest, InitCreatesANodeAndTheDirectoryListsAndRevokesIt) {
     EXPECT_EQ(
         RunCli({"directory", "verify", P("tampered.json"), "--trusted-key", directory_key}).status,
         1
+    );
+}
+
+// Before: node.db and the folder were readable by others (0644/0755; 0666/0777 under umask 0).
+TEST_F(NodeCommandsTest, InitMakesPrivateFilesUnderAnOpenUmask) {
+    Output key =
+        RunCli({"directory", "keygen", "--out", P("dir.key"), "--passphrase-file", P("pass")});
+    ASSERT_EQ(key.status, 0) << key.err;
+    const mode_t old = ::umask(0);
+    Output init = RunCli(
+        {"init",
+         "--dir",
+         P("open"),
+         "--name",
+         "fr.open",
+         "--party",
+         "FR",
+         "--role",
+         "central_authority",
+         "--listen",
+         "127.0.0.1:7601",
+         "--api-listen",
+         "127.0.0.1:7602",
+         "--directory-key",
+         key.out.substr(0, 44),
+         "--passphrase-file",
+         P("pass"),
+         "--write-passphrase-file"}
+    );
+    ::umask(old);
+    ASSERT_EQ(init.status, 0) << init.err;
+    EXPECT_EQ(fs::status(dir_ / "open").permissions(), fs::perms(0700));
+    for (const char* file : {"node.db", "node.key", "tls.key", "api-token", "passphrase"}) {
+        EXPECT_EQ(fs::status(dir_ / "open" / file).permissions(), fs::perms(0600)) << file;
+    }
+    EXPECT_NE(
+        Read(dir_ / "open" / "config.toml").find("listen = \"127.0.0.1:7602\""), std::string::npos
     );
 }
 

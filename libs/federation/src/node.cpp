@@ -237,7 +237,10 @@ void Node::Failpoint(std::string_view point) {
     }
 }
 
-Result<Submitted> Node::Submit(const OutgoingMessage& message) {
+Result<Submitted> Node::Submit(
+    const OutgoingMessage& message,
+    const std::function<Result<void>(store::Transaction&, const Submitted&)>& also
+) {
     const auto dir = directory();
     const NodeEntry* peer = dir->FindNode(message.to);
     if (peer == nullptr || peer->revoked) {
@@ -263,6 +266,9 @@ Result<Submitted> Node::Submit(const OutgoingMessage& message) {
     );
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Submitted submitted, SubmitInTx(*tx, message, *peer));
+    if (also) {
+        CONCORD_RETURN_IF_ERROR(also(*tx, submitted));
+    }
     CONCORD_RETURN_IF_ERROR(tx->Commit());
     counters_.submitted.fetch_add(1, std::memory_order_relaxed);
     Failpoint("outbox.after_commit");

@@ -41,7 +41,9 @@ Result<boost::json::object> ParseObject(std::string_view text) {
     // Canonicalize first: it refuses everything RFC 8785 refuses, with the byte offset.
     CONCORD_ASSIGN_OR_RETURN(std::string canonical, json::CanonicalizeOrError(text));
     boost::system::error_code ec;
-    boost::json::value value = boost::json::parse(canonical, ec);
+    boost::json::parse_options depth;  // Boost's default (32) is below the documented limit
+    depth.max_depth = json::kMaxNestingDepth;
+    boost::json::value value = boost::json::parse(canonical, ec, {}, depth);
     if (ec) {
         return MakeError(ErrorCode::kInvalidArgument, "JSON: " + ec.message());
     }

@@ -40,6 +40,7 @@ struct SessionState {
     asio::steady_timer* timer = nullptr;  // the SSE wait timer, while streaming
     bool pending = false;                 // an SSE wake-up arrived while not waiting
     bool closing = false;                 // the server is stopping
+    bool answering = false;               // a request is in a handler or being answered
 };
 
 template <class Stream>
@@ -293,7 +294,7 @@ void Server::Impl::Spawn(tcp::socket socket) {
         closers_.emplace(id, [state, executor] {
             asio::post(executor, [state] {
                 state->closing = true;
-                if (state->stream != nullptr) {
+                if (state->stream != nullptr && !state->answering) {  // else closed once answered
                     state->stream->close();
                 }
                 if (state->timer != nullptr) {
@@ -483,17 +484,21 @@ asio::awaitable<void> Server::Impl::Serve(
             );
         }
         const bool keep_alive = message.keep_alive();
+        state.answering = true;  // Stop lets a request in flight finish and be answered
         Response response = co_await Handle(request);
-        if (state.closing) {
-            co_return;
-        }
         if (response.event_stream) {
+            state.answering = false;
+            if (state.closing) {
+                co_return;
+            }
             co_await StreamEvents(stream, state, request, response);
             co_return;
         }
         // (No co_await inside conditions: GCC 12 miscompiles some of them.)
-        const bool written = co_await Write(stream, response, keep_alive, message.version());
-        if (!written || !keep_alive) {
+        const bool written =
+            co_await Write(stream, response, keep_alive && !state.closing, message.version());
+        state.answering = false;
+        if (!written || !keep_alive || state.closing) {
             co_await Close(stream, false);
             co_return;
         }

@@ -6,11 +6,37 @@
 #include <sstream>
 
 #include "concord/core/time.hpp"
+#include "concord/crypto/base64.hpp"
+#include "concord/crypto/ed25519.hpp"
 
 #include <toml++/toml.h>
 
 namespace concord::server {
 namespace {
+
+using std::chrono::days;
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+std::string FormatNumber(double v) {
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+// The largest whole unit that divides `d` exactly: "250ms", "5m", "365d".
+std::string FormatDuration(milliseconds d) {
+    const std::pair<std::int64_t, const char*> units[] = {
+        {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}};
+    for (const auto& [scale, unit] : units) {
+        if (d.count() != 0 && d.count() % scale == 0) {
+            return std::to_string(d.count() / scale) + unit;
+        }
+    }
+    return std::to_string(d.count()) + "ms";
+}
 
 // Reads the sections of one config table, remembering which keys were used so that an unknown
 // (misspelt) key is refused rather than ignored.
@@ -88,20 +114,29 @@ public:
         return {};
     }
 
-    Result<void> Number(std::string_view key, double& out, double min) {
+    Result<void> Number(std::string_view key, double& out, double min, double max) {
         const toml::node* n = Find(key);
         if (n == nullptr) {
             return {};
         }
         std::optional<double> v = n->value<double>();
-        if (!v || !(*v >= min)) {
-            return Problem(key, "must be a number of at least " + std::to_string(min));
+        // NaN fails both comparisons; TOML's inf fails the upper bound.
+        if (!v || !(*v >= min && *v <= max)) {
+            return Problem(
+                key, "must be a number from " + FormatNumber(min) + " to " + FormatNumber(max)
+            );
         }
         out = *v;
         return {};
     }
 
-    Result<void> Duration(std::string_view key, std::chrono::milliseconds& out) {
+    /// A duration ("250ms", "10s", ...) from `min` to `max`, both inclusive.
+    Result<void> Duration(
+        std::string_view key,
+        std::chrono::milliseconds& out,
+        std::chrono::milliseconds min,
+        std::chrono::milliseconds max
+    ) {
         std::string text;
         CONCORD_RETURN_IF_ERROR(String(key, text, false));
         if (text.empty()) {
@@ -111,8 +146,10 @@ public:
         if (!d) {
             return Problem(key, d.error().message);
         }
-        if (d->count() == 0) {
-            return Problem(key, "must be longer than 0");
+        if (*d < min || *d > max) {
+            return Problem(
+                key, "must be from " + FormatDuration(min) + " to " + FormatDuration(max)
+            );
         }
         out = *d;
         return {};
@@ -167,33 +204,35 @@ private:
     std::set<std::string> used_;
 };
 
-Result<void> ParseListen(Reader& r, Config& c) {
+// Reads "ADDRESS:PORT" (IPv6 in brackets) from `key`.
+Result<void> ParseListen(
+    Reader& r, std::string_view key, std::string& address_out, std::uint16_t& port_out
+) {
     std::string listen;
-    CONCORD_RETURN_IF_ERROR(r.String("http.listen", listen, true));
+    CONCORD_RETURN_IF_ERROR(r.String(key, listen, true));
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size()) {
-        return r.Problem("http.listen", "expected ADDRESS:PORT, e.g. 127.0.0.1:7101");
+        return r.Problem(key, "expected ADDRESS:PORT, e.g. 127.0.0.1:7101");
     }
     std::string address = listen.substr(0, colon);
     if (address.front() == '[' && address.back() == ']') {
         address = address.substr(1, address.size() - 2);
     }
-    int port = 0;
-    try {
-        std::size_t used = 0;
-        port = std::stoi(listen.substr(colon + 1), &used);
-        if (used != listen.size() - colon - 1) {
-            port = -1;
-        }
-    } catch (const std::exception&) {
-        port = -1;
+    const std::string digits = listen.substr(colon + 1);
+    int port = -1;
+    if (digits.size() <= 5 && digits.find_first_not_of("0123456789") == std::string::npos) {
+        port = std::stoi(digits);
     }
     if (port < 0 || port > 65535) {
-        return r.Problem("http.listen", "port must be 0 to 65535");
+        return r.Problem(key, "port must be 0 to 65535");
     }
-    c.listen_address = address;
-    c.listen_port = static_cast<std::uint16_t>(port);
+    address_out = address;
+    port_out = static_cast<std::uint16_t>(port);
     return {};
+}
+
+bool IsLoopback(const std::string& address) {
+    return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
 }
 
 Result<void> ReadAll(Reader& r, Config& c) {
@@ -204,40 +243,72 @@ Result<void> ReadAll(Reader& r, Config& c) {
     if (c.store_url.rfind("sqlite:", 0) == 0) {
         c.store_url = "sqlite:" + r.Resolve(c.store_url.substr(7)).string();
     }
-    CONCORD_RETURN_IF_ERROR(ParseListen(r, c));
+
+    CONCORD_RETURN_IF_ERROR(ParseListen(r, "http.listen", c.listen_address, c.listen_port));
     CONCORD_RETURN_IF_ERROR(r.Bool("http.allow_plain_http", c.allow_plain_http));
     CONCORD_RETURN_IF_ERROR(r.Path("http.tls_cert", c.tls_cert, !c.allow_plain_http));
     CONCORD_RETURN_IF_ERROR(r.Path("http.tls_key", c.tls_key, !c.allow_plain_http));
-    if (c.allow_plain_http && c.listen_address != "127.0.0.1" && c.listen_address != "::1" &&
-        c.listen_address != "localhost") {
+    if (c.allow_plain_http && !IsLoopback(c.listen_address)) {
         return r.Problem("http.allow_plain_http", "plain HTTP is allowed on loopback only");
     }
     CONCORD_RETURN_IF_ERROR(r.Integer("http.max_body_bytes", c.max_body_bytes, 1024, 1 << 30));
     CONCORD_RETURN_IF_ERROR(r.Integer("http.max_header_bytes", c.max_header_bytes, 1024, 1 << 20));
     CONCORD_RETURN_IF_ERROR(r.Integer("http.max_connections", c.max_connections, 1, 1 << 20));
-    CONCORD_RETURN_IF_ERROR(r.Number("http.rate_per_second", c.rate_per_second, 0.001));
-    CONCORD_RETURN_IF_ERROR(r.Number("http.rate_burst", c.rate_burst, 1));
-    CONCORD_RETURN_IF_ERROR(r.Duration("http.header_timeout", c.header_timeout));
-    CONCORD_RETURN_IF_ERROR(r.Duration("http.idle_timeout", c.idle_timeout));
+    CONCORD_RETURN_IF_ERROR(r.Number("http.rate_per_second", c.rate_per_second, 0.001, 1e9));
+    CONCORD_RETURN_IF_ERROR(r.Number("http.rate_burst", c.rate_burst, 1, 1e9));
+    CONCORD_RETURN_IF_ERROR(
+        r.Duration("http.header_timeout", c.header_timeout, milliseconds(100), minutes(5))
+    );
+    CONCORD_RETURN_IF_ERROR(r.Duration("http.idle_timeout", c.idle_timeout, seconds(1), hours(1)));
     CONCORD_RETURN_IF_ERROR(r.Integer("http.io_threads", c.io_threads, 1, 64));
     CONCORD_RETURN_IF_ERROR(r.Integer("http.handler_threads", c.handler_threads, 1, 256));
+    CONCORD_RETURN_IF_ERROR(
+        r.Duration("http.shutdown_drain", c.shutdown_drain, milliseconds(0), minutes(5))
+    );
 
+    CONCORD_RETURN_IF_ERROR(ParseListen(r, "api.listen", c.api_listen_address, c.api_listen_port));
+    if (c.allow_plain_http && !IsLoopback(c.api_listen_address)) {
+        return r.Problem("api.listen", "plain HTTP (http.allow_plain_http) is loopback only");
+    }
+    if (c.api_listen_port != 0 && c.api_listen_port == c.listen_port &&
+        (c.api_listen_address == c.listen_address || c.api_listen_address == "0.0.0.0" ||
+         c.listen_address == "0.0.0.0")) {
+        return r.Problem("api.listen", "must differ from http.listen");
+    }
     CONCORD_RETURN_IF_ERROR(r.String("api.token_sha256", c.api_token_sha256, true));
     if (c.api_token_sha256.size() != 64 ||
         c.api_token_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
         return r.Problem("api.token_sha256", "must be 64 lower-case hex digits");
     }
+    CONCORD_RETURN_IF_ERROR(r.Integer("api.handler_threads", c.api_handler_threads, 1, 256));
+    CONCORD_RETURN_IF_ERROR(r.Bool("api.metrics", c.metrics));
 
     CONCORD_RETURN_IF_ERROR(r.Path("directory.file", c.directory_file, true));
     CONCORD_RETURN_IF_ERROR(r.Strings("directory.trusted_keys", c.directory_trusted_keys));
     if (c.directory_trusted_keys.empty()) {
         return r.Problem("directory.trusted_keys", "at least one directory key is required");
     }
-    CONCORD_RETURN_IF_ERROR(r.Duration("directory.reload_interval", c.directory_reload_interval));
+    for (const auto& key : c.directory_trusted_keys) {
+        auto bytes = crypto::Base64Decode(key);
+        if (!bytes || !crypto::PublicKey::FromBytes(*bytes)) {
+            return r.Problem(
+                "directory.trusted_keys", "'" + key + "' is not a base64 Ed25519 public key"
+            );
+        }
+    }
+    CONCORD_RETURN_IF_ERROR(r.Duration(
+        "directory.reload_interval", c.directory_reload_interval, milliseconds(10), hours(1)
+    ));
 
-    CONCORD_RETURN_IF_ERROR(r.Duration("delivery.horizon", c.delivery_horizon));
-    CONCORD_RETURN_IF_ERROR(r.Duration("delivery.initial_backoff", c.initial_backoff));
-    CONCORD_RETURN_IF_ERROR(r.Duration("delivery.max_backoff", c.max_backoff));
+    CONCORD_RETURN_IF_ERROR(
+        r.Duration("delivery.horizon", c.delivery_horizon, seconds(1), days(365))
+    );
+    CONCORD_RETURN_IF_ERROR(
+        r.Duration("delivery.initial_backoff", c.initial_backoff, milliseconds(1), hours(1))
+    );
+    CONCORD_RETURN_IF_ERROR(
+        r.Duration("delivery.max_backoff", c.max_backoff, milliseconds(1), days(1))
+    );
     CONCORD_RETURN_IF_ERROR(r.Integer("delivery.workers", c.delivery_workers, 1, 256));
     CONCORD_RETURN_IF_ERROR(r.Bool("delivery.proofs", c.delivery_proofs));
     if (c.max_backoff < c.initial_backoff) {
@@ -246,15 +317,19 @@ Result<void> ReadAll(Reader& r, Config& c) {
         );
     }
 
-    CONCORD_RETURN_IF_ERROR(r.Duration("inbox.max_age", c.max_age));
-    CONCORD_RETURN_IF_ERROR(r.Duration("inbox.max_future_skew", c.max_future_skew));
+    CONCORD_RETURN_IF_ERROR(r.Duration("inbox.max_age", c.max_age, seconds(1), days(400)));
+    CONCORD_RETURN_IF_ERROR(
+        r.Duration("inbox.max_future_skew", c.max_future_skew, milliseconds(1), hours(1))
+    );
     if (c.max_age < c.delivery_horizon) {
         return r.Problem(
             "inbox.max_age",
             "must be at least delivery.horizon, or retried envelopes would be refused as stale"
         );
     }
-    CONCORD_RETURN_IF_ERROR(r.Duration("witness.interval", c.witness_interval));
+    CONCORD_RETURN_IF_ERROR(
+        r.Duration("witness.interval", c.witness_interval, milliseconds(100), days(1))
+    );
     CONCORD_RETURN_IF_ERROR(r.Path("legal.instruments_dir", c.instruments_dir, false));
     CONCORD_RETURN_IF_ERROR(r.String("log.level", c.log_level, false));
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warning" &&

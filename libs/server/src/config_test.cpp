@@ -15,10 +15,11 @@ listen = "127.0.0.1:7101"
 tls_cert = "tls.crt"
 tls_key = "tls.key"
 [api]
+listen = "127.0.0.1:7201"
 token_sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
 [directory]
 file = "../directory.json"
-trusted_keys = ["AAAA"]
+trusted_keys = ["11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="]
 [delivery]
 horizon = "10d"
 )";
@@ -38,6 +39,9 @@ TEST(ConfigTest, ReadsAGoodConfigAndResolvesPathsAgainstItsFolder) {
     EXPECT_EQ(c->key_file, "/etc/concord/a/node.key");
     EXPECT_EQ(c->store_url, "sqlite:/etc/concord/a/node.db");
     EXPECT_EQ(c->listen_port, 7101);
+    EXPECT_EQ(c->api_listen_address, "127.0.0.1");
+    EXPECT_EQ(c->api_listen_port, 7201);
+    EXPECT_FALSE(c->metrics);
     EXPECT_EQ(c->delivery_horizon, std::chrono::hours(240));
     EXPECT_EQ(c->directory_file, "/etc/concord/a/../directory.json");
 }
@@ -51,8 +55,14 @@ TEST(ConfigTest, EveryProblemNamesItsKeyAndReason) {
         {With(kGood, "horizon = \"10d\"", "horizon = \"20d\""), "key 'inbox.max_age'"},
         {With(kGood, "horizon = \"10d\"", "horizn = \"10d\""),
          "key 'delivery.horizn': unknown key"},
-        {With(kGood, "trusted_keys = [\"AAAA\"]", "trusted_keys = []"),
+        {With(
+             kGood,
+             "trusted_keys = [\"11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"]",
+             "trusted_keys = []"
+         ),
          "key 'directory.trusted_keys'"},
+        {With(kGood, "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", "AAAA"),
+         "key 'directory.trusted_keys': 'AAAA' is not a base64 Ed25519 public key"},
         {With(kGood, "tls_cert = \"tls.crt\"\n", ""), "key 'http.tls_cert': is required"},
         {With(kGood, "[http]\n", "[http]\nallow_plain_http = true\nmax_connections = 0\n"),
          "key 'http.max_connections': must be between"},
@@ -69,6 +79,84 @@ TEST(ConfigTest, EveryProblemNamesItsKeyAndReason) {
         EXPECT_NE(c.error().message.find("/n/config.toml: " + expected), std::string::npos)
             << c.error().message;
     }
+}
+
+TEST(ConfigTest, TheLocalApiHasItsOwnListener) {
+    const std::pair<std::string, std::string> cases[] = {
+        {With(kGood, "listen = \"127.0.0.1:7201\"\n", ""), "key 'api.listen': is required"},
+        {With(kGood, "127.0.0.1:7201", "127.0.0.1:7101"), "key 'api.listen': must differ"},
+        {With(kGood, "127.0.0.1:7201", "127.0.0.1:7x01"), "key 'api.listen': port must be"},
+    };
+    for (const auto& [text, expected] : cases) {
+        auto c = ParseConfig(text, "/n/config.toml");
+        ASSERT_FALSE(c) << expected;
+        EXPECT_NE(c.error().message.find("/n/config.toml: " + expected), std::string::npos)
+            << c.error().message;
+    }
+    auto plain = ParseConfig(
+        With(
+            With(kGood, "[http]\n", "[http]\nallow_plain_http = true\n"),
+            "127.0.0.1:7201",
+            "0.0.0.0:7201"
+        ),
+        "/n/config.toml"
+    );
+    ASSERT_FALSE(plain);
+    EXPECT_NE(plain.error().message.find("key 'api.listen': plain HTTP"), std::string::npos)
+        << plain.error().message;
+    auto metrics = ParseConfig(With(kGood, "[directory]", "metrics = true\n[directory]"), "/n/c");
+    ASSERT_TRUE(metrics) << metrics.error().ToString();
+    EXPECT_TRUE(metrics->metrics);
+}
+
+// Every duration and number is range-checked: nothing wraps (a backoff above 2^32 ms once made
+// a down peer be retried thousands of times a second) and nothing meaningless passes.
+TEST(ConfigTest, DurationsAndNumbersAreRangeChecked) {
+    const std::pair<std::string, std::string> cases[] = {
+        {"[delivery]\nmax_backoff = \"4294968s\"",
+         "key 'delivery.max_backoff': must be from 1ms to 1d"},
+        {"[delivery]\ninitial_backoff = \"0ms\"", "key 'delivery.initial_backoff': must be from"},
+        {"[delivery]\ninitial_backoff = \"2h\"", "key 'delivery.initial_backoff': must be from"},
+        {"[delivery]\nhorizon = \"0s\"", "key 'delivery.horizon': must be from 1s to 365d"},
+        {"[delivery]\nhorizon = \"-1s\"", "key 'delivery.horizon': duration '-1s'"},
+        {"[delivery]\nhorizon = \"99999999999999999d\"", "key 'delivery.horizon': duration"},
+        {"[delivery]\nworkers = 0", "key 'delivery.workers': must be between 1 and 256"},
+        {"[delivery]\nworkers = -3", "key 'delivery.workers': must be between"},
+        {"[inbox]\nmax_age = \"500d\"", "key 'inbox.max_age': must be from"},
+        {"[inbox]\nmax_future_skew = \"0ms\"", "key 'inbox.max_future_skew': must be from"},
+        {"[witness]\ninterval = \"0s\"", "key 'witness.interval': must be from"},
+        {"[directory]\nreload_interval = \"1ms\"", "key 'directory.reload_interval': must be from"},
+        {"[http]\nheader_timeout = \"1d\"", "key 'http.header_timeout': must be from"},
+        {"[http]\nidle_timeout = \"0s\"", "key 'http.idle_timeout': must be from"},
+        {"[http]\nshutdown_drain = \"1h\"", "key 'http.shutdown_drain': must be from 0ms to 5m"},
+        {"[http]\nrate_per_second = -1.0", "key 'http.rate_per_second': must be a number from"},
+        {"[http]\nrate_per_second = nan", "key 'http.rate_per_second': must be a number from"},
+        {"[http]\nrate_burst = inf", "key 'http.rate_burst': must be a number from 1 to"},
+        {"[http]\nmax_body_bytes = 99999999999", "key 'http.max_body_bytes': must be between"},
+        {"[api]\nhandler_threads = 0", "key 'api.handler_threads': must be between 1 and 256"},
+    };
+    for (const auto& [line, expected] : cases) {
+        // The setting goes into its section (TOML allows a section and a key only once).
+        const auto section = line.substr(0, line.find('\n') + 1);
+        const auto setting = line.substr(section.size());
+        const auto name = "\n" + setting.substr(0, setting.find(" = ") + 3);
+        std::string text = std::string(kGood);
+        if (auto at = text.find(name); at != std::string::npos) {
+            text.replace(at + 1, text.find('\n', at + 1) - at - 1, setting);
+        } else if (auto sat = text.find(section); sat != std::string::npos) {
+            text.insert(sat + section.size(), setting + "\n");
+        } else {
+            text += line + "\n";
+        }
+        auto c = ParseConfig(text, "/n/config.toml");
+        ASSERT_FALSE(c) << expected;
+        EXPECT_NE(c.error().message.find("/n/config.toml: " + expected), std::string::npos)
+            << c.error().message;
+    }
+    auto zero_drain =
+        ParseConfig(With(kGood, "[http]\n", "[http]\nshutdown_drain = \"0s\"\n"), "/n/config.toml");
+    ASSERT_TRUE(zero_drain) << zero_drain.error().ToString();
+    EXPECT_EQ(zero_drain->shutdown_drain.count(), 0);
 }
 
 TEST(ConfigTest, TomlSyntaxErrorsGiveLineAndColumn) {

@@ -1,8 +1,12 @@
 #include "concord/server/init.hpp"
 
+#include <cerrno>
+
 #include <boost/json/serialize.hpp>
 
 #include "concord/core/file.hpp"
+#include "concord/crypto/base64.hpp"
+#include "concord/crypto/ed25519.hpp"
 #include "concord/crypto/key_file.hpp"
 #include "concord/crypto/password.hpp"
 #include "concord/crypto/random.hpp"
@@ -11,6 +15,9 @@
 #include "concord/ledger/log.hpp"
 #include "concord/net/tls.hpp"
 #include "concord/store/store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
 
 namespace concord::server {
 namespace {
@@ -45,7 +52,9 @@ std::string ConfigText(const InitOptions& o, const std::string& token_hash) {
     text += "[http]\nlisten = " + TomlString(o.listen) + "\n";
     text += "tls_cert = \"tls.crt\"\ntls_key = \"tls.key\"\n";
     text += std::string("allow_plain_http = ") + (o.allow_plain_http ? "true" : "false") + "\n\n";
-    text += "[api]\ntoken_sha256 = " + TomlString(token_hash) + "\n\n";
+    text += "[api]\nlisten = " + TomlString(o.api_listen) + "\n";
+    text += "token_sha256 = " + TomlString(token_hash) + "\n";
+    text += "# metrics = true    # serve /metrics (Prometheus) on api.listen\n\n";
     text += "[directory]\nfile = " + TomlString(o.directory_file.string()) + "\n";
     text += "trusted_keys = [" + keys + "]\n";
     return text;
@@ -53,6 +62,33 @@ std::string ConfigText(const InitOptions& o, const std::string& token_hash) {
 
 Result<void> Write(const std::filesystem::path& path, std::string_view data, unsigned mode) {
     return WriteFileAtomically(path, AsBytes(data), mode, ExistingFile::kRefuse);
+}
+
+// "127.0.0.1:<port + 100>" for a federation listen "ADDRESS:PORT" (port 0 stays 0).
+Result<std::string> DefaultApiListen(const std::string& listen) {
+    const auto colon = listen.rfind(':');
+    const std::string digits = colon == std::string::npos ? "" : listen.substr(colon + 1);
+    if (digits.empty() || digits.size() > 5 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+        return MakeError(ErrorCode::kInvalidArgument, "listen: expected ADDRESS:PORT");
+    }
+    const int port = std::stoi(digits);
+    if (port > 65535 - 100) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "listen port " + digits + " leaves no default API port; give the API listen address"
+        );
+    }
+    return "127.0.0.1:" + std::to_string(port == 0 ? 0 : port + 100);
+}
+
+// Creates `path` empty with mode 0600 (the mode SQLite then gives its -wal and -shm files).
+Result<void> CreatePrivateFile(const std::filesystem::path& path) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (fd.Get() < 0) {
+        return FileErrnoError(path, "create", errno);
+    }
+    return {};
 }
 
 }  // namespace
@@ -98,6 +134,19 @@ Result<InitResult> InitNode(const InitOptions& o) {
             ErrorCode::kInvalidArgument, "at least one trusted directory key is required"
         );
     }
+    for (const auto& key : o.directory_keys) {
+        auto bytes = crypto::Base64Decode(key);
+        if (!bytes || !crypto::PublicKey::FromBytes(*bytes)) {
+            return MakeError(
+                ErrorCode::kInvalidArgument,
+                "directory key '" + key + "' is not a base64 Ed25519 public key"
+            );
+        }
+    }
+    InitOptions options = o;
+    if (options.api_listen.empty()) {
+        CONCORD_ASSIGN_OR_RETURN(options.api_listen, DefaultApiListen(o.listen));
+    }
     std::error_code ec;
     std::filesystem::create_directories(o.dir, ec);
     if (ec) {
@@ -108,7 +157,10 @@ Result<InitResult> InitNode(const InitOptions& o) {
     if (std::filesystem::exists(o.dir / "config.toml")) {
         return MakeError(ErrorCode::kAlreadyExists, o.dir.string() + " holds a node already");
     }
-    InitOptions options = o;
+    // The node folder holds the store and the secrets: its owner only, whatever the umask.
+    if (::chmod(o.dir.c_str(), 0700) != 0) {
+        return FileErrnoError(o.dir, "chmod 700", errno);
+    }
     if (options.directory_file.empty()) {
         options.directory_file = std::filesystem::absolute(o.dir).parent_path() / "directory.json";
     }
@@ -166,6 +218,7 @@ Result<InitResult> InitNode(const InitOptions& o) {
     ));
 
     // The store with every schema and an empty audit log.
+    CONCORD_RETURN_IF_ERROR(CreatePrivateFile(o.dir / "node.db"));
     CONCORD_ASSIGN_OR_RETURN(
         auto store, store::Store::Open("sqlite:" + (o.dir / "node.db").string())
     );

@@ -1,13 +1,17 @@
 #include "concord/server/service.hpp"
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
+#include <tuple>
 
 #include <boost/json/serialize.hpp>
 
+#include "concord/core/file.hpp"
 #include "concord/core/log.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/sha256.hpp"
@@ -15,6 +19,8 @@
 #include "concord/server/init.hpp"
 
 #include "service_impl.hpp"
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace concord::server {
@@ -29,12 +35,10 @@ constexpr std::string_view kHttpRefusalReasons[] = {
     "header_timeout",
     "other"};
 
-Result<std::string> ReadText(const std::filesystem::path& path, std::string_view what) {
+Result<std::string> ReadText(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        return MakeError(
-            ErrorCode::kNotFound, std::string(what) + " " + path.string() + ": cannot read"
-        );
+        return MakeError(ErrorCode::kNotFound, path.string() + ": cannot read");
     }
     std::stringstream s;
     s << in.rdbuf();
@@ -43,9 +47,7 @@ Result<std::string> ReadText(const std::filesystem::path& path, std::string_view
 
 Result<std::string> Passphrase(const Config& config) {
     if (!config.passphrase_file.empty()) {
-        CONCORD_ASSIGN_OR_RETURN(
-            std::string text, ReadText(config.passphrase_file, "node.passphrase_file")
-        );
+        CONCORD_ASSIGN_OR_RETURN(std::string text, ReadText(config.passphrase_file));
         while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
             text.pop_back();
         }
@@ -61,18 +63,32 @@ Result<std::string> Passphrase(const Config& config) {
 }
 
 // CONCORD_FAILPOINT="point[:N]" kills the process with SIGKILL the N-th time (default 1st)
-// the node passes `point`. For crash tests of real processes only.
+// the node passes `point`; "point:sleep=MS" makes every pass wait MS milliseconds instead (a
+// request held in flight). For tests of real processes only.
 std::function<void(std::string_view)> FailpointFromEnvironment() {
     const char* spec = std::getenv("CONCORD_FAILPOINT");
     if (spec == nullptr || *spec == '\0') {
         return nullptr;
     }
     std::string text(spec);
-    int countdown = 1;
+    std::string argument;
     if (auto colon = text.find(':'); colon != std::string::npos) {
-        countdown = std::max(1, std::atoi(text.c_str() + colon + 1));
+        argument = text.substr(colon + 1);
         text.resize(colon);
     }
+    if (argument.rfind("sleep=", 0) == 0) {
+        const auto pause = std::chrono::milliseconds(std::max(0, std::atoi(argument.c_str() + 6)));
+        return [text, pause](std::string_view point) {
+            if (point == text) {
+                log::Warning(
+                    "failpoint reached: sleeping",
+                    {{"point", text}, {"ms", static_cast<long long>(pause.count())}}
+                );
+                std::this_thread::sleep_for(pause);
+            }
+        };
+    }
+    const int countdown = argument.empty() ? 1 : std::max(1, std::atoi(argument.c_str()));
     auto remaining = std::make_shared<std::atomic<int>>(countdown);
     return [text, remaining](std::string_view point) {
         if (point == text && remaining->fetch_sub(1) == 1) {
@@ -95,25 +111,88 @@ log::Level LevelFromName(const std::string& name) {
     return log::Level::kInfo;
 }
 
+// A start-up refusal naming the config file and key: "FILE: key 'KEY': MESSAGE".
+Error KeyError(const Config& config, std::string_view key, const Error& error) {
+    return Error{
+        error.code, config.file.string() + ": key '" + std::string(key) + "': " + error.message};
+}
+
+std::string ModeText(mode_t mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+    return text;
+}
+
+// Refuses `path` (named by config key `key`) when its group or others have any access: a
+// secret or store file must be 0600 (or stricter), a folder 0700. A missing file passes (the
+// caller reports it when it opens the file).
+Result<void> CheckPrivate(
+    const Config& config, std::string_view key, const std::filesystem::path& path
+) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        return {};
+    }
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) == 0) {
+        return {};
+    }
+    const bool folder = S_ISDIR(st.st_mode);
+    return KeyError(
+        config,
+        key,
+        Error{
+            ErrorCode::kPermissionDenied,
+            path.string() + " has mode " + ModeText(st.st_mode) + "; it must be " +
+                (folder ? "0700" : "0600") + " (chmod " + (folder ? "700 " : "600 ") +
+                path.string() + ")"}
+    );
+}
+
+// Opens the store named by node.store. For SQLite the folder must be 0700 and the database
+// (and its -wal and -shm files) 0600; a missing database is created 0600. Errors name the key
+// and, for SQLite, the path (a PostgreSQL DSN may hold a password, so it is not repeated).
+Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
+    constexpr std::string_view kKey = "node.store";
+    if (config.store_url.rfind("sqlite:", 0) != 0) {
+        auto store = store::Store::Open(config.store_url);
+        if (!store) {
+            return KeyError(config, kKey, store.error());
+        }
+        return std::move(*store);
+    }
+    const std::filesystem::path file = config.store_url.substr(7);
+    const std::filesystem::path folder =
+        file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+    CONCORD_RETURN_IF_ERROR(CheckPrivate(config, kKey, folder));
+    // Created here with 0600 so that SQLite, which gives its -wal and -shm files the mode of
+    // the database, never makes a world-readable file whatever the umask.
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        return KeyError(config, kKey, FileErrnoError(file, "open", errno));
+    }
+    ::close(fd);
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        CONCORD_RETURN_IF_ERROR(CheckPrivate(config, kKey, file.string() + suffix));
+    }
+    auto store = store::Store::Open(config.store_url);
+    if (!store) {
+        return KeyError(
+            config, kKey, Error{store.error().code, file.string() + ": " + store.error().message}
+        );
+    }
+    return std::move(*store);
+}
+
 }  // namespace
 
 Result<federation::Directory> LoadDirectory(const Config& config, std::string* text) {
-    CONCORD_ASSIGN_OR_RETURN(
-        std::string signed_text, ReadText(config.directory_file, "directory.file")
-    );
+    CONCORD_ASSIGN_OR_RETURN(std::string signed_text, ReadText(config.directory_file));
     std::vector<crypto::PublicKey> trusted;
     for (const auto& key : config.directory_trusted_keys) {
-        auto bytes = crypto::Base64Decode(key);
-        auto parsed =
-            bytes ? crypto::PublicKey::FromBytes(*bytes) : Result<crypto::PublicKey>(bytes.error());
-        if (!parsed) {
-            return MakeError(
-                ErrorCode::kInvalidArgument,
-                config.file.string() + ": key 'directory.trusted_keys': '" + key +
-                    "' is not a base64 Ed25519 public key"
-            );
-        }
-        trusted.push_back(*parsed);
+        // LoadConfig checked each key; a failure here is a Config built by hand.
+        CONCORD_ASSIGN_OR_RETURN(Bytes bytes, crypto::Base64Decode(key));
+        CONCORD_ASSIGN_OR_RETURN(crypto::PublicKey parsed, crypto::PublicKey::FromBytes(bytes));
+        trusted.push_back(parsed);
     }
     auto directory = federation::VerifyDirectory(signed_text, trusted);
     if (!directory) {
@@ -128,38 +207,115 @@ Result<federation::Directory> LoadDirectory(const Config& config, std::string* t
     return directory;
 }
 
+Result<std::unique_ptr<net::Server>> StartListener(NodeService::Impl& impl, Listener which) {
+    const Config& config = impl.config;
+    const bool api = which == Listener::kApi;
+    net::ServerOptions server;
+    server.address = api ? config.api_listen_address : config.listen_address;
+    server.port = api ? config.api_listen_port : config.listen_port;
+    server.tls_cert_pem = impl.tls_cert_pem;
+    server.tls_key_pem = impl.tls_key_pem;
+    server.allow_plain_http = config.allow_plain_http;
+    server.max_body_bytes = config.max_body_bytes;
+    server.max_header_bytes = config.max_header_bytes;
+    server.max_connections = config.max_connections;
+    server.rate_per_second = config.rate_per_second;
+    server.rate_burst = config.rate_burst;
+    server.header_timeout = config.header_timeout;
+    server.idle_timeout = config.idle_timeout;
+    server.io_threads = api ? 1 : config.io_threads;
+    server.handler_threads = api ? config.api_handler_threads : config.handler_threads;
+    NodeService::Impl* raw = &impl;
+    server.on_refusal = [raw](std::string_view reason) {
+        std::size_t i = 0;  // the last entry, "other", takes any reason not listed
+        while (i + 1 < std::size(kHttpRefusalReasons) && kHttpRefusalReasons[i] != reason) {
+            ++i;
+        }
+        raw->http_refusals[i]->Increment();
+    };
+    net::Router router;
+    if (api) {
+        AddApiRoutes(router, impl);
+    } else {
+        AddFederationRoutes(router, impl);
+    }
+    auto started = net::Server::Start(server, std::move(router));
+    if (!started) {
+        return KeyError(config, api ? "api.listen" : "http.listen", started.error());
+    }
+    return std::move(*started);
+}
+
 Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     log::Configure(&std::cerr, LevelFromName(config.log_level));
     auto impl = std::make_unique<Impl>();
     impl->config = config;
-    CONCORD_ASSIGN_OR_RETURN(std::string passphrase, Passphrase(config));
-    CONCORD_ASSIGN_OR_RETURN(federation::NodeKeys keys, LoadNodeKeys(config.key_file, passphrase));
-    CONCORD_ASSIGN_OR_RETURN(
-        federation::Directory directory, LoadDirectory(config, &impl->directory_text)
-    );
-    const federation::NodeEntry* self = directory.FindNode(config.node_id);
-    if (self == nullptr) {
-        return MakeError(
-            ErrorCode::kInvalidArgument,
-            "node '" + config.node_id + "' is not in the directory " +
-                config.directory_file.string()
+    if (!config.passphrase_file.empty()) {
+        CONCORD_RETURN_IF_ERROR(CheckPrivate(config, "node.passphrase_file", config.passphrase_file)
         );
     }
-    if (!(self->signing_key == keys.signing.public_key())) {
-        return MakeError(
-            ErrorCode::kInvalidArgument,
-            "the directory lists another signing key for '" + config.node_id + "' than node.key"
+    auto passphrase = Passphrase(config);
+    if (!passphrase) {
+        return KeyError(config, "node.passphrase_file", passphrase.error());
+    }
+    auto keys = LoadNodeKeys(config.key_file, *passphrase);
+    if (!keys) {
+        return KeyError(config, "node.key_file", keys.error());
+    }
+    auto loaded_directory = LoadDirectory(config, &impl->directory_text);
+    if (!loaded_directory) {
+        return KeyError(config, "directory.file", loaded_directory.error());
+    }
+    federation::Directory directory = std::move(*loaded_directory);
+    const federation::NodeEntry* self = directory.FindNode(config.node_id);
+    if (self == nullptr) {
+        return KeyError(
+            config,
+            "node.id",
+            Error{
+                ErrorCode::kInvalidArgument,
+                "node '" + config.node_id + "' is not in the directory " +
+                    config.directory_file.string()}
+        );
+    }
+    if (!(self->signing_key == keys->signing.public_key())) {
+        return KeyError(
+            config,
+            "node.key_file",
+            Error{
+                ErrorCode::kInvalidArgument,
+                "the directory " + config.directory_file.string() +
+                    " lists another signing key for '" + config.node_id + "' than " +
+                    config.key_file.string()}
         );
     }
     const std::filesystem::path instruments =
         config.instruments_dir.empty() ? legal::DefaultInstrumentsDir() : config.instruments_dir;
     auto catalog = legal::LoadCatalog(instruments);
     if (!catalog) {
-        return MakeError(catalog.error().code, "legal.instruments_dir: " + catalog.error().message);
+        return KeyError(
+            config,
+            "legal.instruments_dir",
+            Error{catalog.error().code, instruments.string() + ": " + catalog.error().message}
+        );
     }
     impl->catalog = std::move(*catalog);
-
-    CONCORD_ASSIGN_OR_RETURN(impl->store, store::Store::Open(config.store_url));
+    if (!config.tls_cert.empty()) {
+        CONCORD_RETURN_IF_ERROR(CheckPrivate(config, "http.tls_key", config.tls_key));
+        for (auto [key, path, out] :
+             {std::tuple{"http.tls_cert", &config.tls_cert, &impl->tls_cert_pem},
+              std::tuple{"http.tls_key", &config.tls_key, &impl->tls_key_pem}}) {
+            auto text = ReadText(*path);
+            if (!text) {
+                return KeyError(config, key, text.error());
+            }
+            *out = std::move(*text);
+        }
+    }
+    CONCORD_ASSIGN_OR_RETURN(impl->store, OpenStore(config));
+    if (auto migrated = impl->store->Migrate(ApiMigrations()); !migrated) {
+        return KeyError(config, "node.store", migrated.error());
+    }
     impl->transport = std::make_unique<HttpTransport>(config.allow_plain_http);
     impl->RegisterMetrics();
 
@@ -183,7 +339,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     CONCORD_ASSIGN_OR_RETURN(
         impl->node,
         federation::Node::Open(
-            *impl->store, std::move(keys), shared_directory, *impl->transport, options
+            *impl->store, std::move(*keys), shared_directory, *impl->transport, options
         )
     );
     if (auto loaded = impl->node->SetDirectory(
@@ -194,45 +350,35 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
             loaded.error().code, config.directory_file.string() + ": " + loaded.error().message
         );
     }
+    log::Info(
+        "directory loaded",
+        {{"serial", static_cast<long long>(shared_directory->serial)},
+         {"sha256", federation::HashHex(crypto::Sha256(AsBytes(impl->directory_text)))}}
+    );
     impl->node->Start();
 
-    net::ServerOptions server;
-    server.address = config.listen_address;
-    server.port = config.listen_port;
-    if (!config.tls_cert.empty()) {
-        CONCORD_ASSIGN_OR_RETURN(server.tls_cert_pem, ReadText(config.tls_cert, "http.tls_cert"));
-        CONCORD_ASSIGN_OR_RETURN(server.tls_key_pem, ReadText(config.tls_key, "http.tls_key"));
-    }
-    server.allow_plain_http = config.allow_plain_http;
-    server.max_body_bytes = config.max_body_bytes;
-    server.max_header_bytes = config.max_header_bytes;
-    server.max_connections = config.max_connections;
-    server.rate_per_second = config.rate_per_second;
-    server.rate_burst = config.rate_burst;
-    server.header_timeout = config.header_timeout;
-    server.idle_timeout = config.idle_timeout;
-    server.io_threads = config.io_threads;
-    server.handler_threads = config.handler_threads;
-    server.on_refusal = [raw](std::string_view reason) {
-        std::size_t i = 0;  // the last entry, "other", takes any reason not listed
-        while (i + 1 < std::size(kHttpRefusalReasons) && kHttpRefusalReasons[i] != reason) {
-            ++i;
-        }
-        raw->http_refusals[i]->Increment();
-    };
-    net::Router router;
-    AddRoutes(router, *impl);
-    auto started = net::Server::Start(server, std::move(router));
-    if (!started) {
+    auto federation_listener = StartListener(*impl, Listener::kFederation);
+    if (!federation_listener) {
         impl->node->Stop();
-        return MakeError(started.error().code, "http.listen: " + started.error().message);
+        return federation_listener.error();
     }
-    impl->server = std::move(*started);
-    impl->background = std::thread([raw] { raw->BackgroundLoop(); });
+    impl->server = std::move(*federation_listener);
+    auto api_listener = StartListener(*impl, Listener::kApi);
+    if (!api_listener) {
+        impl->server->Stop();
+        impl->node->Stop();
+        return api_listener.error();
+    }
+    impl->api_server = std::move(*api_listener);
+    // Directory reloads have their own thread: a reload (a revocation above all) never waits
+    // for a peer that is slow to answer the witness.
+    impl->reloader = std::thread([raw] { raw->ReloadLoop(); });
+    impl->witness = std::thread([raw] { raw->WitnessLoop(); });
     log::Info(
         "node started",
         {{"node", config.node_id},
          {"listen", config.listen_address + ":" + std::to_string(impl->server->port())},
+         {"api_listen", config.api_listen_address + ":" + std::to_string(impl->api_server->port())},
          {"directory_serial", static_cast<long long>(shared_directory->serial)}}
     );
     return std::unique_ptr<NodeService>(new NodeService(std::move(impl)));
@@ -248,40 +394,77 @@ std::uint16_t NodeService::port() const {
     return impl_->server->port();
 }
 
+std::uint16_t NodeService::api_port() const {
+    return impl_->api_server->port();
+}
+
 void NodeService::Stop() {
     if (!impl_ || !impl_->server) {
         return;
     }
+    // Requests in flight finish and are answered; new ones get 503 until the listeners close.
+    impl_->Drain(impl_->config.shutdown_drain);
+    impl_->events->Close();
+    impl_->api_server->Stop();
+    impl_->server->Stop();
     {
         std::scoped_lock lock(impl_->mu);
         impl_->stopping = true;
     }
     impl_->cv.notify_all();
-    if (impl_->background.joinable()) {
-        impl_->background.join();
+    for (std::thread* t : {&impl_->reloader, &impl_->witness}) {
+        if (t->joinable()) {
+            t->join();
+        }
     }
-    impl_->events->Close();
-    impl_->server->Stop();
     impl_->node->Stop();
+    impl_->api_server.reset();
     impl_->server.reset();
     log::Info("node stopped", {{"node", impl_->config.node_id}});
 }
 
-void NodeService::Impl::BackgroundLoop() {
-    auto next_witness = std::chrono::steady_clock::now() + config.witness_interval;
-    for (;;) {
-        {
-            std::unique_lock lock(mu);
-            if (cv.wait_for(lock, config.directory_reload_interval, [this] { return stopping; })) {
-                return;
-            }
-        }
+bool NodeService::Impl::EnterRequest() {
+    std::scoped_lock lock(drain_mu);
+    if (draining) {
+        return false;
+    }
+    ++in_flight;
+    return true;
+}
+
+void NodeService::Impl::LeaveRequest() {
+    std::scoped_lock lock(drain_mu);
+    if (--in_flight == 0) {
+        drain_cv.notify_all();
+    }
+}
+
+void NodeService::Impl::Drain(std::chrono::milliseconds limit) {
+    std::unique_lock lock(drain_mu);
+    draining = true;
+    if (!drain_cv.wait_for(lock, limit, [this] { return in_flight == 0; })) {
+        log::Warning(
+            "shutdown: requests still running after the drain time; cutting them off",
+            {{"in_flight", in_flight}}
+        );
+    }
+}
+
+bool NodeService::Impl::WaitOrStop(std::chrono::milliseconds interval) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, interval, [this] { return stopping; });
+}
+
+void NodeService::Impl::ReloadLoop() {
+    while (!WaitOrStop(config.directory_reload_interval)) {
         ReloadDirectory();
-        if (std::chrono::steady_clock::now() >= next_witness) {
-            if (auto round = node->WitnessPeers(); !round) {
-                log::Warning("witnessing failed", {{"error", round.error().ToString()}});
-            }
-            next_witness = std::chrono::steady_clock::now() + config.witness_interval;
+    }
+}
+
+void NodeService::Impl::WitnessLoop() {
+    while (!WaitOrStop(config.witness_interval)) {
+        if (auto round = node->WitnessPeers(); !round) {
+            log::Warning("witnessing failed", {{"error", round.error().ToString()}});
         }
     }
 }

@@ -32,23 +32,52 @@ struct NodeService::Impl {
     net::Metrics metrics;
     net::Histogram* delivery_latency{nullptr};
     net::Counter* http_refusals[6]{};
-    std::unique_ptr<net::Server> server;
+    std::string tls_cert_pem;  // read at start, shared by both listeners
+    std::string tls_key_pem;
+    std::unique_ptr<net::Server> server;      // federation listener: /fed/v1, /healthz
+    std::unique_ptr<net::Server> api_server;  // local API listener: /api/v1, /healthz, /metrics
 
-    // Background work: directory reload and witnessing.
+    // Background work, one thread each: directory reload and witnessing (which waits on peers).
     std::mutex mu;
     std::condition_variable cv;
     bool stopping{false};  // GUARDED_BY(mu)
-    std::thread background;
-    std::string directory_text;  // the signed directory last loaded (background thread only)
+    std::thread reloader;
+    std::thread witness;
+    std::string directory_text;  // the signed directory last loaded (reloader thread only)
 
-    void BackgroundLoop();
+    // Requests in flight, so that Stop lets them finish (bounded by http.shutdown_drain).
+    std::mutex drain_mu;
+    std::condition_variable drain_cv;
+    int in_flight{0};      // GUARDED_BY(drain_mu)
+    bool draining{false};  // GUARDED_BY(drain_mu)
+    /// Counts a request in; false once draining started (the caller answers 503).
+    bool EnterRequest();
+    void LeaveRequest();
+    /// Refuses new requests and waits until those in flight finished or `limit` passed.
+    void Drain(std::chrono::milliseconds limit);
+
+    /// Waits `interval`; true when the service is stopping.
+    bool WaitOrStop(std::chrono::milliseconds interval);
+    void ReloadLoop();
+    void WitnessLoop();
     /// Reloads the directory if the file changed; keeps the old one on any problem.
     void ReloadDirectory();
     void RegisterMetrics();
 };
 
-/// Adds /healthz, /metrics, /fed/v1/* and /api/v1/* to `router`.
-void AddRoutes(net::Router& router, NodeService::Impl& service);
+enum class Listener : std::uint8_t { kFederation, kApi };
+
+/// Binds and starts the federation or the local API listener.
+Result<std::unique_ptr<net::Server>> StartListener(NodeService::Impl& impl, Listener which);
+
+/// The federation listener's routes: /healthz and /fed/v1/*.
+void AddFederationRoutes(net::Router& router, NodeService::Impl& service);
+
+/// The local API listener's routes: /healthz, /api/v1/* and, when enabled, /metrics.
+void AddApiRoutes(net::Router& router, NodeService::Impl& service);
+
+/// The local API's own tables (Idempotency-Key records), component "api".
+std::vector<store::Migration> ApiMigrations();
 
 /// Reads and verifies the signed directory file named by the config.
 Result<federation::Directory> LoadDirectory(const Config& config, std::string* text);

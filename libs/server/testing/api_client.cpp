@@ -54,9 +54,11 @@ ApiClient::ApiClient(
     std::string base_url,
     std::string token,
     std::string tls_sha256,
-    std::chrono::milliseconds timeout
+    std::chrono::milliseconds timeout,
+    std::string federation_url
 )
     : base_url_(std::move(base_url)),
+      federation_url_(federation_url.empty() ? base_url_ : std::move(federation_url)),
       token_(std::move(token)),
       tls_sha256_(std::move(tls_sha256)),
       timeout_(timeout),
@@ -89,7 +91,7 @@ Result<ApiReply> ApiClient::Plain(
     std::string_view method, const std::string& path, std::string_view body, net::HttpClient* client
 ) {
     net::HttpClient& c = client != nullptr ? *client : *client_;
-    return ToReply(c.Send(method, base_url_ + path, body, {{"Content-Type", "application/json"}}));
+    return ToReply(c.Send(method, federation_url_ + path, body, {{"Content-Type", "application/json"}}));
 }
 
 Result<std::string> ApiClient::Submit(const Submission& message, net::HttpClient* client) {

@@ -206,9 +206,14 @@ public:
     [[nodiscard]] std::shared_ptr<const Directory> directory() const;
 
     /// Seals `message` for its recipient and commits it to the outbox with its ledger event.
+    /// `also`, when set, runs in the same transaction after the message is stored (e.g. the
+    /// local API's idempotency record); its error rolls the whole submission back.
     /// kInvalidArgument (bad fields, unknown or revoked recipient); kPermissionDenied if the
     /// directory's message policy does not let this node's roles send that type at that priority.
-    Result<Submitted> Submit(const OutgoingMessage& message);
+    Result<Submitted> Submit(
+        const OutgoingMessage& message,
+        const std::function<Result<void>(store::Transaction&, const Submitted&)>& also = nullptr
+    );
 
     /// Verifies and commits an incoming envelope (POST /fed/v1/messages).
     IntakeReply Receive(std::string_view envelope, bool want_proof);

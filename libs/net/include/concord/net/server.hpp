@@ -60,8 +60,9 @@ public:
 
     /// The port actually bound (the ephemeral one when options.port was 0).
     [[nodiscard]] uint16_t port() const;
-    /// Stops accepting, closes every connection (SSE streams end), waits for running handlers
-    /// to return and joins all threads. Idempotent; thread-safe; called by the destructor.
+    /// Stops accepting, closes every connection (SSE streams end; a connection whose request is
+    /// in a handler is closed once that request is answered), waits for running handlers to
+    /// return and joins all threads. Idempotent; thread-safe; called by the destructor.
     /// Must not be called from a handler. A handler that never returns blocks Stop.
     void Stop();
 

@@ -22,7 +22,7 @@ struct Config {
     std::filesystem::path passphrase_file;  ///< empty: environment CONCORD_PASSPHRASE
     std::string store_url;                  ///< "sqlite:PATH" or a PostgreSQL DSN
 
-    // [http]
+    // [http]: the federation listener (/fed/v1 and /healthz only)
     std::string listen_address{"127.0.0.1"};
     std::uint16_t listen_port{0};
     std::filesystem::path tls_cert;
@@ -37,9 +37,15 @@ struct Config {
     std::chrono::milliseconds idle_timeout{60000};
     int io_threads{2};
     int handler_threads{32};
+    /// On SIGTERM, how long requests in flight may take to finish before connections are cut.
+    std::chrono::milliseconds shutdown_drain{10000};
 
-    // [api]
+    // [api]: the local API listener (/api/v1, /healthz, /metrics when enabled)
+    std::string api_listen_address{"127.0.0.1"};
+    std::uint16_t api_listen_port{0};
     std::string api_token_sha256;  ///< hex SHA-256 of the local API bearer token
+    int api_handler_threads{8};
+    bool metrics{false};  ///< serve /metrics on the API listener (no token)
 
     // [directory]
     std::filesystem::path directory_file;

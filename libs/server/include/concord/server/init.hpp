@@ -18,7 +18,10 @@ struct InitOptions {
     std::vector<std::string> roles;
     std::string authority;
     std::vector<std::string> languages{"en"};
-    std::string listen{"127.0.0.1:7101"};
+    std::string listen{"127.0.0.1:7101"};  ///< the federation listener (http.listen)
+    /// The local API listener (api.listen); default: 127.0.0.1 and the federation port + 100
+    /// (port 0 stays 0).
+    std::string api_listen;
     std::string endpoint;  ///< base URL peers use; default "https://" + listen
     bool allow_plain_http{false};
     std::string passphrase;  ///< protects node.key
@@ -38,9 +41,10 @@ struct InitResult {
     std::filesystem::path config_file;
 };
 
-/// Creates a node in `options.dir`: node.key (Ed25519 + X25519, passphrase-protected),
-/// tls.crt/tls.key (self-signed, pinned by fingerprint in the directory), config.toml,
-/// api-token (0600), node-info.json and node.db with the schema and an empty audit log.
+/// Creates a node in `options.dir` (made 0700): node.key (Ed25519 + X25519,
+/// passphrase-protected), tls.crt/tls.key (self-signed, pinned by fingerprint in the directory),
+/// config.toml, api-token, node-info.json and node.db with the schema and an empty audit log.
+/// Secrets and the store are 0600 whatever the umask.
 /// kInvalidArgument for bad options; kAlreadyExists if the directory has a node already.
 Result<InitResult> InitNode(const InitOptions& options);
 

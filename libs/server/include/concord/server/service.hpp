@@ -15,9 +15,10 @@
 
 namespace concord::server {
 
-/// A running node: store, audit log, federation node, HTTPS server with the federation
-/// endpoints (/fed/v1), the local API (/api/v1), /healthz and /metrics, and the background
-/// work (directory reload, witnessing). What `concordd` runs.
+/// A running node: store, audit log, federation node, two HTTPS listeners (the federation
+/// endpoints /fed/v1 on `http.listen`; the local API /api/v1 and, when enabled, /metrics on
+/// `api.listen`; /healthz on both), and the background work (directory reload and witnessing,
+/// each on its own thread). What `concordd` runs.
 ///
 /// Thread-safety: Start/Stop from one thread; everything else is internal.
 class NodeService {
@@ -30,12 +31,15 @@ public:
     NodeService(const NodeService&) = delete;
     NodeService& operator=(const NodeService&) = delete;
 
-    /// The bound port (the ephemeral one when the config said port 0).
+    /// The bound federation port (the ephemeral one when the config said port 0).
     [[nodiscard]] std::uint16_t port() const;
+    /// The bound local API port.
+    [[nodiscard]] std::uint16_t api_port() const;
     /// Stops serving and joins every thread. Idempotent.
     void Stop();
 
-    /// Every (method, path pattern) the node serves, for the OpenAPI consistency test.
+    /// Every (method, path pattern) the node serves on either listener (with /metrics), for the
+    /// OpenAPI consistency test.
     static std::vector<std::pair<std::string, std::string>> Routes();
 
     struct Impl;

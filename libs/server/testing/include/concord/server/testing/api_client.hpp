@@ -43,15 +43,19 @@ struct Submission {
 /// thread its own net::HttpClient (NewClient) and pass it to the calls that take one.
 class ApiClient {
 public:
-    /// `base_url` is "https://127.0.0.1:PORT"; `token` the bearer token; `tls_sha256` the pin.
+    /// `base_url` is the local API listener, "https://127.0.0.1:PORT" (api.listen); `token` the
+    /// bearer token; `tls_sha256` the pin; `federation_url` the federation listener (http.listen)
+    /// that Plain calls, by default the same as `base_url`.
     ApiClient(
         std::string base_url,
         std::string token,
         std::string tls_sha256,
-        std::chrono::milliseconds timeout = std::chrono::seconds(30)
+        std::chrono::milliseconds timeout = std::chrono::seconds(30),
+        std::string federation_url = {}
     );
 
     [[nodiscard]] const std::string& BaseUrl() const { return base_url_; }
+    [[nodiscard]] const std::string& FederationUrl() const { return federation_url_; }
     [[nodiscard]] net::ClientOptions Options() const;
     /// A new connection pinned to the node (one per thread).
     [[nodiscard]] std::unique_ptr<net::HttpClient> NewClient() const;
@@ -65,7 +69,7 @@ public:
         std::string_view body = "",
         net::HttpClient* client = nullptr
     );
-    /// A request without the token (federation routes, /healthz, /metrics).
+    /// A request without the token to the federation listener (federation routes, /healthz).
     Result<ApiReply> Plain(
         std::string_view method,
         const std::string& path,
@@ -89,6 +93,7 @@ public:
 
 private:
     std::string base_url_;
+    std::string federation_url_;
     std::string token_;
     std::string tls_sha256_;
     std::chrono::milliseconds timeout_;
