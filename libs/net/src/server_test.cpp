@@ -400,6 +400,68 @@ TEST(Server, MalformedRequestIs400) {
     EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply;
 }
 
+// RFC 9112 §6.1, §6.3: anything but exactly one "Transfer-Encoding: chunked" without
+// Content-Length is refused with 400 and a closed connection; the bytes after the body must
+// never be served as a second request (request smuggling).
+TEST(Server, AmbiguousFramingIs400AndNothingAfterItIsServed) {
+    const std::vector<std::string> framings = {
+        "Transfer-Encoding: identity\r\nContent-Length: 5\r\n",
+        "Content-Length: 5\r\nTransfer-Encoding: identity\r\n",
+        "Transfer-Encoding: gzip\r\n",
+        "Transfer-Encoding: gzip\r\nContent-Length: 5\r\n",
+        "Transfer-Encoding: xchunked\r\n",
+        "Transfer-Encoding: chunked, gzip\r\n",
+        "Transfer-Encoding: gzip, chunked\r\n",
+        "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+        "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+        "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+    };
+    std::atomic<int> smuggled{0};
+    Router router = EchoRouter();
+    router.Add("GET", "/smuggled", [&smuggled](Request&) {
+        smuggled.fetch_add(1);
+        return Json(200, "{\"smuggled\":true}");
+    });
+    Refusals refusals;
+    ServerOptions options;
+    options.on_refusal = refusals.Callback();
+    auto server = StartPlain(std::move(router), options);
+    ASSERT_TRUE(server);
+    for (const auto& framing : framings) {
+        RawSocket socket(server->port());
+        ASSERT_TRUE(socket.connected());
+        ASSERT_TRUE(socket.Send(
+            "POST /echo HTTP/1.1\r\nHost: x\r\n" + framing +
+            "\r\nhello"
+            "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+        ));
+        std::string reply;
+        EXPECT_TRUE(socket.ReadUntilClosed(reply, kPatience)) << framing;
+        EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << framing << reply;
+        EXPECT_NE(reply.find("bad_request"), std::string::npos) << framing << reply;
+        EXPECT_EQ(reply.find("smuggled"), std::string::npos) << framing << reply;
+        EXPECT_EQ(reply.find("HTTP/1.1 200"), std::string::npos) << framing << reply;
+    }
+    EXPECT_EQ(smuggled.load(), 0);
+    EXPECT_EQ(
+        refusals.WaitFor("bad_request", static_cast<int>(framings.size())),
+        static_cast<int>(framings.size())
+    );
+
+    // Exactly "chunked" (any case) still works, and keep-alive after it too.
+    RawSocket socket(server->port());
+    ASSERT_TRUE(socket.Send(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
+        "5\r\nhello\r\n0\r\n\r\n"
+        "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+    ));
+    std::string reply;
+    ASSERT_TRUE(socket.ReadUntil(reply, "{\"smuggled\":true}", kPatience)) << reply;
+    EXPECT_TRUE(reply.starts_with("HTTP/1.1 200")) << reply;
+    EXPECT_NE(reply.find("hello"), std::string::npos);
+    EXPECT_EQ(smuggled.load(), 1);
+}
+
 TEST(Server, StopWhileRequestsAreInFlightIsClean) {
     Router router = EchoRouter();
     router.Add("GET", "/work", [](Request&) {
