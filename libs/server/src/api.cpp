@@ -388,10 +388,18 @@ void AddRoutes(net::Router& router, NodeService::Impl& service) {
             "HTTP requests handled, by route",
             {{"route", method + " " + pattern}}
         );
-        router.Add(method, pattern, [&requests, handler = std::move(handler)](Request& r) {
+        net::PoolChooser pool;  // null: the default pool (local API, health, metrics)
+        if (pattern.rfind("/fed/", 0) == 0) {
+            pool = [](const Request& r) -> std::string {
+                return r.Header("Concord-Priority") == "emergency" ? kEmergencyPool
+                                                                   : kFederationPool;
+            };
+        }
+        auto counted = [&requests, handler = std::move(handler)](Request& r) {
             requests.Increment();
             return handler(r);
-        });
+        };
+        router.Add(method, pattern, std::move(counted), std::move(pool));
     };
     auto bind = [routes](Response (Routes::*method)(Request&)) -> net::Handler {
         return [routes, method](Request& r) { return ((*routes).*method)(r); };

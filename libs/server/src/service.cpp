@@ -27,6 +27,8 @@ constexpr std::string_view kHttpRefusalReasons[] = {
     "too_many_connections",
     "rate_limited",
     "header_timeout",
+    "bad_request",
+    "accept_failed",
     "other"};
 
 Result<std::string> ReadText(const std::filesystem::path& path, std::string_view what) {
@@ -210,6 +212,10 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     server.idle_timeout = config.idle_timeout;
     server.io_threads = config.io_threads;
     server.handler_threads = config.handler_threads;
+    server.max_connections_per_address = config.max_connections_per_address;
+    server.handler_pools = {
+        {kFederationPool, config.handler_threads},
+        {kEmergencyPool, std::max(2, config.handler_threads / 8)}};
     server.on_refusal = [raw](std::string_view reason) {
         std::size_t i = 0;  // the last entry, "other", takes any reason not listed
         while (i + 1 < std::size(kHttpRefusalReasons) && kHttpRefusalReasons[i] != reason) {

@@ -47,6 +47,11 @@ struct NodeService::Impl {
     void RegisterMetrics();
 };
 
+/// Handler pools of the federation routes (/fed/*): their own threads, so local API work never
+/// delays an intake; envelopes a sender marks `Concord-Priority: emergency` get another pool.
+inline constexpr const char* kFederationPool = "federation";
+inline constexpr const char* kEmergencyPool = "emergency";
+
 /// Adds /healthz, /metrics, /fed/v1/* and /api/v1/* to `router`.
 void AddRoutes(net::Router& router, NodeService::Impl& service);
 
