@@ -3,6 +3,7 @@
 // a handler blocked on a database commit never stalls other connections' I/O or SSE streams.
 #include "concord/net/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
@@ -576,6 +577,7 @@ asio::awaitable<void> Server::Impl::Serve(
     bool over_limit
 ) {
     auto& lowest = beast::get_lowest_layer(stream);
+    const auto executor = co_await asio::this_coro::executor;
     beast::flat_buffer buffer;
     bool first = true;
     while (!state.closing) {
@@ -605,7 +607,7 @@ asio::awaitable<void> Server::Impl::Serve(
         // on this connection's strand.
         lowest.expires_never();
         auto watch = std::make_shared<int>(0);  // 0: reading, 1: done, 2: timed out
-        asio::steady_timer header_timer(co_await asio::this_coro::executor);
+        asio::steady_timer header_timer(executor);
         header_timer.expires_after(options_.header_timeout);
         header_timer.async_wait([watch, &lowest](boost::system::error_code ec) {
             if (!ec && *watch == 0) {
