@@ -155,12 +155,9 @@ std::string SanitizeForDisplay(std::string_view text, size_t max_bytes) {
     size_t pos = 0;
     while (pos < text.size()) {
         size_t len = Utf8SequenceLength(text, pos);
-        const auto byte = static_cast<unsigned char>(text[pos]);
         boundaries.push_back(out.size());
         if (len == 0) {
             len = 1;
-            out += kReplacement;
-        } else if (len == 1 && (byte < 0x20 || byte == 0x7f)) {
             out += kReplacement;
         } else {
             out += text.substr(pos, len);

@@ -54,12 +54,13 @@ struct Response {
 Response Json(unsigned status, std::string body);
 
 /// `{"error":{"code":"<code>","message":"<message>"}}` with `status`. The body is always valid
-/// UTF-8 JSON: both strings are escaped, ill-formed UTF-8 becomes U+FFFD and a message longer
-/// than 1024 bytes is cut (so an echoed path or id can neither break nor bloat it).
+/// UTF-8 JSON: ill-formed UTF-8 becomes U+FFFD, control characters are escaped, and a message
+/// longer than 1024 bytes is cut (so an echoed path or id can neither break nor bloat it).
 Response ErrorJson(unsigned status, std::string_view code, std::string_view message);
 
-/// `text` with every ill-formed UTF-8 sequence replaced by U+FFFD and C0 controls and DEL by
-/// U+FFFD too, cut to at most `max_bytes` bytes on a character boundary ("..." marks a cut).
+/// `text` with every ill-formed UTF-8 sequence replaced by U+FFFD, cut to at most `max_bytes`
+/// bytes on a character boundary ("..." marks a cut). Control characters are kept: JSON
+/// serialisation (error bodies, log lines) escapes them.
 std::string SanitizeForDisplay(std::string_view text, size_t max_bytes);
 
 /// Decodes %XX escapes and, when `plus_is_space`, '+' as a space. Invalid escapes are kept as is.
