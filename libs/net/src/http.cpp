@@ -214,7 +214,8 @@ Router::Route& Router::Slot(std::string method, std::string pattern) {
         }
     }
     std::vector<std::string> segments = SplitPath(pattern);
-    routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments), {}, {}, {}});
+    routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments), {}, {}, {}}
+    );
     return routes_.back();
 }
 
@@ -230,17 +231,14 @@ std::vector<std::pair<std::string, std::string>> Router::Routes() const {
 std::vector<std::string> Router::PoolNames() const {
     std::vector<std::string> out;
     for (const auto& route : routes_) {
-        if (!route.pool.empty() &&
-            std::find(out.begin(), out.end(), route.pool) == out.end()) {
+        if (!route.pool.empty() && std::find(out.begin(), out.end(), route.pool) == out.end()) {
             out.push_back(route.pool);
         }
     }
     return out;
 }
 
-const Router::Route* Router::Find(
-    const Request& request, std::vector<std::string>* allowed
-) const {
+const Router::Route* Router::Find(const Request& request, std::vector<std::string>* allowed) const {
     std::vector<std::string> path = SplitPath(request.path);
     const Route* best = nullptr;
     for (const auto& route : routes_) {

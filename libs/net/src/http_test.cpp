@@ -109,7 +109,9 @@ TEST(PercentDecode, HandlesPlusTruncatedAndInvalidEscapes) {
 }
 
 TEST(Response, ErrorJsonIsValidUtf8ForIllFormedAndControlBytes) {
-    Response r = ErrorJson(404, "not_found", "no such resource: /caf\xC3\xA9/\xFF\xC0\xAF\x01\x7F\xED\xA0\x80");
+    Response r = ErrorJson(
+        404, "not_found", "no such resource: /caf\xC3\xA9/\xFF\xC0\xAF\x01\x7F\xED\xA0\x80"
+    );
     EXPECT_TRUE(IsValidUtf8(r.body)) << r.body;
     EXPECT_NE(r.body.find("\\u0001"), std::string::npos) << r.body;
     auto message = boost::json::parse(r.body).at("error").at("message").as_string();

@@ -21,7 +21,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <openssl/ssl.h>
-#include <sys/resource.h>
 
 #include "concord/core/log.hpp"
 #include "concord/net/event_hub.hpp"
@@ -29,6 +28,7 @@
 #include "log_limiter.hpp"
 #include "rate_limiter.hpp"
 #include "tls_internal.hpp"
+#include <sys/resource.h>
 
 namespace concord::net {
 namespace {
@@ -332,7 +332,8 @@ Result<void> Server::Impl::Listen() {
     }
     const uint64_t budget = descriptors - options_.reserved_descriptors;
     refusal_slots_ = static_cast<size_t>(std::min<uint64_t>(64, budget / 8));
-    cap_ = static_cast<size_t>(std::min<uint64_t>(options_.max_connections, budget - refusal_slots_));
+    cap_ =
+        static_cast<size_t>(std::min<uint64_t>(options_.max_connections, budget - refusal_slots_));
     if (cap_ < options_.max_connections) {
         log::Warning(
             "http connection cap lowered to fit the open file limit",

@@ -9,16 +9,15 @@
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <openssl/ssl.h>
 
 #include "concord/core/log.hpp"
 #include "concord/core/utf8.hpp"
 #include "concord/net/client.hpp"
 #include "concord/net/tls.hpp"
 
-#include <openssl/ssl.h>
-#include <sys/resource.h>
-
 #include "test_util.hpp"
+#include <sys/resource.h>
 
 namespace concord::net {
 namespace {
@@ -289,7 +288,10 @@ TEST(Server, SlowTlsClientGets408AfterHeaderTimeout) {
     SSL_set_fd(ssl, socket.fd());
     ASSERT_EQ(SSL_connect(ssl), 1);
     const std::string partial = "GET /hello HTTP/1.1\r\nHost: x\r\n";
-    ASSERT_EQ(SSL_write(ssl, partial.data(), static_cast<int>(partial.size())), static_cast<int>(partial.size()));
+    ASSERT_EQ(
+        SSL_write(ssl, partial.data(), static_cast<int>(partial.size())),
+        static_cast<int>(partial.size())
+    );
     std::string reply;
     char buf[4096];
     int n = 0;
@@ -439,7 +441,9 @@ TEST(Server, HandlerPoolsKeepRouteClassesApart) {
 
 TEST(Server, RouteOnAnUnknownPoolIsRefusedAtStart) {
     Router router;
-    router.Add("GET", "/x", [](Request&) { return Json(200, "{}"); }, std::string("nowhere"));
+    router.Add(
+        "GET", "/x", [](Request&) { return Json(200, "{}"); }, std::string("nowhere")
+    );
     ServerOptions options;
     options.address = "127.0.0.1";
     options.allow_plain_http = true;
@@ -487,7 +491,9 @@ TEST(Server, ErrorBodiesAreValidUtf8JsonForHostilePaths) {
           std::string("/x\x01\x7F"),
           std::string("/") + std::string(8000, '\xE2')}) {
         RawSocket socket(server->port());
-        ASSERT_TRUE(socket.Send("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        ASSERT_TRUE(
+            socket.Send("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        );
         std::string reply;
         ASSERT_TRUE(socket.ReadUntilClosed(reply, kPatience));
         size_t body = reply.find("\r\n\r\n");
@@ -696,11 +702,11 @@ TEST(Server, AmbiguousFramingIs400AndNothingAfterItIsServed) {
 
     // Exactly "chunked" (any case) still works, and keep-alive after it too.
     RawSocket socket(server->port());
-    ASSERT_TRUE(socket.Send(
-        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
-        "5\r\nhello\r\n0\r\n\r\n"
-        "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
-    ));
+    ASSERT_TRUE(
+        socket.Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                    "5\r\nhello\r\n0\r\n\r\n"
+                    "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n")
+    );
     std::string reply;
     ASSERT_TRUE(socket.ReadUntil(reply, "{\"smuggled\":true}", kPatience)) << reply;
     EXPECT_TRUE(reply.starts_with("HTTP/1.1 200")) << reply;
