@@ -31,7 +31,7 @@ struct NodeService::Impl {
     std::shared_ptr<net::EventHub> events = std::make_shared<net::EventHub>(4096);
     net::Metrics metrics;
     net::Histogram* delivery_latency{nullptr};
-    net::Counter* http_refusals[6]{};
+    net::Counter* http_refusals[8]{};  // one per kHttpRefusalReasons entry
     std::unique_ptr<net::Server> server;
 
     // Background work: directory reload and witnessing.
