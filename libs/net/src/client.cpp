@@ -65,7 +65,7 @@ asio::ssl::context MakeClientContext() {
         asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1
     );
-    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    detail::ApplyTlsPolicy(ctx.native_handle());  // fixed, valid settings: cannot fail
     // Chain verification is replaced by pinning the certificate's fingerprint (checked after the
     // handshake, before anything is sent).
     ctx.set_verify_mode(asio::ssl::verify_none);

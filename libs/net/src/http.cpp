@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include "concord/core/utf8.hpp"
+
 namespace concord::net {
 namespace {
 
@@ -145,25 +147,76 @@ Response Json(unsigned status, std::string body) {
     return response;
 }
 
+std::string SanitizeForDisplay(std::string_view text, size_t max_bytes) {
+    static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+    static constexpr std::string_view kCut = "...";
+    std::string out;
+    std::vector<size_t> boundaries;  // where each output character starts
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t len = Utf8SequenceLength(text, pos);
+        boundaries.push_back(out.size());
+        if (len == 0) {
+            len = 1;
+            out += kReplacement;
+        } else {
+            out += text.substr(pos, len);
+        }
+        pos += len;
+    }
+    if (out.size() <= max_bytes) {
+        return out;
+    }
+    if (max_bytes < kCut.size()) {
+        return std::string(kCut.substr(0, max_bytes));
+    }
+    size_t keep = 0;
+    for (size_t boundary : boundaries) {
+        if (boundary > max_bytes - kCut.size()) {
+            break;
+        }
+        keep = boundary;
+    }
+    out.resize(keep);
+    out += kCut;
+    return out;
+}
+
 Response ErrorJson(unsigned status, std::string_view code, std::string_view message) {
+    static constexpr size_t kMaxCode = 64;
+    static constexpr size_t kMaxMessage = 1024;
     boost::json::object error;
-    error["code"] = code;
-    error["message"] = message;
+    error["code"] = SanitizeForDisplay(code, kMaxCode);
+    error["message"] = SanitizeForDisplay(message, kMaxMessage);
     boost::json::object root;
     root["error"] = std::move(error);
     return Json(status, boost::json::serialize(root));
 }
 
-void Router::Add(std::string method, std::string pattern, Handler handler) {
-    std::vector<std::string> segments = SplitPath(pattern);
+void Router::Add(std::string method, std::string pattern, Handler handler, std::string pool) {
+    Route& route = Slot(std::move(method), std::move(pattern));
+    route.handler = std::move(handler);
+    route.pool = std::move(pool);
+    route.choose = nullptr;
+}
+
+void Router::Add(std::string method, std::string pattern, Handler handler, PoolChooser choose) {
+    Route& route = Slot(std::move(method), std::move(pattern));
+    route.handler = std::move(handler);
+    route.pool.clear();
+    route.choose = std::move(choose);
+}
+
+Router::Route& Router::Slot(std::string method, std::string pattern) {
     for (auto& route : routes_) {
         if (route.method == method && route.pattern == pattern) {
-            route.handler = std::move(handler);
-            return;
+            return route;
         }
     }
-    routes_.push_back(Route{
-        std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+    std::vector<std::string> segments = SplitPath(pattern);
+    routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments), {}, {}, {}}
+    );
+    return routes_.back();
 }
 
 std::vector<std::pair<std::string, std::string>> Router::Routes() const {
@@ -175,17 +228,27 @@ std::vector<std::pair<std::string, std::string>> Router::Routes() const {
     return out;
 }
 
-Response Router::Dispatch(Request& request) const {
+std::vector<std::string> Router::PoolNames() const {
+    std::vector<std::string> out;
+    for (const auto& route : routes_) {
+        if (!route.pool.empty() && std::find(out.begin(), out.end(), route.pool) == out.end()) {
+            out.push_back(route.pool);
+        }
+    }
+    return out;
+}
+
+const Router::Route* Router::Find(const Request& request, std::vector<std::string>* allowed) const {
     std::vector<std::string> path = SplitPath(request.path);
     const Route* best = nullptr;
-    std::vector<std::string> allowed;
     for (const auto& route : routes_) {
         if (!Match(route.segments, path, nullptr)) {
             continue;
         }
         if (route.method != request.method) {
-            if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {
-                allowed.push_back(route.method);
+            if (allowed != nullptr &&
+                std::find(allowed->begin(), allowed->end(), route.method) == allowed->end()) {
+                allowed->push_back(route.method);
             }
             continue;
         }
@@ -193,6 +256,20 @@ Response Router::Dispatch(Request& request) const {
             best = &route;
         }
     }
+    return best;
+}
+
+std::string Router::PoolFor(const Request& request) const {
+    const Route* route = Find(request, nullptr);
+    if (route == nullptr) {
+        return {};
+    }
+    return route->choose ? route->choose(request) : route->pool;
+}
+
+Response Router::Dispatch(Request& request) const {
+    std::vector<std::string> allowed;
+    const Route* best = Find(request, &allowed);
     if (best == nullptr) {
         if (allowed.empty()) {
             return ErrorJson(404, "not_found", "no such resource: " + request.path);
@@ -209,6 +286,7 @@ Response Router::Dispatch(Request& request) const {
         response.headers.emplace_back("Allow", allow);
         return response;
     }
+    std::vector<std::string> path = SplitPath(request.path);
     request.params.clear();
     Match(best->segments, path, &request.params);
     return best->handler(request);

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "concord/core/utf8.hpp"
+
 namespace concord::net {
 namespace {
 
@@ -104,6 +106,54 @@ TEST(PercentDecode, HandlesPlusTruncatedAndInvalidEscapes) {
     EXPECT_EQ(PercentDecode("100%", true), "100%");
     EXPECT_EQ(PercentDecode("%4", true), "%4");
     EXPECT_EQ(PercentDecode("%41%4a", true), "AJ");
+}
+
+TEST(Response, ErrorJsonIsValidUtf8ForIllFormedAndControlBytes) {
+    Response r = ErrorJson(
+        404, "not_found", "no such resource: /caf\xC3\xA9/\xFF\xC0\xAF\x01\x7F\xED\xA0\x80"
+    );
+    EXPECT_TRUE(IsValidUtf8(r.body)) << r.body;
+    EXPECT_NE(r.body.find("\\u0001"), std::string::npos) << r.body;
+    auto message = boost::json::parse(r.body).at("error").at("message").as_string();
+    EXPECT_EQ(
+        std::string(message),
+        "no such resource: /caf\xC3\xA9/\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\x01\x7F"
+        "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+    );
+}
+
+TEST(Response, ErrorJsonCutsLongMessagesOnACharacterBoundary) {
+    std::string path = "/" + std::string(5000, 'a') + "\xC3\xA9";
+    Response r = ErrorJson(404, "not_found", path);
+    EXPECT_TRUE(IsValidUtf8(r.body));
+    auto message = std::string(boost::json::parse(r.body).at("error").at("message").as_string());
+    EXPECT_EQ(message.size(), 1024u);
+    EXPECT_TRUE(message.ends_with("..."));
+}
+
+TEST(SanitizeForDisplay, KeepsCharactersWholeWhenCutting) {
+    EXPECT_EQ(SanitizeForDisplay("abc", 3), "abc");
+    EXPECT_EQ(SanitizeForDisplay("\xC3\xA9\xC3\xA9\xC3\xA9", 6), "\xC3\xA9\xC3\xA9\xC3\xA9");
+    EXPECT_EQ(SanitizeForDisplay("\xC3\xA9\xC3\xA9\xC3\xA9x", 6), "\xC3\xA9...");
+    EXPECT_EQ(SanitizeForDisplay("abcdef", 2), "..");
+}
+
+TEST(Router, PoolForFollowsTheRouteAndItsChooser) {
+    Router router;
+    router.Add("GET", "/api/v1/x", Echo);
+    router.Add("POST", "/fed/v1/messages", Echo, PoolChooser([](const Request& r) {
+                   return r.Header("Concord-Priority") == "emergency" ? std::string("emergency")
+                                                                      : std::string("fed");
+               }));
+    router.Add("GET", "/fed/v1/checkpoint", Echo, std::string("fed"));
+    EXPECT_EQ(router.PoolFor(Req("GET", "/api/v1/x")), "");
+    EXPECT_EQ(router.PoolFor(Req("GET", "/nowhere")), "");
+    EXPECT_EQ(router.PoolFor(Req("GET", "/fed/v1/checkpoint")), "fed");
+    Request fed = Req("POST", "/fed/v1/messages");
+    EXPECT_EQ(router.PoolFor(fed), "fed");
+    fed.headers.emplace_back("concord-priority", "emergency");
+    EXPECT_EQ(router.PoolFor(fed), "emergency");
+    EXPECT_EQ(router.PoolNames(), (std::vector<std::string>{"fed"}));
 }
 
 }  // namespace

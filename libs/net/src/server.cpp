@@ -3,6 +3,7 @@
 // a handler blocked on a database commit never stalls other connections' I/O or SSE streams.
 #include "concord/net/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -20,9 +22,13 @@
 #include <boost/beast/ssl.hpp>
 #include <openssl/ssl.h>
 
+#include "concord/core/log.hpp"
 #include "concord/net/event_hub.hpp"
 
+#include "log_limiter.hpp"
 #include "rate_limiter.hpp"
+#include "tls_internal.hpp"
+#include <sys/resource.h>
 
 namespace concord::net {
 namespace {
@@ -46,6 +52,75 @@ struct SessionState {
 template <class Stream>
 constexpr bool kIsTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
+// Time a refusal may take to be written, and to drain what the client still sends after it.
+constexpr std::chrono::seconds kRefusalWriteTime{1};
+
+// What one remote "address" is for the per-address connection limit: the IPv4 address, or the
+// /64 prefix of an IPv6 address (one subscriber usually holds a whole /64).
+std::string AddressKey(const asio::ip::address& address) {
+    if (address.is_v4()) {
+        return address.to_string();
+    }
+    auto bytes = address.to_v6().to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+asio::ip::address Unmapped(asio::ip::address address) {
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    }
+    return address;
+}
+
+// Raises the soft RLIMIT_NOFILE to the hard limit (once per process is enough, more is harmless)
+// and returns the soft limit in force.
+uint64_t RaiseDescriptorLimit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return 1024;
+    }
+    if (limit.rlim_cur != limit.rlim_max) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+            limit = raised;
+        }
+    }
+    return limit.rlim_cur == RLIM_INFINITY ? std::numeric_limits<uint64_t>::max()
+                                           : static_cast<uint64_t>(limit.rlim_cur);
+}
+
+// RFC 9112 §6.1 and §6.3: a request's body length is known only when it has no
+// Transfer-Encoding and at most one Content-Length, or exactly one Transfer-Encoding whose value
+// is exactly "chunked" and no Content-Length. Anything else (identity, gzip, "xchunked", a list,
+// TE with CL, TE in HTTP/1.0) cannot be framed reliably; a proxy in front of us may frame it
+// differently, so the bytes after our idea of the body could be a smuggled request. Beast
+// accepts some of these (TE other than chunked means "no body" to it), so check here.
+template <class Fields>
+bool FramingIsAmbiguous(const http::request_header<Fields>& header) {
+    size_t transfer_encodings = 0;
+    bool chunked = false;
+    for (const auto& field : header) {
+        if (field.name() == http::field::transfer_encoding) {
+            ++transfer_encodings;
+            std::string_view value = field.value();
+            while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+                value.remove_prefix(1);
+            }
+            while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+                value.remove_suffix(1);
+            }
+            chunked = beast::iequals(value, "chunked");
+        }
+    }
+    if (transfer_encodings == 0) {
+        return false;
+    }
+    return transfer_encodings > 1 || !chunked || header.version() < 11 ||
+           header.find(http::field::content_length) != header.end();
+}
+
 }  // namespace
 
 bool IsLoopbackAddress(std::string_view address) {
@@ -68,19 +143,24 @@ public:
     Impl(ServerOptions options, Router router)
         : options_(std::move(options)),
           router_(std::move(router)),
-          pool_(static_cast<size_t>(options_.handler_threads)),
           limiter_(options_.rate_per_second, options_.rate_burst) {}
 
     Result<void> Listen();
     void Run();
     void Stop();
     uint16_t port() const { return port_; }
+    size_t max_connections() const { return cap_; }
 
 private:
     asio::awaitable<void> Accept();
     void Spawn(tcp::socket socket);
     asio::awaitable<void> RunSession(
-        tcp::socket socket, std::shared_ptr<SessionState> state, uint64_t id, bool over_limit
+        tcp::socket socket,
+        std::shared_ptr<SessionState> state,
+        uint64_t id,
+        bool over_limit,
+        std::string remote_ip,
+        std::string address_key
     );
     template <class Stream>
     asio::awaitable<void> Serve(
@@ -92,7 +172,11 @@ private:
     );
     template <class Stream>
     asio::awaitable<bool> Write(
-        Stream& stream, const Response& response, bool keep_alive, unsigned version
+        Stream& stream,
+        const Response& response,
+        bool keep_alive,
+        unsigned version,
+        std::chrono::steady_clock::duration timeout
     );
     template <class Stream>
     asio::awaitable<void> Refuse(Stream& stream, std::string_view reason, Response response);
@@ -104,6 +188,13 @@ private:
     );
     asio::awaitable<Response> Handle(Request& request);
     void Refusal(std::string_view reason) const;
+    // Logs a caught failure, at most a few lines per reason and 10 s (log floods are an attack
+    // too); the count of suppressed lines goes with the next line written.
+    void LogFailure(std::string_view reason, std::string_view what);
+    // Connection accounting: Admit takes a slot for `key` or says why not.
+    enum class Admission : std::uint8_t { kServe, kRefuseWith503, kCloseAtOnce };
+    Admission Admit(const std::string& key);
+    void Release(const std::string& key);
 
     ServerOptions options_;
     Router router_;
@@ -111,11 +202,18 @@ private:
     std::optional<asio::ssl::context> ssl_;
     tcp::acceptor acceptor_{asio::make_strand(ioc_)};
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-    asio::thread_pool pool_;
+    // Handler pools: [0] is the default pool (name ""), then options_.handler_pools in order.
+    std::vector<std::pair<std::string, std::unique_ptr<asio::thread_pool>>> pools_;
     std::vector<std::thread> threads_;
     detail::RateLimiter limiter_;
-    std::atomic<size_t> connections_{0};
+    detail::LogLimiter log_limiter_{5, std::chrono::seconds(10)};
     uint16_t port_ = 0;
+    size_t cap_ = 0;            // connections served at once (set by Listen)
+    size_t refusal_slots_ = 0;  // connections above cap_ kept open to be answered 503
+
+    std::mutex conn_mu_;
+    size_t open_ = 0;                                     // guarded by conn_mu_
+    std::unordered_map<std::string, size_t> by_address_;  // guarded by conn_mu_
 
     std::mutex stop_mu_;    // serialises Stop
     bool stopped_ = false;  // guarded by stop_mu_
@@ -173,7 +271,9 @@ Result<void> Server::Impl::Listen() {
             asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
             asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use
         );
-        SSL_CTX_set_min_proto_version(ssl_->native_handle(), TLS1_2_VERSION);
+        if (!detail::ApplyTlsPolicy(ssl_->native_handle())) {
+            return MakeError(ErrorCode::kInternal, "OpenSSL refused the TLS cipher policy");
+        }
         boost::system::error_code ec;
         ssl_->use_certificate_chain(asio::buffer(options_.tls_cert_pem), ec);
         if (ec) {
@@ -188,6 +288,61 @@ Result<void> Server::Impl::Listen() {
                 ErrorCode::kInvalidArgument, "the TLS private key does not match the certificate"
             );
         }
+    }
+    pools_.emplace_back(
+        "", std::make_unique<asio::thread_pool>(static_cast<size_t>(options_.handler_threads))
+    );
+    for (const auto& pool : options_.handler_pools) {
+        if (pool.name.empty() || pool.threads < 1) {
+            return MakeError(
+                ErrorCode::kInvalidArgument, "a handler pool needs a name and >= 1 thread"
+            );
+        }
+        pools_.emplace_back(
+            pool.name, std::make_unique<asio::thread_pool>(static_cast<size_t>(pool.threads))
+        );
+    }
+    for (const auto& name : router_.PoolNames()) {
+        if (std::none_of(pools_.begin(), pools_.end(), [&](const auto& p) {
+                return p.first == name;
+            })) {
+            return MakeError(
+                ErrorCode::kInvalidArgument, "a route names the unknown handler pool " + name
+            );
+        }
+    }
+    // Every connection holds a descriptor. Serve no more than the limit allows once
+    // `reserved_descriptors` are kept for the store, outgoing deliveries (the emergency lane
+    // among them) and logs; a few more are kept open to be refused with 503, the rest are
+    // closed at once. So a flood of connections never makes accept(), the store or a delivery
+    // fail with EMFILE.
+    const uint64_t descriptors = RaiseDescriptorLimit();
+    if (options_.max_connections < 1 || options_.max_connections_per_address < 1) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "max_connections and max_connections_per_address must be >= 1"
+        );
+    }
+    if (descriptors < options_.reserved_descriptors + 16) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "the open file limit (" + std::to_string(descriptors) +
+                ") leaves too few descriptors for connections after reserving " +
+                std::to_string(options_.reserved_descriptors) + "; raise it (ulimit -n)"
+        );
+    }
+    const uint64_t budget = descriptors - options_.reserved_descriptors;
+    refusal_slots_ = static_cast<size_t>(std::min<uint64_t>(64, budget / 8));
+    cap_ =
+        static_cast<size_t>(std::min<uint64_t>(options_.max_connections, budget - refusal_slots_));
+    if (cap_ < options_.max_connections) {
+        log::Warning(
+            "http connection cap lowered to fit the open file limit",
+            {{"max_connections", static_cast<unsigned long long>(options_.max_connections)},
+             {"cap", static_cast<unsigned long long>(cap_)},
+             {"open_file_limit", static_cast<unsigned long long>(descriptors)},
+             {"reserved", static_cast<unsigned long long>(options_.reserved_descriptors)}}
+        );
     }
     boost::system::error_code ec;
     std::string host = options_.address == "localhost" ? "127.0.0.1" : options_.address;
@@ -254,7 +409,9 @@ void Server::Impl::Stop() {
         thread.join();
     }
     threads_.clear();
-    pool_.join();
+    for (auto& [name, pool] : pools_) {
+        pool->join();
+    }
 }
 
 void Server::Impl::Refusal(std::string_view reason) const {
@@ -271,7 +428,10 @@ asio::awaitable<void> Server::Impl::Accept() {
             co_return;
         }
         if (ec) {
-            // E.g. out of file descriptors: back off a little instead of spinning.
+            // E.g. out of file descriptors (EMFILE, ENFILE): the pending connection stays in the
+            // backlog, so accepting again at once would spin. Back off a little; count and log.
+            Refusal("accept_failed");
+            LogFailure("accept_failed", ec.message());
             asio::steady_timer timer(acceptor_.get_executor(), std::chrono::milliseconds(50));
             co_await timer.async_wait(kTuple);
             continue;
@@ -280,13 +440,68 @@ asio::awaitable<void> Server::Impl::Accept() {
     }
 }
 
+void Server::Impl::LogFailure(std::string_view reason, std::string_view what) {
+    if (auto suppressed = log_limiter_.Allow(reason, detail::LogLimiter::Clock::now())) {
+        log::Warning(
+            "http server caught a failure",
+            {{"reason", reason},
+             {"what", SanitizeForDisplay(what, 256)},
+             {"suppressed", static_cast<unsigned long long>(*suppressed)}}
+        );
+    }
+}
+
+Server::Impl::Admission Server::Impl::Admit(const std::string& key) {
+    std::lock_guard lock(conn_mu_);
+    if (open_ >= cap_ + refusal_slots_) {
+        return Admission::kCloseAtOnce;
+    }
+    size_t& mine = by_address_[key];
+    if (mine >= options_.max_connections_per_address) {
+        if (mine == 0) {
+            by_address_.erase(key);
+        }
+        return Admission::kCloseAtOnce;
+    }
+    ++mine;
+    ++open_;
+    return open_ > cap_ ? Admission::kRefuseWith503 : Admission::kServe;
+}
+
+void Server::Impl::Release(const std::string& key) {
+    std::lock_guard lock(conn_mu_);
+    --open_;
+    auto it = by_address_.find(key);
+    if (it != by_address_.end() && --it->second == 0) {
+        by_address_.erase(it);
+    }
+}
+
 void Server::Impl::Spawn(tcp::socket socket) {
+    boost::system::error_code rec;
+    auto remote = socket.remote_endpoint(rec);
+    if (rec) {
+        return;  // the peer is gone already; the socket closes here
+    }
+    const auto address = Unmapped(remote.address());
+    std::string key = AddressKey(address);
+    const Admission admission = Admit(key);
+    if (admission == Admission::kCloseAtOnce) {
+        // Over the per-address limit, or so far over the total that even the 503 slots are
+        // taken: answering would need a descriptor and a header read; close at once instead.
+        Refusal("too_many_connections");
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        return;
+    }
     auto state = std::make_shared<SessionState>();
     auto executor = socket.get_executor();
     uint64_t id = 0;
     {
-        std::lock_guard lock(mu_);
+        std::unique_lock lock(mu_);
         if (stopping_) {
+            lock.unlock();
+            Release(key);
             return;
         }
         ++live_;
@@ -303,31 +518,28 @@ void Server::Impl::Spawn(tcp::socket socket) {
             });
         });
     }
-    // Counted here, in accept order, so the limit is exact whichever thread runs the session.
-    const bool over_limit =
-        connections_.fetch_add(1, std::memory_order_relaxed) >= options_.max_connections;
-    asio::co_spawn(executor, RunSession(std::move(socket), state, id, over_limit), asio::detached);
+    const bool over_limit = admission == Admission::kRefuseWith503;
+    asio::co_spawn(
+        executor,
+        RunSession(std::move(socket), state, id, over_limit, address.to_string(), std::move(key)),
+        asio::detached
+    );
 }
 
 asio::awaitable<void> Server::Impl::RunSession(
-    tcp::socket socket, std::shared_ptr<SessionState> state, uint64_t id, bool over_limit
+    tcp::socket socket,
+    std::shared_ptr<SessionState> state,
+    uint64_t id,
+    bool over_limit,
+    std::string remote_ip,
+    std::string address_key
 ) {
     LiveGuard guard{this, id};
-    struct ConnectionCount {
-        std::atomic<size_t>& count;
-        ~ConnectionCount() { count.fetch_sub(1, std::memory_order_relaxed); }
-    };
-    ConnectionCount count{connections_};
-    boost::system::error_code ec;
-    auto remote = socket.remote_endpoint(ec);
-    std::string remote_ip;
-    if (!ec) {
-        auto address = remote.address();
-        if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-            address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-        }
-        remote_ip = address.to_string();
-    }
+    struct Slot {
+        Impl* impl;
+        std::string key;
+        ~Slot() { impl->Release(key); }
+    } slot{this, std::move(address_key)};
     try {
         if (ssl_) {
             beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *ssl_);
@@ -351,9 +563,10 @@ asio::awaitable<void> Server::Impl::RunSession(
             }
             state->stream = nullptr;
         }
-    } catch (const std::exception&) {
-        // A broken invariant in one connection: drop it, keep serving the others.
+    } catch (const std::exception& e) {
+        // A broken invariant in one connection (or bad_alloc): drop it, keep serving the others.
         state->stream = nullptr;
+        LogFailure("session_failed", e.what());
     }
 }
 
@@ -366,6 +579,7 @@ asio::awaitable<void> Server::Impl::Serve(
     bool over_limit
 ) {
     auto& lowest = beast::get_lowest_layer(stream);
+    const auto executor = co_await asio::this_coro::executor;
     beast::flat_buffer buffer;
     bool first = true;
     while (!state.closing) {
@@ -384,13 +598,32 @@ asio::awaitable<void> Server::Impl::Serve(
             buffer.commit(n);
         }
         first = false;
-        lowest.expires_after(options_.header_timeout);
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(
             std::min<size_t>(options_.max_header_bytes, std::numeric_limits<std::uint32_t>::max())
         ));
         parser.body_limit(options_.max_body_bytes);
+        // The header must be complete within header_timeout. A timer of our own cancels the
+        // read (the stream's own timeout would close the socket, and then no 408 could be
+        // sent). `watch` tells the timer's handler whether the read is still waiting; both run
+        // on this connection's strand.
+        lowest.expires_never();
+        auto watch = std::make_shared<int>(0);  // 0: reading, 1: done, 2: timed out
+        asio::steady_timer header_timer(executor);
+        header_timer.expires_after(options_.header_timeout);
+        header_timer.async_wait([watch, &lowest](boost::system::error_code ec) {
+            if (!ec && *watch == 0) {
+                *watch = 2;
+                lowest.cancel();
+            }
+        });
         auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+        const bool header_timed_out = *watch == 2;
+        *watch = 1;
+        header_timer.cancel();
+        if (header_timed_out && hec) {
+            hec = beast::error::timeout;
+        }
         if (!hec && parser.content_length() && *parser.content_length() > options_.max_body_bytes) {
             hec = http::error::body_limit;
         }
@@ -413,13 +646,28 @@ asio::awaitable<void> Server::Impl::Serve(
                     )
                 );
             } else if (hec == beast::error::timeout) {
-                // The stream is closed by its timer already; nothing can be answered.
-                Refusal("header_timeout");
+                co_await Refuse(
+                    stream,
+                    "header_timeout",
+                    ErrorJson(408, "header_timeout", "request header not complete in time")
+                );
             } else if (hec.category() == http::make_error_code(http::error::bad_target).category()) {
                 co_await Refuse(
                     stream, "bad_request", ErrorJson(400, "bad_request", "malformed request")
                 );
             }
+            co_return;
+        }
+        if (FramingIsAmbiguous(parser.get())) {
+            co_await Refuse(
+                stream,
+                "bad_request",
+                ErrorJson(
+                    400,
+                    "bad_request",
+                    "Transfer-Encoding must be exactly \"chunked\", without Content-Length"
+                )
+            );
             co_return;
         }
         if (over_limit) {
@@ -496,7 +744,9 @@ asio::awaitable<void> Server::Impl::Serve(
         }
         // (No co_await inside conditions: GCC 12 miscompiles some of them.)
         const bool written =
-            co_await Write(stream, response, keep_alive && !state.closing, message.version());
+            co_await Write(
+                stream, response, keep_alive && !state.closing, message.version(), options_.io_timeout
+            );
         state.answering = false;
         if (!written || !keep_alive || state.closing) {
             co_await Close(stream, false);
@@ -506,13 +756,34 @@ asio::awaitable<void> Server::Impl::Serve(
 }
 
 asio::awaitable<Response> Server::Impl::Handle(Request& request) {
+    // Choose the pool here, on the I/O thread, so a class of routes whose pool is busy never
+    // waits in the queue of another class's pool.
+    asio::thread_pool* pool = pools_.front().second.get();
+    std::string pool_name;
+    try {
+        pool_name = router_.PoolFor(request);
+    } catch (const std::exception& e) {
+        LogFailure("pool_chooser_failed", e.what());
+    }
+    if (!pool_name.empty()) {
+        for (auto& [name, candidate] : pools_) {
+            if (name == pool_name) {
+                pool = candidate.get();
+                break;
+            }
+        }
+    }
     Response response = co_await asio::co_spawn(
-        pool_,
+        *pool,
         [this, &request]() -> asio::awaitable<Response> {
             Response out;
             try {
                 out = router_.Dispatch(request);
+            } catch (const std::exception& e) {
+                LogFailure("handler_failed", e.what());
+                out = ErrorJson(500, "internal", "internal error");
             } catch (...) {
+                LogFailure("handler_failed", "an exception not derived from std::exception");
                 out = ErrorJson(500, "internal", "internal error");
             }
             co_return out;
@@ -524,7 +795,11 @@ asio::awaitable<Response> Server::Impl::Handle(Request& request) {
 
 template <class Stream>
 asio::awaitable<bool> Server::Impl::Write(
-    Stream& stream, const Response& response, bool keep_alive, unsigned version
+    Stream& stream,
+    const Response& response,
+    bool keep_alive,
+    unsigned version,
+    std::chrono::steady_clock::duration timeout
 ) {
     http::response<http::string_body> message;
     message.version(version);
@@ -536,7 +811,7 @@ asio::awaitable<bool> Server::Impl::Write(
     message.body() = response.body;
     message.keep_alive(keep_alive);
     message.prepare_payload();
-    beast::get_lowest_layer(stream).expires_after(options_.io_timeout);
+    beast::get_lowest_layer(stream).expires_after(timeout);
     auto [ec, n] = co_await http::async_write(stream, message, kTuple);
     co_return !ec;
 }
@@ -546,7 +821,7 @@ asio::awaitable<void> Server::Impl::Refuse(
     Stream& stream, std::string_view reason, Response response
 ) {
     Refusal(reason);
-    const bool written = co_await Write(stream, response, false, 11);
+    const bool written = co_await Write(stream, response, false, 11, kRefusalWriteTime);
     if (written) {
         co_await Close(stream, true);
     }
@@ -556,7 +831,7 @@ template <class Stream>
 asio::awaitable<void> Server::Impl::Close(Stream& stream, bool drain) {
     auto& lowest = beast::get_lowest_layer(stream);
     if constexpr (kIsTls<Stream>) {
-        lowest.expires_after(std::chrono::seconds(1));
+        lowest.expires_after(kRefusalWriteTime);
         co_await stream.async_shutdown(kTuple);
     }
     boost::system::error_code ignored;
@@ -564,7 +839,7 @@ asio::awaitable<void> Server::Impl::Close(Stream& stream, bool drain) {
     if (drain) {
         // Read and discard what the client is still sending (a refused body), so closing with
         // unread data does not reset the connection before the client has read our answer.
-        lowest.expires_after(std::chrono::seconds(1));
+        lowest.expires_after(kRefusalWriteTime);
         std::array<char, 16384> sink{};
         size_t drained = 0;
         while (drained < options_.max_body_bytes + (size_t{1} << 20)) {
@@ -689,6 +964,10 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Router rout
 
 uint16_t Server::port() const {
     return impl_->port();
+}
+
+size_t Server::max_connections() const {
+    return impl_->max_connections();
 }
 
 void Server::Stop() {

@@ -33,8 +33,18 @@ inline std::string BaseUrl(const Server& server) {
 /// A raw TCP connection for tests that must send malformed or partial requests.
 class RawSocket {
 public:
-    explicit RawSocket(uint16_t port) {
+    /// Connects to 127.0.0.1:`port`, from `source` (another loopback address, e.g.
+    /// "127.0.0.2", stands for another client) when given.
+    explicit RawSocket(uint16_t port, const char* source = nullptr) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (source != nullptr) {
+            sockaddr_in local{};
+            local.sin_family = AF_INET;
+            ::inet_pton(AF_INET, source, &local.sin_addr);
+            if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+                return;
+            }
+        }
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(port);
@@ -46,6 +56,7 @@ public:
     RawSocket& operator=(const RawSocket&) = delete;
 
     bool connected() const { return connected_; }
+    int fd() const { return fd_; }
     void Close() {
         if (fd_ >= 0) {
             ::close(fd_);

@@ -57,6 +57,11 @@ bool IsIpLiteral(const std::string& name) {
 
 namespace detail {
 
+bool ApplyTlsPolicy(SSL_CTX* ctx) {
+    return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
+           SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) == 1;
+}
+
 Result<std::string> FingerprintOf(X509* cert) {
     unsigned char* der = nullptr;
     int len = i2d_X509(cert, &der);

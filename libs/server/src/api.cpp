@@ -703,9 +703,18 @@ private:
             "HTTP requests handled, by route",
             {{"route", method + " " + pattern}}
         );
+        net::PoolChooser pool;  // null: the listener's default pool
+        if (pattern.rfind("/fed/", 0) == 0) {
+            pool = [](const Request& r) -> std::string {
+                return r.Header("Concord-Priority") == "emergency" ? kEmergencyPool
+                                                                   : kFederationPool;
+            };
+        }
         NodeService::Impl* service = &service_;
-        router_
-            .Add(method, pattern, [service, &requests, handler = std::move(handler)](Request& r) {
+        router_.Add(
+            method,
+            pattern,
+            [service, &requests, handler = std::move(handler)](Request& r) {
                 requests.Increment();
                 if (!service->EnterRequest()) {
                     Response refused =
@@ -718,7 +727,9 @@ private:
                     ~Leave() { service->LeaveRequest(); }
                 } leave{service};
                 return handler(r);
-            });
+            },
+            std::move(pool)
+        );
     }
 
     net::Router& router_;

@@ -254,6 +254,9 @@ Result<void> ReadAll(Reader& r, Config& c) {
     CONCORD_RETURN_IF_ERROR(r.Integer("http.max_body_bytes", c.max_body_bytes, 1024, 1 << 30));
     CONCORD_RETURN_IF_ERROR(r.Integer("http.max_header_bytes", c.max_header_bytes, 1024, 1 << 20));
     CONCORD_RETURN_IF_ERROR(r.Integer("http.max_connections", c.max_connections, 1, 1 << 20));
+    CONCORD_RETURN_IF_ERROR(
+        r.Integer("http.max_connections_per_address", c.max_connections_per_address, 1, 1 << 20)
+    );
     CONCORD_RETURN_IF_ERROR(r.Number("http.rate_per_second", c.rate_per_second, 0.001, 1e9));
     CONCORD_RETURN_IF_ERROR(r.Number("http.rate_burst", c.rate_burst, 1, 1e9));
     CONCORD_RETURN_IF_ERROR(

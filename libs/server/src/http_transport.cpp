@@ -1,6 +1,21 @@
 #include "http_transport.hpp"
 
+#include <boost/json.hpp>
+
 namespace concord::server {
+namespace {
+
+bool IsEmergencyEnvelope(std::string_view body) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(body, ec);
+    if (ec || !value.is_object()) {
+        return false;
+    }
+    const auto* priority = value.as_object().if_contains("priority");
+    return priority != nullptr && priority->is_string() && priority->as_string() == "emergency";
+}
+
+}  // namespace
 
 std::unique_ptr<net::HttpClient> HttpTransport::Borrow(
     const federation::NodeEntry& peer, std::string& key
@@ -39,7 +54,13 @@ Result<federation::Transport::Reply> HttpTransport::Send(
     std::string key;
     auto client = Borrow(peer, key);
     const std::string url = peer.endpoint + std::string(target);
-    auto response = client->Send(method, url, body, {{"Content-Type", "application/json"}});
+    net::HeaderList headers{{"Content-Type", "application/json"}};
+    // The receiver runs emergency intakes on their own handler pool, chosen before the body is
+    // parsed: say so in a header. The envelope's signed `priority` member is what counts.
+    if (method == "POST" && IsEmergencyEnvelope(body)) {
+        headers.emplace_back("Concord-Priority", "emergency");
+    }
+    auto response = client->Send(method, url, body, headers);
     if (!response) {
         return tl::unexpected(response.error());  // the client is dropped with its connection
     }

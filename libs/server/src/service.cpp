@@ -33,6 +33,8 @@ constexpr std::string_view kHttpRefusalReasons[] = {
     "too_many_connections",
     "rate_limited",
     "header_timeout",
+    "bad_request",
+    "accept_failed",
     "other"};
 
 Result<std::string> ReadText(const std::filesystem::path& path) {
@@ -225,6 +227,12 @@ Result<std::unique_ptr<net::Server>> StartListener(NodeService::Impl& impl, List
     server.idle_timeout = config.idle_timeout;
     server.io_threads = api ? 1 : config.io_threads;
     server.handler_threads = api ? config.api_handler_threads : config.handler_threads;
+    server.max_connections_per_address = config.max_connections_per_address;
+    if (!api) {
+        server.handler_pools = {
+            {kFederationPool, config.handler_threads},
+            {kEmergencyPool, std::max(2, config.handler_threads / 8)}};
+    }
     NodeService::Impl* raw = &impl;
     server.on_refusal = [raw](std::string_view reason) {
         std::size_t i = 0;  // the last entry, "other", takes any reason not listed

@@ -31,7 +31,7 @@ struct NodeService::Impl {
     std::shared_ptr<net::EventHub> events = std::make_shared<net::EventHub>(4096);
     net::Metrics metrics;
     net::Histogram* delivery_latency{nullptr};
-    net::Counter* http_refusals[6]{};
+    net::Counter* http_refusals[8]{};  // one per kHttpRefusalReasons entry
     std::string tls_cert_pem;  // read at start, shared by both listeners
     std::string tls_key_pem;
     std::unique_ptr<net::Server> server;      // federation listener: /fed/v1, /healthz
@@ -64,6 +64,12 @@ struct NodeService::Impl {
     void ReloadDirectory();
     void RegisterMetrics();
 };
+
+/// Handler pools of the federation routes (/fed/*): their own threads, so a slow request on
+/// /healthz never delays an intake; envelopes a sender marks `Concord-Priority: emergency` get
+/// another pool.
+inline constexpr const char* kFederationPool = "federation";
+inline constexpr const char* kEmergencyPool = "emergency";
 
 enum class Listener : std::uint8_t { kFederation, kApi };
 

@@ -53,14 +53,26 @@ struct Response {
 /// A JSON response with `status` and an already serialised JSON `body`.
 Response Json(unsigned status, std::string body);
 
-/// `{"error":{"code":"<code>","message":"<message>"}}` with `status`; both strings are escaped.
+/// `{"error":{"code":"<code>","message":"<message>"}}` with `status`. The body is always valid
+/// UTF-8 JSON: ill-formed UTF-8 becomes U+FFFD, control characters are escaped, and a message
+/// longer than 1024 bytes is cut (so an echoed path or id can neither break nor bloat it).
 Response ErrorJson(unsigned status, std::string_view code, std::string_view message);
+
+/// `text` with every ill-formed UTF-8 sequence replaced by U+FFFD, cut to at most `max_bytes`
+/// bytes on a character boundary ("..." marks a cut). Control characters are kept: JSON
+/// serialisation (error bodies, log lines) escapes them.
+std::string SanitizeForDisplay(std::string_view text, size_t max_bytes);
 
 /// Decodes %XX escapes and, when `plus_is_space`, '+' as a space. Invalid escapes are kept as is.
 std::string PercentDecode(std::string_view text, bool plus_is_space);
 
 /// Compares two strings ignoring ASCII case.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+/// Chooses the handler pool (ServerOptions::handler_pools) of a request to a route from its
+/// method, path and header fields, before the handler runs; it runs on an I/O thread, so it must
+/// be quick and must not block. An empty name or a name of no pool means the default pool.
+using PoolChooser = std::function<std::string(const Request&)>;
 
 /// Handles one request. Runs on a handler thread (it may block for a while, e.g. on a database
 /// commit); it must be safe to call concurrently from several threads. An exception escaping a
@@ -76,12 +88,20 @@ using Handler = std::function<Response(Request&)>;
 /// concurrent Dispatch calls are safe.
 class Router {
 public:
-    /// Adds a route. A second route with the same method and pattern replaces the first.
-    void Add(std::string method, std::string pattern, Handler handler);
+    /// Adds a route whose handler runs on the pool `pool` (empty: the default pool). A second
+    /// route with the same method and pattern replaces the first.
+    void Add(std::string method, std::string pattern, Handler handler, std::string pool = {});
+    /// Adds a route whose pool is chosen per request by `choose` (e.g. from a priority header).
+    void Add(std::string method, std::string pattern, Handler handler, PoolChooser choose);
     /// The (method, pattern) pairs in the order they were added, e.g. for an OpenAPI check.
     [[nodiscard]] std::vector<std::pair<std::string, std::string>> Routes() const;
     /// Finds the route for `request`, binds `request.params` and runs the handler.
     Response Dispatch(Request& request) const;
+    /// The pool the handler for `request` runs on ("" for the default pool and for requests
+    /// that match no route). Does not run the handler.
+    [[nodiscard]] std::string PoolFor(const Request& request) const;
+    /// Every pool name given to Add as a string (for a check at Server::Start).
+    [[nodiscard]] std::vector<std::string> PoolNames() const;
 
 private:
     struct Route {
@@ -89,7 +109,11 @@ private:
         std::string pattern;
         std::vector<std::string> segments;
         Handler handler;
+        std::string pool;
+        PoolChooser choose;
     };
+    const Route* Find(const Request& request, std::vector<std::string>* allowed) const;
+    Route& Slot(std::string method, std::string pattern);
     std::vector<Route> routes_;
 };
 

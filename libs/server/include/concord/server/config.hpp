@@ -31,6 +31,7 @@ struct Config {
     std::size_t max_body_bytes{1 << 20};
     std::size_t max_header_bytes{16 << 10};
     std::size_t max_connections{512};
+    std::size_t max_connections_per_address{64};
     double rate_per_second{500};
     double rate_burst{1000};
     std::chrono::milliseconds header_timeout{5000};
