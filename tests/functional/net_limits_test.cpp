@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "concord/server/local_node.hpp"
+#include "concord/server/testing/local_node.hpp"
 
 #include "federation_harness.hpp"
 #include <arpa/inet.h>
@@ -120,7 +120,7 @@ TEST(NetLimits, DescriptorFloodLeavesRoomForDeliveries) {
     // client's close).
     ASSERT_TRUE(a.SetConfig("http", "header_timeout", "\"20s\""));
 
-    auto pid = server::SpawnProcess(
+    auto pid = server::testing::SpawnProcess(
         {"prlimit",
          "--nofile=1024:1024",
          "--",
@@ -132,9 +132,9 @@ TEST(NetLimits, DescriptorFloodLeavesRoomForDeliveries) {
     ASSERT_TRUE(pid) << Why(pid);
     struct Stop {
         pid_t pid;
-        ~Stop() { server::TerminateProcess(pid, kPatience); }
+        ~Stop() { server::testing::TerminateProcess(pid, kPatience); }
     } stop{*pid};
-    auto healthy = server::WaitHealthy(*pid, a.port(), a.entry().tls_sha256, kPatience);
+    auto healthy = server::testing::WaitHealthy(*pid, a.port(), a.entry().tls_sha256, kPatience);
     ASSERT_TRUE(healthy) << Why(healthy) << a.LogTail();
 
     // Queued while B is down, so it is sent during the flood.
@@ -184,7 +184,7 @@ TEST(NetLimits, DescriptorFloodLeavesRoomForDeliveries) {
     ASSERT_TRUE(failed) << Why(failed);
     EXPECT_EQ(*failed, 0);
     EXPECT_EQ(b.Terminate(), 0);
-    const int status = server::TerminateProcess(stop.pid, kPatience);
+    const int status = server::testing::TerminateProcess(stop.pid, kPatience);
     stop.pid = -1;
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
 }
