@@ -2,9 +2,9 @@
 // history is then replaced by a different one, longer (a fork) or shorter (a rollback) than what
 // A cosigned; A's next witnessing round raises a "fork" alert holding both signed checkpoints
 // (issue 3, "Tests with real processes"; DESIGN §4).
-#include <fstream>
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 

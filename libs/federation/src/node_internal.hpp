@@ -24,8 +24,8 @@ struct Node::PendingIntake {
     std::uint64_t ledger_index{0};
     bool is_new{false};
     bool replayed{false};  // (from, id) seen before with another envelope
-    std::string proof;  // tlog-proof text when want_proof
-    std::string leaf;   // base64 of the ledger leaf the proof is for
+    std::string proof;     // tlog-proof text when want_proof
+    std::string leaf;      // base64 of the ledger leaf the proof is for
     std::promise<IntakeReply> done;
 };
 

@@ -12,9 +12,9 @@ namespace concord::legal::detail {
 
 /// One offence named by a request: an instrument article, a shared concept, or both.
 struct OffenceRef {
-    std::string article;       ///< "budapest:2", may be empty
-    std::string concept_id;    ///< concept id, may be empty
-    std::string domestic_law;  ///< the requesting party's provision, free text
+    std::string article;           ///< "budapest:2", may be empty
+    std::string concept_id;        ///< concept id, may be empty
+    std::string domestic_law;      ///< the requesting party's provision, free text
     double max_penalty_years{-1};  ///< -1: not given (or refused, see Request::problems)
     std::string path;              ///< "offences[0]"
 };

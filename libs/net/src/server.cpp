@@ -743,10 +743,9 @@ asio::awaitable<void> Server::Impl::Serve(
             co_return;
         }
         // (No co_await inside conditions: GCC 12 miscompiles some of them.)
-        const bool written =
-            co_await Write(
-                stream, response, keep_alive && !state.closing, message.version(), options_.io_timeout
-            );
+        const bool written = co_await Write(
+            stream, response, keep_alive && !state.closing, message.version(), options_.io_timeout
+        );
         state.answering = false;
         if (!written || !keep_alive || state.closing) {
             co_await Close(stream, false);

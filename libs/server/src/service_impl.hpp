@@ -32,7 +32,7 @@ struct NodeService::Impl {
     net::Metrics metrics;
     net::Histogram* delivery_latency{nullptr};
     net::Counter* http_refusals[8]{};  // one per kHttpRefusalReasons entry
-    std::string tls_cert_pem;  // read at start, shared by both listeners
+    std::string tls_cert_pem;          // read at start, shared by both listeners
     std::string tls_key_pem;
     std::unique_ptr<net::Server> server;      // federation listener: /fed/v1, /healthz
     std::unique_ptr<net::Server> api_server;  // local API listener: /api/v1, /healthz, /metrics

@@ -91,7 +91,9 @@ Result<ApiReply> ApiClient::Plain(
     std::string_view method, const std::string& path, std::string_view body, net::HttpClient* client
 ) {
     net::HttpClient& c = client != nullptr ? *client : *client_;
-    return ToReply(c.Send(method, federation_url_ + path, body, {{"Content-Type", "application/json"}}));
+    return ToReply(
+        c.Send(method, federation_url_ + path, body, {{"Content-Type", "application/json"}})
+    );
 }
 
 Result<std::string> ApiClient::Submit(const Submission& message, net::HttpClient* client) {

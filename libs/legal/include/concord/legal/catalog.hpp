@@ -290,7 +290,7 @@ struct RequestType {
     Localized name;
     bool emergency{false};          ///< the request must establish an emergency
     bool emergency_allowed{false};  ///< it may (EPOC: 8 hours instead of 10 days)
-    bool offences_required{true};  ///< the request must name at least one offence
+    bool offences_required{true};   ///< the request must name at least one offence
     std::vector<FieldSpec> fields;
     std::vector<Basis> bases;
 
