@@ -1,6 +1,7 @@
 #include "concord/legal/check.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -881,7 +882,13 @@ TEST(CheckRequest, EpocRefusalGroundsOnlyForNotifiedDataCategories) {
     auto content = Check(Epoc("investigating_judge"));
     auto grounds = Messages(content, "refusal_grounds_stated");
     ASSERT_EQ(grounds.size(), 1U) << Dump(content);
-    EXPECT_NE(grounds[0].find(ne_bis), std::string::npos);
+    // A ground other than the first of the list reads with a lower-case initial.
+    std::string ne_bis_inside = ne_bis;
+    ne_bis_inside[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(ne_bis[0])));
+    EXPECT_TRUE(
+        grounds[0].find(ne_bis) != std::string::npos ||
+        grounds[0].find(ne_bis_inside) != std::string::npos
+    ) << grounds[0];
     EXPECT_TRUE(AnyCites(content, "refusal_grounds_stated", "eu-2023-1543:8"));
 
     auto req = Epoc("prosecutor");

@@ -31,7 +31,18 @@ bool SameAsEnglishAllowed(const std::string& key, std::string_view lang) {
 // names and JSON literals a user must type as they are.
 bool LatinTokenAllowed(const std::string& word) {
     static const std::set<std::string> allowed = {
-        "IPv", "hh", "mm", "http", "https", "ftp", "ftps", "true", "false", "Keccak"};
+        "IPv",
+        "hh",
+        "mm",
+        "http",
+        "https",
+        "ftp",
+        "ftps",
+        "true",
+        "false",
+        "Keccak",
+        // JSON member names of the request format, quoted as the user must type them.
+        "emergency"};
     return allowed.contains(word);
 }
 
