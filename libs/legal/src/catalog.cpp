@@ -42,26 +42,13 @@ std::vector<std::filesystem::path> TomlFiles(const std::filesystem::path& dir) {
     return files;
 }
 
-std::optional<Verification> StatusNamed(std::string_view s) {
-    if (s == "verified") {
-        return Verification::kVerified;
-    }
-    if (s == "secondary") {
-        return Verification::kSecondary;
-    }
-    if (s == "unverified") {
-        return Verification::kUnverified;
-    }
-    return std::nullopt;
-}
-
 // The status a paragraph inherits: `paragraph_verification`, else the article's. A paragraph can
 // never be better attested than its article says, so a stronger status is refused.
 Result<void> ReadParagraphStatus(const TomlReader& r, const toml::table& t, Article& a) {
     CONCORD_ASSIGN_OR_RETURN(std::string inherited, r.String(t, "paragraph_verification", false));
     a.paragraph_verification = a.verification;
     if (!inherited.empty()) {
-        auto v = StatusNamed(inherited);
+        auto v = VerificationNamed(inherited);
         if (!v) {
             return r.Fail(t, "paragraph_verification must be verified, secondary or unverified");
         }
@@ -687,6 +674,19 @@ std::string_view Pick(const Localized& text, std::string_view lang) {
         return it->second;
     }
     return {};
+}
+
+std::optional<Verification> VerificationNamed(std::string_view name) {
+    if (name == "verified") {
+        return Verification::kVerified;
+    }
+    if (name == "secondary") {
+        return Verification::kSecondary;
+    }
+    if (name == "unverified") {
+        return Verification::kUnverified;
+    }
+    return std::nullopt;
 }
 
 std::string_view VerificationName(Verification v) {

@@ -218,14 +218,8 @@ bool IsDate(std::string_view s) {
 }
 
 Result<Verification> ParseVerification(const fs::path& file, std::size_t line, std::string_view s) {
-    if (s == "verified") {
-        return Verification::kVerified;
-    }
-    if (s == "secondary") {
-        return Verification::kSecondary;
-    }
-    if (s == "unverified") {
-        return Verification::kUnverified;
+    if (auto v = VerificationNamed(s)) {
+        return *v;
     }
     return Fail(
         file, line, fmt::format("verification '{}' is not verified, secondary or unverified", s)

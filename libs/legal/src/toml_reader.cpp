@@ -153,14 +153,8 @@ Result<Localized> TomlReader::Texts(const toml::table& t, std::string_view key, 
 
 Result<Verification> TomlReader::Status(const toml::table& t) const {
     CONCORD_ASSIGN_OR_RETURN(std::string s, String(t, "verification", true));
-    if (s == "verified") {
-        return Verification::kVerified;
-    }
-    if (s == "secondary") {
-        return Verification::kSecondary;
-    }
-    if (s == "unverified") {
-        return Verification::kUnverified;
+    if (auto v = VerificationNamed(s)) {
+        return *v;
     }
     return Fail(
         *t.get("verification"), "verification must be 'verified', 'secondary' or 'unverified'"

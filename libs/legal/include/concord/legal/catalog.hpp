@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,8 @@ enum class Verification : std::uint8_t {
 
 /// "verified", "secondary" or "unverified".
 std::string_view VerificationName(Verification v);
+/// The status named `name` ("verified", "secondary", "unverified"); nullopt for any other text.
+std::optional<Verification> VerificationNamed(std::string_view name);
 
 /// One article (or, for a draft whose numbering is not attested, one numbered item) of an
 /// instrument. `id` is what follows "INSTRUMENT:" in a citation; `number` is the article number
