@@ -755,12 +755,13 @@ void Checker::CheckOneOffence(const Basis& basis, const detail::OffenceRef& ref)
         const bool reserved = std::any_of(
             pi->reservations.begin(),
             pi->reservations.end(),
-            [&](const std::string& id) {
-                const Reservation* res = instrument->FindReservation(id);
+            // Captured by name: clang 14 cannot capture a structured binding.
+            [ins = instrument, art = article](const std::string& id) {
+                const Reservation* res = ins->FindReservation(id);
                 auto [verb, arg] = SplitEffect(
                     res != nullptr ? std::string_view(res->effect) : std::string_view{}
                 );
-                return verb == "partial_offence" && arg == article->id;
+                return verb == "partial_offence" && arg == art->id;
             }
         );
         (reserved ? partial : established).push_back(instrument->id + ":" + article->id);

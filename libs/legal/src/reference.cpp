@@ -39,8 +39,8 @@ std::string FieldTablesMarkdown(const Catalog& catalog) {
         if (!type.offences_required) {
             out += " No offence need be named.";
         }
-        out += fmt::format(" Example: `instruments/examples/{}.json`.\n\n", [&] {
-            std::string name = id;
+        // The id is copied in: clang 14 cannot capture a structured binding.
+        out += fmt::format(" Example: `instruments/examples/{}.json`.\n\n", [name = id]() mutable {
             for (char& c : name) {
                 c = c == '_' ? '-' : c;
             }
