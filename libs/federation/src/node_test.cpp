@@ -222,13 +222,24 @@ protected:
     void TearDown() override {
         // Stop every node before destroying any: a node's delivery workers call its peers
         // through the transport until they are joined.
-        for (auto& node : nodes_) {
-            node->Stop();
-        }
+        StopNodes();
         nodes_.clear();
         stores_.clear();
         std::filesystem::remove_all(dir_);
     }
+
+    void StopNodes() {
+        for (auto& node : nodes_) {
+            node->Stop();
+        }
+    }
+
+    // Declared after a test's locals that the transport's rewriter reads, it stops the nodes (and
+    // joins their workers) before those locals are destroyed, on every way out of the test.
+    struct NodeStopper {
+        NodeTest* test;
+        ~NodeStopper() { test->StopNodes(); }
+    };
 
     std::unique_ptr<store::Store> OpenStore(const std::string& name) {
         std::string url = "sqlite:" + (dir_ / (name + ".db")).string();
@@ -700,6 +711,7 @@ TEST_P(NodeTest, ReceiptsWithWrongContentOrWithoutTheAskedProofAreRetriedNeverDe
          [](auto&) {},
          [](auto& o) { o["ledger_index"] = o["ledger_index"].as_int64() + 1; }},
     };
+    const NodeStopper stop_nodes_first{this};
     Node* b = StartNode(b_);
     NodeOptions options;
     options.delivery_horizon = std::chrono::hours(1);
@@ -734,6 +746,7 @@ TEST_P(NodeTest, ARefusedReceiptEndsInANonDeliveryAlertAtTheHorizon) {
     transport_.RewriteReplies([&](const std::string& reply) {
         return liar.Rewrite(reply, [](auto& r) { r["ledger_index"] = -5; });
     });
+    const NodeStopper stop_nodes_first{this};
     Node* b = StartNode(b_);
     NodeOptions options;
     options.delivery_horizon = std::chrono::milliseconds(300);
