@@ -365,19 +365,21 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     );
     impl->node->Start();
 
-    auto federation_listener = StartListener(*impl, Listener::kFederation);
-    if (!federation_listener) {
-        impl->node->Stop();
-        return federation_listener.error();
-    }
-    impl->server = std::move(*federation_listener);
+    // The local API listener starts first: once the federation listener answers /healthz, the
+    // whole node is up (health checks and peers see one listener, local clients the other).
     auto api_listener = StartListener(*impl, Listener::kApi);
     if (!api_listener) {
-        impl->server->Stop();
         impl->node->Stop();
         return api_listener.error();
     }
     impl->api_server = std::move(*api_listener);
+    auto federation_listener = StartListener(*impl, Listener::kFederation);
+    if (!federation_listener) {
+        impl->api_server->Stop();
+        impl->node->Stop();
+        return federation_listener.error();
+    }
+    impl->server = std::move(*federation_listener);
     // Directory reloads have their own thread: a reload (a revocation above all) never waits
     // for a peer that is slow to answer the witness.
     impl->reloader = std::thread([raw] { raw->ReloadLoop(); });
