@@ -20,28 +20,6 @@ std::vector<store::Migration> Witness::Migrations() {
     }};
 }
 
-Result<std::unique_ptr<Witness>> Witness::Open(
-    store::Store& store,
-    Cosigner cosigner,
-    std::vector<NoteVerifier> logs,
-    std::function<std::uint64_t()> now
-) {
-    auto migrations = Migrations();
-    CONCORD_RETURN_IF_ERROR(store.Migrate(migrations));
-    return std::make_unique<Witness>(store, std::move(cosigner), std::move(logs), std::move(now));
-}
-
-Result<std::unique_ptr<Witness>> Witness::Open(
-    store::Store& store,
-    Cosigner cosigner,
-    std::vector<WitnessedLog> logs,
-    std::function<std::uint64_t()> now
-) {
-    auto migrations = Migrations();
-    CONCORD_RETURN_IF_ERROR(store.Migrate(migrations));
-    return std::make_unique<Witness>(store, std::move(cosigner), std::move(logs), std::move(now));
-}
-
 namespace {
 
 std::vector<WitnessedLog> NamedAfterTheirOrigin(std::vector<NoteVerifier> keys) {
@@ -54,6 +32,26 @@ std::vector<WitnessedLog> NamedAfterTheirOrigin(std::vector<NoteVerifier> keys) 
 }
 
 }  // namespace
+
+Result<std::unique_ptr<Witness>> Witness::Open(
+    store::Store& store,
+    Cosigner cosigner,
+    std::vector<NoteVerifier> logs,
+    std::function<std::uint64_t()> now
+) {
+    return Open(store, std::move(cosigner), NamedAfterTheirOrigin(std::move(logs)), std::move(now));
+}
+
+Result<std::unique_ptr<Witness>> Witness::Open(
+    store::Store& store,
+    Cosigner cosigner,
+    std::vector<WitnessedLog> logs,
+    std::function<std::uint64_t()> now
+) {
+    auto migrations = Migrations();
+    CONCORD_RETURN_IF_ERROR(store.Migrate(migrations));
+    return std::make_unique<Witness>(store, std::move(cosigner), std::move(logs), std::move(now));
+}
 
 Witness::Witness(
     store::Store& store,
