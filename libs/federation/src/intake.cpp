@@ -413,6 +413,22 @@ Result<void> Node::CommitGroup(std::vector<std::shared_ptr<PendingIntake>>& batc
         if (h.type == "evidence.retrieval") {
             CONCORD_RETURN_IF_ERROR(AttachRetrieval(*tx, *p));
         }
+        if (options_.on_received) {
+            CONCORD_RETURN_IF_ERROR(options_.on_received(
+                *tx,
+                ReceivedMessage{
+                    h.id,
+                    h.from,
+                    h.type,
+                    h.priority,
+                    h.in_reply_to,
+                    h.time,
+                    p->body,
+                    hash,
+                    now,
+                    p->ledger_index}
+            ));
+        }
         p->is_new = true;
         in_batch.emplace(key, p.get());
     }

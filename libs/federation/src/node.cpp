@@ -237,10 +237,7 @@ void Node::Failpoint(std::string_view point) {
     }
 }
 
-Result<Submitted> Node::Submit(
-    const OutgoingMessage& message,
-    const std::function<Result<void>(store::Transaction&, const Submitted&)>& also
-) {
+Result<NodeEntry> Node::CheckSend(const OutgoingMessage& message) const {
     const auto dir = directory();
     const NodeEntry* peer = dir->FindNode(message.to);
     if (peer == nullptr || peer->revoked) {
@@ -264,14 +261,32 @@ Result<Submitted> Node::Submit(
     CONCORD_RETURN_IF_ERROR(
         dir->MayNodeSend(*self, message.type, message.priority, !message.in_reply_to.empty())
     );
+    return *peer;
+}
+
+Result<Submitted> Node::Submit(
+    const OutgoingMessage& message,
+    const std::function<Result<void>(store::Transaction&, const Submitted&)>& also
+) {
+    CONCORD_ASSIGN_OR_RETURN(NodeEntry peer, CheckSend(message));
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_ASSIGN_OR_RETURN(Submitted submitted, SubmitInTx(*tx, message, *peer));
+    CONCORD_ASSIGN_OR_RETURN(Submitted submitted, SubmitInTx(*tx, message, peer));
     if (also) {
         CONCORD_RETURN_IF_ERROR(also(*tx, submitted));
     }
     CONCORD_RETURN_IF_ERROR(tx->Commit());
-    counters_.submitted.fetch_add(1, std::memory_order_relaxed);
     Failpoint("outbox.after_commit");
+    SubmitCommitted(message, submitted);
+    return submitted;
+}
+
+Result<Submitted> Node::SubmitIn(store::Transaction& tx, const OutgoingMessage& message) {
+    CONCORD_ASSIGN_OR_RETURN(NodeEntry peer, CheckSend(message));
+    return SubmitInTx(tx, message, peer);
+}
+
+void Node::SubmitCommitted(const OutgoingMessage& message, const Submitted& submitted) {
+    counters_.submitted.fetch_add(1, std::memory_order_relaxed);
     {
         std::scoped_lock lock(outbox_mu_);
         ++outbox_generation_;
@@ -283,7 +298,6 @@ Result<Submitted> Node::Submit(
     event["type"] = message.type;
     event["priority"] = message.priority;
     Emit("message.submitted", boost::json::serialize(event));
-    return submitted;
 }
 
 Result<Submitted> Node::SubmitInTx(
@@ -530,6 +544,11 @@ Result<std::uint64_t> Node::AppendEvent(const boost::json::object& leaf) {
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(auto appended, log_->Append(*tx, LeafBytes(leaf)));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return appended.first_index;
+}
+
+Result<std::uint64_t> Node::AppendEvent(store::Transaction& tx, const boost::json::object& leaf) {
+    CONCORD_ASSIGN_OR_RETURN(auto appended, log_->Append(tx, LeafBytes(leaf)));
     return appended.first_index;
 }
 

@@ -356,6 +356,85 @@ TEST_P(NodeTest, DeliversWithSignedReceiptAndVerifiedProof) {
     EXPECT_EQ(a->counters().delivered.load(), 1u);
 }
 
+// The use-case layer's one transaction per business step: a submission written into the
+// caller's transaction is sent only once that transaction commits, and the receiver's intake hook
+// writes in the transaction that stores the message (its failure fails the intake, which the
+// sender retries).
+TEST_P(NodeTest, CallerTransactionsCarryTheSubmissionAndTheIntakeHook) {
+    Node* a = StartNode(a_);
+    ASSERT_TRUE(a);
+    store::Store& a_store = *stores_.back();
+    std::atomic<int> hook_calls{0};
+    NodeOptions b_options;
+    b_options.on_received = [&](store::Transaction& tx, const ReceivedMessage& m) -> Result<void> {
+        if (hook_calls.fetch_add(1) == 0) {
+            return MakeError(ErrorCode::kUnavailable, "the layer above is not ready");
+        }
+        CONCORD_RETURN_IF_ERROR(tx.Execute(
+            "INSERT INTO hook_seen (id, sender, body, ledger_index) VALUES ($1, $2, $3, $4)",
+            {m.id, m.from, m.body, static_cast<std::int64_t>(m.ledger_index)}
+        ));
+        return {};
+    };
+    Node* b = StartNode(b_, b_options);
+    ASSERT_TRUE(b);
+    {
+        auto tx = stores_.back()->Begin();
+        ASSERT_TRUE(tx);
+        ASSERT_TRUE((*tx)->Execute(
+            "CREATE TABLE hook_seen (id TEXT, sender TEXT, body TEXT, ledger_index BIGINT)"
+        ));
+        ASSERT_TRUE((*tx)->Commit());
+    }
+    const auto before = a->LedgerSize();
+    ASSERT_TRUE(before);
+    {
+        // Rolled back: nothing is queued and the audit log does not grow.
+        auto tx = a_store.Begin();
+        ASSERT_TRUE(tx);
+        ASSERT_TRUE(a->SubmitIn(**tx, Request("bb.poc")));
+    }
+    EXPECT_EQ(Count(a, "out"), 0u);
+    EXPECT_EQ(*a->LedgerSize(), *before);
+    // Refused inside the transaction like Submit refuses.
+    {
+        auto tx = a_store.Begin();
+        ASSERT_TRUE(tx);
+        EXPECT_EQ(
+            a->SubmitIn(**tx, Request("zz.unknown")).error().code, ErrorCode::kInvalidArgument
+        );
+    }
+    const OutgoingMessage message = Request("bb.poc", R"({"case":"A-1"})");
+    Result<Submitted> sent = MakeError(ErrorCode::kInternal, "not submitted");
+    {
+        auto tx = a_store.Begin();
+        ASSERT_TRUE(tx);
+        sent = a->SubmitIn(**tx, message);
+        ASSERT_TRUE(sent) << sent.error().ToString();
+        ASSERT_TRUE(a->AppendEvent(**tx, boost::json::object{{"event", "case.sent"}}));
+        ASSERT_TRUE((*tx)->Commit());
+    }
+    // The submission's leaf and the caller's own leaf.
+    EXPECT_EQ(*a->LedgerSize(), *before + 2);
+    a->SubmitCommitted(message, *sent);
+    ASSERT_TRUE(WaitFor([&] { return Status(a, sent->id) == "delivered"; })) << Status(a, sent->id);
+    EXPECT_GE(hook_calls.load(), 2);
+    Result<std::vector<store::Row>> rows = MakeError(ErrorCode::kInternal, "not read");
+    {
+        auto read = stores_.back()->Begin();
+        ASSERT_TRUE(read);
+        rows = (*read)->Query("SELECT id, sender, body, ledger_index FROM hook_seen");
+        ASSERT_TRUE(rows);
+    }
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ((*rows)[0].Text(0), sent->id);
+    EXPECT_EQ((*rows)[0].Text(1), "aa.central");
+    EXPECT_EQ((*rows)[0].Text(2), R"({"case":"A-1"})");
+    auto in = b->Read("in", sent->id, false);
+    ASSERT_TRUE(in);
+    EXPECT_EQ(static_cast<std::uint64_t>((*rows)[0].Int(3)), in->summary.ledger_index);
+}
+
 TEST_P(NodeTest, SameEnvelopeTwiceGivesTheSameReceiptAndNothingNew) {
     Node* a = StartNode(a_);
     Node* b = StartNode(b_);

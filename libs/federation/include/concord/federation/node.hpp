@@ -54,6 +54,20 @@ struct NodeKeys {
     crypto::BoxKeyPair box;
 };
 
+/// An accepted incoming message as the layer above sees it, inside the intake transaction.
+struct ReceivedMessage {
+    std::string id;
+    std::string from;
+    std::string type;
+    std::string priority;
+    std::string in_reply_to;
+    std::string time;  ///< the sender's signed time (RFC 3339)
+    std::string body;  ///< the decrypted body (canonical JSON)
+    std::string envelope_sha256;
+    std::int64_t received_ms{0};  ///< this node's commit time, as its signed receipt states
+    std::uint64_t ledger_index{0};
+};
+
 /// Tunables of a node (docs/operations.md lists them with the config keys).
 struct NodeOptions {
     std::string node_id;
@@ -82,6 +96,12 @@ struct NodeOptions {
     std::function<void(double seconds)> on_delivered;
     /// Milliseconds since the epoch.
     std::function<std::int64_t()> now;
+    /// Called for every newly accepted message (not for duplicates), inside the transaction
+    /// that stores it and before its receipt is signed over: the use-case layer records what
+    /// the message means (a case, a transition) in the same commit. An error fails the intake
+    /// (503, the sender retries), so it is for store errors only; a message that makes no sense
+    /// to the layer above is recorded as such, not refused.
+    std::function<Result<void>(store::Transaction&, const ReceivedMessage&)> on_received;
 };
 
 /// What Receive answers: an HTTP status and a JSON body.
@@ -215,6 +235,15 @@ public:
         const std::function<Result<void>(store::Transaction&, const Submitted&)>& also = nullptr
     );
 
+    /// Submit inside the caller's transaction `tx` (one transaction per business step): the
+    /// sealed envelope, its outbox entry and its `message.submitted` leaf are written to `tx`.
+    /// After committing `tx` the caller calls SubmitCommitted(); until then nothing is sent.
+    /// Same checks and errors as Submit.
+    Result<Submitted> SubmitIn(store::Transaction& tx, const OutgoingMessage& message);
+    /// After the caller committed SubmitIn's transaction: counts the message, wakes the
+    /// delivery workers and emits the `message.submitted` live event.
+    void SubmitCommitted(const OutgoingMessage& message, const Submitted& submitted);
+
     /// Verifies and commits an incoming envelope (POST /fed/v1/messages).
     IntakeReply Receive(std::string_view envelope, bool want_proof);
 
@@ -247,6 +276,9 @@ public:
 
     /// Appends one event (metadata only, e.g. a directory change) to the audit log.
     Result<std::uint64_t> AppendEvent(const boost::json::object& leaf);
+
+    /// Appends one event to the audit log inside the caller's transaction; returns its index.
+    Result<std::uint64_t> AppendEvent(store::Transaction& tx, const boost::json::object& leaf);
 
     /// tlog-proof text for ledger entry `index` against a fresh checkpoint.
     Result<std::string> LedgerProof(std::uint64_t index);
@@ -299,6 +331,8 @@ private:
     );
     Result<void> Reschedule(const OutboxItem& item, const std::string& error);
     Result<void> GiveUp(const OutboxItem& item, const std::string& reason);
+    /// The recipient's directory entry when this node may send `message` to it.
+    Result<NodeEntry> CheckSend(const OutgoingMessage& message) const;
     Result<Submitted> SubmitInTx(
         store::Transaction& tx, const OutgoingMessage& message, const NodeEntry& peer
     );
