@@ -80,6 +80,23 @@ TEST(CheckRequest, UnparseableJsonIsOneError) {
     EXPECT_TRUE(HasErrors(fs));
 }
 
+// The protocol's nesting limit is 64 (docs/formats/canonical-json.md): a request nested 40 deep
+// in a free-text member is parsed (Boost's own default, 32, refused it), one nested 65 deep is
+// refused as malformed.
+TEST(CheckRequest, NestingUpToTheProtocolLimitIsParsed) {
+    auto nested = [](int depth) {
+        std::string v = "1";
+        for (int i = 0; i < depth; ++i) {
+            v = "[" + v + "]";
+        }
+        return R"({"schema":"x","extra":)" + v + "}";
+    };
+    auto deep = CheckRequest(TestCatalog(), nested(40), "en");
+    EXPECT_EQ(Find(deep, "request_malformed"), nullptr) << Dump(deep);
+    auto too_deep = CheckRequest(TestCatalog(), nested(65), "en");
+    EXPECT_NE(Find(too_deep, "request_malformed"), nullptr) << Dump(too_deep);
+}
+
 // Scenario table from the issue.
 TEST(CheckRequest, BudapestPartyAsksUnOnlyPartyToPreserve) {
     auto req = Example();

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "concord/core/canonical_json.hpp"
+
 namespace concord::legal::detail {
 namespace {
 
@@ -101,7 +103,11 @@ std::string TodayUtc() {
 
 Result<Request> ParseRequest(std::string_view json) {
     boost::system::error_code ec;
-    boost::json::value root = boost::json::parse(json, ec);
+    // The documented nesting limit of the whole protocol (docs/formats/canonical-json.md), so a
+    // body the API accepted is never refused here for its depth alone.
+    boost::json::parse_options options;
+    options.max_depth = json::kMaxNestingDepth;
+    boost::json::value root = boost::json::parse(json, ec, {}, options);
     if (ec) {
         return MakeError(ErrorCode::kInvalidArgument, "not JSON: " + ec.message());
     }
