@@ -7,6 +7,7 @@
 #include "concord/legal/catalog.hpp"
 #include "concord/legal/check.hpp"
 #include "concord/legal/json_view.hpp"
+#include "concord/legal/messages.hpp"
 #include "concord/legal/mapping.hpp"
 #include "concord/legal/reference.hpp"
 #include "concord/legal/render.hpp"
@@ -118,14 +119,31 @@ Result<bool> Check(Context& ctx, const CommonArgs& args, const std::string& file
     if (args.json) {
         ctx.out << legal::FindingsToJson(findings) << "\n";
     } else {
+        // Severity, citation status and punctuation in the reader's language; the code and
+        // the field stay as they are (stable identifiers for scripts).
         for (const legal::Finding& f : findings) {
-            ctx.out << legal::SeverityName(f.severity) << "\t" << f.code << "\t"
-                    << (f.field.empty() ? "-" : f.field) << "\t" << f.message;
+            ctx.out << legal::FormatText(
+                           catalog,
+                           "severity." + std::string(legal::SeverityName(f.severity)),
+                           args.lang
+                       )
+                    << "\t" << f.code << "\t" << (f.field.empty() ? "-" : f.field) << "\t"
+                    << f.message;
             for (const legal::Citation& c : f.citations) {
-                ctx.out << " [" << c.ref << " " << legal::VerificationName(c.verification) << "]";
+                ctx.out << " "
+                        << legal::FormatText(
+                               catalog,
+                               "format.cited",
+                               args.lang,
+                               {{"cite", c.ref}, {"status", Status(catalog, c.verification, args.lang)}}
+                           );
             }
             ctx.out << "\n";
         }
+    }
+    if (legal::HasErrors(findings)) {
+        ctx.err << "concord: " << legal::FormatText(catalog, "cli.request_has_errors", args.lang)
+                << "\n";
     }
     return legal::HasErrors(findings);
 }
@@ -194,7 +212,6 @@ void AddLegalCommands(CLI::App& app, Context& ctx) {
     check->callback([&ctx, args, operand] {
         Result<bool> has_errors = Check(ctx, *args, *operand);
         if (has_errors && *has_errors) {
-            ctx.err << "concord: the request has errors and must not be sent\n";
             ctx.status = kExitInvalid;
             return;
         }

@@ -234,7 +234,9 @@ TEST_F(LegalCliTest, CheckShippedExampleExitsZero) {
     EXPECT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(r.out.find("error\t"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("dual_criminality_not_required"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("[budapest:29(3) verified]"), std::string::npos) << r.out;
+    EXPECT_NE(
+        r.out.find("[budapest:29(3): verified against the official text]"), std::string::npos
+    ) << r.out;
 
     std::ifstream in(kExample);
     std::stringstream ss;
@@ -253,6 +255,12 @@ TEST_F(LegalCliTest, CheckBadRequestExitsOneWithCodesAndCitations) {
     Output r = RunCli({"legal", "check", path});
     EXPECT_EQ(r.status, 1) << r.out << r.err;
     EXPECT_NE(r.err.find("must not be sent"), std::string::npos) << r.err;
+    // In the reader's language: severity, citation status and the closing line.
+    Output fr = RunCli({"legal", "check", path, "--lang", "fr"});
+    EXPECT_EQ(fr.status, 1) << fr.out << fr.err;
+    EXPECT_NE(fr.out.find("erreur\tfield_invalid\t"), std::string::npos) << fr.out;
+    EXPECT_EQ(fr.out.find("error\t"), std::string::npos) << fr.out;
+    EXPECT_NE(fr.err.find("ne doit pas être envoyée"), std::string::npos) << fr.err;
     bool ip = false;
     bool issuer = false;
     for (const std::string& line : Lines(r.out)) {
@@ -261,7 +269,7 @@ TEST_F(LegalCliTest, CheckBadRequestExitsOneWithCodesAndCitations) {
         }
         if (line.rfind("error\tissuer_not_competent\tissuing_authority.role\t", 0) == 0) {
             issuer = true;
-            EXPECT_NE(line.find("[eu-2023-1543:4(2) "), std::string::npos) << line;
+            EXPECT_NE(line.find("[eu-2023-1543:4(2): "), std::string::npos) << line;
         }
     }
     EXPECT_TRUE(ip) << r.out;
