@@ -325,8 +325,8 @@ Result<std::int64_t> RunParams(
         auto names = std::make_shared<std::vector<std::string>>();
         names->reserve(static_cast<std::size_t>(columns));
         for (int c = 0; c < columns; ++c) {
-            const char* name = PQfname(result.get(), c);
-            names->emplace_back(name != nullptr ? name : "");
+            const char* column = PQfname(result.get(), c);
+            names->emplace_back(column != nullptr ? column : "");
         }
         const ColumnNames shared = std::move(names);
         for (int r = 0; r < row_count; ++r) {
