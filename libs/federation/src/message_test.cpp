@@ -56,7 +56,7 @@ TEST(ActorLabel, AcceptsNodeAndUserLabelsOnly) {
     EXPECT_TRUE(CheckActorLabel(kNodeActor));
     EXPECT_TRUE(CheckActorLabel("user:alice"));
     EXPECT_TRUE(CheckActorLabel(std::string(128, 'a')));
-    for (const std::string bad : {std::string(), std::string(129, 'a'), std::string("a b"),
+    for (const std::string& bad : {std::string(), std::string(129, 'a'), std::string("a b"),
                                   std::string("a\nb"), std::string("caf\xc3\xa9")}) {
         auto checked = CheckActorLabel(bad);
         ASSERT_FALSE(checked) << bad;

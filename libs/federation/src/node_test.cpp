@@ -672,10 +672,10 @@ TEST_P(NodeTest, OpenNamesItsActorAndRefusesBadInputUnchanged) {
     auto opened = b->Open(sent->id, "user:alice");
     ASSERT_TRUE(opened) << opened.error().ToString();
     EXPECT_EQ(opened->summary.status, MessageStatus::kOpened);
-    // The retrieval and the submission of its evidence to the sender, both by the person.
-    ASSERT_EQ(*b->LedgerSize(), size + 2);
+    // The retrieval and the submission of its evidence to the sender, both by the person, in one
+    // transaction (the delivery of that evidence may follow).
     const auto leaves = Leaves(b_store);
-    ASSERT_EQ(leaves.size(), size + 2);
+    ASSERT_GE(leaves.size(), size + 2);
     EXPECT_EQ(leaves[size].at("event"), "message.retrieved");
     EXPECT_EQ(leaves[size].at("actor"), "user:alice");
     EXPECT_EQ(leaves[size + 1].at("event"), "message.submitted");
