@@ -1,6 +1,8 @@
 // The outbox: delivery workers, retries with full-jitter backoff, receipts, non-delivery
 // (docs/protocol.md §Delivery).
 
+#include "delivery.hpp"
+
 #include <algorithm>
 #include <limits>
 
@@ -12,8 +14,6 @@
 #include "concord/crypto/random.hpp"
 #include "concord/federation/signed_json.hpp"
 #include "concord/ledger/proof_file.hpp"
-
-#include "delivery.hpp"
 
 namespace concord::federation::internal {
 
@@ -40,7 +40,6 @@ std::int64_t JitteredDelayMs(std::int64_t ceiling_ms) {
     } while (r < reject_below);
     return static_cast<std::int64_t>(r % bound) + 1;
 }
-
 
 namespace {
 
@@ -93,7 +92,6 @@ void Delivery::Stop() {
     threads_.clear();
 }
 
-
 void Delivery::Loop(bool emergency_only) {
     for (;;) {
         const std::optional<std::uint64_t> generation = outbox_.Generation();
@@ -118,7 +116,8 @@ std::optional<Delivery::Item> Delivery::ClaimDue(bool emergency_only, std::int64
         log::Error("outbox: cannot read", {{"error", tx.error().ToString()}});
         return std::nullopt;
     }
-    const auto lowest_lane = static_cast<std::int64_t>(emergency_only ? Lane::kEmergency : Lane::kNormal);
+    const auto lowest_lane =
+        static_cast<std::int64_t>(emergency_only ? Lane::kEmergency : Lane::kNormal);
     const std::int64_t now = context_.Now();
     auto due = (*tx)->Query(kSelectDueEntries, {now, lowest_lane});
     if (!due) {
@@ -135,7 +134,7 @@ std::optional<Delivery::Item> Delivery::ClaimDue(bool emergency_only, std::int64
                     r.Text("id"),
                     r.Text("recipient"),
                     r.Int("lane") == static_cast<std::int64_t>(Lane::kEmergency) ? Lane::kEmergency
-                                                                               : Lane::kNormal,
+                                                                                 : Lane::kNormal,
                     r.Int("horizon_ms"),
                     r.Int("created_ms"),
                     0,
@@ -320,9 +319,9 @@ Result<void> Delivery::AcceptReceipt(
          peer.id,
          item.id}
     ));
-    CONCORD_RETURN_IF_ERROR(tx->Execute(
-        kInsertOutgoingEvidence, {kOut, item.id, std::string("delivery"), receipt, now}
-    ));
+    CONCORD_RETURN_IF_ERROR(
+        tx->Execute(kInsertOutgoingEvidence, {kOut, item.id, std::string("delivery"), receipt, now})
+    );
     boost::json::object leaf;
     leaf["event"] = "message.delivered";
     leaf["id"] = item.id;

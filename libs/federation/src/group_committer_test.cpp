@@ -77,7 +77,8 @@ TEST(GroupCommitter, EachCallerGetsTheReplyForItsOwnItem) {
     std::vector<std::string> replies(20);
     std::vector<std::thread> callers;
     for (int i = 0; i < 20; ++i) {
-        callers.emplace_back([&, i] { replies[static_cast<std::size_t>(i)] = committer.Submit(i); });
+        callers.emplace_back([&, i] { replies[static_cast<std::size_t>(i)] = committer.Submit(i); }
+        );
     }
     for (auto& t : callers) {
         t.join();
@@ -105,7 +106,8 @@ TEST(GroupCommitter, QueuedItemsAreCommittedTogetherUpToTheBatchSize) {
     callers.emplace_back([&] { EXPECT_EQ(committer.Submit(100), "done 100"); });
     gate.WaitForBatches(1);  // 100 is being committed, alone
     for (int i = 0; i < 5; ++i) {
-        callers.emplace_back([&, i] { EXPECT_EQ(committer.Submit(i), "done " + std::to_string(i)); });
+        callers.emplace_back([&, i] { EXPECT_EQ(committer.Submit(i), "done " + std::to_string(i)); }
+        );
         WaitUntilQueued(committer, static_cast<std::size_t>(i) + 1);  // keeps the arrival order
     }
     gate.Release();

@@ -1,6 +1,8 @@
 // The inbox: incoming envelopes are verified on the caller's thread, then group committed
 // (docs/protocol.md §Intake); opening a received message records retrieval evidence.
 
+#include "inbox.hpp"
+
 #include <map>
 #include <utility>
 
@@ -11,8 +13,6 @@
 #include "concord/crypto/base64.hpp"
 #include "concord/federation/signed_json.hpp"
 #include "concord/ledger/proof_file.hpp"
-
-#include "inbox.hpp"
 
 namespace concord::federation::internal {
 namespace {
@@ -533,7 +533,11 @@ Result<void> Inbox::Open(std::string_view id, std::string_view actor) {
         std::int64_t changed,
         tx->Execute(
             kMarkOpened,
-            {now, std::string(MessageStatusName(MessageStatus::kOpened)), kIn, peer, std::string(id)}
+            {now,
+             std::string(MessageStatusName(MessageStatus::kOpened)),
+             kIn,
+             peer,
+             std::string(id)}
         )
     );
     if (changed != 1) {

@@ -92,9 +92,7 @@ Lane LaneOf(Priority priority) {
 Result<void> CheckActorLabel(std::string_view actor) {
     constexpr std::size_t kMaxActorBytes = 128;
     if (actor.empty() || actor.size() > kMaxActorBytes) {
-        return MakeError(
-            ErrorCode::kInvalidArgument, "an actor label has 1 to 128 characters"
-        );
+        return MakeError(ErrorCode::kInvalidArgument, "an actor label has 1 to 128 characters");
     }
     for (const char c : actor) {
         if (c < 0x21 || c > 0x7e) {

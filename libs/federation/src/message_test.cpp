@@ -56,8 +56,12 @@ TEST(ActorLabel, AcceptsNodeAndUserLabelsOnly) {
     EXPECT_TRUE(CheckActorLabel(kNodeActor));
     EXPECT_TRUE(CheckActorLabel("user:alice"));
     EXPECT_TRUE(CheckActorLabel(std::string(128, 'a')));
-    for (const std::string& bad : {std::string(), std::string(129, 'a'), std::string("a b"),
-                                  std::string("a\nb"), std::string("caf\xc3\xa9")}) {
+    for (const std::string& bad :
+         {std::string(),
+          std::string(129, 'a'),
+          std::string("a b"),
+          std::string("a\nb"),
+          std::string("caf\xc3\xa9")}) {
         auto checked = CheckActorLabel(bad);
         ASSERT_FALSE(checked) << bad;
         EXPECT_EQ(checked.error().code, ErrorCode::kInvalidArgument);

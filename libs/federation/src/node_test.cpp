@@ -663,9 +663,7 @@ TEST_P(NodeTest, OpenNamesItsActorAndRefusesBadInputUnchanged) {
     EXPECT_EQ(b->Open("0190d8a2-0000-7000-8000-000000000000").error().code, ErrorCode::kNotFound);
     EXPECT_EQ(b->Open(sent->id, "").error().code, ErrorCode::kInvalidArgument);
     EXPECT_EQ(b->Open(sent->id, "user:with space").error().code, ErrorCode::kInvalidArgument);
-    EXPECT_EQ(
-        b->Open(sent->id, std::string(129, 'x')).error().code, ErrorCode::kInvalidArgument
-    );
+    EXPECT_EQ(b->Open(sent->id, std::string(129, 'x')).error().code, ErrorCode::kInvalidArgument);
     EXPECT_EQ(*b->LedgerSize(), size);
     EXPECT_EQ(b->Read(Direction::kIn, sent->id)->summary.status, MessageStatus::kReceived);
 
@@ -690,9 +688,7 @@ TEST_P(NodeTest, EveryLeafNamesItsActor) {
     store::Store& a_store = *stores_.back();
     Node* b = StartNode(b_);
     ASSERT_TRUE(a && b);
-    EXPECT_EQ(
-        a->Submit(Request("bb.poc"), nullptr, "").error().code, ErrorCode::kInvalidArgument
-    );
+    EXPECT_EQ(a->Submit(Request("bb.poc"), nullptr, "").error().code, ErrorCode::kInvalidArgument);
     auto sent = a->Submit(Request("bb.poc"), nullptr, "user:bob");
     ASSERT_TRUE(sent) << sent.error().ToString();
     ASSERT_TRUE(WaitFor([&] { return Status(a, sent->id) == "delivered"; }));

@@ -44,10 +44,7 @@ Result<NodeEntry> Outbox::CheckSend(const OutgoingMessage& message) const {
         );
     }
     CONCORD_RETURN_IF_ERROR(dir->MayNodeSend(
-        *self,
-        message.type,
-        PriorityName(message.priority),
-        !message.in_reply_to.empty()
+        *self, message.type, PriorityName(message.priority), !message.in_reply_to.empty()
     ));
     return *peer;
 }

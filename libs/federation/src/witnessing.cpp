@@ -1,17 +1,16 @@
 // Witnessing peers' audit logs (DESIGN §4, docs/protocol.md §Witnessing).
 
+#include "witnessing.hpp"
+
 #include <algorithm>
 
+#include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "concord/core/log.hpp"
 #include "concord/crypto/base64.hpp"
-#include <boost/json/array.hpp>
-
 #include "concord/federation/signed_json.hpp"
 #include "concord/ledger/witness.hpp"
-
-#include "witnessing.hpp"
 
 namespace concord::federation::internal {
 namespace {
@@ -86,7 +85,9 @@ Result<int> Witnessing::WitnessOne(const NodeEntry& peer) {
     const std::uint64_t old_size = state ? state->size : 0;
     CONCORD_ASSIGN_OR_RETURN(
         auto reply,
-        context_.transport.Send(peer, "GET", "/fed/v1/checkpoint?old_size=" + std::to_string(old_size), "")
+        context_.transport.Send(
+            peer, "GET", "/fed/v1/checkpoint?old_size=" + std::to_string(old_size), ""
+        )
     );
     if (reply.status == 404 && old_size == 0) {
         return 0;  // an empty log: nothing to witness yet

@@ -320,8 +320,7 @@ TEST_P(StoreConformance, ColumnsReadByNameAndAlias) {
     ASSERT_TRUE(tx->Execute(
                       "INSERT INTO items (id, s, i) VALUES ($1, $2, $3)",
                       {std::int64_t{7}, std::string("seven"), std::int64_t{70}}
-    )
-                    .has_value());
+    ).has_value());
     auto rows = tx->Query("SELECT s, i, id AS item_id, COUNT(*) AS n FROM items GROUP BY s, i, id");
     ASSERT_TRUE(rows.has_value()) << rows.error().ToString();
     ASSERT_EQ(rows->size(), 1U);

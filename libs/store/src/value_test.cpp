@@ -17,9 +17,8 @@ TEST(StoreRow, AccessorsReturnTypedColumns) {
 }
 
 TEST(StoreRow, ColumnsReadByName) {
-    auto names = std::make_shared<const std::vector<std::string>>(
-        std::vector<std::string>{"peer", "attempts", "note", "raw"}
-    );
+    auto names = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{
+        "peer", "attempts", "note", "raw"});
     Row row(
         {Value(std::string("b")), Value(std::int64_t{3}), Value(Null{}), Value(Bytes{9})}, names
     );

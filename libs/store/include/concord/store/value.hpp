@@ -44,9 +44,7 @@ public:
     [[nodiscard]] std::size_t Index(std::string_view name) const;
     [[nodiscard]] bool IsNull(std::string_view name) const { return IsNull(Index(name)); }
     [[nodiscard]] std::int64_t Int(std::string_view name) const { return Int(Index(name)); }
-    [[nodiscard]] const std::string& Text(std::string_view name) const {
-        return Text(Index(name));
-    }
+    [[nodiscard]] const std::string& Text(std::string_view name) const { return Text(Index(name)); }
     [[nodiscard]] const Bytes& Blob(std::string_view name) const { return Blob(Index(name)); }
 
 private:
