@@ -68,8 +68,6 @@ constexpr std::string_view kMarkFailed =
     "UPDATE fed_messages SET status = $1, attempts = attempts + 1, last_error = $2 WHERE "
     "direction = $3 AND peer = $4 AND id = $5";
 
-const std::string kOut(DirectionName(Direction::kOut));
-
 }  // namespace
 
 void Delivery::Start() {
@@ -116,8 +114,7 @@ std::optional<Delivery::Item> Delivery::ClaimDue(bool emergency_only, std::int64
         log::Error("outbox: cannot read", {{"error", tx.error().ToString()}});
         return std::nullopt;
     }
-    const auto lowest_lane =
-        static_cast<std::int64_t>(emergency_only ? Lane::kEmergency : Lane::kNormal);
+    const auto lowest_lane = Sql(emergency_only ? Lane::kEmergency : Lane::kNormal);
     const std::int64_t now = context_.Now();
     auto due = (*tx)->Query(kSelectDueEntries, {now, lowest_lane});
     if (!due) {
@@ -133,8 +130,7 @@ std::optional<Delivery::Item> Delivery::ClaimDue(bool emergency_only, std::int64
                 item = Item{
                     r.Text("id"),
                     r.Text("recipient"),
-                    r.Int("lane") == static_cast<std::int64_t>(Lane::kEmergency) ? Lane::kEmergency
-                                                                                 : Lane::kNormal,
+                    r.Int("lane") == Sql(Lane::kEmergency) ? Lane::kEmergency : Lane::kNormal,
                     r.Int("horizon_ms"),
                     r.Int("created_ms"),
                     0,
@@ -152,7 +148,8 @@ std::optional<Delivery::Item> Delivery::ClaimDue(bool emergency_only, std::int64
         }
         return std::nullopt;
     }
-    auto rows = (*tx)->Query(kSelectOutgoingForDelivery, {kOut, item->recipient, item->id});
+    auto rows =
+        (*tx)->Query(kSelectOutgoingForDelivery, {Sql(Direction::kOut), item->recipient, item->id});
     if (!rows || rows->empty()) {
         log::Error(
             "outbox: cannot read a due message",
@@ -312,16 +309,12 @@ Result<void> Delivery::AcceptReceipt(
     }
     CONCORD_RETURN_IF_ERROR(tx->Execute(
         kMarkDelivered,
-        {std::string(MessageStatusName(MessageStatus::kDelivered)),
-         proof,
-         leaf_text,
-         kOut,
-         peer.id,
-         item.id}
+        {Sql(MessageStatus::kDelivered), proof, leaf_text, Sql(Direction::kOut), peer.id, item.id}
     ));
-    CONCORD_RETURN_IF_ERROR(
-        tx->Execute(kInsertOutgoingEvidence, {kOut, item.id, std::string("delivery"), receipt, now})
-    );
+    CONCORD_RETURN_IF_ERROR(tx->Execute(
+        kInsertOutgoingEvidence,
+        {Sql(Direction::kOut), item.id, std::string("delivery"), receipt, now}
+    ));
     boost::json::object leaf;
     leaf["event"] = "message.delivered";
     leaf["id"] = item.id;
@@ -354,7 +347,9 @@ Result<void> Delivery::Reschedule(const Item& item, const std::string& error) {
     const std::int64_t next = delay >= item.horizon_ms - now ? item.horizon_ms : now + delay;
     CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
     CONCORD_RETURN_IF_ERROR(tx->Execute(kRescheduleEntry, {next, item.id}));
-    CONCORD_RETURN_IF_ERROR(tx->Execute(kCountAttempt, {error, kOut, item.recipient, item.id}));
+    CONCORD_RETURN_IF_ERROR(
+        tx->Execute(kCountAttempt, {error, Sql(Direction::kOut), item.recipient, item.id})
+    );
     return tx->Commit();
 }
 
@@ -388,14 +383,11 @@ Result<void> Delivery::GiveUp(const Item& item, const std::string& reason) {
     );
     CONCORD_RETURN_IF_ERROR(tx->Execute(
         kMarkFailed,
-        {std::string(MessageStatusName(MessageStatus::kFailed)),
-         reason,
-         kOut,
-         item.recipient,
-         item.id}
+        {Sql(MessageStatus::kFailed), reason, Sql(Direction::kOut), item.recipient, item.id}
     ));
     CONCORD_RETURN_IF_ERROR(tx->Execute(
-        kInsertOutgoingEvidence, {kOut, item.id, std::string("non_delivery"), record, now}
+        kInsertOutgoingEvidence,
+        {Sql(Direction::kOut), item.id, std::string("non_delivery"), record, now}
     ));
     CONCORD_RETURN_IF_ERROR(context_.RaiseAlert(
         *tx,

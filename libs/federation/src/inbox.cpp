@@ -42,9 +42,6 @@ constexpr std::string_view kInsertIncomingEvidence =
     "INSERT INTO fed_evidence (direction, message_id, event, record, created_ms) VALUES ($1, $2, "
     "$3, $4, $5)";
 
-const std::string kIn(DirectionName(Direction::kIn));
-const std::string kOut(DirectionName(Direction::kOut));
-
 }  // namespace
 
 Inbox::Inbox(NodeContext& context, Outbox& outbox)
@@ -404,7 +401,7 @@ Result<void> Inbox::CommitGroup(const std::vector<Intake*>& batch) {
         );
         CONCORD_RETURN_IF_ERROR(tx->Execute(
             kInsertIncomingMessage,
-            {kIn,
+            {Sql(Direction::kIn),
              h.id,
              h.from,
              h.type,
@@ -414,7 +411,7 @@ Result<void> Inbox::CommitGroup(const std::vector<Intake*>& batch) {
              p->body,
              p->envelope.canonical,
              hash,
-             std::string(MessageStatusName(MessageStatus::kReceived)),
+             Sql(MessageStatus::kReceived),
              ToSql(p->ledger_index),
              now}
         ));
@@ -503,7 +500,7 @@ Result<void> Inbox::AttachRetrieval(store::Transaction& tx, const Intake& p) {
     }
     CONCORD_RETURN_IF_ERROR(tx.Execute(
         kInsertRetrievalOfOutgoing,
-        {kOut,
+        {Sql(Direction::kOut),
          std::string("retrieval"),
          *record,
          context_.Now(),
@@ -517,7 +514,9 @@ Result<void> Inbox::AttachRetrieval(store::Transaction& tx, const Intake& p) {
 Result<void> Inbox::Open(std::string_view id, std::string_view actor) {
     CONCORD_RETURN_IF_ERROR(CheckActorLabel(actor));
     CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
-    CONCORD_ASSIGN_OR_RETURN(auto rows, tx->Query(kSelectIncomingToOpen, {kIn, std::string(id)}));
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows, tx->Query(kSelectIncomingToOpen, {Sql(Direction::kIn), std::string(id)})
+    );
     if (rows.empty()) {
         return MakeError(ErrorCode::kNotFound, "no incoming message " + std::string(id));
     }
@@ -533,11 +532,7 @@ Result<void> Inbox::Open(std::string_view id, std::string_view actor) {
         std::int64_t changed,
         tx->Execute(
             kMarkOpened,
-            {now,
-             std::string(MessageStatusName(MessageStatus::kOpened)),
-             kIn,
-             peer,
-             std::string(id)}
+            {now, Sql(MessageStatus::kOpened), Sql(Direction::kIn), peer, std::string(id)}
         )
     );
     if (changed != 1) {
@@ -560,7 +555,8 @@ Result<void> Inbox::Open(std::string_view id, std::string_view actor) {
         ""};
     CONCORD_ASSIGN_OR_RETURN(std::string record, SignEvidence(evidence, context_.keys.signing));
     CONCORD_RETURN_IF_ERROR(tx->Execute(
-        kInsertIncomingEvidence, {kIn, std::string(id), std::string("retrieval"), record, now}
+        kInsertIncomingEvidence,
+        {Sql(Direction::kIn), std::string(id), std::string("retrieval"), record, now}
     ));
     const auto dir = context_.directory();
     const NodeEntry* sender = dir->FindNode(peer);

@@ -58,7 +58,7 @@ Result<std::vector<MessageSummary>> MessageQueries::List(
     Direction direction, std::size_t limit, std::string_view before_id
 ) {
     CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
-    const std::string name(DirectionName(direction));
+    const std::string name = Sql(direction);
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
         before_id.empty()
@@ -78,7 +78,7 @@ Result<MessageDetail> MessageQueries::Read(Direction direction, std::string_view
     MessageDetail detail;
     {
         CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
-        const std::string name(DirectionName(direction));
+        const std::string name = Sql(direction);
         CONCORD_ASSIGN_OR_RETURN(auto rows, tx->Query(kSelectMessage, {name, std::string(id)}));
         if (rows.empty()) {
             return MakeError(ErrorCode::kNotFound, "no message " + std::string(id));
@@ -124,7 +124,7 @@ Result<std::pair<std::int64_t, std::int64_t>> MessageQueries::OutboxDepth() {
     CONCORD_ASSIGN_OR_RETURN(auto rows, tx->Query(kOutboxDepth));
     std::pair<std::int64_t, std::int64_t> depth{0, 0};
     for (const auto& r : rows) {
-        const bool emergency = r.Int("lane") == static_cast<std::int64_t>(Lane::kEmergency);
+        const bool emergency = r.Int("lane") == Sql(Lane::kEmergency);
         (emergency ? depth.first : depth.second) = r.Int("waiting");
     }
     return depth;

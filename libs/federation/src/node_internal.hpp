@@ -69,6 +69,20 @@ inline std::int64_t ToSql(std::uint64_t v) {
     return static_cast<std::int64_t>(v);
 }
 
+/// An enum as a statement parameter (its stored name).
+inline std::string Sql(Direction v) {
+    return std::string(DirectionName(v));
+}
+inline std::string Sql(MessageStatus v) {
+    return std::string(MessageStatusName(v));
+}
+inline std::string Sql(AlertKind v) {
+    return std::string(AlertKindName(v));
+}
+inline std::int64_t Sql(Lane v) {
+    return static_cast<std::int64_t>(v);
+}
+
 /// An enum read back from the store: a name the code does not know is kCorruption.
 template <typename T>
 Result<T> FromStore(Result<T> parsed) {

@@ -117,7 +117,7 @@ Result<Submitted> Outbox::Queue(
     CONCORD_ASSIGN_OR_RETURN(auto appended, context_.log->Append(tx, LeafBytes(leaf, actor)));
     CONCORD_RETURN_IF_ERROR(tx.Execute(
         kInsertOutgoingMessage,
-        {std::string(DirectionName(Direction::kOut)),
+        {Sql(Direction::kOut),
          header.id,
          header.to,
          header.type,
@@ -127,7 +127,7 @@ Result<Submitted> Outbox::Queue(
          body,
          envelope,
          hash,
-         std::string(MessageStatusName(MessageStatus::kQueued)),
+         Sql(MessageStatus::kQueued),
          ToSql(appended.first_index),
          now}
     ));
@@ -135,7 +135,7 @@ Result<Submitted> Outbox::Queue(
         kInsertOutboxEntry,
         {header.id,
          header.to,
-         static_cast<std::int64_t>(LaneOf(message.priority)),
+         Sql(LaneOf(message.priority)),
          now,
          now + context_.options.delivery_horizon.count(),
          now}

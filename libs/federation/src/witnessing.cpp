@@ -142,8 +142,7 @@ Result<int> Witnessing::WitnessOne(const NodeEntry& peer) {
     const std::string evidence = cosigned + "\npresented:\n" + evidence_note;
     CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
     CONCORD_ASSIGN_OR_RETURN(
-        auto earlier,
-        tx->Query(kSelectAlertEvidence, {std::string(AlertKindName(AlertKind::kFork)), peer.id})
+        auto earlier, tx->Query(kSelectAlertEvidence, {Sql(AlertKind::kFork), peer.id})
     );
     const bool known = std::any_of(earlier.begin(), earlier.end(), [&](const store::Row& r) {
         return r.Text("evidence").starts_with(cosigned + "\npresented:");
