@@ -1,6 +1,8 @@
 // The outbox: delivery workers, retries with full-jitter backoff, receipts, non-delivery
 // (docs/protocol.md §Delivery).
 
+#include "delivery.hpp"
+
 #include <algorithm>
 #include <limits>
 
@@ -10,14 +12,10 @@
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/random.hpp"
-#include "concord/federation/node.hpp"
 #include "concord/federation/signed_json.hpp"
 #include "concord/ledger/proof_file.hpp"
 
-#include "node_internal.hpp"
-
-namespace concord::federation {
-namespace internal {
+namespace concord::federation::internal {
 
 std::int64_t BackoffCeilingMs(std::int64_t initial_ms, std::int64_t max_ms, std::int64_t attempts) {
     const std::int64_t cap = std::max<std::int64_t>(max_ms, 1);
@@ -43,93 +41,130 @@ std::int64_t JitteredDelayMs(std::int64_t ceiling_ms) {
     return static_cast<std::int64_t>(r % bound) + 1;
 }
 
-}  // namespace internal
+namespace {
 
-using internal::LeafBytes;
+constexpr std::string_view kSelectDueEntries =
+    "SELECT id, recipient, lane, horizon_ms, created_ms FROM fed_outbox WHERE "
+    "next_attempt_ms <= $1 AND lane >= $2 ORDER BY lane DESC, next_attempt_ms LIMIT 64";
+constexpr std::string_view kSelectNextDue =
+    "SELECT MIN(next_attempt_ms) AS next_due FROM fed_outbox WHERE next_attempt_ms > $1 AND "
+    "lane >= $2";
+constexpr std::string_view kSelectOutgoingForDelivery =
+    "SELECT attempts, envelope, envelope_sha256, time FROM fed_messages WHERE direction = $1 AND "
+    "peer = $2 AND id = $3";
+constexpr std::string_view kDeleteOutboxEntry = "DELETE FROM fed_outbox WHERE id = $1";
+constexpr std::string_view kMarkDelivered =
+    "UPDATE fed_messages SET status = $1, receiver_proof = $2, receiver_leaf = $3 WHERE "
+    "direction = $4 AND peer = $5 AND id = $6";
+constexpr std::string_view kInsertOutgoingEvidence =
+    "INSERT INTO fed_evidence (direction, message_id, event, record, created_ms) VALUES ($1, $2, "
+    "$3, $4, $5) ON CONFLICT DO NOTHING";
+constexpr std::string_view kRescheduleEntry =
+    "UPDATE fed_outbox SET next_attempt_ms = $1 WHERE id = $2";
+constexpr std::string_view kCountAttempt =
+    "UPDATE fed_messages SET attempts = attempts + 1, last_error = $1 WHERE direction = $2 AND "
+    "peer = $3 AND id = $4";
+constexpr std::string_view kMarkFailed =
+    "UPDATE fed_messages SET status = $1, attempts = attempts + 1, last_error = $2 WHERE "
+    "direction = $3 AND peer = $4 AND id = $5";
 
-void Node::DeliveryLoop(bool emergency_only) {
+}  // namespace
+
+void Delivery::Start() {
+    std::scoped_lock lock(mu_);
+    if (started_) {
+        return;
+    }
+    started_ = true;
+    threads_.emplace_back([this] { Loop(/*emergency_only=*/true); });
+    for (int i = 0; i < context_.options.delivery_workers; ++i) {
+        threads_.emplace_back([this] { Loop(/*emergency_only=*/false); });
+    }
+}
+
+void Delivery::Stop() {
+    outbox_.Stop();
+    for (auto& t : threads_) {
+        t.join();
+    }
+    threads_.clear();
+}
+
+void Delivery::Loop(bool emergency_only) {
     for (;;) {
-        std::uint64_t generation = 0;
-        {
-            std::scoped_lock lock(outbox_mu_);
-            if (stopping_) {
-                return;
-            }
-            generation = outbox_generation_;
+        const std::optional<std::uint64_t> generation = outbox_.Generation();
+        if (!generation) {
+            return;
         }
         std::int64_t next_due = std::numeric_limits<std::int64_t>::max();
         if (auto item = ClaimDue(emergency_only, next_due)) {
             Deliver(*item);
-            std::scoped_lock lock(outbox_mu_);
+            std::scoped_lock lock(mu_);
             in_flight_.erase(item->id);
             continue;
         }
-        const std::int64_t wait_ms = std::clamp<std::int64_t>(next_due - Now(), 1, 1000);
-        std::unique_lock lock(outbox_mu_);
-        outbox_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] {
-            return stopping_ || outbox_generation_ != generation;
-        });
+        const std::int64_t wait_ms = std::clamp<std::int64_t>(next_due - context_.Now(), 1, 1000);
+        outbox_.WaitForWake(*generation, std::chrono::milliseconds(wait_ms));
     }
 }
 
-std::optional<Node::OutboxItem> Node::ClaimDue(bool emergency_only, std::int64_t& next_due) {
-    auto tx = store_.Begin();
+std::optional<Delivery::Item> Delivery::ClaimDue(bool emergency_only, std::int64_t& next_due) {
+    auto tx = context_.store.Begin();
     if (!tx) {
         log::Error("outbox: cannot read", {{"error", tx.error().ToString()}});
         return std::nullopt;
     }
-    const std::string lane_filter = emergency_only ? " AND lane = 1" : "";
-    const std::int64_t now = Now();
-    auto due = (*tx)->Query(
-        "SELECT id, recipient, lane, horizon_ms, created_ms FROM fed_outbox WHERE "
-        "next_attempt_ms <= $1" +
-            lane_filter + " ORDER BY lane DESC, next_attempt_ms LIMIT 64",
-        {now}
-    );
+    const auto lowest_lane = Sql(emergency_only ? Lane::kEmergency : Lane::kNormal);
+    const std::int64_t now = context_.Now();
+    auto due = (*tx)->Query(kSelectDueEntries, {now, lowest_lane});
     if (!due) {
         // The worker waits (at most a second) and tries again; say why it is idle.
         log::Error("outbox: cannot query due messages", {{"error", due.error().ToString()}});
         return std::nullopt;
     }
-    std::optional<OutboxItem> item;
+    std::optional<Item> item;
     {
-        std::scoped_lock lock(outbox_mu_);
+        std::scoped_lock lock(mu_);
         for (const auto& r : *due) {
-            if (in_flight_.insert(r.Text(0)).second) {
-                item = OutboxItem{r.Text(0), r.Text(1), r.Int(2), r.Int(3), r.Int(4), 0, "", "", 0};
+            if (in_flight_.insert(r.Text("id")).second) {
+                item = Item{
+                    r.Text("id"),
+                    r.Text("recipient"),
+                    r.Int("lane") == Sql(Lane::kEmergency) ? Lane::kEmergency : Lane::kNormal,
+                    r.Int("horizon_ms"),
+                    r.Int("created_ms"),
+                    0,
+                    "",
+                    "",
+                    0};
                 break;
             }
         }
     }
     if (!item) {
-        auto next = (*tx)->Query(
-            "SELECT MIN(next_attempt_ms) FROM fed_outbox WHERE next_attempt_ms > $1" + lane_filter,
-            {now}
-        );
-        if (next && !next->empty() && !next->front().IsNull(0)) {
-            next_due = next->front().Int(0);
+        auto next = (*tx)->Query(kSelectNextDue, {now, lowest_lane});
+        if (next && !next->empty() && !next->front().IsNull("next_due")) {
+            next_due = next->front().Int("next_due");
         }
         return std::nullopt;
     }
-    auto rows = (*tx)->Query(
-        "SELECT attempts, envelope, envelope_sha256, time FROM fed_messages WHERE direction = "
-        "'out' AND peer = $1 AND id = $2",
-        {item->recipient, item->id}
-    );
+    auto rows =
+        (*tx)->Query(kSelectOutgoingForDelivery, {Sql(Direction::kOut), item->recipient, item->id});
     if (!rows || rows->empty()) {
         log::Error(
             "outbox: cannot read a due message",
             {{"id", item->id},
              {"error", rows ? std::string("no such outgoing message") : rows.error().ToString()}}
         );
-        std::scoped_lock lock(outbox_mu_);
+        std::scoped_lock lock(mu_);
         in_flight_.erase(item->id);
         return std::nullopt;
     }
-    item->attempts = rows->front().Int(0);
-    item->envelope = rows->front().Text(1);
-    item->envelope_sha256 = rows->front().Text(2);
-    auto sealed = ParseTimestamp(rows->front().Text(3));
+    const store::Row& row = rows->front();
+    item->attempts = row.Int("attempts");
+    item->envelope = row.Text("envelope");
+    item->envelope_sha256 = row.Text("envelope_sha256");
+    auto sealed = ParseTimestamp(row.Text("time"));
     item->envelope_time_ms = sealed ? *sealed : item->created_ms;
     return item;
 }
@@ -151,9 +186,9 @@ std::string RefusalCodeOf(const std::string& body) {
 
 }  // namespace
 
-void Node::Deliver(const OutboxItem& item) {
-    counters_.delivery_attempts.fetch_add(1, std::memory_order_relaxed);
-    const auto dir = directory();
+void Delivery::Deliver(const Item& item) {
+    context_.counters.delivery_attempts.fetch_add(1, std::memory_order_relaxed);
+    const auto dir = context_.directory();
     const NodeEntry* peer = dir->FindNode(item.recipient);
     std::string error;
     bool permanent = false;
@@ -162,8 +197,8 @@ void Node::Deliver(const OutboxItem& item) {
             "recipient is not a current node of directory serial " + std::to_string(dir->serial);
     } else {
         const std::string target =
-            options_.delivery_proofs ? "/fed/v1/messages?proof=1" : "/fed/v1/messages";
-        auto reply = transport_.Send(*peer, "POST", target, item.envelope);
+            context_.options.delivery_proofs ? "/fed/v1/messages?proof=1" : "/fed/v1/messages";
+        auto reply = context_.transport.Send(*peer, "POST", target, item.envelope);
         if (!reply) {
             error = reply.error().message;
         } else if (reply->status == 200) {
@@ -178,11 +213,11 @@ void Node::Deliver(const OutboxItem& item) {
             permanent = IsPermanentRefusal(code);
         }
     }
-    counters_.delivery_failures.fetch_add(1, std::memory_order_relaxed);
+    context_.counters.delivery_failures.fetch_add(1, std::memory_order_relaxed);
     Result<void> done;
     if (permanent) {
         done = GiveUp(item, "refused by the recipient: " + error);
-    } else if (Now() >= item.horizon_ms) {
+    } else if (context_.Now() >= item.horizon_ms) {
         done = GiveUp(item, "delivery horizon reached; last error: " + error);
     } else {
         done = Reschedule(item, error);
@@ -194,8 +229,8 @@ void Node::Deliver(const OutboxItem& item) {
     }
 }
 
-Result<void> Node::AcceptReceipt(
-    const OutboxItem& item, const NodeEntry& peer, const std::string& reply
+Result<void> Delivery::AcceptReceipt(
+    const Item& item, const NodeEntry& peer, const std::string& reply
 ) {
     // Anything short of a receipt that answers exactly this envelope is a refused receipt: the
     // caller retries, and at the delivery horizon records a non-delivery and raises an alert.
@@ -214,14 +249,14 @@ Result<void> Node::AcceptReceipt(
     CONCORD_ASSIGN_OR_RETURN(Evidence evidence, VerifyEvidence(receipt, peer.signing_key));
     if (evidence.event != "delivery" || evidence.message_id != item.id ||
         evidence.envelope_sha256 != item.envelope_sha256 || evidence.from != peer.id ||
-        evidence.to != options_.node_id || !evidence.ledger_index) {
+        evidence.to != context_.options.node_id || !evidence.ledger_index) {
         return refuse("the receipt is not for this envelope");
     }
     // The receipt was signed after the envelope was sealed and before now (both within the
     // allowed clock skew).
     const std::int64_t receipt_ms = *ParseTimestamp(evidence.time);
-    const std::int64_t skew = options_.max_future_skew.count();
-    if (receipt_ms < item.envelope_time_ms - skew || receipt_ms > Now() + skew) {
+    const std::int64_t skew = context_.options.max_future_skew.count();
+    if (receipt_ms < item.envelope_time_ms - skew || receipt_ms > context_.Now() + skew) {
         return refuse(
             "the receipt time " + evidence.time + " is not between the envelope's time and now"
         );
@@ -238,7 +273,7 @@ Result<void> Node::AcceptReceipt(
     }
     std::string proof;
     std::string leaf_text;
-    if (options_.delivery_proofs && !o.contains("proof")) {
+    if (context_.options.delivery_proofs && !o.contains("proof")) {
         // Asked for the receiver's log commitment and not given it: refused, so that a receiver
         // cannot keep an entry out of its log and still have the message count as delivered.
         return refuse("the receiver withheld the inclusion proof this node asked for");
@@ -253,7 +288,7 @@ Result<void> Node::AcceptReceipt(
         CONCORD_ASSIGN_OR_RETURN(std::string leaf_id, GetString(leaf_object, "id"));
         CONCORD_ASSIGN_OR_RETURN(std::string leaf_from, GetString(leaf_object, "from"));
         if (leaf_hash != item.envelope_sha256 || leaf_event != "message.received" ||
-            leaf_id != item.id || leaf_from != options_.node_id) {
+            leaf_id != item.id || leaf_from != context_.options.node_id) {
             return refuse("the proven leaf is not this envelope's");
         }
         CONCORD_ASSIGN_OR_RETURN(ledger::TlogProof parsed, ledger::ParseTlogProof(proof));
@@ -266,70 +301,62 @@ Result<void> Node::AcceptReceipt(
             ledger::VerifyTlogProof(parsed, leaf, std::span(&key, 1), std::string_view(peer.id))
         );
     }
-    const std::int64_t now = Now();
-    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_ASSIGN_OR_RETURN(
-        std::int64_t removed, tx->Execute("DELETE FROM fed_outbox WHERE id = $1", {item.id})
-    );
+    const std::int64_t now = context_.Now();
+    CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
+    CONCORD_ASSIGN_OR_RETURN(std::int64_t removed, tx->Execute(kDeleteOutboxEntry, {item.id}));
     if (removed == 0) {
         return {};  // another worker (or a previous run) recorded it already
     }
     CONCORD_RETURN_IF_ERROR(tx->Execute(
-        "UPDATE fed_messages SET status = 'delivered', receiver_proof = $1, receiver_leaf = $2 "
-        "WHERE direction = 'out' AND peer = $3 AND id = $4",
-        {proof, leaf_text, peer.id, item.id}
+        kMarkDelivered,
+        {Sql(MessageStatus::kDelivered), proof, leaf_text, Sql(Direction::kOut), peer.id, item.id}
     ));
     CONCORD_RETURN_IF_ERROR(tx->Execute(
-        "INSERT INTO fed_evidence (direction, message_id, event, record, created_ms) VALUES "
-        "('out', $1, 'delivery', $2, $3) ON CONFLICT DO NOTHING",
-        {item.id, receipt, now}
+        kInsertOutgoingEvidence,
+        {Sql(Direction::kOut), item.id, std::string("delivery"), receipt, now}
     ));
     boost::json::object leaf;
     leaf["event"] = "message.delivered";
     leaf["id"] = item.id;
     leaf["to"] = peer.id;
     leaf["receipt_sha256"] = HashHex(crypto::Sha256(AsBytes(receipt)));
-    CONCORD_RETURN_IF_ERROR(log_->Append(*tx, LeafBytes(leaf)));
+    CONCORD_RETURN_IF_ERROR(context_.log->Append(*tx, LeafBytes(leaf, kNodeActor)));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
-    counters_.delivered.fetch_add(1, std::memory_order_relaxed);
-    if (options_.on_delivered) {
-        options_.on_delivered(static_cast<double>(now - item.created_ms) / 1000.0);
+    context_.counters.delivered.fetch_add(1, std::memory_order_relaxed);
+    if (context_.options.on_delivered) {
+        context_.options.on_delivered(static_cast<double>(now - item.created_ms) / 1000.0);
     }
     boost::json::object event;
     event["id"] = item.id;
     event["to"] = peer.id;
     event["ledger_index"] = static_cast<std::int64_t>(*evidence.ledger_index);
     event["proof_verified"] = !proof.empty();
-    Emit("message.delivered", boost::json::serialize(event));
+    context_.Emit("message.delivered", boost::json::serialize(event));
     return {};
 }
 
-Result<void> Node::Reschedule(const OutboxItem& item, const std::string& error) {
-    const std::int64_t ceiling = internal::BackoffCeilingMs(
-        options_.initial_backoff.count(), options_.max_backoff.count(), item.attempts
+Result<void> Delivery::Reschedule(const Item& item, const std::string& error) {
+    const std::int64_t ceiling = BackoffCeilingMs(
+        context_.options.initial_backoff.count(),
+        context_.options.max_backoff.count(),
+        item.attempts
     );
-    const std::int64_t delay = internal::JitteredDelayMs(ceiling);
-    const std::int64_t now = Now();
+    const std::int64_t delay = JitteredDelayMs(ceiling);
+    const std::int64_t now = context_.Now();
     // min(now + delay, horizon) without overflowing now + delay.
     const std::int64_t next = delay >= item.horizon_ms - now ? item.horizon_ms : now + delay;
-    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
+    CONCORD_RETURN_IF_ERROR(tx->Execute(kRescheduleEntry, {next, item.id}));
     CONCORD_RETURN_IF_ERROR(
-        tx->Execute("UPDATE fed_outbox SET next_attempt_ms = $1 WHERE id = $2", {next, item.id})
+        tx->Execute(kCountAttempt, {error, Sql(Direction::kOut), item.recipient, item.id})
     );
-    CONCORD_RETURN_IF_ERROR(tx->Execute(
-        "UPDATE fed_messages SET attempts = attempts + 1, last_error = $1 WHERE direction = 'out' "
-        "AND peer = $2 AND id = $3",
-        {error, item.recipient, item.id}
-    ));
     return tx->Commit();
 }
 
-Result<void> Node::GiveUp(const OutboxItem& item, const std::string& reason) {
-    const std::int64_t now = Now();
-    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_ASSIGN_OR_RETURN(
-        std::int64_t removed, tx->Execute("DELETE FROM fed_outbox WHERE id = $1", {item.id})
-    );
+Result<void> Delivery::GiveUp(const Item& item, const std::string& reason) {
+    const std::int64_t now = context_.Now();
+    CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
+    CONCORD_ASSIGN_OR_RETURN(std::int64_t removed, tx->Execute(kDeleteOutboxEntry, {item.id}));
     if (removed == 0) {
         return {};
     }
@@ -338,7 +365,7 @@ Result<void> Node::GiveUp(const OutboxItem& item, const std::string& reason) {
     leaf["id"] = item.id;
     leaf["to"] = item.recipient;
     leaf["reason"] = reason;
-    CONCORD_ASSIGN_OR_RETURN(auto appended, log_->Append(*tx, LeafBytes(leaf)));
+    CONCORD_ASSIGN_OR_RETURN(auto appended, context_.log->Append(*tx, LeafBytes(leaf, kNodeActor)));
     CONCORD_ASSIGN_OR_RETURN(
         std::string record,
         SignEvidence(
@@ -346,39 +373,37 @@ Result<void> Node::GiveUp(const OutboxItem& item, const std::string& reason) {
                 "non_delivery",
                 item.id,
                 item.envelope_sha256,
-                options_.node_id,
+                context_.options.node_id,
                 item.recipient,
                 FormatTimestamp(now),
                 appended.first_index,
                 reason},
-            keys_.signing
+            context_.keys.signing
         )
     );
     CONCORD_RETURN_IF_ERROR(tx->Execute(
-        "UPDATE fed_messages SET status = 'failed', attempts = attempts + 1, last_error = $1 "
-        "WHERE direction = 'out' AND peer = $2 AND id = $3",
-        {reason, item.recipient, item.id}
+        kMarkFailed,
+        {Sql(MessageStatus::kFailed), reason, Sql(Direction::kOut), item.recipient, item.id}
     ));
     CONCORD_RETURN_IF_ERROR(tx->Execute(
-        "INSERT INTO fed_evidence (direction, message_id, event, record, created_ms) VALUES "
-        "('out', $1, 'non_delivery', $2, $3) ON CONFLICT DO NOTHING",
-        {item.id, record, now}
+        kInsertOutgoingEvidence,
+        {Sql(Direction::kOut), item.id, std::string("non_delivery"), record, now}
     ));
-    CONCORD_RETURN_IF_ERROR(RaiseAlert(
+    CONCORD_RETURN_IF_ERROR(context_.RaiseAlert(
         *tx,
-        "non_delivery",
+        AlertKind::kNonDelivery,
         item.recipient,
         "message " + item.id + " not delivered: " + reason,
         record
     ));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
-    counters_.non_delivered.fetch_add(1, std::memory_order_relaxed);
+    context_.counters.non_delivered.fetch_add(1, std::memory_order_relaxed);
     boost::json::object event;
     event["id"] = item.id;
     event["to"] = item.recipient;
     event["reason"] = reason;
-    Emit("message.failed", boost::json::serialize(event));
+    context_.Emit("message.failed", boost::json::serialize(event));
     return {};
 }
 
-}  // namespace concord::federation
+}  // namespace concord::federation::internal

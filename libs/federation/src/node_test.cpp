@@ -16,12 +16,15 @@
 #include <thread>
 #include <variant>
 
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
 #include "concord/core/id.hpp"
 #include "concord/core/log.hpp"
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
+#include "concord/federation/signed_json.hpp"
+#include "concord/ledger/log.hpp"
 #include "concord/ledger/note.hpp"
 #include "concord/ledger/proof_file.hpp"
 #include "concord/store/testing/pg_test.hpp"
@@ -290,13 +293,36 @@ protected:
     }
 
     static std::string Status(Node* node, const std::string& id) {
-        auto detail = node->Read("out", id, false);
-        return detail ? detail->summary.status : detail.error().ToString();
+        auto detail = node->Read(Direction::kOut, id);
+        return detail ? std::string(MessageStatusName(detail->summary.status))
+                      : detail.error().ToString();
     }
 
     static std::size_t Count(Node* node, std::string_view direction) {
-        auto list = node->List(direction, 1000, "");
+        auto list = node->List(*ParseDirection(direction), 1000, "");
         return list ? list->size() : 0;
+    }
+
+    /// Every leaf of the audit log in `store`, parsed.
+    static std::vector<boost::json::object> Leaves(store::Store& store) {
+        std::vector<boost::json::object> out;
+        auto log = ledger::Log::Open(store);
+        EXPECT_TRUE(log) << log.error().ToString();
+        auto tx = store.Begin();
+        EXPECT_TRUE(tx) << tx.error().ToString();
+        if (!log || !tx) {
+            return out;
+        }
+        auto size = (*log)->Size(**tx);
+        EXPECT_TRUE(size);
+        for (std::uint64_t i = 0; size && i < *size; ++i) {
+            auto leaf = (*log)->Leaf(**tx, i);
+            EXPECT_TRUE(leaf);
+            auto parsed = ParseObject(leaf ? ToString(*leaf) : std::string("{}"));
+            EXPECT_TRUE(parsed);
+            out.push_back(parsed ? *parsed : boost::json::object{});
+        }
+        return out;
     }
 
     bool SawEvent(std::string_view fragment) {
@@ -319,7 +345,7 @@ protected:
 };
 
 OutgoingMessage Request(const std::string& to, std::string body = R"({"ask":"preserve"})") {
-    return OutgoingMessage{to, "request", "emergency", "", std::move(body)};
+    return OutgoingMessage{to, "request", Priority::kEmergency, "", std::move(body)};
 }
 
 TEST_P(NodeTest, DeliversWithSignedReceiptAndVerifiedProof) {
@@ -330,7 +356,7 @@ TEST_P(NodeTest, DeliversWithSignedReceiptAndVerifiedProof) {
     ASSERT_TRUE(sent) << sent.error().ToString();
     ASSERT_TRUE(WaitFor([&] { return Status(a, sent->id) == "delivered"; })) << Status(a, sent->id);
 
-    auto out = a->Read("out", sent->id, false);
+    auto out = a->Read(Direction::kOut, sent->id);
     ASSERT_TRUE(out);
     ASSERT_EQ(out->evidence.size(), 1u);
     auto receipt = VerifyEvidence(out->evidence[0], b_.keys.signing.public_key());
@@ -346,11 +372,11 @@ TEST_P(NodeTest, DeliversWithSignedReceiptAndVerifiedProof) {
     const ledger::NoteVerifier key = b->log_verifier();
     EXPECT_TRUE(ledger::VerifyTlogProof(*proof, *leaf, std::span(&key, 1), "bb.poc"));
 
-    auto in = b->Read("in", sent->id, false);
+    auto in = b->Read(Direction::kIn, sent->id);
     ASSERT_TRUE(in) << in.error().ToString();
     EXPECT_EQ(in->body, R"({"ask":"preserve"})");
     EXPECT_EQ(in->summary.peer, "aa.central");
-    EXPECT_EQ(in->summary.priority, "emergency");
+    EXPECT_EQ(in->summary.priority, Priority::kEmergency);
     EXPECT_TRUE(SawEvent("bb.poc message.received"));
     EXPECT_TRUE(SawEvent("aa.central message.delivered"));
     EXPECT_EQ(a->counters().delivered.load(), 1u);
@@ -430,7 +456,7 @@ TEST_P(NodeTest, CallerTransactionsCarryTheSubmissionAndTheIntakeHook) {
     EXPECT_EQ((*rows)[0].Text(0), sent->id);
     EXPECT_EQ((*rows)[0].Text(1), "aa.central");
     EXPECT_EQ((*rows)[0].Text(2), R"({"case":"A-1"})");
-    auto in = b->Read("in", sent->id, false);
+    auto in = b->Read(Direction::kIn, sent->id);
     ASSERT_TRUE(in);
     EXPECT_EQ(static_cast<std::uint64_t>((*rows)[0].Int(3)), in->summary.ledger_index);
 }
@@ -442,7 +468,7 @@ TEST_P(NodeTest, SameEnvelopeTwiceGivesTheSameReceiptAndNothingNew) {
     auto sent = a->Submit(Request("bb.poc"));
     ASSERT_TRUE(sent);
     ASSERT_TRUE(WaitFor([&] { return Status(a, sent->id) == "delivered"; }));
-    auto out = a->Read("out", sent->id, false);
+    auto out = a->Read(Direction::kOut, sent->id);
     ASSERT_TRUE(out);
     const auto size_before = *b->LedgerSize();
     for (int i = 0; i < 3; ++i) {
@@ -471,9 +497,9 @@ TEST_P(NodeTest, QueuesWhileTheReceiverIsDownThenDeliversEachExactlyOnce) {
     }
     ASSERT_TRUE(WaitFor([&] { return a->counters().delivery_failures.load() >= 40; }));
     EXPECT_EQ(Count(b, "in"), 0u);
-    auto queued = a->Read("out", ids[0], false);
+    auto queued = a->Read(Direction::kOut, ids[0]);
     ASSERT_TRUE(queued);
-    EXPECT_EQ(queued->summary.status, "queued");
+    EXPECT_EQ(queued->summary.status, MessageStatus::kQueued);
     EXPECT_GT(queued->summary.attempts, 0);
     EXPECT_NE(queued->summary.last_error.find("connection refused"), std::string::npos);
 
@@ -496,7 +522,7 @@ TEST_P(NodeTest, HorizonEndsInASignedNonDeliveryAndAnAlert) {
     auto sent = a->Submit(Request("bb.poc"));
     ASSERT_TRUE(sent);
     ASSERT_TRUE(WaitFor([&] { return Status(a, sent->id) == "failed"; })) << Status(a, sent->id);
-    auto out = a->Read("out", sent->id, false);
+    auto out = a->Read(Direction::kOut, sent->id);
     ASSERT_TRUE(out);
     ASSERT_EQ(out->evidence.size(), 1u);
     auto record = VerifyEvidence(out->evidence[0], a_.keys.signing.public_key());
@@ -506,7 +532,7 @@ TEST_P(NodeTest, HorizonEndsInASignedNonDeliveryAndAnAlert) {
     auto alerts = a->Alerts(10);
     ASSERT_TRUE(alerts);
     ASSERT_EQ(alerts->size(), 1u);
-    EXPECT_EQ((*alerts)[0].kind, "non_delivery");
+    EXPECT_EQ((*alerts)[0].kind, AlertKind::kNonDelivery);
     EXPECT_TRUE(SawEvent("aa.central alert"));
 }
 
@@ -582,14 +608,14 @@ TEST_P(NodeTest, OpeningAMessageSendsSignedRetrievalEvidenceBack) {
     auto sent = a->Submit(Request("bb.poc"));
     ASSERT_TRUE(sent);
     ASSERT_TRUE(WaitFor([&] { return Status(a, sent->id) == "delivered"; }));
-    auto opened = b->Read("in", sent->id, /*by_person=*/true);
+    auto opened = b->Open(sent->id);
     ASSERT_TRUE(opened) << opened.error().ToString();
-    EXPECT_EQ(opened->summary.status, "opened");
+    EXPECT_EQ(opened->summary.status, MessageStatus::kOpened);
     ASSERT_TRUE(WaitFor([&] {
-        auto out = a->Read("out", sent->id, false);
+        auto out = a->Read(Direction::kOut, sent->id);
         return out && out->evidence.size() == 2;
     }));
-    auto out = a->Read("out", sent->id, false);
+    auto out = a->Read(Direction::kOut, sent->id);
     bool found = false;
     for (const auto& record : out->evidence) {
         auto e = VerifyEvidence(record, b_.keys.signing.public_key());
@@ -600,8 +626,93 @@ TEST_P(NodeTest, OpeningAMessageSendsSignedRetrievalEvidenceBack) {
     // Opening again records nothing new (once B has logged the delivery of its evidence).
     ASSERT_TRUE(WaitFor([&] { return b->counters().delivered.load() == 1; }));
     const auto size = *b->LedgerSize();
-    ASSERT_TRUE(b->Read("in", sent->id, true));
+    ASSERT_TRUE(b->Open(sent->id));
     EXPECT_EQ(*b->LedgerSize(), size);
+}
+
+// GETs have no side effects: reading an incoming message neither opens it nor records or sends
+// anything; only Open does.
+TEST_P(NodeTest, ReadingAMessageChangesNothing) {
+    Node* a = StartNode(a_);
+    Node* b = StartNode(b_);
+    ASSERT_TRUE(a && b);
+    auto sent = a->Submit(Request("bb.poc"));
+    ASSERT_TRUE(sent);
+    ASSERT_TRUE(WaitFor([&] { return Status(a, sent->id) == "delivered"; }));
+    const auto size = *b->LedgerSize();
+    for (int i = 0; i < 2; ++i) {
+        auto in = b->Read(Direction::kIn, sent->id);
+        ASSERT_TRUE(in) << in.error().ToString();
+        EXPECT_EQ(in->summary.status, MessageStatus::kReceived);
+        EXPECT_TRUE(in->evidence.empty());
+    }
+    EXPECT_EQ(*b->LedgerSize(), size);
+    EXPECT_EQ(Count(b, "out"), 0u);
+    EXPECT_EQ(b->Read(Direction::kOut, sent->id).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(NodeTest, OpenNamesItsActorAndRefusesBadInputUnchanged) {
+    Node* a = StartNode(a_);
+    Node* b = StartNode(b_);
+    ASSERT_TRUE(a && b);
+    store::Store& b_store = *stores_.back();
+    auto sent = a->Submit(Request("bb.poc"));
+    ASSERT_TRUE(sent);
+    ASSERT_TRUE(WaitFor([&] { return Status(a, sent->id) == "delivered"; }));
+    const auto size = *b->LedgerSize();
+    EXPECT_EQ(b->Open("0190d8a2-0000-7000-8000-000000000000").error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(b->Open(sent->id, "").error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(b->Open(sent->id, "user:with space").error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(b->Open(sent->id, std::string(129, 'x')).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(*b->LedgerSize(), size);
+    EXPECT_EQ(b->Read(Direction::kIn, sent->id)->summary.status, MessageStatus::kReceived);
+
+    auto opened = b->Open(sent->id, "user:alice");
+    ASSERT_TRUE(opened) << opened.error().ToString();
+    EXPECT_EQ(opened->summary.status, MessageStatus::kOpened);
+    // The retrieval and the submission of its evidence to the sender, both by the person, in one
+    // transaction (the delivery of that evidence may follow).
+    const auto leaves = Leaves(b_store);
+    ASSERT_GE(leaves.size(), size + 2);
+    EXPECT_EQ(leaves[size].at("event"), "message.retrieved");
+    EXPECT_EQ(leaves[size].at("actor"), "user:alice");
+    EXPECT_EQ(leaves[size + 1].at("event"), "message.submitted");
+    EXPECT_EQ(leaves[size + 1].at("type"), "evidence.retrieval");
+    EXPECT_EQ(leaves[size + 1].at("actor"), "user:alice");
+}
+
+// Every leaf federation writes names its actor: the node, or the label the caller passes; a leaf
+// that names its actor already keeps it.
+TEST_P(NodeTest, EveryLeafNamesItsActor) {
+    Node* a = StartNode(a_);
+    store::Store& a_store = *stores_.back();
+    Node* b = StartNode(b_);
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->Submit(Request("bb.poc"), nullptr, "").error().code, ErrorCode::kInvalidArgument);
+    auto sent = a->Submit(Request("bb.poc"), nullptr, "user:bob");
+    ASSERT_TRUE(sent) << sent.error().ToString();
+    ASSERT_TRUE(WaitFor([&] { return Status(a, sent->id) == "delivered"; }));
+    ASSERT_TRUE(a->AppendEvent(boost::json::object{{"event", "case.note"}}));
+    ASSERT_TRUE(a->AppendEvent(
+        boost::json::object{{"event", "case.note"}, {"actor", "user:carol"}}, "user:other"
+    ));
+    EXPECT_EQ(
+        a->AppendEvent(boost::json::object{{"event", "case.note"}}, "bad\nlabel").error().code,
+        ErrorCode::kInvalidArgument
+    );
+    std::map<std::string, std::vector<std::string>> actors;  // event → actors, in log order
+    for (const auto& leaf : Leaves(a_store)) {
+        ASSERT_TRUE(leaf.contains("actor")) << boost::json::serialize(leaf);
+        actors[std::string(leaf.at("event").as_string())].push_back(
+            std::string(leaf.at("actor").as_string())
+        );
+    }
+    EXPECT_EQ(actors["message.submitted"], std::vector<std::string>{"user:bob"});
+    EXPECT_EQ(actors["message.delivered"], std::vector<std::string>{"node"});
+    EXPECT_EQ(actors["case.note"], (std::vector<std::string>{"node", "user:carol"}));
+    for (const auto& leaf : Leaves(*stores_.back())) {
+        EXPECT_EQ(leaf.at("actor"), "node") << boost::json::serialize(leaf);
+    }
 }
 
 TEST_P(NodeTest, WitnessCosignsConsistentGrowthAndAlertsOnAFork) {
@@ -627,7 +738,7 @@ TEST_P(NodeTest, WitnessCosignsConsistentGrowthAndAlertsOnAFork) {
     auto alerts = a->Alerts(10);
     ASSERT_TRUE(alerts);
     ASSERT_EQ(alerts->size(), 1u);
-    EXPECT_EQ((*alerts)[0].kind, "fork");
+    EXPECT_EQ((*alerts)[0].kind, AlertKind::kFork);
     EXPECT_EQ((*alerts)[0].peer, "bb.poc");
     EXPECT_NE((*alerts)[0].evidence.find("cosigned:\nbb.poc\n"), std::string::npos);
     EXPECT_NE((*alerts)[0].evidence.find("presented:\nbb.poc\n"), std::string::npos);
@@ -808,12 +919,12 @@ TEST_P(NodeTest, ReceiptsWithWrongContentOrWithoutTheAskedProofAreRetriedNeverDe
         auto sent = a->Submit(Request("bb.poc"));
         ASSERT_TRUE(sent) << sent.error().ToString();
         ASSERT_TRUE(WaitFor([&] {
-            auto detail = a->Read("out", sent->id, false);
+            auto detail = a->Read(Direction::kOut, sent->id);
             return detail && detail->summary.attempts >= 2;
         }));
-        auto detail = a->Read("out", sent->id, false);
+        auto detail = a->Read(Direction::kOut, sent->id);
         ASSERT_TRUE(detail);
-        EXPECT_EQ(detail->summary.status, "queued");
+        EXPECT_EQ(detail->summary.status, MessageStatus::kQueued);
         EXPECT_NE(detail->summary.last_error.find("receipt refused"), std::string::npos)
             << detail->summary.last_error;
         EXPECT_TRUE(detail->evidence.empty());
@@ -841,7 +952,7 @@ TEST_P(NodeTest, ARefusedReceiptEndsInANonDeliveryAlertAtTheHorizon) {
     auto alerts = a->Alerts(10);
     ASSERT_TRUE(alerts);
     ASSERT_EQ(alerts->size(), 1u);
-    EXPECT_EQ((*alerts)[0].kind, "non_delivery");
+    EXPECT_EQ((*alerts)[0].kind, AlertKind::kNonDelivery);
     EXPECT_NE((*alerts)[0].message.find("receipt refused"), std::string::npos)
         << (*alerts)[0].message;
     EXPECT_EQ(a->counters().delivered.load(), 0u);

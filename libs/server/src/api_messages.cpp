@@ -1,4 +1,5 @@
-// Raw federation messages on the local API: submit (with Idempotency-Key), list and read.
+// Raw federation messages on the local API: submit (with Idempotency-Key), list, read (no side
+// effects) and open (records and sends retrieval evidence).
 
 #include <algorithm>
 #include <optional>
@@ -33,16 +34,16 @@ constexpr std::uint64_t kMaxListLimit = 1000;
 
 boost::json::object SummaryJson(const federation::MessageSummary& s) {
     boost::json::object o;
-    o["box"] = s.direction == "in" ? "inbox" : "outbox";
+    o["box"] = s.direction == federation::Direction::kIn ? "inbox" : "outbox";
     o["id"] = s.id;
     o["peer"] = s.peer;
     o["type"] = s.type;
-    o["priority"] = s.priority;
+    o["priority"] = federation::PriorityName(s.priority);
     if (!s.in_reply_to.empty()) {
         o["in_reply_to"] = s.in_reply_to;
     }
     o["time"] = s.time;
-    o["status"] = s.status;
+    o["status"] = federation::MessageStatusName(s.status);
     o["attempts"] = s.attempts;
     if (!s.last_error.empty()) {
         o["last_error"] = s.last_error;
@@ -51,13 +52,13 @@ boost::json::object SummaryJson(const federation::MessageSummary& s) {
     return o;
 }
 
-// ?box= as the store's direction: "in" (inbox, the default) or "out".
-std::variant<std::string, Response> Box(const Request& request) {
+// ?box= as the store's direction: kIn (inbox, the default) or kOut.
+std::variant<federation::Direction, Response> Box(const Request& request) {
     auto box = ChoiceParam(request, "box", {"inbox", "outbox"}, "inbox");
     if (auto* text = std::get_if<std::string>(&box)) {
-        return std::string(*text == "inbox" ? "in" : "out");
+        return *text == "inbox" ? federation::Direction::kIn : federation::Direction::kOut;
     }
-    return box;
+    return std::get<Response>(std::move(box));
 }
 
 // An Idempotency-Key value: 1 to 255 visible ASCII characters.
@@ -88,15 +89,17 @@ Result<void> ReadSubmission(const boost::json::object& object, federation::Outgo
         m.type.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos) {
         return MakeError(ErrorCode::kInvalidArgument, "field 'type': expected [a-z0-9._-]{1,64}");
     }
-    CONCORD_ASSIGN_OR_RETURN(m.priority, GetOptionalString(object, "priority"));
-    if (m.priority.empty()) {
-        m.priority = "normal";
+    CONCORD_ASSIGN_OR_RETURN(std::string priority, GetOptionalString(object, "priority"));
+    if (priority.empty()) {
+        priority = federation::PriorityName(federation::Priority::kNormal);
     }
-    if (m.priority != "normal" && m.priority != "emergency") {
+    auto parsed = federation::ParsePriority(priority);
+    if (!parsed) {
         return MakeError(
             ErrorCode::kInvalidArgument, "field 'priority': expected 'normal' or 'emergency'"
         );
     }
+    m.priority = *parsed;
     CONCORD_ASSIGN_OR_RETURN(m.in_reply_to, GetOptionalString(object, "in_reply_to"));
     if (object.contains("in_reply_to") && !IsUuidV7(m.in_reply_to)) {
         return MakeError(ErrorCode::kInvalidArgument, "field 'in_reply_to': expected a UUIDv7");
@@ -166,7 +169,7 @@ Response IdempotentAnswer(const IdempotencyRecord& earlier, const std::string& r
     return SubmittedAnswer(earlier.message_id, earlier.ledger_index, true);
 }
 
-Response Submit(NodeService::Impl& s, Request& request) {
+Response Submit(NodeService::Impl& s, Request& request, const app::Actor& actor) {
     std::optional<std::string> key = request.Header("Idempotency-Key");
     if (key && !IsIdempotencyKey(*key)) {
         return ErrorBody(
@@ -225,7 +228,7 @@ Response Submit(NodeService::Impl& s, Request& request) {
             return {};
         };
     }
-    auto submitted = s.node->Submit(m, record);
+    auto submitted = s.node->Submit(m, record, actor.Label());
     if (!submitted && key && submitted.error().code == ErrorCode::kAlreadyExists) {
         // A concurrent request with the same key committed first: answer as it did.
         auto earlier = FindIdempotent(s, *key);
@@ -252,7 +255,8 @@ Response List(NodeService::Impl& s, Request& request) {
     if (request.QueryParam("before") && !IsUuidV7(before)) {
         return ParameterError("before", "must be a message id (UUIDv7), not '" + before + "'");
     }
-    auto list = s.node->List(std::get<std::string>(box), std::get<std::uint64_t>(limit), before);
+    auto list =
+        s.node->List(std::get<federation::Direction>(box), std::get<std::uint64_t>(limit), before);
     if (!list) {
         return FromError(list.error());
     }
@@ -265,12 +269,10 @@ Response List(NodeService::Impl& s, Request& request) {
     return Json(200, boost::json::serialize(o));
 }
 
-Response Read(NodeService::Impl& s, Request& request) {
-    auto box = Box(request);
-    if (auto* refused = std::get_if<Response>(&box)) {
-        return std::move(*refused);
-    }
-    auto detail = s.node->Read(std::get<std::string>(box), request.Param("id"), /*by_person=*/true);
+// A message with its body, envelope, evidence, proofs and (for a request) its rendering.
+Response DetailAnswer(
+    NodeService::Impl& s, const Request& request, const Result<federation::MessageDetail>& detail
+) {
     if (!detail) {
         return FromError(detail.error());
     }
@@ -306,6 +308,23 @@ Response Read(NodeService::Impl& s, Request& request) {
     }
     return Json(200, boost::json::serialize(o));
 }
+
+// GET /api/v1/messages/{id}: reads only; an incoming message stays unopened.
+Response Read(NodeService::Impl& s, Request& request) {
+    auto box = Box(request);
+    if (auto* refused = std::get_if<Response>(&box)) {
+        return std::move(*refused);
+    }
+    return DetailAnswer(
+        s, request, s.node->Read(std::get<federation::Direction>(box), request.Param("id"))
+    );
+}
+
+// POST /api/v1/messages/{id}/open: the caller opens an incoming message; the first opening
+// records the retrieval (naming the caller) and sends the signed evidence to the sender.
+Response Open(NodeService::Impl& s, Request& request, const app::Actor& actor) {
+    return DetailAnswer(s, request, s.node->Open(request.Param("id"), actor.Label()));
+}
 }  // namespace
 
 std::vector<store::Migration> ApiMigrations() {
@@ -327,7 +346,7 @@ void AddMessageRoutes(RouteTable& t, NodeService::Impl& s) {
         "POST",
         "/api/v1/messages",
         app::Action::kMessageSubmit,
-        [&s](Request& r, const app::Actor&) { return Submit(s, r); }
+        [&s](Request& r, const app::Actor& actor) { return Submit(s, r, actor); }
     );
     t.Authed(
         "GET",
@@ -340,6 +359,12 @@ void AddMessageRoutes(RouteTable& t, NodeService::Impl& s) {
         "/api/v1/messages/{id}",
         app::Action::kMessageRead,
         [&s](Request& r, const app::Actor&) { return Read(s, r); }
+    );
+    t.Authed(
+        "POST",
+        "/api/v1/messages/{id}/open",
+        app::Action::kMessageOpen,
+        [&s](Request& r, const app::Actor& actor) { return Open(s, r, actor); }
     );
 }
 

@@ -70,7 +70,7 @@ Response Alerts(NodeService::Impl& s, Request&) {
     for (const auto& a : *alerts) {
         boost::json::object o;
         o["seq"] = a.seq;
-        o["kind"] = a.kind;
+        o["kind"] = federation::AlertKindName(a.kind);
         o["peer"] = a.peer;
         o["message"] = a.message;
         o["evidence"] = a.evidence;

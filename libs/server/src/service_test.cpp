@@ -320,11 +320,23 @@ TEST_F(ServiceTest, ValidRequestTravelsWithReceiptLiveEventAndMetrics) {
     ASSERT_TRUE(WaitFor([&] { return Status(0, id) == "delivered"; }));
     (*stream)->Stop();
 
+    // Reading has no side effects: the message stays unopened and nothing goes back.
     auto inbox = Call(1, "GET", "/api/v1/messages/" + id + "?box=inbox&lang=fr");
     ASSERT_TRUE(inbox);
     ASSERT_EQ(inbox->status, 200u) << inbox->body;
-    auto detail = boost::json::parse(inbox->body).as_object();
+    EXPECT_EQ(boost::json::parse(inbox->body).at("status").as_string(), "received");
+    EXPECT_EQ(Call(1, "POST", "/api/v1/messages/no-such-id/open")->status, 404u);
+    // Opening is an explicit POST: the retrieval evidence reaches the sender.
+    auto opened = Call(1, "POST", "/api/v1/messages/" + id + "/open?lang=fr");
+    ASSERT_TRUE(opened);
+    ASSERT_EQ(opened->status, 200u) << opened->body;
+    auto detail = boost::json::parse(opened->body).as_object();
     EXPECT_EQ(detail.at("status").as_string(), "opened");
+    ASSERT_TRUE(WaitFor([&] {
+        auto out = Call(0, "GET", "/api/v1/messages/" + id + "?box=outbox");
+        return out && out->status == 200 &&
+               boost::json::parse(out->body).at("evidence").as_array().size() == 2;
+    }));
     EXPECT_EQ(detail.at("body").at("type").as_string(), "expedited_preservation");
     EXPECT_FALSE(detail.at("rendered").as_string().empty());
 

@@ -322,6 +322,13 @@ Result<std::int64_t> RunParams(
         const int row_count = PQntuples(result.get());
         const int columns = PQnfields(result.get());
         rows->reserve(rows->size() + static_cast<std::size_t>(row_count));
+        auto names = std::make_shared<std::vector<std::string>>();
+        names->reserve(static_cast<std::size_t>(columns));
+        for (int c = 0; c < columns; ++c) {
+            const char* column = PQfname(result.get(), c);
+            names->emplace_back(column != nullptr ? column : "");
+        }
+        const ColumnNames shared = std::move(names);
         for (int r = 0; r < row_count; ++r) {
             std::vector<Value> row;
             row.reserve(static_cast<std::size_t>(columns));
@@ -329,7 +336,7 @@ Result<std::int64_t> RunParams(
                 CONCORD_ASSIGN_OR_RETURN(Value value, DecodeColumn(result.get(), r, c));
                 row.push_back(std::move(value));
             }
-            rows->emplace_back(std::move(row));
+            rows->emplace_back(std::move(row), shared);
         }
     }
     // "SELECT n" counts rows returned, not changed.

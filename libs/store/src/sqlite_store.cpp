@@ -355,6 +355,7 @@ Result<std::int64_t> SqliteStore::Run(
         }
     }
     const int columns = sqlite3_column_count(stmt);
+    ColumnNames names;
     while (true) {
         int rc = sqlite3_step(stmt);
         if (rc == SQLITE_DONE) {
@@ -366,13 +367,22 @@ Result<std::int64_t> SqliteStore::Run(
         if (rows == nullptr) {
             continue;
         }
+        if (names == nullptr) {
+            auto list = std::make_shared<std::vector<std::string>>();
+            list->reserve(static_cast<std::size_t>(columns));
+            for (int c = 0; c < columns; ++c) {
+                const char* name = sqlite3_column_name(stmt, c);
+                list->emplace_back(name != nullptr ? name : "");
+            }
+            names = std::move(list);
+        }
         std::vector<Value> values;
         values.reserve(static_cast<std::size_t>(columns));
         for (int c = 0; c < columns; ++c) {
             CONCORD_ASSIGN_OR_RETURN(Value v, ReadColumn(stmt, c));
             values.push_back(std::move(v));
         }
-        rows->emplace_back(std::move(values));
+        rows->emplace_back(std::move(values), names);
     }
     if (sqlite3_stmt_readonly(stmt) != 0) {
         return 0;

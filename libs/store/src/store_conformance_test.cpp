@@ -314,6 +314,25 @@ TEST_P(StoreConformance, ParametersBindByNumberInAnyOrder) {
     EXPECT_EQ(rows->at(0).Text(1), "five");
 }
 
+TEST_P(StoreConformance, ColumnsReadByNameAndAlias) {
+    CreateItems();
+    auto tx = BeginOrDie();
+    ASSERT_TRUE(tx->Execute(
+                      "INSERT INTO items (id, s, i) VALUES ($1, $2, $3)",
+                      {std::int64_t{7}, std::string("seven"), std::int64_t{70}}
+    ).has_value());
+    auto rows = tx->Query("SELECT s, i, id AS item_id, COUNT(*) AS n FROM items GROUP BY s, i, id");
+    ASSERT_TRUE(rows.has_value()) << rows.error().ToString();
+    ASSERT_EQ(rows->size(), 1U);
+    const Row& row = rows->front();
+    EXPECT_EQ(row.Text("s"), "seven");
+    EXPECT_EQ(row.Int("i"), 70);
+    EXPECT_EQ(row.Int("item_id"), 7);
+    EXPECT_EQ(row.Int("n"), 1);
+    EXPECT_EQ(row.Index("item_id"), 2U);
+    EXPECT_FALSE(row.IsNull("s"));
+}
+
 TEST_P(StoreConformance, CommonDialectFeaturesWork) {
     CreateItems();
     auto tx = BeginOrDie();

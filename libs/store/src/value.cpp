@@ -26,6 +26,18 @@ const std::string& Row::Text(std::size_t i) const {
     return *v;
 }
 
+std::size_t Row::Index(std::string_view name) const {
+    CONCORD_ASSERT(names_ != nullptr);
+    const std::vector<std::string>& names = *names_;
+    for (std::size_t i = 0; i < names.size() && i < values_.size(); ++i) {
+        if (names[i] == name) {
+            return i;
+        }
+    }
+    CONCORD_ASSERT(false && "no column of that name in the result");
+    return values_.size();
+}
+
 const Bytes& Row::Blob(std::size_t i) const {
     CONCORD_ASSERT(i < values_.size());
     const auto* v = std::get_if<Bytes>(&values_[i]);

@@ -2,18 +2,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <future>
-#include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -23,11 +17,21 @@
 #include "concord/crypto/ed25519.hpp"
 #include "concord/federation/directory.hpp"
 #include "concord/federation/envelope.hpp"
+#include "concord/federation/message.hpp"
 #include "concord/ledger/log.hpp"
 #include "concord/ledger/note.hpp"
 #include "concord/store/store.hpp"
 
 namespace concord::federation {
+
+namespace internal {
+struct NodeContext;
+class Outbox;
+class Delivery;
+class Inbox;
+class MessageQueries;
+class Witnessing;
+}  // namespace internal
 
 /// How a node reaches its peers (the server implements it over HTTPS with the certificate
 /// fingerprint pinned from the directory). Must be thread-safe.
@@ -52,20 +56,6 @@ public:
 struct NodeKeys {
     crypto::SigningKey signing;
     crypto::BoxKeyPair box;
-};
-
-/// An accepted incoming message as the layer above sees it, inside the intake transaction.
-struct ReceivedMessage {
-    std::string id;
-    std::string from;
-    std::string type;
-    std::string priority;
-    std::string in_reply_to;
-    std::string time;  ///< the sender's signed time (RFC 3339)
-    std::string body;  ///< the decrypted body (canonical JSON)
-    std::string envelope_sha256;
-    std::int64_t received_ms{0};  ///< this node's commit time, as its signed receipt states
-    std::uint64_t ledger_index{0};
 };
 
 /// Tunables of a node (docs/operations.md lists them with the config keys).
@@ -104,68 +94,6 @@ struct NodeOptions {
     std::function<Result<void>(store::Transaction&, const ReceivedMessage&)> on_received;
 };
 
-/// What Receive answers: an HTTP status and a JSON body.
-struct IntakeReply {
-    unsigned status{200};
-    std::string body;
-    std::string refusal;  ///< refusal code, empty when accepted
-    bool duplicate{false};
-};
-
-/// An outgoing message as the local API submits it.
-struct OutgoingMessage {
-    std::string to;
-    std::string type{"request"};
-    std::string priority{"normal"};
-    std::string in_reply_to;
-    std::string body_json;  ///< any JSON value
-};
-
-struct Submitted {
-    std::string id;
-    std::uint64_t ledger_index{0};
-};
-
-/// One row of the inbox or outbox listing.
-struct MessageSummary {
-    std::string direction;  ///< "in" | "out"
-    std::string id;
-    std::string peer;
-    std::string type;
-    std::string priority;
-    std::string in_reply_to;
-    std::string time;
-    std::string status;  ///< out: queued|delivered|failed; in: received|opened
-    std::int64_t attempts{0};
-    std::string last_error;
-    std::int64_t created_ms{0};
-    std::uint64_t ledger_index{0};
-};
-
-/// A message with everything that proves what happened to it.
-struct MessageDetail {
-    MessageSummary summary;
-    std::string body;      ///< the decrypted body (JSON)
-    std::string envelope;  ///< the signed, encrypted envelope as sent
-    std::string envelope_sha256;
-    /// Signed evidence records (JSON texts): delivery receipt, retrieval, non_delivery.
-    std::vector<std::string> evidence;
-    /// For an outgoing message: the receiver's tlog-proof and ledger leaf (base64) of the receipt.
-    std::string receiver_proof;
-    std::string receiver_leaf;
-    /// tlog-proof of this node's own ledger entry for the message.
-    std::string own_proof;
-};
-
-struct Alert {
-    std::int64_t seq{0};
-    std::string kind;  ///< "fork" | "non_delivery"
-    std::string peer;
-    std::string message;
-    std::string evidence;
-    std::int64_t created_ms{0};
-};
-
 /// Counters for /metrics.
 struct NodeCounters {
     std::atomic<std::uint64_t> submitted{0};
@@ -184,12 +112,18 @@ struct NodeCounters {
     std::atomic<std::uint64_t> refusal_events_unrecorded{0};
 };
 
-/// One federation node: outbox, inbox, receipts, evidence and witnessing over a Store and its
-/// audit log (DESIGN §2–§4, docs/protocol.md).
+/// One federation node (DESIGN §2–§4, docs/protocol.md): a facade over its parts, each with one
+/// job (docs/architecture.md §federation):
+/// - the inbox verifies and decrypts incoming envelopes on the caller's thread and commits them in
+///   groups on one committer thread (GroupCommitter); it also opens received messages;
+/// - the outbox seals and queues outgoing messages, the delivery workers send them per lane,
+///   accept receipts, reschedule, and give up with a signed non-delivery record and an alert;
+/// - the message queries read messages, alerts, outbox depth and ledger proofs, and never write;
+/// - witnessing cosigns the peers' checkpoints and answers for this node's own.
 ///
 /// Every state change commits together with its ledger event; a receipt or an "accepted" answer
-/// is produced only after that commit. Incoming envelopes are verified and decrypted on the
-/// caller's thread and committed in groups by one committer thread (group commit).
+/// is produced only after that commit. Every audit leaf names its actor: "node", or the label a
+/// caller passes (e.g. "user:<login>").
 ///
 /// Thread-safety: thread-safe.
 class Node {
@@ -225,21 +159,26 @@ public:
     );
     [[nodiscard]] std::shared_ptr<const Directory> directory() const;
 
-    /// Seals `message` for its recipient and commits it to the outbox with its ledger event.
+    /// Seals `message` for its recipient and commits it to the outbox with its ledger event
+    /// (`message.submitted`, naming `actor`).
     /// `also`, when set, runs in the same transaction after the message is stored (e.g. the
     /// local API's idempotency record); its error rolls the whole submission back.
-    /// kInvalidArgument (bad fields, unknown or revoked recipient); kPermissionDenied if the
-    /// directory's message policy does not let this node's roles send that type at that priority.
+    /// kInvalidArgument (bad fields, bad actor label, unknown or revoked recipient);
+    /// kPermissionDenied if the directory's message policy does not let this node's roles send
+    /// that type at that priority.
     Result<Submitted> Submit(
         const OutgoingMessage& message,
-        const std::function<Result<void>(store::Transaction&, const Submitted&)>& also = nullptr
+        const std::function<Result<void>(store::Transaction&, const Submitted&)>& also = nullptr,
+        std::string_view actor = kNodeActor
     );
 
     /// Submit inside the caller's transaction `tx` (one transaction per business step): the
     /// sealed envelope, its outbox entry and its `message.submitted` leaf are written to `tx`.
     /// After committing `tx` the caller calls SubmitCommitted(); until then nothing is sent.
     /// Same checks and errors as Submit.
-    Result<Submitted> SubmitIn(store::Transaction& tx, const OutgoingMessage& message);
+    Result<Submitted> SubmitIn(
+        store::Transaction& tx, const OutgoingMessage& message, std::string_view actor = kNodeActor
+    );
     /// After the caller committed SubmitIn's transaction: counts the message, wakes the
     /// delivery workers and emits the `message.submitted` live event.
     void SubmitCommitted(const OutgoingMessage& message, const Submitted& submitted);
@@ -264,21 +203,35 @@ public:
     /// Returns the number of checkpoints cosigned.
     Result<int> WitnessPeers();
 
-    /// Messages of one direction, newest first, at most `limit`, older than `before_id` if set.
+    /// Messages of one direction, newest first, at most `limit` (capped at 1000), older than
+    /// `before_id` if set. Writes nothing.
     Result<std::vector<MessageSummary>> List(
-        std::string_view direction, std::size_t limit, std::string_view before_id
+        Direction direction, std::size_t limit, std::string_view before_id
     );
-    /// One message. When `by_person` and it is incoming and unopened, records the signed
-    /// retrieval evidence and sends it to the sender. kNotFound if absent.
-    Result<MessageDetail> Read(std::string_view direction, std::string_view id, bool by_person);
+    /// One message with its evidence and proofs. Writes nothing (opening is Open's).
+    /// kNotFound if absent.
+    Result<MessageDetail> Read(Direction direction, std::string_view id);
+
+    /// Opens incoming message `id` on behalf of `actor`: the first time, in one transaction, marks
+    /// it opened, appends `message.retrieved` (naming `actor`), records the signed retrieval
+    /// evidence and queues it to the sender (type `evidence.retrieval`). Opening an opened message
+    /// changes nothing. Returns the message as Read does. kNotFound if there is no incoming
+    /// message `id`; kInvalidArgument for a bad actor label.
+    Result<MessageDetail> Open(std::string_view id, std::string_view actor = kNodeActor);
 
     Result<std::vector<Alert>> Alerts(std::size_t limit);
 
-    /// Appends one event (metadata only, e.g. a directory change) to the audit log.
-    Result<std::uint64_t> AppendEvent(const boost::json::object& leaf);
+    /// Appends one event (metadata only, e.g. a directory change) to the audit log. The leaf
+    /// names `actor` unless it names one already ("actor" member).
+    Result<std::uint64_t> AppendEvent(
+        const boost::json::object& leaf, std::string_view actor = kNodeActor
+    );
 
     /// Appends one event to the audit log inside the caller's transaction; returns its index.
-    Result<std::uint64_t> AppendEvent(store::Transaction& tx, const boost::json::object& leaf);
+    /// The leaf names `actor` unless it names one already.
+    Result<std::uint64_t> AppendEvent(
+        store::Transaction& tx, const boost::json::object& leaf, std::string_view actor = kNodeActor
+    );
 
     /// tlog-proof text for ledger entry `index` against a fresh checkpoint.
     Result<std::string> LedgerProof(std::uint64_t index);
@@ -286,100 +239,22 @@ public:
     /// Messages waiting in the outbox, by lane (emergency, normal).
     Result<std::pair<std::int64_t, std::int64_t>> OutboxDepth();
 
-    [[nodiscard]] const NodeCounters& counters() const { return counters_; }
-    [[nodiscard]] const std::string& id() const { return options_.node_id; }
-    [[nodiscard]] const crypto::PublicKey& signing_public_key() const {
-        return keys_.signing.public_key();
-    }
+    [[nodiscard]] const NodeCounters& counters() const;
+    [[nodiscard]] const std::string& id() const;
+    [[nodiscard]] const crypto::PublicKey& signing_public_key() const;
     /// The verifier of this node's checkpoints.
-    [[nodiscard]] ledger::NoteVerifier log_verifier() const { return signer_.verifier(); }
+    [[nodiscard]] ledger::NoteVerifier log_verifier() const;
 
 private:
-    struct PendingIntake;
-    struct OutboxItem;
+    explicit Node(std::unique_ptr<internal::NodeContext> context);
 
-    Node(
-        store::Store& store,
-        NodeKeys keys,
-        std::shared_ptr<const Directory> directory,
-        Transport& transport,
-        NodeOptions options,
-        std::unique_ptr<ledger::Log> log
-    );
-
-    IntakeReply Refuse(Refusal reason, std::string message, const ParsedEnvelope* envelope);
-    void RecordRefusal(Refusal reason, const std::string& claimed_sender, const std::string& hash);
-    /// Whether to log a refusal: kRefusalLogDenied if over the rate, else how many lines for the
-    /// same key were suppressed since the last one written.
-    std::uint64_t AllowRefusalLog(Refusal reason, const std::string& claimed_sender);
-    static constexpr std::uint64_t kRefusalLogDenied = ~std::uint64_t{0};
-    struct RefusalLogWindow {
-        std::int64_t window_start{0};
-        int lines{0};
-        std::uint64_t suppressed{0};
-    };
-    void CommitterLoop();
-    void CommitBatch(std::vector<std::shared_ptr<PendingIntake>>& batch);
-    Result<void> CommitGroup(std::vector<std::shared_ptr<PendingIntake>>& batch);
-    Result<void> AttachProofs(std::vector<std::shared_ptr<PendingIntake>>& batch);
-    Result<void> AttachRetrieval(store::Transaction& tx, const PendingIntake& pending);
-    void DeliveryLoop(bool emergency_only);
-    std::optional<OutboxItem> ClaimDue(bool emergency_only, std::int64_t& next_due);
-    void Deliver(const OutboxItem& item);
-    Result<void> AcceptReceipt(
-        const OutboxItem& item, const NodeEntry& peer, const std::string& reply
-    );
-    Result<void> Reschedule(const OutboxItem& item, const std::string& error);
-    Result<void> GiveUp(const OutboxItem& item, const std::string& reason);
-    /// The recipient's directory entry when this node may send `message` to it.
-    Result<NodeEntry> CheckSend(const OutgoingMessage& message) const;
-    Result<Submitted> SubmitInTx(
-        store::Transaction& tx, const OutgoingMessage& message, const NodeEntry& peer
-    );
-    Result<void> RaiseAlert(
-        store::Transaction& tx,
-        std::string_view kind,
-        std::string_view peer,
-        std::string_view message,
-        std::string_view evidence
-    );
-    Result<int> WitnessOne(const NodeEntry& peer);
-    void Emit(std::string_view name, const std::string& json);
-    void Failpoint(std::string_view point);
-    std::int64_t Now() const;
-
-    store::Store& store_;
-    NodeKeys keys_;
-    ledger::NoteSigner signer_;
-    Transport& transport_;
-    NodeOptions options_;
-    std::unique_ptr<ledger::Log> log_;
-    NodeCounters counters_;
-
-    mutable std::mutex directory_mu_;
-    std::shared_ptr<const Directory> directory_;  // GUARDED_BY(directory_mu_)
-    std::mutex directory_load_mu_;                // one SetDirectory at a time
-
-    std::mutex intake_mu_;
-    std::condition_variable intake_cv_;
-    std::deque<std::shared_ptr<PendingIntake>> intake_queue_;  // GUARDED_BY(intake_mu_)
-    bool stopping_{false};                                     // GUARDED_BY(intake_mu_)
-
-    std::mutex outbox_mu_;
-    std::condition_variable outbox_cv_;
-    std::set<std::string> in_flight_;     // GUARDED_BY(outbox_mu_)
-    std::uint64_t outbox_generation_{0};  // GUARDED_BY(outbox_mu_): bumped on every Submit
-
-    std::mutex refusal_mu_;
-    std::int64_t refusal_window_start_{0};  // GUARDED_BY(refusal_mu_)
-    int refusals_in_window_{0};             // GUARDED_BY(refusal_mu_)
-    std::map<std::pair<std::string, int>, RefusalLogWindow>
-        refusal_logs_;  // GUARDED_BY(refusal_mu_)
-
-    std::mutex witness_mu_;  // one witnessing round at a time
-
-    std::vector<std::thread> threads_;
-    bool started_{false};  // GUARDED_BY(intake_mu_)
+    std::unique_ptr<internal::NodeContext> context_;
+    std::unique_ptr<internal::Outbox> outbox_;
+    std::unique_ptr<internal::Delivery> delivery_;
+    std::unique_ptr<internal::Inbox> inbox_;
+    std::unique_ptr<internal::MessageQueries> queries_;
+    std::unique_ptr<internal::Witnessing> witnessing_;
+    std::mutex directory_load_mu_;  // one SetDirectory at a time
 };
 
 }  // namespace concord::federation

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -18,12 +20,18 @@ struct Null {
 /// UTF-8 text or a byte string (SQLite BLOB, PostgreSQL BYTEA).
 using Value = std::variant<Null, std::int64_t, std::string, Bytes>;
 
-/// One result row. Accessors read column `i` (0-based); the caller knows the column types from its
-/// own query, so a type mismatch is a programming error and aborts (CONCORD_ASSERT).
+/// The column names of one result, shared by all its rows.
+using ColumnNames = std::shared_ptr<const std::vector<std::string>>;
+
+/// One result row. Accessors read column `i` (0-based) or the column named `name` (as the query
+/// names it: the column itself or its `AS` alias; both backends report the same names for
+/// lower-case identifiers). The caller knows the column names and types from its own query, so an
+/// unknown name or a type mismatch is a programming error and aborts (CONCORD_ASSERT).
 class Row {
 public:
     Row() = default;
-    explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+    explicit Row(std::vector<Value> values, ColumnNames names = nullptr)
+        : values_(std::move(values)), names_(std::move(names)) {}
 
     [[nodiscard]] std::size_t size() const { return values_.size(); }
     [[nodiscard]] bool IsNull(std::size_t i) const;
@@ -32,8 +40,16 @@ public:
     [[nodiscard]] const Bytes& Blob(std::size_t i) const;
     [[nodiscard]] const Value& at(std::size_t i) const { return values_.at(i); }
 
+    /// The index of the column named `name`; aborts if the result has no such column.
+    [[nodiscard]] std::size_t Index(std::string_view name) const;
+    [[nodiscard]] bool IsNull(std::string_view name) const { return IsNull(Index(name)); }
+    [[nodiscard]] std::int64_t Int(std::string_view name) const { return Int(Index(name)); }
+    [[nodiscard]] const std::string& Text(std::string_view name) const { return Text(Index(name)); }
+    [[nodiscard]] const Bytes& Blob(std::string_view name) const { return Blob(Index(name)); }
+
 private:
     std::vector<Value> values_;
+    ColumnNames names_;
 };
 
 }  // namespace concord::store

@@ -79,7 +79,7 @@ public:
 
     /// Submits a message; its id on 201, else kUnavailable with the status and body.
     Result<std::string> Submit(const Submission& message, net::HttpClient* client = nullptr);
-    /// GET /api/v1/messages/{id}?box=BOX ("inbox" opens it: the node sends retrieval evidence).
+    /// GET /api/v1/messages/{id}?box=BOX (reads only; opening is POST .../open).
     Result<boost::json::object> Message(std::string_view box, const std::string& id);
     /// Polls the outbox every 2 ms until message `id` is "delivered"; kUnavailable after `limit`
     /// (naming the last status seen).

@@ -1,5 +1,7 @@
-// Incoming envelopes: verification on the caller's thread, then group commit (docs/protocol.md
-// §Intake).
+// The inbox: incoming envelopes are verified on the caller's thread, then group committed
+// (docs/protocol.md §Intake); opening a received message records retrieval evidence.
+
+#include "inbox.hpp"
 
 #include <map>
 #include <utility>
@@ -9,24 +11,57 @@
 #include "concord/core/log.hpp"
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
-#include "concord/federation/node.hpp"
 #include "concord/federation/signed_json.hpp"
 #include "concord/ledger/proof_file.hpp"
 
-#include "node_internal.hpp"
+namespace concord::federation::internal {
+namespace {
 
-namespace concord::federation {
+constexpr std::string_view kSelectSeen =
+    "SELECT envelope_sha256, receipt, ledger_index FROM fed_seen WHERE sender = $1 AND id = $2";
+constexpr std::string_view kInsertIncomingMessage =
+    "INSERT INTO fed_messages (direction, id, peer, type, priority, in_reply_to, time, body, "
+    "envelope, envelope_sha256, status, ledger_index, created_ms) VALUES "
+    "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+constexpr std::string_view kInsertSeen =
+    "INSERT INTO fed_seen (sender, id, envelope_sha256, receipt, ledger_index, expires_ms) "
+    "VALUES ($1, $2, $3, $4, $5, $6)";
+constexpr std::string_view kForgetExpiredSeen = "DELETE FROM fed_seen WHERE expires_ms < $1";
+// A retrieval record from the sender of one of our messages, kept for that message only.
+constexpr std::string_view kInsertRetrievalOfOutgoing =
+    "INSERT INTO fed_evidence (direction, message_id, event, record, created_ms) "
+    "SELECT $1, id, $2, $3, $4 FROM fed_messages WHERE direction = $1 AND peer = $5 AND id = $6 "
+    "AND envelope_sha256 = $7 ON CONFLICT DO NOTHING";
+constexpr std::string_view kSelectIncomingToOpen =
+    "SELECT peer, priority, envelope_sha256, opened_ms FROM fed_messages WHERE direction = $1 "
+    "AND id = $2";
+constexpr std::string_view kMarkOpened =
+    "UPDATE fed_messages SET opened_ms = $1, status = $2 WHERE direction = $3 AND peer = $4 AND "
+    "id = $5 AND opened_ms IS NULL";
+constexpr std::string_view kInsertIncomingEvidence =
+    "INSERT INTO fed_evidence (direction, message_id, event, record, created_ms) VALUES ($1, $2, "
+    "$3, $4, $5)";
 
-using internal::ErrorBody;
-using internal::LeafBytes;
-using internal::ToSql;
+}  // namespace
 
-IntakeReply Node::Receive(std::string_view text, bool want_proof) {
-    if (text.size() > options_.max_envelope_bytes) {
+Inbox::Inbox(NodeContext& context, Outbox& outbox)
+    : context_(context),
+      outbox_(outbox),
+      committer_(
+          context.options.max_intake_batch,
+          [this](std::vector<Intake>& batch) { return CommitAll(batch); },
+          [] {
+              return IntakeReply{503, ErrorBody("unavailable", "node is not accepting"), "", false};
+          }
+      ) {}
+
+IntakeReply Inbox::Receive(std::string_view text, bool want_proof) {
+    const NodeOptions& options = context_.options;
+    if (text.size() > options.max_envelope_bytes) {
         return Refuse(
             Refusal::kTooLarge,
             "envelope of " + std::to_string(text.size()) + " bytes; the limit is " +
-                std::to_string(options_.max_envelope_bytes),
+                std::to_string(options.max_envelope_bytes),
             nullptr
         );
     }
@@ -35,14 +70,14 @@ IntakeReply Node::Receive(std::string_view text, bool want_proof) {
         return Refuse(parsed.error().reason, parsed.error().message, nullptr);
     }
     ParsedEnvelope& envelope = *parsed;
-    if (envelope.header.to != options_.node_id) {
+    if (envelope.header.to != options.node_id) {
         return Refuse(
             Refusal::kWrongRecipient,
-            "envelope is for '" + envelope.header.to + "', this is '" + options_.node_id + "'",
+            "envelope is for '" + envelope.header.to + "', this is '" + options.node_id + "'",
             &envelope
         );
     }
-    const auto dir = directory();
+    const auto dir = context_.directory();
     const NodeEntry* sender = dir->FindNode(envelope.header.from);
     if (sender == nullptr) {
         return Refuse(
@@ -80,41 +115,32 @@ IntakeReply Node::Receive(std::string_view text, bool want_proof) {
         !ok) {
         return Refuse(Refusal::kNotPermitted, ok.error().message, &envelope);
     }
-    const std::int64_t now = Now();
-    if (envelope.time_millis < now - options_.max_age.count()) {
+    const std::int64_t now = context_.Now();
+    if (envelope.time_millis < now - options.max_age.count()) {
         return Refuse(
             Refusal::kStale, "envelope time is older than the accepted window", &envelope
         );
     }
-    if (envelope.time_millis > now + options_.max_future_skew.count()) {
+    if (envelope.time_millis > now + options.max_future_skew.count()) {
         return Refuse(
             Refusal::kStale, "envelope time is in the future beyond the allowed skew", &envelope
         );
     }
-    auto body = OpenEnvelopeBody(envelope, sender->box_key, keys_.box);
+    auto body = OpenEnvelopeBody(envelope, sender->box_key, context_.keys.box);
     if (!body) {
         return Refuse(
             Refusal::kMalformed, "the body does not decrypt: " + body.error().message, &envelope
         );
     }
-    auto pending = std::make_shared<PendingIntake>();
-    pending->envelope = std::move(envelope);
-    pending->body = std::move(*body);
-    pending->want_proof = want_proof;
-    auto future = pending->done.get_future();
-    {
-        std::scoped_lock lock(intake_mu_);
-        if (stopping_ || !started_) {
-            return IntakeReply{503, ErrorBody("unavailable", "node is not accepting"), "", false};
-        }
-        intake_queue_.push_back(std::move(pending));
-    }
-    intake_cv_.notify_one();
-    return future.get();
+    Intake intake;
+    intake.envelope = std::move(envelope);
+    intake.body = std::move(*body);
+    intake.want_proof = want_proof;
+    return committer_.Submit(std::move(intake));
 }
 
-IntakeReply Node::Refuse(Refusal reason, std::string message, const ParsedEnvelope* envelope) {
-    counters_.refused[static_cast<int>(reason)].fetch_add(1, std::memory_order_relaxed);
+IntakeReply Inbox::Refuse(Refusal reason, std::string message, const ParsedEnvelope* envelope) {
+    context_.counters.refused[static_cast<int>(reason)].fetch_add(1, std::memory_order_relaxed);
     const std::string from = envelope != nullptr ? envelope->header.from : std::string();
     const std::uint64_t suppressed = AllowRefusalLog(reason, from);
     if (suppressed != kRefusalLogDenied) {
@@ -138,12 +164,12 @@ IntakeReply Node::Refuse(Refusal reason, std::string message, const ParsedEnvelo
         false};
 }
 
-std::uint64_t Node::AllowRefusalLog(Refusal reason, const std::string& claimed_sender) {
+std::uint64_t Inbox::AllowRefusalLog(Refusal reason, const std::string& claimed_sender) {
     // Per (claimed sender, reason): at most refusal_log_lines_per_minute lines a minute; the
     // rest are counted (refusal_logs_suppressed) and reported on the next line written for that
     // key. The table is bounded: an attacker can claim any sender name.
     constexpr std::size_t kMaxKeys = 1024;
-    const std::int64_t now = Now();
+    const std::int64_t now = context_.Now();
     std::scoped_lock lock(refusal_mu_);
     auto key = std::make_pair(claimed_sender.substr(0, 64), static_cast<int>(reason));
     auto it = refusal_logs_.find(key);
@@ -166,28 +192,28 @@ std::uint64_t Node::AllowRefusalLog(Refusal reason, const std::string& claimed_s
         w.window_start = now;
         w.lines = 0;
     }
-    if (w.lines >= options_.refusal_log_lines_per_minute) {
+    if (w.lines >= context_.options.refusal_log_lines_per_minute) {
         ++w.suppressed;
-        counters_.refusal_logs_suppressed.fetch_add(1, std::memory_order_relaxed);
+        context_.counters.refusal_logs_suppressed.fetch_add(1, std::memory_order_relaxed);
         return kRefusalLogDenied;
     }
     ++w.lines;
     return std::exchange(w.suppressed, 0);
 }
 
-void Node::RecordRefusal(
+void Inbox::RecordRefusal(
     Refusal reason, const std::string& claimed_sender, const std::string& hash
 ) {
     {
         std::scoped_lock lock(refusal_mu_);
-        const std::int64_t now = Now();
+        const std::int64_t now = context_.Now();
         if (now - refusal_window_start_ >= 60'000) {
             refusal_window_start_ = now;
             refusals_in_window_ = 0;
         }
-        if (refusals_in_window_ >= options_.refusal_events_per_minute) {
-            // Counted in counters_.refused and refusal_events_unrecorded only.
-            counters_.refusal_events_unrecorded.fetch_add(1, std::memory_order_relaxed);
+        if (refusals_in_window_ >= context_.options.refusal_events_per_minute) {
+            // Counted in counters.refused and refusal_events_unrecorded only.
+            context_.counters.refusal_events_unrecorded.fetch_add(1, std::memory_order_relaxed);
             return;
         }
         ++refusals_in_window_;
@@ -198,13 +224,13 @@ void Node::RecordRefusal(
     leaf["from"] = claimed_sender;
     leaf["envelope_sha256"] = hash;
     auto recorded = [&]() -> Result<void> {
-        CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-        CONCORD_RETURN_IF_ERROR(log_->Append(*tx, LeafBytes(leaf)));
+        CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
+        CONCORD_RETURN_IF_ERROR(context_.log->Append(*tx, LeafBytes(leaf, kNodeActor)));
         return tx->Commit();
     }();
     if (!recorded) {
         // The refusal itself stands (nothing was stored); only its audit event is missing.
-        counters_.refusal_events_unrecorded.fetch_add(1, std::memory_order_relaxed);
+        context_.counters.refusal_events_unrecorded.fetch_add(1, std::memory_order_relaxed);
         log::Error(
             "could not record a refusal in the audit log",
             {{"reason", RefusalCode(reason)}, {"error", recorded.error().ToString()}}
@@ -212,25 +238,19 @@ void Node::RecordRefusal(
     }
 }
 
-void Node::CommitterLoop() {
-    for (;;) {
-        std::vector<std::shared_ptr<PendingIntake>> batch;
-        {
-            std::unique_lock lock(intake_mu_);
-            intake_cv_.wait(lock, [this] { return stopping_ || !intake_queue_.empty(); });
-            if (stopping_) {
-                return;
-            }
-            while (!intake_queue_.empty() && batch.size() < options_.max_intake_batch) {
-                batch.push_back(std::move(intake_queue_.front()));
-                intake_queue_.pop_front();
-            }
-        }
-        CommitBatch(batch);
-        for (auto& p : batch) {
-            p->done.set_value(std::move(p->reply));
-        }
+std::vector<IntakeReply> Inbox::CommitAll(std::vector<Intake>& batch) {
+    std::vector<Intake*> pointers;
+    pointers.reserve(batch.size());
+    for (auto& intake : batch) {
+        pointers.push_back(&intake);
     }
+    CommitBatch(pointers);
+    std::vector<IntakeReply> replies;
+    replies.reserve(batch.size());
+    for (auto& intake : batch) {
+        replies.push_back(std::move(intake.reply));
+    }
+    return replies;
 }
 
 namespace {
@@ -255,7 +275,7 @@ std::string AcceptedBody(
 
 }  // namespace
 
-void Node::CommitBatch(std::vector<std::shared_ptr<PendingIntake>>& batch) {
+void Inbox::CommitBatch(const std::vector<Intake*>& batch) {
     auto committed = CommitGroup(batch);
     if (!committed && batch.size() > 1) {
         // One failed statement aborts the whole transaction (PostgreSQL refuses everything after
@@ -266,9 +286,8 @@ void Node::CommitBatch(std::vector<std::shared_ptr<PendingIntake>>& batch) {
             {{"error", committed.error().ToString()},
              {"envelopes", static_cast<long long>(batch.size())}}
         );
-        for (auto& p : batch) {
-            std::vector<std::shared_ptr<PendingIntake>> one{p};
-            CommitBatch(one);
+        for (Intake* p : batch) {
+            CommitBatch({p});
         }
         return;
     }
@@ -280,7 +299,7 @@ void Node::CommitBatch(std::vector<std::shared_ptr<PendingIntake>>& batch) {
         }
         return;
     }
-    Failpoint("intake.after_commit");
+    context_.Failpoint("intake.after_commit");
     if (auto proofs = AttachProofs(batch); !proofs) {
         log::Warning("could not attach proofs to receipts", {{"error", proofs.error().ToString()}});
     }
@@ -299,10 +318,10 @@ void Node::CommitBatch(std::vector<std::shared_ptr<PendingIntake>>& batch) {
         p->reply.body =
             AcceptedBody(p->receipt, p->ledger_index, p->reply.duplicate, p->proof, p->leaf);
         if (p->reply.duplicate) {
-            counters_.duplicates.fetch_add(1, std::memory_order_relaxed);
+            context_.counters.duplicates.fetch_add(1, std::memory_order_relaxed);
             continue;
         }
-        counters_.received.fetch_add(1, std::memory_order_relaxed);
+        context_.counters.received.fetch_add(1, std::memory_order_relaxed);
         boost::json::object event;
         event["id"] = h.id;
         event["from"] = h.from;
@@ -310,23 +329,23 @@ void Node::CommitBatch(std::vector<std::shared_ptr<PendingIntake>>& batch) {
         event["priority"] = h.priority;
         event["in_reply_to"] = h.in_reply_to;
         event["ledger_index"] = ToSql(p->ledger_index);
-        Emit("message.received", boost::json::serialize(event));
+        context_.Emit("message.received", boost::json::serialize(event));
     }
 }
 
-Result<void> Node::CommitGroup(std::vector<std::shared_ptr<PendingIntake>>& batch) {
-    for (auto& p : batch) {
+Result<void> Inbox::CommitGroup(const std::vector<Intake*>& batch) {
+    for (Intake* p : batch) {
         p->receipt.clear();
         p->ledger_index = 0;
-        p->is_new = false;
         p->replayed = false;
         p->reply = IntakeReply{};
     }
-    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    const std::int64_t now = Now();
+    CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
+    const std::int64_t now = context_.Now();
+    const std::string& self = context_.options.node_id;
     // (sender, id) → the entry of this batch that carries it.
-    std::map<std::pair<std::string, std::string>, PendingIntake*> in_batch;
-    for (auto& p : batch) {
+    std::map<std::pair<std::string, std::string>, Intake*> in_batch;
+    for (Intake* p : batch) {
         const Header& h = p->envelope.header;
         const std::string hash = HashHex(p->envelope.hash);
         auto key = std::make_pair(h.from, h.id);
@@ -338,18 +357,12 @@ Result<void> Node::CommitGroup(std::vector<std::shared_ptr<PendingIntake>>& batc
                 p->ledger_index = it->second->ledger_index;
             }
         } else {
-            CONCORD_ASSIGN_OR_RETURN(
-                auto rows,
-                tx->Query(
-                    "SELECT envelope_sha256, receipt, ledger_index FROM fed_seen WHERE sender = $1 "
-                    "AND id = $2",
-                    {h.from, h.id}
-                )
-            );
+            CONCORD_ASSIGN_OR_RETURN(auto rows, tx->Query(kSelectSeen, {h.from, h.id}));
             if (!rows.empty()) {
-                seen_hash = rows.front().Text(0);
-                p->receipt = rows.front().Text(1);
-                p->ledger_index = static_cast<std::uint64_t>(rows.front().Int(2));
+                const store::Row& seen = rows.front();
+                seen_hash = seen.Text("envelope_sha256");
+                p->receipt = seen.Text("receipt");
+                p->ledger_index = static_cast<std::uint64_t>(seen.Int("ledger_index"));
             }
         }
         if (!seen_hash.empty()) {
@@ -367,7 +380,9 @@ Result<void> Node::CommitGroup(std::vector<std::shared_ptr<PendingIntake>>& batc
         leaf["type"] = h.type;
         leaf["priority"] = h.priority;
         leaf["envelope_sha256"] = hash;
-        CONCORD_ASSIGN_OR_RETURN(auto appended, log_->Append(*tx, LeafBytes(leaf)));
+        CONCORD_ASSIGN_OR_RETURN(
+            auto appended, context_.log->Append(*tx, LeafBytes(leaf, kNodeActor))
+        );
         p->ledger_index = appended.first_index;
         CONCORD_ASSIGN_OR_RETURN(
             p->receipt,
@@ -376,19 +391,18 @@ Result<void> Node::CommitGroup(std::vector<std::shared_ptr<PendingIntake>>& batc
                     "delivery",
                     h.id,
                     hash,
-                    options_.node_id,
+                    self,
                     h.from,
                     FormatTimestamp(now),
                     p->ledger_index,
                     ""},
-                keys_.signing
+                context_.keys.signing
             )
         );
         CONCORD_RETURN_IF_ERROR(tx->Execute(
-            "INSERT INTO fed_messages (direction, id, peer, type, priority, in_reply_to, time, "
-            "body, envelope, envelope_sha256, status, ledger_index, created_ms) VALUES "
-            "('in', $1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10, $11)",
-            {h.id,
+            kInsertIncomingMessage,
+            {Sql(Direction::kIn),
+             h.id,
              h.from,
              h.type,
              h.priority,
@@ -397,30 +411,33 @@ Result<void> Node::CommitGroup(std::vector<std::shared_ptr<PendingIntake>>& batc
              p->body,
              p->envelope.canonical,
              hash,
+             Sql(MessageStatus::kReceived),
              ToSql(p->ledger_index),
              now}
         ));
         CONCORD_RETURN_IF_ERROR(tx->Execute(
-            "INSERT INTO fed_seen (sender, id, envelope_sha256, receipt, ledger_index, "
-            "expires_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            kInsertSeen,
             {h.from,
              h.id,
              hash,
              p->receipt,
              ToSql(p->ledger_index),
-             p->envelope.time_millis + options_.max_age.count()}
+             p->envelope.time_millis + context_.options.max_age.count()}
         ));
         if (h.type == "evidence.retrieval") {
             CONCORD_RETURN_IF_ERROR(AttachRetrieval(*tx, *p));
         }
-        if (options_.on_received) {
-            CONCORD_RETURN_IF_ERROR(options_.on_received(
+        if (context_.options.on_received) {
+            // The envelope's priority was checked by ParseEnvelope; a name this code does not know
+            // would be a mismatch between the two.
+            CONCORD_ASSIGN_OR_RETURN(Priority priority, ParsePriority(h.priority));
+            CONCORD_RETURN_IF_ERROR(context_.options.on_received(
                 *tx,
                 ReceivedMessage{
                     h.id,
                     h.from,
                     h.type,
-                    h.priority,
+                    priority,
                     h.in_reply_to,
                     h.time,
                     p->body,
@@ -429,32 +446,32 @@ Result<void> Node::CommitGroup(std::vector<std::shared_ptr<PendingIntake>>& batc
                     p->ledger_index}
             ));
         }
-        p->is_new = true;
-        in_batch.emplace(key, p.get());
+        in_batch.emplace(key, p);
     }
     // Forget (sender, id) pairs whose envelopes would be refused as stale anyway.
-    CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM fed_seen WHERE expires_ms < $1", {now}));
+    CONCORD_RETURN_IF_ERROR(tx->Execute(kForgetExpiredSeen, {now}));
     return tx->Commit();
 }
 
-Result<void> Node::AttachProofs(std::vector<std::shared_ptr<PendingIntake>>& batch) {
+Result<void> Inbox::AttachProofs(const std::vector<Intake*>& batch) {
     const bool any = std::any_of(batch.begin(), batch.end(), [](const auto& p) {
         return p->want_proof && !p->receipt.empty();
     });
     if (!any) {
         return {};
     }
-    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    ledger::Log& log = *context_.log;
+    CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
     CONCORD_ASSIGN_OR_RETURN(
-        std::string note, log_->MakeCheckpoint(*tx, signer_, options_.node_id)
+        std::string note, log.MakeCheckpoint(*tx, context_.signer, context_.options.node_id)
     );
-    CONCORD_ASSIGN_OR_RETURN(std::uint64_t size, log_->Size(*tx));
-    for (auto& p : batch) {
+    CONCORD_ASSIGN_OR_RETURN(std::uint64_t size, log.Size(*tx));
+    for (Intake* p : batch) {
         if (!p->want_proof || p->receipt.empty()) {
             continue;
         }
-        CONCORD_ASSIGN_OR_RETURN(auto hashes, log_->InclusionProof(*tx, p->ledger_index, size));
-        CONCORD_ASSIGN_OR_RETURN(Bytes leaf, log_->Leaf(*tx, p->ledger_index));
+        CONCORD_ASSIGN_OR_RETURN(auto hashes, log.InclusionProof(*tx, p->ledger_index, size));
+        CONCORD_ASSIGN_OR_RETURN(Bytes leaf, log.Leaf(*tx, p->ledger_index));
         p->proof = ledger::FormatTlogProof(ledger::TlogProof{
             std::nullopt, p->ledger_index, std::move(hashes), note});
         p->leaf = crypto::Base64Encode(leaf);
@@ -462,7 +479,7 @@ Result<void> Node::AttachProofs(std::vector<std::shared_ptr<PendingIntake>>& bat
     return tx->Commit();
 }
 
-Result<void> Node::AttachRetrieval(store::Transaction& tx, const PendingIntake& p) {
+Result<void> Inbox::AttachRetrieval(store::Transaction& tx, const Intake& p) {
     // The sender tells us that a person opened one of our messages: keep its signed record if it
     // is about a message this node sent to that sender, with that message's envelope hash.
     auto body = ParseObject(p.body);
@@ -470,24 +487,100 @@ Result<void> Node::AttachRetrieval(store::Transaction& tx, const PendingIntake& 
         return {};
     }
     auto record = GetString(*body, "evidence");
-    const auto dir = directory();
+    const auto dir = context_.directory();
     const NodeEntry* sender = dir->FindNode(p.envelope.header.from);
     if (!record || sender == nullptr) {
         return {};
     }
     auto evidence = VerifyEvidence(*record, sender->signing_key);
     if (!evidence || evidence->event != "retrieval" || evidence->from != sender->id ||
-        evidence->to != options_.node_id) {
+        evidence->to != context_.options.node_id) {
         log::Warning("ignored an invalid retrieval record", {{"from", sender->id}});
         return {};
     }
     CONCORD_RETURN_IF_ERROR(tx.Execute(
-        "INSERT INTO fed_evidence (direction, message_id, event, record, created_ms) "
-        "SELECT 'out', id, 'retrieval', $1, $2 FROM fed_messages WHERE direction = 'out' AND "
-        "peer = $3 AND id = $4 AND envelope_sha256 = $5 ON CONFLICT DO NOTHING",
-        {*record, Now(), sender->id, evidence->message_id, evidence->envelope_sha256}
+        kInsertRetrievalOfOutgoing,
+        {Sql(Direction::kOut),
+         std::string("retrieval"),
+         *record,
+         context_.Now(),
+         sender->id,
+         evidence->message_id,
+         evidence->envelope_sha256}
     ));
     return {};
 }
 
-}  // namespace concord::federation
+Result<void> Inbox::Open(std::string_view id, std::string_view actor) {
+    CONCORD_RETURN_IF_ERROR(CheckActorLabel(actor));
+    CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows, tx->Query(kSelectIncomingToOpen, {Sql(Direction::kIn), std::string(id)})
+    );
+    if (rows.empty()) {
+        return MakeError(ErrorCode::kNotFound, "no incoming message " + std::string(id));
+    }
+    const store::Row& row = rows.front();
+    if (!row.IsNull("opened_ms")) {
+        return {};  // opened before: the evidence exists already
+    }
+    const std::string peer = row.Text("peer");
+    const std::string envelope_sha256 = row.Text("envelope_sha256");
+    CONCORD_ASSIGN_OR_RETURN(Priority priority, FromStore(ParsePriority(row.Text("priority"))));
+    const std::int64_t now = context_.Now();
+    CONCORD_ASSIGN_OR_RETURN(
+        std::int64_t changed,
+        tx->Execute(
+            kMarkOpened,
+            {now, Sql(MessageStatus::kOpened), Sql(Direction::kIn), peer, std::string(id)}
+        )
+    );
+    if (changed != 1) {
+        return {};
+    }
+    boost::json::object leaf;
+    leaf["event"] = "message.retrieved";
+    leaf["id"] = id;
+    leaf["from"] = peer;
+    leaf["envelope_sha256"] = envelope_sha256;
+    CONCORD_ASSIGN_OR_RETURN(auto appended, context_.log->Append(*tx, LeafBytes(leaf, actor)));
+    Evidence evidence{
+        "retrieval",
+        std::string(id),
+        envelope_sha256,
+        context_.options.node_id,
+        peer,
+        FormatTimestamp(now),
+        appended.first_index,
+        ""};
+    CONCORD_ASSIGN_OR_RETURN(std::string record, SignEvidence(evidence, context_.keys.signing));
+    CONCORD_RETURN_IF_ERROR(tx->Execute(
+        kInsertIncomingEvidence,
+        {Sql(Direction::kIn), std::string(id), std::string("retrieval"), record, now}
+    ));
+    const auto dir = context_.directory();
+    const NodeEntry* sender = dir->FindNode(peer);
+    const bool notify = sender != nullptr && !sender->revoked;
+    if (notify) {
+        boost::json::object body;
+        body["evidence"] = record;
+        OutgoingMessage notice{
+            sender->id,
+            "evidence.retrieval",
+            priority,
+            std::string(id),
+            boost::json::serialize(body)};
+        CONCORD_RETURN_IF_ERROR(outbox_.Queue(*tx, notice, *sender, actor));
+    }
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    if (notify) {
+        outbox_.Wake();
+    }
+    boost::json::object event;
+    event["id"] = id;
+    event["from"] = peer;
+    context_.Emit("message.retrieved", boost::json::serialize(event));
+    return {};
+}
+
+}  // namespace concord::federation::internal
