@@ -1,5 +1,6 @@
 // Users, sign-in, sessions and personal tokens, on both store backends.
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <random>
@@ -24,6 +25,10 @@ using std::chrono::hours;
 using std::chrono::minutes;
 
 constexpr std::int64_t kStart = 1'800'000'000'000;  // a fixed Unix time in ms
+
+std::int64_t Ms(std::chrono::milliseconds d) {
+    return d.count();
+}
 
 class PeopleTest : public ::testing::TestWithParam<std::string> {
 protected:
@@ -240,8 +245,8 @@ TEST_P(PeopleTest, LoginWithPasswordAndCodeOpensASessionStoredAsItsHash) {
     EXPECT_EQ(session->token.size(), 64u);
     EXPECT_EQ(session->actor.Label(), "user:alice");
     EXPECT_EQ(session->actor.unit, "cyber");
-    EXPECT_EQ(session->expires_ms, kStart + hours(12).count());
-    EXPECT_EQ(session->idle_expires_ms, kStart + minutes(15).count());
+    EXPECT_EQ(session->expires_ms, kStart + Ms(hours(12)));
+    EXPECT_EQ(session->idle_expires_ms, kStart + Ms(minutes(15)));
     EXPECT_TRUE(Sessions::CheckCsrf(session->token, session->csrf_token));
     EXPECT_FALSE(Sessions::CheckCsrf(session->token, ""));
     EXPECT_FALSE(Sessions::CheckCsrf(session->token, std::string(64, '0')));
@@ -319,7 +324,7 @@ TEST_P(PeopleTest, FiveFailuresLockTheAccountForFifteenMinutes) {
     EXPECT_FALSE(sessions_->Login("alice", e.password, WrongCode(e)));
     const auto locked = LeavesWith("user.locked");
     ASSERT_EQ(locked.size(), 1u);
-    EXPECT_EQ(users_->Get(Actor::Node(), "alice")->locked_until_ms, kStart + minutes(15).count());
+    EXPECT_EQ(users_->Get(Actor::Node(), "alice")->locked_until_ms, kStart + Ms(minutes(15)));
     // Locked: the right password and code are refused, with the same answer.
     auto refused = sessions_->Login("alice", e.password, Code(e));
     ASSERT_FALSE(refused);
@@ -347,7 +352,7 @@ TEST_P(PeopleTest, ASessionEndsAfterFifteenIdleMinutesOrTwelveHours) {
     auto busy = sessions_->Login("alice", e.password, Code(e));
     ASSERT_TRUE(busy);
     const std::int64_t opened = now_;
-    while (now_ + minutes(10).count() < opened + hours(12).count()) {
+    while (now_ + Ms(minutes(10)) < opened + Ms(hours(12))) {
         Advance(minutes(10));
         ASSERT_TRUE(sessions_->Authenticate(busy->token));
     }
@@ -400,7 +405,7 @@ TEST_P(PeopleTest, PersonalTokensAreScopedExpiringRevocableAndRecordTheirUse) {
     auto created = tokens_->Create(alice, {"case system", {Role::kOfficer}, hours(24)});
     ASSERT_TRUE(created) << created.error().message;
     EXPECT_TRUE(ApiTokens::LooksLikeToken(created->token));
-    EXPECT_EQ(created->info.expires_ms, kStart + hours(24).count());
+    EXPECT_EQ(created->info.expires_ms, kStart + Ms(hours(24)));
     EXPECT_EQ(Count("SELECT COUNT(*) FROM people_tokens WHERE last_used_ms IS NULL"), 1);
 
     auto actor = tokens_->Authenticate(created->token, "GET /api/v1/messages");

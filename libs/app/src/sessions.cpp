@@ -1,5 +1,7 @@
 #include "concord/app/sessions.hpp"
 
+#include <algorithm>
+
 #include "concord/app/totp.hpp"
 #include "concord/core/log.hpp"
 #include "concord/crypto/compare.hpp"

@@ -140,24 +140,31 @@ Result<std::vector<TokenInfo>> ApiTokens::List(const Actor& actor) {
 
 Result<void> ApiTokens::Revoke(const Actor& actor, std::string_view id) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kTokenManage));
-    const bool any_owner = Decide(actor, Action::kUserManage).has_value();
+    // Not Decide: a user who is not an administrator is not being denied anything here.
+    bool any_owner = false;
+    for (Role role : actor.roles) {
+        any_owner = any_owner || RoleMay(role, Action::kUserManage, Relation::kNone);
+    }
     const std::int64_t now = users_.Now();
     CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
-    CONCORD_ASSIGN_OR_RETURN(
-        auto rows,
-        tx->Query(
-            "UPDATE people_tokens SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL "
-            "AND (login = $3 OR $4 = 1) RETURNING login",
-            {now, std::string(id), actor.user_id, std::int64_t{any_owner ? 1 : 0}}
-        )
-    );
-    if (rows.empty()) {
+    // An administrator may revoke anyone's token; others only their own.
+    const std::string sql = std::string(
+                                "UPDATE people_tokens SET revoked_ms = $1 WHERE id = $2 AND "
+                                "revoked_ms IS NULL"
+                            ) +
+                            (any_owner ? "" : " AND login = $3") + " RETURNING login";
+    auto rows = any_owner ? tx->Query(sql, {now, std::string(id)})
+                          : tx->Query(sql, {now, std::string(id), actor.user_id});
+    if (!rows) {
+        return rows.error();
+    }
+    if (rows->empty()) {
         return MakeError(ErrorCode::kNotFound, "no active token '" + std::string(id) + "'");
     }
     boost::json::object leaf;
     leaf["event"] = "token.revoked";
     leaf["token_id"] = id;
-    leaf["login"] = rows[0].Text(0);
+    leaf["login"] = (*rows)[0].Text(0);
     CONCORD_RETURN_IF_ERROR(users_.Audit(*tx, std::move(leaf), actor));
     return tx->Commit();
 }

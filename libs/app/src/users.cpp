@@ -25,7 +25,7 @@ std::string SealContext(std::string_view login) {
 
 // 20 characters of a 32-letter alphabet without look-alikes (100 bits), in groups of four.
 std::string RandomPassword() {
-    static constexpr std::string_view kAlphabet = "abcdefghjkmnpqrstuvwxyz23456789AB";
+    static constexpr std::string_view kAlphabet = "abcdefghjkmnpqrstuvwxyz23456789A";
     std::string out;
     for (int i = 0; i < 20; ++i) {
         if (i > 0 && i % 4 == 0) {
