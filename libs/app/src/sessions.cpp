@@ -48,15 +48,19 @@ bool Sessions::CheckCsrf(std::string_view token, std::string_view presented) {
     return crypto::ConstantTimeEqual(AsBytes(expected), AsBytes(presented));
 }
 
-Sessions::Sessions(Users& users, std::string decoy_hash)
-    : users_(users), decoy_hash_(std::move(decoy_hash)) {}
-
 Result<std::unique_ptr<Sessions>> Sessions::Create(Users& users) {
-    const Bytes random = crypto::RandomBytes(kTokenBytes);
-    CONCORD_ASSIGN_OR_RETURN(
-        std::string decoy, crypto::HashPassword(HexEncode(random), users.options().argon2)
-    );
-    return std::unique_ptr<Sessions>(new Sessions(users, std::move(decoy)));
+    return std::unique_ptr<Sessions>(new Sessions(users));
+}
+
+Result<std::string> Sessions::DecoyHash() {
+    std::scoped_lock lock(decoy_mu_);
+    if (decoy_hash_.empty()) {
+        const Bytes random = crypto::RandomBytes(kTokenBytes);
+        CONCORD_ASSIGN_OR_RETURN(
+            decoy_hash_, crypto::HashPassword(HexEncode(random), users_.options().argon2)
+        );
+    }
+    return decoy_hash_;
 }
 
 Result<NewSession> Sessions::Login(
@@ -70,8 +74,9 @@ Result<NewSession> Sessions::Login(
     }
     // The slow checks run outside any transaction. Both run for every attempt, known user or
     // not, so the time taken does not tell them apart.
+    CONCORD_ASSIGN_OR_RETURN(const std::string decoy, DecoyHash());
     const bool password_ok =
-        crypto::VerifyPassword(password, credentials ? credentials->password_hash : decoy_hash_)
+        crypto::VerifyPassword(password, credentials ? credentials->password_hash : decoy)
             .has_value();
     std::optional<std::int64_t> step;
     std::string reason;
@@ -90,8 +95,8 @@ Result<NewSession> Sessions::Login(
             reason = "secret_unreadable";
         }
     } else {
-        const Bytes decoy = crypto::RandomBytes(kTotpSecretBytes);
-        (void)VerifyTotp(decoy, code, now / 1000, 0);
+        const Bytes decoy_secret = crypto::RandomBytes(kTotpSecretBytes);
+        (void)VerifyTotp(decoy_secret, code, now / 1000, 0);
     }
 
     CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());

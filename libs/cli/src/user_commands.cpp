@@ -2,6 +2,7 @@
 // node's users on the node host, through the node's config (store, node.key for the key that
 // seals second-factor secrets, and the audit log).
 
+#include <functional>
 #include <iomanip>
 #include <memory>
 

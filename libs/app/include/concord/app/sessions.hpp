@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -45,7 +47,8 @@ struct SessionInfo {
 /// Lifetime: borrows `users`, which must outlive it. Thread-safe.
 class Sessions {
 public:
-    /// Prepares the decoy hash used for unknown logins (one Argon2id hash).
+    /// The decoy hash that unknown logins are checked against is made at the first Login (one
+    /// Argon2id hash), so that starting a node costs no hashing.
     static Result<std::unique_ptr<Sessions>> Create(Users& users);
 
     /// Signs in. kUnauthenticated "invalid credentials" on any failure (see above).
@@ -64,10 +67,12 @@ public:
     static bool CheckCsrf(std::string_view token, std::string_view presented);
 
 private:
-    Sessions(Users& users, std::string decoy_hash);
+    explicit Sessions(Users& users) : users_(users) {}
+    Result<std::string> DecoyHash();
 
     Users& users_;
-    std::string decoy_hash_;
+    std::mutex decoy_mu_;
+    std::string decoy_hash_;  // GUARDED_BY(decoy_mu_)
 };
 
 /// SHA-256 of a presented secret (session or personal token), as the tables store it.
