@@ -181,7 +181,7 @@ TEST(ConfigTest, PeopleSettingsHaveDefaultsAndRanges) {
     EXPECT_EQ(set->argon2_memory_kib, 65536u);
     EXPECT_EQ(set->argon2_passes, 2u);
     EXPECT_EQ(set->token_max_lifetime, std::chrono::hours(24 * 30));
-    for (const std::string& bad :
+    for (const char* bad :
          {"max_failed_logins = 0",
           "lockout = \"0s\"",
           "session_idle = \"2d\"",
