@@ -6,6 +6,7 @@
 
 #include "concord/server/service.hpp"
 
+#include "api_people.hpp"
 #include "api_routes.hpp"
 #include "service_impl.hpp"
 
@@ -18,6 +19,7 @@ std::vector<RoutePolicy> RegisterApiRoutes(net::Router& router, NodeService::Imp
     AddMessageRoutes(t, service);
     AddLedgerRoutes(t, service);
     AddLegalRoutes(t, service);
+    AddPeopleRoutes(t, service);
     return t.policies();
 }
 

@@ -27,6 +27,9 @@ void RouteTable::Authed(
         pattern,
         [service, action, handler = std::move(handler)](Request& request) -> Response {
             auto actor = Authenticate(request, *service);
+            if (!actor && actor.error().code != ErrorCode::kUnauthenticated) {
+                return FromError(actor.error());  // a refused CSRF token, a store failure
+            }
             if (!actor) {
                 Response r = ErrorBody(401, "unauthenticated", actor.error().message);
                 r.headers.emplace_back("WWW-Authenticate", "Bearer");

@@ -334,6 +334,21 @@ Result<void> ReadAll(Reader& r, Config& c) {
         r.Duration("witness.interval", c.witness_interval, milliseconds(100), days(1))
     );
     CONCORD_RETURN_IF_ERROR(r.Path("legal.instruments_dir", c.instruments_dir, false));
+    CONCORD_RETURN_IF_ERROR(
+        r.Integer("people.argon2_memory_kib", c.argon2_memory_kib, 8, 4 * 1024 * 1024)
+    );
+    CONCORD_RETURN_IF_ERROR(r.Integer("people.argon2_passes", c.argon2_passes, 1, 16));
+    CONCORD_RETURN_IF_ERROR(r.Integer("people.max_failed_logins", c.max_failed_logins, 1, 100));
+    CONCORD_RETURN_IF_ERROR(r.Duration("people.lockout", c.lockout, seconds(1), days(7)));
+    CONCORD_RETURN_IF_ERROR(
+        r.Duration("people.session_idle", c.session_idle, seconds(10), hours(24))
+    );
+    CONCORD_RETURN_IF_ERROR(
+        r.Duration("people.session_absolute", c.session_absolute, minutes(1), days(30))
+    );
+    CONCORD_RETURN_IF_ERROR(
+        r.Duration("people.token_max_lifetime", c.token_max_lifetime, minutes(1), days(3660))
+    );
     CONCORD_RETURN_IF_ERROR(r.String("log.level", c.log_level, false));
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warning" &&
         c.log_level != "error") {

@@ -159,6 +159,40 @@ TEST(ConfigTest, DurationsAndNumbersAreRangeChecked) {
     EXPECT_EQ(zero_drain->shutdown_drain.count(), 0);
 }
 
+TEST(ConfigTest, PeopleSettingsHaveDefaultsAndRanges) {
+    auto defaults = ParseConfig(kGood, "/n/config.toml");
+    ASSERT_TRUE(defaults) << defaults.error().ToString();
+    EXPECT_EQ(defaults->max_failed_logins, 5);
+    EXPECT_EQ(defaults->lockout, std::chrono::minutes(15));
+    EXPECT_EQ(defaults->session_idle, std::chrono::minutes(15));
+    EXPECT_EQ(defaults->session_absolute, std::chrono::hours(12));
+    auto set = ParseConfig(
+        std::string(kGood) +
+            "[people]\nmax_failed_logins = 3\nlockout = \"1h\"\nsession_idle = \"5m\"\n"
+            "session_absolute = \"8h\"\nargon2_memory_kib = 65536\nargon2_passes = 2\n"
+            "token_max_lifetime = \"30d\"\n",
+        "/n/config.toml"
+    );
+    ASSERT_TRUE(set) << set.error().ToString();
+    EXPECT_EQ(set->max_failed_logins, 3);
+    EXPECT_EQ(set->lockout, std::chrono::hours(1));
+    EXPECT_EQ(set->session_idle, std::chrono::minutes(5));
+    EXPECT_EQ(set->session_absolute, std::chrono::hours(8));
+    EXPECT_EQ(set->argon2_memory_kib, 65536u);
+    EXPECT_EQ(set->argon2_passes, 2u);
+    EXPECT_EQ(set->token_max_lifetime, std::chrono::hours(24 * 30));
+    for (const char* bad :
+         {"max_failed_logins = 0",
+          "lockout = \"0s\"",
+          "session_idle = \"2d\"",
+          "argon2_memory_kib = 1",
+          "argon2_passes = 0"}) {
+        auto c = ParseConfig(std::string(kGood) + "[people]\n" + bad + "\n", "/n/config.toml");
+        ASSERT_FALSE(c) << bad;
+        EXPECT_NE(c.error().message.find("key 'people."), std::string::npos) << c.error().message;
+    }
+}
+
 TEST(ConfigTest, TomlSyntaxErrorsGiveLineAndColumn) {
     auto c = ParseConfig("[node]\nid = \"a\"\nkey_file = \n", "/n/config.toml");
     ASSERT_FALSE(c);

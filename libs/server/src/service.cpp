@@ -17,6 +17,7 @@
 #include "concord/crypto/sha256.hpp"
 #include "concord/federation/envelope.hpp"
 #include "concord/server/init.hpp"
+#include "concord/server/people.hpp"
 
 #include "service_impl.hpp"
 #include <fcntl.h>
@@ -324,6 +325,11 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     if (auto migrated = impl->store->Migrate(ApiMigrations()); !migrated) {
         return KeyError(config, "node.store", migrated.error());
     }
+    if (auto migrated = impl->store->Migrate(app::PeopleMigrations()); !migrated) {
+        return KeyError(config, "node.store", migrated.error());
+    }
+    // TOTP secrets are sealed with a key derived from the signing seed (moved into the node).
+    const crypto::SecretBytes seed = crypto::SecretBytes::CopyFrom(keys->signing.seed().span());
     impl->transport = std::make_unique<HttpTransport>(config.allow_plain_http);
     impl->RegisterMetrics();
 
@@ -363,6 +369,16 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         {{"serial", static_cast<long long>(shared_directory->serial)},
          {"sha256", federation::HashHex(crypto::Sha256(AsBytes(impl->directory_text)))}}
     );
+    federation::Node* node = impl->node.get();
+    app::AuditAppender audit = [node](store::Transaction& tx, const boost::json::object& leaf) {
+        auto appended = node->AppendEvent(tx, leaf);
+        return appended ? Result<void>() : Result<void>(appended.error());
+    };
+    CONCORD_ASSIGN_OR_RETURN(
+        impl->users, app::Users::Create(*impl->store, seed, audit, PeopleOptionsFrom(config))
+    );
+    CONCORD_ASSIGN_OR_RETURN(impl->sessions, app::Sessions::Create(*impl->users));
+    impl->tokens = std::make_unique<app::ApiTokens>(*impl->users);
     impl->node->Start();
 
     // The local API listener starts first: once the federation listener answers /healthz, the

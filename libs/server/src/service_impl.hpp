@@ -8,6 +8,9 @@
 #include <string>
 #include <thread>
 
+#include "concord/app/sessions.hpp"
+#include "concord/app/tokens.hpp"
+#include "concord/app/users.hpp"
 #include "concord/federation/node.hpp"
 #include "concord/legal/catalog.hpp"
 #include "concord/net/event_hub.hpp"
@@ -27,6 +30,10 @@ struct NodeService::Impl {
     std::unique_ptr<store::Store> store;
     std::unique_ptr<HttpTransport> transport;
     std::unique_ptr<federation::Node> node;
+    // People (docs/operations.md "Users and sign-in"); they borrow `store` and `users`.
+    std::unique_ptr<app::Users> users;
+    std::unique_ptr<app::Sessions> sessions;
+    std::unique_ptr<app::ApiTokens> tokens;
     std::optional<legal::Catalog> catalog;
     std::shared_ptr<net::EventHub> events = std::make_shared<net::EventHub>(4096);
     net::Metrics metrics;

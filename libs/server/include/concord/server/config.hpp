@@ -72,6 +72,15 @@ struct Config {
 
     // [log]
     std::string log_level{"info"};
+
+    // [people]: users and sign-in (docs/operations.md "Users and sign-in")
+    std::uint64_t argon2_memory_kib{256 * 1024};  ///< Argon2id memory per password hash
+    std::uint64_t argon2_passes{3};               ///< Argon2id passes
+    int max_failed_logins{5};                     ///< consecutive failures that lock an account
+    std::chrono::milliseconds lockout{std::chrono::minutes(15)};
+    std::chrono::milliseconds session_idle{std::chrono::minutes(15)};
+    std::chrono::milliseconds session_absolute{std::chrono::hours(12)};
+    std::chrono::milliseconds token_max_lifetime{std::chrono::hours(24 * 366)};
 };
 
 /// Reads and checks a TOML config file. Every problem is reported as

@@ -1,0 +1,257 @@
+#include "concord/app/sessions.hpp"
+
+#include <algorithm>
+
+#include "concord/app/totp.hpp"
+#include "concord/core/log.hpp"
+#include "concord/crypto/compare.hpp"
+#include "concord/crypto/password.hpp"
+#include "concord/crypto/random.hpp"
+#include "concord/crypto/sha256.hpp"
+
+namespace concord::app {
+namespace {
+
+constexpr std::string_view kInvalidCredentials = "invalid credentials";
+constexpr std::size_t kTokenBytes = 32;
+constexpr std::string_view kCsrfLabel = "concord-csrf-v1\n";
+
+Error InvalidCredentials() {
+    return MakeError(ErrorCode::kUnauthenticated, std::string(kInvalidCredentials));
+}
+
+Error NoSession() {
+    return MakeError(ErrorCode::kUnauthenticated, "no valid session");
+}
+
+bool IsHexToken(std::string_view token) {
+    return token.size() == 2 * kTokenBytes &&
+           token.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+}  // namespace
+
+Bytes SecretTokenHash(std::string_view token) {
+    const crypto::Hash256 digest = crypto::Sha256(AsBytes(token));
+    return Bytes(digest.begin(), digest.end());
+}
+
+std::string Sessions::CsrfToken(std::string_view token) {
+    crypto::Sha256Hasher hasher;
+    hasher.Update(AsBytes(kCsrfLabel)).Update(AsBytes(token));
+    const crypto::Hash256 digest = hasher.Finish();
+    return HexEncode(digest);
+}
+
+bool Sessions::CheckCsrf(std::string_view token, std::string_view presented) {
+    const std::string expected = CsrfToken(token);
+    return crypto::ConstantTimeEqual(AsBytes(expected), AsBytes(presented));
+}
+
+Result<std::unique_ptr<Sessions>> Sessions::Create(Users& users) {
+    return std::unique_ptr<Sessions>(new Sessions(users));
+}
+
+Result<std::string> Sessions::DecoyHash() {
+    std::scoped_lock lock(decoy_mu_);
+    if (decoy_hash_.empty()) {
+        const Bytes random = crypto::RandomBytes(kTokenBytes);
+        CONCORD_ASSIGN_OR_RETURN(
+            decoy_hash_, crypto::HashPassword(HexEncode(random), users_.options().argon2)
+        );
+    }
+    return decoy_hash_;
+}
+
+Result<NewSession> Sessions::Login(
+    std::string_view login, std::string_view password, std::string_view code
+) {
+    const std::int64_t now = users_.Now();
+    std::optional<Credentials> credentials;
+    {
+        CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
+        CONCORD_ASSIGN_OR_RETURN(credentials, users_.LoadCredentials(*tx, login));
+    }
+    // The slow checks run outside any transaction. Both run for every attempt, known user or
+    // not, so the time taken does not tell them apart.
+    CONCORD_ASSIGN_OR_RETURN(const std::string decoy, DecoyHash());
+    const bool password_ok =
+        crypto::VerifyPassword(password, credentials ? credentials->password_hash : decoy)
+            .has_value();
+    std::optional<std::int64_t> step;
+    std::string reason;
+    if (credentials) {
+        auto secret = users_.OpenTotpSecret(login, credentials->totp_sealed);
+        if (secret) {
+            auto matched =
+                VerifyTotp(secret->span(), code, now / 1000, credentials->totp_last_step);
+            if (matched) {
+                step = *matched;
+            }
+        } else {
+            log::Error(
+                "people: a TOTP secret does not open under the node key", {{"login", login}}
+            );
+            reason = "secret_unreadable";
+        }
+    } else {
+        const Bytes decoy_secret = crypto::RandomBytes(kTotpSecretBytes);
+        (void)VerifyTotp(decoy_secret, code, now / 1000, 0);
+    }
+
+    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
+    if (!credentials) {
+        boost::json::object leaf;
+        leaf["event"] = "session.login_failed";
+        leaf["reason"] = "unknown_user";
+        CONCORD_RETURN_IF_ERROR(users_.Audit(*tx, std::move(leaf), Actor::Node()));
+        CONCORD_RETURN_IF_ERROR(tx->Commit());
+        return InvalidCredentials();
+    }
+    const UserInfo& user = credentials->user;
+    const Actor actor = Users::UserActor(user, user.roles);
+    if (user.disabled) {
+        reason = "disabled";
+    } else if (user.locked_until_ms > now) {
+        reason = "locked";
+    } else if (!password_ok) {
+        reason = "password";
+    } else if (!step && reason.empty()) {
+        reason = "code";
+    }
+    if (reason.empty()) {
+        // Conditional on the step so that one code is accepted once even by two concurrent
+        // sign-ins, and on the state read above.
+        CONCORD_ASSIGN_OR_RETURN(
+            std::int64_t updated,
+            tx->Execute(
+                "UPDATE people_users SET failed_attempts = 0, totp_last_step = $1 "
+                "WHERE login = $2 AND totp_last_step < $1 AND disabled = 0 "
+                "AND locked_until_ms <= $3",
+                {*step, std::string(login), now}
+            )
+        );
+        if (updated == 1) {
+            const Bytes random = crypto::RandomBytes(kTokenBytes);
+            NewSession session;
+            session.token = HexEncode(random);
+            session.csrf_token = CsrfToken(session.token);
+            session.actor = actor;
+            session.expires_ms = now + users_.options().session_absolute.count();
+            session.idle_expires_ms =
+                std::min(session.expires_ms, now + users_.options().session_idle.count());
+            CONCORD_RETURN_IF_ERROR(tx->Execute(
+                "INSERT INTO people_sessions (token_sha256, login, created_ms, last_seen_ms, "
+                "expires_ms) VALUES ($1, $2, $3, $3, $4)",
+                {SecretTokenHash(session.token), std::string(login), now, session.expires_ms}
+            ));
+            boost::json::object leaf;
+            leaf["event"] = "session.login";
+            CONCORD_RETURN_IF_ERROR(users_.Audit(*tx, std::move(leaf), actor));
+            CONCORD_RETURN_IF_ERROR(tx->Commit());
+            return session;
+        }
+        reason = "code";
+    }
+    boost::json::object leaf;
+    leaf["event"] = "session.login_failed";
+    leaf["login"] = login;
+    leaf["reason"] = reason;
+    CONCORD_RETURN_IF_ERROR(users_.Audit(*tx, std::move(leaf), Actor::Node()));
+    if (reason != "disabled" && reason != "locked") {
+        CONCORD_ASSIGN_OR_RETURN(
+            auto rows,
+            tx->Query(
+                "UPDATE people_users SET failed_attempts = failed_attempts + 1 WHERE login = $1 "
+                "RETURNING failed_attempts",
+                {std::string(login)}
+            )
+        );
+        if (!rows.empty() && rows[0].Int(0) >= users_.options().max_failed_logins) {
+            const std::int64_t until = now + users_.options().lockout.count();
+            CONCORD_RETURN_IF_ERROR(tx->Execute(
+                "UPDATE people_users SET failed_attempts = 0, locked_until_ms = $1 "
+                "WHERE login = $2",
+                {until, std::string(login)}
+            ));
+            boost::json::object locked;
+            locked["event"] = "user.locked";
+            locked["login"] = login;
+            locked["until_ms"] = until;
+            CONCORD_RETURN_IF_ERROR(users_.Audit(*tx, std::move(locked), Actor::Node()));
+        }
+    }
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return InvalidCredentials();
+}
+
+Result<SessionInfo> Sessions::Authenticate(std::string_view token) {
+    if (!IsHexToken(token)) {
+        return NoSession();
+    }
+    const std::int64_t now = users_.Now();
+    const Bytes hash = SecretTokenHash(token);
+    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx->Query(
+            "SELECT login, created_ms, last_seen_ms, expires_ms FROM people_sessions "
+            "WHERE token_sha256 = $1",
+            {hash}
+        )
+    );
+    if (rows.empty()) {
+        return NoSession();
+    }
+    const std::string login = rows[0].Text(0);
+    SessionInfo info;
+    info.created_ms = rows[0].Int(1);
+    const std::int64_t last_seen = rows[0].Int(2);
+    info.expires_ms = rows[0].Int(3);
+    CONCORD_ASSIGN_OR_RETURN(auto credentials, users_.LoadCredentials(*tx, login));
+    const auto idle = users_.options().session_idle.count();
+    if (!credentials || credentials->user.disabled || now >= info.expires_ms ||
+        now >= last_seen + idle) {
+        CONCORD_RETURN_IF_ERROR(
+            tx->Execute("DELETE FROM people_sessions WHERE token_sha256 = $1", {hash})
+        );
+        CONCORD_RETURN_IF_ERROR(tx->Commit());
+        return NoSession();
+    }
+    CONCORD_RETURN_IF_ERROR(tx->Execute(
+        "UPDATE people_sessions SET last_seen_ms = $1 WHERE token_sha256 = $2", {now, hash}
+    ));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    info.actor = Users::UserActor(credentials->user, credentials->user.roles);
+    info.csrf_token = CsrfToken(token);
+    info.idle_expires_ms = std::min(info.expires_ms, now + idle);
+    return info;
+}
+
+Result<void> Sessions::Logout(std::string_view token) {
+    if (!IsHexToken(token)) {
+        return NoSession();
+    }
+    const Bytes hash = SecretTokenHash(token);
+    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx->Query("DELETE FROM people_sessions WHERE token_sha256 = $1 RETURNING login", {hash})
+    );
+    if (rows.empty()) {
+        return NoSession();
+    }
+    CONCORD_ASSIGN_OR_RETURN(auto credentials, users_.LoadCredentials(*tx, rows[0].Text(0)));
+    Actor actor;
+    actor.kind = Actor::Kind::kUser;
+    actor.user_id = rows[0].Text(0);
+    if (credentials) {
+        actor = Users::UserActor(credentials->user, credentials->user.roles);
+    }
+    boost::json::object leaf;
+    leaf["event"] = "session.logout";
+    CONCORD_RETURN_IF_ERROR(users_.Audit(*tx, std::move(leaf), actor));
+    return tx->Commit();
+}
+
+}  // namespace concord::app
