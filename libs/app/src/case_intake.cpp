@@ -37,7 +37,8 @@ Result<void> Apply(
     std::int64_t at_ms
 ) {
     auto checked = ctx.lifecycle.Check(
-        legal::StepRequest{c.state, s.transition, PeerSide(c), c.instrument, c.request_type, s.grounds, s.reasons},
+        legal::StepRequest{
+            c.state, s.transition, PeerSide(c), c.instrument, c.request_type, s.grounds, s.reasons},
         ctx.catalog
     );
     TimelineEntry entry;
@@ -114,7 +115,9 @@ Result<Case> CreateIncoming(
     c.requested_party = own_party;
     const legal::Transition* deliver = ctx.lifecycle.Find("deliver");
     const legal::Transition* send = ctx.lifecycle.Find("send");
-    c.state = deliver != nullptr ? deliver->to : send != nullptr ? send->to : ctx.lifecycle.initial();
+    c.state = deliver != nullptr ? deliver->to
+              : send != nullptr  ? send->to
+                                 : ctx.lifecycle.initial();
     c.version = 1;
     c.priority = m.priority == "emergency" ? "emergency" : "normal";
     c.drafted_by = "peer:" + m.from;
@@ -128,7 +131,9 @@ Result<Case> CreateIncoming(
     c.created_ms = m.received_ms;
     c.updated_ms = m.received_ms;
     c.body = boost::json::serialize(request);
-    CONCORD_ASSIGN_OR_RETURN(c.number, ctx.cases.NextNumber(tx, NumberPrefix(own_party, m.received_ms)));
+    CONCORD_ASSIGN_OR_RETURN(
+        c.number, ctx.cases.NextNumber(tx, NumberPrefix(own_party, m.received_ms))
+    );
     TimelineEntry entry;
     entry.at_ms = m.received_ms;
     entry.actor = "peer:" + m.from;
@@ -179,7 +184,11 @@ Result<void> ReceiveCaseMessage(
         if (s.version > 1) {
             // A step overtook the request it follows: hold it until the request arrives.
             return ctx.cases.HoldStep(
-                tx, s.origin_node, s.origin_id, s.version, PendingStep{m.from, m.id, m.body, m.received_ms}
+                tx,
+                s.origin_node,
+                s.origin_id,
+                s.version,
+                PendingStep{m.from, m.id, m.body, m.received_ms}
             );
         }
         if (m.type != "request" || s.transition != "send") {
@@ -199,7 +208,11 @@ Result<void> ReceiveCaseMessage(
     }
     if (s.version > c.version + 1) {
         return ctx.cases.HoldStep(
-            tx, s.origin_node, s.origin_id, s.version, PendingStep{m.from, m.id, m.body, m.received_ms}
+            tx,
+            s.origin_node,
+            s.origin_id,
+            s.version,
+            PendingStep{m.from, m.id, m.body, m.received_ms}
         );
     }
     CONCORD_RETURN_IF_ERROR(Apply(ctx, tx, c, s, m.from, m.id, m.received_ms));

@@ -82,7 +82,8 @@ protected:
         for (const TimelineEntry& e : v->timeline) {
             if (!e.message_id.empty() && e.transition != "deliver") {
                 out.push_back(
-                    std::to_string(e.version) + ":" + (e.transition == "received" ? "send" : e.transition)
+                    std::to_string(e.version) + ":" +
+                    (e.transition == "received" ? "send" : e.transition)
                 );
             }
         }
@@ -92,17 +93,21 @@ protected:
 
 TEST_P(CaseModelTest, RandomStepsFromBothSidesEndInTheSameViews) {
     const legal::Lifecycle& lc = testing::Lifecycle();
-    const std::vector<std::string>& basis_grounds =
-        testing::Catalog().request_types.at("mla_stored_data").FindBasis("budapest")->refusal_grounds;
+    const std::vector<std::string>& basis_grounds = testing::Catalog()
+                                                        .request_types.at("mla_stored_data")
+                                                        .FindBasis("budapest")
+                                                        ->refusal_grounds;
     std::mt19937 random(GetParam() == "sqlite" ? 20261130 : 20261201);
     auto pick = [&](std::size_t n) {
-        return static_cast<std::size_t>(std::uniform_int_distribution<std::size_t>(0, n - 1)(random));
+        return static_cast<std::size_t>(std::uniform_int_distribution<std::size_t>(0, n - 1)(random)
+        );
     };
     transport_.SetFaults(200, 200);
 
     std::vector<ModelCase> cases(4);
     for (ModelCase& m : cases) {
-        auto c = a_.cases->Draft(alice_, DraftInput{testing::ExampleRequest(), b_.id, "normal", ""});
+        auto c =
+            a_.cases->Draft(alice_, DraftInput{testing::ExampleRequest(), b_.id, "normal", ""});
         ASSERT_TRUE(c) << c.error().message;
         m.a_id = c->id;
     }
@@ -150,14 +155,17 @@ TEST_P(CaseModelTest, RandomStepsFromBothSidesEndInTheSameViews) {
         const Snapshot before = Take(node, actor, id);
         ASSERT_TRUE(SameState(m.state, before.state)) << m.state << " vs " << before.state;
         const legal::Transition* t = lc.Find(name);
-        const legal::Side side_of_actor = side == 0 ? legal::Side::kRequesting : legal::Side::kRequested;
+        const legal::Side side_of_actor =
+            side == 0 ? legal::Side::kRequesting : legal::Side::kRequested;
         bool valid = t != nullptr && t->side == side_of_actor && name != "send" &&
                      std::find(t->from.begin(), t->from.end(), before.state) != t->from.end();
         if (valid && t->grounds) {
-            valid = !step.grounds.empty() &&
-                    std::all_of(step.grounds.begin(), step.grounds.end(), [&](const std::string& g) {
-                        return std::find(basis_grounds.begin(), basis_grounds.end(), g) != basis_grounds.end();
-                    });
+            valid =
+                !step.grounds.empty() &&
+                std::all_of(step.grounds.begin(), step.grounds.end(), [&](const std::string& g) {
+                    return std::find(basis_grounds.begin(), basis_grounds.end(), g) !=
+                           basis_grounds.end();
+                });
         } else if (valid) {
             valid = step.grounds.empty();
         }
@@ -167,7 +175,8 @@ TEST_P(CaseModelTest, RandomStepsFromBothSidesEndInTheSameViews) {
 
         auto result = node.cases->Transition(actor, id, step);
         if (valid) {
-            ASSERT_TRUE(result) << name << " from " << before.state << ": " << result.error().message;
+            ASSERT_TRUE(result) << name << " from " << before.state << ": "
+                                << result.error().message;
             m.state = name == "approve" ? "sent" : (t->to.empty() ? before.state : t->to);
             ++valid_steps;
         } else {

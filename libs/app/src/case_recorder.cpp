@@ -43,7 +43,12 @@ Result<void> CaseRecorder::Record(
     CONCORD_RETURN_IF_ERROR(node_.AppendEvent(tx, leaf));
     if (hooks_.on_state_change) {
         StateChange change{
-            entry.transition, entry.from_state, entry.to_state, entry.actor, entry.at_ms, from_peer};
+            entry.transition,
+            entry.from_state,
+            entry.to_state,
+            entry.actor,
+            entry.at_ms,
+            from_peer};
         CONCORD_RETURN_IF_ERROR(hooks_.on_state_change(tx, c, change));
     }
     return {};

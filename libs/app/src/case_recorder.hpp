@@ -22,7 +22,11 @@ public:
 
     /// Records `entry` for `c` (already changed in memory). `insert`: the case is new.
     Result<void> Record(
-        store::Transaction& tx, const Case& c, const TimelineEntry& entry, bool insert, bool from_peer
+        store::Transaction& tx,
+        const Case& c,
+        const TimelineEntry& entry,
+        bool insert,
+        bool from_peer
     ) const;
 
 private:

@@ -79,8 +79,8 @@ Result<void> TakeLocal(
             ctx.catalog
         )
     );
-    if (step.reasons.size() > detail::kMaxReasonsBytes || step.grounds.size() > detail::kMaxGrounds ||
-        !IsValidUtf8(step.reasons)) {
+    if (step.reasons.size() > detail::kMaxReasonsBytes ||
+        step.grounds.size() > detail::kMaxGrounds || !IsValidUtf8(step.reasons)) {
         return Invalid("reasons of at most 20000 bytes of UTF-8 and at most 32 grounds");
     }
     const std::int64_t now = NowMillis();
@@ -329,7 +329,8 @@ Result<CaseView> CaseService::Read(const Actor& actor, std::string_view case_id)
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CaseView view;
     CONCORD_ASSIGN_OR_RETURN(view.record, cases.Get(*tx, case_id));
-    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseRead, detail::RelationTo(actor, view.record)));
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseRead, detail::RelationTo(actor, view.record))
+    );
     CONCORD_ASSIGN_OR_RETURN(view.timeline, cases.Timeline(*tx, view.record.id));
     CONCORD_ASSIGN_OR_RETURN(view.notes, cases.Notes(*tx, view.record.id));
     tx->Rollback();
@@ -345,7 +346,12 @@ Result<std::vector<Case>> CaseService::Search(const Actor& actor, const CaseFilt
         return Invalid("limit must be 1-500");
     }
     for (std::string_view text :
-         {filter.party, filter.request_type, filter.state, filter.offence, filter.number_contains, filter.unit}) {
+         {filter.party,
+          filter.request_type,
+          filter.state,
+          filter.offence,
+          filter.number_contains,
+          filter.unit}) {
         CONCORD_RETURN_IF_ERROR(CheckName("filter", text));
     }
     detail::CaseStore cases(store_.backend());
@@ -403,7 +409,8 @@ Result<void> CaseService::OnDelivered(std::string_view message_id) {
     }
     Case& c = *found;
     auto t = lifecycle_.Check(
-        legal::StepRequest{c.state, "deliver", legal::Side::kSystem, c.instrument, c.request_type, {}, {}},
+        legal::StepRequest{
+            c.state, "deliver", legal::Side::kSystem, c.instrument, c.request_type, {}, {}},
         catalog_
     );
     if (!t) {

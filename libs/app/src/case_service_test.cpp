@@ -14,7 +14,8 @@ using legal::StepRuleOf;
 class CaseServiceTest : public testing::TwoNodes {
 protected:
     Case DraftOne() {
-        auto c = a_.cases->Draft(alice_, DraftInput{testing::ExampleRequest(), b_.id, "normal", ""});
+        auto c =
+            a_.cases->Draft(alice_, DraftInput{testing::ExampleRequest(), b_.id, "normal", ""});
         EXPECT_TRUE(c) << c.error().message;
         return *c;
     }
@@ -111,7 +112,10 @@ TEST_P(CaseServiceTest, PolicyDecidesByUnit) {
     EXPECT_EQ(denied.error().code, ErrorCode::kPermissionDenied);
     const Actor auditor = testing::Person("olga", "cyber", {Role::kAuditor});
     EXPECT_EQ(a_.cases->Read(auditor, c.id).error().code, ErrorCode::kPermissionDenied);
-    EXPECT_EQ(a_.cases->Draft(auditor, DraftInput{testing::ExampleRequest(), b_.id}).error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(
+        a_.cases->Draft(auditor, DraftInput{testing::ExampleRequest(), b_.id}).error().code,
+        ErrorCode::kPermissionDenied
+    );
     EXPECT_EQ(StateOn(a_, alice_, c.id), "draft");
 }
 

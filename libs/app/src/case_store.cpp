@@ -25,7 +25,7 @@ constexpr std::string_view kSchema =
     "UNIQUE (origin_node, origin_id));"
     "CREATE INDEX app_cases_state ON app_cases (state, updated_ms);"
     "CREATE INDEX app_cases_request_message ON app_cases (request_message_id);"
-    "CREATE TABLE app_case_counters (prefix TEXT PRIMARY KEY, last {INT} NOT NULL);"
+    "CREATE TABLE app_case_counters (prefix TEXT PRIMARY KEY, counter {INT} NOT NULL);"
     "CREATE TABLE app_case_timeline (seq {SEQ}, case_id TEXT NOT NULL, at_ms {INT} NOT NULL, "
     "actor TEXT NOT NULL, transition TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT "
     "NULL, grounds TEXT NOT NULL, reasons TEXT NOT NULL, version {INT} NOT NULL, message_id TEXT "
@@ -40,9 +40,12 @@ constexpr std::string_view kSchema =
 
 std::string Schema(std::string_view integer, std::string_view seq) {
     std::string text(kSchema);
-    for (auto [key, value] : {std::pair{std::string_view("{INT}"), integer}, {"{SEQ}", seq}}) {
+    const std::pair<std::string_view, std::string_view> substitutions[] = {
+        {"{INT}", integer}, {"{SEQ}", seq}};
+    for (const auto& substitution : substitutions) {
+        const std::string_view key = substitution.first;
         for (auto at = text.find(key); at != std::string::npos; at = text.find(key)) {
-            text.replace(at, key.size(), value);
+            text.replace(at, key.size(), substitution.second);
         }
     }
     return text;
@@ -241,7 +244,8 @@ Result<std::vector<Case>> CaseStore::Search(store::Transaction& tx, const CaseFi
         add("direction = ?", std::string(CaseDirectionName(*f.direction)));
     }
     if (!f.number_contains.empty()) {
-        add(backend_ == store::Backend::kPostgres ? "strpos(number, ?) > 0" : "instr(number, ?) > 0",
+        add(backend_ == store::Backend::kPostgres ? "strpos(number, ?) > 0"
+                                                  : "instr(number, ?) > 0",
             f.number_contains);
     }
     params.emplace_back(static_cast<std::int64_t>(f.limit));
@@ -263,8 +267,8 @@ Result<std::string> CaseStore::NextNumber(store::Transaction& tx, std::string_vi
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
         tx.Query(
-            "INSERT INTO app_case_counters (prefix, last) VALUES ($1, 1) ON CONFLICT (prefix) DO "
-            "UPDATE SET last = app_case_counters.last + 1 RETURNING last",
+            "INSERT INTO app_case_counters (prefix, counter) VALUES ($1, 1) ON CONFLICT (prefix) "
+            "DO UPDATE SET counter = app_case_counters.counter + 1 RETURNING counter",
             {std::string(prefix)}
         )
     );

@@ -258,8 +258,8 @@ protected:
             parties.push_back(std::move(p));
         }
         body["parties"] = std::move(parties);
-        body["nodes"] =
-            boost::json::array{federation::NodeEntryToJson(a_.Entry()), federation::NodeEntryToJson(b_.Entry())};
+        body["nodes"] = boost::json::array{
+            federation::NodeEntryToJson(a_.Entry()), federation::NodeEntryToJson(b_.Entry())};
         auto parsed = federation::ParseDirectoryBody(body);
         EXPECT_TRUE(parsed) << parsed.error().ToString();
         return std::make_shared<const federation::Directory>(std::move(*parsed));
@@ -273,9 +273,9 @@ protected:
         options.max_backoff = std::chrono::milliseconds(100);
         options.delivery_workers = 2;
         CaseService* cases = s.cases.get();
-        options.on_received = [cases](store::Transaction& tx, const federation::ReceivedMessage& m) {
-            return cases->OnReceived(tx, m);
-        };
+        options.on_received = [cases](
+                                  store::Transaction& tx, const federation::ReceivedMessage& m
+                              ) { return cases->OnReceived(tx, m); };
         options.on_event = [this](std::string_view name, const std::string& json) {
             if (name != "message.delivered") {
                 return;

@@ -11,7 +11,9 @@ Error Malformed(std::string_view why) {
     return MakeError(ErrorCode::kInvalidArgument, "case step: " + std::string(why));
 }
 
-Result<std::string> Text(const boost::json::object& o, std::string_view key, std::size_t max, bool required) {
+Result<std::string> Text(
+    const boost::json::object& o, std::string_view key, std::size_t max, bool required
+) {
     const boost::json::value* v = o.if_contains(key);
     if (v == nullptr) {
         if (required) {
@@ -19,9 +21,10 @@ Result<std::string> Text(const boost::json::object& o, std::string_view key, std
         }
         return std::string{};
     }
-    if (!v->is_string() || v->as_string().size() > max ||
-        (required && v->as_string().empty())) {
-        return Malformed("'" + std::string(key) + "' must be a string of 1-" + std::to_string(max) + " bytes");
+    if (!v->is_string() || v->as_string().size() > max || (required && v->as_string().empty())) {
+        return Malformed(
+            "'" + std::string(key) + "' must be a string of 1-" + std::to_string(max) + " bytes"
+        );
     }
     std::string text(v->as_string());
     if (!IsValidUtf8(text)) {

@@ -1,8 +1,7 @@
 #include "case_wire.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
 
 namespace concord::app::detail {
 namespace {
@@ -38,7 +37,8 @@ TEST(CaseWire, MalformedStepsAreRefused) {
         ASSERT_FALSE(r) << bad;
         EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
     }
-    boost::json::object big = EncodeStep(CaseStep{"a", "x", 1, "t", "", {}, std::string(kMaxReasonsBytes + 1, 'r')});
+    boost::json::object big =
+        EncodeStep(CaseStep{"a", "x", 1, "t", "", {}, std::string(kMaxReasonsBytes + 1, 'r')});
     EXPECT_FALSE(DecodeStep(big));
     CaseStep many{"a", "x", 1, "t", "", {}, ""};
     many.grounds.assign(kMaxGrounds + 1, "g");

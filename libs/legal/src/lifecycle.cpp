@@ -59,7 +59,9 @@ Result<std::string> ReadId(const TomlReader& r, const toml::table& t, std::strin
     return id;
 }
 
-Result<void> ReadStates(const TomlReader& r, const toml::table& root, std::vector<LifecycleState>& out) {
+Result<void> ReadStates(
+    const TomlReader& r, const toml::table& root, std::vector<LifecycleState>& out
+) {
     CONCORD_ASSIGN_OR_RETURN(auto tables, r.Tables(root, "state"));
     if (tables.empty()) {
         return r.Fail(root, "no [[state]]");
@@ -212,7 +214,9 @@ Result<void> CheckGraph(const TomlReader& r, const toml::table& root, const Life
     }
     for (const LifecycleState& s : lc.states()) {
         if (!reached.contains(s.id)) {
-            return r.Fail(root, fmt::format("state '{}' cannot be reached from '{}'", s.id, lc.initial()));
+            return r.Fail(
+                root, fmt::format("state '{}' cannot be reached from '{}'", s.id, lc.initial())
+            );
         }
         if (s.final) {
             continue;
@@ -222,7 +226,9 @@ Result<void> CheckGraph(const TomlReader& r, const toml::table& root, const Life
             way_out = way_out || (!t.to.empty() && t.to != s.id && Contains(t.from, s.id));
         }
         if (!way_out) {
-            return r.Fail(root, fmt::format("state '{}' is not final but no transition leaves it", s.id));
+            return r.Fail(
+                root, fmt::format("state '{}' is not final but no transition leaves it", s.id)
+            );
         }
     }
     return {};
@@ -271,7 +277,9 @@ std::optional<StepRule> StepRuleOf(const Error& error) {
 }
 
 Error StepError(StepRule rule, std::string_view detail) {
-    return MakeError(ErrorCode::kInvalidArgument, fmt::format("{}: {}", StepRuleName(rule), detail));
+    return MakeError(
+        ErrorCode::kInvalidArgument, fmt::format("{}: {}", StepRuleName(rule), detail)
+    );
 }
 
 Result<Lifecycle> Lifecycle::Load(const std::filesystem::path& file, const Catalog* catalog) {
@@ -296,7 +304,9 @@ Result<Lifecycle> Lifecycle::Load(const std::filesystem::path& file, const Catal
     CONCORD_RETURN_IF_ERROR(CheckGraph(r, root, lc));
     CONCORD_ASSIGN_OR_RETURN(auto overrides, r.Tables(root, "override"));
     for (const toml::table* t : overrides) {
-        CONCORD_ASSIGN_OR_RETURN(LifecycleOverride o, ReadOverride(r, *t, lc.transitions_, catalog));
+        CONCORD_ASSIGN_OR_RETURN(
+            LifecycleOverride o, ReadOverride(r, *t, lc.transitions_, catalog)
+        );
         for (const LifecycleOverride& known : lc.overrides_) {
             if (known.instrument == o.instrument && known.request_type == o.request_type) {
                 return r.Fail(*t, "a second override for the same instrument and request type");

@@ -113,7 +113,9 @@ TEST(Lifecycle, TheShippedFileHasTheStatesOfTheIssue) {
 TEST(Lifecycle, UncacRequiresConsultationBeforeRefusalButBudapestDoesNot) {
     const Lifecycle& lc = Shipped();
     const Transition& refuse = *lc.Find("refuse");
-    EXPECT_EQ(lc.FromStates(refuse, "uncac", "mla_stored_data"), std::vector<std::string>{"consultation"});
+    EXPECT_EQ(
+        lc.FromStates(refuse, "uncac", "mla_stored_data"), std::vector<std::string>{"consultation"}
+    );
     EXPECT_EQ(lc.FromStates(refuse, "budapest", "mla_stored_data"), refuse.from);
 }
 
@@ -135,7 +137,9 @@ TEST_F(LifecycleFile, TheSmallFileLoads) {
 }
 
 TEST_F(LifecycleFile, UnknownKeysAreRefused) {
-    ExpectRefused(Replace(kSmall, "crosses = true", "crosses = true\nsigned = 1"), "unknown key 'signed'");
+    ExpectRefused(
+        Replace(kSmall, "crosses = true", "crosses = true\nsigned = 1"), "unknown key 'signed'"
+    );
     ExpectRefused(std::string(kSmall) + "colour = 1\n", "unknown key 'colour'");
 }
 
@@ -160,7 +164,9 @@ TEST_F(LifecycleFile, TransitionsNameKnownStates) {
 }
 
 TEST_F(LifecycleFile, NothingLeavesAFinalState) {
-    ExpectRefused(Replace(kSmall, "from = [\"b\"]", "from = [\"b\", \"z\"]"), "leaves final state 'z'");
+    ExpectRefused(
+        Replace(kSmall, "from = [\"b\"]", "from = [\"b\", \"z\"]"), "leaves final state 'z'"
+    );
 }
 
 TEST_F(LifecycleFile, TheSideIsOneOfThree) {
@@ -168,12 +174,18 @@ TEST_F(LifecycleFile, TheSideIsOneOfThree) {
 }
 
 TEST_F(LifecycleFile, ASystemTransitionDoesNotCross) {
-    ExpectRefused(Replace(kSmall, "side = \"requesting\"", "side = \"system\""), "a system transition");
+    ExpectRefused(
+        Replace(kSmall, "side = \"requesting\"", "side = \"system\""), "a system transition"
+    );
 }
 
 TEST_F(LifecycleFile, EveryStateIsReachable) {
     ExpectRefused(
-        Replace(kSmall, "[[transition]]\nid = \"go\"", "[[state]]\nid = \"lost\"\n[[transition]]\nid = \"go\""),
+        Replace(
+            kSmall,
+            "[[transition]]\nid = \"go\"",
+            "[[state]]\nid = \"lost\"\n[[transition]]\nid = \"go\""
+        ),
         "state 'lost' cannot be reached"
     );
 }
@@ -183,22 +195,29 @@ TEST_F(LifecycleFile, EveryStateThatIsNotFinalHasAWayOut) {
 }
 
 TEST_F(LifecycleFile, OverridesNameKnownInstrumentsTypesCitationsAndTransitions) {
-    const std::string good =
-        std::string(kSmall) +
-        "[[override]]\ninstrument = \"uncac\"\ncite = \"uncac:46(26)\"\n"
-        "restrict = [{ transition = \"end\", from = [\"b\"] }]\n";
+    const std::string good = std::string(kSmall) +
+                             "[[override]]\ninstrument = \"uncac\"\ncite = \"uncac:46(26)\"\n"
+                             "restrict = [{ transition = \"end\", from = [\"b\"] }]\n";
     std::ofstream(file_) << good;
     ASSERT_TRUE(Lifecycle::Load(file_, &testing::TestCatalog()));
-    ExpectRefused(Replace(good, "instrument = \"uncac\"", "instrument = \"nope\""), "unknown instrument 'nope'");
+    ExpectRefused(
+        Replace(good, "instrument = \"uncac\"", "instrument = \"nope\""),
+        "unknown instrument 'nope'"
+    );
     ExpectRefused(
         Replace(good, "cite = \"uncac:46(26)\"", "cite = \"uncac:46(26)\"\nrequest_type = \"x\""),
         "unknown request type 'x'"
     );
     ExpectRefused(Replace(good, "uncac:46(26)", "uncac:999"), "names no known article");
-    ExpectRefused(Replace(good, "transition = \"end\"", "transition = \"fly\""), "unknown transition 'fly'");
+    ExpectRefused(
+        Replace(good, "transition = \"end\"", "transition = \"fly\""), "unknown transition 'fly'"
+    );
     ExpectRefused(Replace(good, "from = [\"b\"] }", "from = [] }"), "at least one state");
     ExpectRefused(Replace(good, "from = [\"b\"] }", "from = [\"a\"] }"), "widens it");
-    ExpectRefused(Replace(good, "restrict = [{ transition = \"end\", from = [\"b\"] }]", ""), "restricts nothing");
+    ExpectRefused(
+        Replace(good, "restrict = [{ transition = \"end\", from = [\"b\"] }]", ""),
+        "restricts nothing"
+    );
     ExpectRefused(good + good.substr(good.find("[[override]]")), "a second override");
 }
 
@@ -215,7 +234,8 @@ struct Step {
 
 Result<const Transition*> Check(const Step& s) {
     return Shipped().Check(
-        StepRequest{s.state, s.transition, s.side, s.instrument, s.request_type, s.grounds, s.reasons},
+        StepRequest{
+            s.state, s.transition, s.side, s.instrument, s.request_type, s.grounds, s.reasons},
         testing::TestCatalog()
     );
 }
@@ -227,7 +247,15 @@ void ExpectRule(const Step& s, StepRule rule) {
 }
 
 TEST(LifecycleCheck, AValidStepReturnsItsTransition) {
-    auto r = Check({"acknowledged", "refuse", Side::kRequested, "budapest", "mla_stored_data", {"sovereignty"}, "essential interests"});
+    auto r = Check(
+        {"acknowledged",
+         "refuse",
+         Side::kRequested,
+         "budapest",
+         "mla_stored_data",
+         {"sovereignty"},
+         "essential interests"}
+    );
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ((*r)->to, "refused");
 }
@@ -247,24 +275,61 @@ TEST(LifecycleCheck, WrongState) {
 }
 
 TEST(LifecycleCheck, ConsultFirstUnderUncac) {
-    Step s{"acknowledged", "refuse", Side::kRequested, "uncac", "mla_stored_data", {"sovereignty"}, "reasons"};
+    Step s{
+        "acknowledged",
+        "refuse",
+        Side::kRequested,
+        "uncac",
+        "mla_stored_data",
+        {"sovereignty"},
+        "reasons"};
     ExpectRule(s, StepRule::kConsultFirst);
     s.state = "consultation";
     EXPECT_TRUE(Check(s));
 }
 
 TEST(LifecycleCheck, GroundsMissing) {
-    ExpectRule({"acknowledged", "refuse", Side::kRequested, "budapest", "mla_stored_data", {}, "reasons"}, StepRule::kGroundsMissing);
+    ExpectRule(
+        {"acknowledged", "refuse", Side::kRequested, "budapest", "mla_stored_data", {}, "reasons"},
+        StepRule::kGroundsMissing
+    );
 }
 
 TEST(LifecycleCheck, GroundNotOfTheBasis) {
     // human_rights_un is a ground of the UN Convention, not of Budapest 31.
-    ExpectRule({"acknowledged", "refuse", Side::kRequested, "budapest", "mla_stored_data", {"human_rights_un"}, "r"}, StepRule::kGroundNotAllowed);
-    ExpectRule({"acknowledged", "accept", Side::kRequested, "budapest", "mla_stored_data", {"sovereignty"}, ""}, StepRule::kGroundNotAllowed);
+    ExpectRule(
+        {"acknowledged",
+         "refuse",
+         Side::kRequested,
+         "budapest",
+         "mla_stored_data",
+         {"human_rights_un"},
+         "r"},
+        StepRule::kGroundNotAllowed
+    );
+    ExpectRule(
+        {"acknowledged",
+         "accept",
+         Side::kRequested,
+         "budapest",
+         "mla_stored_data",
+         {"sovereignty"},
+         ""},
+        StepRule::kGroundNotAllowed
+    );
 }
 
 TEST(LifecycleCheck, ReasonsMissing) {
-    ExpectRule({"acknowledged", "refuse", Side::kRequested, "budapest", "mla_stored_data", {"sovereignty"}, "  \n"}, StepRule::kReasonsMissing);
+    ExpectRule(
+        {"acknowledged",
+         "refuse",
+         Side::kRequested,
+         "budapest",
+         "mla_stored_data",
+         {"sovereignty"},
+         "  \n"},
+        StepRule::kReasonsMissing
+    );
 }
 
 TEST(LifecycleCheck, StepErrorsCarryTheirRuleAndOtherErrorsDoNot) {

@@ -102,7 +102,10 @@ public:
     Result<Case> Transition(const Actor& actor, std::string_view case_id, const StepInput& step);
     /// Assigns the case to a unit and an officer (kCaseEdit; an empty value leaves it).
     Result<Case> Assign(
-        const Actor& actor, std::string_view case_id, std::string_view unit, std::string_view assignee
+        const Actor& actor,
+        std::string_view case_id,
+        std::string_view unit,
+        std::string_view assignee
     );
     /// Adds a note (kCaseEdit); at most 20000 bytes of UTF-8.
     Result<CaseNote> AddNote(const Actor& actor, std::string_view case_id, std::string_view text);
