@@ -234,7 +234,7 @@ INSTANTIATE_TEST_SUITE_P(
     Backends,
     CaseModelTest,
     ::testing::Values("sqlite", "postgres"),
-    [](const auto& info) { return info.param; }
+    [](const auto& param_info) { return std::string(param_info.param); }
 );
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "concord/app/case_service.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
 #include "case_test_support.hpp"
@@ -113,18 +114,22 @@ TEST_P(CaseServiceTest, PolicyDecidesByUnit) {
     const Actor auditor = testing::Person("olga", "cyber", {Role::kAuditor});
     EXPECT_EQ(a_.cases->Read(auditor, c.id).error().code, ErrorCode::kPermissionDenied);
     EXPECT_EQ(
-        a_.cases->Draft(auditor, DraftInput{testing::ExampleRequest(), b_.id}).error().code,
+        a_.cases->Draft(auditor, DraftInput{testing::ExampleRequest(), b_.id, "normal", ""})
+            .error()
+            .code,
         ErrorCode::kPermissionDenied
     );
     EXPECT_EQ(StateOn(a_, alice_, c.id), "draft");
 }
 
 TEST_P(CaseServiceTest, ADraftMustPassTheLegalCheckAndNameTheParties) {
-    auto bad = a_.cases->Draft(alice_, DraftInput{"{\"type\": \"mla_stored_data\"}", b_.id});
+    auto bad =
+        a_.cases->Draft(alice_, DraftInput{"{\"type\": \"mla_stored_data\"}", b_.id, "normal", ""});
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
     EXPECT_NE(bad.error().message.find("request_invalid"), std::string::npos);
-    auto to_self = a_.cases->Draft(alice_, DraftInput{testing::ExampleRequest(), a_.id});
+    auto to_self =
+        a_.cases->Draft(alice_, DraftInput{testing::ExampleRequest(), a_.id, "normal", ""});
     ASSERT_FALSE(to_self);
     CaseFilter all;
     auto none = a_.cases->Search(alice_, all);
@@ -264,7 +269,7 @@ INSTANTIATE_TEST_SUITE_P(
     Backends,
     CaseServiceTest,
     ::testing::Values("sqlite", "postgres"),
-    [](const auto& info) { return info.param; }
+    [](const auto& param_info) { return std::string(param_info.param); }
 );
 
 }  // namespace

@@ -232,6 +232,14 @@ struct Step {
     std::string reasons;
 };
 
+Step S(std::string state, std::string transition, Side side = Side::kRequested) {
+    Step s;
+    s.state = std::move(state);
+    s.transition = std::move(transition);
+    s.side = side;
+    return s;
+}
+
 Result<const Transition*> Check(const Step& s) {
     return Shipped().Check(
         StepRequest{
@@ -261,17 +269,17 @@ TEST(LifecycleCheck, AValidStepReturnsItsTransition) {
 }
 
 TEST(LifecycleCheck, UnknownTransition) {
-    ExpectRule({"sent", "teleport"}, StepRule::kUnknownTransition);
+    ExpectRule(S("sent", "teleport"), StepRule::kUnknownTransition);
 }
 
 TEST(LifecycleCheck, WrongSide) {
-    ExpectRule({"acknowledged", "close", Side::kRequested}, StepRule::kWrongSide);
-    ExpectRule({"sent", "deliver", Side::kRequesting}, StepRule::kWrongSide);
+    ExpectRule(S("acknowledged", "close", Side::kRequested), StepRule::kWrongSide);
+    ExpectRule(S("sent", "deliver", Side::kRequesting), StepRule::kWrongSide);
 }
 
 TEST(LifecycleCheck, WrongState) {
-    ExpectRule({"draft", "accept"}, StepRule::kWrongState);
-    ExpectRule({"closed", "status_query", Side::kRequesting}, StepRule::kWrongState);
+    ExpectRule(S("draft", "accept"), StepRule::kWrongState);
+    ExpectRule(S("closed", "status_query", Side::kRequesting), StepRule::kWrongState);
 }
 
 TEST(LifecycleCheck, ConsultFirstUnderUncac) {
