@@ -126,7 +126,7 @@ TEST_F(LifecycleFile, AMissingFileIsNotFound) {
 }
 
 TEST_F(LifecycleFile, SyntaxErrorsNameTheLine) {
-    ExpectRefused("initial = \n", ":1:");
+    ExpectRefused("initial = \"a\"\n= oops\n", ":2:");
 }
 
 TEST_F(LifecycleFile, TheSmallFileLoads) {
