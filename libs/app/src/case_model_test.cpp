@@ -120,8 +120,18 @@ TEST_P(CaseModelTest, RandomStepsFromBothSidesEndInTheSameViews) {
     int valid_steps = 0;
     int invalid_steps = 0;
     int restarts = 0;
-    for (int i = 0; i < 120; ++i) {
-        ModelCase& m = cases[pick(cases.size())];
+    for (int i = 0; i < 150; ++i) {
+        std::size_t index = pick(cases.size());
+        if ((cases[index].state == "closed" || cases[index].state == "withdrawn") &&
+            cases.size() < 24) {
+            // A case at its end is replaced by a new draft (it stays in the final check).
+            auto c =
+                a_.cases->Draft(alice_, DraftInput{testing::ExampleRequest(), b_.id, "normal", ""});
+            ASSERT_TRUE(c) << c.error().message;
+            cases.push_back(ModelCase{c->id, "", "draft", -1});
+            index = cases.size() - 1;
+        }
+        ModelCase& m = cases[index];
         int side = static_cast<int>(pick(2));
         const bool before_sending = m.state == "draft" || m.state == "approved" ||
                                     (m.state == "withdrawn" && m.b_id.empty());
@@ -139,8 +149,13 @@ TEST_P(CaseModelTest, RandomStepsFromBothSidesEndInTheSameViews) {
         }
         testing::NodeUnderTest& node = side == 0 ? a_ : b_;
         const std::string& id = side == 0 ? m.a_id : m.b_id;
-        const std::string name = names[pick(names.size())];
-        const Actor& actor = side == 1 ? dora_ : (name == "approve" ? bob_ : alice_);
+        const legal::Side side_of_actor =
+            side == 0 ? legal::Side::kRequesting : legal::Side::kRequested;
+        const Snapshot before = Take(node, side == 0 ? alice_ : dora_, id);
+        ASSERT_TRUE(SameState(m.state, before.state)) << m.state << " vs " << before.state;
+
+        // Most steps are meant to be valid (so cases travel far), the rest are anything.
+        std::string name = names[pick(names.size())];
         StepInput step{name, {}, pick(2) == 0 ? "" : "Reasons given."};
         switch (pick(3)) {
             case 0:
@@ -151,12 +166,26 @@ TEST_P(CaseModelTest, RandomStepsFromBothSidesEndInTheSameViews) {
             default:
                 step.grounds = {"nationality"};  // not a ground of Budapest 31
         }
+        if (pick(10) < 6) {
+            std::vector<const legal::Transition*> open;
+            for (const legal::Transition& t : lc.transitions()) {
+                if (t.side == side_of_actor && t.id != "send" &&
+                    std::find(t.from.begin(), t.from.end(), before.state) != t.from.end()) {
+                    open.push_back(&t);
+                }
+            }
+            if (!open.empty()) {
+                const legal::Transition& t = *open[pick(open.size())];
+                name = t.id;
+                step = StepInput{name, {}, t.reasons ? "Reasons given." : ""};
+                if (t.grounds) {
+                    step.grounds = {basis_grounds[pick(basis_grounds.size())]};
+                }
+            }
+        }
+        const Actor& actor = side == 1 ? dora_ : (name == "approve" ? bob_ : alice_);
 
-        const Snapshot before = Take(node, actor, id);
-        ASSERT_TRUE(SameState(m.state, before.state)) << m.state << " vs " << before.state;
         const legal::Transition* t = lc.Find(name);
-        const legal::Side side_of_actor =
-            side == 0 ? legal::Side::kRequesting : legal::Side::kRequested;
         bool valid = t != nullptr && t->side == side_of_actor && name != "send" &&
                      std::find(t->from.begin(), t->from.end(), before.state) != t->from.end();
         if (valid && t->grounds) {
@@ -181,7 +210,10 @@ TEST_P(CaseModelTest, RandomStepsFromBothSidesEndInTheSameViews) {
             ++valid_steps;
         } else {
             ASSERT_FALSE(result) << name << " from " << before.state << " was taken";
-            EXPECT_TRUE(legal::StepRuleOf(result.error()).has_value()) << result.error().message;
+            EXPECT_TRUE(
+                legal::StepRuleOf(result.error()).has_value() ||
+                result.error().code == ErrorCode::kPermissionDenied
+            ) << result.error().message;
             EXPECT_EQ(Take(node, actor, id), before) << name << " changed the case";
             ++invalid_steps;
         }
@@ -225,9 +257,9 @@ TEST_P(CaseModelTest, RandomStepsFromBothSidesEndInTheSameViews) {
         EXPECT_EQ(held->at(0).Int(0), 0) << n->id << " still holds steps";
         (*tx)->Rollback();
     }
-    EXPECT_GT(valid_steps, 10);
-    EXPECT_GT(invalid_steps, 10);
-    EXPECT_EQ(restarts, 4);
+    EXPECT_GE(valid_steps, 30);
+    EXPECT_GT(invalid_steps, 20);
+    EXPECT_EQ(restarts, 5);
 }
 
 INSTANTIATE_TEST_SUITE_P(
