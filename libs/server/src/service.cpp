@@ -9,6 +9,7 @@
 #include <thread>
 #include <tuple>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "concord/core/file.hpp"
@@ -308,6 +309,11 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         );
     }
     impl->catalog = std::move(*catalog);
+    auto lifecycle = legal::Lifecycle::Load(instruments / "lifecycle.toml", &*impl->catalog);
+    if (!lifecycle) {
+        return KeyError(config, "legal.instruments_dir", lifecycle.error());
+    }
+    impl->lifecycle = std::move(*lifecycle);
     if (!config.tls_cert.empty()) {
         CONCORD_RETURN_IF_ERROR(CheckPrivate(config, "http.tls_key", config.tls_key));
         for (auto [key, path, out] :
@@ -324,6 +330,11 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     if (auto migrated = impl->store->Migrate(ApiMigrations()); !migrated) {
         return KeyError(config, "node.store", migrated.error());
     }
+    if (auto migrated = impl->store->Migrate(app::CaseService::Migrations()); !migrated) {
+        return KeyError(config, "node.store", migrated.error());
+    }
+    impl->cases =
+        std::make_unique<app::CaseService>(*impl->store, *impl->catalog, *impl->lifecycle);
     impl->transport = std::make_unique<HttpTransport>(config.allow_plain_http);
     impl->RegisterMetrics();
 
@@ -339,7 +350,21 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     options.delivery_proofs = config.delivery_proofs;
     Impl* raw = impl.get();
     options.on_event = [raw](std::string_view name, const std::string& json) {
+        if (name == "message.delivered") {
+            // The request's receipt moves its case from sent to delivered.
+            boost::system::error_code ec;
+            boost::json::value event = boost::json::parse(json, ec);
+            if (!ec && event.is_object() && event.as_object().contains("id")) {
+                if (auto done = raw->cases->OnDelivered(event.as_object().at("id").as_string());
+                    !done) {
+                    log::Error("case delivery not recorded", {{"error", done.error().ToString()}});
+                }
+            }
+        }
         raw->events->Publish(std::string(name), json);
+    };
+    options.on_received = [raw](store::Transaction& tx, const federation::ReceivedMessage& m) {
+        return raw->cases->OnReceived(tx, m);
     };
     options.on_delivered = [raw](double seconds) { raw->delivery_latency->Observe(seconds); };
     options.failpoint = FailpointFromEnvironment();
@@ -363,6 +388,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         {{"serial", static_cast<long long>(shared_directory->serial)},
          {"sha256", federation::HashHex(crypto::Sha256(AsBytes(impl->directory_text)))}}
     );
+    impl->cases->Attach(impl->node.get());
     impl->node->Start();
 
     // The local API listener starts first: once the federation listener answers /healthz, the
