@@ -8,8 +8,8 @@
 #include <string>
 #include <thread>
 
-#include "concord/federation/node.hpp"
 #include "concord/app/case_service.hpp"
+#include "concord/federation/node.hpp"
 #include "concord/legal/catalog.hpp"
 #include "concord/legal/lifecycle.hpp"
 #include "concord/net/event_hub.hpp"
