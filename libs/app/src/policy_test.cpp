@@ -1,5 +1,9 @@
 #include "concord/app/policy.hpp"
 
+#include <fstream>
+#include <sstream>
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace concord::app {
@@ -53,6 +57,62 @@ TEST(Policy, EveryActionHasANameAndSomeRoleThatMayDoIt) {
         }
         EXPECT_TRUE(someone) << ActionName(action);
     }
+}
+
+}  // namespace
+}  // namespace concord::app
+
+namespace concord::app {
+namespace {
+
+// The table of docs/permissions.md, as RoleMay decides it.
+std::string PolicyTable() {
+    std::string out = "| action |";
+    for (Role role : kAllRoles) {
+        out += " " + std::string(RoleName(role)) + " |";
+    }
+    out += "\n|---|";
+    for (std::size_t i = 0; i < kAllRoles.size(); ++i) {
+        out += "---|";
+    }
+    out += "\n";
+    for (Action action : AllActions()) {
+        out += "| `" + std::string(ActionName(action)) + "` |";
+        for (Role role : kAllRoles) {
+            std::string cell;
+            int on_cases = 0;
+            for (Relation r : {Relation::kOwnUnit, Relation::kOtherUnit, Relation::kIncoming}) {
+                if (RoleMay(role, action, r)) {
+                    cell += (cell.empty() ? "" : ", ") + std::string(RelationName(r));
+                    ++on_cases;
+                }
+            }
+            if (on_cases == 3) {
+                cell = "all";
+            } else if (on_cases == 0) {
+                cell = RoleMay(role, action, Relation::kNone) ? "yes" : "—";
+            }
+            out += " " + cell + " |";
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+TEST(Policy, DocsPermissionsHasTheTableOfPolicyCpp) {
+    std::ifstream in(std::string(CONCORD_SOURCE_DIR) + "/docs/permissions.md");
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string doc = text.str();
+    const std::string begin = "<!-- policy-table -->\n";
+    const std::string end = "<!-- /policy-table -->";
+    const auto from = doc.find(begin);
+    const auto to = doc.find(end);
+    ASSERT_NE(from, std::string::npos);
+    ASSERT_NE(to, std::string::npos);
+    EXPECT_EQ(doc.substr(from + begin.size(), to - from - begin.size()), PolicyTable())
+        << "docs/permissions.md must hold, between the markers:\n"
+        << PolicyTable();
 }
 
 }  // namespace

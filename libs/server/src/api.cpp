@@ -20,6 +20,7 @@ std::vector<RoutePolicy> RegisterApiRoutes(net::Router& router, NodeService::Imp
     AddLedgerRoutes(t, service);
     AddLegalRoutes(t, service);
     AddPeopleRoutes(t, service);
+    AddCaseRoutes(t, service);
     return t.policies();
 }
 

@@ -9,6 +9,7 @@
 #include <thread>
 #include <tuple>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "concord/core/file.hpp"
@@ -309,6 +310,11 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         );
     }
     impl->catalog = std::move(*catalog);
+    auto lifecycle = legal::Lifecycle::Load(instruments / "lifecycle.toml", &*impl->catalog);
+    if (!lifecycle) {
+        return KeyError(config, "legal.instruments_dir", lifecycle.error());
+    }
+    impl->lifecycle = std::move(*lifecycle);
     if (!config.tls_cert.empty()) {
         CONCORD_RETURN_IF_ERROR(CheckPrivate(config, "http.tls_key", config.tls_key));
         for (auto [key, path, out] :
@@ -330,6 +336,9 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     }
     // TOTP secrets are sealed with a key derived from the signing seed (moved into the node).
     const crypto::SecretBytes seed = crypto::SecretBytes::CopyFrom(keys->signing.seed().span());
+    if (auto migrated = impl->store->Migrate(app::CaseService::Migrations()); !migrated) {
+    impl->cases =
+        std::make_unique<app::CaseService>(*impl->store, *impl->catalog, *impl->lifecycle);
     impl->transport = std::make_unique<HttpTransport>(config.allow_plain_http);
     impl->RegisterMetrics();
 
@@ -345,7 +354,21 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     options.delivery_proofs = config.delivery_proofs;
     Impl* raw = impl.get();
     options.on_event = [raw](std::string_view name, const std::string& json) {
+        if (name == "message.delivered") {
+            // The request's receipt moves its case from sent to delivered.
+            boost::system::error_code ec;
+            boost::json::value event = boost::json::parse(json, ec);
+            if (!ec && event.is_object() && event.as_object().contains("id")) {
+                if (auto done = raw->cases->OnDelivered(event.as_object().at("id").as_string());
+                    !done) {
+                    log::Error("case delivery not recorded", {{"error", done.error().ToString()}});
+                }
+            }
+        }
         raw->events->Publish(std::string(name), json);
+    };
+    options.on_received = [raw](store::Transaction& tx, const federation::ReceivedMessage& m) {
+        return raw->cases->OnReceived(tx, m);
     };
     options.on_delivered = [raw](double seconds) { raw->delivery_latency->Observe(seconds); };
     options.failpoint = FailpointFromEnvironment();
@@ -379,6 +402,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     );
     CONCORD_ASSIGN_OR_RETURN(impl->sessions, app::Sessions::Create(*impl->users));
     impl->tokens = std::make_unique<app::ApiTokens>(*impl->users);
+    impl->cases->Attach(impl->node.get());
     impl->node->Start();
 
     // The local API listener starts first: once the federation listener answers /healthz, the

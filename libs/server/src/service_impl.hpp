@@ -11,8 +11,10 @@
 #include "concord/app/sessions.hpp"
 #include "concord/app/tokens.hpp"
 #include "concord/app/users.hpp"
+#include "concord/app/case_service.hpp"
 #include "concord/federation/node.hpp"
 #include "concord/legal/catalog.hpp"
+#include "concord/legal/lifecycle.hpp"
 #include "concord/net/event_hub.hpp"
 #include "concord/net/http.hpp"
 #include "concord/net/metrics.hpp"
@@ -35,6 +37,8 @@ struct NodeService::Impl {
     std::unique_ptr<app::Sessions> sessions;
     std::unique_ptr<app::ApiTokens> tokens;
     std::optional<legal::Catalog> catalog;
+    std::optional<legal::Lifecycle> lifecycle;  // instruments/lifecycle.toml
+    std::unique_ptr<app::CaseService> cases;    // attached to `node` once it is open
     std::shared_ptr<net::EventHub> events = std::make_shared<net::EventHub>(4096);
     net::Metrics metrics;
     net::Histogram* delivery_latency{nullptr};

@@ -1,0 +1,137 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "concord/app/actor.hpp"
+#include "concord/app/case.hpp"
+#include "concord/core/result.hpp"
+#include "concord/federation/node.hpp"
+#include "concord/legal/catalog.hpp"
+#include "concord/legal/lifecycle.hpp"
+#include "concord/store/store.hpp"
+
+namespace concord::app {
+
+/// A state change of a case, as the hooks see it.
+struct StateChange {
+    std::string transition;  ///< lifecycle transition, or "received" for a new incoming case
+    std::string from_state;  ///< empty for a new case
+    std::string to_state;
+    std::string actor;  ///< actor label, "peer:<node>" for the other party
+    std::int64_t at_ms{0};
+    bool from_peer{false};
+};
+
+/// Where other parts of the use-case layer plug into case steps. Each runs inside the step's
+/// transaction; its error rolls the whole step back (and fails an intake with 503, so the peer
+/// retries: return errors only for store failures there).
+struct CaseHooks {
+    /// Approval: may add members to the body of the request message before it is sealed (the
+    /// approver's signature and certificate travel there).
+    std::function<Result<void>(
+        store::Transaction&, const Case&, const Actor& approver, boost::json::object& request_body
+    )>
+        on_approve;
+    /// Every state change, local or from the peer (deadlines start, stop or are suspended here).
+    std::function<Result<void>(store::Transaction&, const Case&, const StateChange&)>
+        on_state_change;
+};
+
+/// What an officer drafts.
+struct DraftInput {
+    std::string request_json;  ///< a legal request (docs/legal-data.md); checked by legal
+    std::string peer_node;     ///< the requested party's node
+    std::string priority{"normal"};
+    std::string unit;  ///< empty: the drafter's unit
+};
+
+/// A step somebody takes on a case.
+struct StepInput {
+    std::string transition;
+    std::vector<std::string> grounds;
+    std::string reasons;
+};
+
+/// A case with its history and notes.
+struct CaseView {
+    Case record;
+    std::vector<TimelineEntry> timeline;
+    std::vector<CaseNote> notes;
+};
+
+/// The case use cases (docs/cases.md). Each one is one store transaction: permission
+/// (Decide), lifecycle rule, case row, timeline, typed domain event, audit leaf naming the
+/// actor and, for a step that crosses parties, the federation message (Node::SubmitIn); after
+/// the commit the message is handed to delivery (SubmitCommitted).
+///
+/// Errors: kPermissionDenied (policy), kNotFound (no such case), kInvalidArgument for a refused
+/// step, whose message starts with the legal::StepRule name (legal::StepRuleOf reads it), or for
+/// bad input; store errors as the store reports them. A refused step changes nothing.
+///
+/// Thread-safety: thread-safe (all state is in the store). Never call a use case from inside a
+/// transaction of the same store (SQLite runs one at a time).
+class CaseService {
+public:
+    /// Tables of cases, timelines, notes, held steps and domain events.
+    static std::vector<store::Migration> Migrations();
+
+    /// `store`, `catalog` and `lifecycle` must outlive the service.
+    CaseService(
+        store::Store& store,
+        const legal::Catalog& catalog,
+        const legal::Lifecycle& lifecycle,
+        CaseHooks hooks = {}
+    );
+
+    /// The node whose messages carry the cases; set before the node starts (its on_received
+    /// calls OnReceived) and again after it is reopened.
+    void Attach(federation::Node* node) { node_ = node; }
+
+    /// Saves a draft of an outgoing request (kCaseCreate). The request must pass the legal
+    /// check and name the parties of this node and of `peer_node` as the directory lists them.
+    Result<Case> Draft(const Actor& actor, const DraftInput& input);
+    /// Approves a draft and sends it (kCaseApprove): approver ≠ drafter ("self_approval").
+    Result<Case> Approve(const Actor& actor, std::string_view case_id);
+    /// Takes a lifecycle step (kCaseTransition); "approve" is Approve.
+    Result<Case> Transition(const Actor& actor, std::string_view case_id, const StepInput& step);
+    /// Assigns the case to a unit and an officer (kCaseEdit; an empty value leaves it).
+    Result<Case> Assign(
+        const Actor& actor,
+        std::string_view case_id,
+        std::string_view unit,
+        std::string_view assignee
+    );
+    /// Adds a note (kCaseEdit); at most 20000 bytes of UTF-8.
+    Result<CaseNote> AddNote(const Actor& actor, std::string_view case_id, std::string_view text);
+    /// The case with its timeline and notes (kCaseRead).
+    Result<CaseView> Read(const Actor& actor, std::string_view case_id);
+    /// Cases matching `filter` that `actor` may read, newest first.
+    Result<std::vector<Case>> Search(const Actor& actor, const CaseFilter& filter);
+
+    /// For NodeOptions::on_received: inside the intake transaction, creates the incoming case of
+    /// a new request or applies the peer's step to its case, in the order of the case's version
+    /// (a step that arrives early is held until its turn); a repeated step changes nothing, and
+    /// a step invalid in this node's view is recorded as "transition_refused". Errors are store
+    /// errors only.
+    Result<void> OnReceived(store::Transaction& tx, const federation::ReceivedMessage& message);
+    /// For the `message.delivered` event: the request's receipt moves the case from sent to
+    /// delivered (by the node). Opens its own transaction.
+    Result<void> OnDelivered(std::string_view message_id);
+
+private:
+    Result<Case> ApproveWith(const Actor& actor, std::string_view case_id, const StepInput& step);
+
+    store::Store& store_;
+    const legal::Catalog& catalog_;
+    const legal::Lifecycle& lifecycle_;
+    CaseHooks hooks_;
+    federation::Node* node_{nullptr};
+};
+
+}  // namespace concord::app

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "concord/core/result.hpp"
+#include "concord/store/store.hpp"
+
+namespace concord::app {
+
+/// One typed domain event (table `app_domain_events`, docs/cases.md "Domain events"). Written in
+/// the transaction of the state change it records; statistics are computed from these rows.
+struct DomainEvent {
+    std::int64_t seq{0};  ///< assigned by the store
+    std::int64_t at_ms{0};
+    std::string actor;  ///< "node", "user:<login>" or "peer:<node id>"
+    /// A lifecycle transition ("approve", "refuse", ...), "drafted", "received", "assigned" or
+    /// "transition_refused" (a peer's step that was invalid in this node's view).
+    std::string kind;
+    std::string case_id;
+    std::string request_type;
+    std::string requesting_party;
+    std::string requested_party;
+    std::string from_state;
+    std::string to_state;
+    std::string priority;
+    std::vector<std::string> grounds;
+};
+
+/// The schema of `app_domain_events` (component "app_domain_events").
+std::vector<store::Migration> DomainEventMigrations();
+
+/// Appends `event` in `tx`; returns its seq.
+Result<std::int64_t> AppendDomainEvent(store::Transaction& tx, const DomainEvent& event);
+
+/// Events with seq > `after_seq`, oldest first, at most `limit`.
+Result<std::vector<DomainEvent>> ReadDomainEvents(
+    store::Transaction& tx, std::int64_t after_seq, std::size_t limit
+);
+
+}  // namespace concord::app

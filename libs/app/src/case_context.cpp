@@ -1,0 +1,61 @@
+#include "case_context.hpp"
+
+#include <chrono>
+
+namespace concord::app::detail {
+
+Relation RelationTo(const Actor& actor, const Case& c) {
+    if (c.unit.empty()) {
+        return c.direction == CaseDirection::kIn ? Relation::kIncoming : Relation::kOtherUnit;
+    }
+    return !actor.unit.empty() && c.unit == actor.unit ? Relation::kOwnUnit : Relation::kOtherUnit;
+}
+
+legal::Side OwnSide(const Case& c) {
+    return c.direction == CaseDirection::kOut ? legal::Side::kRequesting : legal::Side::kRequested;
+}
+
+legal::Side PeerSide(const Case& c) {
+    return c.direction == CaseDirection::kOut ? legal::Side::kRequested : legal::Side::kRequesting;
+}
+
+Result<std::string> OwnParty(const federation::Node& node) {
+    auto dir = node.directory();
+    const federation::NodeEntry* self = dir ? dir->FindNode(node.id()) : nullptr;
+    if (self == nullptr) {
+        return MakeError(ErrorCode::kUnavailable, "the directory does not list this node");
+    }
+    return self->party;
+}
+
+std::string NumberPrefix(std::string_view party, std::int64_t now_ms) {
+    const auto days = std::chrono::floor<std::chrono::days>(
+        std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(now_ms))
+    );
+    const std::chrono::year_month_day date(days);
+    return std::string(party) + "-" + std::to_string(static_cast<int>(date.year()));
+}
+
+std::string SendablePriority(
+    const federation::Node& node, std::string_view type, std::string_view wanted
+) {
+    if (wanted != "emergency") {
+        return "normal";
+    }
+    auto dir = node.directory();
+    const federation::NodeEntry* self = dir ? dir->FindNode(node.id()) : nullptr;
+    if (self != nullptr && dir->MayNodeSend(*self, type, "emergency", false)) {
+        return "emergency";
+    }
+    return "normal";
+}
+
+}  // namespace concord::app::detail
+
+namespace concord::app {
+
+std::string_view CaseDirectionName(CaseDirection direction) {
+    return direction == CaseDirection::kIn ? "in" : "out";
+}
+
+}  // namespace concord::app

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "concord/app/actor.hpp"
+#include "concord/app/case.hpp"
+#include "concord/app/case_service.hpp"
+#include "concord/app/policy.hpp"
+#include "concord/federation/node.hpp"
+#include "concord/legal/catalog.hpp"
+#include "concord/legal/lifecycle.hpp"
+
+#include "case_recorder.hpp"
+#include "case_store.hpp"
+
+namespace concord::app::detail {
+
+/// What the steps of one use case work with.
+struct CaseContext {
+    CaseContext(
+        const legal::Catalog& catalog_in,
+        const legal::Lifecycle& lifecycle_in,
+        federation::Node& node_in,
+        store::Backend backend,
+        const CaseHooks& hooks
+    )
+        : catalog(catalog_in),
+          lifecycle(lifecycle_in),
+          node(node_in),
+          cases(backend),
+          recorder(cases, node_in, hooks) {}
+
+    const legal::Catalog& catalog;
+    const legal::Lifecycle& lifecycle;
+    federation::Node& node;
+    CaseStore cases;
+    CaseRecorder recorder;
+};
+
+/// How `actor` stands to `c`: its unit's case, another unit's, or an incoming one nobody has.
+Relation RelationTo(const Actor& actor, const Case& c);
+/// The side this node takes in `c`, and the side of its peer.
+legal::Side OwnSide(const Case& c);
+legal::Side PeerSide(const Case& c);
+/// The party of this node in the directory; kUnavailable if the directory does not list it.
+Result<std::string> OwnParty(const federation::Node& node);
+/// "<party>-<year>" for numbers given at `now_ms`.
+std::string NumberPrefix(std::string_view party, std::int64_t now_ms);
+/// The priority a message of `type` can carry from this node: `wanted`, or "normal" when the
+/// directory's message policy lets this node send the type only at normal priority.
+std::string SendablePriority(
+    const federation::Node& node, std::string_view type, std::string_view wanted
+);
+
+/// Applies the peer's step carried by `message` (intake transaction); case_intake.cpp.
+Result<void> ReceiveCaseMessage(
+    CaseContext& ctx, store::Transaction& tx, const federation::ReceivedMessage& message
+);
+
+}  // namespace concord::app::detail

@@ -1,0 +1,433 @@
+#include "concord/app/case_service.hpp"
+
+#include <chrono>
+#include <utility>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "concord/app/domain_events.hpp"
+#include "concord/core/id.hpp"
+#include "concord/core/time.hpp"
+#include "concord/core/utf8.hpp"
+#include "concord/legal/check.hpp"
+
+#include "case_context.hpp"
+#include "case_wire.hpp"
+
+namespace concord::app {
+
+using detail::CaseContext;
+
+namespace {
+
+constexpr std::size_t kMaxNoteBytes = 20000;
+constexpr std::size_t kMaxNameBytes = 200;
+constexpr std::size_t kMaxPageSize = 500;
+
+// A message SubmitIn wrote into a step's transaction; handed to delivery after the commit.
+struct Sent {
+    federation::OutgoingMessage message;
+    federation::Submitted submitted;
+};
+
+Error Invalid(std::string message) {
+    return MakeError(ErrorCode::kInvalidArgument, std::move(message));
+}
+
+Result<void> CheckName(std::string_view what, std::string_view value) {
+    if (value.size() > kMaxNameBytes || !IsValidUtf8(value)) {
+        return Invalid(std::string(what) + " must be at most 200 bytes of UTF-8");
+    }
+    return {};
+}
+
+Result<federation::Node*> Attached(federation::Node* node) {
+    if (node == nullptr) {
+        return MakeError(ErrorCode::kUnavailable, "the case service has no node attached");
+    }
+    return node;
+}
+
+std::string Member(const boost::json::object& o, std::string_view key) {
+    const boost::json::value* v = o.if_contains(key);
+    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string{};
+}
+
+// Takes `transition` on `c` for this node, in `tx`: the lifecycle rule, then the message when
+// it crosses parties, then the record. `request_body` is the body of the request ("send").
+Result<void> TakeLocal(
+    CaseContext& ctx,
+    store::Transaction& tx,
+    const Actor& actor,
+    Case& c,
+    const StepInput& step,
+    boost::json::object* request_body,
+    std::vector<Sent>& sent
+) {
+    CONCORD_ASSIGN_OR_RETURN(
+        const legal::Transition* t,
+        ctx.lifecycle.Check(
+            legal::StepRequest{
+                c.state,
+                step.transition,
+                detail::OwnSide(c),
+                c.instrument,
+                c.request_type,
+                step.grounds,
+                step.reasons},
+            ctx.catalog
+        )
+    );
+    if (step.reasons.size() > detail::kMaxReasonsBytes ||
+        step.grounds.size() > detail::kMaxGrounds || !IsValidUtf8(step.reasons)) {
+        return Invalid("reasons of at most 20000 bytes of UTF-8 and at most 32 grounds");
+    }
+    const std::int64_t now = NowMillis();
+    TimelineEntry entry;
+    entry.at_ms = now;
+    entry.actor = actor.Label();
+    entry.transition = t->id;
+    entry.from_state = c.state;
+    entry.to_state = t->to.empty() ? c.state : t->to;
+    entry.grounds = step.grounds;
+    entry.reasons = step.reasons;
+    if (t->crosses) {
+        c.version += 1;
+        detail::CaseStep wire{
+            c.origin_node, c.origin_id, c.version, t->id, c.number, step.grounds, step.reasons};
+        boost::json::object body = detail::EncodeStep(wire);
+        federation::OutgoingMessage message;
+        message.to = c.peer_node;
+        message.type = "notice";
+        if (request_body != nullptr) {
+            (*request_body)[detail::kCaseMember] = body[detail::kCaseMember];
+            body = *request_body;
+            message.type = "request";
+        }
+        message.priority = detail::SendablePriority(ctx.node, message.type, c.priority);
+        message.body_json = boost::json::serialize(body);
+        CONCORD_ASSIGN_OR_RETURN(federation::Submitted submitted, ctx.node.SubmitIn(tx, message));
+        entry.message_id = submitted.id;
+        if (request_body != nullptr) {
+            c.request_message_id = submitted.id;
+        }
+        sent.push_back(Sent{std::move(message), std::move(submitted)});
+    }
+    entry.version = c.version;
+    c.state = entry.to_state;
+    c.updated_ms = now;
+    return ctx.recorder.Record(tx, c, entry, false, false);
+}
+
+Result<void> CommitAndSend(
+    store::Transaction& tx, federation::Node& node, const std::vector<Sent>& sent
+) {
+    CONCORD_RETURN_IF_ERROR(tx.Commit());
+    for (const Sent& s : sent) {
+        node.SubmitCommitted(s.message, s.submitted);
+    }
+    return {};
+}
+
+}  // namespace
+
+std::vector<store::Migration> CaseService::Migrations() {
+    std::vector<store::Migration> all = detail::CaseStore::Migrations();
+    for (store::Migration& m : DomainEventMigrations()) {
+        all.push_back(std::move(m));
+    }
+    return all;
+}
+
+CaseService::CaseService(
+    store::Store& store,
+    const legal::Catalog& catalog,
+    const legal::Lifecycle& lifecycle,
+    CaseHooks hooks
+)
+    : store_(store), catalog_(catalog), lifecycle_(lifecycle), hooks_(std::move(hooks)) {}
+
+Result<Case> CaseService::Draft(const Actor& actor, const DraftInput& input) {
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseCreate));
+    CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
+    const std::string unit = input.unit.empty() ? actor.unit : input.unit;
+    CONCORD_RETURN_IF_ERROR(CheckName("unit", unit));
+    if (input.priority != "normal" && input.priority != "emergency") {
+        return Invalid("priority must be normal or emergency");
+    }
+    const auto findings = legal::CheckRequest(catalog_, input.request_json, "en");
+    if (legal::HasErrors(findings)) {
+        return Invalid("request_invalid: " + legal::FindingsToJson(findings));
+    }
+    boost::system::error_code ec;
+    boost::json::value parsed = boost::json::parse(input.request_json, ec);
+    if (ec || !parsed.is_object()) {
+        return Invalid("request_invalid: not a JSON object");
+    }
+    const boost::json::object& request = parsed.as_object();
+    auto dir = node->directory();
+    const federation::NodeEntry* peer = dir->FindNode(input.peer_node);
+    if (peer == nullptr || peer->revoked || peer->id == node->id()) {
+        return Invalid("peer node '" + input.peer_node + "' is not a listed peer");
+    }
+    CONCORD_ASSIGN_OR_RETURN(std::string own_party, detail::OwnParty(*node));
+    Case c;
+    c.requesting_party = Member(request, "requesting_party");
+    c.requested_party = Member(request, "requested_party");
+    if (c.requesting_party != own_party || c.requested_party != peer->party) {
+        return Invalid(
+            "the request must be from " + own_party + " (this node) to " + peer->party + " (" +
+            peer->id + ")"
+        );
+    }
+    c.id = NewUuidV7();
+    c.origin_node = node->id();
+    c.origin_id = c.id;
+    c.direction = CaseDirection::kOut;
+    c.instrument = Member(request, "instrument");
+    c.request_type = Member(request, "type");
+    c.peer_node = peer->id;
+    c.state = lifecycle_.initial();
+    c.priority = input.priority;
+    c.unit = unit;
+    c.drafted_by = actor.Label();
+    if (const auto* offences = request.if_contains("offences");
+        offences != nullptr && offences->is_array() && !offences->as_array().empty() &&
+        offences->as_array()[0].is_object()) {
+        c.offence = Member(offences->as_array()[0].as_object(), "article");
+    }
+    c.created_ms = NowMillis();
+    c.updated_ms = c.created_ms;
+    c.body = boost::json::serialize(request);
+
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(
+        c.number, ctx.cases.NextNumber(*tx, detail::NumberPrefix(own_party, c.created_ms))
+    );
+    TimelineEntry entry;
+    entry.at_ms = c.created_ms;
+    entry.actor = actor.Label();
+    entry.transition = "drafted";
+    entry.to_state = c.state;
+    CONCORD_RETURN_IF_ERROR(ctx.recorder.Record(*tx, c, entry, true, false));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return c;
+}
+
+Result<Case> CaseService::Approve(const Actor& actor, std::string_view case_id) {
+    return ApproveWith(actor, case_id, StepInput{"approve", {}, {}});
+}
+
+Result<Case> CaseService::ApproveWith(
+    const Actor& actor, std::string_view case_id, const StepInput& step
+) {
+    CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Case c, ctx.cases.Get(*tx, case_id));
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseApprove, detail::RelationTo(actor, c)));
+    if (c.drafted_by == actor.Label()) {
+        return legal::StepError(
+            legal::StepRule::kSelfApproval, "the drafter of a request cannot approve it"
+        );
+    }
+    std::vector<Sent> sent;
+    CONCORD_RETURN_IF_ERROR(TakeLocal(ctx, *tx, actor, c, step, nullptr, sent));
+    c.approved_by = actor.Label();
+    boost::system::error_code ec;
+    boost::json::value request = boost::json::parse(c.body, ec);
+    if (ec || !request.is_object()) {
+        return MakeError(ErrorCode::kCorruption, "case " + c.id + ": stored request is not JSON");
+    }
+    if (hooks_.on_approve) {
+        CONCORD_RETURN_IF_ERROR(hooks_.on_approve(*tx, c, actor, request.as_object()));
+    }
+    CONCORD_RETURN_IF_ERROR(
+        TakeLocal(ctx, *tx, actor, c, StepInput{"send", {}, {}}, &request.as_object(), sent)
+    );
+    CONCORD_RETURN_IF_ERROR(CommitAndSend(*tx, *node, sent));
+    return c;
+}
+
+Result<Case> CaseService::Transition(
+    const Actor& actor, std::string_view case_id, const StepInput& step
+) {
+    if (step.transition == "approve") {
+        return ApproveWith(actor, case_id, step);
+    }
+    CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Case c, ctx.cases.Get(*tx, case_id));
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseTransition, detail::RelationTo(actor, c)));
+    if (step.transition == "send") {
+        // Sending is the second half of an approval: only Approve sends.
+        return legal::StepError(legal::StepRule::kWrongState, "a request is sent by its approval");
+    }
+    std::vector<Sent> sent;
+    CONCORD_RETURN_IF_ERROR(TakeLocal(ctx, *tx, actor, c, step, nullptr, sent));
+    CONCORD_RETURN_IF_ERROR(CommitAndSend(*tx, *node, sent));
+    return c;
+}
+
+Result<Case> CaseService::Assign(
+    const Actor& actor, std::string_view case_id, std::string_view unit, std::string_view assignee
+) {
+    CONCORD_RETURN_IF_ERROR(CheckName("unit", unit));
+    CONCORD_RETURN_IF_ERROR(CheckName("assignee", assignee));
+    CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Case c, ctx.cases.Get(*tx, case_id));
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseEdit, detail::RelationTo(actor, c)));
+    TimelineEntry entry;
+    entry.at_ms = NowMillis();
+    entry.actor = actor.Label();
+    entry.transition = "assigned";
+    entry.from_state = c.state;
+    entry.to_state = c.state;
+    entry.version = c.version;
+    if (!unit.empty()) {
+        c.unit = std::string(unit);
+    }
+    if (!assignee.empty()) {
+        c.assignee = std::string(assignee);
+    }
+    entry.reasons = "unit=" + c.unit + " assignee=" + c.assignee;
+    c.updated_ms = entry.at_ms;
+    CONCORD_RETURN_IF_ERROR(ctx.recorder.Record(*tx, c, entry, false, false));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return c;
+}
+
+Result<CaseNote> CaseService::AddNote(
+    const Actor& actor, std::string_view case_id, std::string_view text
+) {
+    if (text.empty() || text.size() > kMaxNoteBytes || !IsValidUtf8(text)) {
+        return Invalid("a note is 1-20000 bytes of UTF-8");
+    }
+    CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
+    detail::CaseStore cases(store_.backend());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Case c, cases.Get(*tx, case_id));
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseEdit, detail::RelationTo(actor, c)));
+    CaseNote note{0, NowMillis(), actor.Label(), std::string(text)};
+    CONCORD_RETURN_IF_ERROR(cases.AddNote(*tx, c.id, note));
+    boost::json::object leaf;
+    leaf["event"] = "case.note_added";
+    leaf["case"] = c.id;
+    NameActor(leaf, actor);
+    CONCORD_RETURN_IF_ERROR(node->AppendEvent(*tx, leaf));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return note;
+}
+
+Result<CaseView> CaseService::Read(const Actor& actor, std::string_view case_id) {
+    detail::CaseStore cases(store_.backend());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CaseView view;
+    CONCORD_ASSIGN_OR_RETURN(view.record, cases.Get(*tx, case_id));
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseRead, detail::RelationTo(actor, view.record))
+    );
+    CONCORD_ASSIGN_OR_RETURN(view.timeline, cases.Timeline(*tx, view.record.id));
+    CONCORD_ASSIGN_OR_RETURN(view.notes, cases.Notes(*tx, view.record.id));
+    tx->Rollback();
+    return view;
+}
+
+Result<std::vector<Case>> CaseService::Search(const Actor& actor, const CaseFilter& filter) {
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseRead));
+    if (filter.due_before_ms) {
+        return Invalid("deadline filter: deadlines are not yet recorded with cases");
+    }
+    if (filter.limit == 0 || filter.limit > kMaxPageSize) {
+        return Invalid("limit must be 1-500");
+    }
+    for (std::string_view text :
+         {filter.party,
+          filter.request_type,
+          filter.state,
+          filter.offence,
+          filter.number_contains,
+          filter.unit}) {
+        CONCORD_RETURN_IF_ERROR(CheckName("filter", text));
+    }
+    detail::CaseStore cases(store_.backend());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    // Page through the matches and keep those the actor may read, so a page holds only cases
+    // the caller may see and paging is over what they may see.
+    std::vector<Case> out;
+    CaseFilter page = filter;
+    page.offset = 0;
+    page.limit = kMaxPageSize;
+    std::size_t visible = 0;
+    for (;;) {
+        CONCORD_ASSIGN_OR_RETURN(auto rows, cases.Search(*tx, page));
+        for (Case& c : rows) {
+            const Relation relation = detail::RelationTo(actor, c);
+            bool may = false;
+            for (Role role : actor.roles) {
+                may = may || RoleMay(role, Action::kCaseRead, relation);
+            }
+            if (!may) {
+                continue;
+            }
+            if (visible++ >= filter.offset) {
+                out.push_back(std::move(c));
+                if (out.size() == filter.limit) {
+                    tx->Rollback();
+                    return out;
+                }
+            }
+        }
+        if (rows.size() < page.limit) {
+            break;
+        }
+        page.offset += page.limit;
+    }
+    tx->Rollback();
+    return out;
+}
+
+Result<void> CaseService::OnReceived(
+    store::Transaction& tx, const federation::ReceivedMessage& message
+) {
+    CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    return detail::ReceiveCaseMessage(ctx, tx, message);
+}
+
+Result<void> CaseService::OnDelivered(std::string_view message_id) {
+    CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto found, ctx.cases.FindByRequestMessage(*tx, message_id));
+    if (!found) {
+        return {};
+    }
+    Case& c = *found;
+    auto t = lifecycle_.Check(
+        legal::StepRequest{
+            c.state, "deliver", legal::Side::kSystem, c.instrument, c.request_type, {}, {}},
+        catalog_
+    );
+    if (!t) {
+        return {};  // the peer's answer came first: the case is past "sent"
+    }
+    TimelineEntry entry;
+    entry.at_ms = NowMillis();
+    entry.actor = Actor::Node().Label();
+    entry.transition = (*t)->id;
+    entry.from_state = c.state;
+    entry.to_state = (*t)->to;
+    entry.version = c.version;
+    entry.message_id = std::string(message_id);
+    c.state = (*t)->to;
+    c.updated_ms = entry.at_ms;
+    CONCORD_RETURN_IF_ERROR(ctx.recorder.Record(*tx, c, entry, false, false));
+    return tx->Commit();
+}
+
+}  // namespace concord::app

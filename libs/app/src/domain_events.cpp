@@ -1,0 +1,115 @@
+#include "concord/app/domain_events.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace concord::app {
+namespace {
+
+constexpr std::string_view kColumns =
+    "at_ms, actor, kind, case_id, request_type, requesting_party, requested_party, from_state, "
+    "to_state, priority, grounds";
+
+std::string GroundsJson(const std::vector<std::string>& grounds) {
+    boost::json::array a;
+    for (const std::string& g : grounds) {
+        a.emplace_back(g);
+    }
+    return boost::json::serialize(a);
+}
+
+std::vector<std::string> GroundsFromJson(const std::string& text) {
+    std::vector<std::string> out;
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(text, ec);
+    if (ec || !v.is_array()) {
+        return out;
+    }
+    for (const auto& g : v.as_array()) {
+        if (g.is_string()) {
+            out.emplace_back(g.as_string());
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<store::Migration> DomainEventMigrations() {
+    constexpr std::string_view kRest =
+        "at_ms {INT} NOT NULL, actor TEXT NOT NULL, kind TEXT NOT NULL, case_id TEXT NOT NULL, "
+        "request_type TEXT NOT NULL, requesting_party TEXT NOT NULL, requested_party TEXT NOT "
+        "NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, priority TEXT NOT NULL, grounds "
+        "TEXT NOT NULL)";
+    auto sql = [&](std::string_view seq, std::string_view integer) {
+        std::string rest(kRest);
+        rest.replace(rest.find("{INT}"), 5, integer);
+        return "CREATE TABLE app_domain_events (seq " + std::string(seq) + ", " + rest +
+               ";CREATE INDEX app_domain_events_case ON app_domain_events (case_id, seq)";
+    };
+    return {store::Migration{
+        "app_domain_events",
+        1,
+        sql("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"),
+        sql("BIGSERIAL PRIMARY KEY", "BIGINT")}};
+}
+
+Result<std::int64_t> AppendDomainEvent(store::Transaction& tx, const DomainEvent& e) {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(
+            "INSERT INTO app_domain_events (" + std::string(kColumns) +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq",
+            {e.at_ms,
+             e.actor,
+             e.kind,
+             e.case_id,
+             e.request_type,
+             e.requesting_party,
+             e.requested_party,
+             e.from_state,
+             e.to_state,
+             e.priority,
+             GroundsJson(e.grounds)}
+        )
+    );
+    if (rows.size() != 1) {
+        return MakeError(ErrorCode::kInternal, "domain event insert returned no seq");
+    }
+    return rows[0].Int(0);
+}
+
+Result<std::vector<DomainEvent>> ReadDomainEvents(
+    store::Transaction& tx, std::int64_t after_seq, std::size_t limit
+) {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(
+            "SELECT seq, " + std::string(kColumns) +
+                " FROM app_domain_events WHERE seq > $1 ORDER BY seq LIMIT $2",
+            {after_seq, static_cast<std::int64_t>(limit)}
+        )
+    );
+    std::vector<DomainEvent> out;
+    out.reserve(rows.size());
+    for (const store::Row& r : rows) {
+        DomainEvent e;
+        e.seq = r.Int(0);
+        e.at_ms = r.Int(1);
+        e.actor = r.Text(2);
+        e.kind = r.Text(3);
+        e.case_id = r.Text(4);
+        e.request_type = r.Text(5);
+        e.requesting_party = r.Text(6);
+        e.requested_party = r.Text(7);
+        e.from_state = r.Text(8);
+        e.to_state = r.Text(9);
+        e.priority = r.Text(10);
+        e.grounds = GroundsFromJson(r.Text(11));
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+}  // namespace concord::app

@@ -1,0 +1,253 @@
+// Cases on the local API: draft, approve, step, assign, note, read and search. Every decision is
+// app::CaseService's; these handlers only translate JSON to its inputs and its results to JSON.
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "concord/app/case_service.hpp"
+#include "concord/core/time.hpp"
+
+#include "api_routes.hpp"
+#include "api_util.hpp"
+
+namespace concord::server {
+namespace {
+
+using net::Json;
+using net::Request;
+using net::Response;
+
+boost::json::array Strings(const std::vector<std::string>& list) {
+    boost::json::array a;
+    for (const std::string& s : list) {
+        a.emplace_back(s);
+    }
+    return a;
+}
+
+boost::json::object CaseJson(const app::Case& c) {
+    boost::json::object o;
+    o["id"] = c.id;
+    o["number"] = c.number;
+    o["origin_node"] = c.origin_node;
+    o["origin_id"] = c.origin_id;
+    o["direction"] = app::CaseDirectionName(c.direction);
+    o["instrument"] = c.instrument;
+    o["request_type"] = c.request_type;
+    o["peer_node"] = c.peer_node;
+    o["requesting_party"] = c.requesting_party;
+    o["requested_party"] = c.requested_party;
+    o["state"] = c.state;
+    o["version"] = c.version;
+    o["priority"] = c.priority;
+    o["unit"] = c.unit;
+    o["assignee"] = c.assignee;
+    o["drafted_by"] = c.drafted_by;
+    o["approved_by"] = c.approved_by;
+    o["offence"] = c.offence;
+    o["peer_number"] = c.peer_number;
+    o["created"] = FormatTimestamp(c.created_ms);
+    o["updated"] = FormatTimestamp(c.updated_ms);
+    return o;
+}
+
+Response CaseAnswer(unsigned status, const Result<app::Case>& c) {
+    return c ? Json(status, boost::json::serialize(CaseJson(*c))) : FromError(c.error());
+}
+
+// The request body as a JSON object; nullopt (with `refusal` set) otherwise.
+std::optional<boost::json::object> BodyObject(const Request& request, Response& refusal) {
+    boost::system::error_code ec;
+    boost::json::value v = ParseJson(request.body, ec);
+    if (ec || !v.is_object()) {
+        refusal = ErrorBody(400, "invalid_argument", "the body must be a JSON object");
+        return std::nullopt;
+    }
+    return std::move(v.as_object());
+}
+
+std::string Text(const boost::json::object& o, std::string_view key) {
+    const boost::json::value* v = o.if_contains(key);
+    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string{};
+}
+
+Response CreateCase(app::CaseService& cases, Request& request, const app::Actor& actor) {
+    Response refusal;
+    auto body = BodyObject(request, refusal);
+    if (!body) {
+        return refusal;
+    }
+    const boost::json::value* legal_request = body->if_contains("request");
+    if (legal_request == nullptr || !legal_request->is_object()) {
+        return ErrorBody(400, "invalid_argument", "'request' must be a legal request object");
+    }
+    app::DraftInput input;
+    input.request_json = boost::json::serialize(*legal_request);
+    input.peer_node = Text(*body, "peer_node");
+    input.priority = body->contains("priority") ? Text(*body, "priority") : "normal";
+    input.unit = Text(*body, "unit");
+    return CaseAnswer(201, cases.Draft(actor, input));
+}
+
+Response ListCases(app::CaseService& cases, Request& request, const app::Actor& actor) {
+    app::CaseFilter filter;
+    filter.party = request.QueryParam("party").value_or("");
+    filter.request_type = request.QueryParam("type").value_or("");
+    filter.state = request.QueryParam("state").value_or("");
+    filter.offence = request.QueryParam("offence").value_or("");
+    filter.unit = request.QueryParam("unit").value_or("");
+    filter.number_contains = request.QueryParam("number").value_or("");
+    auto direction = ChoiceParam(request, "direction", {"in", "out", "any"}, "any");
+    if (auto* r = std::get_if<Response>(&direction)) {
+        return std::move(*r);
+    }
+    if (std::get<std::string>(direction) != "any") {
+        filter.direction = std::get<std::string>(direction) == "in" ? app::CaseDirection::kIn
+                                                                    : app::CaseDirection::kOut;
+    }
+    auto limit = UnsignedParam(request, "limit", 1, 500, 50);
+    if (auto* r = std::get_if<Response>(&limit)) {
+        return std::move(*r);
+    }
+    auto offset = UnsignedParam(request, "offset", 0, 1'000'000, 0);
+    if (auto* r = std::get_if<Response>(&offset)) {
+        return std::move(*r);
+    }
+    filter.limit = static_cast<std::size_t>(std::get<std::uint64_t>(limit));
+    filter.offset = static_cast<std::size_t>(std::get<std::uint64_t>(offset));
+    auto found = cases.Search(actor, filter);
+    if (!found) {
+        return FromError(found.error());
+    }
+    boost::json::array list;
+    for (const app::Case& c : *found) {
+        list.push_back(CaseJson(c));
+    }
+    boost::json::object o;
+    o["cases"] = std::move(list);
+    return Json(200, boost::json::serialize(o));
+}
+
+Response ReadCase(app::CaseService& cases, Request& request, const app::Actor& actor) {
+    auto view = cases.Read(actor, request.Param("id"));
+    if (!view) {
+        return FromError(view.error());
+    }
+    boost::json::object o;
+    o["case"] = CaseJson(view->record);
+    boost::system::error_code ec;
+    o["request"] = ParseJson(view->record.body, ec);
+    boost::json::array timeline;
+    for (const app::TimelineEntry& e : view->timeline) {
+        boost::json::object t;
+        t["at"] = FormatTimestamp(e.at_ms);
+        t["actor"] = e.actor;
+        t["transition"] = e.transition;
+        t["from_state"] = e.from_state;
+        t["to_state"] = e.to_state;
+        t["grounds"] = Strings(e.grounds);
+        t["reasons"] = e.reasons;
+        t["version"] = e.version;
+        t["message_id"] = e.message_id;
+        timeline.push_back(std::move(t));
+    }
+    o["timeline"] = std::move(timeline);
+    boost::json::array notes;
+    for (const app::CaseNote& n : view->notes) {
+        boost::json::object t;
+        t["at"] = FormatTimestamp(n.at_ms);
+        t["author"] = n.author;
+        t["text"] = n.text;
+        notes.push_back(std::move(t));
+    }
+    o["notes"] = std::move(notes);
+    return Json(200, boost::json::serialize(o));
+}
+
+Response StepCase(app::CaseService& cases, Request& request, const app::Actor& actor) {
+    Response refusal;
+    auto body = BodyObject(request, refusal);
+    if (!body) {
+        return refusal;
+    }
+    app::StepInput step;
+    step.transition = Text(*body, "transition");
+    step.reasons = Text(*body, "reasons");
+    if (const auto* grounds = body->if_contains("grounds"); grounds != nullptr) {
+        if (!grounds->is_array() || grounds->as_array().size() > 32) {
+            return ErrorBody(400, "invalid_argument", "'grounds' must be at most 32 ids");
+        }
+        for (const auto& g : grounds->as_array()) {
+            if (!g.is_string()) {
+                return ErrorBody(400, "invalid_argument", "'grounds' must hold ids");
+            }
+            step.grounds.emplace_back(g.as_string());
+        }
+    }
+    return CaseAnswer(200, cases.Transition(actor, request.Param("id"), step));
+}
+
+Response AssignCase(app::CaseService& cases, Request& request, const app::Actor& actor) {
+    Response refusal;
+    auto body = BodyObject(request, refusal);
+    if (!body) {
+        return refusal;
+    }
+    return CaseAnswer(
+        200, cases.Assign(actor, request.Param("id"), Text(*body, "unit"), Text(*body, "assignee"))
+    );
+}
+
+Response AddNote(app::CaseService& cases, Request& request, const app::Actor& actor) {
+    Response refusal;
+    auto body = BodyObject(request, refusal);
+    if (!body) {
+        return refusal;
+    }
+    auto note = cases.AddNote(actor, request.Param("id"), Text(*body, "text"));
+    if (!note) {
+        return FromError(note.error());
+    }
+    boost::json::object o;
+    o["at"] = FormatTimestamp(note->at_ms);
+    o["author"] = note->author;
+    o["text"] = note->text;
+    return Json(201, boost::json::serialize(o));
+}
+
+// The handlers reach the case service of the running node (absent only in the route listing).
+template <class F>
+RouteTable::AuthedHandler With(NodeService::Impl& s, F f) {
+    return [&s, f](Request& r, const app::Actor& actor) {
+        if (s.cases == nullptr) {
+            return ErrorBody(503, "unavailable", "cases are not available on this node");
+        }
+        return f(*s.cases, r, actor);
+    };
+}
+
+}  // namespace
+
+void AddCaseRoutes(RouteTable& t, NodeService::Impl& s) {
+    t.Authed("GET", "/api/v1/cases", app::Action::kCaseRead, With(s, ListCases));
+    t.Authed("POST", "/api/v1/cases", app::Action::kCaseCreate, With(s, CreateCase));
+    t.Authed("GET", "/api/v1/cases/{id}", app::Action::kCaseRead, With(s, ReadCase));
+    t.Authed(
+        "POST",
+        "/api/v1/cases/{id}/approve",
+        app::Action::kCaseApprove,
+        With(
+            s,
+            [](app::CaseService& cases, Request& r, const app::Actor& actor) {
+                return CaseAnswer(200, cases.Approve(actor, r.Param("id")));
+            }
+        )
+    );
+    t.Authed(
+        "POST", "/api/v1/cases/{id}/transition", app::Action::kCaseTransition, With(s, StepCase)
+    );
+    t.Authed("POST", "/api/v1/cases/{id}/assign", app::Action::kCaseEdit, With(s, AssignCase));
+    t.Authed("POST", "/api/v1/cases/{id}/notes", app::Action::kCaseEdit, With(s, AddNote));
+}
+
+}  // namespace concord::server
