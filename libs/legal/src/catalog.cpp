@@ -16,8 +16,8 @@ namespace {
 using detail::TomlReader;
 
 // Files of the instruments directory that are not instruments.
-constexpr std::array<std::string_view, 3> kSpecialFiles = {
-    "concepts.toml", "request-types.toml", "refusal-grounds.toml"};
+constexpr std::array<std::string_view, 4> kSpecialFiles = {
+    "concepts.toml", "request-types.toml", "refusal-grounds.toml", "deadlines.toml"};
 
 // Citations are "ID:ARTICLE" optionally followed by paragraph parts "(4)(a)".
 std::pair<std::string_view, std::string_view> SplitCitation(std::string_view citation) {
