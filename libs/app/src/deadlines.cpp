@@ -102,7 +102,7 @@ Result<std::vector<Deadline>> FromRows(const std::vector<store::Row>& rows) {
     return out;
 }
 
-Result<Deadline> Load(store::Transaction& tx, std::string_view id) {
+Result<Deadline> ReadDeadline(store::Transaction& tx, std::string_view id) {
     std::string sql = "SELECT " + std::string(kColumns) + " FROM app_deadlines WHERE id = $1";
     CONCORD_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, {std::string(id)}));
     if (rows.empty()) {
@@ -436,7 +436,7 @@ Result<int> DeadlineEngine::FireDue() {
 
 Result<bool> DeadlineEngine::FireOne(const std::string& id, std::int64_t now) {
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_ASSIGN_OR_RETURN(auto d, Load(*tx, id));
+    CONCORD_ASSIGN_OR_RETURN(auto d, ReadDeadline(*tx, id));
     const DeadlineState old_state = d.state;
     std::vector<DeadlineEvent> events;
     DeadlineEvent e{
@@ -619,7 +619,7 @@ Result<Deadline> DeadlineEngine::StartIn(
 Result<Deadline> DeadlineEngine::Mutate(
     store::Transaction& tx, const Actor& actor, std::string_view id, const Change& change
 ) {
-    CONCORD_ASSIGN_OR_RETURN(auto d, Load(tx, id));
+    CONCORD_ASSIGN_OR_RETURN(auto d, ReadDeadline(tx, id));
     const DeadlineState old_state = d.state;
     const std::int64_t old_due = d.due_ms;
     std::vector<DeadlineEvent> events;
@@ -823,13 +823,13 @@ Result<std::vector<Deadline>> DeadlineEngine::ForCaseIn(
 
 Result<Deadline> DeadlineEngine::Get(std::string_view id) {
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_ASSIGN_OR_RETURN(auto d, Load(*tx, id));
+    CONCORD_ASSIGN_OR_RETURN(auto d, ReadDeadline(*tx, id));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
     return d;
 }
 
 Result<Deadline> DeadlineEngine::GetIn(store::Transaction& tx, std::string_view id) {
-    return Load(tx, id);
+    return ReadDeadline(tx, id);
 }
 
 Result<std::vector<Deadline>> DeadlineEngine::ListDue(std::int64_t until_ms, std::size_t limit) {
