@@ -203,6 +203,9 @@ protected:
         if (alerts.empty()) {
             return {};
         }
+        // The heap learns of the deadline in the intake's commit hook, just after the commit
+        // that made the alert visible.
+        EXPECT_TRUE(WaitFor([&] { return engine_->NextInstant().has_value(); }));
         EXPECT_EQ(alerts[0].message_id, submitted ? submitted->id : "");
         return alerts[0];
     }
