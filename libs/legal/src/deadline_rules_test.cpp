@@ -18,7 +18,7 @@ std::filesystem::path ShippedRules() {
     return std::filesystem::path(CONCORD_SOURCE_DIR) / "instruments" / "deadlines.toml";
 }
 
-constexpr std::string_view kGoodRule = R"(
+constexpr std::string_view kGoodRule = R"toml(
 [[deadline]]
 id = "x.response"
 instrument = "eu-2023-1543"
@@ -32,7 +32,7 @@ kind = "limit"
 cite = "eu-2023-1543:10(3)"
 verification = "verified"
 source = "s"
-)";
+)toml";
 
 class DeadlineRulesFile : public ::testing::Test {
 protected:
