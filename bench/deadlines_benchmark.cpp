@@ -38,7 +38,7 @@ namespace fs = std::filesystem;
 
 constexpr std::int64_t kOpen = 1'000'000;
 constexpr std::int64_t kDay = 86'400'000;
-constexpr std::size_t kChunk = 100;  // rows per multi-row INSERT
+constexpr std::int64_t kChunk = 100;  // rows per multi-row INSERT
 
 fs::path& TempDir() {
     static fs::path dir;
@@ -84,7 +84,7 @@ store::Store* FilledStore(benchmark::State& state) {
                         "warn_ms, state, suspended_at_ms, warned_ms, closed_ms, backup, "
                         "extensions) VALUES ";
                     std::vector<store::Value> params;
-                    for (std::size_t j = 0; j < kChunk; ++j) {
+                    for (std::int64_t j = 0; j < kChunk; ++j) {
                         std::int64_t d = now + due(rng);
                         std::size_t p = params.size();
                         sql += (j == 0 ? "" : ", ") + std::string("($") + std::to_string(p + 1) +
@@ -92,7 +92,7 @@ store::Store* FilledStore(benchmark::State& state) {
                                std::to_string(p + 3) + ", $" + std::to_string(p + 4) + ", $" +
                                std::to_string(p + 5) + ", 'open', 0, 0, 0, '', '[]')";
                         params.emplace_back(NewUuidV7());
-                        params.emplace_back("case-" + std::to_string(i + static_cast<std::int64_t>(j)));
+                        params.emplace_back("case-" + std::to_string(i + j));
                         params.emplace_back(now);
                         params.emplace_back(d);
                         params.emplace_back(d - kDay);
