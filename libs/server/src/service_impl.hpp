@@ -8,6 +8,8 @@
 #include <string>
 #include <thread>
 
+#include "concord/app/deadlines.hpp"
+#include "concord/app/duty.hpp"
 #include "concord/federation/node.hpp"
 #include "concord/legal/catalog.hpp"
 #include "concord/net/event_hub.hpp"
@@ -27,6 +29,12 @@ struct NodeService::Impl {
     std::unique_ptr<store::Store> store;
     std::unique_ptr<HttpTransport> transport;
     std::unique_ptr<federation::Node> node;
+    // Legal deadlines and the duty desk (docs/deadlines.md); declared after `node`, which they
+    // use, so they are destroyed first.
+    std::unique_ptr<app::Webhook> duty_webhook;
+    std::unique_ptr<app::DeadlineEngine> deadlines;
+    std::unique_ptr<app::NodeSender> duty_sender;
+    std::unique_ptr<app::DutyDesk> duty;
     std::optional<legal::Catalog> catalog;
     std::shared_ptr<net::EventHub> events = std::make_shared<net::EventHub>(4096);
     net::Metrics metrics;
@@ -84,6 +92,9 @@ void AddApiRoutes(net::Router& router, NodeService::Impl& service);
 
 /// The local API's own tables (Idempotency-Key records), component "api".
 std::vector<store::Migration> ApiMigrations();
+
+/// The duty desk's webhook over HTTP (api_duty.cpp); nullptr when `duty.webhook_url` is empty.
+std::unique_ptr<app::Webhook> MakeDutyWebhook(const Config& config);
 
 /// Reads and verifies the signed directory file named by the config.
 Result<federation::Directory> LoadDirectory(const Config& config, std::string* text);

@@ -72,6 +72,14 @@ struct Config {
 
     // [log]
     std::string log_level{"info"};
+
+    // [duty]: the 24/7 duty desk (docs/operations.md "Duty desk")
+    /// An emergency arrival unacknowledged this long escalates to the backups and the webhook.
+    std::chrono::milliseconds duty_escalation{std::chrono::minutes(15)};
+    /// Optional URL POSTed a JSON body at every deadline breach; empty: no webhook.
+    std::string duty_webhook_url;
+    /// Hex SHA-256 of the webhook server's certificate (required for an https URL).
+    std::string duty_webhook_tls_sha256;
 };
 
 /// Reads and checks a TOML config file. Every problem is reported as
