@@ -294,25 +294,41 @@ std::int64_t DeadlineEngine::Now() const {
 }
 
 Result<std::size_t> DeadlineEngine::Load() {
-    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_ASSIGN_OR_RETURN(
-        auto rows,
-        tx->Query("SELECT id, due_ms, warn_ms, state, warned_ms FROM app_deadlines "
-                  "WHERE state IN ('open', 'warned')")
-    );
-    CONCORD_RETURN_IF_ERROR(tx->Commit());
-    std::scoped_lock lock(mu_);
-    for (const auto& row : rows) {
-        Deadline d;
-        d.id = row.Text(0);
-        d.due_ms = row.Int(1);
-        d.warn_ms = row.Int(2);
-        CONCORD_ASSIGN_OR_RETURN(d.state, ParseDeadlineState(row.Text(3)));
-        d.warned_ms = row.Int(4);
-        Schedule(d);
+    // In pages by id, so that memory at start stays bounded by the page, not the table.
+    constexpr std::int64_t kPage = 10000;
+    std::size_t loaded = 0;
+    std::string after;
+    for (;;) {
+        CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+        CONCORD_ASSIGN_OR_RETURN(
+            auto rows,
+            tx->Query(
+                "SELECT id, due_ms, warn_ms, state, warned_ms FROM app_deadlines "
+                "WHERE state IN ('open', 'warned') AND id > $1 ORDER BY id LIMIT $2",
+                {after, kPage}
+            )
+        );
+        CONCORD_RETURN_IF_ERROR(tx->Commit());
+        {
+            std::scoped_lock lock(mu_);
+            for (const auto& row : rows) {
+                Deadline d;
+                d.id = row.Text(0);
+                d.due_ms = row.Int(1);
+                d.warn_ms = row.Int(2);
+                CONCORD_ASSIGN_OR_RETURN(d.state, ParseDeadlineState(row.Text(3)));
+                d.warned_ms = row.Int(4);
+                Schedule(d);
+            }
+        }
+        loaded += rows.size();
+        if (rows.size() < static_cast<std::size_t>(kPage)) {
+            break;
+        }
+        after = rows.back().Text(0);
     }
     cv_.notify_all();
-    return rows.size();
+    return loaded;
 }
 
 void DeadlineEngine::Schedule(const Deadline& d) {
