@@ -21,6 +21,7 @@ std::vector<RoutePolicy> RegisterApiRoutes(net::Router& router, NodeService::Imp
     AddLegalRoutes(t, service);
     AddPeopleRoutes(t, service);
     AddCaseRoutes(t, service);
+    AddDutyRoutes(t, service);
     return t.policies();
 }
 

@@ -61,5 +61,6 @@ void AddMessageRoutes(RouteTable& table, NodeService::Impl& service);
 void AddLedgerRoutes(RouteTable& table, NodeService::Impl& service);
 void AddLegalRoutes(RouteTable& table, NodeService::Impl& service);
 void AddCaseRoutes(RouteTable& table, NodeService::Impl& service);
+void AddDutyRoutes(RouteTable& table, NodeService::Impl& service);
 
 }  // namespace concord::server

@@ -8,6 +8,7 @@
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/ed25519.hpp"
+#include "concord/net/client.hpp"
 
 #include <toml++/toml.h>
 
@@ -353,6 +354,21 @@ Result<void> ReadAll(Reader& r, Config& c) {
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warning" &&
         c.log_level != "error") {
         return r.Problem("log.level", "must be debug, info, warning or error");
+    }
+    CONCORD_RETURN_IF_ERROR(r.Duration("duty.escalation", c.duty_escalation, minutes(1), days(1)));
+    CONCORD_RETURN_IF_ERROR(r.String("duty.webhook_url", c.duty_webhook_url, false));
+    CONCORD_RETURN_IF_ERROR(r.String("duty.webhook_tls_sha256", c.duty_webhook_tls_sha256, false));
+    if (!c.duty_webhook_url.empty()) {
+        auto url = net::ParseUrl(c.duty_webhook_url);
+        if (!url) {
+            return r.Problem("duty.webhook_url", url.error().message);
+        }
+        if (url->tls && c.duty_webhook_tls_sha256.empty()) {
+            return r.Problem("duty.webhook_tls_sha256", "required for an https webhook");
+        }
+        if (!url->tls && !IsLoopback(url->host)) {
+            return r.Problem("duty.webhook_url", "plain http is allowed on loopback only");
+        }
     }
     return r.NoUnknownKeys();
 }

@@ -205,5 +205,34 @@ TEST(ConfigTest, MissingFileIsNotFound) {
     EXPECT_EQ(c.error().code, ErrorCode::kNotFound);
 }
 
+TEST(ConfigTest, DutyDeskKeysHaveDefaultsAndAreChecked) {
+    auto c = ParseConfig(kGood, "/etc/concord/a/config.toml");
+    ASSERT_TRUE(c) << c.error().ToString();
+    EXPECT_EQ(c->duty_escalation, std::chrono::minutes(15));
+    EXPECT_TRUE(c->duty_webhook_url.empty());
+
+    std::string with_duty =
+        std::string(kGood) +
+        "[duty]\nescalation = \"5m\"\nwebhook_url = \"http://127.0.0.1:9/hook\"\n";
+    c = ParseConfig(with_duty, "/etc/concord/a/config.toml");
+    ASSERT_TRUE(c) << c.error().ToString();
+    EXPECT_EQ(c->duty_escalation, std::chrono::minutes(5));
+    EXPECT_EQ(c->duty_webhook_url, "http://127.0.0.1:9/hook");
+
+    const std::pair<std::string, std::string> cases[] = {
+        {With(with_duty, "escalation = \"5m\"", "escalation = \"10s\""), "key 'duty.escalation'"},
+        {With(with_duty, "http://127.0.0.1:9/hook", "http://example.org/hook"),
+         "key 'duty.webhook_url': plain http is allowed on loopback only"},
+        {With(with_duty, "http://127.0.0.1:9/hook", "https://example.org/hook"),
+         "key 'duty.webhook_tls_sha256': required"},
+        {With(with_duty, "http://127.0.0.1:9/hook", "ftp://x"), "key 'duty.webhook_url'"},
+    };
+    for (const auto& [text, expected] : cases) {
+        auto bad = ParseConfig(text, "/etc/concord/a/config.toml");
+        ASSERT_FALSE(bad) << expected;
+        EXPECT_NE(bad.error().message.find(expected), std::string::npos) << bad.error().message;
+    }
+}
+
 }  // namespace
 }  // namespace concord::server

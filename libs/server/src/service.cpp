@@ -14,6 +14,7 @@
 
 #include "concord/core/file.hpp"
 #include "concord/core/log.hpp"
+#include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/sha256.hpp"
 #include "concord/federation/envelope.hpp"
@@ -256,6 +257,44 @@ Result<std::unique_ptr<net::Server>> StartListener(NodeService::Impl& impl, List
     return std::move(*started);
 }
 
+// The deadline engine and the duty desk over the node (docs/deadlines.md): deadlines that
+// passed while the node was down are in the heap after Load and fire once Run starts.
+static Result<void> StartDeadlines(
+    NodeService::Impl& impl, const federation::Directory& directory
+) {
+    NodeService::Impl* raw = &impl;
+    auto append_leaf = [raw](store::Transaction& tx, const boost::json::object& leaf) {
+        return raw->node->AppendEvent(tx, leaf);
+    };
+    auto on_live = [raw](std::string_view name, const std::string& json) {
+        raw->events->Publish(std::string(name), json);
+    };
+    impl.duty_webhook = MakeDutyWebhook(impl.config);
+    app::DeadlineHooks hooks;
+    hooks.append_leaf = append_leaf;
+    hooks.on_live = on_live;
+    hooks.escalation_recipients = [](store::Transaction& tx, const app::Deadline& d) {
+        return app::DutyDesk::EscalationRecipientsIn(tx, d, NowMillis());
+    };
+    hooks.webhook = impl.duty_webhook.get();
+    impl.deadlines = std::make_unique<app::DeadlineEngine>(*impl.store, hooks);
+    impl.duty_sender = std::make_unique<app::NodeSender>(*impl.node);
+    app::DutyOptions duty;
+    duty.escalation_ms = impl.config.duty_escalation.count();
+    if (const auto* self = directory.FindNode(impl.config.node_id)) {
+        duty.authority = self->authority;
+    }
+    duty.append_leaf = append_leaf;
+    duty.on_live = on_live;
+    impl.duty = std::make_unique<app::DutyDesk>(
+        *impl.store, *impl.deadlines, *impl.duty_sender, std::move(duty)
+    );
+    if (auto loaded = impl.deadlines->Load(); !loaded) {
+        return KeyError(impl.config, "node.store", loaded.error());
+    }
+    return {};
+}
+
 Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     log::Configure(&std::cerr, LevelFromName(config.log_level));
     auto impl = std::make_unique<Impl>();
@@ -337,8 +376,16 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     // TOTP secrets are sealed with a key derived from the signing seed (moved into the node).
     const crypto::SecretBytes seed = crypto::SecretBytes::CopyFrom(keys->signing.seed().span());
     if (auto migrated = impl->store->Migrate(app::CaseService::Migrations()); !migrated) {
+        return KeyError(config, "node.store", migrated.error());
+    }
     impl->cases =
         std::make_unique<app::CaseService>(*impl->store, *impl->catalog, *impl->lifecycle);
+    for (const auto& migrations :
+         {app::DeadlineEngine::Migrations(), app::DutyDesk::Migrations()}) {
+        if (auto migrated = impl->store->Migrate(migrations); !migrated) {
+            return KeyError(config, "node.store", migrated.error());
+        }
+    }
     impl->transport = std::make_unique<HttpTransport>(config.allow_plain_http);
     impl->RegisterMetrics();
 
@@ -367,10 +414,17 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         }
         raw->events->Publish(std::string(name), json);
     };
-    options.on_received = [raw](store::Transaction& tx, const federation::ReceivedMessage& m) {
-        return raw->cases->OnReceived(tx, m);
-    };
     options.on_delivered = [raw](double seconds) { raw->delivery_latency->Observe(seconds); };
+    // What an arrival means, recorded in the intake transaction before the receipt is signed:
+    // the case it opens or moves (docs/cases.md), and for an emergency the duty desk's alert
+    // (docs/deadlines.md).
+    options.on_received =
+        [raw](store::Transaction& tx, const federation::ReceivedMessage& m) -> Result<void> {
+        CONCORD_RETURN_IF_ERROR(raw->cases->OnReceived(tx, m));
+        CONCORD_ASSIGN_OR_RETURN(auto alert, raw->duty->OnReceivedIn(tx, m));
+        (void)alert;
+        return {};
+    };
     options.failpoint = FailpointFromEnvironment();
     auto shared_directory = std::make_shared<const federation::Directory>(std::move(directory));
     CONCORD_ASSIGN_OR_RETURN(
@@ -387,6 +441,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
             loaded.error().code, config.directory_file.string() + ": " + loaded.error().message
         );
     }
+    CONCORD_RETURN_IF_ERROR(StartDeadlines(*impl, *shared_directory));
     log::Info(
         "directory loaded",
         {{"serial", static_cast<long long>(shared_directory->serial)},
@@ -404,6 +459,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     impl->tokens = std::make_unique<app::ApiTokens>(*impl->users);
     impl->cases->Attach(impl->node.get());
     impl->node->Start();
+    impl->deadlines->Run();
 
     // The local API listener starts first: once the federation listener answers /healthz, the
     // whole node is up (health checks and peers see one listener, local clients the other).
@@ -467,6 +523,7 @@ void NodeService::Stop() {
             t->join();
         }
     }
+    impl_->deadlines->Stop();
     impl_->node->Stop();
     impl_->api_server.reset();
     impl_->server.reset();

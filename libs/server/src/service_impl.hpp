@@ -12,6 +12,8 @@
 #include "concord/app/tokens.hpp"
 #include "concord/app/users.hpp"
 #include "concord/app/case_service.hpp"
+#include "concord/app/deadlines.hpp"
+#include "concord/app/duty.hpp"
 #include "concord/federation/node.hpp"
 #include "concord/legal/catalog.hpp"
 #include "concord/legal/lifecycle.hpp"
@@ -36,6 +38,12 @@ struct NodeService::Impl {
     std::unique_ptr<app::Users> users;
     std::unique_ptr<app::Sessions> sessions;
     std::unique_ptr<app::ApiTokens> tokens;
+    // Legal deadlines and the duty desk (docs/deadlines.md); declared after `node`, which they
+    // use, so they are destroyed first.
+    std::unique_ptr<app::Webhook> duty_webhook;
+    std::unique_ptr<app::DeadlineEngine> deadlines;
+    std::unique_ptr<app::NodeSender> duty_sender;
+    std::unique_ptr<app::DutyDesk> duty;
     std::optional<legal::Catalog> catalog;
     std::optional<legal::Lifecycle> lifecycle;  // instruments/lifecycle.toml
     std::unique_ptr<app::CaseService> cases;    // attached to `node` once it is open
@@ -95,6 +103,9 @@ void AddApiRoutes(net::Router& router, NodeService::Impl& service);
 
 /// The local API's own tables (Idempotency-Key records), component "api".
 std::vector<store::Migration> ApiMigrations();
+
+/// The duty desk's webhook over HTTP (api_duty.cpp); nullptr when `duty.webhook_url` is empty.
+std::unique_ptr<app::Webhook> MakeDutyWebhook(const Config& config);
 
 /// Reads and verifies the signed directory file named by the config.
 Result<federation::Directory> LoadDirectory(const Config& config, std::string* text);

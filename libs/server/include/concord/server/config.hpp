@@ -81,6 +81,13 @@ struct Config {
     std::chrono::milliseconds session_idle{std::chrono::minutes(15)};
     std::chrono::milliseconds session_absolute{std::chrono::hours(12)};
     std::chrono::milliseconds token_max_lifetime{std::chrono::hours(24 * 366)};
+    // [duty]: the 24/7 duty desk (docs/operations.md "Duty desk")
+    /// An emergency arrival unacknowledged this long escalates to the backups and the webhook.
+    std::chrono::milliseconds duty_escalation{std::chrono::minutes(15)};
+    /// Optional URL POSTed a JSON body at every deadline breach; empty: no webhook.
+    std::string duty_webhook_url;
+    /// Hex SHA-256 of the webhook server's certificate (required for an https URL).
+    std::string duty_webhook_tls_sha256;
 };
 
 /// Reads and checks a TOML config file. Every problem is reported as
