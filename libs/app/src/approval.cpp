@@ -222,6 +222,16 @@ Error ApprovalRefused::ToError() const {
     );
 }
 
+std::string DescribeApproval(const VerifiedApproval& approval) {
+    std::string out =
+        "approved by " + approval.name + ", " + approval.role + ", " + approval.authority;
+    if (!approval.unit.empty()) {
+        out += " (" + approval.unit + ")";
+    }
+    return out + ", node " + approval.node + ", certificate " +
+           std::to_string(approval.certificate_serial);
+}
+
 tl::expected<VerifiedApproval, ApprovalRefused> VerifyApproval(
     const federation::Directory& directory,
     std::string_view sender_node_id,

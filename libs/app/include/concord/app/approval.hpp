@@ -124,6 +124,10 @@ struct VerifiedApproval {
     ApprovalRequest request;
 };
 
+/// "approved by NAME, approver, AUTHORITY (UNIT), node NODE, certificate SERIAL" (without
+/// " (UNIT)" when the unit is empty): how a receiver shows a verified approval.
+std::string DescribeApproval(const VerifiedApproval& approval);
+
 /// Verifies an approval received from `sender_node_id` against the request the receiver
 /// rebuilt from the message (`canonical_request`, the CanonicalRequest text), in chain order:
 /// the sender is listed and not revoked; the certificate was issued by the sender, signed with
