@@ -1,9 +1,12 @@
 #include "concord/app/user_certificate.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <boost/json/array.hpp>
 
+#include "concord/app/user_keys.hpp"
+#include "concord/core/assert.hpp"
 #include "concord/core/time.hpp"
 #include "concord/federation/directory.hpp"
 #include "concord/federation/signed_json.hpp"
