@@ -329,7 +329,8 @@ tl::expected<VerifiedApproval, ApprovalRefused> VerifyApproval(
                 std::string(canonical_request.substr(0, 1024))
         );
     }
-    if (parsed->time_ms > at_ms + kApprovalClockSkewMs) {
+    // time_ms is a parsed timestamp (years 0 to 9999), so this cannot overflow; at_ms + skew could.
+    if (parsed->time_ms - kApprovalClockSkewMs > at_ms) {
         return Refuse(
             ApprovalFailure::kTimeOutOfRange,
             "the approval is dated " + FormatTimestamp(parsed->time_ms) +
