@@ -225,7 +225,8 @@ int Run(const std::filesystem::path& concordd, int count) {
     }
 
     const auto directory_key = crypto::SigningKey::Generate();
-    const std::string directory_pub = crypto::Base64Encode(directory_key.public_key().span());
+    const auto& pk = directory_key.public_key().bytes();
+    const std::string directory_pub = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
     Node a{"fr.central", "FR", "central_authority"};
     Node c{"hu.provider", "HU", "service_provider"};
     for (Node* n : {&a, &c}) {
