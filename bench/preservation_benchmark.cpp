@@ -198,7 +198,8 @@ int Run(const std::filesystem::path& concordd, int count) {
                            "h=$(printf '%s' \"$order\" | sha256sum | cut -c1-64)\n"
                            "printf '{\"reference\":\"BENCH\",\"sha256\":\"%s\"}' \"$h\"\n";
     ::chmod(hook.c_str(), 0700);
-    const std::string order = ReadText(legal::DefaultInstrumentsDir() / "examples/expedited-preservation.json");
+    const std::string order =
+        ReadText(legal::DefaultInstrumentsDir() / "examples/expedited-preservation.json");
     if (order.empty()) {
         std::fprintf(stderr, "cannot read the example order\n");
         return 1;
@@ -247,18 +248,16 @@ int Run(const std::filesystem::path& concordd, int count) {
         p.languages = {"en"};
         parties.push_back(p);
     }
-    auto directory = server::testing::SignedDirectory(
-        1, parties, {a.init.entry, c.init.entry}, directory_key
-    );
+    auto directory =
+        server::testing::SignedDirectory(1, parties, {a.init.entry, c.init.entry}, directory_key);
     if (!directory) {
         std::fprintf(stderr, "%s\n", directory.error().ToString().c_str());
         return 1;
     }
     std::ofstream(root / "directory.json") << *directory;
     for (Node* n : {&a, &c}) {
-        auto pid = server::testing::SpawnConcordd(
-            concordd, n->init.config_file, n->dir / "concordd.log"
-        );
+        auto pid =
+            server::testing::SpawnConcordd(concordd, n->init.config_file, n->dir / "concordd.log");
         if (!pid) {
             std::fprintf(stderr, "%s\n", pid.error().ToString().c_str());
             return 1;
@@ -280,10 +279,14 @@ int Run(const std::filesystem::path& concordd, int count) {
     Figures round_trip;
     if (status == 0) {
         server::testing::ApiClient api_a(
-            "https://127.0.0.1:" + std::to_string(a.api_port), a.init.api_token, a.init.entry.tls_sha256
+            "https://127.0.0.1:" + std::to_string(a.api_port),
+            a.init.api_token,
+            a.init.entry.tls_sha256
         );
         const server::testing::ApiClient api_c(
-            "https://127.0.0.1:" + std::to_string(c.api_port), c.init.api_token, c.init.entry.tls_sha256
+            "https://127.0.0.1:" + std::to_string(c.api_port),
+            c.init.api_token,
+            c.init.entry.tls_sha256
         );
         Arrivals at_a;
         Arrivals at_c;
@@ -360,9 +363,7 @@ int Run(const std::filesystem::path& concordd, int count) {
     );
     std::printf("%-52s %10s %10s %10s %6s\n", "figure", "p50 ms", "p99 ms", "max ms", "lost");
     auto row = [](const char* name, const Figures& f) {
-        std::printf(
-            "%-52s %10.2f %10.2f %10.2f %6zu\n", name, f.P50(), f.P99(), f.Max(), f.lost
-        );
+        std::printf("%-52s %10.2f %10.2f %10.2f %6zu\n", name, f.P50(), f.P99(), f.Max(), f.lost);
     };
     row("order at A -> confirmation at A (the figure)", round_trip);
     row("  limit: hook alone (ExecHook, same script)", hook_alone);

@@ -2,8 +2,6 @@
 // sends a preservation order to provider C, whose hook is a script; A receives C's signed
 // confirmation with the hook's reference and hash. A failing hook puts the order in C's
 // responders' queue (GET /api/v1/preservation/queue).
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,6 +15,7 @@
 #include "concord/crypto/sha256.hpp"
 
 #include "federation_harness.hpp"
+#include <sys/stat.h>
 
 namespace concord::functional {
 namespace {
@@ -34,7 +33,8 @@ std::string ReadFile(const std::filesystem::path& path) {
 
 std::string ExampleOrder() {
     return ReadFile(
-        std::filesystem::path(CONCORD_SOURCE_DIR) / "instruments/examples/expedited-preservation.json"
+        std::filesystem::path(CONCORD_SOURCE_DIR) /
+        "instruments/examples/expedited-preservation.json"
     );
 }
 
@@ -120,8 +120,7 @@ TEST(Preservation, AFailingHookLeavesTheOrderInTheRespondersQueue) {
     f.AddNode("fr.central", "FR", "central_authority");
     f.AddNode("hu.provider", "HU", "service_provider");
     ASSERT_TRUE(f.Create());
-    const std::string hook =
-        WriteScript(f.dir() / "broken.sh", "echo 'vault offline' >&2\nexit 2");
+    const std::string hook = WriteScript(f.dir() / "broken.sh", "echo 'vault offline' >&2\nexit 2");
     TestNode& a = f.node(0);
     TestNode& c = f.node(1);
     ASSERT_TRUE(c.SetConfig("preservation", "hook", "[\"" + hook + "\"]"));

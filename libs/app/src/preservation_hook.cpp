@@ -1,13 +1,5 @@
 #include "concord/app/preservation_hook.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -16,6 +8,14 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 extern char** environ;  // NOLINT(readability-identifier-naming): POSIX
 
@@ -141,7 +141,9 @@ public:
         posix_spawnattr_setsigdefault(&attr_, &defaults);
         posix_spawnattr_setflags(
             &attr_,
-            static_cast<short>(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+            static_cast<short>(
+                POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+            )
         );
     }
     SpawnAttr(const SpawnAttr&) = delete;
@@ -216,9 +218,9 @@ HookOutcome ParseHookResult(std::string_view text) {
     boost::system::error_code ec;
     boost::json::value value = boost::json::parse(text, ec);
     if (ec) {
-        return tl::unexpected(Failure(
-            HookFailure::kMalformedOutput, "the hook's output is not JSON: " + ec.message()
-        ));
+        return tl::unexpected(
+            Failure(HookFailure::kMalformedOutput, "the hook's output is not JSON: " + ec.message())
+        );
     }
     const boost::json::object* object = value.if_object();
     if (object == nullptr) {
@@ -384,7 +386,8 @@ HookOutcome ExecHook::Run(std::string_view order_json) {
             err_slot = static_cast<int>(count);
             fds[count++] = pollfd{err->read.get(), POLLIN, 0};
         }
-        const int ready = ::poll(fds.data(), count, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
+        const int ready =
+            ::poll(fds.data(), count, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
         if (ready < 0 && errno != EINTR) {
             timed_out = true;  // poll cannot fail here short of a bug; end the run rather than spin
             break;

@@ -1,9 +1,5 @@
 #include "concord/app/preservation_hook.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +12,10 @@
 #include "concord/core/bytes.hpp"
 #include "concord/core/id.hpp"
 #include "concord/crypto/sha256.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace concord::app {
 namespace {
@@ -189,14 +189,16 @@ TEST_F(HookScripts, StderrIsKeptUpToItsLimit) {
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().failure, HookFailure::kExitStatus);
     EXPECT_EQ(result.error().diagnostics.substr(0, 1000), std::string(1000, 'e'));
-    EXPECT_NE(result.error().diagnostics.find("99000 more bytes of stderr dropped"), std::string::npos)
-        << result.error().diagnostics.substr(1000);
+    EXPECT_NE(
+        result.error().diagnostics.find("99000 more bytes of stderr dropped"), std::string::npos
+    ) << result.error().diagnostics.substr(1000);
 }
 
 TEST_F(HookScripts, AHookThatIgnoresItsInputDoesNotEndTheCaller) {
     // 4 MiB of input to a hook that never reads it: writing hits a closed pipe (SIGPIPE, which
     // would end this test process if it were not handled).
-    auto hook = Hook(Script("deaf.sh", "printf '{\"reference\":\"r\",\"sha256\":\"" + kHash + "\"}'"));
+    auto hook =
+        Hook(Script("deaf.sh", "printf '{\"reference\":\"r\",\"sha256\":\"" + kHash + "\"}'"));
     ASSERT_NE(hook, nullptr);
     const std::string order(4 << 20, ' ');
     auto result = hook->Run(order);
@@ -213,7 +215,8 @@ TEST_F(HookScripts, TheHookGetsNoShellAndNoOtherDescriptors) {
     const std::string script = Script(
         "args.sh",
         "printf '%s' \"$1\" > \"$(dirname \"$0\")/arg\"\n"
-        "if [ -e /proc/$$/fd/$2 ]; then echo open; else echo closed; fi > \"$(dirname \"$0\")/fd\"\n"
+        "if [ -e /proc/$$/fd/$2 ]; then echo open; else echo closed; fi > \"$(dirname "
+        "\"$0\")/fd\"\n"
         "printf '{\"reference\":\"r\",\"sha256\":\"" +
             kHash + "\"}'"
     );

@@ -89,8 +89,7 @@ std::string Schema(std::string_view integer) {
     return "CREATE TABLE app_preservation_orders ("
            "message_id TEXT PRIMARY KEY, sender TEXT NOT NULL, priority TEXT NOT NULL, "
            "request_type TEXT NOT NULL, received_ms " +
-           i +
-           " NOT NULL, state TEXT NOT NULL, claim TEXT NOT NULL DEFAULT '', claimed_until_ms " +
+           i + " NOT NULL, state TEXT NOT NULL, claim TEXT NOT NULL DEFAULT '', claimed_until_ms " +
            i + " NOT NULL DEFAULT 0, attempts " + i +
            " NOT NULL DEFAULT 0, error_code TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT "
            "'', hook_diagnostics TEXT NOT NULL DEFAULT '', reference TEXT NOT NULL DEFAULT '', "
@@ -120,9 +119,7 @@ std::vector<store::Migration> PreservationService::Migrations() {
     return {store::Migration{"app_preservation", 1, Schema("INTEGER"), Schema("BIGINT")}};
 }
 
-bool PreservationService::IsPreservationType(
-    const legal::Catalog& catalog, std::string_view type
-) {
+bool PreservationService::IsPreservationType(const legal::Catalog& catalog, std::string_view type) {
     auto it = catalog.request_types.find(type);
     if (it == catalog.request_types.end()) {
         return false;
@@ -165,7 +162,9 @@ Result<std::unique_ptr<PreservationService>> PreservationService::Open(
     );
 }
 
-PreservationService::~PreservationService() { Stop(); }
+PreservationService::~PreservationService() {
+    Stop();
+}
 
 std::int64_t PreservationService::Now() const {
     return options_.now ? options_.now() : NowMillis();
@@ -448,7 +447,9 @@ Result<void> PreservationService::Finish(
             Emit("preservation.confirmed", boost::json::serialize(event));
             log::Info(
                 "preservation confirmed",
-                {{"order", order.message_id}, {"from", order.sender}, {"confirmation", submitted->id}}
+                {{"order", order.message_id},
+                 {"from", order.sender},
+                 {"confirmation", submitted->id}}
             );
             return {};
         }
@@ -459,8 +460,8 @@ Result<void> PreservationService::Finish(
         // The data is preserved but the confirmation cannot go (sender revoked or no longer
         // allowed): a person must take it from here, with the hook's result at hand.
         error_code = "confirmation_refused";
-        error_message = "preserved, but the confirmation cannot be sent: " +
-                        submitted.error().message;
+        error_message =
+            "preserved, but the confirmation cannot be sent: " + submitted.error().message;
     }
 
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
@@ -538,9 +539,7 @@ Result<PreservationOrder> PreservationService::Get(std::string_view message_id) 
         )
     );
     if (rows.empty()) {
-        return MakeError(
-            ErrorCode::kNotFound, "no preservation order " + std::string(message_id)
-        );
+        return MakeError(ErrorCode::kNotFound, "no preservation order " + std::string(message_id));
     }
     return OrderFromRow(rows.front());
 }

@@ -1,7 +1,5 @@
 #include "concord/app/preservation_service.hpp"
 
-#include <sys/stat.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -10,10 +8,9 @@
 #include <sstream>
 #include <thread>
 
-#include <gtest/gtest.h>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
 
 #include "concord/core/bytes.hpp"
 #include "concord/core/id.hpp"
@@ -24,6 +21,8 @@
 #include "concord/federation/directory.hpp"
 #include "concord/legal/catalog.hpp"
 #include "concord/store/testing/pg_test.hpp"
+
+#include <sys/stat.h>
 
 namespace concord::app {
 namespace {
@@ -112,7 +111,8 @@ std::string ReadFile(const std::filesystem::path& path) {
 // The order of the tests: the catalogue's own example of an expedited preservation request.
 std::string ExampleOrder() {
     return ReadFile(
-        std::filesystem::path(CONCORD_SOURCE_DIR) / "instruments/examples/expedited-preservation.json"
+        std::filesystem::path(CONCORD_SOURCE_DIR) /
+        "instruments/examples/expedited-preservation.json"
     );
 }
 
@@ -209,9 +209,8 @@ protected:
         options.initial_backoff = std::chrono::milliseconds(20);
         options.max_backoff = std::chrono::milliseconds(200);
         // The service exists before the node starts taking messages (see its header).
-        options.on_received = [&r](
-                                  store::Transaction& tx, const federation::ReceivedMessage& m
-                              ) -> Result<void> {
+        options.on_received =
+            [&r](store::Transaction& tx, const federation::ReceivedMessage& m) -> Result<void> {
             return r.slot != nullptr ? r.slot->OnReceived(tx, m) : Result<void>{};
         };
         auto node = federation::Node::Open(
@@ -469,11 +468,12 @@ TEST_P(PreservationTest, OnlyPreservationOrdersToAProviderAreRecorded) {
     auto to_poc = a->node->Submit(Order(d_.entry.id, ExampleOrder()));
     auto disclosure = a->node->Submit(Order(
         c_.entry.id,
-        ReadFile(std::filesystem::path(CONCORD_SOURCE_DIR) / "instruments/examples/mla-stored-data.json")
+        ReadFile(
+            std::filesystem::path(CONCORD_SOURCE_DIR) / "instruments/examples/mla-stored-data.json"
+        )
     ));
-    auto notice = a->node->Submit(
-        federation::OutgoingMessage{c_.entry.id, "notice", "normal", "", ExampleOrder()}
-    );
+    auto notice = a->node->Submit(federation::OutgoingMessage{
+        c_.entry.id, "notice", "normal", "", ExampleOrder()});
     ASSERT_TRUE(to_poc && disclosure && notice);
     ASSERT_TRUE(WaitFor([&] {
         auto in_c = c->node->List("in", 10, "");

@@ -249,7 +249,8 @@ Result<void> ReadPreservation(Reader& r, Config& c) {
     ));
     CONCORD_RETURN_IF_ERROR(r.String("preservation.hook_url", c.preservation_hook_url, false));
     const std::string& url = c.preservation_hook_url;
-    if (!url.empty() && !url.starts_with("http://127.0.0.1:") && !url.starts_with("http://[::1]:")) {
+    if (!url.empty() && !url.starts_with("http://127.0.0.1:") &&
+        !url.starts_with("http://[::1]:")) {
         return r.Problem(
             "preservation.hook_url", "must be http://127.0.0.1:PORT/... or http://[::1]:PORT/..."
         );

@@ -201,7 +201,8 @@ TEST(ConfigTest, ThePreservationHookIsAnArgvOrALoopbackUrl) {
         {"hooks = []", "key 'preservation.hooks': unknown key"},
     };
     for (const auto& [section, expected] : bad) {
-        auto r = ParseConfig(std::string(kGood) + "[preservation]\n" + section + "\n", "/n/config.toml");
+        auto r =
+            ParseConfig(std::string(kGood) + "[preservation]\n" + section + "\n", "/n/config.toml");
         ASSERT_FALSE(r) << expected;
         EXPECT_NE(r.error().message.find("/n/config.toml: " + expected), std::string::npos)
             << r.error().message;

@@ -1,6 +1,5 @@
 #include "preservation_http_hook.hpp"
 
-
 #include "concord/net/client.hpp"
 
 namespace concord::server {

@@ -23,14 +23,14 @@ struct HookResult {
 
 /// Why a hook run failed. Every failure of a hook is one of these, never an exception.
 enum class HookFailure {
-    kSpawn,         ///< the executable could not be started
-    kExitStatus,    ///< it exited with a non-zero status
-    kSignal,        ///< it was ended by a signal it did not get from us
-    kTimeout,       ///< it ran longer than the timeout (its process group was killed)
-    kOutputTooLarge,  ///< it wrote more than the output limit (its process group was killed)
+    kSpawn,            ///< the executable could not be started
+    kExitStatus,       ///< it exited with a non-zero status
+    kSignal,           ///< it was ended by a signal it did not get from us
+    kTimeout,          ///< it ran longer than the timeout (its process group was killed)
+    kOutputTooLarge,   ///< it wrote more than the output limit (its process group was killed)
     kMalformedOutput,  ///< its output is not the result object (docs/operations.md)
-    kUnreachable,   ///< HTTP hook: no connection or no answer
-    kHttpStatus,    ///< HTTP hook: an answer other than 200
+    kUnreachable,      ///< HTTP hook: no connection or no answer
+    kHttpStatus,       ///< HTTP hook: an answer other than 200
 };
 
 /// "spawn", "exit_status", "signal", "timeout", "output_too_large", "malformed_output",
@@ -42,7 +42,7 @@ std::string_view HookFailureName(HookFailure failure);
 struct HookError {
     HookFailure failure{HookFailure::kSpawn};
     std::string message;
-    int exit_status{0};  ///< kExitStatus: the status; kSignal: the signal number
+    int exit_status{0};       ///< kExitStatus: the status; kSignal: the signal number
     std::string diagnostics;  ///< stderr (exec) or the answer body (HTTP), at most the limit
 };
 

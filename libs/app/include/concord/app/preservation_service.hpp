@@ -32,19 +32,19 @@ std::string_view OrderStateName(OrderState state);
 
 /// One preservation order as the responders' queue shows it (metadata, no order content).
 struct PreservationOrder {
-    std::string message_id;  ///< the order's federation message id
-    std::string sender;      ///< the node that sent it
-    std::string priority;    ///< "normal" | "emergency"
+    std::string message_id;    ///< the order's federation message id
+    std::string sender;        ///< the node that sent it
+    std::string priority;      ///< "normal" | "emergency"
     std::string request_type;  ///< e.g. "expedited_preservation", "epoc_pr"
     std::int64_t received_ms{0};
     OrderState state{OrderState::kRecorded};
     std::int64_t attempts{0};
-    std::string error_code;  ///< HookFailureName, "invalid_order" or "no_hook"; empty if none
-    std::string error;       ///< the message for the responder
+    std::string error_code;        ///< HookFailureName, "invalid_order" or "no_hook"; empty if none
+    std::string error;             ///< the message for the responder
     std::string hook_diagnostics;  ///< the hook's stderr (bounded)
-    std::string reference;   ///< confirmed: the hook's reference
-    std::string sha256;      ///< confirmed: the hook's hash of what was frozen
-    std::string confirmation_id;  ///< confirmed: the id of the confirmation message
+    std::string reference;         ///< confirmed: the hook's reference
+    std::string sha256;            ///< confirmed: the hook's hash of what was frozen
+    std::string confirmation_id;   ///< confirmed: the id of the confirmation message
     std::int64_t finished_ms{0};
 };
 
