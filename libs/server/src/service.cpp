@@ -18,6 +18,7 @@
 #include "concord/federation/envelope.hpp"
 #include "concord/server/init.hpp"
 
+#include "preservation_http_hook.hpp"
 #include "service_impl.hpp"
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -185,6 +186,43 @@ Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
     return std::move(*store);
 }
 
+// The preservation hook of the config (an executable or a local URL, or none) and the service
+// that runs it (docs/operations.md "Preservation hook").
+Result<void> StartPreservation(NodeService::Impl& impl) {
+    const Config& config = impl.config;
+    std::unique_ptr<app::PreservationHook> hook;
+    if (!config.preservation_hook.empty()) {
+        auto exec = app::ExecHook::Create(
+            app::ExecHookOptions{config.preservation_hook, config.preservation_hook_timeout}
+        );
+        if (!exec) {
+            return KeyError(config, "preservation.hook", exec.error());
+        }
+        hook = std::move(*exec);
+    } else if (!config.preservation_hook_url.empty()) {
+        auto http =
+            MakeHttpPreservationHook(config.preservation_hook_url, config.preservation_hook_timeout);
+        if (!http) {
+            return KeyError(config, "preservation.hook_url", http.error());
+        }
+        hook = std::move(*http);
+    }
+    app::PreservationOptions options;
+    options.hook_timeout = config.preservation_hook_timeout;
+    NodeService::Impl* raw = &impl;
+    options.on_event = [raw](std::string_view name, const std::string& json) {
+        raw->events->Publish(std::string(name), json);
+    };
+    auto service = app::PreservationService::Open(
+        *impl.store, *impl.node, *impl.catalog, std::move(hook), std::move(options)
+    );
+    if (!service) {
+        return KeyError(config, "node.store", service.error());
+    }
+    impl.preservation = std::move(*service);
+    return {};
+}
+
 }  // namespace
 
 Result<federation::Directory> LoadDirectory(const Config& config, std::string* text) {
@@ -343,6 +381,12 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     };
     options.on_delivered = [raw](double seconds) { raw->delivery_latency->Observe(seconds); };
     options.failpoint = FailpointFromEnvironment();
+    // Set before the node starts taking messages (below), read by its intake thread after.
+    options.on_received = [raw](
+                              store::Transaction& tx, const federation::ReceivedMessage& message
+                          ) -> Result<void> {
+        return raw->preservation ? raw->preservation->OnReceived(tx, message) : Result<void>();
+    };
     auto shared_directory = std::make_shared<const federation::Directory>(std::move(directory));
     CONCORD_ASSIGN_OR_RETURN(
         impl->node,
@@ -363,7 +407,9 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         {{"serial", static_cast<long long>(shared_directory->serial)},
          {"sha256", federation::HashHex(crypto::Sha256(AsBytes(impl->directory_text)))}}
     );
+    CONCORD_RETURN_IF_ERROR(StartPreservation(*impl));
     impl->node->Start();
+    impl->preservation->Start();
 
     // The local API listener starts first: once the federation listener answers /healthz, the
     // whole node is up (health checks and peers see one listener, local clients the other).
@@ -427,6 +473,7 @@ void NodeService::Stop() {
             t->join();
         }
     }
+    impl_->preservation->Stop();
     impl_->node->Stop();
     impl_->api_server.reset();
     impl_->server.reset();

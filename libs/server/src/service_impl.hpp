@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "concord/app/preservation_service.hpp"
 #include "concord/federation/node.hpp"
 #include "concord/legal/catalog.hpp"
 #include "concord/net/event_hub.hpp"
@@ -27,6 +28,8 @@ struct NodeService::Impl {
     std::unique_ptr<store::Store> store;
     std::unique_ptr<HttpTransport> transport;
     std::unique_ptr<federation::Node> node;
+    /// The provider's automatic preservation (after `node`: it is destroyed first).
+    std::unique_ptr<app::PreservationService> preservation;
     std::optional<legal::Catalog> catalog;
     std::shared_ptr<net::EventHub> events = std::make_shared<net::EventHub>(4096);
     net::Metrics metrics;
