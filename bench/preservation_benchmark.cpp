@@ -19,6 +19,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -391,6 +392,22 @@ int main(int argc, char** argv) {
             concordd = argv[++i];
         } else if (arg == "--count" && i + 1 < argc) {
             count = std::max(1, std::atoi(argv[++i]));
+        } else if (arg.starts_with("--benchmark_filter=")) {
+            // scripts/run-benchmarks passes Google Benchmark's flags to every bench_* program:
+            // the filter is honoured against the name "Preservation", the others are ignored
+            // (this program prints its own table and writes no JSON).
+            bool match = true;
+            try {
+                match = std::regex_search("Preservation", std::regex(arg.substr(19)));
+            } catch (const std::regex_error&) {
+                match = true;  // Google Benchmark would refuse it; run rather than hide
+            }
+            if (!match) {
+                std::printf("skipped (--benchmark_filter does not match 'Preservation')\n");
+                return 0;
+            }
+        } else if (arg.starts_with("--benchmark_")) {
+            continue;
         } else {
             std::fprintf(stderr, "usage: bench_preservation [--concordd PATH] [--count N]\n");
             return 2;
