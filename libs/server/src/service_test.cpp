@@ -13,6 +13,7 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include "concord/app/policy.hpp"
 #include "concord/core/time.hpp"
 #include "concord/core/utf8.hpp"
 #include "concord/crypto/base64.hpp"
@@ -228,6 +229,26 @@ TEST(OpenApiTest, DocumentAndRouterListTheSameRoutes) {
         EXPECT_TRUE(served.contains(route)) << "documented but not served: " << route;
     }
     EXPECT_GE(served.size(), 12u);
+}
+
+// Every local API route names the action its caller must be allowed; only /healthz and
+// /metrics are open. (RouteTable::Authed cannot register a route without one.)
+TEST(RoutePolicyTest, EveryApiRouteButHealthAndMetricsNamesAKnownAction) {
+    std::set<std::string> known;
+    for (app::Action action : app::AllActions()) {
+        known.insert(std::string(app::ActionName(action)));
+    }
+    std::size_t authed = 0;
+    for (const auto& route : NodeService::ApiRouteActions()) {
+        if (route.pattern == "/healthz" || route.pattern == "/metrics") {
+            EXPECT_EQ(route.action, "") << route.method << " " << route.pattern;
+            continue;
+        }
+        EXPECT_TRUE(known.contains(route.action))
+            << route.method << " " << route.pattern << ": '" << route.action << "'";
+        ++authed;
+    }
+    EXPECT_GE(authed, 10u);
 }
 
 TEST_F(ServiceTest, LocalApiNeedsTheToken) {

@@ -42,6 +42,16 @@ public:
     /// OpenAPI consistency test.
     static std::vector<std::pair<std::string, std::string>> Routes();
 
+    /// One local API route and the action (app/policy.hpp) a caller must be allowed; an empty
+    /// action marks a route open to every client of the listener (/healthz, /metrics).
+    struct RouteAction {
+        std::string method;
+        std::string pattern;
+        std::string action;
+    };
+    /// Every route of the local API listener with its action, for the permission matrix test.
+    static std::vector<RouteAction> ApiRouteActions();
+
     struct Impl;
 
 private:

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "concord/app/actor.hpp"
+#include "concord/app/policy.hpp"
+#include "concord/net/http.hpp"
+
+#include "service_impl.hpp"
+
+namespace concord::server {
+
+/// One route and what it asks of its caller, for the permission matrix and the docs.
+struct RoutePolicy {
+    std::string method;
+    std::string pattern;
+    /// The action a caller must be allowed (app/policy.hpp); empty for an open route.
+    std::string action;
+};
+
+/// Registers the routes of one listener. Every route counts its requests in
+/// concord_http_requests_total{route} and is refused with 503 once the node drains. An
+/// authenticated route names the `app::Action` it performs: the caller is authenticated
+/// (401 otherwise), the policy table decides (403 otherwise), and only then does the handler
+/// run, with the caller as an `app::Actor`.
+class RouteTable {
+public:
+    using Handler = std::function<net::Response(net::Request&)>;
+    using AuthedHandler = std::function<net::Response(net::Request&, const app::Actor&)>;
+
+    RouteTable(net::Router& router, NodeService::Impl& service);
+
+    /// A route open to any client of the listener.
+    void Open(const std::string& method, const std::string& pattern, Handler handler);
+
+    /// A route for authenticated callers allowed `action`.
+    void Authed(
+        const std::string& method,
+        const std::string& pattern,
+        app::Action action,
+        AuthedHandler handler
+    );
+
+    [[nodiscard]] const std::vector<RoutePolicy>& policies() const { return policies_; }
+
+private:
+    void Add(const std::string& method, const std::string& pattern, net::Handler handler);
+
+    net::Router& router_;
+    NodeService::Impl& service_;
+    std::vector<RoutePolicy> policies_;
+};
+
+// Each resource registers its routes (one file each: api_<resource>.cpp).
+void AddHealthRoute(RouteTable& table, NodeService::Impl& service);
+void AddNodeRoutes(RouteTable& table, NodeService::Impl& service);
+void AddMessageRoutes(RouteTable& table, NodeService::Impl& service);
+void AddLedgerRoutes(RouteTable& table, NodeService::Impl& service);
+void AddLegalRoutes(RouteTable& table, NodeService::Impl& service);
+
+}  // namespace concord::server
