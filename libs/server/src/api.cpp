@@ -18,6 +18,7 @@ std::vector<RoutePolicy> RegisterApiRoutes(net::Router& router, NodeService::Imp
     AddMessageRoutes(t, service);
     AddLedgerRoutes(t, service);
     AddLegalRoutes(t, service);
+    AddPreservationRoutes(t, service);
     return t.policies();
 }
 

@@ -44,6 +44,9 @@ boost::json::object OrderJson(const app::PreservationOrder& o) {
 }
 
 net::Response Queue(NodeService::Impl& s, net::Request& request) {
+    if (!s.preservation) {
+        return ErrorBody(503, "unavailable", "the preservation service is not running");
+    }
     auto state = ChoiceParam(
         request,
         "state",

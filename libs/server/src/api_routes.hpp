@@ -60,5 +60,6 @@ void AddNodeRoutes(RouteTable& table, NodeService::Impl& service);
 void AddMessageRoutes(RouteTable& table, NodeService::Impl& service);
 void AddLedgerRoutes(RouteTable& table, NodeService::Impl& service);
 void AddLegalRoutes(RouteTable& table, NodeService::Impl& service);
+void AddPreservationRoutes(RouteTable& table, NodeService::Impl& service);
 
 }  // namespace concord::server
