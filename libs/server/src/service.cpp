@@ -192,16 +192,16 @@ Result<void> StartPreservation(NodeService::Impl& impl) {
     const Config& config = impl.config;
     std::unique_ptr<app::PreservationHook> hook;
     if (!config.preservation_hook.empty()) {
-        auto exec = app::ExecHook::Create(
-            app::ExecHookOptions{config.preservation_hook, config.preservation_hook_timeout}
-        );
+        auto exec = app::ExecHook::Create(app::ExecHookOptions{
+            config.preservation_hook, config.preservation_hook_timeout});
         if (!exec) {
             return KeyError(config, "preservation.hook", exec.error());
         }
         hook = std::move(*exec);
     } else if (!config.preservation_hook_url.empty()) {
-        auto http =
-            MakeHttpPreservationHook(config.preservation_hook_url, config.preservation_hook_timeout);
+        auto http = MakeHttpPreservationHook(
+            config.preservation_hook_url, config.preservation_hook_timeout
+        );
         if (!http) {
             return KeyError(config, "preservation.hook_url", http.error());
         }
@@ -382,9 +382,8 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     options.on_delivered = [raw](double seconds) { raw->delivery_latency->Observe(seconds); };
     options.failpoint = FailpointFromEnvironment();
     // Set before the node starts taking messages (below), read by its intake thread after.
-    options.on_received = [raw](
-                              store::Transaction& tx, const federation::ReceivedMessage& message
-                          ) -> Result<void> {
+    options.on_received =
+        [raw](store::Transaction& tx, const federation::ReceivedMessage& message) -> Result<void> {
         return raw->preservation ? raw->preservation->OnReceived(tx, message) : Result<void>();
     };
     auto shared_directory = std::make_shared<const federation::Directory>(std::move(directory));
