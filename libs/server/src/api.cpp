@@ -22,6 +22,7 @@ std::vector<RoutePolicy> RegisterApiRoutes(net::Router& router, NodeService::Imp
     AddPeopleRoutes(t, service);
     AddCaseRoutes(t, service);
     AddDutyRoutes(t, service);
+    AddPreservationRoutes(t, service);
     return t.policies();
 }
 

@@ -62,5 +62,6 @@ void AddLedgerRoutes(RouteTable& table, NodeService::Impl& service);
 void AddLegalRoutes(RouteTable& table, NodeService::Impl& service);
 void AddCaseRoutes(RouteTable& table, NodeService::Impl& service);
 void AddDutyRoutes(RouteTable& table, NodeService::Impl& service);
+void AddPreservationRoutes(RouteTable& table, NodeService::Impl& service);
 
 }  // namespace concord::server

@@ -236,6 +236,34 @@ bool IsLoopback(const std::string& address) {
     return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
 }
 
+// [preservation]: the hook is an executable started without a shell, or a loopback URL.
+Result<void> ReadPreservation(Reader& r, Config& c) {
+    CONCORD_RETURN_IF_ERROR(r.Strings("preservation.hook", c.preservation_hook));
+    if (!c.preservation_hook.empty()) {
+        if (c.preservation_hook.front().empty()) {
+            return r.Problem("preservation.hook", "the first element must name the executable");
+        }
+        c.preservation_hook.front() = r.Resolve(c.preservation_hook.front()).string();
+    }
+    CONCORD_RETURN_IF_ERROR(r.Duration(
+        "preservation.hook_timeout", c.preservation_hook_timeout, milliseconds(100), hours(1)
+    ));
+    CONCORD_RETURN_IF_ERROR(r.String("preservation.hook_url", c.preservation_hook_url, false));
+    const std::string& url = c.preservation_hook_url;
+    if (!url.empty() && !url.starts_with("http://127.0.0.1:") &&
+        !url.starts_with("http://[::1]:")) {
+        return r.Problem(
+            "preservation.hook_url", "must be http://127.0.0.1:PORT/... or http://[::1]:PORT/..."
+        );
+    }
+    if (!url.empty() && !c.preservation_hook.empty()) {
+        return r.Problem(
+            "preservation.hook_url", "set preservation.hook or preservation.hook_url, not both"
+        );
+    }
+    return {};
+}
+
 Result<void> ReadAll(Reader& r, Config& c) {
     CONCORD_RETURN_IF_ERROR(r.String("node.id", c.node_id, true));
     CONCORD_RETURN_IF_ERROR(r.Path("node.key_file", c.key_file, true));
@@ -350,6 +378,7 @@ Result<void> ReadAll(Reader& r, Config& c) {
     CONCORD_RETURN_IF_ERROR(
         r.Duration("people.token_max_lifetime", c.token_max_lifetime, minutes(1), days(3660))
     );
+    CONCORD_RETURN_IF_ERROR(ReadPreservation(r, c));
     CONCORD_RETURN_IF_ERROR(r.String("log.level", c.log_level, false));
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warning" &&
         c.log_level != "error") {

@@ -234,5 +234,43 @@ TEST(ConfigTest, DutyDeskKeysHaveDefaultsAndAreChecked) {
     }
 }
 
+TEST(ConfigTest, ThePreservationHookIsAnArgvOrALoopbackUrl) {
+    auto c = ParseConfig(
+        std::string(kGood) +
+            "[preservation]\nhook = [\"hooks/freeze\", \"--vault\", \"a b\"]\n"
+            "hook_timeout = \"5s\"\n",
+        "/etc/concord/a/config.toml"
+    );
+    ASSERT_TRUE(c) << c.error().ToString();
+    EXPECT_EQ(
+        c->preservation_hook,
+        (std::vector<std::string>{"/etc/concord/a/hooks/freeze", "--vault", "a b"})
+    );
+    EXPECT_EQ(c->preservation_hook_timeout, std::chrono::seconds(5));
+    auto url = ParseConfig(
+        std::string(kGood) + "[preservation]\nhook_url = \"http://[::1]:8080/freeze\"\n",
+        "/n/config.toml"
+    );
+    ASSERT_TRUE(url) << url.error().ToString();
+    EXPECT_EQ(url->preservation_hook_url, "http://[::1]:8080/freeze");
+    const std::pair<std::string, std::string> bad[] = {
+        {"hook = \"/bin/freeze\"", "key 'preservation.hook': must be an array of strings"},
+        {"hook = [\"\"]", "key 'preservation.hook': the first element"},
+        {"hook = [\"/bin/x\"]\nhook_timeout = \"2h\"", "key 'preservation.hook_timeout'"},
+        {"hook_url = \"http://10.0.0.1:80/\"", "key 'preservation.hook_url': must be http"},
+        {"hook_url = \"https://127.0.0.1:80/\"", "key 'preservation.hook_url': must be http"},
+        {"hook = [\"/bin/x\"]\nhook_url = \"http://127.0.0.1:80/\"",
+         "key 'preservation.hook_url': set preservation.hook or"},
+        {"hooks = []", "key 'preservation.hooks': unknown key"},
+    };
+    for (const auto& [section, expected] : bad) {
+        auto r =
+            ParseConfig(std::string(kGood) + "[preservation]\n" + section + "\n", "/n/config.toml");
+        ASSERT_FALSE(r) << expected;
+        EXPECT_NE(r.error().message.find("/n/config.toml: " + expected), std::string::npos)
+            << r.error().message;
+    }
+}
+
 }  // namespace
 }  // namespace concord::server

@@ -21,6 +21,7 @@
 #include "concord/server/init.hpp"
 #include "concord/server/people.hpp"
 
+#include "preservation_http_hook.hpp"
 #include "service_impl.hpp"
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -186,6 +187,43 @@ Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
         );
     }
     return std::move(*store);
+}
+
+// The preservation hook of the config (an executable or a local URL, or none) and the service
+// that runs it (docs/operations.md "Preservation hook").
+Result<void> StartPreservation(NodeService::Impl& impl) {
+    const Config& config = impl.config;
+    std::unique_ptr<app::PreservationHook> hook;
+    if (!config.preservation_hook.empty()) {
+        auto exec = app::ExecHook::Create(app::ExecHookOptions{
+            config.preservation_hook, config.preservation_hook_timeout});
+        if (!exec) {
+            return KeyError(config, "preservation.hook", exec.error());
+        }
+        hook = std::move(*exec);
+    } else if (!config.preservation_hook_url.empty()) {
+        auto http = MakeHttpPreservationHook(
+            config.preservation_hook_url, config.preservation_hook_timeout
+        );
+        if (!http) {
+            return KeyError(config, "preservation.hook_url", http.error());
+        }
+        hook = std::move(*http);
+    }
+    app::PreservationOptions options;
+    options.hook_timeout = config.preservation_hook_timeout;
+    NodeService::Impl* raw = &impl;
+    options.on_event = [raw](std::string_view name, const std::string& json) {
+        raw->events->Publish(std::string(name), json);
+    };
+    auto service = app::PreservationService::Open(
+        *impl.store, *impl.node, *impl.catalog, std::move(hook), std::move(options)
+    );
+    if (!service) {
+        return KeyError(config, "node.store", service.error());
+    }
+    impl.preservation = std::move(*service);
+    return {};
 }
 
 }  // namespace
@@ -418,11 +456,17 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     // What an arrival means, recorded in the intake transaction before the receipt is signed:
     // the case it opens or moves (docs/cases.md), and for an emergency the duty desk's alert
     // (docs/deadlines.md).
+    // A provider's preservation service records a preservation order to run its hook after the
+    // commit (docs/operations.md "Preservation hook"). `preservation` is set before the node
+    // starts taking messages and read by its intake thread after.
     options.on_received =
         [raw](store::Transaction& tx, const federation::ReceivedMessage& m) -> Result<void> {
         CONCORD_RETURN_IF_ERROR(raw->cases->OnReceived(tx, m));
         CONCORD_ASSIGN_OR_RETURN(auto alert, raw->duty->OnReceivedIn(tx, m));
         (void)alert;
+        if (raw->preservation) {
+            CONCORD_RETURN_IF_ERROR(raw->preservation->OnReceived(tx, m));
+        }
         return {};
     };
     options.failpoint = FailpointFromEnvironment();
@@ -458,8 +502,10 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     CONCORD_ASSIGN_OR_RETURN(impl->sessions, app::Sessions::Create(*impl->users));
     impl->tokens = std::make_unique<app::ApiTokens>(*impl->users);
     impl->cases->Attach(impl->node.get());
+    CONCORD_RETURN_IF_ERROR(StartPreservation(*impl));
     impl->node->Start();
     impl->deadlines->Run();
+    impl->preservation->Start();
 
     // The local API listener starts first: once the federation listener answers /healthz, the
     // whole node is up (health checks and peers see one listener, local clients the other).
@@ -523,6 +569,7 @@ void NodeService::Stop() {
             t->join();
         }
     }
+    impl_->preservation->Stop();
     impl_->deadlines->Stop();
     impl_->node->Stop();
     impl_->api_server.reset();

@@ -14,6 +14,7 @@
 #include "concord/app/case_service.hpp"
 #include "concord/app/deadlines.hpp"
 #include "concord/app/duty.hpp"
+#include "concord/app/preservation_service.hpp"
 #include "concord/federation/node.hpp"
 #include "concord/legal/catalog.hpp"
 #include "concord/legal/lifecycle.hpp"
@@ -44,6 +45,8 @@ struct NodeService::Impl {
     std::unique_ptr<app::DeadlineEngine> deadlines;
     std::unique_ptr<app::NodeSender> duty_sender;
     std::unique_ptr<app::DutyDesk> duty;
+    /// The provider's automatic preservation (after `node`: it is destroyed first).
+    std::unique_ptr<app::PreservationService> preservation;
     std::optional<legal::Catalog> catalog;
     std::optional<legal::Lifecycle> lifecycle;  // instruments/lifecycle.toml
     std::unique_ptr<app::CaseService> cases;    // attached to `node` once it is open

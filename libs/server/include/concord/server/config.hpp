@@ -70,6 +70,13 @@ struct Config {
     // [legal]
     std::filesystem::path instruments_dir;  ///< empty: the built-in default
 
+    // [preservation]: a service provider's automatic preservation hook (docs/operations.md)
+    /// The hook executable (absolute, or relative to the config file) and its arguments.
+    std::vector<std::string> preservation_hook;
+    std::chrono::milliseconds preservation_hook_timeout{std::chrono::seconds(30)};
+    /// Or a local URL the order is POSTed to (http://127.0.0.1 or http://[::1] only).
+    std::string preservation_hook_url;
+
     // [log]
     std::string log_level{"info"};
 
