@@ -36,18 +36,18 @@ std::string NumberPrefix(std::string_view party, std::int64_t now_ms) {
     return std::string(party) + "-" + std::to_string(static_cast<int>(date.year()));
 }
 
-std::string SendablePriority(
+federation::Priority SendablePriority(
     const federation::Node& node, std::string_view type, std::string_view wanted
 ) {
     if (wanted != "emergency") {
-        return "normal";
+        return federation::Priority::kNormal;
     }
     auto dir = node.directory();
     const federation::NodeEntry* self = dir ? dir->FindNode(node.id()) : nullptr;
     if (self != nullptr && dir->MayNodeSend(*self, type, "emergency", false)) {
-        return "emergency";
+        return federation::Priority::kEmergency;
     }
-    return "normal";
+    return federation::Priority::kNormal;
 }
 
 }  // namespace concord::app::detail

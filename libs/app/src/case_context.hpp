@@ -51,7 +51,7 @@ Result<std::string> OwnParty(const federation::Node& node);
 std::string NumberPrefix(std::string_view party, std::int64_t now_ms);
 /// The priority a message of `type` can carry from this node: `wanted`, or "normal" when the
 /// directory's message policy lets this node send the type only at normal priority.
-std::string SendablePriority(
+federation::Priority SendablePriority(
     const federation::Node& node, std::string_view type, std::string_view wanted
 );
 

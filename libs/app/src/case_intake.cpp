@@ -119,7 +119,7 @@ Result<Case> CreateIncoming(
               : send != nullptr  ? send->to
                                  : ctx.lifecycle.initial();
     c.version = 1;
-    c.priority = m.priority == "emergency" ? "emergency" : "normal";
+    c.priority = m.priority == federation::Priority::kEmergency ? "emergency" : "normal";
     c.drafted_by = "peer:" + m.from;
     if (const auto* offences = request.if_contains("offences");
         offences != nullptr && offences->is_array() && !offences->as_array().empty() &&

@@ -47,7 +47,7 @@ protected:
         m.id = NewUuidV7();
         m.from = a_.id;
         m.type = type;
-        m.priority = "normal";
+        m.priority = federation::Priority::kNormal;
         m.body = body;
         m.received_ms = 1'800'000'000'000;
         auto tx = b_.store->Begin();

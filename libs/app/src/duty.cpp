@@ -93,7 +93,7 @@ std::int64_t DutyDesk::Now() const {
 Result<std::optional<AppAlert>> DutyDesk::OnReceivedIn(
     store::Transaction& tx, const federation::ReceivedMessage& message
 ) {
-    if (message.priority != "emergency" || !message.in_reply_to.empty()) {
+    if (message.priority != federation::Priority::kEmergency || !message.in_reply_to.empty()) {
         return std::optional<AppAlert>{};
     }
     CONCORD_ASSIGN_OR_RETURN(auto on_duty, Roster::OnDutyIn(tx, message.received_ms));
@@ -164,7 +164,7 @@ Result<AppAlert> DutyDesk::Acknowledge(const Actor& actor, std::string_view aler
     federation::OutgoingMessage reply;
     reply.to = alert.sender;
     reply.type = options_.acknowledgement_type;
-    reply.priority = "emergency";
+    reply.priority = federation::Priority::kEmergency;
     reply.in_reply_to = alert.message_id;
     reply.body_json = boost::json::serialize(body);
     CONCORD_ASSIGN_OR_RETURN(auto submitted, sender_.SubmitIn(*tx, reply));

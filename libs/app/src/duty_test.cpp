@@ -190,7 +190,7 @@ protected:
         federation::OutgoingMessage m;
         m.to = "a";
         m.type = "request";
-        m.priority = "emergency";
+        m.priority = federation::Priority::kEmergency;
         m.body_json = R"({"summary":"ransomware on a hospital"})";
         auto submitted = node_b_->Submit(m);
         EXPECT_TRUE(submitted) << submitted.error().ToString();

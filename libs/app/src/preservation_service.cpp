@@ -199,7 +199,7 @@ Result<void> PreservationService::OnReceived(
         kInsertOrder,
         {message.id,
          message.from,
-         message.priority,
+         std::string(federation::PriorityName(message.priority)),
          std::string(type->as_string()),
          message.received_ms}
     ));
@@ -360,7 +360,7 @@ Result<std::string> PreservationService::OrderInput(
     order["from"] = message.summary.peer;
     order["from_authority"] = sender != nullptr ? sender->authority : "";
     order["from_party"] = sender != nullptr ? sender->party : "";
-    order["priority"] = message.summary.priority;
+    order["priority"] = federation::PriorityName(message.summary.priority);
     order["received"] = FormatTimestamp(received_ms);
     order["request"] = std::move(request);
     return boost::json::serialize(order);
@@ -405,7 +405,12 @@ Result<void> PreservationService::Finish(
         body["hook"] = std::string(hook_->Kind());
         body["at"] = FormatTimestamp(now);
         const federation::OutgoingMessage confirmation{
-            order.sender, "response", priority, order.message_id, boost::json::serialize(body)};
+            order.sender,
+            "response",
+            priority == "emergency" ? federation::Priority::kEmergency
+                                    : federation::Priority::kNormal,
+            order.message_id,
+            boost::json::serialize(body)};
 
         CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
         auto submitted = node_.SubmitIn(*tx, confirmation);

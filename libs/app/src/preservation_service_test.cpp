@@ -270,7 +270,8 @@ protected:
     }
 
     static federation::OutgoingMessage Order(const std::string& to, std::string body) {
-        return federation::OutgoingMessage{to, "request", "emergency", "", std::move(body)};
+        return federation::OutgoingMessage{
+            to, "request", federation::Priority::kEmergency, "", std::move(body)};
     }
 
     // Waits until `done`; false after two minutes (a hung test fails instead of hanging; this
@@ -363,7 +364,7 @@ TEST_P(PreservationTest, ProviderPreservesAndConfirmsWithoutAPerson) {
     EXPECT_EQ(Str(body.at("order")), sent->id);
     EXPECT_TRUE(body.contains("at"));
     EXPECT_EQ(reply->summary.peer, c_.entry.id);
-    EXPECT_EQ(reply->summary.priority, "emergency");
+    EXPECT_EQ(reply->summary.priority, federation::Priority::kEmergency);
 
     auto recorded = c->service->Get(sent->id);
     ASSERT_TRUE(recorded);
@@ -473,7 +474,7 @@ TEST_P(PreservationTest, OnlyPreservationOrdersToAProviderAreRecorded) {
         )
     ));
     auto notice = a->node->Submit(federation::OutgoingMessage{
-        c_.entry.id, "notice", "normal", "", ExampleOrder()});
+        c_.entry.id, "notice", federation::Priority::kNormal, "", ExampleOrder()});
     ASSERT_TRUE(to_poc && disclosure && notice);
     ASSERT_TRUE(WaitFor([&] {
         auto in_c = c->node->List("in", 10, "");
