@@ -31,6 +31,7 @@ int Run(
         AddNoteCommands(app, ctx);
         AddNodeCommands(app, ctx);
         AddDemoCommand(app, ctx);
+        AddApprovalCommands(app, ctx);
         std::vector<std::string> reversed(args.rbegin(), args.rend());
         if (!reversed.empty()) {
             reversed.pop_back();  // program name
