@@ -32,6 +32,7 @@ int Run(
         AddNodeCommands(app, ctx);
         AddDemoCommand(app, ctx);
         AddUserCommands(app, ctx);
+        AddApprovalCommands(app, ctx);
         std::vector<std::string> reversed(args.rbegin(), args.rend());
         if (!reversed.empty()) {
             reversed.pop_back();  // program name

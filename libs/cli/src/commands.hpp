@@ -26,6 +26,7 @@ void AddNoteCommands(CLI::App& app, Context& ctx);
 void AddNodeCommands(CLI::App& app, Context& ctx);
 void AddDemoCommand(CLI::App& app, Context& ctx);
 void AddUserCommands(CLI::App& app, Context& ctx);
+void AddApprovalCommands(CLI::App& app, Context& ctx);
 
 /// Stores the exit status for `result` in ctx, reporting an error on ctx.err.
 void Finish(Context& ctx, const Result<void>& result);
