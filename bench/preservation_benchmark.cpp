@@ -229,8 +229,14 @@ int Run(const std::filesystem::path& concordd, int count) {
     const auto directory_key = crypto::SigningKey::Generate();
     const auto& pk = directory_key.public_key().bytes();
     const std::string directory_pub = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
-    Node a{"fr.central", "FR", "central_authority"};
-    Node c{"hu.provider", "HU", "service_provider"};
+    Node a;
+    a.id = "fr.central";
+    a.party = "FR";
+    a.role = "central_authority";
+    Node c;
+    c.id = "hu.provider";
+    c.party = "HU";
+    c.role = "service_provider";
     for (Node* n : {&a, &c}) {
         if (auto ok = InitBenchNode(*n, root, directory_pub); !ok) {
             std::fprintf(stderr, "init %s: %s\n", n->id.c_str(), ok.error().ToString().c_str());

@@ -56,7 +56,7 @@ std::optional<boost::json::object> Confirmation(TestNode& node, const std::strin
         }
         auto detail = node.Api("GET", "/api/v1/messages/" + row.id + "?box=inbox");
         if (detail && detail->status == 200 && detail->json.contains("in_reply_to") &&
-            detail->json.at("in_reply_to") == order_id) {
+            Str(detail->json.at("in_reply_to")) == order_id) {
             return detail->json;
         }
     }
