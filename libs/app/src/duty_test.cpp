@@ -331,7 +331,7 @@ TEST_P(DutyDeskTest, ANormalPriorityMessageRaisesNoDutyAlert) {
     auto submitted = node_b_->Submit(m);
     ASSERT_TRUE(submitted) << submitted.error().ToString();
     ASSERT_TRUE(WaitFor([&] {
-        auto list = node_a_->List("in", 10, "");
+        auto list = node_a_->List(federation::Direction::kIn, 10, "");
         return list && !list->empty();
     }));
     EXPECT_TRUE(engine_->Alerts(10, false)->empty());

@@ -302,7 +302,7 @@ Result<std::optional<std::string>> PreservationService::RunOne() {
     CONCORD_ASSIGN_OR_RETURN(PreservationOrder order, Get(id));
 
     // 2. Check and run it, with no transaction open (the hook may take its whole timeout).
-    auto message = node_.Read("in", id, false);
+    auto message = node_.Read(federation::Direction::kIn, id);
     std::string invalid_code;
     std::string invalid_message;
     HookOutcome outcome = tl::unexpected(HookError{});

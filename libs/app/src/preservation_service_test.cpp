@@ -292,13 +292,13 @@ protected:
     static std::optional<federation::MessageDetail> ReplyTo(
         federation::Node& node, const std::string& order_id
     ) {
-        auto list = node.List("in", 100, "");
+        auto list = node.List(federation::Direction::kIn, 100, "");
         if (!list) {
             return std::nullopt;
         }
         for (const auto& m : *list) {
             if (m.in_reply_to == order_id && m.type == "response") {
-                auto detail = node.Read("in", m.id, false);
+                auto detail = node.Read(federation::Direction::kIn, m.id);
                 if (detail) {
                     return *detail;
                 }
@@ -477,8 +477,8 @@ TEST_P(PreservationTest, OnlyPreservationOrdersToAProviderAreRecorded) {
         c_.entry.id, "notice", federation::Priority::kNormal, "", ExampleOrder()});
     ASSERT_TRUE(to_poc && disclosure && notice);
     ASSERT_TRUE(WaitFor([&] {
-        auto in_c = c->node->List("in", 10, "");
-        auto in_d = d->node->List("in", 10, "");
+        auto in_c = c->node->List(federation::Direction::kIn, 10, "");
+        auto in_d = d->node->List(federation::Direction::kIn, 10, "");
         return in_c && in_d && in_c->size() == 2 && in_d->size() == 1;
     }));
     auto at_c = c->service->List(10);
@@ -531,7 +531,7 @@ TEST_P(PreservationTest, AnOrderIsRunOnceAndConfirmedOnce) {
     auto second = c->service->RunPending();
     ASSERT_TRUE(second);
     EXPECT_EQ(*second, 0);
-    auto out = c->node->List("out", 10, "");
+    auto out = c->node->List(federation::Direction::kOut, 10, "");
     ASSERT_TRUE(out);
     EXPECT_EQ(out->size(), 1u);
 }
