@@ -4,12 +4,14 @@
 
 #include "concord/core/assert.hpp"
 #include "concord/core/time.hpp"
-#include "concord/crypto/secretbox.hpp"
+#include "concord/crypto/secret_box.hpp"
 
 namespace concord::app {
 namespace {
 
-constexpr std::string_view kDataKeyLabel = "concord-user-keys-v1";
+// The data key: libsodium crypto_kdf subkey 1 of the node signing seed under context "userkeys".
+constexpr std::string_view kDataKeyContext = "userkeys";
+constexpr std::uint64_t kDataKeyId = 1;
 constexpr std::string_view kSealContext = "concord-user-key-v1";
 constexpr std::size_t kMaxLoginBytes = 64;
 
@@ -54,7 +56,7 @@ std::vector<store::Migration> UserKeys::Migrations() {
 }
 
 UserKeys::UserKeys(const crypto::SigningKey& node_signing_key) {
-    auto key = crypto::DeriveSubkey(node_signing_key.seed(), kDataKeyLabel);
+    auto key = crypto::DeriveSubkey(node_signing_key.seed(), kDataKeyContext, kDataKeyId);
     // A signing seed is always 32 bytes and the label is not empty.
     CONCORD_ASSERT(key.has_value());
     data_key_ = std::move(*key);
@@ -67,7 +69,7 @@ Result<crypto::SigningKey> UserKeys::Create(
     CONCORD_ASSIGN_OR_RETURN(
         Bytes sealed,
         crypto::SecretSeal(
-            data_key_, key.seed().span(), SealAssociatedData(login, key.public_key())
+            key.seed().span(), SealAssociatedData(login, key.public_key()), data_key_
         )
     );
     const auto& pub = key.public_key().bytes();
@@ -111,7 +113,7 @@ Result<crypto::SigningKey> UserKeys::KeyFor(store::Transaction& tx, std::string_
         );
     }
     auto seed =
-        crypto::SecretOpen(data_key_, rows.front().Blob(1), SealAssociatedData(login, *public_key));
+        crypto::SecretOpen(rows.front().Blob(1), SealAssociatedData(login, *public_key), data_key_);
     if (!seed) {
         return MakeError(
             ErrorCode::kUnauthenticated,
