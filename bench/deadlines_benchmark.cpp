@@ -153,9 +153,7 @@ std::pair<double, double> CommitMs(store::Store& store) {
     for (int i = 0; i < 100; ++i) {
         auto start = std::chrono::steady_clock::now();
         auto tx = store.Begin();
-        if (!tx || !(*tx)->Execute(
-                        "UPDATE app_deadlines SET backup = '' WHERE id = 'none'"
-                    ) ||
+        if (!tx || !(*tx)->Execute("UPDATE app_deadlines SET backup = '' WHERE id = 'none'") ||
             !(*tx)->Commit()) {
             return {-1, -1};
         }

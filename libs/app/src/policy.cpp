@@ -9,9 +9,9 @@ namespace {
 
 // Which relations a rule covers.
 enum class Scope {
-    kAny,        // also kNone: the action is not about a case
-    kOwnUnit,    // cases of the caller's unit, and incoming cases not yet assigned
-    kNoCase,     // only actions not about a case
+    kAny,      // also kNone: the action is not about a case
+    kOwnUnit,  // cases of the caller's unit, and incoming cases not yet assigned
+    kNoCase,   // only actions not about a case
 };
 
 struct Rule {
@@ -167,13 +167,13 @@ std::string_view RelationName(Relation relation) {
 
 const std::vector<Action>& AllActions() {
     static const std::vector<Action> all = {
-        Action::kNodeRead,        Action::kMessageSubmit, Action::kMessageRead,
-        Action::kMessageOpen,     Action::kAlertRead,     Action::kEventStream,
-        Action::kLedgerProof,     Action::kAuditRead,     Action::kLegalRead,
-        Action::kCaseCreate,      Action::kCaseRead,      Action::kCaseEdit,
-        Action::kCaseApprove,     Action::kCaseTransition, Action::kDutyAcknowledge,
-        Action::kDutyRead,        Action::kRosterManage,  Action::kUserManage,
-        Action::kTokenManage,     Action::kStatisticsRead};
+        Action::kNodeRead,    Action::kMessageSubmit,  Action::kMessageRead,
+        Action::kMessageOpen, Action::kAlertRead,      Action::kEventStream,
+        Action::kLedgerProof, Action::kAuditRead,      Action::kLegalRead,
+        Action::kCaseCreate,  Action::kCaseRead,       Action::kCaseEdit,
+        Action::kCaseApprove, Action::kCaseTransition, Action::kDutyAcknowledge,
+        Action::kDutyRead,    Action::kRosterManage,   Action::kUserManage,
+        Action::kTokenManage, Action::kStatisticsRead};
     return all;
 }
 
@@ -207,8 +207,9 @@ Result<void> Decide(const Actor& actor, Action action, Relation relation) {
     return MakeError(
         ErrorCode::kPermissionDenied,
         actor.Label() + " may not " + std::string(ActionName(action)) +
-            (relation == Relation::kNone ? "" : " on a case of relation " +
-                                                    std::string(RelationName(relation)))
+            (relation == Relation::kNone
+                 ? ""
+                 : " on a case of relation " + std::string(RelationName(relation)))
     );
 }
 

@@ -22,8 +22,7 @@ TEST(Policy, AdministratorsAuditorsAndStatisticiansSeeNoCaseContent) {
         for (Relation relation : AllRelations()) {
             for (Action action : {Action::kCaseRead, Action::kMessageRead, Action::kCaseEdit}) {
                 EXPECT_FALSE(RoleMay(role, action, relation))
-                    << RoleName(role) << " " << ActionName(action) << " "
-                    << RelationName(relation);
+                    << RoleName(role) << " " << ActionName(action) << " " << RelationName(relation);
             }
         }
     }

@@ -7,8 +7,8 @@
 #include "concord/legal/catalog.hpp"
 #include "concord/legal/check.hpp"
 #include "concord/legal/json_view.hpp"
-#include "concord/legal/messages.hpp"
 #include "concord/legal/mapping.hpp"
+#include "concord/legal/messages.hpp"
 #include "concord/legal/reference.hpp"
 #include "concord/legal/render.hpp"
 
@@ -135,7 +135,8 @@ Result<bool> Check(Context& ctx, const CommonArgs& args, const std::string& file
                                catalog,
                                "format.cited",
                                args.lang,
-                               {{"cite", c.ref}, {"status", Status(catalog, c.verification, args.lang)}}
+                               {{"cite", c.ref},
+                                {"status", Status(catalog, c.verification, args.lang)}}
                            );
             }
             ctx.out << "\n";

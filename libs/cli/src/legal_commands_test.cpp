@@ -234,9 +234,8 @@ TEST_F(LegalCliTest, CheckShippedExampleExitsZero) {
     EXPECT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(r.out.find("error\t"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("dual_criminality_not_required"), std::string::npos) << r.out;
-    EXPECT_NE(
-        r.out.find("[budapest:29(3): verified against the official text]"), std::string::npos
-    ) << r.out;
+    EXPECT_NE(r.out.find("[budapest:29(3): verified against the official text]"), std::string::npos)
+        << r.out;
 
     std::ifstream in(kExample);
     std::stringstream ss;

@@ -17,7 +17,10 @@ using detail::TomlReader;
 
 // Files of the instruments directory that are not instruments.
 constexpr std::array<std::string_view, 5> kSpecialFiles = {
-    "concepts.toml", "request-types.toml", "refusal-grounds.toml", "lifecycle.toml",
+    "concepts.toml",
+    "request-types.toml",
+    "refusal-grounds.toml",
+    "lifecycle.toml",
     "deadlines.toml"};
 
 // Citations are "ID:ARTICLE" optionally followed by paragraph parts "(4)(a)".

@@ -8,13 +8,13 @@
 #include <string>
 #include <thread>
 
-#include "concord/app/sessions.hpp"
-#include "concord/app/tokens.hpp"
-#include "concord/app/users.hpp"
 #include "concord/app/case_service.hpp"
 #include "concord/app/deadlines.hpp"
 #include "concord/app/duty.hpp"
 #include "concord/app/preservation_service.hpp"
+#include "concord/app/sessions.hpp"
+#include "concord/app/tokens.hpp"
+#include "concord/app/users.hpp"
 #include "concord/federation/node.hpp"
 #include "concord/legal/catalog.hpp"
 #include "concord/legal/lifecycle.hpp"
