@@ -373,7 +373,7 @@ TEST_P(PreservationTest, ProviderPreservesAndConfirmsWithoutAPerson) {
     EXPECT_EQ(recorded->confirmation_id, reply->summary.id);
     EXPECT_EQ(recorded->attempts, 1);
     EXPECT_EQ(recorded->request_type, "expedited_preservation");
-    EXPECT_TRUE(SawEvent("preservation.confirmed"));
+    EXPECT_TRUE(WaitFor([&] { return SawEvent("preservation.confirmed"); }));
     // The audit leaf names the node as the actor, in the provider's ledger.
     auto tx = c->store->Begin();
     ASSERT_TRUE(tx);
@@ -411,7 +411,8 @@ TEST_P(PreservationTest, AFailingHookPutsTheOrderInTheRespondersQueue) {
     ASSERT_TRUE(queue);
     ASSERT_EQ(queue->size(), 1u);
     EXPECT_EQ(queue->front().message_id, sent->id);
-    EXPECT_TRUE(SawEvent("preservation.queued"));
+    // The live event follows the commit that the state above shows.
+    EXPECT_TRUE(WaitFor([&] { return SawEvent("preservation.queued"); }));
     EXPECT_FALSE(ReplyTo(*a->node, sent->id));
 }
 

@@ -8,7 +8,7 @@
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/ed25519.hpp"
-#include "concord/net/client.hpp"
+#include "concord/net/url.hpp"
 
 #include <toml++/toml.h>
 

@@ -83,8 +83,11 @@ public:
                 return refused_();
             }
             queue_.push_back(std::move(slot));
+            // Notified under the lock: once the lock is released this caller touches nothing of
+            // the committer again, so an owner may Stop and destroy it while callers still wait
+            // for their replies (their futures own the shared state).
+            cv_.notify_one();
         }
-        cv_.notify_one();
         return reply.get();
     }
 

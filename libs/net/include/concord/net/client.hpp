@@ -13,6 +13,7 @@
 #include "concord/core/result.hpp"
 #include "concord/net/event_hub.hpp"
 #include "concord/net/http.hpp"
+#include "concord/net/url.hpp"
 
 namespace concord::net {
 
@@ -33,17 +34,6 @@ struct ClientOptions {
     /// Responses with a larger body fail with kUnavailable.
     size_t max_response_body_bytes = size_t{64} << 20;
 };
-
-/// A parsed http(s) URL.
-struct Url {
-    bool tls = false;
-    std::string host;  ///< without brackets for IPv6
-    uint16_t port = 0;
-    std::string target;  ///< path and query, at least "/"
-};
-
-/// Parses "http[s]://host[:port][/path][?query]"; kInvalidArgument if malformed.
-Result<Url> ParseUrl(std::string_view url);
 
 /// A synchronous HTTP/1.1 client for worker threads. It keeps one keep-alive connection per
 /// host:port and reuses it; when a reused connection turns out closed by the server, it
