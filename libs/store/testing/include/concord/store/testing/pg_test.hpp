@@ -47,8 +47,10 @@ PgTestDatabase FreshPgDatabaseForTest();
         auto concord_pg_db = ::concord::store::testing::FreshPgDatabaseForTest();                  \
         using ConcordPgAction = ::concord::store::testing::PgTestDatabase::Action;                 \
         if (concord_pg_db.action == ConcordPgAction::kSkip) {                                      \
-            /* FreshPgDatabaseForTest() returns kFail instead in CI, so CI never skips here. */    \
-            GTEST_SKIP() << "skipped outside CI (CI=true fails): " << concord_pg_db.dsn_or_reason; \
+            /* Reason: no PostgreSQL test server outside CI; in CI (CI=true) */                    \
+            /* FreshPgDatabaseForTest() returns kFail instead, so CI never skips here. */          \
+            GTEST_SKIP() << "no PostgreSQL test server (reason: " << concord_pg_db.dsn_or_reason   \
+                         << "); CI=true fails instead of skipping";                                \
         }                                                                                          \
         if (concord_pg_db.action == ConcordPgAction::kFail) {                                      \
             FAIL() << concord_pg_db.dsn_or_reason;                                                 \
