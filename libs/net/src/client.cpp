@@ -238,7 +238,6 @@ asio::awaitable<ExchangeResult> Exchange(
 
 }  // namespace
 
-
 class HttpClient::Impl {
 public:
     explicit Impl(ClientOptions options) : options_(std::move(options)) {}
