@@ -1,6 +1,8 @@
 # The two commands of README.md, and a few more. Every target installs what it needs first.
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
+# Tests run side by side, one per core (they wait on disks and sockets more than on the CPU).
+JOBS ?= $(shell nproc)
 
 .PHONY: deps demo demo-ledger test test-tsan clang tidy release bench fuzz fuzz-ci format-check clean
 
@@ -24,13 +26,13 @@ demo-ledger: deps
 test: deps
 	cmake --preset dev
 	cmake --build --preset dev
-	ctest --preset dev --timeout 600
+	ctest --preset dev --timeout 600 --parallel $(JOBS)
 
 # The same tests under ThreadSanitizer.
 test-tsan: deps
 	cmake --preset tsan
 	cmake --build --preset tsan
-	ctest --preset tsan --timeout 600
+	ctest --preset tsan --timeout 600 --parallel $(JOBS)
 
 # The whole tree with clang: every warning an error, -Wthread-safety included (the Mutex
 # annotations of core/mutex.hpp), plus the clang unit tests.
@@ -46,15 +48,16 @@ tidy: deps
 	bash scripts/run-tidy build/clang
 
 # The release tree (what `make demo` runs: optimised, hardened, with the benchmarks) built, and
-# the demo scenario run once on it.
+# the demo scenario run once on it. The test programs are not built here: the sanitizer trees run
+# them (`make test`, `make test-tsan`); `cmake --build --preset release` builds everything.
 release: deps
 	cmake --preset release
-	cmake --build --preset release
+	cmake --build --preset release --target concord concordd benchmarks
 	ctest --preset release --timeout 600 -R '^demo_once$$'
 
 bench: deps
 	cmake --preset release
-	cmake --build --preset release
+	cmake --build --preset release --target concordd benchmarks
 	bash scripts/run-benchmarks build/release
 
 # Builds the libFuzzer targets (clang) and replays their committed corpora.
