@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <random>
 #include <set>
+#include <vector>
 
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
@@ -312,6 +313,28 @@ TEST_P(PeopleTest, ACodeIsAcceptedOnceOnly) {
     EXPECT_FALSE(sessions_->Login("alice", e.password, Code(e, now_ - 30'000)));
     Advance(std::chrono::seconds(30));
     EXPECT_TRUE(sessions_->Login("alice", e.password, Code(e)));
+}
+
+TEST_P(PeopleTest, SignInsBeyondTheConcurrentCheckLimitAreRefusedChangingNothing) {
+    const Enrolment e = AddUser("alice");
+    auto& limit = sessions_->password_checks();
+    ASSERT_EQ(limit.slots(), 2);  // PeopleOptions' default
+    std::vector<ConcurrencyLimit::Slot> held;
+    while (auto slot = limit.TryEnter()) {
+        held.push_back(std::move(*slot));
+    }
+    const std::size_t leaves = Leaves().size();
+    for (int i = 0; i < 10; ++i) {  // more than max_failed_logins: none counts as a failure
+        auto busy = sessions_->Login("alice", "wrong", Code(e));
+        ASSERT_FALSE(busy);
+        EXPECT_EQ(busy.error().code, ErrorCode::kUnavailable);
+    }
+    EXPECT_EQ(Leaves().size(), leaves);
+    EXPECT_EQ(users_->Get(Actor::Node(), "alice")->failed_attempts, 0);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM people_sessions"), 0);
+    held.pop_back();
+    EXPECT_TRUE(sessions_->Login("alice", e.password, Code(e)));
+    EXPECT_EQ(limit.in_use(), 1);  // the sign-in gave its slot back
 }
 
 TEST_P(PeopleTest, FiveFailuresLockTheAccountForFifteenMinutes) {

@@ -48,12 +48,15 @@ bool Sessions::CheckCsrf(std::string_view token, std::string_view presented) {
     return crypto::ConstantTimeEqual(AsBytes(expected), AsBytes(presented));
 }
 
+Sessions::Sessions(Users& users)
+    : users_(users), password_checks_(users.options().max_concurrent_password_checks) {}
+
 Result<std::unique_ptr<Sessions>> Sessions::Create(Users& users) {
     return std::unique_ptr<Sessions>(new Sessions(users));
 }
 
 Result<std::string> Sessions::DecoyHash() {
-    std::scoped_lock lock(decoy_mu_);
+    MutexLock lock(decoy_mu_);
     if (decoy_hash_.empty()) {
         const Bytes random = crypto::RandomBytes(kTokenBytes);
         CONCORD_ASSIGN_OR_RETURN(
@@ -66,6 +69,13 @@ Result<std::string> Sessions::DecoyHash() {
 Result<NewSession> Sessions::Login(
     std::string_view login, std::string_view password, std::string_view code
 ) {
+    // Refused before anything is read: a flood of sign-ins must not queue up Argon2id work.
+    const auto slot = password_checks_.TryEnter();
+    if (!slot) {
+        return MakeError(
+            ErrorCode::kUnavailable, "too many sign-ins are being checked; try again in a moment"
+        );
+    }
     const std::int64_t now = users_.Now();
     std::optional<Credentials> credentials;
     {

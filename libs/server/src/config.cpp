@@ -368,6 +368,9 @@ Result<void> ReadAll(Reader& r, Config& c) {
     );
     CONCORD_RETURN_IF_ERROR(r.Integer("people.argon2_passes", c.argon2_passes, 1, 16));
     CONCORD_RETURN_IF_ERROR(r.Integer("people.max_failed_logins", c.max_failed_logins, 1, 100));
+    CONCORD_RETURN_IF_ERROR(
+        r.Integer("people.max_concurrent_password_checks", c.max_concurrent_password_checks, 1, 64)
+    );
     CONCORD_RETURN_IF_ERROR(r.Duration("people.lockout", c.lockout, seconds(1), days(7)));
     CONCORD_RETURN_IF_ERROR(
         r.Duration("people.session_idle", c.session_idle, seconds(10), hours(24))

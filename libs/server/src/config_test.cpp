@@ -163,6 +163,7 @@ TEST(ConfigTest, PeopleSettingsHaveDefaultsAndRanges) {
     auto defaults = ParseConfig(kGood, "/n/config.toml");
     ASSERT_TRUE(defaults) << defaults.error().ToString();
     EXPECT_EQ(defaults->max_failed_logins, 5);
+    EXPECT_EQ(defaults->max_concurrent_password_checks, 2);
     EXPECT_EQ(defaults->lockout, std::chrono::minutes(15));
     EXPECT_EQ(defaults->session_idle, std::chrono::minutes(15));
     EXPECT_EQ(defaults->session_absolute, std::chrono::hours(12));
@@ -170,7 +171,7 @@ TEST(ConfigTest, PeopleSettingsHaveDefaultsAndRanges) {
         std::string(kGood) +
             "[people]\nmax_failed_logins = 3\nlockout = \"1h\"\nsession_idle = \"5m\"\n"
             "session_absolute = \"8h\"\nargon2_memory_kib = 65536\nargon2_passes = 2\n"
-            "token_max_lifetime = \"30d\"\n",
+            "token_max_lifetime = \"30d\"\nmax_concurrent_password_checks = 8\n",
         "/n/config.toml"
     );
     ASSERT_TRUE(set) << set.error().ToString();
@@ -181,12 +182,15 @@ TEST(ConfigTest, PeopleSettingsHaveDefaultsAndRanges) {
     EXPECT_EQ(set->argon2_memory_kib, 65536u);
     EXPECT_EQ(set->argon2_passes, 2u);
     EXPECT_EQ(set->token_max_lifetime, std::chrono::hours(24 * 30));
+    EXPECT_EQ(set->max_concurrent_password_checks, 8);
     for (const char* bad :
          {"max_failed_logins = 0",
           "lockout = \"0s\"",
           "session_idle = \"2d\"",
           "argon2_memory_kib = 1",
-          "argon2_passes = 0"}) {
+          "argon2_passes = 0",
+          "max_concurrent_password_checks = 0",
+          "max_concurrent_password_checks = 65"}) {
         auto c = ParseConfig(std::string(kGood) + "[people]\n" + bad + "\n", "/n/config.toml");
         ASSERT_FALSE(c) << bad;
         EXPECT_NE(c.error().message.find("key 'people."), std::string::npos) << c.error().message;

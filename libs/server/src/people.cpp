@@ -47,6 +47,7 @@ app::PeopleOptions PeopleOptionsFrom(const Config& config) {
     options.argon2.mem_limit = config.argon2_memory_kib * 1024;
     options.argon2.ops_limit = config.argon2_passes;
     options.max_failed_logins = config.max_failed_logins;
+    options.max_concurrent_password_checks = config.max_concurrent_password_checks;
     options.lockout = config.lockout;
     options.session_idle = config.session_idle;
     options.session_absolute = config.session_absolute;

@@ -25,6 +25,8 @@ using AuditAppender =
 struct PeopleOptions {
     crypto::Argon2Params argon2;  ///< cost of password hashes
     int max_failed_logins{5};     ///< consecutive failures that lock an account
+    /// Sign-ins whose password is checked at the same time; more are refused (kUnavailable).
+    int max_concurrent_password_checks{2};
     std::chrono::milliseconds lockout{std::chrono::minutes(15)};
     std::chrono::milliseconds session_idle{std::chrono::minutes(15)};
     std::chrono::milliseconds session_absolute{std::chrono::hours(12)};

@@ -2,12 +2,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "concord/app/actor.hpp"
 #include "concord/app/users.hpp"
+#include "concord/core/concurrency_limit.hpp"
+#include "concord/core/mutex.hpp"
 #include "concord/core/result.hpp"
 
 namespace concord::app {
@@ -51,7 +52,9 @@ public:
     /// Argon2id hash), so that starting a node costs no hashing.
     static Result<std::unique_ptr<Sessions>> Create(Users& users);
 
-    /// Signs in. kUnauthenticated "invalid credentials" on any failure (see above).
+    /// Signs in. kUnauthenticated "invalid credentials" on any failure (see above); kUnavailable
+    /// when `PeopleOptions::max_concurrent_password_checks` sign-ins are already being checked
+    /// (nothing is read, written or counted as a failure then: the client tries again later).
     Result<NewSession> Login(
         std::string_view login, std::string_view password, std::string_view code
     );
@@ -66,13 +69,17 @@ public:
     /// Whether `presented` is the CSRF token of the session `token` (constant time).
     static bool CheckCsrf(std::string_view token, std::string_view presented);
 
+    /// The sign-ins being checked now, out of the limit (for metrics and tests).
+    ConcurrencyLimit& password_checks() { return password_checks_; }
+
 private:
-    explicit Sessions(Users& users) : users_(users) {}
-    Result<std::string> DecoyHash();
+    explicit Sessions(Users& users);
+    Result<std::string> DecoyHash() CONCORD_EXCLUDES(decoy_mu_);
 
     Users& users_;
-    std::mutex decoy_mu_;
-    std::string decoy_hash_;  // GUARDED_BY(decoy_mu_)
+    ConcurrencyLimit password_checks_;
+    Mutex decoy_mu_;
+    std::string decoy_hash_ CONCORD_GUARDED_BY(decoy_mu_);
 };
 
 /// SHA-256 of a presented secret (session or personal token), as the tables store it.
