@@ -337,6 +337,78 @@ TEST_P(PeopleTest, SignInsBeyondTheConcurrentCheckLimitAreRefusedChangingNothing
     EXPECT_EQ(limit.in_use(), 1);  // the sign-in gave its slot back
 }
 
+TEST_P(PeopleTest, AUserChangesTheirPasswordProvingItAgainAndEverySessionEnds) {
+    const Enrolment e = AddUser("alice");
+    auto first = sessions_->Login("alice", e.password, Code(e));
+    ASSERT_TRUE(first);
+    Advance(std::chrono::seconds(30));
+    auto second = sessions_->Login("alice", e.password, Code(e));
+    ASSERT_TRUE(second);
+    Advance(std::chrono::seconds(30));
+    const std::string next = "correct horse battery staple";
+    ASSERT_TRUE(sessions_->ChangePassword(first->token, e.password, Code(e), next));
+    EXPECT_FALSE(sessions_->Authenticate(first->token));
+    EXPECT_FALSE(sessions_->Authenticate(second->token));
+    const auto changed = LeavesWith("user.password_changed");
+    ASSERT_EQ(changed.size(), 1u);
+    EXPECT_EQ(changed[0].find(next), std::string::npos);
+    EXPECT_EQ(changed[0].find(e.password), std::string::npos);
+    Advance(std::chrono::seconds(30));
+    EXPECT_FALSE(sessions_->Login("alice", e.password, Code(e)));
+    Advance(std::chrono::seconds(30));
+    EXPECT_TRUE(sessions_->Login("alice", next, Code(e)));
+}
+
+TEST_P(PeopleTest, ABadNewPasswordOrWrongCredentialsChangeNothing) {
+    const Enrolment e = AddUser("alice");
+    auto session = sessions_->Login("alice", e.password, Code(e));
+    ASSERT_TRUE(session);
+    const std::string hash = [&] {
+        auto tx = store_->Begin();
+        return (*(*tx)->Query("SELECT password_hash FROM people_users WHERE login = 'alice'"))[0]
+            .Text(0);
+    }();
+    const std::size_t leaves = Leaves().size();
+    for (const std::string& bad :
+         {std::string("short"),
+          std::string("alicealicealice").substr(0, 5),
+          std::string("twelve chars\x01 with a control"),
+          std::string("\xff\xfe not utf-8 at all"),
+          std::string(1025, 'x'),
+          e.password}) {
+        Advance(std::chrono::seconds(30));
+        auto r = sessions_->ChangePassword(session->token, e.password, Code(e), bad);
+        ASSERT_FALSE(r) << bad;
+        EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << bad;
+    }
+    EXPECT_EQ(Leaves().size(), leaves);
+    // Wrong current password: refused like a failed sign-in, and counted.
+    Advance(std::chrono::seconds(30));
+    auto wrong = sessions_->ChangePassword(
+        session->token, "not the password", Code(e), "a perfectly good new one"
+    );
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().code, ErrorCode::kUnauthenticated);
+    EXPECT_EQ(LeavesWith("user.password_change_failed").size(), 1u);
+    EXPECT_EQ(users_->Get(Actor::Node(), "alice")->failed_attempts, 1);
+    // No session: refused before anything else.
+    auto none = sessions_->ChangePassword(
+        std::string(64, 'a'), e.password, Code(e), "a perfectly good new one"
+    );
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().code, ErrorCode::kUnauthenticated);
+    {
+        auto tx = store_->Begin();
+        EXPECT_EQ(
+            (*(*tx)->Query("SELECT password_hash FROM people_users WHERE login = 'alice'"))[0].Text(
+                0
+            ),
+            hash
+        );
+    }
+    EXPECT_TRUE(sessions_->Authenticate(session->token));
+}
+
 TEST_P(PeopleTest, FiveFailuresLockTheAccountForFifteenMinutes) {
     const Enrolment e = AddUser("alice");
     for (int i = 0; i < 4; ++i) {

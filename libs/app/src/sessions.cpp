@@ -4,6 +4,7 @@
 
 #include "concord/app/totp.hpp"
 #include "concord/core/log.hpp"
+#include "concord/core/utf8.hpp"
 #include "concord/crypto/compare.hpp"
 #include "concord/crypto/password.hpp"
 #include "concord/crypto/random.hpp"
@@ -14,14 +15,53 @@ namespace {
 
 constexpr std::string_view kInvalidCredentials = "invalid credentials";
 constexpr std::size_t kTokenBytes = 32;
+constexpr std::size_t kMinPasswordCharacters = 12;
+constexpr std::size_t kMaxPasswordBytes = 1024;
 constexpr std::string_view kCsrfLabel = "concord-csrf-v1\n";
 
 Error InvalidCredentials() {
     return MakeError(ErrorCode::kUnauthenticated, std::string(kInvalidCredentials));
 }
 
+Error Busy() {
+    return MakeError(
+        ErrorCode::kUnavailable, "too many sign-ins are being checked; try again in a moment"
+    );
+}
+
 Error NoSession() {
     return MakeError(ErrorCode::kUnauthenticated, "no valid session");
+}
+
+// A password a user chooses: 12 to 1024 bytes of UTF-8 with at least 12 characters, no
+// control characters, and not the login itself.
+Result<void> CheckNewPassword(std::string_view login, std::string_view password) {
+    auto refuse = [](std::string why) {
+        return MakeError(ErrorCode::kInvalidArgument, "new password: " + std::move(why));
+    };
+    if (password.size() > kMaxPasswordBytes) {
+        return refuse("at most " + std::to_string(kMaxPasswordBytes) + " bytes");
+    }
+    if (!IsValidUtf8(password)) {
+        return refuse("not valid UTF-8");
+    }
+    std::size_t characters = 0;
+    for (std::size_t pos = 0; pos < password.size();) {
+        const std::size_t len = Utf8SequenceLength(password, pos);
+        const char32_t c = DecodeUtf8(password, pos, len);
+        if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+            return refuse("control characters are not allowed");
+        }
+        ++characters;
+        pos += len;
+    }
+    if (characters < kMinPasswordCharacters) {
+        return refuse("at least " + std::to_string(kMinPasswordCharacters) + " characters");
+    }
+    if (password == login) {
+        return refuse("must not be the login");
+    }
+    return {};
 }
 
 bool IsHexToken(std::string_view token) {
@@ -72,10 +112,78 @@ Result<NewSession> Sessions::Login(
     // Refused before anything is read: a flood of sign-ins must not queue up Argon2id work.
     const auto slot = password_checks_.TryEnter();
     if (!slot) {
+        return Busy();
+    }
+    CONCORD_ASSIGN_OR_RETURN(
+        Checked checked, CheckCredentials(login, password, code, "session.login_failed")
+    );
+    const std::int64_t now = users_.Now();
+    const Bytes random = crypto::RandomBytes(kTokenBytes);
+    NewSession session;
+    session.token = HexEncode(random);
+    session.csrf_token = CsrfToken(session.token);
+    session.actor = checked.actor;
+    session.expires_ms = now + users_.options().session_absolute.count();
+    session.idle_expires_ms =
+        std::min(session.expires_ms, now + users_.options().session_idle.count());
+    CONCORD_RETURN_IF_ERROR(checked.tx->Execute(
+        "INSERT INTO people_sessions (token_sha256, login, created_ms, last_seen_ms, "
+        "expires_ms) VALUES ($1, $2, $3, $3, $4)",
+        {SecretTokenHash(session.token), std::string(login), now, session.expires_ms}
+    ));
+    boost::json::object leaf;
+    leaf["event"] = "session.login";
+    CONCORD_RETURN_IF_ERROR(users_.Audit(*checked.tx, std::move(leaf), checked.actor));
+    CONCORD_RETURN_IF_ERROR(checked.tx->Commit());
+    return session;
+}
+
+Result<void> Sessions::ChangePassword(
+    std::string_view token,
+    std::string_view current_password,
+    std::string_view code,
+    std::string_view new_password
+) {
+    CONCORD_ASSIGN_OR_RETURN(const SessionInfo info, Authenticate(token));
+    const std::string login = info.actor.user_id;
+    CONCORD_RETURN_IF_ERROR(CheckNewPassword(login, new_password));
+    if (new_password == current_password) {
         return MakeError(
-            ErrorCode::kUnavailable, "too many sign-ins are being checked; try again in a moment"
+            ErrorCode::kInvalidArgument, "the new password must differ from the current one"
         );
     }
+    const auto slot = password_checks_.TryEnter();
+    if (!slot) {
+        return Busy();
+    }
+    // Hashed before the check's transaction: Argon2id takes long and SQLite has one writer.
+    CONCORD_ASSIGN_OR_RETURN(
+        const std::string hash, crypto::HashPassword(new_password, users_.options().argon2)
+    );
+    CONCORD_ASSIGN_OR_RETURN(
+        Checked checked,
+        CheckCredentials(login, current_password, code, "user.password_change_failed")
+    );
+    CONCORD_RETURN_IF_ERROR(checked.tx->Execute(
+        "UPDATE people_users SET password_hash = $1 WHERE login = $2", {hash, login}
+    ));
+    // Every session of the user ends, this one too: whoever held the old password is out.
+    CONCORD_RETURN_IF_ERROR(
+        checked.tx->Execute("DELETE FROM people_sessions WHERE login = $1", {login})
+    );
+    boost::json::object leaf;
+    leaf["event"] = "user.password_changed";
+    leaf["login"] = login;
+    CONCORD_RETURN_IF_ERROR(users_.Audit(*checked.tx, std::move(leaf), checked.actor));
+    return checked.tx->Commit();
+}
+
+Result<Sessions::Checked> Sessions::CheckCredentials(
+    std::string_view login,
+    std::string_view password,
+    std::string_view code,
+    std::string_view failure_event
+) {
     const std::int64_t now = users_.Now();
     std::optional<Credentials> credentials;
     {
@@ -112,7 +220,7 @@ Result<NewSession> Sessions::Login(
     CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
     if (!credentials) {
         boost::json::object leaf;
-        leaf["event"] = "session.login_failed";
+        leaf["event"] = failure_event;
         leaf["reason"] = "unknown_user";
         CONCORD_RETURN_IF_ERROR(users_.Audit(*tx, std::move(leaf), Actor::Node()));
         CONCORD_RETURN_IF_ERROR(tx->Commit());
@@ -142,29 +250,12 @@ Result<NewSession> Sessions::Login(
             )
         );
         if (updated == 1) {
-            const Bytes random = crypto::RandomBytes(kTokenBytes);
-            NewSession session;
-            session.token = HexEncode(random);
-            session.csrf_token = CsrfToken(session.token);
-            session.actor = actor;
-            session.expires_ms = now + users_.options().session_absolute.count();
-            session.idle_expires_ms =
-                std::min(session.expires_ms, now + users_.options().session_idle.count());
-            CONCORD_RETURN_IF_ERROR(tx->Execute(
-                "INSERT INTO people_sessions (token_sha256, login, created_ms, last_seen_ms, "
-                "expires_ms) VALUES ($1, $2, $3, $3, $4)",
-                {SecretTokenHash(session.token), std::string(login), now, session.expires_ms}
-            ));
-            boost::json::object leaf;
-            leaf["event"] = "session.login";
-            CONCORD_RETURN_IF_ERROR(users_.Audit(*tx, std::move(leaf), actor));
-            CONCORD_RETURN_IF_ERROR(tx->Commit());
-            return session;
+            return Checked{std::move(tx), actor};
         }
         reason = "code";
     }
     boost::json::object leaf;
-    leaf["event"] = "session.login_failed";
+    leaf["event"] = failure_event;
     leaf["login"] = login;
     leaf["reason"] = reason;
     CONCORD_RETURN_IF_ERROR(users_.Audit(*tx, std::move(leaf), Actor::Node()));

@@ -210,6 +210,33 @@ Response Logout(NodeService::Impl& s, Request& r, const app::Actor&) {
     return response;
 }
 
+// POST /api/v1/session/password: {current_password, code, new_password}; every session of the
+// user ends, so the cookie is cleared.
+Response ChangePassword(NodeService::Impl& s, Request& r, const app::Actor&) {
+    if (HowAuthenticated(r) != AuthKind::kSession) {
+        return FromError(Error{
+            ErrorCode::kInvalidArgument, "a password is changed in a signed-in session"});
+    }
+    auto changed = [&]() -> Result<void> {
+        CONCORD_ASSIGN_OR_RETURN(auto body, ParseBody(r));
+        CONCORD_ASSIGN_OR_RETURN(
+            std::string current, StringField(body, "current_password", kMaxPasswordBytes)
+        );
+        CONCORD_ASSIGN_OR_RETURN(std::string code, StringField(body, "code", kMaxCodeBytes));
+        CONCORD_ASSIGN_OR_RETURN(
+            std::string next, StringField(body, "new_password", kMaxPasswordBytes)
+        );
+        return s.sessions->ChangePassword(SessionCookieValue(r), current, code, next);
+    }();
+    if (!changed) {
+        return FromError(changed.error());
+    }
+    Response response;
+    response.status = 204;
+    response.headers.emplace_back("Set-Cookie", SessionCookie("", 0));
+    return response;
+}
+
 Response ListUsers(NodeService::Impl& s, Request&, const app::Actor& actor) {
     auto users = s.users->List(actor);
     if (!users) {
@@ -323,6 +350,13 @@ void AddPeopleRoutes(RouteTable& t, NodeService::Impl& service) {
         "/api/v1/session",
         app::Action::kNodeRead,
         [s](Request& r, const app::Actor& a) { return Logout(*s, r, a); }
+    );
+    // Every user may change their own password (in a session, proving it again).
+    t.Authed(
+        "POST",
+        "/api/v1/session/password",
+        app::Action::kNodeRead,
+        [s](Request& r, const app::Actor& a) { return ChangePassword(*s, r, a); }
     );
     t.Authed(
         "GET",

@@ -10,6 +10,7 @@
 #include "concord/core/concurrency_limit.hpp"
 #include "concord/core/mutex.hpp"
 #include "concord/core/result.hpp"
+#include "concord/store/store.hpp"
 
 namespace concord::app {
 
@@ -58,6 +59,19 @@ public:
     Result<NewSession> Login(
         std::string_view login, std::string_view password, std::string_view code
     );
+    /// Changes the password of the user of session `token`, who proves it again with the
+    /// current password and a fresh code (a failure counts towards the lockout like a failed
+    /// sign-in, audit leaf `user.password_change_failed`). The new password has 12 to 1024 bytes
+    /// of UTF-8 with at least 12 characters, no control characters, and is neither the login nor
+    /// the current password (kInvalidArgument, nothing changed). On success every session of the
+    /// user ends, this one too (leaf `user.password_changed`). kUnauthenticated without a valid
+    /// session or with wrong credentials; kUnavailable as for Login.
+    Result<void> ChangePassword(
+        std::string_view token,
+        std::string_view current_password,
+        std::string_view code,
+        std::string_view new_password
+    );
     /// The session of `token`, refreshing its idle limit. kUnauthenticated if unknown, expired
     /// (idle or absolute; an expired session is deleted) or its user is disabled.
     Result<SessionInfo> Authenticate(std::string_view token);
@@ -73,7 +87,22 @@ public:
     ConcurrencyLimit& password_checks() { return password_checks_; }
 
 private:
+    // Credentials checked, the code's step consumed in `tx`, which the caller commits with its
+    // own writes.
+    struct Checked {
+        std::unique_ptr<store::Transaction> tx;
+        Actor actor;
+    };
+
     explicit Sessions(Users& users);
+    // Password and code of `login`: Checked, or kUnauthenticated "invalid credentials" after the
+    // failure was recorded (leaf `failure_event`, failed attempts, lockout) and committed.
+    Result<Checked> CheckCredentials(
+        std::string_view login,
+        std::string_view password,
+        std::string_view code,
+        std::string_view failure_event
+    );
     Result<std::string> DecoyHash() CONCORD_EXCLUDES(decoy_mu_);
 
     Users& users_;
