@@ -141,7 +141,7 @@ Result<Log::Appended> Log::Append(store::Transaction& tx, std::span<const Bytes>
 
     std::optional<Frontier> frontier;
     {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         if (committed_ && committed_->size() == old_size) {
             frontier = committed_;
         }
@@ -182,7 +182,7 @@ Result<Log::Appended> Log::Append(store::Transaction& tx, std::span<const Bytes>
 
     Appended out{old_size, new_size, frontier->Root()};
     tx.OnCommit([this, f = std::move(*frontier)]() mutable {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         committed_ = std::move(f);
     });
     return out;

@@ -16,6 +16,7 @@
 #include <boost/beast/ssl.hpp>
 #include <openssl/ssl.h>
 
+#include "concord/core/mutex.hpp"
 #include "concord/net/tls.hpp"
 
 #include "tls_internal.hpp"
@@ -248,7 +249,7 @@ public:
         std::string_view body,
         const HeaderList& headers
     ) {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         CONCORD_ASSIGN_OR_RETURN(Url url, ParseUrl(url_text));
         CONCORD_RETURN_IF_ERROR(CheckPolicy(url, options_));
         const auto deadline = Clock::now() + options_.timeout;
@@ -285,22 +286,22 @@ public:
     }
 
     size_t opened() const {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         return opened_;
     }
 
     void CloseIdle() {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         connections_.clear();
     }
 
 private:
     asio::io_context ioc_{1};  // first: destroyed last
     ClientOptions options_;
-    mutable std::mutex mu_;
+    mutable Mutex mu_;
     asio::ssl::context ssl_ = MakeClientContext();
-    std::map<std::string, std::unique_ptr<Connection>> connections_;  // guarded by mu_
-    size_t opened_ = 0;                                               // guarded by mu_
+    std::map<std::string, std::unique_ptr<Connection>> connections_ CONCORD_GUARDED_BY(mu_);
+    size_t opened_ CONCORD_GUARDED_BY(mu_) = 0;
 };
 
 HttpClient::HttpClient(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}

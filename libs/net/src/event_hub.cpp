@@ -8,7 +8,7 @@ namespace concord::net {
 EventHub::EventHub(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
 uint64_t EventHub::Publish(std::string event, std::string data) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closed_) {
         return 0;
     }
@@ -26,7 +26,7 @@ uint64_t EventHub::Publish(std::string event, std::string data) {
 }
 
 std::vector<Event> EventHub::Since(uint64_t last_id, bool* gap) const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::vector<Event> out;
     if (gap != nullptr) {
         uint64_t oldest = events_.empty() ? next_id_ : events_.front().id;
@@ -41,12 +41,12 @@ std::vector<Event> EventHub::Since(uint64_t last_id, bool* gap) const {
 }
 
 uint64_t EventHub::LastId() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return next_id_ - 1;
 }
 
 void EventHub::Close() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closed_) {
         return;
     }
@@ -57,19 +57,19 @@ void EventHub::Close() {
 }
 
 bool EventHub::closed() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return closed_;
 }
 
 uint64_t EventHub::AddListener(std::function<void()> wake) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     uint64_t handle = next_listener_++;
     listeners_.emplace(handle, std::move(wake));
     return handle;
 }
 
 void EventHub::RemoveListener(uint64_t handle) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     listeners_.erase(handle);
 }
 

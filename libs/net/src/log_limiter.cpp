@@ -6,7 +6,7 @@ LogLimiter::LogLimiter(std::size_t burst, Clock::duration interval, std::size_t 
     : burst_(burst), interval_(interval), max_keys_(max_keys < 1 ? 1 : max_keys) {}
 
 std::optional<std::uint64_t> LogLimiter::Allow(std::string_view key, Clock::time_point now) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = windows_.find(key);
     if (it == windows_.end()) {
         std::string name(windows_.size() + 1 < max_keys_ ? key : std::string_view("(other)"));

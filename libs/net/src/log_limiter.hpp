@@ -4,10 +4,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "concord/core/mutex.hpp"
 
 namespace concord::net::detail {
 
@@ -34,8 +35,8 @@ private:
     std::size_t burst_;
     Clock::duration interval_;
     std::size_t max_keys_;
-    std::mutex mu_;
-    std::map<std::string, Window, std::less<>> windows_;  // guarded by mu_
+    Mutex mu_;
+    std::map<std::string, Window, std::less<>> windows_ CONCORD_GUARDED_BY(mu_);
 };
 
 }  // namespace concord::net::detail

@@ -181,7 +181,7 @@ Metrics::Family& Metrics::FamilyFor(const std::string& name, const std::string& 
 Counter& Metrics::AddCounter(
     const std::string& name, const std::string& help, const Labels& labels
 ) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Family& family = FamilyFor(name, help, kCounter);
     if (auto* s = family.Find(labels); s != nullptr && s->counter) {
         return *s->counter;
@@ -193,7 +193,7 @@ Counter& Metrics::AddCounter(
 }
 
 Gauge& Metrics::AddGauge(const std::string& name, const std::string& help, const Labels& labels) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Family& family = FamilyFor(name, help, kGauge);
     if (auto* s = family.Find(labels); s != nullptr && s->gauge) {
         return *s->gauge;
@@ -210,7 +210,7 @@ void Metrics::AddGaugeFunction(
     std::function<double()> read,
     const Labels& labels
 ) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Family& family = FamilyFor(name, help, kGauge);
     if (auto* s = family.Find(labels); s != nullptr) {
         s->gauge.reset();
@@ -228,7 +228,7 @@ Histogram& Metrics::AddHistogram(
     std::vector<double> buckets,
     const Labels& labels
 ) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Family& family = FamilyFor(name, help, kHistogram);
     if (auto* s = family.Find(labels); s != nullptr && s->histogram) {
         return *s->histogram;
@@ -240,7 +240,7 @@ Histogram& Metrics::AddHistogram(
 }
 
 std::string Metrics::Render() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::string out;
     for (const auto& family : families_) {
         out += "# HELP " + family->name + " " + EscapeHelp(family->help) + "\n";

@@ -12,7 +12,7 @@ long RateLimiter::Acquire(const std::string& key, Clock::time_point now) {
     if (rate_ <= 0) {
         return 0;
     }
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto refill = [&](Bucket& b) {
         double elapsed = std::chrono::duration<double>(now - b.last).count();
         if (elapsed > 0) {

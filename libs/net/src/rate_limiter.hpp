@@ -2,9 +2,10 @@
 
 #include <chrono>
 #include <cstddef>
-#include <mutex>
 #include <string>
 #include <unordered_map>
+
+#include "concord/core/mutex.hpp"
 
 namespace concord::net::detail {
 
@@ -28,8 +29,8 @@ private:
     double rate_;
     double burst_;
     size_t max_keys_;
-    std::mutex mu_;
-    std::unordered_map<std::string, Bucket> buckets_;  // guarded by mu_
+    Mutex mu_;
+    std::unordered_map<std::string, Bucket> buckets_ CONCORD_GUARDED_BY(mu_);
 };
 
 }  // namespace concord::net::detail

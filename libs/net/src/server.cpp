@@ -23,6 +23,7 @@
 #include <openssl/ssl.h>
 
 #include "concord/core/log.hpp"
+#include "concord/core/mutex.hpp"
 #include "concord/net/event_hub.hpp"
 
 #include "log_limiter.hpp"
@@ -211,26 +212,27 @@ private:
     size_t cap_ = 0;            // connections served at once (set by Listen)
     size_t refusal_slots_ = 0;  // connections above cap_ kept open to be answered 503
 
-    std::mutex conn_mu_;
-    size_t open_ = 0;                                     // guarded by conn_mu_
-    std::unordered_map<std::string, size_t> by_address_;  // guarded by conn_mu_
+    Mutex conn_mu_;
+    size_t open_ CONCORD_GUARDED_BY(conn_mu_) = 0;
+    std::unordered_map<std::string, size_t> by_address_ CONCORD_GUARDED_BY(conn_mu_);
 
-    std::mutex stop_mu_;    // serialises Stop
-    bool stopped_ = false;  // guarded by stop_mu_
+    Mutex stop_mu_;  // serialises Stop
+    bool stopped_ CONCORD_GUARDED_BY(stop_mu_) = false;
 
-    std::mutex mu_;
-    std::condition_variable cv_;
-    bool stopping_ = false;      // guarded by mu_
-    size_t live_ = 0;            // running coroutines (sessions and the acceptor); guarded by mu_
-    uint64_t next_session_ = 1;  // guarded by mu_
-    std::map<uint64_t, std::function<void()>> closers_;  // guarded by mu_
+    Mutex mu_;
+    std::condition_variable_any cv_;
+    bool stopping_ CONCORD_GUARDED_BY(mu_) = false;
+    // Running coroutines (sessions and the acceptor).
+    size_t live_ CONCORD_GUARDED_BY(mu_) = 0;
+    uint64_t next_session_ CONCORD_GUARDED_BY(mu_) = 1;
+    std::map<uint64_t, std::function<void()>> closers_ CONCORD_GUARDED_BY(mu_);
 
     // Decrements live_ when a coroutine ends (declared first in it, so destroyed last).
     struct LiveGuard {
         Impl* impl;
         uint64_t id;
         ~LiveGuard() {
-            std::lock_guard lock(impl->mu_);
+            MutexLock lock(impl->mu_);
             impl->closers_.erase(id);
             --impl->live_;
             impl->cv_.notify_all();  // under the lock: Stop may destroy us once it sees live_ == 0
@@ -373,7 +375,7 @@ Result<void> Server::Impl::Listen() {
 void Server::Impl::Run() {
     work_.emplace(ioc_.get_executor());
     {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         ++live_;
     }
     asio::co_spawn(acceptor_.get_executor(), Accept(), asio::detached);
@@ -383,13 +385,13 @@ void Server::Impl::Run() {
 }
 
 void Server::Impl::Stop() {
-    std::lock_guard stop_lock(stop_mu_);
+    MutexLock stop_lock(stop_mu_);
     if (stopped_) {
         return;
     }
     stopped_ = true;
     {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         stopping_ = true;
         for (auto& [id, close] : closers_) {
             close();
@@ -400,8 +402,11 @@ void Server::Impl::Stop() {
         acceptor_.close(ignored);
     });
     {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [this] { return live_ == 0; });
+        MutexLock lock(mu_);
+        cv_.wait(mu_, [this] {
+            mu_.AssertHeld();
+            return live_ == 0;
+        });
     }
     work_.reset();
     ioc_.stop();
@@ -452,7 +457,7 @@ void Server::Impl::LogFailure(std::string_view reason, std::string_view what) {
 }
 
 Server::Impl::Admission Server::Impl::Admit(const std::string& key) {
-    std::lock_guard lock(conn_mu_);
+    MutexLock lock(conn_mu_);
     if (open_ >= cap_ + refusal_slots_) {
         return Admission::kCloseAtOnce;
     }
@@ -469,7 +474,7 @@ Server::Impl::Admission Server::Impl::Admit(const std::string& key) {
 }
 
 void Server::Impl::Release(const std::string& key) {
-    std::lock_guard lock(conn_mu_);
+    MutexLock lock(conn_mu_);
     --open_;
     auto it = by_address_.find(key);
     if (it != by_address_.end() && --it->second == 0) {
@@ -497,26 +502,30 @@ void Server::Impl::Spawn(tcp::socket socket) {
     auto state = std::make_shared<SessionState>();
     auto executor = socket.get_executor();
     uint64_t id = 0;
+    bool stopping = false;
     {
-        std::unique_lock lock(mu_);
-        if (stopping_) {
-            lock.unlock();
-            Release(key);
-            return;
-        }
-        ++live_;
-        id = next_session_++;
-        closers_.emplace(id, [state, executor] {
-            asio::post(executor, [state] {
-                state->closing = true;
-                if (state->stream != nullptr && !state->answering) {  // else closed once answered
-                    state->stream->close();
-                }
-                if (state->timer != nullptr) {
-                    state->timer->cancel();
-                }
+        MutexLock lock(mu_);
+        stopping = stopping_;
+        if (!stopping) {
+            ++live_;
+            id = next_session_++;
+            closers_.emplace(id, [state, executor] {
+                asio::post(executor, [state] {
+                    state->closing = true;
+                    // A stream that is answering is closed once the answer is written.
+                    if (state->stream != nullptr && !state->answering) {
+                        state->stream->close();
+                    }
+                    if (state->timer != nullptr) {
+                        state->timer->cancel();
+                    }
+                });
             });
-        });
+        }
+    }
+    if (stopping) {
+        Release(key);
+        return;
     }
     const bool over_limit = admission == Admission::kRefuseWith503;
     asio::co_spawn(

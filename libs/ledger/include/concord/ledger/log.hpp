@@ -2,13 +2,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "concord/core/mutex.hpp"
 #include "concord/core/result.hpp"
 #include "concord/ledger/merkle.hpp"
 #include "concord/ledger/note.hpp"
@@ -97,8 +97,9 @@ private:
     Result<void> CheckWithinSize(store::Transaction& tx, std::uint64_t size);
     Result<Frontier> LoadFrontier(store::Transaction& tx, std::uint64_t size);
 
-    std::mutex mu_;
-    std::optional<Frontier> committed_;  // GUARDED_BY(mu_): frontier of a committed tree size
+    Mutex mu_;
+    // frontier of a committed tree size
+    std::optional<Frontier> committed_ CONCORD_GUARDED_BY(mu_);
 };
 
 }  // namespace concord::ledger

@@ -5,10 +5,11 @@
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "concord/core/mutex.hpp"
 
 namespace concord::net {
 
@@ -47,13 +48,13 @@ public:
     void RemoveListener(uint64_t handle);
 
 private:
-    mutable std::mutex mu_;
+    mutable Mutex mu_;
     size_t capacity_;
-    std::deque<Event> events_;                             // guarded by mu_
-    uint64_t next_id_ = 1;                                 // guarded by mu_
-    bool closed_ = false;                                  // guarded by mu_
-    uint64_t next_listener_ = 1;                           // guarded by mu_
-    std::map<uint64_t, std::function<void()>> listeners_;  // guarded by mu_
+    std::deque<Event> events_ CONCORD_GUARDED_BY(mu_);
+    uint64_t next_id_ CONCORD_GUARDED_BY(mu_) = 1;
+    bool closed_ CONCORD_GUARDED_BY(mu_) = false;
+    uint64_t next_listener_ CONCORD_GUARDED_BY(mu_) = 1;
+    std::map<uint64_t, std::function<void()>> listeners_ CONCORD_GUARDED_BY(mu_);
 };
 
 /// Formats one event in the text/event-stream format: `id:`, `event:` (if any) and one `data:`

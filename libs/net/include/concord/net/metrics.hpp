@@ -5,10 +5,11 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "concord/core/mutex.hpp"
 
 namespace concord::net {
 
@@ -99,9 +100,10 @@ public:
 
 private:
     struct Family;
-    mutable std::mutex mu_;
-    std::deque<std::unique_ptr<Family>> families_;  // guarded by mu_
-    Family& FamilyFor(const std::string& name, const std::string& help, int type);
+    mutable Mutex mu_;
+    std::deque<std::unique_ptr<Family>> families_ CONCORD_GUARDED_BY(mu_);
+    Family& FamilyFor(const std::string& name, const std::string& help, int type)
+        CONCORD_REQUIRES(mu_);
 };
 
 }  // namespace concord::net
