@@ -8,6 +8,7 @@
 #include "concord/core/id.hpp"
 #include "concord/core/log.hpp"
 
+#include "case_approvals.hpp"
 #include "case_context.hpp"
 #include "case_wire.hpp"
 
@@ -142,6 +143,8 @@ Result<Case> CreateIncoming(
     entry.version = c.version;
     entry.message_id = m.id;
     CONCORD_RETURN_IF_ERROR(ctx.recorder.Record(tx, c, entry, true, true));
+    // Recorded whatever the approval's state: the receiving authority must see forged attempts.
+    CONCORD_RETURN_IF_ERROR(CheckIncomingApproval(ctx, tx, m, c, request, step));
     return c;
 }
 

@@ -1,6 +1,9 @@
 #include "case_wire.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+
+#include "concord/app/approval.hpp"
 
 #include "concord/core/utf8.hpp"
 
@@ -48,6 +51,13 @@ boost::json::object EncodeStep(const CaseStep& step) {
     }
     s["grounds"] = std::move(grounds);
     s["reasons"] = step.reasons;
+    if (!step.approval.empty()) {
+        boost::system::error_code ec;
+        boost::json::value approval = boost::json::parse(step.approval, ec);
+        if (!ec) {
+            s["approval"] = std::move(approval);
+        }
+    }
     boost::json::object out;
     out[kCaseMember] = std::move(s);
     return out;
@@ -82,6 +92,14 @@ Result<std::optional<CaseStep>> DecodeStep(const boost::json::object& body) {
                 return Malformed("'grounds' must hold ids");
             }
             s.grounds.emplace_back(g.as_string());
+        }
+    }
+    if (const boost::json::value* approval = o.if_contains("approval"); approval != nullptr) {
+        auto text = CarriedApprovalText(*approval);
+        if (text) {
+            s.approval = std::move(*text);
+        } else {
+            s.approval_malformed = text.error().message;
         }
     }
     return std::optional<CaseStep>{std::move(s)};

@@ -29,13 +29,21 @@ struct CaseStep {
     std::string number;  ///< the sender's number of the case
     std::vector<std::string> grounds;
     std::string reasons;
+    /// "approval": the approver's signed approval (docs/formats/approval.md), only on the request
+    /// (version 1, "send"); its JSON text, empty when absent or unusable.
+    std::string approval;
+    /// Why a present "approval" member is unusable (not an object, larger than
+    /// kMaxApprovalBytes); empty otherwise. An unusable approval does not make the step
+    /// malformed: the receiver records it as a failed approval.
+    std::string approval_malformed;
 };
 
 /// The {"concord_case": {...}} member for `step`.
 boost::json::object EncodeStep(const CaseStep& step);
 
 /// The step of `body`: nullopt when it has no "concord_case" member; kInvalidArgument when the
-/// member is malformed or over the limits.
+/// member is malformed or over the limits (a bad "approval" member is reported in the step's
+/// approval_malformed instead).
 Result<std::optional<CaseStep>> DecodeStep(const boost::json::object& body);
 
 }  // namespace concord::app::detail
