@@ -102,7 +102,9 @@ Result<std::string> CanonicalRequestOf(
     federation::Priority priority,
     const boost::json::object& request_body
 ) {
-    CONCORD_ASSIGN_OR_RETURN(std::string body_sha256, BodySha256(boost::json::serialize(request_body)));
+    CONCORD_ASSIGN_OR_RETURN(
+        std::string body_sha256, BodySha256(boost::json::serialize(request_body))
+    );
     return CanonicalRequest(ApprovalRequest{
         std::string(case_id),
         std::string(request_type),
@@ -176,7 +178,8 @@ Result<CaseApproval> CheckIncomingApproval(
     const federation::ReceivedMessage& m,
     const Case& c,
     const boost::json::object& request_body,
-    const std::optional<CaseStep>& step
+    const std::optional<CaseStep>& step,
+    const CarriedApproval& carried
 ) {
     // The time the sender sealed the message (signed in the envelope), so checking again later
     // gives the same answer.
@@ -184,15 +187,15 @@ Result<CaseApproval> CheckIncomingApproval(
     const std::int64_t at_ms = sealed ? *sealed : m.received_ms;
     CaseApproval a;
     a.checked_ms = m.received_ms;
-    if (!step || (step->approval.empty() && step->approval_malformed.empty())) {
+    if (!step || (carried.text.empty() && carried.malformed.empty())) {
         a.status = "missing";
         a.description = "the request carries no approval";
-    } else if (!step->approval_malformed.empty()) {
+    } else if (!carried.malformed.empty()) {
         a.status = "failed";
         a.failure = std::string(ApprovalFailureCode(ApprovalFailure::kMalformed));
-        a.description = Bounded(step->approval_malformed);
+        a.description = Bounded(carried.malformed);
     } else {
-        a.text = step->approval;
+        a.text = carried.text;
         auto canonical = CanonicalRequestOf(
             step->origin_id, c.request_type, m.from, ctx.node.id(), m.priority, request_body
         );
@@ -200,10 +203,11 @@ Result<CaseApproval> CheckIncomingApproval(
             // The received request cannot be named by any approval (e.g. a bad request type).
             a.status = "failed";
             a.failure = std::string(ApprovalFailureCode(ApprovalFailure::kRequestMismatch));
-            a.description = Bounded("the received request cannot be approved: " + canonical.error().message);
+            a.description =
+                Bounded("the received request cannot be approved: " + canonical.error().message);
         } else {
             auto verified =
-                VerifyApproval(*ctx.node.directory(), m.from, step->approval, *canonical, at_ms);
+                VerifyApproval(*ctx.node.directory(), m.from, carried.text, *canonical, at_ms);
             if (verified) {
                 a = FromVerified(*verified, "verified", std::move(a.text));
                 a.checked_ms = m.received_ms;

@@ -71,8 +71,8 @@ Result<CaseApproval> SignCaseApproval(
 );
 
 /// The receiving side, in the intake transaction of the request `m` that created `c`: verifies
-/// the approval `step` carries against `request_body` (the received request without
-/// "concord_case") and records the result with the case, with a typed domain event
+/// the approval `carried` of the case member of `step` against `request_body` (the received request
+/// without "concord_case") and records the result with the case, with a typed domain event
 /// ("approval_verified", "approval_missing" or "approval_failed") and an audit leaf. Never
 /// refuses the message; errors are store errors only.
 Result<CaseApproval> CheckIncomingApproval(
@@ -81,7 +81,8 @@ Result<CaseApproval> CheckIncomingApproval(
     const federation::ReceivedMessage& m,
     const Case& c,
     const boost::json::object& request_body,
-    const std::optional<CaseStep>& step
+    const std::optional<CaseStep>& step,
+    const CarriedApproval& carried
 );
 
 }  // namespace concord::app::detail

@@ -98,8 +98,7 @@ Result<void> TakeLocal(
         c.version += 1;
         detail::CaseStep wire{
             c.origin_node, c.origin_id, c.version, t->id, c.number, step.grounds, step.reasons};
-        wire.approval = std::string(approval);
-        boost::json::object body = detail::EncodeStep(wire);
+        boost::json::object body = detail::EncodeStep(wire, approval);
         federation::OutgoingMessage message;
         message.to = c.peer_node;
         message.type = "notice";
@@ -152,7 +151,9 @@ std::vector<store::Migration> CaseService::Migrations() {
 Result<void> CaseService::SignApprovals(
     const crypto::SigningKey& node_key, CertifierOptions options
 ) {
-    CONCORD_ASSIGN_OR_RETURN(UserCertifier certifier, UserCertifier::Create(node_key, std::move(options)));
+    CONCORD_ASSIGN_OR_RETURN(
+        UserCertifier certifier, UserCertifier::Create(node_key, std::move(options))
+    );
     user_certifier_ = std::make_unique<UserCertifier>(std::move(certifier));
     user_keys_ = std::make_unique<UserKeys>(node_key);
     return {};

@@ -4,7 +4,6 @@
 #include <boost/json/parse.hpp>
 
 #include "concord/app/approval.hpp"
-
 #include "concord/core/utf8.hpp"
 
 namespace concord::app::detail {
@@ -51,13 +50,6 @@ boost::json::object EncodeStep(const CaseStep& step) {
     }
     s["grounds"] = std::move(grounds);
     s["reasons"] = step.reasons;
-    if (!step.approval.empty()) {
-        boost::system::error_code ec;
-        boost::json::value approval = boost::json::parse(step.approval, ec);
-        if (!ec) {
-            s["approval"] = std::move(approval);
-        }
-    }
     boost::json::object out;
     out[kCaseMember] = std::move(s);
     return out;
@@ -94,15 +86,37 @@ Result<std::optional<CaseStep>> DecodeStep(const boost::json::object& body) {
             s.grounds.emplace_back(g.as_string());
         }
     }
-    if (const boost::json::value* approval = o.if_contains("approval"); approval != nullptr) {
-        auto text = CarriedApprovalText(*approval);
-        if (text) {
-            s.approval = std::move(*text);
-        } else {
-            s.approval_malformed = text.error().message;
+    return std::optional<CaseStep>{std::move(s)};
+}
+
+boost::json::object EncodeStep(const CaseStep& step, std::string_view approval_text) {
+    boost::json::object out = EncodeStep(step);
+    if (!approval_text.empty()) {
+        boost::system::error_code ec;
+        boost::json::value approval = boost::json::parse(approval_text, ec);
+        if (!ec) {
+            out[kCaseMember].as_object()["approval"] = std::move(approval);
         }
     }
-    return std::optional<CaseStep>{std::move(s)};
+    return out;
+}
+
+CarriedApproval DecodeApproval(const boost::json::object& body) {
+    CarriedApproval out;
+    const boost::json::value* member = body.if_contains(kCaseMember);
+    const boost::json::value* approval = member != nullptr && member->is_object()
+                                             ? member->as_object().if_contains("approval")
+                                             : nullptr;
+    if (approval == nullptr) {
+        return out;
+    }
+    auto text = CarriedApprovalText(*approval);
+    if (text) {
+        out.text = std::move(*text);
+    } else {
+        out.malformed = text.error().message;
+    }
+    return out;
 }
 
 }  // namespace concord::app::detail

@@ -69,9 +69,9 @@ struct CaseApproval {
     /// the chain holds), "missing" (incoming: the request carried none) or "failed" (incoming:
     /// a link is broken or the approval is malformed).
     std::string status;
-    std::string failure;      ///< "failed": the ApprovalFailureCode ("bad_signature", ...)
-    std::string description;  ///< "signed"/"verified": DescribeApproval; "failed": why
-    std::string approver;     ///< "signed"/"verified": the approver's login at the issuing node
+    std::string failure;          ///< "failed": the ApprovalFailureCode ("bad_signature", ...)
+    std::string description;      ///< "signed"/"verified": DescribeApproval; "failed": why
+    std::string approver;         ///< "signed"/"verified": the approver's login at the issuing node
     std::int64_t approved_ms{0};  ///< "signed"/"verified": when the approver signed
     /// An emergency request whose approval is missing or failed: shown as an alert.
     bool alert{false};
@@ -163,7 +163,7 @@ private:
     const legal::Lifecycle& lifecycle_;
     CaseHooks hooks_;
     federation::Node* node_{nullptr};
-    std::unique_ptr<UserKeys> user_keys_;           // set by SignApprovals
+    std::unique_ptr<UserKeys> user_keys_;            // set by SignApprovals
     std::unique_ptr<UserCertifier> user_certifier_;  // set by SignApprovals
 };
 
