@@ -678,7 +678,8 @@ TEST_F(ServiceTest, AnIncomingCaseShowsItsApprovalStatus) {
         if (!list || list->status != 200) {
             return false;
         }
-        const auto& cases = boost::json::parse(list->body).at("cases").as_array();
+        const boost::json::value listed = boost::json::parse(list->body);
+        const auto& cases = listed.at("cases").as_array();
         if (cases.empty()) {
             return false;
         }
