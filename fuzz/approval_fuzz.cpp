@@ -9,11 +9,18 @@
 // larger than the documented bound is refused as malformed; an approval that verifies is one
 // that ParseApproval accepts, for the request it names, by the node it names.
 //
-// Seeds (fuzz/corpus/approval/): the example's approval and certificate, and refusals.
+// The same input is also read as a case message body (docs/protocol.md §4.5): the bounded
+// decoder of its "concord_case" member's "approval" (CarriedApprovalText) either refuses it or
+// gives at most kMaxApprovalBytes of text, which then goes through ParseApproval.
+//
+// Seeds (fuzz/corpus/approval/): the example's approval and certificate, refusals, and a case
+// request body carrying the example's approval.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+
+#include <boost/json/parse.hpp>
 
 #include "concord/app/approval.hpp"
 #include "concord/app/user_certificate.hpp"
@@ -60,6 +67,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)concord::app::VerifyUserCertificateSignature(
             *certificate, FuzzDirectory().nodes.front().signing_key
         );
+    }
+
+    // As a case message body: the approval its case member carries, bounded.
+    if (size <= 64 * 1024) {
+        boost::system::error_code ec;
+        const boost::json::value body = boost::json::parse(text, ec);
+        const boost::json::object* object = !ec && body.is_object() ? &body.as_object() : nullptr;
+        const boost::json::value* member =
+            object != nullptr ? object->if_contains("concord_case") : nullptr;
+        const boost::json::value* carried = member != nullptr && member->is_object()
+                                                ? member->as_object().if_contains("approval")
+                                                : nullptr;
+        for (const boost::json::value* value : {carried, ec ? nullptr : &body}) {
+            if (value == nullptr) {
+                continue;
+            }
+            auto approval = concord::app::CarriedApprovalText(*value);
+            if (approval) {
+                if (approval->size() > concord::app::kMaxApprovalBytes || !value->is_object()) {
+                    std::abort();
+                }
+                (void)concord::app::ParseApproval(*approval);
+            }
+        }
     }
 
     auto parsed = concord::app::ParseApproval(text);

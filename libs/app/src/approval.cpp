@@ -184,6 +184,17 @@ Result<ParsedApproval> ParseApproval(std::string_view text) {
     return parsed;
 }
 
+Result<std::string> CarriedApprovalText(const boost::json::value& value) {
+    if (!value.is_object()) {
+        return Invalid("'approval' must be an object");
+    }
+    std::string text = boost::json::serialize(value);
+    if (text.size() > kMaxApprovalBytes) {
+        return Invalid("'approval' is larger than " + std::to_string(kMaxApprovalBytes) + " bytes");
+    }
+    return text;
+}
+
 std::string_view ApprovalFailureCode(ApprovalFailure failure) {
     switch (failure) {
         case ApprovalFailure::kMalformed:

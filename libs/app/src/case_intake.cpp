@@ -8,6 +8,7 @@
 #include "concord/core/id.hpp"
 #include "concord/core/log.hpp"
 
+#include "case_approvals.hpp"
 #include "case_context.hpp"
 #include "case_wire.hpp"
 
@@ -98,6 +99,7 @@ Result<Case> CreateIncoming(
     boost::json::object request,
     const std::optional<CaseStep>& step
 ) {
+    const CarriedApproval carried = DecodeApproval(request);
     request.erase(kCaseMember);
     auto dir = ctx.node.directory();
     const federation::NodeEntry* sender = dir->FindNode(m.from);
@@ -142,6 +144,8 @@ Result<Case> CreateIncoming(
     entry.version = c.version;
     entry.message_id = m.id;
     CONCORD_RETURN_IF_ERROR(ctx.recorder.Record(tx, c, entry, true, true));
+    // Recorded whatever the approval's state: the receiving authority must see forged attempts.
+    CONCORD_RETURN_IF_ERROR(CheckIncomingApproval(ctx, tx, m, c, request, step, carried));
     return c;
 }
 

@@ -12,6 +12,7 @@
 #include "concord/core/utf8.hpp"
 #include "concord/legal/check.hpp"
 
+#include "case_approvals.hpp"
 #include "case_context.hpp"
 #include "case_wire.hpp"
 
@@ -63,7 +64,8 @@ Result<void> TakeLocal(
     Case& c,
     const StepInput& step,
     boost::json::object* request_body,
-    std::vector<Sent>& sent
+    std::vector<Sent>& sent,
+    std::string_view approval = {}
 ) {
     CONCORD_ASSIGN_OR_RETURN(
         const legal::Transition* t,
@@ -96,7 +98,7 @@ Result<void> TakeLocal(
         c.version += 1;
         detail::CaseStep wire{
             c.origin_node, c.origin_id, c.version, t->id, c.number, step.grounds, step.reasons};
-        boost::json::object body = detail::EncodeStep(wire);
+        boost::json::object body = detail::EncodeStep(wire, approval);
         federation::OutgoingMessage message;
         message.to = c.peer_node;
         message.type = "notice";
@@ -137,7 +139,24 @@ std::vector<store::Migration> CaseService::Migrations() {
     for (store::Migration& m : DomainEventMigrations()) {
         all.push_back(std::move(m));
     }
+    for (std::vector<store::Migration> more :
+         {detail::CaseApprovalMigrations(), UserKeys::Migrations(), UserCertifier::Migrations()}) {
+        for (store::Migration& m : more) {
+            all.push_back(std::move(m));
+        }
+    }
     return all;
+}
+
+Result<void> CaseService::SignApprovals(
+    const crypto::SigningKey& node_key, CertifierOptions options
+) {
+    CONCORD_ASSIGN_OR_RETURN(
+        UserCertifier certifier, UserCertifier::Create(node_key, std::move(options))
+    );
+    user_certifier_ = std::make_unique<UserCertifier>(std::move(certifier));
+    user_keys_ = std::make_unique<UserKeys>(node_key);
+    return {};
 }
 
 CaseService::CaseService(
@@ -244,9 +263,30 @@ Result<Case> CaseService::ApproveWith(
     if (hooks_.on_approve) {
         CONCORD_RETURN_IF_ERROR(hooks_.on_approve(*tx, c, actor, request.as_object()));
     }
-    CONCORD_RETURN_IF_ERROR(
-        TakeLocal(ctx, *tx, actor, c, StepInput{"send", {}, {}}, &request.as_object(), sent)
-    );
+    // The approver signs the request as it will be sent (docs/cases.md "Signed approvals").
+    std::string approval;
+    if (user_keys_ != nullptr && user_certifier_ != nullptr) {
+        boost::json::object form = request.as_object();
+        form.erase(detail::kCaseMember);
+        CONCORD_ASSIGN_OR_RETURN(
+            CaseApproval signed_approval,
+            detail::SignCaseApproval(
+                *tx,
+                *node,
+                *user_keys_,
+                *user_certifier_,
+                actor,
+                c,
+                form,
+                detail::SendablePriority(*node, "request", c.priority),
+                NowMillis()
+            )
+        );
+        approval = std::move(signed_approval.text);
+    }
+    CONCORD_RETURN_IF_ERROR(TakeLocal(
+        ctx, *tx, actor, c, StepInput{"send", {}, {}}, &request.as_object(), sent, approval
+    ));
     CONCORD_RETURN_IF_ERROR(CommitAndSend(*tx, *node, sent));
     return c;
 }
@@ -333,6 +373,7 @@ Result<CaseView> CaseService::Read(const Actor& actor, std::string_view case_id)
     );
     CONCORD_ASSIGN_OR_RETURN(view.timeline, cases.Timeline(*tx, view.record.id));
     CONCORD_ASSIGN_OR_RETURN(view.notes, cases.Notes(*tx, view.record.id));
+    CONCORD_ASSIGN_OR_RETURN(view.approval, detail::GetCaseApproval(*tx, view.record.id));
     tx->Rollback();
     return view;
 }

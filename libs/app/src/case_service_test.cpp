@@ -86,9 +86,10 @@ TEST_P(CaseServiceTest, ADraftIsApprovedSentAndBecomesAnIncomingCase) {
     }
     EXPECT_EQ(kinds, (std::vector<std::string>{"drafted", "approve", "send", "deliver"}));
     auto in_events = Events(b_, in.id);
-    ASSERT_EQ(in_events.size(), 1U);
+    ASSERT_EQ(in_events.size(), 2U);
     EXPECT_EQ(in_events[0].kind, "received");
     EXPECT_EQ(in_events[0].actor, "peer:fr.central");
+    EXPECT_EQ(in_events[1].kind, "approval_verified");
 }
 
 TEST_P(CaseServiceTest, SelfApprovalIsRefusedAndChangesNothing) {

@@ -212,6 +212,8 @@ protected:
             ASSERT_NE(s->store, nullptr);
             ASSERT_TRUE(s->store->Migrate(CaseService::Migrations()));
             s->cases = std::make_unique<CaseService>(*s->store, Catalog(), Lifecycle());
+            // Approvals are signed by the approver (docs/cases.md "Signed approvals").
+            ASSERT_TRUE(s->cases->SignApprovals(s->signing, CertifierOptions{s->id, s->party}));
             ASSERT_TRUE(Open(*s));
         }
     }

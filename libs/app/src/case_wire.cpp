@@ -1,7 +1,9 @@
 #include "case_wire.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 
+#include "concord/app/approval.hpp"
 #include "concord/core/utf8.hpp"
 
 namespace concord::app::detail {
@@ -85,6 +87,36 @@ Result<std::optional<CaseStep>> DecodeStep(const boost::json::object& body) {
         }
     }
     return std::optional<CaseStep>{std::move(s)};
+}
+
+boost::json::object EncodeStep(const CaseStep& step, std::string_view approval_text) {
+    boost::json::object out = EncodeStep(step);
+    if (!approval_text.empty()) {
+        boost::system::error_code ec;
+        boost::json::value approval = boost::json::parse(approval_text, ec);
+        if (!ec) {
+            out[kCaseMember].as_object()["approval"] = std::move(approval);
+        }
+    }
+    return out;
+}
+
+CarriedApproval DecodeApproval(const boost::json::object& body) {
+    CarriedApproval out;
+    const boost::json::value* member = body.if_contains(kCaseMember);
+    const boost::json::value* approval = member != nullptr && member->is_object()
+                                             ? member->as_object().if_contains("approval")
+                                             : nullptr;
+    if (approval == nullptr) {
+        return out;
+    }
+    auto text = CarriedApprovalText(*approval);
+    if (text) {
+        out.text = std::move(*text);
+    } else {
+        out.malformed = text.error().message;
+    }
+    return out;
 }
 
 }  // namespace concord::app::detail

@@ -31,11 +31,25 @@ struct CaseStep {
     std::string reasons;
 };
 
+/// The approver's signed approval (docs/formats/approval.md) that a request's case member carries
+/// as "approval".
+struct CarriedApproval {
+    std::string text;       ///< its JSON text; empty when absent or unusable
+    std::string malformed;  ///< why a present member is unusable (not an object, too large)
+};
+
 /// The {"concord_case": {...}} member for `step`.
 boost::json::object EncodeStep(const CaseStep& step);
+/// As above, with `approval_text` (an approval's JSON text; empty: none) as "approval".
+boost::json::object EncodeStep(const CaseStep& step, std::string_view approval_text);
 
 /// The step of `body`: nullopt when it has no "concord_case" member; kInvalidArgument when the
-/// member is malformed or over the limits.
+/// member is malformed or over the limits (its "approval" member is not checked here).
 Result<std::optional<CaseStep>> DecodeStep(const boost::json::object& body);
+
+/// The "approval" member of `body`'s case member, bounded (CarriedApprovalText): both empty when
+/// there is none; `malformed` set when it is not a JSON object of at most kMaxApprovalBytes. A
+/// bad approval never makes the step malformed: the receiver records it as a failed approval.
+CarriedApproval DecodeApproval(const boost::json::object& body);
 
 }  // namespace concord::app::detail

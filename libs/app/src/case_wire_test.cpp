@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include "concord/app/approval.hpp"
+
 namespace concord::app::detail {
 namespace {
 
@@ -43,6 +45,35 @@ TEST(CaseWire, MalformedStepsAreRefused) {
     CaseStep many{"a", "x", 1, "t", "", {}, ""};
     many.grounds.assign(kMaxGrounds + 1, "g");
     EXPECT_FALSE(DecodeStep(EncodeStep(many)));
+}
+
+TEST(CaseWire, AnApprovalTravelsInTheCaseMemberAndIsBounded) {
+    const CaseStep s{"fr.central", "0190-id", 1, "send", "FR-2026-000001", {}, ""};
+    const boost::json::object body = EncodeStep(s, R"({"kind":"approval","v":1})");
+    EXPECT_TRUE(body.at(kCaseMember).as_object().contains("approval"));
+    EXPECT_EQ(DecodeApproval(body).text, R"({"kind":"approval","v":1})");
+    EXPECT_EQ(DecodeApproval(body).malformed, "");
+    ASSERT_TRUE(DecodeStep(body));
+    EXPECT_FALSE(EncodeStep(s, "").at(kCaseMember).as_object().contains("approval"));
+    const CarriedApproval none = DecodeApproval(EncodeStep(s));
+    EXPECT_EQ(none.text, "");
+    EXPECT_EQ(none.malformed, "");
+    // A bad approval is reported, and the step stays a step.
+    for (const char* bad : {
+             R"({"concord_case": {"origin_node": "a", "origin_id": "x", "version": 1, "transition": "send", "approval": "yes"}})",
+             R"({"concord_case": {"origin_node": "a", "origin_id": "x", "version": 1, "transition": "send", "approval": [1]}})",
+         }) {
+        const boost::json::object b = boost::json::parse(bad).as_object();
+        EXPECT_NE(DecodeApproval(b).malformed, "") << bad;
+        EXPECT_EQ(DecodeApproval(b).text, "") << bad;
+        auto step = DecodeStep(b);
+        ASSERT_TRUE(step) << bad;
+        EXPECT_TRUE(step->has_value());
+    }
+    boost::json::object large = EncodeStep(s);
+    large[kCaseMember].as_object()["approval"] =
+        boost::json::object{{"pad", std::string(kMaxApprovalBytes, 'x')}};
+    EXPECT_NE(DecodeApproval(large).malformed, "");
 }
 
 }  // namespace

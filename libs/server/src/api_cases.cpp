@@ -51,6 +51,27 @@ boost::json::object CaseJson(const app::Case& c) {
     return o;
 }
 
+// The request's signed approval (docs/cases.md "Signed approvals"), or null.
+boost::json::value ApprovalJson(const std::optional<app::CaseApproval>& approval) {
+    if (!approval) {
+        return nullptr;
+    }
+    boost::json::object o;
+    o["status"] = approval->status;
+    o["failure"] = approval->failure;
+    o["description"] = approval->description;
+    o["approver"] = approval->approver;
+    o["approved"] = approval->approved_ms > 0
+                        ? boost::json::value(FormatTimestamp(approval->approved_ms))
+                        : boost::json::value(nullptr);
+    o["alert"] = approval->alert;
+    o["checked"] = FormatTimestamp(approval->checked_ms);
+    boost::system::error_code ec;
+    boost::json::value text = ParseJson(approval->text, ec);
+    o["approval"] = !ec && text.is_object() ? std::move(text) : boost::json::value(nullptr);
+    return o;
+}
+
 Response CaseAnswer(unsigned status, const Result<app::Case>& c) {
     return c ? Json(status, boost::json::serialize(CaseJson(*c))) : FromError(c.error());
 }
@@ -161,6 +182,7 @@ Response ReadCase(app::CaseService& cases, Request& request, const app::Actor& a
         notes.push_back(std::move(t));
     }
     o["notes"] = std::move(notes);
+    o["approval"] = ApprovalJson(view->approval);
     return Json(200, boost::json::serialize(o));
 }
 

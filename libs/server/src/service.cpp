@@ -418,6 +418,10 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     }
     impl->cases =
         std::make_unique<app::CaseService>(*impl->store, *impl->catalog, *impl->lifecycle);
+    // Approvals are signed by the approver's own key, certified by this node (docs/cases.md).
+    CONCORD_RETURN_IF_ERROR(impl->cases->SignApprovals(
+        keys->signing, app::CertifierOptions{config.node_id, self->party}
+    ));
     for (const auto& migrations :
          {app::DeadlineEngine::Migrations(), app::DutyDesk::Migrations()}) {
         if (auto migrated = impl->store->Migrate(migrations); !migrated) {

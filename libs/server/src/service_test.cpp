@@ -655,6 +655,50 @@ TEST_F(ServiceTest, IdempotencyKeyGivesTheSameAnswerAndRefusesAnotherRequest) {
 
 // --- Start-up refusals: files at rest and config keys --------------------------------------
 
+// A request that arrives without a signed approval (here: sent as a bare message, not through a
+// case) still opens an incoming case; GET /api/v1/cases/{id} shows its approval as missing and,
+// for an emergency, flags it (docs/cases.md "Signed approvals").
+TEST_F(ServiceTest, AnIncomingCaseShowsItsApprovalStatus) {
+    auto request = boost::json::parse(ReadText(
+        std::filesystem::path(CONCORD_SOURCE_DIR) /
+        "instruments/examples/expedited-preservation.json"
+    ));
+    request.as_object()["date"] = FormatTimestamp(NowMillis()).substr(0, 10);
+    boost::json::object submit;
+    submit["to"] = "hu.poc";
+    submit["type"] = "request";
+    submit["priority"] = "emergency";
+    submit["body"] = request;
+    auto r = Call(0, "POST", "/api/v1/messages", boost::json::serialize(submit));
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 201u) << r->body;
+    std::string case_id;
+    ASSERT_TRUE(WaitFor([&] {
+        auto list = Call(1, "GET", "/api/v1/cases?direction=in");
+        if (!list || list->status != 200) {
+            return false;
+        }
+        const boost::json::value listed = boost::json::parse(list->body);
+        const auto& cases = listed.at("cases").as_array();
+        if (cases.empty()) {
+            return false;
+        }
+        case_id = std::string(cases[0].at("id").as_string());
+        return true;
+    }));
+    auto read = Call(1, "GET", "/api/v1/cases/" + case_id);
+    ASSERT_TRUE(read);
+    ASSERT_EQ(read->status, 200u) << read->body;
+    const auto view = boost::json::parse(read->body).as_object();
+    EXPECT_EQ(view.at("case").at("priority").as_string(), "emergency");
+    const auto& approval = view.at("approval").as_object();
+    EXPECT_EQ(approval.at("status").as_string(), "missing");
+    EXPECT_EQ(approval.at("failure").as_string(), "");
+    EXPECT_TRUE(approval.at("alert").as_bool());
+    EXPECT_TRUE(approval.at("approval").is_null());
+    EXPECT_TRUE(approval.at("approved").is_null());
+}
+
 class StartRefusalTest : public ServiceTest {
 protected:
     void SetUp() override {

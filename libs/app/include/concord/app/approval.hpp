@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include "concord/app/role.hpp"
 #include "concord/app/user_certificate.hpp"
@@ -96,6 +97,12 @@ enum class ApprovalFailure : std::uint8_t {
     kRequestMismatch,          ///< the approval approves another request than the one given
     kTimeOutOfRange,           ///< the approval is dated after the time it is checked at
 };
+
+/// The approval a case message carries (docs/protocol.md §4.5, member "approval" of
+/// "concord_case"): the text of `value` when it is a JSON object whose serialization is at most
+/// kMaxApprovalBytes; kInvalidArgument otherwise. Nothing else is checked (ParseApproval and
+/// VerifyApproval do that). Linear in the size of `value`.
+Result<std::string> CarriedApprovalText(const boost::json::value& value);
 
 /// Stable name of a failure ("malformed", "unknown_node", ...), as CLI and API print it.
 std::string_view ApprovalFailureCode(ApprovalFailure failure);

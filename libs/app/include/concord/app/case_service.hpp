@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +12,8 @@
 
 #include "concord/app/actor.hpp"
 #include "concord/app/case.hpp"
+#include "concord/app/user_certificate.hpp"
+#include "concord/app/user_keys.hpp"
 #include "concord/core/result.hpp"
 #include "concord/federation/node.hpp"
 #include "concord/legal/catalog.hpp"
@@ -58,11 +62,31 @@ struct StepInput {
     std::string reasons;
 };
 
+/// The approver's signed approval of a case's request (docs/cases.md "Signed approvals"): on
+/// the sending node what was signed, on the receiving node what its verification found.
+struct CaseApproval {
+    /// "signed" (outgoing: made and checked by this node), "verified" (incoming: every link of
+    /// the chain holds), "missing" (incoming: the request carried none) or "failed" (incoming:
+    /// a link is broken or the approval is malformed).
+    std::string status;
+    std::string failure;          ///< "failed": the ApprovalFailureCode ("bad_signature", ...)
+    std::string description;      ///< "signed"/"verified": DescribeApproval; "failed": why
+    std::string approver;         ///< "signed"/"verified": the approver's login at the issuing node
+    std::int64_t approved_ms{0};  ///< "signed"/"verified": when the approver signed
+    /// An emergency request whose approval is missing or failed: shown as an alert.
+    bool alert{false};
+    std::string text;  ///< the approval as signed or received (empty when missing)
+    std::int64_t checked_ms{0};
+};
+
 /// A case with its history and notes.
 struct CaseView {
     Case record;
     std::vector<TimelineEntry> timeline;
     std::vector<CaseNote> notes;
+    /// The request's approval; nullopt for a draft, or a case sent or received before approvals
+    /// were recorded.
+    std::optional<CaseApproval> approval;
 };
 
 /// The case use cases (docs/cases.md). Each one is one store transaction: permission
@@ -88,6 +112,13 @@ public:
         const legal::Lifecycle& lifecycle,
         CaseHooks hooks = {}
     );
+
+    /// Makes Approve sign: the approver's own key (UserKeys, sealed under a key derived from
+    /// `node_key`) signs the canonical request and the node certifies that key (UserCertifier
+    /// with `options`); the approval travels in the request message. From then on only a person
+    /// can approve (the node itself has no key: kPermissionDenied "approval_unsigned").
+    /// kInvalidArgument if the options are unusable. Call before the service is used.
+    Result<void> SignApprovals(const crypto::SigningKey& node_key, CertifierOptions options);
 
     /// The node whose messages carry the cases; set before the node starts (its on_received
     /// calls OnReceived) and again after it is reopened.
@@ -132,6 +163,8 @@ private:
     const legal::Lifecycle& lifecycle_;
     CaseHooks hooks_;
     federation::Node* node_{nullptr};
+    std::unique_ptr<UserKeys> user_keys_;            // set by SignApprovals
+    std::unique_ptr<UserCertifier> user_certifier_;  // set by SignApprovals
 };
 
 }  // namespace concord::app
