@@ -405,6 +405,19 @@ std::optional<app::Action> ActionNamed(std::string_view name) {
     return std::nullopt;
 }
 
+// How `actor` stands to the case the matrix uses for `relation` (a case of kUnit, of
+// kOtherUnit, or incoming): for the node, whose actor has no unit, a case of any unit is one of
+// another unit.
+app::Relation RelationOf(const app::Actor& actor, app::Relation relation) {
+    if (relation == app::Relation::kOwnUnit) {
+        return actor.unit == kUnit ? app::Relation::kOwnUnit : app::Relation::kOtherUnit;
+    }
+    if (relation == app::Relation::kOtherUnit) {
+        return actor.unit == kOtherUnit ? app::Relation::kOwnUnit : app::Relation::kOtherUnit;
+    }
+    return relation;
+}
+
 bool AboutOneCase(const std::string& pattern) {
     return pattern.starts_with("/api/v1/cases/{id}");
 }
@@ -485,7 +498,9 @@ TEST_F(MatrixTest, EveryRouteRoleAndRelationIsDecidedByThePolicyAndADenyChangesN
                     *action,
                     relation,
                     &caller,
-                    static_cast<bool>(app::Decide(caller.actor, *action, relation))});
+                    static_cast<bool>(
+                        app::Decide(caller.actor, *action, RelationOf(caller.actor, relation))
+                    )});
             }
         }
     }
@@ -515,7 +530,9 @@ TEST_F(MatrixTest, EveryRouteRoleAndRelationIsDecidedByThePolicyAndADenyChangesN
     };
     auto describe = [](const Cell& cell) {
         return cell.route->method + " " + cell.route->pattern + " as " + cell.caller->name +
-               " on " + std::string(app::RelationName(cell.relation));
+               (cell.relation == app::Relation::kNone
+                    ? std::string()
+                    : " on the " + std::string(app::RelationName(cell.relation)) + " case");
     };
     auto headers = [](const Cell& cell) -> net::HeaderList {
         return {{"Authorization", "Bearer " + cell.caller->token}};
@@ -525,7 +542,8 @@ TEST_F(MatrixTest, EveryRouteRoleAndRelationIsDecidedByThePolicyAndADenyChangesN
     // whose delivery goes on in the background): each must answer 403, leave every table as it
     // was and add exactly its token.used and its access.denied leaf to the audit log.
     std::size_t denied = 0;
-    std::string before = StoreDigest();
+    const std::string start = StoreDigest();
+    std::string before = start;
     for (const Cell& cell : cells) {
         if (cell.allowed) {
             continue;
@@ -559,7 +577,9 @@ TEST_F(MatrixTest, EveryRouteRoleAndRelationIsDecidedByThePolicyAndADenyChangesN
                 ) << describe(cell);
             }
         }
-        EXPECT_EQ(leaves.size(), 2u) << describe(cell);
+        // A personal token's request is audited as token.used before it is decided.
+        const bool personal = cell.caller->actor.kind == app::Actor::Kind::kUser;
+        EXPECT_EQ(leaves.size(), personal ? 2u : 1u) << describe(cell);
         EXPECT_EQ(access_denied, 1u) << describe(cell);
     }
 
@@ -608,11 +628,13 @@ TEST_F(MatrixTest, EveryRouteRoleAndRelationIsDecidedByThePolicyAndADenyChangesN
             ASSERT_FALSE(HasFailure());
         }
     }
-    // Every role is refused somewhere and allowed somewhere; the figures for the docs.
+    // The observable of "nothing changed" does see changes: the allowed cells made some.
+    EXPECT_NE(StoreDigest(), start);
     EXPECT_GT(denied, 0u);
     EXPECT_GT(allowed, 0u);
     std::cout << "permission matrix: " << cells.size() << " cells over " << routes.size()
-              << " routes, " << denied << " denied, " << allowed << " allowed\n";
+              << " routes, " << denied << " denied, " << allowed << " allowed, "
+              << seen_incoming_.size() << " incoming cases\n";
 }
 
 // A request refused by the use case after the route's own check (here: an officer reading a
