@@ -91,7 +91,10 @@ constexpr Rule kRules[] = {
 };
 
 // Whether `action` is one of the enumerators of Action. The switch has no default, so a new
-// enumerator without a case here is a compile error (-Wswitch, warnings are errors).
+// enumerator without a case here is a compile error (-Wswitch, made an error here whatever the
+// build's warning settings).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic error "-Wswitch"
 constexpr bool IsAction(Action action) {
     switch (action) {
         case Action::kNodeRead:
@@ -118,6 +121,7 @@ constexpr bool IsAction(Action action) {
     }
     return false;
 }
+#pragma GCC diagnostic pop
 
 // Action's enumerators take the implicit values 0, 1, 2, ...: all lie below this bound.
 constexpr int kActionBound = 256;
