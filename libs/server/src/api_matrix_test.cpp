@@ -5,8 +5,8 @@
 // unit, other unit, incoming) for the routes about one case. Each answer must be what
 // app::Decide says: 403 when it denies, anything but 401/403 when it allows. A denied request
 // changes nothing — every table of the node's store is the same before and after (the audit log
-// aside, which gains exactly the request's `token.used` and its `access.denied` leaf naming the
-// actor, the action and the route).
+// aside, which gains exactly the request's `access.denied` leaf naming the actor, the action and
+// the route, and for a personal token its `token.used`).
 //
 // The matrix runs on SQLite only: what it checks is the HTTP layer and the policy, which do not
 // depend on the backend (the use cases' own tests run on both).
