@@ -90,6 +90,66 @@ constexpr Rule kRules[] = {
     {Role::kAdministrator, Action::kStatisticsRead, Scope::kNoCase},
 };
 
+// Whether `action` is one of the enumerators of Action. The switch has no default, so a new
+// enumerator without a case here is a compile error (-Wswitch, made an error here whatever the
+// build's warning settings).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic error "-Wswitch"
+constexpr bool IsAction(Action action) {
+    switch (action) {
+        case Action::kNodeRead:
+        case Action::kMessageSubmit:
+        case Action::kMessageRead:
+        case Action::kMessageOpen:
+        case Action::kAlertRead:
+        case Action::kEventStream:
+        case Action::kLedgerProof:
+        case Action::kAuditRead:
+        case Action::kLegalRead:
+        case Action::kCaseCreate:
+        case Action::kCaseRead:
+        case Action::kCaseEdit:
+        case Action::kCaseApprove:
+        case Action::kCaseTransition:
+        case Action::kDutyAcknowledge:
+        case Action::kDutyRead:
+        case Action::kRosterManage:
+        case Action::kUserManage:
+        case Action::kTokenManage:
+        case Action::kStatisticsRead:
+            return true;
+    }
+    return false;
+}
+#pragma GCC diagnostic pop
+
+// Action's enumerators take the implicit values 0, 1, 2, ...: all lie below this bound.
+constexpr int kActionBound = 256;
+
+constexpr bool HasPolicyRow(Action action) {
+    for (const Rule& rule : kRules) {
+        if (rule.action == action) {
+            return true;
+        }
+    }
+    return false;
+}
+
+constexpr bool EveryActionHasAPolicyRow() {
+    for (int i = 0; i < kActionBound; ++i) {
+        if (IsAction(static_cast<Action>(i)) && !HasPolicyRow(static_cast<Action>(i))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// A route without a policy row fails the build: RouteTable::Authed takes an Action, and every
+// Action has at least one row in kRules, or this does not compile (docs/permissions.md).
+static_assert(
+    EveryActionHasAPolicyRow(), "every app::Action needs at least one row in kRules (policy.cpp)"
+);
+
 bool Covers(Scope scope, Relation relation) {
     switch (scope) {
         case Scope::kAny:
@@ -166,14 +226,16 @@ std::string_view RelationName(Relation relation) {
 }
 
 const std::vector<Action>& AllActions() {
-    static const std::vector<Action> all = {
-        Action::kNodeRead,    Action::kMessageSubmit,  Action::kMessageRead,
-        Action::kMessageOpen, Action::kAlertRead,      Action::kEventStream,
-        Action::kLedgerProof, Action::kAuditRead,      Action::kLegalRead,
-        Action::kCaseCreate,  Action::kCaseRead,       Action::kCaseEdit,
-        Action::kCaseApprove, Action::kCaseTransition, Action::kDutyAcknowledge,
-        Action::kDutyRead,    Action::kRosterManage,   Action::kUserManage,
-        Action::kTokenManage, Action::kStatisticsRead};
+    // Every enumerator, in declaration order (IsAction cannot miss one).
+    static const std::vector<Action> all = [] {
+        std::vector<Action> actions;
+        for (int i = 0; i < kActionBound; ++i) {
+            if (IsAction(static_cast<Action>(i))) {
+                actions.push_back(static_cast<Action>(i));
+            }
+        }
+        return actions;
+    }();
     return all;
 }
 

@@ -1,5 +1,7 @@
 #include "api_routes.hpp"
 
+#include <boost/json/object.hpp>
+
 #include "concord/core/log.hpp"
 
 #include "api_auth.hpp"
@@ -9,6 +11,47 @@ namespace concord::server {
 
 using net::Request;
 using net::Response;
+
+namespace {
+
+// Records a refusal of an authenticated caller (docs/permissions.md "Every deny is logged"): an
+// audit leaf `access.denied` naming the actor, the action and the route pattern (never the
+// path, which may carry ids, nor anything of the request), and a log line with the same. `stage`
+// is "policy" when the route's action was refused, "use_case" when the use case refused (a
+// case of another unit, a token the node cannot hold). A failed append is logged; the answer
+// stays 403.
+void RecordDenial(
+    NodeService::Impl& service,
+    const app::Actor& actor,
+    app::Action action,
+    const std::string& route,
+    std::string_view stage
+) {
+    log::Info(
+        "access denied",
+        {{"actor", actor.Label()},
+         {"action", std::string(app::ActionName(action))},
+         {"route", route},
+         {"stage", std::string(stage)}}
+    );
+    if (service.node == nullptr) {
+        return;
+    }
+    boost::json::object leaf;
+    leaf["event"] = "access.denied";
+    leaf["action"] = app::ActionName(action);
+    leaf["route"] = route;
+    leaf["stage"] = stage;
+    app::NameActor(leaf, actor);
+    if (auto appended = service.node->AppendEvent(leaf, actor.Label()); !appended) {
+        log::Error(
+            "cannot audit a denied request",
+            {{"route", route}, {"error", appended.error().ToString()}}
+        );
+    }
+}
+
+}  // namespace
 
 RouteTable::RouteTable(net::Router& router, NodeService::Impl& service)
     : router_(router), service_(service) {}
@@ -25,7 +68,9 @@ void RouteTable::Authed(
     NodeService::Impl* service = &service_;
     Add(method,
         pattern,
-        [service, action, handler = std::move(handler)](Request& request) -> Response {
+        [service, action, route = method + " " + pattern, handler = std::move(handler)](
+            Request& request
+        ) -> Response {
             auto actor = Authenticate(request, *service);
             if (!actor && actor.error().code != ErrorCode::kUnauthenticated) {
                 return FromError(actor.error());  // a refused CSRF token, a store failure
@@ -36,9 +81,14 @@ void RouteTable::Authed(
                 return r;
             }
             if (auto allowed = app::Decide(*actor, action); !allowed) {
+                RecordDenial(*service, *actor, action, route, "policy");
                 return FromError(allowed.error());
             }
-            return handler(request, *actor);
+            Response response = handler(request, *actor);
+            if (response.status == 403) {
+                RecordDenial(*service, *actor, action, route, "use_case");
+            }
+            return response;
         });
 }
 

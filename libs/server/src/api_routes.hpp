@@ -25,7 +25,9 @@ struct RoutePolicy {
 /// concord_http_requests_total{route} and is refused with 503 once the node drains. An
 /// authenticated route names the `app::Action` it performs: the caller is authenticated
 /// (401 otherwise), the policy table decides (403 otherwise), and only then does the handler
-/// run, with the caller as an `app::Actor`.
+/// run, with the caller as an `app::Actor`. Every 403 an authenticated caller gets, from the
+/// route's decision or from the use case's, appends an `access.denied` audit leaf naming the
+/// actor, the action and the route pattern.
 class RouteTable {
 public:
     using Handler = std::function<net::Response(net::Request&)>;
