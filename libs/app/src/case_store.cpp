@@ -248,6 +248,14 @@ Result<std::vector<Case>> CaseStore::Search(store::Transaction& tx, const CaseFi
                                                   : "instr(number, ?) > 0",
             f.number_contains);
     }
+    if (f.due_before_ms) {
+        // A running deadline (docs/deadlines.md) of the case due strictly before the instant.
+        params.emplace_back(*f.due_before_ms);
+        where +=
+            " AND EXISTS (SELECT 1 FROM app_deadlines d WHERE d.case_id = app_cases.id AND "
+            "d.state IN ('open', 'warned') AND d.due_ms < $" +
+            std::to_string(params.size()) + ")";
+    }
     params.emplace_back(static_cast<std::int64_t>(f.limit));
     params.emplace_back(static_cast<std::int64_t>(f.offset));
     const std::string sql = "SELECT " + std::string(kCaseColumns) + " FROM app_cases" + where +

@@ -76,8 +76,9 @@ struct CaseFilter {
     std::string number_contains;  ///< text in the case number
     std::string unit;
     std::optional<CaseDirection> direction;
-    /// Deadline filter: cases due before this time. Deadlines are not yet stored with cases, so a
-    /// set value is refused (kInvalidArgument) until the deadline module provides them.
+    /// Deadline filter: cases with a running (open or warned) deadline due strictly before this
+    /// instant (ms since the epoch; negative: kInvalidArgument). Suspended, met, breached and
+    /// cancelled deadlines do not count.
     std::optional<std::int64_t> due_before_ms;
     std::size_t limit{50};  ///< at most 500
     std::size_t offset{0};
