@@ -246,6 +246,12 @@ TEST_P(CaseDeadlinesTest, SearchByDueBeforeReturnsExactlyTheCasesWithARunningDea
     ASSERT_TRUE(typed);
     ASSERT_EQ(typed->size(), 1U);
     EXPECT_EQ(typed->at(0).id, mla.id);
+    // Every listed case carries its next due instant; the requesting side's copy has none.
+    EXPECT_EQ(typed->at(0).next_due_ms, mla_due);
+    auto outgoing = a_.cases->Search(alice_, CaseFilter{});
+    ASSERT_TRUE(outgoing);
+    ASSERT_EQ(outgoing->size(), 2U);
+    EXPECT_FALSE(outgoing->at(0).next_due_ms.has_value());
     // A suspended deadline is not running: its case is not due.
     StepB(mla, "acknowledge");
     StepB(mla, "request_clarification", "Which account?");

@@ -43,6 +43,9 @@ struct Case {
     std::int64_t created_ms{0};
     std::int64_t updated_ms{0};
     std::string body;  ///< the request (legal request JSON)
+    /// Set by CaseService::Search only: the earliest due instant of the case's running (open or
+    /// warned) legal deadlines; nullopt when none runs.
+    std::optional<std::int64_t> next_due_ms;
 };
 
 /// A note on a case (internal to this node; never sent).
