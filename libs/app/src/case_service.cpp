@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "concord/app/deadlines.hpp"
 #include "concord/app/domain_events.hpp"
 #include "concord/core/id.hpp"
 #include "concord/core/time.hpp"
@@ -139,8 +140,12 @@ std::vector<store::Migration> CaseService::Migrations() {
     for (store::Migration& m : DomainEventMigrations()) {
         all.push_back(std::move(m));
     }
+    // The search by deadline reads the deadline engine's table.
     for (std::vector<store::Migration> more :
-         {detail::CaseApprovalMigrations(), UserKeys::Migrations(), UserCertifier::Migrations()}) {
+         {detail::CaseApprovalMigrations(),
+          UserKeys::Migrations(),
+          UserCertifier::Migrations(),
+          DeadlineEngine::Migrations()}) {
         for (store::Migration& m : more) {
             all.push_back(std::move(m));
         }
@@ -380,8 +385,8 @@ Result<CaseView> CaseService::Read(const Actor& actor, std::string_view case_id)
 
 Result<std::vector<Case>> CaseService::Search(const Actor& actor, const CaseFilter& filter) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseRead));
-    if (filter.due_before_ms) {
-        return Invalid("deadline filter: deadlines are not yet recorded with cases");
+    if (filter.due_before_ms && *filter.due_before_ms < 0) {
+        return Invalid("deadline filter: due_before must not be before 1970");
     }
     if (filter.limit == 0 || filter.limit > kMaxPageSize) {
         return Invalid("limit must be 1-500");

@@ -248,10 +248,21 @@ Result<std::vector<Case>> CaseStore::Search(store::Transaction& tx, const CaseFi
                                                   : "instr(number, ?) > 0",
             f.number_contains);
     }
+    if (f.due_before_ms) {
+        // A running deadline (docs/deadlines.md) of the case due strictly before the instant.
+        params.emplace_back(*f.due_before_ms);
+        where +=
+            " AND EXISTS (SELECT 1 FROM app_deadlines d WHERE d.case_id = app_cases.id AND "
+            "d.state IN ('open', 'warned') AND d.due_ms < $" +
+            std::to_string(params.size()) + ")";
+    }
     params.emplace_back(static_cast<std::int64_t>(f.limit));
     params.emplace_back(static_cast<std::int64_t>(f.offset));
-    const std::string sql = "SELECT " + std::string(kCaseColumns) + " FROM app_cases" + where +
-                            " ORDER BY created_ms DESC, id DESC LIMIT $" +
+    // The last column: the earliest due instant of the case's running deadlines (NULL: none).
+    const std::string sql = "SELECT " + std::string(kCaseColumns) +
+                            ", (SELECT MIN(d.due_ms) FROM app_deadlines d WHERE d.case_id = "
+                            "app_cases.id AND d.state IN ('open', 'warned')) FROM app_cases" +
+                            where + " ORDER BY created_ms DESC, id DESC LIMIT $" +
                             std::to_string(params.size() - 1) + " OFFSET $" +
                             std::to_string(params.size());
     CONCORD_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
@@ -259,6 +270,9 @@ Result<std::vector<Case>> CaseStore::Search(store::Transaction& tx, const CaseFi
     out.reserve(rows.size());
     for (const store::Row& r : rows) {
         out.push_back(FromRow(r));
+        if (!r.IsNull(23)) {
+            out.back().next_due_ms = r.Int(23);
+        }
     }
     return out;
 }

@@ -278,8 +278,14 @@ std::vector<store::Migration> DeadlineEngine::Migrations() {
         "deadline_id TEXT NOT NULL, message_id TEXT NOT NULL, sender TEXT NOT NULL, recipients "
         "TEXT NOT NULL, body TEXT NOT NULL, created_ms {INT} NOT NULL, ack_by TEXT NOT NULL, "
         "ack_ms {INT} NOT NULL)";
-    return {store::Migration{
-        "app_deadlines", 1, Substitute(kSql, "INTEGER"), Substitute(kSql, "BIGINT")}};
+    // Version 2: the covering index Load() pages through (keyset by id within one state).
+    constexpr std::string_view kLoadIndex =
+        "CREATE INDEX app_deadlines_load ON app_deadlines (state, id, due_ms, warn_ms, "
+        "warned_ms)";
+    return {
+        store::Migration{
+            "app_deadlines", 1, Substitute(kSql, "INTEGER"), Substitute(kSql, "BIGINT")},
+        store::Migration{"app_deadlines", 2, std::string(kLoadIndex), std::string(kLoadIndex)}};
 }
 
 DeadlineEngine::DeadlineEngine(store::Store& store, DeadlineHooks hooks)
@@ -294,38 +300,56 @@ std::int64_t DeadlineEngine::Now() const {
 }
 
 Result<std::size_t> DeadlineEngine::Load() {
-    // In pages by id, so that memory at start stays bounded by the page, not the table.
-    constexpr std::int64_t kPage = 10000;
-    std::size_t loaded = 0;
-    std::string after;
-    for (;;) {
-        CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-        CONCORD_ASSIGN_OR_RETURN(
-            auto rows,
-            tx->Query(
-                "SELECT id, due_ms, warn_ms, state, warned_ms FROM app_deadlines "
-                "WHERE state IN ('open', 'warned') AND id > $1 ORDER BY id LIMIT $2",
-                {after, kPage}
-            )
-        );
-        CONCORD_RETURN_IF_ERROR(tx->Commit());
-        {
-            std::scoped_lock lock(mu_);
-            for (const auto& row : rows) {
+    // Keyset pages of one state at a time on the covering index app_deadlines_load (state, id,
+    // instants): each page is a range scan that starts where the last one ended, so the whole
+    // load is linear in the running deadlines and memory at start is bounded by the page.
+    constexpr std::int64_t kPage = 50000;
+    std::vector<HeapEntry> entries;
+    std::vector<std::pair<std::string, std::int64_t>> instants;
+    for (const DeadlineState state : {DeadlineState::kOpen, DeadlineState::kWarned}) {
+        std::string after;
+        for (;;) {
+            CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+            CONCORD_ASSIGN_OR_RETURN(
+                auto rows,
+                tx->Query(
+                    "SELECT id, due_ms, warn_ms, warned_ms FROM app_deadlines "
+                    "WHERE state = $1 AND id > $2 ORDER BY id LIMIT $3",
+                    {std::string(DeadlineStateName(state)), after, kPage}
+                )
+            );
+            CONCORD_RETURN_IF_ERROR(tx->Commit());
+            for (auto& row : rows) {
                 Deadline d;
-                d.id = row.Text(0);
+                d.state = state;
                 d.due_ms = row.Int(1);
                 d.warn_ms = row.Int(2);
-                CONCORD_ASSIGN_OR_RETURN(d.state, ParseDeadlineState(row.Text(3)));
-                d.warned_ms = row.Int(4);
-                Schedule(d);
+                d.warned_ms = row.Int(3);
+                if (auto next = NextInstantOf(d)) {
+                    entries.push_back(HeapEntry{*next, row.Text(0)});
+                }
+            }
+            if (rows.size() < static_cast<std::size_t>(kPage)) {
+                break;
+            }
+            after = rows.back().Text(0);
+        }
+    }
+    const std::size_t loaded = entries.size();
+    {
+        std::scoped_lock lock(mu_);
+        next_.reserve(next_.size() + entries.size());
+        for (const auto& e : entries) {
+            next_.insert_or_assign(e.id, e.at_ms);
+        }
+        if (heap_.empty()) {
+            // Heapify in one linear pass instead of n pushes.
+            heap_ = decltype(heap_)(std::greater<>{}, std::move(entries));
+        } else {
+            for (auto& e : entries) {
+                heap_.push(std::move(e));
             }
         }
-        loaded += rows.size();
-        if (rows.size() < static_cast<std::size_t>(kPage)) {
-            break;
-        }
-        after = rows.back().Text(0);
     }
     cv_.notify_all();
     return loaded;
@@ -656,6 +680,97 @@ Result<Deadline> DeadlineEngine::Mutate(
     return d;
 }
 
+// The one place where a step of a running deadline is decided: what it requires of the
+// current state and what it changes. Met, Cancel, Suspend, Resume and Extend are thin calls.
+Result<Deadline> DeadlineEngine::Step(
+    store::Transaction& tx,
+    const Actor& actor,
+    std::string_view id,
+    StepKind kind,
+    std::string_view reason,
+    std::int64_t by_ms
+) {
+    using K = DeadlineEvent::Kind;
+    if (kind != StepKind::kMet && kind != StepKind::kResume) {
+        CONCORD_RETURN_IF_ERROR(CheckReason(reason));
+    }
+    if (kind == StepKind::kExtend && by_ms <= 0) {
+        return MakeError(ErrorCode::kInvalidArgument, "an extension must be positive");
+    }
+    const std::int64_t now = Now();
+    return Mutate(
+        tx,
+        actor,
+        id,
+        [&](Deadline& d, std::vector<DeadlineEvent>& events) -> Result<void> {
+            const std::string state(DeadlineStateName(d.state));
+            std::string detail(reason);
+            K event = K::kMet;
+            switch (kind) {
+                case StepKind::kMet:
+                case StepKind::kCancel:
+                    if (Closed(d.state)) {
+                        return MakeError(
+                            ErrorCode::kInvalidArgument, "deadline is already " + state
+                        );
+                    }
+                    d.state =
+                        kind == StepKind::kMet ? DeadlineState::kMet : DeadlineState::kCancelled;
+                    d.closed_ms = now;
+                    event = kind == StepKind::kMet ? K::kMet : K::kCancelled;
+                    break;
+                case StepKind::kSuspend:
+                    if (!Running(d.state)) {
+                        return MakeError(
+                            ErrorCode::kInvalidArgument,
+                            "only a running deadline can be suspended; it is " + state
+                        );
+                    }
+                    d.state = DeadlineState::kSuspended;
+                    d.suspended_at_ms = now;
+                    event = K::kSuspended;
+                    break;
+                case StepKind::kResume: {
+                    if (d.state != DeadlineState::kSuspended) {
+                        return MakeError(
+                            ErrorCode::kInvalidArgument,
+                            "only a suspended deadline can be resumed; it is " + state
+                        );
+                    }
+                    const std::int64_t paused = std::max<std::int64_t>(0, now - d.suspended_at_ms);
+                    d.due_ms += paused;
+                    d.warn_ms += paused;
+                    d.suspended_at_ms = 0;
+                    d.state = d.warned_ms != 0 ? DeadlineState::kWarned : DeadlineState::kOpen;
+                    event = K::kResumed;
+                    detail = "suspended for " + std::to_string(paused) + " ms";
+                    break;
+                }
+                case StepKind::kExtend:
+                    if (Closed(d.state)) {
+                        return MakeError(
+                            ErrorCode::kInvalidArgument,
+                            "a " + state + " deadline cannot be extended"
+                        );
+                    }
+                    d.due_ms += by_ms;
+                    d.warn_ms += by_ms;
+                    if (d.state == DeadlineState::kWarned && d.warn_ms > now) {
+                        // The warning is due again at the new warning instant.
+                        d.state = DeadlineState::kOpen;
+                        d.warned_ms = 0;
+                    }
+                    d.extensions.push_back(DeadlineExtension{
+                        now, by_ms, std::string(reason), actor.Label()});
+                    event = K::kExtended;
+                    break;
+            }
+            events.push_back(DeadlineEvent{event, {}, {}, {}, {}, now, 0, std::move(detail)});
+            return {};
+        }
+    );
+}
+
 Result<Deadline> DeadlineEngine::Met(const Actor& actor, std::string_view id) {
     return InOwnTransaction([&](store::Transaction& tx) { return MetIn(tx, actor, id); });
 }
@@ -663,24 +778,7 @@ Result<Deadline> DeadlineEngine::Met(const Actor& actor, std::string_view id) {
 Result<Deadline> DeadlineEngine::MetIn(
     store::Transaction& tx, const Actor& actor, std::string_view id
 ) {
-    std::int64_t now = Now();
-    return Mutate(
-        tx,
-        actor,
-        id,
-        [&](Deadline& d, std::vector<DeadlineEvent>& events) -> Result<void> {
-            if (Closed(d.state)) {
-                return MakeError(
-                    ErrorCode::kInvalidArgument,
-                    "deadline is already " + std::string(DeadlineStateName(d.state))
-                );
-            }
-            d.state = DeadlineState::kMet;
-            d.closed_ms = now;
-            events.push_back(DeadlineEvent{DeadlineEvent::Kind::kMet, {}, {}, {}, {}, now, 0, ""});
-            return {};
-        }
-    );
+    return Step(tx, actor, id, StepKind::kMet, {}, 0);
 }
 
 Result<Deadline> DeadlineEngine::Cancel(
@@ -693,126 +791,37 @@ Result<Deadline> DeadlineEngine::Cancel(
 Result<Deadline> DeadlineEngine::CancelIn(
     store::Transaction& tx, const Actor& actor, std::string_view id, std::string_view reason
 ) {
-    CONCORD_RETURN_IF_ERROR(CheckReason(reason));
-    std::int64_t now = Now();
-    return Mutate(
-        tx,
-        actor,
-        id,
-        [&](Deadline& d, std::vector<DeadlineEvent>& events) -> Result<void> {
-            if (Closed(d.state)) {
-                return MakeError(
-                    ErrorCode::kInvalidArgument,
-                    "deadline is already " + std::string(DeadlineStateName(d.state))
-                );
-            }
-            d.state = DeadlineState::kCancelled;
-            d.closed_ms = now;
-            events.push_back(DeadlineEvent{
-                DeadlineEvent::Kind::kCancelled, {}, {}, {}, {}, now, 0, std::string(reason)});
-            return {};
-        }
-    );
+    return Step(tx, actor, id, StepKind::kCancel, reason, 0);
 }
 
 Result<Deadline> DeadlineEngine::Suspend(
     const Actor& actor, std::string_view id, std::string_view reason
 ) {
-    CONCORD_RETURN_IF_ERROR(CheckReason(reason));
-    std::int64_t now = Now();
-    return InOwnTransaction([&](store::Transaction& tx) {
-        return Mutate(
-            tx,
-            actor,
-            id,
-            [&](Deadline& d, std::vector<DeadlineEvent>& events) -> Result<void> {
-                if (!Running(d.state)) {
-                    return MakeError(
-                        ErrorCode::kInvalidArgument,
-                        "only a running deadline can be suspended; it is " +
-                            std::string(DeadlineStateName(d.state))
-                    );
-                }
-                d.state = DeadlineState::kSuspended;
-                d.suspended_at_ms = now;
-                events.push_back(DeadlineEvent{
-                    DeadlineEvent::Kind::kSuspended, {}, {}, {}, {}, now, 0, std::string(reason)});
-                return {};
-            }
-        );
-    });
+    return InOwnTransaction([&](store::Transaction& tx) { return SuspendIn(tx, actor, id, reason); }
+    );
+}
+
+Result<Deadline> DeadlineEngine::SuspendIn(
+    store::Transaction& tx, const Actor& actor, std::string_view id, std::string_view reason
+) {
+    return Step(tx, actor, id, StepKind::kSuspend, reason, 0);
 }
 
 Result<Deadline> DeadlineEngine::Resume(const Actor& actor, std::string_view id) {
-    std::int64_t now = Now();
-    return InOwnTransaction([&](store::Transaction& tx) {
-        return Mutate(
-            tx,
-            actor,
-            id,
-            [&](Deadline& d, std::vector<DeadlineEvent>& events) -> Result<void> {
-                if (d.state != DeadlineState::kSuspended) {
-                    return MakeError(
-                        ErrorCode::kInvalidArgument,
-                        "only a suspended deadline can be resumed; it is " +
-                            std::string(DeadlineStateName(d.state))
-                    );
-                }
-                std::int64_t paused = std::max<std::int64_t>(0, now - d.suspended_at_ms);
-                d.due_ms += paused;
-                d.warn_ms += paused;
-                d.suspended_at_ms = 0;
-                d.state = d.warned_ms != 0 ? DeadlineState::kWarned : DeadlineState::kOpen;
-                events.push_back(DeadlineEvent{
-                    DeadlineEvent::Kind::kResumed,
-                    {},
-                    {},
-                    {},
-                    {},
-                    now,
-                    0,
-                    "suspended for " + std::to_string(paused) + " ms"});
-                return {};
-            }
-        );
-    });
+    return InOwnTransaction([&](store::Transaction& tx) { return ResumeIn(tx, actor, id); });
+}
+
+Result<Deadline> DeadlineEngine::ResumeIn(
+    store::Transaction& tx, const Actor& actor, std::string_view id
+) {
+    return Step(tx, actor, id, StepKind::kResume, {}, 0);
 }
 
 Result<Deadline> DeadlineEngine::Extend(
     const Actor& actor, std::string_view id, std::int64_t by_ms, std::string_view reason
 ) {
-    CONCORD_RETURN_IF_ERROR(CheckReason(reason));
-    if (by_ms <= 0) {
-        return MakeError(ErrorCode::kInvalidArgument, "an extension must be positive");
-    }
-    std::int64_t now = Now();
     return InOwnTransaction([&](store::Transaction& tx) {
-        return Mutate(
-            tx,
-            actor,
-            id,
-            [&](Deadline& d, std::vector<DeadlineEvent>& events) -> Result<void> {
-                if (Closed(d.state)) {
-                    return MakeError(
-                        ErrorCode::kInvalidArgument,
-                        "a " + std::string(DeadlineStateName(d.state)) +
-                            " deadline cannot be extended"
-                    );
-                }
-                d.due_ms += by_ms;
-                d.warn_ms += by_ms;
-                if (d.state == DeadlineState::kWarned && d.warn_ms > now) {
-                    // The warning is due again at the new warning instant.
-                    d.state = DeadlineState::kOpen;
-                    d.warned_ms = 0;
-                }
-                d.extensions.push_back(DeadlineExtension{
-                    now, by_ms, std::string(reason), actor.Label()});
-                events.push_back(DeadlineEvent{
-                    DeadlineEvent::Kind::kExtended, {}, {}, {}, {}, now, 0, std::string(reason)});
-                return {};
-            }
-        );
+        return Step(tx, actor, id, StepKind::kExtend, reason, by_ms);
     });
 }
 

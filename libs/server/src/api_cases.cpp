@@ -48,6 +48,9 @@ boost::json::object CaseJson(const app::Case& c) {
     o["peer_number"] = c.peer_number;
     o["created"] = FormatTimestamp(c.created_ms);
     o["updated"] = FormatTimestamp(c.updated_ms);
+    if (c.next_due_ms) {
+        o["next_due"] = FormatTimestamp(*c.next_due_ms);
+    }
     return o;
 }
 
@@ -136,6 +139,13 @@ Response ListCases(app::CaseService& cases, Request& request, const app::Actor& 
     }
     filter.limit = static_cast<std::size_t>(std::get<std::uint64_t>(limit));
     filter.offset = static_cast<std::size_t>(std::get<std::uint64_t>(offset));
+    if (auto due_before = request.QueryParam("due_before")) {
+        auto instant = ParseTimestamp(*due_before);
+        if (!instant) {
+            return ParameterError("due_before", instant.error().message);
+        }
+        filter.due_before_ms = *instant;
+    }
     auto found = cases.Search(actor, filter);
     if (!found) {
         return FromError(found.error());

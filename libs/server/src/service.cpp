@@ -316,6 +316,8 @@ static Result<void> StartDeadlines(
     };
     hooks.webhook = impl.duty_webhook.get();
     impl.deadlines = std::make_unique<app::DeadlineEngine>(*impl.store, hooks);
+    impl.case_deadlines =
+        std::make_unique<app::CaseDeadlines>(*impl.deadline_rules, *impl.deadlines);
     impl.duty_sender = std::make_unique<app::NodeSender>(*impl.node);
     app::DutyOptions duty;
     duty.escalation_ms = impl.config.duty_escalation.count();
@@ -392,6 +394,14 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         return KeyError(config, "legal.instruments_dir", lifecycle.error());
     }
     impl->lifecycle = std::move(*lifecycle);
+    auto deadline_rules = legal::LoadDeadlineRules(instruments / "deadlines.toml");
+    if (!deadline_rules) {
+        return KeyError(config, "legal.instruments_dir", deadline_rules.error());
+    }
+    if (auto checked = legal::CheckDeadlineRules(*deadline_rules, *impl->catalog); !checked) {
+        return KeyError(config, "legal.instruments_dir", checked.error());
+    }
+    impl->deadline_rules = std::move(*deadline_rules);
     if (!config.tls_cert.empty()) {
         CONCORD_RETURN_IF_ERROR(CheckPrivate(config, "http.tls_key", config.tls_key));
         for (auto [key, path, out] :
@@ -416,8 +426,21 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     if (auto migrated = impl->store->Migrate(app::CaseService::Migrations()); !migrated) {
         return KeyError(config, "node.store", migrated.error());
     }
-    impl->cases =
-        std::make_unique<app::CaseService>(*impl->store, *impl->catalog, *impl->lifecycle);
+    app::CaseHooks case_hooks;
+    // The legal deadlines of a case follow its state (docs/deadlines.md); `case_deadlines` is
+    // set by StartDeadlines before the node takes messages.
+    case_hooks.on_state_change =
+        [raw = impl.get()](
+            store::Transaction& tx, const app::Case& c, const app::StateChange& change
+        ) -> Result<void> {
+        if (raw->case_deadlines == nullptr) {
+            return MakeError(ErrorCode::kUnavailable, "the deadline engine is not started");
+        }
+        return raw->case_deadlines->OnStateChange(tx, c, change);
+    };
+    impl->cases = std::make_unique<app::CaseService>(
+        *impl->store, *impl->catalog, *impl->lifecycle, std::move(case_hooks)
+    );
     // Approvals are signed by the approver's own key, certified by this node (docs/cases.md).
     CONCORD_RETURN_IF_ERROR(impl->cases->SignApprovals(
         keys->signing, app::CertifierOptions{config.node_id, self->party}

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "concord/app/case_deadlines.hpp"
 #include "concord/app/case_service.hpp"
 #include "concord/app/deadlines.hpp"
 #include "concord/app/duty.hpp"
@@ -17,6 +18,7 @@
 #include "concord/app/users.hpp"
 #include "concord/federation/node.hpp"
 #include "concord/legal/catalog.hpp"
+#include "concord/legal/deadline_rules.hpp"
 #include "concord/legal/lifecycle.hpp"
 #include "concord/net/event_hub.hpp"
 #include "concord/net/http.hpp"
@@ -45,6 +47,8 @@ struct NodeService::Impl {
     std::unique_ptr<app::DeadlineEngine> deadlines;
     std::unique_ptr<app::NodeSender> duty_sender;
     std::unique_ptr<app::DutyDesk> duty;
+    std::optional<legal::DeadlineRules> deadline_rules;  // instruments/deadlines.toml
+    std::unique_ptr<app::CaseDeadlines> case_deadlines;  // the cases' hook into `deadlines`
     /// The provider's automatic preservation (after `node`: it is destroyed first).
     std::unique_ptr<app::PreservationService> preservation;
     std::optional<legal::Catalog> catalog;

@@ -524,6 +524,9 @@ TEST_F(ServiceTest, QueryParametersAreParsedStrictly) {
         {"/api/v1/ledger/proof?index=0x10", "index"},
         {"/api/v1/ledger/proof", "index"},
         {"/api/v1/messages/0190a4a8-0000-7000-8000-000000000000?box=x", "box"},
+        {"/api/v1/cases?due_before=tomorrow", "due_before"},
+        {"/api/v1/cases?due_before=2026-11-30", "due_before"},
+        {"/api/v1/cases?due_before=", "due_before"},
     };
     for (const auto& [path, parameter] : refused) {
         auto r = CallWith(0, "GET", path, "", Token(0));

@@ -43,6 +43,9 @@ struct Case {
     std::int64_t created_ms{0};
     std::int64_t updated_ms{0};
     std::string body;  ///< the request (legal request JSON)
+    /// Set by CaseService::Search only: the earliest due instant of the case's running (open or
+    /// warned) legal deadlines; nullopt when none runs.
+    std::optional<std::int64_t> next_due_ms;
 };
 
 /// A note on a case (internal to this node; never sent).
@@ -76,8 +79,9 @@ struct CaseFilter {
     std::string number_contains;  ///< text in the case number
     std::string unit;
     std::optional<CaseDirection> direction;
-    /// Deadline filter: cases due before this time. Deadlines are not yet stored with cases, so a
-    /// set value is refused (kInvalidArgument) until the deadline module provides them.
+    /// Deadline filter: cases with a running (open or warned) deadline due strictly before this
+    /// instant (ms since the epoch; negative: kInvalidArgument). Suspended, met, breached and
+    /// cancelled deadlines do not count.
     std::optional<std::int64_t> due_before_ms;
     std::size_t limit{50};  ///< at most 500
     std::size_t offset{0};

@@ -3,13 +3,13 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <queue>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -186,9 +186,13 @@ public:
     );
     /// Stops the clock (clarification pending). kInvalidArgument unless open or warned.
     Result<Deadline> Suspend(const Actor& actor, std::string_view id, std::string_view reason);
+    Result<Deadline> SuspendIn(
+        store::Transaction& tx, const Actor& actor, std::string_view id, std::string_view reason
+    );
     /// Restarts it; the due (and warning) instant move by the time spent suspended.
     /// kInvalidArgument unless suspended.
     Result<Deadline> Resume(const Actor& actor, std::string_view id);
+    Result<Deadline> ResumeIn(store::Transaction& tx, const Actor& actor, std::string_view id);
     /// Moves the due (and warning) instant by `by_ms` > 0 with a mandatory reason.
     /// kInvalidArgument: by_ms ≤ 0, empty or over-long reason, deadline closed.
     Result<Deadline> Extend(
@@ -227,6 +231,16 @@ private:
         bool operator>(const HeapEntry& o) const { return at_ms > o.at_ms; }
     };
     using Change = std::function<Result<void>(Deadline&, std::vector<DeadlineEvent>&)>;
+    enum class StepKind { kMet, kCancel, kSuspend, kResume, kExtend };
+
+    Result<Deadline> Step(
+        store::Transaction& tx,
+        const Actor& actor,
+        std::string_view id,
+        StepKind kind,
+        std::string_view reason,
+        std::int64_t by_ms
+    );
 
     Result<Deadline> Mutate(
         store::Transaction& tx, const Actor& actor, std::string_view id, const Change& change
@@ -249,7 +263,7 @@ private:
     std::mutex mu_;
     std::condition_variable cv_;
     std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap_;  // GUARDED_BY
-    std::map<std::string, std::int64_t, std::less<>> next_;  // id → its live heap instant
+    std::unordered_map<std::string, std::int64_t> next_;  // id → its live heap instant
     bool stopping_{false};
     std::thread thread_;
 };
