@@ -1,6 +1,7 @@
 #include "concord/app/case_service.hpp"
 
 #include <chrono>
+#include <memory>
 #include <utility>
 
 #include <boost/json/parse.hpp>
@@ -397,6 +398,83 @@ Result<void> CaseService::OnReceived(
     CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
     CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
     return detail::ReceiveCaseMessage(ctx, tx, message);
+}
+
+std::vector<StepInput> PreservationConfirmationPath(const std::string& confirmation) {
+    return {
+        StepInput{"acknowledge", {}, {}},
+        StepInput{"accept", {}, {}},
+        StepInput{"execute", {}, {}},
+        StepInput{"respond", {}, confirmation}};
+}
+
+Result<std::optional<StepsTaken>> CaseService::TakeStepsIn(
+    store::Transaction& tx,
+    const Actor& actor,
+    std::string_view request_message_id,
+    const std::vector<StepInput>& steps
+) {
+    CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CONCORD_ASSIGN_OR_RETURN(
+        auto found, ctx.cases.FindIncomingByRequestMessage(tx, request_message_id)
+    );
+    if (!found) {
+        return std::optional<StepsTaken>{};
+    }
+    Case c = std::move(*found);
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseTransition, detail::RelationTo(actor, c)));
+    // Dry run over the lifecycle first, so that a path that does not fit writes nothing.
+    std::size_t first = steps.size();
+    std::string state = c.state;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const StepInput& step = steps[i];
+        auto t = lifecycle_.Check(
+            legal::StepRequest{
+                state,
+                step.transition,
+                detail::OwnSide(c),
+                c.instrument,
+                c.request_type,
+                step.grounds,
+                step.reasons},
+            catalog_
+        );
+        if (!t) {
+            if (first == steps.size()) {
+                continue;  // a step the case is already past (or not yet at: checked below)
+            }
+            return t.error();
+        }
+        if (first == steps.size()) {
+            first = i;
+        }
+        if (!(*t)->to.empty()) {
+            state = (*t)->to;
+        }
+    }
+    if (first == steps.size()) {
+        return legal::StepError(
+            legal::StepRule::kWrongState,
+            "no step of the path fits case " + c.id + " in state " + c.state
+        );
+    }
+    std::vector<Sent> sent;
+    for (std::size_t i = first; i < steps.size(); ++i) {
+        CONCORD_RETURN_IF_ERROR(TakeLocal(ctx, tx, actor, c, steps[i], nullptr, sent));
+    }
+    StepsTaken taken;
+    taken.record = c;
+    if (!sent.empty()) {
+        taken.last_message_id = sent.back().submitted.id;
+    }
+    auto shared = std::make_shared<std::vector<Sent>>(std::move(sent));
+    taken.after_commit = [node, shared] {
+        for (const Sent& s : *shared) {
+            node->SubmitCommitted(s.message, s.submitted);
+        }
+    };
+    return std::optional<StepsTaken>{std::move(taken)};
 }
 
 Result<void> CaseService::OnDelivered(std::string_view message_id) {

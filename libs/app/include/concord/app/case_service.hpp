@@ -58,6 +58,14 @@ struct StepInput {
     std::string reasons;
 };
 
+/// Steps a use case took inside its caller's transaction (CaseService::TakeStepsIn).
+struct StepsTaken {
+    Case record;                  ///< the case after the steps
+    std::string last_message_id;  ///< the federation message of the last step that crossed
+    /// Hands the steps' messages to delivery: call it once, after the transaction committed.
+    std::function<void()> after_commit;
+};
+
 /// A case with its history and notes.
 struct CaseView {
     Case record;
@@ -120,6 +128,21 @@ public:
     /// a step invalid in this node's view is recorded as "transition_refused". Errors are store
     /// errors only.
     Result<void> OnReceived(store::Transaction& tx, const federation::ReceivedMessage& message);
+    /// The node's own steps on the incoming case that the request message `request_message_id`
+    /// opened, inside the caller's transaction `tx` (the provider's automatic confirmation of a
+    /// preservation order, docs/cases.md). Steps the case is already past are skipped: the first
+    /// step taken is the first one the lifecycle allows from the case's state, and each later one
+    /// must follow. Each is taken by `actor` as Transition would take it (policy, lifecycle,
+    /// timeline, audit leaf, hooks, the message to the peer written into `tx`). nullopt when that
+    /// message opened no case (nothing changed). kInvalidArgument (a StepRule) when the steps do
+    /// not fit the case's state, checked before anything is written. Does not commit; the caller
+    /// commits `tx`, then calls `after_commit`.
+    Result<std::optional<StepsTaken>> TakeStepsIn(
+        store::Transaction& tx,
+        const Actor& actor,
+        std::string_view request_message_id,
+        const std::vector<StepInput>& steps
+    );
     /// For the `message.delivered` event: the request's receipt moves the case from sent to
     /// delivered (by the node). Opens its own transaction.
     Result<void> OnDelivered(std::string_view message_id);
@@ -133,5 +156,11 @@ private:
     CaseHooks hooks_;
     federation::Node* node_{nullptr};
 };
+
+/// The node's steps that confirm a preservation order which came as a case request
+/// (PreservationOptions::confirm_case): acknowledge, accept, execute and respond, with
+/// `confirmation` (the provider's JSON: reference and hash of what was frozen) as the reasons of
+/// the last.
+std::vector<StepInput> PreservationConfirmationPath(const std::string& confirmation);
 
 }  // namespace concord::app
