@@ -176,7 +176,28 @@ Result<Case> CaseService::Draft(const Actor& actor, const DraftInput& input) {
     Case c;
     c.requesting_party = Member(request, "requesting_party");
     c.requested_party = Member(request, "requested_party");
-    if (c.requesting_party != own_party || c.requested_party != peer->party) {
+    std::string relayed_number;
+    if (!input.relay_of.empty()) {
+        // A relay: the foreign request goes on to a provider of this node's party.
+        detail::CaseStore cases(store_.backend());
+        CONCORD_ASSIGN_OR_RETURN(auto read, store_.Begin());
+        CONCORD_ASSIGN_OR_RETURN(Case relayed, cases.Get(*read, input.relay_of));
+        read->Rollback();
+        CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseRead, detail::RelationTo(actor, relayed))
+        );
+        if (relayed.direction != CaseDirection::kIn) {
+            return Invalid("relay_of must name an incoming case");
+        }
+        if (peer->party != own_party || !peer->HasRole("service_provider")) {
+            return Invalid("a relay goes to a service provider of " + own_party);
+        }
+        if (c.requesting_party != relayed.requesting_party || c.requested_party != own_party) {
+            return Invalid(
+                "a relayed request is from " + relayed.requesting_party + " to " + own_party
+            );
+        }
+        relayed_number = relayed.number;
+    } else if (c.requesting_party != own_party || c.requested_party != peer->party) {
         return Invalid(
             "the request must be from " + own_party + " (this node) to " + peer->party + " (" +
             peer->id + ")"
@@ -212,6 +233,9 @@ Result<Case> CaseService::Draft(const Actor& actor, const DraftInput& input) {
     entry.actor = actor.Label();
     entry.transition = "drafted";
     entry.to_state = c.state;
+    if (!input.relay_of.empty()) {
+        entry.reasons = "relays case " + relayed_number + " (" + input.relay_of + ")";
+    }
     CONCORD_RETURN_IF_ERROR(ctx.recorder.Record(*tx, c, entry, true, false));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
     return c;

@@ -49,6 +49,11 @@ struct DraftInput {
     std::string peer_node;     ///< the requested party's node
     std::string priority{"normal"};
     std::string unit;  ///< empty: the drafter's unit
+    /// An incoming case this request relays to a service provider of this node's own party (a
+    /// 24/7 point forwarding a foreign preservation request): the request then names the
+    /// incoming case's requesting party and this node's party, and `peer_node` must be a
+    /// service_provider of this node's party. Empty: an ordinary outgoing request.
+    std::string relay_of;
 };
 
 /// A step somebody takes on a case.
