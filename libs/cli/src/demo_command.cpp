@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <csignal>
 #include <iomanip>
@@ -16,7 +17,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "concord/app/totp.hpp"
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/random.hpp"
@@ -28,6 +28,7 @@
 #include "concord/server/testing/api_client.hpp"
 #include "concord/server/testing/arrival_log.hpp"
 #include "concord/server/testing/local_node.hpp"
+#include "concord/server/testing/people.hpp"
 
 #include "commands.hpp"
 #include "io.hpp"
@@ -266,9 +267,7 @@ public:
         return WriteFile(provider.dir / "config.toml", config);
     }
 
-    // Enrols a person on node `node` with the node token (as an administrator would), signs in
-    // with the one-time password and a TOTP code computed from the enrolment secret, and creates
-    // the person's own personal token (POST /api/v1/tokens with the session and its CSRF token).
+    // Enrols a person on node `node`, signed in with a personal token of their own.
     Result<std::size_t> Enrol(
         std::size_t node,
         std::string login,
@@ -276,62 +275,12 @@ public:
         std::vector<std::string> roles,
         std::string unit
     ) {
-        boost::json::object user;
-        user["login"] = login;
-        user["display_name"] = name;
-        user["unit"] = unit;
-        boost::json::array role_list;
-        for (const auto& r : roles) {
-            role_list.emplace_back(r);
-        }
-        user["roles"] = role_list;
         CONCORD_ASSIGN_OR_RETURN(
-            auto added, apis_[node]->Call("POST", "/api/v1/users", boost::json::serialize(user))
-        );
-        if (added.status != 201) {
-            return Refused("enrol " + login, added);
-        }
-        CONCORD_ASSIGN_OR_RETURN(Bytes secret, app::Base32Decode(Str(added.json, "totp_secret")));
-        CONCORD_ASSIGN_OR_RETURN(std::string code, app::TotpCode(secret, NowMillis() / 1000));
-        boost::json::object credentials;
-        credentials["login"] = login;
-        credentials["password"] = Str(added.json, "password");
-        credentials["code"] = code;
-        auto client = apis_[node]->NewClient();
-        const std::string base = apis_[node]->BaseUrl();
-        CONCORD_ASSIGN_OR_RETURN(
-            net::Response session,
-            client->Send("POST", base + "/api/v1/session", boost::json::serialize(credentials))
-        );
-        if (session.status != 201) {
-            return MakeError(
-                ErrorCode::kUnauthenticated, "sign-in of " + login + ": " + session.body
-            );
-        }
-        std::string cookie = session.Header("Set-Cookie").value_or("");
-        cookie = cookie.substr(0, cookie.find(';'));
-        boost::system::error_code ec;
-        boost::json::value signed_in = boost::json::parse(session.body, ec);
-        const std::string csrf =
-            !ec && signed_in.is_object() ? Str(signed_in.as_object(), "csrf_token") : "";
-        boost::json::object token_request;
-        token_request["name"] = "demo";
-        token_request["roles"] = role_list;
-        CONCORD_ASSIGN_OR_RETURN(
-            net::Response token,
-            client->Send(
-                "POST",
-                base + "/api/v1/tokens",
-                boost::json::serialize(token_request),
-                {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}
+            std::string token,
+            server::testing::EnrolAndSignIn(
+                *apis_[node], server::testing::NewPerson{login, name, roles, unit}
             )
         );
-        boost::json::value token_body = boost::json::parse(token.body, ec);
-        if (token.status != 201 || ec || !token_body.is_object()) {
-            return MakeError(
-                ErrorCode::kUnavailable, "personal token of " + login + ": " + token.body
-            );
-        }
         const DemoNode& n = nodes_[node];
         Person p;
         p.node = node;
@@ -341,7 +290,7 @@ public:
         p.unit = std::move(unit);
         p.api = std::make_unique<server::testing::ApiClient>(
             "https://127.0.0.1:" + std::to_string(n.api_port),
-            Str(token_body.as_object(), "token"),
+            token,
             n.init.entry.tls_sha256,
             std::chrono::seconds(10),
             "https://127.0.0.1:" + std::to_string(n.port)
@@ -689,9 +638,18 @@ public:
         });
     }
 
-    Result<bool> RunScenario() {
+    // The scenario `rounds` times (each a new case; the people are enrolled once), then every
+    // message verified.
+    Result<bool> RunScenario(int rounds) {
         CONCORD_RETURN_IF_ERROR(People());
-        auto played = Scenario();
+        Result<void> played;
+        for (int i = 0; i < rounds && played; ++i) {
+            moments_.clear();
+            played = Scenario();
+            if (played) {
+                paths_ms_.push_back(whole_ms_);
+            }
+        }
         VerifyAll();
         Print(played ? std::string() : played.error().message);
         return played.has_value() && !deliveries_.empty() &&
@@ -728,6 +686,18 @@ public:
             out << "\n  A -> B -> C -> A: " << std::fixed << std::setprecision(1) << whole_ms_
                 << " ms from A's approval to the provider's confirmation at A\n"
                 << "  preserved: reference " << reference_ << ", SHA-256 " << sha256_ << "\n";
+            if (paths_ms_.size() > 1) {
+                std::vector<double> sorted = paths_ms_;
+                std::sort(sorted.begin(), sorted.end());
+                auto at = [&sorted](double p) {
+                    const auto rank =
+                        static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
+                    return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
+                };
+                out << "  A -> B -> C -> A over " << sorted.size() << " rounds: p50 " << at(0.5)
+                    << " ms, p99 " << at(0.99) << " ms, max " << sorted.back()
+                    << " ms (the steps above are the last round's)\n";
+            }
         } else {
             out << "\n  problem: " << problem << "\n";
         }
@@ -787,6 +757,7 @@ private:
     std::string sha256_;
     std::vector<Moment> moments_;
     std::vector<Delivery> deliveries_;
+    std::vector<double> paths_ms_;
 };
 
 }  // namespace
@@ -797,6 +768,7 @@ void AddDemoCommand(CLI::App& app, Context& ctx) {
         std::string dir;
         std::uint16_t base_port{7100};
         std::string concordd;
+        int rounds{1};
     };
     auto a = std::make_shared<Args>();
     CLI::App* demo = app.add_subcommand(
@@ -813,6 +785,14 @@ void AddDemoCommand(CLI::App& app, Context& ctx) {
     )
         ->capture_default_str();
     demo->add_option("--concordd", a->concordd, "the concordd binary (default: beside concord)");
+    demo->add_option(
+            "--rounds",
+            a->rounds,
+            "play the scenario this many times (new cases; the people are enrolled once) and "
+            "print p50/p99 of the A->B->C->A time"
+    )
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
     demo->callback([&ctx, a] {
         Finish(ctx, [&]() -> Result<void> {
             std::filesystem::path dir = a->dir;
@@ -832,7 +812,7 @@ void AddDemoCommand(CLI::App& app, Context& ctx) {
             pthread_sigmask(SIG_BLOCK, &signals, nullptr);
             Demo demo_run(ctx, dir, a->base_port, server::testing::FindConcordd(a->concordd));
             CONCORD_RETURN_IF_ERROR(demo_run.Setup());
-            CONCORD_ASSIGN_OR_RETURN(bool verified, demo_run.RunScenario());
+            CONCORD_ASSIGN_OR_RETURN(bool verified, demo_run.RunScenario(a->rounds));
             ctx.out << (verified ? "\nevery step verified\n" : "\nSOME STEPS FAILED\n");
             if (!a->once) {
                 demo_run.PrintRunning();
