@@ -121,6 +121,16 @@ std::string Str(const boost::json::object& o, std::string_view key) {
     return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+// `text` padded with spaces to `width` characters (UTF-8 code points, so names with accents
+// line up).
+std::string Pad(const std::string& text, std::size_t width) {
+    std::size_t chars = 0;
+    for (const char ch : text) {
+        chars += (static_cast<unsigned char>(ch) & 0xC0) != 0x80 ? 1 : 0;
+    }
+    return text + std::string(chars < width ? width - chars : 0, ' ');
+}
+
 Error Refused(std::string_view what, const server::testing::ApiReply& reply) {
     return MakeError(
         ErrorCode::kUnavailable,
@@ -202,6 +212,13 @@ public:
             directory_,
             federation::ParseDirectoryBody(*federation::GetObject(*parsed, "directory").value())
         );
+        for (const auto& n : nodes_) {
+            // Demo nodes hash passwords with OWASP's minimum Argon2id settings (19 MiB, two
+            // passes) so that five sign-ins stay quick on a laptop; a real node keeps the default.
+            CONCORD_ASSIGN_OR_RETURN(std::string config, ReadFile(n.dir / "config.toml"));
+            config += "\n[people]\nargon2_memory_kib = 19456\nargon2_passes = 2\n";
+            CONCORD_RETURN_IF_ERROR(WriteFile(n.dir / "config.toml", config));
+        }
         CONCORD_RETURN_IF_ERROR(ConfigureProviderHook(nodes_[2]));
         for (auto& n : nodes_) {
             CONCORD_ASSIGN_OR_RETURN(
@@ -228,7 +245,7 @@ public:
                 "https://127.0.0.1:" + std::to_string(n.api_port),
                 n.init.api_token,
                 n.init.entry.tls_sha256,
-                std::chrono::seconds(10),
+                std::chrono::seconds(60),
                 "https://127.0.0.1:" + std::to_string(n.port)
             ));
             arrivals_.push_back(std::make_unique<server::testing::ArrivalLog>());
@@ -292,7 +309,7 @@ public:
             "https://127.0.0.1:" + std::to_string(n.api_port),
             token,
             n.init.entry.tls_sha256,
-            std::chrono::seconds(10),
+            std::chrono::seconds(60),
             "https://127.0.0.1:" + std::to_string(n.port)
         );
         people_.push_back(std::move(p));
@@ -308,13 +325,13 @@ public:
             a_approver_, Enrol(0, "louis", "Louis Bernard", {"approver"}, "cybercrime")
         );
         CONCORD_ASSIGN_OR_RETURN(
-            b_duty_, Enrol(1, "zsofia", "Zsófia Nagy", {"duty_officer", "officer"}, "24/7 desk")
+            b_duty_, Enrol(1, "zsofia", "Zsófia Nagy", {"duty_officer", "officer"}, "duty-desk")
         );
         CONCORD_ASSIGN_OR_RETURN(
-            b_approver_, Enrol(1, "gabor", "Gábor Kovács", {"approver"}, "24/7 desk")
+            b_approver_, Enrol(1, "gabor", "Gábor Kovács", {"approver"}, "duty-desk")
         );
         CONCORD_ASSIGN_OR_RETURN(
-            c_responder_, Enrol(2, "eszter", "Eszter Tóth", {"responder"}, "law enforcement desk")
+            c_responder_, Enrol(2, "eszter", "Eszter Tóth", {"responder"}, "le-requests")
         );
         boost::json::object shift;
         shift["login"] = people_[b_duty_].login;
@@ -672,8 +689,8 @@ public:
             for (const auto& r : p.roles) {
                 roles += (roles.empty() ? "" : ", ") + r;
             }
-            out << "  " << std::left << std::setw(12) << nodes_[p.node].id << " " << std::setw(16)
-                << p.name << " " << roles << " (" << p.unit << ")\n";
+            out << "  " << std::left << std::setw(12) << nodes_[p.node].id << " " << Pad(p.name, 16)
+                << " " << roles << " (" << p.unit << ")\n";
         }
         out << "\nThe emergency, step by step (ms since A's approval; A's officer drafted it in "
             << std::fixed << std::setprecision(1) << drafted_ms_ << " ms before):\n";

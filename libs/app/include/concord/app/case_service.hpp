@@ -53,7 +53,7 @@ struct DraftInput {
     /// 24/7 point forwarding a foreign preservation request): the request then names the
     /// incoming case's requesting party and this node's party, and `peer_node` must be a
     /// service_provider of this node's party. Empty: an ordinary outgoing request.
-    std::string relay_of;
+    std::string relay_of{};
 };
 
 /// A step somebody takes on a case.
