@@ -696,8 +696,8 @@ public:
             << std::fixed << std::setprecision(1) << drafted_ms_ << " ms before):\n";
         for (const auto& m : moments_) {
             out << "  " << std::right << std::setw(8) << std::fixed << std::setprecision(1)
-                << m.at_ms << "  " << std::left << std::setw(12) << m.node << " " << std::setw(16)
-                << m.who << " " << m.what << "\n";
+                << m.at_ms << "  " << std::left << std::setw(12) << m.node << " " << Pad(m.who, 16)
+                << " " << m.what << "\n";
         }
         if (problem.empty()) {
             out << "\n  A -> B -> C -> A: " << std::fixed << std::setprecision(1) << whole_ms_
