@@ -447,6 +447,10 @@ Result<std::optional<StepsTaken>> CaseService::TakeStepsIn(
         return std::optional<StepsTaken>{};
     }
     Case c = std::move(*found);
+    if (c.origin_id == c.request_message_id) {
+        // A plain request (no case step): the sender has no case that the steps could move.
+        return std::optional<StepsTaken>{};
+    }
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseTransition, detail::RelationTo(actor, c)));
     // Dry run over the lifecycle first, so that a path that does not fit writes nothing.
     std::size_t first = steps.size();

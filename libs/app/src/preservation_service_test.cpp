@@ -674,6 +674,26 @@ TEST_P(PreservationTest, TheConfirmationOfACaseOrderMovesTheCaseOnBothSides) {
     EXPECT_FALSE(ReplyTo(*a->node, sent->request_message_id));
 }
 
+// A plain order (no case step) also opens an incoming case at the provider, but its sender has no
+// case to move: the plain response goes and the provider's case is left as it is.
+TEST_P(PreservationTest, APlainOrderToANodeWithCasesGetsThePlainResponse) {
+    UseCases();
+    Running* a = Open(a_, StoreUrl("a"));
+    Running* c = Open(c_, StoreUrl("c"), GoodHook());
+    ASSERT_TRUE(a && c);
+    auto sent = a->node->Submit(Order(c_.entry.id, ExampleOrder()));
+    ASSERT_TRUE(sent) << sent.error().ToString();
+    std::optional<federation::MessageDetail> reply;
+    ASSERT_TRUE(WaitFor([&] { return (reply = ReplyTo(*a->node, sent->id)).has_value(); }));
+    auto view = c->cases->Read(Actor::Node(), OnlyCase(*c));
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->record.state, "delivered");
+    EXPECT_EQ(view->timeline.size(), 1U);
+    auto order = c->service->Get(sent->id);
+    ASSERT_TRUE(order);
+    EXPECT_EQ(order->confirmation_id, reply->summary.id);
+}
+
 // A case the provider's people already acknowledged: the node takes only the steps that follow.
 TEST_P(PreservationTest, TheNodeTakesOnlyTheStepsTheCaseIsNotPast) {
     UseCases();

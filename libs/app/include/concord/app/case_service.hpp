@@ -139,7 +139,9 @@ public:
     /// step taken is the first one the lifecycle allows from the case's state, and each later one
     /// must follow. Each is taken by `actor` as Transition would take it (policy, lifecycle,
     /// timeline, audit leaf, hooks, the message to the peer written into `tx`). nullopt when that
-    /// message opened no case (nothing changed). kInvalidArgument (a StepRule) when the steps do
+    /// message opened no case, or opened it
+    /// as a plain request that carried no case step, so the sender has no case to move (nothing
+    /// changed). kInvalidArgument (a StepRule) when the steps do
     /// not fit the case's state, checked before anything is written. Does not commit; the caller
     /// commits `tx`, then calls `after_commit`.
     Result<std::optional<StepsTaken>> TakeStepsIn(
