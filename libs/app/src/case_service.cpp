@@ -1,6 +1,7 @@
 #include "concord/app/case_service.hpp"
 
 #include <chrono>
+#include <memory>
 #include <utility>
 
 #include <boost/json/parse.hpp>
@@ -199,7 +200,28 @@ Result<Case> CaseService::Draft(const Actor& actor, const DraftInput& input) {
     Case c;
     c.requesting_party = Member(request, "requesting_party");
     c.requested_party = Member(request, "requested_party");
-    if (c.requesting_party != own_party || c.requested_party != peer->party) {
+    std::string relayed_number;
+    if (!input.relay_of.empty()) {
+        // A relay: the foreign request goes on to a provider of this node's party.
+        detail::CaseStore cases(store_.backend());
+        CONCORD_ASSIGN_OR_RETURN(auto read, store_.Begin());
+        CONCORD_ASSIGN_OR_RETURN(Case relayed, cases.Get(*read, input.relay_of));
+        read->Rollback();
+        CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseRead, detail::RelationTo(actor, relayed))
+        );
+        if (relayed.direction != CaseDirection::kIn) {
+            return Invalid("relay_of must name an incoming case");
+        }
+        if (peer->party != own_party || !peer->HasRole("service_provider")) {
+            return Invalid("a relay goes to a service provider of " + own_party);
+        }
+        if (c.requesting_party != relayed.requesting_party || c.requested_party != own_party) {
+            return Invalid(
+                "a relayed request is from " + relayed.requesting_party + " to " + own_party
+            );
+        }
+        relayed_number = relayed.number;
+    } else if (c.requesting_party != own_party || c.requested_party != peer->party) {
         return Invalid(
             "the request must be from " + own_party + " (this node) to " + peer->party + " (" +
             peer->id + ")"
@@ -235,6 +257,9 @@ Result<Case> CaseService::Draft(const Actor& actor, const DraftInput& input) {
     entry.actor = actor.Label();
     entry.transition = "drafted";
     entry.to_state = c.state;
+    if (!input.relay_of.empty()) {
+        entry.reasons = "relays case " + relayed_number + " (" + input.relay_of + ")";
+    }
     CONCORD_RETURN_IF_ERROR(ctx.recorder.Record(*tx, c, entry, true, false));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
     return c;
@@ -443,6 +468,87 @@ Result<void> CaseService::OnReceived(
     CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
     CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
     return detail::ReceiveCaseMessage(ctx, tx, message);
+}
+
+std::vector<StepInput> PreservationConfirmationPath(const std::string& confirmation) {
+    return {
+        StepInput{"acknowledge", {}, {}},
+        StepInput{"accept", {}, {}},
+        StepInput{"execute", {}, {}},
+        StepInput{"respond", {}, confirmation}};
+}
+
+Result<std::optional<StepsTaken>> CaseService::TakeStepsIn(
+    store::Transaction& tx,
+    const Actor& actor,
+    std::string_view request_message_id,
+    const std::vector<StepInput>& steps
+) {
+    CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CONCORD_ASSIGN_OR_RETURN(
+        auto found, ctx.cases.FindIncomingByRequestMessage(tx, request_message_id)
+    );
+    if (!found) {
+        return std::optional<StepsTaken>{};
+    }
+    Case c = std::move(*found);
+    if (c.origin_id == c.request_message_id) {
+        // A plain request (no case step): the sender has no case that the steps could move.
+        return std::optional<StepsTaken>{};
+    }
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseTransition, detail::RelationTo(actor, c)));
+    // Dry run over the lifecycle first, so that a path that does not fit writes nothing.
+    std::size_t first = steps.size();
+    std::string state = c.state;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const StepInput& step = steps[i];
+        auto t = lifecycle_.Check(
+            legal::StepRequest{
+                state,
+                step.transition,
+                detail::OwnSide(c),
+                c.instrument,
+                c.request_type,
+                step.grounds,
+                step.reasons},
+            catalog_
+        );
+        if (!t) {
+            if (first == steps.size()) {
+                continue;  // a step the case is already past (or not yet at: checked below)
+            }
+            return t.error();
+        }
+        if (first == steps.size()) {
+            first = i;
+        }
+        if (!(*t)->to.empty()) {
+            state = (*t)->to;
+        }
+    }
+    if (first == steps.size()) {
+        return legal::StepError(
+            legal::StepRule::kWrongState,
+            "no step of the path fits case " + c.id + " in state " + c.state
+        );
+    }
+    std::vector<Sent> sent;
+    for (std::size_t i = first; i < steps.size(); ++i) {
+        CONCORD_RETURN_IF_ERROR(TakeLocal(ctx, tx, actor, c, steps[i], nullptr, sent));
+    }
+    StepsTaken taken;
+    taken.record = c;
+    if (!sent.empty()) {
+        taken.last_message_id = sent.back().submitted.id;
+    }
+    auto shared = std::make_shared<std::vector<Sent>>(std::move(sent));
+    taken.after_commit = [node, shared] {
+        for (const Sent& s : *shared) {
+            node->SubmitCommitted(s.message, s.submitted);
+        }
+    };
+    return std::optional<StepsTaken>{std::move(taken)};
 }
 
 Result<void> CaseService::OnDelivered(std::string_view message_id) {

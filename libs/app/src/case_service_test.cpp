@@ -92,6 +92,33 @@ TEST_P(CaseServiceTest, ADraftIsApprovedSentAndBecomesAnIncomingCase) {
     EXPECT_EQ(in_events[1].kind, "approval_verified");
 }
 
+// A relay forwards an incoming case to a service provider of the node's own party; anything else
+// is refused and saves nothing.
+TEST_P(CaseServiceTest, ARelayNeedsAnIncomingCaseAndAProviderOfTheOwnParty) {
+    Case draft = DraftOne();
+    ASSERT_TRUE(a_.cases->Approve(bob_, draft.id));
+    Settle();
+    Case in = IncomingOf(draft);
+    const Actor desk = testing::Person("dora", "desk", {Role::kDutyOfficer, Role::kOfficer});
+    // B's peer here is A, a central authority of another party: no provider of JP.
+    auto to_peer =
+        b_.cases->Draft(desk, DraftInput{testing::ExampleRequest(), a_.id, "normal", "", in.id});
+    ASSERT_FALSE(to_peer);
+    EXPECT_EQ(to_peer.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(to_peer.error().message.find("service provider of JP"), std::string::npos)
+        << to_peer.error().message;
+    // An outgoing case is not relayed.
+    auto outgoing = a_.cases->Draft(
+        alice_, DraftInput{testing::ExampleRequest(), b_.id, "normal", "", draft.id}
+    );
+    ASSERT_FALSE(outgoing);
+    EXPECT_NE(outgoing.error().message.find("incoming case"), std::string::npos)
+        << outgoing.error().message;
+    auto none = b_.cases->Search(desk, CaseFilter{});
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->size(), 1U);  // only the incoming case
+}
+
 TEST_P(CaseServiceTest, SelfApprovalIsRefusedAndChangesNothing) {
     const Actor both = testing::Person("carol", "cyber", {Role::kOfficer, Role::kApprover});
     auto c = a_.cases->Draft(both, DraftInput{testing::ExampleRequest(), b_.id, "normal", ""});

@@ -214,6 +214,23 @@ Result<std::optional<Case>> CaseStore::FindByRequestMessage(
     return std::optional<Case>{FromRow(rows[0])};
 }
 
+Result<std::optional<Case>> CaseStore::FindIncomingByRequestMessage(
+    store::Transaction& tx, std::string_view message_id
+) const {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(
+            "SELECT id FROM app_cases WHERE request_message_id = $1 AND direction = 'in'",
+            {std::string(message_id)}
+        )
+    );
+    if (rows.empty()) {
+        return std::optional<Case>{};
+    }
+    CONCORD_ASSIGN_OR_RETURN(Case c, Get(tx, rows[0].Text(0)));  // locks the row
+    return std::optional<Case>{std::move(c)};
+}
+
 Result<std::vector<Case>> CaseStore::Search(store::Transaction& tx, const CaseFilter& f) const {
     std::string where = " WHERE 1 = 1";
     std::vector<store::Value> params;

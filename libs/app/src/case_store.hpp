@@ -40,6 +40,10 @@ public:
     Result<std::optional<Case>> FindByRequestMessage(
         store::Transaction& tx, std::string_view message_id
     ) const;
+    /// The incoming case that the request message `message_id` opened.
+    Result<std::optional<Case>> FindIncomingByRequestMessage(
+        store::Transaction& tx, std::string_view message_id
+    ) const;
     Result<std::vector<Case>> Search(store::Transaction& tx, const CaseFilter& filter) const;
 
     /// The next number "<prefix>-NNNNNN" of `prefix` ("AA-2026").

@@ -41,6 +41,27 @@ constexpr std::string_view kQueue =
 
 constexpr std::size_t kMaxStoredText = 8 * 1024;
 
+// The legal request of an order's body: a request sent as a case step carries the use-case
+// layer's own members ("concord_case", prefix "concord_"), which are no part of the request.
+std::string RequestOf(const std::string& body) {
+    boost::system::error_code ec;
+    boost::json::value parsed = boost::json::parse(body, ec);
+    if (ec || !parsed.is_object()) {
+        return body;  // the check reports it
+    }
+    boost::json::object& o = parsed.as_object();
+    bool changed = false;
+    for (auto it = o.begin(); it != o.end();) {
+        if (std::string_view(it->key()).starts_with("concord_")) {
+            it = o.erase(it);
+            changed = true;
+        } else {
+            ++it;
+        }
+    }
+    return changed ? boost::json::serialize(o) : body;
+}
+
 std::string Bounded(std::string text) {
     if (text.size() > kMaxStoredText) {
         text.resize(kMaxStoredText);
@@ -330,7 +351,8 @@ Result<std::optional<std::string>> PreservationService::RunOne() {
 Result<std::string> PreservationService::OrderInput(
     const federation::MessageDetail& message, std::int64_t received_ms
 ) {
-    std::vector<legal::Finding> findings = legal::CheckRequest(catalog_, message.body, "en");
+    const std::string body = RequestOf(message.body);
+    std::vector<legal::Finding> findings = legal::CheckRequest(catalog_, body, "en");
     if (legal::HasErrors(findings)) {
         std::string text = "the order does not validate:";
         int shown = 0;
@@ -348,7 +370,7 @@ Result<std::string> PreservationService::OrderInput(
     }
     // It validated, so it is a JSON object.
     boost::system::error_code ec;
-    boost::json::value request = boost::json::parse(message.body, ec);
+    boost::json::value request = boost::json::parse(body, ec);
     if (ec || !request.is_object()) {
         return MakeError(ErrorCode::kInvalidArgument, "the order is not a JSON object");
     }
@@ -413,7 +435,29 @@ Result<void> PreservationService::Finish(
             boost::json::serialize(body)};
 
         CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-        auto submitted = node_.SubmitIn(*tx, confirmation);
+        std::optional<CaseConfirmation> via_case;
+        if (options_.confirm_case) {
+            auto stepped =
+                options_.confirm_case(*tx, order.message_id, boost::json::serialize(body));
+            if (stepped) {
+                via_case = std::move(*stepped);
+            } else if (stepped.error().code != ErrorCode::kInvalidArgument) {
+                return stepped.error();  // store trouble: the claim expires and it runs again
+            } else {
+                // Start again clean: nothing of the refused steps may stay.
+                tx->Rollback();
+                CONCORD_ASSIGN_OR_RETURN(tx, store_.Begin());
+                log::Warning(
+                    "preservation confirmed without its case step",
+                    {{"order", order.message_id}, {"reason", stepped.error().message}}
+                );
+            }
+        }
+        auto submitted = via_case ? Result<federation::Submitted>(federation::Submitted{})
+                                  : node_.SubmitIn(*tx, confirmation);
+        if (submitted && via_case) {
+            submitted->id = via_case->message_id;
+        }
         if (submitted) {
             CONCORD_ASSIGN_OR_RETURN(
                 auto changed,
@@ -439,16 +483,24 @@ Result<void> PreservationService::Finish(
             leaf["sha256"] = outcome->sha256;
             leaf["confirmation"] = submitted->id;
             leaf["hook"] = std::string(hook_->Kind());
+            leaf["as"] = via_case ? "case_step" : "response";
             NameActor(leaf, Actor::Node());
             CONCORD_RETURN_IF_ERROR(node_.AppendEvent(*tx, leaf));
             CONCORD_RETURN_IF_ERROR(tx->Commit());
-            node_.SubmitCommitted(confirmation, *submitted);
+            if (via_case) {
+                if (via_case->after_commit) {
+                    via_case->after_commit();
+                }
+            } else {
+                node_.SubmitCommitted(confirmation, *submitted);
+            }
             boost::json::object event;
             event["order"] = order.message_id;
             event["from"] = order.sender;
             event["reference"] = outcome->reference;
             event["sha256"] = outcome->sha256;
             event["confirmation"] = submitted->id;
+            event["as"] = via_case ? "case_step" : "response";
             Emit("preservation.confirmed", boost::json::serialize(event));
             log::Info(
                 "preservation confirmed",

@@ -12,6 +12,7 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include "concord/app/case_service.hpp"
 #include "concord/core/bytes.hpp"
 #include "concord/core/id.hpp"
 #include "concord/crypto/box.hpp"
@@ -20,6 +21,7 @@
 #include "concord/crypto/sha256.hpp"
 #include "concord/federation/directory.hpp"
 #include "concord/legal/catalog.hpp"
+#include "concord/legal/lifecycle.hpp"
 #include "concord/store/testing/pg_test.hpp"
 
 #include <sys/stat.h>
@@ -186,6 +188,7 @@ protected:
         std::unique_ptr<federation::Node> node;
         std::unique_ptr<PreservationService> service;
         PreservationService* slot{nullptr};
+        std::unique_ptr<CaseService> cases;  // with_cases_: the case layer, wired as concordd does
     };
 
     // Opens a node on `url`; for the provider also its preservation service with `hook` (a
@@ -204,6 +207,11 @@ protected:
             return nullptr;
         }
         r.store = std::move(*store);
+        if (with_cases_) {
+            auto migrated = r.store->Migrate(CaseService::Migrations());
+            EXPECT_TRUE(migrated) << migrated.error().ToString();
+            r.cases = std::make_unique<CaseService>(*r.store, *catalog_, *lifecycle_);
+        }
         federation::NodeOptions options;
         options.node_id = who.entry.id;
         options.initial_backoff = std::chrono::milliseconds(20);
@@ -211,6 +219,9 @@ protected:
         // The service exists before the node starts taking messages (see its header).
         options.on_received =
             [&r](store::Transaction& tx, const federation::ReceivedMessage& m) -> Result<void> {
+            if (r.cases) {
+                CONCORD_RETURN_IF_ERROR(r.cases->OnReceived(tx, m));
+            }
             return r.slot != nullptr ? r.slot->OnReceived(tx, m) : Result<void>{};
         };
         auto node = federation::Node::Open(
@@ -221,6 +232,9 @@ protected:
             return nullptr;
         }
         r.node = std::move(*node);
+        if (r.cases) {
+            r.cases->Attach(r.node.get());
+        }
         std::unique_ptr<PreservationHook> hook;
         if (!hook_script.empty()) {
             auto exec = ExecHook::Create(ExecHookOptions{{hook_script}, timeout});
@@ -233,6 +247,26 @@ protected:
             std::scoped_lock lock(events_mu_);
             events_.push_back(std::string(name) + " " + json);
         };
+        if (r.cases) {
+            // The seam as concordd sets it (libs/server/src/service.cpp).
+            CaseService* cases = r.cases.get();
+            service_options.confirm_case =
+                [cases](
+                    store::Transaction& tx, std::string_view order, const std::string& confirmation
+                ) -> Result<std::optional<CaseConfirmation>> {
+                CONCORD_ASSIGN_OR_RETURN(
+                    auto taken,
+                    cases->TakeStepsIn(
+                        tx, Actor::Node(), order, PreservationConfirmationPath(confirmation)
+                    )
+                );
+                if (!taken) {
+                    return std::optional<CaseConfirmation>{};
+                }
+                return std::optional<CaseConfirmation>{
+                    CaseConfirmation{taken->last_message_id, std::move(taken->after_commit)}};
+            };
+        }
         auto service = PreservationService::Open(
             *r.store, *r.node, *catalog_, std::move(hook), std::move(service_options)
         );
@@ -322,12 +356,54 @@ protected:
         return false;
     }
 
+    // Nodes opened after this carry the case layer (the lifecycle of instruments/).
+    void UseCases() {
+        auto lifecycle = legal::Lifecycle::Load(
+            std::filesystem::path(CONCORD_SOURCE_DIR) / "instruments" / "lifecycle.toml",
+            catalog_.get()
+        );
+        ASSERT_TRUE(lifecycle) << lifecycle.error().ToString();
+        lifecycle_ = std::make_unique<legal::Lifecycle>(std::move(*lifecycle));
+        with_cases_ = true;
+    }
+
+    // A's officer drafts the example order to the provider as an emergency case, A's approver
+    // approves (sends) it. An empty case on failure.
+    Case SendCase(Running& a) {
+        Actor officer;
+        officer.kind = Actor::Kind::kUser;
+        officer.user_id = "officer";
+        officer.unit = "cyber";
+        officer.roles = {Role::kOfficer};
+        Actor approver = officer;
+        approver.user_id = "approver";
+        approver.roles = {Role::kApprover};
+        auto drafted =
+            a.cases->Draft(officer, DraftInput{ExampleOrder(), c_.entry.id, "emergency", ""});
+        EXPECT_TRUE(drafted) << drafted.error().ToString();
+        if (!drafted) {
+            return Case{};
+        }
+        auto sent = a.cases->Approve(approver, drafted->id);
+        EXPECT_TRUE(sent) << sent.error().ToString();
+        return sent ? *sent : Case{};
+    }
+
+    // The id of the one case of `r`.
+    static std::string OnlyCase(Running& r) {
+        auto all = r.cases->Search(Actor::Node(), CaseFilter{});
+        EXPECT_TRUE(all && all->size() == 1u);
+        return all && all->size() == 1u ? all->front().id : std::string();
+    }
+
     std::filesystem::path dir_;
     std::unique_ptr<legal::Catalog> catalog_;
     Identity a_ = MakeIdentity("fr.central", "FR", "central_authority");
     Identity c_ = MakeIdentity("hu.provider", "HU", "service_provider");
     Identity d_ = MakeIdentity("hu.poc", "HU", "point_of_contact_24_7");
     std::shared_ptr<const federation::Directory> directory_;
+    bool with_cases_{false};
+    std::unique_ptr<legal::Lifecycle> lifecycle_;
     LoopTransport transport_;
     std::map<std::string, Running> running_;
     std::mutex events_mu_;
@@ -535,6 +611,152 @@ TEST_P(PreservationTest, AnOrderIsRunOnceAndConfirmedOnce) {
     auto out = c->node->List(federation::Direction::kOut, 10, "");
     ASSERT_TRUE(out);
     EXPECT_EQ(out->size(), 1u);
+}
+
+// An order that came as a case request: the provider's automatic confirmation is the node's
+// steps on that case (acknowledge, accept, execute, respond), so the case moves on both sides,
+// and no plain response goes besides.
+TEST_P(PreservationTest, TheConfirmationOfACaseOrderMovesTheCaseOnBothSides) {
+    UseCases();
+    Running* a = Open(a_, StoreUrl("a"));
+    Running* c = Open(c_, StoreUrl("c"), GoodHook());
+    ASSERT_TRUE(a && c);
+    const Case case_at_a = SendCase(*a);
+    ASSERT_FALSE(case_at_a.id.empty());
+    const Case* sent = &case_at_a;
+    const Case* drafted = &case_at_a;
+    auto state_at_a = [&] {
+        auto view = a->cases->Read(Actor::Node(), drafted->id);
+        return view ? view->record.state : std::string();
+    };
+    ASSERT_TRUE(WaitFor([&] { return state_at_a() == "responded"; })) << state_at_a();
+
+    // At the provider: the incoming case went to "responded" by the node, and the order is
+    // confirmed with the respond step's message.
+    auto order = c->service->Get(sent->request_message_id);
+    ASSERT_TRUE(order) << order.error().ToString();
+    EXPECT_EQ(order->state, OrderState::kConfirmed);
+    auto at_c = c->cases->Read(Actor::Node(), OnlyCase(*c));
+    ASSERT_TRUE(at_c);
+    EXPECT_EQ(at_c->record.state, "responded");
+    std::vector<std::string> steps;
+    for (const auto& e : at_c->timeline) {
+        if (e.transition != "received") {
+            steps.push_back(e.transition);
+            EXPECT_EQ(e.actor, "node");
+        }
+        if (e.transition == "respond") {
+            EXPECT_EQ(e.message_id, order->confirmation_id);
+            EXPECT_NE(e.reasons.find("FRZ-7"), std::string::npos) << e.reasons;
+        }
+    }
+    EXPECT_EQ(steps, (std::vector<std::string>{"acknowledge", "accept", "execute", "respond"}));
+
+    // At the requester: the same steps by the peer, the hook's reference and hash in the last.
+    auto at_a = a->cases->Read(Actor::Node(), drafted->id);
+    ASSERT_TRUE(at_a);
+    ASSERT_FALSE(at_a->timeline.empty());
+    const TimelineEntry& last = at_a->timeline.back();
+    EXPECT_EQ(last.transition, "respond");
+    EXPECT_EQ(last.actor, "peer:" + c_.entry.id);
+    auto confirmation = boost::json::parse(last.reasons).as_object();
+    EXPECT_EQ(Str(confirmation.at("status")), "preserved");
+    EXPECT_EQ(Str(confirmation.at("reference")), "FRZ-7");
+    EXPECT_EQ(Str(confirmation.at("order")), sent->request_message_id);
+    EXPECT_EQ(
+        Str(confirmation.at("sha256")),
+        HexEncode(crypto::Sha256(AsBytes(ReadFile(dir_ / "order.json"))))
+    );
+    // The hook saw the legal request without the case layer's member.
+    auto hook_input = boost::json::parse(ReadFile(dir_ / "order.json")).as_object();
+    EXPECT_FALSE(hook_input.at("request").as_object().contains("concord_case"));
+    // The case step replaced the plain response.
+    EXPECT_FALSE(ReplyTo(*a->node, sent->request_message_id));
+}
+
+// A plain order (no case step) also opens an incoming case at the provider, but its sender has no
+// case to move: the plain response goes and the provider's case is left as it is.
+TEST_P(PreservationTest, APlainOrderToANodeWithCasesGetsThePlainResponse) {
+    UseCases();
+    Running* a = Open(a_, StoreUrl("a"));
+    Running* c = Open(c_, StoreUrl("c"), GoodHook());
+    ASSERT_TRUE(a && c);
+    auto sent = a->node->Submit(Order(c_.entry.id, ExampleOrder()));
+    ASSERT_TRUE(sent) << sent.error().ToString();
+    std::optional<federation::MessageDetail> reply;
+    ASSERT_TRUE(WaitFor([&] { return (reply = ReplyTo(*a->node, sent->id)).has_value(); }));
+    auto view = c->cases->Read(Actor::Node(), OnlyCase(*c));
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->record.state, "delivered");
+    EXPECT_EQ(view->timeline.size(), 1U);
+    auto order = c->service->Get(sent->id);
+    ASSERT_TRUE(order);
+    EXPECT_EQ(order->confirmation_id, reply->summary.id);
+}
+
+// A case the provider's people already acknowledged: the node takes only the steps that follow.
+TEST_P(PreservationTest, TheNodeTakesOnlyTheStepsTheCaseIsNotPast) {
+    UseCases();
+    Running* a = Open(a_, StoreUrl("a"));
+    Running* c = Open(c_, StoreUrl("c"), GoodHook(), /*start_service=*/false);
+    ASSERT_TRUE(a && c);
+    const Case sent = SendCase(*a);
+    ASSERT_FALSE(sent.id.empty());
+    ASSERT_TRUE(WaitFor([&] { return c->service->Get(sent.request_message_id).has_value(); }));
+    const std::string at_c = OnlyCase(*c);
+    auto done = c->cases->Transition(Actor::Node(), at_c, StepInput{"acknowledge", {}, {}});
+    ASSERT_TRUE(done) << done.error().ToString();
+    auto ran = c->service->RunPending();
+    ASSERT_TRUE(ran) << ran.error().ToString();
+    EXPECT_EQ(*ran, 1);
+    auto view = c->cases->Read(Actor::Node(), at_c);
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->record.state, "responded");
+    std::vector<std::string> steps;
+    for (const auto& e : view->timeline) {
+        steps.push_back(e.transition);
+    }
+    EXPECT_EQ(
+        steps, (std::vector<std::string>{"received", "acknowledge", "accept", "execute", "respond"})
+    );
+    ASSERT_TRUE(WaitFor([&] {
+        auto at_a = a->cases->Read(Actor::Node(), sent.id);
+        return at_a && at_a->record.state == "responded";
+    }));
+}
+
+// A case in a state the path does not fit (withdrawn by the requester before the hook ran): the
+// plain response goes and the case is left as it is.
+TEST_P(PreservationTest, AWithdrawnCaseGetsThePlainResponse) {
+    UseCases();
+    Running* a = Open(a_, StoreUrl("a"));
+    Running* c = Open(c_, StoreUrl("c"), GoodHook(), /*start_service=*/false);
+    ASSERT_TRUE(a && c);
+    const Case sent = SendCase(*a);
+    ASSERT_FALSE(sent.id.empty());
+    ASSERT_TRUE(WaitFor([&] { return c->service->Get(sent.request_message_id).has_value(); }));
+    const std::string at_c = OnlyCase(*c);
+    auto withdrawn =
+        a->cases->Transition(Actor::Node(), sent.id, StepInput{"withdraw", {}, "no longer needed"});
+    ASSERT_TRUE(withdrawn) << withdrawn.error().ToString();
+    ASSERT_TRUE(WaitFor([&] {
+        auto view = c->cases->Read(Actor::Node(), at_c);
+        return view && view->record.state == "withdrawn";
+    }));
+    auto ran = c->service->RunPending();
+    ASSERT_TRUE(ran) << ran.error().ToString();
+    EXPECT_EQ(*ran, 1);
+    std::optional<federation::MessageDetail> reply;
+    ASSERT_TRUE(WaitFor([&] {
+        return (reply = ReplyTo(*a->node, sent.request_message_id)).has_value();
+    }));
+    auto view = c->cases->Read(Actor::Node(), at_c);
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->record.state, "withdrawn");
+    auto order = c->service->Get(sent.request_message_id);
+    ASSERT_TRUE(order);
+    EXPECT_EQ(order->state, OrderState::kConfirmed);
+    EXPECT_EQ(order->confirmation_id, reply->summary.id);
 }
 
 TEST(PreservationTypes, ComeFromTheCatalogue) {

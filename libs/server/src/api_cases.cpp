@@ -110,6 +110,7 @@ Response CreateCase(app::CaseService& cases, Request& request, const app::Actor&
     input.peer_node = Text(*body, "peer_node");
     input.priority = body->contains("priority") ? Text(*body, "priority") : "normal";
     input.unit = Text(*body, "unit");
+    input.relay_of = Text(*body, "relay_of");
     return CaseAnswer(201, cases.Draft(actor, input));
 }
 

@@ -189,6 +189,28 @@ Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
     return std::move(*store);
 }
 
+// The seam between the provider's preservation service and the case layer: an order that
+// came as a case request is confirmed by the node's steps on that case, up to "responded",
+// the confirmation (reference and hash) in the reasons of the last step (docs/cases.md).
+Result<std::optional<app::CaseConfirmation>> ConfirmPreservationCase(
+    app::CaseService& cases,
+    store::Transaction& tx,
+    std::string_view order,
+    const std::string& confirmation
+) {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto taken,
+        cases.TakeStepsIn(
+            tx, app::Actor::Node(), order, app::PreservationConfirmationPath(confirmation)
+        )
+    );
+    if (!taken) {
+        return std::optional<app::CaseConfirmation>{};
+    }
+    return std::optional<app::CaseConfirmation>{
+        app::CaseConfirmation{taken->last_message_id, std::move(taken->after_commit)}};
+}
+
 // The preservation hook of the config (an executable or a local URL, or none) and the service
 // that runs it (docs/operations.md "Preservation hook").
 Result<void> StartPreservation(NodeService::Impl& impl) {
@@ -216,6 +238,10 @@ Result<void> StartPreservation(NodeService::Impl& impl) {
     options.on_event = [raw](std::string_view name, const std::string& json) {
         raw->events->Publish(std::string(name), json);
     };
+    options.confirm_case =
+        [raw](store::Transaction& tx, std::string_view order, const std::string& confirmation) {
+            return ConfirmPreservationCase(*raw->cases, tx, order, confirmation);
+        };
     auto service = app::PreservationService::Open(
         *impl.store, *impl.node, *impl.catalog, std::move(hook), std::move(options)
     );

@@ -53,6 +53,11 @@ struct DraftInput {
     std::string peer_node;     ///< the requested party's node
     std::string priority{"normal"};
     std::string unit;  ///< empty: the drafter's unit
+    /// An incoming case this request relays to a service provider of this node's own party (a
+    /// 24/7 point forwarding a foreign preservation request): the request then names the
+    /// incoming case's requesting party and this node's party, and `peer_node` must be a
+    /// service_provider of this node's party. Empty: an ordinary outgoing request.
+    std::string relay_of{};
 };
 
 /// A step somebody takes on a case.
@@ -77,6 +82,14 @@ struct CaseApproval {
     bool alert{false};
     std::string text;  ///< the approval as signed or received (empty when missing)
     std::int64_t checked_ms{0};
+};
+
+/// Steps a use case took inside its caller's transaction (CaseService::TakeStepsIn).
+struct StepsTaken {
+    Case record;                  ///< the case after the steps
+    std::string last_message_id;  ///< the federation message of the last step that crossed
+    /// Hands the steps' messages to delivery: call it once, after the transaction committed.
+    std::function<void()> after_commit;
 };
 
 /// A case with its history and notes.
@@ -151,6 +164,23 @@ public:
     /// a step invalid in this node's view is recorded as "transition_refused". Errors are store
     /// errors only.
     Result<void> OnReceived(store::Transaction& tx, const federation::ReceivedMessage& message);
+    /// The node's own steps on the incoming case that the request message `request_message_id`
+    /// opened, inside the caller's transaction `tx` (the provider's automatic confirmation of a
+    /// preservation order, docs/cases.md). Steps the case is already past are skipped: the first
+    /// step taken is the first one the lifecycle allows from the case's state, and each later one
+    /// must follow. Each is taken by `actor` as Transition would take it (policy, lifecycle,
+    /// timeline, audit leaf, hooks, the message to the peer written into `tx`). nullopt when that
+    /// message opened no case, or opened it
+    /// as a plain request that carried no case step, so the sender has no case to move (nothing
+    /// changed). kInvalidArgument (a StepRule) when the steps do
+    /// not fit the case's state, checked before anything is written. Does not commit; the caller
+    /// commits `tx`, then calls `after_commit`.
+    Result<std::optional<StepsTaken>> TakeStepsIn(
+        store::Transaction& tx,
+        const Actor& actor,
+        std::string_view request_message_id,
+        const std::vector<StepInput>& steps
+    );
     /// For the `message.delivered` event: the request's receipt moves the case from sent to
     /// delivered (by the node). Opens its own transaction.
     Result<void> OnDelivered(std::string_view message_id);
@@ -166,5 +196,11 @@ private:
     std::unique_ptr<UserKeys> user_keys_;            // set by SignApprovals
     std::unique_ptr<UserCertifier> user_certifier_;  // set by SignApprovals
 };
+
+/// The node's steps that confirm a preservation order which came as a case request
+/// (PreservationOptions::confirm_case): acknowledge, accept, execute and respond, with
+/// `confirmation` (the provider's JSON: reference and hash of what was frozen) as the reasons of
+/// the last.
+std::vector<StepInput> PreservationConfirmationPath(const std::string& confirmation);
 
 }  // namespace concord::app

@@ -48,6 +48,13 @@ struct PreservationOrder {
     std::int64_t finished_ms{0};
 };
 
+/// What a case step made of a confirmation (PreservationOptions::confirm_case).
+struct CaseConfirmation {
+    std::string message_id;  ///< the federation message that carries the confirming step
+    /// Hands the step messages to delivery; called once after the transaction committed.
+    std::function<void()> after_commit;
+};
+
 /// Tunables of the service.
 struct PreservationOptions {
     /// How long a claim on an order lasts beyond the hook's own timeout before another worker
@@ -57,6 +64,17 @@ struct PreservationOptions {
     std::chrono::milliseconds hook_timeout{std::chrono::seconds(30)};
     /// Milliseconds since the epoch (tests replace it).
     std::function<std::int64_t()> now;
+    /// The seam to the case layer: inside the confirmation's transaction, with the order's
+    /// message id and the confirmation (the JSON object the plain response would carry). When
+    /// the order opened a case, it moves that case to "responded" by the node and returns the
+    /// message of the confirming step, which then replaces the plain `response`; nullopt when
+    /// the order is not a case (the plain response goes). kInvalidArgument (the case is in a
+    /// state the path does not fit, nothing written) also falls back to the plain response;
+    /// other errors roll the confirmation back (it runs again). Unset: always the plain response.
+    std::function<Result<std::optional<CaseConfirmation>>(
+        store::Transaction&, std::string_view order_message_id, const std::string& confirmation
+    )>
+        confirm_case;
     /// Live events ("preservation.confirmed", "preservation.queued") with a JSON object.
     std::function<void(std::string_view name, const std::string& json)> on_event;
 };
