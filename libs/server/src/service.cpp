@@ -321,6 +321,24 @@ Result<std::unique_ptr<net::Server>> StartListener(NodeService::Impl& impl, List
     return std::move(*started);
 }
 
+// The live event of a case's state change (docs/cases.md "Live events"): who, what and when,
+// never the request itself.
+static std::string CaseChangedEvent(const app::Case& c, const app::StateChange& change) {
+    boost::json::object o;
+    o["case"] = c.id;
+    o["number"] = c.number;
+    o["direction"] = app::CaseDirectionName(c.direction);
+    o["request_type"] = c.request_type;
+    o["priority"] = c.priority;
+    o["transition"] = change.transition;
+    o["from"] = change.from_state;
+    o["to"] = change.to_state;
+    o["actor"] = change.actor;
+    o["at"] = FormatTimestamp(change.at_ms);
+    o["version"] = c.version;
+    return boost::json::serialize(o);
+}
+
 // The deadline engine and the duty desk over the node (docs/deadlines.md): deadlines that
 // passed while the node was down are in the heap after Load and fire once Run starts.
 static Result<void> StartDeadlines(
@@ -462,7 +480,12 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         if (raw->case_deadlines == nullptr) {
             return MakeError(ErrorCode::kUnavailable, "the deadline engine is not started");
         }
-        return raw->case_deadlines->OnStateChange(tx, c, change);
+        CONCORD_RETURN_IF_ERROR(raw->case_deadlines->OnStateChange(tx, c, change));
+        // The live event goes out once the step is durable, never for a step rolled back.
+        tx.OnCommit([raw, json = CaseChangedEvent(c, change)] {
+            raw->events->Publish("case.changed", json);
+        });
+        return {};
     };
     impl->cases = std::make_unique<app::CaseService>(
         *impl->store, *impl->catalog, *impl->lifecycle, std::move(case_hooks)

@@ -318,6 +318,28 @@ TEST_F(ServiceTest, ValidRequestTravelsWithReceiptLiveEventAndMetrics) {
                 return e.event == "message.received" && e.data.find(id) != std::string::npos;
             });
         }));
+        // The request opened a case on B: its live event names the case and the step, never
+        // the request's content.
+        ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] {
+            return std::any_of(events.begin(), events.end(), [](const net::Event& e) {
+                return e.event == "case.changed";
+            });
+        }));
+        const auto changed = std::find_if(events.begin(), events.end(), [](const net::Event& e) {
+            return e.event == "case.changed";
+        });
+        const auto data = boost::json::parse(changed->data).as_object();
+        EXPECT_EQ(data.at("transition").as_string(), "received");
+        EXPECT_EQ(data.at("direction").as_string(), "in");
+        EXPECT_EQ(data.at("priority").as_string(), "emergency");
+        EXPECT_EQ(data.at("version").as_int64(), 1);
+        const std::string identifier(
+            request.at("fields").at("identifiers").as_array().at(0).at("value").as_string()
+        );
+        EXPECT_EQ(changed->data.find(identifier), std::string::npos);
+        auto listed = Call(1, "GET", "/api/v1/cases?direction=in");
+        ASSERT_TRUE(listed);
+        EXPECT_EQ(boost::json::parse(listed->body).at("cases").at(0).at("id"), data.at("case"));
     }
     ASSERT_TRUE(WaitFor([&] { return Status(0, id) == "delivered"; }));
     (*stream)->Stop();
