@@ -37,31 +37,11 @@
 #include "concord/server/service.hpp"
 #include "concord/store/store.hpp"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
+#include "two_nodes_test_util.hpp"
 #include <unistd.h>
 
 namespace concord::server {
 namespace {
-
-std::uint16_t FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-std::string ReadText(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 boost::json::object Object(const std::string& text) {
     boost::system::error_code ec;
@@ -99,7 +79,7 @@ constexpr const char* kOtherUnit = "unit-b";
 
 // A legal request example of instruments/examples with today's date, from `from` to `to`.
 boost::json::object ExampleRequest(const std::string& from, const std::string& to) {
-    auto request = Object(ReadText(
+    auto request = Object(test_util::ReadText(
         std::filesystem::path(CONCORD_SOURCE_DIR) / "instruments/examples/mla-stored-data.json"
     ));
     request["date"] = FormatTimestamp(NowMillis()).substr(0, 10);
@@ -116,28 +96,9 @@ protected:
         ASSERT_TRUE(crypto::Initialize());
         dir_ = std::filesystem::temp_directory_path() /
                ("concord-matrix-" + std::to_string(std::random_device{}()));
-        const auto& pk = directory_key_.public_key().bytes();
-        const std::string directory_pub = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
-        const std::pair<const char*, const char*> who[] = {
-            {"fr.central", "central_authority"}, {"hu.poc", "point_of_contact_24_7"}};
-        for (const auto& [id, role] : who) {
-            InitOptions o;
-            o.dir = dir_ / id;
-            o.node_id = id;
-            o.party = std::string(id).substr(0, 2) == "fr" ? "FR" : "HU";
-            o.roles = {role};
-            o.authority = id;
-            o.listen = "127.0.0.1:" + std::to_string(FreePort());
-            o.api_listen = "127.0.0.1:" + std::to_string(FreePort());
-            o.passphrase = "test passphrase";
-            o.write_passphrase_file = true;
-            o.fast_key_derivation = true;
-            o.directory_file = dir_ / "directory.json";
-            o.directory_keys = {directory_pub};
-            auto r = InitNode(o);
-            ASSERT_TRUE(r) << r.error().ToString();
-            inits_.push_back(*r);
-        }
+        auto inits = test_util::InitTwoNodes(dir_, directory_key_);
+        ASSERT_TRUE(inits) << inits.error().ToString();
+        inits_ = std::move(*inits);
         WriteDirectory();
         for (auto& r : inits_) {
             auto config = LoadConfig(r.config_file);
@@ -170,29 +131,8 @@ protected:
     }
 
     void WriteDirectory() {
-        boost::json::object body;
-        body["format"] = "concord-directory/1";
-        body["serial"] = 1;
-        body["issued"] = FormatTimestamp(NowMillis());
-        boost::json::array parties;
-        for (const char* code : {"FR", "HU"}) {
-            boost::json::object p;
-            p["code"] = code;
-            p["name"] = code;
-            p["languages"] = boost::json::array{"en"};
-            p["instruments"] = boost::json::array();
-            parties.push_back(std::move(p));
-        }
-        body["parties"] = std::move(parties);
-        boost::json::array nodes;
-        for (const auto& r : inits_) {
-            nodes.push_back(federation::NodeEntryToJson(r.entry));
-        }
-        body["nodes"] = std::move(nodes);
-        const crypto::SigningKey* keys[] = {&directory_key_};
-        auto signed_text = federation::SignDirectory(federation::CanonicalText(body), keys);
-        ASSERT_TRUE(signed_text);
-        std::ofstream(dir_ / "directory.json", std::ios::trunc) << *signed_text;
+        auto written = test_util::WriteDirectory(dir_, inits_, directory_key_, 1);
+        ASSERT_TRUE(written) << written.error().ToString();
     }
 
     // Calls node `i` (0: fr.central) on its local API.

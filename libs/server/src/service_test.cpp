@@ -24,32 +24,12 @@
 #include "concord/server/init.hpp"
 #include "concord/store/store.hpp"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
+#include "two_nodes_test_util.hpp"
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace concord::server {
 namespace {
-
-std::uint16_t FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-std::string ReadText(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // Two nodes (FR central authority, HU 24/7 point of contact) in one process over real HTTPS.
 class ServiceTest : public ::testing::Test {
@@ -58,28 +38,11 @@ protected:
         ASSERT_TRUE(crypto::Initialize());
         dir_ = std::filesystem::temp_directory_path() /
                ("concord-service-" + std::to_string(std::random_device{}()));
-        const auto& pk = directory_key_.public_key().bytes();
-        const std::string directory_pub = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
-        const std::pair<const char*, const char*> who[] = {
-            {"fr.central", "central_authority"}, {"hu.poc", "point_of_contact_24_7"}};
-        for (const auto& [id, role] : who) {
-            InitOptions o;
-            o.dir = dir_ / id;
-            o.node_id = id;
-            o.party = std::string(id).substr(0, 2) == "fr" ? "FR" : "HU";
-            o.roles = {role};
-            o.authority = id;
-            o.listen = "127.0.0.1:" + std::to_string(FreePort());
-            o.api_listen = "127.0.0.1:" + std::to_string(FreePort());
-            o.passphrase = "test passphrase";
-            o.write_passphrase_file = true;
-            o.fast_key_derivation = true;
-            o.directory_file = dir_ / "directory.json";
-            o.directory_keys = {directory_pub};
-            auto r = InitNode(o);
-            ASSERT_TRUE(r) << r.error().ToString();
-            std::ofstream(r->config_file, std::ios::app) << "[witness]\ninterval = \"200ms\"\n";
-            inits_.push_back(*r);
+        auto inits = test_util::InitTwoNodes(dir_, directory_key_);
+        ASSERT_TRUE(inits) << inits.error().ToString();
+        inits_ = std::move(*inits);
+        for (const auto& r : inits_) {
+            std::ofstream(r.config_file, std::ios::app) << "[witness]\ninterval = \"200ms\"\n";
         }
         WriteDirectory(1, false);
         for (auto& r : inits_) {
@@ -99,31 +62,10 @@ protected:
     }
 
     void WriteDirectory(std::int64_t serial, bool revoke_fr) {
-        boost::json::object body;
-        body["format"] = "concord-directory/1";
-        body["serial"] = serial;
-        body["issued"] = FormatTimestamp(NowMillis());
-        boost::json::array parties;
-        for (const char* code : {"FR", "HU"}) {
-            boost::json::object p;
-            p["code"] = code;
-            p["name"] = code;
-            p["languages"] = boost::json::array{"en"};
-            p["instruments"] = boost::json::array();
-            parties.push_back(std::move(p));
-        }
-        body["parties"] = std::move(parties);
-        boost::json::array nodes;
-        for (const auto& r : inits_) {
-            auto entry = r.entry;
-            entry.revoked = revoke_fr && entry.id == "fr.central";
-            nodes.push_back(federation::NodeEntryToJson(entry));
-        }
-        body["nodes"] = std::move(nodes);
-        const crypto::SigningKey* keys[] = {&directory_key_};
-        auto signed_text = federation::SignDirectory(federation::CanonicalText(body), keys);
-        ASSERT_TRUE(signed_text);
-        std::ofstream(dir_ / "directory.json", std::ios::trunc) << *signed_text;
+        auto written = test_util::WriteDirectory(
+            dir_, inits_, directory_key_, serial, revoke_fr ? "fr.central" : ""
+        );
+        ASSERT_TRUE(written) << written.error().ToString();
     }
 
     // Calls node `i` with an explicit Authorization field (or none when empty) and headers.
@@ -201,7 +143,7 @@ bool WaitFor(const std::function<bool()>& done) {
 
 TEST(OpenApiTest, DocumentAndRouterListTheSameRoutes) {
     const std::string text =
-        ReadText(std::filesystem::path(CONCORD_SOURCE_DIR) / "docs/api/openapi.json");
+        test_util::ReadText(std::filesystem::path(CONCORD_SOURCE_DIR) / "docs/api/openapi.json");
     const auto doc = boost::json::parse(text).as_object();
     std::set<std::string> documented;
     for (const auto& [path, item] : doc.at("paths").as_object()) {
@@ -296,7 +238,7 @@ TEST_F(ServiceTest, ValidRequestTravelsWithReceiptLiveEventAndMetrics) {
     );
     ASSERT_TRUE(stream) << stream.error().ToString();
 
-    auto request = boost::json::parse(ReadText(
+    auto request = boost::json::parse(test_util::ReadText(
         std::filesystem::path(CONCORD_SOURCE_DIR) /
         "instruments/examples/expedited-preservation.json"
     ));
@@ -684,7 +626,7 @@ TEST_F(ServiceTest, IdempotencyKeyGivesTheSameAnswerAndRefusesAnotherRequest) {
 // case) still opens an incoming case; GET /api/v1/cases/{id} shows its approval as missing and,
 // for an emergency, flags it (docs/cases.md "Signed approvals").
 TEST_F(ServiceTest, AnIncomingCaseShowsItsApprovalStatus) {
-    auto request = boost::json::parse(ReadText(
+    auto request = boost::json::parse(test_util::ReadText(
         std::filesystem::path(CONCORD_SOURCE_DIR) /
         "instruments/examples/expedited-preservation.json"
     ));
@@ -840,7 +782,7 @@ TEST_F(StartRefusalTest, EveryRefusalNamesTheKeyAndThePath) {
     {
         // The API port is taken (here by the federation listener of the same node).
         Config c = config_;
-        c.listen_port = FreePort();
+        c.listen_port = test_util::FreePort();
         c.api_listen_address = "127.0.0.1";
         auto first = NodeService::Start(c);
         ASSERT_TRUE(first) << first.error().ToString();

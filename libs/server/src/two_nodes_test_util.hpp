@@ -1,0 +1,120 @@
+#pragma once
+
+// Test support of the server's in-process tests: two nodes over real HTTPS on loopback,
+// fr.central (FR central authority) and hu.poc (HU 24/7 point of contact), with the signed
+// directory that lists them. Header-only; used by service_test.cpp and api_matrix_test.cpp.
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "concord/core/time.hpp"
+#include "concord/crypto/base64.hpp"
+#include "concord/crypto/ed25519.hpp"
+#include "concord/federation/signed_json.hpp"
+#include "concord/server/init.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace concord::server::test_util {
+
+/// A loopback TCP port that was free a moment ago (the kernel's choice).
+inline std::uint16_t FreePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+/// The whole text of a file (empty if it cannot be read).
+inline std::string ReadText(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// `concord init` of fr.central and hu.poc under `dir` (fast key derivation, the directory
+/// `dir`/directory.json trusted under `directory_key`).
+inline Result<std::vector<InitResult>> InitTwoNodes(
+    const std::filesystem::path& dir, const crypto::SigningKey& directory_key
+) {
+    const auto& pk = directory_key.public_key().bytes();
+    const std::string directory_pub = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
+    const std::pair<const char*, const char*> who[] = {
+        {"fr.central", "central_authority"}, {"hu.poc", "point_of_contact_24_7"}};
+    std::vector<InitResult> inits;
+    for (const auto& [id, role] : who) {
+        InitOptions o;
+        o.dir = dir / id;
+        o.node_id = id;
+        o.party = std::string(id).substr(0, 2) == "fr" ? "FR" : "HU";
+        o.roles = {role};
+        o.authority = id;
+        o.listen = "127.0.0.1:" + std::to_string(FreePort());
+        o.api_listen = "127.0.0.1:" + std::to_string(FreePort());
+        o.passphrase = "test passphrase";
+        o.write_passphrase_file = true;
+        o.fast_key_derivation = true;
+        o.directory_file = dir / "directory.json";
+        o.directory_keys = {directory_pub};
+        CONCORD_ASSIGN_OR_RETURN(InitResult r, InitNode(o));
+        inits.push_back(std::move(r));
+    }
+    return inits;
+}
+
+/// Writes `dir`/directory.json: parties FR and HU, the nodes of `inits` under `serial`, the node
+/// `revoked` (if not empty) marked revoked, signed by `key`.
+inline Result<void> WriteDirectory(
+    const std::filesystem::path& dir,
+    const std::vector<InitResult>& inits,
+    const crypto::SigningKey& key,
+    std::int64_t serial,
+    std::string_view revoked = ""
+) {
+    boost::json::object body;
+    body["format"] = "concord-directory/1";
+    body["serial"] = serial;
+    body["issued"] = FormatTimestamp(NowMillis());
+    boost::json::array parties;
+    for (const char* code : {"FR", "HU"}) {
+        boost::json::object p;
+        p["code"] = code;
+        p["name"] = code;
+        p["languages"] = boost::json::array{"en"};
+        p["instruments"] = boost::json::array();
+        parties.push_back(std::move(p));
+    }
+    body["parties"] = std::move(parties);
+    boost::json::array nodes;
+    for (const auto& r : inits) {
+        auto entry = r.entry;
+        entry.revoked = !revoked.empty() && entry.id == revoked;
+        nodes.push_back(federation::NodeEntryToJson(entry));
+    }
+    body["nodes"] = std::move(nodes);
+    const crypto::SigningKey* keys[] = {&key};
+    CONCORD_ASSIGN_OR_RETURN(
+        std::string text, federation::SignDirectory(federation::CanonicalText(body), keys)
+    );
+    std::ofstream(dir / "directory.json", std::ios::trunc) << text;
+    return {};
+}
+
+}  // namespace concord::server::test_util
