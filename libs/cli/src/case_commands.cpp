@@ -579,11 +579,11 @@ void AddDuty(CLI::App& app, Context& ctx) {
             PrintJson(ctx, *answer);
             return;
         }
-        const auto& list = Array(*answer, "alerts");
-        if (list.empty()) {
+        const auto& found = Array(*answer, "alerts");
+        if (found.empty()) {
             ctx.out << "no alerts\n";
         }
-        for (const auto& alert : list) {
+        for (const auto& alert : found) {
             PrintAlert(ctx.out, alert);
         }
     });
