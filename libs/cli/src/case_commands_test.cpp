@@ -119,7 +119,8 @@ protected:
             if (listed.status != 0) {
                 return false;
             }
-            const auto& cases = boost::json::parse(listed.out).at("cases").as_array();
+            const boost::json::value answer = boost::json::parse(listed.out);
+            const auto& cases = answer.at("cases").as_array();
             if (cases.empty()) {
                 return false;
             }
