@@ -27,6 +27,8 @@ void AddNodeCommands(CLI::App& app, Context& ctx);
 void AddDemoCommand(CLI::App& app, Context& ctx);
 void AddUserCommands(CLI::App& app, Context& ctx);
 void AddApprovalCommands(CLI::App& app, Context& ctx);
+/// concord case ..., duty ..., deadlines: case work over a node's local API.
+void AddCaseCommands(CLI::App& app, Context& ctx);
 
 /// Stores the exit status for `result` in ctx, reporting an error on ctx.err.
 void Finish(Context& ctx, const Result<void>& result);

@@ -1,0 +1,663 @@
+// concord case|duty|deadlines: case work over a node's local API (docs/cases.md "Command line").
+// Each command is one HTTPS call to /api/v1 with a bearer token and the node's certificate pin;
+// the node decides everything, the command only builds the call and prints the answer.
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "concord/net/client.hpp"
+
+#include "commands.hpp"
+#include "io.hpp"
+
+namespace concord::cli {
+namespace {
+
+// Bounded answers: a case view carries the request form, timeline and notes.
+constexpr std::size_t kMaxAnswerBytes = std::size_t{16} << 20;
+
+/// Where and as whom the commands call the node.
+struct ApiOptions {
+    std::string api;
+    std::string token;
+    std::string tls_pin;
+    bool json = false;
+};
+
+std::string FromEnv(const char* name) {
+    const char* value = std::getenv(name);
+    return value != nullptr ? std::string(value) : std::string{};
+}
+
+void AddApiOptions(CLI::App* cmd, ApiOptions& o, bool with_json) {
+    cmd->add_option("--api", o.api, "the node's local API, e.g. https://127.0.0.1:7201")
+        ->required();
+    cmd->add_option(
+        "--token", o.token, "API token (cpt_... or the node token); default $CONCORD_TOKEN"
+    );
+    cmd->add_option(
+        "--tls-pin", o.tls_pin, "SHA-256 of the node's TLS certificate; default $CONCORD_TLS_PIN"
+    );
+    if (with_json) {
+        cmd->add_flag("--json", o.json, "print the API's JSON answer");
+    }
+}
+
+// Percent-encodes everything but RFC 3986 unreserved characters (query values, path segments).
+std::string Encode(std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            out.push_back(c);
+        } else {
+            out.push_back('%');
+            out.push_back(kHex[u >> 4]);
+            out.push_back(kHex[u & 15]);
+        }
+    }
+    return out;
+}
+
+std::string Str(const boost::json::value& v, std::string_view key) {
+    if (!v.is_object()) {
+        return "";
+    }
+    const auto* m = v.as_object().if_contains(key);
+    if (m == nullptr) {
+        return "";
+    }
+    if (m->is_string()) {
+        return std::string(m->as_string());
+    }
+    if (m->is_null()) {
+        return "";
+    }
+    return boost::json::serialize(*m);
+}
+
+const boost::json::array& Array(const boost::json::value& v, std::string_view key) {
+    static const boost::json::array kEmpty;
+    if (!v.is_object()) {
+        return kEmpty;
+    }
+    const auto* m = v.as_object().if_contains(key);
+    return m != nullptr && m->is_array() ? m->as_array() : kEmpty;
+}
+
+// One call to the node. The answer's JSON when the node says 2xx; otherwise nullopt after
+// printing the reason (an API error as "concord: CODE: MESSAGE", exit 1; a transport or option
+// error as ReportError does) and setting ctx.status.
+std::optional<boost::json::value> Call(
+    Context& ctx,
+    const ApiOptions& o,
+    std::string_view method,
+    const std::string& path,
+    const std::string& body = ""
+) {
+    std::string token = o.token.empty() ? FromEnv("CONCORD_TOKEN") : o.token;
+    std::string pin = o.tls_pin.empty() ? FromEnv("CONCORD_TLS_PIN") : o.tls_pin;
+    if (token.empty()) {
+        ctx.status = ReportError(
+            ctx.err,
+            MakeError(ErrorCode::kInvalidArgument, "no API token: use --token or set CONCORD_TOKEN")
+        );
+        return std::nullopt;
+    }
+    std::string base = o.api;
+    while (!base.empty() && base.back() == '/') {
+        base.pop_back();
+    }
+    net::ClientOptions options;
+    options.pinned_cert_sha256 = std::move(pin);
+    options.max_response_body_bytes = kMaxAnswerBytes;
+    net::HttpClient client(options);
+    net::HeaderList headers{{"Authorization", "Bearer " + token}};
+    if (!body.empty()) {
+        headers.emplace_back("Content-Type", "application/json");
+    }
+    auto response = client.Send(method, base + path, body, headers);
+    if (!response) {
+        ctx.status = ReportError(ctx.err, response.error());
+        return std::nullopt;
+    }
+    boost::system::error_code ec;
+    boost::json::value answer = boost::json::parse(response->body, ec);
+    if (response->status >= 200 && response->status < 300 && !ec) {
+        ctx.status = kExitOk;
+        return answer;
+    }
+    std::string code = "http_" + std::to_string(response->status);
+    std::string message = ec ? "the node's answer is not JSON" : "";
+    if (!ec && answer.is_object()) {
+        if (const auto* error = answer.as_object().if_contains("error")) {
+            code = Str(*error, "code");
+            message = Str(*error, "message");
+        }
+    }
+    ctx.err << "concord: " << code << ": " << message << "\n";
+    ctx.status = kExitInvalid;
+    return std::nullopt;
+}
+
+void PrintJson(Context& ctx, const boost::json::value& v) {
+    ctx.out << boost::json::serialize(v) << "\n";
+}
+
+// Left-aligned columns, two spaces apart; the header is the first row.
+void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> width;
+    for (const auto& row : rows) {
+        width.resize(std::max(width.size(), row.size()));
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            width[i] = std::max(width[i], row[i].size());
+        }
+    }
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += row[i];
+            if (i + 1 < row.size()) {
+                line.append(width[i] - row[i].size() + 2, ' ');
+            }
+        }
+        out << line << "\n";
+    }
+}
+
+void PrintCaseSummary(std::ostream& out, const boost::json::value& c) {
+    const std::vector<std::pair<const char*, const char*>> fields = {
+        {"case", "id"},
+        {"number", "number"},
+        {"direction", "direction"},
+        {"state", "state"},
+        {"version", "version"},
+        {"instrument", "instrument"},
+        {"type", "request_type"},
+        {"peer", "peer_node"},
+        {"requesting", "requesting_party"},
+        {"requested", "requested_party"},
+        {"priority", "priority"},
+        {"unit", "unit"},
+        {"assignee", "assignee"},
+        {"drafted by", "drafted_by"},
+        {"approved by", "approved_by"},
+        {"offence", "offence"},
+        {"peer number", "peer_number"},
+        {"created", "created"},
+        {"updated", "updated"},
+        {"next due", "next_due"},
+    };
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [label, key] : fields) {
+        std::string value = Str(c, key);
+        if (!value.empty()) {
+            rows.push_back({std::string(label) + ":", value});
+        }
+    }
+    PrintTable(out, rows);
+}
+
+// One line saying what the request's signed approval proves (docs/cases.md "Signed approvals").
+std::string ApprovalLine(const boost::json::value& approval) {
+    if (!approval.is_object()) {
+        return "approval: none recorded (a draft, or a case from before signed approvals)";
+    }
+    const std::string status = Str(approval, "status");
+    std::string line = "approval: ";
+    if (status == "verified" || status == "signed") {
+        line += "approved by " + Str(approval, "approver");
+        if (!Str(approval, "approved").empty()) {
+            line += " at " + Str(approval, "approved");
+        }
+        line += " (" + status + ")";
+        if (!Str(approval, "description").empty()) {
+            line += ": " + Str(approval, "description");
+        }
+    } else if (status == "missing") {
+        line += "missing: the request carries no signed approval";
+    } else {
+        line += status + ": " + Str(approval, "failure");
+        if (!Str(approval, "description").empty()) {
+            line += ": " + Str(approval, "description");
+        }
+    }
+    const auto* alert = approval.as_object().if_contains("alert");
+    if (alert != nullptr && alert->is_bool() && alert->as_bool()) {
+        line += " [ALERT: emergency request without a valid approval]";
+    }
+    return line;
+}
+
+void PrintCaseView(std::ostream& out, const boost::json::value& view) {
+    const boost::json::value* c = view.as_object().if_contains("case");
+    if (c != nullptr) {
+        PrintCaseSummary(out, *c);
+    }
+    const auto* approval = view.as_object().if_contains("approval");
+    out << ApprovalLine(approval != nullptr ? *approval : boost::json::value(nullptr)) << "\n";
+    out << "\ntimeline:\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& e : Array(view, "timeline")) {
+        std::string step =
+            Str(e, "transition") + " " + Str(e, "from_state") + " -> " + Str(e, "to_state");
+        std::string more;
+        const auto& grounds = Array(e, "grounds");
+        for (std::size_t i = 0; i < grounds.size(); ++i) {
+            more += (i == 0 ? "grounds " : ", ") +
+                    std::string(grounds[i].is_string() ? grounds[i].as_string() : "");
+        }
+        if (!Str(e, "reasons").empty()) {
+            more += (more.empty() ? "" : "; ") + Str(e, "reasons");
+        }
+        rows.push_back({"  " + Str(e, "at"), Str(e, "actor"), step, more});
+    }
+    if (rows.empty()) {
+        out << "  (none)\n";
+    }
+    PrintTable(out, rows);
+    out << "\nnotes:\n";
+    const auto& notes = Array(view, "notes");
+    if (notes.empty()) {
+        out << "  (none)\n";
+    }
+    for (const auto& n : notes) {
+        out << "  " << Str(n, "at") << "  " << Str(n, "author") << ": " << Str(n, "text") << "\n";
+    }
+}
+
+void PrintCaseLine(Context& ctx, const ApiOptions& o, const boost::json::value& c) {
+    if (o.json) {
+        PrintJson(ctx, c);
+        return;
+    }
+    ctx.out << "case " << Str(c, "id") << " (" << Str(c, "number") << "): " << Str(c, "state")
+            << ", version " << Str(c, "version");
+    if (!Str(c, "unit").empty()) {
+        ctx.out << ", unit " << Str(c, "unit");
+    }
+    if (!Str(c, "assignee").empty()) {
+        ctx.out << ", assignee " << Str(c, "assignee");
+    }
+    ctx.out << "\n";
+}
+
+void AddList(CLI::App& cases, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string state, type, party, direction, due_before;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = cases.add_subcommand("list", "list the node's cases (newest first)");
+    AddApiOptions(cmd, a->api, true);
+    cmd->add_option("--state", a->state, "only cases in this state");
+    cmd->add_option("--type", a->type, "only this request type");
+    cmd->add_option("--party", a->party, "only cases with this party (requesting or requested)");
+    cmd->add_option("--direction", a->direction, "in or out")->check(CLI::IsMember({"in", "out"}));
+    cmd->add_option(
+        "--due-before", a->due_before, "only cases with a running deadline due before (RFC 3339)"
+    );
+    cmd->callback([&ctx, a] {
+        std::string query = "?limit=500";
+        const std::pair<const char*, const std::string*> params[] = {
+            {"state", &a->state},
+            {"type", &a->type},
+            {"party", &a->party},
+            {"direction", &a->direction},
+            {"due_before", &a->due_before},
+        };
+        for (const auto& [name, value] : params) {
+            if (!value->empty()) {
+                query += std::string("&") + name + "=" + Encode(*value);
+            }
+        }
+        auto answer = Call(ctx, a->api, "GET", "/api/v1/cases" + query);
+        if (!answer) {
+            return;
+        }
+        if (a->api.json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        const auto& list = Array(*answer, "cases");
+        if (list.empty()) {
+            ctx.out << "no cases\n";
+            return;
+        }
+        std::vector<std::vector<std::string>> rows{
+            {"ID", "NUMBER", "DIR", "STATE", "TYPE", "PEER", "PRIORITY", "NEXT DUE"}};
+        for (const auto& c : list) {
+            rows.push_back(
+                {Str(c, "id"),
+                 Str(c, "number"),
+                 Str(c, "direction"),
+                 Str(c, "state"),
+                 Str(c, "request_type"),
+                 Str(c, "peer_node"),
+                 Str(c, "priority"),
+                 Str(c, "next_due").empty() ? "-" : Str(c, "next_due")}
+            );
+        }
+        PrintTable(ctx.out, rows);
+    });
+}
+
+void AddShow(CLI::App& cases, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string id;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd =
+        cases.add_subcommand("show", "a case: its record, approval, timeline and notes");
+    cmd->add_option("id", a->id, "case id")->required();
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        auto answer = Call(ctx, a->api, "GET", "/api/v1/cases/" + Encode(a->id));
+        if (!answer) {
+            return;
+        }
+        if (a->api.json || !answer->is_object()) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        PrintCaseView(ctx.out, *answer);
+    });
+}
+
+void AddDraft(CLI::App& cases, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string request_file, peer, priority, unit;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = cases.add_subcommand("draft", "draft an outgoing request (a case to approve)");
+    cmd->add_option("--request", a->request_file, "the legal request (JSON file)")->required();
+    cmd->add_option("--peer", a->peer, "the node it is for")->required();
+    cmd->add_option("--priority", a->priority, "normal (default) or emergency")
+        ->check(CLI::IsMember({"normal", "emergency"}));
+    cmd->add_option("--unit", a->unit, "the unit that owns the case");
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        auto text = ReadFile(a->request_file);
+        if (!text) {
+            ctx.status = ReportError(ctx.err, text.error());
+            return;
+        }
+        boost::system::error_code ec;
+        boost::json::value request = boost::json::parse(*text, ec);
+        if (ec || !request.is_object()) {
+            ctx.status = ReportError(
+                ctx.err,
+                MakeError(ErrorCode::kInvalidArgument, a->request_file + ": not a JSON object")
+            );
+            return;
+        }
+        boost::json::object body;
+        body["request"] = std::move(request);
+        body["peer_node"] = a->peer;
+        if (!a->priority.empty()) {
+            body["priority"] = a->priority;
+        }
+        if (!a->unit.empty()) {
+            body["unit"] = a->unit;
+        }
+        auto answer = Call(ctx, a->api, "POST", "/api/v1/cases", boost::json::serialize(body));
+        if (answer) {
+            PrintCaseLine(ctx, a->api, *answer);
+        }
+    });
+}
+
+void AddApprove(CLI::App& cases, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string id;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = cases.add_subcommand(
+        "approve", "approve a draft and send it (signed with your key; not its drafter)"
+    );
+    cmd->add_option("id", a->id, "case id")->required();
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        auto answer =
+            Call(ctx, a->api, "POST", "/api/v1/cases/" + Encode(a->id) + "/approve", "{}");
+        if (answer) {
+            PrintCaseLine(ctx, a->api, *answer);
+        }
+    });
+}
+
+void AddStep(CLI::App& cases, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string id, transition, reasons;
+        std::vector<std::string> grounds;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = cases.add_subcommand(
+        "step", "take a lifecycle step (accept, refuse, execute, respond, close, ...)"
+    );
+    cmd->add_option("id", a->id, "case id")->required();
+    cmd->add_option("--transition", a->transition, "the transition")->required();
+    cmd->add_option("--ground", a->grounds, "a refusal or postponement ground id (repeatable)");
+    cmd->add_option("--reasons", a->reasons, "the reasons, where the step needs them");
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        boost::json::object body;
+        body["transition"] = a->transition;
+        boost::json::array grounds;
+        for (const auto& g : a->grounds) {
+            grounds.emplace_back(g);
+        }
+        body["grounds"] = std::move(grounds);
+        if (!a->reasons.empty()) {
+            body["reasons"] = a->reasons;
+        }
+        auto answer = Call(
+            ctx,
+            a->api,
+            "POST",
+            "/api/v1/cases/" + Encode(a->id) + "/transition",
+            boost::json::serialize(body)
+        );
+        if (answer) {
+            PrintCaseLine(ctx, a->api, *answer);
+        }
+    });
+}
+
+void AddAssign(CLI::App& cases, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string id, unit, assignee;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = cases.add_subcommand("assign", "give a case to a unit and/or a person");
+    cmd->add_option("id", a->id, "case id")->required();
+    cmd->add_option("--unit", a->unit, "the unit");
+    cmd->add_option("--assignee", a->assignee, "the person's login");
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        boost::json::object body;
+        if (!a->unit.empty()) {
+            body["unit"] = a->unit;
+        }
+        if (!a->assignee.empty()) {
+            body["assignee"] = a->assignee;
+        }
+        auto answer = Call(
+            ctx,
+            a->api,
+            "POST",
+            "/api/v1/cases/" + Encode(a->id) + "/assign",
+            boost::json::serialize(body)
+        );
+        if (answer) {
+            PrintCaseLine(ctx, a->api, *answer);
+        }
+    });
+}
+
+void AddNote(CLI::App& cases, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string id, text;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = cases.add_subcommand("note", "add an internal note to a case");
+    cmd->add_option("id", a->id, "case id")->required();
+    cmd->add_option("--text", a->text, "the note")->required();
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        boost::json::object body;
+        body["text"] = a->text;
+        auto answer = Call(
+            ctx,
+            a->api,
+            "POST",
+            "/api/v1/cases/" + Encode(a->id) + "/notes",
+            boost::json::serialize(body)
+        );
+        if (!answer) {
+            return;
+        }
+        if (a->api.json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        ctx.out << "note added at " << Str(*answer, "at") << " by " << Str(*answer, "author")
+                << "\n";
+    });
+}
+
+void PrintAlert(std::ostream& out, const boost::json::value& alert) {
+    out << Str(alert, "id") << "  " << Str(alert, "created") << "  " << Str(alert, "kind");
+    if (!Str(alert, "case").empty()) {
+        out << "  case " << Str(alert, "case");
+    }
+    out << "  " << Str(alert, "text");
+    if (!Str(alert, "acknowledged").empty()) {
+        out << "  (acknowledged by " << Str(alert, "acknowledged_by") << " at "
+            << Str(alert, "acknowledged") << ")";
+    }
+    out << "\n";
+}
+
+void AddDuty(CLI::App& app, Context& ctx) {
+    CLI::App* duty = app.add_subcommand("duty", "the duty desk's alerts over the node's API");
+    duty->require_subcommand(1);
+
+    auto alerts = std::make_shared<ApiOptions>();
+    auto open = std::make_shared<bool>(false);
+    CLI::App* list = duty->add_subcommand("alerts", "the duty desk's alerts (newest first)");
+    AddApiOptions(list, *alerts, true);
+    list->add_flag("--open", *open, "only alerts not yet acknowledged");
+    list->callback([&ctx, alerts, open] {
+        auto answer = Call(
+            ctx, *alerts, "GET", std::string("/api/v1/duty/alerts") + (*open ? "?open=true" : "")
+        );
+        if (!answer) {
+            return;
+        }
+        if (alerts->json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        const auto& found = Array(*answer, "alerts");
+        if (found.empty()) {
+            ctx.out << "no alerts\n";
+        }
+        for (const auto& alert : found) {
+            PrintAlert(ctx.out, alert);
+        }
+    });
+
+    struct AckArgs {
+        ApiOptions api;
+        std::string id;
+    };
+    auto ack = std::make_shared<AckArgs>();
+    CLI::App* acknowledge = duty->add_subcommand("ack", "acknowledge an alert");
+    acknowledge->add_option("alert", ack->id, "alert id")->required();
+    AddApiOptions(acknowledge, ack->api, true);
+    acknowledge->callback([&ctx, ack] {
+        auto answer = Call(
+            ctx, ack->api, "POST", "/api/v1/duty/alerts/" + Encode(ack->id) + "/acknowledge", "{}"
+        );
+        if (!answer) {
+            return;
+        }
+        if (ack->api.json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        PrintAlert(ctx.out, *answer);
+    });
+}
+
+void AddDeadlines(CLI::App& app, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string case_id;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = app.add_subcommand("deadlines", "a case's legal deadlines");
+    cmd->add_option("--case", a->case_id, "case id")->required();
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        auto answer = Call(ctx, a->api, "GET", "/api/v1/deadlines?case=" + Encode(a->case_id));
+        if (!answer) {
+            return;
+        }
+        if (a->api.json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        const auto& list = Array(*answer, "deadlines");
+        if (list.empty()) {
+            ctx.out << "no deadlines\n";
+            return;
+        }
+        std::vector<std::vector<std::string>> rows{{"ID", "KIND", "STATE", "DUE", "WARN"}};
+        for (const auto& d : list) {
+            rows.push_back(
+                {Str(d, "id"), Str(d, "kind"), Str(d, "state"), Str(d, "due"), Str(d, "warn")}
+            );
+        }
+        PrintTable(ctx.out, rows);
+    });
+}
+
+}  // namespace
+
+void AddCaseCommands(CLI::App& app, Context& ctx) {
+    CLI::App* cases = app.add_subcommand("case", "case work over the node's local API");
+    cases->require_subcommand(1);
+    AddList(*cases, ctx);
+    AddShow(*cases, ctx);
+    AddDraft(*cases, ctx);
+    AddApprove(*cases, ctx);
+    AddStep(*cases, ctx);
+    AddAssign(*cases, ctx);
+    AddNote(*cases, ctx);
+    AddDuty(app, ctx);
+    AddDeadlines(app, ctx);
+}
+
+}  // namespace concord::cli

@@ -1,0 +1,251 @@
+// concord case|duty|deadlines against two real nodes started in-process (fr.central sends,
+// hu.poc receives), over their local APIs on loopback HTTPS.
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <random>
+#include <thread>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
+
+#include "concord/core/time.hpp"
+#include "concord/crypto/ed25519.hpp"
+#include "concord/crypto/init.hpp"
+#include "concord/net/client.hpp"
+#include "concord/server/config.hpp"
+#include "concord/server/init.hpp"
+#include "concord/server/service.hpp"
+
+#include "../../server/src/two_nodes_test_util.hpp"
+#include "cli_test_util.hpp"
+
+namespace concord::cli {
+namespace {
+
+using testing::Output;
+using testing::RunCli;
+
+bool WaitFor(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (done()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+class CaseCommandsTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(crypto::Initialize());
+        dir_ = std::filesystem::temp_directory_path() /
+               ("concord-cli-case-" + std::to_string(std::random_device{}()));
+        auto inits = server::test_util::InitTwoNodes(dir_, directory_key_);
+        ASSERT_TRUE(inits) << inits.error().ToString();
+        inits_ = std::move(*inits);
+        auto written = server::test_util::WriteDirectory(dir_, inits_, directory_key_, 1);
+        ASSERT_TRUE(written) << written.error().ToString();
+        for (auto& r : inits_) {
+            auto config = server::LoadConfig(r.config_file);
+            ASSERT_TRUE(config) << config.error().ToString();
+            auto service = server::NodeService::Start(*config);
+            ASSERT_TRUE(service) << service.error().ToString();
+            services_.push_back(std::move(*service));
+        }
+    }
+
+    void TearDown() override {
+        services_.clear();
+        std::filesystem::remove_all(dir_);
+    }
+
+    std::string Api(std::size_t i) const {
+        return "https://127.0.0.1:" + std::to_string(services_[i]->api_port());
+    }
+
+    // `concord ARGS... --api A --token T --tls-pin P` against node `i`.
+    Output On(std::size_t i, std::vector<std::string> args) const {
+        args.insert(
+            args.end(),
+            {"--api",
+             Api(i),
+             "--token",
+             inits_[i].api_token,
+             "--tls-pin",
+             inits_[i].entry.tls_sha256}
+        );
+        return RunCli(args);
+    }
+
+    // fr.central sends the expedited preservation example, dated today, to hu.poc; returns the
+    // id of the case hu.poc records.
+    std::string SendRequestToHu() {
+        auto request = boost::json::parse(server::test_util::ReadText(
+            std::filesystem::path(CONCORD_SOURCE_DIR) /
+            "instruments/examples/expedited-preservation.json"
+        ));
+        request.as_object()["date"] = FormatTimestamp(NowMillis()).substr(0, 10);
+        boost::json::object submit;
+        submit["to"] = "hu.poc";
+        submit["type"] = "request";
+        submit["priority"] = "emergency";
+        submit["body"] = request;
+        net::ClientOptions options;
+        options.pinned_cert_sha256 = inits_[0].entry.tls_sha256;
+        net::HttpClient client(options);
+        auto sent = client.Send(
+            "POST",
+            Api(0) + "/api/v1/messages",
+            boost::json::serialize(submit),
+            {{"Authorization", "Bearer " + inits_[0].api_token},
+             {"Content-Type", "application/json"}}
+        );
+        EXPECT_TRUE(sent);
+        if (!sent) {
+            return "";
+        }
+        EXPECT_EQ(sent->status, 201u) << sent->body;
+        std::string case_id;
+        EXPECT_TRUE(WaitFor([&] {
+            Output listed = On(1, {"case", "list", "--direction", "in", "--json"});
+            if (listed.status != 0) {
+                return false;
+            }
+            const boost::json::value answer = boost::json::parse(listed.out);
+            const auto& cases = answer.at("cases").as_array();
+            if (cases.empty()) {
+                return false;
+            }
+            case_id = std::string(cases[0].at("id").as_string());
+            return true;
+        }));
+        return case_id;
+    }
+
+    std::filesystem::path dir_;
+    crypto::SigningKey directory_key_ = crypto::SigningKey::Generate();
+    std::vector<server::InitResult> inits_;
+    std::vector<std::unique_ptr<server::NodeService>> services_;
+};
+
+TEST_F(CaseCommandsTest, ListOnAnEmptyNodePrintsNoCases) {
+    Output listed = On(1, {"case", "list"});
+    EXPECT_EQ(listed.status, 0) << listed.err;
+    EXPECT_EQ(listed.out, "no cases\n");
+    Output json = On(1, {"case", "list", "--json"});
+    EXPECT_EQ(json.status, 0) << json.err;
+    EXPECT_TRUE(boost::json::parse(json.out).at("cases").as_array().empty());
+}
+
+TEST_F(CaseCommandsTest, TokenAndPinDefaultFromTheEnvironmentAndAreNeverPrinted) {
+    ::setenv("CONCORD_TOKEN", inits_[1].api_token.c_str(), 1);
+    ::setenv("CONCORD_TLS_PIN", inits_[1].entry.tls_sha256.c_str(), 1);
+    Output listed = RunCli({"case", "list", "--api", Api(1)});
+    ::unsetenv("CONCORD_TOKEN");
+    ::unsetenv("CONCORD_TLS_PIN");
+    EXPECT_EQ(listed.status, 0) << listed.err;
+    EXPECT_EQ(listed.out, "no cases\n");
+    Output no_token = RunCli({"case", "list", "--api", Api(1)});
+    EXPECT_NE(no_token.status, 0);
+    EXPECT_NE(no_token.err.find("CONCORD_TOKEN"), std::string::npos) << no_token.err;
+}
+
+TEST_F(CaseCommandsTest, AnIncomingRequestIsListedAndShownWithItsApprovalStatus) {
+    const std::string id = SendRequestToHu();
+    ASSERT_FALSE(id.empty());
+
+    Output listed = On(1, {"case", "list", "--direction", "in"});
+    ASSERT_EQ(listed.status, 0) << listed.err;
+    EXPECT_EQ(listed.out.rfind("ID", 0), 0u) << listed.out;
+    EXPECT_NE(listed.out.find(id), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find("fr.central"), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find("emergency"), std::string::npos) << listed.out;
+    Output outgoing = On(1, {"case", "list", "--direction", "out"});
+    EXPECT_EQ(outgoing.out, "no cases\n");
+
+    Output shown = On(1, {"case", "show", id});
+    ASSERT_EQ(shown.status, 0) << shown.err;
+    EXPECT_NE(shown.out.find("case:"), std::string::npos) << shown.out;
+    EXPECT_NE(
+        shown.out.find("approval: missing: the request carries no signed approval [ALERT"),
+        std::string::npos
+    ) << shown.out;
+    EXPECT_NE(shown.out.find("timeline:"), std::string::npos) << shown.out;
+    EXPECT_NE(shown.out.find("notes:\n  (none)"), std::string::npos) << shown.out;
+
+    Output json = On(1, {"case", "show", id, "--json"});
+    ASSERT_EQ(json.status, 0) << json.err;
+    const auto view = boost::json::parse(json.out);
+    EXPECT_EQ(view.at("approval").at("status").as_string(), "missing");
+
+    Output noted = On(1, {"case", "note", id, "--text", "called the provider"});
+    EXPECT_EQ(noted.status, 0) << noted.err;
+    Output again = On(1, {"case", "show", id});
+    EXPECT_NE(again.out.find("node: called the provider"), std::string::npos) << again.out;
+
+    Output deadlines = On(1, {"deadlines", "--case", id, "--json"});
+    EXPECT_EQ(deadlines.status, 0) << deadlines.err;
+    EXPECT_TRUE(boost::json::parse(deadlines.out).at("deadlines").is_array());
+    Output alerts = On(1, {"duty", "alerts", "--json"});
+    EXPECT_EQ(alerts.status, 0) << alerts.err;
+    EXPECT_TRUE(boost::json::parse(alerts.out).at("alerts").is_array());
+}
+
+TEST_F(CaseCommandsTest, AStepTheLifecycleRefusesExitsOneAndChangesNothing) {
+    const std::string id = SendRequestToHu();
+    ASSERT_FALSE(id.empty());
+    Output before = On(1, {"case", "show", id, "--json"});
+    ASSERT_EQ(before.status, 0) << before.err;
+    const auto old_case = boost::json::parse(before.out).at("case");
+
+    Output step = On(1, {"case", "step", id, "--transition", "close"});
+    EXPECT_EQ(step.status, 1);
+    EXPECT_EQ(step.out, "");
+    EXPECT_EQ(step.err.rfind("concord: invalid_argument: ", 0), 0u) << step.err;
+
+    Output after = On(1, {"case", "show", id, "--json"});
+    ASSERT_EQ(after.status, 0) << after.err;
+    const auto new_case = boost::json::parse(after.out).at("case");
+    EXPECT_EQ(new_case.at("state"), old_case.at("state"));
+    EXPECT_EQ(new_case.at("version"), old_case.at("version"));
+}
+
+TEST_F(CaseCommandsTest, AWrongTokenIsUnauthenticated) {
+    Output listed = RunCli(
+        {"case",
+         "list",
+         "--api",
+         Api(1),
+         "--token",
+         "cpt_not-a-token",
+         "--tls-pin",
+         inits_[1].entry.tls_sha256}
+    );
+    EXPECT_EQ(listed.status, 1);
+    EXPECT_EQ(listed.out, "");
+    EXPECT_EQ(listed.err.rfind("concord: unauthenticated: ", 0), 0u) << listed.err;
+    EXPECT_EQ(listed.err.find("cpt_not-a-token"), std::string::npos) << listed.err;
+}
+
+TEST(CaseCommands, MissingApiIsAUsageError) {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"case", "list", "--token", "t"},
+          std::vector<std::string>{"case", "show", "x", "--token", "t"},
+          std::vector<std::string>{"duty", "alerts", "--token", "t"},
+          std::vector<std::string>{"deadlines", "--case", "x", "--token", "t"}}) {
+        Output r = RunCli(args);
+        EXPECT_EQ(r.status, 2) << args[0];
+        EXPECT_NE(r.err.find("--api"), std::string::npos) << r.err;
+    }
+}
+
+}  // namespace
+}  // namespace concord::cli
