@@ -21,8 +21,8 @@
 #include "concord/server/config.hpp"
 #include "concord/server/init.hpp"
 #include "concord/server/service.hpp"
+#include "concord/server/testing/two_nodes.hpp"
 
-#include "../../server/src/two_nodes_test_util.hpp"
 #include "cli_test_util.hpp"
 
 namespace concord::cli {

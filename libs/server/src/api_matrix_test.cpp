@@ -35,9 +35,9 @@
 #include "concord/server/config.hpp"
 #include "concord/server/init.hpp"
 #include "concord/server/service.hpp"
+#include "concord/server/testing/two_nodes.hpp"
 #include "concord/store/store.hpp"
 
-#include "two_nodes_test_util.hpp"
 #include <unistd.h>
 
 namespace concord::server {

@@ -22,9 +22,9 @@
 #include "concord/net/client.hpp"
 #include "concord/server/config.hpp"
 #include "concord/server/init.hpp"
+#include "concord/server/testing/two_nodes.hpp"
 #include "concord/store/store.hpp"
 
-#include "two_nodes_test_util.hpp"
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -2,7 +2,8 @@
 
 // Test support of the server's in-process tests: two nodes over real HTTPS on loopback,
 // fr.central (FR central authority) and hu.poc (HU 24/7 point of contact), with the signed
-// directory that lists them. Header-only; used by service_test.cpp and api_matrix_test.cpp.
+// directory that lists them. Header-only (it calls concord::server, which a test links); used by
+// the server's service and matrix tests and the CLI's case command tests.
 
 #include <cstdint>
 #include <filesystem>
