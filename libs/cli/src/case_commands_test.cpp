@@ -31,16 +31,7 @@ namespace {
 using testing::Output;
 using testing::RunCli;
 
-bool WaitFor(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (done()) {
-            return true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-}
+using server::test_util::WaitFor;
 
 class CaseCommandsTest : public ::testing::Test {
 protected:
@@ -88,23 +79,15 @@ protected:
     // fr.central sends the expedited preservation example, dated today, to hu.poc; returns the
     // id of the case hu.poc records.
     std::string SendRequestToHu() {
-        auto request = boost::json::parse(server::test_util::ReadText(
-            std::filesystem::path(CONCORD_SOURCE_DIR) /
-            "instruments/examples/expedited-preservation.json"
-        ));
-        request.as_object()["date"] = FormatTimestamp(NowMillis()).substr(0, 10);
-        boost::json::object submit;
-        submit["to"] = "hu.poc";
-        submit["type"] = "request";
-        submit["priority"] = "emergency";
-        submit["body"] = request;
         net::ClientOptions options;
         options.pinned_cert_sha256 = inits_[0].entry.tls_sha256;
         net::HttpClient client(options);
         auto sent = client.Send(
             "POST",
             Api(0) + "/api/v1/messages",
-            boost::json::serialize(submit),
+            server::test_util::EmergencySubmissionToHu(
+                server::test_util::ExamplePreservationRequest()
+            ),
             {{"Authorization", "Bearer " + inits_[0].api_token},
              {"Content-Type", "application/json"}}
         );

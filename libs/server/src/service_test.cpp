@@ -130,16 +130,7 @@ protected:
     std::vector<std::unique_ptr<NodeService>> services_;
 };
 
-bool WaitFor(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (done()) {
-            return true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-}
+using test_util::WaitFor;
 
 TEST(OpenApiTest, DocumentAndRouterListTheSameRoutes) {
     const std::string text =
@@ -238,17 +229,8 @@ TEST_F(ServiceTest, ValidRequestTravelsWithReceiptLiveEventAndMetrics) {
     );
     ASSERT_TRUE(stream) << stream.error().ToString();
 
-    auto request = boost::json::parse(test_util::ReadText(
-        std::filesystem::path(CONCORD_SOURCE_DIR) /
-        "instruments/examples/expedited-preservation.json"
-    ));
-    request.as_object()["date"] = FormatTimestamp(NowMillis()).substr(0, 10);
-    boost::json::object submit;
-    submit["to"] = "hu.poc";
-    submit["type"] = "request";
-    submit["priority"] = "emergency";
-    submit["body"] = request;
-    auto r = Call(0, "POST", "/api/v1/messages", boost::json::serialize(submit));
+    const auto request = test_util::ExamplePreservationRequest();
+    auto r = Call(0, "POST", "/api/v1/messages", test_util::EmergencySubmissionToHu(request));
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 201u) << r->body;
     const std::string id(boost::json::parse(r->body).at("id").as_string());
@@ -626,17 +608,8 @@ TEST_F(ServiceTest, IdempotencyKeyGivesTheSameAnswerAndRefusesAnotherRequest) {
 // case) still opens an incoming case; GET /api/v1/cases/{id} shows its approval as missing and,
 // for an emergency, flags it (docs/cases.md "Signed approvals").
 TEST_F(ServiceTest, AnIncomingCaseShowsItsApprovalStatus) {
-    auto request = boost::json::parse(test_util::ReadText(
-        std::filesystem::path(CONCORD_SOURCE_DIR) /
-        "instruments/examples/expedited-preservation.json"
-    ));
-    request.as_object()["date"] = FormatTimestamp(NowMillis()).substr(0, 10);
-    boost::json::object submit;
-    submit["to"] = "hu.poc";
-    submit["type"] = "request";
-    submit["priority"] = "emergency";
-    submit["body"] = request;
-    auto r = Call(0, "POST", "/api/v1/messages", boost::json::serialize(submit));
+    const auto request = test_util::ExamplePreservationRequest();
+    auto r = Call(0, "POST", "/api/v1/messages", test_util::EmergencySubmissionToHu(request));
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 201u) << r->body;
     std::string case_id;

@@ -5,17 +5,22 @@
 // directory that lists them. Header-only (it calls concord::server, which a test links); used by
 // the server's service and matrix tests and the CLI's case command tests.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
@@ -48,6 +53,41 @@ inline std::string ReadText(const std::filesystem::path& p) {
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
+}
+
+/// Polls `done` every 20 ms until it is true (true) or `limit` passes (false).
+inline bool WaitFor(
+    const std::function<bool()>& done, std::chrono::seconds limit = std::chrono::seconds(60)
+) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (done()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+/// The repository's example expedited-preservation request (FR to HU), dated today.
+inline boost::json::value ExamplePreservationRequest() {
+    auto request = boost::json::parse(ReadText(
+        std::filesystem::path(CONCORD_SOURCE_DIR) /
+        "instruments/examples/expedited-preservation.json"
+    ));
+    request.as_object()["date"] = FormatTimestamp(NowMillis()).substr(0, 10);
+    return request;
+}
+
+/// The POST /api/v1/messages body that sends `request` to hu.poc as an emergency request (a
+/// bare message: no case, so no signed approval).
+inline std::string EmergencySubmissionToHu(const boost::json::value& request) {
+    boost::json::object submit;
+    submit["to"] = "hu.poc";
+    submit["type"] = "request";
+    submit["priority"] = "emergency";
+    submit["body"] = request;
+    return boost::json::serialize(submit);
 }
 
 /// `concord init` of fr.central and hu.poc under `dir` (fast key derivation, the directory
