@@ -47,8 +47,8 @@ PgTestDatabase FreshPgDatabaseForTest();
         auto concord_pg_db = ::concord::store::testing::FreshPgDatabaseForTest();                  \
         using ConcordPgAction = ::concord::store::testing::PgTestDatabase::Action;                 \
         if (concord_pg_db.action == ConcordPgAction::kSkip) {                                      \
-            /* Reason: no PostgreSQL test server outside CI; in CI (CI=true) */                    \
-            /* FreshPgDatabaseForTest() returns kFail instead, so CI never skips here. */          \
+            /* In CI (CI=true) FreshPgDatabaseForTest() returns kFail, so CI never skips here. */  \
+            /* Skip reason: no PostgreSQL test server is configured on this developer machine. */  \
             GTEST_SKIP() << "no PostgreSQL test server (reason: " << concord_pg_db.dsn_or_reason   \
                          << "); CI=true fails instead of skipping";                                \
         }                                                                                          \
