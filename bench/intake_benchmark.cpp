@@ -56,12 +56,10 @@
 #include "concord/server/testing/api_client.hpp"
 #include "concord/server/testing/arrival_log.hpp"
 #include "concord/server/testing/local_node.hpp"
+#include "concord/server/testing/ports.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -149,27 +147,6 @@ double Percentile(std::vector<double> sorted, double p) {
     return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
-// A loopback port that was free a moment ago (the nodes need their ports before they start,
-// because the signed directory names their endpoints).
-Result<std::uint16_t> FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-        return MakeError(ErrorCode::kUnavailable, "socket failed");
-    }
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof(addr);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        ::close(fd);
-        return MakeError(ErrorCode::kUnavailable, "no free loopback port");
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
 Result<std::string> ReadText(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -216,8 +193,8 @@ Result<void> InitBenchNode(
     const std::string& directory_pub,
     int handler_threads
 ) {
-    CONCORD_ASSIGN_OR_RETURN(node.port, FreePort());
-    CONCORD_ASSIGN_OR_RETURN(node.api_port, FreePort());
+    CONCORD_ASSIGN_OR_RETURN(node.port, server::testing::ReservePort());
+    CONCORD_ASSIGN_OR_RETURN(node.api_port, server::testing::ReservePort());
     node.dir = root / node.id;
     node.passphrase = HexEncode(crypto::RandomBytes(16));
     server::InitOptions o;

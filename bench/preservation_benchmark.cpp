@@ -46,11 +46,9 @@
 #include "concord/server/testing/api_client.hpp"
 #include "concord/server/testing/local_node.hpp"
 #include "concord/server/testing/people.hpp"
+#include "concord/server/testing/ports.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,24 +67,6 @@ double Percentile(const std::vector<double>& sorted, double p) {
     }
     const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
     return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
-
-Result<std::uint16_t> FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-        return MakeError(ErrorCode::kUnavailable, "socket failed");
-    }
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        ::close(fd);
-        return MakeError(ErrorCode::kUnavailable, "no free loopback port");
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
 }
 
 std::string ReadText(const std::filesystem::path& path) {
@@ -110,8 +90,8 @@ struct Node {
 Result<void> InitBenchNode(
     Node& node, const std::filesystem::path& root, const std::string& directory_pub
 ) {
-    CONCORD_ASSIGN_OR_RETURN(node.port, FreePort());
-    CONCORD_ASSIGN_OR_RETURN(node.api_port, FreePort());
+    CONCORD_ASSIGN_OR_RETURN(node.port, server::testing::ReservePort());
+    CONCORD_ASSIGN_OR_RETURN(node.api_port, server::testing::ReservePort());
     node.dir = root / node.id;
     server::InitOptions o;
     o.dir = node.dir;

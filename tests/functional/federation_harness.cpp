@@ -23,12 +23,10 @@
 #include "concord/federation/signed_json.hpp"
 #include "concord/ledger/note.hpp"
 #include "concord/server/testing/local_node.hpp"
+#include "concord/server/testing/ports.hpp"
 #include "concord/store/store.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,26 +73,12 @@ std::filesystem::path ConcordPath() {
 }
 
 std::uint16_t FreePort() {
-    // Below the kernel's ephemeral range (32768+), so that no outgoing connection can take the
-    // port while a node is down between a kill and its restart.
-    static std::mutex mu;
-    static std::mt19937 rng(static_cast<unsigned>(::getpid()) ^ std::random_device{}());
-    std::scoped_lock lock(mu);
-    for (int attempt = 0; attempt < 1000; ++attempt) {
-        const auto port = static_cast<std::uint16_t>(20000 + rng() % 12000);
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        addr.sin_port = htons(port);
-        const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-        ::close(fd);
-        if (free) {
-            return port;
-        }
+    auto port = server::testing::ReservePort();
+    if (!port) {
+        ADD_FAILURE() << port.error().ToString();
+        return 0;
     }
-    ADD_FAILURE() << "no free port found";
-    return 0;
+    return *port;
 }
 
 bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds limit) {

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -27,24 +28,18 @@
 #include "concord/crypto/ed25519.hpp"
 #include "concord/federation/signed_json.hpp"
 #include "concord/server/init.hpp"
-
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "concord/server/testing/ports.hpp"
 
 namespace concord::server::test_util {
 
-/// A loopback TCP port that was free a moment ago (the kernel's choice).
+/// A loopback TCP port held by this process (testing::ReservePort); throws if none can be had,
+/// which the test framework reports as the test's failure.
 inline std::uint16_t FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
+    auto port = testing::ReservePort();
+    if (!port) {
+        throw std::runtime_error(port.error().ToString());
+    }
+    return *port;
 }
 
 /// The whole text of a file (empty if it cannot be read).
