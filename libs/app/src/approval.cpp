@@ -9,6 +9,7 @@
 #include "concord/federation/signed_json.hpp"
 
 #include "approval_json.hpp"
+#include "certificate_chain.hpp"
 
 namespace concord::app {
 namespace {
@@ -88,6 +89,24 @@ Result<ApprovalRequest> ParseRequest(const boost::json::object& o) {
 
 tl::unexpected<ApprovalRefused> Refuse(ApprovalFailure failure, std::string message) {
     return tl::unexpected(ApprovalRefused{failure, std::move(message)});
+}
+
+ApprovalFailure ChainFailure(internal::ChainBreak link) {
+    switch (link) {
+        case internal::ChainBreak::kUnknownNode:
+            return ApprovalFailure::kUnknownNode;
+        case internal::ChainBreak::kNodeRevoked:
+            return ApprovalFailure::kNodeRevoked;
+        case internal::ChainBreak::kWrongIssuer:
+            return ApprovalFailure::kWrongIssuer;
+        case internal::ChainBreak::kBadCertificateSignature:
+            return ApprovalFailure::kBadCertificateSignature;
+        case internal::ChainBreak::kWrongParty:
+            return ApprovalFailure::kWrongParty;
+        case internal::ChainBreak::kCertificateNotValid:
+            return ApprovalFailure::kCertificateNotValid;
+    }
+    return ApprovalFailure::kMalformed;
 }
 
 }  // namespace
@@ -254,63 +273,19 @@ tl::expected<VerifiedApproval, ApprovalRefused> VerifyApproval(
     if (!parsed) {
         return Refuse(ApprovalFailure::kMalformed, parsed.error().message);
     }
-    const std::string sender(sender_node_id);
-    // Link 1: the directory lists the sending node and has not revoked it.
-    const federation::NodeEntry* node = directory.FindNode(sender_node_id);
-    if (node == nullptr) {
-        return Refuse(
-            ApprovalFailure::kUnknownNode, "node '" + sender + "' is not in the directory"
-        );
-    }
-    if (node->revoked) {
-        return Refuse(
-            ApprovalFailure::kNodeRevoked, "node '" + sender + "' is revoked in the directory"
-        );
-    }
-    // Link 2: the certificate is the sending node's, signed with its directory key.
+    // Links 1-3: directory → node key → certificate, valid at the approval's and the message's
+    // time.
     const UserCertificate& c = parsed->certificate.certificate;
-    if (c.node != sender) {
-        return Refuse(
-            ApprovalFailure::kWrongIssuer,
-            "the certificate was issued by node '" + c.node + "', not by the sender '" + sender +
-                "'"
-        );
+    auto chain = internal::CheckCertificateChain(
+        directory,
+        sender_node_id,
+        parsed->certificate,
+        {{"the approval's time", parsed->time_ms}, {"the message's time", at_ms}}
+    );
+    if (!chain) {
+        return Refuse(ChainFailure(chain.error().link), std::move(chain.error().message));
     }
-    if (auto signed_by = VerifyUserCertificateSignature(parsed->certificate, node->signing_key);
-        !signed_by) {
-        return Refuse(
-            ApprovalFailure::kBadCertificateSignature,
-            "the certificate does not verify under node '" + sender +
-                "''s directory key: " + signed_by.error().message
-        );
-    }
-    if (c.party != node->party) {
-        return Refuse(
-            ApprovalFailure::kWrongParty,
-            "the certificate names party '" + c.party + "'; the directory lists node '" + sender +
-                "' for '" + node->party + "'"
-        );
-    }
-    // Link 3: the certificate holds at the approval's time and the message's, and is short.
-    if (c.not_after_ms - c.not_before_ms > kMaxCertificateValidity.count()) {
-        return Refuse(
-            ApprovalFailure::kCertificateNotValid,
-            "the certificate's validity period is longer than 7 days"
-        );
-    }
-    for (const auto& [what, when] :
-         {std::pair<const char*, std::int64_t>{"the approval's time", parsed->time_ms},
-          std::pair<const char*, std::int64_t>{"the message's time", at_ms}}) {
-        if (!c.ValidAt(when)) {
-            return Refuse(
-                ApprovalFailure::kCertificateNotValid,
-                std::string("certificate ") + std::to_string(c.serial) + " is " +
-                    (when < c.not_before_ms ? "not yet valid" : "expired") + " at " + what + " " +
-                    FormatTimestamp(when) + " (valid " + FormatTimestamp(c.not_before_ms) + " to " +
-                    FormatTimestamp(c.not_after_ms) + ")"
-            );
-        }
-    }
+    const federation::NodeEntry* node = *chain;
     if (!c.Has(Role::kApprover)) {
         return Refuse(
             ApprovalFailure::kNotApprover,

@@ -1,0 +1,89 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "concord/core/bytes.hpp"
+#include "concord/core/result.hpp"
+
+namespace concord::app {
+
+/// Whether `text` is a blob address: 64 lower-case hex digits (the SHA-256 of the blob's bytes).
+bool IsBlobAddress(std::string_view text);
+
+/// A blob being written: bytes are appended in pieces and only Commit makes them a blob.
+/// A writer dropped without Commit leaves nothing behind. Not thread-safe.
+class BlobWriter {
+public:
+    virtual ~BlobWriter() = default;
+    /// Appends bytes. kUnavailable if the storage refuses them (disk full, I/O error).
+    virtual Result<void> Append(ByteSpan bytes) = 0;
+    /// Makes the bytes durable and visible under their address (returned). Writing the same
+    /// bytes twice gives one blob. kUnavailable on an I/O error; the writer is spent afterwards.
+    virtual Result<std::string> Commit() = 0;
+    /// Bytes appended so far.
+    [[nodiscard]] virtual std::uint64_t size() const = 0;
+};
+
+/// A committed blob opened for reading. Not thread-safe.
+class BlobReader {
+public:
+    virtual ~BlobReader() = default;
+    /// Reads up to `out.size()` bytes from the current position; 0 at the end.
+    /// kUnavailable on an I/O error.
+    virtual Result<std::size_t> Read(std::span<std::uint8_t> out) = 0;
+    /// Moves the position to `offset` (at most size()). kInvalidArgument past the end.
+    virtual Result<void> Seek(std::uint64_t offset) = 0;
+    /// The blob's size in bytes.
+    [[nodiscard]] virtual std::uint64_t size() const = 0;
+};
+
+/// Content-addressed storage of large immutable byte strings (evidence files, encrypted), kept
+/// outside the database. An object store can implement it for large nodes; the node uses
+/// DirectoryBlobStore. Implementations are thread-safe (each writer and reader is used by one
+/// thread at a time).
+class BlobStore {
+public:
+    virtual ~BlobStore() = default;
+    /// A writer for a new blob.
+    virtual Result<std::unique_ptr<BlobWriter>> Create() = 0;
+    /// Opens the blob at `address`. kNotFound if there is none; kInvalidArgument if `address`
+    /// is not an address.
+    virtual Result<std::unique_ptr<BlobReader>> Open(std::string_view address) = 0;
+    /// Whether the blob exists.
+    virtual Result<bool> Contains(std::string_view address) = 0;
+    /// Deletes the blob (no error if it is already gone).
+    virtual Result<void> Remove(std::string_view address) = 0;
+    /// Reads the whole blob in pieces and checks that its bytes still hash to its address.
+    /// kCorruption if they do not, kNotFound if there is no such blob.
+    Result<void> Verify(std::string_view address);
+};
+
+/// A BlobStore in a folder: blob `ab12…` lives at `ROOT/sha256/ab/ab12…`; writers fill a file in
+/// `ROOT/tmp/`, fsync it and rename it into place, then fsync the folder, so a committed blob
+/// survives a crash and a torn write never appears under an address. Folders are 0700 and files
+/// 0600; leftovers in `tmp/` from a crash are removed at Open.
+class DirectoryBlobStore final : public BlobStore {
+public:
+    /// Creates `root` (0700) if needed. kInvalidArgument if `root` exists and is not a folder
+    /// or is readable by others; kUnavailable if it cannot be created.
+    static Result<std::unique_ptr<DirectoryBlobStore>> OpenFolder(const std::filesystem::path& root);
+
+    Result<std::unique_ptr<BlobWriter>> Create() override;
+    Result<std::unique_ptr<BlobReader>> Open(std::string_view address) override;
+    Result<bool> Contains(std::string_view address) override;
+    Result<void> Remove(std::string_view address) override;
+
+    /// Where the blob at `address` is (or would be) stored.
+    [[nodiscard]] std::filesystem::path PathOf(std::string_view address) const;
+
+private:
+    explicit DirectoryBlobStore(std::filesystem::path root) : root_(std::move(root)) {}
+    std::filesystem::path root_;
+};
+
+}  // namespace concord::app

@@ -1,0 +1,108 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "concord/app/blob_store.hpp"
+#include "concord/app/evidence_manifest.hpp"
+#include "concord/app/evidence_stream.hpp"
+#include "concord/core/result.hpp"
+#include "concord/crypto/box.hpp"
+#include "concord/crypto/secret_bytes.hpp"
+#include "concord/federation/directory.hpp"
+
+namespace concord::app {
+
+/// Reads the next bytes of a file being added into `out`; 0 at its end. An error abandons the
+/// file.
+using PlaintextSource = std::function<Result<std::size_t>(std::span<std::uint8_t> out)>;
+
+/// Builds one evidence package at the sending node: files are encrypted into the blob store as
+/// they are read (constant memory), under a fresh package key; Finish seals that key to the
+/// recipient and returns the manifest to sign (SignManifest). Not thread-safe.
+class PackageBuilder {
+public:
+    /// kInvalidArgument for a chunk size outside the allowed range.
+    static Result<PackageBuilder> Create(
+        BlobStore& blobs, std::uint32_t chunk_bytes = kDefaultEvidenceChunkBytes
+    );
+
+    /// Encrypts the bytes `source` yields as the file `name` of type `media_type`, added by
+    /// `added_by` at `added_ms`. kInvalidArgument for a bad or repeated name or media type, or
+    /// more than kMaxPackageFiles files (checked before anything is read); the source's or the
+    /// store's error otherwise.
+    Result<void> AddFile(
+        std::string name,
+        std::string media_type,
+        std::string added_by,
+        std::int64_t added_ms,
+        const PlaintextSource& source
+    );
+
+    /// The files added so far.
+    [[nodiscard]] const std::vector<EvidenceFile>& files() const { return files_; }
+
+    /// The manifest of `package_id` for case `case_id` from node `from` (whose box key pair is
+    /// `sender`) to node `to` (box key `recipient`), created at `created_ms`, with the package
+    /// key sealed to the recipient. kInvalidArgument if a rule of the format is broken (e.g. no
+    /// files).
+    Result<EvidenceManifest> Finish(
+        std::string package_id,
+        std::string case_id,
+        std::string from,
+        std::string to,
+        std::int64_t created_ms,
+        const crypto::BoxPublicKey& recipient,
+        const crypto::BoxKeyPair& sender
+    ) const;
+
+    /// The package key (the sending node keeps it sealed under its own key to read its files).
+    [[nodiscard]] const crypto::SecretBytes& key() const { return key_; }
+
+private:
+    PackageBuilder(BlobStore& blobs, std::uint32_t chunk_bytes, crypto::SecretBytes key)
+        : blobs_(&blobs), chunk_bytes_(chunk_bytes), key_(std::move(key)) {}
+    BlobStore* blobs_;
+    std::uint32_t chunk_bytes_;
+    crypto::SecretBytes key_;
+    std::vector<EvidenceFile> files_;
+};
+
+/// A PlaintextSource reading the file at `path`. kNotFound / kUnavailable naming the path.
+Result<PlaintextSource> FileSource(const std::filesystem::path& path);
+
+/// Writes a package as its recipient downloads it into the folder `out` (created, 0700; it must
+/// not exist yet): `manifest.json` (the signed manifest text) and `files/NAME` for every file,
+/// decrypted chunk by chunk from `blobs` with `package_key`, each authenticated before it is
+/// written and its hash checked against the manifest. A file reaches its name only once all of
+/// it checked out (written as `.part` in `out`, fsynced, renamed); on error the folder is
+/// removed. Errors of OpenSealedFile, or kAlreadyExists / kUnavailable for the folder.
+Result<void> ExportPackage(
+    BlobStore& blobs,
+    const ParsedManifest& manifest,
+    std::string_view manifest_text,
+    const crypto::SecretBytes& package_key,
+    const std::filesystem::path& out
+);
+
+/// What VerifyExportedPackage found.
+struct PackageReport {
+    VerifiedManifest manifest;
+    std::uint64_t bytes{0};  ///< total plaintext bytes hashed
+};
+
+/// Checks a downloaded package folder offline (what `concord evidence verify` runs): the signed
+/// manifest against `directory` (VerifyManifest), then every file the manifest lists is present
+/// under `files/` with its size and SHA-256, and `files/` holds nothing else. Files are read in
+/// pieces (constant memory). kUnauthenticated / kInvalidArgument from VerifyManifest (message
+/// starts with its failure code); kCorruption naming the first file that differs, is missing,
+/// or is not listed; kNotFound if there is no manifest.json.
+Result<PackageReport> VerifyExportedPackage(
+    const federation::Directory& directory, const std::filesystem::path& folder
+);
+
+}  // namespace concord::app

@@ -1,0 +1,273 @@
+#include "concord/app/evidence_package.hpp"
+
+#include <cerrno>
+#include <set>
+#include <system_error>
+
+#include "concord/core/file.hpp"
+#include "concord/crypto/sha256.hpp"
+#include "concord/crypto/secretstream.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace concord::app {
+namespace {
+
+constexpr std::size_t kPiece = std::size_t{1} << 20;
+
+Result<void> WriteAll(int fd, const std::filesystem::path& path, ByteSpan bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return FileErrnoError(path, "write", errno);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return {};
+}
+
+/// Writes a new file at `part` through `fill`, fsyncs it and renames it to `path`.
+Result<void> WriteNewFile(
+    const std::filesystem::path& part,
+    const std::filesystem::path& path,
+    const std::function<Result<void>(const std::function<Result<void>(ByteSpan)>&)>& fill
+) {
+    UniqueFd fd(::open(part.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (fd.Get() < 0) {
+        return FileErrnoError(part, "open", errno);
+    }
+    auto written = fill([&](ByteSpan bytes) { return WriteAll(fd.Get(), part, bytes); });
+    if (written && ::fsync(fd.Get()) != 0) {
+        written = FileErrnoError(part, "fsync", errno);
+    }
+    if (written && fd.Close() != 0) {
+        written = FileErrnoError(part, "close", errno);
+    }
+    if (written && ::rename(part.c_str(), path.c_str()) != 0) {
+        written = FileErrnoError(path, "rename", errno);
+    }
+    if (!written) {
+        ::unlink(part.c_str());
+    }
+    return written;
+}
+
+Result<void> SyncFolder(const std::filesystem::path& folder) {
+    UniqueFd fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.Get() < 0 || ::fsync(fd.Get()) != 0) {
+        return FileErrnoError(folder, "fsync", errno);
+    }
+    return {};
+}
+
+Result<void> ExportInto(
+    BlobStore& blobs,
+    const ParsedManifest& manifest,
+    std::string_view manifest_text,
+    const crypto::SecretBytes& package_key,
+    const std::filesystem::path& out
+) {
+    if (::mkdir((out / "files").c_str(), 0700) != 0) {
+        return FileErrnoError(out / "files", "mkdir", errno);
+    }
+    // Parts are written beside files/, so no part can take the name of a file of the package.
+    const auto part = out / ".part";
+    for (const EvidenceFile& f : manifest.manifest.files) {
+        CONCORD_RETURN_IF_ERROR(WriteNewFile(part, out / "files" / f.name, [&](const auto& write) {
+            return OpenSealedFile(blobs, package_key, manifest.manifest.chunk_bytes, f.sealed, write);
+        }));
+    }
+    CONCORD_RETURN_IF_ERROR(SyncFolder(out / "files"));
+    CONCORD_RETURN_IF_ERROR(WriteNewFile(part, out / "manifest.json", [&](const auto& write) {
+        return write(AsBytes(manifest_text));
+    }));
+    return SyncFolder(out);
+}
+
+}  // namespace
+
+Result<PackageBuilder> PackageBuilder::Create(BlobStore& blobs, std::uint32_t chunk_bytes) {
+    CONCORD_RETURN_IF_ERROR(ChunkLayout::Create(0, chunk_bytes));
+    return PackageBuilder(blobs, chunk_bytes, crypto::GenerateStreamKey());
+}
+
+Result<void> PackageBuilder::AddFile(
+    std::string name,
+    std::string media_type,
+    std::string added_by,
+    std::int64_t added_ms,
+    const PlaintextSource& source
+) {
+    if (files_.size() >= kMaxPackageFiles) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "a package holds at most " + std::to_string(kMaxPackageFiles) + " files"
+        );
+    }
+    for (const EvidenceFile& f : files_) {
+        if (f.name == name) {
+            return MakeError(ErrorCode::kInvalidArgument, "file name '" + name + "' appears twice");
+        }
+    }
+    // The rules of the format, checked on a manifest holding just this file, before reading.
+    EvidenceFile file{std::move(name), std::move(media_type), {}, std::move(added_by), added_ms};
+    file.sealed.sha256 = std::string(64, '0');
+    file.sealed.encrypted_sha256 = std::string(64, '0');
+    EvidenceManifest probe;
+    probe.package = "00000000-0000-7000-8000-000000000000";
+    probe.case_id = "probe";
+    probe.from = "probe";
+    probe.to = "probe";
+    probe.chunk_bytes = chunk_bytes_;
+    probe.files.push_back(file);
+    probe.sealed_key.assign(72, 0);
+    CONCORD_RETURN_IF_ERROR(ManifestContent(probe));
+
+    CONCORD_ASSIGN_OR_RETURN(FileSealer sealer, FileSealer::Create(key_, chunk_bytes_, *blobs_));
+    std::vector<std::uint8_t> piece(kPiece);
+    for (;;) {
+        CONCORD_ASSIGN_OR_RETURN(std::size_t n, source(piece));
+        if (n == 0) {
+            break;
+        }
+        CONCORD_RETURN_IF_ERROR(sealer.Write(ByteSpan(piece.data(), n)));
+    }
+    CONCORD_ASSIGN_OR_RETURN(file.sealed, sealer.Finish());
+    files_.push_back(std::move(file));
+    return {};
+}
+
+Result<EvidenceManifest> PackageBuilder::Finish(
+    std::string package_id,
+    std::string case_id,
+    std::string from,
+    std::string to,
+    std::int64_t created_ms,
+    const crypto::BoxPublicKey& recipient,
+    const crypto::BoxKeyPair& sender
+) const {
+    EvidenceManifest m;
+    m.package = std::move(package_id);
+    m.case_id = std::move(case_id);
+    m.from = std::move(from);
+    m.to = std::move(to);
+    m.created_ms = created_ms;
+    m.chunk_bytes = chunk_bytes_;
+    m.files = files_;
+    CONCORD_ASSIGN_OR_RETURN(
+        m.sealed_key, SealPackageKey(key_, m.package, m.from, m.to, recipient, sender)
+    );
+    CONCORD_RETURN_IF_ERROR(ManifestContent(m));
+    return m;
+}
+
+Result<PlaintextSource> FileSource(const std::filesystem::path& path) {
+    auto fd = std::make_shared<UniqueFd>(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd->Get() < 0) {
+        return FileErrnoError(path, "open", errno);
+    }
+    return PlaintextSource([fd, path](std::span<std::uint8_t> out) -> Result<std::size_t> {
+        for (;;) {
+            const ssize_t n = ::read(fd->Get(), out.data(), out.size());
+            if (n >= 0) {
+                return static_cast<std::size_t>(n);
+            }
+            if (errno != EINTR) {
+                return FileErrnoError(path, "read", errno);
+            }
+        }
+    });
+}
+
+Result<void> ExportPackage(
+    BlobStore& blobs,
+    const ParsedManifest& manifest,
+    std::string_view manifest_text,
+    const crypto::SecretBytes& package_key,
+    const std::filesystem::path& out
+) {
+    if (::mkdir(out.c_str(), 0700) != 0) {
+        return FileErrnoError(out, "mkdir", errno);
+    }
+    auto exported = ExportInto(blobs, manifest, manifest_text, package_key, out);
+    if (!exported) {
+        std::error_code ec;
+        std::filesystem::remove_all(out, ec);
+    }
+    return exported;
+}
+
+Result<PackageReport> VerifyExportedPackage(
+    const federation::Directory& directory, const std::filesystem::path& folder
+) {
+    CONCORD_ASSIGN_OR_RETURN(PlaintextSource manifest_file, FileSource(folder / "manifest.json"));
+    std::string text;
+    std::vector<std::uint8_t> piece(kPiece);
+    for (;;) {
+        CONCORD_ASSIGN_OR_RETURN(std::size_t n, manifest_file(piece));
+        if (n == 0) {
+            break;
+        }
+        if (text.size() + n > kMaxManifestBytes + 2) {
+            return MakeError(ErrorCode::kInvalidArgument, "manifest.json is larger than 1 MiB");
+        }
+        text.append(reinterpret_cast<const char*>(piece.data()), n);
+    }
+    // A trailing newline (as an editor or `cat >` leaves it) is not part of the manifest.
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.pop_back();
+    }
+    auto verified = VerifyManifest(directory, text);
+    if (!verified) {
+        return verified.error().ToError();
+    }
+    PackageReport report{std::move(*verified), 0};
+    std::set<std::string> listed;
+    for (const EvidenceFile& f : report.manifest.parsed.manifest.files) {
+        listed.insert(f.name);
+        const auto path = folder / "files" / f.name;
+        auto source = FileSource(path);
+        if (!source) {
+            return MakeError(ErrorCode::kCorruption, "file '" + f.name + "' is missing: " + source.error().message);
+        }
+        crypto::Sha256Hasher hasher;
+        std::uint64_t size = 0;
+        for (;;) {
+            CONCORD_ASSIGN_OR_RETURN(std::size_t n, (*source)(piece));
+            if (n == 0) {
+                break;
+            }
+            hasher.Update(ByteSpan(piece.data(), n));
+            size += n;
+        }
+        if (size != f.sealed.size || HexEncode(hasher.Finish()) != f.sealed.sha256) {
+            return MakeError(
+                ErrorCode::kCorruption,
+                "file '" + f.name + "' differs from the manifest (" + std::to_string(size) +
+                    " bytes, manifest says " + std::to_string(f.sealed.size) + ")"
+            );
+        }
+        report.bytes += size;
+    }
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(folder / "files", ec)) {
+        if (listed.count(entry.path().filename().string()) == 0) {
+            return MakeError(
+                ErrorCode::kCorruption,
+                "files/" + entry.path().filename().string() + " is not in the manifest"
+            );
+        }
+    }
+    if (ec) {
+        return MakeError(ErrorCode::kUnavailable, "cannot list " + (folder / "files").string() + ": " + ec.message());
+    }
+    return report;
+}
+
+}  // namespace concord::app
