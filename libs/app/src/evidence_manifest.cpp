@@ -28,9 +28,9 @@ constexpr std::size_t kMaxCaseBytes = 128;
 constexpr std::size_t kMaxLoginBytes = 64;
 
 bool IsRestrictedNameChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '!' || c == '#' || c == '$' || c == '&' || c == '-' || c == '^' || c == '_' ||
-           c == '.' || c == '+';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '!' ||
+           c == '#' || c == '$' || c == '&' || c == '-' || c == '^' || c == '_' || c == '.' ||
+           c == '+';
 }
 
 Result<void> CheckFileName(std::string_view name) {
@@ -59,7 +59,9 @@ Result<void> CheckMediaType(std::string_view media_type) {
         chars = i == slash || IsRestrictedNameChar(media_type[i]);
     }
     if (!chars) {
-        return Invalid("media type '" + std::string(media_type.substr(0, 64)) + "' is not type/subtype");
+        return Invalid(
+            "media type '" + std::string(media_type.substr(0, 64)) + "' is not type/subtype"
+        );
     }
     return {};
 }
@@ -155,7 +157,9 @@ Result<EvidenceFile> ParseFile(const boost::json::value& value) {
     }
     f.sealed.size = static_cast<std::uint64_t>(size);
     CONCORD_ASSIGN_OR_RETURN(f.sealed.sha256, federation::GetString(o, "sha256"));
-    CONCORD_ASSIGN_OR_RETURN(f.sealed.encrypted_sha256, federation::GetString(o, "encrypted_sha256"));
+    CONCORD_ASSIGN_OR_RETURN(
+        f.sealed.encrypted_sha256, federation::GetString(o, "encrypted_sha256")
+    );
     CONCORD_ASSIGN_OR_RETURN(f.added_by, federation::GetString(o, "added_by"));
     CONCORD_ASSIGN_OR_RETURN(f.added_ms, internal::GetTimestamp(o, "added"));
     return f;
@@ -183,7 +187,9 @@ ManifestFailure ChainFailure(internal::ChainBreak link) {
     return ManifestFailure::kMalformed;
 }
 
-std::string KeyAssociatedData(std::string_view package, std::string_view from, std::string_view to) {
+std::string KeyAssociatedData(
+    std::string_view package, std::string_view from, std::string_view to
+) {
     std::string ad(kEvidenceKeyDomain);
     ad.append("\n").append(package).append("\n").append(from).append("\n").append(to);
     return ad;
@@ -219,7 +225,9 @@ Result<std::string> SignManifest(
     const crypto::SigningKey& node_key
 ) {
     CONCORD_ASSIGN_OR_RETURN(boost::json::object content, ManifestContent(manifest));
-    CONCORD_ASSIGN_OR_RETURN(ParsedUserCertificate certificate, ParseUserCertificate(certificate_text));
+    CONCORD_ASSIGN_OR_RETURN(
+        ParsedUserCertificate certificate, ParseUserCertificate(certificate_text)
+    );
     if (!(certificate.certificate.public_key == officer_key.public_key())) {
         return Invalid("the certificate is for another key than the officer's");
     }
@@ -234,7 +242,9 @@ Result<std::string> SignManifest(
         std::string officer_text,
         federation::SignObject(std::move(officer), kEvidenceOfficerDomain, officer_key)
     );
-    CONCORD_ASSIGN_OR_RETURN(boost::json::object officer_signed, federation::ParseObject(officer_text));
+    CONCORD_ASSIGN_OR_RETURN(
+        boost::json::object officer_signed, federation::ParseObject(officer_text)
+    );
     content["officer"] = std::move(officer_signed);
     return federation::SignObject(std::move(content), kEvidenceManifestDomain, node_key);
 }
@@ -248,8 +258,19 @@ Result<ParsedManifest> ParseManifest(std::string_view text) {
     const boost::json::object& o = parsed.object;
     CONCORD_RETURN_IF_ERROR(internal::OnlyMembers(
         o,
-        {"v", "kind", "package", "case", "from", "to", "created", "chunk_bytes", "files",
-         "sealed_key", "officer", "key", "sig"}
+        {"v",
+         "kind",
+         "package",
+         "case",
+         "from",
+         "to",
+         "created",
+         "chunk_bytes",
+         "files",
+         "sealed_key",
+         "officer",
+         "key",
+         "sig"}
     ));
     CONCORD_RETURN_IF_ERROR(internal::CheckVersionAndKind(o, kKind));
     EvidenceManifest& m = parsed.manifest;
@@ -286,7 +307,9 @@ Result<ParsedManifest> ParseManifest(std::string_view text) {
     }
     parsed.content_sha256 = Sha256Hex(content_text);
 
-    CONCORD_ASSIGN_OR_RETURN(const boost::json::object* officer, federation::GetObject(o, "officer"));
+    CONCORD_ASSIGN_OR_RETURN(
+        const boost::json::object* officer, federation::GetObject(o, "officer")
+    );
     CONCORD_RETURN_IF_ERROR(internal::OnlyMembers(
         *officer, {"v", "kind", "manifest_sha256", "time", "certificate", "key", "sig"}
     ));
@@ -364,7 +387,9 @@ tl::expected<VerifiedManifest, ManifestRefused> VerifyManifest(
         return Refuse(ManifestFailure::kUnknownNode, "node '" + from + "' is not in the directory");
     }
     if (node->revoked) {
-        return Refuse(ManifestFailure::kNodeRevoked, "node '" + from + "' is revoked in the directory");
+        return Refuse(
+            ManifestFailure::kNodeRevoked, "node '" + from + "' is revoked in the directory"
+        );
     }
     if (!(parsed->node_key == node->signing_key)) {
         return Refuse(
@@ -372,12 +397,17 @@ tl::expected<VerifiedManifest, ManifestRefused> VerifyManifest(
             "the manifest is signed by another key than node '" + from + "''s directory key"
         );
     }
-    if (auto sig = federation::VerifyObjectWithKey(parsed->object, kEvidenceManifestDomain, node->signing_key);
+    if (auto sig = federation::VerifyObjectWithKey(
+            parsed->object, kEvidenceManifestDomain, node->signing_key
+        );
         !sig) {
         return Refuse(ManifestFailure::kBadNodeSignature, sig.error().message);
     }
     auto chain = internal::CheckCertificateChain(
-        directory, from, parsed->certificate, {{"the officer's signing time", parsed->officer_time_ms}}
+        directory,
+        from,
+        parsed->certificate,
+        {{"the officer's signing time", parsed->officer_time_ms}}
     );
     if (!chain) {
         return Refuse(ChainFailure(chain.error().link), std::move(chain.error().message));
@@ -398,7 +428,8 @@ tl::expected<VerifiedManifest, ManifestRefused> VerifyManifest(
         );
     }
     const boost::json::object& officer = parsed->object.at("officer").get_object();
-    if (auto sig = federation::VerifyObjectWithKey(officer, kEvidenceOfficerDomain, c.public_key); !sig) {
+    if (auto sig = federation::VerifyObjectWithKey(officer, kEvidenceOfficerDomain, c.public_key);
+        !sig) {
         return Refuse(ManifestFailure::kBadOfficerSignature, sig.error().message);
     }
     if (parsed->officer_manifest_sha256 != parsed->content_sha256) {
@@ -429,7 +460,9 @@ Result<Bytes> SealPackageKey(
     if (key.size() != 32) {
         return Invalid("a package key is 32 bytes");
     }
-    return crypto::BoxSeal(key.span(), AsBytes(KeyAssociatedData(package_id, from, to)), recipient, sender);
+    return crypto::BoxSeal(
+        key.span(), AsBytes(KeyAssociatedData(package_id, from, to)), recipient, sender
+    );
 }
 
 Result<crypto::SecretBytes> OpenPackageKey(
@@ -441,7 +474,8 @@ Result<crypto::SecretBytes> OpenPackageKey(
     const crypto::BoxKeyPair& recipient
 ) {
     CONCORD_ASSIGN_OR_RETURN(
-        Bytes key, crypto::BoxOpen(sealed, AsBytes(KeyAssociatedData(package_id, from, to)), sender, recipient)
+        Bytes key,
+        crypto::BoxOpen(sealed, AsBytes(KeyAssociatedData(package_id, from, to)), sender, recipient)
     );
     if (key.size() != 32) {
         return Invalid("the sealed package key is not 32 bytes");

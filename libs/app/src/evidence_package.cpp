@@ -5,8 +5,8 @@
 #include <system_error>
 
 #include "concord/core/file.hpp"
-#include "concord/crypto/sha256.hpp"
 #include "concord/crypto/secretstream.hpp"
+#include "concord/crypto/sha256.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -80,7 +80,9 @@ Result<void> ExportInto(
     const auto part = out / ".part";
     for (const EvidenceFile& f : manifest.manifest.files) {
         CONCORD_RETURN_IF_ERROR(WriteNewFile(part, out / "files" / f.name, [&](const auto& write) {
-            return OpenSealedFile(blobs, package_key, manifest.manifest.chunk_bytes, f.sealed, write);
+            return OpenSealedFile(
+                blobs, package_key, manifest.manifest.chunk_bytes, f.sealed, write
+            );
         }));
     }
     CONCORD_RETURN_IF_ERROR(SyncFolder(out / "files"));
@@ -234,7 +236,10 @@ Result<PackageReport> VerifyExportedPackage(
         const auto path = folder / "files" / f.name;
         auto source = FileSource(path);
         if (!source) {
-            return MakeError(ErrorCode::kCorruption, "file '" + f.name + "' is missing: " + source.error().message);
+            return MakeError(
+                ErrorCode::kCorruption,
+                "file '" + f.name + "' is missing: " + source.error().message
+            );
         }
         crypto::Sha256Hasher hasher;
         std::uint64_t size = 0;
@@ -265,7 +270,10 @@ Result<PackageReport> VerifyExportedPackage(
         }
     }
     if (ec) {
-        return MakeError(ErrorCode::kUnavailable, "cannot list " + (folder / "files").string() + ": " + ec.message());
+        return MakeError(
+            ErrorCode::kUnavailable,
+            "cannot list " + (folder / "files").string() + ": " + ec.message()
+        );
     }
     return report;
 }

@@ -101,7 +101,12 @@ protected:
             "traffic.pcap", "application/vnd.tcpdump.pcap", "m.dupont", T0(), StringSource(large_)
         ));
         auto manifest = builder.Finish(
-            package_, "FR-2026-0042", "aa.central", "bb.central", T0(), recipient_box_.public_key(),
+            package_,
+            "FR-2026-0042",
+            "aa.central",
+            "bb.central",
+            T0(),
+            recipient_box_.public_key(),
             sender_box_
         );
         EXPECT_TRUE(manifest) << manifest.error().ToString();
@@ -117,20 +122,26 @@ protected:
     /// Signs `content` (a manifest object without signatures) with an officer object the test
     /// gives, then with `node_key`: for forging what SignManifest refuses to make.
     static std::string Forge(
-        boost::json::object content, boost::json::object officer, const crypto::SigningKey& officer_key,
+        boost::json::object content,
+        boost::json::object officer,
+        const crypto::SigningKey& officer_key,
         const crypto::SigningKey& node_key
     ) {
         const std::string officer_text =
             federation::SignObject(std::move(officer), kEvidenceOfficerDomain, officer_key).value();
         content["officer"] = federation::ParseObject(officer_text).value();
-        return federation::SignObject(std::move(content), kEvidenceManifestDomain, node_key).value();
+        return federation::SignObject(std::move(content), kEvidenceManifestDomain, node_key)
+            .value();
     }
 
-    boost::json::object OfficerObject(const boost::json::object& content, const std::string& certificate, std::int64_t time_ms) {
+    boost::json::object OfficerObject(
+        const boost::json::object& content, const std::string& certificate, std::int64_t time_ms
+    ) {
         return boost::json::object{
             {"v", 1},
             {"kind", "evidence_officer"},
-            {"manifest_sha256", HexEncode(crypto::Sha256(AsBytes(federation::CanonicalText(content))))},
+            {"manifest_sha256",
+             HexEncode(crypto::Sha256(AsBytes(federation::CanonicalText(content))))},
             {"time", FormatTimestamp(time_ms)},
             {"certificate", federation::ParseObject(certificate).value()},
         };
@@ -208,7 +219,9 @@ TEST_F(EvidencePackageTest, ADownloadedPackageThatWasChangedFailsOfflineVerifica
     ASSERT_TRUE(VerifyExportedPackage(directory_, out));
 
     {  // one byte of a file
-        std::fstream f(out / "files" / "traffic.pcap", std::ios::in | std::ios::out | std::ios::binary);
+        std::fstream f(
+            out / "files" / "traffic.pcap", std::ios::in | std::ios::out | std::ios::binary
+        );
         f.seekp(5000);
         f.put('\x7f');
     }
@@ -246,7 +259,8 @@ TEST_F(EvidencePackageTest, ATamperedBlobStopsTheDownloadAndLeavesNoFolder) {
         f.put('\x01');
     }
     const auto out = root_ / "download";
-    auto exported = ExportPackage(*sender_blobs_, ParseManifest(text).value(), text, builder.key(), out);
+    auto exported =
+        ExportPackage(*sender_blobs_, ParseManifest(text).value(), text, builder.key(), out);
     ASSERT_FALSE(exported);
     EXPECT_EQ(exported.error().code, ErrorCode::kUnauthenticated);
     EXPECT_FALSE(std::filesystem::exists(out));
@@ -255,14 +269,42 @@ TEST_F(EvidencePackageTest, ATamperedBlobStopsTheDownloadAndLeavesNoFolder) {
 TEST_F(EvidencePackageTest, ThePackageKeyOpensOnlyForItsPackageNodesAndRecipient) {
     auto builder = PackageBuilder::Create(*sender_blobs_, kChunk).value();
     const EvidenceManifest m = Build(builder);
-    auto good = OpenPackageKey(m.sealed_key, m.package, m.from, m.to, sender_box_.public_key(), recipient_box_);
+    auto good = OpenPackageKey(
+        m.sealed_key, m.package, m.from, m.to, sender_box_.public_key(), recipient_box_
+    );
     ASSERT_TRUE(good);
     EXPECT_EQ(ToString(good->span()), ToString(builder.key().span()));
     const auto other_box = crypto::BoxKeyPair::Generate();
-    EXPECT_EQ(OpenPackageKey(m.sealed_key, NewUuidV7(), m.from, m.to, sender_box_.public_key(), recipient_box_).error().code, ErrorCode::kUnauthenticated);
-    EXPECT_EQ(OpenPackageKey(m.sealed_key, m.package, "aa.police", m.to, sender_box_.public_key(), recipient_box_).error().code, ErrorCode::kUnauthenticated);
-    EXPECT_EQ(OpenPackageKey(m.sealed_key, m.package, m.from, m.to, sender_box_.public_key(), other_box).error().code, ErrorCode::kUnauthenticated);
-    EXPECT_EQ(OpenPackageKey(m.sealed_key, m.package, m.from, m.to, other_box.public_key(), recipient_box_).error().code, ErrorCode::kUnauthenticated);
+    EXPECT_EQ(
+        OpenPackageKey(
+            m.sealed_key, NewUuidV7(), m.from, m.to, sender_box_.public_key(), recipient_box_
+        )
+            .error()
+            .code,
+        ErrorCode::kUnauthenticated
+    );
+    EXPECT_EQ(
+        OpenPackageKey(
+            m.sealed_key, m.package, "aa.police", m.to, sender_box_.public_key(), recipient_box_
+        )
+            .error()
+            .code,
+        ErrorCode::kUnauthenticated
+    );
+    EXPECT_EQ(
+        OpenPackageKey(m.sealed_key, m.package, m.from, m.to, sender_box_.public_key(), other_box)
+            .error()
+            .code,
+        ErrorCode::kUnauthenticated
+    );
+    EXPECT_EQ(
+        OpenPackageKey(
+            m.sealed_key, m.package, m.from, m.to, other_box.public_key(), recipient_box_
+        )
+            .error()
+            .code,
+        ErrorCode::kUnauthenticated
+    );
 }
 
 TEST_F(EvidencePackageTest, EveryBrokenLinkOfTheSignatureChainHasItsCode) {
@@ -272,12 +314,19 @@ TEST_F(EvidencePackageTest, EveryBrokenLinkOfTheSignatureChainHasItsCode) {
     const auto officer = [&](const std::string& certificate) {
         return OfficerObject(content, certificate, T0() + 60000);
     };
-    ASSERT_TRUE(VerifyManifest(directory_, Forge(content, officer(certificate_), officer_key_, sender_.signing)));
+    ASSERT_TRUE(VerifyManifest(
+        directory_, Forge(content, officer(certificate_), officer_key_, sender_.signing)
+    ));
 
     // The sender is not listed, or revoked.
     auto unknown = m;
     unknown.from = "cc.central";
-    EXPECT_EQ(FailureOf(Forge(ManifestContent(unknown).value(), officer(certificate_), officer_key_, sender_.signing)), ManifestFailure::kUnknownNode);
+    EXPECT_EQ(
+        FailureOf(Forge(
+            ManifestContent(unknown).value(), officer(certificate_), officer_key_, sender_.signing
+        )),
+        ManifestFailure::kUnknownNode
+    );
     {
         federation::NodeEntry revoked = sender_.entry;
         revoked.revoked = true;
@@ -287,46 +336,107 @@ TEST_F(EvidencePackageTest, EveryBrokenLinkOfTheSignatureChainHasItsCode) {
         EXPECT_EQ(refused.error().failure, ManifestFailure::kNodeRevoked);
     }
     // Signed by another node's key.
-    EXPECT_EQ(FailureOf(Forge(content, officer(certificate_), officer_key_, other_.signing)), ManifestFailure::kBadNodeSignature);
+    EXPECT_EQ(
+        FailureOf(Forge(content, officer(certificate_), officer_key_, other_.signing)),
+        ManifestFailure::kBadNodeSignature
+    );
     // The signature does not cover what is there: a file name changed after signing.
     {
         auto signed_object = federation::ParseObject(Sign(m)).value();
         signed_object["files"].as_array()[1].as_object()["name"] = "renamed.json";
-        EXPECT_EQ(FailureOf(boost::json::serialize(signed_object)), ManifestFailure::kBadNodeSignature);
+        EXPECT_EQ(
+            FailureOf(boost::json::serialize(signed_object)), ManifestFailure::kBadNodeSignature
+        );
     }
     // A certificate issued by another node, or signed by another key, or for another party.
-    EXPECT_EQ(FailureOf(Forge(content, officer(Certificate(other_, {Role::kOfficer}, officer_key_)), officer_key_, sender_.signing)), ManifestFailure::kWrongIssuer);
+    EXPECT_EQ(
+        FailureOf(Forge(
+            content,
+            officer(Certificate(other_, {Role::kOfficer}, officer_key_)),
+            officer_key_,
+            sender_.signing
+        )),
+        ManifestFailure::kWrongIssuer
+    );
     {
         TestNode impostor = MakeNode("aa.central", "AA");
-        EXPECT_EQ(FailureOf(Forge(content, officer(Certificate(impostor, {Role::kOfficer}, officer_key_)), officer_key_, sender_.signing)), ManifestFailure::kBadCertificateSignature);
+        EXPECT_EQ(
+            FailureOf(Forge(
+                content,
+                officer(Certificate(impostor, {Role::kOfficer}, officer_key_)),
+                officer_key_,
+                sender_.signing
+            )),
+            ManifestFailure::kBadCertificateSignature
+        );
     }
-    EXPECT_EQ(FailureOf(Forge(content, officer(Certificate(sender_, {Role::kOfficer}, officer_key_, "BB")), officer_key_, sender_.signing)), ManifestFailure::kWrongParty);
+    EXPECT_EQ(
+        FailureOf(Forge(
+            content,
+            officer(Certificate(sender_, {Role::kOfficer}, officer_key_, "BB")),
+            officer_key_,
+            sender_.signing
+        )),
+        ManifestFailure::kWrongParty
+    );
     // Signed by the officer when the certificate had expired.
-    EXPECT_EQ(FailureOf(Forge(content, OfficerObject(content, certificate_, T0() + 30 * kHourMs), officer_key_, sender_.signing)), ManifestFailure::kCertificateNotValid);
+    EXPECT_EQ(
+        FailureOf(Forge(
+            content,
+            OfficerObject(content, certificate_, T0() + 30 * kHourMs),
+            officer_key_,
+            sender_.signing
+        )),
+        ManifestFailure::kCertificateNotValid
+    );
     // A certificate that gives no role that may add evidence.
-    EXPECT_EQ(FailureOf(Forge(content, officer(Certificate(sender_, {Role::kAuditor, Role::kApprover}, officer_key_)), officer_key_, sender_.signing)), ManifestFailure::kNotPermitted);
+    EXPECT_EQ(
+        FailureOf(Forge(
+            content,
+            officer(Certificate(sender_, {Role::kAuditor, Role::kApprover}, officer_key_)),
+            officer_key_,
+            sender_.signing
+        )),
+        ManifestFailure::kNotPermitted
+    );
     // The officer object signed by a key the certificate does not certify.
     const auto stranger = crypto::SigningKey::Generate();
-    EXPECT_EQ(FailureOf(Forge(content, officer(certificate_), stranger, sender_.signing)), ManifestFailure::kWrongKey);
+    EXPECT_EQ(
+        FailureOf(Forge(content, officer(certificate_), stranger, sender_.signing)),
+        ManifestFailure::kWrongKey
+    );
     // The officer object altered after the officer signed it (then node-signed again).
     {
-        const std::string officer_text = federation::SignObject(officer(certificate_), kEvidenceOfficerDomain, officer_key_).value();
+        const std::string officer_text =
+            federation::SignObject(officer(certificate_), kEvidenceOfficerDomain, officer_key_)
+                .value();
         auto officer_object = federation::ParseObject(officer_text).value();
         officer_object["time"] = FormatTimestamp(T0() + 120000);
         boost::json::object forged = content;
         forged["officer"] = officer_object;
-        EXPECT_EQ(FailureOf(federation::SignObject(forged, kEvidenceManifestDomain, sender_.signing).value()), ManifestFailure::kBadOfficerSignature);
+        EXPECT_EQ(
+            FailureOf(
+                federation::SignObject(forged, kEvidenceManifestDomain, sender_.signing).value()
+            ),
+            ManifestFailure::kBadOfficerSignature
+        );
     }
     // The officer signed another manifest: the sending node swapped the files afterwards.
     {
         auto swapped = m;
         std::swap(swapped.files[1].sealed, swapped.files[2].sealed);
-        EXPECT_EQ(FailureOf(Forge(ManifestContent(swapped).value(), officer(certificate_), officer_key_, sender_.signing)), ManifestFailure::kContentMismatch);
+        EXPECT_EQ(
+            FailureOf(Forge(
+                ManifestContent(swapped).value(),
+                officer(certificate_),
+                officer_key_,
+                sender_.signing
+            )),
+            ManifestFailure::kContentMismatch
+        );
     }
     EXPECT_EQ(ManifestFailureCode(ManifestFailure::kContentMismatch), "content_mismatch");
-    EXPECT_EQ(
-        VerifyManifest(directory_, "{}").error().ToError().code, ErrorCode::kInvalidArgument
-    );
+    EXPECT_EQ(VerifyManifest(directory_, "{}").error().ToError().code, ErrorCode::kInvalidArgument);
 }
 
 TEST_F(EvidencePackageTest, ManifestsThatBreakAFormatRuleAreMalformed) {
@@ -377,11 +487,18 @@ TEST_F(EvidencePackageTest, ManifestsThatBreakAFormatRuleAreMalformed) {
     const std::string good = Sign(m);
     auto object = federation::ParseObject(good).value();
     object["extra"] = 1;
-    EXPECT_EQ(ParseManifest(boost::json::serialize(object)).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(
+        ParseManifest(boost::json::serialize(object)).error().code, ErrorCode::kInvalidArgument
+    );
     object = federation::ParseObject(good).value();
     object["files"].as_array()[0].as_object()["size"] = -1;
-    EXPECT_EQ(ParseManifest(boost::json::serialize(object)).error().code, ErrorCode::kInvalidArgument);
-    EXPECT_EQ(ParseManifest(std::string(kMaxManifestBytes + 1, ' ')).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(
+        ParseManifest(boost::json::serialize(object)).error().code, ErrorCode::kInvalidArgument
+    );
+    EXPECT_EQ(
+        ParseManifest(std::string(kMaxManifestBytes + 1, ' ')).error().code,
+        ErrorCode::kInvalidArgument
+    );
     EXPECT_EQ(ParseManifest("[1,2]").error().code, ErrorCode::kInvalidArgument);
     EXPECT_TRUE(ParseManifest(good));
 }
@@ -393,16 +510,25 @@ TEST_F(EvidencePackageTest, TheBuilderChecksANameBeforeReadingAndRefusesARepeat)
         read = true;
         return std::size_t{0};
     };
-    EXPECT_EQ(builder.AddFile("a/b", "text/plain", "m.dupont", T0(), watched).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(
+        builder.AddFile("a/b", "text/plain", "m.dupont", T0(), watched).error().code,
+        ErrorCode::kInvalidArgument
+    );
     EXPECT_FALSE(read);
     ASSERT_TRUE(builder.AddFile("a.txt", "text/plain", "m.dupont", T0(), watched));
-    EXPECT_EQ(builder.AddFile("a.txt", "text/plain", "m.dupont", T0(), watched).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(
+        builder.AddFile("a.txt", "text/plain", "m.dupont", T0(), watched).error().code,
+        ErrorCode::kInvalidArgument
+    );
     EXPECT_EQ(builder.files().size(), 1U);
     // A source that fails abandons the file and leaves no blob behind.
     const PlaintextSource broken = [](std::span<std::uint8_t>) -> Result<std::size_t> {
         return MakeError(ErrorCode::kUnavailable, "upload cut");
     };
-    EXPECT_EQ(builder.AddFile("b.txt", "text/plain", "m.dupont", T0(), broken).error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(
+        builder.AddFile("b.txt", "text/plain", "m.dupont", T0(), broken).error().code,
+        ErrorCode::kUnavailable
+    );
     EXPECT_EQ(builder.files().size(), 1U);
     EXPECT_TRUE(std::filesystem::is_empty(root_ / "aa-blobs" / "tmp"));
 }

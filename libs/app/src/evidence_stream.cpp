@@ -26,7 +26,9 @@ Result<void> OpenWith(
     if (!got_header) {
         return Unauthenticated("shorter than its header");
     }
-    CONCORD_ASSIGN_OR_RETURN(crypto::StreamDecryptor decryptor, crypto::StreamDecryptor::Create(key, header));
+    CONCORD_ASSIGN_OR_RETURN(
+        crypto::StreamDecryptor decryptor, crypto::StreamDecryptor::Create(key, header)
+    );
     crypto::Sha256Hasher hasher;
     std::vector<std::uint8_t> chunk(layout.SealedBytes(0));
     for (std::uint64_t i = 0; i < layout.count(); ++i) {
@@ -117,7 +119,9 @@ Result<FileSealer> FileSealer::Create(
     const crypto::SecretBytes& package_key, std::uint32_t chunk_bytes, BlobStore& blobs
 ) {
     CONCORD_RETURN_IF_ERROR(ChunkLayout::Create(0, chunk_bytes));
-    CONCORD_ASSIGN_OR_RETURN(crypto::StreamEncryptor encryptor, crypto::StreamEncryptor::Create(package_key));
+    CONCORD_ASSIGN_OR_RETURN(
+        crypto::StreamEncryptor encryptor, crypto::StreamEncryptor::Create(package_key)
+    );
     CONCORD_ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> writer, blobs.Create());
     CONCORD_RETURN_IF_ERROR(writer->Append(encryptor.header()));
     return FileSealer(std::move(encryptor), chunk_bytes, std::move(writer));
@@ -166,7 +170,9 @@ Result<void> OpenSealedFile(
     const PlaintextSink& sink
 ) {
     CONCORD_ASSIGN_OR_RETURN(ChunkLayout layout, ChunkLayout::Create(expected.size, chunk_bytes));
-    CONCORD_ASSIGN_OR_RETURN(std::unique_ptr<BlobReader> reader, blobs.Open(expected.encrypted_sha256));
+    CONCORD_ASSIGN_OR_RETURN(
+        std::unique_ptr<BlobReader> reader, blobs.Open(expected.encrypted_sha256)
+    );
     if (reader->size() != layout.SealedSize()) {
         return Unauthenticated(
             "has " + std::to_string(reader->size()) + " bytes, the manifest's size implies " +

@@ -36,7 +36,9 @@ Bytes SealInMemory(const crypto::SecretBytes& key, ByteSpan plain) {
     return out;
 }
 
-Result<Bytes> Open(const crypto::SecretBytes& key, ByteSpan sealed, std::uint64_t size, Bytes* got = nullptr) {
+Result<Bytes> Open(
+    const crypto::SecretBytes& key, ByteSpan sealed, std::uint64_t size, Bytes* got = nullptr
+) {
     Bytes plain;
     auto opened = OpenSealedBytes(sealed, key, kChunk, size, [&](ByteSpan p) -> Result<void> {
         plain.insert(plain.end(), p.begin(), p.end());
@@ -83,7 +85,9 @@ TEST(ChunkLayoutTest, ChunksFollowFromTheSizeAlone) {
     EXPECT_EQ(over.PlainBytes(2), 5U);
     EXPECT_EQ(over.SealedOffset(0), crypto::kStreamHeaderBytes);
     EXPECT_EQ(over.SealedOffset(2), crypto::kStreamHeaderBytes + 2 * (kChunk + kOverhead));
-    EXPECT_EQ(over.SealedSize(), crypto::kStreamHeaderBytes + 2 * (kChunk + kOverhead) + 5 + kOverhead);
+    EXPECT_EQ(
+        over.SealedSize(), crypto::kStreamHeaderBytes + 2 * (kChunk + kOverhead) + 5 + kOverhead
+    );
 
     // The largest file at the largest chunk does not overflow.
     auto huge = ChunkLayout::Create(kMaxEvidenceFileBytes, kMinEvidenceChunkBytes).value();
@@ -98,14 +102,21 @@ TEST(ChunkLayoutTest, ChunksFollowFromTheSizeAlone) {
 }
 
 TEST_F(EvidenceStreamTest, FilesOfEverySizeAroundAChunkBoundaryComeBackWhole) {
-    for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{kChunk - 1},
-                             std::size_t{kChunk}, std::size_t{kChunk + 1}, std::size_t{3 * kChunk},
-                             std::size_t{5 * kChunk + 123}}) {
+    for (std::size_t size :
+         {std::size_t{0},
+          std::size_t{1},
+          std::size_t{kChunk - 1},
+          std::size_t{kChunk},
+          std::size_t{kChunk + 1},
+          std::size_t{3 * kChunk},
+          std::size_t{5 * kChunk + 123}}) {
         const Bytes plain = Pattern(size, static_cast<unsigned>(size));
         auto sealer = FileSealer::Create(key_, kChunk, *blobs_).value();
         // Pieces of an odd size, so chunk boundaries fall inside them.
         for (std::size_t at = 0; at < size; at += 1777) {
-            ASSERT_TRUE(sealer.Write(ByteSpan(plain).subspan(at, std::min<std::size_t>(1777, size - at))));
+            ASSERT_TRUE(
+                sealer.Write(ByteSpan(plain).subspan(at, std::min<std::size_t>(1777, size - at)))
+            );
         }
         auto sealed = sealer.Finish();
         ASSERT_TRUE(sealed) << sealed.error().ToString();
@@ -116,11 +127,12 @@ TEST_F(EvidenceStreamTest, FilesOfEverySizeAroundAChunkBoundaryComeBackWhole) {
             ChunkLayout::Create(size, kChunk).value().SealedSize()
         );
         Bytes back;
-        auto opened = OpenSealedFile(*blobs_, key_, kChunk, *sealed, [&](ByteSpan p) -> Result<void> {
-            EXPECT_LE(p.size(), kChunk);
-            back.insert(back.end(), p.begin(), p.end());
-            return {};
-        });
+        auto opened =
+            OpenSealedFile(*blobs_, key_, kChunk, *sealed, [&](ByteSpan p) -> Result<void> {
+                EXPECT_LE(p.size(), kChunk);
+                back.insert(back.end(), p.begin(), p.end());
+                return {};
+            });
         ASSERT_TRUE(opened) << size << ": " << opened.error().ToString();
         EXPECT_EQ(back, plain) << size;
     }
@@ -167,7 +179,10 @@ TEST_F(EvidenceStreamTest, ReorderedTruncatedExtendedAndForeignChunksAreRefused)
     std::copy(other.begin() + h + c, other.begin() + h + 2 * c, spliced.begin() + h + c);
     EXPECT_EQ(Open(key_, spliced, plain.size()).error().code, ErrorCode::kUnauthenticated);
 
-    EXPECT_EQ(Open(crypto::GenerateStreamKey(), sealed, plain.size()).error().code, ErrorCode::kUnauthenticated);
+    EXPECT_EQ(
+        Open(crypto::GenerateStreamKey(), sealed, plain.size()).error().code,
+        ErrorCode::kUnauthenticated
+    );
     EXPECT_TRUE(Open(key_, sealed, plain.size()));
 }
 
@@ -189,10 +204,15 @@ TEST_F(EvidenceStreamTest, AStoredBlobThatNoLongerMatchesIsRefused) {
     auto sealed = sealer.Finish().value();
     SealedFile wrong_size = sealed;
     wrong_size.size += 1;
-    EXPECT_EQ(OpenSealedFile(*blobs_, key_, kChunk, wrong_size, {}).error().code, ErrorCode::kUnauthenticated);
+    EXPECT_EQ(
+        OpenSealedFile(*blobs_, key_, kChunk, wrong_size, {}).error().code,
+        ErrorCode::kUnauthenticated
+    );
     SealedFile missing = sealed;
     missing.encrypted_sha256 = std::string(64, 'b');
-    EXPECT_EQ(OpenSealedFile(*blobs_, key_, kChunk, missing, {}).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(
+        OpenSealedFile(*blobs_, key_, kChunk, missing, {}).error().code, ErrorCode::kNotFound
+    );
     EXPECT_TRUE(OpenSealedFile(*blobs_, key_, kChunk, sealed, {}));
 }
 

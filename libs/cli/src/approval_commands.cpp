@@ -43,18 +43,9 @@ void AddApprovalCommands(CLI::App& app, Context& ctx) {
     );
     verify->callback([&ctx, args] {
         Finish(ctx, [&]() -> Result<void> {
-            CONCORD_ASSIGN_OR_RETURN(std::string directory_text, ReadFile(args->directory));
-            std::vector<crypto::PublicKey> trusted;
-            for (const auto& k : args->trusted) {
-                CONCORD_ASSIGN_OR_RETURN(Bytes bytes, crypto::Base64Decode(k));
-                CONCORD_ASSIGN_OR_RETURN(
-                    crypto::PublicKey key, crypto::PublicKey::FromBytes(bytes)
-                );
-                trusted.push_back(key);
-            }
             CONCORD_ASSIGN_OR_RETURN(
                 federation::Directory directory,
-                federation::VerifyDirectory(directory_text, trusted)
+                ReadTrustedDirectory(args->directory, args->trusted)
             );
             CONCORD_ASSIGN_OR_RETURN(std::string text, ReadFile(args->file));
             // Trailing newlines of a file are not part of the approval.

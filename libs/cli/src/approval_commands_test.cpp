@@ -33,29 +33,17 @@ protected:
                ("concord-cli-approval-" + std::to_string(std::random_device{}()));
         std::filesystem::create_directories(dir_);
 
-        federation::NodeEntry aa;
-        aa.id = "aa.central";
-        aa.party = "AA";
-        aa.authority = "Central authority of AA";
-        aa.roles = {"central_authority"};
-        aa.endpoint = "https://127.0.0.1:1";
-        aa.tls_sha256 = std::string(64, 'a');
-        aa.signing_key = node_.public_key();
-        aa.box_key = crypto::BoxKeyPair::Generate().public_key();
-        boost::json::object party;
-        party["code"] = "AA";
-        party["name"] = "State AA";
-        party["languages"] = boost::json::array{"en"};
-        party["instruments"] = boost::json::array{};
-        boost::json::object body;
-        body["format"] = "concord-directory/1";
-        body["serial"] = 1;
-        body["issued"] = "2026-11-29T09:00:00.000Z";
-        body["parties"] = boost::json::array{party};
-        body["nodes"] = boost::json::array{federation::NodeEntryToJson(aa)};
-        const crypto::SigningKey* keys[] = {&directory_key_};
         Write(
-            "directory.json", federation::SignDirectory(boost::json::serialize(body), keys).value()
+            "directory.json",
+            testing::SignedDirectory(
+                directory_key_,
+                {testing::CentralAuthority(
+                    "aa.central",
+                    "AA",
+                    node_.public_key(),
+                    crypto::BoxKeyPair::Generate().public_key()
+                )}
+            )
         );
 
         request_.case_id = "AA-2026-0001";

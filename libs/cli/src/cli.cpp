@@ -33,6 +33,7 @@ int Run(
         AddDemoCommand(app, ctx);
         AddUserCommands(app, ctx);
         AddApprovalCommands(app, ctx);
+        AddEvidenceCommands(app, ctx);
         AddCaseCommands(app, ctx);
         std::vector<std::string> reversed(args.rbegin(), args.rend());
         if (!reversed.empty()) {

@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "concord/core/file.hpp"
+#include "concord/crypto/base64.hpp"
+#include "concord/crypto/ed25519.hpp"
 
 namespace concord::cli {
 
@@ -51,6 +53,19 @@ Result<std::string> ReadPassphrase(const std::string& passphrase_file) {
         return MakeError(ErrorCode::kInvalidArgument, "the passphrase is empty");
     }
     return pass;
+}
+
+Result<federation::Directory> ReadTrustedDirectory(
+    const std::filesystem::path& path, const std::vector<std::string>& trusted_keys
+) {
+    std::vector<crypto::PublicKey> trusted;
+    for (const auto& k : trusted_keys) {
+        CONCORD_ASSIGN_OR_RETURN(Bytes bytes, crypto::Base64Decode(k));
+        CONCORD_ASSIGN_OR_RETURN(crypto::PublicKey key, crypto::PublicKey::FromBytes(bytes));
+        trusted.push_back(key);
+    }
+    CONCORD_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+    return federation::VerifyDirectory(text, trusted);
 }
 
 int ReportError(std::ostream& err, const Error& error) {

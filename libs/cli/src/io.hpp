@@ -3,8 +3,10 @@
 #include <filesystem>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "concord/core/result.hpp"
+#include "concord/federation/directory.hpp"
 
 namespace concord::cli {
 
@@ -17,6 +19,13 @@ Result<void> WriteFile(const std::filesystem::path& path, std::string_view data)
 /// The passphrase from `passphrase_file` when set, else env CONCORD_PASSPHRASE;
 /// kInvalidArgument if neither is available. A trailing newline is dropped.
 Result<std::string> ReadPassphrase(const std::string& passphrase_file);
+
+/// The signed directory in `path`, verified against the trusted directory keys given as base64
+/// (`--trusted-key`). kInvalidArgument for a malformed key, kUnauthenticated if no trusted
+/// signature verifies.
+Result<federation::Directory> ReadTrustedDirectory(
+    const std::filesystem::path& path, const std::vector<std::string>& trusted_keys
+);
 
 /// Exit statuses.
 inline constexpr int kExitOk = 0;

@@ -276,17 +276,8 @@ void AddDirectory(CLI::App& app, Context& ctx) {
     verify->add_option("--trusted-key", a->trusted, "trusted directory key (base64)")->required();
     verify->callback([&ctx, a] {
         Finish(ctx, [&]() -> Result<void> {
-            CONCORD_ASSIGN_OR_RETURN(std::string text, ReadFile(a->file));
-            std::vector<crypto::PublicKey> trusted;
-            for (const auto& k : a->trusted) {
-                CONCORD_ASSIGN_OR_RETURN(Bytes bytes, crypto::Base64Decode(k));
-                CONCORD_ASSIGN_OR_RETURN(
-                    crypto::PublicKey key, crypto::PublicKey::FromBytes(bytes)
-                );
-                trusted.push_back(key);
-            }
             CONCORD_ASSIGN_OR_RETURN(
-                federation::Directory dir, federation::VerifyDirectory(text, trusted)
+                federation::Directory dir, ReadTrustedDirectory(a->file, a->trusted)
             );
             ctx.out << "OK: directory serial " << dir.serial << " issued " << dir.issued << ", "
                     << dir.parties.size() << " parties, " << dir.nodes.size() << " nodes\n";

@@ -71,7 +71,8 @@ class DirectoryBlobStore final : public BlobStore {
 public:
     /// Creates `root` (0700) if needed. kInvalidArgument if `root` exists and is not a folder
     /// or is readable by others; kUnavailable if it cannot be created.
-    static Result<std::unique_ptr<DirectoryBlobStore>> OpenFolder(const std::filesystem::path& root);
+    static Result<std::unique_ptr<DirectoryBlobStore>> OpenFolder(const std::filesystem::path& root
+    );
 
     Result<std::unique_ptr<BlobWriter>> Create() override;
     Result<std::unique_ptr<BlobReader>> Open(std::string_view address) override;

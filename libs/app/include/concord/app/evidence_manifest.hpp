@@ -68,7 +68,7 @@ Result<std::string> SignManifest(
 /// A signed manifest as read from outside: structure checked, nothing verified.
 struct ParsedManifest {
     EvidenceManifest manifest;
-    std::string content_sha256;  ///< hex SHA-256 of the canonical content
+    std::string content_sha256;           ///< hex SHA-256 of the canonical content
     std::string officer_manifest_sha256;  ///< what the officer signed
     std::int64_t officer_time_ms{0};
     ParsedUserCertificate certificate;
