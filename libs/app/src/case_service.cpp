@@ -408,6 +408,14 @@ Result<CaseView> CaseService::Read(const Actor& actor, std::string_view case_id)
     return view;
 }
 
+Result<void> CaseService::Authorize(const Actor& actor, Action action, std::string_view case_id) {
+    detail::CaseStore cases(store_.backend());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Case record, cases.Get(*tx, case_id));
+    tx->Rollback();
+    return Decide(actor, action, detail::RelationTo(actor, record));
+}
+
 Result<std::vector<Case>> CaseService::Search(const Actor& actor, const CaseFilter& filter) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseRead));
     if (filter.due_before_ms && *filter.due_before_ms < 0) {

@@ -4,6 +4,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "concord/app/user_keys.hpp"
 #include "concord/core/id.hpp"
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
@@ -25,7 +26,6 @@ constexpr std::size_t kSealedKeyBytes = 24 + 32 + 16;
 constexpr std::size_t kMaxNameBytes = 255;
 constexpr std::size_t kMaxMediaTypeBytes = 127;
 constexpr std::size_t kMaxCaseBytes = 128;
-constexpr std::size_t kMaxLoginBytes = 64;
 
 bool IsRestrictedNameChar(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '!' ||
@@ -66,18 +66,6 @@ Result<void> CheckMediaType(std::string_view media_type) {
     return {};
 }
 
-Result<void> CheckLogin(std::string_view login) {
-    bool ok = !login.empty() && login.size() <= kMaxLoginBytes;
-    for (char c : login) {
-        ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '@' || c == '-');
-    }
-    if (!ok) {
-        return Invalid("added_by must be a login (1-64 of A-Z a-z 0-9 . _ @ -)");
-    }
-    return {};
-}
-
 Result<void> CheckManifest(const EvidenceManifest& m) {
     if (!IsUuidV7(m.package)) {
         return Invalid("package must be a UUIDv7");
@@ -107,7 +95,9 @@ Result<void> CheckManifest(const EvidenceManifest& m) {
         if (!IsBlobAddress(f.sealed.sha256) || !IsBlobAddress(f.sealed.encrypted_sha256)) {
             return Invalid("file '" + f.name + "': hashes must be 64 lower-case hex digits");
         }
-        CONCORD_RETURN_IF_ERROR(CheckLogin(f.added_by));
+        if (auto login = CheckLogin(f.added_by); !login) {
+            return Invalid("file '" + f.name + "': added_by: " + login.error().message);
+        }
     }
     if (m.sealed_key.size() != kSealedKeyBytes) {
         return Invalid("sealed_key must be " + std::to_string(kSealedKeyBytes) + " bytes");

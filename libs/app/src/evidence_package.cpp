@@ -99,6 +99,17 @@ Result<PackageBuilder> PackageBuilder::Create(BlobStore& blobs, std::uint32_t ch
     return PackageBuilder(blobs, chunk_bytes, crypto::GenerateStreamKey());
 }
 
+PackageBuilder PackageBuilder::Resume(
+    BlobStore& blobs,
+    std::uint32_t chunk_bytes,
+    crypto::SecretBytes key,
+    std::vector<EvidenceFile> files
+) {
+    PackageBuilder builder(blobs, chunk_bytes, std::move(key));
+    builder.files_ = std::move(files);
+    return builder;
+}
+
 Result<void> PackageBuilder::AddFile(
     std::string name,
     std::string media_type,

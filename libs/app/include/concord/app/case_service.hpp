@@ -12,6 +12,7 @@
 
 #include "concord/app/actor.hpp"
 #include "concord/app/case.hpp"
+#include "concord/app/policy.hpp"
 #include "concord/app/user_certificate.hpp"
 #include "concord/app/user_keys.hpp"
 #include "concord/core/result.hpp"
@@ -155,6 +156,10 @@ public:
     Result<CaseNote> AddNote(const Actor& actor, std::string_view case_id, std::string_view text);
     /// The case with its timeline and notes (kCaseRead).
     Result<CaseView> Read(const Actor& actor, std::string_view case_id);
+    /// Whether `actor` may do `action` on the case `case_id`, as the policy table decides for the
+    /// case's relation to the caller. The seam through which other use cases check access to a
+    /// case (evidence: CaseAccess). kNotFound, kPermissionDenied.
+    Result<void> Authorize(const Actor& actor, Action action, std::string_view case_id);
     /// Cases matching `filter` that `actor` may read, newest first.
     Result<std::vector<Case>> Search(const Actor& actor, const CaseFilter& filter);
 

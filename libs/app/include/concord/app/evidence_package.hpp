@@ -31,6 +31,15 @@ public:
         BlobStore& blobs, std::uint32_t chunk_bytes = kDefaultEvidenceChunkBytes
     );
 
+    /// A builder that goes on with a package begun earlier: its key and the files already in it
+    /// (as a node keeps them between uploads).
+    static PackageBuilder Resume(
+        BlobStore& blobs,
+        std::uint32_t chunk_bytes,
+        crypto::SecretBytes key,
+        std::vector<EvidenceFile> files
+    );
+
     /// Encrypts the bytes `source` yields as the file `name` of type `media_type`, added by
     /// `added_by` at `added_ms`. kInvalidArgument for a bad or repeated name or media type, or
     /// more than kMaxPackageFiles files (checked before anything is read); the source's or the

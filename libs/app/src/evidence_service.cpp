@@ -1,0 +1,387 @@
+#include "concord/app/evidence_service.hpp"
+
+#include <algorithm>
+
+#include <boost/json/object.hpp>
+
+#include "concord/core/assert.hpp"
+#include "concord/core/id.hpp"
+#include "concord/core/time.hpp"
+#include "concord/crypto/secret_box.hpp"
+#include "concord/crypto/sha256.hpp"
+#include "concord/federation/node.hpp"
+
+namespace concord::app {
+namespace {
+
+constexpr std::string_view kDataKeyContext = "evidence";
+constexpr std::uint64_t kDataKeyId = 1;
+constexpr std::string_view kKeySealContext = "concord-evidence-package-key-v1";
+
+constexpr std::string_view kInsertPackage =
+    "INSERT INTO app_evidence_packages (package, case_id, recipient, state, created_ms, "
+    "created_by, chunk_bytes, sealed_key, manifest) VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, "
+    "NULL)";
+constexpr std::string_view kSelectPackage =
+    "SELECT package, case_id, recipient, state, created_ms, created_by, chunk_bytes, sealed_key, "
+    "manifest FROM app_evidence_packages WHERE package = $1";
+constexpr std::string_view kSelectFiles =
+    "SELECT name, media_type, size, sha256, encrypted_sha256, added_by, added_ms FROM "
+    "app_evidence_files WHERE package = $1 ORDER BY seq";
+constexpr std::string_view kInsertFile =
+    "INSERT INTO app_evidence_files (package, seq, name, media_type, size, sha256, "
+    "encrypted_sha256, added_by, added_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+constexpr std::string_view kSealPackage =
+    "UPDATE app_evidence_packages SET state = 'sealed', manifest = $2 WHERE package = $1 AND "
+    "state = 'draft'";
+
+std::string Schema(const std::string& integer, const std::string& bytes) {
+    return "CREATE TABLE app_evidence_packages (package TEXT PRIMARY KEY, case_id TEXT NOT NULL, "
+           "recipient TEXT NOT NULL, state TEXT NOT NULL, created_ms " +
+           integer + " NOT NULL, created_by TEXT NOT NULL, chunk_bytes " + integer +
+           " NOT NULL, sealed_key " + bytes +
+           " NOT NULL, manifest TEXT);\n"
+           "CREATE INDEX app_evidence_packages_case ON app_evidence_packages (case_id);\n"
+           "CREATE TABLE app_evidence_files (package TEXT NOT NULL REFERENCES "
+           "app_evidence_packages (package), seq " +
+           integer + " NOT NULL, name TEXT NOT NULL, media_type TEXT NOT NULL, size " + integer +
+           " NOT NULL, sha256 TEXT NOT NULL, encrypted_sha256 TEXT NOT NULL, added_by TEXT NOT "
+           "NULL, added_ms " +
+           integer + " NOT NULL, PRIMARY KEY (package, seq), UNIQUE (package, name))";
+}
+
+Bytes KeyAssociatedData(std::string_view package) {
+    std::string ad(kKeySealContext);
+    ad += '\n';
+    ad += package;
+    return ToBytes(ad);
+}
+
+Error Invalid(std::string message) {
+    return MakeError(ErrorCode::kInvalidArgument, std::move(message));
+}
+
+/// The login an actor's files are recorded under: the person's, or "node" for the node itself
+/// (a login in the format's sense).
+std::string AddedBy(const Actor& actor) {
+    return actor.kind == Actor::Kind::kUser ? actor.user_id : "node";
+}
+
+}  // namespace
+
+std::vector<store::Migration> EvidenceService::Migrations() {
+    return {
+        store::Migration{"app_evidence", 1, Schema("INTEGER", "BLOB"), Schema("BIGINT", "BYTEA")}};
+}
+
+EvidenceService::EvidenceService(
+    store::Store& store,
+    BlobStore& blobs,
+    const crypto::SigningKey& node_key,
+    const crypto::BoxKeyPair& node_box,
+    Options options,
+    CaseAccess access,
+    UserCertifier certifier
+)
+    : store_(store),
+      blobs_(blobs),
+      node_key_(crypto::SigningKey::FromSeed(node_key.seed().span()).value()),
+      node_box_(node_box),
+      options_(std::move(options)),
+      access_(std::move(access)),
+      user_keys_(node_key),
+      certifier_(std::move(certifier)) {
+    auto key = crypto::DeriveSubkey(node_key.seed(), kDataKeyContext, kDataKeyId);
+    // A signing seed is always 32 bytes and the context is 8 characters.
+    CONCORD_ASSERT(key.has_value());
+    data_key_ = std::move(*key);
+}
+
+Result<std::unique_ptr<EvidenceService>> EvidenceService::Create(
+    store::Store& store,
+    BlobStore& blobs,
+    const crypto::SigningKey& node_key,
+    const crypto::BoxKeyPair& node_box,
+    Options options,
+    CaseAccess access
+) {
+    CONCORD_RETURN_IF_ERROR(federation::CheckNodeId(options.node_id));
+    CONCORD_RETURN_IF_ERROR(ChunkLayout::Create(0, options.chunk_bytes));
+    if (!access) {
+        return Invalid("evidence service: no case access check given");
+    }
+    CONCORD_ASSIGN_OR_RETURN(
+        UserCertifier certifier, UserCertifier::Create(node_key, options.certifier)
+    );
+    return std::unique_ptr<EvidenceService>(new EvidenceService(
+        store,
+        blobs,
+        node_key,
+        node_box,
+        std::move(options),
+        std::move(access),
+        std::move(certifier)
+    ));
+}
+
+Result<void> EvidenceService::Audit(
+    store::Transaction& tx, boost::json::object leaf, const Actor& actor
+) {
+    if (node_ == nullptr) {
+        return MakeError(ErrorCode::kInternal, "evidence service used before Attach");
+    }
+    NameActor(leaf, actor);
+    CONCORD_RETURN_IF_ERROR(node_->AppendEvent(tx, leaf));
+    return {};
+}
+
+Result<EvidenceService::Stored> EvidenceService::Load(
+    store::Transaction& tx, std::string_view package
+) const {
+    CONCORD_ASSIGN_OR_RETURN(auto rows, tx.Query(kSelectPackage, {std::string(package)}));
+    if (rows.empty()) {
+        return MakeError(ErrorCode::kNotFound, "no evidence package " + std::string(package));
+    }
+    const store::Row& r = rows.front();
+    Stored stored;
+    stored.sealed_key = r.Blob("sealed_key");
+    EvidencePackage& p = stored.package;
+    p.package = r.Text("package");
+    p.case_id = r.Text("case_id");
+    p.to = r.Text("recipient");
+    p.state = r.Text("state");
+    p.created_ms = r.Int("created_ms");
+    p.created_by = r.Text("created_by");
+    p.chunk_bytes = static_cast<std::uint32_t>(r.Int("chunk_bytes"));
+    p.manifest = r.IsNull("manifest") ? std::string() : r.Text("manifest");
+    CONCORD_ASSIGN_OR_RETURN(auto files, tx.Query(kSelectFiles, {p.package}));
+    for (const store::Row& f : files) {
+        EvidenceFile file;
+        file.name = f.Text("name");
+        file.media_type = f.Text("media_type");
+        file.sealed.size = static_cast<std::uint64_t>(f.Int("size"));
+        file.sealed.sha256 = f.Text("sha256");
+        file.sealed.encrypted_sha256 = f.Text("encrypted_sha256");
+        file.added_by = f.Text("added_by");
+        file.added_ms = f.Int("added_ms");
+        p.files.push_back(std::move(file));
+    }
+    return stored;
+}
+
+Result<crypto::SecretBytes> EvidenceService::PackageKey(const EvidencePackage& p, ByteSpan sealed)
+    const {
+    return crypto::SecretOpen(sealed, KeyAssociatedData(p.package), data_key_);
+}
+
+Result<std::string> EvidenceService::CreatePackage(
+    const Actor& actor, std::string_view case_id, std::string_view to, std::int64_t now_ms
+) {
+    CONCORD_RETURN_IF_ERROR(access_(actor, Action::kCaseEdit, case_id));
+    CONCORD_RETURN_IF_ERROR(federation::CheckNodeId(to));
+    const std::string package = NewUuidV7At(now_ms);
+    const crypto::SecretBytes key = crypto::GenerateStreamKey();
+    CONCORD_ASSIGN_OR_RETURN(
+        Bytes sealed, crypto::SecretSeal(key.span(), KeyAssociatedData(package), data_key_)
+    );
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_RETURN_IF_ERROR(tx->Execute(
+        kInsertPackage,
+        {package,
+         std::string(case_id),
+         std::string(to),
+         now_ms,
+         actor.Label(),
+         static_cast<std::int64_t>(options_.chunk_bytes),
+         sealed}
+    ));
+    CONCORD_RETURN_IF_ERROR(Audit(
+        *tx,
+        boost::json::object{
+            {"event", "evidence.created"},
+            {"package", package},
+            {"case", std::string(case_id)},
+            {"to", std::string(to)}},
+        actor
+    ));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return package;
+}
+
+Result<EvidenceFile> EvidenceService::AddFile(
+    const Actor& actor,
+    std::string_view package,
+    std::string name,
+    std::string media_type,
+    const PlaintextSource& source,
+    std::int64_t now_ms
+) {
+    CONCORD_ASSIGN_OR_RETURN(Stored stored, LoadAlone(package));
+    const EvidencePackage& p = stored.package;
+    CONCORD_RETURN_IF_ERROR(access_(actor, Action::kCaseEdit, p.case_id));
+    if (p.state != "draft") {
+        return Invalid("evidence package " + p.package + " is sealed: no file can be added");
+    }
+    CONCORD_ASSIGN_OR_RETURN(crypto::SecretBytes key, PackageKey(p, stored.sealed_key));
+    // The whole file is encrypted into the blob store before anything is recorded: a cut upload
+    // leaves no row (and at most an unreferenced blob).
+    PackageBuilder builder = PackageBuilder::Resume(blobs_, p.chunk_bytes, std::move(key), p.files);
+    CONCORD_RETURN_IF_ERROR(
+        builder.AddFile(std::move(name), std::move(media_type), AddedBy(actor), now_ms, source)
+    );
+    const EvidenceFile file = builder.files().back();
+
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Stored current, Load(*tx, package));
+    const EvidencePackage& now = current.package;
+    if (now.state != "draft") {
+        return Invalid("evidence package " + p.package + " was sealed during the upload");
+    }
+    for (const EvidenceFile& f : now.files) {
+        if (f.name == file.name) {
+            return Invalid("file name '" + file.name + "' appears twice");
+        }
+    }
+    CONCORD_RETURN_IF_ERROR(tx->Execute(
+        kInsertFile,
+        {p.package,
+         static_cast<std::int64_t>(now.files.size()),
+         file.name,
+         file.media_type,
+         static_cast<std::int64_t>(file.sealed.size),
+         file.sealed.sha256,
+         file.sealed.encrypted_sha256,
+         file.added_by,
+         file.added_ms}
+    ));
+    CONCORD_RETURN_IF_ERROR(Audit(
+        *tx,
+        boost::json::object{
+            {"event", "evidence.file_added"},
+            {"package", p.package},
+            {"case", p.case_id},
+            {"name", file.name},
+            {"size", static_cast<std::int64_t>(file.sealed.size)},
+            {"sha256", file.sealed.sha256},
+            {"encrypted_sha256", file.sealed.encrypted_sha256}},
+        actor
+    ));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return file;
+}
+
+Result<std::string> EvidenceService::SealPackage(
+    const Actor& actor,
+    std::string_view package,
+    const federation::Directory& directory,
+    std::int64_t now_ms
+) {
+    if (actor.kind != Actor::Kind::kUser ||
+        !(actor.Has(Role::kOfficer) || actor.Has(Role::kDutyOfficer) || actor.Has(Role::kResponder)
+        )) {
+        return MakeError(
+            ErrorCode::kPermissionDenied,
+            "a package is sealed by a person holding officer, duty_officer or responder, who "
+            "signs its manifest with their own key"
+        );
+    }
+    {
+        // The case check opens a transaction of its own: never inside this one.
+        CONCORD_ASSIGN_OR_RETURN(Stored before, LoadAlone(package));
+        CONCORD_RETURN_IF_ERROR(access_(actor, Action::kCaseEdit, before.package.case_id));
+    }
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Stored stored, Load(*tx, package));
+    const EvidencePackage& p = stored.package;
+    if (p.state != "draft") {
+        return Invalid("evidence package " + p.package + " is sealed already");
+    }
+    const federation::NodeEntry* recipient = directory.FindNode(p.to);
+    if (recipient == nullptr || recipient->revoked) {
+        return MakeError(
+            ErrorCode::kNotFound,
+            "recipient node '" + p.to + "' is not in the directory (or revoked)"
+        );
+    }
+    CONCORD_ASSIGN_OR_RETURN(crypto::SecretBytes key, PackageKey(p, stored.sealed_key));
+    const PackageBuilder builder =
+        PackageBuilder::Resume(blobs_, p.chunk_bytes, std::move(key), p.files);
+    CONCORD_ASSIGN_OR_RETURN(
+        EvidenceManifest manifest,
+        builder.Finish(
+            p.package, p.case_id, options_.node_id, p.to, now_ms, recipient->box_key, node_box_
+        )
+    );
+    const CertifiedUser officer{actor.user_id, actor.display_name, actor.roles, actor.unit};
+    CONCORD_ASSIGN_OR_RETURN(crypto::SigningKey officer_key, user_keys_.KeyFor(*tx, actor.user_id));
+    CONCORD_ASSIGN_OR_RETURN(
+        IssuedCertificate certificate,
+        certifier_.CertificateFor(*tx, officer, officer_key.public_key(), now_ms)
+    );
+    CONCORD_ASSIGN_OR_RETURN(
+        std::string text, SignManifest(manifest, certificate.text, officer_key, now_ms, node_key_)
+    );
+    CONCORD_ASSIGN_OR_RETURN(std::int64_t changed, tx->Execute(kSealPackage, {p.package, text}));
+    if (changed != 1) {
+        return Invalid("evidence package " + p.package + " is sealed already");
+    }
+    CONCORD_RETURN_IF_ERROR(Audit(
+        *tx,
+        boost::json::object{
+            {"event", "evidence.sealed"},
+            {"package", p.package},
+            {"case", p.case_id},
+            {"to", p.to},
+            {"files", static_cast<std::int64_t>(p.files.size())},
+            {"manifest_sha256", HexEncode(crypto::Sha256(AsBytes(text)))}},
+        actor
+    ));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return text;
+}
+
+Result<EvidenceService::Stored> EvidenceService::LoadAlone(std::string_view package) const {
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Stored stored, Load(*tx, package));
+    tx->Rollback();
+    return stored;
+}
+
+Result<EvidencePackage> EvidenceService::Get(const Actor& actor, std::string_view package) {
+    CONCORD_ASSIGN_OR_RETURN(Stored stored, LoadAlone(package));
+    CONCORD_RETURN_IF_ERROR(access_(actor, Action::kCaseRead, stored.package.case_id));
+    return std::move(stored.package);
+}
+
+Result<void> EvidenceService::Download(
+    const Actor& actor,
+    std::string_view package,
+    const std::filesystem::path& out,
+    std::int64_t now_ms
+) {
+    CONCORD_ASSIGN_OR_RETURN(Stored stored, LoadAlone(package));
+    const EvidencePackage& p = stored.package;
+    CONCORD_RETURN_IF_ERROR(access_(actor, Action::kCaseRead, p.case_id));
+    if (p.state != "sealed") {
+        return Invalid("evidence package " + p.package + " is a draft: seal it first");
+    }
+    CONCORD_ASSIGN_OR_RETURN(crypto::SecretBytes key, PackageKey(p, stored.sealed_key));
+    CONCORD_ASSIGN_OR_RETURN(ParsedManifest manifest, ParseManifest(p.manifest));
+    // The read is recorded before any plaintext is written: a download that fails half-way is
+    // still in the log, one that succeeds is never missing from it.
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_RETURN_IF_ERROR(Audit(
+        *tx,
+        boost::json::object{
+            {"event", "evidence.downloaded"},
+            {"package", p.package},
+            {"case", p.case_id},
+            {"files", static_cast<std::int64_t>(p.files.size())},
+            {"at", FormatTimestamp(now_ms)}},
+        actor
+    ));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return ExportPackage(blobs_, manifest, p.manifest, key, out);
+}
+
+}  // namespace concord::app

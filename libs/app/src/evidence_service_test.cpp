@@ -1,0 +1,239 @@
+#include "concord/app/evidence_service.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include "case_test_support.hpp"
+
+namespace concord::app {
+namespace {
+
+constexpr std::uint32_t kChunk = kMinEvidenceChunkBytes;
+constexpr std::int64_t kNow = 1'800'000'000'000;
+
+std::string Slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+PlaintextSource Text(std::string text) {
+    auto data = std::make_shared<std::string>(std::move(text));
+    auto at = std::make_shared<std::size_t>(0);
+    return [data, at](std::span<std::uint8_t> out) -> Result<std::size_t> {
+        const std::size_t n = std::min(out.size(), data->size() - *at);
+        std::memcpy(out.data(), data->data() + *at, n);
+        *at += n;
+        return n;
+    };
+}
+
+class EvidenceServiceTest : public testing::TwoNodes {
+protected:
+    void SetUp() override {
+        TwoNodes::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
+        ASSERT_TRUE(a_.store->Migrate(EvidenceService::Migrations()));
+        blobs_ = DirectoryBlobStore::OpenFolder(dir_ / "fr-blobs").value();
+        service_ = MakeService(a_.signing);
+        case_id_ =
+            a_.cases->Draft(alice_, DraftInput{testing::ExampleRequest(), b_.id, "normal", ""})
+                .value()
+                .id;
+    }
+
+    std::unique_ptr<EvidenceService> MakeService(const crypto::SigningKey& node_key) {
+        EvidenceService::Options options;
+        options.node_id = a_.id;
+        options.certifier = CertifierOptions{a_.id, a_.party};
+        options.chunk_bytes = kChunk;
+        auto service = EvidenceService::Create(
+            *a_.store,
+            *blobs_,
+            node_key,
+            a_.box,
+            options,
+            [this](const Actor& actor, Action action, std::string_view id) {
+                return a_.cases->Authorize(actor, action, id);
+            }
+        );
+        EXPECT_TRUE(service) << service.error().ToString();
+        (*service)->Attach(a_.node.get());
+        return std::move(*service);
+    }
+
+    /// The audit leaves of A whose "event" starts with "evidence.", in log order.
+    std::vector<boost::json::object> EvidenceLeaves() {
+        std::vector<boost::json::object> out;
+        auto tx = a_.store->Begin();
+        EXPECT_TRUE(tx);
+        auto rows = (*tx)->Query("SELECT data FROM ledger_entries ORDER BY idx");
+        EXPECT_TRUE(rows);
+        for (const store::Row& r : *rows) {
+            auto leaf = boost::json::parse(ToString(r.Blob(0))).as_object();
+            if (const auto* e = leaf.if_contains("event");
+                e != nullptr && e->is_string() && e->as_string().starts_with("evidence.")) {
+                out.push_back(std::move(leaf));
+            }
+        }
+        (*tx)->Rollback();
+        return out;
+    }
+
+    std::unique_ptr<DirectoryBlobStore> blobs_;
+    std::unique_ptr<EvidenceService> service_;
+    std::string case_id_;
+    std::string large_ = std::string(3 * kChunk + 10, 'x') + "end";
+};
+
+TEST_P(EvidenceServiceTest, AnOfficerBuildsSealsAndDownloadsAPackageAndEachStepIsAudited) {
+    auto package = service_->CreatePackage(alice_, case_id_, b_.id, kNow);
+    ASSERT_TRUE(package) << package.error().ToString();
+    auto small = service_->AddFile(
+        alice_, *package, "subscriber.json", "application/json", Text("{\"a\":1}"), kNow + 1
+    );
+    ASSERT_TRUE(small) << small.error().ToString();
+    ASSERT_TRUE(service_->AddFile(
+        alice_, *package, "traffic.pcap", "application/vnd.tcpdump.pcap", Text(large_), kNow + 2
+    ));
+    auto draft = service_->Get(alice_, *package).value();
+    EXPECT_EQ(draft.state, "draft");
+    ASSERT_EQ(draft.files.size(), 2U);
+    EXPECT_EQ(draft.files[1].sealed.size, large_.size());
+    EXPECT_EQ(draft.files[0].added_by, "alice");
+
+    auto manifest = service_->SealPackage(alice_, *package, *directory_, kNow + 3);
+    ASSERT_TRUE(manifest) << manifest.error().ToString();
+    auto verified = VerifyManifest(*directory_, *manifest);
+    ASSERT_TRUE(verified) << verified.error().message;
+    EXPECT_EQ(verified->officer_user, "alice");
+    EXPECT_EQ(verified->parsed.manifest.case_id, case_id_);
+    EXPECT_EQ(service_->Get(alice_, *package)->state, "sealed");
+    // The recipient can open the package key; the files are the ones uploaded.
+    const EvidenceManifest& m = verified->parsed.manifest;
+    auto key = OpenPackageKey(m.sealed_key, m.package, m.from, m.to, a_.box.public_key(), b_.box);
+    ASSERT_TRUE(key) << key.error().ToString();
+    auto received = dir_ / "received";
+    ASSERT_TRUE(ExportPackage(*blobs_, verified->parsed, *manifest, *key, received));
+    EXPECT_EQ(Slurp(received / "files" / "traffic.pcap"), large_);
+
+    const auto out = dir_ / "download";
+    ASSERT_TRUE(service_->Download(alice_, *package, out, kNow + 4));
+    EXPECT_EQ(Slurp(out / "files" / "subscriber.json"), "{\"a\":1}");
+    ASSERT_TRUE(VerifyExportedPackage(*directory_, out));
+
+    const auto leaves = EvidenceLeaves();
+    ASSERT_EQ(leaves.size(), 5U);
+    const char* expected[] = {
+        "evidence.created",
+        "evidence.file_added",
+        "evidence.file_added",
+        "evidence.sealed",
+        "evidence.downloaded"};
+    for (std::size_t i = 0; i < leaves.size(); ++i) {
+        EXPECT_EQ(leaves[i].at("event").as_string(), expected[i]);
+        EXPECT_EQ(leaves[i].at("actor").as_string(), "user:alice");
+        EXPECT_EQ(leaves[i].at("package").as_string(), *package);
+    }
+    EXPECT_EQ(leaves[2].at("sha256").as_string(), draft.files[1].sealed.sha256);
+    EXPECT_EQ(leaves[2].at("encrypted_sha256").as_string(), draft.files[1].sealed.encrypted_sha256);
+    EXPECT_FALSE(leaves[1].contains("content"));
+}
+
+TEST_P(EvidenceServiceTest, RefusalsChangeNothing) {
+    const Actor carol = testing::Person("carol", "fraud", {Role::kOfficer});
+    EXPECT_EQ(
+        service_->CreatePackage(carol, case_id_, b_.id, kNow).error().code,
+        ErrorCode::kPermissionDenied
+    );
+    EXPECT_EQ(
+        service_->CreatePackage(alice_, "no-such-case", b_.id, kNow).error().code,
+        ErrorCode::kNotFound
+    );
+    const std::string package = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
+    const std::size_t leaves = EvidenceLeaves().size();
+
+    EXPECT_EQ(
+        service_->AddFile(carol, package, "a.txt", "text/plain", Text("a"), kNow).error().code,
+        ErrorCode::kPermissionDenied
+    );
+    EXPECT_EQ(service_->Get(carol, package).error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(
+        service_->AddFile(alice_, package, "../a.txt", "text/plain", Text("a"), kNow).error().code,
+        ErrorCode::kInvalidArgument
+    );
+    const PlaintextSource cut = [](std::span<std::uint8_t>) -> Result<std::size_t> {
+        return MakeError(ErrorCode::kUnavailable, "upload cut");
+    };
+    EXPECT_EQ(
+        service_->AddFile(alice_, package, "a.txt", "text/plain", cut, kNow).error().code,
+        ErrorCode::kUnavailable
+    );
+    EXPECT_TRUE(service_->Get(alice_, package)->files.empty());
+    EXPECT_EQ(
+        service_->SealPackage(alice_, package, *directory_, kNow).error().code,
+        ErrorCode::kInvalidArgument
+    );
+    EXPECT_EQ(
+        service_->Download(alice_, package, dir_ / "d", kNow).error().code,
+        ErrorCode::kInvalidArgument
+    );
+    EXPECT_EQ(EvidenceLeaves().size(), leaves);
+
+    ASSERT_TRUE(service_->AddFile(alice_, package, "a.txt", "text/plain", Text("a"), kNow));
+    EXPECT_EQ(
+        service_->AddFile(alice_, package, "a.txt", "text/plain", Text("b"), kNow).error().code,
+        ErrorCode::kInvalidArgument
+    );
+    EXPECT_EQ(
+        service_->SealPackage(Actor::Node(), package, *directory_, kNow).error().code,
+        ErrorCode::kPermissionDenied
+    );
+    EXPECT_EQ(
+        service_->SealPackage(bob_, package, *directory_, kNow).error().code,
+        ErrorCode::kPermissionDenied
+    );
+    ASSERT_TRUE(service_->SealPackage(alice_, package, *directory_, kNow));
+    EXPECT_EQ(
+        service_->SealPackage(alice_, package, *directory_, kNow).error().code,
+        ErrorCode::kInvalidArgument
+    );
+    EXPECT_EQ(
+        service_->AddFile(alice_, package, "b.txt", "text/plain", Text("b"), kNow).error().code,
+        ErrorCode::kInvalidArgument
+    );
+    EXPECT_EQ(service_->Get(alice_, package)->files.size(), 1U);
+    EXPECT_EQ(
+        service_->Get(alice_, "01a2b3c4-d5e6-7f00-8000-000000000001").error().code,
+        ErrorCode::kNotFound
+    );
+}
+
+TEST_P(EvidenceServiceTest, PackageKeysDoNotOpenWithoutTheNodesKey) {
+    const std::string package = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
+    ASSERT_TRUE(service_->AddFile(alice_, package, "a.txt", "text/plain", Text("secret"), kNow));
+    ASSERT_TRUE(service_->SealPackage(alice_, package, *directory_, kNow));
+    // The same database and blobs under another node key (a copy without the key file).
+    auto stranger = MakeService(crypto::SigningKey::Generate());
+    auto download = stranger->Download(alice_, package, dir_ / "stolen", kNow);
+    ASSERT_FALSE(download);
+    EXPECT_EQ(download.error().code, ErrorCode::kUnauthenticated);
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "stolen"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends,
+    EvidenceServiceTest,
+    ::testing::Values("sqlite", "postgres"),
+    [](const auto& param_info) { return std::string(param_info.param); }
+);
+
+}  // namespace
+}  // namespace concord::app
