@@ -337,7 +337,7 @@ Result<std::size_t> DeadlineEngine::Load() {
     }
     const std::size_t loaded = entries.size();
     {
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         next_.reserve(next_.size() + entries.size());
         for (const auto& e : entries) {
             next_.insert_or_assign(e.id, e.at_ms);
@@ -370,7 +370,7 @@ void DeadlineEngine::Schedule(const Deadline& d) {
 }
 
 void DeadlineEngine::Run() {
-    std::scoped_lock lock(mu_);
+    MutexLock lock(mu_);
     if (thread_.joinable()) {
         return;
     }
@@ -380,7 +380,7 @@ void DeadlineEngine::Run() {
 
 void DeadlineEngine::Stop() {
     {
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         stopping_ = true;
     }
     cv_.notify_all();
@@ -390,37 +390,43 @@ void DeadlineEngine::Stop() {
 }
 
 void DeadlineEngine::Loop() {
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-        // Drop stale heap entries so the wait below targets a live instant.
-        while (!heap_.empty()) {
-            auto it = next_.find(heap_.top().id);
-            if (it != next_.end() && it->second == heap_.top().at_ms) {
-                break;
+    for (;;) {
+        {
+            // Wait, holding mu_ except while waiting, until something is due or Stop.
+            MutexLock lock(mu_);
+            for (;;) {
+                if (stopping_) {
+                    return;
+                }
+                // Drop stale heap entries so the wait below targets a live instant.
+                while (!heap_.empty()) {
+                    auto it = next_.find(heap_.top().id);
+                    if (it != next_.end() && it->second == heap_.top().at_ms) {
+                        break;
+                    }
+                    heap_.pop();
+                }
+                if (heap_.empty()) {
+                    cv_.wait(mu_);
+                    continue;
+                }
+                const std::int64_t at = heap_.top().at_ms;
+                if (at <= Now()) {
+                    break;
+                }
+                cv_.wait_until(
+                    mu_, std::chrono::system_clock::time_point(std::chrono::milliseconds(at))
+                );
             }
-            heap_.pop();
         }
-        if (heap_.empty()) {
-            cv_.wait(lock);
-            continue;
-        }
-        std::int64_t at = heap_.top().at_ms;
-        if (at > Now()) {
-            cv_.wait_until(
-                lock, std::chrono::system_clock::time_point(std::chrono::milliseconds(at))
-            );
-            continue;
-        }
-        lock.unlock();
         if (auto fired = FireDue(); !fired) {
             log::Error("deadline firing failed", {{"error", fired.error().ToString()}});
         }
-        lock.lock();
     }
 }
 
 std::optional<std::int64_t> DeadlineEngine::NextInstant() {
-    std::scoped_lock lock(mu_);
+    MutexLock lock(mu_);
     while (!heap_.empty()) {
         auto it = next_.find(heap_.top().id);
         if (it != next_.end() && it->second == heap_.top().at_ms) {
@@ -432,7 +438,7 @@ std::optional<std::int64_t> DeadlineEngine::NextInstant() {
 }
 
 std::size_t DeadlineEngine::Watched() {
-    std::scoped_lock lock(mu_);
+    MutexLock lock(mu_);
     return next_.size();
 }
 
@@ -440,7 +446,7 @@ Result<int> DeadlineEngine::FireDue() {
     std::int64_t now = Now();
     std::vector<std::string> due;
     {
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         while (!heap_.empty() && heap_.top().at_ms <= now) {
             HeapEntry e = heap_.top();
             heap_.pop();
@@ -462,7 +468,7 @@ Result<int> DeadlineEngine::FireDue() {
         if (!first_error) {
             first_error = one.error();
         }
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         if (!next_.contains(id)) {
             next_.insert_or_assign(id, now + kRetryMs);
             heap_.push(HeapEntry{now + kRetryMs, id});
@@ -534,7 +540,7 @@ void DeadlineEngine::Publish(
 ) {
     tx.OnCommit([this, d, events = std::move(events)] {
         {
-            std::scoped_lock lock(mu_);
+            MutexLock lock(mu_);
             Schedule(d);
         }
         cv_.notify_all();

@@ -230,14 +230,14 @@ Result<void> PreservationService::OnReceived(
 
 void PreservationService::Wake() {
     {
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         woken_ = true;
     }
     cv_.notify_all();
 }
 
 void PreservationService::Start() {
-    std::scoped_lock lock(mu_);
+    MutexLock lock(mu_);
     if (worker_.joinable()) {
         return;
     }
@@ -248,7 +248,7 @@ void PreservationService::Start() {
 
 void PreservationService::Stop() {
     {
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         stopping_ = true;
     }
     cv_.notify_all();
@@ -263,8 +263,11 @@ void PreservationService::WorkerLoop() {
     const auto recheck = options_.hook_timeout + options_.claim_margin;
     for (;;) {
         {
-            std::unique_lock lock(mu_);
-            cv_.wait_for(lock, recheck, [this] { return stopping_ || woken_; });
+            MutexLock lock(mu_);
+            cv_.wait_for(mu_, recheck, [this] {
+                mu_.AssertHeld();
+                return stopping_ || woken_;
+            });
             if (stopping_) {
                 return;
             }
@@ -273,9 +276,12 @@ void PreservationService::WorkerLoop() {
         auto done = RunPending();
         if (!done) {
             log::Error("preservation worker", {{"error", done.error().ToString()}});
-            std::unique_lock lock(mu_);
+            MutexLock lock(mu_);
             // Store trouble: try again shortly rather than spin.
-            cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+            cv_.wait_for(mu_, std::chrono::seconds(1), [this] {
+                mu_.AssertHeld();
+                return stopping_;
+            });
             woken_ = true;
         }
     }
@@ -285,7 +291,7 @@ Result<int> PreservationService::RunPending() {
     int finished = 0;
     for (;;) {
         {
-            std::scoped_lock lock(mu_);
+            MutexLock lock(mu_);
             if (stopping_) {
                 return finished;
             }

@@ -1,5 +1,6 @@
 #include "concord/core/mutex.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <thread>
 #include <vector>
@@ -59,6 +60,27 @@ TEST(Mutex, ConditionVariableAnyWaitsOnAHeldMutex) {
         EXPECT_TRUE(ready);
     }
     setter.join();
+}
+
+TEST(Mutex, ConditionVariableAnyTimedWaitsReturnThePredicateHoldingTheMutex) {
+    Mutex mu;
+    std::condition_variable_any cv;
+    bool ready = false;  // under mu
+    MutexLock lock(mu);
+    // Nobody notifies: each timed wait gives up and reports the predicate, false.
+    EXPECT_FALSE(cv.wait_for(mu, std::chrono::milliseconds(1), [&] {
+        mu.AssertHeld();
+        return ready;
+    }));
+    EXPECT_FALSE(cv.wait_until(mu, std::chrono::steady_clock::now(), [&] {
+        mu.AssertHeld();
+        return ready;
+    }));
+    ready = true;  // the waits returned with mu held again; MutexLock releases it once
+    EXPECT_TRUE(cv.wait_for(mu, std::chrono::milliseconds(1), [&] {
+        mu.AssertHeld();
+        return ready;
+    }));
 }
 
 }  // namespace

@@ -71,7 +71,7 @@ constexpr std::string_view kMarkFailed =
 }  // namespace
 
 void Delivery::Start() {
-    std::scoped_lock lock(mu_);
+    MutexLock lock(mu_);
     if (started_) {
         return;
     }
@@ -99,7 +99,7 @@ void Delivery::Loop(bool emergency_only) {
         std::int64_t next_due = std::numeric_limits<std::int64_t>::max();
         if (auto item = ClaimDue(emergency_only, next_due)) {
             Deliver(*item);
-            std::scoped_lock lock(mu_);
+            MutexLock lock(mu_);
             in_flight_.erase(item->id);
             continue;
         }
@@ -124,7 +124,7 @@ std::optional<Delivery::Item> Delivery::ClaimDue(bool emergency_only, std::int64
     }
     std::optional<Item> item;
     {
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         for (const auto& r : *due) {
             if (in_flight_.insert(r.Text("id")).second) {
                 item = Item{
@@ -156,7 +156,7 @@ std::optional<Delivery::Item> Delivery::ClaimDue(bool emergency_only, std::int64
             {{"id", item->id},
              {"error", rows ? std::string("no such outgoing message") : rows.error().ToString()}}
         );
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         in_flight_.erase(item->id);
         return std::nullopt;
     }

@@ -1,12 +1,13 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "concord/core/mutex.hpp"
 
 #include "node_internal.hpp"
 #include "outbox.hpp"
@@ -54,9 +55,9 @@ private:
 
     NodeContext& context_;
     Outbox& outbox_;
-    std::mutex mu_;
-    std::set<std::string> in_flight_;  // GUARDED_BY(mu_)
-    bool started_{false};              // GUARDED_BY(mu_)
+    Mutex mu_;
+    std::set<std::string> in_flight_ CONCORD_GUARDED_BY(mu_);
+    bool started_ CONCORD_GUARDED_BY(mu_) = false;
     std::vector<std::thread> threads_;
 };
 

@@ -170,7 +170,7 @@ std::uint64_t Inbox::AllowRefusalLog(Refusal reason, const std::string& claimed_
     // key. The table is bounded: an attacker can claim any sender name.
     constexpr std::size_t kMaxKeys = 1024;
     const std::int64_t now = context_.Now();
-    std::scoped_lock lock(refusal_mu_);
+    MutexLock lock(refusal_mu_);
     auto key = std::make_pair(claimed_sender.substr(0, 64), static_cast<int>(reason));
     auto it = refusal_logs_.find(key);
     if (it == refusal_logs_.end()) {
@@ -205,7 +205,7 @@ void Inbox::RecordRefusal(
     Refusal reason, const std::string& claimed_sender, const std::string& hash
 ) {
     {
-        std::scoped_lock lock(refusal_mu_);
+        MutexLock lock(refusal_mu_);
         const std::int64_t now = context_.Now();
         if (now - refusal_window_start_ >= 60'000) {
             refusal_window_start_ = now;

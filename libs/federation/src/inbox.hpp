@@ -2,12 +2,12 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "concord/core/mutex.hpp"
 #include "concord/federation/envelope.hpp"
 #include "concord/federation/group_committer.hpp"
 #include "concord/federation/message.hpp"
@@ -75,11 +75,11 @@ private:
     NodeContext& context_;
     Outbox& outbox_;
 
-    std::mutex refusal_mu_;
-    std::int64_t refusal_window_start_{0};  // GUARDED_BY(refusal_mu_)
-    int refusals_in_window_{0};             // GUARDED_BY(refusal_mu_)
-    std::map<std::pair<std::string, int>, RefusalLogWindow>
-        refusal_logs_;  // GUARDED_BY(refusal_mu_)
+    Mutex refusal_mu_;
+    std::int64_t refusal_window_start_ CONCORD_GUARDED_BY(refusal_mu_) = 0;
+    int refusals_in_window_ CONCORD_GUARDED_BY(refusal_mu_) = 0;
+    std::map<std::pair<std::string, int>, RefusalLogWindow> refusal_logs_
+        CONCORD_GUARDED_BY(refusal_mu_);
 
     // Last: stopped (by its destructor) before the members it uses go.
     GroupCommitter<Intake, IntakeReply> committer_;

@@ -72,12 +72,12 @@ NodeContext::NodeContext(
       directory_(std::move(directory_in)) {}
 
 std::shared_ptr<const Directory> NodeContext::directory() const {
-    std::scoped_lock lock(directory_mu_);
+    MutexLock lock(directory_mu_);
     return directory_;
 }
 
 void NodeContext::ReplaceDirectory(std::shared_ptr<const Directory> directory) {
-    std::scoped_lock lock(directory_mu_);
+    MutexLock lock(directory_mu_);
     directory_ = std::move(directory);
 }
 
@@ -232,7 +232,7 @@ Result<void> Node::SetDirectory(
         return MakeError(ErrorCode::kInvalidArgument, "a node needs a directory");
     }
     // One loader at a time, so that two reloads cannot interleave their check and their write.
-    std::scoped_lock load_lock(directory_load_mu_);
+    MutexLock load_lock(directory_load_mu_);
     CONCORD_ASSIGN_OR_RETURN(auto tx, context_->store.Begin());
     CONCORD_ASSIGN_OR_RETURN(std::uint64_t accepted, AcceptedSerial(*tx));
     const std::uint64_t current = std::max(accepted, context_->directory()->serial);

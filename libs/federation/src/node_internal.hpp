@@ -1,13 +1,13 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include <boost/json/object.hpp>
 
 #include "concord/core/bytes.hpp"
+#include "concord/core/mutex.hpp"
 #include "concord/federation/envelope.hpp"
 #include "concord/federation/message.hpp"
 #include "concord/federation/node.hpp"
@@ -57,8 +57,8 @@ struct NodeContext {
     );
 
 private:
-    mutable std::mutex directory_mu_;
-    std::shared_ptr<const Directory> directory_;  // GUARDED_BY(directory_mu_)
+    mutable Mutex directory_mu_;
+    std::shared_ptr<const Directory> directory_ CONCORD_GUARDED_BY(directory_mu_);
 };
 
 /// Canonical JSON bytes of a ledger leaf (metadata and hashes only, never content), naming

@@ -145,14 +145,14 @@ Result<Submitted> Outbox::Queue(
 
 void Outbox::Wake() {
     {
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         ++generation_;
     }
     cv_.notify_all();
 }
 
 std::optional<std::uint64_t> Outbox::Generation() {
-    std::scoped_lock lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) {
         return std::nullopt;
     }
@@ -160,13 +160,16 @@ std::optional<std::uint64_t> Outbox::Generation() {
 }
 
 void Outbox::WaitForWake(std::uint64_t generation, std::chrono::milliseconds max) {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, max, [&] { return stopping_ || generation_ != generation; });
+    MutexLock lock(mu_);
+    cv_.wait_for(mu_, max, [&] {
+        mu_.AssertHeld();
+        return stopping_ || generation_ != generation;
+    });
 }
 
 void Outbox::Stop() {
     {
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         stopping_ = true;
     }
     cv_.notify_all();

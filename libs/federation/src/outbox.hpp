@@ -4,10 +4,10 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string_view>
 
+#include "concord/core/mutex.hpp"
 #include "concord/federation/message.hpp"
 #include "concord/store/store.hpp"
 
@@ -58,10 +58,10 @@ public:
 
 private:
     NodeContext& context_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::uint64_t generation_{0};  // GUARDED_BY(mu_): bumped on every queued message
-    bool stopping_{false};         // GUARDED_BY(mu_)
+    Mutex mu_;
+    std::condition_variable_any cv_;
+    std::uint64_t generation_ CONCORD_GUARDED_BY(mu_) = 0;  // bumped on every queued message
+    bool stopping_ CONCORD_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace concord::federation::internal

@@ -27,7 +27,7 @@ constexpr std::string_view kSelectAlertEvidence =
 }  // namespace
 
 Result<int> Witnessing::WitnessPeers() {
-    std::scoped_lock lock(round_mu_);
+    MutexLock lock(round_mu_);
     const auto dir = context_.directory();
     int cosigned = 0;
     for (const NodeEntry& peer : dir->nodes) {

@@ -1,9 +1,10 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
+
+#include "concord/core/mutex.hpp"
 
 #include "node_internal.hpp"
 
@@ -29,7 +30,7 @@ private:
     Result<int> WitnessOne(const NodeEntry& peer);
 
     NodeContext& context_;
-    std::mutex round_mu_;  // one witnessing round at a time
+    Mutex round_mu_;  // one witnessing round at a time
 };
 
 }  // namespace concord::federation::internal

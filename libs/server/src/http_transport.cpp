@@ -22,7 +22,7 @@ std::unique_ptr<net::HttpClient> HttpTransport::Borrow(
 ) {
     key = peer.id + "\n" + peer.endpoint + "\n" + peer.tls_sha256;
     {
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         auto& pool = idle_[key];
         if (!pool.empty()) {
             auto client = std::move(pool.back());
@@ -38,7 +38,7 @@ std::unique_ptr<net::HttpClient> HttpTransport::Borrow(
 }
 
 void HttpTransport::Return(const std::string& key, std::unique_ptr<net::HttpClient> client) {
-    std::scoped_lock lock(mu_);
+    MutexLock lock(mu_);
     auto& pool = idle_[key];
     if (pool.size() < 16) {
         pool.push_back(std::move(client));

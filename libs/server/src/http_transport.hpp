@@ -2,10 +2,10 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "concord/core/mutex.hpp"
 #include "concord/federation/node.hpp"
 #include "concord/net/client.hpp"
 
@@ -30,9 +30,10 @@ private:
     void Return(const std::string& key, std::unique_ptr<net::HttpClient> client);
 
     bool allow_plain_http_;
-    std::mutex mu_;
+    Mutex mu_;
     // Idle clients by (peer id, endpoint, pin); a changed directory entry gets new clients.
-    std::map<std::string, std::vector<std::unique_ptr<net::HttpClient>>> idle_;
+    std::map<std::string, std::vector<std::unique_ptr<net::HttpClient>>> idle_
+        CONCORD_GUARDED_BY(mu_);
 };
 
 }  // namespace concord::server

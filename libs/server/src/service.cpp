@@ -636,7 +636,7 @@ void NodeService::Stop() {
     impl_->api_server->Stop();
     impl_->server->Stop();
     {
-        std::scoped_lock lock(impl_->mu);
+        MutexLock lock(impl_->mu);
         impl_->stopping = true;
     }
     impl_->cv.notify_all();
@@ -654,7 +654,7 @@ void NodeService::Stop() {
 }
 
 bool NodeService::Impl::EnterRequest() {
-    std::scoped_lock lock(drain_mu);
+    MutexLock lock(drain_mu);
     if (draining) {
         return false;
     }
@@ -663,16 +663,19 @@ bool NodeService::Impl::EnterRequest() {
 }
 
 void NodeService::Impl::LeaveRequest() {
-    std::scoped_lock lock(drain_mu);
+    MutexLock lock(drain_mu);
     if (--in_flight == 0) {
         drain_cv.notify_all();
     }
 }
 
 void NodeService::Impl::Drain(std::chrono::milliseconds limit) {
-    std::unique_lock lock(drain_mu);
+    MutexLock lock(drain_mu);
     draining = true;
-    if (!drain_cv.wait_for(lock, limit, [this] { return in_flight == 0; })) {
+    if (!drain_cv.wait_for(drain_mu, limit, [this] {
+            drain_mu.AssertHeld();
+            return in_flight == 0;
+        })) {
         log::Warning(
             "shutdown: requests still running after the drain time; cutting them off",
             {{"in_flight", in_flight}}
@@ -681,8 +684,11 @@ void NodeService::Impl::Drain(std::chrono::milliseconds limit) {
 }
 
 bool NodeService::Impl::WaitOrStop(std::chrono::milliseconds interval) {
-    std::unique_lock lock(mu);
-    return cv.wait_for(lock, interval, [this] { return stopping; });
+    MutexLock lock(mu);
+    return cv.wait_for(mu, interval, [this] {
+        mu.AssertHeld();
+        return stopping;
+    });
 }
 
 void NodeService::Impl::ReloadLoop() {

@@ -3,7 +3,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -16,6 +15,7 @@
 #include "concord/app/sessions.hpp"
 #include "concord/app/tokens.hpp"
 #include "concord/app/users.hpp"
+#include "concord/core/mutex.hpp"
 #include "concord/federation/node.hpp"
 #include "concord/legal/catalog.hpp"
 #include "concord/legal/deadline_rules.hpp"
@@ -64,18 +64,18 @@ struct NodeService::Impl {
     std::unique_ptr<net::Server> api_server;  // local API listener: /api/v1, /healthz, /metrics
 
     // Background work, one thread each: directory reload and witnessing (which waits on peers).
-    std::mutex mu;
-    std::condition_variable cv;
-    bool stopping{false};  // GUARDED_BY(mu)
+    Mutex mu;
+    std::condition_variable_any cv;
+    bool stopping CONCORD_GUARDED_BY(mu) = false;
     std::thread reloader;
     std::thread witness;
     std::string directory_text;  // the signed directory last loaded (reloader thread only)
 
     // Requests in flight, so that Stop lets them finish (bounded by http.shutdown_drain).
-    std::mutex drain_mu;
-    std::condition_variable drain_cv;
-    int in_flight{0};      // GUARDED_BY(drain_mu)
-    bool draining{false};  // GUARDED_BY(drain_mu)
+    Mutex drain_mu;
+    std::condition_variable_any drain_cv;
+    int in_flight CONCORD_GUARDED_BY(drain_mu) = 0;
+    bool draining CONCORD_GUARDED_BY(drain_mu) = false;
     /// Counts a request in; false once draining started (the caller answers 503).
     bool EnterRequest();
     void LeaveRequest();

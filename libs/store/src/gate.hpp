@@ -1,7 +1,6 @@
 #pragma once
 
 #include <condition_variable>
-#include <mutex>
 
 #include "concord/core/mutex.hpp"
 
@@ -13,13 +12,16 @@ namespace concord::store::detail {
 class CONCORD_CAPABILITY("gate") Gate {
 public:
     void Acquire() CONCORD_ACQUIRE() {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [this] { return !held_; });
+        MutexLock lock(mu_);
+        cv_.wait(mu_, [this] {
+            mu_.AssertHeld();
+            return !held_;
+        });
         held_ = true;
     }
     void Release() CONCORD_RELEASE() {
         {
-            std::lock_guard lock(mu_);
+            MutexLock lock(mu_);
             held_ = false;
         }
         cv_.notify_one();
@@ -29,9 +31,9 @@ public:
     void AssertHeld() const CONCORD_ASSERT_CAPABILITY(this) {}
 
 private:
-    std::mutex mu_;
-    std::condition_variable cv_;
-    bool held_{false};
+    Mutex mu_;
+    std::condition_variable_any cv_;
+    bool held_ CONCORD_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace concord::store::detail

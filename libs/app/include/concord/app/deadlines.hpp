@@ -3,7 +3,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <queue>
 #include <string>
@@ -15,6 +14,7 @@
 #include <boost/json/object.hpp>
 
 #include "concord/app/actor.hpp"
+#include "concord/core/mutex.hpp"
 #include "concord/core/result.hpp"
 #include "concord/store/store.hpp"
 
@@ -253,18 +253,20 @@ private:
     );
     Result<bool> FireOne(const std::string& id, std::int64_t now);
     void Publish(store::Transaction& tx, const Deadline& d, std::vector<DeadlineEvent> events);
-    void Schedule(const Deadline& d);  // REQUIRES(mu_)
+    void Schedule(const Deadline& d) CONCORD_REQUIRES(mu_);
     void Loop();
     std::int64_t Now() const;
 
     store::Store& store_;
     DeadlineHooks hooks_;
 
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap_;  // GUARDED_BY
-    std::unordered_map<std::string, std::int64_t> next_;  // id → its live heap instant
-    bool stopping_{false};
+    Mutex mu_;
+    std::condition_variable_any cv_;
+    std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap_
+        CONCORD_GUARDED_BY(mu_);
+    // id → its live heap instant
+    std::unordered_map<std::string, std::int64_t> next_ CONCORD_GUARDED_BY(mu_);
+    bool stopping_ CONCORD_GUARDED_BY(mu_) = false;
     std::thread thread_;
 };
 

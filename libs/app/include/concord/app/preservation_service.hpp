@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "concord/app/preservation_hook.hpp"
+#include "concord/core/mutex.hpp"
 #include "concord/core/result.hpp"
 #include "concord/federation/node.hpp"
 #include "concord/legal/catalog.hpp"
@@ -169,10 +169,10 @@ private:
     PreservationOptions options_;
     std::string worker_id_;
 
-    std::mutex mu_;
-    std::condition_variable cv_;
-    bool stopping_{false};  // GUARDED_BY(mu_)
-    bool woken_{false};     // GUARDED_BY(mu_)
+    Mutex mu_;
+    std::condition_variable_any cv_;
+    bool stopping_ CONCORD_GUARDED_BY(mu_) = false;
+    bool woken_ CONCORD_GUARDED_BY(mu_) = false;
     std::thread worker_;
 };
 

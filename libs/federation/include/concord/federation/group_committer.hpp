@@ -6,12 +6,12 @@
 #include <functional>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "concord/core/assert.hpp"
+#include "concord/core/mutex.hpp"
 
 namespace concord::federation {
 
@@ -43,7 +43,7 @@ public:
 
     /// Starts the committer thread (once; later calls do nothing).
     void Start() {
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         if (started_ || stopping_) {
             return;
         }
@@ -55,7 +55,7 @@ public:
     /// with refused(). Idempotent.
     void Stop() {
         {
-            std::scoped_lock lock(mu_);
+            MutexLock lock(mu_);
             stopping_ = true;
         }
         cv_.notify_all();
@@ -64,7 +64,7 @@ public:
         }
         std::deque<std::unique_ptr<Slot>> left;
         {
-            std::scoped_lock lock(mu_);
+            MutexLock lock(mu_);
             left.swap(queue_);
         }
         for (auto& slot : left) {
@@ -78,7 +78,7 @@ public:
         slot->item = std::move(item);
         std::future<Reply> reply = slot->done.get_future();
         {
-            std::scoped_lock lock(mu_);
+            MutexLock lock(mu_);
             if (!started_ || stopping_) {
                 return refused_();
             }
@@ -93,13 +93,13 @@ public:
 
     /// Items waiting for the committer (not counting the batch being committed).
     [[nodiscard]] std::size_t queued() const {
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         return queue_.size();
     }
 
     /// Whether Stop has begun.
     [[nodiscard]] bool stopping() const {
-        std::scoped_lock lock(mu_);
+        MutexLock lock(mu_);
         return stopping_;
     }
 
@@ -113,8 +113,11 @@ private:
         for (;;) {
             std::vector<std::unique_ptr<Slot>> slots;
             {
-                std::unique_lock lock(mu_);
-                cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+                MutexLock lock(mu_);
+                cv_.wait(mu_, [this] {
+                    mu_.AssertHeld();
+                    return stopping_ || !queue_.empty();
+                });
                 if (stopping_) {
                     return;
                 }
@@ -140,11 +143,11 @@ private:
     const CommitFn commit_;
     const RefusedFn refused_;
 
-    mutable std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<std::unique_ptr<Slot>> queue_;  // GUARDED_BY(mu_)
-    bool started_{false};                      // GUARDED_BY(mu_)
-    bool stopping_{false};                     // GUARDED_BY(mu_)
+    mutable Mutex mu_;
+    std::condition_variable_any cv_;
+    std::deque<std::unique_ptr<Slot>> queue_ CONCORD_GUARDED_BY(mu_);
+    bool started_ CONCORD_GUARDED_BY(mu_) = false;
+    bool stopping_ CONCORD_GUARDED_BY(mu_) = false;
     std::thread thread_;
 };
 

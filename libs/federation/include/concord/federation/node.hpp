@@ -5,13 +5,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <boost/json/object.hpp>
 
+#include "concord/core/mutex.hpp"
 #include "concord/core/result.hpp"
 #include "concord/crypto/box.hpp"
 #include "concord/crypto/ed25519.hpp"
@@ -254,7 +254,7 @@ private:
     std::unique_ptr<internal::Inbox> inbox_;
     std::unique_ptr<internal::MessageQueries> queries_;
     std::unique_ptr<internal::Witnessing> witnessing_;
-    std::mutex directory_load_mu_;  // one SetDirectory at a time
+    Mutex directory_load_mu_;  // one SetDirectory at a time
 };
 
 }  // namespace concord::federation
