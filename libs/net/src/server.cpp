@@ -810,7 +810,9 @@ asio::awaitable<void> Server::Impl::Serve(
         parser.header_limit(static_cast<std::uint32_t>(
             std::min<size_t>(options_.max_header_bytes, std::numeric_limits<std::uint32_t>::max())
         ));
-        parser.body_limit(options_.max_body_bytes);
+        // The body limit depends on the route, known once the header is read (Beast would check
+        // a Content-Length against it while parsing the header).
+        parser.body_limit(boost::none);
         // The header must be complete within header_timeout. A timer of our own cancels the
         // read (the stream's own timeout would close the socket, and then no 408 could be
         // sent). `watch` tells the timer's handler whether the read is still waiting; both run
@@ -845,6 +847,7 @@ asio::awaitable<void> Server::Impl::Serve(
             if (parser.content_length() && *parser.content_length() > body_limit) {
                 hec = http::error::body_limit;
             }
+            parser.body_limit(body_limit);  // for a chunked body
         }
         if (hec) {
             if (hec == http::error::header_limit) {

@@ -219,7 +219,7 @@ TEST(Stream, RouterDispatchesAStreamingRouteWithItsOptions) {
 // 256 MiB up and 256 MiB down over TLS: the content arrives intact (SHA-256) and the process's
 // heap never grows by more than a few chunks, whatever the body's size.
 TEST(Stream, LargeBodiesTravelBothWaysInConstantMemory) {
-    constexpr uint64_t kSize = uint64_t{256} << 20;
+    static constexpr uint64_t kSize = uint64_t{256} << 20;
     constexpr size_t kBound = size_t{24} << 20;  // a tenth of the body; a few chunks in truth
     auto identity = GenerateSelfSignedCertificate("node", {"127.0.0.1"}, std::chrono::hours(1));
     ASSERT_TRUE(identity.has_value());
@@ -297,7 +297,7 @@ TEST(Stream, LargeBodiesTravelBothWaysInConstantMemory) {
 }
 
 TEST(Stream, SizedUploadAndSizedDownloadUseContentLength) {
-    constexpr uint64_t kSize = (uint64_t{3} << 20) + 12345;
+    static constexpr uint64_t kSize = (uint64_t{3} << 20) + 12345;
     Router router;
     std::mutex mu;
     std::string length_seen;
@@ -345,7 +345,7 @@ TEST(Stream, SizedUploadAndSizedDownloadUseContentLength) {
 }
 
 TEST(Stream, ABodyOverTheRoutesLimitIs413) {
-    constexpr uint64_t kLimit = uint64_t{1} << 20;
+    static constexpr uint64_t kLimit = uint64_t{1} << 20;
     std::atomic<int> calls{0};
     std::mutex mu;
     std::optional<Error> seen;
