@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "concord/net/client.hpp"
+#include "concord/net/event_hub.hpp"
 #include "concord/net/server.hpp"
 #include "concord/net/tls.hpp"
 
@@ -721,6 +722,52 @@ TEST(Stream, AProducerShortOfItsStatedSizeCutsTheResponse) {
         client.Download(BaseUrl(*server) + "/short", {}, [](auto) { return Result<void>{}; });
     ASSERT_FALSE(cut.has_value());
     EXPECT_EQ(cut.error().code, ErrorCode::kUnavailable);
+}
+
+TEST(Stream, ANormalRouteMayAnswerWithAProducerAndHttp10GetsItCloseDelimited) {
+    Router router;
+    router.Add("GET", "/made", [](Request&) {
+        Response response;
+        response.content_type = "text/plain";
+        auto left = std::make_shared<int>(3);
+        response.body_producer = [left](std::span<std::uint8_t> out) {
+            if (*left == 0) {
+                return Result<size_t>(size_t{0});
+            }
+            --*left;
+            std::memcpy(out.data(), "abc", 3);
+            return Result<size_t>(size_t{3});
+        };
+        return response;
+    });
+    router.AddStreaming("GET", "/events", [](Request&, BodySource&) {
+        Response response;
+        response.event_stream = std::make_shared<EventHub>();
+        return response;  // not for a streaming route
+    });
+    auto server = StartPlain(std::move(router));
+    ASSERT_NE(server, nullptr);
+    HttpClient client(PlainClient());
+    std::string got;
+    auto made = client.Download(BaseUrl(*server) + "/made", {}, [&got](auto chunk) {
+        got.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+        return Result<void>{};
+    });
+    ASSERT_TRUE(made.has_value()) << made.error().ToString();
+    EXPECT_EQ(made->Header("Transfer-Encoding").value_or(""), "chunked");
+    EXPECT_EQ(got, "abcabcabc");
+
+    RawSocket old(server->port());
+    ASSERT_TRUE(old.connected());
+    ASSERT_TRUE(old.Send("GET /made HTTP/1.0\r\nHost: x\r\n\r\n"));
+    std::string answer;
+    EXPECT_TRUE(old.ReadUntilClosed(answer, kPatience));
+    EXPECT_EQ(answer.find("chunked"), std::string::npos) << answer;
+    EXPECT_TRUE(answer.ends_with("\r\n\r\nabcabcabc")) << answer;
+
+    auto events = client.Send("GET", BaseUrl(*server) + "/events", "");
+    ASSERT_TRUE(events.has_value()) << events.error().ToString();
+    EXPECT_EQ(events->status, 500u);
 }
 
 }  // namespace
