@@ -724,6 +724,33 @@ TEST(Stream, AProducerShortOfItsStatedSizeCutsTheResponse) {
     EXPECT_EQ(cut.error().code, ErrorCode::kUnavailable);
 }
 
+TEST(Stream, AWholeStreamedBodyKeepsTheConnectionForTheNextRequest) {
+    ReadOutcome outcome;
+    Router router = RecordingRouter(outcome);
+    router.Add("GET", "/hello", [](Request& r) {
+        return Json(200, "{\"connection\":" + std::to_string(r.connection_id) + "}");
+    });
+    auto server = StartPlain(std::move(router));
+    ASSERT_NE(server, nullptr);
+    RawSocket socket(server->port());
+    ASSERT_TRUE(socket.connected());
+    // Both requests in one write: the second must not be taken for body bytes of the first.
+    ASSERT_TRUE(
+        socket.Send("PUT /blob HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    "5\r\nhello\r\n0\r\n\r\n"
+                    "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    );
+    std::string answer;
+    EXPECT_TRUE(socket.ReadUntilClosed(answer, kPatience));
+    EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+    EXPECT_NE(answer.find("HTTP/1.1 200", 1), std::string::npos) << answer;  // the second
+    EXPECT_NE(answer.find("\"connection\":"), std::string::npos) << answer;
+    ASSERT_TRUE(outcome.done.WaitFor(kPatience));
+    std::lock_guard lock(outcome.mu);
+    EXPECT_FALSE(outcome.error.has_value());
+    EXPECT_EQ(outcome.bytes, 5u);
+}
+
 TEST(Stream, ANormalRouteMayAnswerWithAProducerAndHttp10GetsItCloseDelimited) {
     Router router;
     router.Add("GET", "/made", [](Request&) {
