@@ -49,7 +49,7 @@ struct SessionState {
     bool pending = false;                 // an SSE wake-up arrived while not waiting
     bool closing = false;                 // the server is stopping
     bool answering = false;               // a request is in a handler or being answered
-    bool streaming = false;  // ... on a streaming route: Stop closes it at once all the same
+    bool streaming = false;               // that request is a streaming transfer: Stop cuts it
 };
 
 template <class Stream>

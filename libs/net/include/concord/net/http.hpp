@@ -90,9 +90,10 @@ using Handler = std::function<Response(Request&)>;
 
 /// Handles one request to a streaming route: `request.body` is empty and the body is pulled from
 /// `body` (BodySource::Read) while it arrives, so memory stays constant whatever its size. Runs
-/// on the server's streaming pool (ServerOptions::stream_threads). A handler may return before
-/// reading the whole body (e.g. to refuse it): the server then answers and closes the
-/// connection. The response may carry a `body_producer` for a large download.
+/// on the server's streaming pool (ServerOptions::stream_threads); `body` is valid only until the
+/// handler returns. A handler may return before reading the whole body (e.g. to refuse it): the
+/// server then answers and closes the connection. The response may carry a `body_producer` for
+/// a large download.
 using StreamHandler = std::function<Response(Request&, BodySource& body)>;
 
 /// Maps (method, path pattern) to handlers. A pattern is a path whose segments may be

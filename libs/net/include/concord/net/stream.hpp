@@ -20,7 +20,7 @@ public:
     /// many; 0 means the body has ended. On the server: kUnavailable when the client went away,
     /// stalled longer than io_timeout or the server is stopping, kInvalidArgument when the body
     /// exceeds the route's limit (the server then answers 413 whatever the handler returns);
-    /// once it failed, every further call fails the same way.
+    /// once it failed, every further call fails the same way. Calls must not overlap.
     virtual Result<size_t> Read(std::span<std::uint8_t> buffer) = 0;
 };
 
