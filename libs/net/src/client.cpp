@@ -237,6 +237,205 @@ asio::awaitable<ExchangeResult> Exchange(
     co_return out;
 }
 
+// Bytes of a streamed body held at a time (Upload and Download).
+constexpr size_t kStreamChunk = size_t{256} << 10;
+
+Response ResponseHead(const http::response_header<>& header) {
+    Response response;
+    response.status = header.result_int();
+    response.content_type = std::string(header[http::field::content_type]);
+    for (const auto& field : header) {
+        response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    return response;
+}
+
+// Reads the body of the response whose header `parser` holds: a 2xx one into `sink` (when
+// given), chunk by chunk; any other into Response::body, bounded. Each read must progress within
+// options.timeout.
+template <class Stream>
+asio::awaitable<Result<Response>> ReadStreamedBody(
+    Stream& stream,
+    beast::flat_buffer& buffer,
+    http::response_parser<http::buffer_body>& parser,
+    const Url& url,
+    const ClientOptions& options,
+    const BodySink* sink
+) {
+    auto& lowest = beast::get_lowest_layer(stream);
+    Response response = ResponseHead(parser.get());
+    const bool to_sink = sink != nullptr && response.status / 100 == 2;
+    std::vector<std::uint8_t> chunk(kStreamChunk);
+    while (!parser.is_done()) {
+        // Fill the chunk (or end the body), then hand it on.
+        size_t got = 0;
+        while (got < chunk.size() && !parser.is_done()) {
+            parser.get().body().data = chunk.data() + got;
+            parser.get().body().size = chunk.size() - got;
+            lowest.expires_after(options.timeout);
+            auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, kTuple);
+            got = chunk.size() - parser.get().body().size;
+            if (ec == http::error::need_buffer) {
+                ec = {};
+            }
+            if (ec) {
+                co_return Unavailable("reading the response body from", url, ec);
+            }
+        }
+        if (got == 0) {
+            continue;
+        }
+        if (to_sink) {
+            Result<void> taken = (*sink)(std::span<const std::uint8_t>(chunk.data(), got));
+            if (!taken) {
+                co_return taken.error();
+            }
+        } else if (response.body.size() + got > options.max_response_body_bytes) {
+            co_return MakeError(
+                ErrorCode::kUnavailable,
+                "response from " + HostPort(url) + " is larger than " +
+                    std::to_string(options.max_response_body_bytes) + " bytes"
+            );
+        } else {
+            response.body.append(reinterpret_cast<const char*>(chunk.data()), got);
+        }
+    }
+    co_return response;
+}
+
+template <class Stream>
+asio::awaitable<Result<Response>> ReadStreamedResponse(
+    Stream& stream,
+    beast::flat_buffer& buffer,
+    const Url& url,
+    const ClientOptions& options,
+    const BodySink* sink
+) {
+    http::response_parser<http::buffer_body> parser;
+    parser.header_limit(64 * 1024);
+    parser.body_limit(boost::none);
+    beast::get_lowest_layer(stream).expires_after(options.timeout);
+    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+    if (ec) {
+        co_return Unavailable("reading the response from", url, ec);
+    }
+    co_return co_await ReadStreamedBody(stream, buffer, parser, url, options, sink);
+}
+
+template <class Stream>
+asio::awaitable<Result<Response>> UploadOn(
+    Stream& stream,
+    beast::flat_buffer& buffer,
+    http::request<http::buffer_body>& request,
+    BodySource& source,
+    std::optional<uint64_t> size,
+    const Url& url,
+    const ClientOptions& options
+) {
+    auto& lowest = beast::get_lowest_layer(stream);
+    request.body().data = nullptr;
+    request.body().more = true;
+    http::request_serializer<http::buffer_body> serializer(request);
+    lowest.expires_after(options.timeout);
+    auto [hec, hn] = co_await http::async_write_header(stream, serializer, kTuple);
+    if (hec) {
+        co_return Unavailable("sending to", url, hec);
+    }
+    // Expect: 100-continue. A final answer instead (a refusal) ends the exchange unsent.
+    {
+        http::response_parser<http::empty_body> interim;
+        interim.header_limit(64 * 1024);
+        lowest.expires_after(options.timeout);
+        auto [iec, in] = co_await http::async_read_header(stream, buffer, interim, kTuple);
+        if (iec) {
+            co_return Unavailable("reading the response from", url, iec);
+        }
+        if (interim.get().result() != http::status::continue_) {
+            http::response_parser<http::buffer_body> final_parser(std::move(interim));
+            final_parser.body_limit(boost::none);
+            co_return co_await ReadStreamedBody(
+                stream, buffer, final_parser, url, options, nullptr
+            );
+        }
+    }
+    std::vector<std::uint8_t> chunk(kStreamChunk);
+    uint64_t sent = 0;
+    boost::system::error_code write_error;
+    for (bool last = false; !last;) {
+        size_t n = 0;
+        if (!size || sent < *size) {
+            std::span<std::uint8_t> room(chunk);
+            if (size) {
+                room =
+                    room.first(static_cast<size_t>(std::min<uint64_t>(*size - sent, chunk.size())));
+            }
+            Result<size_t> got = source.Read(room);
+            if (!got) {
+                co_return got.error();
+            }
+            if (*got > room.size()) {
+                co_return MakeError(
+                    ErrorCode::kInternal, "a body source claimed more bytes than its buffer holds"
+                );
+            }
+            n = *got;
+            if (n == 0 && size) {
+                co_return MakeError(
+                    ErrorCode::kInvalidArgument,
+                    "the body source ended after " + std::to_string(sent) + " of " +
+                        std::to_string(*size) + " bytes"
+                );
+            }
+        }
+        sent += n;
+        last = n == 0 || (size && sent == *size);
+        request.body().data = n == 0 ? nullptr : chunk.data();
+        request.body().size = n;
+        request.body().more = n != 0;
+        lowest.expires_after(options.timeout);
+        auto [ec, wn] = co_await http::async_write(stream, serializer, kTuple);
+        if (ec == http::error::need_buffer) {
+            ec = {};
+        }
+        if (!ec && last && n != 0) {
+            request.body().data = nullptr;
+            request.body().size = 0;
+            request.body().more = false;
+            lowest.expires_after(options.timeout);
+            auto [eec, en] = co_await http::async_write(stream, serializer, kTuple);
+            ec = eec;
+        }
+        if (ec) {
+            write_error = ec;
+            break;
+        }
+    }
+    // After a failed write the server may still have answered (it refused the body midway).
+    Result<Response> response =
+        co_await ReadStreamedResponse(stream, buffer, url, options, nullptr);
+    if (!response && write_error) {
+        co_return Unavailable("sending to", url, write_error);
+    }
+    co_return response;
+}
+
+template <class Stream>
+asio::awaitable<Result<Response>> DownloadOn(
+    Stream& stream,
+    beast::flat_buffer& buffer,
+    http::request<http::string_body>& request,
+    const BodySink& sink,
+    const Url& url,
+    const ClientOptions& options
+) {
+    beast::get_lowest_layer(stream).expires_after(options.timeout);
+    auto [wec, wn] = co_await http::async_write(stream, request, kTuple);
+    if (wec) {
+        co_return Unavailable("sending to", url, wec);
+    }
+    co_return co_await ReadStreamedResponse(stream, buffer, url, options, &sink);
+}
+
 }  // namespace
 
 class HttpClient::Impl {
@@ -285,6 +484,61 @@ public:
         }
     }
 
+    Result<Response> Upload(
+        std::string_view method,
+        std::string_view url_text,
+        const HeaderList& headers,
+        BodySource& body,
+        std::optional<uint64_t> size
+    ) {
+        MutexLock lock(mu_);
+        CONCORD_ASSIGN_OR_RETURN(Url url, ParseUrl(url_text));
+        CONCORD_RETURN_IF_ERROR(CheckPolicy(url, options_));
+        CONCORD_ASSIGN_OR_RETURN(std::unique_ptr<Connection> c, Open(url));
+        http::request<http::buffer_body> request;
+        http::verb verb = http::string_to_verb(method);
+        if (verb == http::verb::unknown) {
+            request.method_string(method);
+        } else {
+            request.method(verb);
+        }
+        request.target(url.target);
+        request.version(11);
+        request.set(http::field::host, HostPort(url));
+        request.set(http::field::user_agent, "concord");
+        for (const auto& [name, value] : headers) {
+            request.insert(name, value);
+        }
+        request.set(http::field::expect, "100-continue");
+        if (size) {
+            request.content_length(*size);
+        } else {
+            request.chunked(true);
+        }
+        request.keep_alive(false);
+        return RunSync(
+            ioc_,
+            c->tls ? UploadOn(*c->tls, c->buffer, request, body, size, url, options_)
+                   : UploadOn(*c->plain, c->buffer, request, body, size, url, options_)
+        );
+    }
+
+    Result<Response> Download(
+        std::string_view url_text, const HeaderList& headers, const BodySink& sink
+    ) {
+        MutexLock lock(mu_);
+        CONCORD_ASSIGN_OR_RETURN(Url url, ParseUrl(url_text));
+        CONCORD_RETURN_IF_ERROR(CheckPolicy(url, options_));
+        CONCORD_ASSIGN_OR_RETURN(std::unique_ptr<Connection> c, Open(url));
+        auto request = BuildRequest("GET", url, "", headers);
+        request.keep_alive(false);
+        return RunSync(
+            ioc_,
+            c->tls ? DownloadOn(*c->tls, c->buffer, request, sink, url, options_)
+                   : DownloadOn(*c->plain, c->buffer, request, sink, url, options_)
+        );
+    }
+
     size_t opened() const {
         MutexLock lock(mu_);
         return opened_;
@@ -296,6 +550,18 @@ public:
     }
 
 private:
+    // A fresh connection for one streamed transfer; only connecting and the handshake share a
+    // deadline (options_.timeout), the transfer's steps have one each.
+    Result<std::unique_ptr<Connection>> Open(const Url& url) CONCORD_REQUIRES(mu_) {
+        auto opened = RunSync(
+            ioc_, OpenConnection(ioc_, ssl_, options_, url, Clock::now() + options_.timeout)
+        );
+        if (opened) {
+            ++opened_;
+        }
+        return opened;
+    }
+
     asio::io_context ioc_{1};  // first: destroyed last
     ClientOptions options_;
     mutable Mutex mu_;
@@ -306,6 +572,22 @@ private:
 
 HttpClient::HttpClient(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 HttpClient::~HttpClient() = default;
+
+Result<Response> HttpClient::Upload(
+    std::string_view method,
+    std::string_view url,
+    const HeaderList& headers,
+    BodySource& body,
+    std::optional<std::uint64_t> size
+) {
+    return impl_->Upload(method, url, headers, body, size);
+}
+
+Result<Response> HttpClient::Download(
+    std::string_view url, const HeaderList& headers, const BodySink& sink
+) {
+    return impl_->Download(url, headers, sink);
+}
 
 Result<Response> HttpClient::Send(
     std::string_view method, std::string_view url, std::string_view body, const HeaderList& headers

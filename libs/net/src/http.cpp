@@ -193,11 +193,19 @@ Response ErrorJson(unsigned status, std::string_view code, std::string_view mess
     return Json(status, boost::json::serialize(root));
 }
 
+Result<size_t> MemoryBodySource::Read(std::span<std::uint8_t> buffer) {
+    const size_t n = std::min(buffer.size(), data_.size());
+    std::copy_n(data_.begin(), n, buffer.begin());
+    data_.remove_prefix(n);
+    return n;
+}
+
 void Router::Add(std::string method, std::string pattern, Handler handler, std::string pool) {
     Route& route = Slot(std::move(method), std::move(pattern));
     route.handler = std::move(handler);
     route.pool = std::move(pool);
     route.choose = nullptr;
+    route.stream = nullptr;
 }
 
 void Router::Add(std::string method, std::string pattern, Handler handler, PoolChooser choose) {
@@ -205,6 +213,18 @@ void Router::Add(std::string method, std::string pattern, Handler handler, PoolC
     route.handler = std::move(handler);
     route.pool.clear();
     route.choose = std::move(choose);
+    route.stream = nullptr;
+}
+
+void Router::AddStreaming(
+    std::string method, std::string pattern, StreamHandler handler, StreamOptions options
+) {
+    Route& route = Slot(std::move(method), std::move(pattern));
+    route.handler = nullptr;
+    route.pool.clear();
+    route.choose = nullptr;
+    route.stream = std::move(handler);
+    route.stream_options = options;
 }
 
 Router::Route& Router::Slot(std::string method, std::string pattern) {
@@ -214,8 +234,8 @@ Router::Route& Router::Slot(std::string method, std::string pattern) {
         }
     }
     std::vector<std::string> segments = SplitPath(pattern);
-    routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments), {}, {}, {}}
-    );
+    routes_.push_back(Route{
+        std::move(method), std::move(pattern), std::move(segments), {}, {}, {}, {}, {}});
     return routes_.back();
 }
 
@@ -267,7 +287,20 @@ std::string Router::PoolFor(const Request& request) const {
     return route->choose ? route->choose(request) : route->pool;
 }
 
+std::optional<StreamOptions> Router::StreamingFor(const Request& request) const {
+    const Route* route = Find(request, nullptr);
+    if (route == nullptr || !route->stream) {
+        return std::nullopt;
+    }
+    return route->stream_options;
+}
+
 Response Router::Dispatch(Request& request) const {
+    MemoryBodySource body(request.body);
+    return Dispatch(request, body);
+}
+
+Response Router::Dispatch(Request& request, BodySource& body) const {
     std::vector<std::string> allowed;
     const Route* best = Find(request, &allowed);
     if (best == nullptr) {
@@ -289,6 +322,9 @@ Response Router::Dispatch(Request& request) const {
     std::vector<std::string> path = SplitPath(request.path);
     request.params.clear();
     Match(best->segments, path, &request.params);
+    if (best->stream) {
+        return best->stream(request, body);
+    }
     return best->handler(request);
 }
 

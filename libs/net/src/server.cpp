@@ -7,6 +7,7 @@
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -48,6 +49,7 @@ struct SessionState {
     bool pending = false;                 // an SSE wake-up arrived while not waiting
     bool closing = false;                 // the server is stopping
     bool answering = false;               // a request is in a handler or being answered
+    bool streaming = false;               // that request is a streaming transfer: Stop cuts it
 };
 
 template <class Stream>
@@ -122,6 +124,139 @@ bool FramingIsAmbiguous(const http::request_header<Fields>& header) {
            header.find(http::field::content_length) != header.end();
 }
 
+// The parts of a request known once its header is read (everything but the body).
+template <class Body>
+Request RequestHead(
+    const http::request<Body>& header, const std::string& remote_ip, uint64_t connection_id
+) {
+    Request request;
+    request.method = std::string(header.method_string());
+    std::string_view target = header.target();
+    size_t question = target.find('?');
+    request.path = std::string(target.substr(0, question));
+    if (question != std::string_view::npos) {
+        request.query = std::string(target.substr(question + 1));
+    }
+    request.remote_ip = remote_ip;
+    request.connection_id = connection_id;
+    for (const auto& field : header) {
+        request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    return request;
+}
+
+Response TooLarge(uint64_t limit) {
+    return ErrorJson(
+        413, "too_large", "request body larger than " + std::to_string(limit) + " bytes"
+    );
+}
+
+// The request body of a streaming route as its handler reads it. Read runs on the handler's
+// thread: it starts a read on the connection's strand and waits for it, so bytes go from the
+// connection's read buffer straight into the handler's buffer, and nothing else is buffered.
+// The session coroutine is suspended in the handler meanwhile, so the stream, buffer and parser
+// are touched by one read at a time.
+template <class Stream>
+class SocketBodySource final : public BodySource {
+public:
+    SocketBodySource(
+        asio::any_io_executor executor,
+        Stream& stream,
+        beast::flat_buffer& buffer,
+        http::request_parser<http::buffer_body>& parser,
+        SessionState& state,
+        std::chrono::milliseconds timeout,
+        uint64_t limit
+    )
+        : executor_(std::move(executor)),
+          stream_(stream),
+          buffer_(buffer),
+          parser_(parser),
+          state_(state),
+          timeout_(timeout),
+          limit_(limit) {}
+
+    Result<size_t> Read(std::span<std::uint8_t> out) override {
+        if (out.empty()) {
+            return MakeError(ErrorCode::kInvalidArgument, "BodySource::Read needs a buffer");
+        }
+        if (failure_) {
+            return *failure_;
+        }
+        if (ended_) {
+            return size_t{0};
+        }
+        Result<size_t> got = MakeError(ErrorCode::kInternal, "not read");
+        try {
+            got = asio::co_spawn(executor_, ReadSome(out), asio::use_future).get();
+        } catch (const std::exception& e) {
+            got = MakeError(ErrorCode::kInternal, std::string("reading the body: ") + e.what());
+        }
+        if (!got) {
+            failure_ = got.error();
+        } else if (*got == 0) {
+            ended_ = true;
+        }
+        return got;
+    }
+
+    // True once the body crossed the route's limit (read on the strand, after the handler).
+    bool too_large() const { return too_large_; }
+
+private:
+    asio::awaitable<Result<size_t>> ReadSome(std::span<std::uint8_t> out) {
+        if (state_.closing) {
+            co_return MakeError(ErrorCode::kUnavailable, "the server is stopping");
+        }
+        auto& lowest = beast::get_lowest_layer(stream_);
+        size_t got = 0;
+        while (got < out.size() && !parser_.is_done()) {
+            auto& body = parser_.get().body();
+            body.data = out.data() + got;
+            body.size = out.size() - got;
+            // A step, not the whole body, must finish within the timeout.
+            lowest.expires_after(timeout_);
+            auto [ec, n] = co_await http::async_read_some(stream_, buffer_, parser_, kTuple);
+            got = out.size() - parser_.get().body().size;
+            if (ec == http::error::need_buffer) {
+                ec = {};
+            }
+            if (ec == http::error::body_limit) {
+                too_large_ = true;
+                co_return MakeError(
+                    ErrorCode::kInvalidArgument,
+                    "request body larger than " + std::to_string(limit_) + " bytes"
+                );
+            }
+            if (ec == beast::error::timeout) {
+                co_return MakeError(
+                    ErrorCode::kUnavailable,
+                    "no request body bytes came within " + std::to_string(timeout_.count()) + " ms"
+                );
+            }
+            if (ec) {
+                co_return MakeError(
+                    ErrorCode::kUnavailable,
+                    "the connection was lost before the end of the request body (" + ec.message() +
+                        ")"
+                );
+            }
+        }
+        co_return got;
+    }
+
+    asio::any_io_executor executor_;
+    Stream& stream_;
+    beast::flat_buffer& buffer_;
+    http::request_parser<http::buffer_body>& parser_;
+    SessionState& state_;
+    std::chrono::milliseconds timeout_;
+    uint64_t limit_;
+    bool too_large_ = false;        // strand only
+    std::optional<Error> failure_;  // handler thread only
+    bool ended_ = false;            // handler thread only
+};
+
 }  // namespace
 
 bool IsLoopbackAddress(std::string_view address) {
@@ -171,6 +306,17 @@ private:
         uint64_t connection_id,
         bool over_limit
     );
+    // Serves a request to a streaming route whose header `header_parser` holds; true when the
+    // connection may serve another request.
+    template <class Stream>
+    asio::awaitable<bool> ServeStreaming(
+        Stream& stream,
+        SessionState& state,
+        beast::flat_buffer& buffer,
+        http::request_parser<http::string_body>& header_parser,
+        Request& request,
+        const StreamOptions& route
+    );
     template <class Stream>
     asio::awaitable<bool> Write(
         Stream& stream,
@@ -178,6 +324,23 @@ private:
         bool keep_alive,
         unsigned version,
         std::chrono::steady_clock::duration timeout
+    );
+    // Writes a handler's response: its body, or what its body producer gives (on `pool`).
+    template <class Stream>
+    asio::awaitable<bool> Answer(
+        Stream& stream,
+        const Response& response,
+        bool keep_alive,
+        unsigned version,
+        asio::thread_pool& pool
+    );
+    template <class Stream>
+    asio::awaitable<bool> WriteProduced(
+        Stream& stream,
+        const Response& response,
+        bool keep_alive,
+        unsigned version,
+        asio::thread_pool& pool
     );
     template <class Stream>
     asio::awaitable<void> Refuse(Stream& stream, std::string_view reason, Response response);
@@ -187,7 +350,12 @@ private:
     asio::awaitable<void> StreamEvents(
         Stream& stream, SessionState& state, const Request& request, const Response& response
     );
-    asio::awaitable<Response> Handle(Request& request);
+    // The pool a normal route's handler runs on.
+    asio::thread_pool& PoolOf(const Request& request);
+    // Runs the handler on `pool`; a streaming route's reads its body from `body`.
+    asio::awaitable<Response> Handle(asio::thread_pool& pool, Request& request, BodySource* body);
+    bool AcquireStream();
+    void ReleaseStream();
     void Refusal(std::string_view reason) const;
     // Logs a caught failure, at most a few lines per reason and 10 s (log floods are an attack
     // too); the count of suppressed lines goes with the next line written.
@@ -205,12 +373,16 @@ private:
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
     // Handler pools: [0] is the default pool (name ""), then options_.handler_pools in order.
     std::vector<std::pair<std::string, std::unique_ptr<asio::thread_pool>>> pools_;
+    std::unique_ptr<asio::thread_pool> stream_pool_;  // streaming routes' handlers and producers
     std::vector<std::thread> threads_;
     detail::RateLimiter limiter_;
     detail::LogLimiter log_limiter_{5, std::chrono::seconds(10)};
     uint16_t port_ = 0;
     size_t cap_ = 0;            // connections served at once (set by Listen)
     size_t refusal_slots_ = 0;  // connections above cap_ kept open to be answered 503
+
+    Mutex stream_mu_;
+    size_t streams_ CONCORD_GUARDED_BY(stream_mu_) = 0;  // streaming transfers in progress
 
     Mutex conn_mu_;
     size_t open_ CONCORD_GUARDED_BY(conn_mu_) = 0;
@@ -304,6 +476,15 @@ Result<void> Server::Impl::Listen() {
             pool.name, std::make_unique<asio::thread_pool>(static_cast<size_t>(pool.threads))
         );
     }
+    if (options_.stream_threads < 1 || options_.max_stream_transfers < 1 ||
+        options_.stream_chunk_bytes < 1) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "stream_threads, max_stream_transfers and stream_chunk_bytes must be >= 1"
+        );
+    }
+    stream_pool_ =
+        std::make_unique<asio::thread_pool>(static_cast<size_t>(options_.stream_threads));
     for (const auto& name : router_.PoolNames()) {
         if (std::none_of(pools_.begin(), pools_.end(), [&](const auto& p) {
                 return p.first == name;
@@ -417,6 +598,23 @@ void Server::Impl::Stop() {
     for (auto& [name, pool] : pools_) {
         pool->join();
     }
+    if (stream_pool_) {
+        stream_pool_->join();
+    }
+}
+
+bool Server::Impl::AcquireStream() {
+    MutexLock lock(stream_mu_);
+    if (streams_ >= options_.max_stream_transfers) {
+        return false;
+    }
+    ++streams_;
+    return true;
+}
+
+void Server::Impl::ReleaseStream() {
+    MutexLock lock(stream_mu_);
+    --streams_;
 }
 
 void Server::Impl::Refusal(std::string_view reason) const {
@@ -512,8 +710,9 @@ void Server::Impl::Spawn(tcp::socket socket) {
             closers_.emplace(id, [state, executor] {
                 asio::post(executor, [state] {
                     state->closing = true;
-                    // A stream that is answering is closed once the answer is written.
-                    if (state->stream != nullptr && !state->answering) {
+                    // A stream that is answering is closed once the answer is written; a
+                    // streaming transfer, which may last hours, is cut at once.
+                    if (state->stream != nullptr && (!state->answering || state->streaming)) {
                         state->stream->close();
                     }
                     if (state->timer != nullptr) {
@@ -611,7 +810,9 @@ asio::awaitable<void> Server::Impl::Serve(
         parser.header_limit(static_cast<std::uint32_t>(
             std::min<size_t>(options_.max_header_bytes, std::numeric_limits<std::uint32_t>::max())
         ));
-        parser.body_limit(options_.max_body_bytes);
+        // The body limit depends on the route, known once the header is read (Beast would check
+        // a Content-Length against it while parsing the header).
+        parser.body_limit(boost::none);
         // The header must be complete within header_timeout. A timer of our own cancels the
         // read (the stream's own timeout would close the socket, and then no 408 could be
         // sent). `watch` tells the timer's handler whether the read is still waiting; both run
@@ -633,8 +834,20 @@ asio::awaitable<void> Server::Impl::Serve(
         if (header_timed_out && hec) {
             hec = beast::error::timeout;
         }
-        if (!hec && parser.content_length() && *parser.content_length() > options_.max_body_bytes) {
-            hec = http::error::body_limit;
+        // A streaming route has its own body limit (and pool); the rest share the server's.
+        Request head;
+        std::optional<StreamOptions> streaming;
+        uint64_t body_limit = options_.max_body_bytes;
+        if (!hec) {
+            head = RequestHead(parser.get(), remote_ip, connection_id);
+            streaming = router_.StreamingFor(head);
+            if (streaming) {
+                body_limit = streaming->max_body_bytes;
+            }
+            if (parser.content_length() && *parser.content_length() > body_limit) {
+                hec = http::error::body_limit;
+            }
+            parser.body_limit(body_limit);  // for a chunked body
         }
         if (hec) {
             if (hec == http::error::header_limit) {
@@ -644,16 +857,7 @@ asio::awaitable<void> Server::Impl::Serve(
                     ErrorJson(431, "header_too_large", "request header fields too large")
                 );
             } else if (hec == http::error::body_limit) {
-                co_await Refuse(
-                    stream,
-                    "too_large",
-                    ErrorJson(
-                        413,
-                        "too_large",
-                        "request body larger than " + std::to_string(options_.max_body_bytes) +
-                            " bytes"
-                    )
-                );
+                co_await Refuse(stream, "too_large", TooLarge(body_limit));
             } else if (hec == beast::error::timeout) {
                 co_await Refuse(
                     stream,
@@ -693,6 +897,14 @@ asio::awaitable<void> Server::Impl::Serve(
             co_await Refuse(stream, "rate_limited", std::move(response));
             co_return;
         }
+        if (streaming) {
+            const bool more =
+                co_await ServeStreaming(stream, state, buffer, parser, head, *streaming);
+            if (!more) {
+                co_return;
+            }
+            continue;
+        }
         auto& header = parser.get();
         if (beast::iequals(header[http::field::expect], "100-continue")) {
             http::response<http::empty_body> cont{http::status::continue_, header.version()};
@@ -706,16 +918,7 @@ asio::awaitable<void> Server::Impl::Serve(
         auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kTuple);
         if (bec) {
             if (bec == http::error::body_limit) {
-                co_await Refuse(
-                    stream,
-                    "too_large",
-                    ErrorJson(
-                        413,
-                        "too_large",
-                        "request body larger than " + std::to_string(options_.max_body_bytes) +
-                            " bytes"
-                    )
-                );
+                co_await Refuse(stream, "too_large", TooLarge(options_.max_body_bytes));
             } else if (bec.category() == http::make_error_code(http::error::bad_target).category()) {
                 co_await Refuse(
                     stream, "bad_request", ErrorJson(400, "bad_request", "malformed request")
@@ -724,25 +927,12 @@ asio::awaitable<void> Server::Impl::Serve(
             co_return;
         }
         http::request<http::string_body> message = parser.release();
-        Request request;
-        request.method = std::string(message.method_string());
-        std::string_view target = message.target();
-        size_t question = target.find('?');
-        request.path = std::string(target.substr(0, question));
-        if (question != std::string_view::npos) {
-            request.query = std::string(target.substr(question + 1));
-        }
+        Request request = std::move(head);
         request.body = std::move(message.body());
-        request.remote_ip = remote_ip;
-        request.connection_id = connection_id;
-        for (const auto& field : message) {
-            request.headers.emplace_back(
-                std::string(field.name_string()), std::string(field.value())
-            );
-        }
         const bool keep_alive = message.keep_alive();
         state.answering = true;  // Stop lets a request in flight finish and be answered
-        Response response = co_await Handle(request);
+        asio::thread_pool& pool = PoolOf(request);
+        Response response = co_await Handle(pool, request, nullptr);
         if (response.event_stream) {
             state.answering = false;
             if (state.closing) {
@@ -752,8 +942,8 @@ asio::awaitable<void> Server::Impl::Serve(
             co_return;
         }
         // (No co_await inside conditions: GCC 12 miscompiles some of them.)
-        const bool written = co_await Write(
-            stream, response, keep_alive && !state.closing, message.version(), options_.io_timeout
+        const bool written = co_await Answer(
+            stream, response, keep_alive && !state.closing, message.version(), pool
         );
         state.answering = false;
         if (!written || !keep_alive || state.closing) {
@@ -763,10 +953,9 @@ asio::awaitable<void> Server::Impl::Serve(
     }
 }
 
-asio::awaitable<Response> Server::Impl::Handle(Request& request) {
-    // Choose the pool here, on the I/O thread, so a class of routes whose pool is busy never
-    // waits in the queue of another class's pool.
-    asio::thread_pool* pool = pools_.front().second.get();
+asio::thread_pool& Server::Impl::PoolOf(const Request& request) {
+    // Chosen here, on the I/O thread, so a class of routes whose pool is busy never waits in
+    // the queue of another class's pool.
     std::string pool_name;
     try {
         pool_name = router_.PoolFor(request);
@@ -776,17 +965,23 @@ asio::awaitable<Response> Server::Impl::Handle(Request& request) {
     if (!pool_name.empty()) {
         for (auto& [name, candidate] : pools_) {
             if (name == pool_name) {
-                pool = candidate.get();
-                break;
+                return *candidate;
             }
         }
     }
+    return *pools_.front().second;
+}
+
+asio::awaitable<Response> Server::Impl::Handle(
+    asio::thread_pool& pool, Request& request, BodySource* body
+) {
     Response response = co_await asio::co_spawn(
-        *pool,
-        [this, &request]() -> asio::awaitable<Response> {
+        pool,
+        [this, &request, body]() -> asio::awaitable<Response> {
             Response out;
             try {
-                out = router_.Dispatch(request);
+                out =
+                    body != nullptr ? router_.Dispatch(request, *body) : router_.Dispatch(request);
             } catch (const std::exception& e) {
                 LogFailure("handler_failed", e.what());
                 out = ErrorJson(500, "internal", "internal error");
@@ -799,6 +994,189 @@ asio::awaitable<Response> Server::Impl::Handle(Request& request) {
         asio::use_awaitable
     );
     co_return response;
+}
+
+template <class Stream>
+asio::awaitable<bool> Server::Impl::ServeStreaming(
+    Stream& stream,
+    SessionState& state,
+    beast::flat_buffer& buffer,
+    http::request_parser<http::string_body>& header_parser,
+    Request& request,
+    const StreamOptions& route
+) {
+    if (!AcquireStream()) {
+        // Refused before a byte of the body is read: a transfer never waits for a slot.
+        co_await Refuse(
+            stream, "busy", ErrorJson(503, "busy", "every streaming slot is taken; retry later")
+        );
+        co_return false;
+    }
+    struct Slot {
+        Impl* impl;
+        ~Slot() { impl->ReleaseStream(); }
+    } slot{this};
+    // The header is read and no body byte is: the parser can change its body type.
+    http::request_parser<http::buffer_body> parser(std::move(header_parser));
+    parser.body_limit(route.max_body_bytes);
+    const unsigned version = parser.get().version();
+    const bool keep_alive = parser.get().keep_alive();
+    auto& lowest = beast::get_lowest_layer(stream);
+    if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> cont{http::status::continue_, version};
+        lowest.expires_after(options_.io_timeout);
+        auto [cec, cn] = co_await http::async_write(stream, cont, kTuple);
+        if (cec) {
+            co_return false;
+        }
+    }
+    state.answering = true;
+    state.streaming = true;
+    struct Done {
+        SessionState& state;
+        ~Done() {
+            state.answering = false;
+            state.streaming = false;
+        }
+    } done{state};
+    const auto executor = co_await asio::this_coro::executor;
+    SocketBodySource<Stream> body(
+        executor, stream, buffer, parser, state, options_.io_timeout, route.max_body_bytes
+    );
+    Response response = co_await Handle(*stream_pool_, request, &body);
+    if (body.too_large()) {
+        co_await Refuse(stream, "too_large", TooLarge(route.max_body_bytes));
+        co_return false;
+    }
+    if (response.event_stream) {
+        LogFailure("handler_failed", "a streaming route answered with an event stream");
+        response = ErrorJson(500, "internal", "internal error");
+    }
+    // A body the handler left unread cannot be skipped reliably (it may be GiB): the answer
+    // says the connection closes, and it does.
+    const bool complete = parser.is_done();
+    const bool written = co_await Answer(
+        stream, response, keep_alive && complete && !state.closing, version, *stream_pool_
+    );
+    if (!written || !keep_alive || !complete || state.closing) {
+        if (!state.closing) {
+            co_await Close(stream, !complete);
+        }
+        co_return false;
+    }
+    co_return true;
+}
+
+template <class Stream>
+asio::awaitable<bool> Server::Impl::Answer(
+    Stream& stream,
+    const Response& response,
+    bool keep_alive,
+    unsigned version,
+    asio::thread_pool& pool
+) {
+    if (response.body_producer) {
+        co_return co_await WriteProduced(stream, response, keep_alive, version, pool);
+    }
+    co_return co_await Write(stream, response, keep_alive, version, options_.io_timeout);
+}
+
+template <class Stream>
+asio::awaitable<bool> Server::Impl::WriteProduced(
+    Stream& stream,
+    const Response& response,
+    bool keep_alive,
+    unsigned version,
+    asio::thread_pool& pool
+) {
+    http::response<http::buffer_body> message;
+    message.version(version);
+    message.result(response.status);
+    message.set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) {
+        // The framing is ours: a handler's own Content-Length or Transfer-Encoding would
+        // contradict it.
+        if (!beast::iequals(name, "Content-Length") && !beast::iequals(name, "Transfer-Encoding")) {
+            message.insert(name, value);
+        }
+    }
+    const std::optional<uint64_t> size = response.body_size;
+    if (size) {
+        message.content_length(*size);
+    } else if (version >= 11) {
+        message.chunked(true);
+    } else {
+        keep_alive = false;  // HTTP/1.0 without a length: the body ends with the connection
+    }
+    message.keep_alive(keep_alive);
+    message.body().data = nullptr;
+    message.body().more = true;
+    http::response_serializer<http::buffer_body> serializer(message);
+    auto& lowest = beast::get_lowest_layer(stream);
+    lowest.expires_after(options_.io_timeout);
+    auto [hec, hn] = co_await http::async_write_header(stream, serializer, kTuple);
+    if (hec) {
+        co_return false;
+    }
+    std::vector<std::uint8_t> chunk(options_.stream_chunk_bytes);
+    const BodyProducer& producer = response.body_producer;
+    uint64_t sent = 0;
+    bool last = false;
+    while (!last) {
+        size_t n = 0;
+        if (!size || sent < *size) {
+            Result<size_t> produced = co_await asio::co_spawn(
+                pool,
+                [&producer, &chunk]() -> asio::awaitable<Result<size_t>> {
+                    try {
+                        co_return producer(std::span<std::uint8_t>(chunk));
+                    } catch (const std::exception& e) {
+                        co_return MakeError(ErrorCode::kInternal, e.what());
+                    }
+                },
+                asio::use_awaitable
+            );
+            if (!produced || *produced > chunk.size()) {
+                LogFailure(
+                    "producer_failed",
+                    produced ? "a body producer claimed more bytes than its buffer holds"
+                             : produced.error().ToString()
+                );
+                co_return false;
+            }
+            n = *produced;
+            if (size && (sent + n > *size || (n == 0 && sent < *size))) {
+                LogFailure("producer_failed", "a body producer did not give body_size bytes");
+                co_return false;
+            }
+        }
+        sent += n;
+        last = n == 0 || (size && sent == *size);
+        message.body().data = n == 0 ? nullptr : chunk.data();
+        message.body().size = n;
+        message.body().more = !last || n != 0;
+        // Each chunk, not the whole body, must be written within io_timeout.
+        lowest.expires_after(options_.io_timeout);
+        auto [ec, wn] = co_await http::async_write(stream, serializer, kTuple);
+        if (ec == http::error::need_buffer) {
+            ec = {};
+        }
+        if (ec) {
+            co_return false;
+        }
+        if (last && n != 0) {
+            // The final bytes went out with `more` set; end the body.
+            message.body().data = nullptr;
+            message.body().size = 0;
+            message.body().more = false;
+            lowest.expires_after(options_.io_timeout);
+            auto [eec, en] = co_await http::async_write(stream, serializer, kTuple);
+            if (eec) {
+                co_return false;
+            }
+        }
+    }
+    co_return keep_alive;
 }
 
 template <class Stream>

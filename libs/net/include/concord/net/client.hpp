@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "concord/core/result.hpp"
 #include "concord/net/event_hub.hpp"
 #include "concord/net/http.hpp"
+#include "concord/net/stream.hpp"
 #include "concord/net/url.hpp"
 
 namespace concord::net {
@@ -20,7 +22,9 @@ namespace concord::net {
 /// Settings of an HttpClient or EventStreamClient.
 struct ClientOptions {
     /// Deadline of a whole request: connect, TLS handshake, write and read. For an
-    /// EventStreamClient it bounds the connection up to the response header only.
+    /// EventStreamClient it bounds the connection up to the response header only. For
+    /// HttpClient::Upload and Download it bounds each step instead (connecting, the handshake,
+    /// every chunk written or read), so a transfer of any size may last as long as it moves.
     std::chrono::milliseconds timeout{10000};
     /// Hex SHA-256 of the server certificate's DER (colons and case ignored). Nodes use
     /// self-signed certificates whose fingerprint is published in the signed directory, so
@@ -57,6 +61,30 @@ public:
         std::string_view url,
         std::string_view body,
         const HeaderList& headers = {}
+    );
+    /// Sends `method` `url` with a body pulled from `body` in chunks, in constant memory: the
+    /// first `size` bytes with Content-Length when `size` is given, else the whole source
+    /// chunked. It asks `Expect: 100-continue` first, so a server refusing at once (413 for a
+    /// stated size over its limit, 503 `busy`) is answered without a body byte sent; that
+    /// answer is returned. The response (small: a status document) is returned whole, bounded
+    /// by max_response_body_bytes. Runs on a connection of its own, closed afterwards, and is
+    /// never retried (the source is consumed). Errors as Send; kInvalidArgument when the source
+    /// ends before `size` bytes; the source's error when its Read fails.
+    Result<Response> Upload(
+        std::string_view method,
+        std::string_view url,
+        const HeaderList& headers,
+        BodySource& body,
+        std::optional<std::uint64_t> size
+    );
+    /// GETs `url` and hands a 2xx response's body to `sink` chunk by chunk, in constant memory;
+    /// Response::body stays empty then. Another status's body (an error document) is returned
+    /// in Response::body, bounded by max_response_body_bytes. `headers` go out as given, so a
+    /// caller resumes a transfer with "Range: bytes=<from>-" and checks for 206 and
+    /// Content-Range. Runs on a connection of its own, closed afterwards. Errors as Send
+    /// (kUnavailable also when the body ends early); the sink's error when it fails.
+    Result<Response> Download(
+        std::string_view url, const HeaderList& headers, const BodySink& sink
     );
     /// Number of TCP connections opened so far (for tests and metrics).
     [[nodiscard]] size_t connections_opened() const;

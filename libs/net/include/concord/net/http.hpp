@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "concord/net/stream.hpp"
+
 namespace concord::net {
 
 class EventHub;
@@ -38,13 +40,20 @@ struct Request {
 
 /// One HTTP response. When `event_stream` is set the server ignores `body` and turns the
 /// connection into a Server-Sent Events stream fed by the hub (see EventHub); such a connection
-/// is not reused for another request.
+/// is not reused for another request. When `body_producer` is set the server ignores `body` and
+/// sends what the producer gives, in constant memory (see BodyProducer).
 struct Response {
     unsigned status = 200;
     std::string content_type = "application/json";
     std::string body;
     HeaderList headers;  ///< extra header fields; Content-Type and Content-Length are set for you
     std::shared_ptr<EventHub> event_stream;
+    /// Produces the body piece by piece on the route's handler pool (the streaming pool for a
+    /// streaming route, which is where large bodies belong).
+    BodyProducer body_producer;
+    /// The producer's total size, sent as Content-Length; the producer must give exactly that
+    /// many bytes, else the connection is closed early. Without it the body is sent chunked.
+    std::optional<std::uint64_t> body_size;
 
     /// The first header called `name` (ASCII case-insensitive), or nullopt.
     [[nodiscard]] std::optional<std::string> Header(std::string_view name) const;
@@ -79,6 +88,14 @@ using PoolChooser = std::function<std::string(const Request&)>;
 /// handler becomes a 500 `internal` error.
 using Handler = std::function<Response(Request&)>;
 
+/// Handles one request to a streaming route: `request.body` is empty and the body is pulled from
+/// `body` (BodySource::Read) while it arrives, so memory stays constant whatever its size. Runs
+/// on the server's streaming pool (ServerOptions::stream_threads); `body` is valid only until the
+/// handler returns. A handler may return before reading the whole body (e.g. to refuse it): the
+/// server then answers and closes the connection. The response may carry a `body_producer` for
+/// a large download.
+using StreamHandler = std::function<Response(Request&, BodySource& body)>;
+
 /// Maps (method, path pattern) to handlers. A pattern is a path whose segments may be
 /// `{name}` placeholders matching one non-empty segment, e.g. "/api/v1/messages/{id}"; literal
 /// segments win over placeholders. Dispatch answers 404 `not_found` for an unknown path and 405
@@ -93,10 +110,24 @@ public:
     void Add(std::string method, std::string pattern, Handler handler, std::string pool = {});
     /// Adds a route whose pool is chosen per request by `choose` (e.g. from a priority header).
     void Add(std::string method, std::string pattern, Handler handler, PoolChooser choose);
+    /// Adds a streaming route: its body is not read into `Request::body` but handed to the
+    /// handler as a BodySource, limited by `options.max_body_bytes` instead of
+    /// ServerOptions::max_body_bytes, and its handler runs on the streaming pool, within the
+    /// server's cap of concurrent streaming transfers (ServerOptions::max_stream_transfers).
+    void AddStreaming(
+        std::string method, std::string pattern, StreamHandler handler, StreamOptions options = {}
+    );
     /// The (method, pattern) pairs in the order they were added, e.g. for an OpenAPI check.
     [[nodiscard]] std::vector<std::pair<std::string, std::string>> Routes() const;
-    /// Finds the route for `request`, binds `request.params` and runs the handler.
+    /// Finds the route for `request`, binds `request.params` and runs the handler (a streaming
+    /// one reads `request.body` through a MemoryBodySource).
     Response Dispatch(Request& request) const;
+    /// As Dispatch, but a streaming route's handler reads its body from `body`; a normal
+    /// route's handler sees `request.body` as usual.
+    Response Dispatch(Request& request, BodySource& body) const;
+    /// The options of the streaming route that `request` (its method and path) matches, or
+    /// nullopt when it matches a normal route or none. Does not run the handler.
+    [[nodiscard]] std::optional<StreamOptions> StreamingFor(const Request& request) const;
     /// The pool the handler for `request` runs on ("" for the default pool and for requests
     /// that match no route). Does not run the handler.
     [[nodiscard]] std::string PoolFor(const Request& request) const;
@@ -111,6 +142,8 @@ private:
         Handler handler;
         std::string pool;
         PoolChooser choose;
+        StreamHandler stream;  // set for a streaming route (then `handler` is empty)
+        StreamOptions stream_options;
     };
     const Route* Find(const Request& request, std::vector<std::string>* allowed) const;
     Route& Slot(std::string method, std::string pattern);

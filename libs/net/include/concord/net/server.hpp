@@ -24,8 +24,9 @@ struct HandlerPoolOptions {
 /// Settings of a Server. Every limit refusal calls `on_refusal` with its reason and, where the
 /// request could be read, answers a JSON error: "too_large" (413), "header_too_large" (431),
 /// "too_many_connections" (503, or closed at once; see README), "rate_limited" (429),
-/// "header_timeout" (408 once part of a header came, else closed), "bad_request" (400). A failed
-/// accept (e.g. out of file descriptors) is reported as "accept_failed".
+/// "header_timeout" (408 once part of a header came, else closed), "bad_request" (400), "busy"
+/// (503, every streaming slot taken). A failed accept (e.g. out of file descriptors) is reported
+/// as "accept_failed".
 struct ServerOptions {
     std::string address = "127.0.0.1";  ///< IPv4 or IPv6 literal to listen on
     uint16_t port = 0;                  ///< 0 picks an ephemeral port; see Server::port()
@@ -50,7 +51,9 @@ struct ServerOptions {
     std::chrono::milliseconds header_timeout{5000};
     /// Time a keep-alive connection may wait for the next request.
     std::chrono::milliseconds idle_timeout{60000};
-    /// Time allowed to receive a body and to send a response.
+    /// Time allowed to receive a body and to send a response. For a streaming route it bounds
+    /// each step instead (every read into the handler's buffer, every chunk written), so a body
+    /// of any size may take as long as it keeps moving.
     std::chrono::milliseconds io_timeout{30000};
     /// Interval of the SSE heartbeat comment.
     std::chrono::milliseconds heartbeat_interval{15000};
@@ -59,6 +62,19 @@ struct ServerOptions {
     int handler_threads = 4;
     /// Further handler pools, by name; a route naming a pool not listed here makes Start fail.
     std::vector<HandlerPoolOptions> handler_pools;
+    /// Threads of the streaming pool, which runs the handlers of streaming routes
+    /// (Router::AddStreaming) and every body producer of their responses, apart from the other
+    /// pools: long transfers never take the threads of message intake or the emergency lane.
+    int stream_threads = 2;
+    /// Streaming transfers (request read, handler, response written) served at once. A further
+    /// request to a streaming route is answered 503 `busy` at once, its body not read, and its
+    /// connection closed. An upload holds a streaming thread while its handler reads, so keep
+    /// this at most `stream_threads` unless handlers return quickly.
+    size_t max_stream_transfers = 2;
+    /// Bytes of a streaming transfer held in memory at a time: a body producer fills buffers of
+    /// this size. With the connection's read buffer (at most 64 KiB) it bounds a transfer's
+    /// memory whatever the body's size.
+    size_t stream_chunk_bytes = size_t{256} << 10;
     /// Called for each limit refusal with its reason (for metrics); from I/O threads, so it must
     /// be thread-safe and quick.
     std::function<void(std::string_view reason)> on_refusal;
