@@ -70,17 +70,9 @@ public:
         if (spent_) {
             return MakeError(ErrorCode::kInternal, "blob writer used after Commit");
         }
-        std::size_t done = 0;
-        while (done < bytes.size()) {
-            const ssize_t n = ::write(fd_.Get(), bytes.data() + done, bytes.size() - done);
-            if (n < 0) {
-                if (errno == EINTR) {
-                    continue;
-                }
-                spent_ = true;
-                return FileErrnoError(temp_, "write", errno);
-            }
-            done += static_cast<std::size_t>(n);
+        if (auto written = WriteAll(fd_.Get(), bytes, temp_); !written) {
+            spent_ = true;
+            return written;
         }
         hasher_.Update(bytes);
         size_ += bytes.size();

@@ -1,6 +1,9 @@
 #include "concord/app/evidence_package.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
+#include <memory>
 #include <set>
 #include <system_error>
 
@@ -17,21 +20,6 @@ namespace {
 
 constexpr std::size_t kPiece = std::size_t{1} << 20;
 
-Result<void> WriteAll(int fd, const std::filesystem::path& path, ByteSpan bytes) {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return FileErrnoError(path, "write", errno);
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    return {};
-}
-
 /// Writes a new file at `part` through `fill`, fsyncs it and renames it to `path`.
 Result<void> WriteNewFile(
     const std::filesystem::path& part,
@@ -42,7 +30,7 @@ Result<void> WriteNewFile(
     if (fd.Get() < 0) {
         return FileErrnoError(part, "open", errno);
     }
-    auto written = fill([&](ByteSpan bytes) { return WriteAll(fd.Get(), part, bytes); });
+    auto written = fill([&](ByteSpan bytes) { return WriteAll(fd.Get(), bytes, part); });
     if (written && ::fsync(fd.Get()) != 0) {
         written = FileErrnoError(part, "fsync", errno);
     }
@@ -178,6 +166,17 @@ Result<EvidenceManifest> PackageBuilder::Finish(
     );
     CONCORD_RETURN_IF_ERROR(ManifestContent(m));
     return m;
+}
+
+PlaintextSource MemorySource(std::string bytes) {
+    auto data = std::make_shared<std::string>(std::move(bytes));
+    auto at = std::make_shared<std::size_t>(0);
+    return [data, at](std::span<std::uint8_t> out) -> Result<std::size_t> {
+        const std::size_t n = std::min(out.size(), data->size() - *at);
+        std::memcpy(out.data(), data->data() + *at, n);
+        *at += n;
+        return n;
+    };
 }
 
 Result<PlaintextSource> FileSource(const std::filesystem::path& path) {

@@ -33,18 +33,6 @@ std::string Slurp(const std::filesystem::path& p) {
     return s.str();
 }
 
-/// Bytes from a string, as a PlaintextSource yields them (in pieces of at most `out.size()`).
-PlaintextSource StringSource(std::string text) {
-    auto data = std::make_shared<std::string>(std::move(text));
-    auto at = std::make_shared<std::size_t>(0);
-    return [data, at](std::span<std::uint8_t> out) -> Result<std::size_t> {
-        const std::size_t n = std::min(out.size(), data->size() - *at);
-        std::memcpy(out.data(), data->data() + *at, n);
-        *at += n;
-        return n;
-    };
-}
-
 std::string Pattern(std::size_t size, unsigned seed) {
     std::mt19937 rng(seed);
     std::string out(size, '\0');
@@ -93,12 +81,12 @@ protected:
 
     /// A package of three files (empty, one chunk, several chunks) built at the sender.
     EvidenceManifest Build(PackageBuilder& builder) {
-        EXPECT_TRUE(builder.AddFile("empty.log", "text/plain", "m.dupont", T0(), StringSource("")));
+        EXPECT_TRUE(builder.AddFile("empty.log", "text/plain", "m.dupont", T0(), MemorySource("")));
         EXPECT_TRUE(builder.AddFile(
-            "subscriber.json", "application/json", "m.dupont", T0(), StringSource(small_)
+            "subscriber.json", "application/json", "m.dupont", T0(), MemorySource(small_)
         ));
         EXPECT_TRUE(builder.AddFile(
-            "traffic.pcap", "application/vnd.tcpdump.pcap", "m.dupont", T0(), StringSource(large_)
+            "traffic.pcap", "application/vnd.tcpdump.pcap", "m.dupont", T0(), MemorySource(large_)
         ));
         auto manifest = builder.Finish(
             package_,

@@ -22,17 +22,6 @@ std::string Slurp(const std::filesystem::path& p) {
     return s.str();
 }
 
-PlaintextSource Text(std::string text) {
-    auto data = std::make_shared<std::string>(std::move(text));
-    auto at = std::make_shared<std::size_t>(0);
-    return [data, at](std::span<std::uint8_t> out) -> Result<std::size_t> {
-        const std::size_t n = std::min(out.size(), data->size() - *at);
-        std::memcpy(out.data(), data->data() + *at, n);
-        *at += n;
-        return n;
-    };
-}
-
 class EvidenceServiceTest : public testing::TwoNodes {
 protected:
     void SetUp() override {
@@ -97,11 +86,16 @@ TEST_P(EvidenceServiceTest, AnOfficerBuildsSealsAndDownloadsAPackageAndEachStepI
     auto package = service_->CreatePackage(alice_, case_id_, b_.id, kNow);
     ASSERT_TRUE(package) << package.error().ToString();
     auto small = service_->AddFile(
-        alice_, *package, "subscriber.json", "application/json", Text("{\"a\":1}"), kNow + 1
+        alice_, *package, "subscriber.json", "application/json", MemorySource("{\"a\":1}"), kNow + 1
     );
     ASSERT_TRUE(small) << small.error().ToString();
     ASSERT_TRUE(service_->AddFile(
-        alice_, *package, "traffic.pcap", "application/vnd.tcpdump.pcap", Text(large_), kNow + 2
+        alice_,
+        *package,
+        "traffic.pcap",
+        "application/vnd.tcpdump.pcap",
+        MemorySource(large_),
+        kNow + 2
     ));
     auto draft = service_->Get(alice_, *package).value();
     EXPECT_EQ(draft.state, "draft");
@@ -161,12 +155,16 @@ TEST_P(EvidenceServiceTest, RefusalsChangeNothing) {
     const std::size_t leaves = EvidenceLeaves().size();
 
     EXPECT_EQ(
-        service_->AddFile(carol, package, "a.txt", "text/plain", Text("a"), kNow).error().code,
+        service_->AddFile(carol, package, "a.txt", "text/plain", MemorySource("a"), kNow)
+            .error()
+            .code,
         ErrorCode::kPermissionDenied
     );
     EXPECT_EQ(service_->Get(carol, package).error().code, ErrorCode::kPermissionDenied);
     EXPECT_EQ(
-        service_->AddFile(alice_, package, "../a.txt", "text/plain", Text("a"), kNow).error().code,
+        service_->AddFile(alice_, package, "../a.txt", "text/plain", MemorySource("a"), kNow)
+            .error()
+            .code,
         ErrorCode::kInvalidArgument
     );
     const PlaintextSource cut = [](std::span<std::uint8_t>) -> Result<std::size_t> {
@@ -187,9 +185,11 @@ TEST_P(EvidenceServiceTest, RefusalsChangeNothing) {
     );
     EXPECT_EQ(EvidenceLeaves().size(), leaves);
 
-    ASSERT_TRUE(service_->AddFile(alice_, package, "a.txt", "text/plain", Text("a"), kNow));
+    ASSERT_TRUE(service_->AddFile(alice_, package, "a.txt", "text/plain", MemorySource("a"), kNow));
     EXPECT_EQ(
-        service_->AddFile(alice_, package, "a.txt", "text/plain", Text("b"), kNow).error().code,
+        service_->AddFile(alice_, package, "a.txt", "text/plain", MemorySource("b"), kNow)
+            .error()
+            .code,
         ErrorCode::kInvalidArgument
     );
     EXPECT_EQ(
@@ -206,7 +206,9 @@ TEST_P(EvidenceServiceTest, RefusalsChangeNothing) {
         ErrorCode::kInvalidArgument
     );
     EXPECT_EQ(
-        service_->AddFile(alice_, package, "b.txt", "text/plain", Text("b"), kNow).error().code,
+        service_->AddFile(alice_, package, "b.txt", "text/plain", MemorySource("b"), kNow)
+            .error()
+            .code,
         ErrorCode::kInvalidArgument
     );
     EXPECT_EQ(service_->Get(alice_, package)->files.size(), 1U);
@@ -218,7 +220,9 @@ TEST_P(EvidenceServiceTest, RefusalsChangeNothing) {
 
 TEST_P(EvidenceServiceTest, PackageKeysDoNotOpenWithoutTheNodesKey) {
     const std::string package = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
-    ASSERT_TRUE(service_->AddFile(alice_, package, "a.txt", "text/plain", Text("secret"), kNow));
+    ASSERT_TRUE(
+        service_->AddFile(alice_, package, "a.txt", "text/plain", MemorySource("secret"), kNow)
+    );
     ASSERT_TRUE(service_->SealPackage(alice_, package, *directory_, kNow));
     // The same database and blobs under another node key (a copy without the key file).
     auto stranger = MakeService(crypto::SigningKey::Generate());

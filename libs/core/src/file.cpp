@@ -28,8 +28,6 @@ Error FileErrnoError(const std::filesystem::path& path, std::string_view op, int
     );
 }
 
-namespace {
-
 Result<void> WriteAll(int fd, ByteSpan data, const std::filesystem::path& path) {
     std::size_t done = 0;
     while (done < data.size()) {
@@ -44,6 +42,8 @@ Result<void> WriteAll(int fd, ByteSpan data, const std::filesystem::path& path) 
     }
     return {};
 }
+
+namespace {
 
 // Moves `from` to `to` atomically without ever replacing an existing `to`; -1 with errno set.
 int RenameNoReplace(const std::filesystem::path& from, const std::filesystem::path& to) {

@@ -81,6 +81,9 @@ private:
     std::vector<EvidenceFile> files_;
 };
 
+/// A PlaintextSource yielding `bytes` (a small file already in memory, e.g. a form or a note).
+PlaintextSource MemorySource(std::string bytes);
+
 /// A PlaintextSource reading the file at `path`. kNotFound / kUnavailable naming the path.
 Result<PlaintextSource> FileSource(const std::filesystem::path& path);
 

@@ -30,6 +30,10 @@ private:
     int fd_{-1};
 };
 
+/// Writes all of `data` to the descriptor `fd` (retrying short writes and EINTR); errors name
+/// `path` (FileErrnoError of "write").
+Result<void> WriteAll(int fd, ByteSpan data, const std::filesystem::path& path);
+
 /// What WriteFileAtomically does when `path` exists already.
 enum class ExistingFile : std::uint8_t {
     kReplace,  ///< replace it atomically
