@@ -46,6 +46,21 @@ Result<void> WriteNewFile(
     return written;
 }
 
+/// Hands every piece `source` yields (read into `buffer`) to `each`, until the source ends.
+Result<void> ForEachPiece(
+    const PlaintextSource& source,
+    std::vector<std::uint8_t>& buffer,
+    const std::function<Result<void>(ByteSpan)>& each
+) {
+    for (;;) {
+        CONCORD_ASSIGN_OR_RETURN(std::size_t n, source(buffer));
+        if (n == 0) {
+            return {};
+        }
+        CONCORD_RETURN_IF_ERROR(each(ByteSpan(buffer.data(), n)));
+    }
+}
+
 Result<void> SyncFolder(const std::filesystem::path& folder) {
     UniqueFd fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (fd.Get() < 0 || ::fsync(fd.Get()) != 0) {
@@ -132,13 +147,9 @@ Result<void> PackageBuilder::AddFile(
 
     CONCORD_ASSIGN_OR_RETURN(FileSealer sealer, FileSealer::Create(key_, chunk_bytes_, *blobs_));
     std::vector<std::uint8_t> piece(kPiece);
-    for (;;) {
-        CONCORD_ASSIGN_OR_RETURN(std::size_t n, source(piece));
-        if (n == 0) {
-            break;
-        }
-        CONCORD_RETURN_IF_ERROR(sealer.Write(ByteSpan(piece.data(), n)));
-    }
+    CONCORD_RETURN_IF_ERROR(ForEachPiece(source, piece, [&sealer](ByteSpan bytes) {
+        return sealer.Write(bytes);
+    }));
     CONCORD_ASSIGN_OR_RETURN(file.sealed, sealer.Finish());
     files_.push_back(std::move(file));
     return {};
@@ -221,16 +232,17 @@ Result<PackageReport> VerifyExportedPackage(
     CONCORD_ASSIGN_OR_RETURN(PlaintextSource manifest_file, FileSource(folder / "manifest.json"));
     std::string text;
     std::vector<std::uint8_t> piece(kPiece);
-    for (;;) {
-        CONCORD_ASSIGN_OR_RETURN(std::size_t n, manifest_file(piece));
-        if (n == 0) {
-            break;
+    CONCORD_RETURN_IF_ERROR(ForEachPiece(
+        manifest_file,
+        piece,
+        [&text](ByteSpan bytes) -> Result<void> {
+            if (text.size() + bytes.size() > kMaxManifestBytes + 2) {
+                return MakeError(ErrorCode::kInvalidArgument, "manifest.json is larger than 1 MiB");
+            }
+            text.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+            return {};
         }
-        if (text.size() + n > kMaxManifestBytes + 2) {
-            return MakeError(ErrorCode::kInvalidArgument, "manifest.json is larger than 1 MiB");
-        }
-        text.append(reinterpret_cast<const char*>(piece.data()), n);
-    }
+    ));
     // A trailing newline (as an editor or `cat >` leaves it) is not part of the manifest.
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
         text.pop_back();
@@ -253,14 +265,11 @@ Result<PackageReport> VerifyExportedPackage(
         }
         crypto::Sha256Hasher hasher;
         std::uint64_t size = 0;
-        for (;;) {
-            CONCORD_ASSIGN_OR_RETURN(std::size_t n, (*source)(piece));
-            if (n == 0) {
-                break;
-            }
-            hasher.Update(ByteSpan(piece.data(), n));
-            size += n;
-        }
+        CONCORD_RETURN_IF_ERROR(ForEachPiece(*source, piece, [&](ByteSpan bytes) -> Result<void> {
+            hasher.Update(bytes);
+            size += bytes.size();
+            return {};
+        }));
         if (size != f.sealed.size || HexEncode(hasher.Finish()) != f.sealed.sha256) {
             return MakeError(
                 ErrorCode::kCorruption,

@@ -216,9 +216,8 @@ Result<EvidenceFile> EvidenceService::AddFile(
     const PlaintextSource& source,
     std::int64_t now_ms
 ) {
-    CONCORD_ASSIGN_OR_RETURN(Stored stored, LoadAlone(package));
+    CONCORD_ASSIGN_OR_RETURN(Stored stored, LoadFor(actor, package, Action::kCaseEdit));
     const EvidencePackage& p = stored.package;
-    CONCORD_RETURN_IF_ERROR(access_(actor, Action::kCaseEdit, p.case_id));
     if (p.state != "draft") {
         return Invalid("evidence package " + p.package + " is sealed: no file can be added");
     }
@@ -285,11 +284,8 @@ Result<std::string> EvidenceService::SealPackage(
             "signs its manifest with their own key"
         );
     }
-    {
-        // The case check opens a transaction of its own: never inside this one.
-        CONCORD_ASSIGN_OR_RETURN(Stored before, LoadAlone(package));
-        CONCORD_RETURN_IF_ERROR(access_(actor, Action::kCaseEdit, before.package.case_id));
-    }
+    // The case check opens a transaction of its own: never inside this one.
+    CONCORD_RETURN_IF_ERROR(LoadFor(actor, package, Action::kCaseEdit));
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Stored stored, Load(*tx, package));
     const EvidencePackage& p = stored.package;
@@ -340,16 +336,22 @@ Result<std::string> EvidenceService::SealPackage(
     return text;
 }
 
-Result<EvidenceService::Stored> EvidenceService::LoadAlone(std::string_view package) const {
-    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_ASSIGN_OR_RETURN(Stored stored, Load(*tx, package));
-    tx->Rollback();
+Result<EvidenceService::Stored> EvidenceService::LoadFor(
+    const Actor& actor, std::string_view package, Action action
+) const {
+    Stored stored;
+    {
+        CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+        CONCORD_ASSIGN_OR_RETURN(stored, Load(*tx, package));
+        tx->Rollback();
+    }
+    // After the read transaction ends: the case check opens one of its own.
+    CONCORD_RETURN_IF_ERROR(access_(actor, action, stored.package.case_id));
     return stored;
 }
 
 Result<EvidencePackage> EvidenceService::Get(const Actor& actor, std::string_view package) {
-    CONCORD_ASSIGN_OR_RETURN(Stored stored, LoadAlone(package));
-    CONCORD_RETURN_IF_ERROR(access_(actor, Action::kCaseRead, stored.package.case_id));
+    CONCORD_ASSIGN_OR_RETURN(Stored stored, LoadFor(actor, package, Action::kCaseRead));
     return std::move(stored.package);
 }
 
@@ -359,9 +361,8 @@ Result<void> EvidenceService::Download(
     const std::filesystem::path& out,
     std::int64_t now_ms
 ) {
-    CONCORD_ASSIGN_OR_RETURN(Stored stored, LoadAlone(package));
+    CONCORD_ASSIGN_OR_RETURN(Stored stored, LoadFor(actor, package, Action::kCaseRead));
     const EvidencePackage& p = stored.package;
-    CONCORD_RETURN_IF_ERROR(access_(actor, Action::kCaseRead, p.case_id));
     if (p.state != "sealed") {
         return Invalid("evidence package " + p.package + " is a draft: seal it first");
     }

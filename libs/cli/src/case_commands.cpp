@@ -296,6 +296,26 @@ void PrintCaseLine(Context& ctx, const ApiOptions& o, const boost::json::value& 
     ctx.out << "\n";
 }
 
+/// POST /api/v1/cases/{id}/{step} with `body`, then the case line of the answer.
+void PostCaseStep(
+    Context& ctx,
+    const ApiOptions& api,
+    const std::string& id,
+    std::string_view step,
+    const boost::json::object& body
+) {
+    auto answer = Call(
+        ctx,
+        api,
+        "POST",
+        "/api/v1/cases/" + Encode(id) + "/" + std::string(step),
+        boost::json::serialize(body)
+    );
+    if (answer) {
+        PrintCaseLine(ctx, api, *answer);
+    }
+}
+
 void AddList(CLI::App& cases, Context& ctx) {
     struct Args {
         ApiOptions api;
@@ -434,13 +454,7 @@ void AddApprove(CLI::App& cases, Context& ctx) {
     );
     cmd->add_option("id", a->id, "case id")->required();
     AddApiOptions(cmd, a->api, true);
-    cmd->callback([&ctx, a] {
-        auto answer =
-            Call(ctx, a->api, "POST", "/api/v1/cases/" + Encode(a->id) + "/approve", "{}");
-        if (answer) {
-            PrintCaseLine(ctx, a->api, *answer);
-        }
-    });
+    cmd->callback([&ctx, a] { PostCaseStep(ctx, a->api, a->id, "approve", {}); });
 }
 
 void AddStep(CLI::App& cases, Context& ctx) {
@@ -469,16 +483,7 @@ void AddStep(CLI::App& cases, Context& ctx) {
         if (!a->reasons.empty()) {
             body["reasons"] = a->reasons;
         }
-        auto answer = Call(
-            ctx,
-            a->api,
-            "POST",
-            "/api/v1/cases/" + Encode(a->id) + "/transition",
-            boost::json::serialize(body)
-        );
-        if (answer) {
-            PrintCaseLine(ctx, a->api, *answer);
-        }
+        PostCaseStep(ctx, a->api, a->id, "transition", body);
     });
 }
 
@@ -501,16 +506,7 @@ void AddAssign(CLI::App& cases, Context& ctx) {
         if (!a->assignee.empty()) {
             body["assignee"] = a->assignee;
         }
-        auto answer = Call(
-            ctx,
-            a->api,
-            "POST",
-            "/api/v1/cases/" + Encode(a->id) + "/assign",
-            boost::json::serialize(body)
-        );
-        if (answer) {
-            PrintCaseLine(ctx, a->api, *answer);
-        }
+        PostCaseStep(ctx, a->api, a->id, "assign", body);
     });
 }
 

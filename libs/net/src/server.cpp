@@ -1067,6 +1067,28 @@ asio::awaitable<bool> Server::Impl::ServeStreaming(
     co_return true;
 }
 
+namespace {
+
+// The status line, Content-Type and the handler's header fields of `response`. With
+// `own_framing` the server frames the body itself, so a handler's Content-Length or
+// Transfer-Encoding, which would contradict it, is left out.
+template <class Body>
+void SetHead(
+    http::response<Body>& message, const Response& response, unsigned version, bool own_framing
+) {
+    message.version(version);
+    message.result(response.status);
+    message.set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) {
+        if (!own_framing || (!beast::iequals(name, "Content-Length") &&
+                             !beast::iequals(name, "Transfer-Encoding"))) {
+            message.insert(name, value);
+        }
+    }
+}
+
+}  // namespace
+
 template <class Stream>
 asio::awaitable<bool> Server::Impl::Answer(
     Stream& stream,
@@ -1090,16 +1112,7 @@ asio::awaitable<bool> Server::Impl::WriteProduced(
     asio::thread_pool& pool
 ) {
     http::response<http::buffer_body> message;
-    message.version(version);
-    message.result(response.status);
-    message.set(http::field::content_type, response.content_type);
-    for (const auto& [name, value] : response.headers) {
-        // The framing is ours: a handler's own Content-Length or Transfer-Encoding would
-        // contradict it.
-        if (!beast::iequals(name, "Content-Length") && !beast::iequals(name, "Transfer-Encoding")) {
-            message.insert(name, value);
-        }
-    }
+    SetHead(message, response, version, true);
     const std::optional<uint64_t> size = response.body_size;
     if (size) {
         message.content_length(*size);
@@ -1188,12 +1201,7 @@ asio::awaitable<bool> Server::Impl::Write(
     std::chrono::steady_clock::duration timeout
 ) {
     http::response<http::string_body> message;
-    message.version(version);
-    message.result(response.status);
-    message.set(http::field::content_type, response.content_type);
-    for (const auto& [name, value] : response.headers) {
-        message.insert(name, value);
-    }
+    SetHead(message, response, version, false);
     message.body() = response.body;
     message.keep_alive(keep_alive);
     message.prepare_payload();

@@ -143,8 +143,8 @@ private:
         Bytes sealed_key;
     };
     Result<Stored> Load(store::Transaction& tx, std::string_view package) const;
-    /// Load in a read-only transaction of its own.
-    Result<Stored> LoadAlone(std::string_view package) const;
+    /// Load in a read-only transaction of its own, then the case check of `action` for `actor`.
+    Result<Stored> LoadFor(const Actor& actor, std::string_view package, Action action) const;
     Result<crypto::SecretBytes> PackageKey(const EvidencePackage& p, ByteSpan sealed) const;
     Result<void> Audit(store::Transaction& tx, boost::json::object leaf, const Actor& actor);
 
