@@ -69,7 +69,7 @@ fuzz: deps
 	cmake --build --preset fuzz
 	bash scripts/run-fuzzers build/fuzz 0
 
-# CI: fuzz each target for 60 seconds on top of the corpus.
+# CI: fuzz each target for 60 seconds on top of the corpus, one target per core at a time.
 fuzz-ci: deps
 	cmake --preset fuzz
 	cmake --build --preset fuzz
