@@ -1,7 +1,9 @@
 #include "concord/app/evidence_stream.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 namespace concord::app {
@@ -9,64 +11,6 @@ namespace {
 
 Error Unauthenticated(const std::string& what) {
     return MakeError(ErrorCode::kUnauthenticated, "encrypted file: " + what);
-}
-
-/// Reads exactly `out.size()` bytes (false at a premature end).
-using ReadExact = std::function<Result<bool>(std::span<std::uint8_t> out)>;
-
-Result<void> OpenWith(
-    const ReadExact& read,
-    const crypto::SecretBytes& key,
-    const ChunkLayout& layout,
-    const std::string* expected_sha256,
-    const PlaintextSink& sink
-) {
-    std::array<std::uint8_t, crypto::kStreamHeaderBytes> header{};
-    CONCORD_ASSIGN_OR_RETURN(bool got_header, read(header));
-    if (!got_header) {
-        return Unauthenticated("shorter than its header");
-    }
-    CONCORD_ASSIGN_OR_RETURN(
-        crypto::StreamDecryptor decryptor, crypto::StreamDecryptor::Create(key, header)
-    );
-    crypto::Sha256Hasher hasher;
-    std::vector<std::uint8_t> chunk(layout.SealedBytes(0));
-    for (std::uint64_t i = 0; i < layout.count(); ++i) {
-        const std::span<std::uint8_t> piece(chunk.data(), layout.SealedBytes(i));
-        CONCORD_ASSIGN_OR_RETURN(bool complete, read(piece));
-        if (!complete) {
-            return Unauthenticated("cut short in chunk " + std::to_string(i));
-        }
-        auto plain = decryptor.Pull(piece);
-        if (!plain) {
-            return Unauthenticated("chunk " + std::to_string(i) + " does not authenticate");
-        }
-        const bool last = i + 1 == layout.count();
-        if (decryptor.finished() != last) {
-            return Unauthenticated(
-                last ? "the last chunk is not tagged final (truncated)"
-                     : "chunk " + std::to_string(i) + " is tagged final before the end"
-            );
-        }
-        if (plain->size() != layout.PlainBytes(i)) {
-            return Unauthenticated("chunk " + std::to_string(i) + " has the wrong length");
-        }
-        hasher.Update(*plain);
-        if (sink) {
-            CONCORD_RETURN_IF_ERROR(sink(*plain));
-        }
-    }
-    std::uint8_t extra = 0;
-    CONCORD_ASSIGN_OR_RETURN(bool more, read(std::span<std::uint8_t>(&extra, 1)));
-    if (more) {
-        return Unauthenticated("bytes after the final chunk");
-    }
-    if (expected_sha256 != nullptr && HexEncode(hasher.Finish()) != *expected_sha256) {
-        return MakeError(
-            ErrorCode::kCorruption, "decrypted file does not hash to the manifest's sha256"
-        );
-    }
-    return {};
 }
 
 }  // namespace
@@ -162,24 +106,54 @@ Result<SealedFile> FileSealer::Finish() {
     return out;
 }
 
-Result<void> OpenSealedFile(
+SealedFileReader::SealedFileReader(
+    SealedRead read,
+    crypto::StreamDecryptor decryptor,
+    const ChunkLayout& layout,
+    std::string expected_sha256
+)
+    : read_(std::move(read)),
+      decryptor_(std::move(decryptor)),
+      layout_(layout),
+      expected_sha256_(std::move(expected_sha256)) {}
+
+Result<SealedFileReader> SealedFileReader::FromStream(
+    SealedRead read,
+    const crypto::SecretBytes& package_key,
+    const ChunkLayout& layout,
+    std::string expected_sha256
+) {
+    std::array<std::uint8_t, crypto::kStreamHeaderBytes> header{};
+    CONCORD_ASSIGN_OR_RETURN(bool got_header, read(header));
+    if (!got_header) {
+        return Unauthenticated("shorter than its header");
+    }
+    CONCORD_ASSIGN_OR_RETURN(
+        crypto::StreamDecryptor decryptor, crypto::StreamDecryptor::Create(package_key, header)
+    );
+    return SealedFileReader(
+        std::move(read), std::move(decryptor), layout, std::move(expected_sha256)
+    );
+}
+
+Result<SealedFileReader> SealedFileReader::Open(
     BlobStore& blobs,
     const crypto::SecretBytes& package_key,
     std::uint32_t chunk_bytes,
-    const SealedFile& expected,
-    const PlaintextSink& sink
+    const SealedFile& expected
 ) {
     CONCORD_ASSIGN_OR_RETURN(ChunkLayout layout, ChunkLayout::Create(expected.size, chunk_bytes));
     CONCORD_ASSIGN_OR_RETURN(
-        std::unique_ptr<BlobReader> reader, blobs.Open(expected.encrypted_sha256)
+        std::unique_ptr<BlobReader> opened, blobs.Open(expected.encrypted_sha256)
     );
-    if (reader->size() != layout.SealedSize()) {
+    if (opened->size() != layout.SealedSize()) {
         return Unauthenticated(
-            "has " + std::to_string(reader->size()) + " bytes, the manifest's size implies " +
+            "has " + std::to_string(opened->size()) + " bytes, the manifest's size implies " +
             std::to_string(layout.SealedSize())
         );
     }
-    const ReadExact read = [&reader](std::span<std::uint8_t> out) -> Result<bool> {
+    std::shared_ptr<BlobReader> reader = std::move(opened);
+    SealedRead read = [reader](std::span<std::uint8_t> out) -> Result<bool> {
         std::size_t done = 0;
         while (done < out.size()) {
             CONCORD_ASSIGN_OR_RETURN(std::size_t n, reader->Read(out.subspan(done)));
@@ -190,7 +164,97 @@ Result<void> OpenSealedFile(
         }
         return true;
     };
-    return OpenWith(read, package_key, layout, &expected.sha256, sink);
+    return FromStream(std::move(read), package_key, layout, expected.sha256);
+}
+
+Result<void> SealedFileReader::NextChunk() {
+    const std::uint64_t i = next_chunk_;
+    sealed_.resize(layout_.SealedBytes(i));
+    CONCORD_ASSIGN_OR_RETURN(bool complete, read_(sealed_));
+    if (!complete) {
+        return Unauthenticated("cut short in chunk " + std::to_string(i));
+    }
+    auto plain = decryptor_.Pull(sealed_);
+    if (!plain) {
+        return Unauthenticated("chunk " + std::to_string(i) + " does not authenticate");
+    }
+    const bool last = i + 1 == layout_.count();
+    if (decryptor_.finished() != last) {
+        return Unauthenticated(
+            last ? "the last chunk is not tagged final (truncated)"
+                 : "chunk " + std::to_string(i) + " is tagged final before the end"
+        );
+    }
+    if (plain->size() != layout_.PlainBytes(i)) {
+        return Unauthenticated("chunk " + std::to_string(i) + " has the wrong length");
+    }
+    hasher_.Update(*plain);
+    if (last) {
+        std::uint8_t extra = 0;
+        CONCORD_ASSIGN_OR_RETURN(bool more, read_(std::span<std::uint8_t>(&extra, 1)));
+        if (more) {
+            return Unauthenticated("bytes after the final chunk");
+        }
+        if (!expected_sha256_.empty() && HexEncode(hasher_.Finish()) != expected_sha256_) {
+            return MakeError(
+                ErrorCode::kCorruption, "decrypted file does not hash to the manifest's sha256"
+            );
+        }
+    }
+    plain_ = std::move(*plain);
+    plain_at_ = 0;
+    ++next_chunk_;
+    return {};
+}
+
+Result<std::size_t> SealedFileReader::Read(std::span<std::uint8_t> out) {
+    if (failed_) {
+        return *failed_;
+    }
+    while (plain_at_ == plain_.size()) {
+        if (next_chunk_ == layout_.count() || out.empty()) {
+            return std::size_t{0};
+        }
+        if (auto next = NextChunk(); !next) {
+            failed_ = next.error();
+            return next.error();
+        }
+    }
+    const std::size_t n = std::min(out.size(), plain_.size() - plain_at_);
+    std::memcpy(out.data(), plain_.data() + plain_at_, n);
+    plain_at_ += n;
+    return n;
+}
+
+namespace {
+
+// Hands every plaintext piece of `reader` to `sink`, in pieces of at most 256 KiB.
+Result<void> Drain(SealedFileReader& reader, const PlaintextSink& sink) {
+    Bytes buffer(std::size_t{256} << 10);
+    while (true) {
+        CONCORD_ASSIGN_OR_RETURN(std::size_t n, reader.Read(buffer));
+        if (n == 0) {
+            return {};
+        }
+        if (sink) {
+            CONCORD_RETURN_IF_ERROR(sink(ByteSpan(buffer.data(), n)));
+        }
+    }
+}
+
+}  // namespace
+
+Result<void> OpenSealedFile(
+    BlobStore& blobs,
+    const crypto::SecretBytes& package_key,
+    std::uint32_t chunk_bytes,
+    const SealedFile& expected,
+    const PlaintextSink& sink
+) {
+    CONCORD_ASSIGN_OR_RETURN(
+        SealedFileReader reader, SealedFileReader::Open(blobs, package_key, chunk_bytes, expected)
+    );
+    return Drain(reader, sink);
 }
 
 Result<void> OpenSealedBytes(
@@ -208,7 +272,7 @@ Result<void> OpenSealedBytes(
         );
     }
     std::size_t position = 0;
-    const ReadExact read = [&](std::span<std::uint8_t> out) -> Result<bool> {
+    SealedRead read = [sealed, position](std::span<std::uint8_t> out) mutable -> Result<bool> {
         if (sealed.size() - position < out.size()) {
             return false;
         }
@@ -216,7 +280,11 @@ Result<void> OpenSealedBytes(
         position += out.size();
         return true;
     };
-    return OpenWith(read, package_key, layout, nullptr, sink);
+    CONCORD_ASSIGN_OR_RETURN(
+        SealedFileReader reader,
+        SealedFileReader::FromStream(std::move(read), package_key, layout, "")
+    );
+    return Drain(reader, sink);
 }
 
 }  // namespace concord::app

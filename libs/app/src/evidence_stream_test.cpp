@@ -1,5 +1,6 @@
 #include "concord/app/evidence_stream.hpp"
 
+#include <cstring>
 #include <filesystem>
 #include <random>
 
@@ -228,6 +229,57 @@ TEST_F(EvidenceStreamTest, ASinkErrorStopsTheOpening) {
     ASSERT_FALSE(opened);
     EXPECT_EQ(opened.error().code, ErrorCode::kUnavailable);
     EXPECT_EQ(calls, 1);
+}
+
+TEST_F(EvidenceStreamTest, AReaderHandsOutTheFileInPiecesOfAnySizeAndThenEnds) {
+    const Bytes plain = Pattern(4 * kChunk + 321, 8);
+    auto sealer = FileSealer::Create(key_, kChunk, *blobs_).value();
+    ASSERT_TRUE(sealer.Write(plain));
+    const SealedFile sealed = sealer.Finish().value();
+    auto reader = SealedFileReader::Open(*blobs_, key_, kChunk, sealed);
+    ASSERT_TRUE(reader) << reader.error().ToString();
+    EXPECT_EQ(reader->size(), plain.size());
+    Bytes back;
+    Bytes buffer(1000);  // smaller than a chunk, not a divisor of it
+    while (true) {
+        auto n = reader->Read(buffer);
+        ASSERT_TRUE(n) << n.error().ToString();
+        if (*n == 0) {
+            break;
+        }
+        back.insert(back.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*n));
+    }
+    EXPECT_EQ(back, plain);
+    EXPECT_EQ(reader->Read(buffer).value(), 0U);  // stays at the end
+}
+
+TEST_F(EvidenceStreamTest, AReaderReleasesNothingOfTheLastChunkWhoseHashDiffers) {
+    const Bytes plain = Pattern(2 * kChunk + 10, 9);
+    const Bytes sealed = SealInMemory(key_, plain);
+    const auto layout = ChunkLayout::Create(plain.size(), kChunk).value();
+    std::size_t position = 0;
+    SealedRead read = [&](std::span<std::uint8_t> out) -> Result<bool> {
+        if (sealed.size() - position < out.size()) {
+            return false;
+        }
+        std::memcpy(out.data(), sealed.data() + position, out.size());
+        position += out.size();
+        return true;
+    };
+    // Every chunk authenticates, but the manifest's hash is of another file.
+    auto reader =
+        SealedFileReader::FromStream(read, key_, layout, HexEncode(crypto::Sha256(Bytes{1, 2})))
+            .value();
+    Bytes got;
+    Bytes buffer(kChunk);
+    Result<std::size_t> n = std::size_t{0};
+    while ((n = reader.Read(buffer)) && *n > 0) {
+        got.insert(got.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*n));
+    }
+    ASSERT_FALSE(n);
+    EXPECT_EQ(n.error().code, ErrorCode::kCorruption);
+    EXPECT_EQ(got, Bytes(plain.begin(), plain.begin() + 2 * kChunk));     // not the last chunk
+    EXPECT_EQ(reader.Read(buffer).error().code, ErrorCode::kCorruption);  // and it stays failed
 }
 
 }  // namespace

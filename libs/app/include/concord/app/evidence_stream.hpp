@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "concord/app/blob_store.hpp"
@@ -92,6 +93,62 @@ private:
 
 /// Receives plaintext as it is decrypted and authenticated; an error stops the opening.
 using PlaintextSink = std::function<Result<void>(ByteSpan plaintext)>;
+
+/// Reads exactly `out.size()` encrypted bytes into `out`: true when it did, false when the
+/// encrypted file ended first.
+using SealedRead = std::function<Result<bool>(std::span<std::uint8_t> out)>;
+
+/// Decrypts one encrypted file as its reader asks for plaintext (pull; OpenSealedFile pushes):
+/// for a download streamed to a client. Each chunk is authenticated, and the last one is also
+/// checked for the final tag, nothing after it and the plaintext's SHA-256, before any of its
+/// bytes are handed out, so a reader never gets plaintext the checks would reject — a failure
+/// shows as an error instead of the rest of the file. Memory: two chunks. Not thread-safe.
+class SealedFileReader {
+public:
+    /// Opens the blob `expected.encrypted_sha256` of `blobs` and reads its header.
+    /// kUnauthenticated if its size does not match the layout or the header is cut short;
+    /// kNotFound if the blob is missing.
+    static Result<SealedFileReader> Open(
+        BlobStore& blobs,
+        const crypto::SecretBytes& package_key,
+        std::uint32_t chunk_bytes,
+        const SealedFile& expected
+    );
+    /// As Open, over any encrypted byte stream laid out as `layout`; `expected_sha256` may be
+    /// empty (no hash check).
+    static Result<SealedFileReader> FromStream(
+        SealedRead read,
+        const crypto::SecretBytes& package_key,
+        const ChunkLayout& layout,
+        std::string expected_sha256
+    );
+
+    /// Fills the front of `out` with the next plaintext bytes and returns how many; 0 once the
+    /// whole file was handed out. The errors of OpenSealedFile; after one, every call fails.
+    Result<std::size_t> Read(std::span<std::uint8_t> out);
+    /// Plaintext size of the whole file.
+    [[nodiscard]] std::uint64_t size() const { return layout_.size(); }
+
+private:
+    SealedFileReader(
+        SealedRead read,
+        crypto::StreamDecryptor decryptor,
+        const ChunkLayout& layout,
+        std::string expected_sha256
+    );
+    Result<void> NextChunk();
+
+    SealedRead read_;
+    crypto::StreamDecryptor decryptor_;
+    ChunkLayout layout_;
+    std::string expected_sha256_;
+    crypto::Sha256Hasher hasher_;
+    Bytes sealed_;
+    Bytes plain_;
+    std::size_t plain_at_{0};
+    std::uint64_t next_chunk_{0};
+    std::optional<Error> failed_;
+};
 
 /// Decrypts one encrypted file chunk by chunk, given the size and hashes its manifest states:
 /// every chunk is authenticated before its plaintext reaches `sink`, the final tag must close
