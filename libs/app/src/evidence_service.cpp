@@ -25,6 +25,8 @@ constexpr std::string_view kInsertPackage =
 constexpr std::string_view kSelectPackage =
     "SELECT package, case_id, recipient, state, created_ms, created_by, chunk_bytes, sealed_key, "
     "manifest FROM app_evidence_packages WHERE package = $1";
+constexpr std::string_view kSelectCasePackages =
+    "SELECT package FROM app_evidence_packages WHERE case_id = $1 ORDER BY created_ms, package";
 constexpr std::string_view kSelectFiles =
     "SELECT name, media_type, size, sha256, encrypted_sha256, added_by, added_ms FROM "
     "app_evidence_files WHERE package = $1 ORDER BY seq";
@@ -353,6 +355,55 @@ Result<EvidenceService::Stored> EvidenceService::LoadFor(
 Result<EvidencePackage> EvidenceService::Get(const Actor& actor, std::string_view package) {
     CONCORD_ASSIGN_OR_RETURN(Stored stored, LoadFor(actor, package, Action::kCaseRead));
     return std::move(stored.package);
+}
+
+Result<std::vector<EvidencePackage>> EvidenceService::ListForCase(
+    const Actor& actor, std::string_view case_id
+) {
+    CONCORD_RETURN_IF_ERROR(access_(actor, Action::kCaseRead, case_id));
+    std::vector<EvidencePackage> out;
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto rows, tx->Query(kSelectCasePackages, {std::string(case_id)}));
+    for (const store::Row& r : rows) {
+        CONCORD_ASSIGN_OR_RETURN(Stored stored, Load(*tx, r.Text("package")));
+        out.push_back(std::move(stored.package));
+    }
+    tx->Rollback();
+    return out;
+}
+
+Result<EvidenceFileRead> EvidenceService::OpenFile(
+    const Actor& actor, std::string_view package, std::string_view name, std::int64_t now_ms
+) {
+    CONCORD_ASSIGN_OR_RETURN(Stored stored, LoadFor(actor, package, Action::kCaseRead));
+    const EvidencePackage& p = stored.package;
+    const auto file = std::find_if(p.files.begin(), p.files.end(), [name](const EvidenceFile& f) {
+        return f.name == name;
+    });
+    if (file == p.files.end()) {
+        return MakeError(
+            ErrorCode::kNotFound,
+            "evidence package " + p.package + " has no file \"" + std::string(name) + "\""
+        );
+    }
+    CONCORD_ASSIGN_OR_RETURN(crypto::SecretBytes key, PackageKey(p, stored.sealed_key));
+    CONCORD_ASSIGN_OR_RETURN(
+        SealedFileReader reader, SealedFileReader::Open(blobs_, key, p.chunk_bytes, file->sealed)
+    );
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_RETURN_IF_ERROR(Audit(
+        *tx,
+        boost::json::object{
+            {"event", "evidence.file_read"},
+            {"package", p.package},
+            {"case", p.case_id},
+            {"file", file->name},
+            {"sha256", file->sealed.sha256},
+            {"at", FormatTimestamp(now_ms)}},
+        actor
+    ));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return EvidenceFileRead{*file, std::move(reader)};
 }
 
 Result<void> EvidenceService::Download(

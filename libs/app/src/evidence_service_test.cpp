@@ -232,6 +232,55 @@ TEST_P(EvidenceServiceTest, PackageKeysDoNotOpenWithoutTheNodesKey) {
     EXPECT_FALSE(std::filesystem::exists(dir_ / "stolen"));
 }
 
+TEST_P(EvidenceServiceTest, AFileIsReadInPiecesAndEachReadIsAudited) {
+    const std::string package = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
+    ASSERT_TRUE(
+        service_->AddFile(alice_, package, "log.txt", "text/plain", MemorySource(large_), kNow + 1)
+    );
+    const std::size_t before = EvidenceLeaves().size();
+    auto read = service_->OpenFile(alice_, package, "log.txt", kNow + 2);
+    ASSERT_TRUE(read) << read.error().ToString();
+    EXPECT_EQ(read->file.sealed.size, large_.size());
+    std::string back;
+    Bytes buffer(777);
+    while (true) {
+        auto n = read->reader.Read(buffer);
+        ASSERT_TRUE(n) << n.error().ToString();
+        if (*n == 0) {
+            break;
+        }
+        back.append(reinterpret_cast<const char*>(buffer.data()), *n);
+    }
+    EXPECT_EQ(back, large_);
+    auto leaves = EvidenceLeaves();
+    ASSERT_EQ(leaves.size(), before + 1);
+    EXPECT_EQ(leaves.back().at("event").as_string(), "evidence.file_read");
+    EXPECT_EQ(leaves.back().at("file").as_string(), "log.txt");
+    EXPECT_EQ(leaves.back().at("sha256").as_string(), read->file.sealed.sha256);
+    EXPECT_EQ(leaves.back().at("actor").as_string(), "user:alice");
+
+    // Refusals record no read.
+    const Actor carol = testing::Person("carol", "fraud", {Role::kOfficer});
+    EXPECT_EQ(
+        service_->OpenFile(carol, package, "log.txt", kNow).error().code,
+        ErrorCode::kPermissionDenied
+    );
+    EXPECT_EQ(
+        service_->OpenFile(alice_, package, "other.txt", kNow).error().code, ErrorCode::kNotFound
+    );
+    EXPECT_EQ(EvidenceLeaves().size(), before + 1);
+
+    // The case lists its packages; another unit's officer may not list them.
+    const std::string second = service_->CreatePackage(alice_, case_id_, b_.id, kNow + 5).value();
+    auto listed = service_->ListForCase(alice_, case_id_);
+    ASSERT_TRUE(listed) << listed.error().ToString();
+    ASSERT_EQ(listed->size(), 2U);
+    EXPECT_EQ((*listed)[0].package, package);
+    EXPECT_EQ((*listed)[0].files.size(), 1U);
+    EXPECT_EQ((*listed)[1].package, second);
+    EXPECT_EQ(service_->ListForCase(carol, case_id_).error().code, ErrorCode::kPermissionDenied);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends,
     EvidenceServiceTest,

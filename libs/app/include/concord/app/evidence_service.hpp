@@ -12,6 +12,7 @@
 #include "concord/app/actor.hpp"
 #include "concord/app/blob_store.hpp"
 #include "concord/app/evidence_package.hpp"
+#include "concord/app/evidence_stream.hpp"
 #include "concord/app/policy.hpp"
 #include "concord/app/user_certificate.hpp"
 #include "concord/app/user_keys.hpp"
@@ -44,6 +45,12 @@ struct EvidencePackage {
     std::uint32_t chunk_bytes{kDefaultEvidenceChunkBytes};
     std::vector<EvidenceFile> files;
     std::string manifest;  ///< the signed manifest text once sealed; empty for a draft
+};
+
+/// One file of a package opened for reading (EvidenceService::OpenFile).
+struct EvidenceFileRead {
+    EvidenceFile file;
+    SealedFileReader reader;  ///< the plaintext, authenticated chunk by chunk as it is read
 };
 
 /// The evidence use cases at the sending node (docs/formats/evidence.md, docs/evidence.md):
@@ -116,6 +123,17 @@ public:
 
     /// The package (kCaseRead on its case).
     Result<EvidencePackage> Get(const Actor& actor, std::string_view package);
+
+    /// The packages of `case_id`, oldest first, each with its files (kCaseRead on the case).
+    Result<std::vector<EvidencePackage>> ListForCase(const Actor& actor, std::string_view case_id);
+
+    /// Opens the file `name` of `package` (draft or sealed; kCaseRead on its case) for reading
+    /// in constant memory, after recording `evidence.file_read` naming the actor, the file and
+    /// its SHA-256: a read that fails half-way is still in the log. kNotFound for an unknown
+    /// package or file.
+    Result<EvidenceFileRead> OpenFile(
+        const Actor& actor, std::string_view package, std::string_view name, std::int64_t now_ms
+    );
 
     /// Writes the sealed `package` into the new folder `out` as its recipient would download it
     /// (ExportPackage: every chunk authenticated, every hash checked), after recording
