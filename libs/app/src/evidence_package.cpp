@@ -69,11 +69,34 @@ Result<void> SyncFolder(const std::filesystem::path& folder) {
     return {};
 }
 
-Result<void> ExportInto(
-    BlobStore& blobs,
+// The plaintext of `f` from `fetch` into `write`, checked against the manifest's size (as it
+// arrives) and SHA-256 (at the end).
+Result<void> FetchChecked(
+    const FileFetcher& fetch, const EvidenceFile& f, const PlaintextSink& write
+) {
+    crypto::Sha256Hasher hasher;
+    std::uint64_t size = 0;
+    CONCORD_RETURN_IF_ERROR(fetch(f, [&](ByteSpan piece) -> Result<void> {
+        if (piece.size() > f.sealed.size - size) {
+            return MakeError(ErrorCode::kCorruption, f.name + ": longer than the manifest says");
+        }
+        size += piece.size();
+        hasher.Update(piece);
+        return write(piece);
+    }));
+    if (size != f.sealed.size || HexEncode(hasher.Finish()) != f.sealed.sha256) {
+        return MakeError(
+            ErrorCode::kCorruption,
+            f.name + ": the bytes received do not match the manifest's size and sha256"
+        );
+    }
+    return {};
+}
+
+Result<void> WriteInto(
     const ParsedManifest& manifest,
     std::string_view manifest_text,
-    const crypto::SecretBytes& package_key,
+    const FileFetcher& fetch,
     const std::filesystem::path& out
 ) {
     if (::mkdir((out / "files").c_str(), 0700) != 0) {
@@ -83,9 +106,7 @@ Result<void> ExportInto(
     const auto part = out / ".part";
     for (const EvidenceFile& f : manifest.manifest.files) {
         CONCORD_RETURN_IF_ERROR(WriteNewFile(part, out / "files" / f.name, [&](const auto& write) {
-            return OpenSealedFile(
-                blobs, package_key, manifest.manifest.chunk_bytes, f.sealed, write
-            );
+            return FetchChecked(fetch, f, write);
         }));
     }
     CONCORD_RETURN_IF_ERROR(SyncFolder(out / "files"));
@@ -208,6 +229,23 @@ Result<PlaintextSource> FileSource(const std::filesystem::path& path) {
     });
 }
 
+Result<void> WritePackageFolder(
+    const ParsedManifest& manifest,
+    std::string_view manifest_text,
+    const FileFetcher& fetch,
+    const std::filesystem::path& out
+) {
+    if (::mkdir(out.c_str(), 0700) != 0) {
+        return FileErrnoError(out, "mkdir", errno);
+    }
+    auto written = WriteInto(manifest, manifest_text, fetch, out);
+    if (!written) {
+        std::error_code ec;
+        std::filesystem::remove_all(out, ec);
+    }
+    return written;
+}
+
 Result<void> ExportPackage(
     BlobStore& blobs,
     const ParsedManifest& manifest,
@@ -215,15 +253,18 @@ Result<void> ExportPackage(
     const crypto::SecretBytes& package_key,
     const std::filesystem::path& out
 ) {
-    if (::mkdir(out.c_str(), 0700) != 0) {
-        return FileErrnoError(out, "mkdir", errno);
-    }
-    auto exported = ExportInto(blobs, manifest, manifest_text, package_key, out);
-    if (!exported) {
-        std::error_code ec;
-        std::filesystem::remove_all(out, ec);
-    }
-    return exported;
+    const std::uint32_t chunk_bytes = manifest.manifest.chunk_bytes;
+    return WritePackageFolder(
+        manifest,
+        manifest_text,
+        [&](const EvidenceFile& file, const PlaintextSink& write) {
+            // WritePackageFolder checks the hash; the reader need not hash the file twice.
+            SealedFile unhashed = file.sealed;
+            unhashed.sha256.clear();
+            return OpenSealedFile(blobs, package_key, chunk_bytes, unhashed, write);
+        },
+        out
+    );
 }
 
 Result<PackageReport> VerifyExportedPackage(

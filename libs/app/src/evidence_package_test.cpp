@@ -254,6 +254,48 @@ TEST_F(EvidencePackageTest, ATamperedBlobStopsTheDownloadAndLeavesNoFolder) {
     EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+TEST_F(EvidencePackageTest, AFolderIsWrittenOnlyFromBytesThatMatchTheManifest) {
+    auto builder = PackageBuilder::Create(*sender_blobs_, kChunk).value();
+    const EvidenceManifest manifest = Build(builder);
+    const std::string text = Sign(manifest);
+    const ParsedManifest parsed = ParseManifest(text).value();
+    // Fetched from elsewhere (as `concord evidence download` does over the API): the plaintext
+    // of each file, here decrypted from the blobs.
+    const FileFetcher genuine = [&](const EvidenceFile& f, const PlaintextSink& write) {
+        return OpenSealedFile(*sender_blobs_, builder.key(), kChunk, f.sealed, write);
+    };
+    ASSERT_TRUE(WritePackageFolder(parsed, text, genuine, root_ / "good"));
+    EXPECT_EQ(Slurp(root_ / "good" / "manifest.json"), text);
+    EXPECT_FALSE(std::filesystem::exists(root_ / "good" / ".part"));
+
+    // One byte changed, one missing, one too many: refused, and no folder is left.
+    const std::vector<std::function<void(Bytes&)>> damages = {
+        [](Bytes& b) { b[0] ^= 0x01; },
+        [](Bytes& b) { b.pop_back(); },
+        [](Bytes& b) { b.push_back('!'); },
+    };
+    for (std::size_t i = 0; i < damages.size(); ++i) {
+        const FileFetcher damaged = [&](const EvidenceFile& f,
+                                        const PlaintextSink& write) -> Result<void> {
+            Bytes all;
+            CONCORD_RETURN_IF_ERROR(genuine(f, [&](ByteSpan piece) -> Result<void> {
+                all.insert(all.end(), piece.begin(), piece.end());
+                return {};
+            }));
+            if (f.name == manifest.files[1].name) {
+                damages[i](all);
+            }
+            return write(all);
+        };
+        const auto out = root_ / ("bad" + std::to_string(i));
+        auto written = WritePackageFolder(parsed, text, damaged, out);
+        ASSERT_FALSE(written) << i;
+        EXPECT_EQ(written.error().code, ErrorCode::kCorruption) << i;
+        EXPECT_NE(written.error().message.find(manifest.files[1].name), std::string::npos);
+        EXPECT_FALSE(std::filesystem::exists(out)) << i;
+    }
+}
+
 TEST_F(EvidencePackageTest, ThePackageKeyOpensOnlyForItsPackageNodesAndRecipient) {
     auto builder = PackageBuilder::Create(*sender_blobs_, kChunk).value();
     const EvidenceManifest m = Build(builder);

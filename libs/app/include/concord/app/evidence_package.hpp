@@ -87,12 +87,26 @@ PlaintextSource MemorySource(std::string bytes);
 /// A PlaintextSource reading the file at `path`. kNotFound / kUnavailable naming the path.
 Result<PlaintextSource> FileSource(const std::filesystem::path& path);
 
-/// Writes a package as its recipient downloads it into the folder `out` (created, 0700; it must
-/// not exist yet): `manifest.json` (the signed manifest text) and `files/NAME` for every file,
-/// decrypted chunk by chunk from `blobs` with `package_key`, each authenticated before it is
-/// written and its hash checked against the manifest. A file reaches its name only once all of
-/// it checked out (written as `.part` in `out`, fsynced, renamed); on error the folder is
-/// removed. Errors of OpenSealedFile, or kAlreadyExists / kUnavailable for the folder.
+/// Hands the plaintext of one file of a manifest to `write`, piece by piece, in order.
+using FileFetcher =
+    std::function<Result<void>(const EvidenceFile& file, const PlaintextSink& write)>;
+
+/// Writes a package folder as its recipient keeps it: the folder `out` (created, 0700; it must
+/// not exist yet) with `manifest.json` (the signed manifest text) and `files/NAME` for every
+/// file of the manifest, whose bytes `fetch` gives. A file reaches its name only once its size
+/// and SHA-256 match the manifest (written as `.part` in `out`, fsynced, renamed); on any error
+/// the folder is removed. kCorruption naming a file that differs; `fetch`'s errors;
+/// kAlreadyExists / kUnavailable for the folder.
+Result<void> WritePackageFolder(
+    const ParsedManifest& manifest,
+    std::string_view manifest_text,
+    const FileFetcher& fetch,
+    const std::filesystem::path& out
+);
+
+/// WritePackageFolder with every file decrypted chunk by chunk from `blobs` with
+/// `package_key`, each chunk authenticated before it is written. Errors of OpenSealedFile and
+/// of WritePackageFolder.
 Result<void> ExportPackage(
     BlobStore& blobs,
     const ParsedManifest& manifest,
