@@ -19,165 +19,12 @@
 
 #include "concord/net/client.hpp"
 
+#include "api_client.hpp"
 #include "commands.hpp"
 #include "io.hpp"
 
 namespace concord::cli {
 namespace {
-
-// Bounded answers: a case view carries the request form, timeline and notes.
-constexpr std::size_t kMaxAnswerBytes = std::size_t{16} << 20;
-
-/// Where and as whom the commands call the node.
-struct ApiOptions {
-    std::string api;
-    std::string token;
-    std::string tls_pin;
-    bool json = false;
-};
-
-std::string FromEnv(const char* name) {
-    const char* value = std::getenv(name);
-    return value != nullptr ? std::string(value) : std::string{};
-}
-
-void AddApiOptions(CLI::App* cmd, ApiOptions& o, bool with_json) {
-    cmd->add_option("--api", o.api, "the node's local API, e.g. https://127.0.0.1:7201")
-        ->required();
-    cmd->add_option(
-        "--token", o.token, "API token (cpt_... or the node token); default $CONCORD_TOKEN"
-    );
-    cmd->add_option(
-        "--tls-pin", o.tls_pin, "SHA-256 of the node's TLS certificate; default $CONCORD_TLS_PIN"
-    );
-    if (with_json) {
-        cmd->add_flag("--json", o.json, "print the API's JSON answer");
-    }
-}
-
-// Percent-encodes everything but RFC 3986 unreserved characters (query values, path segments).
-std::string Encode(std::string_view s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out.push_back(c);
-        } else {
-            out.push_back('%');
-            out.push_back(kHex[u >> 4]);
-            out.push_back(kHex[u & 15]);
-        }
-    }
-    return out;
-}
-
-std::string Str(const boost::json::value& v, std::string_view key) {
-    if (!v.is_object()) {
-        return "";
-    }
-    const auto* m = v.as_object().if_contains(key);
-    if (m == nullptr) {
-        return "";
-    }
-    if (m->is_string()) {
-        return std::string(m->as_string());
-    }
-    if (m->is_null()) {
-        return "";
-    }
-    return boost::json::serialize(*m);
-}
-
-const boost::json::array& Array(const boost::json::value& v, std::string_view key) {
-    static const boost::json::array kEmpty;
-    if (!v.is_object()) {
-        return kEmpty;
-    }
-    const auto* m = v.as_object().if_contains(key);
-    return m != nullptr && m->is_array() ? m->as_array() : kEmpty;
-}
-
-// One call to the node. The answer's JSON when the node says 2xx; otherwise nullopt after
-// printing the reason (an API error as "concord: CODE: MESSAGE", exit 1; a transport or option
-// error as ReportError does) and setting ctx.status.
-std::optional<boost::json::value> Call(
-    Context& ctx,
-    const ApiOptions& o,
-    std::string_view method,
-    const std::string& path,
-    const std::string& body = ""
-) {
-    std::string token = o.token.empty() ? FromEnv("CONCORD_TOKEN") : o.token;
-    std::string pin = o.tls_pin.empty() ? FromEnv("CONCORD_TLS_PIN") : o.tls_pin;
-    if (token.empty()) {
-        ctx.status = ReportError(
-            ctx.err,
-            MakeError(ErrorCode::kInvalidArgument, "no API token: use --token or set CONCORD_TOKEN")
-        );
-        return std::nullopt;
-    }
-    std::string base = o.api;
-    while (!base.empty() && base.back() == '/') {
-        base.pop_back();
-    }
-    net::ClientOptions options;
-    options.pinned_cert_sha256 = std::move(pin);
-    options.max_response_body_bytes = kMaxAnswerBytes;
-    net::HttpClient client(options);
-    net::HeaderList headers{{"Authorization", "Bearer " + token}};
-    if (!body.empty()) {
-        headers.emplace_back("Content-Type", "application/json");
-    }
-    auto response = client.Send(method, base + path, body, headers);
-    if (!response) {
-        ctx.status = ReportError(ctx.err, response.error());
-        return std::nullopt;
-    }
-    boost::system::error_code ec;
-    boost::json::value answer = boost::json::parse(response->body, ec);
-    if (response->status >= 200 && response->status < 300 && !ec) {
-        ctx.status = kExitOk;
-        return answer;
-    }
-    std::string code = "http_" + std::to_string(response->status);
-    std::string message = ec ? "the node's answer is not JSON" : "";
-    if (!ec && answer.is_object()) {
-        if (const auto* error = answer.as_object().if_contains("error")) {
-            code = Str(*error, "code");
-            message = Str(*error, "message");
-        }
-    }
-    ctx.err << "concord: " << code << ": " << message << "\n";
-    ctx.status = kExitInvalid;
-    return std::nullopt;
-}
-
-void PrintJson(Context& ctx, const boost::json::value& v) {
-    ctx.out << boost::json::serialize(v) << "\n";
-}
-
-// Left-aligned columns, two spaces apart; the header is the first row.
-void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
-    std::vector<std::size_t> width;
-    for (const auto& row : rows) {
-        width.resize(std::max(width.size(), row.size()));
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            width[i] = std::max(width[i], row[i].size());
-        }
-    }
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            line += row[i];
-            if (i + 1 < row.size()) {
-                line.append(width[i] - row[i].size() + 2, ' ');
-            }
-        }
-        out << line << "\n";
-    }
-}
 
 void PrintCaseSummary(std::ostream& out, const boost::json::value& c) {
     const std::vector<std::pair<const char*, const char*>> fields = {
@@ -308,7 +155,7 @@ void PostCaseStep(
         ctx,
         api,
         "POST",
-        "/api/v1/cases/" + Encode(id) + "/" + std::string(step),
+        "/api/v1/cases/" + net::PercentEncode(id) + "/" + std::string(step),
         boost::json::serialize(body)
     );
     if (answer) {
@@ -342,7 +189,7 @@ void AddList(CLI::App& cases, Context& ctx) {
         };
         for (const auto& [name, value] : params) {
             if (!value->empty()) {
-                query += std::string("&") + name + "=" + Encode(*value);
+                query += std::string("&") + name + "=" + net::PercentEncode(*value);
             }
         }
         auto answer = Call(ctx, a->api, "GET", "/api/v1/cases" + query);
@@ -387,7 +234,7 @@ void AddShow(CLI::App& cases, Context& ctx) {
     cmd->add_option("id", a->id, "case id")->required();
     AddApiOptions(cmd, a->api, true);
     cmd->callback([&ctx, a] {
-        auto answer = Call(ctx, a->api, "GET", "/api/v1/cases/" + Encode(a->id));
+        auto answer = Call(ctx, a->api, "GET", "/api/v1/cases/" + net::PercentEncode(a->id));
         if (!answer) {
             return;
         }
@@ -527,7 +374,7 @@ void AddNote(CLI::App& cases, Context& ctx) {
             ctx,
             a->api,
             "POST",
-            "/api/v1/cases/" + Encode(a->id) + "/notes",
+            "/api/v1/cases/" + net::PercentEncode(a->id) + "/notes",
             boost::json::serialize(body)
         );
         if (!answer) {
@@ -594,7 +441,11 @@ void AddDuty(CLI::App& app, Context& ctx) {
     AddApiOptions(acknowledge, ack->api, true);
     acknowledge->callback([&ctx, ack] {
         auto answer = Call(
-            ctx, ack->api, "POST", "/api/v1/duty/alerts/" + Encode(ack->id) + "/acknowledge", "{}"
+            ctx,
+            ack->api,
+            "POST",
+            "/api/v1/duty/alerts/" + net::PercentEncode(ack->id) + "/acknowledge",
+            "{}"
         );
         if (!answer) {
             return;
@@ -617,7 +468,8 @@ void AddDeadlines(CLI::App& app, Context& ctx) {
     cmd->add_option("--case", a->case_id, "case id")->required();
     AddApiOptions(cmd, a->api, true);
     cmd->callback([&ctx, a] {
-        auto answer = Call(ctx, a->api, "GET", "/api/v1/deadlines?case=" + Encode(a->case_id));
+        auto answer =
+            Call(ctx, a->api, "GET", "/api/v1/deadlines?case=" + net::PercentEncode(a->case_id));
         if (!answer) {
             return;
         }

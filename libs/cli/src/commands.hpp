@@ -27,7 +27,8 @@ void AddNodeCommands(CLI::App& app, Context& ctx);
 void AddDemoCommand(CLI::App& app, Context& ctx);
 void AddUserCommands(CLI::App& app, Context& ctx);
 void AddApprovalCommands(CLI::App& app, Context& ctx);
-/// `concord evidence verify`: offline checks of a downloaded evidence package.
+/// concord evidence ...: evidence packages over a node's local API, and the offline check of a
+/// downloaded package.
 void AddEvidenceCommands(CLI::App& app, Context& ctx);
 /// concord case ..., duty ..., deadlines: case work over a node's local API.
 void AddCaseCommands(CLI::App& app, Context& ctx);

@@ -1,19 +1,300 @@
+// concord evidence: evidence packages over a node's local API (create, add, seal, list, show,
+// download; docs/cases.md "Evidence") and the offline check of a downloaded package (verify).
+// Files go up and come down as streams: a file of any size crosses the command in constant
+// memory, and a downloaded file gets its name only once its size and SHA-256 match the manifest.
+
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "concord/app/evidence_manifest.hpp"
 #include "concord/app/evidence_package.hpp"
 #include "concord/core/time.hpp"
+#include "concord/crypto/sha256.hpp"
+#include "concord/net/http.hpp"
 
+#include "api_client.hpp"
 #include "commands.hpp"
 #include "io.hpp"
+#include <sys/stat.h>
 
 namespace concord::cli {
+namespace {
+
+// A signed manifest lists at most a few thousand files: far below this.
+constexpr std::size_t kMaxManifestBytes = std::size_t{16} << 20;
+
+/// A file as an upload body, hashed as it is read (to compare with what the node recorded).
+class HashedFileBody final : public net::BodySource {
+public:
+    explicit HashedFileBody(app::PlaintextSource source) : source_(std::move(source)) {}
+    Result<size_t> Read(std::span<std::uint8_t> buffer) override {
+        CONCORD_ASSIGN_OR_RETURN(std::size_t n, source_(buffer));
+        hasher_.Update(ByteSpan(buffer.data(), n));
+        return n;
+    }
+    std::string Sha256() { return HexEncode(hasher_.Finish()); }
+
+private:
+    app::PlaintextSource source_;
+    crypto::Sha256Hasher hasher_;
+};
+
+std::string PackagePath(const std::string& package) {
+    return "/api/v1/evidence/" + net::PercentEncode(package);
+}
+
+void PrintPackage(Context& ctx, const ApiOptions& o, const boost::json::value& p) {
+    if (o.json) {
+        PrintJson(ctx, p);
+        return;
+    }
+    ctx.out << "package " << Str(p, "package") << " (" << Str(p, "state") << ") of case "
+            << Str(p, "case") << " for " << Str(p, "to") << ", created " << Str(p, "created")
+            << " by " << Str(p, "created_by") << "\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& f : Array(p, "files")) {
+        rows.push_back(
+            {"  " + Str(f, "sha256"),
+             Str(f, "size"),
+             Str(f, "name"),
+             Str(f, "media_type"),
+             Str(f, "added_by") + " " + Str(f, "added")}
+        );
+    }
+    PrintTable(ctx.out, rows);
+    ctx.out << Array(p, "files").size() << " file(s), " << Str(p, "bytes") << " bytes\n";
+}
+
+void AddCreate(CLI::App& evidence, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string case_id;
+        std::string to;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = evidence.add_subcommand("create", "start a draft evidence package of a case");
+    cmd->add_option("CASE", a->case_id, "the case id")->required();
+    cmd->add_option("--to", a->to, "recipient node (default: the case's other node)");
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        boost::json::object body;
+        if (!a->to.empty()) {
+            body["to"] = a->to;
+        }
+        auto answer = Call(
+            ctx,
+            a->api,
+            "POST",
+            "/api/v1/cases/" + net::PercentEncode(a->case_id) + "/evidence",
+            boost::json::serialize(body)
+        );
+        if (answer) {
+            PrintPackage(ctx, a->api, *answer);
+        }
+    });
+}
+
+void AddAdd(CLI::App& evidence, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string package;
+        std::string file;
+        std::string name;
+        std::string type = "application/octet-stream";
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = evidence.add_subcommand(
+        "add", "upload a file into a draft package (streamed: any size, constant memory)"
+    );
+    cmd->add_option("PACKAGE", a->package, "the package id")->required();
+    cmd->add_option("FILE", a->file, "the file to upload")->required();
+    cmd->add_option("--name", a->name, "its name in the package (default: the file's name)");
+    cmd->add_option("--type", a->type, "its media type, e.g. application/pdf");
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        std::unique_ptr<ApiClient> client = ApiClient::Open(ctx, a->api);
+        if (client == nullptr) {
+            return;
+        }
+        const std::string name =
+            a->name.empty() ? std::filesystem::path(a->file).filename().string() : a->name;
+        struct stat st {};
+        auto source = app::FileSource(a->file);
+        if (!source || ::stat(a->file.c_str(), &st) != 0) {
+            Finish(
+                ctx,
+                source ? MakeError(ErrorCode::kNotFound, a->file + ": cannot stat")
+                       : Result<void>(source.error())
+            );
+            return;
+        }
+        HashedFileBody body(std::move(*source));
+        auto answer = client->Upload(
+            "PUT",
+            PackagePath(a->package) + "/files/" + net::PercentEncode(name),
+            a->type,
+            body,
+            static_cast<std::uint64_t>(st.st_size)
+        );
+        if (!answer) {
+            return;
+        }
+        // What the node recorded must be what was sent.
+        if (Str(*answer, "sha256") != body.Sha256()) {
+            Finish(
+                ctx,
+                MakeError(
+                    ErrorCode::kCorruption,
+                    "the node recorded sha256 " + Str(*answer, "sha256") + " for " + name +
+                        ", but the bytes sent hash to " + body.Sha256()
+                )
+            );
+            return;
+        }
+        if (a->api.json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        ctx.out << "added " << Str(*answer, "name") << ": " << Str(*answer, "size")
+                << " bytes, sha256 " << Str(*answer, "sha256") << " (checked)\n";
+    });
+}
+
+/// seal and show: one call on a package, the package printed.
+void AddPackageCall(
+    CLI::App& evidence,
+    Context& ctx,
+    const std::string& name,
+    const std::string& help,
+    const std::string& method,
+    const std::string& suffix
+) {
+    struct Args {
+        ApiOptions api;
+        std::string package;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = evidence.add_subcommand(name, help);
+    cmd->add_option("PACKAGE", a->package, "the package id")->required();
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a, method, suffix] {
+        auto answer = Call(ctx, a->api, method, PackagePath(a->package) + suffix);
+        if (answer) {
+            PrintPackage(ctx, a->api, *answer);
+        }
+    });
+}
+
+void AddList(CLI::App& evidence, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string case_id;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = evidence.add_subcommand("list", "the evidence packages of a case");
+    cmd->add_option("CASE", a->case_id, "the case id")->required();
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        auto answer = Call(
+            ctx, a->api, "GET", "/api/v1/cases/" + net::PercentEncode(a->case_id) + "/evidence"
+        );
+        if (!answer) {
+            return;
+        }
+        if (a->api.json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        const auto& packages = Array(*answer, "packages");
+        for (const auto& p : packages) {
+            PrintPackage(ctx, a->api, p);
+        }
+        if (packages.empty()) {
+            ctx.out << "no evidence packages\n";
+        }
+    });
+}
+
+void AddDownload(CLI::App& evidence, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string package;
+        std::string out;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = evidence.add_subcommand(
+        "download",
+        "download a sealed package into a new folder (manifest.json, files/): each file "
+        "streamed, and kept only if its size and SHA-256 match the signed manifest"
+    );
+    cmd->add_option("PACKAGE", a->package, "the package id")->required();
+    cmd->add_option("--out", a->out, "the folder to create (must not exist)")->required();
+    AddApiOptions(cmd, a->api, false);
+    cmd->callback([&ctx, a] {
+        std::unique_ptr<ApiClient> client = ApiClient::Open(ctx, a->api);
+        if (client == nullptr) {
+            return;
+        }
+        Finish(ctx, [&]() -> Result<void> {
+            std::string manifest;
+            CONCORD_RETURN_IF_ERROR(client->Download(
+                PackagePath(a->package) + "/manifest",
+                [&manifest](std::span<const std::uint8_t> piece) -> Result<void> {
+                    if (piece.size() > kMaxManifestBytes - manifest.size()) {
+                        return MakeError(ErrorCode::kInvalidArgument, "manifest too large");
+                    }
+                    manifest.append(reinterpret_cast<const char*>(piece.data()), piece.size());
+                    return {};
+                }
+            ));
+            CONCORD_ASSIGN_OR_RETURN(app::ParsedManifest parsed, app::ParseManifest(manifest));
+            const app::FileFetcher fetch = [&](const app::EvidenceFile& f,
+                                               const app::PlaintextSink& write) -> Result<void> {
+                CONCORD_RETURN_IF_ERROR(client->Download(
+                    PackagePath(a->package) + "/files/" + net::PercentEncode(f.name),
+                    [&write](std::span<const std::uint8_t> piece) { return write(piece); }
+                ));
+                return {};
+            };
+            CONCORD_RETURN_IF_ERROR(app::WritePackageFolder(parsed, manifest, fetch, a->out));
+            std::uint64_t bytes = 0;
+            for (const auto& f : parsed.manifest.files) {
+                bytes += f.sealed.size;
+            }
+            ctx.out << "downloaded package " << parsed.manifest.package << " into " << a->out
+                    << ": " << parsed.manifest.files.size() << " file(s), " << bytes
+                    << " bytes, every size and SHA-256 as the manifest states\n"
+                    << "check its signatures offline: concord evidence verify " << a->out
+                    << " --directory DIRECTORY --trusted-key KEY\n";
+            return {};
+        }());
+    });
+}
+
+}  // namespace
 
 void AddEvidenceCommands(CLI::App& app, Context& ctx) {
     CLI::App* evidence =
         app.add_subcommand("evidence", "evidence packages (docs/formats/evidence.md)");
     evidence->require_subcommand(1);
+    AddCreate(*evidence, ctx);
+    AddAdd(*evidence, ctx);
+    AddPackageCall(
+        *evidence,
+        ctx,
+        "seal",
+        "seal a draft package: your certified key and the node's key sign its manifest",
+        "POST",
+        "/seal"
+    );
+    AddPackageCall(*evidence, ctx, "show", "one package and its files", "GET", "");
+    AddList(*evidence, ctx);
+    AddDownload(*evidence, ctx);
     CLI::App* verify = evidence->add_subcommand(
         "verify",
         "check a downloaded package folder offline: the manifest's node and officer signatures "

@@ -100,6 +100,19 @@ TEST(Response, ErrorJsonEscapesCodeAndMessage) {
     EXPECT_EQ(parsed.at("error").at("message"), "line1\nline2 \\ </script>");
 }
 
+TEST(PercentEncode, KeepsOnlyUnreservedCharactersAndRoundTrips) {
+    EXPECT_EQ(PercentEncode("a-b_c.d~E9"), "a-b_c.d~E9");
+    EXPECT_EQ(PercentEncode("a b/c%\xC3\xA9+"), "a%20b%2Fc%25%C3%A9%2B");
+    const std::string every = [] {
+        std::string s;
+        for (int c = 0; c < 256; ++c) {
+            s.push_back(static_cast<char>(c));
+        }
+        return s;
+    }();
+    EXPECT_EQ(PercentDecode(PercentEncode(every), false), every);
+}
+
 TEST(PercentDecode, HandlesPlusTruncatedAndInvalidEscapes) {
     EXPECT_EQ(PercentDecode("a+b%20c", true), "a b c");
     EXPECT_EQ(PercentDecode("a+b", false), "a+b");

@@ -23,6 +23,7 @@ std::vector<RoutePolicy> RegisterApiRoutes(net::Router& router, NodeService::Imp
     AddCaseRoutes(t, service);
     AddDutyRoutes(t, service);
     AddPreservationRoutes(t, service);
+    AddEvidenceRoutes(t, service);
     return t.policies();
 }
 

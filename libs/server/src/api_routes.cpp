@@ -1,5 +1,7 @@
 #include "api_routes.hpp"
 
+#include <variant>
+
 #include <boost/json/object.hpp>
 
 #include "concord/core/log.hpp"
@@ -61,6 +63,45 @@ void RouteTable::Open(const std::string& method, const std::string& pattern, Han
     Add(method, pattern, std::move(handler));
 }
 
+namespace {
+
+// Authenticates the caller of `route` and asks the policy whether they may do `action`: the
+// caller, or the answer that refuses them (401, 403 with its audit leaf, a store failure).
+std::variant<app::Actor, Response> Admit(
+    NodeService::Impl& service, Request& request, app::Action action, const std::string& route
+) {
+    auto actor = Authenticate(request, service);
+    if (!actor && actor.error().code != ErrorCode::kUnauthenticated) {
+        return FromError(actor.error());  // a refused CSRF token, a store failure
+    }
+    if (!actor) {
+        Response r = ErrorBody(401, "unauthenticated", actor.error().message);
+        r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return r;
+    }
+    if (auto allowed = app::Decide(*actor, action); !allowed) {
+        RecordDenial(service, *actor, action, route, "policy");
+        return FromError(allowed.error());
+    }
+    return std::move(*actor);
+}
+
+// The handler's answer, with the audit leaf of a refusal by the use case.
+Response Answered(
+    NodeService::Impl& service,
+    const app::Actor& actor,
+    app::Action action,
+    const std::string& route,
+    Response response
+) {
+    if (response.status == 403) {
+        RecordDenial(service, actor, action, route, "use_case");
+    }
+    return response;
+}
+
+}  // namespace
+
 void RouteTable::Authed(
     const std::string& method, const std::string& pattern, app::Action action, AuthedHandler handler
 ) {
@@ -71,33 +112,70 @@ void RouteTable::Authed(
         [service, action, route = method + " " + pattern, handler = std::move(handler)](
             Request& request
         ) -> Response {
-            auto actor = Authenticate(request, *service);
-            if (!actor && actor.error().code != ErrorCode::kUnauthenticated) {
-                return FromError(actor.error());  // a refused CSRF token, a store failure
+            auto admitted = Admit(*service, request, action, route);
+            if (auto* refused = std::get_if<Response>(&admitted)) {
+                return std::move(*refused);
             }
-            if (!actor) {
-                Response r = ErrorBody(401, "unauthenticated", actor.error().message);
-                r.headers.emplace_back("WWW-Authenticate", "Bearer");
-                return r;
-            }
-            if (auto allowed = app::Decide(*actor, action); !allowed) {
-                RecordDenial(*service, *actor, action, route, "policy");
-                return FromError(allowed.error());
-            }
-            Response response = handler(request, *actor);
-            if (response.status == 403) {
-                RecordDenial(*service, *actor, action, route, "use_case");
-            }
-            return response;
+            const auto& actor = std::get<app::Actor>(admitted);
+            return Answered(*service, actor, action, route, handler(request, actor));
         });
 }
 
-void RouteTable::Add(const std::string& method, const std::string& pattern, net::Handler handler) {
-    net::Counter& requests = service_.metrics.AddCounter(
+void RouteTable::AuthedStreaming(
+    const std::string& method,
+    const std::string& pattern,
+    app::Action action,
+    AuthedStreamHandler handler,
+    net::StreamOptions options
+) {
+    policies_.push_back(RoutePolicy{method, pattern, std::string(app::ActionName(action))});
+    NodeService::Impl* service = &service_;
+    net::Counter& requests = Count(method, pattern);
+    router_.AddStreaming(
+        method,
+        pattern,
+        [service, &requests, action, route = method + " " + pattern, handler = std::move(handler)](
+            Request& request, net::BodySource& body
+        ) -> Response {
+            return Counted(*service, requests, [&]() -> Response {
+                auto admitted = Admit(*service, request, action, route);
+                if (auto* refused = std::get_if<Response>(&admitted)) {
+                    return std::move(*refused);
+                }
+                const auto& actor = std::get<app::Actor>(admitted);
+                return Answered(*service, actor, action, route, handler(request, body, actor));
+            });
+        },
+        options
+    );
+}
+
+net::Counter& RouteTable::Count(const std::string& method, const std::string& pattern) {
+    return service_.metrics.AddCounter(
         "concord_http_requests_total",
         "HTTP requests handled, by route",
         {{"route", method + " " + pattern}}
     );
+}
+
+Response RouteTable::Counted(
+    NodeService::Impl& service, net::Counter& requests, const std::function<Response()>& run
+) {
+    requests.Increment();
+    if (!service.EnterRequest()) {
+        Response refused = ErrorBody(503, "shutting_down", "the node is stopping; retry shortly");
+        refused.headers.emplace_back("Retry-After", "5");
+        return refused;
+    }
+    struct Leave {
+        NodeService::Impl* service;
+        ~Leave() { service->LeaveRequest(); }
+    } leave{&service};
+    return run();
+}
+
+void RouteTable::Add(const std::string& method, const std::string& pattern, net::Handler handler) {
+    net::Counter& requests = Count(method, pattern);
     net::PoolChooser pool;  // null: the listener's default pool
     if (pattern.rfind("/fed/", 0) == 0) {
         pool = [](const Request& r) -> std::string {
@@ -109,18 +187,7 @@ void RouteTable::Add(const std::string& method, const std::string& pattern, net:
         method,
         pattern,
         [service, &requests, handler = std::move(handler)](Request& r) {
-            requests.Increment();
-            if (!service->EnterRequest()) {
-                Response refused =
-                    ErrorBody(503, "shutting_down", "the node is stopping; retry shortly");
-                refused.headers.emplace_back("Retry-After", "5");
-                return refused;
-            }
-            struct Leave {
-                NodeService::Impl* service;
-                ~Leave() { service->LeaveRequest(); }
-            } leave{service};
-            return handler(r);
+            return Counted(*service, requests, [&] { return handler(r); });
         },
         std::move(pool)
     );

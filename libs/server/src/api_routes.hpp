@@ -8,6 +8,8 @@
 #include "concord/app/actor.hpp"
 #include "concord/app/policy.hpp"
 #include "concord/net/http.hpp"
+#include "concord/net/metrics.hpp"
+#include "concord/net/stream.hpp"
 
 #include "service_impl.hpp"
 
@@ -32,6 +34,8 @@ class RouteTable {
 public:
     using Handler = std::function<net::Response(net::Request&)>;
     using AuthedHandler = std::function<net::Response(net::Request&, const app::Actor&)>;
+    using AuthedStreamHandler =
+        std::function<net::Response(net::Request&, net::BodySource&, const app::Actor&)>;
 
     RouteTable(net::Router& router, NodeService::Impl& service);
 
@@ -46,10 +50,29 @@ public:
         AuthedHandler handler
     );
 
+    /// A streaming route (net::Router::AddStreaming: a body of any size read piece by piece,
+    /// on the listener's streaming pool) for authenticated callers allowed `action`. The caller
+    /// is checked before a byte of the body is read.
+    void AuthedStreaming(
+        const std::string& method,
+        const std::string& pattern,
+        app::Action action,
+        AuthedStreamHandler handler,
+        net::StreamOptions options
+    );
+
     [[nodiscard]] const std::vector<RoutePolicy>& policies() const { return policies_; }
 
 private:
     void Add(const std::string& method, const std::string& pattern, net::Handler handler);
+    /// The request counter of one route.
+    net::Counter& Count(const std::string& method, const std::string& pattern);
+    /// Counts the request and runs it, unless the node is draining (503).
+    static net::Response Counted(
+        NodeService::Impl& service,
+        net::Counter& requests,
+        const std::function<net::Response()>& run
+    );
 
     net::Router& router_;
     NodeService::Impl& service_;
@@ -65,5 +88,6 @@ void AddLegalRoutes(RouteTable& table, NodeService::Impl& service);
 void AddCaseRoutes(RouteTable& table, NodeService::Impl& service);
 void AddDutyRoutes(RouteTable& table, NodeService::Impl& service);
 void AddPreservationRoutes(RouteTable& table, NodeService::Impl& service);
+void AddEvidenceRoutes(RouteTable& table, NodeService::Impl& service);
 
 }  // namespace concord::server

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "concord/app/evidence_stream.hpp"
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/ed25519.hpp"
@@ -363,6 +364,17 @@ Result<void> ReadAll(Reader& r, Config& c) {
         r.Duration("witness.interval", c.witness_interval, milliseconds(100), days(1))
     );
     CONCORD_RETURN_IF_ERROR(r.Path("legal.instruments_dir", c.instruments_dir, false));
+    CONCORD_RETURN_IF_ERROR(r.Path("evidence.blob_dir", c.evidence_blob_dir, false));
+    if (c.evidence_blob_dir.empty()) {
+        c.evidence_blob_dir = r.Resolve("blobs");
+    }
+    CONCORD_RETURN_IF_ERROR(r.Integer(
+        "evidence.max_file_bytes",
+        c.evidence_max_file_bytes,
+        1,
+        static_cast<std::int64_t>(app::kMaxEvidenceFileBytes)
+    ));
+    CONCORD_RETURN_IF_ERROR(r.Integer("evidence.transfers", c.evidence_transfers, 1, 64));
     CONCORD_RETURN_IF_ERROR(
         r.Integer("people.argon2_memory_kib", c.argon2_memory_kib, 8, 4 * 1024 * 1024)
     );

@@ -276,5 +276,32 @@ TEST(ConfigTest, ThePreservationHookIsAnArgvOrALoopbackUrl) {
     }
 }
 
+TEST(ConfigTest, EvidenceStorageHasDefaultsAndIsChecked) {
+    auto c = ParseConfig(kGood, "/etc/concord/a/config.toml");
+    ASSERT_TRUE(c) << c.error().ToString();
+    EXPECT_EQ(c->evidence_blob_dir, "/etc/concord/a/blobs");
+    EXPECT_EQ(c->evidence_max_file_bytes, std::uint64_t{64} << 30);
+    EXPECT_EQ(c->evidence_transfers, 2);
+    auto set = ParseConfig(
+        std::string(kGood) +
+            "[evidence]\nblob_dir = \"/srv/blobs\"\nmax_file_bytes = 1000\ntransfers = 4\n",
+        "/etc/concord/a/config.toml"
+    );
+    ASSERT_TRUE(set) << set.error().ToString();
+    EXPECT_EQ(set->evidence_blob_dir, "/srv/blobs");
+    EXPECT_EQ(set->evidence_max_file_bytes, 1000U);
+    EXPECT_EQ(set->evidence_transfers, 4);
+    for (const std::string bad :
+         {"max_file_bytes = 0",
+          "max_file_bytes = 9007199254740992",
+          "transfers = 0",
+          "blob_dir = 3",
+          "chunk = 5"}) {
+        auto r = ParseConfig(std::string(kGood) + "[evidence]\n" + bad + "\n", "/n/config.toml");
+        ASSERT_FALSE(r) << bad;
+        EXPECT_NE(r.error().message.find("key 'evidence."), std::string::npos) << r.error().message;
+    }
+}
+
 }  // namespace
 }  // namespace concord::server

@@ -213,6 +213,43 @@ Result<std::optional<app::CaseConfirmation>> ConfirmPreservationCase(
 
 // The preservation hook of the config (an executable or a local URL, or none) and the service
 // that runs it (docs/operations.md "Preservation hook").
+// Evidence packages (docs/operations.md "Evidence storage"): the blob folder from the config,
+// the tables, and the use cases, which ask the case use cases whether a caller may touch a case.
+Result<void> OpenEvidence(
+    NodeService::Impl& impl, const federation::NodeKeys& keys, const std::string& party
+) {
+    const Config& config = impl.config;
+    auto blobs = app::DirectoryBlobStore::OpenFolder(config.evidence_blob_dir);
+    if (!blobs) {
+        return KeyError(config, "evidence.blob_dir", blobs.error());
+    }
+    impl.blobs = std::move(*blobs);
+    if (auto migrated = impl.store->Migrate(app::EvidenceService::Migrations()); !migrated) {
+        return KeyError(config, "node.store", migrated.error());
+    }
+    CONCORD_ASSIGN_OR_RETURN(
+        impl.evidence_box, crypto::BoxKeyPair::FromSecret(keys.box.secret().span())
+    );
+    app::EvidenceService::Options options;
+    options.node_id = config.node_id;
+    options.certifier = app::CertifierOptions{config.node_id, party};
+    app::CaseService* cases = impl.cases.get();
+    CONCORD_ASSIGN_OR_RETURN(
+        impl.evidence,
+        app::EvidenceService::Create(
+            *impl.store,
+            *impl.blobs,
+            keys.signing,
+            *impl.evidence_box,
+            std::move(options),
+            [cases](const app::Actor& actor, app::Action action, std::string_view case_id) {
+                return cases->Authorize(actor, action, case_id);
+            }
+        )
+    );
+    return {};
+}
+
 Result<void> StartPreservation(NodeService::Impl& impl) {
     const Config& config = impl.config;
     std::unique_ptr<app::PreservationHook> hook;
@@ -295,7 +332,11 @@ Result<std::unique_ptr<net::Server>> StartListener(NodeService::Impl& impl, List
     server.io_threads = api ? 1 : config.io_threads;
     server.handler_threads = api ? config.api_handler_threads : config.handler_threads;
     server.max_connections_per_address = config.max_connections_per_address;
-    if (!api) {
+    if (api) {
+        // Evidence uploads and downloads (docs/operations.md "Evidence storage").
+        server.stream_threads = config.evidence_transfers;
+        server.max_stream_transfers = static_cast<std::size_t>(config.evidence_transfers);
+    } else {
         server.handler_pools = {
             {kFederationPool, config.handler_threads},
             {kEmergencyPool, std::max(2, config.handler_threads / 8)}};
@@ -494,6 +535,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     CONCORD_RETURN_IF_ERROR(impl->cases->SignApprovals(
         keys->signing, app::CertifierOptions{config.node_id, self->party}
     ));
+    CONCORD_RETURN_IF_ERROR(OpenEvidence(*impl, *keys, self->party));
     for (const auto& migrations :
          {app::DeadlineEngine::Migrations(), app::DutyDesk::Migrations()}) {
         if (auto migrated = impl->store->Migrate(migrations); !migrated) {
@@ -578,6 +620,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     CONCORD_ASSIGN_OR_RETURN(impl->sessions, app::Sessions::Create(*impl->users));
     impl->tokens = std::make_unique<app::ApiTokens>(*impl->users);
     impl->cases->Attach(impl->node.get());
+    impl->evidence->Attach(impl->node.get());
     CONCORD_RETURN_IF_ERROR(StartPreservation(*impl));
     impl->node->Start();
     impl->deadlines->Run();

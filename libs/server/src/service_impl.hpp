@@ -11,6 +11,7 @@
 #include "concord/app/case_service.hpp"
 #include "concord/app/deadlines.hpp"
 #include "concord/app/duty.hpp"
+#include "concord/app/evidence_service.hpp"
 #include "concord/app/preservation_service.hpp"
 #include "concord/app/sessions.hpp"
 #include "concord/app/tokens.hpp"
@@ -54,6 +55,11 @@ struct NodeService::Impl {
     std::optional<legal::Catalog> catalog;
     std::optional<legal::Lifecycle> lifecycle;  // instruments/lifecycle.toml
     std::unique_ptr<app::CaseService> cases;    // attached to `node` once it is open
+    // Evidence packages (docs/operations.md "Evidence storage"): the blob folder, a copy of the
+    // node's box key pair (the service borrows it) and the use cases, attached to `node`.
+    std::unique_ptr<app::DirectoryBlobStore> blobs;
+    std::optional<crypto::BoxKeyPair> evidence_box;
+    std::unique_ptr<app::EvidenceService> evidence;
     std::shared_ptr<net::EventHub> events = std::make_shared<net::EventHub>(4096);
     net::Metrics metrics;
     net::Histogram* delivery_latency{nullptr};

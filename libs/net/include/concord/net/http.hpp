@@ -75,6 +75,10 @@ std::string SanitizeForDisplay(std::string_view text, size_t max_bytes);
 /// Decodes %XX escapes and, when `plus_is_space`, '+' as a space. Invalid escapes are kept as is.
 std::string PercentDecode(std::string_view text, bool plus_is_space);
 
+/// Percent-encodes every byte but RFC 3986's unreserved characters (A-Z a-z 0-9 - . _ ~): safe
+/// in a path segment, a query value and an RFC 8187 header parameter.
+std::string PercentEncode(std::string_view text);
+
 /// Compares two strings ignoring ASCII case.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

@@ -77,6 +77,16 @@ struct Config {
     /// Or a local URL the order is POSTed to (http://127.0.0.1 or http://[::1] only).
     std::string preservation_hook_url;
 
+    // [evidence]: evidence packages (docs/operations.md "Evidence storage")
+    /// The content-addressed blob folder of encrypted evidence files; empty in the file:
+    /// "blobs" beside the config file.
+    std::filesystem::path evidence_blob_dir;
+    /// The largest file one upload may carry.
+    std::uint64_t evidence_max_file_bytes{std::uint64_t{64} << 30};
+    /// Uploads and downloads served at once by the local API (each holds one thread); one more
+    /// is answered 503 busy. Message intake and the emergency lane never wait for them.
+    int evidence_transfers{2};
+
     // [log]
     std::string log_level{"info"};
 

@@ -1,0 +1,286 @@
+// Evidence packages over the local API (docs/cases.md "Evidence"): a draft package of a case,
+// files uploaded into it as streams of any size, sealing, the signed manifest, and each file
+// downloaded as a stream. Files never pass through memory whole: uploads are encrypted chunk by
+// chunk into the blob folder as they arrive, downloads are decrypted and authenticated chunk by
+// chunk as the client reads. Both run on the API listener's streaming pool (evidence.transfers).
+#include <memory>
+#include <string>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "concord/app/evidence_service.hpp"
+#include "concord/core/time.hpp"
+
+#include "api_routes.hpp"
+#include "api_util.hpp"
+#include "service_impl.hpp"
+
+namespace concord::server {
+namespace {
+
+using net::Request;
+using net::Response;
+
+boost::json::object FileJson(const app::EvidenceFile& f) {
+    boost::json::object j;
+    j["name"] = f.name;
+    j["media_type"] = f.media_type;
+    j["size"] = ToJson(f.sealed.size);
+    j["sha256"] = f.sealed.sha256;
+    j["added_by"] = f.added_by;
+    j["added"] = FormatTimestamp(f.added_ms);
+    return j;
+}
+
+boost::json::object PackageJson(const app::EvidencePackage& p) {
+    boost::json::object j;
+    j["package"] = p.package;
+    j["case"] = p.case_id;
+    j["to"] = p.to;
+    j["state"] = p.state;
+    j["created"] = FormatTimestamp(p.created_ms);
+    j["created_by"] = p.created_by;
+    j["chunk_bytes"] = p.chunk_bytes;
+    boost::json::array files;
+    std::uint64_t bytes = 0;
+    for (const app::EvidenceFile& f : p.files) {
+        files.push_back(FileJson(f));
+        bytes += f.sealed.size;
+    }
+    j["files"] = std::move(files);
+    j["bytes"] = ToJson(bytes);
+    return j;
+}
+
+// A stored file that no longer decrypts or hashes as recorded is the node's fault, not the
+// caller's: 500 with a code of its own (never 401, which would send the caller to sign in).
+Response EvidenceError(const Error& error) {
+    if (error.code == ErrorCode::kUnauthenticated || error.code == ErrorCode::kCorruption) {
+        return ErrorBody(500, "evidence_damaged", error.message);
+    }
+    return FromError(error);
+}
+
+// The service, or 503 on a listener built without one (NodeService::Routes).
+app::EvidenceService* Service(NodeService::Impl& s, Response& refusal) {
+    if (s.evidence == nullptr) {
+        refusal = ErrorBody(503, "unavailable", "evidence packages are not available");
+    }
+    return s.evidence.get();
+}
+
+Response CreatePackage(NodeService::Impl& s, Request& request, const app::Actor& actor) {
+    Response refusal;
+    app::EvidenceService* evidence = Service(s, refusal);
+    if (evidence == nullptr) {
+        return refusal;
+    }
+    const std::string& case_id = request.params.at("id");
+    std::string to;
+    if (!request.body.empty()) {
+        boost::system::error_code ec;
+        boost::json::value body = ParseJson(request.body, ec);
+        if (ec || !body.is_object()) {
+            return ErrorBody(400, "invalid_argument", "the body must be a JSON object");
+        }
+        for (const auto& member : body.as_object()) {
+            if (member.key() != "to") {
+                return ErrorBody(
+                    400,
+                    "invalid_argument",
+                    "unknown member '" + ValidUtf8(member.key()) + "' (only 'to' is known)"
+                );
+            }
+            if (!member.value().is_string()) {
+                return ErrorBody(400, "invalid_argument", "'to' must be a node id");
+            }
+            to = std::string(member.value().as_string());
+        }
+    }
+    if (to.empty()) {
+        // By default the package goes to the case's other node.
+        auto view = s.cases->Read(actor, case_id);
+        if (!view) {
+            return FromError(view.error());
+        }
+        to = view->record.peer_node;
+    }
+    auto package = evidence->CreatePackage(actor, case_id, to, NowMillis());
+    if (!package) {
+        return FromError(package.error());
+    }
+    auto created = evidence->Get(actor, *package);
+    return created ? net::Json(201, boost::json::serialize(PackageJson(*created)))
+                   : FromError(created.error());
+}
+
+Response ListPackages(NodeService::Impl& s, Request& request, const app::Actor& actor) {
+    Response refusal;
+    app::EvidenceService* evidence = Service(s, refusal);
+    if (evidence == nullptr) {
+        return refusal;
+    }
+    auto packages = evidence->ListForCase(actor, request.params.at("id"));
+    if (!packages) {
+        return FromError(packages.error());
+    }
+    boost::json::array list;
+    for (const app::EvidencePackage& p : *packages) {
+        list.push_back(PackageJson(p));
+    }
+    boost::json::object root;
+    root["packages"] = std::move(list);
+    return net::Json(200, boost::json::serialize(root));
+}
+
+Response GetPackage(NodeService::Impl& s, Request& request, const app::Actor& actor) {
+    Response refusal;
+    app::EvidenceService* evidence = Service(s, refusal);
+    if (evidence == nullptr) {
+        return refusal;
+    }
+    auto package = evidence->Get(actor, request.params.at("package"));
+    return package ? net::Json(200, boost::json::serialize(PackageJson(*package)))
+                   : FromError(package.error());
+}
+
+Response Upload(
+    NodeService::Impl& s, Request& request, net::BodySource& body, const app::Actor& actor
+) {
+    Response refusal;
+    app::EvidenceService* evidence = Service(s, refusal);
+    if (evidence == nullptr) {
+        return refusal;
+    }
+    std::string media_type = request.Header("Content-Type").value_or("application/octet-stream");
+    const app::PlaintextSource source = [&body](std::span<std::uint8_t> out) {
+        return body.Read(out);
+    };
+    auto file = evidence->AddFile(
+        actor,
+        request.params.at("package"),
+        request.params.at("name"),
+        std::move(media_type),
+        source,
+        NowMillis()
+    );
+    return file ? net::Json(201, boost::json::serialize(FileJson(*file)))
+                : EvidenceError(file.error());
+}
+
+Response Seal(NodeService::Impl& s, Request& request, const app::Actor& actor) {
+    Response refusal;
+    app::EvidenceService* evidence = Service(s, refusal);
+    if (evidence == nullptr) {
+        return refusal;
+    }
+    const std::string& id = request.params.at("package");
+    auto manifest = evidence->SealPackage(actor, id, *s.node->directory(), NowMillis());
+    if (!manifest) {
+        return FromError(manifest.error());
+    }
+    auto sealed = evidence->Get(actor, id);
+    return sealed ? net::Json(200, boost::json::serialize(PackageJson(*sealed)))
+                  : FromError(sealed.error());
+}
+
+Response Manifest(NodeService::Impl& s, Request& request, const app::Actor& actor) {
+    Response refusal;
+    app::EvidenceService* evidence = Service(s, refusal);
+    if (evidence == nullptr) {
+        return refusal;
+    }
+    auto package = evidence->Get(actor, request.params.at("package"));
+    if (!package) {
+        return FromError(package.error());
+    }
+    if (package->state != "sealed") {
+        return ErrorBody(409, "not_sealed", "the package is a draft: it has no manifest yet");
+    }
+    // The signed text itself, byte for byte: its signatures cover exactly these bytes.
+    return net::Json(200, std::move(package->manifest));
+}
+
+Response Download(NodeService::Impl& s, Request& request, const app::Actor& actor) {
+    Response refusal;
+    app::EvidenceService* evidence = Service(s, refusal);
+    if (evidence == nullptr) {
+        return refusal;
+    }
+    auto read =
+        evidence->OpenFile(actor, request.params.at("package"), request.params.at("name"), NowMillis());
+    if (!read) {
+        return EvidenceError(read.error());
+    }
+    Response response;
+    // Whatever the uploader declared, the bytes go out as an opaque attachment: a file is never
+    // rendered by a browser in the node's origin. The declared type travels in its own header.
+    response.content_type = "application/octet-stream";
+    response.headers.emplace_back("Concord-Media-Type", read->file.media_type);
+    response.headers.emplace_back("Concord-Sha256", read->file.sealed.sha256);
+    response.headers.emplace_back(
+        "Content-Disposition", "attachment; filename*=UTF-8''" + net::PercentEncode(read->file.name)
+    );
+    response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    response.body_size = read->file.sealed.size;
+    auto reader = std::make_shared<app::SealedFileReader>(std::move(read->reader));
+    response.body_producer = [reader](std::span<std::uint8_t> out) { return reader->Read(out); };
+    return response;
+}
+
+}  // namespace
+
+void AddEvidenceRoutes(RouteTable& t, NodeService::Impl& s) {
+    t.Authed(
+        "POST",
+        "/api/v1/cases/{id}/evidence",
+        app::Action::kCaseEdit,
+        [&s](Request& r, const app::Actor& a) { return CreatePackage(s, r, a); }
+    );
+    t.Authed(
+        "GET",
+        "/api/v1/cases/{id}/evidence",
+        app::Action::kCaseRead,
+        [&s](Request& r, const app::Actor& a) { return ListPackages(s, r, a); }
+    );
+    t.Authed(
+        "GET",
+        "/api/v1/evidence/{package}",
+        app::Action::kCaseRead,
+        [&s](Request& r, const app::Actor& a) { return GetPackage(s, r, a); }
+    );
+    net::StreamOptions upload;
+    upload.max_body_bytes = s.config.evidence_max_file_bytes;
+    t.AuthedStreaming(
+        "PUT",
+        "/api/v1/evidence/{package}/files/{name}",
+        app::Action::kCaseEdit,
+        [&s](Request& r, net::BodySource& body, const app::Actor& a) {
+            return Upload(s, r, body, a);
+        },
+        upload
+    );
+    t.AuthedStreaming(
+        "GET",
+        "/api/v1/evidence/{package}/files/{name}",
+        app::Action::kCaseRead,
+        [&s](Request& r, net::BodySource&, const app::Actor& a) { return Download(s, r, a); },
+        net::StreamOptions{}
+    );
+    t.Authed(
+        "POST",
+        "/api/v1/evidence/{package}/seal",
+        app::Action::kCaseEdit,
+        [&s](Request& r, const app::Actor& a) { return Seal(s, r, a); }
+    );
+    t.Authed(
+        "GET",
+        "/api/v1/evidence/{package}/manifest",
+        app::Action::kCaseRead,
+        [&s](Request& r, const app::Actor& a) { return Manifest(s, r, a); }
+    );
+}
+
+}  // namespace concord::server
