@@ -127,8 +127,9 @@ TEST(PartyCharts, BudapestChartHasItsParties) {
     EXPECT_EQ(c.parties.at("AL").name.at("fr"), "Albanie");
 }
 
-// Rows read on 2026-12-01: New Zealand's accession (Dutch treaty database, list of changes) and
-// Sweden's ratification with its 29(4) reservation (CoE news release, WIPO Lex); both secondary.
+// Rows read on 2026-12-01: New Zealand's accession (Dutch treaty database, list of changes),
+// Sweden's ratification with its 29(4) reservation (CoE news release, WIPO Lex) and Switzerland's
+// reservations (CoE declarations pages); all secondary.
 TEST(PartyCharts, BudapestRowsReadInSecondarySources) {
     const Catalog& c = Shipped();
     const Party& nz = c.parties.at("NZ");
@@ -143,6 +144,10 @@ TEST(PartyCharts, BudapestRowsReadInSecondarySources) {
     EXPECT_EQ(se->reservations, std::vector<std::string>{"29(4)"});
     EXPECT_FALSE(se->reservations_complete);
     EXPECT_EQ(se->verification, Verification::kSecondary);
+    const PartyInstrument* ch = c.parties.at("CH").Find("budapest");
+    ASSERT_NE(ch, nullptr);
+    EXPECT_EQ(ch->reservations, (std::vector<std::string>{"6(3)", "9(4)", "29(4)"}));
+    EXPECT_EQ(ch->ratified, "2011-09-21");
     // No chart row claims "verified" unless it names the CoE chart as its source.
     for (const InstrumentParty& ip : PartiesTo(c, "budapest", "2026-03-01")) {
         const PartyInstrument* pi = ip.party->Find("budapest");
