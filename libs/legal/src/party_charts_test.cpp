@@ -159,6 +159,28 @@ TEST(PartyCharts, BudapestRowsReadInSecondarySources) {
     }
 }
 
+// Issue 8 §4: a party's status read only in the Dutch treaty database is secondary, in the hand
+// files as in the charts (CETS 224 entries of DE, FR, HU, JP, RS and US claimed "verified").
+TEST(PartyCharts, NoEntryReadInTheDutchDatabaseClaimsVerified) {
+    const Catalog& c = Shipped();
+    std::size_t seen = 0;
+    for (const auto& [code, party] : c.parties) {
+        for (const PartyInstrument& pi : party.instruments) {
+            const bool dutch = pi.source.find("verdragenbank") != std::string::npos ||
+                               pi.source.find("Dutch treaty database") != std::string::npos;
+            const bool depositary =
+                pi.source.find("CoE Treaty Office, chart") != std::string::npos ||
+                pi.source.find("UN Treaty Collection") != std::string::npos;
+            if (dutch && !depositary) {
+                ++seen;
+                EXPECT_NE(pi.verification, Verification::kVerified)
+                    << code << " " << pi.instrument << ": " << pi.source;
+            }
+        }
+    }
+    EXPECT_GT(seen, 6U);
+}
+
 // Every fact of the hand-written parties/<CODE>.toml files survives the merge with the charts.
 TEST_F(ChartDir, HandFilesOverrideChartRowsAndKeepEveryFact) {
     fs::remove_all(Charts());
