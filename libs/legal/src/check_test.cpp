@@ -976,6 +976,49 @@ TEST(CheckRequest, ExtraditionThresholdOfBudapest24) {
     fs = Check(Extradition({{"article", "budapest:2"}}));
     ASSERT_NE(FindPenalty(fs), nullptr);
     EXPECT_EQ(FindPenalty(fs)->code, "penalty_unknown");
+    // 24(1) is read in the authentic English text: the threshold is verified, so no warning.
+    fs = Check(Extradition({{"article", "budapest:2"}, {"max_penalty_years", 2}}));
+    EXPECT_FALSE(AnyCites(fs, "citation_unverified", "budapest:24(1)")) << Dump(fs);
+}
+
+// UNTOC 16(1) covers "the offences covered by this Convention": beyond its own offences that is
+// serious crime (3(1)(b)), four years or more (2(b)). 16 itself sets no minimum and leaves further
+// conditions and refusals to the requested party's law (16(7)). Australia and Canada are parties
+// in the shipped UNTOC chart.
+TEST(CheckRequest, ExtraditionThresholdOfUntoc16) {
+    auto untoc = [](double years) {
+        auto req = Extradition(
+            {{"concept", "drug_trafficking"},
+             {"domestic_law", "Criminal Code, s. 5"},
+             {"max_penalty_years", years}}
+        );
+        req["instrument"] = "untoc";
+        req["requesting_party"] = "AU";
+        req["requested_party"] = "CA";
+        req["date"] = "2026-06-01";
+        return req;
+    };
+    auto fs = Check(untoc(3));
+    const Finding* f = FindPenalty(fs);
+    ASSERT_NE(f, nullptr) << Dump(fs);
+    EXPECT_EQ(f->code, "penalty_threshold_not_met");
+    EXPECT_TRUE(Cites(*f, "untoc:16(1)"));
+    EXPECT_TRUE(Cites(*f, "untoc:3(1)(b)"));
+    EXPECT_TRUE(Cites(*f, "untoc:2(b)"));
+    EXPECT_TRUE(HasErrors(fs));
+    fs = Check(untoc(4));
+    ASSERT_NE(FindPenalty(fs), nullptr) << Dump(fs);
+    EXPECT_EQ(FindPenalty(fs)->code, "penalty_threshold_met");
+    // Articles 2, 3 and 16 are read in the English text: no warning on the threshold.
+    EXPECT_FALSE(AnyCites(fs, "citation_unverified", "untoc:16(1)")) << Dump(fs);
+    EXPECT_TRUE(AnyCites(fs, "refusal_under_law", "untoc:16(7)")) << Dump(fs);
+    // Dual criminality is relied on at paragraph level: 16(1), "punishable under the domestic law
+    // of both".
+    bool dual = false;
+    for (const Finding& d : fs) {
+        dual = dual || (d.code.rfind("dual_criminality", 0) == 0 && Cites(d, "untoc:16(1)"));
+    }
+    EXPECT_TRUE(dual) << Dump(fs);
 }
 
 // Issue 8 §2: between EU Member States the EIO and the EAW apply, not MLA and extradition.

@@ -127,6 +127,60 @@ TEST(PartyCharts, BudapestChartHasItsParties) {
     EXPECT_EQ(c.parties.at("AL").name.at("fr"), "Albanie");
 }
 
+// Rows read on 2026-12-01: New Zealand's accession (Dutch treaty database, list of changes),
+// Sweden's ratification with its 29(4) reservation (CoE news release, WIPO Lex) and Switzerland's
+// reservations (CoE declarations pages); all secondary.
+TEST(PartyCharts, BudapestRowsReadInSecondarySources) {
+    const Catalog& c = Shipped();
+    const Party& nz = c.parties.at("NZ");
+    EXPECT_TRUE(nz.BoundBy("budapest", "2025-12-01"));
+    EXPECT_FALSE(nz.BoundBy("budapest", "2025-11-30"));
+    const PartyInstrument* nzb = nz.Find("budapest");
+    ASSERT_NE(nzb, nullptr);
+    EXPECT_EQ(nzb->ratified, "2025-08-28");
+    EXPECT_EQ(nzb->verification, Verification::kSecondary);
+    const PartyInstrument* se = c.parties.at("SE").Find("budapest");
+    ASSERT_NE(se, nullptr);
+    EXPECT_EQ(se->reservations, std::vector<std::string>{"29(4)"});
+    EXPECT_FALSE(se->reservations_complete);
+    EXPECT_EQ(se->verification, Verification::kSecondary);
+    const PartyInstrument* ch = c.parties.at("CH").Find("budapest");
+    ASSERT_NE(ch, nullptr);
+    EXPECT_EQ(ch->reservations, (std::vector<std::string>{"6(3)", "9(4)", "29(4)"}));
+    EXPECT_EQ(ch->ratified, "2011-09-21");
+    // No chart row claims "verified" unless it names the CoE chart as its source.
+    for (const InstrumentParty& ip : PartiesTo(c, "budapest", "2026-03-01")) {
+        const PartyInstrument* pi = ip.party->Find("budapest");
+        ASSERT_NE(pi, nullptr);
+        if (!pi->chart.empty() && pi->verification == Verification::kVerified) {
+            EXPECT_NE(pi->source.find("CoE Treaty Office, chart"), std::string::npos)
+                << ip.party->code << ": " << pi->source;
+        }
+    }
+}
+
+// Issue 8 §4: a party's status read only in the Dutch treaty database is secondary, in the hand
+// files as in the charts (CETS 224 entries of DE, FR, HU, JP, RS and US claimed "verified").
+TEST(PartyCharts, NoEntryReadInTheDutchDatabaseClaimsVerified) {
+    const Catalog& c = Shipped();
+    std::size_t seen = 0;
+    for (const auto& [code, party] : c.parties) {
+        for (const PartyInstrument& pi : party.instruments) {
+            const bool dutch = pi.source.find("verdragenbank") != std::string::npos ||
+                               pi.source.find("Dutch treaty database") != std::string::npos;
+            const bool depositary =
+                pi.source.find("CoE Treaty Office, chart") != std::string::npos ||
+                pi.source.find("UN Treaty Collection") != std::string::npos;
+            if (dutch && !depositary) {
+                ++seen;
+                EXPECT_NE(pi.verification, Verification::kVerified)
+                    << code << " " << pi.instrument << ": " << pi.source;
+            }
+        }
+    }
+    EXPECT_GT(seen, 6U);
+}
+
 // Every fact of the hand-written parties/<CODE>.toml files survives the merge with the charts.
 TEST_F(ChartDir, HandFilesOverrideChartRowsAndKeepEveryFact) {
     fs::remove_all(Charts());
