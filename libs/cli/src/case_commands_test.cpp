@@ -1,5 +1,5 @@
-// concord case|duty|deadlines against two real nodes started in-process (fr.central sends,
-// hu.poc receives), over their local APIs on loopback HTTPS.
+// concord case|duty|deadlines|evidence against two real nodes started in-process (fr.central
+// sends, hu.poc receives), over their local APIs on loopback HTTPS.
 
 #include <chrono>
 #include <cstdlib>
@@ -15,12 +15,14 @@
 #include <gtest/gtest.h>
 
 #include "concord/core/time.hpp"
+#include "concord/crypto/base64.hpp"
 #include "concord/crypto/ed25519.hpp"
 #include "concord/crypto/init.hpp"
 #include "concord/net/client.hpp"
 #include "concord/server/config.hpp"
 #include "concord/server/init.hpp"
 #include "concord/server/service.hpp"
+#include "concord/server/testing/people.hpp"
 #include "concord/server/testing/two_nodes.hpp"
 
 #include "cli_test_util.hpp"
@@ -216,6 +218,105 @@ TEST_F(CaseCommandsTest, AWrongTokenIsUnauthenticated) {
     EXPECT_EQ(listed.out, "");
     EXPECT_EQ(listed.err.rfind("concord: unauthenticated: ", 0), 0u) << listed.err;
     EXPECT_EQ(listed.err.find("cpt_not-a-token"), std::string::npos) << listed.err;
+}
+
+TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedOffline) {
+    const std::string case_id = SendRequestToHu();
+    ASSERT_FALSE(case_id.empty());
+    server::testing::ApiClient admin(Api(1), inits_[1].api_token, inits_[1].entry.tls_sha256);
+    auto token = server::testing::EnrolAndSignIn(
+        admin, server::testing::NewPerson{"olga", "Olga Varga", {"officer"}, "cyber"}
+    );
+    ASSERT_TRUE(token) << token.error().ToString();
+    const auto as_olga = [&](std::vector<std::string> args) {
+        args.insert(
+            args.end(),
+            {"--api", Api(1), "--token", *token, "--tls-pin", inits_[1].entry.tls_sha256}
+        );
+        return RunCli(args);
+    };
+    // Three chunks and a bit (1 MiB chunks), of bytes that are not all alike.
+    std::string content(3 * (std::size_t{1} << 20) + 17, '\0');
+    std::mt19937 rng(7);
+    for (char& c : content) {
+        c = static_cast<char>(rng());
+    }
+    const auto file = dir_ / "subscriber records.bin";
+    std::ofstream(file, std::ios::binary) << content;
+
+    Output created = as_olga({"evidence", "create", case_id, "--json"});
+    ASSERT_EQ(created.status, 0) << created.err;
+    const boost::json::value package = boost::json::parse(created.out);
+    EXPECT_EQ(package.at("to").as_string(), "fr.central");  // the case's other node
+    EXPECT_EQ(package.at("state").as_string(), "draft");
+    const std::string id(package.at("package").as_string());
+
+    Output added = as_olga({"evidence", "add", id, file.string(), "--type", "text/csv"});
+    ASSERT_EQ(added.status, 0) << added.err;
+    EXPECT_NE(added.out.find("added subscriber records.bin: 3145745 bytes"), std::string::npos)
+        << added.out;
+    EXPECT_NE(added.out.find("(checked)"), std::string::npos);
+    Output again = as_olga({"evidence", "add", id, file.string()});
+    EXPECT_EQ(again.status, 1);
+    EXPECT_NE(again.err.find("invalid_argument"), std::string::npos) << again.err;
+
+    // No manifest before the seal; the download refuses and leaves nothing.
+    const auto early = dir_ / "early";
+    Output unsealed = as_olga({"evidence", "download", id, "--out", early.string()});
+    EXPECT_NE(unsealed.status, 0);
+    EXPECT_NE(unsealed.err.find("not_sealed"), std::string::npos) << unsealed.err;
+    EXPECT_FALSE(std::filesystem::exists(early));
+
+    Output sealed = as_olga({"evidence", "seal", id});
+    ASSERT_EQ(sealed.status, 0) << sealed.err;
+    EXPECT_NE(sealed.out.find("(sealed)"), std::string::npos) << sealed.out;
+    Output listed = as_olga({"evidence", "list", case_id});
+    ASSERT_EQ(listed.status, 0) << listed.err;
+    EXPECT_NE(listed.out.find(id), std::string::npos);
+
+    const auto out = dir_ / "received";
+    Output downloaded = as_olga({"evidence", "download", id, "--out", out.string()});
+    ASSERT_EQ(downloaded.status, 0) << downloaded.err;
+    std::ifstream back(out / "files" / "subscriber records.bin", std::ios::binary);
+    const std::string got((std::istreambuf_iterator<char>(back)), {});
+    EXPECT_TRUE(got == content) << "the downloaded file differs";
+    Output again_download = as_olga({"evidence", "download", id, "--out", out.string()});
+    EXPECT_NE(again_download.status, 0);  // never over an existing folder
+
+    const auto& pk = directory_key_.public_key().bytes();
+    Output verified = RunCli(
+        {"evidence",
+         "verify",
+         out.string(),
+         "--directory",
+         (dir_ / "directory.json").string(),
+         "--trusted-key",
+         crypto::Base64Encode(ByteSpan(pk.data(), pk.size()))}
+    );
+    ASSERT_EQ(verified.status, 0) << verified.err << verified.out;
+    EXPECT_NE(verified.out.find("Olga Varga (olga, cyber)"), std::string::npos) << verified.out;
+    EXPECT_NE(verified.out.find("every hash matches"), std::string::npos);
+
+    // Another unit's officer may neither read nor add.
+    auto other = server::testing::EnrolAndSignIn(
+        admin, server::testing::NewPerson{"imre", "Imre Kis", {"officer"}, "fraud"}
+    );
+    ASSERT_TRUE(other) << other.error().ToString();
+    Output assigned = as_olga({"case", "assign", case_id, "--unit", "cyber"});
+    ASSERT_EQ(assigned.status, 0) << assigned.err;
+    Output refused = RunCli(
+        {"evidence",
+         "show",
+         id,
+         "--api",
+         Api(1),
+         "--token",
+         *other,
+         "--tls-pin",
+         inits_[1].entry.tls_sha256}
+    );
+    EXPECT_EQ(refused.status, 1);
+    EXPECT_NE(refused.err.find("permission_denied"), std::string::npos) << refused.err;
 }
 
 TEST(CaseCommands, MissingApiIsAUsageError) {
