@@ -18,8 +18,10 @@
 #include "concord/core/utf8.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/init.hpp"
+#include "concord/crypto/sha256.hpp"
 #include "concord/federation/signed_json.hpp"
 #include "concord/net/client.hpp"
+#include "concord/net/stream.hpp"
 #include "concord/server/config.hpp"
 #include "concord/server/init.hpp"
 #include "concord/server/testing/two_nodes.hpp"
@@ -34,6 +36,8 @@ namespace {
 // Two nodes (FR central authority, HU 24/7 point of contact) in one process over real HTTPS.
 class ServiceTest : public ::testing::Test {
 protected:
+    static constexpr std::uint64_t kMaxEvidenceBytes = 64 << 10;
+
     void SetUp() override {
         ASSERT_TRUE(crypto::Initialize());
         dir_ = std::filesystem::temp_directory_path() /
@@ -50,6 +54,7 @@ protected:
             ASSERT_TRUE(config) << config.error().ToString();
             config->directory_reload_interval = std::chrono::milliseconds(50);
             config->metrics = true;
+            config->evidence_max_file_bytes = kMaxEvidenceBytes;
             auto service = NodeService::Start(*config);
             ASSERT_TRUE(service) << service.error().ToString();
             services_.push_back(std::move(*service));
@@ -111,6 +116,28 @@ protected:
             body,
             {{"Authorization", "Bearer " + token}}
         );
+    }
+
+    // fr.central sends the emergency preservation example to hu.poc; the id of hu.poc's case.
+    std::string IncomingCaseAtHu() {
+        const auto request = test_util::ExamplePreservationRequest();
+        auto r = Call(0, "POST", "/api/v1/messages", test_util::EmergencySubmissionToHu(request));
+        EXPECT_TRUE(r && r->status == 201u) << (r ? r->body : r.error().ToString());
+        std::string case_id;
+        EXPECT_TRUE(test_util::WaitFor([&] {
+            auto list = Call(1, "GET", "/api/v1/cases?direction=in");
+            if (!list || list->status != 200) {
+                return false;
+            }
+            const boost::json::value listed = boost::json::parse(list->body);
+            const auto& cases = listed.at("cases").as_array();
+            if (cases.empty()) {
+                return false;
+            }
+            case_id = std::string(cases[0].at("id").as_string());
+            return true;
+        }));
+        return case_id;
     }
 
     std::string Status(std::size_t i, const std::string& id) {
@@ -608,24 +635,7 @@ TEST_F(ServiceTest, IdempotencyKeyGivesTheSameAnswerAndRefusesAnotherRequest) {
 // case) still opens an incoming case; GET /api/v1/cases/{id} shows its approval as missing and,
 // for an emergency, flags it (docs/cases.md "Signed approvals").
 TEST_F(ServiceTest, AnIncomingCaseShowsItsApprovalStatus) {
-    const auto request = test_util::ExamplePreservationRequest();
-    auto r = Call(0, "POST", "/api/v1/messages", test_util::EmergencySubmissionToHu(request));
-    ASSERT_TRUE(r);
-    ASSERT_EQ(r->status, 201u) << r->body;
-    std::string case_id;
-    ASSERT_TRUE(WaitFor([&] {
-        auto list = Call(1, "GET", "/api/v1/cases?direction=in");
-        if (!list || list->status != 200) {
-            return false;
-        }
-        const boost::json::value listed = boost::json::parse(list->body);
-        const auto& cases = listed.at("cases").as_array();
-        if (cases.empty()) {
-            return false;
-        }
-        case_id = std::string(cases[0].at("id").as_string());
-        return true;
-    }));
+    const std::string case_id = IncomingCaseAtHu();
     auto read = Call(1, "GET", "/api/v1/cases/" + case_id);
     ASSERT_TRUE(read);
     ASSERT_EQ(read->status, 200u) << read->body;
@@ -637,6 +647,70 @@ TEST_F(ServiceTest, AnIncomingCaseShowsItsApprovalStatus) {
     EXPECT_TRUE(approval.at("alert").as_bool());
     EXPECT_TRUE(approval.at("approval").is_null());
     EXPECT_TRUE(approval.at("approved").is_null());
+}
+
+TEST_F(ServiceTest, EvidenceFilesGoUpAndComeDownAsStreamsWithinTheirLimits) {
+    const std::string case_id = IncomingCaseAtHu();
+    ASSERT_FALSE(case_id.empty());
+    auto refused = Call(1, "POST", "/api/v1/cases/" + case_id + "/evidence", R"({"x":1})");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 400u) << refused->body;
+    auto created = Call(1, "POST", "/api/v1/cases/" + case_id + "/evidence", "{}");
+    ASSERT_TRUE(created);
+    ASSERT_EQ(created->status, 201u) << created->body;
+    const boost::json::value package = boost::json::parse(created->body);
+    EXPECT_EQ(package.at("to").as_string(), "fr.central");
+    const std::string base = "https://127.0.0.1:" + std::to_string(services_[1]->api_port()) +
+                             "/api/v1/evidence/" + std::string(package.at("package").as_string());
+    net::HttpClient client(Options(1));
+    const net::HeaderList html{
+        {"Authorization", "Bearer " + inits_[1].api_token}, {"Content-Type", "text/html"}};
+
+    // Over evidence.max_file_bytes: 413 before the body is read, and nothing is recorded.
+    const std::string too_big(kMaxEvidenceBytes + 1, 'x');
+    net::MemoryBodySource big(too_big);
+    auto over = client.Upload("PUT", base + "/files/big.bin", html, big, too_big.size());
+    ASSERT_TRUE(over) << over.error().ToString();
+    EXPECT_EQ(over->status, 413u) << over->body;
+    auto draft =
+        Call(1, "GET", "/api/v1/evidence/" + std::string(package.at("package").as_string()));
+    ASSERT_TRUE(draft);
+    EXPECT_TRUE(boost::json::parse(draft->body).at("files").as_array().empty()) << draft->body;
+
+    std::string content(kMaxEvidenceBytes - 5, '\0');
+    for (std::size_t i = 0; i < content.size(); ++i) {
+        content[i] = static_cast<char>(i * 7919 % 251);
+    }
+    net::MemoryBodySource body(content);
+    auto uploaded = client.Upload("PUT", base + "/files/a%20b.html", html, body, content.size());
+    ASSERT_TRUE(uploaded) << uploaded.error().ToString();
+    ASSERT_EQ(uploaded->status, 201u) << uploaded->body;
+    const boost::json::value file = boost::json::parse(uploaded->body);
+    EXPECT_EQ(file.at("name").as_string(), "a b.html");
+    EXPECT_EQ(file.at("sha256").as_string(), HexEncode(crypto::Sha256(AsBytes(content))));
+
+    auto manifest = client.Send("GET", base + "/manifest", "", Token(1));
+    ASSERT_TRUE(manifest);
+    EXPECT_EQ(manifest->status, 409u) << manifest->body;
+
+    // The declared type never becomes the response's: an attachment of opaque bytes.
+    std::string got;
+    auto downloaded =
+        client.Download(base + "/files/a%20b.html", Token(1), [&](std::span<const std::uint8_t> p) {
+            got.append(reinterpret_cast<const char*>(p.data()), p.size());
+            return Result<void>();
+        });
+    ASSERT_TRUE(downloaded) << downloaded.error().ToString();
+    ASSERT_EQ(downloaded->status, 200u) << downloaded->body;
+    EXPECT_TRUE(got == content);
+    EXPECT_EQ(downloaded->Header("Content-Type"), "application/octet-stream");
+    EXPECT_EQ(downloaded->Header("Concord-Media-Type"), "text/html");
+    EXPECT_EQ(downloaded->Header("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(downloaded->Header("Concord-Sha256"), file.at("sha256").as_string());
+    EXPECT_EQ(downloaded->Header("Content-Disposition"), "attachment; filename*=UTF-8''a%20b.html");
+    auto missing = client.Send("GET", base + "/files/other.txt", "", Token(1));
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->status, 404u);
 }
 
 class StartRefusalTest : public ServiceTest {
