@@ -277,8 +277,14 @@ Result<std::string> EvidenceService::SealPackage(
     const federation::Directory& directory,
     std::int64_t now_ms
 ) {
-    if (actor.kind != Actor::Kind::kUser ||
-        !(actor.Has(Role::kOfficer) || actor.Has(Role::kDutyOfficer) || actor.Has(Role::kResponder)
+    if (actor.kind != Actor::Kind::kUser) {
+        // Not a matter of permission: the node holds no personal key to sign with.
+        return Invalid(
+            "the node cannot seal a package: a person seals it with their own certified key (use "
+            "a personal token)"
+        );
+    }
+    if (!(actor.Has(Role::kOfficer) || actor.Has(Role::kDutyOfficer) || actor.Has(Role::kResponder)
         )) {
         return MakeError(
             ErrorCode::kPermissionDenied,

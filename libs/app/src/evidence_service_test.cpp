@@ -194,7 +194,7 @@ TEST_P(EvidenceServiceTest, RefusalsChangeNothing) {
     );
     EXPECT_EQ(
         service_->SealPackage(Actor::Node(), package, *directory_, kNow).error().code,
-        ErrorCode::kPermissionDenied
+        ErrorCode::kInvalidArgument
     );
     EXPECT_EQ(
         service_->SealPackage(bob_, package, *directory_, kNow).error().code,

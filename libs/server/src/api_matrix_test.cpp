@@ -43,6 +43,9 @@
 namespace concord::server {
 namespace {
 
+// The file every evidence package of the matrix holds.
+constexpr const char* kEvidenceFile = "matrix.txt";
+
 boost::json::object Object(const std::string& text) {
     boost::system::error_code ec;
     boost::json::parse_options deep;
@@ -217,6 +220,18 @@ protected:
 
     // Has hu.poc send fr.central a request and returns the id of the incoming case it makes
     // (not yet assigned to a unit); empty if none arrives within a minute.
+    // A draft evidence package of `case_id` holding the file kEvidenceFile, made with the node
+    // token; its id.
+    std::string EvidencePackageOf(const std::string& case_id) {
+        auto r = AsNode(0, "POST", "/api/v1/cases/" + case_id + "/evidence", "{}");
+        EXPECT_EQ(r.status, 201u) << r.body;
+        const std::string package(Object(r.body).at("package").as_string());
+        auto added =
+            AsNode(0, "PUT", "/api/v1/evidence/" + package + "/files/" + kEvidenceFile, "matrix");
+        EXPECT_EQ(added.status, 201u) << added.body;
+        return package;
+    }
+
     std::string IncomingCase() {
         boost::json::object submit;
         submit["to"] = "fr.central";
@@ -358,8 +373,10 @@ app::Relation RelationOf(const app::Actor& actor, app::Relation relation) {
     return relation;
 }
 
+// Routes about one case: the case's own, and those of an evidence package (of a case).
 bool AboutOneCase(const std::string& pattern) {
-    return pattern.starts_with("/api/v1/cases/{id}");
+    return pattern.starts_with("/api/v1/cases/{id}") ||
+           pattern.starts_with("/api/v1/evidence/{package}");
 }
 
 // The request body a cell sends. Routes about one case get a body their handler accepts far
@@ -414,6 +431,10 @@ TEST_F(MatrixTest, EveryRouteRoleAndRelationIsDecidedByThePolicyAndADenyChangesN
     cases[app::Relation::kOtherUnit] = Draft(kOtherUnit);
     cases[app::Relation::kIncoming] = IncomingCase();
     const std::string message_id = message_id_;
+    std::map<app::Relation, std::string> packages;
+    for (const auto& [relation, id] : cases) {
+        packages[relation] = EvidencePackageOf(id);
+    }
     ASSERT_FALSE(HasFailure());
 
     // The cells: every authenticated route of the table × caller × relation.
@@ -453,7 +474,10 @@ TEST_F(MatrixTest, EveryRouteRoleAndRelationIsDecidedByThePolicyAndADenyChangesN
                 path.replace(at, name.size(), value);
             }
         };
-        if (AboutOneCase(path)) {
+        if (path.starts_with("/api/v1/evidence/{package}")) {
+            replace("{package}", packages.at(cell.relation));
+            replace("{name}", kEvidenceFile);
+        } else if (AboutOneCase(path)) {
             replace("{id}", cases.at(cell.relation));
         } else if (path.starts_with("/api/v1/messages/{id}")) {
             replace("{id}", message_id);
@@ -565,6 +589,7 @@ TEST_F(MatrixTest, EveryRouteRoleAndRelationIsDecidedByThePolicyAndADenyChangesN
         if (cell.relation == app::Relation::kIncoming &&
             !StillIncoming(cases[app::Relation::kIncoming])) {
             cases[app::Relation::kIncoming] = IncomingCase();
+            packages[app::Relation::kIncoming] = EvidencePackageOf(cases[app::Relation::kIncoming]);
             ASSERT_FALSE(HasFailure());
         }
     }

@@ -110,7 +110,8 @@ public:
     );
 
     /// Seals the draft `package`: the actor (a person holding officer, duty_officer or
-    /// responder; kPermissionDenied otherwise, and for the node itself) signs the manifest with
+    /// responder; kPermissionDenied otherwise; kInvalidArgument for the node itself, which has
+    /// no personal key) signs the manifest with
     /// their certified key, the node signs it, the package key is sealed to the recipient's box
     /// key from `directory`. Returns the signed manifest text. kInvalidArgument for an empty
     /// package or one already sealed; kNotFound if the recipient is not in the directory.
