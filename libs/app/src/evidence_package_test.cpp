@@ -243,8 +243,12 @@ TEST_F(EvidencePackageTest, ATamperedBlobStopsTheDownloadAndLeavesNoFolder) {
             sender_blobs_->PathOf(manifest.files[2].sealed.encrypted_sha256),
             std::ios::in | std::ios::out | std::ios::binary
         );
-        f.seekp(crypto::kStreamHeaderBytes + kChunk + 40);  // inside chunk 1
-        f.put('\x01');
+        // Flip a bit inside chunk 1 (setting a byte could leave it as it was).
+        const auto at = static_cast<std::streamoff>(crypto::kStreamHeaderBytes + kChunk + 40);
+        f.seekg(at);
+        const int byte = f.get();
+        f.seekp(at);
+        f.put(static_cast<char>(byte ^ 0x01));
     }
     const auto out = root_ / "download";
     auto exported =
