@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "concord/app/access_log.hpp"
 #include "concord/app/deadlines.hpp"
 #include "concord/app/domain_events.hpp"
 #include "concord/core/id.hpp"
@@ -144,6 +145,7 @@ std::vector<store::Migration> CaseService::Migrations() {
     // The search by deadline reads the deadline engine's table.
     for (std::vector<store::Migration> more :
          {detail::CaseApprovalMigrations(),
+          AccessLogMigrations(),
           UserKeys::Migrations(),
           UserCertifier::Migrations(),
           DeadlineEngine::Migrations()}) {
@@ -395,6 +397,7 @@ Result<CaseNote> CaseService::AddNote(
 }
 
 Result<CaseView> CaseService::Read(const Actor& actor, std::string_view case_id) {
+    CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
     detail::CaseStore cases(store_.backend());
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CaseView view;
@@ -404,7 +407,15 @@ Result<CaseView> CaseService::Read(const Actor& actor, std::string_view case_id)
     CONCORD_ASSIGN_OR_RETURN(view.timeline, cases.Timeline(*tx, view.record.id));
     CONCORD_ASSIGN_OR_RETURN(view.notes, cases.Notes(*tx, view.record.id));
     CONCORD_ASSIGN_OR_RETURN(view.approval, detail::GetCaseApproval(*tx, view.record.id));
-    tx->Rollback();
+    // The request holds personal data: the read is recorded with it, and shown only once the
+    // record is durable (docs/cases.md "Access records").
+    boost::json::object leaf;
+    leaf["event"] = "case.read";
+    leaf["case"] = view.record.id;
+    CONCORD_RETURN_IF_ERROR(
+        RecordAccess(*tx, *node, actor, view.record.id, "case", std::move(leaf), NowMillis())
+    );
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
     return view;
 }
 

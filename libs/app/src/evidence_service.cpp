@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "concord/app/access_log.hpp"
 #include "concord/core/assert.hpp"
 #include "concord/core/id.hpp"
 #include "concord/core/time.hpp"
@@ -72,8 +73,12 @@ std::string AddedBy(const Actor& actor) {
 }  // namespace
 
 std::vector<store::Migration> EvidenceService::Migrations() {
-    return {
+    std::vector<store::Migration> all = {
         store::Migration{"app_evidence", 1, Schema("INTEGER", "BLOB"), Schema("BIGINT", "BYTEA")}};
+    for (store::Migration& m : AccessLogMigrations()) {
+        all.push_back(std::move(m));
+    }
+    return all;
 }
 
 EvidenceService::EvidenceService(
@@ -126,12 +131,17 @@ Result<std::unique_ptr<EvidenceService>> EvidenceService::Create(
     ));
 }
 
-Result<void> EvidenceService::Audit(
-    store::Transaction& tx, boost::json::object leaf, const Actor& actor
-) {
+Result<void> EvidenceService::Attached() const {
     if (node_ == nullptr) {
         return MakeError(ErrorCode::kInternal, "evidence service used before Attach");
     }
+    return {};
+}
+
+Result<void> EvidenceService::Audit(
+    store::Transaction& tx, boost::json::object leaf, const Actor& actor
+) {
+    CONCORD_RETURN_IF_ERROR(Attached());
     NameActor(leaf, actor);
     CONCORD_RETURN_IF_ERROR(node_->AppendEvent(tx, leaf));
     return {};
@@ -396,9 +406,14 @@ Result<EvidenceFileRead> EvidenceService::OpenFile(
     CONCORD_ASSIGN_OR_RETURN(
         SealedFileReader reader, SealedFileReader::Open(blobs_, key, p.chunk_bytes, file->sealed)
     );
+    CONCORD_RETURN_IF_ERROR(Attached());
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_RETURN_IF_ERROR(Audit(
+    CONCORD_RETURN_IF_ERROR(RecordAccess(
         *tx,
+        *node_,
+        actor,
+        p.case_id,
+        "evidence:" + p.package + "/" + file->name,
         boost::json::object{
             {"event", "evidence.file_read"},
             {"package", p.package},
@@ -406,7 +421,7 @@ Result<EvidenceFileRead> EvidenceService::OpenFile(
             {"file", file->name},
             {"sha256", file->sealed.sha256},
             {"at", FormatTimestamp(now_ms)}},
-        actor
+        now_ms
     ));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
     return EvidenceFileRead{*file, std::move(reader)};
@@ -427,16 +442,21 @@ Result<void> EvidenceService::Download(
     CONCORD_ASSIGN_OR_RETURN(ParsedManifest manifest, ParseManifest(p.manifest));
     // The read is recorded before any plaintext is written: a download that fails half-way is
     // still in the log, one that succeeds is never missing from it.
+    CONCORD_RETURN_IF_ERROR(Attached());
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_RETURN_IF_ERROR(Audit(
+    CONCORD_RETURN_IF_ERROR(RecordAccess(
         *tx,
+        *node_,
+        actor,
+        p.case_id,
+        "evidence:" + p.package,
         boost::json::object{
             {"event", "evidence.downloaded"},
             {"package", p.package},
             {"case", p.case_id},
             {"files", static_cast<std::int64_t>(p.files.size())},
             {"at", FormatTimestamp(now_ms)}},
-        actor
+        now_ms
     ));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
     return ExportPackage(blobs_, manifest, p.manifest, key, out);

@@ -68,7 +68,8 @@ struct EvidenceFileRead {
 /// from inside a transaction of the same store.
 class EvidenceService {
 public:
-    /// Tables app_evidence_packages and app_evidence_files (component "app_evidence").
+    /// Tables app_evidence_packages and app_evidence_files (component "app_evidence"), and the
+    /// access records (AccessLogMigrations) that every read of a file adds to.
     static std::vector<store::Migration> Migrations();
 
     struct Options {
@@ -130,7 +131,8 @@ public:
 
     /// Opens the file `name` of `package` (draft or sealed; kCaseRead on its case) for reading
     /// in constant memory, after recording `evidence.file_read` naming the actor, the file and
-    /// its SHA-256: a read that fails half-way is still in the log. kNotFound for an unknown
+    /// its SHA-256, with its access record (RecordAccess): a read that fails half-way is still
+    /// in the log. kNotFound for an unknown
     /// package or file.
     Result<EvidenceFileRead> OpenFile(
         const Actor& actor, std::string_view package, std::string_view name, std::int64_t now_ms
@@ -166,6 +168,8 @@ private:
     Result<Stored> LoadFor(const Actor& actor, std::string_view package, Action action) const;
     Result<crypto::SecretBytes> PackageKey(const EvidencePackage& p, ByteSpan sealed) const;
     Result<void> Audit(store::Transaction& tx, boost::json::object leaf, const Actor& actor);
+    /// kInternal before Attach.
+    Result<void> Attached() const;
 
     store::Store& store_;
     BlobStore& blobs_;
