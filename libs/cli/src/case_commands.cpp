@@ -492,6 +492,69 @@ void AddDeadlines(CLI::App& app, Context& ctx) {
     });
 }
 
+void AddAccessRecords(CLI::App& app, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string case_id;
+        std::string actor;
+        std::string limit;
+        std::string before;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = app.add_subcommand(
+        "access-records",
+        "who read which case's personal data and when, newest first (the auditor's view; no "
+        "content)"
+    );
+    cmd->add_option("--case", a->case_id, "only reads of this case");
+    cmd->add_option("--actor", a->actor, "only reads by this actor: user:LOGIN or node");
+    cmd->add_option("--limit", a->limit, "at most this many (1-1000, default 100)");
+    cmd->add_option("--before", a->before, "only reads before this ledger index (next page)");
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        std::string query;
+        for (const auto& [name, value] :
+             {std::pair<const char*, const std::string*>{"case", &a->case_id},
+              {"actor", &a->actor},
+              {"limit", &a->limit},
+              {"before", &a->before}}) {
+            if (!value->empty()) {
+                query += std::string(query.empty() ? "?" : "&") + name + "=" +
+                         net::PercentEncode(*value);
+            }
+        }
+        auto answer = Call(ctx, a->api, "GET", "/api/v1/access-records" + query);
+        if (!answer) {
+            return;
+        }
+        if (a->api.json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        const auto& list = Array(*answer, "records");
+        if (list.empty()) {
+            ctx.out << "no reads recorded\n";
+            return;
+        }
+        std::vector<std::vector<std::string>> rows{
+            {"AT", "ACTOR", "EVENT", "CASE", "WHAT", "LEAF"}};
+        for (const auto& r : list) {
+            rows.push_back(
+                {Str(r, "at"),
+                 Str(r, "actor"),
+                 Str(r, "event"),
+                 Str(r, "case"),
+                 Str(r, "object"),
+                 Str(r, "ledger_index")}
+            );
+        }
+        PrintTable(ctx.out, rows);
+        if (!Str(*answer, "next_before").empty()) {
+            ctx.out << "more: --before " << Str(*answer, "next_before") << "\n";
+        }
+    });
+}
+
 }  // namespace
 
 void AddCaseCommands(CLI::App& app, Context& ctx) {
@@ -506,6 +569,7 @@ void AddCaseCommands(CLI::App& app, Context& ctx) {
     AddNote(*cases, ctx);
     AddDuty(app, ctx);
     AddDeadlines(app, ctx);
+    AddAccessRecords(app, ctx);
 }
 
 }  // namespace concord::cli

@@ -317,6 +317,35 @@ TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedO
     );
     EXPECT_EQ(refused.status, 1);
     EXPECT_NE(refused.err.find("permission_denied"), std::string::npos) << refused.err;
+
+    // The auditor sees who read what (the download and its three files' reads), not the data.
+    auto dpo = server::testing::EnrolAndSignIn(
+        admin, server::testing::NewPerson{"dalma", "Dalma Dpo", {"auditor"}, "dpo"}
+    );
+    ASSERT_TRUE(dpo) << dpo.error().ToString();
+    Output reads = RunCli(
+        {"access-records",
+         "--case",
+         case_id,
+         "--actor",
+         "user:olga",
+         "--api",
+         Api(1),
+         "--token",
+         *dpo,
+         "--tls-pin",
+         inits_[1].entry.tls_sha256}
+    );
+    ASSERT_EQ(reads.status, 0) << reads.err;
+    EXPECT_NE(
+        reads.out.find(
+            "evidence.file_read  " + case_id + "  evidence:" + id + "/subscriber records.bin"
+        ),
+        std::string::npos
+    ) << reads.out;
+    EXPECT_EQ(reads.out.find("user:imre"), std::string::npos);  // refused: not a read
+    Output not_auditor = as_olga({"access-records", "--case", case_id});
+    EXPECT_EQ(not_auditor.status, 1);
 }
 
 TEST(CaseCommands, MissingApiIsAUsageError) {

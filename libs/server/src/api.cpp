@@ -24,6 +24,7 @@ std::vector<RoutePolicy> RegisterApiRoutes(net::Router& router, NodeService::Imp
     AddDutyRoutes(t, service);
     AddPreservationRoutes(t, service);
     AddEvidenceRoutes(t, service);
+    AddAccessRoutes(t, service);
     return t.policies();
 }
 

@@ -89,5 +89,6 @@ void AddCaseRoutes(RouteTable& table, NodeService::Impl& service);
 void AddDutyRoutes(RouteTable& table, NodeService::Impl& service);
 void AddPreservationRoutes(RouteTable& table, NodeService::Impl& service);
 void AddEvidenceRoutes(RouteTable& table, NodeService::Impl& service);
+void AddAccessRoutes(RouteTable& table, NodeService::Impl& service);
 
 }  // namespace concord::server

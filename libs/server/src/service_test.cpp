@@ -711,6 +711,23 @@ TEST_F(ServiceTest, EvidenceFilesGoUpAndComeDownAsStreamsWithinTheirLimits) {
     auto missing = client.Send("GET", base + "/files/other.txt", "", Token(1));
     ASSERT_TRUE(missing);
     EXPECT_EQ(missing->status, 404u);
+
+    // The download is an access record the auditor lists (with the case's own reads).
+    auto reads = Call(1, "GET", "/api/v1/access-records?case=" + case_id);
+    ASSERT_TRUE(reads);
+    ASSERT_EQ(reads->status, 200u) << reads->body;
+    const boost::json::value listed = boost::json::parse(reads->body);
+    const auto& records = listed.at("records").as_array();
+    ASSERT_FALSE(records.empty());
+    EXPECT_EQ(records[0].at("event").as_string(), "evidence.file_read");
+    EXPECT_EQ(
+        records[0].at("object").as_string(),
+        "evidence:" + std::string(package.at("package").as_string()) + "/a b.html"
+    );
+    EXPECT_EQ(records[0].at("actor").as_string(), "node");
+    auto bad = Call(1, "GET", "/api/v1/access-records?limit=0");
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400u);
 }
 
 class StartRefusalTest : public ServiceTest {
