@@ -2,7 +2,12 @@
 // chunk by chunk, with throughput beside the limit measured in the same run and the peak
 // resident memory while doing it.
 //
-//   bench_evidence [--size BYTES] [--chunk BYTES] [--dir PATH]
+//   bench_evidence [--size BYTES] [--chunk BYTES] [--dir PATH] [--local-only] [--concordd PATH]
+//
+// Then, unless --local-only, the same size through a running node: a concordd process on
+// loopback, the file uploaded over HTTPS into an evidence package of a case (PUT, streamed) and
+// downloaded back (GET, streamed), with the node's peak resident memory in each phase (its
+// VmHWM, reset through /proc/PID/clear_refs). Client and node share the machine's cores.
 //
 // Default 1 GiB in 1 MiB chunks (the 10 GB run: --size 10000000000; it needs that much
 // free disk under --dir, default the temporary folder). The plaintext is generated in memory (no
@@ -20,16 +25,27 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <regex>
+#include <span>
 #include <string>
 #include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "concord/app/blob_store.hpp"
 #include "concord/app/evidence_stream.hpp"
 #include "concord/crypto/init.hpp"
 #include "concord/crypto/secretstream.hpp"
 #include "concord/crypto/sha256.hpp"
+#include "concord/legal/catalog.hpp"
+#include "concord/net/client.hpp"
+#include "concord/net/stream.hpp"
+#include "concord/server/testing/local_node.hpp"
+#include "concord/server/testing/process_federation.hpp"
 
 namespace {
 
@@ -44,12 +60,12 @@ double MiBps(std::uint64_t bytes, double seconds) {
     return static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds;
 }
 
-void ResetPeakRss() {
-    std::ofstream("/proc/self/clear_refs") << "5";
+void ResetPeakRss(const std::string& pid = "self") {
+    std::ofstream("/proc/" + pid + "/clear_refs") << "5";
 }
 
-double PeakRssMiB() {
-    std::ifstream in("/proc/self/status");
+double PeakRssMiB(const std::string& pid = "self") {
+    std::ifstream in("/proc/" + pid + "/status");
     std::string line;
     while (std::getline(in, line)) {
         if (line.rfind("VmHWM:", 0) == 0) {
@@ -105,7 +121,157 @@ Limits MeasureLimits(std::uint32_t chunk) {
     return {MiBps(total, seal_s), MiBps(opened, Seconds(Clock::now() - open_start))};
 }
 
-int Run(std::uint64_t size, std::uint32_t chunk, const std::filesystem::path& dir) {
+/// `size` bytes of the benchmark's pattern, as an upload body.
+class PatternBody final : public concord::net::BodySource {
+public:
+    explicit PatternBody(std::uint64_t size) : left_(size), piece_(std::size_t{1} << 20) {
+        std::mt19937 rng(7);
+        for (auto& b : piece_) {
+            b = static_cast<std::uint8_t>(rng());
+        }
+    }
+    concord::Result<size_t> Read(std::span<std::uint8_t> buffer) override {
+        const std::size_t n = static_cast<std::size_t>(
+            std::min<std::uint64_t>({buffer.size(), piece_.size() - at_, left_})
+        );
+        std::memcpy(buffer.data(), piece_.data() + at_, n);
+        at_ = (at_ + n) % piece_.size();
+        left_ -= n;
+        return n;
+    }
+
+private:
+    std::uint64_t left_;
+    std::vector<std::uint8_t> piece_;
+    std::size_t at_{0};
+};
+
+std::string ReadText(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The file through a running node: upload into an evidence package of a case, then download.
+int ThroughNode(
+    std::uint64_t size,
+    const Limits& limit,
+    const std::filesystem::path& concordd,
+    const std::filesystem::path& root
+) {
+    namespace testing = concord::server::testing;
+    std::filesystem::remove_all(root);
+    std::filesystem::create_directories(root);
+    auto federation = testing::ProcessFederation::Start(
+        root,
+        {{"fr.central", "FR", "central_authority"}, {"hu.poc", "HU", "central_authority"}},
+        concordd,
+        [](testing::ProcessNode& n) {
+            std::ofstream(n.init.config_file, std::ios::app)
+                << "\n[evidence]\nmax_file_bytes = " << (std::uint64_t{1} << 40) << "\n";
+        }
+    );
+    if (!federation) {
+        std::fprintf(
+            stderr,
+            "bench_evidence: %s (logs in %s)\n",
+            federation.error().ToString().c_str(),
+            root.c_str()
+        );
+        return 1;
+    }
+    const testing::ProcessNode& node = (*federation)->node(0);
+    auto api = node.NodeApi();
+    boost::json::object draft;
+    draft["request"] = boost::json::parse(
+        ReadText(concord::legal::DefaultInstrumentsDir() / "examples/expedited-preservation.json")
+    );
+    draft["peer_node"] = "hu.poc";
+    auto drafted = api->Call("POST", "/api/v1/cases", boost::json::serialize(draft));
+    if (!drafted || drafted->status != 201) {
+        std::fprintf(stderr, "bench_evidence: draft: %s\n", drafted ? drafted->body.c_str() : "");
+        return 1;
+    }
+    const std::string case_id(drafted->json.at("id").as_string());
+    auto created = api->Call("POST", "/api/v1/cases/" + case_id + "/evidence", "{}");
+    if (!created || created->status != 201) {
+        std::fprintf(stderr, "bench_evidence: package: %s\n", created ? created->body.c_str() : "");
+        return 1;
+    }
+    const std::string url = api->BaseUrl() + "/api/v1/evidence/" +
+                            std::string(created->json.at("package").as_string()) +
+                            "/files/bench.bin";
+    const concord::net::HeaderList headers{
+        {"Authorization", "Bearer " + node.init.api_token},
+        {"Content-Type", "application/octet-stream"}};
+    const std::string pid = std::to_string(node.pid);
+    concord::net::ClientOptions options = api->Options();
+    options.timeout = std::chrono::seconds(60);  // per step of a transfer
+
+    PatternBody body(size);
+    ResetPeakRss(pid);
+    const auto up_start = Clock::now();
+    concord::net::HttpClient uploader(options);
+    auto uploaded = uploader.Upload("PUT", url, headers, body, size);
+    const double up_s = Seconds(Clock::now() - up_start);
+    const double up_rss = PeakRssMiB(pid);
+    if (!uploaded || uploaded->status != 201) {
+        std::fprintf(
+            stderr,
+            "bench_evidence: upload: %s\n",
+            uploaded ? uploaded->body.c_str() : uploaded.error().ToString().c_str()
+        );
+        return 1;
+    }
+
+    std::uint64_t received = 0;
+    ResetPeakRss(pid);
+    const auto down_start = Clock::now();
+    concord::net::HttpClient downloader(options);
+    auto downloaded = downloader.Download(
+        url,
+        {{"Authorization", "Bearer " + node.init.api_token}},
+        [&received](std::span<const std::uint8_t> piece) -> concord::Result<void> {
+            received += piece.size();
+            return {};
+        }
+    );
+    const double down_s = Seconds(Clock::now() - down_start);
+    const double down_rss = PeakRssMiB(pid);
+    if (!downloaded || downloaded->status != 200 || received != size) {
+        std::fprintf(
+            stderr,
+            "bench_evidence: download: %s (%llu bytes)\n",
+            downloaded ? downloaded->body.c_str() : downloaded.error().ToString().c_str(),
+            static_cast<unsigned long long>(received)
+        );
+        return 1;
+    }
+    federation->reset();
+    std::filesystem::remove_all(root);
+    std::printf(
+        "through the node (HTTPS on loopback, client and concordd on the same cores):\n"
+        "upload into a package (PUT, streamed): %.0f MiB/s = %.0f %% of the seal limit; node peak "
+        "RSS %.1f MiB\n",
+        MiBps(size, up_s),
+        100.0 * MiBps(size, up_s) / limit.seal_mibps,
+        up_rss
+    );
+    std::printf(
+        "download from the package (GET, streamed): %.0f MiB/s = %.0f %% of the open limit; node "
+        "peak RSS %.1f MiB\n",
+        MiBps(size, down_s),
+        100.0 * MiBps(size, down_s) / limit.open_mibps,
+        down_rss
+    );
+    return 0;
+}
+
+int Run(
+    std::uint64_t size,
+    std::uint32_t chunk,
+    const std::filesystem::path& dir,
+    const std::filesystem::path* concordd
+) {
     std::filesystem::remove_all(dir);
     auto blobs = concord::app::DirectoryBlobStore::OpenFolder(dir);
     if (!blobs) {
@@ -189,7 +355,10 @@ int Run(std::uint64_t size, std::uint32_t chunk, const std::filesystem::path& di
         100.0 * MiBps(size, open_s) / limit.open_mibps,
         open_rss
     );
-    return 0;
+    if (concordd == nullptr) {
+        return 0;
+    }
+    return ThroughNode(size, limit, *concordd, dir.string() + "-node");
 }
 
 }  // namespace
@@ -198,6 +367,8 @@ int main(int argc, char** argv) {
     std::uint64_t size = std::uint64_t{1} << 30;
     std::uint32_t chunk = concord::app::kDefaultEvidenceChunkBytes;
     std::filesystem::path dir = std::filesystem::temp_directory_path() / "concord-bench-evidence";
+    bool local_only = false;
+    std::string concordd;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--size" && i + 1 < argc) {
@@ -206,6 +377,10 @@ int main(int argc, char** argv) {
             chunk = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
         } else if (arg == "--dir" && i + 1 < argc) {
             dir = argv[++i];
+        } else if (arg == "--local-only") {
+            local_only = true;
+        } else if (arg == "--concordd" && i + 1 < argc) {
+            concordd = argv[++i];
         } else if (arg.starts_with("--benchmark_filter=")) {
             // scripts/run-benchmarks passes Google Benchmark's flags to every bench_* program:
             // the filter is honoured against the name "Evidence", the others are ignored.
@@ -223,7 +398,9 @@ int main(int argc, char** argv) {
             continue;
         } else {
             std::fprintf(
-                stderr, "usage: bench_evidence [--size BYTES] [--chunk BYTES] [--dir PATH]\n"
+                stderr,
+                "usage: bench_evidence [--size BYTES] [--chunk BYTES] [--dir PATH] [--local-only] "
+                "[--concordd PATH]\n"
             );
             return 2;
         }
@@ -235,5 +412,6 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "bench_evidence: chunk size or file size out of range\n");
         return 2;
     }
-    return Run(size, chunk, dir);
+    const std::filesystem::path found = concord::server::testing::FindConcordd(concordd);
+    return Run(size, chunk, dir, local_only ? nullptr : &found);
 }

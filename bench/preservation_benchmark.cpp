@@ -37,16 +37,12 @@
 #include "concord/app/preservation_hook.hpp"
 #include "concord/core/bytes.hpp"
 #include "concord/core/id.hpp"
-#include "concord/crypto/base64.hpp"
-#include "concord/crypto/ed25519.hpp"
 #include "concord/crypto/init.hpp"
-#include "concord/crypto/random.hpp"
 #include "concord/legal/catalog.hpp"
-#include "concord/server/init.hpp"
 #include "concord/server/testing/api_client.hpp"
 #include "concord/server/testing/local_node.hpp"
 #include "concord/server/testing/people.hpp"
-#include "concord/server/testing/ports.hpp"
+#include "concord/server/testing/process_federation.hpp"
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -74,40 +70,6 @@ std::string ReadText(const std::filesystem::path& path) {
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
-}
-
-struct Node {
-    std::string id;
-    std::string party;
-    std::string role;
-    std::uint16_t port{0};
-    std::uint16_t api_port{0};
-    std::filesystem::path dir;
-    server::InitResult init;
-    pid_t pid{-1};
-};
-
-Result<void> InitBenchNode(
-    Node& node, const std::filesystem::path& root, const std::string& directory_pub
-) {
-    CONCORD_ASSIGN_OR_RETURN(node.port, server::testing::ReservePort());
-    CONCORD_ASSIGN_OR_RETURN(node.api_port, server::testing::ReservePort());
-    node.dir = root / node.id;
-    server::InitOptions o;
-    o.dir = node.dir;
-    o.node_id = node.id;
-    o.party = node.party;
-    o.roles = {node.role};
-    o.authority = "benchmark " + node.role + " " + node.id;
-    o.listen = "127.0.0.1:" + std::to_string(node.port);
-    o.api_listen = "127.0.0.1:" + std::to_string(node.api_port);
-    o.passphrase = HexEncode(crypto::RandomBytes(16));
-    o.write_passphrase_file = true;
-    o.fast_key_derivation = true;
-    o.directory_file = root / "directory.json";
-    o.directory_keys = {directory_pub};
-    CONCORD_ASSIGN_OR_RETURN(node.init, server::InitNode(o));
-    return {};
 }
 
 // Waits for events on A's stream: confirmation arrivals by the order they answer, and plain
@@ -286,61 +248,27 @@ int Run(const std::filesystem::path& concordd, int count) {
         hook_alone.Sort();
     }
 
-    const auto directory_key = crypto::SigningKey::Generate();
-    const auto& pk = directory_key.public_key().bytes();
-    const std::string directory_pub = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
-    Node a;
-    a.id = "fr.central";
-    a.party = "FR";
-    a.role = "central_authority";
-    Node c;
-    c.id = "hu.provider";
-    c.party = "HU";
-    c.role = "service_provider";
-    for (Node* n : {&a, &c}) {
-        if (auto ok = InitBenchNode(*n, root, directory_pub); !ok) {
-            std::fprintf(stderr, "init %s: %s\n", n->id.c_str(), ok.error().ToString().c_str());
-            return 1;
+    auto federation = server::testing::ProcessFederation::Start(
+        root,
+        {{"fr.central", "FR", "central_authority"}, {"hu.provider", "HU", "service_provider"}},
+        concordd,
+        [&hook](server::testing::ProcessNode& n) {
+            if (n.id == "hu.provider") {
+                std::ofstream(n.init.config_file, std::ios::app)
+                    << "\n[preservation]\nhook = [\"" << hook.string() << "\"]\n";
+            }
         }
-    }
-    {
-        std::ofstream config(c.init.config_file, std::ios::app);
-        config << "\n[preservation]\nhook = [\"" << hook.string() << "\"]\n";
-    }
-    std::vector<federation::Party> parties;
-    for (const char* code : {"FR", "HU"}) {
-        federation::Party p;
-        p.code = code;
-        p.name = code;
-        p.languages = {"en"};
-        parties.push_back(p);
-    }
-    auto directory =
-        server::testing::SignedDirectory(1, parties, {a.init.entry, c.init.entry}, directory_key);
-    if (!directory) {
-        std::fprintf(stderr, "%s\n", directory.error().ToString().c_str());
+    );
+    if (!federation) {
+        std::fprintf(stderr, "%s\n", federation.error().ToString().c_str());
+        std::fprintf(stderr, "kept for inspection: %s\n", root.c_str());
         return 1;
     }
-    std::ofstream(root / "directory.json") << *directory;
-    for (Node* n : {&a, &c}) {
-        auto pid =
-            server::testing::SpawnConcordd(concordd, n->init.config_file, n->dir / "concordd.log");
-        if (!pid) {
-            std::fprintf(stderr, "%s\n", pid.error().ToString().c_str());
-            return 1;
-        }
-        n->pid = *pid;
-    }
+    const server::testing::ProcessNode& a = (*federation)->node(0);
+    const server::testing::ProcessNode& c = (*federation)->node(1);
+    const std::string a_id = a.id;
+    const std::string c_id = c.id;
     int status = 0;
-    for (Node* n : {&a, &c}) {
-        if (auto up = server::testing::WaitHealthy(
-                n->pid, n->port, n->init.entry.tls_sha256, std::chrono::seconds(120)
-            );
-            !up) {
-            std::fprintf(stderr, "%s\n", up.error().ToString().c_str());
-            status = 1;
-        }
-    }
 
     Figures one_way;
     Figures round_trip;
@@ -416,11 +344,7 @@ int Run(const std::filesystem::path& concordd, int count) {
             (*stream_c)->Stop();
         }
     }
-    for (Node* n : {&a, &c}) {
-        if (n->pid > 0) {
-            server::testing::TerminateProcess(n->pid, std::chrono::seconds(60));
-        }
-    }
+    federation->reset();  // stops the nodes
     if (status != 0) {
         std::fprintf(stderr, "kept for inspection: %s\n", root.c_str());
         return status;
@@ -431,8 +355,8 @@ int Run(const std::filesystem::path& concordd, int count) {
     std::printf(
         "== preservation benchmark: %d orders, A (%s) -> provider C (%s, hook %s) -> A; %u CPUs\n",
         count,
-        a.id.c_str(),
-        c.id.c_str(),
+        a_id.c_str(),
+        c_id.c_str(),
         "sh + sha256sum",
         std::thread::hardware_concurrency()
     );

@@ -730,6 +730,53 @@ TEST_F(ServiceTest, EvidenceFilesGoUpAndComeDownAsStreamsWithinTheirLimits) {
     EXPECT_EQ(bad->status, 400u);
 }
 
+TEST_F(ServiceTest, AnUploadCutOffHalfWayRecordsNothingAndLeavesNoBlob) {
+    const std::string case_id = IncomingCaseAtHu();
+    ASSERT_FALSE(case_id.empty());
+    auto created = Call(1, "POST", "/api/v1/cases/" + case_id + "/evidence", "{}");
+    ASSERT_TRUE(created);
+    ASSERT_EQ(created->status, 201u) << created->body;
+    const std::string package(boost::json::parse(created->body).at("package").as_string());
+    // A client that announces 48 KiB, sends 20 KiB and then goes away.
+    class CutOff final : public net::BodySource {
+    public:
+        Result<size_t> Read(std::span<std::uint8_t> buffer) override {
+            if (sent_ >= 20 << 10) {
+                return MakeError(ErrorCode::kUnavailable, "the client went away");
+            }
+            const std::size_t n = std::min<std::size_t>(buffer.size(), (20 << 10) - sent_);
+            std::fill_n(buffer.begin(), n, std::uint8_t{'c'});
+            sent_ += n;
+            return n;
+        }
+
+    private:
+        std::size_t sent_{0};
+    } cut;
+    net::HttpClient client(Options(1));
+    auto upload = client.Upload(
+        "PUT",
+        "https://127.0.0.1:" + std::to_string(services_[1]->api_port()) + "/api/v1/evidence/" +
+            package + "/files/cut.bin",
+        Token(1),
+        cut,
+        48 << 10
+    );
+    EXPECT_FALSE(upload);  // the client's own source failed
+    // The node records no file, and its blob folder keeps no part of it.
+    const auto blobs = dir_ / "hu.poc" / "blobs";
+    ASSERT_TRUE(test_util::WaitFor([&] {
+        return std::filesystem::exists(blobs / "tmp") && std::filesystem::is_empty(blobs / "tmp");
+    }));
+    auto read = Call(1, "GET", "/api/v1/evidence/" + package);
+    ASSERT_TRUE(read);
+    ASSERT_EQ(read->status, 200u) << read->body;
+    EXPECT_TRUE(boost::json::parse(read->body).at("files").as_array().empty()) << read->body;
+    EXPECT_FALSE(
+        std::filesystem::exists(blobs / "sha256") && !std::filesystem::is_empty(blobs / "sha256")
+    );
+}
+
 class StartRefusalTest : public ServiceTest {
 protected:
     void SetUp() override {
