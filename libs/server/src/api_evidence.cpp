@@ -63,20 +63,23 @@ Response EvidenceError(const Error& error) {
     return FromError(error);
 }
 
-// The service, or 503 on a listener built without one (NodeService::Routes).
-app::EvidenceService* Service(NodeService::Impl& s, Response& refusal) {
-    if (s.evidence == nullptr) {
-        refusal = ErrorBody(503, "unavailable", "evidence packages are not available");
-    }
-    return s.evidence.get();
+// A handler given the evidence service; 503 on a listener built without one
+// (NodeService::Routes builds the routes of a node that is not running).
+using Handler =
+    Response (*)(NodeService::Impl&, app::EvidenceService&, Request&, const app::Actor&);
+
+RouteTable::AuthedHandler Bind(NodeService::Impl& s, Handler handler) {
+    return [&s, handler](Request& request, const app::Actor& actor) {
+        if (s.evidence == nullptr) {
+            return ErrorBody(503, "unavailable", "evidence packages are not available");
+        }
+        return handler(s, *s.evidence, request, actor);
+    };
 }
 
-Response CreatePackage(NodeService::Impl& s, Request& request, const app::Actor& actor) {
-    Response refusal;
-    app::EvidenceService* evidence = Service(s, refusal);
-    if (evidence == nullptr) {
-        return refusal;
-    }
+Response CreatePackage(
+    NodeService::Impl& s, app::EvidenceService& evidence, Request& request, const app::Actor& actor
+) {
     const std::string& case_id = request.params.at("id");
     std::string to;
     if (!request.body.empty()) {
@@ -107,22 +110,22 @@ Response CreatePackage(NodeService::Impl& s, Request& request, const app::Actor&
         }
         to = view->record.peer_node;
     }
-    auto package = evidence->CreatePackage(actor, case_id, to, NowMillis());
+    auto package = evidence.CreatePackage(actor, case_id, to, NowMillis());
     if (!package) {
         return FromError(package.error());
     }
-    auto created = evidence->Get(actor, *package);
+    auto created = evidence.Get(actor, *package);
     return created ? net::Json(201, boost::json::serialize(PackageJson(*created)))
                    : FromError(created.error());
 }
 
-Response ListPackages(NodeService::Impl& s, Request& request, const app::Actor& actor) {
-    Response refusal;
-    app::EvidenceService* evidence = Service(s, refusal);
-    if (evidence == nullptr) {
-        return refusal;
-    }
-    auto packages = evidence->ListForCase(actor, request.params.at("id"));
+Response ListPackages(
+    NodeService::Impl& /*s*/,
+    app::EvidenceService& evidence,
+    Request& request,
+    const app::Actor& actor
+) {
+    auto packages = evidence.ListForCase(actor, request.params.at("id"));
     if (!packages) {
         return FromError(packages.error());
     }
@@ -135,30 +138,25 @@ Response ListPackages(NodeService::Impl& s, Request& request, const app::Actor& 
     return net::Json(200, boost::json::serialize(root));
 }
 
-Response GetPackage(NodeService::Impl& s, Request& request, const app::Actor& actor) {
-    Response refusal;
-    app::EvidenceService* evidence = Service(s, refusal);
-    if (evidence == nullptr) {
-        return refusal;
-    }
-    auto package = evidence->Get(actor, request.params.at("package"));
+Response GetPackage(
+    NodeService::Impl& /*s*/,
+    app::EvidenceService& evidence,
+    Request& request,
+    const app::Actor& actor
+) {
+    auto package = evidence.Get(actor, request.params.at("package"));
     return package ? net::Json(200, boost::json::serialize(PackageJson(*package)))
                    : FromError(package.error());
 }
 
 Response Upload(
-    NodeService::Impl& s, Request& request, net::BodySource& body, const app::Actor& actor
+    app::EvidenceService& evidence, Request& request, net::BodySource& body, const app::Actor& actor
 ) {
-    Response refusal;
-    app::EvidenceService* evidence = Service(s, refusal);
-    if (evidence == nullptr) {
-        return refusal;
-    }
     std::string media_type = request.Header("Content-Type").value_or("application/octet-stream");
     const app::PlaintextSource source = [&body](std::span<std::uint8_t> out) {
         return body.Read(out);
     };
-    auto file = evidence->AddFile(
+    auto file = evidence.AddFile(
         actor,
         request.params.at("package"),
         request.params.at("name"),
@@ -170,29 +168,26 @@ Response Upload(
                 : EvidenceError(file.error());
 }
 
-Response Seal(NodeService::Impl& s, Request& request, const app::Actor& actor) {
-    Response refusal;
-    app::EvidenceService* evidence = Service(s, refusal);
-    if (evidence == nullptr) {
-        return refusal;
-    }
+Response Seal(
+    NodeService::Impl& s, app::EvidenceService& evidence, Request& request, const app::Actor& actor
+) {
     const std::string& id = request.params.at("package");
-    auto manifest = evidence->SealPackage(actor, id, *s.node->directory(), NowMillis());
+    auto manifest = evidence.SealPackage(actor, id, *s.node->directory(), NowMillis());
     if (!manifest) {
         return FromError(manifest.error());
     }
-    auto sealed = evidence->Get(actor, id);
+    auto sealed = evidence.Get(actor, id);
     return sealed ? net::Json(200, boost::json::serialize(PackageJson(*sealed)))
                   : FromError(sealed.error());
 }
 
-Response Manifest(NodeService::Impl& s, Request& request, const app::Actor& actor) {
-    Response refusal;
-    app::EvidenceService* evidence = Service(s, refusal);
-    if (evidence == nullptr) {
-        return refusal;
-    }
-    auto package = evidence->Get(actor, request.params.at("package"));
+Response Manifest(
+    NodeService::Impl& /*s*/,
+    app::EvidenceService& evidence,
+    Request& request,
+    const app::Actor& actor
+) {
+    auto package = evidence.Get(actor, request.params.at("package"));
     if (!package) {
         return FromError(package.error());
     }
@@ -203,14 +198,15 @@ Response Manifest(NodeService::Impl& s, Request& request, const app::Actor& acto
     return net::Json(200, std::move(package->manifest));
 }
 
-Response Download(NodeService::Impl& s, Request& request, const app::Actor& actor) {
-    Response refusal;
-    app::EvidenceService* evidence = Service(s, refusal);
-    if (evidence == nullptr) {
-        return refusal;
-    }
-    auto read =
-        evidence->OpenFile(actor, request.params.at("package"), request.params.at("name"), NowMillis());
+Response Download(
+    NodeService::Impl& /*s*/,
+    app::EvidenceService& evidence,
+    Request& request,
+    const app::Actor& actor
+) {
+    auto read = evidence.OpenFile(
+        actor, request.params.at("package"), request.params.at("name"), NowMillis()
+    );
     if (!read) {
         return EvidenceError(read.error());
     }
@@ -233,24 +229,9 @@ Response Download(NodeService::Impl& s, Request& request, const app::Actor& acto
 }  // namespace
 
 void AddEvidenceRoutes(RouteTable& t, NodeService::Impl& s) {
-    t.Authed(
-        "POST",
-        "/api/v1/cases/{id}/evidence",
-        app::Action::kCaseEdit,
-        [&s](Request& r, const app::Actor& a) { return CreatePackage(s, r, a); }
-    );
-    t.Authed(
-        "GET",
-        "/api/v1/cases/{id}/evidence",
-        app::Action::kCaseRead,
-        [&s](Request& r, const app::Actor& a) { return ListPackages(s, r, a); }
-    );
-    t.Authed(
-        "GET",
-        "/api/v1/evidence/{package}",
-        app::Action::kCaseRead,
-        [&s](Request& r, const app::Actor& a) { return GetPackage(s, r, a); }
-    );
+    t.Authed("POST", "/api/v1/cases/{id}/evidence", app::Action::kCaseEdit, Bind(s, CreatePackage));
+    t.Authed("GET", "/api/v1/cases/{id}/evidence", app::Action::kCaseRead, Bind(s, ListPackages));
+    t.Authed("GET", "/api/v1/evidence/{package}", app::Action::kCaseRead, Bind(s, GetPackage));
     net::StreamOptions upload;
     upload.max_body_bytes = s.config.evidence_max_file_bytes;
     t.AuthedStreaming(
@@ -258,7 +239,10 @@ void AddEvidenceRoutes(RouteTable& t, NodeService::Impl& s) {
         "/api/v1/evidence/{package}/files/{name}",
         app::Action::kCaseEdit,
         [&s](Request& r, net::BodySource& body, const app::Actor& a) {
-            return Upload(s, r, body, a);
+            if (s.evidence == nullptr) {
+                return ErrorBody(503, "unavailable", "evidence packages are not available");
+            }
+            return Upload(*s.evidence, r, body, a);
         },
         upload
     );
@@ -266,20 +250,14 @@ void AddEvidenceRoutes(RouteTable& t, NodeService::Impl& s) {
         "GET",
         "/api/v1/evidence/{package}/files/{name}",
         app::Action::kCaseRead,
-        [&s](Request& r, net::BodySource&, const app::Actor& a) { return Download(s, r, a); },
+        [download = Bind(s, Download)](Request& r, net::BodySource&, const app::Actor& a) {
+            return download(r, a);
+        },
         net::StreamOptions{}
     );
+    t.Authed("POST", "/api/v1/evidence/{package}/seal", app::Action::kCaseEdit, Bind(s, Seal));
     t.Authed(
-        "POST",
-        "/api/v1/evidence/{package}/seal",
-        app::Action::kCaseEdit,
-        [&s](Request& r, const app::Actor& a) { return Seal(s, r, a); }
-    );
-    t.Authed(
-        "GET",
-        "/api/v1/evidence/{package}/manifest",
-        app::Action::kCaseRead,
-        [&s](Request& r, const app::Actor& a) { return Manifest(s, r, a); }
+        "GET", "/api/v1/evidence/{package}/manifest", app::Action::kCaseRead, Bind(s, Manifest)
     );
 }
 
