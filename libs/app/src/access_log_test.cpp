@@ -43,9 +43,14 @@ TEST_P(AccessLogTest, EveryReadOfACaseIsRecordedAndTheAuditorListsThemWithoutCon
     ASSERT_TRUE(a_.cases->Read(alice_, case_id_));
     ASSERT_TRUE(a_.cases->Read(dora_, case_id_));
     ASSERT_TRUE(a_.cases->Read(alice_, case_id_));
-    // A refused read is not a read: nothing is recorded.
+    // A summary (no request content) is not recorded; a refused read is not a read.
+    auto summary = a_.cases->Summary(alice_, case_id_);
+    ASSERT_TRUE(summary);
+    EXPECT_TRUE(summary->body.empty());
+    EXPECT_EQ(summary->peer_node, b_.id);
     const Actor carol = testing::Person("carol", "fraud", {Role::kOfficer});
     EXPECT_EQ(a_.cases->Read(carol, case_id_).error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(a_.cases->Summary(carol, case_id_).error().code, ErrorCode::kPermissionDenied);
 
     auto all = ListAccess(*a_.store, auditor_, AccessFilter{case_id_, "", 100, std::nullopt});
     ASSERT_TRUE(all) << all.error().ToString();

@@ -419,6 +419,16 @@ Result<CaseView> CaseService::Read(const Actor& actor, std::string_view case_id)
     return view;
 }
 
+Result<Case> CaseService::Summary(const Actor& actor, std::string_view case_id) {
+    detail::CaseStore cases(store_.backend());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Case record, cases.Get(*tx, case_id));
+    tx->Rollback();
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseRead, detail::RelationTo(actor, record)));
+    record.body.clear();
+    return record;
+}
+
 Result<void> CaseService::Authorize(const Actor& actor, Action action, std::string_view case_id) {
     detail::CaseStore cases(store_.backend());
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());

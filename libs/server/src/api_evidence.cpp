@@ -103,12 +103,13 @@ Response CreatePackage(
         }
     }
     if (to.empty()) {
-        // By default the package goes to the case's other node.
-        auto view = s.cases->Read(actor, case_id);
-        if (!view) {
-            return FromError(view.error());
+        // By default the package goes to the case's other node (a summary: not a read of the
+        // request's content).
+        auto summary = s.cases->Summary(actor, case_id);
+        if (!summary) {
+            return FromError(summary.error());
         }
-        to = view->record.peer_node;
+        to = summary->peer_node;
     }
     auto package = evidence.CreatePackage(actor, case_id, to, NowMillis());
     if (!package) {

@@ -154,8 +154,12 @@ public:
     );
     /// Adds a note (kCaseEdit); at most 20000 bytes of UTF-8.
     Result<CaseNote> AddNote(const Actor& actor, std::string_view case_id, std::string_view text);
-    /// The case with its timeline and notes (kCaseRead).
+    /// The case with its request, timeline and notes (kCaseRead). The request holds personal
+    /// data: the read is recorded (`case.read`, an access record) in the same transaction.
     Result<CaseView> Read(const Actor& actor, std::string_view case_id);
+    /// The case's summary fields, as a search lists them: `body` (the request) is left empty, so
+    /// nothing is recorded as read (kCaseRead).
+    Result<Case> Summary(const Actor& actor, std::string_view case_id);
     /// Whether `actor` may do `action` on the case `case_id`, as the policy table decides for the
     /// case's relation to the caller. The seam through which other use cases check access to a
     /// case (evidence: CaseAccess). kNotFound, kPermissionDenied.
