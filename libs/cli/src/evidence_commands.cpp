@@ -37,6 +37,7 @@ public:
         hasher_.Update(ByteSpan(buffer.data(), n));
         return n;
     }
+    /// The SHA-256 of everything read; call once, after the last Read.
     std::string Sha256() { return HexEncode(hasher_.Finish()); }
 
 private:
@@ -145,13 +146,14 @@ void AddAdd(CLI::App& evidence, Context& ctx) {
             return;
         }
         // What the node recorded must be what was sent.
-        if (Str(*answer, "sha256") != body.Sha256()) {
+        const std::string sent = body.Sha256();
+        if (Str(*answer, "sha256") != sent) {
             Finish(
                 ctx,
                 MakeError(
                     ErrorCode::kCorruption,
                     "the node recorded sha256 " + Str(*answer, "sha256") + " for " + name +
-                        ", but the bytes sent hash to " + body.Sha256()
+                        ", but the bytes sent hash to " + sent
                 )
             );
             return;
