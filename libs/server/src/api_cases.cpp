@@ -266,6 +266,17 @@ void AddCaseRoutes(RouteTable& t, NodeService::Impl& s) {
     t.Authed("POST", "/api/v1/cases", app::Action::kCaseCreate, With(s, CreateCase));
     t.Authed("GET", "/api/v1/cases/{id}", app::Action::kCaseRead, With(s, ReadCase));
     t.Authed(
+        "GET",
+        "/api/v1/cases/{id}/summary",
+        app::Action::kCaseRead,
+        With(
+            s,
+            [](app::CaseService& cases, Request& r, const app::Actor& actor) {
+                return CaseAnswer(200, cases.Summary(actor, r.Param("id")));
+            }
+        )
+    );
+    t.Authed(
         "POST",
         "/api/v1/cases/{id}/approve",
         app::Action::kCaseApprove,

@@ -712,7 +712,16 @@ TEST_F(ServiceTest, EvidenceFilesGoUpAndComeDownAsStreamsWithinTheirLimits) {
     ASSERT_TRUE(missing);
     EXPECT_EQ(missing->status, 404u);
 
-    // The download is an access record the auditor lists (with the case's own reads).
+    // The case's summary holds no request and is not a read of content.
+    auto summary = Call(1, "GET", "/api/v1/cases/" + case_id + "/summary");
+    ASSERT_TRUE(summary);
+    ASSERT_EQ(summary->status, 200u) << summary->body;
+    const boost::json::value fields = boost::json::parse(summary->body);
+    EXPECT_EQ(fields.at("id").as_string(), case_id);
+    EXPECT_FALSE(fields.as_object().contains("request"));
+
+    // The download is an access record the auditor lists (with the case's own reads); the
+    // summary after it is not.
     auto reads = Call(1, "GET", "/api/v1/access-records?case=" + case_id);
     ASSERT_TRUE(reads);
     ASSERT_EQ(reads->status, 200u) << reads->body;
