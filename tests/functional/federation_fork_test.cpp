@@ -3,9 +3,11 @@
 // A cosigned; A's next witnessing round raises a "fork" alert holding both signed checkpoints
 // (issue 3, "Tests with real processes"; DESIGN §4).
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/json/array.hpp>
@@ -149,7 +151,14 @@ void ExpectRewrittenHistoryDetected(std::int64_t delta) {
     }
     EXPECT_NE(old_checkpoint->root, new_checkpoint->root);
 
-    // One alert for this contradiction however many rounds see it.
+    // One alert for this contradiction however many rounds see it. The counter moves just after
+    // the alert's commit (the API can show the alert a moment before), so it is awaited first,
+    // then read again after several more witnessing rounds (300 ms each).
+    ASSERT_TRUE(WaitFor([&] {
+        auto count = a.Metric("concord_alerts");
+        return count && *count >= 1;
+    })) << "concord_alerts never counted the fork alert";
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     auto alert_count = a.Metric("concord_alerts");
     ASSERT_TRUE(alert_count) << Why(alert_count);
     EXPECT_EQ(*alert_count, 1);
