@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "concord/app/evidence_stream.hpp"
+
 namespace concord::server {
 namespace {
 
@@ -291,12 +293,20 @@ TEST(ConfigTest, EvidenceStorageHasDefaultsAndIsChecked) {
     EXPECT_EQ(set->evidence_blob_dir, "/srv/blobs");
     EXPECT_EQ(set->evidence_max_file_bytes, 1000U);
     EXPECT_EQ(set->evidence_transfers, 4);
-    for (const std::string bad :
-         {"max_file_bytes = 0",
-          "max_file_bytes = 9007199254740992",
-          "transfers = 0",
-          "blob_dir = 3",
-          "chunk = 5"}) {
+    // The largest size accepted is the largest a manifest can state.
+    auto largest = ParseConfig(
+        std::string(kGood) +
+            "[evidence]\nmax_file_bytes = " + std::to_string(app::kMaxEvidenceFileBytes) + "\n",
+        "/n/config.toml"
+    );
+    ASSERT_TRUE(largest) << largest.error().ToString();
+    EXPECT_EQ(largest->evidence_max_file_bytes, app::kMaxEvidenceFileBytes);
+    for (const std::string& bad : std::vector<std::string>{
+             "max_file_bytes = 0",
+             "max_file_bytes = " + std::to_string(app::kMaxEvidenceFileBytes + 1),
+             "transfers = 0",
+             "blob_dir = 3",
+             "chunk = 5"}) {
         auto r = ParseConfig(std::string(kGood) + "[evidence]\n" + bad + "\n", "/n/config.toml");
         ASSERT_FALSE(r) << bad;
         EXPECT_NE(r.error().message.find("key 'evidence."), std::string::npos) << r.error().message;
