@@ -1,20 +1,24 @@
 // Fuzz target: what a recipient parses of an evidence package (docs/formats/evidence.md): the
-// signed manifest and the chunk framing of an encrypted file.
+// signed manifest and the chunk framing of an encrypted file; and what a sender parses of the
+// answer: the recipient's signed receipt.
 //
 // The first byte chooses the reading:
 //   0x00      the rest is a signed manifest: ParseManifest, then VerifyManifest against a
 //             directory listing `aa.central` (signing seed 0x22…);
+//   0x02      the rest is a signed evidence receipt: VerifyEvidenceReceipt against that
+//             directory;
 //   otherwise the next 4 bytes (big-endian) are the plaintext size the manifest would declare and
 //             the rest an encrypted file under the fixed package key 0x44…, chunk size 4 KiB:
 //             OpenSealedBytes.
 //
 // Invariants: every input gives a value or a typed refusal, never a crash, a leak or an
 // allocation beyond one chunk; a manifest that verifies is one ParseManifest accepts, from
-// aa.central; an encrypted file that opens yields exactly the declared number of bytes.
+// aa.central; a receipt that verifies is signed by aa.central; an encrypted file that opens
+// yields exactly the declared number of bytes.
 //
 // Seeds (fuzz/corpus/evidence_package/) are written by this target with
 // CONCORD_FUZZ_WRITE_SEEDS=DIR: a manifest signed by aa.central and its officer, and encrypted
-// files of 0, 100 and 9000 bytes.
+// files of 0, 100 and 9000 bytes, and a receipt signed by aa.central.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -22,6 +26,7 @@
 #include <string_view>
 
 #include "concord/app/evidence_manifest.hpp"
+#include "concord/app/evidence_receipt.hpp"
 #include "concord/app/evidence_stream.hpp"
 #include "concord/core/bytes.hpp"
 #include "concord/core/time.hpp"
@@ -114,6 +119,14 @@ void WriteSeeds(const std::filesystem::path& out) {
     WriteSeed(out, "sealed_empty.bin", Sealed(0));
     WriteSeed(out, "sealed_100.bin", Sealed(100));
     WriteSeed(out, "sealed_9000.bin", Sealed(9000));
+    const std::string receipt =
+        concord::app::SignEvidenceReceipt(
+            concord::app::EvidenceReceipt{
+                m.package, std::string(64, '3'), "bb.central", "aa.central", t0 + 5000, 42},
+            node
+        )
+            .value();
+    WriteSeed(out, "receipt.bin", std::string(1, '\x02') + receipt);
 }
 
 }  // namespace
@@ -141,6 +154,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         if (!verified && verified.error().failure == concord::app::ManifestFailure::kMalformed &&
             parsed) {
+            std::abort();
+        }
+        return 0;
+    }
+    if (data[0] == 2) {
+        const auto receipt = concord::app::VerifyEvidenceReceipt(FuzzDirectory(), rest);
+        if (receipt && receipt->to != "aa.central") {
             std::abort();
         }
         return 0;

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -103,7 +102,9 @@ TEST(NetLimits, SlowConnectionsFromOneAddressLeaveRoomForOthers) {
 
 // A flood of 1,100 slow connections against a node whose descriptor limit is 1,024 (soft and
 // hard): the connection cap is derived from the limit with a reserve, so the node never runs
-// out of descriptors, stays up, and delivers once the flood is gone.
+// out of descriptors, stays up, and delivers while the flood holds every connection it may
+// serve (the reserve keeps descriptors for outgoing deliveries). The time from the peer's
+// start to the delivery is printed (a figure, not a limit).
 TEST(NetLimits, DescriptorFloodLeavesRoomForDeliveries) {
     RaiseOwnDescriptorLimit();
     Federation f;
@@ -115,10 +116,9 @@ TEST(NetLimits, DescriptorFloodLeavesRoomForDeliveries) {
     // Without the per-address limit one address stands for a flood from many.
     ASSERT_TRUE(a.SetConfig("http", "max_connections_per_address", "100000"));
     ASSERT_TRUE(a.SetConfig("http", "max_connections", "100000"));
-    // The flood's connections are cut off by the server after this (see the report of issue 13:
-    // connections still in the TLS handshake are released by this timeout, not by the
-    // client's close).
-    ASSERT_TRUE(a.SetConfig("http", "header_timeout", "\"20s\""));
+    // The flood's connections would be cut off by the server after this; longer than the wait
+    // for the delivery below, so the flood holds while it is checked.
+    ASSERT_TRUE(a.SetConfig("http", "header_timeout", "\"600s\""));
 
     auto pid = server::testing::SpawnProcess(
         {"prlimit",
@@ -150,6 +150,7 @@ TEST(NetLimits, DescriptorFloodLeavesRoomForDeliveries) {
                      )
                          .count()
                   << " ms" << std::endl;
+        const auto peer_start = std::chrono::steady_clock::now();
         ASSERT_TRUE(b.Start());
         // The connection cap keeps the reserve free: A holds well below its 1,024 descriptors.
         std::size_t open_fds = 0;
@@ -159,27 +160,33 @@ TEST(NetLimits, DescriptorFloodLeavesRoomForDeliveries) {
         }
         std::cout << "descriptors open in the flooded node: " << open_fds << std::endl;
         EXPECT_LT(open_fds, 1024u - 128u) << a.LogTail();
-        std::this_thread::sleep_for(2s);  // the node keeps running under the flood
+        // A delivers while flooded: its reserve keeps descriptors for outgoing connections.
+        EXPECT_TRUE(WaitFor([&] {
+            auto inbox = b.ListAll("inbox");
+            if (!inbox) {
+                return false;
+            }
+            for (const auto& row : *inbox) {
+                if (row.id == *id) {
+                    return true;
+                }
+            }
+            return false;
+        })) << a.LogTail();
+        std::cout << "delivered by the flooded node "
+                  << std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - peer_start
+                     )
+                         .count()
+                  << " ms after its peer started" << std::endl;
         ASSERT_EQ(::waitpid(stop.pid, nullptr, WNOHANG), 0) << "the flooded node died";
+        ASSERT_EQ(flood.size(), 1100u);
     }
-    // Once the flood is gone A serves again and delivers; it never failed to accept for want of
-    // descriptors.
+    // Once the flood is gone A serves again; it never failed to accept for want of descriptors.
     EXPECT_TRUE(WaitFor([&] {
         auto r = a.Plain("GET", "/healthz", "", a.NewClient().get());
         return r && r->status == 200;
     }));
-    EXPECT_TRUE(WaitFor([&] {
-        auto inbox = b.ListAll("inbox");
-        if (!inbox) {
-            return false;
-        }
-        for (const auto& row : *inbox) {
-            if (row.id == *id) {
-                return true;
-            }
-        }
-        return false;
-    })) << a.LogTail();
     auto failed = a.Metric("concord_http_refusals_total", "reason=\"accept_failed\"");
     ASSERT_TRUE(failed) << Why(failed);
     EXPECT_EQ(*failed, 0);

@@ -152,6 +152,88 @@ private:
     std::uint64_t size_;
 };
 
+class FilePartialBlob final : public PartialBlob {
+public:
+    FilePartialBlob(
+        std::filesystem::path path, int fd, std::uint64_t size, const DirectoryBlobStore& store
+    )
+        : path_(std::move(path)), fd_(fd), size_(size), store_(store) {}
+
+    [[nodiscard]] std::uint64_t size() const override { return size_; }
+
+    Result<std::size_t> ReadAt(std::uint64_t offset, std::span<std::uint8_t> out) override {
+        for (;;) {
+            const ssize_t n =
+                ::pread(fd_.Get(), out.data(), out.size(), static_cast<off_t>(offset));
+            if (n >= 0) {
+                return static_cast<std::size_t>(n);
+            }
+            if (errno != EINTR) {
+                return FileErrnoError(path_, "read", errno);
+            }
+        }
+    }
+
+    Result<void> Truncate(std::uint64_t size) override {
+        if (size > size_) {
+            return MakeError(ErrorCode::kInternal, "partial blob truncated past its end");
+        }
+        if (::ftruncate(fd_.Get(), static_cast<off_t>(size)) != 0) {
+            return FileErrnoError(path_, "ftruncate", errno);
+        }
+        size_ = size;
+        return {};
+    }
+
+    Result<void> Append(ByteSpan bytes) override {
+        if (::lseek(fd_.Get(), static_cast<off_t>(size_), SEEK_SET) < 0) {
+            return FileErrnoError(path_, "lseek", errno);
+        }
+        CONCORD_RETURN_IF_ERROR(WriteAll(fd_.Get(), bytes, path_));
+        size_ += bytes.size();
+        return {};
+    }
+
+    Result<void> Sync() override {
+        if (::fsync(fd_.Get()) != 0) {
+            return FileErrnoError(path_, "fsync", errno);
+        }
+        return {};
+    }
+
+    Result<void> CommitAs(std::string_view address) override {
+        if (!IsBlobAddress(address)) {
+            return MakeError(ErrorCode::kInvalidArgument, "not a blob address");
+        }
+        CONCORD_RETURN_IF_ERROR(Sync());
+        const auto target = store_.PathOf(address);
+        CONCORD_RETURN_IF_ERROR(MakePrivateFolder(target.parent_path()));
+        if (::rename(path_.c_str(), target.c_str()) != 0) {
+            return FileErrnoError(target, "rename", errno);
+        }
+        CONCORD_RETURN_IF_ERROR(SyncFolder(target.parent_path()));
+        return SyncFolder(path_.parent_path());
+    }
+
+private:
+    std::filesystem::path path_;
+    UniqueFd fd_;
+    std::uint64_t size_;
+    const DirectoryBlobStore& store_;
+};
+
+bool IsPartialName(std::string_view name) {
+    if (name.empty() || name.size() > 100 || name == "." || name == "..") {
+        return false;
+    }
+    for (char c : name) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 bool IsBlobAddress(std::string_view text) {
@@ -192,6 +274,7 @@ Result<std::unique_ptr<DirectoryBlobStore>> DirectoryBlobStore::OpenFolder(
     CONCORD_RETURN_IF_ERROR(MakePrivateFolder(root));
     CONCORD_RETURN_IF_ERROR(MakePrivateFolder(root / "sha256"));
     CONCORD_RETURN_IF_ERROR(MakePrivateFolder(root / "tmp"));
+    CONCORD_RETURN_IF_ERROR(MakePrivateFolder(root / "partial"));
     std::error_code ec;
     for (const auto& leftover : std::filesystem::directory_iterator(root / "tmp", ec)) {
         std::filesystem::remove(leftover.path(), ec);
@@ -251,6 +334,37 @@ Result<void> DirectoryBlobStore::Remove(std::string_view address) {
         return NotAnAddress(address);
     }
     const auto path = PathOf(address);
+    if (::unlink(path.c_str()) != 0) {
+        return errno == ENOENT ? Result<void>{} : FileErrnoError(path, "unlink", errno);
+    }
+    return SyncFolder(path.parent_path());
+}
+
+Result<std::unique_ptr<PartialBlob>> DirectoryBlobStore::OpenPartial(std::string_view name) {
+    if (!IsPartialName(name)) {
+        return MakeError(ErrorCode::kInvalidArgument, "bad partial blob name");
+    }
+    const auto path = root_ / "partial" / std::string(name);
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return FileErrnoError(path, "open", errno);
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
+        ::close(fd);
+        return FileErrnoError(path, "fstat", err);
+    }
+    return std::unique_ptr<PartialBlob>(
+        std::make_unique<FilePartialBlob>(path, fd, static_cast<std::uint64_t>(st.st_size), *this)
+    );
+}
+
+Result<void> DirectoryBlobStore::RemovePartial(std::string_view name) {
+    if (!IsPartialName(name)) {
+        return MakeError(ErrorCode::kInvalidArgument, "bad partial blob name");
+    }
+    const auto path = root_ / "partial" / std::string(name);
     if (::unlink(path.c_str()) != 0) {
         return errno == ENOENT ? Result<void>{} : FileErrnoError(path, "unlink", errno);
     }

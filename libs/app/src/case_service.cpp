@@ -437,6 +437,36 @@ Result<void> CaseService::Authorize(const Actor& actor, Action action, std::stri
     return Decide(actor, action, detail::RelationTo(actor, record));
 }
 
+Result<std::string> CaseService::SharedReference(std::string_view case_id) {
+    detail::CaseStore cases(store_.backend());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Case record, cases.Get(*tx, case_id));
+    tx->Rollback();
+    return record.origin_node + ":" + record.origin_id;
+}
+
+Result<std::string> CaseService::FromSharedReference(
+    std::string_view reference, std::string_view peer
+) {
+    const auto colon = reference.find(':');
+    if (colon == std::string_view::npos) {
+        return MakeError(ErrorCode::kNotFound, "no case " + std::string(reference));
+    }
+    detail::CaseStore cases(store_.backend());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(
+        auto found, cases.FindByOrigin(*tx, reference.substr(0, colon), reference.substr(colon + 1))
+    );
+    tx->Rollback();
+    if (!found || found->peer_node != peer) {
+        return MakeError(
+            ErrorCode::kNotFound,
+            "no case " + std::string(reference) + " shared with node " + std::string(peer)
+        );
+    }
+    return found->id;
+}
+
 Result<std::vector<Case>> CaseService::Search(const Actor& actor, const CaseFilter& filter) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseRead));
     if (filter.due_before_ms && *filter.due_before_ms < 0) {

@@ -12,12 +12,13 @@
 #include "concord/crypto/sha256.hpp"
 #include "concord/federation/node.hpp"
 
+#include "evidence_tables.hpp"
+
 namespace concord::app {
 namespace {
 
 constexpr std::string_view kDataKeyContext = "evidence";
 constexpr std::uint64_t kDataKeyId = 1;
-constexpr std::string_view kKeySealContext = "concord-evidence-package-key-v1";
 
 constexpr std::string_view kInsertPackage =
     "INSERT INTO app_evidence_packages (package, case_id, recipient, state, created_ms, "
@@ -25,15 +26,12 @@ constexpr std::string_view kInsertPackage =
     "NULL)";
 constexpr std::string_view kSelectPackage =
     "SELECT package, case_id, recipient, state, created_ms, created_by, chunk_bytes, sealed_key, "
-    "manifest FROM app_evidence_packages WHERE package = $1";
+    "manifest, sender, receipt FROM app_evidence_packages WHERE package = $1";
 constexpr std::string_view kSelectCasePackages =
     "SELECT package FROM app_evidence_packages WHERE case_id = $1 ORDER BY created_ms, package";
 constexpr std::string_view kSelectFiles =
     "SELECT name, media_type, size, sha256, encrypted_sha256, added_by, added_ms FROM "
     "app_evidence_files WHERE package = $1 ORDER BY seq";
-constexpr std::string_view kInsertFile =
-    "INSERT INTO app_evidence_files (package, seq, name, media_type, size, sha256, "
-    "encrypted_sha256, added_by, added_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 constexpr std::string_view kSealPackage =
     "UPDATE app_evidence_packages SET state = 'sealed', manifest = $2 WHERE package = $1 AND "
     "state = 'draft'";
@@ -53,13 +51,6 @@ std::string Schema(const std::string& integer, const std::string& bytes) {
            integer + " NOT NULL, PRIMARY KEY (package, seq), UNIQUE (package, name))";
 }
 
-Bytes KeyAssociatedData(std::string_view package) {
-    std::string ad(kKeySealContext);
-    ad += '\n';
-    ad += package;
-    return ToBytes(ad);
-}
-
 Error Invalid(std::string message) {
     return MakeError(ErrorCode::kInvalidArgument, std::move(message));
 }
@@ -72,9 +63,18 @@ std::string AddedBy(const Actor& actor) {
 
 }  // namespace
 
+// Version 2: the transfer to the recipient. `sender` is NULL for this node's own packages and
+// names the sending node of an incoming one; `receipt` holds the recipient's signed receipt.
+constexpr std::string_view kTransferSchema =
+    "ALTER TABLE app_evidence_packages ADD COLUMN sender TEXT;\n"
+    "ALTER TABLE app_evidence_packages ADD COLUMN receipt TEXT;\n"
+    "CREATE INDEX app_evidence_packages_state ON app_evidence_packages (state, created_ms)";
+
 std::vector<store::Migration> EvidenceService::Migrations() {
     std::vector<store::Migration> all = {
-        store::Migration{"app_evidence", 1, Schema("INTEGER", "BLOB"), Schema("BIGINT", "BYTEA")}};
+        store::Migration{"app_evidence", 1, Schema("INTEGER", "BLOB"), Schema("BIGINT", "BYTEA")},
+        store::Migration{
+            "app_evidence", 2, std::string(kTransferSchema), std::string(kTransferSchema)}};
     for (store::Migration& m : AccessLogMigrations()) {
         all.push_back(std::move(m));
     }
@@ -166,6 +166,8 @@ Result<EvidenceService::Stored> EvidenceService::Load(
     p.created_by = r.Text("created_by");
     p.chunk_bytes = static_cast<std::uint32_t>(r.Int("chunk_bytes"));
     p.manifest = r.IsNull("manifest") ? std::string() : r.Text("manifest");
+    p.from = r.IsNull("sender") ? options_.node_id : r.Text("sender");
+    p.receipt = r.IsNull("receipt") ? std::string() : r.Text("receipt");
     CONCORD_ASSIGN_OR_RETURN(auto files, tx.Query(kSelectFiles, {p.package}));
     for (const store::Row& f : files) {
         EvidenceFile file;
@@ -183,7 +185,7 @@ Result<EvidenceService::Stored> EvidenceService::Load(
 
 Result<crypto::SecretBytes> EvidenceService::PackageKey(const EvidencePackage& p, ByteSpan sealed)
     const {
-    return crypto::SecretOpen(sealed, KeyAssociatedData(p.package), data_key_);
+    return crypto::SecretOpen(sealed, detail::EvidenceKeyAssociatedData(p.package), data_key_);
 }
 
 Result<std::string> EvidenceService::CreatePackage(
@@ -194,7 +196,8 @@ Result<std::string> EvidenceService::CreatePackage(
     const std::string package = NewUuidV7At(now_ms);
     const crypto::SecretBytes key = crypto::GenerateStreamKey();
     CONCORD_ASSIGN_OR_RETURN(
-        Bytes sealed, crypto::SecretSeal(key.span(), KeyAssociatedData(package), data_key_)
+        Bytes sealed,
+        crypto::SecretSeal(key.span(), detail::EvidenceKeyAssociatedData(package), data_key_)
     );
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_RETURN_IF_ERROR(tx->Execute(
@@ -254,7 +257,7 @@ Result<EvidenceFile> EvidenceService::AddFile(
         }
     }
     CONCORD_RETURN_IF_ERROR(tx->Execute(
-        kInsertFile,
+        detail::kInsertEvidenceFile,
         {p.package,
          static_cast<std::int64_t>(now.files.size()),
          file.name,
@@ -302,8 +305,13 @@ Result<std::string> EvidenceService::SealPackage(
             "signs its manifest with their own key"
         );
     }
-    // The case check opens a transaction of its own: never inside this one.
-    CONCORD_RETURN_IF_ERROR(LoadFor(actor, package, Action::kCaseEdit));
+    // The case check and the case's shared name open transactions of their own: never inside
+    // this one.
+    CONCORD_ASSIGN_OR_RETURN(Stored checked, LoadFor(actor, package, Action::kCaseEdit));
+    std::string case_reference = checked.package.case_id;
+    if (options_.cases.reference) {
+        CONCORD_ASSIGN_OR_RETURN(case_reference, options_.cases.reference(case_reference));
+    }
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Stored stored, Load(*tx, package));
     const EvidencePackage& p = stored.package;
@@ -323,7 +331,7 @@ Result<std::string> EvidenceService::SealPackage(
     CONCORD_ASSIGN_OR_RETURN(
         EvidenceManifest manifest,
         builder.Finish(
-            p.package, p.case_id, options_.node_id, p.to, now_ms, recipient->box_key, node_box_
+            p.package, case_reference, options_.node_id, p.to, now_ms, recipient->box_key, node_box_
         )
     );
     const CertifiedUser officer{actor.user_id, actor.display_name, actor.roles, actor.unit};
@@ -435,8 +443,11 @@ Result<void> EvidenceService::Download(
 ) {
     CONCORD_ASSIGN_OR_RETURN(Stored stored, LoadFor(actor, package, Action::kCaseRead));
     const EvidencePackage& p = stored.package;
-    if (p.state != "sealed") {
-        return Invalid("evidence package " + p.package + " is a draft: seal it first");
+    if (p.state == "draft" || p.state == "receiving") {
+        return Invalid(
+            "evidence package " + p.package +
+            (p.state == "draft" ? " is a draft: seal it first" : " has not arrived whole yet")
+        );
     }
     CONCORD_ASSIGN_OR_RETURN(crypto::SecretBytes key, PackageKey(p, stored.sealed_key));
     CONCORD_ASSIGN_OR_RETURN(ParsedManifest manifest, ParseManifest(p.manifest));

@@ -115,6 +115,57 @@ protected:
         return case_id;
     }
 
+    // fr.central's officer drafts the expedited preservation example for hu.poc and its approver
+    // approves and sends it (a case at both nodes); returns the id of the case hu.poc records.
+    std::string SendCaseToHu() {
+        server::testing::ApiClient admin(Api(0), inits_[0].api_token, inits_[0].entry.tls_sha256);
+        auto drafter = server::testing::EnrolAndSignIn(
+            admin, server::testing::NewPerson{"pierre", "Pierre Roux", {"officer"}, "cyber"}
+        );
+        auto approver = server::testing::EnrolAndSignIn(
+            admin, server::testing::NewPerson{"anne", "Anne Leroy", {"approver"}, "cyber"}
+        );
+        EXPECT_TRUE(drafter && approver);
+        if (!drafter || !approver) {
+            return "";
+        }
+        const auto request = dir_ / "request.json";
+        std::ofstream(request
+        ) << boost::json::serialize(server::test_util::ExamplePreservationRequest());
+        const auto as = [&](const std::string& token, std::vector<std::string> args) {
+            args.insert(
+                args.end(),
+                {"--api", Api(0), "--token", token, "--tls-pin", inits_[0].entry.tls_sha256}
+            );
+            return RunCli(args);
+        };
+        Output drafted =
+            as(*drafter,
+               {"case", "draft", "--request", request.string(), "--peer", "hu.poc", "--json"});
+        EXPECT_EQ(drafted.status, 0) << drafted.err;
+        if (drafted.status != 0) {
+            return "";
+        }
+        const std::string fr_id(boost::json::parse(drafted.out).at("id").as_string());
+        Output approved = as(*approver, {"case", "approve", fr_id});
+        EXPECT_EQ(approved.status, 0) << approved.err;
+        std::string case_id;
+        EXPECT_TRUE(WaitFor([&] {
+            Output listed = On(1, {"case", "list", "--direction", "in", "--json"});
+            if (listed.status != 0) {
+                return false;
+            }
+            const boost::json::value answer = boost::json::parse(listed.out);
+            const auto& cases = answer.at("cases").as_array();
+            if (cases.empty()) {
+                return false;
+            }
+            case_id = std::string(cases[0].at("id").as_string());
+            return true;
+        }));
+        return case_id;
+    }
+
     std::filesystem::path dir_;
     crypto::SigningKey directory_key_ = crypto::SigningKey::Generate();
     std::vector<server::InitResult> inits_;
@@ -221,7 +272,7 @@ TEST_F(CaseCommandsTest, AWrongTokenIsUnauthenticated) {
 }
 
 TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedOffline) {
-    const std::string case_id = SendRequestToHu();
+    const std::string case_id = SendCaseToHu();
     ASSERT_FALSE(case_id.empty());
     server::testing::ApiClient admin(Api(1), inits_[1].api_token, inits_[1].entry.tls_sha256);
     auto token = server::testing::EnrolAndSignIn(
@@ -296,6 +347,39 @@ TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedO
     ASSERT_EQ(verified.status, 0) << verified.err << verified.out;
     EXPECT_NE(verified.out.find("Olga Varga (olga, cyber)"), std::string::npos) << verified.out;
     EXPECT_NE(verified.out.find("every hash matches"), std::string::npos);
+
+    // The package travels to the requesting node by itself: fr.central checks every chunk,
+    // records it against its own copy of the case and signs a receipt, which hu.poc verifies.
+    std::string fr_case;
+    ASSERT_TRUE(WaitFor([&] {
+        Output mine = On(0, {"case", "list", "--direction", "out", "--json"});
+        const boost::json::value answer = boost::json::parse(mine.out);
+        const auto& cases = answer.at("cases").as_array();
+        if (mine.status != 0 || cases.empty()) {
+            return false;
+        }
+        fr_case = std::string(cases[0].at("id").as_string());
+        Output in = On(0, {"evidence", "show", id, "--json"});
+        return in.status == 0 && boost::json::parse(in.out).at("state").as_string() == "received";
+    }));
+    Output at_fr = On(0, {"evidence", "show", id, "--json"});
+    const boost::json::value fr_package = boost::json::parse(at_fr.out);
+    EXPECT_EQ(fr_package.at("case").as_string(), fr_case);
+    EXPECT_EQ(fr_package.at("from").as_string(), "hu.poc");
+    ASSERT_TRUE(WaitFor([&] {
+        Output sent = as_olga({"evidence", "show", id, "--json"});
+        return sent.status == 0 &&
+               boost::json::parse(sent.out).at("state").as_string() == "delivered";
+    }));
+    Output sent = as_olga({"evidence", "show", id, "--json"});
+    EXPECT_EQ(
+        boost::json::parse(sent.out).at("receipt").as_string(), fr_package.at("receipt").as_string()
+    );
+    const auto at_requester = dir_ / "at-fr";
+    Output fetched = On(0, {"evidence", "download", id, "--out", at_requester.string()});
+    ASSERT_EQ(fetched.status, 0) << fetched.err;
+    std::ifstream there(at_requester / "files" / "subscriber records.bin", std::ios::binary);
+    EXPECT_TRUE(std::string((std::istreambuf_iterator<char>(there)), {}) == content);
 
     // Another unit's officer may neither read nor add.
     auto other = server::testing::EnrolAndSignIn(

@@ -38,6 +38,7 @@ boost::json::object PackageJson(const app::EvidencePackage& p) {
     boost::json::object j;
     j["package"] = p.package;
     j["case"] = p.case_id;
+    j["from"] = p.from;
     j["to"] = p.to;
     j["state"] = p.state;
     j["created"] = FormatTimestamp(p.created_ms);
@@ -51,6 +52,9 @@ boost::json::object PackageJson(const app::EvidencePackage& p) {
     }
     j["files"] = std::move(files);
     j["bytes"] = ToJson(bytes);
+    if (!p.receipt.empty()) {
+        j["receipt"] = p.receipt;  // the recipient's signed receipt, as text
+    }
     return j;
 }
 
@@ -178,6 +182,7 @@ Response Seal(
         return FromError(manifest.error());
     }
     auto sealed = evidence.Get(actor, id);
+    s.WakeEvidenceSender();  // after the read: the answer shows the package as sealed
     return sealed ? net::Json(200, boost::json::serialize(PackageJson(*sealed)))
                   : FromError(sealed.error());
 }
@@ -192,7 +197,7 @@ Response Manifest(
     if (!package) {
         return FromError(package.error());
     }
-    if (package->state != "sealed") {
+    if (package->manifest.empty()) {
         return ErrorBody(409, "not_sealed", "the package is a draft: it has no manifest yet");
     }
     // The signed text itself, byte for byte: its signatures cover exactly these bytes.

@@ -52,6 +52,7 @@ void AddFederationRoutes(net::Router& router, NodeService::Impl& s) {
     t.Open("GET", "/fed/v1/checkpoint", [&s](Request& r) { return FedCheckpoint(s, r); });
     t.Open("POST", "/fed/v1/cosignature", [&s](Request& r) { return FedCosignature(s, r); });
     t.Open("POST", "/fed/{version}/messages", [](Request& r) { return FedOtherVersion(r); });
+    AddFederationEvidenceRoutes(t, s);
 }
 
 }  // namespace concord::server

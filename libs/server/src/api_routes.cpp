@@ -121,6 +121,27 @@ void RouteTable::Authed(
         });
 }
 
+void RouteTable::OpenStreaming(
+    const std::string& method,
+    const std::string& pattern,
+    StreamHandler handler,
+    net::StreamOptions options
+) {
+    policies_.push_back(RoutePolicy{method, pattern, ""});
+    NodeService::Impl* service = &service_;
+    net::Counter& requests = Count(method, pattern);
+    router_.AddStreaming(
+        method,
+        pattern,
+        [service,
+         &requests,
+         handler = std::move(handler)](Request& request, net::BodySource& body) -> Response {
+            return Counted(*service, requests, [&]() { return handler(request, body); });
+        },
+        options
+    );
+}
+
 void RouteTable::AuthedStreaming(
     const std::string& method,
     const std::string& pattern,

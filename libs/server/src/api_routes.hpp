@@ -34,6 +34,7 @@ class RouteTable {
 public:
     using Handler = std::function<net::Response(net::Request&)>;
     using AuthedHandler = std::function<net::Response(net::Request&, const app::Actor&)>;
+    using StreamHandler = std::function<net::Response(net::Request&, net::BodySource&)>;
     using AuthedStreamHandler =
         std::function<net::Response(net::Request&, net::BodySource&, const app::Actor&)>;
 
@@ -41,6 +42,15 @@ public:
 
     /// A route open to any client of the listener.
     void Open(const std::string& method, const std::string& pattern, Handler handler);
+
+    /// A streaming route (net::Router::AddStreaming) open to any client of the listener: for
+    /// bodies that authenticate themselves (the federation's evidence chunks).
+    void OpenStreaming(
+        const std::string& method,
+        const std::string& pattern,
+        StreamHandler handler,
+        net::StreamOptions options
+    );
 
     /// A route for authenticated callers allowed `action`.
     void Authed(
@@ -90,5 +100,7 @@ void AddDutyRoutes(RouteTable& table, NodeService::Impl& service);
 void AddPreservationRoutes(RouteTable& table, NodeService::Impl& service);
 void AddEvidenceRoutes(RouteTable& table, NodeService::Impl& service);
 void AddAccessRoutes(RouteTable& table, NodeService::Impl& service);
+/// The recipient's side of evidence transfers, on the federation listener.
+void AddFederationEvidenceRoutes(RouteTable& table, NodeService::Impl& service);
 
 }  // namespace concord::server

@@ -233,7 +233,14 @@ Result<void> OpenEvidence(
     app::EvidenceService::Options options;
     options.node_id = config.node_id;
     options.certifier = app::CertifierOptions{config.node_id, party};
+    options.max_file_bytes = config.evidence_max_file_bytes;
     app::CaseService* cases = impl.cases.get();
+    options.cases.reference = [cases](std::string_view case_id) {
+        return cases->SharedReference(case_id);
+    };
+    options.cases.local = [cases](std::string_view reference, std::string_view peer) {
+        return cases->FromSharedReference(reference, peer);
+    };
     CONCORD_ASSIGN_OR_RETURN(
         impl.evidence,
         app::EvidenceService::Create(
@@ -247,6 +254,11 @@ Result<void> OpenEvidence(
             }
         )
     );
+    EvidenceSender::Options sender;
+    sender.allow_plain_http = config.allow_plain_http;
+    sender.initial_backoff = config.initial_backoff;
+    sender.max_backoff = config.max_backoff;
+    impl.evidence_sender = std::make_unique<EvidenceSender>(*impl.evidence, *impl.blobs, sender);
     return {};
 }
 
@@ -645,6 +657,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     // for a peer that is slow to answer the witness.
     impl->reloader = std::thread([raw] { raw->ReloadLoop(); });
     impl->witness = std::thread([raw] { raw->WitnessLoop(); });
+    impl->evidence_thread = std::thread([raw] { raw->EvidenceLoop(); });
     log::Info(
         "node started",
         {{"node", config.node_id},
@@ -682,8 +695,9 @@ void NodeService::Stop() {
         MutexLock lock(impl_->mu);
         impl_->stopping = true;
     }
+    impl_->evidence_sender->Cancel();
     impl_->cv.notify_all();
-    for (std::thread* t : {&impl_->reloader, &impl_->witness}) {
+    for (std::thread* t : {&impl_->reloader, &impl_->witness, &impl_->evidence_thread}) {
         if (t->joinable()) {
             t->join();
         }
@@ -746,6 +760,31 @@ void NodeService::Impl::WitnessLoop() {
             log::Warning("witnessing failed", {{"error", round.error().ToString()}});
         }
     }
+}
+
+void NodeService::Impl::EvidenceLoop() {
+    for (;;) {
+        {
+            MutexLock lock(mu);
+            cv.wait_for(mu, std::chrono::seconds(2), [this] {
+                mu.AssertHeld();
+                return stopping || evidence_wake;
+            });
+            if (stopping) {
+                return;
+            }
+            evidence_wake = false;
+        }
+        evidence_sender->RunOnce(*node->directory(), std::chrono::steady_clock::now());
+    }
+}
+
+void NodeService::Impl::WakeEvidenceSender() {
+    {
+        MutexLock lock(mu);
+        evidence_wake = true;
+    }
+    cv.notify_all();
 }
 
 void NodeService::Impl::ReloadDirectory() {

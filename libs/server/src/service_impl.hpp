@@ -29,6 +29,7 @@
 #include "concord/server/service.hpp"
 #include "concord/store/store.hpp"
 
+#include "evidence_sender.hpp"
 #include "http_transport.hpp"
 
 namespace concord::server {
@@ -60,6 +61,8 @@ struct NodeService::Impl {
     std::unique_ptr<app::DirectoryBlobStore> blobs;
     std::optional<crypto::BoxKeyPair> evidence_box;
     std::unique_ptr<app::EvidenceService> evidence;
+    /// Pushes sealed packages to their recipients, on `evidence_thread`.
+    std::unique_ptr<EvidenceSender> evidence_sender;
     std::shared_ptr<net::EventHub> events = std::make_shared<net::EventHub>(4096);
     net::Metrics metrics;
     net::Histogram* delivery_latency{nullptr};
@@ -75,6 +78,8 @@ struct NodeService::Impl {
     bool stopping CONCORD_GUARDED_BY(mu) = false;
     std::thread reloader;
     std::thread witness;
+    std::thread evidence_thread;
+    bool evidence_wake CONCORD_GUARDED_BY(mu) = false;
     std::string directory_text;  // the signed directory last loaded (reloader thread only)
 
     // Requests in flight, so that Stop lets them finish (bounded by http.shutdown_drain).
@@ -92,6 +97,10 @@ struct NodeService::Impl {
     bool WaitOrStop(std::chrono::milliseconds interval);
     void ReloadLoop();
     void WitnessLoop();
+    /// Pushes sealed evidence packages: at once when woken, else every few seconds.
+    void EvidenceLoop();
+    /// Wakes EvidenceLoop (a package was sealed).
+    void WakeEvidenceSender();
     /// Reloads the directory if the file changed; keeps the old one on any problem.
     void ReloadDirectory();
     void RegisterMetrics();

@@ -42,6 +42,27 @@ public:
     [[nodiscard]] virtual std::uint64_t size() const = 0;
 };
 
+/// A blob received in parts across interruptions (an evidence transfer that resumes): its
+/// bytes persist under a name until they are committed as a blob or discarded, so a restart
+/// keeps what was stored. Not thread-safe.
+class PartialBlob {
+public:
+    virtual ~PartialBlob() = default;
+    /// Bytes kept so far (durable up to the last Sync).
+    [[nodiscard]] virtual std::uint64_t size() const = 0;
+    /// Reads up to `out.size()` bytes at `offset`; 0 at the end. kUnavailable on an I/O error.
+    virtual Result<std::size_t> ReadAt(std::uint64_t offset, std::span<std::uint8_t> out) = 0;
+    /// Keeps only the first `size` bytes (at most size()).
+    virtual Result<void> Truncate(std::uint64_t size) = 0;
+    /// Appends bytes. kUnavailable if the storage refuses them.
+    virtual Result<void> Append(ByteSpan bytes) = 0;
+    /// Makes the bytes kept so far durable.
+    virtual Result<void> Sync() = 0;
+    /// Makes the bytes, durably, the blob at `address`, which the caller computed over exactly
+    /// these bytes as it checked them; the partial blob is gone afterwards.
+    virtual Result<void> CommitAs(std::string_view address) = 0;
+};
+
 /// Content-addressed storage of large immutable byte strings (evidence files, encrypted), kept
 /// outside the database. An object store can implement it for large nodes; the node uses
 /// DirectoryBlobStore. Implementations are thread-safe (each writer and reader is used by one
@@ -58,6 +79,11 @@ public:
     virtual Result<bool> Contains(std::string_view address) = 0;
     /// Deletes the blob (no error if it is already gone).
     virtual Result<void> Remove(std::string_view address) = 0;
+    /// The partial blob `name` (1-100 of a-z 0-9 . -), created empty if there is none.
+    /// kInvalidArgument for a bad name.
+    virtual Result<std::unique_ptr<PartialBlob>> OpenPartial(std::string_view name) = 0;
+    /// Deletes the partial blob `name` (no error if there is none).
+    virtual Result<void> RemovePartial(std::string_view name) = 0;
     /// Reads the whole blob in pieces and checks that its bytes still hash to its address.
     /// kCorruption if they do not, kNotFound if there is no such blob.
     Result<void> Verify(std::string_view address);
@@ -65,8 +91,9 @@ public:
 
 /// A BlobStore in a folder: blob `ab12…` lives at `ROOT/sha256/ab/ab12…`; writers fill a file in
 /// `ROOT/tmp/`, fsync it and rename it into place, then fsync the folder, so a committed blob
-/// survives a crash and a torn write never appears under an address. Folders are 0700 and files
-/// 0600; leftovers in `tmp/` from a crash are removed at Open.
+/// survives a crash and a torn write never appears under an address. Partial blobs live in
+/// `ROOT/partial/NAME` and survive restarts. Folders are 0700 and files 0600; leftovers in
+/// `tmp/` from a crash are removed at Open.
 class DirectoryBlobStore final : public BlobStore {
 public:
     /// Creates `root` (0700) if needed. kInvalidArgument if `root` exists and is not a folder
@@ -78,6 +105,8 @@ public:
     Result<std::unique_ptr<BlobReader>> Open(std::string_view address) override;
     Result<bool> Contains(std::string_view address) override;
     Result<void> Remove(std::string_view address) override;
+    Result<std::unique_ptr<PartialBlob>> OpenPartial(std::string_view name) override;
+    Result<void> RemovePartial(std::string_view name) override;
 
     /// Where the blob at `address` is (or would be) stored.
     [[nodiscard]] std::filesystem::path PathOf(std::string_view address) const;

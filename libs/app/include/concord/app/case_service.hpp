@@ -167,6 +167,13 @@ public:
     /// Cases matching `filter` that `actor` may read, newest first.
     Result<std::vector<Case>> Search(const Actor& actor, const CaseFilter& filter);
 
+    /// How both nodes of a case name it: "<origin node>:<origin's case id>" (the evidence
+    /// manifest's `case`). kNotFound for an unknown case.
+    Result<std::string> SharedReference(std::string_view case_id);
+    /// The local case that `reference` (as SharedReference writes it) names, if `peer` is the
+    /// other node of that case; kNotFound otherwise (an unknown case, or one `peer` is not in).
+    Result<std::string> FromSharedReference(std::string_view reference, std::string_view peer);
+
     /// For NodeOptions::on_received: inside the intake transaction, creates the incoming case of
     /// a new request or applies the peer's step to its case, in the order of the case's version
     /// (a step that arrives early is held until its turn); a repeated step changes nothing, and

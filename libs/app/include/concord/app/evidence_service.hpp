@@ -5,6 +5,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "concord/app/policy.hpp"
 #include "concord/app/user_certificate.hpp"
 #include "concord/app/user_keys.hpp"
+#include "concord/core/mutex.hpp"
 #include "concord/core/result.hpp"
 #include "concord/crypto/box.hpp"
 #include "concord/crypto/ed25519.hpp"
@@ -34,17 +37,64 @@ namespace concord::app {
 using CaseAccess =
     std::function<Result<void>(const Actor& actor, Action action, std::string_view case_id)>;
 
+/// How a package names its case between the two nodes (the manifest's `case`): unset members
+/// use the local case id itself (a node on its own, tests).
+struct CaseLinks {
+    /// The name both nodes know the local case `case_id` by (CaseService::SharedReference).
+    std::function<Result<std::string>(std::string_view case_id)> reference;
+    /// The local case that `reference` names, shared with the node `peer`; kNotFound otherwise
+    /// (CaseService::FromSharedReference).
+    std::function<Result<std::string>(std::string_view reference, std::string_view peer)> local;
+};
+
+/// Reads the next bytes of an encrypted file arriving from the sender into `out`; 0 at its end.
+using EncryptedSource = std::function<Result<std::size_t>(std::span<std::uint8_t> out)>;
+
 /// One evidence package as the node keeps it.
 struct EvidencePackage {
     std::string package;
     std::string case_id;
-    std::string to;     ///< the recipient node
-    std::string state;  ///< "draft" (files may be added) or "sealed" (manifest signed)
+    std::string to;  ///< the recipient node
+    /// At the sender: "draft" (files may be added), "sealed" (manifest signed, being sent),
+    /// "delivered" (the recipient's signed receipt verified). At the recipient: "receiving"
+    /// (files arriving), "received" (every file arrived and checked; receipt signed).
+    std::string state;
     std::int64_t created_ms{0};
     std::string created_by;  ///< actor label
     std::uint32_t chunk_bytes{kDefaultEvidenceChunkBytes};
     std::vector<EvidenceFile> files;
     std::string manifest;  ///< the signed manifest text once sealed; empty for a draft
+    std::string from;      ///< the sending node (this node for its own packages)
+    std::string receipt;   ///< the recipient's signed receipt once delivered / received
+};
+
+/// A sealed package on its way to its recipient (EvidenceService::Outgoing).
+struct OutgoingPackage {
+    std::string package;
+    std::string to;
+    std::string manifest;  ///< the signed manifest text
+    std::uint32_t chunk_bytes{kDefaultEvidenceChunkBytes};
+    std::vector<EvidenceFile> files;
+};
+
+/// How far a package has arrived at its recipient (one entry per file of the manifest).
+struct IncomingFile {
+    std::string name;
+    std::uint64_t sealed_size{0};  ///< bytes of the encrypted file
+    std::uint64_t received{0};     ///< bytes kept, at a chunk boundary (== sealed_size once whole)
+    bool complete{false};          ///< arrived whole, checked and stored
+};
+struct IncomingStatus {
+    std::string package;
+    std::string state;  ///< "receiving" or "received"
+    std::vector<IncomingFile> files;
+    std::string receipt;  ///< the signed receipt once "received"
+};
+/// What EvidenceService::Receive did: `accepted` is false when the body did not start where the
+/// recipient's verified bytes end (`status` says where: send from there).
+struct ReceiveOutcome {
+    bool accepted{false};
+    IncomingStatus status;
 };
 
 /// One file of a package opened for reading (EvidenceService::OpenFile).
@@ -76,6 +126,9 @@ public:
         std::string node_id;  ///< this node
         CertifierOptions certifier;
         std::uint32_t chunk_bytes{kDefaultEvidenceChunkBytes};
+        CaseLinks cases;
+        /// Largest file a peer may send (plaintext bytes).
+        std::uint64_t max_file_bytes{kMaxEvidenceFileBytes};
     };
 
     /// `store`, `blobs` and `node_box` must outlive the service; the signing key is copied.
@@ -148,6 +201,54 @@ public:
         std::int64_t now_ms
     );
 
+    // ---- Transfer to the recipient (evidence_transfer.cpp; docs/formats/evidence.md
+    // "Transfer"). The node's evidence sender pushes sealed packages; the recipient's
+    // federation routes call Offer, IncomingStatusOf and Receive.
+
+    /// Sealed packages not yet delivered, oldest first, at most `limit`.
+    Result<std::vector<OutgoingPackage>> Outgoing(std::size_t limit);
+
+    /// Records the recipient's signed receipt for `package` (state "sealed" → "delivered") and
+    /// the audit leaf `evidence.delivered`, once it verifies against `directory` and names this
+    /// package, this manifest, this node and the recipient. kUnauthenticated / kInvalidArgument
+    /// for a receipt that does not; delivering twice changes nothing.
+    Result<void> RecordDelivered(
+        std::string_view package,
+        std::string_view receipt_text,
+        const federation::Directory& directory,
+        std::int64_t now_ms
+    );
+
+    /// The recipient's side: a signed manifest offered by its sender. Verified against
+    /// `directory` (VerifyManifest), addressed to this node, its key opened, its case found
+    /// (CaseLinks::local, shared with the sender); then the package is recorded as "receiving"
+    /// with the audit leaf `evidence.offered`. Offering the same manifest again returns the
+    /// status; another manifest for the same package id is kAlreadyExists. kUnauthenticated /
+    /// kInvalidArgument (ManifestRefused::ToError), kPermissionDenied for a package addressed to
+    /// another node, kNotFound for an unknown case.
+    Result<IncomingStatus> Offer(
+        const federation::Directory& directory, std::string_view manifest_text, std::int64_t now_ms
+    );
+
+    /// How far the incoming `package` has arrived. kNotFound if it was never offered.
+    Result<IncomingStatus> IncomingStatusOf(std::string_view package);
+
+    /// The recipient's side: encrypted bytes of file `index` of the incoming `package`, from
+    /// byte `offset` of the encrypted file, which must be where the verified bytes kept so far
+    /// end (else nothing is read and `accepted` is false). Each chunk is authenticated before
+    /// it is kept; a chunk that fails is refused (kUnauthenticated) and nothing of it is kept.
+    /// When the last chunk arrives and the file's hashes match the manifest, the file is stored
+    /// and `evidence.file_received` recorded; when every file is there, the package becomes
+    /// "received", `evidence.received` is recorded and the receipt signed. A body that ends
+    /// early keeps every whole chunk that arrived (a later call resumes from there).
+    Result<ReceiveOutcome> Receive(
+        std::string_view package,
+        std::size_t index,
+        std::uint64_t offset,
+        const EncryptedSource& source,
+        std::int64_t now_ms
+    );
+
 private:
     EvidenceService(
         store::Store& store,
@@ -164,6 +265,14 @@ private:
         Bytes sealed_key;
     };
     Result<Stored> Load(store::Transaction& tx, std::string_view package) const;
+    /// Load in a read-only transaction of its own.
+    Result<Stored> LoadAlone(std::string_view package) const;
+    /// The status of an incoming package from its stored row and its partial blobs.
+    Result<IncomingStatus> StatusOf(const Stored& stored);
+    /// Stores the checked file `index` and, when it completes the package, its receipt.
+    Result<void> RecordFileReceived(
+        const Stored& stored, const ParsedManifest& manifest, std::size_t index, std::int64_t now_ms
+    );
     /// Load in a read-only transaction of its own, then the case check of `action` for `actor`.
     Result<Stored> LoadFor(const Actor& actor, std::string_view package, Action action) const;
     Result<crypto::SecretBytes> PackageKey(const EvidencePackage& p, ByteSpan sealed) const;
@@ -181,6 +290,9 @@ private:
     UserCertifier certifier_;
     crypto::SecretBytes data_key_;
     federation::Node* node_{nullptr};
+    // Files being received (partial blob names): one writer each.
+    Mutex receiving_mu_;
+    std::set<std::string> receiving_ CONCORD_GUARDED_BY(receiving_mu_);
 };
 
 }  // namespace concord::app
