@@ -45,6 +45,7 @@
 #include "concord/net/client.hpp"
 #include "concord/net/stream.hpp"
 #include "concord/server/testing/local_node.hpp"
+#include "concord/server/testing/pattern_body.hpp"
 #include "concord/server/testing/process_federation.hpp"
 
 namespace {
@@ -121,29 +122,6 @@ Limits MeasureLimits(std::uint32_t chunk) {
     return {MiBps(total, seal_s), MiBps(opened, Seconds(Clock::now() - open_start))};
 }
 
-/// `size` bytes of the benchmark's pattern, as an upload body.
-class PatternBody final : public concord::net::BodySource {
-public:
-    explicit PatternBody(std::uint64_t size) : left_(size), piece_(std::size_t{1} << 20) {
-        std::mt19937 rng(7);
-        for (auto& b : piece_) {
-            b = static_cast<std::uint8_t>(rng());
-        }
-    }
-    concord::Result<size_t> Read(std::span<std::uint8_t> buffer) override {
-        const std::size_t n = static_cast<std::size_t>(
-            std::min<std::uint64_t>({buffer.size(), piece_.size() - at_, left_})
-        );
-        std::memcpy(buffer.data(), piece_.data() + at_, n);
-        at_ = (at_ + n) % piece_.size();
-        left_ -= n;
-        return n;
-    }
-
-private:
-    std::uint64_t left_;
-    std::vector<std::uint8_t> piece_;
-    std::size_t at_{0};
 };
 
 std::string ReadText(const std::filesystem::path& path) {
@@ -207,7 +185,7 @@ int ThroughNode(
     concord::net::ClientOptions options = api->Options();
     options.timeout = std::chrono::seconds(60);  // per step of a transfer
 
-    PatternBody body(size);
+    concord::server::testing::PatternBody body(size);
     ResetPeakRss(pid);
     const auto up_start = Clock::now();
     concord::net::HttpClient uploader(options);

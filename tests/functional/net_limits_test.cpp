@@ -34,6 +34,16 @@ void RaiseOwnDescriptorLimit() {
     ASSERT_GE(limit.rlim_cur, 4096u) << "the floods need more descriptors than the hard limit";
 }
 
+// The descriptors process `pid` holds open.
+std::size_t OpenDescriptors(pid_t pid) {
+    std::size_t open = 0;
+    for ([[maybe_unused]] const auto& entry :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+        ++open;
+    }
+    return open;
+}
+
 // `count` TCP connections from `source` to 127.0.0.1:`port` that never send a byte: slow
 // clients stuck before the TLS handshake. Closed when the Flood is destroyed.
 class Flood {
@@ -116,9 +126,10 @@ TEST(NetLimits, DescriptorFloodLeavesRoomForDeliveries) {
     // Without the per-address limit one address stands for a flood from many.
     ASSERT_TRUE(a.SetConfig("http", "max_connections_per_address", "100000"));
     ASSERT_TRUE(a.SetConfig("http", "max_connections", "100000"));
-    // The flood's connections would be cut off by the server after this; longer than the wait
-    // for the delivery below, so the flood holds while it is checked.
-    ASSERT_TRUE(a.SetConfig("http", "header_timeout", "\"600s\""));
+    // The flood's connections are cut off by the server after this (connections still in the
+    // TLS handshake are released by this timeout, not by the client's close); the descriptors
+    // still open after the delivery show that it happened while the flood held.
+    ASSERT_TRUE(a.SetConfig("http", "header_timeout", "\"30s\""));
 
     auto pid = server::testing::SpawnProcess(
         {"prlimit",
@@ -153,11 +164,7 @@ TEST(NetLimits, DescriptorFloodLeavesRoomForDeliveries) {
         const auto peer_start = std::chrono::steady_clock::now();
         ASSERT_TRUE(b.Start());
         // The connection cap keeps the reserve free: A holds well below its 1,024 descriptors.
-        std::size_t open_fds = 0;
-        for ([[maybe_unused]] const auto& entry :
-             std::filesystem::directory_iterator("/proc/" + std::to_string(stop.pid) + "/fd")) {
-            ++open_fds;
-        }
+        const std::size_t open_fds = OpenDescriptors(stop.pid);
         std::cout << "descriptors open in the flooded node: " << open_fds << std::endl;
         EXPECT_LT(open_fds, 1024u - 128u) << a.LogTail();
         // A delivers while flooded: its reserve keeps descriptors for outgoing connections.
@@ -180,7 +187,7 @@ TEST(NetLimits, DescriptorFloodLeavesRoomForDeliveries) {
                          .count()
                   << " ms after its peer started" << std::endl;
         ASSERT_EQ(::waitpid(stop.pid, nullptr, WNOHANG), 0) << "the flooded node died";
-        ASSERT_EQ(flood.size(), 1100u);
+        EXPECT_GT(OpenDescriptors(stop.pid), 512u) << "the flood no longer held its connections";
     }
     // Once the flood is gone A serves again; it never failed to accept for want of descriptors.
     EXPECT_TRUE(WaitFor([&] {

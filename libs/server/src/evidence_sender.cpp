@@ -163,6 +163,14 @@ Result<void> EvidenceSender::Push(
                 return MakeError(ErrorCode::kUnavailable, "recipient claims more than the file");
             }
             CONCORD_RETURN_IF_ERROR(reader->Seek(from));
+            if (from > 0) {
+                log::Info(
+                    "evidence transfer resumes",
+                    {{"package", p.package},
+                     {"file", static_cast<long long>(i)},
+                     {"offset", static_cast<long long>(from)}}
+                );
+            }
             BlobBody body(*reader, cancelled_);
             CONCORD_ASSIGN_OR_RETURN(
                 net::Response sent,

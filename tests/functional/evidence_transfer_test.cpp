@@ -1,0 +1,177 @@
+// An evidence package between two real concordd processes (docs/formats/evidence.md
+// "Transfer"): the recipient is killed (SIGKILL) at a random point of the transfer and started
+// again; the sender resumes from the last whole chunk the recipient kept instead of starting
+// over, and the file arrives whole, with the recipient's receipt at the sender.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <random>
+#include <string>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
+
+#include "concord/crypto/sha256.hpp"
+#include "concord/net/client.hpp"
+#include "concord/server/testing/api_client.hpp"
+#include "concord/server/testing/pattern_body.hpp"
+#include "concord/server/testing/people.hpp"
+#include "concord/server/testing/two_nodes.hpp"
+
+#include "federation_harness.hpp"
+
+namespace concord::functional {
+namespace {
+
+constexpr std::uint64_t kFileBytes = std::uint64_t{96} << 20;
+constexpr std::uint64_t kSealedChunk = (std::uint64_t{1} << 20) + 17;  // the default chunk
+
+// A person's client of a node's local API.
+std::unique_ptr<server::testing::ApiClient> As(TestNode& node, const std::string& token) {
+    return std::make_unique<server::testing::ApiClient>(
+        node.api_url(), token, node.entry().tls_sha256
+    );
+}
+
+std::string Enrol(TestNode& node, const char* login, const char* role) {
+    auto token = server::testing::EnrolAndSignIn(
+        node.api(), server::testing::NewPerson{login, login, {role}, "cyber"}
+    );
+    EXPECT_TRUE(token) << Why(token);
+    return token ? *token : "";
+}
+
+// The offsets the sender's log says it resumed from ("evidence transfer resumes").
+std::vector<std::uint64_t> ResumedOffsets(const std::filesystem::path& log) {
+    std::vector<std::uint64_t> out;
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);) {
+        if (line.find("\"evidence transfer resumes\"") == std::string::npos) {
+            continue;
+        }
+        out.push_back(static_cast<std::uint64_t>(boost::json::parse(line).at("offset").as_int64()));
+    }
+    return out;
+}
+
+TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept) {
+    Federation f;
+    f.AddNode("fr.central", "FR", "central_authority");
+    f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
+    ASSERT_TRUE(f.Create());
+    ASSERT_TRUE(f.StartAll());
+    TestNode& fr = f.node(0);
+    TestNode& hu = f.node(1);
+
+    // A case at both nodes: drafted and approved at fr.central, received by hu.poc.
+    auto drafter = As(fr, Enrol(fr, "pierre", "officer"));
+    auto approver = As(fr, Enrol(fr, "anne", "approver"));
+    boost::json::object draft{
+        {"request", server::test_util::ExamplePreservationRequest()}, {"peer_node", "hu.poc"}};
+    auto drafted = drafter->Call("POST", "/api/v1/cases", boost::json::serialize(draft));
+    ASSERT_TRUE(drafted && drafted->status == 201) << (drafted ? drafted->body : Why(drafted));
+    const std::string fr_case(drafted->json.at("id").as_string());
+    auto approved = approver->Call("POST", "/api/v1/cases/" + fr_case + "/approve", "{}");
+    ASSERT_TRUE(approved && approved->status == 200) << (approved ? approved->body : Why(approved));
+    std::string hu_case;
+    ASSERT_TRUE(WaitFor([&] {
+        auto in = hu.api().Call("GET", "/api/v1/cases?direction=in");
+        if (!in || in->status != 200 || in->json.at("cases").as_array().empty()) {
+            return false;
+        }
+        hu_case = std::string(in->json.at("cases").as_array()[0].at("id").as_string());
+        return true;
+    }));
+
+    // hu.poc's officer answers with a 96 MiB file.
+    const std::string olga_token = Enrol(hu, "olga", "officer");
+    auto olga = As(hu, olga_token);
+    auto created = olga->Call("POST", "/api/v1/cases/" + hu_case + "/evidence", "{}");
+    ASSERT_TRUE(created && created->status == 201) << (created ? created->body : Why(created));
+    const std::string package(created->json.at("package").as_string());
+    server::testing::PatternBody body(kFileBytes);
+    net::ClientOptions options = olga->Options();
+    options.timeout = std::chrono::seconds(60);
+    net::HttpClient uploader(options);
+    auto uploaded = uploader.Upload(
+        "PUT",
+        hu.api_url() + "/api/v1/evidence/" + package + "/files/capture.bin",
+        {{"Authorization", "Bearer " + olga_token}, {"Content-Type", "application/octet-stream"}},
+        body,
+        kFileBytes
+    );
+    ASSERT_TRUE(uploaded && uploaded->status == 201) << (uploaded ? uploaded->body : Why(uploaded));
+    const std::string sha256 = HexEncode(body.Sha256());
+
+    // Sealed, the package starts towards fr.central; fr.central is killed once a random share
+    // (20-80 %) of the encrypted file is on its disk, and started again.
+    std::mt19937_64 rng(std::random_device{}());
+    const std::uint64_t kill_at = kFileBytes / 5 + rng() % (kFileBytes * 3 / 5);
+    const auto partial = fr.dir() / "blobs" / "partial" / (package + "-0");
+    auto sealed = olga->Call("POST", "/api/v1/evidence/" + package + "/seal", "{}");
+    ASSERT_TRUE(sealed && sealed->status == 200) << (sealed ? sealed->body : Why(sealed));
+    std::uint64_t kept_at_kill = 0;
+    ASSERT_TRUE(WaitFor([&] {
+        std::error_code ec;
+        kept_at_kill = std::filesystem::file_size(partial, ec);
+        return !ec && kept_at_kill >= kill_at;
+    })) << "the transfer never reached the kill point ("
+        << kill_at << " bytes)\n"
+        << hu.LogTail();
+    fr.Kill();
+    ASSERT_TRUE(std::filesystem::exists(partial)) << "the file completed before the kill";
+    std::cout << "recipient killed with " << kept_at_kill << " of " << kFileBytes + 96 * 17 + 24
+              << " encrypted bytes on disk" << std::endl;
+    ASSERT_TRUE(fr.Start());
+
+    ASSERT_TRUE(WaitFor([&] {
+        auto sent = olga->Call("GET", "/api/v1/evidence/" + package);
+        return sent && sent->status == 200 && sent->json.at("state").as_string() == "delivered";
+    })) << hu.LogTail();
+
+    // The sender resumed from where the recipient's checked bytes ended: at most the chunk that
+    // was torn by the kill was sent twice, never the file from its start.
+    const auto resumed = ResumedOffsets(hu.dir() / "concordd.log");
+    ASSERT_FALSE(resumed.empty()) << hu.LogTail();
+    const std::uint64_t resumed_at = resumed.back();
+    std::cout << "resumed at byte " << resumed_at << "; resent "
+              << (kept_at_kill > resumed_at ? kept_at_kill - resumed_at : 0)
+              << " bytes that had reached the recipient's disk (one chunk is " << kSealedChunk
+              << ")" << std::endl;
+    EXPECT_GT(resumed_at, 0U);
+    EXPECT_GE(resumed_at + kSealedChunk, kept_at_kill);
+
+    // fr.central holds it against its own case, with the receipt hu.poc recorded, and the
+    // bytes it serves are the bytes uploaded.
+    auto in = fr.api().Call("GET", "/api/v1/evidence/" + package);
+    ASSERT_TRUE(in && in->status == 200) << (in ? in->body : Why(in));
+    EXPECT_EQ(in->json.at("state").as_string(), "received");
+    EXPECT_EQ(in->json.at("case").as_string(), fr_case);
+    EXPECT_EQ(in->json.at("files").as_array()[0].at("sha256").as_string(), sha256);
+    auto sent = olga->Call("GET", "/api/v1/evidence/" + package);
+    ASSERT_TRUE(sent);
+    EXPECT_EQ(sent->json.at("receipt"), in->json.at("receipt"));
+    crypto::Sha256Hasher hasher;
+    std::uint64_t bytes = 0;
+    net::HttpClient downloader(fr.api().Options());
+    auto downloaded = downloader.Download(
+        fr.api_url() + "/api/v1/evidence/" + package + "/files/capture.bin",
+        {{"Authorization", "Bearer " + fr.init().api_token}},
+        [&](std::span<const std::uint8_t> piece) -> Result<void> {
+            hasher.Update(ByteSpan(piece.data(), piece.size()));
+            bytes += piece.size();
+            return {};
+        }
+    );
+    ASSERT_TRUE(downloaded && downloaded->status == 200) << Why(downloaded);
+    EXPECT_EQ(bytes, kFileBytes);
+    EXPECT_EQ(HexEncode(hasher.Finish()), sha256);
+    EXPECT_FALSE(std::filesystem::exists(partial));
+    f.ExpectCleanShutdown();
+}
+
+}  // namespace
+}  // namespace concord::functional
