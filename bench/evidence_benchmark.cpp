@@ -4,10 +4,14 @@
 //
 //   bench_evidence [--size BYTES] [--chunk BYTES] [--dir PATH] [--local-only] [--concordd PATH]
 //
-// Then, unless --local-only, the same size through a running node: a concordd process on
-// loopback, the file uploaded over HTTPS into an evidence package of a case (PUT, streamed) and
-// downloaded back (GET, streamed), with the node's peak resident memory in each phase (its
-// VmHWM, reset through /proc/PID/clear_refs). Client and node share the machine's cores.
+// Then, unless --local-only, the same size through two running nodes: concordd processes on
+// loopback; the file uploaded over HTTPS into an evidence package of a case at the sender (PUT,
+// streamed), sealed, pushed by the sender to the recipient (every chunk authenticated there,
+// the recipient's receipt recorded at the sender), and downloaded from the recipient (GET,
+// streamed), with each node's peak resident memory in each phase (its VmHWM, reset through
+// /proc/PID/clear_refs). Client and nodes share the machine's cores. The transfer is compared
+// with the seal limit: the recipient's work per byte is the same (one AEAD pass, SHA-256 of the
+// plaintext and of the ciphertext).
 //
 // Default 1 GiB in 1 MiB chunks (the 10 GB run: --size 10000000000; it needs that much
 // free disk under --dir, default the temporary folder). The plaintext is generated in memory (no
@@ -26,10 +30,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <random>
 #include <regex>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -46,6 +52,7 @@
 #include "concord/net/stream.hpp"
 #include "concord/server/testing/local_node.hpp"
 #include "concord/server/testing/pattern_body.hpp"
+#include "concord/server/testing/people.hpp"
 #include "concord/server/testing/process_federation.hpp"
 
 namespace {
@@ -122,14 +129,73 @@ Limits MeasureLimits(std::uint32_t chunk) {
     return {MiBps(total, seal_s), MiBps(opened, Seconds(Clock::now() - open_start))};
 }
 
-};
-
 std::string ReadText(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// The file through a running node: upload into an evidence package of a case, then download.
+// A person's client of a benchmark node's local API (a new sign-in).
+std::unique_ptr<concord::server::testing::ApiClient> Person(
+    const concord::server::testing::ProcessNode& node,
+    concord::server::testing::ApiClient& admin,
+    const char* login,
+    const char* role
+) {
+    namespace testing = concord::server::testing;
+    auto token = testing::EnrolAndSignIn(admin, testing::NewPerson{login, login, {role}, "cyber"});
+    if (!token) {
+        std::fprintf(stderr, "bench_evidence: %s: %s\n", login, token.error().ToString().c_str());
+        return nullptr;
+    }
+    return std::make_unique<testing::ApiClient>(
+        admin.BaseUrl(), *token, node.init.entry.tls_sha256
+    );
+}
+
+bool Fail(const char* step, const concord::Result<concord::server::testing::ApiReply>& r) {
+    std::fprintf(
+        stderr, "bench_evidence: %s: %s\n", step, r ? r->body.c_str() : r.error().ToString().c_str()
+    );
+    return false;
+}
+
+// A case drafted by an officer of node 0 and approved there, so both nodes hold it; returns
+// node 0's case id ("" on failure).
+std::string CaseAtBothNodes(
+    concord::server::testing::ApiClient& officer,
+    concord::server::testing::ApiClient& approver,
+    concord::server::testing::ApiClient& peer
+) {
+    boost::json::object draft;
+    draft["request"] = boost::json::parse(
+        ReadText(concord::legal::DefaultInstrumentsDir() / "examples/expedited-preservation.json")
+    );
+    draft["peer_node"] = "hu.poc";
+    auto drafted = officer.Call("POST", "/api/v1/cases", boost::json::serialize(draft));
+    if (!drafted || drafted->status != 201) {
+        Fail("draft", drafted);
+        return "";
+    }
+    const std::string case_id(drafted->json.at("id").as_string());
+    auto approved = approver.Call("POST", "/api/v1/cases/" + case_id + "/approve", "{}");
+    if (!approved || approved->status != 200) {
+        Fail("approve", approved);
+        return "";
+    }
+    for (int i = 0; i < 3000; ++i) {
+        auto in = peer.Call("GET", "/api/v1/cases?direction=in");
+        if (in && in->status == 200 && !in->json.at("cases").as_array().empty()) {
+            return case_id;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::fprintf(stderr, "bench_evidence: the case never reached hu.poc\n");
+    return "";
+}
+
+// The file through two running nodes: uploaded into an evidence package of a case at the
+// sender, sealed and pushed to the recipient (each chunk authenticated there), and downloaded
+// from the recipient.
 int ThroughNode(
     std::uint64_t size,
     const Limits& limit,
@@ -158,38 +224,39 @@ int ThroughNode(
         return 1;
     }
     const testing::ProcessNode& node = (*federation)->node(0);
-    auto api = node.NodeApi();
-    boost::json::object draft;
-    draft["request"] = boost::json::parse(
-        ReadText(concord::legal::DefaultInstrumentsDir() / "examples/expedited-preservation.json")
-    );
-    draft["peer_node"] = "hu.poc";
-    auto drafted = api->Call("POST", "/api/v1/cases", boost::json::serialize(draft));
-    if (!drafted || drafted->status != 201) {
-        std::fprintf(stderr, "bench_evidence: draft: %s\n", drafted ? drafted->body.c_str() : "");
+    const testing::ProcessNode& peer = (*federation)->node(1);
+    auto admin = node.NodeApi();
+    auto peer_api = peer.NodeApi();
+    auto officer = Person(node, *admin, "olga", "officer");
+    auto approver = Person(node, *admin, "anne", "approver");
+    if (!officer || !approver) {
         return 1;
     }
-    const std::string case_id(drafted->json.at("id").as_string());
-    auto created = api->Call("POST", "/api/v1/cases/" + case_id + "/evidence", "{}");
+    const std::string case_id = CaseAtBothNodes(*officer, *approver, *peer_api);
+    if (case_id.empty()) {
+        return 1;
+    }
+    auto created = officer->Call("POST", "/api/v1/cases/" + case_id + "/evidence", "{}");
     if (!created || created->status != 201) {
-        std::fprintf(stderr, "bench_evidence: package: %s\n", created ? created->body.c_str() : "");
+        Fail("package", created);
         return 1;
     }
-    const std::string url = api->BaseUrl() + "/api/v1/evidence/" +
-                            std::string(created->json.at("package").as_string()) +
-                            "/files/bench.bin";
+    const std::string package(created->json.at("package").as_string());
+    const std::string path = "/api/v1/evidence/" + package;
     const concord::net::HeaderList headers{
         {"Authorization", "Bearer " + node.init.api_token},
         {"Content-Type", "application/octet-stream"}};
     const std::string pid = std::to_string(node.pid);
-    concord::net::ClientOptions options = api->Options();
+    const std::string peer_pid = std::to_string(peer.pid);
+    concord::net::ClientOptions options = admin->Options();
     options.timeout = std::chrono::seconds(60);  // per step of a transfer
 
-    concord::server::testing::PatternBody body(size);
+    testing::PatternBody body(size);
     ResetPeakRss(pid);
     const auto up_start = Clock::now();
     concord::net::HttpClient uploader(options);
-    auto uploaded = uploader.Upload("PUT", url, headers, body, size);
+    auto uploaded =
+        uploader.Upload("PUT", admin->BaseUrl() + path + "/files/bench.bin", headers, body, size);
     const double up_s = Seconds(Clock::now() - up_start);
     const double up_rss = PeakRssMiB(pid);
     if (!uploaded || uploaded->status != 201) {
@@ -201,20 +268,47 @@ int ThroughNode(
         return 1;
     }
 
-    std::uint64_t received = 0;
+    // Sealed, the package goes to hu.poc by itself; the transfer ends with the receipt verified
+    // and recorded at the sender ("delivered"), polled every 5 ms.
     ResetPeakRss(pid);
+    ResetPeakRss(peer_pid);
+    const auto transfer_start = Clock::now();
+    auto sealed = officer->Call("POST", path + "/seal", "{}");
+    if (!sealed || sealed->status != 200) {
+        Fail("seal", sealed);
+        return 1;
+    }
+    for (;;) {
+        auto state = admin->Call("GET", path);
+        if (state && state->status == 200 && state->json.at("state").as_string() == "delivered") {
+            break;
+        }
+        if (Seconds(Clock::now() - transfer_start) > 3600) {
+            std::fprintf(stderr, "bench_evidence: the package was not delivered within an hour\n");
+            return 1;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    const double transfer_s = Seconds(Clock::now() - transfer_start);
+    const double sender_rss = PeakRssMiB(pid);
+    const double recipient_rss = PeakRssMiB(peer_pid);
+
+    std::uint64_t received = 0;
+    ResetPeakRss(peer_pid);
     const auto down_start = Clock::now();
-    concord::net::HttpClient downloader(options);
+    concord::net::ClientOptions peer_options = peer_api->Options();
+    peer_options.timeout = std::chrono::seconds(60);
+    concord::net::HttpClient downloader(peer_options);
     auto downloaded = downloader.Download(
-        url,
-        {{"Authorization", "Bearer " + node.init.api_token}},
+        peer_api->BaseUrl() + path + "/files/bench.bin",
+        {{"Authorization", "Bearer " + peer.init.api_token}},
         [&received](std::span<const std::uint8_t> piece) -> concord::Result<void> {
             received += piece.size();
             return {};
         }
     );
     const double down_s = Seconds(Clock::now() - down_start);
-    const double down_rss = PeakRssMiB(pid);
+    const double down_rss = PeakRssMiB(peer_pid);
     if (!downloaded || downloaded->status != 200 || received != size) {
         std::fprintf(
             stderr,
@@ -227,16 +321,24 @@ int ThroughNode(
     federation->reset();
     std::filesystem::remove_all(root);
     std::printf(
-        "through the node (HTTPS on loopback, client and concordd on the same cores):\n"
-        "upload into a package (PUT, streamed): %.0f MiB/s = %.0f %% of the seal limit; node peak "
-        "RSS %.1f MiB\n",
+        "through two nodes (HTTPS on loopback; client and both concordd on the same cores):\n"
+        "upload into a package (PUT, streamed): %.0f MiB/s = %.0f %% of the seal limit; sender "
+        "peak RSS %.1f MiB\n",
         MiBps(size, up_s),
         100.0 * MiBps(size, up_s) / limit.seal_mibps,
         up_rss
     );
     std::printf(
-        "download from the package (GET, streamed): %.0f MiB/s = %.0f %% of the open limit; node "
-        "peak RSS %.1f MiB\n",
+        "transfer to the recipient (seal, push, every chunk authenticated, receipt): %.0f MiB/s "
+        "= %.0f %% of the seal limit; peak RSS sender %.1f MiB, recipient %.1f MiB\n",
+        MiBps(size, transfer_s),
+        100.0 * MiBps(size, transfer_s) / limit.seal_mibps,
+        sender_rss,
+        recipient_rss
+    );
+    std::printf(
+        "download from the recipient (GET, streamed): %.0f MiB/s = %.0f %% of the open limit; "
+        "recipient peak RSS %.1f MiB\n",
         MiBps(size, down_s),
         100.0 * MiBps(size, down_s) / limit.open_mibps,
         down_rss

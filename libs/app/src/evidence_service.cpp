@@ -193,6 +193,9 @@ Result<std::string> EvidenceService::CreatePackage(
 ) {
     CONCORD_RETURN_IF_ERROR(access_(actor, Action::kCaseEdit, case_id));
     CONCORD_RETURN_IF_ERROR(federation::CheckNodeId(to));
+    if (to == options_.node_id) {
+        return Invalid("a package goes to another node, not to this one");
+    }
     const std::string package = NewUuidV7At(now_ms);
     const crypto::SecretBytes key = crypto::GenerateStreamKey();
     CONCORD_ASSIGN_OR_RETURN(
@@ -256,29 +259,9 @@ Result<EvidenceFile> EvidenceService::AddFile(
             return Invalid("file name '" + file.name + "' appears twice");
         }
     }
-    CONCORD_RETURN_IF_ERROR(tx->Execute(
-        detail::kInsertEvidenceFile,
-        {p.package,
-         static_cast<std::int64_t>(now.files.size()),
-         file.name,
-         file.media_type,
-         static_cast<std::int64_t>(file.sealed.size),
-         file.sealed.sha256,
-         file.sealed.encrypted_sha256,
-         file.added_by,
-         file.added_ms}
-    ));
+    CONCORD_RETURN_IF_ERROR(detail::InsertEvidenceFile(*tx, p.package, now.files.size(), file));
     CONCORD_RETURN_IF_ERROR(Audit(
-        *tx,
-        boost::json::object{
-            {"event", "evidence.file_added"},
-            {"package", p.package},
-            {"case", p.case_id},
-            {"name", file.name},
-            {"size", static_cast<std::int64_t>(file.sealed.size)},
-            {"sha256", file.sealed.sha256},
-            {"encrypted_sha256", file.sealed.encrypted_sha256}},
-        actor
+        *tx, detail::EvidenceFileLeaf("evidence.file_added", p.package, p.case_id, file), actor
     ));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
     return file;

@@ -2,16 +2,55 @@
 
 // What the evidence service's two source files share about its tables and key sealing
 // (docs/formats/evidence.md "At the sending node").
+#include <cstdint>
 #include <string>
 #include <string_view>
 
+#include <boost/json/object.hpp>
+
+#include "concord/app/evidence_manifest.hpp"
 #include "concord/core/bytes.hpp"
+#include "concord/store/store.hpp"
 
 namespace concord::app::detail {
 
-inline constexpr std::string_view kInsertEvidenceFile =
-    "INSERT INTO app_evidence_files (package, seq, name, media_type, size, sha256, "
-    "encrypted_sha256, added_by, added_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+/// Records `file` as file number `seq` of `package`.
+inline Result<void> InsertEvidenceFile(
+    store::Transaction& tx, std::string_view package, std::size_t seq, const EvidenceFile& file
+) {
+    CONCORD_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO app_evidence_files (package, seq, name, media_type, size, sha256, "
+        "encrypted_sha256, added_by, added_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        {std::string(package),
+         static_cast<std::int64_t>(seq),
+         file.name,
+         file.media_type,
+         static_cast<std::int64_t>(file.sealed.size),
+         file.sealed.sha256,
+         file.sealed.encrypted_sha256,
+         file.added_by,
+         file.added_ms}
+    ));
+    return {};
+}
+
+/// The audit leaf `event` about `file` of `package` in case `case_id`: its name, size and both
+/// hashes (chain of custody; never its content).
+inline boost::json::object EvidenceFileLeaf(
+    std::string_view event,
+    std::string_view package,
+    std::string_view case_id,
+    const EvidenceFile& file
+) {
+    return boost::json::object{
+        {"event", event},
+        {"package", package},
+        {"case", case_id},
+        {"name", file.name},
+        {"size", static_cast<std::int64_t>(file.sealed.size)},
+        {"sha256", file.sealed.sha256},
+        {"encrypted_sha256", file.sealed.encrypted_sha256}};
+}
 
 /// Associated data of a package key sealed under the node's data key.
 inline Bytes EvidenceKeyAssociatedData(std::string_view package) {

@@ -490,30 +490,11 @@ Result<void> EvidenceService::RecordFileReceived(
         }
     }
     const std::string& case_id = stored.package.case_id;
-    CONCORD_RETURN_IF_ERROR(tx->Execute(
-        detail::kInsertEvidenceFile,
-        {m.package,
-         static_cast<std::int64_t>(index),
-         file.name,
-         file.media_type,
-         static_cast<std::int64_t>(file.sealed.size),
-         file.sealed.sha256,
-         file.sealed.encrypted_sha256,
-         file.added_by,
-         file.added_ms}
-    ));
-    CONCORD_RETURN_IF_ERROR(node_->AppendEvent(
-        *tx,
-        boost::json::object{
-            {"event", "evidence.file_received"},
-            {"package", m.package},
-            {"case", case_id},
-            {"from", m.from},
-            {"name", file.name},
-            {"size", static_cast<std::int64_t>(file.sealed.size)},
-            {"sha256", file.sealed.sha256},
-            {"encrypted_sha256", file.sealed.encrypted_sha256}}
-    ));
+    CONCORD_RETURN_IF_ERROR(detail::InsertEvidenceFile(*tx, m.package, index, file));
+    boost::json::object received =
+        detail::EvidenceFileLeaf("evidence.file_received", m.package, case_id, file);
+    received["from"] = m.from;
+    CONCORD_RETURN_IF_ERROR(node_->AppendEvent(*tx, received));
     if (current.package.files.size() + 1 == m.files.size()) {
         const std::string manifest_sha256 = HexSha256(stored.package.manifest);
         CONCORD_ASSIGN_OR_RETURN(

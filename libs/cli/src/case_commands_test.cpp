@@ -98,6 +98,11 @@ protected:
             return "";
         }
         EXPECT_EQ(sent->status, 201u) << sent->body;
+        return WaitForIncomingCase();
+    }
+
+    // The id of the first incoming case at hu.poc, once there is one ("" if none came).
+    std::string WaitForIncomingCase() const {
         std::string case_id;
         EXPECT_TRUE(WaitFor([&] {
             Output listed = On(1, {"case", "list", "--direction", "in", "--json"});
@@ -149,21 +154,7 @@ protected:
         const std::string fr_id(boost::json::parse(drafted.out).at("id").as_string());
         Output approved = as(*approver, {"case", "approve", fr_id});
         EXPECT_EQ(approved.status, 0) << approved.err;
-        std::string case_id;
-        EXPECT_TRUE(WaitFor([&] {
-            Output listed = On(1, {"case", "list", "--direction", "in", "--json"});
-            if (listed.status != 0) {
-                return false;
-            }
-            const boost::json::value answer = boost::json::parse(listed.out);
-            const auto& cases = answer.at("cases").as_array();
-            if (cases.empty()) {
-                return false;
-            }
-            case_id = std::string(cases[0].at("id").as_string());
-            return true;
-        }));
-        return case_id;
+        return WaitForIncomingCase();
     }
 
     std::filesystem::path dir_;

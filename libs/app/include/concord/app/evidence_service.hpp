@@ -146,6 +146,7 @@ public:
     void Attach(federation::Node* node) { node_ = node; }
 
     /// A new draft package of `case_id` for the node `to` (kCaseEdit on the case). Returns its id.
+    /// kInvalidArgument for a bad node id or this node itself.
     Result<std::string> CreatePackage(
         const Actor& actor, std::string_view case_id, std::string_view to, std::int64_t now_ms
     );
