@@ -27,9 +27,10 @@ boost::json::object StatusJson(const app::IncomingStatus& status) {
     boost::json::array files;
     for (std::size_t i = 0; i < status.files.size(); ++i) {
         const app::IncomingFile& f = status.files[i];
+        // No file name: the status is open to anyone holding the package id, and names can
+        // be personal data; the sender knows them from its manifest.
         files.push_back(boost::json::object{
             {"index", static_cast<std::int64_t>(i)},
-            {"name", f.name},
             {"sealed_size", ToJson(f.sealed_size)},
             {"received", ToJson(f.received)},
             {"complete", f.complete}});
