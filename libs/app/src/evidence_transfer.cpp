@@ -146,33 +146,6 @@ Result<std::size_t> ReadFull(Read&& read, std::span<std::uint8_t> out) {
     return filled;
 }
 
-/// Marks one partial blob as being written for the lifetime of the guard.
-class ReceivingGuard {
-public:
-    ReceivingGuard(Mutex& mu, std::set<std::string>& busy, std::string name)
-        : mu_(mu), busy_(busy), name_(std::move(name)) {}
-    ~ReceivingGuard() {
-        if (held_) {
-            MutexLock lock(mu_);
-            busy_.erase(name_);
-        }
-    }
-    ReceivingGuard(const ReceivingGuard&) = delete;
-    ReceivingGuard& operator=(const ReceivingGuard&) = delete;
-    /// False if another call holds the name.
-    bool Take() {
-        MutexLock lock(mu_);
-        held_ = busy_.insert(name_).second;
-        return held_;
-    }
-
-private:
-    Mutex& mu_;
-    std::set<std::string>& busy_;
-    std::string name_;
-    bool held_{false};
-};
-
 }  // namespace
 
 Result<EvidenceService::Stored> EvidenceService::LoadAlone(std::string_view package) const {
@@ -387,8 +360,21 @@ Result<ReceiveOutcome> EvidenceService::Receive(
         return ReceiveOutcome{false, std::move(status)};
     }
     const std::string name = PartialName(p.package, index);
-    ReceivingGuard guard(receiving_mu_, receiving_, name);
-    if (!guard.Take()) {
+    bool taken = false;
+    {
+        MutexLock lock(receiving_mu_);
+        taken = receiving_.insert(name).second;
+    }
+    struct Release {
+        EvidenceService* service;
+        std::string name;
+        ~Release() {
+            if (service != nullptr) {
+                service->ReleaseReceiving(name);
+            }
+        }
+    } release{taken ? this : nullptr, name};
+    if (!taken) {
         return MakeError(
             ErrorCode::kUnavailable,
             "file " + std::to_string(index) + " of " + p.package + " is being received already"

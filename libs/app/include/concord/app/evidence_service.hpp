@@ -291,6 +291,10 @@ private:
     UserCertifier certifier_;
     crypto::SecretBytes data_key_;
     federation::Node* node_{nullptr};
+    void ReleaseReceiving(const std::string& name) CONCORD_EXCLUDES(receiving_mu_) {
+        MutexLock lock(receiving_mu_);
+        receiving_.erase(name);
+    }
     // Files being received (partial blob names): one writer each.
     Mutex receiving_mu_;
     std::set<std::string> receiving_ CONCORD_GUARDED_BY(receiving_mu_);
