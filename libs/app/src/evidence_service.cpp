@@ -26,7 +26,8 @@ constexpr std::string_view kInsertPackage =
     "NULL)";
 constexpr std::string_view kSelectPackage =
     "SELECT package, case_id, recipient, state, created_ms, created_by, chunk_bytes, sealed_key, "
-    "manifest, sender, receipt FROM app_evidence_packages WHERE package = $1";
+    "manifest, sender, receipt, held_ms, shredded_ms FROM app_evidence_packages WHERE package = "
+    "$1";
 constexpr std::string_view kSelectCasePackages =
     "SELECT package FROM app_evidence_packages WHERE case_id = $1 ORDER BY created_ms, package";
 constexpr std::string_view kSelectFiles =
@@ -70,11 +71,28 @@ constexpr std::string_view kTransferSchema =
     "ALTER TABLE app_evidence_packages ADD COLUMN receipt TEXT;\n"
     "CREATE INDEX app_evidence_packages_state ON app_evidence_packages (state, created_ms)";
 
+// Retention and legal holds (evidence_retention.cpp).
+std::string RetentionSchema(std::string_view integer) {
+    const std::string i(integer);
+    return "ALTER TABLE app_evidence_packages ADD COLUMN held_ms " + i +
+           " NOT NULL DEFAULT 0;\n"
+           "ALTER TABLE app_evidence_packages ADD COLUMN shredded_ms " +
+           i +
+           ";\n"
+           "CREATE TABLE app_evidence_holds (hold TEXT PRIMARY KEY, case_id TEXT NOT NULL, "
+           "reason TEXT NOT NULL, placed_by TEXT NOT NULL, placed_ms " +
+           i + " NOT NULL, lifted_by TEXT, lifted_ms " + i +
+           ");\n"
+           "CREATE UNIQUE INDEX app_evidence_holds_in_force ON app_evidence_holds (case_id) "
+           "WHERE lifted_ms IS NULL";
+}
+
 std::vector<store::Migration> EvidenceService::Migrations() {
     std::vector<store::Migration> all = {
         store::Migration{"app_evidence", 1, Schema("INTEGER", "BLOB"), Schema("BIGINT", "BYTEA")},
         store::Migration{
-            "app_evidence", 2, std::string(kTransferSchema), std::string(kTransferSchema)}};
+            "app_evidence", 2, std::string(kTransferSchema), std::string(kTransferSchema)},
+        store::Migration{"app_evidence", 3, RetentionSchema("INTEGER"), RetentionSchema("BIGINT")}};
     for (store::Migration& m : AccessLogMigrations()) {
         all.push_back(std::move(m));
     }
@@ -116,6 +134,9 @@ Result<std::unique_ptr<EvidenceService>> EvidenceService::Create(
     CONCORD_RETURN_IF_ERROR(ChunkLayout::Create(0, options.chunk_bytes));
     if (!access) {
         return Invalid("evidence service: no case access check given");
+    }
+    if (options.retention_ms < std::int64_t{24} * 3600 * 1000) {
+        return Invalid("evidence service: retention must be at least one day");
     }
     CONCORD_ASSIGN_OR_RETURN(
         UserCertifier certifier, UserCertifier::Create(node_key, options.certifier)
@@ -168,6 +189,8 @@ Result<EvidenceService::Stored> EvidenceService::Load(
     p.manifest = r.IsNull("manifest") ? std::string() : r.Text("manifest");
     p.from = r.IsNull("sender") ? options_.node_id : r.Text("sender");
     p.receipt = r.IsNull("receipt") ? std::string() : r.Text("receipt");
+    p.held_ms = r.Int("held_ms");
+    p.shredded_ms = r.IsNull("shredded_ms") ? 0 : r.Int("shredded_ms");
     CONCORD_ASSIGN_OR_RETURN(auto files, tx.Query(kSelectFiles, {p.package}));
     for (const store::Row& f : files) {
         EvidenceFile file;
@@ -185,6 +208,13 @@ Result<EvidenceService::Stored> EvidenceService::Load(
 
 Result<crypto::SecretBytes> EvidenceService::PackageKey(const EvidencePackage& p, ByteSpan sealed)
     const {
+    if (p.state == "shredded") {
+        return MakeError(
+            ErrorCode::kNotFound,
+            "evidence package " + p.package + " was shredded at the end of its retention (" +
+                FormatTimestamp(p.shredded_ms) + "): its files are gone"
+        );
+    }
     return crypto::SecretOpen(sealed, detail::EvidenceKeyAssociatedData(p.package), data_key_);
 }
 

@@ -1,11 +1,14 @@
 #include "concord/app/evidence_service.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+
+#include "concord/ledger/log.hpp"
 
 #include "case_test_support.hpp"
 
@@ -38,8 +41,11 @@ protected:
                 .id;
     }
 
-    std::unique_ptr<EvidenceService> MakeService(const crypto::SigningKey& node_key) {
+    std::unique_ptr<EvidenceService> MakeService(
+        const crypto::SigningKey& node_key, std::int64_t retention_ms = kDefaultEvidenceRetentionMs
+    ) {
         EvidenceService::Options options;
+        options.retention_ms = retention_ms;
         options.node_id = a_.id;
         options.certifier = CertifierOptions{a_.id, a_.party};
         options.chunk_bytes = kChunk;
@@ -279,6 +285,137 @@ TEST_P(EvidenceServiceTest, AFileIsReadInPiecesAndEachReadIsAudited) {
     EXPECT_EQ((*listed)[0].files.size(), 1U);
     EXPECT_EQ((*listed)[1].package, second);
     EXPECT_EQ(service_->ListForCase(carol, case_id_).error().code, ErrorCode::kPermissionDenied);
+}
+
+constexpr std::int64_t kDay = std::int64_t{24} * 3600 * 1000;
+
+TEST_P(EvidenceServiceTest, APackageIsShreddedWhenItsRetentionEndsAndTheLogStillVerifies) {
+    service_ = MakeService(a_.signing, kDay);
+    const std::string package = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
+    ASSERT_TRUE(service_->AddFile(
+        alice_, package, "mailbox.mbox", "application/mbox", MemorySource(large_), kNow + 1
+    ));
+    ASSERT_TRUE(service_->SealPackage(alice_, package, *directory_, kNow + 2));
+    const EvidenceFile before = service_->Get(alice_, package)->files.at(0);
+    ASSERT_TRUE(blobs_->Contains(before.sealed.encrypted_sha256).value());
+
+    EXPECT_EQ(service_->Expire(kNow + kDay - 1, 10).value(), 0U);
+    EXPECT_EQ(service_->Get(alice_, package)->state, "sealed");
+    auto expired = service_->Expire(kNow + kDay, 10);
+    ASSERT_TRUE(expired) << expired.error().ToString();
+    EXPECT_EQ(*expired, 1U);
+
+    const EvidencePackage after = service_->Get(alice_, package).value();
+    EXPECT_EQ(after.state, "shredded");
+    EXPECT_EQ(after.shredded_ms, kNow + kDay);
+    EXPECT_TRUE(after.manifest.empty());
+    ASSERT_EQ(after.files.size(), 1U);
+    EXPECT_EQ(after.files[0].name, "file-0");  // a file name can be personal data
+    EXPECT_EQ(after.files[0].sealed.sha256, before.sealed.sha256);
+    EXPECT_FALSE(blobs_->Contains(before.sealed.encrypted_sha256).value());
+    auto read = service_->OpenFile(alice_, package, "file-0", kNow + kDay + 1);
+    ASSERT_FALSE(read);
+    EXPECT_EQ(read.error().code, ErrorCode::kNotFound);
+    EXPECT_NE(read.error().message.find("shredded"), std::string::npos) << read.error().message;
+    EXPECT_EQ(
+        service_->Download(alice_, package, dir_ / "gone", kNow + kDay + 1).error().code,
+        ErrorCode::kNotFound
+    );
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "gone"));
+    EXPECT_TRUE(service_->Outgoing(10)->empty());
+    EXPECT_EQ(service_->Expire(kNow + 2 * kDay, 10).value(), 0U);
+
+    // The database keeps no key: a copy of it and of the node's key file opens nothing.
+    {
+        auto tx = a_.store->Begin().value();
+        auto rows =
+            tx->Query("SELECT sealed_key FROM app_evidence_packages WHERE package = $1", {package});
+        ASSERT_TRUE(rows);
+        EXPECT_TRUE(rows->at(0).Blob("sealed_key").empty());
+        tx->Rollback();
+    }
+    const boost::json::object leaf = EvidenceLeaves().back();
+    EXPECT_EQ(leaf.at("event").as_string(), "evidence.shredded");
+    EXPECT_EQ(leaf.at("actor").as_string(), "node");
+    EXPECT_EQ(
+        leaf.at("files").as_array().at(0).as_object().at("sha256").as_string(), before.sealed.sha256
+    );
+    EXPECT_EQ(leaf.find("name"), leaf.end());
+    // Every leaf of the log, the shredded package's own among them, still hashes to its tree.
+    auto log = ledger::Log::Open(*a_.store).value();
+    auto tx = a_.store->Begin().value();
+    auto verified = log->VerifyAll(*tx, {});
+    EXPECT_TRUE(verified) << verified.error().ToString();
+}
+
+TEST_P(EvidenceServiceTest, ALegalHoldStopsTheRetentionClockUntilItIsLifted) {
+    service_ = MakeService(a_.signing, kDay);
+    const std::string package = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
+    ASSERT_TRUE(service_->AddFile(
+        alice_, package, "logins.csv", "text/csv", MemorySource("a,b\n"), kNow + 1
+    ));
+    auto hold = service_->PlaceHold(alice_, case_id_, "trial 12/2027 pending", kNow + 1000);
+    ASSERT_TRUE(hold) << hold.error().ToString();
+    EXPECT_EQ(
+        service_->PlaceHold(dora_, case_id_, "again", kNow + 1001).error().code,
+        ErrorCode::kAlreadyExists
+    );
+    EXPECT_EQ(service_->Expire(kNow + 10 * kDay, 10).value(), 0U);
+    EXPECT_EQ(service_->Get(alice_, package)->state, "draft");
+
+    ASSERT_TRUE(service_->LiftHold(dora_, case_id_, kNow + 6000));
+    EXPECT_EQ(service_->Get(alice_, package)->held_ms, 5000);
+    EXPECT_EQ(service_->LiftHold(alice_, case_id_, kNow + 6001).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(service_->Expire(kNow + kDay + 4999, 10).value(), 0U);
+    EXPECT_EQ(service_->Expire(kNow + kDay + 5000, 10).value(), 1U);
+    EXPECT_EQ(service_->Get(alice_, package)->state, "shredded");
+
+    auto holds = service_->HoldsOf(alice_, case_id_).value();
+    ASSERT_EQ(holds.size(), 1U);
+    EXPECT_EQ(holds[0].hold, *hold);
+    EXPECT_EQ(holds[0].reason, "trial 12/2027 pending");
+    EXPECT_EQ(holds[0].placed_by, "user:alice");
+    EXPECT_EQ(holds[0].lifted_by, "user:dora");
+    EXPECT_EQ(holds[0].lifted_ms, kNow + 6000);
+    std::vector<std::string> events;
+    for (const boost::json::object& leaf : EvidenceLeaves()) {
+        events.emplace_back(leaf.at("event").as_string());
+        if (events.back() == "evidence.hold_lifted") {
+            EXPECT_EQ(leaf.at("held_ms").as_int64(), 5000);
+        }
+        if (events.back().starts_with("evidence.hold_")) {
+            // The reason stays at the node: it can name people.
+            EXPECT_EQ(leaf.find("reason"), leaf.end());
+        }
+    }
+    EXPECT_NE(std::find(events.begin(), events.end(), "evidence.hold_placed"), events.end());
+    EXPECT_NE(std::find(events.begin(), events.end(), "evidence.hold_lifted"), events.end());
+}
+
+TEST_P(EvidenceServiceTest, AHoldNeedsAReasonAndTheRightToEditTheCase) {
+    const Actor carol = testing::Person("carol", "fraud", {Role::kOfficer});
+    const Actor auditor = testing::Person("audrey", "audit", {Role::kAuditor});
+    EXPECT_EQ(
+        service_->PlaceHold(carol, case_id_, "mine", kNow).error().code,
+        ErrorCode::kPermissionDenied
+    );
+    EXPECT_EQ(
+        service_->PlaceHold(auditor, case_id_, "mine", kNow).error().code,
+        ErrorCode::kPermissionDenied
+    );
+    EXPECT_EQ(
+        service_->PlaceHold(alice_, case_id_, "", kNow).error().code, ErrorCode::kInvalidArgument
+    );
+    EXPECT_EQ(
+        service_->PlaceHold(alice_, case_id_, std::string(501, 'r'), kNow).error().code,
+        ErrorCode::kInvalidArgument
+    );
+    EXPECT_EQ(
+        service_->PlaceHold(alice_, case_id_, "\xff", kNow).error().code,
+        ErrorCode::kInvalidArgument
+    );
+    EXPECT_EQ(service_->HoldsOf(carol, case_id_).error().code, ErrorCode::kPermissionDenied);
+    EXPECT_TRUE(service_->HoldsOf(alice_, case_id_)->empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(

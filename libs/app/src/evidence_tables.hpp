@@ -52,6 +52,11 @@ inline boost::json::object EvidenceFileLeaf(
         {"encrypted_sha256", file.sealed.encrypted_sha256}};
 }
 
+/// The partial blob of file `index` of an incoming package.
+inline std::string EvidencePartialName(std::string_view package, std::size_t index) {
+    return std::string(package) + "-" + std::to_string(index);
+}
+
 /// Associated data of a package key sealed under the node's data key.
 inline Bytes EvidenceKeyAssociatedData(std::string_view package) {
     std::string ad("concord-evidence-package-key-v1");

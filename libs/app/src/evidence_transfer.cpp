@@ -48,11 +48,6 @@ std::string HexSha256(std::string_view text) {
     return HexEncode(crypto::Sha256(AsBytes(text)));
 }
 
-/// The partial blob of file `index` of an incoming package.
-std::string PartialName(std::string_view package, std::size_t index) {
-    return std::string(package) + "-" + std::to_string(index);
-}
-
 /// The largest chunk boundary of `layout`'s encrypted file at or below `kept` bytes.
 std::uint64_t ChunkBoundaryBelow(const ChunkLayout& layout, std::uint64_t kept) {
     if (kept >= layout.SealedSize()) {
@@ -329,7 +324,9 @@ Result<IncomingStatus> EvidenceService::StatusOf(const Stored& stored) {
         if (file.complete) {
             file.received = file.sealed_size;
         } else {
-            CONCORD_ASSIGN_OR_RETURN(auto partial, blobs_.OpenPartial(PartialName(p.package, i)));
+            CONCORD_ASSIGN_OR_RETURN(
+                auto partial, blobs_.OpenPartial(detail::EvidencePartialName(p.package, i))
+            );
             // Not authenticated here (Receive does that before it appends): where the next
             // call should resume unless the check cuts it shorter.
             file.received = ChunkBoundaryBelow(layout, partial->size());
@@ -359,7 +356,7 @@ Result<ReceiveOutcome> EvidenceService::Receive(
     if (status.files[index].complete) {
         return ReceiveOutcome{false, std::move(status)};
     }
-    const std::string name = PartialName(p.package, index);
+    const std::string name = detail::EvidencePartialName(p.package, index);
     bool taken = false;
     {
         MutexLock lock(receiving_mu_);

@@ -24,6 +24,7 @@
 #include "concord/server/service.hpp"
 #include "concord/server/testing/people.hpp"
 #include "concord/server/testing/two_nodes.hpp"
+#include "concord/store/store.hpp"
 
 #include "cli_test_util.hpp"
 
@@ -433,6 +434,72 @@ TEST(CaseCommands, MissingApiIsAUsageError) {
         EXPECT_EQ(r.status, 2) << args[0];
         EXPECT_NE(r.err.find("--api"), std::string::npos) << r.err;
     }
+}
+
+TEST_F(CaseCommandsTest, AHeldCasesEvidenceOutlivesItsRetentionAndIsShreddedOnceReleased) {
+    const std::string case_id = SendRequestToHu();
+    ASSERT_FALSE(case_id.empty());
+    const auto file = dir_ / "logins.csv";
+    std::ofstream(file) << "user,ip\nx,192.0.2.1\n";
+    Output created = On(1, {"evidence", "create", case_id, "--json"});
+    ASSERT_EQ(created.status, 0) << created.err;
+    const std::string id(boost::json::parse(created.out).at("package").as_string());
+    Output added = On(1, {"evidence", "add", id, file.string(), "--type", "text/csv"});
+    ASSERT_EQ(added.status, 0) << added.err;
+
+    Output held = On(1, {"evidence", "hold", case_id, "--reason", "trial 12/2027 pending"});
+    ASSERT_EQ(held.status, 0) << held.err;
+    EXPECT_NE(held.out.find("in force"), std::string::npos) << held.out;
+    EXPECT_NE(held.out.find("trial 12/2027 pending"), std::string::npos) << held.out;
+    Output twice = On(1, {"evidence", "hold", case_id, "--reason", "again"});
+    EXPECT_EQ(twice.status, 1);
+    EXPECT_NE(twice.err.find("already_exists"), std::string::npos) << twice.err;
+
+    // hu.poc stays down past the package's retention: its creation is moved two days back and
+    // the node comes back with a retention of one day. The sweep at start keeps the held package.
+    services_[1].reset();
+    auto config = server::LoadConfig(inits_[1].config_file);
+    ASSERT_TRUE(config) << config.error().ToString();
+    {
+        auto store = store::Store::Open(config->store_url);
+        ASSERT_TRUE(store) << store.error().ToString();
+        auto tx = (*store)->Begin().value();
+        auto moved = tx->Execute(
+            "UPDATE app_evidence_packages SET created_ms = created_ms - $1 WHERE package = $2",
+            {std::int64_t{2} * 24 * 3600 * 1000, id}
+        );
+        ASSERT_TRUE(moved) << moved.error().ToString();
+        ASSERT_EQ(*moved, 1);
+        ASSERT_TRUE(tx->Commit());
+    }
+    config->evidence_retention = std::chrono::days(1);
+    auto restarted = server::NodeService::Start(*config);
+    ASSERT_TRUE(restarted) << restarted.error().ToString();
+    services_[1] = std::move(*restarted);
+    Output kept = On(1, {"evidence", "show", id, "--json"});
+    ASSERT_EQ(kept.status, 0) << kept.err;
+    EXPECT_EQ(boost::json::parse(kept.out).at("state").as_string(), "draft");
+
+    // Released, it is shredded at once: the file and its name are gone, its hash stays.
+    Output released = On(1, {"evidence", "release", case_id});
+    ASSERT_EQ(released.status, 0) << released.err;
+    EXPECT_NE(released.out.find("lifted"), std::string::npos) << released.out;
+    ASSERT_TRUE(WaitFor([&] {
+        Output shown = On(1, {"evidence", "show", id, "--json"});
+        return shown.status == 0 &&
+               boost::json::parse(shown.out).at("state").as_string() == "shredded";
+    }));
+    Output shown = On(1, {"evidence", "show", id});
+    EXPECT_NE(shown.out.find("the files are gone"), std::string::npos) << shown.out;
+    EXPECT_EQ(shown.out.find("logins.csv"), std::string::npos) << shown.out;
+    Output gone = On(1, {"evidence", "download", id, "--out", (dir_ / "gone").string()});
+    EXPECT_NE(gone.status, 0);
+    EXPECT_NE(gone.err.find("shredded"), std::string::npos) << gone.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "gone"));
+    Output holds = On(1, {"evidence", "holds", case_id});
+    ASSERT_EQ(holds.status, 0) << holds.err;
+    EXPECT_NE(holds.out.find("lifted"), std::string::npos) << holds.out;
+    EXPECT_EQ(holds.out.find("in force"), std::string::npos) << holds.out;
 }
 
 }  // namespace

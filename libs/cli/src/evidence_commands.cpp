@@ -1,5 +1,6 @@
 // concord evidence: evidence packages over a node's local API (create, add, seal, list, show,
-// download; docs/cases.md "Evidence") and the offline check of a downloaded package (verify).
+// download; docs/cases.md "Evidence"), legal holds on a case's evidence (hold, release, holds)
+// and the offline check of a downloaded package (verify).
 // Files go up and come down as streams: a file of any size crosses the command in constant
 // memory, and a downloaded file gets its name only once its size and SHA-256 match the manifest.
 
@@ -49,6 +50,10 @@ std::string PackagePath(const std::string& package) {
     return "/api/v1/evidence/" + net::PercentEncode(package);
 }
 
+std::string CasePath(const std::string& case_id) {
+    return "/api/v1/cases/" + net::PercentEncode(case_id);
+}
+
 void PrintPackage(Context& ctx, const ApiOptions& o, const boost::json::value& p) {
     if (o.json) {
         PrintJson(ctx, p);
@@ -57,6 +62,10 @@ void PrintPackage(Context& ctx, const ApiOptions& o, const boost::json::value& p
     ctx.out << "package " << Str(p, "package") << " (" << Str(p, "state") << ") of case "
             << Str(p, "case") << " for " << Str(p, "to") << ", created " << Str(p, "created")
             << " by " << Str(p, "created_by") << "\n";
+    if (p.as_object().contains("shredded")) {
+        ctx.out << "shredded " << Str(p, "shredded")
+                << " at the end of its retention: the files are gone, their hashes remain\n";
+    }
     std::vector<std::vector<std::string>> rows;
     for (const auto& f : Array(p, "files")) {
         rows.push_back(
@@ -88,11 +97,7 @@ void AddCreate(CLI::App& evidence, Context& ctx) {
             body["to"] = a->to;
         }
         auto answer = Call(
-            ctx,
-            a->api,
-            "POST",
-            "/api/v1/cases/" + net::PercentEncode(a->case_id) + "/evidence",
-            boost::json::serialize(body)
+            ctx, a->api, "POST", CasePath(a->case_id) + "/evidence", boost::json::serialize(body)
         );
         if (answer) {
             PrintPackage(ctx, a->api, *answer);
@@ -202,9 +207,7 @@ void AddList(CLI::App& evidence, Context& ctx) {
     cmd->add_option("CASE", a->case_id, "the case id")->required();
     AddApiOptions(cmd, a->api, true);
     cmd->callback([&ctx, a] {
-        auto answer = Call(
-            ctx, a->api, "GET", "/api/v1/cases/" + net::PercentEncode(a->case_id) + "/evidence"
-        );
+        auto answer = Call(ctx, a->api, "GET", CasePath(a->case_id) + "/evidence");
         if (!answer) {
             return;
         }
@@ -278,6 +281,83 @@ void AddDownload(CLI::App& evidence, Context& ctx) {
     });
 }
 
+void PrintHold(Context& ctx, const boost::json::value& h) {
+    ctx.out << "hold " << Str(h, "hold") << " on case " << Str(h, "case") << ": placed "
+            << Str(h, "placed") << " by " << Str(h, "placed_by");
+    if (h.as_object().contains("lifted")) {
+        ctx.out << ", lifted " << Str(h, "lifted") << " by " << Str(h, "lifted_by");
+    } else {
+        ctx.out << ", in force";
+    }
+    ctx.out << "\n  reason: " << Str(h, "reason") << "\n";
+}
+
+/// hold, release and holds: legal holds on a case's evidence (docs/operations.md "Retention and
+/// legal holds").
+void AddHolds(CLI::App& evidence, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string case_id;
+        std::string reason;
+    };
+    auto hold = std::make_shared<Args>();
+    CLI::App* place = evidence.add_subcommand(
+        "hold",
+        "place a legal hold on a case's evidence: nothing of it is shredded, and its retention "
+        "clock stands still, until the hold is released"
+    );
+    place->add_option("CASE", hold->case_id, "the case id")->required();
+    place->add_option("--reason", hold->reason, "why (kept at this node, not in the audit log)")
+        ->required();
+    AddApiOptions(place, hold->api, true);
+    place->callback([&ctx, hold] {
+        auto answer = Call(
+            ctx,
+            hold->api,
+            "PUT",
+            CasePath(hold->case_id) + "/hold",
+            boost::json::serialize(boost::json::object{{"reason", hold->reason}})
+        );
+        if (answer) {
+            hold->api.json ? PrintJson(ctx, *answer) : PrintHold(ctx, *answer);
+        }
+    });
+
+    auto release = std::make_shared<Args>();
+    CLI::App* lift = evidence.add_subcommand(
+        "release", "lift the legal hold in force on a case: its retention clock runs again"
+    );
+    lift->add_option("CASE", release->case_id, "the case id")->required();
+    AddApiOptions(lift, release->api, true);
+    lift->callback([&ctx, release] {
+        auto answer = Call(ctx, release->api, "DELETE", CasePath(release->case_id) + "/hold");
+        if (answer) {
+            release->api.json ? PrintJson(ctx, *answer) : PrintHold(ctx, *answer);
+        }
+    });
+
+    auto list = std::make_shared<Args>();
+    CLI::App* holds = evidence.add_subcommand("holds", "the legal holds of a case, oldest first");
+    holds->add_option("CASE", list->case_id, "the case id")->required();
+    AddApiOptions(holds, list->api, true);
+    holds->callback([&ctx, list] {
+        auto answer = Call(ctx, list->api, "GET", CasePath(list->case_id) + "/holds");
+        if (!answer) {
+            return;
+        }
+        if (list->api.json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        for (const auto& h : Array(*answer, "holds")) {
+            PrintHold(ctx, h);
+        }
+        if (Array(*answer, "holds").empty()) {
+            ctx.out << "no legal holds\n";
+        }
+    });
+}
+
 }  // namespace
 
 void AddEvidenceCommands(CLI::App& app, Context& ctx) {
@@ -297,6 +377,7 @@ void AddEvidenceCommands(CLI::App& app, Context& ctx) {
     AddPackageCall(*evidence, ctx, "show", "one package and its files", "GET", "");
     AddList(*evidence, ctx);
     AddDownload(*evidence, ctx);
+    AddHolds(*evidence, ctx);
     CLI::App* verify = evidence->add_subcommand(
         "verify",
         "check a downloaded package folder offline: the manifest's node and officer signatures "

@@ -55,6 +55,25 @@ boost::json::object PackageJson(const app::EvidencePackage& p) {
     if (!p.receipt.empty()) {
         j["receipt"] = p.receipt;  // the recipient's signed receipt, as text
     }
+    j["held_ms"] = p.held_ms;
+    if (p.shredded_ms != 0) {
+        j["shredded"] = FormatTimestamp(p.shredded_ms);
+    }
+    return j;
+}
+
+boost::json::object HoldJson(const app::LegalHold& h) {
+    boost::json::object j;
+    j["hold"] = h.hold;
+    j["case"] = h.case_id;
+    j["reason"] = h.reason;
+    j["placed_by"] = h.placed_by;
+    j["placed"] = FormatTimestamp(h.placed_ms);
+    j["in_force"] = h.lifted_ms == 0;
+    if (h.lifted_ms != 0) {
+        j["lifted_by"] = h.lifted_by;
+        j["lifted"] = FormatTimestamp(h.lifted_ms);
+    }
     return j;
 }
 
@@ -65,6 +84,16 @@ Response EvidenceError(const Error& error) {
         return ErrorBody(500, "evidence_damaged", error.message);
     }
     return FromError(error);
+}
+
+// 410 for what a shredded package held: it existed and is gone for good.
+Response Shredded(const app::EvidencePackage& p) {
+    return ErrorBody(
+        410,
+        "shredded",
+        "evidence package " + p.package + " was shredded at the end of its retention (" +
+            FormatTimestamp(p.shredded_ms) + ")"
+    );
 }
 
 // A handler given the evidence service; 503 on a listener built without one
@@ -197,6 +226,9 @@ Response Manifest(
     if (!package) {
         return FromError(package.error());
     }
+    if (package->state == "shredded") {
+        return Shredded(*package);
+    }
     if (package->manifest.empty()) {
         return ErrorBody(409, "not_sealed", "the package is a draft: it has no manifest yet");
     }
@@ -214,7 +246,10 @@ Response Download(
         actor, request.params.at("package"), request.params.at("name"), NowMillis()
     );
     if (!read) {
-        return EvidenceError(read.error());
+        // Told apart from a file that never was (410, not 404), after the refusal only.
+        auto package = evidence.Get(actor, request.params.at("package"));
+        return package && package->state == "shredded" ? Shredded(*package)
+                                                       : EvidenceError(read.error());
     }
     Response response;
     // Whatever the uploader declared, the bytes go out as an opaque attachment: a file is never
@@ -230,6 +265,87 @@ Response Download(
     auto reader = std::make_shared<app::SealedFileReader>(std::move(read->reader));
     response.body_producer = [reader](std::span<std::uint8_t> out) { return reader->Read(out); };
     return response;
+}
+
+// `status` with the hold `hold` of `case_id` as it now stands.
+Response HoldResponse(
+    unsigned status,
+    app::EvidenceService& evidence,
+    const app::Actor& actor,
+    const std::string& case_id,
+    const std::string& hold
+) {
+    auto holds = evidence.HoldsOf(actor, case_id);
+    if (!holds) {
+        return FromError(holds.error());
+    }
+    for (const app::LegalHold& h : *holds) {
+        if (h.hold == hold) {
+            return net::Json(status, boost::json::serialize(HoldJson(h)));
+        }
+    }
+    return ErrorBody(500, "internal", "the hold just recorded is not found");
+}
+
+// PUT /api/v1/cases/{id}/hold {"reason":"..."}: places a legal hold on the case's evidence.
+Response PlaceHold(
+    NodeService::Impl& /*s*/,
+    app::EvidenceService& evidence,
+    Request& request,
+    const app::Actor& actor
+) {
+    const std::string& case_id = request.params.at("id");
+    boost::system::error_code ec;
+    boost::json::value body = ParseJson(request.body, ec);
+    if (ec || !body.is_object()) {
+        return ErrorBody(400, "invalid_argument", "the body must be a JSON object");
+    }
+    std::string reason;
+    for (const auto& member : body.as_object()) {
+        if (member.key() != "reason" || !member.value().is_string()) {
+            return ErrorBody(
+                400,
+                "invalid_argument",
+                "the body has one member, 'reason' (a string); '" + ValidUtf8(member.key()) +
+                    "' is not it"
+            );
+        }
+        reason = std::string(member.value().as_string());
+    }
+    auto hold = evidence.PlaceHold(actor, case_id, std::move(reason), NowMillis());
+    return hold ? HoldResponse(201, evidence, actor, case_id, *hold) : FromError(hold.error());
+}
+
+// DELETE /api/v1/cases/{id}/hold: lifts the hold in force; what it kept past its retention is
+// shredded at once.
+Response LiftHold(
+    NodeService::Impl& s, app::EvidenceService& evidence, Request& request, const app::Actor& actor
+) {
+    const std::string& case_id = request.params.at("id");
+    auto lifted = evidence.LiftHold(actor, case_id, NowMillis());
+    if (lifted) {
+        s.WakeRetentionSweep();
+    }
+    return lifted ? HoldResponse(200, evidence, actor, case_id, *lifted)
+                  : FromError(lifted.error());
+}
+
+// GET /api/v1/cases/{id}/holds: every hold of the case, oldest first.
+Response ListHolds(
+    NodeService::Impl& /*s*/,
+    app::EvidenceService& evidence,
+    Request& request,
+    const app::Actor& actor
+) {
+    auto holds = evidence.HoldsOf(actor, request.params.at("id"));
+    if (!holds) {
+        return FromError(holds.error());
+    }
+    boost::json::array list;
+    for (const app::LegalHold& h : *holds) {
+        list.push_back(HoldJson(h));
+    }
+    return net::Json(200, boost::json::serialize(boost::json::object{{"holds", std::move(list)}}));
 }
 
 }  // namespace
@@ -265,6 +381,9 @@ void AddEvidenceRoutes(RouteTable& t, NodeService::Impl& s) {
     t.Authed(
         "GET", "/api/v1/evidence/{package}/manifest", app::Action::kCaseRead, Bind(s, Manifest)
     );
+    t.Authed("PUT", "/api/v1/cases/{id}/hold", app::Action::kCaseEdit, Bind(s, PlaceHold));
+    t.Authed("DELETE", "/api/v1/cases/{id}/hold", app::Action::kCaseEdit, Bind(s, LiftHold));
+    t.Authed("GET", "/api/v1/cases/{id}/holds", app::Action::kCaseRead, Bind(s, ListHolds));
 }
 
 }  // namespace concord::server

@@ -380,6 +380,9 @@ Result<void> ReadAll(Reader& r, Config& c) {
     ));
     CONCORD_RETURN_IF_ERROR(r.Integer("evidence.transfers", c.evidence_transfers, 1, 64));
     CONCORD_RETURN_IF_ERROR(
+        r.Duration("evidence.retention", c.evidence_retention, days(1), days(36525))
+    );
+    CONCORD_RETURN_IF_ERROR(
         r.Integer("people.argon2_memory_kib", c.argon2_memory_kib, 8, 4 * 1024 * 1024)
     );
     CONCORD_RETURN_IF_ERROR(r.Integer("people.argon2_passes", c.argon2_passes, 1, 16));

@@ -234,6 +234,7 @@ Result<void> OpenEvidence(
     options.node_id = config.node_id;
     options.certifier = app::CertifierOptions{config.node_id, party};
     options.max_file_bytes = config.evidence_max_file_bytes;
+    options.retention_ms = config.evidence_retention.count();
     app::CaseService* cases = impl.cases.get();
     options.cases.reference = [cases](std::string_view case_id) {
         return cases->SharedReference(case_id);
@@ -637,6 +638,8 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     impl->node->Start();
     impl->deadlines->Run();
     impl->preservation->Start();
+    // A node that was down past a package's retention end shreds it before it serves anyone.
+    impl->ExpireEvidence();
 
     // The local API listener starts first: once the federation listener answers /healthz, the
     // whole node is up (health checks and peers see one listener, local clients the other).
@@ -763,20 +766,52 @@ void NodeService::Impl::WitnessLoop() {
 }
 
 void NodeService::Impl::EvidenceLoop() {
+    // Start() ran the first sweep.
+    auto next_retention_sweep = std::chrono::steady_clock::now() + kRetentionSweepInterval;
     for (;;) {
+        bool sweep_now = false;
         {
             MutexLock lock(mu);
             cv.wait_for(mu, std::chrono::seconds(2), [this] {
                 mu.AssertHeld();
-                return stopping || evidence_wake;
+                return stopping || evidence_wake || retention_wake;
             });
             if (stopping) {
                 return;
             }
             evidence_wake = false;
+            sweep_now = retention_wake;
+            retention_wake = false;
         }
-        evidence_sender->RunOnce(*node->directory(), std::chrono::steady_clock::now());
+        const auto now = std::chrono::steady_clock::now();
+        evidence_sender->RunOnce(*node->directory(), now);
+        if (sweep_now || now >= next_retention_sweep) {
+            next_retention_sweep = now + kRetentionSweepInterval;
+            ExpireEvidence();
+        }
     }
+}
+
+void NodeService::Impl::ExpireEvidence() {
+    // A bounded batch per sweep keeps the sender's turn short; the rest waits for the next one.
+    constexpr std::size_t kBatch = 100;
+    auto shredded = evidence->Expire(NowMillis(), kBatch);
+    if (!shredded) {
+        log::Warning("evidence retention sweep failed", {{"error", shredded.error().ToString()}});
+    } else if (*shredded > 0) {
+        log::Info(
+            "evidence packages shredded at the end of their retention",
+            {{"packages", static_cast<long long>(*shredded)}}
+        );
+    }
+}
+
+void NodeService::Impl::WakeRetentionSweep() {
+    {
+        MutexLock lock(mu);
+        retention_wake = true;
+    }
+    cv.notify_all();
 }
 
 void NodeService::Impl::WakeEvidenceSender() {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <optional>
@@ -80,6 +81,7 @@ struct NodeService::Impl {
     std::thread witness;
     std::thread evidence_thread;
     bool evidence_wake CONCORD_GUARDED_BY(mu) = false;
+    bool retention_wake CONCORD_GUARDED_BY(mu) = false;
     std::string directory_text;  // the signed directory last loaded (reloader thread only)
 
     // Requests in flight, so that Stop lets them finish (bounded by http.shutdown_drain).
@@ -99,6 +101,12 @@ struct NodeService::Impl {
     void WitnessLoop();
     /// Pushes sealed evidence packages: at once when woken, else every few seconds.
     void EvidenceLoop();
+    /// Shreds evidence packages whose retention ended (EvidenceService::Expire): at start, then
+    /// on the evidence thread once per kRetentionSweepInterval and when a hold is lifted.
+    void ExpireEvidence();
+    static constexpr std::chrono::seconds kRetentionSweepInterval{60};
+    /// Runs ExpireEvidence on the evidence thread now (a hold was lifted).
+    void WakeRetentionSweep();
     /// Wakes EvidenceLoop (a package was sealed).
     void WakeEvidenceSender();
     /// Reloads the directory if the file changed; keeps the old one on any problem.

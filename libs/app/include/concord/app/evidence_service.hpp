@@ -57,7 +57,8 @@ struct EvidencePackage {
     std::string to;  ///< the recipient node
     /// At the sender: "draft" (files may be added), "sealed" (manifest signed, being sent),
     /// "delivered" (the recipient's signed receipt verified). At the recipient: "receiving"
-    /// (files arriving), "received" (every file arrived and checked; receipt signed).
+    /// (files arriving), "received" (every file arrived and checked; receipt signed). At
+    /// either: "shredded" (its retention ended: key, manifest and file names erased).
     std::string state;
     std::int64_t created_ms{0};
     std::string created_by;  ///< actor label
@@ -66,6 +67,27 @@ struct EvidencePackage {
     std::string manifest;  ///< the signed manifest text once sealed; empty for a draft
     std::string from;      ///< the sending node (this node for its own packages)
     std::string receipt;   ///< the recipient's signed receipt once delivered / received
+    /// Time the package's case spent under a legal hold since the package was created (holds
+    /// stop the retention clock).
+    std::int64_t held_ms{0};
+    /// When the package was shredded (state "shredded"); 0 before.
+    std::int64_t shredded_ms{0};
+};
+
+/// Retention of evidence when a node sets none: five years and a day (docs/operations.md
+/// "Retention and legal holds").
+inline constexpr std::int64_t kDefaultEvidenceRetentionMs = std::int64_t{1827} * 24 * 3600 * 1000;
+
+/// A legal hold on the evidence of a case (EvidenceService::PlaceHold). While one is in force no
+/// package of the case is shredded and its retention clock stands still.
+struct LegalHold {
+    std::string hold;  ///< its id
+    std::string case_id;
+    std::string reason;
+    std::string placed_by;  ///< actor label
+    std::int64_t placed_ms{0};
+    std::string lifted_by;      ///< actor label; empty while the hold is in force
+    std::int64_t lifted_ms{0};  ///< 0 while the hold is in force
 };
 
 /// A sealed package on its way to its recipient (EvidenceService::Outgoing).
@@ -129,6 +151,9 @@ public:
         CaseLinks cases;
         /// Largest file a peer may send (plaintext bytes).
         std::uint64_t max_file_bytes{kMaxEvidenceFileBytes};
+        /// How long a package is kept after it was created (plus the time its case spent under
+        /// a legal hold) before Expire shreds it; at least one day.
+        std::int64_t retention_ms{kDefaultEvidenceRetentionMs};
     };
 
     /// `store`, `blobs` and `node_box` must outlive the service; the signing key is copied.
@@ -250,6 +275,32 @@ public:
         std::int64_t now_ms
     );
 
+    // ---- Retention and legal holds (evidence_retention.cpp; docs/operations.md "Retention and
+    // legal holds"). Shredding destroys a package's key and removes its files and partial
+    // files, its manifest and its file names; sizes and hashes stay, and so does the audit log.
+
+    /// Places a legal hold on the evidence of `case_id` (kCaseEdit on the case) for `reason`
+    /// (1 to 500 characters, kept at this node and never in the audit log) and records
+    /// `evidence.hold_placed`. kAlreadyExists if a hold is in force already. Returns its id.
+    Result<std::string> PlaceHold(
+        const Actor& actor, std::string_view case_id, std::string reason, std::int64_t now_ms
+    );
+
+    /// Lifts the hold in force on `case_id` (kCaseEdit on the case): each package of the case
+    /// not yet shredded has its retention end moved by the time it spent under the hold, and
+    /// `evidence.hold_lifted` is recorded. kNotFound if no hold is in force. Returns its id.
+    Result<std::string> LiftHold(const Actor& actor, std::string_view case_id, std::int64_t now_ms);
+
+    /// The holds of `case_id`, in force or lifted, oldest first (kCaseRead on the case).
+    Result<std::vector<LegalHold>> HoldsOf(const Actor& actor, std::string_view case_id);
+
+    /// Shreds, oldest retention end first and at most `limit`, every package whose retention
+    /// ended by `now_ms` and whose case has no hold in force: in one transaction per package its
+    /// key, manifest and file names are erased, its state becomes "shredded" and
+    /// `evidence.shredded` is recorded with each file's hashes; then its blobs are removed.
+    /// Returns how many were shredded. A file of a shredded package is gone (kNotFound).
+    Result<std::size_t> Expire(std::int64_t now_ms, std::size_t limit);
+
 private:
     EvidenceService(
         store::Store& store,
@@ -277,6 +328,8 @@ private:
     /// Load in a read-only transaction of its own, then the case check of `action` for `actor`.
     Result<Stored> LoadFor(const Actor& actor, std::string_view package, Action action) const;
     Result<crypto::SecretBytes> PackageKey(const EvidencePackage& p, ByteSpan sealed) const;
+    /// Shreds `package` unless it is shredded already or its case is under a hold (false).
+    Result<bool> Shred(std::string_view package, std::int64_t now_ms);
     Result<void> Audit(store::Transaction& tx, boost::json::object leaf, const Actor& actor);
     /// kInternal before Attach.
     Result<void> Attached() const;

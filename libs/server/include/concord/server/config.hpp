@@ -86,6 +86,9 @@ struct Config {
     /// Uploads and downloads served at once by the local API (each holds one thread); one more
     /// is answered 503 busy. Message intake and the emergency lane never wait for them.
     int evidence_transfers{2};
+    /// How long a package is kept after it was created, plus the time its case spent under a
+    /// legal hold, before the node shreds it (docs/operations.md "Retention and legal holds").
+    std::chrono::milliseconds evidence_retention{std::chrono::days(1827)};
 
     // [log]
     std::string log_level{"info"};
