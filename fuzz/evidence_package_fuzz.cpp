@@ -17,8 +17,8 @@
 // yields exactly the declared number of bytes.
 //
 // Seeds (fuzz/corpus/evidence_package/) are written by this target with
-// CONCORD_FUZZ_WRITE_SEEDS=DIR: a manifest signed by aa.central and its officer, and encrypted
-// files of 0, 100 and 9000 bytes, and a receipt signed by aa.central.
+// CONCORD_FUZZ_WRITE_SEEDS=DIR: a manifest signed by aa.central and its officer (without and with
+// use conditions), encrypted files of 0, 100 and 9000 bytes, and a receipt signed by aa.central.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -116,6 +116,15 @@ void WriteSeeds(const std::filesystem::path& out) {
         concord::app::SignManifest(m, certificate, officer, t0 + 1000, node).value();
     using concord::fuzz::WriteSeed;
     WriteSeed(out, "manifest.bin", std::string(1, '\0') + manifest);
+    m.conditions.speciality = true;
+    m.conditions.onward_consent = true;
+    m.conditions.note = "Only for case AA-2026-0007.";
+    WriteSeed(
+        out,
+        "manifest_conditions.bin",
+        std::string(1, '\0') +
+            concord::app::SignManifest(m, certificate, officer, t0 + 1000, node).value()
+    );
     WriteSeed(out, "sealed_empty.bin", Sealed(0));
     WriteSeed(out, "sealed_100.bin", Sealed(100));
     WriteSeed(out, "sealed_9000.bin", Sealed(9000));

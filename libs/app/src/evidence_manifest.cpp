@@ -1,12 +1,14 @@
 #include "concord/app/evidence_manifest.hpp"
 
 #include <set>
+#include <utility>
 
 #include <boost/json/array.hpp>
 
 #include "concord/app/user_keys.hpp"
 #include "concord/core/id.hpp"
 #include "concord/core/time.hpp"
+#include "concord/core/utf8.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/sha256.hpp"
 #include "concord/federation/signed_json.hpp"
@@ -26,6 +28,7 @@ constexpr std::size_t kSealedKeyBytes = 24 + 32 + 16;
 constexpr std::size_t kMaxNameBytes = 255;
 constexpr std::size_t kMaxMediaTypeBytes = 127;
 constexpr std::size_t kMaxCaseBytes = 128;
+constexpr std::size_t kMaxConditionNoteBytes = 1000;
 
 bool IsRestrictedNameChar(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '!' ||
@@ -102,7 +105,7 @@ Result<void> CheckManifest(const EvidenceManifest& m) {
     if (m.sealed_key.size() != kSealedKeyBytes) {
         return Invalid("sealed_key must be " + std::to_string(kSealedKeyBytes) + " bytes");
     }
-    return {};
+    return CheckUseConditions(m.conditions);
 }
 
 boost::json::object FileObject(const EvidenceFile& f) {
@@ -187,13 +190,57 @@ std::string KeyAssociatedData(
 
 }  // namespace
 
+Result<void> CheckUseConditions(const UseConditions& conditions) {
+    if (conditions.note.size() > kMaxConditionNoteBytes || !IsValidUtf8(conditions.note)) {
+        return Invalid("conditions: the note must be at most 1000 bytes of UTF-8");
+    }
+    for (char c : conditions.note) {
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\n') || c == 0x7f) {
+            return Invalid("conditions: the note holds a control character");
+        }
+    }
+    return {};
+}
+
+boost::json::object UseConditionsJson(const UseConditions& conditions) {
+    return boost::json::object{
+        {"confidential", conditions.confidential},
+        {"speciality", conditions.speciality},
+        {"onward_consent", conditions.onward_consent},
+        {"note", conditions.note}};
+}
+
+Result<UseConditions> ParseUseConditions(const boost::json::value& value) {
+    if (!value.is_object()) {
+        return Invalid("conditions must be an object");
+    }
+    const boost::json::object& o = value.get_object();
+    CONCORD_RETURN_IF_ERROR(
+        internal::OnlyMembers(o, {"confidential", "speciality", "onward_consent", "note"})
+    );
+    UseConditions c;
+    for (auto [name, flag] :
+         {std::pair{"confidential", &c.confidential},
+          std::pair{"speciality", &c.speciality},
+          std::pair{"onward_consent", &c.onward_consent}}) {
+        const boost::json::value* v = o.if_contains(name);
+        if (v == nullptr || !v->is_bool()) {
+            return Invalid(std::string("conditions: '") + name + "' must be true or false");
+        }
+        *flag = v->get_bool();
+    }
+    CONCORD_ASSIGN_OR_RETURN(c.note, federation::GetString(o, "note"));
+    CONCORD_RETURN_IF_ERROR(CheckUseConditions(c));
+    return c;
+}
+
 Result<boost::json::object> ManifestContent(const EvidenceManifest& m) {
     CONCORD_RETURN_IF_ERROR(CheckManifest(m));
     boost::json::array files;
     for (const EvidenceFile& f : m.files) {
         files.emplace_back(FileObject(f));
     }
-    return boost::json::object{
+    boost::json::object content{
         {"v", 1},
         {"kind", kKind},
         {"package", m.package},
@@ -205,6 +252,10 @@ Result<boost::json::object> ManifestContent(const EvidenceManifest& m) {
         {"files", std::move(files)},
         {"sealed_key", crypto::Base64Encode(m.sealed_key)},
     };
+    if (m.conditions.Any()) {
+        content["conditions"] = UseConditionsJson(m.conditions);
+    }
+    return content;
 }
 
 Result<std::string> SignManifest(
@@ -258,6 +309,7 @@ Result<ParsedManifest> ParseManifest(std::string_view text) {
          "chunk_bytes",
          "files",
          "sealed_key",
+         "conditions",
          "officer",
          "key",
          "sig"}
@@ -288,6 +340,15 @@ Result<ParsedManifest> ParseManifest(std::string_view text) {
         return Invalid("field 'sealed_key': not base64");
     }
     m.sealed_key = std::move(*key_bytes);
+    if (const boost::json::value* conditions = o.if_contains("conditions")) {
+        auto parsed_conditions = ParseUseConditions(*conditions);
+        if (!parsed_conditions) {
+            return Invalid("field 'conditions': " + parsed_conditions.error().message);
+        }
+        m.conditions = std::move(*parsed_conditions);
+    }
+    // An all-false "conditions" is not what ManifestContent writes: the canonical check below
+    // refuses it.
     CONCORD_RETURN_IF_ERROR(CheckManifest(m));
     // The content must be exactly what ManifestContent writes (no number written another way).
     CONCORD_ASSIGN_OR_RETURN(boost::json::object rebuilt, ManifestContent(m));

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 
@@ -535,6 +536,65 @@ TEST_F(EvidencePackageTest, ManifestsThatBreakAFormatRuleAreMalformed) {
     );
     EXPECT_EQ(ParseManifest("[1,2]").error().code, ErrorCode::kInvalidArgument);
     EXPECT_TRUE(ParseManifest(good));
+}
+
+TEST_F(EvidencePackageTest, UseConditionsTravelSignedInTheManifestAndOnlyAsWritten) {
+    auto builder = PackageBuilder::Create(*sender_blobs_, kChunk).value();
+    EvidenceManifest m = Build(builder);
+    // No conditions: no member at all (manifests made before conditions existed read the same).
+    EXPECT_FALSE(ManifestContent(m)->contains("conditions"));
+    m.conditions.speciality = true;
+    m.conditions.onward_consent = true;
+    m.conditions.note = "Use in case 2026/114 only.\nReturn the originals.";
+    const std::string text = Sign(m);
+    auto verified = VerifyManifest(directory_, text);
+    ASSERT_TRUE(verified) << verified.error().message;
+    EXPECT_EQ(verified->parsed.manifest.conditions, m.conditions);
+
+    // The node's signature covers them: one flag dropped in transit breaks it.
+    auto object = federation::ParseObject(text).value();
+    object["conditions"].as_object()["onward_consent"] = false;
+    auto dropped = VerifyManifest(directory_, boost::json::serialize(object));
+    ASSERT_FALSE(dropped);
+    EXPECT_EQ(dropped.error().failure, ManifestFailure::kBadNodeSignature);
+
+    // Only as ManifestContent writes them: all four members, typed; never an all-false object.
+    const auto malformed = [&](const std::function<void(boost::json::object&)>& change,
+                               const char* why) {
+        auto content = ManifestContent(m).value();
+        change(content);
+        const std::string forged = Forge(
+            content,
+            OfficerObject(content, certificate_, T0() + 60000),
+            officer_key_,
+            sender_.signing
+        );
+        auto parsed = ParseManifest(forged);
+        EXPECT_FALSE(parsed) << why;
+        if (!parsed) {
+            EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidArgument) << why;
+        }
+    };
+    malformed([](auto& c) { c["conditions"].as_object().erase("note"); }, "a member missing");
+    malformed([](auto& c) { c["conditions"].as_object()["speciality"] = 1; }, "not a boolean");
+    malformed([](auto& c) { c["conditions"].as_object()["extra"] = true; }, "an extra member");
+    malformed(
+        [](auto& c) { c["conditions"].as_object()["note"] = std::string(1001, 'n'); },
+        "a note too long"
+    );
+    malformed(
+        [](auto& c) {
+            c["conditions"] = boost::json::object{
+                {"confidential", false},
+                {"speciality", false},
+                {"onward_consent", false},
+                {"note", ""}};
+        },
+        "all false"
+    );
+    UseConditions tab;
+    tab.note = "a\ttab";
+    EXPECT_EQ(CheckUseConditions(tab).error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST_F(EvidencePackageTest, TheBuilderChecksANameBeforeReadingAndRefusesARepeat) {

@@ -2,12 +2,15 @@
 
 #include <algorithm>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "concord/app/access_log.hpp"
 #include "concord/core/assert.hpp"
 #include "concord/core/id.hpp"
 #include "concord/core/time.hpp"
+#include "concord/core/utf8.hpp"
 #include "concord/crypto/secret_box.hpp"
 #include "concord/crypto/sha256.hpp"
 #include "concord/federation/node.hpp"
@@ -22,12 +25,16 @@ constexpr std::uint64_t kDataKeyId = 1;
 
 constexpr std::string_view kInsertPackage =
     "INSERT INTO app_evidence_packages (package, case_id, recipient, state, created_ms, "
-    "created_by, chunk_bytes, sealed_key, manifest) VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, "
-    "NULL)";
+    "created_by, chunk_bytes, sealed_key, manifest, conditions, consent_reference) VALUES ($1, $2, "
+    "$3, 'draft', $4, $5, $6, $7, NULL, $8, $9)";
 constexpr std::string_view kSelectPackage =
     "SELECT package, case_id, recipient, state, created_ms, created_by, chunk_bytes, sealed_key, "
-    "manifest, sender, receipt, held_ms, shredded_ms FROM app_evidence_packages WHERE package = "
-    "$1";
+    "manifest, sender, receipt, held_ms, shredded_ms, conditions, consent_reference FROM "
+    "app_evidence_packages WHERE package = $1";
+// The use conditions of what the case received from other nodes.
+constexpr std::string_view kSelectReceivedConditions =
+    "SELECT sender, conditions FROM app_evidence_packages WHERE case_id = $1 AND sender IS NOT "
+    "NULL AND conditions IS NOT NULL ORDER BY created_ms, package";
 constexpr std::string_view kSelectCasePackages =
     "SELECT package FROM app_evidence_packages WHERE case_id = $1 ORDER BY created_ms, package";
 constexpr std::string_view kSelectFiles =
@@ -56,6 +63,20 @@ Error Invalid(std::string message) {
     return MakeError(ErrorCode::kInvalidArgument, std::move(message));
 }
 
+constexpr std::size_t kMaxConsentReferenceBytes = 500;
+
+Result<void> CheckConsentReference(std::string_view reference) {
+    if (reference.size() > kMaxConsentReferenceBytes || !IsValidUtf8(reference)) {
+        return Invalid("a consent reference is at most 500 bytes of UTF-8");
+    }
+    for (char c : reference) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            return Invalid("a consent reference holds no control character");
+        }
+    }
+    return {};
+}
+
 /// The login an actor's files are recorded under: the person's, or "node" for the node itself
 /// (a login in the format's sense).
 std::string AddedBy(const Actor& actor) {
@@ -71,10 +92,13 @@ constexpr std::string_view kTransferSchema =
     "ALTER TABLE app_evidence_packages ADD COLUMN receipt TEXT;\n"
     "CREATE INDEX app_evidence_packages_state ON app_evidence_packages (state, created_ms)";
 
-// Retention and legal holds (evidence_retention.cpp).
-std::string RetentionSchema(std::string_view integer) {
+// Retention and legal holds (evidence_retention.cpp), use conditions and onward consent.
+std::string DataProtectionSchema(std::string_view integer) {
     const std::string i(integer);
-    return "ALTER TABLE app_evidence_packages ADD COLUMN held_ms " + i +
+    return "ALTER TABLE app_evidence_packages ADD COLUMN conditions TEXT;\n"
+           "ALTER TABLE app_evidence_packages ADD COLUMN consent_reference TEXT;\n"
+           "ALTER TABLE app_evidence_packages ADD COLUMN held_ms " +
+           i +
            " NOT NULL DEFAULT 0;\n"
            "ALTER TABLE app_evidence_packages ADD COLUMN shredded_ms " +
            i +
@@ -92,7 +116,8 @@ std::vector<store::Migration> EvidenceService::Migrations() {
         store::Migration{"app_evidence", 1, Schema("INTEGER", "BLOB"), Schema("BIGINT", "BYTEA")},
         store::Migration{
             "app_evidence", 2, std::string(kTransferSchema), std::string(kTransferSchema)},
-        store::Migration{"app_evidence", 3, RetentionSchema("INTEGER"), RetentionSchema("BIGINT")}};
+        store::Migration{
+            "app_evidence", 3, DataProtectionSchema("INTEGER"), DataProtectionSchema("BIGINT")}};
     for (store::Migration& m : AccessLogMigrations()) {
         all.push_back(std::move(m));
     }
@@ -191,6 +216,10 @@ Result<EvidenceService::Stored> EvidenceService::Load(
     p.receipt = r.IsNull("receipt") ? std::string() : r.Text("receipt");
     p.held_ms = r.Int("held_ms");
     p.shredded_ms = r.IsNull("shredded_ms") ? 0 : r.Int("shredded_ms");
+    if (!r.IsNull("conditions")) {
+        CONCORD_ASSIGN_OR_RETURN(p.conditions, detail::StoredConditions(r.Text("conditions")));
+    }
+    p.consent_reference = r.IsNull("consent_reference") ? "" : r.Text("consent_reference");
     CONCORD_ASSIGN_OR_RETURN(auto files, tx.Query(kSelectFiles, {p.package}));
     for (const store::Row& f : files) {
         EvidenceFile file;
@@ -219,13 +248,19 @@ Result<crypto::SecretBytes> EvidenceService::PackageKey(const EvidencePackage& p
 }
 
 Result<std::string> EvidenceService::CreatePackage(
-    const Actor& actor, std::string_view case_id, std::string_view to, std::int64_t now_ms
+    const Actor& actor,
+    std::string_view case_id,
+    std::string_view to,
+    std::int64_t now_ms,
+    const PackageTerms& terms
 ) {
     CONCORD_RETURN_IF_ERROR(access_(actor, Action::kCaseEdit, case_id));
     CONCORD_RETURN_IF_ERROR(federation::CheckNodeId(to));
     if (to == options_.node_id) {
         return Invalid("a package goes to another node, not to this one");
     }
+    CONCORD_RETURN_IF_ERROR(CheckUseConditions(terms.conditions));
+    CONCORD_RETURN_IF_ERROR(CheckConsentReference(terms.consent_reference));
     const std::string package = NewUuidV7At(now_ms);
     const crypto::SecretBytes key = crypto::GenerateStreamKey();
     CONCORD_ASSIGN_OR_RETURN(
@@ -233,6 +268,37 @@ Result<std::string> EvidenceService::CreatePackage(
         crypto::SecretSeal(key.span(), detail::EvidenceKeyAssociatedData(package), data_key_)
     );
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    // What the case received from a node other than `to` goes on with its conditions.
+    UseConditions conditions = terms.conditions;
+    boost::json::array consent_of;
+    CONCORD_ASSIGN_OR_RETURN(
+        auto received, tx->Query(kSelectReceivedConditions, {std::string(case_id)})
+    );
+    for (const store::Row& r : received) {
+        const std::string sender = r.Text("sender");
+        if (sender == to) {
+            continue;
+        }
+        CONCORD_ASSIGN_OR_RETURN(UseConditions c, detail::StoredConditions(r.Text("conditions")));
+        conditions.confidential = conditions.confidential || c.confidential;
+        conditions.speciality = conditions.speciality || c.speciality;
+        if (c.onward_consent) {
+            conditions.onward_consent = true;
+            if (std::find(consent_of.begin(), consent_of.end(), boost::json::value(sender)) ==
+                consent_of.end()) {
+                consent_of.emplace_back(sender);
+            }
+        }
+    }
+    if (!consent_of.empty() && terms.consent_reference.empty()) {
+        return MakeError(
+            ErrorCode::kPermissionDenied,
+            "case " + std::string(case_id) + " holds data from " +
+                boost::json::serialize(consent_of) + " that may go to " + std::string(to) +
+                " only with the sender's consent: record the consent's reference"
+        );
+    }
+    const std::string reference = consent_of.empty() ? "" : terms.consent_reference;
     CONCORD_RETURN_IF_ERROR(tx->Execute(
         kInsertPackage,
         {package,
@@ -241,17 +307,23 @@ Result<std::string> EvidenceService::CreatePackage(
          now_ms,
          actor.Label(),
          static_cast<std::int64_t>(options_.chunk_bytes),
-         sealed}
+         sealed,
+         detail::ConditionsValue(conditions),
+         reference.empty() ? store::Value(store::Null{}) : store::Value(reference)}
     ));
-    CONCORD_RETURN_IF_ERROR(Audit(
-        *tx,
-        boost::json::object{
-            {"event", "evidence.created"},
-            {"package", package},
-            {"case", std::string(case_id)},
-            {"to", std::string(to)}},
-        actor
-    ));
+    boost::json::object leaf{
+        {"event", "evidence.created"},
+        {"package", package},
+        {"case", std::string(case_id)},
+        {"to", std::string(to)}};
+    if (conditions.Any()) {
+        leaf["conditions"] = UseConditionsJson(conditions);
+    }
+    if (!reference.empty()) {
+        leaf["onward_consent"] =
+            boost::json::object{{"of", std::move(consent_of)}, {"reference", reference}};
+    }
+    CONCORD_RETURN_IF_ERROR(Audit(*tx, std::move(leaf), actor));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
     return package;
 }
@@ -347,6 +419,7 @@ Result<std::string> EvidenceService::SealPackage(
             p.package, case_reference, options_.node_id, p.to, now_ms, recipient->box_key, node_box_
         )
     );
+    manifest.conditions = p.conditions;
     const CertifiedUser officer{actor.user_id, actor.display_name, actor.roles, actor.unit};
     CONCORD_ASSIGN_OR_RETURN(crypto::SigningKey officer_key, user_keys_.KeyFor(*tx, actor.user_id));
     CONCORD_ASSIGN_OR_RETURN(

@@ -7,6 +7,8 @@
 #include <string_view>
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "concord/app/evidence_manifest.hpp"
 #include "concord/core/bytes.hpp"
@@ -50,6 +52,26 @@ inline boost::json::object EvidenceFileLeaf(
         {"size", static_cast<std::int64_t>(file.sealed.size)},
         {"sha256", file.sealed.sha256},
         {"encrypted_sha256", file.sealed.encrypted_sha256}};
+}
+
+/// The conditions column of a package: their JSON, or NULL when there are none.
+inline store::Value ConditionsValue(const UseConditions& conditions) {
+    if (!conditions.Any()) {
+        return store::Null{};
+    }
+    return boost::json::serialize(UseConditionsJson(conditions));
+}
+
+/// The conditions column read back; kCorruption if it is not what ConditionsValue writes.
+inline Result<UseConditions> StoredConditions(std::string_view text) {
+    boost::system::error_code ec;
+    const boost::json::value value = boost::json::parse(text, ec);
+    auto conditions = ec ? Result<UseConditions>(MakeError(ErrorCode::kInvalidArgument, ""))
+                         : ParseUseConditions(value);
+    if (!conditions) {
+        return MakeError(ErrorCode::kCorruption, "stored evidence conditions are damaged");
+    }
+    return conditions;
 }
 
 /// The partial blob of file `index` of an incoming package.

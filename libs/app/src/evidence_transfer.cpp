@@ -30,8 +30,8 @@ constexpr std::string_view kSelectKnown =
     "SELECT manifest, sender FROM app_evidence_packages WHERE package = $1";
 constexpr std::string_view kInsertIncoming =
     "INSERT INTO app_evidence_packages (package, case_id, recipient, state, created_ms, "
-    "created_by, chunk_bytes, sealed_key, manifest, sender) VALUES ($1, $2, $3, 'receiving', $4, "
-    "$5, $6, $7, $8, $9)";
+    "created_by, chunk_bytes, sealed_key, manifest, sender, conditions) VALUES ($1, $2, $3, "
+    "'receiving', $4, $5, $6, $7, $8, $9, $10)";
 // Takes the package row's lock on PostgreSQL (SQLite runs one writer at a time anyway), so two
 // files completing at once cannot both miss that they completed the package.
 constexpr std::string_view kLockPackage =
@@ -280,7 +280,8 @@ Result<IncomingStatus> EvidenceService::Offer(
          static_cast<std::int64_t>(m.chunk_bytes),
          sealed,
          std::string(manifest_text),
-         m.from}
+         m.from,
+         detail::ConditionsValue(m.conditions)}
     ));
     CONCORD_RETURN_IF_ERROR(node_->AppendEvent(
         *tx,

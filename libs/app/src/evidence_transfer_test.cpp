@@ -327,6 +327,63 @@ TEST_P(EvidenceTransferTest, AReceiptThatDoesNotCoverThePackageIsRefused) {
     );
 }
 
+TEST_P(EvidenceTransferTest, UseConditionsArriveWithTheDataAndAThirdNodeNeedsTheSendersConsent) {
+    PackageTerms terms;
+    terms.conditions.speciality = true;
+    terms.conditions.onward_consent = true;
+    terms.conditions.note = "Only for case 2026/114.";
+    const std::string case_at_a = sender_->Get(alice_, package_)->case_id;
+    const std::string package =
+        sender_->CreatePackage(alice_, case_at_a, b_.id, kNow, terms).value();
+    ASSERT_TRUE(
+        sender_->AddFile(alice_, package, "logins.csv", "text/csv", MemorySource("a,b\n"), kNow)
+    );
+    const std::string manifest =
+        sender_->SealPackage(alice_, package, *directory_, kNow + 1).value();
+    EXPECT_EQ(ParseManifest(manifest)->manifest.conditions, terms.conditions);
+    ASSERT_TRUE(recipient_->Offer(*directory_, manifest, kNow + 2));
+    const EvidenceFile file = sender_->Get(alice_, package)->files.at(0);
+    const std::string sealed = BlobBytes(*a_blobs_, file.sealed.encrypted_sha256);
+    auto received = recipient_->Receive(package, 0, 0, Source(sealed), kNow + 3);
+    ASSERT_TRUE(received) << received.error().ToString();
+    ASSERT_EQ(received->status.state, "received");
+
+    // At the recipient the conditions are the package's, as signed.
+    const EvidencePackage arrived = recipient_->Get(alice_, package).value();
+    EXPECT_EQ(arrived.conditions, terms.conditions);
+    const std::string case_at_b = arrived.case_id;
+
+    // Sending data of that case on to a third node needs the sender's consent, recorded.
+    auto refused = recipient_->CreatePackage(alice_, case_at_b, "ro.poc", kNow + 4);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kPermissionDenied);
+    EXPECT_NE(refused.error().message.find(a_.id), std::string::npos) << refused.error().message;
+    PackageTerms with_consent;
+    with_consent.consent_reference = "FR letter 2026-118 of 30 Nov 2026";
+    auto onward = recipient_->CreatePackage(alice_, case_at_b, "ro.poc", kNow + 5, with_consent);
+    ASSERT_TRUE(onward) << onward.error().ToString();
+    const EvidencePackage third = recipient_->Get(alice_, *onward).value();
+    EXPECT_EQ(third.consent_reference, with_consent.consent_reference);
+    // The conditions go on with the data (the note stays with the package it was written for).
+    EXPECT_TRUE(third.conditions.speciality);
+    EXPECT_TRUE(third.conditions.onward_consent);
+    EXPECT_FALSE(third.conditions.confidential);
+    EXPECT_EQ(EvidenceEvents(b_).back(), "evidence.created");
+
+    // Back to the node the data came from: no consent needed, nothing inherited.
+    auto back = recipient_->CreatePackage(alice_, case_at_b, a_.id, kNow + 6);
+    ASSERT_TRUE(back) << back.error().ToString();
+    EXPECT_FALSE(recipient_->Get(alice_, *back)->conditions.Any());
+    EXPECT_TRUE(recipient_->Get(alice_, *back)->consent_reference.empty());
+
+    PackageTerms bad;
+    bad.consent_reference = "line\nbreak";
+    EXPECT_EQ(
+        recipient_->CreatePackage(alice_, case_at_b, "ro.poc", kNow + 7, bad).error().code,
+        ErrorCode::kInvalidArgument
+    );
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends,
     EvidenceTransferTest,

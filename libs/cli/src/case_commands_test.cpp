@@ -287,9 +287,22 @@ TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedO
     const auto file = dir_ / "subscriber records.bin";
     std::ofstream(file, std::ios::binary) << content;
 
-    Output created = as_olga({"evidence", "create", case_id, "--json"});
+    Output created = as_olga(
+        {"evidence",
+         "create",
+         case_id,
+         "--speciality",
+         "--onward-consent",
+         "--conditions-note",
+         "Only for case 2026/114.",
+         "--json"}
+    );
     ASSERT_EQ(created.status, 0) << created.err;
     const boost::json::value package = boost::json::parse(created.out);
+    EXPECT_EQ(
+        boost::json::serialize(package.at("conditions")),
+        R"({"confidential":false,"speciality":true,"onward_consent":true,"note":"Only for case 2026/114."})"
+    );
     EXPECT_EQ(package.at("to").as_string(), "fr.central");  // the case's other node
     EXPECT_EQ(package.at("state").as_string(), "draft");
     const std::string id(package.at("package").as_string());
@@ -339,6 +352,12 @@ TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedO
     ASSERT_EQ(verified.status, 0) << verified.err << verified.out;
     EXPECT_NE(verified.out.find("Olga Varga (olga, cyber)"), std::string::npos) << verified.out;
     EXPECT_NE(verified.out.find("every hash matches"), std::string::npos);
+    EXPECT_NE(
+        verified.out.find("USE CONDITIONS: only for the investigation or proceedings the request "
+                          "states; onward transfer only with the sender's consent; note: Only "
+                          "for case 2026/114."),
+        std::string::npos
+    ) << verified.out;
 
     // The package travels to the requesting node by itself: fr.central checks every chunk,
     // records it against its own copy of the case and signs a receipt, which hu.poc verifies.
@@ -356,6 +375,10 @@ TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedO
     }));
     Output at_fr = On(0, {"evidence", "show", id, "--json"});
     const boost::json::value fr_package = boost::json::parse(at_fr.out);
+    EXPECT_EQ(fr_package.at("conditions"), package.at("conditions"));  // as the manifest signed
+    Output shown_at_fr = On(0, {"evidence", "show", id});
+    EXPECT_NE(shown_at_fr.out.find("USE CONDITIONS: only for the investigation"), std::string::npos)
+        << shown_at_fr.out;
     EXPECT_EQ(fr_package.at("case").as_string(), fr_case);
     EXPECT_EQ(fr_package.at("from").as_string(), "hu.poc");
     ASSERT_TRUE(WaitFor([&] {

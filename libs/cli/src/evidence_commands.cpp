@@ -54,6 +54,28 @@ std::string CasePath(const std::string& case_id) {
     return "/api/v1/cases/" + net::PercentEncode(case_id);
 }
 
+/// The use conditions in words, one line; empty when there are none.
+std::string DescribeConditions(const app::UseConditions& c) {
+    std::vector<std::string> parts;
+    if (c.confidential) {
+        parts.emplace_back("confidential");
+    }
+    if (c.speciality) {
+        parts.emplace_back("only for the investigation or proceedings the request states");
+    }
+    if (c.onward_consent) {
+        parts.emplace_back("onward transfer only with the sender's consent");
+    }
+    if (!c.note.empty()) {
+        parts.push_back("note: " + c.note);
+    }
+    std::string line;
+    for (const std::string& part : parts) {
+        line += (line.empty() ? "" : "; ") + part;
+    }
+    return line.empty() ? line : "USE CONDITIONS: " + line + "\n";
+}
+
 void PrintPackage(Context& ctx, const ApiOptions& o, const boost::json::value& p) {
     if (o.json) {
         PrintJson(ctx, p);
@@ -62,6 +84,13 @@ void PrintPackage(Context& ctx, const ApiOptions& o, const boost::json::value& p
     ctx.out << "package " << Str(p, "package") << " (" << Str(p, "state") << ") of case "
             << Str(p, "case") << " for " << Str(p, "to") << ", created " << Str(p, "created")
             << " by " << Str(p, "created_by") << "\n";
+    if (const auto* conditions = p.as_object().if_contains("conditions")) {
+        auto parsed = app::ParseUseConditions(*conditions);
+        ctx.out << (parsed ? DescribeConditions(*parsed) : "USE CONDITIONS: (unreadable)\n");
+    }
+    if (p.as_object().contains("consent_reference")) {
+        ctx.out << "sent on under the consent " << Str(p, "consent_reference") << "\n";
+    }
     if (p.as_object().contains("shredded")) {
         ctx.out << "shredded " << Str(p, "shredded")
                 << " at the end of its retention: the files are gone, their hashes remain\n";
@@ -85,16 +114,44 @@ void AddCreate(CLI::App& evidence, Context& ctx) {
         ApiOptions api;
         std::string case_id;
         std::string to;
+        app::UseConditions conditions;
+        std::string consent;
     };
     auto a = std::make_shared<Args>();
     CLI::App* cmd = evidence.add_subcommand("create", "start a draft evidence package of a case");
     cmd->add_option("CASE", a->case_id, "the case id")->required();
     cmd->add_option("--to", a->to, "recipient node (default: the case's other node)");
+    cmd->add_flag(
+        "--confidential", a->conditions.confidential, "the data is to be kept confidential"
+    );
+    cmd->add_flag(
+        "--speciality",
+        a->conditions.speciality,
+        "the data may be used only for the investigation or proceedings the request states"
+    );
+    cmd->add_flag(
+        "--onward-consent",
+        a->conditions.onward_consent,
+        "the data may go to a third State or node only with this node's consent"
+    );
+    cmd->add_option("--conditions-note", a->conditions.note, "further conditions, in words");
+    cmd->add_option(
+        "--consent",
+        a->consent,
+        "the reference of the consent under which data received with conditions goes on to "
+        "a third node"
+    );
     AddApiOptions(cmd, a->api, true);
     cmd->callback([&ctx, a] {
         boost::json::object body;
         if (!a->to.empty()) {
             body["to"] = a->to;
+        }
+        if (a->conditions.Any()) {
+            body["conditions"] = app::UseConditionsJson(a->conditions);
+        }
+        if (!a->consent.empty()) {
+            body["consent_reference"] = a->consent;
         }
         auto answer = Call(
             ctx, a->api, "POST", CasePath(a->case_id) + "/evidence", boost::json::serialize(body)
@@ -411,7 +468,8 @@ void AddEvidenceCommands(CLI::App& app, Context& ctx) {
                     << v.officer_name << " (" << v.officer_user
                     << (v.unit.empty() ? "" : ", " + v.unit) << "), certificate "
                     << v.certificate_serial << ", at " << FormatTimestamp(v.parsed.officer_time_ms)
-                    << "\n";
+                    << "\n"
+                    << DescribeConditions(m.conditions);
             for (const app::EvidenceFile& f : m.files) {
                 ctx.out << "  " << f.sealed.sha256 << "  " << f.sealed.size << "  " << f.name
                         << " (" << f.media_type << ", added by " << f.added_by << " "

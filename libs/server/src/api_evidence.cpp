@@ -55,6 +55,12 @@ boost::json::object PackageJson(const app::EvidencePackage& p) {
     if (!p.receipt.empty()) {
         j["receipt"] = p.receipt;  // the recipient's signed receipt, as text
     }
+    if (p.conditions.Any()) {
+        j["conditions"] = app::UseConditionsJson(p.conditions);
+    }
+    if (!p.consent_reference.empty()) {
+        j["consent_reference"] = p.consent_reference;
+    }
     j["held_ms"] = p.held_ms;
     if (p.shredded_ms != 0) {
         j["shredded"] = FormatTimestamp(p.shredded_ms);
@@ -115,6 +121,7 @@ Response CreatePackage(
 ) {
     const std::string& case_id = request.params.at("id");
     std::string to;
+    app::PackageTerms terms;
     if (!request.body.empty()) {
         boost::system::error_code ec;
         boost::json::value body = ParseJson(request.body, ec);
@@ -122,17 +129,29 @@ Response CreatePackage(
             return ErrorBody(400, "invalid_argument", "the body must be a JSON object");
         }
         for (const auto& member : body.as_object()) {
-            if (member.key() != "to") {
+            const boost::json::value& v = member.value();
+            if (member.key() == "conditions") {
+                auto conditions = app::ParseUseConditions(v);
+                if (!conditions) {
+                    return FromError(conditions.error());
+                }
+                terms.conditions = std::move(*conditions);
+            } else if (member.key() != "to" && member.key() != "consent_reference") {
                 return ErrorBody(
                     400,
                     "invalid_argument",
-                    "unknown member '" + ValidUtf8(member.key()) + "' (only 'to' is known)"
+                    "unknown member '" + ValidUtf8(member.key()) +
+                        "' (known: 'to', 'conditions', 'consent_reference')"
                 );
+            } else if (!v.is_string()) {
+                return ErrorBody(
+                    400, "invalid_argument", "'" + std::string(member.key()) + "' must be a string"
+                );
+            } else if (member.key() == "to") {
+                to = std::string(v.as_string());
+            } else {
+                terms.consent_reference = std::string(v.as_string());
             }
-            if (!member.value().is_string()) {
-                return ErrorBody(400, "invalid_argument", "'to' must be a node id");
-            }
-            to = std::string(member.value().as_string());
         }
     }
     if (to.empty()) {
@@ -144,7 +163,7 @@ Response CreatePackage(
         }
         to = summary->peer_node;
     }
-    auto package = evidence.CreatePackage(actor, case_id, to, NowMillis());
+    auto package = evidence.CreatePackage(actor, case_id, to, NowMillis(), terms);
     if (!package) {
         return FromError(package.error());
     }

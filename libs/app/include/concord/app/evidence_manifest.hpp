@@ -37,6 +37,33 @@ struct EvidenceFile {
     std::int64_t added_ms{0};
 };
 
+/// Conditions the sender attaches to the data of a package (docs/formats/evidence.md "Use
+/// conditions"): they travel in the signed manifest and are shown wherever the package is.
+struct UseConditions {
+    /// Keep the data confidential (e.g. Budapest Convention 28(2)(a)).
+    bool confidential{false};
+    /// Use it only for the investigation or proceedings the request states (speciality; e.g.
+    /// Budapest Convention 28(2)(b), UNCAC 46(19)).
+    bool speciality{false};
+    /// Transfer it to a third State, organisation or node only with the sender's prior consent.
+    bool onward_consent{false};
+    /// Further conditions in words: at most 1000 bytes of UTF-8, no control character but
+    /// line feed.
+    std::string note;
+
+    [[nodiscard]] bool Any() const {
+        return confidential || speciality || onward_consent || !note.empty();
+    }
+    friend bool operator==(const UseConditions&, const UseConditions&) = default;
+};
+
+/// kInvalidArgument for a note that breaks its rule.
+Result<void> CheckUseConditions(const UseConditions& conditions);
+/// {"confidential":…,"speciality":…,"onward_consent":…,"note":…}, as the manifest holds it.
+boost::json::object UseConditionsJson(const UseConditions& conditions);
+/// Exactly the four members, typed, the note within its rule. kInvalidArgument otherwise.
+Result<UseConditions> ParseUseConditions(const boost::json::value& value);
+
 /// What a package holds and for whom (the manifest's content, without signatures).
 struct EvidenceManifest {
     std::string package;  ///< UUIDv7
@@ -46,7 +73,8 @@ struct EvidenceManifest {
     std::int64_t created_ms{0};
     std::uint32_t chunk_bytes{kDefaultEvidenceChunkBytes};
     std::vector<EvidenceFile> files;
-    Bytes sealed_key;  ///< the package key sealed to `to` (SealPackageKey)
+    Bytes sealed_key;          ///< the package key sealed to `to` (SealPackageKey)
+    UseConditions conditions;  ///< in the content only when Any()
 };
 
 /// The manifest's content as a JSON object, every rule of the format checked (names unique,

@@ -72,6 +72,20 @@ struct EvidencePackage {
     std::int64_t held_ms{0};
     /// When the package was shredded (state "shredded"); 0 before.
     std::int64_t shredded_ms{0};
+    /// The conditions on the use of its data: set by the sender, in its signed manifest.
+    UseConditions conditions;
+    /// At the sender: the reference of the consent under which data received with
+    /// `onward_consent` goes to a third node in this package; empty when none was needed.
+    std::string consent_reference;
+};
+
+/// What the sender attaches to a new package (EvidenceService::CreatePackage).
+struct PackageTerms {
+    UseConditions conditions;
+    /// The reference of the consent (e.g. the sending authority's letter) that lets data the
+    /// case received under `onward_consent` go to a third node: 1 to 500 bytes of UTF-8 when
+    /// needed, else empty.
+    std::string consent_reference;
 };
 
 /// Retention of evidence when a node sets none: five years and a day (docs/operations.md
@@ -170,10 +184,18 @@ public:
     /// The node whose audit log records each step; set before use.
     void Attach(federation::Node* node) { node_ = node; }
 
-    /// A new draft package of `case_id` for the node `to` (kCaseEdit on the case). Returns its id.
-    /// kInvalidArgument for a bad node id or this node itself.
+    /// A new draft package of `case_id` for the node `to` (kCaseEdit on the case), with the use
+    /// conditions of `terms`. Returns its id. Data travels on with its conditions: the package
+    /// also takes every condition of the packages the case received from nodes other than
+    /// `to`; if one of them asked for consent to onward transfer, `terms.consent_reference` must
+    /// name that consent (kPermissionDenied without it), and it is recorded. kInvalidArgument
+    /// for a bad node id, this node itself, or bad terms.
     Result<std::string> CreatePackage(
-        const Actor& actor, std::string_view case_id, std::string_view to, std::int64_t now_ms
+        const Actor& actor,
+        std::string_view case_id,
+        std::string_view to,
+        std::int64_t now_ms,
+        const PackageTerms& terms = {}
     );
 
     /// Encrypts what `source` yields into the blob store as the file `name` of the draft
