@@ -10,6 +10,9 @@
 #include "concord/core/file.hpp"
 #include "concord/crypto/secretstream.hpp"
 #include "concord/crypto/sha256.hpp"
+#include "concord/federation/signed_json.hpp"
+#include "concord/ledger/note.hpp"
+#include "concord/ledger/proof_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -229,6 +232,150 @@ Result<PlaintextSource> FileSource(const std::filesystem::path& path) {
     });
 }
 
+namespace {
+
+/// The whole of the small file `path` (at most `max` bytes, `what` names it in the error),
+/// without trailing line ends (an editor or `cat >` adds one; none is part of a signed text).
+Result<std::string> ReadBounded(
+    const std::filesystem::path& path, std::size_t max, std::string_view what
+) {
+    CONCORD_ASSIGN_OR_RETURN(PlaintextSource source, FileSource(path));
+    std::string text;
+    std::vector<std::uint8_t> piece(std::min(kPiece, max + 3));
+    CONCORD_RETURN_IF_ERROR(ForEachPiece(source, piece, [&](ByteSpan bytes) -> Result<void> {
+        if (text.size() + bytes.size() > max + 2) {
+            return MakeError(
+                ErrorCode::kInvalidArgument,
+                std::string(what) + " is larger than " + std::to_string(max) + " bytes"
+            );
+        }
+        text.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        return {};
+    }));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.pop_back();
+    }
+    return text;
+}
+
+constexpr std::size_t kMaxCustodyFileBytes = std::size_t{64} << 10;
+constexpr std::string_view kReceiptFile = "receipt.json";
+constexpr std::string_view kLeafFile = "received.leaf";
+constexpr std::string_view kProofFile = "received.proof";
+
+Error NotThisPackage(std::string_view what) {
+    return MakeError(
+        ErrorCode::kCorruption, "custody/" + std::string(what) + " is not of this package"
+    );
+}
+
+/// custody/ of a package folder whose manifest `v` (text `manifest_text`) verified.
+Result<void> VerifyCustody(
+    const federation::Directory& directory,
+    const std::filesystem::path& custody,
+    const VerifiedManifest& v,
+    std::string_view manifest_text,
+    PackageReport& report
+) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(custody, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name != kReceiptFile && name != kLeafFile && name != kProofFile) {
+            return MakeError(ErrorCode::kCorruption, "custody/" + name + " is not a custody file");
+        }
+    }
+    if (ec) {
+        return MakeError(ErrorCode::kUnavailable, "cannot list " + custody.string());
+    }
+    const EvidenceManifest& m = v.parsed.manifest;
+    CONCORD_ASSIGN_OR_RETURN(
+        std::string receipt_text,
+        ReadBounded(custody / kReceiptFile, kMaxCustodyFileBytes, "custody/receipt.json")
+    );
+    CONCORD_ASSIGN_OR_RETURN(
+        EvidenceReceipt receipt, VerifyEvidenceReceipt(directory, receipt_text)
+    );
+    if (receipt.package != m.package || receipt.from != m.from || receipt.to != m.to ||
+        receipt.manifest_sha256 != HexEncode(crypto::Sha256(AsBytes(manifest_text)))) {
+        return NotThisPackage(kReceiptFile);
+    }
+    const bool has_leaf = std::filesystem::exists(custody / kLeafFile);
+    if (has_leaf != std::filesystem::exists(custody / kProofFile)) {
+        return MakeError(
+            ErrorCode::kCorruption, "custody/ holds one of received.leaf and received.proof"
+        );
+    }
+    if (has_leaf) {
+        // The leaf is compared byte for byte: no line end is trimmed from it.
+        CONCORD_ASSIGN_OR_RETURN(PlaintextSource source, FileSource(custody / kLeafFile));
+        std::string leaf;
+        std::vector<std::uint8_t> piece(kMaxCustodyFileBytes + 1);
+        CONCORD_RETURN_IF_ERROR(ForEachPiece(source, piece, [&](ByteSpan bytes) -> Result<void> {
+            if (leaf.size() + bytes.size() > kMaxCustodyFileBytes) {
+                return MakeError(ErrorCode::kInvalidArgument, "custody/received.leaf is too large");
+            }
+            leaf.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+            return {};
+        }));
+        CONCORD_ASSIGN_OR_RETURN(
+            std::string proof_text,
+            ReadBounded(custody / kProofFile, kMaxCustodyFileBytes, "custody/received.proof")
+        );
+        // A tlog-proof ends with its checkpoint's signature line and a newline.
+        CONCORD_ASSIGN_OR_RETURN(
+            ledger::TlogProof proof, ledger::ParseTlogProof(proof_text + "\n")
+        );
+        auto object = federation::ParseObject(leaf);
+        const auto member = [&object](const char* name) {
+            auto got = object ? federation::GetString(*object, name) : Result<std::string>("");
+            return got ? *got : std::string();
+        };
+        if (proof.index != receipt.ledger_index || member("event") != "evidence.received" ||
+            member("package") != m.package) {
+            return NotThisPackage(kLeafFile);
+        }
+        const federation::NodeEntry* node = directory.FindNode(receipt.to);
+        if (node == nullptr) {
+            return MakeError(ErrorCode::kUnauthenticated, receipt.to + " is not in the directory");
+        }
+        const ledger::NoteVerifier key =
+            ledger::MakeVerifier(receipt.to, ledger::NoteKeyType::kEd25519, node->signing_key);
+        CONCORD_ASSIGN_OR_RETURN(
+            report.ledger,
+            ledger::VerifyTlogProof(proof, AsBytes(leaf), std::span(&key, 1), receipt.to)
+        );
+    }
+    report.receipt = std::move(receipt);
+    return {};
+}
+
+}  // namespace
+
+Result<void> WriteCustody(const std::filesystem::path& folder, const EvidenceCustody& custody) {
+    if (custody.receipt.empty()) {
+        return {};
+    }
+    const auto dir = folder / "custody";
+    if (::mkdir(dir.c_str(), 0700) != 0) {
+        return errno == EEXIST ? MakeError(ErrorCode::kAlreadyExists, dir.string() + " exists")
+                               : FileErrnoError(dir, "mkdir", errno);
+    }
+    const auto write = [&dir](std::string_view name, ByteSpan bytes) {
+        const auto path = dir / std::string(name);
+        return WriteNewFile(
+            dir / ("." + std::string(name) + ".part"),
+            path,
+            [bytes](const std::function<Result<void>(ByteSpan)>& out) { return out(bytes); }
+        );
+    };
+    CONCORD_RETURN_IF_ERROR(write(kReceiptFile, AsBytes(custody.receipt)));
+    if (!custody.ledger_leaf.empty()) {
+        CONCORD_RETURN_IF_ERROR(write(kLeafFile, custody.ledger_leaf));
+        CONCORD_RETURN_IF_ERROR(write(kProofFile, AsBytes(custody.ledger_proof)));
+    }
+    return SyncFolder(dir);
+}
+
 Result<void> WritePackageFolder(
     const ParsedManifest& manifest,
     std::string_view manifest_text,
@@ -270,29 +417,15 @@ Result<void> ExportPackage(
 Result<PackageReport> VerifyExportedPackage(
     const federation::Directory& directory, const std::filesystem::path& folder
 ) {
-    CONCORD_ASSIGN_OR_RETURN(PlaintextSource manifest_file, FileSource(folder / "manifest.json"));
-    std::string text;
+    CONCORD_ASSIGN_OR_RETURN(
+        std::string text, ReadBounded(folder / "manifest.json", kMaxManifestBytes, "manifest.json")
+    );
     std::vector<std::uint8_t> piece(kPiece);
-    CONCORD_RETURN_IF_ERROR(ForEachPiece(
-        manifest_file,
-        piece,
-        [&text](ByteSpan bytes) -> Result<void> {
-            if (text.size() + bytes.size() > kMaxManifestBytes + 2) {
-                return MakeError(ErrorCode::kInvalidArgument, "manifest.json is larger than 1 MiB");
-            }
-            text.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-            return {};
-        }
-    ));
-    // A trailing newline (as an editor or `cat >` leaves it) is not part of the manifest.
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-        text.pop_back();
-    }
     auto verified = VerifyManifest(directory, text);
     if (!verified) {
         return verified.error().ToError();
     }
-    PackageReport report{std::move(*verified), 0};
+    PackageReport report{std::move(*verified), 0, std::nullopt, ""};
     std::set<std::string> listed;
     for (const EvidenceFile& f : report.manifest.parsed.manifest.files) {
         listed.insert(f.name);
@@ -333,6 +466,11 @@ Result<PackageReport> VerifyExportedPackage(
         return MakeError(
             ErrorCode::kUnavailable,
             "cannot list " + (folder / "files").string() + ": " + ec.message()
+        );
+    }
+    if (std::filesystem::exists(folder / "custody")) {
+        CONCORD_RETURN_IF_ERROR(
+            VerifyCustody(directory, folder / "custody", report.manifest, text, report)
         );
     }
     return report;

@@ -505,4 +505,21 @@ Result<void> EvidenceService::RecordFileReceived(
     return tx->Commit();
 }
 
+Result<EvidenceCustody> EvidenceService::Custody(const Actor& actor, std::string_view package) {
+    CONCORD_ASSIGN_OR_RETURN(Stored stored, LoadFor(actor, package, Action::kCaseRead));
+    const EvidencePackage& p = stored.package;
+    EvidenceCustody custody;
+    custody.receipt = p.receipt;
+    if (p.receipt.empty() || p.from == options_.node_id) {
+        return custody;
+    }
+    CONCORD_RETURN_IF_ERROR(Attached());
+    CONCORD_ASSIGN_OR_RETURN(
+        EvidenceReceipt receipt, VerifyEvidenceReceipt(*node_->directory(), p.receipt)
+    );
+    CONCORD_ASSIGN_OR_RETURN(custody.ledger_leaf, node_->LedgerLeaf(receipt.ledger_index));
+    CONCORD_ASSIGN_OR_RETURN(custody.ledger_proof, node_->LedgerProof(receipt.ledger_index));
+    return custody;
+}
+
 }  // namespace concord::app

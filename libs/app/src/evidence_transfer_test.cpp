@@ -217,6 +217,43 @@ TEST_P(EvidenceTransferTest, APackageCrossesInPiecesResumesAndEndsWithAVerifiedR
     EXPECT_EQ(Slurp(out / "files" / "traffic.pcap"), large_);
     EXPECT_EQ(Slurp(out / "files" / "subscriber.json"), small_);
     EXPECT_EQ(Slurp(out / "manifest.json"), manifest_);
+
+    // With its custody: the receipt, and the proof that its audit leaf is in B's log. Anyone
+    // with the directory checks all of it offline.
+    auto custody = recipient_->Custody(officer, package_);
+    ASSERT_TRUE(custody) << custody.error().ToString();
+    EXPECT_EQ(custody->receipt, small->status.receipt);
+    ASSERT_FALSE(custody->ledger_leaf.empty());
+    ASSERT_TRUE(WriteCustody(out, *custody));
+    auto report = VerifyExportedPackage(*directory_, out);
+    ASSERT_TRUE(report) << report.error().ToString();
+    ASSERT_TRUE(report->receipt.has_value());
+    EXPECT_EQ(report->receipt->to, b_.id);
+    EXPECT_FALSE(report->ledger.empty());
+    // The sender's copy has the receipt only: the entry it names is in B's log, not A's.
+    auto at_sender = sender_->Custody(alice_, package_);
+    ASSERT_TRUE(at_sender) << at_sender.error().ToString();
+    EXPECT_EQ(at_sender->receipt, small->status.receipt);
+    EXPECT_TRUE(at_sender->ledger_leaf.empty());
+
+    // Each part is checked: a changed leaf, a lone proof, a stray file.
+    const auto custody_dir = out / "custody";
+    std::string leaf = Slurp(custody_dir / "received.leaf");
+    std::string changed = leaf;
+    changed.replace(changed.find("evidence.received"), 17, "evidence.receivee");
+    std::ofstream(custody_dir / "received.leaf", std::ios::binary | std::ios::trunc) << changed;
+    EXPECT_FALSE(VerifyExportedPackage(*directory_, out));
+    changed = leaf + " ";  // the same JSON, other bytes
+    std::ofstream(custody_dir / "received.leaf", std::ios::binary | std::ios::trunc) << changed;
+    auto unproven = VerifyExportedPackage(*directory_, out);
+    ASSERT_FALSE(unproven);
+    EXPECT_EQ(unproven.error().code, ErrorCode::kUnauthenticated) << unproven.error().ToString();
+    std::filesystem::remove(custody_dir / "received.leaf");
+    EXPECT_EQ(VerifyExportedPackage(*directory_, out).error().code, ErrorCode::kCorruption);
+    std::ofstream(custody_dir / "received.leaf", std::ios::binary) << leaf;
+    ASSERT_TRUE(VerifyExportedPackage(*directory_, out));
+    std::ofstream(custody_dir / "note.txt") << "planted";
+    EXPECT_EQ(VerifyExportedPackage(*directory_, out).error().code, ErrorCode::kCorruption);
 }
 
 TEST_P(EvidenceTransferTest, ATamperedChunkIsRefusedAndNothingOfItIsKept) {

@@ -395,6 +395,23 @@ TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedO
     ASSERT_EQ(fetched.status, 0) << fetched.err;
     std::ifstream there(at_requester / "files" / "subscriber records.bin", std::ios::binary);
     EXPECT_TRUE(std::string((std::istreambuf_iterator<char>(there)), {}) == content);
+    EXPECT_NE(fetched.out.find("with the receipt and its ledger proof"), std::string::npos)
+        << fetched.out;
+    Output custody_checked = RunCli(
+        {"evidence",
+         "verify",
+         at_requester.string(),
+         "--directory",
+         (dir_ / "directory.json").string(),
+         "--trusted-key",
+         crypto::Base64Encode(ByteSpan(pk.data(), pk.size()))}
+    );
+    ASSERT_EQ(custody_checked.status, 0) << custody_checked.err << custody_checked.out;
+    EXPECT_NE(
+        custody_checked.out.find("receipt: fr.central received every file"), std::string::npos
+    ) << custody_checked.out;
+    EXPECT_NE(custody_checked.out.find("ledger: the receipt's entry"), std::string::npos)
+        << custody_checked.out;
 
     // Another unit's officer may neither read nor add.
     auto other = server::testing::EnrolAndSignIn(

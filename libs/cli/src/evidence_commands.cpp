@@ -10,11 +10,13 @@
 #include <vector>
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "concord/app/evidence_manifest.hpp"
 #include "concord/app/evidence_package.hpp"
 #include "concord/core/time.hpp"
+#include "concord/crypto/base64.hpp"
 #include "concord/crypto/sha256.hpp"
 #include "concord/net/http.hpp"
 
@@ -282,6 +284,42 @@ void AddList(CLI::App& evidence, Context& ctx) {
     });
 }
 
+/// The body of GET `path`, at most `max` bytes.
+Result<std::string> FetchSmall(ApiClient& client, const std::string& path, std::size_t max) {
+    std::string body;
+    CONCORD_RETURN_IF_ERROR(client.Download(
+        path,
+        [&body, max](std::span<const std::uint8_t> piece) -> Result<void> {
+            if (piece.size() > max - body.size()) {
+                return MakeError(ErrorCode::kInvalidArgument, "the answer is too large");
+            }
+            body.append(reinterpret_cast<const char*>(piece.data()), piece.size());
+            return {};
+        }
+    ));
+    return body;
+}
+
+/// The answer of GET /api/v1/evidence/{package}/custody.
+Result<app::EvidenceCustody> ParseCustody(std::string_view text) {
+    boost::system::error_code ec;
+    const boost::json::value answer = boost::json::parse(text, ec);
+    if (ec || !answer.is_object()) {
+        return MakeError(ErrorCode::kInvalidArgument, "the custody answer is not a JSON object");
+    }
+    app::EvidenceCustody custody;
+    custody.receipt = Str(answer, "receipt");
+    if (answer.as_object().contains("ledger_leaf")) {
+        auto leaf = crypto::Base64Decode(Str(answer, "ledger_leaf"));
+        if (!leaf) {
+            return MakeError(ErrorCode::kInvalidArgument, "the ledger leaf is not base64");
+        }
+        custody.ledger_leaf = std::move(*leaf);
+        custody.ledger_proof = Str(answer, "ledger_proof");
+    }
+    return custody;
+}
+
 void AddDownload(CLI::App& evidence, Context& ctx) {
     struct Args {
         ApiOptions api;
@@ -303,17 +341,10 @@ void AddDownload(CLI::App& evidence, Context& ctx) {
             return;
         }
         Finish(ctx, [&]() -> Result<void> {
-            std::string manifest;
-            CONCORD_RETURN_IF_ERROR(client->Download(
-                PackagePath(a->package) + "/manifest",
-                [&manifest](std::span<const std::uint8_t> piece) -> Result<void> {
-                    if (piece.size() > kMaxManifestBytes - manifest.size()) {
-                        return MakeError(ErrorCode::kInvalidArgument, "manifest too large");
-                    }
-                    manifest.append(reinterpret_cast<const char*>(piece.data()), piece.size());
-                    return {};
-                }
-            ));
+            CONCORD_ASSIGN_OR_RETURN(
+                std::string manifest,
+                FetchSmall(*client, PackagePath(a->package) + "/manifest", kMaxManifestBytes)
+            );
             CONCORD_ASSIGN_OR_RETURN(app::ParsedManifest parsed, app::ParseManifest(manifest));
             const app::FileFetcher fetch = [&](const app::EvidenceFile& f,
                                                const app::PlaintextSink& write) -> Result<void> {
@@ -323,7 +354,14 @@ void AddDownload(CLI::App& evidence, Context& ctx) {
                 ));
                 return {};
             };
+            // The receipt and its ledger proof, when there are any, go under custody/.
+            CONCORD_ASSIGN_OR_RETURN(
+                std::string custody_text,
+                FetchSmall(*client, PackagePath(a->package) + "/custody", kMaxManifestBytes)
+            );
+            CONCORD_ASSIGN_OR_RETURN(app::EvidenceCustody custody, ParseCustody(custody_text));
             CONCORD_RETURN_IF_ERROR(app::WritePackageFolder(parsed, manifest, fetch, a->out));
+            CONCORD_RETURN_IF_ERROR(app::WriteCustody(a->out, custody));
             std::uint64_t bytes = 0;
             for (const auto& f : parsed.manifest.files) {
                 bytes += f.sealed.size;
@@ -331,6 +369,11 @@ void AddDownload(CLI::App& evidence, Context& ctx) {
             ctx.out << "downloaded package " << parsed.manifest.package << " into " << a->out
                     << ": " << parsed.manifest.files.size() << " file(s), " << bytes
                     << " bytes, every size and SHA-256 as the manifest states\n"
+                    << (custody.receipt.empty()
+                            ? "no receipt yet: custody/ is not written\n"
+                            : (custody.ledger_leaf.empty()
+                                   ? "with the recipient's receipt (custody/)\n"
+                                   : "with the receipt and its ledger proof (custody/)\n"))
                     << "check its signatures offline: concord evidence verify " << a->out
                     << " --directory DIRECTORY --trusted-key KEY\n";
             return {};
@@ -470,6 +513,16 @@ void AddEvidenceCommands(CLI::App& app, Context& ctx) {
                     << v.certificate_serial << ", at " << FormatTimestamp(v.parsed.officer_time_ms)
                     << "\n"
                     << DescribeConditions(m.conditions);
+            if (report.receipt) {
+                ctx.out << "receipt: " << report.receipt->to << " received every file at "
+                        << FormatTimestamp(report.receipt->received_ms)
+                        << " and signed this manifest's SHA-256\n";
+            }
+            if (!report.ledger.empty()) {
+                ctx.out << "ledger: the receipt's entry " << report.receipt->ledger_index << " of "
+                        << report.receipt->to << "'s audit log is proven (" << report.ledger
+                        << ")\n";
+            }
             for (const app::EvidenceFile& f : m.files) {
                 ctx.out << "  " << f.sealed.sha256 << "  " << f.sealed.size << "  " << f.name
                         << " (" << f.media_type << ", added by " << f.added_by << " "

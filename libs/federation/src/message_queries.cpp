@@ -142,6 +142,13 @@ Result<std::string> MessageQueries::LedgerProof(std::uint64_t index) {
     return ledger::FormatTlogProof(ledger::TlogProof{std::nullopt, index, std::move(hashes), note});
 }
 
+Result<Bytes> MessageQueries::LedgerLeaf(std::uint64_t index) {
+    CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Bytes leaf, context_.log->Leaf(*tx, index));
+    tx->Rollback();
+    return leaf;
+}
+
 Result<std::uint64_t> MessageQueries::LedgerSize() {
     CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
     return context_.log->Size(*tx);

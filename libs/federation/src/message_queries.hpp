@@ -33,6 +33,8 @@ public:
     Result<std::pair<std::int64_t, std::int64_t>> OutboxDepth();
     /// Node::LedgerProof.
     Result<std::string> LedgerProof(std::uint64_t index);
+    /// Node::LedgerLeaf.
+    Result<Bytes> LedgerLeaf(std::uint64_t index);
     /// Node::LedgerSize.
     Result<std::uint64_t> LedgerSize();
 

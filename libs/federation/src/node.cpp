@@ -329,6 +329,10 @@ Result<std::string> Node::LedgerProof(std::uint64_t index) {
     return queries_->LedgerProof(index);
 }
 
+Result<Bytes> Node::LedgerLeaf(std::uint64_t index) {
+    return queries_->LedgerLeaf(index);
+}
+
 Result<std::uint64_t> Node::LedgerSize() {
     return queries_->LedgerSize();
 }

@@ -12,6 +12,7 @@
 
 #include "concord/app/evidence_service.hpp"
 #include "concord/core/time.hpp"
+#include "concord/crypto/base64.hpp"
 
 #include "api_routes.hpp"
 #include "api_util.hpp"
@@ -286,6 +287,29 @@ Response Download(
     return response;
 }
 
+// GET /api/v1/evidence/{package}/custody: the receipt and, at the recipient, the ledger proof of
+// the receipt's audit leaf (what `concord evidence download` keeps under custody/).
+Response Custody(
+    NodeService::Impl& /*s*/,
+    app::EvidenceService& evidence,
+    Request& request,
+    const app::Actor& actor
+) {
+    auto custody = evidence.Custody(actor, request.params.at("package"));
+    if (!custody) {
+        return FromError(custody.error());
+    }
+    boost::json::object j;
+    if (!custody->receipt.empty()) {
+        j["receipt"] = custody->receipt;
+    }
+    if (!custody->ledger_leaf.empty()) {
+        j["ledger_leaf"] = crypto::Base64Encode(custody->ledger_leaf);
+        j["ledger_proof"] = custody->ledger_proof;
+    }
+    return net::Json(200, boost::json::serialize(j));
+}
+
 // `status` with the hold `hold` of `case_id` as it now stands.
 Response HoldResponse(
     unsigned status,
@@ -400,6 +424,7 @@ void AddEvidenceRoutes(RouteTable& t, NodeService::Impl& s) {
     t.Authed(
         "GET", "/api/v1/evidence/{package}/manifest", app::Action::kCaseRead, Bind(s, Manifest)
     );
+    t.Authed("GET", "/api/v1/evidence/{package}/custody", app::Action::kCaseRead, Bind(s, Custody));
     t.Authed("PUT", "/api/v1/cases/{id}/hold", app::Action::kCaseEdit, Bind(s, PlaceHold));
     t.Authed("DELETE", "/api/v1/cases/{id}/hold", app::Action::kCaseEdit, Bind(s, LiftHold));
     t.Authed("GET", "/api/v1/cases/{id}/holds", app::Action::kCaseRead, Bind(s, ListHolds));

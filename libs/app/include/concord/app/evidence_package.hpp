@@ -3,12 +3,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "concord/app/blob_store.hpp"
 #include "concord/app/evidence_manifest.hpp"
+#include "concord/app/evidence_receipt.hpp"
 #include "concord/app/evidence_stream.hpp"
 #include "concord/core/result.hpp"
 #include "concord/crypto/box.hpp"
@@ -115,10 +117,31 @@ Result<void> ExportPackage(
     const std::filesystem::path& out
 );
 
+/// What proves a package's custody beyond its manifest (EvidenceService::Custody); a downloaded
+/// package folder keeps it under custody/ (docs/formats/evidence.md "A downloaded package").
+struct EvidenceCustody {
+    /// The recipient's signed receipt over the manifest; empty before it exists.
+    std::string receipt;
+    /// At the recipient: the audit leaf the receipt names (`evidence.received`) and a
+    /// tlog-proof of it against a checkpoint of the recipient's log. Empty at the sender, whose
+    /// copy of the receipt names an entry of the recipient's log.
+    Bytes ledger_leaf;
+    std::string ledger_proof;
+};
+
+/// Writes `custody` into the package folder `folder` as custody/receipt.json, and
+/// custody/received.leaf and custody/received.proof when its ledger part is there. Nothing is
+/// written for an empty receipt. kAlreadyExists if custody/ exists.
+Result<void> WriteCustody(const std::filesystem::path& folder, const EvidenceCustody& custody);
+
 /// What VerifyExportedPackage found.
 struct PackageReport {
     VerifiedManifest manifest;
     std::uint64_t bytes{0};  ///< total plaintext bytes hashed
+    /// custody/receipt.json, verified: signed by the recipient, over this manifest.
+    std::optional<EvidenceReceipt> receipt;
+    /// The summary of the verified ledger proof of custody/received.*; empty without them.
+    std::string ledger;
 };
 
 /// Checks a downloaded package folder offline (what `concord evidence verify` runs): the signed
@@ -126,7 +149,11 @@ struct PackageReport {
 /// under `files/` with its size and SHA-256, and `files/` holds nothing else. Files are read in
 /// pieces (constant memory). kUnauthenticated / kInvalidArgument from VerifyManifest (message
 /// starts with its failure code); kCorruption naming the first file that differs, is missing,
-/// or is not listed; kNotFound if there is no manifest.json.
+/// or is not listed; kNotFound if there is no manifest.json. When the folder has custody/
+/// (WriteCustody), the receipt must verify against `directory` and name this package, both its
+/// nodes and the SHA-256 of manifest.json, and a ledger proof must be of the receipt's entry,
+/// an `evidence.received` leaf of this package, under a checkpoint signed by the recipient's
+/// directory key (kUnauthenticated / kCorruption otherwise).
 Result<PackageReport> VerifyExportedPackage(
     const federation::Directory& directory, const std::filesystem::path& folder
 );

@@ -297,6 +297,11 @@ public:
         std::int64_t now_ms
     );
 
+    /// The receipt of `package` and, at its recipient, the proof that the receipt's audit leaf is
+    /// in this node's log (kCaseRead on its case). Not a read of personal data: none of it holds
+    /// content. kNotFound for an unknown package.
+    Result<EvidenceCustody> Custody(const Actor& actor, std::string_view package);
+
     // ---- Retention and legal holds (evidence_retention.cpp; docs/operations.md "Retention and
     // legal holds"). Shredding destroys a package's key and removes its files and partial
     // files, its manifest and its file names; sizes and hashes stay, and so does the audit log.

@@ -235,6 +235,9 @@ public:
 
     /// tlog-proof text for ledger entry `index` against a fresh checkpoint.
     Result<std::string> LedgerProof(std::uint64_t index);
+    /// The data of ledger entry `index` (the audit leaf a LedgerProof proves); kNotFound past the
+    /// end.
+    Result<Bytes> LedgerLeaf(std::uint64_t index);
     Result<std::uint64_t> LedgerSize();
     /// Messages waiting in the outbox, by lane (emergency, normal).
     Result<std::pair<std::int64_t, std::int64_t>> OutboxDepth();
