@@ -339,16 +339,20 @@ TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedO
     Output again_download = as_olga({"evidence", "download", id, "--out", out.string()});
     EXPECT_NE(again_download.status, 0);  // never over an existing folder
 
-    const auto& pk = directory_key_.public_key().bytes();
-    Output verified = RunCli(
-        {"evidence",
-         "verify",
-         out.string(),
-         "--directory",
-         (dir_ / "directory.json").string(),
-         "--trusted-key",
-         crypto::Base64Encode(ByteSpan(pk.data(), pk.size()))}
-    );
+    // `concord evidence verify FOLDER` against the signed directory, offline.
+    const auto verify = [this](const std::filesystem::path& folder) {
+        const auto& pk = directory_key_.public_key().bytes();
+        return RunCli(
+            {"evidence",
+             "verify",
+             folder.string(),
+             "--directory",
+             (dir_ / "directory.json").string(),
+             "--trusted-key",
+             crypto::Base64Encode(ByteSpan(pk.data(), pk.size()))}
+        );
+    };
+    Output verified = verify(out);
     ASSERT_EQ(verified.status, 0) << verified.err << verified.out;
     EXPECT_NE(verified.out.find("Olga Varga (olga, cyber)"), std::string::npos) << verified.out;
     EXPECT_NE(verified.out.find("every hash matches"), std::string::npos);
@@ -397,15 +401,7 @@ TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedO
     EXPECT_TRUE(std::string((std::istreambuf_iterator<char>(there)), {}) == content);
     EXPECT_NE(fetched.out.find("with the receipt and its ledger proof"), std::string::npos)
         << fetched.out;
-    Output custody_checked = RunCli(
-        {"evidence",
-         "verify",
-         at_requester.string(),
-         "--directory",
-         (dir_ / "directory.json").string(),
-         "--trusted-key",
-         crypto::Base64Encode(ByteSpan(pk.data(), pk.size()))}
-    );
+    Output custody_checked = verify(at_requester);
     ASSERT_EQ(custody_checked.status, 0) << custody_checked.err << custody_checked.out;
     EXPECT_NE(
         custody_checked.out.find("receipt: fr.central received every file"), std::string::npos
