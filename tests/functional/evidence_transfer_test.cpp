@@ -1,7 +1,9 @@
-// An evidence package between two real concordd processes (docs/formats/evidence.md
+// Evidence packages between two real concordd processes. Transfer (docs/formats/evidence.md
 // "Transfer"): the recipient is killed (SIGKILL) at a random point of the transfer and started
 // again; the sender resumes from the last whole chunk the recipient kept instead of starting
-// over, and the file arrives whole, with the recipient's receipt at the sender.
+// over, and the file arrives whole, with the recipient's receipt at the sender. Retention
+// (docs/operations.md "Retention and legal holds"): what is past its retention is shredded when a
+// node starts, except under a legal hold, whose release shreds it at once.
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,10 +18,12 @@
 
 #include "concord/crypto/sha256.hpp"
 #include "concord/net/client.hpp"
+#include "concord/server/config.hpp"
 #include "concord/server/testing/api_client.hpp"
 #include "concord/server/testing/pattern_body.hpp"
 #include "concord/server/testing/people.hpp"
 #include "concord/server/testing/two_nodes.hpp"
+#include "concord/store/store.hpp"
 
 #include "federation_harness.hpp"
 
@@ -57,6 +61,33 @@ std::vector<std::uint64_t> ResumedOffsets(const std::filesystem::path& log) {
     return out;
 }
 
+// A case at both nodes: drafted and approved at fr.central, received by hu.poc. Returns the case
+// ids at fr.central and at hu.poc (empty after a failure, which is reported).
+std::pair<std::string, std::string> CaseAtBoth(TestNode& fr, TestNode& hu) {
+    auto drafter = As(fr, Enrol(fr, "pierre", "officer"));
+    auto approver = As(fr, Enrol(fr, "anne", "approver"));
+    boost::json::object draft{
+        {"request", server::test_util::ExamplePreservationRequest()}, {"peer_node", "hu.poc"}};
+    auto drafted = drafter->Call("POST", "/api/v1/cases", boost::json::serialize(draft));
+    EXPECT_TRUE(drafted && drafted->status == 201) << (drafted ? drafted->body : Why(drafted));
+    if (!drafted || drafted->status != 201) {
+        return {};
+    }
+    const std::string fr_case(drafted->json.at("id").as_string());
+    auto approved = approver->Call("POST", "/api/v1/cases/" + fr_case + "/approve", "{}");
+    EXPECT_TRUE(approved && approved->status == 200) << (approved ? approved->body : Why(approved));
+    std::string hu_case;
+    EXPECT_TRUE(WaitFor([&] {
+        auto in = hu.api().Call("GET", "/api/v1/cases?direction=in");
+        if (!in || in->status != 200 || in->json.at("cases").as_array().empty()) {
+            return false;
+        }
+        hu_case = std::string(in->json.at("cases").as_array()[0].at("id").as_string());
+        return true;
+    }));
+    return {fr_case, hu_case};
+}
+
 TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept) {
     Federation f;
     f.AddNode("fr.central", "FR", "central_authority");
@@ -66,25 +97,8 @@ TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept)
     TestNode& fr = f.node(0);
     TestNode& hu = f.node(1);
 
-    // A case at both nodes: drafted and approved at fr.central, received by hu.poc.
-    auto drafter = As(fr, Enrol(fr, "pierre", "officer"));
-    auto approver = As(fr, Enrol(fr, "anne", "approver"));
-    boost::json::object draft{
-        {"request", server::test_util::ExamplePreservationRequest()}, {"peer_node", "hu.poc"}};
-    auto drafted = drafter->Call("POST", "/api/v1/cases", boost::json::serialize(draft));
-    ASSERT_TRUE(drafted && drafted->status == 201) << (drafted ? drafted->body : Why(drafted));
-    const std::string fr_case(drafted->json.at("id").as_string());
-    auto approved = approver->Call("POST", "/api/v1/cases/" + fr_case + "/approve", "{}");
-    ASSERT_TRUE(approved && approved->status == 200) << (approved ? approved->body : Why(approved));
-    std::string hu_case;
-    ASSERT_TRUE(WaitFor([&] {
-        auto in = hu.api().Call("GET", "/api/v1/cases?direction=in");
-        if (!in || in->status != 200 || in->json.at("cases").as_array().empty()) {
-            return false;
-        }
-        hu_case = std::string(in->json.at("cases").as_array()[0].at("id").as_string());
-        return true;
-    }));
+    const auto [fr_case, hu_case] = CaseAtBoth(fr, hu);
+    ASSERT_FALSE(hu_case.empty());
 
     // hu.poc's officer answers with a 96 MiB file.
     const std::string olga_token = Enrol(hu, "olga", "officer");
@@ -170,6 +184,101 @@ TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept)
     EXPECT_EQ(bytes, kFileBytes);
     EXPECT_EQ(HexEncode(hasher.Finish()), sha256);
     EXPECT_FALSE(std::filesystem::exists(partial));
+    f.ExpectCleanShutdown();
+}
+
+// Moves the creation of `package` two days back in the store of the stopped `node`.
+void MoveCreationTwoDaysBack(TestNode& node, const std::string& package) {
+    auto config = server::LoadConfig(node.init().config_file);
+    ASSERT_TRUE(config) << Why(config);
+    auto store = store::Store::Open(config->store_url);
+    ASSERT_TRUE(store) << Why(store);
+    auto tx = (*store)->Begin();
+    ASSERT_TRUE(tx) << Why(tx);
+    auto moved = (*tx)->Execute(
+        "UPDATE app_evidence_packages SET created_ms = created_ms - $1 WHERE package = $2",
+        {std::int64_t{2} * 24 * 3600 * 1000, package}
+    );
+    ASSERT_TRUE(moved && *moved == 1) << node.id() << ": " << (moved ? "no such row" : Why(moved));
+    ASSERT_TRUE((*tx)->Commit());
+}
+
+// The clock is not turned: while both nodes are down, the package's creation is moved two days
+// back in each store, and they come back with a retention of one day.
+TEST(EvidenceRetention, AStartShredsWhatIsPastRetentionButAHeldCaseKeepsItUntilReleased) {
+    Federation f;
+    f.AddNode("fr.central", "FR", "central_authority");
+    f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
+    ASSERT_TRUE(f.Create());
+    ASSERT_TRUE(f.StartAll());
+    TestNode& fr = f.node(0);
+    TestNode& hu = f.node(1);
+    const auto [fr_case, hu_case] = CaseAtBoth(fr, hu);
+    ASSERT_FALSE(hu_case.empty());
+
+    const std::string olga_token = Enrol(hu, "olga", "officer");
+    auto olga = As(hu, olga_token);
+    auto created = olga->Call("POST", "/api/v1/cases/" + hu_case + "/evidence", "{}");
+    ASSERT_TRUE(created && created->status == 201) << (created ? created->body : Why(created));
+    const std::string package(created->json.at("package").as_string());
+    server::testing::PatternBody body(5000);
+    net::HttpClient uploader(olga->Options());
+    auto uploaded = uploader.Upload(
+        "PUT",
+        hu.api_url() + "/api/v1/evidence/" + package + "/files/logins.csv",
+        {{"Authorization", "Bearer " + olga_token}, {"Content-Type", "text/csv"}},
+        body,
+        5000
+    );
+    ASSERT_TRUE(uploaded && uploaded->status == 201) << (uploaded ? uploaded->body : Why(uploaded));
+    auto sealed = olga->Call("POST", "/api/v1/evidence/" + package + "/seal", "{}");
+    ASSERT_TRUE(sealed && sealed->status == 200) << (sealed ? sealed->body : Why(sealed));
+    ASSERT_TRUE(WaitFor([&] {
+        auto sent = olga->Call("GET", "/api/v1/evidence/" + package);
+        return sent && sent->status == 200 && sent->json.at("state").as_string() == "delivered";
+    })) << hu.LogTail();
+
+    // hu.poc holds its case; fr.central does not hold its own.
+    auto held = olga->Call(
+        "PUT", "/api/v1/cases/" + hu_case + "/hold", R"({"reason":"trial 12/2027 pending"})"
+    );
+    ASSERT_TRUE(held && held->status == 201) << (held ? held->body : Why(held));
+
+    for (TestNode* node : {&fr, &hu}) {
+        const int status = node->Terminate();
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << node->LogTail();
+        MoveCreationTwoDaysBack(*node, package);
+        ASSERT_TRUE(node->SetConfig("evidence", "retention", "\"1d\""));
+        ASSERT_TRUE(node->Start()) << node->LogTail();
+    }
+
+    // fr.central shredded its copy before it served anyone: the key and the name are gone, the
+    // hash is kept, the file answers 410.
+    auto at_fr = fr.api().Call("GET", "/api/v1/evidence/" + package);
+    ASSERT_TRUE(at_fr && at_fr->status == 200) << (at_fr ? at_fr->body : Why(at_fr));
+    EXPECT_EQ(at_fr->json.at("state").as_string(), "shredded") << fr.LogTail();
+    const auto& file = at_fr->json.at("files").as_array().at(0);
+    EXPECT_EQ(file.at("name").as_string(), "file-0");
+    EXPECT_EQ(file.at("sha256").as_string(), HexEncode(body.Sha256()));
+    auto gone = fr.api().Call("GET", "/api/v1/evidence/" + package + "/files/file-0");
+    ASSERT_TRUE(gone) << Why(gone);
+    EXPECT_EQ(gone->status, 410U) << gone->body;
+    // hu.poc kept its own under the hold; released, it shreds it at once.
+    auto at_hu = olga->Call("GET", "/api/v1/evidence/" + package);
+    ASSERT_TRUE(at_hu && at_hu->status == 200) << (at_hu ? at_hu->body : Why(at_hu));
+    EXPECT_EQ(at_hu->json.at("state").as_string(), "delivered") << hu.LogTail();
+    auto released = olga->Call("DELETE", "/api/v1/cases/" + hu_case + "/hold");
+    ASSERT_TRUE(released && released->status == 200) << (released ? released->body : Why(released));
+    EXPECT_FALSE(released->json.at("in_force").as_bool());
+    ASSERT_TRUE(WaitFor([&] {
+        auto now = olga->Call("GET", "/api/v1/evidence/" + package);
+        return now && now->status == 200 && now->json.at("state").as_string() == "shredded";
+    })) << hu.LogTail();
+    std::size_t blobs = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(hu.dir() / "blobs")) {
+        blobs += entry.is_regular_file() ? 1U : 0U;
+    }
+    EXPECT_EQ(blobs, 0U) << "hu.poc keeps encrypted files of a shredded package";
     f.ExpectCleanShutdown();
 }
 
