@@ -11,6 +11,8 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
+#include <tuple>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -88,34 +90,66 @@ std::pair<std::string, std::string> CaseAtBoth(TestNode& fr, TestNode& hu) {
     return {fr_case, hu_case};
 }
 
-TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept) {
+// fr.central and hu.poc as processes, a case at both, and hu.poc's officer olga with a new draft
+// evidence package of it (Open).
+struct Scene {
     Federation f;
-    f.AddNode("fr.central", "FR", "central_authority");
-    f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
-    ASSERT_TRUE(f.Create());
-    ASSERT_TRUE(f.StartAll());
-    TestNode& fr = f.node(0);
-    TestNode& hu = f.node(1);
+    std::string fr_case;
+    std::string hu_case;
+    std::string olga_token;
+    std::unique_ptr<server::testing::ApiClient> olga;
+    std::string package;
 
-    const auto [fr_case, hu_case] = CaseAtBoth(fr, hu);
-    ASSERT_FALSE(hu_case.empty());
+    TestNode& fr() { return f.node(0); }
+    TestNode& hu() { return f.node(1); }
+
+    // PUTs `size` bytes of `body` as the file `name` of the package, as olga.
+    Result<net::Response> Upload(
+        const std::string& name,
+        server::testing::PatternBody& body,
+        std::uint64_t size,
+        std::string_view media_type,
+        std::chrono::seconds timeout
+    ) {
+        net::ClientOptions options = olga->Options();
+        options.timeout = timeout;
+        net::HttpClient uploader(options);
+        return uploader.Upload(
+            "PUT",
+            hu().api_url() + "/api/v1/evidence/" + package + "/files/" + name,
+            {{"Authorization", "Bearer " + olga_token}, {"Content-Type", std::string(media_type)}},
+            body,
+            size
+        );
+    }
+};
+
+void Open(Scene& s) {
+    s.f.AddNode("fr.central", "FR", "central_authority");
+    s.f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
+    ASSERT_TRUE(s.f.Create());
+    ASSERT_TRUE(s.f.StartAll());
+    std::tie(s.fr_case, s.hu_case) = CaseAtBoth(s.fr(), s.hu());
+    ASSERT_FALSE(s.hu_case.empty());
+    s.olga_token = Enrol(s.hu(), "olga", "officer");
+    s.olga = As(s.hu(), s.olga_token);
+    auto created = s.olga->Call("POST", "/api/v1/cases/" + s.hu_case + "/evidence", "{}");
+    ASSERT_TRUE(created && created->status == 201) << (created ? created->body : Why(created));
+    s.package = std::string(created->json.at("package").as_string());
+}
+
+TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept) {
+    Scene scene;
+    ASSERT_NO_FATAL_FAILURE(Open(scene));
+    TestNode& fr = scene.fr();
+    TestNode& hu = scene.hu();
+    const auto& olga = scene.olga;
+    const std::string& package = scene.package;
 
     // hu.poc's officer answers with a 96 MiB file.
-    const std::string olga_token = Enrol(hu, "olga", "officer");
-    auto olga = As(hu, olga_token);
-    auto created = olga->Call("POST", "/api/v1/cases/" + hu_case + "/evidence", "{}");
-    ASSERT_TRUE(created && created->status == 201) << (created ? created->body : Why(created));
-    const std::string package(created->json.at("package").as_string());
     server::testing::PatternBody body(kFileBytes);
-    net::ClientOptions options = olga->Options();
-    options.timeout = std::chrono::seconds(60);
-    net::HttpClient uploader(options);
-    auto uploaded = uploader.Upload(
-        "PUT",
-        hu.api_url() + "/api/v1/evidence/" + package + "/files/capture.bin",
-        {{"Authorization", "Bearer " + olga_token}, {"Content-Type", "application/octet-stream"}},
-        body,
-        kFileBytes
+    auto uploaded = scene.Upload(
+        "capture.bin", body, kFileBytes, "application/octet-stream", std::chrono::seconds(60)
     );
     ASSERT_TRUE(uploaded && uploaded->status == 201) << (uploaded ? uploaded->body : Why(uploaded));
     const std::string sha256 = HexEncode(body.Sha256());
@@ -163,7 +197,7 @@ TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept)
     auto in = fr.api().Call("GET", "/api/v1/evidence/" + package);
     ASSERT_TRUE(in && in->status == 200) << (in ? in->body : Why(in));
     EXPECT_EQ(in->json.at("state").as_string(), "received");
-    EXPECT_EQ(in->json.at("case").as_string(), fr_case);
+    EXPECT_EQ(in->json.at("case").as_string(), scene.fr_case);
     EXPECT_EQ(in->json.at("files").as_array()[0].at("sha256").as_string(), sha256);
     auto sent = olga->Call("GET", "/api/v1/evidence/" + package);
     ASSERT_TRUE(sent);
@@ -184,7 +218,7 @@ TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept)
     EXPECT_EQ(bytes, kFileBytes);
     EXPECT_EQ(HexEncode(hasher.Finish()), sha256);
     EXPECT_FALSE(std::filesystem::exists(partial));
-    f.ExpectCleanShutdown();
+    scene.f.ExpectCleanShutdown();
 }
 
 // Moves the creation of `package` two days back in the store of the stopped `node`.
@@ -206,30 +240,15 @@ void MoveCreationTwoDaysBack(TestNode& node, const std::string& package) {
 // The clock is not turned: while both nodes are down, the package's creation is moved two days
 // back in each store, and they come back with a retention of one day.
 TEST(EvidenceRetention, AStartShredsWhatIsPastRetentionButAHeldCaseKeepsItUntilReleased) {
-    Federation f;
-    f.AddNode("fr.central", "FR", "central_authority");
-    f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
-    ASSERT_TRUE(f.Create());
-    ASSERT_TRUE(f.StartAll());
-    TestNode& fr = f.node(0);
-    TestNode& hu = f.node(1);
-    const auto [fr_case, hu_case] = CaseAtBoth(fr, hu);
-    ASSERT_FALSE(hu_case.empty());
-
-    const std::string olga_token = Enrol(hu, "olga", "officer");
-    auto olga = As(hu, olga_token);
-    auto created = olga->Call("POST", "/api/v1/cases/" + hu_case + "/evidence", "{}");
-    ASSERT_TRUE(created && created->status == 201) << (created ? created->body : Why(created));
-    const std::string package(created->json.at("package").as_string());
+    Scene scene;
+    ASSERT_NO_FATAL_FAILURE(Open(scene));
+    TestNode& fr = scene.fr();
+    TestNode& hu = scene.hu();
+    const auto& olga = scene.olga;
+    const std::string& package = scene.package;
+    const std::string& hu_case = scene.hu_case;
     server::testing::PatternBody body(5000);
-    net::HttpClient uploader(olga->Options());
-    auto uploaded = uploader.Upload(
-        "PUT",
-        hu.api_url() + "/api/v1/evidence/" + package + "/files/logins.csv",
-        {{"Authorization", "Bearer " + olga_token}, {"Content-Type", "text/csv"}},
-        body,
-        5000
-    );
+    auto uploaded = scene.Upload("logins.csv", body, 5000, "text/csv", std::chrono::seconds(30));
     ASSERT_TRUE(uploaded && uploaded->status == 201) << (uploaded ? uploaded->body : Why(uploaded));
     auto sealed = olga->Call("POST", "/api/v1/evidence/" + package + "/seal", "{}");
     ASSERT_TRUE(sealed && sealed->status == 200) << (sealed ? sealed->body : Why(sealed));
@@ -279,7 +298,7 @@ TEST(EvidenceRetention, AStartShredsWhatIsPastRetentionButAHeldCaseKeepsItUntilR
         blobs += entry.is_regular_file() ? 1U : 0U;
     }
     EXPECT_EQ(blobs, 0U) << "hu.poc keeps encrypted files of a shredded package";
-    f.ExpectCleanShutdown();
+    scene.f.ExpectCleanShutdown();
 }
 
 }  // namespace
