@@ -317,7 +317,13 @@ Result<std::string> EvidenceService::CreatePackage(
         {"case", std::string(case_id)},
         {"to", std::string(to)}};
     if (conditions.Any()) {
-        leaf["conditions"] = UseConditionsJson(conditions);
+        // The flags; the note, which can name people, only by its hash.
+        boost::json::object logged = UseConditionsJson(conditions);
+        logged.erase("note");
+        if (!conditions.note.empty()) {
+            logged["note_sha256"] = HexEncode(crypto::Sha256(AsBytes(conditions.note)));
+        }
+        leaf["conditions"] = std::move(logged);
     }
     if (!reference.empty()) {
         leaf["onward_consent"] =

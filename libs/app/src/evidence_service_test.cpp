@@ -8,6 +8,7 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include "concord/crypto/sha256.hpp"
 #include "concord/ledger/log.hpp"
 
 #include "case_test_support.hpp"
@@ -390,6 +391,24 @@ TEST_P(EvidenceServiceTest, ALegalHoldStopsTheRetentionClockUntilItIsLifted) {
     }
     EXPECT_NE(std::find(events.begin(), events.end(), "evidence.hold_placed"), events.end());
     EXPECT_NE(std::find(events.begin(), events.end(), "evidence.hold_lifted"), events.end());
+}
+
+TEST_P(EvidenceServiceTest, TheLogHoldsAPackagesConditionsButItsNoteOnlyByHash) {
+    PackageTerms terms;
+    terms.conditions.confidential = true;
+    terms.conditions.note = "Not to be shown to J. Doe's employer.";
+    auto package = service_->CreatePackage(alice_, case_id_, b_.id, kNow, terms);
+    ASSERT_TRUE(package) << package.error().ToString();
+    EXPECT_EQ(service_->Get(alice_, *package)->conditions, terms.conditions);
+    const boost::json::object leaf = EvidenceLeaves().back();
+    ASSERT_EQ(leaf.at("event").as_string(), "evidence.created");
+    const boost::json::object& logged = leaf.at("conditions").as_object();
+    EXPECT_TRUE(logged.at("confidential").as_bool());
+    EXPECT_EQ(logged.find("note"), logged.end());
+    EXPECT_EQ(
+        logged.at("note_sha256").as_string(),
+        HexEncode(crypto::Sha256(AsBytes(terms.conditions.note)))
+    );
 }
 
 TEST_P(EvidenceServiceTest, AHoldNeedsAReasonAndTheRightToEditTheCase) {

@@ -638,8 +638,10 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     impl->node->Start();
     impl->deadlines->Run();
     impl->preservation->Start();
-    // A node that was down past a package's retention end shreds it before it serves anyone.
-    impl->ExpireEvidence();
+    // A node that was down past a package's retention end shreds it before it serves anyone:
+    // batch after batch until none is left.
+    while (impl->ExpireEvidence() == Impl::kRetentionBatch) {
+    }
 
     // The local API listener starts first: once the federation listener answers /healthz, the
     // whole node is up (health checks and peers see one listener, local clients the other).
@@ -792,18 +794,19 @@ void NodeService::Impl::EvidenceLoop() {
     }
 }
 
-void NodeService::Impl::ExpireEvidence() {
-    // A bounded batch per sweep keeps the sender's turn short; the rest waits for the next one.
-    constexpr std::size_t kBatch = 100;
-    auto shredded = evidence->Expire(NowMillis(), kBatch);
+std::size_t NodeService::Impl::ExpireEvidence() {
+    auto shredded = evidence->Expire(NowMillis(), kRetentionBatch);
     if (!shredded) {
         log::Warning("evidence retention sweep failed", {{"error", shredded.error().ToString()}});
-    } else if (*shredded > 0) {
+        return 0;
+    }
+    if (*shredded > 0) {
         log::Info(
             "evidence packages shredded at the end of their retention",
             {{"packages", static_cast<long long>(*shredded)}}
         );
     }
+    return *shredded;
 }
 
 void NodeService::Impl::WakeRetentionSweep() {

@@ -101,10 +101,13 @@ struct NodeService::Impl {
     void WitnessLoop();
     /// Pushes sealed evidence packages: at once when woken, else every few seconds.
     void EvidenceLoop();
-    /// Shreds evidence packages whose retention ended (EvidenceService::Expire): at start, then
-    /// on the evidence thread once per kRetentionSweepInterval and when a hold is lifted.
-    void ExpireEvidence();
+    /// Shreds at most kRetentionBatch evidence packages whose retention ended
+    /// (EvidenceService::Expire) and returns how many: at start until none is left, then on the
+    /// evidence thread once per kRetentionSweepInterval and when a hold is lifted (a bounded
+    /// batch keeps the sender's turn short; the rest waits for the next sweep).
+    std::size_t ExpireEvidence();
     static constexpr std::chrono::seconds kRetentionSweepInterval{60};
+    static constexpr std::size_t kRetentionBatch = 100;
     /// Runs ExpireEvidence on the evidence thread now (a hold was lifted).
     void WakeRetentionSweep();
     /// Wakes EvidenceLoop (a package was sealed).
