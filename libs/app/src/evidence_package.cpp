@@ -234,16 +234,22 @@ Result<PlaintextSource> FileSource(const std::filesystem::path& path) {
 
 namespace {
 
-/// The whole of the small file `path` (at most `max` bytes, `what` names it in the error),
-/// without trailing line ends (an editor or `cat >` adds one; none is part of a signed text).
+/// Whether ReadBounded drops line ends at the end of the file.
+enum class LineEnds : std::uint8_t {
+    kKeep,  ///< the bytes exactly, at most `max` of them
+    kTrim,  ///< a signed text: an editor or `cat >` may add a line end (two bytes at most)
+};
+
+/// The whole of the small file `path` (`what` names it in the error).
 Result<std::string> ReadBounded(
-    const std::filesystem::path& path, std::size_t max, std::string_view what
+    const std::filesystem::path& path, std::size_t max, std::string_view what, LineEnds ends
 ) {
+    const std::size_t limit = max + (ends == LineEnds::kTrim ? 2 : 0);
     CONCORD_ASSIGN_OR_RETURN(PlaintextSource source, FileSource(path));
     std::string text;
-    std::vector<std::uint8_t> piece(std::min(kPiece, max + 3));
+    std::vector<std::uint8_t> piece(std::min(kPiece, limit + 1));
     CONCORD_RETURN_IF_ERROR(ForEachPiece(source, piece, [&](ByteSpan bytes) -> Result<void> {
-        if (text.size() + bytes.size() > max + 2) {
+        if (text.size() + bytes.size() > limit) {
             return MakeError(
                 ErrorCode::kInvalidArgument,
                 std::string(what) + " is larger than " + std::to_string(max) + " bytes"
@@ -252,7 +258,8 @@ Result<std::string> ReadBounded(
         text.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
         return {};
     }));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+    while (ends == LineEnds::kTrim && !text.empty() && (text.back() == '\n' || text.back() == '\r')
+    ) {
         text.pop_back();
     }
     return text;
@@ -290,7 +297,9 @@ Result<void> VerifyCustody(
     const EvidenceManifest& m = v.parsed.manifest;
     CONCORD_ASSIGN_OR_RETURN(
         std::string receipt_text,
-        ReadBounded(custody / kReceiptFile, kMaxCustodyFileBytes, "custody/receipt.json")
+        ReadBounded(
+            custody / kReceiptFile, kMaxCustodyFileBytes, "custody/receipt.json", LineEnds::kTrim
+        )
     );
     CONCORD_ASSIGN_OR_RETURN(
         EvidenceReceipt receipt, VerifyEvidenceReceipt(directory, receipt_text)
@@ -307,19 +316,20 @@ Result<void> VerifyCustody(
     }
     if (has_leaf) {
         // The leaf is compared byte for byte: no line end is trimmed from it.
-        CONCORD_ASSIGN_OR_RETURN(PlaintextSource source, FileSource(custody / kLeafFile));
-        std::string leaf;
-        std::vector<std::uint8_t> piece(kMaxCustodyFileBytes + 1);
-        CONCORD_RETURN_IF_ERROR(ForEachPiece(source, piece, [&](ByteSpan bytes) -> Result<void> {
-            if (leaf.size() + bytes.size() > kMaxCustodyFileBytes) {
-                return MakeError(ErrorCode::kInvalidArgument, "custody/received.leaf is too large");
-            }
-            leaf.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-            return {};
-        }));
+        CONCORD_ASSIGN_OR_RETURN(
+            std::string leaf,
+            ReadBounded(
+                custody / kLeafFile, kMaxCustodyFileBytes, "custody/received.leaf", LineEnds::kKeep
+            )
+        );
         CONCORD_ASSIGN_OR_RETURN(
             std::string proof_text,
-            ReadBounded(custody / kProofFile, kMaxCustodyFileBytes, "custody/received.proof")
+            ReadBounded(
+                custody / kProofFile,
+                kMaxCustodyFileBytes,
+                "custody/received.proof",
+                LineEnds::kTrim
+            )
         );
         // A tlog-proof ends with its checkpoint's signature line and a newline.
         CONCORD_ASSIGN_OR_RETURN(
@@ -418,7 +428,8 @@ Result<PackageReport> VerifyExportedPackage(
     const federation::Directory& directory, const std::filesystem::path& folder
 ) {
     CONCORD_ASSIGN_OR_RETURN(
-        std::string text, ReadBounded(folder / "manifest.json", kMaxManifestBytes, "manifest.json")
+        std::string text,
+        ReadBounded(folder / "manifest.json", kMaxManifestBytes, "manifest.json", LineEnds::kTrim)
     );
     std::vector<std::uint8_t> piece(kPiece);
     auto verified = VerifyManifest(directory, text);
