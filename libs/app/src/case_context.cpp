@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <boost/json/parse.hpp>
+
 namespace concord::app::detail {
 
 Relation RelationTo(const Actor& actor, const Case& c) {
@@ -9,6 +11,39 @@ Relation RelationTo(const Actor& actor, const Case& c) {
         return c.direction == CaseDirection::kIn ? Relation::kIncoming : Relation::kOtherUnit;
     }
     return !actor.unit.empty() && c.unit == actor.unit ? Relation::kOwnUnit : Relation::kOtherUnit;
+}
+
+std::string FirstOffence(const boost::json::object& request) {
+    const boost::json::value* offences = request.if_contains("offences");
+    if (offences == nullptr || !offences->is_array() || offences->as_array().empty() ||
+        !offences->as_array()[0].is_object()) {
+        return {};
+    }
+    const boost::json::value* article = offences->as_array()[0].as_object().if_contains("article");
+    return article != nullptr && article->is_string() ? std::string(article->as_string())
+                                                      : std::string{};
+}
+
+std::vector<std::string> DataCategoriesOf(std::string_view body) {
+    std::vector<std::string> out;
+    boost::system::error_code ec;
+    const boost::json::value v = boost::json::parse(body, ec);
+    if (ec || !v.is_object()) {
+        return out;
+    }
+    const boost::json::value* fields = v.as_object().if_contains("fields");
+    const boost::json::value* list = fields != nullptr && fields->is_object()
+                                         ? fields->as_object().if_contains("data_categories")
+                                         : nullptr;
+    if (list == nullptr || !list->is_array()) {
+        return out;
+    }
+    for (const boost::json::value& item : list->as_array()) {
+        if (item.is_string()) {
+            out.emplace_back(item.as_string());
+        }
+    }
+    return out;
 }
 
 legal::Side OwnSide(const Case& c) {

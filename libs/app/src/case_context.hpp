@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "concord/app/actor.hpp"
 #include "concord/app/case.hpp"
 #include "concord/app/case_service.hpp"
@@ -47,6 +49,11 @@ legal::Side OwnSide(const Case& c);
 legal::Side PeerSide(const Case& c);
 /// The party of this node in the directory; kUnavailable if the directory does not list it.
 Result<std::string> OwnParty(const federation::Node& node);
+/// The citation of the first offence a request names ("" when none): the case's `offence`.
+std::string FirstOffence(const boost::json::object& request);
+/// The data categories a request body names (`fields.data_categories`); empty when the body is
+/// not JSON or names none.
+std::vector<std::string> DataCategoriesOf(std::string_view body);
 /// "<party>-<year>" for numbers given at `now_ms`.
 std::string NumberPrefix(std::string_view party, std::int64_t now_ms);
 /// The priority a message of `type` can carry from this node: `wanted`, or "normal" when the

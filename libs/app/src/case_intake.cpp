@@ -123,11 +123,7 @@ Result<Case> CreateIncoming(
     c.version = 1;
     c.priority = m.priority == federation::Priority::kEmergency ? "emergency" : "normal";
     c.drafted_by = "peer:" + m.from;
-    if (const auto* offences = request.if_contains("offences");
-        offences != nullptr && offences->is_array() && !offences->as_array().empty() &&
-        offences->as_array()[0].is_object()) {
-        c.offence = Member(offences->as_array()[0].as_object(), "article");
-    }
+    c.offence = FirstOffence(request);
     c.peer_number = step ? step->number : std::string{};
     c.request_message_id = m.id;
     c.created_ms = m.received_ms;

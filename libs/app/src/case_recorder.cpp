@@ -4,6 +4,8 @@
 
 #include "concord/app/domain_events.hpp"
 
+#include "case_context.hpp"
+
 namespace concord::app::detail {
 
 Result<void> CaseRecorder::Record(
@@ -27,6 +29,9 @@ Result<void> CaseRecorder::Record(
     event.to_state = entry.to_state;
     event.priority = c.priority;
     event.grounds = entry.grounds;
+    event.direction = CaseDirectionName(c.direction);
+    event.offence = c.offence;
+    event.data_categories = DataCategoriesOf(c.body);
     CONCORD_RETURN_IF_ERROR(AppendDomainEvent(tx, event));
     // Metadata only: the audit log never carries case content (reasons stay in the case).
     boost::json::object leaf;

@@ -240,11 +240,7 @@ Result<Case> CaseService::Draft(const Actor& actor, const DraftInput& input) {
     c.priority = input.priority;
     c.unit = unit;
     c.drafted_by = actor.Label();
-    if (const auto* offences = request.if_contains("offences");
-        offences != nullptr && offences->is_array() && !offences->as_array().empty() &&
-        offences->as_array()[0].is_object()) {
-        c.offence = Member(offences->as_array()[0].as_object(), "article");
-    }
+    c.offence = detail::FirstOffence(request);
     c.created_ms = NowMillis();
     c.updated_ms = c.created_ms;
     c.body = boost::json::serialize(request);

@@ -1,5 +1,6 @@
 #include "concord/app/case_service.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
@@ -57,6 +58,16 @@ protected:
     }
 };
 
+// The data categories the shipped example names, read from the file.
+std::vector<std::string> DataCategoriesOfExample() {
+    std::vector<std::string> out;
+    const auto request = boost::json::parse(testing::ExampleRequest());
+    for (const auto& c : request.at("fields").at("data_categories").as_array()) {
+        out.emplace_back(c.as_string());
+    }
+    return out;
+}
+
 TEST_P(CaseServiceTest, ADraftIsApprovedSentAndBecomesAnIncomingCase) {
     Case draft = DraftOne();
     EXPECT_EQ(draft.state, "draft");
@@ -83,12 +94,19 @@ TEST_P(CaseServiceTest, ADraftIsApprovedSentAndBecomesAnIncomingCase) {
         EXPECT_EQ(e.request_type, "mla_stored_data");
         EXPECT_EQ(e.requesting_party, "FR");
         EXPECT_EQ(e.requested_party, "JP");
+        // What statistics group by travels on every event of the case.
+        EXPECT_EQ(e.direction, "out");
+        EXPECT_EQ(e.offence, "budapest:2");
+        EXPECT_EQ(e.data_categories, DataCategoriesOfExample());
     }
     EXPECT_EQ(kinds, (std::vector<std::string>{"drafted", "approve", "send", "deliver"}));
     auto in_events = Events(b_, in.id);
     ASSERT_EQ(in_events.size(), 2U);
     EXPECT_EQ(in_events[0].kind, "received");
     EXPECT_EQ(in_events[0].actor, "peer:fr.central");
+    EXPECT_EQ(in_events[0].direction, "in");
+    EXPECT_EQ(in_events[0].offence, "budapest:2");
+    EXPECT_EQ(in_events[0].data_categories, DataCategoriesOfExample());
     EXPECT_EQ(in_events[1].kind, "approval_verified");
 }
 

@@ -9,17 +9,17 @@ namespace {
 
 constexpr std::string_view kColumns =
     "at_ms, actor, kind, case_id, request_type, requesting_party, requested_party, from_state, "
-    "to_state, priority, grounds";
+    "to_state, priority, grounds, direction, offence, data_categories";
 
-std::string GroundsJson(const std::vector<std::string>& grounds) {
+std::string ListJson(const std::vector<std::string>& list) {
     boost::json::array a;
-    for (const std::string& g : grounds) {
+    for (const std::string& g : list) {
         a.emplace_back(g);
     }
     return boost::json::serialize(a);
 }
 
-std::vector<std::string> GroundsFromJson(const std::string& text) {
+std::vector<std::string> ListFromJson(const std::string& text) {
     std::vector<std::string> out;
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(text, ec);
@@ -48,11 +48,18 @@ std::vector<store::Migration> DomainEventMigrations() {
         return "CREATE TABLE app_domain_events (seq " + std::string(seq) + ", " + rest +
                ";CREATE INDEX app_domain_events_case ON app_domain_events (case_id, seq)";
     };
-    return {store::Migration{
-        "app_domain_events",
-        1,
-        sql("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"),
-        sql("BIGSERIAL PRIMARY KEY", "BIGINT")}};
+    // Version 2: what statistics group by besides the case's parties and type.
+    const std::string facts =
+        "ALTER TABLE app_domain_events ADD COLUMN direction TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE app_domain_events ADD COLUMN offence TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE app_domain_events ADD COLUMN data_categories TEXT NOT NULL DEFAULT '[]'";
+    return {
+        store::Migration{
+            "app_domain_events",
+            1,
+            sql("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"),
+            sql("BIGSERIAL PRIMARY KEY", "BIGINT")},
+        store::Migration{"app_domain_events", 2, facts, facts}};
 }
 
 Result<std::int64_t> AppendDomainEvent(store::Transaction& tx, const DomainEvent& e) {
@@ -60,7 +67,8 @@ Result<std::int64_t> AppendDomainEvent(store::Transaction& tx, const DomainEvent
         auto rows,
         tx.Query(
             "INSERT INTO app_domain_events (" + std::string(kColumns) +
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq",
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING "
+                "seq",
             {e.at_ms,
              e.actor,
              e.kind,
@@ -71,7 +79,10 @@ Result<std::int64_t> AppendDomainEvent(store::Transaction& tx, const DomainEvent
              e.from_state,
              e.to_state,
              e.priority,
-             GroundsJson(e.grounds)}
+             ListJson(e.grounds),
+             e.direction,
+             e.offence,
+             ListJson(e.data_categories)}
         )
     );
     if (rows.size() != 1) {
@@ -106,7 +117,10 @@ Result<std::vector<DomainEvent>> ReadDomainEvents(
         e.from_state = r.Text(8);
         e.to_state = r.Text(9);
         e.priority = r.Text(10);
-        e.grounds = GroundsFromJson(r.Text(11));
+        e.grounds = ListFromJson(r.Text(11));
+        e.direction = r.Text(12);
+        e.offence = r.Text(13);
+        e.data_categories = ListFromJson(r.Text(14));
         out.push_back(std::move(e));
     }
     return out;

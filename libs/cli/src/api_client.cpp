@@ -97,6 +97,21 @@ std::optional<boost::json::value> ApiClient::Upload(
     return Answer(client_.Upload(method, base_ + path, headers, body, size));
 }
 
+Result<std::string> ApiClient::Fetch(const std::string& path, std::size_t max) {
+    std::string body;
+    CONCORD_RETURN_IF_ERROR(Download(
+        path,
+        [&body, max](std::span<const std::uint8_t> piece) -> Result<void> {
+            if (piece.size() > max - body.size()) {
+                return MakeError(ErrorCode::kInvalidArgument, "the answer is too large");
+            }
+            body.append(reinterpret_cast<const char*>(piece.data()), piece.size());
+            return {};
+        }
+    ));
+    return body;
+}
+
 Result<net::Response> ApiClient::Download(const std::string& path, const net::BodySink& sink) {
     const net::HeaderList headers{{"Authorization", "Bearer " + token_}};
     CONCORD_ASSIGN_OR_RETURN(net::Response response, client_.Download(base_ + path, headers, sink));

@@ -60,6 +60,8 @@ public:
     /// "the node refused: CODE: MESSAGE" (kNotFound for 404, kPermissionDenied for 401/403,
     /// kInvalidArgument otherwise), a transport or sink error is returned as is.
     Result<net::Response> Download(const std::string& path, const net::BodySink& sink);
+    /// The body of GET `path` as Download fetches it, refused (kInvalidArgument) past `max` bytes.
+    Result<std::string> Fetch(const std::string& path, std::size_t max);
 
 private:
     ApiClient(Context& ctx, std::string base, std::string token, net::ClientOptions options);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <thread>
@@ -536,6 +537,77 @@ TEST_F(CaseCommandsTest, AHeldCasesEvidenceOutlivesItsRetentionAndIsShreddedOnce
     ASSERT_EQ(holds.status, 0) << holds.err;
     EXPECT_NE(holds.out.find("lifted"), std::string::npos) << holds.out;
     EXPECT_EQ(holds.out.find("in force"), std::string::npos) << holds.out;
+}
+
+TEST_F(CaseCommandsTest, StatsReportCountsTheRequestsAndHidesSmallCountsUntilTheThresholdAllows) {
+    const std::string case_id = SendRequestToHu();
+    ASSERT_FALSE(case_id.empty());
+    Output acknowledged = On(1, {"case", "step", case_id, "--transition", "acknowledge"});
+    ASSERT_EQ(acknowledged.status, 0) << acknowledged.err;
+    const std::int64_t day = std::int64_t{24} * 3600 * 1000;
+    const std::vector<std::string> period = {
+        "stats",
+        "report",
+        "--from",
+        FormatTimestamp(NowMillis() - day),
+        "--to",
+        FormatTimestamp(NowMillis() + day)};
+    auto with = [&](std::vector<std::string> more) {
+        std::vector<std::string> args = period;
+        args.insert(args.end(), more.begin(), more.end());
+        return On(1, args);
+    };
+
+    // One request: below the default threshold of 5, so the row is there and its figures hidden.
+    Output hidden = with({"--json"});
+    ASSERT_EQ(hidden.status, 0) << hidden.err;
+    const boost::json::value first = boost::json::parse(hidden.out);
+    EXPECT_EQ(first.at("threshold").as_int64(), 5);
+    ASSERT_EQ(first.at("requests").as_array().size(), 1u) << hidden.out;
+    const auto& row = first.at("requests").as_array()[0];
+    EXPECT_EQ(row.at("direction").as_string(), "in");
+    EXPECT_EQ(row.at("priority").as_string(), "emergency");
+    EXPECT_TRUE(row.at("requests").is_null());
+    EXPECT_TRUE(row.at("acknowledged").is_null());
+    Output text = with({});
+    ASSERT_EQ(text.status, 0) << text.err;
+    EXPECT_NE(text.out.find("Official statistics from "), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("·"), std::string::npos) << text.out;
+
+    // With a threshold of 1 nothing is hidden.
+    services_[1].reset();
+    auto config = server::LoadConfig(inits_[1].config_file);
+    ASSERT_TRUE(config) << config.error().ToString();
+    config->statistics_threshold = 1;
+    auto restarted = server::NodeService::Start(*config);
+    ASSERT_TRUE(restarted) << restarted.error().ToString();
+    services_[1] = std::move(*restarted);
+    Output shown = with({"--json"});
+    ASSERT_EQ(shown.status, 0) << shown.err;
+    const boost::json::value second = boost::json::parse(shown.out);
+    const auto& counted = second.at("requests").as_array()[0];
+    EXPECT_EQ(counted.at("requests").as_int64(), 1);
+    EXPECT_EQ(counted.at("acknowledged").as_int64(), 1);
+    EXPECT_EQ(counted.at("open").as_int64(), 1);
+    EXPECT_GE(counted.at("acknowledge_median_ms").as_int64(), 0);
+
+    Output csv = with({"--csv"});
+    ASSERT_EQ(csv.status, 0) << csv.err;
+    EXPECT_EQ(csv.out.rfind("direction,requesting_party,requested_party,", 0), 0u) << csv.out;
+    EXPECT_NE(csv.out.find("\r\nin,"), std::string::npos) << csv.out;
+
+    const auto page = dir_ / "statistics.html";
+    Output html = with({"--html", "--out", page.string()});
+    ASSERT_EQ(html.status, 0) << html.err;
+    std::ifstream in(page);
+    const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(body.rfind("<!DOCTYPE html>", 0), 0u);
+    EXPECT_NE(body.find("<td>emergency</td>"), std::string::npos) << body;
+    EXPECT_EQ(body.find("<script"), std::string::npos);
+
+    Output bad = On(1, {"stats", "report", "--from", "yesterday", "--to", "2030-01-01T00:00:00Z"});
+    EXPECT_EQ(bad.status, 1);
+    EXPECT_NE(bad.err.find("invalid_parameter"), std::string::npos) << bad.err;
 }
 
 }  // namespace

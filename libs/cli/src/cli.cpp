@@ -35,6 +35,7 @@ int Run(
         AddApprovalCommands(app, ctx);
         AddEvidenceCommands(app, ctx);
         AddCaseCommands(app, ctx);
+        AddStatsCommands(app, ctx);
         std::vector<std::string> reversed(args.rbegin(), args.rend());
         if (!reversed.empty()) {
             reversed.pop_back();  // program name

@@ -284,22 +284,6 @@ void AddList(CLI::App& evidence, Context& ctx) {
     });
 }
 
-/// The body of GET `path`, at most `max` bytes.
-Result<std::string> FetchSmall(ApiClient& client, const std::string& path, std::size_t max) {
-    std::string body;
-    CONCORD_RETURN_IF_ERROR(client.Download(
-        path,
-        [&body, max](std::span<const std::uint8_t> piece) -> Result<void> {
-            if (piece.size() > max - body.size()) {
-                return MakeError(ErrorCode::kInvalidArgument, "the answer is too large");
-            }
-            body.append(reinterpret_cast<const char*>(piece.data()), piece.size());
-            return {};
-        }
-    ));
-    return body;
-}
-
 /// The answer of GET /api/v1/evidence/{package}/custody.
 Result<app::EvidenceCustody> ParseCustody(std::string_view text) {
     boost::system::error_code ec;
@@ -343,7 +327,7 @@ void AddDownload(CLI::App& evidence, Context& ctx) {
         Finish(ctx, [&]() -> Result<void> {
             CONCORD_ASSIGN_OR_RETURN(
                 std::string manifest,
-                FetchSmall(*client, PackagePath(a->package) + "/manifest", kMaxManifestBytes)
+                client->Fetch(PackagePath(a->package) + "/manifest", kMaxManifestBytes)
             );
             CONCORD_ASSIGN_OR_RETURN(app::ParsedManifest parsed, app::ParseManifest(manifest));
             const app::FileFetcher fetch = [&](const app::EvidenceFile& f,
@@ -357,7 +341,7 @@ void AddDownload(CLI::App& evidence, Context& ctx) {
             // The receipt and its ledger proof, when there are any, go under custody/.
             CONCORD_ASSIGN_OR_RETURN(
                 std::string custody_text,
-                FetchSmall(*client, PackagePath(a->package) + "/custody", kMaxManifestBytes)
+                client->Fetch(PackagePath(a->package) + "/custody", kMaxManifestBytes)
             );
             CONCORD_ASSIGN_OR_RETURN(app::EvidenceCustody custody, ParseCustody(custody_text));
             CONCORD_RETURN_IF_ERROR(app::WritePackageFolder(parsed, manifest, fetch, a->out));

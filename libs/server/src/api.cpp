@@ -25,6 +25,7 @@ std::vector<RoutePolicy> RegisterApiRoutes(net::Router& router, NodeService::Imp
     AddPreservationRoutes(t, service);
     AddEvidenceRoutes(t, service);
     AddAccessRoutes(t, service);
+    AddStatisticsRoutes(t, service);
     return t.policies();
 }
 

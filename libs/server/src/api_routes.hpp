@@ -100,6 +100,7 @@ void AddDutyRoutes(RouteTable& table, NodeService::Impl& service);
 void AddPreservationRoutes(RouteTable& table, NodeService::Impl& service);
 void AddEvidenceRoutes(RouteTable& table, NodeService::Impl& service);
 void AddAccessRoutes(RouteTable& table, NodeService::Impl& service);
+void AddStatisticsRoutes(RouteTable& table, NodeService::Impl& service);
 /// The recipient's side of evidence transfers, on the federation listener.
 void AddFederationEvidenceRoutes(RouteTable& table, NodeService::Impl& service);
 

@@ -550,11 +550,14 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     ));
     CONCORD_RETURN_IF_ERROR(OpenEvidence(*impl, *keys, self->party));
     for (const auto& migrations :
-         {app::DeadlineEngine::Migrations(), app::DutyDesk::Migrations()}) {
+         {app::DeadlineEngine::Migrations(),
+          app::DutyDesk::Migrations(),
+          app::StatisticsService::Migrations()}) {
         if (auto migrated = impl->store->Migrate(migrations); !migrated) {
             return KeyError(config, "node.store", migrated.error());
         }
     }
+    impl->statistics = std::make_unique<app::StatisticsService>(*impl->store);
     impl->transport = std::make_unique<HttpTransport>(config.allow_plain_http);
     impl->RegisterMetrics();
 

@@ -26,6 +26,10 @@ struct DomainEvent {
     std::string to_state;
     std::string priority;
     std::vector<std::string> grounds;
+    std::string direction;  ///< "out" (this node requests) or "in"; empty in rows of version 1
+    std::string offence;    ///< the case's first offence (citation); may be empty
+    /// The data categories the request names (`fields.data_categories`); may be empty.
+    std::vector<std::string> data_categories;
 };
 
 /// The schema of `app_domain_events` (component "app_domain_events").

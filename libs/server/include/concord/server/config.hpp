@@ -90,6 +90,10 @@ struct Config {
     /// legal hold, before the node shreds it (docs/operations.md "Retention and legal holds").
     std::chrono::milliseconds evidence_retention{std::chrono::days(1827)};
 
+    // [statistics] (docs/statistics.md)
+    /// Counts below it (and durations from fewer cases) are suppressed in every report.
+    std::int64_t statistics_threshold{5};
+
     // [log]
     std::string log_level{"info"};
 

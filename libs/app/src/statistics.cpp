@@ -1,0 +1,548 @@
+// Official statistics from the typed domain events (docs/statistics.md): the fold into one row
+// per request, and the report computed from those rows.
+#include "concord/app/statistics.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "concord/app/domain_events.hpp"
+#include "concord/app/policy.hpp"
+#include "concord/core/time.hpp"
+
+namespace concord::app {
+namespace {
+
+constexpr std::size_t kFoldBatch = 10000;
+constexpr std::int64_t kMaxThreshold = 1000;
+
+constexpr std::string_view kRowColumns =
+    "direction, requesting_party, requested_party, request_type, priority, offence, "
+    "data_categories, started_ms, acknowledged_ms, answered_ms, outcome, grounds";
+
+// What the fold knows of one request.
+struct RequestRow {
+    std::string direction;
+    std::string requesting_party;
+    std::string requested_party;
+    std::string request_type;
+    std::string priority;
+    std::string offence;
+    std::vector<std::string> data_categories;
+    std::int64_t started_ms{0};
+    std::int64_t acknowledged_ms{0};
+    std::int64_t answered_ms{0};
+    std::string outcome{"open"};
+    std::vector<std::string> grounds;
+};
+
+std::string ListJson(const std::vector<std::string>& list) {
+    boost::json::array a;
+    for (const std::string& s : list) {
+        a.emplace_back(s);
+    }
+    return boost::json::serialize(a);
+}
+
+std::vector<std::string> ListFromJson(const std::string& text) {
+    std::vector<std::string> out;
+    boost::system::error_code ec;
+    const boost::json::value v = boost::json::parse(text, ec);
+    if (ec || !v.is_array()) {
+        return out;
+    }
+    for (const boost::json::value& s : v.as_array()) {
+        if (s.is_string()) {
+            out.emplace_back(s.as_string());
+        }
+    }
+    return out;
+}
+
+RequestRow RowFrom(const store::Row& r) {
+    RequestRow row;
+    row.direction = r.Text(0);
+    row.requesting_party = r.Text(1);
+    row.requested_party = r.Text(2);
+    row.request_type = r.Text(3);
+    row.priority = r.Text(4);
+    row.offence = r.Text(5);
+    row.data_categories = ListFromJson(r.Text(6));
+    row.started_ms = r.Int(7);
+    row.acknowledged_ms = r.Int(8);
+    row.answered_ms = r.Int(9);
+    row.outcome = r.Text(10);
+    row.grounds = ListFromJson(r.Text(11));
+    return row;
+}
+
+// One event's effect on its request (docs/statistics.md "From events to requests").
+void Apply(RequestRow& row, const DomainEvent& e) {
+    if (row.direction.empty()) {
+        // Events written before version 2 of the table carry no direction: a request this node
+        // drafted is outgoing, one it received incoming.
+        row.direction = !e.direction.empty()   ? e.direction
+                        : e.kind == "received" ? "in"
+                        : e.kind == "drafted"  ? "out"
+                                               : "";
+    }
+    row.requesting_party = e.requesting_party;
+    row.requested_party = e.requested_party;
+    row.request_type = e.request_type;
+    row.priority = e.priority;
+    if (row.offence.empty()) {
+        row.offence = e.offence;
+    }
+    if (row.data_categories.empty()) {
+        row.data_categories = e.data_categories;
+    }
+    if (row.started_ms == 0 && (e.kind == "received" || e.kind == "send")) {
+        row.started_ms = e.at_ms;
+    }
+    if (row.acknowledged_ms == 0 && e.kind == "acknowledge") {
+        row.acknowledged_ms = e.at_ms;
+    }
+    if (row.answered_ms == 0 && (e.kind == "respond" || e.kind == "refuse")) {
+        row.answered_ms = e.at_ms;
+        if (row.outcome == "open") {
+            row.outcome = e.kind == "respond" ? "responded" : "refused";
+            row.grounds = e.grounds;
+        }
+    }
+    if (row.outcome == "open" && e.to_state == "withdrawn") {
+        row.outcome = "withdrawn";
+    }
+}
+
+Result<void> Save(store::Transaction& tx, const std::string& case_id, const RequestRow& row) {
+    CONCORD_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO app_stats_requests (case_id, " + std::string(kRowColumns) +
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT "
+            "(case_id) DO UPDATE SET direction = excluded.direction, requesting_party = "
+            "excluded.requesting_party, requested_party = excluded.requested_party, "
+            "request_type = excluded.request_type, priority = excluded.priority, offence = "
+            "excluded.offence, data_categories = excluded.data_categories, started_ms = "
+            "excluded.started_ms, acknowledged_ms = excluded.acknowledged_ms, answered_ms = "
+            "excluded.answered_ms, outcome = excluded.outcome, grounds = excluded.grounds",
+        {case_id,
+         row.direction,
+         row.requesting_party,
+         row.requested_party,
+         row.request_type,
+         row.priority,
+         row.offence,
+         ListJson(row.data_categories),
+         row.started_ms,
+         row.acknowledged_ms,
+         row.answered_ms,
+         row.outcome,
+         ListJson(row.grounds)}
+    ));
+    return {};
+}
+
+// Folds one batch; returns how many events it folded and the cursor after them.
+Result<std::pair<std::size_t, std::int64_t>> FoldBatch(store::Store& store) {
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store.Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto cursor_rows, tx->Query("SELECT seq FROM app_stats_cursor"));
+    if (cursor_rows.size() != 1) {
+        return MakeError(ErrorCode::kInternal, "app_stats_cursor must hold one row");
+    }
+    const std::int64_t cursor = cursor_rows[0].Int(0);
+    CONCORD_ASSIGN_OR_RETURN(auto events, ReadDomainEvents(*tx, cursor, kFoldBatch));
+    if (events.empty()) {
+        return std::pair<std::size_t, std::int64_t>{0, cursor};
+    }
+    std::map<std::string, RequestRow> rows;
+    for (const DomainEvent& e : events) {
+        auto it = rows.find(e.case_id);
+        if (it == rows.end()) {
+            CONCORD_ASSIGN_OR_RETURN(
+                auto found,
+                tx->Query(
+                    "SELECT " + std::string(kRowColumns) +
+                        " FROM app_stats_requests WHERE case_id = $1",
+                    {e.case_id}
+                )
+            );
+            it = rows.emplace(e.case_id, found.empty() ? RequestRow{} : RowFrom(found[0])).first;
+        }
+        Apply(it->second, e);
+    }
+    for (const auto& [case_id, row] : rows) {
+        CONCORD_RETURN_IF_ERROR(Save(*tx, case_id, row));
+    }
+    const std::int64_t last = events.back().seq;
+    CONCORD_ASSIGN_OR_RETURN(
+        const std::int64_t moved,
+        tx->Execute("UPDATE app_stats_cursor SET seq = $1 WHERE seq = $2", {last, cursor})
+    );
+    if (moved != 1) {
+        return MakeError(
+            ErrorCode::kUnavailable, "another fold of the same domain events ran first; retry"
+        );
+    }
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return std::pair<std::size_t, std::int64_t>{events.size(), last};
+}
+
+// Nearest rank: the smallest value with at least p % of the values at or below it.
+std::int64_t Percentile(const std::vector<std::int64_t>& sorted, std::int64_t percent) {
+    const auto n = static_cast<std::int64_t>(sorted.size());
+    const std::int64_t rank = (percent * n + 99) / 100;
+    return sorted[static_cast<std::size_t>(std::max<std::int64_t>(rank, 1) - 1)];
+}
+
+// Accumulates one requests-table row.
+struct RequestCell {
+    std::int64_t requests{0};
+    std::int64_t acknowledged{0};
+    std::int64_t responded{0};
+    std::int64_t refused{0};
+    std::int64_t withdrawn{0};
+    std::int64_t open{0};
+    std::vector<std::int64_t> to_acknowledge;
+    std::vector<std::int64_t> to_answer;
+};
+
+class Suppressor {
+public:
+    explicit Suppressor(std::int64_t threshold) : threshold_(threshold) {}
+
+    [[nodiscard]] Figure Count(std::int64_t n) const {
+        return n > 0 && n < threshold_ ? Figure{} : Figure{n};
+    }
+
+    // The median and 90th percentile of `values`, or nothing when fewer than the threshold.
+    [[nodiscard]] std::pair<Figure, Figure> Durations(std::vector<std::int64_t>& values) const {
+        if (static_cast<std::int64_t>(values.size()) < threshold_ || values.empty()) {
+            return {};
+        }
+        std::sort(values.begin(), values.end());
+        return {Percentile(values, 50), Percentile(values, 90)};
+    }
+
+    // Complementary suppression of a partition of a published total: when exactly one part is
+    // suppressed, the smallest other part above zero is suppressed too, so the hidden one cannot
+    // be had by subtraction.
+    static void Complement(
+        const std::vector<Figure*>& parts, const std::vector<std::int64_t>& raw
+    ) {
+        std::size_t hidden = 0;
+        for (const Figure* p : parts) {
+            if (!p->has_value()) {
+                ++hidden;
+            }
+        }
+        if (hidden != 1) {
+            return;
+        }
+        std::size_t pick = parts.size();
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            if (parts[i]->has_value() && raw[i] > 0 &&
+                (pick == parts.size() || raw[i] < raw[pick])) {
+                pick = i;
+            }
+        }
+        if (pick != parts.size()) {
+            parts[pick]->reset();
+        }
+    }
+
+private:
+    std::int64_t threshold_;
+};
+
+RequestFigures Publish(
+    const std::tuple<std::string, std::string, std::string, std::string, std::string>& key,
+    RequestCell& cell,
+    const Suppressor& s
+) {
+    RequestFigures f;
+    std::tie(f.direction, f.requesting_party, f.requested_party, f.request_type, f.priority) = key;
+    f.requests = s.Count(cell.requests);
+    f.acknowledged = s.Count(cell.acknowledged);
+    f.responded = s.Count(cell.responded);
+    f.refused = s.Count(cell.refused);
+    f.withdrawn = s.Count(cell.withdrawn);
+    f.open = s.Count(cell.open);
+    if (!f.requests) {
+        // The total is hidden: so is every part of it.
+        f.acknowledged = f.responded = f.refused = f.withdrawn = f.open = Figure{};
+    } else {
+        Suppressor::Complement(
+            {&f.responded, &f.refused, &f.withdrawn, &f.open},
+            {cell.responded, cell.refused, cell.withdrawn, cell.open}
+        );
+    }
+    std::tie(f.acknowledge_median_ms, f.acknowledge_p90_ms) = s.Durations(cell.to_acknowledge);
+    std::tie(f.answer_median_ms, f.answer_p90_ms) = s.Durations(cell.to_answer);
+    return f;
+}
+
+Result<void> CheckQuery(const StatisticsQuery& q) {
+    if (q.from_ms < 0 || q.to_ms < 0 || q.from_ms >= q.to_ms) {
+        return MakeError(ErrorCode::kInvalidArgument, "a statistics period needs 0 <= from < to");
+    }
+    if (q.threshold < 1 || q.threshold > kMaxThreshold) {
+        return MakeError(
+            ErrorCode::kInvalidArgument, "the suppression threshold must be between 1 and 1000"
+        );
+    }
+    return {};
+}
+
+boost::json::value FigureJson(const Figure& f) {
+    return f ? boost::json::value(*f) : boost::json::value(nullptr);
+}
+
+std::string FigureCsv(const Figure& f) {
+    return f ? std::to_string(*f) : std::string{};
+}
+
+// One CSV field: quoted when it holds a separator, a quote or a line end; a leading character
+// that spreadsheets read as a formula is preceded by an apostrophe.
+std::string CsvField(std::string_view text) {
+    std::string value(text);
+    if (!value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string::npos) {
+        value.insert(value.begin(), '\'');
+    }
+    if (value.find_first_of(",\"\r\n") == std::string::npos) {
+        return value;
+    }
+    std::string quoted = "\"";
+    for (char ch : value) {
+        quoted += ch;
+        if (ch == '"') {
+            quoted += '"';
+        }
+    }
+    return quoted + "\"";
+}
+
+}  // namespace
+
+std::vector<store::Migration> StatisticsService::Migrations() {
+    auto schema = [](std::string_view integer) {
+        const std::string i(integer);
+        return "CREATE TABLE app_stats_requests (case_id TEXT PRIMARY KEY, direction TEXT NOT "
+               "NULL, requesting_party TEXT NOT NULL, requested_party TEXT NOT NULL, "
+               "request_type TEXT NOT NULL, priority TEXT NOT NULL, offence TEXT NOT NULL, "
+               "data_categories TEXT NOT NULL, started_ms " +
+               i + " NOT NULL, acknowledged_ms " + i + " NOT NULL, answered_ms " + i +
+               " NOT NULL, outcome TEXT NOT NULL, grounds TEXT NOT NULL);"
+               "CREATE INDEX app_stats_requests_started ON app_stats_requests (started_ms);"
+               "CREATE TABLE app_stats_cursor (seq " +
+               i + " NOT NULL);INSERT INTO app_stats_cursor (seq) VALUES (0)";
+    };
+    return {store::Migration{"app_statistics", 1, schema("INTEGER"), schema("BIGINT")}};
+}
+
+Result<std::int64_t> StatisticsService::Refresh() {
+    while (true) {
+        CONCORD_ASSIGN_OR_RETURN(auto folded, FoldBatch(store_));
+        if (folded.first < kFoldBatch) {
+            return folded.second;
+        }
+    }
+}
+
+Result<StatisticsReport> StatisticsService::Report(
+    const Actor& actor, const StatisticsQuery& query
+) {
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kStatisticsRead));
+    CONCORD_RETURN_IF_ERROR(CheckQuery(query));
+    CONCORD_ASSIGN_OR_RETURN(const std::int64_t through, Refresh());
+    StatisticsReport report;
+    report.query = query;
+    report.generated_ms = NowMillis();
+    report.events_through = through;
+    const Suppressor s(query.threshold);
+
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx->Query(
+            "SELECT " + std::string(kRowColumns) +
+                " FROM app_stats_requests WHERE started_ms >= $1 AND started_ms < $2",
+            {query.from_ms, query.to_ms}
+        )
+    );
+    std::map<
+        std::tuple<std::string, std::string, std::string, std::string, std::string>,
+        RequestCell>
+        cells;
+    std::map<std::tuple<std::string, std::string, std::string, std::string>, std::int64_t> grounds;
+    std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> dimensions;
+    for (const store::Row& r : rows) {
+        const RequestRow row = RowFrom(r);
+        RequestCell& c = cells[{
+            row.direction,
+            row.requesting_party,
+            row.requested_party,
+            row.request_type,
+            row.priority}];
+        ++c.requests;
+        if (row.acknowledged_ms != 0) {
+            ++c.acknowledged;
+            c.to_acknowledge.push_back(row.acknowledged_ms - row.started_ms);
+        }
+        if (row.answered_ms != 0) {
+            c.to_answer.push_back(row.answered_ms - row.started_ms);
+        }
+        (row.outcome == "responded"   ? c.responded
+         : row.outcome == "refused"   ? c.refused
+         : row.outcome == "withdrawn" ? c.withdrawn
+                                      : c.open)++;
+        for (const std::string& g : row.grounds) {
+            ++grounds[{row.direction, row.requesting_party, row.requested_party, g}];
+        }
+        if (!row.offence.empty()) {
+            ++dimensions[{row.direction, "offence", row.offence}];
+        }
+        for (const std::string& category : row.data_categories) {
+            ++dimensions[{row.direction, "data_category", category}];
+        }
+    }
+    for (auto& [key, cell] : cells) {
+        report.requests.push_back(Publish(key, cell, s));
+    }
+    for (const auto& [key, n] : grounds) {
+        RefusalFigures f;
+        std::tie(f.direction, f.requesting_party, f.requested_party, f.ground) = key;
+        f.refusals = s.Count(n);
+        report.refusals.push_back(std::move(f));
+    }
+    for (const auto& [key, n] : dimensions) {
+        DimensionFigures f;
+        std::tie(f.direction, f.dimension, f.value) = key;
+        f.requests = s.Count(n);
+        report.dimensions.push_back(std::move(f));
+    }
+
+    CONCORD_ASSIGN_OR_RETURN(
+        auto deadline_rows,
+        tx->Query(
+            "SELECT d.kind, d.state, COUNT(*) FROM app_deadlines d JOIN app_stats_requests r ON "
+            "r.case_id = d.case_id WHERE r.started_ms >= $1 AND r.started_ms < $2 GROUP BY "
+            "d.kind, d.state ORDER BY d.kind",
+            {query.from_ms, query.to_ms}
+        )
+    );
+    std::map<std::string, std::map<std::string, std::int64_t>> by_kind;
+    for (const store::Row& r : deadline_rows) {
+        by_kind[r.Text(0)][r.Text(1)] += r.Int(2);
+    }
+    for (auto& [kind, states] : by_kind) {
+        DeadlineFigures f;
+        f.kind = kind;
+        f.met = s.Count(states["met"]);
+        f.breached = s.Count(states["breached"]);
+        f.running = s.Count(states["open"] + states["warned"] + states["suspended"]);
+        f.cancelled = s.Count(states["cancelled"]);
+        report.deadlines.push_back(std::move(f));
+    }
+    tx->Rollback();
+    return report;
+}
+
+std::string StatisticsJson(const StatisticsReport& report) {
+    boost::json::object o;
+    o["format"] = "concord-statistics/1";
+    o["from"] = FormatTimestamp(report.query.from_ms);
+    o["to"] = FormatTimestamp(report.query.to_ms);
+    o["threshold"] = report.query.threshold;
+    o["generated"] = FormatTimestamp(report.generated_ms);
+    o["events_through"] = report.events_through;
+    boost::json::array requests;
+    for (const RequestFigures& f : report.requests) {
+        requests.push_back(boost::json::object{
+            {"direction", f.direction},
+            {"requesting_party", f.requesting_party},
+            {"requested_party", f.requested_party},
+            {"request_type", f.request_type},
+            {"priority", f.priority},
+            {"requests", FigureJson(f.requests)},
+            {"acknowledged", FigureJson(f.acknowledged)},
+            {"responded", FigureJson(f.responded)},
+            {"refused", FigureJson(f.refused)},
+            {"withdrawn", FigureJson(f.withdrawn)},
+            {"open", FigureJson(f.open)},
+            {"acknowledge_median_ms", FigureJson(f.acknowledge_median_ms)},
+            {"acknowledge_p90_ms", FigureJson(f.acknowledge_p90_ms)},
+            {"answer_median_ms", FigureJson(f.answer_median_ms)},
+            {"answer_p90_ms", FigureJson(f.answer_p90_ms)}});
+    }
+    o["requests"] = std::move(requests);
+    boost::json::array refusals;
+    for (const RefusalFigures& f : report.refusals) {
+        refusals.push_back(boost::json::object{
+            {"direction", f.direction},
+            {"requesting_party", f.requesting_party},
+            {"requested_party", f.requested_party},
+            {"ground", f.ground},
+            {"refusals", FigureJson(f.refusals)}});
+    }
+    o["refusals"] = std::move(refusals);
+    boost::json::array dimensions;
+    for (const DimensionFigures& f : report.dimensions) {
+        dimensions.push_back(boost::json::object{
+            {"direction", f.direction},
+            {"dimension", f.dimension},
+            {"value", f.value},
+            {"requests", FigureJson(f.requests)}});
+    }
+    o["dimensions"] = std::move(dimensions);
+    boost::json::array deadlines;
+    for (const DeadlineFigures& f : report.deadlines) {
+        deadlines.push_back(boost::json::object{
+            {"kind", f.kind},
+            {"met", FigureJson(f.met)},
+            {"breached", FigureJson(f.breached)},
+            {"running", FigureJson(f.running)},
+            {"cancelled", FigureJson(f.cancelled)}});
+    }
+    o["deadlines"] = std::move(deadlines);
+    return boost::json::serialize(o);
+}
+
+std::string StatisticsCsv(const StatisticsReport& report) {
+    std::string out =
+        "direction,requesting_party,requested_party,request_type,priority,requests,acknowledged,"
+        "responded,refused,withdrawn,open,acknowledge_median_ms,acknowledge_p90_ms,"
+        "answer_median_ms,answer_p90_ms\r\n";
+    for (const RequestFigures& f : report.requests) {
+        for (const std::string* text :
+             {&f.direction,
+              &f.requesting_party,
+              &f.requested_party,
+              &f.request_type,
+              &f.priority}) {
+            out += CsvField(*text);
+            out += ',';
+        }
+        const Figure* figures[] = {
+            &f.requests,
+            &f.acknowledged,
+            &f.responded,
+            &f.refused,
+            &f.withdrawn,
+            &f.open,
+            &f.acknowledge_median_ms,
+            &f.acknowledge_p90_ms,
+            &f.answer_median_ms,
+            &f.answer_p90_ms};
+        for (std::size_t i = 0; i < std::size(figures); ++i) {
+            out += FigureCsv(*figures[i]);
+            out += i + 1 < std::size(figures) ? "," : "\r\n";
+        }
+    }
+    return out;
+}
+
+}  // namespace concord::app

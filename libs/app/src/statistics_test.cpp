@@ -1,0 +1,297 @@
+#include "concord/app/statistics.hpp"
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include "concord/app/case_service.hpp"
+#include "concord/app/deadlines.hpp"
+#include "concord/app/domain_events.hpp"
+
+#include "app_test_support.hpp"
+#include "case_test_support.hpp"
+
+namespace concord::app {
+namespace {
+
+using testing::BackendTest;
+using testing::FakeClock;
+using testing::Person;
+
+constexpr std::int64_t kT0 = 1'800'000'000'000;  // 2027-01-15
+constexpr std::int64_t kMinute = 60'000;
+constexpr std::int64_t kHour = 60 * kMinute;
+constexpr std::int64_t kDay = 24 * kHour;
+
+class StatisticsTest : public BackendTest {
+protected:
+    void SetUp() override {
+        BackendTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
+        store_ = OpenStore("statistics");
+        ASSERT_NE(store_, nullptr);
+        ASSERT_TRUE(store_->Migrate(CaseService::Migrations()));
+        ASSERT_TRUE(store_->Migrate(StatisticsService::Migrations()));
+    }
+
+    // Appends one domain event of case `id` in its own transaction.
+    void Event(
+        const std::string& id,
+        std::int64_t at_ms,
+        const std::string& kind,
+        const std::string& to_state,
+        const std::string& direction,
+        std::vector<std::string> grounds = {}
+    ) {
+        DomainEvent e;
+        e.at_ms = at_ms;
+        e.actor = "node";
+        e.kind = kind;
+        e.case_id = id;
+        const bool in = direction == "in";
+        e.request_type = in ? "mla" : "preservation";
+        e.requesting_party = in ? "FR" : "JP";
+        e.requested_party = in ? "JP" : "FR";
+        e.priority = in ? "normal" : "emergency";
+        e.to_state = to_state;
+        e.grounds = std::move(grounds);
+        e.direction = direction;
+        e.offence = in ? "budapest:art-2" : "";
+        e.data_categories = in && id.back() < '3'
+                                ? std::vector<std::string>{"subscriber", "traffic"}
+                                : std::vector<std::string>{};
+        auto tx = store_->Begin();
+        ASSERT_TRUE(tx);
+        ASSERT_TRUE(AppendDomainEvent(**tx, e));
+        ASSERT_TRUE((*tx)->Commit());
+    }
+
+    // Six incoming requests in the period (acknowledged after 10, 20, ... 60 minutes; answered
+    // after 1 to 6 hours, the last by a refusal), two outgoing emergency ones, a draft never
+    // sent, and a request of the day before.
+    void Scenario() {
+        for (int i = 0; i < 6; ++i) {
+            const std::string id = "in-" + std::to_string(i);
+            const std::int64_t start = kT0 + i * kMinute;
+            Event(id, start, "received", "delivered", "in");
+            Event(id, start + (i + 1) * 10 * kMinute, "acknowledge", "acknowledged", "in");
+            if (i < 5) {
+                Event(id, start + (i + 1) * kHour, "respond", "responded", "in");
+            } else {
+                Event(id, start + (i + 1) * kHour, "refuse", "refused", "in", {"nationality"});
+            }
+        }
+        for (int i = 0; i < 2; ++i) {
+            const std::string id = "out-" + std::to_string(i);
+            Event(id, kT0, "drafted", "draft", "out");
+            Event(id, kT0 + kMinute, "send", "sent", "out");
+        }
+        Event("out-1", kT0 + kHour, "withdraw", "withdrawn", "out");
+        Event("draft", kT0, "drafted", "draft", "out");
+        Event("old", kT0 - kDay, "received", "delivered", "in");
+    }
+
+    Result<StatisticsReport> Report(std::int64_t threshold) {
+        StatisticsService stats(*store_);
+        return stats.Report(statistician_, StatisticsQuery{kT0, kT0 + kDay, threshold});
+    }
+
+    static const RequestFigures* Row(const StatisticsReport& r, const std::string& direction) {
+        for (const RequestFigures& f : r.requests) {
+            if (f.direction == direction) {
+                return &f;
+            }
+        }
+        return nullptr;
+    }
+
+    std::unique_ptr<store::Store> store_;
+    Actor statistician_ = Person("stat", "statistics", {Role::kStatistician});
+};
+
+TEST_P(StatisticsTest, CountsAndNearestRankTimesOfThePeriodsRequests) {
+    Scenario();
+    auto report = Report(1);
+    ASSERT_TRUE(report) << report.error().ToString();
+    ASSERT_EQ(report->requests.size(), 2u);
+    const RequestFigures* in = Row(*report, "in");
+    ASSERT_NE(in, nullptr);
+    EXPECT_EQ(in->requesting_party, "FR");
+    EXPECT_EQ(in->requested_party, "JP");
+    EXPECT_EQ(in->request_type, "mla");
+    EXPECT_EQ(in->requests, 6);  // not the one of the day before
+    EXPECT_EQ(in->acknowledged, 6);
+    EXPECT_EQ(in->responded, 5);
+    EXPECT_EQ(in->refused, 1);
+    EXPECT_EQ(in->open, 0);
+    // Nearest rank over 10..60 minutes: the 3rd of 6 is the median, the 6th the 90th percentile.
+    EXPECT_EQ(in->acknowledge_median_ms, 30 * kMinute);
+    EXPECT_EQ(in->acknowledge_p90_ms, 60 * kMinute);
+    EXPECT_EQ(in->answer_median_ms, 3 * kHour);
+    EXPECT_EQ(in->answer_p90_ms, 6 * kHour);
+
+    const RequestFigures* out = Row(*report, "out");
+    ASSERT_NE(out, nullptr);
+    EXPECT_EQ(out->priority, "emergency");
+    EXPECT_EQ(out->requests, 2);  // the draft never sent is no request
+    EXPECT_EQ(out->withdrawn, 1);
+    EXPECT_EQ(out->open, 1);
+    EXPECT_EQ(out->acknowledge_median_ms, std::nullopt);
+
+    ASSERT_EQ(report->refusals.size(), 1u);
+    EXPECT_EQ(report->refusals[0].ground, "nationality");
+    EXPECT_EQ(report->refusals[0].refusals, 1);
+    int categories = 0;
+    for (const DimensionFigures& d : report->dimensions) {
+        if (d.dimension == "offence") {
+            EXPECT_EQ(d.value, "budapest:art-2");
+            EXPECT_EQ(d.requests, 6);
+        } else {
+            ++categories;
+            EXPECT_EQ(d.dimension, "data_category");
+            EXPECT_EQ(d.requests, 3) << d.value;  // in-0, in-1, in-2
+        }
+    }
+    EXPECT_EQ(categories, 2);
+}
+
+TEST_P(StatisticsTest, SmallCountsAreSuppressedAndSoIsWhatWouldGiveThemAway) {
+    Scenario();
+    auto report = Report(5);
+    ASSERT_TRUE(report) << report.error().ToString();
+    const RequestFigures* in = Row(*report, "in");
+    ASSERT_NE(in, nullptr);
+    EXPECT_EQ(in->requests, 6);
+    EXPECT_EQ(in->acknowledged, 6);
+    // One refusal is below 5; 6 − 5 would reveal it, so the 5 responses are hidden too.
+    EXPECT_EQ(in->refused, std::nullopt);
+    EXPECT_EQ(in->responded, std::nullopt);
+    EXPECT_EQ(in->open, 0);
+    EXPECT_EQ(in->answer_median_ms, 3 * kHour);
+
+    const RequestFigures* out = Row(*report, "out");
+    ASSERT_NE(out, nullptr);
+    // Two requests: the row's total and every part of it are hidden.
+    EXPECT_EQ(out->requests, std::nullopt);
+    EXPECT_EQ(out->withdrawn, std::nullopt);
+    EXPECT_EQ(out->open, std::nullopt);
+    EXPECT_EQ(out->acknowledged, std::nullopt);
+    EXPECT_EQ(report->refusals[0].refusals, std::nullopt);
+    for (const DimensionFigures& d : report->dimensions) {
+        EXPECT_EQ(d.requests.has_value(), d.dimension == "offence") << d.value;
+    }
+
+    // In the published forms a hidden figure is null (JSON) or an empty field (CSV).
+    const boost::json::value json = boost::json::parse(StatisticsJson(*report));
+    bool seen = false;
+    for (const auto& row : json.at("requests").as_array()) {
+        if (row.at("direction") == "out") {
+            seen = true;
+            EXPECT_TRUE(row.at("requests").is_null());
+        }
+    }
+    EXPECT_TRUE(seen);
+    EXPECT_EQ(json.at("threshold").as_int64(), 5);
+    const std::string csv = StatisticsCsv(*report);
+    EXPECT_NE(csv.find("in,FR,JP,mla,normal,6,6,,,0,0,"), std::string::npos) << csv;
+}
+
+TEST_P(StatisticsTest, EachReportFoldsOnlyWhatWasWrittenSince) {
+    Scenario();
+    auto first = Report(1);
+    ASSERT_TRUE(first);
+    Event("out-0", kT0 + 2 * kHour, "acknowledge", "acknowledged", "out");
+    Event("out-0", kT0 + 3 * kHour, "respond", "responded", "out");
+    auto second = Report(1);
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->events_through, first->events_through + 2);
+    const RequestFigures* out = Row(*second, "out");
+    ASSERT_NE(out, nullptr);
+    EXPECT_EQ(out->responded, 1);
+    EXPECT_EQ(out->open, 0);
+    EXPECT_EQ(out->acknowledge_median_ms, 2 * kHour - kMinute);
+
+    // Two folds at once: whichever loses the cursor retries; nothing is counted twice.
+    Event("in-9", kT0 + 5 * kHour, "received", "delivered", "in");
+    auto fold = [this] {
+        StatisticsService stats(*store_);
+        for (;;) {
+            auto r = stats.Refresh();
+            if (r || r.error().code != ErrorCode::kUnavailable) {
+                EXPECT_TRUE(r) << r.error().ToString();
+                return;
+            }
+        }
+    };
+    std::thread a(fold);
+    std::thread b(fold);
+    a.join();
+    b.join();
+    auto third = Report(1);
+    ASSERT_TRUE(third);
+    EXPECT_EQ(Row(*third, "in")->requests, 7);
+}
+
+TEST_P(StatisticsTest, DeadlinesOfThePeriodsRequestsByHowTheyEnded) {
+    Scenario();
+    FakeClock clock(kT0);
+    DeadlineHooks hooks;
+    hooks.now = clock.Function();
+    hooks.append_leaf = [](store::Transaction&, const boost::json::object&) {
+        return Result<std::uint64_t>(1);
+    };
+    DeadlineEngine engine(*store_, hooks);
+    const Actor node = Actor::Node();
+    for (int i = 0; i < 6; ++i) {
+        auto d = engine.Start(
+            node, DeadlineSpec{"in-" + std::to_string(i), "mla.response", kT0, kDay, 0, ""}
+        );
+        ASSERT_TRUE(d);
+        if (i < 5) {
+            ASSERT_TRUE(engine.Met(node, d->id));
+        }
+    }
+    ASSERT_TRUE(engine.Start(node, DeadlineSpec{"old", "mla.response", kT0, kHour, 0, ""}));
+    ASSERT_TRUE(engine.Load());
+    clock.Advance(2 * kDay);
+    ASSERT_TRUE(engine.FireDue());
+    auto report = Report(1);
+    ASSERT_TRUE(report);
+    ASSERT_EQ(report->deadlines.size(), 1u);
+    EXPECT_EQ(report->deadlines[0].kind, "mla.response");
+    EXPECT_EQ(report->deadlines[0].met, 5);
+    EXPECT_EQ(report->deadlines[0].breached, 1);  // the request of the day before is not counted
+    EXPECT_EQ(report->deadlines[0].running, 0);
+}
+
+TEST_P(StatisticsTest, BadQueriesAndCallersWithoutTheRightAreRefused) {
+    StatisticsService stats(*store_);
+    for (const StatisticsQuery& q :
+         {StatisticsQuery{kT0, kT0, 5},
+          StatisticsQuery{-1, kT0, 5},
+          StatisticsQuery{kT0, kT0 + kDay, 0},
+          StatisticsQuery{kT0, kT0 + kDay, 1001}}) {
+        auto r = stats.Report(statistician_, q);
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    }
+    auto officer = Person("officer", "unit-a", {Role::kOfficer});
+    auto r = stats.Report(officer, StatisticsQuery{kT0, kT0 + kDay, 5});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kPermissionDenied);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends,
+    StatisticsTest,
+    ::testing::Values("sqlite", "postgres"),
+    [](const auto& param_info) { return std::string(param_info.param); }
+);
+
+}  // namespace
+}  // namespace concord::app
