@@ -88,6 +88,8 @@ constexpr Rule kRules[] = {
     {Role::kStatistician, Action::kStatisticsRead, Scope::kNoCase},
     {Role::kAuditor, Action::kStatisticsRead, Scope::kNoCase},
     {Role::kAdministrator, Action::kStatisticsRead, Scope::kNoCase},
+    {Role::kStatistician, Action::kStatisticsPublish, Scope::kNoCase},
+    {Role::kAdministrator, Action::kStatisticsPublish, Scope::kNoCase},
 };
 
 // Whether `action` is one of the enumerators of Action. The switch has no default, so a new
@@ -117,6 +119,7 @@ constexpr bool IsAction(Action action) {
         case Action::kUserManage:
         case Action::kTokenManage:
         case Action::kStatisticsRead:
+        case Action::kStatisticsPublish:
             return true;
     }
     return false;
@@ -207,6 +210,8 @@ std::string_view ActionName(Action action) {
             return "token.manage";
         case Action::kStatisticsRead:
             return "statistics.read";
+        case Action::kStatisticsPublish:
+            return "statistics.publish";
     }
     return "unknown";
 }

@@ -37,6 +37,11 @@ using testing::RunCli;
 
 using server::test_util::WaitFor;
 
+std::string ReadText(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 class CaseCommandsTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -599,8 +604,7 @@ TEST_F(CaseCommandsTest, StatsReportCountsTheRequestsAndHidesSmallCountsUntilThe
     const auto page = dir_ / "statistics.html";
     Output html = with({"--html", "--out", page.string()});
     ASSERT_EQ(html.status, 0) << html.err;
-    std::ifstream in(page);
-    const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string body = ReadText(page);
     EXPECT_EQ(body.rfind("<!DOCTYPE html>", 0), 0u);
     EXPECT_NE(body.find("<td>emergency</td>"), std::string::npos) << body;
     EXPECT_EQ(body.find("<script"), std::string::npos);
@@ -608,6 +612,82 @@ TEST_F(CaseCommandsTest, StatsReportCountsTheRequestsAndHidesSmallCountsUntilThe
     Output bad = On(1, {"stats", "report", "--from", "yesterday", "--to", "2030-01-01T00:00:00Z"});
     EXPECT_EQ(bad.status, 1);
     EXPECT_NE(bad.err.find("invalid_parameter"), std::string::npos) << bad.err;
+}
+
+TEST_F(CaseCommandsTest, APublishedReportIsProvenUnalteredByAnyoneWithTheDirectory) {
+    ASSERT_FALSE(SendRequestToHu().empty());
+    const std::int64_t day = std::int64_t{24} * 3600 * 1000;
+    const auto file = dir_ / "publication.json";
+    Output published =
+        On(1,
+           {"stats",
+            "publish",
+            "--from",
+            FormatTimestamp(NowMillis() - day),
+            "--to",
+            FormatTimestamp(NowMillis() + day),
+            "--out",
+            file.string()});
+    ASSERT_EQ(published.status, 0) << published.err;
+    EXPECT_NE(published.out.find("of hu.poc (HU) written to"), std::string::npos) << published.out;
+    const auto& pk = directory_key_.public_key().bytes();
+    const std::string trusted = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
+    const auto verify = [&](const std::filesystem::path& path) {
+        return RunCli(
+            {"stats",
+             "verify",
+             path.string(),
+             "--directory",
+             (dir_ / "directory.json").string(),
+             "--trusted-key",
+             trusted}
+        );
+    };
+    Output verified = verify(file);
+    ASSERT_EQ(verified.status, 0) << verified.err;
+    EXPECT_EQ(verified.out.rfind("OK: statistics of HU (node hu.poc) from ", 0), 0u)
+        << verified.out;
+    EXPECT_NE(verified.out.find("ledger: "), std::string::npos) << verified.out;
+
+    // The node lists it, and serves it to anyone on its federation listener, proof renewed.
+    Output listed = On(1, {"stats", "publications", "--json"});
+    ASSERT_EQ(listed.status, 0) << listed.err;
+    boost::json::value document = boost::json::parse(ReadText(file));
+    const std::string id(document.at("id").as_string());
+    const boost::json::value list = boost::json::parse(listed.out);
+    ASSERT_EQ(list.at("publications").as_array().size(), 1u);
+    EXPECT_EQ(list.at("publications").as_array()[0].at("id").as_string(), id);
+    net::ClientOptions options;
+    options.pinned_cert_sha256 = inits_[1].entry.tls_sha256;
+    net::HttpClient anyone(options);
+    auto fetched = anyone.Send(
+        "GET",
+        "https://127.0.0.1:" + std::to_string(services_[1]->port()) +
+            "/fed/v1/statistics/publications/" + id,
+        "",
+        {}
+    );
+    ASSERT_TRUE(fetched) << fetched.error().ToString();
+    ASSERT_EQ(fetched->status, 200u) << fetched->body;
+    const auto copy = dir_ / "fetched.json";
+    std::ofstream(copy) << fetched->body;
+    EXPECT_EQ(verify(copy).status, 0) << verify(copy).err;
+
+    // One figure changed, or a party the node does not belong to: refused.
+    boost::json::value changed = document;
+    changed.at("report").as_object()["threshold"] = 1;
+    const auto altered = dir_ / "altered.json";
+    std::ofstream(altered) << boost::json::serialize(changed);
+    Output refused = verify(altered);
+    EXPECT_EQ(refused.status, 1);
+    EXPECT_NE(refused.err.find("not the one published"), std::string::npos) << refused.err;
+    boost::json::value other = document;
+    other.at("party") = "FR";
+    const auto claimed = dir_ / "claimed.json";
+    std::ofstream(claimed) << boost::json::serialize(other);
+    Output unproven = verify(claimed);
+    EXPECT_EQ(unproven.status, 1);
+    EXPECT_NE(unproven.err.find("not of FR"), std::string::npos) << unproven.err;
 }
 
 }  // namespace

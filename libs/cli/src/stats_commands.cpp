@@ -1,16 +1,20 @@
 // concord stats report: a node's official statistics for a period (docs/statistics.md), as a
 // table, JSON, CSV, or one self-contained HTML page.
-#include <fstream>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "concord/app/statistics_publication.hpp"
+#include "concord/core/time.hpp"
 #include "concord/net/http.hpp"
 
 #include "api_client.hpp"
 #include "commands.hpp"
+#include "io.hpp"
 
 namespace concord::cli {
 namespace {
@@ -250,24 +254,25 @@ std::string Html(const boost::json::value& report) {
     return page + "</body></html>\n";
 }
 
+// `text` to the file `path`, or to `fallback` when no path is given.
 Result<void> Write(const std::string& path, std::string_view text, std::ostream& fallback) {
     if (path.empty()) {
         fallback << text;
         return {};
     }
-    std::ofstream file(path, std::ios::binary | std::ios::trunc);
-    file << text;
-    file.close();
-    if (!file) {
-        return MakeError(ErrorCode::kUnavailable, "cannot write " + path);
-    }
-    return {};
+    return WriteFile(path, text);
+}
+
+std::string Period(const ReportArgs& a) {
+    return "from=" + net::PercentEncode(a.from) + "&to=" + net::PercentEncode(a.to);
 }
 
 std::string Query(const ReportArgs& a, std::string_view format) {
-    return "/api/v1/statistics?from=" + net::PercentEncode(a.from) +
-           "&to=" + net::PercentEncode(a.to) + "&format=" + std::string(format);
+    return "/api/v1/statistics?" + Period(a) + "&format=" + std::string(format);
 }
+
+// A publication document is a report and a proof: far below this.
+constexpr std::uintmax_t kMaxPublicationBytes = std::uintmax_t{64} << 20;
 
 void RunReport(Context& ctx, const ReportArgs& a) {
     if (a.csv) {
@@ -298,6 +303,129 @@ void RunReport(Context& ctx, const ReportArgs& a) {
     PrintText(ctx.out, *report);
 }
 
+// The publication document `answer` to --out, or its summary when there is no file.
+void Keep(Context& ctx, const boost::json::value& answer, const std::string& out) {
+    if (out.empty()) {
+        PrintJson(ctx, answer);
+        return;
+    }
+    Finish(ctx, WriteFile(out, boost::json::serialize(answer) + "\n"));
+    if (ctx.status == kExitOk) {
+        ctx.out << "publication " << Str(answer, "id") << " of " << Str(answer, "node") << " ("
+                << Str(answer, "party") << ") written to " << out << "\n";
+    }
+}
+
+// publish, publications, publication, verify (docs/statistics.md "Publication").
+void AddPublicationCommands(CLI::App& stats, Context& ctx) {
+    auto p = std::make_shared<ReportArgs>();
+    CLI::App* publish = stats.add_subcommand(
+        "publish",
+        "publish the node's report of a period: kept at the node, its SHA-256 an entry of the "
+        "node's audit log, so anyone with the directory can check it unaltered"
+    );
+    publish->add_option("--from", p->from, "start of the period (RFC 3339)")->required();
+    publish->add_option("--to", p->to, "end of the period, excluded (RFC 3339)")->required();
+    publish->add_option("--out", p->out, "write the publication document to this file");
+    AddApiOptions(publish, p->api, false);
+    publish->callback([&ctx, p] {
+        auto answer = Call(ctx, p->api, "POST", "/api/v1/statistics/publications?" + Period(*p));
+        if (answer) {
+            Keep(ctx, *answer, p->out);
+        }
+    });
+
+    auto list = std::make_shared<ReportArgs>();
+    CLI::App* publications =
+        stats.add_subcommand("publications", "the node's published reports, newest first");
+    AddApiOptions(publications, list->api, true);
+    publications->callback([&ctx, list] {
+        auto answer = Call(ctx, list->api, "GET", "/api/v1/statistics/publications");
+        if (!answer) {
+            return;
+        }
+        if (list->api.json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        std::vector<std::vector<std::string>> rows = {
+            {"ID", "PUBLISHED", "BY", "FROM", "TO", "LEDGER"}};
+        for (const auto& item : Array(*answer, "publications")) {
+            rows.push_back(
+                {Str(item, "id"),
+                 Str(item, "published"),
+                 Str(item, "published_by"),
+                 Str(item, "from"),
+                 Str(item, "to"),
+                 Str(item, "ledger_index")}
+            );
+        }
+        if (rows.size() == 1) {
+            ctx.out << "no publications\n";
+            return;
+        }
+        PrintTable(ctx.out, rows);
+    });
+
+    struct OneArgs {
+        ApiOptions api;
+        std::string id;
+        std::string out;
+    };
+    auto one = std::make_shared<OneArgs>();
+    CLI::App* get =
+        stats.add_subcommand("publication", "one publication document, with a fresh proof");
+    get->add_option("ID", one->id, "the publication id")->required();
+    get->add_option("--out", one->out, "write it to this file");
+    AddApiOptions(get, one->api, false);
+    get->callback([&ctx, one] {
+        auto answer = Call(
+            ctx, one->api, "GET", "/api/v1/statistics/publications/" + net::PercentEncode(one->id)
+        );
+        if (answer) {
+            Keep(ctx, *answer, one->out);
+        }
+    });
+
+    struct VerifyArgs {
+        std::string file;
+        std::string directory;
+        std::vector<std::string> trusted;
+    };
+    auto v = std::make_shared<VerifyArgs>();
+    CLI::App* verify = stats.add_subcommand(
+        "verify",
+        "check a publication document offline: its report is the one whose SHA-256 the "
+        "publishing node's audit log holds, proven by a checkpoint signed with that node's key "
+        "in the directory"
+    );
+    verify->add_option("FILE", v->file, "the publication document")->required();
+    verify->add_option("--directory", v->directory, "signed directory file")->required();
+    verify->add_option("--trusted-key", v->trusted, "trusted directory key (base64)")->required();
+    verify->callback([&ctx, v] {
+        Finish(ctx, [&]() -> Result<void> {
+            std::error_code ec;
+            const std::uintmax_t size = std::filesystem::file_size(v->file, ec);
+            if (!ec && size > kMaxPublicationBytes) {
+                return MakeError(ErrorCode::kInvalidArgument, v->file + " is too large");
+            }
+            CONCORD_ASSIGN_OR_RETURN(const std::string text, ReadFile(v->file));
+            CONCORD_ASSIGN_OR_RETURN(
+                federation::Directory directory, ReadTrustedDirectory(v->directory, v->trusted)
+            );
+            CONCORD_ASSIGN_OR_RETURN(
+                app::VerifiedPublication proven, app::VerifyPublication(directory, text)
+            );
+            const boost::json::value report = boost::json::parse(proven.report);
+            ctx.out << "OK: statistics of " << proven.party << " (node " << proven.node << ") from "
+                    << Str(report, "from") << " to " << Str(report, "to") << ", published "
+                    << FormatTimestamp(proven.published_ms) << "\n"
+                    << "ledger: " << proven.ledger << "\n";
+            return {};
+        }());
+    });
+}
+
 }  // namespace
 
 void AddStatsCommands(CLI::App& app, Context& ctx) {
@@ -317,6 +445,7 @@ void AddStatsCommands(CLI::App& app, Context& ctx) {
     report->add_option("--out", a->out, "write to this file instead of the standard output");
     AddApiOptions(report, a->api, true);
     report->callback([&ctx, a] { RunReport(ctx, *a); });
+    AddPublicationCommands(*stats, ctx);
 }
 
 }  // namespace concord::cli

@@ -53,6 +53,7 @@ void AddFederationRoutes(net::Router& router, NodeService::Impl& s) {
     t.Open("POST", "/fed/v1/cosignature", [&s](Request& r) { return FedCosignature(s, r); });
     t.Open("POST", "/fed/{version}/messages", [](Request& r) { return FedOtherVersion(r); });
     AddFederationEvidenceRoutes(t, s);
+    AddFederationStatisticsRoutes(t, s);
 }
 
 }  // namespace concord::server

@@ -101,6 +101,9 @@ void AddPreservationRoutes(RouteTable& table, NodeService::Impl& service);
 void AddEvidenceRoutes(RouteTable& table, NodeService::Impl& service);
 void AddAccessRoutes(RouteTable& table, NodeService::Impl& service);
 void AddStatisticsRoutes(RouteTable& table, NodeService::Impl& service);
+/// GET /fed/v1/statistics/publications/{id}: a published report, open to anyone
+/// (api_statistics.cpp).
+void AddFederationStatisticsRoutes(RouteTable& table, NodeService::Impl& service);
 /// The recipient's side of evidence transfers, on the federation listener.
 void AddFederationEvidenceRoutes(RouteTable& table, NodeService::Impl& service);
 

@@ -1,6 +1,12 @@
-// GET /api/v1/statistics: the node's official statistics for a period, as JSON or CSV
-// (docs/statistics.md). The handler only translates; the figures are app::StatisticsService's.
+// The node's official statistics (docs/statistics.md): GET /api/v1/statistics for a period, as
+// JSON or CSV; publications, signed through the node's ledger, on the local API and, for anyone
+// who wants to check one, on the federation listener. Handlers only translate; the figures are
+// app::StatisticsService's, the publications app::StatisticsPublisher's.
 #include <string>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "concord/core/time.hpp"
 
@@ -26,7 +32,10 @@ std::variant<std::int64_t, net::Response> InstantParam(
     return *instant;
 }
 
-net::Response Report(NodeService::Impl& s, net::Request& request, const app::Actor& actor) {
+// The period of ?from=&to=, with the node's threshold, or the response refusing it.
+std::variant<app::StatisticsQuery, net::Response> QueryParams(
+    const NodeService::Impl& s, const net::Request& request
+) {
     auto from = InstantParam(request, "from");
     if (auto* refused = std::get_if<net::Response>(&from)) {
         return std::move(*refused);
@@ -35,15 +44,20 @@ net::Response Report(NodeService::Impl& s, net::Request& request, const app::Act
     if (auto* refused = std::get_if<net::Response>(&to)) {
         return std::move(*refused);
     }
+    return app::StatisticsQuery{
+        std::get<std::int64_t>(from), std::get<std::int64_t>(to), s.config.statistics_threshold};
+}
+
+net::Response Report(NodeService::Impl& s, net::Request& request, const app::Actor& actor) {
+    auto query = QueryParams(s, request);
+    if (auto* refused = std::get_if<net::Response>(&query)) {
+        return std::move(*refused);
+    }
     auto format = ChoiceParam(request, "format", {"json", "csv"}, "json");
     if (auto* refused = std::get_if<net::Response>(&format)) {
         return std::move(*refused);
     }
-    auto report = s.statistics->Report(
-        actor,
-        app::StatisticsQuery{
-            std::get<std::int64_t>(from), std::get<std::int64_t>(to), s.config.statistics_threshold}
-    );
+    auto report = s.statistics->Report(actor, std::get<app::StatisticsQuery>(query));
     if (!report) {
         return FromError(report.error());
     }
@@ -56,7 +70,67 @@ net::Response Report(NodeService::Impl& s, net::Request& request, const app::Act
     return csv;
 }
 
+// The publication document of `p`.
+net::Response DocumentOf(
+    NodeService::Impl& s, const app::StatisticsPublication& p, unsigned status
+) {
+    auto document = s.publisher->Document(p);
+    return document ? net::Json(status, std::move(*document)) : FromError(document.error());
+}
+
+// POST /api/v1/statistics/publications?from=&to=: publishes the period's report.
+net::Response Publish(NodeService::Impl& s, net::Request& request, const app::Actor& actor) {
+    auto query = QueryParams(s, request);
+    if (auto* refused = std::get_if<net::Response>(&query)) {
+        return std::move(*refused);
+    }
+    auto published = s.publisher->Publish(actor, std::get<app::StatisticsQuery>(query));
+    return published ? DocumentOf(s, *published, 201) : FromError(published.error());
+}
+
+// GET /api/v1/statistics/publications?limit=: newest first.
+net::Response Publications(NodeService::Impl& s, net::Request& request) {
+    auto limit = UnsignedParam(request, "limit", 1, 1000, 100);
+    if (auto* refused = std::get_if<net::Response>(&limit)) {
+        return std::move(*refused);
+    }
+    auto list = s.publisher->List(static_cast<std::size_t>(std::get<std::uint64_t>(limit)));
+    if (!list) {
+        return FromError(list.error());
+    }
+    boost::json::array items;
+    for (const app::StatisticsPublication& p : *list) {
+        boost::system::error_code ec;
+        const boost::json::value report = ParseJson(p.report, ec);
+        boost::json::object o;
+        o["id"] = p.id;
+        o["published"] = FormatTimestamp(p.published_ms);
+        o["published_by"] = p.published_by;
+        o["ledger_index"] = ToJson(p.ledger_index);
+        if (!ec && report.is_object()) {
+            o["from"] = report.as_object().at("from");
+            o["to"] = report.as_object().at("to");
+        }
+        items.push_back(std::move(o));
+    }
+    boost::json::object body;
+    body["publications"] = std::move(items);
+    return net::Json(200, boost::json::serialize(body));
+}
+
+// GET .../statistics/publications/{id}: one publication document, on either listener.
+net::Response Publication(NodeService::Impl& s, net::Request& request) {
+    auto p = s.publisher->Get(request.params.at("id"));
+    return p ? DocumentOf(s, *p, 200) : FromError(p.error());
+}
+
 }  // namespace
+
+void AddFederationStatisticsRoutes(RouteTable& table, NodeService::Impl& service) {
+    table.Open("GET", "/fed/v1/statistics/publications/{id}", [&service](net::Request& request) {
+        return Publication(service, request);
+    });
+}
 
 void AddStatisticsRoutes(RouteTable& table, NodeService::Impl& service) {
     table.Authed(
@@ -65,6 +139,30 @@ void AddStatisticsRoutes(RouteTable& table, NodeService::Impl& service) {
         app::Action::kStatisticsRead,
         [&service](net::Request& request, const app::Actor& actor) {
             return Report(service, request, actor);
+        }
+    );
+    table.Authed(
+        "POST",
+        "/api/v1/statistics/publications",
+        app::Action::kStatisticsPublish,
+        [&service](net::Request& request, const app::Actor& actor) {
+            return Publish(service, request, actor);
+        }
+    );
+    table.Authed(
+        "GET",
+        "/api/v1/statistics/publications",
+        app::Action::kStatisticsRead,
+        [&service](net::Request& request, const app::Actor&) {
+            return Publications(service, request);
+        }
+    );
+    table.Authed(
+        "GET",
+        "/api/v1/statistics/publications/{id}",
+        app::Action::kStatisticsRead,
+        [&service](net::Request& request, const app::Actor&) {
+            return Publication(service, request);
         }
     );
 }

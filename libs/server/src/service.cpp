@@ -552,7 +552,8 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     for (const auto& migrations :
          {app::DeadlineEngine::Migrations(),
           app::DutyDesk::Migrations(),
-          app::StatisticsService::Migrations()}) {
+          app::StatisticsService::Migrations(),
+          app::StatisticsPublisher::Migrations()}) {
         if (auto migrated = impl->store->Migrate(migrations); !migrated) {
             return KeyError(config, "node.store", migrated.error());
         }
@@ -637,6 +638,9 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     impl->tokens = std::make_unique<app::ApiTokens>(*impl->users);
     impl->cases->Attach(impl->node.get());
     impl->evidence->Attach(impl->node.get());
+    impl->publisher = std::make_unique<app::StatisticsPublisher>(
+        *impl->store, *impl->statistics, *impl->node, self->party
+    );
     CONCORD_RETURN_IF_ERROR(StartPreservation(*impl));
     impl->node->Start();
     impl->deadlines->Run();

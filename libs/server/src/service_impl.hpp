@@ -16,6 +16,7 @@
 #include "concord/app/preservation_service.hpp"
 #include "concord/app/sessions.hpp"
 #include "concord/app/statistics.hpp"
+#include "concord/app/statistics_publication.hpp"
 #include "concord/app/tokens.hpp"
 #include "concord/app/users.hpp"
 #include "concord/core/mutex.hpp"
@@ -60,6 +61,7 @@ struct NodeService::Impl {
     std::unique_ptr<app::CaseService> cases;    // attached to `node` once it is open
     /// Official statistics from the cases' domain events (docs/statistics.md).
     std::unique_ptr<app::StatisticsService> statistics;
+    std::unique_ptr<app::StatisticsPublisher> publisher;  // after `statistics` and `node`
     // Evidence packages (docs/operations.md "Evidence storage"): the blob folder, a copy of the
     // node's box key pair (the service borrows it) and the use cases, attached to `node`.
     std::unique_ptr<app::DirectoryBlobStore> blobs;

@@ -11,26 +11,27 @@ namespace concord::app {
 /// What a caller asks to do. Every authenticated `/api/v1` route names one (the route table
 /// refuses a route without one), and every use case checks it through Decide.
 enum class Action {
-    kNodeRead,         ///< the node's identity and directory serial
-    kMessageSubmit,    ///< a raw federation message (national case systems)
-    kMessageRead,      ///< list and read raw messages
-    kMessageOpen,      ///< open an incoming message (sends signed retrieval evidence)
-    kAlertRead,        ///< delivery and witnessing alerts
-    kEventStream,      ///< the live event stream
-    kLedgerProof,      ///< audit-log proofs
-    kAuditRead,        ///< the audit log and access records
-    kLegalRead,        ///< the legal catalogue and checks (no case content)
-    kCaseCreate,       ///< draft an outgoing request
-    kCaseRead,         ///< a case's content and timeline
-    kCaseEdit,         ///< fields, notes and assignment of a case
-    kCaseApprove,      ///< approve (sign) or return a draft
-    kCaseTransition,   ///< move a case along its lifecycle
-    kDutyAcknowledge,  ///< acknowledge an emergency arrival
-    kDutyRead,         ///< the duty desk: alerts and roster
-    kRosterManage,     ///< edit the duty roster
-    kUserManage,       ///< add, disable, reset users and their roles
-    kTokenManage,      ///< one's own personal API tokens
-    kStatisticsRead,   ///< aggregate statistics
+    kNodeRead,           ///< the node's identity and directory serial
+    kMessageSubmit,      ///< a raw federation message (national case systems)
+    kMessageRead,        ///< list and read raw messages
+    kMessageOpen,        ///< open an incoming message (sends signed retrieval evidence)
+    kAlertRead,          ///< delivery and witnessing alerts
+    kEventStream,        ///< the live event stream
+    kLedgerProof,        ///< audit-log proofs
+    kAuditRead,          ///< the audit log and access records
+    kLegalRead,          ///< the legal catalogue and checks (no case content)
+    kCaseCreate,         ///< draft an outgoing request
+    kCaseRead,           ///< a case's content and timeline
+    kCaseEdit,           ///< fields, notes and assignment of a case
+    kCaseApprove,        ///< approve (sign) or return a draft
+    kCaseTransition,     ///< move a case along its lifecycle
+    kDutyAcknowledge,    ///< acknowledge an emergency arrival
+    kDutyRead,           ///< the duty desk: alerts and roster
+    kRosterManage,       ///< edit the duty roster
+    kUserManage,         ///< add, disable, reset users and their roles
+    kTokenManage,        ///< one's own personal API tokens
+    kStatisticsRead,     ///< aggregate statistics
+    kStatisticsPublish,  ///< publish a statistics report, anchored in the node's audit log
 };
 
 /// How the caller stands to the object of the action.
