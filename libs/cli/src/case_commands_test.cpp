@@ -647,7 +647,7 @@ TEST_F(CaseCommandsTest, APublishedReportIsProvenUnalteredByAnyoneWithTheDirecto
     ASSERT_EQ(verified.status, 0) << verified.err;
     EXPECT_EQ(verified.out.rfind("OK: statistics of HU (node hu.poc) from ", 0), 0u)
         << verified.out;
-    EXPECT_NE(verified.out.find("ledger: "), std::string::npos) << verified.out;
+    EXPECT_NE(verified.out.find("  ledger: "), std::string::npos) << verified.out;
 
     // The node lists it, and serves it to anyone on its federation listener, proof renewed.
     Output listed = On(1, {"stats", "publications", "--json"});
@@ -688,6 +688,49 @@ TEST_F(CaseCommandsTest, APublishedReportIsProvenUnalteredByAnyoneWithTheDirecto
     Output unproven = verify(claimed);
     EXPECT_EQ(unproven.status, 1);
     EXPECT_NE(unproven.err.find("not of FR"), std::string::npos) << unproven.err;
+
+    // fr.central publishes the same period; a secretariat sums both, each input kept whole.
+    const std::string from(document.at("report").at("from").as_string());
+    const std::string to(document.at("report").at("to").as_string());
+    const auto fr_file = dir_ / "fr.json";
+    Output fr = On(0, {"stats", "publish", "--from", from, "--to", to, "--out", fr_file.string()});
+    ASSERT_EQ(fr.status, 0) << fr.err;
+    const auto total = dir_ / "aggregate.json";
+    const auto aggregate = [&](std::vector<std::string> inputs) {
+        std::vector<std::string> args = {"stats", "aggregate"};
+        args.insert(args.end(), inputs.begin(), inputs.end());
+        args.insert(
+            args.end(),
+            {"--directory",
+             (dir_ / "directory.json").string(),
+             "--trusted-key",
+             trusted,
+             "--out",
+             total.string()}
+        );
+        return RunCli(args);
+    };
+    Output summed = aggregate({file.string(), fr_file.string()});
+    ASSERT_EQ(summed.status, 0) << summed.err;
+    Output checked = verify(total);
+    ASSERT_EQ(checked.status, 0) << checked.err;
+    EXPECT_EQ(checked.out.rfind("OK: the totals are the sum of 2 reports\n", 0), 0u) << checked.out;
+    boost::json::value sum = boost::json::parse(ReadText(total));
+    const auto& rows = sum.at("totals").at("requests").as_array();
+    ASSERT_EQ(rows.size(), 1u) << sum;
+    // hu.poc's one request is hidden in its report: the total says so instead of guessing.
+    EXPECT_EQ(rows[0].at("requests").as_int64(), 0);
+    EXPECT_EQ(rows[0].at("hidden_in").at("requests").as_int64(), 1);
+    EXPECT_EQ(rows[0].as_object().count("acknowledge_median_ms"), 0u);
+
+    sum.at("totals").at("requests").as_array()[0].as_object()["requests"] = 7;
+    std::ofstream(total) << boost::json::serialize(sum);
+    Output forged = verify(total);
+    EXPECT_EQ(forged.status, 1);
+    EXPECT_NE(forged.err.find("not the sum of the inputs"), std::string::npos) << forged.err;
+    Output twice = aggregate({file.string(), copy.string()});
+    EXPECT_EQ(twice.status, 2);  // bad input, not a failed check
+    EXPECT_NE(twice.err.find("two reports of node hu.poc"), std::string::npos) << twice.err;
 }
 
 }  // namespace

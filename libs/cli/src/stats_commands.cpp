@@ -8,6 +8,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "concord/app/statistics_aggregate.hpp"
 #include "concord/app/statistics_publication.hpp"
 #include "concord/core/time.hpp"
 #include "concord/net/http.hpp"
@@ -271,7 +272,8 @@ std::string Query(const ReportArgs& a, std::string_view format) {
     return "/api/v1/statistics?" + Period(a) + "&format=" + std::string(format);
 }
 
-// A publication document is a report and a proof: far below this.
+// A publication document is a report and a proof, an aggregate up to 1000 of them: far below
+// this.
 constexpr std::uintmax_t kMaxPublicationBytes = std::uintmax_t{64} << 20;
 
 void RunReport(Context& ctx, const ReportArgs& a) {
@@ -316,7 +318,31 @@ void Keep(Context& ctx, const boost::json::value& answer, const std::string& out
     }
 }
 
-// publish, publications, publication, verify (docs/statistics.md "Publication").
+// A publication or aggregate document from `path`, refused past kMaxPublicationBytes.
+Result<std::string> ReadDocument(const std::string& path) {
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    if (!ec && size > kMaxPublicationBytes) {
+        return MakeError(ErrorCode::kInvalidArgument, path + " is too large");
+    }
+    return ReadFile(path);
+}
+
+void AddDirectoryOptions(CLI::App* cmd, std::string& directory, std::vector<std::string>& trusted) {
+    cmd->add_option("--directory", directory, "signed directory file")->required();
+    cmd->add_option("--trusted-key", trusted, "trusted directory key (base64)")->required();
+}
+
+// "statistics of HU (node hu.poc) from ... to ..., published ..." and the proof's summary.
+void PrintProven(Context& ctx, const app::VerifiedPublication& p) {
+    const boost::json::value report = boost::json::parse(p.report);
+    ctx.out << "statistics of " << p.party << " (node " << p.node << ") from "
+            << Str(report, "from") << " to " << Str(report, "to") << ", published "
+            << FormatTimestamp(p.published_ms) << "\n"
+            << "  ledger: " << p.ledger << "\n";
+}
+
+// publish, publications, publication, verify, aggregate (docs/statistics.md "Publication").
 void AddPublicationCommands(CLI::App& stats, Context& ctx) {
     auto p = std::make_shared<ReportArgs>();
     CLI::App* publish = stats.add_subcommand(
@@ -388,39 +414,71 @@ void AddPublicationCommands(CLI::App& stats, Context& ctx) {
     });
 
     struct VerifyArgs {
-        std::string file;
+        std::vector<std::string> files;
         std::string directory;
         std::vector<std::string> trusted;
+        std::string out;
     };
     auto v = std::make_shared<VerifyArgs>();
     CLI::App* verify = stats.add_subcommand(
         "verify",
-        "check a publication document offline: its report is the one whose SHA-256 the "
-        "publishing node's audit log holds, proven by a checkpoint signed with that node's key "
-        "in the directory"
+        "check a publication or aggregate document offline: each report is the one whose SHA-256 "
+        "the publishing node's audit log holds, proven by a checkpoint signed with that node's "
+        "key in the directory; an aggregate's totals are the sum of its inputs"
     );
-    verify->add_option("FILE", v->file, "the publication document")->required();
-    verify->add_option("--directory", v->directory, "signed directory file")->required();
-    verify->add_option("--trusted-key", v->trusted, "trusted directory key (base64)")->required();
+    verify->add_option("FILE", v->files, "the document")->required()->expected(1);
+    AddDirectoryOptions(verify, v->directory, v->trusted);
     verify->callback([&ctx, v] {
         Finish(ctx, [&]() -> Result<void> {
-            std::error_code ec;
-            const std::uintmax_t size = std::filesystem::file_size(v->file, ec);
-            if (!ec && size > kMaxPublicationBytes) {
-                return MakeError(ErrorCode::kInvalidArgument, v->file + " is too large");
-            }
-            CONCORD_ASSIGN_OR_RETURN(const std::string text, ReadFile(v->file));
+            CONCORD_ASSIGN_OR_RETURN(const std::string text, ReadDocument(v->files[0]));
             CONCORD_ASSIGN_OR_RETURN(
                 federation::Directory directory, ReadTrustedDirectory(v->directory, v->trusted)
             );
+            if (text.find("\"concord-statistics-aggregate/1\"") != std::string::npos) {
+                CONCORD_ASSIGN_OR_RETURN(
+                    app::VerifiedAggregate a, app::VerifyAggregate(directory, text)
+                );
+                ctx.out << "OK: the totals are the sum of " << a.inputs.size() << " reports\n";
+                for (const app::VerifiedPublication& input : a.inputs) {
+                    PrintProven(ctx, input);
+                }
+                return {};
+            }
             CONCORD_ASSIGN_OR_RETURN(
                 app::VerifiedPublication proven, app::VerifyPublication(directory, text)
             );
-            const boost::json::value report = boost::json::parse(proven.report);
-            ctx.out << "OK: statistics of " << proven.party << " (node " << proven.node << ") from "
-                    << Str(report, "from") << " to " << Str(report, "to") << ", published "
-                    << FormatTimestamp(proven.published_ms) << "\n"
-                    << "ledger: " << proven.ledger << "\n";
+            ctx.out << "OK: ";
+            PrintProven(ctx, proven);
+            return {};
+        }());
+    });
+
+    auto g = std::make_shared<VerifyArgs>();
+    CLI::App* aggregate = stats.add_subcommand(
+        "aggregate",
+        "sum the published reports of several nodes for one period into one document that "
+        "carries every input, each verifiable"
+    );
+    aggregate->add_option("FILE", g->files, "publication documents, one per node")->required();
+    AddDirectoryOptions(aggregate, g->directory, g->trusted);
+    aggregate->add_option("--out", g->out, "write the aggregate to this file")->required();
+    aggregate->callback([&ctx, g] {
+        Finish(ctx, [&]() -> Result<void> {
+            CONCORD_ASSIGN_OR_RETURN(
+                federation::Directory directory, ReadTrustedDirectory(g->directory, g->trusted)
+            );
+            std::vector<std::string> documents;
+            for (const std::string& file : g->files) {
+                CONCORD_ASSIGN_OR_RETURN(std::string text, ReadDocument(file));
+                documents.push_back(std::move(text));
+            }
+            CONCORD_ASSIGN_OR_RETURN(
+                app::VerifiedAggregate a,
+                app::AggregateStatistics(directory, documents, NowMillis())
+            );
+            CONCORD_RETURN_IF_ERROR(WriteFile(g->out, a.document + "\n"));
+            ctx.out << "aggregate of " << a.inputs.size() << " reports written to " << g->out
+                    << "\n";
             return {};
         }());
     });
