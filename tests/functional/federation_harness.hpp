@@ -181,6 +181,10 @@ public:
     [[nodiscard]] std::size_t size() const { return nodes_.size(); }
     ExternalIdentity& external(std::size_t i) { return externals_[i]; }
     [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+    /// The key the directory (dir()/directory.json) is signed with: what a reader trusts.
+    [[nodiscard]] const crypto::PublicKey& directory_public_key() const {
+        return directory_key_.public_key();
+    }
 
     /// Stops every running node with SIGTERM and expects each to exit with status 0 (so that a
     /// sanitizer report in a node fails the test).

@@ -1,0 +1,147 @@
+// Official statistics between two real concordd processes (docs/statistics.md): requests from
+// fr.central to hu.poc are counted at both from their domain events; each node publishes its
+// report, anchored in its audit log; the report hu.poc serves on its federation listener is
+// verified against the directory alone, small cells stay hidden at fr.central (threshold 5) and
+// are shown at hu.poc (threshold 1), and the totals of both are recomputed from the inputs.
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
+
+#include "concord/app/statistics_aggregate.hpp"
+#include "concord/app/statistics_publication.hpp"
+#include "concord/core/time.hpp"
+#include "concord/federation/directory.hpp"
+#include "concord/server/testing/api_client.hpp"
+#include "concord/server/testing/people.hpp"
+#include "concord/server/testing/two_nodes.hpp"
+
+#include "federation_harness.hpp"
+
+namespace concord::functional {
+namespace {
+
+constexpr int kRequests = 2;
+
+// The row of `table` in `report` whose direction is `direction` (null when there is none).
+const boost::json::object* RowOf(
+    const boost::json::value& report, const char* table, std::string_view direction
+) {
+    for (const auto& row : report.at(table).as_array()) {
+        if (row.at("direction").as_string() == direction) {
+            return &row.as_object();
+        }
+    }
+    return nullptr;
+}
+
+TEST(Statistics, PublishedReportsAreVerifiedFromTheDirectoryAloneAndSummedWithSmallCellsHidden) {
+    Federation f;
+    f.AddNode("fr.central", "FR", "central_authority");
+    f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
+    ASSERT_TRUE(f.Create());
+    ASSERT_TRUE(f.node(1).SetConfig("statistics", "threshold", "1"));
+    ASSERT_TRUE(f.StartAll());
+    TestNode& fr = f.node(0);
+    TestNode& hu = f.node(1);
+
+    // fr.central's officer drafts and its approver sends kRequests requests to hu.poc.
+    auto token = [&](const char* login, const char* role) {
+        auto t = server::testing::EnrolAndSignIn(
+            fr.api(), server::testing::NewPerson{login, login, {role}, "cyber"}
+        );
+        EXPECT_TRUE(t) << Why(t);
+        return t ? *t : std::string();
+    };
+    server::testing::ApiClient drafter(
+        fr.api_url(), token("pierre", "officer"), fr.entry().tls_sha256
+    );
+    server::testing::ApiClient approver(
+        fr.api_url(), token("anne", "approver"), fr.entry().tls_sha256
+    );
+    for (int i = 0; i < kRequests; ++i) {
+        boost::json::object draft{
+            {"request", server::test_util::ExamplePreservationRequest()}, {"peer_node", "hu.poc"}};
+        auto drafted = drafter.Call("POST", "/api/v1/cases", boost::json::serialize(draft));
+        ASSERT_TRUE(drafted && drafted->status == 201) << (drafted ? drafted->body : Why(drafted));
+        auto approved = approver.Call(
+            "POST",
+            "/api/v1/cases/" + std::string(drafted->json.at("id").as_string()) + "/approve",
+            "{}"
+        );
+        ASSERT_TRUE(approved && approved->status == 200)
+            << (approved ? approved->body : Why(approved));
+    }
+    std::string first_in;
+    ASSERT_TRUE(WaitFor([&] {
+        auto in = hu.api().Call("GET", "/api/v1/cases?direction=in");
+        if (!in || in->status != 200 || in->json.at("cases").as_array().size() != kRequests) {
+            return false;
+        }
+        first_in = std::string(in->json.at("cases").as_array()[0].at("id").as_string());
+        return true;
+    })) << hu.LogTail();
+    auto acknowledged = hu.api().Call(
+        "POST", "/api/v1/cases/" + first_in + "/transition", R"({"transition":"acknowledge"})"
+    );
+    ASSERT_TRUE(acknowledged && acknowledged->status == 200)
+        << (acknowledged ? acknowledged->body : Why(acknowledged));
+
+    const std::int64_t day = std::int64_t{24} * 3600 * 1000;
+    const std::string period =
+        "?from=" + FormatTimestamp(NowMillis() - day) + "&to=" + FormatTimestamp(NowMillis() + day);
+    auto hu_published = hu.api().Call("POST", "/api/v1/statistics/publications" + period, "");
+    ASSERT_TRUE(hu_published && hu_published->status == 201)
+        << (hu_published ? hu_published->body : Why(hu_published));
+    auto fr_published = fr.api().Call("POST", "/api/v1/statistics/publications" + period, "");
+    ASSERT_TRUE(fr_published && fr_published->status == 201)
+        << (fr_published ? fr_published->body : Why(fr_published));
+
+    // Anyone fetches hu.poc's publication from its federation listener, without a token.
+    const std::string id(hu_published->json.at("id").as_string());
+    auto fetched = hu.Plain("GET", "/fed/v1/statistics/publications/" + id);
+    ASSERT_TRUE(fetched && fetched->status == 200) << (fetched ? fetched->body : Why(fetched));
+    std::ifstream directory_file(f.dir() / "directory.json", std::ios::binary);
+    const std::string directory_text(
+        (std::istreambuf_iterator<char>(directory_file)), std::istreambuf_iterator<char>()
+    );
+    const crypto::PublicKey trusted = f.directory_public_key();
+    auto directory = federation::VerifyDirectory(directory_text, std::span(&trusted, 1));
+    ASSERT_TRUE(directory) << Why(directory);
+    auto proven = app::VerifyPublication(*directory, fetched->body);
+    ASSERT_TRUE(proven) << Why(proven);
+    EXPECT_EQ(proven->party, "HU");
+    const boost::json::value hu_report = boost::json::parse(proven->report);
+    const boost::json::object* in = RowOf(hu_report, "requests", "in");
+    ASSERT_NE(in, nullptr) << proven->report;
+    EXPECT_EQ(in->at("requests").as_int64(), kRequests);
+    EXPECT_EQ(in->at("acknowledged").as_int64(), 1);
+    EXPECT_EQ(in->at("open").as_int64(), kRequests);
+    EXPECT_GE(in->at("acknowledge_median_ms").as_int64(), 0);
+
+    // fr.central counts the same requests as outgoing, hidden below its threshold of 5.
+    const boost::json::object* out = RowOf(fr_published->json.at("report"), "requests", "out");
+    ASSERT_NE(out, nullptr) << fr_published->body;
+    EXPECT_TRUE(out->at("requests").is_null()) << fr_published->body;
+
+    auto aggregate =
+        app::AggregateStatistics(*directory, {fetched->body, fr_published->body}, NowMillis());
+    ASSERT_TRUE(aggregate) << Why(aggregate);
+    auto again = app::VerifyAggregate(*directory, aggregate->document);
+    ASSERT_TRUE(again) << Why(again);
+    const boost::json::value totals = boost::json::parse(aggregate->document).at("totals");
+    EXPECT_EQ(RowOf(totals, "requests", "in")->at("requests").as_int64(), kRequests);
+    const boost::json::object* out_total = RowOf(totals, "requests", "out");
+    ASSERT_NE(out_total, nullptr);
+    EXPECT_EQ(out_total->at("requests").as_int64(), 0);
+    EXPECT_EQ(out_total->at("hidden_in").at("requests").as_int64(), 1);
+    f.ExpectCleanShutdown();
+}
+
+}  // namespace
+}  // namespace concord::functional
