@@ -11,30 +11,37 @@ constexpr std::string_view kColumns =
     "at_ms, actor, kind, case_id, request_type, requesting_party, requested_party, from_state, "
     "to_state, priority, grounds, direction, offence, data_categories";
 
-std::string ListJson(const std::vector<std::string>& list) {
+constexpr std::string_view kFolded =
+    "ALTER TABLE app_domain_events ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX app_domain_events_unfolded ON app_domain_events (seq) WHERE folded = 0";
+
+}  // namespace
+
+std::string StringListJson(const std::vector<std::string>& list) {
     boost::json::array a;
-    for (const std::string& g : list) {
-        a.emplace_back(g);
+    for (const std::string& item : list) {
+        a.emplace_back(item);
     }
     return boost::json::serialize(a);
 }
 
-std::vector<std::string> ListFromJson(const std::string& text) {
+std::vector<std::string> StringListFromJson(std::string_view text) {
     std::vector<std::string> out;
+    if (text == "[]") {
+        return out;  // most rows: no parser for them
+    }
     boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(text, ec);
+    const boost::json::value v = boost::json::parse(text, ec);
     if (ec || !v.is_array()) {
         return out;
     }
-    for (const auto& g : v.as_array()) {
-        if (g.is_string()) {
-            out.emplace_back(g.as_string());
+    for (const boost::json::value& item : v.as_array()) {
+        if (item.is_string()) {
+            out.emplace_back(item.as_string());
         }
     }
     return out;
 }
-
-}  // namespace
 
 std::vector<store::Migration> DomainEventMigrations() {
     constexpr std::string_view kRest =
@@ -59,7 +66,9 @@ std::vector<store::Migration> DomainEventMigrations() {
             1,
             sql("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"),
             sql("BIGSERIAL PRIMARY KEY", "BIGINT")},
-        store::Migration{"app_domain_events", 2, facts, facts}};
+        store::Migration{"app_domain_events", 2, facts, facts},
+        // Version 3: which events the statistics have folded (StatisticsService).
+        store::Migration{"app_domain_events", 3, std::string(kFolded), std::string(kFolded)}};
 }
 
 Result<std::int64_t> AppendDomainEvent(store::Transaction& tx, const DomainEvent& e) {
@@ -79,10 +88,10 @@ Result<std::int64_t> AppendDomainEvent(store::Transaction& tx, const DomainEvent
              e.from_state,
              e.to_state,
              e.priority,
-             ListJson(e.grounds),
+             StringListJson(e.grounds),
              e.direction,
              e.offence,
-             ListJson(e.data_categories)}
+             StringListJson(e.data_categories)}
         )
     );
     if (rows.size() != 1) {
@@ -91,15 +100,17 @@ Result<std::int64_t> AppendDomainEvent(store::Transaction& tx, const DomainEvent
     return rows[0].Int(0);
 }
 
-Result<std::vector<DomainEvent>> ReadDomainEvents(
-    store::Transaction& tx, std::int64_t after_seq, std::size_t limit
+namespace {
+
+Result<std::vector<DomainEvent>> Read(
+    store::Transaction& tx, std::string_view where, std::span<const store::Value> params
 ) {
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
         tx.Query(
-            "SELECT seq, " + std::string(kColumns) +
-                " FROM app_domain_events WHERE seq > $1 ORDER BY seq LIMIT $2",
-            {after_seq, static_cast<std::int64_t>(limit)}
+            "SELECT seq, " + std::string(kColumns) + " FROM app_domain_events WHERE " +
+                std::string(where),
+            params
         )
     );
     std::vector<DomainEvent> out;
@@ -117,13 +128,37 @@ Result<std::vector<DomainEvent>> ReadDomainEvents(
         e.from_state = r.Text(8);
         e.to_state = r.Text(9);
         e.priority = r.Text(10);
-        e.grounds = ListFromJson(r.Text(11));
+        e.grounds = StringListFromJson(r.Text(11));
         e.direction = r.Text(12);
         e.offence = r.Text(13);
-        e.data_categories = ListFromJson(r.Text(14));
+        e.data_categories = StringListFromJson(r.Text(14));
         out.push_back(std::move(e));
     }
     return out;
+}
+
+}  // namespace
+
+Result<std::vector<DomainEvent>> ReadDomainEvents(
+    store::Transaction& tx, std::int64_t after_seq, std::size_t limit
+) {
+    const store::Value params[] = {after_seq, static_cast<std::int64_t>(limit)};
+    return Read(tx, "seq > $1 ORDER BY seq LIMIT $2", params);
+}
+
+Result<std::vector<DomainEvent>> ReadUnfoldedDomainEvents(
+    store::Transaction& tx, std::size_t limit
+) {
+    const store::Value params[] = {static_cast<std::int64_t>(limit)};
+    return Read(tx, "folded = 0 ORDER BY seq LIMIT $1", params);
+}
+
+Result<bool> MarkDomainEventFolded(store::Transaction& tx, std::int64_t seq) {
+    CONCORD_ASSIGN_OR_RETURN(
+        const std::int64_t changed,
+        tx.Execute("UPDATE app_domain_events SET folded = 1 WHERE seq = $1 AND folded = 0", {seq})
+    );
+    return changed == 1;
 }
 
 }  // namespace concord::app

@@ -41,29 +41,6 @@ struct RequestRow {
     std::vector<std::string> grounds;
 };
 
-std::string ListJson(const std::vector<std::string>& list) {
-    boost::json::array a;
-    for (const std::string& s : list) {
-        a.emplace_back(s);
-    }
-    return boost::json::serialize(a);
-}
-
-std::vector<std::string> ListFromJson(const std::string& text) {
-    std::vector<std::string> out;
-    boost::system::error_code ec;
-    const boost::json::value v = boost::json::parse(text, ec);
-    if (ec || !v.is_array()) {
-        return out;
-    }
-    for (const boost::json::value& s : v.as_array()) {
-        if (s.is_string()) {
-            out.emplace_back(s.as_string());
-        }
-    }
-    return out;
-}
-
 RequestRow RowFrom(const store::Row& r) {
     RequestRow row;
     row.direction = r.Text(0);
@@ -72,12 +49,12 @@ RequestRow RowFrom(const store::Row& r) {
     row.request_type = r.Text(3);
     row.priority = r.Text(4);
     row.offence = r.Text(5);
-    row.data_categories = ListFromJson(r.Text(6));
+    row.data_categories = StringListFromJson(r.Text(6));
     row.started_ms = r.Int(7);
     row.acknowledged_ms = r.Int(8);
     row.answered_ms = r.Int(9);
     row.outcome = r.Text(10);
-    row.grounds = ListFromJson(r.Text(11));
+    row.grounds = StringListFromJson(r.Text(11));
     return row;
 }
 
@@ -136,30 +113,31 @@ Result<void> Save(store::Transaction& tx, const std::string& case_id, const Requ
          row.request_type,
          row.priority,
          row.offence,
-         ListJson(row.data_categories),
+         StringListJson(row.data_categories),
          row.started_ms,
          row.acknowledged_ms,
          row.answered_ms,
          row.outcome,
-         ListJson(row.grounds)}
+         StringListJson(row.grounds)}
     ));
     return {};
 }
 
-// Folds one batch; returns how many events it folded and the cursor after them.
-Result<std::pair<std::size_t, std::int64_t>> FoldBatch(store::Store& store) {
+// Folds one batch of unfolded events; returns how many it folded.
+Result<std::size_t> FoldBatch(store::Store& store) {
     CONCORD_ASSIGN_OR_RETURN(auto tx, store.Begin());
-    CONCORD_ASSIGN_OR_RETURN(auto cursor_rows, tx->Query("SELECT seq FROM app_stats_cursor"));
-    if (cursor_rows.size() != 1) {
-        return MakeError(ErrorCode::kInternal, "app_stats_cursor must hold one row");
-    }
-    const std::int64_t cursor = cursor_rows[0].Int(0);
-    CONCORD_ASSIGN_OR_RETURN(auto events, ReadDomainEvents(*tx, cursor, kFoldBatch));
+    CONCORD_ASSIGN_OR_RETURN(auto events, ReadUnfoldedDomainEvents(*tx, kFoldBatch));
     if (events.empty()) {
-        return std::pair<std::size_t, std::int64_t>{0, cursor};
+        return std::size_t{0};
     }
     std::map<std::string, RequestRow> rows;
     for (const DomainEvent& e : events) {
+        CONCORD_ASSIGN_OR_RETURN(const bool mine, MarkDomainEventFolded(*tx, e.seq));
+        if (!mine) {
+            return MakeError(
+                ErrorCode::kUnavailable, "another fold of the same domain events ran first; retry"
+            );
+        }
         auto it = rows.find(e.case_id);
         if (it == rows.end()) {
             CONCORD_ASSIGN_OR_RETURN(
@@ -177,18 +155,8 @@ Result<std::pair<std::size_t, std::int64_t>> FoldBatch(store::Store& store) {
     for (const auto& [case_id, row] : rows) {
         CONCORD_RETURN_IF_ERROR(Save(*tx, case_id, row));
     }
-    const std::int64_t last = events.back().seq;
-    CONCORD_ASSIGN_OR_RETURN(
-        const std::int64_t moved,
-        tx->Execute("UPDATE app_stats_cursor SET seq = $1 WHERE seq = $2", {last, cursor})
-    );
-    if (moved != 1) {
-        return MakeError(
-            ErrorCode::kUnavailable, "another fold of the same domain events ran first; retry"
-        );
-    }
     CONCORD_RETURN_IF_ERROR(tx->Commit());
-    return std::pair<std::size_t, std::int64_t>{events.size(), last};
+    return events.size();
 }
 
 // Nearest rank: the smallest value with at least p % of the values at or below it.
@@ -336,20 +304,23 @@ std::vector<store::Migration> StatisticsService::Migrations() {
                "data_categories TEXT NOT NULL, started_ms " +
                i + " NOT NULL, acknowledged_ms " + i + " NOT NULL, answered_ms " + i +
                " NOT NULL, outcome TEXT NOT NULL, grounds TEXT NOT NULL);"
-               "CREATE INDEX app_stats_requests_started ON app_stats_requests (started_ms);"
-               "CREATE TABLE app_stats_cursor (seq " +
-               i + " NOT NULL);INSERT INTO app_stats_cursor (seq) VALUES (0)";
+               "CREATE INDEX app_stats_requests_started ON app_stats_requests (started_ms)";
     };
     return {store::Migration{"app_statistics", 1, schema("INTEGER"), schema("BIGINT")}};
 }
 
 Result<std::int64_t> StatisticsService::Refresh() {
     while (true) {
-        CONCORD_ASSIGN_OR_RETURN(auto folded, FoldBatch(store_));
-        if (folded.first < kFoldBatch) {
-            return folded.second;
+        CONCORD_ASSIGN_OR_RETURN(const std::size_t folded, FoldBatch(store_));
+        if (folded < kFoldBatch) {
+            break;
         }
     }
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows, tx->Query("SELECT MAX(seq) FROM app_domain_events WHERE folded = 1")
+    );
+    return rows.empty() || rows[0].IsNull(0) ? 0 : rows[0].Int(0);
 }
 
 Result<StatisticsReport> StatisticsService::Report(

@@ -32,6 +32,11 @@ struct DomainEvent {
     std::vector<std::string> data_categories;
 };
 
+/// The JSON array text of a list column (grounds, data categories), and back ("" or text that is
+/// not an array of strings gives an empty list).
+std::string StringListJson(const std::vector<std::string>& list);
+std::vector<std::string> StringListFromJson(std::string_view text);
+
 /// The schema of `app_domain_events` (component "app_domain_events").
 std::vector<store::Migration> DomainEventMigrations();
 
@@ -42,5 +47,15 @@ Result<std::int64_t> AppendDomainEvent(store::Transaction& tx, const DomainEvent
 Result<std::vector<DomainEvent>> ReadDomainEvents(
     store::Transaction& tx, std::int64_t after_seq, std::size_t limit
 );
+
+/// Events not yet folded into statistics, oldest first, at most `limit`. A flag rather than a
+/// cursor: on PostgreSQL a transaction can commit an event after one with a higher seq, which a
+/// cursor would pass over for good.
+Result<std::vector<DomainEvent>> ReadUnfoldedDomainEvents(
+    store::Transaction& tx, std::size_t limit
+);
+
+/// Marks event `seq` folded; false when it already was (another fold took it first).
+Result<bool> MarkDomainEventFolded(store::Transaction& tx, std::int64_t seq);
 
 }  // namespace concord::app

@@ -85,11 +85,11 @@ struct StatisticsReport {
 /// Computes official statistics from the typed domain events (docs/statistics.md).
 ///
 /// The events are folded, in the order written, into one row per request
-/// (`app_stats_requests`); `Refresh` folds what was written since the last fold, in batches,
-/// each with the cursor that says how far it got, so a report costs the period's requests and
-/// the events since the last report, never the whole history. The store must also hold the
-/// case and deadline tables (CaseService::Migrations()). Thread-safe: two folds of the same
-/// events are told apart by the cursor (the loser gets kUnavailable and nothing changes).
+/// (`app_stats_requests`); `Refresh` folds the events not yet folded, in batches, each event
+/// marked folded in the transaction that applies it, so a report costs the period's requests and
+/// the events since the last report, never the whole history. The store must also hold the case
+/// and deadline tables (CaseService::Migrations()). Thread-safe: of two folds of the same events
+/// one commits, the other gets kUnavailable and changes nothing.
 class StatisticsService {
 public:
     explicit StatisticsService(store::Store& store) : store_(store) {}
@@ -97,7 +97,7 @@ public:
     /// Schema: component "app_statistics".
     static std::vector<store::Migration> Migrations();
 
-    /// Folds every domain event written since the last fold; returns the last seq folded.
+    /// Folds every domain event not yet folded; returns the highest seq folded (0: none).
     Result<std::int64_t> Refresh();
 
     /// The report of `query` (kInvalidArgument: from ≥ to, a negative instant, or a threshold
