@@ -318,6 +318,11 @@ void Keep(Context& ctx, const boost::json::value& answer, const std::string& out
     }
 }
 
+void AddPeriodOptions(CLI::App* cmd, ReportArgs& a) {
+    cmd->add_option("--from", a.from, "start of the period (RFC 3339)")->required();
+    cmd->add_option("--to", a.to, "end of the period, excluded (RFC 3339)")->required();
+}
+
 // A publication or aggregate document from `path`, refused past kMaxPublicationBytes.
 Result<std::string> ReadDocument(const std::string& path) {
     std::error_code ec;
@@ -350,8 +355,7 @@ void AddPublicationCommands(CLI::App& stats, Context& ctx) {
         "publish the node's report of a period: kept at the node, its SHA-256 an entry of the "
         "node's audit log, so anyone with the directory can check it unaltered"
     );
-    publish->add_option("--from", p->from, "start of the period (RFC 3339)")->required();
-    publish->add_option("--to", p->to, "end of the period, excluded (RFC 3339)")->required();
+    AddPeriodOptions(publish, *p);
     publish->add_option("--out", p->out, "write the publication document to this file");
     AddApiOptions(publish, p->api, false);
     publish->callback([&ctx, p] {
@@ -495,8 +499,7 @@ void AddStatsCommands(CLI::App& app, Context& ctx) {
     CLI::App* report = stats->add_subcommand(
         "report", "the node's statistics of the requests that started in a period"
     );
-    report->add_option("--from", a->from, "start of the period (RFC 3339)")->required();
-    report->add_option("--to", a->to, "end of the period, excluded (RFC 3339)")->required();
+    AddPeriodOptions(report, *a);
     auto* csv = report->add_flag("--csv", a->csv, "the requests table as CSV");
     auto* html = report->add_flag("--html", a->html, "one self-contained HTML page");
     csv->excludes(html);
