@@ -10,6 +10,7 @@
 #include "concord/app/evidence_receipt.hpp"
 #include "concord/app/evidence_service.hpp"
 #include "concord/core/assert.hpp"
+#include "concord/core/log.hpp"
 #include "concord/core/time.hpp"
 #include "concord/crypto/secret_box.hpp"
 #include "concord/crypto/sha256.hpp"
@@ -337,6 +338,18 @@ Result<IncomingStatus> EvidenceService::StatusOf(const Stored& stored) {
     return status;
 }
 
+namespace {
+
+Error ShreddedWhileArriving(const std::string& package, std::size_t index) {
+    return MakeError(
+        ErrorCode::kNotFound,
+        "evidence package " + package + " was shredded while file " + std::to_string(index) +
+            " was arriving: nothing of it is kept"
+    );
+}
+
+}  // namespace
+
 Result<ReceiveOutcome> EvidenceService::Receive(
     std::string_view package,
     std::size_t index,
@@ -454,8 +467,24 @@ Result<ReceiveOutcome> EvidenceService::Receive(
                 " does not hash to what its manifest states"
         );
     }
-    CONCORD_RETURN_IF_ERROR(partial->CommitAs(expected.sealed.encrypted_sha256));
-    CONCORD_RETURN_IF_ERROR(RecordFileReceived(stored, parsed, index, now_ms));
+    if (auto committed = partial->CommitAs(expected.sealed.encrypted_sha256); !committed) {
+        // Shredded while the file was arriving: the partial file was removed under it.
+        auto now = LoadAlone(package);
+        return now && now->package.state == "shredded" ? ShreddedWhileArriving(p.package, index)
+                                                       : committed.error();
+    }
+    if (auto recorded = RecordFileReceived(stored, parsed, index, now_ms); !recorded) {
+        if (recorded.error().code == ErrorCode::kNotFound) {
+            // Shredded while the file was arriving: the ciphertext just kept goes too.
+            if (auto removed = blobs_.Remove(expected.sealed.encrypted_sha256); !removed) {
+                log::Warning(
+                    "evidence file of a shredded package not removed",
+                    {{"package", p.package}, {"error", removed.error().ToString()}}
+                );
+            }
+        }
+        return recorded.error();
+    }
     CONCORD_ASSIGN_OR_RETURN(IncomingStatus done, IncomingStatusOf(package));
     return ReceiveOutcome{true, std::move(done)};
 }
@@ -468,6 +497,9 @@ Result<void> EvidenceService::RecordFileReceived(
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_RETURN_IF_ERROR(tx->Execute(kLockPackage, {m.package}));
     CONCORD_ASSIGN_OR_RETURN(Stored current, Load(*tx, m.package));
+    if (current.package.state == "shredded") {
+        return ShreddedWhileArriving(m.package, index);
+    }
     for (const EvidenceFile& f : current.package.files) {
         if (f.name == file.name) {
             return {};  // recorded by an earlier call

@@ -277,6 +277,37 @@ TEST_P(EvidenceTransferTest, ATamperedChunkIsRefusedAndNothingOfItIsKept) {
     EXPECT_TRUE(rest->status.files[1].complete);
 }
 
+TEST_P(EvidenceTransferTest, AFileThatArrivesWhileItsPackageIsShreddedIsNotKept) {
+    ASSERT_TRUE(recipient_->Offer(*directory_, manifest_, kNow + 2));
+    // The retention of the package ends while its file is on the way: the recipient shreds it
+    // between two reads of the body.
+    bool shredded = false;
+    EncryptedSource body = [&, inner = Source(sealed_[0])](std::span<std::uint8_t> out) mutable {
+        if (!shredded) {
+            shredded = true;
+            auto expired = recipient_->Expire(kNow + std::int64_t{3000} * 24 * 3600 * 1000, 10);
+            EXPECT_TRUE(expired && *expired == 1) << (expired ? "" : expired.error().ToString());
+        }
+        return inner(out);
+    };
+    auto received = recipient_->Receive(package_, 0, 0, body, kNow + 3);
+    ASSERT_FALSE(received);
+    EXPECT_EQ(received.error().code, ErrorCode::kNotFound) << received.error().ToString();
+    EXPECT_NE(
+        received.error().message.find("shredded while file 0 was arriving"), std::string::npos
+    ) << received.error().ToString();
+    EXPECT_TRUE(shredded);
+    // No ciphertext of it is left, and the log records the shredding, no arrival.
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_ / "hu-blobs")) {
+        files += entry.is_regular_file() ? 1U : 0U;
+    }
+    EXPECT_EQ(files, 0U);
+    EXPECT_EQ(
+        EvidenceEvents(b_), (std::vector<std::string>{"evidence.offered", "evidence.shredded"})
+    );
+}
+
 TEST_P(EvidenceTransferTest, BytesKeptOnDiskAreCheckedAgainBeforeTheTransferResumes) {
     ASSERT_TRUE(recipient_->Offer(*directory_, manifest_, kNow + 2));
     const std::uint64_t kept = kHeader + kSealedChunk;
