@@ -128,6 +128,32 @@ Result<std::optional<AppAlert>> DutyDesk::OnReceivedIn(
     return std::optional<AppAlert>(alert);
 }
 
+Result<AppAlert> DutyDesk::RaiseAlert(
+    std::string kind, std::string case_id, std::string text, const std::string& about
+) {
+    const std::int64_t now = Now();
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto on_duty, Roster::OnDutyIn(*tx, now));
+    AppAlert alert;
+    alert.kind = std::move(kind);
+    alert.case_id = std::move(case_id);
+    alert.recipients = on_duty.primary.empty() ? on_duty.backup : on_duty.primary;
+    alert.text = std::move(text);
+    alert.created_ms = now;
+    CONCORD_ASSIGN_OR_RETURN(alert, DeadlineEngine::RaiseAlertIn(*tx, std::move(alert)));
+    boost::json::object leaf;
+    leaf["type"] = "duty.alerted";
+    leaf["alert"] = alert.id;
+    leaf["kind"] = alert.kind;
+    leaf["about"] = about;
+    CONCORD_RETURN_IF_ERROR(AppendLeaf(options_, *tx, std::move(leaf), Actor::Node()));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    if (options_.on_live) {
+        options_.on_live("duty.alert", AlertJson(alert));
+    }
+    return alert;
+}
+
 Result<AppAlert> DutyDesk::Acknowledge(const Actor& actor, std::string_view alert_id) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kDutyAcknowledge));
     const std::int64_t now = Now();

@@ -161,7 +161,7 @@ Result<std::vector<OutgoingPackage>> EvidenceService::Outgoing(std::size_t limit
         CONCORD_ASSIGN_OR_RETURN(Stored stored, Load(*tx, r.Text("package")));
         EvidencePackage& p = stored.package;
         out.push_back(OutgoingPackage{
-            p.package, p.to, std::move(p.manifest), p.chunk_bytes, std::move(p.files)});
+            p.package, p.case_id, p.to, std::move(p.manifest), p.chunk_bytes, std::move(p.files)});
     }
     tx->Rollback();
     return out;

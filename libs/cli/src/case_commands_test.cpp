@@ -733,5 +733,69 @@ TEST_F(CaseCommandsTest, APublishedReportIsProvenUnalteredByAnyoneWithTheDirecto
     EXPECT_NE(twice.err.find("two reports of node hu.poc"), std::string::npos) << twice.err;
 }
 
+TEST_F(CaseCommandsTest, APackageItsRecipientKeepsRefusingRaisesADutyAlertAtTheSender) {
+    const std::string case_id = SendCaseToHu();
+    ASSERT_FALSE(case_id.empty());
+    // fr.central accepts no file of more than one byte: it refuses hu.poc's package each time.
+    services_[0].reset();
+    auto config = server::LoadConfig(inits_[0].config_file);
+    ASSERT_TRUE(config) << config.error().ToString();
+    config->evidence_max_file_bytes = 1;
+    auto restarted = server::NodeService::Start(*config);
+    ASSERT_TRUE(restarted) << restarted.error().ToString();
+    services_[0] = std::move(*restarted);
+
+    server::testing::ApiClient admin(Api(1), inits_[1].api_token, inits_[1].entry.tls_sha256);
+    auto token = server::testing::EnrolAndSignIn(
+        admin, server::testing::NewPerson{"olga", "Olga Varga", {"officer"}, "cyber"}
+    );
+    ASSERT_TRUE(token) << token.error().ToString();
+    const auto as_olga = [&](std::vector<std::string> args) {
+        args.insert(
+            args.end(),
+            {"--api", Api(1), "--token", *token, "--tls-pin", inits_[1].entry.tls_sha256}
+        );
+        return RunCli(args);
+    };
+    const auto file = dir_ / "logins.csv";
+    std::ofstream(file) << "user,ip\nx,192.0.2.1\n";
+    Output created = as_olga({"evidence", "create", case_id, "--json"});
+    ASSERT_EQ(created.status, 0) << created.err;
+    const std::string id(boost::json::parse(created.out).at("package").as_string());
+    ASSERT_EQ(as_olga({"evidence", "add", id, file.string()}).status, 0);
+    Output sealed = as_olga({"evidence", "seal", id});
+    ASSERT_EQ(sealed.status, 0) << sealed.err;
+
+    // After five refusals in a row (one pass every two seconds) the duty desk has an alert.
+    std::string text;
+    EXPECT_TRUE(WaitFor(
+        [&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+            Output alerts = On(1, {"duty", "alerts", "--json"});
+            if (alerts.status != 0) {
+                return false;
+            }
+            const boost::json::value listed = boost::json::parse(alerts.out);
+            for (const auto& a : listed.at("alerts").as_array()) {
+                if (a.at("kind").as_string() == "evidence.undelivered") {
+                    EXPECT_EQ(a.at("case").as_string(), case_id);
+                    text = std::string(a.at("text").as_string());
+                    return true;
+                }
+            }
+            return false;
+        },
+        std::chrono::seconds(60)
+    ));
+    EXPECT_NE(
+        text.find("evidence package " + id + " to fr.central keeps being refused"),
+        std::string::npos
+    ) << text;
+    EXPECT_NE(text.find("larger than this node accepts"), std::string::npos) << text;
+    Output shown = as_olga({"evidence", "show", id, "--json"});
+    ASSERT_EQ(shown.status, 0) << shown.err;
+    EXPECT_EQ(boost::json::parse(shown.out).at("state").as_string(), "sealed");
+}
+
 }  // namespace
 }  // namespace concord::cli

@@ -85,6 +85,14 @@ Result<PeerStatus> ParseStatus(const net::Response& response, std::size_t files)
     return status;
 }
 
+// A 4xx answer other than a timeout or "too many" is the recipient's no (kPermissionDenied);
+// anything else may pass by itself (kUnavailable).
+ErrorCode Refusal(unsigned status) {
+    return status >= 400 && status < 500 && status != 408 && status != 429
+               ? ErrorCode::kPermissionDenied
+               : ErrorCode::kUnavailable;
+}
+
 }  // namespace
 
 std::size_t EvidenceSender::RunOnce(
@@ -113,6 +121,11 @@ std::size_t EvidenceSender::RunOnce(
             r.delay = r.delay.count() == 0 ? options_.initial_backoff
                                            : std::min(options_.max_backoff, r.delay * 2);
             r.next = now + r.delay;
+            r.refusals = pushed.error().code == ErrorCode::kPermissionDenied ? r.refusals + 1 : 0;
+            if (r.refusals >= options_.refusals_before_alert && !r.alerted && options_.on_refused) {
+                r.alerted = true;
+                options_.on_refused(p, pushed.error().message);
+            }
             log::Warning(
                 "evidence package not delivered yet",
                 {{"package", p.package},
@@ -144,7 +157,7 @@ Result<void> EvidenceSender::Push(
     );
     if (offered.status != 200) {
         return MakeError(
-            ErrorCode::kUnavailable,
+            Refusal(offered.status),
             "manifest refused with " + std::to_string(offered.status) + ": " +
                 offered.body.substr(0, 300)
         );
@@ -184,7 +197,7 @@ Result<void> EvidenceSender::Push(
             );
             if (sent.status != 200 && sent.status != 409) {
                 return MakeError(
-                    ErrorCode::kUnavailable,
+                    Refusal(sent.status),
                     "file " + std::to_string(i) + " refused with " + std::to_string(sent.status) +
                         ": " + sent.body.substr(0, 300)
                 );

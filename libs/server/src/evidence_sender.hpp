@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -16,7 +17,8 @@ namespace concord::server {
 /// listener (docs/formats/evidence.md "Transfer"): offers the manifest, sends each file's
 /// encrypted bytes from where the recipient's verified bytes end (so an interrupted transfer
 /// resumes, it never starts over), and records the recipient's signed receipt. A package that
-/// fails is retried with exponential backoff. Used by one thread (the node's evidence thread);
+/// fails is retried with exponential backoff; one the recipient keeps refusing (it answers 4xx)
+/// is reported through Options::on_refused. Used by one thread (the node's evidence thread);
 /// Cancel may be called from any thread.
 class EvidenceSender {
 public:
@@ -26,6 +28,12 @@ public:
         std::chrono::milliseconds max_backoff{std::chrono::minutes(5)};
         /// Deadline of each step of a request (connect, handshake, each chunk).
         std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+        /// Refusals in a row (the recipient answered, and said no) after which `on_refused` is
+        /// called, once per package while this sender runs. The package is still retried.
+        int refusals_before_alert{5};
+        /// Told of a package the recipient keeps refusing, with the last refusal (the node
+        /// raises a duty alert). May be empty.
+        std::function<void(const app::OutgoingPackage&, const std::string&)> on_refused;
     };
 
     EvidenceSender(app::EvidenceService& evidence, app::BlobStore& blobs, Options options)
@@ -45,6 +53,8 @@ private:
     struct Retry {
         std::chrono::steady_clock::time_point next;
         std::chrono::milliseconds delay{0};
+        int refusals{0};  ///< in a row; an unreachable recipient does not count
+        bool alerted{false};
     };
 
     app::EvidenceService& evidence_;

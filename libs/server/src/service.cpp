@@ -259,6 +259,25 @@ Result<void> OpenEvidence(
     sender.allow_plain_http = config.allow_plain_http;
     sender.initial_backoff = config.initial_backoff;
     sender.max_backoff = config.max_backoff;
+    // A package its recipient keeps refusing is the duty desk's to look at (the desk is made
+    // before the sender runs).
+    sender.on_refused = [raw = &impl](const app::OutgoingPackage& p, const std::string& why) {
+        if (raw->duty == nullptr) {
+            return;
+        }
+        auto raised = raw->duty->RaiseAlert(
+            "evidence.undelivered",
+            p.case_id,
+            "evidence package " + p.package + " to " + p.to + " keeps being refused: " + why,
+            p.package
+        );
+        if (!raised) {
+            log::Error(
+                "evidence refusal alert not raised",
+                {{"package", p.package}, {"error", raised.error().ToString()}}
+            );
+        }
+    };
     impl.evidence_sender = std::make_unique<EvidenceSender>(*impl.evidence, *impl.blobs, sender);
     return {};
 }

@@ -107,6 +107,16 @@ public:
     /// kNotFound, kInvalidArgument (not a duty alert), kAlreadyExists (already acknowledged).
     Result<AppAlert> Acknowledge(const Actor& actor, std::string_view alert_id);
 
+    /// An alert for the officers on duty now (the primaries; the backups when no primary is)
+    /// about something the node cannot finish by itself — e.g. `evidence.undelivered`, a package
+    /// its recipient keeps refusing. One transaction: the alert (`kind`, `case_id`, `text`), the
+    /// audit leaf `duty.alerted` naming the alert, its kind and `about`, and, after the commit,
+    /// the live event `duty.alert`. Such an alert is listed, not acknowledged (Acknowledge takes
+    /// emergency arrivals only).
+    Result<AppAlert> RaiseAlert(
+        std::string kind, std::string case_id, std::string text, const std::string& about
+    );
+
     /// Replaces the roster (Action::kRosterManage). Audit leaf `duty.roster_changed`.
     Result<void> SetRoster(const Actor& actor, const std::vector<RosterEntry>& entries);
     /// The roster (Action::kDutyRead).

@@ -107,6 +107,7 @@ struct LegalHold {
 /// A sealed package on its way to its recipient (EvidenceService::Outgoing).
 struct OutgoingPackage {
     std::string package;
+    std::string case_id;
     std::string to;
     std::string manifest;  ///< the signed manifest text
     std::uint32_t chunk_bytes{kDefaultEvidenceChunkBytes};
