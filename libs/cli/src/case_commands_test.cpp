@@ -164,6 +164,34 @@ protected:
         return WaitForIncomingCase();
     }
 
+    // Stops node `i`, lets `change` edit its configuration, and starts it again.
+    void Restart(std::size_t i, const std::function<void(server::Config&)>& change) {
+        services_[i].reset();
+        auto config = server::LoadConfig(inits_[i].config_file);
+        ASSERT_TRUE(config) << config.error().ToString();
+        change(*config);
+        auto restarted = server::NodeService::Start(*config);
+        ASSERT_TRUE(restarted) << restarted.error().ToString();
+        services_[i] = std::move(*restarted);
+    }
+
+    // Enrols hu.poc's officer olga and returns `concord ARGS...` run as her against hu.poc
+    // (a function that fails the test, and runs nothing, when the enrolment failed).
+    std::function<Output(std::vector<std::string>)> OlgaAtHu() {
+        server::testing::ApiClient admin(Api(1), inits_[1].api_token, inits_[1].entry.tls_sha256);
+        auto token = server::testing::EnrolAndSignIn(
+            admin, server::testing::NewPerson{"olga", "Olga Varga", {"officer"}, "cyber"}
+        );
+        EXPECT_TRUE(token) << token.error().ToString();
+        return [this, token = token ? *token : std::string()](std::vector<std::string> args) {
+            args.insert(
+                args.end(),
+                {"--api", Api(1), "--token", token, "--tls-pin", inits_[1].entry.tls_sha256}
+            );
+            return RunCli(args);
+        };
+    }
+
     std::filesystem::path dir_;
     crypto::SigningKey directory_key_ = crypto::SigningKey::Generate();
     std::vector<server::InitResult> inits_;
@@ -272,18 +300,8 @@ TEST_F(CaseCommandsTest, AWrongTokenIsUnauthenticated) {
 TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedOffline) {
     const std::string case_id = SendCaseToHu();
     ASSERT_FALSE(case_id.empty());
+    const auto as_olga = OlgaAtHu();
     server::testing::ApiClient admin(Api(1), inits_[1].api_token, inits_[1].entry.tls_sha256);
-    auto token = server::testing::EnrolAndSignIn(
-        admin, server::testing::NewPerson{"olga", "Olga Varga", {"officer"}, "cyber"}
-    );
-    ASSERT_TRUE(token) << token.error().ToString();
-    const auto as_olga = [&](std::vector<std::string> args) {
-        args.insert(
-            args.end(),
-            {"--api", Api(1), "--token", *token, "--tls-pin", inits_[1].entry.tls_sha256}
-        );
-        return RunCli(args);
-    };
     // Three chunks and a bit (1 MiB chunks), of bytes that are not all alike.
     std::string content(3 * (std::size_t{1} << 20) + 17, '\0');
     std::mt19937 rng(7);
@@ -580,13 +598,7 @@ TEST_F(CaseCommandsTest, StatsReportCountsTheRequestsAndHidesSmallCountsUntilThe
     EXPECT_NE(text.out.find("·"), std::string::npos) << text.out;
 
     // With a threshold of 1 nothing is hidden.
-    services_[1].reset();
-    auto config = server::LoadConfig(inits_[1].config_file);
-    ASSERT_TRUE(config) << config.error().ToString();
-    config->statistics_threshold = 1;
-    auto restarted = server::NodeService::Start(*config);
-    ASSERT_TRUE(restarted) << restarted.error().ToString();
-    services_[1] = std::move(*restarted);
+    ASSERT_NO_FATAL_FAILURE(Restart(1, [](server::Config& c) { c.statistics_threshold = 1; }));
     Output shown = with({"--json"});
     ASSERT_EQ(shown.status, 0) << shown.err;
     const boost::json::value second = boost::json::parse(shown.out);
@@ -737,26 +749,9 @@ TEST_F(CaseCommandsTest, APackageItsRecipientKeepsRefusingRaisesADutyAlertAtTheS
     const std::string case_id = SendCaseToHu();
     ASSERT_FALSE(case_id.empty());
     // fr.central accepts no file of more than one byte: it refuses hu.poc's package each time.
-    services_[0].reset();
-    auto config = server::LoadConfig(inits_[0].config_file);
-    ASSERT_TRUE(config) << config.error().ToString();
-    config->evidence_max_file_bytes = 1;
-    auto restarted = server::NodeService::Start(*config);
-    ASSERT_TRUE(restarted) << restarted.error().ToString();
-    services_[0] = std::move(*restarted);
+    ASSERT_NO_FATAL_FAILURE(Restart(0, [](server::Config& c) { c.evidence_max_file_bytes = 1; }));
 
-    server::testing::ApiClient admin(Api(1), inits_[1].api_token, inits_[1].entry.tls_sha256);
-    auto token = server::testing::EnrolAndSignIn(
-        admin, server::testing::NewPerson{"olga", "Olga Varga", {"officer"}, "cyber"}
-    );
-    ASSERT_TRUE(token) << token.error().ToString();
-    const auto as_olga = [&](std::vector<std::string> args) {
-        args.insert(
-            args.end(),
-            {"--api", Api(1), "--token", *token, "--tls-pin", inits_[1].entry.tls_sha256}
-        );
-        return RunCli(args);
-    };
+    const auto as_olga = OlgaAtHu();
     const auto file = dir_ / "logins.csv";
     std::ofstream(file) << "user,ip\nx,192.0.2.1\n";
     Output created = as_olga({"evidence", "create", case_id, "--json"});
