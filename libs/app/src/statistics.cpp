@@ -58,6 +58,32 @@ RequestRow RowFrom(const store::Row& r) {
     return row;
 }
 
+constexpr std::size_t kMaxLabelBytes = 64;
+constexpr std::size_t kMaxListItems = 16;
+
+// A value as statistics publish it: an identifier (1 to 64 of A-Z a-z 0-9 _ : . ( ) - /) as
+// is, anything else "other". A peer's request names its type, offence and categories; free
+// text, control characters or endless variants never reach a published row.
+std::string Label(std::string_view value) {
+    constexpr std::string_view kAllowed =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:.()-/";
+    const bool plain = !value.empty() && value.size() <= kMaxLabelBytes &&
+                       value.find_first_not_of(kAllowed) == std::string_view::npos;
+    return plain ? std::string(value) : std::string("other");
+}
+
+// Labels of a list, each once, in order, at most kMaxListItems.
+std::vector<std::string> Labels(const std::vector<std::string>& values) {
+    std::vector<std::string> out;
+    for (const std::string& v : values) {
+        std::string label = Label(v);
+        if (out.size() < kMaxListItems && std::find(out.begin(), out.end(), label) == out.end()) {
+            out.push_back(std::move(label));
+        }
+    }
+    return out;
+}
+
 // One event's effect on its request (docs/statistics.md "From events to requests").
 void Apply(RequestRow& row, const DomainEvent& e) {
     if (row.direction.empty()) {
@@ -68,15 +94,15 @@ void Apply(RequestRow& row, const DomainEvent& e) {
                         : e.kind == "drafted"  ? "out"
                                                : "";
     }
-    row.requesting_party = e.requesting_party;
-    row.requested_party = e.requested_party;
-    row.request_type = e.request_type;
-    row.priority = e.priority;
-    if (row.offence.empty()) {
-        row.offence = e.offence;
+    row.requesting_party = Label(e.requesting_party);
+    row.requested_party = Label(e.requested_party);
+    row.request_type = Label(e.request_type);
+    row.priority = e.priority == "emergency" ? "emergency" : "normal";
+    if (row.offence.empty() && !e.offence.empty()) {
+        row.offence = Label(e.offence);
     }
     if (row.data_categories.empty()) {
-        row.data_categories = e.data_categories;
+        row.data_categories = Labels(e.data_categories);
     }
     if (row.started_ms == 0 && (e.kind == "received" || e.kind == "send")) {
         row.started_ms = e.at_ms;
@@ -88,7 +114,7 @@ void Apply(RequestRow& row, const DomainEvent& e) {
         row.answered_ms = e.at_ms;
         if (row.outcome == "open") {
             row.outcome = e.kind == "respond" ? "responded" : "refused";
-            row.grounds = e.grounds;
+            row.grounds = Labels(e.grounds);
         }
     }
     if (row.outcome == "open" && e.to_state == "withdrawn") {
@@ -195,29 +221,26 @@ public:
         return {Percentile(values, 50), Percentile(values, 90)};
     }
 
-    // Complementary suppression of a partition of a published total: when exactly one part is
-    // suppressed, the smallest other part above zero is suppressed too, so the hidden one cannot
-    // be had by subtraction.
-    static void Complement(
-        const std::vector<Figure*>& parts, const std::vector<std::int64_t>& raw
-    ) {
-        std::size_t hidden = 0;
-        for (const Figure* p : parts) {
-            if (!p->has_value()) {
-                ++hidden;
+    // Complementary suppression of a partition of a published total: while a part is hidden and
+    // the hidden parts are one alone, or add up to less than the threshold, the smallest visible
+    // part above zero is hidden too. Otherwise subtraction would give the hidden part (total −
+    // the rest), or pin down small hidden parts (two hidden that add up to 2 are 1 and 1).
+    void Complement(const std::vector<Figure*>& parts, const std::vector<std::int64_t>& raw) const {
+        for (;;) {
+            std::size_t hidden = 0;
+            std::int64_t hidden_sum = 0;
+            std::size_t pick = parts.size();
+            for (std::size_t i = 0; i < parts.size(); ++i) {
+                if (!parts[i]->has_value()) {
+                    ++hidden;
+                    hidden_sum += raw[i];
+                } else if (raw[i] > 0 && (pick == parts.size() || raw[i] < raw[pick])) {
+                    pick = i;
+                }
             }
-        }
-        if (hidden != 1) {
-            return;
-        }
-        std::size_t pick = parts.size();
-        for (std::size_t i = 0; i < parts.size(); ++i) {
-            if (parts[i]->has_value() && raw[i] > 0 &&
-                (pick == parts.size() || raw[i] < raw[pick])) {
-                pick = i;
+            if (hidden == 0 || (hidden >= 2 && hidden_sum >= threshold_) || pick == parts.size()) {
+                return;
             }
-        }
-        if (pick != parts.size()) {
             parts[pick]->reset();
         }
     }
@@ -243,7 +266,7 @@ RequestFigures Publish(
         // The total is hidden: so is every part of it.
         f.acknowledged = f.responded = f.refused = f.withdrawn = f.open = Figure{};
     } else {
-        Suppressor::Complement(
+        s.Complement(
             {&f.responded, &f.refused, &f.withdrawn, &f.open},
             {cell.responded, cell.refused, cell.withdrawn, cell.open}
         );
@@ -340,7 +363,8 @@ Result<StatisticsReport> StatisticsService::Report(
         auto rows,
         tx->Query(
             "SELECT " + std::string(kRowColumns) +
-                " FROM app_stats_requests WHERE started_ms >= $1 AND started_ms < $2",
+                " FROM app_stats_requests WHERE started_ms > 0 AND started_ms >= $1 AND started_ms "
+                "< $2",
             {query.from_ms, query.to_ms}
         )
     );
@@ -400,7 +424,9 @@ Result<StatisticsReport> StatisticsService::Report(
         auto deadline_rows,
         tx->Query(
             "SELECT d.kind, d.state, COUNT(*) FROM app_deadlines d JOIN app_stats_requests r ON "
-            "r.case_id = d.case_id WHERE r.started_ms >= $1 AND r.started_ms < $2 GROUP BY "
+            "r.case_id = d.case_id WHERE r.started_ms > 0 AND r.started_ms >= $1 AND r.started_ms "
+            "< $2 "
+            "GROUP BY "
             "d.kind, d.state ORDER BY d.kind",
             {query.from_ms, query.to_ms}
         )

@@ -61,6 +61,8 @@ boost::json::array SumTable(
                 if (member.value().is_null()) {
                     ++t.hidden;
                 } else {
+                    // A count is from 0 to 2^53 (VerifyPublication checked), so 1000 inputs
+                    // add up within int64.
                     t.sum += member.value().as_int64();
                 }
             }
@@ -137,7 +139,8 @@ Result<VerifiedAggregate> AggregateStatistics(
             );
         }
         a.inputs.push_back(std::move(*verified));
-        inputs.push_back(boost::json::parse(documents[i]));
+        CONCORD_ASSIGN_OR_RETURN(boost::json::object input, federation::ParseObject(documents[i]));
+        inputs.push_back(std::move(input));
     }
     CONCORD_ASSIGN_OR_RETURN(boost::json::object totals, Totals(a.inputs));
     boost::json::object doc;
@@ -153,6 +156,15 @@ Result<VerifiedAggregate> VerifyAggregate(
     const federation::Directory& directory, std::string_view document
 ) {
     CONCORD_ASSIGN_OR_RETURN(boost::json::object doc, federation::ParseObject(document));
+    for (const auto& member : doc) {
+        const std::string_view name = member.key();
+        if (name != "format" && name != "generated" && name != "totals" && name != "inputs") {
+            return MakeError(
+                ErrorCode::kInvalidArgument,
+                "malformed statistics aggregate: unknown member " + std::string(name)
+            );
+        }
+    }
     CONCORD_ASSIGN_OR_RETURN(const std::string format, federation::GetString(doc, "format"));
     const boost::json::value* inputs = doc.if_contains("inputs");
     const boost::json::value* totals = doc.if_contains("totals");

@@ -2,6 +2,9 @@
 // (docs/statistics.md "Publication").
 #include "concord/app/statistics_publication.hpp"
 
+#include <algorithm>
+#include <initializer_list>
+
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -39,6 +42,59 @@ StatisticsPublication FromRow(const store::Row& r) {
     p.report = r.Text(5);
     p.ledger_index = static_cast<std::uint64_t>(r.Int(6));
     return p;
+}
+
+// The largest figure a report may carry: exact in every JSON reader (2^53).
+constexpr std::int64_t kMaxFigure = std::int64_t{1} << 53;
+
+bool Known(std::string_view name, std::initializer_list<std::string_view> names) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+Error Malformed(const std::string& why) {
+    return MakeError(ErrorCode::kInvalidArgument, "malformed statistics document: " + why);
+}
+
+// The report as StatisticsJson writes it, nothing else: known members, tables of flat rows whose
+// values are text, null, counts from 0 to 2^53 or times within ±2^53. Whatever is not checked is
+// not accepted.
+Result<void> CheckReportShape(const boost::json::object& report) {
+    for (const auto& member : report) {
+        const boost::json::value& v = member.value();
+        if (Known(member.key(), {"requests", "refusals", "dimensions", "deadlines"})) {
+            if (!v.is_array()) {
+                return Malformed("report member " + std::string(member.key()) + " is no list");
+            }
+            for (const boost::json::value& row : v.as_array()) {
+                if (!row.is_object()) {
+                    return Malformed("a row of " + std::string(member.key()) + " is no object");
+                }
+                for (const auto& cell : row.as_object()) {
+                    const boost::json::value& c = cell.value();
+                    // A count is 0 or more; a time (`*_ms`) may be below 0 when clocks moved.
+                    const std::int64_t low = cell.key().ends_with("_ms") ? -kMaxFigure : 0;
+                    if (!c.is_string() && !c.is_null() &&
+                        !(c.is_int64() && c.as_int64() <= kMaxFigure && c.as_int64() >= low)) {
+                        return Malformed("figure " + std::string(cell.key()) + " is out of range");
+                    }
+                }
+            }
+        } else if (Known(
+                       member.key(),
+                       {"format", "from", "to", "threshold", "generated", "events_through"}
+                   )) {
+            if (!v.is_string() && !v.is_int64()) {
+                return Malformed("report member " + std::string(member.key()) + " is not a value");
+            }
+            if (Known(member.key(), {"from", "to", "generated"}) &&
+                !(v.is_string() && ParseTimestamp(v.as_string()))) {
+                return Malformed("report member " + std::string(member.key()) + " is no time");
+            }
+        } else {
+            return Malformed("unknown report member " + std::string(member.key()));
+        }
+    }
+    return {};
 }
 
 Error Unproven(std::string why) {
@@ -80,6 +136,7 @@ Result<StatisticsPublication> StatisticsPublisher::Publish(
     leaf["report_sha256"] = ReportSha256(p.report);
     leaf["from"] = FormatTimestamp(query.from_ms);
     leaf["to"] = FormatTimestamp(query.to_ms);
+    leaf["published"] = FormatTimestamp(p.published_ms);
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(p.ledger_index, node_.AppendEvent(*tx, leaf, p.published_by));
     CONCORD_RETURN_IF_ERROR(tx->Execute(
@@ -151,6 +208,14 @@ Result<VerifiedPublication> VerifyPublication(
     const federation::Directory& directory, std::string_view document
 ) {
     CONCORD_ASSIGN_OR_RETURN(boost::json::object doc, federation::ParseObject(document));
+    for (const auto& member : doc) {
+        if (!Known(
+                member.key(),
+                {"format", "id", "node", "party", "published", "report", "leaf", "proof"}
+            )) {
+            return Malformed("unknown member " + std::string(member.key()));
+        }
+    }
     VerifiedPublication v;
     CONCORD_ASSIGN_OR_RETURN(const std::string format, federation::GetString(doc, "format"));
     if (format != kFormat) {
@@ -169,6 +234,7 @@ Result<VerifiedPublication> VerifyPublication(
     if (report == nullptr || !report->is_object()) {
         return MakeError(ErrorCode::kInvalidArgument, "the document has no report object");
     }
+    CONCORD_RETURN_IF_ERROR(CheckReportShape(report->as_object()));
     CONCORD_ASSIGN_OR_RETURN(v.report, json::CanonicalizeOrError(boost::json::serialize(*report)));
 
     CONCORD_ASSIGN_OR_RETURN(boost::json::object leaf_object, federation::ParseObject(leaf));
@@ -176,8 +242,9 @@ Result<VerifiedPublication> VerifyPublication(
         auto got = federation::GetString(leaf_object, name);
         return got ? *got : std::string();
     };
-    if (member("event") != kLeafEvent || member("publication") != v.id) {
-        return Unproven("its leaf is not the publication " + v.id);
+    if (member("event") != kLeafEvent || member("publication") != v.id ||
+        member("published") != published) {
+        return Unproven("its leaf is not the publication " + v.id + " of " + published);
     }
     if (member("report_sha256") != ReportSha256(v.report)) {
         return MakeError(
@@ -186,8 +253,8 @@ Result<VerifiedPublication> VerifyPublication(
         );
     }
     const federation::NodeEntry* node = directory.FindNode(v.node);
-    if (node == nullptr) {
-        return Unproven(v.node + " is not in the directory");
+    if (node == nullptr || node->revoked) {
+        return Unproven(v.node + " is not in the directory, or revoked");
     }
     if (node->party != v.party) {
         return Unproven(v.node + " is a node of " + node->party + ", not of " + v.party);

@@ -1,5 +1,6 @@
 #include "concord/app/statistics.hpp"
 
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -267,6 +268,72 @@ TEST_P(StatisticsTest, DeadlinesOfThePeriodsRequestsByHowTheyEnded) {
     EXPECT_EQ(report->deadlines[0].met, 5);
     EXPECT_EQ(report->deadlines[0].breached, 1);  // the request of the day before is not counted
     EXPECT_EQ(report->deadlines[0].running, 0);
+}
+
+TEST_P(StatisticsTest, TwoHiddenPartsThatWouldAddUpToTheRestAreHiddenWithAThird) {
+    // Twelve requests: one responded, one refused, ten open. Hiding only the two small ones
+    // would still tell them (12 − 10 = 2, so 1 and 1): the ten are hidden too.
+    for (int i = 0; i < 12; ++i) {
+        const std::string id = "in-" + std::to_string(10 + i);
+        Event(id, kT0 + i * kMinute, "received", "delivered", "in");
+        if (i == 0) {
+            Event(id, kT0 + kHour, "respond", "responded", "in");
+        } else if (i == 1) {
+            Event(id, kT0 + kHour, "refuse", "refused", "in", {"nationality"});
+        }
+    }
+    auto report = Report(5);
+    ASSERT_TRUE(report) << report.error().ToString();
+    const RequestFigures* in = Row(*report, "in");
+    ASSERT_NE(in, nullptr);
+    EXPECT_EQ(in->requests, 12);
+    EXPECT_EQ(in->responded, std::nullopt);
+    EXPECT_EQ(in->refused, std::nullopt);
+    EXPECT_EQ(in->open, std::nullopt);
+    EXPECT_EQ(in->withdrawn, 0);
+}
+
+TEST_P(StatisticsTest, DraftsNeverSentAreNoRequestsAndAPeersTextIsReducedToLabels) {
+    Scenario();
+    // A period from the epoch takes in what never started (started 0) if it is not kept out.
+    StatisticsService stats(*store_);
+    auto all = stats.Report(statistician_, StatisticsQuery{0, kT0 + kDay, 1});
+    ASSERT_TRUE(all) << all.error().ToString();
+    EXPECT_EQ(Row(*all, "out")->requests, 2);
+
+    // A peer names a category twice, one in free text, and an offence with a line break.
+    DomainEvent e;
+    e.at_ms = kT0 + 2 * kHour;
+    e.actor = "peer:x";
+    e.kind = "received";
+    e.case_id = "odd";
+    e.request_type = "mla";
+    e.requesting_party = "FR";
+    e.requested_party = "JP";
+    e.priority = "urgent!";
+    e.to_state = "delivered";
+    e.direction = "in";
+    e.offence = "art 2\nthe suspect John Doe";
+    e.data_categories = {"content", "content", "all data of John Doe, born 1970"};
+    auto tx = store_->Begin();
+    ASSERT_TRUE(tx);
+    ASSERT_TRUE(AppendDomainEvent(**tx, e));
+    ASSERT_TRUE((*tx)->Commit());
+    auto report = Report(1);
+    ASSERT_TRUE(report) << report.error().ToString();
+    std::map<std::string, std::int64_t> seen;
+    for (const DimensionFigures& d : report->dimensions) {
+        seen[d.dimension + "/" + d.value] = d.requests.value_or(-1);
+    }
+    EXPECT_EQ(seen["data_category/content"], 1);  // once, though named twice
+    EXPECT_EQ(seen["data_category/other"], 1);
+    EXPECT_EQ(seen["offence/other"], 1);
+    bool normal = false;
+    for (const RequestFigures& f : report->requests) {
+        EXPECT_TRUE(f.priority == "normal" || f.priority == "emergency") << f.priority;
+        normal = normal || (f.direction == "in" && f.priority == "normal" && f.requests == 7);
+    }
+    EXPECT_TRUE(normal);
 }
 
 TEST_P(StatisticsTest, BadQueriesAndCallersWithoutTheRightAreRefused) {

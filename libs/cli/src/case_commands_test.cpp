@@ -700,6 +700,20 @@ TEST_F(CaseCommandsTest, APublishedReportIsProvenUnalteredByAnyoneWithTheDirecto
     Output unproven = verify(claimed);
     EXPECT_EQ(unproven.status, 1);
     EXPECT_NE(unproven.err.find("not of FR"), std::string::npos) << unproven.err;
+    // A member no check covers, or a date the leaf does not name: refused too.
+    for (const auto& [member, value] : std::vector<std::pair<std::string, std::string>>{
+             {"note", "approved by the minister"}, {"published", "2020-01-01T00:00:00Z"}}) {
+        boost::json::value extra = document;
+        extra.as_object()[member] = value;
+        const auto with_extra = dir_ / ("extra-" + member + ".json");
+        std::ofstream(with_extra) << boost::json::serialize(extra);
+        Output checked_extra = verify(with_extra);
+        EXPECT_NE(checked_extra.status, 0) << member;
+        EXPECT_NE(
+            checked_extra.err.find(member == "note" ? "unknown member note" : "of 2020"),
+            std::string::npos
+        ) << checked_extra.err;
+    }
 
     // fr.central publishes the same period; a secretariat sums both, each input kept whole.
     const std::string from(document.at("report").at("from").as_string());
@@ -743,6 +757,13 @@ TEST_F(CaseCommandsTest, APublishedReportIsProvenUnalteredByAnyoneWithTheDirecto
     Output twice = aggregate({file.string(), copy.string()});
     EXPECT_EQ(twice.status, 2);  // bad input, not a failed check
     EXPECT_NE(twice.err.find("two reports of node hu.poc"), std::string::npos) << twice.err;
+
+    // Once hu.poc is revoked in the directory, its publications prove nothing.
+    ASSERT_TRUE(server::test_util::WriteDirectory(dir_, inits_, directory_key_, 2, "hu.poc"));
+    Output revoked = verify(file);
+    EXPECT_EQ(revoked.status, 1);
+    EXPECT_NE(revoked.err.find("hu.poc is not in the directory, or revoked"), std::string::npos)
+        << revoked.err;
 }
 
 TEST_F(CaseCommandsTest, APackageItsRecipientKeepsRefusingRaisesADutyAlertAtTheSender) {

@@ -239,7 +239,8 @@ std::string Html(const boost::json::value& report) {
             page += "<tr>";
             for (std::size_t i = 0; i < row.size(); ++i) {
                 const bool number =
-                    !row[i].empty() && (std::isdigit(row[i][0]) != 0 || row[i] == "·");
+                    !row[i].empty() &&
+                    (std::isdigit(static_cast<unsigned char>(row[i][0])) != 0 || row[i] == "·");
                 page += number ? "<td class=\"n\">" : "<td>";
                 if (s.title == "Requests" && s.header[i] == "requests" && row[i] != "·") {
                     const std::int64_t width = std::stoll(row[i]) * 100 / largest;
