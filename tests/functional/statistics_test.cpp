@@ -3,8 +3,6 @@
 // report, anchored in its audit log; the report hu.poc serves on its federation listener is
 // verified against the directory alone, small cells stay hidden at fr.central (threshold 5) and
 // are shown at hu.poc (threshold 1), and the totals of both are recomputed from the inputs.
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -106,10 +104,7 @@ TEST(Statistics, PublishedReportsAreVerifiedFromTheDirectoryAloneAndSummedWithSm
     const std::string id(hu_published->json.at("id").as_string());
     auto fetched = hu.Plain("GET", "/fed/v1/statistics/publications/" + id);
     ASSERT_TRUE(fetched && fetched->status == 200) << (fetched ? fetched->body : Why(fetched));
-    std::ifstream directory_file(f.dir() / "directory.json", std::ios::binary);
-    const std::string directory_text(
-        (std::istreambuf_iterator<char>(directory_file)), std::istreambuf_iterator<char>()
-    );
+    const std::string directory_text = server::test_util::ReadText(f.dir() / "directory.json");
     const crypto::PublicKey trusted = f.directory_public_key();
     auto directory = federation::VerifyDirectory(directory_text, std::span(&trusted, 1));
     ASSERT_TRUE(directory) << Why(directory);

@@ -35,12 +35,8 @@ namespace {
 using testing::Output;
 using testing::RunCli;
 
+using server::test_util::ReadText;
 using server::test_util::WaitFor;
-
-std::string ReadText(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 class CaseCommandsTest : public ::testing::Test {
 protected:
