@@ -24,6 +24,24 @@ std::string FirstOffence(const boost::json::object& request) {
                                                       : std::string{};
 }
 
+DomainEvent CaseDomainEvent(
+    const Case& c, std::string kind, std::int64_t at_ms, std::string actor
+) {
+    DomainEvent event;
+    event.at_ms = at_ms;
+    event.actor = std::move(actor);
+    event.kind = std::move(kind);
+    event.case_id = c.id;
+    event.request_type = c.request_type;
+    event.requesting_party = c.requesting_party;
+    event.requested_party = c.requested_party;
+    event.priority = c.priority;
+    event.direction = CaseDirectionName(c.direction);
+    event.offence = c.offence;
+    event.data_categories = DataCategoriesOf(c.body);
+    return event;
+}
+
 std::vector<std::string> DataCategoriesOf(std::string_view body) {
     std::vector<std::string> out;
     boost::system::error_code ec;

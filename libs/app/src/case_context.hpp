@@ -10,6 +10,7 @@
 #include "concord/app/actor.hpp"
 #include "concord/app/case.hpp"
 #include "concord/app/case_service.hpp"
+#include "concord/app/domain_events.hpp"
 #include "concord/app/policy.hpp"
 #include "concord/federation/node.hpp"
 #include "concord/legal/catalog.hpp"
@@ -54,6 +55,9 @@ std::string FirstOffence(const boost::json::object& request);
 /// The data categories a request body names (`fields.data_categories`); empty when the body is
 /// not JSON or names none.
 std::vector<std::string> DataCategoriesOf(std::string_view body);
+/// The typed domain event `kind` of case `c` at `at_ms` by `actor`, with the case's members
+/// filled in (states and grounds are the caller's).
+DomainEvent CaseDomainEvent(const Case& c, std::string kind, std::int64_t at_ms, std::string actor);
 /// "<party>-<year>" for numbers given at `now_ms`.
 std::string NumberPrefix(std::string_view party, std::int64_t now_ms);
 /// The priority a message of `type` can carry from this node: `wanted`, or "normal" when the

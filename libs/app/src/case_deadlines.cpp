@@ -25,6 +25,9 @@ bool Meets(std::string_view transition, const legal::DeadlineRule& rule) {
         case Obligation::kObjection:
             return transition == "refuse";
         case Obligation::kPreservation:
+        case Obligation::kSubmission:
+        case Obligation::kDecision:
+        case Obligation::kReport:
             return false;
     }
     return false;
@@ -79,11 +82,14 @@ Result<void> CaseDeadlines::OnStateChange(
     const bool suspend =
         change.to_state == kClarificationRequested && change.from_state != kClarificationRequested;
     const bool resume = change.transition == kAnswerClarification;
-    const bool end = Ends(change.to_state);
+    const bool end = Ends(change.to_state) && change.from_state != change.to_state;
     const Actor node = Actor::Node();
     CONCORD_ASSIGN_OR_RETURN(auto deadlines, engine_.ForCaseIn(tx, c.id));
     for (const Deadline& d : deadlines) {
         const legal::DeadlineRule* rule = rules_.Find(d.kind);
+        if (rule != nullptr && rule->from != "receipt") {
+            continue;  // an obligation's step (CaseObligations), which outlives the case
+        }
         if (end && (Running(d.state) || d.state == DeadlineState::kSuspended)) {
             CONCORD_ASSIGN_OR_RETURN(
                 auto done, engine_.CancelIn(tx, node, d.id, "case " + change.to_state)

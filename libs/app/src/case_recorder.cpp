@@ -17,21 +17,10 @@ Result<void> CaseRecorder::Record(
         CONCORD_RETURN_IF_ERROR(cases_.Update(tx, c));
     }
     CONCORD_RETURN_IF_ERROR(cases_.AddTimeline(tx, c.id, entry));
-    DomainEvent event;
-    event.at_ms = entry.at_ms;
-    event.actor = entry.actor;
-    event.kind = entry.transition;
-    event.case_id = c.id;
-    event.request_type = c.request_type;
-    event.requesting_party = c.requesting_party;
-    event.requested_party = c.requested_party;
+    DomainEvent event = CaseDomainEvent(c, entry.transition, entry.at_ms, entry.actor);
     event.from_state = entry.from_state;
     event.to_state = entry.to_state;
-    event.priority = c.priority;
     event.grounds = entry.grounds;
-    event.direction = CaseDirectionName(c.direction);
-    event.offence = c.offence;
-    event.data_categories = DataCategoriesOf(c.body);
     CONCORD_RETURN_IF_ERROR(AppendDomainEvent(tx, event));
     // Metadata only: the audit log never carries case content (reasons stay in the case).
     boost::json::object leaf;
@@ -53,7 +42,9 @@ Result<void> CaseRecorder::Record(
             entry.to_state,
             entry.actor,
             entry.at_ms,
-            from_peer};
+            from_peer,
+            entry.grounds,
+            entry.reasons};
         CONCORD_RETURN_IF_ERROR(hooks_.on_state_change(tx, c, change));
     }
     return {};

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "concord/app/access_log.hpp"
+#include "concord/app/case_obligations.hpp"
 #include "concord/app/deadlines.hpp"
 #include "concord/app/domain_events.hpp"
 #include "concord/core/id.hpp"
@@ -148,7 +149,8 @@ std::vector<store::Migration> CaseService::Migrations() {
           AccessLogMigrations(),
           UserKeys::Migrations(),
           UserCertifier::Migrations(),
-          DeadlineEngine::Migrations()}) {
+          DeadlineEngine::Migrations(),
+          CaseObligations::Migrations()}) {
         for (store::Migration& m : more) {
             all.push_back(std::move(m));
         }
@@ -403,6 +405,7 @@ Result<CaseView> CaseService::Read(const Actor& actor, std::string_view case_id)
     CONCORD_ASSIGN_OR_RETURN(view.timeline, cases.Timeline(*tx, view.record.id));
     CONCORD_ASSIGN_OR_RETURN(view.notes, cases.Notes(*tx, view.record.id));
     CONCORD_ASSIGN_OR_RETURN(view.approval, detail::GetCaseApproval(*tx, view.record.id));
+    CONCORD_ASSIGN_OR_RETURN(view.obligation, CaseObligations::ForCaseIn(*tx, view.record.id));
     // The request holds personal data: the read is recorded with it, and shown only once the
     // record is durable (docs/cases.md "Access records").
     boost::json::object leaf;

@@ -16,12 +16,13 @@ namespace {
 using detail::TomlReader;
 
 // Files of the instruments directory that are not instruments.
-constexpr std::array<std::string_view, 5> kSpecialFiles = {
+constexpr std::array<std::string_view, 6> kSpecialFiles = {
     "concepts.toml",
     "request-types.toml",
     "refusal-grounds.toml",
     "lifecycle.toml",
-    "deadlines.toml"};
+    "deadlines.toml",
+    "obligations.toml"};
 
 // Citations are "ID:ARTICLE" optionally followed by paragraph parts "(4)(a)".
 std::pair<std::string_view, std::string_view> SplitCitation(std::string_view citation) {

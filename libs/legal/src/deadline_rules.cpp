@@ -1,5 +1,6 @@
 #include "concord/legal/deadline_rules.hpp"
 
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -33,6 +34,24 @@ const std::set<std::string, std::less<>>& RuleKeys() {
         "source",
         "note"};
     return keys;
+}
+
+// The step of an obligation to extradite or prosecute that runs from `from`, if any.
+std::optional<Obligation> ObligationStepFrom(std::string_view from) {
+    if (from == "refusal") {
+        return Obligation::kSubmission;
+    }
+    if (from == "submission") {
+        return Obligation::kDecision;
+    }
+    if (from == "decision") {
+        return Obligation::kReport;
+    }
+    return std::nullopt;
+}
+
+bool IsObligationStep(Obligation o) {
+    return o == Obligation::kSubmission || o == Obligation::kDecision || o == Obligation::kReport;
 }
 
 bool IsIdChar(char c) {
@@ -109,13 +128,28 @@ Result<DeadlineRule> ReadRule(const TomlReader& r, const toml::table& t) {
                 Obligation::kAcknowledgement,
                 Obligation::kResponse,
                 Obligation::kPreservation,
-                Obligation::kObjection},
+                Obligation::kObjection,
+                Obligation::kSubmission,
+                Obligation::kDecision,
+                Obligation::kReport},
             &ObligationName
         )
     );
     CONCORD_ASSIGN_OR_RETURN(rule.from, r.String(t, "from", true));
-    if (rule.from != "receipt") {
-        return r.Fail(*t.get("from"), "'from' must be 'receipt' (the signed receipt's time)");
+    // What each `from` may ask for: a request's deadlines run from its receipt, the three
+    // steps of an obligation to extradite or prosecute each from the step before.
+    const std::optional<Obligation> step = ObligationStepFrom(rule.from);
+    if (rule.from != "receipt" && !step) {
+        return r.Fail(
+            *t.get("from"), "'from' must be one of receipt, refusal, submission, decision"
+        );
+    }
+    if (step ? rule.obligation != *step : IsObligationStep(rule.obligation)) {
+        return r.Fail(
+            *t.get("obligation"),
+            step ? fmt::format("from '{}' the obligation is '{}'", rule.from, ObligationName(*step))
+                 : std::string("a rule from 'receipt' cannot be a step of an obligation")
+        );
     }
     CONCORD_ASSIGN_OR_RETURN(rule.duration_ms, Duration(r, t, "duration", true));
     if (rule.duration_ms <= 0) {
@@ -174,6 +208,12 @@ std::string_view ObligationName(Obligation obligation) {
             return "preservation";
         case Obligation::kObjection:
             return "objection";
+        case Obligation::kSubmission:
+            return "submission";
+        case Obligation::kDecision:
+            return "decision";
+        case Obligation::kReport:
+            return "report";
     }
     return "response";
 }
@@ -203,6 +243,15 @@ const DeadlineRule* DeadlineRules::Find(std::string_view id) const {
     return nullptr;
 }
 
+const DeadlineRule* DeadlineRules::From(std::string_view from) const {
+    for (const auto& rule : rules) {
+        if (rule.from == from) {
+            return &rule;
+        }
+    }
+    return nullptr;
+}
+
 std::vector<const DeadlineRule*> DeadlineRules::For(
     std::string_view instrument, std::string_view request_type, bool emergency
 ) const {
@@ -212,7 +261,7 @@ std::vector<const DeadlineRule*> DeadlineRules::For(
         bool type_ok = rule.request_type == "*" || rule.request_type == request_type;
         bool priority_ok = rule.priority == RulePriority::kAny ||
                            (rule.priority == RulePriority::kEmergency) == emergency;
-        if (instrument_ok && type_ok && priority_ok) {
+        if (rule.from == "receipt" && instrument_ok && type_ok && priority_ok) {
             out.push_back(&rule);
         }
     }

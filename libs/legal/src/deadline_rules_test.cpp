@@ -118,6 +118,14 @@ TEST_F(DeadlineRulesFile, EveryProblemIsRefusedWithItsPlaceAndReason) {
     ExpectRefused(WithRule("priority = \"normal\"", "priority = \"urgent\""), "one of normal");
     ExpectRefused(WithRule("obligation = \"response\"", "obligation = \"x\""), "one of");
     ExpectRefused(WithRule("kind = \"limit\"", "kind = \"max\""), "one of limit");
+    ExpectRefused(WithRule("from = \"receipt\"", "from = \"arrest\""), "one of receipt, refusal");
+    // An obligation's step runs from the step before it, and only a step runs from there.
+    ExpectRefused(
+        WithRule("from = \"receipt\"", "from = \"refusal\""), "the obligation is 'submission'"
+    );
+    ExpectRefused(
+        WithRule("obligation = \"response\"", "obligation = \"report\""), "cannot be a step"
+    );
     ExpectRefused(WithRule("from = \"receipt\"", "from = \"sending\""), "'from' must be");
     ExpectRefused(
         WithRule("verification = \"verified\"", "verification = \"sure\""), "verification must"

@@ -106,13 +106,16 @@ Result<Transition> ReadTransition(
         if (state == nullptr) {
             return r.Fail(t, fmt::format("transition '{}': unknown state '{}'", tr.id, s));
         }
-        if (state->final) {
-            return r.Fail(t, fmt::format("transition '{}' leaves final state '{}'", tr.id, s));
-        }
     }
     CONCORD_ASSIGN_OR_RETURN(tr.to, r.String(t, "to", false));
     if (!tr.to.empty() && known(tr.to) == nullptr) {
         return r.Fail(t, fmt::format("transition '{}': unknown state '{}'", tr.id, tr.to));
+    }
+    // A step that keeps the state (no `to`) may be taken in a final state: it does not leave it.
+    for (const std::string& s : tr.from) {
+        if (known(s)->final && !tr.to.empty()) {
+            return r.Fail(t, fmt::format("transition '{}' leaves final state '{}'", tr.id, s));
+        }
     }
     CONCORD_ASSIGN_OR_RETURN(std::string side, r.String(t, "side", true));
     auto parsed = SideNamed(side);

@@ -1,9 +1,11 @@
-// Cases on the local API: draft, approve, step, assign, note, read and search. Every decision is
+// Cases on the local API: draft, approve, step, assign, note, read and search, and the
+// obligations to extradite or prosecute that refusals open. Every decision is
 // app::CaseService's; these handlers only translate JSON to its inputs and its results to JSON.
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "concord/app/case_obligations.hpp"
 #include "concord/app/case_service.hpp"
 #include "concord/core/time.hpp"
 
@@ -160,6 +162,80 @@ Response ListCases(app::CaseService& cases, Request& request, const app::Actor& 
     return Json(200, boost::json::serialize(o));
 }
 
+// An instant, or null for 0 (not yet).
+boost::json::value InstantOrNull(std::int64_t ms) {
+    return ms > 0 ? boost::json::value(FormatTimestamp(ms)) : boost::json::value(nullptr);
+}
+
+// An obligation to extradite or prosecute (docs/cases.md "Extradite or prosecute").
+boost::json::object ObligationJson(const app::CaseObligation& ob, std::int64_t now_ms) {
+    boost::json::object o;
+    o["id"] = ob.id;
+    o["case"] = ob.case_id;
+    o["rule"] = ob.rule;
+    o["cite"] = ob.cite;
+    o["ground"] = ob.ground;
+    o["owed_here"] = ob.owed_here;
+    o["state"] = app::ObligationStateName(ob.state);
+    o["decision"] = ob.decision;
+    o["opened"] = InstantOrNull(ob.opened_ms);
+    o["submitted"] = InstantOrNull(ob.submitted_ms);
+    o["decided"] = InstantOrNull(ob.decided_ms);
+    o["reported"] = InstantOrNull(ob.reported_ms);
+    o["due"] = InstantOrNull(ob.due_ms);
+    o["overdue"] =
+        ob.state != app::ObligationState::kReported && ob.due_ms > 0 && ob.due_ms < now_ms;
+    o["submission"] = ob.submission;
+    o["decision_reasons"] = ob.decision_reasons;
+    o["outcome"] = ob.outcome;
+    return o;
+}
+
+// GET /api/v1/obligations?state=&overdue=true&limit=: the obligations of the cases the caller
+// may read, newest first.
+Response ListObligations(
+    store::Store& store, app::CaseService& cases, Request& request, const app::Actor& actor
+) {
+    app::ObligationFilter filter;
+    if (auto state = request.QueryParam("state")) {
+        auto parsed = app::ParseObligationState(*state);
+        if (!parsed) {
+            return ParameterError("state", parsed.error().message);
+        }
+        filter.state = *parsed;
+    }
+    auto overdue = ChoiceParam(request, "overdue", {"true", "false"}, "false");
+    if (auto* r = std::get_if<Response>(&overdue)) {
+        return std::move(*r);
+    }
+    const std::int64_t now = NowMillis();
+    if (std::get<std::string>(overdue) == "true") {
+        filter.overdue_at_ms = now;
+    }
+    auto limit = UnsignedParam(request, "limit", 1, 500, 100);
+    if (auto* r = std::get_if<Response>(&limit)) {
+        return std::move(*r);
+    }
+    filter.limit = static_cast<std::size_t>(std::get<std::uint64_t>(limit));
+    auto found = app::CaseObligations::List(store, filter, [&](std::string_view case_id) {
+        return cases.Authorize(actor, app::Action::kCaseRead, case_id).has_value();
+    });
+    if (!found) {
+        return FromError(found.error());
+    }
+    boost::json::array list;
+    for (const app::ListedObligation& l : *found) {
+        boost::json::object o = ObligationJson(l.obligation, now);
+        o["number"] = l.case_number;
+        o["requesting_party"] = l.requesting_party;
+        o["requested_party"] = l.requested_party;
+        list.push_back(std::move(o));
+    }
+    boost::json::object o;
+    o["obligations"] = std::move(list);
+    return Json(200, boost::json::serialize(o));
+}
+
 Response ReadCase(app::CaseService& cases, Request& request, const app::Actor& actor) {
     auto view = cases.Read(actor, request.Param("id"));
     if (!view) {
@@ -194,6 +270,9 @@ Response ReadCase(app::CaseService& cases, Request& request, const app::Actor& a
     }
     o["notes"] = std::move(notes);
     o["approval"] = ApprovalJson(view->approval);
+    o["obligation"] = view->obligation
+                          ? boost::json::value(ObligationJson(*view->obligation, NowMillis()))
+                          : boost::json::value(nullptr);
     return Json(200, boost::json::serialize(o));
 }
 
@@ -292,6 +371,17 @@ void AddCaseRoutes(RouteTable& t, NodeService::Impl& s) {
     );
     t.Authed("POST", "/api/v1/cases/{id}/assign", app::Action::kCaseEdit, With(s, AssignCase));
     t.Authed("POST", "/api/v1/cases/{id}/notes", app::Action::kCaseEdit, With(s, AddNote));
+    t.Authed(
+        "GET",
+        "/api/v1/obligations",
+        app::Action::kCaseRead,
+        With(
+            s,
+            [&s](app::CaseService& cases, Request& r, const app::Actor& actor) {
+                return ListObligations(*s.store, cases, r, actor);
+            }
+        )
+    );
 }
 
 }  // namespace concord::server

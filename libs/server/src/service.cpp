@@ -435,6 +435,9 @@ static Result<void> StartDeadlines(
     impl.deadlines = std::make_unique<app::DeadlineEngine>(*impl.store, hooks);
     impl.case_deadlines =
         std::make_unique<app::CaseDeadlines>(*impl.deadline_rules, *impl.deadlines);
+    impl.case_obligations = std::make_unique<app::CaseObligations>(
+        *impl.obligation_rules, *impl.deadline_rules, impl.deadlines.get(), append_leaf
+    );
     impl.duty_sender = std::make_unique<app::NodeSender>(*impl.node);
     app::DutyOptions duty;
     duty.escalation_ms = impl.config.duty_escalation.count();
@@ -519,6 +522,14 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         return KeyError(config, "legal.instruments_dir", checked.error());
     }
     impl->deadline_rules = std::move(*deadline_rules);
+    auto obligation_rules = legal::LoadObligationRules(instruments / "obligations.toml");
+    if (!obligation_rules) {
+        return KeyError(config, "legal.instruments_dir", obligation_rules.error());
+    }
+    if (auto checked = legal::CheckObligationRules(*obligation_rules, *impl->catalog); !checked) {
+        return KeyError(config, "legal.instruments_dir", checked.error());
+    }
+    impl->obligation_rules = std::move(*obligation_rules);
     if (!config.tls_cert.empty()) {
         CONCORD_RETURN_IF_ERROR(CheckPrivate(config, "http.tls_key", config.tls_key));
         for (auto [key, path, out] :
@@ -554,6 +565,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
             return MakeError(ErrorCode::kUnavailable, "the deadline engine is not started");
         }
         CONCORD_RETURN_IF_ERROR(raw->case_deadlines->OnStateChange(tx, c, change));
+        CONCORD_RETURN_IF_ERROR(raw->case_obligations->OnStateChange(tx, c, change));
         // The live event goes out once the step is durable, never for a step rolled back.
         tx.OnCommit([raw, json = CaseChangedEvent(c, change)] {
             raw->events->Publish("case.changed", json);

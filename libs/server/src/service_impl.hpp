@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "concord/app/case_deadlines.hpp"
+#include "concord/app/case_obligations.hpp"
 #include "concord/app/case_service.hpp"
 #include "concord/app/deadlines.hpp"
 #include "concord/app/duty.hpp"
@@ -24,6 +25,7 @@
 #include "concord/legal/catalog.hpp"
 #include "concord/legal/deadline_rules.hpp"
 #include "concord/legal/lifecycle.hpp"
+#include "concord/legal/obligation_rules.hpp"
 #include "concord/net/event_hub.hpp"
 #include "concord/net/http.hpp"
 #include "concord/net/metrics.hpp"
@@ -52,8 +54,11 @@ struct NodeService::Impl {
     std::unique_ptr<app::DeadlineEngine> deadlines;
     std::unique_ptr<app::NodeSender> duty_sender;
     std::unique_ptr<app::DutyDesk> duty;
-    std::optional<legal::DeadlineRules> deadline_rules;  // instruments/deadlines.toml
-    std::unique_ptr<app::CaseDeadlines> case_deadlines;  // the cases' hook into `deadlines`
+    std::optional<legal::DeadlineRules> deadline_rules;      // instruments/deadlines.toml
+    std::unique_ptr<app::CaseDeadlines> case_deadlines;      // the cases' hook into `deadlines`
+    std::optional<legal::ObligationRules> obligation_rules;  // instruments/obligations.toml
+    /// Obligations to extradite or prosecute: the cases' second hook (docs/cases.md).
+    std::unique_ptr<app::CaseObligations> case_obligations;
     /// The provider's automatic preservation (after `node`: it is destroyed first).
     std::unique_ptr<app::PreservationService> preservation;
     std::optional<legal::Catalog> catalog;

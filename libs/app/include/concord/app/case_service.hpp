@@ -12,6 +12,7 @@
 
 #include "concord/app/actor.hpp"
 #include "concord/app/case.hpp"
+#include "concord/app/obligation.hpp"
 #include "concord/app/policy.hpp"
 #include "concord/app/user_certificate.hpp"
 #include "concord/app/user_keys.hpp"
@@ -31,6 +32,8 @@ struct StateChange {
     std::string actor;  ///< actor label, "peer:<node>" for the other party
     std::int64_t at_ms{0};
     bool from_peer{false};
+    std::vector<std::string> grounds;  ///< of a refusal or postponement
+    std::string reasons;
 };
 
 /// Where other parts of the use-case layer plug into case steps. Each runs inside the step's
@@ -101,6 +104,9 @@ struct CaseView {
     /// The request's approval; nullopt for a draft, or a case sent or received before approvals
     /// were recorded.
     std::optional<CaseApproval> approval;
+    /// The obligation to extradite or prosecute a refusal of the case opened, if any
+    /// (CaseObligations).
+    std::optional<CaseObligation> obligation;
 };
 
 /// The case use cases (docs/cases.md). Each one is one store transaction: permission

@@ -17,6 +17,9 @@ enum class Obligation : std::uint8_t {
     kResponse,
     kPreservation,
     kObjection,
+    kSubmission,  ///< an obligation to extradite or prosecute: submit the case for prosecution
+    kDecision,    ///< ... the prosecuting authorities' decision
+    kReport,      ///< ... the report of the outcome to the requesting party
 };
 
 /// Whether the duration is a time limit to act by or a period something must last at least.
@@ -32,7 +35,10 @@ struct DeadlineRule {
     std::string request_type;  ///< a request type id, or "*" for any
     RulePriority priority{RulePriority::kAny};
     Obligation obligation{Obligation::kResponse};
-    std::string from;  ///< the event it runs from; "receipt" (the signed receipt's time)
+    /// The event it runs from: "receipt" (the signed receipt's time) for the deadlines of a
+    /// request; "refusal", "submission" or "decision" for the steps of an obligation to
+    /// extradite or prosecute (instruments/obligations.toml).
+    std::string from;
     std::int64_t duration_ms{0};
     std::int64_t warn_before_ms{0};
     DeadlineKind kind{DeadlineKind::kLimit};
@@ -48,8 +54,11 @@ struct DeadlineRules {
 
     /// The rule `id`, or nullptr.
     [[nodiscard]] const DeadlineRule* Find(std::string_view id) const;
+    /// The first rule running from `from` (e.g. "refusal"), or nullptr.
+    [[nodiscard]] const DeadlineRule* From(std::string_view from) const;
     /// The rules that start when a request of `request_type` under `instrument` is received at
-    /// `emergency` priority (rules for "*" and for any priority included), in file order.
+    /// `emergency` priority (rules for "*" and for any priority included; only rules running
+    /// from "receipt"), in file order.
     [[nodiscard]] std::vector<const DeadlineRule*> For(
         std::string_view instrument, std::string_view request_type, bool emergency
     ) const;
@@ -66,9 +75,10 @@ inline constexpr std::int64_t kMaxDeadlineDurationMs = 3650LL * 86'400'000LL;
 /// Reads and validates a deadline rules file. kNotFound when it cannot be read; otherwise
 /// kInvalidArgument "<file>:<line>:<column>: <reason>" on the first problem: bad TOML, wrong
 /// `format`, a missing or mistyped key, a duplicate id, an unknown obligation, priority, kind or
-/// `from`, a malformed or non-positive duration, a warning not shorter than the duration, a rule
-/// with an instrument but no citation, a citation of another instrument than the rule's, or a
-/// node rule (no instrument) marked other than "unverified".
+/// `from` (or an obligation step's `from` with an obligation of a request), a malformed or
+/// non-positive duration, a warning not shorter than the duration, a rule with an instrument but no
+/// citation, a citation of another instrument than the rule's, or a node rule (no instrument)
+/// marked other than "unverified".
 Result<DeadlineRules> LoadDeadlineRules(const std::filesystem::path& file);
 
 /// Checks the rules against the catalogue: every instrument, request type and cited article
