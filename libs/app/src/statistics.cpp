@@ -23,7 +23,8 @@ constexpr std::int64_t kMaxThreshold = 1000;
 
 constexpr std::string_view kRowColumns =
     "direction, requesting_party, requested_party, request_type, priority, offence, "
-    "data_categories, started_ms, acknowledged_ms, answered_ms, outcome, grounds";
+    "data_categories, started_ms, acknowledged_ms, answered_ms, outcome, grounds, obligation, "
+    "obligation_decision";
 
 // What the fold knows of one request.
 struct RequestRow {
@@ -39,6 +40,8 @@ struct RequestRow {
     std::int64_t answered_ms{0};
     std::string outcome{"open"};
     std::vector<std::string> grounds;
+    std::string obligation;           ///< "" (none), opened, submitted, decided, reported
+    std::string obligation_decision;  ///< "", prosecute, not_prosecute
 };
 
 RequestRow RowFrom(const store::Row& r) {
@@ -55,6 +58,8 @@ RequestRow RowFrom(const store::Row& r) {
     row.answered_ms = r.Int(9);
     row.outcome = r.Text(10);
     row.grounds = StringListFromJson(r.Text(11));
+    row.obligation = r.Text(12);
+    row.obligation_decision = r.Text(13);
     return row;
 }
 
@@ -120,18 +125,31 @@ void Apply(RequestRow& row, const DomainEvent& e) {
     if (row.outcome == "open" && e.to_state == "withdrawn") {
         row.outcome = "withdrawn";
     }
+    // An obligation to extradite or prosecute: opened by its own event, moved by its steps.
+    if (e.kind == "obligation_opened" && row.obligation.empty()) {
+        row.obligation = "opened";
+    } else if (e.kind == "submit_for_prosecution") {
+        row.obligation = "submitted";
+    } else if (e.kind == "decide_to_prosecute" || e.kind == "decide_not_to_prosecute") {
+        row.obligation = "decided";
+        row.obligation_decision = e.kind == "decide_to_prosecute" ? "prosecute" : "not_prosecute";
+    } else if (e.kind == "report_outcome") {
+        row.obligation = "reported";
+    }
 }
 
 Result<void> Save(store::Transaction& tx, const std::string& case_id, const RequestRow& row) {
     CONCORD_RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO app_stats_requests (case_id, " + std::string(kRowColumns) +
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT "
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON "
+            "CONFLICT "
             "(case_id) DO UPDATE SET direction = excluded.direction, requesting_party = "
             "excluded.requesting_party, requested_party = excluded.requested_party, "
             "request_type = excluded.request_type, priority = excluded.priority, offence = "
             "excluded.offence, data_categories = excluded.data_categories, started_ms = "
             "excluded.started_ms, acknowledged_ms = excluded.acknowledged_ms, answered_ms = "
-            "excluded.answered_ms, outcome = excluded.outcome, grounds = excluded.grounds",
+            "excluded.answered_ms, outcome = excluded.outcome, grounds = excluded.grounds, "
+            "obligation = excluded.obligation, obligation_decision = excluded.obligation_decision",
         {case_id,
          row.direction,
          row.requesting_party,
@@ -144,7 +162,9 @@ Result<void> Save(store::Transaction& tx, const std::string& case_id, const Requ
          row.acknowledged_ms,
          row.answered_ms,
          row.outcome,
-         StringListJson(row.grounds)}
+         StringListJson(row.grounds),
+         row.obligation,
+         row.obligation_decision}
     ));
     return {};
 }
@@ -276,6 +296,46 @@ RequestFigures Publish(
     return f;
 }
 
+// Accumulates the obligations of one party pair.
+struct ObligationCell {
+    std::int64_t obligations{0};
+    std::int64_t opened{0};
+    std::int64_t submitted{0};
+    std::int64_t decided{0};
+    std::int64_t reported{0};
+    std::int64_t prosecute{0};
+    std::int64_t not_prosecute{0};
+    std::int64_t overdue{0};
+};
+
+ObligationFigures PublishObligations(
+    const std::tuple<std::string, std::string, std::string>& key,
+    const ObligationCell& cell,
+    const Suppressor& s
+) {
+    ObligationFigures f;
+    std::tie(f.direction, f.requesting_party, f.requested_party) = key;
+    f.obligations = s.Count(cell.obligations);
+    f.opened = s.Count(cell.opened);
+    f.submitted = s.Count(cell.submitted);
+    f.decided = s.Count(cell.decided);
+    f.reported = s.Count(cell.reported);
+    f.prosecute = s.Count(cell.prosecute);
+    f.not_prosecute = s.Count(cell.not_prosecute);
+    f.overdue = s.Count(cell.overdue);
+    if (!f.obligations) {
+        f.opened = f.submitted = f.decided = f.reported = Figure{};
+        f.prosecute = f.not_prosecute = f.overdue = Figure{};
+    } else {
+        s.Complement(
+            {&f.opened, &f.submitted, &f.decided, &f.reported},
+            {cell.opened, cell.submitted, cell.decided, cell.reported}
+        );
+        s.Complement({&f.prosecute, &f.not_prosecute}, {cell.prosecute, cell.not_prosecute});
+    }
+    return f;
+}
+
 Result<void> CheckQuery(const StatisticsQuery& q) {
     if (q.from_ms < 0 || q.to_ms < 0 || q.from_ms >= q.to_ms) {
         return MakeError(ErrorCode::kInvalidArgument, "a statistics period needs 0 <= from < to");
@@ -329,7 +389,13 @@ std::vector<store::Migration> StatisticsService::Migrations() {
                " NOT NULL, outcome TEXT NOT NULL, grounds TEXT NOT NULL);"
                "CREATE INDEX app_stats_requests_started ON app_stats_requests (started_ms)";
     };
-    return {store::Migration{"app_statistics", 1, schema("INTEGER"), schema("BIGINT")}};
+    // Version 2: the obligation to extradite or prosecute a refusal opened, and its decision.
+    const std::string obligations =
+        "ALTER TABLE app_stats_requests ADD COLUMN obligation TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE app_stats_requests ADD COLUMN obligation_decision TEXT NOT NULL DEFAULT ''";
+    return {
+        store::Migration{"app_statistics", 1, schema("INTEGER"), schema("BIGINT")},
+        store::Migration{"app_statistics", 2, obligations, obligations}};
 }
 
 Result<std::int64_t> StatisticsService::Refresh() {
@@ -374,6 +440,7 @@ Result<StatisticsReport> StatisticsService::Report(
         cells;
     std::map<std::tuple<std::string, std::string, std::string, std::string>, std::int64_t> grounds;
     std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> dimensions;
+    std::map<std::tuple<std::string, std::string, std::string>, ObligationCell> obligations;
     for (const store::Row& r : rows) {
         const RequestRow row = RowFrom(r);
         RequestCell& c = cells[{
@@ -402,6 +469,18 @@ Result<StatisticsReport> StatisticsService::Report(
         }
         for (const std::string& category : row.data_categories) {
             ++dimensions[{row.direction, "data_category", category}];
+        }
+        if (!row.obligation.empty()) {
+            ObligationCell& o =
+                obligations[{row.direction, row.requesting_party, row.requested_party}];
+            ++o.obligations;
+            (row.obligation == "opened"      ? o.opened
+             : row.obligation == "submitted" ? o.submitted
+             : row.obligation == "decided"   ? o.decided
+                                             : o.reported)++;
+            if (!row.obligation_decision.empty()) {
+                (row.obligation_decision == "prosecute" ? o.prosecute : o.not_prosecute)++;
+            }
         }
     }
     for (auto& [key, cell] : cells) {
@@ -443,6 +522,24 @@ Result<StatisticsReport> StatisticsService::Report(
         f.running = s.Count(states["open"] + states["warned"] + states["suspended"]);
         f.cancelled = s.Count(states["cancelled"]);
         report.deadlines.push_back(std::move(f));
+    }
+    // Overdue: the obligation's current step is past due when the report is generated.
+    CONCORD_ASSIGN_OR_RETURN(
+        auto overdue_rows,
+        tx->Query(
+            "SELECT r.direction, r.requesting_party, r.requested_party, COUNT(*) FROM "
+            "app_obligations o JOIN app_stats_requests r ON r.case_id = o.case_id WHERE "
+            "r.started_ms > 0 AND r.started_ms >= $1 AND r.started_ms < $2 AND o.state <> "
+            "'reported' AND o.due_ms > 0 AND o.due_ms < $3 GROUP BY r.direction, "
+            "r.requesting_party, r.requested_party",
+            {query.from_ms, query.to_ms, report.generated_ms}
+        )
+    );
+    for (const store::Row& r : overdue_rows) {
+        obligations[{r.Text(0), r.Text(1), r.Text(2)}].overdue += r.Int(3);
+    }
+    for (auto& [key, cell] : obligations) {
+        report.obligations.push_back(PublishObligations(key, cell, s));
     }
     tx->Rollback();
     return report;
@@ -505,6 +602,22 @@ std::string StatisticsJson(const StatisticsReport& report) {
             {"cancelled", FigureJson(f.cancelled)}});
     }
     o["deadlines"] = std::move(deadlines);
+    boost::json::array obligations;
+    for (const ObligationFigures& f : report.obligations) {
+        obligations.push_back(boost::json::object{
+            {"direction", f.direction},
+            {"requesting_party", f.requesting_party},
+            {"requested_party", f.requested_party},
+            {"obligations", FigureJson(f.obligations)},
+            {"opened", FigureJson(f.opened)},
+            {"submitted", FigureJson(f.submitted)},
+            {"decided", FigureJson(f.decided)},
+            {"reported", FigureJson(f.reported)},
+            {"prosecute", FigureJson(f.prosecute)},
+            {"not_prosecute", FigureJson(f.not_prosecute)},
+            {"overdue", FigureJson(f.overdue)}});
+    }
+    o["obligations"] = std::move(obligations);
     return boost::json::serialize(o);
 }
 

@@ -19,7 +19,6 @@ namespace {
 
 constexpr std::string_view kFormat = "concord-statistics-aggregate/1";
 constexpr std::size_t kMaxInputs = 1000;
-constexpr std::string_view kTables[] = {"requests", "refusals", "dimensions", "deadlines"};
 
 // A figure that adds up: a count. Times (`*_ms`) are percentiles, which do not.
 bool Summable(std::string_view name, const boost::json::value& v) {
@@ -115,7 +114,7 @@ Result<boost::json::object> Totals(const std::vector<VerifiedPublication>& input
             );
         }
     }
-    for (std::string_view table : kTables) {
+    for (std::string_view table : kStatisticsTables) {
         totals[table] = SumTable(reports, table);
     }
     return totals;

@@ -61,7 +61,8 @@ Error Malformed(const std::string& why) {
 Result<void> CheckReportShape(const boost::json::object& report) {
     for (const auto& member : report) {
         const boost::json::value& v = member.value();
-        if (Known(member.key(), {"requests", "refusals", "dimensions", "deadlines"})) {
+        if (std::find(kStatisticsTables.begin(), kStatisticsTables.end(), member.key()) !=
+            kStatisticsTables.end()) {
             if (!v.is_array()) {
                 return Malformed("report member " + std::string(member.key()) + " is no list");
             }

@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <boost/json/parse.hpp>
@@ -351,6 +352,79 @@ TEST_P(StatisticsTest, BadQueriesAndCallersWithoutTheRightAreRefused) {
     auto r = stats.Report(officer, StatisticsQuery{kT0, kT0 + kDay, 5});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST_P(StatisticsTest, ObligationsToExtraditeOrProsecuteByStateDecisionAndDelay) {
+    // Seven refusals that opened an obligation: two still open, one submitted, two decided
+    // (to prosecute, not to), two reported after a decision to prosecute.
+    const std::vector<std::vector<std::string>> steps = {
+        {},
+        {},
+        {"submit_for_prosecution"},
+        {"submit_for_prosecution", "decide_to_prosecute"},
+        {"submit_for_prosecution", "decide_not_to_prosecute"},
+        {"submit_for_prosecution", "decide_to_prosecute", "report_outcome"},
+        {"submit_for_prosecution", "decide_to_prosecute", "report_outcome"}};
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const std::string id = "ob-" + std::to_string(i);
+        std::int64_t at = kT0 + static_cast<std::int64_t>(i) * kMinute;
+        Event(id, at, "received", "delivered", "in");
+        Event(id, at += kHour, "refuse", "refused", "in", {"nationality"});
+        Event(id, at, "obligation_opened", "opened", "in", {"nationality"});
+        for (const std::string& step : steps[i]) {
+            Event(id, at += kDay, step, "refused", "in");
+        }
+    }
+    // The obligation table gives the delay: ob-0's first step was due long ago, ob-1's is not.
+    for (auto [id, state, due] :
+         {std::tuple{"ob-0", "opened", std::int64_t{1000}},
+          std::tuple{"ob-1", "opened", kT0 + 365 * kDay},
+          std::tuple{"ob-5", "reported", std::int64_t{0}}}) {
+        auto tx = store_->Begin();
+        ASSERT_TRUE(tx);
+        ASSERT_TRUE((*tx)->Execute(
+            "INSERT INTO app_obligations (id, case_id, rule, cite, ground, owed_here, state, "
+            "decision, opened_ms, submitted_ms, decided_ms, reported_ms, due_ms, submission, "
+            "decision_reasons, outcome) VALUES ($1, $2, 'r', 'budapest:24(6)', 'nationality', "
+            "1, $3, '', 1, 0, 0, 0, $4, '', '', '')",
+            {std::string("o-") + id, std::string(id), std::string(state), due}
+        ));
+        ASSERT_TRUE((*tx)->Commit());
+    }
+    StatisticsService stats(*store_);
+    auto exact = stats.Report(statistician_, StatisticsQuery{kT0, kT0 + kDay, 1});
+    ASSERT_TRUE(exact) << exact.error().ToString();
+    ASSERT_EQ(exact->obligations.size(), 1U);
+    const ObligationFigures& f = exact->obligations[0];
+    EXPECT_EQ(f.direction, "in");
+    EXPECT_EQ(f.requesting_party, "FR");
+    EXPECT_EQ(f.requested_party, "JP");
+    EXPECT_EQ(f.obligations, 7);
+    EXPECT_EQ(f.opened, 2);
+    EXPECT_EQ(f.submitted, 1);
+    EXPECT_EQ(f.decided, 2);
+    EXPECT_EQ(f.reported, 2);
+    EXPECT_EQ(f.prosecute, 3);
+    EXPECT_EQ(f.not_prosecute, 1);
+    EXPECT_EQ(f.overdue, 1);
+    const auto json = boost::json::parse(StatisticsJson(*exact));
+    EXPECT_EQ(json.at("obligations").at(0).at("prosecute").as_int64(), 3);
+
+    // At the default threshold every part below 5 is hidden; the total of 7 stays.
+    auto hidden = stats.Report(statistician_, StatisticsQuery{kT0, kT0 + kDay, 5});
+    ASSERT_TRUE(hidden);
+    const ObligationFigures& h = hidden->obligations.at(0);
+    EXPECT_EQ(h.obligations, 7);
+    for (const Figure* part :
+         {&h.opened,
+          &h.submitted,
+          &h.decided,
+          &h.reported,
+          &h.prosecute,
+          &h.not_prosecute,
+          &h.overdue}) {
+        EXPECT_FALSE(part->has_value());
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(

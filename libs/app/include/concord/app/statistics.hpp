@@ -1,8 +1,10 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "concord/app/actor.hpp"
@@ -62,6 +64,22 @@ struct DeadlineFigures {
     Figure cancelled;
 };
 
+/// The obligations to extradite or prosecute that refusals of one party pair's requests opened
+/// (docs/cases.md "Extradite or prosecute"), by the state they are in and the decision taken.
+struct ObligationFigures {
+    std::string direction;  ///< "in": this node owes them; "out": it is owed them
+    std::string requesting_party;
+    std::string requested_party;
+    Figure obligations;
+    Figure opened;     ///< not yet submitted for prosecution
+    Figure submitted;  ///< submitted, no decision yet
+    Figure decided;    ///< decided, the outcome not yet reported
+    Figure reported;
+    Figure prosecute;      ///< decided (or reported) with a decision to prosecute
+    Figure not_prosecute;  ///< ... not to prosecute
+    Figure overdue;        ///< not reported, and the current step is past due at generation
+};
+
 /// What a report covers.
 struct StatisticsQuery {
     std::int64_t from_ms{0};  ///< requests that started at or after this instant...
@@ -80,6 +98,7 @@ struct StatisticsReport {
     std::vector<RefusalFigures> refusals;
     std::vector<DimensionFigures> dimensions;
     std::vector<DeadlineFigures> deadlines;
+    std::vector<ObligationFigures> obligations;
 };
 
 /// Computes official statistics from the typed domain events (docs/statistics.md).
@@ -107,6 +126,10 @@ public:
 private:
     store::Store& store_;
 };
+
+/// The tables of a report's JSON, each a list of flat rows (text keys, figures).
+inline constexpr std::array<std::string_view, 5> kStatisticsTables = {
+    "requests", "refusals", "dimensions", "deadlines", "obligations"};
 
 /// The report as JSON (docs/statistics.md "Report format"); suppressed figures are null.
 std::string StatisticsJson(const StatisticsReport& report);
