@@ -90,6 +90,34 @@ std::string ApprovalLine(const boost::json::value& approval) {
     return line;
 }
 
+// A boolean member of an answer; false when absent or of another type.
+bool Flag(const boost::json::value& v, std::string_view key) {
+    const auto* m = v.is_object() ? v.as_object().if_contains(key) : nullptr;
+    return m != nullptr && m->is_bool() && m->as_bool();
+}
+
+// One line for an obligation to extradite or prosecute (docs/cases.md), or "" for none.
+std::string ObligationLine(const boost::json::value& o) {
+    if (!o.is_object()) {
+        return "";
+    }
+    std::string line = "obligation: " + Str(o, "state") + " (" + Str(o, "cite") + ", ground " +
+                       Str(o, "ground") + (Flag(o, "owed_here") ? "; owed here" : "") + ")";
+    if (!Str(o, "decision").empty()) {
+        line += "; decision: " + Str(o, "decision");
+    }
+    if (!Str(o, "due").empty()) {
+        line += "; next step due " + Str(o, "due");
+    }
+    if (Flag(o, "overdue")) {
+        line += " [OVERDUE]";
+    }
+    if (!Str(o, "outcome").empty()) {
+        line += "; outcome: " + Str(o, "outcome");
+    }
+    return line;
+}
+
 void PrintCaseView(std::ostream& out, const boost::json::value& view) {
     const boost::json::value* c = view.as_object().if_contains("case");
     if (c != nullptr) {
@@ -97,6 +125,10 @@ void PrintCaseView(std::ostream& out, const boost::json::value& view) {
     }
     const auto* approval = view.as_object().if_contains("approval");
     out << ApprovalLine(approval != nullptr ? *approval : boost::json::value(nullptr)) << "\n";
+    const auto* obligation = view.as_object().if_contains("obligation");
+    if (obligation != nullptr && obligation->is_object()) {
+        out << ObligationLine(*obligation) << "\n";
+    }
     out << "\ntimeline:\n";
     std::vector<std::vector<std::string>> rows;
     for (const auto& e : Array(view, "timeline")) {
@@ -217,6 +249,62 @@ void AddList(CLI::App& cases, Context& ctx) {
                  Str(c, "peer_node"),
                  Str(c, "priority"),
                  Str(c, "next_due").empty() ? "-" : Str(c, "next_due")}
+            );
+        }
+        PrintTable(ctx.out, rows);
+    });
+}
+
+void AddObligations(CLI::App& cases, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string state;
+        bool overdue{false};
+        std::uint64_t limit{100};
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = cases.add_subcommand(
+        "obligations", "obligations to extradite or prosecute that refusals opened (newest first)"
+    );
+    AddApiOptions(cmd, a->api, true);
+    cmd->add_option("--state", a->state, "only those in this state")
+        ->check(CLI::IsMember({"opened", "submitted", "decided", "reported"}));
+    cmd->add_flag("--overdue", a->overdue, "only those whose next step is past due");
+    cmd->add_option("--limit", a->limit, "at most this many (1-500)")->check(CLI::Range(1, 500));
+    cmd->callback([&ctx, a] {
+        std::string query = "?limit=" + std::to_string(a->limit);
+        if (!a->state.empty()) {
+            query += "&state=" + a->state;
+        }
+        if (a->overdue) {
+            query += "&overdue=true";
+        }
+        auto answer = Call(ctx, a->api, "GET", "/api/v1/obligations" + query);
+        if (!answer) {
+            return;
+        }
+        if (a->api.json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        const auto& list = Array(*answer, "obligations");
+        if (list.empty()) {
+            ctx.out << "no obligations\n";
+            return;
+        }
+        std::vector<std::vector<std::string>> rows{
+            {"CASE", "NUMBER", "PARTIES", "OWED", "STATE", "DECISION", "DUE", "CITE"}};
+        for (const auto& o : list) {
+            const bool overdue = Flag(o, "overdue");
+            rows.push_back(
+                {Str(o, "case"),
+                 Str(o, "number"),
+                 Str(o, "requesting_party") + "->" + Str(o, "requested_party"),
+                 Flag(o, "owed_here") ? "here" : "by peer",
+                 Str(o, "state"),
+                 Str(o, "decision").empty() ? "-" : Str(o, "decision"),
+                 (Str(o, "due").empty() ? "-" : Str(o, "due")) + (overdue ? " OVERDUE" : ""),
+                 Str(o, "cite")}
             );
         }
         PrintTable(ctx.out, rows);
@@ -562,6 +650,7 @@ void AddCaseCommands(CLI::App& app, Context& ctx) {
     cases->require_subcommand(1);
     AddList(*cases, ctx);
     AddShow(*cases, ctx);
+    AddObligations(*cases, ctx);
     AddDraft(*cases, ctx);
     AddApprove(*cases, ctx);
     AddStep(*cases, ctx);

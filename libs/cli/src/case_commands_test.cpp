@@ -123,9 +123,12 @@ protected:
         return case_id;
     }
 
-    // fr.central's officer drafts the expedited preservation example for hu.poc and its approver
-    // approves and sends it (a case at both nodes); returns the id of the case hu.poc records.
-    std::string SendCaseToHu() {
+    // fr.central's officer drafts `request` (by default the expedited preservation example) for
+    // hu.poc and its approver approves and sends it (a case at both nodes); returns the id of the
+    // case hu.poc records.
+    std::string SendCaseToHu(
+        const boost::json::value& request = server::test_util::ExamplePreservationRequest()
+    ) {
         server::testing::ApiClient admin(Api(0), inits_[0].api_token, inits_[0].entry.tls_sha256);
         auto drafter = server::testing::EnrolAndSignIn(
             admin, server::testing::NewPerson{"pierre", "Pierre Roux", {"officer"}, "cyber"}
@@ -137,9 +140,8 @@ protected:
         if (!drafter || !approver) {
             return "";
         }
-        const auto request = dir_ / "request.json";
-        std::ofstream(request
-        ) << boost::json::serialize(server::test_util::ExamplePreservationRequest());
+        const auto request_file = dir_ / "request.json";
+        std::ofstream(request_file) << boost::json::serialize(request);
         const auto as = [&](const std::string& token, std::vector<std::string> args) {
             args.insert(
                 args.end(),
@@ -149,7 +151,7 @@ protected:
         };
         Output drafted =
             as(*drafter,
-               {"case", "draft", "--request", request.string(), "--peer", "hu.poc", "--json"});
+               {"case", "draft", "--request", request_file.string(), "--peer", "hu.poc", "--json"});
         EXPECT_EQ(drafted.status, 0) << drafted.err;
         if (drafted.status != 0) {
             return "";
@@ -255,6 +257,57 @@ TEST_F(CaseCommandsTest, AnIncomingRequestIsListedAndShownWithItsApprovalStatus)
     Output alerts = On(1, {"duty", "alerts", "--json"});
     EXPECT_EQ(alerts.status, 0) << alerts.err;
     EXPECT_TRUE(boost::json::parse(alerts.out).at("alerts").is_array());
+}
+
+TEST_F(CaseCommandsTest, AnObligationToProsecuteIsShownAndListedWhereItIsOwedAndFollowed) {
+    boost::json::object request =
+        boost::json::parse(
+            ReadText(std::string(CONCORD_SOURCE_DIR) + "/instruments/examples/extradition.json")
+        )
+            .as_object();
+    request["requesting_party"] = "FR";
+    request["requested_party"] = "HU";
+    const std::string id = SendCaseToHu(request);
+    ASSERT_FALSE(id.empty());
+    EXPECT_EQ(On(1, {"case", "obligations"}).out, "no obligations\n");
+    ASSERT_EQ(On(1, {"case", "step", id, "--transition", "acknowledge"}).status, 0);
+    Output refused =
+        On(1,
+           {"case",
+            "step",
+            id,
+            "--transition",
+            "refuse",
+            "--ground",
+            "nationality",
+            "--reasons",
+            "A national of HU."});
+    ASSERT_EQ(refused.status, 0) << refused.err;
+
+    Output shown = On(1, {"case", "show", id});
+    ASSERT_EQ(shown.status, 0) << shown.err;
+    EXPECT_NE(
+        shown.out.find("obligation: opened (budapest:24(6), ground nationality; owed here); next "
+                       "step due "),
+        std::string::npos
+    ) << shown.out;
+    Output listed = On(1, {"case", "obligations"});
+    ASSERT_EQ(listed.status, 0) << listed.err;
+    EXPECT_NE(listed.out.find(id), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find("FR->HU"), std::string::npos) << listed.out;
+    EXPECT_EQ(On(1, {"case", "obligations", "--state", "reported"}).out, "no obligations\n");
+    EXPECT_EQ(On(1, {"case", "obligations", "--overdue"}).out, "no obligations\n");
+    // fr.central follows it, as owed by its peer.
+    EXPECT_TRUE(WaitFor([&] {
+        Output followed = On(0, {"case", "obligations"});
+        return followed.status == 0 && followed.out.find("by peer") != std::string::npos;
+    }));
+    // A step out of its order exits 1 and names the rule.
+    Output early = On(1, {"case", "step", id, "--transition", "report_outcome", "--reasons", "x"});
+    EXPECT_EQ(early.status, 1);
+    EXPECT_NE(early.err.find("obligation_wrong_state"), std::string::npos) << early.err;
+    Output bad = On(1, {"case", "obligations", "--state", "lost"});
+    EXPECT_EQ(bad.status, 2) << bad.err;
 }
 
 TEST_F(CaseCommandsTest, AStepTheLifecycleRefusesExitsOneAndChangesNothing) {
