@@ -87,8 +87,10 @@ Result<void> CaseDeadlines::OnStateChange(
     CONCORD_ASSIGN_OR_RETURN(auto deadlines, engine_.ForCaseIn(tx, c.id));
     for (const Deadline& d : deadlines) {
         const legal::DeadlineRule* rule = rules_.Find(d.kind);
-        if (rule != nullptr && rule->from != "receipt") {
-            continue;  // an obligation's step (CaseObligations), which outlives the case
+        if (rule == nullptr || rule->from != "receipt") {
+            // Not a deadline of the request this hook started: an obligation's step
+            // (CaseObligations) or a freeze's expiry (AssetRegister), which outlive the case.
+            continue;
         }
         if (end && (Running(d.state) || d.state == DeadlineState::kSuspended)) {
             CONCORD_ASSIGN_OR_RETURN(
