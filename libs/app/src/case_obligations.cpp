@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "concord/app/domain_events.hpp"
+#include "concord/app/policy.hpp"
 #include "concord/core/id.hpp"
 #include "concord/core/log.hpp"
 
@@ -344,9 +345,7 @@ Result<std::optional<CaseObligation>> CaseObligations::ForCaseIn(
 }
 
 Result<std::vector<ListedObligation>> CaseObligations::List(
-    store::Store& store,
-    const ObligationFilter& filter,
-    const std::function<bool(std::string_view case_id)>& may_read
+    store::Store& store, const Actor& actor, const ObligationFilter& filter
 ) {
     if (filter.limit < 1 || filter.limit > kMaxList) {
         return MakeError(ErrorCode::kInvalidArgument, "limit must be between 1 and 500");
@@ -369,35 +368,50 @@ Result<std::vector<ListedObligation>> CaseObligations::List(
         columns += (columns.empty() ? "o." : ", o.") + std::string(rest.substr(0, comma));
         rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
     }
-    const std::string sql = "SELECT " + columns +
-                            ", c.number, c.requesting_party, c.requested_party FROM "
-                            "app_obligations o JOIN app_cases c ON c.id = o.case_id WHERE " +
-                            where +
-                            fmt::format(
-                                " ORDER BY o.opened_ms DESC, o.id DESC LIMIT ${} OFFSET ${}",
-                                params.size() + 1,
-                                params.size() + 2
-                            );
+    // Pages by position (opened_ms, id), newest first: an obligation opened meanwhile neither
+    // repeats nor hides a row of the list.
+    const std::string after = fmt::format(
+        " AND (o.opened_ms < ${0} OR (o.opened_ms = ${0} AND o.id < ${1}))",
+        params.size() + 1,
+        params.size() + 2
+    );
+    const std::string head = "SELECT " + columns +
+                             ", c.number, c.requesting_party, c.requested_party, c.unit, "
+                             "c.direction FROM app_obligations o JOIN app_cases c ON c.id = "
+                             "o.case_id WHERE " +
+                             where;
+    const std::string tail =
+        " ORDER BY o.opened_ms DESC, o.id DESC LIMIT " + std::to_string(kListBatch);
     std::vector<ListedObligation> out;
-    // The actor may read only some cases: read in batches until the page is full. Each batch
-    // is read in its own transaction, closed before `may_read` (itself a use case) runs.
-    for (std::int64_t offset = 0; out.size() < filter.limit; offset += kListBatch) {
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store.Begin());
+    std::optional<std::pair<std::int64_t, std::string>> last;
+    while (out.size() < filter.limit) {
         std::vector<store::Value> page = params;
-        page.emplace_back(kListBatch);
-        page.emplace_back(offset);
-        std::vector<store::Row> rows;
-        {
-            CONCORD_ASSIGN_OR_RETURN(auto tx, store.Begin());
-            CONCORD_ASSIGN_OR_RETURN(rows, tx->Query(sql, page));
+        if (last) {
+            page.emplace_back(last->first);
+            page.emplace_back(last->second);
         }
+        CONCORD_ASSIGN_OR_RETURN(auto rows, tx->Query(head + (last ? after : "") + tail, page));
         for (const store::Row& r : rows) {
-            if (out.size() < filter.limit && may_read(r.Text(1))) {
-                out.push_back({FromRow(r), r.Text(16), r.Text(17), r.Text(18)});
+            Case c;
+            c.unit = r.Text(19);
+            c.direction = r.Text(20) == "in" ? CaseDirection::kIn : CaseDirection::kOut;
+            const Relation relation = detail::RelationTo(actor, c);
+            const bool may = std::any_of(actor.roles.begin(), actor.roles.end(), [&](Role role) {
+                return RoleMay(role, Action::kCaseRead, relation);
+            });
+            if (may && out.size() < filter.limit) {
+                CaseObligation o = FromRow(r);
+                o.submission.clear();
+                o.decision_reasons.clear();
+                o.outcome.clear();
+                out.push_back({std::move(o), r.Text(16), r.Text(17), r.Text(18)});
             }
         }
         if (rows.size() < static_cast<std::size_t>(kListBatch)) {
             break;
         }
+        last = std::pair{rows.back().Int(8), rows.back().Text(0)};
     }
     return out;
 }

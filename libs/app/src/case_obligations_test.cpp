@@ -124,7 +124,7 @@ protected:
     }
 
     std::vector<std::string> Listed(testing::NodeUnderTest& n, const ObligationFilter& f) {
-        auto list = CaseObligations::List(*n.store, f, [](std::string_view) { return true; });
+        auto list = CaseObligations::List(*n.store, n.id == a_.id ? alice_ : dora_, f);
         EXPECT_TRUE(list) << list.error().ToString();
         std::vector<std::string> ids;
         for (const ListedObligation& l : list ? *list : std::vector<ListedObligation>{}) {
@@ -278,12 +278,17 @@ TEST_P(CaseObligationsTest, AnOverdueObligationIsListedAtBothPartiesAndItsDeadli
         EXPECT_EQ(Listed(*node, before), std::vector<std::string>{});
         EXPECT_EQ(Listed(*node, after), std::vector<std::string>{id});
     }
+    // Someone who may read no case lists nothing.
+    const std::vector<ListedObligation> none = *CaseObligations::List(
+        *b_.store, testing::Person("nobody", "desk", {}), ObligationFilter{}
+    );
+    EXPECT_TRUE(none.empty());
     ObligationFilter submitted;
     submitted.state = ObligationState::kSubmitted;
     EXPECT_EQ(Listed(b_, submitted), std::vector<std::string>{});
     ObligationFilter bad;
     bad.limit = 0;
-    EXPECT_FALSE(CaseObligations::List(*b_.store, bad, [](std::string_view) { return true; }));
+    EXPECT_FALSE(CaseObligations::List(*b_.store, dora_, bad));
 
     clock_.Set(o.due_ms);
     ASSERT_TRUE(engine_->FireDue());
@@ -292,6 +297,13 @@ TEST_P(CaseObligationsTest, AnOverdueObligationIsListedAtBothPartiesAndItsDeadli
     ASSERT_TRUE(StepB(in, "submit_for_prosecution", {}, "Late."));
     EXPECT_EQ(Obligation(a_, out_id)->state, ObligationState::kSubmitted);
     EXPECT_EQ(DeadlinesOf(in)[0].state, DeadlineState::kBreached);
+    // A list carries no free text of the steps; reading the case does.
+    const std::vector<ListedObligation> listed =
+        *CaseObligations::List(*b_.store, dora_, ObligationFilter{});
+    ASSERT_EQ(listed.size(), 1U);
+    EXPECT_EQ(listed[0].obligation.state, ObligationState::kSubmitted);
+    EXPECT_EQ(listed[0].obligation.submission, "");
+    EXPECT_EQ(Obligation(b_, in.id)->submission, "Late.");
 }
 
 INSTANTIATE_TEST_SUITE_P(

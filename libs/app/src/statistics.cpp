@@ -125,9 +125,12 @@ void Apply(RequestRow& row, const DomainEvent& e) {
     if (row.outcome == "open" && e.to_state == "withdrawn") {
         row.outcome = "withdrawn";
     }
-    // An obligation to extradite or prosecute: opened by its own event, moved by its steps.
+    // An obligation to extradite or prosecute: opened by its own event, moved by its steps (a
+    // step of one this node never opened, under other obligations data, counts nowhere).
     if (e.kind == "obligation_opened" && row.obligation.empty()) {
         row.obligation = "opened";
+    } else if (row.obligation.empty()) {
+        return;
     } else if (e.kind == "submit_for_prosecution") {
         row.obligation = "submitted";
     } else if (e.kind == "decide_to_prosecute" || e.kind == "decide_not_to_prosecute") {
@@ -327,11 +330,28 @@ ObligationFigures PublishObligations(
         f.opened = f.submitted = f.decided = f.reported = Figure{};
         f.prosecute = f.not_prosecute = f.overdue = Figure{};
     } else {
-        s.Complement(
-            {&f.opened, &f.submitted, &f.decided, &f.reported},
-            {cell.opened, cell.submitted, cell.decided, cell.reported}
-        );
-        s.Complement({&f.prosecute, &f.not_prosecute}, {cell.prosecute, cell.not_prosecute});
+        // Two partitions of `obligations`: by state, and by decision (the decided and reported
+        // ones each have one). Each is protected, and again while hiding in one hid in the other.
+        const std::vector<Figure*> by_state{&f.opened, &f.submitted, &f.decided, &f.reported};
+        const std::vector<Figure*> by_decision{
+            &f.opened, &f.submitted, &f.prosecute, &f.not_prosecute};
+        const auto hidden = [&] {
+            return std::count_if(by_state.begin(), by_state.end(), [](Figure* p) { return !*p; }) +
+                   std::count_if(by_decision.begin(), by_decision.end(), [](Figure* p) {
+                       return !*p;
+                   });
+        };
+        for (auto before = hidden();;) {
+            s.Complement(by_state, {cell.opened, cell.submitted, cell.decided, cell.reported});
+            s.Complement(
+                by_decision, {cell.opened, cell.submitted, cell.prosecute, cell.not_prosecute}
+            );
+            const auto after = hidden();
+            if (after == before) {
+                break;
+            }
+            before = after;
+        }
     }
     return f;
 }

@@ -427,6 +427,43 @@ TEST_P(StatisticsTest, ObligationsToExtraditeOrProsecuteByStateDecisionAndDelay)
     }
 }
 
+TEST_P(StatisticsTest, AHiddenObligationStateCannotBeRecoveredThroughTheDecisions) {
+    // Six obligations: one still open, five reported after a decision to prosecute. Hiding the
+    // one open alone would give it away as 6 − 5 reported, or as 6 − 5 decisions to prosecute.
+    for (int i = 0; i < 6; ++i) {
+        const std::string id = "ob-" + std::to_string(i);
+        Event(id, kT0 + i * kMinute, "received", "delivered", "in");
+        Event(id, kT0 + kHour, "refuse", "refused", "in", {"nationality"});
+        Event(id, kT0 + kHour, "obligation_opened", "opened", "in", {"nationality"});
+        if (i > 0) {
+            for (const char* step :
+                 {"submit_for_prosecution", "decide_to_prosecute", "report_outcome"}) {
+                Event(id, kT0 + 2 * kHour, step, "refused", "in");
+            }
+        }
+    }
+    // A step of an obligation this node never opened (other obligations data) counts nowhere.
+    Event("peer-only", kT0 + kMinute, "received", "delivered", "in");
+    Event("peer-only", kT0 + kHour, "submit_for_prosecution", "refused", "in");
+    StatisticsService stats(*store_);
+    auto report = stats.Report(statistician_, StatisticsQuery{kT0, kT0 + kDay, 5});
+    ASSERT_TRUE(report) << report.error().ToString();
+    ASSERT_EQ(report->obligations.size(), 1U);
+    const ObligationFigures& f = report->obligations[0];
+    EXPECT_EQ(f.obligations, 6);
+    EXPECT_FALSE(f.opened.has_value());
+    EXPECT_FALSE(f.reported.has_value());   // else opened = 6 − 5
+    EXPECT_FALSE(f.prosecute.has_value());  // else opened = 6 − 5 through the decisions
+    EXPECT_EQ(f.submitted, 0);
+    EXPECT_EQ(f.decided, 0);
+    EXPECT_EQ(f.not_prosecute, 0);
+    auto exact = stats.Report(statistician_, StatisticsQuery{kT0, kT0 + kDay, 1});
+    ASSERT_TRUE(exact);
+    EXPECT_EQ(exact->obligations.at(0).obligations, 6);
+    EXPECT_EQ(exact->obligations.at(0).opened, 1);
+    EXPECT_EQ(exact->obligations.at(0).submitted, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends,
     StatisticsTest,

@@ -151,6 +151,14 @@ Result<DeadlineRule> ReadRule(const TomlReader& r, const toml::table& t) {
                  : std::string("a rule from 'receipt' cannot be a step of an obligation")
         );
     }
+    if (step && (!rule.instrument.empty() || rule.request_type != "*" ||
+                 rule.priority != RulePriority::kAny)) {
+        return r.Fail(
+            *t.get("from"),
+            "a step of an obligation is a node rule for every request: instrument \"\", "
+            "request_type \"*\", priority \"any\""
+        );
+    }
     CONCORD_ASSIGN_OR_RETURN(rule.duration_ms, Duration(r, t, "duration", true));
     if (rule.duration_ms <= 0) {
         return r.Fail(*t.get("duration"), "'duration' must be positive");
@@ -290,6 +298,12 @@ Result<DeadlineRules> LoadDeadlineRules(const std::filesystem::path& file) {
         CONCORD_ASSIGN_OR_RETURN(auto rule, ReadRule(r, *t));
         if (!ids.insert(rule.id).second) {
             return r.Fail(*t->get("id"), fmt::format("duplicate id '{}'", rule.id));
+        }
+        if (rule.from != "receipt" && out.From(rule.from) != nullptr) {
+            return r.Fail(
+                *t->get("from"),
+                fmt::format("a second rule from '{}' would never be used", rule.from)
+            );
         }
         out.rules.push_back(std::move(rule));
     }

@@ -126,6 +126,19 @@ TEST_F(DeadlineRulesFile, EveryProblemIsRefusedWithItsPlaceAndReason) {
     ExpectRefused(
         WithRule("obligation = \"response\"", "obligation = \"report\""), "cannot be a step"
     );
+    // A step's rule applies to every request, and only one rule runs from each step.
+    const std::string step_rule =
+        "format = \"concord-deadlines/1\"\n[[deadline]]\nid = \"s1\"\ninstrument = \"\"\n"
+        "request_type = \"*\"\npriority = \"any\"\nobligation = \"submission\"\nfrom = "
+        "\"refusal\"\nduration = \"30d\"\nkind = \"limit\"\nverification = "
+        "\"unverified\"\nsource = \"s\"\n";
+    ASSERT_TRUE(Load(step_rule));
+    std::string typed = step_rule;
+    typed.replace(typed.find("request_type = \"*\""), 18, "request_type = \"epoc\"");
+    ExpectRefused(typed, "a node rule for every request");
+    std::string two_steps = step_rule + step_rule.substr(step_rule.find("[[deadline]]"));
+    two_steps.replace(two_steps.rfind("id = \"s1\""), 9, "id = \"s2\"");
+    ExpectRefused(two_steps, "a second rule from 'refusal'");
     ExpectRefused(WithRule("from = \"receipt\"", "from = \"sending\""), "'from' must be");
     ExpectRefused(
         WithRule("verification = \"verified\"", "verification = \"sure\""), "verification must"

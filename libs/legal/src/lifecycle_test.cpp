@@ -167,6 +167,23 @@ TEST_F(LifecycleFile, NothingLeavesAFinalState) {
     ExpectRefused(
         Replace(kSmall, "from = [\"b\"]", "from = [\"b\", \"z\"]"), "leaves final state 'z'"
     );
+    // A step that keeps the state may be taken in a final one (an obligation's report after the
+    // case closed): it does not leave it.
+    {
+        std::ofstream out(file_);
+        out << kSmall
+            << "[[transition]]\nid = \"report\"\nfrom = [\"b\", \"z\"]\nside = "
+               "\"requested\"\ncrosses = true\n";
+    }
+    auto lc = Lifecycle::Load(file_, &testing::TestCatalog());
+    ASSERT_TRUE(lc) << lc.error().message;
+    StepRequest report;
+    report.state = "z";
+    report.transition = "report";
+    report.side = Side::kRequested;
+    auto checked = lc->Check(report, testing::TestCatalog());
+    ASSERT_TRUE(checked) << checked.error().message;
+    EXPECT_TRUE((*checked)->to.empty());
 }
 
 TEST_F(LifecycleFile, TheSideIsOneOfThree) {

@@ -24,7 +24,9 @@ namespace concord::app {
 /// - "acknowledge" meets acknowledgement deadlines; "respond" meets response deadlines;
 ///   "refuse" meets response and objection deadlines (a refusal answers the request).
 ///   Preservation deadlines are periods, not answers: no step meets them.
-/// - to "withdrawn" or "closed": every deadline not yet breached, met or cancelled is cancelled.
+/// - to "withdrawn" or "closed": every deadline of a rule running from "receipt" not yet
+///   breached, met or cancelled is cancelled. Deadlines this hook did not start (an
+///   obligation's steps, a freeze's expiry, a kind no rule names) are left alone.
 /// Every change is made by Actor::Node() through the engine's *In variants, so it commits or
 /// rolls back with the step. Outgoing cases start nothing.
 ///

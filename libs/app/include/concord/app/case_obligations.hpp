@@ -79,12 +79,12 @@ public:
         store::Transaction& tx, std::string_view case_id
     );
 
-    /// Obligations matching `filter` on the cases `may_read` allows (newest first).
-    /// kInvalidArgument for a limit outside 1-500.
+    /// Obligations matching `filter` on the cases `actor` may read (case.read for the case's
+    /// relation, as CaseService::Search decides, without logging the others), newest first.
+    /// A list names no content: `submission`, `decision_reasons` and `outcome` are left empty
+    /// (reading them is reading the case). kInvalidArgument for a limit outside 1-500.
     static Result<std::vector<ListedObligation>> List(
-        store::Store& store,
-        const ObligationFilter& filter,
-        const std::function<bool(std::string_view case_id)>& may_read
+        store::Store& store, const Actor& actor, const ObligationFilter& filter
     );
 
 private:
