@@ -10,6 +10,8 @@
 #include "concord/core/id.hpp"
 #include "concord/legal/field_types.hpp"
 
+#include "case_context.hpp"
+
 namespace concord::app {
 namespace {
 
@@ -348,6 +350,7 @@ AssetRegister::AssetRegister(
 Result<Asset> AssetRegister::Identify(
     const Actor& actor, std::string_view case_id, const AssetInput& input
 ) {
+    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseEdit, case_id));
     CONCORD_ASSIGN_OR_RETURN(const AssetKind kind, ParseAssetKind(input.kind));
     CONCORD_RETURN_IF_ERROR(CheckIdentifier(kind, input.identifier, input.chain));
     CONCORD_RETURN_IF_ERROR(CheckText("the description", input.description, true));
@@ -355,7 +358,6 @@ Result<Asset> AssetRegister::Identify(
     if (!input.amount.empty() || !input.currency.empty()) {
         CONCORD_ASSIGN_OR_RETURN(a.value, ParseMoney(input.amount, input.currency));
     }
-    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseEdit, case_id));
     a.id = NewUuidV7();
     a.case_id = std::string(case_id);
     a.kind = kind;
@@ -407,8 +409,12 @@ Result<Asset> AssetRegister::Get(store::Transaction& tx, std::string_view asset_
 }
 
 Result<std::pair<Asset, AssetOrder>> AssetRegister::RecordOrder(
-    const Actor& actor, std::string_view asset_id, const AssetOrderInput& input
+    const Actor& actor,
+    std::string_view case_id,
+    std::string_view asset_id,
+    const AssetOrderInput& input
 ) {
+    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseEdit, case_id));
     CONCORD_ASSIGN_OR_RETURN(const AssetOrderKind kind, ParseAssetOrderKind(input.kind));
     if (input.reference.empty()) {
         return Invalid("an order needs its reference");
@@ -426,16 +432,13 @@ Result<std::pair<Asset, AssetOrder>> AssetRegister::RecordOrder(
             "only a freeze or seizure expires, and its expiry must be after its issue and now"
         );
     }
-    std::string case_id;
-    {
-        CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-        CONCORD_ASSIGN_OR_RETURN(Asset found, Get(*tx, asset_id));
-        case_id = found.case_id;
-    }
-    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseEdit, case_id));
-
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Asset a, Get(*tx, asset_id));
+    if (a.case_id != case_id) {
+        return MakeError(
+            ErrorCode::kNotFound, "no asset " + std::string(asset_id) + " in this case"
+        );
+    }
     const Move move = MoveOf(kind);
     if (std::find(move.from.begin(), move.from.end(), a.state) == move.from.end()) {
         return Invalid(fmt::format(
@@ -525,6 +528,7 @@ Result<AssetAgreement> AssetRegister::RecordAgreement(
     if (agreement.kind != "return" && agreement.kind != "sharing") {
         return Invalid("an agreement is of kind return or sharing");
     }
+    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseEdit, case_id));
     CONCORD_RETURN_IF_ERROR(CheckText("the terms", agreement.terms, false));
     if (agreement.cite.size() > 64 ||
         (!agreement.cite.empty() && legal::CheckPlainText(agreement.cite, false))) {
@@ -553,7 +557,6 @@ Result<AssetAgreement> AssetRegister::RecordAgreement(
     if (agreement.concluded_ms <= 0) {
         return Invalid("an agreement needs the instant it was concluded");
     }
-    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseEdit, case_id));
     agreement.id = NewUuidV7();
     agreement.case_id = std::string(case_id);
     agreement.recorded_ms = now_();
@@ -607,22 +610,18 @@ Result<std::vector<Asset>> AssetRegister::ForCase(const Actor& actor, std::strin
 }
 
 Result<std::vector<AssetOrder>> AssetRegister::Orders(
-    const Actor& actor, std::string_view asset_id
+    const Actor& actor, std::string_view case_id
 ) {
-    std::string case_id;
-    {
-        CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-        CONCORD_ASSIGN_OR_RETURN(Asset a, Get(*tx, asset_id));
-        case_id = a.case_id;
-    }
     CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseRead, case_id));
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    const std::string columns = detail::Qualified(kOrderColumns, "o");
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
         tx->Query(
-            "SELECT " + std::string(kOrderColumns) +
-                " FROM app_asset_orders WHERE asset_id = $1 ORDER BY recorded_ms, id",
-            {std::string(asset_id)}
+            "SELECT " + columns +
+                " FROM app_asset_orders o JOIN app_assets a ON a.id = o.asset_id WHERE "
+                "a.case_id = $1 ORDER BY o.recorded_ms, o.id",
+            {std::string(case_id)}
         )
     );
     std::vector<AssetOrder> out;
@@ -665,12 +664,7 @@ Result<AssetTotals> AssetRegister::PairTotals(
         return Invalid("a party is named by its two-letter code");
     }
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    std::string columns;
-    for (std::string_view rest = kAssetColumns; !rest.empty();) {
-        const std::size_t comma = rest.find(", ");
-        columns += (columns.empty() ? "a." : ", a.") + std::string(rest.substr(0, comma));
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
-    }
+    const std::string columns = detail::Qualified(kAssetColumns, "a");
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
         tx->Query(

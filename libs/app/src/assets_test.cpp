@@ -39,7 +39,7 @@ protected:
             *store_,
             [this](const Actor& actor, Action action, std::string_view case_id) -> Result<void> {
                 ++authorized_;
-                if (actor.user_id == "outsider" || case_id != case_) {
+                if (actor.user_id == "outsider" || (case_id != case_ && case_id != "case-2")) {
                     return MakeError(ErrorCode::kPermissionDenied, "not this case");
                 }
                 (void)action;
@@ -78,6 +78,7 @@ protected:
     ) {
         return register_->RecordOrder(
             officer_,
+            case_,
             a.id,
             AssetOrderInput{kind, "ORD-" + kind, "Tribunal judiciaire", kT0 - kDay, expires_ms}
         );
@@ -136,7 +137,7 @@ TEST_P(AssetRegisterTest, AnAssetIsIdentifiedFrozenRenewedConfiscatedAndReturned
     EXPECT_EQ(returned->first.state, AssetState::kReturned);
     EXPECT_EQ(returned->first.frozen_until_ms, 0);
 
-    auto orders = register_->Orders(officer_, account.id);
+    auto orders = register_->Orders(officer_, case_);
     ASSERT_TRUE(orders);
     std::vector<std::string> path;
     for (const AssetOrder& o : *orders) {
@@ -265,13 +266,23 @@ TEST_P(AssetRegisterTest, BadInputAndOutsidersAreRefusedAndChangeNothing) {
     EXPECT_FALSE(expiring_confiscation);
     auto past_expiry = Order(car, "freeze", kT0 - 1);
     EXPECT_FALSE(past_expiry);
-    auto no_reference = register_->RecordOrder(officer_, car.id, {"freeze", "", "", kT0, 0});
+    auto no_reference = register_->RecordOrder(officer_, case_, car.id, {"freeze", "", "", kT0, 0});
     EXPECT_FALSE(no_reference);
-    auto unknown = register_->RecordOrder(officer_, "no-such-asset", {"freeze", "R", "", kT0, 0});
+    auto unknown =
+        register_->RecordOrder(officer_, case_, "no-such-asset", {"freeze", "R", "", kT0, 0});
     ASSERT_FALSE(unknown);
     EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
     EXPECT_EQ(register_->ForCase(officer_, case_)->at(0).state, AssetState::kIdentified);
-    EXPECT_TRUE(register_->Orders(officer_, car.id)->empty());
+    EXPECT_TRUE(register_->Orders(officer_, case_)->empty());
+    // An asset named under another case the caller may edit is not found there.
+    auto elsewhere =
+        register_->RecordOrder(officer_, "case-2", car.id, {"freeze", "R", "", kT0, 0});
+    ASSERT_FALSE(elsewhere);
+    EXPECT_EQ(elsewhere.error().code, ErrorCode::kNotFound);
+    // The permission comes first: an outsider's bad input is still a permission refusal.
+    auto outsider_bad = register_->Identify(outsider, case_, {"yacht", "", "", "", "", ""});
+    ASSERT_FALSE(outsider_bad);
+    EXPECT_EQ(outsider_bad.error().code, ErrorCode::kPermissionDenied);
 }
 
 INSTANTIATE_TEST_SUITE_P(

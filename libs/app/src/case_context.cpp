@@ -24,6 +24,17 @@ std::string FirstOffence(const boost::json::object& request) {
                                                       : std::string{};
 }
 
+std::string Qualified(std::string_view columns, std::string_view alias) {
+    std::string out;
+    for (std::string_view rest = columns; !rest.empty();) {
+        const std::size_t comma = rest.find(", ");
+        out += (out.empty() ? "" : ", ") + std::string(alias) + "." +
+               std::string(rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+    }
+    return out;
+}
+
 DomainEvent CaseDomainEvent(
     const Case& c, std::string kind, std::int64_t at_ms, std::string actor
 ) {

@@ -58,6 +58,8 @@ std::vector<std::string> DataCategoriesOf(std::string_view body);
 /// The typed domain event `kind` of case `c` at `at_ms` by `actor`, with the case's members
 /// filled in (states and grounds are the caller's).
 DomainEvent CaseDomainEvent(const Case& c, std::string kind, std::int64_t at_ms, std::string actor);
+/// A column list "a, b, c" with each column qualified by `alias`: "x.a, x.b, x.c" (for joins).
+std::string Qualified(std::string_view columns, std::string_view alias);
 /// "<party>-<year>" for numbers given at `now_ms`.
 std::string NumberPrefix(std::string_view party, std::int64_t now_ms);
 /// The priority a message of `type` can carry from this node: `wanted`, or "normal" when the

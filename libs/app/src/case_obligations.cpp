@@ -362,12 +362,7 @@ Result<std::vector<ListedObligation>> CaseObligations::List(
             " AND o.state <> 'reported' AND o.due_ms > 0 AND o.due_ms < ${}", params.size()
         );
     }
-    std::string columns;
-    for (std::string_view rest = kColumns; !rest.empty();) {
-        const std::size_t comma = rest.find(", ");
-        columns += (columns.empty() ? "o." : ", o.") + std::string(rest.substr(0, comma));
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
-    }
+    const std::string columns = detail::Qualified(kColumns, "o");
     // Pages by position (opened_ms, id), newest first: an obligation opened meanwhile neither
     // repeats nor hides a row of the list.
     const std::string after = fmt::format(

@@ -143,6 +143,9 @@ struct AssetTotals {
 /// (`frozen_until_ms` in the past) and alerted as a breached deadline; its state stays what the
 /// last order made it.
 ///
+/// The permission on the case is decided first, before the input is looked at (a caller who may
+/// not touch the case learns nothing of what it would have refused).
+///
 /// Thread-safety: thread-safe (state is in the store). `authorize` is called outside any
 /// transaction of the store.
 class AssetRegister {
@@ -170,12 +173,15 @@ public:
     /// bitcoin address's checksum), a chain other than bitcoin/ethereum for a wallet (or one
     /// given for another kind), or a bad amount or currency.
     Result<Asset> Identify(const Actor& actor, std::string_view case_id, const AssetInput& input);
-    /// Records an order against asset `asset_id` (kCaseEdit on its case) and moves its state.
-    /// kInvalidArgument "asset_wrong_state: ..." when the order does not apply in the asset's
-    /// state; for a missing reference, an expiry on an order that has none, or an expiry not
-    /// after both the issue and now. kNotFound for an unknown asset.
+    /// Records an order against asset `asset_id` of case `case_id` (kCaseEdit) and moves its
+    /// state. kInvalidArgument "asset_wrong_state: ..." when the order does not apply in the
+    /// asset's state; for a missing reference, an expiry on an order that has none, or an expiry
+    /// not after both the issue and now. kNotFound for an asset that is not the case's.
     Result<std::pair<Asset, AssetOrder>> RecordOrder(
-        const Actor& actor, std::string_view asset_id, const AssetOrderInput& input
+        const Actor& actor,
+        std::string_view case_id,
+        std::string_view asset_id,
+        const AssetOrderInput& input
     );
     /// Records a return or sharing agreement of `case_id` (kCaseEdit). kInvalidArgument for
     /// another kind, empty terms, a share that is not a party code with a percent from 0 to 100,
@@ -186,8 +192,8 @@ public:
 
     /// The case's assets, oldest first (kCaseRead).
     Result<std::vector<Asset>> ForCase(const Actor& actor, std::string_view case_id);
-    /// The orders of an asset, oldest first (kCaseRead on its case).
-    Result<std::vector<AssetOrder>> Orders(const Actor& actor, std::string_view asset_id);
+    /// The orders of the case's assets, oldest first (kCaseRead).
+    Result<std::vector<AssetOrder>> Orders(const Actor& actor, std::string_view case_id);
     /// The case's agreements, oldest first (kCaseRead).
     Result<std::vector<AssetAgreement>> Agreements(const Actor& actor, std::string_view case_id);
     /// Totals of the case's assets (kCaseRead).
