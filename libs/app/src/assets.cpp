@@ -525,10 +525,10 @@ Result<std::pair<Asset, AssetOrder>> AssetRegister::RecordOrder(
 Result<AssetAgreement> AssetRegister::RecordAgreement(
     const Actor& actor, std::string_view case_id, AssetAgreement agreement
 ) {
+    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseEdit, case_id));
     if (agreement.kind != "return" && agreement.kind != "sharing") {
         return Invalid("an agreement is of kind return or sharing");
     }
-    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseEdit, case_id));
     CONCORD_RETURN_IF_ERROR(CheckText("the terms", agreement.terms, false));
     if (agreement.cite.size() > 64 ||
         (!agreement.cite.empty() && legal::CheckPlainText(agreement.cite, false))) {

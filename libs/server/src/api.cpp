@@ -26,6 +26,7 @@ std::vector<RoutePolicy> RegisterApiRoutes(net::Router& router, NodeService::Imp
     AddEvidenceRoutes(t, service);
     AddAccessRoutes(t, service);
     AddStatisticsRoutes(t, service);
+    AddAssetRoutes(t, service);
     return t.policies();
 }
 

@@ -81,22 +81,6 @@ Response CaseAnswer(unsigned status, const Result<app::Case>& c) {
     return c ? Json(status, boost::json::serialize(CaseJson(*c))) : FromError(c.error());
 }
 
-// The request body as a JSON object; nullopt (with `refusal` set) otherwise.
-std::optional<boost::json::object> BodyObject(const Request& request, Response& refusal) {
-    boost::system::error_code ec;
-    boost::json::value v = ParseJson(request.body, ec);
-    if (ec || !v.is_object()) {
-        refusal = ErrorBody(400, "invalid_argument", "the body must be a JSON object");
-        return std::nullopt;
-    }
-    return std::move(v.as_object());
-}
-
-std::string Text(const boost::json::object& o, std::string_view key) {
-    const boost::json::value* v = o.if_contains(key);
-    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string{};
-}
-
 Response CreateCase(app::CaseService& cases, Request& request, const app::Actor& actor) {
     Response refusal;
     auto body = BodyObject(request, refusal);

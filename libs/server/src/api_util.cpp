@@ -183,4 +183,19 @@ std::string Language(const Request& request, std::string fallback) {
     return fallback;
 }
 
+std::optional<boost::json::object> BodyObject(const Request& request, Response& refusal) {
+    boost::system::error_code ec;
+    boost::json::value v = ParseJson(request.body, ec);
+    if (ec || !v.is_object()) {
+        refusal = ErrorBody(400, "invalid_argument", "the body must be a JSON object");
+        return std::nullopt;
+    }
+    return std::move(v.as_object());
+}
+
+std::string Text(const boost::json::object& o, std::string_view key) {
+    const boost::json::value* v = o.if_contains(key);
+    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string{};
+}
+
 }  // namespace concord::server

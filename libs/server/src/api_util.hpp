@@ -63,6 +63,12 @@ std::variant<std::string, net::Response> ChoiceParam(
 /// (docs/formats/canonical-json.md), not Boost's default of 32.
 boost::json::value ParseJson(std::string_view text, boost::system::error_code& ec);
 
+/// The request body as a JSON object; nullopt, with `refusal` set to a 400, otherwise.
+std::optional<boost::json::object> BodyObject(const net::Request& request, net::Response& refusal);
+
+/// The string member `key` of `o`; empty when absent or not a string.
+std::string Text(const boost::json::object& o, std::string_view key);
+
 /// The reader's language: ?lang=, else Accept-Language, else `fallback`.
 std::string Language(const net::Request& request, std::string fallback = "en");
 

@@ -584,7 +584,8 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
          {app::DeadlineEngine::Migrations(),
           app::DutyDesk::Migrations(),
           app::StatisticsService::Migrations(),
-          app::StatisticsPublisher::Migrations()}) {
+          app::StatisticsPublisher::Migrations(),
+          app::AssetRegister::Migrations()}) {
         if (auto migrated = impl->store->Migrate(migrations); !migrated) {
             return KeyError(config, "node.store", migrated.error());
         }
@@ -671,6 +672,17 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     impl->evidence->Attach(impl->node.get());
     impl->publisher = std::make_unique<app::StatisticsPublisher>(
         *impl->store, *impl->statistics, *impl->node, self->party
+    );
+    impl->assets = std::make_unique<app::AssetRegister>(
+        *impl->store,
+        [cases = impl->cases.get()](
+            const app::Actor& actor, app::Action action, std::string_view case_id
+        ) { return cases->Authorize(actor, action, case_id); },
+        [node](store::Transaction& tx, const boost::json::object& leaf) {
+            return node->AppendEvent(tx, leaf);
+        },
+        impl->deadlines.get(),
+        [] { return NowMillis(); }
     );
     CONCORD_RETURN_IF_ERROR(StartPreservation(*impl));
     impl->node->Start();

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "concord/app/assets.hpp"
 #include "concord/app/case_deadlines.hpp"
 #include "concord/app/case_obligations.hpp"
 #include "concord/app/case_service.hpp"
@@ -67,6 +68,8 @@ struct NodeService::Impl {
     /// Official statistics from the cases' domain events (docs/statistics.md).
     std::unique_ptr<app::StatisticsService> statistics;
     std::unique_ptr<app::StatisticsPublisher> publisher;  // after `statistics` and `node`
+    /// The asset record of cases (docs/assets.md); after `cases`, `node` and `deadlines`.
+    std::unique_ptr<app::AssetRegister> assets;
     // Evidence packages (docs/operations.md "Evidence storage"): the blob folder, a copy of the
     // node's box key pair (the service borrows it) and the use cases, attached to `node`.
     std::unique_ptr<app::DirectoryBlobStore> blobs;
