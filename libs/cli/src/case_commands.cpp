@@ -311,6 +311,75 @@ void AddObligations(CLI::App& cases, Context& ctx) {
     });
 }
 
+// `concord case assets ID`: the case's asset record (docs/assets.md).
+void AddAssets(CLI::App& cases, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string id;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = cases.add_subcommand(
+        "assets", "a case's asset record: assets, their orders and exact totals per currency"
+    );
+    cmd->add_option("id", a->id, "case id")->required();
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        auto answer =
+            Call(ctx, a->api, "GET", "/api/v1/cases/" + net::PercentEncode(a->id) + "/assets");
+        if (!answer) {
+            return;
+        }
+        if (a->api.json || !answer->is_object()) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        const auto& assets = Array(*answer, "assets");
+        if (assets.empty()) {
+            ctx.out << "no assets\n";
+            return;
+        }
+        std::vector<std::vector<std::string>> rows{
+            {"ASSET", "KIND", "IDENTIFIER", "STATE", "VALUE", "FROZEN UNTIL"}};
+        for (const auto& asset : assets) {
+            const auto* value =
+                asset.is_object() ? asset.as_object().if_contains("value") : nullptr;
+            const std::string amount = value != nullptr && value->is_object()
+                                           ? Str(*value, "amount") + " " + Str(*value, "currency")
+                                           : "-";
+            rows.push_back(
+                {Str(asset, "id"),
+                 Str(asset, "kind"),
+                 Str(asset, "identifier"),
+                 Str(asset, "state"),
+                 amount,
+                 Str(asset, "frozen_until").empty() ? "-" : Str(asset, "frozen_until")}
+            );
+        }
+        PrintTable(ctx.out, rows);
+        ctx.out << "\ntotals:\n";
+        const auto* totals = answer->as_object().if_contains("totals");
+        const auto* amounts = totals != nullptr && totals->is_object()
+                                  ? totals->as_object().if_contains("amounts")
+                                  : nullptr;
+        std::vector<std::vector<std::string>> sums{{"  STATE", "CURRENCY", "AMOUNT"}};
+        if (amounts != nullptr && amounts->is_object()) {
+            for (const auto& [state, currencies] : amounts->as_object()) {
+                if (!currencies.is_object()) {
+                    continue;
+                }
+                for (const auto& [currency, amount] : currencies.as_object()) {
+                    sums.push_back(
+                        {"  " + std::string(state),
+                         std::string(currency),
+                         amount.is_string() ? std::string(amount.as_string()) : ""}
+                    );
+                }
+            }
+        }
+        PrintTable(ctx.out, sums);
+    });
+}
+
 void AddShow(CLI::App& cases, Context& ctx) {
     struct Args {
         ApiOptions api;
@@ -651,6 +720,7 @@ void AddCaseCommands(CLI::App& app, Context& ctx) {
     AddList(*cases, ctx);
     AddShow(*cases, ctx);
     AddObligations(*cases, ctx);
+    AddAssets(*cases, ctx);
     AddDraft(*cases, ctx);
     AddApprove(*cases, ctx);
     AddStep(*cases, ctx);

@@ -310,6 +310,29 @@ TEST_F(CaseCommandsTest, AnObligationToProsecuteIsShownAndListedWhereItIsOwedAnd
     EXPECT_EQ(bad.status, 2) << bad.err;
 }
 
+TEST_F(CaseCommandsTest, ACasesAssetsArePrintedWithTheirExactTotals) {
+    const std::string id = SendRequestToHu();
+    ASSERT_FALSE(id.empty());
+    EXPECT_EQ(On(1, {"case", "assets", id}).out, "no assets\n");
+    server::testing::ApiClient hu(Api(1), inits_[1].api_token, inits_[1].entry.tls_sha256);
+    for (const char* body :
+         {R"({"kind":"bank_account","identifier":"DE89370400440532013000","amount":"0.1","currency":"EUR"})",
+          R"({"kind":"bank_account","identifier":"GB82WEST12345698765432","amount":"0.2","currency":"EUR"})"}) {
+        auto added = hu.Call("POST", "/api/v1/cases/" + id + "/assets", body);
+        ASSERT_TRUE(added && added->status == 201) << (added ? added->body : "");
+    }
+    Output shown = On(1, {"case", "assets", id});
+    ASSERT_EQ(shown.status, 0) << shown.err;
+    EXPECT_NE(shown.out.find("DE89370400440532013000"), std::string::npos) << shown.out;
+    EXPECT_NE(shown.out.find("identified"), std::string::npos) << shown.out;
+    // 0.1 + 0.2, exactly.
+    EXPECT_NE(shown.out.find("EUR       0.3"), std::string::npos) << shown.out;
+    Output json = On(1, {"case", "assets", id, "--json"});
+    ASSERT_EQ(json.status, 0) << json.err;
+    const auto record = boost::json::parse(json.out);
+    EXPECT_EQ(record.at("totals").at("amounts").at("identified").at("EUR").as_string(), "0.3");
+}
+
 TEST_F(CaseCommandsTest, AStepTheLifecycleRefusesExitsOneAndChangesNothing) {
     const std::string id = SendRequestToHu();
     ASSERT_FALSE(id.empty());
