@@ -26,38 +26,11 @@ TEST(Assets, AnIncomingCasesAssetsAreRecordedMovedByOrdersAndTotalledExactly) {
     ASSERT_TRUE(f.StartAll());
     TestNode& fr = f.node(0);
     TestNode& hu = f.node(1);
-    auto token = [&](const char* login, const char* role) {
-        auto t = server::testing::EnrolAndSignIn(
-            fr.api(), server::testing::NewPerson{login, login, {role}, "cyber"}
-        );
-        EXPECT_TRUE(t) << Why(t);
-        return t ? *t : std::string();
-    };
-    server::testing::ApiClient drafter(
-        fr.api_url(), token("pierre", "officer"), fr.entry().tls_sha256
+    ASSERT_FALSE(
+        CaseSender(fr).Send(server::test_util::ExamplePreservationRequest(), "hu.poc").empty()
     );
-    server::testing::ApiClient approver(
-        fr.api_url(), token("anne", "approver"), fr.entry().tls_sha256
-    );
-    boost::json::object draft{
-        {"request", server::test_util::ExamplePreservationRequest()}, {"peer_node", "hu.poc"}};
-    auto drafted = drafter.Call("POST", "/api/v1/cases", boost::json::serialize(draft));
-    ASSERT_TRUE(drafted && drafted->status == 201) << (drafted ? drafted->body : Why(drafted));
-    auto approved = approver.Call(
-        "POST",
-        "/api/v1/cases/" + std::string(drafted->json.at("id").as_string()) + "/approve",
-        "{}"
-    );
-    ASSERT_TRUE(approved && approved->status == 200);
-    std::string id;
-    ASSERT_TRUE(WaitFor([&] {
-        auto in = hu.api().Call("GET", "/api/v1/cases?direction=in");
-        if (!in || in->status != 200 || in->json.at("cases").as_array().empty()) {
-            return false;
-        }
-        id = std::string(in->json.at("cases").as_array()[0].at("id").as_string());
-        return true;
-    })) << hu.LogTail();
+    const std::string id = WaitForIncomingCases(hu);
+    ASSERT_FALSE(id.empty());
     const std::string base = "/api/v1/cases/" + id;
     auto post = [&](const std::string& path, const std::string& body) {
         auto r = hu.api().Call("POST", base + path, body);

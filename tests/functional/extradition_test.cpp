@@ -41,35 +41,10 @@ TEST(Extradition, ARefusalOnNationalityOpensAnObligationBothPartiesFollowToItsRe
     TestNode& fr = f.node(0);
     TestNode& hu = f.node(1);
 
-    auto token = [&](const char* login, const char* role) {
-        auto t = server::testing::EnrolAndSignIn(
-            fr.api(), server::testing::NewPerson{login, login, {role}, "cyber"}
-        );
-        EXPECT_TRUE(t) << Why(t);
-        return t ? *t : std::string();
-    };
-    server::testing::ApiClient drafter(
-        fr.api_url(), token("pierre", "officer"), fr.entry().tls_sha256
-    );
-    server::testing::ApiClient approver(
-        fr.api_url(), token("anne", "approver"), fr.entry().tls_sha256
-    );
-    boost::json::object draft{{"request", ExtraditionRequest()}, {"peer_node", "hu.central"}};
-    auto drafted = drafter.Call("POST", "/api/v1/cases", boost::json::serialize(draft));
-    ASSERT_TRUE(drafted && drafted->status == 201) << (drafted ? drafted->body : Why(drafted));
-    const std::string fr_id(drafted->json.at("id").as_string());
-    auto approved = approver.Call("POST", "/api/v1/cases/" + fr_id + "/approve", "{}");
-    ASSERT_TRUE(approved && approved->status == 200) << (approved ? approved->body : Why(approved));
-
-    std::string hu_id;
-    ASSERT_TRUE(WaitFor([&] {
-        auto in = hu.api().Call("GET", "/api/v1/cases?direction=in");
-        if (!in || in->status != 200 || in->json.at("cases").as_array().empty()) {
-            return false;
-        }
-        hu_id = std::string(in->json.at("cases").as_array()[0].at("id").as_string());
-        return true;
-    })) << hu.LogTail();
+    const std::string fr_id = CaseSender(fr).Send(ExtraditionRequest(), "hu.central");
+    ASSERT_FALSE(fr_id.empty());
+    const std::string hu_id = WaitForIncomingCases(hu);
+    ASSERT_FALSE(hu_id.empty());
     auto step = [&](TestNode& n, const std::string& id, const std::string& body) {
         auto done = n.api().Call("POST", "/api/v1/cases/" + id + "/transition", body);
         EXPECT_TRUE(done && done->status == 200) << body << ": " << (done ? done->body : Why(done));

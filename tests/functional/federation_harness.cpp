@@ -23,6 +23,7 @@
 #include "concord/federation/signed_json.hpp"
 #include "concord/ledger/note.hpp"
 #include "concord/server/testing/local_node.hpp"
+#include "concord/server/testing/people.hpp"
 #include "concord/server/testing/ports.hpp"
 #include "concord/store/store.hpp"
 
@@ -493,6 +494,49 @@ Result<std::uint64_t> Federation::RewriteDirectory() {
 Result<std::uint64_t> Federation::RevokeExternal(std::size_t i) {
     externals_[i].entry.revoked = true;
     return RewriteDirectory();
+}
+
+namespace {
+
+// A personal token of a new user of `node` with `role` ("" after a test failure).
+std::string TokenOf(TestNode& node, const char* login, const char* role) {
+    auto t = server::testing::EnrolAndSignIn(
+        node.api(), server::testing::NewPerson{login, login, {role}, "cyber"}
+    );
+    EXPECT_TRUE(t) << Why(t);
+    return t ? *t : std::string();
+}
+
+}  // namespace
+
+CaseSender::CaseSender(TestNode& from)
+    : drafter_(from.api_url(), TokenOf(from, "pierre", "officer"), from.entry().tls_sha256),
+      approver_(from.api_url(), TokenOf(from, "anne", "approver"), from.entry().tls_sha256) {}
+
+std::string CaseSender::Send(const boost::json::value& request, const std::string& peer) {
+    boost::json::object draft{{"request", request}, {"peer_node", peer}};
+    auto drafted = drafter_.Call("POST", "/api/v1/cases", boost::json::serialize(draft));
+    EXPECT_TRUE(drafted && drafted->status == 201) << (drafted ? drafted->body : Why(drafted));
+    if (!drafted || drafted->status != 201) {
+        return "";
+    }
+    const std::string id(drafted->json.at("id").as_string());
+    auto approved = approver_.Call("POST", "/api/v1/cases/" + id + "/approve", "{}");
+    EXPECT_TRUE(approved && approved->status == 200) << (approved ? approved->body : Why(approved));
+    return id;
+}
+
+std::string WaitForIncomingCases(TestNode& node, std::size_t count) {
+    std::string newest;
+    EXPECT_TRUE(WaitFor([&] {
+        auto in = node.api().Call("GET", "/api/v1/cases?direction=in");
+        if (!in || in->status != 200 || in->json.at("cases").as_array().size() != count) {
+            return false;
+        }
+        newest = std::string(in->json.at("cases").as_array()[0].at("id").as_string());
+        return true;
+    })) << node.LogTail();
+    return newest;
 }
 
 }  // namespace concord::functional

@@ -215,4 +215,23 @@ std::string Why(const Result<T>& r) {
 /// Polls `condition` every 20 ms until it is true or `limit` passes; returns its last value.
 bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds limit = kPatience);
 
+/// Sends requests as a node's people would: an officer ("pierre") drafts, an approver ("anne")
+/// approves and so sends. Both are enrolled at `from` when this is made.
+class CaseSender {
+public:
+    explicit CaseSender(TestNode& from);
+
+    /// Drafts `request` for `peer` and approves it; returns the sender's case id ("" after a
+    /// test failure).
+    std::string Send(const boost::json::value& request, const std::string& peer);
+
+private:
+    server::testing::ApiClient drafter_;
+    server::testing::ApiClient approver_;
+};
+
+/// The id of the newest incoming case at `node` once it holds `count` of them ("" after a test
+/// failure).
+std::string WaitForIncomingCases(TestNode& node, std::size_t count = 1);
+
 }  // namespace concord::functional

@@ -49,41 +49,13 @@ TEST(Statistics, PublishedReportsAreVerifiedFromTheDirectoryAloneAndSummedWithSm
     TestNode& hu = f.node(1);
 
     // fr.central's officer drafts and its approver sends kRequests requests to hu.poc.
-    auto token = [&](const char* login, const char* role) {
-        auto t = server::testing::EnrolAndSignIn(
-            fr.api(), server::testing::NewPerson{login, login, {role}, "cyber"}
-        );
-        EXPECT_TRUE(t) << Why(t);
-        return t ? *t : std::string();
-    };
-    server::testing::ApiClient drafter(
-        fr.api_url(), token("pierre", "officer"), fr.entry().tls_sha256
-    );
-    server::testing::ApiClient approver(
-        fr.api_url(), token("anne", "approver"), fr.entry().tls_sha256
-    );
+    CaseSender sender(fr);
     for (int i = 0; i < kRequests; ++i) {
-        boost::json::object draft{
-            {"request", server::test_util::ExamplePreservationRequest()}, {"peer_node", "hu.poc"}};
-        auto drafted = drafter.Call("POST", "/api/v1/cases", boost::json::serialize(draft));
-        ASSERT_TRUE(drafted && drafted->status == 201) << (drafted ? drafted->body : Why(drafted));
-        auto approved = approver.Call(
-            "POST",
-            "/api/v1/cases/" + std::string(drafted->json.at("id").as_string()) + "/approve",
-            "{}"
+        ASSERT_FALSE(sender.Send(server::test_util::ExamplePreservationRequest(), "hu.poc").empty()
         );
-        ASSERT_TRUE(approved && approved->status == 200)
-            << (approved ? approved->body : Why(approved));
     }
-    std::string first_in;
-    ASSERT_TRUE(WaitFor([&] {
-        auto in = hu.api().Call("GET", "/api/v1/cases?direction=in");
-        if (!in || in->status != 200 || in->json.at("cases").as_array().size() != kRequests) {
-            return false;
-        }
-        first_in = std::string(in->json.at("cases").as_array()[0].at("id").as_string());
-        return true;
-    })) << hu.LogTail();
+    const std::string first_in = WaitForIncomingCases(hu, kRequests);
+    ASSERT_FALSE(first_in.empty());
     auto acknowledged = hu.api().Call(
         "POST", "/api/v1/cases/" + first_in + "/transition", R"({"transition":"acknowledge"})"
     );
