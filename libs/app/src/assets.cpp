@@ -18,7 +18,6 @@ namespace {
 constexpr std::size_t kMaxIdentifierBytes = 200;
 constexpr std::size_t kMaxTextBytes = 4000;
 constexpr std::size_t kMaxShares = 50;
-constexpr std::string_view kFreezeExpiry = "asset.freeze_expiry";
 constexpr std::string_view kAssetColumns =
     "id, case_id, kind, identifier, chain, description, amount, currency, state, "
     "frozen_until_ms, created_ms, updated_ms, updated_by, freeze_deadline";
@@ -134,7 +133,9 @@ Move MoveOf(AssetOrderKind kind) {
         case AssetOrderKind::kRelease:
             return {{AssetState::kFrozen}, AssetState::kReleased};
         case AssetOrderKind::kConfiscation:
-            return {{AssetState::kIdentified, AssetState::kFrozen}, AssetState::kConfiscated};
+            return {
+                {AssetState::kIdentified, AssetState::kFrozen, AssetState::kReleased},
+                AssetState::kConfiscated};
         case AssetOrderKind::kReturn:
             return {{AssetState::kConfiscated}, AssetState::kReturned};
         case AssetOrderKind::kSharing:
@@ -217,7 +218,9 @@ void Count(
     }
 }
 
-AssetTotals Sum(const std::vector<Asset>& assets) {
+}  // namespace
+
+AssetTotals TotalsOf(const std::vector<Asset>& assets) {
     AssetTotals totals;
     MoneyTotals all;
     std::map<std::string, MoneyTotals> by_state;
@@ -229,6 +232,8 @@ AssetTotals Sum(const std::vector<Asset>& assets) {
     }
     return totals;
 }
+
+namespace {
 
 std::string StateText(AssetState s) {
     return std::string(AssetStateName(s));
@@ -357,16 +362,44 @@ Result<Asset> AssetRegister::Identify(
     Asset a;
     if (!input.amount.empty() || !input.currency.empty()) {
         CONCORD_ASSIGN_OR_RETURN(a.value, ParseMoney(input.amount, input.currency));
+        const bool crypto_unit =
+            std::find(std::begin(kCryptoUnits), std::end(kCryptoUnits), a.value->currency) !=
+            std::end(kCryptoUnits);
+        if (crypto_unit != (kind == AssetKind::kCryptoWallet)) {
+            return Invalid("a wallet's value is in BTC or ETH, any other asset's in ISO 4217");
+        }
     }
     a.id = NewUuidV7();
     a.case_id = std::string(case_id);
     a.kind = kind;
+    // An IBAN is kept in its electronic form (no spaces, upper case), so one account is one
+    // identifier however it was typed.
     a.identifier = input.identifier;
+    if (kind == AssetKind::kBankAccount) {
+        std::erase(a.identifier, ' ');
+        std::transform(a.identifier.begin(), a.identifier.end(), a.identifier.begin(), [](char c) {
+            return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+        });
+    }
     a.chain = input.chain;
     a.description = input.description;
     a.created_ms = a.updated_ms = now_();
     a.updated_by = actor.Label();
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(
+        auto same,
+        tx->Query(
+            "SELECT id FROM app_assets WHERE case_id = $1 AND kind = $2 AND identifier = $3 AND "
+            "chain = $4",
+            {a.case_id, std::string(AssetKindName(a.kind)), a.identifier, a.chain}
+        )
+    );
+    if (!same.empty()) {
+        return MakeError(
+            ErrorCode::kAlreadyExists,
+            "the case already has this asset (" + same[0].Text(0) + "): it is counted once"
+        );
+    }
     CONCORD_RETURN_IF_ERROR(tx->Execute(
         "INSERT INTO app_assets (" + std::string(kAssetColumns) +
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10, $11, '')",
@@ -394,7 +427,9 @@ Result<Asset> AssetRegister::Identify(
     return a;
 }
 
-Result<Asset> AssetRegister::Get(store::Transaction& tx, std::string_view asset_id) const {
+Result<Asset> AssetRegister::Get(
+    store::Transaction& tx, std::string_view asset_id, std::string* freeze_deadline
+) const {
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
         tx.Query(
@@ -404,6 +439,9 @@ Result<Asset> AssetRegister::Get(store::Transaction& tx, std::string_view asset_
     );
     if (rows.empty()) {
         return MakeError(ErrorCode::kNotFound, "no asset " + std::string(asset_id));
+    }
+    if (freeze_deadline != nullptr) {
+        *freeze_deadline = rows[0].Text(13);
     }
     return AssetFrom(rows[0]);
 }
@@ -433,7 +471,8 @@ Result<std::pair<Asset, AssetOrder>> AssetRegister::RecordOrder(
         );
     }
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_ASSIGN_OR_RETURN(Asset a, Get(*tx, asset_id));
+    std::string deadline_of;
+    CONCORD_ASSIGN_OR_RETURN(Asset a, Get(*tx, asset_id, &deadline_of));
     if (a.case_id != case_id) {
         return MakeError(
             ErrorCode::kNotFound, "no asset " + std::string(asset_id) + " in this case"
@@ -447,15 +486,16 @@ Result<std::pair<Asset, AssetOrder>> AssetRegister::RecordOrder(
             AssetStateName(a.state)
         ));
     }
-    CONCORD_ASSIGN_OR_RETURN(
-        auto deadline_rows,
-        tx->Query("SELECT freeze_deadline FROM app_assets WHERE id = $1", {a.id})
-    );
-    std::string deadline = deadline_rows.empty() ? std::string() : deadline_rows[0].Text(0);
-    // The freeze in force ends with this order: a renewal, a release or a confiscation.
+    const std::string old_state = StateText(a.state);
+    const std::string old_deadline = deadline_of;
+    std::string deadline = deadline_of;
+    // The freeze in force ends with this order: a renewal, a release or a confiscation. An
+    // expiry already past is the engine's to breach (its alert must not be lost to a renewal).
     if (engine_ != nullptr && !deadline.empty()) {
         CONCORD_ASSIGN_OR_RETURN(Deadline d, DeadlineEngine::GetIn(*tx, deadline));
-        if (d.state == DeadlineState::kOpen || d.state == DeadlineState::kWarned) {
+        const bool running = d.state == DeadlineState::kOpen || d.state == DeadlineState::kWarned ||
+                             d.state == DeadlineState::kSuspended;
+        if (running && d.due_ms > now) {
             CONCORD_ASSIGN_OR_RETURN(auto met, engine_->MetIn(*tx, actor, deadline));
             (void)met;
         }
@@ -480,7 +520,7 @@ Result<std::pair<Asset, AssetOrder>> AssetRegister::RecordOrder(
     if (engine_ != nullptr && freezes && input.expires_ms != 0) {
         DeadlineSpec spec;
         spec.case_id = a.case_id;
-        spec.kind = std::string(kFreezeExpiry);
+        spec.kind = std::string(kFreezeExpiryKind);
         spec.starts_ms = now;
         spec.duration_ms = input.expires_ms - now;
         spec.warn_before_ms = std::min(freeze_warning_ms_, spec.duration_ms / 2);
@@ -502,11 +542,28 @@ Result<std::pair<Asset, AssetOrder>> AssetRegister::RecordOrder(
          o.recorded_ms,
          o.recorded_by}
     ));
-    CONCORD_RETURN_IF_ERROR(tx->Execute(
-        "UPDATE app_assets SET state = $2, frozen_until_ms = $3, updated_ms = $4, updated_by = "
-        "$5, freeze_deadline = $6 WHERE id = $1",
-        {a.id, StateText(a.state), a.frozen_until_ms, a.updated_ms, a.updated_by, deadline}
-    ));
+    // Only if nobody moved the asset since it was read (PostgreSQL reads committed rows without
+    // a lock): of two orders at once, one is recorded and the other is refused, to be retried.
+    CONCORD_ASSIGN_OR_RETURN(
+        const std::int64_t updated,
+        tx->Execute(
+            "UPDATE app_assets SET state = $2, frozen_until_ms = $3, updated_ms = $4, updated_by "
+            "= $5, freeze_deadline = $6 WHERE id = $1 AND state = $7 AND freeze_deadline = $8",
+            {a.id,
+             StateText(a.state),
+             a.frozen_until_ms,
+             a.updated_ms,
+             a.updated_by,
+             deadline,
+             old_state,
+             old_deadline}
+        )
+    );
+    if (updated != 1) {
+        return MakeError(
+            ErrorCode::kUnavailable, "the asset was changed by another order meanwhile; retry"
+        );
+    }
     boost::json::object leaf{
         {"event", "asset.order"},
         {"case", a.case_id},
@@ -653,15 +710,18 @@ Result<std::vector<AssetAgreement>> AssetRegister::Agreements(
 
 Result<AssetTotals> AssetRegister::CaseTotals(const Actor& actor, std::string_view case_id) {
     CONCORD_ASSIGN_OR_RETURN(auto assets, ForCase(actor, case_id));
-    return Sum(assets);
+    return TotalsOf(assets);
 }
 
 Result<AssetTotals> AssetRegister::PairTotals(
-    const Actor& actor, std::string_view party_a, std::string_view party_b
+    const Actor& actor, std::string_view party_a, std::string_view party_b, std::int64_t threshold
 ) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kStatisticsRead));
     if (legal::CheckCountryCode(party_a) || legal::CheckCountryCode(party_b)) {
         return Invalid("a party is named by its two-letter code");
+    }
+    if (threshold < 1 || threshold > 1000) {
+        return Invalid("the suppression threshold must be between 1 and 1000");
     }
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     const std::string columns = detail::Qualified(kAssetColumns, "a");
@@ -679,7 +739,17 @@ Result<AssetTotals> AssetRegister::PairTotals(
     for (const store::Row& r : rows) {
         assets.push_back(AssetFrom(r));
     }
-    return Sum(assets);
+    AssetTotals totals = TotalsOf(assets);
+    for (auto it = totals.counts.begin(); it != totals.counts.end();) {
+        if (it->second < threshold) {
+            totals.hidden.push_back(it->first);
+            totals.by_state.erase(it->first);
+            it = totals.counts.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    return totals;
 }
 
 }  // namespace concord::app

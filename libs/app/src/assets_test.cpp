@@ -38,7 +38,6 @@ protected:
         register_ = std::make_unique<AssetRegister>(
             *store_,
             [this](const Actor& actor, Action action, std::string_view case_id) -> Result<void> {
-                ++authorized_;
                 if (actor.user_id == "outsider" || (case_id != case_ && case_id != "case-2")) {
                     return MakeError(ErrorCode::kPermissionDenied, "not this case");
                 }
@@ -89,7 +88,6 @@ protected:
     std::unique_ptr<DeadlineEngine> engine_;
     std::unique_ptr<AssetRegister> register_;
     std::string case_ = "case-1";
-    int authorized_ = 0;
     std::vector<std::string> leaves_;
     Actor officer_ = Person("olivier", "assets", {Role::kOfficer});
 };
@@ -173,6 +171,38 @@ TEST_P(AssetRegisterTest, AFreezeThatLapsesIsWarnedBeforeAndBreachedAtItsExpiry)
     EXPECT_EQ(assets->at(0).frozen_until_ms, kT0 + 10 * kDay);
 }
 
+TEST_P(AssetRegisterTest, ARenewalAfterTheExpiryPassedLeavesTheLapseToBeAlerted) {
+    Asset account = Identify({"bank_account", "DE89370400440532013000", "", "", "", ""});
+    ASSERT_TRUE(Order(account, "freeze", kT0 + 10 * kDay));
+    // The node was down: the expiry passed before the engine fired, then a renewal comes.
+    clock_.Set(kT0 + 11 * kDay);
+    ASSERT_TRUE(Order(account, "freeze", kT0 + 40 * kDay));
+    ASSERT_TRUE(engine_->FireDue());
+    auto watched = engine_->ForCase(case_);
+    ASSERT_TRUE(watched);
+    ASSERT_EQ(watched->size(), 2U);
+    EXPECT_EQ((*watched)[0].state, DeadlineState::kBreached);  // the lapse is not hidden
+    EXPECT_EQ((*watched)[1].state, DeadlineState::kOpen);
+}
+
+TEST_P(AssetRegisterTest, OneAssetIsRecordedOnceWithItsValueInItsOwnKindOfUnit) {
+    Identify({"bank_account", "de89 3704 0044 0532 0130 00", "", "", "", ""});
+    auto again = register_->Identify(
+        officer_, case_, {"bank_account", "DE89370400440532013000", "", "", "", ""}
+    );
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+    EXPECT_EQ(register_->ForCase(officer_, case_)->at(0).identifier, "DE89370400440532013000");
+    EXPECT_FALSE(register_->Identify(
+        officer_, case_, {"bank_account", "GB82WEST12345698765432", "", "", "1", "BTC"}
+    ));
+    EXPECT_FALSE(register_->Identify(
+        officer_,
+        case_,
+        {"crypto_wallet", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "bitcoin", "", "1", "EUR"}
+    ));
+}
+
 TEST_P(AssetRegisterTest, TotalsAreExactPerStateAndCurrencyForTheCaseAndThePartyPair) {
     Asset a = Identify({"bank_account", "GB82WEST12345698765432", "", "", "0.1", "EUR"});
     Asset b = Identify({"bank_account", "DE89370400440532013000", "", "", "0.2", "EUR"});
@@ -188,15 +218,25 @@ TEST_P(AssetRegisterTest, TotalsAreExactPerStateAndCurrencyForTheCaseAndTheParty
     EXPECT_EQ(totals->counts.at("frozen"), 2);
 
     const Actor statistician = Person("stat", "statistics", {Role::kStatistician});
-    auto pair = register_->PairTotals(statistician, "FR", "HU");
+    auto pair = register_->PairTotals(statistician, "FR", "HU", 1);
     ASSERT_TRUE(pair) << pair.error().ToString();
     EXPECT_EQ(pair->by_state.at("frozen").at("EUR"), "0.3");
-    EXPECT_EQ(register_->PairTotals(statistician, "HU", "FR")->counts, pair->counts);
-    EXPECT_TRUE(register_->PairTotals(statistician, "FR", "JP")->counts.empty());
-    auto officer = register_->PairTotals(officer_, "FR", "HU");
+    EXPECT_EQ(register_->PairTotals(statistician, "HU", "FR", 1)->counts, pair->counts);
+    EXPECT_TRUE(register_->PairTotals(statistician, "FR", "JP", 1)->counts.empty());
+    auto officer = register_->PairTotals(officer_, "FR", "HU", 1);
     ASSERT_FALSE(officer);
     EXPECT_EQ(officer.error().code, ErrorCode::kPermissionDenied);
-    EXPECT_FALSE(register_->PairTotals(statistician, "France", "HU"));
+    EXPECT_FALSE(register_->PairTotals(statistician, "France", "HU", 1));
+    // Published to statisticians, a state with fewer assets than the threshold is hidden.
+    auto two = register_->PairTotals(statistician, "FR", "HU", 2);
+    ASSERT_TRUE(two);
+    EXPECT_EQ(two->counts.at("frozen"), 2);
+    auto three = register_->PairTotals(statistician, "FR", "HU", 3);
+    ASSERT_TRUE(three);
+    EXPECT_TRUE(three->counts.empty());
+    EXPECT_TRUE(three->by_state.empty());
+    EXPECT_EQ(three->hidden, (std::vector<std::string>{"frozen", "identified"}));
+    EXPECT_FALSE(register_->PairTotals(statistician, "FR", "HU", 0));
 }
 
 TEST_P(AssetRegisterTest, SharingAgreementsAddUpToAtMostAHundredPercent) {
@@ -283,6 +323,12 @@ TEST_P(AssetRegisterTest, BadInputAndOutsidersAreRefusedAndChangeNothing) {
     auto outsider_bad = register_->Identify(outsider, case_, {"yacht", "", "", "", "", ""});
     ASSERT_FALSE(outsider_bad);
     EXPECT_EQ(outsider_bad.error().code, ErrorCode::kPermissionDenied);
+    auto outsider_order = register_->RecordOrder(outsider, case_, car.id, {"x", "", "", 0, 0});
+    ASSERT_FALSE(outsider_order);
+    EXPECT_EQ(outsider_order.error().code, ErrorCode::kPermissionDenied);
+    auto outsider_agreement = register_->RecordAgreement(outsider, case_, AssetAgreement{});
+    ASSERT_FALSE(outsider_agreement);
+    EXPECT_EQ(outsider_agreement.error().code, ErrorCode::kPermissionDenied);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "concord/app/assets.hpp"
+
 namespace concord::app {
 namespace {
 
@@ -87,9 +89,9 @@ Result<void> CaseDeadlines::OnStateChange(
     CONCORD_ASSIGN_OR_RETURN(auto deadlines, engine_.ForCaseIn(tx, c.id));
     for (const Deadline& d : deadlines) {
         const legal::DeadlineRule* rule = rules_.Find(d.kind);
-        if (rule == nullptr || rule->from != "receipt") {
-            // Not a deadline of the request this hook started: an obligation's step
-            // (CaseObligations) or a freeze's expiry (AssetRegister), which outlive the case.
+        if ((rule != nullptr && rule->from != "receipt") || d.kind == kFreezeExpiryKind) {
+            // An obligation's step (CaseObligations) or a freeze's expiry (AssetRegister): they
+            // outlive the case. Any other kind, even one no rule names any more, is the case's.
             continue;
         }
         if (end && (Running(d.state) || d.state == DeadlineState::kSuspended)) {

@@ -53,7 +53,9 @@ TEST(Money, TotalsAreExactWhereBinaryFloatingPointIsNot) {
         many.Add(Money{"0.1", "USD"});
     }
     EXPECT_EQ(many.Sums().at("USD"), "10000");
-    EXPECT_EQ(many.Sums().count("EUR"), 0U);  // a currency is never added to another
+    many.Add(Money{"1", "EUR"});
+    EXPECT_EQ(many.Sums().at("USD"), "10000");  // a currency is never added to another
+    EXPECT_EQ(many.Sums().at("EUR"), "1");
 }
 
 TEST(Money, DecimalsCompareExactlyAndZeroIsOnlyAllowedWhenAsked) {

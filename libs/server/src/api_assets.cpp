@@ -69,7 +69,31 @@ boost::json::object TotalsJson(const app::AssetTotals& t) {
     for (const auto& [state, n] : t.counts) {
         counts[state] = n;
     }
-    return {{"counts", std::move(counts)}, {"amounts", std::move(by_state)}};
+    boost::json::array hidden;
+    for (const std::string& state : t.hidden) {
+        hidden.emplace_back(state);
+    }
+    return {
+        {"counts", std::move(counts)},
+        {"amounts", std::move(by_state)},
+        {"hidden", std::move(hidden)}};
+}
+
+// Every member of `body` named in `names` that is present must be a JSON string (an amount
+// or an instant sent as a number is refused, never dropped); nullopt when they are, the 400
+// otherwise.
+std::optional<Response> StringsOnly(
+    const boost::json::object& body, std::initializer_list<std::string_view> names
+) {
+    for (std::string_view name : names) {
+        const boost::json::value* v = body.if_contains(name);
+        if (v != nullptr && !v->is_string()) {
+            return ErrorBody(
+                400, "invalid_argument", "'" + std::string(name) + "' must be a JSON string"
+            );
+        }
+    }
+    return std::nullopt;
 }
 
 // An RFC 3339 member of `body`: 0 when absent and not `required`; nullopt (with `refusal`) when
@@ -100,11 +124,8 @@ Response ReadAssets(app::AssetRegister& assets, Request& request, const app::Act
     }
     auto orders = assets.Orders(actor, case_id);
     auto agreements = assets.Agreements(actor, case_id);
-    auto totals = assets.CaseTotals(actor, case_id);
     for (const Error* e :
-         {orders ? nullptr : &orders.error(),
-          agreements ? nullptr : &agreements.error(),
-          totals ? nullptr : &totals.error()}) {
+         {orders ? nullptr : &orders.error(), agreements ? nullptr : &agreements.error()}) {
         if (e != nullptr) {
             return FromError(*e);
         }
@@ -137,7 +158,7 @@ Response ReadAssets(app::AssetRegister& assets, Request& request, const app::Act
         {"assets", std::move(a)},
         {"orders", std::move(o)},
         {"agreements", std::move(g)},
-        {"totals", TotalsJson(*totals)}};
+        {"totals", TotalsJson(app::TotalsOf(*list))}};
     return Json(200, boost::json::serialize(out));
 }
 
@@ -147,6 +168,11 @@ Response IdentifyAsset(app::AssetRegister& assets, Request& request, const app::
     auto body = BodyObject(request, refusal);
     if (!body) {
         return refusal;
+    }
+    if (auto bad = StringsOnly(
+            *body, {"kind", "identifier", "chain", "description", "amount", "currency"}
+        )) {
+        return std::move(*bad);
     }
     auto asset = assets.Identify(
         actor,
@@ -169,7 +195,10 @@ Response RecordOrder(app::AssetRegister& assets, Request& request, const app::Ac
     if (!body) {
         return refusal;
     }
-    // The case's permission first (an empty order reaches the register's decision).
+    if (auto bad =
+            StringsOnly(*body, {"asset", "kind", "reference", "authority", "issued", "expires"})) {
+        return std::move(*bad);
+    }
     app::AssetOrderInput input{
         Text(*body, "kind"), Text(*body, "reference"), Text(*body, "authority"), 0, 0};
     if (body->contains("issued")) {
@@ -199,6 +228,9 @@ Response RecordAgreement(app::AssetRegister& assets, Request& request, const app
     auto body = BodyObject(request, refusal);
     if (!body) {
         return refusal;
+    }
+    if (auto bad = StringsOnly(*body, {"kind", "cite", "terms", "concluded"})) {
+        return std::move(*bad);
     }
     app::AssetAgreement agreement;
     agreement.kind = Text(*body, "kind");
@@ -237,19 +269,30 @@ Response RecordAgreement(app::AssetRegister& assets, Request& request, const app
 
 // GET /api/v1/statistics/assets?party=&other=: totals of the assets of every case between two
 // parties (figures only).
-Response PairTotals(app::AssetRegister& assets, Request& request, const app::Actor& actor) {
+Response PairTotals(
+    app::AssetRegister& assets, std::int64_t threshold, Request& request, const app::Actor& actor
+) {
     auto totals = assets.PairTotals(
-        actor, request.QueryParam("party").value_or(""), request.QueryParam("other").value_or("")
+        actor,
+        request.QueryParam("party").value_or(""),
+        request.QueryParam("other").value_or(""),
+        threshold
     );
     return totals ? Json(200, boost::json::serialize(TotalsJson(*totals)))
                   : FromError(totals.error());
 }
 
+// A route about case {id}: the caller's permission on that case (`action` for its relation)
+// is decided before the body is read, so a caller who may not touch the case learns nothing of
+// what its input would have been refused for.
 template <class F>
-RouteTable::AuthedHandler With(NodeService::Impl& s, F f) {
-    return [&s, f](Request& r, const app::Actor& actor) {
-        if (s.assets == nullptr) {
+RouteTable::AuthedHandler OnCase(NodeService::Impl& s, app::Action action, F f) {
+    return [&s, action, f](Request& r, const app::Actor& actor) {
+        if (s.assets == nullptr || s.cases == nullptr) {
             return ErrorBody(503, "unavailable", "assets are not available on this node");
+        }
+        if (auto allowed = s.cases->Authorize(actor, action, r.Param("id")); !allowed) {
+            return FromError(allowed.error());
         }
         return f(*s.assets, r, actor);
     };
@@ -258,18 +301,42 @@ RouteTable::AuthedHandler With(NodeService::Impl& s, F f) {
 }  // namespace
 
 void AddAssetRoutes(RouteTable& t, NodeService::Impl& s) {
-    t.Authed("GET", "/api/v1/cases/{id}/assets", app::Action::kCaseRead, With(s, ReadAssets));
-    t.Authed("POST", "/api/v1/cases/{id}/assets", app::Action::kCaseEdit, With(s, IdentifyAsset));
+    using app::Action;
     t.Authed(
-        "POST", "/api/v1/cases/{id}/asset-orders", app::Action::kCaseEdit, With(s, RecordOrder)
+        "GET",
+        "/api/v1/cases/{id}/assets",
+        Action::kCaseRead,
+        OnCase(s, Action::kCaseRead, ReadAssets)
+    );
+    t.Authed(
+        "POST",
+        "/api/v1/cases/{id}/assets",
+        Action::kCaseEdit,
+        OnCase(s, Action::kCaseEdit, IdentifyAsset)
+    );
+    t.Authed(
+        "POST",
+        "/api/v1/cases/{id}/asset-orders",
+        Action::kCaseEdit,
+        OnCase(s, Action::kCaseEdit, RecordOrder)
     );
     t.Authed(
         "POST",
         "/api/v1/cases/{id}/asset-agreements",
-        app::Action::kCaseEdit,
-        With(s, RecordAgreement)
+        Action::kCaseEdit,
+        OnCase(s, Action::kCaseEdit, RecordAgreement)
     );
-    t.Authed("GET", "/api/v1/statistics/assets", app::Action::kStatisticsRead, With(s, PairTotals));
+    t.Authed(
+        "GET",
+        "/api/v1/statistics/assets",
+        Action::kStatisticsRead,
+        [&s](Request& r, const app::Actor& actor) {
+            if (s.assets == nullptr) {
+                return ErrorBody(503, "unavailable", "assets are not available on this node");
+            }
+            return PairTotals(*s.assets, s.config.statistics_threshold, r, actor);
+        }
+    );
 }
 
 }  // namespace concord::server

@@ -19,6 +19,9 @@
 
 namespace concord::app {
 
+/// The deadline kind of a freeze's expiry (it outlives the case: CaseDeadlines leaves it).
+inline constexpr std::string_view kFreezeExpiryKind = "asset.freeze_expiry";
+
 /// What an asset is (docs/assets.md).
 enum class AssetKind : std::uint8_t {
     kBankAccount,   ///< identifier: an IBAN (checked)
@@ -130,7 +133,13 @@ struct AssetTotals {
     std::map<std::string, std::map<std::string, std::string>> by_state;
     /// state name → number of assets (with or without a stated value).
     std::map<std::string, std::int64_t> counts;
+    /// States left out because fewer than the suppression threshold of assets are in them
+    /// (PairTotals only; their count and sums are absent).
+    std::vector<std::string> hidden;
 };
+
+/// The totals of `assets` (what CaseTotals computes for a case's).
+AssetTotals TotalsOf(const std::vector<Asset>& assets);
 
 /// The asset record of cases (issue "other mechanisms" §2, docs/assets.md): assets identified
 /// for a request to trace, freeze, confiscate or return, the orders that move them, return and
@@ -199,13 +208,19 @@ public:
     /// Totals of the case's assets (kCaseRead).
     Result<AssetTotals> CaseTotals(const Actor& actor, std::string_view case_id);
     /// Totals of the assets of every case between two parties, either way round (kStatisticsRead:
-    /// figures, no case content).
+    /// figures, no case content). A state with 1 to `threshold` − 1 assets is hidden, its count
+    /// and its sums (docs/statistics.md "Suppression"); `threshold` is 1-1000.
     Result<AssetTotals> PairTotals(
-        const Actor& actor, std::string_view party_a, std::string_view party_b
+        const Actor& actor,
+        std::string_view party_a,
+        std::string_view party_b,
+        std::int64_t threshold
     );
 
 private:
-    Result<Asset> Get(store::Transaction& tx, std::string_view asset_id) const;
+    Result<Asset> Get(
+        store::Transaction& tx, std::string_view asset_id, std::string* freeze_deadline = nullptr
+    ) const;
 
     store::Store& store_;
     Authorize authorize_;

@@ -25,8 +25,8 @@ namespace concord::app {
 ///   "refuse" meets response and objection deadlines (a refusal answers the request).
 ///   Preservation deadlines are periods, not answers: no step meets them.
 /// - to "withdrawn" or "closed": every deadline of a rule running from "receipt" not yet
-///   breached, met or cancelled is cancelled. Deadlines this hook did not start (an
-///   obligation's steps, a freeze's expiry, a kind no rule names) are left alone.
+///   breached, met or cancelled is cancelled, as is one of a kind no rule names any more; an
+///   obligation's steps and a freeze's expiry (asset.freeze_expiry) outlive the case.
 /// Every change is made by Actor::Node() through the engine's *In variants, so it commits or
 /// rolls back with the step. Outgoing cases start nothing.
 ///
