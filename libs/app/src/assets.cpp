@@ -648,12 +648,12 @@ Result<AssetAgreement> AssetRegister::RecordAgreement(
     return agreement;
 }
 
-Result<std::vector<Asset>> AssetRegister::ForCase(const Actor& actor, std::string_view case_id) {
-    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseRead, case_id));
-    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+Result<std::vector<Asset>> AssetRegister::AssetsIn(
+    store::Transaction& tx, std::string_view case_id
+) {
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
-        tx->Query(
+        tx.Query(
             "SELECT " + std::string(kAssetColumns) +
                 " FROM app_assets WHERE case_id = $1 ORDER BY created_ms, id",
             {std::string(case_id)}
@@ -666,15 +666,13 @@ Result<std::vector<Asset>> AssetRegister::ForCase(const Actor& actor, std::strin
     return out;
 }
 
-Result<std::vector<AssetOrder>> AssetRegister::Orders(
-    const Actor& actor, std::string_view case_id
+Result<std::vector<AssetOrder>> AssetRegister::OrdersIn(
+    store::Transaction& tx, std::string_view case_id
 ) {
-    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseRead, case_id));
-    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     const std::string columns = detail::Qualified(kOrderColumns, "o");
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
-        tx->Query(
+        tx.Query(
             "SELECT " + columns +
                 " FROM app_asset_orders o JOIN app_assets a ON a.id = o.asset_id WHERE "
                 "a.case_id = $1 ORDER BY o.recorded_ms, o.id",
@@ -688,14 +686,12 @@ Result<std::vector<AssetOrder>> AssetRegister::Orders(
     return out;
 }
 
-Result<std::vector<AssetAgreement>> AssetRegister::Agreements(
-    const Actor& actor, std::string_view case_id
+Result<std::vector<AssetAgreement>> AssetRegister::AgreementsIn(
+    store::Transaction& tx, std::string_view case_id
 ) {
-    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseRead, case_id));
-    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
-        tx->Query(
+        tx.Query(
             "SELECT " + std::string(kAgreementColumns) +
                 " FROM app_asset_agreements WHERE case_id = $1 ORDER BY recorded_ms, id",
             {std::string(case_id)}
@@ -706,6 +702,38 @@ Result<std::vector<AssetAgreement>> AssetRegister::Agreements(
         out.push_back(AgreementFrom(r));
     }
     return out;
+}
+
+Result<std::vector<Asset>> AssetRegister::ForCase(const Actor& actor, std::string_view case_id) {
+    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseRead, case_id));
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    return AssetsIn(*tx, case_id);
+}
+
+Result<std::vector<AssetOrder>> AssetRegister::Orders(
+    const Actor& actor, std::string_view case_id
+) {
+    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseRead, case_id));
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    return OrdersIn(*tx, case_id);
+}
+
+Result<std::vector<AssetAgreement>> AssetRegister::Agreements(
+    const Actor& actor, std::string_view case_id
+) {
+    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseRead, case_id));
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    return AgreementsIn(*tx, case_id);
+}
+
+Result<AssetRecord> AssetRegister::Record(const Actor& actor, std::string_view case_id) {
+    CONCORD_RETURN_IF_ERROR(authorize_(actor, Action::kCaseRead, case_id));
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    AssetRecord record;
+    CONCORD_ASSIGN_OR_RETURN(record.assets, AssetsIn(*tx, case_id));
+    CONCORD_ASSIGN_OR_RETURN(record.orders, OrdersIn(*tx, case_id));
+    CONCORD_ASSIGN_OR_RETURN(record.agreements, AgreementsIn(*tx, case_id));
+    return record;
 }
 
 Result<AssetTotals> AssetRegister::CaseTotals(const Actor& actor, std::string_view case_id) {

@@ -146,6 +146,13 @@ TEST_P(AssetRegisterTest, AnAssetIsIdentifiedFrozenRenewedConfiscatedAndReturned
         (std::vector<std::string>{
             "identified>frozen", "frozen>frozen", "frozen>confiscated", "confiscated>returned"})
     );
+    // The whole record, read at once, holds the same asset and orders.
+    auto record = register_->Record(officer_, case_);
+    ASSERT_TRUE(record) << record.error().ToString();
+    ASSERT_EQ(record->assets.size(), 1U);
+    EXPECT_EQ(record->assets[0].state, AssetState::kReturned);
+    EXPECT_EQ(record->orders.size(), orders->size());
+    EXPECT_TRUE(record->agreements.empty());
     EXPECT_EQ(
         leaves_,
         (std::vector<std::string>{
@@ -328,6 +335,9 @@ TEST_P(AssetRegisterTest, BadInputAndOutsidersAreRefusedAndChangeNothing) {
     EXPECT_EQ(outsider_order.error().code, ErrorCode::kPermissionDenied);
     auto outsider_agreement = register_->RecordAgreement(outsider, case_, AssetAgreement{});
     ASSERT_FALSE(outsider_agreement);
+    auto outsider_record = register_->Record(outsider, case_);
+    ASSERT_FALSE(outsider_record);
+    EXPECT_EQ(outsider_record.error().code, ErrorCode::kPermissionDenied);
     EXPECT_EQ(outsider_agreement.error().code, ErrorCode::kPermissionDenied);
 }
 

@@ -223,13 +223,19 @@ Result<void> CaseObligations::Advance(
         if (change.from_peer) {
             // The peer owes the duty and reports its own steps: the case timeline has the step;
             // without an obligation here (other obligations data) there is nothing to follow.
-            log::Warning(
-                "a peer reported an obligation step this node does not follow",
-                {{"case", c.id}, {"transition", change.transition}}
-            );
             if (!found) {
+                log::Warning(
+                    "a peer reported an obligation step on a case without an obligation here",
+                    {{"case", c.id}, {"transition", change.transition}}
+                );
                 return {};
             }
+            log::Warning(
+                "a peer reported an obligation step out of order; recorded as reported",
+                {{"case", c.id},
+                 {"transition", change.transition},
+                 {"state", std::string(ObligationStateName(found->state))}}
+            );
         } else if (!found) {
             return MakeError(
                 ErrorCode::kInvalidArgument,
@@ -386,7 +392,12 @@ Result<std::vector<ListedObligation>> CaseObligations::List(
             page.emplace_back(last->first);
             page.emplace_back(last->second);
         }
-        CONCORD_ASSIGN_OR_RETURN(auto rows, tx->Query(head + (last ? after : "") + tail, page));
+        std::string sql = head;
+        if (last) {
+            sql += after;
+        }
+        sql += tail;
+        CONCORD_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, page));
         for (const store::Row& r : rows) {
             Case c;
             c.unit = r.Text(19);

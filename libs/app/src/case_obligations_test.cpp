@@ -19,8 +19,6 @@
 namespace concord::app {
 namespace {
 
-constexpr std::int64_t kDay = 86'400'000;
-
 std::filesystem::path Instruments() {
     return std::filesystem::path(CONCORD_SOURCE_DIR) / "instruments";
 }

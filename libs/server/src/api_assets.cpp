@@ -118,28 +118,20 @@ std::optional<std::int64_t> InstantMember(
 // GET /api/v1/cases/{id}/assets: the assets, their orders, the agreements and the totals.
 Response ReadAssets(app::AssetRegister& assets, Request& request, const app::Actor& actor) {
     const std::string case_id = request.Param("id");
-    auto list = assets.ForCase(actor, case_id);
-    if (!list) {
-        return FromError(list.error());
-    }
-    auto orders = assets.Orders(actor, case_id);
-    auto agreements = assets.Agreements(actor, case_id);
-    for (const Error* e :
-         {orders ? nullptr : &orders.error(), agreements ? nullptr : &agreements.error()}) {
-        if (e != nullptr) {
-            return FromError(*e);
-        }
+    auto record = assets.Record(actor, case_id);
+    if (!record) {
+        return FromError(record.error());
     }
     boost::json::array a;
-    for (const app::Asset& asset : *list) {
+    for (const app::Asset& asset : record->assets) {
         a.push_back(AssetJson(asset));
     }
     boost::json::array o;
-    for (const app::AssetOrder& order : *orders) {
+    for (const app::AssetOrder& order : record->orders) {
         o.push_back(OrderJson(order));
     }
     boost::json::array g;
-    for (const app::AssetAgreement& agreement : *agreements) {
+    for (const app::AssetAgreement& agreement : record->agreements) {
         boost::json::object shares;
         for (const auto& [party, percent] : agreement.shares) {
             shares[party] = percent;
@@ -158,7 +150,7 @@ Response ReadAssets(app::AssetRegister& assets, Request& request, const app::Act
         {"assets", std::move(a)},
         {"orders", std::move(o)},
         {"agreements", std::move(g)},
-        {"totals", TotalsJson(app::TotalsOf(*list))}};
+        {"totals", TotalsJson(app::TotalsOf(record->assets))}};
     return Json(200, boost::json::serialize(out));
 }
 

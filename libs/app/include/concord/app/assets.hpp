@@ -157,6 +157,13 @@ AssetTotals TotalsOf(const std::vector<Asset>& assets);
 ///
 /// Thread-safety: thread-safe (state is in the store). `authorize` is called outside any
 /// transaction of the store.
+/// All a case holds in the register, read in one transaction.
+struct AssetRecord {
+    std::vector<Asset> assets;
+    std::vector<AssetOrder> orders;
+    std::vector<AssetAgreement> agreements;
+};
+
 class AssetRegister {
 public:
     /// `authorize(actor, action, case_id)`: the case permission seam (CaseService::Authorize).
@@ -205,6 +212,9 @@ public:
     Result<std::vector<AssetOrder>> Orders(const Actor& actor, std::string_view case_id);
     /// The case's agreements, oldest first (kCaseRead).
     Result<std::vector<AssetAgreement>> Agreements(const Actor& actor, std::string_view case_id);
+    /// The case's assets, orders and agreements together: one permission decision, one
+    /// transaction, so the three lists agree (kCaseRead).
+    Result<AssetRecord> Record(const Actor& actor, std::string_view case_id);
     /// Totals of the case's assets (kCaseRead).
     Result<AssetTotals> CaseTotals(const Actor& actor, std::string_view case_id);
     /// Totals of the assets of every case between two parties, either way round (kStatisticsRead:
@@ -218,6 +228,13 @@ public:
     );
 
 private:
+    static Result<std::vector<Asset>> AssetsIn(store::Transaction& tx, std::string_view case_id);
+    static Result<std::vector<AssetOrder>> OrdersIn(
+        store::Transaction& tx, std::string_view case_id
+    );
+    static Result<std::vector<AssetAgreement>> AgreementsIn(
+        store::Transaction& tx, std::string_view case_id
+    );
     Result<Asset> Get(
         store::Transaction& tx, std::string_view asset_id, std::string* freeze_deadline = nullptr
     ) const;
