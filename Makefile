@@ -4,7 +4,7 @@ SHELL := /bin/bash
 # Tests run side by side, one per core (they wait on disks and sockets more than on the CPU).
 JOBS ?= $(shell nproc)
 
-.PHONY: deps demo demo-ledger test test-tsan clang clang-build tidy release bench fuzz fuzz-ci format-check clean
+.PHONY: deps demo demo-ledger test test-tsan clang clang-build tidy tidy-ci release bench fuzz fuzz-ci format-check clean
 
 deps:
 	bash scripts/install-deps
@@ -53,6 +53,12 @@ clang-build: deps
 tidy: deps
 	cmake --preset clang
 	bash scripts/run-tidy build/clang
+
+# The tidy gate to be: the same over the sources of the clang-ci compile database (the libraries,
+# programs and benchmarks; not the test programs).
+tidy-ci: deps
+	cmake --preset clang-ci
+	bash scripts/run-tidy build/clang-ci
 
 # The release tree (what `make demo` runs: optimised, hardened, with the benchmarks) built, and
 # the demo scenario run once on it. The test programs are not built here: the sanitizer trees run

@@ -38,7 +38,7 @@ void BM_Ed25519Verify(benchmark::State& state) {
     Bytes message = RandomBytes(kSignedMessageBytes);
     Signature sig = key.Sign(message);
     for (auto _ : state) {
-        Result<void> ok = Verify(key.public_key(), message, sig);
+        Result<void> ok = Verify(key.PublicKey(), message, sig);
         if (!ok) {
             state.SkipWithError("signature did not verify");
             break;
@@ -55,13 +55,13 @@ void BM_BoxOpen(benchmark::State& state) {
     BoxKeyPair recipient = BoxKeyPair::Generate();
     Bytes message = RandomBytes(kBoxMessageBytes);
     Bytes ad = ToBytes("concord-bench-associated-data");
-    Result<Bytes> sealed = BoxSeal(message, ad, recipient.public_key(), sender);
+    Result<Bytes> sealed = BoxSeal(message, ad, recipient.PublicKey(), sender);
     if (!sealed) {
         state.SkipWithError("BoxSeal failed");
         return;
     }
     for (auto _ : state) {
-        Result<Bytes> opened = BoxOpen(*sealed, ad, sender.public_key(), recipient);
+        Result<Bytes> opened = BoxOpen(*sealed, ad, sender.PublicKey(), recipient);
         if (!opened) {
             state.SkipWithError("BoxOpen failed");
             break;

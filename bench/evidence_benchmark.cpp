@@ -112,7 +112,7 @@ Limits MeasureLimits(std::uint32_t chunk) {
     std::uint64_t opened = 0;
     const auto open_start = Clock::now();
     while (opened < total) {
-        auto decryptor = concord::crypto::StreamDecryptor::Create(key, encryptor.header()).value();
+        auto decryptor = concord::crypto::StreamDecryptor::Create(key, encryptor.Header()).value();
         for (const auto& c : sealed) {
             if (opened >= total) {
                 break;
@@ -223,8 +223,8 @@ int ThroughNode(
         );
         return 1;
     }
-    const testing::ProcessNode& node = (*federation)->node(0);
-    const testing::ProcessNode& peer = (*federation)->node(1);
+    const testing::ProcessNode& node = (*federation)->Node(0);
+    const testing::ProcessNode& peer = (*federation)->Node(1);
     auto admin = node.NodeApi();
     auto peer_api = peer.NodeApi();
     auto officer = Person(node, *admin, "olga", "officer");

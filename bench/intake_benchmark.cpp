@@ -301,13 +301,13 @@ Result<CryptoLimit> MeasureCryptoLimit(
     const Bytes ad = crypto::RandomBytes(header_bytes);
     // BoxSeal adds its nonce and tag: choose the plaintext so the sealed size matches.
     CONCORD_ASSIGN_OR_RETURN(
-        Bytes probe, crypto::BoxSeal(Bytes(64), ad, receiver_box.public_key(), sender_box)
+        Bytes probe, crypto::BoxSeal(Bytes(64), ad, receiver_box.PublicKey(), sender_box)
     );
     const std::size_t overhead = probe.size() - 64;
     const Bytes body =
         crypto::RandomBytes(sealed_body_bytes > overhead ? sealed_body_bytes - overhead : 1);
     CONCORD_ASSIGN_OR_RETURN(
-        Bytes sealed, crypto::BoxSeal(body, ad, receiver_box.public_key(), sender_box)
+        Bytes sealed, crypto::BoxSeal(body, ad, receiver_box.PublicKey(), sender_box)
     );
     const Bytes receipt = crypto::RandomBytes(receipt_bytes);
     constexpr int kRepetitions = 5;
@@ -316,13 +316,13 @@ Result<CryptoLimit> MeasureCryptoLimit(
     std::vector<double> verify, open, sign;
     for (int r = 0; r < kRepetitions; ++r) {
         verify.push_back(MeasureMicros(
-            [&] { return crypto::Verify(sender.public_key(), envelope, envelope_sig).has_value(); },
+            [&] { return crypto::Verify(sender.PublicKey(), envelope, envelope_sig).has_value(); },
             1,
             kRoundSeconds
         ));
         open.push_back(MeasureMicros(
             [&] {
-                return crypto::BoxOpen(sealed, ad, sender_box.public_key(), receiver_box)
+                return crypto::BoxOpen(sealed, ad, sender_box.PublicKey(), receiver_box)
                     .has_value();
             },
             1,
@@ -807,7 +807,7 @@ private:
             );
         }
         const crypto::SigningKey directory_key = crypto::SigningKey::Generate();
-        const auto& pk = directory_key.public_key().bytes();
+        const auto& pk = directory_key.PublicKey().Bytes();
         const std::string directory_pub = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
         a_.id = "aa.intake";
         b_.id = "aa.peer";
@@ -846,7 +846,7 @@ private:
         CONCORD_ASSIGN_OR_RETURN(
             federation::NodeKeys keys, server::LoadNodeKeys(a_.dir / "node.key", a_.passphrase)
         );
-        const crypto::BoxPublicKey sender_box = gen_keys_->box.public_key();
+        const crypto::BoxPublicKey sender_box = gen_keys_->box.PublicKey();
         std::vector<double> rounds;
         for (int r = 0; r < 5; ++r) {
             rounds.push_back(MeasureMicros(

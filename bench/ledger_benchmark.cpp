@@ -77,6 +77,7 @@ Result<std::unique_ptr<store::Store>> OpenFreshSqlite(const std::string& stem) {
 }
 
 const char* PgDsn() {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in this process calls setenv
     return std::getenv("CONCORD_PG_TEST_DSN");
 }
 
@@ -614,8 +615,8 @@ struct UniformTree {
 };
 
 const UniformTree& Uniform() {
-    static const UniformTree tree;
-    return tree;
+    static const UniformTree kTree;
+    return kTree;
 }
 
 // Proof generation over the synthetic tree; `make(nodes, x, size)` for x drawn from [lo, size).

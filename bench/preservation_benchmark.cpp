@@ -263,8 +263,8 @@ int Run(const std::filesystem::path& concordd, int count) {
         std::fprintf(stderr, "kept for inspection: %s\n", root.c_str());
         return 1;
     }
-    const server::testing::ProcessNode& a = (*federation)->node(0);
-    const server::testing::ProcessNode& c = (*federation)->node(1);
+    const server::testing::ProcessNode& a = (*federation)->Node(0);
+    const server::testing::ProcessNode& c = (*federation)->Node(1);
     const std::string a_id = a.id;
     const std::string c_id = c.id;
     int status = 0;

@@ -43,7 +43,7 @@ const concord::federation::Directory& FuzzDirectory() {
         aa.authority = "Central authority of AA";
         aa.roles = {"central_authority"};
         aa.endpoint = "https://127.0.0.1:1";
-        aa.signing_key = key->public_key();
+        aa.signing_key = key->PublicKey();
         d.nodes.push_back(aa);
         concord::federation::NodeEntry old = aa;
         old.id = "aa.old";

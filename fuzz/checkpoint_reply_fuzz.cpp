@@ -162,16 +162,16 @@ World& TheWorld() {
         peer.authority = "fuzzed peer";
         peer.roles = {"central_authority"};
         peer.endpoint = "https://127.0.0.1:1";
-        peer.signing_key = peer_key.public_key();
-        peer.box_key = concord::crypto::BoxKeyPair::Generate().public_key();
+        peer.signing_key = peer_key.PublicKey();
+        peer.box_key = concord::crypto::BoxKeyPair::Generate().PublicKey();
         peer.tls_sha256 = std::string(64, '0');
         peer.languages = {"en"};
         fed::NodeEntry self = peer;
         self.id = kWitness;
         self.authority = "witness";
         auto keys = fed::NodeKeys{KeyFromByte(0x22), concord::crypto::BoxKeyPair::Generate()};
-        self.signing_key = keys.signing.public_key();
-        self.box_key = keys.box.public_key();
+        self.signing_key = keys.signing.PublicKey();
+        self.box_key = keys.box.PublicKey();
         auto directory = std::make_shared<fed::Directory>();
         directory->serial = 1;
         directory->nodes = {self, peer};
@@ -246,10 +246,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         w.transport.Script({{200, w.baseline}});
         Check(Must(w.node->WitnessPeers()) == 1);
     }
-    const auto before = w.node->counters().cosigned.load();
+    const auto before = w.node->Counters().cosigned.load();
     w.transport.Script({{kStatus[control & 3], body}, {200, body}});
     (void)w.node->WitnessPeers();
-    if (w.node->counters().cosigned.load() != before) {
+    if (w.node->Counters().cosigned.load() != before) {
         // Cosigned: the body must carry a checkpoint that the peer's key signed.
         auto object = Must(fed::ParseObject(body));
         auto note = Must(fed::GetString(object, "checkpoint"));

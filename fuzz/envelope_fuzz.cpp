@@ -21,8 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)concord::federation::VerifyEnvelopeSignature(*envelope);
     }
     static const concord::crypto::SigningKey key = concord::crypto::SigningKey::Generate();
-    (void)concord::federation::VerifyEvidence(text, key.public_key());
-    const concord::crypto::PublicKey trusted[] = {key.public_key()};
+    (void)concord::federation::VerifyEvidence(text, key.PublicKey());
+    const concord::crypto::PublicKey trusted[] = {key.PublicKey()};
     (void)concord::federation::VerifyDirectory(text, trusted);
     if (auto object = concord::federation::ParseObject(text)) {
         (void)concord::federation::ParseDirectoryBody(*object);

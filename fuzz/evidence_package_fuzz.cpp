@@ -58,7 +58,7 @@ const concord::federation::Directory& FuzzDirectory() {
         aa.authority = "Central authority of AA";
         aa.roles = {"central_authority"};
         aa.endpoint = "https://127.0.0.1:1";
-        aa.signing_key = SeedKey(0x22).public_key();
+        aa.signing_key = SeedKey(0x22).PublicKey();
         d.nodes.push_back(aa);
         return d;
     }();
@@ -68,11 +68,11 @@ const concord::federation::Directory& FuzzDirectory() {
 std::string Sealed(std::size_t size) {
     auto encryptor = concord::crypto::StreamEncryptor::Create(PackageKey()).value();
     const auto layout = concord::app::ChunkLayout::Create(size, kChunk).value();
-    std::string out(encryptor.header().begin(), encryptor.header().end());
+    std::string out(encryptor.Header().begin(), encryptor.Header().end());
     const concord::Bytes plain(size, 0x5a);
-    for (std::uint64_t i = 0; i < layout.count(); ++i) {
+    for (std::uint64_t i = 0; i < layout.Count(); ++i) {
         const auto piece = concord::ByteSpan(plain).subspan(i * kChunk, layout.PlainBytes(i));
-        out += concord::ToString(encryptor.Push(piece, i + 1 == layout.count()));
+        out += concord::ToString(encryptor.Push(piece, i + 1 == layout.Count()));
     }
     std::string framed(1, '\x01');
     for (int shift = 24; shift >= 0; shift -= 8) {
@@ -92,7 +92,7 @@ void WriteSeeds(const std::filesystem::path& out) {
     c.name = "Karolina Nowak";
     c.roles = {concord::app::Role::kOfficer};
     c.party = "AA";
-    c.public_key = officer.public_key();
+    c.public_key = officer.PublicKey();
     c.not_before_ms = t0;
     c.not_after_ms = t0 + 24 * 3600 * 1000;
     const std::string certificate = concord::app::SignUserCertificate(c, node).value();

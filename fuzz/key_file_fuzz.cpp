@@ -101,7 +101,7 @@ void WriteSeeds(const std::filesystem::path& dir) {
         std::filesystem::remove(path);
         concord::crypto::SecretBytes secret(length);
         const Bytes random = concord::crypto::RandomBytes(length);
-        std::copy(random.begin(), random.end(), secret.data());
+        std::copy(random.begin(), random.end(), secret.Data());
         if (!KeyFile::Write(
                 path, label, secret, kPassphrase, concord::crypto::MinimumArgon2Params()
             )) {
@@ -164,10 +164,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto reread = KeyFile::Read(again, kPassphrase);
     if (!reread || reread->label != read->label ||
         !std::equal(
-            reread->secret.span().begin(),
-            reread->secret.span().end(),
-            read->secret.span().begin(),
-            read->secret.span().end()
+            reread->secret.Span().begin(),
+            reread->secret.Span().end(),
+            read->secret.Span().begin(),
+            read->secret.Span().end()
         )) {
         std::abort();
     }

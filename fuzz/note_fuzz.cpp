@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto note = ParseNote(input);
     if (note) {
         (void)ParseCheckpoint(note->text);
-        NoteVerifier v = signer.verifier();
+        NoteVerifier v = signer.Verifier();
         (void)VerifyNote(input, {&v, 1});
     }
     if (CheckNoteText(input)) {
@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!signed_note) {
             std::abort();
         }
-        NoteVerifier v = signer.verifier();
+        NoteVerifier v = signer.Verifier();
         if (!VerifyNote(*signed_note, {&v, 1})) {
             std::abort();
         }

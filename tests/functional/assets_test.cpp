@@ -24,8 +24,8 @@ TEST(Assets, AnIncomingCasesAssetsAreRecordedMovedByOrdersAndTotalledExactly) {
     f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
     ASSERT_TRUE(f.Create());
     ASSERT_TRUE(f.StartAll());
-    TestNode& fr = f.node(0);
-    TestNode& hu = f.node(1);
+    TestNode& fr = f.Node(0);
+    TestNode& hu = f.Node(1);
     ASSERT_FALSE(
         CaseSender(fr).Send(server::test_util::ExamplePreservationRequest(), "hu.poc").empty()
     );
@@ -33,7 +33,7 @@ TEST(Assets, AnIncomingCasesAssetsAreRecordedMovedByOrdersAndTotalledExactly) {
     ASSERT_FALSE(id.empty());
     const std::string base = "/api/v1/cases/" + id;
     auto post = [&](const std::string& path, const std::string& body) {
-        auto r = hu.api().Call("POST", base + path, body);
+        auto r = hu.Api().Call("POST", base + path, body);
         EXPECT_TRUE(r) << Why(r);
         return r ? *r : server::testing::ApiReply{};
     };
@@ -79,7 +79,7 @@ TEST(Assets, AnIncomingCasesAssetsAreRecordedMovedByOrdersAndTotalledExactly) {
     EXPECT_EQ(frozen.json.at("asset").at("state").as_string(), "frozen");
     EXPECT_EQ(frozen.json.at("asset").at("frozen_until").as_string(), expires);
     // The expiry is watched as a deadline of the case.
-    auto deadlines = hu.api().Call("GET", "/api/v1/deadlines?case=" + id);
+    auto deadlines = hu.Api().Call("GET", "/api/v1/deadlines?case=" + id);
     ASSERT_TRUE(deadlines && deadlines->status == 200) << (deadlines ? deadlines->body : "");
     EXPECT_NE(deadlines->body.find("asset.freeze_expiry"), std::string::npos) << deadlines->body;
     auto wrong = order("return");
@@ -101,7 +101,7 @@ TEST(Assets, AnIncomingCasesAssetsAreRecordedMovedByOrdersAndTotalledExactly) {
     );
     EXPECT_EQ(over.status, 400u) << over.body;
 
-    auto record = hu.api().Call("GET", base + "/assets");
+    auto record = hu.Api().Call("GET", base + "/assets");
     ASSERT_TRUE(record && record->status == 200) << (record ? record->body : Why(record));
     EXPECT_EQ(record->json.at("assets").as_array().size(), 2U);
     EXPECT_EQ(record->json.at("orders").as_array().size(), 3U);
@@ -111,13 +111,13 @@ TEST(Assets, AnIncomingCasesAssetsAreRecordedMovedByOrdersAndTotalledExactly) {
     EXPECT_EQ(totals.at("amounts").at("identified").at("EUR").as_string(), "0.2");
     EXPECT_EQ(totals.at("counts").at("shared").as_int64(), 1);
 
-    auto pair = hu.api().Call("GET", "/api/v1/statistics/assets?party=HU&other=FR");
+    auto pair = hu.Api().Call("GET", "/api/v1/statistics/assets?party=HU&other=FR");
     ASSERT_TRUE(pair && pair->status == 200) << (pair ? pair->body : Why(pair));
     // At the node's threshold (5) each state's single asset is hidden, count and sums.
     EXPECT_TRUE(pair->json.at("counts").as_object().empty()) << pair->body;
     EXPECT_TRUE(pair->json.at("amounts").as_object().empty()) << pair->body;
     EXPECT_EQ(pair->json.at("hidden").as_array().size(), 2U) << pair->body;
-    auto bad_pair = hu.api().Call("GET", "/api/v1/statistics/assets?party=Hungary&other=FR");
+    auto bad_pair = hu.Api().Call("GET", "/api/v1/statistics/assets?party=Hungary&other=FR");
     ASSERT_TRUE(bad_pair);
     EXPECT_EQ(bad_pair->status, 400u);
     f.ExpectCleanShutdown();

@@ -167,7 +167,7 @@ std::int64_t CheckAfterCrash(const std::string& url, const std::set<std::int64_t
     auto size = (*log)->Size(**tx);
     EXPECT_TRUE(size);
     EXPECT_EQ(*size, parts.size()) << "ledger entries and business records differ";
-    ledger::NoteVerifier key = CrashSigner().verifier();
+    ledger::NoteVerifier key = CrashSigner().Verifier();
     auto verified = (*log)->VerifyAll(**tx, {&key, 1});
     EXPECT_TRUE(verified) << verified.error().ToString();
     if (verified && *size > 0) {

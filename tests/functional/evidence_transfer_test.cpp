@@ -38,13 +38,13 @@ constexpr std::uint64_t kSealedChunk = (std::uint64_t{1} << 20) + 17;  // the de
 // A person's client of a node's local API.
 std::unique_ptr<server::testing::ApiClient> As(TestNode& node, const std::string& token) {
     return std::make_unique<server::testing::ApiClient>(
-        node.api_url(), token, node.entry().tls_sha256
+        node.ApiUrl(), token, node.Entry().tls_sha256
     );
 }
 
 std::string Enrol(TestNode& node, const char* login, const char* role) {
     auto token = server::testing::EnrolAndSignIn(
-        node.api(), server::testing::NewPerson{login, login, {role}, "cyber"}
+        node.Api(), server::testing::NewPerson{login, login, {role}, "cyber"}
     );
     EXPECT_TRUE(token) << Why(token);
     return token ? *token : "";
@@ -80,7 +80,7 @@ std::pair<std::string, std::string> CaseAtBoth(TestNode& fr, TestNode& hu) {
     EXPECT_TRUE(approved && approved->status == 200) << (approved ? approved->body : Why(approved));
     std::string hu_case;
     EXPECT_TRUE(WaitFor([&] {
-        auto in = hu.api().Call("GET", "/api/v1/cases?direction=in");
+        auto in = hu.Api().Call("GET", "/api/v1/cases?direction=in");
         if (!in || in->status != 200 || in->json.at("cases").as_array().empty()) {
             return false;
         }
@@ -100,8 +100,8 @@ struct Scene {
     std::unique_ptr<server::testing::ApiClient> olga;
     std::string package;
 
-    TestNode& fr() { return f.node(0); }
-    TestNode& hu() { return f.node(1); }
+    TestNode& Fr() { return f.Node(0); }
+    TestNode& Hu() { return f.Node(1); }
 
     // PUTs `size` bytes of `body` as the file `name` of the package, as olga.
     Result<net::Response> Upload(
@@ -116,7 +116,7 @@ struct Scene {
         net::HttpClient uploader(options);
         return uploader.Upload(
             "PUT",
-            hu().api_url() + "/api/v1/evidence/" + package + "/files/" + name,
+            Hu().ApiUrl() + "/api/v1/evidence/" + package + "/files/" + name,
             {{"Authorization", "Bearer " + olga_token}, {"Content-Type", std::string(media_type)}},
             body,
             size
@@ -129,10 +129,10 @@ void Open(Scene& s) {
     s.f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
     ASSERT_TRUE(s.f.Create());
     ASSERT_TRUE(s.f.StartAll());
-    std::tie(s.fr_case, s.hu_case) = CaseAtBoth(s.fr(), s.hu());
+    std::tie(s.fr_case, s.hu_case) = CaseAtBoth(s.Fr(), s.Hu());
     ASSERT_FALSE(s.hu_case.empty());
-    s.olga_token = Enrol(s.hu(), "olga", "officer");
-    s.olga = As(s.hu(), s.olga_token);
+    s.olga_token = Enrol(s.Hu(), "olga", "officer");
+    s.olga = As(s.Hu(), s.olga_token);
     auto created = s.olga->Call("POST", "/api/v1/cases/" + s.hu_case + "/evidence", "{}");
     ASSERT_TRUE(created && created->status == 201) << (created ? created->body : Why(created));
     s.package = std::string(created->json.at("package").as_string());
@@ -141,8 +141,8 @@ void Open(Scene& s) {
 TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept) {
     Scene scene;
     ASSERT_NO_FATAL_FAILURE(Open(scene));
-    TestNode& fr = scene.fr();
-    TestNode& hu = scene.hu();
+    TestNode& fr = scene.Fr();
+    TestNode& hu = scene.Hu();
     const auto& olga = scene.olga;
     const std::string& package = scene.package;
 
@@ -158,7 +158,7 @@ TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept)
     // (20-80 %) of the encrypted file is on its disk, and started again.
     std::mt19937_64 rng(std::random_device{}());
     const std::uint64_t kill_at = kFileBytes / 5 + rng() % (kFileBytes * 3 / 5);
-    const auto partial = fr.dir() / "blobs" / "partial" / (package + "-0");
+    const auto partial = fr.Dir() / "blobs" / "partial" / (package + "-0");
     auto sealed = olga->Call("POST", "/api/v1/evidence/" + package + "/seal", "{}");
     ASSERT_TRUE(sealed && sealed->status == 200) << (sealed ? sealed->body : Why(sealed));
     std::uint64_t kept_at_kill = 0;
@@ -182,7 +182,7 @@ TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept)
 
     // The sender resumed from where the recipient's checked bytes ended: at most the chunk that
     // was torn by the kill was sent twice, never the file from its start.
-    const auto resumed = ResumedOffsets(hu.dir() / "concordd.log");
+    const auto resumed = ResumedOffsets(hu.Dir() / "concordd.log");
     ASSERT_FALSE(resumed.empty()) << hu.LogTail();
     const std::uint64_t resumed_at = resumed.back();
     std::cout << "resumed at byte " << resumed_at << "; resent "
@@ -194,7 +194,7 @@ TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept)
 
     // fr.central holds it against its own case, with the receipt hu.poc recorded, and the
     // bytes it serves are the bytes uploaded.
-    auto in = fr.api().Call("GET", "/api/v1/evidence/" + package);
+    auto in = fr.Api().Call("GET", "/api/v1/evidence/" + package);
     ASSERT_TRUE(in && in->status == 200) << (in ? in->body : Why(in));
     EXPECT_EQ(in->json.at("state").as_string(), "received");
     EXPECT_EQ(in->json.at("case").as_string(), scene.fr_case);
@@ -204,10 +204,10 @@ TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept)
     EXPECT_EQ(sent->json.at("receipt"), in->json.at("receipt"));
     crypto::Sha256Hasher hasher;
     std::uint64_t bytes = 0;
-    net::HttpClient downloader(fr.api().Options());
+    net::HttpClient downloader(fr.Api().Options());
     auto downloaded = downloader.Download(
-        fr.api_url() + "/api/v1/evidence/" + package + "/files/capture.bin",
-        {{"Authorization", "Bearer " + fr.init().api_token}},
+        fr.ApiUrl() + "/api/v1/evidence/" + package + "/files/capture.bin",
+        {{"Authorization", "Bearer " + fr.Init().api_token}},
         [&](std::span<const std::uint8_t> piece) -> Result<void> {
             hasher.Update(ByteSpan(piece.data(), piece.size()));
             bytes += piece.size();
@@ -223,7 +223,7 @@ TEST(EvidenceTransfer, ARecipientKilledMidTransferResumesFromTheLastChunkItKept)
 
 // Moves the creation of `package` two days back in the store of the stopped `node`.
 void MoveCreationTwoDaysBack(TestNode& node, const std::string& package) {
-    auto config = server::LoadConfig(node.init().config_file);
+    auto config = server::LoadConfig(node.Init().config_file);
     ASSERT_TRUE(config) << Why(config);
     auto store = store::Store::Open(config->store_url);
     ASSERT_TRUE(store) << Why(store);
@@ -233,7 +233,7 @@ void MoveCreationTwoDaysBack(TestNode& node, const std::string& package) {
         "UPDATE app_evidence_packages SET created_ms = created_ms - $1 WHERE package = $2",
         {std::int64_t{2} * 24 * 3600 * 1000, package}
     );
-    ASSERT_TRUE(moved && *moved == 1) << node.id() << ": " << (moved ? "no such row" : Why(moved));
+    ASSERT_TRUE(moved && *moved == 1) << node.Id() << ": " << (moved ? "no such row" : Why(moved));
     ASSERT_TRUE((*tx)->Commit());
 }
 
@@ -242,8 +242,8 @@ void MoveCreationTwoDaysBack(TestNode& node, const std::string& package) {
 TEST(EvidenceRetention, AStartShredsWhatIsPastRetentionButAHeldCaseKeepsItUntilReleased) {
     Scene scene;
     ASSERT_NO_FATAL_FAILURE(Open(scene));
-    TestNode& fr = scene.fr();
-    TestNode& hu = scene.hu();
+    TestNode& fr = scene.Fr();
+    TestNode& hu = scene.Hu();
     const auto& olga = scene.olga;
     const std::string& package = scene.package;
     const std::string& hu_case = scene.hu_case;
@@ -273,13 +273,13 @@ TEST(EvidenceRetention, AStartShredsWhatIsPastRetentionButAHeldCaseKeepsItUntilR
 
     // fr.central shredded its copy before it served anyone: the key and the name are gone, the
     // hash is kept, the file answers 410.
-    auto at_fr = fr.api().Call("GET", "/api/v1/evidence/" + package);
+    auto at_fr = fr.Api().Call("GET", "/api/v1/evidence/" + package);
     ASSERT_TRUE(at_fr && at_fr->status == 200) << (at_fr ? at_fr->body : Why(at_fr));
     EXPECT_EQ(at_fr->json.at("state").as_string(), "shredded") << fr.LogTail();
     const auto& file = at_fr->json.at("files").as_array().at(0);
     EXPECT_EQ(file.at("name").as_string(), "file-0");
     EXPECT_EQ(file.at("sha256").as_string(), HexEncode(body.Sha256()));
-    auto gone = fr.api().Call("GET", "/api/v1/evidence/" + package + "/files/file-0");
+    auto gone = fr.Api().Call("GET", "/api/v1/evidence/" + package + "/files/file-0");
     ASSERT_TRUE(gone) << Why(gone);
     EXPECT_EQ(gone->status, 410U) << gone->body;
     // hu.poc kept its own under the hold; released, it shreds it at once.
@@ -294,7 +294,7 @@ TEST(EvidenceRetention, AStartShredsWhatIsPastRetentionButAHeldCaseKeepsItUntilR
         return now && now->status == 200 && now->json.at("state").as_string() == "shredded";
     })) << hu.LogTail();
     std::size_t blobs = 0;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(hu.dir() / "blobs")) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(hu.Dir() / "blobs")) {
         blobs += entry.is_regular_file() ? 1U : 0U;
     }
     EXPECT_EQ(blobs, 0U) << "hu.poc keeps encrypted files of a shredded package";

@@ -36,24 +36,24 @@ TEST(Extradition, ARefusalOnNationalityOpensAnObligationBothPartiesFollowToItsRe
     f.AddNode("fr.central", "FR", "central_authority");
     f.AddNode("hu.central", "HU", "central_authority");
     ASSERT_TRUE(f.Create());
-    ASSERT_TRUE(f.node(1).SetConfig("statistics", "threshold", "1"));
+    ASSERT_TRUE(f.Node(1).SetConfig("statistics", "threshold", "1"));
     ASSERT_TRUE(f.StartAll());
-    TestNode& fr = f.node(0);
-    TestNode& hu = f.node(1);
+    TestNode& fr = f.Node(0);
+    TestNode& hu = f.Node(1);
 
     const std::string fr_id = CaseSender(fr).Send(ExtraditionRequest(), "hu.central");
     ASSERT_FALSE(fr_id.empty());
     const std::string hu_id = WaitForIncomingCases(hu);
     ASSERT_FALSE(hu_id.empty());
     auto step = [&](TestNode& n, const std::string& id, const std::string& body) {
-        auto done = n.api().Call("POST", "/api/v1/cases/" + id + "/transition", body);
+        auto done = n.Api().Call("POST", "/api/v1/cases/" + id + "/transition", body);
         EXPECT_TRUE(done && done->status == 200) << body << ": " << (done ? done->body : Why(done));
     };
     // The obligation as node `n` shows it with case `id`, once its state is `state`.
     auto obligation_at = [&](TestNode& n, const std::string& id, const char* state) {
         boost::json::value found;
         EXPECT_TRUE(WaitFor([&] {
-            auto view = n.api().Call("GET", "/api/v1/cases/" + id);
+            auto view = n.Api().Call("GET", "/api/v1/cases/" + id);
             if (!view || view->status != 200 || !view->json.at("obligation").is_object() ||
                 view->json.at("obligation").at("state").as_string() != state) {
                 return false;
@@ -66,7 +66,7 @@ TEST(Extradition, ARefusalOnNationalityOpensAnObligationBothPartiesFollowToItsRe
 
     step(hu, hu_id, R"({"transition":"acknowledge"})");
     // A step of an obligation before there is one: refused, nothing written.
-    auto early = hu.api().Call(
+    auto early = hu.Api().Call(
         "POST",
         "/api/v1/cases/" + hu_id + "/transition",
         R"({"transition":"submit_for_prosecution"})"
@@ -91,7 +91,7 @@ TEST(Extradition, ARefusalOnNationalityOpensAnObligationBothPartiesFollowToItsRe
     // fr.central closes its case: the obligation outlives it.
     step(fr, fr_id, R"({"transition":"close"})");
     ASSERT_TRUE(WaitFor([&] {
-        auto s = hu.api().Call("GET", "/api/v1/cases/" + hu_id + "/summary");
+        auto s = hu.Api().Call("GET", "/api/v1/cases/" + hu_id + "/summary");
         return s && s->status == 200 && s->json.at("state").as_string() == "closed";
     })) << hu.LogTail();
     step(hu, hu_id, R"({"transition":"submit_for_prosecution","reasons":"Budapest prosecutor"})");
@@ -107,23 +107,23 @@ TEST(Extradition, ARefusalOnNationalityOpensAnObligationBothPartiesFollowToItsRe
 
     // Both list it; the filters apply; a bad filter is a typed 400.
     for (TestNode* n : {&fr, &hu}) {
-        auto listed = n->api().Call("GET", "/api/v1/obligations?state=reported");
+        auto listed = n->Api().Call("GET", "/api/v1/obligations?state=reported");
         ASSERT_TRUE(listed && listed->status == 200) << (listed ? listed->body : Why(listed));
         ASSERT_EQ(listed->json.at("obligations").as_array().size(), 1U) << listed->body;
         EXPECT_EQ(
             listed->json.at("obligations").as_array()[0].at("requested_party").as_string(), "HU"
         );
-        auto none = n->api().Call("GET", "/api/v1/obligations?overdue=true");
+        auto none = n->Api().Call("GET", "/api/v1/obligations?overdue=true");
         ASSERT_TRUE(none && none->status == 200);
         EXPECT_TRUE(none->json.at("obligations").as_array().empty()) << none->body;
-        auto bad = n->api().Call("GET", "/api/v1/obligations?state=lost");
+        auto bad = n->Api().Call("GET", "/api/v1/obligations?state=lost");
         ASSERT_TRUE(bad);
         EXPECT_EQ(bad->status, 400) << bad->body;
     }
 
     // hu.central's statistics (threshold 1) count it as owed, decided to prosecute, reported.
     const std::int64_t day = std::int64_t{24} * 3600 * 1000;
-    auto stats = hu.api().Call(
+    auto stats = hu.Api().Call(
         "GET",
         "/api/v1/statistics?from=" + FormatTimestamp(NowMillis() - day) +
             "&to=" + FormatTimestamp(NowMillis() + day)

@@ -41,7 +41,7 @@ federation::Header NewHeader(
 
 std::string Seal(const ExternalIdentity& sender, const TestNode& to, const federation::Header& h) {
     auto sealed = federation::SealEnvelope(
-        h, R"({"notice":"hardening"})", sender.keys.signing, sender.keys.box, to.entry().box_key
+        h, R"({"notice":"hardening"})", sender.keys.signing, sender.keys.box, to.Entry().box_key
     );
     EXPECT_TRUE(sealed) << Why(sealed);
     return sealed.value_or("");
@@ -72,13 +72,13 @@ TEST(FedHardening, AnOlderDirectoryIsRefusedAtReloadAndAtRestart) {
     f.AddExternal("fr.tester", "FR");
     ASSERT_TRUE(f.Create());
     ASSERT_TRUE(f.StartAll());
-    TestNode& receiver = f.node(1);
-    const fs::path file = f.dir() / "directory.json";
-    const fs::path old_copy = f.dir() / "directory-serial-1.json";
+    TestNode& receiver = f.Node(1);
+    const fs::path file = f.Dir() / "directory.json";
+    const fs::path old_copy = f.Dir() / "directory-serial-1.json";
     fs::copy_file(file, old_copy);
 
     auto accepted = receiver.Plain(
-        "POST", "/fed/v1/messages", Seal(f.external(0), receiver, NewHeader("fr.tester", "hu.poc"))
+        "POST", "/fed/v1/messages", Seal(f.External(0), receiver, NewHeader("fr.tester", "hu.poc"))
     );
     ASSERT_TRUE(accepted);
     ASSERT_EQ(accepted->status, 200u) << accepted->body;
@@ -87,11 +87,11 @@ TEST(FedHardening, AnOlderDirectoryIsRefusedAtReloadAndAtRestart) {
     ASSERT_TRUE(revoked) << Why(revoked);
     ASSERT_EQ(*revoked, 2u);
     ASSERT_TRUE(WaitFor([&] { return DirectorySerial(receiver) == 2; }));
-    const fs::path newer_copy = f.dir() / "directory-serial-2.json";
+    const fs::path newer_copy = f.Dir() / "directory-serial-2.json";
     fs::copy_file(file, newer_copy);
 
     // Reload with the older file: refused, and the revocation holds.
-    const fs::path staging = f.dir() / "directory.json.new";
+    const fs::path staging = f.Dir() / "directory.json.new";
     fs::copy_file(old_copy, staging);
     fs::rename(staging, file);
     ASSERT_TRUE(WaitFor([&] {
@@ -99,7 +99,7 @@ TEST(FedHardening, AnOlderDirectoryIsRefusedAtReloadAndAtRestart) {
     })) << receiver.LogTail();
     EXPECT_EQ(DirectorySerial(receiver), 2u);
     auto refused = receiver.Plain(
-        "POST", "/fed/v1/messages", Seal(f.external(0), receiver, NewHeader("fr.tester", "hu.poc"))
+        "POST", "/fed/v1/messages", Seal(f.External(0), receiver, NewHeader("fr.tester", "hu.poc"))
     );
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->status, 403u) << refused->body;
@@ -119,7 +119,7 @@ TEST(FedHardening, AnOlderDirectoryIsRefusedAtReloadAndAtRestart) {
     fs::rename(staging, file);
     ASSERT_TRUE(receiver.Start()) << receiver.LogTail();
     auto still_refused = receiver.Plain(
-        "POST", "/fed/v1/messages", Seal(f.external(0), receiver, NewHeader("fr.tester", "hu.poc"))
+        "POST", "/fed/v1/messages", Seal(f.External(0), receiver, NewHeader("fr.tester", "hu.poc"))
     );
     ASSERT_TRUE(still_refused);
     EXPECT_EQ(still_refused->ErrorCodeName(), "unknown_sender") << still_refused->body;
@@ -135,11 +135,11 @@ TEST(FedHardening, AServiceProviderCannotSendAnEmergencyRequest) {
     f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
     f.AddNode("hu.provider", "HU", "service_provider");
     f.AddExternal("hu.isp", "HU");
-    f.external(0).entry.roles = {"service_provider"};
+    f.External(0).entry.roles = {"service_provider"};
     ASSERT_TRUE(f.Create());
     ASSERT_TRUE(f.StartAll());
-    TestNode& poc = f.node(1);
-    TestNode& provider = f.node(2);
+    TestNode& poc = f.Node(1);
+    TestNode& provider = f.Node(2);
 
     boost::json::object submit;
     submit["to"] = "hu.poc";
@@ -156,7 +156,7 @@ TEST(FedHardening, AServiceProviderCannotSendAnEmergencyRequest) {
         auto reply = poc.Plain(
             "POST",
             "/fed/v1/messages",
-            Seal(f.external(0), poc, NewHeader("hu.isp", "hu.poc", type, priority))
+            Seal(f.External(0), poc, NewHeader("hu.isp", "hu.poc", type, priority))
         );
         ASSERT_TRUE(reply);
         EXPECT_EQ(reply->status, 403u) << type << " " << priority << ": " << reply->body;
@@ -174,7 +174,7 @@ TEST(FedHardening, AServiceProviderCannotSendAnEmergencyRequest) {
         "POST",
         "/fed/v1/messages",
         Seal(
-            f.external(0), poc, NewHeader("hu.isp", "hu.poc", "response", "emergency", NewUuidV7())
+            f.External(0), poc, NewHeader("hu.isp", "hu.poc", "response", "emergency", NewUuidV7())
         )
     );
     ASSERT_TRUE(answer);
@@ -189,7 +189,7 @@ TEST(FedHardening, AFloodOfJunkEnvelopesIsLoggedAtABoundedRate) {
     f.AddNode("fr.central", "FR", "central_authority");
     ASSERT_TRUE(f.Create());
     ASSERT_TRUE(f.StartAll());
-    TestNode& node = f.node(0);
+    TestNode& node = f.Node(0);
     constexpr int kJunk = 300;
     for (int i = 0; i < kJunk; ++i) {
         auto r = node.Plain("POST", "/fed/v1/messages", "{\"junk\":" + std::to_string(i) + "}");
@@ -222,7 +222,7 @@ TEST(FedHardening, CheckpointsArePublishedWithTheirCosignatures) {
     f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
     ASSERT_TRUE(f.Create());
     ASSERT_TRUE(f.StartAll());
-    TestNode& log_node = f.node(1);
+    TestNode& log_node = f.Node(1);
     std::string cosigned;
     ASSERT_TRUE(WaitFor([&] {
         auto r = log_node.Plain("GET", "/fed/v1/checkpoint?old_size=0");
@@ -233,9 +233,9 @@ TEST(FedHardening, CheckpointsArePublishedWithTheirCosignatures) {
         return true;
     })) << log_node.LogTail();
     const ledger::NoteVerifier keys[] = {
-        ledger::MakeVerifier("hu.poc", ledger::NoteKeyType::kEd25519, log_node.entry().signing_key),
+        ledger::MakeVerifier("hu.poc", ledger::NoteKeyType::kEd25519, log_node.Entry().signing_key),
         ledger::MakeVerifier(
-            "fr.central", ledger::NoteKeyType::kCosignatureV1, f.node(0).entry().signing_key
+            "fr.central", ledger::NoteKeyType::kCosignatureV1, f.Node(0).Entry().signing_key
         )};
     auto verified = ledger::VerifyNote(cosigned, keys);
     ASSERT_TRUE(verified) << Why(verified) << "\n" << cosigned;

@@ -55,17 +55,17 @@ TEST(FederationChaos, ThousandMessagesAmongThreeNodesWithRandomKillsNoneLostNone
     auto submitter = [&](unsigned seed) {
         std::mt19937 rng(seed);
         std::vector<std::unique_ptr<net::HttpClient>> clients;
-        for (std::size_t i = 0; i < f.size(); ++i) {
-            clients.push_back(f.node(i).NewClient());
+        for (std::size_t i = 0; i < f.Size(); ++i) {
+            clients.push_back(f.Node(i).NewClient());
         }
         for (int n = next++; n < kMessages; n = next++) {
-            const std::size_t from = rng() % f.size();
-            const std::size_t to = (from + 1 + rng() % (f.size() - 1)) % f.size();
+            const std::size_t from = rng() % f.Size();
+            const std::size_t to = (from + 1 + rng() % (f.Size() - 1)) % f.Size();
             const std::string body =
-                R"({"chaos":)" + std::to_string(n) + R"(,"from":")" + f.node(from).id() + "\"}";
+                R"({"chaos":)" + std::to_string(n) + R"(,"from":")" + f.Node(from).Id() + "\"}";
             const auto deadline = Clock::now() + kPatience;
             for (;;) {
-                auto id = f.node(from).Submit(f.node(to).id(), "notice", body, clients[from].get());
+                auto id = f.Node(from).Submit(f.Node(to).Id(), "notice", body, clients[from].get());
                 if (id) {
                     std::scoped_lock lock(mu);
                     acked.push_back({from, to, *id});
@@ -91,8 +91,8 @@ TEST(FederationChaos, ThousandMessagesAmongThreeNodesWithRandomKillsNoneLostNone
         int total = 0;
         while (submitting || total < kMinKills) {
             std::this_thread::sleep_for(std::chrono::milliseconds(1000 + rng() % 1000));
-            const std::size_t victim = rng() % f.size();
-            TestNode& node = f.node(victim);
+            const std::size_t victim = rng() % f.Size();
+            TestNode& node = f.Node(victim);
             if (auto d = node.Metric("concord_messages_duplicate")) {
                 wire_duplicates += *d;
             }
@@ -124,16 +124,16 @@ TEST(FederationChaos, ThousandMessagesAmongThreeNodesWithRandomKillsNoneLostNone
     const double submit_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     ASSERT_TRUE(problem.empty()) << problem;
     ASSERT_EQ(acked.size(), static_cast<std::size_t>(kMessages));
-    for (std::size_t i = 0; i < f.size(); ++i) {
-        ASSERT_TRUE(f.node(i).running()) << f.node(i).id();
+    for (std::size_t i = 0; i < f.Size(); ++i) {
+        ASSERT_TRUE(f.Node(i).Running()) << f.Node(i).Id();
     }
 
     // Every outbox drains: all committed messages (acknowledged or not) get a receipt.
     std::map<std::size_t, std::vector<MessageRow>> outboxes;
     const bool drained = WaitFor(
         [&] {
-            for (std::size_t i = 0; i < f.size(); ++i) {
-                auto out = f.node(i).ListAll("outbox");
+            for (std::size_t i = 0; i < f.Size(); ++i) {
+                auto out = f.Node(i).ListAll("outbox");
                 if (!out) {
                     return false;
                 }
@@ -152,8 +152,8 @@ TEST(FederationChaos, ThousandMessagesAmongThreeNodesWithRandomKillsNoneLostNone
 
     std::size_t committed = 0;
     std::size_t inbox_total = 0;
-    for (std::size_t r = 0; r < f.size(); ++r) {
-        TestNode& receiver = f.node(r);
+    for (std::size_t r = 0; r < f.Size(); ++r) {
+        TestNode& receiver = f.Node(r);
         auto inbox = receiver.ListAll("inbox");
         ASSERT_TRUE(inbox) << Why(inbox);
         inbox_total += inbox->size();
@@ -163,7 +163,7 @@ TEST(FederationChaos, ThousandMessagesAmongThreeNodesWithRandomKillsNoneLostNone
         }
         // Zero duplicated business records.
         EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size())
-            << "duplicated records in " << receiver.id() << "'s inbox";
+            << "duplicated records in " << receiver.Id() << "'s inbox";
         // Zero lost: every acknowledged message is in its recipient's inbox, from its sender.
         std::map<std::string, std::string> sender_of;
         for (const auto& row : *inbox) {
@@ -175,19 +175,19 @@ TEST(FederationChaos, ThousandMessagesAmongThreeNodesWithRandomKillsNoneLostNone
             }
             auto it = sender_of.find(a.id);
             if (it == sender_of.end()) {
-                ADD_FAILURE() << "lost: " << a.id << " from " << f.node(a.from).id() << " to "
-                              << receiver.id();
+                ADD_FAILURE() << "lost: " << a.id << " from " << f.Node(a.from).Id() << " to "
+                              << receiver.Id();
             } else {
-                EXPECT_EQ(it->second, f.node(a.from).id()) << a.id;
+                EXPECT_EQ(it->second, f.Node(a.from).Id()) << a.id;
             }
         }
         // Nothing arrives that its sender did not commit.
         for (const auto& row : *inbox) {
             bool known = false;
-            for (std::size_t s = 0; s < f.size(); ++s) {
+            for (std::size_t s = 0; s < f.Size(); ++s) {
                 known =
                     known ||
-                    (f.node(s).id() == row.peer &&
+                    (f.Node(s).Id() == row.peer &&
                      std::any_of(outboxes[s].begin(), outboxes[s].end(), [&](const MessageRow& o) {
                          return o.id == row.id;
                      }));
@@ -200,8 +200,8 @@ TEST(FederationChaos, ThousandMessagesAmongThreeNodesWithRandomKillsNoneLostNone
     }
     EXPECT_EQ(inbox_total, committed) << "every committed message arrives exactly once";
 
-    for (std::size_t i = 0; i < f.size(); ++i) {
-        auto d = f.node(i).Metric("concord_messages_duplicate");
+    for (std::size_t i = 0; i < f.Size(); ++i) {
+        auto d = f.Node(i).Metric("concord_messages_duplicate");
         ASSERT_TRUE(d) << Why(d);
         wire_duplicates += *d;
     }
@@ -209,7 +209,7 @@ TEST(FederationChaos, ThousandMessagesAmongThreeNodesWithRandomKillsNoneLostNone
     std::string kill_list;
     for (const auto& [i, n] : kills) {
         total_kills += n;
-        kill_list += " " + f.node(i).id() + "=" + std::to_string(n);
+        kill_list += " " + f.Node(i).Id() + "=" + std::to_string(n);
     }
     std::cout << "chaos: " << acked.size() << " messages acknowledged, " << committed
               << " committed (" << committed - acked.size() << " committed without an answer), "
@@ -221,8 +221,8 @@ TEST(FederationChaos, ThousandMessagesAmongThreeNodesWithRandomKillsNoneLostNone
     EXPECT_GE(total_kills, kMinKills);
 
     f.ExpectCleanShutdown();
-    for (std::size_t i = 0; i < f.size(); ++i) {
-        auto verified = f.node(i).VerifyLedger();
+    for (std::size_t i = 0; i < f.Size(); ++i) {
+        auto verified = f.Node(i).VerifyLedger();
         EXPECT_TRUE(verified) << Why(verified);
     }
 }

@@ -52,14 +52,14 @@ void ExpectInboxIsExactly(
             from_sender.insert(row.id);
         }
     }
-    EXPECT_EQ(from_sender.size(), ids.size()) << "business records at " << receiver.id();
+    EXPECT_EQ(from_sender.size(), ids.size()) << "business records at " << receiver.Id();
     EXPECT_EQ(std::set<std::string>(from_sender.begin(), from_sender.end()), ids);
 }
 
 void StopAndVerifyLedgers(Federation& f) {
     f.ExpectCleanShutdown();
-    for (std::size_t i = 0; i < f.size(); ++i) {
-        auto verified = f.node(i).VerifyLedger();
+    for (std::size_t i = 0; i < f.Size(); ++i) {
+        auto verified = f.Node(i).VerifyLedger();
         EXPECT_TRUE(verified) << Why(verified);
         if (verified) {
             std::cout << "ledger verified: " << *verified;
@@ -75,8 +75,8 @@ TEST(FederationDelivery, QueuedWhileReceiverIsDownThenDeliveredExactlyOnce) {
     ASSERT_TRUE(f.Create());
     auto started = f.StartAll();
     ASSERT_TRUE(started) << Why(started);
-    TestNode& a = f.node(0);
-    TestNode& b = f.node(1);
+    TestNode& a = f.Node(0);
+    TestNode& b = f.Node(1);
 
     const int status = b.Terminate();
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
@@ -84,7 +84,7 @@ TEST(FederationDelivery, QueuedWhileReceiverIsDownThenDeliveredExactlyOnce) {
     constexpr int kMessages = 25;
     std::map<std::string, int> seq_by_id;
     for (int i = 0; i < kMessages; ++i) {
-        auto id = a.Submit(b.id(), "notice", NoticeBody(i));
+        auto id = a.Submit(b.Id(), "notice", NoticeBody(i));
         ASSERT_TRUE(id) << Why(id);
         seq_by_id.emplace(*id, i);
     }
@@ -114,7 +114,7 @@ TEST(FederationDelivery, QueuedWhileReceiverIsDownThenDeliveredExactlyOnce) {
     auto restarted = b.Start();
     ASSERT_TRUE(restarted) << Why(restarted);
     ASSERT_TRUE(AllDelivered(a, ids)) << "not every queued message was delivered";
-    ExpectInboxIsExactly(b, a.id(), ids);
+    ExpectInboxIsExactly(b, a.Id(), ids);
 
     // Each body arrived intact, decrypted, under its own id.
     for (const auto& [id, seq] : seq_by_id) {
@@ -136,8 +136,8 @@ TEST(FederationCrash, SenderKilledBetweenCommitAndSendDeliversEveryCommittedMess
     f.AddNode("fr.central", "FR", "central_authority");
     f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
     ASSERT_TRUE(f.Create());
-    TestNode& a = f.node(0);
-    TestNode& b = f.node(1);
+    TestNode& a = f.Node(0);
+    TestNode& b = f.Node(1);
     auto started = b.Start();
     ASSERT_TRUE(started) << Why(started);
     // A dies right after committing its third message, before handing it to a delivery worker.
@@ -147,7 +147,7 @@ TEST(FederationCrash, SenderKilledBetweenCommitAndSendDeliversEveryCommittedMess
     std::set<std::string> acknowledged;
     int refused = 0;
     for (int i = 0; i < 3; ++i) {
-        auto id = a.Submit(b.id(), "notice", NoticeBody(i));
+        auto id = a.Submit(b.Id(), "notice", NoticeBody(i));
         if (id) {
             acknowledged.insert(*id);
         } else {
@@ -172,7 +172,7 @@ TEST(FederationCrash, SenderKilledBetweenCommitAndSendDeliversEveryCommittedMess
         EXPECT_TRUE(committed.contains(id)) << id;
     }
     ASSERT_TRUE(AllDelivered(a, committed));
-    ExpectInboxIsExactly(b, a.id(), committed);
+    ExpectInboxIsExactly(b, a.Id(), committed);
     StopAndVerifyLedgers(f);
 }
 
@@ -181,15 +181,15 @@ TEST(FederationCrash, ReceiverKilledBetweenCommitAndReceiptAnswersTheRetryWithTh
     f.AddNode("fr.central", "FR", "central_authority");
     f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
     ASSERT_TRUE(f.Create());
-    TestNode& a = f.node(0);
-    TestNode& b = f.node(1);
+    TestNode& a = f.Node(0);
+    TestNode& b = f.Node(1);
     auto started = a.Start();
     ASSERT_TRUE(started) << Why(started);
     // B dies after committing the first message it receives, before answering with a receipt.
     started = b.Start("intake.after_commit");
     ASSERT_TRUE(started) << Why(started);
 
-    auto id = a.Submit(b.id(), "notice", NoticeBody(1));
+    auto id = a.Submit(b.Id(), "notice", NoticeBody(1));
     ASSERT_TRUE(id) << Why(id);
     ASSERT_TRUE(b.WaitExit()) << "the failpoint did not kill the receiver";
     {
@@ -209,7 +209,7 @@ TEST(FederationCrash, ReceiverKilledBetweenCommitAndReceiptAnswersTheRetryWithTh
     auto received = b.Metric("concord_messages_received");
     ASSERT_TRUE(received) << Why(received);
     EXPECT_EQ(*received, 0) << "the retry was stored again";
-    ExpectInboxIsExactly(b, a.id(), {*id});
+    ExpectInboxIsExactly(b, a.Id(), {*id});
 
     // The receipt A holds is B's signed receipt of the entry committed before the crash.
     auto sent = a.Api("GET", "/api/v1/messages/" + *id + "?box=outbox");
@@ -221,7 +221,7 @@ TEST(FederationCrash, ReceiverKilledBetweenCommitAndReceiptAnswersTheRetryWithTh
     const std::int64_t committed_index = federation::GetInt(inbox->json, "ledger_index").value();
     std::string receipt;
     for (const auto& e : *federation::GetArray(sent->json, "evidence").value()) {
-        auto evidence = federation::VerifyEvidence(e.as_string(), b.entry().signing_key);
+        auto evidence = federation::VerifyEvidence(e.as_string(), b.Entry().signing_key);
         if (evidence && evidence->event == "delivery") {
             receipt = std::string(e.as_string());
             ASSERT_TRUE(evidence->ledger_index.has_value());
@@ -231,7 +231,7 @@ TEST(FederationCrash, ReceiverKilledBetweenCommitAndReceiptAnswersTheRetryWithTh
             );
         }
     }
-    ASSERT_FALSE(receipt.empty()) << "no delivery receipt signed by " << b.id() << ": "
+    ASSERT_FALSE(receipt.empty()) << "no delivery receipt signed by " << b.Id() << ": "
                                   << sent->body;
     // Sending the same envelope once more returns that very receipt and stores nothing.
     const std::string envelope = *federation::GetString(sent->json, "envelope");
@@ -240,7 +240,7 @@ TEST(FederationCrash, ReceiverKilledBetweenCommitAndReceiptAnswersTheRetryWithTh
     ASSERT_EQ(again->status, 200u) << again->body;
     EXPECT_EQ(federation::GetString(again->json, "receipt").value_or(""), receipt);
     EXPECT_TRUE(again->json.at("duplicate").as_bool());
-    ExpectInboxIsExactly(b, a.id(), {*id});
+    ExpectInboxIsExactly(b, a.Id(), {*id});
     StopAndVerifyLedgers(f);
 }
 

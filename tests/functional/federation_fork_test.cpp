@@ -29,13 +29,13 @@ namespace {
 // Replaces the node's store by a new one whose audit log holds `size` invented entries.
 Result<void> ForgeHistory(const TestNode& node, std::uint64_t size) {
     for (const char* suffix : {"", "-wal", "-shm"}) {
-        std::filesystem::remove(node.dir() / (std::string("node.db") + suffix));
+        std::filesystem::remove(node.Dir() / (std::string("node.db") + suffix));
     }
     // 0600 before SQLite opens it (its -wal and -shm follow), as concordd requires.
-    std::ofstream(node.dir() / "node.db").close();
-    std::filesystem::permissions(node.dir() / "node.db", std::filesystem::perms(0600));
+    std::ofstream(node.Dir() / "node.db").close();
+    std::filesystem::permissions(node.Dir() / "node.db", std::filesystem::perms(0600));
     CONCORD_ASSIGN_OR_RETURN(
-        auto store, store::Store::Open("sqlite:" + (node.dir() / "node.db").string())
+        auto store, store::Store::Open("sqlite:" + (node.Dir() / "node.db").string())
     );
     CONCORD_ASSIGN_OR_RETURN(auto log, ledger::Log::Open(*store));
     auto migrations = federation::Node::Migrations();
@@ -70,13 +70,13 @@ void ExpectRewrittenHistoryDetected(std::int64_t delta) {
     ASSERT_TRUE(f.Create());
     auto started = f.StartAll();
     ASSERT_TRUE(started) << Why(started);
-    TestNode& a = f.node(0);
-    TestNode& b = f.node(1);
+    TestNode& a = f.Node(0);
+    TestNode& b = f.Node(1);
 
     // Grow B's log a little: messages from A, each a ledger entry at B.
     std::vector<std::string> ids;
     for (int i = 0; i < 5; ++i) {
-        auto id = a.Submit(b.id(), "notice", R"({"n":)" + std::to_string(i) + "}");
+        auto id = a.Submit(b.Id(), "notice", R"({"n":)" + std::to_string(i) + "}");
         ASSERT_TRUE(id) << Why(id);
         ids.push_back(*id);
     }
@@ -124,8 +124,8 @@ void ExpectRewrittenHistoryDetected(std::int64_t delta) {
         }
         return false;
     })) << "no fork alert at "
-        << a.id();
-    EXPECT_EQ(federation::GetString(fork, "peer").value_or(""), b.id());
+        << a.Id();
+    EXPECT_EQ(federation::GetString(fork, "peer").value_or(""), b.Id());
 
     // The evidence holds B's checkpoint that A cosigned and the contradicting one B presented,
     // both signed by B's key.
@@ -137,12 +137,12 @@ void ExpectRewrittenHistoryDetected(std::int64_t delta) {
     ASSERT_NE(split, std::string::npos) << evidence;
     const std::string old_note = evidence.substr(cosigned_tag.size(), split - cosigned_tag.size());
     const std::string new_note = evidence.substr(split + presented_tag.size());
-    auto old_checkpoint = VerifiedCheckpoint(old_note, b.entry());
+    auto old_checkpoint = VerifiedCheckpoint(old_note, b.Entry());
     ASSERT_TRUE(old_checkpoint) << Why(old_checkpoint) << "\n" << evidence;
-    auto new_checkpoint = VerifiedCheckpoint(new_note, b.entry());
+    auto new_checkpoint = VerifiedCheckpoint(new_note, b.Entry());
     ASSERT_TRUE(new_checkpoint) << Why(new_checkpoint) << "\n" << evidence;
-    EXPECT_EQ(old_checkpoint->origin, b.id());
-    EXPECT_EQ(new_checkpoint->origin, b.id());
+    EXPECT_EQ(old_checkpoint->origin, b.Id());
+    EXPECT_EQ(new_checkpoint->origin, b.Id());
     EXPECT_EQ(old_checkpoint->size, static_cast<std::uint64_t>(b_size));
     if (delta > 0) {
         EXPECT_GT(new_checkpoint->size, old_checkpoint->size);

@@ -106,11 +106,11 @@ TestNode::~TestNode() {
     }
 }
 
-std::string TestNode::base_url() const {
+std::string TestNode::BaseUrl() const {
     return "https://127.0.0.1:" + std::to_string(port_);
 }
 
-std::string TestNode::api_url() const {
+std::string TestNode::ApiUrl() const {
     return "https://127.0.0.1:" + std::to_string(api_port_);
 }
 
@@ -135,7 +135,7 @@ Result<void> TestNode::Init(
     o.directory_keys = {directory_key};
     CONCORD_ASSIGN_OR_RETURN(init_, server::InitNode(o));
     api_ = std::make_unique<server::testing::ApiClient>(
-        api_url(), init_.api_token, init_.entry.tls_sha256, std::chrono::seconds(30), base_url()
+        ApiUrl(), init_.api_token, init_.entry.tls_sha256, std::chrono::seconds(30), BaseUrl()
     );
     return {};
 }
@@ -383,7 +383,7 @@ Federation::~Federation() {
     if (info != nullptr && info->result()->Failed()) {
         std::cerr << "keeping " << dir_ << " for inspection\n";
         for (auto& n : nodes_) {
-            std::cerr << "--- " << n->id() << " log tail ---\n" << n->LogTail(2000) << "\n";
+            std::cerr << "--- " << n->Id() << " log tail ---\n" << n->LogTail(2000) << "\n";
         }
         return;
     }
@@ -406,14 +406,14 @@ void Federation::AddExternal(std::string id, std::string party) {
     x.entry.roles = {"competent_authority"};
     x.entry.endpoint = "https://127.0.0.1:1";
     x.entry.tls_sha256 = std::string(64, '0');  // never dialled; a pin is required with https
-    x.entry.signing_key = x.keys.signing.public_key();
-    x.entry.box_key = x.keys.box.public_key();
+    x.entry.signing_key = x.keys.signing.PublicKey();
+    x.entry.box_key = x.keys.box.PublicKey();
     x.entry.languages = {"en"};
     externals_.push_back(std::move(x));
 }
 
 Result<void> Federation::Create() {
-    const auto& pk = directory_key_.public_key().bytes();
+    const auto& pk = directory_key_.PublicKey().Bytes();
     const std::string directory_pub = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
         TestNode& n = *nodes_[i];
@@ -452,12 +452,12 @@ Result<void> Federation::StartAll() {
 
 void Federation::ExpectCleanShutdown() {
     for (auto& n : nodes_) {
-        if (!n->running()) {
+        if (!n->Running()) {
             continue;
         }
         const int status = n->Terminate();
         EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-            << n->id() << " did not exit cleanly on SIGTERM (status " << status << "):\n"
+            << n->Id() << " did not exit cleanly on SIGTERM (status " << status << "):\n"
             << n->LogTail();
     }
 }
@@ -475,7 +475,7 @@ Result<std::uint64_t> Federation::RewriteDirectory() {
     }
     std::vector<federation::NodeEntry> entries;
     for (const auto& n : nodes_) {
-        entries.push_back(n->entry());
+        entries.push_back(n->Entry());
     }
     for (const auto& x : externals_) {
         entries.push_back(x.entry);
@@ -501,7 +501,7 @@ namespace {
 // A personal token of a new user of `node` with `role` ("" after a test failure).
 std::string TokenOf(TestNode& node, const char* login, const char* role) {
     auto t = server::testing::EnrolAndSignIn(
-        node.api(), server::testing::NewPerson{login, login, {role}, "cyber"}
+        node.Api(), server::testing::NewPerson{login, login, {role}, "cyber"}
     );
     EXPECT_TRUE(t) << Why(t);
     return t ? *t : std::string();
@@ -510,8 +510,8 @@ std::string TokenOf(TestNode& node, const char* login, const char* role) {
 }  // namespace
 
 CaseSender::CaseSender(TestNode& from)
-    : drafter_(from.api_url(), TokenOf(from, "pierre", "officer"), from.entry().tls_sha256),
-      approver_(from.api_url(), TokenOf(from, "anne", "approver"), from.entry().tls_sha256) {}
+    : drafter_(from.ApiUrl(), TokenOf(from, "pierre", "officer"), from.Entry().tls_sha256),
+      approver_(from.ApiUrl(), TokenOf(from, "anne", "approver"), from.Entry().tls_sha256) {}
 
 std::string CaseSender::Send(const boost::json::value& request, const std::string& peer) {
     boost::json::object draft{{"request", request}, {"peer_node", peer}};
@@ -529,7 +529,7 @@ std::string CaseSender::Send(const boost::json::value& request, const std::strin
 std::string WaitForIncomingCases(TestNode& node, std::size_t count) {
     std::string newest;
     EXPECT_TRUE(WaitFor([&] {
-        auto in = node.api().Call("GET", "/api/v1/cases?direction=in");
+        auto in = node.Api().Call("GET", "/api/v1/cases?direction=in");
         if (!in || in->status != 200 || in->json.at("cases").as_array().size() != count) {
             return false;
         }

@@ -59,17 +59,17 @@ public:
     TestNode(const TestNode&) = delete;
     TestNode& operator=(const TestNode&) = delete;
 
-    [[nodiscard]] const std::string& id() const { return id_; }
-    [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
-    [[nodiscard]] std::uint16_t port() const { return port_; }
-    [[nodiscard]] std::string base_url() const;
+    [[nodiscard]] const std::string& Id() const { return id_; }
+    [[nodiscard]] const std::filesystem::path& Dir() const { return dir_; }
+    [[nodiscard]] std::uint16_t Port() const { return port_; }
+    [[nodiscard]] std::string BaseUrl() const;
     /// The local API listener (api.listen): /api/v1 and /metrics.
-    [[nodiscard]] std::uint16_t api_port() const { return api_port_; }
-    [[nodiscard]] std::string api_url() const;
-    [[nodiscard]] const server::InitResult& init() const { return init_; }
-    [[nodiscard]] const federation::NodeEntry& entry() const { return init_.entry; }
-    [[nodiscard]] bool running() const { return pid_ > 0; }
-    [[nodiscard]] pid_t pid() const { return pid_; }
+    [[nodiscard]] std::uint16_t ApiPort() const { return api_port_; }
+    [[nodiscard]] std::string ApiUrl() const;
+    [[nodiscard]] const server::InitResult& Init() const { return init_; }
+    [[nodiscard]] const federation::NodeEntry& Entry() const { return init_.entry; }
+    [[nodiscard]] bool Running() const { return pid_ > 0; }
+    [[nodiscard]] pid_t Pid() const { return pid_; }
 
     /// Creates the node folder (InitNode) with the federation's directory file and key.
     Result<void> Init(
@@ -97,7 +97,7 @@ public:
     bool WaitExit(std::chrono::seconds limit = kPatience);
 
     /// The node's local-API client (shared with `concord demo` and the benchmarks).
-    server::testing::ApiClient& api() { return *api_; }
+    server::testing::ApiClient& Api() { return *api_; }
     /// A new client that pins this node's certificate (one per thread).
     [[nodiscard]] std::unique_ptr<net::HttpClient> NewClient() const;
     /// Calls the local API with the bearer token, on `client` (default: the node's own).
@@ -177,13 +177,13 @@ public:
     /// Starts every node and waits until each is healthy.
     Result<void> StartAll();
 
-    TestNode& node(std::size_t i) { return *nodes_[i]; }
-    [[nodiscard]] std::size_t size() const { return nodes_.size(); }
-    ExternalIdentity& external(std::size_t i) { return externals_[i]; }
-    [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+    TestNode& Node(std::size_t i) { return *nodes_[i]; }
+    [[nodiscard]] std::size_t Size() const { return nodes_.size(); }
+    ExternalIdentity& External(std::size_t i) { return externals_[i]; }
+    [[nodiscard]] const std::filesystem::path& Dir() const { return dir_; }
     /// The key the directory (dir()/directory.json) is signed with: what a reader trusts.
-    [[nodiscard]] const crypto::PublicKey& directory_public_key() const {
-        return directory_key_.public_key();
+    [[nodiscard]] const crypto::PublicKey& DirectoryPublicKey() const {
+        return directory_key_.PublicKey();
     }
 
     /// Stops every running node with SIGTERM and expects each to exit with status 0 (so that a

@@ -34,14 +34,14 @@ protected:
 
     void TearDown() override { f_.ExpectCleanShutdown(); }
 
-    TestNode& receiver() { return f_.node(1); }
-    ExternalIdentity& tester() { return f_.external(0); }
+    TestNode& Receiver() { return f_.Node(1); }
+    ExternalIdentity& Tester() { return f_.External(0); }
 
     federation::Header NewHeader(const std::string& to = "hu.poc") {
         federation::Header h;
         h.id = NewUuidV7();
         h.type = "notice";
-        h.from = tester().entry.id;
+        h.from = Tester().entry.id;
         h.to = to;
         h.time = FormatTimestamp(NowMillis());
         h.priority = "normal";
@@ -54,9 +54,9 @@ protected:
         const std::string& body = R"({"notice":"refusal test"})",
         const federation::NodeEntry* recipient = nullptr
     ) {
-        const federation::NodeEntry& to = recipient != nullptr ? *recipient : receiver().entry();
+        const federation::NodeEntry& to = recipient != nullptr ? *recipient : Receiver().Entry();
         auto sealed =
-            federation::SealEnvelope(h, body, tester().keys.signing, tester().keys.box, to.box_key);
+            federation::SealEnvelope(h, body, Tester().keys.signing, Tester().keys.box, to.box_key);
         EXPECT_TRUE(sealed) << Why(sealed);
         return sealed.value_or("");
     }
@@ -66,7 +66,7 @@ protected:
     }
 
     std::size_t InboxCount() {
-        auto inbox = receiver().ListAll("inbox");
+        auto inbox = Receiver().ListAll("inbox");
         EXPECT_TRUE(inbox) << Why(inbox);
         return inbox ? inbox->size() : 0;
     }
@@ -82,7 +82,7 @@ protected:
     ) {
         SCOPED_TRACE(what);
         const std::size_t before = InboxCount();
-        auto reply = receiver().Plain("POST", path, body);
+        auto reply = Receiver().Plain("POST", path, body);
         ASSERT_TRUE(reply) << Why(reply);
         EXPECT_EQ(reply->status, status) << reply->body;
         EXPECT_EQ(reply->ErrorCodeName(), code) << reply->body;
@@ -91,7 +91,7 @@ protected:
 
     void ExpectAccepted(const std::string& what, const std::string& body, bool duplicate) {
         SCOPED_TRACE(what);
-        auto reply = receiver().Plain("POST", "/fed/v1/messages", body);
+        auto reply = Receiver().Plain("POST", "/fed/v1/messages", body);
         ASSERT_TRUE(reply) << Why(reply);
         ASSERT_EQ(reply->status, 200u) << reply->body;
         EXPECT_FALSE(federation::GetString(reply->json, "receipt").value_or("").empty());
@@ -114,7 +114,7 @@ TEST_F(FederationRefusal, EveryTamperedSignedFieldIsRefused) {
         auto o = Object(Seal(NewHeader()));
         return std::string(o.at("body").as_string());
     }();
-    const auto stranger = crypto::SigningKey::Generate().public_key().bytes();
+    const auto stranger = crypto::SigningKey::Generate().PublicKey().Bytes();
     const auto valid_sig = std::string(Object(valid).at("sig").as_string());
     std::string flipped_sig = valid_sig;
     flipped_sig[3] = flipped_sig[3] == 'A' ? 'B' : 'A';
@@ -144,7 +144,7 @@ TEST_F(FederationRefusal, EveryTamperedSignedFieldIsRefused) {
     // The untampered envelope is accepted: the refusals were about the changes.
     ExpectAccepted("the original", valid, false);
     EXPECT_EQ(InboxCount(), before + 1);
-    auto refused = receiver().Metric("concord_envelopes_refused", "reason=\"bad_signature\"");
+    auto refused = Receiver().Metric("concord_envelopes_refused", "reason=\"bad_signature\"");
     ASSERT_TRUE(refused) << Why(refused);
     EXPECT_EQ(*refused, 7);
 }
@@ -166,14 +166,14 @@ TEST_F(FederationRefusal, StrippedUnknownMisaddressedStaleOversizeMalformedAndOt
         federation::Header h = NewHeader();
         h.from = "xx.unlisted";
         auto sealed = federation::SealEnvelope(
-            h, R"({"x":1})", stranger.keys.signing, stranger.keys.box, receiver().entry().box_key
+            h, R"({"x":1})", stranger.keys.signing, stranger.keys.box, Receiver().Entry().box_key
         );
         ASSERT_TRUE(sealed) << Why(sealed);
         ExpectRefused("unknown sender", *sealed, 403, "unknown_sender");
         // The listed sender's name with a key of its own choosing.
-        h.from = tester().entry.id;
+        h.from = Tester().entry.id;
         sealed = federation::SealEnvelope(
-            h, R"({"x":1})", stranger.keys.signing, tester().keys.box, receiver().entry().box_key
+            h, R"({"x":1})", stranger.keys.signing, Tester().keys.box, Receiver().Entry().box_key
         );
         ASSERT_TRUE(sealed) << Why(sealed);
         ExpectRefused("unknown key", *sealed, 403, "unknown_sender");
@@ -181,7 +181,7 @@ TEST_F(FederationRefusal, StrippedUnknownMisaddressedStaleOversizeMalformedAndOt
     // A correct envelope for another node, sent here.
     ExpectRefused(
         "message for another node",
-        Seal(NewHeader("fr.central"), R"({"x":1})", &f_.node(0).entry()),
+        Seal(NewHeader("fr.central"), R"({"x":1})", &f_.Node(0).Entry()),
         421,
         "wrong_recipient"
     );
@@ -215,7 +215,7 @@ TEST_F(FederationRefusal, StrippedUnknownMisaddressedStaleOversizeMalformedAndOt
         o.erase("sig");
         o.erase("key");
         o["v"] = 2;
-        auto signed_v2 = federation::SignObject(o, kEnvelopeDomain, tester().keys.signing);
+        auto signed_v2 = federation::SignObject(o, kEnvelopeDomain, Tester().keys.signing);
         ASSERT_TRUE(signed_v2) << Why(signed_v2);
         ExpectRefused("v=2", *signed_v2, 400, "unsupported_version");
         ExpectRefused(
@@ -226,10 +226,10 @@ TEST_F(FederationRefusal, StrippedUnknownMisaddressedStaleOversizeMalformedAndOt
             "/fed/v2/messages"
         );
     }
-    auto stale = receiver().Metric("concord_envelopes_refused", "reason=\"stale\"");
+    auto stale = Receiver().Metric("concord_envelopes_refused", "reason=\"stale\"");
     ASSERT_TRUE(stale) << Why(stale);
     EXPECT_EQ(*stale, 2);
-    auto too_large = receiver().Metric("concord_http_refusals_total", "reason=\"too_large\"");
+    auto too_large = Receiver().Metric("concord_http_refusals_total", "reason=\"too_large\"");
     ASSERT_TRUE(too_large) << Why(too_large);
     EXPECT_EQ(*too_large, 1);
 }
@@ -250,7 +250,7 @@ TEST_F(FederationRefusal, ReplayedIdWithOtherContentIsRefusedAndTheSameEnvelopeI
     ExpectRefused("same id, later time", Seal(later, R"({"version":"first"})"), 409, "replay");
     ExpectAccepted("the same envelope again", first, true);
     EXPECT_EQ(InboxCount(), stored);
-    auto detail = receiver().Api("GET", "/api/v1/messages/" + h.id + "?box=inbox");
+    auto detail = Receiver().Api("GET", "/api/v1/messages/" + h.id + "?box=inbox");
     ASSERT_TRUE(detail) << Why(detail);
     ASSERT_EQ(detail->status, 200u) << detail->body;
     EXPECT_EQ(boost::json::serialize(detail->json.at("body")), R"({"version":"first"})");
@@ -261,7 +261,7 @@ TEST_F(FederationRefusal, RevokedSenderIsRefusedAfterTheDirectoryReload) {
     auto serial = f_.RevokeExternal(0);
     ASSERT_TRUE(serial) << Why(serial);
     ASSERT_TRUE(WaitFor([&] {
-        auto health = receiver().Plain("GET", "/healthz");
+        auto health = Receiver().Plain("GET", "/healthz");
         return health && health->status == 200 &&
                federation::GetInt(health->json, "directory_serial").value_or(0) ==
                    static_cast<std::int64_t>(*serial);

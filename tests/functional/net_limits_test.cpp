@@ -76,7 +76,7 @@ public:
     }
     Flood(const Flood&) = delete;
     Flood& operator=(const Flood&) = delete;
-    [[nodiscard]] std::size_t size() const { return fds_.size(); }
+    [[nodiscard]] std::size_t Size() const { return fds_.size(); }
 
 private:
     std::vector<int> fds_;
@@ -90,12 +90,12 @@ TEST(NetLimits, SlowConnectionsFromOneAddressLeaveRoomForOthers) {
     Federation f;
     f.AddNode("fr.central", "FR", "central_authority");
     ASSERT_TRUE(f.Create());
-    TestNode& a = f.node(0);
+    TestNode& a = f.Node(0);
     ASSERT_TRUE(a.SetConfig("http", "header_timeout", "\"120s\""));
     ASSERT_TRUE(a.Start());
 
-    Flood flood("127.0.0.2", a.port(), 600);
-    ASSERT_EQ(flood.size(), 600u);
+    Flood flood("127.0.0.2", a.Port(), 600);
+    ASSERT_EQ(flood.Size(), 600u);
     int healthy = 0;
     for (int i = 0; i < 30; ++i) {
         auto client = a.NewClient();
@@ -121,8 +121,8 @@ TEST(NetLimits, DescriptorFloodLeavesRoomForDeliveries) {
     f.AddNode("fr.central", "FR", "central_authority");
     f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
     ASSERT_TRUE(f.Create());
-    TestNode& a = f.node(0);
-    TestNode& b = f.node(1);
+    TestNode& a = f.Node(0);
+    TestNode& b = f.Node(1);
     // Without the per-address limit one address stands for a flood from many.
     ASSERT_TRUE(a.SetConfig("http", "max_connections_per_address", "100000"));
     ASSERT_TRUE(a.SetConfig("http", "max_connections", "100000"));
@@ -137,24 +137,24 @@ TEST(NetLimits, DescriptorFloodLeavesRoomForDeliveries) {
          "--",
          ConcorddPath().string(),
          "--config",
-         (a.dir() / "config.toml").string()},
-        a.dir() / "concordd.log"
+         (a.Dir() / "config.toml").string()},
+        a.Dir() / "concordd.log"
     );
     ASSERT_TRUE(pid) << Why(pid);
     struct Stop {
         pid_t pid;
         ~Stop() { server::testing::TerminateProcess(pid, kPatience); }
     } stop{*pid};
-    auto healthy = server::testing::WaitHealthy(*pid, a.port(), a.entry().tls_sha256, kPatience);
+    auto healthy = server::testing::WaitHealthy(*pid, a.Port(), a.Entry().tls_sha256, kPatience);
     ASSERT_TRUE(healthy) << Why(healthy) << a.LogTail();
 
     // Queued while B is down, so it is sent during the flood.
-    auto id = a.Submit(b.id(), "notice", R"({"notice":"sent during a flood"})");
+    auto id = a.Submit(b.Id(), "notice", R"({"notice":"sent during a flood"})");
     ASSERT_TRUE(id) << Why(id);
     {
         const auto flood_start = std::chrono::steady_clock::now();
-        Flood flood("127.0.0.2", a.port(), 1100);
-        ASSERT_EQ(flood.size(), 1100u);
+        Flood flood("127.0.0.2", a.Port(), 1100);
+        ASSERT_EQ(flood.Size(), 1100u);
         std::cout << "flood of 1100 connections opened in "
                   << std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::steady_clock::now() - flood_start

@@ -72,14 +72,14 @@ protected:
         fed_.AddNode("fr.central", "FR", "central_authority");
         ASSERT_TRUE(fed_.Create());
         // The cheapest Argon2id (sanitizer builds are slow); the limits stay at their defaults.
-        ASSERT_TRUE(node().SetConfig("people", "argon2_memory_kib", "8"));
-        ASSERT_TRUE(node().SetConfig("people", "argon2_passes", "1"));
+        ASSERT_TRUE(Node().SetConfig("people", "argon2_memory_kib", "8"));
+        ASSERT_TRUE(Node().SetConfig("people", "argon2_passes", "1"));
         ASSERT_TRUE(fed_.StartAll());
-        client_ = node().NewClient();
+        client_ = Node().NewClient();
     }
 
-    TestNode& node() { return fed_.node(0); }
-    std::string Config() { return (node().dir() / "config.toml").string(); }
+    TestNode& Node() { return fed_.Node(0); }
+    std::string Config() { return (Node().Dir() / "config.toml").string(); }
 
     Enrolled AddUser(const std::string& login, const std::vector<std::string>& roles) {
         std::vector<std::string> args = {
@@ -97,7 +97,7 @@ protected:
             args.push_back("--role");
             args.push_back(role);
         }
-        const CliRun run = RunConcord(fed_.dir(), args);
+        const CliRun run = RunConcord(fed_.Dir(), args);
         EXPECT_EQ(run.status, 0) << run.out;
         EXPECT_NE(
             run.out.find("otpauth://totp/fr.central:" + login + "?secret="), std::string::npos
@@ -123,7 +123,7 @@ protected:
         std::string_view body = "",
         const net::HeaderList& headers = {}
     ) {
-        return client_->Send(method, node().api_url() + path, body, headers);
+        return client_->Send(method, Node().ApiUrl() + path, body, headers);
     }
 
     net::Response Login(
@@ -154,7 +154,7 @@ TEST_F(PeopleFunctionalTest, SignInSessionCsrfTokensAndLockout) {
 
     // Sign in: the cookie is HttpOnly, Secure, SameSite=Strict, Path=/.
     net::Response login = Login("alice", alice.password, Code(alice));
-    ASSERT_EQ(login.status, 201u) << login.body << node().LogTail();
+    ASSERT_EQ(login.status, 201u) << login.body << Node().LogTail();
     const std::string set_cookie = login.Header("Set-Cookie").value_or("");
     ASSERT_TRUE(set_cookie.starts_with("concord_session=")) << set_cookie;
     for (const char* attribute : {"; HttpOnly", "; Secure", "; SameSite=Strict", "; Path=/"}) {
@@ -209,7 +209,7 @@ TEST_F(PeopleFunctionalTest, SignInSessionCsrfTokensAndLockout) {
     ASSERT_TRUE(no_admin);
     EXPECT_EQ(no_admin->status, 403u) << no_admin->body;
     // The node-wide token still works and acts as the node.
-    auto as_node = node().Api("GET", "/api/v1/session");
+    auto as_node = Node().Api("GET", "/api/v1/session");
     ASSERT_TRUE(as_node);
     EXPECT_EQ(as_node->json.at("actor").as_string(), "node");
     // Revoked, the token stops working.
@@ -247,18 +247,18 @@ TEST_F(PeopleFunctionalTest, SignInSessionCsrfTokensAndLockout) {
     const net::Response locked = Login("bob", bob.password, Code(bob));
     EXPECT_EQ(locked.status, 401u);
     EXPECT_EQ(locked.body, unknown.body);
-    const CliRun list = RunConcord(fed_.dir(), {"user", "list", "--config", Config()});
+    const CliRun list = RunConcord(fed_.Dir(), {"user", "list", "--config", Config()});
     EXPECT_EQ(list.status, 0);
     EXPECT_NE(list.out.find("locked"), std::string::npos) << list.out;
     // The administrator's reset clears the lockout.
     const CliRun reset =
-        RunConcord(fed_.dir(), {"user", "reset-password", "--config", Config(), "bob"});
+        RunConcord(fed_.Dir(), {"user", "reset-password", "--config", Config(), "bob"});
     ASSERT_EQ(reset.status, 0) << reset.out;
     const std::string new_password = Field(reset.out, "one-time password");
     EXPECT_EQ(Login("bob", new_password, Code(bob)).status, 201u);
 
     fed_.ExpectCleanShutdown();
-    auto verified = node().VerifyLedger();
+    auto verified = Node().VerifyLedger();
     EXPECT_TRUE(verified) << verified.error().ToString();
 }
 

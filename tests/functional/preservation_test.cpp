@@ -68,9 +68,9 @@ TEST(Preservation, TheProvidersHookPreservesAndTheSenderGetsTheConfirmation) {
     f.AddNode("fr.central", "FR", "central_authority");
     f.AddNode("hu.provider", "HU", "service_provider");
     ASSERT_TRUE(f.Create());
-    const auto kept = f.dir() / "order-seen.json";
+    const auto kept = f.Dir() / "order-seen.json";
     const std::string hook = WriteScript(
-        f.dir() / "freeze.sh",
+        f.Dir() / "freeze.sh",
         "cat > '" + kept.string() +
             "'\n"
             "echo 'freezing' >&2\n"
@@ -78,19 +78,19 @@ TEST(Preservation, TheProvidersHookPreservesAndTheSenderGetsTheConfirmation) {
             "\"$(sha256sum < '" +
             kept.string() + "' | cut -c1-64)\""
     );
-    TestNode& a = f.node(0);
-    TestNode& c = f.node(1);
+    TestNode& a = f.Node(0);
+    TestNode& c = f.Node(1);
     ASSERT_TRUE(c.SetConfig("preservation", "hook", "[\"" + hook + "\"]"));
     ASSERT_TRUE(c.SetConfig("preservation", "hook_timeout", "\"20s\""));
     auto started = f.StartAll();
     ASSERT_TRUE(started) << Why(started);
 
-    auto order = a.Submit(c.id(), "request", ExampleOrder());
+    auto order = a.Submit(c.Id(), "request", ExampleOrder());
     ASSERT_TRUE(order) << Why(order);
     std::optional<boost::json::object> reply;
     ASSERT_TRUE(WaitFor([&] { return (reply = Confirmation(a, *order)).has_value(); }))
         << c.LogTail();
-    EXPECT_EQ(Str(reply->at("peer")), c.id());
+    EXPECT_EQ(Str(reply->at("peer")), c.Id());
     const auto& body = reply->at("body").as_object();
     EXPECT_EQ(Str(body.at("status")), "preserved");
     EXPECT_EQ(Str(body.at("reference")), "HU-FRZ-1");
@@ -120,14 +120,14 @@ TEST(Preservation, AFailingHookLeavesTheOrderInTheRespondersQueue) {
     f.AddNode("fr.central", "FR", "central_authority");
     f.AddNode("hu.provider", "HU", "service_provider");
     ASSERT_TRUE(f.Create());
-    const std::string hook = WriteScript(f.dir() / "broken.sh", "echo 'vault offline' >&2\nexit 2");
-    TestNode& a = f.node(0);
-    TestNode& c = f.node(1);
+    const std::string hook = WriteScript(f.Dir() / "broken.sh", "echo 'vault offline' >&2\nexit 2");
+    TestNode& a = f.Node(0);
+    TestNode& c = f.Node(1);
     ASSERT_TRUE(c.SetConfig("preservation", "hook", "[\"" + hook + "\"]"));
     auto started = f.StartAll();
     ASSERT_TRUE(started) << Why(started);
 
-    auto order = a.Submit(c.id(), "request", ExampleOrder());
+    auto order = a.Submit(c.Id(), "request", ExampleOrder());
     ASSERT_TRUE(order) << Why(order);
     boost::json::array queued;
     ASSERT_TRUE(WaitFor([&] {
@@ -142,7 +142,7 @@ TEST(Preservation, AFailingHookLeavesTheOrderInTheRespondersQueue) {
     EXPECT_EQ(Str(queued[0].at("state")), "queued_for_responder");
     EXPECT_EQ(Str(queued[0].at("error_code")), "exit_status");
     EXPECT_EQ(Str(queued[0].at("hook_stderr")), "vault offline\n");
-    EXPECT_EQ(Str(queued[0].at("sender")), a.id());
+    EXPECT_EQ(Str(queued[0].at("sender")), a.Id());
     EXPECT_FALSE(Confirmation(a, *order));
 
     auto bad = c.Api("GET", "/api/v1/preservation/queue?state=lost");

@@ -57,16 +57,16 @@ public:
         }
     }
 
-    [[nodiscard]] std::uint16_t port() const { return port_; }
+    [[nodiscard]] std::uint16_t Port() const { return port_; }
 
     /// Number of connections accepted so far.
-    std::size_t accepted() {
+    std::size_t Accepted() {
         std::scoped_lock lock(mu_);
         return connections_.size();
     }
 
     /// True once the client closed connection `i`.
-    bool closed(std::size_t i) {
+    bool Closed(std::size_t i) {
         std::scoped_lock lock(mu_);
         return connections_.at(i)->closed.load();
     }
@@ -124,20 +124,20 @@ TEST(ServerHardening, StalledWitnessPeerDoesNotDelayARevocation) {
     f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
     f.AddExternal("fr.revoked", "FR");
     f.AddExternal("fr.stalling", "FR");
-    f.external(1).entry.endpoint = "https://127.0.0.1:" + std::to_string(stall.port());
-    f.external(1).entry.tls_sha256 = std::string(64, '0');
+    f.External(1).entry.endpoint = "https://127.0.0.1:" + std::to_string(stall.Port());
+    f.External(1).entry.tls_sha256 = std::string(64, '0');
     ASSERT_TRUE(f.Create());
     auto started = f.StartAll();
     ASSERT_TRUE(started) << Why(started);
-    TestNode& node = f.node(0);
+    TestNode& node = f.Node(0);
     ASSERT_EQ(DirectorySerial(node), 1);
 
     // The witness is now waiting on the stalled peer.
-    ASSERT_TRUE(WaitFor([&] { return stall.accepted() >= 1; }));
+    ASSERT_TRUE(WaitFor([&] { return stall.Accepted() >= 1; }));
     auto serial = f.RevokeExternal(0);
     ASSERT_TRUE(serial) << Why(serial);
     ASSERT_TRUE(WaitFor([&] { return DirectorySerial(node) == 2; }, std::chrono::seconds(30)));
-    EXPECT_FALSE(stall.closed(0)
+    EXPECT_FALSE(stall.Closed(0)
     ) << "the revocation was loaded only after the witness gave up on the stalled peer";
     f.ExpectCleanShutdown();
 }
@@ -150,8 +150,8 @@ protected:
         ASSERT_TRUE(f_.Create());
     }
 
-    TestNode& sender() { return f_.node(0); }
-    TestNode& receiver() { return f_.node(1); }
+    TestNode& Sender() { return f_.Node(0); }
+    TestNode& Receiver() { return f_.Node(1); }
 
     // POST /api/v1/messages on `client` with an Idempotency-Key.
     Result<net::Response> SubmitWithKey(
@@ -159,14 +159,14 @@ protected:
     ) {
         return client.Send(
             "POST",
-            sender().api_url() + "/api/v1/messages",
+            Sender().ApiUrl() + "/api/v1/messages",
             body,
-            {{"Authorization", "Bearer " + sender().init().api_token}, {"Idempotency-Key", key}}
+            {{"Authorization", "Bearer " + Sender().Init().api_token}, {"Idempotency-Key", key}}
         );
     }
 
     bool SenderIsSleeping() {
-        return sender().LogTail(100000).find("failpoint reached: sleeping") != std::string::npos;
+        return Sender().LogTail(100000).find("failpoint reached: sleeping") != std::string::npos;
     }
 
     Federation f_;
@@ -175,21 +175,21 @@ protected:
 // Before: Stop closed every connection at once, so the client of a committed submission got
 // no answer.
 TEST_F(ServerProcess, SigtermLetsASubmissionInFlightFinish) {
-    ASSERT_TRUE(receiver().Start());
-    ASSERT_TRUE(sender().Start("outbox.after_commit:sleep=3000"));
+    ASSERT_TRUE(Receiver().Start());
+    ASSERT_TRUE(Sender().Start("outbox.after_commit:sleep=3000"));
     Result<std::string> submitted = MakeError(ErrorCode::kInternal, "not run");
     std::thread client([&] {
-        auto c = sender().NewClient();
-        submitted = sender().Submit("hu.poc", "notice", R"({"n":1})", c.get());
+        auto c = Sender().NewClient();
+        submitted = Sender().Submit("hu.poc", "notice", R"({"n":1})", c.get());
     });
     ASSERT_TRUE(WaitFor([&] { return SenderIsSleeping(); }));
-    const int status = sender().Terminate();
+    const int status = Sender().Terminate();
     client.join();
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << sender().LogTail();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << Sender().LogTail();
     ASSERT_TRUE(submitted) << Why(submitted);
 
-    ASSERT_TRUE(sender().Start());
-    auto outbox = sender().ListAll("outbox");
+    ASSERT_TRUE(Sender().Start());
+    auto outbox = Sender().ListAll("outbox");
     ASSERT_TRUE(outbox) << Why(outbox);
     ASSERT_EQ(outbox->size(), 1u);
     EXPECT_EQ((*outbox)[0].id, *submitted);
@@ -198,26 +198,26 @@ TEST_F(ServerProcess, SigtermLetsASubmissionInFlightFinish) {
 
 // Before: the local API had no idempotency, so the resubmission made a second message.
 TEST_F(ServerProcess, ResubmittingWithTheSameKeyAfterACutOffMakesNoDuplicate) {
-    ASSERT_TRUE(receiver().Start());
-    ASSERT_TRUE(sender().Start("outbox.after_commit:sleep=3000"));
+    ASSERT_TRUE(Receiver().Start());
+    ASSERT_TRUE(Sender().Start("outbox.after_commit:sleep=3000"));
     const std::string body = R"({"to":"hu.poc","type":"notice","body":{"n":1}})";
     {
         net::ClientOptions impatient;
-        impatient.pinned_cert_sha256 = sender().entry().tls_sha256;
+        impatient.pinned_cert_sha256 = Sender().Entry().tls_sha256;
         impatient.timeout = std::chrono::milliseconds(500);
         net::HttpClient cut_off(impatient);
         auto first = SubmitWithKey(cut_off, "retry-1", body);
         EXPECT_FALSE(first) << "the client should have been cut off, got HTTP " << first->status;
     }
     ASSERT_TRUE(WaitFor([&] { return SenderIsSleeping(); }));
-    auto client = sender().NewClient();
+    auto client = Sender().NewClient();
     auto again = SubmitWithKey(*client, "retry-1", body);
     ASSERT_TRUE(again) << Why(again);
     ASSERT_EQ(again->status, 201u) << again->body;
     EXPECT_EQ(again->Header("Idempotent-Replayed").value_or(""), "true");
     const std::string id(boost::json::parse(again->body).at("id").as_string());
 
-    auto outbox = sender().ListAll("outbox");
+    auto outbox = Sender().ListAll("outbox");
     ASSERT_TRUE(outbox) << Why(outbox);
     ASSERT_EQ(outbox->size(), 1u);
     EXPECT_EQ((*outbox)[0].id, id);
@@ -237,15 +237,15 @@ TEST(ServerFiles, NodeFilesArePrivateAndAReadableTlsKeyIsRefused) {
     auto created = f.Create();
     ::umask(old);
     ASSERT_TRUE(created) << Why(created);
-    TestNode& node = f.node(0);
+    TestNode& node = f.Node(0);
     auto mode = [](const std::filesystem::path& p) {
         struct stat st {};
         EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
         return st.st_mode & 07777;
     };
-    EXPECT_EQ(mode(node.dir()), 0700u);
+    EXPECT_EQ(mode(node.Dir()), 0700u);
     for (const char* file : {"node.db", "node.key", "tls.key", "api-token", "passphrase"}) {
-        EXPECT_EQ(mode(node.dir() / file), 0600u) << file;
+        EXPECT_EQ(mode(node.Dir() / file), 0600u) << file;
     }
 
     // The federation listener serves /fed/v1 and /healthz only.
@@ -261,12 +261,12 @@ TEST(ServerFiles, NodeFilesArePrivateAndAReadableTlsKeyIsRefused) {
     EXPECT_EQ(api->status, 200u);
     EXPECT_EQ(node.Terminate(), 0);
 
-    std::filesystem::permissions(node.dir() / "tls.key", std::filesystem::perms(0644));
+    std::filesystem::permissions(node.Dir() / "tls.key", std::filesystem::perms(0644));
     ASSERT_TRUE(node.Spawn());
     ASSERT_TRUE(node.WaitExit());
     const std::string log = node.LogTail();
     EXPECT_NE(log.find("key 'http.tls_key'"), std::string::npos) << log;
-    EXPECT_NE(log.find((node.dir() / "tls.key").string() + " has mode 0644"), std::string::npos)
+    EXPECT_NE(log.find((node.Dir() / "tls.key").string() + " has mode 0644"), std::string::npos)
         << log;
 }
 

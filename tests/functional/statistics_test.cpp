@@ -43,10 +43,10 @@ TEST(Statistics, PublishedReportsAreVerifiedFromTheDirectoryAloneAndSummedWithSm
     f.AddNode("fr.central", "FR", "central_authority");
     f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
     ASSERT_TRUE(f.Create());
-    ASSERT_TRUE(f.node(1).SetConfig("statistics", "threshold", "1"));
+    ASSERT_TRUE(f.Node(1).SetConfig("statistics", "threshold", "1"));
     ASSERT_TRUE(f.StartAll());
-    TestNode& fr = f.node(0);
-    TestNode& hu = f.node(1);
+    TestNode& fr = f.Node(0);
+    TestNode& hu = f.Node(1);
 
     // fr.central's officer drafts and its approver sends kRequests requests to hu.poc.
     CaseSender sender(fr);
@@ -56,7 +56,7 @@ TEST(Statistics, PublishedReportsAreVerifiedFromTheDirectoryAloneAndSummedWithSm
     }
     const std::string first_in = WaitForIncomingCases(hu, kRequests);
     ASSERT_FALSE(first_in.empty());
-    auto acknowledged = hu.api().Call(
+    auto acknowledged = hu.Api().Call(
         "POST", "/api/v1/cases/" + first_in + "/transition", R"({"transition":"acknowledge"})"
     );
     ASSERT_TRUE(acknowledged && acknowledged->status == 200)
@@ -65,10 +65,10 @@ TEST(Statistics, PublishedReportsAreVerifiedFromTheDirectoryAloneAndSummedWithSm
     const std::int64_t day = std::int64_t{24} * 3600 * 1000;
     const std::string period =
         "?from=" + FormatTimestamp(NowMillis() - day) + "&to=" + FormatTimestamp(NowMillis() + day);
-    auto hu_published = hu.api().Call("POST", "/api/v1/statistics/publications" + period, "");
+    auto hu_published = hu.Api().Call("POST", "/api/v1/statistics/publications" + period, "");
     ASSERT_TRUE(hu_published && hu_published->status == 201)
         << (hu_published ? hu_published->body : Why(hu_published));
-    auto fr_published = fr.api().Call("POST", "/api/v1/statistics/publications" + period, "");
+    auto fr_published = fr.Api().Call("POST", "/api/v1/statistics/publications" + period, "");
     ASSERT_TRUE(fr_published && fr_published->status == 201)
         << (fr_published ? fr_published->body : Why(fr_published));
 
@@ -76,8 +76,8 @@ TEST(Statistics, PublishedReportsAreVerifiedFromTheDirectoryAloneAndSummedWithSm
     const std::string id(hu_published->json.at("id").as_string());
     auto fetched = hu.Plain("GET", "/fed/v1/statistics/publications/" + id);
     ASSERT_TRUE(fetched && fetched->status == 200) << (fetched ? fetched->body : Why(fetched));
-    const std::string directory_text = server::test_util::ReadText(f.dir() / "directory.json");
-    const crypto::PublicKey trusted = f.directory_public_key();
+    const std::string directory_text = server::test_util::ReadText(f.Dir() / "directory.json");
+    const crypto::PublicKey trusted = f.DirectoryPublicKey();
     auto directory = federation::VerifyDirectory(directory_text, std::span(&trusted, 1));
     ASSERT_TRUE(directory) << Why(directory);
     auto proven = app::VerifyPublication(*directory, fetched->body);

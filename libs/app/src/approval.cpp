@@ -131,7 +131,7 @@ Result<std::string> SignApproval(
     CONCORD_ASSIGN_OR_RETURN(
         ParsedUserCertificate certificate, ParseUserCertificate(certificate_text)
     );
-    if (!(certificate.certificate.public_key == user_key.public_key())) {
+    if (!(certificate.certificate.public_key == user_key.PublicKey())) {
         return Invalid("the certificate is for another key than the approver's");
     }
     boost::json::object request_object = RequestObject(request);
@@ -164,7 +164,7 @@ Result<std::string> Approve(
     CONCORD_ASSIGN_OR_RETURN(crypto::SigningKey key, keys.KeyFor(tx, approver.login));
     CONCORD_ASSIGN_OR_RETURN(
         IssuedCertificate certificate,
-        certifier.CertificateFor(tx, approver, key.public_key(), now_ms)
+        certifier.CertificateFor(tx, approver, key.PublicKey(), now_ms)
     );
     return SignApproval(request, certificate.text, key, now_ms);
 }

@@ -75,10 +75,10 @@ TEST(ApprovalExampleTest, DocumentedExampleReproducesAndVerifies) {
         crypto::SigningKey::FromSeed(HexDecode(keys.at("aa.central.signing_seed")).value()).value();
     auto alice = crypto::SigningKey::FromSeed(HexDecode(keys.at("alice.seed")).value()).value();
     auto b64 = [](const crypto::PublicKey& k) {
-        return crypto::Base64Encode(ByteSpan(k.bytes().data(), k.bytes().size()));
+        return crypto::Base64Encode(ByteSpan(k.Bytes().data(), k.Bytes().size()));
     };
-    EXPECT_EQ(publics.at("aa.central.signing_key"), b64(node_key.public_key()));
-    EXPECT_EQ(publics.at("alice.public_key"), b64(alice.public_key()));
+    EXPECT_EQ(publics.at("aa.central.signing_key"), b64(node_key.PublicKey()));
+    EXPECT_EQ(publics.at("alice.public_key"), b64(alice.PublicKey()));
 
     auto body_sha256 = BodySha256(blocks["body"]);
     ASSERT_TRUE(body_sha256) << body_sha256.error().ToString();
@@ -101,7 +101,7 @@ TEST(ApprovalExampleTest, DocumentedExampleReproducesAndVerifies) {
     c.roles = {Role::kOfficer, Role::kApprover};
     c.party = "AA";
     c.unit = "Cybercrime unit";
-    c.public_key = alice.public_key();
+    c.public_key = alice.PublicKey();
     c.not_before_ms = ParseTimestamp("2026-11-29T10:00:00.000Z").value();
     c.not_after_ms = ParseTimestamp("2026-11-30T10:00:00.000Z").value();
     auto certificate = SignUserCertificate(c, node_key);
@@ -115,7 +115,7 @@ TEST(ApprovalExampleTest, DocumentedExampleReproducesAndVerifies) {
     EXPECT_EQ(*approval, blocks["approval"]);
 
     testing::TestNode aa = testing::MakeNode("aa.central", "AA");
-    aa.entry.signing_key = node_key.public_key();
+    aa.entry.signing_key = node_key.PublicKey();
     testing::TestNode bb = testing::MakeNode("bb.central", "BB");
     const federation::Directory directory = testing::MakeDirectory({&aa.entry, &bb.entry});
     auto verified = VerifyApproval(

@@ -85,7 +85,7 @@ Result<crypto::PublicKey> GetPublicKey(const boost::json::object& object, std::s
 }
 
 std::string KeyText(const crypto::PublicKey& key) {
-    return crypto::Base64Encode(ByteSpan(key.bytes().data(), key.bytes().size()));
+    return crypto::Base64Encode(ByteSpan(key.Bytes().data(), key.Bytes().size()));
 }
 
 }  // namespace concord::app::internal

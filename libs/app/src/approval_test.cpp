@@ -106,7 +106,7 @@ protected:
 
     std::string Good(const CertSpec& spec = {}, std::int64_t time = T0() + kMinuteMs) {
         return SignApproval(
-                   Request(), Certificate(aa_.signing, alice_.public_key(), spec), alice_, time
+                   Request(), Certificate(aa_.signing, alice_.PublicKey(), spec), alice_, time
         )
             .value();
     }
@@ -145,7 +145,7 @@ TEST_F(ApprovalTest, TheSenderMustBeListedAndNotRevoked) {
     request.from = "aa.old";
     const std::string approval = SignApproval(
                                      request,
-                                     Certificate(revoked_.signing, alice_.public_key(), spec),
+                                     Certificate(revoked_.signing, alice_.PublicKey(), spec),
                                      alice_,
                                      T0() + kMinuteMs
     )
@@ -160,7 +160,7 @@ TEST_F(ApprovalTest, ACertificateOfAnotherNodeIsRefused) {
     spec.party = "BB";
     const std::string approval =
         SignApproval(
-            Request(), Certificate(bb_.signing, alice_.public_key(), spec), alice_, T0() + kMinuteMs
+            Request(), Certificate(bb_.signing, alice_.PublicKey(), spec), alice_, T0() + kMinuteMs
         )
             .value();
     ExpectRefused(Verify(approval), ApprovalFailure::kWrongIssuer, "bb.central");
@@ -171,7 +171,7 @@ TEST_F(ApprovalTest, ACertificateNotSignedByTheSendersDirectoryKeyIsRefused) {
     for (const crypto::SigningKey* issuer : {&bb_.signing, &mallory_}) {
         const std::string approval =
             SignApproval(
-                Request(), Certificate(*issuer, alice_.public_key(), {}), alice_, T0() + kMinuteMs
+                Request(), Certificate(*issuer, alice_.PublicKey(), {}), alice_, T0() + kMinuteMs
             )
                 .value();
         ExpectRefused(Verify(approval), ApprovalFailure::kBadCertificateSignature, "directory key");
@@ -222,7 +222,7 @@ TEST_F(ApprovalTest, AnOfficerCertificateCannotApprove) {
 }
 
 TEST_F(ApprovalTest, AnApprovalSignedWithAnotherKeyIsRefused) {
-    const std::string certificate = Certificate(aa_.signing, alice_.public_key(), {});
+    const std::string certificate = Certificate(aa_.signing, alice_.PublicKey(), {});
     // Mallory signs with her own key and names it.
     const std::string forged = Forge(Request(), certificate, mallory_, T0() + kMinuteMs);
     ExpectRefused(Verify(forged), ApprovalFailure::kWrongKey, "another key");
@@ -242,7 +242,7 @@ TEST_F(ApprovalTest, ATamperedRequestIsRefused) {
     // The approval was for a normal request; the message is an emergency.
     const std::string normal =
         SignApproval(
-            Request("normal"), Certificate(aa_.signing, alice_.public_key(), {}), alice_, T0()
+            Request("normal"), Certificate(aa_.signing, alice_.PublicKey(), {}), alice_, T0()
         )
             .value();
     ExpectRefused(Verify(normal), ApprovalFailure::kRequestMismatch, "approves");

@@ -41,8 +41,8 @@ inline TestNode MakeNode(const std::string& id, const std::string& party) {
     node.entry.roles = {"central_authority"};
     node.entry.endpoint = "https://127.0.0.1:1";
     node.entry.tls_sha256 = std::string(64, 'a');
-    node.entry.signing_key = node.signing.public_key();
-    node.entry.box_key = crypto::BoxKeyPair::Generate().public_key();
+    node.entry.signing_key = node.signing.PublicKey();
+    node.entry.box_key = crypto::BoxKeyPair::Generate().PublicKey();
     node.entry.languages = {"en"};
     return node;
 }

@@ -101,7 +101,7 @@ public:
         return address;
     }
 
-    [[nodiscard]] std::uint64_t size() const override { return size_; }
+    [[nodiscard]] std::uint64_t Size() const override { return size_; }
 
 private:
     std::filesystem::path temp_;
@@ -144,7 +144,7 @@ public:
         return {};
     }
 
-    [[nodiscard]] std::uint64_t size() const override { return size_; }
+    [[nodiscard]] std::uint64_t Size() const override { return size_; }
 
 private:
     std::filesystem::path path_;
@@ -159,7 +159,7 @@ public:
     )
         : path_(std::move(path)), fd_(fd), size_(size), store_(store) {}
 
-    [[nodiscard]] std::uint64_t size() const override { return size_; }
+    [[nodiscard]] std::uint64_t Size() const override { return size_; }
 
     Result<std::size_t> ReadAt(std::uint64_t offset, std::span<std::uint8_t> out) override {
         for (;;) {

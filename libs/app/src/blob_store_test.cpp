@@ -32,7 +32,7 @@ protected:
         // In two pieces, as a stream would come.
         EXPECT_TRUE((*writer)->Append(AsBytes(text.substr(0, text.size() / 2))));
         EXPECT_TRUE((*writer)->Append(AsBytes(text.substr(text.size() / 2))));
-        EXPECT_EQ((*writer)->size(), text.size());
+        EXPECT_EQ((*writer)->Size(), text.size());
         auto address = (*writer)->Commit();
         EXPECT_TRUE(address) << address.error().ToString();
         return address.value_or("");
@@ -81,7 +81,7 @@ TEST_F(BlobStoreTest, SeekMovesWithinTheBlobAndRefusesPastItsEnd) {
     const std::string address = Put("0123456789");
     auto reader = blobs_->Open(address);
     ASSERT_TRUE(reader);
-    EXPECT_EQ((*reader)->size(), 10U);
+    EXPECT_EQ((*reader)->Size(), 10U);
     ASSERT_TRUE((*reader)->Seek(7));
     std::array<std::uint8_t, 8> piece{};
     EXPECT_EQ((*reader)->Read(piece).value(), 3U);

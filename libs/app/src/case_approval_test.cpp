@@ -56,7 +56,7 @@ protected:
         EXPECT_TRUE(key);
         // Issue directly (not CertificateFor), so a certificate without the approver role can be
         // made for the refusal tests.
-        auto certificate = certifier->Issue(**tx, who, key->public_key(), at_ms);
+        auto certificate = certifier->Issue(**tx, who, key->PublicKey(), at_ms);
         EXPECT_TRUE(certificate) << certificate.error().message;
         auto text = SignApproval(request, certificate->text, *key, at_ms);
         EXPECT_TRUE(text) << text.error().message;

@@ -138,7 +138,7 @@ Result<CaseApproval> SignCaseApproval(
     const ApprovalRequest request{
         c.origin_id,
         c.request_type,
-        node.id(),
+        node.Id(),
         c.peer_node,
         std::string(federation::PriorityName(priority)),
         std::move(body_sha256)};
@@ -150,7 +150,7 @@ Result<CaseApproval> SignCaseApproval(
     CONCORD_ASSIGN_OR_RETURN(std::string text, Approve(tx, keys, certifier, user, request, now_ms));
     // Checked here as the peer will check it, so an approval that cannot verify never leaves.
     CONCORD_ASSIGN_OR_RETURN(std::string canonical, CanonicalRequest(request));
-    auto verified = VerifyApproval(*node.directory(), node.id(), text, canonical, now_ms);
+    auto verified = VerifyApproval(*node.Directory(), node.Id(), text, canonical, now_ms);
     if (!verified) {
         return MakeError(
             ErrorCode::kInternal,
@@ -197,7 +197,7 @@ Result<CaseApproval> CheckIncomingApproval(
     } else {
         a.text = carried.text;
         auto canonical = CanonicalRequestOf(
-            step->origin_id, c.request_type, m.from, ctx.node.id(), m.priority, request_body
+            step->origin_id, c.request_type, m.from, ctx.node.Id(), m.priority, request_body
         );
         if (!canonical) {
             // The received request cannot be named by any approval (e.g. a bad request type).
@@ -207,7 +207,7 @@ Result<CaseApproval> CheckIncomingApproval(
                 Bounded("the received request cannot be approved: " + canonical.error().message);
         } else {
             auto verified =
-                VerifyApproval(*ctx.node.directory(), m.from, carried.text, *canonical, at_ms);
+                VerifyApproval(*ctx.node.Directory(), m.from, carried.text, *canonical, at_ms);
             if (verified) {
                 a = FromVerified(*verified, "verified", std::move(a.text));
                 a.checked_ms = m.received_ms;

@@ -84,8 +84,8 @@ legal::Side PeerSide(const Case& c) {
 }
 
 Result<std::string> OwnParty(const federation::Node& node) {
-    auto dir = node.directory();
-    const federation::NodeEntry* self = dir ? dir->FindNode(node.id()) : nullptr;
+    auto dir = node.Directory();
+    const federation::NodeEntry* self = dir ? dir->FindNode(node.Id()) : nullptr;
     if (self == nullptr) {
         return MakeError(ErrorCode::kUnavailable, "the directory does not list this node");
     }
@@ -106,8 +106,8 @@ federation::Priority SendablePriority(
     if (wanted != "emergency") {
         return federation::Priority::kNormal;
     }
-    auto dir = node.directory();
-    const federation::NodeEntry* self = dir ? dir->FindNode(node.id()) : nullptr;
+    auto dir = node.Directory();
+    const federation::NodeEntry* self = dir ? dir->FindNode(node.Id()) : nullptr;
     if (self != nullptr && dir->MayNodeSend(*self, type, "emergency", false)) {
         return federation::Priority::kEmergency;
     }

@@ -101,7 +101,7 @@ Result<Case> CreateIncoming(
 ) {
     const CarriedApproval carried = DecodeApproval(request);
     request.erase(kCaseMember);
-    auto dir = ctx.node.directory();
+    auto dir = ctx.node.Directory();
     const federation::NodeEntry* sender = dir->FindNode(m.from);
     auto own = OwnParty(ctx.node);
     const std::string own_party = own ? *own : std::string("CASE");
@@ -119,7 +119,7 @@ Result<Case> CreateIncoming(
     const legal::Transition* send = ctx.lifecycle.Find("send");
     c.state = deliver != nullptr ? deliver->to
               : send != nullptr  ? send->to
-                                 : ctx.lifecycle.initial();
+                                 : ctx.lifecycle.Initial();
     c.version = 1;
     c.priority = m.priority == federation::Priority::kEmergency ? "emergency" : "normal";
     c.drafted_by = "peer:" + m.from;
@@ -171,7 +171,7 @@ Result<void> ReceiveCaseMessage(
         return {};
     }
     const CaseStep& s = **decoded;
-    if (s.origin_node != m.from && s.origin_node != ctx.node.id()) {
+    if (s.origin_node != m.from && s.origin_node != ctx.node.Id()) {
         Ignore(m, "a case between other nodes");
         return {};
     }

@@ -112,7 +112,7 @@ TEST_P(CaseModelTest, RandomStepsFromBothSidesEndInTheSameViews) {
         m.a_id = c->id;
     }
     std::vector<std::string> names;
-    for (const legal::Transition& t : lc.transitions()) {
+    for (const legal::Transition& t : lc.Transitions()) {
         names.push_back(t.id);
     }
     names.emplace_back("no_such_step");
@@ -168,7 +168,7 @@ TEST_P(CaseModelTest, RandomStepsFromBothSidesEndInTheSameViews) {
         }
         if (pick(10) < 6) {
             std::vector<const legal::Transition*> open;
-            for (const legal::Transition& t : lc.transitions()) {
+            for (const legal::Transition& t : lc.Transitions()) {
                 if (t.side == side_of_actor && t.id != "send" &&
                     std::find(t.from.begin(), t.from.end(), before.state) != t.from.end()) {
                     open.push_back(&t);

@@ -195,9 +195,9 @@ Result<Case> CaseService::Draft(const Actor& actor, const DraftInput& input) {
         return Invalid("request_invalid: not a JSON object");
     }
     const boost::json::object& request = parsed.as_object();
-    auto dir = node->directory();
+    auto dir = node->Directory();
     const federation::NodeEntry* peer = dir->FindNode(input.peer_node);
-    if (peer == nullptr || peer->revoked || peer->id == node->id()) {
+    if (peer == nullptr || peer->revoked || peer->id == node->Id()) {
         return Invalid("peer node '" + input.peer_node + "' is not a listed peer");
     }
     CONCORD_ASSIGN_OR_RETURN(std::string own_party, detail::OwnParty(*node));
@@ -207,7 +207,7 @@ Result<Case> CaseService::Draft(const Actor& actor, const DraftInput& input) {
     std::string relayed_number;
     if (!input.relay_of.empty()) {
         // A relay: the foreign request goes on to a provider of this node's party.
-        detail::CaseStore cases(store_.backend());
+        detail::CaseStore cases(store_.Backend());
         CONCORD_ASSIGN_OR_RETURN(auto read, store_.Begin());
         CONCORD_ASSIGN_OR_RETURN(Case relayed, cases.Get(*read, input.relay_of));
         read->Rollback();
@@ -232,13 +232,13 @@ Result<Case> CaseService::Draft(const Actor& actor, const DraftInput& input) {
         );
     }
     c.id = NewUuidV7();
-    c.origin_node = node->id();
+    c.origin_node = node->Id();
     c.origin_id = c.id;
     c.direction = CaseDirection::kOut;
     c.instrument = Member(request, "instrument");
     c.request_type = Member(request, "type");
     c.peer_node = peer->id;
-    c.state = lifecycle_.initial();
+    c.state = lifecycle_.Initial();
     c.priority = input.priority;
     c.unit = unit;
     c.drafted_by = actor.Label();
@@ -247,7 +247,7 @@ Result<Case> CaseService::Draft(const Actor& actor, const DraftInput& input) {
     c.updated_ms = c.created_ms;
     c.body = boost::json::serialize(request);
 
-    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.Backend(), hooks_);
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(
         c.number, ctx.cases.NextNumber(*tx, detail::NumberPrefix(own_party, c.created_ms))
@@ -273,7 +273,7 @@ Result<Case> CaseService::ApproveWith(
     const Actor& actor, std::string_view case_id, const StepInput& step
 ) {
     CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
-    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.Backend(), hooks_);
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Case c, ctx.cases.Get(*tx, case_id));
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseApprove, detail::RelationTo(actor, c)));
@@ -328,7 +328,7 @@ Result<Case> CaseService::Transition(
         return ApproveWith(actor, case_id, step);
     }
     CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
-    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.Backend(), hooks_);
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Case c, ctx.cases.Get(*tx, case_id));
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseTransition, detail::RelationTo(actor, c)));
@@ -348,7 +348,7 @@ Result<Case> CaseService::Assign(
     CONCORD_RETURN_IF_ERROR(CheckName("unit", unit));
     CONCORD_RETURN_IF_ERROR(CheckName("assignee", assignee));
     CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
-    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.Backend(), hooks_);
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Case c, ctx.cases.Get(*tx, case_id));
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseEdit, detail::RelationTo(actor, c)));
@@ -379,7 +379,7 @@ Result<CaseNote> CaseService::AddNote(
         return Invalid("a note is 1-20000 bytes of UTF-8");
     }
     CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
-    detail::CaseStore cases(store_.backend());
+    detail::CaseStore cases(store_.Backend());
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Case c, cases.Get(*tx, case_id));
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseEdit, detail::RelationTo(actor, c)));
@@ -396,7 +396,7 @@ Result<CaseNote> CaseService::AddNote(
 
 Result<CaseView> CaseService::Read(const Actor& actor, std::string_view case_id) {
     CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
-    detail::CaseStore cases(store_.backend());
+    detail::CaseStore cases(store_.Backend());
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CaseView view;
     CONCORD_ASSIGN_OR_RETURN(view.record, cases.Get(*tx, case_id));
@@ -419,7 +419,7 @@ Result<CaseView> CaseService::Read(const Actor& actor, std::string_view case_id)
 }
 
 Result<Case> CaseService::Summary(const Actor& actor, std::string_view case_id) {
-    detail::CaseStore cases(store_.backend());
+    detail::CaseStore cases(store_.Backend());
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Case record, cases.Get(*tx, case_id));
     tx->Rollback();
@@ -429,7 +429,7 @@ Result<Case> CaseService::Summary(const Actor& actor, std::string_view case_id) 
 }
 
 Result<void> CaseService::Authorize(const Actor& actor, Action action, std::string_view case_id) {
-    detail::CaseStore cases(store_.backend());
+    detail::CaseStore cases(store_.Backend());
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Case record, cases.Get(*tx, case_id));
     tx->Rollback();
@@ -437,7 +437,7 @@ Result<void> CaseService::Authorize(const Actor& actor, Action action, std::stri
 }
 
 Result<std::string> CaseService::SharedReference(std::string_view case_id) {
-    detail::CaseStore cases(store_.backend());
+    detail::CaseStore cases(store_.Backend());
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Case record, cases.Get(*tx, case_id));
     tx->Rollback();
@@ -451,7 +451,7 @@ Result<std::string> CaseService::FromSharedReference(
     if (colon == std::string_view::npos) {
         return MakeError(ErrorCode::kNotFound, "no case " + std::string(reference));
     }
-    detail::CaseStore cases(store_.backend());
+    detail::CaseStore cases(store_.Backend());
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(
         auto found, cases.FindByOrigin(*tx, reference.substr(0, colon), reference.substr(colon + 1))
@@ -483,7 +483,7 @@ Result<std::vector<Case>> CaseService::Search(const Actor& actor, const CaseFilt
           filter.unit}) {
         CONCORD_RETURN_IF_ERROR(CheckName("filter", text));
     }
-    detail::CaseStore cases(store_.backend());
+    detail::CaseStore cases(store_.Backend());
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     // Page through the matches and keep those the actor may read, so a page holds only cases
     // the caller may see and paging is over what they may see.
@@ -524,7 +524,7 @@ Result<void> CaseService::OnReceived(
     store::Transaction& tx, const federation::ReceivedMessage& message
 ) {
     CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
-    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.Backend(), hooks_);
     return detail::ReceiveCaseMessage(ctx, tx, message);
 }
 
@@ -543,7 +543,7 @@ Result<std::optional<StepsTaken>> CaseService::TakeStepsIn(
     const std::vector<StepInput>& steps
 ) {
     CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
-    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.Backend(), hooks_);
     CONCORD_ASSIGN_OR_RETURN(
         auto found, ctx.cases.FindIncomingByRequestMessage(tx, request_message_id)
     );
@@ -611,7 +611,7 @@ Result<std::optional<StepsTaken>> CaseService::TakeStepsIn(
 
 Result<void> CaseService::OnDelivered(std::string_view message_id) {
     CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
-    CaseContext ctx(catalog_, lifecycle_, *node, store_.backend(), hooks_);
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.Backend(), hooks_);
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(auto found, ctx.cases.FindByRequestMessage(*tx, message_id));
     if (!found) {

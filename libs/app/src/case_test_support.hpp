@@ -183,8 +183,8 @@ struct NodeUnderTest {
         e.roles = {"central_authority"};
         e.endpoint = "https://127.0.0.1:1";
         e.tls_sha256 = std::string(64, 'c');
-        e.signing_key = signing.public_key();
-        e.box_key = box.public_key();
+        e.signing_key = signing.PublicKey();
+        e.box_key = box.PublicKey();
         e.languages = {"en"};
         return e;
     }
@@ -287,8 +287,8 @@ protected:
         auto node = federation::Node::Open(
             *s.store,
             federation::NodeKeys{
-                *crypto::SigningKey::FromSeed(s.signing.seed().span()),
-                *crypto::BoxKeyPair::FromSecret(s.box.secret().span())},
+                *crypto::SigningKey::FromSeed(s.signing.Seed().Span()),
+                *crypto::BoxKeyPair::FromSecret(s.box.Secret().Span())},
             directory_,
             transport_,
             options

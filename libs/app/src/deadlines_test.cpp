@@ -22,17 +22,17 @@ class RecordingWebhook : public Webhook {
 public:
     Result<void> Notify(const std::string& json) override {
         std::scoped_lock lock(mu_);
-        bodies.push_back(json);
+        bodies_.push_back(json);
         return {};
     }
     std::vector<std::string> Bodies() {
         std::scoped_lock lock(mu_);
-        return bodies;
+        return bodies_;
     }
 
 private:
     std::mutex mu_;
-    std::vector<std::string> bodies;
+    std::vector<std::string> bodies_;
 };
 
 class DeadlinesTest : public BackendTest {

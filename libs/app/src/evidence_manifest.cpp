@@ -269,7 +269,7 @@ Result<std::string> SignManifest(
     CONCORD_ASSIGN_OR_RETURN(
         ParsedUserCertificate certificate, ParseUserCertificate(certificate_text)
     );
-    if (!(certificate.certificate.public_key == officer_key.public_key())) {
+    if (!(certificate.certificate.public_key == officer_key.PublicKey())) {
         return Invalid("the certificate is for another key than the officer's");
     }
     boost::json::object officer{
@@ -508,11 +508,11 @@ Result<Bytes> SealPackageKey(
     const crypto::BoxPublicKey& recipient,
     const crypto::BoxKeyPair& sender
 ) {
-    if (key.size() != 32) {
+    if (key.Size() != 32) {
         return Invalid("a package key is 32 bytes");
     }
     return crypto::BoxSeal(
-        key.span(), AsBytes(KeyAssociatedData(package_id, from, to)), recipient, sender
+        key.Span(), AsBytes(KeyAssociatedData(package_id, from, to)), recipient, sender
     );
 }
 

@@ -52,8 +52,8 @@ protected:
         std::filesystem::create_directories(root_);
         sender_blobs_ = DirectoryBlobStore::OpenFolder(root_ / "aa-blobs").value();
         recipient_blobs_ = DirectoryBlobStore::OpenFolder(root_ / "bb-blobs").value();
-        sender_.entry.box_key = sender_box_.public_key();
-        recipient_.entry.box_key = recipient_box_.public_key();
+        sender_.entry.box_key = sender_box_.PublicKey();
+        recipient_.entry.box_key = recipient_box_.PublicKey();
         directory_ = MakeDirectory({&sender_.entry, &recipient_.entry, &other_.entry});
         certificate_ = Certificate(sender_, {Role::kOfficer}, officer_key_);
     }
@@ -74,7 +74,7 @@ protected:
         c.roles = std::move(roles);
         c.party = party;
         c.unit = "cybercrime unit";
-        c.public_key = key.public_key();
+        c.public_key = key.PublicKey();
         c.not_before_ms = T0() - kHourMs;
         c.not_after_ms = T0() + 23 * kHourMs;
         return SignUserCertificate(c, node.signing).value();
@@ -95,7 +95,7 @@ protected:
             "aa.central",
             "bb.central",
             T0(),
-            recipient_box_.public_key(),
+            recipient_box_.PublicKey(),
             sender_box_
         );
         EXPECT_TRUE(manifest) << manifest.error().ToString();
@@ -173,7 +173,7 @@ TEST_F(EvidencePackageTest, APackageTravelsSealedAndIsVerifiedOfflineAfterDownlo
     EXPECT_EQ(verified->authority, "Central authority of AA");
     const EvidenceManifest& got = verified->parsed.manifest;
     auto key = OpenPackageKey(
-        got.sealed_key, got.package, got.from, got.to, sender_box_.public_key(), recipient_box_
+        got.sealed_key, got.package, got.from, got.to, sender_box_.PublicKey(), recipient_box_
     );
     ASSERT_TRUE(key) << key.error().ToString();
     for (const EvidenceFile& f : got.files) {
@@ -204,7 +204,7 @@ TEST_F(EvidencePackageTest, ADownloadedPackageThatWasChangedFailsOfflineVerifica
     const std::string text = Sign(Build(builder));
     auto parsed = ParseManifest(text).value();
     const auto out = root_ / "download";
-    ASSERT_TRUE(ExportPackage(*sender_blobs_, parsed, text, builder.key(), out));
+    ASSERT_TRUE(ExportPackage(*sender_blobs_, parsed, text, builder.Key(), out));
     ASSERT_TRUE(VerifyExportedPackage(directory_, out));
 
     {  // one byte of a file
@@ -253,7 +253,7 @@ TEST_F(EvidencePackageTest, ATamperedBlobStopsTheDownloadAndLeavesNoFolder) {
     }
     const auto out = root_ / "download";
     auto exported =
-        ExportPackage(*sender_blobs_, ParseManifest(text).value(), text, builder.key(), out);
+        ExportPackage(*sender_blobs_, ParseManifest(text).value(), text, builder.Key(), out);
     ASSERT_FALSE(exported);
     EXPECT_EQ(exported.error().code, ErrorCode::kUnauthenticated);
     EXPECT_FALSE(std::filesystem::exists(out));
@@ -267,7 +267,7 @@ TEST_F(EvidencePackageTest, AFolderIsWrittenOnlyFromBytesThatMatchTheManifest) {
     // Fetched from elsewhere (as `concord evidence download` does over the API): the plaintext
     // of each file, here decrypted from the blobs.
     const FileFetcher genuine = [&](const EvidenceFile& f, const PlaintextSink& write) {
-        return OpenSealedFile(*sender_blobs_, builder.key(), kChunk, f.sealed, write);
+        return OpenSealedFile(*sender_blobs_, builder.Key(), kChunk, f.sealed, write);
     };
     ASSERT_TRUE(WritePackageFolder(parsed, text, genuine, root_ / "good"));
     EXPECT_EQ(Slurp(root_ / "good" / "manifest.json"), text);
@@ -305,14 +305,14 @@ TEST_F(EvidencePackageTest, ThePackageKeyOpensOnlyForItsPackageNodesAndRecipient
     auto builder = PackageBuilder::Create(*sender_blobs_, kChunk).value();
     const EvidenceManifest m = Build(builder);
     auto good = OpenPackageKey(
-        m.sealed_key, m.package, m.from, m.to, sender_box_.public_key(), recipient_box_
+        m.sealed_key, m.package, m.from, m.to, sender_box_.PublicKey(), recipient_box_
     );
     ASSERT_TRUE(good);
-    EXPECT_EQ(ToString(good->span()), ToString(builder.key().span()));
+    EXPECT_EQ(ToString(good->Span()), ToString(builder.Key().Span()));
     const auto other_box = crypto::BoxKeyPair::Generate();
     EXPECT_EQ(
         OpenPackageKey(
-            m.sealed_key, NewUuidV7(), m.from, m.to, sender_box_.public_key(), recipient_box_
+            m.sealed_key, NewUuidV7(), m.from, m.to, sender_box_.PublicKey(), recipient_box_
         )
             .error()
             .code,
@@ -320,22 +320,20 @@ TEST_F(EvidencePackageTest, ThePackageKeyOpensOnlyForItsPackageNodesAndRecipient
     );
     EXPECT_EQ(
         OpenPackageKey(
-            m.sealed_key, m.package, "aa.police", m.to, sender_box_.public_key(), recipient_box_
+            m.sealed_key, m.package, "aa.police", m.to, sender_box_.PublicKey(), recipient_box_
         )
             .error()
             .code,
         ErrorCode::kUnauthenticated
     );
     EXPECT_EQ(
-        OpenPackageKey(m.sealed_key, m.package, m.from, m.to, sender_box_.public_key(), other_box)
+        OpenPackageKey(m.sealed_key, m.package, m.from, m.to, sender_box_.PublicKey(), other_box)
             .error()
             .code,
         ErrorCode::kUnauthenticated
     );
     EXPECT_EQ(
-        OpenPackageKey(
-            m.sealed_key, m.package, m.from, m.to, other_box.public_key(), recipient_box_
-        )
+        OpenPackageKey(m.sealed_key, m.package, m.from, m.to, other_box.PublicKey(), recipient_box_)
             .error()
             .code,
         ErrorCode::kUnauthenticated
@@ -614,7 +612,7 @@ TEST_F(EvidencePackageTest, TheBuilderChecksANameBeforeReadingAndRefusesARepeat)
         builder.AddFile("a.txt", "text/plain", "m.dupont", T0(), watched).error().code,
         ErrorCode::kInvalidArgument
     );
-    EXPECT_EQ(builder.files().size(), 1U);
+    EXPECT_EQ(builder.Files().size(), 1U);
     // A source that fails abandons the file and leaves no blob behind.
     const PlaintextSource broken = [](std::span<std::uint8_t>) -> Result<std::size_t> {
         return MakeError(ErrorCode::kUnavailable, "upload cut");
@@ -623,7 +621,7 @@ TEST_F(EvidencePackageTest, TheBuilderChecksANameBeforeReadingAndRefusesARepeat)
         builder.AddFile("b.txt", "text/plain", "m.dupont", T0(), broken).error().code,
         ErrorCode::kUnavailable
     );
-    EXPECT_EQ(builder.files().size(), 1U);
+    EXPECT_EQ(builder.Files().size(), 1U);
     EXPECT_TRUE(std::filesystem::is_empty(root_ / "aa-blobs" / "tmp"));
 }
 

@@ -135,13 +135,13 @@ EvidenceService::EvidenceService(
 )
     : store_(store),
       blobs_(blobs),
-      node_key_(crypto::SigningKey::FromSeed(node_key.seed().span()).value()),
+      node_key_(crypto::SigningKey::FromSeed(node_key.Seed().Span()).value()),
       node_box_(node_box),
       options_(std::move(options)),
       access_(std::move(access)),
       user_keys_(node_key),
       certifier_(std::move(certifier)) {
-    auto key = crypto::DeriveSubkey(node_key.seed(), kDataKeyContext, kDataKeyId);
+    auto key = crypto::DeriveSubkey(node_key.Seed(), kDataKeyContext, kDataKeyId);
     // A signing seed is always 32 bytes and the context is 8 characters.
     CONCORD_ASSERT(key.has_value());
     data_key_ = std::move(*key);
@@ -265,7 +265,7 @@ Result<std::string> EvidenceService::CreatePackage(
     const crypto::SecretBytes key = crypto::GenerateStreamKey();
     CONCORD_ASSIGN_OR_RETURN(
         Bytes sealed,
-        crypto::SecretSeal(key.span(), detail::EvidenceKeyAssociatedData(package), data_key_)
+        crypto::SecretSeal(key.Span(), detail::EvidenceKeyAssociatedData(package), data_key_)
     );
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     // What the case received from a node other than `to` goes on with its conditions.
@@ -354,7 +354,7 @@ Result<EvidenceFile> EvidenceService::AddFile(
     CONCORD_RETURN_IF_ERROR(
         builder.AddFile(std::move(name), std::move(media_type), AddedBy(actor), now_ms, source)
     );
-    const EvidenceFile file = builder.files().back();
+    const EvidenceFile file = builder.Files().back();
 
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Stored current, Load(*tx, package));
@@ -430,7 +430,7 @@ Result<std::string> EvidenceService::SealPackage(
     CONCORD_ASSIGN_OR_RETURN(crypto::SigningKey officer_key, user_keys_.KeyFor(*tx, actor.user_id));
     CONCORD_ASSIGN_OR_RETURN(
         IssuedCertificate certificate,
-        certifier_.CertificateFor(*tx, officer, officer_key.public_key(), now_ms)
+        certifier_.CertificateFor(*tx, officer, officer_key.PublicKey(), now_ms)
     );
     CONCORD_ASSIGN_OR_RETURN(
         std::string text, SignManifest(manifest, certificate.text, officer_key, now_ms, node_key_)

@@ -119,7 +119,7 @@ TEST_P(EvidenceServiceTest, AnOfficerBuildsSealsAndDownloadsAPackageAndEachStepI
     EXPECT_EQ(service_->Get(alice_, *package)->state, "sealed");
     // The recipient can open the package key; the files are the ones uploaded.
     const EvidenceManifest& m = verified->parsed.manifest;
-    auto key = OpenPackageKey(m.sealed_key, m.package, m.from, m.to, a_.box.public_key(), b_.box);
+    auto key = OpenPackageKey(m.sealed_key, m.package, m.from, m.to, a_.box.PublicKey(), b_.box);
     ASSERT_TRUE(key) << key.error().ToString();
     auto received = dir_ / "received";
     ASSERT_TRUE(ExportPackage(*blobs_, verified->parsed, *manifest, *key, received));

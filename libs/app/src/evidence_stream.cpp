@@ -67,7 +67,7 @@ Result<FileSealer> FileSealer::Create(
         crypto::StreamEncryptor encryptor, crypto::StreamEncryptor::Create(package_key)
     );
     CONCORD_ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> writer, blobs.Create());
-    CONCORD_RETURN_IF_ERROR(writer->Append(encryptor.header()));
+    CONCORD_RETURN_IF_ERROR(writer->Append(encryptor.Header()));
     return FileSealer(std::move(encryptor), chunk_bytes, std::move(writer));
 }
 
@@ -146,9 +146,9 @@ Result<SealedFileReader> SealedFileReader::Open(
     CONCORD_ASSIGN_OR_RETURN(
         std::unique_ptr<BlobReader> opened, blobs.Open(expected.encrypted_sha256)
     );
-    if (opened->size() != layout.SealedSize()) {
+    if (opened->Size() != layout.SealedSize()) {
         return Unauthenticated(
-            "has " + std::to_string(opened->size()) + " bytes, the manifest's size implies " +
+            "has " + std::to_string(opened->Size()) + " bytes, the manifest's size implies " +
             std::to_string(layout.SealedSize())
         );
     }
@@ -178,8 +178,8 @@ Result<void> SealedFileReader::NextChunk() {
     if (!plain) {
         return Unauthenticated("chunk " + std::to_string(i) + " does not authenticate");
     }
-    const bool last = i + 1 == layout_.count();
-    if (decryptor_.finished() != last) {
+    const bool last = i + 1 == layout_.Count();
+    if (decryptor_.Finished() != last) {
         return Unauthenticated(
             last ? "the last chunk is not tagged final (truncated)"
                  : "chunk " + std::to_string(i) + " is tagged final before the end"
@@ -212,7 +212,7 @@ Result<std::size_t> SealedFileReader::Read(std::span<std::uint8_t> out) {
         return *failed_;
     }
     while (plain_at_ == plain_.size()) {
-        if (next_chunk_ == layout_.count() || out.empty()) {
+        if (next_chunk_ == layout_.Count() || out.empty()) {
             return std::size_t{0};
         }
         if (auto next = NextChunk(); !next) {

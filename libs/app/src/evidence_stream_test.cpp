@@ -28,10 +28,10 @@ Bytes Pattern(std::size_t size, unsigned seed) {
 Bytes SealInMemory(const crypto::SecretBytes& key, ByteSpan plain) {
     auto layout = ChunkLayout::Create(plain.size(), kChunk).value();
     auto encryptor = crypto::StreamEncryptor::Create(key).value();
-    Bytes out(encryptor.header().begin(), encryptor.header().end());
-    for (std::uint64_t i = 0; i < layout.count(); ++i) {
+    Bytes out(encryptor.Header().begin(), encryptor.Header().end());
+    for (std::uint64_t i = 0; i < layout.Count(); ++i) {
         const auto piece = plain.subspan(i * kChunk, layout.PlainBytes(i));
-        const Bytes sealed = encryptor.Push(piece, i + 1 == layout.count());
+        const Bytes sealed = encryptor.Push(piece, i + 1 == layout.Count());
         out.insert(out.end(), sealed.begin(), sealed.end());
     }
     return out;
@@ -72,16 +72,16 @@ protected:
 
 TEST(ChunkLayoutTest, ChunksFollowFromTheSizeAlone) {
     auto empty = ChunkLayout::Create(0, kChunk).value();
-    EXPECT_EQ(empty.count(), 1U);
+    EXPECT_EQ(empty.Count(), 1U);
     EXPECT_EQ(empty.PlainBytes(0), 0U);
     EXPECT_EQ(empty.SealedSize(), crypto::kStreamHeaderBytes + kOverhead);
 
     auto exact = ChunkLayout::Create(kChunk, kChunk).value();
-    EXPECT_EQ(exact.count(), 1U);
+    EXPECT_EQ(exact.Count(), 1U);
     EXPECT_EQ(exact.PlainBytes(0), kChunk);
 
     auto over = ChunkLayout::Create(2 * kChunk + 5, kChunk).value();
-    EXPECT_EQ(over.count(), 3U);
+    EXPECT_EQ(over.Count(), 3U);
     EXPECT_EQ(over.PlainBytes(1), kChunk);
     EXPECT_EQ(over.PlainBytes(2), 5U);
     EXPECT_EQ(over.SealedOffset(0), crypto::kStreamHeaderBytes);
@@ -124,7 +124,7 @@ TEST_F(EvidenceStreamTest, FilesOfEverySizeAroundAChunkBoundaryComeBackWhole) {
         EXPECT_EQ(sealed->size, size);
         EXPECT_EQ(sealed->sha256, HexEncode(crypto::Sha256(plain)));
         EXPECT_EQ(
-            blobs_->Open(sealed->encrypted_sha256).value()->size(),
+            blobs_->Open(sealed->encrypted_sha256).value()->Size(),
             ChunkLayout::Create(size, kChunk).value().SealedSize()
         );
         Bytes back;
@@ -238,7 +238,7 @@ TEST_F(EvidenceStreamTest, AReaderHandsOutTheFileInPiecesOfAnySizeAndThenEnds) {
     const SealedFile sealed = sealer.Finish().value();
     auto reader = SealedFileReader::Open(*blobs_, key_, kChunk, sealed);
     ASSERT_TRUE(reader) << reader.error().ToString();
-    EXPECT_EQ(reader->size(), plain.size());
+    EXPECT_EQ(reader->Size(), plain.size());
     Bytes back;
     Bytes buffer(1000);  // smaller than a chunk, not a divisor of it
     while (true) {

@@ -58,8 +58,8 @@ std::uint64_t ChunkBoundaryBelow(const ChunkLayout& layout, std::uint64_t kept) 
         return 0;
     }
     const std::uint64_t whole =
-        (kept - crypto::kStreamHeaderBytes) / (layout.chunk_bytes() + crypto::kStreamChunkOverhead);
-    return layout.SealedOffset(std::min(whole, layout.count() - 1));
+        (kept - crypto::kStreamHeaderBytes) / (layout.ChunkBytes() + crypto::kStreamChunkOverhead);
+    return layout.SealedOffset(std::min(whole, layout.Count() - 1));
 }
 
 /// Authenticates one encrypted file piece by piece as it arrives: the header, then each chunk
@@ -75,10 +75,10 @@ public:
         if (!decryptor_) {
             return crypto::kStreamHeaderBytes;
         }
-        return next_chunk_ < layout_.count() ? layout_.SealedBytes(next_chunk_) : 0;
+        return next_chunk_ < layout_.Count() ? layout_.SealedBytes(next_chunk_) : 0;
     }
     /// Encrypted bytes accepted so far.
-    [[nodiscard]] std::uint64_t verified() const { return verified_; }
+    [[nodiscard]] std::uint64_t Verified() const { return verified_; }
 
     /// Checks the next piece (exactly NextBytes() long). kUnauthenticated if it fails; the
     /// checker is then unusable.
@@ -97,8 +97,8 @@ public:
                     "chunk " + std::to_string(next_chunk_) + " does not authenticate"
                 );
             }
-            const bool last = next_chunk_ + 1 == layout_.count();
-            if (decryptor_->finished() != last) {
+            const bool last = next_chunk_ + 1 == layout_.Count();
+            if (decryptor_->Finished() != last) {
                 return MakeError(
                     ErrorCode::kUnauthenticated,
                     "chunk " + std::to_string(next_chunk_) +
@@ -268,7 +268,7 @@ Result<IncomingStatus> EvidenceService::Offer(
     }
     CONCORD_ASSIGN_OR_RETURN(
         Bytes sealed,
-        crypto::SecretSeal(key.span(), detail::EvidenceKeyAssociatedData(m.package), data_key_)
+        crypto::SecretSeal(key.Span(), detail::EvidenceKeyAssociatedData(m.package), data_key_)
     );
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_RETURN_IF_ERROR(tx->Execute(
@@ -331,7 +331,7 @@ Result<IncomingStatus> EvidenceService::StatusOf(const Stored& stored) {
             );
             // Not authenticated here (Receive does that before it appends): where the next
             // call should resume unless the check cuts it shorter.
-            file.received = ChunkBoundaryBelow(layout, partial->size());
+            file.received = ChunkBoundaryBelow(layout, partial->Size());
         }
         status.files.push_back(std::move(file));
     }
@@ -402,12 +402,12 @@ Result<ReceiveOutcome> EvidenceService::Receive(
     Bytes piece;
     // Nothing kept is trusted without its tag: what a crash tore or a disk altered is checked
     // again (locally; the sender resends nothing) and cut off.
-    while (checker.NextBytes() > 0 && checker.verified() + checker.NextBytes() <= partial->size()) {
+    while (checker.NextBytes() > 0 && checker.Verified() + checker.NextBytes() <= partial->Size()) {
         piece.resize(checker.NextBytes());
         CONCORD_ASSIGN_OR_RETURN(
             std::size_t n,
             ReadFull(
-                [&, at = checker.verified()](std::span<std::uint8_t> out
+                [&, at = checker.Verified()](std::span<std::uint8_t> out
                 ) mutable -> Result<std::size_t> {
                     CONCORD_ASSIGN_OR_RETURN(std::size_t got, partial->ReadAt(at, out));
                     at += got;
@@ -420,11 +420,11 @@ Result<ReceiveOutcome> EvidenceService::Receive(
             break;
         }
     }
-    if (partial->size() != checker.verified()) {
-        CONCORD_RETURN_IF_ERROR(partial->Truncate(checker.verified()));
+    if (partial->Size() != checker.Verified()) {
+        CONCORD_RETURN_IF_ERROR(partial->Truncate(checker.Verified()));
     }
-    if (offset != checker.verified()) {
-        status.files[index].received = checker.verified();
+    if (offset != checker.Verified()) {
+        status.files[index].received = checker.Verified();
         return ReceiveOutcome{false, std::move(status)};
     }
     while (checker.NextBytes() > 0) {
@@ -433,7 +433,7 @@ Result<ReceiveOutcome> EvidenceService::Receive(
         if (n != piece.size()) {
             // The body ended (at or within a chunk): keep every whole chunk; resume from there.
             CONCORD_RETURN_IF_ERROR(partial->Sync());
-            status.files[index].received = checker.verified();
+            status.files[index].received = checker.Verified();
             return ReceiveOutcome{true, std::move(status)};
         }
         if (auto accepted = checker.Accept(piece); !accepted) {
@@ -547,7 +547,7 @@ Result<EvidenceCustody> EvidenceService::Custody(const Actor& actor, std::string
     }
     CONCORD_RETURN_IF_ERROR(Attached());
     CONCORD_ASSIGN_OR_RETURN(
-        EvidenceReceipt receipt, VerifyEvidenceReceipt(*node_->directory(), p.receipt)
+        EvidenceReceipt receipt, VerifyEvidenceReceipt(*node_->Directory(), p.receipt)
     );
     CONCORD_ASSIGN_OR_RETURN(custody.ledger_leaf, node_->LedgerLeaf(receipt.ledger_index));
     CONCORD_ASSIGN_OR_RETURN(custody.ledger_proof, node_->LedgerProof(receipt.ledger_index));

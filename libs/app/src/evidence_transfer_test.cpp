@@ -92,7 +92,7 @@ protected:
 
     static std::string BlobBytes(BlobStore& blobs, const std::string& address) {
         auto reader = blobs.Open(address).value();
-        std::string out(reader->size(), '\0');
+        std::string out(reader->Size(), '\0');
         auto span = std::span(reinterpret_cast<std::uint8_t*>(out.data()), out.size());
         std::size_t at = 0;
         while (at < out.size()) {

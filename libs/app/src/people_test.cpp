@@ -182,7 +182,7 @@ TEST_P(PeopleTest, AddStoresAnArgon2HashAndASealedSecretOnly) {
     // Sealed under this node's key and for this login only.
     auto opened = users_->OpenTotpSecret("alice", sealed);
     ASSERT_TRUE(opened);
-    EXPECT_EQ(Bytes(opened->data(), opened->data() + opened->size()), secret);
+    EXPECT_EQ(Bytes(opened->Data(), opened->Data() + opened->Size()), secret);
     EXPECT_EQ(users_->OpenTotpSecret("bob", sealed).error().code, ErrorCode::kUnauthenticated);
     auto other = MakeUsers(crypto::SecretBytes::CopyFrom(crypto::RandomBytes(32)));
     EXPECT_EQ(other->OpenTotpSecret("alice", sealed).error().code, ErrorCode::kUnauthenticated);
@@ -317,8 +317,8 @@ TEST_P(PeopleTest, ACodeIsAcceptedOnceOnly) {
 
 TEST_P(PeopleTest, SignInsBeyondTheConcurrentCheckLimitAreRefusedChangingNothing) {
     const Enrolment e = AddUser("alice");
-    auto& limit = sessions_->password_checks();
-    ASSERT_EQ(limit.slots(), 2);  // PeopleOptions' default
+    auto& limit = sessions_->PasswordChecks();
+    ASSERT_EQ(limit.Slots(), 2);  // PeopleOptions' default
     std::vector<ConcurrencyLimit::Slot> held;
     while (auto slot = limit.TryEnter()) {
         held.push_back(std::move(*slot));
@@ -334,7 +334,7 @@ TEST_P(PeopleTest, SignInsBeyondTheConcurrentCheckLimitAreRefusedChangingNothing
     EXPECT_EQ(Count("SELECT COUNT(*) FROM people_sessions"), 0);
     held.pop_back();
     EXPECT_TRUE(sessions_->Login("alice", e.password, Code(e)));
-    EXPECT_EQ(limit.in_use(), 1);  // the sign-in gave its slot back
+    EXPECT_EQ(limit.InUse(), 1);  // the sign-in gave its slot back
 }
 
 TEST_P(PeopleTest, AUserChangesTheirPasswordProvingItAgainAndEverySessionEnds) {

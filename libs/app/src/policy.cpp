@@ -232,7 +232,7 @@ std::string_view RelationName(Relation relation) {
 
 const std::vector<Action>& AllActions() {
     // Every enumerator, in declaration order (IsAction cannot miss one).
-    static const std::vector<Action> all = [] {
+    static const std::vector<Action> kAll = [] {
         std::vector<Action> actions;
         for (int i = 0; i < kActionBound; ++i) {
             if (IsAction(static_cast<Action>(i))) {
@@ -241,13 +241,13 @@ const std::vector<Action>& AllActions() {
         }
         return actions;
     }();
-    return all;
+    return kAll;
 }
 
 const std::vector<Relation>& AllRelations() {
-    static const std::vector<Relation> all = {
+    static const std::vector<Relation> kAll = {
         Relation::kNone, Relation::kOwnUnit, Relation::kOtherUnit, Relation::kIncoming};
-    return all;
+    return kAll;
 }
 
 bool RoleMay(Role role, Action action, Relation relation) {

@@ -59,8 +59,8 @@ public:
             fd_ = -1;
         }
     }
-    [[nodiscard]] int get() const { return fd_; }
-    [[nodiscard]] bool open() const { return fd_ >= 0; }
+    [[nodiscard]] int Get() const { return fd_; }
+    [[nodiscard]] bool Open() const { return fd_ >= 0; }
 
 private:
     int fd_{-1};
@@ -74,7 +74,9 @@ struct Pipe {
 Result<Pipe> MakePipe() {
     std::array<int, 2> fds{};
     if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
-        return MakeError(ErrorCode::kUnavailable, std::string("pipe: ") + std::strerror(errno));
+        return MakeError(
+            ErrorCode::kUnavailable, "pipe: " + std::generic_category().message(errno)
+        );
     }
     return Pipe{Fd(fds[0]), Fd(fds[1])};
 }
@@ -149,7 +151,7 @@ public:
     SpawnAttr(const SpawnAttr&) = delete;
     SpawnAttr& operator=(const SpawnAttr&) = delete;
     ~SpawnAttr() { posix_spawnattr_destroy(&attr_); }
-    posix_spawnattr_t* get() { return &attr_; }
+    posix_spawnattr_t* Get() { return &attr_; }
 
 private:
     posix_spawnattr_t attr_{};
@@ -161,7 +163,7 @@ public:
     SpawnActions(const SpawnActions&) = delete;
     SpawnActions& operator=(const SpawnActions&) = delete;
     ~SpawnActions() { posix_spawn_file_actions_destroy(&actions_); }
-    posix_spawn_file_actions_t* get() { return &actions_; }
+    posix_spawn_file_actions_t* Get() { return &actions_; }
 
 private:
     posix_spawn_file_actions_t actions_{};
@@ -325,10 +327,10 @@ HookOutcome ExecHook::Run(std::string_view order_json) {
         return tl::unexpected(Failure(HookFailure::kSpawn, "cannot create the hook's pipes"));
     }
     SpawnActions actions;
-    posix_spawn_file_actions_adddup2(actions.get(), in->read.get(), 0);
-    posix_spawn_file_actions_adddup2(actions.get(), out->write.get(), 1);
-    posix_spawn_file_actions_adddup2(actions.get(), err->write.get(), 2);
-    posix_spawn_file_actions_addclosefrom_np(actions.get(), 3);
+    posix_spawn_file_actions_adddup2(actions.Get(), in->read.Get(), 0);
+    posix_spawn_file_actions_adddup2(actions.Get(), out->write.Get(), 1);
+    posix_spawn_file_actions_adddup2(actions.Get(), err->write.Get(), 2);
+    posix_spawn_file_actions_addclosefrom_np(actions.Get(), 3);
     SpawnAttr attr;
     std::vector<char*> argv;
     argv.reserve(options_.argv.size() + 1);
@@ -338,19 +340,20 @@ HookOutcome ExecHook::Run(std::string_view order_json) {
     argv.push_back(nullptr);
     pid_t pid = 0;
     const Clock::time_point deadline = Clock::now() + options_.timeout;
-    const int rc = ::posix_spawn(&pid, argv[0], actions.get(), attr.get(), argv.data(), environ);
+    const int rc = ::posix_spawn(&pid, argv[0], actions.Get(), attr.Get(), argv.data(), environ);
     in->read.Close();
     out->write.Close();
     err->write.Close();
     if (rc != 0) {
         return tl::unexpected(Failure(
             HookFailure::kSpawn,
-            "cannot start the hook " + options_.argv.front() + ": " + std::strerror(rc)
+            "cannot start the hook " + options_.argv.front() + ": " +
+                std::generic_category().message(rc)
         ));
     }
-    SetNonBlocking(in->write.get());
-    SetNonBlocking(out->read.get());
-    SetNonBlocking(err->read.get());
+    SetNonBlocking(in->write.Get());
+    SetNonBlocking(out->read.Get());
+    SetNonBlocking(err->read.Get());
 
     std::string stdout_text;
     std::string stderr_text;
@@ -362,7 +365,7 @@ HookOutcome ExecHook::Run(std::string_view order_json) {
     if (order_json.empty()) {
         in->write.Close();
     }
-    while (out->read.open() || err->read.open()) {
+    while (out->read.Open() || err->read.Open()) {
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) {
@@ -374,17 +377,17 @@ HookOutcome ExecHook::Run(std::string_view order_json) {
         int in_slot = -1;
         int out_slot = -1;
         int err_slot = -1;
-        if (in->write.open()) {
+        if (in->write.Open()) {
             in_slot = static_cast<int>(count);
-            fds[count++] = pollfd{in->write.get(), POLLOUT, 0};
+            fds[count++] = pollfd{in->write.Get(), POLLOUT, 0};
         }
-        if (out->read.open()) {
+        if (out->read.Open()) {
             out_slot = static_cast<int>(count);
-            fds[count++] = pollfd{out->read.get(), POLLIN, 0};
+            fds[count++] = pollfd{out->read.Get(), POLLIN, 0};
         }
-        if (err->read.open()) {
+        if (err->read.Open()) {
             err_slot = static_cast<int>(count);
-            fds[count++] = pollfd{err->read.get(), POLLIN, 0};
+            fds[count++] = pollfd{err->read.Get(), POLLIN, 0};
         }
         const int ready =
             ::poll(fds.data(), count, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
@@ -397,7 +400,7 @@ HookOutcome ExecHook::Run(std::string_view order_json) {
         }
         if (in_slot >= 0 && fds[static_cast<std::size_t>(in_slot)].revents != 0) {
             const ssize_t n =
-                ::write(in->write.get(), order_json.data() + written, order_json.size() - written);
+                ::write(in->write.Get(), order_json.data() + written, order_json.size() - written);
             if (n > 0) {
                 written += static_cast<std::size_t>(n);
                 if (written == order_json.size()) {
@@ -408,7 +411,7 @@ HookOutcome ExecHook::Run(std::string_view order_json) {
             }
         }
         if (out_slot >= 0 && fds[static_cast<std::size_t>(out_slot)].revents != 0) {
-            if (!Drain(out->read.get(), stdout_text, options_.max_output_bytes, stdout_dropped)) {
+            if (!Drain(out->read.Get(), stdout_text, options_.max_output_bytes, stdout_dropped)) {
                 out->read.Close();
             }
             if (stdout_dropped > 0) {
@@ -417,7 +420,7 @@ HookOutcome ExecHook::Run(std::string_view order_json) {
             }
         }
         if (err_slot >= 0 && fds[static_cast<std::size_t>(err_slot)].revents != 0) {
-            if (!Drain(err->read.get(), stderr_text, options_.max_stderr_bytes, stderr_dropped)) {
+            if (!Drain(err->read.Get(), stderr_text, options_.max_stderr_bytes, stderr_dropped)) {
                 err->read.Close();
             }
         }

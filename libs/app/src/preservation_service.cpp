@@ -39,7 +39,7 @@ constexpr std::string_view kQueue =
     "= $2, hook_diagnostics = $3, reference = $4, sha256 = $5, finished_ms = $6 WHERE "
     "message_id = $7 AND state = 'recorded' AND claim = $8";
 
-constexpr std::size_t kMaxStoredText = 8 * 1024;
+constexpr std::size_t kMaxStoredText = std::size_t{8} * 1024;
 
 // The legal request of an order's body: a request sent as a case step carries the use-case
 // layer's own members ("concord_case", prefix "concord_"), which are no part of the request.
@@ -203,8 +203,8 @@ Result<void> PreservationService::OnReceived(
     if (message.type != "request") {
         return {};
     }
-    const auto directory = node_.directory();
-    const federation::NodeEntry* self = directory->FindNode(node_.id());
+    const auto directory = node_.Directory();
+    const federation::NodeEntry* self = directory->FindNode(node_.Id());
     if (self == nullptr || !self->HasRole("service_provider")) {
         return {};
     }
@@ -380,7 +380,7 @@ Result<std::string> PreservationService::OrderInput(
     if (ec || !request.is_object()) {
         return MakeError(ErrorCode::kInvalidArgument, "the order is not a JSON object");
     }
-    const auto directory = node_.directory();
+    const auto directory = node_.Directory();
     const federation::NodeEntry* sender = directory->FindNode(message.summary.peer);
     boost::json::object order;
     order["format"] = "concord-preservation-order/1";
@@ -402,8 +402,8 @@ Result<void> PreservationService::Finish(
     const std::string& invalid_message
 ) {
     const std::int64_t now = Now();
-    const auto directory = node_.directory();
-    const federation::NodeEntry* self = directory->FindNode(node_.id());
+    const auto directory = node_.Directory();
+    const federation::NodeEntry* self = directory->FindNode(node_.Id());
     std::string error_code = invalid_code;
     std::string error_message = invalid_message;
     std::string diagnostics;

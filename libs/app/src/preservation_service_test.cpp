@@ -87,16 +87,16 @@ Identity MakeIdentity(const std::string& id, const std::string& party, const std
     t.entry.roles = {role};
     t.entry.endpoint = "https://127.0.0.1:1";
     t.entry.tls_sha256 = std::string(64, 'a');  // never dialled
-    t.entry.signing_key = t.keys.signing.public_key();
-    t.entry.box_key = t.keys.box.public_key();
+    t.entry.signing_key = t.keys.signing.PublicKey();
+    t.entry.box_key = t.keys.box.PublicKey();
     t.entry.languages = {"en"};
     return t;
 }
 
 federation::NodeKeys CopyKeys(const federation::NodeKeys& keys) {
     return federation::NodeKeys{
-        *crypto::SigningKey::FromSeed(keys.signing.seed().span()),
-        *crypto::BoxKeyPair::FromSecret(keys.box.secret().span())};
+        *crypto::SigningKey::FromSeed(keys.signing.Seed().Span()),
+        *crypto::BoxKeyPair::FromSecret(keys.box.Secret().Span())};
 }
 
 std::string Str(const boost::json::value& v) {

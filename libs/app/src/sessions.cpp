@@ -89,7 +89,7 @@ bool Sessions::CheckCsrf(std::string_view token, std::string_view presented) {
 }
 
 Sessions::Sessions(Users& users)
-    : users_(users), password_checks_(users.options().max_concurrent_password_checks) {}
+    : users_(users), password_checks_(users.Options().max_concurrent_password_checks) {}
 
 Result<std::unique_ptr<Sessions>> Sessions::Create(Users& users) {
     return std::unique_ptr<Sessions>(new Sessions(users));
@@ -100,7 +100,7 @@ Result<std::string> Sessions::DecoyHash() {
     if (decoy_hash_.empty()) {
         const Bytes random = crypto::RandomBytes(kTokenBytes);
         CONCORD_ASSIGN_OR_RETURN(
-            decoy_hash_, crypto::HashPassword(HexEncode(random), users_.options().argon2)
+            decoy_hash_, crypto::HashPassword(HexEncode(random), users_.Options().argon2)
         );
     }
     return decoy_hash_;
@@ -123,9 +123,9 @@ Result<NewSession> Sessions::Login(
     session.token = HexEncode(random);
     session.csrf_token = CsrfToken(session.token);
     session.actor = checked.actor;
-    session.expires_ms = now + users_.options().session_absolute.count();
+    session.expires_ms = now + users_.Options().session_absolute.count();
     session.idle_expires_ms =
-        std::min(session.expires_ms, now + users_.options().session_idle.count());
+        std::min(session.expires_ms, now + users_.Options().session_idle.count());
     CONCORD_RETURN_IF_ERROR(checked.tx->Execute(
         "INSERT INTO people_sessions (token_sha256, login, created_ms, last_seen_ms, "
         "expires_ms) VALUES ($1, $2, $3, $3, $4)",
@@ -158,7 +158,7 @@ Result<void> Sessions::ChangePassword(
     }
     // Hashed before the check's transaction: Argon2id takes long and SQLite has one writer.
     CONCORD_ASSIGN_OR_RETURN(
-        const std::string hash, crypto::HashPassword(new_password, users_.options().argon2)
+        const std::string hash, crypto::HashPassword(new_password, users_.Options().argon2)
     );
     CONCORD_ASSIGN_OR_RETURN(
         Checked checked,
@@ -187,7 +187,7 @@ Result<Sessions::Checked> Sessions::CheckCredentials(
     const std::int64_t now = users_.Now();
     std::optional<Credentials> credentials;
     {
-        CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
+        CONCORD_ASSIGN_OR_RETURN(auto tx, users_.Store().Begin());
         CONCORD_ASSIGN_OR_RETURN(credentials, users_.LoadCredentials(*tx, login));
     }
     // The slow checks run outside any transaction. Both run for every attempt, known user or
@@ -202,7 +202,7 @@ Result<Sessions::Checked> Sessions::CheckCredentials(
         auto secret = users_.OpenTotpSecret(login, credentials->totp_sealed);
         if (secret) {
             auto matched =
-                VerifyTotp(secret->span(), code, now / 1000, credentials->totp_last_step);
+                VerifyTotp(secret->Span(), code, now / 1000, credentials->totp_last_step);
             if (matched) {
                 step = *matched;
             }
@@ -217,7 +217,7 @@ Result<Sessions::Checked> Sessions::CheckCredentials(
         (void)VerifyTotp(decoy_secret, code, now / 1000, 0);
     }
 
-    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.Store().Begin());
     if (!credentials) {
         boost::json::object leaf;
         leaf["event"] = failure_event;
@@ -268,8 +268,8 @@ Result<Sessions::Checked> Sessions::CheckCredentials(
                 {std::string(login)}
             )
         );
-        if (!rows.empty() && rows[0].Int(0) >= users_.options().max_failed_logins) {
-            const std::int64_t until = now + users_.options().lockout.count();
+        if (!rows.empty() && rows[0].Int(0) >= users_.Options().max_failed_logins) {
+            const std::int64_t until = now + users_.Options().lockout.count();
             CONCORD_RETURN_IF_ERROR(tx->Execute(
                 "UPDATE people_users SET failed_attempts = 0, locked_until_ms = $1 "
                 "WHERE login = $2",
@@ -292,7 +292,7 @@ Result<SessionInfo> Sessions::Authenticate(std::string_view token) {
     }
     const std::int64_t now = users_.Now();
     const Bytes hash = SecretTokenHash(token);
-    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.Store().Begin());
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
         tx->Query(
@@ -310,7 +310,7 @@ Result<SessionInfo> Sessions::Authenticate(std::string_view token) {
     const std::int64_t last_seen = rows[0].Int(2);
     info.expires_ms = rows[0].Int(3);
     CONCORD_ASSIGN_OR_RETURN(auto credentials, users_.LoadCredentials(*tx, login));
-    const auto idle = users_.options().session_idle.count();
+    const auto idle = users_.Options().session_idle.count();
     if (!credentials || credentials->user.disabled || now >= info.expires_ms ||
         now >= last_seen + idle) {
         CONCORD_RETURN_IF_ERROR(
@@ -334,7 +334,7 @@ Result<void> Sessions::Logout(std::string_view token) {
         return NoSession();
     }
     const Bytes hash = SecretTokenHash(token);
-    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.Store().Begin());
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
         tx->Query("DELETE FROM people_sessions WHERE token_sha256 = $1 RETURNING login", {hash})

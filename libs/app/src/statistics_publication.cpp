@@ -98,7 +98,7 @@ Result<void> CheckReportShape(const boost::json::object& report) {
     return {};
 }
 
-Error Unproven(std::string why) {
+Error Unproven(const std::string& why) {
     return MakeError(ErrorCode::kUnauthenticated, "the publication is not proven: " + why);
 }
 
@@ -125,7 +125,7 @@ Result<StatisticsPublication> StatisticsPublisher::Publish(
     CONCORD_ASSIGN_OR_RETURN(StatisticsReport report, statistics_.Report(actor, query));
     StatisticsPublication p;
     p.id = NewUuidV7();
-    p.node = node_.id();
+    p.node = node_.Id();
     p.party = party_;
     p.published_ms = NowMillis();
     p.published_by = actor.Label();

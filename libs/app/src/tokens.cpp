@@ -84,7 +84,7 @@ Result<CreatedToken> ApiTokens::Create(const Actor& actor, const NewToken& token
     }
     const std::string roles = JoinRoles(token.roles);
     CONCORD_RETURN_IF_ERROR(ParseRoleList(roles));  // refuses repeats
-    if (token.lifetime.count() <= 0 || token.lifetime > users_.options().token_max_lifetime) {
+    if (token.lifetime.count() <= 0 || token.lifetime > users_.Options().token_max_lifetime) {
         return MakeError(
             ErrorCode::kInvalidArgument, "token lifetime must be positive and within the limit"
         );
@@ -98,7 +98,7 @@ Result<CreatedToken> ApiTokens::Create(const Actor& actor, const NewToken& token
     created.info.roles = token.roles;
     created.info.created_ms = now;
     created.info.expires_ms = now + token.lifetime.count();
-    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.Store().Begin());
     CONCORD_RETURN_IF_ERROR(tx->Execute(
         "INSERT INTO people_tokens (id, token_sha256, login, name, roles, created_ms, expires_ms) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -122,7 +122,7 @@ Result<CreatedToken> ApiTokens::Create(const Actor& actor, const NewToken& token
 
 Result<std::vector<TokenInfo>> ApiTokens::List(const Actor& actor) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kTokenManage));
-    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.Store().Begin());
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
         tx->Query(
@@ -146,7 +146,7 @@ Result<void> ApiTokens::Revoke(const Actor& actor, std::string_view id) {
         any_owner = any_owner || RoleMay(role, Action::kUserManage, Relation::kNone);
     }
     const std::int64_t now = users_.Now();
-    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.Store().Begin());
     // An administrator may revoke anyone's token; others only their own.
     const std::string sql = std::string(
                                 "UPDATE people_tokens SET revoked_ms = $1 WHERE id = $2 AND "
@@ -174,7 +174,7 @@ Result<Actor> ApiTokens::Authenticate(std::string_view token, std::string_view r
         return BadToken();
     }
     const std::int64_t now = users_.Now();
-    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.store().Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.Store().Begin());
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
         tx->Query(

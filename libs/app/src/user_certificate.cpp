@@ -217,7 +217,7 @@ Result<UserCertifier> UserCertifier::Create(
         return Invalid("certificate renew_before must be at least 0 and below the validity");
     }
     CONCORD_ASSIGN_OR_RETURN(
-        crypto::SigningKey key, crypto::SigningKey::FromSeed(node_key.seed().span())
+        crypto::SigningKey key, crypto::SigningKey::FromSeed(node_key.Seed().Span())
     );
     return UserCertifier(std::move(key), std::move(options));
 }

@@ -32,7 +32,7 @@ TEST(UserCertificate, SignsParsesAndVerifies) {
     ASSERT_TRUE(crypto::Initialize());
     auto node = crypto::SigningKey::Generate();
     auto user = crypto::SigningKey::Generate();
-    auto text = SignUserCertificate(Sample(user.public_key()), node);
+    auto text = SignUserCertificate(Sample(user.PublicKey()), node);
     ASSERT_TRUE(text) << text.error().ToString();
     auto parsed = ParseUserCertificate(*text);
     ASSERT_TRUE(parsed) << parsed.error().ToString();
@@ -44,13 +44,13 @@ TEST(UserCertificate, SignsParsesAndVerifies) {
     ASSERT_EQ(c.roles.size(), 2u);
     EXPECT_EQ(c.roles[0], Role::kOfficer);
     EXPECT_EQ(c.unit, "Cybercrime unit");
-    EXPECT_EQ(c.public_key, user.public_key());
-    EXPECT_EQ(parsed->issuer_key, node.public_key());
+    EXPECT_EQ(c.public_key, user.PublicKey());
+    EXPECT_EQ(parsed->issuer_key, node.PublicKey());
     EXPECT_TRUE(c.ValidAt(T0()));
     EXPECT_FALSE(c.ValidAt(T0() + 24 * kHourMs));
     EXPECT_FALSE(c.ValidAt(T0() - 1));
-    EXPECT_TRUE(VerifyUserCertificateSignature(*parsed, node.public_key()));
-    auto other = VerifyUserCertificateSignature(*parsed, user.public_key());
+    EXPECT_TRUE(VerifyUserCertificateSignature(*parsed, node.PublicKey()));
+    auto other = VerifyUserCertificateSignature(*parsed, user.PublicKey());
     ASSERT_FALSE(other);
     EXPECT_EQ(other.error().code, ErrorCode::kUnauthenticated);
     // The signature covers the content under its own domain.
@@ -61,7 +61,7 @@ TEST(UserCertificate, SignsParsesAndVerifies) {
 TEST(UserCertificate, SigningRefusesContentThatBreaksTheRules) {
     ASSERT_TRUE(crypto::Initialize());
     auto node = crypto::SigningKey::Generate();
-    const auto key = crypto::SigningKey::Generate().public_key();
+    const auto key = crypto::SigningKey::Generate().PublicKey();
     std::vector<std::pair<std::string, UserCertificate>> bad;
     auto with = [&](std::string what, auto change) {
         UserCertificate c = Sample(key);
@@ -90,7 +90,7 @@ TEST(UserCertificate, ParsingRefusesWhatIsNotACertificate) {
     ASSERT_TRUE(crypto::Initialize());
     auto node = crypto::SigningKey::Generate();
     const std::string good =
-        SignUserCertificate(Sample(crypto::SigningKey::Generate().public_key()), node).value();
+        SignUserCertificate(Sample(crypto::SigningKey::Generate().PublicKey()), node).value();
     auto object = federation::ParseObject(good).value();
     auto refused = [&](boost::json::object o, std::string_view what) {
         auto parsed = ParseUserCertificate(o);
@@ -150,7 +150,7 @@ protected:
     }
 
     crypto::SigningKey node_key_ = crypto::SigningKey::Generate();
-    crypto::PublicKey user_key_ = crypto::SigningKey::Generate().public_key();
+    crypto::PublicKey user_key_ = crypto::SigningKey::Generate().PublicKey();
     CertifiedUser alice_{"alice", "Alice Martin", {Role::kApprover}, "Cybercrime unit"};
     std::optional<UserCertifier> certifier_;
 };
@@ -164,7 +164,7 @@ TEST_P(UserCertifierTest, IssuesSignedCertificatesWithIncreasingSerials) {
     EXPECT_GT(second->certificate.serial, first->certificate.serial);
     auto parsed = ParseUserCertificate(first->text);
     ASSERT_TRUE(parsed);
-    EXPECT_TRUE(VerifyUserCertificateSignature(*parsed, node_key_.public_key()));
+    EXPECT_TRUE(VerifyUserCertificateSignature(*parsed, node_key_.PublicKey()));
     EXPECT_EQ(parsed->certificate.serial, first->certificate.serial);
     EXPECT_EQ(parsed->certificate.node, "aa.central");
     EXPECT_EQ(parsed->certificate.party, "AA");
@@ -198,7 +198,7 @@ TEST_P(UserCertifierTest, CertificateForReusesRenewsAndReissuesOnChange) {
     EXPECT_FALSE(certifier_->IsRevoked(*tx, changed.certificate.serial).value());
 
     // A new key also makes a new certificate.
-    auto new_key = crypto::SigningKey::Generate().public_key();
+    auto new_key = crypto::SigningKey::Generate().PublicKey();
     auto rekeyed = certifier_->CertificateFor(*tx, officer, new_key, T0() + 14 * kHourMs).value();
     EXPECT_EQ(rekeyed.certificate.public_key, new_key);
     EXPECT_TRUE(certifier_->IsRevoked(*tx, changed.certificate.serial).value());

@@ -28,7 +28,7 @@ Bytes SealAssociatedData(std::string_view login, const crypto::PublicKey& key) {
     ad += login;
     ad += '\n';
     Bytes out = ToBytes(ad);
-    out.insert(out.end(), key.bytes().begin(), key.bytes().end());
+    out.insert(out.end(), key.Bytes().begin(), key.Bytes().end());
     return out;
 }
 
@@ -56,7 +56,7 @@ std::vector<store::Migration> UserKeys::Migrations() {
 }
 
 UserKeys::UserKeys(const crypto::SigningKey& node_signing_key) {
-    auto key = crypto::DeriveSubkey(node_signing_key.seed(), kDataKeyContext, kDataKeyId);
+    auto key = crypto::DeriveSubkey(node_signing_key.Seed(), kDataKeyContext, kDataKeyId);
     // A signing seed is always 32 bytes and the label is not empty.
     CONCORD_ASSERT(key.has_value());
     data_key_ = std::move(*key);
@@ -68,11 +68,9 @@ Result<crypto::SigningKey> UserKeys::Create(
     crypto::SigningKey key = crypto::SigningKey::Generate();
     CONCORD_ASSIGN_OR_RETURN(
         Bytes sealed,
-        crypto::SecretSeal(
-            key.seed().span(), SealAssociatedData(login, key.public_key()), data_key_
-        )
+        crypto::SecretSeal(key.Seed().Span(), SealAssociatedData(login, key.PublicKey()), data_key_)
     );
-    const auto& pub = key.public_key().bytes();
+    const auto& pub = key.PublicKey().Bytes();
     const std::string sql =
         replace ? "INSERT INTO app_user_keys (login, public_key, sealed_seed, created_ms)"
                   " VALUES ($1, $2, $3, $4) ON CONFLICT (login) DO UPDATE SET"
@@ -121,8 +119,8 @@ Result<crypto::SigningKey> UserKeys::KeyFor(store::Transaction& tx, std::string_
                 "' does not open under this node's data key (was the node key changed?)"
         );
     }
-    CONCORD_ASSIGN_OR_RETURN(crypto::SigningKey key, crypto::SigningKey::FromSeed(seed->span()));
-    if (!(key.public_key() == *public_key)) {
+    CONCORD_ASSIGN_OR_RETURN(crypto::SigningKey key, crypto::SigningKey::FromSeed(seed->Span()));
+    if (!(key.PublicKey() == *public_key)) {
         return MakeError(
             ErrorCode::kCorruption,
             "stored key of user '" + std::string(login) + "' does not match its public key"
@@ -134,7 +132,7 @@ Result<crypto::SigningKey> UserKeys::KeyFor(store::Transaction& tx, std::string_
 Result<crypto::PublicKey> UserKeys::PublicKeyFor(store::Transaction& tx, std::string_view login)
     const {
     CONCORD_ASSIGN_OR_RETURN(crypto::SigningKey key, KeyFor(tx, login));
-    return key.public_key();
+    return key.PublicKey();
 }
 
 Result<crypto::Signature> UserKeys::Sign(
@@ -147,7 +145,7 @@ Result<crypto::Signature> UserKeys::Sign(
 Result<crypto::PublicKey> UserKeys::Replace(store::Transaction& tx, std::string_view login) const {
     CONCORD_RETURN_IF_ERROR(CheckLogin(login));
     CONCORD_ASSIGN_OR_RETURN(crypto::SigningKey key, Create(tx, login, true));
-    return key.public_key();
+    return key.PublicKey();
 }
 
 }  // namespace concord::app

@@ -48,7 +48,7 @@ TEST_P(UserKeysTest, TheStoredSeedIsSealedAndBoundToItsRow) {
     ASSERT_TRUE(rows);
     const Bytes& sealed = rows->front().Blob(0);
     EXPECT_EQ(sealed.size(), 24u + 32u + 16u);
-    const ByteSpan seed = alice->seed().span();
+    const ByteSpan seed = alice->Seed().Span();
     EXPECT_EQ(std::search(sealed.begin(), sealed.end(), seed.begin(), seed.end()), sealed.end())
         << "the seed is stored in clear";
 

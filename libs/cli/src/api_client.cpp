@@ -16,6 +16,7 @@ namespace {
 constexpr std::size_t kMaxAnswerBytes = std::size_t{16} << 20;
 
 std::string FromEnv(const char* name) {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in this process calls setenv
     const char* value = std::getenv(name);
     return value != nullptr ? std::string(value) : std::string{};
 }

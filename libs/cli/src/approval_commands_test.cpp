@@ -22,7 +22,7 @@ using testing::Output;
 using testing::RunCli;
 
 std::string B64(const crypto::PublicKey& key) {
-    return crypto::Base64Encode(ByteSpan(key.bytes().data(), key.bytes().size()));
+    return crypto::Base64Encode(ByteSpan(key.Bytes().data(), key.Bytes().size()));
 }
 
 class ApprovalCommandsTest : public ::testing::Test {
@@ -40,8 +40,8 @@ protected:
                 {testing::CentralAuthority(
                     "aa.central",
                     "AA",
-                    node_.public_key(),
-                    crypto::BoxKeyPair::Generate().public_key()
+                    node_.PublicKey(),
+                    crypto::BoxKeyPair::Generate().PublicKey()
                 )}
             )
         );
@@ -60,7 +60,7 @@ protected:
         c.roles = {app::Role::kApprover};
         c.party = "AA";
         c.unit = "Cybercrime unit";
-        c.public_key = alice_.public_key();
+        c.public_key = alice_.PublicKey();
         c.not_before_ms = ParseTimestamp("2026-11-29T10:00:00.000Z").value();
         c.not_after_ms = ParseTimestamp("2026-11-30T10:00:00.000Z").value();
         const std::string certificate = app::SignUserCertificate(c, node_).value();
@@ -87,7 +87,7 @@ protected:
             "--directory",
             P("directory.json"),
             "--trusted-key",
-            B64(directory_key_.public_key())};
+            B64(directory_key_.PublicKey())};
         args.insert(args.end(), extra.begin(), extra.end());
         return RunCli(args);
     }
@@ -139,7 +139,7 @@ TEST_F(ApprovalCommandsTest, RefusesWithTheBrokenLink) {
          "--directory",
          P("directory.json"),
          "--trusted-key",
-         B64(node_.public_key())}
+         B64(node_.PublicKey())}
     );
     EXPECT_EQ(untrusted.status, 1);
     EXPECT_NE(untrusted.err.find("trusted"), std::string::npos) << untrusted.err;

@@ -64,7 +64,7 @@ protected:
     }
 
     std::string Api(std::size_t i) const {
-        return "https://127.0.0.1:" + std::to_string(services_[i]->api_port());
+        return "https://127.0.0.1:" + std::to_string(services_[i]->ApiPort());
     }
 
     // `concord ARGS... --api A --token T --tls-pin P` against node `i`.
@@ -437,7 +437,7 @@ TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedO
 
     // `concord evidence verify FOLDER` against the signed directory, offline.
     const auto verify = [this](const std::filesystem::path& folder) {
-        const auto& pk = directory_key_.public_key().bytes();
+        const auto& pk = directory_key_.PublicKey().Bytes();
         return RunCli(
             {"evidence",
              "verify",
@@ -714,7 +714,7 @@ TEST_F(CaseCommandsTest, APublishedReportIsProvenUnalteredByAnyoneWithTheDirecto
             file.string()});
     ASSERT_EQ(published.status, 0) << published.err;
     EXPECT_NE(published.out.find("of hu.poc (HU) written to"), std::string::npos) << published.out;
-    const auto& pk = directory_key_.public_key().bytes();
+    const auto& pk = directory_key_.PublicKey().Bytes();
     const std::string trusted = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
     const auto verify = [&](const std::filesystem::path& path) {
         return RunCli(
@@ -746,7 +746,7 @@ TEST_F(CaseCommandsTest, APublishedReportIsProvenUnalteredByAnyoneWithTheDirecto
     net::HttpClient anyone(options);
     auto fetched = anyone.Send(
         "GET",
-        "https://127.0.0.1:" + std::to_string(services_[1]->port()) +
+        "https://127.0.0.1:" + std::to_string(services_[1]->Port()) +
             "/fed/v1/statistics/publications/" + id,
         "",
         {}

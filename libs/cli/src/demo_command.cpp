@@ -175,7 +175,7 @@ public:
             nodes_.push_back(std::move(n));
         }
         const crypto::SigningKey directory_key = crypto::SigningKey::Generate();
-        const auto& pk = directory_key.public_key().bytes();
+        const auto& pk = directory_key.PublicKey().Bytes();
         const std::string directory_pub = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
         for (std::size_t i = 0; i < nodes_.size(); ++i) {
             DemoNode& n = nodes_[i];
@@ -335,8 +335,8 @@ public:
         );
         boost::json::object shift;
         shift["login"] = people_[b_duty_].login;
-        shift["from"] = FormatTimestamp(NowMillis() - 3600 * 1000);
-        shift["to"] = FormatTimestamp(NowMillis() + 12 * 3600 * 1000);
+        shift["from"] = FormatTimestamp(NowMillis() - std::int64_t{3600} * 1000);
+        shift["to"] = FormatTimestamp(NowMillis() + std::int64_t{12} * 3600 * 1000);
         shift["role"] = "primary";
         boost::json::object roster;
         roster["shifts"] = boost::json::array{shift};

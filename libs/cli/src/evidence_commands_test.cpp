@@ -33,13 +33,13 @@ protected:
         std::ofstream(dir_ / "directory.json") << testing::SignedDirectory(
             directory_key_,
             {testing::CentralAuthority(
-                 "aa.central", "AA", node_.public_key(), node_box_.public_key()
+                 "aa.central", "AA", node_.PublicKey(), node_box_.PublicKey()
              ),
              testing::CentralAuthority(
                  "bb.central",
                  "BB",
-                 crypto::SigningKey::Generate().public_key(),
-                 peer_box_.public_key()
+                 crypto::SigningKey::Generate().PublicKey(),
+                 peer_box_.PublicKey()
              )}
         );
         app::UserCertificate c;
@@ -50,7 +50,7 @@ protected:
         c.roles = {app::Role::kOfficer};
         c.party = "AA";
         c.unit = "Cybercrime unit";
-        c.public_key = officer_.public_key();
+        c.public_key = officer_.PublicKey();
         c.not_before_ms = T0() - 3600 * 1000;
         c.not_after_ms = T0() + 3600 * 1000;
         const std::string certificate = app::SignUserCertificate(c, node_).value();
@@ -68,14 +68,14 @@ protected:
                                       "aa.central",
                                       "bb.central",
                                       T0(),
-                                      peer_box_.public_key(),
+                                      peer_box_.PublicKey(),
                                       node_box_
                                   )
                                   .value();
         const std::string text =
             app::SignManifest(manifest, certificate, officer_, T0() + 1000, node_).value();
         ASSERT_TRUE(app::ExportPackage(
-            *blobs, app::ParseManifest(text).value(), text, builder.key(), dir_ / "package"
+            *blobs, app::ParseManifest(text).value(), text, builder.Key(), dir_ / "package"
         ));
     }
     void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -88,7 +88,7 @@ protected:
              "--directory",
              (dir_ / "directory.json").string(),
              "--trusted-key",
-             crypto::Base64Encode(ByteSpan(trusted.bytes().data(), trusted.bytes().size()))}
+             crypto::Base64Encode(ByteSpan(trusted.Bytes().data(), trusted.Bytes().size()))}
         );
     }
 
@@ -101,7 +101,7 @@ protected:
 };
 
 TEST_F(EvidenceCommandsTest, PrintsWhoSignedAndEveryFileWhenAllHolds) {
-    const Output ok = Verify(directory_key_.public_key());
+    const Output ok = Verify(directory_key_.PublicKey());
     ASSERT_EQ(ok.status, 0) << ok.err;
     EXPECT_NE(ok.out.find("of case AA-2026-0007, aa.central → bb.central"), std::string::npos)
         << ok.out;
@@ -114,16 +114,16 @@ TEST_F(EvidenceCommandsTest, PrintsWhoSignedAndEveryFileWhenAllHolds) {
 }
 
 TEST_F(EvidenceCommandsTest, AChangedFileOrAnUntrustedDirectoryExitsOneAndAMalformedManifestTwo) {
-    EXPECT_EQ(Verify(crypto::SigningKey::Generate().public_key()).status, 1);
+    EXPECT_EQ(Verify(crypto::SigningKey::Generate().PublicKey()).status, 1);
 
     std::ofstream(dir_ / "package" / "files" / "log.txt")
         << "2026-11-29T09:58:12Z login 198.51.100.9\n";
-    const Output changed = Verify(directory_key_.public_key());
+    const Output changed = Verify(directory_key_.PublicKey());
     EXPECT_EQ(changed.status, 1);
     EXPECT_NE(changed.err.find("log.txt"), std::string::npos) << changed.err;
 
     std::ofstream(dir_ / "package" / "manifest.json") << "{\"v\":1}";
-    const Output malformed = Verify(directory_key_.public_key());
+    const Output malformed = Verify(directory_key_.PublicKey());
     EXPECT_EQ(malformed.status, 2);
     EXPECT_NE(malformed.err.find("malformed"), std::string::npos) << malformed.err;
 }

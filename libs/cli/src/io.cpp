@@ -38,6 +38,7 @@ Result<std::string> ReadPassphrase(const std::string& passphrase_file) {
     std::string pass;
     if (!passphrase_file.empty()) {
         CONCORD_ASSIGN_OR_RETURN(pass, ReadFile(passphrase_file));
+        // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in this process calls setenv
     } else if (const char* env = std::getenv("CONCORD_PASSPHRASE"); env != nullptr) {
         pass = env;
     } else {

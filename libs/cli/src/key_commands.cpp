@@ -29,7 +29,7 @@ Result<ledger::NoteSigner> LoadSigner(
     }
     std::string name = contents.label.substr(kLabelPrefix.size());
     CONCORD_ASSIGN_OR_RETURN(
-        crypto::SigningKey key, crypto::SigningKey::FromSeed(contents.secret.span())
+        crypto::SigningKey key, crypto::SigningKey::FromSeed(contents.secret.Span())
     );
     return ledger::NoteSigner(std::move(name), std::move(key));
 }
@@ -83,10 +83,10 @@ void AddKeyCommands(CLI::App& app, Context& ctx) {
             CONCORD_ASSIGN_OR_RETURN(std::string pass, ReadPassphrase(args->passphrase_file));
             crypto::SigningKey key = crypto::SigningKey::Generate();
             CONCORD_RETURN_IF_ERROR(crypto::KeyFile::Write(
-                args->out, std::string(kLabelPrefix) + args->name, key.seed(), pass
+                args->out, std::string(kLabelPrefix) + args->name, key.Seed(), pass
             ));
             std::string vkey =
-                ledger::MakeVerifier(args->name, ledger::NoteKeyType::kEd25519, key.public_key())
+                ledger::MakeVerifier(args->name, ledger::NoteKeyType::kEd25519, key.PublicKey())
                     .ToString();
             CONCORD_RETURN_IF_ERROR(WriteFile(args->out + ".pub", vkey + "\n"));
             ctx.out << vkey << "\n";

@@ -91,7 +91,7 @@ void AddCheckpoint(CLI::App& ledger_app, Context& ctx) {
             );
             CONCORD_ASSIGN_OR_RETURN(OpenLog open, Open(args->store));
             CONCORD_ASSIGN_OR_RETURN(auto tx, open.store->Begin());
-            std::string origin = args->origin.empty() ? signer.name() : args->origin;
+            std::string origin = args->origin.empty() ? signer.Name() : args->origin;
             CONCORD_ASSIGN_OR_RETURN(
                 std::string note, open.log->MakeCheckpoint(*tx, signer, origin)
             );

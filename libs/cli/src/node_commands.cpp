@@ -44,7 +44,7 @@ Result<crypto::SigningKey> LoadDirectoryKey(
     if (contents.label != kDirectoryKeyLabel) {
         return MakeError(ErrorCode::kInvalidArgument, key_file + " is not a directory signing key");
     }
-    return crypto::SigningKey::FromSeed(contents.secret.span());
+    return crypto::SigningKey::FromSeed(contents.secret.Span());
 }
 
 // Removes the objects of `array` whose member `key` equals `value`.
@@ -60,7 +60,7 @@ void RemoveWhere(boost::json::array& array, std::string_view key, const std::str
 }
 
 std::string KeyBase64(const crypto::PublicKey& key) {
-    return crypto::Base64Encode(ByteSpan(key.bytes().data(), key.bytes().size()));
+    return crypto::Base64Encode(ByteSpan(key.Bytes().data(), key.Bytes().size()));
 }
 
 // "ID:STATUS[:DATE]" → an instrument binding.
@@ -165,9 +165,9 @@ void AddDirectory(CLI::App& app, Context& ctx) {
             CONCORD_ASSIGN_OR_RETURN(std::string pass, ReadPassphrase(a->pass_file));
             crypto::SigningKey key = crypto::SigningKey::Generate();
             CONCORD_RETURN_IF_ERROR(
-                crypto::KeyFile::Write(a->out, kDirectoryKeyLabel, key.seed(), pass)
+                crypto::KeyFile::Write(a->out, kDirectoryKeyLabel, key.Seed(), pass)
             );
-            ctx.out << KeyBase64(key.public_key()) << "\n";
+            ctx.out << KeyBase64(key.PublicKey()) << "\n";
             return {};
         }());
     });

@@ -15,9 +15,9 @@ TEST(ConcurrencyLimit, RefusesBeyondTheLimitAndGivesSlotsBack) {
     ASSERT_TRUE(first.has_value());
     ASSERT_TRUE(second.has_value());
     EXPECT_FALSE(limit.TryEnter().has_value());
-    EXPECT_EQ(limit.in_use(), 2);
+    EXPECT_EQ(limit.InUse(), 2);
     first.reset();
-    EXPECT_EQ(limit.in_use(), 1);
+    EXPECT_EQ(limit.InUse(), 1);
     auto third = limit.TryEnter();
     EXPECT_TRUE(third.has_value());
     EXPECT_FALSE(limit.TryEnter().has_value());
@@ -30,14 +30,14 @@ TEST(ConcurrencyLimit, AMovedSlotIsGivenBackOnce) {
         ASSERT_TRUE(slot.has_value());
         ConcurrencyLimit::Slot moved(std::move(*slot));
         slot.reset();
-        EXPECT_EQ(limit.in_use(), 1);
+        EXPECT_EQ(limit.InUse(), 1);
     }
-    EXPECT_EQ(limit.in_use(), 0);
+    EXPECT_EQ(limit.InUse(), 0);
 }
 
 TEST(ConcurrencyLimit, ALimitBelowOneMeansOne) {
     ConcurrencyLimit limit(0);
-    EXPECT_EQ(limit.slots(), 1);
+    EXPECT_EQ(limit.Slots(), 1);
     auto slot = limit.TryEnter();
     EXPECT_TRUE(slot.has_value());
     EXPECT_FALSE(limit.TryEnter().has_value());
@@ -53,7 +53,7 @@ TEST(ConcurrencyLimit, ManyThreadsNeverHoldMoreThanTheLimit) {
             for (int i = 0; i < 2000; ++i) {
                 if (auto slot = limit.TryEnter()) {
                     granted.fetch_add(1);
-                    int now = limit.in_use();
+                    int now = limit.InUse();
                     int seen = peak.load();
                     while (now > seen && !peak.compare_exchange_weak(seen, now)) {
                     }
@@ -66,7 +66,7 @@ TEST(ConcurrencyLimit, ManyThreadsNeverHoldMoreThanTheLimit) {
     }
     EXPECT_LE(peak.load(), 3);
     EXPECT_GT(granted.load(), 0);
-    EXPECT_EQ(limit.in_use(), 0);
+    EXPECT_EQ(limit.InUse(), 0);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ public:
         MutexLock lock(mu_);
         ++value_;
     }
-    int value() CONCORD_EXCLUDES(mu_) {
+    int Value() CONCORD_EXCLUDES(mu_) {
         MutexLock lock(mu_);
         return value_;
     }
@@ -39,7 +39,7 @@ TEST(Mutex, MutexLockExcludesOtherThreads) {
     for (auto& t : threads) {
         t.join();
     }
-    EXPECT_EQ(counter.value(), 40000);
+    EXPECT_EQ(counter.Value(), 40000);
 }
 
 TEST(Mutex, ConditionVariableAnyWaitsOnAHeldMutex) {

@@ -34,21 +34,21 @@ struct SharedKey {
     // X25519 shared point hashed with HSalsa20 (crypto_box_beforenm). Fails only when the peer
     // key has small order, i.e. the shared point is all zeros.
     Result<void> Derive(const BoxPublicKey& peer, const SecretBytes& own_secret) {
-        CONCORD_ASSERT(own_secret.size() == crypto_box_SECRETKEYBYTES);
-        if (crypto_box_beforenm(bytes.data(), peer.data(), own_secret.data()) != 0) {
+        CONCORD_ASSERT(own_secret.Size() == crypto_box_SECRETKEYBYTES);
+        if (crypto_box_beforenm(bytes.data(), peer.data(), own_secret.Data()) != 0) {
             return MakeError(ErrorCode::kInvalidArgument, "X25519 public key has small order");
         }
         return {};
     }
-    [[nodiscard]] const std::uint8_t* data() const { return bytes.data(); }
+    [[nodiscard]] const std::uint8_t* Data() const { return bytes.data(); }
 };
 
 }  // namespace
 
 BoxKeyPair BoxKeyPair::Generate() {
     SecretBytes secret(crypto_box_SECRETKEYBYTES);
-    randombytes_buf(secret.data(), secret.size());
-    auto pair = FromSecret(secret.span());
+    randombytes_buf(secret.Data(), secret.Size());
+    auto pair = FromSecret(secret.Span());
     CONCORD_ASSERT(pair.has_value());
     return std::move(*pair);
 }
@@ -60,7 +60,7 @@ Result<BoxKeyPair> BoxKeyPair::FromSecret(ByteSpan secret) {
     BoxKeyPair pair;
     pair.secret_ = SecretBytes::CopyFrom(secret);
     // Fails only for a result of all zeros, impossible for a clamped scalar times the base point.
-    CONCORD_ASSERT(crypto_scalarmult_base(pair.public_key_.data(), pair.secret_.data()) == 0);
+    CONCORD_ASSERT(crypto_scalarmult_base(pair.public_key_.data(), pair.secret_.Data()) == 0);
     return pair;
 }
 
@@ -71,7 +71,7 @@ Result<Bytes> BoxSeal(
     const BoxKeyPair& sender
 ) {
     SharedKey key;
-    CONCORD_RETURN_IF_ERROR(key.Derive(recipient, sender.secret()));
+    CONCORD_RETURN_IF_ERROR(key.Derive(recipient, sender.Secret()));
     Bytes out(kNonceBytes + plaintext.size() + kTagBytes);
     // 192-bit random nonces: collisions are negligible, so no counter state is needed.
     randombytes_buf(out.data(), kNonceBytes);
@@ -86,7 +86,7 @@ Result<Bytes> BoxSeal(
             associated_data.size(),
             nullptr,
             out.data(),
-            key.data()
+            key.Data()
         ) == 0
     );
     CONCORD_ASSERT(ciphertext_len == plaintext.size() + kTagBytes);
@@ -103,7 +103,7 @@ Result<Bytes> BoxOpen(
         return MakeError(ErrorCode::kInvalidArgument, "sealed box is shorter than nonce and tag");
     }
     SharedKey key;
-    if (!key.Derive(sender, recipient.secret())) {
+    if (!key.Derive(sender, recipient.Secret())) {
         // A small-order sender key cannot have sealed anything for us.
         return MakeError(ErrorCode::kUnauthenticated, "sealed box does not authenticate");
     }
@@ -121,7 +121,7 @@ Result<Bytes> BoxOpen(
             NonNull(associated_data),
             associated_data.size(),
             sealed.data(),
-            key.data()
+            key.Data()
         ) != 0) {
         return MakeError(ErrorCode::kUnauthenticated, "sealed box does not authenticate");
     }

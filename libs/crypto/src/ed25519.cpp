@@ -41,7 +41,7 @@ Result<void> Verify(const PublicKey& key, ByteSpan message, const Signature& sig
     // and non-canonical or small-order A, then compares the recomputed R encoding byte for byte,
     // so a non-canonical R encoding cannot verify either.
     if (crypto_sign_verify_detached(
-            signature.data(), NonNull(message), message.size(), key.bytes().data()
+            signature.data(), NonNull(message), message.size(), key.Bytes().data()
         ) != 0) {
         return MakeError(ErrorCode::kUnauthenticated, "Ed25519 signature does not verify");
     }
@@ -59,8 +59,8 @@ Result<void> Verify(const PublicKey& key, ByteSpan message, ByteSpan signature) 
 
 SigningKey SigningKey::Generate() {
     SecretBytes seed(crypto_sign_SEEDBYTES);
-    randombytes_buf(seed.data(), seed.size());
-    auto key = FromSeed(seed.span());
+    randombytes_buf(seed.Data(), seed.Size());
+    auto key = FromSeed(seed.Span());
     CONCORD_ASSERT(key.has_value());
     return std::move(*key);
 }
@@ -73,7 +73,7 @@ Result<SigningKey> SigningKey::FromSeed(ByteSpan seed) {
     key.seed_ = SecretBytes::CopyFrom(seed);
     key.expanded_ = SecretBytes(crypto_sign_SECRETKEYBYTES);
     std::array<std::uint8_t, crypto_sign_PUBLICKEYBYTES> pk{};
-    CONCORD_ASSERT(crypto_sign_seed_keypair(pk.data(), key.expanded_.data(), seed.data()) == 0);
+    CONCORD_ASSERT(crypto_sign_seed_keypair(pk.data(), key.expanded_.Data(), seed.data()) == 0);
     // A derived key is A = a·B with B the base point, so it always lies in the prime-order
     // subgroup; failing here would mean libsodium is broken.
     auto public_key = PublicKey::FromBytes(pk);
@@ -83,11 +83,11 @@ Result<SigningKey> SigningKey::FromSeed(ByteSpan seed) {
 }
 
 Signature SigningKey::Sign(ByteSpan message) const {
-    CONCORD_ASSERT(expanded_.size() == crypto_sign_SECRETKEYBYTES);  // not moved from
+    CONCORD_ASSERT(expanded_.Size() == crypto_sign_SECRETKEYBYTES);  // not moved from
     Signature sig{};
     CONCORD_ASSERT(
         crypto_sign_detached(
-            sig.data(), nullptr, NonNull(message), message.size(), expanded_.data()
+            sig.data(), nullptr, NonNull(message), message.size(), expanded_.Data()
         ) == 0
     );
     return sig;

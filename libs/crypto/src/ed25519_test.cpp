@@ -39,14 +39,14 @@ TEST(Ed25519, SignVerifyRoundTrip) {
     const SigningKey key = SigningKey::Generate();
     const Bytes message = RandomBytes(100);
     const Signature sig = key.Sign(message);
-    EXPECT_TRUE(Verify(key.public_key(), message, sig).has_value());
-    EXPECT_TRUE(Verify(key.public_key(), message, ByteSpan(sig)).has_value());
+    EXPECT_TRUE(Verify(key.PublicKey(), message, sig).has_value());
+    EXPECT_TRUE(Verify(key.PublicKey(), message, ByteSpan(sig)).has_value());
 }
 
 TEST(Ed25519, Rfc8032TestVector1) {
     auto key = SigningKey::FromSeed(Hex(kRfcSeed));
     ASSERT_TRUE(key.has_value());
-    const auto& pk = key->public_key().bytes();
+    const auto& pk = key->PublicKey().Bytes();
     EXPECT_EQ(Bytes(pk.begin(), pk.end()), Hex(kRfcPublic));
     const Signature sig = key->Sign({});
     EXPECT_EQ(Bytes(sig.begin(), sig.end()), Hex(kRfcSignature));
@@ -63,20 +63,20 @@ TEST(Ed25519, TamperedMessageOrSignatureIsRejected) {
 
     Bytes other_message = message;
     other_message.back() ^= 0x01;
-    auto r = Verify(key.public_key(), other_message, sig);
+    auto r = Verify(key.PublicKey(), other_message, sig);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated);
 
     for (std::size_t i : {std::size_t{0}, std::size_t{31}, std::size_t{32}, std::size_t{63}}) {
         Signature bad = sig;
         bad[i] ^= 0x04;
-        auto rb = Verify(key.public_key(), message, bad);
+        auto rb = Verify(key.PublicKey(), message, bad);
         ASSERT_FALSE(rb.has_value()) << "byte " << i;
         EXPECT_EQ(rb.error().code, ErrorCode::kUnauthenticated);
     }
 
     const SigningKey other = SigningKey::Generate();
-    EXPECT_FALSE(Verify(other.public_key(), message, sig).has_value());
+    EXPECT_FALSE(Verify(other.PublicKey(), message, sig).has_value());
 }
 
 TEST(Ed25519, NonCanonicalSIsRejected) {
@@ -85,7 +85,7 @@ TEST(Ed25519, NonCanonicalSIsRejected) {
     ASSERT_TRUE(key.has_value());
     const Bytes message = ToBytes("malleability");
     Signature sig = key->Sign(message);
-    ASSERT_TRUE(Verify(key->public_key(), message, sig).has_value());
+    ASSERT_TRUE(Verify(key->PublicKey(), message, sig).has_value());
     unsigned carry = 0;
     for (std::size_t i = 0; i < 32; ++i) {
         const unsigned sum = unsigned{sig[32 + i]} + kOrderL[i] + carry;
@@ -93,7 +93,7 @@ TEST(Ed25519, NonCanonicalSIsRejected) {
         carry = sum >> 8;
     }
     ASSERT_EQ(carry, 0u);  // S < L < 2^253, so S + L < 2^254 fits
-    auto r = Verify(key->public_key(), message, sig);
+    auto r = Verify(key->PublicKey(), message, sig);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated);
 }
@@ -117,9 +117,9 @@ TEST(Ed25519, SmallOrderAndNonCanonicalPublicKeysAreRejected) {
         EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << hex;
     }
     const SigningKey key = SigningKey::Generate();
-    auto good = PublicKey::FromBytes(key.public_key().bytes());
+    auto good = PublicKey::FromBytes(key.PublicKey().Bytes());
     ASSERT_TRUE(good.has_value());
-    EXPECT_EQ(*good, key.public_key());
+    EXPECT_EQ(*good, key.PublicKey());
 }
 
 TEST(Ed25519, WrongLengthsAreInvalidArgument) {
@@ -129,7 +129,7 @@ TEST(Ed25519, WrongLengthsAreInvalidArgument) {
     EXPECT_EQ(SigningKey::FromSeed(Bytes(64)).error().code, ErrorCode::kInvalidArgument);
     const SigningKey key = SigningKey::Generate();
     const Signature sig = key.Sign(AsBytes("m"));
-    auto r = Verify(key.public_key(), AsBytes("m"), ByteSpan(sig).first(63));
+    auto r = Verify(key.PublicKey(), AsBytes("m"), ByteSpan(sig).first(63));
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
 }
@@ -139,10 +139,10 @@ TEST(Ed25519, SameSeedGivesSameKeyAndDeterministicSignatures) {
     auto a = SigningKey::FromSeed(seed);
     auto b = SigningKey::FromSeed(seed);
     ASSERT_TRUE(a.has_value() && b.has_value());
-    EXPECT_EQ(a->public_key(), b->public_key());
+    EXPECT_EQ(a->PublicKey(), b->PublicKey());
     EXPECT_EQ(a->Sign(AsBytes("x")), b->Sign(AsBytes("x")));
-    EXPECT_EQ(Bytes(a->seed().span().begin(), a->seed().span().end()), seed);
-    EXPECT_NE(SigningKey::Generate().public_key(), a->public_key());
+    EXPECT_EQ(Bytes(a->Seed().Span().begin(), a->Seed().Span().end()), seed);
+    EXPECT_NE(SigningKey::Generate().PublicKey(), a->PublicKey());
 }
 
 }  // namespace

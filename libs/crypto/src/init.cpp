@@ -19,8 +19,8 @@ Result<void> Initialize() {
 namespace detail {
 
 void EnsureSodiumInitialized() {
-    static const bool initialised = sodium_init() >= 0;
-    CONCORD_ASSERT(initialised);
+    static const bool kInitialised = sodium_init() >= 0;
+    CONCORD_ASSERT(kInitialised);
 }
 
 }  // namespace detail

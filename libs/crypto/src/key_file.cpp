@@ -79,7 +79,7 @@ Result<void> KeyFile::Write(
     if (label.size() > kMaxLabelBytes) {
         return FileError(ErrorCode::kInvalidArgument, path, "label longer than 255 bytes");
     }
-    if (secret.empty() || secret.size() > kMaxSecretBytes) {
+    if (secret.Empty() || secret.Size() > kMaxSecretBytes) {
         return FileError(ErrorCode::kInvalidArgument, path, "secret must be 1 to 4096 bytes");
     }
     if (!ParamsInRange(params.ops_limit, params.mem_limit)) {
@@ -109,7 +109,7 @@ Result<void> KeyFile::Write(
     const std::size_t salt_at = file.size();
     file.resize(salt_at + kSaltBytes + kNonceBytes);
     RandomFill(std::span(file).subspan(salt_at, kSaltBytes + kNonceBytes));
-    const std::size_t ciphertext_len = secret.size() + kTagBytes;
+    const std::size_t ciphertext_len = secret.Size() + kTagBytes;
     AppendBigEndian<std::uint32_t>(file, static_cast<std::uint32_t>(ciphertext_len));
     const std::size_t header_len = file.size();
 
@@ -122,13 +122,13 @@ Result<void> KeyFile::Write(
         crypto_aead_xchacha20poly1305_ietf_encrypt(
             file.data() + header_len,
             &written,
-            secret.data(),
-            secret.size(),
+            secret.Data(),
+            secret.Size(),
             file.data(),
             header_len,
             nullptr,
             file.data() + salt_at + kSaltBytes,
-            key.data()
+            key.Data()
         ) == 0
     );
     CONCORD_ASSERT(written == ciphertext_len);
@@ -253,7 +253,7 @@ Result<KeyFile::Contents> KeyFile::Read(
     contents.secret = SecretBytes(ciphertext_len - kTagBytes);
     unsigned long long secret_len = 0;
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-            contents.secret.data(),
+            contents.secret.Data(),
             &secret_len,
             nullptr,
             &file[header_len],
@@ -261,13 +261,13 @@ Result<KeyFile::Contents> KeyFile::Read(
             file.data(),
             header_len,
             &file[nonce_at],
-            key.data()
+            key.Data()
         ) != 0) {
         return FileError(
             ErrorCode::kUnauthenticated, path, "wrong passphrase (the file checksum is intact)"
         );
     }
-    CONCORD_ASSERT(secret_len == contents.secret.size());
+    CONCORD_ASSERT(secret_len == contents.secret.Size());
     return contents;
 }
 

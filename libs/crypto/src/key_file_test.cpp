@@ -73,8 +73,8 @@ TEST_F(KeyFileTest, RoundTrip) {
     ASSERT_TRUE(r.has_value()) << r.error().message;
     EXPECT_EQ(r->label, kLabel);
     EXPECT_EQ(
-        Bytes(r->secret.span().begin(), r->secret.span().end()),
-        Bytes(secret_.span().begin(), secret_.span().end())
+        Bytes(r->secret.Span().begin(), r->secret.Span().end()),
+        Bytes(secret_.Span().begin(), secret_.Span().end())
     );
 }
 
@@ -93,7 +93,7 @@ TEST_F(KeyFileTest, FileHasMode0600AndNoTemporaryIsLeft) {
 TEST_F(KeyFileTest, SecretDoesNotAppearInTheFile) {
     WriteKey();
     const Bytes file = Load();
-    const Bytes secret(secret_.span().begin(), secret_.span().end());
+    const Bytes secret(secret_.Span().begin(), secret_.Span().end());
     EXPECT_EQ(std::search(file.begin(), file.end(), secret.begin(), secret.end()), file.end());
 }
 
@@ -234,7 +234,7 @@ TEST_F(KeyFileTest, EmptyLabelAndPassphraseRoundTrip) {
     auto r = KeyFile::Read(path_, "");
     ASSERT_TRUE(r.has_value()) << r.error().message;
     EXPECT_TRUE(r->label.empty());
-    EXPECT_EQ(ToString(r->secret.span()), ToString(secret_.span()));
+    EXPECT_EQ(ToString(r->secret.Span()), ToString(secret_.Span()));
 }
 
 }  // namespace

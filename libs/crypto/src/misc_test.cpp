@@ -122,28 +122,28 @@ TEST(Random, BytesHaveRequestedSizeAndDiffer) {
 
 TEST(SecretBytes, AllocatesZeroedAndCopies) {
     const SecretBytes zeroed(48);
-    ASSERT_EQ(zeroed.size(), 48u);
-    EXPECT_EQ(Bytes(zeroed.span().begin(), zeroed.span().end()), Bytes(48));
+    ASSERT_EQ(zeroed.Size(), 48u);
+    EXPECT_EQ(Bytes(zeroed.Span().begin(), zeroed.Span().end()), Bytes(48));
     const Bytes data = ToBytes("key material");
     const SecretBytes copy = SecretBytes::CopyFrom(data);
-    EXPECT_EQ(Bytes(copy.span().begin(), copy.span().end()), data);
-    EXPECT_TRUE(SecretBytes().empty());
-    EXPECT_TRUE(SecretBytes::CopyFrom({}).empty());
+    EXPECT_EQ(Bytes(copy.Span().begin(), copy.Span().end()), data);
+    EXPECT_TRUE(SecretBytes().Empty());
+    EXPECT_TRUE(SecretBytes::CopyFrom({}).Empty());
 }
 
 TEST(SecretBytes, MoveTransfersOwnership) {
     SecretBytes a = SecretBytes::CopyFrom(ToBytes("abc"));
-    const std::uint8_t* p = a.data();
+    const std::uint8_t* p = a.Data();
     SecretBytes b(std::move(a));
-    EXPECT_EQ(b.data(), p);
-    EXPECT_EQ(b.size(), 3u);
-    EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): the moved-from state is specified
+    EXPECT_EQ(b.Data(), p);
+    EXPECT_EQ(b.Size(), 3u);
+    EXPECT_TRUE(a.Empty());  // NOLINT(bugprone-use-after-move): the moved-from state is specified
     SecretBytes c = SecretBytes::CopyFrom(ToBytes("xy"));
     c = std::move(b);
-    EXPECT_EQ(c.data(), p);
-    EXPECT_EQ(ToString(c.span()), "abc");
-    c.mutable_span()[0] = 'z';
-    EXPECT_EQ(ToString(c.span()), "zbc");
+    EXPECT_EQ(c.Data(), p);
+    EXPECT_EQ(ToString(c.Span()), "abc");
+    c.MutableSpan()[0] = 'z';
+    EXPECT_EQ(ToString(c.Span()), "zbc");
 }
 
 }  // namespace

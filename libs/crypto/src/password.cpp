@@ -76,8 +76,8 @@ Result<SecretBytes> DeriveKey(
     CONCORD_RETURN_IF_ERROR(CheckParams(params));
     SecretBytes key(kDerivedKeyBytes);
     if (crypto_pwhash(
-            key.data(),
-            key.size(),
+            key.Data(),
+            key.Size(),
             passphrase.data(),
             passphrase.size(),
             salt.data(),

@@ -69,11 +69,11 @@ TEST(DeriveKey, DeterministicPerSaltAndDistinctAcrossSalts) {
     auto c = DeriveKey("passphrase", other_salt, MinimumArgon2Params());
     auto d = DeriveKey("passphrasf", salt, MinimumArgon2Params());
     ASSERT_TRUE(a.has_value() && b.has_value() && c.has_value() && d.has_value());
-    EXPECT_EQ(a->size(), 32u);
-    const Bytes ka(a->span().begin(), a->span().end());
-    EXPECT_EQ(ka, Bytes(b->span().begin(), b->span().end()));
-    EXPECT_NE(ka, Bytes(c->span().begin(), c->span().end()));
-    EXPECT_NE(ka, Bytes(d->span().begin(), d->span().end()));
+    EXPECT_EQ(a->Size(), 32u);
+    const Bytes ka(a->Span().begin(), a->Span().end());
+    EXPECT_EQ(ka, Bytes(b->Span().begin(), b->Span().end()));
+    EXPECT_NE(ka, Bytes(c->Span().begin(), c->Span().end()));
+    EXPECT_NE(ka, Bytes(d->Span().begin(), d->Span().end()));
 }
 
 TEST(DeriveKey, WrongSaltLengthIsInvalidArgument) {

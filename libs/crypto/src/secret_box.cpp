@@ -19,7 +19,7 @@ static_assert(crypto_kdf_KEYBYTES == 32);
 static_assert(crypto_kdf_CONTEXTBYTES == 8);
 
 Result<void> CheckKey(const SecretBytes& key) {
-    if (key.size() != kKeyBytes) {
+    if (key.Size() != kKeyBytes) {
         return MakeError(ErrorCode::kInvalidArgument, "secret box key must be 32 bytes");
     }
     return {};
@@ -30,7 +30,7 @@ Result<void> CheckKey(const SecretBytes& key) {
 Result<SecretBytes> DeriveSubkey(
     const SecretBytes& master, std::string_view context, std::uint64_t subkey_id
 ) {
-    if (master.size() != crypto_kdf_KEYBYTES) {
+    if (master.Size() != crypto_kdf_KEYBYTES) {
         return MakeError(ErrorCode::kInvalidArgument, "KDF master key must be 32 bytes");
     }
     if (context.size() != crypto_kdf_CONTEXTBYTES) {
@@ -42,7 +42,7 @@ Result<SecretBytes> DeriveSubkey(
     }
     SecretBytes subkey(kKeyBytes);
     CONCORD_ASSERT(
-        crypto_kdf_derive_from_key(subkey.data(), subkey.size(), subkey_id, ctx, master.data()) == 0
+        crypto_kdf_derive_from_key(subkey.Data(), subkey.Size(), subkey_id, ctx, master.Data()) == 0
     );
     return subkey;
 }
@@ -63,7 +63,7 @@ Result<Bytes> SecretSeal(ByteSpan plaintext, ByteSpan associated_data, const Sec
             associated_data.size(),
             nullptr,
             out.data(),
-            key.data()
+            key.Data()
         ) == 0
     );
     CONCORD_ASSERT(ciphertext_len == plaintext.size() + kTagBytes);
@@ -79,7 +79,7 @@ Result<SecretBytes> SecretOpen(ByteSpan sealed, ByteSpan associated_data, const 
     unsigned long long plaintext_len = 0;
     std::uint8_t empty = 0;
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-            out.empty() ? &empty : out.data(),
+            out.Empty() ? &empty : out.Data(),
             &plaintext_len,
             nullptr,
             sealed.data() + kNonceBytes,
@@ -87,11 +87,11 @@ Result<SecretBytes> SecretOpen(ByteSpan sealed, ByteSpan associated_data, const 
             NonNull(associated_data),
             associated_data.size(),
             sealed.data(),
-            key.data()
+            key.Data()
         ) != 0) {
         return MakeError(ErrorCode::kUnauthenticated, "sealed secret does not open under this key");
     }
-    CONCORD_ASSERT(plaintext_len == out.size());
+    CONCORD_ASSERT(plaintext_len == out.Size());
     return out;
 }
 

@@ -13,7 +13,7 @@ SecretBytes RandomKey() {
 }
 
 Bytes Copy(const SecretBytes& s) {
-    return Bytes(s.data(), s.data() + s.size());
+    return Bytes(s.Data(), s.Data() + s.Size());
 }
 
 TEST(SecretBox, SealOpenRoundTripWithAssociatedData) {
@@ -36,7 +36,7 @@ TEST(SecretBox, EmptyPlaintextRoundTrips) {
     ASSERT_TRUE(sealed);
     auto opened = SecretOpen(*sealed, {}, key);
     ASSERT_TRUE(opened);
-    EXPECT_TRUE(opened->empty());
+    EXPECT_TRUE(opened->Empty());
 }
 
 TEST(SecretBox, DamageWrongKeyOrWrongAssociatedDataIsRefused) {

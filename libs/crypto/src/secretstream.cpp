@@ -22,14 +22,14 @@ SecretBytes NewState() {
     return SecretBytes(sizeof(State));
 }
 State* AsState(SecretBytes& bytes) {
-    return reinterpret_cast<State*>(bytes.data());
+    return reinterpret_cast<State*>(bytes.Data());
 }
 
 }  // namespace
 
 SecretBytes GenerateStreamKey() {
     SecretBytes key(crypto_secretstream_xchacha20poly1305_KEYBYTES);
-    crypto_secretstream_xchacha20poly1305_keygen(key.data());
+    crypto_secretstream_xchacha20poly1305_keygen(key.Data());
     return key;
 }
 
@@ -44,19 +44,19 @@ StreamEncryptor::StreamEncryptor(StreamEncryptor&&) noexcept = default;
 StreamEncryptor& StreamEncryptor::operator=(StreamEncryptor&&) noexcept = default;
 
 Result<StreamEncryptor> StreamEncryptor::Create(const SecretBytes& key) {
-    if (key.size() != crypto_secretstream_xchacha20poly1305_KEYBYTES) {
+    if (key.Size() != crypto_secretstream_xchacha20poly1305_KEYBYTES) {
         return MakeError(ErrorCode::kInvalidArgument, "stream key must be 32 bytes");
     }
     StreamEncryptor enc;
     CONCORD_ASSERT(
         crypto_secretstream_xchacha20poly1305_init_push(
-            AsState(enc.impl_->state), enc.impl_->header.data(), key.data()
+            AsState(enc.impl_->state), enc.impl_->header.data(), key.Data()
         ) == 0
     );
     return enc;
 }
 
-const std::array<std::uint8_t, kStreamHeaderBytes>& StreamEncryptor::header() const {
+const std::array<std::uint8_t, kStreamHeaderBytes>& StreamEncryptor::Header() const {
     CONCORD_ASSERT(impl_ != nullptr);
     return impl_->header;
 }
@@ -94,7 +94,7 @@ StreamDecryptor::StreamDecryptor(StreamDecryptor&&) noexcept = default;
 StreamDecryptor& StreamDecryptor::operator=(StreamDecryptor&&) noexcept = default;
 
 Result<StreamDecryptor> StreamDecryptor::Create(const SecretBytes& key, ByteSpan header) {
-    if (key.size() != crypto_secretstream_xchacha20poly1305_KEYBYTES) {
+    if (key.Size() != crypto_secretstream_xchacha20poly1305_KEYBYTES) {
         return MakeError(ErrorCode::kInvalidArgument, "stream key must be 32 bytes");
     }
     if (header.size() != kStreamHeaderBytes) {
@@ -104,7 +104,7 @@ Result<StreamDecryptor> StreamDecryptor::Create(const SecretBytes& key, ByteSpan
     // init_pull only fails for a malformed header, and any 24 bytes are a well-formed header; a
     // header from another stream shows up as a failed Pull.
     if (crypto_secretstream_xchacha20poly1305_init_pull(
-            AsState(dec.impl_->state), header.data(), key.data()
+            AsState(dec.impl_->state), header.data(), key.Data()
         ) != 0) {
         return MakeError(ErrorCode::kInvalidArgument, "invalid stream header");
     }
@@ -146,7 +146,7 @@ Result<Bytes> StreamDecryptor::Pull(ByteSpan chunk) {
     return out;
 }
 
-bool StreamDecryptor::finished() const {
+bool StreamDecryptor::Finished() const {
     return impl_ != nullptr && impl_->finished;
 }
 

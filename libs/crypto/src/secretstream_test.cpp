@@ -20,7 +20,7 @@ Stream Encrypt(const SecretBytes& key, std::size_t n_chunks) {
     auto enc = StreamEncryptor::Create(key);
     EXPECT_TRUE(enc.has_value());
     Stream s;
-    s.header = enc->header();
+    s.header = enc->Header();
     for (std::size_t i = 0; i < n_chunks; ++i) {
         s.plaintexts.push_back(RandomBytes(i * 37));  // the first chunk is empty
         s.chunks.push_back(enc->Push(s.plaintexts.back(), i + 1 == n_chunks));
@@ -40,12 +40,12 @@ TEST(SecretStream, MultiChunkRoundTrip) {
     const Stream s = Encrypt(key, 5);
     StreamDecryptor dec = Decryptor(key, s);
     for (std::size_t i = 0; i < s.chunks.size(); ++i) {
-        EXPECT_FALSE(dec.finished());
+        EXPECT_FALSE(dec.Finished());
         auto pt = dec.Pull(s.chunks[i]);
         ASSERT_TRUE(pt.has_value()) << "chunk " << i;
         EXPECT_EQ(*pt, s.plaintexts[i]);
     }
-    EXPECT_TRUE(dec.finished());
+    EXPECT_TRUE(dec.Finished());
 }
 
 TEST(SecretStream, TruncatedStreamIsNotFinished) {
@@ -55,7 +55,7 @@ TEST(SecretStream, TruncatedStreamIsNotFinished) {
     for (std::size_t i = 0; i + 1 < s.chunks.size(); ++i) {
         ASSERT_TRUE(dec.Pull(s.chunks[i]).has_value());
     }
-    EXPECT_FALSE(dec.finished());
+    EXPECT_FALSE(dec.Finished());
 }
 
 TEST(SecretStream, ReorderedChunkIsUnauthenticated) {
@@ -81,7 +81,7 @@ TEST(SecretStream, AlteredChunkIsUnauthenticated) {
         auto r = dec.Pull(bad);
         ASSERT_FALSE(r.has_value()) << "byte " << byte;
         EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated);
-        EXPECT_FALSE(dec.finished());
+        EXPECT_FALSE(dec.Finished());
     }
 }
 
@@ -100,10 +100,10 @@ TEST(SecretStream, ChunkAfterFinalIsRejected) {
     ASSERT_TRUE(enc.has_value());
     const Bytes last = enc->Push(AsBytes("last"), true);
     const Bytes extra = enc->Push(AsBytes("smuggled"), false);
-    auto dec = StreamDecryptor::Create(key, enc->header());
+    auto dec = StreamDecryptor::Create(key, enc->Header());
     ASSERT_TRUE(dec.has_value());
     ASSERT_TRUE(dec->Pull(last).has_value());
-    ASSERT_TRUE(dec->finished());
+    ASSERT_TRUE(dec->Finished());
     auto r = dec->Pull(extra);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
@@ -144,11 +144,11 @@ TEST(SecretStream, MovedEncryptorContinuesTheStream) {
     const Bytes c0 = enc->Push(AsBytes("a"), false);
     StreamEncryptor moved = std::move(*enc);
     const Bytes c1 = moved.Push(AsBytes("b"), true);
-    auto dec = StreamDecryptor::Create(key, moved.header());
+    auto dec = StreamDecryptor::Create(key, moved.Header());
     ASSERT_TRUE(dec.has_value());
     EXPECT_EQ(dec->Pull(c0).value(), ToBytes("a"));
     EXPECT_EQ(dec->Pull(c1).value(), ToBytes("b"));
-    EXPECT_TRUE(dec->finished());
+    EXPECT_TRUE(dec->Finished());
 }
 
 }  // namespace

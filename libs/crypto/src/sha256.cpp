@@ -10,9 +10,9 @@ namespace {
 // Explicit fetch (OpenSSL 3): done once, instead of the implicit per-call lookup that
 // EVP_sha256() triggers inside EVP_DigestInit_ex. The EVP_MD is never freed (process lifetime).
 const EVP_MD* Sha256Md() {
-    static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    CONCORD_ASSERT(md != nullptr);
-    return md;
+    static const EVP_MD* const kMd = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    CONCORD_ASSERT(kMd != nullptr);
+    return kMd;
 }
 
 void InitContext(EVP_MD_CTX* ctx) {

@@ -188,7 +188,7 @@ std::string RefusalCodeOf(const std::string& body) {
 
 void Delivery::Deliver(const Item& item) {
     context_.counters.delivery_attempts.fetch_add(1, std::memory_order_relaxed);
-    const auto dir = context_.directory();
+    const auto dir = context_.Directory();
     const NodeEntry* peer = dir->FindNode(item.recipient);
     std::string error;
     bool permanent = false;

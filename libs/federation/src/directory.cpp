@@ -523,7 +523,7 @@ boost::json::object NodeEntryToJson(const NodeEntry& node) {
     o["authority"] = node.authority;
     o["roles"] = ToArray(node.roles);
     o["endpoint"] = node.endpoint;
-    const auto& sk = node.signing_key.bytes();
+    const auto& sk = node.signing_key.Bytes();
     o["signing_key"] = crypto::Base64Encode(ByteSpan(sk.data(), sk.size()));
     o["box_key"] = crypto::Base64Encode(ByteSpan(node.box_key.data(), node.box_key.size()));
     o["tls_sha256"] = node.tls_sha256;

@@ -24,16 +24,16 @@ TEST_F(DirectoryTest, SignedDirectoryVerifiesUnderATrustedKeyOnly) {
     const crypto::SigningKey* keys[] = {&authority_};
     auto signed_text = SignDirectory(body, keys);
     ASSERT_TRUE(signed_text) << signed_text.error().ToString();
-    const crypto::PublicKey trusted[] = {authority_.public_key()};
+    const crypto::PublicKey trusted[] = {authority_.PublicKey()};
     auto dir = VerifyDirectory(*signed_text, trusted);
     ASSERT_TRUE(dir) << dir.error().ToString();
     EXPECT_EQ(dir->serial, 7u);
     ASSERT_NE(dir->FindNode("bb.poc"), nullptr);
-    EXPECT_EQ(dir->FindNode("bb.poc")->signing_key, b_.keys.signing.public_key());
+    EXPECT_EQ(dir->FindNode("bb.poc")->signing_key, b_.keys.signing.PublicKey());
     EXPECT_TRUE(dir->FindNode("aa.central")->HasRole("central_authority"));
     EXPECT_EQ(dir->FindNode("zz"), nullptr);
 
-    const crypto::PublicKey other[] = {crypto::SigningKey::Generate().public_key()};
+    const crypto::PublicKey other[] = {crypto::SigningKey::Generate().PublicKey()};
     EXPECT_EQ(VerifyDirectory(*signed_text, other).error().code, ErrorCode::kUnauthenticated);
 
     // Changing any byte of the body breaks the signature.

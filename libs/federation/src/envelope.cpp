@@ -109,7 +109,6 @@ std::string_view RefusalCode(Refusal reason) {
 unsigned RefusalHttpStatus(Refusal reason) {
     switch (reason) {
         case Refusal::kMalformed:
-            return 400;
         case Refusal::kUnsupportedVersion:
             return 400;
         case Refusal::kTooLarge:

@@ -74,15 +74,15 @@ TEST(EnvelopeExampleTest, DocumentedExampleVerifiesAndReproduces) {
     auto hu_sign = crypto::SigningKey::FromSeed(bytes("hu.poc.signing_seed")).value();
     auto hu_box = crypto::BoxKeyPair::FromSecret(bytes("hu.poc.box_secret")).value();
     auto b64 = [](const auto& k) { return crypto::Base64Encode(ByteSpan(k.data(), k.size())); };
-    EXPECT_EQ(publics.at("fr.central.signing_key"), b64(fr_sign.public_key().bytes()));
-    EXPECT_EQ(publics.at("fr.central.box_key"), b64(fr_box.public_key()));
-    EXPECT_EQ(publics.at("hu.poc.signing_key"), b64(hu_sign.public_key().bytes()));
-    EXPECT_EQ(publics.at("hu.poc.box_key"), b64(hu_box.public_key()));
+    EXPECT_EQ(publics.at("fr.central.signing_key"), b64(fr_sign.PublicKey().Bytes()));
+    EXPECT_EQ(publics.at("fr.central.box_key"), b64(fr_box.PublicKey()));
+    EXPECT_EQ(publics.at("hu.poc.signing_key"), b64(hu_sign.PublicKey().Bytes()));
+    EXPECT_EQ(publics.at("hu.poc.box_key"), b64(hu_box.PublicKey()));
 
     auto envelope = ParseEnvelope(blocks["envelope"]);
     ASSERT_TRUE(envelope) << envelope.error().message;
     EXPECT_EQ(envelope->canonical, blocks["envelope"]) << "the example is not in canonical form";
-    EXPECT_EQ(envelope->key, fr_sign.public_key());
+    EXPECT_EQ(envelope->key, fr_sign.PublicKey());
     EXPECT_TRUE(VerifyEnvelopeSignature(*envelope));
     EXPECT_EQ(HashHex(envelope->hash), blocks["envelope-sha256"]);
     auto header = ParseObject(blocks["envelope"]).value();
@@ -90,11 +90,11 @@ TEST(EnvelopeExampleTest, DocumentedExampleVerifiesAndReproduces) {
         header.erase(member);
     }
     EXPECT_EQ(CanonicalText(header), blocks["associated-data"]);
-    auto body = OpenEnvelopeBody(*envelope, fr_box.public_key(), hu_box);
+    auto body = OpenEnvelopeBody(*envelope, fr_box.PublicKey(), hu_box);
     ASSERT_TRUE(body) << body.error().ToString();
     EXPECT_EQ(*body, blocks["plaintext"]);
 
-    auto receipt = VerifyEvidence(blocks["receipt"], hu_sign.public_key());
+    auto receipt = VerifyEvidence(blocks["receipt"], hu_sign.PublicKey());
     ASSERT_TRUE(receipt) << receipt.error().ToString();
     EXPECT_EQ(receipt->envelope_sha256, blocks["envelope-sha256"]);
     auto resigned = SignEvidence(*receipt, hu_sign);

@@ -42,7 +42,7 @@ TEST_F(EnvelopeTest, SealedBodyOpensOnlyForTheRecipient) {
         R"({"ask": "preserve", "n": 1})",
         a_.keys.signing,
         a_.keys.box,
-        b_.keys.box.public_key()
+        b_.keys.box.PublicKey()
     );
     ASSERT_TRUE(sealed) << sealed.error().ToString();
     auto parsed = ParseEnvelope(*sealed);
@@ -50,18 +50,18 @@ TEST_F(EnvelopeTest, SealedBodyOpensOnlyForTheRecipient) {
     EXPECT_EQ(parsed->header.id, header.id);
     EXPECT_EQ(parsed->header.priority, "emergency");
     EXPECT_TRUE(VerifyEnvelopeSignature(*parsed));
-    auto body = OpenEnvelopeBody(*parsed, a_.keys.box.public_key(), b_.keys.box);
+    auto body = OpenEnvelopeBody(*parsed, a_.keys.box.PublicKey(), b_.keys.box);
     ASSERT_TRUE(body) << body.error().ToString();
     EXPECT_EQ(*body, R"({"ask":"preserve","n":1})");
     // A third party cannot open it, and the plaintext is nowhere in the envelope.
     auto c = MakeIdentity("cc.provider", "BB", {"service_provider"});
-    EXPECT_FALSE(OpenEnvelopeBody(*parsed, a_.keys.box.public_key(), c.keys.box));
+    EXPECT_FALSE(OpenEnvelopeBody(*parsed, a_.keys.box.PublicKey(), c.keys.box));
     EXPECT_EQ(sealed->find("preserve"), std::string::npos);
 }
 
 TEST_F(EnvelopeTest, EverySignedFieldIsProtected) {
     auto sealed =
-        SealEnvelope(MakeHeader(), "{}", a_.keys.signing, a_.keys.box, b_.keys.box.public_key());
+        SealEnvelope(MakeHeader(), "{}", a_.keys.signing, a_.keys.box, b_.keys.box.PublicKey());
     ASSERT_TRUE(sealed);
     const std::pair<const char*, boost::json::value> changes[] = {
         {"id", boost::json::string(NewUuidV7())},
@@ -89,7 +89,7 @@ TEST_F(EnvelopeTest, EverySignedFieldIsProtected) {
 
 TEST_F(EnvelopeTest, StructuralProblemsAreMalformedOrUnsupported) {
     auto sealed =
-        SealEnvelope(MakeHeader(), "{}", a_.keys.signing, a_.keys.box, b_.keys.box.public_key());
+        SealEnvelope(MakeHeader(), "{}", a_.keys.signing, a_.keys.box, b_.keys.box.PublicKey());
     ASSERT_TRUE(sealed);
     auto refusal = [](std::string_view text) {
         auto parsed = ParseEnvelope(text);
@@ -141,18 +141,17 @@ TEST_F(EnvelopeTest, EvidenceVerifiesOnlyUnderItsSigner) {
         ""};
     auto text = SignEvidence(e, b_.keys.signing);
     ASSERT_TRUE(text);
-    auto back = VerifyEvidence(*text, b_.keys.signing.public_key());
+    auto back = VerifyEvidence(*text, b_.keys.signing.PublicKey());
     ASSERT_TRUE(back) << back.error().ToString();
     EXPECT_EQ(back->ledger_index, 41u);
     EXPECT_EQ(back->message_id, e.message_id);
     EXPECT_EQ(
-        VerifyEvidence(*text, a_.keys.signing.public_key()).error().code,
-        ErrorCode::kUnauthenticated
+        VerifyEvidence(*text, a_.keys.signing.PublicKey()).error().code, ErrorCode::kUnauthenticated
     );
     auto object = *ParseObject(*text);
     object["ledger_index"] = 42;
     EXPECT_EQ(
-        VerifyEvidence(CanonicalText(object), b_.keys.signing.public_key()).error().code,
+        VerifyEvidence(CanonicalText(object), b_.keys.signing.PublicKey()).error().code,
         ErrorCode::kUnauthenticated
     );
 }
@@ -170,7 +169,7 @@ TEST_F(EnvelopeTest, EveryEvidenceMemberIsChecked) {
         ""};
     auto text = SignEvidence(good, b_.keys.signing);
     ASSERT_TRUE(text) << text.error().ToString();
-    ASSERT_TRUE(VerifyEvidence(*text, b_.keys.signing.public_key()));
+    ASSERT_TRUE(VerifyEvidence(*text, b_.keys.signing.PublicKey()));
     // Re-signs the good record after `edit`, so only the member check can refuse it.
     auto with = [&](const std::function<void(boost::json::object&)>& edit) {
         auto o = *ParseObject(*text);
@@ -207,7 +206,7 @@ TEST_F(EnvelopeTest, EveryEvidenceMemberIsChecked) {
         {"unknown member", [](auto& o) { o["extra"] = true; }},
     };
     for (const auto& c : cases) {
-        auto verified = VerifyEvidence(with(c.edit), b_.keys.signing.public_key());
+        auto verified = VerifyEvidence(with(c.edit), b_.keys.signing.PublicKey());
         ASSERT_FALSE(verified) << c.what;
         EXPECT_EQ(verified.error().code, ErrorCode::kInvalidArgument) << c.what;
     }
@@ -217,14 +216,14 @@ TEST_F(EnvelopeTest, EveryEvidenceMemberIsChecked) {
             o["event"] = "non_delivery";
             o["reason"] = "horizon";
         }),
-        b_.keys.signing.public_key()
+        b_.keys.signing.PublicKey()
     ));
     EXPECT_FALSE(VerifyEvidence(
         with([](auto& o) {
             o["event"] = "non_delivery";
             o["reason"] = "";
         }),
-        b_.keys.signing.public_key()
+        b_.keys.signing.PublicKey()
     ));
 }
 

@@ -38,7 +38,7 @@ public:
         std::unique_lock lock(mu_);
         entered_.wait(lock, [&] { return batches_.size() >= n; });
     }
-    std::vector<std::vector<int>> batches() {
+    std::vector<std::vector<int>> Batches() {
         std::scoped_lock lock(mu_);
         return batches_;
     }
@@ -65,7 +65,7 @@ Committer::CommitFn Replying(Gate& gate) {
 }
 
 void WaitUntilQueued(const Committer& committer, std::size_t n) {
-    while (committer.queued() < n) {
+    while (committer.Queued() < n) {
         std::this_thread::yield();
     }
 }
@@ -87,7 +87,7 @@ TEST(GroupCommitter, EachCallerGetsTheReplyForItsOwnItem) {
         EXPECT_EQ(replies[static_cast<std::size_t>(i)], "done " + std::to_string(i));
     }
     std::size_t committed = 0;
-    for (const auto& batch : gate.batches()) {
+    for (const auto& batch : gate.Batches()) {
         EXPECT_GE(batch.size(), 1U);
         EXPECT_LE(batch.size(), 8U);
         committed += batch.size();
@@ -114,7 +114,7 @@ TEST(GroupCommitter, QueuedItemsAreCommittedTogetherUpToTheBatchSize) {
     for (auto& t : callers) {
         t.join();
     }
-    const auto batches = gate.batches();
+    const auto batches = gate.Batches();
     ASSERT_EQ(batches.size(), 3U);
     EXPECT_EQ(batches[0], std::vector<int>{100});
     EXPECT_EQ(batches[1], (std::vector<int>{0, 1, 2}));
@@ -132,7 +132,7 @@ TEST(GroupCommitter, RefusesBeforeStartAndAfterStop) {
     EXPECT_EQ(committer.Submit(3), "refused");
     committer.Start();  // a stopped committer stays stopped
     EXPECT_EQ(committer.Submit(4), "refused");
-    const auto batches = gate.batches();
+    const auto batches = gate.Batches();
     ASSERT_EQ(batches.size(), 1U);
     EXPECT_EQ(batches[0], std::vector<int>{2});
 }
@@ -153,7 +153,7 @@ TEST(GroupCommitter, StopAnswersQueuedItemsRefusedWithoutCommittingThem) {
     }
     WaitUntilQueued(committer, 3);
     std::thread stopper([&] { committer.Stop(); });
-    while (!committer.stopping()) {
+    while (!committer.Stopping()) {
         std::this_thread::yield();
     }
     gate.Release();
@@ -165,8 +165,8 @@ TEST(GroupCommitter, StopAnswersQueuedItemsRefusedWithoutCommittingThem) {
     for (const auto& reply : queued) {
         EXPECT_EQ(reply, "refused");
     }
-    EXPECT_EQ(gate.batches().size(), 1U);
-    EXPECT_EQ(committer.queued(), 0U);
+    EXPECT_EQ(gate.Batches().size(), 1U);
+    EXPECT_EQ(committer.Queued(), 0U);
 }
 
 }  // namespace

@@ -77,7 +77,7 @@ IntakeReply Inbox::Receive(std::string_view text, bool want_proof) {
             &envelope
         );
     }
-    const auto dir = context_.directory();
+    const auto dir = context_.Directory();
     const NodeEntry* sender = dir->FindNode(envelope.header.from);
     if (sender == nullptr) {
         return Refuse(
@@ -487,7 +487,7 @@ Result<void> Inbox::AttachRetrieval(store::Transaction& tx, const Intake& p) {
         return {};
     }
     auto record = GetString(*body, "evidence");
-    const auto dir = context_.directory();
+    const auto dir = context_.Directory();
     const NodeEntry* sender = dir->FindNode(p.envelope.header.from);
     if (!record || sender == nullptr) {
         return {};
@@ -558,7 +558,7 @@ Result<void> Inbox::Open(std::string_view id, std::string_view actor) {
         kInsertIncomingEvidence,
         {Sql(Direction::kIn), std::string(id), std::string("retrieval"), record, now}
     ));
-    const auto dir = context_.directory();
+    const auto dir = context_.Directory();
     const NodeEntry* sender = dir->FindNode(peer);
     const bool notify = sender != nullptr && !sender->revoked;
     if (notify) {

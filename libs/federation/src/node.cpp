@@ -58,25 +58,25 @@ std::string ErrorBody(std::string_view code, std::string_view message) {
 NodeContext::NodeContext(
     store::Store& store_in,
     NodeKeys keys_in,
-    std::shared_ptr<const Directory> directory_in,
+    std::shared_ptr<const federation::Directory> directory_in,
     Transport& transport_in,
     NodeOptions options_in,
     std::unique_ptr<ledger::Log> log_in
 )
     : store(store_in),
       keys(std::move(keys_in)),
-      signer(options_in.node_id, *crypto::SigningKey::FromSeed(keys.signing.seed().span())),
+      signer(options_in.node_id, *crypto::SigningKey::FromSeed(keys.signing.Seed().Span())),
       transport(transport_in),
       options(std::move(options_in)),
       log(std::move(log_in)),
       directory_(std::move(directory_in)) {}
 
-std::shared_ptr<const Directory> NodeContext::directory() const {
+std::shared_ptr<const federation::Directory> NodeContext::Directory() const {
     MutexLock lock(directory_mu_);
     return directory_;
 }
 
-void NodeContext::ReplaceDirectory(std::shared_ptr<const Directory> directory) {
+void NodeContext::ReplaceDirectory(std::shared_ptr<const federation::Directory> directory) {
     MutexLock lock(directory_mu_);
     directory_ = std::move(directory);
 }
@@ -175,7 +175,7 @@ Error RollbackError(std::uint64_t offered, std::uint64_t accepted) {
 Result<std::unique_ptr<Node>> Node::Open(
     store::Store& store,
     NodeKeys keys,
-    std::shared_ptr<const Directory> directory,
+    std::shared_ptr<const federation::Directory> directory,
     Transport& transport,
     NodeOptions options
 ) {
@@ -226,7 +226,7 @@ void Node::Stop() {
 }
 
 Result<void> Node::SetDirectory(
-    std::shared_ptr<const Directory> directory, std::string_view file_sha256
+    std::shared_ptr<const federation::Directory> directory, std::string_view file_sha256
 ) {
     if (directory == nullptr) {
         return MakeError(ErrorCode::kInvalidArgument, "a node needs a directory");
@@ -235,7 +235,7 @@ Result<void> Node::SetDirectory(
     MutexLock load_lock(directory_load_mu_);
     CONCORD_ASSIGN_OR_RETURN(auto tx, context_->store.Begin());
     CONCORD_ASSIGN_OR_RETURN(std::uint64_t accepted, AcceptedSerial(*tx));
-    const std::uint64_t current = std::max(accepted, context_->directory()->serial);
+    const std::uint64_t current = std::max(accepted, context_->Directory()->serial);
     if (directory->serial < current) {
         return RollbackError(directory->serial, current);
     }
@@ -252,8 +252,8 @@ Result<void> Node::SetDirectory(
     return {};
 }
 
-std::shared_ptr<const Directory> Node::directory() const {
-    return context_->directory();
+std::shared_ptr<const federation::Directory> Node::Directory() const {
+    return context_->Directory();
 }
 
 Result<Submitted> Node::Submit(
@@ -341,20 +341,20 @@ Result<std::pair<std::int64_t, std::int64_t>> Node::OutboxDepth() {
     return queries_->OutboxDepth();
 }
 
-const NodeCounters& Node::counters() const {
+const NodeCounters& Node::Counters() const {
     return context_->counters;
 }
 
-const std::string& Node::id() const {
+const std::string& Node::Id() const {
     return context_->options.node_id;
 }
 
-const crypto::PublicKey& Node::signing_public_key() const {
-    return context_->keys.signing.public_key();
+const crypto::PublicKey& Node::SigningPublicKey() const {
+    return context_->keys.signing.PublicKey();
 }
 
-ledger::NoteVerifier Node::log_verifier() const {
-    return context_->signer.verifier();
+ledger::NoteVerifier Node::LogVerifier() const {
+    return context_->signer.Verifier();
 }
 
 }  // namespace concord::federation

@@ -23,7 +23,7 @@ struct NodeContext {
     NodeContext(
         store::Store& store_in,
         NodeKeys keys_in,
-        std::shared_ptr<const Directory> directory_in,
+        std::shared_ptr<const federation::Directory> directory_in,
         Transport& transport_in,
         NodeOptions options_in,
         std::unique_ptr<ledger::Log> log_in
@@ -37,8 +37,8 @@ struct NodeContext {
     std::unique_ptr<ledger::Log> log;
     NodeCounters counters;
 
-    [[nodiscard]] std::shared_ptr<const Directory> directory() const;
-    void ReplaceDirectory(std::shared_ptr<const Directory> directory);
+    [[nodiscard]] std::shared_ptr<const federation::Directory> Directory() const;
+    void ReplaceDirectory(std::shared_ptr<const federation::Directory> directory);
 
     /// Milliseconds since the epoch (options.now when set).
     [[nodiscard]] std::int64_t Now() const;
@@ -58,7 +58,7 @@ struct NodeContext {
 
 private:
     mutable Mutex directory_mu_;
-    std::shared_ptr<const Directory> directory_ CONCORD_GUARDED_BY(directory_mu_);
+    std::shared_ptr<const federation::Directory> directory_ CONCORD_GUARDED_BY(directory_mu_);
 };
 
 /// Canonical JSON bytes of a ledger leaf (metadata and hashes only, never content), naming

@@ -57,7 +57,7 @@ public:
             down_.erase(id);
         }
     }
-    int posts() const {
+    int Posts() const {
         std::scoped_lock lock(mu_);
         return posts_;
     }
@@ -133,9 +133,9 @@ public:
 
     /// Also fails every query whose SQL contains `sql_needle`; counts them.
     void FailQueries(std::string sql_needle) { query_needle_ = std::move(sql_needle); }
-    [[nodiscard]] int failed_queries() const { return failed_queries_.load(); }
+    [[nodiscard]] int FailedQueries() const { return failed_queries_.load(); }
 
-    [[nodiscard]] store::Backend backend() const override { return inner_->backend(); }
+    [[nodiscard]] store::Backend Backend() const override { return inner_->Backend(); }
     Result<std::unique_ptr<store::Transaction>> Begin() override {
         CONCORD_ASSIGN_OR_RETURN(auto tx, inner_->Begin());
         return std::unique_ptr<store::Transaction>(std::make_unique<Tx>(*this, std::move(tx)));
@@ -359,7 +359,7 @@ TEST_P(NodeTest, DeliversWithSignedReceiptAndVerifiedProof) {
     auto out = a->Read(Direction::kOut, sent->id);
     ASSERT_TRUE(out);
     ASSERT_EQ(out->evidence.size(), 1u);
-    auto receipt = VerifyEvidence(out->evidence[0], b_.keys.signing.public_key());
+    auto receipt = VerifyEvidence(out->evidence[0], b_.keys.signing.PublicKey());
     ASSERT_TRUE(receipt) << receipt.error().ToString();
     EXPECT_EQ(receipt->event, "delivery");
     EXPECT_EQ(receipt->envelope_sha256, out->envelope_sha256);
@@ -369,7 +369,7 @@ TEST_P(NodeTest, DeliversWithSignedReceiptAndVerifiedProof) {
     EXPECT_EQ(proof->index, *receipt->ledger_index);
     auto leaf = crypto::Base64Decode(out->receiver_leaf);
     ASSERT_TRUE(leaf);
-    const ledger::NoteVerifier key = b->log_verifier();
+    const ledger::NoteVerifier key = b->LogVerifier();
     EXPECT_TRUE(ledger::VerifyTlogProof(*proof, *leaf, std::span(&key, 1), "bb.poc"));
 
     auto in = b->Read(Direction::kIn, sent->id);
@@ -379,7 +379,7 @@ TEST_P(NodeTest, DeliversWithSignedReceiptAndVerifiedProof) {
     EXPECT_EQ(in->summary.priority, Priority::kEmergency);
     EXPECT_TRUE(SawEvent("bb.poc message.received"));
     EXPECT_TRUE(SawEvent("aa.central message.delivered"));
-    EXPECT_EQ(a->counters().delivered.load(), 1u);
+    EXPECT_EQ(a->Counters().delivered.load(), 1u);
 }
 
 // The use-case layer's one transaction per business step: a submission written into the
@@ -481,7 +481,7 @@ TEST_P(NodeTest, SameEnvelopeTwiceGivesTheSameReceiptAndNothingNew) {
     }
     EXPECT_EQ(Count(b, "in"), 1u);
     EXPECT_EQ(*b->LedgerSize(), size_before);
-    EXPECT_EQ(b->counters().duplicates.load(), 3u);
+    EXPECT_EQ(b->Counters().duplicates.load(), 3u);
 }
 
 TEST_P(NodeTest, QueuesWhileTheReceiverIsDownThenDeliversEachExactlyOnce) {
@@ -495,7 +495,7 @@ TEST_P(NodeTest, QueuesWhileTheReceiverIsDownThenDeliversEachExactlyOnce) {
         ASSERT_TRUE(sent);
         ids.push_back(sent->id);
     }
-    ASSERT_TRUE(WaitFor([&] { return a->counters().delivery_failures.load() >= 40; }));
+    ASSERT_TRUE(WaitFor([&] { return a->Counters().delivery_failures.load() >= 40; }));
     EXPECT_EQ(Count(b, "in"), 0u);
     auto queued = a->Read(Direction::kOut, ids[0]);
     ASSERT_TRUE(queued);
@@ -525,7 +525,7 @@ TEST_P(NodeTest, HorizonEndsInASignedNonDeliveryAndAnAlert) {
     auto out = a->Read(Direction::kOut, sent->id);
     ASSERT_TRUE(out);
     ASSERT_EQ(out->evidence.size(), 1u);
-    auto record = VerifyEvidence(out->evidence[0], a_.keys.signing.public_key());
+    auto record = VerifyEvidence(out->evidence[0], a_.keys.signing.PublicKey());
     ASSERT_TRUE(record) << record.error().ToString();
     EXPECT_EQ(record->event, "non_delivery");
     EXPECT_NE(record->reason.find("horizon"), std::string::npos);
@@ -553,7 +553,7 @@ TEST_P(NodeTest, EveryRefusalHasItsReasonAndStoresNoMessage) {
             "",
             "normal"};
         return *SealEnvelope(
-            h, R"({"x":1})", from.keys.signing, from.keys.box, b_.keys.box.public_key()
+            h, R"({"x":1})", from.keys.signing, from.keys.box, b_.keys.box.PublicKey()
         );
     };
     const std::int64_t now = NowMillis();
@@ -571,7 +571,7 @@ TEST_P(NodeTest, EveryRefusalHasItsReasonAndStoresNoMessage) {
         {tamper("sig", boost::json::string(crypto::Base64Encode(Bytes(64, 1)))), "bad_signature"},
         {tamper(
              "key",
-             boost::json::string(crypto::Base64Encode(stranger.keys.signing.public_key().bytes()))
+             boost::json::string(crypto::Base64Encode(stranger.keys.signing.PublicKey().Bytes()))
          ),
          "unknown_sender"},
         {seal(stranger, "bb.poc", now), "unknown_sender"},
@@ -591,7 +591,7 @@ TEST_P(NodeTest, EveryRefusalHasItsReasonAndStoresNoMessage) {
     }
     // Only the one good message exists.
     EXPECT_EQ(Count(b, "in"), 1u);
-    EXPECT_EQ(b->counters().received.load(), 1u);
+    EXPECT_EQ(b->Counters().received.load(), 1u);
 
     // Revoking the sender takes effect on the next message.
     auto revoked_a = a_.entry;
@@ -618,13 +618,13 @@ TEST_P(NodeTest, OpeningAMessageSendsSignedRetrievalEvidenceBack) {
     auto out = a->Read(Direction::kOut, sent->id);
     bool found = false;
     for (const auto& record : out->evidence) {
-        auto e = VerifyEvidence(record, b_.keys.signing.public_key());
+        auto e = VerifyEvidence(record, b_.keys.signing.PublicKey());
         ASSERT_TRUE(e);
         found = found || e->event == "retrieval";
     }
     EXPECT_TRUE(found);
     // Opening again records nothing new (once B has logged the delivery of its evidence).
-    ASSERT_TRUE(WaitFor([&] { return b->counters().delivered.load() == 1; }));
+    ASSERT_TRUE(WaitFor([&] { return b->Counters().delivered.load() == 1; }));
     const auto size = *b->LedgerSize();
     ASSERT_TRUE(b->Open(sent->id));
     EXPECT_EQ(*b->LedgerSize(), size);
@@ -766,9 +766,9 @@ TEST_P(NodeTest, CheckpointReplyPublishesTheCosignaturesOfWitnesses) {
     ASSERT_TRUE(cosigned) << boost::json::serialize(*reply);
     // The note verifies under B's log key and A's cosigner key (C2SP tlog-cosignature v1).
     const ledger::NoteVerifier keys[] = {
-        b->log_verifier(),
+        b->LogVerifier(),
         ledger::MakeVerifier(
-            "aa.central", ledger::NoteKeyType::kCosignatureV1, a_.keys.signing.public_key()
+            "aa.central", ledger::NoteKeyType::kCosignatureV1, a_.keys.signing.PublicKey()
         )};
     auto verified = ledger::VerifyNote(*cosigned, keys);
     ASSERT_TRUE(verified) << verified.error().ToString();
@@ -823,7 +823,7 @@ TEST_P(NodeTest, RefusesADirectoryOlderThanOneItAcceptedAlsoAfterARestart) {
         EXPECT_NE(
             rolled_back.error().message.find("serial 1 is lower than serial 2"), std::string::npos
         ) << rolled_back.error().message;
-        EXPECT_EQ((*node)->directory()->serial, 2u);
+        EXPECT_EQ((*node)->Directory()->serial, 2u);
     }
     // "Restart" with the older file: refused before the node runs.
     auto reopened = Node::Open(*store, CopyKeys(b_.keys), old_directory, transport_, options);
@@ -837,7 +837,7 @@ TEST_P(NodeTest, RefusesADirectoryOlderThanOneItAcceptedAlsoAfterARestart) {
     (*current)->Start();
     Header h{
         NewUuidV7(), "request", "aa.central", "bb.poc", FormatTimestamp(NowMillis()), "", "normal"};
-    auto envelope = SealEnvelope(h, "{}", a_.keys.signing, a_.keys.box, b_.keys.box.public_key());
+    auto envelope = SealEnvelope(h, "{}", a_.keys.signing, a_.keys.box, b_.keys.box.PublicKey());
     ASSERT_TRUE(envelope);
     EXPECT_EQ((*current)->Receive(*envelope, false).refusal, "unknown_sender");
     (*current)->Stop();
@@ -929,10 +929,10 @@ TEST_P(NodeTest, ReceiptsWithWrongContentOrWithoutTheAskedProofAreRetriedNeverDe
             << detail->summary.last_error;
         EXPECT_TRUE(detail->evidence.empty());
     }
-    EXPECT_EQ(a->counters().delivered.load(), 0u);
+    EXPECT_EQ(a->Counters().delivered.load(), 0u);
     // An honest receiver again: every queued message is delivered on its next retry.
     transport_.RewriteReplies(nullptr);
-    ASSERT_TRUE(WaitFor([&] { return a->counters().delivered.load() == cases.size(); }));
+    ASSERT_TRUE(WaitFor([&] { return a->Counters().delivered.load() == cases.size(); }));
 }
 
 TEST_P(NodeTest, ARefusedReceiptEndsInANonDeliveryAlertAtTheHorizon) {
@@ -955,7 +955,7 @@ TEST_P(NodeTest, ARefusedReceiptEndsInANonDeliveryAlertAtTheHorizon) {
     EXPECT_EQ((*alerts)[0].kind, AlertKind::kNonDelivery);
     EXPECT_NE((*alerts)[0].message.find("receipt refused"), std::string::npos)
         << (*alerts)[0].message;
-    EXPECT_EQ(a->counters().delivered.load(), 0u);
+    EXPECT_EQ(a->Counters().delivered.load(), 0u);
 }
 
 // Issue 13, item 4: a provider may answer, but not send a request, least of all an emergency.
@@ -978,7 +978,7 @@ TEST_P(NodeTest, MessagePolicyIsEnforcedBeforeAnythingIsStored) {
             FormatTimestamp(NowMillis()),
             reply,
             priority};
-        return *SealEnvelope(h, "{}", c_.keys.signing, c_.keys.box, b_.keys.box.public_key());
+        return *SealEnvelope(h, "{}", c_.keys.signing, c_.keys.box, b_.keys.box.PublicKey());
     };
     const auto size = *b->LedgerSize();
     for (const auto& [type, priority, reply] : std::vector<std::array<std::string, 3>>{
@@ -992,7 +992,7 @@ TEST_P(NodeTest, MessagePolicyIsEnforcedBeforeAnythingIsStored) {
         EXPECT_EQ(r.status, 403u);
     }
     EXPECT_EQ(Count(b, "in"), 0u);
-    EXPECT_EQ(b->counters().refused[static_cast<int>(Refusal::kNotPermitted)].load(), 5u);
+    EXPECT_EQ(b->Counters().refused[static_cast<int>(Refusal::kNotPermitted)].load(), 5u);
     // Only the refusal events were logged, no message.
     EXPECT_EQ(*b->LedgerSize(), size + 5);
     // An emergency answer from the provider is accepted.
@@ -1079,7 +1079,7 @@ TEST_P(NodeTest, OneFailingIntakeDoesNotFailTheOthersOfItsGroupCommit) {
             i == 17 ? poison : R"({"n":)" + std::to_string(i) + "}",
             a_.keys.signing,
             a_.keys.box,
-            b_.keys.box.public_key()
+            b_.keys.box.PublicKey()
         ));
     }
     std::vector<IntakeReply> replies(envelopes.size());
@@ -1113,7 +1113,7 @@ TEST_P(NodeTest, OneFailingIntakeDoesNotFailTheOthersOfItsGroupCommit) {
     for (std::size_t i = 0; i < replies.size(); ++i) {
         EXPECT_EQ(replies[i].status, i == 17 ? 503u : 200u) << i << ": " << replies[i].body;
     }
-    EXPECT_EQ(b.counters().received.load(), envelopes.size() - 1);
+    EXPECT_EQ(b.Counters().received.load(), envelopes.size() - 1);
 }
 
 // Issue 13, item 10: a delivery worker whose outbox query fails says so instead of going idle
@@ -1130,7 +1130,7 @@ TEST_P(NodeTest, ADeliveryWorkerLogsAFailedOutboxQuery) {
     log::Configure(&lines, log::Level::kInfo);
     store.FailQueries("FROM fed_outbox WHERE next_attempt_ms <=");
     (*opened)->Start();
-    const bool failed = WaitFor([&] { return store.failed_queries() > 0; });
+    const bool failed = WaitFor([&] { return store.FailedQueries() > 0; });
     (*opened)->Stop();  // joins the workers: every line is written
     log::Configure(&std::cerr, log::Level::kInfo);
     ASSERT_TRUE(failed);
@@ -1148,13 +1148,13 @@ TEST_P(NodeTest, RefusalLogLinesAreRateLimitedPerSenderAndReasonAndCounted) {
     for (int i = 0; i < 50; ++i) {
         EXPECT_EQ(b->Receive("junk", false).refusal, "malformed");
     }
-    EXPECT_EQ(b->counters().refused[static_cast<int>(Refusal::kMalformed)].load(), 50u);
-    EXPECT_EQ(b->counters().refusal_logs_suppressed.load(), 47u);
+    EXPECT_EQ(b->Counters().refused[static_cast<int>(Refusal::kMalformed)].load(), 50u);
+    EXPECT_EQ(b->Counters().refusal_logs_suppressed.load(), 47u);
     // Another reason has its own budget.
     EXPECT_EQ(b->Receive(std::string(2 << 20, ' '), false).refusal, "too_large");
-    EXPECT_EQ(b->counters().refusal_logs_suppressed.load(), 47u);
+    EXPECT_EQ(b->Counters().refusal_logs_suppressed.load(), 47u);
     // Audit events beyond the per-minute budget are counted as unrecorded.
-    EXPECT_EQ(b->counters().refusal_events_unrecorded.load(), 0u);
+    EXPECT_EQ(b->Counters().refusal_events_unrecorded.load(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(

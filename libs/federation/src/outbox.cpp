@@ -23,7 +23,7 @@ constexpr std::string_view kInsertOutboxEntry =
 }  // namespace
 
 Result<NodeEntry> Outbox::CheckSend(const OutgoingMessage& message) const {
-    const auto dir = context_.directory();
+    const auto dir = context_.Directory();
     const NodeEntry* peer = dir->FindNode(message.to);
     if (peer == nullptr || peer->revoked) {
         return MakeError(

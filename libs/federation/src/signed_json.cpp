@@ -59,7 +59,7 @@ Result<std::string> SignObject(
     if (object.contains("sig")) {
         return MakeError(ErrorCode::kInvalidArgument, "object is signed already");
     }
-    const auto& public_key = key.public_key().bytes();
+    const auto& public_key = key.PublicKey().Bytes();
     object["key"] = crypto::Base64Encode(ByteSpan(public_key.data(), public_key.size()));
     const crypto::Signature sig = key.Sign(SignedBytes(domain, object));
     object["sig"] = crypto::Base64Encode(ByteSpan(sig.data(), sig.size()));

@@ -33,16 +33,16 @@ inline TestIdentity MakeIdentity(
     t.entry.roles = std::move(roles);
     t.entry.endpoint = "https://127.0.0.1:1";
     t.entry.tls_sha256 = std::string(64, 'a');  // never dialled: the tests connect in-process
-    t.entry.signing_key = t.keys.signing.public_key();
-    t.entry.box_key = t.keys.box.public_key();
+    t.entry.signing_key = t.keys.signing.PublicKey();
+    t.entry.box_key = t.keys.box.PublicKey();
     t.entry.languages = {"en"};
     return t;
 }
 
 inline NodeKeys CopyKeys(const NodeKeys& keys) {
     return NodeKeys{
-        *crypto::SigningKey::FromSeed(keys.signing.seed().span()),
-        *crypto::BoxKeyPair::FromSecret(keys.box.secret().span())};
+        *crypto::SigningKey::FromSeed(keys.signing.Seed().Span()),
+        *crypto::BoxKeyPair::FromSecret(keys.box.Secret().Span())};
 }
 
 /// A directory body listing parties AA and BB and the given nodes.

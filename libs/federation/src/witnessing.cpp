@@ -28,7 +28,7 @@ constexpr std::string_view kSelectAlertEvidence =
 
 Result<int> Witnessing::WitnessPeers() {
     MutexLock lock(round_mu_);
-    const auto dir = context_.directory();
+    const auto dir = context_.Directory();
     int cosigned = 0;
     for (const NodeEntry& peer : dir->nodes) {
         if (peer.id == context_.options.node_id || peer.revoked) {
@@ -73,7 +73,7 @@ Result<PeerCheckpoint> ParseCheckpointReply(const std::string& body) {
 
 Result<int> Witnessing::WitnessOne(const NodeEntry& peer) {
     CONCORD_ASSIGN_OR_RETURN(
-        crypto::SigningKey key, crypto::SigningKey::FromSeed(context_.keys.signing.seed().span())
+        crypto::SigningKey key, crypto::SigningKey::FromSeed(context_.keys.signing.Seed().Span())
     );
     ledger::Witness witness(
         context_.store,
@@ -193,13 +193,13 @@ Result<std::string> Witnessing::CheckpointReply(std::uint64_t old_size) {
         for (const auto& r : cosigned) {
             text += r.Text("line");
         }
-        o["cosigned"] = std::move(text);
+        o["cosigned"] = text;
     }
     return boost::json::serialize(o);
 }
 
 Result<int> Witnessing::AcceptCosignature(std::string_view body) {
-    constexpr std::size_t kMaxNoteBytes = 64 * 1024;
+    constexpr std::size_t kMaxNoteBytes = std::size_t{64} * 1024;
     CONCORD_ASSIGN_OR_RETURN(boost::json::object o, ParseObject(body));
     CONCORD_ASSIGN_OR_RETURN(std::string text, GetString(o, "checkpoint"));
     if (text.size() > kMaxNoteBytes) {
@@ -212,7 +212,7 @@ Result<int> Witnessing::AcceptCosignature(std::string_view body) {
         return MakeError(ErrorCode::kInvalidArgument, "not a checkpoint of " + self);
     }
     // This node signed it (so its root is this log's at that size).
-    const ledger::NoteVerifier own = context_.signer.verifier();
+    const ledger::NoteVerifier own = context_.signer.Verifier();
     auto signed_by_us = ledger::VerifyNote(note, std::span(&own, 1));
     if (!signed_by_us) {
         return MakeError(
@@ -220,7 +220,7 @@ Result<int> Witnessing::AcceptCosignature(std::string_view body) {
         );
     }
     // Cosigners: current directory nodes, as C2SP tlog-cosignature v1 keys named by node id.
-    const auto dir = context_.directory();
+    const auto dir = context_.Directory();
     std::vector<ledger::NoteVerifier> witnesses;
     for (const auto& n : dir->nodes) {
         if (n.id != self && !n.revoked) {

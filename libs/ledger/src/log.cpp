@@ -142,7 +142,7 @@ Result<Log::Appended> Log::Append(store::Transaction& tx, std::span<const Bytes>
     std::optional<Frontier> frontier;
     {
         MutexLock lock(mu_);
-        if (committed_ && committed_->size() == old_size) {
+        if (committed_ && committed_->Size() == old_size) {
             frontier = committed_;
         }
     }
@@ -178,7 +178,7 @@ Result<Log::Appended> Log::Append(store::Transaction& tx, std::span<const Bytes>
             params.clear();
         }
     }
-    CONCORD_ASSERT(frontier->size() == new_size);
+    CONCORD_ASSERT(frontier->Size() == new_size);
 
     Appended out{old_size, new_size, frontier->Root()};
     tx.OnCommit([this, f = std::move(*frontier)]() mutable {
@@ -293,10 +293,10 @@ Result<Log::Verification> Log::VerifyAll(
     Frontier frontier;
     std::size_t next_cp = 0;
     auto check_checkpoints = [&]() -> Result<void> {
-        while (next_cp < checkpoints.size() && checkpoints[next_cp].size == frontier.size()) {
+        while (next_cp < checkpoints.size() && checkpoints[next_cp].size == frontier.Size()) {
             if (checkpoints[next_cp].root != frontier.Root()) {
                 return Corrupt(
-                    "root at size " + std::to_string(frontier.size()) +
+                    "root at size " + std::to_string(frontier.Size()) +
                     " differs from its signed checkpoint"
                 );
             }

@@ -30,12 +30,12 @@ protected:
             ASSERT_TRUE(tx);
             std::vector<Bytes> leaves;
             for (int i = 0; i < batch && done < count; ++i, ++done) {
-                leaves.push_back(ToBytes("event " + std::to_string(mirror.size())));
+                leaves.push_back(ToBytes("event " + std::to_string(mirror.Size())));
                 mirror.Append(LeafHash(leaves.back()));
             }
             auto appended = log_->Append(**tx, leaves);
             ASSERT_TRUE(appended) << appended.error().ToString();
-            EXPECT_EQ(appended->size, mirror.size());
+            EXPECT_EQ(appended->size, mirror.Size());
             EXPECT_EQ(appended->root, mirror.Root());
             ASSERT_TRUE((*tx)->Commit());
         }
@@ -142,7 +142,7 @@ TEST_P(LogTest, ContinuesAfterReopen) {
 
 TEST_P(LogTest, CheckpointsAreSignedStoredAndVerified) {
     NoteSigner signer("node-a.example/log", crypto::SigningKey::Generate());
-    std::vector<NoteVerifier> keys{signer.verifier()};
+    std::vector<NoteVerifier> keys{signer.Verifier()};
     Frontier mirror;
     AppendLeaves(17, 5, mirror);
     std::string note;
@@ -176,7 +176,7 @@ TEST_P(LogTest, CheckpointsAreSignedStoredAndVerified) {
     EXPECT_EQ(all->checkpoints, 1u);
     EXPECT_EQ(all->latest_checkpoint, 17u);
     NoteSigner stranger("node-a.example/log", crypto::SigningKey::Generate());
-    std::vector<NoteVerifier> wrong{stranger.verifier()};
+    std::vector<NoteVerifier> wrong{stranger.Verifier()};
     auto refused = log_->VerifyAll(**tx, wrong);
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, ErrorCode::kUnauthenticated);

@@ -23,7 +23,7 @@ class MemoryTree {
 public:
     void Append(ByteSpan data) {
         Hash256 leaf = LeafHash(data);
-        std::uint64_t index = frontier_.size();
+        std::uint64_t index = frontier_.Size();
         nodes_[{0, index}] = leaf;
         std::vector<Hash256> completed = frontier_.Append(leaf);
         for (std::uint32_t l = 0; l < completed.size(); ++l) {
@@ -42,10 +42,10 @@ public:
             return it->second;
         };
     }
-    const Frontier& frontier() const { return frontier_; }
+    const ledger::Frontier& Frontier() const { return frontier_; }
 
 private:
-    Frontier frontier_;
+    ledger::Frontier frontier_;
     std::map<std::pair<std::uint32_t, std::uint64_t>, Hash256> nodes_;
 };
 
@@ -112,7 +112,7 @@ TEST_F(MerkleTest, ReferenceTreeRootsAndLeafHashes) {
         ASSERT_TRUE(data);
         EXPECT_EQ(HexEncode(LeafHash(*data)), std::string_view(leaf_hashes[i].as_string()));
         tree.Append(*data);
-        EXPECT_EQ(HexEncode(tree.frontier().Root()), std::string_view(roots[i].as_string()));
+        EXPECT_EQ(HexEncode(tree.Frontier().Root()), std::string_view(roots[i].as_string()));
         auto root = ComputeRoot(tree.Reader(), i + 1);
         ASSERT_TRUE(root);
         EXPECT_EQ(HexEncode(*root), std::string_view(roots[i].as_string()));
@@ -127,7 +127,7 @@ TEST_F(MerkleTest, GeneratedProofsVerifyForEveryLeafAndSize) {
         std::string data = "entry " + std::to_string(i);
         tree.Append(AsBytes(data));
         leaves.push_back(LeafHash(AsBytes(data)));
-        roots.push_back(tree.frontier().Root());
+        roots.push_back(tree.Frontier().Root());
     }
     for (std::uint64_t size = 1; size <= 70; ++size) {
         for (std::uint64_t index = 0; index < size; ++index) {
@@ -197,7 +197,7 @@ TEST_F(MerkleTest, FrontierRejectsInconsistentNodes) {
     EXPECT_FALSE(Frontier::FromNodes(4, {{1, h}, {0, h}}));  // covers 3, not 4
     auto ok = Frontier::FromNodes(3, {{1, h}, {0, h}});
     ASSERT_TRUE(ok);
-    EXPECT_EQ(ok->size(), 3u);
+    EXPECT_EQ(ok->Size(), 3u);
 }
 
 }  // namespace

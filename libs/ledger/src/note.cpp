@@ -55,7 +55,7 @@ std::uint32_t NoteKeyId(std::string_view name, NoteKeyType type, const crypto::P
     Bytes input = ToBytes(name);
     input.push_back('\n');
     input.push_back(static_cast<std::uint8_t>(type));
-    input.insert(input.end(), key.bytes().begin(), key.bytes().end());
+    input.insert(input.end(), key.Bytes().begin(), key.Bytes().end());
     crypto::Hash256 h = crypto::Sha256(input);
     return ReadBigEndian<std::uint32_t>(h);
 }
@@ -84,7 +84,7 @@ Result<void> CheckKeyName(std::string_view name) {
 std::string NoteVerifier::ToString() const {
     Bytes payload;
     payload.push_back(static_cast<std::uint8_t>(type));
-    payload.insert(payload.end(), key.bytes().begin(), key.bytes().end());
+    payload.insert(payload.end(), key.Bytes().begin(), key.Bytes().end());
     return name + "+" + KeyIdHex(key_id) + "+" + crypto::Base64Encode(payload);
 }
 
@@ -134,7 +134,7 @@ Result<NoteVerifier> ParseVerifierKey(std::string_view vkey) {
 
 NoteSigner::NoteSigner(std::string name, crypto::SigningKey key)
     : name_(std::move(name)), key_(std::move(key)) {
-    key_id_ = NoteKeyId(name_, NoteKeyType::kEd25519, key_.public_key());
+    key_id_ = NoteKeyId(name_, NoteKeyType::kEd25519, key_.PublicKey());
 }
 
 Result<NoteSigner> NoteSigner::FromPrivateKeyText(std::string_view text) {
@@ -170,14 +170,14 @@ Result<NoteSigner> NoteSigner::FromPrivateKeyText(std::string_view text) {
         return key.error();
     }
     NoteSigner signer(std::string(name), std::move(*key));
-    if (signer.key_id() != ReadBigEndian<std::uint32_t>(id_bytes)) {
+    if (signer.KeyId() != ReadBigEndian<std::uint32_t>(id_bytes)) {
         return MakeError(ErrorCode::kInvalidArgument, "signer key: key id does not match");
     }
     return signer;
 }
 
-NoteVerifier NoteSigner::verifier() const {
-    return MakeVerifier(name_, NoteKeyType::kEd25519, key_.public_key());
+NoteVerifier NoteSigner::Verifier() const {
+    return MakeVerifier(name_, NoteKeyType::kEd25519, key_.PublicKey());
 }
 
 std::string NoteSigner::SignatureLine(std::string_view text) const {
@@ -190,11 +190,11 @@ std::string NoteSigner::SignatureLine(std::string_view text) const {
 
 Cosigner::Cosigner(std::string name, crypto::SigningKey key)
     : name_(std::move(name)), key_(std::move(key)) {
-    key_id_ = NoteKeyId(name_, NoteKeyType::kCosignatureV1, key_.public_key());
+    key_id_ = NoteKeyId(name_, NoteKeyType::kCosignatureV1, key_.PublicKey());
 }
 
-NoteVerifier Cosigner::verifier() const {
-    return MakeVerifier(name_, NoteKeyType::kCosignatureV1, key_.public_key());
+NoteVerifier Cosigner::Verifier() const {
+    return MakeVerifier(name_, NoteKeyType::kCosignatureV1, key_.PublicKey());
 }
 
 std::string CosignatureMessage(std::string_view body, std::uint64_t timestamp) {

@@ -60,7 +60,7 @@ TEST_F(NoteTest, C2spSignedNoteExampleVerifies) {
 TEST_F(NoteTest, SigningGoVectorFromSeedReproducesSignatureLine) {
     auto signer = NoteSigner::FromPrivateKeyText(keys_[0]);
     ASSERT_TRUE(signer) << signer.error().ToString();
-    EXPECT_EQ(signer->verifier().ToString(), keys_[1]);
+    EXPECT_EQ(signer->Verifier().ToString(), keys_[1]);
     std::string expected = ReadFile(GoNote("peter-signed.note"));
     auto parsed = ParseNote(expected);
     ASSERT_TRUE(parsed);
@@ -91,14 +91,14 @@ TEST_F(NoteTest, SeveralSignaturesVerifyAgainstAnySubset) {
 TEST_F(NoteTest, UnknownKeysAreIgnoredButSomeKnownKeyMustSign) {
     std::string note = ReadFile(GoNote("peter-enoch-signed.note"));
     auto other = MakeVerifier(
-        "someone.else", NoteKeyType::kEd25519, crypto::SigningKey::Generate().public_key()
+        "someone.else", NoteKeyType::kEd25519, crypto::SigningKey::Generate().PublicKey()
     );
     auto none = VerifyNote(note, {&other, 1});
     ASSERT_FALSE(none);
     EXPECT_EQ(none.error().code, ErrorCode::kUnauthenticated);
     // A key with a known name but another key id is unknown too.
     auto peter_name_other_key = MakeVerifier(
-        "PeterNeumann", NoteKeyType::kEd25519, crypto::SigningKey::Generate().public_key()
+        "PeterNeumann", NoteKeyType::kEd25519, crypto::SigningKey::Generate().PublicKey()
     );
     EXPECT_FALSE(VerifyNote(note, {&peter_name_other_key, 1}));
 }
@@ -221,7 +221,7 @@ TEST_F(NoteTest, CosignatureRoundTrip) {
     auto note = SignNote(cp.Body(), signers);
     ASSERT_TRUE(note);
     std::string cosigned = *note + witness.SignatureLine(cp.Body(), 1700000000);
-    NoteVerifier wv = witness.verifier();
+    NoteVerifier wv = witness.Verifier();
     auto parsed_key = ParseVerifierKey(wv.ToString());
     ASSERT_TRUE(parsed_key);
     EXPECT_EQ(parsed_key->type, NoteKeyType::kCosignatureV1);

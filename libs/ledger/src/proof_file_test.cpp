@@ -18,7 +18,7 @@ protected:
             leaves_.push_back(ToBytes("leaf " + std::to_string(i)));
             frontier_.Append(LeafHash(leaves_.back()));
         }
-        Checkpoint cp{"log.example/p", frontier_.size(), frontier_.Root(), {}};
+        Checkpoint cp{"log.example/p", frontier_.Size(), frontier_.Root(), {}};
         const NoteSigner* signers[] = {&signer_};
         checkpoint_ = *SignNote(cp.Body(), signers);
     }
@@ -56,7 +56,7 @@ TEST_F(ProofFileTest, FormatParseRoundTripAndVerify) {
     EXPECT_EQ(parsed->hashes, proof.hashes);
     EXPECT_EQ(parsed->extra, proof.extra);
     EXPECT_EQ(parsed->checkpoint, checkpoint_);
-    NoteVerifier key = signer_.verifier();
+    NoteVerifier key = signer_.Verifier();
     auto ok = VerifyTlogProof(*parsed, leaves_[6], {&key, 1}, "log.example/p");
     ASSERT_TRUE(ok) << ok.error().ToString();
     EXPECT_NE(ok->find("entry 6"), std::string::npos);
@@ -64,9 +64,9 @@ TEST_F(ProofFileTest, FormatParseRoundTripAndVerify) {
 
 TEST_F(ProofFileTest, WrongLeafKeyOriginOrIndexFails) {
     TlogProof proof = ProofOfLeaf6();
-    NoteVerifier key = signer_.verifier();
+    NoteVerifier key = signer_.Verifier();
     EXPECT_FALSE(VerifyTlogProof(proof, leaves_[5], {&key, 1}, std::nullopt));
-    NoteVerifier other = NoteSigner("log.example/p", crypto::SigningKey::Generate()).verifier();
+    NoteVerifier other = NoteSigner("log.example/p", crypto::SigningKey::Generate()).Verifier();
     EXPECT_FALSE(VerifyTlogProof(proof, leaves_[6], {&other, 1}, std::nullopt));
     EXPECT_FALSE(VerifyTlogProof(proof, leaves_[6], {&key, 1}, "log.example/q"));
     proof.index = 7;
@@ -90,13 +90,13 @@ TEST_F(ProofFileTest, ALogKeyGivenExplicitlyMayBeNamedOtherThanTheOrigin) {
     const std::string origin = GoVectorLine("tlog-tree-note-golden.txt", 0);
     auto signer = NoteSigner::FromPrivateKeyText(GoVectorLine("keys.txt", 0));
     ASSERT_TRUE(signer) << signer.error().ToString();
-    ASSERT_NE(signer->name(), origin);
-    Checkpoint cp{origin, frontier_.size(), frontier_.Root(), {}};
+    ASSERT_NE(signer->Name(), origin);
+    Checkpoint cp{origin, frontier_.Size(), frontier_.Root(), {}};
     const NoteSigner* signers[] = {&*signer, &signer_};
     TlogProof proof = ProofOfLeaf6();
     proof.checkpoint = *SignNote(cp.Body(), signers);
-    const NoteVerifier log_key[] = {signer->verifier()};
-    const NoteVerifier witness_key[] = {signer_.verifier()};
+    const NoteVerifier log_key[] = {signer->Verifier()};
+    const NoteVerifier witness_key[] = {signer_.Verifier()};
 
     // By name alone the key is not the log's.
     EXPECT_EQ(
@@ -106,10 +106,10 @@ TEST_F(ProofFileTest, ALogKeyGivenExplicitlyMayBeNamedOtherThanTheOrigin) {
     // Given as the log's key, it is; with the origin pinned too.
     auto ok = VerifyTlogProof(proof, leaves_[6], log_key, witness_key, std::string_view(origin));
     ASSERT_TRUE(ok) << ok.error().ToString();
-    EXPECT_NE(ok->find(signer->name()), std::string::npos);
+    EXPECT_NE(ok->find(signer->Name()), std::string::npos);
     EXPECT_TRUE(VerifyTlogProof(proof, leaves_[6], log_key, {}, std::nullopt));
     // A witness's signature never stands for the log's, and the origin must still match.
-    const NoteVerifier other[] = {NoteSigner("other", crypto::SigningKey::Generate()).verifier()};
+    const NoteVerifier other[] = {NoteSigner("other", crypto::SigningKey::Generate()).Verifier()};
     EXPECT_EQ(
         VerifyTlogProof(proof, leaves_[6], other, log_key, std::nullopt).error().code,
         ErrorCode::kUnauthenticated

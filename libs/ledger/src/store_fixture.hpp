@@ -30,7 +30,7 @@ protected:
     void SetUp() override {
         ASSERT_TRUE(crypto::Initialize());
         if (GetParam() == "sqlite") {
-            url_ = "sqlite:" + (dir_.path() / "store.db").string();
+            url_ = "sqlite:" + (dir_.Path() / "store.db").string();
         } else {
             CONCORD_FRESH_PG_DSN_OR_SKIP(dsn);
             url_ = dsn;

@@ -19,7 +19,7 @@ protected:
         if (store_ == nullptr) {
             return;
         }
-        auto log_store = store::Store::Open("sqlite:" + (log_dir_.path() / "log.db").string());
+        auto log_store = store::Store::Open("sqlite:" + (log_dir_.Path() / "log.db").string());
         ASSERT_TRUE(log_store);
         log_store_ = std::move(*log_store);
         auto log = Log::Open(*log_store_);
@@ -32,7 +32,7 @@ protected:
         auto witness = Witness::Open(
             *store_,
             Cosigner("witness.example/w1", *crypto::SigningKey::FromSeed(Bytes(32, 9))),
-            {log_signer_.verifier()},
+            {log_signer_.Verifier()},
             [this] { return now_; }
         );
         if (!witness) {
@@ -80,7 +80,7 @@ TEST_P(WitnessTest, CosignsGrowthAfterCheckingConsistency) {
     std::string first = Grow(5);
     auto line = witness_->AddCheckpoint(0, {}, first);
     ASSERT_TRUE(line) << line.error().ToString();
-    NoteVerifier wv = witness_->verifier();
+    NoteVerifier wv = witness_->Verifier();
     auto verified = VerifyNote(first + *line, {&wv, 1});
     ASSERT_TRUE(verified) << verified.error().ToString();
     ASSERT_EQ(verified->cosignature_times.size(), 1u);
@@ -191,7 +191,7 @@ TEST_P(WitnessTest, FollowsALogWhoseKeyNameDiffersFromItsOrigin) {
     const std::string keys = testing::ReadFile(dir / "keys.txt");
     auto signer = NoteSigner::FromPrivateKeyText(keys.substr(0, keys.find('\n')));
     ASSERT_TRUE(signer) << signer.error().ToString();
-    ASSERT_NE(signer->name(), origin);
+    ASSERT_NE(signer->Name(), origin);
     auto note = [&] {
         auto tx = log_store_->Begin();
         EXPECT_TRUE(log_->Append(**tx, std::vector<Bytes>{ToBytes("hello"), ToBytes("world")}));
@@ -203,7 +203,7 @@ TEST_P(WitnessTest, FollowsALogWhoseKeyNameDiffersFromItsOrigin) {
     auto by_name = Witness::Open(
         *store_,
         Cosigner("witness.example/w2", *crypto::SigningKey::FromSeed(Bytes(32, 8))),
-        std::vector<NoteVerifier>{signer->verifier()},
+        std::vector<NoteVerifier>{signer->Verifier()},
         [this] { return now_; }
     );
     ASSERT_TRUE(by_name);
@@ -212,7 +212,7 @@ TEST_P(WitnessTest, FollowsALogWhoseKeyNameDiffersFromItsOrigin) {
     auto explicit_origin = Witness::Open(
         *store_,
         Cosigner("witness.example/w2", *crypto::SigningKey::FromSeed(Bytes(32, 8))),
-        std::vector<WitnessedLog>{{origin, signer->verifier()}},
+        std::vector<WitnessedLog>{{origin, signer->Verifier()}},
         [this] { return now_; }
     );
     ASSERT_TRUE(explicit_origin);
@@ -222,7 +222,7 @@ TEST_P(WitnessTest, FollowsALogWhoseKeyNameDiffersFromItsOrigin) {
     ASSERT_TRUE(state && *state);
     EXPECT_EQ((*state)->size, 2u);
     // Another key of the same name is refused.
-    const NoteSigner impostor(signer->name(), crypto::SigningKey::Generate());
+    const NoteSigner impostor(signer->Name(), crypto::SigningKey::Generate());
     const NoteSigner* impostors[] = {&impostor};
     auto forged = SignNote(ParseNote(note)->text, impostors);
     ASSERT_TRUE(forged);

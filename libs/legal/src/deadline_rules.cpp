@@ -19,7 +19,7 @@ constexpr std::size_t kMaxIdBytes = 64;
 
 // The keys a rule may have: anything else is a typo that would silently drop a setting.
 const std::set<std::string, std::less<>>& RuleKeys() {
-    static const std::set<std::string, std::less<>> keys = {
+    static const std::set<std::string, std::less<>> kKeys = {
         "id",
         "instrument",
         "request_type",
@@ -33,7 +33,7 @@ const std::set<std::string, std::less<>>& RuleKeys() {
         "verification",
         "source",
         "note"};
-    return keys;
+    return kKeys;
 }
 
 // The step of an obligation to extradite or prosecute that runs from `from`, if any.

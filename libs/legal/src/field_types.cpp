@@ -113,7 +113,7 @@ std::optional<std::int64_t> ParseTimeOfDay(std::string_view s, std::string_view&
         }
     }
     rest = s.substr(i);
-    return static_cast<std::int64_t>(*h) * 3600 + *mi * 60 + *se;
+    return static_cast<std::int64_t>(*h) * 3600 + static_cast<std::int64_t>(*mi) * 60 + *se;
 }
 
 // "Z" or "+hh:mm" / "-hh:mm" -> offset in seconds east of UTC.
@@ -129,7 +129,7 @@ std::optional<std::int64_t> ParseZone(std::string_view s) {
     if (!h || !m || *h > 23 || *m > 59) {
         return std::nullopt;
     }
-    std::int64_t offset = static_cast<std::int64_t>(*h) * 3600 + *m * 60;
+    std::int64_t offset = static_cast<std::int64_t>(*h) * 3600 + static_cast<std::int64_t>(*m) * 60;
     return s[0] == '-' ? -offset : offset;
 }
 

@@ -204,28 +204,28 @@ Result<LifecycleOverride> ReadOverride(
 // Every state must be reachable from the initial one, and every state that is not final must
 // have a way out.
 Result<void> CheckGraph(const TomlReader& r, const toml::table& root, const Lifecycle& lc) {
-    std::set<std::string> reached = {lc.initial()};
-    std::deque<std::string> queue = {lc.initial()};
+    std::set<std::string> reached = {lc.Initial()};
+    std::deque<std::string> queue = {lc.Initial()};
     while (!queue.empty()) {
         std::string state = queue.front();
         queue.pop_front();
-        for (const Transition& t : lc.transitions()) {
+        for (const Transition& t : lc.Transitions()) {
             if (!t.to.empty() && Contains(t.from, state) && reached.insert(t.to).second) {
                 queue.push_back(t.to);
             }
         }
     }
-    for (const LifecycleState& s : lc.states()) {
+    for (const LifecycleState& s : lc.States()) {
         if (!reached.contains(s.id)) {
             return r.Fail(
-                root, fmt::format("state '{}' cannot be reached from '{}'", s.id, lc.initial())
+                root, fmt::format("state '{}' cannot be reached from '{}'", s.id, lc.Initial())
             );
         }
         if (s.final) {
             continue;
         }
         bool way_out = false;
-        for (const Transition& t : lc.transitions()) {
+        for (const Transition& t : lc.Transitions()) {
             way_out = way_out || (!t.to.empty() && t.to != s.id && Contains(t.from, s.id));
         }
         if (!way_out) {

@@ -80,7 +80,7 @@ protected:
 
 TEST(Lifecycle, TheShippedFileHasTheStatesOfTheIssue) {
     const Lifecycle& lc = Shipped();
-    EXPECT_EQ(lc.initial(), "draft");
+    EXPECT_EQ(lc.Initial(), "draft");
     for (const char* s :
          {"draft",
           "approved",
@@ -133,7 +133,7 @@ TEST_F(LifecycleFile, TheSmallFileLoads) {
     std::ofstream(file_) << kSmall;
     auto lc = Lifecycle::Load(file_, nullptr);
     ASSERT_TRUE(lc) << lc.error().message;
-    EXPECT_EQ(lc->transitions().size(), 2U);
+    EXPECT_EQ(lc->Transitions().size(), 2U);
 }
 
 TEST_F(LifecycleFile, UnknownKeysAreRefused) {

@@ -20,10 +20,10 @@ bool IsIdChar(char c) {
 }
 
 Result<ObligationRule> ReadRule(const TomlReader& r, const toml::table& t) {
-    static const std::set<std::string, std::less<>> keys = {
+    static const std::set<std::string, std::less<>> kKeys = {
         "id", "instrument", "request_types", "grounds", "cite", "verification", "source", "note"};
     for (const auto& [key, node] : t) {
-        if (!keys.contains(key.str())) {
+        if (!kKeys.contains(key.str())) {
             return r.Fail(node, fmt::format("unknown key '{}'", key.str()));
         }
     }

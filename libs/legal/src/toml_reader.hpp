@@ -44,7 +44,7 @@ public:
     /// Checks a six-language table.
     Result<Localized> LanguageTable(const toml::table& t, std::string_view what) const;
 
-    [[nodiscard]] const std::filesystem::path& file() const { return file_; }
+    [[nodiscard]] const std::filesystem::path& File() const { return file_; }
 
 private:
     std::filesystem::path file_;

@@ -37,7 +37,7 @@ struct Connection {
     std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
     beast::flat_buffer buffer;
 
-    beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+    beast::tcp_stream& Lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 };
 
 std::string HostPort(const Url& url) {
@@ -539,7 +539,7 @@ public:
         );
     }
 
-    size_t opened() const {
+    size_t Opened() const {
         MutexLock lock(mu_);
         return opened_;
     }
@@ -595,8 +595,8 @@ Result<Response> HttpClient::Send(
     return impl_->Send(method, url, body, headers);
 }
 
-size_t HttpClient::connections_opened() const {
-    return impl_->opened();
+size_t HttpClient::ConnectionsOpened() const {
+    return impl_->Opened();
 }
 
 void HttpClient::CloseIdle() {
@@ -626,7 +626,7 @@ public:
             // Closing the socket on the client thread ends the read loop, so run() returns.
             asio::post(ioc_, [this] {
                 if (connection_) {
-                    connection_->lowest().close();
+                    connection_->Lowest().close();
                 }
             });
             thread_.join();
@@ -634,7 +634,7 @@ public:
         done_.store(true);
     }
 
-    bool done() const { return done_.load(); }
+    bool Done() const { return done_.load(); }
 
 private:
     asio::awaitable<void> Run() {
@@ -746,8 +746,8 @@ void EventStreamClient::Stop() {
     impl_->Stop();
 }
 
-bool EventStreamClient::done() const {
-    return impl_->done();
+bool EventStreamClient::Done() const {
+    return impl_->Done();
 }
 
 }  // namespace concord::net

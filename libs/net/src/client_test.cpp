@@ -71,14 +71,14 @@ TEST(HttpClient, ReusesOneKeepAliveConnectionAndReconnectsAfterIdleClose) {
         }
         EXPECT_EQ(r->body, first_connection) << "request " << i << " used another connection";
     }
-    EXPECT_EQ(client.connections_opened(), 1u);
+    EXPECT_EQ(client.ConnectionsOpened(), 1u);
 
     std::this_thread::sleep_for(600ms);  // the server closes the idle connection meanwhile
     auto r = client.Send("GET", url, "");
     ASSERT_TRUE(r.has_value()) << "the client must reconnect transparently: "
                                << r.error().ToString();
     EXPECT_NE(r->body, first_connection);
-    EXPECT_EQ(client.connections_opened(), 2u);
+    EXPECT_EQ(client.ConnectionsOpened(), 2u);
 }
 
 TEST(HttpClient, ReconnectsOverTlsAfterTheServerClosedAnIdleConnection) {
@@ -97,7 +97,7 @@ TEST(HttpClient, ReconnectsOverTlsAfterTheServerClosedAnIdleConnection) {
     ClientOptions client_options;
     client_options.pinned_cert_sha256 = identity->sha256_fingerprint;
     HttpClient client(client_options);
-    std::string url = "https://127.0.0.1:" + std::to_string((*server)->port()) + "/conn";
+    std::string url = "https://127.0.0.1:" + std::to_string((*server)->Port()) + "/conn";
     auto first = client.Send("GET", url, "");
     ASSERT_TRUE(first.has_value()) << first.error().ToString();
     auto second = client.Send("GET", url, "");
@@ -107,7 +107,7 @@ TEST(HttpClient, ReconnectsOverTlsAfterTheServerClosedAnIdleConnection) {
     auto third = client.Send("GET", url, "");
     ASSERT_TRUE(third.has_value()) << third.error().ToString();
     EXPECT_NE(third->body, first->body);
-    EXPECT_EQ(client.connections_opened(), 2u);
+    EXPECT_EQ(client.ConnectionsOpened(), 2u);
 }
 
 TEST(HttpClient, ConnectionRefusedIsUnavailable) {
@@ -115,7 +115,7 @@ TEST(HttpClient, ConnectionRefusedIsUnavailable) {
     {
         auto server = StartPlain(Router{});
         ASSERT_TRUE(server);
-        port = server->port();
+        port = server->Port();
     }
     HttpClient client(PlainClient());
     auto r = client.Send("GET", "http://127.0.0.1:" + std::to_string(port) + "/", "");

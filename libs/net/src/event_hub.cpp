@@ -56,7 +56,7 @@ void EventHub::Close() {
     }
 }
 
-bool EventHub::closed() const {
+bool EventHub::Closed() const {
     MutexLock lock(mu_);
     return closed_;
 }

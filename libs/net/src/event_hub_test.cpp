@@ -38,7 +38,7 @@ TEST(EventHub, ListenersAreWokenOnPublishAndCloseAndNotAfterRemoval) {
     hub.AddListener([&] { ++calls; });
     hub.Close();
     EXPECT_EQ(calls, 2);
-    EXPECT_TRUE(hub.closed());
+    EXPECT_TRUE(hub.Closed());
     EXPECT_EQ(hub.Publish("a", "3"), 0u);
 }
 

@@ -132,7 +132,7 @@ void Histogram::Observe(double value) {
     count_.fetch_add(1, std::memory_order_relaxed);
 }
 
-uint64_t Histogram::bucket_count(size_t i) const {
+uint64_t Histogram::BucketCount(size_t i) const {
     return i <= bounds_.size() ? counts_[i].load(std::memory_order_relaxed) : 0;
 }
 
@@ -248,22 +248,22 @@ std::string Metrics::Render() const {
         for (const auto& s : family->series) {
             if (s.counter) {
                 out += family->name + LabelText(s.labels) + " " +
-                       std::to_string(s.counter->value()) + "\n";
+                       std::to_string(s.counter->Value()) + "\n";
             } else if (s.gauge) {
-                out += family->name + LabelText(s.labels) + " " + FormatDouble(s.gauge->value()) +
+                out += family->name + LabelText(s.labels) + " " + FormatDouble(s.gauge->Value()) +
                        "\n";
             } else if (s.read) {
                 out += family->name + LabelText(s.labels) + " " + FormatDouble(s.read()) + "\n";
             } else if (s.histogram) {
                 const Histogram& h = *s.histogram;
                 uint64_t cumulative = 0;
-                for (size_t i = 0; i <= h.bounds().size(); ++i) {
-                    cumulative += h.bucket_count(i);
-                    std::string le = i < h.bounds().size() ? FormatDouble(h.bounds()[i]) : "+Inf";
+                for (size_t i = 0; i <= h.Bounds().size(); ++i) {
+                    cumulative += h.BucketCount(i);
+                    std::string le = i < h.Bounds().size() ? FormatDouble(h.Bounds()[i]) : "+Inf";
                     out += family->name + "_bucket" + LabelText(s.labels, "le", le) + " " +
                            std::to_string(cumulative) + "\n";
                 }
-                out += family->name + "_sum" + LabelText(s.labels) + " " + FormatDouble(h.sum()) +
+                out += family->name + "_sum" + LabelText(s.labels) + " " + FormatDouble(h.Sum()) +
                        "\n";
                 // _count equals the +Inf bucket; read from the buckets so a concurrent Observe
                 // cannot make the two disagree in one rendering.

@@ -73,7 +73,7 @@ TEST(Metrics, SameNameAndLabelsReturnTheSameSeries) {
     Gauge& g = m.AddGauge("g", "g");
     g.Add(1.5);
     g.Add(-0.5);
-    EXPECT_EQ(g.value(), 1.0);
+    EXPECT_EQ(g.Value(), 1.0);
 }
 
 TEST(Metrics, ConcurrentUpdatesAreCountedExactly) {
@@ -98,10 +98,10 @@ TEST(Metrics, ConcurrentUpdatesAreCountedExactly) {
         t.join();
     }
     renderer.join();
-    EXPECT_EQ(c.value(), 40000u);
-    EXPECT_EQ(h.count(), 40000u);
-    EXPECT_EQ(h.sum(), 40000.0);
-    EXPECT_EQ(h.bucket_count(0), 40000u);
+    EXPECT_EQ(c.Value(), 40000u);
+    EXPECT_EQ(h.Count(), 40000u);
+    EXPECT_EQ(h.Sum(), 40000.0);
+    EXPECT_EQ(h.BucketCount(0), 40000u);
 }
 
 }  // namespace

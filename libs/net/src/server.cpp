@@ -201,7 +201,7 @@ public:
     }
 
     // True once the body crossed the route's limit (read on the strand, after the handler).
-    bool too_large() const { return too_large_; }
+    bool TooLarge() const { return too_large_; }
 
 private:
     asio::awaitable<Result<size_t>> ReadSome(std::span<std::uint8_t> out) {
@@ -284,8 +284,8 @@ public:
     Result<void> Listen();
     void Run();
     void Stop();
-    uint16_t port() const { return port_; }
-    size_t max_connections() const { return cap_; }
+    uint16_t Port() const { return port_; }
+    size_t MaxConnections() const { return cap_; }
 
 private:
     asio::awaitable<void> Accept();
@@ -1044,7 +1044,7 @@ asio::awaitable<bool> Server::Impl::ServeStreaming(
         executor, stream, buffer, parser, state, options_.io_timeout, route.max_body_bytes
     );
     Response response = co_await Handle(*stream_pool_, request, &body);
-    if (body.too_large()) {
+    if (body.TooLarge()) {
         co_await Refuse(stream, "too_large", TooLarge(route.max_body_bytes));
         co_return false;
     }
@@ -1319,7 +1319,7 @@ asio::awaitable<void> Server::Impl::StreamEvents(
                     out += FormatEvent(event);
                     last_id = event.id;
                 }
-            } else if (hub->closed()) {
+            } else if (hub->Closed()) {
                 break;
             } else if (std::chrono::steady_clock::now() >= next_heartbeat) {
                 out = ": heartbeat\n\n";
@@ -1356,12 +1356,12 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Router rout
     return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
-uint16_t Server::port() const {
-    return impl_->port();
+uint16_t Server::Port() const {
+    return impl_->Port();
 }
 
-size_t Server::max_connections() const {
-    return impl_->max_connections();
+size_t Server::MaxConnections() const {
+    return impl_->MaxConnections();
 }
 
 void Server::Stop() {

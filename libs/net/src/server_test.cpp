@@ -89,7 +89,7 @@ TEST(Server, HttpsRoundTripWithThePinnedCertificate) {
     options.tls_key_pem = identity->key_pem;
     auto server = Server::Start(options, EchoRouter());
     ASSERT_TRUE(server.has_value()) << server.error().ToString();
-    std::string url = "https://127.0.0.1:" + std::to_string((*server)->port()) + "/echo";
+    std::string url = "https://127.0.0.1:" + std::to_string((*server)->Port()) + "/echo";
 
     ClientOptions good;
     good.pinned_cert_sha256 = identity->sha256_fingerprint;
@@ -115,7 +115,7 @@ TEST(Server, HttpsRoundTripWithThePinnedCertificate) {
 
     HttpClient plain(PlainClient());
     auto plain_to_tls =
-        plain.Send("GET", "http://127.0.0.1:" + std::to_string((*server)->port()) + "/hello", "");
+        plain.Send("GET", "http://127.0.0.1:" + std::to_string((*server)->Port()) + "/hello", "");
     EXPECT_FALSE(plain_to_tls.has_value() && plain_to_tls->status == 200);
 }
 
@@ -196,8 +196,8 @@ TEST(Server, OversizedContentLengthIsRefusedBeforeTheBodyIsSent) {
     options.on_refusal = refusals.Callback();
     auto server = StartPlain(EchoRouter(), options);
     ASSERT_TRUE(server);
-    RawSocket socket(server->port());
-    ASSERT_TRUE(socket.connected());
+    RawSocket socket(server->Port());
+    ASSERT_TRUE(socket.Connected());
     ASSERT_TRUE(socket.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n"));
     std::string reply;
     EXPECT_TRUE(socket.ReadUntilClosed(reply, kPatience));
@@ -219,7 +219,7 @@ TEST(Server, OversizedChunkedBodyIsCutAtTheLimit) {
     options.on_refusal = refusals.Callback();
     auto server = StartPlain(EchoRouter(), options);
     ASSERT_TRUE(server);
-    RawSocket socket(server->port());
+    RawSocket socket(server->Port());
     std::string request = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 4; ++i) {
         request += "200\r\n" + std::string(0x200, 'a') + "\r\n";
@@ -255,7 +255,7 @@ TEST(Server, SlowClientGets408AfterHeaderTimeout) {
     options.on_refusal = refusals.Callback();
     auto server = StartPlain(EchoRouter(), options);
     ASSERT_TRUE(server);
-    RawSocket socket(server->port());
+    RawSocket socket(server->Port());
     ASSERT_TRUE(socket.Send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: a"));
     std::string reply;
     EXPECT_TRUE(socket.ReadUntilClosed(reply, kPatience)) << "the server must close the connection";
@@ -264,7 +264,7 @@ TEST(Server, SlowClientGets408AfterHeaderTimeout) {
     EXPECT_EQ(refusals.WaitFor("header_timeout", 1), 1);
 
     // A connection that sends nothing at all is closed without an answer.
-    RawSocket silent(server->port());
+    RawSocket silent(server->Port());
     std::string nothing;
     EXPECT_TRUE(silent.ReadUntilClosed(nothing, kPatience));
     EXPECT_EQ(nothing, "");
@@ -281,11 +281,11 @@ TEST(Server, SlowTlsClientGets408AfterHeaderTimeout) {
     auto started = Server::Start(options, EchoRouter());
     ASSERT_TRUE(started.has_value()) << started.error().ToString();
     auto& server = *started;
-    RawSocket socket(server->port());
-    ASSERT_TRUE(socket.connected());
+    RawSocket socket(server->Port());
+    ASSERT_TRUE(socket.Connected());
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     SSL* ssl = SSL_new(ctx);
-    SSL_set_fd(ssl, socket.fd());
+    SSL_set_fd(ssl, socket.Fd());
     ASSERT_EQ(SSL_connect(ssl), 1);
     const std::string partial = "GET /hello HTTP/1.1\r\nHost: x\r\n";
     ASSERT_EQ(
@@ -314,20 +314,20 @@ TEST(Server, ConnectionsPerAddressAreCapped) {
     ASSERT_TRUE(server);
     std::vector<std::unique_ptr<RawSocket>> held;
     for (int i = 0; i < 3; ++i) {
-        held.push_back(std::make_unique<RawSocket>(server->port(), "127.0.0.2"));
+        held.push_back(std::make_unique<RawSocket>(server->Port(), "127.0.0.2"));
         ASSERT_TRUE(held.back()->Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
         std::string reply;
         ASSERT_TRUE(held.back()->ReadUntil(reply, "world", kPatience)) << reply;
     }
-    RawSocket fourth(server->port(), "127.0.0.2");
-    ASSERT_TRUE(fourth.connected());
+    RawSocket fourth(server->Port(), "127.0.0.2");
+    ASSERT_TRUE(fourth.Connected());
     fourth.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
     std::string refused;
     EXPECT_TRUE(fourth.ReadUntilClosed(refused, kPatience));
     EXPECT_EQ(refused.find("world"), std::string::npos) << refused;
     EXPECT_EQ(refusals.WaitFor("too_many_connections", 1), 1);
 
-    RawSocket other(server->port(), "127.0.0.3");
+    RawSocket other(server->Port(), "127.0.0.3");
     ASSERT_TRUE(other.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
     std::string served;
     EXPECT_TRUE(other.ReadUntil(served, "world", kPatience)) << served;
@@ -337,7 +337,7 @@ TEST(Server, ConnectionsPerAddressAreCapped) {
     auto deadline = std::chrono::steady_clock::now() + kPatience;
     bool again = false;
     while (!again && std::chrono::steady_clock::now() < deadline) {
-        RawSocket retry(server->port(), "127.0.0.2");
+        RawSocket retry(server->Port(), "127.0.0.2");
         retry.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
         std::string reply;
         again = retry.ReadUntil(reply, "world", 2s);
@@ -368,7 +368,7 @@ TEST(Server, ConnectionCapFitsTheDescriptorLimit) {
     ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &raised), 0);
     EXPECT_EQ(raised.rlim_cur, limit.rlim_max) << "the soft limit is raised to the hard one";
     // 200 descriptors for connections: 25 (1/8) answer 503, 175 are served.
-    EXPECT_EQ(server->max_connections(), 175u);
+    EXPECT_EQ(server->MaxConnections(), 175u);
 
     options.reserved_descriptors = static_cast<size_t>(limit.rlim_max) - 8;
     options.address = "127.0.0.1";
@@ -463,14 +463,14 @@ TEST(Server, Tls12ClientOfferingOnlyCbcOrRsaKeyExchangeIsRefused) {
     ASSERT_TRUE(started.has_value()) << started.error().ToString();
     auto& server = *started;
     auto handshake = [&](const char* ciphers) {
-        RawSocket socket(server->port());
+        RawSocket socket(server->Port());
         SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
         SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
         SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
         SSL_CTX_set_security_level(ctx, 0);
         EXPECT_EQ(SSL_CTX_set_cipher_list(ctx, ciphers), 1) << ciphers;
         SSL* ssl = SSL_new(ctx);
-        SSL_set_fd(ssl, socket.fd());
+        SSL_set_fd(ssl, socket.Fd());
         const bool ok = SSL_connect(ssl) == 1;
         SSL_free(ssl);
         SSL_CTX_free(ctx);
@@ -490,7 +490,7 @@ TEST(Server, ErrorBodiesAreValidUtf8JsonForHostilePaths) {
          {std::string("/caf\xC3\xA9/\xFF\xFE\xC0\xAF"),
           std::string("/x\x01\x7F"),
           std::string("/") + std::string(8000, '\xE2')}) {
-        RawSocket socket(server->port());
+        RawSocket socket(server->Port());
         ASSERT_TRUE(
             socket.Send("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         );
@@ -513,7 +513,7 @@ TEST(Server, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
     options.idle_timeout = 200ms;
     auto server = StartPlain(EchoRouter(), options);
     ASSERT_TRUE(server);
-    RawSocket socket(server->port());
+    RawSocket socket(server->Port());
     ASSERT_TRUE(socket.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
     std::string reply;
     ASSERT_TRUE(socket.ReadUntil(reply, "world\"}", kPatience));
@@ -555,7 +555,7 @@ TEST(Server, MaxConnectionsAnswers503ThenServesWhenASlotIsFree) {
     options.on_refusal = refusals.Callback();
     auto server = StartPlain(EchoRouter(), options);
     ASSERT_TRUE(server);
-    auto holder = std::make_unique<RawSocket>(server->port());
+    auto holder = std::make_unique<RawSocket>(server->Port());
     ASSERT_TRUE(holder->Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
     std::string reply;
     ASSERT_TRUE(holder->ReadUntil(reply, "world", kPatience));  // it holds the only slot
@@ -645,7 +645,7 @@ TEST(Server, HandlerExceptionBecomes500AndIsLogged) {
 TEST(Server, MalformedRequestIs400) {
     auto server = StartPlain(EchoRouter());
     ASSERT_TRUE(server);
-    RawSocket socket(server->port());
+    RawSocket socket(server->Port());
     ASSERT_TRUE(socket.Send("GET /hello HTTP/1.1\r\nBad Header\r\n\r\n"));
     std::string reply;
     EXPECT_TRUE(socket.ReadUntilClosed(reply, kPatience));
@@ -680,8 +680,8 @@ TEST(Server, AmbiguousFramingIs400AndNothingAfterItIsServed) {
     auto server = StartPlain(std::move(router), options);
     ASSERT_TRUE(server);
     for (const auto& framing : framings) {
-        RawSocket socket(server->port());
-        ASSERT_TRUE(socket.connected());
+        RawSocket socket(server->Port());
+        ASSERT_TRUE(socket.Connected());
         ASSERT_TRUE(socket.Send(
             "POST /echo HTTP/1.1\r\nHost: x\r\n" + framing +
             "\r\nhello"
@@ -701,7 +701,7 @@ TEST(Server, AmbiguousFramingIs400AndNothingAfterItIsServed) {
     );
 
     // Exactly "chunked" (any case) still works, and keep-alive after it too.
-    RawSocket socket(server->port());
+    RawSocket socket(server->Port());
     ASSERT_TRUE(
         socket.Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
                     "5\r\nhello\r\n0\r\n\r\n"

@@ -78,7 +78,7 @@ TEST(EventStream, EventsArriveInOrderWithMultiLineData) {
     EXPECT_EQ(events[2].event, "");
     EXPECT_EQ(events[2].data, "{\"n\":3}");
     (*client)->Stop();
-    EXPECT_TRUE((*client)->done());
+    EXPECT_TRUE((*client)->Done());
 }
 
 TEST(EventStream, LastEventIdReplaysWhatWasMissed) {
@@ -127,13 +127,13 @@ TEST(EventStream, StreamEndsWhenTheServerStops) {
         BaseUrl(*server) + "/events", PlainClient(), {}, collector.Callback()
     );
     ASSERT_TRUE(client.has_value());
-    EXPECT_FALSE((*client)->done());
+    EXPECT_FALSE((*client)->Done());
     server->Stop();
     auto deadline = std::chrono::steady_clock::now() + kPatience;
-    while (!(*client)->done() && std::chrono::steady_clock::now() < deadline) {
+    while (!(*client)->Done() && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(5ms);
     }
-    EXPECT_TRUE((*client)->done());
+    EXPECT_TRUE((*client)->Done());
 }
 
 TEST(EventStream, StreamEndsWhenTheHubCloses) {
@@ -148,10 +148,10 @@ TEST(EventStream, StreamEndsWhenTheHubCloses) {
     hub->Publish("last", "1");
     hub->Close();
     auto deadline = std::chrono::steady_clock::now() + kPatience;
-    while (!(*client)->done() && std::chrono::steady_clock::now() < deadline) {
+    while (!(*client)->Done() && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(5ms);
     }
-    EXPECT_TRUE((*client)->done());
+    EXPECT_TRUE((*client)->Done());
     auto events = collector.WaitFor(1);
     ASSERT_EQ(events.size(), 1u) << "pending events are written before the stream ends";
     EXPECT_EQ(events[0].event, "last");
@@ -163,7 +163,7 @@ TEST(EventStream, HeartbeatCommentsAreSent) {
     options.heartbeat_interval = 50ms;
     auto server = StartPlain(HubRouter(hub), options);
     ASSERT_TRUE(server);
-    RawSocket socket(server->port());
+    RawSocket socket(server->Port());
     ASSERT_TRUE(socket.Send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
     std::string reply;
     ASSERT_TRUE(socket.ReadUntil(reply, ": heartbeat\n\n", kPatience)) << reply;
@@ -184,7 +184,7 @@ TEST(EventStream, WorksOverTls) {
     client_options.pinned_cert_sha256 = identity->sha256_fingerprint;
     Collector collector;
     auto client = EventStreamClient::Connect(
-        "https://127.0.0.1:" + std::to_string((*server)->port()) + "/events",
+        "https://127.0.0.1:" + std::to_string((*server)->Port()) + "/events",
         client_options,
         {},
         collector.Callback()

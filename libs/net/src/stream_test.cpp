@@ -61,7 +61,7 @@ public:
         while (above > seen && !peak_.compare_exchange_weak(seen, above)) {
         }
     }
-    size_t peak() const { return peak_.load(); }
+    size_t Peak() const { return peak_.load(); }
 
 private:
     size_t base_;
@@ -282,7 +282,7 @@ TEST(Stream, LargeBodiesTravelBothWaysInConstantMemory) {
     options.tls_key_pem = identity->key_pem;
     auto server = Server::Start(options, std::move(router));
     ASSERT_TRUE(server.has_value()) << server.error().ToString();
-    const std::string url = "https://127.0.0.1:" + std::to_string((*server)->port()) + "/blob";
+    const std::string url = "https://127.0.0.1:" + std::to_string((*server)->Port()) + "/blob";
     ClientOptions client_options;
     client_options.pinned_cert_sha256 = identity->sha256_fingerprint;
     HttpClient client(client_options);
@@ -316,8 +316,8 @@ TEST(Stream, LargeBodiesTravelBothWaysInConstantMemory) {
         ASSERT_NE(produced, nullptr);
         EXPECT_EQ(down_hash.Hex(), produced->Hex());
     }
-    EXPECT_LT(watch->peak(), kBound) << "peak heap growth " << watch->peak();
-    RecordProperty("peak_heap_growth_bytes", std::to_string(watch->peak()));
+    EXPECT_LT(watch->Peak(), kBound) << "peak heap growth " << watch->Peak();
+    RecordProperty("peak_heap_growth_bytes", std::to_string(watch->Peak()));
 }
 
 TEST(Stream, SizedUploadAndSizedDownloadUseContentLength) {
@@ -536,8 +536,8 @@ TEST(Stream, AClientCutMidUploadFailsTheHandlersRead) {
     auto server = StartPlain(RecordingRouter(outcome));
     ASSERT_NE(server, nullptr);
     {
-        RawSocket socket(server->port());
-        ASSERT_TRUE(socket.connected());
+        RawSocket socket(server->Port());
+        ASSERT_TRUE(socket.Connected());
         ASSERT_TRUE(socket.Send(
             "PUT /blob HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n" +
             std::string(70000, 'a')
@@ -555,8 +555,8 @@ TEST(Stream, AStalledClientFailsTheHandlersReadAfterIoTimeout) {
     options.io_timeout = 300ms;  // per step; the body as a whole has no deadline
     auto server = StartPlain(RecordingRouter(outcome), options);
     ASSERT_NE(server, nullptr);
-    RawSocket socket(server->port());
-    ASSERT_TRUE(socket.connected());
+    RawSocket socket(server->Port());
+    ASSERT_TRUE(socket.Connected());
     ASSERT_TRUE(socket.Send(
         "PUT /blob HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n" + std::string(100, 'a')
     ));
@@ -570,8 +570,8 @@ TEST(Stream, StopCutsATransferInProgress) {
     ReadOutcome outcome;
     auto server = StartPlain(RecordingRouter(outcome));
     ASSERT_NE(server, nullptr);
-    RawSocket socket(server->port());
-    ASSERT_TRUE(socket.connected());
+    RawSocket socket(server->Port());
+    ASSERT_TRUE(socket.Connected());
     ASSERT_TRUE(socket.Send(
         "PUT /blob HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n" + std::string(100, 'a')
     ));
@@ -595,8 +595,8 @@ TEST(Stream, AHandlerThatStopsReadingEarlyClosesTheConnection) {
     router.Add("GET", "/hello", [](Request&) { return Json(200, "{\"hello\":1}"); });
     auto server = StartPlain(std::move(router));
     ASSERT_NE(server, nullptr);
-    RawSocket socket(server->port());
-    ASSERT_TRUE(socket.connected());
+    RawSocket socket(server->Port());
+    ASSERT_TRUE(socket.Connected());
     // The rest of the body would be read as the next request if the server kept the connection.
     std::string body(200000, 'x');
     body.replace(150000, 30, "GET /hello HTTP/1.1\r\nHost: x\r\n");
@@ -662,7 +662,7 @@ TEST(Stream, DownloadPassesRangeAndKeepsErrorBodiesApart) {
     options.tls_key_pem = identity->key_pem;
     auto server = Server::Start(options, std::move(router));
     ASSERT_TRUE(server.has_value()) << server.error().ToString();
-    const std::string base = "https://127.0.0.1:" + std::to_string((*server)->port());
+    const std::string base = "https://127.0.0.1:" + std::to_string((*server)->Port());
     ClientOptions client_options;
     client_options.pinned_cert_sha256 = identity->sha256_fingerprint;
     HttpClient client(client_options);
@@ -732,8 +732,8 @@ TEST(Stream, AWholeStreamedBodyKeepsTheConnectionForTheNextRequest) {
     });
     auto server = StartPlain(std::move(router));
     ASSERT_NE(server, nullptr);
-    RawSocket socket(server->port());
-    ASSERT_TRUE(socket.connected());
+    RawSocket socket(server->Port());
+    ASSERT_TRUE(socket.Connected());
     // Both requests in one write: the second must not be taken for body bytes of the first.
     ASSERT_TRUE(
         socket.Send("PUT /blob HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -784,8 +784,8 @@ TEST(Stream, ANormalRouteMayAnswerWithAProducerAndHttp10GetsItCloseDelimited) {
     EXPECT_EQ(made->Header("Transfer-Encoding").value_or(""), "chunked");
     EXPECT_EQ(got, "abcabcabc");
 
-    RawSocket old(server->port());
-    ASSERT_TRUE(old.connected());
+    RawSocket old(server->Port());
+    ASSERT_TRUE(old.Connected());
     ASSERT_TRUE(old.Send("GET /made HTTP/1.0\r\nHost: x\r\n\r\n"));
     std::string answer;
     EXPECT_TRUE(old.ReadUntilClosed(answer, kPatience));

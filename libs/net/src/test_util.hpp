@@ -27,7 +27,7 @@ inline std::unique_ptr<Server> StartPlain(Router router, ServerOptions options =
 }
 
 inline std::string BaseUrl(const Server& server) {
-    return "http://127.0.0.1:" + std::to_string(server.port());
+    return "http://127.0.0.1:" + std::to_string(server.Port());
 }
 
 /// A raw TCP connection for tests that must send malformed or partial requests.
@@ -55,8 +55,8 @@ public:
     RawSocket(const RawSocket&) = delete;
     RawSocket& operator=(const RawSocket&) = delete;
 
-    bool connected() const { return connected_; }
-    int fd() const { return fd_; }
+    bool Connected() const { return connected_; }
+    int Fd() const { return fd_; }
     void Close() {
         if (fd_ >= 0) {
             ::close(fd_);

@@ -27,7 +27,7 @@ std::vector<RoutePolicy> RegisterApiRoutes(net::Router& router, NodeService::Imp
     AddAccessRoutes(t, service);
     AddStatisticsRoutes(t, service);
     AddAssetRoutes(t, service);
-    return t.policies();
+    return t.Policies();
 }
 
 }  // namespace

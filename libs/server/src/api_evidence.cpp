@@ -226,7 +226,7 @@ Response Seal(
     NodeService::Impl& s, app::EvidenceService& evidence, Request& request, const app::Actor& actor
 ) {
     const std::string& id = request.params.at("package");
-    auto manifest = evidence.SealPackage(actor, id, *s.node->directory(), NowMillis());
+    auto manifest = evidence.SealPackage(actor, id, *s.node->Directory(), NowMillis());
     if (!manifest) {
         return FromError(manifest.error());
     }

@@ -66,7 +66,7 @@ Response Offer(NodeService::Impl& s, Request& request) {
     if (s.evidence == nullptr) {
         return Unavailable();
     }
-    auto status = s.evidence->Offer(*s.node->directory(), request.body, NowMillis());
+    auto status = s.evidence->Offer(*s.node->Directory(), request.body, NowMillis());
     return status ? net::Json(200, boost::json::serialize(StatusJson(*status)))
                   : TransferError(status.error());
 }

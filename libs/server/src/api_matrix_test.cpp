@@ -148,7 +148,7 @@ protected:
     ) {
         auto r = clients_[i]->Send(
             method,
-            "https://127.0.0.1:" + std::to_string(services_[i]->api_port()) + path,
+            "https://127.0.0.1:" + std::to_string(services_[i]->ApiPort()) + path,
             body,
             headers
         );
@@ -293,8 +293,8 @@ protected:
             std::vector<std::string> lines;
             for (const auto& row : *rows) {
                 std::string line;
-                for (std::size_t i = 0; i < row.size(); ++i) {
-                    const auto& v = row.at(i);
+                for (std::size_t i = 0; i < row.Size(); ++i) {
+                    const auto& v = row.At(i);
                     if (std::holds_alternative<store::Null>(v)) {
                         line += "|null";
                     } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
@@ -563,7 +563,7 @@ TEST_F(MatrixTest, EveryRouteRoleAndRelationIsDecidedByThePolicyAndADenyChangesN
             net::ClientOptions options;
             options.pinned_cert_sha256 = inits_[0].entry.tls_sha256;
             auto stream = net::EventStreamClient::Connect(
-                "https://127.0.0.1:" + std::to_string(services_[0]->api_port()) + fill_path(cell),
+                "https://127.0.0.1:" + std::to_string(services_[0]->ApiPort()) + fill_path(cell),
                 options,
                 headers(cell),
                 [](const net::Event&) {}

@@ -297,7 +297,7 @@ Response DetailAnswer(
     if (detail->summary.type == "request") {
         // Rendered in the reader's language; by default the node's first listed language.
         std::string fallback = "en";
-        if (const auto* self = s.node->directory()->FindNode(s.config.node_id);
+        if (const auto* self = s.node->Directory()->FindNode(s.config.node_id);
             self != nullptr && !self->languages.empty()) {
             fallback = self->languages.front();
         }

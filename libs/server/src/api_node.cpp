@@ -19,7 +19,7 @@ Response Health(NodeService::Impl& s, Request&) {
     boost::json::object o;
     o["status"] = "ok";
     o["node"] = s.config.node_id;
-    o["directory_serial"] = ToJson(s.node->directory()->serial);
+    o["directory_serial"] = ToJson(s.node->Directory()->serial);
     auto size = s.node->LedgerSize();
     if (!size) {
         return FromError(Error{ErrorCode::kUnavailable, "health: " + size.error().ToString()});
@@ -36,7 +36,7 @@ Response Metrics(NodeService::Impl& s, Request&) {
 }
 
 Response NodeInfo(NodeService::Impl& s, Request&) {
-    const auto dir = s.node->directory();
+    const auto dir = s.node->Directory();
     boost::json::object o;
     o["node"] = s.config.node_id;
     if (const auto* self = dir->FindNode(s.config.node_id)) {

@@ -71,7 +71,7 @@ public:
         net::StreamOptions options
     );
 
-    [[nodiscard]] const std::vector<RoutePolicy>& policies() const { return policies_; }
+    [[nodiscard]] const std::vector<RoutePolicy>& Policies() const { return policies_; }
 
 private:
     void Add(const std::string& method, const std::string& pattern, net::Handler handler);

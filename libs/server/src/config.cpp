@@ -384,7 +384,7 @@ Result<void> ReadAll(Reader& r, Config& c) {
     );
     CONCORD_RETURN_IF_ERROR(r.Integer("statistics.threshold", c.statistics_threshold, 1, 1000));
     CONCORD_RETURN_IF_ERROR(
-        r.Integer("people.argon2_memory_kib", c.argon2_memory_kib, 8, 4 * 1024 * 1024)
+        r.Integer("people.argon2_memory_kib", c.argon2_memory_kib, 8, std::int64_t{4} * 1024 * 1024)
     );
     CONCORD_RETURN_IF_ERROR(r.Integer("people.argon2_passes", c.argon2_passes, 1, 16));
     CONCORD_RETURN_IF_ERROR(r.Integer("people.max_failed_logins", c.max_failed_logins, 1, 100));

@@ -172,7 +172,7 @@ Result<void> EvidenceSender::Push(
             }
             CONCORD_ASSIGN_OR_RETURN(auto reader, blobs_.Open(p.files[i].sealed.encrypted_sha256));
             const std::uint64_t from = status.received[i];
-            if (from > reader->size()) {
+            if (from > reader->Size()) {
                 return MakeError(ErrorCode::kUnavailable, "recipient claims more than the file");
             }
             CONCORD_RETURN_IF_ERROR(reader->Seek(from));
@@ -192,7 +192,7 @@ Result<void> EvidenceSender::Push(
                     base + "/files/" + std::to_string(i) + "?offset=" + std::to_string(from),
                     {{"Content-Type", "application/octet-stream"}},
                     body,
-                    reader->size() - from
+                    reader->Size() - from
                 )
             );
             if (sent.status != 200 && sent.status != 409) {

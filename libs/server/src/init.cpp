@@ -102,12 +102,12 @@ Result<federation::NodeKeys> LoadNodeKeys(
     const std::filesystem::path& key_file, std::string_view passphrase
 ) {
     CONCORD_ASSIGN_OR_RETURN(auto contents, crypto::KeyFile::Read(key_file, passphrase));
-    if (contents.label.rfind(kKeyLabelPrefix, 0) != 0 || contents.secret.size() != 64) {
+    if (contents.label.rfind(kKeyLabelPrefix, 0) != 0 || contents.secret.Size() != 64) {
         return MakeError(
             ErrorCode::kInvalidArgument, key_file.string() + " does not hold a Concord node key"
         );
     }
-    const ByteSpan secret = contents.secret.span();
+    const ByteSpan secret = contents.secret.Span();
     CONCORD_ASSIGN_OR_RETURN(auto signing, crypto::SigningKey::FromSeed(secret.subspan(0, 32)));
     CONCORD_ASSIGN_OR_RETURN(auto box, crypto::BoxKeyPair::FromSecret(secret.subspan(32, 32)));
     return federation::NodeKeys{std::move(signing), std::move(box)};
@@ -170,8 +170,8 @@ Result<InitResult> InitNode(const InitOptions& o) {
     crypto::SigningKey signing = crypto::SigningKey::Generate();
     crypto::BoxKeyPair box = crypto::BoxKeyPair::Generate();
     crypto::SecretBytes secret(64);
-    std::copy(signing.seed().span().begin(), signing.seed().span().end(), secret.data());
-    std::copy(box.secret().span().begin(), box.secret().span().end(), secret.data() + 32);
+    std::copy(signing.Seed().Span().begin(), signing.Seed().Span().end(), secret.Data());
+    std::copy(box.Secret().Span().begin(), box.Secret().Span().end(), secret.Data() + 32);
     const crypto::Argon2Params params =
         o.fast_key_derivation ? crypto::MinimumArgon2Params() : crypto::Argon2Params{};
     CONCORD_RETURN_IF_ERROR(crypto::KeyFile::Write(
@@ -207,8 +207,8 @@ Result<InitResult> InitNode(const InitOptions& o) {
     e.endpoint = o.endpoint.empty()
                      ? std::string(o.allow_plain_http ? "http://" : "https://") + o.listen
                      : o.endpoint;
-    e.signing_key = signing.public_key();
-    e.box_key = box.public_key();
+    e.signing_key = signing.PublicKey();
+    e.box_key = box.PublicKey();
     e.tls_sha256 = tls.sha256_fingerprint;
     e.languages = o.languages;
     CONCORD_RETURN_IF_ERROR(Write(

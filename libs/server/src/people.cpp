@@ -31,6 +31,7 @@ Result<std::string> ReadPassphrase(const Config& config) {
         }
         return pass;
     }
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in this process calls setenv
     if (const char* env = std::getenv("CONCORD_PASSPHRASE"); env != nullptr && *env != '\0') {
         return std::string(env);
     }
@@ -81,7 +82,7 @@ Result<PeopleAdmin> OpenPeopleAdmin(const Config& config) {
     };
     CONCORD_ASSIGN_OR_RETURN(
         admin.users,
-        app::Users::Create(*admin.store, keys->signing.seed(), audit, PeopleOptionsFrom(config))
+        app::Users::Create(*admin.store, keys->signing.Seed(), audit, PeopleOptionsFrom(config))
     );
     return admin;
 }

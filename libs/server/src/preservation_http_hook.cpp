@@ -5,8 +5,8 @@
 namespace concord::server {
 namespace {
 
-constexpr std::size_t kMaxAnswerBytes = 64 * 1024;
-constexpr std::size_t kMaxDiagnostics = 8 * 1024;
+constexpr std::size_t kMaxAnswerBytes = std::size_t{64} * 1024;
+constexpr std::size_t kMaxDiagnostics = std::size_t{8} * 1024;
 
 app::HookError Failure(app::HookFailure failure, std::string message, std::string diagnostics) {
     return app::HookError{failure, std::move(message), 0, std::move(diagnostics)};

@@ -40,7 +40,7 @@ public:
         server_ = std::move(*server);
     }
     [[nodiscard]] std::string Url(const std::string& path) const {
-        return "http://127.0.0.1:" + std::to_string(server_->port()) + path;
+        return "http://127.0.0.1:" + std::to_string(server_->Port()) + path;
     }
     std::string LastBody() {
         std::scoped_lock lock(mu_);

@@ -59,6 +59,7 @@ Result<std::string> Passphrase(const Config& config) {
         }
         return text;
     }
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in this process calls setenv
     if (const char* env = std::getenv("CONCORD_PASSPHRASE"); env != nullptr && *env != '\0') {
         return std::string(env);
     }
@@ -72,6 +73,7 @@ Result<std::string> Passphrase(const Config& config) {
 // the node passes `point`; "point:sleep=MS" makes every pass wait MS milliseconds instead (a
 // request held in flight). For tests of real processes only.
 std::function<void(std::string_view)> FailpointFromEnvironment() {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in this process calls setenv
     const char* spec = std::getenv("CONCORD_FAILPOINT");
     if (spec == nullptr || *spec == '\0') {
         return nullptr;
@@ -228,7 +230,7 @@ Result<void> OpenEvidence(
         return KeyError(config, "node.store", migrated.error());
     }
     CONCORD_ASSIGN_OR_RETURN(
-        impl.evidence_box, crypto::BoxKeyPair::FromSecret(keys.box.secret().span())
+        impl.evidence_box, crypto::BoxKeyPair::FromSecret(keys.box.Secret().Span())
     );
     app::EvidenceService::Options options;
     options.node_id = config.node_id;
@@ -487,7 +489,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
                     config.directory_file.string()}
         );
     }
-    if (!(self->signing_key == keys->signing.public_key())) {
+    if (!(self->signing_key == keys->signing.PublicKey())) {
         return KeyError(
             config,
             "node.key_file",
@@ -550,7 +552,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         return KeyError(config, "node.store", migrated.error());
     }
     // TOTP secrets are sealed with a key derived from the signing seed (moved into the node).
-    const crypto::SecretBytes seed = crypto::SecretBytes::CopyFrom(keys->signing.seed().span());
+    const crypto::SecretBytes seed = crypto::SecretBytes::CopyFrom(keys->signing.Seed().Span());
     if (auto migrated = impl->store->Migrate(app::CaseService::Migrations()); !migrated) {
         return KeyError(config, "node.store", migrated.error());
     }
@@ -716,8 +718,8 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     log::Info(
         "node started",
         {{"node", config.node_id},
-         {"listen", config.listen_address + ":" + std::to_string(impl->server->port())},
-         {"api_listen", config.api_listen_address + ":" + std::to_string(impl->api_server->port())},
+         {"listen", config.listen_address + ":" + std::to_string(impl->server->Port())},
+         {"api_listen", config.api_listen_address + ":" + std::to_string(impl->api_server->Port())},
          {"directory_serial", static_cast<long long>(shared_directory->serial)}}
     );
     return std::unique_ptr<NodeService>(new NodeService(std::move(impl)));
@@ -729,12 +731,12 @@ NodeService::~NodeService() {
     Stop();
 }
 
-std::uint16_t NodeService::port() const {
-    return impl_->server->port();
+std::uint16_t NodeService::Port() const {
+    return impl_->server->Port();
 }
 
-std::uint16_t NodeService::api_port() const {
-    return impl_->api_server->port();
+std::uint16_t NodeService::ApiPort() const {
+    return impl_->api_server->Port();
 }
 
 void NodeService::Stop() {
@@ -836,7 +838,7 @@ void NodeService::Impl::EvidenceLoop() {
             retention_wake = false;
         }
         const auto now = std::chrono::steady_clock::now();
-        evidence_sender->RunOnce(*node->directory(), now);
+        evidence_sender->RunOnce(*node->Directory(), now);
         if (sweep_now || now >= next_retention_sweep) {
             next_retention_sweep = now + kRetentionSweepInterval;
             ExpireEvidence();
@@ -960,7 +962,7 @@ void NodeService::Impl::RegisterMetrics() {
     };
     for (const CounterMetric& c : kCounters) {
         metrics.AddGaugeFunction(c.name, c.help, [this, field = c.field] {
-            return static_cast<double>((node->counters().*field).load());
+            return static_cast<double>((node->Counters().*field).load());
         });
     }
     for (int i = 0; i < federation::kRefusalCount; ++i) {
@@ -968,7 +970,7 @@ void NodeService::Impl::RegisterMetrics() {
         metrics.AddGaugeFunction(
             "concord_envelopes_refused",
             "Incoming envelopes refused, by reason",
-            [this, i] { return static_cast<double>(node->counters().refused[i].load()); },
+            [this, i] { return static_cast<double>(node->Counters().refused[i].load()); },
             {{"reason", std::string(reason)}}
         );
     }

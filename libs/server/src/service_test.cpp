@@ -83,7 +83,7 @@ protected:
         bool federation_port = false
     ) {
         net::HttpClient client(Options(i));
-        const auto port = federation_port ? services_[i]->port() : services_[i]->api_port();
+        const auto port = federation_port ? services_[i]->Port() : services_[i]->ApiPort();
         return client.Send(
             method, "https://127.0.0.1:" + std::to_string(port) + path, body, headers
         );
@@ -112,7 +112,7 @@ protected:
         }
         return client.Send(
             method,
-            "https://127.0.0.1:" + std::to_string(services_[i]->api_port()) + path,
+            "https://127.0.0.1:" + std::to_string(services_[i]->ApiPort()) + path,
             body,
             {{"Authorization", "Bearer " + token}}
         );
@@ -245,7 +245,7 @@ TEST_F(ServiceTest, ValidRequestTravelsWithReceiptLiveEventAndMetrics) {
     std::condition_variable cv;
     std::vector<net::Event> events;
     auto stream = net::EventStreamClient::Connect(
-        "https://127.0.0.1:" + std::to_string(services_[1]->api_port()) + "/api/v1/events",
+        "https://127.0.0.1:" + std::to_string(services_[1]->ApiPort()) + "/api/v1/events",
         Options(1),
         {{"Authorization", "Bearer " + inits_[1].api_token}},
         [&](const net::Event& e) {
@@ -389,7 +389,7 @@ TEST_F(ServiceTest, RevokingASenderInTheDirectoryTakesEffectOnItsNextMessage) {
 TEST_F(ServiceTest, StartRefusesADirectoryWithoutATrustedSignature) {
     services_.clear();
     const crypto::SigningKey other = crypto::SigningKey::Generate();
-    directory_key_ = crypto::SigningKey::FromSeed(other.seed().span()).value();
+    directory_key_ = crypto::SigningKey::FromSeed(other.Seed().Span()).value();
     WriteDirectory(3, false);
     auto config = LoadConfig(inits_[0].config_file);
     ASSERT_TRUE(config);
@@ -450,7 +450,7 @@ TEST_F(ServiceTest, MetricsAreOffUnlessSwitchedOn) {
     ASSERT_TRUE(service) << service.error().ToString();
     net::HttpClient client(Options(0));
     auto r = client.Send(
-        "GET", "https://127.0.0.1:" + std::to_string((*service)->api_port()) + "/metrics", "", {}
+        "GET", "https://127.0.0.1:" + std::to_string((*service)->ApiPort()) + "/metrics", "", {}
     );
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 404u);
@@ -660,7 +660,7 @@ TEST_F(ServiceTest, EvidenceFilesGoUpAndComeDownAsStreamsWithinTheirLimits) {
     ASSERT_EQ(created->status, 201u) << created->body;
     const boost::json::value package = boost::json::parse(created->body);
     EXPECT_EQ(package.at("to").as_string(), "fr.central");
-    const std::string base = "https://127.0.0.1:" + std::to_string(services_[1]->api_port()) +
+    const std::string base = "https://127.0.0.1:" + std::to_string(services_[1]->ApiPort()) +
                              "/api/v1/evidence/" + std::string(package.at("package").as_string());
     net::HttpClient client(Options(1));
     const net::HeaderList html{
@@ -765,7 +765,7 @@ TEST_F(ServiceTest, AnUploadCutOffHalfWayRecordsNothingAndLeavesNoBlob) {
     net::HttpClient client(Options(1));
     auto upload = client.Upload(
         "PUT",
-        "https://127.0.0.1:" + std::to_string(services_[1]->api_port()) + "/api/v1/evidence/" +
+        "https://127.0.0.1:" + std::to_string(services_[1]->ApiPort()) + "/api/v1/evidence/" +
             package + "/files/cut.bin",
         Token(1),
         cut,
@@ -907,7 +907,7 @@ TEST_F(StartRefusalTest, EveryRefusalNamesTheKeyAndThePath) {
         auto first = NodeService::Start(c);
         ASSERT_TRUE(first) << first.error().ToString();
         Config d = config_;
-        d.api_listen_port = (*first)->port();
+        d.api_listen_port = (*first)->Port();
         auto service = NodeService::Start(d);
         ASSERT_FALSE(service);
         EXPECT_NE(service.error().message.find(file + "key 'api.listen': "), std::string::npos)

@@ -15,7 +15,7 @@ protected:
     void SetUp() override {
         ASSERT_TRUE(crypto::Initialize());
         receiver_.id = "bb.receiver";
-        receiver_.signing_key = receiver_key_.public_key();
+        receiver_.signing_key = receiver_key_.PublicKey();
     }
 
     // An outbox message as the local API shows it, with `receipt` as its only evidence.

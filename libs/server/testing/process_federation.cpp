@@ -25,7 +25,7 @@ Result<std::unique_ptr<ProcessFederation>> ProcessFederation::Start(
 ) {
     std::unique_ptr<ProcessFederation> federation(new ProcessFederation());
     const auto directory_key = crypto::SigningKey::Generate();
-    const auto& pk = directory_key.public_key().bytes();
+    const auto& pk = directory_key.PublicKey().Bytes();
     const std::string directory_pub = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
     std::vector<federation::Party> parties;
     std::vector<federation::NodeEntry> entries;

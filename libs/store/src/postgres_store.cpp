@@ -39,9 +39,9 @@ using PgResult = std::unique_ptr<PGresult, ResultClearer>;
 class PgConn {
 public:
     explicit PgConn(PGconn* raw = nullptr) : handle_(raw) {}
-    [[nodiscard]] PGconn* get() const { return handle_.get(); }
+    [[nodiscard]] PGconn* Get() const { return handle_.get(); }
     friend bool operator==(const PgConn& conn, std::nullptr_t) { return conn.handle_ == nullptr; }
-    std::unordered_map<std::string, std::string>& prepared() { return prepared_; }
+    std::unordered_map<std::string, std::string>& Prepared() { return prepared_; }
 
 private:
     std::unique_ptr<PGconn, ConnCloser> handle_;
@@ -228,7 +228,7 @@ Result<std::string> PreparedName(
     std::string key(sql);
     key.push_back('\0');
     key.append(reinterpret_cast<const char*>(types.data()), types.size() * sizeof(Oid));
-    auto& prepared = conn.prepared();
+    auto& prepared = conn.Prepared();
     if (auto it = prepared.find(key); it != prepared.end()) {
         return it->second;
     }
@@ -238,10 +238,10 @@ Result<std::string> PreparedName(
     std::string name = "concord_" + std::to_string(prepared.size());
     const std::string sql_text(sql);
     PgResult result(PQprepare(
-        conn.get(), name.c_str(), sql_text.c_str(), static_cast<int>(types.size()), types.data()
+        conn.Get(), name.c_str(), sql_text.c_str(), static_cast<int>(types.size()), types.data()
     ));
     if (result == nullptr || PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
-        return MapPgError(conn.get(), result.get(), "prepare");
+        return MapPgError(conn.Get(), result.get(), "prepare");
     }
     prepared.emplace(std::move(key), name);
     return name;
@@ -291,7 +291,7 @@ Result<std::int64_t> RunParams(
     CONCORD_ASSIGN_OR_RETURN(const std::string name, PreparedName(conn, sql, types));
     PgResult result(
         name.empty() ? PQexecParams(
-                           conn.get(),
+                           conn.Get(),
                            std::string(sql).c_str(),
                            static_cast<int>(n),
                            types.data(),
@@ -301,7 +301,7 @@ Result<std::int64_t> RunParams(
                            1
                        )
                      : PQexecPrepared(
-                           conn.get(),
+                           conn.Get(),
                            name.c_str(),
                            static_cast<int>(n),
                            values.data(),
@@ -316,7 +316,7 @@ Result<std::int64_t> RunParams(
         return ParseCount(PQcmdTuples(result.get()));
     }
     if (status != PGRES_TUPLES_OK) {
-        return MapPgError(conn.get(), result.get(), "execute");
+        return MapPgError(conn.Get(), result.get(), "execute");
     }
     if (rows != nullptr) {
         const int row_count = PQntuples(result.get());
@@ -363,7 +363,7 @@ class PostgresStore final : public Store {
 public:
     explicit PostgresStore(std::string conninfo) : conninfo_(std::move(conninfo)) {}
 
-    [[nodiscard]] Backend backend() const override { return Backend::kPostgres; }
+    [[nodiscard]] store::Backend Backend() const override { return store::Backend::kPostgres; }
     Result<std::unique_ptr<Transaction>> Begin() override;
     Result<void> Migrate(std::span<const Migration> migrations) override;
     Result<int> SchemaVersion(std::string_view component) override;
@@ -408,15 +408,15 @@ private:
     }
 
     Result<void> DoExecScript(const std::string& sql) override {
-        return RunSimple(conn_.get(), sql, "migration");
+        return RunSimple(conn_.Get(), sql, "migration");
     }
 
     Result<void> DoCommit() override {
-        PgResult result(PQexec(conn_.get(), "COMMIT"));
+        PgResult result(PQexec(conn_.Get(), "COMMIT"));
         const bool ok = result != nullptr && PQresultStatus(result.get()) == PGRES_COMMAND_OK;
         if (!ok) {
-            Error error = MapPgError(conn_.get(), result.get(), "commit");
-            if (PQstatus(conn_.get()) != CONNECTION_OK) {
+            Error error = MapPgError(conn_.Get(), result.get(), "commit");
+            if (PQstatus(conn_.Get()) != CONNECTION_OK) {
                 error.message += "; the outcome of the commit is unknown";
             }
             return error;
@@ -431,9 +431,9 @@ private:
     }
 
     void DoRollback() override {
-        if (PQstatus(conn_.get()) == CONNECTION_OK &&
-            PQtransactionStatus(conn_.get()) != PQTRANS_IDLE) {
-            PgResult result(PQexec(conn_.get(), "ROLLBACK"));
+        if (PQstatus(conn_.Get()) == CONNECTION_OK &&
+            PQtransactionStatus(conn_.Get()) != PQTRANS_IDLE) {
+            PgResult result(PQexec(conn_.Get(), "ROLLBACK"));
         }
         store_.Release(std::move(conn_));
     }
@@ -447,24 +447,24 @@ Result<PgConn> PostgresStore::Connect() const {
     if (conn == nullptr) {
         return MakeError(ErrorCode::kUnavailable, "postgres: cannot allocate a connection");
     }
-    if (PQstatus(conn.get()) != CONNECTION_OK) {
+    if (PQstatus(conn.Get()) != CONNECTION_OK) {
         return MakeError(
             ErrorCode::kUnavailable,
-            "postgres: cannot connect: " + TrimMessage(PQerrorMessage(conn.get()))
+            "postgres: cannot connect: " + TrimMessage(PQerrorMessage(conn.Get()))
         );
     }
     PQsetNoticeProcessor(
-        conn.get(), [](void*, const char*) {}, nullptr
+        conn.Get(), [](void*, const char*) {}, nullptr
     );
-    if (PQsetClientEncoding(conn.get(), "UTF8") != 0) {
+    if (PQsetClientEncoding(conn.Get(), "UTF8") != 0) {
         return MakeError(ErrorCode::kUnavailable, "postgres: cannot set client_encoding UTF8");
     }
     PgResult result(
-        PQexec(conn.get(), "SELECT current_setting('fsync'), current_setting('synchronous_commit')")
+        PQexec(conn.Get(), "SELECT current_setting('fsync'), current_setting('synchronous_commit')")
     );
     if (result == nullptr || PQresultStatus(result.get()) != PGRES_TUPLES_OK ||
         PQntuples(result.get()) != 1) {
-        return MapPgError(conn.get(), result.get(), "reading durability settings");
+        return MapPgError(conn.Get(), result.get(), "reading durability settings");
     }
     const std::string fsync = PQgetvalue(result.get(), 0, 0);
     const std::string synchronous_commit = PQgetvalue(result.get(), 0, 1);
@@ -519,8 +519,8 @@ Result<PgConn> PostgresStore::Acquire(bool& reused) {
 }
 
 void PostgresStore::Release(PgConn conn) {
-    const bool healthy = conn != nullptr && PQstatus(conn.get()) == CONNECTION_OK &&
-                         PQtransactionStatus(conn.get()) == PQTRANS_IDLE;
+    const bool healthy = conn != nullptr && PQstatus(conn.Get()) == CONNECTION_OK &&
+                         PQtransactionStatus(conn.Get()) == PQTRANS_IDLE;
     {
         MutexLock lock(mu_);
         if (healthy) {
@@ -538,11 +538,11 @@ Result<std::unique_ptr<PostgresTransaction>> PostgresStore::BeginInternal() {
     for (int attempt = 0;; ++attempt) {
         bool reused = false;
         CONCORD_ASSIGN_OR_RETURN(PgConn conn, Acquire(reused));
-        auto begun = RunSimple(conn.get(), "BEGIN ISOLATION LEVEL READ COMMITTED", "begin");
+        auto begun = RunSimple(conn.Get(), "BEGIN ISOLATION LEVEL READ COMMITTED", "begin");
         if (begun) {
             return std::make_unique<PostgresTransaction>(*this, std::move(conn));
         }
-        const bool broken = PQstatus(conn.get()) != CONNECTION_OK;
+        const bool broken = PQstatus(conn.Get()) != CONNECTION_OK;
         Release(std::move(conn));
         if (!(broken && reused && attempt == 0)) {
             return std::move(begun).error();

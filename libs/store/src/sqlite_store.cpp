@@ -73,7 +73,7 @@ public:
     explicit SqliteStore(SqliteDb db) : db_(std::move(db)) {}
     ~SqliteStore() override;
 
-    [[nodiscard]] Backend backend() const override { return Backend::kSqlite; }
+    [[nodiscard]] store::Backend Backend() const override { return store::Backend::kSqlite; }
     Result<std::unique_ptr<Transaction>> Begin() override;
     Result<void> Migrate(std::span<const Migration> migrations) override;
     Result<int> SchemaVersion(std::string_view component) override;
@@ -455,10 +455,10 @@ Result<void> SqliteStore::CheckIntegrity() {
     GateLock lock(gate_);
     std::vector<Row> rows;
     CONCORD_RETURN_IF_ERROR(Run("PRAGMA integrity_check", {}, &rows));
-    if (rows.size() == 1 && rows[0].at(0) == Value(std::string("ok"))) {
+    if (rows.size() == 1 && rows[0].At(0) == Value(std::string("ok"))) {
         return {};
     }
-    std::string first = rows.empty() || !std::holds_alternative<std::string>(rows[0].at(0))
+    std::string first = rows.empty() || !std::holds_alternative<std::string>(rows[0].At(0))
                             ? std::string("no result")
                             : rows[0].Text(0);
     return MakeError(ErrorCode::kCorruption, "sqlite integrity_check: " + first);
@@ -467,10 +467,10 @@ Result<void> SqliteStore::CheckIntegrity() {
 Result<void> SqliteStore::Configure() {
     GateLock lock(gate_);
     auto text_of = [](const std::vector<Row>& rows) -> std::string {
-        if (rows.empty() || rows[0].size() == 0) {
+        if (rows.empty() || rows[0].Size() == 0) {
             return "";
         }
-        const Value& v = rows[0].at(0);
+        const Value& v = rows[0].At(0);
         if (const auto* s = std::get_if<std::string>(&v)) {
             return *s;
         }

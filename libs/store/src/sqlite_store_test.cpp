@@ -116,7 +116,7 @@ TEST(StoreOpen, RejectsMalformedPostgresConnectionString) {
 
 TEST_F(SqliteStoreTest, RunsInWalModeWithFullSyncAndForeignKeys) {
     auto store = OpenOrDie();
-    ASSERT_EQ(store->backend(), Backend::kSqlite);
+    ASSERT_EQ(store->Backend(), Backend::kSqlite);
     auto tx = store->Begin();
     ASSERT_TRUE(tx.has_value());
     EXPECT_EQ((*tx)->Query("PRAGMA journal_mode").value().at(0).Text(0), "wal");

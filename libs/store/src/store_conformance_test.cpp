@@ -74,7 +74,7 @@ protected:
         auto opened = Store::Open(url_);
         ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
         store_ = std::move(*opened);
-        ASSERT_EQ(store_->backend(), GetParam());
+        ASSERT_EQ(store_->Backend(), GetParam());
     }
 
     void CreateItems() {
@@ -285,11 +285,11 @@ TEST_P(StoreConformance, ValuesRoundTrip) {
     ASSERT_EQ(rows->size(), cases.size());
     for (std::size_t k = 0; k < cases.size(); ++k) {
         const Row& row = rows->at(k);
-        ASSERT_EQ(row.size(), 4U);
+        ASSERT_EQ(row.Size(), 4U);
         EXPECT_EQ(row.Int(0), cases[k].id);
-        EXPECT_EQ(row.at(1), cases[k].i) << "row " << k;
-        EXPECT_EQ(row.at(2), cases[k].s) << "row " << k;
-        EXPECT_EQ(row.at(3), cases[k].b) << "row " << k;
+        EXPECT_EQ(row.At(1), cases[k].i) << "row " << k;
+        EXPECT_EQ(row.At(2), cases[k].s) << "row " << k;
+        EXPECT_EQ(row.At(3), cases[k].b) << "row " << k;
     }
     EXPECT_TRUE(rows->at(0).IsNull(1));
     EXPECT_FALSE(rows->at(1).IsNull(2));

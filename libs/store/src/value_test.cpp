@@ -7,13 +7,13 @@ namespace {
 
 TEST(StoreRow, AccessorsReturnTypedColumns) {
     Row row({Value(Null{}), Value(std::int64_t{-5}), Value(std::string("t")), Value(Bytes{1, 2})});
-    ASSERT_EQ(row.size(), 4U);
+    ASSERT_EQ(row.Size(), 4U);
     EXPECT_TRUE(row.IsNull(0));
     EXPECT_FALSE(row.IsNull(1));
     EXPECT_EQ(row.Int(1), -5);
     EXPECT_EQ(row.Text(2), "t");
     EXPECT_EQ(row.Blob(3), (Bytes{1, 2}));
-    EXPECT_EQ(row.at(0), Value(Null{}));
+    EXPECT_EQ(row.At(0), Value(Null{}));
 }
 
 TEST(StoreRow, ColumnsReadByName) {

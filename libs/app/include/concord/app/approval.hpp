@@ -21,9 +21,9 @@ namespace concord::app {
 /// The signature domain of approvals (docs/formats/approval.md §Approval).
 inline constexpr std::string_view kApprovalDomain = "concord-approval-v1";
 /// Largest approval text accepted from outside (it holds one certificate).
-inline constexpr std::size_t kMaxApprovalBytes = 16 * 1024;
+inline constexpr std::size_t kMaxApprovalBytes = std::size_t{16} * 1024;
 /// How far an approval's time may lie after the time it is checked at (clock skew).
-inline constexpr std::int64_t kApprovalClockSkewMs = 5 * 60 * 1000;
+inline constexpr std::int64_t kApprovalClockSkewMs = std::int64_t{5} * 60 * 1000;
 
 /// What an approver approves: one request of one case, from one node to another, with one
 /// body (docs/formats/approval.md §Canonical request).

@@ -26,7 +26,7 @@ public:
     /// bytes twice gives one blob. kUnavailable on an I/O error; the writer is spent afterwards.
     virtual Result<std::string> Commit() = 0;
     /// Bytes appended so far.
-    [[nodiscard]] virtual std::uint64_t size() const = 0;
+    [[nodiscard]] virtual std::uint64_t Size() const = 0;
 };
 
 /// A committed blob opened for reading. Not thread-safe.
@@ -39,7 +39,7 @@ public:
     /// Moves the position to `offset` (at most size()). kInvalidArgument past the end.
     virtual Result<void> Seek(std::uint64_t offset) = 0;
     /// The blob's size in bytes.
-    [[nodiscard]] virtual std::uint64_t size() const = 0;
+    [[nodiscard]] virtual std::uint64_t Size() const = 0;
 };
 
 /// A blob received in parts across interruptions (an evidence transfer that resumes): its
@@ -49,7 +49,7 @@ class PartialBlob {
 public:
     virtual ~PartialBlob() = default;
     /// Bytes kept so far (durable up to the last Sync).
-    [[nodiscard]] virtual std::uint64_t size() const = 0;
+    [[nodiscard]] virtual std::uint64_t Size() const = 0;
     /// Reads up to `out.size()` bytes at `offset`; 0 at the end. kUnavailable on an I/O error.
     virtual Result<std::size_t> ReadAt(std::uint64_t offset, std::span<std::uint8_t> out) = 0;
     /// Keeps only the first `size` bytes (at most size()).

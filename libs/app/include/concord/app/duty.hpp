@@ -52,7 +52,7 @@ private:
 /// Settings of the duty desk (docs/operations.md "Duty desk").
 struct DutyOptions {
     /// An emergency arrival unacknowledged this long escalates to the backups and the webhook.
-    std::int64_t escalation_ms{15 * 60 * 1000};
+    std::int64_t escalation_ms{std::int64_t{15} * 60 * 1000};
     /// Envelope type of the acknowledgement sent back (must be allowed by the directory's
     /// message_policy as a reply; the default table allows "response" from every role).
     std::string acknowledgement_type{"response"};

@@ -55,7 +55,7 @@ public:
     );
 
     /// The files added so far.
-    [[nodiscard]] const std::vector<EvidenceFile>& files() const { return files_; }
+    [[nodiscard]] const std::vector<EvidenceFile>& Files() const { return files_; }
 
     /// The manifest of `package_id` for case `case_id` from node `from` (whose box key pair is
     /// `sender`) to node `to` (box key `recipient`), created at `created_ms`, with the package
@@ -72,7 +72,7 @@ public:
     ) const;
 
     /// The package key (the sending node keeps it sealed under its own key to read its files).
-    [[nodiscard]] const crypto::SecretBytes& key() const { return key_; }
+    [[nodiscard]] const crypto::SecretBytes& Key() const { return key_; }
 
 private:
     PackageBuilder(BlobStore& blobs, std::uint32_t chunk_bytes, crypto::SecretBytes key)

@@ -34,10 +34,10 @@ public:
     /// kMaxEvidenceChunkBytes] or `size` is above kMaxEvidenceFileBytes.
     static Result<ChunkLayout> Create(std::uint64_t size, std::uint32_t chunk_bytes);
 
-    [[nodiscard]] std::uint64_t size() const { return size_; }
-    [[nodiscard]] std::uint32_t chunk_bytes() const { return chunk_bytes_; }
+    [[nodiscard]] std::uint64_t Size() const { return size_; }
+    [[nodiscard]] std::uint32_t ChunkBytes() const { return chunk_bytes_; }
     /// Number of chunks (at least 1).
-    [[nodiscard]] std::uint64_t count() const { return count_; }
+    [[nodiscard]] std::uint64_t Count() const { return count_; }
     /// Plaintext bytes in chunk `index` (< count()).
     [[nodiscard]] std::uint32_t PlainBytes(std::uint64_t index) const;
     /// Encrypted bytes of chunk `index`: PlainBytes + overhead.
@@ -127,7 +127,7 @@ public:
     /// whole file was handed out. The errors of OpenSealedFile; after one, every call fails.
     Result<std::size_t> Read(std::span<std::uint8_t> out);
     /// Plaintext size of the whole file.
-    [[nodiscard]] std::uint64_t size() const { return layout_.size(); }
+    [[nodiscard]] std::uint64_t Size() const { return layout_.Size(); }
 
 private:
     SealedFileReader(

@@ -70,8 +70,10 @@ struct ExecHookOptions {
     /// The executable (an absolute path) and its arguments. Started directly, never by a shell.
     std::vector<std::string> argv;
     std::chrono::milliseconds timeout{std::chrono::seconds(30)};
-    std::size_t max_output_bytes{64 * 1024};  ///< stdout beyond this is kOutputTooLarge
-    std::size_t max_stderr_bytes{8 * 1024};   ///< stderr kept; the rest is read and dropped
+    std::size_t max_output_bytes{
+        std::size_t{64} * 1024};  ///< stdout beyond this is kOutputTooLarge
+    std::size_t max_stderr_bytes{
+        std::size_t{8} * 1024};  ///< stderr kept; the rest is read and dropped
 };
 
 /// Checks `options`: a non-empty argv whose first element is an absolute path, a positive

@@ -84,7 +84,7 @@ public:
     static bool CheckCsrf(std::string_view token, std::string_view presented);
 
     /// The sign-ins being checked now, out of the limit (for metrics and tests).
-    ConcurrencyLimit& password_checks() { return password_checks_; }
+    ConcurrencyLimit& PasswordChecks() { return password_checks_; }
 
 private:
     // Credentials checked, the code's step consumed in `tx`, which the caller commits with its

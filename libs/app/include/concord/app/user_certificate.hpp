@@ -63,7 +63,7 @@ Result<ParsedUserCertificate> ParseUserCertificate(const boost::json::object& ob
 Result<ParsedUserCertificate> ParseUserCertificate(std::string_view text);
 
 /// Largest certificate text accepted from outside.
-inline constexpr std::size_t kMaxCertificateBytes = 8 * 1024;
+inline constexpr std::size_t kMaxCertificateBytes = std::size_t{8} * 1024;
 
 /// Checks the certificate's signature under `node_key` (the directory's key of its issuer).
 /// kUnauthenticated if "key" is another key or the signature does not verify.

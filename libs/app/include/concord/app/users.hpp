@@ -92,8 +92,8 @@ public:
     /// Opens a sealed TOTP secret of `login`. kUnauthenticated if it was not sealed for it.
     Result<crypto::SecretBytes> OpenTotpSecret(std::string_view login, ByteSpan sealed) const;
 
-    [[nodiscard]] store::Store& store() { return store_; }
-    [[nodiscard]] const PeopleOptions& options() const { return options_; }
+    [[nodiscard]] store::Store& Store() { return store_; }
+    [[nodiscard]] const PeopleOptions& Options() const { return options_; }
     [[nodiscard]] std::int64_t Now() const { return options_.now_ms(); }
     /// Appends `leaf` (with the actor named) in `tx`.
     Result<void> Audit(store::Transaction& tx, boost::json::object leaf, const Actor& actor);

@@ -47,9 +47,9 @@ public:
     }
 
     /// Slots held now.
-    int in_use() const { return in_use_.load(std::memory_order_acquire); }
+    int InUse() const { return in_use_.load(std::memory_order_acquire); }
     /// The limit.
-    int slots() const { return slots_; }
+    int Slots() const { return slots_; }
 
 private:
     const int slots_;

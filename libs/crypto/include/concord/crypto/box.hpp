@@ -18,8 +18,8 @@ public:
     static BoxKeyPair Generate();
     /// From a 32-byte secret key; kInvalidArgument if not 32 bytes.
     static Result<BoxKeyPair> FromSecret(ByteSpan secret);
-    [[nodiscard]] const BoxPublicKey& public_key() const { return public_key_; }
-    [[nodiscard]] const SecretBytes& secret() const { return secret_; }
+    [[nodiscard]] const BoxPublicKey& PublicKey() const { return public_key_; }
+    [[nodiscard]] const SecretBytes& Secret() const { return secret_; }
 
 private:
     BoxKeyPair() = default;

@@ -23,7 +23,7 @@ class PublicKey {
 public:
     /// kInvalidArgument if `bytes` is not 32 bytes, not a valid point, or of small order.
     static Result<PublicKey> FromBytes(ByteSpan bytes);
-    [[nodiscard]] const std::array<std::uint8_t, 32>& bytes() const { return bytes_; }
+    [[nodiscard]] const std::array<std::uint8_t, 32>& Bytes() const { return bytes_; }
     friend bool operator==(const PublicKey&, const PublicKey&) = default;
 
 private:
@@ -46,15 +46,15 @@ public:
 
     /// Signs `message`.
     [[nodiscard]] Signature Sign(ByteSpan message) const;
-    [[nodiscard]] const PublicKey& public_key() const { return public_key_; }
+    [[nodiscard]] const crypto::PublicKey& PublicKey() const { return public_key_; }
     /// The 32-byte seed (for key files only).
-    [[nodiscard]] const SecretBytes& seed() const { return seed_; }
+    [[nodiscard]] const SecretBytes& Seed() const { return seed_; }
 
 private:
     SigningKey() = default;
     SecretBytes seed_;
     SecretBytes expanded_;  // libsodium's 64-byte secret key (seed ‖ public key)
-    PublicKey public_key_;
+    crypto::PublicKey public_key_;
 };
 
 }  // namespace concord::crypto

@@ -24,12 +24,12 @@ public:
     SecretBytes(SecretBytes&& other) noexcept;
     SecretBytes& operator=(SecretBytes&& other) noexcept;
 
-    [[nodiscard]] std::size_t size() const { return size_; }
-    [[nodiscard]] bool empty() const { return size_ == 0; }
-    [[nodiscard]] std::uint8_t* data() { return data_; }
-    [[nodiscard]] const std::uint8_t* data() const { return data_; }
-    [[nodiscard]] ByteSpan span() const { return {data_, size_}; }
-    [[nodiscard]] std::span<std::uint8_t> mutable_span() { return {data_, size_}; }
+    [[nodiscard]] std::size_t Size() const { return size_; }
+    [[nodiscard]] bool Empty() const { return size_ == 0; }
+    [[nodiscard]] std::uint8_t* Data() { return data_; }
+    [[nodiscard]] const std::uint8_t* Data() const { return data_; }
+    [[nodiscard]] ByteSpan Span() const { return {data_, size_}; }
+    [[nodiscard]] std::span<std::uint8_t> MutableSpan() { return {data_, size_}; }
 
 private:
     std::uint8_t* data_{nullptr};

@@ -32,7 +32,7 @@ public:
     StreamEncryptor& operator=(const StreamEncryptor&) = delete;
 
     /// The header to store or send before the chunks.
-    [[nodiscard]] const std::array<std::uint8_t, kStreamHeaderBytes>& header() const;
+    [[nodiscard]] const std::array<std::uint8_t, kStreamHeaderBytes>& Header() const;
     /// Encrypts one chunk; the output is plaintext.size() + kStreamChunkOverhead bytes.
     Bytes Push(ByteSpan plaintext, bool final);
 
@@ -57,7 +57,7 @@ public:
     /// kInvalidArgument if a chunk arrives after the final one.
     Result<Bytes> Pull(ByteSpan chunk);
     /// True once the chunk tagged final has been pulled.
-    [[nodiscard]] bool finished() const;
+    [[nodiscard]] bool Finished() const;
 
 private:
     StreamDecryptor();

@@ -92,13 +92,13 @@ public:
     }
 
     /// Items waiting for the committer (not counting the batch being committed).
-    [[nodiscard]] std::size_t queued() const {
+    [[nodiscard]] std::size_t Queued() const {
         MutexLock lock(mu_);
         return queue_.size();
     }
 
     /// Whether Stop has begun.
-    [[nodiscard]] bool stopping() const {
+    [[nodiscard]] bool Stopping() const {
         MutexLock lock(mu_);
         return stopping_;
     }

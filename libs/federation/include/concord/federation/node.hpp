@@ -135,7 +135,7 @@ public:
     static Result<std::unique_ptr<Node>> Open(
         store::Store& store,
         NodeKeys keys,
-        std::shared_ptr<const Directory> directory,
+        std::shared_ptr<const federation::Directory> directory,
         Transport& transport,
         NodeOptions options
     );
@@ -155,9 +155,9 @@ public:
     /// transaction, records the serial and appends `directory.loaded` (serial, `file_sha256`),
     /// then replaces the directory: the next message is checked against it.
     Result<void> SetDirectory(
-        std::shared_ptr<const Directory> directory, std::string_view file_sha256
+        std::shared_ptr<const federation::Directory> directory, std::string_view file_sha256
     );
-    [[nodiscard]] std::shared_ptr<const Directory> directory() const;
+    [[nodiscard]] std::shared_ptr<const federation::Directory> Directory() const;
 
     /// Seals `message` for its recipient and commits it to the outbox with its ledger event
     /// (`message.submitted`, naming `actor`).
@@ -242,11 +242,11 @@ public:
     /// Messages waiting in the outbox, by lane (emergency, normal).
     Result<std::pair<std::int64_t, std::int64_t>> OutboxDepth();
 
-    [[nodiscard]] const NodeCounters& counters() const;
-    [[nodiscard]] const std::string& id() const;
-    [[nodiscard]] const crypto::PublicKey& signing_public_key() const;
+    [[nodiscard]] const NodeCounters& Counters() const;
+    [[nodiscard]] const std::string& Id() const;
+    [[nodiscard]] const crypto::PublicKey& SigningPublicKey() const;
     /// The verifier of this node's checkpoints.
-    [[nodiscard]] ledger::NoteVerifier log_verifier() const;
+    [[nodiscard]] ledger::NoteVerifier LogVerifier() const;
 
 private:
     explicit Node(std::unique_ptr<internal::NodeContext> context);

@@ -95,8 +95,8 @@ public:
 
     /// Root of the tree so far.
     [[nodiscard]] Hash256 Root() const;
-    [[nodiscard]] std::uint64_t size() const { return size_; }
-    [[nodiscard]] const std::vector<std::pair<std::uint32_t, Hash256>>& nodes() const {
+    [[nodiscard]] std::uint64_t Size() const { return size_; }
+    [[nodiscard]] const std::vector<std::pair<std::uint32_t, Hash256>>& Nodes() const {
         return nodes_;
     }
 

@@ -52,10 +52,10 @@ public:
     /// kInvalidArgument if malformed or the key id does not match.
     static Result<NoteSigner> FromPrivateKeyText(std::string_view text);
 
-    [[nodiscard]] const std::string& name() const { return name_; }
-    [[nodiscard]] std::uint32_t key_id() const { return key_id_; }
-    [[nodiscard]] NoteVerifier verifier() const;
-    [[nodiscard]] const crypto::SigningKey& key() const { return key_; }
+    [[nodiscard]] const std::string& Name() const { return name_; }
+    [[nodiscard]] std::uint32_t KeyId() const { return key_id_; }
+    [[nodiscard]] NoteVerifier Verifier() const;
+    [[nodiscard]] const crypto::SigningKey& Key() const { return key_; }
 
     /// The signature line "— name base64(id ‖ sig)\n" for `text` (which must be valid note text).
     [[nodiscard]] std::string SignatureLine(std::string_view text) const;
@@ -70,8 +70,8 @@ private:
 class Cosigner {
 public:
     Cosigner(std::string name, crypto::SigningKey key);
-    [[nodiscard]] const std::string& name() const { return name_; }
-    [[nodiscard]] NoteVerifier verifier() const;
+    [[nodiscard]] const std::string& Name() const { return name_; }
+    [[nodiscard]] NoteVerifier Verifier() const;
 
     /// The cosignature line for checkpoint `body` at `timestamp` (seconds since the epoch):
     /// "— name base64(id ‖ u64be(timestamp) ‖ sig)\n", sig over CosignatureMessage(body, ts).

@@ -86,7 +86,7 @@ public:
     };
     Result<std::optional<State>> Latest(std::string_view origin);
 
-    [[nodiscard]] NoteVerifier verifier() const { return cosigner_.verifier(); }
+    [[nodiscard]] NoteVerifier Verifier() const { return cosigner_.Verifier(); }
 
 private:
     store::Store& store_;

@@ -106,10 +106,10 @@ public:
         const Transition& transition, std::string_view instrument, std::string_view request_type
     ) const;
 
-    [[nodiscard]] const std::string& initial() const { return initial_; }
-    [[nodiscard]] const std::vector<LifecycleState>& states() const { return states_; }
-    [[nodiscard]] const std::vector<Transition>& transitions() const { return transitions_; }
-    [[nodiscard]] const std::vector<LifecycleOverride>& overrides() const { return overrides_; }
+    [[nodiscard]] const std::string& Initial() const { return initial_; }
+    [[nodiscard]] const std::vector<LifecycleState>& States() const { return states_; }
+    [[nodiscard]] const std::vector<Transition>& Transitions() const { return transitions_; }
+    [[nodiscard]] const std::vector<LifecycleOverride>& Overrides() const { return overrides_; }
 
 private:
     std::string initial_;

@@ -87,7 +87,7 @@ public:
         std::string_view url, const HeaderList& headers, const BodySink& sink
     );
     /// Number of TCP connections opened so far (for tests and metrics).
-    [[nodiscard]] size_t connections_opened() const;
+    [[nodiscard]] size_t ConnectionsOpened() const;
     /// Closes every kept connection.
     void CloseIdle();
 
@@ -117,7 +117,7 @@ public:
     /// Closes the stream and joins the thread. Idempotent; not from `on_event`.
     void Stop();
     /// True once the stream has ended (server closed it, error, or Stop).
-    [[nodiscard]] bool done() const;
+    [[nodiscard]] bool Done() const;
 
     class Impl;
 

@@ -39,7 +39,7 @@ public:
     /// Ends every stream of this hub (after they have written what is pending); new streams end
     /// at once.
     void Close();
-    [[nodiscard]] bool closed() const;
+    [[nodiscard]] bool Closed() const;
 
     /// Registers `wake`, called (under the hub's lock: it must only post work and return) after
     /// each Publish and on Close. Returns a handle for RemoveListener. Used by the server.

@@ -20,7 +20,7 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 class Counter {
 public:
     void Increment(uint64_t by = 1) { value_.fetch_add(by, std::memory_order_relaxed); }
-    [[nodiscard]] uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+    [[nodiscard]] uint64_t Value() const { return value_.load(std::memory_order_relaxed); }
 
 private:
     std::atomic<uint64_t> value_{0};
@@ -31,7 +31,7 @@ class Gauge {
 public:
     void Set(double value) { value_.store(value, std::memory_order_relaxed); }
     void Add(double delta);
-    [[nodiscard]] double value() const { return value_.load(std::memory_order_relaxed); }
+    [[nodiscard]] double Value() const { return value_.load(std::memory_order_relaxed); }
 
 private:
     std::atomic<double> value_{0};
@@ -43,11 +43,11 @@ public:
     /// `buckets` are finite upper bounds; they are sorted and deduplicated; +Inf is implicit.
     explicit Histogram(std::vector<double> buckets);
     void Observe(double value);
-    [[nodiscard]] const std::vector<double>& bounds() const { return bounds_; }
+    [[nodiscard]] const std::vector<double>& Bounds() const { return bounds_; }
     /// Non-cumulative count of bucket `i` (i == bounds().size() is the +Inf overflow).
-    [[nodiscard]] uint64_t bucket_count(size_t i) const;
-    [[nodiscard]] uint64_t count() const { return count_.load(std::memory_order_relaxed); }
-    [[nodiscard]] double sum() const { return sum_.load(std::memory_order_relaxed); }
+    [[nodiscard]] uint64_t BucketCount(size_t i) const;
+    [[nodiscard]] uint64_t Count() const { return count_.load(std::memory_order_relaxed); }
+    [[nodiscard]] double Sum() const { return sum_.load(std::memory_order_relaxed); }
 
 private:
     std::vector<double> bounds_;

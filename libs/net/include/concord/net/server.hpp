@@ -98,10 +98,10 @@ public:
     Server& operator=(const Server&) = delete;
 
     /// The port actually bound (the ephemeral one when options.port was 0).
-    [[nodiscard]] uint16_t port() const;
+    [[nodiscard]] uint16_t Port() const;
     /// The connection cap in force: options.max_connections, lowered to fit the descriptor
     /// limit (see ServerOptions::reserved_descriptors).
-    [[nodiscard]] size_t max_connections() const;
+    [[nodiscard]] size_t MaxConnections() const;
     /// Stops accepting, closes every connection (SSE streams end; a connection whose request is
     /// in a handler is closed once that request is answered), waits for running handlers to
     /// return and joins all threads. Idempotent; thread-safe; called by the destructor.

@@ -98,10 +98,11 @@ struct Config {
     std::string log_level{"info"};
 
     // [people]: users and sign-in (docs/operations.md "Users and sign-in")
-    std::uint64_t argon2_memory_kib{256 * 1024};  ///< Argon2id memory per password hash
-    std::uint64_t argon2_passes{3};               ///< Argon2id passes
-    int max_failed_logins{5};                     ///< consecutive failures that lock an account
-    int max_concurrent_password_checks{2};        ///< sign-ins checked at once; more get 503
+    std::uint64_t argon2_memory_kib{
+        std::uint64_t{256} * 1024};         ///< Argon2id memory per password hash
+    std::uint64_t argon2_passes{3};         ///< Argon2id passes
+    int max_failed_logins{5};               ///< consecutive failures that lock an account
+    int max_concurrent_password_checks{2};  ///< sign-ins checked at once; more get 503
     std::chrono::milliseconds lockout{std::chrono::minutes(15)};
     std::chrono::milliseconds session_idle{std::chrono::minutes(15)};
     std::chrono::milliseconds session_absolute{std::chrono::hours(12)};

@@ -32,9 +32,9 @@ public:
     NodeService& operator=(const NodeService&) = delete;
 
     /// The bound federation port (the ephemeral one when the config said port 0).
-    [[nodiscard]] std::uint16_t port() const;
+    [[nodiscard]] std::uint16_t Port() const;
     /// The bound local API port.
-    [[nodiscard]] std::uint16_t api_port() const;
+    [[nodiscard]] std::uint16_t ApiPort() const;
     /// Stops serving and joins every thread. Idempotent.
     void Stop();
 

@@ -109,7 +109,7 @@ public:
     /// Opens `url` with every other option at its default.
     static Result<std::unique_ptr<Store>> Open(std::string_view url);
 
-    [[nodiscard]] virtual Backend backend() const = 0;
+    [[nodiscard]] virtual store::Backend Backend() const = 0;
 
     /// Starts a read-write transaction.
     virtual Result<std::unique_ptr<Transaction>> Begin() = 0;

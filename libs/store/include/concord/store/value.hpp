@@ -33,12 +33,12 @@ public:
     explicit Row(std::vector<Value> values, ColumnNames names = nullptr)
         : values_(std::move(values)), names_(std::move(names)) {}
 
-    [[nodiscard]] std::size_t size() const { return values_.size(); }
+    [[nodiscard]] std::size_t Size() const { return values_.size(); }
     [[nodiscard]] bool IsNull(std::size_t i) const;
     [[nodiscard]] std::int64_t Int(std::size_t i) const;
     [[nodiscard]] const std::string& Text(std::size_t i) const;
     [[nodiscard]] const Bytes& Blob(std::size_t i) const;
-    [[nodiscard]] const Value& at(std::size_t i) const { return values_.at(i); }
+    [[nodiscard]] const Value& At(std::size_t i) const { return values_.at(i); }
 
     /// The index of the column named `name`; aborts if the result has no such column.
     [[nodiscard]] std::size_t Index(std::string_view name) const;

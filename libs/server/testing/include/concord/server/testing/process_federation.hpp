@@ -53,8 +53,8 @@ public:
     ProcessFederation(const ProcessFederation&) = delete;
     ProcessFederation& operator=(const ProcessFederation&) = delete;
 
-    [[nodiscard]] const std::vector<ProcessNode>& nodes() const { return nodes_; }
-    [[nodiscard]] const ProcessNode& node(std::size_t i) const { return nodes_.at(i); }
+    [[nodiscard]] const std::vector<ProcessNode>& Nodes() const { return nodes_; }
+    [[nodiscard]] const ProcessNode& Node(std::size_t i) const { return nodes_.at(i); }
 
 private:
     ProcessFederation() = default;

@@ -90,7 +90,7 @@ inline std::string EmergencySubmissionToHu(const boost::json::value& request) {
 inline Result<std::vector<InitResult>> InitTwoNodes(
     const std::filesystem::path& dir, const crypto::SigningKey& directory_key
 ) {
-    const auto& pk = directory_key.public_key().bytes();
+    const auto& pk = directory_key.PublicKey().Bytes();
     const std::string directory_pub = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
     const std::pair<const char*, const char*> who[] = {
         {"fr.central", "central_authority"}, {"hu.poc", "point_of_contact_24_7"}};
