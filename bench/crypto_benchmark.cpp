@@ -25,7 +25,7 @@ constexpr std::size_t kBoxMessageBytes = 1024;
 void BM_Ed25519Sign(benchmark::State& state) {
     SigningKey key = SigningKey::Generate();
     Bytes message = RandomBytes(kSignedMessageBytes);
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         Signature sig = key.Sign(message);
         benchmark::DoNotOptimize(sig);
     }
@@ -37,7 +37,7 @@ void BM_Ed25519Verify(benchmark::State& state) {
     SigningKey key = SigningKey::Generate();
     Bytes message = RandomBytes(kSignedMessageBytes);
     Signature sig = key.Sign(message);
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         Result<void> ok = Verify(key.PublicKey(), message, sig);
         if (!ok) {
             state.SkipWithError("signature did not verify");
@@ -60,7 +60,7 @@ void BM_BoxOpen(benchmark::State& state) {
         state.SkipWithError("BoxSeal failed");
         return;
     }
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         Result<Bytes> opened = BoxOpen(*sealed, ad, sender.PublicKey(), recipient);
         if (!opened) {
             state.SkipWithError("BoxOpen failed");
@@ -77,7 +77,7 @@ BENCHMARK(BM_BoxOpen);
 // outside libs/crypto, so it has no comparison benchmark here.
 void BM_Sha256(benchmark::State& state) {
     Bytes data = RandomBytes(static_cast<std::size_t>(state.range(0)));
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         Hash256 h = Sha256(data);
         benchmark::DoNotOptimize(h);
     }

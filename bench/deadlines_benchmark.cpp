@@ -116,7 +116,7 @@ void BM_DeadlineLoad(benchmark::State& state) {
     if (store == nullptr) {
         return;
     }
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         DeadlineEngine engine(*store, DeadlineHooks{});
         auto loaded = engine.Load();
         if (!loaded || *loaded != static_cast<std::size_t>(kOpen)) {
@@ -213,7 +213,7 @@ void BM_DeadlineFireLateness(benchmark::State& state) {
     }
     engine.Run();
     std::vector<double> late_ms;
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         {
             std::scoped_lock lock(mu);
             fired_us = 0;

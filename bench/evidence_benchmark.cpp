@@ -176,7 +176,7 @@ std::string CaseAtBothNodes(
         Fail("draft", drafted);
         return "";
     }
-    const std::string case_id(drafted->json.at("id").as_string());
+    std::string case_id(drafted->json.at("id").as_string());
     auto approved = approver.Call("POST", "/api/v1/cases/" + case_id + "/approve", "{}");
     if (!approved || approved->status != 200) {
         Fail("approve", approved);

@@ -237,6 +237,7 @@ Result<std::string> SignedDirectory(
     party.name = "Benchmark party";
     party.languages = {"en"};
     std::vector<federation::NodeEntry> entries;
+    entries.reserve(nodes.size());
     for (const BenchNode* n : nodes) {
         entries.push_back(n->init.entry);
     }
@@ -748,7 +749,11 @@ public:
             "intake steps (%.0f s each; latency from the scheduled send time):\n", o_.step_seconds
         );
         double good = 0, bad = 0;
-        for (double rate = o_.start_rate; rate <= 3 * crypto_.limit; rate *= 1.5) {
+        for (int step = 0;; ++step) {
+            const double rate = o_.start_rate * std::pow(1.5, step);
+            if (rate > 3 * crypto_.limit) {
+                break;
+            }
             CONCORD_ASSIGN_OR_RETURN(StepResult s, Step(gen, rate, o_.step_seconds, 2.0));
             PrintStep("step", s);
             if (!s.Sustained()) {
@@ -847,8 +852,10 @@ private:
             federation::NodeKeys keys, server::LoadNodeKeys(a_.dir / "node.key", a_.passphrase)
         );
         const crypto::BoxPublicKey sender_box = gen_keys_->box.PublicKey();
+        constexpr int kRounds = 5;
         std::vector<double> rounds;
-        for (int r = 0; r < 5; ++r) {
+        rounds.reserve(kRounds);
+        for (int r = 0; r < kRounds; ++r) {
             rounds.push_back(MeasureMicros(
                 [&] {
                     auto parsed = federation::ParseEnvelope(envelope);
@@ -1035,9 +1042,12 @@ int main(int argc, char** argv) {
         const bool has_value = i + 1 < argc;
         if (arg == "--keep") {
             o.keep = true;
-        } else if (!has_value) {
+            continue;
+        }
+        if (!has_value) {
             return concord::bench::Usage();
-        } else if (arg == "--out") {
+        }
+        if (arg == "--out") {
             o.out = argv[++i];
         } else if (arg == "--concordd") {
             o.concordd = argv[++i];

@@ -89,7 +89,7 @@ std::string MakeDocument(std::size_t target) {
 
 void BM_Canonicalize(benchmark::State& state) {
     const std::string doc = MakeDocument(static_cast<std::size_t>(state.range(0)));
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         auto canonical = Canonicalize(doc);
         if (!canonical) {
             state.SkipWithError(canonical.error().message.c_str());
@@ -151,7 +151,7 @@ void BM_JsonParseOnly(benchmark::State& state) {
     options.allow_comments = false;
     options.allow_trailing_commas = false;
     options.allow_invalid_utf8 = false;
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         bj::basic_parser<NullHandler> parser(options);
         bj::error_code ec;
         std::size_t consumed = parser.write_some(false, doc.data(), doc.size(), ec);

@@ -150,7 +150,7 @@ void OnPostgres(benchmark::State& state, void (*body)(benchmark::State&, store::
 // RFC 9162 leaf hash SHA-256(0x00 || 100 bytes): the per-append hashing floor.
 void BM_LeafHash(benchmark::State& state) {
     Bytes leaf = MakeLeaves(0, 1)[0];
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         Hash256 h = LeafHash(leaf);
         benchmark::DoNotOptimize(h);
     }
@@ -162,7 +162,7 @@ BENCHMARK(BM_LeafHash);
 void BM_NodeHash(benchmark::State& state) {
     Hash256 left = LeafHash(MakeLeaves(0, 1)[0]);
     Hash256 right = LeafHash(MakeLeaves(1, 1)[0]);
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         Hash256 h = NodeHash(left, right);
         benchmark::DoNotOptimize(h);
         left = h;
@@ -216,7 +216,7 @@ void StoreInsertRows(benchmark::State& state, store::Store& db) {
     const std::string full_sql = RowInsertSql(kInsertChunk);
     std::vector<store::Value> params;
     params.reserve(2 * kInsertChunk);
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         auto tx = db.Begin();
         if (!Ok(state, tx, "Begin")) {
             break;
@@ -263,7 +263,7 @@ void LedgerAppend(benchmark::State& state, store::Store& db) {
     const std::size_t batch = Batch(state);
     const std::vector<Bytes> leaves = MakeLeaves(0, batch);
     std::uint64_t size = 0;
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         auto tx = db.Begin();
         if (!Ok(state, tx, "Begin")) {
             break;
@@ -382,7 +382,7 @@ void BM_StorePointReadSqlite(benchmark::State& state) {
     }
     const auto samples = Samples(0, (*real)->size, 1);
     std::size_t i = 0;
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         auto leaf = (*real)->log->Leaf(**tx, samples[i++ % samples.size()]);
         if (!Ok(state, leaf, "Leaf")) {
             break;
@@ -400,7 +400,7 @@ void BM_StoreBeginRollbackSqlite(benchmark::State& state) {
     if (!Ok(state, real, "building the log")) {
         return;
     }
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         auto tx = (*real)->db->Begin();
         if (!Ok(state, tx, "Begin")) {
             break;
@@ -417,7 +417,7 @@ template <class Once>
 void TimeProofs(benchmark::State& state, std::size_t samples, Once once) {
     std::size_t i = 0;
     std::uint64_t hashes = 0;
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         std::optional<std::size_t> n = once(i++ % samples);
         if (!n) {
             break;

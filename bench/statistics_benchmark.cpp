@@ -148,7 +148,7 @@ void BM_StatisticsReport(benchmark::State& state) {
     statistician.user_id = "bench";
     statistician.roles = {Role::kStatistician};
     std::size_t rows = 0;
-    for (auto _ : state) {
+    for ([[maybe_unused]] auto _ : state) {
         auto report = stats.Report(statistician, StatisticsQuery{kStart, to, 5});
         if (!report) {
             state.SkipWithError(report.error().ToString().c_str());

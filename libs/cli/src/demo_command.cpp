@@ -397,7 +397,10 @@ public:
 
     // POST /api/v1/cases/{id}/transition as `p`.
     Result<void> Step(
-        Person& p, const std::string& id, std::string transition, std::string reasons = ""
+        Person& p,
+        const std::string& id,
+        const std::string& transition,
+        const std::string& reasons = ""
     ) {
         boost::json::object step;
         step["transition"] = transition;

@@ -82,22 +82,24 @@ std::string Escape(std::string_view text) {
     return out;
 }
 
-const std::vector<std::string> kRequestHeader = {
-    "direction",
-    "requesting",
-    "requested",
-    "type",
-    "priority",
-    "requests",
-    "acknowledged",
-    "responded",
-    "refused",
-    "withdrawn",
-    "open",
-    "ack. median",
-    "ack. p90",
-    "answer median",
-    "answer p90"};
+std::vector<std::string> RequestHeader() {
+    return {
+        "direction",
+        "requesting",
+        "requested",
+        "type",
+        "priority",
+        "requests",
+        "acknowledged",
+        "responded",
+        "refused",
+        "withdrawn",
+        "open",
+        "ack. median",
+        "ack. p90",
+        "answer median",
+        "answer p90"};
+}
 
 std::vector<std::vector<std::string>> RequestRows(const boost::json::value& report) {
     std::vector<std::vector<std::string>> rows;
@@ -169,7 +171,7 @@ struct Section {
 
 std::vector<Section> Sections(const boost::json::value& report) {
     return {
-        {"Requests", kRequestHeader, RequestRows(report)},
+        {"Requests", RequestHeader(), RequestRows(report)},
         {"Refusals by ground",
          {"direction", "requesting", "requested", "ground", "refusals"},
          RefusalRows(report)},

@@ -175,7 +175,7 @@ template <class T>
 T RunSync(asio::io_context& ioc, asio::awaitable<T> co) {
     std::optional<T> out;
     ioc.restart();
-    asio::co_spawn(ioc, std::move(co), [&](std::exception_ptr error, T value) {
+    asio::co_spawn(ioc, std::move(co), [&](const std::exception_ptr& error, T value) {
         if (error) {
             out.emplace(T{MakeError(ErrorCode::kInternal, "client operation threw an exception")});
         } else {
@@ -722,7 +722,7 @@ private:
 };
 
 Result<std::unique_ptr<EventStreamClient>> EventStreamClient::Connect(
-    std::string url,
+    const std::string& url,
     ClientOptions options,
     HeaderList headers,
     std::function<void(const Event&)> on_event
@@ -738,6 +738,7 @@ Result<std::unique_ptr<EventStreamClient>> EventStreamClient::Connect(
 
 EventStreamClient::EventStreamClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
+// NOLINTNEXTLINE(bugprone-exception-escape): see the declaration
 EventStreamClient::~EventStreamClient() {
     Stop();
 }

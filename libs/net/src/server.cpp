@@ -1254,10 +1254,11 @@ asio::awaitable<void> Server::Impl::StreamEvents(
     const std::shared_ptr<EventHub>& hub = response.event_stream;
     auto& lowest = beast::get_lowest_layer(stream);
     uint64_t last_id = hub->LastId();
-    if (auto header = request.Header("Last-Event-ID")) {
+    if (const std::optional<std::string> header = request.Header("Last-Event-ID")) {
+        const std::string_view text = *header;
         uint64_t parsed = 0;
-        auto [ptr, ec] = std::from_chars(header->data(), header->data() + header->size(), parsed);
-        if (ec == std::errc{} && ptr == header->data() + header->size()) {
+        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+        if (ec == std::errc{} && ptr == text.data() + text.size()) {
             last_id = parsed;
         }
     }
@@ -1267,7 +1268,7 @@ asio::awaitable<void> Server::Impl::StreamEvents(
     for (const auto& [name, value] : response.headers) {
         if (name.find_first_of("\r\n") == std::string::npos &&
             value.find_first_of("\r\n") == std::string::npos) {
-            head += name + ": " + value + "\r\n";
+            head.append(name).append(": ").append(value).append("\r\n");
         }
     }
     head += "\r\n: stream open\n\n";
@@ -1345,6 +1346,7 @@ asio::awaitable<void> Server::Impl::StreamEvents(
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
+// NOLINTNEXTLINE(bugprone-exception-escape): see the declaration
 Server::~Server() {
     Stop();
 }

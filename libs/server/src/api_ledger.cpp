@@ -6,7 +6,6 @@
 namespace concord::server {
 namespace {
 
-using net::Json;
 using net::Request;
 using net::Response;
 

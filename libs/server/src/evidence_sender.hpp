@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "concord/app/blob_store.hpp"
 #include "concord/app/evidence_service.hpp"
@@ -37,7 +38,7 @@ public:
     };
 
     EvidenceSender(app::EvidenceService& evidence, app::BlobStore& blobs, Options options)
-        : evidence_(evidence), blobs_(blobs), options_(options) {}
+        : evidence_(evidence), blobs_(blobs), options_(std::move(options)) {}
 
     /// Pushes every sealed package whose retry time has come; returns how many were delivered.
     std::size_t RunOnce(

@@ -105,11 +105,13 @@ class EventStreamClient {
 public:
     /// Errors as HttpClient::Send, plus kUnavailable when the answer is not a 200 event stream.
     static Result<std::unique_ptr<EventStreamClient>> Connect(
-        std::string url,
+        const std::string& url,
         ClientOptions options,
         HeaderList headers,
         std::function<void(const Event&)> on_event
     );
+    /// Stops the stream (Stop()); as ~Server, an exception out of Stop() ends the process.
+    // NOLINTNEXTLINE(bugprone-exception-escape)
     ~EventStreamClient();
     EventStreamClient(const EventStreamClient&) = delete;
     EventStreamClient& operator=(const EventStreamClient&) = delete;

@@ -93,6 +93,10 @@ public:
     /// `reserved_descriptors` + 16), kUnavailable when the address cannot be bound.
     static Result<std::unique_ptr<Server>> Start(ServerOptions options, Router router);
 
+    /// Stops the server (Stop()). Stop() throws only when a thread cannot be joined or a handler
+    /// cannot be posted, which cannot be recovered from: the process ends (destructors are
+    /// noexcept), which is what should happen.
+    // NOLINTNEXTLINE(bugprone-exception-escape)
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
