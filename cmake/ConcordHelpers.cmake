@@ -13,10 +13,14 @@ function(concord_library)
   target_link_libraries(concord_${ARG_NAME} PUBLIC concord_sanitizers)
 endfunction()
 
-# concord_test(NAME name SRCS ... DEPS ...) builds concord_<name>_tests and registers it with CTest.
+# concord_test(NAME name SRCS ... DEPS ...) builds concord_<name>_tests and registers it with CTest
+# (unless CONCORD_TESTS is set and does not name it: callers check `if(TARGET ...)` after).
 function(concord_test)
   cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
   if(NOT CONCORD_BUILD_TESTS)
+    return()
+  endif()
+  if(CONCORD_TESTS AND NOT ARG_NAME IN_LIST CONCORD_TESTS)
     return()
   endif()
   set(target concord_${ARG_NAME}_tests)

@@ -4,3 +4,5 @@ option(CONCORD_BUILD_FUZZERS "Build libFuzzer targets under fuzz/ (needs clang)"
 option(CONCORD_FUZZ_ONLY "Build only the libraries the fuzz targets need" OFF)
 option(CONCORD_HARDENING "Compile with hardening flags (FORTIFY, stack protector, RELRO, PIE)" ON)
 set(CONCORD_SANITIZE "" CACHE STRING "Sanitizers: empty, 'address,undefined' or 'thread'")
+set(CONCORD_TESTS "" CACHE STRING
+  "Test programs to build, as concord_test() names separated by ';' (the tsan preset's subset); empty: all")
