@@ -462,10 +462,10 @@ Result<void> Inbox::AttachProofs(const std::vector<Intake*>& batch) {
     }
     ledger::Log& log = *context_.log;
     CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
-    CONCORD_ASSIGN_OR_RETURN(
-        std::string note, log.MakeCheckpoint(*tx, context_.signer, context_.options.node_id)
-    );
     CONCORD_ASSIGN_OR_RETURN(std::uint64_t size, log.Size(*tx));
+    CONCORD_ASSIGN_OR_RETURN(
+        std::string note, log.MakeCheckpoint(*tx, context_.signer, context_.options.node_id, size)
+    );
     for (Intake* p : batch) {
         if (!p->want_proof || p->receipt.empty()) {
             continue;

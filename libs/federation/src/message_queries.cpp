@@ -133,10 +133,10 @@ Result<std::pair<std::int64_t, std::int64_t>> MessageQueries::OutboxDepth() {
 Result<std::string> MessageQueries::LedgerProof(std::uint64_t index) {
     ledger::Log& log = *context_.log;
     CONCORD_ASSIGN_OR_RETURN(auto tx, context_.store.Begin());
-    CONCORD_ASSIGN_OR_RETURN(
-        std::string note, log.MakeCheckpoint(*tx, context_.signer, context_.options.node_id)
-    );
     CONCORD_ASSIGN_OR_RETURN(std::uint64_t size, log.Size(*tx));
+    CONCORD_ASSIGN_OR_RETURN(
+        std::string note, log.MakeCheckpoint(*tx, context_.signer, context_.options.node_id, size)
+    );
     CONCORD_ASSIGN_OR_RETURN(auto hashes, log.InclusionProof(*tx, index, size));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
     return ledger::FormatTlogProof(ledger::TlogProof{std::nullopt, index, std::move(hashes), note});

@@ -170,7 +170,7 @@ Result<std::string> Witnessing::CheckpointReply(std::uint64_t old_size) {
         return MakeError(ErrorCode::kNotFound, "the log is empty");
     }
     CONCORD_ASSIGN_OR_RETURN(
-        std::string note, log.MakeCheckpoint(*tx, context_.signer, context_.options.node_id)
+        std::string note, log.MakeCheckpoint(*tx, context_.signer, context_.options.node_id, size)
     );
     boost::json::array proof;
     if (old_size > 0 && old_size < size) {

@@ -232,6 +232,20 @@ Result<std::string> Log::MakeCheckpoint(
     store::Transaction& tx, const NoteSigner& signer, std::string_view origin
 ) {
     CONCORD_ASSIGN_OR_RETURN(std::uint64_t size, Size(tx));
+    return MakeCheckpoint(tx, signer, origin, size);
+}
+
+Result<std::string> Log::MakeCheckpoint(
+    store::Transaction& tx, const NoteSigner& signer, std::string_view origin, std::uint64_t size
+) {
+    CONCORD_ASSIGN_OR_RETURN(std::uint64_t current, Size(tx));
+    if (size > current) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "ledger: checkpoint size " + std::to_string(size) + " exceeds the log size " +
+                std::to_string(current)
+        );
+    }
     CONCORD_ASSIGN_OR_RETURN(Hash256 root, ComputeRoot(Nodes(tx), size));
     Checkpoint cp{std::string(origin), size, root, {}};
     const NoteSigner* signers[] = {&signer};

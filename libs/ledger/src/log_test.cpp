@@ -140,6 +140,25 @@ TEST_P(LogTest, ContinuesAfterReopen) {
     EXPECT_EQ(*log_->Root(**tx, 43), mirror.Root());
 }
 
+TEST_P(LogTest, ACheckpointOfAGivenSizeSignsThatSizeAndNoLargerOne) {
+    NoteSigner signer("node-a.example/log", crypto::SigningKey::Generate());
+    Frontier mirror;
+    AppendLeaves(17, 5, mirror);
+    auto tx = store_->Begin();
+    ASSERT_TRUE(tx);
+    auto made = log_->MakeCheckpoint(**tx, signer, "node-a.example/log", 9);
+    ASSERT_TRUE(made) << made.error().ToString();
+    auto verified = VerifyNote(*made, std::vector<NoteVerifier>{signer.Verifier()});
+    ASSERT_TRUE(verified);
+    auto cp = ParseCheckpoint(verified->note.text);
+    ASSERT_TRUE(cp);
+    EXPECT_EQ(cp->size, 9u);
+    EXPECT_EQ(cp->root, *log_->Root(**tx, 9));
+    auto beyond = log_->MakeCheckpoint(**tx, signer, "node-a.example/log", 18);
+    ASSERT_FALSE(beyond);
+    EXPECT_EQ(beyond.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST_P(LogTest, CheckpointsAreSignedStoredAndVerified) {
     NoteSigner signer("node-a.example/log", crypto::SigningKey::Generate());
     std::vector<NoteVerifier> keys{signer.Verifier()};

@@ -73,6 +73,15 @@ public:
     Result<std::string> MakeCheckpoint(
         store::Transaction& tx, const NoteSigner& signer, std::string_view origin
     );
+    /// The same for the first `size` leaves (0 < size <= Size()). A caller that proves something
+    /// against the checkpoint reads the size once and passes it: on PostgreSQL each statement of a
+    /// transaction sees what committed before it, so a second Size() may have grown.
+    Result<std::string> MakeCheckpoint(
+        store::Transaction& tx,
+        const NoteSigner& signer,
+        std::string_view origin,
+        std::uint64_t size
+    );
     /// The newest stored checkpoint note, if any.
     Result<std::optional<std::string>> LatestCheckpoint(store::Transaction& tx);
 
