@@ -28,8 +28,9 @@ test: deps
 	cmake --build --preset dev
 	ctest --preset dev --timeout 600 --parallel $(JOBS)
 
-# Under ThreadSanitizer, the tests of the code that runs threads (the tsan preset's CONCORD_TESTS:
-# core, store, ledger, federation, app, net, server and the functional tests with real processes);
+# Under ThreadSanitizer, built by clang (every warning an error, -Wthread-safety included, test
+# programs too), the tests of the code that runs threads (the tsan preset's CONCORD_TESTS: core,
+# store, ledger, federation, app, net, server and the functional tests with real processes);
 # crypto, legal, cli and the permission matrix run single-threaded code and stay with `make test`.
 test-tsan: deps
 	cmake --preset tsan
