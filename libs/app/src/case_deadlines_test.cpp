@@ -78,22 +78,9 @@ protected:
 
     // Drafts `request` at A, approves and sends it, and returns B's incoming copy.
     Case SendToB(const std::string& request) {
-        auto c = a_.cases->Draft(alice_, DraftInput{request, b_.id, "normal", ""});
-        EXPECT_TRUE(c) << c.error().message;
-        EXPECT_TRUE(a_.cases->Approve(bob_, c->id));
-        Settle();
-        CaseFilter f;
-        f.direction = CaseDirection::kIn;
-        auto found = b_.cases->Search(dora_, f);
-        EXPECT_TRUE(found);
-        for (const Case& in : *found) {
-            if (in.origin_id == c->id) {
-                out_ids_.push_back(c->id);
-                return in;
-            }
-        }
-        ADD_FAILURE() << "no incoming case for " << c->id;
-        return {};
+        auto [out_id, in] = TwoNodes::SendToB(request);
+        out_ids_.push_back(out_id);
+        return in;
     }
 
     std::vector<Deadline> On(const Case& c) {

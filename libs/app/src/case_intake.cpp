@@ -67,7 +67,10 @@ Result<void> Apply(
         c.peer_number = s.number;
     }
     c.updated_ms = at_ms;
-    return ctx.recorder.Record(tx, c, entry, false, true);
+    if (entry.transition != s.transition) {
+        return ctx.recorder.Record(tx, c, entry, false, true);
+    }
+    return ctx.recorder.RecordStep(tx, c, entry, true, s.details);
 }
 
 // Applies the held steps that follow `c`'s version, in order.

@@ -78,25 +78,6 @@ protected:
         }
     }
 
-    // Drafts `request` at A, approves and sends it; returns {A's case id, B's incoming case}.
-    std::pair<std::string, Case> Send(const std::string& request) {
-        auto c = a_.cases->Draft(alice_, DraftInput{request, b_.id, "normal", ""});
-        EXPECT_TRUE(c) << c.error().message;
-        EXPECT_TRUE(a_.cases->Approve(bob_, c->id));
-        Settle();
-        CaseFilter f;
-        f.direction = CaseDirection::kIn;
-        auto found = b_.cases->Search(dora_, f);
-        EXPECT_TRUE(found);
-        for (const Case& in : found ? *found : std::vector<Case>{}) {
-            if (in.origin_id == c->id) {
-                return {c->id, in};
-            }
-        }
-        ADD_FAILURE() << "no incoming case for " << c->id;
-        return {};
-    }
-
     Result<Case> StepB(
         const Case& c,
         const std::string& transition,
@@ -140,7 +121,7 @@ protected:
 };
 
 TEST_P(CaseObligationsTest, ARefusalOnNationalityOpensAnObligationThatItsReportedStepsClose) {
-    auto [out_id, in] = Send(Example("extradition.json"));
+    auto [out_id, in] = SendToB(Example("extradition.json"));
     ASSERT_TRUE(StepB(in, "acknowledge"));
     EXPECT_FALSE(Obligation(b_, in.id));
     ASSERT_TRUE(StepB(in, "refuse", {"nationality"}, "The person sought is a national of JP."));
@@ -216,7 +197,7 @@ TEST_P(CaseObligationsTest, ARefusalOnNationalityOpensAnObligationThatItsReporte
 
 TEST_P(CaseObligationsTest, AStepWithoutAnObligationInItsStateIsRefusedAndChangesNothing) {
     // A refused request of another type opens nothing, and its steps are refused.
-    auto [mla_out, mla] = Send(testing::ExampleRequest());
+    auto [mla_out, mla] = SendToB(testing::ExampleRequest());
     ASSERT_TRUE(StepB(mla, "acknowledge"));
     const auto& grounds = testing::Catalog()
                               .request_types.at("mla_stored_data")
@@ -234,7 +215,7 @@ TEST_P(CaseObligationsTest, AStepWithoutAnObligationInItsStateIsRefusedAndChange
     EXPECT_EQ(b_.cases->Read(dora_, mla.id)->timeline.size(), steps);
 
     // Out of order: a decision before the submission, a report before the decision.
-    auto [out_id, in] = Send(Example("extradition.json"));
+    auto [out_id, in] = SendToB(Example("extradition.json"));
     ASSERT_TRUE(StepB(in, "acknowledge"));
     ASSERT_TRUE(StepB(in, "refuse", {"nationality"}, "National."));
     for (const char* early : {"decide_to_prosecute", "report_outcome"}) {
@@ -260,7 +241,7 @@ TEST_P(CaseObligationsTest, AStepWithoutAnObligationInItsStateIsRefusedAndChange
 }
 
 TEST_P(CaseObligationsTest, AnOverdueObligationIsListedAtBothPartiesAndItsDeadlineBreaches) {
-    auto [out_id, in] = Send(Example("extradition.json"));
+    auto [out_id, in] = SendToB(Example("extradition.json"));
     ASSERT_TRUE(StepB(in, "acknowledge"));
     ASSERT_TRUE(StepB(in, "refuse", {"nationality"}, "National."));
     // Each party counts from the moment it recorded the refusal (the requesting party's copy

@@ -11,6 +11,27 @@ namespace concord::app::detail {
 Result<void> CaseRecorder::Record(
     store::Transaction& tx, const Case& c, const TimelineEntry& entry, bool insert, bool from_peer
 ) const {
+    return Write(tx, c, entry, insert, from_peer, {});
+}
+
+Result<void> CaseRecorder::RecordStep(
+    store::Transaction& tx,
+    const Case& c,
+    const TimelineEntry& entry,
+    bool from_peer,
+    const boost::json::object& details
+) const {
+    return Write(tx, c, entry, false, from_peer, details);
+}
+
+Result<void> CaseRecorder::Write(
+    store::Transaction& tx,
+    const Case& c,
+    const TimelineEntry& entry,
+    bool insert,
+    bool from_peer,
+    const boost::json::object& details
+) const {
     if (insert) {
         CONCORD_RETURN_IF_ERROR(cases_.Insert(tx, c));
     } else {
@@ -44,7 +65,8 @@ Result<void> CaseRecorder::Record(
             entry.at_ms,
             from_peer,
             entry.grounds,
-            entry.reasons};
+            entry.reasons,
+            details};
         CONCORD_RETURN_IF_ERROR(hooks_.on_state_change(tx, c, change));
     }
     return {};

@@ -28,8 +28,26 @@ public:
         bool insert,
         bool from_peer
     ) const;
+    /// As Record for a step of an existing case that carries `details` (handed to the hook
+    /// with the change).
+    Result<void> RecordStep(
+        store::Transaction& tx,
+        const Case& c,
+        const TimelineEntry& entry,
+        bool from_peer,
+        const boost::json::object& details
+    ) const;
 
 private:
+    Result<void> Write(
+        store::Transaction& tx,
+        const Case& c,
+        const TimelineEntry& entry,
+        bool insert,
+        bool from_peer,
+        const boost::json::object& details
+    ) const;
+
     const CaseStore& cases_;
     federation::Node& node_;
     const CaseHooks& hooks_;

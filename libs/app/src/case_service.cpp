@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "concord/app/access_log.hpp"
+#include "concord/app/case_hearings.hpp"
 #include "concord/app/case_obligations.hpp"
 #include "concord/app/deadlines.hpp"
 #include "concord/app/domain_events.hpp"
@@ -89,6 +90,7 @@ Result<void> TakeLocal(
         step.grounds.size() > detail::kMaxGrounds || !IsValidUtf8(step.reasons)) {
         return Invalid("reasons of at most 20000 bytes of UTF-8 and at most 32 grounds");
     }
+    CONCORD_RETURN_IF_ERROR(detail::CheckDetailsSize(step.details));
     const std::int64_t now = NowMillis();
     TimelineEntry entry;
     entry.at_ms = now;
@@ -101,7 +103,14 @@ Result<void> TakeLocal(
     if (t->crosses) {
         c.version += 1;
         detail::CaseStep wire{
-            c.origin_node, c.origin_id, c.version, t->id, c.number, step.grounds, step.reasons};
+            c.origin_node,
+            c.origin_id,
+            c.version,
+            t->id,
+            c.number,
+            step.grounds,
+            step.reasons,
+            step.details};
         boost::json::object body = detail::EncodeStep(wire, approval);
         federation::OutgoingMessage message;
         message.to = c.peer_node;
@@ -123,7 +132,7 @@ Result<void> TakeLocal(
     entry.version = c.version;
     c.state = entry.to_state;
     c.updated_ms = now;
-    return ctx.recorder.Record(tx, c, entry, false, false);
+    return ctx.recorder.RecordStep(tx, c, entry, false, step.details);
 }
 
 Result<void> CommitAndSend(
@@ -150,7 +159,8 @@ std::vector<store::Migration> CaseService::Migrations() {
           UserKeys::Migrations(),
           UserCertifier::Migrations(),
           DeadlineEngine::Migrations(),
-          CaseObligations::Migrations()}) {
+          CaseObligations::Migrations(),
+          CaseHearings::Migrations()}) {
         for (store::Migration& m : more) {
             all.push_back(std::move(m));
         }
@@ -406,6 +416,7 @@ Result<CaseView> CaseService::Read(const Actor& actor, std::string_view case_id)
     CONCORD_ASSIGN_OR_RETURN(view.notes, cases.Notes(*tx, view.record.id));
     CONCORD_ASSIGN_OR_RETURN(view.approval, detail::GetCaseApproval(*tx, view.record.id));
     CONCORD_ASSIGN_OR_RETURN(view.obligation, CaseObligations::ForCaseIn(*tx, view.record.id));
+    CONCORD_ASSIGN_OR_RETURN(view.hearing, CaseHearings::ForCaseIn(*tx, view.record.id));
     // The request holds personal data: the read is recorded with it, and shown only once the
     // record is durable (docs/cases.md "Access records").
     boost::json::object leaf;

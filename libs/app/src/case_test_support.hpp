@@ -348,6 +348,29 @@ protected:
         ASSERT_EQ(quiet, 3) << "outboxes did not drain";
     }
 
+    /// Drafts `request` at A (alice), approves it (bob) and sends it to B; returns A's case id
+    /// and B's incoming case (read by dora).
+    std::pair<std::string, Case> SendToB(const std::string& request) {
+        auto c = a_.cases->Draft(alice_, DraftInput{request, b_.id, "normal", ""});
+        EXPECT_TRUE(c) << c.error().message;
+        if (!c) {
+            return {};
+        }
+        EXPECT_TRUE(a_.cases->Approve(bob_, c->id));
+        Settle();
+        CaseFilter f;
+        f.direction = CaseDirection::kIn;
+        auto found = b_.cases->Search(dora_, f);
+        EXPECT_TRUE(found);
+        for (const Case& in : found ? *found : std::vector<Case>{}) {
+            if (in.origin_id == c->id) {
+                return {c->id, in};
+            }
+        }
+        ADD_FAILURE() << "no incoming case for " << c->id;
+        return {};
+    }
+
     /// The domain events of `case_id` on `s`.
     static std::vector<DomainEvent> Events(NodeUnderTest& s, const std::string& case_id) {
         std::vector<DomainEvent> out;

@@ -2,6 +2,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "concord/app/approval.hpp"
 #include "concord/core/utf8.hpp"
@@ -50,6 +51,9 @@ boost::json::object EncodeStep(const CaseStep& step) {
     }
     s["grounds"] = std::move(grounds);
     s["reasons"] = step.reasons;
+    if (!step.details.empty()) {
+        s["details"] = step.details;
+    }
     boost::json::object out;
     out[kCaseMember] = std::move(s);
     return out;
@@ -86,7 +90,23 @@ Result<std::optional<CaseStep>> DecodeStep(const boost::json::object& body) {
             s.grounds.emplace_back(g.as_string());
         }
     }
+    if (const boost::json::value* details = o.if_contains("details"); details != nullptr) {
+        if (!details->is_object()) {
+            return Malformed("'details' must be an object");
+        }
+        CONCORD_RETURN_IF_ERROR(CheckDetailsSize(details->as_object()));
+        s.details = details->as_object();
+    }
     return std::optional<CaseStep>{std::move(s)};
+}
+
+Result<void> CheckDetailsSize(const boost::json::object& details) {
+    if (boost::json::serialize(details).size() > kMaxDetailsBytes) {
+        return Malformed(
+            "'details' must serialize to at most " + std::to_string(kMaxDetailsBytes) + " bytes"
+        );
+    }
+    return {};
 }
 
 boost::json::object EncodeStep(const CaseStep& step, std::string_view approval_text) {

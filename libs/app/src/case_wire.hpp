@@ -19,6 +19,8 @@ inline constexpr std::string_view kCaseMember = "concord_case";
 inline constexpr std::size_t kMaxReasonsBytes = 20000;
 inline constexpr std::size_t kMaxGrounds = 32;
 inline constexpr std::size_t kMaxIdBytes = 128;
+/// The serialized size of a step's `details` (a hearing's facts, docs/protocol.md).
+inline constexpr std::size_t kMaxDetailsBytes = 16384;
 
 /// One step of a case as it travels between the parties.
 struct CaseStep {
@@ -29,7 +31,13 @@ struct CaseStep {
     std::string number;  ///< the sender's number of the case
     std::vector<std::string> grounds;
     std::string reasons;
+    /// The facts a step carries besides its reasons (a hearing's proposal, agreed time or record);
+    /// empty for most steps, then not sent.
+    boost::json::object details{};
 };
+
+/// kInvalidArgument unless `details` serializes to at most kMaxDetailsBytes.
+Result<void> CheckDetailsSize(const boost::json::object& details);
 
 /// The approver's signed approval (docs/formats/approval.md) that a request's case member carries
 /// as "approval".

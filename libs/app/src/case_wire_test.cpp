@@ -19,6 +19,24 @@ TEST(CaseWire, AStepRoundTrips) {
     EXPECT_EQ((*back)->reasons, "why");
 }
 
+TEST(CaseWire, DetailsTravelOnlyWhenPresentAndAreBounded) {
+    CaseStep plain{"a", "x", 1, "accept", "", {}, ""};
+    EXPECT_FALSE(EncodeStep(plain)[kCaseMember].as_object().contains("details"));
+    CaseStep hearing{"a", "x", 2, "accept_hearing", "", {}, ""};
+    hearing.details["proposal"] = 1;
+    auto back = DecodeStep(EncodeStep(hearing));
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ((*back)->details.at("proposal").as_int64(), 1);
+
+    boost::json::object body = EncodeStep(plain);
+    body[kCaseMember].as_object()["details"] = "text";
+    EXPECT_FALSE(DecodeStep(body));
+    hearing.details["pad"] = std::string(kMaxDetailsBytes, 'p');
+    auto big = DecodeStep(EncodeStep(hearing));
+    ASSERT_FALSE(big);
+    EXPECT_EQ(big.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST(CaseWire, ABodyWithoutACaseIsNoStep) {
     auto none = DecodeStep(boost::json::parse(R"({"type":"mla_stored_data"})").as_object());
     ASSERT_TRUE(none);

@@ -129,6 +129,13 @@ void PrintCaseView(std::ostream& out, const boost::json::value& view) {
     if (obligation != nullptr && obligation->is_object()) {
         out << ObligationLine(*obligation) << "\n";
     }
+    const auto* hearing = view.as_object().if_contains("hearing");
+    if (hearing != nullptr && hearing->is_object()) {
+        const auto& agreed = hearing->as_object().at("agreed");
+        out << "hearing: " << Str(*hearing, "state")
+            << (agreed.is_object() ? " for " + Str(agreed, "start") : std::string{})
+            << " (concord case hearing show)\n";
+    }
     out << "\ntimeline:\n";
     std::vector<std::vector<std::string>> rows;
     for (const auto& e : Array(view, "timeline")) {
@@ -464,12 +471,15 @@ void AddApprove(CLI::App& cases, Context& ctx) {
 void AddStep(CLI::App& cases, Context& ctx) {
     struct Args {
         ApiOptions api;
-        std::string id, transition, reasons;
+        std::string id, transition, reasons, details;
         std::vector<std::string> grounds;
     };
     auto a = std::make_shared<Args>();
     CLI::App* cmd = cases.add_subcommand(
         "step", "take a lifecycle step (accept, refuse, execute, respond, close, ...)"
+    );
+    cmd->add_option(
+        "--details", a->details, "a JSON file of the step's facts (a hearing's, docs/cases.md)"
     );
     cmd->add_option("id", a->id, "case id")->required();
     cmd->add_option("--transition", a->transition, "the transition")->required();
@@ -486,6 +496,22 @@ void AddStep(CLI::App& cases, Context& ctx) {
         body["grounds"] = std::move(grounds);
         if (!a->reasons.empty()) {
             body["reasons"] = a->reasons;
+        }
+        if (!a->details.empty()) {
+            auto text = ReadFile(a->details);
+            boost::system::error_code ec;
+            boost::json::value details =
+                text ? boost::json::parse(*text, ec) : boost::json::value(nullptr);
+            if (!text || ec || !details.is_object()) {
+                ctx.status = ReportError(
+                    ctx.err,
+                    text
+                        ? MakeError(ErrorCode::kInvalidArgument, a->details + ": not a JSON object")
+                        : text.error()
+                );
+                return;
+            }
+            body["details"] = std::move(details);
         }
         PostCaseStep(ctx, a->api, a->id, "transition", body);
     });
@@ -724,6 +750,7 @@ void AddCaseCommands(CLI::App& app, Context& ctx) {
     AddDraft(*cases, ctx);
     AddApprove(*cases, ctx);
     AddStep(*cases, ctx);
+    AddHearingCommands(*cases, ctx);
     AddAssign(*cases, ctx);
     AddNote(*cases, ctx);
     AddDuty(app, ctx);

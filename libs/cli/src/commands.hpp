@@ -32,6 +32,8 @@ void AddApprovalCommands(CLI::App& app, Context& ctx);
 void AddEvidenceCommands(CLI::App& app, Context& ctx);
 /// concord case ..., duty ..., deadlines: case work over a node's local API.
 void AddCaseCommands(CLI::App& app, Context& ctx);
+/// concord case hearing ...: the hearing of a video_hearing case (under `cases`).
+void AddHearingCommands(CLI::App& cases, Context& ctx);
 /// concord stats report: official statistics over a node's local API.
 void AddStatsCommands(CLI::App& app, Context& ctx);
 

@@ -123,7 +123,9 @@ Result<Transition> ReadTransition(
         return r.Fail(
             t,
             fmt::format(
-                "transition '{}': side '{}' is not requesting, requested or system", tr.id, side
+                "transition '{}': side '{}' is not requesting, requested, system or both",
+                tr.id,
+                side
             )
         );
     }
@@ -247,12 +249,14 @@ std::string_view SideName(Side side) {
             return "requested";
         case Side::kSystem:
             return "system";
+        case Side::kBoth:
+            return "both";
     }
     return "unknown";
 }
 
 std::optional<Side> SideNamed(std::string_view name) {
-    for (Side s : {Side::kRequesting, Side::kRequested, Side::kSystem}) {
+    for (Side s : {Side::kRequesting, Side::kRequested, Side::kSystem, Side::kBoth}) {
         if (SideName(s) == name) {
             return s;
         }
@@ -367,7 +371,8 @@ Result<const Transition*> Lifecycle::Check(const StepRequest& request, const Cat
             StepRule::kUnknownTransition, fmt::format("no transition '{}'", request.transition)
         );
     }
-    if (t->side != request.side) {
+    const bool party = request.side == Side::kRequesting || request.side == Side::kRequested;
+    if (t->side == Side::kBoth ? !party : t->side != request.side) {
         return StepError(
             StepRule::kWrongSide,
             fmt::format("'{}' is taken by the {} side", t->id, SideName(t->side))

@@ -294,6 +294,14 @@ TEST(LifecycleCheck, WrongSide) {
     ExpectRule(S("sent", "deliver", Side::kRequesting), StepRule::kWrongSide);
 }
 
+TEST(LifecycleCheck, EitherPartyTakesABothSidedTransitionButNeverTheNode) {
+    EXPECT_TRUE(Check(S("accepted", "propose_hearing", Side::kRequested)));
+    EXPECT_TRUE(Check(S("accepted", "propose_hearing", Side::kRequesting)));
+    ExpectRule(S("accepted", "propose_hearing", Side::kSystem), StepRule::kWrongSide);
+    ExpectRule(S("accepted", "propose_hearing", Side::kBoth), StepRule::kWrongSide);
+    ExpectRule(S("sent", "propose_hearing", Side::kRequesting), StepRule::kWrongState);
+}
+
 TEST(LifecycleCheck, WrongState) {
     ExpectRule(S("draft", "accept"), StepRule::kWrongState);
     ExpectRule(S("closed", "status_query", Side::kRequesting), StepRule::kWrongState);

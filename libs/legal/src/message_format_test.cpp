@@ -21,6 +21,8 @@ bool SameAsEnglishAllowed(const std::string& key, std::string_view lang) {
         {"field.imminent", "fr"},  // "Imminent"
         {"field.type", "fr"},      // "Type"
         {"field.service", "fr"},   // "Service"
+        {"value.expert", "fr"},    // "Expert"
+        {"value.suspect", "fr"},   // "Suspect"
         {"label.no", "es"},        // "no"
         {"severity.error", "es"},  // "error"
     };

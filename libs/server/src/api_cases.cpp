@@ -256,6 +256,8 @@ Response ReadCase(app::CaseService& cases, Request& request, const app::Actor& a
     o["obligation"] = view->obligation
                           ? boost::json::value(ObligationJson(*view->obligation, NowMillis()))
                           : boost::json::value(nullptr);
+    o["hearing"] = view->hearing ? boost::json::value(app::HearingJson(*view->hearing))
+                                 : boost::json::value(nullptr);
     return Json(200, boost::json::serialize(o));
 }
 
@@ -278,6 +280,12 @@ Response StepCase(app::CaseService& cases, Request& request, const app::Actor& a
             }
             step.grounds.emplace_back(g.as_string());
         }
+    }
+    if (const auto* details = body->if_contains("details"); details != nullptr) {
+        if (!details->is_object()) {
+            return ErrorBody(400, "invalid_argument", "'details' must be an object");
+        }
+        step.details = details->as_object();
     }
     return CaseAnswer(200, cases.Transition(actor, request.Param("id"), step));
 }

@@ -440,6 +440,7 @@ static Result<void> StartDeadlines(
     impl.case_obligations = std::make_unique<app::CaseObligations>(
         *impl.obligation_rules, *impl.deadline_rules, impl.deadlines.get(), append_leaf
     );
+    impl.case_hearings = std::make_unique<app::CaseHearings>(append_leaf);
     impl.duty_sender = std::make_unique<app::NodeSender>(*impl.node);
     app::DutyOptions duty;
     duty.escalation_ms = impl.config.duty_escalation.count();
@@ -568,6 +569,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         }
         CONCORD_RETURN_IF_ERROR(raw->case_deadlines->OnStateChange(tx, c, change));
         CONCORD_RETURN_IF_ERROR(raw->case_obligations->OnStateChange(tx, c, change));
+        CONCORD_RETURN_IF_ERROR(raw->case_hearings->OnStateChange(tx, c, change));
         // The live event goes out once the step is durable, never for a step rolled back.
         tx.OnCommit([raw, json = CaseChangedEvent(c, change)] {
             raw->events->Publish("case.changed", json);

@@ -10,6 +10,7 @@
 
 #include "concord/app/assets.hpp"
 #include "concord/app/case_deadlines.hpp"
+#include "concord/app/case_hearings.hpp"
 #include "concord/app/case_obligations.hpp"
 #include "concord/app/case_service.hpp"
 #include "concord/app/deadlines.hpp"
@@ -60,6 +61,7 @@ struct NodeService::Impl {
     std::optional<legal::ObligationRules> obligation_rules;  // instruments/obligations.toml
     /// Obligations to extradite or prosecute: the cases' second hook (docs/cases.md).
     std::unique_ptr<app::CaseObligations> case_obligations;
+    std::unique_ptr<app::CaseHearings> case_hearings;
     /// The provider's automatic preservation (after `node`: it is destroyed first).
     std::unique_ptr<app::PreservationService> preservation;
     std::optional<legal::Catalog> catalog;

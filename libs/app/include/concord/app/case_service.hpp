@@ -12,6 +12,7 @@
 
 #include "concord/app/actor.hpp"
 #include "concord/app/case.hpp"
+#include "concord/app/hearing.hpp"
 #include "concord/app/obligation.hpp"
 #include "concord/app/policy.hpp"
 #include "concord/app/user_certificate.hpp"
@@ -34,6 +35,9 @@ struct StateChange {
     bool from_peer{false};
     std::vector<std::string> grounds;  ///< of a refusal or postponement
     std::string reasons;
+    /// The facts the step carries besides its reasons (a hearing's, docs/cases.md "Hearings");
+    /// from the peer, bounded in size but not checked: the hook that reads them checks them.
+    boost::json::object details{};
 };
 
 /// Where other parts of the use-case layer plug into case steps. Each runs inside the step's
@@ -69,6 +73,9 @@ struct StepInput {
     std::string transition;
     std::vector<std::string> grounds;
     std::string reasons;
+    /// Facts of the step (a hearing's proposal, agreed time or record; docs/cases.md
+    /// "Hearings"), at most 16384 bytes serialized; they travel with the step.
+    boost::json::object details{};
 };
 
 /// The approver's signed approval of a case's request (docs/cases.md "Signed approvals"): on
@@ -107,6 +114,8 @@ struct CaseView {
     /// The obligation to extradite or prosecute a refusal of the case opened, if any
     /// (CaseObligations).
     std::optional<CaseObligation> obligation;
+    /// The hearing of a video_hearing case, once a time was proposed (docs/cases.md "Hearings").
+    std::optional<Hearing> hearing;
 };
 
 /// The case use cases (docs/cases.md). Each one is one store transaction: permission

@@ -18,9 +18,12 @@ enum class Side : std::uint8_t {
     kRequesting,  ///< the party that made the request
     kRequested,   ///< the party the request is addressed to
     kSystem,      ///< the node itself (e.g. the delivery receipt), never a person
+    /// A transition either party may take (a hearing's proposals, docs/cases.md "Hearings"); never
+    /// the side of a StepRequest.
+    kBoth,
 };
 
-/// "requesting", "requested" or "system".
+/// "requesting", "requested", "system" or "both".
 std::string_view SideName(Side side);
 /// The side named `name`; nullopt for any other text.
 std::optional<Side> SideNamed(std::string_view name);
