@@ -15,10 +15,12 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include "concord/core/bytes.hpp"
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/ed25519.hpp"
 #include "concord/crypto/init.hpp"
+#include "concord/crypto/sha256.hpp"
 #include "concord/net/client.hpp"
 #include "concord/server/config.hpp"
 #include "concord/server/init.hpp"
@@ -331,6 +333,98 @@ TEST_F(CaseCommandsTest, ACasesAssetsArePrintedWithTheirExactTotals) {
     ASSERT_EQ(json.status, 0) << json.err;
     const auto record = boost::json::parse(json.out);
     EXPECT_EQ(record.at("totals").at("amounts").at("identified").at("EUR").as_string(), "0.3");
+}
+
+TEST_F(CaseCommandsTest, AHearingIsAgreedAcrossTheNodesAndItsRecordCheckedAgainstTheFiles) {
+    boost::json::object request =
+        boost::json::parse(
+            ReadText(std::string(CONCORD_SOURCE_DIR) + "/instruments/examples/video-hearing.json")
+        )
+            .as_object();
+    request["instrument"] = "uncac";
+    request["requesting_party"] = "FR";
+    request["requested_party"] = "HU";
+    request["offences"] = boost::json::parse(
+        R"([{"article": "uncac:15", "domestic_law": "Code pénal, art. 433-1", "max_penalty_years": 10}])"
+    );
+    const std::string id = SendCaseToHu(request);
+    ASSERT_FALSE(id.empty());
+    ASSERT_EQ(On(1, {"case", "step", id, "--transition", "acknowledge"}).status, 0);
+    ASSERT_EQ(On(1, {"case", "step", id, "--transition", "accept"}).status, 0);
+    Output none = On(1, {"case", "hearing", "show", id});
+    EXPECT_EQ(none.out, "no hearing time has been proposed on this case\n") << none.err;
+
+    const auto write = [this](const std::string& name, const std::string& text) {
+        const auto path = dir_ / name;
+        std::ofstream(path, std::ios::binary) << text;
+        return path.string();
+    };
+    // hu.poc proposes a time in Budapest's zone (summer time in April).
+    const std::string proposal = write(
+        "proposal.json",
+        R"({"slots": [{"start": "2030-04-10T14:00:00+02:00", "time_zone": "Europe/Budapest", "minutes": 90}]})"
+    );
+    Output proposed =
+        On(1, {"case", "step", id, "--transition", "propose_hearing", "--details", proposal});
+    ASSERT_EQ(proposed.status, 0) << proposed.err;
+    // fr.central sees it on its own case and accepts it.
+    Output out_cases = On(0, {"case", "list", "--direction", "out", "--json"});
+    ASSERT_EQ(out_cases.status, 0) << out_cases.err;
+    const std::string fr_id(
+        boost::json::parse(out_cases.out).at("cases").as_array().at(0).at("id").as_string()
+    );
+    ASSERT_TRUE(WaitFor([&] {
+        return On(0, {"case", "hearing", "show", fr_id}).out.find("2030-04-10T14:00:00+02:00") !=
+               std::string::npos;
+    }));
+    const std::string acceptance = write(
+        "accept.json",
+        R"({"proposal": 1, "slot": 0, "meeting_address": "https://video.justice.example.fr/r/77"})"
+    );
+    Output accepted =
+        On(0, {"case", "step", fr_id, "--transition", "accept_hearing", "--details", acceptance});
+    ASSERT_EQ(accepted.status, 0) << accepted.err;
+    ASSERT_TRUE(WaitFor([&] {
+        return On(1, {"case", "show", id}).out.find("hearing: scheduled for 2030-04-10T14:00:00") !=
+               std::string::npos;
+    }));
+
+    // hu.poc records the hearing with the hash of its minutes.
+    const std::string minutes = write("minutes.txt", "Minutes of the hearing of B. Witness.\n");
+    const std::string minutes_hash = HexEncode(crypto::Sha256(AsBytes(ReadText(minutes))));
+    boost::json::object record = boost::json::parse(
+                                     R"({"participants": [
+        {"name": "Judge R. Marchand", "role": "judge", "party": "requesting"},
+        {"name": "B. Witness", "role": "witness", "party": "requested"}]})"
+    )
+                                     .as_object();
+    record["held_at"] = FormatTimestamp(NowMillis() - 60'000);
+    record["minutes_sha256"] = minutes_hash;
+    const std::string record_file = write("record.json", boost::json::serialize(record));
+    Output recorded =
+        On(1, {"case", "step", id, "--transition", "record_hearing", "--details", record_file});
+    ASSERT_EQ(recorded.status, 0) << recorded.err;
+
+    Output checked = On(1, {"case", "hearing", "check", id, "--minutes", minutes});
+    EXPECT_EQ(checked.status, 0) << checked.err;
+    EXPECT_NE(checked.out.find("minutes: matches the record"), std::string::npos) << checked.out;
+    EXPECT_NE(checked.out.find("/api/v1/ledger/proof?index="), std::string::npos);
+    const std::string altered = write("altered.txt", "Minutes of the hearing of B. Witnes.\n");
+    Output differs = On(1, {"case", "hearing", "check", id, "--minutes", altered});
+    EXPECT_EQ(differs.status, 1);
+    EXPECT_NE(differs.out.find("minutes: DIFFERS from the record"), std::string::npos)
+        << differs.out;
+    // fr.central keeps the same record.
+    EXPECT_TRUE(WaitFor([&] {
+        return On(0, {"case", "hearing", "show", fr_id}).out.find(minutes_hash) !=
+               std::string::npos;
+    }));
+    // A details file that is not a JSON object is bad input (exit status 2) and sends nothing.
+    const std::string broken = write("broken.json", "[1, 2]");
+    Output bad =
+        On(1, {"case", "step", id, "--transition", "propose_hearing", "--details", broken});
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("not a JSON object"), std::string::npos) << bad.err;
 }
 
 TEST_F(CaseCommandsTest, AStepTheLifecycleRefusesExitsOneAndChangesNothing) {
