@@ -30,7 +30,7 @@ constexpr std::int64_t kMinMinutes = 5;
 constexpr std::int64_t kMaxMinutes = 1440;
 // A hearing recorded as held later than this after the record was made is refused (clocks of
 // the parties' systems may differ by a few minutes).
-constexpr std::int64_t kClockSkewMs = 5 * 60 * 1000;
+constexpr std::int64_t kClockSkewMs = std::int64_t{5} * 60 * 1000;
 
 constexpr std::array<std::string_view, 11> kRoles{
     "judge",
@@ -227,7 +227,7 @@ Result<std::string> MeetingAddress(const boost::json::object& o) {
 Hearing FromRow(const store::Row& r) {
     Hearing h;
     h.case_id = r.Text(0);
-    const std::string state = r.Text(1);
+    const std::string& state = r.Text(1);
     h.state = state == "held"        ? HearingState::kHeld
               : state == "scheduled" ? HearingState::kScheduled
                                      : HearingState::kProposed;
@@ -244,7 +244,7 @@ Hearing FromRow(const store::Row& r) {
             }
         }
     }
-    const std::string agreed = r.Text(5);
+    const std::string& agreed = r.Text(5);
     if (!agreed.empty()) {
         const boost::json::value a = boost::json::parse(agreed, ec);
         auto slot = !ec ? ParseSlot(a, 0) : Result<HearingSlot>(Details("stored"));
