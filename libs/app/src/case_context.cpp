@@ -50,6 +50,7 @@ DomainEvent CaseDomainEvent(
     event.direction = CaseDirectionName(c.direction);
     event.offence = c.offence;
     event.data_categories = DataCategoriesOf(c.body);
+    event.peer_node = c.peer_node;
     return event;
 }
 

@@ -9,11 +9,14 @@ namespace {
 
 constexpr std::string_view kColumns =
     "at_ms, actor, kind, case_id, request_type, requesting_party, requested_party, from_state, "
-    "to_state, priority, grounds, direction, offence, data_categories";
+    "to_state, priority, grounds, direction, offence, data_categories, peer_node";
 
 constexpr std::string_view kFolded =
     "ALTER TABLE app_domain_events ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX app_domain_events_unfolded ON app_domain_events (seq) WHERE folded = 0";
+
+constexpr std::string_view kPeer =
+    "ALTER TABLE app_domain_events ADD COLUMN peer_node TEXT NOT NULL DEFAULT ''";
 
 }  // namespace
 
@@ -68,7 +71,9 @@ std::vector<store::Migration> DomainEventMigrations() {
             sql("BIGSERIAL PRIMARY KEY", "BIGINT")},
         store::Migration{"app_domain_events", 2, facts, facts},
         // Version 3: which events the statistics have folded (StatisticsService).
-        store::Migration{"app_domain_events", 3, std::string(kFolded), std::string(kFolded)}};
+        store::Migration{"app_domain_events", 3, std::string(kFolded), std::string(kFolded)},
+        // Version 4: the case's other node, for the statistics of addressees (EU Art 28).
+        store::Migration{"app_domain_events", 4, std::string(kPeer), std::string(kPeer)}};
 }
 
 Result<std::int64_t> AppendDomainEvent(store::Transaction& tx, const DomainEvent& e) {
@@ -76,8 +81,8 @@ Result<std::int64_t> AppendDomainEvent(store::Transaction& tx, const DomainEvent
         auto rows,
         tx.Query(
             "INSERT INTO app_domain_events (" + std::string(kColumns) +
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING "
-                "seq",
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+                "RETURNING seq",
             {e.at_ms,
              e.actor,
              e.kind,
@@ -91,7 +96,8 @@ Result<std::int64_t> AppendDomainEvent(store::Transaction& tx, const DomainEvent
              StringListJson(e.grounds),
              e.direction,
              e.offence,
-             StringListJson(e.data_categories)}
+             StringListJson(e.data_categories),
+             e.peer_node}
         )
     );
     if (rows.size() != 1) {
@@ -132,6 +138,7 @@ Result<std::vector<DomainEvent>> Read(
         e.direction = r.Text(12);
         e.offence = r.Text(13);
         e.data_categories = StringListFromJson(r.Text(14));
+        e.peer_node = r.Text(15);
         out.push_back(std::move(e));
     }
     return out;

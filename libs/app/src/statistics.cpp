@@ -15,53 +15,18 @@
 #include "concord/app/policy.hpp"
 #include "concord/core/time.hpp"
 
+#include "statistics_rows.hpp"
+
 namespace concord::app {
 namespace {
 
+using detail::FigureJson;
+using detail::kStatsRowColumns;
+using detail::RequestRow;
+using detail::RowFrom;
+using detail::Suppressor;
+
 constexpr std::size_t kFoldBatch = 10000;
-constexpr std::int64_t kMaxThreshold = 1000;
-
-constexpr std::string_view kRowColumns =
-    "direction, requesting_party, requested_party, request_type, priority, offence, "
-    "data_categories, started_ms, acknowledged_ms, answered_ms, outcome, grounds, obligation, "
-    "obligation_decision";
-
-// What the fold knows of one request.
-struct RequestRow {
-    std::string direction;
-    std::string requesting_party;
-    std::string requested_party;
-    std::string request_type;
-    std::string priority;
-    std::string offence;
-    std::vector<std::string> data_categories;
-    std::int64_t started_ms{0};
-    std::int64_t acknowledged_ms{0};
-    std::int64_t answered_ms{0};
-    std::string outcome{"open"};
-    std::vector<std::string> grounds;
-    std::string obligation;           ///< "" (none), opened, submitted, decided, reported
-    std::string obligation_decision;  ///< "", prosecute, not_prosecute
-};
-
-RequestRow RowFrom(const store::Row& r) {
-    RequestRow row;
-    row.direction = r.Text(0);
-    row.requesting_party = r.Text(1);
-    row.requested_party = r.Text(2);
-    row.request_type = r.Text(3);
-    row.priority = r.Text(4);
-    row.offence = r.Text(5);
-    row.data_categories = StringListFromJson(r.Text(6));
-    row.started_ms = r.Int(7);
-    row.acknowledged_ms = r.Int(8);
-    row.answered_ms = r.Int(9);
-    row.outcome = r.Text(10);
-    row.grounds = StringListFromJson(r.Text(11));
-    row.obligation = r.Text(12);
-    row.obligation_decision = r.Text(13);
-    return row;
-}
 
 constexpr std::size_t kMaxLabelBytes = 64;
 constexpr std::size_t kMaxListItems = 16;
@@ -109,6 +74,9 @@ void Apply(RequestRow& row, const DomainEvent& e) {
     if (row.data_categories.empty()) {
         row.data_categories = Labels(e.data_categories);
     }
+    if (row.peer_node.empty() && !e.peer_node.empty()) {
+        row.peer_node = Label(e.peer_node);
+    }
     if (row.started_ms == 0 && (e.kind == "received" || e.kind == "send")) {
         row.started_ms = e.at_ms;
     }
@@ -143,16 +111,17 @@ void Apply(RequestRow& row, const DomainEvent& e) {
 
 Result<void> Save(store::Transaction& tx, const std::string& case_id, const RequestRow& row) {
     CONCORD_RETURN_IF_ERROR(tx.Execute(
-        "INSERT INTO app_stats_requests (case_id, " + std::string(kRowColumns) +
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON "
-            "CONFLICT "
+        "INSERT INTO app_stats_requests (case_id, " + std::string(kStatsRowColumns) +
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
+            "ON CONFLICT "
             "(case_id) DO UPDATE SET direction = excluded.direction, requesting_party = "
             "excluded.requesting_party, requested_party = excluded.requested_party, "
             "request_type = excluded.request_type, priority = excluded.priority, offence = "
             "excluded.offence, data_categories = excluded.data_categories, started_ms = "
             "excluded.started_ms, acknowledged_ms = excluded.acknowledged_ms, answered_ms = "
             "excluded.answered_ms, outcome = excluded.outcome, grounds = excluded.grounds, "
-            "obligation = excluded.obligation, obligation_decision = excluded.obligation_decision",
+            "obligation = excluded.obligation, obligation_decision = "
+            "excluded.obligation_decision, peer_node = excluded.peer_node",
         {case_id,
          row.direction,
          row.requesting_party,
@@ -167,7 +136,8 @@ Result<void> Save(store::Transaction& tx, const std::string& case_id, const Requ
          row.outcome,
          StringListJson(row.grounds),
          row.obligation,
-         row.obligation_decision}
+         row.obligation_decision,
+         row.peer_node}
     ));
     return {};
 }
@@ -192,7 +162,7 @@ Result<std::size_t> FoldBatch(store::Store& store) {
             CONCORD_ASSIGN_OR_RETURN(
                 auto found,
                 tx->Query(
-                    "SELECT " + std::string(kRowColumns) +
+                    "SELECT " + std::string(kStatsRowColumns) +
                         " FROM app_stats_requests WHERE case_id = $1",
                     {e.case_id}
                 )
@@ -208,13 +178,6 @@ Result<std::size_t> FoldBatch(store::Store& store) {
     return events.size();
 }
 
-// Nearest rank: the smallest value with at least p % of the values at or below it.
-std::int64_t Percentile(const std::vector<std::int64_t>& sorted, std::int64_t percent) {
-    const auto n = static_cast<std::int64_t>(sorted.size());
-    const std::int64_t rank = (percent * n + 99) / 100;
-    return sorted[static_cast<std::size_t>(std::max<std::int64_t>(rank, 1) - 1)];
-}
-
 // Accumulates one requests-table row.
 struct RequestCell {
     std::int64_t requests{0};
@@ -225,51 +188,6 @@ struct RequestCell {
     std::int64_t open{0};
     std::vector<std::int64_t> to_acknowledge;
     std::vector<std::int64_t> to_answer;
-};
-
-class Suppressor {
-public:
-    explicit Suppressor(std::int64_t threshold) : threshold_(threshold) {}
-
-    [[nodiscard]] Figure Count(std::int64_t n) const {
-        return n > 0 && n < threshold_ ? Figure{} : Figure{n};
-    }
-
-    // The median and 90th percentile of `values`, or nothing when fewer than the threshold.
-    [[nodiscard]] std::pair<Figure, Figure> Durations(std::vector<std::int64_t>& values) const {
-        if (static_cast<std::int64_t>(values.size()) < threshold_ || values.empty()) {
-            return {};
-        }
-        std::sort(values.begin(), values.end());
-        return {Percentile(values, 50), Percentile(values, 90)};
-    }
-
-    // Complementary suppression of a partition of a published total: while a part is hidden and
-    // the hidden parts are one alone, or add up to less than the threshold, the smallest visible
-    // part above zero is hidden too. Otherwise subtraction would give the hidden part (total −
-    // the rest), or pin down small hidden parts (two hidden that add up to 2 are 1 and 1).
-    void Complement(const std::vector<Figure*>& parts, const std::vector<std::int64_t>& raw) const {
-        for (;;) {
-            std::size_t hidden = 0;
-            std::int64_t hidden_sum = 0;
-            std::size_t pick = parts.size();
-            for (std::size_t i = 0; i < parts.size(); ++i) {
-                if (!parts[i]->has_value()) {
-                    ++hidden;
-                    hidden_sum += raw[i];
-                } else if (raw[i] > 0 && (pick == parts.size() || raw[i] < raw[pick])) {
-                    pick = i;
-                }
-            }
-            if (hidden == 0 || (hidden >= 2 && hidden_sum >= threshold_) || pick == parts.size()) {
-                return;
-            }
-            parts[pick]->reset();
-        }
-    }
-
-private:
-    std::int64_t threshold_;
 };
 
 RequestFigures Publish(
@@ -356,22 +274,6 @@ ObligationFigures PublishObligations(
     return f;
 }
 
-Result<void> CheckQuery(const StatisticsQuery& q) {
-    if (q.from_ms < 0 || q.to_ms < 0 || q.from_ms >= q.to_ms) {
-        return MakeError(ErrorCode::kInvalidArgument, "a statistics period needs 0 <= from < to");
-    }
-    if (q.threshold < 1 || q.threshold > kMaxThreshold) {
-        return MakeError(
-            ErrorCode::kInvalidArgument, "the suppression threshold must be between 1 and 1000"
-        );
-    }
-    return {};
-}
-
-boost::json::value FigureJson(const Figure& f) {
-    return f ? boost::json::value(*f) : boost::json::value(nullptr);
-}
-
 std::string FigureCsv(const Figure& f) {
     return f ? std::to_string(*f) : std::string{};
 }
@@ -413,9 +315,14 @@ std::vector<store::Migration> StatisticsService::Migrations() {
     const std::string obligations =
         "ALTER TABLE app_stats_requests ADD COLUMN obligation TEXT NOT NULL DEFAULT '';"
         "ALTER TABLE app_stats_requests ADD COLUMN obligation_decision TEXT NOT NULL DEFAULT ''";
+    // Version 3: the other node of the case (an outgoing request's addressee). Rows folded
+    // before keep "": their events carried no node.
+    const std::string peer =
+        "ALTER TABLE app_stats_requests ADD COLUMN peer_node TEXT NOT NULL DEFAULT ''";
     return {
         store::Migration{"app_statistics", 1, schema("INTEGER"), schema("BIGINT")},
-        store::Migration{"app_statistics", 2, obligations, obligations}};
+        store::Migration{"app_statistics", 2, obligations, obligations},
+        store::Migration{"app_statistics", 3, peer, peer}};
 }
 
 Result<std::int64_t> StatisticsService::Refresh() {
@@ -436,7 +343,7 @@ Result<StatisticsReport> StatisticsService::Report(
     const Actor& actor, const StatisticsQuery& query
 ) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kStatisticsRead));
-    CONCORD_RETURN_IF_ERROR(CheckQuery(query));
+    CONCORD_RETURN_IF_ERROR(detail::CheckStatisticsQuery(query));
     CONCORD_ASSIGN_OR_RETURN(const std::int64_t through, Refresh());
     StatisticsReport report;
     report.query = query;
@@ -448,7 +355,7 @@ Result<StatisticsReport> StatisticsService::Report(
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
         tx->Query(
-            "SELECT " + std::string(kRowColumns) +
+            "SELECT " + std::string(kStatsRowColumns) +
                 " FROM app_stats_requests WHERE started_ms > 0 AND started_ms >= $1 AND started_ms "
                 "< $2",
             {query.from_ms, query.to_ms}

@@ -728,6 +728,38 @@ TEST_F(CaseCommandsTest, AHeldCasesEvidenceOutlivesItsRetentionAndIsShreddedOnce
     EXPECT_EQ(holds.out.find("in force"), std::string::npos) << holds.out;
 }
 
+TEST_F(CaseCommandsTest, StatsEuArt28CountsOnlyEpocsAndNamesWhatItDoesNotRecord) {
+    // A preservation request under Budapest is no EPOC: the EU report has no order row for it.
+    ASSERT_FALSE(SendRequestToHu().empty());
+    const std::int64_t day = std::int64_t{24} * 3600 * 1000;
+    const std::vector<std::string> period = {
+        "stats",
+        "eu-art28",
+        "--from",
+        FormatTimestamp(NowMillis() - day),
+        "--to",
+        FormatTimestamp(NowMillis() + day)};
+    std::vector<std::string> json_args = period;
+    json_args.emplace_back("--json");
+    Output json = On(0, json_args);
+    ASSERT_EQ(json.status, 0) << json.err;
+    const boost::json::value report = boost::json::parse(json.out);
+    EXPECT_EQ(report.at("format").as_string(), "concord-eu-art28/1");
+    EXPECT_TRUE(report.at("orders").as_array().empty()) << json.out;
+    EXPECT_EQ(report.at("emergency_epocs").as_int64(), 0);
+    EXPECT_EQ(report.at("not_recorded").as_array().size(), 6u);
+    Output text = On(0, period);
+    ASSERT_EQ(text.status, 0) << text.err;
+    EXPECT_NE(text.out.find("(b) EPOCs issued as emergency cases: 0"), std::string::npos)
+        << text.out;
+    EXPECT_NE(text.out.find("28(2)(j) costs claimed"), std::string::npos) << text.out;
+    Output bad =
+        On(0,
+           {"stats", "eu-art28", "--from", "2030-01-01T00:00:00Z", "--to", "2029-01-01T00:00:00Z"});
+    EXPECT_EQ(bad.status, 1);
+    EXPECT_NE(bad.err.find("invalid_argument"), std::string::npos) << bad.err;
+}
+
 TEST_F(CaseCommandsTest, StatsReportCountsTheRequestsAndHidesSmallCountsUntilTheThresholdAllows) {
     const std::string case_id = SendRequestToHu();
     ASSERT_FALSE(case_id.empty());

@@ -491,6 +491,82 @@ void AddPublicationCommands(CLI::App& stats, Context& ctx) {
     });
 }
 
+// concord stats eu-art28: the e-Evidence Regulation's figures (docs/statistics.md).
+void PrintEuArt28(std::ostream& out, const boost::json::value& report) {
+    out << "EU e-Evidence statistics (" << Str(report, "regulation") << "), " << Str(report, "from")
+        << " to " << Str(report, "to") << ", threshold " << Str(report, "threshold")
+        << " (· hidden)\n\n(b) EPOCs issued as emergency cases: "
+        << Figure(report, "emergency_epocs") << "\n\n(a), (c), (e) orders issued\n";
+    std::vector<std::vector<std::string>> orders{
+        {"order",
+         "data",
+         "addressee",
+         "situation",
+         "issued",
+         "fulfilled",
+         "not fulfilled",
+         "withdrawn",
+         "open",
+         "average to data"}};
+    for (const auto& row : Array(report, "orders")) {
+        orders.push_back(
+            {Str(row, "order"),
+             Str(row, "data_category"),
+             Str(row, "addressee"),
+             Str(row, "situation"),
+             Figure(row, "issued"),
+             Figure(row, "fulfilled"),
+             Figure(row, "not_fulfilled"),
+             Figure(row, "withdrawn"),
+             Figure(row, "open"),
+             Duration(row, "average_ms")}
+        );
+    }
+    PrintTable(out, orders);
+    out << "\n(d) EPOCs refused, by ground\n";
+    std::vector<std::vector<std::string>> refusals{
+        {"addressee", "situation", "ground", "refusals"}};
+    for (const auto& row : Array(report, "refusals")) {
+        refusals.push_back(
+            {Str(row, "addressee"),
+             Str(row, "situation"),
+             Str(row, "ground"),
+             Figure(row, "refusals")}
+        );
+    }
+    PrintTable(out, refusals);
+    out << "\nnot recorded by Concord:\n";
+    for (const auto& row : Array(report, "not_recorded")) {
+        out << "  " << Str(row, "point") << " " << Str(row, "figure") << ": " << Str(row, "why")
+            << "\n";
+    }
+}
+
+void AddEuArt28(CLI::App& stats, Context& ctx) {
+    auto a = std::make_shared<ReportArgs>();
+    CLI::App* cmd = stats.add_subcommand(
+        "eu-art28",
+        "the figures of Art 28(2) of the EU e-Evidence Regulation (2023/1543) for a period: the "
+        "EPOCs and EPOC-PRs this node issued"
+    );
+    AddPeriodOptions(cmd, *a);
+    cmd->add_option("--out", a->out, "write the JSON report to this file");
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        auto report = Call(ctx, a->api, "GET", "/api/v1/statistics/eu-art28?" + Period(*a));
+        if (!report) {
+            return;
+        }
+        if (!a->out.empty()) {
+            Finish(ctx, WriteFile(a->out, boost::json::serialize(*report) + "\n"));
+        } else if (a->api.json) {
+            PrintJson(ctx, *report);
+        } else {
+            PrintEuArt28(ctx.out, *report);
+        }
+    });
+}
+
 }  // namespace
 
 void AddStatsCommands(CLI::App& app, Context& ctx) {
@@ -510,6 +586,7 @@ void AddStatsCommands(CLI::App& app, Context& ctx) {
     AddApiOptions(report, a->api, true);
     report->callback([&ctx, a] { RunReport(ctx, *a); });
     AddPublicationCommands(*stats, ctx);
+    AddEuArt28(*stats, ctx);
 }
 
 }  // namespace concord::cli

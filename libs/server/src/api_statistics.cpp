@@ -70,6 +70,16 @@ net::Response Report(NodeService::Impl& s, net::Request& request, const app::Act
     return csv;
 }
 
+// GET /api/v1/statistics/eu-art28?from=&to=: Art 28(2) of Regulation (EU) 2023/1543.
+net::Response EuArt28(NodeService::Impl& s, net::Request& request, const app::Actor& actor) {
+    auto query = QueryParams(s, request);
+    if (auto* refused = std::get_if<net::Response>(&query)) {
+        return std::move(*refused);
+    }
+    auto report = s.eu_statistics->Report(actor, std::get<app::StatisticsQuery>(query));
+    return report ? net::Json(200, app::EuArt28Json(*report)) : FromError(report.error());
+}
+
 // The publication document of `p`.
 net::Response DocumentOf(
     NodeService::Impl& s, const app::StatisticsPublication& p, unsigned status
@@ -139,6 +149,14 @@ void AddStatisticsRoutes(RouteTable& table, NodeService::Impl& service) {
         app::Action::kStatisticsRead,
         [&service](net::Request& request, const app::Actor& actor) {
             return Report(service, request, actor);
+        }
+    );
+    table.Authed(
+        "GET",
+        "/api/v1/statistics/eu-art28",
+        app::Action::kStatisticsRead,
+        [&service](net::Request& request, const app::Actor& actor) {
+            return EuArt28(service, request, actor);
         }
     );
     table.Authed(

@@ -19,6 +19,7 @@
 #include "concord/app/preservation_service.hpp"
 #include "concord/app/sessions.hpp"
 #include "concord/app/statistics.hpp"
+#include "concord/app/statistics_eu.hpp"
 #include "concord/app/statistics_publication.hpp"
 #include "concord/app/tokens.hpp"
 #include "concord/app/users.hpp"
@@ -69,6 +70,7 @@ struct NodeService::Impl {
     std::unique_ptr<app::CaseService> cases;    // attached to `node` once it is open
     /// Official statistics from the cases' domain events (docs/statistics.md).
     std::unique_ptr<app::StatisticsService> statistics;
+    std::unique_ptr<app::EuArt28Reporter> eu_statistics;  // after `statistics`
     std::unique_ptr<app::StatisticsPublisher> publisher;  // after `statistics` and `node`
     /// The asset record of cases (docs/assets.md); after `cases`, `node` and `deadlines`.
     std::unique_ptr<app::AssetRegister> assets;

@@ -30,6 +30,8 @@ struct DomainEvent {
     std::string offence;    ///< the case's first offence (citation); may be empty
     /// The data categories the request names (`fields.data_categories`); may be empty.
     std::vector<std::string> data_categories;
+    /// The other node of the case (an outgoing request's addressee); "" in rows of versions 1-3.
+    std::string peer_node;
 };
 
 /// The JSON array text of a list column (grounds, data categories), and back ("" or text that is
