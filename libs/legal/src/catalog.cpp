@@ -514,6 +514,18 @@ Result<Basis> ReadBasis(const TomlReader& r, const toml::table& t, const Catalog
         CONCORD_ASSIGN_OR_RETURN(Deadline deadline, ReadDeadline(r, *d, catalog));
         b.deadlines.push_back(std::move(deadline));
     }
+    CONCORD_ASSIGN_OR_RETURN(auto value_rules, r.Tables(t, "value_rule"));
+    for (const toml::table* v : value_rules) {
+        ValueRule rule;
+        CONCORD_ASSIGN_OR_RETURN(rule.field, r.String(*v, "field", true));
+        CONCORD_ASSIGN_OR_RETURN(rule.values, r.Strings(*v, "values"));
+        CONCORD_ASSIGN_OR_RETURN(rule.cite, r.String(*v, "cite", true));
+        CONCORD_RETURN_IF_ERROR(CheckCitation(r, *v, catalog, rule.cite));
+        if (rule.values.empty()) {
+            return r.Fail(*v, "a value_rule lists at least one value");
+        }
+        b.value_rules.push_back(std::move(rule));
+    }
     CONCORD_ASSIGN_OR_RETURN(auto rules, r.Tables(t, "issuer_rule"));
     for (const toml::table* rule_table : rules) {
         CONCORD_ASSIGN_OR_RETURN(IssuerRule rule, ReadIssuerRule(r, *rule_table, catalog));
@@ -567,6 +579,27 @@ Result<void> LoadRequestTypes(const std::filesystem::path& file, Catalog& catalo
         }
         for (const toml::table* b : bases) {
             CONCORD_ASSIGN_OR_RETURN(Basis basis, ReadBasis(r, *b, catalog));
+            // A value rule names an enum field of this form and values of that field.
+            for (const ValueRule& rule : basis.value_rules) {
+                const FieldSpec* field = rt.FindField(rule.field);
+                if (field == nullptr || field->type != "enum") {
+                    return r.Fail(
+                        *b,
+                        fmt::format("value_rule: '{}' is not an enum field of the form", rule.field)
+                    );
+                }
+                for (const std::string& value : rule.values) {
+                    if (std::find(field->values.begin(), field->values.end(), value) ==
+                        field->values.end()) {
+                        return r.Fail(
+                            *b,
+                            fmt::format(
+                                "value_rule: '{}' is not a value of '{}'", value, rule.field
+                            )
+                        );
+                    }
+                }
+            }
             rt.bases.push_back(std::move(basis));
         }
         std::string id = rt.id;

@@ -2,7 +2,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -237,6 +239,38 @@ TEST_F(MalformedCatalog, UnknownCitationIsRefused) {
     ASSERT_FALSE(c.has_value());
     EXPECT_NE(c.error().message.find("refusal-grounds.toml:"), std::string::npos);
     EXPECT_NE(c.error().message.find("budapest:999"), std::string::npos) << c.error().message;
+}
+
+TEST_F(MalformedCatalog, AValueRuleNamesAnEnumFieldOfItsFormAndValuesOfThatField) {
+    // The last request type's last basis gets a rule on a field its form does not have.
+    Append(
+        "request-types.toml",
+        "\n[[request_type.basis.value_rule]]\nfield = \"hearing_role\"\nvalues = [\"witness\"]\n"
+        "cite = \"uncac:46(18)\"\n"
+    );
+    auto c = LoadCatalog(dir_);
+    ASSERT_FALSE(c.has_value());
+    EXPECT_NE(c.error().message.find("request-types.toml:"), std::string::npos);
+    EXPECT_NE(c.error().message.find("'hearing_role' is not an enum field"), std::string::npos)
+        << c.error().message;
+
+    // On the hearing form, a value the field does not have.
+    const auto file = dir_ / "request-types.toml";
+    std::string text = [&] {
+        std::ifstream in(file);
+        return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }();
+    text = text.substr(0, text.rfind("\n[[request_type.basis.value_rule]]"));
+    const std::string rule = "values = [\"witness\", \"expert\"]";
+    ASSERT_NE(text.find(rule), std::string::npos);
+    text.replace(text.find(rule), rule.size(), "values = [\"witness\", \"bystander\"]");
+    std::ofstream(file, std::ios::trunc) << text;
+    auto bad_value = LoadCatalog(dir_);
+    ASSERT_FALSE(bad_value.has_value());
+    EXPECT_NE(
+        bad_value.error().message.find("'bystander' is not a value of 'hearing_role'"),
+        std::string::npos
+    ) << bad_value.error().message;
 }
 
 TEST_F(MalformedCatalog, PenaltyThresholdCitingAnUnknownArticleIsRefused) {

@@ -73,6 +73,7 @@ private:
     void CheckIssuer(const Request& req, const Basis& basis);
     void CheckEmergency(const Request& req, const Basis& basis);
     void CheckPenalties(const Request& req, const Basis& basis);
+    void CheckValueRules(const Request& req, const Basis& basis);
     void CheckOffences(const Request& req);
     void CheckEuRoute();
     bool Covers(const Basis& basis, const Request& req) const;
@@ -625,6 +626,33 @@ void Checker::CheckPenalties(const Request& req, const Basis& basis) {
     }
 }
 
+// A value the basis does not provide for (e.g. a suspect heard under UNCAC 46(18), which names
+// witnesses and experts): a warning, since the requested party may still agree under its law.
+void Checker::CheckValueRules(const Request& req, const Basis& basis) {
+    for (const ValueRule& rule : basis.value_rules) {
+        const boost::json::value* v =
+            req.fields != nullptr ? req.fields->if_contains(rule.field) : nullptr;
+        if (v == nullptr || !v->is_string()) {
+            continue;  // absent or malformed: CheckFields reports it
+        }
+        const std::string value(v->as_string());
+        if (std::find(rule.values.begin(), rule.values.end(), value) != rule.values.end()) {
+            continue;
+        }
+        std::vector<std::string> allowed;
+        for (const std::string& a : rule.values) {
+            allowed.push_back(Label("value." + a));
+        }
+        Add(Severity::kWarning,
+            "value_outside_basis",
+            "fields." + rule.field,
+            {{"value", Label("value." + value)},
+             {"values", JoinList(lang_, detail::ListItems(allowed, lang_), ListKind::kOr)},
+             {"instrument", InstrumentName(basis.instrument)}},
+            {rule.cite});
+    }
+}
+
 void Checker::CheckOffences(const Request& req) {
     if (req.offences.empty() && type_->offences_required) {
         Add(Severity::kError, "field_missing", "offences", {{"field", Label("field.offences")}}, {}
@@ -935,6 +963,7 @@ void Checker::Run(const Request& req) {
     }
     CheckIssuer(req, *basis);
     CheckPenalties(req, *basis);
+    CheckValueRules(req, *basis);
     CheckEmergency(req, *basis);
     ApplyReservations(*basis);
     CheckDualCriminality(req, *basis);

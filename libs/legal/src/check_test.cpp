@@ -52,6 +52,44 @@ std::string Dump(const std::vector<Finding>& fs) {
     return FindingsToJson(fs);
 }
 
+// The video-hearing example between DE and JP under UNCAC (both bound in the shipped charts),
+// hearing a person as `role`.
+boost::json::object HearingUnderUncac(const std::string& role) {
+    std::ifstream in(std::string(CONCORD_SOURCE_DIR) + "/instruments/examples/video-hearing.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    boost::json::object req = boost::json::parse(ss.str()).as_object();
+    req["instrument"] = "uncac";
+    req["requesting_party"] = "DE";
+    req["requested_party"] = "JP";
+    req["offences"] = boost::json::parse(
+        R"([{"article": "uncac:15", "domestic_law": "StGB § 334", "max_penalty_years": 5}])"
+    );
+    req["fields"].as_object()["hearing_role"] = role;
+    return req;
+}
+
+TEST(CheckRequest, AHearingOfASuspectUnderUncacIsWarnedAboutNotRefused) {
+    for (const char* role : {"witness", "expert"}) {
+        auto fs = Check(HearingUnderUncac(role));
+        EXPECT_EQ(Find(fs, "value_outside_basis"), nullptr) << role << Dump(fs);
+    }
+    for (const char* role : {"suspect", "accused"}) {
+        auto fs = Check(HearingUnderUncac(role));
+        const Finding* f = Find(fs, "value_outside_basis");
+        ASSERT_NE(f, nullptr) << role << Dump(fs);
+        EXPECT_EQ(f->severity, Severity::kWarning);
+        EXPECT_EQ(f->field, "fields.hearing_role");
+        EXPECT_TRUE(Cites(*f, "uncac:46(18)"));
+        EXPECT_NE(f->message.find("Witness or expert"), std::string::npos) << f->message;
+        EXPECT_FALSE(HasErrors(fs)) << Dump(fs);
+    }
+    auto french = Check(HearingUnderUncac("suspect"), "fr");
+    const Finding* f = Find(french, "value_outside_basis");
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->message.rfind("Suspect : ", 0), 0U) << f->message;
+}
+
 TEST(CheckRequest, ShippedExampleValidatesWithoutErrors) {
     auto fs = Check(Example());
     EXPECT_FALSE(HasErrors(fs)) << Dump(fs);

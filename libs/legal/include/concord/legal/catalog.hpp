@@ -262,6 +262,15 @@ struct IssuerRule {
     std::string cite;
 };
 
+/// The values of one enum field that a basis provides for (e.g. UNCAC 46(18): the hearing of a
+/// witness or an expert); another value draws a warning, never an error: the requested party
+/// may still agree under its own law.
+struct ValueRule {
+    std::string field;
+    std::vector<std::string> values;
+    std::string cite;
+};
+
 /// One legal basis on which a request type can be made.
 struct Basis {
     std::string instrument;
@@ -285,6 +294,7 @@ struct Basis {
     /// The paragraph leaving further refusals to the requested party's law and treaties
     /// (Budapest 25(4), 24(5)); empty when the instrument lists its grounds exhaustively.
     std::string refusal_law_cite;
+    std::vector<ValueRule> value_rules;
 };
 
 /// A request form: fields and the bases that allow it.
