@@ -44,6 +44,7 @@
 #include "concord/store/store.hpp"
 
 #include "fuzz_files.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
@@ -55,23 +56,9 @@ using concord::ByteSpan;
 constexpr const char* kPeer = "peer.fuzz";
 constexpr const char* kWitness = "witness.fuzz";
 
-void Check(bool ok) {
-    if (!ok) {
-        std::abort();
-    }
-}
-
-template <class T>
-T Must(concord::Result<T> r) {
-    Check(r.has_value());
-    return std::move(*r);
-}
-
-concord::crypto::SigningKey KeyFromByte(std::uint8_t b) {
-    std::uint8_t seed[32];
-    std::fill(std::begin(seed), std::end(seed), b);
-    return Must(concord::crypto::SigningKey::FromSeed(ByteSpan(seed, sizeof seed)));
-}
+using concord::fuzz::Check;
+using concord::fuzz::KeyFromByte;
+using concord::fuzz::Must;
 
 // Answers every request with the next scripted reply (the last one repeats).
 class ScriptedTransport : public fed::Transport {

@@ -43,33 +43,19 @@
 #include "concord/store/store.hpp"
 
 #include "fuzz_files.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 namespace fed = concord::federation;
 namespace ledger = concord::ledger;
-using concord::ByteSpan;
 
 constexpr std::int64_t kFrom = 1'798'761'600'000;  // 2027-01-01T00:00:00Z
 constexpr std::int64_t kTo = 1'830'297'600'000;    // 2028-01-01T00:00:00Z
 
-void Check(bool ok) {
-    if (!ok) {
-        std::abort();
-    }
-}
-
-template <class T>
-T Must(concord::Result<T> r) {
-    Check(r.has_value());
-    return std::move(*r);
-}
-
-concord::crypto::SigningKey KeyFromByte(std::uint8_t b) {
-    std::uint8_t seed[32];
-    std::fill(std::begin(seed), std::end(seed), b);
-    return Must(concord::crypto::SigningKey::FromSeed(ByteSpan(seed, sizeof seed)));
-}
+using concord::fuzz::Check;
+using concord::fuzz::KeyFromByte;
+using concord::fuzz::Must;
 
 struct Member {
     const char* node;

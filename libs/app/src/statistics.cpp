@@ -473,13 +473,9 @@ Result<StatisticsReport> StatisticsService::Report(
 }
 
 std::string StatisticsJson(const StatisticsReport& report) {
-    boost::json::object o;
-    o["format"] = "concord-statistics/1";
-    o["from"] = FormatTimestamp(report.query.from_ms);
-    o["to"] = FormatTimestamp(report.query.to_ms);
-    o["threshold"] = report.query.threshold;
-    o["generated"] = FormatTimestamp(report.generated_ms);
-    o["events_through"] = report.events_through;
+    boost::json::object o = detail::ReportHead(
+        "concord-statistics/1", report.query, report.generated_ms, report.events_through
+    );
     boost::json::array requests;
     for (const RequestFigures& f : report.requests) {
         requests.push_back(boost::json::object{

@@ -155,14 +155,10 @@ Result<EuArt28Report> EuArt28Reporter::Report(const Actor& actor, const Statisti
 }
 
 std::string EuArt28Json(const EuArt28Report& report) {
-    boost::json::object o;
-    o["format"] = "concord-eu-art28/1";
+    boost::json::object o = detail::ReportHead(
+        "concord-eu-art28/1", report.query, report.generated_ms, report.events_through
+    );
     o["regulation"] = "Regulation (EU) 2023/1543, Article 28(2)";
-    o["from"] = FormatTimestamp(report.query.from_ms);
-    o["to"] = FormatTimestamp(report.query.to_ms);
-    o["threshold"] = report.query.threshold;
-    o["generated"] = FormatTimestamp(report.generated_ms);
-    o["events_through"] = report.events_through;
     o["emergency_epocs"] = FigureJson(report.emergency_epocs);
     boost::json::array orders;
     for (const EuOrderFigures& f : report.orders) {

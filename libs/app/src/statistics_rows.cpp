@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "concord/app/domain_events.hpp"
+#include "concord/core/time.hpp"
 
 namespace concord::app::detail {
 namespace {
@@ -42,6 +43,22 @@ Result<void> CheckStatisticsQuery(const StatisticsQuery& q) {
         );
     }
     return {};
+}
+
+boost::json::object ReportHead(
+    std::string_view format,
+    const StatisticsQuery& query,
+    std::int64_t generated_ms,
+    std::int64_t events_through
+) {
+    boost::json::object o;
+    o["format"] = format;
+    o["from"] = FormatTimestamp(query.from_ms);
+    o["to"] = FormatTimestamp(query.to_ms);
+    o["threshold"] = query.threshold;
+    o["generated"] = FormatTimestamp(generated_ms);
+    o["events_through"] = events_through;
+    return o;
 }
 
 boost::json::value FigureJson(const Figure& f) {

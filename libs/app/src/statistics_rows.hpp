@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include "concord/app/statistics.hpp"
@@ -50,6 +51,15 @@ RequestRow RowFrom(const store::Row& r);
 
 /// kInvalidArgument unless 0 <= from < to and the threshold is 1-1000.
 Result<void> CheckStatisticsQuery(const StatisticsQuery& q);
+
+/// The members every report begins with: `format`, `from`, `to`, `threshold`, `generated`,
+/// `events_through`.
+boost::json::object ReportHead(
+    std::string_view format,
+    const StatisticsQuery& query,
+    std::int64_t generated_ms,
+    std::int64_t events_through
+);
 
 /// A figure as JSON: the number, or null where it is suppressed.
 boost::json::value FigureJson(const Figure& f);
