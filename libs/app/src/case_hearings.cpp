@@ -157,8 +157,8 @@ boost::json::object SlotJson(const HearingSlot& s) {
     return o;
 }
 
-Result<std::vector<HearingParticipant>> ParseParticipants(const boost::json::object& o) {
-    const boost::json::value* v = o.if_contains("participants");
+// The list `v` (the "participants" member of a record, or the stored column).
+Result<std::vector<HearingParticipant>> ParseParticipants(const boost::json::value* v) {
     if (v == nullptr || !v->is_array() || v->as_array().empty() ||
         v->as_array().size() > kMaxParticipants) {
         return Details(fmt::format("'participants' must list 1-{} people", kMaxParticipants));
@@ -255,9 +255,7 @@ Hearing FromRow(const store::Row& r) {
     h.meeting_address = r.Text(6);
     const boost::json::value people = boost::json::parse(r.Text(7), ec);
     if (!ec && people.is_array() && !people.as_array().empty()) {
-        boost::json::object holder;
-        holder["participants"] = people;
-        h.participants = ParseParticipants(holder).value_or(std::vector<HearingParticipant>{});
+        h.participants = ParseParticipants(&people).value_or(std::vector<HearingParticipant>{});
     }
     h.held_ms = r.Int(8);
     h.recording_sha256 = r.Text(9);
@@ -413,7 +411,7 @@ Result<void> CaseHearings::Apply(store::Transaction& tx, const Case& c, const St
         }
         CONCORD_ASSIGN_OR_RETURN(h.minutes_sha256, Sha256Hex(d, "minutes_sha256", true));
         CONCORD_ASSIGN_OR_RETURN(h.recording_sha256, Sha256Hex(d, "recording_sha256", false));
-        CONCORD_ASSIGN_OR_RETURN(h.participants, ParseParticipants(d));
+        CONCORD_ASSIGN_OR_RETURN(h.participants, ParseParticipants(d.if_contains("participants")));
         CONCORD_ASSIGN_OR_RETURN(std::string address, MeetingAddress(d));
         if (!address.empty()) {
             h.meeting_address = std::move(address);

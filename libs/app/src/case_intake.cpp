@@ -67,9 +67,7 @@ Result<void> Apply(
         c.peer_number = s.number;
     }
     c.updated_ms = at_ms;
-    if (entry.transition != s.transition) {
-        return ctx.recorder.Record(tx, c, entry, false, true);
-    }
+    // A refused step reaches the hooks as "transition_refused", which no hook reads details of.
     return ctx.recorder.RecordStep(tx, c, entry, true, s.details);
 }
 

@@ -1,14 +1,13 @@
 // concord case hearing ...: a video_hearing case's hearing (docs/cases.md "Hearings"): what was
 // proposed and agreed, and whether the minutes and recording in hand are those the record names.
 
-#include <array>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <boost/json/value.hpp>
 
+#include "concord/app/evidence_package.hpp"
 #include "concord/core/bytes.hpp"
 #include "concord/crypto/sha256.hpp"
 #include "concord/net/client.hpp"
@@ -20,23 +19,19 @@
 namespace concord::cli {
 namespace {
 
-// The SHA-256 of a file, read in blocks (a recording may be many gigabytes).
+// The SHA-256 of a file, read in blocks through the evidence file source (a recording may be
+// many gigabytes).
 Result<std::string> FileSha256(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return MakeError(ErrorCode::kNotFound, path + ": cannot be read");
-    }
+    CONCORD_ASSIGN_OR_RETURN(app::PlaintextSource source, app::FileSource(path));
     crypto::Sha256Hasher hasher;
-    std::vector<char> block(1 << 16);
-    while (in) {
-        in.read(block.data(), static_cast<std::streamsize>(block.size()));
-        const auto n = static_cast<std::size_t>(in.gcount());
-        hasher.Update(ByteSpan(reinterpret_cast<const std::uint8_t*>(block.data()), n));
+    std::vector<std::uint8_t> block(std::size_t{1} << 16);
+    for (;;) {
+        CONCORD_ASSIGN_OR_RETURN(const std::size_t n, source(block));
+        if (n == 0) {
+            return HexEncode(hasher.Finish());
+        }
+        hasher.Update(ByteSpan(block.data(), n));
     }
-    if (in.bad()) {
-        return MakeError(ErrorCode::kUnavailable, path + ": read failed");
-    }
-    return HexEncode(hasher.Finish());
 }
 
 // The hearing of the case view `view`, or null.
