@@ -148,9 +148,14 @@ public:
         Context& ctx,
         std::filesystem::path dir,
         std::uint16_t base_port,
-        std::filesystem::path concordd
+        std::filesystem::path concordd,
+        std::filesystem::path web_root
     )
-        : ctx_(ctx), dir_(std::move(dir)), base_port_(base_port), concordd_(std::move(concordd)) {}
+        : ctx_(ctx),
+          dir_(std::move(dir)),
+          base_port_(base_port),
+          concordd_(std::move(concordd)),
+          web_root_(std::move(web_root)) {}
     ~Demo() { StopNodes(nodes_); }
 
     Result<void> Setup() {
@@ -217,6 +222,11 @@ public:
             // passes) so that five sign-ins stay quick on a laptop; a real node keeps the default.
             CONCORD_ASSIGN_OR_RETURN(std::string config, ReadFile(n.dir / "config.toml"));
             config += "\n[people]\nargon2_memory_kib = 19456\nargon2_passes = 2\n";
+            if (!web_root_.empty()) {
+                // A JSON string is a TOML basic string (the same escapes).
+                config += "\n[web]\nroot = " +
+                          boost::json::serialize(boost::json::value(web_root_.string())) + "\n";
+            }
             CONCORD_RETURN_IF_ERROR(WriteFile(n.dir / "config.toml", config));
         }
         CONCORD_RETURN_IF_ERROR(ConfigureProviderHook(nodes_[2]));
@@ -756,6 +766,13 @@ public:
             ctx_.out << "  " << n.id << "  https://127.0.0.1:" << n.api_port << "/api/v1  token "
                      << n.init.api_token << "  (TLS pin " << n.init.entry.tls_sha256 << ")\n";
         }
+        if (!web_root_.empty()) {
+            ctx_.out
+                << "Web UI (a self-signed certificate: compare its SHA-256 with the TLS pin):\n";
+            for (const auto& n : nodes_) {
+                ctx_.out << "  " << n.id << "  https://127.0.0.1:" << n.api_port << "/\n";
+            }
+        }
         ctx_.out << "  files: " << dir_.string() << std::endl;
     }
 
@@ -771,6 +788,7 @@ private:
     std::filesystem::path dir_;
     std::uint16_t base_port_;
     std::filesystem::path concordd_;
+    std::filesystem::path web_root_;  // the built web UI each node serves; empty: none
     legal::Catalog catalog_;
     federation::Directory directory_;
     std::vector<DemoNode> nodes_;
@@ -802,6 +820,7 @@ void AddDemoCommand(CLI::App& app, Context& ctx) {
         std::string dir;
         std::uint16_t base_port{7100};
         std::string concordd;
+        std::string web;
         int rounds{1};
     };
     auto a = std::make_shared<Args>();
@@ -819,6 +838,12 @@ void AddDemoCommand(CLI::App& app, Context& ctx) {
     )
         ->capture_default_str();
     demo->add_option("--concordd", a->concordd, "the concordd binary (default: beside concord)");
+    demo->add_option(
+        "--web",
+        a->web,
+        "the built web UI for the nodes to serve (default: web/dist of the current folder when it "
+        "holds index.html; 'none': no UI)"
+    );
     demo->add_option(
             "--rounds",
             a->rounds,
@@ -844,7 +869,24 @@ void AddDemoCommand(CLI::App& app, Context& ctx) {
             sigaddset(&signals, SIGINT);
             sigaddset(&signals, SIGTERM);
             pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-            Demo demo_run(ctx, dir, a->base_port, server::testing::FindConcordd(a->concordd));
+            std::filesystem::path web = a->web;
+            if (web.empty() && std::filesystem::exists("web/dist/index.html")) {
+                web = "web/dist";
+            }
+            if (web == "none") {
+                web.clear();
+            }
+            if (!web.empty()) {
+                if (!std::filesystem::exists(web / "index.html")) {
+                    return MakeError(
+                        ErrorCode::kInvalidArgument,
+                        "--web: " + web.string() +
+                            " holds no index.html (run npm run build in web/)"
+                    );
+                }
+                web = std::filesystem::absolute(web);
+            }
+            Demo demo_run(ctx, dir, a->base_port, server::testing::FindConcordd(a->concordd), web);
             CONCORD_RETURN_IF_ERROR(demo_run.Setup());
             CONCORD_ASSIGN_OR_RETURN(bool verified, demo_run.RunScenario(a->rounds));
             ctx.out << (verified ? "\nevery step verified\n" : "\nSOME STEPS FAILED\n");

@@ -27,6 +27,7 @@ std::vector<RoutePolicy> RegisterApiRoutes(net::Router& router, NodeService::Imp
     AddAccessRoutes(t, service);
     AddStatisticsRoutes(t, service);
     AddAssetRoutes(t, service);
+    AddWebRoutes(t, service);
     return t.Policies();
 }
 
@@ -39,6 +40,7 @@ void AddApiRoutes(net::Router& router, NodeService::Impl& service) {
 std::vector<std::pair<std::string, std::string>> NodeService::Routes() {
     NodeService::Impl unused;
     unused.config.metrics = true;
+    unused.config.web_root = "web";
     net::Router federation;
     AddFederationRoutes(federation, unused);
     net::Router api;
@@ -55,6 +57,7 @@ std::vector<std::pair<std::string, std::string>> NodeService::Routes() {
 std::vector<NodeService::RouteAction> NodeService::ApiRouteActions() {
     NodeService::Impl unused;
     unused.config.metrics = true;
+    unused.config.web_root = "web";
     net::Router api;
     std::vector<RouteAction> out;
     for (auto& p : RegisterApiRoutes(api, unused)) {

@@ -49,12 +49,21 @@ protected:
             std::ofstream(r.config_file, std::ios::app) << "[witness]\ninterval = \"200ms\"\n";
         }
         WriteDirectory(1, false);
+        // Node 0 serves a small web UI build (WebUiTest below).
+        std::filesystem::create_directories(dir_ / "web" / "assets");
+        std::ofstream(dir_ / "web" / "index.html") << "<!doctype html><title>Concord</title>";
+        std::ofstream(dir_ / "web" / "assets" / "index-Ab1_2.js") << "console.log(1);";
+        std::ofstream(dir_ / "web" / "assets" / "notes.txt") << "not an asset type";
+        std::ofstream(dir_ / "web" / ".hidden.js") << "hidden";
         for (auto& r : inits_) {
             auto config = LoadConfig(r.config_file);
             ASSERT_TRUE(config) << config.error().ToString();
             config->directory_reload_interval = std::chrono::milliseconds(50);
             config->metrics = true;
             config->evidence_max_file_bytes = kMaxEvidenceBytes;
+            if (services_.empty()) {
+                config->web_root = dir_ / "web";
+            }
             auto service = NodeService::Start(*config);
             ASSERT_TRUE(service) << service.error().ToString();
             services_.push_back(std::move(*service));
@@ -191,9 +200,9 @@ TEST(OpenApiTest, DocumentAndRouterListTheSameRoutes) {
     EXPECT_GE(served.size(), 12u);
 }
 
-// Every local API route names the action its caller must be allowed; only /healthz, /metrics
-// and signing in (POST /api/v1/session) are open. (RouteTable::Authed cannot register a route
-// without one.)
+// Every local API route names the action its caller must be allowed; only /healthz, /metrics,
+// signing in (POST /api/v1/session) and the web UI's own files (/, /assets/) are open.
+// (RouteTable::Authed cannot register a route without one.)
 TEST(RoutePolicyTest, EveryApiRouteButHealthAndMetricsNamesAKnownAction) {
     std::set<std::string> known;
     for (app::Action action : app::AllActions()) {
@@ -202,7 +211,9 @@ TEST(RoutePolicyTest, EveryApiRouteButHealthAndMetricsNamesAKnownAction) {
     std::size_t authed = 0;
     for (const auto& route : NodeService::ApiRouteActions()) {
         if (route.pattern == "/healthz" || route.pattern == "/metrics" ||
-            (route.method == "POST" && route.pattern == "/api/v1/session")) {
+            (route.method == "POST" && route.pattern == "/api/v1/session") ||
+            (route.method == "GET" && (route.pattern == "/" || route.pattern == "/assets/{file}")
+            )) {
             EXPECT_EQ(route.action, "") << route.method << " " << route.pattern;
             continue;
         }
@@ -211,6 +222,46 @@ TEST(RoutePolicyTest, EveryApiRouteButHealthAndMetricsNamesAKnownAction) {
         ++authed;
     }
     EXPECT_GE(authed, 10u);
+}
+
+// The web UI's page and assets are served without a token, each with the UI's
+// Content-Security-Policy; only named files of the assets folder with a known type are served.
+TEST_F(ServiceTest, WebUiFilesAreServedWithTheirPolicyAndNothingElseIs) {
+    auto page = CallWith(0, "GET", "/", "", {});
+    ASSERT_TRUE(page) << page.error().ToString();
+    EXPECT_EQ(page->status, 200u);
+    EXPECT_EQ(page->content_type, "text/html; charset=utf-8");
+    EXPECT_EQ(page->body, "<!doctype html><title>Concord</title>");
+    const std::string csp = page->Header("Content-Security-Policy").value_or("");
+    EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("connect-src 'self'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+    EXPECT_EQ(csp.find("unsafe"), std::string::npos) << csp;
+    EXPECT_EQ(page->Header("X-Content-Type-Options").value_or(""), "nosniff");
+    EXPECT_EQ(page->Header("Cache-Control").value_or(""), "no-cache");
+
+    auto script = CallWith(0, "GET", "/assets/index-Ab1_2.js", "", {});
+    ASSERT_TRUE(script);
+    EXPECT_EQ(script->status, 200u);
+    EXPECT_EQ(script->content_type, "text/javascript; charset=utf-8");
+    EXPECT_EQ(script->body, "console.log(1);");
+    EXPECT_NE(script->Header("Cache-Control").value_or("").find("immutable"), std::string::npos);
+
+    for (const std::string path :
+         {"/assets/notes.txt",
+          "/assets/missing.js",
+          "/assets/..%2F.hidden.js",
+          "/assets/.hidden.js",
+          "/assets/%2e%2e",
+          "/index.html"}) {
+        auto r = CallWith(0, "GET", path, "", {});
+        ASSERT_TRUE(r) << path;
+        EXPECT_EQ(r->status, 404u) << path << ": " << r->body;
+    }
+    // A node without web.root serves no page.
+    auto none = CallWith(1, "GET", "/", "", {});
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->status, 404u);
 }
 
 TEST_F(ServiceTest, LocalApiNeedsTheToken) {

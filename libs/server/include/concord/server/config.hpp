@@ -94,6 +94,11 @@ struct Config {
     /// Counts below it (and durations from fewer cases) are suppressed in every report.
     std::int64_t statistics_threshold{5};
 
+    // [web]: the browser UI (docs/operations.md "Web UI")
+    /// The folder of the built UI (index.html and assets/, as `npm run build` in web/ writes
+    /// it); served on the API listener at / and /assets/. Empty: no UI is served.
+    std::filesystem::path web_root;
+
     // [log]
     std::string log_level{"info"};
 
