@@ -4,14 +4,18 @@ SHELL := /bin/bash
 # Tests run side by side, one per core (they wait on disks and sockets more than on the CPU).
 JOBS ?= $(shell nproc)
 
-.PHONY: deps demo demo-ledger test test-tsan clang clang-build tidy tidy-ci release bench fuzz fuzz-ci format-check clean
+.PHONY: deps web demo demo-ledger test test-tsan clang clang-build tidy tidy-ci release bench fuzz fuzz-ci format-check clean
 
 deps:
 	bash scripts/install-deps
 
+# The web UI (web/dist), which the demo's nodes serve and the web tests drive.
+web: deps
+	bash scripts/build-web
+
 # Builds the release tree and runs the three-node federation demo; the nodes keep running
 # until Ctrl-C (`concord demo --once` runs the scenario and exits).
-demo: deps
+demo: deps web
 	cmake --preset release
 	cmake --build --preset release --target concord concordd
 	build/release/apps/concord/concord demo
@@ -23,7 +27,7 @@ demo-ledger: deps
 	bash scripts/demo-ledger.sh build/release/apps/concord/concord
 
 # Builds everything with ASan+UBSan and runs every test through ctest.
-test: deps
+test: deps web
 	cmake --preset dev
 	cmake --build --preset dev
 	ctest --preset dev --timeout 600 --parallel $(JOBS)

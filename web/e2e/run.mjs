@@ -1,0 +1,363 @@
+// End-to-end test of the web UI: the three-node demo federation (real concordd processes on
+// loopback, each serving web/dist), driven in Debian's Chromium by playwright-core.
+//
+//   node e2e/run.mjs --concord PATH --concordd PATH [--base-port N] [--out DIR]
+//
+// A's officer signs in, finds the demo's case and verifies the receiver's proof in the browser;
+// B's duty officer watches the duty desk while A sends an emergency request, sees it arrive live
+// and acknowledges it; the screens are switched to Arabic (right to left) and Chinese; a locked
+// account and an ended session are shown as such. Every screen is checked by axe-core and must
+// raise no Content-Security-Policy violation. Screenshots go to --out.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import * as OTPAuth from 'otpauth';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+const webDir = resolve(here, '..');
+const sourceDir = resolve(webDir, '..');
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(name);
+  if (i < 0) {
+    if (fallback === undefined) throw new Error(`missing ${name}`);
+    return fallback;
+  }
+  return process.argv[i + 1];
+}
+
+const concord = option('--concord');
+const concordd = option('--concordd');
+const basePort = Number(option('--base-port', '7400'));
+const outDir = resolve(option('--out', join(tmpdir(), 'concord-web-screens')));
+mkdirSync(outDir, { recursive: true });
+
+let failures = 0;
+function check(condition, what) {
+  console.log(`${condition ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!condition) failures++;
+  return condition;
+}
+
+// ---- the federation -----------------------------------------------------------------------
+
+function startDemo(dir) {
+  const child = spawn(
+    concord,
+    [
+      'demo',
+      '--dir',
+      dir,
+      '--base-port',
+      String(basePort),
+      '--concordd',
+      concordd,
+      '--web',
+      join(webDir, 'dist'),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  // The nodes must not outlive this script, however it ends.
+  process.on('exit', () => child.kill('SIGTERM'));
+  let output = '';
+  const ready = new Promise((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo not ready:\n${output}`)), 240_000);
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      if (/^\s+files: /m.test(output)) {
+        clearTimeout(timer);
+        resolveReady(output);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`demo exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, ready };
+}
+
+function parseNodes(output) {
+  const nodes = {};
+  const line = /^\s+(\S+)\s+https:\/\/127\.0\.0\.1:(\d+)\/api\/v1\s+token (\S+)\s+\(TLS pin ([0-9a-f]{64})\)/gm;
+  for (const m of output.matchAll(line)) {
+    nodes[m[1]] = { id: m[1], port: Number(m[2]), token: m[3], pin: m[4] };
+  }
+  return nodes;
+}
+
+// A call to a node's local API over TLS, its certificate checked against the node's pin (the
+// demo's certificates are self-signed, so the pin is what is trusted).
+function call(node, method, path, { body, headers = {} } = {}) {
+  return new Promise((resolveCall, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const request = https.request(
+      {
+        host: '127.0.0.1',
+        port: node.port,
+        method,
+        path,
+        rejectUnauthorized: false,
+        agent: false, // a new handshake per call, so every call sees the certificate
+        headers: {
+          ...(data ? { 'Content-Type': 'application/json' } : {}),
+          ...headers,
+        },
+      },
+      (response) => {
+        const seen = String(response.socket.getPeerCertificate()?.fingerprint256 ?? '');
+        if (seen.replaceAll(':', '').toLowerCase() !== node.pin) {
+          response.resume();
+          reject(new Error(`${node.id}: TLS certificate does not match its pin`));
+          return;
+        }
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (c) => (text += c));
+        response.on('end', () =>
+          resolveCall({ status: response.statusCode, headers: response.headers, text }),
+        );
+      },
+    );
+    request.on('error', reject);
+    if (data) request.write(data);
+    request.end();
+  });
+}
+
+async function enrol(node, login, roles, unit) {
+  const r = await call(node, 'POST', '/api/v1/users', {
+    body: { login, display_name: login, unit, roles },
+    headers: { Authorization: `Bearer ${node.token}` },
+  });
+  if (r.status !== 201) throw new Error(`enrol ${login} at ${node.id}: ${r.status} ${r.text}`);
+  const enrolment = JSON.parse(r.text);
+  return { login, password: enrolment.password, totp: OTPAuth.URI.parse(enrolment.otpauth_uri) };
+}
+
+// A person signed in from this script (not the browser): the session cookie and CSRF token.
+async function apiSession(node, person) {
+  const r = await call(node, 'POST', '/api/v1/session', {
+    body: { login: person.login, password: person.password, code: person.totp.generate() },
+  });
+  if (r.status !== 201) throw new Error(`sign-in ${person.login}: ${r.status} ${r.text}`);
+  const cookie = String(r.headers['set-cookie']).split(';')[0];
+  const csrf = JSON.parse(r.text).csrf_token;
+  return async (method, path, body) => {
+    const answer = await call(node, method, path, {
+      body,
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrf },
+    });
+    return { status: answer.status, json: answer.text ? JSON.parse(answer.text) : null };
+  };
+}
+
+// ---- the browser --------------------------------------------------------------------------
+
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+async function newPage(browser, name) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-GB' });
+  const page = await context.newPage();
+  page.cspViolations = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) page.cspViolations.push(m.text());
+  });
+  page.on('pageerror', (e) => check(false, `${name}: no script error (${e.message})`));
+  return { context, page };
+}
+
+async function screen(page, name) {
+  await page.screenshot({ path: join(outDir, `${name}.png`), fullPage: true });
+  // axe-core is evaluated through the DevTools protocol: the page's policy allows no inline or
+  // injected script, and that is what the CSP check below holds it to.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }),
+  );
+  const found = result.violations.map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+  );
+  check(found.length === 0, `${name}: axe-core finds no violation${found.length ? '\n  ' + found.join('\n  ') : ''}`);
+  check(page.cspViolations.length === 0, `${name}: no CSP violation ${page.cspViolations.join(' ')}`);
+}
+
+async function signIn(page, node, person, code = person.totp.generate()) {
+  await page.goto(`https://127.0.0.1:${node.port}/`);
+  await page.getByLabel(/^Login/).fill(person.login);
+  await page.getByLabel(/^Password/).fill(person.password);
+  await page.getByLabel(/authenticator/).fill(code);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+// ---- the scenario -------------------------------------------------------------------------
+
+async function main() {
+  const work = mkdtempSync(join(tmpdir(), 'concord-web-e2e-'));
+  const demo = startDemo(join(work, 'demo'));
+  let browser;
+  try {
+    const nodes = parseNodes(await demo.ready);
+    const a = nodes['fr.central'];
+    const b = nodes['hu.poc'];
+    check(a && b, 'the demo federation runs (fr.central, hu.poc)');
+
+    const page = await call(a, 'GET', '/');
+    const csp = String(page.headers['content-security-policy'] ?? '');
+    check(page.status === 200 && csp.includes("script-src 'self'"), 'concordd serves the UI with its CSP');
+
+    const officer = await enrol(a, 'web.officer', ['officer'], 'cybercrime');
+    const apiOfficer = await enrol(a, 'api.officer', ['officer'], 'cybercrime');
+    const apiApprover = await enrol(a, 'api.approver', ['approver'], 'cybercrime');
+    const duty = await enrol(b, 'web.duty', ['duty_officer', 'officer'], 'duty-desk');
+    const locked = await enrol(a, 'web.locked', ['officer'], 'cybercrime');
+
+    browser = await chromium.launch({
+      executablePath: process.env.CONCORD_CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+
+    // A's officer: the case list, the demo's case, its proof verified in the browser.
+    const A = await newPage(browser, 'officer');
+    await A.page.goto(`https://127.0.0.1:${a.port}/`);
+    await A.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await screen(A.page, '01-sign-in');
+    await signIn(A.page, a, officer);
+    await A.page.getByTestId('cases').waitFor();
+    const rows = await A.page.getByTestId('cases').locator('tbody tr').count();
+    check(rows >= 1, `A's officer sees the demo's case in the list (${rows})`);
+    await screen(A.page, '02-cases');
+    await A.page.getByTestId('cases').locator('tbody tr a').first().click();
+    await A.page.getByTestId('timeline').waitFor();
+    check(
+      (await A.page.getByTestId('approval').textContent()).includes('signed'),
+      'the case shows its signed approval',
+    );
+    await A.page.getByRole('button', { name: 'Verify' }).first().click();
+    const proof = A.page.getByTestId('proof-result').first();
+    await proof.filter({ hasText: /Verified|Not verified/ }).waitFor();
+    const proofText = await proof.textContent();
+    check(/^Verified in this browser: entry \d+ of the audit log of hu\.poc/.test(proofText), `proof verified: ${proofText}`);
+    await screen(A.page, '03-case-verified');
+
+    // The same screens in Arabic (right to left) and Chinese.
+    await A.page.getByTestId('language').selectOption('ar');
+    await A.page.locator('html[dir="rtl"][lang="ar"]').waitFor();
+    check(
+      (await A.page.getByRole('heading', { level: 2 }).first().textContent()) === 'التسلسل الزمني',
+      'Arabic: the page is right to left and translated',
+    );
+    await screen(A.page, '04-case-ar');
+    await A.page.getByRole('link', { name: 'القضايا' }).first().click();
+    await A.page.getByTestId('cases').waitFor();
+    await screen(A.page, '05-cases-ar');
+    await A.page.getByTestId('language').selectOption('zh');
+    await A.page.locator('html[dir="ltr"][lang="zh"]').waitFor();
+    check((await A.page.getByRole('heading', { level: 1 }).textContent()) === '案件', 'Chinese: translated');
+    await screen(A.page, '06-cases-zh');
+    await A.page.getByTestId('language').selectOption('en');
+
+    // B's duty officer: the emergency request arrives live and is acknowledged in one action.
+    const B = await newPage(browser, 'duty');
+    await signIn(B.page, b, duty);
+    await B.page.getByTestId('cases').waitFor();
+    await B.page.getByRole('link', { name: 'Duty desk' }).click();
+    await B.page.getByTestId('duty-live').filter({ hasText: 'Live' }).waitFor();
+    await screen(B.page, '07-duty-desk');
+
+    const drafter = await apiSession(a, apiOfficer);
+    const approver = await apiSession(a, apiApprover);
+    const example = JSON.parse(
+      readFileSync(join(sourceDir, 'instruments', 'examples', 'expedited-preservation.json'), 'utf8'),
+    );
+    example.date = new Date().toISOString().slice(0, 10);
+    const draft = await drafter('POST', '/api/v1/cases', {
+      request: example,
+      peer_node: b.id,
+      priority: 'emergency',
+    });
+    check(draft.status === 201, `A drafts an emergency request (${draft.status})`);
+    const approved = await approver('POST', `/api/v1/cases/${draft.json.id}/approve`);
+    check(approved.status === 200, `A's approver approves it: it leaves A (${approved.status})`);
+
+    await B.page.getByTestId('duty-alarm').waitFor({ timeout: 30_000 });
+    check(
+      (await B.page.getByTestId('duty-alarm').textContent()).includes('fr.central'),
+      'the duty desk raises the alarm live, naming the sender',
+    );
+    await screen(B.page, '08-duty-alarm');
+    await B.page.getByRole('button', { name: 'Acknowledge' }).first().click();
+    const mine = B.page.getByTestId('acknowledged').filter({ hasText: 'user:web.duty' });
+    await mine.waitFor();
+    check((await mine.count()) === 1, 'the acknowledgement names the duty officer');
+    await screen(B.page, '09-duty-acknowledged');
+
+    // A locked account stays locked, whatever is typed next; the message does not say which
+    // part was wrong.
+    const L = await newPage(browser, 'locked');
+    for (let i = 0; i < 5; i++) {
+      await signIn(L.page, a, { ...locked, password: `wrong password ${i}` });
+      await L.page.getByTestId('login-error').waitFor();
+    }
+    await signIn(L.page, a, locked);
+    await L.page.getByTestId('login-error').waitFor();
+    check(
+      (await L.page.getByTestId('login-error').textContent()).includes('locked'),
+      'a locked account is refused with the right password too',
+    );
+    check((await L.page.getByTestId('cases').count()) === 0, 'the locked account sees no case');
+    await screen(L.page, '10-locked');
+
+    // An ended session: the cookie is gone, the next call is refused, the sign-in returns.
+    await A.context.clearCookies();
+    await A.page.getByRole('link', { name: 'Cases' }).click();
+    await A.page.getByTestId('cases').locator('tbody tr a').first().click();
+    await A.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    check(
+      (await A.page.getByRole('status').first().textContent()).includes('session has ended'),
+      'an ended session brings back the sign-in with a notice',
+    );
+    await screen(A.page, '11-session-ended');
+
+    // Signing out ends the session at the node.
+    await B.page.getByRole('button', { name: 'Sign out' }).click();
+    await B.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const after = await B.page.evaluate(() => fetch('/api/v1/session').then((r) => r.status));
+    check(after === 401, `after signing out the node refuses the old session (${after})`);
+  } finally {
+    if (browser) await browser.close();
+    if (demo.child.exitCode === null && demo.child.signalCode === null) {
+      const exited = new Promise((r) => demo.child.once('exit', r));
+      demo.child.kill('SIGTERM');
+      await exited;
+    }
+    if (failures === 0) rmSync(work, { recursive: true, force: true });
+    else console.log(`nodes' files kept in ${work}`);
+  }
+  console.log(`screenshots in ${outDir}`);
+  if (failures > 0) {
+    console.log(`${failures} check(s) failed`);
+    process.exit(1);
+  }
+  console.log('every check passed');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

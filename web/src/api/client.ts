@@ -1,0 +1,99 @@
+// The UI's only way to the node: /api/v1 on the page's own origin, with the session cookie
+// (HttpOnly, set by POST /api/v1/session) and, on every state-changing call, the session's
+// CSRF token. Types come from schema.d.ts, generated from docs/api/openapi.json
+// (`npm run api-types`; the drift test fails the build when the two differ).
+import type { components, paths } from './schema';
+
+export type Schemas = components['schemas'];
+export type Me = Schemas['Me'];
+export type Case = Schemas['Case'];
+export type CaseView = Schemas['CaseView'];
+export type DutyAlert = Schemas['DutyAlert'];
+export type MessageDetail = Schemas['MessageDetail'];
+export type TimelineEvent = NonNullable<CaseView['timeline']>[number];
+
+type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+/** The JSON body of the 200 or 201 answer of `method` on `path`, as the document states it. */
+export type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: infer R;
+}
+  ? R extends { 200: infer A }
+    ? Json<A>
+    : R extends { 201: infer A }
+      ? Json<A>
+      : never
+  : never;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken = '';
+let lastAnswered = Date.now();
+
+/** When the node last answered a call of this page (each call renews the session's idle time). */
+export function lastActivity(): number {
+  return lastAnswered;
+}
+
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token ?? '';
+}
+
+async function send(method: string, path: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  if (response.ok) lastAnswered = Date.now();
+  if (!response.ok) {
+    let code = 'http_' + response.status;
+    let message = response.statusText;
+    try {
+      const error = (await response.json()) as Schemas['Error'];
+      code = error.error?.code ?? code;
+      message = error.error?.message ?? message;
+    } catch {
+      // not a JSON error body: keep the status
+    }
+    throw new ApiError(response.status, code, message);
+  }
+  return response;
+}
+
+async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await send(method, path, body);
+  return (await response.json()) as T;
+}
+
+export const api = {
+  signIn: (login: string, password: string, code: string) =>
+    json<Answer<'/api/v1/session', 'post'>>('POST', '/api/v1/session', { login, password, code }),
+  me: () => json<Answer<'/api/v1/session', 'get'>>('GET', '/api/v1/session'),
+  signOut: () => send('DELETE', '/api/v1/session'),
+  node: () => json<Answer<'/api/v1/node', 'get'>>('GET', '/api/v1/node'),
+  cases: (direction: string, state: string) => {
+    const q = new URLSearchParams();
+    if (direction) q.set('direction', direction);
+    if (state) q.set('state', state);
+    return json<Answer<'/api/v1/cases', 'get'>>('GET', '/api/v1/cases?' + q.toString());
+  },
+  case: (id: string, lang: string) =>
+    json<CaseView>('GET', `/api/v1/cases/${encodeURIComponent(id)}?lang=${lang}`),
+  message: (id: string, box: 'inbox' | 'outbox') =>
+    json<MessageDetail>('GET', `/api/v1/messages/${encodeURIComponent(id)}?box=${box}`),
+  dutyAlerts: () => json<Answer<'/api/v1/duty/alerts', 'get'>>('GET', '/api/v1/duty/alerts'),
+  acknowledge: (id: string) =>
+    json<DutyAlert>('POST', `/api/v1/duty/alerts/${encodeURIComponent(id)}/acknowledge`),
+};

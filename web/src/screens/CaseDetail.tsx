@@ -1,0 +1,205 @@
+import { useCallback, useState } from 'react';
+
+import { ApiError, api, type CaseView, type TimelineEvent } from '../api/client';
+import { useUi } from '../context';
+import { formatDateTime, formatNumber } from '../i18n';
+import { ProofError, fromBase64, verifyTlogProof } from '../proof';
+import { useLoad } from './useLoad';
+
+type Check = { state: 'idle' | 'running' | 'ok' | 'failed'; text: string };
+
+// The receiver's proof of a message this node sent in the case (the request, or a step of this
+// side): the peer's signed checkpoint must carry the signature of the peer's key as the
+// directory lists it, and the leaf it names must lead to that checkpoint's root.
+function ProofCheck({ view, event }: { view: CaseView; event: TimelineEvent }) {
+  const { t, lang } = useUi();
+  const [check, setCheck] = useState<Check>({ state: 'idle', text: '' });
+
+  const run = async () => {
+    setCheck({ state: 'running', text: t('case.verifying') });
+    try {
+      const [message, node] = await Promise.all([
+        api.message(event.message_id!, 'outbox'),
+        api.node(),
+      ]);
+      if (!message.receiver_proof || !message.receiver_leaf) {
+        setCheck({ state: 'failed', text: t('case.noProof') });
+        return;
+      }
+      const peer = node.peers.find((p) => p.id === view.case?.peer_node);
+      if (!peer) throw new ProofError('no_signature', `${view.case?.peer_node} is not in the directory`);
+      const proof = await verifyTlogProof(
+        message.receiver_proof,
+        fromBase64(message.receiver_leaf),
+        peer.id,
+        fromBase64(peer.signing_key),
+      );
+      setCheck({
+        state: 'ok',
+        text: t('case.verified', {
+          index: formatNumber(lang, proof.index),
+          size: formatNumber(lang, proof.checkpoint.size),
+          origin: peer.id,
+        }),
+      });
+    } catch (err) {
+      const reason = err instanceof ProofError || err instanceof ApiError ? err.message : String(err);
+      setCheck({ state: 'failed', text: t('case.notVerified', { reason }) });
+    }
+  };
+
+  // A peer's step arrived in this node's inbox: its proof is in the peer's hands, not here.
+  if (!event.message_id || event.actor?.startsWith('peer:')) return null;
+  return (
+    <div className="proof">
+      <button type="button" onClick={run} disabled={check.state === 'running'}>
+        {t('case.verify')}
+      </button>
+      {check.text && (
+        <p role="status" className={check.state} data-testid="proof-result">
+          {check.text}
+        </p>
+      )}
+    </div>
+  );
+}
+
+// A request's fields as nested lists; every value keeps its own text direction (dir="auto"),
+// so Latin text stays readable in the Arabic layout and the other way round.
+function Value({ value }: { value: unknown }) {
+  if (Array.isArray(value)) {
+    return (
+      <ol>
+        {value.map((item, i) => (
+          <li key={i}>
+            <Value value={item} />
+          </li>
+        ))}
+      </ol>
+    );
+  }
+  if (value !== null && typeof value === 'object') {
+    return (
+      <dl className="nested">
+        {Object.entries(value).map(([key, item]) => (
+          <div key={key}>
+            <dt dir="auto">{key}</dt>
+            <dd>
+              <Value value={item} />
+            </dd>
+          </div>
+        ))}
+      </dl>
+    );
+  }
+  return <span dir="auto">{String(value)}</span>;
+}
+
+function RequestFields({ request }: { request: Record<string, unknown> }) {
+  return (
+    <dl className="request">
+      {Object.entries(request).map(([key, value]) => (
+        <div key={key}>
+          <dt dir="auto">{key}</dt>
+          <dd>
+            <Value value={value} />
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function CaseDetail({ id }: { id: string }) {
+  const { t, lang } = useUi();
+  const load = useCallback(() => api.case(id, lang), [id, lang]);
+  const { data: view, error } = useLoad(load);
+  const c = view?.case;
+
+  return (
+    <section aria-labelledby="case-title">
+      <p>
+        <a href="#/cases">{t('case.back')}</a>
+      </p>
+      {error && <p role="alert">{t('error.load', { message: error })}</p>}
+      {view && c && (
+        <>
+          <h1 id="case-title">{t('case.title', { number: c.number ?? '' })}</h1>
+          <dl className="fields">
+            <div>
+              <dt>{t('cases.state')}</dt>
+              <dd data-testid="case-state">{c.state}</dd>
+            </div>
+            <div>
+              <dt>{t('cases.type')}</dt>
+              <dd>{c.request_type}</dd>
+            </div>
+            <div>
+              <dt>{t('case.instrument')}</dt>
+              <dd>{c.instrument}</dd>
+            </div>
+            <div>
+              <dt>{t('case.parties')}</dt>
+              <dd>
+                {c.requesting_party} → {c.requested_party}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('cases.peer')}</dt>
+              <dd>{c.peer_node}</dd>
+            </div>
+            <div>
+              <dt>{t('case.offence')}</dt>
+              <dd>{c.offence}</dd>
+            </div>
+            <div>
+              <dt>{t('cases.priority')}</dt>
+              <dd>{c.priority === 'emergency' ? t('cases.emergency') : t('cases.normal')}</dd>
+            </div>
+            {view.approval && (
+              <div>
+                <dt>{t('case.approval')}</dt>
+                <dd className={view.approval.alert ? 'error' : undefined} data-testid="approval">
+                  {view.approval.alert && <strong>{t('case.approvalAlert')}: </strong>}
+                  {view.approval.status} — {view.approval.description}
+                </dd>
+              </div>
+            )}
+          </dl>
+          <h2>{t('case.timeline')}</h2>
+          <table data-testid="timeline">
+            <thead>
+              <tr>
+                <th scope="col">{t('case.at')}</th>
+                <th scope="col">{t('case.actor')}</th>
+                <th scope="col">{t('case.step')}</th>
+                <th scope="col">{t('case.proof')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(view.timeline ?? []).map((event, i) => (
+                <tr key={i}>
+                  <td>{formatDateTime(lang, event.at)}</td>
+                  <td>{event.actor}</td>
+                  <td>
+                    {event.transition}: {event.from_state} → {event.to_state}
+                    {event.reasons && <div className="reasons">{event.reasons}</div>}
+                  </td>
+                  <td>
+                    <ProofCheck view={view} event={event} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {view.request && (
+            <>
+              <h2>{t('case.request')}</h2>
+              <RequestFields request={view.request as Record<string, unknown>} />
+            </>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
