@@ -1,7 +1,12 @@
 #include "concord/legal/json_view.hpp"
 
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "concord/legal/check.hpp"
@@ -21,6 +26,79 @@ std::string InstrumentsJson(const Catalog& catalog, std::string_view lang) {
             {"in_force", ins.in_force},
             {"articles", ins.articles.size()},
             {"verification", VerificationName(ins.verification)}});
+    }
+    return boost::json::serialize(out);
+}
+
+namespace {
+
+boost::json::array CitationsJson(const Catalog& catalog, const std::vector<std::string>& cites) {
+    boost::json::array out;
+    for (const std::string& cite : cites) {
+        out.push_back(boost::json::object{
+            {"ref", cite}, {"verification", VerificationName(Cite(catalog, cite).verification)}});
+    }
+    return out;
+}
+
+std::string_view Text(const Catalog& catalog, const std::string& key, std::string_view lang) {
+    const auto it = catalog.messages.find(key);
+    return it == catalog.messages.end() ? std::string_view(key) : Pick(it->second, lang);
+}
+
+// The example request of a type (instruments/examples/<type with '-'>.json), or null.
+boost::json::value Example(const Catalog& catalog, std::string id) {
+    std::replace(id.begin(), id.end(), '_', '-');
+    std::ifstream in(catalog.dir / "examples" / (id + ".json"), std::ios::binary);
+    if (!in) {
+        return nullptr;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(text.str(), ec);
+    return ec || !v.is_object() ? boost::json::value(nullptr) : v;
+}
+
+}  // namespace
+
+std::string FormsJson(const Catalog& catalog, std::string_view lang) {
+    boost::json::array out;
+    for (const auto& [id, type] : catalog.request_types) {
+        boost::json::array bases;
+        for (const Basis& b : type.bases) {
+            bases.push_back(boost::json::object{
+                {"instrument", b.instrument},
+                {"cite", b.cite},
+                {"verification", VerificationName(Cite(catalog, b.cite).verification)}});
+        }
+        boost::json::array fields;
+        for (const FieldSpec& f : type.fields) {
+            boost::json::array values;
+            for (const std::string& v : f.values) {
+                values.push_back(boost::json::object{
+                    {"value", v}, {"label", Text(catalog, "value." + v, lang)}});
+            }
+            fields.push_back(boost::json::object{
+                {"name", f.name},
+                {"label", Text(catalog, "field." + f.name, lang)},
+                {"type", f.type},
+                {"required", f.required},
+                {"list", f.list},
+                {"max_length", f.max_length},
+                {"max_items", f.max_items},
+                {"values", std::move(values)},
+                {"cites", CitationsJson(catalog, f.cites)}});
+        }
+        out.push_back(boost::json::object{
+            {"id", id},
+            {"name", Pick(type.name, lang)},
+            {"emergency", type.emergency},
+            {"emergency_allowed", type.emergency_allowed},
+            {"offences_required", type.offences_required},
+            {"bases", std::move(bases)},
+            {"fields", std::move(fields)},
+            {"example", Example(catalog, id)}});
     }
     return boost::json::serialize(out);
 }

@@ -21,6 +21,10 @@ Response LegalInstruments(NodeService::Impl& s, Request& request) {
     return Json(200, legal::InstrumentsJson(*s.catalog, Language(request)));
 }
 
+Response LegalForms(NodeService::Impl& s, Request& request) {
+    return Json(200, legal::FormsJson(*s.catalog, Language(request)));
+}
+
 Response LegalOffences(NodeService::Impl& s, Request& request) {
     auto json = legal::OffencesJson(
         *s.catalog, request.QueryParam("instrument").value_or(""), Language(request)
@@ -56,6 +60,12 @@ void AddLegalRoutes(RouteTable& t, NodeService::Impl& s) {
         "/api/v1/legal/instruments",
         app::Action::kLegalRead,
         [&s](Request& r, const app::Actor&) { return LegalInstruments(s, r); }
+    );
+    t.Authed(
+        "GET",
+        "/api/v1/legal/forms",
+        app::Action::kLegalRead,
+        [&s](Request& r, const app::Actor&) { return LegalForms(s, r); }
     );
     t.Authed(
         "GET",

@@ -866,7 +866,13 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description no finding of severity error */
+                            valid: boolean;
+                            findings: components["schemas"]["Finding"][];
+                        };
+                    };
                 };
                 /** @description unauthenticated */
                 401: {
@@ -4757,6 +4763,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/legal/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The request forms of the catalogue, for a form built from the data: each request type with its legal bases, its fields (label in the language, type, required, limits, allowed values with labels, citations with their verification status) and an example request */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description language of the texts (ar, zh, en, fr, ru, es); else Accept-Language */
+                    lang?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description forms */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForm"][];
+                    };
+                };
+                /** @description unauthenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5613,6 +5667,39 @@ export interface components {
             directory_serial: number;
             /** @description -1 when the store did not answer */
             ledger_size: number;
+        };
+        RequestForm: {
+            id: string;
+            name: string;
+            emergency?: boolean;
+            emergency_allowed?: boolean;
+            offences_required?: boolean;
+            bases: {
+                instrument?: string;
+                cite?: string;
+                verification?: string;
+            }[];
+            fields: {
+                name: string;
+                label: string;
+                /** @description text, enum, data_categories, authority, ip_endpoint, timestamp, ... (docs/legal-data.md) */
+                type: string;
+                required: boolean;
+                list: boolean;
+                max_length?: number;
+                max_items?: number;
+                values?: {
+                    value?: string;
+                    label?: string;
+                }[];
+                cites?: {
+                    ref?: string;
+                    /** @enum {string} */
+                    verification?: "verified" | "secondary" | "unverified";
+                }[];
+            }[];
+            /** @description a request of this type that passes the check (instruments/examples) */
+            example?: Record<string, never> | null;
         };
     };
     responses: never;

@@ -14,6 +14,13 @@ namespace concord::legal {
 /// [{id, short_name, type, title, adopted, in_force, articles, verification}, ...]
 std::string InstrumentsJson(const Catalog& catalog, std::string_view lang);
 
+/// The request forms, for a form built from the data: [{id, name, emergency, emergency_allowed,
+/// offences_required, bases: [{instrument, cite, verification}], fields: [{name, label, type,
+/// required, list, max_length, max_items, values: [{value, label}], cites: [{ref,
+/// verification}]}], example}], with `example` the request of instruments/examples (null when
+/// the type has none or it does not parse).
+std::string FormsJson(const Catalog& catalog, std::string_view lang);
+
 /// The offences of one instrument: [{article, number, title, concept, verification, source}].
 /// kInvalidArgument for an unknown instrument.
 Result<std::string> OffencesJson(
