@@ -383,6 +383,7 @@ Result<void> ReadAll(Reader& r, Config& c) {
         r.Duration("evidence.retention", c.evidence_retention, days(1), days(36525))
     );
     CONCORD_RETURN_IF_ERROR(r.Integer("statistics.threshold", c.statistics_threshold, 1, 1000));
+    CONCORD_RETURN_IF_ERROR(r.Bool("assistance.secretariat", c.assistance_secretariat));
     CONCORD_RETURN_IF_ERROR(
         r.Integer("people.argon2_memory_kib", c.argon2_memory_kib, 8, std::int64_t{4} * 1024 * 1024)
     );

@@ -94,6 +94,11 @@ struct Config {
     /// Counts below it (and durations from fewer cases) are suppressed in every report.
     std::int64_t statistics_threshold{5};
 
+    // [assistance]: technical assistance (docs/assistance.md)
+    /// The node is a treaty secretariat's: it sees every party's needs, offers and engagements,
+    /// not only its own party's.
+    bool assistance_secretariat{false};
+
     // [log]
     std::string log_level{"info"};
 
