@@ -410,12 +410,23 @@ Result<AssistancePosting> TechnicalAssistance::Post(
     const Actor& actor, PostingKind kind, const AssistancePostingInput& input
 ) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kAssistanceManage));
+    if (!input.party.empty() && input.party != party_) {
+        if (!secretariat_) {
+            return MakeError(
+                ErrorCode::kPermissionDenied,
+                fmt::format("this node posts for {} only; not for {}", party_, input.party)
+            );
+        }
+        if (legal::CheckCountryCode(input.party)) {
+            return Input("the party is an ISO 3166-1 alpha-2 code (two upper-case letters)");
+        }
+    }
     CONCORD_RETURN_IF_ERROR(CheckInput(input));
     AssistancePosting p;
     p.created_ms = now_();
     p.id = NewUuidV7At(p.created_ms);
     p.kind = kind;
-    p.party = party_;
+    p.party = input.party.empty() ? party_ : input.party;
     p.topic = input.topic;
     p.languages = input.languages;
     p.from = input.from;
@@ -461,14 +472,9 @@ Result<AssistancePosting> TechnicalAssistance::Withdraw(const Actor& actor, std:
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kAssistanceManage));
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(AssistancePosting p, PostingIn(*tx, id));
-    // Only the posting party withdraws; a secretariat sees another party's posting but does
-    // not speak for it.
-    if (p.party != party_) {
-        return Sees(p) ? MakeError(
-                             ErrorCode::kPermissionDenied,
-                             fmt::format("posting {} is {}'s to withdraw", p.id, p.party)
-                         )
-                       : NotFound("posting", id);
+    // The posting party withdraws, or the secretariat that records for it.
+    if (!Sees(p)) {
+        return NotFound("posting", id);
     }
     if (p.status != PostingStatus::kOpen) {
         return WrongState(fmt::format(

@@ -146,7 +146,12 @@ protected:
             officer_,
             kind,
             AssistancePostingInput{
-                std::move(topic), std::move(languages), "2027-03-01", "2027-03-31", "Two experts"}
+                std::move(topic),
+                std::move(languages),
+                "2027-03-01",
+                "2027-03-31",
+                "Two experts",
+                ""}
         );
         EXPECT_TRUE(p) << p.error().ToString();
         return p ? *p : AssistancePosting{};
@@ -185,7 +190,8 @@ TEST_P(TechnicalAssistanceTest, PostsANeedWithItsPartyAndAnAuditLeaf) {
 }
 
 TEST_P(TechnicalAssistanceTest, BadInputIsRefusedAndChangesNothing) {
-    const AssistancePostingInput good{"digital_forensics", {"en"}, "2027-03-01", "2027-03-31", "x"};
+    const AssistancePostingInput good{
+        "digital_forensics", {"en"}, "2027-03-01", "2027-03-31", "x", ""};
     std::vector<std::pair<AssistancePostingInput, std::string>> bad;
     auto with = [&](auto change, std::string expected) {
         AssistancePostingInput in = good;
@@ -339,16 +345,31 @@ TEST_P(TechnicalAssistanceTest, AStateSeesItsOwnAndWhatConcernsItTheSecretariatE
     ASSERT_FALSE(move);
     EXPECT_EQ(move.error().code, ErrorCode::kNotFound);
     EXPECT_EQ(hu_->Withdraw(officer_, de_need.id).error().code, ErrorCode::kNotFound);
-    // The secretariat sees DE's need but does not speak for DE.
+    // Only a secretariat posts for another party.
+    AssistancePostingInput for_it{"asset_recovery", {"it"}, "2027-03-01", "2027-03-02", "x", "IT"};
+    auto not_secretariat = hu_->Post(officer_, PostingKind::kOffer, for_it);
+    ASSERT_FALSE(not_secretariat);
+    EXPECT_EQ(not_secretariat.error().code, ErrorCode::kPermissionDenied);
+    for_it.party = "Italy";
     EXPECT_EQ(
-        secretariat_->Withdraw(officer_, de_need.id).error().code, ErrorCode::kPermissionDenied
+        secretariat_->Post(officer_, PostingKind::kOffer, for_it).error().code,
+        ErrorCode::kInvalidArgument
     );
+    EXPECT_EQ(Count(*secretariat_), 3U);
     auto filtered = secretariat_->List(officer_, PostingKind::kNeed, PostingStatus::kOpen, "");
     ASSERT_TRUE(filtered) << filtered.error().ToString();
     ASSERT_EQ(filtered->size(), 1U);
     EXPECT_EQ((*filtered)[0].id, hu_need.id);
     EXPECT_TRUE(secretariat_->List(officer_, std::nullopt, std::nullopt, "asset_recovery")->empty()
     );
+    for_it.party = "IT";
+    auto recorded = secretariat_->Post(officer_, PostingKind::kOffer, for_it);
+    ASSERT_TRUE(recorded) << recorded.error().ToString();
+    EXPECT_EQ(recorded->party, "IT");
+    EXPECT_EQ(Count(*hu_), 1U);
+    auto withdrawn = secretariat_->Withdraw(officer_, recorded->id);
+    ASSERT_TRUE(withdrawn) << withdrawn.error().ToString();
+    EXPECT_EQ(withdrawn->status, PostingStatus::kWithdrawn);
     auto offer_as_need = secretariat_->Match(officer_, fr_offer.id);
     ASSERT_FALSE(offer_as_need);
     EXPECT_EQ(offer_as_need.error().code, ErrorCode::kInvalidArgument);

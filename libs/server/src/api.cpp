@@ -27,6 +27,7 @@ std::vector<RoutePolicy> RegisterApiRoutes(net::Router& router, NodeService::Imp
     AddAccessRoutes(t, service);
     AddStatisticsRoutes(t, service);
     AddAssetRoutes(t, service);
+    AddAssistanceRoutes(t, service);
     return t.Policies();
 }
 

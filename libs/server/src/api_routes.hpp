@@ -103,6 +103,8 @@ void AddAccessRoutes(RouteTable& table, NodeService::Impl& service);
 void AddStatisticsRoutes(RouteTable& table, NodeService::Impl& service);
 /// /api/v1/cases/{id}/assets...: the asset record of a case (api_assets.cpp).
 void AddAssetRoutes(RouteTable& table, NodeService::Impl& service);
+/// /api/v1/assistance/...: technical assistance between States (api_assistance.cpp).
+void AddAssistanceRoutes(RouteTable& table, NodeService::Impl& service);
 /// GET /fed/v1/statistics/publications/{id}: a published report, open to anyone
 /// (api_statistics.cpp).
 void AddFederationStatisticsRoutes(RouteTable& table, NodeService::Impl& service);

@@ -41,6 +41,9 @@ struct AssistancePostingInput {
     std::string from;                    ///< first day, YYYY-MM-DD
     std::string to;                      ///< last day, YYYY-MM-DD, not before `from`
     std::string description;             ///< plain text, 1-4000 bytes
+    /// Empty: the node's party. Another party (ISO 3166-1 alpha-2) only on a secretariat's
+    /// node, which records what States sent it by other channels.
+    std::string party;
 };
 
 /// A need or an offer as the node keeps it.
@@ -137,11 +140,13 @@ public:
         std::function<std::int64_t()> now
     );
 
-    /// Posts a need or an offer of the node's party.
+    /// Posts a need or an offer of the node's party (or, on a secretariat's node, of
+    /// `input.party`; elsewhere another party is kPermissionDenied).
     Result<AssistancePosting> Post(
         const Actor& actor, PostingKind kind, const AssistancePostingInput& input
     );
-    /// Withdraws an open posting of the node's party (kNotFound for another party's).
+    /// Withdraws an open posting of the node's party, or any on a secretariat's node
+    /// (kNotFound for another party's posting elsewhere).
     Result<AssistancePosting> Withdraw(const Actor& actor, std::string_view id);
     /// One visible posting.
     Result<AssistancePosting> Get(const Actor& actor, std::string_view id);
