@@ -195,10 +195,13 @@ AssistanceEngagement EngagementFrom(const store::Row& r) {
     return e;
 }
 
+// Moves posting `id` from `from` to `to`; kInvalidArgument "assistance_wrong_state" when it is
+// no longer in `from` (a concurrent change on PostgreSQL: the row is re-checked by the UPDATE).
 Result<void> SetPostingStatus(
     store::Transaction& tx,
     const std::string& id,
-    PostingStatus status,
+    PostingStatus from,
+    PostingStatus to,
     std::int64_t at_ms,
     const std::string& by
 ) {
@@ -206,11 +209,17 @@ Result<void> SetPostingStatus(
         auto changed,
         tx.Execute(
             "UPDATE app_assistance_postings SET status = $2, updated_ms = $3, updated_by = $4 "
-            "WHERE id = $1",
-            {id, std::string(PostingStatusName(status)), at_ms, by}
+            "WHERE id = $1 AND status = $5",
+            {id,
+             std::string(PostingStatusName(to)),
+             at_ms,
+             by,
+             std::string(PostingStatusName(from))}
         )
     );
-    (void)changed;
+    if (changed != 1) {
+        return WrongState(fmt::format("posting {} changed meanwhile", id));
+    }
     return {};
 }
 
@@ -484,7 +493,9 @@ Result<AssistancePosting> TechnicalAssistance::Withdraw(const Actor& actor, std:
     p.status = PostingStatus::kWithdrawn;
     p.updated_ms = now_();
     p.updated_by = actor.Label();
-    CONCORD_RETURN_IF_ERROR(SetPostingStatus(*tx, p.id, p.status, p.updated_ms, p.updated_by));
+    CONCORD_RETURN_IF_ERROR(
+        SetPostingStatus(*tx, p.id, PostingStatus::kOpen, p.status, p.updated_ms, p.updated_by)
+    );
     boost::json::object leaf{
         {"event", "assistance.withdrawn"},
         {"posting", p.id},
@@ -622,12 +633,12 @@ Result<AssistanceEngagement> TechnicalAssistance::Engage(
         )
     );
     (void)inserted;
-    CONCORD_RETURN_IF_ERROR(
-        SetPostingStatus(*tx, need.id, PostingStatus::kMatched, e.created_ms, e.updated_by)
-    );
-    CONCORD_RETURN_IF_ERROR(
-        SetPostingStatus(*tx, offer.id, PostingStatus::kMatched, e.created_ms, e.updated_by)
-    );
+    CONCORD_RETURN_IF_ERROR(SetPostingStatus(
+        *tx, need.id, PostingStatus::kOpen, PostingStatus::kMatched, e.created_ms, e.updated_by
+    ));
+    CONCORD_RETURN_IF_ERROR(SetPostingStatus(
+        *tx, offer.id, PostingStatus::kOpen, PostingStatus::kMatched, e.created_ms, e.updated_by
+    ));
     boost::json::object leaf{
         {"event", "assistance.engaged"},
         {"engagement", e.id},
@@ -704,12 +715,22 @@ Result<AssistanceEngagement> TechnicalAssistance::Advance(
     }
     if (to == EngagementState::kCancelled) {
         // The need and the offer may find another match.
-        CONCORD_RETURN_IF_ERROR(
-            SetPostingStatus(*tx, e.need_id, PostingStatus::kOpen, e.updated_ms, e.updated_by)
-        );
-        CONCORD_RETURN_IF_ERROR(
-            SetPostingStatus(*tx, e.offer_id, PostingStatus::kOpen, e.updated_ms, e.updated_by)
-        );
+        CONCORD_RETURN_IF_ERROR(SetPostingStatus(
+            *tx,
+            e.need_id,
+            PostingStatus::kMatched,
+            PostingStatus::kOpen,
+            e.updated_ms,
+            e.updated_by
+        ));
+        CONCORD_RETURN_IF_ERROR(SetPostingStatus(
+            *tx,
+            e.offer_id,
+            PostingStatus::kMatched,
+            PostingStatus::kOpen,
+            e.updated_ms,
+            e.updated_by
+        ));
     }
     boost::json::object leaf{
         {"event", "assistance." + std::string(EngagementStateName(to))},
