@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "concord/app/assistance_summary.hpp"
+
 #include "app_test_support.hpp"
 
 namespace concord::app {
@@ -102,6 +104,53 @@ TEST(AssistanceMatching, TopicsAreTheClosedList) {
     EXPECT_EQ(topics.size(), 9U);
     EXPECT_EQ(topics.front(), "digital_forensics");
     EXPECT_NE(std::find(topics.begin(), topics.end(), "contact_point_24_7"), topics.end());
+}
+
+TEST(AssistanceSummary, CountsOpenNeedsAgainstOffersMatchesAndEvaluationsPerTopic) {
+    std::vector<AssistancePosting> postings{
+        Offer("o1", "FR", "digital_forensics", {"fr"}, "2027-03-01", "2027-03-02", 1),
+        Offer("o2", "DE", "digital_forensics", {"de"}, "2027-03-01", "2027-03-02", 2),
+        Offer("o3", "DE", "not_a_topic", {"de"}, "2027-03-01", "2027-03-02", 3),
+    };
+    postings[1].status = PostingStatus::kMatched;
+    AssistancePosting need = postings[0];
+    need.id = "n1";
+    need.kind = PostingKind::kNeed;
+    postings.push_back(need);
+    need.id = "n2";
+    need.topic = "legislation_drafting";
+    postings.push_back(need);
+    need.id = "n3";
+    need.status = PostingStatus::kMatched;
+    postings.push_back(need);
+    std::vector<AssistanceEngagement> engagements(3);
+    engagements[0].topic = "legislation_drafting";
+    engagements[0].state = EngagementState::kEvaluated;
+    engagements[0].evaluation_score = 4;
+    engagements[1].topic = "legislation_drafting";
+    engagements[1].state = EngagementState::kEvaluated;
+    engagements[1].evaluation_score = 5;
+    engagements[2].topic = "digital_forensics";
+    engagements[2].state = EngagementState::kCancelled;
+
+    const AssistanceSummary s = SummarizeAssistance(postings, engagements);
+    ASSERT_EQ(s.topics.size(), AssistanceTopics().size());
+    const AssistanceTopicFigures& forensics = s.topics[0];
+    EXPECT_EQ(forensics.topic, "digital_forensics");
+    EXPECT_EQ(forensics.open_needs, 1);
+    EXPECT_EQ(forensics.open_offers, 1);  // o2 is matched, o3 of no known topic
+    EXPECT_EQ(forensics.engagements, 1);
+    EXPECT_EQ(forensics.evaluations, 0);
+    const AssistanceTopicFigures& drafting = s.topics[1];
+    EXPECT_EQ(drafting.topic, "legislation_drafting");
+    EXPECT_EQ(drafting.open_needs, 1);
+    EXPECT_EQ(drafting.matched_needs, 1);
+    EXPECT_EQ(drafting.evaluations, 2);
+    EXPECT_EQ(drafting.score_total, 9);
+    EXPECT_EQ(s.engagements_by_state.at("evaluated"), 2);
+    EXPECT_EQ(s.engagements_by_state.at("cancelled"), 1);
+    EXPECT_EQ(s.engagements_by_state.at("agreed"), 0);
+    EXPECT_EQ(s.engagements_by_state.size(), 4U);
 }
 
 class TechnicalAssistanceTest : public BackendTest {

@@ -309,6 +309,42 @@ void AddTopics(CLI::App& parent, Context& ctx) {
     });
 }
 
+void AddSummary(CLI::App& parent, Context& ctx) {
+    auto a = std::make_shared<ApiOptions>();
+    CLI::App* cmd = parent.add_subcommand(
+        "summary", "per topic: open needs against open offers, matches, evaluations"
+    );
+    AddApiOptions(cmd, *a, true);
+    cmd->callback([&ctx, a] {
+        auto answer = Call(ctx, *a, "GET", "/api/v1/assistance/summary");
+        if (!answer) {
+            return;
+        }
+        if (a->json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        std::vector<std::vector<std::string>> rows{
+            {"topic", "open needs", "open offers", "matched", "engagements", "evaluated", "mean"}};
+        for (const auto& t : Array(*answer, "topics")) {
+            const std::int64_t n = t.at("evaluations").as_int64();
+            const std::int64_t total = t.at("score_total").as_int64();
+            // One decimal, exact: tenths rounded half up.
+            const std::int64_t tenths = n > 0 ? (total * 20 + n) / (2 * n) : 0;
+            rows.push_back(
+                {Str(t, "topic"),
+                 Str(t, "open_needs"),
+                 Str(t, "open_offers"),
+                 Str(t, "matched_needs"),
+                 Str(t, "engagements"),
+                 Str(t, "evaluations"),
+                 n > 0 ? std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) : "-"}
+            );
+        }
+        PrintTable(ctx.out, rows);
+    });
+}
+
 }  // namespace
 
 void AddAssistanceCommands(CLI::App& app, Context& ctx) {
@@ -320,6 +356,7 @@ void AddAssistanceCommands(CLI::App& app, Context& ctx) {
     AddPost(*assistance, ctx, "need");
     AddPost(*assistance, ctx, "offer");
     AddList(*assistance, ctx);
+    AddSummary(*assistance, ctx);
     AddOneCall(
         *assistance,
         ctx,

@@ -4,6 +4,9 @@
 #include <filesystem>
 #include <memory>
 #include <random>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -182,6 +185,22 @@ TEST_F(AssistanceCommandsTest, AStatePostsAndTheSecretariatMatchesAndFollowsTheE
     Output listed = On(1, {"assistance", "engagements"});
     ASSERT_EQ(listed.status, 0) << listed.err;
     EXPECT_NE(listed.out.find("evaluated"), std::string::npos) << listed.out;
+    Output summary = On(1, {"assistance", "summary"});
+    ASSERT_EQ(summary.status, 0) << summary.err;
+    // digital_forensics: no open need or offer, one matched need, one engagement evaluated 4.
+    std::istringstream lines(summary.out);
+    std::vector<std::string> cells;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with("digital_forensics ")) {
+            std::istringstream words(line);
+            for (std::string w; words >> w;) {
+                cells.push_back(w);
+            }
+        }
+    }
+    EXPECT_EQ(
+        cells, (std::vector<std::string>{"digital_forensics", "0", "0", "1", "1", "1", "4.0"})
+    ) << summary.out;
     Output matched = On(1, {"assistance", "list", "--status", "matched", "--json"});
     ASSERT_EQ(matched.status, 0) << matched.err;
     EXPECT_EQ(boost::json::parse(matched.out).at("postings").as_array().size(), 2U);

@@ -11,6 +11,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "concord/app/assistance_summary.hpp"
 #include "concord/app/technical_assistance.hpp"
 
 #include "api_routes.hpp"
@@ -201,6 +202,29 @@ void AddAssistanceRoutes(RouteTable& t, NodeService::Impl& s) {
         }
     );
     t.Authed("GET", "/api/v1/assistance/postings", Action::kAssistanceRead, With(s, ListPostings));
+    t.Authed(
+        "GET",
+        "/api/v1/assistance/summary",
+        Action::kAssistanceRead,
+        With(
+            s,
+            [](app::TechnicalAssistance& ta, Request&, const app::Actor& actor) {
+                auto postings = ta.List(actor, std::nullopt, std::nullopt, "");
+                if (!postings) {
+                    return FromError(postings.error());
+                }
+                auto engagements = ta.Engagements(actor);
+                if (!engagements) {
+                    return FromError(engagements.error());
+                }
+                boost::json::object out =
+                    app::AssistanceSummaryJson(app::SummarizeAssistance(*postings, *engagements));
+                out["party"] = ta.Party();
+                out["secretariat"] = ta.Secretariat();
+                return Json(200, boost::json::serialize(out));
+            }
+        )
+    );
     t.Authed(
         "GET",
         "/api/v1/assistance/postings/{id}",

@@ -3,6 +3,7 @@
 // changes nothing; a State's node posts for its own party only; the secretariat records, ranks,
 // matches and follows an engagement to its evaluation.
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -195,6 +196,17 @@ TEST_F(AssistanceApiTest, TheSecretariatMatchesAndFollowsAnEngagementToItsEvalua
     auto matched = On(1, "GET", "/api/v1/assistance/postings?status=matched");
     ASSERT_EQ(matched.status, 200u) << matched.body;
     EXPECT_EQ(matched.json.at("postings").as_array().size(), 2U);
+    auto summary = On(1, "GET", "/api/v1/assistance/summary");
+    ASSERT_EQ(summary.status, 200u) << summary.body;
+    EXPECT_EQ(summary.json.at("secretariat").as_bool(), true);
+    EXPECT_EQ(summary.json.at("engagements_by_state").at("evaluated").as_int64(), 1);
+    const auto& topics = summary.json.at("topics").as_array();
+    const auto point = std::find_if(topics.begin(), topics.end(), [](const auto& t) {
+        return t.at("topic").as_string() == "contact_point_24_7";
+    });
+    ASSERT_NE(point, topics.end()) << summary.body;
+    EXPECT_EQ(point->at("matched_needs").as_int64(), 1);
+    EXPECT_EQ(point->at("score_total").as_int64(), 4);
     auto withdraw = On(1, "POST", "/api/v1/assistance/postings/" + need_id + "/withdraw", "{}");
     EXPECT_EQ(withdraw.status, 400u) << withdraw.body;
     EXPECT_TRUE(
