@@ -90,6 +90,16 @@ constexpr Rule kRules[] = {
     {Role::kAdministrator, Action::kStatisticsRead, Scope::kNoCase},
     {Role::kStatistician, Action::kStatisticsPublish, Scope::kNoCase},
     {Role::kAdministrator, Action::kStatisticsPublish, Scope::kNoCase},
+    // Technical assistance (docs/assistance.md): no case content; the central authority's
+    // officers and approvers post and move, anyone who reads figures may read.
+    {Role::kOfficer, Action::kAssistanceRead, Scope::kNoCase},
+    {Role::kApprover, Action::kAssistanceRead, Scope::kNoCase},
+    {Role::kDutyOfficer, Action::kAssistanceRead, Scope::kNoCase},
+    {Role::kAuditor, Action::kAssistanceRead, Scope::kNoCase},
+    {Role::kStatistician, Action::kAssistanceRead, Scope::kNoCase},
+    {Role::kAdministrator, Action::kAssistanceRead, Scope::kNoCase},
+    {Role::kOfficer, Action::kAssistanceManage, Scope::kNoCase},
+    {Role::kApprover, Action::kAssistanceManage, Scope::kNoCase},
 };
 
 // Whether `action` is one of the enumerators of Action. The switch has no default, so a new
@@ -120,6 +130,8 @@ constexpr bool IsAction(Action action) {
         case Action::kTokenManage:
         case Action::kStatisticsRead:
         case Action::kStatisticsPublish:
+        case Action::kAssistanceRead:
+        case Action::kAssistanceManage:
             return true;
     }
     return false;
@@ -212,6 +224,10 @@ std::string_view ActionName(Action action) {
             return "statistics.read";
         case Action::kStatisticsPublish:
             return "statistics.publish";
+        case Action::kAssistanceRead:
+            return "assistance.read";
+        case Action::kAssistanceManage:
+            return "assistance.manage";
     }
     return "unknown";
 }

@@ -36,6 +36,20 @@ TEST(Policy, AnOfficerWorksTheCasesOfTheirUnitOnly) {
     EXPECT_TRUE(RoleMay(Role::kDutyOfficer, Action::kCaseRead, Relation::kOtherUnit));
 }
 
+// Technical assistance holds no case content: those who read figures may read it; only the
+// central authority's officers and approvers post and move it; a provider's responders neither.
+TEST(Policy, TechnicalAssistanceIsManagedByOfficersAndApproversOnly) {
+    for (Role role : kAllRoles) {
+        const bool manages = role == Role::kOfficer || role == Role::kApprover;
+        EXPECT_EQ(RoleMay(role, Action::kAssistanceManage, Relation::kNone), manages)
+            << RoleName(role);
+        EXPECT_EQ(RoleMay(role, Action::kAssistanceRead, Relation::kNone), role != Role::kResponder)
+            << RoleName(role);
+        EXPECT_FALSE(RoleMay(role, Action::kAssistanceManage, Relation::kOwnUnit))
+            << RoleName(role);
+    }
+}
+
 TEST(Policy, DecideRefusesWithATypedErrorNamingTheActorAndAction) {
     auto denied = Decide(UserWith({Role::kAuditor}), Action::kCaseRead, Relation::kOwnUnit);
     ASSERT_FALSE(denied);

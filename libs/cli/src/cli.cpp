@@ -36,6 +36,7 @@ int Run(
         AddEvidenceCommands(app, ctx);
         AddCaseCommands(app, ctx);
         AddStatsCommands(app, ctx);
+        AddAssistanceCommands(app, ctx);
         std::vector<std::string> reversed(args.rbegin(), args.rend());
         if (!reversed.empty()) {
             reversed.pop_back();  // program name

@@ -36,6 +36,8 @@ void AddCaseCommands(CLI::App& app, Context& ctx);
 void AddHearingCommands(CLI::App& cases, Context& ctx);
 /// concord stats report: official statistics over a node's local API.
 void AddStatsCommands(CLI::App& app, Context& ctx);
+/// concord assistance ...: technical assistance between States over a node's local API.
+void AddAssistanceCommands(CLI::App& app, Context& ctx);
 
 /// Stores the exit status for `result` in ctx, reporting an error on ctx.err.
 void Finish(Context& ctx, const Result<void>& result);

@@ -28,6 +28,7 @@ std::vector<RoutePolicy> RegisterApiRoutes(net::Router& router, NodeService::Imp
     AddStatisticsRoutes(t, service);
     AddAssetRoutes(t, service);
     AddWebRoutes(t, service);
+    AddAssistanceRoutes(t, service);
     return t.Policies();
 }
 

@@ -486,6 +486,9 @@ TEST_F(MatrixTest, EveryRouteRoleAndRelationIsDecidedByThePolicyAndADenyChangesN
         } else if (path.starts_with("/api/v1/statistics/publications/{id}")) {
             // No report is published: an id of none (the policy decides before the lookup).
             replace("{id}", "00000000-0000-7000-8000-000000000000");
+        } else if (path.starts_with("/api/v1/assistance/")) {
+            // No posting or engagement exists: an id of none (the policy decides first).
+            replace("{id}", "00000000-0000-7000-8000-000000000000");
         } else if (path.starts_with("/api/v1/duty/alerts/{id}")) {
             // No duty alert exists (the incoming request is not an emergency): an id of none.
             replace("{id}", "00000000-0000-7000-8000-000000000000");

@@ -105,6 +105,8 @@ void AddStatisticsRoutes(RouteTable& table, NodeService::Impl& service);
 void AddAssetRoutes(RouteTable& table, NodeService::Impl& service);
 /// The browser UI (api_web.cpp), when web.root is configured.
 void AddWebRoutes(RouteTable& table, NodeService::Impl& service);
+/// /api/v1/assistance/...: technical assistance between States (api_assistance.cpp).
+void AddAssistanceRoutes(RouteTable& table, NodeService::Impl& service);
 /// GET /fed/v1/statistics/publications/{id}: a published report, open to anyone
 /// (api_statistics.cpp).
 void AddFederationStatisticsRoutes(RouteTable& table, NodeService::Impl& service);

@@ -384,6 +384,7 @@ Result<void> ReadAll(Reader& r, Config& c) {
     );
     CONCORD_RETURN_IF_ERROR(r.Integer("statistics.threshold", c.statistics_threshold, 1, 1000));
     CONCORD_RETURN_IF_ERROR(r.Path("web.root", c.web_root, false));
+    CONCORD_RETURN_IF_ERROR(r.Bool("assistance.secretariat", c.assistance_secretariat));
     CONCORD_RETURN_IF_ERROR(
         r.Integer("people.argon2_memory_kib", c.argon2_memory_kib, 8, std::int64_t{4} * 1024 * 1024)
     );

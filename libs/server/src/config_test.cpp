@@ -109,6 +109,14 @@ TEST(ConfigTest, TheLocalApiHasItsOwnListener) {
     auto metrics = ParseConfig(With(kGood, "[directory]", "metrics = true\n[directory]"), "/n/c");
     ASSERT_TRUE(metrics) << metrics.error().ToString();
     EXPECT_TRUE(metrics->metrics);
+    EXPECT_FALSE(metrics->assistance_secretariat);
+    auto secretariat =
+        ParseConfig(std::string(kGood) + "[assistance]\nsecretariat = true\n", "/n/c");
+    ASSERT_TRUE(secretariat) << secretariat.error().ToString();
+    EXPECT_TRUE(secretariat->assistance_secretariat);
+    auto wrong = ParseConfig(std::string(kGood) + "[assistance]\nsecretariat = \"yes\"\n", "/n/c");
+    ASSERT_FALSE(wrong);
+    EXPECT_NE(wrong.error().message.find("assistance.secretariat"), std::string::npos);
 }
 
 // Every duration and number is range-checked: nothing wraps (a backoff above 2^32 ms once made

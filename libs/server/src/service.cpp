@@ -589,7 +589,8 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
           app::DutyDesk::Migrations(),
           app::StatisticsService::Migrations(),
           app::StatisticsPublisher::Migrations(),
-          app::AssetRegister::Migrations()}) {
+          app::AssetRegister::Migrations(),
+          app::TechnicalAssistance::Migrations()}) {
         if (auto migrated = impl->store->Migrate(migrations); !migrated) {
             return KeyError(config, "node.store", migrated.error());
         }
@@ -687,6 +688,15 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
             return node->AppendEvent(tx, leaf);
         },
         impl->deadlines.get(),
+        [] { return NowMillis(); }
+    );
+    impl->assistance = std::make_unique<app::TechnicalAssistance>(
+        *impl->store,
+        [node](store::Transaction& tx, const boost::json::object& leaf) {
+            return node->AppendEvent(tx, leaf);
+        },
+        self->party,
+        config.assistance_secretariat,
         [] { return NowMillis(); }
     );
     CONCORD_RETURN_IF_ERROR(StartPreservation(*impl));

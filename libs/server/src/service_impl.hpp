@@ -21,6 +21,7 @@
 #include "concord/app/statistics.hpp"
 #include "concord/app/statistics_eu.hpp"
 #include "concord/app/statistics_publication.hpp"
+#include "concord/app/technical_assistance.hpp"
 #include "concord/app/tokens.hpp"
 #include "concord/app/users.hpp"
 #include "concord/core/mutex.hpp"
@@ -74,6 +75,8 @@ struct NodeService::Impl {
     std::unique_ptr<app::StatisticsPublisher> publisher;  // after `statistics` and `node`
     /// The asset record of cases (docs/assets.md); after `cases`, `node` and `deadlines`.
     std::unique_ptr<app::AssetRegister> assets;
+    /// Technical assistance between States (docs/assistance.md); after `node`.
+    std::unique_ptr<app::TechnicalAssistance> assistance;
     // Evidence packages (docs/operations.md "Evidence storage"): the blob folder, a copy of the
     // node's box key pair (the service borrows it) and the use cases, attached to `node`.
     std::unique_ptr<app::DirectoryBlobStore> blobs;

@@ -32,6 +32,8 @@ enum class Action {
     kTokenManage,        ///< one's own personal API tokens
     kStatisticsRead,     ///< aggregate statistics
     kStatisticsPublish,  ///< publish a statistics report, anchored in the node's audit log
+    kAssistanceRead,     ///< technical assistance: needs, offers, matches, engagements
+    kAssistanceManage,   ///< post or withdraw needs and offers, move engagements
 };
 
 /// How the caller stands to the object of the action.

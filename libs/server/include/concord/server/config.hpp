@@ -98,6 +98,10 @@ struct Config {
     /// The folder of the built UI (index.html and assets/, as `npm run build` in web/ writes
     /// it); served on the API listener at / and /assets/. Empty: no UI is served.
     std::filesystem::path web_root;
+    // [assistance]: technical assistance (docs/assistance.md)
+    /// The node is a treaty secretariat's: it sees every party's needs, offers and engagements,
+    /// not only its own party's.
+    bool assistance_secretariat{false};
 
     // [log]
     std::string log_level{"info"};
