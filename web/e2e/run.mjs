@@ -3,9 +3,10 @@
 //
 //   node e2e/run.mjs --concord PATH --concordd PATH [--base-port N] [--out DIR]
 //
-// A's officer signs in, finds the demo's case and verifies the receiver's proof in the browser;
-// B's duty officer watches the duty desk while A sends an emergency request, sees it arrive live
-// and acknowledges it; the screens are switched to Arabic (right to left) and Chinese; a locked
+// A's officer signs in, finds the demo's case and verifies the receiver's proof in the browser,
+// then composes an emergency request in the form built from the legal data (a finding shown and
+// fixed inline); A's approver approves it; B's duty officer, watching the duty desk, sees it
+// arrive live and acknowledges it; the screens are switched to Arabic (right to left) and Chinese; a locked
 // account and an ended session are shown as such. Every screen is checked by axe-core and must
 // raise no Content-Security-Policy violation. Screenshots go to --out.
 import { spawn } from 'node:child_process';
@@ -22,7 +23,6 @@ import { chromium } from 'playwright-core';
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const webDir = resolve(here, '..');
-const sourceDir = resolve(webDir, '..');
 
 function option(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -142,23 +142,6 @@ async function enrol(node, login, roles, unit) {
   return { login, password: enrolment.password, totp: OTPAuth.URI.parse(enrolment.otpauth_uri) };
 }
 
-// A person signed in from this script (not the browser): the session cookie and CSRF token.
-async function apiSession(node, person) {
-  const r = await call(node, 'POST', '/api/v1/session', {
-    body: { login: person.login, password: person.password, code: person.totp.generate() },
-  });
-  if (r.status !== 201) throw new Error(`sign-in ${person.login}: ${r.status} ${r.text}`);
-  const cookie = String(r.headers['set-cookie']).split(';')[0];
-  const csrf = JSON.parse(r.text).csrf_token;
-  return async (method, path, body) => {
-    const answer = await call(node, method, path, {
-      body,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrf },
-    });
-    return { status: answer.status, json: answer.text ? JSON.parse(answer.text) : null };
-  };
-}
-
 // ---- the browser --------------------------------------------------------------------------
 
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -214,8 +197,7 @@ async function main() {
     check(page.status === 200 && csp.includes("script-src 'self'"), 'concordd serves the UI with its CSP');
 
     const officer = await enrol(a, 'web.officer', ['officer'], 'cybercrime');
-    const apiOfficer = await enrol(a, 'api.officer', ['officer'], 'cybercrime');
-    const apiApprover = await enrol(a, 'api.approver', ['approver'], 'cybercrime');
+    const approver = await enrol(a, 'web.approver', ['approver'], 'cybercrime');
     const duty = await enrol(b, 'web.duty', ['duty_officer', 'officer'], 'duty-desk');
     const locked = await enrol(a, 'web.locked', ['officer'], 'cybercrime');
 
@@ -278,34 +260,58 @@ async function main() {
     await B.page.getByTestId('cases').waitFor();
     await B.page.getByRole('link', { name: 'Duty desk' }).click();
     await B.page.getByTestId('duty-live').filter({ hasText: 'Live' }).waitFor();
-    await screen(B.page, '07-duty-desk');
+    await screen(B.page, '10-duty-desk');
 
-    const drafter = await apiSession(a, apiOfficer);
-    const approver = await apiSession(a, apiApprover);
-    const example = JSON.parse(
-      readFileSync(join(sourceDir, 'instruments', 'examples', 'expedited-preservation.json'), 'utf8'),
+    // A's officer composes the emergency request in the form built from the data; a finding
+    // shows under its field as the officer types, and no draft can be made until it is fixed.
+    await A.page.getByRole('link', { name: 'New request' }).click();
+    await A.page.getByTestId('compose-type').selectOption('expedited_preservation');
+    await A.page.getByTestId('compose-peer').selectOption('hu.poc');
+    await A.page.getByLabel('Priority').selectOption('emergency');
+    const noError = A.page.getByTestId('compose-summary').filter({ hasText: 'no error' });
+    await noError.waitFor();
+    const facts = A.page.locator('#field-summary_of_facts');
+    const factsText = await facts.inputValue();
+    check(factsText.length > 0, 'the form starts from the example request of the type');
+    await facts.fill('');
+    const missing = A.page.getByTestId('field-summary_of_facts').getByTestId('finding-field_missing');
+    await missing.waitFor();
+    const draftButton = A.page.getByRole('button', { name: 'Save as draft for approval' });
+    check(await draftButton.isDisabled(), 'no draft can be made while the check finds an error');
+    await screen(A.page, '07-compose-finding');
+    await facts.fill(factsText);
+    await noError.waitFor();
+    check((await missing.count()) === 0, 'the finding goes once the field is filled again');
+    await draftButton.click();
+    await A.page.getByTestId('case-state').filter({ hasText: 'draft' }).waitFor();
+    const draftUrl = A.page.url();
+    check(/#\/cases\/.+/.test(draftUrl), 'the draft is a case of its own');
+    await screen(A.page, '08-draft');
+
+    // A's approver (another person: the node refuses self-approval) approves it from the UI.
+    const P = await newPage(browser, 'approver');
+    await signIn(P.page, a, approver);
+    await P.page.getByTestId('cases').waitFor();
+    await P.page.goto(draftUrl);
+    await P.page.getByRole('button', { name: 'Approve and send' }).click();
+    await P.page.getByTestId('case-state').filter({ hasNotText: 'draft' }).waitFor();
+    check(
+      (await P.page.getByTestId('approval').textContent()).includes('signed'),
+      "the approver's signed approval is on the case",
     );
-    example.date = new Date().toISOString().slice(0, 10);
-    const draft = await drafter('POST', '/api/v1/cases', {
-      request: example,
-      peer_node: b.id,
-      priority: 'emergency',
-    });
-    check(draft.status === 201, `A drafts an emergency request (${draft.status})`);
-    const approved = await approver('POST', `/api/v1/cases/${draft.json.id}/approve`);
-    check(approved.status === 200, `A's approver approves it: it leaves A (${approved.status})`);
+    await screen(P.page, '09-approved');
 
     await B.page.getByTestId('duty-alarm').waitFor({ timeout: 30_000 });
     check(
       (await B.page.getByTestId('duty-alarm').textContent()).includes('fr.central'),
       'the duty desk raises the alarm live, naming the sender',
     );
-    await screen(B.page, '08-duty-alarm');
+    await screen(B.page, '11-duty-alarm');
     await B.page.getByRole('button', { name: 'Acknowledge' }).first().click();
     const mine = B.page.getByTestId('acknowledged').filter({ hasText: 'user:web.duty' });
     await mine.waitFor();
     check((await mine.count()) === 1, 'the acknowledgement names the duty officer');
-    await screen(B.page, '09-duty-acknowledged');
+    await screen(B.page, '12-duty-acknowledged');
 
     // A locked account stays locked, whatever is typed next; the message does not say which
     // part was wrong.
@@ -321,18 +327,17 @@ async function main() {
       'a locked account is refused with the right password too',
     );
     check((await L.page.getByTestId('cases').count()) === 0, 'the locked account sees no case');
-    await screen(L.page, '10-locked');
+    await screen(L.page, '13-locked');
 
     // An ended session: the cookie is gone, the next call is refused, the sign-in returns.
     await A.context.clearCookies();
-    await A.page.getByRole('link', { name: 'Cases' }).click();
-    await A.page.getByTestId('cases').locator('tbody tr a').first().click();
+    await A.page.getByRole('link', { name: 'Cases', exact: true }).click();
     await A.page.getByRole('heading', { name: 'Sign in' }).waitFor();
     check(
       (await A.page.getByRole('status').first().textContent()).includes('session has ended'),
       'an ended session brings back the sign-in with a notice',
     );
-    await screen(A.page, '11-session-ended');
+    await screen(A.page, '14-session-ended');
 
     // Signing out ends the session at the node.
     await B.page.getByRole('button', { name: 'Sign out' }).click();

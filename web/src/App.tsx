@@ -15,6 +15,7 @@ import {
 } from './i18n';
 import { CaseDetail } from './screens/CaseDetail';
 import { Cases } from './screens/Cases';
+import { Compose } from './screens/Compose';
 import { Duty } from './screens/Duty';
 import { Login } from './screens/Login';
 
@@ -141,19 +142,27 @@ export function App() {
     <CaseDetail id={decodeURIComponent(caseMatch[1])} />
   ) : hash === '#/duty' ? (
     <Duty />
+  ) : hash === '#/compose' ? (
+    <Compose />
   ) : (
     <Cases />
   );
   const isDuty = context.me.roles.includes('duty_officer');
+  const isOfficer = context.me.roles.includes('officer') || isDuty;
 
   return (
     <Ui.Provider value={context}>
       <header className="bar">
         <span className="brand">{t('app.title')}</span>
         <nav aria-label={t('nav.main')}>
-          <a href="#/cases" aria-current={!caseMatch && hash !== '#/duty' ? 'page' : undefined}>
+          <a href="#/cases" aria-current={hash === '#/cases' || hash === '' ? 'page' : undefined}>
             {t('nav.cases')}
           </a>
+          {isOfficer && (
+            <a href="#/compose" aria-current={hash === '#/compose' ? 'page' : undefined}>
+              {t('nav.compose')}
+            </a>
+          )}
           {isDuty && (
             <a href="#/duty" aria-current={hash === '#/duty' ? 'page' : undefined}>
               {t('nav.duty')}

@@ -10,6 +10,8 @@ export type Case = Schemas['Case'];
 export type CaseView = Schemas['CaseView'];
 export type DutyAlert = Schemas['DutyAlert'];
 export type MessageDetail = Schemas['MessageDetail'];
+export type RequestForm = Schemas['RequestForm'];
+export type Finding = Schemas['Finding'];
 export type TimelineEvent = NonNullable<CaseView['timeline']>[number];
 
 type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
@@ -93,6 +95,12 @@ export const api = {
     json<CaseView>('GET', `/api/v1/cases/${encodeURIComponent(id)}?lang=${lang}`),
   message: (id: string, box: 'inbox' | 'outbox') =>
     json<MessageDetail>('GET', `/api/v1/messages/${encodeURIComponent(id)}?box=${box}`),
+  forms: (lang: string) => json<RequestForm[]>('GET', `/api/v1/legal/forms?lang=${lang}`),
+  check: (request: object, lang: string) =>
+    json<Answer<'/api/v1/legal/check', 'post'>>('POST', `/api/v1/legal/check?lang=${lang}`, request),
+  draft: (request: object, peer_node: string, priority: 'normal' | 'emergency') =>
+    json<Case>('POST', '/api/v1/cases', { request, peer_node, priority }),
+  approve: (id: string) => json<Case>('POST', `/api/v1/cases/${encodeURIComponent(id)}/approve`),
   dutyAlerts: () => json<Answer<'/api/v1/duty/alerts', 'get'>>('GET', '/api/v1/duty/alerts'),
   acknowledge: (id: string) =>
     json<DutyAlert>('POST', `/api/v1/duty/alerts/${encodeURIComponent(id)}/acknowledge`),

@@ -110,11 +110,39 @@ function RequestFields({ request }: { request: Record<string, unknown> }) {
   );
 }
 
+// An approver's action on a draft someone else wrote: the node signs the approval with the
+// approver's certified key and sends the request (the node refuses self-approval too).
+function Approve({ id, onDone }: { id: string; onDone: () => void }) {
+  const { t, sessionEnded } = useUi();
+  const [failure, setFailure] = useState('');
+  const run = async () => {
+    setFailure('');
+    try {
+      await api.approve(id);
+      onDone();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) sessionEnded();
+      else setFailure(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <div className="card approve">
+      <p>{t('case.approveHint')}</p>
+      <button type="button" onClick={run}>
+        {t('case.approve')}
+      </button>
+      {failure && <p role="alert">{failure}</p>}
+    </div>
+  );
+}
+
 export function CaseDetail({ id }: { id: string }) {
-  const { t, lang } = useUi();
+  const { t, lang, me } = useUi();
   const load = useCallback(() => api.case(id, lang), [id, lang]);
-  const { data: view, error } = useLoad(load);
+  const { data: view, error, reload } = useLoad(load);
   const c = view?.case;
+  const canApprove =
+    c?.state === 'draft' && me.roles.includes('approver') && c.drafted_by !== me.login && c.drafted_by !== me.actor;
 
   return (
     <section aria-labelledby="case-title">
@@ -166,6 +194,7 @@ export function CaseDetail({ id }: { id: string }) {
               </div>
             )}
           </dl>
+          {canApprove && <Approve id={c.id ?? ''} onDone={reload} />}
           <h2>{t('case.timeline')}</h2>
           <table data-testid="timeline">
             <thead>

@@ -1,0 +1,319 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+
+import { ApiError, api, type Finding, type RequestForm } from '../api/client';
+import { useUi } from '../context';
+import { useLoad } from './useLoad';
+
+type Request = Record<string, unknown> & { fields?: Record<string, unknown> };
+type FieldSpec = RequestForm['fields'][number];
+
+function Citations({ finding }: { finding: Finding }) {
+  const { t } = useUi();
+  if (!finding.citations?.length) return null;
+  return (
+    <span className="cites">
+      {' '}
+      ({finding.citations.map((c) => `${c.ref} — ${t('compose.status.' + c.verification)}`).join('; ')})
+    </span>
+  );
+}
+
+function FindingList({ findings }: { findings: Finding[] }) {
+  if (findings.length === 0) return null;
+  return (
+    <ul className="findings">
+      {findings.map((f, i) => (
+        <li key={i} className={f.severity} data-testid={`finding-${f.code}`}>
+          <strong>{f.severity}</strong>: {f.message}
+          <Citations finding={f} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+// One input per field, chosen by the field's type in the data: allowed values become a select
+// (or check boxes for a list), free text a text area, other scalars a line; structured values
+// (lists of identifiers, time ranges) are edited as JSON and refused inline until they parse.
+function FieldInput({
+  spec,
+  value,
+  onChange,
+}: {
+  spec: FieldSpec;
+  value: unknown;
+  onChange: (value: unknown) => void;
+}) {
+  const { t } = useUi();
+  const [text, setText] = useState(() => JSON.stringify(value ?? null, null, 1));
+  const [bad, setBad] = useState(false);
+  const id = `field-${spec.name}`;
+  const values = spec.values ?? [];
+
+  // A list of allowed values (data categories) is chosen with check boxes.
+  const many = spec.list || spec.type === 'data_categories' || Array.isArray(value);
+  if (values.length > 0 && many) {
+    const chosen = Array.isArray(value) ? (value as string[]) : [];
+    return (
+      <fieldset id={id}>
+        <legend>{spec.label}</legend>
+        {values.map((v) => (
+          <label key={v.value} className="inline">
+            <input
+              type="checkbox"
+              checked={chosen.includes(v.value ?? '')}
+              onChange={(e) =>
+                onChange(
+                  e.target.checked
+                    ? [...chosen, v.value]
+                    : chosen.filter((c) => c !== v.value),
+                )
+              }
+            />{' '}
+            {v.label}
+          </label>
+        ))}
+      </fieldset>
+    );
+  }
+  if (values.length > 0) {
+    return (
+      <select id={id} value={String(value ?? '')} onChange={(e) => onChange(e.target.value || undefined)}>
+        <option value="">—</option>
+        {values.map((v) => (
+          <option key={v.value} value={v.value}>
+            {v.label}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  if (typeof value === 'boolean' || spec.type === 'boolean') {
+    return <input id={id} type="checkbox" checked={value === true} onChange={(e) => onChange(e.target.checked)} />;
+  }
+  if (value === undefined || typeof value === 'string' || typeof value === 'number') {
+    const common = {
+      id,
+      value: value === undefined ? '' : String(value),
+      maxLength: spec.max_length || undefined,
+      dir: 'auto' as const,
+    };
+    const set = (s: string) => onChange(s === '' ? undefined : typeof value === 'number' ? Number(s) : s);
+    return spec.type === 'text' ? (
+      <textarea {...common} rows={3} onChange={(e) => set(e.target.value)} />
+    ) : (
+      <input {...common} onChange={(e) => set(e.target.value)} />
+    );
+  }
+  return (
+    <>
+      <textarea
+        id={id}
+        className="json"
+        dir="ltr"
+        rows={4}
+        value={text}
+        aria-invalid={bad}
+        onChange={(e) => {
+          setText(e.target.value);
+          try {
+            onChange(JSON.parse(e.target.value));
+            setBad(false);
+          } catch {
+            setBad(true);
+          }
+        }}
+      />
+      {bad && <p className="error">{t('compose.badJson')}</p>}
+    </>
+  );
+}
+
+// The officer's request form, built from the catalogue's data for the chosen request type and
+// checked by the node's legal rules as the officer types (the findings under their fields, with
+// citations and how each was verified). A draft can only be made of a request without errors;
+// an approver must still approve it before it leaves.
+export function Compose() {
+  const { t, lang, sessionEnded } = useUi();
+  const loadForms = useCallback(() => Promise.all([api.forms(lang), api.node()]), [lang]);
+  const { data, error } = useLoad(loadForms);
+  const [forms, node] = data ?? [undefined, undefined];
+  const [typeId, setTypeId] = useState('');
+  const [peer, setPeer] = useState('');
+  const [priority, setPriority] = useState<'normal' | 'emergency'>('normal');
+  const [request, setRequest] = useState<Request | null>(null);
+  const [other, setOther] = useState('');
+  const [otherBad, setOtherBad] = useState(false);
+  const [findings, setFindings] = useState<Finding[]>([]);
+  const [valid, setValid] = useState(false);
+  const [failure, setFailure] = useState('');
+  const form = forms?.find((f) => f.id === typeId);
+
+  const start = (id: string) => {
+    setTypeId(id);
+    const chosen = forms?.find((f) => f.id === id);
+    const example = structuredClone((chosen?.example ?? {}) as Request);
+    example.date = new Date().toISOString().slice(0, 10);
+    if (node?.entry?.party) example.requesting_party = node.entry.party;
+    const { fields: _fields, ...rest } = example;
+    setOther(JSON.stringify(rest, null, 1));
+    setOtherBad(false);
+    setRequest(example);
+  };
+
+  useEffect(() => {
+    if (!request || !peer || !node) return;
+    const party = node.peers.find((p) => p.id === peer)?.party;
+    if (party && request.requested_party !== party) setRequest({ ...request, requested_party: party });
+  }, [peer, node, request]);
+
+  // The check runs a moment after the last keystroke, in the officer's language.
+  useEffect(() => {
+    if (!request) return;
+    const timer = window.setTimeout(() => {
+      api.check(request, lang).then(
+        (answer) => {
+          setFindings(answer.findings);
+          setValid(answer.valid);
+        },
+        (err: unknown) => {
+          if (err instanceof ApiError && err.status === 401) sessionEnded();
+        },
+      );
+    }, 300);
+    return () => window.clearTimeout(timer);
+  }, [request, lang, sessionEnded]);
+
+  const setField = (name: string, value: unknown) => {
+    if (!request) return;
+    const fields = { ...(request.fields ?? {}) };
+    if (value === undefined) delete fields[name];
+    else fields[name] = value;
+    setRequest({ ...request, fields });
+  };
+
+  const setOtherText = (text: string) => {
+    setOther(text);
+    try {
+      const parsed = JSON.parse(text) as Request;
+      setRequest({ ...parsed, fields: request?.fields ?? {} });
+      setOtherBad(false);
+    } catch {
+      setOtherBad(true);
+    }
+  };
+
+  const byField = useMemo(() => {
+    const map = new Map<string, Finding[]>();
+    for (const f of findings) {
+      const m = /^fields\.([A-Za-z0-9_]+)/.exec(f.field ?? '');
+      const key = m ? m[1] : '';
+      map.set(key, [...(map.get(key) ?? []), f]);
+    }
+    return map;
+  }, [findings]);
+
+  const draft = async () => {
+    if (!request) return;
+    setFailure('');
+    try {
+      const made = await api.draft(request, peer, priority);
+      window.location.hash = `#/cases/${encodeURIComponent(made.id ?? '')}`;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) sessionEnded();
+      else setFailure(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  return (
+    <section aria-labelledby="compose-title">
+      <h1 id="compose-title">{t('compose.title')}</h1>
+      {error && <p role="alert">{t('error.load', { message: error })}</p>}
+      <div className="filters">
+        <label>
+          {t('cases.type')}{' '}
+          <select value={typeId} onChange={(e) => start(e.target.value)} data-testid="compose-type">
+            <option value="">—</option>
+            {(forms ?? []).map((f) => (
+              <option key={f.id} value={f.id}>
+                {f.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('compose.to')}{' '}
+          <select value={peer} onChange={(e) => setPeer(e.target.value)} data-testid="compose-peer">
+            <option value="">—</option>
+            {(node?.peers ?? []).map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.id} — {p.authority}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('cases.priority')}{' '}
+          <select value={priority} onChange={(e) => setPriority(e.target.value as 'normal' | 'emergency')}>
+            <option value="normal">{t('cases.normal')}</option>
+            <option value="emergency">{t('cases.emergency')}</option>
+          </select>
+        </label>
+      </div>
+      {form && request && (
+        <>
+          <p className="bases">
+            {t('compose.bases')}:{' '}
+            {form.bases.map((b) => `${b.cite} (${t('compose.status.' + b.verification)})`).join('; ')}
+          </p>
+          <div role="status" aria-live="polite" data-testid="compose-summary" className={valid ? 'ok' : 'error'}>
+            {valid ? t('compose.valid') : t('compose.invalid')}
+          </div>
+          <FindingList findings={byField.get('') ?? []} />
+          <div className="form">
+            {form.fields.map((spec) => (
+              <div key={spec.name} className="field" data-testid={`field-${spec.name}`}>
+                {!(spec.values?.length && (spec.list || spec.type === 'data_categories')) && (
+                  <label htmlFor={`field-${spec.name}`}>
+                    {spec.label}
+                    {spec.required && <span aria-hidden="true"> *</span>}
+                    {spec.required && <span className="sr-only"> ({t('compose.required')})</span>}
+                  </label>
+                )}
+                <FieldInput
+                  key={`${typeId}-${spec.name}`}
+                  spec={spec}
+                  value={request.fields?.[spec.name]}
+                  onChange={(v) => setField(spec.name, v)}
+                />
+                {spec.cites && spec.cites.length > 0 && (
+                  <small className="cites">
+                    {spec.cites.map((c) => `${c.ref} (${t('compose.status.' + c.verification)})`).join('; ')}
+                  </small>
+                )}
+                <FindingList findings={byField.get(spec.name) ?? []} />
+              </div>
+            ))}
+            <div className="field">
+              <label htmlFor="compose-other">{t('compose.other')}</label>
+              <textarea
+                id="compose-other"
+                className="json"
+                dir="ltr"
+                rows={12}
+                value={other}
+                aria-invalid={otherBad}
+                onChange={(e) => setOtherText(e.target.value)}
+              />
+              {otherBad && <p className="error">{t('compose.badJson')}</p>}
+            </div>
+          </div>
+          {failure && <p role="alert">{failure}</p>}
+          <button type="button" onClick={draft} disabled={!valid || !peer || otherBad}>
+            {t('compose.draft')}
+          </button>
+        </>
+      )}
+    </section>
+  );
+}
