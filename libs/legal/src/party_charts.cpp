@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -69,6 +70,29 @@ std::vector<std::string_view> Split(std::string_view text, char sep) {
         }
         start = end + 1;
     }
+}
+
+// Splits at `sep` outside round brackets, so that a declaration may say "(reservation; per the
+// 2010 chart)"; nullopt when the brackets do not balance.
+std::optional<std::vector<std::string_view>> SplitOutsideBrackets(std::string_view text, char sep) {
+    std::vector<std::string_view> out;
+    std::size_t start = 0;
+    int depth = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '(') {
+            ++depth;
+        } else if (text[i] == ')' && --depth < 0) {
+            return std::nullopt;
+        } else if (text[i] == sep && depth == 0) {
+            out.push_back(text.substr(start, i - start));
+            start = i + 1;
+        }
+    }
+    if (depth != 0) {
+        return std::nullopt;
+    }
+    out.push_back(text.substr(start));
+    return out;
 }
 
 std::string_view Trim(std::string_view s) {
@@ -320,7 +344,11 @@ Result<PartyInstrument> ReadRow(
     }
     pi.reservations_complete = f[7] == "true";
     if (!f[8].empty()) {
-        for (std::string_view d : Split(f[8], ';')) {
+        const auto declarations = SplitOutsideBrackets(f[8], ';');
+        if (!declarations) {
+            return Fail(file, n, "unbalanced brackets in the declarations");
+        }
+        for (std::string_view d : *declarations) {
             d = Trim(d);
             if (d.empty()) {
                 return Fail(file, n, "empty declaration between ';'");

@@ -319,6 +319,33 @@ TEST(PartyCharts, TwoBudapestPartiesShareBudapest) {
     EXPECT_TRUE(budapest) << FindingsToJson(fs);
 }
 
+// A ';' inside round brackets belongs to one declaration: the United Arab Emirates' UNCAC row
+// has one, "Art 66(2) not bound (reservation; per 2010 chart copy)".
+TEST(PartyCharts, ASemicolonInBracketsDoesNotSplitADeclaration) {
+    const auto it = Shipped().parties.find("AE");
+    ASSERT_NE(it, Shipped().parties.end());
+    bool seen = false;
+    for (const auto& inst : it->second.instruments) {
+        if (inst.instrument != "uncac") {
+            continue;
+        }
+        seen = true;
+        ASSERT_EQ(inst.declarations.size(), 1u);
+        EXPECT_NE(inst.declarations[0].find("(reservation; per 2010"), std::string::npos)
+            << inst.declarations[0];
+    }
+    EXPECT_TRUE(seen);
+}
+
+TEST_F(ChartDir, UnbalancedBracketsInDeclarationsAreRefused) {
+    WriteChart(
+        "untoc", "DE\tGermany\t2000-12-12\t\t\t\t\tfalse\tArt 35(2) (x; y\tunverified\ttest\t\n"
+    );
+    const std::string e = LoadError();
+    EXPECT_NE(e.find("untoc.tsv:4: unbalanced brackets in the declarations"), std::string::npos)
+        << e;
+}
+
 TEST_F(ChartDir, UnknownColumnIsRefusedWithFileAndLine) {
     Write("untoc.tsv", "# source = x\n# as_of = 2026-01-01\ncode\tname\n");
     const std::string e = LoadError();
