@@ -287,6 +287,22 @@ async function main() {
     const draftUrl = A.page.url();
     check(/#\/cases\/.+/.test(draftUrl), 'the draft is a case of its own');
     await screen(A.page, '08-draft');
+    // An unapproved request cannot leave from the UI: the drafter has no approve action, and the
+    // node refuses the call even when the page is made to send it.
+    check(
+      (await A.page.getByRole('button', { name: 'Approve and send' }).count()) === 0,
+      'the drafter is offered no approval of their own draft',
+    );
+    const forced = await A.page.evaluate(async (url) => {
+      const id = decodeURIComponent(url.split('#/cases/')[1]);
+      const me = await (await fetch('/api/v1/session')).json();
+      const r = await fetch(`/api/v1/cases/${encodeURIComponent(id)}/approve`, {
+        method: 'POST',
+        headers: { 'X-CSRF-Token': me.csrf_token },
+      });
+      return r.status;
+    }, draftUrl);
+    check(forced === 403, `the node refuses the drafter's forced approval (${forced})`);
 
     // A's approver (another person: the node refuses self-approval) approves it from the UI.
     const P = await newPage(browser, 'approver');

@@ -326,6 +326,41 @@ public:
         return people_.size() - 1;
     }
 
+    // People for the web UI, enrolled but not signed in, so a person can sign in in a browser
+    // with the one-time password and a code from an authenticator app given the secret.
+    Result<void> EnrolBrowserPeople() {
+        struct Plan {
+            std::size_t node;
+            const char* login;
+            const char* name;
+            std::vector<std::string> roles;
+            const char* unit;
+        };
+        const std::array<Plan, 4> plan{{
+            {0, "anna", "Anna Lefèvre (web)", {"officer"}, "cybercrime"},
+            {0, "bruno", "Bruno Petit (web)", {"approver"}, "cybercrime"},
+            {1, "dora", "Dóra Szabó (web)", {"duty_officer", "officer"}, "duty-desk"},
+            {2, "cyril", "Cyril Varga (web)", {"responder"}, "le-requests"},
+        }};
+        for (const Plan& p : plan) {
+            CONCORD_ASSIGN_OR_RETURN(
+                auto enrolment,
+                server::testing::Enrol(
+                    *apis_[p.node], server::testing::NewPerson{p.login, p.name, p.roles, p.unit}
+                )
+            );
+            std::string roles;
+            for (const auto& r : p.roles) {
+                roles += (roles.empty() ? "" : ",") + r;
+            }
+            browser_people_ += "  " + nodes_[p.node].id +
+                               "  https://127.0.0.1:" + std::to_string(nodes_[p.node].api_port) +
+                               "/  login " + p.login + " (" + roles + ")  password " +
+                               enrolment.password + "  TOTP secret " + enrolment.totp_secret + "\n";
+        }
+        return {};
+    }
+
     // The people of the scenario, and B's duty officer on B's roster.
     Result<void> People() {
         CONCORD_ASSIGN_OR_RETURN(
@@ -789,6 +824,7 @@ private:
     std::uint16_t base_port_;
     std::filesystem::path concordd_;
     std::filesystem::path web_root_;  // the built web UI each node serves; empty: none
+    std::string browser_people_;      // the web UI's people, as PrintRunning lists them
     legal::Catalog catalog_;
     federation::Directory directory_;
     std::vector<DemoNode> nodes_;
@@ -891,6 +927,9 @@ void AddDemoCommand(CLI::App& app, Context& ctx) {
             CONCORD_ASSIGN_OR_RETURN(bool verified, demo_run.RunScenario(a->rounds));
             ctx.out << (verified ? "\nevery step verified\n" : "\nSOME STEPS FAILED\n");
             if (!a->once) {
+                if (!web.empty()) {
+                    CONCORD_RETURN_IF_ERROR(demo_run.EnrolBrowserPeople());
+                }
                 demo_run.PrintRunning();
                 int received = 0;
                 sigwait(&signals, &received);

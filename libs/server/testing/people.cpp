@@ -27,7 +27,7 @@ Error Refused(ErrorCode code, const std::string& what, unsigned status, const st
 
 }  // namespace
 
-Result<std::string> EnrolAndSignIn(ApiClient& node_api, const NewPerson& person) {
+Result<Enrolment> Enrol(ApiClient& node_api, const NewPerson& person) {
     boost::json::array roles;
     for (const auto& r : person.roles) {
         roles.emplace_back(r);
@@ -43,11 +43,23 @@ Result<std::string> EnrolAndSignIn(ApiClient& node_api, const NewPerson& person)
     if (added.status != 201) {
         return Refused(ErrorCode::kUnavailable, "enrol " + person.login, added.status, added.body);
     }
-    CONCORD_ASSIGN_OR_RETURN(Bytes secret, app::Base32Decode(Str(added.json, "totp_secret")));
+    return Enrolment{
+        Str(added.json, "password"),
+        Str(added.json, "totp_secret"),
+        Str(added.json, "otpauth_uri")};
+}
+
+Result<std::string> EnrolAndSignIn(ApiClient& node_api, const NewPerson& person) {
+    boost::json::array roles;
+    for (const auto& r : person.roles) {
+        roles.emplace_back(r);
+    }
+    CONCORD_ASSIGN_OR_RETURN(Enrolment enrolment, Enrol(node_api, person));
+    CONCORD_ASSIGN_OR_RETURN(Bytes secret, app::Base32Decode(enrolment.totp_secret));
     CONCORD_ASSIGN_OR_RETURN(std::string code, app::TotpCode(secret, NowMillis() / 1000));
     boost::json::object credentials;
     credentials["login"] = person.login;
-    credentials["password"] = Str(added.json, "password");
+    credentials["password"] = enrolment.password;
     credentials["code"] = code;
     auto client = node_api.NewClient();
     const std::string base = node_api.BaseUrl();

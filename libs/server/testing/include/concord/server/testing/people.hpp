@@ -16,6 +16,17 @@ struct NewPerson {
     std::string unit;
 };
 
+/// What enrolling a person answers once: the one-time password and the TOTP secret.
+struct Enrolment {
+    std::string password;
+    std::string totp_secret;  ///< base32
+    std::string otpauth_uri;
+};
+
+/// Enrols `person` with the node's token (POST /api/v1/users, as an administrator would).
+/// kUnavailable with the node's answer when refused.
+Result<Enrolment> Enrol(ApiClient& node_api, const NewPerson& person);
+
 /// Enrols `person` with the node's token (as an administrator would), signs in with the one-time
 /// password and a TOTP code computed from the enrolment secret (POST /api/v1/session), and
 /// creates the person's own personal token for all their roles (POST /api/v1/tokens with the
