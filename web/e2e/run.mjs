@@ -282,6 +282,15 @@ async function main() {
     await facts.fill(factsText);
     await noError.waitFor();
     check((await missing.count()) === 0, 'the finding goes once the field is filled again');
+    await A.page.getByTestId('preview-language').selectOption('ru');
+    const minePreview = A.page.getByTestId('preview-en');
+    const theirs = A.page.getByTestId('preview-ru');
+    await theirs.filter({ hasText: /\S/ }).waitFor();
+    await minePreview.filter({ hasText: /\S/ }).waitFor();
+    check(
+      (await theirs.textContent()) !== (await minePreview.textContent()),
+      "the request is previewed in the receiver's language beside the officer's",
+    );
     await draftButton.click();
     await A.page.getByTestId('case-state').filter({ hasText: 'draft' }).waitFor();
     const draftUrl = A.page.url();

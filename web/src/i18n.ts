@@ -97,6 +97,10 @@ const en: Texts = {
   'compose.draft': 'Save as draft for approval',
   'case.approve': 'Approve and send',
   'case.approveHint': 'You approve with your signature; the request then leaves this node.',
+  'compose.preview': 'The request as each side reads it',
+  'compose.theirLanguage': 'Receiver\'s language',
+  'compose.previewMine': 'In your language',
+  'compose.previewTheirs': 'In the receiver\'s language',
 };
 
 const fr: Texts = {
@@ -181,6 +185,10 @@ const fr: Texts = {
   'compose.draft': 'Enregistrer le projet pour approbation',
   'case.approve': 'Approuver et envoyer',
   'case.approveHint': 'Vous approuvez par votre signature ; la demande quitte alors ce nœud.',
+  'compose.preview': 'La demande telle que chaque partie la lit',
+  'compose.theirLanguage': 'Langue du destinataire',
+  'compose.previewMine': 'Dans votre langue',
+  'compose.previewTheirs': 'Dans la langue du destinataire',
 };
 
 const es: Texts = {
@@ -265,6 +273,10 @@ const es: Texts = {
   'compose.draft': 'Guardar borrador para aprobación',
   'case.approve': 'Aprobar y enviar',
   'case.approveHint': 'Usted aprueba con su firma; la solicitud sale entonces de este nodo.',
+  'compose.preview': 'La solicitud tal como la lee cada parte',
+  'compose.theirLanguage': 'Idioma del destinatario',
+  'compose.previewMine': 'En su idioma',
+  'compose.previewTheirs': 'En el idioma del destinatario',
 };
 
 const ru: Texts = {
@@ -349,6 +361,10 @@ const ru: Texts = {
   'compose.draft': 'Сохранить проект для утверждения',
   'case.approve': 'Утвердить и отправить',
   'case.approveHint': 'Вы утверждаете своей подписью; затем запрос покидает этот узел.',
+  'compose.preview': 'Запрос так, как его читает каждая сторона',
+  'compose.theirLanguage': 'Язык получателя',
+  'compose.previewMine': 'На вашем языке',
+  'compose.previewTheirs': 'На языке получателя',
 };
 
 const ar: Texts = {
@@ -433,6 +449,10 @@ const ar: Texts = {
   'compose.draft': 'حفظ المسودة للموافقة',
   'case.approve': 'الموافقة والإرسال',
   'case.approveHint': 'توافق بتوقيعك؛ ثم يغادر الطلب هذه العقدة.',
+  'compose.preview': 'الطلب كما يقرؤه كل طرف',
+  'compose.theirLanguage': 'لغة المتلقي',
+  'compose.previewMine': 'بلغتك',
+  'compose.previewTheirs': 'بلغة المتلقي',
 };
 
 const zh: Texts = {
@@ -516,6 +536,10 @@ const zh: Texts = {
   'compose.draft': '保存草稿以供批准',
   'case.approve': '批准并发送',
   'case.approveHint': '您以签名批准；请求随即离开本节点。',
+  'compose.preview': '双方各自看到的请求',
+  'compose.theirLanguage': '接收方语言',
+  'compose.previewMine': '以您的语言',
+  'compose.previewTheirs': '以接收方语言',
 };
 
 export const catalogues: Record<Language, Texts> = { ar, zh, en, fr, ru, es };

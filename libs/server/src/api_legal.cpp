@@ -21,6 +21,20 @@ Response LegalInstruments(NodeService::Impl& s, Request& request) {
     return Json(200, legal::InstrumentsJson(*s.catalog, Language(request)));
 }
 
+// The request as its receiver reads it, in `lang` (the legal texts of the catalogue; free text
+// as written, marked for translation).
+Response LegalRender(NodeService::Impl& s, Request& request) {
+    const std::string lang = Language(request);
+    auto text = legal::RenderRequest(*s.catalog, request.body, lang);
+    if (!text) {
+        return FromError(text.error());
+    }
+    boost::json::object o;
+    o["lang"] = lang;
+    o["text"] = std::move(*text);
+    return Json(200, boost::json::serialize(o));
+}
+
 Response LegalForms(NodeService::Impl& s, Request& request) {
     return Json(200, legal::FormsJson(*s.catalog, Language(request)));
 }
@@ -60,6 +74,12 @@ void AddLegalRoutes(RouteTable& t, NodeService::Impl& s) {
         "/api/v1/legal/instruments",
         app::Action::kLegalRead,
         [&s](Request& r, const app::Actor&) { return LegalInstruments(s, r); }
+    );
+    t.Authed(
+        "POST",
+        "/api/v1/legal/render",
+        app::Action::kLegalRead,
+        [&s](Request& r, const app::Actor&) { return LegalRender(s, r); }
     );
     t.Authed(
         "GET",

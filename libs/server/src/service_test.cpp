@@ -414,6 +414,28 @@ TEST_F(ServiceTest, LegalCatalogueThroughTheLocalApi) {
     ASSERT_TRUE(check);
     ASSERT_EQ(check->status, 200u);
     EXPECT_FALSE(boost::json::parse(check->body).at("valid").as_bool());
+
+    // The form data of every request type, and a request rendered in the receiver's language.
+    auto forms = Call(0, "GET", "/api/v1/legal/forms?lang=ru");
+    ASSERT_TRUE(forms);
+    ASSERT_EQ(forms->status, 200u);
+    EXPECT_FALSE(boost::json::parse(forms->body).as_array().empty());
+    const std::string request = boost::json::serialize(test_util::ExamplePreservationRequest());
+    auto fr = Call(0, "POST", "/api/v1/legal/render?lang=fr", request);
+    auto en = Call(0, "POST", "/api/v1/legal/render?lang=en", request);
+    ASSERT_TRUE(fr && en);
+    ASSERT_EQ(fr->status, 200u) << fr->body;
+    ASSERT_EQ(en->status, 200u) << en->body;
+    const auto fr_body = boost::json::parse(fr->body);
+    EXPECT_EQ(fr_body.at("lang").as_string(), "fr");
+    EXPECT_FALSE(fr_body.at("text").as_string().empty());
+    EXPECT_NE(fr_body.at("text"), boost::json::parse(en->body).at("text"));
+    auto bad_lang = Call(0, "POST", "/api/v1/legal/render?lang=xx", request);
+    ASSERT_TRUE(bad_lang);
+    EXPECT_EQ(bad_lang->status, 400u) << bad_lang->body;
+    auto not_json = Call(0, "POST", "/api/v1/legal/render?lang=fr", "{");
+    ASSERT_TRUE(not_json);
+    EXPECT_EQ(not_json->status, 400u) << not_json->body;
 }
 
 TEST_F(ServiceTest, RevokingASenderInTheDirectoryTakesEffectOnItsNextMessage) {

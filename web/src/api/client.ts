@@ -98,6 +98,8 @@ export const api = {
   forms: (lang: string) => json<RequestForm[]>('GET', `/api/v1/legal/forms?lang=${lang}`),
   check: (request: object, lang: string) =>
     json<Answer<'/api/v1/legal/check', 'post'>>('POST', `/api/v1/legal/check?lang=${lang}`, request),
+  render: (request: object, lang: string) =>
+    json<Answer<'/api/v1/legal/render', 'post'>>('POST', `/api/v1/legal/render?lang=${lang}`, request),
   draft: (request: object, peer_node: string, priority: 'normal' | 'emergency') =>
     json<Case>('POST', '/api/v1/cases', { request, peer_node, priority }),
   approve: (id: string) => json<Case>('POST', `/api/v1/cases/${encodeURIComponent(id)}/approve`),

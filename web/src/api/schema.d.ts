@@ -5757,6 +5757,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/legal/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A legal request form rendered as its receiver reads it, in one of the six UN languages: type, basis, parties, offences and every structured field labelled in that language; free-text values as written, marked as needing translation */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description language of findings and rendering (ar, zh, en, fr, ru, es); else Accept-Language */
+                    lang?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description the rendering */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lang: string;
+                            /** @description plain text */
+                            text: string;
+                        };
+                    };
+                };
+                /** @description invalid_argument: the body is not a JSON object, or the language is not one of the six */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6605,6 +6670,8 @@ export interface components {
             signing_key: string;
             box_key?: string;
             tls_sha256?: string;
+            /** @description languages the node's authority works in (ISO 639-1) */
+            languages?: string[];
         };
         NodeInfo: {
             node: string;

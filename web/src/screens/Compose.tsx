@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 
 import { ApiError, api, type Finding, type RequestForm } from '../api/client';
 import { useUi } from '../context';
+import { type Language, isLanguage, languageNames, languages } from '../i18n';
 import { useLoad } from './useLoad';
 
 type Request = Record<string, unknown> & { fields?: Record<string, unknown> };
@@ -129,6 +130,29 @@ function FieldInput({
   );
 }
 
+// The request as the node renders it for a reader of `lang` (labels and legal texts in that
+// language, free text as written), refreshed a moment after each change.
+function Preview({ request, lang, title }: { request: Request; lang: Language; title: string }) {
+  const [text, setText] = useState('');
+  useEffect(() => {
+    const timer = window.setTimeout(() => {
+      api.render(request, lang).then(
+        (answer) => setText(answer.text),
+        () => setText(''),
+      );
+    }, 400);
+    return () => window.clearTimeout(timer);
+  }, [request, lang]);
+  return (
+    <figure className="preview">
+      <figcaption>{title}</figcaption>
+      <pre lang={lang} dir="auto" tabIndex={0} data-testid={`preview-${lang}`}>
+        {text}
+      </pre>
+    </figure>
+  );
+}
+
 // The officer's request form, built from the catalogue's data for the chosen request type and
 // checked by the node's legal rules as the officer types (the findings under their fields, with
 // citations and how each was verified). A draft can only be made of a request without errors;
@@ -147,7 +171,15 @@ export function Compose() {
   const [findings, setFindings] = useState<Finding[]>([]);
   const [valid, setValid] = useState(false);
   const [failure, setFailure] = useState('');
+  const [theirs, setTheirs] = useState<Language>('en');
   const form = forms?.find((f) => f.id === typeId);
+
+  // The receiver's language: the first of the peer's languages that is a UN language.
+  useEffect(() => {
+    const spoken = node?.peers.find((p) => p.id === peer)?.languages ?? [];
+    const first = spoken.find((l) => isLanguage(l));
+    if (first && isLanguage(first)) setTheirs(first);
+  }, [peer, node]);
 
   const start = (id: string) => {
     setTypeId(id);
@@ -307,6 +339,30 @@ export function Compose() {
               />
               {otherBad && <p className="error">{t('compose.badJson')}</p>}
             </div>
+          </div>
+          <h2>{t('compose.preview')}</h2>
+          <label>
+            {t('compose.theirLanguage')}{' '}
+            <select
+              value={theirs}
+              onChange={(e) => isLanguage(e.target.value) && setTheirs(e.target.value)}
+              data-testid="preview-language"
+            >
+              {languages.map((l) => (
+                <option key={l} value={l}>
+                  {languageNames[l]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <div className="previews">
+            <Preview key={`mine-${lang}`} request={request} lang={lang} title={t('compose.previewMine')} />
+            <Preview
+              key={`theirs-${theirs}`}
+              request={request}
+              lang={theirs}
+              title={t('compose.previewTheirs')}
+            />
           </div>
           {failure && <p role="alert">{failure}</p>}
           <button type="button" onClick={draft} disabled={!valid || !peer || otherBad}>
