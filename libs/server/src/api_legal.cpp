@@ -31,7 +31,7 @@ Response LegalRender(NodeService::Impl& s, Request& request) {
     }
     boost::json::object o;
     o["lang"] = lang;
-    o["text"] = std::move(*text);
+    o["text"] = *text;
     return Json(200, boost::json::serialize(o));
 }
 
