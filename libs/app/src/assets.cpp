@@ -11,6 +11,7 @@
 #include "concord/legal/field_types.hpp"
 
 #include "case_context.hpp"
+#include "enum_names.hpp"
 
 namespace concord::app {
 namespace {
@@ -50,25 +51,6 @@ constexpr std::array<AssetOrderKind, 7> kOrderKinds{
     AssetOrderKind::kReturn,
     AssetOrderKind::kSharing,
     AssetOrderKind::kDisposal};
-
-template <class Enum, std::size_t N>
-Result<Enum> Named(
-    std::string_view what,
-    std::string_view name,
-    const std::array<Enum, N>& values,
-    std::string_view (*name_of)(Enum)
-) {
-    std::string allowed;
-    for (Enum v : values) {
-        if (name_of(v) == name) {
-            return v;
-        }
-        allowed += (allowed.empty() ? "" : ", ") + std::string(name_of(v));
-    }
-    return MakeError(
-        ErrorCode::kInvalidArgument, fmt::format("unknown {}; one of {}", what, allowed)
-    );
-}
 
 Error Invalid(std::string why) {
     return MakeError(ErrorCode::kInvalidArgument, std::move(why));
@@ -300,15 +282,15 @@ std::string_view AssetOrderKindName(AssetOrderKind kind) {
 }
 
 Result<AssetKind> ParseAssetKind(std::string_view name) {
-    return Named("asset kind", name, kKinds, &AssetKindName);
+    return EnumNamed("asset kind", name, kKinds, &AssetKindName);
 }
 
 Result<AssetState> ParseAssetState(std::string_view name) {
-    return Named("asset state", name, kStates, &AssetStateName);
+    return EnumNamed("asset state", name, kStates, &AssetStateName);
 }
 
 Result<AssetOrderKind> ParseAssetOrderKind(std::string_view name) {
-    return Named("order kind", name, kOrderKinds, &AssetOrderKindName);
+    return EnumNamed("order kind", name, kOrderKinds, &AssetOrderKindName);
 }
 
 std::vector<store::Migration> AssetRegister::Migrations() {

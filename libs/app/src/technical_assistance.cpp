@@ -14,6 +14,8 @@
 #include "concord/core/time.hpp"
 #include "concord/legal/field_types.hpp"
 
+#include "enum_names.hpp"
+
 namespace concord::app {
 namespace {
 
@@ -47,17 +49,7 @@ Result<Enum> Named(
     const std::array<Enum, N>& values,
     std::string_view (*name_of)(Enum)
 ) {
-    std::string allowed;
-    for (Enum v : values) {
-        if (name_of(v) == name) {
-            return v;
-        }
-        allowed += (allowed.empty() ? "" : ", ") + std::string(name_of(v));
-    }
-    return MakeError(
-        ErrorCode::kInvalidArgument,
-        fmt::format("assistance_input: unknown {} '{}'; one of {}", what, name, allowed)
-    );
+    return EnumNamed(what, name, values, name_of, "assistance_input: ");
 }
 
 Error Input(std::string_view why) {
