@@ -316,8 +316,13 @@ async function main() {
     // A's approver (another person: the node refuses self-approval) approves it from the UI.
     const P = await newPage(browser, 'approver');
     await signIn(P.page, a, approver);
-    await P.page.getByTestId('cases').waitFor();
-    await P.page.goto(draftUrl);
+    await P.page.getByRole('link', { name: 'Approvals' }).click();
+    await P.page.getByRole('heading', { name: 'Approvals' }).waitFor();
+    const queued = P.page.getByTestId('cases').locator('tbody tr');
+    await queued.first().waitFor();
+    check((await queued.count()) === 1, `the approver's queue holds the one draft (${await queued.count()})`);
+    await queued.locator('a').first().click();
+    check(P.page.url() === draftUrl, 'the queue leads to the draft');
     await P.page.getByRole('button', { name: 'Approve and send' }).click();
     await P.page.getByTestId('case-state').filter({ hasNotText: 'draft' }).waitFor();
     check(

@@ -144,8 +144,10 @@ export function App() {
     <Duty />
   ) : hash === '#/compose' ? (
     <Compose />
+  ) : hash === '#/approvals' ? (
+    <Cases key="approvals" queue />
   ) : (
-    <Cases />
+    <Cases key="cases" />
   );
   const isDuty = context.me.roles.includes('duty_officer');
   const isOfficer = context.me.roles.includes('officer') || isDuty;
@@ -161,6 +163,11 @@ export function App() {
           {isOfficer && (
             <a href="#/compose" aria-current={hash === '#/compose' ? 'page' : undefined}>
               {t('nav.compose')}
+            </a>
+          )}
+          {context.me.roles.includes('approver') && (
+            <a href="#/approvals" aria-current={hash === '#/approvals' ? 'page' : undefined}>
+              {t('nav.approvals')}
             </a>
           )}
           {isDuty && (

@@ -101,6 +101,7 @@ const en: Texts = {
   'compose.theirLanguage': 'Receiver\'s language',
   'compose.previewMine': 'In your language',
   'compose.previewTheirs': 'In the receiver\'s language',
+  'nav.approvals': 'Approvals',
 };
 
 const fr: Texts = {
@@ -189,6 +190,7 @@ const fr: Texts = {
   'compose.theirLanguage': 'Langue du destinataire',
   'compose.previewMine': 'Dans votre langue',
   'compose.previewTheirs': 'Dans la langue du destinataire',
+  'nav.approvals': 'Approbations',
 };
 
 const es: Texts = {
@@ -277,6 +279,7 @@ const es: Texts = {
   'compose.theirLanguage': 'Idioma del destinatario',
   'compose.previewMine': 'En su idioma',
   'compose.previewTheirs': 'En el idioma del destinatario',
+  'nav.approvals': 'Aprobaciones',
 };
 
 const ru: Texts = {
@@ -365,6 +368,7 @@ const ru: Texts = {
   'compose.theirLanguage': 'Язык получателя',
   'compose.previewMine': 'На вашем языке',
   'compose.previewTheirs': 'На языке получателя',
+  'nav.approvals': 'Утверждение',
 };
 
 const ar: Texts = {
@@ -453,6 +457,7 @@ const ar: Texts = {
   'compose.theirLanguage': 'لغة المتلقي',
   'compose.previewMine': 'بلغتك',
   'compose.previewTheirs': 'بلغة المتلقي',
+  'nav.approvals': 'الموافقات',
 };
 
 const zh: Texts = {
@@ -540,6 +545,7 @@ const zh: Texts = {
   'compose.theirLanguage': '接收方语言',
   'compose.previewMine': '以您的语言',
   'compose.previewTheirs': '以接收方语言',
+  'nav.approvals': '待批准',
 };
 
 export const catalogues: Record<Language, Texts> = { ar, zh, en, fr, ru, es };

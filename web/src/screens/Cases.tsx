@@ -5,17 +5,19 @@ import { useUi } from '../context';
 import { formatDateTime } from '../i18n';
 import { useLoad } from './useLoad';
 
-export function Cases() {
+// The cases the person may read. `queue` opens it as the approver's queue: the drafts of the
+// person's unit that wait for someone's approval.
+export function Cases({ queue = false }: { queue?: boolean }) {
   const { t, lang } = useUi();
-  const [direction, setDirection] = useState('');
-  const [state, setState] = useState('');
+  const [direction, setDirection] = useState(queue ? 'out' : '');
+  const [state, setState] = useState(queue ? 'draft' : '');
   const load = useCallback(() => api.cases(direction, state), [direction, state]);
   const { data, error } = useLoad(load);
   const cases = data?.cases ?? [];
 
   return (
     <section aria-labelledby="cases-title">
-      <h1 id="cases-title">{t('cases.title')}</h1>
+      <h1 id="cases-title">{t(queue ? 'nav.approvals' : 'cases.title')}</h1>
       <div className="filters">
         <label>
           {t('cases.direction')}{' '}
