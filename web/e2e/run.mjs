@@ -241,7 +241,7 @@ async function main() {
     await A.page.getByTestId('language').selectOption('ar');
     await A.page.locator('html[dir="rtl"][lang="ar"]').waitFor();
     check(
-      (await A.page.getByRole('heading', { level: 2 }).first().textContent()) === 'التسلسل الزمني',
+      (await A.page.getByRole('heading', { level: 2, name: 'التسلسل الزمني' }).count()) === 1,
       'Arabic: the page is right to left and translated',
     );
     await screen(A.page, '04-case-ar');
@@ -342,6 +342,25 @@ async function main() {
     await mine.waitFor();
     check((await mine.count()) === 1, 'the acknowledgement names the duty officer');
     await screen(B.page, '12-duty-acknowledged');
+
+    // She works the case in the UI: the steps the lifecycle allows her side, as the node lists
+    // them; each one taken is refused or recorded by the node, and the list follows the state.
+    await B.page.getByRole('link', { name: 'Cases', exact: true }).click();
+    await B.page.getByTestId('cases').locator('tbody tr a').first().click();
+    const steps = B.page.getByTestId('steps');
+    await steps.getByRole('button', { name: 'Acknowledge receipt' }).click();
+    await B.page.getByTestId('case-state').filter({ hasText: /^acknowledged$/ }).waitFor();
+    check(
+      (await steps.getByRole('button', { name: 'Acknowledge receipt' }).count()) === 0,
+      'once acknowledged, acknowledging is no longer offered',
+    );
+    await steps.getByRole('button', { name: 'Accept', exact: true }).click();
+    await B.page.getByTestId('case-state').filter({ hasText: /^accepted$/ }).waitFor();
+    check(
+      (await B.page.getByTestId('timeline').textContent()).includes('accept: acknowledged → accepted'),
+      "the timeline records B's acceptance taken in the UI",
+    );
+    await screen(B.page, '12b-case-accepted');
 
     // A locked account stays locked, whatever is typed next; the message does not say which
     // part was wrong.

@@ -2,12 +2,15 @@
 // obligations to extradite or prosecute that refusals open. Every decision is
 // app::CaseService's; these handlers only translate JSON to its inputs and its results to JSON.
 
+#include <algorithm>
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "concord/app/case_obligations.hpp"
 #include "concord/app/case_service.hpp"
 #include "concord/core/time.hpp"
+#include "concord/legal/lifecycle.hpp"
 
 #include "api_routes.hpp"
 #include "api_util.hpp"
@@ -219,7 +222,36 @@ Response ListObligations(store::Store& store, Request& request, const app::Actor
     return Json(200, boost::json::serialize(o));
 }
 
-Response ReadCase(app::CaseService& cases, Request& request, const app::Actor& actor) {
+// The steps this node's side may take on the case now, as the lifecycle allows them for its
+// instrument and request type (what a UI offers; the step is checked again when taken).
+boost::json::array NextSteps(const legal::Lifecycle& lifecycle, const app::Case& c) {
+    const legal::Side mine = c.direction == app::CaseDirection::kOut ? legal::Side::kRequesting
+                                                                     : legal::Side::kRequested;
+    boost::json::array out;
+    for (const legal::Transition& t : lifecycle.Transitions()) {
+        if (t.side != mine && t.side != legal::Side::kBoth) {
+            continue;
+        }
+        const auto from = lifecycle.FromStates(t, c.instrument, c.request_type);
+        if (std::find(from.begin(), from.end(), c.state) == from.end()) {
+            continue;
+        }
+        out.push_back(boost::json::object{
+            {"transition", t.id},
+            {"to", t.to},
+            {"crosses", t.crosses},
+            {"grounds", t.grounds},
+            {"reasons", t.reasons}});
+    }
+    return out;
+}
+
+Response ReadCase(
+    app::CaseService& cases,
+    const legal::Lifecycle* lifecycle,
+    Request& request,
+    const app::Actor& actor
+) {
     auto view = cases.Read(actor, request.Param("id"));
     if (!view) {
         return FromError(view.error());
@@ -258,6 +290,7 @@ Response ReadCase(app::CaseService& cases, Request& request, const app::Actor& a
                           : boost::json::value(nullptr);
     o["hearing"] = view->hearing ? boost::json::value(app::HearingJson(*view->hearing))
                                  : boost::json::value(nullptr);
+    o["steps"] = lifecycle != nullptr ? NextSteps(*lifecycle, view->record) : boost::json::array{};
     return Json(200, boost::json::serialize(o));
 }
 
@@ -334,7 +367,17 @@ RouteTable::AuthedHandler With(NodeService::Impl& s, F f) {
 void AddCaseRoutes(RouteTable& t, NodeService::Impl& s) {
     t.Authed("GET", "/api/v1/cases", app::Action::kCaseRead, With(s, ListCases));
     t.Authed("POST", "/api/v1/cases", app::Action::kCaseCreate, With(s, CreateCase));
-    t.Authed("GET", "/api/v1/cases/{id}", app::Action::kCaseRead, With(s, ReadCase));
+    t.Authed(
+        "GET",
+        "/api/v1/cases/{id}",
+        app::Action::kCaseRead,
+        With(
+            s,
+            [&s](app::CaseService& cases, Request& r, const app::Actor& actor) {
+                return ReadCase(cases, s.lifecycle ? &*s.lifecycle : nullptr, r, actor);
+            }
+        )
+    );
     t.Authed(
         "GET",
         "/api/v1/cases/{id}/summary",

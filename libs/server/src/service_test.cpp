@@ -720,6 +720,16 @@ TEST_F(ServiceTest, AnIncomingCaseShowsItsApprovalStatus) {
     EXPECT_TRUE(approval.at("alert").as_bool());
     EXPECT_TRUE(approval.at("approval").is_null());
     EXPECT_TRUE(approval.at("approved").is_null());
+    // The receiving side's next steps from the lifecycle: acknowledging, not approving.
+    std::set<std::string> steps;
+    for (const auto& step : view.at("steps").as_array()) {
+        steps.insert(std::string(step.at("transition").as_string()));
+    }
+    EXPECT_TRUE(steps.contains("acknowledge")) << read->body;
+    EXPECT_TRUE(steps.contains("request_clarification"));
+    EXPECT_FALSE(steps.contains("approve"));
+    EXPECT_FALSE(steps.contains("deliver"));
+    EXPECT_FALSE(steps.contains("close"));
 }
 
 TEST_F(ServiceTest, EvidenceFilesGoUpAndComeDownAsStreamsWithinTheirLimits) {

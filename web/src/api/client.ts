@@ -102,6 +102,11 @@ export const api = {
     json<Answer<'/api/v1/legal/render', 'post'>>('POST', `/api/v1/legal/render?lang=${lang}`, request),
   draft: (request: object, peer_node: string, priority: 'normal' | 'emergency') =>
     json<Case>('POST', '/api/v1/cases', { request, peer_node, priority }),
+  step: (id: string, transition: string, reasons?: string) =>
+    json<Case>('POST', `/api/v1/cases/${encodeURIComponent(id)}/transition`, {
+      transition,
+      ...(reasons ? { reasons } : {}),
+    }),
   approve: (id: string) => json<Case>('POST', `/api/v1/cases/${encodeURIComponent(id)}/approve`),
   dutyAlerts: () => json<Answer<'/api/v1/duty/alerts', 'get'>>('GET', '/api/v1/duty/alerts'),
   acknowledge: (id: string) =>

@@ -6106,6 +6106,18 @@ export interface components {
             obligation?: components["schemas"]["Obligation"] | null;
             /** @description the hearing of a video_hearing case once a time was proposed (docs/cases.md "Hearings"), or null */
             hearing?: components["schemas"]["Hearing"] | null;
+            /** @description the steps this node's side may take on the case now, as the lifecycle allows them for its instrument and request type (instruments/lifecycle.toml); each is checked again when taken */
+            steps?: {
+                transition: string;
+                /** @description the state it leads to; empty: the case stays */
+                to: string;
+                /** @description travels to the other party */
+                crosses: boolean;
+                /** @description refusal grounds are required */
+                grounds: boolean;
+                /** @description a reason is required */
+                reasons: boolean;
+            }[];
         };
         CaseDraft: {
             /** @description a legal request (concord.legal.request/1) */

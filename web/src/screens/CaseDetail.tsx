@@ -136,6 +136,54 @@ function Approve({ id, onDone }: { id: string; onDone: () => void }) {
   );
 }
 
+// The lifecycle steps the node says this side may take now (`steps` of the case view). A step
+// that needs refusal grounds or a hearing's details is left to the command line for now; a
+// step that needs a reason asks for it.
+function Steps({ view, onDone }: { view: CaseView; onDone: () => void }) {
+  const { t, sessionEnded } = useUi();
+  const [reason, setReason] = useState('');
+  const [failure, setFailure] = useState('');
+  const all = view.steps ?? [];
+  const offered = all.filter(
+    (s) => !s.grounds && s.transition !== 'approve' && t('step.' + s.transition) !== 'step.' + s.transition,
+  );
+  if (offered.length === 0) return null;
+  const take = async (transition: string, needsReason: boolean) => {
+    setFailure('');
+    if (needsReason && !reason.trim()) {
+      setFailure(t('case.reasonRequired'));
+      return;
+    }
+    try {
+      await api.step(view.case?.id ?? '', transition, reason.trim() || undefined);
+      setReason('');
+      onDone();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) sessionEnded();
+      else setFailure(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <div className="card steps" data-testid="steps">
+      <h2>{t('case.steps')}</h2>
+      <label>
+        {t('case.reason')}
+        <textarea rows={2} value={reason} dir="auto" onChange={(e) => setReason(e.target.value)} />
+      </label>
+      <div className="buttons">
+        {offered.map((s) => (
+          <button key={s.transition} type="button" onClick={() => take(s.transition, s.reasons)}>
+            {t('step.' + s.transition)}
+            {s.reasons ? ' *' : ''}
+          </button>
+        ))}
+      </div>
+      {all.length > offered.length && <p className="cites">{t('case.stepsElsewhere')}</p>}
+      {failure && <p role="alert">{failure}</p>}
+    </div>
+  );
+}
+
 export function CaseDetail({ id }: { id: string }) {
   const { t, lang, me } = useUi();
   const load = useCallback(() => api.case(id, lang), [id, lang]);
@@ -195,6 +243,7 @@ export function CaseDetail({ id }: { id: string }) {
             )}
           </dl>
           {canApprove && <Approve id={c.id ?? ''} onDone={reload} />}
+          <Steps view={view} onDone={reload} />
           <h2>{t('case.timeline')}</h2>
           <table data-testid="timeline">
             <thead>
