@@ -135,13 +135,17 @@ function FieldInput({
 function Preview({ request, lang, title }: { request: Request; lang: Language; title: string }) {
   const [text, setText] = useState('');
   useEffect(() => {
+    let current = true;
     const timer = window.setTimeout(() => {
       api.render(request, lang).then(
-        (answer) => setText(answer.text),
-        () => setText(''),
+        (answer) => current && setText(answer.text),
+        () => current && setText(''),
       );
     }, 400);
-    return () => window.clearTimeout(timer);
+    return () => {
+      current = false;
+      window.clearTimeout(timer);
+    };
   }, [request, lang]);
   return (
     <figure className="preview">
@@ -196,15 +200,24 @@ export function Compose() {
   useEffect(() => {
     if (!request || !peer || !node) return;
     const party = node.peers.find((p) => p.id === peer)?.party;
-    if (party && request.requested_party !== party) setRequest({ ...request, requested_party: party });
+    if (party && request.requested_party !== party) {
+      const next = { ...request, requested_party: party };
+      const { fields: _fields, ...rest } = next;
+      setOther(JSON.stringify(rest, null, 1));
+      setOtherBad(false);
+      setRequest(next);
+    }
   }, [peer, node, request]);
 
-  // The check runs a moment after the last keystroke, in the officer's language.
+  // The check runs a moment after the last keystroke, in the officer's language; an answer
+  // to an older version of the request is dropped.
   useEffect(() => {
     if (!request) return;
+    let current = true;
     const timer = window.setTimeout(() => {
       api.check(request, lang).then(
         (answer) => {
+          if (!current) return;
           setFindings(answer.findings);
           setValid(answer.valid);
         },
@@ -213,7 +226,10 @@ export function Compose() {
         },
       );
     }, 300);
-    return () => window.clearTimeout(timer);
+    return () => {
+      current = false;
+      window.clearTimeout(timer);
+    };
   }, [request, lang, sessionEnded]);
 
   const setField = (name: string, value: unknown) => {
