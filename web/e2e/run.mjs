@@ -37,6 +37,7 @@ const concord = option('--concord');
 const concordd = option('--concordd');
 const basePort = Number(option('--base-port', '7400'));
 const outDir = resolve(option('--out', join(tmpdir(), 'concord-web-screens')));
+rmSync(outDir, { recursive: true, force: true }); // screens of an earlier run would mislead
 mkdirSync(outDir, { recursive: true });
 
 let failures = 0;
