@@ -215,6 +215,16 @@ Result<void> SetPostingStatus(
     return {};
 }
 
+// The audit leaf of a change to a posting: what it is and whose, never its description.
+boost::json::object PostingLeaf(std::string_view event, const AssistancePosting& p) {
+    return boost::json::object{
+        {"event", event},
+        {"posting", p.id},
+        {"kind", PostingKindName(p.kind)},
+        {"party", p.party},
+        {"topic", p.topic}};
+}
+
 }  // namespace
 
 const std::vector<std::string_view>& AssistanceTopics() {
@@ -456,12 +466,7 @@ Result<AssistancePosting> TechnicalAssistance::Post(
         )
     );
     (void)inserted;
-    boost::json::object leaf{
-        {"event", "assistance.posted"},
-        {"posting", p.id},
-        {"kind", PostingKindName(p.kind)},
-        {"party", p.party},
-        {"topic", p.topic}};
+    boost::json::object leaf = PostingLeaf("assistance.posted", p);
     NameActor(leaf, actor);
     CONCORD_ASSIGN_OR_RETURN(auto index, append_leaf_(*tx, leaf));
     (void)index;
@@ -488,12 +493,7 @@ Result<AssistancePosting> TechnicalAssistance::Withdraw(const Actor& actor, std:
     CONCORD_RETURN_IF_ERROR(
         SetPostingStatus(*tx, p.id, PostingStatus::kOpen, p.status, p.updated_ms, p.updated_by)
     );
-    boost::json::object leaf{
-        {"event", "assistance.withdrawn"},
-        {"posting", p.id},
-        {"kind", PostingKindName(p.kind)},
-        {"party", p.party},
-        {"topic", p.topic}};
+    boost::json::object leaf = PostingLeaf("assistance.withdrawn", p);
     NameActor(leaf, actor);
     CONCORD_ASSIGN_OR_RETURN(auto index, append_leaf_(*tx, leaf));
     (void)index;
