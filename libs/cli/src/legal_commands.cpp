@@ -1,4 +1,3 @@
-#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -170,11 +169,7 @@ Result<void> Template(Context& ctx, const CommonArgs& args, const std::string& t
             ErrorCode::kNotFound, "unknown request type '" + type + "'; known: " + known
         );
     }
-    std::string name = type;
-    std::replace(name.begin(), name.end(), '_', '-');
-    CONCORD_ASSIGN_OR_RETURN(
-        std::string json, ReadFile(catalog.dir / "examples" / (name + ".json"))
-    );
+    CONCORD_ASSIGN_OR_RETURN(std::string json, ReadFile(legal::ExampleRequestFile(catalog, type)));
     ctx.out << json;
     return {};
 }

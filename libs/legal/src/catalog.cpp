@@ -704,6 +704,12 @@ bool IsSupportedLanguage(std::string_view lang) {
     return std::find(kLanguages.begin(), kLanguages.end(), lang) != kLanguages.end();
 }
 
+std::filesystem::path ExampleRequestFile(const Catalog& catalog, std::string_view request_type) {
+    std::string name(request_type);
+    std::replace(name.begin(), name.end(), '_', '-');
+    return catalog.dir / "examples" / (name + ".json");
+}
+
 std::string_view Pick(const Localized& text, std::string_view lang) {
     if (auto it = text.find(lang); it != text.end()) {
         return it->second;

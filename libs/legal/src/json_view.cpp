@@ -1,6 +1,5 @@
 #include "concord/legal/json_view.hpp"
 
-#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -46,10 +45,9 @@ std::string_view Text(const Catalog& catalog, const std::string& key, std::strin
     return it == catalog.messages.end() ? std::string_view(key) : Pick(it->second, lang);
 }
 
-// The example request of a type (instruments/examples/<type with '-'>.json), or null.
-boost::json::value Example(const Catalog& catalog, std::string id) {
-    std::replace(id.begin(), id.end(), '_', '-');
-    std::ifstream in(catalog.dir / "examples" / (id + ".json"), std::ios::binary);
+// The example request of a type, or null.
+boost::json::value Example(const Catalog& catalog, std::string_view id) {
+    std::ifstream in(ExampleRequestFile(catalog, id), std::ios::binary);
     if (!in) {
         return nullptr;
     }

@@ -39,13 +39,10 @@ std::string FieldTablesMarkdown(const Catalog& catalog) {
         if (!type.offences_required) {
             out += " No offence need be named.";
         }
-        // The id is copied in: clang 14 cannot capture a structured binding.
-        out += fmt::format(" Example: `instruments/examples/{}.json`.\n\n", [name = id]() mutable {
-            for (char& c : name) {
-                c = c == '_' ? '-' : c;
-            }
-            return name;
-        }());
+        out += fmt::format(
+            " Example: `instruments/examples/{}`.\n\n",
+            ExampleRequestFile(catalog, id).filename().string()
+        );
         out += "| field | type | required | max bytes per string | list of at most | cites |\n";
         out += "|---|---|---|---|---|---|\n";
         for (const FieldSpec& f : type.fields) {

@@ -379,4 +379,8 @@ Result<void> LoadPartyCharts(Catalog& catalog, const std::filesystem::path& dir)
 /// offences already known for each party. A missing directory is no error.
 Result<void> LoadCriminalisationInto(Catalog& catalog, const std::filesystem::path& dir);
 
+/// The shipped example request of `request_type`: examples/<the type, '-' for '_'>.json in the
+/// catalogue's folder (the legal tests check that each one passes without errors).
+std::filesystem::path ExampleRequestFile(const Catalog& catalog, std::string_view request_type);
+
 }  // namespace concord::legal
