@@ -293,7 +293,7 @@ async function main() {
       "the request is previewed in the receiver's language beside the officer's",
     );
     await draftButton.click();
-    await A.page.getByTestId('case-state').filter({ hasText: 'draft' }).waitFor();
+    await A.page.getByTestId('case-state').filter({ hasText: /^Draft$/ }).waitFor();
     const draftUrl = A.page.url();
     check(/#\/cases\/.+/.test(draftUrl), 'the draft is a case of its own');
     await screen(A.page, '08-draft');
@@ -324,8 +324,43 @@ async function main() {
     check((await queued.count()) === 1, `the approver's queue holds the one draft (${await queued.count()})`);
     await queued.locator('a').first().click();
     check(P.page.url() === draftUrl, 'the queue leads to the draft');
+    // First it goes back to the drafter with the reasons; a return without them is refused.
+    await P.page.getByRole('button', { name: 'Return to the drafter' }).click();
+    await P.page.getByRole('alert').filter({ hasText: 'reason' }).waitFor();
+    const why = 'Say which account the preservation covers.';
+    await P.page.getByLabel('Reasons for returning the draft').fill(why);
+    await P.page.getByRole('button', { name: 'Return to the drafter' }).click();
+    await P.page.getByTestId('case-state').filter({ hasText: 'Returned to the drafter' }).waitFor();
+    check(
+      (await P.page.getByRole('button', { name: 'Approve and send' }).count()) === 0,
+      'a returned draft cannot be approved',
+    );
+    await screen(P.page, '08b-returned');
+    // The drafter sees why, revises it in the form (checked again as typed) and saves it.
+    await A.page.reload();
+    await A.page.getByTestId('returned-reasons').filter({ hasText: why }).waitFor();
+    check(
+      (await A.page.getByTestId('case-state').textContent()) === 'Returned to the drafter',
+      'the drafter sees the draft returned, with the reasons',
+    );
+    await A.page.getByRole('link', { name: 'Revise the request' }).click();
+    await A.page.getByRole('heading', { name: /^Revise request / }).waitFor();
+    const revisedFacts = A.page.locator('#field-summary_of_facts');
+    await A.page.waitForFunction(() => document.querySelector('#field-summary_of_facts')?.value?.length > 0);
+    await revisedFacts.fill(factsText + ' The account is the one named above.');
+    await noError.waitFor();
+    await screen(A.page, '08c-revise');
+    await A.page.getByRole('button', { name: 'Save the revision' }).click();
+    await A.page.getByTestId('case-state').filter({ hasText: /^Draft$/ }).waitFor();
+    check(A.page.url() === draftUrl, 'the revision is the same case');
+    const revisedTimeline = await A.page.getByTestId('timeline').textContent();
+    check(
+      revisedTimeline.includes('Returned to the drafter') && revisedTimeline.includes('Revised'),
+      'the timeline records the return and the revision',
+    );
+    await P.page.reload();
     await P.page.getByRole('button', { name: 'Approve and send' }).click();
-    await P.page.getByTestId('case-state').filter({ hasNotText: 'draft' }).waitFor();
+    await P.page.getByTestId('case-state').filter({ hasNotText: /Draft|Returned/ }).waitFor();
     check(
       (await P.page.getByTestId('approval').textContent()).includes('signed'),
       "the approver's signed approval is on the case",
@@ -336,6 +371,15 @@ async function main() {
     check(
       (await B.page.getByTestId('duty-alarm').textContent()).includes('fr.central'),
       'the duty desk raises the alarm live, naming the sender',
+    );
+    const alertCase = B.page.getByTestId('alert-case').first();
+    await alertCase.waitFor();
+    check(/^Case HU-/.test(await alertCase.textContent()), 'the alert names the case the message opened');
+    const escalation = B.page.getByTestId('escalation').first();
+    await escalation.waitFor();
+    check(
+      (await escalation.textContent()).startsWith('Escalates to the backups at'),
+      'the alert says when it escalates to the backups',
     );
     await screen(B.page, '11-duty-alarm');
     await B.page.getByRole('button', { name: 'Acknowledge' }).first().click();
@@ -350,18 +394,69 @@ async function main() {
     await B.page.getByTestId('cases').locator('tbody tr a').first().click();
     const steps = B.page.getByTestId('steps');
     await steps.getByRole('button', { name: 'Acknowledge receipt' }).click();
-    await B.page.getByTestId('case-state').filter({ hasText: /^acknowledged$/ }).waitFor();
+    await B.page.getByTestId('case-state').filter({ hasText: /^Receipt acknowledged$/ }).waitFor();
     check(
       (await steps.getByRole('button', { name: 'Acknowledge receipt' }).count()) === 0,
       'once acknowledged, acknowledging is no longer offered',
     );
     await steps.getByRole('button', { name: 'Accept', exact: true }).click();
-    await B.page.getByTestId('case-state').filter({ hasText: /^accepted$/ }).waitFor();
+    await B.page.getByTestId('case-state').filter({ hasText: /^Accepted$/ }).waitFor();
     check(
-      (await B.page.getByTestId('timeline').textContent()).includes('accept: acknowledged → accepted'),
+      (await B.page.getByTestId('timeline').textContent()).includes('Accept: Receipt acknowledged → Accepted'),
       "the timeline records B's acceptance taken in the UI",
     );
     await screen(B.page, '12b-case-accepted');
+
+    // A refusal names grounds that the case's legal basis allows, shown with their articles;
+    // without one the step is not sent. A second request (drafted and approved through the API
+    // by A's people, as the UI would) is refused by B's duty officer in the UI.
+    const second = await A.page.evaluate(async (url) => {
+      const id = decodeURIComponent(url.split('#/cases/')[1]);
+      const me = await (await fetch('/api/v1/session')).json();
+      const view = await (await fetch(`/api/v1/cases/${encodeURIComponent(id)}`)).json();
+      const r = await fetch('/api/v1/cases', {
+        method: 'POST',
+        headers: { 'X-CSRF-Token': me.csrf_token, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ request: view.request, peer_node: 'hu.poc' }),
+      });
+      return (await r.json()).id;
+    }, draftUrl);
+    const sentSecond = await P.page.evaluate(async (id) => {
+      const me = await (await fetch('/api/v1/session')).json();
+      const r = await fetch(`/api/v1/cases/${encodeURIComponent(id)}/approve`, {
+        method: 'POST',
+        headers: { 'X-CSRF-Token': me.csrf_token },
+      });
+      return r.status;
+    }, second);
+    check(sentSecond === 200, `a second request is approved and sent (${sentSecond})`);
+    await B.page.getByRole('link', { name: 'Cases', exact: true }).click();
+    const newest = B.page.getByTestId('cases').locator('tbody tr').first();
+    await newest.filter({ hasText: 'Delivered' }).waitFor({ timeout: 30_000 });
+    await newest.locator('a').first().click();
+    await steps.getByRole('button', { name: 'Acknowledge receipt' }).click();
+    await B.page.getByTestId('case-state').filter({ hasText: /^Receipt acknowledged$/ }).waitFor();
+    const grounds = B.page.getByTestId('grounds');
+    await grounds.waitFor();
+    const choices = grounds.getByRole('checkbox');
+    check((await choices.count()) > 0, `the grounds of the basis are offered (${await choices.count()})`);
+    await steps.getByRole('button', { name: /^Refuse/ }).click();
+    await B.page.getByRole('alert').filter({ hasText: 'at least one ground' }).waitFor();
+    check(
+      (await B.page.getByTestId('case-state').textContent()) === 'Receipt acknowledged',
+      'a refusal without grounds is not taken',
+    );
+    await choices.first().check();
+    const groundLabel = (await grounds.locator('label').first().textContent()).split(' (')[0].trim();
+    await steps.getByLabel('Reason', { exact: true }).fill('The data is held under a domestic secrecy order.');
+    await screen(B.page, '12c-refusal-grounds');
+    await steps.getByRole('button', { name: /^Refuse/ }).click();
+    await B.page.getByTestId('case-state').filter({ hasText: /^Refused$/ }).waitFor();
+    check(
+      (await B.page.getByTestId('timeline').textContent()).includes(groundLabel),
+      `the timeline names the ground of the refusal (${groundLabel})`,
+    );
+    await screen(B.page, '12d-refused');
 
     // A locked account stays locked, whatever is typed next; the message does not say which
     // part was wrong.

@@ -138,7 +138,10 @@ export function App() {
   }
 
   const caseMatch = /^#\/cases\/([^/]+)$/.exec(hash);
-  const screen = caseMatch ? (
+  const reviseMatch = /^#\/cases\/([^/]+)\/revise$/.exec(hash);
+  const screen = reviseMatch ? (
+    <Compose key={reviseMatch[1]} revise={decodeURIComponent(reviseMatch[1])} />
+  ) : caseMatch ? (
     <CaseDetail id={decodeURIComponent(caseMatch[1])} />
   ) : hash === '#/duty' ? (
     <Duty />

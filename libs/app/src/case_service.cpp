@@ -341,14 +341,70 @@ Result<Case> CaseService::Transition(
     CaseContext ctx(catalog_, lifecycle_, *node, store_.Backend(), hooks_);
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(Case c, ctx.cases.Get(*tx, case_id));
-    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseTransition, detail::RelationTo(actor, c)));
+    const bool returning = step.transition == "return";
+    CONCORD_RETURN_IF_ERROR(Decide(
+        actor,
+        returning ? Action::kCaseApprove : Action::kCaseTransition,
+        detail::RelationTo(actor, c)
+    ));
     if (step.transition == "send") {
         // Sending is the second half of an approval: only Approve sends.
         return legal::StepError(legal::StepRule::kWrongState, "a request is sent by its approval");
     }
+    if (step.transition == "revise") {
+        return legal::StepError(
+            legal::StepRule::kWrongState, "a draft is revised with its new request"
+        );
+    }
+    if (returning && c.drafted_by == actor.Label()) {
+        return legal::StepError(
+            legal::StepRule::kSelfApproval, "the drafter of a request cannot return it"
+        );
+    }
     std::vector<Sent> sent;
     CONCORD_RETURN_IF_ERROR(TakeLocal(ctx, *tx, actor, c, step, nullptr, sent));
     CONCORD_RETURN_IF_ERROR(CommitAndSend(*tx, *node, sent));
+    return c;
+}
+
+Result<Case> CaseService::Revise(
+    const Actor& actor, std::string_view case_id, const std::string& request_json
+) {
+    const auto findings = legal::CheckRequest(catalog_, request_json, "en");
+    if (legal::HasErrors(findings)) {
+        return Invalid("request_invalid: " + legal::FindingsToJson(findings));
+    }
+    boost::system::error_code ec;
+    boost::json::value parsed = boost::json::parse(request_json, ec);
+    if (ec || !parsed.is_object()) {
+        return Invalid("request_invalid: not a JSON object");
+    }
+    const boost::json::object& request = parsed.as_object();
+    CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.Backend(), hooks_);
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Case c, ctx.cases.Get(*tx, case_id));
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseEdit, detail::RelationTo(actor, c)));
+    if (c.direction != CaseDirection::kOut) {
+        return legal::StepError(legal::StepRule::kWrongState, "only an outgoing draft is revised");
+    }
+    if (Member(request, "requesting_party") != c.requesting_party ||
+        Member(request, "requested_party") != c.requested_party) {
+        return Invalid(
+            "a revised request is still from " + c.requesting_party + " to " + c.requested_party
+        );
+    }
+    c.instrument = Member(request, "instrument");
+    c.request_type = Member(request, "type");
+    c.offence = detail::FirstOffence(request);
+    c.body = boost::json::serialize(request);
+    c.drafted_by = actor.Label();
+    std::vector<Sent> sent;
+    CONCORD_RETURN_IF_ERROR(
+        TakeLocal(ctx, *tx, actor, c, StepInput{"revise", {}, {}}, nullptr, sent)
+    );
+    CONCORD_RETURN_IF_ERROR(ctx.cases.UpdateRequest(*tx, c));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
     return c;
 }
 

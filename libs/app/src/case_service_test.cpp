@@ -87,6 +87,15 @@ TEST_P(CaseServiceTest, ADraftIsApprovedSentAndBecomesAnIncomingCase) {
     EXPECT_EQ(in.peer_number, draft.number);
     EXPECT_EQ(in.number.substr(0, 3), "JP-");
     EXPECT_EQ(in.requesting_party, "FR");
+    // The message that carried it finds it (how a duty alert leads to its case).
+    CaseFilter by_message;
+    by_message.request_message = in.request_message_id;
+    auto found = b_.cases->Search(dora_, by_message);
+    ASSERT_TRUE(found);
+    ASSERT_EQ(found->size(), 1U);
+    EXPECT_EQ(found->at(0).id, in.id);
+    by_message.request_message = draft.id;
+    EXPECT_TRUE(b_.cases->Search(dora_, by_message)->empty());
 
     std::vector<std::string> kinds;
     for (const DomainEvent& e : Events(a_, draft.id)) {
@@ -149,6 +158,78 @@ TEST_P(CaseServiceTest, SelfApprovalIsRefusedAndChangesNothing) {
     auto outbox = a_.node->OutboxDepth();
     ASSERT_TRUE(outbox);
     EXPECT_EQ(outbox->second, 0);
+}
+
+// Four eyes, the other way: the approver returns a draft with the reasons; the drafter revises
+// it (checked again) and a fresh approval sends the revised text.
+TEST_P(CaseServiceTest, AReturnedDraftIsRevisedAndTheRevisionIsWhatIsSent) {
+    Case c = DraftOne();
+    // Only an approver returns, never the drafter, and always with reasons.
+    auto by_officer = a_.cases->Transition(alice_, c.id, StepInput{"return", {}, "too vague"});
+    ASSERT_FALSE(by_officer);
+    EXPECT_EQ(by_officer.error().code, ErrorCode::kPermissionDenied);
+    auto bare = a_.cases->Transition(bob_, c.id, StepInput{"return", {}, "  "});
+    ASSERT_FALSE(bare);
+    EXPECT_EQ(StepRuleOf(bare.error()), StepRule::kReasonsMissing);
+    EXPECT_EQ(StateOn(a_, alice_, c.id), "draft");
+    auto returned =
+        a_.cases->Transition(bob_, c.id, StepInput{"return", {}, "Name the account's period."});
+    ASSERT_TRUE(returned) << returned.error().message;
+    EXPECT_EQ(returned->state, "returned");
+    EXPECT_EQ(StepRuleOf(a_.cases->Approve(bob_, c.id).error()), StepRule::kWrongState);
+    // A revision is not a bare step, and a revision the legal check refuses changes nothing.
+    EXPECT_EQ(
+        StepRuleOf(a_.cases->Transition(alice_, c.id, StepInput{"revise", {}, {}}).error()),
+        StepRule::kWrongState
+    );
+    auto request = boost::json::parse(testing::ExampleRequest()).as_object();
+    auto broken = request;
+    broken["fields"].as_object().erase("summary_of_facts");
+    auto refused = a_.cases->Revise(alice_, c.id, boost::json::serialize(broken));
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("request_invalid"), std::string::npos);
+    auto elsewhere = request;
+    elsewhere["requested_party"] = "DE";
+    EXPECT_FALSE(a_.cases->Revise(alice_, c.id, boost::json::serialize(elsewhere)));
+    EXPECT_EQ(StateOn(a_, alice_, c.id), "returned");
+
+    request["fields"].as_object()["summary_of_facts"] = "Revised: the account was used in March.";
+    const std::string revised_text = boost::json::serialize(request);
+    auto revised = a_.cases->Revise(bob_, c.id, revised_text);
+    ASSERT_FALSE(revised);  // the approver may not edit drafts (kCaseEdit)
+    EXPECT_EQ(revised.error().code, ErrorCode::kPermissionDenied);
+    revised = a_.cases->Revise(alice_, c.id, revised_text);
+    ASSERT_TRUE(revised) << revised.error().message;
+    EXPECT_EQ(revised->state, "draft");
+    auto view = a_.cases->Read(alice_, c.id);
+    ASSERT_TRUE(view);
+    EXPECT_EQ(boost::json::parse(view->record.body), boost::json::parse(revised_text));
+    std::vector<std::string> kinds;
+    for (const TimelineEntry& e : view->timeline) {
+        kinds.push_back(e.transition);
+    }
+    EXPECT_EQ(kinds, (std::vector<std::string>{"drafted", "return", "revise"}));
+    EXPECT_EQ(view->timeline[1].reasons, "Name the account's period.");
+
+    ASSERT_TRUE(a_.cases->Approve(bob_, c.id));
+    Settle();
+    Case in = IncomingOf(c);
+    auto received = b_.cases->Read(dora_, in.id);
+    ASSERT_TRUE(received);
+    EXPECT_NE(
+        received->record.body.find("Revised: the account was used in March."), std::string::npos
+    );
+}
+
+// The reviser of a draft is its drafter, so an approver who revised cannot approve.
+TEST_P(CaseServiceTest, WhoRevisesADraftCannotApproveIt) {
+    const Actor both = testing::Person("carol", "cyber", {Role::kOfficer, Role::kApprover});
+    Case c = DraftOne();
+    ASSERT_TRUE(a_.cases->Revise(both, c.id, testing::ExampleRequest()));
+    auto approved = a_.cases->Approve(both, c.id);
+    ASSERT_FALSE(approved);
+    EXPECT_EQ(StepRuleOf(approved.error()), StepRule::kSelfApproval);
+    EXPECT_TRUE(a_.cases->Approve(bob_, c.id));
 }
 
 TEST_P(CaseServiceTest, PolicyDecidesByUnit) {

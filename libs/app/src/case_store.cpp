@@ -168,6 +168,21 @@ Result<void> CaseStore::Update(store::Transaction& tx, const Case& c) const {
     return {};
 }
 
+Result<void> CaseStore::UpdateRequest(store::Transaction& tx, const Case& c) const {
+    CONCORD_ASSIGN_OR_RETURN(
+        std::int64_t changed,
+        tx.Execute(
+            "UPDATE app_cases SET instrument = $2, request_type = $3, offence = $4, drafted_by = "
+            "$5, body = $6 WHERE id = $1",
+            {c.id, c.instrument, c.request_type, c.offence, c.drafted_by, c.body}
+        )
+    );
+    if (changed != 1) {
+        return MakeError(ErrorCode::kNotFound, "no case " + c.id);
+    }
+    return {};
+}
+
 Result<Case> CaseStore::Get(store::Transaction& tx, std::string_view id) const {
     std::string sql = "SELECT " + std::string(kCaseColumns) + " FROM app_cases WHERE id = $1";
     if (backend_ == store::Backend::kPostgres) {
@@ -256,6 +271,9 @@ Result<std::vector<Case>> CaseStore::Search(store::Transaction& tx, const CaseFi
     }
     if (!f.unit.empty()) {
         add("unit = ?", f.unit);
+    }
+    if (!f.request_message.empty()) {
+        add("request_message_id = ?", f.request_message);
     }
     if (f.direction) {
         add("direction = ?", std::string(CaseDirectionName(*f.direction)));

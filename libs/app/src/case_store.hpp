@@ -32,6 +32,8 @@ public:
     /// Writes the mutable columns (state, version, unit, assignee, approved_by, peer_number,
     /// request_message_id, updated_ms).
     Result<void> Update(store::Transaction& tx, const Case& c) const;
+    /// Writes a revised draft's request: instrument, request_type, offence, drafted_by, body.
+    Result<void> UpdateRequest(store::Transaction& tx, const Case& c) const;
     /// kNotFound if absent. Locks the row on PostgreSQL until the transaction ends.
     Result<Case> Get(store::Transaction& tx, std::string_view id) const;
     Result<std::optional<Case>> FindByOrigin(

@@ -410,6 +410,24 @@ void AddShow(CLI::App& cases, Context& ctx) {
     });
 }
 
+// The legal request of `file`, a JSON object; nullopt (the error reported) otherwise.
+std::optional<boost::json::value> ReadRequest(Context& ctx, const std::string& file) {
+    auto text = ReadFile(file);
+    if (!text) {
+        ctx.status = ReportError(ctx.err, text.error());
+        return std::nullopt;
+    }
+    boost::system::error_code ec;
+    boost::json::value request = boost::json::parse(*text, ec);
+    if (ec || !request.is_object()) {
+        ctx.status = ReportError(
+            ctx.err, MakeError(ErrorCode::kInvalidArgument, file + ": not a JSON object")
+        );
+        return std::nullopt;
+    }
+    return request;
+}
+
 void AddDraft(CLI::App& cases, Context& ctx) {
     struct Args {
         ApiOptions api;
@@ -424,22 +442,12 @@ void AddDraft(CLI::App& cases, Context& ctx) {
     cmd->add_option("--unit", a->unit, "the unit that owns the case");
     AddApiOptions(cmd, a->api, true);
     cmd->callback([&ctx, a] {
-        auto text = ReadFile(a->request_file);
-        if (!text) {
-            ctx.status = ReportError(ctx.err, text.error());
-            return;
-        }
-        boost::system::error_code ec;
-        boost::json::value request = boost::json::parse(*text, ec);
-        if (ec || !request.is_object()) {
-            ctx.status = ReportError(
-                ctx.err,
-                MakeError(ErrorCode::kInvalidArgument, a->request_file + ": not a JSON object")
-            );
+        auto request = ReadRequest(ctx, a->request_file);
+        if (!request) {
             return;
         }
         boost::json::object body;
-        body["request"] = std::move(request);
+        body["request"] = std::move(*request);
         body["peer_node"] = a->peer;
         if (!a->priority.empty()) {
             body["priority"] = a->priority;
@@ -466,6 +474,55 @@ void AddApprove(CLI::App& cases, Context& ctx) {
     cmd->add_option("id", a->id, "case id")->required();
     AddApiOptions(cmd, a->api, true);
     cmd->callback([&ctx, a] { PostCaseStep(ctx, a->api, a->id, "approve", {}); });
+}
+
+void AddReturn(CLI::App& cases, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string id, reasons;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd =
+        cases.add_subcommand("return", "return a draft to its drafter with the reasons (approver)");
+    cmd->add_option("id", a->id, "case id")->required();
+    cmd->add_option("--reasons", a->reasons, "why it goes back")->required();
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        PostCaseStep(ctx, a->api, a->id, "return", boost::json::object{{"reasons", a->reasons}});
+    });
+}
+
+void AddRevise(CLI::App& cases, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        std::string id, request_file;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = cases.add_subcommand(
+        "revise", "replace a draft's request (checked again; a returned draft is a draft again)"
+    );
+    cmd->add_option("id", a->id, "case id")->required();
+    cmd->add_option("--request", a->request_file, "the revised legal request (JSON file)")
+        ->required();
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        auto request = ReadRequest(ctx, a->request_file);
+        if (!request) {
+            return;
+        }
+        boost::json::object body;
+        body["request"] = std::move(*request);
+        auto answer = Call(
+            ctx,
+            a->api,
+            "PUT",
+            "/api/v1/cases/" + net::PercentEncode(a->id) + "/request",
+            boost::json::serialize(body)
+        );
+        if (answer) {
+            PrintCaseLine(ctx, a->api, *answer);
+        }
+    });
 }
 
 void AddStep(CLI::App& cases, Context& ctx) {
@@ -749,6 +806,8 @@ void AddCaseCommands(CLI::App& app, Context& ctx) {
     AddAssets(*cases, ctx);
     AddDraft(*cases, ctx);
     AddApprove(*cases, ctx);
+    AddReturn(*cases, ctx);
+    AddRevise(*cases, ctx);
     AddStep(*cases, ctx);
     AddHearingCommands(*cases, ctx);
     AddAssign(*cases, ctx);

@@ -127,9 +127,11 @@ protected:
 
     // fr.central's officer drafts `request` (by default the expedited preservation example) for
     // hu.poc and its approver approves and sends it (a case at both nodes); returns the id of the
-    // case hu.poc records.
+    // case hu.poc records. With `return_first`, the approver first returns the draft and the
+    // officer revises it (`case return`, `case revise`).
     std::string SendCaseToHu(
-        const boost::json::value& request = server::test_util::ExamplePreservationRequest()
+        const boost::json::value& request = server::test_util::ExamplePreservationRequest(),
+        bool return_first = false
     ) {
         server::testing::ApiClient admin(Api(0), inits_[0].api_token, inits_[0].entry.tls_sha256);
         auto drafter = server::testing::EnrolAndSignIn(
@@ -159,6 +161,21 @@ protected:
             return "";
         }
         const std::string fr_id(boost::json::parse(drafted.out).at("id").as_string());
+        if (return_first) {
+            Output bare = as(*approver, {"case", "return", fr_id});
+            EXPECT_EQ(bare.status, 2) << "--reasons is required";
+            Output returned =
+                as(*approver, {"case", "return", fr_id, "--reasons", "Name the account."});
+            EXPECT_EQ(returned.status, 0) << returned.err;
+            EXPECT_NE(returned.out.find("returned"), std::string::npos) << returned.out;
+            Output early = as(*approver, {"case", "approve", fr_id});
+            EXPECT_EQ(early.status, 1) << "a returned draft is not approved";
+            EXPECT_NE(early.err.find("wrong_state"), std::string::npos) << early.err;
+            Output revised =
+                as(*drafter, {"case", "revise", fr_id, "--request", request_file.string()});
+            EXPECT_EQ(revised.status, 0) << revised.err;
+            EXPECT_NE(revised.out.find("draft"), std::string::npos) << revised.out;
+        }
         Output approved = as(*approver, {"case", "approve", fr_id});
         EXPECT_EQ(approved.status, 0) << approved.err;
         return WaitForIncomingCase();
@@ -425,6 +442,11 @@ TEST_F(CaseCommandsTest, AHearingIsAgreedAcrossTheNodesAndItsRecordCheckedAgains
         On(1, {"case", "step", id, "--transition", "propose_hearing", "--details", broken});
     EXPECT_EQ(bad.status, 2);
     EXPECT_NE(bad.err.find("not a JSON object"), std::string::npos) << bad.err;
+}
+
+TEST_F(CaseCommandsTest, ADraftReturnedByTheApproverIsRevisedAndThenSent) {
+    const std::string hu_id = SendCaseToHu(server::test_util::ExamplePreservationRequest(), true);
+    EXPECT_FALSE(hu_id.empty()) << "the revised draft was approved and reached hu.poc";
 }
 
 TEST_F(CaseCommandsTest, AStepTheLifecycleRefusesExitsOneAndChangesNothing) {

@@ -65,10 +65,25 @@ std::string FormsJson(const Catalog& catalog, std::string_view lang) {
     for (const auto& [id, type] : catalog.request_types) {
         boost::json::array bases;
         for (const Basis& b : type.bases) {
+            // The grounds a refusal or postponement under this basis may name (the lifecycle
+            // checks the same list), and the paragraph leaving further refusals to national law.
+            boost::json::array grounds;
+            for (const std::string& g : b.refusal_grounds) {
+                const auto ground = catalog.refusal_grounds.find(g);
+                if (ground == catalog.refusal_grounds.end()) {
+                    continue;
+                }
+                grounds.push_back(boost::json::object{
+                    {"id", g},
+                    {"text", Pick(ground->second.text, lang)},
+                    {"cites", CitationsJson(catalog, ground->second.cites)}});
+            }
             bases.push_back(boost::json::object{
                 {"instrument", b.instrument},
                 {"cite", b.cite},
-                {"verification", VerificationName(Cite(catalog, b.cite).verification)}});
+                {"verification", VerificationName(Cite(catalog, b.cite).verification)},
+                {"refusal_grounds", std::move(grounds)},
+                {"refusal_law_cite", b.refusal_law_cite}});
         }
         boost::json::array fields;
         for (const FieldSpec& f : type.fields) {

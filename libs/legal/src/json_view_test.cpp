@@ -82,5 +82,35 @@ TEST(FormsJson, EnumValuesCarryTheirLabelAndCitationsTheirStatus) {
     }
 }
 
+TEST(FormsJson, EachBasisListsTheRefusalGroundsTheLifecycleAcceptsInTheLanguageAsked) {
+    const Catalog& catalog = testing::TestCatalog();
+    const boost::json::array forms = boost::json::parse(FormsJson(catalog, "ru")).as_array();
+    std::size_t grounds_seen = 0;
+    for (const auto& [id, type] : catalog.request_types) {
+        const boost::json::object* form = FindById(forms, id);
+        ASSERT_NE(form, nullptr) << id;
+        const auto& bases = form->at("bases").as_array();
+        ASSERT_EQ(bases.size(), type.bases.size()) << id;
+        for (std::size_t i = 0; i < bases.size(); ++i) {
+            const auto& listed = bases[i].as_object().at("refusal_grounds").as_array();
+            ASSERT_EQ(listed.size(), type.bases[i].refusal_grounds.size()) << id;
+            for (std::size_t k = 0; k < listed.size(); ++k) {
+                const auto& g = listed[k].as_object();
+                const std::string ground(g.at("id").as_string());
+                EXPECT_EQ(ground, type.bases[i].refusal_grounds[k]);
+                const RefusalGround& known = catalog.refusal_grounds.at(ground);
+                EXPECT_EQ(g.at("text").as_string(), Pick(known.text, "ru")) << ground;
+                EXPECT_EQ(g.at("cites").as_array().size(), known.cites.size()) << ground;
+                ++grounds_seen;
+            }
+            EXPECT_EQ(
+                bases[i].as_object().at("refusal_law_cite").as_string(),
+                type.bases[i].refusal_law_cite
+            );
+        }
+    }
+    EXPECT_GT(grounds_seen, 0U);
+}
+
 }  // namespace
 }  // namespace concord::legal

@@ -103,6 +103,35 @@ Response CreateCase(app::CaseService& cases, Request& request, const app::Actor&
     return CaseAnswer(201, cases.Draft(actor, input));
 }
 
+// A draft returned to its drafter by an approver, with the reasons.
+Response ReturnCase(app::CaseService& cases, Request& request, const app::Actor& actor) {
+    Response refusal;
+    auto body = BodyObject(request, refusal);
+    if (!body) {
+        return refusal;
+    }
+    app::StepInput step;
+    step.transition = "return";
+    step.reasons = Text(*body, "reasons");
+    return CaseAnswer(200, cases.Transition(actor, request.Param("id"), step));
+}
+
+// A draft's request replaced by its revision.
+Response ReviseCase(app::CaseService& cases, Request& request, const app::Actor& actor) {
+    Response refusal;
+    auto body = BodyObject(request, refusal);
+    if (!body) {
+        return refusal;
+    }
+    const boost::json::value* legal_request = body->if_contains("request");
+    if (legal_request == nullptr || !legal_request->is_object()) {
+        return ErrorBody(400, "invalid_argument", "'request' must be a legal request object");
+    }
+    return CaseAnswer(
+        200, cases.Revise(actor, request.Param("id"), boost::json::serialize(*legal_request))
+    );
+}
+
 Response ListCases(app::CaseService& cases, Request& request, const app::Actor& actor) {
     app::CaseFilter filter;
     filter.party = request.QueryParam("party").value_or("");
@@ -110,6 +139,7 @@ Response ListCases(app::CaseService& cases, Request& request, const app::Actor& 
     filter.state = request.QueryParam("state").value_or("");
     filter.offence = request.QueryParam("offence").value_or("");
     filter.unit = request.QueryParam("unit").value_or("");
+    filter.request_message = request.QueryParam("message").value_or("");
     filter.number_contains = request.QueryParam("number").value_or("");
     auto direction = ChoiceParam(request, "direction", {"in", "out", "any"}, "any");
     if (auto* r = std::get_if<Response>(&direction)) {
@@ -400,6 +430,8 @@ void AddCaseRoutes(RouteTable& t, NodeService::Impl& s) {
             }
         )
     );
+    t.Authed("POST", "/api/v1/cases/{id}/return", app::Action::kCaseApprove, With(s, ReturnCase));
+    t.Authed("PUT", "/api/v1/cases/{id}/request", app::Action::kCaseEdit, With(s, ReviseCase));
     t.Authed(
         "POST", "/api/v1/cases/{id}/transition", app::Action::kCaseTransition, With(s, StepCase)
     );

@@ -102,12 +102,21 @@ export const api = {
     json<Answer<'/api/v1/legal/render', 'post'>>('POST', `/api/v1/legal/render?lang=${lang}`, request),
   draft: (request: object, peer_node: string, priority: 'normal' | 'emergency') =>
     json<Case>('POST', '/api/v1/cases', { request, peer_node, priority }),
-  step: (id: string, transition: string, reasons?: string) =>
+  caseCarriedBy: (message: string) =>
+    json<Answer<'/api/v1/cases', 'get'>>('GET', `/api/v1/cases?message=${encodeURIComponent(message)}`),
+  step: (id: string, transition: string, reasons?: string, grounds?: string[]) =>
     json<Case>('POST', `/api/v1/cases/${encodeURIComponent(id)}/transition`, {
       transition,
       ...(reasons ? { reasons } : {}),
+      ...(grounds && grounds.length ? { grounds } : {}),
     }),
   approve: (id: string) => json<Case>('POST', `/api/v1/cases/${encodeURIComponent(id)}/approve`),
+  returnDraft: (id: string, reasons: string) =>
+    json<Case>('POST', `/api/v1/cases/${encodeURIComponent(id)}/return`, { reasons }),
+  revise: (id: string, request: object) =>
+    json<Case>('PUT', `/api/v1/cases/${encodeURIComponent(id)}/request`, { request }),
+  deadlines: (caseId: string) =>
+    json<Answer<'/api/v1/deadlines', 'get'>>('GET', `/api/v1/deadlines?case=${encodeURIComponent(caseId)}`),
   dutyAlerts: () => json<Answer<'/api/v1/duty/alerts', 'get'>>('GET', '/api/v1/duty/alerts'),
   acknowledge: (id: string) =>
     json<DutyAlert>('POST', `/api/v1/duty/alerts/${encodeURIComponent(id)}/acknowledge`),

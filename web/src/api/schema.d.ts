@@ -1759,6 +1759,8 @@ export interface paths {
                     offence?: string;
                     /** @description unit */
                     unit?: string;
+                    /** @description the message that carried the request (a duty alert names an incoming one) */
+                    message?: string;
                     /** @description out or in */
                     direction?: string;
                     /** @description text in the case number */
@@ -2076,6 +2078,170 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Return a draft to its drafter with the reasons (an approver who is not the drafter); the case is returned */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the case id on this node */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description why the draft goes back (1-20000 bytes of UTF-8) */
+                        reasons: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description the case after the step */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+                /** @description invalid_argument: a refused step (reasons_missing, wrong_state, self_approval) or bad input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description permission_denied: the policy (docs/permissions.md) does not let the caller do this to this case */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Revise a draft or returned draft: the new request is checked again and names the same parties; the case is a draft again and the reviser its drafter */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the case id on this node */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the revised legal request (docs/legal-data.md) */
+                        request: Record<string, never>;
+                    };
+                };
+            };
+            responses: {
+                /** @description the case after the step */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+                /** @description invalid_argument: request_invalid (with the findings), other parties, or a refused step (wrong_state) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description permission_denied: the policy (docs/permissions.md) does not let the caller do this to this case */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6703,6 +6869,18 @@ export interface components {
                 instrument?: string;
                 cite?: string;
                 verification?: string;
+                /** @description the grounds a refusal or postponement under this basis may name */
+                refusal_grounds?: {
+                    id?: string;
+                    text?: string;
+                    cites?: {
+                        ref?: string;
+                        /** @enum {string} */
+                        verification?: "verified" | "secondary" | "unverified";
+                    }[];
+                }[];
+                /** @description the paragraph leaving further refusals to the requested party's law (empty when the instrument lists its grounds exhaustively) */
+                refusal_law_cite?: string;
             }[];
             fields: {
                 name: string;

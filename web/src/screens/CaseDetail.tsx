@@ -1,8 +1,9 @@
 import { useCallback, useState } from 'react';
 
-import { ApiError, api, type CaseView, type TimelineEvent } from '../api/client';
+import { ApiError, api, type CaseView, type RequestForm, type TimelineEvent } from '../api/client';
 import { useUi } from '../context';
 import { formatDateTime, formatNumber } from '../i18n';
+import { nameOf } from '../names';
 import { ProofError, fromBase64, verifyTlogProof } from '../proof';
 import { useLoad } from './useLoad';
 
@@ -110,57 +111,162 @@ function RequestFields({ request }: { request: Record<string, unknown> }) {
   );
 }
 
-// An approver's action on a draft someone else wrote: the node signs the approval with the
-// approver's certified key and sends the request (the node refuses self-approval too).
+type Basis = NonNullable<RequestForm['bases']>[number];
+type Ground = NonNullable<Basis['refusal_grounds']>[number];
+
+// The case's legal basis as the catalogue describes it (its refusal grounds in the UI's language).
+function useBasis(view: CaseView | undefined): Basis | undefined {
+  const { lang } = useUi();
+  const load = useCallback(() => api.forms(lang), [lang]);
+  const { data: forms } = useLoad(load);
+  const form = forms?.find((f) => f.id === view?.case?.request_type);
+  return form?.bases?.find((b) => b.instrument === view?.case?.instrument);
+}
+
+function failureOf(err: unknown, sessionEnded: () => void): string {
+  if (err instanceof ApiError && err.status === 401) {
+    sessionEnded();
+    return '';
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+// An approver's action on a draft someone else wrote: approve (the node signs the approval with
+// the approver's certified key and sends the request; it refuses self-approval too), or return
+// it to the drafter with the reasons.
 function Approve({ id, onDone }: { id: string; onDone: () => void }) {
   const { t, sessionEnded } = useUi();
   const [failure, setFailure] = useState('');
-  const run = async () => {
+  const [reasons, setReasons] = useState('');
+  const run = async (action: () => Promise<unknown>) => {
     setFailure('');
     try {
-      await api.approve(id);
+      await action();
       onDone();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) sessionEnded();
-      else setFailure(err instanceof Error ? err.message : String(err));
+      setFailure(failureOf(err, sessionEnded));
     }
+  };
+  const giveBack = () => {
+    if (!reasons.trim()) {
+      setFailure(t('case.reasonRequired'));
+      return;
+    }
+    void run(() => api.returnDraft(id, reasons.trim()));
   };
   return (
     <div className="card approve">
       <p>{t('case.approveHint')}</p>
-      <button type="button" onClick={run}>
+      <button type="button" onClick={() => run(() => api.approve(id))}>
         {t('case.approve')}
+      </button>
+      <p>{t('case.returnHint')}</p>
+      <label>
+        {t('case.returnReason')}
+        <textarea rows={2} value={reasons} dir="auto" onChange={(e) => setReasons(e.target.value)} />
+      </label>
+      <button type="button" onClick={giveBack}>
+        {t('case.return')}
       </button>
       {failure && <p role="alert">{failure}</p>}
     </div>
   );
 }
 
+// A draft of this node, or one an approver returned: its drafter's unit revises it in the form.
+function Revise({ view }: { view: CaseView }) {
+  const { t } = useUi();
+  const c = view.case;
+  const last = (view.timeline ?? []).filter((e) => e.transition === 'return').at(-1);
+  return (
+    <div className="card revise" data-testid="revise">
+      {c?.state === 'returned' && (
+        <>
+          <p>{t('case.reviseHint')}</p>
+          {last?.reasons && (
+            <p className="reasons" dir="auto" data-testid="returned-reasons">
+              {last.reasons}
+            </p>
+          )}
+        </>
+      )}
+      <a className="button" href={`#/cases/${encodeURIComponent(c?.id ?? '')}/revise`}>
+        {t('case.revise')}
+      </a>
+    </div>
+  );
+}
+
+// Steps taken elsewhere: approving and returning (the approver's card), revising (the form),
+// and a hearing's steps, which carry the hearing's details (the command line for now).
+const takenElsewhere = new Set(['approve', 'return', 'revise', 'propose_hearing', 'accept_hearing', 'record_hearing']);
+
+// The grounds a refusal or postponement may name under the case's basis, with their articles
+// and how each citation was verified.
+function Grounds({
+  grounds,
+  lawCite,
+  chosen,
+  setChosen,
+}: {
+  grounds: Ground[];
+  lawCite: string;
+  chosen: string[];
+  setChosen: (next: string[]) => void;
+}) {
+  const { t } = useUi();
+  return (
+    <fieldset className="grounds" data-testid="grounds">
+      <legend>{t('case.grounds')}</legend>
+      <p className="cites">{t('case.groundsHint')}</p>
+      {grounds.map((g) => (
+        <label key={g.id} className="ground">
+          <input
+            type="checkbox"
+            checked={chosen.includes(g.id ?? '')}
+            onChange={(e) =>
+              setChosen(e.target.checked ? [...chosen, g.id ?? ''] : chosen.filter((x) => x !== g.id))
+            }
+          />{' '}
+          <span dir="auto">{g.text}</span>{' '}
+          <span className="cites">
+            ({(g.cites ?? []).map((c) => `${c.ref} — ${t('compose.status.' + (c.verification ?? 'unverified'))}`).join('; ')})
+          </span>
+        </label>
+      ))}
+      {lawCite && <p className="cites">{t('case.refusalLaw', { cite: lawCite })}</p>}
+    </fieldset>
+  );
+}
+
 // The lifecycle steps the node says this side may take now (`steps` of the case view). A step
-// that needs refusal grounds or a hearing's details is left to the command line for now; a
-// step that needs a reason asks for it.
-function Steps({ view, onDone }: { view: CaseView; onDone: () => void }) {
+// that needs a reason asks for it; a refusal or postponement names grounds of the case's basis.
+function Steps({ view, basis, onDone }: { view: CaseView; basis: Basis | undefined; onDone: () => void }) {
   const { t, sessionEnded } = useUi();
   const [reason, setReason] = useState('');
+  const [chosen, setChosen] = useState<string[]>([]);
   const [failure, setFailure] = useState('');
   const all = view.steps ?? [];
-  const offered = all.filter(
-    (s) => !s.grounds && s.transition !== 'approve' && t('step.' + s.transition) !== 'step.' + s.transition,
-  );
+  const offered = all.filter((s) => !takenElsewhere.has(s.transition ?? ''));
   if (offered.length === 0) return null;
-  const take = async (transition: string, needsReason: boolean) => {
+  const grounds = basis?.refusal_grounds ?? [];
+  const take = async (transition: string, needsReason: boolean, needsGrounds: boolean) => {
     setFailure('');
+    if (needsGrounds && chosen.length === 0) {
+      setFailure(t('case.groundsRequired'));
+      return;
+    }
     if (needsReason && !reason.trim()) {
       setFailure(t('case.reasonRequired'));
       return;
     }
     try {
-      await api.step(view.case?.id ?? '', transition, reason.trim() || undefined);
+      await api.step(view.case?.id ?? '', transition, reason.trim() || undefined, needsGrounds ? chosen : undefined);
       setReason('');
+      setChosen([]);
       onDone();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) sessionEnded();
-      else setFailure(err instanceof Error ? err.message : String(err));
+      setFailure(failureOf(err, sessionEnded));
     }
   };
   return (
@@ -170,15 +276,24 @@ function Steps({ view, onDone }: { view: CaseView; onDone: () => void }) {
         {t('case.reason')}
         <textarea rows={2} value={reason} dir="auto" onChange={(e) => setReason(e.target.value)} />
       </label>
+      {offered.some((s) => s.grounds) && (
+        <Grounds grounds={grounds} lawCite={basis?.refusal_law_cite ?? ''} chosen={chosen} setChosen={setChosen} />
+      )}
       <div className="buttons">
         {offered.map((s) => (
-          <button key={s.transition} type="button" onClick={() => take(s.transition, s.reasons)}>
-            {t('step.' + s.transition)}
-            {s.reasons ? ' *' : ''}
+          <button
+            key={s.transition}
+            type="button"
+            onClick={() => take(s.transition ?? '', Boolean(s.reasons), Boolean(s.grounds))}
+          >
+            {nameOf(t, 'step', s.transition)}
+            {s.reasons || s.grounds ? ' *' : ''}
           </button>
         ))}
       </div>
-      {all.length > offered.length && <p className="cites">{t('case.stepsElsewhere')}</p>}
+      {all.some((s) => takenElsewhere.has(s.transition ?? '') && s.transition?.endsWith('_hearing')) && (
+        <p className="cites">{t('case.stepsElsewhere')}</p>
+      )}
       {failure && <p role="alert">{failure}</p>}
     </div>
   );
@@ -188,9 +303,13 @@ export function CaseDetail({ id }: { id: string }) {
   const { t, lang, me } = useUi();
   const load = useCallback(() => api.case(id, lang), [id, lang]);
   const { data: view, error, reload } = useLoad(load);
+  const basis = useBasis(view);
   const c = view?.case;
   const canApprove =
     c?.state === 'draft' && me.roles.includes('approver') && c.drafted_by !== me.login && c.drafted_by !== me.actor;
+  const canRevise =
+    c?.direction === 'out' && (c.state === 'draft' || c.state === 'returned') && me.roles.includes('officer');
+  const groundText = (id: string) => basis?.refusal_grounds?.find((g) => g.id === id)?.text ?? id;
 
   return (
     <section aria-labelledby="case-title">
@@ -204,7 +323,7 @@ export function CaseDetail({ id }: { id: string }) {
           <dl className="fields">
             <div>
               <dt>{t('cases.state')}</dt>
-              <dd data-testid="case-state">{c.state}</dd>
+              <dd data-testid="case-state">{nameOf(t, 'state', c.state)}</dd>
             </div>
             <div>
               <dt>{t('cases.type')}</dt>
@@ -243,7 +362,8 @@ export function CaseDetail({ id }: { id: string }) {
             )}
           </dl>
           {canApprove && <Approve id={c.id ?? ''} onDone={reload} />}
-          <Steps view={view} onDone={reload} />
+          {canRevise && <Revise view={view} />}
+          <Steps view={view} basis={basis} onDone={reload} />
           <h2>{t('case.timeline')}</h2>
           <table data-testid="timeline">
             <thead>
@@ -260,8 +380,22 @@ export function CaseDetail({ id }: { id: string }) {
                   <td>{formatDateTime(lang, event.at)}</td>
                   <td>{event.actor}</td>
                   <td>
-                    {event.transition}: {event.from_state} → {event.to_state}
-                    {event.reasons && <div className="reasons">{event.reasons}</div>}
+                    {nameOf(t, 'step', event.transition)}: {nameOf(t, 'state', event.from_state)} →{' '}
+                    {nameOf(t, 'state', event.to_state)}
+                    {(event.grounds ?? []).length > 0 && (
+                      <ul className="grounds-named">
+                        {(event.grounds ?? []).map((g) => (
+                          <li key={g} dir="auto">
+                            {groundText(g)}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                    {event.reasons && (
+                      <div className="reasons" dir="auto">
+                        {event.reasons}
+                      </div>
+                    )}
                   </td>
                   <td>
                     <ProofCheck view={view} event={event} />

@@ -3,6 +3,7 @@ import { useCallback, useState } from 'react';
 import { api } from '../api/client';
 import { useUi } from '../context';
 import { formatDateTime } from '../i18n';
+import { nameOf } from '../names';
 import { useLoad } from './useLoad';
 
 // The cases the person may read. `queue` opens it as the approver's queue: the drafts of the
@@ -55,7 +56,7 @@ export function Cases({ queue = false }: { queue?: boolean }) {
                 </td>
                 <td>{c.request_type}</td>
                 <td>{c.peer_node}</td>
-                <td>{c.state}</td>
+                <td>{nameOf(t, 'state', c.state)}</td>
                 <td>{c.priority === 'emergency' ? t('cases.emergency') : t('cases.normal')}</td>
                 <td>{formatDateTime(lang, c.next_due)}</td>
                 <td>{formatDateTime(lang, c.updated)}</td>

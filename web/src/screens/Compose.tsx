@@ -160,8 +160,9 @@ function Preview({ request, lang, title }: { request: Request; lang: Language; t
 // The officer's request form, built from the catalogue's data for the chosen request type and
 // checked by the node's legal rules as the officer types (the findings under their fields, with
 // citations and how each was verified). A draft can only be made of a request without errors;
-// an approver must still approve it before it leaves.
-export function Compose() {
+// an approver must still approve it before it leaves. With `revise`, the form holds that draft's
+// request (returned by an approver, or not yet approved) and saving replaces it.
+export function Compose({ revise }: { revise?: string }) {
   const { t, lang, sessionEnded } = useUi();
   const loadForms = useCallback(() => Promise.all([api.forms(lang), api.node()]), [lang]);
   const { data, error } = useLoad(loadForms);
@@ -177,6 +178,35 @@ export function Compose() {
   const [failure, setFailure] = useState('');
   const [theirs, setTheirs] = useState<Language>('en');
   const form = forms?.find((f) => f.id === typeId);
+  const [number, setNumber] = useState('');
+
+  // A revision starts from the draft as it is: its type, peer, priority and request.
+  useEffect(() => {
+    if (!revise || !forms) return;
+    let current = true;
+    api.case(revise, lang).then(
+      (view) => {
+        if (!current || !view.case) return;
+        const held = structuredClone((view.request ?? {}) as Request);
+        setTypeId(view.case.request_type ?? '');
+        setPeer(view.case.peer_node ?? '');
+        setPriority(view.case.priority === 'emergency' ? 'emergency' : 'normal');
+        setNumber(view.case.number ?? '');
+        const { fields: _fields, ...rest } = held;
+        setOther(JSON.stringify(rest, null, 1));
+        setOtherBad(false);
+        setRequest(held);
+      },
+      (err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) sessionEnded();
+        else if (current) setFailure(err instanceof Error ? err.message : String(err));
+      },
+    );
+    return () => {
+      current = false;
+    };
+    // The draft is loaded once per screen (and language); typing must not reload it.
+  }, [revise, forms]);
 
   // The receiver's language: the first of the peer's languages that is a UN language.
   useEffect(() => {
@@ -265,7 +295,7 @@ export function Compose() {
     if (!request) return;
     setFailure('');
     try {
-      const made = await api.draft(request, peer, priority);
+      const made = revise ? await api.revise(revise, request) : await api.draft(request, peer, priority);
       window.location.hash = `#/cases/${encodeURIComponent(made.id ?? '')}`;
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) sessionEnded();
@@ -275,12 +305,17 @@ export function Compose() {
 
   return (
     <section aria-labelledby="compose-title">
-      <h1 id="compose-title">{t('compose.title')}</h1>
+      <h1 id="compose-title">{revise ? t('compose.reviseTitle', { number }) : t('compose.title')}</h1>
       {error && <p role="alert">{t('error.load', { message: error })}</p>}
       <div className="filters">
         <label>
           {t('cases.type')}{' '}
-          <select value={typeId} onChange={(e) => start(e.target.value)} data-testid="compose-type">
+          <select
+            value={typeId}
+            onChange={(e) => start(e.target.value)}
+            data-testid="compose-type"
+            disabled={Boolean(revise)}
+          >
             <option value="">—</option>
             {(forms ?? []).map((f) => (
               <option key={f.id} value={f.id}>
@@ -291,7 +326,12 @@ export function Compose() {
         </label>
         <label>
           {t('compose.to')}{' '}
-          <select value={peer} onChange={(e) => setPeer(e.target.value)} data-testid="compose-peer">
+          <select
+            value={peer}
+            onChange={(e) => setPeer(e.target.value)}
+            data-testid="compose-peer"
+            disabled={Boolean(revise)}
+          >
             <option value="">—</option>
             {(node?.peers ?? []).map((p) => (
               <option key={p.id} value={p.id}>
@@ -302,7 +342,11 @@ export function Compose() {
         </label>
         <label>
           {t('cases.priority')}{' '}
-          <select value={priority} onChange={(e) => setPriority(e.target.value as 'normal' | 'emergency')}>
+          <select
+            value={priority}
+            onChange={(e) => setPriority(e.target.value as 'normal' | 'emergency')}
+            disabled={Boolean(revise)}
+          >
             <option value="normal">{t('cases.normal')}</option>
             <option value="emergency">{t('cases.emergency')}</option>
           </select>
@@ -382,7 +426,7 @@ export function Compose() {
           </div>
           {failure && <p role="alert">{failure}</p>}
           <button type="button" onClick={draft} disabled={!valid || !peer || otherBad}>
-            {t('compose.draft')}
+            {revise ? t('compose.saveRevision') : t('compose.draft')}
           </button>
         </>
       )}

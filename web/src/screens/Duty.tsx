@@ -24,6 +24,40 @@ function soundAlarm(): void {
   }
 }
 
+// What the desk knows about an emergency beyond the alert: the case the message opened (its
+// number links to it; the case list reads no request content) and the escalation deadline of
+// the acknowledgement (open: when it escalates to the backups; breached: when it did).
+function AlertFacts({ alert }: { alert: DutyAlert }) {
+  const { t, lang } = useUi();
+  const load = useCallback(
+    () => Promise.all([api.caseCarriedBy(alert.message), alert.deadline ? api.deadlines(alert.case) : null]),
+    [alert.message, alert.case, alert.deadline],
+  );
+  const { data } = useLoad(load);
+  if (!data) return null;
+  const [found, deadlines] = data;
+  const opened = found.cases?.[0];
+  const escalation = deadlines?.deadlines?.find((d) => d.id === alert.deadline);
+  return (
+    <div className="alert-facts">
+      {opened && (
+        <a href={`#/cases/${encodeURIComponent(opened.id ?? '')}`} data-testid="alert-case">
+          {t('duty.case', { number: opened.number ?? '' })}
+        </a>
+      )}
+      {escalation && (escalation.state === 'open' || escalation.state === 'warned') && (
+        <div data-testid="escalation">{t('duty.escalation.open', { time: formatDateTime(lang, escalation.due) })}</div>
+      )}
+      {escalation?.state === 'breached' && (
+        <div data-testid="escalation" className="error">
+          {t('duty.escalation.breached', { time: formatDateTime(lang, escalation.due) })}
+        </div>
+      )}
+      {escalation?.state === 'met' && <div data-testid="escalation">{t('duty.escalation.met')}</div>}
+    </div>
+  );
+}
+
 // The 24/7 desk: alerts newest first, live through the node's event stream (the session cookie
 // authenticates it: EventSource cannot send a bearer header), acknowledged in one action.
 export function Duty() {
@@ -92,6 +126,7 @@ export function Duty() {
               {t('duty.sender')}: {a.sender || '—'} · {t('duty.received')}:{' '}
               {formatDateTime(lang, a.created)}
             </div>
+            {a.kind === 'duty.emergency' && a.message && <AlertFacts alert={a} />}
             {a.acknowledged ? (
               <div data-testid="acknowledged">
                 {t('duty.acknowledged', {

@@ -78,6 +78,9 @@ struct CaseFilter {
     std::string offence;
     std::string number_contains;  ///< text in the case number
     std::string unit;
+    /// The federation message that carried the request (an incoming case: its inbox message, as
+    /// a duty alert names it; an outgoing one: its outbox message).
+    std::string request_message;
     std::optional<CaseDirection> direction;
     /// Deadline filter: cases with a running (open or warned) deadline due strictly before this
     /// instant (ms since the epoch; negative: kInvalidArgument). Suspended, met, breached and

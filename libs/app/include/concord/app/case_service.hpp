@@ -158,8 +158,15 @@ public:
     Result<Case> Draft(const Actor& actor, const DraftInput& input);
     /// Approves a draft and sends it (kCaseApprove): approver ≠ drafter ("self_approval").
     Result<Case> Approve(const Actor& actor, std::string_view case_id);
-    /// Takes a lifecycle step (kCaseTransition); "approve" is Approve.
+    /// Takes a lifecycle step (kCaseTransition); "approve" is Approve; "return" (a draft back to
+    /// its drafter, with reasons) needs kCaseApprove and is not the drafter's; "revise" is Revise.
     Result<Case> Transition(const Actor& actor, std::string_view case_id, const StepInput& step);
+    /// Replaces the request of a draft or returned draft (kCaseEdit) with `request_json`, checked
+    /// again as Draft checks it and naming the case's parties; the case is a draft again and the
+    /// reviser its drafter (so the reviser cannot approve it).
+    Result<Case> Revise(
+        const Actor& actor, std::string_view case_id, const std::string& request_json
+    );
     /// Assigns the case to a unit and an officer (kCaseEdit; an empty value leaves it).
     Result<Case> Assign(
         const Actor& actor,
