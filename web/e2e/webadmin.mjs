@@ -241,7 +241,9 @@ export async function run(t) {
   await D.page.getByLabel('Reader').fill('user:webadmin.officer');
   await D.page.getByRole('button', { name: 'Filter' }).click();
   const records = D.page.getByTestId('access-record');
-  await records.first().filter({ hasText: 'user:webadmin.officer' }).waitFor();
+  // The unfiltered list is shown until the filtered one arrives: wait for the others to go.
+  await records.filter({ hasNotText: 'user:webadmin.officer' }).first().waitFor({ state: 'detached' });
+  await records.first().waitFor();
   const texts = await records.allTextContents();
   check(
     texts.length >= 1 && texts.every((r) => r.includes('user:webadmin.officer') && r.includes('Case content read')),

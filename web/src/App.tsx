@@ -171,9 +171,11 @@ export function App() {
       <header className="bar">
         <span className="brand">{t('app.title')}</span>
         <nav aria-label={t('nav.main')}>
-          <a href="#/cases" aria-current={route === '#/cases' || route === '' ? 'page' : undefined}>
-            {t('nav.cases')}
-          </a>
+          {(readsCases || !home) && (
+            <a href="#/cases" aria-current={route === '#/cases' || route === '' ? 'page' : undefined}>
+              {t('nav.cases')}
+            </a>
+          )}
           {isOfficer && (
             <a href="#/compose" aria-current={hash === '#/compose' ? 'page' : undefined}>
               {t('nav.compose')}

@@ -8,6 +8,7 @@ import {
   api,
   type Enrolment,
   type NodeEntry,
+  type Roster,
   type Shift,
   type Token,
   type User,
@@ -507,7 +508,9 @@ function fromLocalInput(value: string): string {
 function RosterEditor() {
   const { t } = useUi();
   const load = useCallback(() => api.roster(), []);
-  const { data, error, reload } = useLoad(load);
+  const { data: loaded, error } = useLoad(load);
+  const [savedRoster, setSavedRoster] = useState<Roster>();
+  const data = savedRoster ?? loaded;
   const [edited, setEdited] = useState<Shift[]>();
   const [saved, setSaved] = useState(false);
   const [failure, fail, clear] = useFailure();
@@ -531,10 +534,10 @@ function RosterEditor() {
     e.preventDefault();
     clear();
     try {
-      await api.saveRoster(shifts.map((s) => ({ ...s, login: s.login.trim() })));
+      // The node's answer is the roster as stored, with who is on duty under it.
+      setSavedRoster(await api.saveRoster(shifts.map((s) => ({ ...s, login: s.login.trim() }))));
       setEdited(undefined);
       setSaved(true);
-      reload();
     } catch (err) {
       fail(err);
     }
