@@ -1,5 +1,5 @@
 // The shell: sign-in, the session (its end shown and enforced), the language switch, and the
-// screens chosen by the URL's hash (#/cases, #/cases/ID, #/duty).
+// screens chosen by the URL's hash (#/cases, #/cases/ID, #/duty, #/admin, #/audit).
 import { useCallback, useEffect, useMemo, useState } from 'react';
 
 import { ApiError, api, lastActivity, setCsrfToken, type Me } from './api/client';
@@ -13,6 +13,8 @@ import {
   languages,
   translate,
 } from './i18n';
+import { Admin } from './screens/Admin';
+import { Audit } from './screens/Audit';
 import { CaseDetail } from './screens/CaseDetail';
 import { Cases } from './screens/Cases';
 import { Compose } from './screens/Compose';
@@ -138,6 +140,14 @@ export function App() {
   }
 
   const caseMatch = /^#\/cases\/([^/]+)$/.exec(hash);
+  const isAdmin = context.me.roles.includes('administrator');
+  const isAuditor = context.me.roles.includes('auditor');
+  // Administrators and auditors read no case: without a case role, their own screen is home.
+  const readsCases = ['officer', 'approver', 'duty_officer', 'responder'].some((r) =>
+    context.me.roles.includes(r),
+  );
+  const home = readsCases ? '' : isAdmin ? '#/admin' : isAuditor ? '#/audit' : '';
+  const route = hash === '' && home ? home : hash;
   const reviseMatch = /^#\/cases\/([^/]+)\/revise$/.exec(hash);
   const screen = reviseMatch ? (
     <Compose key={reviseMatch[1]} revise={decodeURIComponent(reviseMatch[1])} />
@@ -149,6 +159,10 @@ export function App() {
     <Compose />
   ) : hash === '#/approvals' ? (
     <Cases key="approvals" queue />
+  ) : route === '#/admin' && isAdmin ? (
+    <Admin />
+  ) : route === '#/audit' && isAuditor ? (
+    <Audit />
   ) : (
     <Cases key="cases" />
   );
@@ -160,9 +174,11 @@ export function App() {
       <header className="bar">
         <span className="brand">{t('app.title')}</span>
         <nav aria-label={t('nav.main')}>
-          <a href="#/cases" aria-current={hash === '#/cases' || hash === '' ? 'page' : undefined}>
-            {t('nav.cases')}
-          </a>
+          {(readsCases || !home) && (
+            <a href="#/cases" aria-current={route === '#/cases' || route === '' ? 'page' : undefined}>
+              {t('nav.cases')}
+            </a>
+          )}
           {isOfficer && (
             <a href="#/compose" aria-current={hash === '#/compose' ? 'page' : undefined}>
               {t('nav.compose')}
@@ -176,6 +192,16 @@ export function App() {
           {isDuty && (
             <a href="#/duty" aria-current={hash === '#/duty' ? 'page' : undefined}>
               {t('nav.duty')}
+            </a>
+          )}
+          {isAuditor && (
+            <a href="#/audit" aria-current={route === '#/audit' ? 'page' : undefined}>
+              {t('nav.audit')}
+            </a>
+          )}
+          {isAdmin && (
+            <a href="#/admin" aria-current={route === '#/admin' ? 'page' : undefined}>
+              {t('nav.admin')}
             </a>
           )}
         </nav>

@@ -13,6 +13,15 @@ export type MessageDetail = Schemas['MessageDetail'];
 export type RequestForm = Schemas['RequestForm'];
 export type Finding = Schemas['Finding'];
 export type TimelineEvent = NonNullable<CaseView['timeline']>[number];
+export type User = Schemas['User'];
+export type NewUser = Schemas['NewUser'];
+export type Enrolment = Schemas['Enrolment'];
+export type Token = Schemas['Token'];
+export type Roster = Schemas['Roster'];
+export type Shift = Roster['shifts'][number];
+export type NodeEntry = Schemas['NodeEntry'];
+export type AccessRecord = Schemas['AccessRecord'];
+export type Alert = Schemas['Alert'];
 
 type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 /** The JSON body of the 200 or 201 answer of `method` on `path`, as the document states it. */
@@ -120,4 +129,29 @@ export const api = {
   dutyAlerts: () => json<Answer<'/api/v1/duty/alerts', 'get'>>('GET', '/api/v1/duty/alerts'),
   acknowledge: (id: string) =>
     json<DutyAlert>('POST', `/api/v1/duty/alerts/${encodeURIComponent(id)}/acknowledge`),
+  // The administrator's and the auditor's calls (people, tokens, roster, access records, proofs).
+  users: () => json<User[]>('GET', '/api/v1/users'),
+  addUser: (user: NewUser) => json<Enrolment>('POST', '/api/v1/users', user),
+  disableUser: (login: string) =>
+    json<object>('POST', `/api/v1/users/${encodeURIComponent(login)}/disable`),
+  resetPassword: (login: string) =>
+    json<Enrolment>('POST', `/api/v1/users/${encodeURIComponent(login)}/reset-password`),
+  resetTotp: (login: string) =>
+    json<Enrolment>('POST', `/api/v1/users/${encodeURIComponent(login)}/reset-2fa`),
+  tokens: () => json<Token[]>('GET', '/api/v1/tokens'),
+  createToken: (name: string, roles: string[], lifetime: string) =>
+    json<Token>('POST', '/api/v1/tokens', { name, roles, ...(lifetime ? { lifetime } : {}) }),
+  revokeToken: (id: string) => send('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`),
+  roster: () => json<Roster>('GET', '/api/v1/duty/roster'),
+  saveRoster: (shifts: Shift[]) => json<Roster>('PUT', '/api/v1/duty/roster', { shifts }),
+  accessRecords: (filter: { case?: string; actor?: string; before?: number }) => {
+    const q = new URLSearchParams();
+    if (filter.case) q.set('case', filter.case);
+    if (filter.actor) q.set('actor', filter.actor);
+    if (filter.before !== undefined) q.set('before', String(filter.before));
+    return json<Answer<'/api/v1/access-records', 'get'>>('GET', '/api/v1/access-records?' + q.toString());
+  },
+  ledgerProof: async (index: number) =>
+    (await send('GET', `/api/v1/ledger/proof?index=${index}`)).text(),
+  alerts: () => json<Answer<'/api/v1/alerts', 'get'>>('GET', '/api/v1/alerts'),
 };
