@@ -18,6 +18,8 @@ import { Cases } from './screens/Cases';
 import { Compose } from './screens/Compose';
 import { Duty } from './screens/Duty';
 import { Login } from './screens/Login';
+import { Orders } from './screens/Orders';
+import { Statistics } from './screens/Statistics';
 
 function initialLanguage(): Language {
   const saved = localStorage.getItem('concord.lang');
@@ -137,9 +139,17 @@ export function App() {
     );
   }
 
+  const readsCases = ['officer', 'approver', 'duty_officer', 'responder'].some((r) =>
+    context.me.roles.includes(r),
+  );
   const caseMatch = /^#\/cases\/([^/]+)$/.exec(hash);
+  const orderMatch = /^#\/orders(?:\/([^/]+))?$/.exec(hash);
   const screen = caseMatch ? (
     <CaseDetail id={decodeURIComponent(caseMatch[1])} />
+  ) : orderMatch ? (
+    <Orders id={orderMatch[1] ? decodeURIComponent(orderMatch[1]) : undefined} />
+  ) : hash === '#/statistics' || (hash === '' && !readsCases) ? (
+    <Statistics />
   ) : hash === '#/duty' ? (
     <Duty />
   ) : hash === '#/compose' ? (
@@ -151,6 +161,9 @@ export function App() {
   );
   const isDuty = context.me.roles.includes('duty_officer');
   const isOfficer = context.me.roles.includes('officer') || isDuty;
+  const readsStatistics = ['statistician', 'auditor', 'administrator'].some((r) =>
+    context.me.roles.includes(r),
+  );
 
   return (
     <Ui.Provider value={context}>
@@ -173,6 +186,16 @@ export function App() {
           {isDuty && (
             <a href="#/duty" aria-current={hash === '#/duty' ? 'page' : undefined}>
               {t('nav.duty')}
+            </a>
+          )}
+          {context.me.roles.includes('responder') && (
+            <a href="#/orders" aria-current={orderMatch ? 'page' : undefined}>
+              {t('nav.orders')}
+            </a>
+          )}
+          {readsStatistics && (
+            <a href="#/statistics" aria-current={hash === '#/statistics' ? 'page' : undefined}>
+              {t('nav.statistics')}
             </a>
           )}
         </nav>

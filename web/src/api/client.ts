@@ -13,6 +13,10 @@ export type MessageDetail = Schemas['MessageDetail'];
 export type RequestForm = Schemas['RequestForm'];
 export type Finding = Schemas['Finding'];
 export type TimelineEvent = NonNullable<CaseView['timeline']>[number];
+export type Deadline = Schemas['Deadline'];
+export type PreservationOrder = Schemas['PreservationOrder'];
+export type StatisticsReport = Schemas['StatisticsReport'];
+export type AssetTotals = Schemas['AssetTotals'];
 
 type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 /** The JSON body of the 200 or 201 answer of `method` on `path`, as the document states it. */
@@ -102,13 +106,30 @@ export const api = {
     json<Answer<'/api/v1/legal/render', 'post'>>('POST', `/api/v1/legal/render?lang=${lang}`, request),
   draft: (request: object, peer_node: string, priority: 'normal' | 'emergency') =>
     json<Case>('POST', '/api/v1/cases', { request, peer_node, priority }),
-  step: (id: string, transition: string, reasons?: string) =>
+  step: (id: string, transition: string, reasons?: string, grounds?: string[]) =>
     json<Case>('POST', `/api/v1/cases/${encodeURIComponent(id)}/transition`, {
       transition,
       ...(reasons ? { reasons } : {}),
+      ...(grounds && grounds.length > 0 ? { grounds } : {}),
     }),
   approve: (id: string) => json<Case>('POST', `/api/v1/cases/${encodeURIComponent(id)}/approve`),
   dutyAlerts: () => json<Answer<'/api/v1/duty/alerts', 'get'>>('GET', '/api/v1/duty/alerts'),
   acknowledge: (id: string) =>
     json<DutyAlert>('POST', `/api/v1/duty/alerts/${encodeURIComponent(id)}/acknowledge`),
+  deadlines: (caseId: string) =>
+    json<Answer<'/api/v1/deadlines', 'get'>>('GET', `/api/v1/deadlines?case=${encodeURIComponent(caseId)}`),
+  preservationQueue: (state: 'queued_for_responder' | 'recorded' | 'confirmed' | 'all') =>
+    json<Answer<'/api/v1/preservation/queue', 'get'>>('GET', `/api/v1/preservation/queue?state=${state}`),
+  statistics: (from: string, to: string) =>
+    json<StatisticsReport>(
+      'GET',
+      `/api/v1/statistics?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+    ),
+  assetTotals: (party: string, other: string) =>
+    json<AssetTotals>(
+      'GET',
+      `/api/v1/statistics/assets?party=${encodeURIComponent(party)}&other=${encodeURIComponent(other)}`,
+    ),
+  publications: () =>
+    json<Answer<'/api/v1/statistics/publications', 'get'>>('GET', '/api/v1/statistics/publications'),
 };
