@@ -170,9 +170,11 @@ export function App() {
       <header className="bar">
         <span className="brand">{t('app.title')}</span>
         <nav aria-label={t('nav.main')}>
-          <a href="#/cases" aria-current={hash === '#/cases' || hash === '' ? 'page' : undefined}>
-            {t('nav.cases')}
-          </a>
+          {readsCases && (
+            <a href="#/cases" aria-current={hash === '#/cases' || hash === '' ? 'page' : undefined}>
+              {t('nav.cases')}
+            </a>
+          )}
           {isOfficer && (
             <a href="#/compose" aria-current={hash === '#/compose' ? 'page' : undefined}>
               {t('nav.compose')}
@@ -194,7 +196,10 @@ export function App() {
             </a>
           )}
           {readsStatistics && (
-            <a href="#/statistics" aria-current={hash === '#/statistics' ? 'page' : undefined}>
+            <a
+              href="#/statistics"
+              aria-current={hash === '#/statistics' || (hash === '' && !readsCases) ? 'page' : undefined}
+            >
               {t('nav.statistics')}
             </a>
           )}
