@@ -55,17 +55,18 @@ async function until(what, probe, timeoutMs = 60_000) {
   }
 }
 
-// A's officer drafts an epoc_pr to C, A's approver approves it: it leaves A. Returns A's case id
+// A's officer drafts an order (an epoc_pr unless told) to C, A's approver approves it: it leaves A. Returns A's case id
 // and C's case id (C's case names A's as its origin).
-async function sendOrder(call, a, c, officer, approver, facts) {
-  const request = JSON.parse(readFileSync(join(examples, 'epoc-pr.json'), 'utf8'));
+async function sendOrder(call, a, c, officer, approver, facts, { example = 'epoc-pr.json', emergency } = {}) {
+  const request = JSON.parse(readFileSync(join(examples, example), 'utf8'));
+  if (emergency) request.emergency = emergency;
   request.requested_party = 'HU';
   request.fields.service_provider = 'Provider C, hosting provider established in State B';
   request.fields.summary_of_facts = facts;
   const drafted = await officer('POST', '/api/v1/cases', {
     request,
     peer_node: 'hu.provider',
-    priority: 'normal',
+    priority: emergency ? 'emergency' : 'normal',
   });
   if (drafted.status !== 201) throw new Error(`draft: ${drafted.status} ${drafted.text}`);
   const aId = JSON.parse(drafted.text).id;
@@ -101,6 +102,11 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   const asApprover = await apiSession(call, a, approver);
   let first;
   let second;
+  // An emergency production order (EPOC): no preservation period, so no hook; it waits for C.
+  const production = await sendOrder(call, a, c, asOfficer, asApprover, 'A kidnapping announced from kidnap4321.', {
+    example: 'epoc.json',
+    emergency: { risk: 'life', imminent: true, facts: 'A child was taken; the kidnapper writes from kidnap4321.' },
+  });
   try {
     const facts = 'Ransomware on a hospital: the intruder used the account kidnap4321';
     first = await sendOrder(call, a, c, asOfficer, asApprover, `${facts} (first order).`);
@@ -197,6 +203,28 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
     'webresp: the impossibility and its reason are on the order',
   );
   await screen(R.page, 'webresp-03-impossibility');
+
+  // The emergency production order: marked, and answered by disclosing the data.
+  const urgent = list.locator('tr.emergency').filter({ hasText: production.cNumber });
+  check((await urgent.count()) === 1, 'webresp: the emergency order is marked in the list');
+  await urgent.getByRole('link', { name: production.cNumber, exact: true }).click();
+  await panel.getByTestId('order-asked').waitFor();
+  check(
+    (await panel.getByRole('heading', { level: 2 }).textContent()).includes('Emergency'),
+    'webresp: the emergency order is marked as such',
+  );
+  check(
+    (await panel.getByRole('button', { name: 'Confirm preservation' }).count()) === 0,
+    'webresp: a production order offers disclosure, not preservation',
+  );
+  await panel.getByLabel(/^Note to the requesting authority/).fill('Subscriber record sent by the secure channel, ref. DSC-11.');
+  await panel.getByRole('button', { name: 'Disclose the data' }).click();
+  await panel.getByTestId('order-state').filter({ hasText: /^responded$/ }).waitFor();
+  check(
+    (await panel.getByTestId('order-answer').textContent()).includes('DSC-11'),
+    'webresp: the disclosure and its note are on the order',
+  );
+  await screen(R.page, 'webresp-03b-disclosed');
 
   // A's officer sees both answers on the cases.
   const V = await newPage(browser, 'webresp-viewer');

@@ -190,7 +190,7 @@ function OrderPanel({ id, queue, onDone }: { id: string; queue: PreservationOrde
       </dl>
       <h3>{t('orders.asked')}</h3>
       {view.request ? <Asked request={view.request as Record<string, unknown>} /> : null}
-      <h3>{t('orders.deadlines')}</h3>
+      <h3>{t(preservation ? 'orders.deadlines' : 'orders.deadlinesOnly')}</h3>
       {deadlines && deadlines.deadlines.length === 0 && <p>{t('orders.noDeadline')}</p>}
       {deadlines && deadlines.deadlines.length > 0 && (
         <table data-testid="order-deadlines">
