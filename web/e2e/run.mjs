@@ -21,6 +21,7 @@ import * as OTPAuth from 'otpauth';
 import { chromium } from 'playwright-core';
 
 import { run as runWebadmin } from './webadmin.mjs';
+import { run as runWebresp } from './webresp.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -492,6 +493,7 @@ async function main() {
     const after = await B.page.evaluate(() => fetch('/api/v1/session').then((r) => r.status));
     check(after === 401, `after signing out the node refuses the old session (${after})`);
     await runWebadmin({ browser, nodes, call, enrol, newPage, screen, signIn, check });
+    await runWebresp({ browser, nodes, call, enrol, newPage, screen, signIn, check, demoDir: join(work, 'demo') });
   } finally {
     if (browser) await browser.close();
     if (demo.child.exitCode === null && demo.child.signalCode === null) {

@@ -20,6 +20,8 @@ import { Cases } from './screens/Cases';
 import { Compose } from './screens/Compose';
 import { Duty } from './screens/Duty';
 import { Login } from './screens/Login';
+import { Orders } from './screens/Orders';
+import { Statistics } from './screens/Statistics';
 
 function initialLanguage(): Language {
   const saved = localStorage.getItem('concord.lang');
@@ -139,20 +141,36 @@ export function App() {
     );
   }
 
-  const caseMatch = /^#\/cases\/([^/]+)$/.exec(hash);
-  const isAdmin = context.me.roles.includes('administrator');
-  const isAuditor = context.me.roles.includes('auditor');
-  // Administrators and auditors read no case: without a case role, their own screen is home.
   const readsCases = ['officer', 'approver', 'duty_officer', 'responder'].some((r) =>
     context.me.roles.includes(r),
   );
-  const home = readsCases ? '' : isAdmin ? '#/admin' : isAuditor ? '#/audit' : '';
+  const caseMatch = /^#\/cases\/([^/]+)$/.exec(hash);
+  const isAdmin = context.me.roles.includes('administrator');
+  const isAuditor = context.me.roles.includes('auditor');
+  const readsStatistics = ['statistician', 'auditor', 'administrator'].some((r) =>
+    context.me.roles.includes(r),
+  );
+  // Who reads no case starts on their own screen: administration, audit or statistics.
+  const home = readsCases
+    ? ''
+    : isAdmin
+      ? '#/admin'
+      : isAuditor
+        ? '#/audit'
+        : readsStatistics
+          ? '#/statistics'
+          : '';
   const route = hash === '' && home ? home : hash;
+  const orderMatch = /^#\/orders(?:\/([^/]+))?$/.exec(hash);
   const reviseMatch = /^#\/cases\/([^/]+)\/revise$/.exec(hash);
   const screen = reviseMatch ? (
     <Compose key={reviseMatch[1]} revise={decodeURIComponent(reviseMatch[1])} />
   ) : caseMatch ? (
     <CaseDetail id={decodeURIComponent(caseMatch[1])} />
+  ) : orderMatch ? (
+    <Orders id={orderMatch[1] ? decodeURIComponent(orderMatch[1]) : undefined} />
+  ) : route === '#/statistics' && readsStatistics ? (
+    <Statistics />
   ) : hash === '#/duty' ? (
     <Duty />
   ) : hash === '#/compose' ? (
@@ -202,6 +220,19 @@ export function App() {
           {isAdmin && (
             <a href="#/admin" aria-current={route === '#/admin' ? 'page' : undefined}>
               {t('nav.admin')}
+            </a>
+          )}
+          {context.me.roles.includes('responder') && (
+            <a href="#/orders" aria-current={orderMatch ? 'page' : undefined}>
+              {t('nav.orders')}
+            </a>
+          )}
+          {readsStatistics && (
+            <a
+              href="#/statistics"
+              aria-current={route === '#/statistics' ? 'page' : undefined}
+            >
+              {t('nav.statistics')}
             </a>
           )}
         </nav>

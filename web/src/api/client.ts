@@ -22,6 +22,10 @@ export type Shift = Roster['shifts'][number];
 export type NodeEntry = Schemas['NodeEntry'];
 export type AccessRecord = Schemas['AccessRecord'];
 export type Alert = Schemas['Alert'];
+export type Deadline = Schemas['Deadline'];
+export type PreservationOrder = Schemas['PreservationOrder'];
+export type StatisticsReport = Schemas['StatisticsReport'];
+export type AssetTotals = Schemas['AssetTotals'];
 
 type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 /** The JSON body of the 200 or 201 answer of `method` on `path`, as the document states it. */
@@ -154,4 +158,18 @@ export const api = {
   ledgerProof: async (index: number) =>
     (await send('GET', `/api/v1/ledger/proof?index=${index}`)).text(),
   alerts: () => json<Answer<'/api/v1/alerts', 'get'>>('GET', '/api/v1/alerts'),
+  preservationQueue: (state: 'queued_for_responder' | 'recorded' | 'confirmed' | 'all') =>
+    json<Answer<'/api/v1/preservation/queue', 'get'>>('GET', `/api/v1/preservation/queue?state=${state}`),
+  statistics: (from: string, to: string) =>
+    json<StatisticsReport>(
+      'GET',
+      `/api/v1/statistics?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+    ),
+  assetTotals: (party: string, other: string) =>
+    json<AssetTotals>(
+      'GET',
+      `/api/v1/statistics/assets?party=${encodeURIComponent(party)}&other=${encodeURIComponent(other)}`,
+    ),
+  publications: () =>
+    json<Answer<'/api/v1/statistics/publications', 'get'>>('GET', '/api/v1/statistics/publications'),
 };

@@ -1,0 +1,326 @@
+// End-to-end scenario of the responder's orders screen and the statistics screen (run by
+// run.mjs on the three-node demo federation).
+//
+// A (fr.central) sends two European Preservation Orders (epoc_pr), drafted by an officer and
+// approved by an approver through the API, straight to provider C (hu.provider). C's
+// preservation hook is made to fail for the time of the scenario, so both orders wait in the
+// responders' queue: C's responder confirms the first in the orders screen and states the
+// impossibility of the second with a reason; A's officer sees both answers on the cases. A's
+// statistician publishes a report and reads the statistics screen, whose figures are checked
+// against the node's JSON.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const examples = resolve(here, '..', '..', 'instruments', 'examples');
+
+// Signs in through the API: the session cookie and its CSRF token.
+async function apiSession(call, node, person) {
+  const r = await call(node, 'POST', '/api/v1/session', {
+    body: { login: person.login, password: person.password, code: person.totp.generate() },
+  });
+  if (r.status !== 200 && r.status !== 201) {
+    throw new Error(`sign-in ${person.login}: ${r.status} ${r.text}`);
+  }
+  const cookie = String([].concat(r.headers['set-cookie'] ?? [])[0] ?? '').split(';')[0];
+  const csrf = JSON.parse(r.text).csrf_token;
+  return (method, path, body) =>
+    call(node, method, path, { body, headers: { Cookie: cookie, 'X-CSRF-Token': csrf } });
+}
+
+// A duration as the statistics screen writes it in English: the largest unit that keeps it
+// readable (docs/web.md), through Intl.
+function duration(ms) {
+  const [unit, size] =
+    ms >= 2 * 86_400_000
+      ? ['day', 86_400_000]
+      : ms >= 3_600_000
+        ? ['hour', 3_600_000]
+        : ms >= 60_000
+          ? ['minute', 60_000]
+          : ['second', 1000];
+  return new Intl.NumberFormat('en', { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(
+    ms / size,
+  );
+}
+
+async function until(what, probe, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+// A's officer drafts an order (an epoc_pr unless told) to C, A's approver approves it: it leaves A. Returns A's case id
+// and C's case id (C's case names A's as its origin).
+async function sendOrder(call, a, c, officer, approver, facts, { example = 'epoc-pr.json', emergency } = {}) {
+  const request = JSON.parse(readFileSync(join(examples, example), 'utf8'));
+  if (emergency) request.emergency = emergency;
+  request.requested_party = 'HU';
+  request.fields.service_provider = 'Provider C, hosting provider established in State B';
+  request.fields.summary_of_facts = facts;
+  const drafted = await officer('POST', '/api/v1/cases', {
+    request,
+    peer_node: 'hu.provider',
+    priority: emergency ? 'emergency' : 'normal',
+  });
+  if (drafted.status !== 201) throw new Error(`draft: ${drafted.status} ${drafted.text}`);
+  const aId = JSON.parse(drafted.text).id;
+  const approved = await approver('POST', `/api/v1/cases/${encodeURIComponent(aId)}/approve`);
+  if (approved.status !== 200) throw new Error(`approve: ${approved.status} ${approved.text}`);
+  const auth = { headers: { Authorization: `Bearer ${c.token}` } };
+  const cCase = await until('the order at C', async () => {
+    const r = await call(c, 'GET', '/api/v1/cases?direction=in&limit=500', auth);
+    return JSON.parse(r.text).cases.find((x) => x.origin_id === aId);
+  });
+  return { aId, cId: cCase.id, cNumber: cCase.number };
+}
+
+export async function run({ browser, nodes, call, enrol, newPage, screen, signIn, check, demoDir }) {
+  const a = nodes['fr.central'];
+  const c = nodes['hu.provider'];
+  check(a && c, 'webresp: the demo has fr.central and hu.provider');
+  if (!check(Boolean(demoDir), "webresp: the demo folder is known (to take C's hook out of service)")) {
+    return;
+  }
+
+  const officer = await enrol(a, 'webresp.officer', ['officer'], 'cybercrime');
+  const approver = await enrol(a, 'webresp.approver', ['approver'], 'cybercrime');
+  const viewer = await enrol(a, 'webresp.viewer', ['officer'], 'cybercrime');
+  const statistician = await enrol(a, 'webresp.stats', ['statistician'], 'statistics');
+  const responder = await enrol(c, 'webresp.responder', ['responder'], 'le-requests');
+
+  // C's hook is out of service: orders wait in the responders' queue (docs/operations.md).
+  const hook = join(demoDir, 'hu.provider', 'preserve.sh');
+  const working = readFileSync(hook, 'utf8');
+  writeFileSync(hook, '#!/bin/sh\necho "vault offline" >&2\nexit 3\n');
+  const asOfficer = await apiSession(call, a, officer);
+  const asApprover = await apiSession(call, a, approver);
+  let first;
+  let second;
+  // An emergency production order (EPOC): no preservation period, so no hook; it waits for C.
+  const production = await sendOrder(call, a, c, asOfficer, asApprover, 'A kidnapping announced from kidnap4321.', {
+    example: 'epoc.json',
+    emergency: { risk: 'life', imminent: true, facts: 'A child was taken; the kidnapper writes from kidnap4321.' },
+  });
+  try {
+    const facts = 'Ransomware on a hospital: the intruder used the account kidnap4321';
+    first = await sendOrder(call, a, c, asOfficer, asApprover, `${facts} (first order).`);
+    second = await sendOrder(call, a, c, asOfficer, asApprover, `${facts} (second order).`);
+    const auth = { headers: { Authorization: `Bearer ${c.token}` } };
+    const queued = await until('both orders in the responders\' queue', async () => {
+      const r = await call(c, 'GET', '/api/v1/preservation/queue?state=queued_for_responder', auth);
+      const orders = JSON.parse(r.text).orders.filter(
+        (o) => o.sender === 'fr.central' && o.request_type === 'epoc_pr',
+      );
+      return orders.length >= 2 ? orders : null;
+    });
+    check(queued.every((o) => o.error_code === 'exit_status'), 'webresp: the failed hook leaves the orders to the responder');
+  } finally {
+    writeFileSync(hook, working);
+  }
+  // Five more, preserved by C's hook as it works again, so that the statistics have a row with
+  // figures above the suppression threshold (5).
+  const auto = [];
+  for (let i = 0; i < 5; i++) {
+    auto.push(await sendOrder(call, a, c, asOfficer, asApprover, `Ransomware on a hospital (order ${i + 3}).`));
+  }
+  for (const order of auto) {
+    await until('the hook\'s confirmation at A', async () => {
+      const r = await call(a, 'GET', `/api/v1/cases/${encodeURIComponent(order.aId)}/summary`, {
+        headers: { Authorization: `Bearer ${a.token}` },
+      });
+      return JSON.parse(r.text).state === 'responded';
+    });
+  }
+
+  // C's responder: the open orders, the first one's fields and deadlines, its confirmation.
+  const R = await newPage(browser, 'webresp-responder');
+  await signIn(R.page, c, responder);
+  await R.page.getByRole('link', { name: 'Orders' }).click();
+  const list = R.page.getByTestId('orders');
+  await list.waitFor();
+  for (const order of [first, second]) {
+    check(
+      (await list.getByRole('link', { name: order.cNumber, exact: true }).count()) === 1,
+      `webresp: order ${order.cNumber} is listed`,
+    );
+  }
+  await list.getByRole('link', { name: first.cNumber, exact: true }).click();
+  const panel = R.page.getByTestId('order');
+  await panel.getByTestId('order-asked').waitFor();
+  check(
+    (await panel.getByTestId('order-data').textContent()).includes('subscriber'),
+    'webresp: the order shows the data asked for',
+  );
+  check(
+    (await panel.getByTestId('order-accounts').textContent()).includes('kidnap4321'),
+    'webresp: the order shows the accounts',
+  );
+  await panel.getByTestId('order-deadlines').waitFor();
+  check(
+    (await panel.getByTestId('order-deadlines').textContent()).includes('preservation period'),
+    'webresp: the order shows its preservation period',
+  );
+  check(
+    (await panel.getByTestId('order-hook').textContent()).includes('waits for a responder'),
+    'webresp: the order shows that the hook could not finish it',
+  );
+  await screen(R.page, 'webresp-01-order');
+  await panel.getByLabel(/^Note to the requesting authority/).fill('Preserved under reference PRZ-7 until further notice.');
+  await panel.getByRole('button', { name: 'Confirm preservation' }).click();
+  await panel.getByTestId('order-state').filter({ hasText: /^responded$/ }).waitFor();
+  check(
+    (await panel.getByTestId('order-answer').textContent()).includes('PRZ-7'),
+    'webresp: the confirmation and its note are on the order',
+  );
+  await list.getByRole('link', { name: first.cNumber, exact: true }).waitFor({ state: 'detached' });
+  check(
+    (await list.getByRole('link', { name: first.cNumber, exact: true }).count()) === 0,
+    'webresp: the confirmed order leaves the open orders',
+  );
+  await screen(R.page, 'webresp-02-confirmed');
+
+  // The second: impossibility needs a reason; with one, it is stated.
+  await list.getByRole('link', { name: second.cNumber, exact: true }).click();
+  await panel.getByTestId('order-asked').waitFor();
+  await panel.getByRole('button', { name: 'State impossibility' }).click();
+  await panel.getByRole('alert').filter({ hasText: 'Give the reason' }).waitFor();
+  check(
+    (await panel.getByTestId('order-state').textContent()) === 'delivered',
+    'webresp: without a reason nothing is sent',
+  );
+  const reason = 'The account kidnap4321 was deleted on 2 March 2026: no data of it is stored.';
+  await panel.getByLabel(/^Why the order cannot be executed/).fill(reason);
+  await panel.getByRole('button', { name: 'State impossibility' }).click();
+  await panel.getByTestId('order-state').filter({ hasText: /^refused$/ }).waitFor();
+  check(
+    (await panel.getByTestId('order-answer').textContent()).includes(reason),
+    'webresp: the impossibility and its reason are on the order',
+  );
+  await screen(R.page, 'webresp-03-impossibility');
+
+  // The emergency production order: marked, and answered by disclosing the data.
+  const urgent = list.locator('tr.emergency').filter({ hasText: production.cNumber });
+  check((await urgent.count()) === 1, 'webresp: the emergency order is marked in the list');
+  await urgent.getByRole('link', { name: production.cNumber, exact: true }).click();
+  await panel.getByTestId('order-asked').waitFor();
+  check(
+    (await panel.getByRole('heading', { level: 2 }).textContent()).includes('Emergency'),
+    'webresp: the emergency order is marked as such',
+  );
+  check(
+    (await panel.getByRole('button', { name: 'Confirm preservation' }).count()) === 0,
+    'webresp: a production order offers disclosure, not preservation',
+  );
+  await panel.getByLabel(/^Note to the requesting authority/).fill('Subscriber record sent by the secure channel, ref. DSC-11.');
+  await panel.getByRole('button', { name: 'Disclose the data' }).click();
+  await panel.getByTestId('order-state').filter({ hasText: /^responded$/ }).waitFor();
+  check(
+    (await panel.getByTestId('order-answer').textContent()).includes('DSC-11'),
+    'webresp: the disclosure and its note are on the order',
+  );
+  await screen(R.page, 'webresp-03b-disclosed');
+
+  // A's officer sees both answers on the cases.
+  const V = await newPage(browser, 'webresp-viewer');
+  await signIn(V.page, a, viewer);
+  await V.page.getByTestId('cases').waitFor();
+  for (const [order, state, text] of [
+    [first, 'responded', 'PRZ-7'],
+    [second, 'refused', reason],
+  ]) {
+    await until(`${state} at A`, async () => {
+      const r = await call(a, 'GET', `/api/v1/cases/${encodeURIComponent(order.aId)}/summary`, {
+        headers: { Authorization: `Bearer ${a.token}` },
+      });
+      return JSON.parse(r.text).state === state;
+    });
+    await V.page.goto(`https://127.0.0.1:${a.port}/#/cases/${encodeURIComponent(order.aId)}`);
+    await V.page.getByTestId('case-state').filter({ hasText: new RegExp(`^${state}$`) }).waitFor();
+    check(
+      (await V.page.getByTestId('timeline').textContent()).includes(text),
+      `webresp: A's officer sees the provider's answer (${state}) on the case`,
+    );
+  }
+  await screen(V.page, 'webresp-04-officer-sees-refusal');
+
+  // A's statistician: a published report and the charts, checked against the node's JSON.
+  const S = await newPage(browser, 'webresp-statistician');
+  await signIn(S.page, a, statistician);
+  await S.page.getByTestId('stats-requests').waitFor();
+  const from = await S.page.getByLabel('From', { exact: true }).inputValue();
+  const to = await S.page.getByLabel('To (excluded)').inputValue();
+  const published = await S.page.evaluate(
+    async ([f, t]) => {
+      const me = await (await fetch('/api/v1/session')).json();
+      const q = `from=${f}T00:00:00Z&to=${t}T00:00:00Z`;
+      const p = await fetch(`/api/v1/statistics/publications?${q}`, {
+        method: 'POST',
+        headers: { 'X-CSRF-Token': me.csrf_token },
+      });
+      const report = await (await fetch(`/api/v1/statistics?${q}`)).json();
+      const list = await (await fetch('/api/v1/statistics/publications')).json();
+      return { status: p.status, report, list };
+    },
+    [from, to],
+  );
+  check(published.status === 201, `webresp: the statistician publishes the period's report (${published.status})`);
+  await S.page.reload();
+  const requests = S.page.getByTestId('stats-requests');
+  await requests.locator('svg[role="img"]').waitFor();
+  const rows = requests.locator('table tbody tr');
+  check(
+    (await rows.count()) === published.report.requests.length && published.report.requests.length >= 1,
+    `webresp: one chart row per row of the report (${await rows.count()})`,
+  );
+  const format = new Intl.NumberFormat('en');
+  let same = true;
+  let shown = 0;
+  for (const [i, r] of published.report.requests.entries()) {
+    if (r.requests !== null) shown++;
+    const cell = await rows.nth(i).locator('td[data-series="requests"]').textContent();
+    const want = r.requests === null ? '·hidden or none' : format.format(r.requests);
+    if (cell !== want) {
+      same = false;
+      console.log(`  row ${i}: shown ${cell}, JSON ${r.requests}`);
+    }
+  }
+  check(same && shown >= 1, `webresp: the requests shown are the JSON report's figures (${shown} above the threshold)`);
+  const epocPr = published.report.requests.findIndex((r) => r.request_type === 'epoc_pr');
+  const median = published.report.requests[epocPr]?.answer_median_ms;
+  const medianCell = await S.page
+    .getByTestId('stats-times')
+    .locator('table tbody tr')
+    .nth(epocPr)
+    .locator('td[data-series="answer_median_ms"]')
+    .textContent();
+  check(
+    typeof median === 'number' && medianCell === duration(median),
+    `webresp: the epoc_pr answer median is the JSON's (${median} ms shown as ${medianCell})`,
+  );
+  check(
+    (await S.page.getByTestId('stats-summary').textContent()).includes(`below ${published.report.threshold}`),
+    'webresp: the suppression threshold is the report\'s',
+  );
+  const listed = S.page.getByTestId('stats-publications').locator('tbody tr');
+  await listed.first().waitFor();
+  const newest = published.list.publications[0];
+  check(
+    (await listed.first().textContent()).includes(format.format(newest.ledger_index)),
+    `webresp: the publication is listed with its audit log entry (${newest.ledger_index})`,
+  );
+  for (const id of ['stats-times', 'stats-deadlines', 'stats-refusals']) {
+    check((await S.page.getByTestId(id).count()) === 1, `webresp: chart ${id} is shown`);
+  }
+  await screen(S.page, 'webresp-05-statistics');
+  await S.page.getByTestId('language').selectOption('ar');
+  await S.page.locator('html[dir="rtl"]').waitFor();
+  await S.page.getByRole('heading', { level: 1, name: 'الإحصاءات' }).waitFor();
+  await screen(S.page, 'webresp-06-statistics-ar');
+  await S.page.getByTestId('language').selectOption('en');
+}
