@@ -4,6 +4,7 @@ import { ApiError, api, type CaseView, type TimelineEvent } from '../api/client'
 import { useUi } from '../context';
 import { formatDateTime, formatNumber } from '../i18n';
 import { ProofError, fromBase64, verifyTlogProof } from '../proof';
+import { Evidence } from './Evidence';
 import { useLoad } from './useLoad';
 
 type Check = { state: 'idle' | 'running' | 'ok' | 'failed'; text: string };
@@ -276,6 +277,7 @@ export function CaseDetail({ id }: { id: string }) {
               <RequestFields request={view.request as Record<string, unknown>} />
             </>
           )}
+          <Evidence caseId={c.id ?? id} />
         </>
       )}
     </section>
