@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 import * as OTPAuth from 'otpauth';
 import { chromium } from 'playwright-core';
 
+import { run as runWebevid } from './webevid.mjs';
+
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const webDir = resolve(here, '..');
@@ -394,6 +396,7 @@ async function main() {
     await B.page.getByRole('heading', { name: 'Sign in' }).waitFor();
     const after = await B.page.evaluate(() => fetch('/api/v1/session').then((r) => r.status));
     check(after === 401, `after signing out the node refuses the old session (${after})`);
+    await runWebevid({ browser, nodes, call, enrol, newPage, screen, signIn, check });
   } finally {
     if (browser) await browser.close();
     if (demo.child.exitCode === null && demo.child.signalCode === null) {

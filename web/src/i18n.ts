@@ -198,6 +198,7 @@ const en: Texts = {
   'evidence.custody.receiptBad': 'Receipt from {node} does NOT verify (entry {index})',
   'evidence.custody.proven': "The receipt's entry is proven in the audit log of {node}",
   'evidence.custody.notProven': "The proof of the receipt's entry in the audit log of {node} does NOT verify",
+  'evidence.waiting': 'Waiting for the file before it…',
 };
 
 const fr: Texts = {
@@ -383,6 +384,7 @@ const fr: Texts = {
   'evidence.custody.receiptBad': "L'accusé de réception de {node} n'est PAS vérifié (entrée {index})",
   'evidence.custody.proven': "L'entrée de l'accusé est prouvée dans le journal d'audit de {node}",
   'evidence.custody.notProven': "La preuve de l'entrée de l'accusé dans le journal d'audit de {node} n'est PAS vérifiée",
+  'evidence.waiting': 'En attente du fichier précédent…',
 };
 
 const es: Texts = {
@@ -568,6 +570,7 @@ const es: Texts = {
   'evidence.custody.receiptBad': 'El acuse de recibo de {node} NO se verifica (entrada {index})',
   'evidence.custody.proven': 'La entrada del acuse está probada en el registro de auditoría de {node}',
   'evidence.custody.notProven': 'La prueba de la entrada del acuse en el registro de auditoría de {node} NO se verifica',
+  'evidence.waiting': 'Esperando al archivo anterior…',
 };
 
 const ru: Texts = {
@@ -753,6 +756,7 @@ const ru: Texts = {
   'evidence.custody.receiptBad': 'Квитанция от {node} НЕ проверена (запись {index})',
   'evidence.custody.proven': 'Запись квитанции доказана в журнале аудита {node}',
   'evidence.custody.notProven': 'Доказательство записи квитанции в журнале аудита {node} НЕ проверено',
+  'evidence.waiting': 'Ожидание предыдущего файла…',
 };
 
 const ar: Texts = {
@@ -938,6 +942,7 @@ const ar: Texts = {
   'evidence.custody.receiptBad': 'إيصال {node} لم يتم التحقق منه (القيد {index})',
   'evidence.custody.proven': 'قيد الإيصال مثبت في سجل تدقيق {node}',
   'evidence.custody.notProven': 'إثبات قيد الإيصال في سجل تدقيق {node} لم يتم التحقق منه',
+  'evidence.waiting': 'في انتظار الملف السابق…',
 };
 
 const zh: Texts = {
@@ -1122,6 +1127,7 @@ const zh: Texts = {
   'evidence.custody.receiptBad': '{node} 的回执未通过验证（第 {index} 条）',
   'evidence.custody.proven': '回执条目已在 {node} 的审计日志中得到证明',
   'evidence.custody.notProven': '回执条目在 {node} 审计日志中的证明未通过验证',
+  'evidence.waiting': '等待前一个文件…',
 };
 
 export const catalogues: Record<Language, Texts> = { ar, zh, en, fr, ru, es };

@@ -53,7 +53,7 @@ function Progress({ label, done, total, testId }: { label: string; done: number;
 type Upload = {
   file: File;
   sent: number;
-  state: 'sending' | 'checking' | 'interrupted' | 'done' | 'failed';
+  state: 'waiting' | 'sending' | 'checking' | 'interrupted' | 'done' | 'failed';
   text: string;
   stop?: AbortController;
 };
@@ -100,12 +100,14 @@ function useUploads(packageId: string, onStored: () => void) {
     [packageId, me.csrf_token, t, update, onStored, sessionEnded],
   );
 
-  const add = (files: File[]) => {
+  // One file at a time: the node serves a few transfers at once (evidence.transfers) and
+  // answers 503 beyond them; the files waiting show an empty bar until their turn.
+  const add = async (files: File[]) => {
     setUploads((all) => [
       ...all.filter((u) => !files.some((f) => f.name === u.file.name)),
-      ...files.map((file): Upload => ({ file, sent: 0, state: 'sending', text: '' })),
+      ...files.map((file): Upload => ({ file, sent: 0, state: 'waiting', text: '' })),
     ]);
-    for (const f of files) void send(f);
+    for (const f of files) await send(f);
   };
 
   // The node keeps nothing of a cut upload (it records a file only once all of it is stored),
@@ -147,7 +149,7 @@ function Uploads({ pkg, onStored }: { pkg: EvidencePackage; onStored: () => void
         multiple
         data-testid="evidence-input"
         onChange={(e) => {
-          add([...(e.target.files ?? [])]);
+          void add([...(e.target.files ?? [])]);
           e.target.value = '';
         }}
       />
@@ -174,6 +176,7 @@ function Uploads({ pkg, onStored }: { pkg: EvidencePackage; onStored: () => void
                   {t('evidence.resume')}
                 </button>
               )}
+              {u.state === 'waiting' && <span className="transfer-text">{t('evidence.waiting')}</span>}
               {u.text && (
                 <p role={u.state === 'failed' ? 'alert' : 'status'} className="transfer-text">
                   {u.text}
