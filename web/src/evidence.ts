@@ -159,6 +159,15 @@ export function canonicalJson(value: unknown): string {
 
 type JsonObject = Record<string, unknown>;
 
+/** The bytes of a base64 key, or none (which no signature verifies with). */
+function keyOf(base64: unknown): Uint8Array {
+  try {
+    return typeof base64 === 'string' ? fromBase64(base64) : new Uint8Array();
+  } catch {
+    return new Uint8Array();
+  }
+}
+
 function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -170,13 +179,19 @@ export async function verifySignedObject(
   publicKey: Uint8Array,
 ): Promise<boolean> {
   const { sig, ...signed } = object;
-  if (typeof sig !== 'string') return false;
-  const signature = fromBase64(sig);
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
+  if (typeof sig !== 'string' || publicKey.length !== 32) return false;
+  let signature: Uint8Array;
+  let bytes: Uint8Array;
+  try {
+    signature = fromBase64(sig);
+    bytes = encoder.encode(domain + '\n' + canonicalJson(signed));
+  } catch {
+    return false; // not base64, or a value JSON cannot hold: not a signature that verifies
+  }
+  if (signature.length !== 64) return false;
   const key = await crypto.subtle.importKey('raw', publicKey as BufferSource, { name: 'Ed25519' }, false, [
     'verify',
   ]);
-  const bytes = encoder.encode(domain + '\n' + canonicalJson(signed));
   return crypto.subtle.verify({ name: 'Ed25519' }, key, signature as BufferSource, bytes as BufferSource);
 }
 
@@ -275,7 +290,7 @@ export async function verifyManifest(text: string, nodes: DirectoryNode[]): Prom
   const c = certificate as unknown as Certificate;
   const node = nodes.find((n) => n.id === m.from);
   if (!step('unknown_node', node !== undefined) || !node) return { manifest: m, links, ok: false };
-  const nodeKey = fromBase64(node.signing_key);
+  const nodeKey = keyOf(node.signing_key);
   if (
     !step(
       'bad_node_signature',
@@ -309,7 +324,7 @@ export async function verifyManifest(text: string, nodes: DirectoryNode[]): Prom
   if (
     !step(
       'bad_officer_signature',
-      await verifySignedObject(officer!, 'concord-evidence-officer-v1', fromBase64(c.public_key)),
+      await verifySignedObject(officer!, 'concord-evidence-officer-v1', keyOf(c.public_key)),
     )
   ) {
     return { manifest: m, links, ok: false };
@@ -361,6 +376,6 @@ export async function verifyReceipt(
     receipt.from === manifest.from &&
     receipt.to === manifest.to &&
     receipt.manifest_sha256 === manifestSha256 &&
-    (await verifySignedObject(r, 'concord-evidence-receipt-v1', fromBase64(to.signing_key)));
+    (await verifySignedObject(r, 'concord-evidence-receipt-v1', keyOf(to.signing_key)));
   return { receipt, ok };
 }

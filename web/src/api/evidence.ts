@@ -92,11 +92,10 @@ export async function downloadFile(
   name: string,
   size: number,
   progress: (received: number) => void,
-  signal: AbortSignal,
 ): Promise<{ blob: Blob; declared: string }> {
   let response: Response;
   try {
-    response = await fetch(fileUrl(id, name), { credentials: 'same-origin', signal });
+    response = await fetch(fileUrl(id, name), { credentials: 'same-origin' });
   } catch {
     throw new Interrupted('the connection broke');
   }

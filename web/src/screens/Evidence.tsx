@@ -135,10 +135,20 @@ function useUploads(packageId: string, onStored: () => void) {
   return { uploads, add, resume };
 }
 
-function Uploads({ pkg, onStored }: { pkg: EvidencePackage; onStored: () => void }) {
+function Uploads({
+  pkg,
+  onStored,
+  onBusy,
+}: {
+  pkg: EvidencePackage;
+  onStored: () => void;
+  onBusy: (busy: boolean) => void;
+}) {
   const { t } = useUi();
   const id = pkg.package ?? '';
   const { uploads, add, resume } = useUploads(id, onStored);
+  const busy = uploads.some((u) => u.state === 'waiting' || u.state === 'sending' || u.state === 'checking');
+  useEffect(() => onBusy(busy), [busy, onBusy]);
   const inputId = `evidence-add-${id}`;
   return (
     <div className="uploads">
@@ -303,7 +313,6 @@ function Downloader({ pkg, file, expected }: { pkg: EvidencePackage; file: Evide
         name,
         size,
         (received) => setD({ received, state: 'receiving', text: '' }),
-        new AbortController().signal,
       );
       const hash = await sha256Hex(blob);
       const against = expected ?? file.sha256 ?? '';
@@ -463,6 +472,7 @@ function Package({ pkg, nodes, onChanged }: { pkg: EvidencePackage; nodes: Direc
   const [custody, setCustody] = useState<CustodyRow[]>([]);
   const [failure, setFailure] = useState('');
   const [sealing, setSealing] = useState(false);
+  const [uploading, setUploading] = useState(false);
   const sealedLike = pkg.state !== 'draft' && pkg.state !== 'shredded';
 
   // The manifest of a sealed package, read byte for byte and checked here against the directory.
@@ -488,12 +498,15 @@ function Package({ pkg, nodes, onChanged }: { pkg: EvidencePackage; nodes: Direc
     let live = true;
     custodyOf(pkg, verified, nodes, ui).then(
       (rows) => live && setCustody(rows),
-      (err: unknown) => live && setFailure(t('evidence.failed', { reason: reasonOf(err) })),
+      (err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) sessionEnded();
+        else if (live) setFailure(t('evidence.failed', { reason: reasonOf(err) }));
+      },
     );
     return () => {
       live = false;
     };
-  }, [pkg, verified, nodes, lang]);
+  }, [pkg, verified, nodes, lang, sessionEnded]);
 
   const seal = async () => {
     setFailure('');
@@ -587,9 +600,9 @@ function Package({ pkg, nodes, onChanged }: { pkg: EvidencePackage; nodes: Direc
       )}
       {pkg.state === 'draft' && (
         <>
-          <Uploads pkg={pkg} onStored={onChanged} />
+          <Uploads pkg={pkg} onStored={onChanged} onBusy={setUploading} />
           <p>
-            <button type="button" onClick={() => void seal()} disabled={sealing || files.length === 0}>
+            <button type="button" onClick={() => void seal()} disabled={sealing || uploading || files.length === 0}>
               {t('evidence.seal')}
             </button>
           </p>
