@@ -72,7 +72,7 @@ function useUploads(packageId: string, onStored: () => void) {
       const stop = new AbortController();
       update(file.name, { state: 'sending', sent: 0, text: '', stop });
       // The local hash is computed while the file goes up: the node's answer must match it.
-      const local = sha256Hex(file);
+      const local = sha256Hex(file).catch(() => '');
       try {
         const stored = await uploadFile(
           packageId,
