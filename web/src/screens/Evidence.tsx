@@ -29,6 +29,9 @@ import { useLoad } from './useLoad';
 
 type Ui = ReturnType<typeof useUi>;
 
+/** A text kept as its key and values, so that it follows the language switch. */
+type Note = [key: string, values?: Record<string, string | number>] | null;
+
 function percent(done: number, total: number): number {
   return total > 0 ? Math.min(100, Math.floor((done * 100) / total)) : 100;
 }
@@ -54,12 +57,12 @@ type Upload = {
   file: File;
   sent: number;
   state: 'waiting' | 'sending' | 'checking' | 'interrupted' | 'done' | 'failed';
-  text: string;
+  text: Note;
   stop?: AbortController;
 };
 
 function useUploads(packageId: string, onStored: () => void) {
-  const { t, me, sessionEnded } = useUi();
+  const { me, sessionEnded } = useUi();
   const [uploads, setUploads] = useState<Upload[]>([]);
   const update = useCallback(
     (name: string, change: Partial<Upload>) =>
@@ -70,7 +73,7 @@ function useUploads(packageId: string, onStored: () => void) {
   const send = useCallback(
     async (file: File) => {
       const stop = new AbortController();
-      update(file.name, { state: 'sending', sent: 0, text: '', stop });
+      update(file.name, { state: 'sending', sent: 0, text: null, stop });
       // The local hash is computed while the file goes up: the node's answer must match it.
       const local = sha256Hex(file).catch(() => '');
       try {
@@ -86,18 +89,18 @@ function useUploads(packageId: string, onStored: () => void) {
         update(
           file.name,
           stored.sha256 === hash
-            ? { state: 'done', text: t('evidence.stored', { hash }) }
-            : { state: 'failed', text: t('evidence.hashDiffers', { mine: hash, theirs: stored.sha256 ?? '' }) },
+            ? { state: 'done', text: ['evidence.stored', { hash }] }
+            : { state: 'failed', text: ['evidence.hashDiffers', { mine: hash, theirs: stored.sha256 ?? '' }] },
         );
         onStored();
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) sessionEnded();
         else if (err instanceof Interrupted || (err instanceof ApiError && err.status === 503)) {
-          update(file.name, { state: 'interrupted', text: t('evidence.interrupted', { reason: reasonOf(err) }) });
-        } else update(file.name, { state: 'failed', text: t('evidence.failed', { reason: reasonOf(err) }) });
+          update(file.name, { state: 'interrupted', text: ['evidence.interrupted', { reason: reasonOf(err) }] });
+        } else update(file.name, { state: 'failed', text: ['evidence.failed', { reason: reasonOf(err) }] });
       }
     },
-    [packageId, me.csrf_token, t, update, onStored, sessionEnded],
+    [packageId, me.csrf_token, update, onStored, sessionEnded],
   );
 
   // One file at a time: the node serves a few transfers at once (evidence.transfers) and
@@ -105,7 +108,7 @@ function useUploads(packageId: string, onStored: () => void) {
   const add = async (files: File[]) => {
     setUploads((all) => [
       ...all.filter((u) => !files.some((f) => f.name === u.file.name)),
-      ...files.map((file): Upload => ({ file, sent: 0, state: 'waiting', text: '' })),
+      ...files.map((file): Upload => ({ file, sent: 0, state: 'waiting', text: null })),
     ]);
     for (const f of files) await send(f);
   };
@@ -114,21 +117,21 @@ function useUploads(packageId: string, onStored: () => void) {
   // so resuming asks the node what it holds first: a file it recorded after all (the answer was
   // lost) is kept if its SHA-256 is this file's; otherwise the file goes again from its start.
   const resume = async (file: File) => {
-    update(file.name, { state: 'checking', text: t('evidence.asking') });
+    update(file.name, { state: 'checking', text: ['evidence.asking'] });
     try {
       const [held, hash] = await Promise.all([evidenceApi.get(packageId), sha256Hex(file)]);
       const same = held.files?.find((f) => f.name === file.name);
       if (!same) {
         await send(file);
       } else if (same.sha256 === hash && same.size === file.size) {
-        update(file.name, { state: 'done', sent: file.size, text: t('evidence.alreadyHeld', { hash }) });
+        update(file.name, { state: 'done', sent: file.size, text: ['evidence.alreadyHeld', { hash }] });
         onStored();
       } else {
-        update(file.name, { state: 'failed', text: t('evidence.heldOther') });
+        update(file.name, { state: 'failed', text: ['evidence.heldOther'] });
       }
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) sessionEnded();
-      else update(file.name, { state: 'interrupted', text: t('evidence.interrupted', { reason: reasonOf(err) }) });
+      else update(file.name, { state: 'interrupted', text: ['evidence.interrupted', { reason: reasonOf(err) }] });
     }
   };
 
@@ -189,7 +192,7 @@ function Uploads({
               {u.state === 'waiting' && <span className="transfer-text">{t('evidence.waiting')}</span>}
               {u.text && (
                 <p role={u.state === 'failed' ? 'alert' : 'status'} className="transfer-text">
-                  {u.text}
+                  {t(...u.text)}
                 </p>
               )}
             </li>
@@ -298,7 +301,7 @@ function ManifestView({ verified, ui }: { verified: Verified; ui: Ui }) {
 
 // ---- downloads ----------------------------------------------------------------------------
 
-type Download = { received: number; state: 'receiving' | 'ok' | 'failed'; text: string };
+type Download = { received: number; state: 'receiving' | 'ok' | 'failed'; text: Note };
 
 function Downloader({ pkg, file, expected }: { pkg: EvidencePackage; file: EvidenceFile; expected?: string }) {
   const { t, sessionEnded } = useUi();
@@ -306,18 +309,18 @@ function Downloader({ pkg, file, expected }: { pkg: EvidencePackage; file: Evide
   const name = file.name ?? '';
   const size = file.size ?? 0;
   const run = async () => {
-    setD({ received: 0, state: 'receiving', text: '' });
+    setD({ received: 0, state: 'receiving', text: null });
     try {
       const { blob, declared } = await downloadFile(
         pkg.package ?? '',
         name,
         size,
-        (received) => setD({ received, state: 'receiving', text: '' }),
+        (received) => setD({ received, state: 'receiving', text: null }),
       );
       const hash = await sha256Hex(blob);
       const against = expected ?? file.sha256 ?? '';
       if (hash !== against || (declared && declared !== against)) {
-        setD({ received: size, state: 'failed', text: t('evidence.downloadBad', { hash, expected: against }) });
+        setD({ received: size, state: 'failed', text: ['evidence.downloadBad', { hash, expected: against }] });
         return;
       }
       // Saved by the browser only once it checked out.
@@ -332,11 +335,11 @@ function Downloader({ pkg, file, expected }: { pkg: EvidencePackage; file: Evide
       setD({
         received: size,
         state: 'ok',
-        text: t(expected ? 'evidence.downloadOkManifest' : 'evidence.downloadOk', { hash }),
+        text: [expected ? 'evidence.downloadOkManifest' : 'evidence.downloadOk', { hash }],
       });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) sessionEnded();
-      else setD({ received: 0, state: 'failed', text: t('evidence.failed', { reason: reasonOf(err) }) });
+      else setD({ received: 0, state: 'failed', text: ['evidence.failed', { reason: reasonOf(err) }] });
     }
   };
   return (
@@ -359,7 +362,7 @@ function Downloader({ pkg, file, expected }: { pkg: EvidencePackage; file: Evide
       )}
       {d?.text && (
         <p role="status" className={d.state} data-testid={`download-result-${name}`}>
-          {d.text}
+          {t(...d.text)}
         </p>
       )}
     </div>
