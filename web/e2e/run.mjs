@@ -22,6 +22,7 @@ import { chromium } from 'playwright-core';
 
 import { run as runWebadmin } from './webadmin.mjs';
 import { run as runWebresp } from './webresp.mjs';
+import { run as runWebevid } from './webevid.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -494,6 +495,7 @@ async function main() {
     check(after === 401, `after signing out the node refuses the old session (${after})`);
     await runWebadmin({ browser, nodes, call, enrol, newPage, screen, signIn, check });
     await runWebresp({ browser, nodes, call, enrol, newPage, screen, signIn, check, demoDir: join(work, 'demo') });
+    await runWebevid({ browser, nodes, call, enrol, newPage, screen, signIn, check });
   } finally {
     if (browser) await browser.close();
     if (demo.child.exitCode === null && demo.child.signalCode === null) {

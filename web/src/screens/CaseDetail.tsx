@@ -5,6 +5,7 @@ import { useUi } from '../context';
 import { formatDateTime, formatNumber } from '../i18n';
 import { nameOf } from '../names';
 import { ProofError, fromBase64, verifyTlogProof } from '../proof';
+import { Evidence } from './Evidence';
 import { useLoad } from './useLoad';
 
 type Check = { state: 'idle' | 'running' | 'ok' | 'failed'; text: string };
@@ -410,6 +411,7 @@ export function CaseDetail({ id }: { id: string }) {
               <RequestFields request={view.request as Record<string, unknown>} />
             </>
           )}
+          <Evidence caseId={c.id ?? id} />
         </>
       )}
     </section>
