@@ -173,7 +173,7 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   await screen(R.page, 'webresp-01-order');
   await panel.getByLabel(/^Note to the requesting authority/).fill('Preserved under reference PRZ-7 until further notice.');
   await panel.getByRole('button', { name: 'Confirm preservation' }).click();
-  await panel.getByTestId('order-state').filter({ hasText: /^responded$/ }).waitFor();
+  await panel.getByTestId('order-state').filter({ hasText: /^Responded$/ }).waitFor();
   check(
     (await panel.getByTestId('order-answer').textContent()).includes('PRZ-7'),
     'webresp: the confirmation and its note are on the order',
@@ -191,13 +191,13 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   await panel.getByRole('button', { name: 'State impossibility' }).click();
   await panel.getByRole('alert').filter({ hasText: 'Give the reason' }).waitFor();
   check(
-    (await panel.getByTestId('order-state').textContent()) === 'delivered',
+    (await panel.getByTestId('order-state').textContent()) === 'Delivered',
     'webresp: without a reason nothing is sent',
   );
   const reason = 'The account kidnap4321 was deleted on 2 March 2026: no data of it is stored.';
   await panel.getByLabel(/^Why the order cannot be executed/).fill(reason);
   await panel.getByRole('button', { name: 'State impossibility' }).click();
-  await panel.getByTestId('order-state').filter({ hasText: /^refused$/ }).waitFor();
+  await panel.getByTestId('order-state').filter({ hasText: /^Refused$/ }).waitFor();
   check(
     (await panel.getByTestId('order-answer').textContent()).includes(reason),
     'webresp: the impossibility and its reason are on the order',
@@ -219,7 +219,7 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   );
   await panel.getByLabel(/^Note to the requesting authority/).fill('Subscriber record sent by the secure channel, ref. DSC-11.');
   await panel.getByRole('button', { name: 'Disclose the data' }).click();
-  await panel.getByTestId('order-state').filter({ hasText: /^responded$/ }).waitFor();
+  await panel.getByTestId('order-state').filter({ hasText: /^Responded$/ }).waitFor();
   check(
     (await panel.getByTestId('order-answer').textContent()).includes('DSC-11'),
     'webresp: the disclosure and its note are on the order',
@@ -230,9 +230,9 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   const V = await newPage(browser, 'webresp-viewer');
   await signIn(V.page, a, viewer);
   await V.page.getByTestId('cases').waitFor();
-  for (const [order, state, text] of [
-    [first, 'responded', 'PRZ-7'],
-    [second, 'refused', reason],
+  for (const [order, state, shown, text] of [
+    [first, 'responded', 'Responded', 'PRZ-7'],
+    [second, 'refused', 'Refused', reason],
   ]) {
     await until(`${state} at A`, async () => {
       const r = await call(a, 'GET', `/api/v1/cases/${encodeURIComponent(order.aId)}/summary`, {
@@ -241,7 +241,7 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
       return JSON.parse(r.text).state === state;
     });
     await V.page.goto(`https://127.0.0.1:${a.port}/#/cases/${encodeURIComponent(order.aId)}`);
-    await V.page.getByTestId('case-state').filter({ hasText: new RegExp(`^${state}$`) }).waitFor();
+    await V.page.getByTestId('case-state').filter({ hasText: new RegExp(`^${shown}$`) }).waitFor();
     check(
       (await V.page.getByTestId('timeline').textContent()).includes(text),
       `webresp: A's officer sees the provider's answer (${state}) on the case`,

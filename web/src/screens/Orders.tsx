@@ -3,6 +3,7 @@ import { useCallback, useState } from 'react';
 import { ApiError, api, type CaseView, type PreservationOrder } from '../api/client';
 import { useUi } from '../context';
 import { formatDateTime } from '../i18n';
+import { nameOf } from '../names';
 import { useLoad } from './useLoad';
 
 // The responder's screen at a service provider's node: the orders addressed to it (incoming
@@ -175,7 +176,7 @@ function OrderPanel({ id, queue, onDone }: { id: string; queue: PreservationOrde
         </div>
         <div>
           <dt>{t('cases.state')}</dt>
-          <dd data-testid="order-state">{c.state}</dd>
+          <dd data-testid="order-state">{nameOf(t, 'state', c.state)}</dd>
         </div>
         {queued && (
           <div>
@@ -343,7 +344,7 @@ export function Orders({ id }: { id?: string }) {
                 </td>
                 <td>{formatDateTime(lang, c.created)}</td>
                 <td>{formatDateTime(lang, c.next_due)}</td>
-                <td>{c.state}</td>
+                <td>{nameOf(t, 'state', c.state)}</td>
               </tr>
             ))}
           </tbody>
