@@ -1,11 +1,12 @@
 import { useCallback, useState } from 'react';
 
-import { ApiError, api, type CaseView, type RequestForm, type TimelineEvent } from '../api/client';
+import { ApiError, api, type CaseView, type TimelineEvent } from '../api/client';
 import { useUi } from '../context';
 import { formatDateTime, formatNumber } from '../i18n';
 import { nameOf } from '../names';
 import { ProofError, fromBase64, verifyTlogProof } from '../proof';
 import { Evidence } from './Evidence';
+import { type Basis, type Ground, useBasis } from './useBasis';
 import { useLoad } from './useLoad';
 
 type Check = { state: 'idle' | 'running' | 'ok' | 'failed'; text: string };
@@ -110,18 +111,6 @@ function RequestFields({ request }: { request: Record<string, unknown> }) {
       ))}
     </dl>
   );
-}
-
-type Basis = NonNullable<RequestForm['bases']>[number];
-type Ground = NonNullable<Basis['refusal_grounds']>[number];
-
-// The case's legal basis as the catalogue describes it (its refusal grounds in the UI's language).
-function useBasis(view: CaseView | undefined): Basis | undefined {
-  const { lang } = useUi();
-  const load = useCallback(() => api.forms(lang), [lang]);
-  const { data: forms } = useLoad(load);
-  const form = forms?.find((f) => f.id === view?.case?.request_type);
-  return form?.bases?.find((b) => b.instrument === view?.case?.instrument);
 }
 
 function failureOf(err: unknown, sessionEnded: () => void): string {

@@ -4,6 +4,7 @@ import { ApiError, api, type CaseView, type PreservationOrder } from '../api/cli
 import { useUi } from '../context';
 import { formatDateTime } from '../i18n';
 import { nameOf } from '../names';
+import { useBasis } from './useBasis';
 import { useLoad } from './useLoad';
 
 // The responder's screen at a service provider's node: the orders addressed to it (incoming
@@ -18,8 +19,6 @@ const answered = new Set(['responded', 'refused', 'closed', 'withdrawn']);
 /** Request types the legal data gives a preservation period (docs/operations.md). */
 const preservationTypes = new Set(['expedited_preservation', 'epoc_pr']);
 
-/** Request types whose legal basis lists the refusal ground `impossibility` (request-types.toml). */
-const impossibilityTypes = new Set(['epoc', 'epoc_pr']);
 
 /** Confirming or disclosing: acknowledge, accept, execute, respond (the node's confirmation path). */
 const answerPath = ['acknowledge', 'accept', 'execute', 'respond'];
@@ -114,6 +113,8 @@ function OrderPanel({ id, queue, onDone }: { id: string; queue: PreservationOrde
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState('');
+  // Impossibility is offered where the case's legal basis lists it as a refusal ground.
+  const basis = useBasis(view);
   const c = view?.case;
   if (error) return <p role="alert">{t('error.load', { message: error })}</p>;
   if (!view || !c) return null;
@@ -124,7 +125,8 @@ function OrderPanel({ id, queue, onDone }: { id: string; queue: PreservationOrde
   const preservation = preservationTypes.has(c.request_type ?? '') || queued !== undefined;
   const canAnswer = answerPath.some((s) => offered.has(s));
   const canRefuse =
-    impossibilityTypes.has(c.request_type ?? '') && impossibilityPath.some((s) => offered.has(s));
+    (basis?.refusal_grounds ?? []).some((g) => g.id === 'impossibility') &&
+    impossibilityPath.some((s) => offered.has(s));
   const answer = (view.timeline ?? []).filter((e) => e.transition === 'respond' || e.transition === 'refuse')
     .slice(-1)[0];
 
