@@ -370,6 +370,11 @@ Result<Case> CaseService::Transition(
 Result<Case> CaseService::Revise(
     const Actor& actor, std::string_view case_id, const std::string& request_json
 ) {
+    CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
+    CaseContext ctx(catalog_, lifecycle_, *node, store_.Backend(), hooks_);
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Case c, ctx.cases.Get(*tx, case_id));
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseEdit, detail::RelationTo(actor, c)));
     const auto findings = legal::CheckRequest(catalog_, request_json, "en");
     if (legal::HasErrors(findings)) {
         return Invalid("request_invalid: " + legal::FindingsToJson(findings));
@@ -380,11 +385,6 @@ Result<Case> CaseService::Revise(
         return Invalid("request_invalid: not a JSON object");
     }
     const boost::json::object& request = parsed.as_object();
-    CONCORD_ASSIGN_OR_RETURN(federation::Node * node, Attached(node_));
-    CaseContext ctx(catalog_, lifecycle_, *node, store_.Backend(), hooks_);
-    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_ASSIGN_OR_RETURN(Case c, ctx.cases.Get(*tx, case_id));
-    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseEdit, detail::RelationTo(actor, c)));
     if (c.direction != CaseDirection::kOut) {
         return legal::StepError(legal::StepRule::kWrongState, "only an outgoing draft is revised");
     }

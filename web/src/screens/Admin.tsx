@@ -70,29 +70,22 @@ function EnrolmentCard({ enrolment, onDone }: { enrolment: Enrolment; onDone: ()
       <h3 id="enrolment-title" tabIndex={-1} ref={heading}>{t('admin.enrolment.title', { login: enrolment.login ?? '' })}</h3>
       <p className="notice">{t('admin.enrolment.once')}</p>
       <dl className="fields">
-        {enrolment.password && (
-          <div>
-            <dt>{t('admin.enrolment.password')}</dt>
-            <dd className="secret" dir="ltr" data-testid="enrolment-password">
-              {enrolment.password}
-            </dd>
-          </div>
-        )}
-        {enrolment.totp_secret && (
-          <div>
-            <dt>{t('admin.enrolment.secret')}</dt>
-            <dd className="secret" dir="ltr" data-testid="enrolment-secret">
-              {enrolment.totp_secret}
-            </dd>
-          </div>
-        )}
-        {enrolment.otpauth_uri && (
-          <div>
-            <dt>{t('admin.enrolment.uri')}</dt>
-            <dd className="secret" dir="ltr" data-testid="enrolment-uri">
-              {enrolment.otpauth_uri}
-            </dd>
-          </div>
+        {(
+          [
+            ['password', enrolment.password],
+            ['secret', enrolment.totp_secret],
+            ['uri', enrolment.otpauth_uri],
+          ] as const
+        ).map(
+          ([part, value]) =>
+            value && (
+              <div key={part}>
+                <dt>{t(`admin.enrolment.${part}`)}</dt>
+                <dd className="secret" dir="ltr" data-testid={`enrolment-${part}`}>
+                  {value}
+                </dd>
+              </div>
+            ),
         )}
       </dl>
       {enrolment.qr_svg && (
