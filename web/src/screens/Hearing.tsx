@@ -31,11 +31,16 @@ export function viewerZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
+let zoneList: string[] | undefined;
+
+/** The IANA time zones this browser knows, with UTC and its own. */
 function zoneNames(): string[] {
-  const supported = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf;
-  const names = supported ? supported('timeZone') : [];
-  const all = new Set([...names, 'UTC', viewerZone()]);
-  return [...all].sort();
+  if (!zoneList) {
+    const supported = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf;
+    const names = supported ? supported('timeZone') : [];
+    zoneList = [...new Set([...names, 'UTC', viewerZone()])].sort();
+  }
+  return zoneList;
 }
 
 /** Minutes east of UTC that `zone` has at `instant` (ms since the epoch), from ICU's zone data. */
@@ -372,9 +377,11 @@ function Record({ id, mySide, onDone }: { id: string; mySide: Party; onDone: () 
       </fieldset>
       <HashedFile label={t('hearing.minutesFile')} value={minutes} onChange={setMinutes} testId="minutes-hash" />
       <HashedFile label={t('hearing.recordingFile')} value={recording} onChange={setRecording} testId="recording-hash" />
-      <button type="submit" disabled={busy || minutes.state === 'hashing' || recording.state === 'hashing'}>
-        {t('hearing.record')}
-      </button>
+      <div className="buttons">
+        <button type="submit" disabled={busy || minutes.state === 'hashing' || recording.state === 'hashing'}>
+          {t('hearing.record')}
+        </button>
+      </div>
       {failure && <p role="alert">{failure}</p>}
     </form>
   );
@@ -428,7 +435,7 @@ function CheckFile({ minutes, recording }: { minutes: string; recording: string 
 }
 
 export function Hearing({ view, onDone }: { view: CaseView; onDone: () => void }) {
-  const { t, lang } = useUi();
+  const { t, lang, sessionEnded } = useUi();
   const c = view.case;
   const h = view.hearing ?? null;
   const id = c?.id ?? '';
@@ -444,7 +451,6 @@ export function Hearing({ view, onDone }: { view: CaseView; onDone: () => void }
   const [address, setAddress] = useState('');
   const [failure, setFailure] = useState('');
   const [busy, setBusy] = useState(false);
-  const { sessionEnded } = useUi();
   const accept = async (slot: number) => {
     setFailure('');
     const meeting = address.trim();
@@ -570,7 +576,7 @@ export function Hearing({ view, onDone }: { view: CaseView; onDone: () => void }
             </div>
             <div>
               <dt>{t('hearing.recordedBy')}</dt>
-              <dd>{h.recorded_by}</dd>
+              <dd>{kParties.includes(h.recorded_by as Party) ? partyName(h.recorded_by) : h.recorded_by}</dd>
             </div>
             {(h.record_leaf ?? -1) >= 0 && (
               <div>
