@@ -23,6 +23,7 @@ import { chromium } from 'playwright-core';
 import { run as runWebadmin } from './webadmin.mjs';
 import { run as runWebresp } from './webresp.mjs';
 import { run as runWebevid } from './webevid.mjs';
+import { run as runWebhear } from './webhear.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -496,6 +497,7 @@ async function main() {
     await runWebadmin({ browser, nodes, call, enrol, newPage, screen, signIn, check });
     await runWebresp({ browser, nodes, call, enrol, newPage, screen, signIn, check, demoDir: join(work, 'demo') });
     await runWebevid({ browser, nodes, call, enrol, newPage, screen, signIn, check });
+    await runWebhear({ browser, nodes, call, enrol, newPage, screen, signIn, check });
   } finally {
     if (browser) await browser.close();
     if (demo.child.exitCode === null && demo.child.signalCode === null) {

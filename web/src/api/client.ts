@@ -26,6 +26,8 @@ export type Deadline = Schemas['Deadline'];
 export type PreservationOrder = Schemas['PreservationOrder'];
 export type StatisticsReport = Schemas['StatisticsReport'];
 export type AssetTotals = Schemas['AssetTotals'];
+export type Hearing = Schemas['Hearing'];
+export type HearingSlot = Schemas['HearingSlot'];
 
 type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 /** The JSON body of the 200 or 201 answer of `method` on `path`, as the document states it. */
@@ -117,11 +119,12 @@ export const api = {
     json<Case>('POST', '/api/v1/cases', { request, peer_node, priority }),
   caseCarriedBy: (message: string) =>
     json<Answer<'/api/v1/cases', 'get'>>('GET', `/api/v1/cases?message=${encodeURIComponent(message)}`),
-  step: (id: string, transition: string, reasons?: string, grounds?: string[]) =>
+  step: (id: string, transition: string, reasons?: string, grounds?: string[], details?: object) =>
     json<Case>('POST', `/api/v1/cases/${encodeURIComponent(id)}/transition`, {
       transition,
       ...(reasons ? { reasons } : {}),
       ...(grounds && grounds.length ? { grounds } : {}),
+      ...(details ? { details } : {}),
     }),
   approve: (id: string) => json<Case>('POST', `/api/v1/cases/${encodeURIComponent(id)}/approve`),
   returnDraft: (id: string, reasons: string) =>

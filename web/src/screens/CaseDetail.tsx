@@ -6,6 +6,7 @@ import { formatDateTime, formatNumber } from '../i18n';
 import { nameOf } from '../names';
 import { ProofError, fromBase64, verifyTlogProof } from '../proof';
 import { Evidence } from './Evidence';
+import { Hearing } from './Hearing';
 import { type Basis, type Ground, useBasis } from './useBasis';
 import { useLoad } from './useLoad';
 
@@ -188,7 +189,7 @@ function Revise({ view }: { view: CaseView }) {
 }
 
 // Steps taken elsewhere: approving and returning (the approver's card), revising (the form),
-// and a hearing's steps, which carry the hearing's details (the command line for now).
+// and a hearing's steps, which carry the hearing's details (the hearing's card, Hearing.tsx).
 const takenElsewhere = new Set(['approve', 'return', 'revise', 'propose_hearing', 'accept_hearing', 'record_hearing']);
 
 // The grounds a refusal or postponement may name under the case's basis, with their articles
@@ -281,9 +282,6 @@ function Steps({ view, basis, onDone }: { view: CaseView; basis: Basis | undefin
           </button>
         ))}
       </div>
-      {all.some((s) => takenElsewhere.has(s.transition ?? '') && s.transition?.endsWith('_hearing')) && (
-        <p className="cites">{t('case.stepsElsewhere')}</p>
-      )}
       {failure && <p role="alert">{failure}</p>}
     </div>
   );
@@ -354,6 +352,7 @@ export function CaseDetail({ id }: { id: string }) {
           {canApprove && <Approve id={c.id ?? ''} onDone={reload} />}
           {canRevise && <Revise view={view} />}
           <Steps view={view} basis={basis} onDone={reload} />
+          {c.request_type === 'video_hearing' && <Hearing view={view} onDone={reload} />}
           <h2>{t('case.timeline')}</h2>
           <table data-testid="timeline">
             <thead>
