@@ -329,6 +329,13 @@ async function main() {
     check((await queued.count()) === 1, `the approver's queue holds the one draft (${await queued.count()})`);
     await queued.locator('a').first().click();
     check(P.page.url() === draftUrl, 'the queue leads to the draft');
+    // The approver reads the request as the node renders it, before approving it.
+    const asRead = P.page.getByTestId('as-read').getByTestId('preview-en');
+    await asRead.filter({ hasText: /\S/ }).waitFor();
+    check(
+      (await asRead.textContent()).includes(factsText.slice(0, 40)),
+      'the approver sees the request as it will be read',
+    );
     // First it goes back to the drafter with the reasons; a return without them is refused.
     await P.page.getByRole('button', { name: 'Return to the drafter' }).click();
     await P.page.getByRole('alert').filter({ hasText: 'reason' }).waitFor();

@@ -2,11 +2,12 @@ import { useCallback, useState } from 'react';
 
 import { ApiError, api, type CaseView, type TimelineEvent } from '../api/client';
 import { useUi } from '../context';
-import { formatDateTime, formatNumber } from '../i18n';
+import { formatDateTime, formatNumber, isLanguage } from '../i18n';
 import { nameOf } from '../names';
 import { ProofError, fromBase64, verifyTlogProof } from '../proof';
 import { Evidence } from './Evidence';
 import { Hearing } from './Hearing';
+import { Preview, type Request } from './Preview';
 import { type Basis, type Ground, useBasis } from './useBasis';
 import { useLoad } from './useLoad';
 
@@ -161,6 +162,29 @@ function Approve({ id, onDone }: { id: string; onDone: () => void }) {
       </button>
       {failure && <p role="alert">{failure}</p>}
     </div>
+  );
+}
+
+// A draft as each side will read it, before it is approved: in the reader's language and in the
+// receiver's (the peer's first UN language in the directory), as the node renders it.
+function AsRead({ view }: { view: CaseView }) {
+  const { t, lang } = useUi();
+  const load = useCallback(() => api.node(), []);
+  const { data: node } = useLoad(load);
+  const spoken = node?.peers.find((p) => p.id === view.case?.peer_node)?.languages ?? [];
+  const theirs = spoken.find((l) => isLanguage(l));
+  if (!view.request || !node) return null;
+  const request = view.request as Request;
+  return (
+    <section aria-labelledby="as-read" data-testid="as-read">
+      <h2 id="as-read">{t('case.asRead')}</h2>
+      <div className="previews">
+        <Preview request={request} lang={lang} title={t('compose.previewMine')} />
+        {theirs && isLanguage(theirs) && theirs !== lang && (
+          <Preview request={request} lang={theirs} title={t('compose.previewTheirs')} />
+        )}
+      </div>
+    </section>
   );
 }
 
@@ -350,6 +374,7 @@ export function CaseDetail({ id }: { id: string }) {
             )}
           </dl>
           {canApprove && <Approve id={c.id ?? ''} onDone={reload} />}
+          {c.direction === 'out' && (c.state === 'draft' || c.state === 'returned') && <AsRead view={view} />}
           {canRevise && <Revise view={view} />}
           <Steps view={view} basis={basis} onDone={reload} />
           {c.request_type === 'video_hearing' && <Hearing view={view} onDone={reload} />}

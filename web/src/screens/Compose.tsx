@@ -1,12 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 
-import { ApiError, api, type Finding, type RequestForm } from '../api/client';
+import { ApiError, api, type Finding } from '../api/client';
 import { useUi } from '../context';
 import { type Language, isLanguage, languageNames, languages } from '../i18n';
+import { type FieldSpec, inputKind, typedValue } from './fieldInput';
+import { Preview, type Request } from './Preview';
 import { useLoad } from './useLoad';
-
-type Request = Record<string, unknown> & { fields?: Record<string, unknown> };
-type FieldSpec = RequestForm['fields'][number];
 
 function Citations({ finding }: { finding: Finding }) {
   const { t } = useUi();
@@ -33,9 +32,8 @@ function FindingList({ findings }: { findings: Finding[] }) {
   );
 }
 
-// One input per field, chosen by the field's type in the data: allowed values become a select
-// (or check boxes for a list), free text a text area, other scalars a line; structured values
-// (lists of identifiers, time ranges) are edited as JSON and refused inline until they parse.
+// One input per field, of the kind `inputKind` chooses (fieldInput.ts); structured values are
+// edited as JSON and refused inline until they parse.
 function FieldInput({
   spec,
   value,
@@ -50,10 +48,9 @@ function FieldInput({
   const [bad, setBad] = useState(false);
   const id = `field-${spec.name}`;
   const values = spec.values ?? [];
+  const kind = inputKind(spec, value);
 
-  // A list of allowed values (data categories) is chosen with check boxes.
-  const many = spec.list || spec.type === 'data_categories' || Array.isArray(value);
-  if (values.length > 0 && many) {
+  if (kind === 'choices') {
     const chosen = Array.isArray(value) ? (value as string[]) : [];
     return (
       <fieldset id={id}>
@@ -77,7 +74,7 @@ function FieldInput({
       </fieldset>
     );
   }
-  if (values.length > 0) {
+  if (kind === 'select') {
     return (
       <select id={id} value={String(value ?? '')} onChange={(e) => onChange(e.target.value || undefined)}>
         <option value="">—</option>
@@ -89,18 +86,18 @@ function FieldInput({
       </select>
     );
   }
-  if (typeof value === 'boolean' || spec.type === 'boolean') {
+  if (kind === 'checkbox') {
     return <input id={id} type="checkbox" checked={value === true} onChange={(e) => onChange(e.target.checked)} />;
   }
-  if (value === undefined || typeof value === 'string' || typeof value === 'number') {
+  if (kind === 'text' || kind === 'line') {
     const common = {
       id,
       value: value === undefined ? '' : String(value),
       maxLength: spec.max_length || undefined,
       dir: 'auto' as const,
     };
-    const set = (s: string) => onChange(s === '' ? undefined : typeof value === 'number' ? Number(s) : s);
-    return spec.type === 'text' ? (
+    const set = (s: string) => onChange(typedValue(s, value));
+    return kind === 'text' ? (
       <textarea {...common} rows={3} onChange={(e) => set(e.target.value)} />
     ) : (
       <input {...common} onChange={(e) => set(e.target.value)} />
@@ -127,33 +124,6 @@ function FieldInput({
       />
       {bad && <p className="error">{t('compose.badJson')}</p>}
     </>
-  );
-}
-
-// The request as the node renders it for a reader of `lang` (labels and legal texts in that
-// language, free text as written), refreshed a moment after each change.
-function Preview({ request, lang, title }: { request: Request; lang: Language; title: string }) {
-  const [text, setText] = useState('');
-  useEffect(() => {
-    let current = true;
-    const timer = window.setTimeout(() => {
-      api.render(request, lang).then(
-        (answer) => current && setText(answer.text),
-        () => current && setText(''),
-      );
-    }, 400);
-    return () => {
-      current = false;
-      window.clearTimeout(timer);
-    };
-  }, [request, lang]);
-  return (
-    <figure className="preview">
-      <figcaption>{title}</figcaption>
-      <pre lang={lang} dir="auto" tabIndex={0} data-testid={`preview-${lang}`}>
-        {text}
-      </pre>
-    </figure>
   );
 }
 
