@@ -387,6 +387,13 @@ async function main() {
     const alertCase = B.page.getByTestId('alert-case').first();
     await alertCase.waitFor();
     check(/^Case HU-/.test(await alertCase.textContent()), 'the alert names the case the message opened');
+    const alertApproval = B.page.getByTestId('alert-approval').first();
+    await alertApproval.waitFor();
+    const approvalText = await alertApproval.textContent();
+    check(
+      approvalText.startsWith('Approval: verified') && approvalText.includes('web.approver'),
+      `the alert shows the request's approver as verified (${approvalText})`,
+    );
     const escalation = B.page.getByTestId('escalation').first();
     await escalation.waitFor();
     check(

@@ -25,18 +25,25 @@ function soundAlarm(): void {
 }
 
 // What the desk knows about an emergency beyond the alert: the case the message opened (its
-// number links to it; the case list reads no request content) and the escalation deadline of
-// the acknowledgement (open: when it escalates to the backups; breached: when it did).
+// number links to it), the request's signed approval as the node verified it, and the
+// escalation deadline of the acknowledgement (open: when it escalates to the backups; breached:
+// when it did). The approval is read with the case (an access record names the duty officer) only
+// while the emergency waits for acknowledgement: that is when the desk must judge it.
 function AlertFacts({ alert }: { alert: DutyAlert }) {
   const { t, lang } = useUi();
-  const load = useCallback(
-    () => Promise.all([api.caseCarriedBy(alert.message), alert.deadline ? api.deadlines(alert.case) : null]),
-    [alert.message, alert.case, alert.deadline],
-  );
+  const open = !alert.acknowledged;
+  const load = useCallback(async () => {
+    const [found, deadlines] = await Promise.all([
+      api.caseCarriedBy(alert.message),
+      alert.deadline ? api.deadlines(alert.case) : null,
+    ]);
+    const opened = found.cases?.[0];
+    const view = open && opened?.id ? await api.case(opened.id, lang) : null;
+    return { opened, deadlines, approval: view?.approval };
+  }, [alert.message, alert.case, alert.deadline, open, lang]);
   const { data } = useLoad(load);
   if (!data) return null;
-  const [found, deadlines] = data;
-  const opened = found.cases?.[0];
+  const { opened, deadlines, approval } = data;
   const escalation = deadlines?.deadlines?.find((d) => d.id === alert.deadline);
   return (
     <div className="alert-facts">
@@ -44,6 +51,11 @@ function AlertFacts({ alert }: { alert: DutyAlert }) {
         <a href={`#/cases/${encodeURIComponent(opened.id ?? '')}`} data-testid="alert-case">
           {t('duty.case', { number: opened.number ?? '' })}
         </a>
+      )}
+      {approval && (
+        <div data-testid="alert-approval" className={approval.alert ? 'error' : undefined}>
+          {t('duty.approval', { status: approval.status, description: approval.description })}
+        </div>
       )}
       {escalation && (escalation.state === 'open' || escalation.state === 'warned') && (
         <div data-testid="escalation">{t('duty.escalation.open', { time: formatDateTime(lang, escalation.due) })}</div>
