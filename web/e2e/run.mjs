@@ -24,6 +24,7 @@ import { run as runWebadmin } from './webadmin.mjs';
 import { run as runWebresp } from './webresp.mjs';
 import { run as runWebevid } from './webevid.mjs';
 import { run as runWebhear } from './webhear.mjs';
+import { run as runWeblang } from './weblang.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -512,6 +513,7 @@ async function main() {
     await runWebresp({ browser, nodes, call, enrol, newPage, screen, signIn, check, demoDir: join(work, 'demo') });
     await runWebevid({ browser, nodes, call, enrol, newPage, screen, signIn, check });
     await runWebhear({ browser, nodes, call, enrol, newPage, screen, signIn, check });
+    await runWeblang({ browser, nodes, call, enrol, newPage, screen, signIn, check });
   } finally {
     if (browser) await browser.close();
     if (demo.child.exitCode === null && demo.child.signalCode === null) {
