@@ -19,12 +19,13 @@ function Citations({ finding }: { finding: Finding }) {
 }
 
 function FindingList({ findings }: { findings: Finding[] }) {
+  const { t } = useUi();
   if (findings.length === 0) return null;
   return (
     <ul className="findings">
       {findings.map((f, i) => (
         <li key={i} className={f.severity} data-testid={`finding-${f.code}`}>
-          <strong>{f.severity}</strong>: {f.message}
+          <strong>{t('severity.' + f.severity)}</strong>: {f.message}
           <Citations finding={f} />
         </li>
       ))}
