@@ -55,6 +55,15 @@ let csrfToken = '';
 let lastAnswered = Date.now();
 
 /** When the node last answered a call of this page (each call renews the session's idle time). */
+/** The text to show for a failed call; a 401 ends the session instead (and shows nothing). */
+export function failureOf(err: unknown, sessionEnded: () => void): string {
+  if (err instanceof ApiError && err.status === 401) {
+    sessionEnded();
+    return '';
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
 export function lastActivity(): number {
   return lastAnswered;
 }

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 
-import { ApiError, api, type CaseView, type TimelineEvent } from '../api/client';
+import { ApiError, api, type CaseView, failureOf, type TimelineEvent } from '../api/client';
 import { useUi } from '../context';
 import { formatDateTime, formatNumber, isLanguage } from '../i18n';
 import { nameOf } from '../names';
@@ -113,14 +113,6 @@ function RequestFields({ request }: { request: Record<string, unknown> }) {
       ))}
     </dl>
   );
-}
-
-function failureOf(err: unknown, sessionEnded: () => void): string {
-  if (err instanceof ApiError && err.status === 401) {
-    sessionEnded();
-    return '';
-  }
-  return err instanceof Error ? err.message : String(err);
 }
 
 // An approver's action on a draft someone else wrote: approve (the node signs the approval with

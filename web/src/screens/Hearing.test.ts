@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { fileSha256, zoneOffset, zonedTime } from './Hearing';
+import { sha256Hex } from '../evidence';
+import { zoneOffset, zonedTime } from './Hearing';
 
 describe('hearing times', () => {
   it('writes a wall-clock time with the offset its zone has at that instant', () => {
@@ -23,8 +24,8 @@ describe('hearing times', () => {
     expect(zoneOffset(Date.UTC(2027, 6, 7, 7, 30), 'America/Los_Angeles')).toBe(-420);
   });
 
-  it('hashes a file with WebCrypto', async () => {
-    expect(await fileSha256(new Blob(['abc']))).toBe(
+  it('hashes a chosen file as the evidence screen does', async () => {
+    expect(await sha256Hex(new Blob(['abc']))).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     );
   });

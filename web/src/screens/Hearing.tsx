@@ -4,7 +4,8 @@
 // WebCrypto, is sent, and a file can be checked against the record the same way.
 import { useId, useState } from 'react';
 
-import { ApiError, api, type CaseView, type HearingSlot } from '../api/client';
+import { api, type CaseView, failureOf, type HearingSlot } from '../api/client';
+import { sha256Hex } from '../evidence';
 import { useUi } from '../context';
 import { type Language, formatDateTime, formatNumber } from '../i18n';
 
@@ -89,19 +90,6 @@ function inZone(lang: Language, iso: string, zone: string): string {
   }
 }
 
-/** Lower-case hex SHA-256 of a file chosen in the browser (WebCrypto; files of a few MB). */
-export async function fileSha256(file: Blob): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function failureOf(err: unknown, sessionEnded: () => void): string {
-  if (err instanceof ApiError && err.status === 401) {
-    sessionEnded();
-    return '';
-  }
-  return err instanceof Error ? err.message : String(err);
-}
 
 // One proposed or agreed time: in the viewer's zone and in the proposer's.
 function Slot({ slot }: { slot: HearingSlot }) {
@@ -242,7 +230,7 @@ function HashedFile({
     if (!file) return onChange(kNoFile);
     onChange({ name: file.name, hash: '', state: 'hashing' });
     try {
-      onChange({ name: file.name, hash: await fileSha256(file), state: 'done' });
+      onChange({ name: file.name, hash: await sha256Hex(file), state: 'done' });
     } catch (err) {
       onChange({ name: file.name, hash: err instanceof Error ? err.message : String(err), state: 'failed' });
     }
@@ -411,7 +399,7 @@ function CheckFile({ minutes, recording }: { minutes: string; recording: string 
             if (!chosen) return setFile(kNoFile);
             setFile({ name: chosen.name, hash: '', state: 'hashing' });
             try {
-              setFile({ name: chosen.name, hash: await fileSha256(chosen), state: 'done' });
+              setFile({ name: chosen.name, hash: await sha256Hex(chosen), state: 'done' });
             } catch (err) {
               setFile({ name: chosen.name, hash: err instanceof Error ? err.message : String(err), state: 'failed' });
             }
