@@ -6621,6 +6621,56 @@ export interface components {
                  */
                 cancelled?: number | null;
             }[];
+            /** @description obligations to extradite or prosecute, per direction and party pair (docs/statistics.md "The figures") */
+            obligations?: {
+                /**
+                 * @description in: this node owes the obligations; out: it is owed them
+                 * @enum {string}
+                 */
+                direction?: "in" | "out";
+                requesting_party?: string;
+                requested_party?: string;
+                /**
+                 * Format: int64
+                 * @description null: suppressed (docs/statistics.md "Suppression"), or for a time, no request has one
+                 */
+                obligations?: number | null;
+                /**
+                 * Format: int64
+                 * @description null: suppressed (docs/statistics.md "Suppression"), or for a time, no request has one
+                 */
+                opened?: number | null;
+                /**
+                 * Format: int64
+                 * @description null: suppressed (docs/statistics.md "Suppression"), or for a time, no request has one
+                 */
+                submitted?: number | null;
+                /**
+                 * Format: int64
+                 * @description null: suppressed (docs/statistics.md "Suppression"), or for a time, no request has one
+                 */
+                decided?: number | null;
+                /**
+                 * Format: int64
+                 * @description null: suppressed (docs/statistics.md "Suppression"), or for a time, no request has one
+                 */
+                reported?: number | null;
+                /**
+                 * Format: int64
+                 * @description null: suppressed (docs/statistics.md "Suppression"), or for a time, no request has one
+                 */
+                prosecute?: number | null;
+                /**
+                 * Format: int64
+                 * @description null: suppressed (docs/statistics.md "Suppression"), or for a time, no request has one
+                 */
+                not_prosecute?: number | null;
+                /**
+                 * Format: int64
+                 * @description null: suppressed (docs/statistics.md "Suppression"), or for a time, no request has one
+                 */
+                overdue?: number | null;
+            }[];
         };
         /** @description docs/statistics.md "Publication" */
         StatisticsPublication: {
