@@ -7,23 +7,12 @@ import { type FormEvent, useCallback, useState } from 'react';
 
 import { ApiError, api, type AccessRecord } from '../api/client';
 import { useUi } from '../context';
+import { canonicalJson } from '../evidence';
 import { formatDateTime, formatNumber } from '../i18n';
 import { ProofError, fromBase64, verifyTlogProof } from '../proof';
 import { useLoad } from './useLoad';
 
 type Check = { state: 'idle' | 'running' | 'ok' | 'failed'; text: string };
-
-/** RFC 8785 (JCS) text of a JSON value made of objects, arrays, strings, numbers and literals. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
-  if (value !== null && typeof value === 'object') {
-    // JCS sorts member names by UTF-16 code units: the default order of Array.prototype.sort.
-    const keys = Object.keys(value).sort();
-    const o = value as Record<string, unknown>;
-    return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(o[k])).join(',') + '}';
-  }
-  return JSON.stringify(value);
-}
 
 /**
  * The audit leaf a read was recorded with, when the record holds all of it: a case read is

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
+import { canonicalJson } from '../evidence';
 import { svgDataUrl } from './Admin';
-import { accessLeaf, canonicalJson } from './Audit';
+import { accessLeaf } from './Audit';
 
 describe('the auditor screen', () => {
-  it('writes JSON as RFC 8785 does: members sorted by UTF-16 code units, no blanks', () => {
+  it('rebuilds leaves with the shared canonical JSON, as RFC 8785 writes it: members sorted by UTF-16 code units, no blanks', () => {
     expect(canonicalJson({ event: 'case.read', actor: 'user:a', case: 'c1' })).toBe(
       '{"actor":"user:a","case":"c1","event":"case.read"}',
     );

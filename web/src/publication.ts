@@ -1,0 +1,175 @@
+// Checking a published statistics report in the browser (docs/statistics.md "Publication"), as
+// app::VerifyPublication does on the command line: the document holds nothing but what a report
+// holds; the SHA-256 of the report's RFC 8785 text is the one its audit leaf names; the leaf is
+// the `statistics.published` leaf of this publication; the node is in the directory and of the
+// party the document names; and the tlog-proof leads from the leaf to a checkpoint signed with
+// the node's directory key. Keys come from the directory the caller passes (GET /api/v1/node),
+// never from the document.
+import type { NodeEntry, StatisticsReport } from './api/client';
+import { canonicalJson, toHex } from './evidence';
+import { fromBase64, sha256, verifyTlogProof } from './proof';
+
+export const kPublicationFormat = 'concord-statistics-publication/1';
+const kLeafEvent = 'statistics.published';
+const kDocumentMembers = ['format', 'id', 'node', 'party', 'published', 'report', 'leaf', 'proof'];
+const kReportTables = ['requests', 'refusals', 'dimensions', 'deadlines', 'obligations'];
+const kReportValues = ['format', 'from', 'to', 'threshold', 'generated', 'events_through'];
+/** The largest figure a report may carry: exact in every JSON reader. */
+const kMaxFigure = 2 ** 53;
+
+export type PublicationFailure =
+  | 'malformed' // the document is not a publication document, or holds something unchecked
+  | 'wrong_leaf' // the leaf is not the statistics.published leaf of this publication
+  | 'report_altered' // the report's SHA-256 is not the leaf's
+  | 'unknown_node' // the node is not in the directory, or not of the party named
+  | 'unproven'; // the tlog-proof does not verify (ProofError's message says why)
+
+export class PublicationError extends Error {
+  constructor(
+    readonly code: PublicationFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A publication document (GET /api/v1/statistics/publications/{id}). */
+export interface PublicationDocument {
+  format: string;
+  id: string;
+  node: string;
+  party: string;
+  published: string;
+  report: StatisticsReport;
+  leaf: string;
+  proof: string;
+}
+
+export interface VerifiedPublication {
+  document: PublicationDocument;
+  /** Lower-case hex SHA-256 of the report's canonical JSON. */
+  reportSha256: string;
+  /** The leaf's entry in the node's log and the size of the signed tree that holds it. */
+  index: bigint;
+  size: bigint;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function malformed(why: string): PublicationError {
+  return new PublicationError('malformed', `malformed statistics document: ${why}`);
+}
+
+/** Whether `text` is an RFC 3339 date-time. */
+export function isTimestamp(text: unknown): boolean {
+  return (
+    typeof text === 'string' &&
+    /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/.test(text) &&
+    !Number.isNaN(Date.parse(text))
+  );
+}
+
+// The report as the node writes it, nothing else: known members, tables of flat rows whose
+// values are text, null, counts from 0 to 2^53 or times (`*_ms`) within ±2^53.
+function checkReportShape(report: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(report)) {
+    if (kReportTables.includes(name)) {
+      if (!Array.isArray(value)) throw malformed(`report member ${name} is no list`);
+      for (const row of value) {
+        if (!isObject(row)) throw malformed(`a row of ${name} is no object`);
+        for (const [cell, c] of Object.entries(row)) {
+          const low = cell.endsWith('_ms') ? -kMaxFigure : 0;
+          const figure = typeof c === 'number' && Number.isInteger(c) && c >= low && c <= kMaxFigure;
+          if (typeof c !== 'string' && c !== null && !figure) {
+            throw malformed(`figure ${cell} is out of range`);
+          }
+        }
+      }
+    } else if (kReportValues.includes(name)) {
+      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) {
+        throw malformed(`report member ${name} is not a value`);
+      }
+      if (['from', 'to', 'generated'].includes(name) && !isTimestamp(value)) {
+        throw malformed(`report member ${name} is no time`);
+      }
+    } else {
+      throw malformed(`unknown report member ${name}`);
+    }
+  }
+}
+
+/** The document's members, checked for shape before anything is proved. */
+export function parsePublication(value: unknown): PublicationDocument {
+  if (!isObject(value)) throw malformed('not a JSON object');
+  for (const name of Object.keys(value)) {
+    if (!kDocumentMembers.includes(name)) throw malformed(`unknown member ${name}`);
+  }
+  if (value.format !== kPublicationFormat) throw malformed(`not a ${kPublicationFormat} document`);
+  for (const name of ['id', 'node', 'party', 'published', 'leaf', 'proof']) {
+    if (typeof value[name] !== 'string') throw malformed(`${name} is not text`);
+  }
+  if (!isTimestamp(value.published)) throw malformed('published is no time');
+  if (!isObject(value.report)) throw malformed('the document has no report object');
+  checkReportShape(value.report);
+  return value as unknown as PublicationDocument;
+}
+
+/**
+ * Checks a publication document against `directory` (the node entries the caller trusts).
+ * Throws a PublicationError naming the first check that fails.
+ */
+export async function verifyPublication(
+  value: unknown,
+  directory: readonly NodeEntry[],
+): Promise<VerifiedPublication> {
+  const document = parsePublication(value);
+  let leaf: unknown;
+  try {
+    leaf = JSON.parse(document.leaf);
+  } catch {
+    throw malformed('the leaf is not JSON');
+  }
+  if (
+    !isObject(leaf) ||
+    leaf.event !== kLeafEvent ||
+    leaf.publication !== document.id ||
+    leaf.published !== document.published
+  ) {
+    throw new PublicationError(
+      'wrong_leaf',
+      `its leaf is not the publication ${document.id} of ${document.published}`,
+    );
+  }
+  const encoder = new TextEncoder();
+  const reportSha256 = toHex(await sha256(encoder.encode(canonicalJson(document.report))));
+  if (leaf.report_sha256 !== reportSha256) {
+    throw new PublicationError(
+      'report_altered',
+      "the report is not the one published: its SHA-256 differs from the leaf's",
+    );
+  }
+  const node = directory.find((n) => n.id === document.node);
+  if (!node) {
+    throw new PublicationError('unknown_node', `${document.node} is not in the directory`);
+  }
+  if (node.party !== document.party) {
+    throw new PublicationError(
+      'unknown_node',
+      `${document.node} is a node of ${node.party}, not of ${document.party}`,
+    );
+  }
+  let proven;
+  try {
+    proven = await verifyTlogProof(
+      document.proof,
+      encoder.encode(document.leaf),
+      document.node,
+      fromBase64(node.signing_key),
+    );
+  } catch (err) {
+    throw new PublicationError('unproven', err instanceof Error ? err.message : String(err));
+  }
+  return { document, reportSha256, index: proven.index, size: proven.checkpoint.size };
+}
