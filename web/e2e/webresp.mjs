@@ -5,9 +5,12 @@
 // approved by an approver through the API, straight to provider C (hu.provider). C's
 // preservation hook is made to fail for the time of the scenario, so both orders wait in the
 // responders' queue: C's responder confirms the first in the orders screen and states the
-// impossibility of the second with a reason; A's officer sees both answers on the cases. A's
-// statistician publishes a report and reads the statistics screen, whose figures are checked
-// against the node's JSON.
+// impossibility of the second with a reason; A's officer sees both answers on the cases. B
+// (hu.poc) refuses five extradition requests of A on the ground of nationality, which opens five
+// obligations to extradite or prosecute. A's statistician reads the statistics screen, whose
+// figures (requests, obligations, EU Art 28(2)) are checked against the node's JSON, publishes
+// the period's report after the confirmation and verifies the publication in the browser, and
+// sees an altered copy of it refused.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +46,33 @@ function duration(ms) {
   return new Intl.NumberFormat('en', { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(
     ms / size,
   );
+}
+
+// A's officer drafts an extradition request to B, A's approver approves it; B's duty officer
+// acknowledges it and refuses it on the ground of nationality. Returns A's case id.
+async function refusedExtradition(call, b, officer, approver, duty, party, n) {
+  const request = JSON.parse(readFileSync(join(examples, 'extradition.json'), 'utf8'));
+  request.requesting_party = 'FR';
+  request.requested_party = party;
+  request.date = new Date().toISOString().slice(0, 10);
+  request.fields.summary_of_facts = `Ransomware on a hospital; the person sought is a national of the requested State (${n}).`;
+  const drafted = await officer('POST', '/api/v1/cases', { request, peer_node: b.id, priority: 'normal' });
+  if (drafted.status !== 201) throw new Error(`draft extradition: ${drafted.status} ${drafted.text}`);
+  const aId = JSON.parse(drafted.text).id;
+  const approved = await approver('POST', `/api/v1/cases/${encodeURIComponent(aId)}/approve`);
+  if (approved.status !== 200) throw new Error(`approve extradition: ${approved.status} ${approved.text}`);
+  const bCase = await until('the extradition request at B', async () => {
+    const r = await duty('GET', '/api/v1/cases?direction=in&limit=500');
+    return JSON.parse(r.text).cases?.find((x) => x.origin_id === aId);
+  });
+  for (const body of [
+    { transition: 'acknowledge' },
+    { transition: 'refuse', grounds: ['nationality'], reasons: 'The person sought is a national of the requested State.' },
+  ]) {
+    const r = await duty('POST', `/api/v1/cases/${encodeURIComponent(bCase.id)}/transition`, body);
+    if (r.status !== 200) throw new Error(`${body.transition} at B: ${r.status} ${r.text}`);
+  }
+  return aId;
 }
 
 async function until(what, probe, timeoutMs = 60_000) {
@@ -249,50 +279,64 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   }
   await screen(V.page, 'webresp-04-officer-sees-refusal');
 
-  // A's statistician: a published report and the charts, checked against the node's JSON.
+  // B refuses five extradition requests of A on the ground of nationality: five obligations to
+  // extradite or prosecute, owed to A, enough to pass the suppression threshold (5).
+  const b = nodes['hu.poc'];
+  check(Boolean(b), 'webresp: the demo has hu.poc');
+  const duty = await apiSession(call, b, await enrol(b, 'webresp.duty', ['duty_officer', 'officer'], 'duty-desk'));
+  const bParty = JSON.parse((await asOfficer('GET', '/api/v1/node')).text).peers?.find((p) => p.id === b.id)?.party;
+  const extraditions = [];
+  for (let i = 0; i < 5; i++) {
+    extraditions.push(await refusedExtradition(call, b, asOfficer, asApprover, duty, bParty, i + 1));
+  }
+  for (const id of extraditions) {
+    await until("the obligation opened at A", async () => {
+      const r = await asOfficer('GET', `/api/v1/cases/${encodeURIComponent(id)}`);
+      return JSON.parse(r.text).obligation?.state === 'opened';
+    });
+  }
+
+  // A's statistician: the charts, checked against the node's JSON.
   const S = await newPage(browser, 'webresp-statistician');
   await signIn(S.page, a, statistician);
   await S.page.getByTestId('stats-requests').waitFor();
   const from = await S.page.getByLabel('From', { exact: true }).inputValue();
   const to = await S.page.getByLabel('To (excluded)').inputValue();
-  const published = await S.page.evaluate(
+  const fetched = await S.page.evaluate(
     async ([f, t]) => {
-      const me = await (await fetch('/api/v1/session')).json();
       const q = `from=${f}T00:00:00Z&to=${t}T00:00:00Z`;
-      const p = await fetch(`/api/v1/statistics/publications?${q}`, {
-        method: 'POST',
-        headers: { 'X-CSRF-Token': me.csrf_token },
-      });
       const report = await (await fetch(`/api/v1/statistics?${q}`)).json();
-      const list = await (await fetch('/api/v1/statistics/publications')).json();
-      return { status: p.status, report, list };
+      const eu = await (await fetch(`/api/v1/statistics/eu-art28?${q}`)).json();
+      return { report, eu };
     },
     [from, to],
   );
-  check(published.status === 201, `webresp: the statistician publishes the period's report (${published.status})`);
-  await S.page.reload();
+  const format = new Intl.NumberFormat('en');
+  const figure = (v) => (v === null ? '·hidden or none' : format.format(v));
+  // Every cell of a chart's table is the JSON's figure, row by row.
+  async function sameFigures(testId, rows, keys, what) {
+    const shown = S.page.getByTestId(testId).locator('table tbody tr');
+    let same = (await shown.count()) === rows.length;
+    for (const [i, r] of rows.entries()) {
+      for (const key of keys) {
+        const cell = await shown.nth(i).locator(`td[data-series="${key}"]`).textContent();
+        if (cell !== figure(r[key])) {
+          same = false;
+          console.log(`  ${testId} row ${i} ${key}: shown ${cell}, JSON ${r[key]}`);
+        }
+      }
+    }
+    check(same, `webresp: ${what} (${rows.length} rows)`);
+  }
+  const report = fetched.report;
   const requests = S.page.getByTestId('stats-requests');
   await requests.locator('svg[role="img"]').waitFor();
-  const rows = requests.locator('table tbody tr');
-  check(
-    (await rows.count()) === published.report.requests.length && published.report.requests.length >= 1,
-    `webresp: one chart row per row of the report (${await rows.count()})`,
-  );
-  const format = new Intl.NumberFormat('en');
-  let same = true;
-  let shown = 0;
-  for (const [i, r] of published.report.requests.entries()) {
-    if (r.requests !== null) shown++;
-    const cell = await rows.nth(i).locator('td[data-series="requests"]').textContent();
-    const want = r.requests === null ? '·hidden or none' : format.format(r.requests);
-    if (cell !== want) {
-      same = false;
-      console.log(`  row ${i}: shown ${cell}, JSON ${r.requests}`);
-    }
-  }
-  check(same && shown >= 1, `webresp: the requests shown are the JSON report's figures (${shown} above the threshold)`);
-  const epocPr = published.report.requests.findIndex((r) => r.request_type === 'epoc_pr');
-  const median = published.report.requests[epocPr]?.answer_median_ms;
+  let shownRequests = 0;
+  for (const r of report.requests) if (r.requests !== null) shownRequests++;
+  check(report.requests.length >= 1 && shownRequests >= 1, `webresp: the report has requests above the threshold (${shownRequests})`);
+  await sameFigures('stats-requests', report.requests, ['requests', 'responded', 'refused', 'open'], 'the requests shown are the JSON report\'s figures');
+  const epocPr = report.requests.findIndex((r) => r.request_type === 'epoc_pr');
+  const median = report.requests[epocPr]?.answer_median_ms;
   const medianCell = await S.page
     .getByTestId('stats-times')
     .locator('table tbody tr')
@@ -304,23 +348,110 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
     `webresp: the epoc_pr answer median is the JSON's (${median} ms shown as ${medianCell})`,
   );
   check(
-    (await S.page.getByTestId('stats-summary').textContent()).includes(`below ${published.report.threshold}`),
+    (await S.page.getByTestId('stats-summary').textContent()).includes(`below ${report.threshold}`),
     'webresp: the suppression threshold is the report\'s',
-  );
-  const listed = S.page.getByTestId('stats-publications').locator('tbody tr');
-  await listed.first().waitFor();
-  const newest = published.list.publications[0];
-  check(
-    (await listed.first().textContent()).includes(format.format(newest.ledger_index)),
-    `webresp: the publication is listed with its audit log entry (${newest.ledger_index})`,
   );
   for (const id of ['stats-times', 'stats-deadlines', 'stats-refusals']) {
     check((await S.page.getByTestId(id).count()) === 1, `webresp: chart ${id} is shown`);
   }
+
+  // The obligations: the five refusals on nationality, owed to A by B's party.
+  const owed = report.obligations.find((o) => o.direction === 'out' && o.requested_party === bParty);
+  check(
+    owed?.obligations === 5 && owed?.opened === 5,
+    `webresp: the report counts five opened obligations owed to A (${JSON.stringify(owed)})`,
+  );
+  const obligationKeys = ['obligations', 'opened', 'submitted', 'decided', 'reported', 'overdue'];
+  await S.page.getByTestId('stats-obligations').locator('svg[role="img"]').waitFor();
+  await sameFigures('stats-obligations', report.obligations, obligationKeys, 'the obligations table holds the JSON\'s figures');
+  await sameFigures('stats-decisions', report.obligations, ['prosecute', 'not_prosecute'], 'the decisions table holds the JSON\'s figures');
+  const owedRow = S.page.getByTestId('stats-obligations').locator('table tbody tr').filter({ hasText: `Owed to this party FR→${bParty}` });
+  check(
+    (await owedRow.locator('td[data-series="obligations"]').textContent()) === '5',
+    'webresp: the obligations row owed to A shows 5',
+  );
+
+  // EU Art 28(2): A's EPOC-PRs and its EPOC to provider C.
+  const eu = fetched.eu;
+  const euOrders = S.page.getByTestId('stats-eu-orders');
+  await euOrders.locator('svg[role="img"]').waitFor();
+  await sameFigures('stats-eu-orders', eu.orders, ['issued', 'fulfilled', 'not_fulfilled', 'withdrawn', 'open'], 'the EU orders table holds the JSON\'s figures');
+  const allPr = eu.orders.find((o) => o.order === 'epoc_pr' && o.data_category === 'all' && o.situation === 'normal');
+  check(
+    typeof allPr?.issued === 'number' && allPr.issued >= 5,
+    `webresp: the EU report counts the EPOC-PRs issued (${allPr?.issued})`,
+  );
+  check(
+    (await euOrders.locator('table tbody tr').filter({ hasText: 'EPOC-PR · all data · hu.provider (Normal)' }).locator('td[data-series="issued"]').textContent()) ===
+      format.format(allPr?.issued ?? -1),
+    'webresp: the EU section shows the EPOC-PRs issued to hu.provider',
+  );
+  check(
+    (await S.page.getByTestId('stats-eu-emergency').textContent()) === figure(eu.emergency_epocs),
+    `webresp: the emergency EPOCs (point b) are the JSON's (${eu.emergency_epocs})`,
+  );
+  check(
+    (await S.page.getByTestId('stats-eu-not-recorded').locator('tbody tr').count()) === eu.not_recorded.length &&
+      eu.not_recorded.length >= 1,
+    'webresp: the points the node does not record are listed',
+  );
   await screen(S.page, 'webresp-05-statistics');
+
+  // Publishing: a confirmation first; the publication opens and verifies in the browser.
+  const publish = S.page.getByTestId('stats-publish');
+  await publish.getByRole('button', { name: 'Publish the report of this period…' }).click();
+  const confirmText = await publish.locator('.confirm').textContent();
+  check(confirmText.includes('cannot be withdrawn'), 'webresp: publishing asks for a confirmation first');
+  await screen(S.page, 'webresp-05b-publish-confirm');
+  await publish.getByRole('button', { name: 'Publish', exact: true }).click();
+  await publish.getByTestId('stats-publish-result').filter({ hasText: /^Published as / }).waitFor();
+  const publications = await S.page.evaluate(async () => (await fetch('/api/v1/statistics/publications')).json());
+  const newest = publications.publications[0];
+  check(
+    (await publish.getByTestId('stats-publish-result').textContent()) === `Published as ${newest.id}.`,
+    `webresp: the statistician published the period's report in the UI (${newest.id})`,
+  );
+  const listed = S.page.getByTestId('stats-publications').locator('tbody tr');
+  await listed.first().waitFor();
+  check(
+    (await listed.first().textContent()).includes(format.format(newest.ledger_index)),
+    `webresp: the publication is listed with its audit log entry (${newest.ledger_index})`,
+  );
+  const opened = S.page.getByTestId('stats-publication');
+  await opened.getByRole('button', { name: 'Verify' }).click();
+  const verified = opened.getByTestId('stats-verify-result');
+  await verified.filter({ hasText: /^(Verified|Not verified)/ }).waitFor();
+  const verifiedText = await verified.textContent();
+  check(
+    verifiedText.startsWith(`Verified: this is the report fr.central (FR) published. Its SHA-256 is in entry ${format.format(newest.ledger_index)} `) &&
+      (await verified.getAttribute('class')) === 'ok',
+    `webresp: the publication verifies in the browser (${verifiedText})`,
+  );
+  await screen(S.page, 'webresp-05c-publication-verified');
+
+  // The same document with one figure changed on the way: refused.
+  await S.page.route('**/api/v1/statistics/publications/*', async (route) => {
+    const response = await route.fetch();
+    const doc = await response.json();
+    doc.report.obligations[0].opened = (doc.report.obligations[0].opened ?? 0) + 1;
+    await route.fulfill({ response, json: doc });
+  });
+  await S.page.reload();
+  await listed.first().getByRole('button', { name: /^Open the publication of / }).click();
+  await opened.getByRole('button', { name: 'Verify' }).click();
+  await verified.filter({ hasText: /^(Verified|Not verified)/ }).waitFor();
+  const refusedText = await verified.textContent();
+  check(
+    refusedText.startsWith('Not verified: the report is not the one that was published') &&
+      (await verified.getAttribute('class')) === 'failed',
+    `webresp: an altered publication is refused in the browser (${refusedText})`,
+  );
+  await S.page.unroute('**/api/v1/statistics/publications/*');
+
   await S.page.getByTestId('language').selectOption('ar');
   await S.page.locator('html[dir="rtl"]').waitFor();
   await S.page.getByRole('heading', { level: 1, name: 'الإحصاءات' }).waitFor();
+  await S.page.getByRole('heading', { level: 2, name: 'لائحة الاتحاد الأوروبي بشأن الأدلة الإلكترونية، المادة 28(2)' }).waitFor();
   await screen(S.page, 'webresp-06-statistics-ar');
   await S.page.getByTestId('language').selectOption('en');
 }

@@ -26,6 +26,7 @@ export type Deadline = Schemas['Deadline'];
 export type PreservationOrder = Schemas['PreservationOrder'];
 export type StatisticsReport = Schemas['StatisticsReport'];
 export type AssetTotals = Schemas['AssetTotals'];
+export type EuArt28Report = Schemas['EuArt28Report'];
 export type Hearing = Schemas['Hearing'];
 export type HearingSlot = Schemas['HearingSlot'];
 
@@ -182,6 +183,19 @@ export const api = {
       'GET',
       `/api/v1/statistics/assets?party=${encodeURIComponent(party)}&other=${encodeURIComponent(other)}`,
     ),
+  euArt28: (from: string, to: string) =>
+    json<EuArt28Report>(
+      'GET',
+      `/api/v1/statistics/eu-art28?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+    ),
   publications: () =>
     json<Answer<'/api/v1/statistics/publications', 'get'>>('GET', '/api/v1/statistics/publications'),
+  // A publication document is read as plain JSON: publication.ts checks its shape itself.
+  publish: (from: string, to: string) =>
+    json<unknown>(
+      'POST',
+      `/api/v1/statistics/publications?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+    ),
+  publication: (id: string) =>
+    json<unknown>('GET', `/api/v1/statistics/publications/${encodeURIComponent(id)}`),
 };

@@ -1,14 +1,24 @@
 import { type FormEvent, useCallback, useId, useState } from 'react';
 
-import { api, type AssetTotals, type StatisticsReport } from '../api/client';
+import { api, type AssetTotals, type EuArt28Report, failureOf, type StatisticsReport } from '../api/client';
 import { useUi } from '../context';
 import { type Language, formatDateTime, formatNumber } from '../i18n';
+import {
+  type PublicationDocument,
+  PublicationError,
+  type VerifiedPublication,
+  parsePublication,
+  verifyPublication,
+} from '../publication';
 import { useLoad } from './useLoad';
 
 // The node's official statistics (docs/statistics.md) for a period: requests per party pair and
-// type, times to acknowledge and to answer, deadline compliance and refusals by ground, each as a
-// bar chart drawn here in SVG with the same figures in a table beside it (the chart's text
-// alternative). A figure the node hides (suppression) or does not have is null and shown as ·.
+// type, times to acknowledge and to answer, deadline compliance, refusals by ground and the
+// obligations to extradite or prosecute, each as a bar chart drawn here in SVG with the same
+// figures in a table beside it (the chart's text alternative); the EU e-Evidence Regulation's
+// Art 28(2) figures; publishing the period's report, and each publication opened and verified
+// in the browser (publication.ts). A figure the node hides (suppression) or does not have is
+// null and shown as ·.
 
 type Figure = number | null | undefined;
 type Series = { key: string; label: string };
@@ -188,6 +198,119 @@ function pairsOf(report: StatisticsReport): [string, string][] {
   return [...seen.values()];
 }
 
+// The figures of one report: the live report of the period, or a published one. Test ids start
+// with `prefix`, so that both can be on the screen at once.
+function ReportView({ report, prefix }: { report: StatisticsReport; prefix: string }) {
+  const { t, lang } = useUi();
+  const count = (n: number) => formatNumber(lang, n);
+  const duration = (n: number) => formatDuration(lang, n);
+  const direction = (d: string | undefined) => t(d === 'in' ? 'cases.in' : 'cases.out');
+  const requests = report.requests ?? [];
+  const requestLabel = (r: (typeof requests)[number]) =>
+    `${direction(r.direction)} ${r.requesting_party}→${r.requested_party} ${r.request_type}` +
+    (r.priority === 'emergency' ? ` (${t('cases.emergency')})` : '');
+  const obligations = report.obligations ?? [];
+  const obligationLabel = (o: (typeof obligations)[number]) =>
+    `${t(o.direction === 'in' ? 'stats.owedHere' : 'stats.owedToUs')} ${o.requesting_party}→${o.requested_party}`;
+  return (
+    <>
+      <p data-testid={`${prefix}-summary`}>
+        {t('stats.summary', {
+          from: formatDateTime(lang, report.from),
+          to: formatDateTime(lang, report.to),
+          generated: formatDateTime(lang, report.generated),
+          threshold: formatNumber(lang, report.threshold ?? 0),
+        })}
+      </p>
+      <BarChart
+        testId={`${prefix}-requests`}
+        title={t('stats.requestsChart')}
+        series={[
+          { key: 'requests', label: t('stats.requests') },
+          { key: 'responded', label: t('stats.responded') },
+          { key: 'refused', label: t('stats.refused') },
+          { key: 'open', label: t('stats.open') },
+        ]}
+        rows={requests.map((r) => ({
+          label: requestLabel(r),
+          values: [r.requests, r.responded, r.refused, r.open],
+        }))}
+        format={count}
+      />
+      <BarChart
+        testId={`${prefix}-times`}
+        title={t('stats.timesChart')}
+        series={[
+          { key: 'acknowledge_median_ms', label: t('stats.ackMedian') },
+          { key: 'acknowledge_p90_ms', label: t('stats.ackP90') },
+          { key: 'answer_median_ms', label: t('stats.answerMedian') },
+          { key: 'answer_p90_ms', label: t('stats.answerP90') },
+        ]}
+        rows={requests.map((r) => ({
+          label: requestLabel(r),
+          values: [r.acknowledge_median_ms, r.acknowledge_p90_ms, r.answer_median_ms, r.answer_p90_ms],
+        }))}
+        format={duration}
+      />
+      <BarChart
+        testId={`${prefix}-deadlines`}
+        title={t('stats.deadlinesChart')}
+        series={[
+          { key: 'met', label: t('stats.met') },
+          { key: 'breached', label: t('stats.breached') },
+          { key: 'running', label: t('stats.running') },
+          { key: 'cancelled', label: t('stats.cancelled') },
+        ]}
+        rows={(report.deadlines ?? []).map((d) => ({
+          label: d.kind ?? '',
+          values: [d.met, d.breached, d.running, d.cancelled],
+        }))}
+        format={count}
+      />
+      <BarChart
+        testId={`${prefix}-refusals`}
+        title={t('stats.refusalsChart')}
+        series={[{ key: 'refusals', label: t('stats.refusals') }]}
+        rows={(report.refusals ?? []).map((r) => ({
+          label: `${direction(r.direction)} ${r.requesting_party}→${r.requested_party} ${r.ground}`,
+          values: [r.refusals],
+        }))}
+        format={count}
+      />
+      <BarChart
+        testId={`${prefix}-obligations`}
+        title={t('stats.obligationsChart')}
+        series={[
+          { key: 'obligations', label: t('stats.obligations') },
+          { key: 'opened', label: t('stats.opened') },
+          { key: 'submitted', label: t('stats.submitted') },
+          { key: 'decided', label: t('stats.decided') },
+          { key: 'reported', label: t('stats.reported') },
+          { key: 'overdue', label: t('stats.overdue') },
+        ]}
+        rows={obligations.map((o) => ({
+          label: obligationLabel(o),
+          values: [o.obligations, o.opened, o.submitted, o.decided, o.reported, o.overdue],
+        }))}
+        format={count}
+      />
+      <BarChart
+        testId={`${prefix}-decisions`}
+        title={t('stats.decisionsChart')}
+        series={[
+          { key: 'prosecute', label: t('stats.prosecute') },
+          { key: 'not_prosecute', label: t('stats.notProsecute') },
+        ]}
+        rows={obligations.map((o) => ({
+          label: obligationLabel(o),
+          values: [o.prosecute, o.not_prosecute],
+        }))}
+        format={count}
+      />
+    </>
+  );
+}
+
 // The asset totals of each party pair the report names (GET /api/v1/statistics/assets).
 function Assets({ pairsKey }: { pairsKey: string }) {
   const { t, lang } = useUi();
@@ -247,9 +370,268 @@ function Assets({ pairsKey }: { pairsKey: string }) {
   );
 }
 
-function Publications() {
+type Period = { from: string; to: string };
+const instant = (day: string) => `${day}T00:00:00Z`;
+
+// Art 28(2) of Regulation (EU) 2023/1543 for the period (GET /api/v1/statistics/eu-art28).
+function EuArt28({ period }: { period: Period }) {
   const { t, lang } = useUi();
-  const load = useCallback(() => api.publications(), []);
+  const load = useCallback(() => api.euArt28(instant(period.from), instant(period.to)), [period]);
+  const { data, error } = useLoad(load);
+  const count = (n: number) => formatNumber(lang, n);
+  const orders = data?.orders ?? [];
+  const label = (o: { addressee?: string; situation?: string }) =>
+    `${o.addressee === 'unknown' ? t('stats.eu.unknownAddressee') : o.addressee} (${t(
+      o.situation === 'emergency' ? 'cases.emergency' : 'cases.normal',
+    )})`;
+  const orderLabel = (o: EuOrder) =>
+    `${t('stats.eu.order.' + (o.order ?? ''))} · ${
+      o.data_category === 'all' || o.data_category === 'unspecified'
+        ? t('stats.eu.data.' + o.data_category)
+        : o.data_category
+    } · ${label(o)}`;
+  return (
+    <section aria-labelledby="stats-eu-title" data-testid="stats-eu">
+      <h2 id="stats-eu-title">{t('stats.eu.title')}</h2>
+      <p>{t('stats.eu.intro')}</p>
+      {error && <p role="alert">{t('error.load', { message: error })}</p>}
+      {data && (
+        <>
+          <dl className="keys">
+            <dt>{t('stats.eu.emergency')}</dt>
+            <dd data-testid="stats-eu-emergency">
+              {data.emergency_epocs === null || data.emergency_epocs === undefined ? (
+                <Hidden />
+              ) : (
+                count(data.emergency_epocs)
+              )}
+            </dd>
+          </dl>
+          <BarChart
+            testId="stats-eu-orders"
+            title={t('stats.eu.ordersChart')}
+            series={[
+              { key: 'issued', label: t('stats.eu.issued') },
+              { key: 'fulfilled', label: t('stats.eu.fulfilled') },
+              { key: 'not_fulfilled', label: t('stats.eu.notFulfilled') },
+              { key: 'withdrawn', label: t('stats.eu.withdrawn') },
+              { key: 'open', label: t('stats.open') },
+            ]}
+            rows={orders.map((o) => ({
+              label: orderLabel(o),
+              values: [o.issued, o.fulfilled, o.not_fulfilled, o.withdrawn, o.open],
+            }))}
+            format={count}
+          />
+          <BarChart
+            testId="stats-eu-times"
+            title={t('stats.eu.timesChart')}
+            series={[{ key: 'average_ms', label: t('stats.eu.average') }]}
+            rows={orders
+              .filter((o) => o.order === 'epoc')
+              .map((o) => ({ label: orderLabel(o), values: [o.average_ms] }))}
+            format={(n) => formatDuration(lang, n)}
+          />
+          <BarChart
+            testId="stats-eu-refusals"
+            title={t('stats.eu.refusalsChart')}
+            series={[{ key: 'refusals', label: t('stats.refusals') }]}
+            rows={(data.refusals ?? []).map((r) => ({
+              label: `${label(r)} ${r.ground}`,
+              values: [r.refusals],
+            }))}
+            format={count}
+          />
+          <h3>{t('stats.eu.notRecorded')}</h3>
+          <p>{t('stats.eu.notRecordedIntro')}</p>
+          <table data-testid="stats-eu-not-recorded">
+            <thead>
+              <tr>
+                <th scope="col">{t('stats.eu.point')}</th>
+                <th scope="col">{t('stats.eu.figure')}</th>
+                <th scope="col">{t('stats.eu.why')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(data.not_recorded ?? []).map((n) => (
+                <tr key={n.point}>
+                  <td>{n.point}</td>
+                  <td lang="en" dir="ltr">
+                    {n.figure}
+                  </td>
+                  <td lang="en" dir="ltr">
+                    {n.why}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
+
+type EuOrder = NonNullable<EuArt28Report['orders']>[number];
+
+// Publishing the period's report (statistics.publish: statisticians and administrators), after
+// a confirmation, since a publication is public and stays.
+function Publish({ period, onPublished }: { period: Period; onPublished: (id: string) => void }) {
+  const { t, lang, sessionEnded } = useUi();
+  const [confirming, setConfirming] = useState(false);
+  const [state, setState] = useState<{ kind: 'idle' | 'busy' | 'ok' | 'failed'; text: string }>({
+    kind: 'idle',
+    text: '',
+  });
+  const publish = async () => {
+    setState({ kind: 'busy', text: t('stats.publish.busy') });
+    try {
+      const document = parsePublication(await api.publish(instant(period.from), instant(period.to)));
+      setConfirming(false);
+      setState({ kind: 'ok', text: t('stats.publish.done', { id: document.id }) });
+      onPublished(document.id);
+    } catch (err) {
+      const message = failureOf(err, sessionEnded);
+      setState(message ? { kind: 'failed', text: t('stats.publish.failed', { message }) } : { kind: 'idle', text: '' });
+    }
+  };
+  return (
+    <section aria-labelledby="stats-publish-title" className="card" data-testid="stats-publish">
+      <h2 id="stats-publish-title">{t('stats.publish.title')}</h2>
+      <p>{t('stats.publish.intro')}</p>
+      {!confirming ? (
+        <button type="button" onClick={() => setConfirming(true)}>
+          {t('stats.publish.start')}
+        </button>
+      ) : (
+        <div role="group" aria-labelledby="stats-publish-confirm">
+          <p id="stats-publish-confirm" className="confirm">
+            {t('stats.publish.confirm', {
+              from: formatDateTime(lang, instant(period.from)),
+              to: formatDateTime(lang, instant(period.to)),
+            })}
+          </p>
+          <button type="button" className="danger" onClick={publish} disabled={state.kind === 'busy'}>
+            {t('stats.publish.yes')}
+          </button>{' '}
+          <button type="button" onClick={() => setConfirming(false)} disabled={state.kind === 'busy'}>
+            {t('stats.publish.cancel')}
+          </button>
+        </div>
+      )}
+      {state.text && (
+        <p role={state.kind === 'failed' ? 'alert' : 'status'} className={state.kind} data-testid="stats-publish-result">
+          {state.text}
+        </p>
+      )}
+    </section>
+  );
+}
+
+type Check = { state: 'idle' | 'running' | 'ok' | 'failed'; text: string };
+
+// One publication document (GET /api/v1/statistics/publications/{id}), and its check in the
+// browser against the directory as this node holds it (GET /api/v1/node).
+function PublicationView({ id }: { id: string }) {
+  const { t, lang, sessionEnded } = useUi();
+  const load = useCallback(
+    () => api.publication(id).then((raw) => ({ raw, document: parsePublication(raw) })),
+    [id],
+  );
+  const { data, error } = useLoad(load);
+  const [check, setCheck] = useState<Check>({ state: 'idle', text: '' });
+  const document: PublicationDocument | undefined = data?.document;
+  let named = '';
+  try {
+    const leaf: unknown = document ? JSON.parse(document.leaf) : undefined;
+    if (leaf && typeof leaf === 'object' && 'report_sha256' in leaf) named = String(leaf.report_sha256);
+  } catch {
+    named = '';
+  }
+
+  const verify = async () => {
+    if (!data) return;
+    setCheck({ state: 'running', text: t('stats.pub.verifying') });
+    try {
+      const node = await api.node();
+      const directory = [...(node.entry ? [node.entry] : []), ...(node.peers ?? [])];
+      const v: VerifiedPublication = await verifyPublication(data.raw, directory);
+      setCheck({
+        state: 'ok',
+        text: t('stats.pub.verified', {
+          node: v.document.node,
+          party: v.document.party,
+          index: formatNumber(lang, v.index),
+          size: formatNumber(lang, v.size),
+        }),
+      });
+    } catch (err) {
+      if (err instanceof PublicationError) {
+        setCheck({
+          state: 'failed',
+          text: t('stats.pub.notVerified', { reason: t('stats.pub.failure.' + err.code), detail: err.message }),
+        });
+        return;
+      }
+      const message = failureOf(err, sessionEnded);
+      setCheck(message ? { state: 'failed', text: t('error.load', { message }) } : { state: 'idle', text: '' });
+    }
+  };
+
+  return (
+    <section aria-labelledby="stats-pub-title" className="card" data-testid="stats-publication">
+      {error && <p role="alert">{t('error.load', { message: error })}</p>}
+      {document && (
+        <>
+          <h3 id="stats-pub-title">{t('stats.pub.title', { published: formatDateTime(lang, document.published) })}</h3>
+          <dl className="keys">
+            <dt>{t('stats.pub.id')}</dt>
+            <dd dir="ltr">{document.id}</dd>
+            <dt>{t('stats.pub.node')}</dt>
+            <dd dir="ltr">
+              {document.node} ({document.party})
+            </dd>
+            <dt>{t('stats.period')}</dt>
+            <dd>
+              {formatDateTime(lang, document.report.from)} – {formatDateTime(lang, document.report.to)}
+            </dd>
+            <dt>{t('stats.pub.sha')}</dt>
+            <dd dir="ltr" data-testid="stats-pub-sha">
+              {named}
+            </dd>
+          </dl>
+          <p>
+            <button type="button" onClick={verify} disabled={check.state === 'running'}>
+              {t('stats.pub.verify')}
+            </button>
+          </p>
+          {check.text && (
+            <p role="status" className={check.state} data-testid="stats-verify-result">
+              {check.text}
+            </p>
+          )}
+          <details>
+            <summary>{t('stats.pub.figures')}</summary>
+            <ReportView report={document.report} prefix="pub" />
+          </details>
+        </>
+      )}
+    </section>
+  );
+}
+
+function Publications({
+  round,
+  opened,
+  onOpen,
+}: {
+  round: number;
+  opened: string;
+  onOpen: (id: string) => void;
+}) {
+  const { t, lang } = useUi();
+  // `round` changes after a publication, so that the list is read again.
+  const load = useCallback(() => api.publications(), [round]);
   const { data, error } = useLoad(load);
   const list = data?.publications ?? [];
   return (
@@ -265,49 +647,53 @@ function Publications() {
               <th scope="col">{t('stats.publishedBy')}</th>
               <th scope="col">{t('stats.period')}</th>
               <th scope="col">{t('stats.ledgerIndex')}</th>
+              <th scope="col">{t('stats.pub.actions')}</th>
             </tr>
           </thead>
           <tbody>
             {list.map((p) => (
-              <tr key={p.id}>
+              <tr key={p.id} aria-current={p.id === opened ? 'true' : undefined}>
                 <td>{formatDateTime(lang, p.published)}</td>
                 <td>{p.published_by}</td>
                 <td>
                   {formatDateTime(lang, p.from)} – {formatDateTime(lang, p.to)}
                 </td>
                 <td>{p.ledger_index === undefined ? '' : formatNumber(lang, p.ledger_index)}</td>
+                <td>
+                  <button
+                    type="button"
+                    onClick={() => onOpen(p.id ?? '')}
+                    aria-label={t('stats.pub.openLabel', { published: formatDateTime(lang, p.published) })}
+                  >
+                    {t('stats.pub.open')}
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      {opened && <PublicationView key={opened} id={opened} />}
     </section>
   );
 }
 
 export function Statistics() {
-  const { t, lang } = useUi();
+  const { t, me } = useUi();
   const [from, setFrom] = useState(() => isoDate(new Date(Date.now() - 30 * 86_400_000)));
   const [to, setTo] = useState(() => isoDate(new Date(Date.now() + 86_400_000)));
-  const [period, setPeriod] = useState({ from, to });
-  const load = useCallback(
-    () => api.statistics(`${period.from}T00:00:00Z`, `${period.to}T00:00:00Z`),
-    [period],
-  );
+  const [period, setPeriod] = useState<Period>({ from, to });
+  const [round, setRound] = useState(0);
+  const [opened, setOpened] = useState('');
+  const load = useCallback(() => api.statistics(instant(period.from), instant(period.to)), [period]);
   const { data: report, error } = useLoad(load);
   const pairsKey = report ? pairsOf(report).map((p) => p.join('-')).join(',') : '';
+  const mayPublish = me.roles.some((r) => r === 'statistician' || r === 'administrator');
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
     if (from && to && from < to) setPeriod({ from, to });
   };
-  const count = (n: number) => formatNumber(lang, n);
-  const duration = (n: number) => formatDuration(lang, n);
-  const direction = (d: string | undefined) => t(d === 'in' ? 'cases.in' : 'cases.out');
-  const requests = report?.requests ?? [];
-  const requestLabel = (r: (typeof requests)[number]) =>
-    `${direction(r.direction)} ${r.requesting_party}→${r.requested_party} ${r.request_type}` +
-    (r.priority === 'emergency' ? ` (${t('cases.emergency')})` : '');
 
   return (
     <section aria-labelledby="stats-title">
@@ -326,73 +712,21 @@ export function Statistics() {
       {error && <p role="alert">{t('error.load', { message: error })}</p>}
       {report && (
         <>
-          <p data-testid="stats-summary">
-            {t('stats.summary', {
-              from: formatDateTime(lang, report.from),
-              to: formatDateTime(lang, report.to),
-              generated: formatDateTime(lang, report.generated),
-              threshold: formatNumber(lang, report.threshold ?? 0),
-            })}
-          </p>
-          <BarChart
-            testId="stats-requests"
-            title={t('stats.requestsChart')}
-            series={[
-              { key: 'requests', label: t('stats.requests') },
-              { key: 'responded', label: t('stats.responded') },
-              { key: 'refused', label: t('stats.refused') },
-              { key: 'open', label: t('stats.open') },
-            ]}
-            rows={requests.map((r) => ({
-              label: requestLabel(r),
-              values: [r.requests, r.responded, r.refused, r.open],
-            }))}
-            format={count}
-          />
-          <BarChart
-            testId="stats-times"
-            title={t('stats.timesChart')}
-            series={[
-              { key: 'acknowledge_median_ms', label: t('stats.ackMedian') },
-              { key: 'acknowledge_p90_ms', label: t('stats.ackP90') },
-              { key: 'answer_median_ms', label: t('stats.answerMedian') },
-              { key: 'answer_p90_ms', label: t('stats.answerP90') },
-            ]}
-            rows={requests.map((r) => ({
-              label: requestLabel(r),
-              values: [r.acknowledge_median_ms, r.acknowledge_p90_ms, r.answer_median_ms, r.answer_p90_ms],
-            }))}
-            format={duration}
-          />
-          <BarChart
-            testId="stats-deadlines"
-            title={t('stats.deadlinesChart')}
-            series={[
-              { key: 'met', label: t('stats.met') },
-              { key: 'breached', label: t('stats.breached') },
-              { key: 'running', label: t('stats.running') },
-              { key: 'cancelled', label: t('stats.cancelled') },
-            ]}
-            rows={(report.deadlines ?? []).map((d) => ({
-              label: d.kind ?? '',
-              values: [d.met, d.breached, d.running, d.cancelled],
-            }))}
-            format={count}
-          />
-          <BarChart
-            testId="stats-refusals"
-            title={t('stats.refusalsChart')}
-            series={[{ key: 'refusals', label: t('stats.refusals') }]}
-            rows={(report.refusals ?? []).map((r) => ({
-              label: `${direction(r.direction)} ${r.requesting_party}→${r.requested_party} ${r.ground}`,
-              values: [r.refusals],
-            }))}
-            format={count}
-          />
+          <ReportView report={report} prefix="stats" />
           <Assets pairsKey={pairsKey} />
         </>
       )}
-      <Publications />
+      <EuArt28 period={period} />
+      {mayPublish && (
+        <Publish
+          period={period}
+          onPublished={(id) => {
+            setRound((r) => r + 1);
+            setOpened(id);
+          }}
+        />
+      )}
+      <Publications round={round} opened={opened} onOpen={setOpened} />
     </section>
   );
 }
