@@ -351,6 +351,7 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
     (await S.page.getByTestId('stats-summary').textContent()).includes(`below ${report.threshold}`),
     'webresp: the suppression threshold is the report\'s',
   );
+  await sameFigures('stats-dimensions', report.dimensions, ['requests'], 'the offences and data categories table holds the JSON\'s figures');
   for (const id of ['stats-times', 'stats-deadlines', 'stats-refusals']) {
     check((await S.page.getByTestId(id).count()) === 1, `webresp: chart ${id} is shown`);
   }

@@ -278,6 +278,16 @@ function ReportView({ report, prefix }: { report: StatisticsReport; prefix: stri
         format={count}
       />
       <BarChart
+        testId={`${prefix}-dimensions`}
+        title={t('stats.dimensionsChart')}
+        series={[{ key: 'requests', label: t('stats.requests') }]}
+        rows={(report.dimensions ?? []).map((d) => ({
+          label: `${direction(d.direction)} ${t('stats.dimension.' + (d.dimension ?? ''))}: ${d.value}`,
+          values: [d.requests],
+        }))}
+        format={count}
+      />
+      <BarChart
         testId={`${prefix}-obligations`}
         title={t('stats.obligationsChart')}
         series={[
