@@ -453,6 +453,10 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   await S.page.locator('html[dir="rtl"]').waitFor();
   await S.page.getByRole('heading', { level: 1, name: 'الإحصاءات' }).waitFor();
   await S.page.getByRole('heading', { level: 2, name: 'لائحة الاتحاد الأوروبي بشأن الأدلة الإلكترونية، المادة 28(2)' }).waitFor();
+  check(
+    (await verified.textContent()).startsWith('لم يتم التحقق: التقرير ليس هو التقرير الذي نُشر'),
+    'webresp: the verification result follows the switch to Arabic',
+  );
   await screen(S.page, 'webresp-06-statistics-ar');
   await S.page.getByTestId('language').selectOption('en');
 }

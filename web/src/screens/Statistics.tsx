@@ -381,6 +381,7 @@ function Assets({ pairsKey }: { pairsKey: string }) {
 }
 
 type Period = { from: string; to: string };
+type Message = { key: string; values?: Record<string, string> };
 const instant = (day: string) => `${day}T00:00:00Z`;
 
 // Art 28(2) of Regulation (EU) 2023/1543 for the period (GET /api/v1/statistics/eu-art28).
@@ -465,7 +466,7 @@ function EuArt28({ period }: { period: Period }) {
             <tbody>
               {(data.not_recorded ?? []).map((n) => (
                 <tr key={n.point}>
-                  <td>{n.point}</td>
+                  <td dir="ltr">{n.point}</td>
                   <td lang="en" dir="ltr">
                     {n.figure}
                   </td>
@@ -489,24 +490,27 @@ type EuOrder = NonNullable<EuArt28Report['orders']>[number];
 function Publish({ period, onPublished }: { period: Period; onPublished: (id: string) => void }) {
   const { t, lang, sessionEnded } = useUi();
   const [confirming, setConfirming] = useState(false);
-  const [state, setState] = useState<{ kind: 'idle' | 'busy' | 'ok' | 'failed'; text: string }>({
+  // The outcome as a text key and its values, so that it follows a change of language.
+  const [state, setState] = useState<{ kind: 'idle' | 'busy' | 'ok' | 'failed' } & Message>({
     kind: 'idle',
-    text: '',
+    key: '',
   });
   const publish = async () => {
-    setState({ kind: 'busy', text: t('stats.publish.busy') });
+    setState({ kind: 'busy', key: 'stats.publish.busy' });
     try {
       const document = parsePublication(await api.publish(instant(period.from), instant(period.to)));
       setConfirming(false);
-      setState({ kind: 'ok', text: t('stats.publish.done', { id: document.id }) });
+      setState({ kind: 'ok', key: 'stats.publish.done', values: { id: document.id } });
       onPublished(document.id);
     } catch (err) {
       const message = failureOf(err, sessionEnded);
-      setState(message ? { kind: 'failed', text: t('stats.publish.failed', { message }) } : { kind: 'idle', text: '' });
+      setState(
+        message ? { kind: 'failed', key: 'stats.publish.failed', values: { message } } : { kind: 'idle', key: '' },
+      );
     }
   };
   return (
-    <section aria-labelledby="stats-publish-title" className="card" data-testid="stats-publish">
+    <section aria-labelledby="stats-publish-title" className="card stats-part" data-testid="stats-publish">
       <h2 id="stats-publish-title">{t('stats.publish.title')}</h2>
       <p>{t('stats.publish.intro')}</p>
       {!confirming ? (
@@ -529,16 +533,18 @@ function Publish({ period, onPublished }: { period: Period; onPublished: (id: st
           </button>
         </div>
       )}
-      {state.text && (
+      {state.key && (
         <p role={state.kind === 'failed' ? 'alert' : 'status'} className={state.kind} data-testid="stats-publish-result">
-          {state.text}
+          {t(state.key, state.values)}
         </p>
       )}
     </section>
   );
 }
 
-type Check = { state: 'idle' | 'running' | 'ok' | 'failed'; text: string };
+// A check's outcome: a text key with its values (the reason a key too, the numbers as numbers),
+// formatted when shown, so that it follows a change of language.
+type Check = { state: 'idle' | 'running' | 'ok' | 'failed'; reason?: string; index?: bigint; size?: bigint } & Message;
 
 // One publication document (GET /api/v1/statistics/publications/{id}), and its check in the
 // browser against the directory as this node holds it (GET /api/v1/node).
@@ -549,7 +555,7 @@ function PublicationView({ id }: { id: string }) {
     [id],
   );
   const { data, error } = useLoad(load);
-  const [check, setCheck] = useState<Check>({ state: 'idle', text: '' });
+  const [check, setCheck] = useState<Check>({ state: 'idle', key: '' });
   const document: PublicationDocument | undefined = data?.document;
   let named = '';
   try {
@@ -561,35 +567,35 @@ function PublicationView({ id }: { id: string }) {
 
   const verify = async () => {
     if (!data) return;
-    setCheck({ state: 'running', text: t('stats.pub.verifying') });
+    setCheck({ state: 'running', key: 'stats.pub.verifying' });
     try {
       const node = await api.node();
       const directory = [...(node.entry ? [node.entry] : []), ...(node.peers ?? [])];
       const v: VerifiedPublication = await verifyPublication(data.raw, directory);
       setCheck({
         state: 'ok',
-        text: t('stats.pub.verified', {
-          node: v.document.node,
-          party: v.document.party,
-          index: formatNumber(lang, v.index),
-          size: formatNumber(lang, v.size),
-        }),
+        key: 'stats.pub.verified',
+        values: { node: v.document.node, party: v.document.party },
+        index: v.index,
+        size: v.size,
       });
     } catch (err) {
       if (err instanceof PublicationError) {
         setCheck({
           state: 'failed',
-          text: t('stats.pub.notVerified', { reason: t('stats.pub.failure.' + err.code), detail: err.message }),
+          key: 'stats.pub.notVerified',
+          reason: 'stats.pub.failure.' + err.code,
+          values: { detail: err.message },
         });
         return;
       }
       const message = failureOf(err, sessionEnded);
-      setCheck(message ? { state: 'failed', text: t('error.load', { message }) } : { state: 'idle', text: '' });
+      setCheck(message ? { state: 'failed', key: 'error.load', values: { message } } : { state: 'idle', key: '' });
     }
   };
 
   return (
-    <section aria-labelledby="stats-pub-title" className="card" data-testid="stats-publication">
+    <section aria-labelledby="stats-pub-title" className="card stats-part" data-testid="stats-publication">
       {error && <p role="alert">{t('error.load', { message: error })}</p>}
       {document && (
         <>
@@ -615,9 +621,15 @@ function PublicationView({ id }: { id: string }) {
               {t('stats.pub.verify')}
             </button>
           </p>
-          {check.text && (
+          {check.key && (
             <p role="status" className={check.state} data-testid="stats-verify-result">
-              {check.text}
+              {check.state === 'failed' && check.reason
+                ? t(check.key, { reason: t(check.reason), detail: check.values?.detail ?? '' })
+                : t(check.key, {
+                    ...check.values,
+                    ...(check.index === undefined ? {} : { index: formatNumber(lang, check.index) }),
+                    ...(check.size === undefined ? {} : { size: formatNumber(lang, check.size) }),
+                  })}
             </p>
           )}
           <details>
