@@ -1,12 +1,21 @@
 // The browser's check of a published statistics report: documents built the way the node builds
 // them (StatisticsPublisher::Document: the report as the node serialises it, the canonical leaf
 // naming its SHA-256, a tlog-proof against an Ed25519-signed checkpoint of a small log), one that
-// verifies and copies altered one way each, every one refused for its own reason.
+// verifies and copies altered one way each, every one refused for its own reason; and a document
+// a node served (publication.fixture.json), as it is and altered.
 import { createHash, webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import type { NodeEntry } from './api/client';
-import { PublicationError, isTimestamp, parsePublication, verifyPublication } from './publication';
+import {
+  type DirectoryNode,
+  PublicationError,
+  isTimestamp,
+  parsePublication,
+  verifyPublication,
+} from './publication';
 
 const subtle = webcrypto.subtle;
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -246,6 +255,31 @@ describe('verifyPublication', () => {
     // A time may be below 0 (clocks moved); a count may not.
     const early = withReport((r) => ((r.requests as Record<string, unknown>[])[0].answer_median_ms = -1000));
     expect(parsePublication(early).report.requests?.[0]?.answer_median_ms).toBe(-1000);
+  });
+});
+
+describe('a document a node served', () => {
+  const served = JSON.parse(readFileSync(join(__dirname, 'publication.fixture.json'), 'utf8')) as {
+    directory: DirectoryNode[];
+    document: { report: { requests: Record<string, unknown>[] }; leaf: string; proof: string };
+  };
+
+  it('verifies against the node\'s directory entry', async () => {
+    const v = await verifyPublication(served.document, served.directory);
+    expect(v.reportSha256).toBe(JSON.parse(served.document.leaf).report_sha256);
+    expect(v.index).toBe(BigInt(/\nindex (\d+)\n/.exec(served.document.proof)?.[1] ?? -1));
+    expect(v.size).toBeGreaterThan(v.index);
+  });
+
+  it('is refused with a hidden figure revealed, a revoked node, or another node\'s key', async () => {
+    const revealed = structuredClone(served.document);
+    revealed.report.requests[0].requests = 1;
+    expect(await refusal(verifyPublication(revealed, served.directory))).toBe('report_altered');
+    const revoked = served.directory.map((n) => ({ ...n, revoked: true }));
+    expect(await refusal(verifyPublication(served.document, revoked))).toBe('unknown_node');
+    const other = await signer('fr.central');
+    const rekeyed = served.directory.map((n) => ({ ...n, signing_key: b64(other.publicKey) }));
+    expect(await refusal(verifyPublication(served.document, rekeyed))).toBe('unproven');
   });
 });
 

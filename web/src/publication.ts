@@ -1,8 +1,8 @@
 // Checking a published statistics report in the browser (docs/statistics.md "Publication"), as
 // app::VerifyPublication does on the command line: the document holds nothing but what a report
 // holds; the SHA-256 of the report's RFC 8785 text is the one its audit leaf names; the leaf is
-// the `statistics.published` leaf of this publication; the node is in the directory and of the
-// party the document names; and the tlog-proof leads from the leaf to a checkpoint signed with
+// the `statistics.published` leaf of this publication; the node is in the directory, not
+// revoked, and of the party the document names; and the tlog-proof leads from the leaf to a checkpoint signed with
 // the node's directory key. Keys come from the directory the caller passes (GET /api/v1/node),
 // never from the document.
 import type { NodeEntry, StatisticsReport } from './api/client';
@@ -21,7 +21,7 @@ export type PublicationFailure =
   | 'malformed' // the document is not a publication document, or holds something unchecked
   | 'wrong_leaf' // the leaf is not the statistics.published leaf of this publication
   | 'report_altered' // the report's SHA-256 is not the leaf's
-  | 'unknown_node' // the node is not in the directory, or not of the party named
+  | 'unknown_node' // the node is not in the directory, revoked, or not of the party named
   | 'unproven'; // the tlog-proof does not verify (ProofError's message says why)
 
 export class PublicationError extends Error {
@@ -32,6 +32,9 @@ export class PublicationError extends Error {
     super(message);
   }
 }
+
+/** A node of the directory; the node serves `revoked` with each entry of GET /api/v1/node. */
+export type DirectoryNode = NodeEntry & { revoked?: boolean };
 
 /** A publication document (GET /api/v1/statistics/publications/{id}). */
 export interface PublicationDocument {
@@ -122,7 +125,7 @@ export function parsePublication(value: unknown): PublicationDocument {
  */
 export async function verifyPublication(
   value: unknown,
-  directory: readonly NodeEntry[],
+  directory: readonly DirectoryNode[],
 ): Promise<VerifiedPublication> {
   const document = parsePublication(value);
   let leaf: unknown;
@@ -151,8 +154,8 @@ export async function verifyPublication(
     );
   }
   const node = directory.find((n) => n.id === document.node);
-  if (!node) {
-    throw new PublicationError('unknown_node', `${document.node} is not in the directory`);
+  if (!node || node.revoked === true) {
+    throw new PublicationError('unknown_node', `${document.node} is not in the directory, or revoked`);
   }
   if (node.party !== document.party) {
     throw new PublicationError(
