@@ -13,8 +13,8 @@ import {
 import { useLoad } from './useLoad';
 
 // The node's official statistics (docs/statistics.md) for a period: requests per party pair and
-// type, times to acknowledge and to answer, deadline compliance, refusals by ground and the
-// obligations to extradite or prosecute, each as a bar chart drawn here in SVG with the same
+// type, times to acknowledge and to answer, deadline compliance, refusals by ground, requests by
+// offence and data category and the obligations to extradite or prosecute, each as a bar chart drawn here in SVG with the same
 // figures in a table beside it (the chart's text alternative); the EU e-Evidence Regulation's
 // Art 28(2) figures; publishing the period's report, and each publication opened and verified
 // in the browser (publication.ts). A figure the node hides (suppression) or does not have is
