@@ -2,7 +2,7 @@
 // service.cpp, libs/federation delivery.cpp and witnessing.cpp), told in the UI's language.
 import { describe, expect, it } from 'vitest';
 
-import { dutyAlertText, nodeAlertText } from './alertText';
+import { dutyAlertText, needsDeadline, nodeAlertText } from './alertText';
 import type { Alert, DutyAlert } from './api/client';
 import { formatDateTime, formatNumber, translate } from './i18n';
 
@@ -74,6 +74,9 @@ describe('duty desk alerts', () => {
 
   it("takes the deadline's kind from the deadline list when the text has another shape", () => {
     const bare = { ...warned, text: 'soon' };
+    expect(needsDeadline(bare)).toBe(true);
+    expect(needsDeadline(warned)).toBe(false);
+    expect(needsDeadline(emergency)).toBe(false);
     expect(dutyAlertText(bare, 'en')).toEqual({ text: 'soon', lang: 'en' });
     const deadline = { id: 'd-1', kind: 'asset.freeze_expiry', due };
     expect(dutyAlertText(bare, 'es', { deadline }).text).toBe(

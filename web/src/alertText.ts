@@ -39,6 +39,12 @@ const kUndelivered = /^evidence package (\S+) to (\S+) keeps being refused: ([\s
 const kNotDelivered = /^message (\S+) not delivered: ([\s\S]*)$/;
 const kRolledBack = /^the peer's log is smaller than the (\d+) entries already cosigned/;
 
+/** Whether `dutyAlertText` needs the alert's deadline from GET /api/v1/deadlines to tell it. */
+export function needsDeadline(alert: DutyAlert): boolean {
+  const kind: string = alert.kind;
+  return (kind === 'deadline.warned' || kind === 'deadline.breached') && !!alert.deadline && !kDeadline.test(alert.text ?? '');
+}
+
 /** An alert of the duty desk (GET /api/v1/duty/alerts, the live event duty.alert). */
 export function dutyAlertText(alert: DutyAlert, lang: Language, context: AlertContext = {}): AlertSentence {
   const t = (key: string, values?: Record<string, string | number>) => translate(lang, key, values);
