@@ -98,13 +98,15 @@ function AlertItem({
 }) {
   const { t, lang } = useUi();
   const facts = useFacts(alert);
+  const kindKey = `duty.kind.${alert.kind}`;
+  const kindName = t(kindKey) === kindKey ? alert.kind : t(kindKey);
   const said = dutyAlertText(alert, lang, {
     deadline: facts?.deadlines?.find((d) => d.id === alert.deadline),
     requestType: requestTypes.get(facts?.opened?.request_type ?? ''),
   });
   return (
     <li className={alert.acknowledged ? 'done' : 'open'}>
-      <strong>{t('duty.kind.' + alert.kind)}</strong> — <AlertSentence said={said} testId="alert-text" />
+      <strong>{kindName}</strong> — <AlertSentence said={said} testId="alert-text" />
       <div>
         {t('duty.sender')}: {alert.sender || '—'} · {t('duty.received')}: {formatDateTime(lang, alert.created)}
       </div>
@@ -128,12 +130,14 @@ function AlertItem({
   );
 }
 
-// The request types' names in the UI's language, from the instrument data the node serves
-// (none for a user who may not read it: the sentence then leaves the type out).
-function useRequestTypes(): Map<string, string> {
+// The request types' names in the UI's language, from the instrument data the node serves, read
+// once there is an emergency to name (none for a user who may not read that data: the sentence
+// then leaves the type out).
+function useRequestTypes(wanted: boolean): Map<string, string> {
   const { lang } = useUi();
   const [names, setNames] = useState(new Map<string, string>());
   useEffect(() => {
+    if (!wanted) return;
     let live = true;
     api.forms(lang).then(
       (forms) => live && setNames(new Map(forms.map((f) => [f.id ?? '', f.name ?? '']))),
@@ -142,7 +146,7 @@ function useRequestTypes(): Map<string, string> {
     return () => {
       live = false;
     };
-  }, [lang]);
+  }, [lang, wanted]);
   return names;
 }
 
@@ -156,7 +160,6 @@ export function Duty() {
   const [alarm, setAlarm] = useState('');
   const [failure, setFailure] = useState('');
   const known = useRef<Set<string>>(new Set());
-  const requestTypes = useRequestTypes();
 
   useEffect(() => {
     const stream = new EventSource('/api/v1/events');
@@ -178,6 +181,7 @@ export function Duty() {
   }, [reload, t]);
 
   const alerts = data?.alerts ?? [];
+  const requestTypes = useRequestTypes(alerts.some((a) => a.kind === 'duty.emergency'));
   useEffect(() => {
     for (const a of alerts) known.current.add(a.id);
   }, [alerts]);
