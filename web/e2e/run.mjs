@@ -401,8 +401,8 @@ async function main() {
       (await escalation.textContent()).startsWith('Escalates to the backups at'),
       'the alert says when it escalates to the backups',
     );
-    const alertText = B.page.getByTestId('alert-text').first();
-    await alertText.filter({ hasText: 'Expedited preservation of stored data' }).waitFor();
+    const alertText = B.page.getByTestId('alert-text').filter({ hasText: 'Expedited preservation of stored data' }).first();
+    await alertText.waitFor();
     check(
       (await alertText.textContent()) === 'Emergency request from fr.central: Expedited preservation of stored data' &&
         (await alertText.getAttribute('lang')) === 'en',
