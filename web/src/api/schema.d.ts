@@ -6400,8 +6400,11 @@ export interface components {
         };
         DutyAlert: {
             id: string;
-            /** @enum {string} */
-            kind: "duty.emergency" | "deadline.warned" | "deadline.breached";
+            /**
+             * @description duty.emergency: an emergency arrival (text "emergency TYPE from SENDER"); deadline.warned / deadline.breached: the deadline `deadline` of case `case` (text "deadline KIND due at T" / "deadline KIND breached at T"); evidence.undelivered: an evidence package its recipient keeps refusing (text "evidence package ID to NODE keeps being refused: REASON"). The text is the node's, in English; clients show their own sentence from these fields
+             * @enum {string}
+             */
+            kind: "duty.emergency" | "deadline.warned" | "deadline.breached" | "evidence.undelivered";
             /** @description opaque case id (for duty.emergency: the incoming message id) */
             case: string;
             deadline: string;
