@@ -262,5 +262,81 @@ TEST_F(PeopleFunctionalTest, SignInSessionCsrfTokensAndLockout) {
     EXPECT_TRUE(verified) << verified.error().ToString();
 }
 
+// The cookie and CSRF headers of the session a sign-in answer opened.
+net::HeaderList SessionHeaders(const net::Response& login) {
+    const std::string set_cookie = login.Header("Set-Cookie").value_or("");
+    return {
+        {"Cookie", set_cookie.substr(0, set_cookie.find(';'))},
+        {"X-CSRF-Token", std::string(Body(login).at("csrf_token").as_string())}};
+}
+
+TEST_F(PeopleFunctionalTest, DisableRevokesTokensEnableLetsTheUserBackWithoutThem) {
+    const Enrolled admin = AddUser("root", {"administrator"});
+    const Enrolled bob = AddUser("bob", {"officer"});
+    net::Response admin_login = Login("root", admin.password, Code(admin));
+    ASSERT_EQ(admin_login.status, 201u) << admin_login.body;
+    const net::HeaderList as_admin = SessionHeaders(admin_login);
+    net::Response bob_login = Login("bob", bob.password, Code(bob));
+    ASSERT_EQ(bob_login.status, 201u) << bob_login.body;
+    const net::HeaderList as_bob = SessionHeaders(bob_login);
+    auto created = Call(
+        "POST", "/api/v1/tokens", R"({"name":"cms","roles":["officer"],"lifetime":"1d"})", as_bob
+    );
+    ASSERT_TRUE(created);
+    ASSERT_EQ(created->status, 201u) << created->body;
+    const std::string token = std::string(Body(*created).at("token").as_string());
+    const net::HeaderList bearer = {{"Authorization", "Bearer " + token}};
+
+    // Only an administrator lists every user's tokens; an unknown owner value is a typed 400.
+    auto bobs_view = Call("GET", "/api/v1/tokens?owner=all", "", as_bob);
+    ASSERT_TRUE(bobs_view);
+    EXPECT_EQ(bobs_view->status, 403u) << bobs_view->body;
+    auto bogus = Call("GET", "/api/v1/tokens?owner=everyone", "", as_admin);
+    ASSERT_TRUE(bogus);
+    EXPECT_EQ(bogus->status, 400u) << bogus->body;
+    auto all = Call("GET", "/api/v1/tokens?owner=all", "", as_admin);
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->status, 200u) << all->body;
+    EXPECT_NE(all->body.find(R"("owner":"bob")"), std::string::npos) << all->body;
+    EXPECT_EQ(all->body.find(token), std::string::npos);  // never the token itself
+    auto own = Call("GET", "/api/v1/tokens", "", as_admin);
+    ASSERT_TRUE(own);
+    EXPECT_EQ(own->body, "[]");
+
+    // Enabling a user who is not disabled is refused.
+    auto not_disabled = Call("POST", "/api/v1/users/bob/enable", "{}", as_admin);
+    ASSERT_TRUE(not_disabled);
+    EXPECT_EQ(not_disabled->status, 400u) << not_disabled->body;
+
+    // Disabled: the session and the token stop; enabled again: the token stays revoked, a
+    // new sign-in works.
+    auto disabled = Call("POST", "/api/v1/users/bob/disable", "{}", as_admin);
+    ASSERT_TRUE(disabled);
+    ASSERT_EQ(disabled->status, 200u) << disabled->body;
+    auto refused = Call("GET", "/api/v1/session", "", bearer);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 401u);
+    const CliRun enable = RunConcord(fed_.Dir(), {"user", "enable", "--config", Config(), "bob"});
+    ASSERT_EQ(enable.status, 0) << enable.out;
+    EXPECT_NE(enable.out.find("enabled bob"), std::string::npos) << enable.out;
+    auto still = Call("GET", "/api/v1/session", "", bearer);
+    ASSERT_TRUE(still);
+    EXPECT_EQ(still->status, 401u);
+    auto revoked = Call("GET", "/api/v1/tokens?owner=all", "", as_admin);
+    ASSERT_TRUE(revoked);
+    EXPECT_NE(revoked->body.find(R"("revoked")"), std::string::npos) << revoked->body;
+    // The next TOTP step (one step of drift is allowed): the code used above is spent.
+    EXPECT_EQ(Login("bob", bob.password, Code(bob, 1)).status, 201u);
+    // Enabling twice through the API is refused; the CLI's answer for it is an error too.
+    auto twice = Call("POST", "/api/v1/users/bob/enable", "{}", as_admin);
+    ASSERT_TRUE(twice);
+    EXPECT_EQ(twice->status, 400u) << twice->body;
+    EXPECT_NE(RunConcord(fed_.Dir(), {"user", "enable", "--config", Config(), "bob"}).status, 0);
+
+    fed_.ExpectCleanShutdown();
+    auto verified = Node().VerifyLedger();
+    EXPECT_TRUE(verified) << verified.error().ToString();
+}
+
 }  // namespace
 }  // namespace concord::functional

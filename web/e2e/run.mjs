@@ -401,6 +401,13 @@ async function main() {
       (await escalation.textContent()).startsWith('Escalates to the backups at'),
       'the alert says when it escalates to the backups',
     );
+    const alertText = B.page.getByTestId('alert-text').filter({ hasText: 'Expedited preservation of stored data' }).first();
+    await alertText.waitFor();
+    check(
+      (await alertText.textContent()) === 'Emergency request from fr.central: Expedited preservation of stored data' &&
+        (await alertText.getAttribute('lang')) === 'en',
+      "the alert is the UI's sentence, naming the sender and the request type as the legal data names it",
+    );
     await screen(B.page, '11-duty-alarm');
     await B.page.getByRole('button', { name: 'Acknowledge' }).first().click();
     const mine = B.page.getByTestId('acknowledged').filter({ hasText: 'user:web.duty' });

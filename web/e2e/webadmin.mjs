@@ -155,6 +155,14 @@ export async function run(t) {
   await M.page.getByTestId('user-webadmin.new').filter({ hasText: 'Disabled' }).waitFor();
   const gone = await N.page.evaluate(() => fetch('/api/v1/session').then((r) => r.status));
   check(gone === 401, `webadmin: a disabled person's session is refused (${gone})`);
+  // Enabled again: the person signs in once more with the same password and second factor.
+  await M.page.getByRole('button', { name: 'Enable webadmin.new' }).click();
+  await M.page.getByTestId('user-webadmin.new').filter({ hasText: 'Active' }).waitFor();
+  // The code of the next step: the node takes each code once and one step of drift.
+  const nextCode = totp2.generate({ timestamp: Date.now() + 30_000 });
+  await signIn(N.page, a, { login: 'webadmin.new', password: password2, totp: totp2 }, nextCode);
+  await N.page.getByTestId('who').filter({ hasText: 'Nouvelle Recrue' }).waitFor();
+  check(true, 'webadmin: an enabled person signs in again');
 
   // Tokens: the administrator's own, created (the secret shown once) and revoked in the UI.
   const tokenForm = M.page.locator('form', { has: M.page.getByRole('heading', { name: 'Create a token' }) });
@@ -180,6 +188,15 @@ export async function run(t) {
   const theirs = await fromPage(O.page, 'POST', '/api/v1/tokens', { name: 'script', roles: ['officer'] });
   check(theirs.status === 201, `webadmin: the officer has a token of their own (${theirs.status})`);
   const before = await call(a, 'GET', '/api/v1/cases', bearer(theirs.json?.token ?? ''));
+  // Every user's tokens: the officer's is listed with its owner, never the secret.
+  await M.page.getByRole('checkbox', { name: "Every user's tokens" }).check();
+  const listedRow = M.page.getByTestId('token-script').filter({ hasText: officer.login });
+  await listedRow.waitFor();
+  check(
+    !(await M.page.getByTestId('tokens').textContent()).includes(theirs.json?.token ?? 'cpt_'),
+    "webadmin: every user's tokens are listed with their owner, without the secret",
+  );
+  await M.page.getByRole('checkbox', { name: "Every user's tokens" }).uncheck();
   const revokeAny = M.page.locator('form', { has: M.page.getByRole('heading', { name: 'Revoke any token' }) });
   await revokeAny.getByLabel('Token id').fill(theirs.json?.id ?? '');
   await revokeAny.getByRole('button', { name: 'Revoke' }).click();
@@ -207,6 +224,39 @@ export async function run(t) {
   );
   await M.page.getByRole('heading', { name: 'Duty roster' }).scrollIntoViewIfNeeded();
   await screen(M.page, 'webadmin-05-roster');
+
+  // Someone else replaces the roster meanwhile (the node's token, from the revision it read):
+  // the edit on the screen, made from the older revision, is refused and changes nothing.
+  const other = await call(a, 'PUT', '/api/v1/duty/roster', {
+    body: { shifts: stored.shifts, revision: stored.revision },
+    ...bearer(a.token),
+  });
+  check(other.status === 200, `webadmin: another editor replaces the roster (${other.status})`);
+  await M.page.getByLabel(`Role of shift ${n}`).selectOption('primary');
+  await M.page.getByRole('button', { name: 'Save the roster' }).click();
+  await M.page.getByText('Someone else changed the roster').waitFor();
+  const kept = JSON.parse((await call(a, 'GET', '/api/v1/duty/roster', bearer(a.token))).text);
+  check(
+    kept.revision === stored.revision + 1 &&
+      kept.shifts.some((s) => s.login === 'webadmin.officer' && s.role === 'backup'),
+    `webadmin: an edit of an older revision of the roster is refused (revision ${kept.revision})`,
+  );
+  await M.page.getByRole('button', { name: 'Read the roster again' }).click();
+  await M.page.getByLabel(`Role of shift ${n}`).waitFor();
+  // Read again, the shifts come in the node's order: find the officer's by its login.
+  let row = 0;
+  for (let i = 1; i <= (await shifts.count()); i++) {
+    if ((await M.page.getByLabel(`Login of shift ${i}`).inputValue()) === 'webadmin.officer') row = i;
+  }
+  check(row > 0, 'webadmin: the roster read again shows the officer\'s shift');
+  await M.page.getByLabel(`Role of shift ${row}`).selectOption('primary');
+  await M.page.getByRole('button', { name: 'Save the roster' }).click();
+  await M.page.getByText('The roster is saved.').waitFor();
+  const redone = JSON.parse((await call(a, 'GET', '/api/v1/duty/roster', bearer(a.token))).text);
+  check(
+    redone.shifts.some((s) => s.login === 'webadmin.officer' && s.role === 'primary'),
+    'webadmin: read again, the edit is saved',
+  );
 
   // The directory as the node holds it.
   const own = M.page.getByTestId('directory-fr.central');

@@ -3,7 +3,8 @@
 // to it and do everything else by the texts of that language. A's officer (fr.central) composes
 // an emergency expedited_preservation request to hu.poc, sees a finding under its field, fixes
 // it and saves the draft; A's approver approves and sends it; B's duty officer (hu.poc), watching
-// the duty desk, sees the alarm live naming the sender and acknowledges it.
+// the duty desk, sees the alarm live naming the sender, the alert told in the language with the
+// request type's name, and acknowledges it.
 //
 // The expected texts are the UI's own: the catalogues of src/i18n.ts, compiled here by the
 // TypeScript compiler and imported (so a changed translation changes what is looked for, and a
@@ -93,7 +94,10 @@ async function flow({ browser, a, b, enrol, newPage, screen, check, lang, t, cat
   const A = await signInIn('officer', a, officer);
   await A.getByRole('link', { name: text('nav.compose') }).click();
   await A.getByRole('heading', { level: 1, name: text('compose.title') }).waitFor();
-  await A.getByLabel(startsWith(text('cases.type'))).selectOption('expedited_preservation');
+  const typeSelect = A.getByLabel(startsWith(text('cases.type')));
+  await typeSelect.selectOption('expedited_preservation');
+  // The request type's name in the language, as the legal data gives it (the duty desk names it).
+  const typeName = ((await typeSelect.locator('option:checked').textContent()) ?? '').trim();
   await A.getByLabel(startsWith(text('compose.to'))).selectOption('hu.poc');
   await A.getByLabel(startsWith(text('cases.priority'))).selectOption({ label: text('cases.emergency') });
   const summary = A.getByRole('status').filter({ hasText: text('compose.valid') });
@@ -162,6 +166,20 @@ async function flow({ browser, a, b, enrol, newPage, screen, check, lang, t, cat
     (await newest.textContent()).startsWith(`${text('duty.kind.duty.emergency')} — `) &&
       pattern('duty.case').test(await newest.getByTestId('alert-case').textContent()),
     `${tag}: the newest alert is the emergency request, its case named in the language`,
+  );
+  // The alert's sentence is the UI's own in the language, naming the sender and the request
+  // type, not the node's English text ("emergency request from fr.central").
+  const sentence = text('alert.emergency.requestOf', { sender: 'fr.central', requestType: typeName });
+  const said = newest.getByTestId('alert-text');
+  await said.filter({ hasText: sentence }).waitFor();
+  const saidText = (await said.textContent()) ?? '';
+  check(
+    saidText === sentence &&
+      (await said.getAttribute('lang')) === lang &&
+      scripts[lang].test(typeName) &&
+      scripts[lang].test(saidText.replace(typeName, '')) &&
+      !/emergency/i.test(saidText),
+    `${tag}: the alert is told in the language, with the request type's name (${saidText})`,
   );
   await screen(B, `weblang-${lang}-6-duty-alarm`);
   await newest.getByRole('button', { name: text('duty.acknowledge') }).click();

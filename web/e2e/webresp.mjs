@@ -197,6 +197,12 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
     'webresp: the order shows its preservation period',
   );
   check(
+    (await panel.getByTestId('order-deadlines').textContent()).includes(
+      'Preservation under a European Preservation Order',
+    ),
+    'webresp: the order names its deadline in words, not by its id',
+  );
+  check(
     (await panel.getByTestId('order-hook').textContent()).includes('waits for a responder'),
     'webresp: the order shows that the hook could not finish it',
   );

@@ -65,7 +65,17 @@ std::vector<store::Migration> DutyDesk::Migrations() {
         "CREATE TABLE app_roster (seq BIGINT PRIMARY KEY, login TEXT NOT NULL, from_ms BIGINT "
         "NOT NULL, to_ms BIGINT NOT NULL, role TEXT NOT NULL);"
         "CREATE INDEX app_roster_time ON app_roster (from_ms, to_ms)";
-    return {store::Migration{"app_duty", 1, std::string(kSqlite), std::string(kPostgres)}};
+    // Version 2: the roster's revision (Roster::ReplaceIn), one row, starting at 0.
+    constexpr std::string_view kRevisionSqlite =
+        "CREATE TABLE app_roster_revision (id INTEGER PRIMARY KEY, revision INTEGER NOT NULL);"
+        "INSERT INTO app_roster_revision (id, revision) VALUES (1, 0)";
+    constexpr std::string_view kRevisionPostgres =
+        "CREATE TABLE app_roster_revision (id BIGINT PRIMARY KEY, revision BIGINT NOT NULL);"
+        "INSERT INTO app_roster_revision (id, revision) VALUES (1, 0)";
+    return {
+        store::Migration{"app_duty", 1, std::string(kSqlite), std::string(kPostgres)},
+        store::Migration{
+            "app_duty", 2, std::string(kRevisionSqlite), std::string(kRevisionPostgres)}};
 }
 
 Result<std::vector<std::string>> DutyDesk::EscalationRecipientsIn(
@@ -202,18 +212,24 @@ Result<AppAlert> DutyDesk::Acknowledge(const Actor& actor, std::string_view aler
     return alert;
 }
 
-Result<void> DutyDesk::SetRoster(const Actor& actor, const std::vector<RosterEntry>& entries) {
+Result<std::int64_t> DutyDesk::SetRoster(
+    const Actor& actor,
+    const std::vector<RosterEntry>& entries,
+    std::optional<std::int64_t> expected_revision
+) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kRosterManage));
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_RETURN_IF_ERROR(Roster::ReplaceIn(*tx, entries));
+    CONCORD_ASSIGN_OR_RETURN(auto revision, Roster::ReplaceIn(*tx, entries, expected_revision));
     boost::json::object leaf;
     leaf["type"] = "duty.roster_changed";
     leaf["shifts"] = static_cast<std::int64_t>(entries.size());
+    leaf["revision"] = revision;
     CONCORD_RETURN_IF_ERROR(AppendLeaf(options_, *tx, std::move(leaf), actor));
-    return tx->Commit();
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return revision;
 }
 
-Result<std::vector<RosterEntry>> DutyDesk::GetRoster(const Actor& actor) {
+Result<RosterSnapshot> DutyDesk::GetRoster(const Actor& actor) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kDutyRead));
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(auto out, Roster::ListIn(*tx));

@@ -349,7 +349,7 @@ TEST_P(DutyDeskTest, TheRosterSaysWhoIsOnDutyAndRefusesBadShifts) {
     );
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
-    EXPECT_EQ(desk_->GetRoster(User("ana", Role::kDutyOfficer))->size(), 2U);  // unchanged
+    EXPECT_EQ(desk_->GetRoster(User("ana", Role::kDutyOfficer))->shifts.size(), 2U);  // unchanged
     EXPECT_EQ(
         desk_->SetRoster(User("ana", Role::kDutyOfficer), {}).error().code,
         ErrorCode::kPermissionDenied
@@ -360,6 +360,38 @@ TEST_P(DutyDeskTest, TheRosterSaysWhoIsOnDutyAndRefusesBadShifts) {
     ASSERT_TRUE(now);
     EXPECT_TRUE(now->primary.empty());
     EXPECT_TRUE(now->backup.empty());
+}
+
+TEST_P(DutyDeskTest, AnEditOfAnOldRevisionOfTheRosterIsRefusedAndChangesNothing) {
+    const Actor root = User("root", Role::kAdministrator);
+    auto read = desk_->GetRoster(root);
+    ASSERT_TRUE(read) << read.error().ToString();
+    const std::int64_t seen = read->revision;
+    EXPECT_GE(seen, 1);  // the fixture set the roster once
+    // Two editors read the same revision; the first one's edit wins.
+    const RosterEntry cy{"cy", clock_.Now(), clock_.Now() + 60 * kMinute, DutyRole::kPrimary};
+    const RosterEntry di{"di", clock_.Now(), clock_.Now() + 60 * kMinute, DutyRole::kBackup};
+    auto first = desk_->SetRoster(root, {cy}, seen);
+    ASSERT_TRUE(first) << first.error().ToString();
+    EXPECT_EQ(*first, seen + 1);
+    auto second = desk_->SetRoster(root, {di}, seen);
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error().code, ErrorCode::kAlreadyExists);
+    auto now = desk_->GetRoster(root);
+    ASSERT_TRUE(now);
+    EXPECT_EQ(now->revision, seen + 1);
+    ASSERT_EQ(now->shifts.size(), 1U);
+    EXPECT_EQ(now->shifts[0].login, "cy");
+    // The second editor reads again and succeeds; an edit without a revision replaces any.
+    auto again = desk_->SetRoster(root, {di}, now->revision);
+    ASSERT_TRUE(again) << again.error().ToString();
+    EXPECT_EQ(*again, seen + 2);
+    auto blind = desk_->SetRoster(root, {cy});
+    ASSERT_TRUE(blind);
+    EXPECT_EQ(*blind, seen + 3);
+    // A refused shift does not move the revision.
+    EXPECT_FALSE(desk_->SetRoster(root, {RosterEntry{"cy", 10, 10, DutyRole::kPrimary}}));
+    EXPECT_EQ(desk_->GetRoster(root)->revision, seen + 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -576,7 +576,72 @@ TEST_P(PeopleTest, DisablingAUserEndsSessionsAndTokensAndAnAdministratorMayRevok
     EXPECT_FALSE(sessions_->Authenticate(session->token));
     EXPECT_FALSE(tokens_->Authenticate(token->token, "GET /x"));
     EXPECT_TRUE(users_->Get(Admin(), "alice")->disabled);
-    EXPECT_EQ(LeavesWith("user.disabled").size(), 1u);
+    const auto disabled = LeavesWith("user.disabled");
+    ASSERT_EQ(disabled.size(), 1u);
+    // One token was active; the other had been revoked already.
+    EXPECT_NE(disabled[0].find("\"tokens_revoked\":1"), std::string::npos) << disabled[0];
+    // The administrator's view of every token shows both revoked, newest first.
+    auto all = tokens_->ListAll(Admin(), 10);
+    ASSERT_TRUE(all) << all.error().message;
+    ASSERT_EQ(all->size(), 2u);
+    EXPECT_EQ((*all)[0].id, other->info.id);
+    EXPECT_EQ((*all)[0].login, "alice");
+    EXPECT_TRUE((*all)[0].revoked_ms.has_value());
+    EXPECT_TRUE((*all)[1].revoked_ms.has_value());
+}
+
+TEST_P(PeopleTest, EnablingAUserLetsThemSignInAgainButBringsNoTokenBack) {
+    const Enrolment e = AddUser("alice");
+    auto session = sessions_->Login("alice", e.password, Code(e));
+    ASSERT_TRUE(session);
+    auto token = tokens_->Create(session->actor, {"cms", {Role::kOfficer}, hours(1)});
+    ASSERT_TRUE(token);
+    // Enabling a user who is not disabled is refused and changes nothing.
+    const std::size_t before = Leaves().size();
+    EXPECT_EQ(users_->Enable(Admin(), "alice").error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(users_->Enable(Admin(), "carol").error().code, ErrorCode::kNotFound);
+    Actor officer = session->actor;
+    EXPECT_EQ(users_->Enable(officer, "alice").error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(Leaves().size(), before);
+
+    ASSERT_TRUE(users_->Disable(Admin(), "alice"));
+    EXPECT_FALSE(sessions_->Login("alice", e.password, Code(e)));
+    ASSERT_TRUE(users_->Enable(Admin(), "alice"));
+    EXPECT_FALSE(users_->Get(Admin(), "alice")->disabled);
+    const auto enabled = LeavesWith("user.enabled");
+    ASSERT_EQ(enabled.size(), 1u);
+    EXPECT_NE(enabled[0].find("\"actor\":\"user:root\""), std::string::npos) << enabled[0];
+    // The token revoked by Disable stays revoked; the old session stays ended.
+    EXPECT_FALSE(tokens_->Authenticate(token->token, "GET /x"));
+    EXPECT_FALSE(sessions_->Authenticate(session->token));
+    Advance(minutes(1));  // a fresh TOTP step, so the code is not a replay
+    auto again = sessions_->Login("alice", e.password, Code(e));
+    EXPECT_TRUE(again) << again.error().message;
+}
+
+TEST_P(PeopleTest, OnlyAnAdministratorListsEveryUsersTokensAndTheLimitHolds) {
+    const Enrolment a = AddUser("alice");
+    const Enrolment b = AddUser("bob");
+    auto alice = sessions_->Login("alice", a.password, Code(a));
+    auto bob = sessions_->Login("bob", b.password, Code(b));
+    ASSERT_TRUE(alice && bob);
+    ASSERT_TRUE(tokens_->Create(alice->actor, {"one", {Role::kOfficer}, hours(1)}));
+    ASSERT_TRUE(tokens_->Create(bob->actor, {"two", {Role::kOfficer}, hours(1)}));
+    auto newest = tokens_->Create(bob->actor, {"three", {Role::kOfficer}, hours(1)});
+    ASSERT_TRUE(newest);
+    EXPECT_EQ(tokens_->ListAll(alice->actor, 10).error().code, ErrorCode::kPermissionDenied);
+    auto all = tokens_->ListAll(Admin(), 10);
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), 3u);
+    std::set<std::string> owners;
+    for (const TokenInfo& t : *all) {
+        owners.insert(t.login);
+    }
+    EXPECT_EQ(owners, (std::set<std::string>{"alice", "bob"}));
+    auto two = tokens_->ListAll(Admin(), 2);
+    ASSERT_TRUE(two);
+    ASSERT_EQ(two->size(), 2u);
+    EXPECT_EQ((*two)[0].id, newest->info.id);
 }
 
 TEST_P(PeopleTest, NoLeafCarriesASecret) {

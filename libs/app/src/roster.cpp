@@ -21,7 +21,11 @@ Result<DutyRole> ParseDutyRole(std::string_view name) {
     );
 }
 
-Result<void> Roster::ReplaceIn(store::Transaction& tx, const std::vector<RosterEntry>& entries) {
+Result<std::int64_t> Roster::ReplaceIn(
+    store::Transaction& tx,
+    const std::vector<RosterEntry>& entries,
+    std::optional<std::int64_t> expected_revision
+) {
     if (entries.size() > kMaxEntries) {
         return MakeError(ErrorCode::kInvalidArgument, "a roster holds at most 10000 shifts");
     }
@@ -40,6 +44,24 @@ Result<void> Roster::ReplaceIn(store::Transaction& tx, const std::vector<RosterE
             );
         }
     }
+    // The revision row first: its update locks it, so two replacements of the same revision
+    // cannot both commit (the second waits, then sees the revision moved).
+    CONCORD_ASSIGN_OR_RETURN(
+        auto bumped,
+        tx.Query("UPDATE app_roster_revision SET revision = revision + 1 WHERE id = 1 "
+                 "RETURNING revision")
+    );
+    if (bumped.size() != 1) {
+        return MakeError(ErrorCode::kInternal, "the roster has no revision row");
+    }
+    const std::int64_t revision = bumped[0].Int(0);
+    if (expected_revision && *expected_revision != revision - 1) {
+        return MakeError(
+            ErrorCode::kAlreadyExists,
+            "the roster was replaced since revision " + std::to_string(*expected_revision) +
+                " (it is at revision " + std::to_string(revision - 1) + "): read it again"
+        );
+    }
     CONCORD_RETURN_IF_ERROR(tx.Execute("DELETE FROM app_roster"));
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const auto& e = entries[i];
@@ -52,19 +74,26 @@ Result<void> Roster::ReplaceIn(store::Transaction& tx, const std::vector<RosterE
              std::string(DutyRoleName(e.role))}
         ));
     }
-    return {};
+    return revision;
 }
 
-Result<std::vector<RosterEntry>> Roster::ListIn(store::Transaction& tx) {
+Result<RosterSnapshot> Roster::ListIn(store::Transaction& tx) {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto revision, tx.Query("SELECT revision FROM app_roster_revision WHERE id = 1")
+    );
+    if (revision.size() != 1) {
+        return MakeError(ErrorCode::kInternal, "the roster has no revision row");
+    }
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
         tx.Query("SELECT login, from_ms, to_ms, role FROM app_roster ORDER BY from_ms, login, seq")
     );
-    std::vector<RosterEntry> out;
-    out.reserve(rows.size());
+    RosterSnapshot out;
+    out.revision = revision[0].Int(0);
+    out.shifts.reserve(rows.size());
     for (const auto& row : rows) {
         CONCORD_ASSIGN_OR_RETURN(auto role, ParseDutyRole(row.Text(3)));
-        out.push_back(RosterEntry{row.Text(0), row.Int(1), row.Int(2), role});
+        out.shifts.push_back(RosterEntry{row.Text(0), row.Int(1), row.Int(2), role});
     }
     return out;
 }

@@ -138,6 +138,24 @@ Result<std::vector<TokenInfo>> ApiTokens::List(const Actor& actor) {
     return tokens;
 }
 
+Result<std::vector<TokenInfo>> ApiTokens::ListAll(const Actor& actor, std::size_t limit) {
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kUserManage));
+    CONCORD_ASSIGN_OR_RETURN(auto tx, users_.Store().Begin());
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx->Query(
+            "SELECT " + std::string(kColumns) + " FROM people_tokens ORDER BY id DESC LIMIT $1",
+            {static_cast<std::int64_t>(limit)}
+        )
+    );
+    std::vector<TokenInfo> tokens;
+    tokens.reserve(rows.size());
+    for (const auto& r : rows) {
+        tokens.push_back(ReadToken(r));
+    }
+    return tokens;
+}
+
 Result<void> ApiTokens::Revoke(const Actor& actor, std::string_view id) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kTokenManage));
     // Not Decide: a user who is not an administrator is not being denied anything here.

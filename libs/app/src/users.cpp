@@ -316,8 +316,43 @@ Result<void> Users::Disable(const Actor& actor, std::string_view login) {
     CONCORD_RETURN_IF_ERROR(
         tx->Execute("DELETE FROM people_sessions WHERE login = $1", {std::string(login)})
     );
+    // Revoked, not only refused while the owner is disabled: enabling the user later must not
+    // bring back a token that somebody may have taken while it was refused.
+    CONCORD_ASSIGN_OR_RETURN(
+        auto revoked,
+        tx->Query(
+            "UPDATE people_tokens SET revoked_ms = $1 WHERE login = $2 AND revoked_ms IS NULL "
+            "RETURNING id",
+            {Now(), std::string(login)}
+        )
+    );
     boost::json::object leaf;
     leaf["event"] = "user.disabled";
+    leaf["login"] = login;
+    leaf["tokens_revoked"] = static_cast<std::int64_t>(revoked.size());
+    CONCORD_RETURN_IF_ERROR(Audit(*tx, std::move(leaf), actor));
+    return tx->Commit();
+}
+
+Result<void> Users::Enable(const Actor& actor, std::string_view login) {
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kUserManage));
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_RETURN_IF_ERROR(RequireUser(*tx, login));
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx->Query(
+            "UPDATE people_users SET disabled = 0, failed_attempts = 0, locked_until_ms = 0 "
+            "WHERE login = $1 AND disabled = 1 RETURNING login",
+            {std::string(login)}
+        )
+    );
+    if (rows.empty()) {
+        return MakeError(
+            ErrorCode::kInvalidArgument, "user '" + std::string(login) + "' is not disabled"
+        );
+    }
+    boost::json::object leaf;
+    leaf["event"] = "user.enabled";
     leaf["login"] = login;
     CONCORD_RETURN_IF_ERROR(Audit(*tx, std::move(leaf), actor));
     return tx->Commit();

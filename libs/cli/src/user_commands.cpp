@@ -125,10 +125,21 @@ void AddUserCommands(CLI::App& app, Context& ctx) {
         *user,
         ctx,
         "disable",
-        "disable a user: their sessions end and their tokens stop working",
+        "disable a user: their sessions end and their active tokens are revoked",
         [](app::Users& users, const std::string& login, std::ostream& out) -> Result<void> {
             CONCORD_RETURN_IF_ERROR(users.Disable(app::Actor::Node(), login));
             out << "disabled " << login << "\n";
+            return {};
+        }
+    );
+    AddOnLogin(
+        *user,
+        ctx,
+        "enable",
+        "let a disabled user sign in again (their revoked tokens stay revoked)",
+        [](app::Users& users, const std::string& login, std::ostream& out) -> Result<void> {
+            CONCORD_RETURN_IF_ERROR(users.Enable(app::Actor::Node(), login));
+            out << "enabled " << login << "\n";
             return {};
         }
     );

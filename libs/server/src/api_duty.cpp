@@ -2,7 +2,9 @@
 // escalation webhook over HTTP (docs/operations.md "Duty desk"). Handlers only translate: the
 // decisions are in app::DutyDesk and app::DeadlineEngine.
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,7 +85,9 @@ boost::json::object DeadlineJson(const app::Deadline& d) {
     return o;
 }
 
-Response RosterJson(const std::vector<app::RosterEntry>& shifts, const app::OnDuty& on_duty) {
+Response RosterJson(
+    std::int64_t revision, const std::vector<app::RosterEntry>& shifts, const app::OnDuty& on_duty
+) {
     boost::json::array list;
     for (const auto& e : shifts) {
         boost::json::object o;
@@ -94,6 +98,7 @@ Response RosterJson(const std::vector<app::RosterEntry>& shifts, const app::OnDu
         list.push_back(std::move(o));
     }
     boost::json::object body;
+    body["revision"] = revision;
     body["shifts"] = std::move(list);
     boost::json::object now;
     now["primary"] = Strings(on_duty.primary);
@@ -137,19 +142,26 @@ Response Acknowledge(NodeService::Impl& s, Request& request, const app::Actor& a
 }
 
 Response GetRoster(NodeService::Impl& s, const app::Actor& actor) {
-    auto shifts = s.duty->GetRoster(actor);
-    if (!shifts) {
-        return FromError(shifts.error());
+    auto roster = s.duty->GetRoster(actor);
+    if (!roster) {
+        return FromError(roster.error());
     }
     auto on_duty = s.duty->OnDutyNow(actor);
     if (!on_duty) {
         return FromError(on_duty.error());
     }
-    return RosterJson(*shifts, *on_duty);
+    return RosterJson(roster->revision, roster->shifts, *on_duty);
 }
 
-// {"shifts": [{"login", "from", "to", "role"}]} with RFC 3339 times.
-Result<std::vector<app::RosterEntry>> ParseRoster(std::string_view text) {
+// A PUT's body: the shifts, and the revision they were edited from (absent: replace whatever
+// the roster is now).
+struct RosterEdit {
+    std::vector<app::RosterEntry> shifts;
+    std::optional<std::int64_t> revision;
+};
+
+// {"revision": N, "shifts": [{"login", "from", "to", "role"}]} with RFC 3339 times.
+Result<RosterEdit> ParseRoster(std::string_view text) {
     boost::system::error_code ec;
     auto value = ParseJson(text, ec);
     if (ec || !value.is_object()) {
@@ -162,7 +174,16 @@ Result<std::vector<app::RosterEntry>> ParseRoster(std::string_view text) {
     if (shifts->as_array().size() > app::Roster::kMaxEntries) {
         return MakeError(ErrorCode::kInvalidArgument, "a roster holds at most 10000 shifts");
     }
-    std::vector<app::RosterEntry> out;
+    RosterEdit edit;
+    if (const auto* revision = value.as_object().if_contains("revision"); revision != nullptr) {
+        if (!revision->is_int64() || revision->as_int64() < 0) {
+            return MakeError(
+                ErrorCode::kInvalidArgument, "'revision' must be a non-negative integer"
+            );
+        }
+        edit.revision = revision->as_int64();
+    }
+    std::vector<app::RosterEntry>& out = edit.shifts;
     for (std::size_t i = 0; i < shifts->as_array().size(); ++i) {
         const auto& item = shifts->as_array()[i];
         const std::string where = "shifts[" + std::to_string(i) + "]";
@@ -203,23 +224,27 @@ Result<std::vector<app::RosterEntry>> ParseRoster(std::string_view text) {
         e.role = *parsed_role;
         out.push_back(std::move(e));
     }
-    return out;
+    return edit;
 }
 
 Response PutRoster(NodeService::Impl& s, Request& request, const app::Actor& actor) {
-    auto shifts = ParseRoster(request.body);
-    if (!shifts) {
-        return FromError(shifts.error());
+    auto edit = ParseRoster(request.body);
+    if (!edit) {
+        return FromError(edit.error());
     }
-    if (auto set = s.duty->SetRoster(actor, *shifts); !set) {
-        return FromError(set.error());
+    auto revision = s.duty->SetRoster(actor, edit->shifts, edit->revision);
+    if (!revision) {
+        if (revision.error().code == ErrorCode::kAlreadyExists) {
+            return ErrorBody(409, "stale_revision", revision.error().message);
+        }
+        return FromError(revision.error());
     }
     auto on_duty = s.duty->OnDutyNow(actor);
     if (!on_duty) {
         // A roster manager need not be allowed to read the desk: answer without who is on duty.
-        return RosterJson(*shifts, app::OnDuty{});
+        return RosterJson(*revision, edit->shifts, app::OnDuty{});
     }
-    return RosterJson(*shifts, *on_duty);
+    return RosterJson(*revision, edit->shifts, *on_duty);
 }
 
 Response Deadlines(NodeService::Impl& s, Request& request) {

@@ -4,6 +4,8 @@
 
 #include "api_people.hpp"
 
+#include <variant>
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -26,6 +28,8 @@ using net::Response;
 constexpr std::size_t kMaxPasswordBytes = 1024;
 constexpr std::size_t kMaxCodeBytes = 16;
 constexpr std::size_t kMaxFieldBytes = 256;
+// An administrator's list of every user's tokens holds at most this many, newest first.
+constexpr std::size_t kMaxTokensListed = 1000;
 
 Result<boost::json::object> ParseBody(const Request& r) {
     boost::system::error_code ec;
@@ -127,6 +131,7 @@ boost::json::object UserJson(const app::UserInfo& u) {
 boost::json::object TokenJson(const app::TokenInfo& t) {
     boost::json::object o;
     o["id"] = t.id;
+    o["owner"] = t.login;
     o["name"] = t.name;
     o["roles"] = RoleNames(t.roles);
     o["created"] = FormatTimestamp(t.created_ms);
@@ -275,6 +280,16 @@ Response DisableUser(NodeService::Impl& s, Request& r, const app::Actor& actor) 
     return JsonObject(200, o);
 }
 
+Response EnableUser(NodeService::Impl& s, Request& r, const app::Actor& actor) {
+    if (auto done = s.users->Enable(actor, r.Param("login")); !done) {
+        return FromError(done.error());
+    }
+    boost::json::object o;
+    o["login"] = r.Param("login");
+    o["disabled"] = false;
+    return JsonObject(200, o);
+}
+
 Response ResetPassword(NodeService::Impl& s, Request& r, const app::Actor& actor) {
     auto e = s.users->ResetPassword(actor, r.Param("login"));
     return e ? JsonObject(200, EnrolmentJson(*e)) : FromError(e.error());
@@ -285,8 +300,14 @@ Response ResetTotp(NodeService::Impl& s, Request& r, const app::Actor& actor) {
     return e ? JsonObject(200, EnrolmentJson(*e)) : FromError(e.error());
 }
 
-Response ListTokens(NodeService::Impl& s, Request&, const app::Actor& actor) {
-    auto tokens = s.tokens->List(actor);
+// GET /api/v1/tokens: the caller's own tokens; ?owner=all: every user's (administrators).
+Response ListTokens(NodeService::Impl& s, Request& r, const app::Actor& actor) {
+    auto owner = ChoiceParam(r, "owner", {"self", "all"}, "self");
+    if (auto* refused = std::get_if<Response>(&owner)) {
+        return std::move(*refused);
+    }
+    auto tokens = std::get<std::string>(owner) == "all" ? s.tokens->ListAll(actor, kMaxTokensListed)
+                                                        : s.tokens->List(actor);
     if (!tokens) {
         return FromError(tokens.error());
     }
@@ -375,6 +396,12 @@ void AddPeopleRoutes(RouteTable& t, NodeService::Impl& service) {
         "/api/v1/users/{login}/disable",
         app::Action::kUserManage,
         [s](Request& r, const app::Actor& a) { return DisableUser(*s, r, a); }
+    );
+    t.Authed(
+        "POST",
+        "/api/v1/users/{login}/enable",
+        app::Action::kUserManage,
+        [s](Request& r, const app::Actor& a) { return EnableUser(*s, r, a); }
     );
     t.Authed(
         "POST",

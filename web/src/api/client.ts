@@ -155,12 +155,16 @@ export const api = {
     json<Enrolment>('POST', `/api/v1/users/${encodeURIComponent(login)}/reset-password`),
   resetTotp: (login: string) =>
     json<Enrolment>('POST', `/api/v1/users/${encodeURIComponent(login)}/reset-2fa`),
-  tokens: () => json<Token[]>('GET', '/api/v1/tokens'),
+  enableUser: (login: string) =>
+    json<object>('POST', `/api/v1/users/${encodeURIComponent(login)}/enable`),
+  tokens: (owner: 'self' | 'all' = 'self') =>
+    json<Token[]>('GET', owner === 'all' ? '/api/v1/tokens?owner=all' : '/api/v1/tokens'),
   createToken: (name: string, roles: string[], lifetime: string) =>
     json<Token>('POST', '/api/v1/tokens', { name, roles, ...(lifetime ? { lifetime } : {}) }),
   revokeToken: (id: string) => send('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`),
   roster: () => json<Roster>('GET', '/api/v1/duty/roster'),
-  saveRoster: (shifts: Shift[]) => json<Roster>('PUT', '/api/v1/duty/roster', { shifts }),
+  saveRoster: (shifts: Shift[], revision?: number) =>
+    json<Roster>('PUT', '/api/v1/duty/roster', revision === undefined ? { shifts } : { shifts, revision }),
   accessRecords: (filter: { case?: string; actor?: string; before?: number }) => {
     const q = new URLSearchParams();
     if (filter.case) q.set('case', filter.case);

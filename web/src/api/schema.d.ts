@@ -1381,7 +1381,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Disable a user: their sessions end, their tokens stop working (administrator) */
+        /** Disable a user: their sessions end and their active personal tokens are revoked (administrator) */
         post: {
             parameters: {
                 query?: never;
@@ -1399,6 +1399,78 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description unauthenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description permission_denied (a refused CSRF token: message csrf_required) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{login}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a disabled user again: failures and lockout cleared; revoked tokens stay revoked (administrator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    login: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description invalid_argument (the user is not disabled) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
                 /** @description unauthenticated */
                 401: {
@@ -1572,10 +1644,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's personal API tokens (never the tokens themselves) */
+        /** Personal API tokens (never the tokens themselves): the caller's own, or with owner=all every user's, newest first, at most 1000 (administrator) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description all: every user's tokens (needs user management) */
+                    owner?: "self" | "all";
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -1589,6 +1664,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Token"][];
+                    };
+                };
+                /** @description invalid_argument (an unknown owner value) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description unauthenticated */
@@ -2688,7 +2772,7 @@ export interface paths {
                 };
             };
         };
-        /** Replace the duty roster as a whole (action roster.manage) */
+        /** Replace the duty roster as a whole, optionally only while it is at the revision it was read at (action roster.manage) */
         put: {
             parameters: {
                 query?: never;
@@ -2731,6 +2815,15 @@ export interface paths {
                 };
                 /** @description permission_denied */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description stale_revision: the roster was replaced since the given revision (nothing changed; read it again) */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6185,6 +6278,8 @@ export interface components {
         };
         Token: {
             id?: string;
+            /** @description the login of the token's owner */
+            owner?: string;
             name?: string;
             roles?: string[];
             /** Format: date-time */
@@ -6305,8 +6400,11 @@ export interface components {
         };
         DutyAlert: {
             id: string;
-            /** @enum {string} */
-            kind: "duty.emergency" | "deadline.warned" | "deadline.breached";
+            /**
+             * @description duty.emergency: an emergency arrival (text "emergency TYPE from SENDER"); deadline.warned / deadline.breached: the deadline `deadline` of case `case` (text "deadline KIND due at T" / "deadline KIND breached at T"); evidence.undelivered: an evidence package its recipient keeps refusing (text "evidence package ID to NODE keeps being refused: REASON"). The text is the node's, in English; clients show their own sentence from these fields
+             * @enum {string}
+             */
+            kind: "duty.emergency" | "deadline.warned" | "deadline.breached" | "evidence.undelivered";
             /** @description opaque case id (for duty.emergency: the incoming message id) */
             case: string;
             deadline: string;
@@ -6325,6 +6423,11 @@ export interface components {
             acknowledged?: string;
         };
         Roster: {
+            /**
+             * Format: int64
+             * @description grows by one with each replacement. In a PUT: the revision the shifts were edited from; the node refuses the edit (409 stale_revision, nothing changed) if the roster was replaced since. Absent in a PUT: replace whatever the roster is now.
+             */
+            revision?: number;
             shifts: {
                 login: string;
                 /** Format: date-time */

@@ -207,6 +207,15 @@ function UserRow({ user, onEnrolment, onChanged }: {
             )}
           </div>
         )}
+        {user.disabled && (
+          <button
+            type="button"
+            onClick={() => act(() => api.enableUser(login))}
+            aria-label={t('admin.users.enableOf', { login })}
+          >
+            {t('admin.users.enable')}
+          </button>
+        )}
         {failure && <p role="alert">{failure}</p>}
       </td>
     </tr>
@@ -318,7 +327,7 @@ function Users() {
   );
 }
 
-function TokenRow({ token, onChanged }: { token: Token; onChanged: () => void }) {
+function TokenRow({ token, owner, onChanged }: { token: Token; owner: boolean; onChanged: () => void }) {
   const { t, lang } = useUi();
   const [failure, fail, clear] = useFailure();
   const revoke = async () => {
@@ -332,6 +341,7 @@ function TokenRow({ token, onChanged }: { token: Token; onChanged: () => void })
   };
   return (
     <tr data-testid={`token-${token.name}`}>
+      {owner && <td>{token.owner}</td>}
       <td dir="auto">{token.name}</td>
       <td>{(token.roles ?? []).map((r) => t('role.' + r)).join(', ')}</td>
       <td>{formatDateTime(lang, token.created)}</td>
@@ -377,7 +387,9 @@ function NewToken({ token, onDone }: { token: Token; onDone: () => void }) {
 
 function Tokens() {
   const { t, me } = useUi();
-  const load = useCallback(() => api.tokens(), []);
+  // An administrator may see every user's tokens (the node answers at most the newest 1000).
+  const [everyone, setEveryone] = useState(false);
+  const load = useCallback(() => api.tokens(everyone ? 'all' : 'self'), [everyone]);
   const { data, error, reload } = useLoad(load);
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
@@ -423,11 +435,16 @@ function Tokens() {
       <p>{t('admin.tokens.intro')}</p>
       {created && <NewToken key={created.id} token={created} onDone={() => setCreated(undefined)} />}
       {error && <p role="alert">{t('error.load', { message: error })}</p>}
-      {data && data.length === 0 && <p>{t('admin.tokens.none')}</p>}
+      <label className="inline">
+        <input type="checkbox" checked={everyone} onChange={(e) => setEveryone(e.target.checked)} />{' '}
+        {t('admin.tokens.everyone')}
+      </label>
+      {data && data.length === 0 && <p>{t(everyone ? 'admin.tokens.noneAll' : 'admin.tokens.none')}</p>}
       {data && data.length > 0 && (
         <table data-testid="tokens">
           <thead>
             <tr>
+              {everyone && <th scope="col">{t('admin.tokens.owner')}</th>}
               <th scope="col">{t('admin.tokens.name')}</th>
               <th scope="col">{t('admin.users.roles')}</th>
               <th scope="col">{t('admin.tokens.createdAt')}</th>
@@ -438,7 +455,7 @@ function Tokens() {
           </thead>
           <tbody>
             {data.map((tok) => (
-              <TokenRow key={tok.id} token={tok} onChanged={reload} />
+              <TokenRow key={tok.id} token={tok} owner={everyone} onChanged={reload} />
             ))}
           </tbody>
         </table>
@@ -501,11 +518,13 @@ function fromLocalInput(value: string): string {
 function RosterEditor() {
   const { t } = useUi();
   const load = useCallback(() => api.roster(), []);
-  const { data: loaded, error } = useLoad(load);
+  const { data: loaded, error, reload } = useLoad(load);
   const [savedRoster, setSavedRoster] = useState<Roster>();
   const data = savedRoster ?? loaded;
   const [edited, setEdited] = useState<Shift[]>();
   const [saved, setSaved] = useState(false);
+  // Someone else replaced the roster after it was read here: the edit was refused.
+  const [stale, setStale] = useState(false);
   const [failure, fail, clear] = useFailure();
   const shifts = edited ?? data?.shifts ?? [];
 
@@ -527,13 +546,26 @@ function RosterEditor() {
     e.preventDefault();
     clear();
     try {
-      // The node's answer is the roster as stored, with who is on duty under it.
-      setSavedRoster(await api.saveRoster(shifts.map((s) => ({ ...s, login: s.login.trim() }))));
+      // The node's answer is the roster as stored, with who is on duty under it. The revision
+      // read makes the node refuse the edit if someone replaced the roster meanwhile.
+      setSavedRoster(
+        await api.saveRoster(
+          shifts.map((s) => ({ ...s, login: s.login.trim() })),
+          data?.revision,
+        ),
+      );
       setEdited(undefined);
       setSaved(true);
     } catch (err) {
-      fail(err);
+      if (err instanceof ApiError && err.status === 409) setStale(true);
+      else fail(err);
     }
+  };
+  const readAgain = () => {
+    setStale(false);
+    setEdited(undefined);
+    setSavedRoster(undefined);
+    reload();
   };
 
   return (
@@ -626,6 +658,14 @@ function RosterEditor() {
           </button>
         </p>
         {saved && <p role="status">{t('admin.roster.saved')}</p>}
+        {stale && (
+          <div role="alert">
+            <p>{t('admin.roster.stale')}</p>
+            <button type="button" onClick={readAgain}>
+              {t('admin.roster.readAgain')}
+            </button>
+          </div>
+        )}
         {failure && <p role="alert">{failure}</p>}
       </form>
     </section>

@@ -1,15 +1,18 @@
 // The auditor's (data-protection officer's) screen: who read which case's personal data and
 // when (the access records, never the content), each read proved in the browser against the
 // node's signed audit log; any entry of the log checked from its index and its leaf; and the
-// node's alerts (forks, non-delivery). The auditor has no case.* action, so no case content and
-// no legal holds or evidence custody (both case.read) are shown here.
+// node's alerts (forks, non-delivery), told in the UI's language (alertText.ts). The auditor has
+// no case.* action, so no case content and no legal holds or evidence custody (both case.read)
+// are shown here.
 import { type FormEvent, useCallback, useState } from 'react';
 
+import { nodeAlertText } from '../alertText';
 import { ApiError, api, type AccessRecord } from '../api/client';
 import { useUi } from '../context';
 import { canonicalJson } from '../evidence';
 import { formatDateTime, formatNumber } from '../i18n';
 import { ProofError, fromBase64, verifyTlogProof } from '../proof';
+import { AlertSentence } from './AlertSentence';
 import { useLoad } from './useLoad';
 
 type Check = { state: 'idle' | 'running' | 'ok' | 'failed'; text: string };
@@ -244,7 +247,9 @@ function Alerts() {
             <li key={a.seq}>
               <strong>{t('audit.alerts.' + a.kind)}</strong> — {a.peer} ·{' '}
               {formatDateTime(lang, new Date(a.created_ms).toISOString())}
-              <div dir="auto">{a.message}</div>
+              <div>
+                <AlertSentence said={nodeAlertText(a, lang)} testId="audit-alert-text" />
+              </div>
               <details>
                 <summary>{t('audit.alerts.evidence')}</summary>
                 <pre className="json evidence">{a.evidence}</pre>

@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { ApiError, api, type DutyAlert } from '../api/client';
+import { dutyAlertText, needsDeadline } from '../alertText';
+import { ApiError, api, type Case, type CaseView, type Deadline, type DutyAlert } from '../api/client';
 import { useUi } from '../context';
 import { formatDateTime } from '../i18n';
+import { AlertSentence } from './AlertSentence';
 import { useLoad } from './useLoad';
 
 // A short two-tone alarm from the browser's own synthesiser (no sound file to fetch). Browsers
@@ -24,27 +26,40 @@ function soundAlarm(): void {
   }
 }
 
-// What the desk knows about an emergency beyond the alert: the case the message opened (its
-// number links to it), the request's signed approval as the node verified it, and the
-// escalation deadline of the acknowledgement (open: when it escalates to the backups; breached:
-// when it did). The approval is read with the case (an access record names the duty officer) only
-// while the emergency waits for acknowledgement: that is when the desk must judge it.
-function AlertFacts({ alert }: { alert: DutyAlert }) {
-  const { t, lang } = useUi();
+type Facts = {
+  opened?: Case;
+  deadlines?: Deadline[];
+  approval?: CaseView['approval'];
+};
+
+// What the desk knows about an alert beyond its fields: for an emergency, the case the message
+// opened (its number links to it), the request's signed approval as the node verified it, and
+// the escalation deadline of the acknowledgement (open: when it escalates to the backups;
+// breached: when it did); for a deadline alert whose text does not name the deadline's kind, the
+// deadline. The approval is read with the case (an access record names the duty officer) only
+// while the emergency waits for acknowledgement: that is when the desk must judge it. A fact the
+// officer may not read is left out.
+function useFacts(alert: DutyAlert): Facts | undefined {
+  const { lang } = useUi();
   const open = !alert.acknowledged;
-  const load = useCallback(async () => {
-    const [found, deadlines] = await Promise.all([
-      api.caseCarriedBy(alert.message),
-      alert.deadline ? api.deadlines(alert.case) : null,
-    ]);
+  const emergency = alert.kind === 'duty.emergency' && !!alert.message;
+  const wanted = emergency || needsDeadline(alert);
+  const load = useCallback(async (): Promise<Facts> => {
+    if (!wanted) return {};
+    const deadlines = alert.deadline ? api.deadlines(alert.case).catch(() => null) : null;
+    if (!emergency) return { deadlines: (await deadlines)?.deadlines };
+    const [found, listed] = await Promise.all([api.caseCarriedBy(alert.message), deadlines]);
     const opened = found.cases?.[0];
     const view = open && opened?.id ? await api.case(opened.id, lang) : null;
-    return { opened, deadlines, approval: view?.approval };
-  }, [alert.message, alert.case, alert.deadline, open, lang]);
-  const { data } = useLoad(load);
-  if (!data) return null;
-  const { opened, deadlines, approval } = data;
-  const escalation = deadlines?.deadlines?.find((d) => d.id === alert.deadline);
+    return { opened, deadlines: listed?.deadlines, approval: view?.approval };
+  }, [alert.message, alert.case, alert.deadline, emergency, wanted, open, lang]);
+  return useLoad(load).data;
+}
+
+function AlertFacts({ alert, facts }: { alert: DutyAlert; facts: Facts }) {
+  const { t, lang } = useUi();
+  const { opened, approval } = facts;
+  const escalation = facts.deadlines?.find((d) => d.id === alert.deadline);
   return (
     <div className="alert-facts">
       {opened && (
@@ -70,10 +85,75 @@ function AlertFacts({ alert }: { alert: DutyAlert }) {
   );
 }
 
+// One alert: its kind, its sentence in the UI's language (alertText.ts; the request type named
+// as the instrument data names it in this language), who sent it and when, and its facts.
+function AlertItem({
+  alert,
+  requestTypes,
+  onAcknowledge,
+}: {
+  alert: DutyAlert;
+  requestTypes: Map<string, string>;
+  onAcknowledge: (id: string) => void;
+}) {
+  const { t, lang } = useUi();
+  const facts = useFacts(alert);
+  const kindKey = `duty.kind.${alert.kind}`;
+  const kindName = t(kindKey) === kindKey ? alert.kind : t(kindKey);
+  const said = dutyAlertText(alert, lang, {
+    deadline: facts?.deadlines?.find((d) => d.id === alert.deadline),
+    requestType: requestTypes.get(facts?.opened?.request_type ?? ''),
+  });
+  return (
+    <li className={alert.acknowledged ? 'done' : 'open'}>
+      <strong>{kindName}</strong> — <AlertSentence said={said} testId="alert-text" />
+      <div>
+        {t('duty.sender')}: {alert.sender || '—'} · {t('duty.received')}: {formatDateTime(lang, alert.created)}
+      </div>
+      {alert.kind === 'duty.emergency' && alert.message && facts && <AlertFacts alert={alert} facts={facts} />}
+      {alert.acknowledged ? (
+        <div data-testid="acknowledged">
+          {t('duty.acknowledged', {
+            who: alert.acknowledged_by ?? '',
+            time: formatDateTime(lang, alert.acknowledged),
+          })}
+        </div>
+      ) : alert.kind === 'duty.emergency' ? (
+        <div>
+          {t('duty.open')}{' '}
+          <button type="button" onClick={() => onAcknowledge(alert.id)}>
+            {t('duty.acknowledge')}
+          </button>
+        </div>
+      ) : null}
+    </li>
+  );
+}
+
+// The request types' names in the UI's language, from the instrument data the node serves, read
+// once there is an emergency to name (none for a user who may not read that data: the sentence
+// then leaves the type out).
+function useRequestTypes(wanted: boolean): Map<string, string> {
+  const { lang } = useUi();
+  const [names, setNames] = useState(new Map<string, string>());
+  useEffect(() => {
+    if (!wanted) return;
+    let live = true;
+    api.forms(lang).then(
+      (forms) => live && setNames(new Map(forms.map((f) => [f.id ?? '', f.name ?? '']))),
+      () => live && setNames(new Map()),
+    );
+    return () => {
+      live = false;
+    };
+  }, [lang, wanted]);
+  return names;
+}
+
 // The 24/7 desk: alerts newest first, live through the node's event stream (the session cookie
 // authenticates it: EventSource cannot send a bearer header), acknowledged in one action.
 export function Duty() {
-  const { t, lang, sessionEnded } = useUi();
+  const { t, sessionEnded } = useUi();
   const load = useCallback(() => api.dutyAlerts(), []);
   const { data, error, reload } = useLoad(load);
   const [live, setLive] = useState(false);
@@ -101,6 +181,7 @@ export function Duty() {
   }, [reload, t]);
 
   const alerts = data?.alerts ?? [];
+  const requestTypes = useRequestTypes(alerts.some((a) => a.kind === 'duty.emergency'));
   useEffect(() => {
     for (const a of alerts) known.current.add(a.id);
   }, [alerts]);
@@ -132,29 +213,7 @@ export function Duty() {
       {data && alerts.length === 0 && <p>{t('duty.none')}</p>}
       <ul className="alerts" data-testid="duty-alerts">
         {alerts.map((a) => (
-          <li key={a.id} className={a.acknowledged ? 'done' : 'open'}>
-            <strong>{t('duty.kind.' + a.kind)}</strong> — {a.text}
-            <div>
-              {t('duty.sender')}: {a.sender || '—'} · {t('duty.received')}:{' '}
-              {formatDateTime(lang, a.created)}
-            </div>
-            {a.kind === 'duty.emergency' && a.message && <AlertFacts alert={a} />}
-            {a.acknowledged ? (
-              <div data-testid="acknowledged">
-                {t('duty.acknowledged', {
-                  who: a.acknowledged_by ?? '',
-                  time: formatDateTime(lang, a.acknowledged),
-                })}
-              </div>
-            ) : a.kind === 'duty.emergency' ? (
-              <div>
-                {t('duty.open')}{' '}
-                <button type="button" onClick={() => acknowledge(a.id)}>
-                  {t('duty.acknowledge')}
-                </button>
-              </div>
-            ) : null}
-          </li>
+          <AlertItem key={a.id} alert={a} requestTypes={requestTypes} onAcknowledge={acknowledge} />
         ))}
       </ul>
     </section>

@@ -209,7 +209,7 @@ function OrderPanel({ id, queue, onDone }: { id: string; queue: PreservationOrde
             {deadlines.deadlines.map((d) => (
               <tr key={d.id}>
                 <td>
-                  {d.kind}
+                  {nameOf(t, 'deadline', d.kind)}
                   {/preserv/.test(d.kind) && <div className="reasons">{t('orders.preservationPeriod')}</div>}
                 </td>
                 <td>{formatDateTime(lang, d.starts)}</td>

@@ -117,10 +117,16 @@ public:
         std::string kind, std::string case_id, std::string text, const std::string& about
     );
 
-    /// Replaces the roster (Action::kRosterManage). Audit leaf `duty.roster_changed`.
-    Result<void> SetRoster(const Actor& actor, const std::vector<RosterEntry>& entries);
-    /// The roster (Action::kDutyRead).
-    Result<std::vector<RosterEntry>> GetRoster(const Actor& actor);
+    /// Replaces the roster (Action::kRosterManage) and returns its new revision; with
+    /// `expected_revision`, only while the roster is still at it (kAlreadyExists otherwise, nothing
+    /// changed). Audit leaf `duty.roster_changed` with the shift count and the new revision.
+    Result<std::int64_t> SetRoster(
+        const Actor& actor,
+        const std::vector<RosterEntry>& entries,
+        std::optional<std::int64_t> expected_revision = std::nullopt
+    );
+    /// The roster and its revision (Action::kDutyRead).
+    Result<RosterSnapshot> GetRoster(const Actor& actor);
     /// Who is on duty now (Action::kDutyRead).
     Result<OnDuty> OnDutyNow(const Actor& actor);
     /// Alerts, newest first (Action::kDutyRead).

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,6 +56,9 @@ public:
     Result<CreatedToken> Create(const Actor& actor, const NewToken& token);
     /// The actor's own tokens, newest first (revoked and expired ones included).
     Result<std::vector<TokenInfo>> List(const Actor& actor);
+    /// Every user's tokens, newest first, at most `limit` (an administrator's view:
+    /// Action::kUserManage, kPermissionDenied otherwise). Never the token itself.
+    Result<std::vector<TokenInfo>> ListAll(const Actor& actor, std::size_t limit);
     /// Revokes one of the actor's tokens (an administrator may revoke anyone's).
     /// kNotFound if there is no such token of the actor; revoking twice is kNotFound too.
     Result<void> Revoke(const Actor& actor, std::string_view id);

@@ -57,7 +57,8 @@ struct Credentials {
 /// The users of a node (table `people_users`): add, list, disable, reset password or second
 /// factor. Passwords are Argon2id hashes; TOTP secrets are sealed (XChaCha20-Poly1305) under a
 /// key derived from the node's signing seed, bound to the login. Each change commits with its
-/// audit leaf (`user.added`, `user.disabled`, `user.password_reset`, `user.totp_reset`) naming
+/// audit leaf (`user.added`, `user.disabled`, `user.enabled`, `user.password_reset`,
+/// `user.totp_reset`) naming
 /// the actor. Every method checks `Action::kUserManage` through Decide (kPermissionDenied).
 ///
 /// Lifetime: borrows `store`, which must outlive it. Thread-safe (state is in the store).
@@ -78,8 +79,13 @@ public:
     Result<std::vector<UserInfo>> List(const Actor& actor);
     /// One user; kNotFound if absent.
     Result<UserInfo> Get(const Actor& actor, std::string_view login);
-    /// Disables a user and ends their sessions; their tokens stop working. kNotFound if absent.
+    /// Disables a user, ends their sessions and revokes their active personal tokens (a later
+    /// Enable brings none of them back). kNotFound if absent.
     Result<void> Disable(const Actor& actor, std::string_view login);
+    /// Lets a disabled user sign in again with their password and second factor, with failures
+    /// and lockout cleared; their revoked tokens stay revoked. Audit leaf `user.enabled`.
+    /// kNotFound if absent; kInvalidArgument if the user is not disabled.
+    Result<void> Enable(const Actor& actor, std::string_view login);
     /// Sets a new random one-time password, clears failures and lockout, ends the sessions.
     Result<Enrolment> ResetPassword(const Actor& actor, std::string_view login);
     /// Sets a new TOTP secret (a new enrolment) and ends the sessions.
