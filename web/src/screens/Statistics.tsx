@@ -3,6 +3,7 @@ import { type FormEvent, useCallback, useId, useState } from 'react';
 import { api, type AssetTotals, type EuArt28Report, failureOf, type StatisticsReport } from '../api/client';
 import { useUi } from '../context';
 import { type Language, formatDateTime, formatNumber } from '../i18n';
+import { nameOf } from '../names';
 import {
   type PublicationDocument,
   PublicationError,
@@ -262,7 +263,7 @@ function ReportView({ report, prefix }: { report: StatisticsReport; prefix: stri
           { key: 'cancelled', label: t('stats.cancelled') },
         ]}
         rows={(report.deadlines ?? []).map((d) => ({
-          label: d.kind ?? '',
+          label: nameOf(t, 'deadline', d.kind),
           values: [d.met, d.breached, d.running, d.cancelled],
         }))}
         format={count}
