@@ -16,6 +16,7 @@ function duty(kind: string, text: string, more: Partial<DutyAlert> = {}): DutyAl
     sender: '',
     recipients: ['ana'],
     text,
+    facts: {},
     created: '2025-03-04T10:00:00.000Z',
     ...more,
   };
@@ -98,6 +99,29 @@ describe('duty desk alerts', () => {
       detail: 'HTTP 409 package already held',
     });
     expect(dutyAlertText(refused, 'en').text).toBe('Evidence package pk-7 to hu.poc keeps being refused');
+  });
+
+  it("the alert's facts are told when its text has another shape, and win over the text", () => {
+    const urgent = { ...emergency, text: 'urgent', facts: { message_type: 'notice' } };
+    expect(dutyAlertText(urgent, 'en')).toEqual(dutyAlertText({ ...emergency, text: 'emergency notice from fr.central' }, 'en'));
+    expect(dutyAlertText(urgent, 'en').text).not.toBe(dutyAlertText(emergency, 'en').text);
+
+    const later = '2025-03-05T09:30:00.000Z';
+    const stated = { ...warned, text: 'soon', facts: { deadline_kind: 'local.review', due: later } };
+    expect(needsDeadline(stated)).toBe(false);
+    expect(needsDeadline({ ...stated, facts: {} })).toBe(true);
+    expect(dutyAlertText(stated, 'en').text).toBe(`The deadline “local.review” ends at ${formatDateTime('en', later)}`);
+    // The facts, not the text, when both are there and differ.
+    expect(dutyAlertText({ ...warned, facts: { deadline_kind: 'local.review', due: later } }, 'en').text).toBe(
+      `The deadline “local.review” ends at ${formatDateTime('en', later)}`,
+    );
+
+    const facts = { package: 'pk-8', peer: 'fr.central', reason: 'HTTP 413 too large' };
+    expect(dutyAlertText({ ...refused, text: 'refused', facts }, 'ar')).toEqual({
+      text: 'تُرفض حزمة الأدلة pk-8 الموجهة إلى fr.central في كل مرة',
+      lang: 'ar',
+      detail: 'HTTP 413 too large',
+    });
   });
 
   it('an unknown kind, or a known one of another shape, is the node text marked English', () => {

@@ -1,11 +1,13 @@
 // The sentence of an alert in the UI's language. The node writes each alert's text in English for
 // its logs and its command line (libs/app duty.cpp and deadlines.cpp, libs/server service.cpp,
 // libs/federation delivery.cpp and witnessing.cpp); the UI says the same thing in its own words
-// from the alert's fields: its kind, sender, deadline and case, and — where the node's text is the
-// only place a fact is kept (the federation message type of an emergency, a refused package's
-// name) — the parts of that text, whose shape the node fixes. What the node cannot say in another
-// language (a peer's refusal reason, a transport error) stays in English beside the sentence. An
-// alert of a kind this file does not know, or whose text has another shape, is shown as the node
+// from the alert's fields: its kind, sender, deadline and case, and its `facts` (the federation
+// message type of an emergency, a deadline's kind and instant, a refused package, its peer and the
+// reason). A duty alert stored before nodes recorded facts has none; its facts are then read from
+// the parts of its text, whose shape the node fixes; a node's own alert (fork, non-delivery) has
+// its facts in its text and signed evidence. What the node cannot say in another language (a
+// peer's refusal reason, a transport error) stays in English beside the sentence. An alert of a
+// kind this file does not know, or without the facts its sentence needs, is shown as the node
 // wrote it, marked as English.
 import type { Alert, Deadline, DutyAlert } from './api/client';
 import { formatDateTime, formatNumber, translate, type Language } from './i18n';
@@ -42,7 +44,18 @@ const kRolledBack = /^the peer's log is smaller than the (\d+) entries already c
 /** Whether `dutyAlertText` needs the alert's deadline from GET /api/v1/deadlines to tell it. */
 export function needsDeadline(alert: DutyAlert): boolean {
   const kind: string = alert.kind;
-  return (kind === 'deadline.warned' || kind === 'deadline.breached') && !!alert.deadline && !kDeadline.test(alert.text ?? '');
+  return (
+    (kind === 'deadline.warned' || kind === 'deadline.breached') &&
+    !!alert.deadline &&
+    !(fact(alert, 'deadline_kind') && fact(alert, 'due')) &&
+    !kDeadline.test(alert.text ?? '')
+  );
+}
+
+/** One of the alert's facts (DutyAlert.facts), if the node recorded it and it is not empty. */
+function fact(alert: DutyAlert, name: string): string | undefined {
+  const value = (alert.facts as Record<string, string> | undefined)?.[name];
+  return value ? value : undefined;
 }
 
 /** An alert of the duty desk (GET /api/v1/duty/alerts, the live event duty.alert). */
@@ -52,7 +65,8 @@ export function dutyAlertText(alert: DutyAlert, lang: Language, context: AlertCo
   const text = alert.text ?? '';
   switch (kind) {
     case 'duty.emergency': {
-      const [, type, from] = kEmergency.exec(text) ?? [];
+      const [, writtenType, from] = kEmergency.exec(text) ?? [];
+      const type = fact(alert, 'message_type') ?? writtenType;
       const sender = alert.sender || from;
       if (!sender) return asWritten(text);
       if (type === 'request' && context.requestType) {
@@ -67,9 +81,9 @@ export function dutyAlertText(alert: DutyAlert, lang: Language, context: AlertCo
     case 'deadline.breached': {
       const [, writtenKind, writtenTime] = kDeadline.exec(text) ?? [];
       const deadline = context.deadline?.id === alert.deadline ? context.deadline : undefined;
-      const deadlineKind = deadline?.kind ?? writtenKind;
+      const deadlineKind = fact(alert, 'deadline_kind') ?? deadline?.kind ?? writtenKind;
       // The instant the alert was about (a later extension does not change what it said).
-      const due = writtenTime ?? deadline?.due;
+      const due = fact(alert, 'due') ?? writtenTime ?? deadline?.due;
       if (!deadlineKind || !due) return asWritten(text);
       const state = kind === 'deadline.warned' ? 'warned' : 'breached';
       const time = formatDateTime(lang, due);
@@ -79,9 +93,11 @@ export function dutyAlertText(alert: DutyAlert, lang: Language, context: AlertCo
       return { text: t(`alert.deadline.${state}`, { deadline: nameOf(t, 'deadline', deadlineKind), time }), lang };
     }
     case 'evidence.undelivered': {
-      const match = kUndelivered.exec(text);
-      if (!match) return asWritten(text);
-      const [, pkg, to, reason] = match;
+      const [, writtenPackage, writtenPeer, writtenReason] = kUndelivered.exec(text) ?? [];
+      const pkg = fact(alert, 'package') ?? writtenPackage;
+      const to = fact(alert, 'peer') ?? writtenPeer;
+      const reason = fact(alert, 'reason') ?? writtenReason;
+      if (!pkg || !to) return asWritten(text);
       return { text: t('alert.evidence.undelivered', { package: pkg, to }), lang, detail: reason || undefined };
     }
     default:

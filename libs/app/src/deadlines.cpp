@@ -185,12 +185,20 @@ AppAlert AlertFromRow(const store::Row& row) {
     a.created_ms = row.Int(8);
     a.acknowledged_by = row.Text(9);
     a.acknowledged_ms = row.Int(10);
+    auto facts = boost::json::parse(row.Text(11), ec);
+    if (!ec && facts.is_object()) {
+        for (const auto& [name, v] : facts.as_object()) {
+            if (v.is_string()) {
+                a.facts.emplace(std::string(name), std::string(v.as_string()));
+            }
+        }
+    }
     return a;
 }
 
 constexpr std::string_view kAlertColumns =
     "id, kind, case_id, deadline_id, message_id, sender, recipients, body, created_ms, ack_by, "
-    "ack_ms";
+    "ack_ms, facts";
 
 }  // namespace
 
@@ -282,10 +290,15 @@ std::vector<store::Migration> DeadlineEngine::Migrations() {
     constexpr std::string_view kLoadIndex =
         "CREATE INDEX app_deadlines_load ON app_deadlines (state, id, due_ms, warn_ms, "
         "warned_ms)";
+    // Version 3: an alert's facts (AppAlert::facts), a JSON object of strings; '{}' for the
+    // alerts raised before.
+    constexpr std::string_view kAlertFacts =
+        "ALTER TABLE app_alerts ADD COLUMN facts TEXT NOT NULL DEFAULT '{}'";
     return {
         store::Migration{
             "app_deadlines", 1, Substitute(kSql, "INTEGER"), Substitute(kSql, "BIGINT")},
-        store::Migration{"app_deadlines", 2, std::string(kLoadIndex), std::string(kLoadIndex)}};
+        store::Migration{"app_deadlines", 2, std::string(kLoadIndex), std::string(kLoadIndex)},
+        store::Migration{"app_deadlines", 3, std::string(kAlertFacts), std::string(kAlertFacts)}};
 }
 
 DeadlineEngine::DeadlineEngine(store::Store& store, DeadlineHooks hooks)
@@ -528,6 +541,7 @@ Result<bool> DeadlineEngine::FireOne(const std::string& id, std::int64_t now) {
     } else {
         alert.text = "deadline " + d.kind + " due at " + FormatTimestamp(d.due_ms);
     }
+    alert.facts = {{"deadline_kind", d.kind}, {"due", FormatTimestamp(d.due_ms)}};
     CONCORD_ASSIGN_OR_RETURN(auto raised, RaiseAlertIn(*tx, std::move(alert)));
     (void)raised;
     Publish(*tx, d, events);
@@ -903,9 +917,13 @@ Result<AppAlert> DeadlineEngine::RaiseAlertIn(store::Transaction& tx, AppAlert a
     for (const auto& r : alert.recipients) {
         recipients.emplace_back(r);
     }
+    boost::json::object facts;
+    for (const auto& [name, value] : alert.facts) {
+        facts[name] = value;
+    }
     CONCORD_RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO app_alerts (" + std::string(kAlertColumns) +
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 0)",
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 0, $10)",
         {alert.id,
          alert.kind,
          alert.case_id,
@@ -914,7 +932,8 @@ Result<AppAlert> DeadlineEngine::RaiseAlertIn(store::Transaction& tx, AppAlert a
          alert.sender,
          boost::json::serialize(recipients),
          alert.text,
-         alert.created_ms}
+         alert.created_ms,
+         boost::json::serialize(facts)}
     ));
     return alert;
 }

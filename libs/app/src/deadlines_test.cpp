@@ -1,11 +1,14 @@
 #include "concord/app/deadlines.hpp"
 
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
+
+#include "concord/core/time.hpp"
 
 #include "app_test_support.hpp"
 
@@ -112,6 +115,14 @@ TEST_P(DeadlinesTest, WarnsThenBreachesAtTheirInstantsAndEscalatesToTheBackup) {
     ASSERT_EQ(alerts->size(), 2U);
     EXPECT_EQ(alerts->front().kind, "deadline.breached");
     EXPECT_EQ(alerts->front().recipients, std::vector<std::string>{"backup.officer"});
+    // The facts the UI words the alert from, as read back from the store.
+    EXPECT_EQ(
+        alerts->front().facts,
+        (std::map<std::string, std::string>{
+            {"deadline_kind", "epoc.response"}, {"due", FormatTimestamp(kT0 + 10 * kHour)}})
+    );
+    EXPECT_EQ(alerts->back().kind, "deadline.warned");
+    EXPECT_EQ(alerts->back().facts.at("deadline_kind"), "epoc.response");
     EXPECT_EQ(
         Live(),
         (std::vector<std::string>{"deadline.started", "deadline.warned", "deadline.breached"})

@@ -34,6 +34,11 @@ std::string AlertJson(const AppAlert& alert) {
         recipients.emplace_back(r);
     }
     o["recipients"] = std::move(recipients);
+    boost::json::object facts;
+    for (const auto& [name, value] : alert.facts) {
+        facts[name] = value;
+    }
+    o["facts"] = std::move(facts);
     o["created"] = FormatTimestamp(alert.created_ms);
     if (alert.acknowledged_ms != 0) {
         o["acknowledged_by"] = alert.acknowledged_by;
@@ -122,6 +127,7 @@ Result<std::optional<AppAlert>> DutyDesk::OnReceivedIn(
     alert.sender = message.from;
     alert.recipients = on_duty.primary.empty() ? on_duty.backup : on_duty.primary;
     alert.text = "emergency " + message.type + " from " + message.from;
+    alert.facts = {{"message_type", message.type}};
     alert.created_ms = message.received_ms;
     CONCORD_ASSIGN_OR_RETURN(alert, DeadlineEngine::RaiseAlertIn(tx, std::move(alert)));
 
@@ -139,7 +145,11 @@ Result<std::optional<AppAlert>> DutyDesk::OnReceivedIn(
 }
 
 Result<AppAlert> DutyDesk::RaiseAlert(
-    std::string kind, std::string case_id, std::string text, const std::string& about
+    std::string kind,
+    std::string case_id,
+    std::string text,
+    std::map<std::string, std::string> facts,
+    const std::string& about
 ) {
     const std::int64_t now = Now();
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
@@ -149,6 +159,7 @@ Result<AppAlert> DutyDesk::RaiseAlert(
     alert.case_id = std::move(case_id);
     alert.recipients = on_duty.primary.empty() ? on_duty.backup : on_duty.primary;
     alert.text = std::move(text);
+    alert.facts = std::move(facts);
     alert.created_ms = now;
     CONCORD_ASSIGN_OR_RETURN(alert, DeadlineEngine::RaiseAlertIn(*tx, std::move(alert)));
     boost::json::object leaf;

@@ -239,6 +239,12 @@ TEST_P(DutyDeskTest, AnEmergencyArrivalAlertsTheOfficersOnDuty) {
     EXPECT_EQ(alert.kind, "duty.emergency");
     EXPECT_EQ(alert.sender, "b");
     EXPECT_EQ(alert.recipients, std::vector<std::string>{"ana"});
+    EXPECT_EQ(alert.facts, (std::map<std::string, std::string>{{"message_type", "request"}}));
+    // As stored: the listing reads the facts back.
+    auto listed = engine_->Alerts(10, false);
+    ASSERT_TRUE(listed) << listed.error().ToString();
+    ASSERT_EQ(listed->size(), 1U);
+    EXPECT_EQ(listed->front().facts, alert.facts);
     auto deadline = engine_->Get(alert.deadline_id);
     ASSERT_TRUE(deadline);
     EXPECT_EQ(deadline->kind, kDutyAcknowledgeKind);

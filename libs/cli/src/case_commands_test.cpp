@@ -1016,6 +1016,14 @@ TEST_F(CaseCommandsTest, APackageItsRecipientKeepsRefusingRaisesADutyAlertAtTheS
                 if (a.at("kind").as_string() == "evidence.undelivered") {
                     EXPECT_EQ(a.at("case").as_string(), case_id);
                     text = std::string(a.at("text").as_string());
+                    const auto& facts = a.at("facts").as_object();
+                    EXPECT_EQ(facts.at("package").as_string(), id);
+                    EXPECT_EQ(facts.at("peer").as_string(), "fr.central");
+                    EXPECT_NE(
+                        std::string_view(facts.at("reason").as_string())
+                            .find("larger than this node accepts"),
+                        std::string_view::npos
+                    );
                     return true;
                 }
             }

@@ -46,6 +46,11 @@ boost::json::object AlertJson(const app::AppAlert& a) {
     o["sender"] = a.sender;
     o["recipients"] = Strings(a.recipients);
     o["text"] = a.text;
+    boost::json::object facts;
+    for (const auto& [name, value] : a.facts) {
+        facts[name] = value;
+    }
+    o["facts"] = std::move(facts);
     o["created"] = FormatTimestamp(a.created_ms);
     if (a.acknowledged_ms != 0) {
         o["acknowledged_by"] = a.acknowledged_by;

@@ -271,6 +271,7 @@ Result<void> OpenEvidence(
             "evidence.undelivered",
             p.case_id,
             "evidence package " + p.package + " to " + p.to + " keeps being refused: " + why,
+            {{"package", p.package}, {"peer", p.to}, {"reason", why}},
             p.package
         );
         if (!raised) {

@@ -6401,7 +6401,7 @@ export interface components {
         DutyAlert: {
             id: string;
             /**
-             * @description duty.emergency: an emergency arrival (text "emergency TYPE from SENDER"); deadline.warned / deadline.breached: the deadline `deadline` of case `case` (text "deadline KIND due at T" / "deadline KIND breached at T"); evidence.undelivered: an evidence package its recipient keeps refusing (text "evidence package ID to NODE keeps being refused: REASON"). The text is the node's, in English; clients show their own sentence from these fields
+             * @description duty.emergency: an emergency arrival; deadline.warned / deadline.breached: the deadline `deadline` of case `case`; evidence.undelivered: an evidence package its recipient keeps refusing. `text` is the node's one line in English ("emergency TYPE from SENDER", "deadline KIND due at T" / "deadline KIND breached at T", "evidence package ID to NODE keeps being refused: REASON"); clients word their own sentence from `facts` and the other fields
              * @enum {string}
              */
             kind: "duty.emergency" | "deadline.warned" | "deadline.breached" | "evidence.undelivered";
@@ -6415,6 +6415,10 @@ export interface components {
             /** @description user logins alerted */
             recipients: string[];
             text: string;
+            /** @description what the alert says, as fields: deadline.warned / deadline.breached: deadline_kind, due (RFC 3339, the instant the alert was about); duty.emergency: message_type (the federation message type); evidence.undelivered: package, peer (the refusing node), reason (the peer's words, in English). Empty ({}) for alerts stored before nodes recorded facts */
+            facts: {
+                [key: string]: string;
+            };
             /** Format: date-time */
             created: string;
             /** @description actor label, e.g. user:ana */

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <queue>
 #include <string>
@@ -102,7 +103,11 @@ struct AppAlert {
     std::string message_id;  ///< the incoming message it is about, if any
     std::string sender;      ///< the node that sent that message
     std::vector<std::string> recipients;
-    std::string text;
+    std::string text;  ///< one line in English, for logs and the command line
+    /// What the alert says, as fields the UI words in its own language (docs/deadlines.md,
+    /// "Alerts"): `deadline.*` → deadline_kind, due; `duty.emergency` → message_type;
+    /// `evidence.undelivered` → package, peer, reason. Empty for alerts stored before them.
+    std::map<std::string, std::string> facts;
     std::int64_t created_ms{0};
     std::string acknowledged_by;  ///< Actor::Label(); empty until acknowledged
     std::int64_t acknowledged_ms{0};

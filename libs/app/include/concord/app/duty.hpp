@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -109,12 +110,16 @@ public:
 
     /// An alert for the officers on duty now (the primaries; the backups when no primary is)
     /// about something the node cannot finish by itself — e.g. `evidence.undelivered`, a package
-    /// its recipient keeps refusing. One transaction: the alert (`kind`, `case_id`, `text`), the
-    /// audit leaf `duty.alerted` naming the alert, its kind and `about`, and, after the commit,
-    /// the live event `duty.alert`. Such an alert is listed, not acknowledged (Acknowledge takes
-    /// emergency arrivals only).
+    /// its recipient keeps refusing. One transaction: the alert (`kind`, `case_id`, `text` and
+    /// the `facts` the UI words it from: AppAlert::facts), the audit leaf `duty.alerted` naming
+    /// the alert, its kind and `about`, and, after the commit, the live event `duty.alert`. Such
+    /// an alert is listed, not acknowledged (Acknowledge takes emergency arrivals only).
     Result<AppAlert> RaiseAlert(
-        std::string kind, std::string case_id, std::string text, const std::string& about
+        std::string kind,
+        std::string case_id,
+        std::string text,
+        std::map<std::string, std::string> facts,
+        const std::string& about
     );
 
     /// Replaces the roster (Action::kRosterManage) and returns its new revision; with
