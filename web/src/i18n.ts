@@ -3669,20 +3669,26 @@ export function isLanguage(value: string | null | undefined): value is Language 
 /** The values a message is formatted with; a plural's value must be a number (or a bigint). */
 export type MessageValues = Record<string, string | number | bigint>;
 
-type Compiled = { format: IntlMessageFormat; names: Set<string> };
+type Compiled = {
+  format: IntlMessageFormat;
+  /** The arguments the message names. */
+  names: Set<string>;
+  /** Those of them that choose a plural form (their value must be a number). */
+  plurals: Set<string>;
+};
 type MessageAst = ReturnType<IntlMessageFormat['getAst']>;
 
-// The arguments a message names, looked for inside plural and select branches too.
-function argumentNames(ast: MessageAst, names = new Set<string>()): Set<string> {
+// The arguments a message names (plurals apart too), looked for inside plural and select branches.
+function collectArguments(ast: MessageAst, names: Set<string>, plurals: Set<string>): void {
   for (const element of ast) {
     // Types 1 to 6 (argument, number, date, time, select, plural) name an argument in `value`.
     if (element.type >= 1 && element.type <= 6 && 'value' in element) names.add(element.value);
     if ('options' in element) {
-      for (const option of Object.values(element.options)) argumentNames(option.value, names);
+      if ('pluralType' in element) plurals.add(element.value);
+      for (const option of Object.values(element.options)) collectArguments(option.value, names, plurals);
     }
-    if ('children' in element) argumentNames(element.children, names);
+    if ('children' in element) collectArguments(element.children, names, plurals);
   }
-  return names;
 }
 
 const compiled = new Map<string, Compiled>();
@@ -3696,7 +3702,8 @@ export function compileMessage(lang: Language, key: string): Compiled | undefine
   if (text === undefined) return undefined;
   // ignoreTag: a `<` in a text is a character, not the start of an XML tag.
   const format = new IntlMessageFormat(text, lang, undefined, { ignoreTag: true });
-  entry = { format, names: argumentNames(format.getAst()) };
+  entry = { format, names: new Set(), plurals: new Set() };
+  collectArguments(format.getAst(), entry.names, entry.plurals);
   compiled.set(cacheKey, entry);
   return entry;
 }
