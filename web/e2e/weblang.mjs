@@ -22,7 +22,12 @@ async function loadI18n() {
   const { outputText } = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   });
-  return import(`data:text/javascript;base64,${Buffer.from(outputText).toString('base64')}`);
+  // A module loaded from a data: URL cannot resolve a package by its bare name: name the file.
+  const code = outputText.replace(
+    /from ['"]intl-messageformat['"]/,
+    `from ${JSON.stringify(import.meta.resolve('intl-messageformat'))}`,
+  );
+  return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
 }
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -6,6 +6,7 @@ import { ApiError, api, lastActivity, setCsrfToken, type Me } from './api/client
 import { Ui } from './context';
 import {
   type Language,
+  type MessageValues,
   direction,
   formatDateTime,
   isLanguage,
@@ -46,7 +47,7 @@ export function App() {
   const [notice, setNotice] = useState('');
   const hash = useHash();
   const t = useCallback(
-    (key: string, values?: Record<string, string | number>) => translate(lang, key, values),
+    (key: string, values?: MessageValues) => translate(lang, key, values),
     [lang],
   );
 

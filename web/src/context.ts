@@ -1,13 +1,13 @@
 import { createContext, useContext } from 'react';
 
 import type { Me } from './api/client';
-import { type Language, translate } from './i18n';
+import { type Language, type MessageValues, translate } from './i18n';
 
 export interface UiContext {
   lang: Language;
   me: Me;
   /** The text `key` in the chosen language. */
-  t: (key: string, values?: Record<string, string | number>) => string;
+  t: (key: string, values?: MessageValues) => string;
   /** Called when the node answers 401: the session is over. */
   sessionEnded: () => void;
 }

@@ -1,6 +1,8 @@
 // The UI's texts in the six UN languages, and dates and numbers formatted by the browser's Intl
 // for the chosen language. Arabic is laid out right to left (the <html> element's dir).
 
+import { IntlMessageFormat } from 'intl-messageformat';
+
 export const languages = ['ar', 'zh', 'en', 'fr', 'ru', 'es'] as const;
 export type Language = (typeof languages)[number];
 
@@ -65,7 +67,7 @@ const en: Texts = {
   'case.verify': 'Verify',
   'case.verifying': 'Verifying…',
   'case.verified':
-    'Verified in this browser: entry {index} of the audit log of {origin} (tree of {size} entries), checkpoint signed by {origin}.',
+    'Verified in this browser: entry {index} of the audit log of {origin} (tree of {size, plural, one {# entry} other {# entries}}), checkpoint signed by {origin}.',
   'case.notVerified': 'Not verified: {reason}',
   'case.noProof': 'No proof of this step is held yet.',
   'duty.title': 'Duty desk',
@@ -289,7 +291,7 @@ const en: Texts = {
   'admin.roster.stale': 'Someone else changed the roster after you opened it: your changes were not saved. Read it again, then redo them.',
   'admin.roster.readAgain': 'Read the roster again',
   'admin.directory.title': 'Directory',
-  'admin.directory.summary': 'This node: {node}; directory serial {serial}; audit log of {size} entries.',
+  'admin.directory.summary': 'This node: {node}; directory serial {serial}; audit log of {size, plural, one {# entry} other {# entries}}.',
   'admin.directory.node': 'Node',
   'admin.directory.thisNode': '(this node)',
   'admin.directory.party': 'Party',
@@ -459,7 +461,7 @@ const en: Texts = {
   'stats.pub.verify': 'Verify',
   'stats.pub.verifying': 'Checking the publication in this browser…',
   'stats.pub.verified':
-    'Verified: this is the report {node} ({party}) published. Its SHA-256 is in entry {index} of the node\'s audit log, and the checkpoint of {size} entries is signed with the node\'s key from the directory.',
+    'Verified: this is the report {node} ({party}) published. Its SHA-256 is in entry {index} of the node\'s audit log, and the checkpoint of {size, plural, one {# entry} other {# entries}} is signed with the node\'s key from the directory.',
   'stats.pub.notVerified': 'Not verified: {reason} ({detail})',
   'stats.pub.failure.malformed': 'the document holds something a publication does not',
   'stats.pub.failure.wrong_leaf': 'its audit log leaf is not the leaf of this publication',
@@ -471,7 +473,7 @@ const en: Texts = {
   'evidence.package': 'Package {id}',
   'evidence.route': 'From → to',
   'evidence.files': 'Files',
-  'evidence.filesBytes': '{count} files, {bytes} bytes',
+  'evidence.filesBytes': '{count, plural, one {# file} other {# files}}, {bytes, plural, one {# byte} other {# bytes}}',
   'evidence.state.draft': 'draft',
   'evidence.state.sealed': 'sealed, being sent',
   'evidence.state.delivered': 'delivered',
@@ -556,7 +558,7 @@ const en: Texts = {
   'hearing.slots': 'Proposed times',
   'hearing.slotHere': '{time}, your time ({zone})',
   'hearing.slotThere': '{time} in {zone}, the proposer’s time zone',
-  'hearing.length': '{minutes} minutes',
+  'hearing.length': '{minutes, plural, one {# minute} other {# minutes}}',
   'hearing.agreed': 'Agreed time',
   'hearing.address': 'Meeting address',
   'hearing.noAddress': 'none given',
@@ -672,7 +674,7 @@ const fr: Texts = {
   'case.verify': 'Vérifier',
   'case.verifying': 'Vérification…',
   'case.verified':
-    'Vérifié dans ce navigateur : entrée {index} du journal d’audit de {origin} (arbre de {size} entrées), point de contrôle signé par {origin}.',
+    'Vérifié dans ce navigateur : entrée {index} du journal d’audit de {origin} (arbre de {size, plural, one {# entrée} many {# d’entrées} other {# entrées}}), point de contrôle signé par {origin}.',
   'case.notVerified': 'Non vérifié : {reason}',
   'case.noProof': 'Aucune preuve de cette étape n’est encore détenue.',
   'duty.title': 'Permanence',
@@ -896,7 +898,7 @@ const fr: Texts = {
   'admin.roster.stale': 'Quelqu\'un d\'autre a modifié le tableau depuis que vous l\'avez ouvert : vos modifications n\'ont pas été enregistrées. Relisez-le, puis refaites-les.',
   'admin.roster.readAgain': 'Relire le tableau',
   'admin.directory.title': 'Annuaire',
-  'admin.directory.summary': 'Ce nœud : {node} ; numéro de l\'annuaire {serial} ; journal d\'audit de {size} entrées.',
+  'admin.directory.summary': 'Ce nœud : {node} ; numéro de l\'annuaire {serial} ; journal d\'audit de {size, plural, one {# entrée} many {# d’entrées} other {# entrées}}.',
   'admin.directory.node': 'Nœud',
   'admin.directory.thisNode': '(ce nœud)',
   'admin.directory.party': 'Partie',
@@ -1068,7 +1070,7 @@ const fr: Texts = {
   'stats.pub.verify': 'Vérifier',
   'stats.pub.verifying': 'Vérification de la publication dans ce navigateur…',
   'stats.pub.verified':
-    'Vérifié : c’est le rapport publié par {node} ({party}). Son SHA-256 figure à l’entrée {index} du journal d’audit du nœud, et le point de contrôle de {size} entrées est signé avec la clé du nœud tirée de l’annuaire.',
+    'Vérifié : c’est le rapport publié par {node} ({party}). Son SHA-256 figure à l’entrée {index} du journal d’audit du nœud, et le point de contrôle de {size, plural, one {# entrée} many {# d’entrées} other {# entrées}} est signé avec la clé du nœud tirée de l’annuaire.',
   'stats.pub.notVerified': 'Non vérifié : {reason} ({detail})',
   'stats.pub.failure.malformed': 'le document contient ce qu’une publication ne contient pas',
   'stats.pub.failure.wrong_leaf': 'sa feuille du journal d’audit n’est pas celle de cette publication',
@@ -1081,7 +1083,7 @@ const fr: Texts = {
   'evidence.package': 'Paquet {id}',
   'evidence.route': 'De → à',
   'evidence.files': 'Fichiers',
-  'evidence.filesBytes': '{count} fichiers, {bytes} octets',
+  'evidence.filesBytes': '{count, plural, one {# fichier} many {# de fichiers} other {# fichiers}}, {bytes, plural, one {# octet} many {# d’octets} other {# octets}}',
   'evidence.state.draft': 'brouillon',
   'evidence.state.sealed': "scellé, en cours d'envoi",
   'evidence.state.delivered': 'remis',
@@ -1166,7 +1168,7 @@ const fr: Texts = {
   'hearing.slots': 'Horaires proposés',
   'hearing.slotHere': '{time}, votre heure ({zone})',
   'hearing.slotThere': '{time} à {zone}, fuseau horaire de l’auteur de la proposition',
-  'hearing.length': '{minutes} minutes',
+  'hearing.length': '{minutes, plural, one {# minute} many {# de minutes} other {# minutes}}',
   'hearing.agreed': 'Horaire convenu',
   'hearing.address': 'Adresse de la réunion',
   'hearing.noAddress': 'aucune indiquée',
@@ -1282,7 +1284,7 @@ const es: Texts = {
   'case.verify': 'Verificar',
   'case.verifying': 'Verificando…',
   'case.verified':
-    'Verificado en este navegador: entrada {index} del registro de auditoría de {origin} (árbol de {size} entradas), punto de control firmado por {origin}.',
+    'Verificado en este navegador: entrada {index} del registro de auditoría de {origin} (árbol de {size, plural, one {# entrada} many {# de entradas} other {# entradas}}), punto de control firmado por {origin}.',
   'case.notVerified': 'No verificado: {reason}',
   'case.noProof': 'Todavía no se dispone de prueba de este paso.',
   'duty.title': 'Guardia',
@@ -1506,7 +1508,7 @@ const es: Texts = {
   'admin.roster.stale': 'Otra persona cambió el cuadrante después de que usted lo abriera: sus cambios no se guardaron. Vuelva a leerlo y rehágalos.',
   'admin.roster.readAgain': 'Volver a leer el cuadrante',
   'admin.directory.title': 'Directorio',
-  'admin.directory.summary': 'Este nodo: {node}; número del directorio {serial}; registro de auditoría de {size} entradas.',
+  'admin.directory.summary': 'Este nodo: {node}; número del directorio {serial}; registro de auditoría de {size, plural, one {# entrada} many {# de entradas} other {# entradas}}.',
   'admin.directory.node': 'Nodo',
   'admin.directory.thisNode': '(este nodo)',
   'admin.directory.party': 'Parte',
@@ -1677,7 +1679,7 @@ const es: Texts = {
   'stats.pub.verify': 'Verificar',
   'stats.pub.verifying': 'Comprobando la publicación en este navegador…',
   'stats.pub.verified':
-    'Verificado: es el informe que publicó {node} ({party}). Su SHA-256 está en la entrada {index} del registro de auditoría del nodo, y el punto de control de {size} entradas está firmado con la clave del nodo que figura en el directorio.',
+    'Verificado: es el informe que publicó {node} ({party}). Su SHA-256 está en la entrada {index} del registro de auditoría del nodo, y el punto de control de {size, plural, one {# entrada} many {# de entradas} other {# entradas}} está firmado con la clave del nodo que figura en el directorio.',
   'stats.pub.notVerified': 'No verificado: {reason} ({detail})',
   'stats.pub.failure.malformed': 'el documento contiene algo que una publicación no contiene',
   'stats.pub.failure.wrong_leaf': 'su hoja del registro de auditoría no es la de esta publicación',
@@ -1689,7 +1691,7 @@ const es: Texts = {
   'evidence.package': 'Paquete {id}',
   'evidence.route': 'De → a',
   'evidence.files': 'Archivos',
-  'evidence.filesBytes': '{count} archivos, {bytes} bytes',
+  'evidence.filesBytes': '{count, plural, one {# archivo} many {# de archivos} other {# archivos}}, {bytes, plural, one {# byte} many {# de bytes} other {# bytes}}',
   'evidence.state.draft': 'borrador',
   'evidence.state.sealed': 'sellado, en envío',
   'evidence.state.delivered': 'entregado',
@@ -1774,7 +1776,7 @@ const es: Texts = {
   'hearing.slots': 'Horarios propuestos',
   'hearing.slotHere': '{time}, su hora ({zone})',
   'hearing.slotThere': '{time} en {zone}, zona horaria de quien propone',
-  'hearing.length': '{minutes} minutos',
+  'hearing.length': '{minutes, plural, one {# minuto} many {# de minutos} other {# minutos}}',
   'hearing.agreed': 'Horario acordado',
   'hearing.address': 'Dirección de la reunión',
   'hearing.noAddress': 'no se indicó ninguna',
@@ -1890,7 +1892,7 @@ const ru: Texts = {
   'case.verify': 'Проверить',
   'case.verifying': 'Проверка…',
   'case.verified':
-    'Проверено в этом браузере: запись {index} журнала аудита узла {origin} (дерево из {size} записей), контрольная точка подписана узлом {origin}.',
+    'Проверено в этом браузере: запись {index} журнала аудита узла {origin} (дерево из {size, plural, one {# записи} few {# записей} many {# записей} other {# записи}}), контрольная точка подписана узлом {origin}.',
   'case.notVerified': 'Не проверено: {reason}',
   'case.noProof': 'Доказательства этого шага пока нет.',
   'duty.title': 'Дежурная служба',
@@ -2114,7 +2116,7 @@ const ru: Texts = {
   'admin.roster.stale': 'Кто-то другой изменил график после того, как вы его открыли: ваши изменения не сохранены. Загрузите его заново и повторите их.',
   'admin.roster.readAgain': 'Загрузить график заново',
   'admin.directory.title': 'Справочник',
-  'admin.directory.summary': 'Этот узел: {node}; номер справочника {serial}; журнал аудита из {size} записей.',
+  'admin.directory.summary': 'Этот узел: {node}; номер справочника {serial}; журнал аудита из {size, plural, one {# записи} few {# записей} many {# записей} other {# записи}}.',
   'admin.directory.node': 'Узел',
   'admin.directory.thisNode': '(этот узел)',
   'admin.directory.party': 'Сторона',
@@ -2285,7 +2287,7 @@ const ru: Texts = {
   'stats.pub.verify': 'Проверить',
   'stats.pub.verifying': 'Проверка публикации в этом браузере…',
   'stats.pub.verified':
-    'Проверено: это отчёт, опубликованный узлом {node} ({party}). Его SHA-256 находится в записи {index} журнала аудита узла, а контрольная точка из {size} записей подписана ключом узла из справочника.',
+    'Проверено: это отчёт, опубликованный узлом {node} ({party}). Его SHA-256 находится в записи {index} журнала аудита узла, а контрольная точка из {size, plural, one {# записи} few {# записей} many {# записей} other {# записи}} подписана ключом узла из справочника.',
   'stats.pub.notVerified': 'Не проверено: {reason} ({detail})',
   'stats.pub.failure.malformed': 'документ содержит то, чего нет в публикации',
   'stats.pub.failure.wrong_leaf': 'его лист журнала аудита не является листом этой публикации',
@@ -2297,7 +2299,7 @@ const ru: Texts = {
   'evidence.package': 'Пакет {id}',
   'evidence.route': 'От → кому',
   'evidence.files': 'Файлы',
-  'evidence.filesBytes': '{count} файлов, {bytes} байт',
+  'evidence.filesBytes': '{count, plural, one {# файл} few {# файла} many {# файлов} other {# файла}}, {bytes, plural, one {# байт} few {# байта} many {# байт} other {# байта}}',
   'evidence.state.draft': 'черновик',
   'evidence.state.sealed': 'запечатан, отправляется',
   'evidence.state.delivered': 'доставлен',
@@ -2382,7 +2384,7 @@ const ru: Texts = {
   'hearing.slots': 'Предложенное время',
   'hearing.slotHere': '{time}, ваше время ({zone})',
   'hearing.slotThere': '{time} в {zone}, часовой пояс предложившей стороны',
-  'hearing.length': 'минут: {minutes}',
+  'hearing.length': '{minutes, plural, one {# минута} few {# минуты} many {# минут} other {# минуты}}',
   'hearing.agreed': 'Согласованное время',
   'hearing.address': 'Адрес встречи',
   'hearing.noAddress': 'не указан',
@@ -2498,7 +2500,7 @@ const ar: Texts = {
   'case.verify': 'تحقق',
   'case.verifying': 'جارٍ التحقق…',
   'case.verified':
-    'تم التحقق في هذا المتصفح: القيد {index} من سجل التدقيق لدى {origin} (شجرة من {size} قيدًا)، ونقطة التحقق موقّعة من {origin}.',
+    'تم التحقق في هذا المتصفح: القيد {index} من سجل التدقيق لدى {origin} (شجرة {size, plural, zero {بلا قيود} one {من قيد واحد} two {من قيدين} few {من # قيود} many {من # قيدًا} other {من # قيد}})، ونقطة التحقق موقّعة من {origin}.',
   'case.notVerified': 'لم يتم التحقق: {reason}',
   'case.noProof': 'لا يوجد إثبات لهذه الخطوة بعد.',
   'duty.title': 'مكتب المناوبة',
@@ -2722,7 +2724,7 @@ const ar: Texts = {
   'admin.roster.stale': 'غيّر شخص آخر الجدول بعد أن فتحته: لم تُحفظ تغييراتك. أعد قراءته ثم أعد إجراءها.',
   'admin.roster.readAgain': 'أعد قراءة الجدول',
   'admin.directory.title': 'الدليل',
-  'admin.directory.summary': 'هذه العقدة: {node}؛ رقم الدليل {serial}؛ سجل تدقيق من {size} قيدًا.',
+  'admin.directory.summary': 'هذه العقدة: {node}؛ رقم الدليل {serial}؛ سجل تدقيق {size, plural, zero {بلا قيود} one {من قيد واحد} two {من قيدين} few {من # قيود} many {من # قيدًا} other {من # قيد}}.',
   'admin.directory.node': 'العقدة',
   'admin.directory.thisNode': '(هذه العقدة)',
   'admin.directory.party': 'الطرف',
@@ -2892,7 +2894,7 @@ const ar: Texts = {
   'stats.pub.verify': 'تحقق',
   'stats.pub.verifying': 'جارٍ التحقق من المنشور في هذا المتصفح…',
   'stats.pub.verified':
-    'تم التحقق: هذا هو التقرير الذي نشره {node} ({party}). بصمة SHA-256 الخاصة به في القيد {index} من سجل التدقيق للعقد، ونقطة التحقق المؤلفة من {size} قيدًا موقعة بمفتاح العقد الوارد في الدليل.',
+    'تم التحقق: هذا هو التقرير الذي نشره {node} ({party}). بصمة SHA-256 الخاصة به في القيد {index} من سجل التدقيق للعقد، ونقطة التحقق المؤلفة {size, plural, zero {بلا قيود} one {من قيد واحد} two {من قيدين} few {من # قيود} many {من # قيدًا} other {من # قيد}} موقعة بمفتاح العقد الوارد في الدليل.',
   'stats.pub.notVerified': 'لم يتم التحقق: {reason} ({detail})',
   'stats.pub.failure.malformed': 'تحتوي الوثيقة على ما لا يحتويه المنشور',
   'stats.pub.failure.wrong_leaf': 'ورقتها في سجل التدقيق ليست ورقة هذا المنشور',
@@ -2904,7 +2906,7 @@ const ar: Texts = {
   'evidence.package': 'الحزمة {id}',
   'evidence.route': 'من ← إلى',
   'evidence.files': 'الملفات',
-  'evidence.filesBytes': '{count} ملفات، {bytes} بايت',
+  'evidence.filesBytes': '{count, plural, zero {لا ملفات} one {ملف واحد} two {ملفان} few {# ملفات} many {# ملفًا} other {# ملف}}، {bytes, plural, zero {# بايت} one {بايت واحد} two {بايتان} few {# بايتات} many {# بايتًا} other {# بايت}}',
   'evidence.state.draft': 'مسودة',
   'evidence.state.sealed': 'مختومة، قيد الإرسال',
   'evidence.state.delivered': 'سُلِّمت',
@@ -2989,7 +2991,7 @@ const ar: Texts = {
   'hearing.slots': 'المواعيد المقترحة',
   'hearing.slotHere': '{time}، بتوقيتك ({zone})',
   'hearing.slotThere': '{time} في {zone}، المنطقة الزمنية لمقدّم الاقتراح',
-  'hearing.length': '{minutes} دقيقة',
+  'hearing.length': '{minutes, plural, zero {# دقيقة} one {دقيقة واحدة} two {دقيقتان} few {# دقائق} many {# دقيقة} other {# دقيقة}}',
   'hearing.agreed': 'الموعد المتفق عليه',
   'hearing.address': 'عنوان الاجتماع',
   'hearing.noAddress': 'لم يُحدَّد',
@@ -3104,7 +3106,7 @@ const zh: Texts = {
   'case.verify': '验证',
   'case.verifying': '正在验证…',
   'case.verified':
-    '已在本浏览器中验证：{origin} 审计日志第 {index} 条（共 {size} 条的树），检查点由 {origin} 签名。',
+    '已在本浏览器中验证：{origin} 审计日志第 {index} 条（共 {size, plural, other {# 条}}的树），检查点由 {origin} 签名。',
   'case.notVerified': '未通过验证：{reason}',
   'case.noProof': '尚无此步骤的证明。',
   'duty.title': '值班台',
@@ -3328,7 +3330,7 @@ const zh: Texts = {
   'admin.roster.stale': '在您打开值班表之后，有其他人修改了它：您的更改未保存。请重新读取后再次修改。',
   'admin.roster.readAgain': '重新读取值班表',
   'admin.directory.title': '目录',
-  'admin.directory.summary': '本节点：{node}；目录序号 {serial}；审计日志共 {size} 条。',
+  'admin.directory.summary': '本节点：{node}；目录序号 {serial}；审计日志共 {size, plural, other {# 条}}。',
   'admin.directory.node': '节点',
   'admin.directory.thisNode': '（本节点）',
   'admin.directory.party': '缔约方',
@@ -3495,7 +3497,7 @@ const zh: Texts = {
   'stats.pub.verify': '核验',
   'stats.pub.verifying': '正在本浏览器中核验该发布…',
   'stats.pub.verified':
-    '已核验：这是 {node}（{party}）发布的报告。其 SHA-256 位于该节点审计日志第 {index} 条，含 {size} 条记录的检查点由目录中该节点的密钥签名。',
+    '已核验：这是 {node}（{party}）发布的报告。其 SHA-256 位于该节点审计日志第 {index} 条，含 {size, plural, other {# 条}}记录的检查点由目录中该节点的密钥签名。',
   'stats.pub.notVerified': '未核验：{reason}（{detail}）',
   'stats.pub.failure.malformed': '文件包含发布文件不应包含的内容',
   'stats.pub.failure.wrong_leaf': '其审计日志叶不是本次发布的叶',
@@ -3507,7 +3509,7 @@ const zh: Texts = {
   'evidence.package': '证据包 {id}',
   'evidence.route': '发送方 → 接收方',
   'evidence.files': '文件',
-  'evidence.filesBytes': '{count} 个文件，{bytes} 字节',
+  'evidence.filesBytes': '{count, plural, other {# 个文件}}，{bytes, plural, other {# 字节}}',
   'evidence.state.draft': '草稿',
   'evidence.state.sealed': '已封存，发送中',
   'evidence.state.delivered': '已送达',
@@ -3592,7 +3594,7 @@ const zh: Texts = {
   'hearing.slots': '提出的时间',
   'hearing.slotHere': '{time}，您的时间（{zone}）',
   'hearing.slotThere': '{time}（{zone}，提议方的时区）',
-  'hearing.length': '{minutes} 分钟',
+  'hearing.length': '{minutes, plural, other {# 分钟}}',
   'hearing.agreed': '商定的时间',
   'hearing.address': '会议地址',
   'hearing.noAddress': '未提供',
@@ -3664,12 +3666,60 @@ export function isLanguage(value: string | null | undefined): value is Language 
   return (languages as readonly string[]).includes(value ?? '');
 }
 
-/** The text `key` in `lang` with {name} placeholders filled; English where a text is missing. */
-export function translate(lang: Language, key: string, values: Record<string, string | number> = {}): string {
-  const text = catalogues[lang][key] ?? en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in values ? String(values[name]) : whole,
-  );
+/** The values a message is formatted with; a plural's value must be a number (or a bigint). */
+export type MessageValues = Record<string, string | number | bigint>;
+
+type Compiled = {
+  format: IntlMessageFormat;
+  /** The arguments the message names. */
+  names: Set<string>;
+  /** Those of them that choose a plural form (their value must be a number). */
+  plurals: Set<string>;
+};
+type MessageAst = ReturnType<IntlMessageFormat['getAst']>;
+
+// The arguments a message names (plurals apart too), looked for inside plural and select branches.
+function collectArguments(ast: MessageAst, names: Set<string>, plurals: Set<string>): void {
+  for (const element of ast) {
+    // Types 1 to 6 (argument, number, date, time, select, plural) name an argument in `value`.
+    if (element.type >= 1 && element.type <= 6 && 'value' in element) names.add(element.value);
+    if ('options' in element) {
+      if ('pluralType' in element) plurals.add(element.value);
+      for (const option of Object.values(element.options)) collectArguments(option.value, names, plurals);
+    }
+    if ('children' in element) collectArguments(element.children, names, plurals);
+  }
+}
+
+const compiled = new Map<string, Compiled>();
+
+/** The catalogue text `key` of `lang` compiled as an ICU message (cached); undefined if no such text. */
+export function compileMessage(lang: Language, key: string): Compiled | undefined {
+  const cacheKey = `${lang}\u0000${key}`;
+  let entry = compiled.get(cacheKey);
+  if (entry) return entry;
+  const text = catalogues[lang][key];
+  if (text === undefined) return undefined;
+  // ignoreTag: a `<` in a text is a character, not the start of an XML tag.
+  const format = new IntlMessageFormat(text, lang, undefined, { ignoreTag: true });
+  entry = { format, names: new Set(), plurals: new Set() };
+  collectArguments(format.getAst(), entry.names, entry.plurals);
+  compiled.set(cacheKey, entry);
+  return entry;
+}
+
+/**
+ * The text `key` in `lang` formatted as an ICU message with `values`: `{name}` is replaced,
+ * `{count, plural, one {…} other {…}}` chooses the form `Intl.PluralRules` names for the language
+ * (`#` is the number in the language's digits, as formatNumber writes it). English where a text is
+ * missing; a value not given is left as `{name}`.
+ */
+export function translate(lang: Language, key: string, values: MessageValues = {}): string {
+  const entry = compileMessage(lang, key) ?? compileMessage('en', key);
+  if (!entry) return key;
+  const filled: MessageValues = { ...values };
+  for (const name of entry.names) if (!(name in filled)) filled[name] = `{${name}}`;
+  return String(entry.format.format(filled));
 }
 
 export function direction(lang: Language): 'rtl' | 'ltr' {

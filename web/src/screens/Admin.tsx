@@ -723,7 +723,7 @@ function Directory() {
             {t('admin.directory.summary', {
               node: data.node,
               serial: new Intl.NumberFormat(lang).format(data.directory_serial),
-              size: new Intl.NumberFormat(lang).format(data.ledger_size),
+              size: data.ledger_size,
             })}
           </p>
           <table data-testid="directory">

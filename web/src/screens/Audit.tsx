@@ -51,7 +51,7 @@ function useProve(): [Check, (index: number, leaf: string) => Promise<void>] {
           state: 'ok',
           text: t('case.verified', {
             index: formatNumber(lang, done.index),
-            size: formatNumber(lang, done.size),
+            size: done.size,
             origin: done.origin,
           }),
         });

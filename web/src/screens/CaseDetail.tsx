@@ -43,7 +43,7 @@ function ProofCheck({ view, event }: { view: CaseView; event: TimelineEvent }) {
         state: 'ok',
         text: t('case.verified', {
           index: formatNumber(lang, proof.index),
-          size: formatNumber(lang, proof.checkpoint.size),
+          size: proof.checkpoint.size,
           origin: peer.id,
         }),
       });

@@ -551,7 +551,7 @@ function Package({ pkg, nodes, onChanged }: { pkg: EvidencePackage; nodes: Direc
         <div>
           <dt>{t('evidence.files')}</dt>
           <dd>
-            {t('evidence.filesBytes', { count: formatNumber(lang, files.length), bytes: formatNumber(lang, pkg.bytes ?? 0) })}
+            {t('evidence.filesBytes', { count: files.length, bytes: pkg.bytes ?? 0 })}
           </dd>
         </div>
         {pkg.conditions && (

@@ -101,7 +101,7 @@ function Slot({ slot }: { slot: HearingSlot }) {
       <span className="hearing-there">
         {t('hearing.slotThere', { time: inZone(lang, slot.start, slot.time_zone), zone: slot.time_zone })}
       </span>
-      <span>{t('hearing.length', { minutes: formatNumber(lang, slot.minutes) })}</span>
+      <span>{t('hearing.length', { minutes: slot.minutes })}</span>
     </span>
   );
 }

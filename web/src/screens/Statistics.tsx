@@ -629,7 +629,7 @@ function PublicationView({ id }: { id: string }) {
                 : t(check.key, {
                     ...check.values,
                     ...(check.index === undefined ? {} : { index: formatNumber(lang, check.index) }),
-                    ...(check.size === undefined ? {} : { size: formatNumber(lang, check.size) }),
+                    ...(check.size === undefined ? {} : { size: check.size }),
                   })}
             </p>
           )}
