@@ -148,6 +148,41 @@ TEST(Preservation, AFailingHookLeavesTheOrderInTheRespondersQueue) {
     auto bad = c.Api("GET", "/api/v1/preservation/queue?state=lost");
     ASSERT_TRUE(bad);
     EXPECT_EQ(bad->status, 400u);
+
+    // A responder froze the data by hand and closes the order: it leaves the queue, and the
+    // sender is sent nothing. Bad bodies are refused and change nothing.
+    const std::string handled = "/api/v1/preservation/queue/" + *order + "/handled";
+    for (const char* body :
+         {"{}", "{\"note\":\"  \"}", "{\"note\":7}", "{\"note\":\"ok\",\"extra\":\"x\"}", "[]"}) {
+        auto refused = c.Api("POST", handled, body);
+        ASSERT_TRUE(refused);
+        EXPECT_EQ(refused->status, 400u) << body << " " << refused->body;
+    }
+    auto missing = c.Api("POST", "/api/v1/preservation/queue/no-such/handled", "{\"note\":\"x\"}");
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->status, 404u) << missing->body;
+    auto still = c.Api("GET", "/api/v1/preservation/queue");
+    ASSERT_TRUE(still);
+    EXPECT_EQ(still->json.at("orders").as_array().size(), 1u);
+
+    auto closed =
+        c.Api("POST", handled, R"({"note":"frozen from the vault's console","reference":"V-12"})");
+    ASSERT_TRUE(closed);
+    ASSERT_EQ(closed->status, 200u) << closed->body;
+    EXPECT_EQ(Str(closed->json.at("state")), "handled");
+    EXPECT_EQ(Str(closed->json.at("handled_by")), "node");  // the node-wide token
+    EXPECT_EQ(Str(closed->json.at("handled_note")), "frozen from the vault's console");
+    EXPECT_EQ(Str(closed->json.at("reference")), "V-12");
+    auto empty = c.Api("GET", "/api/v1/preservation/queue");
+    ASSERT_TRUE(empty);
+    EXPECT_TRUE(empty->json.at("orders").as_array().empty());
+    auto listed = c.Api("GET", "/api/v1/preservation/queue?state=handled");
+    ASSERT_TRUE(listed);
+    ASSERT_EQ(listed->json.at("orders").as_array().size(), 1u);
+    auto twice = c.Api("POST", handled, R"({"note":"again"})");
+    ASSERT_TRUE(twice);
+    EXPECT_EQ(twice->status, 400u) << twice->body;
+    EXPECT_FALSE(Confirmation(a, *order));
     f.ExpectCleanShutdown();
 }
 

@@ -277,6 +277,15 @@ export async function run(t) {
   await O.page.getByTestId('cases').locator('tbody tr a').first().click();
   await O.page.getByTestId('timeline').waitFor();
 
+  // An evidence package for the retention register: made by the node's own token on a case of it.
+  const cases = JSON.parse((await call(a, 'GET', '/api/v1/cases', bearer(a.token))).text).cases ?? [];
+  const made = await call(a, 'POST', `/api/v1/cases/${encodeURIComponent(cases[0]?.id ?? '')}/evidence`, {
+    body: {},
+    ...bearer(a.token),
+  });
+  const retained = made.status === 201 ? JSON.parse(made.text).package : '';
+  check(retained !== '', `webadmin: a package is made for the retention register (${made.status})`);
+
   // The auditor: the access records, a read proved in the browser; no admin link, no admin API.
   const D = await newPage(browser, 'webadmin-auditor');
   await signIn(D.page, a, auditor);
@@ -332,6 +341,32 @@ export async function run(t) {
   check(
     !(await D.page.locator('main').textContent()).includes('summary_of_facts'),
     'webadmin: the audit screen shows no case content',
+  );
+
+  // The retention register: the new package is kept, with the day it will be shredded; it is
+  // not among the shredded ones.
+  const register = D.page.getByTestId('retention');
+  const keptRow = register.locator('tr', { hasText: retained });
+  await keptRow.waitFor();
+  const keptText = await keptRow.textContent();
+  check(
+    keptText.includes(cases[0]?.id ?? '-') && keptText.includes('draft') && keptText.includes('—'),
+    `webadmin: the register shows the package kept, its case, its state and no hold (${keptText})`,
+  );
+  const inRegister = JSON.parse(
+    (await call(a, 'GET', '/api/v1/retention?view=kept', bearer(a.token))).text,
+  ).packages?.find((p) => p.package === retained);
+  check(
+    inRegister && Date.parse(inRegister.retention_end) > Date.parse(inRegister.created),
+    `webadmin: the node computes the package's retention end after its creation (${inRegister?.retention_end})`,
+  );
+  await screen(D.page, 'webadmin-10-retention');
+  await D.page.getByRole('radio', { name: 'shredded' }).check();
+  await keptRow.waitFor({ state: 'detached' });
+  check(
+    (await D.page.locator('#retention-title').locator('..').textContent()).includes('No package.') ||
+      (await register.locator('tr', { hasText: retained }).count()) === 0,
+    'webadmin: the kept package is not listed among the shredded',
   );
 
   for (const p of [M, N, O, D]) await p.context.close();

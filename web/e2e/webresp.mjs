@@ -132,6 +132,7 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   const asApprover = await apiSession(call, a, approver);
   let first;
   let second;
+  let queuedIds = [];
   // An emergency production order (EPOC): no preservation period, so no hook; it waits for C.
   const production = await sendOrder(call, a, c, asOfficer, asApprover, 'A kidnapping announced from kidnap4321.', {
     example: 'epoc.json',
@@ -150,6 +151,7 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
       return orders.length >= 2 ? orders : null;
     });
     check(queued.every((o) => o.error_code === 'exit_status'), 'webresp: the failed hook leaves the orders to the responder');
+    queuedIds = queued.map((o) => o.message_id);
   } finally {
     writeFileSync(hook, working);
   }
@@ -239,6 +241,43 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
     'webresp: the impossibility and its reason are on the order',
   );
   await screen(R.page, 'webresp-03-impossibility');
+
+  // Answered as case steps, both orders still wait in the hook's queue: the responder closes the
+  // second from its order (a note is required) and the first from the queue's own list.
+  const handle = panel.getByTestId('handle-queued');
+  await handle.getByRole('button', { name: 'Close as handled' }).click();
+  await handle.getByRole('alert').filter({ hasText: 'Say what was done' }).waitFor();
+  await handle.getByLabel(/^What was done/).fill('Impossibility stated in the case; nothing to preserve.');
+  await handle.getByLabel(/^Your reference/).fill('IMP-2');
+  await handle.getByRole('button', { name: 'Close as handled' }).click();
+  await panel.getByTestId('order-hook').filter({ hasText: 'closed by hand' }).waitFor();
+  check(
+    (await panel.getByTestId('order-hook').textContent()).includes('Impossibility stated in the case'),
+    'webresp: the order shows who closed it in the queue and how',
+  );
+  check((await panel.getByTestId('handle-queued').count()) === 0, 'webresp: a closed order offers no second closing');
+  const stillWaiting = [];
+  for (const id of queuedIds) {
+    if ((await R.page.getByRole('article', { name: id, exact: true }).count()) === 1) stillWaiting.push(id);
+  }
+  check(stillWaiting.length === 1, 'webresp: one of the two orders still waits in the queue list');
+  const firstEntry = R.page.getByRole('article', { name: stillWaiting[0], exact: true });
+  await firstEntry.getByLabel(/^What was done/).fill('Preservation confirmed in the case under PRZ-7.');
+  await firstEntry.getByRole('button', { name: 'Close as handled' }).click();
+  await firstEntry.waitFor({ state: 'detached' });
+  await screen(R.page, 'webresp-03a-queue-closed');
+  const closed = JSON.parse(
+    (await call(c, 'GET', '/api/v1/preservation/queue?state=handled', { headers: { Authorization: `Bearer ${c.token}` } }))
+      .text,
+  ).orders.filter((o) => queuedIds.includes(o.message_id));
+  check(
+    closed.length === 2 && closed.every((o) => o.handled_by === 'user:webresp.responder'),
+    'webresp: both orders are handled in the node, by the responder',
+  );
+  check(
+    closed.some((o) => o.reference === 'IMP-2' && o.handled_note.startsWith('Impossibility')),
+    'webresp: the note and the reference are kept',
+  );
 
   // The emergency production order: marked, and answered by disclosing the data.
   const urgent = list.locator('tr.emergency').filter({ hasText: production.cNumber });

@@ -53,6 +53,19 @@ constexpr std::string_view kErasePackage =
 constexpr std::string_view kEraseFileNames =
     "UPDATE app_evidence_files SET name = 'file-' || CAST(seq AS TEXT) WHERE package = $1";
 
+// The retention register: package metadata, the hold in force on its case, its files' count and
+// size; no name, manifest or reason.
+constexpr std::string_view kRegisterColumns =
+    "SELECT p.package, p.case_id, p.sender, p.recipient, p.state, p.created_ms, p.held_ms, "
+    "p.shredded_ms, (SELECT h.placed_ms FROM app_evidence_holds h WHERE h.case_id = p.case_id "
+    "AND h.lifted_ms IS NULL) AS hold_since, (SELECT COUNT(*) FROM app_evidence_files f WHERE "
+    "f.package = p.package) AS files, (SELECT CAST(COALESCE(SUM(f.size), 0) AS BIGINT) FROM "
+    "app_evidence_files f WHERE f.package = p.package) AS bytes FROM app_evidence_packages p ";
+constexpr std::string_view kRegisterKept =
+    "WHERE p.shredded_ms IS NULL ORDER BY p.created_ms + p.held_ms, p.package LIMIT $1";
+constexpr std::string_view kRegisterShredded =
+    "WHERE p.shredded_ms IS NOT NULL ORDER BY p.shredded_ms DESC, p.package LIMIT $1";
+
 Error Invalid(std::string message) {
     return MakeError(ErrorCode::kInvalidArgument, std::move(message));
 }
@@ -153,6 +166,41 @@ Result<std::vector<LegalHold>> EvidenceService::HoldsOf(
         h.lifted_by = r.IsNull("lifted_by") ? std::string() : r.Text("lifted_by");
         h.lifted_ms = r.IsNull("lifted_ms") ? 0 : r.Int("lifted_ms");
         out.push_back(std::move(h));
+    }
+    return out;
+}
+
+Result<std::vector<RetentionEntry>> EvidenceService::RetentionRegister(
+    const Actor& actor, RetentionView view, std::size_t limit
+) {
+    CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kAuditRead));
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx->Query(
+            std::string(kRegisterColumns) +
+                std::string(view == RetentionView::kKept ? kRegisterKept : kRegisterShredded),
+            {static_cast<std::int64_t>(limit)}
+        )
+    );
+    tx->Rollback();
+    std::vector<RetentionEntry> out;
+    out.reserve(rows.size());
+    for (const store::Row& r : rows) {
+        RetentionEntry e;
+        e.package = r.Text("package");
+        e.case_id = r.Text("case_id");
+        e.from = r.IsNull("sender") ? options_.node_id : r.Text("sender");
+        e.to = r.Text("recipient");
+        e.state = r.Text("state");
+        e.created_ms = r.Int("created_ms");
+        e.held_ms = r.Int("held_ms");
+        e.retention_end_ms = e.created_ms + options_.retention_ms + e.held_ms;
+        e.hold_since_ms = r.IsNull("hold_since") ? 0 : r.Int("hold_since");
+        e.shredded_ms = r.IsNull("shredded_ms") ? 0 : r.Int("shredded_ms");
+        e.files = static_cast<std::size_t>(r.Int("files"));
+        e.bytes = static_cast<std::uint64_t>(r.Int("bytes"));
+        out.push_back(std::move(e));
     }
     return out;
 }

@@ -393,6 +393,68 @@ TEST_P(EvidenceServiceTest, ALegalHoldStopsTheRetentionClockUntilItIsLifted) {
     EXPECT_NE(std::find(events.begin(), events.end(), "evidence.hold_lifted"), events.end());
 }
 
+TEST_P(EvidenceServiceTest, TheRetentionRegisterShowsEndsAndHoldsToTheAuditorOnly) {
+    service_ = MakeService(a_.signing, kDay);
+    const Actor auditor = testing::Person("audrey", "audit", {Role::kAuditor});
+    const std::string older = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
+    ASSERT_TRUE(
+        service_->AddFile(alice_, older, "logins.csv", "text/csv", MemorySource("a,b\n"), kNow + 1)
+    );
+    ASSERT_TRUE(service_->AddFile(
+        alice_, older, "mailbox.mbox", "application/mbox", MemorySource(large_), kNow + 2
+    ));
+    const std::string newer = service_->CreatePackage(alice_, case_id_, b_.id, kNow + 50).value();
+
+    // An officer of the case has no right to the register; the auditor has it without any case.
+    EXPECT_EQ(
+        service_->RetentionRegister(alice_, RetentionView::kKept, 10).error().code,
+        ErrorCode::kPermissionDenied
+    );
+    auto kept = service_->RetentionRegister(auditor, RetentionView::kKept, 10);
+    ASSERT_TRUE(kept) << kept.error().ToString();
+    ASSERT_EQ(kept->size(), 2U);
+    EXPECT_EQ((*kept)[0].package, older);  // the soonest end first
+    EXPECT_EQ((*kept)[0].case_id, case_id_);
+    EXPECT_EQ((*kept)[0].from, a_.id);
+    EXPECT_EQ((*kept)[0].to, b_.id);
+    EXPECT_EQ((*kept)[0].state, "draft");
+    EXPECT_EQ((*kept)[0].files, 2U);
+    EXPECT_EQ((*kept)[0].bytes, 4U + large_.size());
+    EXPECT_EQ((*kept)[0].retention_end_ms, kNow + kDay);
+    EXPECT_EQ((*kept)[0].hold_since_ms, 0);
+    EXPECT_EQ((*kept)[1].package, newer);
+    EXPECT_EQ((*kept)[1].files, 0U);
+    EXPECT_EQ((*kept)[1].bytes, 0U);
+    EXPECT_EQ(service_->RetentionRegister(auditor, RetentionView::kKept, 1)->size(), 1U);
+
+    // A hold shows with its start; once lifted, the end has moved by the time held.
+    ASSERT_TRUE(service_->PlaceHold(alice_, case_id_, "trial pending", kNow + 1000));
+    EXPECT_EQ(
+        service_->RetentionRegister(auditor, RetentionView::kKept, 10)->at(0).hold_since_ms,
+        kNow + 1000
+    );
+    ASSERT_TRUE(service_->LiftHold(alice_, case_id_, kNow + 6000));
+    kept = service_->RetentionRegister(auditor, RetentionView::kKept, 10);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ((*kept)[0].hold_since_ms, 0);
+    EXPECT_EQ((*kept)[0].held_ms, 5000);
+    EXPECT_EQ((*kept)[0].retention_end_ms, kNow + kDay + 5000);
+
+    // Shredded, the older package moves to the other view; the newer one stays.
+    EXPECT_EQ(service_->Expire(kNow + kDay + 5000, 10).value(), 1U);
+    kept = service_->RetentionRegister(auditor, RetentionView::kKept, 10);
+    ASSERT_TRUE(kept);
+    ASSERT_EQ(kept->size(), 1U);
+    EXPECT_EQ((*kept)[0].package, newer);
+    auto shredded = service_->RetentionRegister(auditor, RetentionView::kShredded, 10);
+    ASSERT_TRUE(shredded);
+    ASSERT_EQ(shredded->size(), 1U);
+    EXPECT_EQ((*shredded)[0].package, older);
+    EXPECT_EQ((*shredded)[0].state, "shredded");
+    EXPECT_EQ((*shredded)[0].shredded_ms, kNow + kDay + 5000);
+    EXPECT_EQ((*shredded)[0].bytes, 4U + large_.size());  // sizes stay after shredding
+}
+
 TEST_P(EvidenceServiceTest, TheLogHoldsAPackagesConditionsButItsNoteOnlyByHash) {
     PackageTerms terms;
     terms.conditions.confidential = true;

@@ -9,6 +9,9 @@
 #include "concord/core/id.hpp"
 #include "concord/core/log.hpp"
 #include "concord/core/time.hpp"
+#include "concord/core/utf8.hpp"
+#include "concord/crypto/sha256.hpp"
+#include "concord/federation/envelope.hpp"
 #include "concord/legal/check.hpp"
 
 namespace concord::app {
@@ -29,7 +32,8 @@ constexpr std::string_view kClaim =
     "+ 1 WHERE message_id = $3 AND state = 'recorded' AND claimed_until_ms < $4";
 constexpr std::string_view kOrderColumns =
     "message_id, sender, priority, request_type, received_ms, state, attempts, error_code, "
-    "error, hook_diagnostics, reference, sha256, confirmation_id, finished_ms";
+    "error, hook_diagnostics, reference, sha256, confirmation_id, finished_ms, handled_by, "
+    "handled_note";
 constexpr std::string_view kConfirm =
     "UPDATE app_preservation_orders SET state = 'confirmed', reference = $1, sha256 = $2, "
     "confirmation_id = $3, finished_ms = $4, error_code = '', error = '', hook_diagnostics = $5 "
@@ -38,6 +42,15 @@ constexpr std::string_view kQueue =
     "UPDATE app_preservation_orders SET state = 'queued_for_responder', error_code = $1, error "
     "= $2, hook_diagnostics = $3, reference = $4, sha256 = $5, finished_ms = $6 WHERE "
     "message_id = $7 AND state = 'recorded' AND claim = $8";
+// Only an order of the responders' queue may be closed by hand.
+constexpr std::string_view kHandled =
+    "UPDATE app_preservation_orders SET state = 'handled', handled_by = $1, handled_note = $2, "
+    "reference = CASE WHEN $3 = '' THEN reference ELSE $3 END, finished_ms = $4 WHERE "
+    "message_id = $5 AND state = 'queued_for_responder'";
+// Version 2: who closed a queued order by hand, and how.
+constexpr std::string_view kHandledColumns =
+    "ALTER TABLE app_preservation_orders ADD COLUMN handled_by TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE app_preservation_orders ADD COLUMN handled_note TEXT NOT NULL DEFAULT ''";
 
 constexpr std::size_t kMaxStoredText = std::size_t{8} * 1024;
 
@@ -78,7 +91,10 @@ std::string Bounded(std::string text) {
 
 Result<OrderState> ParseState(std::string_view name) {
     for (OrderState s :
-         {OrderState::kRecorded, OrderState::kConfirmed, OrderState::kQueuedForResponder}) {
+         {OrderState::kRecorded,
+          OrderState::kConfirmed,
+          OrderState::kQueuedForResponder,
+          OrderState::kHandled}) {
         if (OrderStateName(s) == name) {
             return s;
         }
@@ -102,6 +118,8 @@ Result<PreservationOrder> OrderFromRow(const store::Row& r) {
     o.sha256 = r.Text(11);
     o.confirmation_id = r.Text(12);
     o.finished_ms = r.Int(13);
+    o.handled_by = r.Text(14);
+    o.handled_note = r.Text(15);
     return o;
 }
 
@@ -132,12 +150,17 @@ std::string_view OrderStateName(OrderState state) {
             return "confirmed";
         case OrderState::kQueuedForResponder:
             return "queued_for_responder";
+        case OrderState::kHandled:
+            return "handled";
     }
     return "unknown";
 }
 
 std::vector<store::Migration> PreservationService::Migrations() {
-    return {store::Migration{"app_preservation", 1, Schema("INTEGER"), Schema("BIGINT")}};
+    return {
+        store::Migration{"app_preservation", 1, Schema("INTEGER"), Schema("BIGINT")},
+        store::Migration{
+            "app_preservation", 2, std::string(kHandledColumns), std::string(kHandledColumns)}};
 }
 
 bool PreservationService::IsPreservationType(const legal::Catalog& catalog, std::string_view type) {
@@ -605,6 +628,80 @@ Result<PreservationOrder> PreservationService::Get(std::string_view message_id) 
         return MakeError(ErrorCode::kNotFound, "no preservation order " + std::string(message_id));
     }
     return OrderFromRow(rows.front());
+}
+
+Result<PreservationOrder> PreservationService::MarkHandled(
+    std::string_view message_id,
+    const Actor& actor,
+    const std::string& note,
+    const std::string& reference
+) {
+    if (note.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return MakeError(ErrorCode::kInvalidArgument, "say in 'note' how the order was answered");
+    }
+    if (note.size() > kMaxHandledNoteBytes || !IsValidUtf8(note)) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "'note' must be UTF-8 of at most " + std::to_string(kMaxHandledNoteBytes) + " bytes"
+        );
+    }
+    if (reference.size() > kMaxHandledReferenceBytes || !IsValidUtf8(reference)) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "'reference' must be UTF-8 of at most " + std::to_string(kMaxHandledReferenceBytes) +
+                " bytes"
+        );
+    }
+    const std::int64_t now = Now();
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(
+        auto changed,
+        tx->Execute(kHandled, {actor.Label(), note, reference, now, std::string(message_id)})
+    );
+    if (changed != 1) {
+        tx->Rollback();
+        CONCORD_ASSIGN_OR_RETURN(PreservationOrder order, Get(message_id));
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "the order is " + std::string(OrderStateName(order.state)) +
+                ": only an order queued for a responder is closed by hand"
+        );
+    }
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx->Query(
+            "SELECT " + std::string(kOrderColumns) +
+                " FROM app_preservation_orders WHERE message_id = $1",
+            {std::string(message_id)}
+        )
+    );
+    if (rows.empty()) {
+        return MakeError(ErrorCode::kInternal, "a handled order vanished in its transaction");
+    }
+    CONCORD_ASSIGN_OR_RETURN(PreservationOrder order, OrderFromRow(rows.front()));
+    boost::json::object leaf;
+    leaf["event"] = "preservation.handled";
+    leaf["order"] = order.message_id;
+    leaf["from"] = order.sender;
+    leaf["request_type"] = order.request_type;
+    leaf["queued_for"] = order.error_code;
+    leaf["note_sha256"] = federation::HashHex(crypto::Sha256(AsBytes(note)));
+    if (!reference.empty()) {
+        leaf["reference"] = reference;
+    }
+    NameActor(leaf, actor);
+    CONCORD_RETURN_IF_ERROR(node_.AppendEvent(*tx, leaf));
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    boost::json::object event;
+    event["order"] = order.message_id;
+    event["from"] = order.sender;
+    event["by"] = order.handled_by;
+    Emit("preservation.handled", boost::json::serialize(event));
+    log::Info(
+        "preservation order handled by hand",
+        {{"order", order.message_id}, {"by", order.handled_by}}
+    );
+    return order;
 }
 
 }  // namespace concord::app

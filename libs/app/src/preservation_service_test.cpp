@@ -492,6 +492,105 @@ TEST_P(PreservationTest, AFailingHookPutsTheOrderInTheRespondersQueue) {
     EXPECT_FALSE(ReplyTo(*a->node, sent->id));
 }
 
+TEST_P(PreservationTest, AResponderClosesAQueuedOrderAnsweredByHand) {
+    Running* a = Open(a_, StoreUrl("a"));
+    Running* c = Open(c_, StoreUrl("c"));  // no hook: the order goes to the responders
+    ASSERT_TRUE(a && c);
+    auto sent = a->node->Submit(Order(c_.entry.id, ExampleOrder()));
+    ASSERT_TRUE(sent);
+    ASSERT_TRUE(WaitFor([&] { return StateOf(*c->service, sent->id) != OrderState::kRecorded; }));
+    Actor responder;
+    responder.kind = Actor::Kind::kUser;
+    responder.user_id = "rita";
+    responder.roles = {Role::kResponder};
+
+    // Bad input is refused and changes nothing.
+    for (const std::string& note :
+         {std::string(),
+          std::string(" \n\t"),
+          std::string(kMaxHandledNoteBytes + 1, 'x'),
+          std::string("\xff\xfe")}) {
+        auto refused = c->service->MarkHandled(sent->id, responder, note, "");
+        ASSERT_FALSE(refused);
+        EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+    }
+    auto long_reference = c->service->MarkHandled(
+        sent->id, responder, "done", std::string(kMaxHandledReferenceBytes + 1, 'r')
+    );
+    ASSERT_FALSE(long_reference);
+    EXPECT_EQ(long_reference.error().code, ErrorCode::kInvalidArgument);
+    auto absent = c->service->MarkHandled("no-such-order", responder, "done", "");
+    ASSERT_FALSE(absent);
+    EXPECT_EQ(absent.error().code, ErrorCode::kNotFound);
+    auto still = c->service->Get(sent->id);
+    ASSERT_TRUE(still);
+    EXPECT_EQ(still->state, OrderState::kQueuedForResponder);
+
+    // The note and the reference are kept; the order leaves the queue.
+    const std::string note = "Frozen by hand in the vault; ticket sent to the sender by e-mail";
+    auto handled = c->service->MarkHandled(sent->id, responder, note, "VAULT-991");
+    ASSERT_TRUE(handled) << handled.error().ToString();
+    EXPECT_EQ(handled->state, OrderState::kHandled);
+    EXPECT_EQ(handled->handled_by, "user:rita");
+    EXPECT_EQ(handled->handled_note, note);
+    EXPECT_EQ(handled->reference, "VAULT-991");
+    EXPECT_EQ(handled->error_code, "no_hook");  // why it was queued stays on record
+    EXPECT_NE(handled->finished_ms, 0);
+    auto queue = c->service->List(10, OrderState::kQueuedForResponder);
+    ASSERT_TRUE(queue);
+    EXPECT_TRUE(queue->empty());
+    auto closed = c->service->List(10, OrderState::kHandled);
+    ASSERT_TRUE(closed);
+    ASSERT_EQ(closed->size(), 1u);
+    EXPECT_EQ(closed->front().handled_note, note);
+    EXPECT_TRUE(WaitFor([&] { return SawEvent("preservation.handled"); }));
+
+    // Only once: a handled order is not closed again.
+    auto again = c->service->MarkHandled(sent->id, responder, "again", "");
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(again.error().message.find("handled"), std::string::npos) << again.error().message;
+
+    // The audit leaf names the responder and holds the note's hash, not the note.
+    auto tx = c->store->Begin();
+    ASSERT_TRUE(tx);
+    auto leaves = (*tx)->Query("SELECT data FROM ledger_entries", {});
+    ASSERT_TRUE(leaves) << leaves.error().ToString();
+    int found = 0;
+    const crypto::Hash256 digest = crypto::Sha256(AsBytes(note));
+    const std::string hash = HexEncode(ByteSpan(digest.data(), digest.size()));
+    for (const auto& row : *leaves) {
+        const auto& data = row.Blob(0);
+        const std::string text(reinterpret_cast<const char*>(data.data()), data.size());
+        if (text.find("preservation.handled") == std::string::npos) {
+            continue;
+        }
+        ++found;
+        EXPECT_NE(text.find("\"actor\":\"user:rita\""), std::string::npos) << text;
+        EXPECT_NE(text.find(hash), std::string::npos) << text;
+        EXPECT_NE(text.find("VAULT-991"), std::string::npos) << text;
+        EXPECT_EQ(text.find("vault;"), std::string::npos) << text;
+    }
+    EXPECT_EQ(found, 1);
+    EXPECT_FALSE(ReplyTo(*a->node, sent->id));  // nothing went to the sender
+}
+
+TEST_P(PreservationTest, AConfirmedOrderIsNotClosedByHand) {
+    Running* a = Open(a_, StoreUrl("a"));
+    Running* c = Open(c_, StoreUrl("c"), GoodHook());
+    ASSERT_TRUE(a && c);
+    auto sent = a->node->Submit(Order(c_.entry.id, ExampleOrder()));
+    ASSERT_TRUE(sent);
+    ASSERT_TRUE(WaitFor([&] { return StateOf(*c->service, sent->id) != OrderState::kRecorded; }));
+    auto refused = c->service->MarkHandled(sent->id, Actor::Node(), "done", "");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+    auto order = c->service->Get(sent->id);
+    ASSERT_TRUE(order);
+    EXPECT_EQ(order->state, OrderState::kConfirmed);
+    EXPECT_EQ(order->handled_by, "");
+}
+
 TEST_P(PreservationTest, ATimedOutHookIsQueuedToo) {
     Running* a = Open(a_, StoreUrl("a"));
     Running* c = Open(

@@ -391,6 +391,56 @@ Response ListHolds(
     return net::Json(200, boost::json::serialize(boost::json::object{{"holds", std::move(list)}}));
 }
 
+// GET /api/v1/retention?view=kept|shredded&limit=N: the retention register (audit.read).
+Response RetentionRegister(
+    NodeService::Impl& /*s*/,
+    app::EvidenceService& evidence,
+    Request& request,
+    const app::Actor& actor
+) {
+    auto view = ChoiceParam(request, "view", {"kept", "shredded"}, "kept");
+    if (auto* refused = std::get_if<Response>(&view)) {
+        return std::move(*refused);
+    }
+    auto limit = UnsignedParam(request, "limit", 1, 1000, 100);
+    if (auto* refused = std::get_if<Response>(&limit)) {
+        return std::move(*refused);
+    }
+    auto entries = evidence.RetentionRegister(
+        actor,
+        std::get<std::string>(view) == "kept" ? app::RetentionView::kKept
+                                              : app::RetentionView::kShredded,
+        std::get<std::uint64_t>(limit)
+    );
+    if (!entries) {
+        return FromError(entries.error());
+    }
+    boost::json::array list;
+    for (const app::RetentionEntry& e : *entries) {
+        boost::json::object j;
+        j["package"] = e.package;
+        j["case"] = e.case_id;
+        j["from"] = e.from;
+        j["to"] = e.to;
+        j["state"] = e.state;
+        j["created"] = FormatTimestamp(e.created_ms);
+        j["held_ms"] = e.held_ms;
+        j["retention_end"] = FormatTimestamp(e.retention_end_ms);
+        if (e.hold_since_ms != 0) {
+            j["hold_since"] = FormatTimestamp(e.hold_since_ms);
+        }
+        if (e.shredded_ms != 0) {
+            j["shredded"] = FormatTimestamp(e.shredded_ms);
+        }
+        j["files"] = static_cast<std::int64_t>(e.files);
+        j["bytes"] = ToJson(e.bytes);
+        list.push_back(std::move(j));
+    }
+    return net::Json(
+        200, boost::json::serialize(boost::json::object{{"packages", std::move(list)}})
+    );
+}
+
 }  // namespace
 
 void AddEvidenceRoutes(RouteTable& t, NodeService::Impl& s) {
@@ -428,6 +478,7 @@ void AddEvidenceRoutes(RouteTable& t, NodeService::Impl& s) {
     t.Authed("PUT", "/api/v1/cases/{id}/hold", app::Action::kCaseEdit, Bind(s, PlaceHold));
     t.Authed("DELETE", "/api/v1/cases/{id}/hold", app::Action::kCaseEdit, Bind(s, LiftHold));
     t.Authed("GET", "/api/v1/cases/{id}/holds", app::Action::kCaseRead, Bind(s, ListHolds));
+    t.Authed("GET", "/api/v1/retention", app::Action::kAuditRead, Bind(s, RetentionRegister));
 }
 
 }  // namespace concord::server

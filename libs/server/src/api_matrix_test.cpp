@@ -492,6 +492,9 @@ TEST_F(MatrixTest, EveryRouteRoleAndRelationIsDecidedByThePolicyAndADenyChangesN
         } else if (path.starts_with("/api/v1/assistance/")) {
             // No posting or engagement exists: an id of none (the policy decides first).
             replace("{id}", "00000000-0000-7000-8000-000000000000");
+        } else if (path.starts_with("/api/v1/preservation/queue/{id}")) {
+            // No order waits in the queue: an id of none (the policy decides first).
+            replace("{id}", "00000000-0000-7000-8000-000000000000");
         } else if (path.starts_with("/api/v1/duty/alerts/{id}")) {
             // No duty alert exists (the incoming request is not an emergency): an id of none.
             replace("{id}", "00000000-0000-7000-8000-000000000000");

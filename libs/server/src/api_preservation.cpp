@@ -1,5 +1,6 @@
 // GET /api/v1/preservation/queue: the provider's preservation orders, by default those the hook
-// could not finish (the responders' queue; docs/operations.md "Preservation hook").
+// could not finish (the responders' queue; docs/operations.md "Preservation hook");
+// POST /api/v1/preservation/queue/{id}/handled: a responder closes one answered by hand.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -40,6 +41,10 @@ boost::json::object OrderJson(const app::PreservationOrder& o) {
     if (o.finished_ms != 0) {
         j["finished"] = FormatTimestamp(o.finished_ms);
     }
+    if (o.state == app::OrderState::kHandled) {
+        j["handled_by"] = o.handled_by;
+        j["handled_note"] = o.handled_note;
+    }
     return j;
 }
 
@@ -50,7 +55,7 @@ net::Response Queue(NodeService::Impl& s, net::Request& request) {
     auto state = ChoiceParam(
         request,
         "state",
-        {"queued_for_responder", "recorded", "confirmed", "all"},
+        {"queued_for_responder", "recorded", "confirmed", "handled", "all"},
         "queued_for_responder"
     );
     if (auto* refused = std::get_if<net::Response>(&state)) {
@@ -65,7 +70,8 @@ net::Response Queue(NodeService::Impl& s, net::Request& request) {
     for (app::OrderState candidate :
          {app::OrderState::kQueuedForResponder,
           app::OrderState::kRecorded,
-          app::OrderState::kConfirmed}) {
+          app::OrderState::kConfirmed,
+          app::OrderState::kHandled}) {
         if (app::OrderStateName(candidate) == name) {
             filter = candidate;
         }
@@ -83,6 +89,35 @@ net::Response Queue(NodeService::Impl& s, net::Request& request) {
     return net::Json(200, boost::json::serialize(root));
 }
 
+net::Response Handled(NodeService::Impl& s, net::Request& request, const app::Actor& actor) {
+    if (!s.preservation) {
+        return ErrorBody(503, "unavailable", "the preservation service is not running");
+    }
+    net::Response refusal;
+    auto body = BodyObject(request, refusal);
+    if (!body) {
+        return refusal;
+    }
+    for (const auto& member : *body) {
+        const std::string_view key = member.key();
+        if ((key != "note" && key != "reference") || !member.value().is_string()) {
+            return ErrorBody(
+                400,
+                "invalid_argument",
+                "the body takes 'note' and 'reference', both strings; '" + ValidUtf8(key) +
+                    "' is not one of them or not a string"
+            );
+        }
+    }
+    auto order = s.preservation->MarkHandled(
+        request.Param("id"), actor, Text(*body, "note"), Text(*body, "reference")
+    );
+    if (!order) {
+        return FromError(order.error());
+    }
+    return net::Json(200, boost::json::serialize(OrderJson(*order)));
+}
+
 }  // namespace
 
 void AddPreservationRoutes(RouteTable& t, NodeService::Impl& service) {
@@ -93,6 +128,16 @@ void AddPreservationRoutes(RouteTable& t, NodeService::Impl& service) {
         "/api/v1/preservation/queue",
         app::Action::kMessageRead,
         [&service](net::Request& request, const app::Actor&) { return Queue(service, request); }
+    );
+    // Closing an order answered by hand: whoever may open incoming messages (responders,
+    // officers, the duty desk), since answering one by hand means opening it.
+    t.Authed(
+        "POST",
+        "/api/v1/preservation/queue/{id}/handled",
+        app::Action::kMessageOpen,
+        [&service](net::Request& request, const app::Actor& actor) {
+            return Handled(service, request, actor);
+        }
     );
 }
 

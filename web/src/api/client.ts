@@ -175,8 +175,15 @@ export const api = {
   ledgerProof: async (index: number) =>
     (await send('GET', `/api/v1/ledger/proof?index=${index}`)).text(),
   alerts: () => json<Answer<'/api/v1/alerts', 'get'>>('GET', '/api/v1/alerts'),
-  preservationQueue: (state: 'queued_for_responder' | 'recorded' | 'confirmed' | 'all') =>
+  preservationQueue: (state: 'queued_for_responder' | 'recorded' | 'confirmed' | 'handled' | 'all') =>
     json<Answer<'/api/v1/preservation/queue', 'get'>>('GET', `/api/v1/preservation/queue?state=${state}`),
+  retention: (view: 'kept' | 'shredded') =>
+    json<Answer<'/api/v1/retention', 'get'>>('GET', `/api/v1/retention?view=${view}`),
+  preservationHandled: (id: string, note: string, reference: string) =>
+    json<PreservationOrder>('POST', `/api/v1/preservation/queue/${encodeURIComponent(id)}/handled`, {
+      note,
+      ...(reference ? { reference } : {}),
+    }),
   statistics: (from: string, to: string) =>
     json<StatisticsReport>(
       'GET',

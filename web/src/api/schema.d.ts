@@ -2918,7 +2918,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    state?: "queued_for_responder" | "recorded" | "confirmed" | "all";
+                    state?: "queued_for_responder" | "recorded" | "confirmed" | "handled" | "all";
                     /** @description decimal digits only, 1 to 1000 */
                     limit?: number;
                 };
@@ -2961,6 +2961,99 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/preservation/queue/{id}/handled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close an order of the responders' queue that a person answered by hand (as a case step, outside Concord, or refused): it becomes handled, with the audit leaf preservation.handled and the live event preservation.handled. Nothing is sent to the order's sender. Needs message.open. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the order's federation message id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description how the order was answered (1-4000 bytes of UTF-8, not only spaces) */
+                        note: string;
+                        /** @description the responder's own reference, e.g. a ticket (at most 200 bytes); replaces the order's reference */
+                        reference?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description the order, now handled */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreservationOrder"];
+                    };
+                };
+                /** @description invalid_argument: an empty or too long note, a too long reference, a member other than note and reference, or an order not queued for a responder (already confirmed or handled, or still recorded); nothing changes */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description permission_denied: the caller may not open incoming messages */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found: no such order */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unavailable: the preservation service is not running */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3978,6 +4071,84 @@ export interface paths {
                 };
                 /** @description not_found: no such case */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The retention register: evidence packages with their retention ends and legal holds, for the auditor and data-protection officer (audit.read); no case content. kept: not shredded, the soonest end first; shredded: the latest first */
+        get: {
+            parameters: {
+                query?: {
+                    view?: "kept" | "shredded";
+                    /** @description decimal digits only, 1 to 1000 */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the register */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            packages: components["schemas"]["RetentionEntry"][];
+                        };
+                    };
+                };
+                /** @description invalid_parameter (view or limit; error.parameter names it) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description permission_denied: the caller may not read the audit log */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unavailable: evidence packages are not available */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6488,7 +6659,7 @@ export interface components {
             /** Format: date-time */
             received: string;
             /** @enum {string} */
-            state: "recorded" | "confirmed" | "queued_for_responder";
+            state: "recorded" | "confirmed" | "queued_for_responder" | "handled";
             /** @description hook runs started */
             attempts: number;
             /** @description queued: invalid_order, no_hook, spawn, exit_status, signal, timeout, output_too_large, malformed_output, unreachable, http_status or confirmation_refused */
@@ -6496,7 +6667,7 @@ export interface components {
             error?: string;
             /** @description what the hook wrote on stderr (exec) or answered (URL), at most 8 KiB */
             hook_stderr?: string;
-            /** @description the hook's reference for what it froze */
+            /** @description the hook's reference for what it froze; for an order handled by hand, the responder's reference when one was given */
             reference?: string;
             /** @description the hook's SHA-256 of what it froze */
             sha256?: string;
@@ -6504,6 +6675,10 @@ export interface components {
             confirmation_id?: string;
             /** Format: date-time */
             finished?: string;
+            /** @description handled: who closed the order by hand (user:<login>, or node for the node-wide token) */
+            handled_by?: string;
+            /** @description handled: what the responder did, in their words */
+            handled_note?: string;
         };
         EvidenceFile: {
             name?: string;
@@ -7115,6 +7290,37 @@ export interface components {
             /** Format: date-time */
             updated: string;
             updated_by: string;
+        };
+        /** @description One evidence package in the retention register: metadata only (no file name, manifest, use condition or hold reason; docs/operations.md, Retention and legal holds). */
+        RetentionEntry: {
+            package: string;
+            /** @description the case id on this node */
+            case: string;
+            /** @description the sending node (this node for its own packages) */
+            from: string;
+            /** @description the recipient node */
+            to: string;
+            /** @enum {string} */
+            state: "draft" | "sealed" | "delivered" | "receiving" | "received" | "shredded";
+            /** Format: date-time */
+            created: string;
+            /** @description time its case spent under lifted legal holds since it was created */
+            held_ms: number;
+            /**
+             * Format: date-time
+             * @description when the sweep shreds it: created + evidence.retention + held_ms; while a hold is in force the clock stands still and this end moves once the hold is lifted
+             */
+            retention_end: string;
+            /**
+             * Format: date-time
+             * @description a legal hold is in force on its case since then
+             */
+            hold_since?: string;
+            /** Format: date-time */
+            shredded?: string;
+            files: number;
+            /** @description plaintext bytes of its files (kept after shredding) */
+            bytes: number;
         };
     };
     responses: never;

@@ -1,9 +1,10 @@
 // The auditor's (data-protection officer's) screen: who read which case's personal data and
 // when (the access records, never the content), each read proved in the browser against the
 // node's signed audit log; any entry of the log checked from its index and its leaf; and the
-// node's alerts (forks, non-delivery), told in the UI's language (alertText.ts). The auditor has
-// no case.* action, so no case content and no legal holds or evidence custody (both case.read)
-// are shown here.
+// node's alerts (forks, non-delivery), told in the UI's language (alertText.ts); and the retention
+// register: every evidence package with its retention end and any legal hold in force, metadata
+// only (audit.read). The auditor has no case.* action, so no case content, no hold's reason and
+// no evidence custody (case.read) are shown here.
 import { type FormEvent, useCallback, useState } from 'react';
 
 import { nodeAlertText } from '../alertText';
@@ -262,6 +263,69 @@ function Alerts() {
   );
 }
 
+function Retention() {
+  const { t, lang } = useUi();
+  const [view, setView] = useState<'kept' | 'shredded'>('kept');
+  const load = useCallback(() => api.retention(view), [view]);
+  const { data, error } = useLoad(load);
+  const packages = data?.packages ?? [];
+  return (
+    <section aria-labelledby="retention-title" className="admin-part">
+      <h2 id="retention-title">{t('audit.retention.title')}</h2>
+      <p>{t('audit.retention.intro')}</p>
+      <fieldset className="filters">
+        <legend>{t('audit.retention.view')}</legend>
+        {(['kept', 'shredded'] as const).map((v) => (
+          <label key={v}>
+            <input type="radio" name="retention-view" checked={view === v} onChange={() => setView(v)} />{' '}
+            {t('audit.retention.' + v)}
+          </label>
+        ))}
+      </fieldset>
+      {error && <p role="alert">{t('error.load', { message: error })}</p>}
+      {data && packages.length === 0 && <p>{t('audit.retention.none')}</p>}
+      {packages.length > 0 && (
+        <table data-testid="retention">
+          <thead>
+            <tr>
+              <th scope="col">{t('audit.retention.package')}</th>
+              <th scope="col">{t('audit.retention.case')}</th>
+              <th scope="col">{t('audit.retention.route')}</th>
+              <th scope="col">{t('audit.retention.state')}</th>
+              <th scope="col">{t('audit.retention.created')}</th>
+              <th scope="col">{t(view === 'kept' ? 'audit.retention.end' : 'audit.retention.shreddedAt')}</th>
+              <th scope="col">{t('audit.retention.hold')}</th>
+              <th scope="col">{t('audit.retention.size')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {packages.map((p) => (
+              <tr key={p.package}>
+                <td>
+                  <code>{p.package}</code>
+                </td>
+                <td>
+                  <code>{p.case}</code>
+                </td>
+                <td>
+                  {p.from} → {p.to}
+                </td>
+                <td>{t('evidence.state.' + p.state)}</td>
+                <td>{formatDateTime(lang, p.created)}</td>
+                <td>{formatDateTime(lang, view === 'kept' ? p.retention_end : p.shredded)}</td>
+                <td>
+                  {p.hold_since ? t('audit.retention.holdSince', { date: formatDateTime(lang, p.hold_since) }) : '—'}
+                </td>
+                <td>{t('evidence.filesBytes', { count: p.files, bytes: p.bytes })}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 export function Audit() {
   const { t } = useUi();
   return (
@@ -271,6 +335,7 @@ export function Audit() {
       <AccessRecords />
       <VerifyEntry />
       <Alerts />
+      <Retention />
     </section>
   );
 }

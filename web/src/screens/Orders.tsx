@@ -103,6 +103,110 @@ function Asked({ request }: { request: Record<string, unknown> }) {
   );
 }
 
+// Closing an order of the preservation queue that was answered by hand
+// (POST /api/v1/preservation/queue/{id}/handled): the note is required; nothing goes to the sender.
+function HandleQueued({ order, onDone }: { order: PreservationOrder; onDone: () => void }) {
+  const { t, sessionEnded } = useUi();
+  const [note, setNote] = useState('');
+  const [reference, setReference] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState('');
+  const close = async () => {
+    if (!note.trim()) {
+      setFailure(t('orders.handled.noteRequired'));
+      return;
+    }
+    setFailure('');
+    setBusy(true);
+    try {
+      await api.preservationHandled(order.message_id, note.trim(), reference.trim());
+      onDone();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) sessionEnded();
+      else setFailure(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="steps" data-testid="handle-queued">
+      <label>
+        {t('orders.handled.note')}
+        <textarea
+          rows={2}
+          value={note}
+          dir="auto"
+          required
+          aria-required="true"
+          maxLength={4000}
+          onChange={(e) => setNote(e.target.value)}
+        />
+      </label>
+      <label>
+        {t('orders.handled.reference')}
+        <input value={reference} dir="auto" maxLength={200} onChange={(e) => setReference(e.target.value)} />
+      </label>
+      <div className="buttons">
+        <button type="button" className="secondary" disabled={busy} onClick={() => void close()}>
+          {t('orders.handled.close')}
+        </button>
+      </div>
+      {failure && <p role="alert">{failure}</p>}
+    </div>
+  );
+}
+
+// Orders the hook could not finish, with or without a case: each can be closed once answered.
+function Queue({ queue, onDone }: { queue: PreservationOrder[]; onDone: () => void }) {
+  const { t, lang } = useUi();
+  const waiting = queue.filter((o) => o.state === 'queued_for_responder');
+  return (
+    <section aria-labelledby="queue-title" data-testid="preservation-queue">
+      <h2 id="queue-title">{t('orders.queue.title')}</h2>
+      <p>{t('orders.queue.intro')}</p>
+      {waiting.length === 0 && <p>{t('orders.queue.none')}</p>}
+      {waiting.map((o) => (
+        <article key={o.message_id} className="card" data-testid="queued-order" aria-label={o.message_id}>
+          <dl className="fields">
+            <div>
+              <dt>{t('orders.queue.message')}</dt>
+              <dd>{o.message_id}</dd>
+            </div>
+            <div>
+              <dt>{t('orders.from')}</dt>
+              <dd>{o.sender}</dd>
+            </div>
+            <div>
+              <dt>{t('cases.type')}</dt>
+              <dd>
+                {o.request_type}
+                {o.priority === 'emergency' && <strong className="urgent"> {t('cases.emergency')}</strong>}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('orders.received')}</dt>
+              <dd>{formatDateTime(lang, o.received)}</dd>
+            </div>
+            <div>
+              <dt>{t('orders.queue.why')}</dt>
+              <dd>
+                {o.error_code}
+                {o.error && (
+                  <span className="reasons" lang="en" dir="ltr">
+                    {' '}
+                    {o.error}
+                  </span>
+                )}
+              </dd>
+            </div>
+          </dl>
+          <HandleQueued order={o} onDone={onDone} />
+        </article>
+      ))}
+    </section>
+  );
+}
+
 function OrderPanel({ id, queue, onDone }: { id: string; queue: PreservationOrder[]; onDone: () => void }) {
   const { t, lang, sessionEnded } = useUi();
   const loadView = useCallback(() => api.case(id, lang), [id, lang]);
@@ -187,6 +291,11 @@ function OrderPanel({ id, queue, onDone }: { id: string; queue: PreservationOrde
               {t('orders.hook.' + queued.state)}
               {queued.error_code ? ` (${queued.error_code})` : ''}
               {queued.reference ? ` — ${queued.reference}` : ''}
+              {queued.state === 'handled' && (
+                <div className="reasons" dir="auto">
+                  {t('orders.handled.by', { by: queued.handled_by ?? '', note: queued.handled_note ?? '' })}
+                </div>
+              )}
             </dd>
           </div>
         )}
@@ -275,6 +384,13 @@ function OrderPanel({ id, queue, onDone }: { id: string; queue: PreservationOrde
       )}
       {busy && <p role="status">{t('orders.working')}</p>}
       {failure && <p role="alert">{failure}</p>}
+      {queued?.state === 'queued_for_responder' && (
+        <section aria-labelledby="order-handled-title">
+          <h3 id="order-handled-title">{t('orders.handled.title')}</h3>
+          <p>{t('orders.handled.intro')}</p>
+          <HandleQueued order={queued} onDone={onDone} />
+        </section>
+      )}
       <p>
         <a href={`#/cases/${encodeURIComponent(id)}`}>{t('orders.caseLink')}</a>
       </p>
@@ -353,6 +469,7 @@ export function Orders({ id }: { id?: string }) {
         </table>
       )}
       {id && <OrderPanel key={id} id={id} queue={queue} onDone={reload} />}
+      <Queue queue={queue} onDone={reload} />
     </section>
   );
 }

@@ -104,6 +104,32 @@ struct LegalHold {
     std::int64_t lifted_ms{0};  ///< 0 while the hold is in force
 };
 
+/// One package as the retention register shows it (EvidenceService::RetentionRegister): what a
+/// data-protection officer needs to watch retention, and nothing of the content: no file name,
+/// manifest, use condition or hold reason.
+struct RetentionEntry {
+    std::string package;
+    std::string case_id;
+    std::string from;   ///< the sending node (this node for its own packages)
+    std::string to;     ///< the recipient node
+    std::string state;  ///< as EvidencePackage::state
+    std::int64_t created_ms{0};
+    std::int64_t held_ms{0};  ///< time its case spent under lifted holds since it was created
+    /// When the sweep shreds it: created + retention + held. While a hold is in force the clock
+    /// stands still and this end moves by the time held once the hold is lifted.
+    std::int64_t retention_end_ms{0};
+    std::int64_t hold_since_ms{0};  ///< a hold is in force on its case since then; 0 if none
+    std::int64_t shredded_ms{0};    ///< 0 unless shredded
+    std::size_t files{0};
+    std::uint64_t bytes{0};  ///< plaintext bytes of its files
+};
+
+/// Which packages the retention register lists.
+enum class RetentionView {
+    kKept,      ///< not shredded, the soonest retention end first
+    kShredded,  ///< shredded, the latest first
+};
+
 /// A sealed package on its way to its recipient (EvidenceService::Outgoing).
 struct OutgoingPackage {
     std::string package;
@@ -321,6 +347,13 @@ public:
 
     /// The holds of `case_id`, in force or lifted, oldest first (kCaseRead on the case).
     Result<std::vector<LegalHold>> HoldsOf(const Actor& actor, std::string_view case_id);
+
+    /// The retention register (kAuditRead: the data-protection officer and the auditor see it
+    /// without any right on the cases): at most `limit` packages of `view`, with their retention
+    /// ends and holds. Not a read of personal data: it holds none.
+    Result<std::vector<RetentionEntry>> RetentionRegister(
+        const Actor& actor, RetentionView view, std::size_t limit
+    );
 
     /// Shreds, oldest retention end first and at most `limit`, every package whose retention
     /// ended by `now_ms` and whose case has no hold in force: in one transaction per package its

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "concord/app/actor.hpp"
 #include "concord/app/preservation_hook.hpp"
 #include "concord/core/mutex.hpp"
 #include "concord/core/result.hpp"
@@ -25,9 +26,10 @@ enum class OrderState {
     kRecorded,            ///< recorded at intake, the hook has not finished with it yet
     kConfirmed,           ///< the hook preserved; the confirmation went back to the sender
     kQueuedForResponder,  ///< invalid order, no hook, or the hook failed: a person takes it
+    kHandled,             ///< a responder took a queued order and recorded how it was answered
 };
 
-/// "recorded", "confirmed", "queued_for_responder" (as stored and shown by the API).
+/// "recorded", "confirmed", "queued_for_responder", "handled" (as stored and shown by the API).
 std::string_view OrderStateName(OrderState state);
 
 /// One preservation order as the responders' queue shows it (metadata, no order content).
@@ -46,7 +48,13 @@ struct PreservationOrder {
     std::string sha256;            ///< confirmed: the hook's hash of what was frozen
     std::string confirmation_id;   ///< confirmed: the id of the confirmation message
     std::int64_t finished_ms{0};
+    std::string handled_by;    ///< handled: the responder ("user:<login>" or "node")
+    std::string handled_note;  ///< handled: what the responder did, in their words
 };
+
+/// Bounds of what a responder writes when closing a queued order (MarkHandled).
+inline constexpr std::size_t kMaxHandledNoteBytes = 4000;
+inline constexpr std::size_t kMaxHandledReferenceBytes = 200;
 
 /// What a case step made of a confirmation (PreservationOptions::confirm_case).
 struct CaseConfirmation {
@@ -134,6 +142,22 @@ public:
     );
     /// One order; kNotFound if absent.
     Result<PreservationOrder> Get(std::string_view message_id);
+
+    /// A responder closes an order of the queue (state queued_for_responder) that was answered
+    /// by hand: as a case step, outside Concord, or refused. `note` says what was done (1 to
+    /// kMaxHandledNoteBytes bytes of UTF-8); `reference` (optional, at most
+    /// kMaxHandledReferenceBytes) replaces the order's reference, e.g. the provider's ticket.
+    /// Sends nothing to the sender: the answer went its own way. One transaction: the order
+    /// becomes `handled`, with the audit leaf "preservation.handled" (the actor, the note's
+    /// SHA-256; the note itself stays out of the append-only log), then the live event.
+    /// kNotFound if absent; kInvalidArgument (nothing written) for a bad note or reference, or
+    /// an order in another state.
+    Result<PreservationOrder> MarkHandled(
+        std::string_view message_id,
+        const Actor& actor,
+        const std::string& note,
+        const std::string& reference
+    );
 
 private:
     PreservationService(
