@@ -727,6 +727,20 @@ TEST_F(CaseCommandsTest, AHeldCasesEvidenceOutlivesItsRetentionAndIsShreddedOnce
     Output kept = On(1, {"evidence", "show", id, "--json"});
     ASSERT_EQ(kept.status, 0) << kept.err;
     EXPECT_EQ(boost::json::parse(kept.out).at("state").as_string(), "draft");
+    // The retention register shows it kept under the hold, and none of the hold's reason.
+    Output register_kept = On(1, {"evidence", "retention"});
+    ASSERT_EQ(register_kept.status, 0) << register_kept.err;
+    const auto row = register_kept.out.find(id);
+    ASSERT_NE(row, std::string::npos) << register_kept.out;
+    const std::string line = register_kept.out.substr(row, register_kept.out.find('\n', row) - row);
+    EXPECT_NE(line.find("in force since"), std::string::npos) << line;
+    EXPECT_NE(line.find(case_id), std::string::npos) << line;
+    EXPECT_EQ(register_kept.out.find("trial 12/2027"), std::string::npos) << register_kept.out;
+    Output none_shredded = On(1, {"evidence", "retention", "--shredded"});
+    ASSERT_EQ(none_shredded.status, 0) << none_shredded.err;
+    EXPECT_EQ(none_shredded.out.find(id), std::string::npos) << none_shredded.out;
+    Output bad_limit = On(1, {"evidence", "retention", "--limit", "0"});
+    EXPECT_NE(bad_limit.status, 0);
 
     // Released, it is shredded at once: the file and its name are gone, its hash stays.
     Output released = On(1, {"evidence", "release", case_id});
@@ -748,6 +762,22 @@ TEST_F(CaseCommandsTest, AHeldCasesEvidenceOutlivesItsRetentionAndIsShreddedOnce
     ASSERT_EQ(holds.status, 0) << holds.err;
     EXPECT_NE(holds.out.find("lifted"), std::string::npos) << holds.out;
     EXPECT_EQ(holds.out.find("in force"), std::string::npos) << holds.out;
+    Output register_shredded = On(1, {"evidence", "retention", "--shredded", "--json"});
+    ASSERT_EQ(register_shredded.status, 0) << register_shredded.err;
+    const boost::json::value shredded_list = boost::json::parse(register_shredded.out);
+    bool listed = false;
+    for (const auto& p : shredded_list.at("packages").as_array()) {
+        if (p.at("package").as_string() == id) {
+            listed = true;
+            EXPECT_EQ(p.at("state").as_string(), "shredded");
+            EXPECT_TRUE(p.as_object().contains("shredded"));
+            EXPECT_FALSE(p.as_object().contains("hold_since"));
+        }
+    }
+    EXPECT_TRUE(listed) << register_shredded.out;
+    Output register_after = On(1, {"evidence", "retention"});
+    ASSERT_EQ(register_after.status, 0) << register_after.err;
+    EXPECT_EQ(register_after.out.find(id), std::string::npos) << register_after.out;
 }
 
 TEST_F(CaseCommandsTest, StatsEuArt28CountsOnlyEpocsAndNamesWhatItDoesNotRecord) {

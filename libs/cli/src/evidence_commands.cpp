@@ -1,6 +1,6 @@
 // concord evidence: evidence packages over a node's local API (create, add, seal, list, show,
-// download; docs/cases.md "Evidence"), legal holds on a case's evidence (hold, release, holds)
-// and the offline check of a downloaded package (verify).
+// download; docs/cases.md "Evidence"), legal holds on a case's evidence (hold, release, holds),
+// the node's retention register (retention) and the offline check of a downloaded package (verify).
 // Files go up and come down as streams: a file of any size crosses the command in constant
 // memory, and a downloaded file gets its name only once its size and SHA-256 match the manifest.
 
@@ -442,6 +442,73 @@ void AddHolds(CLI::App& evidence, Context& ctx) {
     });
 }
 
+/// retention: the node's retention register for the data-protection officer (audit.read):
+/// every package kept, the next to be shredded first, or the shredded ones, newest first.
+void AddRetention(CLI::App& evidence, Context& ctx) {
+    struct Args {
+        ApiOptions api;
+        bool shredded = false;
+        unsigned limit = 100;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = evidence.add_subcommand(
+        "retention",
+        "the retention register: each package kept with the day it will be shredded and any "
+        "legal hold in force (metadata only: no file name, no hold's reason)"
+    );
+    cmd->add_flag("--shredded", a->shredded, "the shredded packages instead, newest first");
+    cmd->add_option("--limit", a->limit, "at most this many (1-1000)")->check(CLI::Range(1, 1000));
+    AddApiOptions(cmd, a->api, true);
+    cmd->callback([&ctx, a] {
+        auto answer = Call(
+            ctx,
+            a->api,
+            "GET",
+            std::string("/api/v1/retention?view=") + (a->shredded ? "shredded" : "kept") +
+                "&limit=" + std::to_string(a->limit)
+        );
+        if (!answer) {
+            return;
+        }
+        if (a->api.json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        const auto& packages = Array(*answer, "packages");
+        if (packages.empty()) {
+            ctx.out << (a->shredded ? "no package shredded\n" : "no package kept\n");
+            return;
+        }
+        std::vector<std::vector<std::string>> rows = {
+            {"PACKAGE",
+             "CASE",
+             "FROM",
+             "TO",
+             "STATE",
+             "CREATED",
+             a->shredded ? "SHREDDED" : "SHREDDED ON",
+             "HOLD",
+             "FILES",
+             "BYTES"}};
+        for (const auto& p : packages) {
+            const std::string since = Str(p, "hold_since");
+            rows.push_back(
+                {Str(p, "package"),
+                 Str(p, "case"),
+                 Str(p, "from"),
+                 Str(p, "to"),
+                 Str(p, "state"),
+                 Str(p, "created"),
+                 Str(p, a->shredded ? "shredded" : "retention_end"),
+                 since.empty() ? "-" : "in force since " + since,
+                 Str(p, "files"),
+                 Str(p, "bytes")}
+            );
+        }
+        PrintTable(ctx.out, rows);
+    });
+}
+
 }  // namespace
 
 void AddEvidenceCommands(CLI::App& app, Context& ctx) {
@@ -462,6 +529,7 @@ void AddEvidenceCommands(CLI::App& app, Context& ctx) {
     AddList(*evidence, ctx);
     AddDownload(*evidence, ctx);
     AddHolds(*evidence, ctx);
+    AddRetention(*evidence, ctx);
     CLI::App* verify = evidence->add_subcommand(
         "verify",
         "check a downloaded package folder offline: the manifest's node and officer signatures "
