@@ -140,6 +140,22 @@ std::string Schema(std::string_view integer) {
            "received_ms)";
 }
 
+// The order recorded for `message_id`, read in `tx`; kNotFound if there is none.
+Result<PreservationOrder> OrderIn(store::Transaction& tx, std::string_view message_id) {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(
+            "SELECT " + std::string(kOrderColumns) +
+                " FROM app_preservation_orders WHERE message_id = $1",
+            {std::string(message_id)}
+        )
+    );
+    if (rows.empty()) {
+        return MakeError(ErrorCode::kNotFound, "no preservation order " + std::string(message_id));
+    }
+    return OrderFromRow(rows.front());
+}
+
 }  // namespace
 
 std::string_view OrderStateName(OrderState state) {
@@ -616,18 +632,7 @@ Result<std::vector<PreservationOrder>> PreservationService::List(
 
 Result<PreservationOrder> PreservationService::Get(std::string_view message_id) {
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_ASSIGN_OR_RETURN(
-        auto rows,
-        tx->Query(
-            "SELECT " + std::string(kOrderColumns) +
-                " FROM app_preservation_orders WHERE message_id = $1",
-            {std::string(message_id)}
-        )
-    );
-    if (rows.empty()) {
-        return MakeError(ErrorCode::kNotFound, "no preservation order " + std::string(message_id));
-    }
-    return OrderFromRow(rows.front());
+    return OrderIn(*tx, message_id);
 }
 
 Result<PreservationOrder> PreservationService::MarkHandled(
@@ -667,18 +672,7 @@ Result<PreservationOrder> PreservationService::MarkHandled(
                 ": only an order queued for a responder is closed by hand"
         );
     }
-    CONCORD_ASSIGN_OR_RETURN(
-        auto rows,
-        tx->Query(
-            "SELECT " + std::string(kOrderColumns) +
-                " FROM app_preservation_orders WHERE message_id = $1",
-            {std::string(message_id)}
-        )
-    );
-    if (rows.empty()) {
-        return MakeError(ErrorCode::kInternal, "a handled order vanished in its transaction");
-    }
-    CONCORD_ASSIGN_OR_RETURN(PreservationOrder order, OrderFromRow(rows.front()));
+    CONCORD_ASSIGN_OR_RETURN(PreservationOrder order, OrderIn(*tx, message_id));
     boost::json::object leaf;
     leaf["event"] = "preservation.handled";
     leaf["order"] = order.message_id;
