@@ -533,6 +533,17 @@ Result<std::string> CaseService::FromSharedReference(
     return found->id;
 }
 
+Result<RetentionFacts> CaseService::RetentionFactsOf(std::string_view case_id) {
+    detail::CaseStore cases(store_.Backend());
+    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    CONCORD_ASSIGN_OR_RETURN(Case record, cases.Get(*tx, case_id));
+    tx->Rollback();
+    return RetentionFacts{
+        record.instrument,
+        record.direction == CaseDirection::kOut ? record.requested_party : record.requesting_party,
+        detail::DataCategoriesOf(record.body)};
+}
+
 Result<std::vector<Case>> CaseService::Search(const Actor& actor, const CaseFilter& filter) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kCaseRead));
     if (filter.due_before_ms && *filter.due_before_ms < 0) {

@@ -347,6 +347,24 @@ TEST_P(CaseServiceTest, APlainRequestBecomesAnIncomingCase) {
     EXPECT_EQ(found->at(0).request_type, "mla_stored_data");
 }
 
+// The retention rules of each node look at the other party: the requested one at the sender, the
+// requesting one at the recipient.
+TEST_P(CaseServiceTest, RetentionFactsNameTheOtherPartyOnEachSide) {
+    auto [sent, received] = SendToB(testing::ExampleRequest());
+    ASSERT_FALSE(sent.empty());
+    auto at_a = a_.cases->RetentionFactsOf(sent);
+    ASSERT_TRUE(at_a) << at_a.error().ToString();
+    EXPECT_EQ(at_a->instrument, "budapest");
+    EXPECT_EQ(at_a->party, "JP");
+    EXPECT_EQ(at_a->categories, (std::vector<std::string>{"subscriber", "traffic"}));
+    auto at_b = b_.cases->RetentionFactsOf(received.id);
+    ASSERT_TRUE(at_b) << at_b.error().ToString();
+    EXPECT_EQ(at_b->instrument, "budapest");
+    EXPECT_EQ(at_b->party, "FR");
+    EXPECT_EQ(at_b->categories, at_a->categories);
+    EXPECT_EQ(a_.cases->RetentionFactsOf("no-such-case").error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(CaseServiceTest, AssignmentNotesSearchAndPaging) {
     std::vector<Case> drafted;
     for (int i = 0; i < 5; ++i) {

@@ -41,10 +41,13 @@ constexpr std::string_view kTouchCasePackages =
 constexpr std::string_view kAddHeldTime =
     "UPDATE app_evidence_packages SET held_ms = held_ms + ($2 - CASE WHEN created_ms > $3 THEN "
     "created_ms ELSE $3 END) WHERE case_id = $1 AND shredded_ms IS NULL AND created_ms < $2";
+// A package's retention end is created + its period + the time held; its period is NULL for
+// packages from before periods were recorded, which keep the node's default ($3).
 constexpr std::string_view kSelectDue =
-    "SELECT package FROM app_evidence_packages WHERE shredded_ms IS NULL AND created_ms + held_ms "
-    "<= $1 AND case_id NOT IN (SELECT case_id FROM app_evidence_holds WHERE lifted_ms IS NULL) "
-    "ORDER BY created_ms + held_ms, package LIMIT $2";
+    "SELECT package FROM app_evidence_packages WHERE shredded_ms IS NULL AND created_ms + "
+    "COALESCE(retention_ms, $3) + held_ms <= $1 AND case_id NOT IN (SELECT case_id FROM "
+    "app_evidence_holds WHERE lifted_ms IS NULL) ORDER BY created_ms + COALESCE(retention_ms, $3) "
+    "+ held_ms, package LIMIT $2";
 constexpr std::string_view kMarkShredded =
     "UPDATE app_evidence_packages SET shredded_ms = $2 WHERE package = $1 AND shredded_ms IS NULL";
 constexpr std::string_view kErasePackage =
@@ -57,12 +60,14 @@ constexpr std::string_view kEraseFileNames =
 // size; no name, manifest or reason.
 constexpr std::string_view kRegisterColumns =
     "SELECT p.package, p.case_id, p.sender, p.recipient, p.state, p.created_ms, p.held_ms, "
-    "p.shredded_ms, (SELECT h.placed_ms FROM app_evidence_holds h WHERE h.case_id = p.case_id "
+    "p.retention_ms, p.retention_rule, p.shredded_ms, (SELECT h.placed_ms FROM app_evidence_holds "
+    "h WHERE h.case_id = p.case_id "
     "AND h.lifted_ms IS NULL) AS hold_since, (SELECT COUNT(*) FROM app_evidence_files f WHERE "
     "f.package = p.package) AS files, (SELECT CAST(COALESCE(SUM(f.size), 0) AS BIGINT) FROM "
     "app_evidence_files f WHERE f.package = p.package) AS bytes FROM app_evidence_packages p ";
 constexpr std::string_view kRegisterKept =
-    "WHERE p.shredded_ms IS NULL ORDER BY p.created_ms + p.held_ms, p.package LIMIT $1";
+    "WHERE p.shredded_ms IS NULL ORDER BY p.created_ms + COALESCE(p.retention_ms, $2) + "
+    "p.held_ms, p.package LIMIT $1";
 constexpr std::string_view kRegisterShredded =
     "WHERE p.shredded_ms IS NOT NULL ORDER BY p.shredded_ms DESC, p.package LIMIT $1";
 
@@ -180,7 +185,10 @@ Result<std::vector<RetentionEntry>> EvidenceService::RetentionRegister(
         tx->Query(
             std::string(kRegisterColumns) +
                 std::string(view == RetentionView::kKept ? kRegisterKept : kRegisterShredded),
-            {static_cast<std::int64_t>(limit)}
+            view == RetentionView::kKept
+                ? std::vector<
+                      store::Value>{static_cast<std::int64_t>(limit), retention_.DefaultMs()}
+                : std::vector<store::Value>{static_cast<std::int64_t>(limit)}
         )
     );
     tx->Rollback();
@@ -195,7 +203,9 @@ Result<std::vector<RetentionEntry>> EvidenceService::RetentionRegister(
         e.state = r.Text("state");
         e.created_ms = r.Int("created_ms");
         e.held_ms = r.Int("held_ms");
-        e.retention_end_ms = e.created_ms + options_.retention_ms + e.held_ms;
+        e.retention_ms = r.IsNull("retention_ms") ? retention_.DefaultMs() : r.Int("retention_ms");
+        e.retention_rule = r.IsNull("retention_rule") ? std::string() : r.Text("retention_rule");
+        e.retention_end_ms = e.created_ms + e.retention_ms + e.held_ms;
         e.hold_since_ms = r.IsNull("hold_since") ? 0 : r.Int("hold_since");
         e.shredded_ms = r.IsNull("shredded_ms") ? 0 : r.Int("shredded_ms");
         e.files = static_cast<std::size_t>(r.Int("files"));
@@ -213,7 +223,7 @@ Result<std::size_t> EvidenceService::Expire(std::int64_t now_ms, std::size_t lim
         CONCORD_ASSIGN_OR_RETURN(
             auto rows,
             tx->Query(
-                kSelectDue, {now_ms - options_.retention_ms, static_cast<std::int64_t>(limit)}
+                kSelectDue, {now_ms, static_cast<std::int64_t>(limit), retention_.DefaultMs()}
             )
         );
         tx->Rollback();

@@ -25,8 +25,8 @@ constexpr std::uint64_t kDataKeyId = 1;
 
 constexpr std::string_view kInsertPackage =
     "INSERT INTO app_evidence_packages (package, case_id, recipient, state, created_ms, "
-    "created_by, chunk_bytes, sealed_key, manifest, conditions, consent_reference) VALUES ($1, $2, "
-    "$3, 'draft', $4, $5, $6, $7, NULL, $8, $9)";
+    "created_by, chunk_bytes, sealed_key, manifest, conditions, consent_reference, retention_ms, "
+    "retention_rule) VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, NULL, $8, $9, $10, $11)";
 constexpr std::string_view kSelectPackage =
     "SELECT package, case_id, recipient, state, created_ms, created_by, chunk_bytes, sealed_key, "
     "manifest, sender, receipt, held_ms, shredded_ms, conditions, consent_reference FROM "
@@ -111,13 +111,23 @@ std::string DataProtectionSchema(std::string_view integer) {
            "WHERE lifted_ms IS NULL";
 }
 
+// Version 4: the retention period a rule gave a package when it was created (RetentionPolicy) and
+// that rule. NULL in both: the node's default applies, whatever it is set to at the sweep; so for
+// packages from before.
+std::string RetentionSchema(std::string_view integer) {
+    return "ALTER TABLE app_evidence_packages ADD COLUMN retention_ms " + std::string(integer) +
+           ";\n"
+           "ALTER TABLE app_evidence_packages ADD COLUMN retention_rule TEXT";
+}
+
 std::vector<store::Migration> EvidenceService::Migrations() {
     std::vector<store::Migration> all = {
         store::Migration{"app_evidence", 1, Schema("INTEGER", "BLOB"), Schema("BIGINT", "BYTEA")},
         store::Migration{
             "app_evidence", 2, std::string(kTransferSchema), std::string(kTransferSchema)},
         store::Migration{
-            "app_evidence", 3, DataProtectionSchema("INTEGER"), DataProtectionSchema("BIGINT")}};
+            "app_evidence", 3, DataProtectionSchema("INTEGER"), DataProtectionSchema("BIGINT")},
+        store::Migration{"app_evidence", 4, RetentionSchema("INTEGER"), RetentionSchema("BIGINT")}};
     for (store::Migration& m : AccessLogMigrations()) {
         all.push_back(std::move(m));
     }
@@ -131,7 +141,8 @@ EvidenceService::EvidenceService(
     const crypto::BoxKeyPair& node_box,
     Options options,
     CaseAccess access,
-    UserCertifier certifier
+    UserCertifier certifier,
+    RetentionPolicy retention
 )
     : store_(store),
       blobs_(blobs),
@@ -140,7 +151,8 @@ EvidenceService::EvidenceService(
       options_(std::move(options)),
       access_(std::move(access)),
       user_keys_(node_key),
-      certifier_(std::move(certifier)) {
+      certifier_(std::move(certifier)),
+      retention_(std::move(retention)) {
     auto key = crypto::DeriveSubkey(node_key.Seed(), kDataKeyContext, kDataKeyId);
     // A signing seed is always 32 bytes and the context is 8 characters.
     CONCORD_ASSERT(key.has_value());
@@ -160,9 +172,10 @@ Result<std::unique_ptr<EvidenceService>> EvidenceService::Create(
     if (!access) {
         return Invalid("evidence service: no case access check given");
     }
-    if (options.retention_ms < std::int64_t{24} * 3600 * 1000) {
-        return Invalid("evidence service: retention must be at least one day");
-    }
+    CONCORD_ASSIGN_OR_RETURN(
+        RetentionPolicy retention,
+        RetentionPolicy::Create(options.retention_ms, options.retention_rules)
+    );
     CONCORD_ASSIGN_OR_RETURN(
         UserCertifier certifier, UserCertifier::Create(node_key, options.certifier)
     );
@@ -173,8 +186,17 @@ Result<std::unique_ptr<EvidenceService>> EvidenceService::Create(
         node_box,
         std::move(options),
         std::move(access),
-        std::move(certifier)
+        std::move(certifier),
+        std::move(retention)
     ));
+}
+
+Result<RetentionPolicy::Decision> EvidenceService::RetentionOf(std::string_view case_id) const {
+    if (!options_.cases.facts) {
+        return retention_.For(RetentionFacts{});
+    }
+    CONCORD_ASSIGN_OR_RETURN(RetentionFacts facts, options_.cases.facts(case_id));
+    return retention_.For(facts);
 }
 
 Result<void> EvidenceService::Attached() const {
@@ -267,6 +289,7 @@ Result<std::string> EvidenceService::CreatePackage(
         Bytes sealed,
         crypto::SecretSeal(key.Span(), detail::EvidenceKeyAssociatedData(package), data_key_)
     );
+    CONCORD_ASSIGN_OR_RETURN(RetentionPolicy::Decision retention, RetentionOf(case_id));
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     // What the case received from a node other than `to` goes on with its conditions.
     UseConditions conditions = terms.conditions;
@@ -309,13 +332,16 @@ Result<std::string> EvidenceService::CreatePackage(
          static_cast<std::int64_t>(options_.chunk_bytes),
          sealed,
          detail::ConditionsValue(conditions),
-         reference.empty() ? store::Value(store::Null{}) : store::Value(reference)}
+         reference.empty() ? store::Value(store::Null{}) : store::Value(reference),
+         detail::RetentionPeriodValue(retention),
+         detail::RetentionRuleValue(retention)}
     ));
     boost::json::object leaf{
         {"event", "evidence.created"},
         {"package", package},
         {"case", std::string(case_id)},
-        {"to", std::string(to)}};
+        {"to", std::string(to)},
+        {"retention", detail::RetentionLeaf(retention)}};
     if (conditions.Any()) {
         // The flags; the note, which can name people, only by its hash.
         boost::json::object logged = UseConditionsJson(conditions);

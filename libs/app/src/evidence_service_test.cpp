@@ -43,10 +43,16 @@ protected:
     }
 
     std::unique_ptr<EvidenceService> MakeService(
-        const crypto::SigningKey& node_key, std::int64_t retention_ms = kDefaultEvidenceRetentionMs
+        const crypto::SigningKey& node_key,
+        std::int64_t retention_ms = kDefaultEvidenceRetentionMs,
+        std::vector<RetentionRule> rules = {}
     ) {
         EvidenceService::Options options;
         options.retention_ms = retention_ms;
+        options.retention_rules = std::move(rules);
+        options.cases.facts = [this](std::string_view case_id) {
+            return a_.cases->RetentionFactsOf(case_id);
+        };
         options.node_id = a_.id;
         options.certifier = CertifierOptions{a_.id, a_.party};
         options.chunk_bytes = kChunk;
@@ -453,6 +459,65 @@ TEST_P(EvidenceServiceTest, TheRetentionRegisterShowsEndsAndHoldsToTheAuditorOnl
     EXPECT_EQ((*shredded)[0].state, "shredded");
     EXPECT_EQ((*shredded)[0].shredded_ms, kNow + kDay + 5000);
     EXPECT_EQ((*shredded)[0].bytes, 4U + large_.size());  // sizes stay after shredding
+}
+
+TEST_P(EvidenceServiceTest, ARuleForTheCasesInstrumentPartyOrCategoryGivesItsPackagesTheirPeriod) {
+    // The case is a Budapest request from FR to JP for subscriber and traffic data.
+    service_ = MakeService(
+        a_.signing,
+        10 * kDay,
+        {{"budapest", "", "", 5 * kDay},
+         {"budapest", "JP", "traffic", 2 * kDay},
+         {"", "US", "", kDay},
+         {"", "", "content", kDay}}
+    );
+    const Actor auditor = testing::Person("audrey", "audit", {Role::kAuditor});
+    const std::string package = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
+    ASSERT_TRUE(service_->AddFile(
+        alice_, package, "logins.csv", "text/csv", MemorySource("a,b\n"), kNow + 1
+    ));
+    auto kept = service_->RetentionRegister(auditor, RetentionView::kKept, 10);
+    ASSERT_TRUE(kept) << kept.error().ToString();
+    ASSERT_EQ(kept->size(), 1U);
+    EXPECT_EQ((*kept)[0].retention_ms, 2 * kDay);
+    EXPECT_EQ((*kept)[0].retention_rule, "instrument=budapest,party=JP,category=traffic");
+    EXPECT_EQ((*kept)[0].retention_end_ms, kNow + 2 * kDay);
+    const boost::json::object created = EvidenceLeaves().front();
+    EXPECT_EQ(created.at("event").as_string(), "evidence.created");
+    EXPECT_EQ(created.at("retention").at("period_ms").as_int64(), 2 * kDay);
+    EXPECT_EQ(
+        created.at("retention").at("rule").as_string(),
+        "instrument=budapest,party=JP,category=traffic"
+    );
+
+    EXPECT_EQ(service_->Expire(kNow + 2 * kDay - 1, 10).value(), 0U);
+    EXPECT_EQ(service_->Expire(kNow + 2 * kDay, 10).value(), 1U);
+    EXPECT_EQ(service_->Get(alice_, package)->state, "shredded");
+
+    // A node without rules gives the same case its default, and names no rule.
+    service_ = MakeService(a_.signing, 10 * kDay);
+    const std::string plain = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
+    kept = service_->RetentionRegister(auditor, RetentionView::kKept, 10);
+    ASSERT_TRUE(kept);
+    ASSERT_EQ(kept->size(), 1U);
+    EXPECT_EQ((*kept)[0].package, plain);
+    EXPECT_EQ((*kept)[0].retention_ms, 10 * kDay);
+    EXPECT_EQ((*kept)[0].retention_rule, "");
+    const boost::json::object leaf = EvidenceLeaves().back();
+    EXPECT_EQ(leaf.at("retention").at("period_ms").as_int64(), 10 * kDay);
+    EXPECT_FALSE(leaf.at("retention").as_object().contains("rule"));
+
+    // Such a package follows the default as the node has it at each sweep: started again with
+    // 20 days, the node keeps it past the 10 it had when the package was created.
+    service_ = MakeService(a_.signing, 20 * kDay);
+    kept = service_->RetentionRegister(auditor, RetentionView::kKept, 10);
+    ASSERT_TRUE(kept);
+    ASSERT_EQ(kept->size(), 1U);
+    EXPECT_EQ((*kept)[0].retention_ms, 20 * kDay);
+    EXPECT_EQ((*kept)[0].retention_end_ms, kNow + 20 * kDay);
+    EXPECT_EQ(service_->Expire(kNow + 10 * kDay, 10).value(), 0U);
+    EXPECT_EQ(service_->Expire(kNow + 20 * kDay, 10).value(), 1U);
+    EXPECT_EQ(service_->Get(alice_, plain)->state, "shredded");
 }
 
 TEST_P(EvidenceServiceTest, TheLogHoldsAPackagesConditionsButItsNoteOnlyByHash) {

@@ -11,6 +11,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "concord/app/evidence_manifest.hpp"
+#include "concord/app/retention_policy.hpp"
 #include "concord/core/bytes.hpp"
 #include "concord/store/store.hpp"
 
@@ -72,6 +73,26 @@ inline Result<UseConditions> StoredConditions(std::string_view text) {
         return MakeError(ErrorCode::kCorruption, "stored evidence conditions are damaged");
     }
     return conditions;
+}
+
+/// The stored period of a package: the rule's, fixed at creation; NULL when the node's default
+/// applied, so that a change of `evidence.retention` reaches it.
+inline store::Value RetentionPeriodValue(const RetentionPolicy::Decision& retention) {
+    return retention.rule.empty() ? store::Value(store::Null{}) : store::Value(retention.period_ms);
+}
+
+/// The retention_rule column of a package: the rule's description, or NULL for the default.
+inline store::Value RetentionRuleValue(const RetentionPolicy::Decision& retention) {
+    return retention.rule.empty() ? store::Value(store::Null{}) : store::Value(retention.rule);
+}
+
+/// The `retention` member of a package's first audit leaf: its period and the rule, if any.
+inline boost::json::object RetentionLeaf(const RetentionPolicy::Decision& retention) {
+    boost::json::object o{{"period_ms", retention.period_ms}};
+    if (!retention.rule.empty()) {
+        o["rule"] = retention.rule;
+    }
+    return o;
 }
 
 /// The partial blob of file `index` of an incoming package.

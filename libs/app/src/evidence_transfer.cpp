@@ -31,8 +31,8 @@ constexpr std::string_view kSelectKnown =
     "SELECT manifest, sender FROM app_evidence_packages WHERE package = $1";
 constexpr std::string_view kInsertIncoming =
     "INSERT INTO app_evidence_packages (package, case_id, recipient, state, created_ms, "
-    "created_by, chunk_bytes, sealed_key, manifest, sender, conditions) VALUES ($1, $2, $3, "
-    "'receiving', $4, $5, $6, $7, $8, $9, $10)";
+    "created_by, chunk_bytes, sealed_key, manifest, sender, conditions, retention_ms, "
+    "retention_rule) VALUES ($1, $2, $3, 'receiving', $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 // Takes the package row's lock on PostgreSQL (SQLite runs one writer at a time anyway), so two
 // files completing at once cannot both miss that they completed the package.
 constexpr std::string_view kLockPackage =
@@ -270,6 +270,7 @@ Result<IncomingStatus> EvidenceService::Offer(
         Bytes sealed,
         crypto::SecretSeal(key.Span(), detail::EvidenceKeyAssociatedData(m.package), data_key_)
     );
+    CONCORD_ASSIGN_OR_RETURN(RetentionPolicy::Decision retention, RetentionOf(case_id));
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_RETURN_IF_ERROR(tx->Execute(
         kInsertIncoming,
@@ -282,7 +283,9 @@ Result<IncomingStatus> EvidenceService::Offer(
          sealed,
          std::string(manifest_text),
          m.from,
-         detail::ConditionsValue(m.conditions)}
+         detail::ConditionsValue(m.conditions),
+         detail::RetentionPeriodValue(retention),
+         detail::RetentionRuleValue(retention)}
     ));
     CONCORD_RETURN_IF_ERROR(node_->AppendEvent(
         *tx,
@@ -293,7 +296,8 @@ Result<IncomingStatus> EvidenceService::Offer(
             {"from", m.from},
             {"files", static_cast<std::int64_t>(m.files.size())},
             {"manifest_sha256", HexSha256(manifest_text)},
-            {"officer", verified->officer_user}}
+            {"officer", verified->officer_user},
+            {"retention", detail::RetentionLeaf(retention)}}
     ));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
     return IncomingStatusOf(m.package);

@@ -70,13 +70,21 @@ protected:
         }
     }
 
-    std::unique_ptr<EvidenceService> MakeService(testing::NodeUnderTest& n, BlobStore& blobs) {
+    std::unique_ptr<EvidenceService> MakeService(
+        testing::NodeUnderTest& n,
+        BlobStore& blobs,
+        std::vector<RetentionRule> rules = {},
+        std::function<Result<RetentionFacts>(std::string_view)> facts = {}
+    ) {
         EvidenceService::Options options;
         options.node_id = n.id;
         options.certifier = CertifierOptions{n.id, n.party};
         options.chunk_bytes = kChunk;
+        options.retention_rules = std::move(rules);
         // Case links are left unset: the manifest names the sender's case id, which these tests
-        // do not look up (CaseService's links are tested with the node).
+        // do not look up (CaseService's links are tested with the node). `facts` stands for the
+        // recipient's own case where a test needs it.
+        options.cases.facts = std::move(facts);
         auto service = EvidenceService::Create(
             *n.store,
             blobs,
@@ -103,9 +111,9 @@ protected:
         return out;
     }
 
-    /// The "event" names of node `n`'s audit leaves that start with "evidence.", in log order.
-    std::vector<std::string> EvidenceEvents(testing::NodeUnderTest& n) {
-        std::vector<std::string> out;
+    /// Node `n`'s audit leaves whose "event" starts with "evidence.", in log order.
+    std::vector<boost::json::object> EvidenceLeaves(testing::NodeUnderTest& n) {
+        std::vector<boost::json::object> out;
         auto tx = n.store->Begin();
         EXPECT_TRUE(tx);
         auto rows = (*tx)->Query("SELECT data FROM ledger_entries ORDER BY idx");
@@ -114,10 +122,19 @@ protected:
             auto leaf = boost::json::parse(ToString(r.Blob(0))).as_object();
             if (const auto* e = leaf.if_contains("event");
                 e != nullptr && e->is_string() && e->as_string().starts_with("evidence.")) {
-                out.emplace_back(e->as_string());
+                out.push_back(std::move(leaf));
             }
         }
         (*tx)->Rollback();
+        return out;
+    }
+
+    /// The "event" names of EvidenceLeaves(n).
+    std::vector<std::string> EvidenceEvents(testing::NodeUnderTest& n) {
+        std::vector<std::string> out;
+        for (const boost::json::object& leaf : EvidenceLeaves(n)) {
+            out.emplace_back(leaf.at("event").as_string());
+        }
         return out;
     }
 
@@ -254,6 +271,32 @@ TEST_P(EvidenceTransferTest, APackageCrossesInPiecesResumesAndEndsWithAVerifiedR
     ASSERT_TRUE(VerifyExportedPackage(*directory_, out));
     std::ofstream(custody_dir / "note.txt") << "planted";
     EXPECT_EQ(VerifyExportedPackage(*directory_, out).error().code, ErrorCode::kCorruption);
+}
+
+TEST_P(EvidenceTransferTest, AReceivedPackageTakesThePeriodOfTheRecipientsRuleForItsCase) {
+    // At the recipient the case is a request from FR; its rule for FR gives three days.
+    constexpr std::int64_t kDay = std::int64_t{24} * 3600 * 1000;
+    recipient_ = MakeService(
+        b_,
+        *b_blobs_,
+        {{"", "FR", "", 3 * kDay}, {"", "US", "", kDay}},
+        [](std::string_view) {
+            return Result<RetentionFacts>(RetentionFacts{"budapest", "FR", {"subscriber"}});
+        }
+    );
+    ASSERT_TRUE(recipient_->Offer(*directory_, manifest_, kNow + 2));
+    const boost::json::object offered = EvidenceLeaves(b_).back();
+    EXPECT_EQ(offered.at("event").as_string(), "evidence.offered");
+    EXPECT_EQ(offered.at("retention").at("period_ms").as_int64(), 3 * kDay);
+    EXPECT_EQ(offered.at("retention").at("rule").as_string(), "party=FR");
+    const Actor auditor = testing::Person("anna", "audit", {Role::kAuditor});
+    auto kept = recipient_->RetentionRegister(auditor, RetentionView::kKept, 10);
+    ASSERT_TRUE(kept) << kept.error().ToString();
+    ASSERT_EQ(kept->size(), 1U);
+    EXPECT_EQ((*kept)[0].package, package_);
+    EXPECT_EQ((*kept)[0].retention_ms, 3 * kDay);
+    EXPECT_EQ((*kept)[0].retention_rule, "party=FR");
+    EXPECT_EQ((*kept)[0].retention_end_ms, kNow + 2 + 3 * kDay);
 }
 
 TEST_P(EvidenceTransferTest, ATamperedChunkIsRefusedAndNothingOfItIsKept) {

@@ -735,6 +735,7 @@ TEST_F(CaseCommandsTest, AHeldCasesEvidenceOutlivesItsRetentionAndIsShreddedOnce
     const std::string line = register_kept.out.substr(row, register_kept.out.find('\n', row) - row);
     EXPECT_NE(line.find("in force since"), std::string::npos) << line;
     EXPECT_NE(line.find(case_id), std::string::npos) << line;
+    EXPECT_NE(line.find(" default "), std::string::npos) << line;  // no retention rule is set
     EXPECT_EQ(register_kept.out.find("trial 12/2027"), std::string::npos) << register_kept.out;
     Output none_shredded = On(1, {"evidence", "retention", "--shredded"});
     ASSERT_EQ(none_shredded.status, 0) << none_shredded.err;

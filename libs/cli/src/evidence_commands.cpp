@@ -487,6 +487,7 @@ void AddRetention(CLI::App& evidence, Context& ctx) {
              "STATE",
              "CREATED",
              a->shredded ? "SHREDDED" : "SHREDDED ON",
+             "RULE",
              "HOLD",
              "FILES",
              "BYTES"}};
@@ -500,6 +501,7 @@ void AddRetention(CLI::App& evidence, Context& ctx) {
                  Str(p, "state"),
                  Str(p, "created"),
                  Str(p, a->shredded ? "shredded" : "retention_end"),
+                 p.as_object().contains("retention_rule") ? Str(p, "retention_rule") : "default",
                  since.empty() ? "-" : "in force since " + since,
                  Str(p, "files"),
                  Str(p, "bytes")}

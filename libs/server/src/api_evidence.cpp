@@ -425,6 +425,10 @@ Response RetentionRegister(
         j["state"] = e.state;
         j["created"] = FormatTimestamp(e.created_ms);
         j["held_ms"] = e.held_ms;
+        j["retention_ms"] = e.retention_ms;
+        if (!e.retention_rule.empty()) {
+            j["retention_rule"] = e.retention_rule;
+        }
         j["retention_end"] = FormatTimestamp(e.retention_end_ms);
         if (e.hold_since_ms != 0) {
             j["hold_since"] = FormatTimestamp(e.hold_since_ms);

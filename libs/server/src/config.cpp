@@ -269,6 +269,65 @@ Result<void> ReadPreservation(Reader& r, Config& c) {
     return {};
 }
 
+// evidence.retention_rules: an array of tables of instrument, party, category and period.
+Result<void> ReadRetentionRules(Reader& r, Config& c) {
+    constexpr std::string_view kKey = "evidence.retention_rules";
+    const toml::node* n = r.Find(kKey);
+    if (n == nullptr) {
+        return {};
+    }
+    const auto* array = n->as_array();
+    if (array == nullptr) {
+        return r.Problem(kKey, "must be an array of tables");
+    }
+    std::vector<app::RetentionRule> rules;
+    for (const toml::node& item : *array) {
+        const auto* table = item.as_table();
+        const std::string which = "rule " + std::to_string(rules.size() + 1);
+        if (table == nullptr) {
+            return r.Problem(kKey, which + " is not a table");
+        }
+        app::RetentionRule rule;
+        std::string period;
+        for (const auto& [name, value] : *table) {
+            const auto* text = value.as_string();
+            std::string* out = name == "instrument" ? &rule.instrument
+                               : name == "party"    ? &rule.party
+                               : name == "category" ? &rule.category
+                               : name == "period"   ? &period
+                                                    : nullptr;
+            if (out == nullptr) {
+                return r.Problem(
+                    kKey,
+                    which + ": unknown key '" + std::string(name.str()) +
+                        "' (instrument, party, category, period)"
+                );
+            }
+            if (text == nullptr || text->get().empty()) {
+                return r.Problem(
+                    kKey, which + ": " + std::string(name.str()) + " must be a non-empty string"
+                );
+            }
+            *out = text->get();
+        }
+        if (period.empty()) {
+            return r.Problem(kKey, which + ": period is required");
+        }
+        auto d = ParseDuration(period);
+        if (!d) {
+            return r.Problem(kKey, which + ": period: " + d.error().message);
+        }
+        rule.period_ms = d->count();
+        rules.push_back(std::move(rule));
+    }
+    auto policy = app::RetentionPolicy::Create(c.evidence_retention.count(), rules);
+    if (!policy) {
+        return r.Problem(kKey, policy.error().message);
+    }
+    c.evidence_retention_rules = std::move(rules);
+    return {};
+}
+
 Result<void> ReadAll(Reader& r, Config& c) {
     CONCORD_RETURN_IF_ERROR(r.String("node.id", c.node_id, true));
     CONCORD_RETURN_IF_ERROR(r.Path("node.key_file", c.key_file, true));
@@ -382,6 +441,7 @@ Result<void> ReadAll(Reader& r, Config& c) {
     CONCORD_RETURN_IF_ERROR(
         r.Duration("evidence.retention", c.evidence_retention, days(1), days(36525))
     );
+    CONCORD_RETURN_IF_ERROR(ReadRetentionRules(r, c));
     CONCORD_RETURN_IF_ERROR(r.Integer("statistics.threshold", c.statistics_threshold, 1, 1000));
     CONCORD_RETURN_IF_ERROR(r.Path("web.root", c.web_root, false));
     CONCORD_RETURN_IF_ERROR(r.Bool("assistance.secretariat", c.assistance_secretariat));

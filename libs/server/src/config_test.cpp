@@ -321,5 +321,49 @@ TEST(ConfigTest, EvidenceStorageHasDefaultsAndIsChecked) {
     }
 }
 
+TEST(ConfigTest, RetentionRulesAreReadAndEachBadOneNamed) {
+    auto none = ParseConfig(kGood, "/n/config.toml");
+    ASSERT_TRUE(none) << none.error().ToString();
+    EXPECT_TRUE(none->evidence_retention_rules.empty());
+    auto c = ParseConfig(
+        std::string(kGood) +
+            "[evidence]\nretention = \"3650d\"\n"
+            "[[evidence.retention_rules]]\ninstrument = \"budapest\"\nperiod = \"365d\"\n"
+            "[[evidence.retention_rules]]\nparty = \"US\"\ncategory = \"content\"\n"
+            "period = \"90d\"\n",
+        "/n/config.toml"
+    );
+    ASSERT_TRUE(c) << c.error().ToString();
+    ASSERT_EQ(c->evidence_retention_rules.size(), 2U);
+    EXPECT_EQ(c->evidence_retention_rules[0].Describe(), "instrument=budapest");
+    EXPECT_EQ(c->evidence_retention_rules[0].period_ms, std::int64_t{365} * 24 * 3600 * 1000);
+    EXPECT_EQ(c->evidence_retention_rules[1].Describe(), "party=US,category=content");
+    EXPECT_EQ(c->evidence_retention_rules[1].period_ms, std::int64_t{90} * 24 * 3600 * 1000);
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"retention_rules = \"365d\"", "must be an array of tables"},
+        {"retention_rules = [3]", "rule 1 is not a table"},
+        {"retention_rules = [{ instrument = \"budapest\" }]", "rule 1: period is required"},
+        {"retention_rules = [{ party = \"US\", period = \"2h\" }]",
+         "rule 1: a retention period is from 1 to 36525 days"},
+        {"retention_rules = [{ party = 3, period = \"10d\" }]",
+         "rule 1: party must be a non-empty string"},
+        {"retention_rules = [{ party = \"US\", period = \"10d\", who = \"x\" }]",
+         "unknown key 'who'"},
+        {"retention_rules = [{ category = \"photos\", period = \"10d\" }]",
+         "rule 1: category is one of"},
+        {"retention_rules = [{ period = \"10d\" }]", "rule 1 sets none"},
+        {"retention_rules = [{ party = \"US\", period = \"10d\" }, "
+         "{ party = \"US\", period = \"20d\" }]",
+         "rule 2 repeats rule 1"},
+    };
+    for (const auto& [text, says] : bad) {
+        auto r = ParseConfig(std::string(kGood) + "[evidence]\n" + text + "\n", "/n/config.toml");
+        ASSERT_FALSE(r) << text;
+        EXPECT_NE(r.error().message.find("key 'evidence.retention_rules'"), std::string::npos)
+            << r.error().message;
+        EXPECT_NE(r.error().message.find(says), std::string::npos) << r.error().message;
+    }
+}
+
 }  // namespace
 }  // namespace concord::server

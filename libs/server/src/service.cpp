@@ -217,6 +217,31 @@ Result<std::optional<app::CaseConfirmation>> ConfirmPreservationCase(
 // that runs it (docs/operations.md "Preservation hook").
 // Evidence packages (docs/operations.md "Evidence storage"): the blob folder from the config,
 // the tables, and the use cases, which ask the case use cases whether a caller may touch a case.
+// A retention rule names an instrument and a party of the catalogue: a misspelt one would
+// match no case and leave its packages on the default without a word.
+Result<void> CheckRetentionRules(const Config& config, const legal::Catalog& catalog) {
+    for (std::size_t i = 0; i < config.evidence_retention_rules.size(); ++i) {
+        const app::RetentionRule& rule = config.evidence_retention_rules[i];
+        std::string problem;
+        if (!rule.instrument.empty() && !catalog.instruments.contains(rule.instrument)) {
+            problem = "no instrument '" + rule.instrument + "'";
+        } else if (!rule.party.empty() && !catalog.parties.contains(rule.party)) {
+            problem = "no party '" + rule.party + "'";
+        }
+        if (!problem.empty()) {
+            return KeyError(
+                config,
+                "evidence.retention_rules",
+                Error{
+                    ErrorCode::kInvalidArgument,
+                    "retention rule " + std::to_string(i + 1) + ": " + problem + " in " +
+                        catalog.dir.string()}
+            );
+        }
+    }
+    return {};
+}
+
 Result<void> OpenEvidence(
     NodeService::Impl& impl, const federation::NodeKeys& keys, const std::string& party
 ) {
@@ -232,6 +257,7 @@ Result<void> OpenEvidence(
     CONCORD_ASSIGN_OR_RETURN(
         impl.evidence_box, crypto::BoxKeyPair::FromSecret(keys.box.Secret().Span())
     );
+    CONCORD_RETURN_IF_ERROR(CheckRetentionRules(config, *impl.catalog));
     app::EvidenceService::Options options;
     options.node_id = config.node_id;
     options.certifier = app::CertifierOptions{config.node_id, party};
@@ -244,6 +270,10 @@ Result<void> OpenEvidence(
     options.cases.local = [cases](std::string_view reference, std::string_view peer) {
         return cases->FromSharedReference(reference, peer);
     };
+    options.cases.facts = [cases](std::string_view case_id) {
+        return cases->RetentionFactsOf(case_id);
+    };
+    options.retention_rules = config.evidence_retention_rules;
     CONCORD_ASSIGN_OR_RETURN(
         impl.evidence,
         app::EvidenceService::Create(

@@ -3,10 +3,12 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <random>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
@@ -20,6 +22,7 @@
 #include "concord/crypto/init.hpp"
 #include "concord/crypto/sha256.hpp"
 #include "concord/federation/signed_json.hpp"
+#include "concord/legal/catalog.hpp"
 #include "concord/net/client.hpp"
 #include "concord/net/stream.hpp"
 #include "concord/server/config.hpp"
@@ -943,6 +946,41 @@ TEST_F(StartRefusalTest, ReadableSecretsAndStoreAreRefusedNamingKeyFileAndMode) 
         EXPECT_NE(message.find(path.string() + " has mode " + mode.str()), std::string::npos)
             << message;
     }
+}
+
+TEST_F(StartRefusalTest, ARetentionRuleNamingNoInstrumentOrPartyOfTheCatalogueIsRefused) {
+    constexpr std::int64_t kDayMs = std::int64_t{24} * 3600 * 1000;
+    const std::pair<app::RetentionRule, std::string> cases[] = {
+        {{"budapst", "", "", 30 * kDayMs}, "retention rule 2: no instrument 'budapst'"},
+        {{"", "XQ", "", 30 * kDayMs}, "retention rule 2: no party 'XQ'"},
+    };
+    for (const auto& [rule, says] : cases) {
+        config_.evidence_retention_rules = {{"budapest", "US", "", 90 * kDayMs}, rule};
+        const std::string message = Refusal();
+        EXPECT_NE(
+            message.find(inits_[0].config_file.string() + ": key 'evidence.retention_rules': "),
+            std::string::npos
+        ) << message;
+        EXPECT_NE(message.find(says), std::string::npos) << message;
+    }
+}
+
+// The categories a retention rule may name are the values of the catalogue's field
+// `data_categories`, in every request type that has it.
+TEST(RetentionCategoriesTest, AreTheCataloguesDataCategories) {
+    auto catalog = legal::LoadCatalog(legal::DefaultInstrumentsDir());
+    ASSERT_TRUE(catalog) << catalog.error().ToString();
+    std::set<std::string> in_catalogue;
+    for (const auto& [id, type] : catalog->request_types) {
+        if (const legal::FieldSpec* field = type.FindField("data_categories")) {
+            in_catalogue.insert(field->values.begin(), field->values.end());
+        }
+    }
+    const std::set<std::string> in_rules(
+        std::begin(app::kRetentionCategories), std::end(app::kRetentionCategories)
+    );
+    EXPECT_FALSE(in_catalogue.empty());
+    EXPECT_EQ(in_catalogue, in_rules);
 }
 
 TEST_F(StartRefusalTest, EveryRefusalNamesTheKeyAndThePath) {

@@ -312,7 +312,15 @@ function Retention() {
                 </td>
                 <td>{t('evidence.state.' + p.state)}</td>
                 <td>{formatDateTime(lang, p.created)}</td>
-                <td>{formatDateTime(lang, view === 'kept' ? p.retention_end : p.shredded)}</td>
+                <td>
+                  {formatDateTime(lang, view === 'kept' ? p.retention_end : p.shredded)}
+                  {p.retention_rule && (
+                    <>
+                      <br />
+                      <small>{t('audit.retention.rule', { rule: p.retention_rule })}</small>
+                    </>
+                  )}
+                </td>
                 <td>
                   {p.hold_since ? t('audit.retention.holdSince', { date: formatDateTime(lang, p.hold_since) }) : '—'}
                 </td>

@@ -15,6 +15,7 @@
 #include "concord/app/hearing.hpp"
 #include "concord/app/obligation.hpp"
 #include "concord/app/policy.hpp"
+#include "concord/app/retention_policy.hpp"
 #include "concord/app/user_certificate.hpp"
 #include "concord/app/user_keys.hpp"
 #include "concord/core/result.hpp"
@@ -195,6 +196,10 @@ public:
     /// The local case that `reference` (as SharedReference writes it) names, if `peer` is the
     /// other node of that case; kNotFound otherwise (an unknown case, or one `peer` is not in).
     Result<std::string> FromSharedReference(std::string_view reference, std::string_view peer);
+    /// What the evidence retention rules look at in the case `case_id`: its instrument, the other
+    /// party and the data categories of its request (EvidenceService's CaseLinks::facts).
+    /// kNotFound for an unknown case.
+    Result<RetentionFacts> RetentionFactsOf(std::string_view case_id);
 
     /// For NodeOptions::on_received: inside the intake transaction, creates the incoming case of
     /// a new request or applies the peer's step to its case, in the order of the case's version

@@ -16,6 +16,7 @@
 #include "concord/app/evidence_package.hpp"
 #include "concord/app/evidence_stream.hpp"
 #include "concord/app/policy.hpp"
+#include "concord/app/retention_policy.hpp"
 #include "concord/app/user_certificate.hpp"
 #include "concord/app/user_keys.hpp"
 #include "concord/core/mutex.hpp"
@@ -45,6 +46,9 @@ struct CaseLinks {
     /// The local case that `reference` names, shared with the node `peer`; kNotFound otherwise
     /// (CaseService::FromSharedReference).
     std::function<Result<std::string>(std::string_view reference, std::string_view peer)> local;
+    /// What the retention rules look at in the local case `case_id`
+    /// (CaseService::RetentionFactsOf); unset: no rule matches and the default applies.
+    std::function<Result<RetentionFacts>(std::string_view case_id)> facts;
 };
 
 /// Reads the next bytes of an encrypted file arriving from the sender into `out`; 0 at its end.
@@ -115,6 +119,10 @@ struct RetentionEntry {
     std::string state;  ///< as EvidencePackage::state
     std::int64_t created_ms{0};
     std::int64_t held_ms{0};  ///< time its case spent under lifted holds since it was created
+    /// Its retention period and the rule that gave it (RetentionRule::Describe), fixed when it
+    /// was created (RetentionPolicy); with no rule (empty), the node's default as set now.
+    std::int64_t retention_ms{0};
+    std::string retention_rule;
     /// When the sweep shreds it: created + retention + held. While a hold is in force the clock
     /// stands still and this end moves by the time held once the hold is lifted.
     std::int64_t retention_end_ms{0};
@@ -193,8 +201,10 @@ public:
         /// Largest file a peer may send (plaintext bytes).
         std::uint64_t max_file_bytes{kMaxEvidenceFileBytes};
         /// How long a package is kept after it was created (plus the time its case spent under
-        /// a legal hold) before Expire shreds it; at least one day.
+        /// a legal hold) before Expire shreds it, unless a rule of `retention_rules` gives its
+        /// case another period (RetentionPolicy); at least one day.
         std::int64_t retention_ms{kDefaultEvidenceRetentionMs};
+        std::vector<RetentionRule> retention_rules;
     };
 
     /// `store`, `blobs` and `node_box` must outlive the service; the signing key is copied.
@@ -370,8 +380,11 @@ private:
         const crypto::BoxKeyPair& node_box,
         Options options,
         CaseAccess access,
-        UserCertifier certifier
+        UserCertifier certifier,
+        RetentionPolicy retention
     );
+    /// The retention period of a new package of the local case `case_id` (Options::cases.facts).
+    Result<RetentionPolicy::Decision> RetentionOf(std::string_view case_id) const;
     /// A package row with its files and its key sealed under the node's data key.
     struct Stored {
         EvidencePackage package;
@@ -403,6 +416,7 @@ private:
     CaseAccess access_;
     UserKeys user_keys_;
     UserCertifier certifier_;
+    RetentionPolicy retention_;
     crypto::SecretBytes data_key_;
     federation::Node* node_{nullptr};
     void ReleaseReceiving(const std::string& name) CONCORD_EXCLUDES(receiving_mu_) {

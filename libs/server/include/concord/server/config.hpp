@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "concord/app/retention_policy.hpp"
 #include "concord/core/result.hpp"
 
 namespace concord::server {
@@ -89,6 +90,9 @@ struct Config {
     /// How long a package is kept after it was created, plus the time its case spent under a
     /// legal hold, before the node shreds it (docs/operations.md "Retention and legal holds").
     std::chrono::milliseconds evidence_retention{std::chrono::days(1827)};
+    /// Other periods for the packages of some cases, by instrument, party and data category
+    /// (app::RetentionPolicy); checked together with evidence_retention.
+    std::vector<app::RetentionRule> evidence_retention_rules;
 
     // [statistics] (docs/statistics.md)
     /// Counts below it (and durations from fewer cases) are suppressed in every report.
