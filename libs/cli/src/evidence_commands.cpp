@@ -493,6 +493,7 @@ void AddRetention(CLI::App& evidence, Context& ctx) {
              "BYTES"}};
         for (const auto& p : packages) {
             const std::string since = Str(p, "hold_since");
+            const std::string rule = Str(p, "retention_rule");
             rows.push_back(
                 {Str(p, "package"),
                  Str(p, "case"),
@@ -501,7 +502,7 @@ void AddRetention(CLI::App& evidence, Context& ctx) {
                  Str(p, "state"),
                  Str(p, "created"),
                  Str(p, a->shredded ? "shredded" : "retention_end"),
-                 p.as_object().contains("retention_rule") ? Str(p, "retention_rule") : "default",
+                 rule.empty() ? "default" : rule,
                  since.empty() ? "-" : "in force since " + since,
                  Str(p, "files"),
                  Str(p, "bytes")}
