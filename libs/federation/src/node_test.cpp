@@ -147,6 +147,12 @@ public:
         return inner_->SchemaVersion(component);
     }
     Result<void> CheckIntegrity() override { return inner_->CheckIntegrity(); }
+    Result<void> BackupTo(const std::filesystem::path& file) override {
+        return inner_->BackupTo(file);
+    }
+    Result<void> RestoreFrom(const std::filesystem::path& file) override {
+        return inner_->RestoreFrom(file);
+    }
 
 private:
     class Tx : public store::Transaction {

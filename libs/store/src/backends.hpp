@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
@@ -18,6 +19,10 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(
 
 /// Opens a PostgreSQL store; `options.url` is a libpq connection string or URI.
 Result<std::unique_ptr<Store>> OpenPostgresStore(const StoreOptions& options);
+
+/// Makes the whole file `file` and its entry in its folder durable (fsync of both).
+/// kUnavailable (FileErrnoError) on failure.
+Result<void> SyncFileAndFolder(const std::filesystem::path& file);
 
 /// Checks a list of migrations before applying it: versions are >= 1 and strictly increasing
 /// within each component. kInvalidArgument otherwise.

@@ -7,6 +7,8 @@
 //   escaped text form.
 // - Durability is checked on every new connection (a DSN can carry `options=-c fsync=...`).
 
+#include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <memory>
@@ -15,7 +17,14 @@
 #include <utility>
 #include <vector>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <libpq-fe.h>
+
+#include "concord/core/file.hpp"
 
 #include "concord/store/store.hpp"
 
@@ -368,6 +377,8 @@ public:
     Result<void> Migrate(std::span<const Migration> migrations) override;
     Result<int> SchemaVersion(std::string_view component) override;
     Result<void> CheckIntegrity() override;
+    Result<void> BackupTo(const std::filesystem::path& file) override;
+    Result<void> RestoreFrom(const std::filesystem::path& file) override;
 
     /// Opens the first connection (and so checks reachability and durability settings).
     Result<void> Init() CONCORD_EXCLUDES(mu_);
@@ -576,6 +587,129 @@ Result<int> PostgresStore::SchemaVersion(std::string_view component) {
     return ReadSchemaVersion(
         *tx, "SELECT (to_regclass('schema_migrations') IS NOT NULL)::int", component
     );
+}
+
+/// The most of a tool's error output kept for its error message.
+constexpr std::size_t kMaxToolOutput = 2000;
+
+/// Runs the PostgreSQL client tool `args[0]` (from PATH) with `args`, no shell, stdin from
+/// /dev/null, and waits for it. kNotFound if it is not installed; kUnavailable with the start of
+/// its error output if it fails.
+Result<void> RunTool(const std::vector<std::string>& args) {
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+        return FileErrnoError(args[0], "pipe", errno);
+    }
+    UniqueFd read_end(pipe_fds[0]);
+    UniqueFd write_end(pipe_fds[1]);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, write_end.Get(), 1);
+    posix_spawn_file_actions_adddup2(&actions, write_end.Get(), 2);
+    std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
+    for (const std::string& a : args) {
+        argv.push_back(const_cast<char*>(a.c_str()));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+    }
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    const int spawned = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    write_end.Close();
+    if (spawned != 0) {
+        return MakeError(
+            spawned == ENOENT ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
+            args[0] + ": cannot run: " + std::strerror(spawned) +
+                (spawned == ENOENT ? " (install the PostgreSQL client tools)" : "")
+        );
+    }
+    // Read its output to the end (so it never blocks on a full pipe), keeping the start.
+    std::string output;
+    char buffer[4096];
+    for (;;) {
+        const ssize_t n = ::read(read_end.Get(), buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        if (output.size() < kMaxToolOutput) {
+            output.append(buffer, std::min<std::size_t>(static_cast<std::size_t>(n), kMaxToolOutput - output.size()));
+        }
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            return FileErrnoError(args[0], "waitpid", errno);
+        }
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        return {};
+    }
+    while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) {
+        output.pop_back();
+    }
+    return MakeError(
+        ErrorCode::kUnavailable,
+        args[0] + " failed (" +
+            (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
+                               : "signal " + std::to_string(WTERMSIG(status))) +
+            "): " + output
+    );
+}
+
+Result<void> PostgresStore::BackupTo(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec) || ec) {
+        return MakeError(ErrorCode::kAlreadyExists, "'" + file.string() + "': exists already");
+    }
+    // pg_dump reads in one repeatable-read transaction: a consistent copy while writers go on.
+    auto dumped = RunTool(
+        {"pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file=" + file.string(),
+         "--dbname=" + conninfo_}
+    );
+    if (dumped) {
+        dumped = SyncFileAndFolder(file);
+    }
+    if (!dumped) {
+        std::filesystem::remove(file, ec);
+        return dumped.error();
+    }
+    return {};
+}
+
+Result<void> PostgresStore::RestoreFrom(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+        return MakeError(ErrorCode::kNotFound, "'" + file.string() + "': no such file");
+    }
+    {
+        CONCORD_ASSIGN_OR_RETURN(auto tx, BeginInternal());
+        CONCORD_ASSIGN_OR_RETURN(
+            auto rows,
+            tx->Query(
+                "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN "
+                "('pg_catalog', 'information_schema')"
+            )
+        );
+        if (rows.empty() || rows[0].Int(0) != 0) {
+            return MakeError(
+                ErrorCode::kAlreadyExists, "postgres: the database to restore into is not empty"
+            );
+        }
+    }
+    // pg_restore refuses what is not one of its archives before it changes anything, and
+    // --single-transaction keeps all or nothing of the rest.
+    auto restored = RunTool(
+        {"pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
+         "--dbname=" + conninfo_, file.string()}
+    );
+    if (!restored && restored.error().code == ErrorCode::kUnavailable) {
+        return MakeError(ErrorCode::kInvalidArgument, restored.error().message);
+    }
+    return restored;
 }
 
 Result<void> PostgresStore::CheckIntegrity() {

@@ -78,6 +78,8 @@ public:
     Result<void> Migrate(std::span<const Migration> migrations) override;
     Result<int> SchemaVersion(std::string_view component) override;
     Result<void> CheckIntegrity() override;
+    Result<void> BackupTo(const std::filesystem::path& file) override;
+    Result<void> RestoreFrom(const std::filesystem::path& file) override;
 
     /// Reads back the durability settings and refuses weak ones.
     Result<void> Configure();
@@ -462,6 +464,86 @@ Result<void> SqliteStore::CheckIntegrity() {
                             ? std::string("no result")
                             : rows[0].Text(0);
     return MakeError(ErrorCode::kCorruption, "sqlite integrity_check: " + first);
+}
+
+Result<void> SqliteStore::BackupTo(const std::filesystem::path& file) {
+    CONCORD_RETURN_IF_ERROR(CheckNotStopped());
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec) || ec) {
+        return MakeError(ErrorCode::kAlreadyExists, "'" + file.string() + "': exists already");
+    }
+    {
+        // VACUUM INTO reads in one read transaction: a consistent copy, and in WAL mode the
+        // writers of other connections go on meanwhile.
+        GateLock lock(gate_);
+        const Value target(file.string());
+        if (auto copied = Run("VACUUM INTO $1", std::span<const Value>(&target, 1), nullptr);
+            !copied) {
+            std::filesystem::remove(file, ec);
+            return MakeError(
+                ErrorCode::kUnavailable, "sqlite: cannot copy the database: " + copied.error().message
+            );
+        }
+    }
+    if (auto synced = SyncFileAndFolder(file); !synced) {
+        std::filesystem::remove(file, ec);
+        return synced.error();
+    }
+    return {};
+}
+
+Result<void> SqliteStore::RestoreFrom(const std::filesystem::path& file) {
+    CONCORD_RETURN_IF_ERROR(CheckNotStopped());
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+        return MakeError(ErrorCode::kNotFound, "'" + file.string() + "': no such file");
+    }
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(
+        file.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nullptr
+    );
+    SqliteDb source(raw);
+    if (rc != SQLITE_OK) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "'" + file.string() + "': cannot open: " +
+                (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))
+        );
+    }
+    // A file that is not a database fails here, at its first read.
+    if (sqlite3_exec(source.get(), "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr) !=
+        SQLITE_OK) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "'" + file.string() + "': not a SQLite database: " + sqlite3_errmsg(source.get())
+        );
+    }
+    GateLock lock(gate_);
+    std::vector<Row> rows;
+    CONCORD_RETURN_IF_ERROR(Run("SELECT count(*) FROM sqlite_schema", {}, &rows));
+    if (rows.empty() || rows[0].Int(0) != 0) {
+        return MakeError(
+            ErrorCode::kAlreadyExists, "sqlite: the database to restore into is not empty"
+        );
+    }
+    // The backup API copies every page in one step, as one write transaction of this
+    // connection: committed (and fsynced, synchronous=FULL) whole or not at all.
+    statements_.clear();
+    sqlite3_backup* backup = sqlite3_backup_init(db_.get(), "main", source.get(), "main");
+    if (backup == nullptr) {
+        return MapError(sqlite3_errcode(db_.get()), "restore");
+    }
+    const int stepped = sqlite3_backup_step(backup, -1);
+    const int finished = sqlite3_backup_finish(backup);
+    if (stepped != SQLITE_DONE || finished != SQLITE_OK) {
+        return MapError(stepped != SQLITE_DONE ? stepped : finished, "restore");
+    }
+    rows.clear();
+    CONCORD_RETURN_IF_ERROR(Run("PRAGMA journal_mode", {}, &rows));
+    if (rows.empty() || rows[0].Text(0) != "wal") {
+        return MakeError(ErrorCode::kInternal, "sqlite: the restored database left WAL mode");
+    }
+    return {};
 }
 
 Result<void> SqliteStore::Configure() {

@@ -1,7 +1,13 @@
 #include "concord/store/store.hpp"
 
+#include <cerrno>
 #include <map>
 #include <utility>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "concord/core/file.hpp"
 
 #include "backends.hpp"
 
@@ -68,6 +74,20 @@ Result<void> ValidateMigrations(std::span<const Migration> migrations) {
                 );
             }
             it->second = m.version;
+        }
+    }
+    return {};
+}
+
+Result<void> SyncFileAndFolder(const std::filesystem::path& file) {
+    for (const std::filesystem::path& path : {file, file.parent_path()}) {
+        const std::filesystem::path target = path.empty() ? std::filesystem::path(".") : path;
+        UniqueFd fd(::open(target.c_str(), O_RDONLY | O_CLOEXEC));
+        if (fd.Get() < 0) {
+            return FileErrnoError(target, "open", errno);
+        }
+        if (::fsync(fd.Get()) != 0) {
+            return FileErrnoError(target, "fsync", errno);
         }
     }
     return {};

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <ostream>
 #include <random>
@@ -502,6 +503,83 @@ TEST_P(StoreConformance, CheckIntegrityPasses) {
     }
     auto checked = store_->CheckIntegrity();
     EXPECT_TRUE(checked.has_value()) << checked.error().ToString();
+}
+
+
+/// A temporary folder for backup files, whatever the backend.
+std::filesystem::path ScratchFolder() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "concord-backup-XXXXXX").string();
+    EXPECT_NE(mkdtemp(pattern.data()), nullptr);
+    return pattern;
+}
+
+TEST_P(StoreConformance, ABackupRestoresIntoAnEmptyStoreAsItWasWhenTaken) {
+    CreateItems();
+    {
+        auto tx = BeginOrDie();
+        for (std::int64_t id = 1; id <= 200; ++id) {
+            ASSERT_TRUE(tx->Execute(
+                "INSERT INTO items (id, i, s, b) VALUES ($1, $2, $3, $4)",
+                {Value(id), Value(id * 7), Value("item " + std::to_string(id)),
+                 Value(Bytes{static_cast<std::uint8_t>(id), 0, 255})}
+            ));
+        }
+        ASSERT_TRUE(tx->Commit());
+    }
+    const std::filesystem::path scratch = ScratchFolder();
+    const std::filesystem::path copy = scratch / "copy";
+    auto backed_up = store_->BackupTo(copy);
+    ASSERT_TRUE(backed_up) << backed_up.error().ToString();
+    // Written after the copy: not in it.
+    {
+        auto tx = BeginOrDie();
+        ASSERT_TRUE(tx->Execute("INSERT INTO items (id, i) VALUES (999, 1)"));
+        ASSERT_TRUE(tx->Commit());
+    }
+    EXPECT_EQ(store_->BackupTo(copy).error().code, ErrorCode::kAlreadyExists);
+
+    std::string target_url;
+    if (GetParam() == Backend::kSqlite) {
+        target_url = "sqlite:" + (scratch / "restored.db").string();
+    } else {
+        CONCORD_FRESH_PG_DSN_OR_SKIP(dsn);
+        target_url = dsn;
+    }
+    auto target = Store::Open(target_url);
+    ASSERT_TRUE(target) << target.error().ToString();
+    // Not a copy: refused, and the target stays empty.
+    std::ofstream(scratch / "not-a-copy") << "these bytes are no database";
+    auto bad = (*target)->RestoreFrom(scratch / "not-a-copy");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument) << bad.error().ToString();
+    EXPECT_EQ((*target)->SchemaVersion("conformance").value(), 0);
+    EXPECT_EQ((*target)->RestoreFrom(scratch / "missing").error().code, ErrorCode::kNotFound);
+
+    auto restored = (*target)->RestoreFrom(copy);
+    ASSERT_TRUE(restored) << restored.error().ToString();
+    EXPECT_EQ((*target)->SchemaVersion("conformance").value(), 1);
+    {
+        auto tx = (*target)->Begin();
+        ASSERT_TRUE(tx);
+        auto rows = (*tx)->Query("SELECT id, i, s, b FROM items ORDER BY id");
+        ASSERT_TRUE(rows) << rows.error().ToString();
+        ASSERT_EQ(rows->size(), 200u);
+        EXPECT_EQ(rows->at(41).Int(0), 42);
+        EXPECT_EQ(rows->at(41).Int(1), 294);
+        EXPECT_EQ(rows->at(41).Text(2), "item 42");
+        EXPECT_EQ(rows->at(41).Blob(3), (Bytes{42, 0, 255}));
+        // The restored store takes writes like any other.
+        ASSERT_TRUE((*tx)->Execute("INSERT INTO items (id, i) VALUES (999, 2)"));
+        ASSERT_TRUE((*tx)->Commit());
+    }
+    EXPECT_TRUE((*target)->CheckIntegrity());
+    // A store that holds tables is never overwritten.
+    auto again = (*target)->RestoreFrom(copy);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+    EXPECT_EQ(CountItems(999), 1);
+    target->reset();
+    std::filesystem::remove_all(scratch);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <span>
@@ -125,6 +126,18 @@ public:
     /// Checks the physical integrity of the database (SQLite `PRAGMA integrity_check`,
     /// PostgreSQL: a catalog query). kCorruption with the first problem otherwise.
     virtual Result<void> CheckIntegrity() = 0;
+
+    /// Writes a consistent copy of the whole database to the new file `file` while other
+    /// transactions go on, durable when it returns: SQLite writes a database file (VACUUM INTO),
+    /// PostgreSQL a custom-format archive of `pg_dump` (found on PATH). kAlreadyExists if `file`
+    /// exists; kUnavailable if the copy cannot be written (nothing is left at `file`).
+    virtual Result<void> BackupTo(const std::filesystem::path& file) = 0;
+
+    /// Loads into this database, which must hold no table (kAlreadyExists otherwise, and nothing
+    /// changes), a copy that BackupTo of the same backend wrote: all of it in one transaction
+    /// (PostgreSQL: `pg_restore --single-transaction`). kInvalidArgument if `file` is not such a
+    /// copy; kNotFound if it does not exist.
+    virtual Result<void> RestoreFrom(const std::filesystem::path& file) = 0;
 
 protected:
     Store() = default;
