@@ -37,6 +37,7 @@ int Run(
         AddCaseCommands(app, ctx);
         AddStatsCommands(app, ctx);
         AddAssistanceCommands(app, ctx);
+        AddBackupCommands(app, ctx);
         std::vector<std::string> reversed(args.rbegin(), args.rend());
         if (!reversed.empty()) {
             reversed.pop_back();  // program name

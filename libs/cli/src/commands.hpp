@@ -38,6 +38,8 @@ void AddHearingCommands(CLI::App& cases, Context& ctx);
 void AddStatsCommands(CLI::App& app, Context& ctx);
 /// concord assistance ...: technical assistance between States over a node's local API.
 void AddAssistanceCommands(CLI::App& app, Context& ctx);
+/// concord backup, concord restore: a node's backup on its host, through its config.
+void AddBackupCommands(CLI::App& app, Context& ctx);
 
 /// Stores the exit status for `result` in ctx, reporting an error on ctx.err.
 void Finish(Context& ctx, const Result<void>& result);

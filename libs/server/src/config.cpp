@@ -1,5 +1,6 @@
 #include "concord/server/config.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -515,6 +516,32 @@ Result<Config> LoadConfig(const std::filesystem::path& file) {
     std::stringstream text;
     text << in.rdbuf();
     return ParseConfig(text.str(), std::filesystem::absolute(file));
+}
+
+Result<std::string> NodePassphrase(const Config& config) {
+    if (!config.passphrase_file.empty()) {
+        std::ifstream in(config.passphrase_file, std::ios::binary);
+        if (!in) {
+            return MakeError(
+                ErrorCode::kNotFound, config.passphrase_file.string() + ": cannot read"
+            );
+        }
+        std::stringstream text;
+        text << in.rdbuf();
+        std::string pass = text.str();
+        while (!pass.empty() && (pass.back() == '\n' || pass.back() == '\r')) {
+            pass.pop_back();
+        }
+        return pass;
+    }
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in this process calls setenv
+    if (const char* env = std::getenv("CONCORD_PASSPHRASE"); env != nullptr && *env != '\0') {
+        return std::string(env);
+    }
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "no passphrase for node.key: set node.passphrase_file or CONCORD_PASSPHRASE"
+    );
 }
 
 }  // namespace concord::server

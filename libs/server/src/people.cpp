@@ -15,32 +15,6 @@ Error AtKey(const Config& config, std::string_view key, const Error& error) {
         error.code, config.file.string() + ": key '" + std::string(key) + "': " + error.message};
 }
 
-Result<std::string> ReadPassphrase(const Config& config) {
-    if (!config.passphrase_file.empty()) {
-        std::ifstream in(config.passphrase_file, std::ios::binary);
-        if (!in) {
-            return MakeError(
-                ErrorCode::kNotFound, config.passphrase_file.string() + ": cannot read"
-            );
-        }
-        std::stringstream text;
-        text << in.rdbuf();
-        std::string pass = text.str();
-        while (!pass.empty() && (pass.back() == '\n' || pass.back() == '\r')) {
-            pass.pop_back();
-        }
-        return pass;
-    }
-    // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in this process calls setenv
-    if (const char* env = std::getenv("CONCORD_PASSPHRASE"); env != nullptr && *env != '\0') {
-        return std::string(env);
-    }
-    return MakeError(
-        ErrorCode::kInvalidArgument,
-        "no passphrase for node.key: set node.passphrase_file or CONCORD_PASSPHRASE"
-    );
-}
-
 }  // namespace
 
 app::PeopleOptions PeopleOptionsFrom(const Config& config) {
@@ -58,7 +32,7 @@ app::PeopleOptions PeopleOptionsFrom(const Config& config) {
 }
 
 Result<PeopleAdmin> OpenPeopleAdmin(const Config& config) {
-    auto passphrase = ReadPassphrase(config);
+    auto passphrase = NodePassphrase(config);
     if (!passphrase) {
         return AtKey(config, "node.passphrase_file", passphrase.error());
     }

@@ -51,24 +51,6 @@ Result<std::string> ReadText(const std::filesystem::path& path) {
     return s.str();
 }
 
-Result<std::string> Passphrase(const Config& config) {
-    if (!config.passphrase_file.empty()) {
-        CONCORD_ASSIGN_OR_RETURN(std::string text, ReadText(config.passphrase_file));
-        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-            text.pop_back();
-        }
-        return text;
-    }
-    // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in this process calls setenv
-    if (const char* env = std::getenv("CONCORD_PASSPHRASE"); env != nullptr && *env != '\0') {
-        return std::string(env);
-    }
-    return MakeError(
-        ErrorCode::kInvalidArgument,
-        "no passphrase for node.key: set node.passphrase_file or CONCORD_PASSPHRASE"
-    );
-}
-
 // CONCORD_FAILPOINT="point[:N]" kills the process with SIGKILL the N-th time (default 1st)
 // the node passes `point`; "point:sleep=MS" makes every pass wait MS milliseconds instead (a
 // request held in flight). For tests of real processes only.
@@ -154,41 +136,6 @@ Result<void> CheckPrivate(
                 (folder ? "0700" : "0600") + " (chmod " + (folder ? "700 " : "600 ") +
                 path.string() + ")"}
     );
-}
-
-// Opens the store named by node.store. For SQLite the folder must be 0700 and the database
-// (and its -wal and -shm files) 0600; a missing database is created 0600. Errors name the key
-// and, for SQLite, the path (a PostgreSQL DSN may hold a password, so it is not repeated).
-Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
-    constexpr std::string_view kKey = "node.store";
-    if (config.store_url.rfind("sqlite:", 0) != 0) {
-        auto store = store::Store::Open(config.store_url);
-        if (!store) {
-            return KeyError(config, kKey, store.error());
-        }
-        return std::move(*store);
-    }
-    const std::filesystem::path file = config.store_url.substr(7);
-    const std::filesystem::path folder =
-        file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
-    CONCORD_RETURN_IF_ERROR(CheckPrivate(config, kKey, folder));
-    // Created here with 0600 so that SQLite, which gives its -wal and -shm files the mode of
-    // the database, never makes a world-readable file whatever the umask.
-    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        return KeyError(config, kKey, FileErrnoError(file, "open", errno));
-    }
-    ::close(fd);
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-        CONCORD_RETURN_IF_ERROR(CheckPrivate(config, kKey, file.string() + suffix));
-    }
-    auto store = store::Store::Open(config.store_url);
-    if (!store) {
-        return KeyError(
-            config, kKey, Error{store.error().code, file.string() + ": " + store.error().message}
-        );
-    }
-    return std::move(*store);
 }
 
 // The seam between the provider's preservation service and the case layer: an order that
@@ -356,6 +303,41 @@ Result<void> StartPreservation(NodeService::Impl& impl) {
 
 }  // namespace
 
+// Opens the store named by node.store. For SQLite the folder must be 0700 and the database
+// (and its -wal and -shm files) 0600; a missing database is created 0600. Errors name the key
+// and, for SQLite, the path (a PostgreSQL DSN may hold a password, so it is not repeated).
+Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
+    constexpr std::string_view kKey = "node.store";
+    if (config.store_url.rfind("sqlite:", 0) != 0) {
+        auto store = store::Store::Open(config.store_url);
+        if (!store) {
+            return KeyError(config, kKey, store.error());
+        }
+        return std::move(*store);
+    }
+    const std::filesystem::path file = config.store_url.substr(7);
+    const std::filesystem::path folder =
+        file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+    CONCORD_RETURN_IF_ERROR(CheckPrivate(config, kKey, folder));
+    // Created here with 0600 so that SQLite, which gives its -wal and -shm files the mode of
+    // the database, never makes a world-readable file whatever the umask.
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        return KeyError(config, kKey, FileErrnoError(file, "open", errno));
+    }
+    ::close(fd);
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        CONCORD_RETURN_IF_ERROR(CheckPrivate(config, kKey, file.string() + suffix));
+    }
+    auto store = store::Store::Open(config.store_url);
+    if (!store) {
+        return KeyError(
+            config, kKey, Error{store.error().code, file.string() + ": " + store.error().message}
+        );
+    }
+    return std::move(*store);
+}
+
 Result<federation::Directory> LoadDirectory(const Config& config, std::string* text) {
     CONCORD_ASSIGN_OR_RETURN(std::string signed_text, ReadText(config.directory_file));
     std::vector<crypto::PublicKey> trusted;
@@ -497,7 +479,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         CONCORD_RETURN_IF_ERROR(CheckPrivate(config, "node.passphrase_file", config.passphrase_file)
         );
     }
-    auto passphrase = Passphrase(config);
+    auto passphrase = NodePassphrase(config);
     if (!passphrase) {
         return KeyError(config, "node.passphrase_file", passphrase.error());
     }

@@ -160,6 +160,10 @@ std::vector<store::Migration> ApiMigrations();
 /// The duty desk's webhook over HTTP (api_duty.cpp); nullptr when `duty.webhook_url` is empty.
 std::unique_ptr<app::Webhook> MakeDutyWebhook(const Config& config);
 
+/// Opens the store of `node.store`; a SQLite database (and its folder) must be private to the
+/// owner, and a missing one is created 0600. Errors name the config key.
+Result<std::unique_ptr<store::Store>> OpenStore(const Config& config);
+
 /// Reads and verifies the signed directory file named by the config.
 Result<federation::Directory> LoadDirectory(const Config& config, std::string* text);
 

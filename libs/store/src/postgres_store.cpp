@@ -17,19 +17,17 @@
 #include <utility>
 #include <vector>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <libpq-fe.h>
 
 #include "concord/core/file.hpp"
-
 #include "concord/store/store.hpp"
 
 #include "backends.hpp"
 #include "gate.hpp"
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace concord::store::detail {
 namespace {
@@ -610,7 +608,8 @@ Result<void> RunTool(const std::vector<std::string>& args) {
     std::vector<char*> argv;
     argv.reserve(args.size() + 1);
     for (const std::string& a : args) {
-        argv.push_back(const_cast<char*>(a.c_str()));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+        argv.push_back(const_cast<char*>(a.c_str())
+        );  // NOLINT(cppcoreguidelines-pro-type-const-cast)
     }
     argv.push_back(nullptr);
     pid_t pid = 0;
@@ -636,7 +635,10 @@ Result<void> RunTool(const std::vector<std::string>& args) {
             break;
         }
         if (output.size() < kMaxToolOutput) {
-            output.append(buffer, std::min<std::size_t>(static_cast<std::size_t>(n), kMaxToolOutput - output.size()));
+            output.append(
+                buffer,
+                std::min<std::size_t>(static_cast<std::size_t>(n), kMaxToolOutput - output.size())
+            );
         }
     }
     int status = 0;
@@ -667,7 +669,11 @@ Result<void> PostgresStore::BackupTo(const std::filesystem::path& file) {
     }
     // pg_dump reads in one repeatable-read transaction: a consistent copy while writers go on.
     auto dumped = RunTool(
-        {"pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file=" + file.string(),
+        {"pg_dump",
+         "--format=custom",
+         "--no-owner",
+         "--no-privileges",
+         "--file=" + file.string(),
          "--dbname=" + conninfo_}
     );
     if (dumped) {
@@ -689,10 +695,8 @@ Result<void> PostgresStore::RestoreFrom(const std::filesystem::path& file) {
         CONCORD_ASSIGN_OR_RETURN(auto tx, BeginInternal());
         CONCORD_ASSIGN_OR_RETURN(
             auto rows,
-            tx->Query(
-                "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN "
-                "('pg_catalog', 'information_schema')"
-            )
+            tx->Query("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN "
+                      "('pg_catalog', 'information_schema')")
         );
         if (rows.empty() || rows[0].Int(0) != 0) {
             return MakeError(
@@ -703,8 +707,13 @@ Result<void> PostgresStore::RestoreFrom(const std::filesystem::path& file) {
     // pg_restore refuses what is not one of its archives before it changes anything, and
     // --single-transaction keeps all or nothing of the rest.
     auto restored = RunTool(
-        {"pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-         "--dbname=" + conninfo_, file.string()}
+        {"pg_restore",
+         "--no-owner",
+         "--no-privileges",
+         "--single-transaction",
+         "--exit-on-error",
+         "--dbname=" + conninfo_,
+         file.string()}
     );
     if (!restored && restored.error().code == ErrorCode::kUnavailable) {
         return MakeError(ErrorCode::kInvalidArgument, restored.error().message);

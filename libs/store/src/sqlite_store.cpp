@@ -481,7 +481,8 @@ Result<void> SqliteStore::BackupTo(const std::filesystem::path& file) {
             !copied) {
             std::filesystem::remove(file, ec);
             return MakeError(
-                ErrorCode::kUnavailable, "sqlite: cannot copy the database: " + copied.error().message
+                ErrorCode::kUnavailable,
+                "sqlite: cannot copy the database: " + copied.error().message
             );
         }
     }
@@ -500,19 +501,23 @@ Result<void> SqliteStore::RestoreFrom(const std::filesystem::path& file) {
     }
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(
-        file.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nullptr
+        file.c_str(),
+        &raw,
+        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+        nullptr
     );
     SqliteDb source(raw);
     if (rc != SQLITE_OK) {
         return MakeError(
             ErrorCode::kInvalidArgument,
-            "'" + file.string() + "': cannot open: " +
-                (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))
+            "'" + file.string() +
+                "': cannot open: " + (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))
         );
     }
     // A file that is not a database fails here, at its first read.
-    if (sqlite3_exec(source.get(), "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr) !=
-        SQLITE_OK) {
+    if (sqlite3_exec(
+            source.get(), "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr
+        ) != SQLITE_OK) {
         return MakeError(
             ErrorCode::kInvalidArgument,
             "'" + file.string() + "': not a SQLite database: " + sqlite3_errmsg(source.get())

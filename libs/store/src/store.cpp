@@ -4,12 +4,11 @@
 #include <map>
 #include <utility>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "concord/core/file.hpp"
 
 #include "backends.hpp"
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace concord::store {
 

@@ -505,10 +505,10 @@ TEST_P(StoreConformance, CheckIntegrityPasses) {
     EXPECT_TRUE(checked.has_value()) << checked.error().ToString();
 }
 
-
 /// A temporary folder for backup files, whatever the backend.
 std::filesystem::path ScratchFolder() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "concord-backup-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "concord-backup-XXXXXX").string();
     EXPECT_NE(mkdtemp(pattern.data()), nullptr);
     return pattern;
 }
@@ -520,7 +520,9 @@ TEST_P(StoreConformance, ABackupRestoresIntoAnEmptyStoreAsItWasWhenTaken) {
         for (std::int64_t id = 1; id <= 200; ++id) {
             ASSERT_TRUE(tx->Execute(
                 "INSERT INTO items (id, i, s, b) VALUES ($1, $2, $3, $4)",
-                {Value(id), Value(id * 7), Value("item " + std::to_string(id)),
+                {Value(id),
+                 Value(id * 7),
+                 Value("item " + std::to_string(id)),
                  Value(Bytes{static_cast<std::uint8_t>(id), 0, 255})}
             ));
         }

@@ -134,6 +134,11 @@ struct Config {
 /// first problem stops loading: a node never starts on a guess.
 Result<Config> LoadConfig(const std::filesystem::path& file);
 
+/// The passphrase of node.key: the file `node.passphrase_file` (without its final line break),
+/// else the environment variable CONCORD_PASSPHRASE. kNotFound if the file cannot be read;
+/// kInvalidArgument if neither gives one.
+Result<std::string> NodePassphrase(const Config& config);
+
 /// Parses config text (for tests); `file` names it in errors and anchors relative paths.
 Result<Config> ParseConfig(std::string_view text, const std::filesystem::path& file);
 
