@@ -608,8 +608,8 @@ Result<void> RunTool(const std::vector<std::string>& args) {
     std::vector<char*> argv;
     argv.reserve(args.size() + 1);
     for (const std::string& a : args) {
-        argv.push_back(const_cast<char*>(a.c_str())
-        );  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+        // posix_spawnp takes char* const[] but does not write through it.
+        argv.push_back(const_cast<char*>(a.c_str()));  // NOLINT(*-const-cast)
     }
     argv.push_back(nullptr);
     pid_t pid = 0;
@@ -617,11 +617,11 @@ Result<void> RunTool(const std::vector<std::string>& args) {
     posix_spawn_file_actions_destroy(&actions);
     write_end.Close();
     if (spawned != 0) {
-        return MakeError(
-            spawned == ENOENT ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
-            args[0] + ": cannot run: " + std::strerror(spawned) +
-                (spawned == ENOENT ? " (install the PostgreSQL client tools)" : "")
-        );
+        Error error = FileErrnoError(args[0], "spawn", spawned);
+        if (spawned == ENOENT) {
+            error.message += " (install the PostgreSQL client tools)";
+        }
+        return error;
     }
     // Read its output to the end (so it never blocks on a full pipe), keeping the start.
     std::string output;
