@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -74,15 +75,10 @@ struct FileFacts {
     std::string sha256;
 };
 
-/// Streams `in` to the new file `path` (0600, fsynced), hashing what passes.
-Result<FileFacts> CopyStream(
-    const std::function<Result<std::size_t>(std::span<std::uint8_t>)>& read,
-    const std::filesystem::path& path
-) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (fd.Get() < 0) {
-        return FileErrnoError(path, "open", errno);
-    }
+using Reader = std::function<Result<std::size_t>(std::span<std::uint8_t>)>;
+
+/// Reads `read` to its end, hashing what passes, and writes it to `fd` unless it is negative.
+Result<FileFacts> Pump(const Reader& read, int fd, const std::filesystem::path& path) {
     crypto::Sha256Hasher hasher;
     std::vector<std::uint8_t> buffer(kCopyChunk);
     FileFacts facts;
@@ -93,17 +89,29 @@ Result<FileFacts> CopyStream(
         }
         const ByteSpan piece(buffer.data(), n);
         hasher.Update(piece);
-        CONCORD_RETURN_IF_ERROR(WriteAll(fd.Get(), piece, path));
+        if (fd >= 0) {
+            CONCORD_RETURN_IF_ERROR(WriteAll(fd, piece, path));
+        }
         facts.size += n;
     }
+    const auto digest = hasher.Finish();
+    facts.sha256 = HexEncode(ByteSpan(digest.data(), digest.size()));
+    return facts;
+}
+
+/// Streams `read` to the new file `path` (0600, fsynced), hashing what passes.
+Result<FileFacts> CopyStream(const Reader& read, const std::filesystem::path& path) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (fd.Get() < 0) {
+        return FileErrnoError(path, "open", errno);
+    }
+    CONCORD_ASSIGN_OR_RETURN(FileFacts facts, Pump(read, fd.Get(), path));
     if (::fsync(fd.Get()) != 0) {
         return FileErrnoError(path, "fsync", errno);
     }
     if (fd.Close() != 0) {
         return FileErrnoError(path, "close", errno);
     }
-    const auto digest = hasher.Finish();
-    facts.sha256 = HexEncode(ByteSpan(digest.data(), digest.size()));
     return facts;
 }
 
@@ -134,20 +142,7 @@ private:
 
 Result<FileFacts> HashFile(const std::filesystem::path& path) {
     CONCORD_ASSIGN_OR_RETURN(FileReader reader, FileReader::Open(path));
-    crypto::Sha256Hasher hasher;
-    std::vector<std::uint8_t> buffer(kCopyChunk);
-    FileFacts facts;
-    for (;;) {
-        CONCORD_ASSIGN_OR_RETURN(std::size_t n, reader(buffer));
-        if (n == 0) {
-            break;
-        }
-        hasher.Update(ByteSpan(buffer.data(), n));
-        facts.size += n;
-    }
-    const auto digest = hasher.Finish();
-    facts.sha256 = HexEncode(ByteSpan(digest.data(), digest.size()));
-    return facts;
+    return Pump([&reader](std::span<std::uint8_t> o) { return reader(o); }, -1, path);
 }
 
 Result<std::string> ReadSmallFile(const std::filesystem::path& path, std::uintmax_t limit) {
