@@ -24,6 +24,7 @@
 #include "concord/app/evidence_backup.hpp"
 #include "concord/core/bytes.hpp"
 #include "concord/core/file.hpp"
+#include "concord/core/id.hpp"
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/ed25519.hpp"
@@ -115,29 +116,45 @@ Result<FileFacts> CopyStream(const Reader& read, const std::filesystem::path& pa
     return facts;
 }
 
-/// A reader of the plain file `path`, for CopyStream and HashFile.
+/// A reader of the regular file `path` (never through a symbolic link, never a device or a
+/// pipe), for CopyStream and HashFile.
 class FileReader {
 public:
     static Result<FileReader> Open(const std::filesystem::path& path) {
-        FileReader r(path);
-        if (!r.in_) {
-            return MakeError(ErrorCode::kNotFound, "'" + path.string() + "': cannot read");
+        FileReader r(path, ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        if (r.fd_->Get() < 0) {
+            return FileErrnoError(path, "open", errno);
         }
+        struct stat st {};
+        if (::fstat(r.fd_->Get(), &st) != 0) {
+            return FileErrnoError(path, "stat", errno);
+        }
+        if (!S_ISREG(st.st_mode)) {
+            return Corrupt("'" + path.string() + "' is not a regular file");
+        }
+        r.size_ = static_cast<std::uint64_t>(st.st_size);
         return r;
     }
     Result<std::size_t> operator()(std::span<std::uint8_t> out) {
-        in_.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size()));
-        if (in_.bad()) {
-            return MakeError(ErrorCode::kUnavailable, "'" + path_.string() + "': read failed");
+        for (;;) {
+            const ssize_t n = ::read(fd_->Get(), out.data(), out.size());
+            if (n >= 0) {
+                return static_cast<std::size_t>(n);
+            }
+            if (errno != EINTR) {
+                return FileErrnoError(path_, "read", errno);
+            }
         }
-        return static_cast<std::size_t>(in_.gcount());
     }
+    /// Its size when it was opened.
+    [[nodiscard]] std::uint64_t Size() const { return size_; }
 
 private:
-    explicit FileReader(const std::filesystem::path& path)
-        : path_(path), in_(path, std::ios::binary) {}
+    FileReader(std::filesystem::path path, int fd)
+        : path_(std::move(path)), fd_(std::make_shared<UniqueFd>(fd)) {}
     std::filesystem::path path_;
-    std::ifstream in_;
+    std::shared_ptr<UniqueFd> fd_;
+    std::uint64_t size_{0};
 };
 
 Result<FileFacts> HashFile(const std::filesystem::path& path) {
@@ -146,20 +163,24 @@ Result<FileFacts> HashFile(const std::filesystem::path& path) {
 }
 
 Result<std::string> ReadSmallFile(const std::filesystem::path& path, std::uintmax_t limit) {
-    std::error_code ec;
-    const std::uintmax_t size = std::filesystem::file_size(path, ec);
-    if (ec) {
-        return MakeError(ErrorCode::kNotFound, "'" + path.string() + "': cannot read");
-    }
-    if (size > limit) {
+    CONCORD_ASSIGN_OR_RETURN(FileReader reader, FileReader::Open(path));
+    if (reader.Size() > limit) {
         return Corrupt(
             "'" + path.string() + "' is larger than " + std::to_string(limit) + " bytes"
         );
     }
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+    std::string text;
+    std::vector<std::uint8_t> buffer(kCopyChunk);
+    for (;;) {
+        CONCORD_ASSIGN_OR_RETURN(std::size_t n, reader(buffer));
+        if (n == 0) {
+            return text;
+        }
+        text.append(reinterpret_cast<const char*>(buffer.data()), n);
+        if (text.size() > limit) {
+            return Corrupt("'" + path.string() + "' grew past " + std::to_string(limit) + " bytes");
+        }
+    }
 }
 
 boost::json::object FileEntry(std::string_view name, const FileFacts& facts) {
@@ -170,6 +191,26 @@ boost::json::object FileEntry(std::string_view name, const FileFacts& facts) {
 Result<federation::NodeKeys> OpenKeyFile(const Config& config, const std::filesystem::path& file) {
     CONCORD_ASSIGN_OR_RETURN(std::string passphrase, NodePassphrase(config));
     return LoadNodeKeys(file, passphrase);
+}
+
+/// Creates the private folder `path` (0700).
+Result<void> MakePrivateFolder(const std::filesystem::path& path) {
+    if (::mkdir(path.c_str(), 0700) != 0) {
+        return FileErrnoError(path, "mkdir", errno);
+    }
+    if (::chmod(path.c_str(), 0700) != 0) {
+        return FileErrnoError(path, "chmod", errno);
+    }
+    return {};
+}
+
+/// Makes the entries of the folder `path` durable.
+Result<void> SyncFolder(const std::filesystem::path& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.Get() < 0 || ::fsync(fd.Get()) != 0) {
+        return FileErrnoError(path, "fsync", errno);
+    }
+    return {};
 }
 
 /// Backs up into `out`, which the caller removes on failure.
@@ -189,11 +230,13 @@ Result<BackupReport> WriteBackup(const Config& config, const std::filesystem::pa
     boost::json::array files;
     const std::string store_name(StoreName(store->Backend()));
     CONCORD_RETURN_IF_ERROR(store->BackupTo(out / store_name));
+    if (::chmod((out / store_name).c_str(), 0600) != 0) {
+        return FileErrnoError(out / store_name, "chmod", errno);
+    }
     CONCORD_ASSIGN_OR_RETURN(FileFacts store_facts, HashFile(out / store_name));
     files.push_back(FileEntry(store_name, store_facts));
 
-    std::filesystem::create_directories(out / "keys");
-    std::filesystem::permissions(out / "keys", std::filesystem::perms::owner_all);
+    CONCORD_RETURN_IF_ERROR(MakePrivateFolder(out / "keys"));
     for (const KeyEntry& key : kKeys) {
         const std::filesystem::path& source = config.*key.path;
         if (source.empty()) {
@@ -218,8 +261,7 @@ Result<BackupReport> WriteBackup(const Config& config, const std::filesystem::pa
     CONCORD_ASSIGN_OR_RETURN(
         auto blobs, app::DirectoryBlobStore::OpenFolder(config.evidence_blob_dir)
     );
-    std::filesystem::create_directories(out / "blobs");
-    std::filesystem::permissions(out / "blobs", std::filesystem::perms::owner_all);
+    CONCORD_RETURN_IF_ERROR(MakePrivateFolder(out / "blobs"));
     boost::json::array packages;
     std::vector<std::string> missing;
     std::set<std::string> copied;
@@ -291,6 +333,10 @@ Result<BackupReport> WriteBackup(const Config& config, const std::filesystem::pa
         {"files", std::move(files)},
         {"packages", std::move(packages)}};
     const std::string text = boost::json::serialize(manifest) + "\n";
+    // Everything before backup.json is durable first: no backup.json, no backup.
+    CONCORD_RETURN_IF_ERROR(SyncFolder(out / "keys"));
+    CONCORD_RETURN_IF_ERROR(SyncFolder(out / "blobs"));
+    CONCORD_RETURN_IF_ERROR(SyncFolder(out));
     const crypto::Signature signature = keys.signing.Sign(AsBytes(text));
     CONCORD_RETURN_IF_ERROR(WriteFileAtomically(
         out / kSignatureName,
@@ -471,12 +517,9 @@ Result<CheckedBackup> CheckBackup(const Config& config, const std::filesystem::p
 /// Whether the blob folder holds a blob already.
 bool HoldsBlobs(const std::filesystem::path& folder) {
     std::error_code ec;
-    const auto blobs = folder / "sha256";
-    if (!std::filesystem::exists(blobs, ec)) {
-        return false;
-    }
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(blobs, ec)) {
-        if (entry.is_regular_file(ec)) {
+    std::filesystem::recursive_directory_iterator it(folder / "sha256", ec);
+    for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec)) {
             return true;
         }
     }
@@ -514,44 +557,39 @@ Result<std::vector<std::pair<std::string, std::filesystem::path>>> KeysToWrite(
 }  // namespace
 
 Result<BackupReport> BackUpNode(const Config& config, const std::filesystem::path& out) {
-    std::error_code ec;
-    if (std::filesystem::exists(out, ec)) {
-        return MakeError(ErrorCode::kAlreadyExists, "'" + out.string() + "' exists already");
-    }
-    if (!std::filesystem::create_directory(out, ec) || ec) {
-        return MakeError(
-            ErrorCode::kUnavailable, "'" + out.string() + "': cannot create: " + ec.message()
-        );
-    }
-    std::filesystem::permissions(out, std::filesystem::perms::owner_all, ec);
+    CONCORD_RETURN_IF_ERROR(MakePrivateFolder(out));
     auto report = WriteBackup(config, out);
+    if (report) {
+        const std::filesystem::path parent =
+            out.parent_path().empty() ? std::filesystem::path(".") : out.parent_path();
+        if (auto synced = SyncFolder(parent); !synced) {
+            report = synced.error();
+        }
+    }
     if (!report) {
+        std::error_code ec;
         std::filesystem::remove_all(out, ec);
     }
     return report;
 }
 
-Result<RestoreReport> RestoreNode(const Config& config, const std::filesystem::path& from) {
-    CONCORD_ASSIGN_OR_RETURN(CheckedBackup backup, CheckBackup(config, from));
-    // As the node opens it: a SQLite database is created 0600 in a private folder.
-    CONCORD_ASSIGN_OR_RETURN(auto store, OpenStore(config));
-    if (store->Backend() != backup.backend) {
-        return MakeError(
-            ErrorCode::kInvalidArgument,
-            "restore: the backup holds a " + std::string(BackendName(backup.backend)) +
-                " store and node.store is " + std::string(BackendName(store->Backend()))
-        );
-    }
-    if (HoldsBlobs(config.evidence_blob_dir)) {
-        return MakeError(
-            ErrorCode::kAlreadyExists,
-            "restore: the blob folder " + config.evidence_blob_dir.string() + " holds blobs"
-        );
-    }
-    CONCORD_ASSIGN_OR_RETURN(auto keys, KeysToWrite(config, backup));
-    // The store refuses to load into a database with tables, before anything is written.
-    CONCORD_RETURN_IF_ERROR(store->RestoreFrom(from / StoreName(backup.backend)));
+namespace {
 
+/// What a restore wrote, so that a failure after the store was loaded undoes it.
+struct Written {
+    std::vector<std::filesystem::path> keys;
+};
+
+/// Copies the blobs and the missing key files of the checked backup in `from`, then verifies
+/// the restored node: its log against the backup's head and every package's blobs.
+Result<RestoreReport> LoadAndVerify(
+    const Config& config,
+    const std::filesystem::path& from,
+    const CheckedBackup& backup,
+    const std::vector<std::pair<std::string, std::filesystem::path>>& keys,
+    store::Store& restored,
+    Written& written
+) {
     CONCORD_ASSIGN_OR_RETURN(
         auto blobs, app::DirectoryBlobStore::OpenFolder(config.evidence_blob_dir)
     );
@@ -576,11 +614,17 @@ Result<RestoreReport> RestoreNode(const Config& config, const std::filesystem::p
     }
     for (const auto& [name, target] : keys) {
         CONCORD_ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(from / name, 1U << 20U));
+        const auto digest = crypto::Sha256(AsBytes(bytes));
+        if (HexEncode(ByteSpan(digest.data(), digest.size())) != backup.files.at(name).sha256) {
+            return Corrupt(name + " changed while it was restored");
+        }
         CONCORD_RETURN_IF_ERROR(
             WriteFileAtomically(target, AsBytes(bytes), 0600, ExistingFile::kRefuse)
         );
+        written.keys.push_back(target);
     }
 
+    store::Store* store = &restored;
     // The restored log: every entry and checkpoint, and the head the backup recorded in it.
     RestoreReport report;
     CONCORD_ASSIGN_OR_RETURN(auto log, ledger::Log::Open(*store));
@@ -632,6 +676,96 @@ Result<RestoreReport> RestoreNode(const Config& config, const std::filesystem::p
         ++report.packages;
     }
     return report;
+}
+
+store::Backend BackendOf(const Config& config) {
+    return config.store_url.rfind("sqlite:", 0) == 0 ? store::Backend::kSqlite
+                                                     : store::Backend::kPostgres;
+}
+
+}  // namespace
+
+Result<RestoreReport> RestoreNode(const Config& config, const std::filesystem::path& from) {
+    // Every check before anything is written.
+    CONCORD_ASSIGN_OR_RETURN(CheckedBackup backup, CheckBackup(config, from));
+    if (BackendOf(config) != backup.backend) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "restore: the backup holds a " + std::string(BackendName(backup.backend)) +
+                " store and node.store is " + std::string(BackendName(BackendOf(config)))
+        );
+    }
+    if (HoldsBlobs(config.evidence_blob_dir)) {
+        return MakeError(
+            ErrorCode::kAlreadyExists,
+            "restore: the blob folder " + config.evidence_blob_dir.string() + " holds blobs"
+        );
+    }
+    CONCORD_ASSIGN_OR_RETURN(auto keys, KeysToWrite(config, backup));
+    const std::string store_name(StoreName(backup.backend));
+    if (BackendOf(config) == store::Backend::kSqlite &&
+        std::filesystem::exists(config.store_url.substr(7))) {
+        // A fresh SQLite node has no database file: restore creates it (and removes it again
+        // if the restore fails).
+        return MakeError(
+            ErrorCode::kAlreadyExists,
+            "restore: " + config.store_url.substr(7) + " exists; restore creates the database"
+        );
+    }
+
+    // The store copy is loaded from a private copy of it, checked again: the backup folder may
+    // change after it was checked.
+    const std::filesystem::path folder =
+        config.file.parent_path().empty() ? std::filesystem::path(".") : config.file.parent_path();
+    const std::filesystem::path staged = folder / (".restore-" + NewUuidV7());
+    struct Unstage {
+        std::filesystem::path path;
+        ~Unstage() {
+            std::error_code ec;
+            std::filesystem::remove(path, ec);
+        }
+    } unstage{staged};
+    {
+        CONCORD_ASSIGN_OR_RETURN(FileReader reader, FileReader::Open(from / store_name));
+        CONCORD_ASSIGN_OR_RETURN(
+            FileFacts facts,
+            CopyStream([&reader](std::span<std::uint8_t> o) { return reader(o); }, staged)
+        );
+        const FileFacts& listed = backup.files.at(store_name);
+        if (facts.size != listed.size || facts.sha256 != listed.sha256) {
+            return Corrupt(store_name + " changed while it was restored");
+        }
+    }
+    // As the node opens it: a SQLite database is created 0600 in a private folder.
+    CONCORD_ASSIGN_OR_RETURN(auto store, OpenStore(config));
+    CONCORD_RETURN_IF_ERROR(store->RestoreFrom(staged));
+
+    Written written;
+    auto report = LoadAndVerify(config, from, backup, keys, *store, written);
+    if (report) {
+        return report;
+    }
+    // Undo what was written, so that the node is fresh again for the next attempt.
+    store.reset();
+    std::error_code ec;
+    for (const std::filesystem::path& key : written.keys) {
+        std::filesystem::remove(key, ec);
+    }
+    // The folder held no blob before (HoldsBlobs): every blob under it is this restore's.
+    std::filesystem::remove_all(config.evidence_blob_dir / "sha256", ec);
+    Error error = std::move(report).error();
+    if (backup.backend == store::Backend::kSqlite) {
+        const std::string file = config.store_url.substr(7);
+        for (const char* suffix : {"", "-wal", "-shm"}) {
+            std::filesystem::remove(file + suffix, ec);
+        }
+        error.message += "; nothing of the backup was kept";
+    } else {
+        error.message +=
+            "; the database of node.store now holds the backup's tables: drop them (or create "
+            "a new database) before restoring again";
+    }
+    return error;
 }
 
 }  // namespace concord::server

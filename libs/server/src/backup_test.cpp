@@ -13,8 +13,10 @@
 #include "concord/app/blob_store.hpp"
 #include "concord/core/id.hpp"
 #include "concord/core/time.hpp"
+#include "concord/crypto/base64.hpp"
 #include "concord/crypto/init.hpp"
 #include "concord/server/config.hpp"
+#include "concord/server/init.hpp"
 #include "concord/server/service.hpp"
 #include "concord/server/testing/two_nodes.hpp"
 #include "concord/store/store.hpp"
@@ -195,6 +197,18 @@ TEST_F(BackupTest, ABackupThatDoesNotCheckIsRefusedBeforeAnythingIsWritten) {
     EXPECT_NE(r.error().message.find("blobs/"), std::string::npos) << r.error().message;
     nothing_written();
 
+    // A blob replaced by a symbolic link to a copy of itself: never followed.
+    const auto linked = copy("linked");
+    for (const auto& e : std::filesystem::directory_iterator(linked / "blobs")) {
+        std::filesystem::copy_file(e.path(), dir_ / "elsewhere.bin");
+        std::filesystem::remove(e.path());
+        std::filesystem::create_symlink(dir_ / "elsewhere.bin", e.path());
+    }
+    r = RestoreNode(config_, linked);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kCorruption) << r.error().ToString();
+    nothing_written();
+
     // backup.json changed (its log head moved back): the signature no longer verifies.
     const auto edited = copy("edited");
     {
@@ -225,6 +239,28 @@ TEST_F(BackupTest, ABackupThatDoesNotCheckIsRefusedBeforeAnythingIsWritten) {
     r = RestoreNode(bad_pass, dir_ / "backup");
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated) << r.error().ToString();
+    nothing_written();
+
+    // Signed by the node's key but recording a log head the store does not hold: the check
+    // after the load fails, and what the restore wrote is removed again.
+    const auto ahead = copy("ahead");
+    {
+        std::ifstream in(ahead / "backup.json");
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const auto at = text.find("\"size\":");
+        ASSERT_NE(at, std::string::npos);
+        text.insert(at + 7, "9");
+        std::ofstream(ahead / "backup.json", std::ios::trunc) << text;
+        auto keys = LoadNodeKeys(ahead / "keys" / "node.key", "test passphrase");
+        ASSERT_TRUE(keys) << keys.error().ToString();
+        const auto sig = keys->signing.Sign(AsBytes(text));
+        std::ofstream(ahead / "backup.sig", std::ios::trunc)
+            << crypto::Base64Encode(ByteSpan(sig.data(), sig.size())) << "\n";
+    }
+    r = RestoreNode(config_, ahead);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kCorruption) << r.error().ToString();
+    EXPECT_NE(r.error().message.find("nothing of the backup was kept"), std::string::npos);
     nothing_written();
 
     // The intact backup restores.

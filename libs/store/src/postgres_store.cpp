@@ -670,6 +670,8 @@ Result<void> PostgresStore::BackupTo(const std::filesystem::path& file) {
     // pg_dump reads in one repeatable-read transaction: a consistent copy while writers go on.
     auto dumped = RunTool(
         {"pg_dump",
+         "--no-password",
+         "--lock-wait-timeout=60000",
          "--format=custom",
          "--no-owner",
          "--no-privileges",
@@ -695,8 +697,10 @@ Result<void> PostgresStore::RestoreFrom(const std::filesystem::path& file) {
         CONCORD_ASSIGN_OR_RETURN(auto tx, BeginInternal());
         CONCORD_ASSIGN_OR_RETURN(
             auto rows,
-            tx->Query("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN "
-                      "('pg_catalog', 'information_schema')")
+            tx->Query("SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                      "ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', "
+                      "'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg_temp%' AND "
+                      "n.nspname NOT LIKE 'pg_toast_temp%'")
         );
         if (rows.empty() || rows[0].Int(0) != 0) {
             return MakeError(
@@ -704,21 +708,27 @@ Result<void> PostgresStore::RestoreFrom(const std::filesystem::path& file) {
             );
         }
     }
-    // pg_restore refuses what is not one of its archives before it changes anything, and
-    // --single-transaction keeps all or nothing of the rest.
-    auto restored = RunTool(
+    // What is not one of pg_dump's archives fails here, without a database; the path is made
+    // absolute so that no file name is read as an option.
+    const std::string path = std::filesystem::absolute(file).string();
+    if (auto listed = RunTool({"pg_restore", "--list", path}); !listed) {
+        Error error = std::move(listed).error();
+        if (error.code == ErrorCode::kUnavailable) {
+            error.code = ErrorCode::kInvalidArgument;
+        }
+        return error;
+    }
+    // --single-transaction keeps all or nothing.
+    return RunTool(
         {"pg_restore",
+         "--no-password",
          "--no-owner",
          "--no-privileges",
          "--single-transaction",
          "--exit-on-error",
          "--dbname=" + conninfo_,
-         file.string()}
+         path}
     );
-    if (!restored && restored.error().code == ErrorCode::kUnavailable) {
-        return MakeError(ErrorCode::kInvalidArgument, restored.error().message);
-    }
-    return restored;
 }
 
 Result<void> PostgresStore::CheckIntegrity() {

@@ -475,14 +475,27 @@ Result<void> SqliteStore::BackupTo(const std::filesystem::path& file) {
     {
         // VACUUM INTO reads in one read transaction: a consistent copy, and in WAL mode the
         // writers of other connections go on meanwhile.
+        // A failure here is of the copy's disk, not of this database: reported without
+        // stopping the store (no MapError).
         GateLock lock(gate_);
-        const Value target(file.string());
-        if (auto copied = Run("VACUUM INTO $1", std::span<const Value>(&target, 1), nullptr);
-            !copied) {
+        sqlite3_stmt* raw = nullptr;
+        int rc = sqlite3_prepare_v2(db_.get(), "VACUUM INTO ?1", -1, &raw, nullptr);
+        SqliteStmt stmt(raw);
+        if (rc == SQLITE_OK) {
+            const std::string target = file.string();
+            rc = sqlite3_bind_text(
+                stmt.get(), 1, target.c_str(), static_cast<int>(target.size()), SQLITE_TRANSIENT
+            );
+        }
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(stmt.get());
+        }
+        if (rc != SQLITE_DONE) {
+            const std::string message = sqlite3_errmsg(db_.get());
+            stmt.reset();
             std::filesystem::remove(file, ec);
             return MakeError(
-                ErrorCode::kUnavailable,
-                "sqlite: cannot copy the database: " + copied.error().message
+                ErrorCode::kUnavailable, "sqlite: cannot copy the database: " + message
             );
         }
     }
