@@ -31,6 +31,26 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   await pkg.waitFor();
   check((await pkg.getAttribute('data-state')) === 'draft', 'evidence: the new package is a draft');
   const packageId = await pkg.getAttribute('data-package');
+  // The package shows how long the node keeps it: the node's own period, in days, and its end.
+  const fresh = await page.evaluate(
+    (id) => fetch(`/api/v1/evidence/${encodeURIComponent(id)}`).then((r) => r.json()),
+    packageId,
+  );
+  const days = (fresh.retention_ms ?? 0) / (24 * 3600 * 1000);
+  check(
+    days >= 1 && Date.parse(fresh.retention_end) === Date.parse(fresh.created) + fresh.retention_ms,
+    `evidence: the node gives the new package a period and its end (${fresh.retention_ms} ms, ${fresh.retention_end})`,
+  );
+  const retentionText = await pkg.getByTestId('package-retention').textContent();
+  check(
+    retentionText.includes(`${days.toLocaleString('en')} day`) &&
+      retentionText.includes(fresh.retention_rule ? `rule: ${fresh.retention_rule}` : 'default period'),
+    `evidence: the package shows its period and where it comes from (${retentionText})`,
+  );
+  check(
+    (await pkg.getByTestId('package-hold').count()) === 0,
+    'evidence: no legal hold is shown where none is in force',
+  );
   await screen(page, 'webevid-01-draft');
 
   // Two files, sent one after the other. The network is slowed so that the large one is

@@ -203,8 +203,9 @@ Result<std::vector<RetentionEntry>> EvidenceService::RetentionRegister(
         e.state = r.Text("state");
         e.created_ms = r.Int("created_ms");
         e.held_ms = r.Int("held_ms");
-        e.retention_ms = r.IsNull("retention_ms") ? retention_.DefaultMs() : r.Int("retention_ms");
-        e.retention_rule = r.IsNull("retention_rule") ? std::string() : r.Text("retention_rule");
+        RetentionPolicy::Decision retention = detail::StoredRetention(r, retention_.DefaultMs());
+        e.retention_ms = retention.period_ms;
+        e.retention_rule = std::move(retention.rule);
         e.retention_end_ms = e.created_ms + e.retention_ms + e.held_ms;
         e.hold_since_ms = r.IsNull("hold_since") ? 0 : r.Int("hold_since");
         e.shredded_ms = r.IsNull("shredded_ms") ? 0 : r.Int("shredded_ms");

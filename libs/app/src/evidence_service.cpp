@@ -29,8 +29,10 @@ constexpr std::string_view kInsertPackage =
     "retention_rule) VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, NULL, $8, $9, $10, $11)";
 constexpr std::string_view kSelectPackage =
     "SELECT package, case_id, recipient, state, created_ms, created_by, chunk_bytes, sealed_key, "
-    "manifest, sender, receipt, held_ms, shredded_ms, conditions, consent_reference FROM "
-    "app_evidence_packages WHERE package = $1";
+    "manifest, sender, receipt, held_ms, shredded_ms, conditions, consent_reference, "
+    "retention_ms, retention_rule, (SELECT h.placed_ms FROM app_evidence_holds h WHERE h.case_id "
+    "= p.case_id AND h.lifted_ms IS NULL) AS hold_since FROM app_evidence_packages p WHERE "
+    "package = $1";
 // The use conditions of what the case received from other nodes.
 constexpr std::string_view kSelectReceivedConditions =
     "SELECT sender, conditions FROM app_evidence_packages WHERE case_id = $1 AND sender IS NOT "
@@ -238,6 +240,11 @@ Result<EvidenceService::Stored> EvidenceService::Load(
     p.receipt = r.IsNull("receipt") ? std::string() : r.Text("receipt");
     p.held_ms = r.Int("held_ms");
     p.shredded_ms = r.IsNull("shredded_ms") ? 0 : r.Int("shredded_ms");
+    const RetentionPolicy::Decision retention = detail::StoredRetention(r, retention_.DefaultMs());
+    p.retention_ms = retention.period_ms;
+    p.retention_rule = retention.rule;
+    p.retention_end_ms = p.created_ms + p.retention_ms + p.held_ms;
+    p.hold_since_ms = r.IsNull("hold_since") ? 0 : r.Int("hold_since");
     if (!r.IsNull("conditions")) {
         CONCORD_ASSIGN_OR_RETURN(p.conditions, detail::StoredConditions(r.Text("conditions")));
     }

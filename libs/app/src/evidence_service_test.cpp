@@ -433,18 +433,32 @@ TEST_P(EvidenceServiceTest, TheRetentionRegisterShowsEndsAndHoldsToTheAuditorOnl
     EXPECT_EQ((*kept)[1].bytes, 0U);
     EXPECT_EQ(service_->RetentionRegister(auditor, RetentionView::kKept, 1)->size(), 1U);
 
+    // The package itself shows the same period and end to the officer of its case.
+    auto seen = service_->Get(alice_, older);
+    ASSERT_TRUE(seen) << seen.error().ToString();
+    EXPECT_EQ(seen->retention_ms, kDay);
+    EXPECT_EQ(seen->retention_rule, "");
+    EXPECT_EQ(seen->retention_end_ms, kNow + kDay);
+    EXPECT_EQ(seen->hold_since_ms, 0);
+
     // A hold shows with its start; once lifted, the end has moved by the time held.
     ASSERT_TRUE(service_->PlaceHold(alice_, case_id_, "trial pending", kNow + 1000));
     EXPECT_EQ(
         service_->RetentionRegister(auditor, RetentionView::kKept, 10)->at(0).hold_since_ms,
         kNow + 1000
     );
+    EXPECT_EQ(service_->Get(alice_, older)->hold_since_ms, kNow + 1000);
+    EXPECT_EQ(service_->Get(alice_, newer)->hold_since_ms, kNow + 1000);
     ASSERT_TRUE(service_->LiftHold(alice_, case_id_, kNow + 6000));
     kept = service_->RetentionRegister(auditor, RetentionView::kKept, 10);
     ASSERT_TRUE(kept);
     EXPECT_EQ((*kept)[0].hold_since_ms, 0);
     EXPECT_EQ((*kept)[0].held_ms, 5000);
     EXPECT_EQ((*kept)[0].retention_end_ms, kNow + kDay + 5000);
+    seen = service_->Get(alice_, older);
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(seen->hold_since_ms, 0);
+    EXPECT_EQ(seen->retention_end_ms, kNow + kDay + 5000);
 
     // Shredded, the older package moves to the other view; the newer one stays.
     EXPECT_EQ(service_->Expire(kNow + kDay + 5000, 10).value(), 1U);
@@ -482,6 +496,11 @@ TEST_P(EvidenceServiceTest, ARuleForTheCasesInstrumentPartyOrCategoryGivesItsPac
     EXPECT_EQ((*kept)[0].retention_ms, 2 * kDay);
     EXPECT_EQ((*kept)[0].retention_rule, "instrument=budapest,party=JP,category=traffic");
     EXPECT_EQ((*kept)[0].retention_end_ms, kNow + 2 * kDay);
+    auto seen = service_->Get(alice_, package);
+    ASSERT_TRUE(seen) << seen.error().ToString();
+    EXPECT_EQ(seen->retention_ms, 2 * kDay);
+    EXPECT_EQ(seen->retention_rule, "instrument=budapest,party=JP,category=traffic");
+    EXPECT_EQ(seen->retention_end_ms, kNow + 2 * kDay);
     const boost::json::object created = EvidenceLeaves().front();
     EXPECT_EQ(created.at("event").as_string(), "evidence.created");
     EXPECT_EQ(created.at("retention").at("period_ms").as_int64(), 2 * kDay);
@@ -515,6 +534,8 @@ TEST_P(EvidenceServiceTest, ARuleForTheCasesInstrumentPartyOrCategoryGivesItsPac
     ASSERT_EQ(kept->size(), 1U);
     EXPECT_EQ((*kept)[0].retention_ms, 20 * kDay);
     EXPECT_EQ((*kept)[0].retention_end_ms, kNow + 20 * kDay);
+    EXPECT_EQ(service_->Get(alice_, plain)->retention_ms, 20 * kDay);
+    EXPECT_EQ(service_->Get(alice_, plain)->retention_end_ms, kNow + 20 * kDay);
     EXPECT_EQ(service_->Expire(kNow + 10 * kDay, 10).value(), 0U);
     EXPECT_EQ(service_->Expire(kNow + 20 * kDay, 10).value(), 1U);
     EXPECT_EQ(service_->Get(alice_, plain)->state, "shredded");

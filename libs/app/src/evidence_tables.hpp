@@ -86,6 +86,15 @@ inline store::Value RetentionRuleValue(const RetentionPolicy::Decision& retentio
     return retention.rule.empty() ? store::Value(store::Null{}) : store::Value(retention.rule);
 }
 
+/// A package's period and rule read back from its retention_ms and retention_rule columns: a
+/// NULL period is the node's default as set now (`default_ms`).
+inline RetentionPolicy::Decision StoredRetention(const store::Row& row, std::int64_t default_ms) {
+    RetentionPolicy::Decision retention;
+    retention.period_ms = row.IsNull("retention_ms") ? default_ms : row.Int("retention_ms");
+    retention.rule = row.IsNull("retention_rule") ? std::string() : row.Text("retention_rule");
+    return retention;
+}
+
 /// The `retention` member of a package's first audit leaf: its period and the rule, if any.
 inline boost::json::object RetentionLeaf(const RetentionPolicy::Decision& retention) {
     boost::json::object o{{"period_ms", retention.period_ms}};

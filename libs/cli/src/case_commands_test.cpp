@@ -727,6 +727,15 @@ TEST_F(CaseCommandsTest, AHeldCasesEvidenceOutlivesItsRetentionAndIsShreddedOnce
     Output kept = On(1, {"evidence", "show", id, "--json"});
     ASSERT_EQ(kept.status, 0) << kept.err;
     EXPECT_EQ(boost::json::parse(kept.out).at("state").as_string(), "draft");
+    // The package names its period and the hold that stops its clock.
+    Output kept_text = On(1, {"evidence", "show", id});
+    ASSERT_EQ(kept_text.status, 0) << kept_text.err;
+    EXPECT_NE(kept_text.out.find("retention of 1 day(s) from creation"), std::string::npos)
+        << kept_text.out;
+    EXPECT_NE(kept_text.out.find("the node's default"), std::string::npos) << kept_text.out;
+    EXPECT_NE(kept_text.out.find("a legal hold in force since"), std::string::npos)
+        << kept_text.out;
+    EXPECT_EQ(kept_text.out.find("trial 12/2027"), std::string::npos) << kept_text.out;
     // The retention register shows it kept under the hold, and none of the hold's reason.
     Output register_kept = On(1, {"evidence", "retention"});
     ASSERT_EQ(register_kept.status, 0) << register_kept.err;

@@ -4,6 +4,7 @@
 // Files go up and come down as streams: a file of any size crosses the command in constant
 // memory, and a downloaded file gets its name only once its size and SHA-256 match the manifest.
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -78,6 +79,31 @@ std::string DescribeConditions(const app::UseConditions& c) {
     return line.empty() ? line : "USE CONDITIONS: " + line + "\n";
 }
 
+// "kept until END (retention of N days from creation[, plus time held]; RULE)" and, while a
+// legal hold is in force, that it stops the clock.
+std::string DescribeRetention(const boost::json::value& p) {
+    constexpr std::int64_t kDayMs = std::int64_t{24} * 3600 * 1000;
+    const auto* ms = p.as_object().if_contains("retention_ms");
+    const std::int64_t period = ms != nullptr && ms->is_int64() ? ms->as_int64() : 0;
+    std::string line = "kept until " + Str(p, "retention_end") + " (retention of " +
+                       (period % kDayMs == 0 ? std::to_string(period / kDayMs) + " day(s)"
+                                             : std::to_string(period) + " ms") +
+                       " from creation";
+    const auto* held = p.as_object().if_contains("held_ms");
+    if (held != nullptr && held->is_int64() && held->as_int64() > 0) {
+        line += ", plus " + std::to_string(held->as_int64()) + " ms under lifted legal holds";
+    }
+    const std::string rule = Str(p, "retention_rule");
+    line += rule.empty() ? "; the node's default" : "; rule " + rule;
+    line += ")\n";
+    const std::string since = Str(p, "hold_since");
+    if (!since.empty()) {
+        line += "a legal hold in force since " + since +
+                " stops the clock: not shredded while it lasts\n";
+    }
+    return line;
+}
+
 void PrintPackage(Context& ctx, const ApiOptions& o, const boost::json::value& p) {
     if (o.json) {
         PrintJson(ctx, p);
@@ -96,6 +122,8 @@ void PrintPackage(Context& ctx, const ApiOptions& o, const boost::json::value& p
     if (p.as_object().contains("shredded")) {
         ctx.out << "shredded " << Str(p, "shredded")
                 << " at the end of its retention: the files are gone, their hashes remain\n";
+    } else if (p.as_object().contains("retention_end")) {
+        ctx.out << DescribeRetention(p);
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& f : Array(p, "files")) {

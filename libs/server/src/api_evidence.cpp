@@ -35,6 +35,26 @@ boost::json::object FileJson(const app::EvidenceFile& f) {
     return j;
 }
 
+// The retention members of a package, the same in its GET and in the retention register.
+void AddRetention(
+    boost::json::object& j,
+    std::int64_t held_ms,
+    std::int64_t retention_ms,
+    const std::string& rule,
+    std::int64_t end_ms,
+    std::int64_t hold_since_ms
+) {
+    j["held_ms"] = held_ms;
+    j["retention_ms"] = retention_ms;
+    if (!rule.empty()) {
+        j["retention_rule"] = rule;
+    }
+    j["retention_end"] = FormatTimestamp(end_ms);
+    if (hold_since_ms != 0) {
+        j["hold_since"] = FormatTimestamp(hold_since_ms);
+    }
+}
+
 boost::json::object PackageJson(const app::EvidencePackage& p) {
     boost::json::object j;
     j["package"] = p.package;
@@ -62,7 +82,9 @@ boost::json::object PackageJson(const app::EvidencePackage& p) {
     if (!p.consent_reference.empty()) {
         j["consent_reference"] = p.consent_reference;
     }
-    j["held_ms"] = p.held_ms;
+    AddRetention(
+        j, p.held_ms, p.retention_ms, p.retention_rule, p.retention_end_ms, p.hold_since_ms
+    );
     if (p.shredded_ms != 0) {
         j["shredded"] = FormatTimestamp(p.shredded_ms);
     }
@@ -424,15 +446,9 @@ Response RetentionRegister(
         j["to"] = e.to;
         j["state"] = e.state;
         j["created"] = FormatTimestamp(e.created_ms);
-        j["held_ms"] = e.held_ms;
-        j["retention_ms"] = e.retention_ms;
-        if (!e.retention_rule.empty()) {
-            j["retention_rule"] = e.retention_rule;
-        }
-        j["retention_end"] = FormatTimestamp(e.retention_end_ms);
-        if (e.hold_since_ms != 0) {
-            j["hold_since"] = FormatTimestamp(e.hold_since_ms);
-        }
+        AddRetention(
+            j, e.held_ms, e.retention_ms, e.retention_rule, e.retention_end_ms, e.hold_since_ms
+        );
         if (e.shredded_ms != 0) {
             j["shredded"] = FormatTimestamp(e.shredded_ms);
         }

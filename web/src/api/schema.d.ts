@@ -6716,8 +6716,22 @@ export interface components {
             from?: string;
             /** @description the recipient's signed receipt, once delivered (sender) or received (recipient) */
             receipt?: string;
-            /** @description time the case spent under a legal hold since the package was created; its retention ends at created + held_ms + its retention period (retention_ms of GET /api/v1/retention) */
+            /** @description time its case spent under lifted legal holds since the package was created */
             held_ms?: number;
+            /** @description its retention period, fixed when it was created: the rule of evidence.retention_rules that matched its case, else evidence.retention */
+            retention_ms?: number;
+            /** @description the rule that gave the period, as "instrument=budapest,party=US,category=content" (the members it sets); absent when the node's default applied */
+            retention_rule?: string;
+            /**
+             * Format: date-time
+             * @description when the sweep shreds it: created + retention_ms + held_ms; while a hold is in force the clock stands still and this end moves once the hold is lifted
+             */
+            retention_end?: string;
+            /**
+             * Format: date-time
+             * @description a legal hold is in force on its case since then
+             */
+            hold_since?: string;
             /**
              * Format: date-time
              * @description when the package was shredded (state shredded)

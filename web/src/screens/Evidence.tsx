@@ -32,6 +32,8 @@ type Ui = ReturnType<typeof useUi>;
 /** A text kept as its key and values, so that it follows the language switch. */
 type Note = [key: string, values?: Record<string, string | number>] | null;
 
+const dayMs = 24 * 3600 * 1000;
+
 function percent(done: number, total: number): number {
   return total > 0 ? Math.min(100, Math.floor((done * 100) / total)) : 100;
 }
@@ -554,6 +556,26 @@ function Package({ pkg, nodes, onChanged }: { pkg: EvidencePackage; nodes: Direc
             {t('evidence.filesBytes', { count: files.length, bytes: pkg.bytes ?? 0 })}
           </dd>
         </div>
+        {pkg.state !== 'shredded' && pkg.retention_end && (
+          <div>
+            <dt>{t('evidence.retention')}</dt>
+            <dd data-testid="package-retention">
+              {formatDateTime(lang, pkg.retention_end)}
+              <div className="reasons">
+                {t('evidence.retentionPeriod', { days: (pkg.retention_ms ?? 0) / dayMs })}
+                {' · '}
+                {pkg.retention_rule
+                  ? t('audit.retention.rule', { rule: pkg.retention_rule })
+                  : t('evidence.retentionDefault')}
+              </div>
+              {pkg.hold_since && (
+                <div className="reasons" data-testid="package-hold">
+                  {t('evidence.retentionHeld', { date: formatDateTime(lang, pkg.hold_since) })}
+                </div>
+              )}
+            </dd>
+          </div>
+        )}
         {pkg.conditions && (
           <div>
             <dt>{t('evidence.conditions')}</dt>

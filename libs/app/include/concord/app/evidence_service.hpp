@@ -76,6 +76,13 @@ struct EvidencePackage {
     std::int64_t held_ms{0};
     /// When the package was shredded (state "shredded"); 0 before.
     std::int64_t shredded_ms{0};
+    /// Its retention period and the rule that gave it, as the retention register shows them
+    /// (RetentionEntry), and when the sweep shreds it: created + retention + held. While a hold
+    /// is in force (`hold_since_ms`, 0 if none) the clock stands still.
+    std::int64_t retention_ms{0};
+    std::string retention_rule;
+    std::int64_t retention_end_ms{0};
+    std::int64_t hold_since_ms{0};
     /// The conditions on the use of its data: set by the sender, in its signed manifest.
     UseConditions conditions;
     /// At the sender: the reference of the consent under which data received with
