@@ -137,13 +137,9 @@ PackageBuilder PackageBuilder::Resume(
     return builder;
 }
 
-Result<void> PackageBuilder::AddFile(
-    std::string name,
-    std::string media_type,
-    std::string added_by,
-    std::int64_t added_ms,
-    const PlaintextSource& source
-) {
+Result<EvidenceFile> PackageBuilder::CheckNewFile(
+    std::string name, std::string media_type, std::string added_by, std::int64_t added_ms
+) const {
     if (files_.size() >= kMaxPackageFiles) {
         return MakeError(
             ErrorCode::kInvalidArgument,
@@ -155,10 +151,8 @@ Result<void> PackageBuilder::AddFile(
             return MakeError(ErrorCode::kInvalidArgument, "file name '" + name + "' appears twice");
         }
     }
-    // The rules of the format, checked on a manifest holding just this file, before reading.
+    // The rules of the format, checked on a manifest holding just this file.
     EvidenceFile file{std::move(name), std::move(media_type), {}, std::move(added_by), added_ms};
-    file.sealed.sha256 = std::string(64, '0');
-    file.sealed.encrypted_sha256 = std::string(64, '0');
     EvidenceManifest probe;
     probe.package = "00000000-0000-7000-8000-000000000000";
     probe.case_id = "probe";
@@ -166,9 +160,24 @@ Result<void> PackageBuilder::AddFile(
     probe.to = "probe";
     probe.chunk_bytes = chunk_bytes_;
     probe.files.push_back(file);
+    probe.files.back().sealed.sha256 = std::string(64, '0');
+    probe.files.back().sealed.encrypted_sha256 = std::string(64, '0');
     probe.sealed_key.assign(72, 0);
     CONCORD_RETURN_IF_ERROR(ManifestContent(probe));
+    return file;
+}
 
+Result<void> PackageBuilder::AddFile(
+    std::string name,
+    std::string media_type,
+    std::string added_by,
+    std::int64_t added_ms,
+    const PlaintextSource& source
+) {
+    CONCORD_ASSIGN_OR_RETURN(
+        EvidenceFile file,
+        CheckNewFile(std::move(name), std::move(media_type), std::move(added_by), added_ms)
+    );
     CONCORD_ASSIGN_OR_RETURN(FileSealer sealer, FileSealer::Create(key_, chunk_bytes_, *blobs_));
     std::vector<std::uint8_t> piece(kPiece);
     CONCORD_RETURN_IF_ERROR(ForEachPiece(source, piece, [&sealer](ByteSpan bytes) {

@@ -273,6 +273,8 @@ Result<bool> EvidenceService::Shred(std::string_view package, std::int64_t now_m
             }
         }
     }
+    CONCORD_ASSIGN_OR_RETURN(std::vector<std::string> uploads, DropUploads(*tx, p.package));
+    blobs.partials.insert(blobs.partials.end(), uploads.begin(), uploads.end());
     CONCORD_RETURN_IF_ERROR(tx->Execute(kErasePackage, {p.package, Bytes{}}));
     CONCORD_RETURN_IF_ERROR(tx->Execute(kEraseFileNames, {p.package}));
     CONCORD_RETURN_IF_ERROR(Audit(
@@ -297,14 +299,7 @@ Result<bool> EvidenceService::Shred(std::string_view package, std::int64_t now_m
             );
         }
     }
-    for (const std::string& name : blobs.partials) {
-        if (auto removed = blobs_.RemovePartial(name); !removed) {
-            log::Warning(
-                "shredded partial evidence file not removed",
-                {{"package", p.package}, {"error", removed.error().ToString()}}
-            );
-        }
-    }
+    RemovePartials(blobs.partials, p.package);
     return true;
 }
 

@@ -79,12 +79,6 @@ Result<void> CheckConsentReference(std::string_view reference) {
     return {};
 }
 
-/// The login an actor's files are recorded under: the person's, or "node" for the node itself
-/// (a login in the format's sense).
-std::string AddedBy(const Actor& actor) {
-    return actor.kind == Actor::Kind::kUser ? actor.user_id : "node";
-}
-
 }  // namespace
 
 // Version 2: the transfer to the recipient. `sender` is NULL for this node's own packages and
@@ -129,7 +123,9 @@ std::vector<store::Migration> EvidenceService::Migrations() {
             "app_evidence", 2, std::string(kTransferSchema), std::string(kTransferSchema)},
         store::Migration{
             "app_evidence", 3, DataProtectionSchema("INTEGER"), DataProtectionSchema("BIGINT")},
-        store::Migration{"app_evidence", 4, RetentionSchema("INTEGER"), RetentionSchema("BIGINT")}};
+        store::Migration{"app_evidence", 4, RetentionSchema("INTEGER"), RetentionSchema("BIGINT")},
+        store::Migration{
+            "app_evidence", 5, detail::UploadSchema("INTEGER"), detail::UploadSchema("BIGINT")}};
     for (store::Migration& m : AccessLogMigrations()) {
         all.push_back(std::move(m));
     }
@@ -385,7 +381,7 @@ Result<EvidenceFile> EvidenceService::AddFile(
     // leaves no row (and at most an unreferenced blob).
     PackageBuilder builder = PackageBuilder::Resume(blobs_, p.chunk_bytes, std::move(key), p.files);
     CONCORD_RETURN_IF_ERROR(
-        builder.AddFile(std::move(name), std::move(media_type), AddedBy(actor), now_ms, source)
+        builder.AddFile(std::move(name), std::move(media_type), detail::AddedBy(actor), now_ms, source)
     );
     const EvidenceFile file = builder.Files().back();
 
@@ -472,6 +468,8 @@ Result<std::string> EvidenceService::SealPackage(
     if (changed != 1) {
         return Invalid("evidence package " + p.package + " is sealed already");
     }
+    // Uploads still under way are not part of what was signed: they end here.
+    CONCORD_ASSIGN_OR_RETURN(std::vector<std::string> unfinished, DropUploads(*tx, p.package));
     CONCORD_RETURN_IF_ERROR(Audit(
         *tx,
         boost::json::object{
@@ -484,6 +482,7 @@ Result<std::string> EvidenceService::SealPackage(
         actor
     ));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
+    RemovePartials(unfinished, p.package);
     return text;
 }
 

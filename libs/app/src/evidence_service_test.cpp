@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include <boost/json/parse.hpp>
@@ -583,6 +584,182 @@ TEST_P(EvidenceServiceTest, AHoldNeedsAReasonAndTheRightToEditTheCase) {
     );
     EXPECT_EQ(service_->HoldsOf(carol, case_id_).error().code, ErrorCode::kPermissionDenied);
     EXPECT_TRUE(service_->HoldsOf(alice_, case_id_)->empty());
+}
+
+/// The bytes of `text` from `from` to `to`, in pieces of at most 1000 bytes; then the connection
+/// breaks (kUnavailable) unless `to` is the end of `text`.
+PlaintextSource Part(const std::string& text, std::size_t from, std::size_t to) {
+    auto at = std::make_shared<std::size_t>(from);
+    return [&text, at, to](std::span<std::uint8_t> out) -> Result<std::size_t> {
+        if (*at == to) {
+            if (to == text.size()) {
+                return std::size_t{0};
+            }
+            return MakeError(ErrorCode::kUnavailable, "the connection broke");
+        }
+        const std::size_t n = std::min({out.size(), to - *at, std::size_t{1000}});
+        std::copy_n(text.data() + *at, n, out.data());
+        *at += n;
+        return n;
+    };
+}
+
+TEST_P(EvidenceServiceTest, AnUploadCutOffGoesOnFromTheLastWholeChunkAndIsRecordedOnceWhole) {
+    const std::string package = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
+    const std::string& text = large_;  // three whole chunks and a bit
+    const auto size = static_cast<std::uint64_t>(text.size());
+    // Broken off two and a half chunks in: the two whole chunks are kept.
+    const std::size_t cut = 2 * kChunk + kChunk / 2;
+    auto first = service_->AddFilePart(
+        alice_, package, "log.txt", "text/plain", size, 0, Part(text, 0, cut), kNow + 1
+    );
+    ASSERT_FALSE(first);
+    EXPECT_EQ(first.error().code, ErrorCode::kUnavailable);
+    auto status = service_->UploadStatusOf(alice_, package, "log.txt");
+    ASSERT_TRUE(status) << status.error().ToString();
+    EXPECT_EQ(status->received, 2 * kChunk);
+    EXPECT_EQ(status->size, size);
+    EXPECT_EQ(status->media_type, "text/plain");
+    EXPECT_EQ(status->started_by, "user:alice");
+    EXPECT_TRUE(service_->Get(alice_, package)->files.empty());  // nothing recorded yet
+
+    // A part that does not start where the kept bytes end is not read.
+    auto wrong = service_->AddFilePart(
+        alice_, package, "log.txt", "text/plain", size, cut, Part(text, cut, text.size()), kNow + 2
+    );
+    ASSERT_TRUE(wrong) << wrong.error().ToString();
+    EXPECT_FALSE(wrong->accepted);
+    EXPECT_EQ(wrong->status.received, 2 * kChunk);
+    // Nor one of another size or type.
+    EXPECT_EQ(
+        service_
+            ->AddFilePart(
+                alice_, package, "log.txt", "text/csv", size, 2 * kChunk, Part(text, 0, 0), kNow
+            )
+            .error()
+            .code,
+        ErrorCode::kInvalidArgument
+    );
+
+    // A part that ends early, cleanly, keeps its whole chunks too.
+    const std::size_t early = 3 * kChunk + 5;
+    auto second = service_->AddFilePart(
+        alice_, package, "log.txt", "text/plain", size, 2 * kChunk, Part(text, 2 * kChunk, early),
+        kNow + 3
+    );
+    ASSERT_FALSE(second);
+    EXPECT_EQ(service_->UploadStatusOf(alice_, package, "log.txt")->received, 3 * kChunk);
+    auto last = service_->AddFilePart(
+        alice_, package, "log.txt", "text/plain", size, 3 * kChunk,
+        Part(text, 3 * kChunk, text.size()), kNow + 4
+    );
+    ASSERT_TRUE(last) << last.error().ToString();
+    ASSERT_TRUE(last->accepted);
+    ASSERT_TRUE(last->file.has_value());
+    EXPECT_EQ(last->file->sealed.size, size);
+    EXPECT_EQ(last->file->sealed.sha256, HexEncode(crypto::Sha256(AsBytes(text))));
+    EXPECT_EQ(
+        service_->UploadStatusOf(alice_, package, "log.txt").error().code, ErrorCode::kNotFound
+    );
+
+    // The file reads back whole, and its blob is the one a single upload would have made of it
+    // (same layout, hashes checked when it is opened).
+    ASSERT_TRUE(service_->SealPackage(alice_, package, *directory_, kNow + 5));
+    const auto out = dir_ / "download";
+    ASSERT_TRUE(service_->Download(alice_, package, out, kNow + 6));
+    EXPECT_EQ(Slurp(out / "files" / "log.txt"), text);
+    ASSERT_TRUE(VerifyExportedPackage(*directory_, out));
+    const auto leaves = EvidenceLeaves();
+    const auto added = std::count_if(leaves.begin(), leaves.end(), [](const auto& leaf) {
+        return leaf.at("event").as_string() == "evidence.file_added";
+    });
+    EXPECT_EQ(added, 1);  // one file, recorded once, whatever the number of parts
+}
+
+TEST_P(EvidenceServiceTest, KeptBytesThatNoLongerAuthenticateAreSentAgain) {
+    const std::string package = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
+    const std::string& text = large_;
+    const auto size = static_cast<std::uint64_t>(text.size());
+    ASSERT_FALSE(service_->AddFilePart(
+        alice_, package, "log.txt", "text/plain", size, 0, Part(text, 0, 2 * kChunk + 1), kNow
+    ));
+    ASSERT_EQ(service_->UploadStatusOf(alice_, package, "log.txt")->received, 2 * kChunk);
+    // A disk alters a byte of the second chunk: the next part finds it and asks from there.
+    std::filesystem::path partial;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_ / "fr-blobs" / "partial")) {
+        partial = entry.path();
+    }
+    ASSERT_FALSE(partial.empty());
+    {
+        std::fstream f(partial, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(static_cast<std::streamoff>(
+            crypto::kStreamHeaderBytes + kChunk + crypto::kStreamChunkOverhead + 7
+        ));
+        f.put('\x01');
+    }
+    auto refused = service_->AddFilePart(
+        alice_, package, "log.txt", "text/plain", size, 2 * kChunk,
+        Part(text, 2 * kChunk, text.size()), kNow + 1
+    );
+    ASSERT_TRUE(refused) << refused.error().ToString();
+    EXPECT_FALSE(refused->accepted);
+    EXPECT_EQ(refused->status.received, kChunk);
+    auto done = service_->AddFilePart(
+        alice_, package, "log.txt", "text/plain", size, kChunk, Part(text, kChunk, text.size()),
+        kNow + 2
+    );
+    ASSERT_TRUE(done) << done.error().ToString();
+    ASSERT_TRUE(done->file.has_value());
+    EXPECT_EQ(done->file->sealed.sha256, HexEncode(crypto::Sha256(AsBytes(text))));
+}
+
+TEST_P(EvidenceServiceTest, AnUploadRefusesExtraBytesAndEndsWhenItsPackageIsSealed) {
+    const std::string package = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
+    // An upload never started has nothing kept: go on from byte 0.
+    auto unknown = service_->AddFilePart(
+        alice_, package, "a.txt", "text/plain", 10, 4, Part(large_, 4, 10), kNow
+    );
+    ASSERT_TRUE(unknown) << unknown.error().ToString();
+    EXPECT_FALSE(unknown->accepted);
+    EXPECT_EQ(unknown->status.received, 0U);
+    EXPECT_EQ(
+        service_->AddFilePart(alice_, package, "a.txt", "text/plain", 10, 0, Part(large_, 0, 11), kNow)
+            .error()
+            .code,
+        ErrorCode::kInvalidArgument
+    );
+    const Actor carol = testing::Person("carol", "fraud", {Role::kOfficer});
+    EXPECT_EQ(
+        service_->UploadStatusOf(carol, package, "a.txt").error().code,
+        ErrorCode::kPermissionDenied
+    );
+    // An empty file in one part.
+    const std::string empty;
+    auto nothing = service_->AddFilePart(
+        alice_, package, "empty.txt", "text/plain", 0, 0, Part(empty, 0, 0), kNow
+    );
+    ASSERT_TRUE(nothing) << nothing.error().ToString();
+    ASSERT_TRUE(nothing->file.has_value());
+    EXPECT_EQ(nothing->file->sealed.size, 0U);
+
+    ASSERT_FALSE(service_->AddFilePart(
+        alice_, package, "b.txt", "text/plain", large_.size(), 0, Part(large_, 0, kChunk + 1), kNow
+    ));
+    ASSERT_TRUE(service_->UploadStatusOf(alice_, package, "b.txt"));
+    ASSERT_TRUE(service_->SealPackage(alice_, package, *directory_, kNow + 1));
+    EXPECT_EQ(service_->UploadStatusOf(alice_, package, "b.txt").error().code, ErrorCode::kNotFound);
+    EXPECT_TRUE(std::filesystem::is_empty(dir_ / "fr-blobs" / "partial"));
+    EXPECT_EQ(
+        service_
+            ->AddFilePart(
+                alice_, package, "b.txt", "text/plain", large_.size(), 0,
+                Part(large_, 0, large_.size()), kNow + 2
+            )
+            .error()
+            .code,
+        ErrorCode::kInvalidArgument
+    );
+    EXPECT_EQ(service_->Get(alice_, package)->files.size(), 1U);
 }
 
 INSTANTIATE_TEST_SUITE_P(

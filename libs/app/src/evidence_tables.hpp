@@ -1,6 +1,6 @@
 #pragma once
 
-// What the evidence service's two source files share about its tables and key sealing
+// What the evidence service's source files share about its tables and key sealing
 // (docs/formats/evidence.md "At the sending node").
 #include <cstdint>
 #include <string>
@@ -10,6 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "concord/app/actor.hpp"
 #include "concord/app/evidence_manifest.hpp"
 #include "concord/app/retention_policy.hpp"
 #include "concord/core/bytes.hpp"
@@ -105,6 +106,15 @@ inline boost::json::object RetentionLeaf(const RetentionPolicy::Decision& retent
 }
 
 /// The partial blob of file `index` of an incoming package.
+/// The login an actor's files are recorded under: the person's, or "node" for the node itself
+/// (a login in the format's sense).
+inline std::string AddedBy(const Actor& actor) {
+    return actor.kind == Actor::Kind::kUser ? actor.user_id : "node";
+}
+
+/// The table of uploads under way (evidence_upload.cpp), for the migration list.
+std::string UploadSchema(std::string_view integer);
+
 inline std::string EvidencePartialName(std::string_view package, std::size_t index) {
     return std::string(package) + "-" + std::to_string(index);
 }

@@ -16,10 +16,15 @@
 #include "concord/crypto/sha256.hpp"
 #include "concord/federation/node.hpp"
 
+#include "evidence_chunks.hpp"
 #include "evidence_tables.hpp"
 
 namespace concord::app {
 namespace {
+
+using detail::ChunkBoundaryBelow;
+using detail::ChunkChecker;
+using detail::ReadFull;
 
 constexpr std::string_view kSelectOutgoing =
     "SELECT package FROM app_evidence_packages WHERE state = 'sealed' AND sender IS NULL ORDER "
@@ -47,99 +52,6 @@ Error Invalid(std::string message) {
 
 std::string HexSha256(std::string_view text) {
     return HexEncode(crypto::Sha256(AsBytes(text)));
-}
-
-/// The largest chunk boundary of `layout`'s encrypted file at or below `kept` bytes.
-std::uint64_t ChunkBoundaryBelow(const ChunkLayout& layout, std::uint64_t kept) {
-    if (kept >= layout.SealedSize()) {
-        return layout.SealedSize();
-    }
-    if (kept < crypto::kStreamHeaderBytes) {
-        return 0;
-    }
-    const std::uint64_t whole =
-        (kept - crypto::kStreamHeaderBytes) / (layout.ChunkBytes() + crypto::kStreamChunkOverhead);
-    return layout.SealedOffset(std::min(whole, layout.Count() - 1));
-}
-
-/// Authenticates one encrypted file piece by piece as it arrives: the header, then each chunk
-/// in order, the final tag exactly on the last. Hashes what it accepted (the encrypted bytes and
-/// the plaintext) for the manifest's check. Not thread-safe.
-class ChunkChecker {
-public:
-    ChunkChecker(const crypto::SecretBytes& key, const ChunkLayout& layout)
-        : key_(key), layout_(layout) {}
-
-    /// Bytes the next piece must have: the header first, then each chunk; 0 once complete.
-    [[nodiscard]] std::uint64_t NextBytes() const {
-        if (!decryptor_) {
-            return crypto::kStreamHeaderBytes;
-        }
-        return next_chunk_ < layout_.Count() ? layout_.SealedBytes(next_chunk_) : 0;
-    }
-    /// Encrypted bytes accepted so far.
-    [[nodiscard]] std::uint64_t Verified() const { return verified_; }
-
-    /// Checks the next piece (exactly NextBytes() long). kUnauthenticated if it fails; the
-    /// checker is then unusable.
-    Result<void> Accept(ByteSpan piece) {
-        if (!decryptor_) {
-            auto created = crypto::StreamDecryptor::Create(key_, piece);
-            if (!created) {
-                return MakeError(ErrorCode::kUnauthenticated, "bad stream header");
-            }
-            decryptor_.emplace(std::move(*created));
-        } else {
-            auto plain = decryptor_->Pull(piece);
-            if (!plain) {
-                return MakeError(
-                    ErrorCode::kUnauthenticated,
-                    "chunk " + std::to_string(next_chunk_) + " does not authenticate"
-                );
-            }
-            const bool last = next_chunk_ + 1 == layout_.Count();
-            if (decryptor_->Finished() != last) {
-                return MakeError(
-                    ErrorCode::kUnauthenticated,
-                    "chunk " + std::to_string(next_chunk_) +
-                        (last ? " should end the file and does not" : " ends the file too early")
-                );
-            }
-            plain_hash_.Update(*plain);
-            ++next_chunk_;
-        }
-        sealed_hash_.Update(piece);
-        verified_ += piece.size();
-        return {};
-    }
-
-    /// The hex SHA-256 of the plaintext and of the encrypted file (once complete).
-    std::pair<std::string, std::string> Hashes() {
-        return {HexEncode(plain_hash_.Finish()), HexEncode(sealed_hash_.Finish())};
-    }
-
-private:
-    const crypto::SecretBytes& key_;
-    ChunkLayout layout_;
-    std::optional<crypto::StreamDecryptor> decryptor_;
-    std::uint64_t next_chunk_{0};
-    std::uint64_t verified_{0};
-    crypto::Sha256Hasher plain_hash_;
-    crypto::Sha256Hasher sealed_hash_;
-};
-
-/// Reads exactly `out.size()` bytes unless `read` ends first; returns how many it read.
-template <class Read>
-Result<std::size_t> ReadFull(Read&& read, std::span<std::uint8_t> out) {
-    std::size_t filled = 0;
-    while (filled < out.size()) {
-        CONCORD_ASSIGN_OR_RETURN(std::size_t n, read(out.subspan(filled)));
-        if (n == 0) {
-            break;
-        }
-        filled += n;
-    }
-    return filled;
 }
 
 }  // namespace
@@ -375,21 +287,8 @@ Result<ReceiveOutcome> EvidenceService::Receive(
         return ReceiveOutcome{false, std::move(status)};
     }
     const std::string name = detail::EvidencePartialName(p.package, index);
-    bool taken = false;
-    {
-        MutexLock lock(receiving_mu_);
-        taken = receiving_.insert(name).second;
-    }
-    struct Release {
-        EvidenceService* service;
-        std::string name;
-        ~Release() {
-            if (service != nullptr) {
-                service->ReleaseReceiving(name);
-            }
-        }
-    } release{taken ? this : nullptr, name};
-    if (!taken) {
+    const std::optional<Claim> claim = TryClaim(name);
+    if (!claim) {
         return MakeError(
             ErrorCode::kUnavailable,
             "file " + std::to_string(index) + " of " + p.package + " is being received already"
@@ -403,30 +302,8 @@ Result<ReceiveOutcome> EvidenceService::Receive(
     );
     CONCORD_ASSIGN_OR_RETURN(auto partial, blobs_.OpenPartial(name));
     ChunkChecker checker(key, layout);
+    CONCORD_RETURN_IF_ERROR(detail::RecheckPartial(checker, *partial));
     Bytes piece;
-    // Nothing kept is trusted without its tag: what a crash tore or a disk altered is checked
-    // again (locally; the sender resends nothing) and cut off.
-    while (checker.NextBytes() > 0 && checker.Verified() + checker.NextBytes() <= partial->Size()) {
-        piece.resize(checker.NextBytes());
-        CONCORD_ASSIGN_OR_RETURN(
-            std::size_t n,
-            ReadFull(
-                [&, at = checker.Verified()](std::span<std::uint8_t> out
-                ) mutable -> Result<std::size_t> {
-                    CONCORD_ASSIGN_OR_RETURN(std::size_t got, partial->ReadAt(at, out));
-                    at += got;
-                    return got;
-                },
-                piece
-            )
-        );
-        if (n != piece.size() || !checker.Accept(piece)) {
-            break;
-        }
-    }
-    if (partial->Size() != checker.Verified()) {
-        CONCORD_RETURN_IF_ERROR(partial->Truncate(checker.Verified()));
-    }
     if (offset != checker.Verified()) {
         status.files[index].received = checker.Verified();
         return ReceiveOutcome{false, std::move(status)};

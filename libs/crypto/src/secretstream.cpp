@@ -1,5 +1,7 @@
 #include "concord/crypto/secretstream.hpp"
 
+#include <algorithm>
+
 #include <sodium.h>
 
 #include "concord/core/assert.hpp"
@@ -87,6 +89,24 @@ struct StreamDecryptor::Impl {
     SecretBytes state = NewState();
     bool finished{false};
 };
+
+Result<StreamEncryptor> StreamEncryptor::ContinueAfter(
+    const StreamDecryptor& pulled, ByteSpan header
+) {
+    CONCORD_ASSERT(pulled.impl_ != nullptr);
+    if (pulled.impl_->finished) {
+        return MakeError(ErrorCode::kInvalidArgument, "the stream has ended: it cannot go on");
+    }
+    if (header.size() != kStreamHeaderBytes) {
+        return MakeError(ErrorCode::kInvalidArgument, "stream header must be 24 bytes");
+    }
+    StreamEncryptor enc;
+    std::copy(header.begin(), header.end(), enc.impl_->header.begin());
+    // libsodium's push and pull keep the same state (key, nonce) and step it the same way after
+    // each chunk, so the puller's state is the pusher's at the same point of the stream.
+    std::copy_n(pulled.impl_->state.Data(), sizeof(State), enc.impl_->state.Data());
+    return enc;
+}
 
 StreamDecryptor::StreamDecryptor() : impl_(std::make_unique<Impl>()) {}
 StreamDecryptor::~StreamDecryptor() = default;

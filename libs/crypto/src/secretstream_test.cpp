@@ -151,5 +151,40 @@ TEST(SecretStream, MovedEncryptorContinuesTheStream) {
     EXPECT_TRUE(dec->Finished());
 }
 
+TEST(SecretStream, AnEncryptorContinuedAfterPulledChunksPushesWhatTheFirstWouldHave) {
+    const SecretBytes key = GenerateStreamKey();
+    const Stream s = Encrypt(key, 6);
+    for (std::size_t kept = 0; kept < s.chunks.size(); ++kept) {
+        StreamDecryptor dec = Decryptor(key, s);
+        for (std::size_t i = 0; i < kept; ++i) {
+            ASSERT_TRUE(dec.Pull(s.chunks[i]).has_value());
+        }
+        auto continued = StreamEncryptor::ContinueAfter(dec, s.header);
+        ASSERT_TRUE(continued.has_value()) << kept;
+        EXPECT_EQ(continued->Header(), s.header);
+        for (std::size_t i = kept; i < s.chunks.size(); ++i) {
+            // Byte for byte the chunks of the original stream, the final tag included.
+            EXPECT_EQ(continued->Push(s.plaintexts[i], i + 1 == s.chunks.size()), s.chunks[i])
+                << "kept " << kept << ", chunk " << i;
+        }
+    }
+}
+
+TEST(SecretStream, AFinishedStreamCannotBeContinued) {
+    const SecretBytes key = GenerateStreamKey();
+    const Stream s = Encrypt(key, 2);
+    StreamDecryptor dec = Decryptor(key, s);
+    EXPECT_EQ(
+        StreamEncryptor::ContinueAfter(dec, AsBytes("short")).error().code,
+        ErrorCode::kInvalidArgument
+    );
+    for (const Bytes& c : s.chunks) {
+        ASSERT_TRUE(dec.Pull(c).has_value());
+    }
+    EXPECT_EQ(
+        StreamEncryptor::ContinueAfter(dec, s.header).error().code, ErrorCode::kInvalidArgument
+    );
+}
+
 }  // namespace
 }  // namespace concord::crypto

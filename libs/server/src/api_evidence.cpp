@@ -225,6 +225,19 @@ Response GetPackage(
                    : FromError(package.error());
 }
 
+boost::json::object UploadJson(const app::UploadStatus& u) {
+    return boost::json::object{
+        {"package", u.package},
+        {"name", u.name},
+        {"media_type", u.media_type},
+        {"size", ToJson(u.size)},
+        {"received", ToJson(u.received)},
+        {"started", FormatTimestamp(u.started_ms)},
+        {"started_by", u.started_by}};
+}
+
+// A file in one body, or, with ?size=, in parts: the body holds its bytes from ?offset= (0 by
+// default) on, and the node keeps every whole chunk that arrives, so a cut part goes on later.
 Response Upload(
     app::EvidenceService& evidence, Request& request, net::BodySource& body, const app::Actor& actor
 ) {
@@ -232,16 +245,64 @@ Response Upload(
     const app::PlaintextSource source = [&body](std::span<std::uint8_t> out) {
         return body.Read(out);
     };
-    auto file = evidence.AddFile(
+    if (!request.QueryParam("size")) {
+        auto file = evidence.AddFile(
+            actor,
+            request.params.at("package"),
+            request.params.at("name"),
+            std::move(media_type),
+            source,
+            NowMillis()
+        );
+        return file ? net::Json(201, boost::json::serialize(FileJson(*file)))
+                    : EvidenceError(file.error());
+    }
+    auto size = UnsignedParam(request, "size", 0, app::kMaxEvidenceFileBytes);
+    if (auto* refused = std::get_if<Response>(&size)) {
+        return std::move(*refused);
+    }
+    auto offset = UnsignedParam(request, "offset", 0, app::kMaxEvidenceFileBytes, 0);
+    if (auto* refused = std::get_if<Response>(&offset)) {
+        return std::move(*refused);
+    }
+    auto outcome = evidence.AddFilePart(
         actor,
         request.params.at("package"),
         request.params.at("name"),
         std::move(media_type),
+        std::get<std::uint64_t>(size),
+        std::get<std::uint64_t>(offset),
         source,
         NowMillis()
     );
-    return file ? net::Json(201, boost::json::serialize(FileJson(*file)))
-                : EvidenceError(file.error());
+    if (!outcome) {
+        return EvidenceError(outcome.error());
+    }
+    if (outcome->file) {
+        return net::Json(201, boost::json::serialize(FileJson(*outcome->file)));
+    }
+    if (!outcome->accepted) {
+        return ErrorBody(
+            409,
+            "offset_mismatch",
+            "the node has kept " + std::to_string(outcome->status.received) +
+                " bytes of this file: send it from there (error.upload.received)",
+            boost::json::object{{"upload", UploadJson(outcome->status)}}
+        );
+    }
+    return net::Json(202, boost::json::serialize(UploadJson(outcome->status)));
+}
+
+Response UploadStatus(
+    NodeService::Impl& /*s*/,
+    app::EvidenceService& evidence,
+    Request& request,
+    const app::Actor& actor
+) {
+    auto status =
+        evidence.UploadStatusOf(actor, request.params.at("package"), request.params.at("name"));
+    return status ? net::Json(200, boost::json::serialize(UploadJson(*status)))
+                  : FromError(status.error());
 }
 
 Response Seal(
@@ -480,6 +541,12 @@ void AddEvidenceRoutes(RouteTable& t, NodeService::Impl& s) {
             return Upload(*s.evidence, r, body, a);
         },
         upload
+    );
+    t.Authed(
+        "GET",
+        "/api/v1/evidence/{package}/uploads/{name}",
+        app::Action::kCaseEdit,
+        Bind(s, UploadStatus)
     );
     t.AuthedStreaming(
         "GET",

@@ -872,6 +872,87 @@ TEST_F(ServiceTest, AnUploadCutOffHalfWayRecordsNothingAndLeavesNoBlob) {
     );
 }
 
+TEST_F(ServiceTest, AnUploadInPartsIsAskedWhereItStandsAndGoesOnFromThere) {
+    const std::string case_id = IncomingCaseAtHu();
+    ASSERT_FALSE(case_id.empty());
+    auto created = Call(1, "POST", "/api/v1/cases/" + case_id + "/evidence", "{}");
+    ASSERT_TRUE(created);
+    ASSERT_EQ(created->status, 201u) << created->body;
+    const std::string package(boost::json::parse(created->body).at("package").as_string());
+    const std::string files = "/api/v1/evidence/" + package + "/files/part.bin";
+    const std::string uploads = "/api/v1/evidence/" + package + "/uploads/part.bin";
+    const std::string base = "https://127.0.0.1:" + std::to_string(services_[1]->ApiPort());
+    std::string content(48 << 10, '\0');
+    for (std::size_t i = 0; i < content.size(); ++i) {
+        content[i] = static_cast<char>(i * 131 % 253);
+    }
+    auto none = Call(1, "GET", uploads);
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->status, 404u) << none->body;
+
+    // A part broken off by the client: the node has the upload under way, with what it kept.
+    class CutOff final : public net::BodySource {
+    public:
+        explicit CutOff(const std::string& data) : data_(data) {}
+        Result<size_t> Read(std::span<std::uint8_t> buffer) override {
+            if (sent_ >= 20 << 10) {
+                return MakeError(ErrorCode::kUnavailable, "the client went away");
+            }
+            const std::size_t n = std::min<std::size_t>(buffer.size(), (20 << 10) - sent_);
+            std::copy_n(data_.data() + sent_, n, buffer.data());
+            sent_ += n;
+            return n;
+        }
+
+    private:
+        const std::string& data_;
+        std::size_t sent_{0};
+    } cut(content);
+    net::HttpClient client(Options(1));
+    const std::string sized = files + "?size=" + std::to_string(content.size());
+    EXPECT_FALSE(client.Upload("PUT", base + sized, Token(1), cut, content.size()));
+    boost::json::value status;
+    ASSERT_TRUE(test_util::WaitFor([&] {
+        auto got = Call(1, "GET", uploads);
+        if (!got || got->status != 200) {
+            return false;
+        }
+        status = boost::json::parse(got->body);
+        return true;
+    }));
+    EXPECT_EQ(status.at("size").to_number<std::int64_t>(), static_cast<std::int64_t>(content.size()));
+    EXPECT_EQ(status.at("media_type").as_string(), "application/octet-stream");
+    // Less than one chunk (1 MiB) arrived: nothing whole to keep, so the next part starts at 0.
+    EXPECT_EQ(status.at("received").to_number<std::int64_t>(), 0);
+
+    // A part from elsewhere is refused unread, with where to start.
+    net::MemoryBodySource rest(std::string_view(content).substr(20 << 10));
+    auto refused = client.Upload(
+        "PUT", base + sized + "&offset=" + std::to_string(20 << 10), Token(1), rest,
+        content.size() - (20 << 10)
+    );
+    ASSERT_TRUE(refused) << refused.error().ToString();
+    EXPECT_EQ(refused->status, 409u) << refused->body;
+    const boost::json::value mismatch = boost::json::parse(refused->body);
+    EXPECT_EQ(mismatch.at("error").at("code").as_string(), "offset_mismatch");
+    EXPECT_EQ(mismatch.at("error").at("upload").at("received").to_number<std::int64_t>(), 0);
+    auto bad = Call(1, "PUT", files + "?size=-1", "x");
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400u) << bad->body;
+
+    net::MemoryBodySource whole(content);
+    auto done = client.Upload("PUT", base + sized + "&offset=0", Token(1), whole, content.size());
+    ASSERT_TRUE(done) << done.error().ToString();
+    ASSERT_EQ(done->status, 201u) << done->body;
+    EXPECT_EQ(
+        boost::json::parse(done->body).at("sha256").as_string(),
+        HexEncode(crypto::Sha256(AsBytes(content)))
+    );
+    auto gone = Call(1, "GET", uploads);
+    ASSERT_TRUE(gone);
+    EXPECT_EQ(gone->status, 404u) << gone->body;
+}
+
 class StartRefusalTest : public ServiceTest {
 protected:
     void SetUp() override {

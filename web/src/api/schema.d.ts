@@ -3352,10 +3352,15 @@ export interface paths {
                 };
             };
         };
-        /** Upload a file into a draft package, streamed (case.edit). The body is the file itself, of any size up to evidence.max_file_bytes; it is encrypted chunk by chunk into the blob folder as it arrives and recorded only once all of it is stored (audit event evidence.file_added). Runs on the listener's streaming pool: at most evidence.transfers uploads and downloads at once. */
+        /** Upload a file into a draft package, streamed (case.edit). The body is the file itself, of any size up to evidence.max_file_bytes; it is encrypted chunk by chunk into the blob folder as it arrives and recorded only once all of it is stored (audit event evidence.file_added). With ?size= the upload goes in parts: the body holds the file's bytes from ?offset= on, every whole chunk that arrives is kept, and a part cut off by the network goes on later from the byte GET /api/v1/evidence/{package}/uploads/{name} gives (received). Runs on the listener's streaming pool: at most evidence.transfers uploads and downloads at once. */
         put: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description the whole file's size in bytes: makes the upload one in parts (resumable). Offset 0 starts it, or starts it again. */
+                    size?: number;
+                    /** @description with size: the byte of the file the body starts at; anything but 0 must be where the bytes the node kept end (received) */
+                    offset?: number;
+                };
                 header?: {
                     /** @description the file's media type; default application/octet-stream */
                     "Content-Type"?: string;
@@ -3383,7 +3388,16 @@ export interface paths {
                         "application/json": components["schemas"]["EvidenceFile"];
                     };
                 };
-                /** @description invalid_argument: a bad or repeated name, a bad media type, or a package that is no longer a draft */
+                /** @description with size: the body ended before the file did; the node kept the bytes up to received (a chunk boundary): send the rest from there */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EvidenceUpload"];
+                    };
+                };
+                /** @description invalid_argument: a bad or repeated name, a bad media type, a package that is no longer a draft; with size: a body longer than size - offset, or a size or media type other than the upload started with */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3419,6 +3433,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description offset_mismatch: the body does not start where the kept bytes end; nothing was read; error.upload (an EvidenceUpload) says where to start */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description too_large: the body is larger than evidence.max_file_bytes */
                 413: {
                     headers: {
@@ -3439,6 +3462,74 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence/{package}/uploads/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How far the upload in parts of a file stands (case.edit): the bytes the node kept, where the next part starts. 404 when none is under way: never started, recorded, or dropped when the package was sealed or shredded. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the package id (UUIDv7) */
+                    package: string;
+                    /** @description the file's name in the package, percent-encoded (no '/', NUL or control characters) */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the upload under way */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EvidenceUpload"];
+                    };
+                };
+                /** @description unauthenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description permission_denied: the policy (docs/permissions.md) does not let the caller do this to this case */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found: no such case or package, or no upload of this file under way */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -7339,6 +7430,26 @@ export interface components {
             files: number;
             /** @description plaintext bytes of its files (kept after shredding) */
             bytes: number;
+        };
+        /** @description A file being uploaded in parts: what the node kept of it so far */
+        EvidenceUpload: {
+            package: string;
+            name: string;
+            media_type: string;
+            /**
+             * Format: int64
+             * @description the whole file's size, as declared when the upload started
+             */
+            size: number;
+            /**
+             * Format: int64
+             * @description bytes kept, at a chunk boundary: the next part starts here
+             */
+            received: number;
+            /** Format: date-time */
+            started: string;
+            /** @description who started it (user:LOGIN, or node) */
+            started_by: string;
         };
     };
     responses: never;

@@ -54,6 +54,13 @@ public:
         const PlaintextSource& source
     );
 
+    /// The checks AddFile makes before it reads anything, on their own (for a file that arrives
+    /// in parts): the file as it will be recorded, its hashes still empty. kInvalidArgument as
+    /// AddFile.
+    Result<EvidenceFile> CheckNewFile(
+        std::string name, std::string media_type, std::string added_by, std::int64_t added_ms
+    ) const;
+
     /// The files added so far.
     [[nodiscard]] const std::vector<EvidenceFile>& Files() const { return files_; }
 

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "concord/app/actor.hpp"
@@ -175,6 +176,27 @@ struct ReceiveOutcome {
     IncomingStatus status;
 };
 
+/// A file being uploaded in parts (EvidenceService::AddFilePart): what the node kept of it.
+struct UploadStatus {
+    std::string package;
+    std::string name;
+    std::string media_type;
+    std::uint64_t size{0};  ///< plaintext bytes of the whole file, as declared when it started
+    /// Plaintext bytes kept, always at a chunk boundary: the next part starts here.
+    std::uint64_t received{0};
+    std::int64_t started_ms{0};
+    std::string started_by;  ///< actor label
+};
+
+/// What EvidenceService::AddFilePart did: `file` once the whole file arrived and was recorded;
+/// otherwise where the upload stands. `accepted` is false when the part did not start where the
+/// kept bytes end (nothing was read: send from `status.received`).
+struct UploadOutcome {
+    bool accepted{false};
+    std::optional<EvidenceFile> file;
+    UploadStatus status;
+};
+
 /// One file of a package opened for reading (EvidenceService::OpenFile).
 struct EvidenceFileRead {
     EvidenceFile file;
@@ -253,6 +275,37 @@ public:
         std::string media_type,
         const PlaintextSource& source,
         std::int64_t now_ms
+    );
+
+    // ---- Uploads in parts (evidence_upload.cpp; docs/cases.md "Evidence"): a file cut off by
+    // a broken connection goes on from the last whole chunk the node kept.
+
+    /// Adds the file `name` of `size` plaintext bytes and type `media_type` to the draft
+    /// `package` (kCaseEdit on its case), in parts that may come across interruptions: `source`
+    /// yields the file's bytes from `offset` on. Offset 0 starts the upload (again, if one was
+    /// under way); any other offset must be where the kept bytes end (UploadStatusOf), else
+    /// nothing is read and `accepted` is false. Each whole chunk is encrypted and kept as it
+    /// arrives (in a partial blob; what was kept is authenticated again before a part goes on),
+    /// so a part that ends early or breaks off loses at most one chunk. Once `size` bytes have
+    /// arrived the file is recorded as AddFile records it, with `evidence.file_added`.
+    /// kInvalidArgument as AddFile, for a size above the node's limit, a source that yields
+    /// more than `size`, or a `size` or `media_type` other than the upload started with;
+    /// kUnavailable while another part of the same file is arriving.
+    Result<UploadOutcome> AddFilePart(
+        const Actor& actor,
+        std::string_view package,
+        std::string name,
+        std::string media_type,
+        std::uint64_t size,
+        std::uint64_t offset,
+        const PlaintextSource& source,
+        std::int64_t now_ms
+    );
+
+    /// The upload of `name` into `package` under way (kCaseEdit on its case). kNotFound if
+    /// there is none (never started, finished, or dropped when the package was sealed).
+    Result<UploadStatus> UploadStatusOf(
+        const Actor& actor, std::string_view package, std::string_view name
     );
 
     /// Seals the draft `package`: the actor (a person holding officer, duty_officer or
@@ -414,6 +467,11 @@ private:
     Result<void> Audit(store::Transaction& tx, boost::json::object leaf, const Actor& actor);
     /// kInternal before Attach.
     Result<void> Attached() const;
+    /// Drops the uploads under way into `package` (its rows, in `tx`); returns their partial
+    /// blob names, to remove once `tx` committed.
+    Result<std::vector<std::string>> DropUploads(store::Transaction& tx, std::string_view package);
+    /// Removes the partial blobs `names` (left to the next attempt if it fails: logged).
+    void RemovePartials(const std::vector<std::string>& names, std::string_view package);
 
     store::Store& store_;
     BlobStore& blobs_;
@@ -430,7 +488,35 @@ private:
         MutexLock lock(receiving_mu_);
         receiving_.erase(name);
     }
-    // Files being received (partial blob names): one writer each.
+    /// Being the one writer of a partial blob, while it lives.
+    class Claim {
+    public:
+        Claim(EvidenceService* service, std::string name)
+            : service_(service), name_(std::move(name)) {}
+        Claim(Claim&& other) noexcept
+            : service_(std::exchange(other.service_, nullptr)), name_(std::move(other.name_)) {}
+        Claim(const Claim&) = delete;
+        Claim& operator=(const Claim&) = delete;
+        Claim& operator=(Claim&&) = delete;
+        ~Claim() {
+            if (service_ != nullptr) {
+                service_->ReleaseReceiving(name_);
+            }
+        }
+
+    private:
+        EvidenceService* service_;
+        std::string name_;
+    };
+    /// Claims the partial blob `name` for one writer; empty if another writer holds it.
+    std::optional<Claim> TryClaim(const std::string& name) CONCORD_EXCLUDES(receiving_mu_) {
+        MutexLock lock(receiving_mu_);
+        if (!receiving_.insert(name).second) {
+            return std::nullopt;
+        }
+        return std::optional<Claim>(std::in_place, this, name);
+    }
+    // Files being received or uploaded (partial blob names): one writer each.
     Mutex receiving_mu_;
     std::set<std::string> receiving_ CONCORD_GUARDED_BY(receiving_mu_);
 };

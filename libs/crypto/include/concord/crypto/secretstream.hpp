@@ -21,10 +21,19 @@ SecretBytes GenerateStreamKey();
 /// Encrypts a stream of chunks with libsodium's XChaCha20-Poly1305 secretstream. The last chunk
 /// is pushed with `final = true`; a stream whose final tag is missing fails to decrypt (no
 /// truncation). Memory use is constant. Not thread-safe.
+class StreamDecryptor;
+
 class StreamEncryptor {
 public:
     /// kInvalidArgument if `key` is not 32 bytes.
     static Result<StreamEncryptor> Create(const SecretBytes& key);
+    /// The encryptor that goes on where `pulled` stands: the chunks it pushes are the ones that
+    /// follow, in the same stream, the chunks `pulled` has decrypted (secretstream's state moves
+    /// the same way when a chunk is pushed as when it is pulled), and Header() is `header`. For
+    /// a stream whose first chunks were stored before an interruption: they are checked by
+    /// pulling them, then the stream is continued. kInvalidArgument once `pulled` has taken the
+    /// final chunk, or for a header that is not kStreamHeaderBytes long.
+    static Result<StreamEncryptor> ContinueAfter(const StreamDecryptor& pulled, ByteSpan header);
     ~StreamEncryptor();
     StreamEncryptor(StreamEncryptor&&) noexcept;
     StreamEncryptor& operator=(StreamEncryptor&&) noexcept;
@@ -60,6 +69,7 @@ public:
     [[nodiscard]] bool Finished() const;
 
 private:
+    friend class StreamEncryptor;
     StreamDecryptor();
     struct Impl;
     std::unique_ptr<Impl> impl_;
