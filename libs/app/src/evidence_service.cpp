@@ -380,9 +380,9 @@ Result<EvidenceFile> EvidenceService::AddFile(
     // The whole file is encrypted into the blob store before anything is recorded: a cut upload
     // leaves no row (and at most an unreferenced blob).
     PackageBuilder builder = PackageBuilder::Resume(blobs_, p.chunk_bytes, std::move(key), p.files);
-    CONCORD_RETURN_IF_ERROR(
-        builder.AddFile(std::move(name), std::move(media_type), detail::AddedBy(actor), now_ms, source)
-    );
+    CONCORD_RETURN_IF_ERROR(builder.AddFile(
+        std::move(name), std::move(media_type), detail::AddedBy(actor), now_ms, source
+    ));
     const EvidenceFile file = builder.Files().back();
 
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());

@@ -644,14 +644,26 @@ TEST_P(EvidenceServiceTest, AnUploadCutOffGoesOnFromTheLastWholeChunkAndIsRecord
     // A part that ends early, cleanly, keeps its whole chunks too.
     const std::size_t early = 3 * kChunk + 5;
     auto second = service_->AddFilePart(
-        alice_, package, "log.txt", "text/plain", size, 2 * kChunk, Part(text, 2 * kChunk, early),
+        alice_,
+        package,
+        "log.txt",
+        "text/plain",
+        size,
+        2 * kChunk,
+        Part(text, 2 * kChunk, early),
         kNow + 3
     );
     ASSERT_FALSE(second);
     EXPECT_EQ(service_->UploadStatusOf(alice_, package, "log.txt")->received, 3 * kChunk);
     auto last = service_->AddFilePart(
-        alice_, package, "log.txt", "text/plain", size, 3 * kChunk,
-        Part(text, 3 * kChunk, text.size()), kNow + 4
+        alice_,
+        package,
+        "log.txt",
+        "text/plain",
+        size,
+        3 * kChunk,
+        Part(text, 3 * kChunk, text.size()),
+        kNow + 4
     );
     ASSERT_TRUE(last) << last.error().ToString();
     ASSERT_TRUE(last->accepted);
@@ -698,14 +710,26 @@ TEST_P(EvidenceServiceTest, KeptBytesThatNoLongerAuthenticateAreSentAgain) {
         f.put('\x01');
     }
     auto refused = service_->AddFilePart(
-        alice_, package, "log.txt", "text/plain", size, 2 * kChunk,
-        Part(text, 2 * kChunk, text.size()), kNow + 1
+        alice_,
+        package,
+        "log.txt",
+        "text/plain",
+        size,
+        2 * kChunk,
+        Part(text, 2 * kChunk, text.size()),
+        kNow + 1
     );
     ASSERT_TRUE(refused) << refused.error().ToString();
     EXPECT_FALSE(refused->accepted);
     EXPECT_EQ(refused->status.received, kChunk);
     auto done = service_->AddFilePart(
-        alice_, package, "log.txt", "text/plain", size, kChunk, Part(text, kChunk, text.size()),
+        alice_,
+        package,
+        "log.txt",
+        "text/plain",
+        size,
+        kChunk,
+        Part(text, kChunk, text.size()),
         kNow + 2
     );
     ASSERT_TRUE(done) << done.error().ToString();
@@ -723,15 +747,15 @@ TEST_P(EvidenceServiceTest, AnUploadRefusesExtraBytesAndEndsWhenItsPackageIsSeal
     EXPECT_FALSE(unknown->accepted);
     EXPECT_EQ(unknown->status.received, 0U);
     EXPECT_EQ(
-        service_->AddFilePart(alice_, package, "a.txt", "text/plain", 10, 0, Part(large_, 0, 11), kNow)
+        service_
+            ->AddFilePart(alice_, package, "a.txt", "text/plain", 10, 0, Part(large_, 0, 11), kNow)
             .error()
             .code,
         ErrorCode::kInvalidArgument
     );
     const Actor carol = testing::Person("carol", "fraud", {Role::kOfficer});
     EXPECT_EQ(
-        service_->UploadStatusOf(carol, package, "a.txt").error().code,
-        ErrorCode::kPermissionDenied
+        service_->UploadStatusOf(carol, package, "a.txt").error().code, ErrorCode::kPermissionDenied
     );
     // An empty file in one part.
     const std::string empty;
@@ -747,13 +771,21 @@ TEST_P(EvidenceServiceTest, AnUploadRefusesExtraBytesAndEndsWhenItsPackageIsSeal
     ));
     ASSERT_TRUE(service_->UploadStatusOf(alice_, package, "b.txt"));
     ASSERT_TRUE(service_->SealPackage(alice_, package, *directory_, kNow + 1));
-    EXPECT_EQ(service_->UploadStatusOf(alice_, package, "b.txt").error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(
+        service_->UploadStatusOf(alice_, package, "b.txt").error().code, ErrorCode::kNotFound
+    );
     EXPECT_TRUE(std::filesystem::is_empty(dir_ / "fr-blobs" / "partial"));
     EXPECT_EQ(
         service_
             ->AddFilePart(
-                alice_, package, "b.txt", "text/plain", large_.size(), 0,
-                Part(large_, 0, large_.size()), kNow + 2
+                alice_,
+                package,
+                "b.txt",
+                "text/plain",
+                large_.size(),
+                0,
+                Part(large_, 0, large_.size()),
+                kNow + 2
             )
             .error()
             .code,

@@ -66,7 +66,9 @@ public:
             );
             encryptor.emplace(std::move(continued));
         } else if (!complete) {
-            CONCORD_ASSIGN_OR_RETURN(crypto::StreamEncryptor fresh, crypto::StreamEncryptor::Create(key));
+            CONCORD_ASSIGN_OR_RETURN(
+                crypto::StreamEncryptor fresh, crypto::StreamEncryptor::Create(key)
+            );
             const ByteSpan header(fresh.Header());
             CONCORD_RETURN_IF_ERROR(partial.Append(header));
             at.sealed_hash.Update(header);
@@ -117,8 +119,9 @@ public:
         }
         CONCORD_RETURN_IF_ERROR(partial_.Sync());
         return SealedFile{
-            layout_.Size(), HexEncode(at_.plain_hash.Finish()), HexEncode(at_.sealed_hash.Finish())
-        };
+            layout_.Size(),
+            HexEncode(at_.plain_hash.Finish()),
+            HexEncode(at_.sealed_hash.Finish())};
     }
 
 private:
@@ -250,7 +253,9 @@ Result<UploadOutcome> EvidenceService::AddFilePart(
     UploadStatus status{p.package, file.name, file.media_type, size, 0, now_ms, actor.Label()};
     {
         CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-        CONCORD_ASSIGN_OR_RETURN(std::optional<UploadStatus> under_way, LoadUpload(*tx, p.package, file.name));
+        CONCORD_ASSIGN_OR_RETURN(
+            std::optional<UploadStatus> under_way, LoadUpload(*tx, p.package, file.name)
+        );
         if (offset == 0) {
             // A start, or a start again: nothing of an earlier attempt is kept.
             CONCORD_RETURN_IF_ERROR(tx->Execute(kDeleteUpload, {p.package, file.name}));
@@ -325,7 +330,9 @@ Result<UploadOutcome> EvidenceService::AddFilePart(
             return Invalid("file name '" + file.name + "' appears twice");
         }
     }
-    CONCORD_ASSIGN_OR_RETURN(std::int64_t dropped, tx->Execute(kDeleteUpload, {p.package, file.name}));
+    CONCORD_ASSIGN_OR_RETURN(
+        std::int64_t dropped, tx->Execute(kDeleteUpload, {p.package, file.name})
+    );
     if (dropped != 1) {
         return Invalid("the upload of '" + file.name + "' was started again meanwhile");
     }

@@ -4,6 +4,7 @@
 // Files go up and come down as streams: a file of any size crosses the command in constant
 // memory, and a downloaded file gets its name only once its size and SHA-256 match the manifest.
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -192,6 +193,43 @@ void AddCreate(CLI::App& evidence, Context& ctx) {
     });
 }
 
+/// Where the upload in parts of `name` into `package` stands at the node: the bytes it kept
+/// (0 when none is under way).
+Result<std::uint64_t> KeptOfUpload(
+    ApiClient& client, const std::string& package, const std::string& name
+) {
+    auto status =
+        client.Fetch(PackagePath(package) + "/uploads/" + net::PercentEncode(name), 64 << 10);
+    if (!status) {
+        return status.error().code == ErrorCode::kNotFound ? Result<std::uint64_t>(0)
+                                                           : tl::unexpected(status.error());
+    }
+    boost::system::error_code ec;
+    const boost::json::value v = boost::json::parse(*status, ec);
+    const auto* received = ec ? nullptr : v.as_object().if_contains("received");
+    if (received == nullptr || !received->is_number()) {
+        return MakeError(ErrorCode::kInvalidArgument, "the node's upload status has no 'received'");
+    }
+    return received->to_number<std::uint64_t>();
+}
+
+/// Reads and hashes the first `bytes` of `body` without sending them (the node holds them).
+Result<void> Skip(net::BodySource& body, std::uint64_t bytes) {
+    std::vector<std::uint8_t> piece(std::size_t{1} << 20);
+    while (bytes > 0) {
+        const std::size_t want =
+            static_cast<std::size_t>(std::min<std::uint64_t>(bytes, piece.size()));
+        CONCORD_ASSIGN_OR_RETURN(std::size_t n, body.Read(std::span(piece.data(), want)));
+        if (n == 0) {
+            return MakeError(
+                ErrorCode::kInvalidArgument, "the file is shorter than what the node holds of it"
+            );
+        }
+        bytes -= n;
+    }
+    return {};
+}
+
 void AddAdd(CLI::App& evidence, Context& ctx) {
     struct Args {
         ApiOptions api;
@@ -199,15 +237,23 @@ void AddAdd(CLI::App& evidence, Context& ctx) {
         std::string file;
         std::string name;
         std::string type = "application/octet-stream";
+        bool resume{false};
     };
     auto a = std::make_shared<Args>();
     CLI::App* cmd = evidence.add_subcommand(
-        "add", "upload a file into a draft package (streamed: any size, constant memory)"
+        "add",
+        "upload a file into a draft package (streamed: any size, constant memory; the node keeps "
+        "every whole chunk, so a cut upload goes on with --resume)"
     );
     cmd->add_option("PACKAGE", a->package, "the package id")->required();
     cmd->add_option("FILE", a->file, "the file to upload")->required();
     cmd->add_option("--name", a->name, "its name in the package (default: the file's name)");
     cmd->add_option("--type", a->type, "its media type, e.g. application/pdf");
+    cmd->add_flag(
+        "--resume",
+        a->resume,
+        "go on with an upload of this file that was cut off, from the last chunk the node kept"
+    );
     AddApiOptions(cmd, a->api, true);
     cmd->callback([&ctx, a] {
         std::unique_ptr<ApiClient> client = ApiClient::Open(ctx, a->api);
@@ -226,15 +272,43 @@ void AddAdd(CLI::App& evidence, Context& ctx) {
             );
             return;
         }
+        const auto size = static_cast<std::uint64_t>(st.st_size);
         HashedFileBody body(std::move(*source));
+        std::uint64_t offset = 0;
+        if (a->resume) {
+            auto kept = KeptOfUpload(*client, a->package, name);
+            auto skipped = kept ? Skip(body, *kept) : Result<void>(tl::unexpected(kept.error()));
+            if (!skipped) {
+                Finish(ctx, skipped);
+                return;
+            }
+            offset = *kept;
+            if (!a->api.json && offset > 0) {
+                ctx.out << "the node holds the first " << offset << " bytes of " << name
+                        << ": sending the rest\n";
+            }
+        }
         auto answer = client->Upload(
             "PUT",
-            PackagePath(a->package) + "/files/" + net::PercentEncode(name),
+            PackagePath(a->package) + "/files/" + net::PercentEncode(name) +
+                "?size=" + std::to_string(size) + "&offset=" + std::to_string(offset),
             a->type,
             body,
-            static_cast<std::uint64_t>(st.st_size)
+            size - offset
         );
         if (!answer) {
+            return;
+        }
+        if (answer->is_object() && answer->as_object().contains("received")) {
+            // 202: the body ended before the file did (the file shrank while it was read).
+            Finish(
+                ctx,
+                MakeError(
+                    ErrorCode::kUnavailable,
+                    "the node holds " + Str(*answer, "received") + " of " + std::to_string(size) +
+                        " bytes of " + name + ": run again with --resume"
+                )
+            );
             return;
         }
         // What the node recorded must be what was sent.

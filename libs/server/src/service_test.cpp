@@ -920,7 +920,9 @@ TEST_F(ServiceTest, AnUploadInPartsIsAskedWhereItStandsAndGoesOnFromThere) {
         status = boost::json::parse(got->body);
         return true;
     }));
-    EXPECT_EQ(status.at("size").to_number<std::int64_t>(), static_cast<std::int64_t>(content.size()));
+    EXPECT_EQ(
+        status.at("size").to_number<std::int64_t>(), static_cast<std::int64_t>(content.size())
+    );
     EXPECT_EQ(status.at("media_type").as_string(), "application/octet-stream");
     // Less than one chunk (1 MiB) arrived: nothing whole to keep, so the next part starts at 0.
     EXPECT_EQ(status.at("received").to_number<std::int64_t>(), 0);
@@ -928,7 +930,10 @@ TEST_F(ServiceTest, AnUploadInPartsIsAskedWhereItStandsAndGoesOnFromThere) {
     // A part from elsewhere is refused unread, with where to start.
     net::MemoryBodySource rest(std::string_view(content).substr(20 << 10));
     auto refused = client.Upload(
-        "PUT", base + sized + "&offset=" + std::to_string(20 << 10), Token(1), rest,
+        "PUT",
+        base + sized + "&offset=" + std::to_string(20 << 10),
+        Token(1),
+        rest,
         content.size() - (20 << 10)
     );
     ASSERT_TRUE(refused) << refused.error().ToString();

@@ -1,6 +1,7 @@
 // The evidence routes of the local API (docs/cases.md "Evidence"). JSON calls go through the
-// client; a file goes up as the body of one XMLHttpRequest (the browser streams the File from
-// disk and reports upload progress) and comes down through a fetch read piece by piece, so
+// client; a file goes up in parts (?size=&offset=), each the body of one XMLHttpRequest (the
+// browser streams the File's slice from disk and reports upload progress), so a cut upload goes
+// on from the last chunk the node kept; it comes down through a fetch read piece by piece, so
 // neither is ever held whole in the page's memory. Both send the session's cookie, and the
 // upload the CSRF token, as every state-changing call of the client does.
 import { ApiError, json, send, type Answer, type Schemas } from './client';
@@ -8,6 +9,7 @@ import { ApiError, json, send, type Answer, type Schemas } from './client';
 export type EvidencePackage = Schemas['EvidencePackage'];
 export type EvidenceFile = Schemas['EvidenceFile'];
 export type UseConditions = Schemas['UseConditions'];
+export type EvidenceUpload = Schemas['EvidenceUpload'];
 
 const pkg = (id: string) => `/api/v1/evidence/${encodeURIComponent(id)}`;
 const fileUrl = (id: string, name: string) => `${pkg(id)}/files/${encodeURIComponent(name)}`;
@@ -25,6 +27,9 @@ export const evidenceApi = {
   /** The signed manifest as text, byte for byte: its signatures and the receipt cover these bytes. */
   manifest: async (id: string) => (await send('GET', `${pkg(id)}/manifest`)).text(),
   custody: (id: string) => json<Answer<'/api/v1/evidence/{package}/custody', 'get'>>('GET', `${pkg(id)}/custody`),
+  /** Where the upload in parts of `name` stands; an ApiError with status 404 when none is under way. */
+  upload: (id: string, name: string) =>
+    json<EvidenceUpload>('GET', `${pkg(id)}/uploads/${encodeURIComponent(name)}`),
 };
 
 // RFC 6838 restricted names, as the node checks them; anything else goes as octet-stream.
@@ -42,31 +47,55 @@ function errorOf(status: number, text: string): ApiError {
 /** Thrown when an upload or download stops before its end (network, abort, short body). */
 export class Interrupted extends Error {}
 
+/** Thrown when the node kept another part of the file than the upload assumed: go on from `received`. */
+export class OffsetMismatch extends Error {
+  constructor(readonly received: number) {
+    super(`the node holds the first ${received} bytes`);
+  }
+}
+
 /**
- * Uploads `file` as `name` into the draft package `id`: one PUT whose body the browser streams
- * from the file. `progress` gets the bytes sent; `signal` aborts. The node records the file only
- * once all of it is stored, so an interrupted upload leaves nothing to continue from.
+ * Uploads `file` as `name` into the draft package `id`, from byte `offset` on: one PUT whose
+ * body the browser streams from the file's slice. The node keeps every whole chunk as it
+ * arrives, so after an interruption the upload goes on from where the node says it stands
+ * (evidenceApi.upload) instead of from the start. `progress` gets the bytes of the file the
+ * node has or is being sent; `signal` aborts.
  */
 export function uploadFile(
   id: string,
   name: string,
   file: Blob,
+  offset: number,
   csrfToken: string,
   progress: (sent: number, total: number) => void,
   signal: AbortSignal,
 ): Promise<EvidenceFile> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('PUT', fileUrl(id, name));
+    xhr.open('PUT', `${fileUrl(id, name)}?size=${file.size}&offset=${offset}`);
     xhr.withCredentials = true;
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.setRequestHeader('Content-Type', mediaType.test(file.type) ? file.type : 'application/octet-stream');
     if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
-    xhr.upload.onprogress = (e) => progress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.upload.onprogress = (e) => progress(offset + e.loaded, file.size);
     xhr.onload = () => {
       if (xhr.status === 201) {
         progress(file.size, file.size);
         resolve(JSON.parse(xhr.responseText) as EvidenceFile);
+      } else if (xhr.status === 409 || xhr.status === 202) {
+        // 409: the node holds another part than assumed; 202: the body ended early. Either way
+        // the answer says where the file goes on.
+        try {
+          const body = JSON.parse(xhr.responseText) as { error?: { upload?: EvidenceUpload } } & Partial<EvidenceUpload>;
+          const received = xhr.status === 202 ? body.received : body.error?.upload?.received;
+          if (typeof received === 'number') {
+            reject(new OffsetMismatch(received));
+            return;
+          }
+        } catch {
+          // not the answer expected: reported below as the node's error
+        }
+        reject(errorOf(xhr.status, xhr.responseText));
       } else {
         reject(errorOf(xhr.status, xhr.responseText));
       }
@@ -75,7 +104,7 @@ export function uploadFile(
     xhr.onabort = () => reject(new Interrupted('stopped'));
     xhr.ontimeout = () => reject(new Interrupted('timed out'));
     signal.addEventListener('abort', () => xhr.abort(), { once: true });
-    xhr.send(file);
+    xhr.send(file.slice(offset));
   });
 }
 

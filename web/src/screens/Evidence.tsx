@@ -10,6 +10,7 @@ import {
   type EvidenceFile,
   type EvidencePackage,
   Interrupted,
+  OffsetMismatch,
   downloadFile,
   evidenceApi,
   uploadFile,
@@ -73,20 +74,32 @@ function useUploads(packageId: string, onStored: () => void) {
   );
 
   const send = useCallback(
-    async (file: File) => {
+    async (file: File, from = 0) => {
       const stop = new AbortController();
-      update(file.name, { state: 'sending', sent: 0, text: null, stop });
+      update(file.name, { state: 'sending', sent: from, text: null, stop });
       // The local hash is computed while the file goes up: the node's answer must match it.
       const local = sha256Hex(file).catch(() => '');
       try {
-        const stored = await uploadFile(
-          packageId,
-          file.name,
-          file,
-          me.csrf_token ?? '',
-          (sent) => update(file.name, { sent }),
-          stop.signal,
-        );
+        let offset = from;
+        let stored: EvidenceFile | null = null;
+        // The node may hold another part than assumed (a part it kept after the answer was
+        // lost, or less after a crash): its answer says where to go on from; a few times at most.
+        for (let attempt = 0; stored === null; attempt++) {
+          try {
+            stored = await uploadFile(
+              packageId,
+              file.name,
+              file,
+              offset,
+              me.csrf_token ?? '',
+              (sent) => update(file.name, { sent }),
+              stop.signal,
+            );
+          } catch (err) {
+            if (!(err instanceof OffsetMismatch) || attempt >= 3) throw err;
+            offset = err.received;
+          }
+        }
         const hash = await local;
         update(
           file.name,
@@ -97,7 +110,7 @@ function useUploads(packageId: string, onStored: () => void) {
         onStored();
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) sessionEnded();
-        else if (err instanceof Interrupted || (err instanceof ApiError && err.status === 503)) {
+        else if (err instanceof Interrupted || err instanceof OffsetMismatch || (err instanceof ApiError && err.status === 503)) {
           update(file.name, { state: 'interrupted', text: ['evidence.interrupted', { reason: reasonOf(err) }] });
         } else update(file.name, { state: 'failed', text: ['evidence.failed', { reason: reasonOf(err) }] });
       }
@@ -115,12 +128,20 @@ function useUploads(packageId: string, onStored: () => void) {
     for (const f of files) await send(f);
   };
 
-  // The node keeps nothing of a cut upload (it records a file only once all of it is stored),
-  // so resuming asks the node what it holds first: a file it recorded after all (the answer was
-  // lost) is kept if its SHA-256 is this file's; otherwise the file goes again from its start.
+  // Resuming asks the node where the file stands: an upload under way goes on from the last
+  // chunk the node kept; with none, a file it recorded after all (the answer was lost) is kept if
+  // its SHA-256 is this file's; otherwise the file goes again from its start.
   const resume = async (file: File) => {
     update(file.name, { state: 'checking', text: ['evidence.asking'] });
     try {
+      const under = await evidenceApi.upload(packageId, file.name).catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      });
+      if (under !== null && under.size === file.size) {
+        await send(file, under.received);
+        return;
+      }
       const [held, hash] = await Promise.all([evidenceApi.get(packageId), sha256Hex(file)]);
       const same = held.files?.find((f) => f.name === file.name);
       if (!same) {
