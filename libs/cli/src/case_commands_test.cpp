@@ -522,24 +522,7 @@ TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedO
     // An upload cut off two and a half chunks in: the node keeps the two whole chunks, and
     // --resume sends only the rest (the file's hash still covers all of it).
     {
-        class CutOff final : public net::BodySource {
-        public:
-            explicit CutOff(const std::string& data) : data_(data) {}
-            Result<size_t> Read(std::span<std::uint8_t> buffer) override {
-                const std::size_t cut = 5 * (std::size_t{1} << 19);
-                if (sent_ >= cut) {
-                    return MakeError(ErrorCode::kUnavailable, "the connection broke");
-                }
-                const std::size_t n = std::min(buffer.size(), cut - sent_);
-                std::copy_n(data_.data() + sent_, n, buffer.data());
-                sent_ += n;
-                return n;
-            }
-
-        private:
-            const std::string& data_;
-            std::size_t sent_{0};
-        } cut(content);
+        server::test_util::CutOffBody cut(content, 5 * (std::size_t{1} << 19));
         net::ClientOptions options;
         options.pinned_cert_sha256 = inits_[1].entry.tls_sha256;
         net::HttpClient client(options);

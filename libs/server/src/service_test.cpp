@@ -891,23 +891,7 @@ TEST_F(ServiceTest, AnUploadInPartsIsAskedWhereItStandsAndGoesOnFromThere) {
     EXPECT_EQ(none->status, 404u) << none->body;
 
     // A part broken off by the client: the node has the upload under way, with what it kept.
-    class CutOff final : public net::BodySource {
-    public:
-        explicit CutOff(const std::string& data) : data_(data) {}
-        Result<size_t> Read(std::span<std::uint8_t> buffer) override {
-            if (sent_ >= 20 << 10) {
-                return MakeError(ErrorCode::kUnavailable, "the client went away");
-            }
-            const std::size_t n = std::min<std::size_t>(buffer.size(), (20 << 10) - sent_);
-            std::copy_n(data_.data() + sent_, n, buffer.data());
-            sent_ += n;
-            return n;
-        }
-
-    private:
-        const std::string& data_;
-        std::size_t sent_{0};
-    } cut(content);
+    test_util::CutOffBody cut(content, 20 << 10);
     net::HttpClient client(Options(1));
     const std::string sized = files + "?size=" + std::to_string(content.size());
     EXPECT_FALSE(client.Upload("PUT", base + sized, Token(1), cut, content.size()));

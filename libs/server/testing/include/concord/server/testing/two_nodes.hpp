@@ -5,11 +5,13 @@
 // directory that lists them. Header-only (it calls concord::server, which a test links); used by
 // the server's service and matrix tests and the CLI's case command tests.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -27,6 +29,7 @@
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/ed25519.hpp"
 #include "concord/federation/signed_json.hpp"
+#include "concord/net/stream.hpp"
 #include "concord/server/init.hpp"
 #include "concord/server/testing/ports.hpp"
 
@@ -63,6 +66,27 @@ inline bool WaitFor(
     }
     return false;
 }
+
+/// An upload body that sends the first `cut` bytes of `data` and then fails as a client whose
+/// connection broke (kUnavailable). `data` must outlive it.
+class CutOffBody final : public net::BodySource {
+public:
+    CutOffBody(std::string_view data, std::size_t cut) : data_(data), cut_(cut) {}
+    Result<size_t> Read(std::span<std::uint8_t> buffer) override {
+        if (sent_ >= cut_) {
+            return MakeError(ErrorCode::kUnavailable, "the connection broke");
+        }
+        const std::size_t n = std::min(buffer.size(), cut_ - sent_);
+        std::copy_n(data_.data() + sent_, n, buffer.data());
+        sent_ += n;
+        return n;
+    }
+
+private:
+    std::string_view data_;
+    std::size_t cut_;
+    std::size_t sent_{0};
+};
 
 /// The repository's example expedited-preservation request (FR to HU), dated today.
 inline boost::json::value ExamplePreservationRequest() {
