@@ -173,6 +173,62 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   await pkg.getByTestId('package-files').waitFor();
   await screen(page, 'webevid-04-uploaded');
 
+  // The page reloaded in the middle of an upload: the same file chosen again goes on from the
+  // chunks the node kept (their SHA-256 is the one of this file's first bytes), not from byte 0.
+  const third = randomBytes(3 * 1024 * 1024 + 99);
+  const thirdName = 'mailbox-webevid.bin';
+  const thirdFrom = [];
+  page.on('request', (request) => {
+    if (request.method() === 'PUT' && request.url().includes(`/files/${thirdName}?`)) {
+      thirdFrom.push(Number(new URL(request.url()).searchParams.get('offset')));
+    }
+  });
+  await throttle(256 * 1024);
+  await pkg.getByLabel('Add files').setInputFiles([
+    { name: thirdName, mimeType: 'application/octet-stream', buffer: third },
+  ]);
+  await page.waitForFunction(
+    (name) => Number(document.querySelector(`[data-testid="upload-progress-${name}"]`)?.getAttribute('value')) >= 55,
+    thirdName,
+    { timeout: 60_000 },
+  );
+  await page.reload();
+  await throttle(-1);
+  await pkg.waitFor();
+  const keptThird = async () =>
+    page.evaluate(
+      ([id, name]) =>
+        fetch(`/api/v1/evidence/${encodeURIComponent(id)}/uploads/${encodeURIComponent(name)}`).then((r) => r.json()),
+      [packageId, thirdName],
+    );
+  let before3 = await keptThird();
+  for (let i = 0; i < 50; i++) {
+    await page.waitForTimeout(300);
+    const again = await keptThird();
+    if (again.received === before3.received) break;
+    before3 = again;
+  }
+  check(
+    before3.received >= 1024 * 1024 && before3.received_sha256 === sha256(third.subarray(0, before3.received)),
+    `evidence: after the reload the node holds the start of the file (${before3.received} bytes, SHA-256 of that start)`,
+  );
+  await pkg.getByLabel('Add files').setInputFiles([
+    { name: thirdName, mimeType: 'application/octet-stream', buffer: third },
+  ]);
+  await pkg.locator(`[data-testid="upload-${thirdName}"][data-state="done"]`).waitFor({ timeout: 60_000 });
+  check(
+    thirdFrom.length >= 2 && thirdFrom[0] === 0 && thirdFrom[thirdFrom.length - 1] === before3.received,
+    `evidence: the file chosen again after the reload went on from the byte the node kept (${thirdFrom.join(', ')})`,
+  );
+  const withThird = await page.evaluate(
+    (id) => fetch(`/api/v1/evidence/${encodeURIComponent(id)}`).then((r) => r.json()),
+    packageId,
+  );
+  check(
+    (withThird.files ?? []).find((f) => f.name === thirdName)?.sha256 === sha256(third),
+    "evidence: the node's SHA-256 of the file uploaded across the reload is the original's",
+  );
+
   // Sealed: the signed manifest is read and verified in the browser.
   await pkg.getByRole('button', { name: 'Seal' }).click();
   const result = pkg.getByTestId('manifest-result');

@@ -60,6 +60,8 @@ public:
     }
     /// Encrypted bytes accepted so far.
     [[nodiscard]] std::uint64_t Verified() const { return at_.verified; }
+    /// Chunks accepted so far.
+    [[nodiscard]] std::uint64_t Chunks() const { return at_.next_chunk; }
 
     /// Checks the next piece (exactly NextBytes() long). kUnauthenticated if it fails; the
     /// checker is then unusable.
@@ -124,11 +126,12 @@ Result<std::size_t> ReadFull(Read&& read, std::span<std::uint8_t> out) {
 }
 
 /// Accepts into `checker` every whole piece that `partial` holds from its start, reading it
-/// back (each is authenticated again: what a crash tore or a disk altered is not trusted), and
-/// cuts `partial` at the end of the last piece that checks.
-inline Result<void> RecheckPartial(ChunkChecker& checker, PartialBlob& partial) {
+/// back (each is authenticated again: what a crash tore or a disk altered is not trusted), up to
+/// the first that does not check. Reads only: a writer may be appending meanwhile.
+inline Result<void> CheckKept(ChunkChecker& checker, PartialBlob& partial) {
     Bytes piece;
-    while (checker.NextBytes() > 0 && checker.Verified() + checker.NextBytes() <= partial.Size()) {
+    const std::uint64_t size = partial.Size();
+    while (checker.NextBytes() > 0 && checker.Verified() + checker.NextBytes() <= size) {
         piece.resize(checker.NextBytes());
         CONCORD_ASSIGN_OR_RETURN(
             std::size_t n,
@@ -146,6 +149,12 @@ inline Result<void> RecheckPartial(ChunkChecker& checker, PartialBlob& partial) 
             break;
         }
     }
+    return {};
+}
+
+/// CheckKept, then cuts `partial` at the end of the last piece that checks (its one writer).
+inline Result<void> RecheckPartial(ChunkChecker& checker, PartialBlob& partial) {
+    CONCORD_RETURN_IF_ERROR(CheckKept(checker, partial));
     if (partial.Size() != checker.Verified()) {
         CONCORD_RETURN_IF_ERROR(partial.Truncate(checker.Verified()));
     }

@@ -621,6 +621,10 @@ TEST_P(EvidenceServiceTest, AnUploadCutOffGoesOnFromTheLastWholeChunkAndIsRecord
     EXPECT_EQ(status->size, size);
     EXPECT_EQ(status->media_type, "text/plain");
     EXPECT_EQ(status->started_by, "user:alice");
+    EXPECT_EQ(
+        status->received_sha256,
+        HexEncode(crypto::Sha256(AsBytes(std::string_view(text).substr(0, 2 * kChunk))))
+    );
     EXPECT_TRUE(service_->Get(alice_, package)->files.empty());  // nothing recorded yet
 
     // A part that does not start where the kept bytes end is not read.
@@ -709,6 +713,14 @@ TEST_P(EvidenceServiceTest, KeptBytesThatNoLongerAuthenticateAreSentAgain) {
         ));
         f.put('\x01');
     }
+    // The status reads the kept bytes back: it counts only what still authenticates.
+    auto checked = service_->UploadStatusOf(alice_, package, "log.txt");
+    ASSERT_TRUE(checked) << checked.error().ToString();
+    EXPECT_EQ(checked->received, kChunk);
+    EXPECT_EQ(
+        checked->received_sha256,
+        HexEncode(crypto::Sha256(AsBytes(std::string_view(text).substr(0, kChunk))))
+    );
     auto refused = service_->AddFilePart(
         alice_,
         package,

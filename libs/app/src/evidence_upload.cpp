@@ -158,20 +158,6 @@ private:
     Bytes pending_;
 };
 
-/// Plaintext bytes that the kept bytes of a partial blob hold in whole chunks (not
-/// authenticated here: the next part does that before it goes on).
-std::uint64_t KeptPlainBytes(const ChunkLayout& layout, std::uint64_t kept) {
-    const std::uint64_t boundary = detail::ChunkBoundaryBelow(layout, kept);
-    if (boundary == layout.SealedSize()) {
-        return layout.Size();
-    }
-    if (boundary == 0) {
-        return 0;
-    }
-    return (boundary - crypto::kStreamHeaderBytes) /
-           (layout.ChunkBytes() + crypto::kStreamChunkOverhead) * layout.ChunkBytes();
-}
-
 Result<std::optional<UploadStatus>> LoadUpload(
     store::Transaction& tx, std::string_view package, std::string_view name
 ) {
@@ -188,6 +174,7 @@ Result<std::optional<UploadStatus>> LoadUpload(
         r.Text("media_type"),
         static_cast<std::uint64_t>(r.Int("size")),
         0,
+        "",
         r.Int("started_ms"),
         r.Text("started_by")};
 }
@@ -250,7 +237,7 @@ Result<UploadOutcome> EvidenceService::AddFilePart(
             "another part of '" + file.name + "' is arriving: wait for it to end, then go on"
         );
     }
-    UploadStatus status{p.package, file.name, file.media_type, size, 0, now_ms, actor.Label()};
+    UploadStatus status{p.package, file.name, file.media_type, size, 0, "", now_ms, actor.Label()};
     {
         CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
         CONCORD_ASSIGN_OR_RETURN(
@@ -367,7 +354,16 @@ Result<UploadStatus> EvidenceService::UploadStatusOf(
     CONCORD_ASSIGN_OR_RETURN(
         auto partial, blobs_.OpenPartial(UploadPartialName(status->package, status->name))
     );
-    status->received = KeptPlainBytes(layout, partial->Size());
+    // What was kept is authenticated and hashed again: the client compares the hash with the
+    // start of its file before it sends the rest.
+    CONCORD_ASSIGN_OR_RETURN(
+        crypto::SecretBytes key, PackageKey(stored.package, stored.sealed_key)
+    );
+    detail::ChunkChecker checker(key, layout);
+    CONCORD_RETURN_IF_ERROR(detail::CheckKept(checker, *partial));
+    status->received =
+        checker.NextBytes() == 0 ? status->size : checker.Chunks() * layout.ChunkBytes();
+    status->received_sha256 = checker.Hashes().first;
     return std::move(*status);
 }
 

@@ -519,22 +519,36 @@ TEST_F(CaseCommandsTest, AnOfficerAnswersWithEvidenceThatIsDownloadedAndCheckedO
     EXPECT_EQ(package.at("state").as_string(), "draft");
     const std::string id(package.at("package").as_string());
 
-    // An upload cut off two and a half chunks in: the node keeps the two whole chunks, and
-    // --resume sends only the rest (the file's hash still covers all of it).
-    {
+    // Uploads cut off two and a half chunks in: the node keeps the two whole chunks, and
+    // --resume sends only the rest (the file's hash still covers all of it), once it checked
+    // that what the node holds is the start of this file.
+    const auto cut_upload = [&](const std::string& encoded_name) {
         server::test_util::CutOffBody cut(content, 5 * (std::size_t{1} << 19));
         net::ClientOptions options;
         options.pinned_cert_sha256 = inits_[1].entry.tls_sha256;
         net::HttpClient client(options);
         EXPECT_FALSE(client.Upload(
             "PUT",
-            Api(1) + "/api/v1/evidence/" + id +
-                "/files/subscriber%20records.bin?size=" + std::to_string(content.size()),
+            Api(1) + "/api/v1/evidence/" + id + "/files/" + encoded_name +
+                "?size=" + std::to_string(content.size()),
             {{"Authorization", "Bearer " + inits_[1].api_token}, {"Content-Type", "text/csv"}},
             cut,
             content.size()
         ));
-    }
+    };
+    cut_upload("subscriber%20records.bin");
+    cut_upload("other.bin");
+    std::string changed = content;
+    changed[7] = static_cast<char>(changed[7] ^ 1);
+    const auto other_file = dir_ / "other.bin";
+    std::ofstream(other_file, std::ios::binary) << changed;
+    Output mixed;
+    ASSERT_TRUE(server::test_util::WaitFor([&] {
+        mixed =
+            as_olga({"evidence", "add", id, other_file.string(), "--type", "text/csv", "--resume"});
+        return mixed.err.find("another file named other.bin") != std::string::npos;
+    })) << mixed.err;
+    EXPECT_EQ(mixed.status, 2);  // bad input: nothing was sent
     Output added;
     ASSERT_TRUE(server::test_util::WaitFor([&] {
         // Until the node has taken in what was on the wire (another part is refused meanwhile).

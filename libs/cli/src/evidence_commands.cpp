@@ -193,41 +193,49 @@ void AddCreate(CLI::App& evidence, Context& ctx) {
     });
 }
 
-/// Where the upload in parts of `name` into `package` stands at the node: the bytes it kept
-/// (0 when none is under way).
-Result<std::uint64_t> KeptOfUpload(
+/// What the node holds of an upload in parts: its first `received` bytes, whose SHA-256 is
+/// `sha256` (received 0 when none is under way).
+struct KeptPart {
+    std::uint64_t received{0};
+    std::string sha256;
+};
+
+/// Where the upload in parts of `name` into `package` stands at the node.
+Result<KeptPart> KeptOfUpload(
     ApiClient& client, const std::string& package, const std::string& name
 ) {
     auto status =
         client.Fetch(PackagePath(package) + "/uploads/" + net::PercentEncode(name), 64 << 10);
     if (!status) {
-        return status.error().code == ErrorCode::kNotFound ? Result<std::uint64_t>(0)
+        return status.error().code == ErrorCode::kNotFound ? Result<KeptPart>(KeptPart{})
                                                            : tl::unexpected(status.error());
     }
     boost::system::error_code ec;
     const boost::json::value v = boost::json::parse(*status, ec);
-    const auto* received = ec ? nullptr : v.as_object().if_contains("received");
+    const auto* received = ec || !v.is_object() ? nullptr : v.as_object().if_contains("received");
     if (received == nullptr || !received->is_number()) {
         return MakeError(ErrorCode::kInvalidArgument, "the node's upload status has no 'received'");
     }
-    return received->to_number<std::uint64_t>();
+    return KeptPart{received->to_number<std::uint64_t>(), Str(v, "received_sha256")};
 }
 
-/// Reads and hashes the first `bytes` of `body` without sending them (the node holds them).
-Result<void> Skip(net::BodySource& body, std::uint64_t bytes) {
+/// Reads the first `bytes` of `body` without sending them (the node holds them) and returns
+/// their SHA-256 (they still count in the body's own hash).
+Result<std::string> Skip(net::BodySource& body, std::uint64_t bytes) {
+    crypto::Sha256Hasher prefix;
     std::vector<std::uint8_t> piece(std::size_t{1} << 20);
     while (bytes > 0) {
-        const std::size_t want =
-            static_cast<std::size_t>(std::min<std::uint64_t>(bytes, piece.size()));
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(bytes, piece.size()));
         CONCORD_ASSIGN_OR_RETURN(std::size_t n, body.Read(std::span(piece.data(), want)));
         if (n == 0) {
             return MakeError(
                 ErrorCode::kInvalidArgument, "the file is shorter than what the node holds of it"
             );
         }
+        prefix.Update(ByteSpan(piece.data(), n));
         bytes -= n;
     }
-    return {};
+    return HexEncode(prefix.Finish());
 }
 
 void AddAdd(CLI::App& evidence, Context& ctx) {
@@ -277,15 +285,23 @@ void AddAdd(CLI::App& evidence, Context& ctx) {
         std::uint64_t offset = 0;
         if (a->resume) {
             auto kept = KeptOfUpload(*client, a->package, name);
-            auto skipped = kept ? Skip(body, *kept) : Result<void>(tl::unexpected(kept.error()));
-            if (!skipped) {
-                Finish(ctx, skipped);
+            auto prefix = kept ? Skip(body, kept->received)
+                               : Result<std::string>(tl::unexpected(kept.error()));
+            if (prefix && *prefix != kept->sha256) {
+                prefix = MakeError(
+                    ErrorCode::kInvalidArgument,
+                    "the node holds the first " + std::to_string(kept->received) + " bytes of " +
+                        "another file named " + name + ": run without --resume to start again"
+                );
+            }
+            if (!prefix) {
+                Finish(ctx, Result<void>(tl::unexpected(prefix.error())));
                 return;
             }
-            offset = *kept;
+            offset = kept->received;
             if (!a->api.json && offset > 0) {
                 ctx.out << "the node holds the first " << offset << " bytes of " << name
-                        << ": sending the rest\n";
+                        << " (their SHA-256 is this file's): sending the rest\n";
             }
         }
         auto answer = client->Upload(

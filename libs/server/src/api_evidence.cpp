@@ -226,7 +226,7 @@ Response GetPackage(
 }
 
 boost::json::object UploadJson(const app::UploadStatus& u) {
-    return boost::json::object{
+    boost::json::object j{
         {"package", u.package},
         {"name", u.name},
         {"media_type", u.media_type},
@@ -234,6 +234,10 @@ boost::json::object UploadJson(const app::UploadStatus& u) {
         {"received", ToJson(u.received)},
         {"started", FormatTimestamp(u.started_ms)},
         {"started_by", u.started_by}};
+    if (!u.received_sha256.empty()) {
+        j["received_sha256"] = u.received_sha256;
+    }
+    return j;
 }
 
 // A file in one body, or, with ?size=, in parts: the body holds its bytes from ?offset= (0 by

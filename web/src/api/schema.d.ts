@@ -7446,6 +7446,8 @@ export interface components {
              * @description bytes kept, at a chunk boundary: the next part starts here
              */
             received: number;
+            /** @description in GET .../uploads/{name} only: the SHA-256 of the bytes kept (authenticated again for this answer), to check that they are the start of the file before sending the rest */
+            received_sha256?: string;
             /** Format: date-time */
             started: string;
             /** @description who started it (user:LOGIN, or node) */

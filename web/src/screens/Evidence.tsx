@@ -118,14 +118,32 @@ function useUploads(packageId: string, onStored: () => void) {
     [packageId, me.csrf_token, update, onStored, sessionEnded],
   );
 
+  // Where the node stands with an upload of `file`: the byte to go on from, when it keeps a
+  // part that is the start of this very file (same size, and the SHA-256 of its bytes is the
+  // one of this file's first bytes); 0 otherwise, and the upload starts (again) from byte 0.
+  const keptOf = async (file: File): Promise<number> => {
+    const under = await evidenceApi.upload(packageId, file.name).catch((err: unknown) => {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    });
+    if (under === null || under.size !== file.size || under.received === 0) return 0;
+    const prefix = await sha256Hex(file.slice(0, under.received));
+    return prefix === under.received_sha256 ? under.received : 0;
+  };
+
   // One file at a time: the node serves a few transfers at once (evidence.transfers) and
-  // answers 503 beyond them; the files waiting show an empty bar until their turn.
+  // answers 503 beyond them; the files waiting show an empty bar until their turn. A file
+  // whose upload the node already has under way (the page was reloaded, or the file chosen
+  // again) goes on from where it stands.
   const add = async (files: File[]) => {
     setUploads((all) => [
       ...all.filter((u) => !files.some((f) => f.name === u.file.name)),
       ...files.map((file): Upload => ({ file, sent: 0, state: 'waiting', text: null })),
     ]);
-    for (const f of files) await send(f);
+    for (const f of files) {
+      const from = await keptOf(f).catch(() => 0);
+      await send(f, from);
+    }
   };
 
   // Resuming asks the node where the file stands: an upload under way goes on from the last
@@ -134,12 +152,9 @@ function useUploads(packageId: string, onStored: () => void) {
   const resume = async (file: File) => {
     update(file.name, { state: 'checking', text: ['evidence.asking'] });
     try {
-      const under = await evidenceApi.upload(packageId, file.name).catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 404) return null;
-        throw err;
-      });
-      if (under !== null && under.size === file.size) {
-        await send(file, under.received);
+      const from = await keptOf(file);
+      if (from > 0) {
+        await send(file, from);
         return;
       }
       const [held, hash] = await Promise.all([evidenceApi.get(packageId), sha256Hex(file)]);

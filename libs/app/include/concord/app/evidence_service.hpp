@@ -184,6 +184,9 @@ struct UploadStatus {
     std::uint64_t size{0};  ///< plaintext bytes of the whole file, as declared when it started
     /// Plaintext bytes kept, always at a chunk boundary: the next part starts here.
     std::uint64_t received{0};
+    /// The hex SHA-256 of those bytes (UploadStatusOf only; empty elsewhere), so a client can
+    /// check that the part kept is the start of the file it is about to go on with.
+    std::string received_sha256;
     std::int64_t started_ms{0};
     std::string started_by;  ///< actor label
 };
@@ -302,8 +305,10 @@ public:
         std::int64_t now_ms
     );
 
-    /// The upload of `name` into `package` under way (kCaseEdit on its case). kNotFound if
-    /// there is none (never started, finished, or dropped when the package was sealed).
+    /// The upload of `name` into `package` under way (kCaseEdit on its case), with the
+    /// SHA-256 of the bytes kept: what was kept is read back and authenticated (linear in its
+    /// size; a tail that does not check is not counted). kNotFound if there is none (never
+    /// started, finished, or dropped when the package was sealed or shredded).
     Result<UploadStatus> UploadStatusOf(
         const Actor& actor, std::string_view package, std::string_view name
     );
