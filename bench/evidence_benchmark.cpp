@@ -193,6 +193,123 @@ std::string CaseAtBothNodes(
     return "";
 }
 
+// A body that fails as a broken connection after `cut` bytes of `inner`.
+class CutAfter final : public concord::net::BodySource {
+public:
+    CutAfter(concord::net::BodySource& inner, std::uint64_t cut) : inner_(inner), left_(cut) {}
+    concord::Result<size_t> Read(std::span<std::uint8_t> buffer) override {
+        if (left_ == 0) {
+            return concord::MakeError(concord::ErrorCode::kUnavailable, "cut by the bench");
+        }
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), left_));
+        CONCORD_ASSIGN_OR_RETURN(std::size_t n, inner_.Read(buffer.first(want)));
+        left_ -= n;
+        return n;
+    }
+
+private:
+    concord::net::BodySource& inner_;
+    std::uint64_t left_;
+};
+
+// Reads and drops the first `bytes` of `body` (the part the node already holds).
+void Drop(concord::net::BodySource& body, std::uint64_t bytes) {
+    std::vector<std::uint8_t> piece(std::size_t{1} << 20);
+    while (bytes > 0) {
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(bytes, piece.size()));
+        auto n = body.Read(std::span(piece.data(), want));
+        if (!n || *n == 0) {
+            return;
+        }
+        bytes -= *n;
+    }
+}
+
+// Uploads in parts (?size=), as the web UI and the CLI send files, into a draft `path` of the
+// node: the whole file in one part, then a file cut at a point that is not a chunk boundary
+// (about 0.6 of it) and resumed from the byte the node says it kept. Prints the throughput of
+// each beside the seal limit, the bytes sent again (what the cut part had on the wire past the
+// last whole chunk), and the time the node takes to answer where the upload stands (it reads
+// back and authenticates what it kept).
+bool PartsThroughNode(
+    std::uint64_t size,
+    const Limits& limit,
+    const concord::net::ClientOptions& options,
+    const std::string& base,
+    const std::string& path,
+    const std::string& token
+) {
+    const concord::net::HeaderList headers{
+        {"Authorization", "Bearer " + token}, {"Content-Type", "application/octet-stream"}};
+    concord::net::HttpClient client(options);
+    const std::string sized = "?size=" + std::to_string(size);
+    concord::server::testing::PatternBody whole(size);
+    const auto whole_start = Clock::now();
+    auto one =
+        client.Upload("PUT", base + path + "/files/parts-one.bin" + sized, headers, whole, size);
+    const double whole_s = Seconds(Clock::now() - whole_start);
+    if (!one || one->status != 201) {
+        std::fprintf(stderr, "bench_evidence: upload in one part failed\n");
+        return false;
+    }
+    const std::uint64_t cut = size / 5 * 3 + 12345;
+    concord::server::testing::PatternBody first(size);
+    CutAfter cut_body(first, cut);
+    const auto cut_start = Clock::now();
+    (void
+    )client.Upload("PUT", base + path + "/files/parts-cut.bin" + sized, headers, cut_body, size);
+    const double cut_s = Seconds(Clock::now() - cut_start);
+    // Asked until the node has taken in what was on the wire (a second part is refused meanwhile).
+    std::uint64_t kept = 0;
+    double status_s = 0;
+    for (int i = 0; i < 600; ++i) {
+        const auto status_start = Clock::now();
+        auto status = client.Send("GET", base + path + "/uploads/parts-cut.bin", "", headers);
+        status_s = Seconds(Clock::now() - status_start);
+        if (status && status->status == 200) {
+            const std::uint64_t now =
+                boost::json::parse(status->body).at("received").to_number<std::uint64_t>();
+            if (now == kept && now > 0) {
+                break;
+            }
+            kept = now;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    concord::server::testing::PatternBody rest(size);
+    Drop(rest, kept);
+    const auto rest_start = Clock::now();
+    auto resumed = client.Upload(
+        "PUT",
+        base + path + "/files/parts-cut.bin" + sized + "&offset=" + std::to_string(kept),
+        headers,
+        rest,
+        size - kept
+    );
+    const double rest_s = Seconds(Clock::now() - rest_start);
+    if (!resumed || resumed->status != 201) {
+        std::fprintf(stderr, "bench_evidence: the resumed part failed\n");
+        return false;
+    }
+    std::printf(
+        "through two nodes, upload in parts (?size=, as the web UI and the CLI send): one part "
+        "%.0f MiB/s = %.0f %% "
+        "of the seal limit; cut at byte %llu, the node kept %llu (sent again: %llu bytes, %.2f "
+        "chunks); where it stands answered in %.3f s (kept bytes read back and authenticated: "
+        "%.0f MiB/s); the whole cut-and-resumed file %.0f MiB/s (both parts' time)\n",
+        MiBps(size, whole_s),
+        100.0 * MiBps(size, whole_s) / limit.seal_mibps,
+        static_cast<unsigned long long>(cut),
+        static_cast<unsigned long long>(kept),
+        static_cast<unsigned long long>(cut - kept),
+        static_cast<double>(cut - kept) / static_cast<double>(std::uint64_t{1} << 20),
+        status_s,
+        MiBps(kept, status_s),
+        MiBps(size, cut_s + rest_s)
+    );
+    return true;
+}
+
 // The file through two running nodes: uploaded into an evidence package of a case at the
 // sender, sealed and pushed to the recipient (each chunk authenticated there), and downloaded
 // from the recipient.
@@ -318,8 +435,24 @@ int ThroughNode(
         );
         return 1;
     }
+    auto drafted = officer->Call("POST", "/api/v1/cases/" + case_id + "/evidence", "{}");
+    if (!drafted || drafted->status != 201) {
+        Fail("package", drafted);
+        return 1;
+    }
+    const bool parts = PartsThroughNode(
+        size,
+        limit,
+        options,
+        admin->BaseUrl(),
+        "/api/v1/evidence/" + std::string(drafted->json.at("package").as_string()),
+        node.init.api_token
+    );
     federation->reset();
     std::filesystem::remove_all(root);
+    if (!parts) {
+        return 1;
+    }
     std::printf(
         "through two nodes (HTTPS on loopback; client and both concordd on the same cores):\n"
         "upload into a package (PUT, streamed): %.0f MiB/s = %.0f %% of the seal limit; sender "
