@@ -11,7 +11,8 @@
 // streamed), with each node's peak resident memory in each phase (its VmHWM, reset through
 // /proc/PID/clear_refs). Client and nodes share the machine's cores. The transfer is compared
 // with the seal limit: the recipient's work per byte is the same (one AEAD pass, SHA-256 of the
-// plaintext and of the ciphertext).
+// plaintext and of the ciphertext). Then uploads in parts (?size=) into a second draft at the
+// sender: the file in one part, and the file cut at 0.6 and resumed from the byte the node kept.
 //
 // Default 1 GiB in 1 MiB chunks (the 10 GB run: --size 10000000000; it needs that much
 // free disk under --dir, default the temporary folder). The plaintext is generated in memory (no
