@@ -212,10 +212,19 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
     before3.received >= 1024 * 1024 && before3.received_sha256 === sha256(third.subarray(0, before3.received)),
     `evidence: after the reload the node holds the start of the file (${before3.received} bytes, SHA-256 of that start)`,
   );
+  // The package shows the upload the node has under way, with what to do.
+  await page.reload();
+  const underWay = pkg.getByTestId(`under-way-${thirdName}`);
+  await underWay.waitFor();
+  check(
+    (await underWay.textContent()).includes('choose this file again'),
+    `evidence: after the reload the package shows the upload under way (${await underWay.textContent()})`,
+  );
   await pkg.getByLabel('Add files').setInputFiles([
     { name: thirdName, mimeType: 'application/octet-stream', buffer: third },
   ]);
   await pkg.locator(`[data-testid="upload-${thirdName}"][data-state="done"]`).waitFor({ timeout: 60_000 });
+  check((await underWay.count()) === 0, 'evidence: once the file is sent, nothing shows under way');
   check(
     thirdFrom.length >= 2 && thirdFrom[0] === 0 && thirdFrom[thirdFrom.length - 1] === before3.received,
     `evidence: the file chosen again after the reload went on from the byte the node kept (${thirdFrom.join(', ')})`,

@@ -360,6 +360,21 @@ Result<std::unique_ptr<PartialBlob>> DirectoryBlobStore::OpenPartial(std::string
     );
 }
 
+Result<std::uint64_t> DirectoryBlobStore::PartialSize(std::string_view name) {
+    if (!IsPartialName(name)) {
+        return MakeError(ErrorCode::kInvalidArgument, "bad partial blob name");
+    }
+    const auto path = root_ / "partial" / std::string(name);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) {
+            return std::uint64_t{0};
+        }
+        return FileErrnoError(path, "stat", errno);
+    }
+    return static_cast<std::uint64_t>(st.st_size);
+}
+
 Result<void> DirectoryBlobStore::RemovePartial(std::string_view name) {
     if (!IsPartialName(name)) {
         return MakeError(ErrorCode::kInvalidArgument, "bad partial blob name");

@@ -155,6 +155,17 @@ TEST_F(BlobStoreTest, RemoveDeletesTheBlob) {
     EXPECT_FALSE(blobs_->Contains(address).value());
 }
 
+TEST_F(BlobStoreTest, APartialBlobsSizeIsReadWithoutCreatingIt) {
+    EXPECT_EQ(blobs_->PartialSize("up-none").value(), 0U);
+    EXPECT_FALSE(std::filesystem::exists(root_ / "partial" / "up-none"));
+    auto partial = blobs_->OpenPartial("up-some");
+    ASSERT_TRUE(partial) << partial.error().ToString();
+    ASSERT_TRUE((*partial)->Append(AsBytes("twelve bytes")));
+    ASSERT_TRUE((*partial)->Sync());
+    EXPECT_EQ(blobs_->PartialSize("up-some").value(), 12U);
+    EXPECT_EQ(blobs_->PartialSize("../up").error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST_F(BlobStoreTest, AFolderOpenToOtherUsersIsRefused) {
     std::filesystem::permissions(root_, std::filesystem::perms(0755));
     auto opened = DirectoryBlobStore::OpenFolder(root_);

@@ -257,6 +257,11 @@ Result<EvidenceService::Stored> EvidenceService::Load(
         file.added_ms = f.Int("added_ms");
         p.files.push_back(std::move(file));
     }
+    if (p.state == "draft") {
+        CONCORD_ASSIGN_OR_RETURN(
+            p.uploads, detail::UploadsUnderWay(tx, blobs_, p.package, p.chunk_bytes)
+        );
+    }
     return stored;
 }
 

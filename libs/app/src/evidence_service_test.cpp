@@ -625,7 +625,12 @@ TEST_P(EvidenceServiceTest, AnUploadCutOffGoesOnFromTheLastWholeChunkAndIsRecord
         status->received_sha256,
         HexEncode(crypto::Sha256(AsBytes(std::string_view(text).substr(0, 2 * kChunk))))
     );
-    EXPECT_TRUE(service_->Get(alice_, package)->files.empty());  // nothing recorded yet
+    const EvidencePackage draft = service_->Get(alice_, package).value();
+    EXPECT_TRUE(draft.files.empty());  // nothing recorded yet, but the upload shows under way
+    ASSERT_EQ(draft.uploads.size(), 1U);
+    EXPECT_EQ(draft.uploads[0].name, "log.txt");
+    EXPECT_EQ(draft.uploads[0].received, 2 * kChunk);
+    EXPECT_EQ(draft.uploads[0].size, size);
 
     // A part that does not start where the kept bytes end is not read.
     auto wrong = service_->AddFilePart(
@@ -677,6 +682,7 @@ TEST_P(EvidenceServiceTest, AnUploadCutOffGoesOnFromTheLastWholeChunkAndIsRecord
     EXPECT_EQ(
         service_->UploadStatusOf(alice_, package, "log.txt").error().code, ErrorCode::kNotFound
     );
+    EXPECT_TRUE(service_->Get(alice_, package)->uploads.empty());
 
     // The file reads back whole, and its blob is the one a single upload would have made of it
     // (same layout, hashes checked when it is opened).

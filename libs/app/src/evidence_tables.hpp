@@ -11,7 +11,9 @@
 #include <boost/json/serialize.hpp>
 
 #include "concord/app/actor.hpp"
+#include "concord/app/blob_store.hpp"
 #include "concord/app/evidence_manifest.hpp"
+#include "concord/app/evidence_service.hpp"
 #include "concord/app/retention_policy.hpp"
 #include "concord/core/bytes.hpp"
 #include "concord/store/store.hpp"
@@ -114,6 +116,12 @@ inline std::string AddedBy(const Actor& actor) {
 
 /// The table of uploads under way (evidence_upload.cpp), for the migration list.
 std::string UploadSchema(std::string_view integer);
+
+/// The uploads in parts under way into `package` (EvidencePackage::uploads), their kept bytes
+/// counted from the length of their partial blobs in `blobs`.
+Result<std::vector<UploadStatus>> UploadsUnderWay(
+    store::Transaction& tx, BlobStore& blobs, std::string_view package, std::uint32_t chunk_bytes
+);
 
 inline std::string EvidencePartialName(std::string_view package, std::size_t index) {
     return std::string(package) + "-" + std::to_string(index);

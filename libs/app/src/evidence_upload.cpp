@@ -28,6 +28,9 @@ constexpr std::string_view kInsertUpload =
     "VALUES ($1, $2, $3, $4, $5, $6)";
 constexpr std::string_view kSelectPackageUploads =
     "SELECT name FROM app_evidence_uploads WHERE package = $1 ORDER BY name";
+constexpr std::string_view kSelectUploadsUnderWay =
+    "SELECT name, media_type, size, started_ms, started_by FROM app_evidence_uploads WHERE "
+    "package = $1 ORDER BY name";
 constexpr std::string_view kDeletePackageUploads =
     "DELETE FROM app_evidence_uploads WHERE package = $1";
 
@@ -193,6 +196,37 @@ std::string UploadSchema(std::string_view integer) {
            " NOT NULL, started_by TEXT NOT NULL, PRIMARY KEY (package, name))";
 }
 
+Result<std::vector<UploadStatus>> UploadsUnderWay(
+    store::Transaction& tx, BlobStore& blobs, std::string_view package, std::uint32_t chunk_bytes
+) {
+    CONCORD_ASSIGN_OR_RETURN(auto rows, tx.Query(kSelectUploadsUnderWay, {std::string(package)}));
+    std::vector<UploadStatus> out;
+    for (const store::Row& r : rows) {
+        UploadStatus u{
+            std::string(package),
+            r.Text("name"),
+            r.Text("media_type"),
+            static_cast<std::uint64_t>(r.Int("size")),
+            0,
+            "",
+            r.Int("started_ms"),
+            r.Text("started_by")};
+        CONCORD_ASSIGN_OR_RETURN(ChunkLayout layout, ChunkLayout::Create(u.size, chunk_bytes));
+        // Its length only: opening it would create it again when it was just committed.
+        CONCORD_ASSIGN_OR_RETURN(
+            std::uint64_t kept, blobs.PartialSize(UploadPartialName(package, u.name))
+        );
+        const std::uint64_t boundary = ChunkBoundaryBelow(layout, kept);
+        const std::uint64_t per_chunk = layout.ChunkBytes() + crypto::kStreamChunkOverhead;
+        u.received = boundary == layout.SealedSize() ? u.size
+                     : boundary == 0                 ? 0
+                                     : (boundary - crypto::kStreamHeaderBytes) / per_chunk *
+                                           layout.ChunkBytes();
+        out.push_back(std::move(u));
+    }
+    return out;
+}
+
 }  // namespace detail
 
 Result<UploadOutcome> EvidenceService::AddFilePart(
@@ -351,9 +385,14 @@ Result<UploadStatus> EvidenceService::UploadStatusOf(
     CONCORD_ASSIGN_OR_RETURN(
         ChunkLayout layout, ChunkLayout::Create(status->size, stored.package.chunk_bytes)
     );
-    CONCORD_ASSIGN_OR_RETURN(
-        auto partial, blobs_.OpenPartial(UploadPartialName(status->package, status->name))
-    );
+    const std::string partial_name = UploadPartialName(status->package, status->name);
+    CONCORD_ASSIGN_OR_RETURN(std::uint64_t kept, blobs_.PartialSize(partial_name));
+    if (kept == 0) {
+        // Nothing kept (or the file was just recorded): nothing to open, and none created.
+        status->received_sha256 = HexEncode(crypto::Sha256(ByteSpan()));
+        return std::move(*status);
+    }
+    CONCORD_ASSIGN_OR_RETURN(auto partial, blobs_.OpenPartial(partial_name));
     // What was kept is authenticated and hashed again: the client compares the hash with the
     // start of its file before it sends the rest.
     CONCORD_ASSIGN_OR_RETURN(

@@ -55,6 +55,21 @@ void AddRetention(
     }
 }
 
+boost::json::object UploadJson(const app::UploadStatus& u) {
+    boost::json::object j{
+        {"package", u.package},
+        {"name", u.name},
+        {"media_type", u.media_type},
+        {"size", ToJson(u.size)},
+        {"received", ToJson(u.received)},
+        {"started", FormatTimestamp(u.started_ms)},
+        {"started_by", u.started_by}};
+    if (!u.received_sha256.empty()) {
+        j["received_sha256"] = u.received_sha256;
+    }
+    return j;
+}
+
 boost::json::object PackageJson(const app::EvidencePackage& p) {
     boost::json::object j;
     j["package"] = p.package;
@@ -78,6 +93,13 @@ boost::json::object PackageJson(const app::EvidencePackage& p) {
     }
     if (p.conditions.Any()) {
         j["conditions"] = app::UseConditionsJson(p.conditions);
+    }
+    if (!p.uploads.empty()) {
+        boost::json::array uploads;
+        for (const app::UploadStatus& u : p.uploads) {
+            uploads.push_back(UploadJson(u));
+        }
+        j["uploads"] = std::move(uploads);
     }
     if (!p.consent_reference.empty()) {
         j["consent_reference"] = p.consent_reference;
@@ -223,21 +245,6 @@ Response GetPackage(
     auto package = evidence.Get(actor, request.params.at("package"));
     return package ? net::Json(200, boost::json::serialize(PackageJson(*package)))
                    : FromError(package.error());
-}
-
-boost::json::object UploadJson(const app::UploadStatus& u) {
-    boost::json::object j{
-        {"package", u.package},
-        {"name", u.name},
-        {"media_type", u.media_type},
-        {"size", ToJson(u.size)},
-        {"received", ToJson(u.received)},
-        {"started", FormatTimestamp(u.started_ms)},
-        {"started_by", u.started_by}};
-    if (!u.received_sha256.empty()) {
-        j["received_sha256"] = u.received_sha256;
-    }
-    return j;
 }
 
 // A file in one body, or, with ?size=, in parts: the body holds its bytes from ?offset= (0 by

@@ -6831,6 +6831,8 @@ export interface components {
             conditions?: components["schemas"]["UseConditions"];
             /** @description the consent under which data received with onward_consent goes on in this package */
             consent_reference?: string;
+            /** @description a draft's uploads in parts under way, by name (received from the length of what was kept; GET .../uploads/{name} authenticates it and gives received_sha256); absent when none */
+            uploads?: components["schemas"]["EvidenceUpload"][];
         };
         AccessRecord: {
             /** @description the audit-log leaf recording the read (GET /api/v1/ledger/proof proves it) */

@@ -185,12 +185,15 @@ function Uploads({
   onStored: () => void;
   onBusy: (busy: boolean) => void;
 }) {
-  const { t } = useUi();
+  const { t, lang } = useUi();
   const id = pkg.package ?? '';
   const { uploads, add, resume } = useUploads(id, onStored);
   const busy = uploads.some((u) => u.state === 'waiting' || u.state === 'sending' || u.state === 'checking');
   useEffect(() => onBusy(busy), [busy, onBusy]);
   const inputId = `evidence-add-${id}`;
+  // Uploads the node has under way that this page is not sending (it was reloaded, or another
+  // session started them): choosing the same file again goes on from the kept chunks.
+  const underWay = (pkg.uploads ?? []).filter((u) => !uploads.some((mine) => mine.file.name === u.name));
   return (
     <div className="uploads">
       <label htmlFor={inputId}>{t('evidence.addFiles')}</label>
@@ -204,6 +207,20 @@ function Uploads({
           e.target.value = '';
         }}
       />
+      {underWay.length > 0 && (
+        <ul className="transfers" data-testid="uploads-under-way">
+          {underWay.map((u) => (
+            <li key={u.name} data-testid={`under-way-${u.name}`}>
+              <span dir="auto" className="file-name">
+                {u.name}
+              </span>
+              <p className="transfer-text">
+                {t('evidence.underWay', { received: formatNumber(lang, u.received ?? 0), size: formatNumber(lang, u.size ?? 0) })}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
       {uploads.length > 0 && (
         <ul className="transfers" data-testid="uploads">
           {uploads.map((u) => (

@@ -84,6 +84,9 @@ public:
     virtual Result<std::unique_ptr<PartialBlob>> OpenPartial(std::string_view name) = 0;
     /// Deletes the partial blob `name` (no error if there is none).
     virtual Result<void> RemovePartial(std::string_view name) = 0;
+    /// Bytes the partial blob `name` holds; 0 if there is none (and none is created).
+    /// kInvalidArgument for a bad name.
+    virtual Result<std::uint64_t> PartialSize(std::string_view name) = 0;
     /// Reads the whole blob in pieces and checks that its bytes still hash to its address.
     /// kCorruption if they do not, kNotFound if there is no such blob.
     Result<void> Verify(std::string_view address);
@@ -107,6 +110,7 @@ public:
     Result<void> Remove(std::string_view address) override;
     Result<std::unique_ptr<PartialBlob>> OpenPartial(std::string_view name) override;
     Result<void> RemovePartial(std::string_view name) override;
+    Result<std::uint64_t> PartialSize(std::string_view name) override;
 
     /// Where the blob at `address` is (or would be) stored.
     [[nodiscard]] std::filesystem::path PathOf(std::string_view address) const;

@@ -55,6 +55,21 @@ struct CaseLinks {
 /// Reads the next bytes of an encrypted file arriving from the sender into `out`; 0 at its end.
 using EncryptedSource = std::function<Result<std::size_t>(std::span<std::uint8_t> out)>;
 
+/// A file being uploaded in parts (EvidenceService::AddFilePart): what the node kept of it.
+struct UploadStatus {
+    std::string package;
+    std::string name;
+    std::string media_type;
+    std::uint64_t size{0};  ///< plaintext bytes of the whole file, as declared when it started
+    /// Plaintext bytes kept, always at a chunk boundary: the next part starts here.
+    std::uint64_t received{0};
+    /// The hex SHA-256 of those bytes (UploadStatusOf only; empty elsewhere), so a client can
+    /// check that the part kept is the start of the file it is about to go on with.
+    std::string received_sha256;
+    std::int64_t started_ms{0};
+    std::string started_by;  ///< actor label
+};
+
 /// One evidence package as the node keeps it.
 struct EvidencePackage {
     std::string package;
@@ -89,6 +104,10 @@ struct EvidencePackage {
     /// At the sender: the reference of the consent under which data received with
     /// `onward_consent` goes to a third node in this package; empty when none was needed.
     std::string consent_reference;
+    /// The uploads in parts under way into a draft, by name. `received` is what the length of
+    /// the kept bytes says, not authenticated and without `received_sha256` (UploadStatusOf
+    /// reads them back): enough to show that a file can go on.
+    std::vector<UploadStatus> uploads;
 };
 
 /// What the sender attaches to a new package (EvidenceService::CreatePackage).
@@ -174,21 +193,6 @@ struct IncomingStatus {
 struct ReceiveOutcome {
     bool accepted{false};
     IncomingStatus status;
-};
-
-/// A file being uploaded in parts (EvidenceService::AddFilePart): what the node kept of it.
-struct UploadStatus {
-    std::string package;
-    std::string name;
-    std::string media_type;
-    std::uint64_t size{0};  ///< plaintext bytes of the whole file, as declared when it started
-    /// Plaintext bytes kept, always at a chunk boundary: the next part starts here.
-    std::uint64_t received{0};
-    /// The hex SHA-256 of those bytes (UploadStatusOf only; empty elsewhere), so a client can
-    /// check that the part kept is the start of the file it is about to go on with.
-    std::string received_sha256;
-    std::int64_t started_ms{0};
-    std::string started_by;  ///< actor label
 };
 
 /// What EvidenceService::AddFilePart did: `file` once the whole file arrived and was recorded;
