@@ -8,6 +8,25 @@ import { readFileSync } from 'node:fs';
 
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 
+// Where the node stands with the upload of `name` into package `id`, asked until two answers a
+// moment apart agree: the node may still be taking in what was on the wire when it was cut.
+async function settledUpload(page, id, name) {
+  const ask = () =>
+    page.evaluate(
+      ([pkg, file]) =>
+        fetch(`/api/v1/evidence/${encodeURIComponent(pkg)}/uploads/${encodeURIComponent(file)}`).then((r) => r.json()),
+      [id, name],
+    );
+  let kept = await ask();
+  for (let i = 0; i < 50; i++) {
+    await page.waitForTimeout(300);
+    const again = await ask();
+    if (again.received === kept.received) break;
+    kept = again;
+  }
+  return kept;
+}
+
 export async function run({ browser, nodes, call, enrol, newPage, screen, signIn, check }) {
   const a = nodes['fr.central'];
   const officer = await enrol(a, 'webevid.officer', ['officer'], 'cybercrime');
@@ -113,21 +132,7 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
 
   // The node kept the whole chunks (1 MiB each) of the stopped upload: it says so, and the
   // resume sends only the rest.
-  // Asked until two answers a moment apart agree: the node may still be taking in what was
-  // on the wire when the upload was stopped.
-  const keptNow = () =>
-    page.evaluate(
-      ([id, name]) =>
-        fetch(`/api/v1/evidence/${encodeURIComponent(id)}/uploads/${encodeURIComponent(name)}`).then((r) => r.json()),
-      [packageId, bigName],
-    );
-  let kept = await keptNow();
-  for (let i = 0; i < 50; i++) {
-    await page.waitForTimeout(300);
-    const again = await keptNow();
-    if (again.received === kept.received) break;
-    kept = again;
-  }
+  const kept = await settledUpload(page, packageId, bigName);
   check(
     kept.size === big.length && kept.received >= 1024 * 1024 && kept.received % (1024 * 1024) === 0,
     `evidence: the node kept whole chunks of the stopped upload (${kept.received} of ${kept.size} bytes)`,
@@ -195,19 +200,7 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   await page.reload();
   await throttle(-1);
   await pkg.waitFor();
-  const keptThird = async () =>
-    page.evaluate(
-      ([id, name]) =>
-        fetch(`/api/v1/evidence/${encodeURIComponent(id)}/uploads/${encodeURIComponent(name)}`).then((r) => r.json()),
-      [packageId, thirdName],
-    );
-  let before3 = await keptThird();
-  for (let i = 0; i < 50; i++) {
-    await page.waitForTimeout(300);
-    const again = await keptThird();
-    if (again.received === before3.received) break;
-    before3 = again;
-  }
+  const before3 = await settledUpload(page, packageId, thirdName);
   check(
     before3.received >= 1024 * 1024 && before3.received_sha256 === sha256(third.subarray(0, before3.received)),
     `evidence: after the reload the node holds the start of the file (${before3.received} bytes, SHA-256 of that start)`,
