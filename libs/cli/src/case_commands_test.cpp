@@ -730,8 +730,11 @@ TEST_F(CaseCommandsTest, AHeldCasesEvidenceOutlivesItsRetentionAndIsShreddedOnce
     Output created = On(1, {"evidence", "create", case_id, "--json"});
     ASSERT_EQ(created.status, 0) << created.err;
     const std::string id(boost::json::parse(created.out).at("package").as_string());
-    Output added = On(1, {"evidence", "add", id, file.string(), "--type", "text/csv"});
+    // --resume with no upload under way is an upload from the start.
+    Output added = On(1, {"evidence", "add", id, file.string(), "--type", "text/csv", "--resume"});
     ASSERT_EQ(added.status, 0) << added.err;
+    EXPECT_NE(added.out.find("added logins.csv: 20 bytes"), std::string::npos) << added.out;
+    EXPECT_EQ(added.out.find("the node holds"), std::string::npos) << added.out;
 
     Output held = On(1, {"evidence", "hold", case_id, "--reason", "trial 12/2027 pending"});
     ASSERT_EQ(held.status, 0) << held.err;

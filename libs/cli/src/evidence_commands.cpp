@@ -287,7 +287,7 @@ void AddAdd(CLI::App& evidence, Context& ctx) {
             auto kept = KeptOfUpload(*client, a->package, name);
             auto prefix = kept ? Skip(body, kept->received)
                                : Result<std::string>(tl::unexpected(kept.error()));
-            if (prefix && *prefix != kept->sha256) {
+            if (prefix && kept->received > 0 && *prefix != kept->sha256) {
                 prefix = MakeError(
                     ErrorCode::kInvalidArgument,
                     "the node holds the first " + std::to_string(kept->received) + " bytes of " +
