@@ -539,7 +539,9 @@ TEST_P(NodeTest, HorizonEndsInASignedNonDeliveryAndAnAlert) {
     ASSERT_TRUE(alerts);
     ASSERT_EQ(alerts->size(), 1u);
     EXPECT_EQ((*alerts)[0].kind, AlertKind::kNonDelivery);
-    EXPECT_TRUE(SawEvent("aa.central alert"));
+    // The alert's event is raised after the commit that made the message "failed", on the
+    // delivery thread: it may come a moment after the status is seen.
+    EXPECT_TRUE(WaitFor([&] { return SawEvent("aa.central alert"); }));
 }
 
 TEST_P(NodeTest, EveryRefusalHasItsReasonAndStoresNoMessage) {
