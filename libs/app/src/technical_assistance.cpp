@@ -14,6 +14,7 @@
 #include "concord/core/time.hpp"
 #include "concord/legal/field_types.hpp"
 
+#include "assistance_tables.hpp"
 #include "enum_names.hpp"
 
 namespace concord::app {
@@ -28,10 +29,10 @@ constexpr std::int64_t kPeriodPoints = 20;
 
 constexpr std::string_view kPostingColumns =
     "id, kind, party, topic, languages, from_date, to_date, description, status, created_ms, "
-    "updated_ms, updated_by";
+    "updated_ms, updated_by, origin_node";
 constexpr std::string_view kEngagementColumns =
     "id, need_id, offer_id, topic, beneficiary, provider, state, evaluation_score, "
-    "evaluation_comment, cancel_reason, created_ms, updated_ms, updated_by";
+    "evaluation_comment, cancel_reason, created_ms, updated_ms, updated_by, revision";
 
 constexpr std::array<PostingKind, 2> kKinds{PostingKind::kNeed, PostingKind::kOffer};
 constexpr std::array<PostingStatus, 3> kStatuses{
@@ -165,6 +166,7 @@ AssistancePosting PostingFrom(const store::Row& r) {
     p.created_ms = r.Int("created_ms");
     p.updated_ms = r.Int("updated_ms");
     p.updated_by = r.Text("updated_by");
+    p.origin_node = r.Text("origin_node");
     return p;
 }
 
@@ -184,11 +186,15 @@ AssistanceEngagement EngagementFrom(const store::Row& r) {
     e.created_ms = r.Int("created_ms");
     e.updated_ms = r.Int("updated_ms");
     e.updated_by = r.Text("updated_by");
+    e.revision = r.Int("revision");
     return e;
 }
 
-// Moves posting `id` from `from` to `to`; kInvalidArgument "assistance_wrong_state" when it is
-// no longer in `from` (a concurrent change on PostgreSQL: the row is re-checked by the UPDATE).
+}  // namespace
+
+namespace detail {
+
+// A concurrent change on PostgreSQL: the row is re-checked by the UPDATE.
 Result<void> SetPostingStatus(
     store::Transaction& tx,
     const std::string& id,
@@ -215,7 +221,6 @@ Result<void> SetPostingStatus(
     return {};
 }
 
-// The audit leaf of a change to a posting: what it is and whose, never its description.
 boost::json::object PostingLeaf(std::string_view event, const AssistancePosting& p) {
     return boost::json::object{
         {"event", event},
@@ -225,7 +230,206 @@ boost::json::object PostingLeaf(std::string_view event, const AssistancePosting&
         {"topic", p.topic}};
 }
 
-}  // namespace
+Error AssistanceInput(std::string_view why) {
+    return Input(why);
+}
+
+Error AssistanceWrongState(std::string_view why) {
+    return WrongState(why);
+}
+
+Result<void> CheckPostingInput(const AssistancePostingInput& in) {
+    return CheckInput(in);
+}
+
+Result<void> CheckEngagementStep(const EngagementStep& step) {
+    if (step.step != "deliver" && step.step != "evaluate" && step.step != "cancel") {
+        return Input(fmt::format("unknown step '{}'; one of deliver, evaluate, cancel", step.step));
+    }
+    if (step.step == "evaluate") {
+        if (step.score < 1 || step.score > 5) {
+            return Input("an evaluation's score is an integer from 1 to 5");
+        }
+        if (!step.comment.empty()) {
+            CONCORD_RETURN_IF_ERROR(CheckText("the comment", step.comment, kMaxCommentBytes));
+        }
+    } else if (step.step == "cancel") {
+        CONCORD_RETURN_IF_ERROR(CheckText("the reason", step.comment, kMaxCommentBytes));
+    } else if (!step.comment.empty() || step.score != 0) {
+        return Input("a delivery takes no score and no comment");
+    }
+    return {};
+}
+
+Result<EngagementState> ApplyEngagementStep(AssistanceEngagement& e, const EngagementStep& step) {
+    const EngagementState from = e.state;
+    if (step.step == "deliver" && from == EngagementState::kAgreed) {
+        e.state = EngagementState::kDelivered;
+    } else if (step.step == "evaluate" && from == EngagementState::kDelivered) {
+        e.state = EngagementState::kEvaluated;
+        e.evaluation_score = step.score;
+        e.evaluation_comment = step.comment;
+    } else if (step.step == "cancel" && (from == EngagementState::kAgreed || from == EngagementState::kDelivered)) {
+        e.state = EngagementState::kCancelled;
+        e.cancel_reason = step.comment;
+    } else {
+        return WrongState(fmt::format(
+            "engagement {} is {}; '{}' does not apply", e.id, EngagementStateName(from), step.step
+        ));
+    }
+    return from;
+}
+
+Result<PostingKind> PostingKindNamed(std::string_view name) {
+    return Named("kind", name, kKinds, PostingKindName);
+}
+
+Result<EngagementState> EngagementStateNamed(std::string_view name) {
+    return Named("state", name, kStates, EngagementStateName);
+}
+
+Result<std::optional<AssistancePosting>> FindPosting(store::Transaction& tx, std::string_view id) {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(
+            "SELECT " + std::string(kPostingColumns) +
+                " FROM app_assistance_postings WHERE id = $1",
+            {std::string(id)}
+        )
+    );
+    if (rows.empty()) {
+        return std::optional<AssistancePosting>{};
+    }
+    return std::optional<AssistancePosting>{PostingFrom(rows[0])};
+}
+
+Result<std::optional<AssistanceEngagement>> FindEngagement(
+    store::Transaction& tx, std::string_view id
+) {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(
+            "SELECT " + std::string(kEngagementColumns) +
+                " FROM app_assistance_engagements WHERE id = $1",
+            {std::string(id)}
+        )
+    );
+    if (rows.empty()) {
+        return std::optional<AssistanceEngagement>{};
+    }
+    return std::optional<AssistanceEngagement>{EngagementFrom(rows[0])};
+}
+
+Result<void> InsertPosting(store::Transaction& tx, const AssistancePosting& p) {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto inserted,
+        tx.Execute(
+            "INSERT INTO app_assistance_postings (" + std::string(kPostingColumns) +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            {p.id,
+             std::string(PostingKindName(p.kind)),
+             p.party,
+             p.topic,
+             LanguagesText(p.languages),
+             p.from,
+             p.to,
+             p.description,
+             std::string(PostingStatusName(p.status)),
+             p.created_ms,
+             p.updated_ms,
+             p.updated_by,
+             p.origin_node}
+        )
+    );
+    (void)inserted;
+    return {};
+}
+
+Result<void> InsertEngagement(store::Transaction& tx, const AssistanceEngagement& e) {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto inserted,
+        tx.Execute(
+            "INSERT INTO app_assistance_engagements (" + std::string(kEngagementColumns) +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            {e.id,
+             e.need_id,
+             e.offer_id,
+             e.topic,
+             e.beneficiary,
+             e.provider,
+             std::string(EngagementStateName(e.state)),
+             e.evaluation_score,
+             e.evaluation_comment,
+             e.cancel_reason,
+             e.created_ms,
+             e.updated_ms,
+             e.updated_by,
+             e.revision}
+        )
+    );
+    (void)inserted;
+    return {};
+}
+
+Result<void> UpdateEngagement(
+    store::Transaction& tx, const AssistanceEngagement& e, EngagementState from
+) {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto changed,
+        tx.Execute(
+            "UPDATE app_assistance_engagements SET state = $2, evaluation_score = $3, "
+            "evaluation_comment = $4, cancel_reason = $5, updated_ms = $6, updated_by = $7, "
+            "revision = $9 WHERE id = $1 AND state = $8",
+            {e.id,
+             std::string(EngagementStateName(e.state)),
+             e.evaluation_score,
+             e.evaluation_comment,
+             e.cancel_reason,
+             e.updated_ms,
+             e.updated_by,
+             std::string(EngagementStateName(from)),
+             e.revision}
+        )
+    );
+    if (changed != 1) {
+        return WrongState(fmt::format("engagement {} changed meanwhile", e.id));
+    }
+    return {};
+}
+
+Result<void> FollowEngagement(store::Transaction& tx, const AssistanceEngagement& e) {
+    const PostingStatus status =
+        e.state == EngagementState::kCancelled ? PostingStatus::kOpen : PostingStatus::kMatched;
+    for (const std::string& id : {e.need_id, e.offer_id}) {
+        CONCORD_ASSIGN_OR_RETURN(
+            auto changed,
+            tx.Execute(
+                "UPDATE app_assistance_postings SET status = $2, updated_ms = $3, updated_by = $4 "
+                "WHERE id = $1 AND status <> 'withdrawn' AND status <> $2",
+                {id, std::string(PostingStatusName(status)), e.updated_ms, e.updated_by}
+            )
+        );
+        (void)changed;
+    }
+    return {};
+}
+
+boost::json::object StepLeaf(const AssistanceEngagement& e, EngagementState from) {
+    boost::json::object leaf{
+        {"event", "assistance." + std::string(EngagementStateName(e.state))},
+        {"engagement", e.id},
+        {"from_state", EngagementStateName(from)},
+        {"to_state", EngagementStateName(e.state)},
+        {"beneficiary", e.beneficiary},
+        {"provider", e.provider},
+        {"topic", e.topic}};
+    if (e.state == EngagementState::kEvaluated) {
+        leaf["score"] = e.evaluation_score;
+    }
+    return leaf;
+}
+
+}  // namespace detail
 
 const std::vector<std::string_view>& AssistanceTopics() {
     static const std::vector<std::string_view> kTopics{
@@ -359,7 +563,16 @@ std::vector<store::Migration> TechnicalAssistance::Migrations() {
                "created_ms " +
                i + " NOT NULL, updated_ms " + i + " NOT NULL, updated_by TEXT NOT NULL)";
     };
-    return {store::Migration{"app_assistance", 1, schema("INTEGER"), schema("BIGINT")}};
+    // Version 2: what crossed the federation (docs/assistance.md "Between nodes").
+    auto federated = [](std::string_view integer) {
+        return "ALTER TABLE app_assistance_postings ADD COLUMN origin_node TEXT NOT NULL DEFAULT "
+               "'';"
+               "ALTER TABLE app_assistance_engagements ADD COLUMN revision " +
+               std::string(integer) + " NOT NULL DEFAULT 0";
+    };
+    return {
+        store::Migration{"app_assistance", 1, schema("INTEGER"), schema("BIGINT")},
+        store::Migration{"app_assistance", 2, federated("INTEGER"), federated("BIGINT")}};
 }
 
 TechnicalAssistance::TechnicalAssistance(
@@ -375,8 +588,10 @@ TechnicalAssistance::TechnicalAssistance(
       secretariat_(secretariat),
       now_(std::move(now)) {}
 
+// A State's node also sees the other party's posting of an engagement its party is in, which
+// the secretariat's node sent with the engagement.
 bool TechnicalAssistance::Sees(const AssistancePosting& p) const {
-    return secretariat_ || p.party == party_;
+    return secretariat_ || p.party == party_ || !p.origin_node.empty();
 }
 
 bool TechnicalAssistance::Sees(const AssistanceEngagement& e) const {
@@ -386,35 +601,21 @@ bool TechnicalAssistance::Sees(const AssistanceEngagement& e) const {
 Result<AssistancePosting> TechnicalAssistance::PostingIn(
     store::Transaction& tx, std::string_view id
 ) const {
-    CONCORD_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Query(
-            "SELECT " + std::string(kPostingColumns) +
-                " FROM app_assistance_postings WHERE id = $1",
-            {std::string(id)}
-        )
-    );
-    if (rows.empty()) {
+    CONCORD_ASSIGN_OR_RETURN(auto found, detail::FindPosting(tx, id));
+    if (!found) {
         return NotFound("posting", id);
     }
-    return PostingFrom(rows[0]);
+    return std::move(*found);
 }
 
 Result<AssistanceEngagement> TechnicalAssistance::EngagementIn(
     store::Transaction& tx, std::string_view id
 ) const {
-    CONCORD_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Query(
-            "SELECT " + std::string(kEngagementColumns) +
-                " FROM app_assistance_engagements WHERE id = $1",
-            {std::string(id)}
-        )
-    );
-    if (rows.empty() || !Sees(EngagementFrom(rows[0]))) {
+    CONCORD_ASSIGN_OR_RETURN(auto found, detail::FindEngagement(tx, id));
+    if (!found || !Sees(*found)) {
         return NotFound("engagement", id);
     }
-    return EngagementFrom(rows[0]);
+    return std::move(*found);
 }
 
 Result<AssistancePosting> TechnicalAssistance::Post(
@@ -446,31 +647,15 @@ Result<AssistancePosting> TechnicalAssistance::Post(
     p.updated_ms = p.created_ms;
     p.updated_by = actor.Label();
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_ASSIGN_OR_RETURN(
-        auto inserted,
-        tx->Execute(
-            "INSERT INTO app_assistance_postings (" + std::string(kPostingColumns) +
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            {p.id,
-             std::string(PostingKindName(p.kind)),
-             p.party,
-             p.topic,
-             LanguagesText(p.languages),
-             p.from,
-             p.to,
-             p.description,
-             std::string(PostingStatusName(p.status)),
-             p.created_ms,
-             p.updated_ms,
-             p.updated_by}
-        )
-    );
-    (void)inserted;
-    boost::json::object leaf = PostingLeaf("assistance.posted", p);
+    CONCORD_RETURN_IF_ERROR(detail::InsertPosting(*tx, p));
+    boost::json::object leaf = detail::PostingLeaf("assistance.posted", p);
     NameActor(leaf, actor);
     CONCORD_ASSIGN_OR_RETURN(auto index, append_leaf_(*tx, leaf));
     (void)index;
+    Pending pending;
+    CONCORD_RETURN_IF_ERROR(SendPosting(*tx, p, false, pending));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
+    Flush(pending);
     return p;
 }
 
@@ -479,8 +664,13 @@ Result<AssistancePosting> TechnicalAssistance::Withdraw(const Actor& actor, std:
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(AssistancePosting p, PostingIn(*tx, id));
     // The posting party withdraws, or the secretariat that records for it.
-    if (!Sees(p)) {
+    if (!secretariat_ && p.party != party_) {
         return NotFound("posting", id);
+    }
+    if (secretariat_ && !p.origin_node.empty()) {
+        return WrongState(
+            fmt::format("posting {} came from node {}; that node withdraws it", p.id, p.origin_node)
+        );
     }
     if (p.status != PostingStatus::kOpen) {
         return WrongState(fmt::format(
@@ -490,14 +680,17 @@ Result<AssistancePosting> TechnicalAssistance::Withdraw(const Actor& actor, std:
     p.status = PostingStatus::kWithdrawn;
     p.updated_ms = now_();
     p.updated_by = actor.Label();
-    CONCORD_RETURN_IF_ERROR(
-        SetPostingStatus(*tx, p.id, PostingStatus::kOpen, p.status, p.updated_ms, p.updated_by)
-    );
-    boost::json::object leaf = PostingLeaf("assistance.withdrawn", p);
+    CONCORD_RETURN_IF_ERROR(detail::SetPostingStatus(
+        *tx, p.id, PostingStatus::kOpen, p.status, p.updated_ms, p.updated_by
+    ));
+    boost::json::object leaf = detail::PostingLeaf("assistance.withdrawn", p);
     NameActor(leaf, actor);
     CONCORD_ASSIGN_OR_RETURN(auto index, append_leaf_(*tx, leaf));
     (void)index;
+    Pending pending;
+    CONCORD_RETURN_IF_ERROR(SendPosting(*tx, p, true, pending));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
+    Flush(pending);
     return p;
 }
 
@@ -569,6 +762,14 @@ Result<AssistanceEngagement> TechnicalAssistance::Engage(
     const Actor& actor, std::string_view need_id, std::string_view offer_id
 ) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kAssistanceManage));
+    if (!secretariat_ && !secretariat_node_.empty()) {
+        return MakeError(
+            ErrorCode::kPermissionDenied,
+            fmt::format(
+                "this node's engagements are made by the secretariat's node {}", secretariat_node_
+            )
+        );
+    }
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(AssistancePosting need, PostingIn(*tx, need_id));
     CONCORD_ASSIGN_OR_RETURN(AssistancePosting offer, PostingIn(*tx, offer_id));
@@ -604,31 +805,12 @@ Result<AssistanceEngagement> TechnicalAssistance::Engage(
     e.provider = offer.party;
     e.updated_ms = e.created_ms;
     e.updated_by = actor.Label();
-    CONCORD_ASSIGN_OR_RETURN(
-        auto inserted,
-        tx->Execute(
-            "INSERT INTO app_assistance_engagements (" + std::string(kEngagementColumns) +
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            {e.id,
-             e.need_id,
-             e.offer_id,
-             e.topic,
-             e.beneficiary,
-             e.provider,
-             std::string(EngagementStateName(e.state)),
-             e.evaluation_score,
-             e.evaluation_comment,
-             e.cancel_reason,
-             e.created_ms,
-             e.updated_ms,
-             e.updated_by}
-        )
-    );
-    (void)inserted;
-    CONCORD_RETURN_IF_ERROR(SetPostingStatus(
+    e.revision = secretariat_ ? 1 : 0;
+    CONCORD_RETURN_IF_ERROR(detail::InsertEngagement(*tx, e));
+    CONCORD_RETURN_IF_ERROR(detail::SetPostingStatus(
         *tx, need.id, PostingStatus::kOpen, PostingStatus::kMatched, e.created_ms, e.updated_by
     ));
-    CONCORD_RETURN_IF_ERROR(SetPostingStatus(
+    CONCORD_RETURN_IF_ERROR(detail::SetPostingStatus(
         *tx, offer.id, PostingStatus::kOpen, PostingStatus::kMatched, e.created_ms, e.updated_by
     ));
     boost::json::object leaf{
@@ -642,7 +824,10 @@ Result<AssistanceEngagement> TechnicalAssistance::Engage(
     NameActor(leaf, actor);
     CONCORD_ASSIGN_OR_RETURN(auto index, append_leaf_(*tx, leaf));
     (void)index;
+    Pending pending;
+    CONCORD_RETURN_IF_ERROR(SendEngagement(*tx, e, pending));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
+    Flush(pending);
     return e;
 }
 
@@ -650,95 +835,31 @@ Result<AssistanceEngagement> TechnicalAssistance::Advance(
     const Actor& actor, std::string_view engagement_id, const EngagementStep& step
 ) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kAssistanceManage));
-    if (step.step != "deliver" && step.step != "evaluate" && step.step != "cancel") {
-        return Input(fmt::format("unknown step '{}'; one of deliver, evaluate, cancel", step.step));
-    }
-    if (step.step == "evaluate") {
-        if (step.score < 1 || step.score > 5) {
-            return Input("an evaluation's score is an integer from 1 to 5");
-        }
-        if (!step.comment.empty()) {
-            CONCORD_RETURN_IF_ERROR(CheckText("the comment", step.comment, kMaxCommentBytes));
-        }
-    } else if (step.step == "cancel") {
-        CONCORD_RETURN_IF_ERROR(CheckText("the reason", step.comment, kMaxCommentBytes));
-    } else if (!step.comment.empty() || step.score != 0) {
-        return Input("a delivery takes no score and no comment");
-    }
+    CONCORD_RETURN_IF_ERROR(detail::CheckEngagementStep(step));
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(AssistanceEngagement e, EngagementIn(*tx, engagement_id));
-    const EngagementState from = e.state;
-    EngagementState to = from;
-    if (step.step == "deliver" && from == EngagementState::kAgreed) {
-        to = EngagementState::kDelivered;
-    } else if (step.step == "evaluate" && from == EngagementState::kDelivered) {
-        to = EngagementState::kEvaluated;
-        e.evaluation_score = step.score;
-        e.evaluation_comment = step.comment;
-    } else if (step.step == "cancel" && (from == EngagementState::kAgreed || from == EngagementState::kDelivered)) {
-        to = EngagementState::kCancelled;
-        e.cancel_reason = step.comment;
-    } else {
-        return WrongState(fmt::format(
-            "engagement {} is {}; '{}' does not apply", e.id, EngagementStateName(from), step.step
-        ));
-    }
-    e.state = to;
+    CONCORD_ASSIGN_OR_RETURN(const EngagementState from, detail::ApplyEngagementStep(e, step));
     e.updated_ms = now_();
     e.updated_by = actor.Label();
-    CONCORD_ASSIGN_OR_RETURN(
-        auto changed,
-        tx->Execute(
-            "UPDATE app_assistance_engagements SET state = $2, evaluation_score = $3, "
-            "evaluation_comment = $4, cancel_reason = $5, updated_ms = $6, updated_by = $7 WHERE "
-            "id = $1 AND state = $8",
-            {e.id,
-             std::string(EngagementStateName(e.state)),
-             e.evaluation_score,
-             e.evaluation_comment,
-             e.cancel_reason,
-             e.updated_ms,
-             e.updated_by,
-             std::string(EngagementStateName(from))}
-        )
-    );
-    if (changed != 1) {
-        return WrongState(fmt::format("engagement {} changed meanwhile", e.id));
+    // The secretariat counts its changes; a State's node keeps the revision it was sent (its
+    // step goes to the secretariat, whose answer is the next revision).
+    if (secretariat_) {
+        ++e.revision;
     }
-    if (to == EngagementState::kCancelled) {
-        // The need and the offer may find another match.
-        CONCORD_RETURN_IF_ERROR(SetPostingStatus(
-            *tx,
-            e.need_id,
-            PostingStatus::kMatched,
-            PostingStatus::kOpen,
-            e.updated_ms,
-            e.updated_by
-        ));
-        CONCORD_RETURN_IF_ERROR(SetPostingStatus(
-            *tx,
-            e.offer_id,
-            PostingStatus::kMatched,
-            PostingStatus::kOpen,
-            e.updated_ms,
-            e.updated_by
-        ));
-    }
-    boost::json::object leaf{
-        {"event", "assistance." + std::string(EngagementStateName(to))},
-        {"engagement", e.id},
-        {"from_state", EngagementStateName(from)},
-        {"to_state", EngagementStateName(to)},
-        {"beneficiary", e.beneficiary},
-        {"provider", e.provider},
-        {"topic", e.topic}};
-    if (to == EngagementState::kEvaluated) {
-        leaf["score"] = e.evaluation_score;
-    }
+    CONCORD_RETURN_IF_ERROR(detail::UpdateEngagement(*tx, e, from));
+    CONCORD_RETURN_IF_ERROR(detail::FollowEngagement(*tx, e));
+    boost::json::object leaf = detail::StepLeaf(e, from);
     NameActor(leaf, actor);
     CONCORD_ASSIGN_OR_RETURN(auto index, append_leaf_(*tx, leaf));
     (void)index;
+    Pending pending;
+    if (secretariat_) {
+        CONCORD_RETURN_IF_ERROR(SendEngagement(*tx, e, pending));
+    } else {
+        CONCORD_RETURN_IF_ERROR(SendStep(*tx, e, step, pending));
+    }
     CONCORD_RETURN_IF_ERROR(tx->Commit());
+    Flush(pending);
     return e;
 }
 
@@ -787,7 +908,8 @@ boost::json::object PostingJson(const AssistancePosting& p) {
         {"status", PostingStatusName(p.status)},
         {"created", FormatTimestamp(p.created_ms)},
         {"updated", FormatTimestamp(p.updated_ms)},
-        {"updated_by", p.updated_by}};
+        {"updated_by", p.updated_by},
+        {"node", p.origin_node}};
 }
 
 boost::json::object CandidateJson(const AssistanceCandidate& c) {
@@ -819,7 +941,8 @@ boost::json::object EngagementJson(const AssistanceEngagement& e) {
         {"cancel_reason", e.cancel_reason},
         {"created", FormatTimestamp(e.created_ms)},
         {"updated", FormatTimestamp(e.updated_ms)},
-        {"updated_by", e.updated_by}};
+        {"updated_by", e.updated_by},
+        {"revision", e.revision}};
     o["evaluation"] = e.state == EngagementState::kEvaluated
                           ? boost::json::value(boost::json::object{
                                 {"score", e.evaluation_score}, {"comment", e.evaluation_comment}})

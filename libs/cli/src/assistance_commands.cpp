@@ -30,8 +30,9 @@ std::string Joined(const boost::json::value& v, std::string_view key) {
 
 void PrintPostings(Context& ctx, const boost::json::array& postings) {
     std::vector<std::vector<std::string>> rows{
-        {"id", "kind", "party", "topic", "languages", "from", "to", "status"}};
+        {"id", "kind", "party", "topic", "languages", "from", "to", "status", "from node"}};
     for (const auto& p : postings) {
+        const std::string node = Str(p, "node");
         rows.push_back(
             {Str(p, "id"),
              Str(p, "kind"),
@@ -40,7 +41,8 @@ void PrintPostings(Context& ctx, const boost::json::array& postings) {
              Joined(p, "languages"),
              Str(p, "from"),
              Str(p, "to"),
-             Str(p, "status")}
+             Str(p, "status"),
+             node.empty() ? "-" : node}
         );
     }
     PrintTable(ctx.out, rows);

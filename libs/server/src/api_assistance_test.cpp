@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -40,6 +41,9 @@ protected:
             auto config = LoadConfig(inits_[i].config_file);
             ASSERT_TRUE(config) << config.error().ToString();
             config->assistance_secretariat = i == 1;
+            if (federated_ && i == 0) {
+                config->assistance_secretariat_node = inits_[1].entry.id;
+            }
             config->witness_interval = std::chrono::hours(24);
             auto service = NodeService::Start(*config);
             ASSERT_TRUE(service) << service.error().ToString();
@@ -72,6 +76,8 @@ protected:
         return r.status == 200 ? r.json.at("postings").as_array().size() : 0;
     }
 
+    // Whether fr.central sends its postings to hu.poc, its secretariat's node.
+    bool federated_{false};
     std::filesystem::path dir_;
     crypto::SigningKey directory_key_ = crypto::SigningKey::Generate();
     std::vector<InitResult> inits_;
@@ -148,7 +154,7 @@ TEST_F(AssistanceApiTest, TheSecretariatMatchesAndFollowsAnEngagementToItsEvalua
     EXPECT_EQ(candidates[0].at("offer").at("id").as_string(), offer_id);
     EXPECT_EQ(candidates[0].at("score").as_int64(), 100);
     EXPECT_EQ(candidates[0].at("overlap_days").as_int64(), 31);
-    // The node of a State holds no other party's offers: nothing travels between nodes.
+    // A State's node not attached to a secretariat's holds no other party's offers.
     auto alone =
         On(0,
            "GET",
@@ -212,6 +218,198 @@ TEST_F(AssistanceApiTest, TheSecretariatMatchesAndFollowsAnEngagementToItsEvalua
     EXPECT_TRUE(
         On(0, "GET", "/api/v1/assistance/engagements").json.at("engagements").as_array().empty()
     );
+}
+
+// fr.central is attached to hu.poc, its secretariat's node (docs/assistance.md "Between nodes").
+class AssistanceBetweenNodesTest : public AssistanceApiTest {
+protected:
+    AssistanceBetweenNodesTest() { federated_ = true; }
+
+    // The posting `id` as node i sees it, once `done` holds for it (null if it never does).
+    boost::json::object PostingWhen(
+        std::size_t i,
+        const std::string& id,
+        const std::function<bool(const boost::json::object&)>& done
+    ) {
+        boost::json::object found;
+        const bool seen = test_util::WaitFor([&] {
+            auto r = clients_[i]->Call("GET", "/api/v1/assistance/postings/" + id, "");
+            if (!r || r->status != 200 || !done(r->json)) {
+                return false;
+            }
+            found = r->json;
+            return true;
+        });
+        EXPECT_TRUE(seen) << "posting " << id << " on node " << i;
+        return found;
+    }
+
+    boost::json::object EngagementWhen(
+        std::size_t i, const std::string& id, std::string_view state, std::int64_t revision
+    ) {
+        boost::json::object found;
+        const bool seen = test_util::WaitFor([&] {
+            auto r = clients_[i]->Call("GET", "/api/v1/assistance/engagements/" + id, "");
+            if (!r || r->status != 200 || r->json.at("state").as_string() != state ||
+                r->json.at("revision").as_int64() != revision) {
+                return false;
+            }
+            found = r->json;
+            return true;
+        });
+        EXPECT_TRUE(seen) << "engagement " << id << " " << state << " revision " << revision
+                          << " on node " << i;
+        return found;
+    }
+
+    // Sends `op` from fr.central to hu.poc as a raw notice and waits for hu.poc's receipt.
+    void SendRaw(const boost::json::object& op) {
+        boost::json::object submit{
+            {"to", inits_[1].entry.id},
+            {"type", "notice"},
+            {"priority", "normal"},
+            {"body", boost::json::object{{"concord_assistance", op}}}};
+        auto sent = On(0, "POST", "/api/v1/messages", boost::json::serialize(submit));
+        ASSERT_EQ(sent.status, 201u) << sent.body;
+        const std::string id(sent.json.at("id").as_string());
+        EXPECT_TRUE(test_util::WaitFor([&] {
+            auto r = clients_[0]->Call("GET", "/api/v1/messages/" + id + "?box=outbox", "");
+            return r && r->status == 200 && r->json.at("status").as_string() == "delivered";
+        })) << boost::json::serialize(op);
+    }
+};
+
+TEST_F(AssistanceBetweenNodesTest, AStatesPostingsReachTheSecretariatAndItsEngagementComesBack) {
+    auto need = On(0, "POST", "/api/v1/assistance/needs", kNeed);
+    ASSERT_EQ(need.status, 201u) << need.body;
+    const std::string need_id(need.json.at("id").as_string());
+    EXPECT_EQ(need.json.at("node").as_string(), "");
+    // The secretariat holds the need under the same id, for the sender's party.
+    auto at_hu = PostingWhen(1, need_id, [](const auto&) { return true; });
+    EXPECT_EQ(at_hu.at("party").as_string(), "FR");
+    EXPECT_EQ(at_hu.at("node").as_string(), inits_[0].entry.id);
+    EXPECT_EQ(at_hu.at("status").as_string(), "open");
+    EXPECT_EQ(at_hu.at("description").as_string(), "Set up a 24/7 point of contact");
+    // A posting withdrawn at the State is withdrawn at the secretariat; the secretariat does
+    // not withdraw what a State's node sent it.
+    std::string other(kNeed);
+    other.replace(other.find("contact_point_24_7"), 18, "digital_forensics");
+    auto second = On(0, "POST", "/api/v1/assistance/needs", other);
+    ASSERT_EQ(second.status, 201u) << second.body;
+    const std::string second_id(second.json.at("id").as_string());
+    PostingWhen(1, second_id, [](const auto&) { return true; });
+    auto refused = On(1, "POST", "/api/v1/assistance/postings/" + second_id + "/withdraw", "{}");
+    EXPECT_EQ(refused.status, 400u) << refused.body;
+    EXPECT_NE(refused.body.find("that node withdraws it"), std::string::npos) << refused.body;
+    auto withdrawn = On(0, "POST", "/api/v1/assistance/postings/" + second_id + "/withdraw", "{}");
+    ASSERT_EQ(withdrawn.status, 200u) << withdrawn.body;
+    PostingWhen(1, second_id, [](const auto& p) {
+        return p.at("status").as_string() == "withdrawn";
+    });
+
+    // The secretariat matches the need with an offer it records for BE.
+    const std::string offer_body =
+        R"({"topic":"contact_point_24_7","languages":["fr"],"from":"2027-02-01",)"
+        R"("to":"2027-04-30","description":"Our 24/7 desk trains yours","party":"BE"})";
+    auto offer = On(1, "POST", "/api/v1/assistance/offers", offer_body);
+    ASSERT_EQ(offer.status, 201u) << offer.body;
+    const std::string offer_id(offer.json.at("id").as_string());
+    auto engaged =
+        On(1,
+           "POST",
+           "/api/v1/assistance/engagements",
+           R"({"need":")" + need_id + R"(","offer":")" + offer_id + R"("})");
+    ASSERT_EQ(engaged.status, 201u) << engaged.body;
+    const std::string engagement_id(engaged.json.at("id").as_string());
+    EXPECT_EQ(engaged.json.at("revision").as_int64(), 1);
+
+    // The State's node learns of it: the engagement, its need matched, and BE's offer.
+    auto at_fr = EngagementWhen(0, engagement_id, "agreed", 1);
+    EXPECT_EQ(at_fr.at("beneficiary").as_string(), "FR");
+    EXPECT_EQ(at_fr.at("provider").as_string(), "BE");
+    PostingWhen(0, need_id, [](const auto& p) { return p.at("status").as_string() == "matched"; });
+    auto be_offer = PostingWhen(0, offer_id, [](const auto&) { return true; });
+    EXPECT_EQ(be_offer.at("party").as_string(), "BE");
+    EXPECT_EQ(be_offer.at("description").as_string(), "Our 24/7 desk trains yours");
+    EXPECT_EQ(be_offer.at("node").as_string(), inits_[1].entry.id);
+    // A State's node attached to a secretariat does not engage by itself.
+    auto own_engage =
+        On(0,
+           "POST",
+           "/api/v1/assistance/engagements",
+           R"({"need":")" + need_id + R"(","offer":")" + offer_id + R"("})");
+    EXPECT_EQ(own_engage.status, 403u) << own_engage.body;
+
+    // The State delivers; the secretariat takes the step and sends its view back.
+    const std::string steps = "/api/v1/assistance/engagements/" + engagement_id + "/steps";
+    auto delivered = On(0, "POST", steps, R"({"step":"deliver"})");
+    ASSERT_EQ(delivered.status, 200u) << delivered.body;
+    EXPECT_EQ(delivered.json.at("state").as_string(), "delivered");
+    EngagementWhen(1, engagement_id, "delivered", 2);
+    EngagementWhen(0, engagement_id, "delivered", 2);
+    // The secretariat evaluates; the State sees the evaluation.
+    auto evaluated =
+        On(1, "POST", steps, R"({"step":"evaluate","score":5,"comment":"Desk answers at night"})");
+    ASSERT_EQ(evaluated.status, 200u) << evaluated.body;
+    auto final_fr = EngagementWhen(0, engagement_id, "evaluated", 3);
+    EXPECT_EQ(final_fr.at("evaluation").at("score").as_int64(), 5);
+    EXPECT_EQ(final_fr.at("evaluation").at("comment").as_string(), "Desk answers at night");
+    // A step the State's node's own view does not allow is refused there and sends nothing.
+    auto late = On(0, "POST", steps, R"({"step":"cancel","comment":"late"})");
+    EXPECT_EQ(late.status, 400u) << late.body;
+    EngagementWhen(0, engagement_id, "evaluated", 3);
+}
+
+TEST_F(AssistanceBetweenNodesTest, WhatAStatesNodeMayNotSendIsRefusedAndChangesNothing) {
+    auto offer =
+        On(1,
+           "POST",
+           "/api/v1/assistance/offers",
+           R"({"topic":"digital_forensics","languages":["en"],"from":"2027-02-01",)"
+           R"("to":"2027-04-30","description":"A lab for a month","party":"BE"})");
+    ASSERT_EQ(offer.status, 201u) << offer.body;
+    const std::string offer_id(offer.json.at("id").as_string());
+    const boost::json::object posting{
+        {"id", "01900000-0000-7000-8000-000000000001"},
+        {"kind", "need"},
+        {"party", "FR"},
+        {"topic", "digital_forensics"},
+        {"languages", boost::json::array{"en"}},
+        {"from", "2027-03-01"},
+        {"to", "2027-03-31"},
+        {"description", "A lab"}};
+    auto for_de = posting;
+    for_de["party"] = "DE";
+    auto bad_topic = posting;
+    bad_topic["topic"] = "hacking";
+    auto bad_period = posting;
+    bad_period["to"] = "2027-02-01";
+    SendRaw({{"op", "post"}, {"posting", for_de}});
+    SendRaw({{"op", "post"}, {"posting", bad_topic}});
+    SendRaw({{"op", "post"}, {"posting", bad_period}});
+    SendRaw({{"op", "post"}, {"posting", "not an object"}});
+    SendRaw({{"op", "withdraw"}, {"posting", offer_id}});
+    SendRaw(
+        {{"op", "step"},
+         {"engagement", "01900000-0000-7000-8000-000000000002"},
+         {"step", "deliver"},
+         {"score", 0},
+         {"comment", ""}}
+    );
+    SendRaw({{"op", "engagement"}, {"engagement", boost::json::object{}}});
+    SendRaw({{"op", "erase"}});
+    // Each arrived and was refused: the secretariat holds its own offer, still open, only.
+    auto listed = On(1, "GET", "/api/v1/assistance/postings");
+    ASSERT_EQ(listed.status, 200u) << listed.body;
+    ASSERT_EQ(listed.json.at("postings").as_array().size(), 1U) << listed.body;
+    EXPECT_EQ(listed.json.at("postings").as_array()[0].at("id").as_string(), offer_id);
+    EXPECT_EQ(listed.json.at("postings").as_array()[0].at("status").as_string(), "open");
+    EXPECT_TRUE(
+        On(1, "GET", "/api/v1/assistance/engagements").json.at("engagements").as_array().empty()
+    );
+    // A well-formed posting of the sender's own party is taken.
+    SendRaw({{"op", "post"}, {"posting", posting}});
+    EXPECT_EQ(Postings(1), 2U);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "concord/core/time.hpp"
 #include "concord/crypto/base64.hpp"
 #include "concord/crypto/ed25519.hpp"
+#include "concord/federation/directory.hpp"
 #include "concord/net/url.hpp"
 
 #include <toml++/toml.h>
@@ -446,6 +447,23 @@ Result<void> ReadAll(Reader& r, Config& c) {
     CONCORD_RETURN_IF_ERROR(r.Integer("statistics.threshold", c.statistics_threshold, 1, 1000));
     CONCORD_RETURN_IF_ERROR(r.Path("web.root", c.web_root, false));
     CONCORD_RETURN_IF_ERROR(r.Bool("assistance.secretariat", c.assistance_secretariat));
+    CONCORD_RETURN_IF_ERROR(
+        r.String("assistance.secretariat_node", c.assistance_secretariat_node, false)
+    );
+    if (!c.assistance_secretariat_node.empty()) {
+        if (c.assistance_secretariat) {
+            return r.Problem(
+                "assistance.secretariat_node",
+                "a secretariat's node (assistance.secretariat = true) sends to no secretariat"
+            );
+        }
+        if (c.assistance_secretariat_node == c.node_id) {
+            return r.Problem("assistance.secretariat_node", "names this node itself");
+        }
+        if (auto valid = federation::CheckNodeId(c.assistance_secretariat_node); !valid) {
+            return r.Problem("assistance.secretariat_node", valid.error().message);
+        }
+    }
     CONCORD_RETURN_IF_ERROR(
         r.Integer("people.argon2_memory_kib", c.argon2_memory_kib, 8, std::int64_t{4} * 1024 * 1024)
     );

@@ -1,5 +1,9 @@
 #include "concord/server/config.hpp"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "concord/app/evidence_stream.hpp"
@@ -117,6 +121,19 @@ TEST(ConfigTest, TheLocalApiHasItsOwnListener) {
     auto wrong = ParseConfig(std::string(kGood) + "[assistance]\nsecretariat = \"yes\"\n", "/n/c");
     ASSERT_FALSE(wrong);
     EXPECT_NE(wrong.error().message.find("assistance.secretariat"), std::string::npos);
+    auto attached =
+        ParseConfig(std::string(kGood) + "[assistance]\nsecretariat_node = \"un.sec\"\n", "/n/c");
+    ASSERT_TRUE(attached) << attached.error().ToString();
+    EXPECT_EQ(attached->assistance_secretariat_node, "un.sec");
+    for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
+             {"secretariat = true\nsecretariat_node = \"un.sec\"\n", "sends to no secretariat"},
+             {"secretariat_node = \"aa.central\"\n", "names this node itself"},
+             {"secretariat_node = \"UN Secretariat\"\n", "assistance.secretariat_node"}}) {
+        auto refused = ParseConfig(std::string(kGood) + "[assistance]\n" + text, "/n/c");
+        ASSERT_FALSE(refused) << text;
+        EXPECT_NE(refused.error().message.find(expected), std::string::npos)
+            << refused.error().message;
+    }
 }
 
 // Every duration and number is range-checked: nothing wraps (a backoff above 2^32 ms once made

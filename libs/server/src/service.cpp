@@ -653,6 +653,9 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         if (raw->preservation) {
             CONCORD_RETURN_IF_ERROR(raw->preservation->OnReceived(tx, m));
         }
+        if (raw->assistance) {
+            CONCORD_RETURN_IF_ERROR(raw->assistance->OnReceived(tx, m));
+        }
         return {};
     };
     options.failpoint = FailpointFromEnvironment();
@@ -712,6 +715,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         config.assistance_secretariat,
         [] { return NowMillis(); }
     );
+    impl->assistance->Attach(impl->node.get(), config.assistance_secretariat_node);
     CONCORD_RETURN_IF_ERROR(StartPreservation(*impl));
     impl->node->Start();
     impl->deadlines->Run();

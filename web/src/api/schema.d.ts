@@ -7366,6 +7366,8 @@ export interface components {
             /** Format: date-time */
             updated: string;
             updated_by: string;
+            /** @description the node it came from over the federation: on a secretariat's node the State's node that posted it, on a State's node the secretariat's node that sent it with an engagement; empty when recorded on this node */
+            node: string;
         };
         /** @description An open offer ranked for a need: 50 for the topic, 30 for a shared language, 20 times the share of the need's days the offer covers */
         AssistanceCandidate: {
@@ -7397,6 +7399,8 @@ export interface components {
             /** Format: date-time */
             updated: string;
             updated_by: string;
+            /** @description the secretariat's count of the engagement's changes (1 when agreed); 0 for an engagement that never crossed the federation */
+            revision: number;
         };
         /** @description One evidence package in the retention register: metadata only (no file name, manifest, use condition or hold reason; docs/operations.md, Retention and legal holds). */
         RetentionEntry: {

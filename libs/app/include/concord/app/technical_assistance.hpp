@@ -11,7 +11,12 @@
 
 #include "concord/app/actor.hpp"
 #include "concord/core/result.hpp"
+#include "concord/federation/message.hpp"
 #include "concord/store/store.hpp"
+
+namespace concord::federation {
+class Node;
+}
 
 namespace concord::app {
 
@@ -60,6 +65,10 @@ struct AssistancePosting {
     std::int64_t created_ms{0};
     std::int64_t updated_ms{0};
     std::string updated_by;  ///< actor label
+    /// The node the posting came from over the federation (docs/assistance.md "Between
+    /// nodes"): on a secretariat's node the State's node that posted it, on a State's node the
+    /// secretariat's node that sent it with an engagement; empty when recorded here.
+    std::string origin_node;
 };
 
 /// An open offer ranked for a need, with the reasons of its score.
@@ -94,6 +103,10 @@ struct AssistanceEngagement {
     std::int64_t created_ms{0};
     std::int64_t updated_ms{0};
     std::string updated_by;
+    /// The secretariat's count of the engagement's changes (1 when agreed); a State's node
+    /// takes the secretariat's view of an engagement when it is at least as recent as its own.
+    /// 0 for an engagement that never crossed the federation.
+    std::int64_t revision{0};
 };
 
 /// A step of an engagement: "deliver", "evaluate" (with a score 1-5 and a comment) or "cancel"
@@ -119,6 +132,13 @@ struct EngagementStep {
 /// description or a comment). Bad input is kInvalidArgument "assistance_input: ..."; a step the
 /// state does not allow is kInvalidArgument "assistance_wrong_state: ..."; either changes
 /// nothing.
+///
+/// Between nodes (docs/assistance.md "Between nodes"): a State's node attached with its
+/// secretariat's node id sends its own postings, withdrawals and engagement steps there as
+/// `notice` messages (member `concord_assistance`), in the transaction of the change; the
+/// secretariat's node records them for the sender's party, makes the engagements, and sends
+/// each engagement's state to the nodes its need and offer came from. OnReceived applies what
+/// arrives; what it refuses is an "assistance.refused" audit leaf, never an intake error.
 ///
 /// Thread-safety: thread-safe (state is in the store).
 class TechnicalAssistance {
@@ -176,6 +196,17 @@ public:
     /// One visible engagement.
     Result<AssistanceEngagement> GetEngagement(const Actor& actor, std::string_view id);
 
+    /// Connects the service to the federation: `node` sends and names the senders' parties;
+    /// `secretariat_node`, on a State's node, is the secretariat's node that its postings and
+    /// steps go to (empty: they stay on this node). A State's node with a secretariat's node
+    /// does not make engagements itself (kPermissionDenied). Call before the node takes
+    /// messages.
+    void Attach(federation::Node* node, std::string secretariat_node);
+
+    /// A message the node received, in its intake transaction: applies a `concord_assistance`
+    /// member; ignores every other message. Fails only when the store fails.
+    Result<void> OnReceived(store::Transaction& tx, const federation::ReceivedMessage& message);
+
     [[nodiscard]] bool Secretariat() const { return secretariat_; }
     [[nodiscard]] const std::string& Party() const { return party_; }
 
@@ -184,12 +215,53 @@ private:
     Result<AssistanceEngagement> EngagementIn(store::Transaction& tx, std::string_view id) const;
     [[nodiscard]] bool Sees(const AssistancePosting& p) const;
     [[nodiscard]] bool Sees(const AssistanceEngagement& e) const;
+    // Federation (technical_assistance_wire.cpp). The Send* write the message into `tx` and
+    // remember it; Flush hands the remembered messages to delivery after the commit.
+    struct Pending;
+    Result<void> Submit(
+        store::Transaction& tx, const std::string& to, boost::json::object op, Pending& out
+    );
+    Result<void> SendPosting(
+        store::Transaction& tx, const AssistancePosting& p, bool withdrawn, Pending& out
+    );
+    Result<void> SendStep(
+        store::Transaction& tx,
+        const AssistanceEngagement& e,
+        const EngagementStep& step,
+        Pending& out
+    );
+    Result<void> SendEngagement(
+        store::Transaction& tx, const AssistanceEngagement& e, Pending& out
+    );
+    void Flush(Pending& sent);
+    Result<void> ReceivePosting(
+        store::Transaction& tx,
+        const federation::ReceivedMessage& m,
+        const std::string& party,
+        const boost::json::object& body
+    );
+    Result<void> ReceiveStep(
+        store::Transaction& tx,
+        const federation::ReceivedMessage& m,
+        const std::string& party,
+        const boost::json::object& body
+    );
+    Result<void> ReceiveEngagement(
+        store::Transaction& tx,
+        const federation::ReceivedMessage& m,
+        const boost::json::object& body
+    );
+    Result<void> Refuse(
+        store::Transaction& tx, const federation::ReceivedMessage& m, std::string_view why
+    );
 
     store::Store& store_;
     AppendLeaf append_leaf_;
     std::string party_;
     bool secretariat_{false};
     std::function<std::int64_t()> now_;
+    federation::Node* node_{nullptr};
+    std::string secretariat_node_;
 };
 
 /// The JSON forms (the API's and the CLI's, docs/assistance.md).

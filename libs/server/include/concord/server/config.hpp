@@ -106,6 +106,10 @@ struct Config {
     /// The node is a treaty secretariat's: it sees every party's needs, offers and engagements,
     /// not only its own party's.
     bool assistance_secretariat{false};
+    /// On a State's node: the secretariat's node id that its needs, offers, withdrawals and
+    /// engagement steps are sent to, and the only node whose engagements it takes. Empty: they
+    /// stay on this node.
+    std::string assistance_secretariat_node;
 
     // [log]
     std::string log_level{"info"};

@@ -1,0 +1,527 @@
+// Technical assistance between nodes (docs/assistance.md "Between nodes"): a State's node sends
+// its postings, withdrawals and engagement steps to its secretariat's node; the secretariat's
+// node sends each engagement's state to the nodes its need and offer came from. Every message
+// is a `notice` whose body has one member, `concord_assistance`.
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include "concord/app/technical_assistance.hpp"
+#include "concord/core/id.hpp"
+#include "concord/core/log.hpp"
+#include "concord/federation/node.hpp"
+
+#include "assistance_tables.hpp"
+
+namespace concord::app {
+namespace {
+
+constexpr std::string_view kMember = "concord_assistance";
+constexpr std::size_t kMaxReasonBytes = 300;
+
+Error Wire(std::string_view why) {
+    return MakeError(ErrorCode::kInvalidArgument, std::string(why));
+}
+
+Result<std::string> Text(const boost::json::object& o, std::string_view key) {
+    const boost::json::value* v = o.if_contains(key);
+    if (v == nullptr || !v->is_string()) {
+        return Wire(fmt::format("'{}' must be a string", key));
+    }
+    return std::string(v->as_string());
+}
+
+Result<std::int64_t> Integer(const boost::json::object& o, std::string_view key) {
+    const boost::json::value* v = o.if_contains(key);
+    if (v == nullptr || !v->is_int64()) {
+        return Wire(fmt::format("'{}' must be an integer", key));
+    }
+    return v->as_int64();
+}
+
+Result<std::string> Id(const boost::json::object& o, std::string_view key) {
+    CONCORD_ASSIGN_OR_RETURN(std::string id, Text(o, key));
+    if (!IsUuidV7(id)) {
+        return Wire(fmt::format("'{}' must be a UUIDv7", key));
+    }
+    return id;
+}
+
+Result<std::string> PartyCode(const boost::json::object& o, std::string_view key) {
+    CONCORD_ASSIGN_OR_RETURN(std::string party, Text(o, key));
+    const bool iso3166 = party.size() == 2 && party[0] >= 'A' && party[0] <= 'Z' &&
+                         party[1] >= 'A' && party[1] <= 'Z';
+    if (!iso3166) {
+        return Wire(fmt::format("'{}' must be an ISO 3166-1 alpha-2 code", key));
+    }
+    return party;
+}
+
+boost::json::object PostingWire(const AssistancePosting& p) {
+    boost::json::array languages;
+    for (const std::string& l : p.languages) {
+        languages.emplace_back(l);
+    }
+    return {
+        {"id", p.id},
+        {"kind", PostingKindName(p.kind)},
+        {"party", p.party},
+        {"topic", p.topic},
+        {"languages", std::move(languages)},
+        {"from", p.from},
+        {"to", p.to},
+        {"description", p.description}};
+}
+
+// A posting as a peer sent it, held to the rules of one posted here.
+Result<AssistancePosting> PostingFromWire(const boost::json::value* v) {
+    if (v == nullptr || !v->is_object()) {
+        return Wire("'posting' must be an object");
+    }
+    const boost::json::object& o = v->as_object();
+    AssistancePosting p;
+    CONCORD_ASSIGN_OR_RETURN(p.id, Id(o, "id"));
+    CONCORD_ASSIGN_OR_RETURN(std::string kind, Text(o, "kind"));
+    CONCORD_ASSIGN_OR_RETURN(p.kind, detail::PostingKindNamed(kind));
+    CONCORD_ASSIGN_OR_RETURN(p.party, PartyCode(o, "party"));
+    AssistancePostingInput in;
+    CONCORD_ASSIGN_OR_RETURN(in.topic, Text(o, "topic"));
+    const boost::json::value* languages = o.if_contains("languages");
+    if (languages == nullptr || !languages->is_array()) {
+        return Wire("'languages' must be an array");
+    }
+    for (const boost::json::value& l : languages->as_array()) {
+        if (!l.is_string()) {
+            return Wire("'languages' must hold strings");
+        }
+        in.languages.emplace_back(l.as_string());
+        if (in.languages.size() > 10) {
+            break;  // CheckPostingInput refuses the list
+        }
+    }
+    CONCORD_ASSIGN_OR_RETURN(in.from, Text(o, "from"));
+    CONCORD_ASSIGN_OR_RETURN(in.to, Text(o, "to"));
+    CONCORD_ASSIGN_OR_RETURN(in.description, Text(o, "description"));
+    CONCORD_RETURN_IF_ERROR(detail::CheckPostingInput(in));
+    p.topic = std::move(in.topic);
+    p.languages = std::move(in.languages);
+    p.from = std::move(in.from);
+    p.to = std::move(in.to);
+    p.description = std::move(in.description);
+    return p;
+}
+
+boost::json::object EngagementWire(const AssistanceEngagement& e) {
+    return {
+        {"id", e.id},
+        {"need", e.need_id},
+        {"offer", e.offer_id},
+        {"topic", e.topic},
+        {"beneficiary", e.beneficiary},
+        {"provider", e.provider},
+        {"state", EngagementStateName(e.state)},
+        {"revision", e.revision},
+        {"evaluation_score", e.evaluation_score},
+        {"evaluation_comment", e.evaluation_comment},
+        {"cancel_reason", e.cancel_reason},
+        {"created_ms", e.created_ms}};
+}
+
+Result<AssistanceEngagement> EngagementFromWire(const boost::json::value* v) {
+    if (v == nullptr || !v->is_object()) {
+        return Wire("'engagement' must be an object");
+    }
+    const boost::json::object& o = v->as_object();
+    AssistanceEngagement e;
+    CONCORD_ASSIGN_OR_RETURN(e.id, Id(o, "id"));
+    CONCORD_ASSIGN_OR_RETURN(e.need_id, Id(o, "need"));
+    CONCORD_ASSIGN_OR_RETURN(e.offer_id, Id(o, "offer"));
+    CONCORD_ASSIGN_OR_RETURN(e.topic, Text(o, "topic"));
+    CONCORD_ASSIGN_OR_RETURN(e.beneficiary, PartyCode(o, "beneficiary"));
+    CONCORD_ASSIGN_OR_RETURN(e.provider, PartyCode(o, "provider"));
+    CONCORD_ASSIGN_OR_RETURN(std::string state, Text(o, "state"));
+    CONCORD_ASSIGN_OR_RETURN(e.state, detail::EngagementStateNamed(state));
+    CONCORD_ASSIGN_OR_RETURN(e.revision, Integer(o, "revision"));
+    CONCORD_ASSIGN_OR_RETURN(e.evaluation_score, Integer(o, "evaluation_score"));
+    CONCORD_ASSIGN_OR_RETURN(e.evaluation_comment, Text(o, "evaluation_comment"));
+    CONCORD_ASSIGN_OR_RETURN(e.cancel_reason, Text(o, "cancel_reason"));
+    CONCORD_ASSIGN_OR_RETURN(e.created_ms, Integer(o, "created_ms"));
+    if (e.revision < 1) {
+        return Wire("'revision' must be at least 1");
+    }
+    // The state's own facts, held to the rules of the step that made them.
+    if (e.state == EngagementState::kEvaluated) {
+        CONCORD_RETURN_IF_ERROR(detail::CheckEngagementStep(EngagementStep{
+            "evaluate", e.evaluation_score, e.evaluation_comment}));
+    } else if (e.evaluation_score != 0 || !e.evaluation_comment.empty()) {
+        return Wire("only an evaluated engagement has an evaluation");
+    }
+    if (e.state == EngagementState::kCancelled) {
+        CONCORD_RETURN_IF_ERROR(detail::CheckEngagementStep(EngagementStep{
+            "cancel", 0, e.cancel_reason}));
+    } else if (!e.cancel_reason.empty()) {
+        return Wire("only a cancelled engagement has a cancel reason");
+    }
+    return e;
+}
+
+// Where a UTF-8 text may be cut at most `max` bytes in without splitting a character.
+std::string Shortened(std::string text, std::size_t max) {
+    if (text.size() <= max) {
+        return text;
+    }
+    std::size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0U) == 0x80U) {
+        --cut;
+    }
+    text.resize(cut);
+    return text + "...";
+}
+
+}  // namespace
+
+void TechnicalAssistance::Attach(federation::Node* node, std::string secretariat_node) {
+    node_ = node;
+    secretariat_node_ = secretariat_ ? std::string{} : std::move(secretariat_node);
+}
+
+Result<void> TechnicalAssistance::Submit(
+    store::Transaction& tx, const std::string& to, boost::json::object op, Pending& out
+) {
+    federation::OutgoingMessage message;
+    message.to = to;
+    message.type = "notice";
+    message.body_json = boost::json::serialize(boost::json::object{{kMember, std::move(op)}});
+    CONCORD_ASSIGN_OR_RETURN(federation::Submitted submitted, node_->SubmitIn(tx, message));
+    out.sent.emplace_back(std::move(message), std::move(submitted));
+    return {};
+}
+
+Result<void> TechnicalAssistance::SendPosting(
+    store::Transaction& tx, const AssistancePosting& p, bool withdrawn, Pending& out
+) {
+    if (node_ == nullptr || secretariat_node_.empty() || p.party != party_) {
+        return {};
+    }
+    boost::json::object op{{"op", withdrawn ? "withdraw" : "post"}};
+    op["posting"] = withdrawn ? boost::json::value(p.id) : boost::json::value(PostingWire(p));
+    return Submit(tx, secretariat_node_, std::move(op), out);
+}
+
+Result<void> TechnicalAssistance::SendStep(
+    store::Transaction& tx, const AssistanceEngagement& e, const EngagementStep& step, Pending& out
+) {
+    if (node_ == nullptr || secretariat_node_.empty() || e.revision == 0) {
+        return {};
+    }
+    return Submit(
+        tx,
+        secretariat_node_,
+        boost::json::object{
+            {"op", "step"},
+            {"engagement", e.id},
+            {"step", step.step},
+            {"score", step.score},
+            {"comment", step.comment}},
+        out
+    );
+}
+
+Result<void> TechnicalAssistance::SendEngagement(
+    store::Transaction& tx, const AssistanceEngagement& e, Pending& out
+) {
+    if (node_ == nullptr || !secretariat_) {
+        return {};
+    }
+    CONCORD_ASSIGN_OR_RETURN(auto need, detail::FindPosting(tx, e.need_id));
+    CONCORD_ASSIGN_OR_RETURN(auto offer, detail::FindPosting(tx, e.offer_id));
+    if (!need || !offer) {
+        return MakeError(ErrorCode::kInternal, "engagement " + e.id + " lost its need or offer");
+    }
+    std::vector<std::string> nodes;
+    for (const AssistancePosting* p : {&*need, &*offer}) {
+        if (!p->origin_node.empty() &&
+            std::find(nodes.begin(), nodes.end(), p->origin_node) == nodes.end()) {
+            nodes.push_back(p->origin_node);
+        }
+    }
+    for (const std::string& to : nodes) {
+        CONCORD_RETURN_IF_ERROR(Submit(
+            tx,
+            to,
+            boost::json::object{
+                {"op", "engagement"},
+                {"engagement", EngagementWire(e)},
+                {"need", PostingWire(*need)},
+                {"offer", PostingWire(*offer)}},
+            out
+        ));
+    }
+    return {};
+}
+
+void TechnicalAssistance::Flush(Pending& sent) {
+    for (const auto& [message, submitted] : sent.sent) {
+        node_->SubmitCommitted(message, submitted);
+    }
+    sent.sent.clear();
+}
+
+Result<void> TechnicalAssistance::Refuse(
+    store::Transaction& tx, const federation::ReceivedMessage& m, std::string_view why
+) {
+    const std::string reason = Shortened(std::string(why), kMaxReasonBytes);
+    log::Warning(
+        "assistance message refused", {{"message", m.id}, {"from", m.from}, {"reason", reason}}
+    );
+    CONCORD_ASSIGN_OR_RETURN(
+        auto index,
+        append_leaf_(
+            tx,
+            boost::json::object{
+                {"event", "assistance.refused"},
+                {"message", m.id},
+                {"from_node", m.from},
+                {"reason", reason}}
+        )
+    );
+    (void)index;
+    return {};
+}
+
+Result<void> TechnicalAssistance::OnReceived(
+    store::Transaction& tx, const federation::ReceivedMessage& m
+) {
+    if (m.type != "notice" || node_ == nullptr) {
+        return {};
+    }
+    boost::system::error_code ec;
+    const boost::json::value body = boost::json::parse(m.body, ec);
+    if (ec || !body.is_object() || !body.as_object().contains(kMember)) {
+        return {};
+    }
+    const boost::json::value& member = body.as_object().at(kMember);
+    if (!member.is_object()) {
+        return Refuse(tx, m, "'concord_assistance' must be an object");
+    }
+    const boost::json::object& o = member.as_object();
+    auto op = Text(o, "op");
+    if (!op) {
+        return Refuse(tx, m, op.error().message);
+    }
+    if (*op == "engagement") {
+        if (secretariat_node_.empty() || m.from != secretariat_node_) {
+            return Refuse(tx, m, "engagements are taken only from this node's secretariat's node");
+        }
+        return ReceiveEngagement(tx, m, o);
+    }
+    if (*op != "post" && *op != "withdraw" && *op != "step") {
+        return Refuse(tx, m, fmt::format("unknown op '{}'", Shortened(*op, 40)));
+    }
+    if (!secretariat_) {
+        return Refuse(tx, m, "this node is not a secretariat's; it takes no '" + *op + "'");
+    }
+    // The directory is held while its entry is read: a reload may replace it meanwhile.
+    const std::shared_ptr<const federation::Directory> directory = node_->Directory();
+    const federation::NodeEntry* sender = directory->FindNode(m.from);
+    if (sender == nullptr) {
+        return Refuse(tx, m, "the sender is not in the directory");
+    }
+    if (*op == "step") {
+        return ReceiveStep(tx, m, sender->party, o);
+    }
+    return ReceivePosting(tx, m, sender->party, o);
+}
+
+Result<void> TechnicalAssistance::ReceivePosting(
+    store::Transaction& tx,
+    const federation::ReceivedMessage& m,
+    const std::string& party,
+    const boost::json::object& o
+) {
+    const std::string by = "peer:" + m.from;
+    if (o.at("op").as_string() == "post") {
+        auto posted = PostingFromWire(o.if_contains("posting"));
+        if (!posted) {
+            return Refuse(tx, m, posted.error().message);
+        }
+        AssistancePosting p = std::move(*posted);
+        if (p.party != party) {
+            return Refuse(
+                tx,
+                m,
+                fmt::format("a node posts for its own party ({}), not for {}", party, p.party)
+            );
+        }
+        CONCORD_ASSIGN_OR_RETURN(auto known, detail::FindPosting(tx, p.id));
+        if (known) {
+            return Refuse(tx, m, "posting " + p.id + " is already recorded");
+        }
+        p.origin_node = m.from;
+        p.created_ms = m.received_ms;
+        p.updated_ms = m.received_ms;
+        p.updated_by = by;
+        CONCORD_RETURN_IF_ERROR(detail::InsertPosting(tx, p));
+        boost::json::object leaf = detail::PostingLeaf("assistance.posted", p);
+        leaf["from_node"] = m.from;
+        CONCORD_ASSIGN_OR_RETURN(auto index, append_leaf_(tx, leaf));
+        (void)index;
+        return {};
+    }
+    auto id = Id(o, "posting");
+    if (!id) {
+        return Refuse(tx, m, id.error().message);
+    }
+    CONCORD_ASSIGN_OR_RETURN(auto known, detail::FindPosting(tx, *id));
+    if (!known || known->party != party) {
+        return Refuse(tx, m, fmt::format("no posting {} of {}", *id, party));
+    }
+    AssistancePosting p = std::move(*known);
+    if (p.status != PostingStatus::kOpen) {
+        return Refuse(
+            tx,
+            m,
+            fmt::format(
+                "posting {} is {}; only an open posting is withdrawn",
+                p.id,
+                PostingStatusName(p.status)
+            )
+        );
+    }
+    p.status = PostingStatus::kWithdrawn;
+    p.updated_ms = m.received_ms;
+    p.updated_by = by;
+    CONCORD_RETURN_IF_ERROR(detail::SetPostingStatus(
+        tx, p.id, PostingStatus::kOpen, p.status, p.updated_ms, p.updated_by
+    ));
+    boost::json::object leaf = detail::PostingLeaf("assistance.withdrawn", p);
+    leaf["from_node"] = m.from;
+    CONCORD_ASSIGN_OR_RETURN(auto index, append_leaf_(tx, leaf));
+    (void)index;
+    return {};
+}
+
+Result<void> TechnicalAssistance::ReceiveStep(
+    store::Transaction& tx,
+    const federation::ReceivedMessage& m,
+    const std::string& party,
+    const boost::json::object& o
+) {
+    EngagementStep step;
+    auto id = Id(o, "engagement");
+    auto name = Text(o, "step");
+    auto score = Integer(o, "score");
+    auto comment = Text(o, "comment");
+    for (const Error* e :
+         {id ? nullptr : &id.error(),
+          name ? nullptr : &name.error(),
+          score ? nullptr : &score.error(),
+          comment ? nullptr : &comment.error()}) {
+        if (e != nullptr) {
+            return Refuse(tx, m, e->message);
+        }
+    }
+    step = EngagementStep{*name, *score, *comment};
+    if (auto checked = detail::CheckEngagementStep(step); !checked) {
+        return Refuse(tx, m, checked.error().message);
+    }
+    CONCORD_ASSIGN_OR_RETURN(auto known, detail::FindEngagement(tx, *id));
+    if (!known || (known->beneficiary != party && known->provider != party)) {
+        return Refuse(tx, m, fmt::format("no engagement {} of {}", *id, party));
+    }
+    AssistanceEngagement e = std::move(*known);
+    Pending pending;
+    auto from = detail::ApplyEngagementStep(e, step);
+    if (!from) {
+        // The sender's node took the step already; it gets the secretariat's view back.
+        CONCORD_RETURN_IF_ERROR(Refuse(tx, m, from.error().message));
+        CONCORD_ASSIGN_OR_RETURN(auto held, detail::FindEngagement(tx, *id));
+        return SendEngagement(tx, *held, pending);
+    }
+    e.updated_ms = m.received_ms;
+    e.updated_by = "peer:" + m.from;
+    ++e.revision;
+    CONCORD_RETURN_IF_ERROR(detail::UpdateEngagement(tx, e, *from));
+    CONCORD_RETURN_IF_ERROR(detail::FollowEngagement(tx, e));
+    boost::json::object leaf = detail::StepLeaf(e, *from);
+    leaf["from_node"] = m.from;
+    CONCORD_ASSIGN_OR_RETURN(auto index, append_leaf_(tx, leaf));
+    (void)index;
+    // Sent by the delivery's next look at the outbox: the intake's commit has no hook here.
+    return SendEngagement(tx, e, pending);
+}
+
+Result<void> TechnicalAssistance::ReceiveEngagement(
+    store::Transaction& tx, const federation::ReceivedMessage& m, const boost::json::object& o
+) {
+    auto sent = EngagementFromWire(o.if_contains("engagement"));
+    if (!sent) {
+        return Refuse(tx, m, sent.error().message);
+    }
+    AssistanceEngagement e = std::move(*sent);
+    if (e.beneficiary != party_ && e.provider != party_) {
+        return Refuse(tx, m, "engagement " + e.id + " is not " + party_ + "'s");
+    }
+    auto need = PostingFromWire(o.if_contains("need"));
+    auto offer = PostingFromWire(o.if_contains("offer"));
+    if (!need || !offer) {
+        return Refuse(tx, m, (need ? offer.error() : need.error()).message);
+    }
+    if (need->id != e.need_id || offer->id != e.offer_id || need->kind != PostingKind::kNeed ||
+        offer->kind != PostingKind::kOffer || need->party != e.beneficiary ||
+        offer->party != e.provider || need->topic != e.topic || offer->topic != e.topic) {
+        return Refuse(tx, m, "the need and the offer do not match the engagement");
+    }
+    e.updated_ms = m.received_ms;
+    e.updated_by = "peer:" + m.from;
+    // The postings: this party's own are here already (unless the secretariat recorded them);
+    // the other party's arrive with the engagement.
+    for (AssistancePosting* p : {&*need, &*offer}) {
+        CONCORD_ASSIGN_OR_RETURN(auto known, detail::FindPosting(tx, p->id));
+        if (!known) {
+            p->status = PostingStatus::kMatched;
+            p->origin_node = m.from;
+            p->created_ms = m.received_ms;
+            p->updated_ms = m.received_ms;
+            p->updated_by = e.updated_by;
+            CONCORD_RETURN_IF_ERROR(detail::InsertPosting(tx, *p));
+        }
+    }
+    CONCORD_ASSIGN_OR_RETURN(auto held, detail::FindEngagement(tx, e.id));
+    if (held && held->revision > e.revision) {
+        return {};  // an older view that arrived late
+    }
+    const EngagementState from = held ? held->state : EngagementState::kAgreed;
+    if (held) {
+        e.created_ms = held->created_ms;
+        CONCORD_RETURN_IF_ERROR(detail::UpdateEngagement(tx, e, held->state));
+    } else {
+        CONCORD_RETURN_IF_ERROR(detail::InsertEngagement(tx, e));
+    }
+    CONCORD_RETURN_IF_ERROR(detail::FollowEngagement(tx, e));
+    if (held && held->state == e.state) {
+        return {};  // nothing changed here but the revision
+    }
+    boost::json::object leaf = held ? detail::StepLeaf(e, from)
+                                    : boost::json::object{
+                                          {"event", "assistance.engaged"},
+                                          {"engagement", e.id},
+                                          {"need", e.need_id},
+                                          {"offer", e.offer_id},
+                                          {"beneficiary", e.beneficiary},
+                                          {"provider", e.provider},
+                                          {"topic", e.topic}};
+    leaf["from_node"] = m.from;
+    leaf["revision"] = e.revision;
+    CONCORD_ASSIGN_OR_RETURN(auto index, append_leaf_(tx, leaf));
+    (void)index;
+    return {};
+}
+
+}  // namespace concord::app
