@@ -3,6 +3,8 @@
 // report, anchored in its audit log; the report hu.poc serves on its federation listener is
 // verified against the directory alone, small cells stay hidden at fr.central (threshold 5) and
 // are shown at hu.poc (threshold 1), and the totals of both are recomputed from the inputs.
+// hu.poc is also a secretariat's node: fr.central sends it its report, and hu.poc publishes the
+// total anchored in its own log.
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "concord/app/statistics_aggregate.hpp"
+#include "concord/app/statistics_collection.hpp"
 #include "concord/app/statistics_publication.hpp"
 #include "concord/core/time.hpp"
 #include "concord/federation/directory.hpp"
@@ -44,6 +47,9 @@ TEST(Statistics, PublishedReportsAreVerifiedFromTheDirectoryAloneAndSummedWithSm
     f.AddNode("hu.poc", "HU", "point_of_contact_24_7");
     ASSERT_TRUE(f.Create());
     ASSERT_TRUE(f.Node(1).SetConfig("statistics", "threshold", "1"));
+    // hu.poc is also the secretariat's node that fr.central sends its reports to.
+    ASSERT_TRUE(f.Node(1).SetConfig("statistics", "secretariat", "true"));
+    ASSERT_TRUE(f.Node(0).SetConfig("statistics", "secretariat_node", "\"hu.poc\""));
     ASSERT_TRUE(f.StartAll());
     TestNode& fr = f.Node(0);
     TestNode& hu = f.Node(1);
@@ -107,6 +113,79 @@ TEST(Statistics, PublishedReportsAreVerifiedFromTheDirectoryAloneAndSummedWithSm
     ASSERT_NE(out_total, nullptr);
     EXPECT_EQ(out_total->at("requests").as_int64(), 0);
     EXPECT_EQ(out_total->at("hidden_in").at("requests").as_int64(), 1);
+
+    // The secretariat's node collects: fr.central sends its publication to hu.poc, which keeps
+    // it once it verifies. A report that is not the sender's own, or that was altered, is
+    // refused and kept nowhere.
+    const std::string fr_id(fr_published->json.at("id").as_string());
+    auto submitted =
+        fr.Api().Call("POST", "/api/v1/statistics/publications/" + fr_id + "/submit", "");
+    ASSERT_TRUE(submitted && submitted->status == 202)
+        << (submitted ? submitted->body : Why(submitted));
+    EXPECT_EQ(submitted->json.at("to").as_string(), "hu.poc");
+    boost::json::value altered = boost::json::parse(fr_published->body);
+    altered.at("report").as_object()["threshold"] = 1;
+    std::vector<std::string> raw;
+    for (const boost::json::value& publication :
+         {boost::json::parse(fetched->body), altered, boost::json::value("not a document")}) {
+        boost::json::object submit{
+            {"to", "hu.poc"},
+            {"type", "notice"},
+            {"priority", "normal"},
+            {"body",
+             boost::json::object{
+                 {"concord_statistics",
+                  boost::json::object{{"op", "report"}, {"publication", publication}}}}}};
+        auto sent = fr.Api().Call("POST", "/api/v1/messages", boost::json::serialize(submit));
+        ASSERT_TRUE(sent && sent->status == 201) << (sent ? sent->body : Why(sent));
+        raw.emplace_back(sent->json.at("id").as_string());
+    }
+    raw.emplace_back(submitted->json.at("message").as_string());
+    for (const std::string& message : raw) {
+        EXPECT_TRUE(server::test_util::WaitFor([&] {
+            auto r = fr.Api().Call("GET", "/api/v1/messages/" + message + "?box=outbox", "");
+            return r && r->status == 200 && r->json.at("status").as_string() == "delivered";
+        })) << message;
+    }
+    auto collected = hu.Api().Call("GET", "/api/v1/statistics/collected", "");
+    ASSERT_TRUE(collected && collected->status == 200)
+        << (collected ? collected->body : Why(collected));
+    const auto& reports = collected->json.at("reports").as_array();
+    ASSERT_EQ(reports.size(), 1U) << collected->body;
+    EXPECT_EQ(reports[0].at("publication").as_string(), fr_id);
+    EXPECT_EQ(reports[0].at("node").as_string(), "fr.central");
+    EXPECT_EQ(reports[0].at("party").as_string(), "FR");
+
+    // It publishes the total of fr.central's report and its own, anchored in its log; anyone
+    // fetches it from the federation listener and checks it from the directory alone.
+    auto summed = hu.Api().Call("POST", "/api/v1/statistics/aggregates" + period, "");
+    ASSERT_TRUE(summed && summed->status == 201) << (summed ? summed->body : Why(summed));
+    const std::string aggregate_id(summed->json.at("id").as_string());
+    auto served = hu.Plain("GET", "/fed/v1/statistics/aggregates/" + aggregate_id);
+    ASSERT_TRUE(served && served->status == 200) << (served ? served->body : Why(served));
+    auto anchored = app::VerifyAggregatePublication(*directory, served->body);
+    ASSERT_TRUE(anchored) << Why(anchored);
+    ASSERT_EQ(anchored->inputs.size(), 2U);
+    const boost::json::value anchored_totals =
+        boost::json::parse(served->body).at("aggregate").at("totals");
+    EXPECT_EQ(RowOf(anchored_totals, "requests", "in")->at("requests").as_int64(), kRequests);
+    // The document altered after publication no longer proves itself.
+    boost::json::value changed = boost::json::parse(served->body);
+    changed.at("aggregate").as_object()["generated"] = "2020-01-01T00:00:00.000Z";
+    auto refused = app::VerifyAggregatePublication(*directory, boost::json::serialize(changed));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kCorruption) << refused.error().ToString();
+    // A period that no report covers has no total; fr.central collects nothing.
+    auto none = hu.Api().Call(
+        "POST",
+        "/api/v1/statistics/aggregates?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z",
+        ""
+    );
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->status, 400U) << none->body;
+    auto not_secretariat = fr.Api().Call("POST", "/api/v1/statistics/aggregates" + period, "");
+    ASSERT_TRUE(not_secretariat);
+    EXPECT_EQ(not_secretariat->status, 400U) << not_secretariat->body;
     f.ExpectCleanShutdown();
 }
 

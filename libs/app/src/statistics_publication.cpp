@@ -253,22 +253,33 @@ Result<VerifiedPublication> VerifyPublication(
             "the report is not the one published: its SHA-256 differs from the leaf's"
         );
     }
-    const federation::NodeEntry* node = directory.FindNode(v.node);
+    CONCORD_ASSIGN_OR_RETURN(v.ledger, ProveNodeLeaf(directory, v.node, v.party, leaf, proof_text));
+    return v;
+}
+
+Result<std::string> ProveNodeLeaf(
+    const federation::Directory& directory,
+    std::string_view node_id,
+    std::string_view party,
+    std::string_view leaf,
+    std::string_view proof_text
+) {
+    const std::string id(node_id);
+    const federation::NodeEntry* node = directory.FindNode(id);
     if (node == nullptr || node->revoked) {
-        return Unproven(v.node + " is not in the directory, or revoked");
+        return Unproven(id + " is not in the directory, or revoked");
     }
-    if (node->party != v.party) {
-        return Unproven(v.node + " is a node of " + node->party + ", not of " + v.party);
+    if (node->party != party) {
+        return Unproven(id + " is a node of " + node->party + ", not of " + std::string(party));
     }
     CONCORD_ASSIGN_OR_RETURN(ledger::TlogProof proof, ledger::ParseTlogProof(proof_text));
     const ledger::NoteVerifier key =
-        ledger::MakeVerifier(v.node, ledger::NoteKeyType::kEd25519, node->signing_key);
-    auto proven = ledger::VerifyTlogProof(proof, AsBytes(leaf), std::span(&key, 1), v.node);
+        ledger::MakeVerifier(id, ledger::NoteKeyType::kEd25519, node->signing_key);
+    auto proven = ledger::VerifyTlogProof(proof, AsBytes(leaf), std::span(&key, 1), id);
     if (!proven) {
         return Unproven(proven.error().message);
     }
-    v.ledger = *proven;
-    return v;
+    return *proven;
 }
 
 }  // namespace concord::app

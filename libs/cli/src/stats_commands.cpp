@@ -9,8 +9,10 @@
 #include <boost/json/serialize.hpp>
 
 #include "concord/app/statistics_aggregate.hpp"
+#include "concord/app/statistics_collection.hpp"
 #include "concord/app/statistics_publication.hpp"
 #include "concord/core/time.hpp"
+#include "concord/federation/signed_json.hpp"
 #include "concord/net/http.hpp"
 
 #include "api_client.hpp"
@@ -350,6 +352,86 @@ void PrintProven(Context& ctx, const app::VerifiedPublication& p) {
             << "  ledger: " << p.ledger << "\n";
 }
 
+// submit, collected, total (docs/statistics.md "Collection by a secretariat").
+void AddCollectionCommands(CLI::App& stats, Context& ctx) {
+    struct SubmitArgs {
+        ApiOptions api;
+        std::string id;
+    };
+    auto one = std::make_shared<SubmitArgs>();
+    CLI::App* submit = stats.add_subcommand(
+        "submit", "send one of the node's publications to the secretariat's node"
+    );
+    submit->add_option("ID", one->id, "the publication id")->required();
+    AddApiOptions(submit, one->api, true);
+    submit->callback([&ctx, one] {
+        auto answer = Call(
+            ctx,
+            one->api,
+            "POST",
+            "/api/v1/statistics/publications/" + net::PercentEncode(one->id) + "/submit"
+        );
+        if (!answer) {
+            return;
+        }
+        if (one->api.json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        ctx.out << "publication " << one->id << " sent to " << Str(*answer, "to") << " (message "
+                << Str(*answer, "message") << ")\n";
+    });
+
+    auto list = std::make_shared<ReportArgs>();
+    CLI::App* collected = stats.add_subcommand(
+        "collected", "the reports States' nodes sent this secretariat's node, newest first"
+    );
+    AddApiOptions(collected, list->api, true);
+    collected->callback([&ctx, list] {
+        auto answer = Call(ctx, list->api, "GET", "/api/v1/statistics/collected");
+        if (!answer) {
+            return;
+        }
+        if (list->api.json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        std::vector<std::vector<std::string>> rows = {
+            {"PUBLICATION", "NODE", "PARTY", "FROM", "TO", "RECEIVED"}};
+        for (const auto& item : Array(*answer, "reports")) {
+            rows.push_back(
+                {Str(item, "publication"),
+                 Str(item, "node"),
+                 Str(item, "party"),
+                 Str(item, "from"),
+                 Str(item, "to"),
+                 Str(item, "received")}
+            );
+        }
+        if (rows.size() == 1) {
+            ctx.out << "no reports collected\n";
+            return;
+        }
+        PrintTable(ctx.out, rows);
+    });
+
+    auto t = std::make_shared<ReportArgs>();
+    CLI::App* total = stats.add_subcommand(
+        "total",
+        "on a secretariat's node: sum the period's collected reports and the node's own, and "
+        "publish the total anchored in the node's audit log"
+    );
+    AddPeriodOptions(total, *t);
+    total->add_option("--out", t->out, "write the aggregate publication document to this file");
+    AddApiOptions(total, t->api, false);
+    total->callback([&ctx, t] {
+        auto answer = Call(ctx, t->api, "POST", "/api/v1/statistics/aggregates?" + Period(*t));
+        if (answer) {
+            Keep(ctx, *answer, t->out);
+        }
+    });
+}
+
 // publish, publications, publication, verify, aggregate (docs/statistics.md "Publication").
 void AddPublicationCommands(CLI::App& stats, Context& ctx) {
     auto p = std::make_shared<ReportArgs>();
@@ -431,7 +513,8 @@ void AddPublicationCommands(CLI::App& stats, Context& ctx) {
         "verify",
         "check a publication or aggregate document offline: each report is the one whose SHA-256 "
         "the publishing node's audit log holds, proven by a checkpoint signed with that node's "
-        "key in the directory; an aggregate's totals are the sum of its inputs"
+        "key in the directory; an aggregate's totals are the sum of its inputs (and a published "
+        "total's aggregate is the one its node's log holds)"
     );
     verify->add_option("FILE", v->files, "the document")->required()->expected(1);
     AddDirectoryOptions(verify, v->directory, v->trusted);
@@ -441,6 +524,20 @@ void AddPublicationCommands(CLI::App& stats, Context& ctx) {
             CONCORD_ASSIGN_OR_RETURN(
                 federation::Directory directory, ReadTrustedDirectory(v->directory, v->trusted)
             );
+            if (text.find("\"concord-statistics-aggregate-publication/1\"") != std::string::npos) {
+                CONCORD_ASSIGN_OR_RETURN(
+                    app::VerifiedAggregate a, app::VerifyAggregatePublication(directory, text)
+                );
+                CONCORD_ASSIGN_OR_RETURN(boost::json::object doc, federation::ParseObject(text));
+                ctx.out << "OK: a total published by " << Str(doc, "node") << " ("
+                        << Str(doc, "party") << ") on " << Str(doc, "published")
+                        << ", proven in its log; the totals are the sum of " << a.inputs.size()
+                        << " reports\n";
+                for (const app::VerifiedPublication& input : a.inputs) {
+                    PrintProven(ctx, input);
+                }
+                return {};
+            }
             if (text.find("\"concord-statistics-aggregate/1\"") != std::string::npos) {
                 CONCORD_ASSIGN_OR_RETURN(
                     app::VerifiedAggregate a, app::VerifyAggregate(directory, text)
@@ -459,6 +556,8 @@ void AddPublicationCommands(CLI::App& stats, Context& ctx) {
             return {};
         }());
     });
+
+    AddCollectionCommands(stats, ctx);
 
     auto g = std::make_shared<VerifyArgs>();
     CLI::App* aggregate = stats.add_subcommand(

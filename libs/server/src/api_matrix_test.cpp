@@ -486,8 +486,9 @@ TEST_F(MatrixTest, EveryRouteRoleAndRelationIsDecidedByThePolicyAndADenyChangesN
             replace("{id}", message_id);
         } else if (path.starts_with("/api/v1/tokens/{id}")) {
             replace("{id}", target_token_id);
-        } else if (path.starts_with("/api/v1/statistics/publications/{id}")) {
-            // No report is published: an id of none (the policy decides before the lookup).
+        } else if (path.starts_with("/api/v1/statistics/")) {
+            // No report or aggregate is published: an id of none (the policy decides before the
+            // lookup).
             replace("{id}", "00000000-0000-7000-8000-000000000000");
         } else if (path.starts_with("/api/v1/assistance/")) {
             // No posting or engagement exists: an id of none (the policy decides first).

@@ -1,7 +1,8 @@
 // The node's official statistics (docs/statistics.md): GET /api/v1/statistics for a period, as
 // JSON or CSV; publications, signed through the node's ledger, on the local API and, for anyone
 // who wants to check one, on the federation listener. Handlers only translate; the figures are
-// app::StatisticsService's, the publications app::StatisticsPublisher's.
+// app::StatisticsService's, the publications app::StatisticsPublisher's, the collection and the
+// totals of a secretariat's node app::StatisticsCollector's.
 #include <string>
 
 #include <boost/json/array.hpp>
@@ -134,11 +135,108 @@ net::Response Publication(NodeService::Impl& s, net::Request& request) {
     return p ? DocumentOf(s, *p, 200) : FromError(p.error());
 }
 
+// POST /api/v1/statistics/publications/{id}/submit: sends the publication to the
+// secretariat's node (docs/statistics.md "Collection by a secretariat").
+net::Response SubmitPublication(
+    NodeService::Impl& s, net::Request& request, const app::Actor& actor
+) {
+    auto sent = s.collector->Submit(actor, request.params.at("id"));
+    if (!sent) {
+        return FromError(sent.error());
+    }
+    boost::json::object o;
+    o["message"] = sent->id;
+    o["to"] = s.config.statistics_secretariat_node;
+    return net::Json(202, boost::json::serialize(o));
+}
+
+// GET /api/v1/statistics/collected?limit=: the reports a secretariat's node collected.
+net::Response Collected(NodeService::Impl& s, net::Request& request, const app::Actor& actor) {
+    auto limit = UnsignedParam(request, "limit", 1, 1000, 100);
+    if (auto* refused = std::get_if<net::Response>(&limit)) {
+        return std::move(*refused);
+    }
+    auto list =
+        s.collector->Collected(actor, static_cast<std::size_t>(std::get<std::uint64_t>(limit)));
+    if (!list) {
+        return FromError(list.error());
+    }
+    boost::json::array items;
+    for (const app::CollectedReport& c : *list) {
+        items.push_back(boost::json::object{
+            {"publication", c.publication},
+            {"node", c.node},
+            {"party", c.party},
+            {"from", FormatTimestamp(c.from_ms)},
+            {"to", FormatTimestamp(c.to_ms)},
+            {"published", FormatTimestamp(c.published_ms)},
+            {"received", FormatTimestamp(c.received_ms)},
+            {"message", c.message_id}});
+    }
+    boost::json::object body;
+    body["secretariat"] = s.collector->Secretariat();
+    body["reports"] = std::move(items);
+    return net::Json(200, boost::json::serialize(body));
+}
+
+net::Response AggregateDocumentOf(
+    NodeService::Impl& s, const app::AggregatePublication& a, unsigned status
+) {
+    auto document = s.collector->Document(a);
+    return document ? net::Json(status, std::move(*document)) : FromError(document.error());
+}
+
+// POST /api/v1/statistics/aggregates?from=&to=: sums the period's reports and publishes it.
+net::Response Aggregate(NodeService::Impl& s, net::Request& request, const app::Actor& actor) {
+    auto query = QueryParams(s, request);
+    if (auto* refused = std::get_if<net::Response>(&query)) {
+        return std::move(*refused);
+    }
+    const auto& period = std::get<app::StatisticsQuery>(query);
+    auto published = s.collector->Aggregate(actor, period.from_ms, period.to_ms);
+    return published ? AggregateDocumentOf(s, *published, 201) : FromError(published.error());
+}
+
+// GET /api/v1/statistics/aggregates?limit=: newest first.
+net::Response Aggregates(NodeService::Impl& s, net::Request& request) {
+    auto limit = UnsignedParam(request, "limit", 1, 1000, 100);
+    if (auto* refused = std::get_if<net::Response>(&limit)) {
+        return std::move(*refused);
+    }
+    auto list = s.collector->Aggregates(static_cast<std::size_t>(std::get<std::uint64_t>(limit)));
+    if (!list) {
+        return FromError(list.error());
+    }
+    boost::json::array items;
+    for (const app::AggregatePublication& a : *list) {
+        items.push_back(boost::json::object{
+            {"id", a.id},
+            {"from", FormatTimestamp(a.from_ms)},
+            {"to", FormatTimestamp(a.to_ms)},
+            {"published", FormatTimestamp(a.published_ms)},
+            {"published_by", a.published_by},
+            {"inputs", a.inputs},
+            {"ledger_index", ToJson(a.ledger_index)}});
+    }
+    boost::json::object body;
+    body["aggregates"] = std::move(items);
+    return net::Json(200, boost::json::serialize(body));
+}
+
+// GET .../statistics/aggregates/{id}: one aggregate publication document, on either listener.
+net::Response AggregatePublication(NodeService::Impl& s, net::Request& request) {
+    auto a = s.collector->GetAggregate(request.params.at("id"));
+    return a ? AggregateDocumentOf(s, *a, 200) : FromError(a.error());
+}
+
 }  // namespace
 
 void AddFederationStatisticsRoutes(RouteTable& table, NodeService::Impl& service) {
     table.Open("GET", "/fed/v1/statistics/publications/{id}", [&service](net::Request& request) {
         return Publication(service, request);
+    });
+    table.Open("GET", "/fed/v1/statistics/aggregates/{id}", [&service](net::Request& request) {
+        return AggregatePublication(service, request);
     });
 }
 
@@ -181,6 +279,46 @@ void AddStatisticsRoutes(RouteTable& table, NodeService::Impl& service) {
         app::Action::kStatisticsRead,
         [&service](net::Request& request, const app::Actor&) {
             return Publication(service, request);
+        }
+    );
+    table.Authed(
+        "POST",
+        "/api/v1/statistics/publications/{id}/submit",
+        app::Action::kStatisticsPublish,
+        [&service](net::Request& request, const app::Actor& actor) {
+            return SubmitPublication(service, request, actor);
+        }
+    );
+    table.Authed(
+        "GET",
+        "/api/v1/statistics/collected",
+        app::Action::kStatisticsRead,
+        [&service](net::Request& request, const app::Actor& actor) {
+            return Collected(service, request, actor);
+        }
+    );
+    table.Authed(
+        "POST",
+        "/api/v1/statistics/aggregates",
+        app::Action::kStatisticsPublish,
+        [&service](net::Request& request, const app::Actor& actor) {
+            return Aggregate(service, request, actor);
+        }
+    );
+    table.Authed(
+        "GET",
+        "/api/v1/statistics/aggregates",
+        app::Action::kStatisticsRead,
+        [&service](net::Request& request, const app::Actor&) {
+            return Aggregates(service, request);
+        }
+    );
+    table.Authed(
+        "GET",
+        "/api/v1/statistics/aggregates/{id}",
+        app::Action::kStatisticsRead,
+        [&service](net::Request& request, const app::Actor&) {
+            return AggregatePublication(service, request);
         }
     );
 }

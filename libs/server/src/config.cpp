@@ -330,6 +330,32 @@ Result<void> ReadRetentionRules(Reader& r, Config& c) {
     return {};
 }
 
+// `SECTION.secretariat_node`: a node id, not this node's, and not on a secretariat's node.
+Result<void> CheckSecretariatNode(
+    const Reader& r,
+    const std::string& section,
+    bool secretariat,
+    const std::string& secretariat_node,
+    const std::string& node_id
+) {
+    if (secretariat_node.empty()) {
+        return {};
+    }
+    const std::string key = section + ".secretariat_node";
+    if (secretariat) {
+        return r.Problem(
+            key, "a secretariat's node (" + section + ".secretariat = true) sends to no secretariat"
+        );
+    }
+    if (secretariat_node == node_id) {
+        return r.Problem(key, "names this node itself");
+    }
+    if (auto valid = federation::CheckNodeId(secretariat_node); !valid) {
+        return r.Problem(key, valid.error().message);
+    }
+    return {};
+}
+
 Result<void> ReadAll(Reader& r, Config& c) {
     CONCORD_RETURN_IF_ERROR(r.String("node.id", c.node_id, true));
     CONCORD_RETURN_IF_ERROR(r.Path("node.key_file", c.key_file, true));
@@ -445,25 +471,21 @@ Result<void> ReadAll(Reader& r, Config& c) {
     );
     CONCORD_RETURN_IF_ERROR(ReadRetentionRules(r, c));
     CONCORD_RETURN_IF_ERROR(r.Integer("statistics.threshold", c.statistics_threshold, 1, 1000));
+    CONCORD_RETURN_IF_ERROR(r.Bool("statistics.secretariat", c.statistics_secretariat));
+    CONCORD_RETURN_IF_ERROR(
+        r.String("statistics.secretariat_node", c.statistics_secretariat_node, false)
+    );
+    CONCORD_RETURN_IF_ERROR(CheckSecretariatNode(
+        r, "statistics", c.statistics_secretariat, c.statistics_secretariat_node, c.node_id
+    ));
     CONCORD_RETURN_IF_ERROR(r.Path("web.root", c.web_root, false));
     CONCORD_RETURN_IF_ERROR(r.Bool("assistance.secretariat", c.assistance_secretariat));
     CONCORD_RETURN_IF_ERROR(
         r.String("assistance.secretariat_node", c.assistance_secretariat_node, false)
     );
-    if (!c.assistance_secretariat_node.empty()) {
-        if (c.assistance_secretariat) {
-            return r.Problem(
-                "assistance.secretariat_node",
-                "a secretariat's node (assistance.secretariat = true) sends to no secretariat"
-            );
-        }
-        if (c.assistance_secretariat_node == c.node_id) {
-            return r.Problem("assistance.secretariat_node", "names this node itself");
-        }
-        if (auto valid = federation::CheckNodeId(c.assistance_secretariat_node); !valid) {
-            return r.Problem("assistance.secretariat_node", valid.error().message);
-        }
-    }
+    CONCORD_RETURN_IF_ERROR(CheckSecretariatNode(
+        r, "assistance", c.assistance_secretariat, c.assistance_secretariat_node, c.node_id
+    ));
     CONCORD_RETURN_IF_ERROR(
         r.Integer("people.argon2_memory_kib", c.argon2_memory_kib, 8, std::int64_t{4} * 1024 * 1024)
     );

@@ -602,6 +602,7 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
           app::DutyDesk::Migrations(),
           app::StatisticsService::Migrations(),
           app::StatisticsPublisher::Migrations(),
+          app::StatisticsCollector::Migrations(),
           app::AssetRegister::Migrations(),
           app::TechnicalAssistance::Migrations()}) {
         if (auto migrated = impl->store->Migrate(migrations); !migrated) {
@@ -656,6 +657,9 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
         if (raw->assistance) {
             CONCORD_RETURN_IF_ERROR(raw->assistance->OnReceived(tx, m));
         }
+        if (raw->collector) {
+            CONCORD_RETURN_IF_ERROR(raw->collector->OnReceived(tx, m));
+        }
         return {};
     };
     options.failpoint = FailpointFromEnvironment();
@@ -694,6 +698,14 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     impl->evidence->Attach(impl->node.get());
     impl->publisher = std::make_unique<app::StatisticsPublisher>(
         *impl->store, *impl->statistics, *impl->node, self->party
+    );
+    impl->collector = std::make_unique<app::StatisticsCollector>(
+        *impl->store,
+        *impl->publisher,
+        *impl->node,
+        self->party,
+        app::StatisticsCollector::Options{
+            config.statistics_secretariat, config.statistics_secretariat_node}
     );
     impl->assets = std::make_unique<app::AssetRegister>(
         *impl->store,

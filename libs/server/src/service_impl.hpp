@@ -19,6 +19,7 @@
 #include "concord/app/preservation_service.hpp"
 #include "concord/app/sessions.hpp"
 #include "concord/app/statistics.hpp"
+#include "concord/app/statistics_collection.hpp"
 #include "concord/app/statistics_eu.hpp"
 #include "concord/app/statistics_publication.hpp"
 #include "concord/app/technical_assistance.hpp"
@@ -73,6 +74,7 @@ struct NodeService::Impl {
     std::unique_ptr<app::StatisticsService> statistics;
     std::unique_ptr<app::EuArt28Reporter> eu_statistics;  // after `statistics`
     std::unique_ptr<app::StatisticsPublisher> publisher;  // after `statistics` and `node`
+    std::unique_ptr<app::StatisticsCollector> collector;  // after `publisher`
     /// The asset record of cases (docs/assets.md); after `cases`, `node` and `deadlines`.
     std::unique_ptr<app::AssetRegister> assets;
     /// Technical assistance between States (docs/assistance.md); after `node`.

@@ -81,4 +81,16 @@ Result<VerifiedPublication> VerifyPublication(
     const federation::Directory& directory, std::string_view document
 );
 
+/// Proves `leaf` (a JSON text) in the log of node `node_id` by the tlog-proof `proof_text`,
+/// whose checkpoint must be signed with the key the directory gives that node; the node must be
+/// listed, not revoked, and of `party`. Returns the proof's one-line summary; kUnauthenticated
+/// ("the publication is not proven: ...") otherwise.
+Result<std::string> ProveNodeLeaf(
+    const federation::Directory& directory,
+    std::string_view node_id,
+    std::string_view party,
+    std::string_view leaf,
+    std::string_view proof_text
+);
+
 }  // namespace concord::app

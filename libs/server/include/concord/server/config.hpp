@@ -97,6 +97,11 @@ struct Config {
     // [statistics] (docs/statistics.md)
     /// Counts below it (and durations from fewer cases) are suppressed in every report.
     std::int64_t statistics_threshold{5};
+    /// The node collects the statistics reports States' nodes send it and publishes their
+    /// totals (docs/statistics.md "Collection by a secretariat").
+    bool statistics_secretariat{false};
+    /// On a State's node: the secretariat's node id its reports are sent to on request.
+    std::string statistics_secretariat_node;
 
     // [web]: the browser UI (docs/operations.md "Web UI")
     /// The folder of the built UI (index.html and assets/, as `npm run build` in web/ writes
