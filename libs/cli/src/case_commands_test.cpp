@@ -1067,6 +1067,78 @@ TEST_F(CaseCommandsTest, APublishedReportIsProvenUnalteredByAnyoneWithTheDirecto
         << revoked.err;
 }
 
+TEST_F(CaseCommandsTest, ASecretariatCollectsAReportAndItsPublishedTotalIsProvenOffline) {
+    // hu.poc collects statistics reports; fr.central sends its reports there.
+    Restart(1, [](server::Config& c) { c.statistics_secretariat = true; });
+    Restart(0, [](server::Config& c) { c.statistics_secretariat_node = "hu.poc"; });
+    ASSERT_FALSE(SendRequestToHu().empty());
+    const std::int64_t day = std::int64_t{24} * 3600 * 1000;
+    const std::string from = FormatTimestamp(NowMillis() - day);
+    const std::string to = FormatTimestamp(NowMillis() + day);
+    const auto fr_file = dir_ / "fr.json";
+    Output fr = On(0, {"stats", "publish", "--from", from, "--to", to, "--out", fr_file.string()});
+    ASSERT_EQ(fr.status, 0) << fr.err;
+    const std::string fr_id(boost::json::parse(ReadText(fr_file)).at("id").as_string());
+    Output hu = On(1, {"stats", "publish", "--from", from, "--to", to});
+    ASSERT_EQ(hu.status, 0) << hu.err;
+
+    Output sent = On(0, {"stats", "submit", fr_id});
+    ASSERT_EQ(sent.status, 0) << sent.err;
+    EXPECT_NE(sent.out.find("publication " + fr_id + " sent to hu.poc"), std::string::npos)
+        << sent.out;
+    ASSERT_TRUE(server::test_util::WaitFor([&] {
+        Output listed = On(1, {"stats", "collected", "--json"});
+        return listed.status == 0 &&
+               boost::json::parse(listed.out).at("reports").as_array().size() == 1;
+    }));
+    Output table = On(1, {"stats", "collected"});
+    ASSERT_EQ(table.status, 0) << table.err;
+    EXPECT_NE(table.out.find(fr_id), std::string::npos) << table.out;
+    EXPECT_NE(table.out.find("fr.central"), std::string::npos) << table.out;
+    // hu.poc sends to no secretariat; fr.central is not one.
+    Output nowhere = On(1, {"stats", "submit", fr_id});
+    EXPECT_EQ(nowhere.status, 1);
+    EXPECT_NE(nowhere.err.find("no secretariat"), std::string::npos) << nowhere.err;
+    Output not_secretariat = On(0, {"stats", "total", "--from", from, "--to", to});
+    EXPECT_EQ(not_secretariat.status, 1);
+    EXPECT_NE(not_secretariat.err.find("collects no statistics reports"), std::string::npos)
+        << not_secretariat.err;
+
+    const auto total = dir_ / "total.json";
+    Output summed = On(1, {"stats", "total", "--from", from, "--to", to, "--out", total.string()});
+    ASSERT_EQ(summed.status, 0) << summed.err;
+    EXPECT_NE(summed.out.find("of hu.poc (HU) written to"), std::string::npos) << summed.out;
+    const auto& pk = directory_key_.PublicKey().Bytes();
+    const std::string trusted = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
+    const auto verify = [&](const std::filesystem::path& path) {
+        return RunCli(
+            {"stats",
+             "verify",
+             path.string(),
+             "--directory",
+             (dir_ / "directory.json").string(),
+             "--trusted-key",
+             trusted}
+        );
+    };
+    Output verified = verify(total);
+    ASSERT_EQ(verified.status, 0) << verified.err;
+    EXPECT_EQ(verified.out.rfind("OK: a total published by hu.poc (HU) on ", 0), 0U)
+        << verified.out;
+    EXPECT_NE(verified.out.find("the totals are the sum of 2 reports"), std::string::npos)
+        << verified.out;
+    EXPECT_NE(verified.out.find("statistics of FR (node fr.central)"), std::string::npos)
+        << verified.out;
+    // The aggregate changed after publication is not the one hu.poc's log holds.
+    boost::json::value changed = boost::json::parse(ReadText(total));
+    changed.at("aggregate").as_object()["generated"] = "2020-01-01T00:00:00.000Z";
+    const auto altered = dir_ / "altered-total.json";
+    std::ofstream(altered) << boost::json::serialize(changed);
+    Output refused = verify(altered);
+    EXPECT_EQ(refused.status, 1);
+    EXPECT_NE(refused.err.find("not the one published"), std::string::npos) << refused.err;
+}
+
 TEST_F(CaseCommandsTest, APackageItsRecipientKeepsRefusingRaisesADutyAlertAtTheSender) {
     const std::string case_id = SendCaseToHu();
     ASSERT_FALSE(case_id.empty());
