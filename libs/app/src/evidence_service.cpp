@@ -125,7 +125,12 @@ std::vector<store::Migration> EvidenceService::Migrations() {
             "app_evidence", 3, DataProtectionSchema("INTEGER"), DataProtectionSchema("BIGINT")},
         store::Migration{"app_evidence", 4, RetentionSchema("INTEGER"), RetentionSchema("BIGINT")},
         store::Migration{
-            "app_evidence", 5, detail::UploadSchema("INTEGER"), detail::UploadSchema("BIGINT")}};
+            "app_evidence", 5, detail::UploadSchema("INTEGER"), detail::UploadSchema("BIGINT")},
+        store::Migration{
+            "app_evidence",
+            6,
+            detail::UploadTouchSchema("INTEGER"),
+            detail::UploadTouchSchema("BIGINT")}};
     for (store::Migration& m : AccessLogMigrations()) {
         all.push_back(std::move(m));
     }
@@ -169,6 +174,9 @@ Result<std::unique_ptr<EvidenceService>> EvidenceService::Create(
     CONCORD_RETURN_IF_ERROR(ChunkLayout::Create(0, options.chunk_bytes));
     if (!access) {
         return Invalid("evidence service: no case access check given");
+    }
+    if (options.upload_expiry_ms < 1000) {
+        return Invalid("evidence service: an upload waits at least one second for its next part");
     }
     CONCORD_ASSIGN_OR_RETURN(
         RetentionPolicy retention,

@@ -46,10 +46,12 @@ protected:
     std::unique_ptr<EvidenceService> MakeService(
         const crypto::SigningKey& node_key,
         std::int64_t retention_ms = kDefaultEvidenceRetentionMs,
-        std::vector<RetentionRule> rules = {}
+        std::vector<RetentionRule> rules = {},
+        std::int64_t upload_expiry_ms = kDefaultUploadExpiryMs
     ) {
         EvidenceService::Options options;
         options.retention_ms = retention_ms;
+        options.upload_expiry_ms = upload_expiry_ms;
         options.retention_rules = std::move(rules);
         options.cases.facts = [this](std::string_view case_id) {
             return a_.cases->RetentionFactsOf(case_id);
@@ -696,6 +698,78 @@ TEST_P(EvidenceServiceTest, AnUploadCutOffGoesOnFromTheLastWholeChunkAndIsRecord
         return leaf.at("event").as_string() == "evidence.file_added";
     });
     EXPECT_EQ(added, 1);  // one file, recorded once, whatever the number of parts
+}
+
+TEST_P(EvidenceServiceTest, AnUploadAbandonedPastItsExpiryIsDroppedAndOneContinuedIsNot) {
+    constexpr std::int64_t kExpiry = 3600 * 1000;
+    service_ = MakeService(a_.signing, kDefaultEvidenceRetentionMs, {}, kExpiry);
+    const std::string package = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
+    const std::string& text = large_;
+    const auto size = static_cast<std::uint64_t>(text.size());
+    // Two uploads broken off at kNow, each with two whole chunks kept.
+    for (const char* name : {"kept.txt", "left.txt"}) {
+        ASSERT_FALSE(service_->AddFilePart(
+            alice_, package, name, "text/plain", size, 0, Part(text, 0, 2 * kChunk + 7), kNow
+        ));
+        ASSERT_EQ(service_->UploadStatusOf(alice_, package, name)->received, 2 * kChunk);
+    }
+    // One goes on (and breaks off again) just before the expiry: its clock starts again.
+    ASSERT_FALSE(service_->AddFilePart(
+        alice_,
+        package,
+        "kept.txt",
+        "text/plain",
+        size,
+        2 * kChunk,
+        Part(text, 2 * kChunk, 3 * kChunk + 3),
+        kNow + kExpiry - 1
+    ));
+    auto none = service_->ExpireUploads(kNow + kExpiry - 1, 100);
+    ASSERT_TRUE(none) << none.error().ToString();
+    EXPECT_EQ(*none, 0U);
+    auto one = service_->ExpireUploads(kNow + kExpiry, 100);
+    ASSERT_TRUE(one) << one.error().ToString();
+    EXPECT_EQ(*one, 1U);
+    EXPECT_EQ(
+        service_->UploadStatusOf(alice_, package, "left.txt").error().code, ErrorCode::kNotFound
+    );
+    const EvidencePackage draft = service_->Get(alice_, package).value();
+    ASSERT_EQ(draft.uploads.size(), 1U);
+    EXPECT_EQ(draft.uploads[0].name, "kept.txt");
+    EXPECT_EQ(draft.uploads[0].received, 3 * kChunk);
+    // Its partial blob is gone: starting "left.txt" over begins from nothing.
+    auto again = service_->AddFilePart(
+        alice_, package, "left.txt", "text/plain", size, 2 * kChunk, Part(text, 0, 0), kNow
+    );
+    ASSERT_TRUE(again) << again.error().ToString();
+    EXPECT_FALSE(again->accepted);
+    EXPECT_EQ(again->status.received, 0U);
+    const auto leaves = EvidenceLeaves();
+    const auto expired = std::find_if(leaves.begin(), leaves.end(), [](const auto& leaf) {
+        return leaf.at("event").as_string() == "evidence.upload_expired";
+    });
+    ASSERT_NE(expired, leaves.end());
+    EXPECT_EQ(expired->at("name").as_string(), "left.txt");
+    EXPECT_EQ(expired->at("case").as_string(), case_id_);
+    // Two whole chunks, encrypted: each with its authentication tag, after the stream header.
+    const auto kept = expired->at("kept_encrypted_bytes").to_number<std::int64_t>();
+    EXPECT_GT(kept, 2 * kChunk);
+    EXPECT_LT(kept, 2 * kChunk + 100);
+    EXPECT_EQ(expired->at("actor").as_string(), "node");
+    // The one continued goes on to the end and is recorded; later sweeps find nothing.
+    auto done = service_->AddFilePart(
+        alice_,
+        package,
+        "kept.txt",
+        "text/plain",
+        size,
+        3 * kChunk,
+        Part(text, 3 * kChunk, text.size()),
+        kNow + kExpiry + 1
+    );
+    ASSERT_TRUE(done) << done.error().ToString();
+    EXPECT_TRUE(done->file.has_value());
+    EXPECT_EQ(*service_->ExpireUploads(kNow + 10 * kExpiry, 100), 0U);
 }
 
 TEST_P(EvidenceServiceTest, KeptBytesThatNoLongerAuthenticateAreSentAgain) {

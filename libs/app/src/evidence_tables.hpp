@@ -116,6 +116,8 @@ inline std::string AddedBy(const Actor& actor) {
 
 /// The table of uploads under way (evidence_upload.cpp), for the migration list.
 std::string UploadSchema(std::string_view integer);
+/// Version 6: when each upload's last part began (`touched_ms`), for ExpireUploads.
+std::string UploadTouchSchema(std::string_view integer);
 
 /// The uploads in parts under way into `package` (EvidencePackage::uploads), their kept bytes
 /// counted from the length of their partial blobs in `blobs`.

@@ -10,6 +10,7 @@
 #include "concord/app/evidence_package.hpp"
 #include "concord/app/evidence_service.hpp"
 #include "concord/core/log.hpp"
+#include "concord/core/time.hpp"
 #include "concord/crypto/sha256.hpp"
 
 #include "evidence_chunks.hpp"
@@ -24,8 +25,17 @@ constexpr std::string_view kSelectUpload =
 constexpr std::string_view kDeleteUpload =
     "DELETE FROM app_evidence_uploads WHERE package = $1 AND name = $2";
 constexpr std::string_view kInsertUpload =
-    "INSERT INTO app_evidence_uploads (package, name, media_type, size, started_ms, started_by) "
-    "VALUES ($1, $2, $3, $4, $5, $6)";
+    "INSERT INTO app_evidence_uploads (package, name, media_type, size, started_ms, started_by, "
+    "touched_ms) VALUES ($1, $2, $3, $4, $5, $6, $5)";
+constexpr std::string_view kTouchUpload =
+    "UPDATE app_evidence_uploads SET touched_ms = $3 WHERE package = $1 AND name = $2";
+constexpr std::string_view kSelectAbandoned =
+    "SELECT package, name FROM app_evidence_uploads WHERE touched_ms <= $1 ORDER BY touched_ms, "
+    "package, name LIMIT $2";
+constexpr std::string_view kSelectAbandonedOne =
+    "SELECT u.size, u.started_ms, u.touched_ms, p.case_id FROM app_evidence_uploads u JOIN "
+    "app_evidence_packages p ON p.package = u.package WHERE u.package = $1 AND u.name = $2 AND "
+    "u.touched_ms <= $3";
 constexpr std::string_view kSelectPackageUploads =
     "SELECT name FROM app_evidence_uploads WHERE package = $1 ORDER BY name";
 constexpr std::string_view kSelectUploadsUnderWay =
@@ -196,6 +206,14 @@ std::string UploadSchema(std::string_view integer) {
            " NOT NULL, started_by TEXT NOT NULL, PRIMARY KEY (package, name))";
 }
 
+// Uploads under way when the column came count from their start.
+std::string UploadTouchSchema(std::string_view integer) {
+    return "ALTER TABLE app_evidence_uploads ADD COLUMN touched_ms " + std::string(integer) +
+           " NOT NULL DEFAULT 0;"
+           "UPDATE app_evidence_uploads SET touched_ms = started_ms;"
+           "CREATE INDEX app_evidence_uploads_touched ON app_evidence_uploads (touched_ms)";
+}
+
 Result<std::vector<UploadStatus>> UploadsUnderWay(
     store::Transaction& tx, BlobStore& blobs, std::string_view package, std::uint32_t chunk_bytes
 ) {
@@ -295,14 +313,17 @@ Result<UploadOutcome> EvidenceService::AddFilePart(
             tx->Rollback();
             return UploadOutcome{false, std::nullopt, std::move(status)};  // from byte 0
         } else {
-            tx->Rollback();
             if (under_way->size != size || under_way->media_type != file.media_type) {
+                tx->Rollback();
                 return Invalid(
                     "the upload of '" + file.name + "' started as " +
                     std::to_string(under_way->size) + " bytes of " + under_way->media_type +
                     ": go on with the same, or start again from byte 0"
                 );
             }
+            // A part keeps the upload from expiring (ExpireUploads).
+            CONCORD_RETURN_IF_ERROR(tx->Execute(kTouchUpload, {p.package, file.name, now_ms}));
+            CONCORD_RETURN_IF_ERROR(tx->Commit());
             status = std::move(*under_way);
         }
     }
@@ -404,6 +425,55 @@ Result<UploadStatus> EvidenceService::UploadStatusOf(
         checker.NextBytes() == 0 ? status->size : checker.Chunks() * layout.ChunkBytes();
     status->received_sha256 = checker.Hashes().first;
     return std::move(*status);
+}
+
+Result<std::size_t> EvidenceService::ExpireUploads(std::int64_t now_ms, std::size_t limit) {
+    CONCORD_RETURN_IF_ERROR(Attached());
+    const std::int64_t before = now_ms - options_.upload_expiry_ms;
+    std::vector<std::pair<std::string, std::string>> due;
+    {
+        CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+        CONCORD_ASSIGN_OR_RETURN(
+            auto rows, tx->Query(kSelectAbandoned, {before, static_cast<std::int64_t>(limit)})
+        );
+        tx->Rollback();
+        for (const store::Row& r : rows) {
+            due.emplace_back(r.Text("package"), r.Text("name"));
+        }
+    }
+    std::size_t expired = 0;
+    for (const auto& [package, name] : due) {
+        const std::string partial_name = UploadPartialName(package, name);
+        const std::optional<Claim> claim = TryClaim(partial_name);
+        if (!claim) {
+            continue;  // a part is arriving now
+        }
+        CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+        CONCORD_ASSIGN_OR_RETURN(
+            auto rows, tx->Query(kSelectAbandonedOne, {package, name, before})
+        );
+        if (rows.empty()) {
+            tx->Rollback();  // continued, finished or dropped meanwhile
+            continue;
+        }
+        const store::Row& r = rows[0];
+        CONCORD_ASSIGN_OR_RETURN(std::uint64_t kept, blobs_.PartialSize(partial_name));
+        CONCORD_RETURN_IF_ERROR(tx->Execute(kDeleteUpload, {package, name}));
+        boost::json::object leaf{
+            {"event", "evidence.upload_expired"},
+            {"package", package},
+            {"case", r.Text("case_id")},
+            {"name", name},
+            {"size", r.Int("size")},
+            {"kept_encrypted_bytes", kept},
+            {"started", FormatTimestamp(r.Int("started_ms"))},
+            {"last_part", FormatTimestamp(r.Int("touched_ms"))}};
+        CONCORD_RETURN_IF_ERROR(Audit(*tx, std::move(leaf), Actor::Node()));
+        CONCORD_RETURN_IF_ERROR(tx->Commit());
+        RemovePartials({partial_name}, package);
+        ++expired;
+    }
+    return expired;
 }
 
 Result<std::vector<std::string>> EvidenceService::DropUploads(

@@ -470,6 +470,9 @@ Result<void> ReadAll(Reader& r, Config& c) {
         r.Duration("evidence.retention", c.evidence_retention, days(1), days(36525))
     );
     CONCORD_RETURN_IF_ERROR(ReadRetentionRules(r, c));
+    CONCORD_RETURN_IF_ERROR(r.Duration(
+        "evidence.upload_expiry", c.evidence_upload_expiry, std::chrono::minutes(1), days(365)
+    ));
     CONCORD_RETURN_IF_ERROR(r.Integer("statistics.threshold", c.statistics_threshold, 1, 1000));
     CONCORD_RETURN_IF_ERROR(r.Bool("statistics.secretariat", c.statistics_secretariat));
     CONCORD_RETURN_IF_ERROR(

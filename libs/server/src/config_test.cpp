@@ -309,15 +309,18 @@ TEST(ConfigTest, EvidenceStorageHasDefaultsAndIsChecked) {
     EXPECT_EQ(c->evidence_blob_dir, "/etc/concord/a/blobs");
     EXPECT_EQ(c->evidence_max_file_bytes, std::uint64_t{64} << 30);
     EXPECT_EQ(c->evidence_transfers, 2);
+    EXPECT_EQ(c->evidence_upload_expiry, std::chrono::days(7));
     auto set = ParseConfig(
         std::string(kGood) +
-            "[evidence]\nblob_dir = \"/srv/blobs\"\nmax_file_bytes = 1000\ntransfers = 4\n",
+            "[evidence]\nblob_dir = \"/srv/blobs\"\nmax_file_bytes = 1000\ntransfers = 4\n"
+            "upload_expiry = \"2h\"\n",
         "/etc/concord/a/config.toml"
     );
     ASSERT_TRUE(set) << set.error().ToString();
     EXPECT_EQ(set->evidence_blob_dir, "/srv/blobs");
     EXPECT_EQ(set->evidence_max_file_bytes, 1000U);
     EXPECT_EQ(set->evidence_transfers, 4);
+    EXPECT_EQ(set->evidence_upload_expiry, std::chrono::hours(2));
     // The largest size accepted is the largest a manifest can state.
     auto largest = ParseConfig(
         std::string(kGood) +
@@ -330,6 +333,8 @@ TEST(ConfigTest, EvidenceStorageHasDefaultsAndIsChecked) {
              "max_file_bytes = 0",
              "max_file_bytes = " + std::to_string(app::kMaxEvidenceFileBytes + 1),
              "transfers = 0",
+             "upload_expiry = \"30s\"",
+             "upload_expiry = \"366d\"",
              "blob_dir = 3",
              "chunk = 5"}) {
         auto r = ParseConfig(std::string(kGood) + "[evidence]\n" + bad + "\n", "/n/config.toml");

@@ -221,6 +221,7 @@ Result<void> OpenEvidence(
         return cases->RetentionFactsOf(case_id);
     };
     options.retention_rules = config.evidence_retention_rules;
+    options.upload_expiry_ms = config.evidence_upload_expiry.count();
     CONCORD_ASSIGN_OR_RETURN(
         impl.evidence,
         app::EvidenceService::Create(
@@ -898,6 +899,14 @@ std::size_t NodeService::Impl::ExpireEvidence() {
         log::Info(
             "evidence packages shredded at the end of their retention",
             {{"packages", static_cast<long long>(*shredded)}}
+        );
+    }
+    // Uploads in parts that waited too long for their next part go with the same sweep.
+    if (auto dropped = evidence->ExpireUploads(NowMillis(), kRetentionBatch); !dropped) {
+        log::Warning("evidence upload sweep failed", {{"error", dropped.error().ToString()}});
+    } else if (*dropped > 0) {
+        log::Info(
+            "abandoned evidence uploads dropped", {{"uploads", static_cast<long long>(*dropped)}}
         );
     }
     return *shredded;

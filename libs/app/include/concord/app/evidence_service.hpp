@@ -122,6 +122,8 @@ struct PackageTerms {
 /// Retention of evidence when a node sets none: five years and a day (docs/operations.md
 /// "Retention and legal holds").
 inline constexpr std::int64_t kDefaultEvidenceRetentionMs = std::int64_t{1827} * 24 * 3600 * 1000;
+/// How long an upload in parts waits for its next part when a node sets nothing: seven days.
+inline constexpr std::int64_t kDefaultUploadExpiryMs = std::int64_t{7} * 24 * 3600 * 1000;
 
 /// A legal hold on the evidence of a case (EvidenceService::PlaceHold). While one is in force no
 /// package of the case is shredded and its retention clock stands still.
@@ -241,6 +243,9 @@ public:
         /// case another period (RetentionPolicy); at least one day.
         std::int64_t retention_ms{kDefaultEvidenceRetentionMs};
         std::vector<RetentionRule> retention_rules;
+        /// How long an upload in parts waits for its next part before ExpireUploads drops what
+        /// was kept of it; at least one second.
+        std::int64_t upload_expiry_ms{kDefaultUploadExpiryMs};
     };
 
     /// `store`, `blobs` and `node_box` must outlive the service; the signing key is copied.
@@ -316,6 +321,13 @@ public:
     Result<UploadStatus> UploadStatusOf(
         const Actor& actor, std::string_view package, std::string_view name
     );
+
+    /// Drops, oldest first and at most `limit`, every upload under way whose last part began
+    /// `Options::upload_expiry_ms` or more before `now_ms` (an abandoned upload): in one
+    /// transaction each its row goes and `evidence.upload_expired` is recorded (package, case,
+    /// name, size, encrypted bytes kept, when it started and was last continued); then its partial
+    /// blob is removed. An upload whose part is arriving now is left alone. Returns how many went.
+    Result<std::size_t> ExpireUploads(std::int64_t now_ms, std::size_t limit);
 
     /// Seals the draft `package`: the actor (a person holding officer, duty_officer or
     /// responder; kPermissionDenied otherwise; kInvalidArgument for the node itself, which has

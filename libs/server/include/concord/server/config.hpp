@@ -90,6 +90,8 @@ struct Config {
     /// How long a package is kept after it was created, plus the time its case spent under a
     /// legal hold, before the node shreds it (docs/operations.md "Retention and legal holds").
     std::chrono::milliseconds evidence_retention{std::chrono::days(1827)};
+    /// How long an upload in parts waits for its next part before what was kept is dropped.
+    std::chrono::milliseconds evidence_upload_expiry{std::chrono::days(7)};
     /// Other periods for the packages of some cases, by instrument, party and data category
     /// (app::RetentionPolicy); checked together with evidence_retention.
     std::vector<app::RetentionRule> evidence_retention_rules;
