@@ -13,10 +13,11 @@
 #include "concord/core/bytes.hpp"
 #include "concord/core/canonical_json.hpp"
 #include "concord/core/id.hpp"
-#include "concord/core/log.hpp"
 #include "concord/core/time.hpp"
 #include "concord/crypto/sha256.hpp"
 #include "concord/federation/signed_json.hpp"
+
+#include "peer_refusal.hpp"
 
 namespace concord::app {
 namespace {
@@ -25,7 +26,6 @@ constexpr std::string_view kMember = "concord_statistics";
 constexpr std::string_view kFormat = "concord-statistics-aggregate-publication/1";
 constexpr std::string_view kLeafEvent = "statistics.aggregated";
 constexpr std::size_t kMaxList = 1000;
-constexpr std::size_t kMaxReasonBytes = 300;
 constexpr std::string_view kCollectedColumns =
     "publication, node, party, from_ms, to_ms, published_ms, received_ms, message_id, document";
 constexpr std::string_view kAggregateColumns =
@@ -162,23 +162,10 @@ Result<federation::Submitted> StatisticsCollector::Submit(
 Result<void> StatisticsCollector::Refuse(
     store::Transaction& tx, const federation::ReceivedMessage& m, std::string_view why
 ) {
-    std::string reason(why.substr(0, kMaxReasonBytes));
-    while (!reason.empty() && reason.size() < why.size() &&
-           (static_cast<unsigned char>(why[reason.size()]) & 0xC0U) == 0x80U) {
-        reason.pop_back();  // not in the middle of a UTF-8 character
-    }
-    log::Warning(
-        "statistics report refused", {{"message", m.id}, {"from", m.from}, {"reason", reason}}
-    );
     CONCORD_ASSIGN_OR_RETURN(
         auto index,
         node_.AppendEvent(
-            tx,
-            boost::json::object{
-                {"event", "statistics.refused"},
-                {"message", m.id},
-                {"from_node", m.from},
-                {"reason", reason}}
+            tx, detail::PeerRefusal("statistics.refused", "statistics report refused", m, why)
         )
     );
     (void)index;

@@ -14,16 +14,15 @@
 
 #include "concord/app/technical_assistance.hpp"
 #include "concord/core/id.hpp"
-#include "concord/core/log.hpp"
 #include "concord/federation/node.hpp"
 
 #include "assistance_tables.hpp"
+#include "peer_refusal.hpp"
 
 namespace concord::app {
 namespace {
 
 constexpr std::string_view kMember = "concord_assistance";
-constexpr std::size_t kMaxReasonBytes = 300;
 
 Error Wire(std::string_view why) {
     return MakeError(ErrorCode::kInvalidArgument, std::string(why));
@@ -63,20 +62,13 @@ Result<std::string> PartyCode(const boost::json::object& o, std::string_view key
     return party;
 }
 
+// A posting as it travels: PostingJson without what each node keeps for itself.
 boost::json::object PostingWire(const AssistancePosting& p) {
-    boost::json::array languages;
-    for (const std::string& l : p.languages) {
-        languages.emplace_back(l);
+    boost::json::object o = PostingJson(p);
+    for (std::string_view local : {"status", "created", "updated", "updated_by", "node"}) {
+        o.erase(local);
     }
-    return {
-        {"id", p.id},
-        {"kind", PostingKindName(p.kind)},
-        {"party", p.party},
-        {"topic", p.topic},
-        {"languages", std::move(languages)},
-        {"from", p.from},
-        {"to", p.to},
-        {"description", p.description}};
+    return o;
 }
 
 // A posting as a peer sent it, held to the rules of one posted here.
@@ -171,19 +163,6 @@ Result<AssistanceEngagement> EngagementFromWire(const boost::json::value* v) {
     return e;
 }
 
-// Where a UTF-8 text may be cut at most `max` bytes in without splitting a character.
-std::string Shortened(std::string text, std::size_t max) {
-    if (text.size() <= max) {
-        return text;
-    }
-    std::size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0U) == 0x80U) {
-        --cut;
-    }
-    text.resize(cut);
-    return text + "...";
-}
-
 }  // namespace
 
 void TechnicalAssistance::Attach(federation::Node* node, std::string secretariat_node) {
@@ -276,19 +255,10 @@ void TechnicalAssistance::Flush(Pending& sent) {
 Result<void> TechnicalAssistance::Refuse(
     store::Transaction& tx, const federation::ReceivedMessage& m, std::string_view why
 ) {
-    const std::string reason = Shortened(std::string(why), kMaxReasonBytes);
-    log::Warning(
-        "assistance message refused", {{"message", m.id}, {"from", m.from}, {"reason", reason}}
-    );
     CONCORD_ASSIGN_OR_RETURN(
         auto index,
         append_leaf_(
-            tx,
-            boost::json::object{
-                {"event", "assistance.refused"},
-                {"message", m.id},
-                {"from_node", m.from},
-                {"reason", reason}}
+            tx, detail::PeerRefusal("assistance.refused", "assistance message refused", m, why)
         )
     );
     (void)index;
@@ -322,7 +292,7 @@ Result<void> TechnicalAssistance::OnReceived(
         return ReceiveEngagement(tx, m, o);
     }
     if (*op != "post" && *op != "withdraw" && *op != "step") {
-        return Refuse(tx, m, fmt::format("unknown op '{}'", Shortened(*op, 40)));
+        return Refuse(tx, m, fmt::format("unknown op '{}'", detail::Shortened(*op, 40)));
     }
     if (!secretariat_) {
         return Refuse(tx, m, "this node is not a secretariat's; it takes no '" + *op + "'");

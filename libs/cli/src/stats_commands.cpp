@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/json/parse.hpp>
@@ -352,6 +353,50 @@ void PrintProven(Context& ctx, const app::VerifiedPublication& p) {
             << "  ledger: " << p.ledger << "\n";
 }
 
+// A command that prints the list `member` of GET `path` as a table of `columns` (heading, member
+// of each item), `none` when it is empty, or the answer as is with --json.
+void AddListCommand(
+    CLI::App& stats,
+    Context& ctx,
+    const std::string& name,
+    const std::string& help,
+    const std::string& path,
+    const std::string& member,
+    const std::vector<std::pair<std::string, std::string>>& columns,
+    const std::string& none
+) {
+    auto api = std::make_shared<ApiOptions>();
+    CLI::App* cmd = stats.add_subcommand(name, help);
+    AddApiOptions(cmd, *api, true);
+    cmd->callback([&ctx, api, path, member, columns, none] {
+        auto answer = Call(ctx, *api, "GET", path);
+        if (!answer) {
+            return;
+        }
+        if (api->json) {
+            PrintJson(ctx, *answer);
+            return;
+        }
+        std::vector<std::vector<std::string>> rows(1);
+        for (const auto& [heading, key] : columns) {
+            rows[0].push_back(heading);
+        }
+        for (const auto& item : Array(*answer, member)) {
+            std::vector<std::string> row;
+            row.reserve(columns.size());
+            for (const auto& [heading, key] : columns) {
+                row.push_back(Str(item, key));
+            }
+            rows.push_back(std::move(row));
+        }
+        if (rows.size() == 1) {
+            ctx.out << none << "\n";
+            return;
+        }
+        PrintTable(ctx.out, rows);
+    });
+}
+
 // submit, collected, total (docs/statistics.md "Collection by a secretariat").
 void AddCollectionCommands(CLI::App& stats, Context& ctx) {
     struct SubmitArgs {
@@ -382,38 +427,21 @@ void AddCollectionCommands(CLI::App& stats, Context& ctx) {
                 << Str(*answer, "message") << ")\n";
     });
 
-    auto list = std::make_shared<ReportArgs>();
-    CLI::App* collected = stats.add_subcommand(
-        "collected", "the reports States' nodes sent this secretariat's node, newest first"
+    AddListCommand(
+        stats,
+        ctx,
+        "collected",
+        "the reports States' nodes sent this secretariat's node, newest first",
+        "/api/v1/statistics/collected",
+        "reports",
+        {{"PUBLICATION", "publication"},
+         {"NODE", "node"},
+         {"PARTY", "party"},
+         {"FROM", "from"},
+         {"TO", "to"},
+         {"RECEIVED", "received"}},
+        "no reports collected"
     );
-    AddApiOptions(collected, list->api, true);
-    collected->callback([&ctx, list] {
-        auto answer = Call(ctx, list->api, "GET", "/api/v1/statistics/collected");
-        if (!answer) {
-            return;
-        }
-        if (list->api.json) {
-            PrintJson(ctx, *answer);
-            return;
-        }
-        std::vector<std::vector<std::string>> rows = {
-            {"PUBLICATION", "NODE", "PARTY", "FROM", "TO", "RECEIVED"}};
-        for (const auto& item : Array(*answer, "reports")) {
-            rows.push_back(
-                {Str(item, "publication"),
-                 Str(item, "node"),
-                 Str(item, "party"),
-                 Str(item, "from"),
-                 Str(item, "to"),
-                 Str(item, "received")}
-            );
-        }
-        if (rows.size() == 1) {
-            ctx.out << "no reports collected\n";
-            return;
-        }
-        PrintTable(ctx.out, rows);
-    });
 
     auto t = std::make_shared<ReportArgs>();
     CLI::App* total = stats.add_subcommand(
@@ -450,37 +478,21 @@ void AddPublicationCommands(CLI::App& stats, Context& ctx) {
         }
     });
 
-    auto list = std::make_shared<ReportArgs>();
-    CLI::App* publications =
-        stats.add_subcommand("publications", "the node's published reports, newest first");
-    AddApiOptions(publications, list->api, true);
-    publications->callback([&ctx, list] {
-        auto answer = Call(ctx, list->api, "GET", "/api/v1/statistics/publications");
-        if (!answer) {
-            return;
-        }
-        if (list->api.json) {
-            PrintJson(ctx, *answer);
-            return;
-        }
-        std::vector<std::vector<std::string>> rows = {
-            {"ID", "PUBLISHED", "BY", "FROM", "TO", "LEDGER"}};
-        for (const auto& item : Array(*answer, "publications")) {
-            rows.push_back(
-                {Str(item, "id"),
-                 Str(item, "published"),
-                 Str(item, "published_by"),
-                 Str(item, "from"),
-                 Str(item, "to"),
-                 Str(item, "ledger_index")}
-            );
-        }
-        if (rows.size() == 1) {
-            ctx.out << "no publications\n";
-            return;
-        }
-        PrintTable(ctx.out, rows);
-    });
+    AddListCommand(
+        stats,
+        ctx,
+        "publications",
+        "the node's published reports, newest first",
+        "/api/v1/statistics/publications",
+        "publications",
+        {{"ID", "id"},
+         {"PUBLISHED", "published"},
+         {"BY", "published_by"},
+         {"FROM", "from"},
+         {"TO", "to"},
+         {"LEDGER", "ledger_index"}},
+        "no publications"
+    );
 
     struct OneArgs {
         ApiOptions api;
