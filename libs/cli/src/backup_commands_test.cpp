@@ -82,15 +82,7 @@ protected:
         ASSERT_TRUE(r && r->status == 201) << (r ? r->body : r.error().ToString());
     }
 
-    /// What a lost disk takes: the store, the blobs and the keys.
-    void LoseTheDisk() {
-        const auto node = config_.file.parent_path();
-        for (const char* f :
-             {"node.db", "node.db-wal", "node.db-shm", "node.key", "tls.key", "tls.crt"}) {
-            std::filesystem::remove(node / f);
-        }
-        std::filesystem::remove_all(config_.evidence_blob_dir);
-    }
+    void LoseTheDisk() { server::test_util::LoseNodeDisk(config_.file, config_.evidence_blob_dir); }
 
     std::filesystem::path dir_;
     crypto::SigningKey directory_key_ = crypto::SigningKey::Generate();

@@ -192,6 +192,25 @@ protected:
         services_[i] = std::move(*restarted);
     }
 
+    // The directory key the tests trust, in base64.
+    [[nodiscard]] std::string TrustedKey() const {
+        const auto& pk = directory_key_.PublicKey().Bytes();
+        return crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
+    }
+
+    // `concord stats verify PATH` against the directory written in dir_.
+    Output VerifyStats(const std::filesystem::path& path) const {
+        return RunCli(
+            {"stats",
+             "verify",
+             path.string(),
+             "--directory",
+             (dir_ / "directory.json").string(),
+             "--trusted-key",
+             TrustedKey()}
+        );
+    }
+
     // Enrols hu.poc's officer olga and returns `concord ARGS...` run as her against hu.poc
     // (a function that fails the test, and runs nothing, when the enrolment failed).
     std::function<Output(std::vector<std::string>)> OlgaAtHu() {
@@ -943,19 +962,7 @@ TEST_F(CaseCommandsTest, APublishedReportIsProvenUnalteredByAnyoneWithTheDirecto
             file.string()});
     ASSERT_EQ(published.status, 0) << published.err;
     EXPECT_NE(published.out.find("of hu.poc (HU) written to"), std::string::npos) << published.out;
-    const auto& pk = directory_key_.PublicKey().Bytes();
-    const std::string trusted = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
-    const auto verify = [&](const std::filesystem::path& path) {
-        return RunCli(
-            {"stats",
-             "verify",
-             path.string(),
-             "--directory",
-             (dir_ / "directory.json").string(),
-             "--trusted-key",
-             trusted}
-        );
-    };
+    const auto verify = [this](const std::filesystem::path& path) { return VerifyStats(path); };
     Output verified = verify(file);
     ASSERT_EQ(verified.status, 0) << verified.err;
     EXPECT_EQ(verified.out.rfind("OK: statistics of HU (node hu.poc) from ", 0), 0u)
@@ -1031,7 +1038,7 @@ TEST_F(CaseCommandsTest, APublishedReportIsProvenUnalteredByAnyoneWithTheDirecto
             {"--directory",
              (dir_ / "directory.json").string(),
              "--trusted-key",
-             trusted,
+             TrustedKey(),
              "--out",
              total.string()}
         );
@@ -1108,19 +1115,7 @@ TEST_F(CaseCommandsTest, ASecretariatCollectsAReportAndItsPublishedTotalIsProven
     Output summed = On(1, {"stats", "total", "--from", from, "--to", to, "--out", total.string()});
     ASSERT_EQ(summed.status, 0) << summed.err;
     EXPECT_NE(summed.out.find("of hu.poc (HU) written to"), std::string::npos) << summed.out;
-    const auto& pk = directory_key_.PublicKey().Bytes();
-    const std::string trusted = crypto::Base64Encode(ByteSpan(pk.data(), pk.size()));
-    const auto verify = [&](const std::filesystem::path& path) {
-        return RunCli(
-            {"stats",
-             "verify",
-             path.string(),
-             "--directory",
-             (dir_ / "directory.json").string(),
-             "--trusted-key",
-             trusted}
-        );
-    };
+    const auto verify = [this](const std::filesystem::path& path) { return VerifyStats(path); };
     Output verified = verify(total);
     ASSERT_EQ(verified.status, 0) << verified.err;
     EXPECT_EQ(verified.out.rfind("OK: a total published by hu.poc (HU) on ", 0), 0U)

@@ -96,16 +96,7 @@ protected:
         return config_.evidence_blob_dir / "sha256" / a.substr(0, 2) / a;
     }
 
-    /// What a lost disk takes: the store, the blobs and the keys (not the config, the
-    /// passphrase or the directory, which the operator keeps apart).
-    void LoseTheDisk() {
-        const auto node = config_.file.parent_path();
-        for (const char* f :
-             {"node.db", "node.db-wal", "node.db-shm", "node.key", "tls.key", "tls.crt"}) {
-            std::filesystem::remove(node / f);
-        }
-        std::filesystem::remove_all(config_.evidence_blob_dir);
-    }
+    void LoseTheDisk() { test_util::LoseNodeDisk(config_.file, config_.evidence_blob_dir); }
 
     std::filesystem::path dir_;
     crypto::SigningKey directory_key_ = crypto::SigningKey::Generate();

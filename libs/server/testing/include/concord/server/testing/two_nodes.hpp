@@ -53,6 +53,20 @@ inline std::string ReadText(const std::filesystem::path& p) {
     return s.str();
 }
 
+/// What a lost disk takes from the node whose config is `config_file` (SQLite store beside it):
+/// the store, the keys and the blob folder `blob_dir` (not the config, the passphrase or the
+/// directory, which the operator keeps apart).
+inline void LoseNodeDisk(
+    const std::filesystem::path& config_file, const std::filesystem::path& blob_dir
+) {
+    const auto node = config_file.parent_path();
+    for (const char* f :
+         {"node.db", "node.db-wal", "node.db-shm", "node.key", "tls.key", "tls.crt"}) {
+        std::filesystem::remove(node / f);
+    }
+    std::filesystem::remove_all(blob_dir);
+}
+
 /// Polls `done` every 20 ms until it is true (true) or `limit` passes (false).
 inline bool WaitFor(
     const std::function<bool()>& done, std::chrono::seconds limit = std::chrono::seconds(60)
