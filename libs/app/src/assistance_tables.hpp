@@ -27,10 +27,6 @@ struct TechnicalAssistance::Pending {
 
 namespace detail {
 
-/// kInvalidArgument "assistance_input: WHY" / "assistance_wrong_state: WHY".
-Error AssistanceInput(std::string_view why);
-Error AssistanceWrongState(std::string_view why);
-
 /// The rules of a posting's topic, languages, period and description.
 Result<void> CheckPostingInput(const AssistancePostingInput& in);
 /// The rules of an engagement step's name, score and comment (not of the state it applies to).

@@ -230,14 +230,6 @@ boost::json::object PostingLeaf(std::string_view event, const AssistancePosting&
         {"topic", p.topic}};
 }
 
-Error AssistanceInput(std::string_view why) {
-    return Input(why);
-}
-
-Error AssistanceWrongState(std::string_view why) {
-    return WrongState(why);
-}
-
 Result<void> CheckPostingInput(const AssistancePostingInput& in) {
     return CheckInput(in);
 }
