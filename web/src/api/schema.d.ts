@@ -6378,7 +6378,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description invalid_argument: this node sends its reports to no secretariat's node, or the document is larger than a message may be */
+                /** @description invalid_argument: this node sends its reports to no secretariat's node */
                 400: {
                     headers: {
                         [name: string]: unknown;
