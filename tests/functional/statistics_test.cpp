@@ -116,16 +116,17 @@ TEST(Statistics, PublishedReportsAreVerifiedFromTheDirectoryAloneAndSummedWithSm
 
     // The secretariat's node collects: fr.central sends its publication to hu.poc, which keeps
     // it once it verifies. A report that is not the sender's own, or that was altered, is
-    // refused and kept nowhere.
+    // refused and kept nowhere; they go first and are delivered before the genuine one, so
+    // that a refusal can only come from the check, not from a copy already collected.
     const std::string fr_id(fr_published->json.at("id").as_string());
-    auto submitted =
-        fr.Api().Call("POST", "/api/v1/statistics/publications/" + fr_id + "/submit", "");
-    ASSERT_TRUE(submitted && submitted->status == 202)
-        << (submitted ? submitted->body : Why(submitted));
-    EXPECT_EQ(submitted->json.at("to").as_string(), "hu.poc");
     boost::json::value altered = boost::json::parse(fr_published->body);
     altered.at("report").as_object()["threshold"] = 1;
-    std::vector<std::string> raw;
+    const auto delivered = [&](const std::string& message) {
+        EXPECT_TRUE(server::test_util::WaitFor([&] {
+            auto r = fr.Api().Call("GET", "/api/v1/messages/" + message + "?box=outbox", "");
+            return r && r->status == 200 && r->json.at("status").as_string() == "delivered";
+        })) << message;
+    };
     for (const boost::json::value& publication :
          {boost::json::parse(fetched->body), altered, boost::json::value("not a document")}) {
         boost::json::object submit{
@@ -138,15 +139,17 @@ TEST(Statistics, PublishedReportsAreVerifiedFromTheDirectoryAloneAndSummedWithSm
                   boost::json::object{{"op", "report"}, {"publication", publication}}}}}};
         auto sent = fr.Api().Call("POST", "/api/v1/messages", boost::json::serialize(submit));
         ASSERT_TRUE(sent && sent->status == 201) << (sent ? sent->body : Why(sent));
-        raw.emplace_back(sent->json.at("id").as_string());
+        delivered(std::string(sent->json.at("id").as_string()));
     }
-    raw.emplace_back(submitted->json.at("message").as_string());
-    for (const std::string& message : raw) {
-        EXPECT_TRUE(server::test_util::WaitFor([&] {
-            auto r = fr.Api().Call("GET", "/api/v1/messages/" + message + "?box=outbox", "");
-            return r && r->status == 200 && r->json.at("status").as_string() == "delivered";
-        })) << message;
-    }
+    auto none_yet = hu.Api().Call("GET", "/api/v1/statistics/collected", "");
+    ASSERT_TRUE(none_yet && none_yet->status == 200);
+    EXPECT_TRUE(none_yet->json.at("reports").as_array().empty()) << none_yet->body;
+    auto submitted =
+        fr.Api().Call("POST", "/api/v1/statistics/publications/" + fr_id + "/submit", "");
+    ASSERT_TRUE(submitted && submitted->status == 202)
+        << (submitted ? submitted->body : Why(submitted));
+    EXPECT_EQ(submitted->json.at("to").as_string(), "hu.poc");
+    delivered(std::string(submitted->json.at("message").as_string()));
     auto collected = hu.Api().Call("GET", "/api/v1/statistics/collected", "");
     ASSERT_TRUE(collected && collected->status == 200)
         << (collected ? collected->body : Why(collected));

@@ -88,11 +88,13 @@ Result<void> CheckLimit(std::size_t limit) {
 std::vector<store::Migration> StatisticsCollector::Migrations() {
     auto schema = [](std::string_view integer) {
         const std::string i(integer);
-        return "CREATE TABLE app_stats_collected (publication TEXT PRIMARY KEY, node TEXT NOT "
+        // A publication id is the publisher's choice: it is unique per node only.
+        return "CREATE TABLE app_stats_collected (publication TEXT NOT NULL, node TEXT NOT "
                "NULL, party TEXT NOT NULL, from_ms " +
                i + " NOT NULL, to_ms " + i + " NOT NULL, published_ms " + i +
                " NOT NULL, received_ms " + i +
-               " NOT NULL, message_id TEXT NOT NULL, document TEXT NOT NULL);"
+               " NOT NULL, message_id TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (node, "
+               "publication));"
                "CREATE INDEX app_stats_collected_period ON app_stats_collected (from_ms, to_ms, "
                "node, published_ms);"
                "CREATE INDEX app_stats_collected_time ON app_stats_collected (received_ms);"
@@ -213,11 +215,14 @@ Result<void> StatisticsCollector::OnReceived(
     CONCORD_ASSIGN_OR_RETURN(
         auto known,
         tx.Query(
-            "SELECT publication FROM app_stats_collected WHERE publication = $1", {verified->id}
+            "SELECT publication FROM app_stats_collected WHERE node = $1 AND publication = $2",
+            {verified->node, verified->id}
         )
     );
     if (!known.empty()) {
-        return Refuse(tx, m, "publication " + verified->id + " is collected already");
+        return Refuse(
+            tx, m, "publication " + verified->id + " of " + verified->node + " is collected already"
+        );
     }
     CONCORD_RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO app_stats_collected (" + std::string(kCollectedColumns) +

@@ -32,7 +32,7 @@ constexpr std::string_view kPostingColumns =
     "updated_ms, updated_by, origin_node";
 constexpr std::string_view kEngagementColumns =
     "id, need_id, offer_id, topic, beneficiary, provider, state, evaluation_score, "
-    "evaluation_comment, cancel_reason, created_ms, updated_ms, updated_by, revision";
+    "evaluation_comment, cancel_reason, created_ms, updated_ms, updated_by, revision, awaiting";
 
 constexpr std::array<PostingKind, 2> kKinds{PostingKind::kNeed, PostingKind::kOffer};
 constexpr std::array<PostingStatus, 3> kStatuses{
@@ -187,6 +187,7 @@ AssistanceEngagement EngagementFrom(const store::Row& r) {
     e.updated_ms = r.Int("updated_ms");
     e.updated_by = r.Text("updated_by");
     e.revision = r.Int("revision");
+    e.awaiting = r.Int("awaiting") != 0;
     return e;
 }
 
@@ -342,7 +343,7 @@ Result<void> InsertEngagement(store::Transaction& tx, const AssistanceEngagement
         auto inserted,
         tx.Execute(
             "INSERT INTO app_assistance_engagements (" + std::string(kEngagementColumns) +
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             {e.id,
              e.need_id,
              e.offer_id,
@@ -356,7 +357,8 @@ Result<void> InsertEngagement(store::Transaction& tx, const AssistanceEngagement
              e.created_ms,
              e.updated_ms,
              e.updated_by,
-             e.revision}
+             e.revision,
+             std::int64_t{e.awaiting ? 1 : 0}}
         )
     );
     (void)inserted;
@@ -371,7 +373,7 @@ Result<void> UpdateEngagement(
         tx.Execute(
             "UPDATE app_assistance_engagements SET state = $2, evaluation_score = $3, "
             "evaluation_comment = $4, cancel_reason = $5, updated_ms = $6, updated_by = $7, "
-            "revision = $9 WHERE id = $1 AND state = $8",
+            "revision = $9, awaiting = $10 WHERE id = $1 AND state = $8",
             {e.id,
              std::string(EngagementStateName(e.state)),
              e.evaluation_score,
@@ -380,7 +382,8 @@ Result<void> UpdateEngagement(
              e.updated_ms,
              e.updated_by,
              std::string(EngagementStateName(from)),
-             e.revision}
+             e.revision,
+             std::int64_t{e.awaiting ? 1 : 0}}
         )
     );
     if (changed != 1) {
@@ -560,6 +563,9 @@ std::vector<store::Migration> TechnicalAssistance::Migrations() {
         return "ALTER TABLE app_assistance_postings ADD COLUMN origin_node TEXT NOT NULL DEFAULT "
                "'';"
                "ALTER TABLE app_assistance_engagements ADD COLUMN revision " +
+               std::string(integer) +
+               " NOT NULL DEFAULT 0;"
+               "ALTER TABLE app_assistance_engagements ADD COLUMN awaiting " +
                std::string(integer) + " NOT NULL DEFAULT 0";
     };
     return {
@@ -830,7 +836,16 @@ Result<AssistanceEngagement> TechnicalAssistance::Advance(
     CONCORD_RETURN_IF_ERROR(detail::CheckEngagementStep(step));
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(AssistanceEngagement e, EngagementIn(*tx, engagement_id));
+    const bool via_secretariat = !secretariat_ && !secretariat_node_.empty() && e.revision > 0;
+    if (via_secretariat && e.awaiting) {
+        return WrongState(fmt::format(
+            "engagement {} waits for the secretariat's node {} to take its last step",
+            e.id,
+            secretariat_node_
+        ));
+    }
     CONCORD_ASSIGN_OR_RETURN(const EngagementState from, detail::ApplyEngagementStep(e, step));
+    e.awaiting = via_secretariat;
     e.updated_ms = now_();
     e.updated_by = actor.Label();
     // The secretariat counts its changes; a State's node keeps the revision it was sent (its

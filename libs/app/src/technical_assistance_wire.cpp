@@ -14,6 +14,7 @@
 
 #include "concord/app/technical_assistance.hpp"
 #include "concord/core/id.hpp"
+#include "concord/core/log.hpp"
 #include "concord/federation/node.hpp"
 
 #include "assistance_tables.hpp"
@@ -188,9 +189,14 @@ Result<void> TechnicalAssistance::SendPosting(
     if (node_ == nullptr || secretariat_node_.empty() || p.party != party_) {
         return {};
     }
-    boost::json::object op{{"op", withdrawn ? "withdraw" : "post"}};
-    op["posting"] = withdrawn ? boost::json::value(p.id) : boost::json::value(PostingWire(p));
-    return Submit(tx, secretariat_node_, std::move(op), out);
+    // A withdrawal carries the whole posting: if it overtakes its post on the way, the
+    // secretariat's node records the posting withdrawn.
+    return Submit(
+        tx,
+        secretariat_node_,
+        boost::json::object{{"op", withdrawn ? "withdraw" : "post"}, {"posting", PostingWire(p)}},
+        out
+    );
 }
 
 Result<void> TechnicalAssistance::SendStep(
@@ -213,7 +219,7 @@ Result<void> TechnicalAssistance::SendStep(
 }
 
 Result<void> TechnicalAssistance::SendEngagement(
-    store::Transaction& tx, const AssistanceEngagement& e, Pending& out
+    store::Transaction& tx, const AssistanceEngagement& e, Pending& out, std::string_view only_to
 ) {
     if (node_ == nullptr || !secretariat_) {
         return {};
@@ -223,12 +229,25 @@ Result<void> TechnicalAssistance::SendEngagement(
     if (!need || !offer) {
         return MakeError(ErrorCode::kInternal, "engagement " + e.id + " lost its need or offer");
     }
+    // A node the directory no longer lists (or revoked) gets nothing: the engagement goes on
+    // between the others.
+    const std::shared_ptr<const federation::Directory> directory = node_->Directory();
     std::vector<std::string> nodes;
     for (const AssistancePosting* p : {&*need, &*offer}) {
-        if (!p->origin_node.empty() &&
-            std::find(nodes.begin(), nodes.end(), p->origin_node) == nodes.end()) {
-            nodes.push_back(p->origin_node);
+        const std::string& to = p->origin_node;
+        if (to.empty() || (!only_to.empty() && to != only_to) ||
+            std::find(nodes.begin(), nodes.end(), to) != nodes.end()) {
+            continue;
         }
+        const federation::NodeEntry* entry = directory->FindNode(to);
+        if (entry == nullptr || entry->revoked) {
+            log::Warning(
+                "assistance engagement not sent",
+                {{"engagement", e.id}, {"to", to}, {"reason", "not in the directory or revoked"}}
+            );
+            continue;
+        }
+        nodes.push_back(to);
     }
     for (const std::string& to : nodes) {
         CONCORD_RETURN_IF_ERROR(Submit(
@@ -242,6 +261,41 @@ Result<void> TechnicalAssistance::SendEngagement(
             out
         ));
     }
+    return {};
+}
+
+// In the intake transaction: what cannot be submitted (the message policy refuses it) is an
+// audit leaf, never an intake error, which would make the peer resend its message for days;
+// what was submitted is handed to delivery once the intake commits.
+Result<void> TechnicalAssistance::SendFromIntake(
+    store::Transaction& tx,
+    const federation::ReceivedMessage& m,
+    const AssistanceEngagement& e,
+    std::string_view only_to
+) {
+    Pending pending;
+    auto sent = SendEngagement(tx, e, pending, only_to);
+    if (!sent) {
+        const ErrorCode code = sent.error().code;
+        if (code != ErrorCode::kInvalidArgument && code != ErrorCode::kPermissionDenied) {
+            return sent.error();
+        }
+        CONCORD_ASSIGN_OR_RETURN(
+            auto index,
+            append_leaf_(
+                tx,
+                detail::PeerRefusal(
+                    "assistance.unsent",
+                    "assistance engagement not sent",
+                    m,
+                    "engagement " + e.id + ": " + sent.error().message
+                )
+            )
+        );
+        (void)index;
+        return {};
+    }
+    tx.OnCommit([this, pending]() mutable { Flush(pending); });
     return {};
 }
 
@@ -344,13 +398,26 @@ Result<void> TechnicalAssistance::ReceivePosting(
         (void)index;
         return {};
     }
-    auto id = Id(o, "posting");
-    if (!id) {
-        return Refuse(tx, m, id.error().message);
+    auto withdrawn = PostingFromWire(o.if_contains("posting"));
+    if (!withdrawn) {
+        return Refuse(tx, m, withdrawn.error().message);
     }
-    CONCORD_ASSIGN_OR_RETURN(auto known, detail::FindPosting(tx, *id));
-    if (!known || known->party != party) {
-        return Refuse(tx, m, fmt::format("no posting {} of {}", *id, party));
+    if (withdrawn->party != party) {
+        return Refuse(tx, m, fmt::format("no posting {} of {}", withdrawn->id, party));
+    }
+    CONCORD_ASSIGN_OR_RETURN(auto known, detail::FindPosting(tx, withdrawn->id));
+    if (!known) {
+        // The withdrawal overtook its post: the posting is recorded withdrawn, and the post
+        // that follows is refused as recorded already.
+        known = std::move(*withdrawn);
+        known->status = PostingStatus::kOpen;
+        known->origin_node = m.from;
+        known->created_ms = m.received_ms;
+        known->updated_ms = m.received_ms;
+        known->updated_by = by;
+        CONCORD_RETURN_IF_ERROR(detail::InsertPosting(tx, *known));
+    } else if (known->party != party) {
+        return Refuse(tx, m, fmt::format("no posting {} of {}", known->id, party));
     }
     AssistancePosting p = std::move(*known);
     if (p.status != PostingStatus::kOpen) {
@@ -406,13 +473,12 @@ Result<void> TechnicalAssistance::ReceiveStep(
         return Refuse(tx, m, fmt::format("no engagement {} of {}", *id, party));
     }
     AssistanceEngagement e = std::move(*known);
-    Pending pending;
     auto from = detail::ApplyEngagementStep(e, step);
     if (!from) {
         // The sender's node took the step already; it gets the secretariat's view back.
         CONCORD_RETURN_IF_ERROR(Refuse(tx, m, from.error().message));
         CONCORD_ASSIGN_OR_RETURN(auto held, detail::FindEngagement(tx, *id));
-        return SendEngagement(tx, *held, pending);
+        return SendFromIntake(tx, m, *held, m.from);
     }
     e.updated_ms = m.received_ms;
     e.updated_by = "peer:" + m.from;
@@ -423,8 +489,7 @@ Result<void> TechnicalAssistance::ReceiveStep(
     leaf["from_node"] = m.from;
     CONCORD_ASSIGN_OR_RETURN(auto index, append_leaf_(tx, leaf));
     (void)index;
-    // Sent by the delivery's next look at the outbox: the intake's commit has no hook here.
-    return SendEngagement(tx, e, pending);
+    return SendFromIntake(tx, m, e);
 }
 
 Result<void> TechnicalAssistance::ReceiveEngagement(
@@ -478,15 +543,17 @@ Result<void> TechnicalAssistance::ReceiveEngagement(
     if (held && held->state == e.state) {
         return {};  // nothing changed here but the revision
     }
-    boost::json::object leaf = held ? detail::StepLeaf(e, from)
-                                    : boost::json::object{
-                                          {"event", "assistance.engaged"},
-                                          {"engagement", e.id},
-                                          {"need", e.need_id},
-                                          {"offer", e.offer_id},
-                                          {"beneficiary", e.beneficiary},
-                                          {"provider", e.provider},
-                                          {"topic", e.topic}};
+    // The same revision in another state: the secretariat's node refused the step this node
+    // took, and its view replaces it.
+    const bool refused = held && held->revision == e.revision;
+    boost::json::object leaf =
+        !held
+            ? boost::json::
+                  object{{"event", "assistance.engaged"}, {"engagement", e.id}, {"need", e.need_id}, {"offer", e.offer_id}, {"beneficiary", e.beneficiary}, {"provider", e.provider}, {"topic", e.topic}}
+            : detail::StepLeaf(e, from);
+    if (refused) {
+        leaf["event"] = "assistance.step_refused";
+    }
     leaf["from_node"] = m.from;
     leaf["revision"] = e.revision;
     CONCORD_ASSIGN_OR_RETURN(auto index, append_leaf_(tx, leaf));

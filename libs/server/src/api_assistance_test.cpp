@@ -410,6 +410,17 @@ TEST_F(AssistanceBetweenNodesTest, WhatAStatesNodeMayNotSendIsRefusedAndChangesN
     // A well-formed posting of the sender's own party is taken.
     SendRaw({{"op", "post"}, {"posting", posting}});
     EXPECT_EQ(Postings(1), 2U);
+    // A withdrawal that overtook its post records the posting withdrawn; the post that
+    // follows it is refused as recorded already.
+    auto late = posting;
+    late["id"] = "01900000-0000-7000-8000-000000000003";
+    SendRaw({{"op", "withdraw"}, {"posting", late}});
+    SendRaw({{"op", "post"}, {"posting", late}});
+    auto overtaken =
+        On(1, "GET", "/api/v1/assistance/postings/01900000-0000-7000-8000-000000000003");
+    ASSERT_EQ(overtaken.status, 200u) << overtaken.body;
+    EXPECT_EQ(overtaken.json.at("status").as_string(), "withdrawn");
+    EXPECT_EQ(Postings(1), 3U);
 }
 
 }  // namespace

@@ -890,6 +890,15 @@ void NodeService::Impl::EvidenceLoop() {
 }
 
 std::size_t NodeService::Impl::ExpireEvidence() {
+    // Uploads in parts that waited too long for their next part go with the same sweep, whether
+    // or not shredding works.
+    if (auto dropped = evidence->ExpireUploads(NowMillis(), kRetentionBatch); !dropped) {
+        log::Warning("evidence upload sweep failed", {{"error", dropped.error().ToString()}});
+    } else if (*dropped > 0) {
+        log::Info(
+            "abandoned evidence uploads dropped", {{"uploads", static_cast<long long>(*dropped)}}
+        );
+    }
     auto shredded = evidence->Expire(NowMillis(), kRetentionBatch);
     if (!shredded) {
         log::Warning("evidence retention sweep failed", {{"error", shredded.error().ToString()}});
@@ -899,14 +908,6 @@ std::size_t NodeService::Impl::ExpireEvidence() {
         log::Info(
             "evidence packages shredded at the end of their retention",
             {{"packages", static_cast<long long>(*shredded)}}
-        );
-    }
-    // Uploads in parts that waited too long for their next part go with the same sweep.
-    if (auto dropped = evidence->ExpireUploads(NowMillis(), kRetentionBatch); !dropped) {
-        log::Warning("evidence upload sweep failed", {{"error", dropped.error().ToString()}});
-    } else if (*dropped > 0) {
-        log::Info(
-            "abandoned evidence uploads dropped", {{"uploads", static_cast<long long>(*dropped)}}
         );
     }
     return *shredded;

@@ -77,16 +77,16 @@ public:
 
     /// Sends this node's publication `publication_id` to the secretariat's node. Needs
     /// `statistics.publish`; kInvalidArgument when no secretariat's node is configured;
-    /// kNotFound for an unknown publication; the errors of Node::Submit (a document above the
-    /// peer's envelope limit among them).
+    /// kNotFound for an unknown publication; the errors of Node::Submit. The size is not
+    /// checked here: a document above the secretariat's body limit ends as a non-delivery.
     Result<federation::Submitted> Submit(const Actor& actor, std::string_view publication_id);
 
     /// A message the node received, in its intake transaction: keeps a `concord_statistics`
     /// report that verifies; ignores every other message. Fails only when the store fails.
     Result<void> OnReceived(store::Transaction& tx, const federation::ReceivedMessage& message);
 
-    /// The collected reports, newest first, at most `limit` (1-1000); empty on a node that is not
-    /// a secretariat's. Needs `statistics.read`.
+    /// The collected reports, newest first, at most `limit` (1-1000); a node that is not a
+    /// secretariat's collects none. Needs `statistics.read`.
     Result<std::vector<CollectedReport>> Collected(const Actor& actor, std::size_t limit);
 
     /// Sums the period's reports (above) and publishes the aggregate. Needs `statistics.publish`;

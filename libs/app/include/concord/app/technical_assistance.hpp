@@ -107,6 +107,10 @@ struct AssistanceEngagement {
     /// takes the secretariat's view of an engagement when it is at least as recent as its own.
     /// 0 for an engagement that never crossed the federation.
     std::int64_t revision{0};
+    /// On a State's node: a step taken here is on its way to the secretariat's node, whose
+    /// answer (a newer revision, or its view back when it refused the step) clears it. No
+    /// further step is taken meanwhile, so two steps never overtake each other on the way.
+    bool awaiting{false};
 };
 
 /// A step of an engagement: "deliver", "evaluate" (with a score 1-5 and a comment) or "cancel"
@@ -231,7 +235,16 @@ private:
         Pending& out
     );
     Result<void> SendEngagement(
-        store::Transaction& tx, const AssistanceEngagement& e, Pending& out
+        store::Transaction& tx,
+        const AssistanceEngagement& e,
+        Pending& out,
+        std::string_view only_to = {}
+    );
+    Result<void> SendFromIntake(
+        store::Transaction& tx,
+        const federation::ReceivedMessage& m,
+        const AssistanceEngagement& e,
+        std::string_view only_to = {}
     );
     void Flush(Pending& sent);
     Result<void> ReceivePosting(
