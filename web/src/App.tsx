@@ -1,8 +1,9 @@
 // The shell: sign-in, the session (its end shown and enforced), the language switch, and the
-// screens chosen by the URL's hash (#/cases, #/cases/ID, #/duty, #/admin, #/audit).
+// screens chosen by the URL's hash (#/cases, #/cases/ID, #/duty, #/admin, #/audit, #/assistance).
 import { useCallback, useEffect, useMemo, useState } from 'react';
 
 import { ApiError, api, lastActivity, setCsrfToken, type Me } from './api/client';
+import { readsAssistance } from './assistance';
 import { Ui } from './context';
 import {
   type Language,
@@ -15,6 +16,7 @@ import {
   translate,
 } from './i18n';
 import { Admin } from './screens/Admin';
+import { Assistance } from './screens/Assistance';
 import { Audit } from './screens/Audit';
 import { CaseDetail } from './screens/CaseDetail';
 import { Cases } from './screens/Cases';
@@ -162,6 +164,7 @@ export function App() {
           ? '#/statistics'
           : '';
   const route = hash === '' && home ? home : hash;
+  const readsTa = readsAssistance(context.me.roles);
   const orderMatch = /^#\/orders(?:\/([^/]+))?$/.exec(hash);
   const reviseMatch = /^#\/cases\/([^/]+)\/revise$/.exec(hash);
   const screen = reviseMatch ? (
@@ -182,6 +185,8 @@ export function App() {
     <Admin />
   ) : route === '#/audit' && isAuditor ? (
     <Audit />
+  ) : route === '#/assistance' && readsTa ? (
+    <Assistance />
   ) : (
     <Cases key="cases" />
   );
@@ -234,6 +239,11 @@ export function App() {
               aria-current={route === '#/statistics' ? 'page' : undefined}
             >
               {t('nav.statistics')}
+            </a>
+          )}
+          {readsTa && (
+            <a href="#/assistance" aria-current={route === '#/assistance' ? 'page' : undefined}>
+              {t('nav.assistance')}
             </a>
           )}
         </nav>

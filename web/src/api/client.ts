@@ -29,6 +29,16 @@ export type AssetTotals = Schemas['AssetTotals'];
 export type EuArt28Report = Schemas['EuArt28Report'];
 export type Hearing = Schemas['Hearing'];
 export type HearingSlot = Schemas['HearingSlot'];
+export type AssistancePosting = Schemas['AssistancePosting'];
+export type AssistanceEngagement = Schemas['AssistanceEngagement'];
+/** The body of POST /api/v1/assistance/needs (and /offers, the same shape). */
+export type NewPosting = NonNullable<
+  paths['/api/v1/assistance/needs']['post']['requestBody']
+>['content']['application/json'];
+/** The body of POST /api/v1/assistance/engagements/{id}/steps. */
+export type EngagementStep = NonNullable<
+  paths['/api/v1/assistance/engagements/{id}/steps']['post']['requestBody']
+>['content']['application/json'];
 
 type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 /** The JSON body of the 200 or 201 answer of `method` on `path`, as the document states it. */
@@ -209,4 +219,30 @@ export const api = {
     ),
   publication: (id: string) =>
     json<unknown>('GET', `/api/v1/statistics/publications/${encodeURIComponent(id)}`),
+  // Technical assistance (docs/assistance.md): needs, offers, matches and engagements.
+  assistanceTopics: () =>
+    json<Answer<'/api/v1/assistance/topics', 'get'>>('GET', '/api/v1/assistance/topics'),
+  assistancePostings: (query: string) =>
+    json<Answer<'/api/v1/assistance/postings', 'get'>>('GET', '/api/v1/assistance/postings' + query),
+  assistanceSummary: () =>
+    json<Answer<'/api/v1/assistance/summary', 'get'>>('GET', '/api/v1/assistance/summary'),
+  postAssistance: (kind: 'need' | 'offer', posting: NewPosting) =>
+    json<AssistancePosting>('POST', `/api/v1/assistance/${kind === 'need' ? 'needs' : 'offers'}`, posting),
+  withdrawAssistance: (id: string) =>
+    json<AssistancePosting>('POST', `/api/v1/assistance/postings/${encodeURIComponent(id)}/withdraw`),
+  assistanceMatches: (need: string) =>
+    json<Answer<'/api/v1/assistance/needs/{id}/matches', 'get'>>(
+      'GET',
+      `/api/v1/assistance/needs/${encodeURIComponent(need)}/matches`,
+    ),
+  engagements: () =>
+    json<Answer<'/api/v1/assistance/engagements', 'get'>>('GET', '/api/v1/assistance/engagements'),
+  engage: (need: string, offer: string) =>
+    json<AssistanceEngagement>('POST', '/api/v1/assistance/engagements', { need, offer }),
+  stepEngagement: (id: string, step: EngagementStep) =>
+    json<AssistanceEngagement>(
+      'POST',
+      `/api/v1/assistance/engagements/${encodeURIComponent(id)}/steps`,
+      step,
+    ),
 };
