@@ -21,6 +21,7 @@ import * as OTPAuth from 'otpauth';
 import { chromium } from 'playwright-core';
 
 import { run as runWebadmin } from './webadmin.mjs';
+import { run as runWebassist } from './webassist.mjs';
 import { run as runWebresp } from './webresp.mjs';
 import { run as runWebevid } from './webevid.mjs';
 import { run as runWebhear } from './webhear.mjs';
@@ -521,6 +522,7 @@ async function main() {
     await runWebevid({ browser, nodes, call, enrol, newPage, screen, signIn, check });
     await runWebhear({ browser, nodes, call, enrol, newPage, screen, signIn, check });
     await runWeblang({ browser, nodes, call, enrol, newPage, screen, signIn, check });
+    await runWebassist({ browser, nodes, call, enrol, newPage, screen, signIn, check, concord, concordd, basePort, work });
   } finally {
     if (browser) await browser.close();
     if (demo.child.exitCode === null && demo.child.signalCode === null) {

@@ -139,10 +139,11 @@ describe('engagements', () => {
     expect(waitsForSecretariat(answered, awaiting)).toBe(false);
   });
 
-  it('does not wait on a secretariat’s node, for a local engagement, or once final', () => {
+  it('does not wait on a secretariat’s node or for a local engagement; a final step waits too', () => {
     expect(afterStep({}, engagement({ revision: 2 }), true)).toEqual({});
+    expect(afterStep({ e1: 2 }, engagement({ revision: 2 }), true)).toEqual({});
     expect(afterStep({}, engagement({ revision: 0 }), false)).toEqual({});
-    expect(afterStep({ e1: 2 }, engagement({ revision: 2, state: 'cancelled' }), false)).toEqual({});
+    expect(afterStep({}, engagement({ revision: 2, state: 'evaluated' }), false)).toEqual({ e1: 2 });
     expect(afterReading({ gone: 1 }, [engagement()])).toEqual({});
   });
 

@@ -116,11 +116,12 @@ export function isAwaitingRefusal(err: unknown): boolean {
 
 /**
  * `awaiting` after the node answered a step with `after`: on a State's node an engagement that
- * crossed the federation (revision above 0) now waits at the revision it kept; on a secretariat's
- * node, or for an engagement made locally (revision 0), nothing waits.
+ * crossed the federation (revision above 0) now waits at the revision it kept, a final step too
+ * (the secretariat may still refuse it and send its own view back); on a secretariat's node, or
+ * for an engagement made locally (revision 0), nothing waits.
  */
 export function afterStep(awaiting: Awaiting, after: Engagement, secretariat: boolean): Awaiting {
-  if (secretariat || after.revision <= 0 || after.state === 'evaluated' || after.state === 'cancelled') {
+  if (secretariat || after.revision <= 0) {
     return withoutKey(awaiting, after.id);
   }
   return { ...awaiting, [after.id]: after.revision };

@@ -133,7 +133,9 @@ function Summary({ party, secretariat, data, error }: { party: string; secretari
     (r) => (r.open_needs ?? 0) + (r.open_offers ?? 0) + (r.matched_needs ?? 0) + (r.engagements ?? 0) > 0,
   );
   const mean = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  const byState = Object.entries(data?.engagements_by_state ?? {});
+  const order = ['agreed', 'delivered', 'evaluated', 'cancelled'];
+  const rank = (state: string) => (order.includes(state) ? order.indexOf(state) : order.length);
+  const byState = Object.entries(data?.engagements_by_state ?? {}).sort(([a], [b]) => rank(a) - rank(b));
   const n = (v: number | undefined) => formatNumber(lang, v ?? 0);
   return (
     <section className="card assistance-part" aria-labelledby="assistance-summary-title" data-testid="assistance-summary">
