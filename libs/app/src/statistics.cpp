@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <tuple>
 
 #include <boost/json/array.hpp>
@@ -15,6 +16,7 @@
 #include "concord/app/policy.hpp"
 #include "concord/core/time.hpp"
 
+#include "statistics_rollup.hpp"
 #include "statistics_rows.hpp"
 
 namespace concord::app {
@@ -24,6 +26,8 @@ using detail::FigureJson;
 using detail::kStatsRowColumns;
 using detail::RequestRow;
 using detail::RowFrom;
+using detail::StatsCell;
+using detail::StatsTable;
 using detail::Suppressor;
 
 constexpr std::size_t kFoldBatch = 10000;
@@ -142,14 +146,16 @@ Result<void> Save(store::Transaction& tx, const std::string& case_id, const Requ
     return {};
 }
 
-// Folds one batch of unfolded events; returns how many it folded.
+// Folds one batch of unfolded events; returns how many it folded. The rollup moves with the
+// rows, in the same transaction.
 Result<std::size_t> FoldBatch(store::Store& store) {
     CONCORD_ASSIGN_OR_RETURN(auto tx, store.Begin());
     CONCORD_ASSIGN_OR_RETURN(auto events, ReadUnfoldedDomainEvents(*tx, kFoldBatch));
     if (events.empty()) {
         return std::size_t{0};
     }
-    std::map<std::string, RequestRow> rows;
+    // Each touched case: its row as stored before the batch (none: new), and as folded.
+    std::map<std::string, std::pair<std::optional<RequestRow>, RequestRow>> rows;
     for (const DomainEvent& e : events) {
         CONCORD_ASSIGN_OR_RETURN(const bool mine, MarkDomainEventFolded(*tx, e.seq));
         if (!mine) {
@@ -167,82 +173,72 @@ Result<std::size_t> FoldBatch(store::Store& store) {
                     {e.case_id}
                 )
             );
-            it = rows.emplace(e.case_id, found.empty() ? RequestRow{} : RowFrom(found[0])).first;
+            std::optional<RequestRow> before;
+            if (!found.empty()) {
+                before = RowFrom(found[0]);
+            }
+            RequestRow row = before.value_or(RequestRow{});
+            it = rows.emplace(e.case_id, std::pair{std::move(before), std::move(row)}).first;
         }
-        Apply(it->second, e);
+        Apply(it->second.second, e);
     }
-    for (const auto& [case_id, row] : rows) {
-        CONCORD_RETURN_IF_ERROR(Save(*tx, case_id, row));
+    detail::RollupDelta delta;
+    for (const auto& [case_id, change] : rows) {
+        CONCORD_RETURN_IF_ERROR(Save(*tx, case_id, change.second));
+        delta.Move(change.first, change.second);
     }
+    CONCORD_RETURN_IF_ERROR(delta.Write(*tx));
     CONCORD_RETURN_IF_ERROR(tx->Commit());
     return events.size();
 }
 
-// Accumulates one requests-table row.
-struct RequestCell {
-    std::int64_t requests{0};
-    std::int64_t acknowledged{0};
-    std::int64_t responded{0};
-    std::int64_t refused{0};
-    std::int64_t withdrawn{0};
-    std::int64_t open{0};
-    std::vector<std::int64_t> to_acknowledge;
-    std::vector<std::int64_t> to_answer;
-};
-
-RequestFigures Publish(
-    const std::tuple<std::string, std::string, std::string, std::string, std::string>& key,
-    RequestCell& cell,
-    const Suppressor& s
-) {
+RequestFigures Publish(const std::vector<std::string>& key, StatsCell& cell, const Suppressor& s) {
     RequestFigures f;
-    std::tie(f.direction, f.requesting_party, f.requested_party, f.request_type, f.priority) = key;
-    f.requests = s.Count(cell.requests);
-    f.acknowledged = s.Count(cell.acknowledged);
-    f.responded = s.Count(cell.responded);
-    f.refused = s.Count(cell.refused);
-    f.withdrawn = s.Count(cell.withdrawn);
-    f.open = s.Count(cell.open);
+    f.direction = key.at(0);
+    f.requesting_party = key.at(1);
+    f.requested_party = key.at(2);
+    f.request_type = key.at(3);
+    f.priority = key.at(4);
+    const auto& n = cell.counts;
+    f.requests = s.Count(n[0]);
+    f.acknowledged = s.Count(n[1]);
+    f.responded = s.Count(n[2]);
+    f.refused = s.Count(n[3]);
+    f.withdrawn = s.Count(n[4]);
+    f.open = s.Count(n[5]);
     if (!f.requests) {
         // The total is hidden: so is every part of it.
         f.acknowledged = f.responded = f.refused = f.withdrawn = f.open = Figure{};
     } else {
-        s.Complement(
-            {&f.responded, &f.refused, &f.withdrawn, &f.open},
-            {cell.responded, cell.refused, cell.withdrawn, cell.open}
-        );
+        s.Complement({&f.responded, &f.refused, &f.withdrawn, &f.open}, {n[2], n[3], n[4], n[5]});
     }
     std::tie(f.acknowledge_median_ms, f.acknowledge_p90_ms) = s.Durations(cell.to_acknowledge);
     std::tie(f.answer_median_ms, f.answer_p90_ms) = s.Durations(cell.to_answer);
     return f;
 }
 
-// Accumulates the obligations of one party pair.
+// The obligations of one party pair: the rollup's counts (docs/statistics.md order) and how
+// many are overdue now.
 struct ObligationCell {
-    std::int64_t obligations{0};
-    std::int64_t opened{0};
-    std::int64_t submitted{0};
-    std::int64_t decided{0};
-    std::int64_t reported{0};
-    std::int64_t prosecute{0};
-    std::int64_t not_prosecute{0};
+    detail::StatsCounts counts{};
     std::int64_t overdue{0};
 };
 
 ObligationFigures PublishObligations(
-    const std::tuple<std::string, std::string, std::string>& key,
-    const ObligationCell& cell,
-    const Suppressor& s
+    const std::vector<std::string>& key, const ObligationCell& cell, const Suppressor& s
 ) {
     ObligationFigures f;
-    std::tie(f.direction, f.requesting_party, f.requested_party) = key;
-    f.obligations = s.Count(cell.obligations);
-    f.opened = s.Count(cell.opened);
-    f.submitted = s.Count(cell.submitted);
-    f.decided = s.Count(cell.decided);
-    f.reported = s.Count(cell.reported);
-    f.prosecute = s.Count(cell.prosecute);
-    f.not_prosecute = s.Count(cell.not_prosecute);
+    f.direction = key.at(0);
+    f.requesting_party = key.at(1);
+    f.requested_party = key.at(2);
+    const auto& n = cell.counts;
+    f.obligations = s.Count(n[0]);
+    f.opened = s.Count(n[1]);
+    f.submitted = s.Count(n[2]);
+    f.decided = s.Count(n[3]);
+    f.reported = s.Count(n[4]);
+    f.prosecute = s.Count(n[5]);
+    f.not_prosecute = s.Count(n[6]);
     f.overdue = s.Count(cell.overdue);
     if (!f.obligations) {
         f.opened = f.submitted = f.decided = f.reported = Figure{};
@@ -260,10 +256,8 @@ ObligationFigures PublishObligations(
                    });
         };
         for (auto before = hidden();;) {
-            s.Complement(by_state, {cell.opened, cell.submitted, cell.decided, cell.reported});
-            s.Complement(
-                by_decision, {cell.opened, cell.submitted, cell.prosecute, cell.not_prosecute}
-            );
+            s.Complement(by_state, {n[1], n[2], n[3], n[4]});
+            s.Complement(by_decision, {n[1], n[2], n[5], n[6]});
             const auto after = hidden();
             if (after == before) {
                 break;
@@ -322,10 +316,13 @@ std::vector<store::Migration> StatisticsService::Migrations() {
     return {
         store::Migration{"app_statistics", 1, schema("INTEGER"), schema("BIGINT")},
         store::Migration{"app_statistics", 2, obligations, obligations},
-        store::Migration{"app_statistics", 3, peer, peer}};
+        store::Migration{"app_statistics", 3, peer, peer},
+        // Version 4: the rollup by day (built from the rows by the first Refresh).
+        detail::RollupMigration()};
 }
 
 Result<std::int64_t> StatisticsService::Refresh() {
+    CONCORD_RETURN_IF_ERROR(detail::EnsureRollup(store_));
     while (true) {
         CONCORD_ASSIGN_OR_RETURN(const std::size_t folded, FoldBatch(store_));
         if (folded < kFoldBatch) {
@@ -352,78 +349,56 @@ Result<StatisticsReport> StatisticsService::Report(
     const Suppressor s(query.threshold);
 
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-    CONCORD_ASSIGN_OR_RETURN(
-        auto rows,
-        tx->Query(
-            "SELECT " + std::string(kStatsRowColumns) +
-                " FROM app_stats_requests WHERE started_ms > 0 AND started_ms >= $1 AND started_ms "
-                "< $2",
-            {query.from_ms, query.to_ms}
-        )
-    );
-    std::map<
-        std::tuple<std::string, std::string, std::string, std::string, std::string>,
-        RequestCell>
-        cells;
-    std::map<std::tuple<std::string, std::string, std::string, std::string>, std::int64_t> grounds;
-    std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> dimensions;
-    std::map<std::tuple<std::string, std::string, std::string>, ObligationCell> obligations;
-    for (const store::Row& r : rows) {
-        const RequestRow row = RowFrom(r);
-        RequestCell& c = cells[{
-            row.direction,
-            row.requesting_party,
-            row.requested_party,
-            row.request_type,
-            row.priority}];
-        ++c.requests;
-        if (row.acknowledged_ms != 0) {
-            ++c.acknowledged;
-            c.to_acknowledge.push_back(row.acknowledged_ms - row.started_ms);
+    // The whole UTC days of the period from the rollup, the parts of days at its ends from the
+    // requests themselves.
+    detail::StatsCells cells;
+    const auto scan = [&](std::int64_t from, std::int64_t to) -> Result<void> {
+        if (from >= to) {
+            return {};
         }
-        if (row.answered_ms != 0) {
-            c.to_answer.push_back(row.answered_ms - row.started_ms);
+        CONCORD_ASSIGN_OR_RETURN(
+            auto rows,
+            tx->Query(
+                "SELECT " + std::string(kStatsRowColumns) +
+                    " FROM app_stats_requests WHERE started_ms > 0 AND started_ms >= $1 AND "
+                    "started_ms < $2",
+                {from, to}
+            )
+        );
+        for (const store::Row& r : rows) {
+            detail::AddRequest(RowFrom(r), cells);
         }
-        (row.outcome == "responded"   ? c.responded
-         : row.outcome == "refused"   ? c.refused
-         : row.outcome == "withdrawn" ? c.withdrawn
-                                      : c.open)++;
-        for (const std::string& g : row.grounds) {
-            ++grounds[{row.direction, row.requesting_party, row.requested_party, g}];
-        }
-        if (!row.offence.empty()) {
-            ++dimensions[{row.direction, "offence", row.offence}];
-        }
-        for (const std::string& category : row.data_categories) {
-            ++dimensions[{row.direction, "data_category", category}];
-        }
-        if (!row.obligation.empty()) {
-            ObligationCell& o =
-                obligations[{row.direction, row.requesting_party, row.requested_party}];
-            ++o.obligations;
-            (row.obligation == "opened"      ? o.opened
-             : row.obligation == "submitted" ? o.submitted
-             : row.obligation == "decided"   ? o.decided
-                                             : o.reported)++;
-            if (!row.obligation_decision.empty()) {
-                (row.obligation_decision == "prosecute" ? o.prosecute : o.not_prosecute)++;
-            }
-        }
+        return {};
+    };
+    const std::int64_t first_day = (query.from_ms + detail::kStatsDayMs - 1) / detail::kStatsDayMs;
+    const std::int64_t end_day = query.to_ms / detail::kStatsDayMs;
+    if (first_day < end_day) {
+        CONCORD_RETURN_IF_ERROR(detail::ReadRollup(*tx, first_day, end_day, cells));
+        CONCORD_RETURN_IF_ERROR(scan(query.from_ms, first_day * detail::kStatsDayMs));
+        CONCORD_RETURN_IF_ERROR(scan(end_day * detail::kStatsDayMs, query.to_ms));
+    } else {
+        CONCORD_RETURN_IF_ERROR(scan(query.from_ms, query.to_ms));
     }
+    std::map<std::vector<std::string>, ObligationCell> obligations;
     for (auto& [key, cell] : cells) {
-        report.requests.push_back(Publish(key, cell, s));
-    }
-    for (const auto& [key, n] : grounds) {
-        RefusalFigures f;
-        std::tie(f.direction, f.requesting_party, f.requested_party, f.ground) = key;
-        f.refusals = s.Count(n);
-        report.refusals.push_back(std::move(f));
-    }
-    for (const auto& [key, n] : dimensions) {
-        DimensionFigures f;
-        std::tie(f.direction, f.dimension, f.value) = key;
-        f.requests = s.Count(n);
-        report.dimensions.push_back(std::move(f));
+        const auto& [table, values] = key;
+        switch (table) {
+            case StatsTable::kRequests:
+                report.requests.push_back(Publish(values, cell, s));
+                break;
+            case StatsTable::kRefusals:
+                report.refusals.push_back(RefusalFigures{
+                    values.at(0), values.at(1), values.at(2), values.at(3), s.Count(cell.counts[0])}
+                );
+                break;
+            case StatsTable::kDimensions:
+                report.dimensions.push_back(DimensionFigures{
+                    values.at(0), values.at(1), values.at(2), s.Count(cell.counts[0])});
+                break;
+            case StatsTable::kObligations:
+                obligations[values].counts = cell.counts;
+                break;
+        }
     }
 
     CONCORD_ASSIGN_OR_RETURN(

@@ -79,8 +79,19 @@ std::pair<Figure, Figure> Suppressor::Durations(std::vector<std::int64_t>& value
     if (static_cast<std::int64_t>(values.size()) < threshold_ || values.empty()) {
         return {};
     }
-    std::sort(values.begin(), values.end());
-    return {Percentile(values, 50), Percentile(values, 90)};
+    // Selection rather than a sort: the same values as Percentile over the sorted list, in
+    // linear time (a year of one key's times can be millions).
+    const auto n = static_cast<std::int64_t>(values.size());
+    const auto at = [n](std::int64_t percent) {
+        return static_cast<std::ptrdiff_t>(std::max<std::int64_t>((percent * n + 99) / 100, 1) - 1);
+    };
+    const auto median = values.begin() + at(50);
+    std::nth_element(values.begin(), median, values.end());
+    const std::int64_t median_value = *median;
+    // The 90th is at or after the median, among the values no smaller than it.
+    const auto p90 = values.begin() + at(90);
+    std::nth_element(median, p90, values.end());
+    return {median_value, *p90};
 }
 
 Figure Suppressor::Mean(const std::vector<std::int64_t>& values) const {

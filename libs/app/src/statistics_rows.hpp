@@ -76,7 +76,7 @@ public:
     /// `n`, or nothing when 0 < n < threshold.
     [[nodiscard]] Figure Count(std::int64_t n) const;
 
-    /// The median and 90th percentile of `values` (sorted here), or nothing when fewer than
+    /// The median and 90th percentile of `values` (reordered here), or nothing when fewer than
     /// the threshold.
     [[nodiscard]] std::pair<Figure, Figure> Durations(std::vector<std::int64_t>& values) const;
 

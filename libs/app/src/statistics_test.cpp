@@ -1,6 +1,8 @@
 #include "concord/app/statistics.hpp"
 
+#include <algorithm>
 #include <map>
+#include <random>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -12,6 +14,7 @@
 #include "concord/app/case_service.hpp"
 #include "concord/app/deadlines.hpp"
 #include "concord/app/domain_events.hpp"
+#include "concord/core/bytes.hpp"
 
 #include "app_test_support.hpp"
 #include "case_test_support.hpp"
@@ -239,6 +242,169 @@ TEST_P(StatisticsTest, EachReportFoldsOnlyWhatWasWrittenSince) {
     EXPECT_EQ(Row(*third, "in")->requests, 7);
 }
 
+// Random requests over a week, folded in three stages (started; acknowledged; answered or
+// withdrawn), each stage moving what earlier ones put in the rollup.
+struct Generated {
+    std::string id;
+    std::string direction;
+    std::int64_t started{0};
+    std::int64_t acknowledged{0};  // 0: never
+    std::int64_t answered{0};      // 0: never
+    bool refused{false};
+};
+
+TEST_P(StatisticsTest, ReportsOfWholeDaysFromTheRollupAgreeWithTheRequests) {
+    std::mt19937_64 random(20261207);
+    const auto below = [&random](std::int64_t n) {
+        return static_cast<std::int64_t>(random() % static_cast<std::uint64_t>(n));
+    };
+    const std::int64_t base = (kT0 / kDay) * kDay;  // a UTC midnight
+    std::vector<Generated> requests;
+    for (int i = 0; i < 120; ++i) {
+        Generated g;
+        g.id = "r-" + std::to_string(i);
+        g.direction = i % 3 == 0 ? "out" : "in";
+        g.started = base + below(7 * kDay);
+        if (below(10) < 8) {
+            g.acknowledged = g.started + 1 + below(20 * kHour);
+        }
+        if (below(10) < 6) {
+            g.answered = g.started + kHour + below(3 * kDay);
+            g.refused = below(4) == 0;
+        }
+        requests.push_back(g);
+    }
+    StatisticsService stats(*store_);
+    const auto refresh = [&] {
+        auto r = stats.Refresh();
+        ASSERT_TRUE(r) << r.error().ToString();
+    };
+    for (const Generated& g : requests) {
+        Event(g.id, g.started, g.direction == "in" ? "received" : "send", "sent", g.direction);
+    }
+    refresh();
+    for (const Generated& g : requests) {
+        if (g.acknowledged != 0) {
+            Event(g.id, g.acknowledged, "acknowledge", "acknowledged", g.direction);
+        }
+    }
+    refresh();
+    for (const Generated& g : requests) {
+        if (g.answered != 0) {
+            Event(
+                g.id,
+                g.answered,
+                g.refused ? "refuse" : "respond",
+                g.refused ? "refused" : "responded",
+                g.direction,
+                g.refused ? std::vector<std::string>{"nationality"} : std::vector<std::string>{}
+            );
+        }
+    }
+    refresh();
+
+    // The figures of one direction as a reader would count them from the list above.
+    const auto expected = [&](const std::string& direction, std::int64_t from, std::int64_t to) {
+        std::int64_t n = 0;
+        std::int64_t refused = 0;
+        std::vector<std::int64_t> ack;
+        std::vector<std::int64_t> answer;
+        for (const Generated& g : requests) {
+            if (g.direction != direction || g.started < from || g.started >= to) {
+                continue;
+            }
+            ++n;
+            refused += g.refused ? 1 : 0;
+            if (g.acknowledged != 0) {
+                ack.push_back(g.acknowledged - g.started);
+            }
+            if (g.answered != 0) {
+                answer.push_back(g.answered - g.started);
+            }
+        }
+        std::sort(ack.begin(), ack.end());
+        std::sort(answer.begin(), answer.end());
+        const auto rank = [](const std::vector<std::int64_t>& v, std::int64_t p) {
+            const auto k =
+                std::max<std::int64_t>((p * static_cast<std::int64_t>(v.size()) + 99) / 100, 1);
+            return v.empty() ? Figure{} : Figure{v.at(static_cast<std::size_t>(k - 1))};
+        };
+        return std::tuple(
+            Figure{n},
+            Figure{static_cast<std::int64_t>(ack.size())},
+            Figure{refused},
+            rank(ack, 50),
+            rank(ack, 90),
+            rank(answer, 50),
+            rank(answer, 90)
+        );
+    };
+    // Whole days, whole days with parts of days at both ends, one part of a day, all of it.
+    for (const auto& [from, to] :
+         {std::pair{base + kDay, base + 4 * kDay},
+          std::pair{base + kDay / 2 + 7 * kMinute, base + 5 * kDay + 11 * kHour},
+          std::pair{base + 2 * kDay + kHour, base + 2 * kDay + 9 * kHour},
+          std::pair{base - kDay, base + 8 * kDay}}) {
+        auto report = stats.Report(statistician_, StatisticsQuery{from, to, 1});
+        ASSERT_TRUE(report) << report.error().ToString();
+        for (const std::string direction : {"in", "out"}) {
+            const RequestFigures* f = Row(*report, direction);
+            const auto want = expected(direction, from, to);
+            if (std::get<0>(want) == 0) {
+                EXPECT_EQ(f, nullptr);
+                continue;
+            }
+            ASSERT_NE(f, nullptr) << direction << " " << from;
+            EXPECT_EQ(
+                std::tuple(
+                    f->requests,
+                    f->acknowledged,
+                    f->refused,
+                    f->acknowledge_median_ms,
+                    f->acknowledge_p90_ms,
+                    f->answer_median_ms,
+                    f->answer_p90_ms
+                ),
+                want
+            ) << direction
+              << " from " << from - base << " to " << to - base;
+        }
+    }
+
+    // What the fold kept up step by step equals the rollup built anew from the rows.
+    const auto dump = [&] {
+        std::vector<std::string> out;
+        auto tx = store_->Begin();
+        EXPECT_TRUE(tx);
+        auto rows = (*tx)->Query(
+            "SELECT day, tab, k, n0, n1, n2, n3, n4, n5, n6, to_acknowledge, to_answer FROM "
+            "app_stats_days ORDER BY day, tab, k"
+        );
+        EXPECT_TRUE(rows);
+        for (const store::Row& r : *rows) {
+            std::string line = std::to_string(r.Int(0)) + " " + r.Text(1) + " " + r.Text(2);
+            for (std::size_t i = 3; i < 10; ++i) {
+                line += " " + std::to_string(r.Int(i));
+            }
+            for (std::size_t i = 10; i < 12; ++i) {
+                line += " " + (r.IsNull(i) ? std::string("-") : HexEncode(r.Blob(i)));
+            }
+            out.push_back(line);
+        }
+        return out;
+    };
+    const std::vector<std::string> kept = dump();
+    EXPECT_GT(kept.size(), 14U);  // at least a key of each direction on each of 7 days
+    {
+        auto tx = store_->Begin();
+        ASSERT_TRUE(tx);
+        ASSERT_TRUE((*tx)->Execute("UPDATE app_stats_rollup SET ready = 0"));
+        ASSERT_TRUE((*tx)->Commit());
+    }
+    refresh();
+    EXPECT_EQ(dump(), kept);
+}
+
 TEST_P(StatisticsTest, DeadlinesOfThePeriodsRequestsByHowTheyEnded) {
     Scenario();
     FakeClock clock(kT0);
@@ -407,6 +573,19 @@ TEST_P(StatisticsTest, ObligationsToExtraditeOrProsecuteByStateDecisionAndDelay)
     EXPECT_EQ(f.prosecute, 3);
     EXPECT_EQ(f.not_prosecute, 1);
     EXPECT_EQ(f.overdue, 1);
+    // A month around them: whole days come from the rollup, with the same figures.
+    auto month = stats.Report(statistician_, StatisticsQuery{kT0 - 3 * kDay, kT0 + 30 * kDay, 1});
+    ASSERT_TRUE(month) << month.error().ToString();
+    ASSERT_EQ(month->obligations.size(), 1U);
+    const ObligationFigures& m = month->obligations[0];
+    EXPECT_EQ(
+        std::tuple(m.obligations, m.opened, m.submitted, m.decided, m.reported),
+        std::tuple(Figure{7}, Figure{2}, Figure{1}, Figure{2}, Figure{2})
+    );
+    EXPECT_EQ(
+        std::tuple(m.prosecute, m.not_prosecute, m.overdue),
+        std::tuple(Figure{3}, Figure{1}, Figure{1})
+    );
     const auto json = boost::json::parse(StatisticsJson(*exact));
     EXPECT_EQ(json.at("obligations").at(0).at("prosecute").as_int64(), 3);
 

@@ -1,0 +1,385 @@
+#include "statistics_rollup.hpp"
+
+#include <algorithm>
+#include <string_view>
+
+namespace concord::app::detail {
+namespace {
+
+// Keys are stored with their values joined by '|', which no published label holds (statistics
+// labels are identifiers: docs/statistics.md "From events to requests").
+constexpr char kKeySeparator = '|';
+
+constexpr std::array<std::string_view, 4> kTableNames = {
+    "requests", "refusals", "dimensions", "obligations"};
+
+std::string_view TableName(StatsTable t) {
+    return kTableNames.at(static_cast<std::size_t>(t));
+}
+
+std::optional<StatsTable> TableFromName(std::string_view name) {
+    for (std::size_t i = 0; i < kTableNames.size(); ++i) {
+        if (kTableNames.at(i) == name) {
+            return static_cast<StatsTable>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+std::string JoinKey(const std::vector<std::string>& values) {
+    std::string out;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) {
+            out += kKeySeparator;
+        }
+        out += values[i];
+    }
+    return out;
+}
+
+std::vector<std::string> SplitKey(std::string_view text) {
+    std::vector<std::string> out;
+    for (;;) {
+        const std::size_t bar = text.find(kKeySeparator);
+        out.emplace_back(text.substr(0, bar));
+        if (bar == std::string_view::npos) {
+            return out;
+        }
+        text.remove_prefix(bar + 1);
+    }
+}
+
+std::int64_t DayOf(std::int64_t ms) {
+    return ms / kStatsDayMs;  // started_ms > 0: no rounding towards zero to correct
+}
+
+// A list of times as stored: sorted, the first zigzag-encoded, then the gaps, each a LEB128
+// varint. A year of one key's times takes some 3-4 bytes each.
+Bytes EncodeTimes(std::vector<std::int64_t> values) {
+    std::sort(values.begin(), values.end());
+    Bytes out;
+    out.reserve(values.size() * 4);
+    std::uint64_t previous = 0;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const auto v = static_cast<std::uint64_t>(values[i]);
+        std::uint64_t word =
+            i == 0 ? (v << 1U) ^ static_cast<std::uint64_t>(values[0] >> 63) : v - previous;
+        previous = v;
+        while (word >= 0x80U) {
+            out.push_back(static_cast<std::uint8_t>(word | 0x80U));
+            word >>= 7U;
+        }
+        out.push_back(static_cast<std::uint8_t>(word));
+    }
+    return out;
+}
+
+Result<void> DecodeTimes(const Bytes& in, std::vector<std::int64_t>& out) {
+    std::uint64_t previous = 0;
+    bool first = true;
+    for (std::size_t at = 0; at < in.size();) {
+        std::uint64_t word = 0;
+        for (unsigned shift = 0;; shift += 7) {
+            if (at == in.size() || shift > 63) {
+                return MakeError(ErrorCode::kCorruption, "a statistics rollup's times are cut");
+            }
+            const std::uint8_t b = in[at++];
+            word |= static_cast<std::uint64_t>(b & 0x7FU) << shift;
+            if ((b & 0x80U) == 0) {
+                break;
+            }
+        }
+        previous = first ? (word >> 1U) ^ (~(word & 1U) + 1U) : previous + word;
+        first = false;
+        out.push_back(static_cast<std::int64_t>(previous));
+    }
+    return {};
+}
+
+Bytes TimesAt(const store::Row& r, std::size_t i) {
+    return r.IsNull(i) ? Bytes{} : r.Blob(i);
+}
+
+// Removes one occurrence of each of `gone` from `values`; false when one is missing.
+bool RemoveTimes(std::vector<std::int64_t>& values, const std::vector<std::int64_t>& gone) {
+    for (const std::int64_t v : gone) {
+        auto it = std::find(values.begin(), values.end(), v);
+        if (it == values.end()) {
+            return false;
+        }
+        *it = values.back();
+        values.pop_back();
+    }
+    return true;
+}
+
+std::size_t Index(std::string_view value, std::initializer_list<std::string_view> names) {
+    std::size_t i = 0;
+    for (const std::string_view name : names) {
+        if (value == name) {
+            return i;
+        }
+        ++i;
+    }
+    return i;
+}
+
+constexpr std::string_view kRollupColumns = "n0, n1, n2, n3, n4, n5, n6, to_acknowledge, to_answer";
+
+// Adds one stored rollup row (its counts from column `at`) to `cell`.
+Result<void> AddStored(const store::Row& r, std::size_t at, StatsCell& cell) {
+    for (std::size_t i = 0; i < cell.counts.size(); ++i) {
+        cell.counts.at(i) += r.Int(at + i);
+    }
+    CONCORD_RETURN_IF_ERROR(DecodeTimes(TimesAt(r, at + 7), cell.to_acknowledge));
+    return DecodeTimes(TimesAt(r, at + 8), cell.to_answer);
+}
+
+Result<void> Put(
+    store::Transaction& tx, std::int64_t day, const StatsKey& key, const StatsCell& cell
+) {
+    const auto& n = cell.counts;
+    CONCORD_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO app_stats_days (day, tab, k, " + std::string(kRollupColumns) +
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (day, "
+            "tab, k) DO UPDATE SET n0 = excluded.n0, n1 = excluded.n1, n2 = excluded.n2, n3 "
+            "= excluded.n3, n4 = excluded.n4, n5 = excluded.n5, n6 = excluded.n6, "
+            "to_acknowledge = excluded.to_acknowledge, to_answer = excluded.to_answer",
+        {day,
+         std::string(TableName(key.first)),
+         JoinKey(key.second),
+         n[0],
+         n[1],
+         n[2],
+         n[3],
+         n[4],
+         n[5],
+         n[6],
+         EncodeTimes(cell.to_acknowledge),
+         EncodeTimes(cell.to_answer)}
+    ));
+    return {};
+}
+
+}  // namespace
+
+void AddRequest(const RequestRow& row, StatsCells& cells) {
+    if (row.started_ms <= 0) {
+        return;
+    }
+    StatsCell& c = cells[{
+        StatsTable::kRequests,
+        {row.direction,
+         row.requesting_party,
+         row.requested_party,
+         row.request_type,
+         row.priority}}];
+    ++c.counts[0];
+    if (row.acknowledged_ms != 0) {
+        ++c.counts[1];
+        c.to_acknowledge.push_back(row.acknowledged_ms - row.started_ms);
+    }
+    if (row.answered_ms != 0) {
+        c.to_answer.push_back(row.answered_ms - row.started_ms);
+    }
+    ++c.counts.at(
+        2 + std::min<std::size_t>(Index(row.outcome, {"responded", "refused", "withdrawn"}), 3)
+    );
+    for (const std::string& g : row.grounds) {
+        ++cells[{StatsTable::kRefusals,
+                 {row.direction, row.requesting_party, row.requested_party, g}}]
+              .counts[0];
+    }
+    if (!row.offence.empty()) {
+        ++cells[{StatsTable::kDimensions, {row.direction, "offence", row.offence}}].counts[0];
+    }
+    for (const std::string& category : row.data_categories) {
+        ++cells[{StatsTable::kDimensions, {row.direction, "data_category", category}}].counts[0];
+    }
+    if (!row.obligation.empty()) {
+        StatsCell& o = cells[{
+            StatsTable::kObligations, {row.direction, row.requesting_party, row.requested_party}}];
+        ++o.counts[0];
+        ++o.counts.at(
+            1 + std::min<std::size_t>(Index(row.obligation, {"opened", "submitted", "decided"}), 3)
+        );
+        if (!row.obligation_decision.empty()) {
+            ++o.counts.at(row.obligation_decision == "prosecute" ? 5 : 6);
+        }
+    }
+}
+
+store::Migration RollupMigration() {
+    auto schema = [](std::string_view integer, std::string_view blob) {
+        const std::string i(integer);
+        const std::string b(blob);
+        return "CREATE TABLE app_stats_days (day " + i +
+               " NOT NULL, tab TEXT NOT NULL, k TEXT NOT NULL, n0 " + i + " NOT NULL, n1 " + i +
+               " NOT NULL, n2 " + i + " NOT NULL, n3 " + i + " NOT NULL, n4 " + i +
+               " NOT NULL, n5 " + i + " NOT NULL, n6 " + i + " NOT NULL, to_acknowledge " + b +
+               ", to_answer " + b +
+               ", PRIMARY KEY (day, tab, k));"
+               "CREATE TABLE app_stats_rollup (id INTEGER PRIMARY KEY, ready INTEGER NOT NULL);"
+               "INSERT INTO app_stats_rollup (id, ready) VALUES (1, 0)";
+    };
+    return store::Migration{
+        "app_statistics", 4, schema("INTEGER", "BLOB"), schema("BIGINT", "BYTEA")};
+}
+
+void RollupDelta::Move(const std::optional<RequestRow>& before, const RequestRow& after) {
+    StatsCells gone;
+    StatsCells come;
+    if (before) {
+        AddRequest(*before, gone);
+    }
+    AddRequest(after, come);
+    const std::int64_t gone_day = before ? DayOf(before->started_ms) : 0;
+    const std::int64_t come_day = DayOf(after.started_ms);
+    if (gone_day == come_day && gone.size() == come.size() &&
+        std::equal(gone.begin(), gone.end(), come.begin(), [](const auto& a, const auto& b) {
+            return a.first == b.first && a.second.counts == b.second.counts &&
+                   a.second.to_acknowledge == b.second.to_acknowledge &&
+                   a.second.to_answer == b.second.to_answer;
+        })) {
+        return;
+    }
+    for (const auto& [key, cell] : gone) {
+        Change& ch = changes_[{gone_day, key}];
+        for (std::size_t i = 0; i < cell.counts.size(); ++i) {
+            ch.counts.at(i) -= cell.counts.at(i);
+        }
+        ch.remove_acknowledge.insert(
+            ch.remove_acknowledge.end(), cell.to_acknowledge.begin(), cell.to_acknowledge.end()
+        );
+        ch.remove_answer.insert(
+            ch.remove_answer.end(), cell.to_answer.begin(), cell.to_answer.end()
+        );
+    }
+    for (const auto& [key, cell] : come) {
+        Change& ch = changes_[{come_day, key}];
+        for (std::size_t i = 0; i < cell.counts.size(); ++i) {
+            ch.counts.at(i) += cell.counts.at(i);
+        }
+        ch.add_acknowledge.insert(
+            ch.add_acknowledge.end(), cell.to_acknowledge.begin(), cell.to_acknowledge.end()
+        );
+        ch.add_answer.insert(ch.add_answer.end(), cell.to_answer.begin(), cell.to_answer.end());
+    }
+}
+
+Result<void> RollupDelta::Write(store::Transaction& tx) const {
+    for (const auto& [at, ch] : changes_) {
+        const auto& [day, key] = at;
+        CONCORD_ASSIGN_OR_RETURN(
+            auto rows,
+            tx.Query(
+                "SELECT " + std::string(kRollupColumns) +
+                    " FROM app_stats_days WHERE day = $1 AND tab = $2 AND k = $3",
+                {day, std::string(TableName(key.first)), JoinKey(key.second)}
+            )
+        );
+        StatsCell cell;
+        if (!rows.empty()) {
+            CONCORD_RETURN_IF_ERROR(AddStored(rows[0], 0, cell));
+        }
+        bool consistent = RemoveTimes(cell.to_acknowledge, ch.remove_acknowledge) &&
+                          RemoveTimes(cell.to_answer, ch.remove_answer);
+        for (std::size_t i = 0; i < cell.counts.size(); ++i) {
+            cell.counts.at(i) += ch.counts.at(i);
+            consistent = consistent && cell.counts.at(i) >= 0;
+        }
+        if (!consistent) {
+            return MakeError(
+                ErrorCode::kInternal,
+                "the statistics rollup is out of step with the folded requests (day " +
+                    std::to_string(day) + ", " + std::string(TableName(key.first)) + ")"
+            );
+        }
+        cell.to_acknowledge.insert(
+            cell.to_acknowledge.end(), ch.add_acknowledge.begin(), ch.add_acknowledge.end()
+        );
+        cell.to_answer.insert(cell.to_answer.end(), ch.add_answer.begin(), ch.add_answer.end());
+        if (cell.counts[0] == 0) {
+            // The first count of every table is its total: a key no request is left in goes.
+            CONCORD_RETURN_IF_ERROR(tx.Execute(
+                "DELETE FROM app_stats_days WHERE day = $1 AND tab = $2 AND k = $3",
+                {day, std::string(TableName(key.first)), JoinKey(key.second)}
+            ));
+        } else {
+            CONCORD_RETURN_IF_ERROR(Put(tx, day, key, cell));
+        }
+    }
+    return {};
+}
+
+Result<void> EnsureRollup(store::Store& db) {
+    CONCORD_ASSIGN_OR_RETURN(auto tx, db.Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto state, tx->Query("SELECT ready FROM app_stats_rollup"));
+    if (!state.empty() && state[0].Int(0) == 1) {
+        return {};
+    }
+    CONCORD_ASSIGN_OR_RETURN(
+        const std::int64_t claimed,
+        tx->Execute("UPDATE app_stats_rollup SET ready = 1 WHERE ready = 0")
+    );
+    if (claimed != 1) {
+        return MakeError(
+            ErrorCode::kUnavailable, "another build of the statistics rollup ran first; retry"
+        );
+    }
+    CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_stats_days"));
+    // Day by day through the start index, so that memory holds one day's requests.
+    std::int64_t from = 1;
+    for (;;) {
+        CONCORD_ASSIGN_OR_RETURN(
+            auto next,
+            tx->Query(
+                "SELECT MIN(started_ms) FROM app_stats_requests WHERE started_ms >= $1", {from}
+            )
+        );
+        if (next.empty() || next[0].IsNull(0)) {
+            break;
+        }
+        const std::int64_t day = DayOf(next[0].Int(0));
+        from = (day + 1) * kStatsDayMs;
+        CONCORD_ASSIGN_OR_RETURN(
+            auto rows,
+            tx->Query(
+                "SELECT " + std::string(kStatsRowColumns) +
+                    " FROM app_stats_requests WHERE started_ms >= $1 AND started_ms < $2",
+                {day * kStatsDayMs, from}
+            )
+        );
+        StatsCells cells;
+        for (const store::Row& r : rows) {
+            AddRequest(RowFrom(r), cells);
+        }
+        for (const auto& [key, cell] : cells) {
+            CONCORD_RETURN_IF_ERROR(Put(*tx, day, key, cell));
+        }
+    }
+    return tx->Commit();
+}
+
+Result<void> ReadRollup(
+    store::Transaction& tx, std::int64_t first_day, std::int64_t end_day, StatsCells& cells
+) {
+    CONCORD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(
+            "SELECT tab, k, " + std::string(kRollupColumns) +
+                " FROM app_stats_days WHERE day >= $1 AND day < $2",
+            {first_day, end_day}
+        )
+    );
+    for (const store::Row& r : rows) {
+        const auto table = TableFromName(r.Text(0));
+        if (!table) {
+            return MakeError(ErrorCode::kCorruption, "a statistics rollup row names no table");
+        }
+        CONCORD_RETURN_IF_ERROR(AddStored(r, 2, cells[{*table, SplitKey(r.Text(1))}]));
+    }
+    return {};
+}
+
+}  // namespace concord::app::detail

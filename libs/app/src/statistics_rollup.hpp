@@ -1,0 +1,81 @@
+#pragma once
+
+// The statistics rollup (docs/statistics.md "Cost"): what every folded request adds to the
+// tables of a report, kept per UTC day of its start in `app_stats_days`, so that a report reads
+// days × keys rather than requests. The fold moves a request's contribution when the request
+// changes; a report adds the rollup of its whole days to the rows of its partial days.
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "concord/core/result.hpp"
+#include "concord/store/store.hpp"
+
+#include "statistics_rows.hpp"
+
+namespace concord::app::detail {
+
+inline constexpr std::int64_t kStatsDayMs = 86'400'000;
+
+/// The tables a request contributes to, in `app_stats_days.tab`.
+enum class StatsTable : std::uint8_t { kRequests, kRefusals, kDimensions, kObligations };
+
+/// The counts of one key of one table, in the order docs/statistics.md lists them:
+/// requests: requests, acknowledged, responded, refused, withdrawn, open;
+/// refusals: refusals; dimensions: requests;
+/// obligations: obligations, opened, submitted, decided, reported, prosecute, not_prosecute.
+using StatsCounts = std::array<std::int64_t, 7>;
+
+/// What a set of requests adds to one key of one table: its counts and, in the requests table,
+/// the times from start to acknowledgement and to answer (in no order).
+struct StatsCell {
+    StatsCounts counts{};
+    std::vector<std::int64_t> to_acknowledge;
+    std::vector<std::int64_t> to_answer;
+};
+
+/// A table and the values of its key (e.g. direction, parties, request type, priority).
+using StatsKey = std::pair<StatsTable, std::vector<std::string>>;
+
+/// Cells by key, ordered by table and then by the key's values.
+using StatsCells = std::map<StatsKey, StatsCell>;
+
+/// Adds what `row` contributes (nothing when it never started) to `cells`.
+void AddRequest(const RequestRow& row, StatsCells& cells);
+
+/// The component "app_statistics" migration that creates the rollup (version 4).
+store::Migration RollupMigration();
+
+/// Keeps the rollup in step with `app_stats_requests` inside a fold's transaction: `Move`
+/// records that a request's row changed from `before` (nullopt: new) to `after`; `Write` applies
+/// every move to the rollup, one read and one write per day and key touched.
+class RollupDelta {
+public:
+    void Move(const std::optional<RequestRow>& before, const RequestRow& after);
+    Result<void> Write(store::Transaction& tx) const;
+
+private:
+    struct Change {
+        StatsCounts counts{};
+        std::vector<std::int64_t> add_acknowledge, remove_acknowledge;
+        std::vector<std::int64_t> add_answer, remove_answer;
+    };
+    std::map<std::pair<std::int64_t, StatsKey>, Change> changes_;
+};
+
+/// Builds the rollup from `app_stats_requests` unless it is built (after the migration that
+/// created it, on a node with requests folded before). kUnavailable when another build ran
+/// first.
+Result<void> EnsureRollup(store::Store& store);
+
+/// Adds the rollup of the days [first_day, end_day) (days since the epoch, UTC) to `cells`.
+Result<void> ReadRollup(
+    store::Transaction& tx, std::int64_t first_day, std::int64_t end_day, StatsCells& cells
+);
+
+}  // namespace concord::app::detail
