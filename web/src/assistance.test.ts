@@ -57,6 +57,7 @@ function engagement(over: Partial<Engagement> = {}): Engagement {
     updated: '2027-01-01T00:00:00Z',
     updated_by: 'user:a',
     revision: 1,
+    awaiting: undefined as unknown as boolean, // as from a node older than the member
     ...over,
   };
 }

@@ -137,9 +137,9 @@ export function afterReading(awaiting: Awaiting, engagements: readonly Engagemen
   return next;
 }
 
-/** Whether `e` waits for the secretariat: the node says so (an `awaiting` member, when it sends one) or the screen learnt it from a step. */
+/** Whether `e` waits for the secretariat: the node's word (`awaiting`) when it gives it; from a node that does not, what the screen learnt from a step. */
 export function waitsForSecretariat(e: Engagement, awaiting: Awaiting): boolean {
-  const said = (e as Engagement & { awaiting?: unknown }).awaiting;
+  const said: unknown = e.awaiting;
   if (typeof said === 'boolean') return said;
   return awaiting[e.id] !== undefined && e.revision <= awaiting[e.id];
 }

@@ -949,7 +949,8 @@ boost::json::object EngagementJson(const AssistanceEngagement& e) {
         {"created", FormatTimestamp(e.created_ms)},
         {"updated", FormatTimestamp(e.updated_ms)},
         {"updated_by", e.updated_by},
-        {"revision", e.revision}};
+        {"revision", e.revision},
+        {"awaiting", e.awaiting}};
     o["evaluation"] = e.state == EngagementState::kEvaluated
                           ? boost::json::value(boost::json::object{
                                 {"score", e.evaluation_score}, {"comment", e.evaluation_comment}})

@@ -345,8 +345,12 @@ TEST_F(AssistanceBetweenNodesTest, AStatesPostingsReachTheSecretariatAndItsEngag
     auto delivered = On(0, "POST", steps, R"({"step":"deliver"})");
     ASSERT_EQ(delivered.status, 200u) << delivered.body;
     EXPECT_EQ(delivered.json.at("state").as_string(), "delivered");
+    // The step as the State's node recorded it waits for the secretariat's answer.
+    EXPECT_TRUE(delivered.json.at("awaiting").as_bool());
     EngagementWhen(1, engagement_id, "delivered", 2);
-    EngagementWhen(0, engagement_id, "delivered", 2);
+    auto answered = EngagementWhen(0, engagement_id, "delivered", 2);
+    EXPECT_FALSE(answered.at("awaiting").as_bool());
+    EXPECT_FALSE(EngagementWhen(1, engagement_id, "delivered", 2).at("awaiting").as_bool());
     // The secretariat evaluates; the State sees the evaluation.
     auto evaluated =
         On(1, "POST", steps, R"({"step":"evaluate","score":5,"comment":"Desk answers at night"})");

@@ -7796,6 +7796,8 @@ export interface components {
             updated_by: string;
             /** @description the secretariat's count of the engagement's changes (1 when agreed); 0 for an engagement that never crossed the federation */
             revision: number;
+            /** @description on a State's node: true from a step recorded here until the secretariat's node answers (a newer revision, or its view back when it refused the step); the next step is refused meanwhile. Always false on the secretariat's node */
+            awaiting: boolean;
         };
         /** @description One evidence package in the retention register: metadata only (no file name, manifest, use condition or hold reason; docs/operations.md, Retention and legal holds). */
         RetentionEntry: {
