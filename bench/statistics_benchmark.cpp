@@ -2,12 +2,13 @@
 // 1 s), beside the limit measured in the same run: one query that reads the rollup rows the
 // report reads (docs/statistics.md "Cost"), with nothing decoded or computed.
 //
-// The database (SQLite, on disk under /tmp, removed at exit) is filled once with
+// Each database (SQLite, on disk under /tmp, removed at exit; PostgreSQL, the throwaway server
+// named by CONCORD_PG_TEST_DSN, skipped without it) is filled once with
 // BENCH_STATS_REQUESTS folded requests (default 10^6; `BENCH_STATS_REQUESTS=10000000` for the
 // issue's figure) spread over one year, 12 party pairs, 4 request types, both priorities and all
-// outcomes, and the rollup is built from them. BM_StatisticsReport computes the report of the
-// whole year (from midnight: whole days only; from noon: two half days read from the requests),
-// then of one month.
+// outcomes, with one legal deadline each, and the rollup is built from them. BM_StatisticsReport
+// computes the report of the whole year (from midnight: whole days only; from noon: two half days
+// read from the requests), then of one month.
 
 #include <chrono>
 #include <cstdint>
@@ -103,7 +104,23 @@ Result<void> Fill(store::Store& db) {
         CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_stats_requests"));
         CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_stats_days"));
         CONCORD_RETURN_IF_ERROR(tx->Execute("UPDATE app_stats_rollup SET ready = 0"));
+        CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_deadlines"));
+        CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_deadline_days"));
         CONCORD_RETURN_IF_ERROR(tx->Execute(FillSql(db.Backend()), {Requests(), kStart, kYear}));
+        // One deadline per request (to answer in 25 days), and its counts by day as the
+        // deadline engine keeps them.
+        CONCORD_RETURN_IF_ERROR(tx->Execute(
+            "INSERT INTO app_deadlines (id, case_id, kind, starts_ms, due_ms, warn_ms, state, "
+            "suspended_at_ms, warned_ms, closed_ms, backup, extensions) SELECT 'd-' || case_id, "
+            "case_id, 'mla.response', started_ms, started_ms + 2160000000, started_ms + "
+            "1728000000, CASE WHEN outcome = 'withdrawn' THEN 'cancelled' WHEN answered_ms = 0 "
+            "THEN 'open' WHEN answered_ms - started_ms > 2160000000 THEN 'breached' ELSE 'met' "
+            "END, 0, 0, answered_ms, '', '[]' FROM app_stats_requests"
+        ));
+        CONCORD_RETURN_IF_ERROR(tx->Execute(
+            "INSERT INTO app_deadline_days (day, kind, state, n) SELECT starts_ms / 86400000, "
+            "kind, state, COUNT(*) FROM app_deadlines GROUP BY starts_ms / 86400000, kind, state"
+        ));
         CONCORD_RETURN_IF_ERROR(tx->Commit());
     }
     // The rollup, built from the rows as on a node upgraded with them: setup too, timed for

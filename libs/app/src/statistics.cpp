@@ -401,22 +401,45 @@ Result<StatisticsReport> StatisticsService::Report(
         }
     }
 
-    CONCORD_ASSIGN_OR_RETURN(
-        auto deadline_rows,
-        tx->Query(
-            "SELECT d.kind, d.state, COUNT(*) FROM app_deadlines d JOIN app_stats_requests r ON "
-            "r.case_id = d.case_id WHERE r.started_ms > 0 AND r.started_ms >= $1 AND r.started_ms "
-            "< $2 "
-            "GROUP BY "
-            "d.kind, d.state ORDER BY d.kind",
-            {query.from_ms, query.to_ms}
-        )
-    );
+    // The deadlines that started in the period: whole days from their counts by day, the parts
+    // of days at the ends from the deadlines themselves.
     std::map<std::string, std::map<std::string, std::int64_t>> by_kind;
-    for (const store::Row& r : deadline_rows) {
-        by_kind[r.Text(0)][r.Text(1)] += r.Int(2);
+    const auto count_deadlines = [&](const std::string& sql, std::int64_t from, std::int64_t to
+                                 ) -> Result<void> {
+        if (from >= to) {
+            return {};
+        }
+        CONCORD_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, {from, to}));
+        for (const store::Row& r : rows) {
+            by_kind[r.Text(0)][r.Text(1)] += r.Int(2);
+        }
+        return {};
+    };
+    const std::string deadlines_started =
+        "SELECT kind, state, COUNT(*) FROM app_deadlines WHERE starts_ms >= $1 AND starts_ms < $2 "
+        "GROUP BY kind, state";
+    if (first_day < end_day) {
+        CONCORD_RETURN_IF_ERROR(count_deadlines(
+            "SELECT kind, state, CAST(SUM(n) AS BIGINT) FROM app_deadline_days WHERE day >= $1 AND "
+            "day < $2 GROUP BY kind, state",
+            first_day,
+            end_day
+        ));
+        CONCORD_RETURN_IF_ERROR(
+            count_deadlines(deadlines_started, query.from_ms, first_day * detail::kStatsDayMs)
+        );
+        CONCORD_RETURN_IF_ERROR(
+            count_deadlines(deadlines_started, end_day * detail::kStatsDayMs, query.to_ms)
+        );
+    } else {
+        CONCORD_RETURN_IF_ERROR(count_deadlines(deadlines_started, query.from_ms, query.to_ms));
     }
     for (auto& [kind, states] : by_kind) {
+        if (std::none_of(states.begin(), states.end(), [](const auto& kv) {
+                return kv.second != 0;
+            })) {
+            continue;  // counts left at 0 by deadlines that changed state
+        }
         DeadlineFigures f;
         f.kind = kind;
         f.met = s.Count(states["met"]);

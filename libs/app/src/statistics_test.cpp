@@ -405,7 +405,7 @@ TEST_P(StatisticsTest, ReportsOfWholeDaysFromTheRollupAgreeWithTheRequests) {
     EXPECT_EQ(dump(), kept);
 }
 
-TEST_P(StatisticsTest, DeadlinesOfThePeriodsRequestsByHowTheyEnded) {
+TEST_P(StatisticsTest, DeadlinesThatStartedInThePeriodByHowTheyEnded) {
     Scenario();
     FakeClock clock(kT0);
     DeadlineHooks hooks;
@@ -424,17 +424,54 @@ TEST_P(StatisticsTest, DeadlinesOfThePeriodsRequestsByHowTheyEnded) {
             ASSERT_TRUE(engine.Met(node, d->id));
         }
     }
-    ASSERT_TRUE(engine.Start(node, DeadlineSpec{"old", "mla.response", kT0, kHour, 0, ""}));
+    ASSERT_TRUE(engine.Start(node, DeadlineSpec{"old", "mla.response", kT0 - kDay, kHour, 0, ""}));
+    auto cancelled = engine.Start(node, DeadlineSpec{"in-0", "preservation", kT0, kDay, 0, ""});
+    ASSERT_TRUE(cancelled);
+    ASSERT_TRUE(engine.Cancel(node, cancelled->id, "the request was withdrawn"));
     ASSERT_TRUE(engine.Load());
     clock.Advance(2 * kDay);
     ASSERT_TRUE(engine.FireDue());
     auto report = Report(1);
     ASSERT_TRUE(report);
-    ASSERT_EQ(report->deadlines.size(), 1u);
-    EXPECT_EQ(report->deadlines[0].kind, "mla.response");
-    EXPECT_EQ(report->deadlines[0].met, 5);
-    EXPECT_EQ(report->deadlines[0].breached, 1);  // the request of the day before is not counted
-    EXPECT_EQ(report->deadlines[0].running, 0);
+    ASSERT_EQ(report->deadlines.size(), 2u);
+    const DeadlineFigures& mla = report->deadlines[0];
+    EXPECT_EQ(mla.kind, "mla.response");
+    EXPECT_EQ(mla.met, 5);
+    EXPECT_EQ(mla.breached, 1);  // the deadline of the day before is not counted
+    EXPECT_EQ(mla.running, 0);
+    EXPECT_EQ(report->deadlines[1].kind, "preservation");
+    EXPECT_EQ(report->deadlines[1].cancelled, 1);
+    EXPECT_EQ(report->deadlines[1].running, 0);
+
+    // Whole days around them come from the counts by day, which moved with every step.
+    StatisticsService stats(*store_);
+    const std::int64_t midnight = (kT0 / kDay) * kDay;
+    auto days = stats.Report(statistician_, StatisticsQuery{midnight - kDay, midnight + kDay, 1});
+    ASSERT_TRUE(days) << days.error().ToString();
+    ASSERT_EQ(days->deadlines.size(), 2u);
+    EXPECT_EQ(days->deadlines[0].met, 5);
+    EXPECT_EQ(days->deadlines[0].breached, 2);
+    EXPECT_EQ(days->deadlines[1].cancelled, 1);
+    auto tx = store_->Begin();
+    ASSERT_TRUE(tx);
+    auto kept = (*tx)->Query(
+        "SELECT day, kind, state, n FROM app_deadline_days WHERE n <> 0 ORDER BY day, kind, state"
+    );
+    auto counted = (*tx)->Query(
+        "SELECT starts_ms / 86400000, kind, state, COUNT(*) FROM app_deadlines GROUP BY starts_ms "
+        "/ 86400000, kind, state ORDER BY 1, 2, 3"
+    );
+    ASSERT_TRUE(kept);
+    ASSERT_TRUE(counted);
+    ASSERT_EQ(kept->size(), counted->size());
+    for (std::size_t i = 0; i < kept->size(); ++i) {
+        const store::Row& k = (*kept)[i];
+        const store::Row& c = (*counted)[i];
+        EXPECT_EQ(
+            std::tuple(k.Int(0), k.Text(1), k.Text(2), k.Int(3)),
+            std::tuple(c.Int(0), c.Text(1), c.Text(2), c.Int(3))
+        ) << i;
+    }
 }
 
 TEST_P(StatisticsTest, TwoHiddenPartsThatWouldAddUpToTheRestAreHiddenWithAThird) {
