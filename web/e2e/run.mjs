@@ -23,6 +23,7 @@ import { chromium } from 'playwright-core';
 import { run as runWebadmin } from './webadmin.mjs';
 import { run as runWebassist } from './webassist.mjs';
 import { run as runWebresp } from './webresp.mjs';
+import { run as runWebstats } from './webstats.mjs';
 import { run as runWebevid } from './webevid.mjs';
 import { run as runWebhear } from './webhear.mjs';
 import { run as runWeblang } from './weblang.mjs';
@@ -523,6 +524,7 @@ async function main() {
     await runWebhear({ browser, nodes, call, enrol, newPage, screen, signIn, check });
     await runWeblang({ browser, nodes, call, enrol, newPage, screen, signIn, check });
     await runWebassist({ browser, nodes, call, enrol, newPage, screen, signIn, check, concord, concordd, basePort, work });
+    await runWebstats({ browser, nodes, call, enrol, newPage, screen, signIn, check, concord, concordd, basePort, work });
   } finally {
     if (browser) await browser.close();
     if (demo.child.exitCode === null && demo.child.signalCode === null) {

@@ -13,39 +13,14 @@
 // their reasons, engages the best, records its delivery and evaluation (the revision counted by
 // the secretariat), is refused a cancellation without a reason and cancels with one, and
 // withdraws an offer opened again by that cancellation. Every screen is checked by axe-core.
-import { spawn, execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { healthy, makeFederation as makeFederationOf, pageSession, startNode, stopNode, until as waitFor } from './federation.mjs';
 
-const webDist = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const topic = 'digital_forensics';
 
-// Calls through the session of a page signed in in the UI.
-function pageSession(page) {
-  return (method, path, body) =>
-    page.evaluate(
-      async ([m, p, b]) => {
-        const me = await (await fetch('/api/v1/session')).json();
-        const r = await fetch(p, {
-          method: m,
-          headers: { 'X-CSRF-Token': me.csrf_token, ...(b === undefined ? {} : { 'Content-Type': 'application/json' }) },
-          body: b === undefined ? undefined : JSON.stringify(b),
-        });
-        return { status: r.status, text: await r.text() };
-      },
-      [method, path, body],
-    );
-}
-
-async function until(what, probe, timeoutMs = 30_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`webassist: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+function until(what, probe, timeoutMs = 30_000) {
+  return waitFor(what, probe, timeoutMs).catch((e) => {
+    throw new Error(`webassist: ${e.message}`);
+  });
 }
 
 async function openScreen(page) {
@@ -232,84 +207,30 @@ async function onStateNodes({ browser, nodes, enrol, newPage, screen, signIn, ch
 
 // ---- a secretariat's node and a State's node attached to it, of the test's own --------------
 
-// `concordd` on `nodeDir`'s config; its standard error kept for a failure's message.
-function startNode(concordd, nodeDir) {
-  const child = spawn(concordd, ['--config', join(nodeDir, 'config.toml')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr.on('data', (c) => (log += c));
-  process.on('exit', () => child.kill('SIGTERM'));
-  return { child, log: () => log };
-}
-
-async function stopNode(proc) {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  const exited = new Promise((r) => proc.child.once('exit', r));
-  proc.child.kill('SIGTERM');
-  await exited;
-}
-
-async function healthy(call, node, proc) {
-  await until(
-    `${node.id} answering`,
-    async () => {
-      try {
-        return (await call(node, 'GET', '/api/v1/session')).status === 401;
-      } catch {
-        return false;
-      }
-    },
-    60_000,
-  ).catch((e) => {
-    throw new Error(`${e.message}\n${proc.log()}`);
-  });
-}
-
 // A federation of two: un.secretariat (party UN, `assistance.secretariat = true`) and fr.state
 // (party FR, `assistance.secretariat_node = "un.secretariat"`), made with the command line as an
 // operator would, under a directory key of their own. fr.state retries deliveries quickly, so a
 // step held back while the secretariat is down goes through soon after it is back.
 function makeFederation({ concord, basePort, work }) {
-  const dir = join(work, 'assistance-federation');
-  mkdirSync(dir, { recursive: true });
-  const env = { ...process.env, CONCORD_PASSPHRASE: 'webassist federation passphrase' };
-  const cli = (...args) => execFileSync(concord, args, { env, encoding: 'utf8' });
-  const key = cli('directory', 'keygen', '--out', join(dir, 'directory.key'));
-  const directoryKey = /([A-Za-z0-9+/]{43}=)/.exec(key)?.[1];
-  if (!directoryKey) throw new Error(`webassist: no directory key in: ${key}`);
-  const body = join(dir, 'directory-body.json');
-  cli('directory', 'new', '--out', body);
-  cli('directory', 'add-party', '--file', body, '--code', 'UN', '--name', 'Treaty secretariat', '--language', 'en');
-  cli('directory', 'add-party', '--file', body, '--code', 'FR', '--name', 'France', '--language', 'fr', '--language', 'en');
-  const made = {};
-  for (const [i, id, party, extra] of [
-    [0, 'un.secretariat', 'UN', '\n[assistance]\nsecretariat = true\n'],
-    [1, 'fr.state', 'FR', '\n[assistance]\nsecretariat_node = "un.secretariat"\n\n[delivery]\ninitial_backoff = "250ms"\nmax_backoff = "2s"\n'],
-  ]) {
-    const listen = basePort + 50 + i;
-    const nodeDir = join(dir, id);
-    const init = cli(
-      'init',
-      '--dir', nodeDir,
-      '--name', id,
-      '--party', party,
-      '--role', 'central_authority',
-      '--listen', `127.0.0.1:${listen}`,
-      '--directory', join(dir, 'directory.json'),
-      '--directory-key', directoryKey,
-      '--write-passphrase-file',
-    );
-    const pin = /TLS pin:\s+([0-9a-f]{64})/.exec(init)?.[1];
-    const token = /API token:\s+(\S+)/.exec(init)?.[1];
-    if (!pin || !token) throw new Error(`webassist: concord init said: ${init}`);
-    cli('directory', 'add-node', '--file', body, '--node-info', join(nodeDir, 'node-info.json'));
-    appendFileSync(
-      join(nodeDir, 'config.toml'),
-      '\n[people]\nargon2_memory_kib = 19456\nargon2_passes = 2\n' + `\n[web]\nroot = ${JSON.stringify(webDist)}\n` + extra,
-    );
-    made[id] = { dir: nodeDir, node: { id, port: listen + 100, token, pin } };
-  }
-  cli('directory', 'sign', '--file', body, '--key', join(dir, 'directory.key'), '--out', join(dir, 'directory.json'));
-  return made;
+  return makeFederationOf({
+    concord,
+    basePort,
+    work,
+    name: 'assistance-federation',
+    offset: 50,
+    parties: [
+      ['UN', 'Treaty secretariat', 'en'],
+      ['FR', 'France', 'fr', 'en'],
+    ],
+    nodes: [
+      { id: 'un.secretariat', party: 'UN', extra: '\n[assistance]\nsecretariat = true\n' },
+      {
+        id: 'fr.state',
+        party: 'FR',
+        extra: '\n[assistance]\nsecretariat_node = "un.secretariat"\n\n[delivery]\ninitial_backoff = "250ms"\nmax_backoff = "2s"\n',
+      },
+    ],
+  });
 }
 
 async function onSecretariat(ctx, s) {

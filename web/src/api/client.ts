@@ -52,6 +52,14 @@ export type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M
       : never
   : never;
 
+type Accepted<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: { 202: infer A };
+}
+  ? Json<A>
+  : never;
+/** The 202 answer of POST /api/v1/statistics/publications/{id}/submit: the notice and the node it goes to. */
+export type SubmitAnswer = Accepted<'/api/v1/statistics/publications/{id}/submit', 'post'>;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -219,6 +227,22 @@ export const api = {
     ),
   publication: (id: string) =>
     json<unknown>('GET', `/api/v1/statistics/publications/${encodeURIComponent(id)}`),
+  // Collection by a secretariat (docs/statistics.md): sending a publication to the secretariat's
+  // node, and on that node the reports collected and the totals published. An aggregate
+  // publication is read as plain JSON: aggregate.ts checks its shape itself.
+  submitPublication: (id: string) =>
+    json<SubmitAnswer>(
+      'POST',
+      `/api/v1/statistics/publications/${encodeURIComponent(id)}/submit`,
+    ),
+  collected: () => json<Answer<'/api/v1/statistics/collected', 'get'>>('GET', '/api/v1/statistics/collected'),
+  publishAggregate: (from: string, to: string) =>
+    json<unknown>(
+      'POST',
+      `/api/v1/statistics/aggregates?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+    ),
+  aggregates: () => json<Answer<'/api/v1/statistics/aggregates', 'get'>>('GET', '/api/v1/statistics/aggregates'),
+  aggregate: (id: string) => json<unknown>('GET', `/api/v1/statistics/aggregates/${encodeURIComponent(id)}`),
   // Technical assistance (docs/assistance.md): needs, offers, matches and engagements.
   assistanceTopics: () =>
     json<Answer<'/api/v1/assistance/topics', 'get'>>('GET', '/api/v1/assistance/topics'),

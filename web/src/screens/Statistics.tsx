@@ -1,4 +1,4 @@
-import { type FormEvent, useCallback, useId, useState } from 'react';
+import { type FormEvent, useCallback, useState } from 'react';
 
 import { api, type AssetTotals, type EuArt28Report, failureOf, type StatisticsReport } from '../api/client';
 import { useUi } from '../context';
@@ -11,6 +11,8 @@ import {
   parsePublication,
   verifyPublication,
 } from '../publication';
+import { BarChart, Hidden } from './BarChart';
+import { Collection, SubmitPublication, useSecretariat } from './StatisticsCollection';
 import { useLoad } from './useLoad';
 
 // The node's official statistics (docs/statistics.md) for a period: requests per party pair and
@@ -18,12 +20,9 @@ import { useLoad } from './useLoad';
 // offence and data category and the obligations to extradite or prosecute, each as a bar chart drawn here in SVG with the same
 // figures in a table beside it (the chart's text alternative); the EU e-Evidence Regulation's
 // Art 28(2) figures; publishing the period's report, and each publication opened and verified
-// in the browser (publication.ts). A figure the node hides (suppression) or does not have is
+// in the browser (publication.ts); a publication submitted to the secretariat, and on a
+// secretariat's node the reports collected and their totals (StatisticsCollection.tsx). A figure the node hides (suppression) or does not have is
 // null and shown as ·.
-
-type Figure = number | null | undefined;
-type Series = { key: string; label: string };
-type Row = { label: string; values: Figure[] };
 
 function isoDate(d: Date): string {
   return d.toISOString().slice(0, 10);
@@ -45,146 +44,6 @@ export function formatDuration(lang: Language, ms: number): string {
     unitDisplay: 'short',
     maximumFractionDigits: 1,
   }).format(ms / size);
-}
-
-function Hidden() {
-  const { t } = useUi();
-  return (
-    <>
-      <span aria-hidden="true">·</span>
-      <span className="sr-only">{t('stats.hidden')}</span>
-    </>
-  );
-}
-
-const rowHeight = 16;
-const gap = 4;
-const groupGap = 12;
-const width = 720;
-const labelWidth = 250;
-const valueWidth = 90;
-
-// A horizontal bar chart: one group per row, one bar per series. The SVG mirrors itself in a
-// right-to-left language; the table under it holds every figure as text.
-function BarChart({
-  title,
-  series,
-  rows,
-  format,
-  testId,
-}: {
-  title: string;
-  series: Series[];
-  rows: Row[];
-  format: (n: number) => string;
-  testId: string;
-}) {
-  const { t, lang } = useUi();
-  const captionId = useId();
-  const tableId = useId();
-  const rtl = lang === 'ar';
-  const max = Math.max(1, ...rows.flatMap((r) => r.values.map((v) => v ?? 0)));
-  const groupHeight = series.length * (rowHeight + gap) - gap;
-  const height = Math.max(1, rows.length * (groupHeight + groupGap));
-  const barSpace = width - labelWidth - valueWidth;
-  const x = (from: number, w: number) => (rtl ? width - from - w : from);
-
-  return (
-    <figure className="chart card" data-testid={testId}>
-      <figcaption id={captionId}>{title}</figcaption>
-      {rows.length === 0 ? (
-        <p>{t('stats.noRows')}</p>
-      ) : (
-        <>
-          {series.length > 1 && (
-            <ul className="legend" aria-hidden="true">
-              {series.map((s, i) => (
-                <li key={s.key}>
-                  <span className={`swatch series-${i}`} /> {s.label}
-                </li>
-              ))}
-            </ul>
-          )}
-          <svg
-            viewBox={`0 0 ${width} ${height}`}
-            role="img"
-            aria-labelledby={captionId}
-            aria-describedby={tableId}
-            className="bars"
-          >
-            {rows.map((row, r) => {
-              const top = r * (groupHeight + groupGap);
-              const label = row.label.length > 38 ? row.label.slice(0, 37) + '…' : row.label;
-              return (
-                <g key={r}>
-                  <text
-                    x={rtl ? width - 4 : 4}
-                    y={top + groupHeight / 2 + 4}
-                    textAnchor="start"
-                    className="chart-label"
-                  >
-                    {label}
-                  </text>
-                  {row.values.map((v, i) => {
-                    const y = top + i * (rowHeight + gap);
-                    const w = v ? Math.max(2, (v / max) * barSpace) : 0;
-                    const text = v === null || v === undefined ? '·' : format(v);
-                    return (
-                      <g key={i}>
-                        {w > 0 && (
-                          <rect
-                            x={x(labelWidth, w)}
-                            y={y}
-                            width={w}
-                            height={rowHeight}
-                            className={`series-${i}`}
-                          />
-                        )}
-                        <text
-                          x={rtl ? width - labelWidth - w - 4 : labelWidth + w + 4}
-                          y={y + rowHeight - 3}
-                          textAnchor="start"
-                          className="chart-value"
-                        >
-                          {text}
-                        </text>
-                      </g>
-                    );
-                  })}
-                </g>
-              );
-            })}
-          </svg>
-          <table id={tableId} className="chart-data">
-            <thead>
-              <tr>
-                <th scope="col">{t('stats.row')}</th>
-                {series.map((s) => (
-                  <th scope="col" key={s.key}>
-                    {s.label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row, r) => (
-                <tr key={r}>
-                  <th scope="row" dir="auto">
-                    {row.label}
-                  </th>
-                  {row.values.map((v, i) => (
-                    <td key={i} data-series={series[i].key}>
-                      {v === null || v === undefined ? <Hidden /> : format(v)}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
-    </figure>
-  );
 }
 
 function pairsOf(report: StatisticsReport): [string, string][] {
@@ -647,10 +506,13 @@ function Publications({
   round,
   opened,
   onOpen,
+  submit,
 }: {
   round: number;
   opened: string;
   onOpen: (id: string) => void;
+  /** Whether each publication offers **Submit to the secretariat**. */
+  submit: boolean;
 }) {
   const { t, lang } = useUi();
   // `round` changes after a publication, so that the list is read again.
@@ -690,6 +552,7 @@ function Publications({
                   >
                     {t('stats.pub.open')}
                   </button>
+                  {submit && p.id && <SubmitPublication id={p.id} published={p.published ?? ''} />}
                 </td>
               </tr>
             ))}
@@ -712,6 +575,7 @@ export function Statistics() {
   const { data: report, error } = useLoad(load);
   const pairsKey = report ? pairsOf(report).map((p) => p.join('-')).join(',') : '';
   const mayPublish = me.roles.some((r) => r === 'statistician' || r === 'administrator');
+  const secretariat = useSecretariat();
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -749,7 +613,8 @@ export function Statistics() {
           }}
         />
       )}
-      <Publications round={round} opened={opened} onOpen={setOpened} />
+      <Publications round={round} opened={opened} onOpen={setOpened} submit={mayPublish && secretariat === false} />
+      {secretariat && <Collection mayPublish={mayPublish} />}
     </section>
   );
 }
