@@ -73,7 +73,7 @@ std::string FillSql(store::Backend backend) {
            " FROM (SELECT i, $2::bigint + floor(random() * $3::bigint)::bigint AS s, "
            "floor(random() "
            "* 10)::int AS o, floor(random() * 86400000)::bigint AS a, floor(random() * "
-           "2592000000)::bigint AS b FROM generate_series(0, $1::bigint - 1) AS i) AS r";
+           "2592000000)::bigint AS b FROM generate_series(0, $1::int - 1) AS i) AS r";
 }
 
 struct Filled {

@@ -20,9 +20,6 @@ constexpr std::size_t kMaxIdBytes = 200;
 // A deadline that failed to fire (store unavailable) is tried again this much later.
 constexpr std::int64_t kRetryMs = 1000;
 
-// A UTC day, the unit of `app_deadline_days` (the migration that fills it says 86400000 too).
-constexpr std::int64_t kDeadlineDayMs = 86'400'000;
-
 constexpr std::string_view kColumns =
     "id, case_id, kind, starts_ms, due_ms, warn_ms, state, suspended_at_ms, warned_ms, "
     "closed_ms, backup, extensions";
@@ -114,49 +111,26 @@ Result<Deadline> ReadDeadline(store::Transaction& tx, std::string_view id) {
     return FromRow(rows.front());
 }
 
-// Adds `delta` to the count of deadlines of `d`'s start day, kind and `state`
-// (`app_deadline_days`, kept in every transaction that starts a deadline or changes its state;
-// docs/statistics.md "Legal deadlines").
-Result<void> CountDeadline(
-    store::Transaction& tx, const Deadline& d, DeadlineState state, std::int64_t delta
-) {
-    CONCORD_RETURN_IF_ERROR(tx.Execute(
-        "INSERT INTO app_deadline_days (day, kind, state, n) VALUES ($1, $2, $3, $4) ON CONFLICT "
-        "(day, kind, state) DO UPDATE SET n = app_deadline_days.n + excluded.n",
-        {d.starts_ms / kDeadlineDayMs, d.kind, std::string(DeadlineStateName(state)), delta}
-    ));
-    return {};
-}
-
 // Writes every mutable column of `d`, but only if the row still has `old_state` and
-// `old_due_ms` (a concurrent change wins; the caller sees 0 rows). A change of state moves the
-// deadline from one count to the other.
+// `old_due_ms` (a concurrent change wins; the caller sees 0 rows).
 Result<std::int64_t> Update(
     store::Transaction& tx, const Deadline& d, DeadlineState old_state, std::int64_t old_due_ms
 ) {
-    CONCORD_ASSIGN_OR_RETURN(
-        const std::int64_t changed,
-        tx.Execute(
-            "UPDATE app_deadlines SET due_ms = $2, warn_ms = $3, state = $4, suspended_at_ms = "
-            "$5, warned_ms = $6, closed_ms = $7, extensions = $8 "
-            "WHERE id = $1 AND state = $9 AND due_ms = $10",
-            {d.id,
-             d.due_ms,
-             d.warn_ms,
-             std::string(DeadlineStateName(d.state)),
-             d.suspended_at_ms,
-             d.warned_ms,
-             d.closed_ms,
-             ExtensionsJson(d.extensions),
-             std::string(DeadlineStateName(old_state)),
-             old_due_ms}
-        )
+    return tx.Execute(
+        "UPDATE app_deadlines SET due_ms = $2, warn_ms = $3, state = $4, suspended_at_ms = $5, "
+        "warned_ms = $6, closed_ms = $7, extensions = $8 "
+        "WHERE id = $1 AND state = $9 AND due_ms = $10",
+        {d.id,
+         d.due_ms,
+         d.warn_ms,
+         std::string(DeadlineStateName(d.state)),
+         d.suspended_at_ms,
+         d.warned_ms,
+         d.closed_ms,
+         ExtensionsJson(d.extensions),
+         std::string(DeadlineStateName(old_state)),
+         old_due_ms}
     );
-    if (changed == 1 && d.state != old_state) {
-        CONCORD_RETURN_IF_ERROR(CountDeadline(tx, d, old_state, -1));
-        CONCORD_RETURN_IF_ERROR(CountDeadline(tx, d, d.state, 1));
-    }
-    return changed;
 }
 
 bool Running(DeadlineState s) {
@@ -320,21 +294,19 @@ std::vector<store::Migration> DeadlineEngine::Migrations() {
     // alerts raised before.
     constexpr std::string_view kAlertFacts =
         "ALTER TABLE app_alerts ADD COLUMN facts TEXT NOT NULL DEFAULT '{}'";
-    // Version 4: the deadlines by UTC day of their start, kind and state, which statistics read
-    // (docs/statistics.md "Legal deadlines"), counted from the deadlines already there.
-    constexpr std::string_view kDays =
-        "CREATE TABLE app_deadline_days (day {INT} NOT NULL, kind TEXT NOT NULL, state TEXT NOT "
-        "NULL, n {INT} NOT NULL, PRIMARY KEY (day, kind, state));"
-        "INSERT INTO app_deadline_days (day, kind, state, n) SELECT starts_ms / 86400000, kind, "
-        "state, COUNT(*) FROM app_deadlines GROUP BY starts_ms / 86400000, kind, state;"
+    // Version 4: each typed event carries a `folded` flag, which the statistics fold sets when it
+    // has counted the deadline's state (docs/statistics.md "Legal deadlines"), and deadlines are
+    // found by their start.
+    constexpr std::string_view kFolded =
+        "ALTER TABLE app_deadline_events ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;"
+        "CREATE INDEX app_deadline_events_unfolded ON app_deadline_events (id) WHERE folded = 0;"
         "CREATE INDEX app_deadlines_starts ON app_deadlines (starts_ms)";
     return {
         store::Migration{
             "app_deadlines", 1, Substitute(kSql, "INTEGER"), Substitute(kSql, "BIGINT")},
         store::Migration{"app_deadlines", 2, std::string(kLoadIndex), std::string(kLoadIndex)},
         store::Migration{"app_deadlines", 3, std::string(kAlertFacts), std::string(kAlertFacts)},
-        store::Migration{
-            "app_deadlines", 4, Substitute(kDays, "INTEGER"), Substitute(kDays, "BIGINT")}};
+        store::Migration{"app_deadlines", 4, std::string(kFolded), std::string(kFolded)}};
 }
 
 DeadlineEngine::DeadlineEngine(store::Store& store, DeadlineHooks hooks)
@@ -698,7 +670,6 @@ Result<Deadline> DeadlineEngine::StartIn(
          std::string(DeadlineStateName(d.state)),
          d.backup}
     ));
-    CONCORD_RETURN_IF_ERROR(CountDeadline(tx, d, d.state, 1));
     std::vector<DeadlineEvent> events{DeadlineEvent{
         DeadlineEvent::Kind::kStarted,
         d.id,

@@ -1,6 +1,7 @@
 #include "statistics_rollup.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <string_view>
 
 namespace concord::app::detail {
@@ -15,6 +16,12 @@ constexpr std::array<std::string_view, 4> kTableNames = {
 
 std::string_view TableName(StatsTable t) {
     return kTableNames.at(static_cast<std::size_t>(t));
+}
+
+// The number of values of a table's key.
+std::size_t KeySize(StatsTable t) {
+    constexpr std::array<std::size_t, 4> kSizes = {5, 4, 3, 3};
+    return kSizes.at(static_cast<std::size_t>(t));
 }
 
 std::optional<StatsTable> TableFromName(std::string_view name) {
@@ -53,63 +60,42 @@ std::int64_t DayOf(std::int64_t ms) {
     return ms / kStatsDayMs;  // started_ms > 0: no rounding towards zero to correct
 }
 
-// A list of times as stored: sorted, the first zigzag-encoded, then the gaps, each a LEB128
-// varint. A year of one key's times takes some 3-4 bytes each.
-Bytes EncodeTimes(std::vector<std::int64_t> values) {
-    std::sort(values.begin(), values.end());
-    Bytes out;
-    out.reserve(values.size() * 4);
-    std::uint64_t previous = 0;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        const auto v = static_cast<std::uint64_t>(values[i]);
-        std::uint64_t word =
-            i == 0 ? (v << 1U) ^ static_cast<std::uint64_t>(values[0] >> 63) : v - previous;
-        previous = v;
-        while (word >= 0x80U) {
-            out.push_back(static_cast<std::uint8_t>(word | 0x80U));
-            word >>= 7U;
-        }
-        out.push_back(static_cast<std::uint8_t>(word));
-    }
-    return out;
+const Bytes& TimesAt(const store::Row& r, std::size_t i) {
+    static const Bytes kNone;
+    return r.IsNull(i) ? kNone : r.Blob(i);
 }
 
-Result<void> DecodeTimes(const Bytes& in, std::vector<std::int64_t>& out) {
-    std::uint64_t previous = 0;
-    bool first = true;
-    for (std::size_t at = 0; at < in.size();) {
-        std::uint64_t word = 0;
-        for (unsigned shift = 0;; shift += 7) {
-            if (at == in.size() || shift > 63) {
-                return MakeError(ErrorCode::kCorruption, "a statistics rollup's times are cut");
-            }
-            const std::uint8_t b = in[at++];
-            word |= static_cast<std::uint64_t>(b & 0x7FU) << shift;
-            if ((b & 0x80U) == 0) {
-                break;
-            }
-        }
-        previous = first ? (word >> 1U) ^ (~(word & 1U) + 1U) : previous + word;
-        first = false;
-        out.push_back(static_cast<std::int64_t>(previous));
-    }
-    return {};
+// Takes the values both lists hold (as multisets) out of both, so that a time taken out and put
+// back by the same batch costs nothing.
+void Cancel(std::vector<std::int64_t>& added, std::vector<std::int64_t>& removed) {
+    std::sort(added.begin(), added.end());
+    std::sort(removed.begin(), removed.end());
+    std::vector<std::int64_t> a;
+    std::vector<std::int64_t> r;
+    std::set_difference(
+        added.begin(), added.end(), removed.begin(), removed.end(), std::back_inserter(a)
+    );
+    std::set_difference(
+        removed.begin(), removed.end(), added.begin(), added.end(), std::back_inserter(r)
+    );
+    added = std::move(a);
+    removed = std::move(r);
 }
 
-Bytes TimesAt(const store::Row& r, std::size_t i) {
-    return r.IsNull(i) ? Bytes{} : r.Blob(i);
-}
-
-// Removes one occurrence of each of `gone` from `values`; false when one is missing.
+// Removes one occurrence of each of `gone` (sorted) from `values` (sorted, as decoded) in one
+// pass; false when one is missing.
 bool RemoveTimes(std::vector<std::int64_t>& values, const std::vector<std::int64_t>& gone) {
-    for (const std::int64_t v : gone) {
-        auto it = std::find(values.begin(), values.end(), v);
-        if (it == values.end()) {
-            return false;
-        }
-        *it = values.back();
-        values.pop_back();
+    if (gone.empty()) {
+        return true;
     }
+    std::vector<std::int64_t> kept;
+    std::set_difference(
+        values.begin(), values.end(), gone.begin(), gone.end(), std::back_inserter(kept)
+    );
+    if (kept.size() + gone.size() != values.size()) {
+        return false;
+    }
+    values = std::move(kept);
     return true;
 }
 
@@ -162,6 +148,47 @@ Result<void> Put(
 }
 
 }  // namespace
+
+Bytes EncodeTimes(std::vector<std::int64_t> values) {
+    std::sort(values.begin(), values.end());
+    Bytes out;
+    out.reserve(values.size() * 4);
+    std::uint64_t previous = 0;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const auto v = static_cast<std::uint64_t>(values[i]);
+        std::uint64_t word =
+            i == 0 ? (v << 1U) ^ static_cast<std::uint64_t>(values[0] >> 63) : v - previous;
+        previous = v;
+        while (word >= 0x80U) {
+            out.push_back(static_cast<std::uint8_t>(word | 0x80U));
+            word >>= 7U;
+        }
+        out.push_back(static_cast<std::uint8_t>(word));
+    }
+    return out;
+}
+
+Result<void> DecodeTimes(const Bytes& in, std::vector<std::int64_t>& out) {
+    std::uint64_t previous = 0;
+    bool first = true;
+    for (std::size_t at = 0; at < in.size();) {
+        std::uint64_t word = 0;
+        for (unsigned shift = 0;; shift += 7) {
+            if (at == in.size() || shift > 63) {
+                return MakeError(ErrorCode::kCorruption, "a statistics rollup's times are cut");
+            }
+            const std::uint8_t b = in[at++];
+            word |= static_cast<std::uint64_t>(b & 0x7FU) << shift;
+            if ((b & 0x80U) == 0) {
+                break;
+            }
+        }
+        previous = first ? (word >> 1U) ^ (~(word & 1U) + 1U) : previous + word;
+        first = false;
+        out.push_back(static_cast<std::int64_t>(previous));
+    }
+    return {};
+}
 
 void AddRequest(const RequestRow& row, StatsCells& cells) {
     if (row.started_ms <= 0) {
@@ -278,29 +305,44 @@ Result<void> RollupDelta::Write(store::Transaction& tx) const {
                 {day, std::string(TableName(key.first)), JoinKey(key.second)}
             )
         );
-        StatsCell cell;
+        StatsCell cell;  // decoded times are sorted
         if (!rows.empty()) {
             CONCORD_RETURN_IF_ERROR(AddStored(rows[0], 0, cell));
         }
-        bool consistent = RemoveTimes(cell.to_acknowledge, ch.remove_acknowledge) &&
-                          RemoveTimes(cell.to_answer, ch.remove_answer);
+        std::vector<std::int64_t> add_acknowledge = ch.add_acknowledge;
+        std::vector<std::int64_t> remove_acknowledge = ch.remove_acknowledge;
+        std::vector<std::int64_t> add_answer = ch.add_answer;
+        std::vector<std::int64_t> remove_answer = ch.remove_answer;
+        Cancel(add_acknowledge, remove_acknowledge);
+        Cancel(add_answer, remove_answer);
+        bool consistent = RemoveTimes(cell.to_acknowledge, remove_acknowledge) &&
+                          RemoveTimes(cell.to_answer, remove_answer);
         for (std::size_t i = 0; i < cell.counts.size(); ++i) {
             cell.counts.at(i) += ch.counts.at(i);
             consistent = consistent && cell.counts.at(i) >= 0;
         }
+        cell.to_acknowledge.insert(
+            cell.to_acknowledge.end(), add_acknowledge.begin(), add_acknowledge.end()
+        );
+        cell.to_answer.insert(cell.to_answer.end(), add_answer.begin(), add_answer.end());
+        // The first count of every table is its total: a key no request is left in has nothing.
+        const bool empty = cell.counts[0] == 0;
+        consistent =
+            consistent &&
+            (!empty ||
+             (std::all_of(
+                  cell.counts.begin(), cell.counts.end(), [](std::int64_t n) { return n == 0; }
+              ) &&
+              cell.to_acknowledge.empty() && cell.to_answer.empty()));
         if (!consistent) {
             return MakeError(
-                ErrorCode::kInternal,
+                ErrorCode::kCorruption,
                 "the statistics rollup is out of step with the folded requests (day " +
-                    std::to_string(day) + ", " + std::string(TableName(key.first)) + ")"
+                    std::to_string(day) + ", " + std::string(TableName(key.first)) +
+                    "); it is built again"
             );
         }
-        cell.to_acknowledge.insert(
-            cell.to_acknowledge.end(), ch.add_acknowledge.begin(), ch.add_acknowledge.end()
-        );
-        cell.to_answer.insert(cell.to_answer.end(), ch.add_answer.begin(), ch.add_answer.end());
-        if (cell.counts[0] == 0) {
-            // The first count of every table is its total: a key no request is left in goes.
+        if (empty) {
             CONCORD_RETURN_IF_ERROR(tx.Execute(
                 "DELETE FROM app_stats_days WHERE day = $1 AND tab = $2 AND k = $3",
                 {day, std::string(TableName(key.first)), JoinKey(key.second)}
@@ -323,8 +365,15 @@ Result<void> EnsureRollup(store::Store& db) {
         tx->Execute("UPDATE app_stats_rollup SET ready = 1 WHERE ready = 0")
     );
     if (claimed != 1) {
+        // Another build claimed it: built by now (it committed), or still running.
+        tx->Rollback();
+        CONCORD_ASSIGN_OR_RETURN(auto again, db.Begin());
+        CONCORD_ASSIGN_OR_RETURN(auto ready, again->Query("SELECT ready FROM app_stats_rollup"));
+        if (!ready.empty() && ready[0].Int(0) == 1) {
+            return {};
+        }
         return MakeError(
-            ErrorCode::kUnavailable, "another build of the statistics rollup ran first; retry"
+            ErrorCode::kUnavailable, "another build of the statistics rollup is running; retry"
         );
     }
     CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_stats_days"));
@@ -361,6 +410,12 @@ Result<void> EnsureRollup(store::Store& db) {
     return tx->Commit();
 }
 
+Result<void> MarkRollupStale(store::Store& db) {
+    CONCORD_ASSIGN_OR_RETURN(auto tx, db.Begin());
+    CONCORD_RETURN_IF_ERROR(tx->Execute("UPDATE app_stats_rollup SET ready = 0"));
+    return tx->Commit();
+}
+
 Result<void> ReadRollup(
     store::Transaction& tx, std::int64_t first_day, std::int64_t end_day, StatsCells& cells
 ) {
@@ -374,10 +429,13 @@ Result<void> ReadRollup(
     );
     for (const store::Row& r : rows) {
         const auto table = TableFromName(r.Text(0));
-        if (!table) {
-            return MakeError(ErrorCode::kCorruption, "a statistics rollup row names no table");
+        std::vector<std::string> values = SplitKey(r.Text(1));
+        if (!table || values.size() != KeySize(*table)) {
+            return MakeError(
+                ErrorCode::kCorruption, "a statistics rollup row names no table or a bad key"
+            );
         }
-        CONCORD_RETURN_IF_ERROR(AddStored(r, 2, cells[{*table, SplitKey(r.Text(1))}]));
+        CONCORD_RETURN_IF_ERROR(AddStored(r, 2, cells[{*table, std::move(values)}]));
     }
     return {};
 }

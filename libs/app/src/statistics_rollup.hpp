@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "concord/core/bytes.hpp"
 #include "concord/core/result.hpp"
 #include "concord/store/store.hpp"
 
@@ -45,6 +46,14 @@ using StatsKey = std::pair<StatsTable, std::vector<std::string>>;
 /// Cells by key, ordered by table and then by the key's values.
 using StatsCells = std::map<StatsKey, StatsCell>;
 
+/// A list of times as `app_stats_days` stores it (docs/statistics.md "The rollup by day"):
+/// sorted, the first zigzag-encoded, then each gap, each a LEB128 varint.
+Bytes EncodeTimes(std::vector<std::int64_t> values);
+
+/// Appends the times of `in` to `out`, in ascending order; kCorruption for a cut or overlong
+/// varint.
+Result<void> DecodeTimes(const Bytes& in, std::vector<std::int64_t>& out);
+
 /// Adds what `row` contributes (nothing when it never started) to `cells`.
 void AddRequest(const RequestRow& row, StatsCells& cells);
 
@@ -57,6 +66,8 @@ store::Migration RollupMigration();
 class RollupDelta {
 public:
     void Move(const std::optional<RequestRow>& before, const RequestRow& after);
+    /// kCorruption when the rollup is out of step with the rows (a count below zero, a time to
+    /// take out that is not there): the caller has it built again (MarkRollupStale).
     Result<void> Write(store::Transaction& tx) const;
 
 private:
@@ -69,9 +80,12 @@ private:
 };
 
 /// Builds the rollup from `app_stats_requests` unless it is built (after the migration that
-/// created it, on a node with requests folded before). kUnavailable when another build ran
-/// first.
-Result<void> EnsureRollup(store::Store& store);
+/// created it, on a node with requests folded before, or after MarkRollupStale). kUnavailable
+/// while another build runs.
+Result<void> EnsureRollup(store::Store& db);
+
+/// Has the next EnsureRollup build the rollup again, in a transaction of its own.
+Result<void> MarkRollupStale(store::Store& db);
 
 /// Adds the rollup of the days [first_day, end_day) (days since the epoch, UTC) to `cells`.
 Result<void> ReadRollup(

@@ -10,6 +10,9 @@ namespace concord::app::detail {
 namespace {
 
 constexpr std::int64_t kMaxThreshold = 1000;
+// The last instant of year 9999: a period's ends as RFC 3339 writes them, and far enough from
+// INT64_MAX that day arithmetic on them cannot overflow.
+constexpr std::int64_t kLastInstant = 253'402'300'799'999;
 
 }  // namespace
 
@@ -34,8 +37,11 @@ RequestRow RowFrom(const store::Row& r) {
 }
 
 Result<void> CheckStatisticsQuery(const StatisticsQuery& q) {
-    if (q.from_ms < 0 || q.to_ms < 0 || q.from_ms >= q.to_ms) {
-        return MakeError(ErrorCode::kInvalidArgument, "a statistics period needs 0 <= from < to");
+    if (q.from_ms < 0 || q.to_ms < 0 || q.from_ms >= q.to_ms || q.to_ms > kLastInstant) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "a statistics period needs 0 <= from < to <= 9999-12-31T23:59:59.999Z"
+        );
     }
     if (q.threshold < 1 || q.threshold > kMaxThreshold) {
         return MakeError(

@@ -49,7 +49,7 @@ struct RequestRow {
 /// A row read with kStatsRowColumns.
 RequestRow RowFrom(const store::Row& r);
 
-/// kInvalidArgument unless 0 <= from < to and the threshold is 1-1000.
+/// kInvalidArgument unless 0 <= from < to <= the last instant of 9999 and the threshold is 1-1000.
 Result<void> CheckStatisticsQuery(const StatisticsQuery& q);
 
 /// The members every report begins with: `format`, `from`, `to`, `threshold`, `generated`,

@@ -1,6 +1,7 @@
 #include "concord/app/statistics.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -18,6 +19,7 @@
 
 #include "app_test_support.hpp"
 #include "case_test_support.hpp"
+#include "statistics_rollup.hpp"
 
 namespace concord::app {
 namespace {
@@ -26,7 +28,8 @@ using testing::BackendTest;
 using testing::FakeClock;
 using testing::Person;
 
-constexpr std::int64_t kT0 = 1'800'000'000'000;  // 2027-01-15
+// 2027-01-15T00:00:00Z: a report of [kT0, kT0 + kDay) is one whole day, read from the rollup.
+constexpr std::int64_t kT0 = 1'799'971'200'000;
 constexpr std::int64_t kMinute = 60'000;
 constexpr std::int64_t kHour = 60 * kMinute;
 constexpr std::int64_t kDay = 24 * kHour;
@@ -242,6 +245,38 @@ TEST_P(StatisticsTest, EachReportFoldsOnlyWhatWasWrittenSince) {
     EXPECT_EQ(Row(*third, "in")->requests, 7);
 }
 
+TEST(StatisticsTimesTest, ListsOfTimesComeBackSortedAndBadOnesAreRefused) {
+    std::mt19937_64 random(7);
+    for (int round = 0; round < 200; ++round) {
+        std::vector<std::int64_t> times;
+        const int n = round % 17;
+        for (int i = 0; i < n; ++i) {
+            const auto r = static_cast<std::int64_t>(random());
+            times.push_back(round % 3 == 0 ? r : r % 100'000'000);
+        }
+        if (round == 1) {
+            times = {
+                std::numeric_limits<std::int64_t>::min(),
+                -1,
+                0,
+                0,
+                1,
+                std::numeric_limits<std::int64_t>::max()};
+        }
+        std::vector<std::int64_t> back{42};  // decoding appends
+        ASSERT_TRUE(detail::DecodeTimes(detail::EncodeTimes(times), back));
+        std::sort(times.begin(), times.end());
+        times.insert(times.begin(), 42);
+        EXPECT_EQ(back, times) << round;
+    }
+    std::vector<std::int64_t> out;
+    const Bytes cut = {0x80};
+    EXPECT_EQ(detail::DecodeTimes(cut, out).error().code, ErrorCode::kCorruption);
+    const Bytes overlong(11, 0xFF);
+    EXPECT_EQ(detail::DecodeTimes(overlong, out).error().code, ErrorCode::kCorruption);
+    EXPECT_TRUE(detail::EncodeTimes({}).empty());
+}
+
 // Random requests over a week, folded in three stages (started; acknowledged; answered or
 // withdrawn), each stage moving what earlier ones put in the rollup.
 struct Generated {
@@ -251,6 +286,7 @@ struct Generated {
     std::int64_t acknowledged{0};  // 0: never
     std::int64_t answered{0};      // 0: never
     bool refused{false};
+    bool withdrawn{false};  // never answered
 };
 
 TEST_P(StatisticsTest, ReportsOfWholeDaysFromTheRollupAgreeWithTheRequests) {
@@ -271,6 +307,8 @@ TEST_P(StatisticsTest, ReportsOfWholeDaysFromTheRollupAgreeWithTheRequests) {
         if (below(10) < 6) {
             g.answered = g.started + kHour + below(3 * kDay);
             g.refused = below(4) == 0;
+        } else {
+            g.withdrawn = below(3) == 0;
         }
         requests.push_back(g);
     }
@@ -299,6 +337,8 @@ TEST_P(StatisticsTest, ReportsOfWholeDaysFromTheRollupAgreeWithTheRequests) {
                 g.direction,
                 g.refused ? std::vector<std::string>{"nationality"} : std::vector<std::string>{}
             );
+        } else if (g.withdrawn) {
+            Event(g.id, g.started + 2 * kHour, "withdraw", "withdrawn", g.direction);
         }
     }
     refresh();
@@ -307,6 +347,7 @@ TEST_P(StatisticsTest, ReportsOfWholeDaysFromTheRollupAgreeWithTheRequests) {
     const auto expected = [&](const std::string& direction, std::int64_t from, std::int64_t to) {
         std::int64_t n = 0;
         std::int64_t refused = 0;
+        std::int64_t withdrawn = 0;
         std::vector<std::int64_t> ack;
         std::vector<std::int64_t> answer;
         for (const Generated& g : requests) {
@@ -315,6 +356,7 @@ TEST_P(StatisticsTest, ReportsOfWholeDaysFromTheRollupAgreeWithTheRequests) {
             }
             ++n;
             refused += g.refused ? 1 : 0;
+            withdrawn += g.withdrawn ? 1 : 0;
             if (g.acknowledged != 0) {
                 ack.push_back(g.acknowledged - g.started);
             }
@@ -333,6 +375,7 @@ TEST_P(StatisticsTest, ReportsOfWholeDaysFromTheRollupAgreeWithTheRequests) {
             Figure{n},
             Figure{static_cast<std::int64_t>(ack.size())},
             Figure{refused},
+            Figure{withdrawn},
             rank(ack, 50),
             rank(ack, 90),
             rank(answer, 50),
@@ -360,6 +403,7 @@ TEST_P(StatisticsTest, ReportsOfWholeDaysFromTheRollupAgreeWithTheRequests) {
                     f->requests,
                     f->acknowledged,
                     f->refused,
+                    f->withdrawn,
                     f->acknowledge_median_ms,
                     f->acknowledge_p90_ms,
                     f->answer_median_ms,
@@ -455,7 +499,8 @@ TEST_P(StatisticsTest, DeadlinesThatStartedInThePeriodByHowTheyEnded) {
     auto tx = store_->Begin();
     ASSERT_TRUE(tx);
     auto kept = (*tx)->Query(
-        "SELECT day, kind, state, n FROM app_deadline_days WHERE n <> 0 ORDER BY day, kind, state"
+        "SELECT day, kind, state, n FROM app_stats_deadline_days WHERE n <> 0 ORDER BY day, kind, "
+        "state"
     );
     auto counted = (*tx)->Query(
         "SELECT starts_ms / 86400000, kind, state, COUNT(*) FROM app_deadlines GROUP BY starts_ms "

@@ -119,8 +119,8 @@ public:
     /// Folds every domain event not yet folded; returns the highest seq folded (0: none).
     Result<std::int64_t> Refresh();
 
-    /// The report of `query` (kInvalidArgument: from ≥ to, a negative instant, or a threshold
-    /// outside 1–1000); needs `statistics.read`. Folds first.
+    /// The report of `query` (kInvalidArgument: from ≥ to, a negative instant or one after the
+    /// year 9999, or a threshold outside 1–1000); needs `statistics.read`. Folds first.
     Result<StatisticsReport> Report(const Actor& actor, const StatisticsQuery& query);
 
 private:
