@@ -18,10 +18,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <benchmark/benchmark.h>
 
 #include "concord/app/case_service.hpp"
+#include "concord/app/domain_events.hpp"
 #include "concord/app/statistics.hpp"
 #include "concord/core/time.hpp"
 #include "concord/store/store.hpp"
@@ -105,10 +107,11 @@ Result<void> Fill(store::Store& db) {
         CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_stats_days"));
         CONCORD_RETURN_IF_ERROR(tx->Execute("UPDATE app_stats_rollup SET ready = 0"));
         CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_deadlines"));
-        CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_deadline_days"));
+        CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_stats_deadlines"));
+        CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_stats_deadline_days"));
         CONCORD_RETURN_IF_ERROR(tx->Execute(FillSql(db.Backend()), {Requests(), kStart, kYear}));
         // One deadline per request (to answer in 25 days), and its counts by day as the
-        // deadline engine keeps them.
+        // statistics fold keeps them.
         CONCORD_RETURN_IF_ERROR(tx->Execute(
             "INSERT INTO app_deadlines (id, case_id, kind, starts_ms, due_ms, warn_ms, state, "
             "suspended_at_ms, warned_ms, closed_ms, backup, extensions) SELECT 'd-' || case_id, "
@@ -118,8 +121,12 @@ Result<void> Fill(store::Store& db) {
             "END, 0, 0, answered_ms, '', '[]' FROM app_stats_requests"
         ));
         CONCORD_RETURN_IF_ERROR(tx->Execute(
-            "INSERT INTO app_deadline_days (day, kind, state, n) SELECT starts_ms / 86400000, "
-            "kind, state, COUNT(*) FROM app_deadlines GROUP BY starts_ms / 86400000, kind, state"
+            "INSERT INTO app_stats_deadlines (deadline_id, day, kind, state) SELECT id, "
+            "starts_ms / 86400000, kind, state FROM app_deadlines"
+        ));
+        CONCORD_RETURN_IF_ERROR(tx->Execute(
+            "INSERT INTO app_stats_deadline_days (day, kind, state, n) SELECT day, kind, state, "
+            "COUNT(*) FROM app_stats_deadlines GROUP BY day, kind, state"
         ));
         CONCORD_RETURN_IF_ERROR(tx->Commit());
     }
@@ -262,6 +269,86 @@ BENCHMARK(BM_StatisticsReport)
     ->Args({30, 0, 1})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
+
+constexpr int kFoldCases = 3000;  // three events each: one fold batch of 9000 events
+
+// Appends kFoldCases new requests, received, acknowledged and answered, as unfolded events.
+Result<void> AppendFoldEvents(store::Store& db, int round) {
+    CONCORD_ASSIGN_OR_RETURN(auto tx, db.Begin());
+    for (int i = 0; i < kFoldCases; ++i) {
+        DomainEvent e;
+        e.actor = "node";
+        e.case_id = "fold-" + std::to_string(round) + "-" + std::to_string(i);
+        e.direction = "in";
+        e.request_type = "mla_stored_data";
+        e.requesting_party = "FR";
+        e.requested_party = "HU";
+        e.priority = "normal";
+        e.offence = "budapest:2";
+        const std::int64_t start = kStart + (static_cast<std::int64_t>(i) * 7919 % 365) * kDay;
+        for (const auto& [kind, at] :
+             {std::pair{"received", start},
+              std::pair{"acknowledge", start + 3'600'000},
+              std::pair{"respond", start + 86'400'000 + i}}) {
+            e.kind = kind;
+            e.at_ms = at;
+            CONCORD_RETURN_IF_ERROR(AppendDomainEvent(*tx, e).transform([](std::int64_t) {}));
+        }
+    }
+    return tx->Commit();
+}
+
+// The limit: the same events read and marked folded, with nothing applied (rolled back).
+Result<double> MarkOnlyMs(store::Store& db) {
+    const auto start = std::chrono::steady_clock::now();
+    CONCORD_ASSIGN_OR_RETURN(auto tx, db.Begin());
+    CONCORD_ASSIGN_OR_RETURN(auto events, ReadUnfoldedDomainEvents(*tx, 10000));
+    for (const DomainEvent& e : events) {
+        CONCORD_RETURN_IF_ERROR(MarkDomainEventFolded(*tx, e.seq).transform([](bool) {}));
+    }
+    tx->Rollback();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+}
+
+// The fold of 9000 new events into the filled database (rows and rollup), beside the limit.
+void BM_StatisticsFold(benchmark::State& state) {
+    store::Store* store = FilledStore(
+        state, state.range(0) == 0 ? store::Backend::kSqlite : store::Backend::kPostgres
+    );
+    if (store == nullptr) {
+        return;
+    }
+    StatisticsService stats(*store);
+    static int round = 0;
+    double limit_ms = 0;
+    for ([[maybe_unused]] auto _ : state) {
+        state.PauseTiming();
+        auto appended = AppendFoldEvents(*store, ++round);
+        auto limit = appended ? MarkOnlyMs(*store) : Result<double>(appended.error());
+        if (!limit) {
+            state.SkipWithError(limit.error().ToString().c_str());
+            return;
+        }
+        limit_ms = *limit;
+        state.ResumeTiming();
+        auto folded = stats.Refresh();
+        if (!folded) {
+            state.SkipWithError(folded.error().ToString().c_str());
+            return;
+        }
+    }
+    state.counters["events"] = 3 * kFoldCases;
+    state.counters["limit_mark_ms"] = limit_ms;
+    std::printf(
+        "%s: fold of %d events: limit in this run, the same events read and marked folded with "
+        "nothing applied: %.0f ms\n",
+        state.range(0) == 0 ? "SQLite" : "PostgreSQL",
+        3 * kFoldCases,
+        limit_ms
+    );
+}
+BENCHMARK(BM_StatisticsFold)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace
 }  // namespace concord::app
