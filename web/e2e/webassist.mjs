@@ -394,8 +394,8 @@ async function onSecretariat(ctx, s) {
 
 // fr.state's officer offers help; the offer reaches the secretariat, whose officer engages it for
 // HU's need; the engagement reaches fr.state. With the secretariat's node stopped, fr.state's
-// officer records the delivery: the engagement awaits the secretariat, and a page opened afresh
-// learns it from the node's refusal of the next step. The secretariat back, its revision 2
+// officer records the delivery: the engagement awaits the secretariat, a page opened afresh
+// shows it from the node's word, and the node refuses a next step. The secretariat back, its revision 2
 // arrives and the wait ends; the evaluation waits for revision 3 the same way.
 async function onAttachedState(ctx, S, fed, secretariatProc, restart) {
   const { browser, call, enrol, newPage, screen, signIn, check } = ctx;
@@ -462,19 +462,17 @@ async function onAttachedState(ctx, S, fed, secretariatProc, restart) {
   check((await card.getByTestId('engagement-revision').textContent()) === '1', 'webassist: it keeps the revision it was sent (1)');
   await screen(F.page, 'webassist-21-awaiting');
 
-  // Opened afresh, the page does not know; the node refuses the next step and the screen says why.
+  // Opened afresh, the page has the node's word (`awaiting`): the wait is shown with no step,
+  // and a step forced through the API is refused by the node.
   await F.page.reload();
-  await card.and(F.page.locator('[data-state="delivered"]')).waitFor();
-  await card.getByLabel('Reason for cancelling').fill('webassist: should wait');
-  await card.getByRole('button', { name: 'Cancel the engagement' }).click();
-  const refusal = card.getByTestId('engagement-error');
-  await refusal.waitFor();
+  await card.and(F.page.locator('[data-state="delivered"][data-awaiting="true"]')).waitFor();
+  check((await card.getByTestId('engagement-awaiting').count()) === 1, 'webassist: a page opened afresh shows the wait, from the node’s word');
+  check((await card.getByRole('button').count()) === 0, 'webassist: and offers no step');
+  const forced = await apiF('POST', `/api/v1/assistance/engagements/${engagement.id}/steps`, { step: 'cancel', comment: 'webassist: should wait' });
   check(
-    (await refusal.getAttribute('data-reason')) === 'assistance_wrong_state' &&
-      (await card.getByTestId('engagement-error-message').textContent()).includes('waits for the secretariat'),
-    'webassist: the node refuses a step while the engagement waits (assistance_wrong_state)',
+    forced.status >= 400 && forced.text.includes('waits for the secretariat'),
+    `webassist: the node refuses a step while the engagement waits (${forced.status} ${forced.text})`,
   );
-  await card.and(F.page.locator('[data-awaiting="true"]')).waitFor();
   await screen(F.page, 'webassist-22-awaiting-refused');
 
   // The secretariat back: its revision 2 reaches fr.state and the wait is over.
