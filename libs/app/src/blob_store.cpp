@@ -375,6 +375,25 @@ Result<std::uint64_t> DirectoryBlobStore::PartialSize(std::string_view name) {
     return static_cast<std::uint64_t>(st.st_size);
 }
 
+Result<std::vector<std::string>> DirectoryBlobStore::PartialNames() {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(root_ / "partial", ec), end; !ec && it != end;
+         it.increment(ec)) {
+        std::string name = it->path().filename().string();
+        if (IsPartialName(name)) {
+            names.push_back(std::move(name));
+        }
+    }
+    if (ec) {
+        return MakeError(
+            ErrorCode::kUnavailable,
+            "cannot list " + (root_ / "partial").string() + ": " + ec.message()
+        );
+    }
+    return names;
+}
+
 Result<void> DirectoryBlobStore::RemovePartial(std::string_view name) {
     if (!IsPartialName(name)) {
         return MakeError(ErrorCode::kInvalidArgument, "bad partial blob name");

@@ -772,6 +772,42 @@ TEST_P(EvidenceServiceTest, AnUploadAbandonedPastItsExpiryIsDroppedAndOneContinu
     EXPECT_EQ(*service_->ExpireUploads(kNow + 10 * kExpiry, 100), 0U);
 }
 
+TEST_P(EvidenceServiceTest, APartialBlobThatNoUploadNamesIsRemovedByTheNextSweep) {
+    const std::string package = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
+    const std::string& text = large_;
+    const auto size = static_cast<std::uint64_t>(text.size());
+    for (const char* name : {"gone.txt", "going-on.txt"}) {
+        ASSERT_FALSE(service_->AddFilePart(
+            alice_, package, name, "text/plain", size, 0, Part(text, 0, 2 * kChunk + 7), kNow
+        ));
+    }
+    const auto partials = [this] {
+        std::vector<std::string> names;
+        for (const auto& e : std::filesystem::directory_iterator(dir_ / "fr-blobs" / "partial")) {
+            names.push_back(e.path().filename().string());
+        }
+        return names;
+    };
+    ASSERT_EQ(partials().size(), 2U);
+    // The node stopped after a commit that dropped "gone.txt" and before its blob went.
+    {
+        auto tx = a_.store->Begin();
+        ASSERT_TRUE(tx);
+        ASSERT_TRUE((*tx)->Execute(
+            "DELETE FROM app_evidence_uploads WHERE package = $1 AND name = 'gone.txt'", {package}
+        ));
+        ASSERT_TRUE((*tx)->Commit());
+    }
+    auto swept = service_->ExpireUploads(kNow, 100);
+    ASSERT_TRUE(swept) << swept.error().ToString();
+    EXPECT_EQ(*swept, 0U);  // no upload expired
+    ASSERT_EQ(partials().size(), 1U);
+    // What is left is the blob of the upload under way, which goes on where it stood.
+    auto status = service_->UploadStatusOf(alice_, package, "going-on.txt");
+    ASSERT_TRUE(status) << status.error().ToString();
+    EXPECT_EQ(status->received, 2 * kChunk);
+}
+
 TEST_P(EvidenceServiceTest, KeptBytesThatNoLongerAuthenticateAreSentAgain) {
     const std::string package = service_->CreatePackage(alice_, case_id_, b_.id, kNow).value();
     const std::string& text = large_;

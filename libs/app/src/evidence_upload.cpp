@@ -473,6 +473,34 @@ Result<std::size_t> EvidenceService::ExpireUploads(std::int64_t now_ms, std::siz
         RemovePartials({partial_name}, package);
         ++expired;
     }
+    // Partial blobs of uploads that no row names any more: left by a crash between the commit
+    // that dropped an upload (expired, or its package dropped) and the removal of its blob.
+    CONCORD_ASSIGN_OR_RETURN(const std::vector<std::string> partials, blobs_.PartialNames());
+    for (const std::string& partial : partials) {
+        constexpr std::string_view kPrefix = "up-";
+        constexpr std::size_t kHashPart = 41;  // "-" and 40 hex digits (UploadPartialName)
+        if (!partial.starts_with(kPrefix) || partial.size() <= kPrefix.size() + kHashPart) {
+            continue;  // a file being received from a peer, or not an upload's
+        }
+        const std::string package =
+            partial.substr(kPrefix.size(), partial.size() - kPrefix.size() - kHashPart);
+        const std::optional<Claim> claim = TryClaim(partial);
+        if (!claim) {
+            continue;  // a part is arriving now
+        }
+        CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+        CONCORD_ASSIGN_OR_RETURN(auto rows, tx->Query(kSelectPackageUploads, {package}));
+        tx->Rollback();
+        if (std::any_of(rows.begin(), rows.end(), [&](const store::Row& r) {
+                return UploadPartialName(package, r.Text("name")) == partial;
+            })) {
+            continue;
+        }
+        CONCORD_RETURN_IF_ERROR(blobs_.RemovePartial(partial));
+        log::Warning(
+            "an upload's partial blob that no upload names was removed", {{"partial", partial}}
+        );
+    }
     return expired;
 }
 

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "concord/core/bytes.hpp"
 #include "concord/core/result.hpp"
@@ -87,6 +88,8 @@ public:
     /// Bytes the partial blob `name` holds; 0 if there is none (and none is created).
     /// kInvalidArgument for a bad name.
     virtual Result<std::uint64_t> PartialSize(std::string_view name) = 0;
+    /// The names of the partial blobs there are, in no order.
+    virtual Result<std::vector<std::string>> PartialNames() = 0;
     /// Reads the whole blob in pieces and checks that its bytes still hash to its address.
     /// kCorruption if they do not, kNotFound if there is no such blob.
     Result<void> Verify(std::string_view address);
@@ -111,6 +114,7 @@ public:
     Result<std::unique_ptr<PartialBlob>> OpenPartial(std::string_view name) override;
     Result<void> RemovePartial(std::string_view name) override;
     Result<std::uint64_t> PartialSize(std::string_view name) override;
+    Result<std::vector<std::string>> PartialNames() override;
 
     /// Where the blob at `address` is (or would be) stored.
     [[nodiscard]] std::filesystem::path PathOf(std::string_view address) const;

@@ -326,7 +326,9 @@ public:
     /// `Options::upload_expiry_ms` or more before `now_ms` (an abandoned upload): in one
     /// transaction each its row goes and `evidence.upload_expired` is recorded (package, case,
     /// name, size, encrypted bytes kept, when it started and was last continued); then its partial
-    /// blob is removed. An upload whose part is arriving now is left alone. Returns how many went.
+    /// blob is removed. An upload whose part is arriving now is left alone. Then removes the
+    /// partial blobs of uploads that no row names (left by a crash between such a commit and the
+    /// removal). Returns how many uploads went.
     Result<std::size_t> ExpireUploads(std::int64_t now_ms, std::size_t limit);
 
     /// Seals the draft `package`: the actor (a person holding officer, duty_officer or
