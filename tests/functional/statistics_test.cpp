@@ -144,6 +144,11 @@ TEST(Statistics, PublishedReportsAreVerifiedFromTheDirectoryAloneAndSummedWithSm
     auto none_yet = hu.Api().Call("GET", "/api/v1/statistics/collected", "");
     ASSERT_TRUE(none_yet && none_yet->status == 200);
     EXPECT_TRUE(none_yet->json.at("reports").as_array().empty()) << none_yet->body;
+    EXPECT_EQ(none_yet->json.at("secretariat_node").as_string(), "");  // collects, submits nowhere
+    auto where = fr.Api().Call("GET", "/api/v1/statistics/collected", "");
+    ASSERT_TRUE(where && where->status == 200) << (where ? where->body : Why(where));
+    EXPECT_FALSE(where->json.at("secretariat").as_bool());
+    EXPECT_EQ(where->json.at("secretariat_node").as_string(), "hu.poc");
     auto submitted =
         fr.Api().Call("POST", "/api/v1/statistics/publications/" + fr_id + "/submit", "");
     ASSERT_TRUE(submitted && submitted->status == 202)

@@ -150,7 +150,8 @@ net::Response SubmitPublication(
     return net::Json(202, boost::json::serialize(o));
 }
 
-// GET /api/v1/statistics/collected?limit=: the reports a secretariat's node collected.
+// GET /api/v1/statistics/collected?limit=: the reports a secretariat's node collected, and
+// where this node submits its own.
 net::Response Collected(NodeService::Impl& s, net::Request& request, const app::Actor& actor) {
     auto limit = UnsignedParam(request, "limit", 1, 1000, 100);
     if (auto* refused = std::get_if<net::Response>(&limit)) {
@@ -175,6 +176,7 @@ net::Response Collected(NodeService::Impl& s, net::Request& request, const app::
     }
     boost::json::object body;
     body["secretariat"] = s.collector->Secretariat();
+    body["secretariat_node"] = s.collector->SecretariatNode();
     body["reports"] = std::move(items);
     return net::Json(200, boost::json::serialize(body));
 }

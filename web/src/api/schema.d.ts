@@ -6448,7 +6448,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description whether this node collects reports (statistics.secretariat) */
                             secretariat: boolean;
+                            /** @description the secretariat's node this node submits its published reports to (statistics.secretariat_node); empty when none is configured, and then a submission is refused */
+                            secretariat_node: string;
                             reports: {
                                 publication: string;
                                 node: string;

@@ -613,8 +613,18 @@ export function Statistics() {
           }}
         />
       )}
-      <Publications round={round} opened={opened} onOpen={setOpened} submit={mayPublish && secretariat === false} />
-      {secretariat && <Collection mayPublish={mayPublish} />}
+      <Publications
+        round={round}
+        opened={opened}
+        onOpen={setOpened}
+        submit={mayPublish && secretariat?.secretariat === false && secretariat.node !== ''}
+      />
+      {mayPublish && secretariat?.secretariat === false && secretariat.node === '' && (
+        <p className="note" data-testid="statsc-no-secretariat">
+          {t('statsc.noSecretariat')}
+        </p>
+      )}
+      {secretariat?.secretariat && <Collection mayPublish={mayPublish} />}
     </section>
   );
 }

@@ -23,10 +23,9 @@ import { BarChart, type Row } from './BarChart';
 import { useLoad } from './useLoad';
 
 // Statistics collected by a secretariat (docs/statistics.md "Collection by a secretariat"). On a
-// State's node: **Submit to the secretariat** on each publication. The API says whether this
-// node is a secretariat's (`secretariat` of GET /api/v1/statistics/collected) but not whether a
-// State's node names one (`statistics.secretariat_node`), so a node that is not a secretariat's
-// offers the action and shows the node's typed refusal when it has none. On a secretariat's
+// State's node that names a secretariat's node (`secretariat_node` of GET
+// /api/v1/statistics/collected): **Submit to the secretariat** on each publication, and the
+// node's typed refusal when it refuses; a node that names none says so instead. On a secretariat's
 // node: the reports collected (each verified by the node on arrival: it keeps nothing else),
 // publishing the total of a period, the totals published, and one opened: its inputs, each
 // with how to check it, the summed figures as charts and tables, and its check in the browser
@@ -60,10 +59,11 @@ function Refused({ failure, testid }: { failure: unknown; testid: string }) {
   );
 }
 
-/** Whether this node is a secretariat's, as GET /api/v1/statistics/collected says. */
-export function useSecretariat(): boolean | undefined {
+/** Whether this node is a secretariat's, and the secretariat's node it submits its reports to ("" when none), as GET /api/v1/statistics/collected says. */
+export function useSecretariat(): { secretariat: boolean; node: string } | undefined {
   const load = useCallback(() => api.collected(), []);
-  return useLoad(load).data?.secretariat;
+  const data = useLoad(load).data;
+  return data ? { secretariat: data.secretariat, node: data.secretariat_node } : undefined;
 }
 
 // **Submit to the secretariat** for one publication, and what the node answered.

@@ -105,6 +105,8 @@ public:
     Result<std::string> Document(const AggregatePublication& a);
 
     [[nodiscard]] bool Secretariat() const { return options_.secretariat; }
+    /// The secretariat's node this node submits its reports to; "" when none is configured.
+    [[nodiscard]] const std::string& SecretariatNode() const { return options_.secretariat_node; }
 
 private:
     Result<void> Refuse(
