@@ -9,37 +9,12 @@
 // copy of the minutes does not match the record, the original does.
 import { createHash } from 'node:crypto';
 
+import { apiSession, pageSession } from './federation.mjs';
+
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 
-// A session of `person` through the API: a function that calls the node with its cookie and
-// CSRF token.
-async function apiSession(call, node, person) {
-  const r = await call(node, 'POST', '/api/v1/session', {
-    body: { login: person.login, password: person.password, code: person.totp.generate() },
-  });
-  if (r.status !== 200 && r.status !== 201) throw new Error(`sign-in ${person.login}: ${r.status} ${r.text}`);
-  const cookie = String([].concat(r.headers['set-cookie'] ?? [])[0] ?? '').split(';')[0];
-  const csrf = JSON.parse(r.text).csrf_token;
-  return (method, path, body) => call(node, method, path, { body, headers: { Cookie: cookie, 'X-CSRF-Token': csrf } });
-}
-
-// Calls through the session of a page signed in in the UI (a code of the authenticator is
-// taken once: the same person cannot sign in twice in one period).
-function pageSession(page) {
-  return (method, path, body) =>
-    page.evaluate(
-      async ([m, p, b]) => {
-        const me = await (await fetch('/api/v1/session')).json();
-        const r = await fetch(p, {
-          method: m,
-          headers: { 'X-CSRF-Token': me.csrf_token, ...(b === undefined ? {} : { 'Content-Type': 'application/json' }) },
-          body: b === undefined ? undefined : JSON.stringify(b),
-        });
-        return { status: r.status, text: await r.text() };
-      },
-      [method, path, body],
-    );
-}
+// Calls go through the session of a page signed in in the UI (pageSession, federation.mjs): a
+// code of the authenticator is taken once, and the same person cannot sign in twice in one period.
 
 async function until(what, probe, timeoutMs = 60_000) {
   const end = Date.now() + timeoutMs;

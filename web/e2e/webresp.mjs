@@ -15,22 +15,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { apiSession } from './federation.mjs';
+
 const here = dirname(fileURLToPath(import.meta.url));
 const examples = resolve(here, '..', '..', 'instruments', 'examples');
-
-// Signs in through the API: the session cookie and its CSRF token.
-async function apiSession(call, node, person) {
-  const r = await call(node, 'POST', '/api/v1/session', {
-    body: { login: person.login, password: person.password, code: person.totp.generate() },
-  });
-  if (r.status !== 200 && r.status !== 201) {
-    throw new Error(`sign-in ${person.login}: ${r.status} ${r.text}`);
-  }
-  const cookie = String([].concat(r.headers['set-cookie'] ?? [])[0] ?? '').split(';')[0];
-  const csrf = JSON.parse(r.text).csrf_token;
-  return (method, path, body) =>
-    call(node, method, path, { body, headers: { Cookie: cookie, 'X-CSRF-Token': csrf } });
-}
 
 // A duration as the statistics screen writes it in English: the largest unit that keeps it
 // readable (docs/web.md), through Intl.

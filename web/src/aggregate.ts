@@ -8,12 +8,12 @@
 // leaf to a checkpoint signed with its directory key. Keys come from the directory the caller
 // passes (GET /api/v1/node), never from the document.
 import { ApiError } from './api/client';
-import { canonicalJson, toHex } from './evidence';
-import { fromBase64, sha256, verifyTlogProof } from './proof';
+import { canonicalJson } from './evidence';
 import {
   type DirectoryNode,
   type PublicationDocument,
   PublicationError,
+  checkAnchor,
   type PublicationFailure,
   type VerifiedPublication,
   isTimestamp,
@@ -254,45 +254,16 @@ export async function verifyAggregatePublication(
   if (canonicalJson(recomputed) !== canonicalJson(document.aggregate.totals)) {
     throw new AggregateError('totals_differ', 'the totals are not the sum of the inputs it carries');
   }
-  let leaf: unknown;
-  try {
-    leaf = JSON.parse(document.leaf);
-  } catch {
-    throw malformed('the leaf is not JSON');
-  }
-  if (
-    !isObject(leaf) ||
-    leaf.event !== kLeafEvent ||
-    leaf.aggregate !== document.id ||
-    leaf.published !== document.published
-  ) {
-    throw new AggregateError(
-      'wrong_leaf',
-      `its leaf is not the aggregate ${document.id} of ${document.published}`,
-    );
-  }
-  const encoder = new TextEncoder();
-  const aggregateSha256 = toHex(await sha256(encoder.encode(canonicalJson(document.aggregate))));
-  if (leaf.aggregate_sha256 !== aggregateSha256) {
-    throw new AggregateError(
-      'aggregate_altered',
-      "the aggregate is not the one published: its SHA-256 differs from the leaf's",
-    );
-  }
-  const node = directory.find((n) => n.id === document.node);
-  if (!node || node.revoked === true) {
-    throw new AggregateError('unknown_node', `${document.node} is not in the directory, or revoked`);
-  }
-  if (node.party !== document.party) {
-    throw new AggregateError('unknown_node', `${document.node} is a node of ${node.party}, not of ${document.party}`);
-  }
-  let proven;
-  try {
-    proven = await verifyTlogProof(document.proof, encoder.encode(document.leaf), document.node, fromBase64(node.signing_key));
-  } catch (err) {
-    throw new AggregateError('unproven', err instanceof Error ? err.message : String(err));
-  }
-  return { document, inputs, aggregateSha256, index: proven.index, size: proven.checkpoint.size };
+  const anchored = await checkAnchor(
+    document,
+    { event: kLeafEvent, idMember: 'aggregate', what: 'aggregate', body: 'aggregate', bodyValue: document.aggregate },
+    directory,
+    (failure, message) =>
+      failure === 'malformed'
+        ? malformed(message)
+        : new AggregateError(failure === 'altered' ? 'aggregate_altered' : failure, message),
+  );
+  return { document, inputs, aggregateSha256: anchored.sha256, index: anchored.index, size: anchored.size };
 }
 
 /** The figure names of a table's rows that are counts (every member but the key and hidden_in). */

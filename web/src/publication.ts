@@ -128,51 +128,77 @@ export async function verifyPublication(
   directory: readonly DirectoryNode[],
 ): Promise<VerifiedPublication> {
   const document = parsePublication(value);
+  const anchored = await checkAnchor(
+    document,
+    { event: kLeafEvent, idMember: 'publication', what: 'publication', body: 'report', bodyValue: document.report },
+    directory,
+    (failure, message) =>
+      failure === 'malformed'
+        ? malformed(message)
+        : new PublicationError(failure === 'altered' ? 'report_altered' : failure, message),
+  );
+  return { document, reportSha256: anchored.sha256, index: anchored.index, size: anchored.size };
+}
+
+/** How a statistics document anchored in its node's log can fail to verify. */
+export type AnchorFailure = 'malformed' | 'wrong_leaf' | 'altered' | 'unknown_node' | 'unproven';
+
+/** What the anchor of a statistics document (a publication or an aggregate) must show. */
+export interface AnchorExpectation {
+  /** The leaf's `event`. */
+  event: string;
+  /** The leaf member that names the document's id (`publication`, `aggregate`). */
+  idMember: string;
+  /** What the document is, in messages. */
+  what: string;
+  /** The member the leaf's SHA-256 covers (`report`, `aggregate`): the leaf names it `<body>_sha256`. */
+  body: string;
+  bodyValue: unknown;
+}
+
+/**
+ * Checks the anchor of a statistics document as the node does: its leaf is the `event` leaf of
+ * this id and time and names the SHA-256 of the body's canonical JSON, its node is in the
+ * directory, not revoked and of the party named, and the tlog-proof of the leaf verifies against
+ * that node's key. Each failure is made by `fail`; returns the body's SHA-256 and where the leaf is.
+ */
+export async function checkAnchor(
+  document: { id: string; node: string; party: string; published: string; leaf: string; proof: string },
+  expect: AnchorExpectation,
+  directory: readonly DirectoryNode[],
+  fail: (failure: AnchorFailure, message: string) => Error,
+): Promise<{ sha256: string; index: bigint; size: bigint }> {
   let leaf: unknown;
   try {
     leaf = JSON.parse(document.leaf);
   } catch {
-    throw malformed('the leaf is not JSON');
+    throw fail('malformed', 'the leaf is not JSON');
   }
   if (
     !isObject(leaf) ||
-    leaf.event !== kLeafEvent ||
-    leaf.publication !== document.id ||
+    leaf.event !== expect.event ||
+    leaf[expect.idMember] !== document.id ||
     leaf.published !== document.published
   ) {
-    throw new PublicationError(
-      'wrong_leaf',
-      `its leaf is not the publication ${document.id} of ${document.published}`,
-    );
+    throw fail('wrong_leaf', `its leaf is not the ${expect.what} ${document.id} of ${document.published}`);
   }
   const encoder = new TextEncoder();
-  const reportSha256 = toHex(await sha256(encoder.encode(canonicalJson(document.report))));
-  if (leaf.report_sha256 !== reportSha256) {
-    throw new PublicationError(
-      'report_altered',
-      "the report is not the one published: its SHA-256 differs from the leaf's",
-    );
+  const sha = toHex(await sha256(encoder.encode(canonicalJson(expect.bodyValue))));
+  if (leaf[`${expect.body}_sha256`] !== sha) {
+    throw fail('altered', `the ${expect.body} is not the one published: its SHA-256 differs from the leaf's`);
   }
   const node = directory.find((n) => n.id === document.node);
   if (!node || node.revoked === true) {
-    throw new PublicationError('unknown_node', `${document.node} is not in the directory, or revoked`);
+    throw fail('unknown_node', `${document.node} is not in the directory, or revoked`);
   }
   if (node.party !== document.party) {
-    throw new PublicationError(
-      'unknown_node',
-      `${document.node} is a node of ${node.party}, not of ${document.party}`,
-    );
+    throw fail('unknown_node', `${document.node} is a node of ${node.party}, not of ${document.party}`);
   }
   let proven;
   try {
-    proven = await verifyTlogProof(
-      document.proof,
-      encoder.encode(document.leaf),
-      document.node,
-      fromBase64(node.signing_key),
-    );
+    proven = await verifyTlogProof(document.proof, encoder.encode(document.leaf), document.node, fromBase64(node.signing_key));
   } catch (err) {
-    throw new PublicationError('unproven', err instanceof Error ? err.message : String(err));
+    throw fail('unproven', err instanceof Error ? err.message : String(err));
   }
-  return { document, reportSha256, index: proven.index, size: proven.checkpoint.size };
+  return { sha256: sha, index: proven.index, size: proven.checkpoint.size };
 }

@@ -27,6 +27,7 @@ import {
 } from '../assistance';
 import { useUi } from '../context';
 import { type Language, formatDateTime, formatNumber } from '../i18n';
+import { RefusalNotice } from './Refusal';
 import { useLoad } from './useLoad';
 
 // Technical assistance between States (docs/assistance.md): the needs and offers this node
@@ -71,31 +72,10 @@ function Period({ from, to }: { from: string; to: string }) {
   );
 }
 
-// A failed call: the node's typed error (status, code, the reason its message begins with, and
-// its own text, which is English), or the failure of the call itself.
+// A failed call: the node's typed error, or the failure of the call itself.
 function Refused({ failure, testid }: { failure: unknown; testid: string }) {
-  const { t } = useUi();
-  const r = refusalOf(failure);
-  if (!r) {
-    return (
-      <p role="alert" className="error" data-testid={testid}>
-        {t('assistance.failed', { message: failure instanceof Error ? failure.message : String(failure) })}
-      </p>
-    );
-  }
   return (
-    <div role="alert" className="refusal" data-testid={testid} data-code={r.code} data-reason={r.reason}>
-      <p className="error">
-        {t('assistance.refused', { status: String(r.status), code: r.code })}
-        {r.reason && ' ' + t('assistance.refused.' + r.reason)}
-      </p>
-      <p>
-        {t('alert.reason')}{' '}
-        <span lang="en" dir="ltr" data-testid={testid + '-message'}>
-          {r.message}
-        </span>
-      </p>
-    </div>
+    <RefusalNotice failure={failure} refusal={refusalOf(failure)} texts="assistance" failedKey="assistance.failed" testid={testid} />
   );
 }
 

@@ -20,6 +20,7 @@ import { formatDateTime, formatNumber } from '../i18n';
 import { nameOf } from '../names';
 import { type DirectoryNode, PublicationError, verifyPublication } from '../publication';
 import { BarChart, type Row } from './BarChart';
+import { RefusalNotice } from './Refusal';
 import { useLoad } from './useLoad';
 
 // Statistics collected by a secretariat (docs/statistics.md "Collection by a secretariat"). On a
@@ -34,28 +35,8 @@ import { useLoad } from './useLoad';
 type Period = { from: string; to: string };
 
 function Refused({ failure, testid }: { failure: unknown; testid: string }) {
-  const { t } = useUi();
-  const r = statsRefusalOf(failure);
-  if (!r) {
-    return (
-      <p role="alert" className="error" data-testid={testid}>
-        {t('error.load', { message: failure instanceof Error ? failure.message : String(failure) })}
-      </p>
-    );
-  }
   return (
-    <div role="alert" className="refusal" data-testid={testid} data-code={r.code} data-reason={r.reason}>
-      <p className="error">
-        {t('statsc.refused', { status: String(r.status), code: r.code })}
-        {r.reason && ' ' + t('statsc.refused.' + r.reason)}
-      </p>
-      <p>
-        {t('alert.reason')}{' '}
-        <span lang="en" dir="ltr" data-testid={testid + '-message'}>
-          {r.message}
-        </span>
-      </p>
-    </div>
+    <RefusalNotice failure={failure} refusal={statsRefusalOf(failure)} texts="statsc" failedKey="error.load" testid={testid} />
   );
 }
 
