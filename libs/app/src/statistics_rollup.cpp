@@ -190,9 +190,29 @@ Result<void> DecodeTimes(const Bytes& in, std::vector<std::int64_t>& out) {
     return {};
 }
 
-void AddRequest(const RequestRow& row, StatsCells& cells) {
-    if (row.started_ms <= 0) {
+void AddRequest(const RequestRow& folded, StatsCells& cells) {
+    if (folded.started_ms <= 0) {
         return;
+    }
+    // Rows folded before values were reduced to labels may hold the key separator: such a value
+    // counts as "other", whether read from the rollup or from the row.
+    RequestRow row = folded;
+    for (std::string* value :
+         {&row.direction,
+          &row.requesting_party,
+          &row.requested_party,
+          &row.request_type,
+          &row.offence}) {
+        if (value->find(kKeySeparator) != std::string::npos) {
+            *value = "other";
+        }
+    }
+    for (std::vector<std::string>* list : {&row.grounds, &row.data_categories}) {
+        for (std::string& value : *list) {
+            if (value.find(kKeySeparator) != std::string::npos) {
+                value = "other";
+            }
+        }
     }
     StatsCell& c = cells[{
         StatsTable::kRequests,

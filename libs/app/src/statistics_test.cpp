@@ -245,6 +245,33 @@ TEST_P(StatisticsTest, EachReportFoldsOnlyWhatWasWrittenSince) {
     EXPECT_EQ(Row(*third, "in")->requests, 7);
 }
 
+TEST_P(StatisticsTest, AnOldRowWithTheKeySeparatorCountsAsOtherOnEveryPath) {
+    // A row folded before values were reduced to labels, found by the rollup's first build.
+    {
+        auto tx = store_->Begin();
+        ASSERT_TRUE(tx);
+        ASSERT_TRUE((*tx)->Execute(
+            "INSERT INTO app_stats_requests (case_id, direction, requesting_party, "
+            "requested_party, request_type, priority, offence, data_categories, started_ms, "
+            "acknowledged_ms, answered_ms, outcome, grounds) VALUES ('old', 'in', 'FR|DE', 'JP', "
+            "'mla', 'normal', '', '[\"a|b\"]', $1, 0, 0, 'open', '[]')",
+            {kT0 + kHour}
+        ));
+        ASSERT_TRUE((*tx)->Execute("UPDATE app_stats_rollup SET ready = 0"));
+        ASSERT_TRUE((*tx)->Commit());
+    }
+    StatisticsService stats(*store_);
+    for (const auto& [from, to] :
+         {std::pair{kT0, kT0 + kDay}, std::pair{kT0 + kMinute, kT0 + kDay - kMinute}}) {
+        auto report = stats.Report(statistician_, StatisticsQuery{from, to, 1});
+        ASSERT_TRUE(report) << report.error().ToString();
+        ASSERT_EQ(report->requests.size(), 1U);
+        EXPECT_EQ(report->requests[0].requesting_party, "other") << from - kT0;
+        ASSERT_EQ(report->dimensions.size(), 1U);
+        EXPECT_EQ(report->dimensions[0].value, "other") << from - kT0;
+    }
+}
+
 TEST(StatisticsTimesTest, ListsOfTimesComeBackSortedAndBadOnesAreRefused) {
     std::mt19937_64 random(7);
     for (int round = 0; round < 200; ++round) {
