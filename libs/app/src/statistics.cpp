@@ -297,6 +297,8 @@ std::string CsvField(std::string_view text) {
 }  // namespace
 
 std::vector<store::Migration> StatisticsService::Migrations() {
+    constexpr std::string_view kTypeIndex =
+        "CREATE INDEX app_stats_requests_type ON app_stats_requests (request_type, started_ms)";
     auto schema = [](std::string_view integer) {
         const std::string i(integer);
         return "CREATE TABLE app_stats_requests (case_id TEXT PRIMARY KEY, direction TEXT NOT "
@@ -322,7 +324,9 @@ std::vector<store::Migration> StatisticsService::Migrations() {
         // Version 4: the rollup by day (built from the rows by the first Refresh).
         detail::RollupMigration(),
         // Version 5: the legal deadlines by day of their start, kind and state.
-        detail::DeadlineCountsMigration()};
+        detail::DeadlineCountsMigration(),
+        // Version 6: the requests of one type by start (the hearings' statistics).
+        store::Migration{"app_statistics", 6, std::string(kTypeIndex), std::string(kTypeIndex)}};
 }
 
 Result<std::int64_t> StatisticsService::Refresh() {

@@ -15,6 +15,7 @@
 #include "concord/app/case_service.hpp"
 #include "concord/app/deadlines.hpp"
 #include "concord/app/domain_events.hpp"
+#include "concord/app/statistics_hearings.hpp"
 #include "concord/core/bytes.hpp"
 
 #include "app_test_support.hpp"
@@ -270,6 +271,97 @@ TEST_P(StatisticsTest, AnOldRowWithTheKeySeparatorCountsAsOtherOnEveryPath) {
         ASSERT_EQ(report->dimensions.size(), 1U);
         EXPECT_EQ(report->dimensions[0].value, "other") << from - kT0;
     }
+}
+
+TEST_P(StatisticsTest, HearingsByWhereTheyStandAndTheTimeToThem) {
+    // Seven hearing requests from FR: one with no time proposed, one proposed, one scheduled,
+    // four held after 3 to 6 days (three with a recording); an MLA request and a hearing
+    // request of the day before, which do not count.
+    const auto request = [&](const std::string& id, const std::string& type, std::int64_t start) {
+        auto tx = store_->Begin();
+        ASSERT_TRUE(tx);
+        ASSERT_TRUE((*tx)->Execute(
+            "INSERT INTO app_stats_requests (case_id, direction, requesting_party, "
+            "requested_party, request_type, priority, offence, data_categories, started_ms, "
+            "acknowledged_ms, answered_ms, outcome, grounds) VALUES ($1, 'in', 'FR', 'JP', $2, "
+            "'normal', '', '[]', $3, 0, 0, 'open', '[]')",
+            {id, type, start}
+        ));
+        ASSERT_TRUE((*tx)->Commit());
+    };
+    const auto hearing = [&](const std::string& id,
+                             const std::string& state,
+                             std::int64_t proposal,
+                             std::int64_t held_ms,
+                             const std::string& recording) {
+        auto tx = store_->Begin();
+        ASSERT_TRUE(tx);
+        ASSERT_TRUE((*tx)->Execute(
+            "INSERT INTO app_hearings (case_id, state, proposal, proposed_by, slots, agreed, "
+            "meeting_address, participants, held_ms, recording_sha256, minutes_sha256, "
+            "recorded_by, record_leaf, updated_ms) VALUES ($1, $2, $3, 'requesting', '[]', '', "
+            "'', '[]', $4, $5, '', '', -1, 1)",
+            {id, state, proposal, held_ms, recording}
+        ));
+        ASSERT_TRUE((*tx)->Commit());
+    };
+    for (int i = 0; i < 7; ++i) {
+        request("h" + std::to_string(i), "video_hearing", kT0 + i * kMinute);
+    }
+    request("mla", "mla", kT0);
+    request("old", "video_hearing", kT0 - kDay);
+    hearing("old", "held", 1, kT0, "ab");
+    hearing("h1", "proposed", 1, 0, "");
+    hearing("h2", "scheduled", 2, 0, "");
+    const std::int64_t proposals[] = {1, 1, 3, 1};
+    for (int i = 3; i < 7; ++i) {
+        hearing(
+            "h" + std::to_string(i),
+            "held",
+            proposals[i - 3],
+            kT0 + i * kMinute + i * kDay,
+            i < 6 ? std::string(64, 'a') : ""
+        );
+    }
+    StatisticsService stats(*store_);
+    HearingStatistics hearings(*store_, stats);
+    auto all = hearings.Report(statistician_, StatisticsQuery{kT0, kT0 + kDay, 1});
+    ASSERT_TRUE(all) << all.error().ToString();
+    ASSERT_EQ(all->hearings.size(), 1U);
+    const HearingFigures& f = all->hearings[0];
+    EXPECT_EQ(
+        std::tuple(f.direction, f.requesting_party, f.requested_party), std::tuple("in", "FR", "JP")
+    );
+    EXPECT_EQ(
+        std::tuple(f.requests, f.none, f.proposed, f.scheduled, f.held, f.recorded),
+        std::tuple(Figure{7}, Figure{1}, Figure{1}, Figure{1}, Figure{4}, Figure{3})
+    );
+    // Nearest rank over 3, 4, 5, 6 days: the 2nd is the median, the 4th the 90th percentile.
+    EXPECT_EQ(f.to_held_median_ms, 4 * kDay);
+    EXPECT_EQ(f.to_held_p90_ms, 6 * kDay);
+    EXPECT_EQ(f.proposals_median, 1);  // of 1, 1, 1, 2, 3
+    const auto json = boost::json::parse(HearingStatisticsJson(*all));
+    EXPECT_EQ(json.at("format").as_string(), "concord-statistics-hearings/1");
+    EXPECT_EQ(json.at("hearings").at(0).at("held").as_int64(), 4);
+
+    // At the default threshold every part below 5 is hidden, and so is what would give it away.
+    auto hidden = hearings.Report(statistician_, StatisticsQuery{kT0, kT0 + kDay, 5});
+    ASSERT_TRUE(hidden);
+    const HearingFigures& h = hidden->hearings.at(0);
+    EXPECT_EQ(h.requests, 7);
+    for (const Figure* part :
+         {&h.none, &h.proposed, &h.scheduled, &h.held, &h.recorded, &h.to_held_median_ms}) {
+        EXPECT_FALSE(part->has_value());
+    }
+    EXPECT_EQ(h.proposals_median, 1);  // five values: shown
+    // Nobody without the statistics right reads them.
+    EXPECT_EQ(
+        hearings
+            .Report(Person("o", "officer", {Role::kOfficer}), StatisticsQuery{kT0, kT0 + kDay, 5})
+            .error()
+            .code,
+        ErrorCode::kPermissionDenied
+    );
 }
 
 TEST(StatisticsTimesTest, ListsOfTimesComeBackSortedAndBadOnesAreRefused) {

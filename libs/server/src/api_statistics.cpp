@@ -81,6 +81,16 @@ net::Response EuArt28(NodeService::Impl& s, net::Request& request, const app::Ac
     return report ? net::Json(200, app::EuArt28Json(*report)) : FromError(report.error());
 }
 
+// GET /api/v1/statistics/hearings?from=&to=: the hearings by video conference.
+net::Response Hearings(NodeService::Impl& s, net::Request& request, const app::Actor& actor) {
+    auto query = QueryParams(s, request);
+    if (auto* refused = std::get_if<net::Response>(&query)) {
+        return std::move(*refused);
+    }
+    auto report = s.hearing_statistics->Report(actor, std::get<app::StatisticsQuery>(query));
+    return report ? net::Json(200, app::HearingStatisticsJson(*report)) : FromError(report.error());
+}
+
 // The publication document of `p`.
 net::Response DocumentOf(
     NodeService::Impl& s, const app::StatisticsPublication& p, unsigned status
@@ -257,6 +267,14 @@ void AddStatisticsRoutes(RouteTable& table, NodeService::Impl& service) {
         app::Action::kStatisticsRead,
         [&service](net::Request& request, const app::Actor& actor) {
             return EuArt28(service, request, actor);
+        }
+    );
+    table.Authed(
+        "GET",
+        "/api/v1/statistics/hearings",
+        app::Action::kStatisticsRead,
+        [&service](net::Request& request, const app::Actor& actor) {
+            return Hearings(service, request, actor);
         }
     );
     table.Authed(

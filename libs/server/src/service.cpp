@@ -612,6 +612,8 @@ Result<std::unique_ptr<NodeService>> NodeService::Start(const Config& config) {
     }
     impl->statistics = std::make_unique<app::StatisticsService>(*impl->store);
     impl->eu_statistics = std::make_unique<app::EuArt28Reporter>(*impl->store, *impl->statistics);
+    impl->hearing_statistics =
+        std::make_unique<app::HearingStatistics>(*impl->store, *impl->statistics);
     impl->transport = std::make_unique<HttpTransport>(config.allow_plain_http);
     impl->RegisterMetrics();
 

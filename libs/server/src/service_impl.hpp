@@ -21,6 +21,7 @@
 #include "concord/app/statistics.hpp"
 #include "concord/app/statistics_collection.hpp"
 #include "concord/app/statistics_eu.hpp"
+#include "concord/app/statistics_hearings.hpp"
 #include "concord/app/statistics_publication.hpp"
 #include "concord/app/technical_assistance.hpp"
 #include "concord/app/tokens.hpp"
@@ -72,9 +73,10 @@ struct NodeService::Impl {
     std::unique_ptr<app::CaseService> cases;    // attached to `node` once it is open
     /// Official statistics from the cases' domain events (docs/statistics.md).
     std::unique_ptr<app::StatisticsService> statistics;
-    std::unique_ptr<app::EuArt28Reporter> eu_statistics;  // after `statistics`
-    std::unique_ptr<app::StatisticsPublisher> publisher;  // after `statistics` and `node`
-    std::unique_ptr<app::StatisticsCollector> collector;  // after `publisher`
+    std::unique_ptr<app::EuArt28Reporter> eu_statistics;         // after `statistics`
+    std::unique_ptr<app::HearingStatistics> hearing_statistics;  // after `statistics`
+    std::unique_ptr<app::StatisticsPublisher> publisher;         // after `statistics` and `node`
+    std::unique_ptr<app::StatisticsCollector> collector;         // after `publisher`
     /// The asset record of cases (docs/assets.md); after `cases`, `node` and `deadlines`.
     std::unique_ptr<app::AssetRegister> assets;
     /// Technical assistance between States (docs/assistance.md); after `node`.

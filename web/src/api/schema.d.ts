@@ -6741,6 +6741,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/statistics/hearings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The hearings by video conference of a period: the video_hearing requests that started in it, per direction and party pair, by where their hearing stands, with the time from the request to the hearing (statistics.read; docs/statistics.md "Hearings by video conference") */
+        get: {
+            parameters: {
+                query: {
+                    /** @description start of the period (RFC 3339, included) */
+                    from: string;
+                    /** @description end of the period (RFC 3339, excluded); after from */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the report; counts from 1 to statistics.threshold − 1 and what would reveal them are null */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HearingStatisticsReport"];
+                    };
+                };
+                /** @description invalid_parameter: from or to missing or not RFC 3339; invalid_argument: from not before to */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description permission_denied: the caller may not read statistics */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7870,6 +7938,43 @@ export interface components {
             aggregate: Record<string, never>;
             leaf: string;
             proof: string;
+        };
+        /** @description concord-statistics-hearings/1 (docs/statistics.md "Hearings by video conference"); counts from 1 to statistics.threshold − 1 and what would reveal them are null */
+        HearingStatisticsReport: {
+            /** @enum {string} */
+            format: "concord-statistics-hearings/1";
+            from: string;
+            to: string;
+            threshold: number;
+            generated: string;
+            events_through: number;
+            hearings: {
+                /**
+                 * @description out: this node requested the hearing; in: it was requested
+                 * @enum {string}
+                 */
+                direction: "in" | "out";
+                requesting_party: string;
+                requested_party: string;
+                /** @description video_hearing requests that started in the period */
+                requests: number | null;
+                /** @description of them, no time proposed yet */
+                none: number | null;
+                /** @description times proposed, none agreed */
+                proposed: number | null;
+                /** @description a time agreed, the hearing not held yet */
+                scheduled: number | null;
+                /** @description held, the record kept */
+                held: number | null;
+                /** @description of the held ones, those whose record names a recording */
+                recorded: number | null;
+                /** @description median time from the request's start to the hearing (nearest rank) */
+                to_held_median_ms: number | null;
+                /** @description 90th percentile of the same */
+                to_held_p90_ms: number | null;
+                /** @description median number of proposals until one was agreed (scheduled or held hearings) */
+                proposals_median: number | null;
+            }[];
         };
     };
     responses: never;
