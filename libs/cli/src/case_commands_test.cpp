@@ -882,6 +882,35 @@ TEST_F(CaseCommandsTest, StatsEuArt28CountsOnlyEpocsAndNamesWhatItDoesNotRecord)
     EXPECT_NE(bad.err.find("invalid_argument"), std::string::npos) << bad.err;
 }
 
+TEST_F(CaseCommandsTest, StatsHearingsCountsOnlyHearingRequests) {
+    // A preservation request is no hearing: the hearings report has no row for it.
+    ASSERT_FALSE(SendRequestToHu().empty());
+    const std::int64_t day = std::int64_t{24} * 3600 * 1000;
+    const std::vector<std::string> period = {
+        "stats",
+        "hearings",
+        "--from",
+        FormatTimestamp(NowMillis() - day),
+        "--to",
+        FormatTimestamp(NowMillis() + day)};
+    std::vector<std::string> json_args = period;
+    json_args.emplace_back("--json");
+    Output json = On(0, json_args);
+    ASSERT_EQ(json.status, 0) << json.err;
+    const boost::json::value report = boost::json::parse(json.out);
+    EXPECT_EQ(report.at("format").as_string(), "concord-statistics-hearings/1");
+    EXPECT_TRUE(report.at("hearings").as_array().empty()) << json.out;
+    Output text = On(0, period);
+    ASSERT_EQ(text.status, 0) << text.err;
+    EXPECT_NE(text.out.find("Hearings by video conference"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("proposals (median)"), std::string::npos) << text.out;
+    Output bad =
+        On(0,
+           {"stats", "hearings", "--from", "2030-01-01T00:00:00Z", "--to", "2029-01-01T00:00:00Z"});
+    EXPECT_EQ(bad.status, 1);
+    EXPECT_NE(bad.err.find("invalid_argument"), std::string::npos) << bad.err;
+}
+
 TEST_F(CaseCommandsTest, StatsReportCountsTheRequestsAndHidesSmallCountsUntilTheThresholdAllows) {
     const std::string case_id = SendRequestToHu();
     ASSERT_FALSE(case_id.empty());

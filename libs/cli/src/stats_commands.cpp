@@ -653,18 +653,59 @@ void PrintEuArt28(std::ostream& out, const boost::json::value& report) {
     }
 }
 
-void AddEuArt28(CLI::App& stats, Context& ctx) {
+// concord stats hearings: the hearings by video conference (docs/statistics.md).
+void PrintHearings(std::ostream& out, const boost::json::value& report) {
+    out << "Hearings by video conference, " << Str(report, "from") << " to " << Str(report, "to")
+        << ", threshold " << Str(report, "threshold") << " (· hidden)\n";
+    std::vector<std::vector<std::string>> rows{
+        {"direction",
+         "requesting",
+         "requested",
+         "requests",
+         "none",
+         "proposed",
+         "scheduled",
+         "held",
+         "recorded",
+         "to held (median)",
+         "to held (p90)",
+         "proposals (median)"}};
+    for (const auto& row : Array(report, "hearings")) {
+        rows.push_back(
+            {Str(row, "direction"),
+             Str(row, "requesting_party"),
+             Str(row, "requested_party"),
+             Figure(row, "requests"),
+             Figure(row, "none"),
+             Figure(row, "proposed"),
+             Figure(row, "scheduled"),
+             Figure(row, "held"),
+             Figure(row, "recorded"),
+             Duration(row, "to_held_median_ms"),
+             Duration(row, "to_held_p90_ms"),
+             Figure(row, "proposals_median")}
+        );
+    }
+    PrintTable(out, rows);
+}
+
+// A `stats` subcommand that reads one report of a period from `path` and prints it as text
+// with `print`, as JSON with --json, or writes its JSON to --out.
+void AddPeriodReport(
+    CLI::App& stats,
+    Context& ctx,
+    const std::string& name,
+    const std::string& description,
+    const std::string& path,
+    void (*print)(std::ostream&, const boost::json::value&)
+) {
     auto a = std::make_shared<ReportArgs>();
-    CLI::App* cmd = stats.add_subcommand(
-        "eu-art28",
-        "the figures of Art 28(2) of the EU e-Evidence Regulation (2023/1543) for a period: the "
-        "EPOCs and EPOC-PRs this node issued"
-    );
+    CLI::App* cmd = stats.add_subcommand(name, description);
     AddPeriodOptions(cmd, *a);
     cmd->add_option("--out", a->out, "write the JSON report to this file");
     AddApiOptions(cmd, a->api, true);
-    cmd->callback([&ctx, a] {
-        auto report = Call(ctx, a->api, "GET", "/api/v1/statistics/eu-art28?" + Period(*a));
+    cmd->callback([&ctx, a, path, print] {
+        auto report = Call(ctx, a->api, "GET", path + "?" + Period(*a));
         if (!report) {
             return;
         }
@@ -673,7 +714,7 @@ void AddEuArt28(CLI::App& stats, Context& ctx) {
         } else if (a->api.json) {
             PrintJson(ctx, *report);
         } else {
-            PrintEuArt28(ctx.out, *report);
+            print(ctx.out, *report);
         }
     });
 }
@@ -697,7 +738,23 @@ void AddStatsCommands(CLI::App& app, Context& ctx) {
     AddApiOptions(report, a->api, true);
     report->callback([&ctx, a] { RunReport(ctx, *a); });
     AddPublicationCommands(*stats, ctx);
-    AddEuArt28(*stats, ctx);
+    AddPeriodReport(
+        *stats,
+        ctx,
+        "eu-art28",
+        "the figures of Art 28(2) of the EU e-Evidence Regulation (2023/1543) for a period: the "
+        "EPOCs and EPOC-PRs this node issued",
+        "/api/v1/statistics/eu-art28",
+        PrintEuArt28
+    );
+    AddPeriodReport(
+        *stats,
+        ctx,
+        "hearings",
+        "the hearings by video conference of the requests that started in a period",
+        "/api/v1/statistics/hearings",
+        PrintHearings
+    );
 }
 
 }  // namespace concord::cli
