@@ -340,20 +340,21 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
       const q = `from=${f}T00:00:00Z&to=${t}T00:00:00Z`;
       const report = await (await fetch(`/api/v1/statistics?${q}`)).json();
       const eu = await (await fetch(`/api/v1/statistics/eu-art28?${q}`)).json();
-      return { report, eu };
+      const hearings = await (await fetch(`/api/v1/statistics/hearings?${q}`)).json();
+      return { report, eu, hearings };
     },
     [from, to],
   );
   const format = new Intl.NumberFormat('en');
   const figure = (v) => (v === null ? '·hidden or none' : format.format(v));
   // Every cell of a chart's table is the JSON's figure, row by row.
-  async function sameFigures(testId, rows, keys, what) {
+  async function sameFigures(testId, rows, keys, what, show = figure) {
     const shown = S.page.getByTestId(testId).locator('table tbody tr');
     let same = (await shown.count()) === rows.length;
     for (const [i, r] of rows.entries()) {
       for (const key of keys) {
         const cell = await shown.nth(i).locator(`td[data-series="${key}"]`).textContent();
-        if (cell !== figure(r[key])) {
+        if (cell !== show(r[key])) {
           same = false;
           console.log(`  ${testId} row ${i} ${key}: shown ${cell}, JSON ${r[key]}`);
         }
@@ -431,6 +432,38 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   );
   await screen(S.page, 'webresp-05-statistics');
 
+  // Hearings by video conference, the same period: the JSON's figures, or the part's empty state.
+  const hearings = fetched.hearings;
+  const hearingsPart = S.page.getByTestId('stats-hearings');
+  await hearingsPart.getByRole('heading', { level: 2, name: 'Hearings by video conference' }).waitFor();
+  check(
+    hearings.format === 'concord-statistics-hearings/1' && Array.isArray(hearings.hearings),
+    `webresp: the node answers the hearings report (${hearings.format})`,
+  );
+  if (hearings.hearings.length === 0) {
+    const empty = hearingsPart.getByTestId('stats-hearings-empty');
+    await empty.waitFor();
+    check(
+      (await empty.textContent()) === 'No hearing by video conference was requested in this period.' &&
+        (await hearingsPart.locator('figure').count()) === 0,
+      'webresp: the hearings part says the period has no hearing by video conference, as the JSON has none',
+    );
+  } else {
+    await hearingsPart.getByTestId('stats-hearings-states').locator('svg[role="img"]').waitFor();
+    const hearingKeys = ['requests', 'none', 'proposed', 'scheduled', 'held', 'recorded'];
+    await sameFigures('stats-hearings-states', hearings.hearings, hearingKeys, 'the hearings table holds the JSON\'s figures');
+    await sameFigures(
+      'stats-hearings-times',
+      hearings.hearings,
+      ['to_held_median_ms', 'to_held_p90_ms'],
+      'the times to the hearing are the JSON\'s',
+      (v) => (v === null ? '·hidden or none' : duration(v)),
+    );
+    await sameFigures('stats-hearings-proposals', hearings.hearings, ['proposals_median'], 'the proposals to agree a time are the JSON\'s');
+  }
+  await hearingsPart.scrollIntoViewIfNeeded();
+  await screen(S.page, 'webresp-05d-statistics-hearings');
+
   // Publishing: a confirmation first; the publication opens and verifies in the browser.
   const publish = S.page.getByTestId('stats-publish');
   await publish.getByRole('button', { name: 'Publish the report of this period…' }).click();
@@ -486,6 +519,7 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   await S.page.locator('html[dir="rtl"]').waitFor();
   await S.page.getByRole('heading', { level: 1, name: 'الإحصاءات' }).waitFor();
   await S.page.getByRole('heading', { level: 2, name: 'لائحة الاتحاد الأوروبي بشأن الأدلة الإلكترونية، المادة 28(2)' }).waitFor();
+  await S.page.getByRole('heading', { level: 2, name: 'جلسات الاستماع عن طريق التداول بالفيديو' }).waitFor();
   check(
     (await verified.textContent()).startsWith('لم يتم التحقق: التقرير ليس هو التقرير الذي نُشر'),
     'webresp: the verification result follows the switch to Arabic',

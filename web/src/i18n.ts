@@ -816,6 +816,21 @@ const en: Texts = {
   'statsc.refused.no_secretariat': 'This node sends its reports to no secretariat’s node: its configuration names none (statistics.secretariat_node).',
   'statsc.refused.not_secretariat': 'This node is not a secretariat’s node (statistics.secretariat).',
   'statsc.refused.no_report': 'No collected report covers exactly this period.',
+  // Hearings by video conference (screens/Statistics.tsx).
+  'stats.hear.title': 'Hearings by video conference',
+  'stats.hear.intro': 'The hearings by video conference requested in the period (requests of type video_hearing), per direction and party pair: where each hearing stands, how long it took to hold it and how many proposals it took to agree a time.',
+  'stats.hear.empty': 'No hearing by video conference was requested in this period.',
+  'stats.hear.statesChart': 'Hearing requests by where the hearing stands',
+  'stats.hear.none': 'No time proposed',
+  'stats.hear.proposed': 'Times proposed, none agreed',
+  'stats.hear.scheduled': 'Time agreed, not held yet',
+  'stats.hear.held': 'Held',
+  'stats.hear.recorded': 'Held, with a recording',
+  'stats.hear.timesChart': 'Time from the request to the hearing',
+  'stats.hear.median': 'Median',
+  'stats.hear.p90': '90th percentile',
+  'stats.hear.proposalsChart': 'Proposals until a time was agreed',
+  'stats.hear.proposalsMedian': 'Median number of proposals',
 };
 
 const fr: Texts = {
@@ -1622,6 +1637,22 @@ const fr: Texts = {
   'statsc.refused.no_secretariat': 'Ce nœud n’envoie ses rapports à aucun nœud de secrétariat : sa configuration n’en nomme aucun (statistics.secretariat_node).',
   'statsc.refused.not_secretariat': 'Ce nœud n’est pas celui d’un secrétariat (statistics.secretariat).',
   'statsc.refused.no_report': 'Aucun rapport collecté ne couvre exactement cette période.',
+  // Hearings by video conference (screens/Statistics.tsx): machine-assisted translation, not yet
+  // reviewed by a translator (docs/web.md, "Messages and plural rules").
+  'stats.hear.title': 'Auditions par vidéoconférence',
+  'stats.hear.intro': 'Les auditions par vidéoconférence demandées sur la période (demandes de type video_hearing), par sens et par couple de parties : où en est chaque audition, le temps qu’il a fallu pour la tenir et le nombre de propositions nécessaires pour convenir d’une heure.',
+  'stats.hear.empty': 'Aucune audition par vidéoconférence n’a été demandée sur cette période.',
+  'stats.hear.statesChart': 'Demandes d’audition selon l’état de l’audition',
+  'stats.hear.none': 'Aucune heure proposée',
+  'stats.hear.proposed': 'Heures proposées, aucune convenue',
+  'stats.hear.scheduled': 'Heure convenue, pas encore tenue',
+  'stats.hear.held': 'Tenues',
+  'stats.hear.recorded': 'Tenues, avec un enregistrement',
+  'stats.hear.timesChart': 'Délai entre la demande et l’audition',
+  'stats.hear.median': 'Médiane',
+  'stats.hear.p90': '90e centile',
+  'stats.hear.proposalsChart': 'Propositions jusqu’à l’accord sur une heure',
+  'stats.hear.proposalsMedian': 'Nombre médian de propositions',
 };
 
 const es: Texts = {
@@ -2426,6 +2457,22 @@ const es: Texts = {
   'statsc.refused.no_secretariat': 'Este nodo no envía sus informes a ningún nodo de secretaría: su configuración no nombra ninguno (statistics.secretariat_node).',
   'statsc.refused.not_secretariat': 'Este nodo no es el de una secretaría (statistics.secretariat).',
   'statsc.refused.no_report': 'Ningún informe recopilado cubre exactamente este período.',
+  // Hearings by video conference (screens/Statistics.tsx): machine-assisted translation, not yet
+  // reviewed by a translator (docs/web.md, "Messages and plural rules").
+  'stats.hear.title': 'Audiencias por videoconferencia',
+  'stats.hear.intro': 'Las audiencias por videoconferencia solicitadas en el periodo (solicitudes de tipo video_hearing), por sentido y par de partes: en qué punto está cada audiencia, cuánto se tardó en celebrarla y cuántas propuestas hicieron falta para acordar una hora.',
+  'stats.hear.empty': 'No se solicitó ninguna audiencia por videoconferencia en este periodo.',
+  'stats.hear.statesChart': 'Solicitudes de audiencia según el estado de la audiencia',
+  'stats.hear.none': 'Ninguna hora propuesta',
+  'stats.hear.proposed': 'Horas propuestas, ninguna acordada',
+  'stats.hear.scheduled': 'Hora acordada, aún no celebrada',
+  'stats.hear.held': 'Celebradas',
+  'stats.hear.recorded': 'Celebradas, con grabación',
+  'stats.hear.timesChart': 'Tiempo entre la solicitud y la audiencia',
+  'stats.hear.median': 'Mediana',
+  'stats.hear.p90': 'Percentil 90',
+  'stats.hear.proposalsChart': 'Propuestas hasta acordar una hora',
+  'stats.hear.proposalsMedian': 'Número mediano de propuestas',
 };
 
 const ru: Texts = {
@@ -3230,6 +3277,22 @@ const ru: Texts = {
   'statsc.refused.no_secretariat': 'Этот узел не направляет отчёты ни одному узлу секретариата: в его конфигурации такой узел не указан (statistics.secretariat_node).',
   'statsc.refused.not_secretariat': 'Этот узел не является узлом секретариата (statistics.secretariat).',
   'statsc.refused.no_report': 'Ни один собранный отчёт не охватывает ровно этот период.',
+  // Hearings by video conference (screens/Statistics.tsx): machine-assisted translation, not yet
+  // reviewed by a translator (docs/web.md, "Messages and plural rules").
+  'stats.hear.title': 'Допросы в режиме видеоконференции',
+  'stats.hear.intro': 'Допросы в режиме видеоконференции, запрошенные за период (запросы типа video_hearing), по направлению и паре сторон: на какой стадии каждый допрос, сколько времени ушло на его проведение и сколько предложений понадобилось, чтобы согласовать время.',
+  'stats.hear.empty': 'За этот период не запрошено ни одного допроса в режиме видеоконференции.',
+  'stats.hear.statesChart': 'Запросы о допросе по стадии допроса',
+  'stats.hear.none': 'Время не предложено',
+  'stats.hear.proposed': 'Время предложено, не согласовано',
+  'stats.hear.scheduled': 'Время согласовано, допрос ещё не проведён',
+  'stats.hear.held': 'Проведено',
+  'stats.hear.recorded': 'Проведено, с записью',
+  'stats.hear.timesChart': 'Время от запроса до допроса',
+  'stats.hear.median': 'Медиана',
+  'stats.hear.p90': '90-й процентиль',
+  'stats.hear.proposalsChart': 'Предложения до согласования времени',
+  'stats.hear.proposalsMedian': 'Медианное число предложений',
 };
 
 const ar: Texts = {
@@ -4033,6 +4096,22 @@ const ar: Texts = {
   'statsc.refused.no_secretariat': 'لا ترسل هذه العقدة تقاريرها إلى أي عقدة أمانة: لا تسمي إعداداتها أي عقدة (statistics.secretariat_node).',
   'statsc.refused.not_secretariat': 'هذه العقدة ليست عقدة أمانة (statistics.secretariat).',
   'statsc.refused.no_report': 'لا يغطي أي تقرير مجموع هذه الفترة تحديداً.',
+  // Hearings by video conference (screens/Statistics.tsx): machine-assisted translation, not yet
+  // reviewed by a translator (docs/web.md, "Messages and plural rules").
+  'stats.hear.title': 'جلسات الاستماع عن طريق التداول بالفيديو',
+  'stats.hear.intro': 'جلسات الاستماع عن طريق التداول بالفيديو المطلوبة خلال الفترة (طلبات من نوع video_hearing)، حسب الاتجاه وزوج الأطراف: المرحلة التي بلغتها كل جلسة، والمدة التي استغرقها عقدها، وعدد المقترحات اللازمة للاتفاق على موعد.',
+  'stats.hear.empty': 'لم تُطلب أي جلسة استماع عن طريق التداول بالفيديو في هذه الفترة.',
+  'stats.hear.statesChart': 'طلبات جلسات الاستماع حسب المرحلة التي بلغتها الجلسة',
+  'stats.hear.none': 'لم يُقترح أي موعد',
+  'stats.hear.proposed': 'مواعيد مقترحة، لم يُتفق على أي منها',
+  'stats.hear.scheduled': 'موعد متفق عليه، لم تُعقد بعد',
+  'stats.hear.held': 'معقودة',
+  'stats.hear.recorded': 'معقودة، مع تسجيل',
+  'stats.hear.timesChart': 'المدة من الطلب حتى جلسة الاستماع',
+  'stats.hear.median': 'الوسيط',
+  'stats.hear.p90': 'المئين التسعون',
+  'stats.hear.proposalsChart': 'المقترحات حتى الاتفاق على موعد',
+  'stats.hear.proposalsMedian': 'الوسيط لعدد المقترحات',
 };
 
 const zh: Texts = {
@@ -4832,6 +4911,22 @@ const zh: Texts = {
   'statsc.refused.no_secretariat': '本节点不向任何秘书处节点发送报告：其配置中未指定（statistics.secretariat_node）。',
   'statsc.refused.not_secretariat': '本节点不是秘书处节点（statistics.secretariat）。',
   'statsc.refused.no_report': '没有任何已收集的报告恰好涵盖该期间。',
+  // Hearings by video conference (screens/Statistics.tsx): machine-assisted translation, not yet
+  // reviewed by a translator (docs/web.md, "Messages and plural rules").
+  'stats.hear.title': '视频会议听证',
+  'stats.hear.intro': '该期间内请求的视频会议听证（video_hearing 类型的请求），按方向和当事方对列出：每次听证的进展、举行听证所用的时间，以及商定时间所需的提议次数。',
+  'stats.hear.empty': '该期间没有请求视频会议听证。',
+  'stats.hear.statesChart': '按听证进展分列的听证请求',
+  'stats.hear.none': '尚未提议时间',
+  'stats.hear.proposed': '已提议时间，尚未商定',
+  'stats.hear.scheduled': '已商定时间，尚未举行',
+  'stats.hear.held': '已举行',
+  'stats.hear.recorded': '已举行，有录音录像',
+  'stats.hear.timesChart': '从请求到听证的时间',
+  'stats.hear.median': '中位数',
+  'stats.hear.p90': '第 90 百分位数',
+  'stats.hear.proposalsChart': '商定时间前的提议次数',
+  'stats.hear.proposalsMedian': '提议次数中位数',
 };
 
 export const catalogues: Record<Language, Texts> = { ar, zh, en, fr, ru, es };

@@ -27,6 +27,7 @@ export type PreservationOrder = Schemas['PreservationOrder'];
 export type StatisticsReport = Schemas['StatisticsReport'];
 export type AssetTotals = Schemas['AssetTotals'];
 export type EuArt28Report = Schemas['EuArt28Report'];
+export type HearingStatisticsReport = Schemas['HearingStatisticsReport'];
 export type Hearing = Schemas['Hearing'];
 export type HearingSlot = Schemas['HearingSlot'];
 export type AssistancePosting = Schemas['AssistancePosting'];
@@ -216,6 +217,11 @@ export const api = {
     json<EuArt28Report>(
       'GET',
       `/api/v1/statistics/eu-art28?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+    ),
+  hearingStatistics: (from: string, to: string) =>
+    json<HearingStatisticsReport>(
+      'GET',
+      `/api/v1/statistics/hearings?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
     ),
   publications: () =>
     json<Answer<'/api/v1/statistics/publications', 'get'>>('GET', '/api/v1/statistics/publications'),

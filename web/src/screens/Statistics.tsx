@@ -1,6 +1,13 @@
 import { type FormEvent, useCallback, useState } from 'react';
 
-import { api, type AssetTotals, type EuArt28Report, failureOf, type StatisticsReport } from '../api/client';
+import {
+  api,
+  type AssetTotals,
+  type EuArt28Report,
+  failureOf,
+  type HearingStatisticsReport,
+  type StatisticsReport,
+} from '../api/client';
 import { useUi } from '../context';
 import { type Language, formatDateTime, formatNumber } from '../i18n';
 import { nameOf } from '../names';
@@ -19,7 +26,7 @@ import { useLoad } from './useLoad';
 // type, times to acknowledge and to answer, deadline compliance, refusals by ground, requests by
 // offence and data category and the obligations to extradite or prosecute, each as a bar chart drawn here in SVG with the same
 // figures in a table beside it (the chart's text alternative); the EU e-Evidence Regulation's
-// Art 28(2) figures; publishing the period's report, and each publication opened and verified
+// Art 28(2) figures; the hearings by video conference; publishing the period's report, and each publication opened and verified
 // in the browser (publication.ts); a publication submitted to the secretariat, and on a
 // secretariat's node the reports collected and their totals (StatisticsCollection.tsx). A figure the node hides (suppression) or does not have is
 // null and shown as ·.
@@ -345,6 +352,67 @@ function EuArt28({ period }: { period: Period }) {
 
 type EuOrder = NonNullable<EuArt28Report['orders']>[number];
 
+type HearingRow = HearingStatisticsReport['hearings'][number];
+
+// The hearings by video conference for the period (GET /api/v1/statistics/hearings): per
+// direction and party pair, the requests by where their hearing stands, the time from the
+// request to the hearing and the proposals it took to agree a time (docs/statistics.md).
+function Hearings({ period }: { period: Period }) {
+  const { t, lang } = useUi();
+  const load = useCallback(() => api.hearingStatistics(instant(period.from), instant(period.to)), [period]);
+  const { data, error } = useLoad(load);
+  const count = (n: number) => formatNumber(lang, n);
+  const rows = data?.hearings ?? [];
+  const label = (h: HearingRow) =>
+    `${t(h.direction === 'in' ? 'cases.in' : 'cases.out')} ${h.requesting_party}→${h.requested_party}`;
+  return (
+    <section aria-labelledby="stats-hearings-title" data-testid="stats-hearings">
+      <h2 id="stats-hearings-title">{t('stats.hear.title')}</h2>
+      <p>{t('stats.hear.intro')}</p>
+      {error && <p role="alert">{t('error.load', { message: error })}</p>}
+      {data && rows.length === 0 && <p data-testid="stats-hearings-empty">{t('stats.hear.empty')}</p>}
+      {rows.length > 0 && (
+        <>
+          <BarChart
+            testId="stats-hearings-states"
+            title={t('stats.hear.statesChart')}
+            series={[
+              { key: 'requests', label: t('stats.requests') },
+              { key: 'none', label: t('stats.hear.none') },
+              { key: 'proposed', label: t('stats.hear.proposed') },
+              { key: 'scheduled', label: t('stats.hear.scheduled') },
+              { key: 'held', label: t('stats.hear.held') },
+              { key: 'recorded', label: t('stats.hear.recorded') },
+            ]}
+            rows={rows.map((h) => ({
+              label: label(h),
+              values: [h.requests, h.none, h.proposed, h.scheduled, h.held, h.recorded],
+            }))}
+            format={count}
+          />
+          <BarChart
+            testId="stats-hearings-times"
+            title={t('stats.hear.timesChart')}
+            series={[
+              { key: 'to_held_median_ms', label: t('stats.hear.median') },
+              { key: 'to_held_p90_ms', label: t('stats.hear.p90') },
+            ]}
+            rows={rows.map((h) => ({ label: label(h), values: [h.to_held_median_ms, h.to_held_p90_ms] }))}
+            format={(n) => formatDuration(lang, n)}
+          />
+          <BarChart
+            testId="stats-hearings-proposals"
+            title={t('stats.hear.proposalsChart')}
+            series={[{ key: 'proposals_median', label: t('stats.hear.proposalsMedian') }]}
+            rows={rows.map((h) => ({ label: label(h), values: [h.proposals_median] }))}
+            format={count}
+          />
+        </>
+      )}
+    </section>
+  );
+}
+
 // Publishing the period's report (statistics.publish: statisticians and administrators), after
 // a confirmation, since a publication is public and stays.
 function Publish({ period, onPublished }: { period: Period; onPublished: (id: string) => void }) {
@@ -604,6 +672,7 @@ export function Statistics() {
         </>
       )}
       <EuArt28 period={period} />
+      <Hearings period={period} />
       {mayPublish && (
         <Publish
           period={period}
