@@ -850,65 +850,61 @@ TEST_F(CaseCommandsTest, AHeldCasesEvidenceOutlivesItsRetentionAndIsShreddedOnce
     EXPECT_EQ(register_after.out.find(id), std::string::npos) << register_after.out;
 }
 
-TEST_F(CaseCommandsTest, StatsEuArt28CountsOnlyEpocsAndNamesWhatItDoesNotRecord) {
+// `concord stats NAME` over the two days around now on fr.central: as JSON (parsed) and as
+// text; and over a period that ends before it starts, which is refused.
+struct PeriodReport {
+    boost::json::value json;
+    std::string text;
+};
+
+class StatsPeriodReportTest : public CaseCommandsTest {
+protected:
+    PeriodReport Run(const std::string& name) {
+        const std::int64_t day = std::int64_t{24} * 3600 * 1000;
+        const std::vector<std::string> period = {
+            "stats",
+            name,
+            "--from",
+            FormatTimestamp(NowMillis() - day),
+            "--to",
+            FormatTimestamp(NowMillis() + day)};
+        std::vector<std::string> json_args = period;
+        json_args.emplace_back("--json");
+        Output json = On(0, json_args);
+        EXPECT_EQ(json.status, 0) << json.err;
+        Output text = On(0, period);
+        EXPECT_EQ(text.status, 0) << text.err;
+        Output bad =
+            On(0,
+               {"stats", name, "--from", "2030-01-01T00:00:00Z", "--to", "2029-01-01T00:00:00Z"});
+        EXPECT_EQ(bad.status, 1);
+        EXPECT_NE(bad.err.find("invalid_argument"), std::string::npos) << bad.err;
+        return {json.status == 0 ? boost::json::parse(json.out) : boost::json::value{}, text.out};
+    }
+};
+
+TEST_F(StatsPeriodReportTest, EuArt28CountsOnlyEpocsAndNamesWhatItDoesNotRecord) {
     // A preservation request under Budapest is no EPOC: the EU report has no order row for it.
     ASSERT_FALSE(SendRequestToHu().empty());
-    const std::int64_t day = std::int64_t{24} * 3600 * 1000;
-    const std::vector<std::string> period = {
-        "stats",
-        "eu-art28",
-        "--from",
-        FormatTimestamp(NowMillis() - day),
-        "--to",
-        FormatTimestamp(NowMillis() + day)};
-    std::vector<std::string> json_args = period;
-    json_args.emplace_back("--json");
-    Output json = On(0, json_args);
-    ASSERT_EQ(json.status, 0) << json.err;
-    const boost::json::value report = boost::json::parse(json.out);
-    EXPECT_EQ(report.at("format").as_string(), "concord-eu-art28/1");
-    EXPECT_TRUE(report.at("orders").as_array().empty()) << json.out;
-    EXPECT_EQ(report.at("emergency_epocs").as_int64(), 0);
-    EXPECT_EQ(report.at("not_recorded").as_array().size(), 6u);
-    Output text = On(0, period);
-    ASSERT_EQ(text.status, 0) << text.err;
-    EXPECT_NE(text.out.find("(b) EPOCs issued as emergency cases: 0"), std::string::npos)
-        << text.out;
-    EXPECT_NE(text.out.find("28(2)(j) costs claimed"), std::string::npos) << text.out;
-    Output bad =
-        On(0,
-           {"stats", "eu-art28", "--from", "2030-01-01T00:00:00Z", "--to", "2029-01-01T00:00:00Z"});
-    EXPECT_EQ(bad.status, 1);
-    EXPECT_NE(bad.err.find("invalid_argument"), std::string::npos) << bad.err;
+    const PeriodReport r = Run("eu-art28");
+    ASSERT_TRUE(r.json.is_object());
+    EXPECT_EQ(r.json.at("format").as_string(), "concord-eu-art28/1");
+    EXPECT_TRUE(r.json.at("orders").as_array().empty()) << r.json;
+    EXPECT_EQ(r.json.at("emergency_epocs").as_int64(), 0);
+    EXPECT_EQ(r.json.at("not_recorded").as_array().size(), 6u);
+    EXPECT_NE(r.text.find("(b) EPOCs issued as emergency cases: 0"), std::string::npos) << r.text;
+    EXPECT_NE(r.text.find("28(2)(j) costs claimed"), std::string::npos) << r.text;
 }
 
-TEST_F(CaseCommandsTest, StatsHearingsCountsOnlyHearingRequests) {
+TEST_F(StatsPeriodReportTest, HearingsCountOnlyHearingRequests) {
     // A preservation request is no hearing: the hearings report has no row for it.
     ASSERT_FALSE(SendRequestToHu().empty());
-    const std::int64_t day = std::int64_t{24} * 3600 * 1000;
-    const std::vector<std::string> period = {
-        "stats",
-        "hearings",
-        "--from",
-        FormatTimestamp(NowMillis() - day),
-        "--to",
-        FormatTimestamp(NowMillis() + day)};
-    std::vector<std::string> json_args = period;
-    json_args.emplace_back("--json");
-    Output json = On(0, json_args);
-    ASSERT_EQ(json.status, 0) << json.err;
-    const boost::json::value report = boost::json::parse(json.out);
-    EXPECT_EQ(report.at("format").as_string(), "concord-statistics-hearings/1");
-    EXPECT_TRUE(report.at("hearings").as_array().empty()) << json.out;
-    Output text = On(0, period);
-    ASSERT_EQ(text.status, 0) << text.err;
-    EXPECT_NE(text.out.find("Hearings by video conference"), std::string::npos) << text.out;
-    EXPECT_NE(text.out.find("proposals (median)"), std::string::npos) << text.out;
-    Output bad =
-        On(0,
-           {"stats", "hearings", "--from", "2030-01-01T00:00:00Z", "--to", "2029-01-01T00:00:00Z"});
-    EXPECT_EQ(bad.status, 1);
-    EXPECT_NE(bad.err.find("invalid_argument"), std::string::npos) << bad.err;
+    const PeriodReport r = Run("hearings");
+    ASSERT_TRUE(r.json.is_object());
+    EXPECT_EQ(r.json.at("format").as_string(), "concord-statistics-hearings/1");
+    EXPECT_TRUE(r.json.at("hearings").as_array().empty()) << r.json;
+    EXPECT_NE(r.text.find("Hearings by video conference"), std::string::npos) << r.text;
+    EXPECT_NE(r.text.find("proposals (median)"), std::string::npos) << r.text;
 }
 
 TEST_F(CaseCommandsTest, StatsReportCountsTheRequestsAndHidesSmallCountsUntilTheThresholdAllows) {
