@@ -3,10 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from './api/client';
 import {
   type Candidate,
-  type Engagement,
   type Posting,
-  afterReading,
-  afterStep,
   anyPosting,
   canWithdraw,
   isAwaitingRefusal,
@@ -20,7 +17,6 @@ import {
   scoreParts,
   stageReached,
   stepsFrom,
-  waitsForSecretariat,
 } from './assistance';
 
 function posting(over: Partial<Posting> = {}): Posting {
@@ -38,26 +34,6 @@ function posting(over: Partial<Posting> = {}): Posting {
     updated: '2027-01-01T00:00:00Z',
     updated_by: 'user:a',
     node: '',
-    ...over,
-  };
-}
-
-function engagement(over: Partial<Engagement> = {}): Engagement {
-  return {
-    id: 'e1',
-    need: 'p1',
-    offer: 'p2',
-    topic: 'digital_forensics',
-    beneficiary: 'FR',
-    provider: 'HU',
-    state: 'agreed',
-    evaluation: null,
-    cancel_reason: '',
-    created: '2027-01-01T00:00:00Z',
-    updated: '2027-01-01T00:00:00Z',
-    updated_by: 'user:a',
-    revision: 1,
-    awaiting: undefined as unknown as boolean, // as from a node older than the member
     ...over,
   };
 }
@@ -124,35 +100,6 @@ describe('engagements', () => {
     expect(stageReached('agreed')).toBe(0);
     expect(stageReached('evaluated')).toBe(2);
     expect(stageReached('cancelled')).toBe(-1);
-  });
-
-  it('waits for the secretariat after a State’s step until a higher revision arrives', () => {
-    const stepped = engagement({ state: 'delivered', revision: 3 });
-    let awaiting = afterStep({}, stepped, false);
-    expect(waitsForSecretariat(stepped, awaiting)).toBe(true);
-    // Read again before the answer: still the same revision, still waiting.
-    awaiting = afterReading(awaiting, [stepped]);
-    expect(waitsForSecretariat(stepped, awaiting)).toBe(true);
-    // The secretariat's answer: revision 4.
-    const answered = engagement({ state: 'delivered', revision: 4 });
-    awaiting = afterReading(awaiting, [answered]);
-    expect(awaiting).toEqual({});
-    expect(waitsForSecretariat(answered, awaiting)).toBe(false);
-  });
-
-  it('does not wait on a secretariat’s node or for a local engagement; a final step waits too', () => {
-    expect(afterStep({}, engagement({ revision: 2 }), true)).toEqual({});
-    expect(afterStep({ e1: 2 }, engagement({ revision: 2 }), true)).toEqual({});
-    expect(afterStep({}, engagement({ revision: 0 }), false)).toEqual({});
-    expect(afterStep({}, engagement({ revision: 2, state: 'evaluated' }), false)).toEqual({ e1: 2 });
-    expect(afterReading({ gone: 1 }, [engagement()])).toEqual({});
-  });
-
-  it('takes the node’s own word on waiting when it gives one', () => {
-    const e = { ...engagement(), awaiting: true } as Engagement;
-    expect(waitsForSecretariat(e, {})).toBe(true);
-    const f = { ...engagement(), awaiting: false } as Engagement;
-    expect(waitsForSecretariat(f, { e1: 5 })).toBe(false);
   });
 
   it('recognises the refusal of a step while the engagement waits', () => {

@@ -96,14 +96,6 @@ export function stageReached(state: EngagementState): number {
   return stages.indexOf(state);
 }
 
-/**
- * Engagements that wait for the secretariat's node, each with the revision it had when it began
- * to wait. A State's node attached to a secretariat takes its own step at once but keeps the
- * revision it was sent, and takes no further step until the secretariat's answer (a higher
- * revision) arrives (docs/assistance.md "Between nodes").
- */
-export type Awaiting = Readonly<Record<string, number>>;
-
 /** The API's refusal of a step while the engagement waits: `assistance_wrong_state: ... waits for the secretariat's node ...`. */
 export function isAwaitingRefusal(err: unknown): boolean {
   return (
@@ -112,43 +104,6 @@ export function isAwaitingRefusal(err: unknown): boolean {
     /^assistance_wrong_state:/.test(err.message) &&
     /waits for the secretariat/.test(err.message)
   );
-}
-
-/**
- * `awaiting` after the node answered a step with `after`: on a State's node an engagement that
- * crossed the federation (revision above 0) now waits at the revision it kept, a final step too
- * (the secretariat may still refuse it and send its own view back); on a secretariat's node, or
- * for an engagement made locally (revision 0), nothing waits.
- */
-export function afterStep(awaiting: Awaiting, after: Engagement, secretariat: boolean): Awaiting {
-  if (secretariat || after.revision <= 0) {
-    return withoutKey(awaiting, after.id);
-  }
-  return { ...awaiting, [after.id]: after.revision };
-}
-
-/** `awaiting` once the engagements were read again: an engagement whose revision went past the one it waited at has the secretariat's answer. */
-export function afterReading(awaiting: Awaiting, engagements: readonly Engagement[]): Awaiting {
-  const next: Record<string, number> = {};
-  for (const e of engagements) {
-    const at = awaiting[e.id];
-    if (at !== undefined && e.revision <= at) next[e.id] = at;
-  }
-  return next;
-}
-
-/** Whether `e` waits for the secretariat: the node's word (`awaiting`) when it gives it; from a node that does not, what the screen learnt from a step. */
-export function waitsForSecretariat(e: Engagement, awaiting: Awaiting): boolean {
-  const said: unknown = e.awaiting;
-  if (typeof said === 'boolean') return said;
-  return awaiting[e.id] !== undefined && e.revision <= awaiting[e.id];
-}
-
-function withoutKey(awaiting: Awaiting, id: string): Awaiting {
-  if (!(id in awaiting)) return awaiting;
-  const next = { ...awaiting };
-  delete next[id];
-  return next;
 }
 
 /** A refusal as the API typed it: HTTP status, error code, the reason the message begins with (`assistance_input`, `assistance_wrong_state`) and the node's text. */

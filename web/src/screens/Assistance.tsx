@@ -1,15 +1,12 @@
-import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, useCallback, useState } from 'react';
 
 import { ApiError, api } from '../api/client';
 import {
-  type Awaiting,
   type Candidate,
   type Engagement,
   type Posting,
   type PostingFilter,
   type Step,
-  afterReading,
-  afterStep,
   anyPosting,
   canWithdraw,
   isAwaitingRefusal,
@@ -23,7 +20,6 @@ import {
   stageReached,
   stages,
   stepsFrom,
-  waitsForSecretariat,
 } from '../assistance';
 import { useUi } from '../context';
 import { type Language, formatDateTime, formatNumber } from '../i18n';
@@ -548,17 +544,16 @@ function Matches({
 function EngagementCard({
   e,
   manages,
-  waits,
   onStepped,
   onWaiting,
 }: {
   e: Engagement;
   manages: boolean;
-  waits: boolean;
   onStepped: (after: Engagement) => void;
-  onWaiting: (e: Engagement) => void;
+  onWaiting: () => void;
 }) {
   const { t, lang } = useUi();
+  const waits = e.awaiting; // the node's word: a State's step not yet answered by the secretariat
   const [score, setScore] = useState('5');
   const [comment, setComment] = useState('');
   const [reason, setReason] = useState('');
@@ -578,7 +573,7 @@ function EngagementCard({
         onStepped(after);
       },
       (err) => {
-        if (isAwaitingRefusal(err)) onWaiting(e);
+        if (isAwaitingRefusal(err)) onWaiting();
       },
     );
   const titleId = `engagement-${e.id}-title`;
@@ -707,7 +702,6 @@ export function Assistance() {
   const [filter, setFilter] = useState<PostingFilter>(anyPosting);
   const [round, setRound] = useState(0);
   const [shown, setShown] = useState<Posting | null>(null);
-  const [awaiting, setAwaiting] = useState<Awaiting>({});
   const [stepped, setStepped] = useState('');
 
   const topics = useLoad(useCallback(() => api.assistanceTopics(), []));
@@ -721,10 +715,6 @@ export function Assistance() {
   // The need whose matches are shown, as last read (its status changes when it is engaged).
   const need = shown ? (postings.data?.postings?.find((p) => p.id === shown.id) ?? shown) : null;
 
-  useEffect(() => {
-    if (list) setAwaiting((a) => afterReading(a, list));
-  }, [list]);
-
   const { reload: reloadPostings } = postings;
   const { reload: reloadSummary } = summary;
   const { reload: reloadEngagements } = engagements;
@@ -735,7 +725,6 @@ export function Assistance() {
     reloadEngagements();
   }, [reloadPostings, reloadSummary, reloadEngagements]);
   const onStepped = (after: Engagement) => {
-    setAwaiting((a) => afterStep(a, after, secretariat));
     setStepped(t('assistance.stepped', { state: t('assistance.engagement.state.' + after.state) }));
     changed();
   };
@@ -793,9 +782,8 @@ export function Assistance() {
                 key={e.id}
                 e={e}
                 manages={manages}
-                waits={waitsForSecretariat(e, awaiting)}
                 onStepped={onStepped}
-                onWaiting={(w) => setAwaiting((a) => ({ ...a, [w.id]: w.revision }))}
+                onWaiting={changed}
               />
             ))}
           </ul>
