@@ -2,7 +2,8 @@
 // progress bar each, resume an interrupted upload, seal; the signed manifest shown and checked
 // in the browser (both signatures and the officer's certificate against the directory's keys);
 // each file downloaded with progress and its SHA-256 checked against the manifest; the chain of
-// custody from the package, its manifest and the recipient's signed receipt.
+// custody from the package, its manifest and the recipient's signed receipt; the case's legal
+// holds (Holds.tsx), which stop the packages' retention clock.
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 
 import { ApiError, api } from '../api/client';
@@ -26,6 +27,7 @@ import {
 } from '../evidence';
 import { formatDateTime, formatNumber } from '../i18n';
 import { fromBase64, verifyTlogProof } from '../proof';
+import { Holds } from './Holds';
 import { useLoad } from './useLoad';
 
 type Ui = ReturnType<typeof useUi>;
@@ -791,6 +793,7 @@ export function Evidence({ caseId }: { caseId: string }) {
       {packages.map((p) => (
         <Package key={p.package} pkg={p} nodes={nodes} onChanged={reload} />
       ))}
+      <Holds caseId={caseId} onChanged={reload} />
       {mayEdit && <CreatePackage caseId={caseId} peers={node?.peers.map((p) => p.id) ?? []} onCreated={reload} />}
     </section>
   );
