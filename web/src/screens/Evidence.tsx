@@ -785,16 +785,20 @@ export function Evidence({ caseId }: { caseId: string }) {
     return () => window.clearInterval(timer);
   }, [sending, reload]);
 
+  // The holds follow the section rather than sit in it: the stylesheet's `.evidence` rule of the
+  // audit screen's evidence text also caps this section's height (16rem, scrolled).
   return (
-    <section className="evidence" aria-labelledby="evidence-title" data-testid="evidence">
-      <h2 id="evidence-title">{t('evidence.title')}</h2>
-      {error && <p role="alert">{t('error.load', { message: error })}</p>}
-      {data && packages.length === 0 && <p>{t('evidence.none')}</p>}
-      {packages.map((p) => (
-        <Package key={p.package} pkg={p} nodes={nodes} onChanged={reload} />
-      ))}
+    <>
+      <section className="evidence" aria-labelledby="evidence-title" data-testid="evidence">
+        <h2 id="evidence-title">{t('evidence.title')}</h2>
+        {error && <p role="alert">{t('error.load', { message: error })}</p>}
+        {data && packages.length === 0 && <p>{t('evidence.none')}</p>}
+        {packages.map((p) => (
+          <Package key={p.package} pkg={p} nodes={nodes} onChanged={reload} />
+        ))}
+        {mayEdit && <CreatePackage caseId={caseId} peers={node?.peers.map((p) => p.id) ?? []} onCreated={reload} />}
+      </section>
       <Holds caseId={caseId} onChanged={reload} />
-      {mayEdit && <CreatePackage caseId={caseId} peers={node?.peers.map((p) => p.id) ?? []} onCreated={reload} />}
-    </section>
+    </>
   );
 }
