@@ -25,6 +25,7 @@ import { run as runWebassist } from './webassist.mjs';
 import { run as runWebresp } from './webresp.mjs';
 import { run as runWebstats } from './webstats.mjs';
 import { run as runWebevid } from './webevid.mjs';
+import { run as runWebholds } from './webholds.mjs';
 import { run as runWebhear } from './webhear.mjs';
 import { run as runWeblang } from './weblang.mjs';
 
@@ -521,6 +522,7 @@ async function main() {
     await runWebadmin({ browser, nodes, call, enrol, newPage, screen, signIn, check });
     await runWebresp({ browser, nodes, call, enrol, newPage, screen, signIn, check, demoDir: join(work, 'demo') });
     await runWebevid({ browser, nodes, call, enrol, newPage, screen, signIn, check });
+    await runWebholds({ browser, nodes, call, enrol, newPage, screen, signIn, check });
     await runWebhear({ browser, nodes, call, enrol, newPage, screen, signIn, check });
     await runWeblang({ browser, nodes, call, enrol, newPage, screen, signIn, check });
     await runWebassist({ browser, nodes, call, enrol, newPage, screen, signIn, check, concord, concordd, basePort, work });
