@@ -135,12 +135,12 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   // The approver reads the holds, with neither action: case.read without case.edit.
   const P = await open('webholds-approver', approver);
   await P.section.locator(`[data-hold="${placed.hold}"][data-in-force="true"]`).waitFor();
-  await P.section.getByTestId('holds-read-only').waitFor();
   check(
     (await P.section.getByRole('button', { name: 'Lift the hold…' }).count()) === 0 &&
       (await P.section.getByTestId('holds-place').count()) === 0 &&
-      (await P.section.getByRole('textbox').count()) === 0,
-    'holds: an approver sees the hold in force but no lift and no form',
+      (await P.section.getByRole('textbox').count()) === 0 &&
+      (await P.section.getByTestId('holds-read-only').count()) === 1,
+    'holds: an approver sees the hold in force but no lift and no form, and who may act',
   );
   const forced = await pageSession(P.page)('DELETE', `/api/v1/cases/${encodeURIComponent(demoCase.id)}/hold`);
   check(forced.status === 403, `holds: the node refuses the approver a lift forced from the page (${forced.status})`);
