@@ -326,20 +326,22 @@ std::vector<store::Migration> StatisticsService::Migrations() {
         // Version 5: the legal deadlines by day of their start, kind and state.
         detail::DeadlineCountsMigration(),
         // Version 6: the requests of one type by start (the hearings' statistics).
-        store::Migration{"app_statistics", 6, std::string(kTypeIndex), std::string(kTypeIndex)}};
+        store::Migration{"app_statistics", 6, std::string(kTypeIndex), std::string(kTypeIndex)},
+        // Version 7: the rollup built in steps, each its own transaction.
+        detail::RollupProgressMigration()};
 }
 
 Result<std::int64_t> StatisticsService::Refresh() {
-    CONCORD_RETURN_IF_ERROR(detail::EnsureRollup(store_));
-    bool rebuilt = false;
+    // The folds first (they move the days of the rollup built so far and leave the rest to its
+    // build), then the rollup built where it is not.
+    bool stale = false;
     while (true) {
         auto folded = FoldBatch(store_);
-        if (!folded && folded.error().code == ErrorCode::kCorruption && !rebuilt) {
-            // The rollup is out of step with the rows: built again from them, once.
+        if (!folded && folded.error().code == ErrorCode::kCorruption && !stale) {
+            // The rollup is out of step with the rows: built again from them (below), once.
             log::Error("statistics rollup rebuilt", {{"reason", folded.error().message}});
             CONCORD_RETURN_IF_ERROR(detail::MarkRollupStale(store_));
-            CONCORD_RETURN_IF_ERROR(detail::EnsureRollup(store_));
-            rebuilt = true;
+            stale = true;
             continue;
         }
         if (!folded) {
@@ -357,6 +359,7 @@ Result<std::int64_t> StatisticsService::Refresh() {
             break;
         }
     }
+    CONCORD_RETURN_IF_ERROR(detail::EnsureRollup(store_));
     CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     CONCORD_ASSIGN_OR_RETURN(
         auto rows, tx->Query("SELECT MAX(seq) FROM app_domain_events WHERE folded = 1")
@@ -388,9 +391,8 @@ Result<StatisticsReport> StatisticsService::Report(
             auto rows,
             tx->Query(
                 "SELECT " + std::string(kStatsRowColumns) +
-                    " FROM app_stats_requests WHERE started_ms > 0 AND started_ms >= $1 AND "
-                    "started_ms < $2",
-                {from, to}
+                    " FROM app_stats_requests WHERE started_ms >= $1 AND started_ms < $2",
+                {detail::FirstStart(from), to}
             )
         );
         for (const store::Row& r : rows) {
@@ -401,7 +403,20 @@ Result<StatisticsReport> StatisticsService::Report(
     const std::int64_t first_day = (query.from_ms + detail::kStatsDayMs - 1) / detail::kStatsDayMs;
     const std::int64_t end_day = query.to_ms / detail::kStatsDayMs;
     if (first_day < end_day) {
-        CONCORD_RETURN_IF_ERROR(detail::ReadRollup(*tx, first_day, end_day, cells));
+        if (auto read = detail::ReadRollup(*tx, first_day, end_day, cells);
+            !read && read.error().code == ErrorCode::kCorruption) {
+            // A rollup row that does not decode: the rollup is built again from the rows, once,
+            // and read again.
+            log::Error("statistics rollup rebuilt", {{"reason", read.error().message}});
+            tx->Rollback();
+            cells.clear();
+            CONCORD_RETURN_IF_ERROR(detail::MarkRollupStale(store_));
+            CONCORD_RETURN_IF_ERROR(detail::EnsureRollup(store_));
+            CONCORD_ASSIGN_OR_RETURN(tx, store_.Begin());
+            CONCORD_RETURN_IF_ERROR(detail::ReadRollup(*tx, first_day, end_day, cells));
+        } else if (!read) {
+            return read.error();
+        }
         CONCORD_RETURN_IF_ERROR(scan(query.from_ms, first_day * detail::kStatsDayMs));
         CONCORD_RETURN_IF_ERROR(scan(end_day * detail::kStatsDayMs, query.to_ms));
     } else {
@@ -453,10 +468,10 @@ Result<StatisticsReport> StatisticsService::Report(
         tx->Query(
             "SELECT r.direction, r.requesting_party, r.requested_party, COUNT(*) FROM "
             "app_obligations o CROSS JOIN app_stats_requests r WHERE r.case_id = o.case_id AND "
-            "r.started_ms > 0 AND r.started_ms >= $1 AND r.started_ms < $2 AND o.state <> "
+            "r.started_ms >= $1 AND r.started_ms < $2 AND o.state <> "
             "'reported' AND o.due_ms > 0 AND o.due_ms < $3 GROUP BY r.direction, "
             "r.requesting_party, r.requested_party",
-            {query.from_ms, query.to_ms, report.generated_ms}
+            {detail::FirstStart(query.from_ms), query.to_ms, report.generated_ms}
         )
     );
     for (const store::Row& r : overdue_rows) {

@@ -113,8 +113,8 @@ Result<EuArt28Report> EuArt28Reporter::Report(const Actor& actor, const Statisti
         tx->Query(
             "SELECT " + std::string(detail::kStatsRowColumns) +
                 " FROM app_stats_requests WHERE direction = 'out' AND request_type IN ('epoc', "
-                "'epoc_pr') AND started_ms > 0 AND started_ms >= $1 AND started_ms < $2",
-            {query.from_ms, query.to_ms}
+                "'epoc_pr') AND started_ms >= $1 AND started_ms < $2",
+            {detail::FirstStart(query.from_ms), query.to_ms}
         )
     );
     tx->Rollback();

@@ -84,9 +84,9 @@ Result<HearingStatisticsReport> HearingStatistics::Report(
         tx->Query(
             "SELECT r.direction, r.requesting_party, r.requested_party, r.started_ms, h.state, "
             "h.held_ms, h.recording_sha256, h.proposal FROM app_stats_requests r LEFT JOIN "
-            "app_hearings h ON h.case_id = r.case_id WHERE r.request_type = $1 AND r.started_ms > "
-            "0 AND r.started_ms >= $2 AND r.started_ms < $3",
-            {std::string(kHearingRequestType), query.from_ms, query.to_ms}
+            "app_hearings h ON h.case_id = r.case_id WHERE r.request_type = $1 AND r.started_ms >= "
+            "$2 AND r.started_ms < $3",
+            {std::string(kHearingRequestType), detail::FirstStart(query.from_ms), query.to_ms}
         )
     );
     tx->Rollback();

@@ -273,6 +273,18 @@ store::Migration RollupMigration() {
         "app_statistics", 4, schema("INTEGER", "BLOB"), schema("BIGINT", "BYTEA")};
 }
 
+store::Migration RollupProgressMigration() {
+    // The first day the build of the rollup has not reached; -1: not started (stale).
+    const std::string sql =
+        "ALTER TABLE app_stats_rollup ADD COLUMN next_day BIGINT NOT NULL DEFAULT -1";
+    return store::Migration{"app_statistics", 7, sql, sql};
+}
+
+Result<void> LockRollupState(store::Transaction& tx) {
+    CONCORD_RETURN_IF_ERROR(tx.Execute("UPDATE app_stats_rollup SET next_day = next_day"));
+    return {};
+}
+
 void RollupDelta::Move(const std::optional<RequestRow>& before, const RequestRow& after) {
     StatsCells gone;
     StatsCells come;
@@ -315,8 +327,20 @@ void RollupDelta::Move(const std::optional<RequestRow>& before, const RequestRow
 }
 
 Result<void> RollupDelta::Write(store::Transaction& tx) const {
+    if (changes_.empty()) {
+        return {};
+    }
+    // While the rollup is being built, the days the build has not reached yet are left to it: it
+    // reads their requests as this fold leaves them.
+    CONCORD_RETURN_IF_ERROR(LockRollupState(tx));
+    CONCORD_ASSIGN_OR_RETURN(auto state, tx.Query("SELECT ready, next_day FROM app_stats_rollup"));
+    const bool ready = !state.empty() && state[0].Int(0) == 1;
+    const std::int64_t built_end = state.empty() ? -1 : state[0].Int(1);
     for (const auto& [at, ch] : changes_) {
         const auto& [day, key] = at;
+        if (!ready && day >= built_end) {
+            continue;
+        }
         CONCORD_ASSIGN_OR_RETURN(
             auto rows,
             tx.Query(
@@ -374,49 +398,53 @@ Result<void> RollupDelta::Write(store::Transaction& tx) const {
     return {};
 }
 
-Result<void> EnsureRollup(store::Store& db) {
+Result<bool> BuildRollupStep(store::Store& db, std::int64_t step_requests) {
     CONCORD_ASSIGN_OR_RETURN(auto tx, db.Begin());
     CONCORD_ASSIGN_OR_RETURN(auto state, tx->Query("SELECT ready FROM app_stats_rollup"));
     if (!state.empty() && state[0].Int(0) == 1) {
-        return {};
+        return true;
     }
+    // The state row first, locked (SQLite: the one writer; PostgreSQL: the row): a fold, which
+    // takes it before it moves the rollup, runs before or after this step, never inside it.
+    CONCORD_RETURN_IF_ERROR(LockRollupState(*tx));
     CONCORD_ASSIGN_OR_RETURN(
-        const std::int64_t claimed,
-        tx->Execute("UPDATE app_stats_rollup SET ready = 1 WHERE ready = 0")
+        auto locked, tx->Query("SELECT ready, next_day FROM app_stats_rollup")
     );
-    if (claimed != 1) {
-        // Another build claimed it: built by now (it committed), or still running.
-        tx->Rollback();
-        CONCORD_ASSIGN_OR_RETURN(auto again, db.Begin());
-        CONCORD_ASSIGN_OR_RETURN(auto ready, again->Query("SELECT ready FROM app_stats_rollup"));
-        if (!ready.empty() && ready[0].Int(0) == 1) {
-            return {};
-        }
-        return MakeError(
-            ErrorCode::kUnavailable, "another build of the statistics rollup is running; retry"
-        );
+    if (locked.empty()) {
+        return MakeError(ErrorCode::kCorruption, "the statistics rollup has no state row");
     }
-    CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_stats_days"));
-    // Day by day through the start index, so that memory holds one day's requests.
-    std::int64_t from = 1;
-    for (;;) {
+    if (locked[0].Int(0) == 1) {
+        return true;  // another build ended meanwhile
+    }
+    std::int64_t day = locked[0].Int(1);
+    if (day < 0) {
+        CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_stats_days"));
+        day = 0;
+    }
+    // Day by day through the start index, so that memory holds one day's requests, until the
+    // step's share of requests is in.
+    std::int64_t requests = 0;
+    bool built = false;
+    while (requests < step_requests) {
         CONCORD_ASSIGN_OR_RETURN(
             auto next,
             tx->Query(
-                "SELECT MIN(started_ms) FROM app_stats_requests WHERE started_ms >= $1", {from}
+                "SELECT MIN(started_ms) FROM app_stats_requests WHERE started_ms >= $1",
+                {FirstStart(day * kStatsDayMs)}
             )
         );
         if (next.empty() || next[0].IsNull(0)) {
+            built = true;
             break;
         }
-        const std::int64_t day = DayOf(next[0].Int(0));
-        from = (day + 1) * kStatsDayMs;
+        const std::int64_t found = DayOf(next[0].Int(0));
+        day = found + 1;
         CONCORD_ASSIGN_OR_RETURN(
             auto rows,
             tx->Query(
                 "SELECT " + std::string(kStatsRowColumns) +
                     " FROM app_stats_requests WHERE started_ms >= $1 AND started_ms < $2",
-                {day * kStatsDayMs, from}
+                {FirstStart(found * kStatsDayMs), day * kStatsDayMs}
             )
         );
         StatsCells cells;
@@ -424,15 +452,30 @@ Result<void> EnsureRollup(store::Store& db) {
             AddRequest(RowFrom(r), cells);
         }
         for (const auto& [key, cell] : cells) {
-            CONCORD_RETURN_IF_ERROR(Put(*tx, day, key, cell));
+            CONCORD_RETURN_IF_ERROR(Put(*tx, found, key, cell));
+        }
+        requests += static_cast<std::int64_t>(rows.size());
+    }
+    CONCORD_RETURN_IF_ERROR(
+        built ? tx->Execute("UPDATE app_stats_rollup SET ready = 1, next_day = -1")
+              : tx->Execute("UPDATE app_stats_rollup SET next_day = $1", {day})
+    );
+    CONCORD_RETURN_IF_ERROR(tx->Commit());
+    return built;
+}
+
+Result<void> EnsureRollup(store::Store& db) {
+    for (;;) {
+        CONCORD_ASSIGN_OR_RETURN(const bool built, BuildRollupStep(db, kRollupStepRequests));
+        if (built) {
+            return {};
         }
     }
-    return tx->Commit();
 }
 
 Result<void> MarkRollupStale(store::Store& db) {
     CONCORD_ASSIGN_OR_RETURN(auto tx, db.Begin());
-    CONCORD_RETURN_IF_ERROR(tx->Execute("UPDATE app_stats_rollup SET ready = 0"));
+    CONCORD_RETURN_IF_ERROR(tx->Execute("UPDATE app_stats_rollup SET ready = 0, next_day = -1"));
     return tx->Commit();
 }
 

@@ -79,12 +79,31 @@ private:
     std::map<std::pair<std::int64_t, StatsKey>, Change> changes_;
 };
 
-/// Builds the rollup from `app_stats_requests` unless it is built (after the migration that
-/// created it, on a node with requests folded before, or after MarkRollupStale). kUnavailable
-/// while another build runs.
+/// The component "app_statistics" migration that records how far a build of the rollup has come
+/// (version 7).
+store::Migration RollupProgressMigration();
+
+/// Locks the rollup's state row for the rest of `tx`: build steps and the moves of folds take it
+/// first, so that each runs wholly before or after the other.
+Result<void> LockRollupState(store::Transaction& tx);
+
+/// The requests one transaction of a build reads (whole days: a day's requests are never split).
+/// A node's other writers wait at most for one such step on SQLite.
+inline constexpr std::int64_t kRollupStepRequests = 100'000;
+
+/// One step of building the rollup from `app_stats_requests`, in a transaction of its own: the
+/// next whole days from where the build stands, until at least `step_requests` requests are in or
+/// none is left. True once the rollup is built (then, and when it was built already, it does
+/// nothing). Folds meanwhile move the days built and leave the rest to later steps; builds on
+/// several threads or processes share the steps.
+Result<bool> BuildRollupStep(store::Store& db, std::int64_t step_requests);
+
+/// Builds the rollup unless it is built (after the migration that created it, on a node with
+/// requests folded before, or after MarkRollupStale): steps of kRollupStepRequests until done.
 Result<void> EnsureRollup(store::Store& db);
 
-/// Has the next EnsureRollup build the rollup again, in a transaction of its own.
+/// Has the next EnsureRollup build the rollup again from its first day, in a transaction of its
+/// own.
 Result<void> MarkRollupStale(store::Store& db);
 
 /// Adds the rollup of the days [first_day, end_day) (days since the epoch, UTC) to `cells`.

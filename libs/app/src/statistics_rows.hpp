@@ -52,6 +52,14 @@ RequestRow RowFrom(const store::Row& r);
 /// kInvalidArgument unless 0 <= from < to <= the last instant of 9999 and the threshold is 1-1000.
 Result<void> CheckStatisticsQuery(const StatisticsQuery& q);
 
+/// The first start a period's query asks for: `from_ms`, but never 0 (a request that never
+/// started has `started_ms` 0). One lower bound on `started_ms`, not two: given
+/// `started_ms > 0 AND started_ms >= $1`, SQLite may take `> 0` for its index range and walk
+/// every start before the period.
+inline std::int64_t FirstStart(std::int64_t from_ms) {
+    return from_ms > 0 ? from_ms : 1;
+}
+
 /// The members every report begins with: `format`, `from`, `to`, `threshold`, `generated`,
 /// `events_through`.
 boost::json::object ReportHead(
