@@ -7,16 +7,20 @@
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <tuple>
 #include <type_traits>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -151,11 +155,17 @@ Response TooLarge(uint64_t limit) {
     );
 }
 
-// The request body of a streaming route as its handler reads it. Read runs on the handler's
-// thread: it starts a read on the connection's strand and waits for it, so bytes go from the
-// connection's read buffer straight into the handler's buffer, and nothing else is buffered.
-// The session coroutine is suspended in the handler meanwhile, so the stream, buffer and parser
-// are touched by one read at a time.
+// The request body of a streaming route as its handler reads it, read ahead: while the handler
+// works on the bytes it was given (decrypting, hashing, writing), the connection's strand reads
+// and decrypts the next ones into a second buffer, as many as the handler last asked for, so the
+// network and the handler's work overlap instead of taking turns. Read runs on the handler's
+// thread and, as without reading ahead, fills the whole buffer it is given unless the body ends;
+// it waits for the read under way and starts the next one on the strand. At most one read is
+// under way at a time. Settle, once the handler is done, cancels a read ahead that still waits
+// for bytes (a client that stalled after the bytes the handler wanted must not hold its answer)
+// and waits for it, so the session coroutine (suspended in the handler meanwhile) finds the
+// stream, buffer and parser touched by nobody. Memory: two buffers of the handler's largest
+// read, whatever the body's size.
 template <class Stream>
 class SocketBodySource final : public BodySource {
 public:
@@ -180,30 +190,88 @@ public:
         if (out.empty()) {
             return MakeError(ErrorCode::kInvalidArgument, "BodySource::Read needs a buffer");
         }
-        if (failure_) {
-            return *failure_;
+        size_t copied = 0;
+        while (copied < out.size()) {
+            if (front_used_ < front_size_) {
+                const size_t n = std::min(out.size() - copied, front_size_ - front_used_);
+                std::copy_n(
+                    front_.begin() + static_cast<std::ptrdiff_t>(front_used_),
+                    n,
+                    out.begin() + static_cast<std::ptrdiff_t>(copied)
+                );
+                front_used_ += n;
+                copied += n;
+                continue;
+            }
+            if (failure_) {
+                return *failure_;
+            }
+            if (ended_) {
+                break;
+            }
+            if (!ahead_.valid()) {
+                Start(out.size() - copied);  // no more than is missing: never wait for more
+            }
+            Result<size_t> got = Wait();
+            if (!got) {
+                failure_ = got.error();
+                return got;
+            }
+            std::swap(front_, back_);
+            front_used_ = 0;
+            front_size_ = *got;
+            ended_ = *got == 0;
         }
-        if (ended_) {
-            return size_t{0};
+        if (!ended_ && !ahead_.valid()) {
+            Start(out.size());  // the next bytes, read while the handler works on these
         }
-        Result<size_t> got = MakeError(ErrorCode::kInternal, "not read");
-        try {
-            got = asio::co_spawn(executor_, ReadSome(out), asio::use_future).get();
-        } catch (const std::exception& e) {
-            got = MakeError(ErrorCode::kInternal, std::string("reading the body: ") + e.what());
-        }
-        if (!got) {
-            failure_ = got.error();
-        } else if (*got == 0) {
-            ended_ = true;
-        }
-        return got;
+        return copied;
     }
 
-    // True once the body crossed the route's limit (read on the strand, after the handler).
+    // Ends the read under way, if any (on the handler's thread, once the handler is done).
+    void Settle() {
+        if (!ahead_.valid()) {
+            return;
+        }
+        if (ahead_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+            try {
+                asio::co_spawn(executor_, Cancel(), asio::use_future).get();
+            } catch (const std::exception& e) {
+                log::Error(
+                    "a streaming body's read ahead was not cancelled", {{"error", e.what()}}
+                );
+            }
+        }
+        (void)Wait();
+    }
+
+    // True once the body crossed the route's limit (read on the strand, after Settle).
     bool TooLarge() const { return too_large_; }
 
 private:
+    // Starts reading the next `n` body bytes (fewer at its end) into back_.
+    void Start(size_t n) {
+        if (back_.size() < n) {
+            back_.resize(n);
+        }
+        ahead_ = asio::co_spawn(
+            executor_, ReadSome(std::span<std::uint8_t>(back_.data(), n)), asio::use_future
+        );
+    }
+
+    Result<size_t> Wait() {
+        try {
+            return ahead_.get();
+        } catch (const std::exception& e) {
+            return MakeError(ErrorCode::kInternal, std::string("reading the body: ") + e.what());
+        }
+    }
+
+    asio::awaitable<void> Cancel() {
+        beast::get_lowest_layer(stream_).cancel();
+        co_return;
+    }
+
     asio::awaitable<Result<size_t>> ReadSome(std::span<std::uint8_t> out) {
         if (state_.closing) {
             co_return MakeError(ErrorCode::kUnavailable, "the server is stopping");
@@ -252,9 +320,15 @@ private:
     SessionState& state_;
     std::chrono::milliseconds timeout_;
     uint64_t limit_;
-    bool too_large_ = false;        // strand only
-    std::optional<Error> failure_;  // handler thread only
-    bool ended_ = false;            // handler thread only
+    bool too_large_ = false;  // strand only
+    // The rest: the handler's thread only (back_ also by the read under way, ahead_).
+    std::vector<std::uint8_t> front_;    // the bytes Read hands out
+    std::vector<std::uint8_t> back_;     // the bytes being read ahead
+    size_t front_size_ = 0;              // bytes of front_ filled
+    size_t front_used_ = 0;              // of them, handed out
+    std::future<Result<size_t>> ahead_;  // the read under way into back_
+    std::optional<Error> failure_;
+    bool ended_ = false;
 };
 
 }  // namespace
@@ -352,8 +426,14 @@ private:
     );
     // The pool a normal route's handler runs on.
     asio::thread_pool& PoolOf(const Request& request);
-    // Runs the handler on `pool`; a streaming route's reads its body from `body`.
-    asio::awaitable<Response> Handle(asio::thread_pool& pool, Request& request, BodySource* body);
+    // Runs the handler on `pool` (a streaming route's reads its body from `body`), then
+    // `settle` there (waiting for the read ahead of a streaming body).
+    asio::awaitable<Response> Handle(
+        asio::thread_pool& pool,
+        Request& request,
+        BodySource* body,
+        const std::function<void()>& settle = {}
+    );
     bool AcquireStream();
     void ReleaseStream();
     void Refusal(std::string_view reason) const;
@@ -973,11 +1053,11 @@ asio::thread_pool& Server::Impl::PoolOf(const Request& request) {
 }
 
 asio::awaitable<Response> Server::Impl::Handle(
-    asio::thread_pool& pool, Request& request, BodySource* body
+    asio::thread_pool& pool, Request& request, BodySource* body, const std::function<void()>& settle
 ) {
     Response response = co_await asio::co_spawn(
         pool,
-        [this, &request, body]() -> asio::awaitable<Response> {
+        [this, &request, body, &settle]() -> asio::awaitable<Response> {
             Response out;
             try {
                 out =
@@ -988,6 +1068,9 @@ asio::awaitable<Response> Server::Impl::Handle(
             } catch (...) {
                 LogFailure("handler_failed", "an exception not derived from std::exception");
                 out = ErrorJson(500, "internal", "internal error");
+            }
+            if (settle) {
+                settle();
             }
             co_return out;
         },
@@ -1043,7 +1126,7 @@ asio::awaitable<bool> Server::Impl::ServeStreaming(
     SocketBodySource<Stream> body(
         executor, stream, buffer, parser, state, options_.io_timeout, route.max_body_bytes
     );
-    Response response = co_await Handle(*stream_pool_, request, &body);
+    Response response = co_await Handle(*stream_pool_, request, &body, [&body] { body.Settle(); });
     if (body.TooLarge()) {
         co_await Refuse(stream, "too_large", TooLarge(route.max_body_bytes));
         co_return false;
@@ -1131,37 +1214,43 @@ asio::awaitable<bool> Server::Impl::WriteProduced(
     if (hec) {
         co_return false;
     }
+    // Two buffers: while one is written (TLS, the socket), the producer fills the other on
+    // `pool` (reading, decrypting, hashing), so the two overlap instead of taking turns.
     std::vector<std::uint8_t> chunk(options_.stream_chunk_bytes);
+    std::vector<std::uint8_t> next(options_.stream_chunk_bytes);
     const BodyProducer& producer = response.body_producer;
+    const auto produce = [&pool, &producer](std::vector<std::uint8_t>& into
+                         ) -> asio::awaitable<Result<size_t>> {
+        co_return co_await asio::co_spawn(
+            pool,
+            [&producer, &into]() -> asio::awaitable<Result<size_t>> {
+                try {
+                    co_return producer(std::span<std::uint8_t>(into));
+                } catch (const std::exception& e) {
+                    co_return MakeError(ErrorCode::kInternal, e.what());
+                }
+            },
+            asio::use_awaitable
+        );
+    };
+    // Whether the producer still has bytes to give after `sent` of them.
+    const auto more_after = [&size](uint64_t sent) { return !size || sent < *size; };
+    Result<size_t> produced = more_after(0) ? co_await produce(chunk) : Result<size_t>(0);
     uint64_t sent = 0;
     bool last = false;
     while (!last) {
-        size_t n = 0;
-        if (!size || sent < *size) {
-            Result<size_t> produced = co_await asio::co_spawn(
-                pool,
-                [&producer, &chunk]() -> asio::awaitable<Result<size_t>> {
-                    try {
-                        co_return producer(std::span<std::uint8_t>(chunk));
-                    } catch (const std::exception& e) {
-                        co_return MakeError(ErrorCode::kInternal, e.what());
-                    }
-                },
-                asio::use_awaitable
+        if (!produced || *produced > chunk.size()) {
+            LogFailure(
+                "producer_failed",
+                produced ? "a body producer claimed more bytes than its buffer holds"
+                         : produced.error().ToString()
             );
-            if (!produced || *produced > chunk.size()) {
-                LogFailure(
-                    "producer_failed",
-                    produced ? "a body producer claimed more bytes than its buffer holds"
-                             : produced.error().ToString()
-                );
-                co_return false;
-            }
-            n = *produced;
-            if (size && (sent + n > *size || (n == 0 && sent < *size))) {
-                LogFailure("producer_failed", "a body producer did not give body_size bytes");
-                co_return false;
-            }
+            co_return false;
+        }
+        const size_t n = *produced;
+        if (size && (sent + n > *size || (n == 0 && sent < *size))) {
+            LogFailure("producer_failed", "a body producer did not give body_size bytes");
+            co_return false;
         }
         sent += n;
         last = n == 0 || (size && sent == *size);
@@ -1170,7 +1259,17 @@ asio::awaitable<bool> Server::Impl::WriteProduced(
         message.body().more = !last || n != 0;
         // Each chunk, not the whole body, must be written within io_timeout.
         lowest.expires_after(options_.io_timeout);
-        auto [ec, wn] = co_await http::async_write(stream, serializer, kTuple);
+        boost::system::error_code ec;
+        if (last) {
+            std::tie(ec, std::ignore) = co_await http::async_write(stream, serializer, kTuple);
+        } else {
+            using asio::experimental::awaitable_operators::operator&&;
+            [[maybe_unused]] auto [write_ec, written, following] =
+                co_await (http::async_write(stream, serializer, kTuple) && produce(next));
+            ec = write_ec;
+            produced = std::move(following);
+            std::swap(chunk, next);
+        }
         if (ec == http::error::need_buffer) {
             ec = {};
         }

@@ -1,10 +1,12 @@
 // Streaming bodies: Router::AddStreaming on the server, HttpClient::Upload and Download.
 #include "concord/net/stream.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -614,6 +616,107 @@ TEST(Stream, AHandlerThatStopsReadingEarlyClosesTheConnection) {
     auto hello = client.Send("GET", BaseUrl(*server) + "/hello", "");
     ASSERT_TRUE(hello.has_value()) << hello.error().ToString();
     EXPECT_EQ(hello->status, 200u);
+}
+
+// The server reads a streaming body ahead of its handler; once the handler is done, a read
+// ahead that waits for bytes a stalled client never sends must not hold the answer until
+// io_timeout (plain HTTP, then TLS, where the read is cancelled inside a TLS record).
+TEST(Stream, AHandlerThatStopsEarlyIsAnsweredAtOnceWhileTheClientStalls) {
+    Router router;
+    router.AddStreaming("PUT", "/blob", [](Request&, BodySource& body) {
+        std::vector<std::uint8_t> buffer(10);
+        auto n = body.Read(buffer);
+        return ErrorJson(422, "unwanted", n ? "not this" : "read failed");
+    });
+    ServerOptions options;
+    options.io_timeout = std::chrono::minutes(10);
+    auto server = StartPlain(std::move(router), options);
+    ASSERT_NE(server, nullptr);
+    RawSocket socket(server->Port());
+    ASSERT_TRUE(socket.Connected());
+    ASSERT_TRUE(socket.Send(
+        "PUT /blob HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n" + std::string(10, 'a')
+    ));  // exactly what the handler reads: the read ahead waits for bytes that never come
+    std::string answer;
+    EXPECT_TRUE(socket.ReadUntil(answer, "not this", kPatience)) << answer;
+    EXPECT_EQ(answer.rfind("HTTP/1.1 422", 0), 0u) << answer;
+}
+
+TEST(Stream, OverTlsAHandlerThatStopsEarlyFreesItsSlotWhileTheClientStalls) {
+    auto identity = GenerateSelfSignedCertificate("node", {"127.0.0.1"}, std::chrono::hours(1));
+    ASSERT_TRUE(identity.has_value());
+    std::atomic<int> handled{0};
+    Router router;
+    router.AddStreaming("PUT", "/blob", [&handled](Request&, BodySource& body) {
+        ++handled;
+        std::vector<std::uint8_t> buffer(10);
+        auto n = body.Read(buffer);
+        return ErrorJson(422, "unwanted", n ? "not this" : "read failed");
+    });
+    ServerOptions options;
+    options.tls_cert_pem = identity->cert_pem;
+    options.tls_key_pem = identity->key_pem;
+    options.io_timeout = std::chrono::minutes(10);
+    options.stream_threads = 1;
+    options.max_stream_transfers = 1;  // the stalled upload's slot must come free
+    auto server = Server::Start(options, std::move(router));
+    ASSERT_TRUE(server.has_value()) << server.error().ToString();
+    const std::string url = "https://127.0.0.1:" + std::to_string((*server)->Port()) + "/blob";
+    ClientOptions client_options;
+    client_options.pinned_cert_sha256 = identity->sha256_fingerprint;
+
+    // The 10 bytes the handler reads, then nothing until the test ends.
+    class StallingSource final : public BodySource {
+    public:
+        explicit StallingSource(Signal& release) : release_(release) {}
+        Result<size_t> Read(std::span<std::uint8_t> out) override {
+            if (!sent_) {
+                sent_ = true;
+                const size_t n = std::min<size_t>(out.size(), 10);
+                std::fill_n(out.begin(), n, std::uint8_t{'a'});
+                return n;
+            }
+            release_.WaitFor(kPatience * 3);
+            return MakeError(ErrorCode::kUnavailable, "the test ended");
+        }
+
+    private:
+        Signal& release_;
+        bool sent_ = false;
+    };
+    Signal release;
+    std::thread stalled([&] {
+        HttpClient client(client_options);
+        StallingSource body(release);
+        (void)client.Upload("PUT", url, {}, body, std::nullopt);
+    });
+    struct Joiner {
+        Signal& release;
+        std::thread& thread;
+        ~Joiner() {
+            release.Notify();
+            thread.join();
+        }
+    } joiner{release, stalled};
+    const auto started = std::chrono::steady_clock::now() + kPatience;
+    while (handled.load() == 0 && std::chrono::steady_clock::now() < started) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_EQ(handled.load(), 1) << "the stalled upload never reached its handler";
+    // Another upload gets the slot (and the handler's answer) once the first one's is free.
+    HttpClient client(client_options);
+    std::optional<unsigned> status;
+    const auto deadline = std::chrono::steady_clock::now() + kPatience;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto answer = client.Send("PUT", url, std::string(100, 'b'));
+        if (answer && answer->status != 503) {
+            status = answer->status;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(status.has_value()) << "the stalled upload kept the only streaming slot";
+    EXPECT_EQ(*status, 422u);
 }
 
 TEST(Stream, DownloadPassesRangeAndKeepsErrorBodiesApart) {
