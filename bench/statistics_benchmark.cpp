@@ -57,7 +57,7 @@ constexpr std::string_view kColumns =
 constexpr std::string_view kValues =
     "CASE WHEN i % 2 = 0 THEN 'in' ELSE 'out' END, substr('FRDEJPHUBRKE', 1 + (i % 12 % 6) * 2, "
     "2), substr('HUKEFRDEJPBR', 1 + (i % 12 / 2) * 2, 2), CASE i % 4 WHEN 0 THEN 'preservation' "
-    "WHEN 1 THEN 'mla_stored_data' WHEN 2 THEN 'epoc' ELSE 'extradition' END, "
+    "WHEN 1 THEN 'mla_stored_data' WHEN 2 THEN 'extradition' ELSE 'epoc' END, "
     "CASE WHEN i % 7 = 0 THEN 'emergency' ELSE 'normal' END, 'budapest:' || (2 + i % 9), CASE "
     "WHEN i % 3 = 0 THEN '[\"subscriber\",\"traffic\"]' ELSE '[]' END, s, CASE WHEN o < 8 THEN s "
     "+ 60000 + a ELSE 0 END, CASE WHEN o < 6 THEN s + 3600000 + b ELSE 0 END, CASE WHEN o < 5 "
