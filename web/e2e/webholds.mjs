@@ -1,14 +1,16 @@
 // Legal holds in the web UI, on the demo federation (run by run.mjs): on the demo's case at A
 // (fr.central), an officer of its unit is refused a hold without a reason or with one over 500
-// bytes of UTF-8 (the node holds none), places one with a reason and sees it listed in force as
-// the node lists it (`GET /api/v1/cases/{id}/holds`); a second officer whose page still shows no
-// hold places another and sees the node's typed refusal (409 `already_exists`) and then the hold
-// in force; an approver of the unit (case.read without case.edit) sees the holds with no place or
+// bytes of UTF-8 (the node holds none), places one with a reason from the keyboard and sees it
+// listed in force as the node lists it (`GET /api/v1/cases/{id}/holds`), the focus on the status
+// saying it is placed (the next Tab on the lift button); a second officer whose page still shows
+// no hold places another and sees the node's typed refusal (409 `already_exists`), focused, and
+// then the hold in force; an approver of the unit (case.read without case.edit) sees the holds with no place or
 // lift action, and the node refuses a hold forced from the page (403); the officer lifts the hold
-// through a confirmation that says packages past their retention are shredded at once (a first
-// cancel leaves it in force), sees it listed as lifted, by whom and when; the second officer's
-// page, still showing it in force, is refused the lift (404, no hold in force); the section in
-// Arabic. Every screen is checked by axe-core.
+// from the keyboard through a confirmation that says packages past their retention are shredded
+// at once (a first cancel leaves it in force), sees it listed as lifted, by whom and when, the
+// focus on the status saying it is lifted (the next Tab in the reason); the second officer's
+// page, still showing it in force, is refused the lift (404, no hold in force), the refusal
+// focused; the section in Arabic. Every screen is checked by axe-core.
 import { pageSession, until } from './federation.mjs';
 
 // Whether the focus is (or comes within two seconds) on the element whose text is `text`.
@@ -16,6 +18,23 @@ function focused(page, text) {
   return page
     .waitForFunction((t) => document.activeElement?.textContent === t, text, { timeout: 2000 })
     .then(() => true, () => false);
+}
+
+// Whether the focus is (or comes within two seconds) on the element whose data-testid is `id`.
+function focusedOn(page, id) {
+  return page
+    .waitForFunction((i) => document.activeElement?.getAttribute('data-testid') === i, id, { timeout: 2000 })
+    .then(() => true, () => false);
+}
+
+// The element that has the focus, for the messages.
+function active(page) {
+  return page.evaluate(() => {
+    const e = document.activeElement;
+    if (!e) return 'none';
+    const testid = e.getAttribute('data-testid');
+    return `<${e.tagName.toLowerCase()}${e.id ? ` id="${e.id}"` : ''}${testid ? ` data-testid="${testid}"` : ''}>`;
+  });
 }
 
 const reasonText = 'webholds: trial 12/2027 pending, keep every package';
@@ -81,9 +100,11 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   check((await nodeHolds()).length === before.length, 'holds: a reason missing or too long is not sent (the node holds no new hold)');
   await screen(O.page, 'webholds-01-reason-too-long');
 
-  // Placed with a reason: listed in force, as the node lists it.
+  // Placed with a reason, from the keyboard: listed in force, as the node lists it.
   await reason.fill(reasonText);
-  await place.click();
+  await O.page.keyboard.press('Tab');
+  check(await focused(O.page, 'Place the hold'), `holds: Tab from the reason reaches the button (${await active(O.page)})`);
+  await O.page.keyboard.press('Enter');
   const current = rows(O.section).filter({ hasText: reasonText });
   await current.and(O.page.locator('[data-in-force="true"]')).waitFor();
   const afterPlace = await nodeHolds();
@@ -104,6 +125,17 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
     `holds: the row shows who placed it, when and that it is in force (${rowText})`,
   );
   check((await O.section.getByTestId('holds-place').count()) === 0, 'holds: no second hold is offered while one is in force');
+  // The button pressed is gone: the focus is on the status that says the hold is placed, not lost.
+  const done = O.section.getByTestId('holds-done');
+  check(
+    (await focusedOn(O.page, 'holds-done')) &&
+      (await done.getAttribute('role')) === 'status' &&
+      (await done.getAttribute('data-said')) === 'placed' &&
+      (await done.textContent()).startsWith('The legal hold is placed and in force'),
+    `holds: placed, the focus is on the status saying so (${await active(O.page)}: ${await done.textContent()})`,
+  );
+  await O.page.keyboard.press('Tab');
+  check(await focused(O.page, 'Lift the hold…'), `holds: from the status, Tab reaches the lift button (${await active(O.page)})`);
   // The case's packages are read again: each one kept shows the hold that stops its clock.
   const packages = O.page.getByTestId('evidence-package');
   let kept = 0;
@@ -129,6 +161,10 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
   );
   await S.section.locator(`[data-hold="${placed.hold}"][data-in-force="true"]`).waitFor();
   check((await S.section.getByTestId('holds-place').count()) === 0, 'holds: the refused page reads the holds again and shows the one in force');
+  check(
+    await focusedOn(S.page, 'holds-error'),
+    `holds: the refusal has the focus, kept once the form gave way to the lift (${await active(S.page)})`,
+  );
   check((await nodeHolds()).length === before.length + 1, 'holds: the node holds one hold in force, not two');
   await screen(S.page, 'webholds-03-conflict');
 
@@ -165,8 +201,13 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
       (await nodeHolds()).some((h) => h.hold === placed.hold && h.in_force),
     'holds: cancelled, the hold stays in force and the focus returns to the lift button',
   );
-  await lift.click();
-  await confirm.getByRole('button', { name: 'Yes, lift the hold' }).click();
+  // Lifted from the keyboard: Enter on the lift button, Shift+Tab from Cancel to the yes, Enter.
+  await O.page.keyboard.press('Enter');
+  await confirm.waitFor();
+  check(await focused(O.page, 'Cancel'), `holds: the confirmation opened from the keyboard focuses Cancel (${await active(O.page)})`);
+  await O.page.keyboard.press('Shift+Tab');
+  check(await focused(O.page, 'Yes, lift the hold'), `holds: Shift+Tab reaches the yes (${await active(O.page)})`);
+  await O.page.keyboard.press('Enter');
   const liftedRow = O.section.locator(`[data-hold="${placed.hold}"][data-in-force="false"]`);
   await liftedRow.waitFor();
   const afterLift = (await nodeHolds()).find((h) => h.hold === placed.hold);
@@ -188,6 +229,18 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
     (await O.section.getByRole('button', { name: 'Lift the hold…' }).count()) === 0,
     'holds: once lifted, a new hold may be placed and none lifted',
   );
+  // The confirmation and the lift button are gone: the focus is on the status that says so.
+  check(
+    (await focusedOn(O.page, 'holds-done')) &&
+      (await done.getAttribute('data-said')) === 'lifted' &&
+      (await done.textContent()).startsWith('The legal hold is lifted'),
+    `holds: lifted, the focus is on the status saying so (${await active(O.page)}: ${await done.textContent()})`,
+  );
+  await O.page.keyboard.press('Tab');
+  check(
+    (await O.page.evaluate(() => document.activeElement?.id)) === 'holds-reason',
+    `holds: from the status, Tab reaches the reason of a new hold (${await active(O.page)})`,
+  );
   await screen(O.page, 'webholds-06-lifted');
 
   // The second officer's page still shows it in force: lifting is refused, as the node types it.
@@ -201,6 +254,10 @@ export async function run({ browser, nodes, call, enrol, newPage, screen, signIn
     `holds: a lift with no hold in force is refused with the node's typed error (${await gone.textContent()})`,
   );
   await S.section.locator(`[data-hold="${placed.hold}"][data-in-force="false"]`).waitFor();
+  check(
+    await focusedOn(S.page, 'holds-error'),
+    `holds: the refusal has the focus, kept once the confirmation gave way to the form (${await active(S.page)})`,
+  );
 
   // The approver, reading again: the hold lifted, and still no action.
   await P.page.reload();

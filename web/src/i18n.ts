@@ -859,6 +859,8 @@ const en: Texts = {
   'holds.refused.reason': 'The node does not accept this reason: it needs 1 to 500 bytes.',
   'holds.refused.denied': 'You may not place or lift a legal hold on this case.',
   'holds.failed': 'The call failed: {message}',
+  'holds.donePlaced': 'The legal hold is placed and in force: no evidence package of the case is shredded until it is lifted.',
+  'holds.doneLifted': 'The legal hold is lifted: the retention clock of the case’s evidence runs again.',
 };
 
 const fr: Texts = {
@@ -1710,6 +1712,8 @@ const fr: Texts = {
   'holds.refused.reason': 'Le nœud n’accepte pas ce motif : il doit compter de 1 à 500 octets.',
   'holds.refused.denied': 'Vous ne pouvez pas placer ni lever de suspension légale sur cette affaire.',
   'holds.failed': 'L’appel a échoué : {message}',
+  'holds.donePlaced': 'La suspension légale est placée et en vigueur : aucun paquet de preuves de l’affaire n’est détruit tant qu’elle n’est pas levée.',
+  'holds.doneLifted': 'La suspension légale est levée : le décompte de conservation des preuves de l’affaire reprend.',
 };
 
 const es: Texts = {
@@ -2559,6 +2563,8 @@ const es: Texts = {
   'holds.refused.reason': 'El nodo no acepta este motivo: debe tener de 1 a 500 bytes.',
   'holds.refused.denied': 'Usted no puede imponer ni levantar una retención legal sobre este caso.',
   'holds.failed': 'La llamada falló: {message}',
+  'holds.donePlaced': 'La retención legal está impuesta y vigente: ningún paquete de pruebas del caso se destruye hasta que se levante.',
+  'holds.doneLifted': 'La retención legal está levantada: el plazo de conservación de las pruebas del caso vuelve a correr.',
 };
 
 const ru: Texts = {
@@ -3408,6 +3414,8 @@ const ru: Texts = {
   'holds.refused.reason': 'Узел не принимает это основание: нужно от 1 до 500 байт.',
   'holds.refused.denied': 'Вы не можете вводить или снимать юридическую приостановку по этому делу.',
   'holds.failed': 'Запрос не выполнен: {message}',
+  'holds.donePlaced': 'Юридическая приостановка введена и действует: ни один пакет доказательств дела не будет уничтожен, пока она не снята.',
+  'holds.doneLifted': 'Юридическая приостановка снята: отсчёт срока хранения доказательств дела возобновлён.',
 };
 
 const ar: Texts = {
@@ -4256,6 +4264,8 @@ const ar: Texts = {
   'holds.refused.reason': 'لا تقبل العقدة هذا السبب: يجب أن يكون من 1 إلى 500 بايت.',
   'holds.refused.denied': 'لا يحق لك فرض تعليق قانوني على هذه القضية أو رفعه.',
   'holds.failed': 'فشل الاستدعاء: {message}',
+  'holds.donePlaced': 'فُرض التعليق القانوني وهو سارٍ: لن تُتلف أي حزمة من حزم أدلة القضية حتى يُرفع.',
+  'holds.doneLifted': 'رُفع التعليق القانوني: يُستأنف احتساب مدة الاحتفاظ لأدلة القضية.',
 };
 
 const zh: Texts = {
@@ -5100,6 +5110,8 @@ const zh: Texts = {
   'holds.refused.reason': '节点不接受此理由：理由须为 1 至 500 字节。',
   'holds.refused.denied': '您无权对本案设置或解除法律冻结。',
   'holds.failed': '调用失败：{message}',
+  'holds.donePlaced': '法律冻结已设置并生效：在解除之前，本案的任何证据包都不会被销毁。',
+  'holds.doneLifted': '法律冻结已解除：本案证据的保存期重新计时。',
 };
 
 export const catalogues: Record<Language, Texts> = { ar, zh, en, fr, ru, es };

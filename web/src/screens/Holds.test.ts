@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 
 import { ApiError } from '../api/client';
-import { type LegalHold, holdInForce, holdRefusalOf, kMaxReasonBytes, mayHold, reasonProblem, utf8Bytes } from './Holds';
+import {
+  type LegalHold,
+  afterHold,
+  holdInForce,
+  holdRefusalOf,
+  kMaxReasonBytes,
+  mayHold,
+  reasonProblem,
+  utf8Bytes,
+} from './Holds';
 
 describe('legal holds', () => {
   it('offers placing and lifting to the roles holding case.edit only', () => {
@@ -58,5 +67,32 @@ describe('legal holds', () => {
     expect(holdRefusalOf(new ApiError(403, 'permission_denied', 'denied'))?.reason).toBe('denied');
     expect(holdRefusalOf(new ApiError(500, 'internal', 'boom'))?.reason).toBe('');
     expect(holdRefusalOf(new Error('network down'))).toBeUndefined();
+  });
+
+  it('after a call, focuses the status that says what was done, or the refusal, never nothing', () => {
+    // Done: the status says so and takes the focus; the list and the packages are read again.
+    expect(afterHold('placed')).toEqual({ said: 'placed', focus: 'status', reread: true });
+    expect(afterHold('lifted')).toEqual({ said: 'lifted', focus: 'status', reread: true });
+    // Refused because the page was behind: the alert takes the focus and the list is read again.
+    const inForce = new ApiError(409, 'already_exists', 'case X is under a legal hold already');
+    expect(afterHold('placed', { err: inForce })).toEqual({ said: '', focus: 'alert', reread: true });
+    const noneInForce = new ApiError(404, 'not_found', 'case X has no legal hold in force');
+    expect(afterHold('lifted', { err: noneInForce })).toEqual({ said: '', focus: 'alert', reread: true });
+    // Other refusals and failures: the alert, with nothing read again.
+    for (const err of [
+      new ApiError(403, 'permission_denied', 'denied'),
+      new ApiError(400, 'invalid_argument', 'a legal hold needs a reason of 1 to 500 bytes of UTF-8'),
+      new ApiError(500, 'internal', 'boom'),
+      new Error('network down'),
+      undefined,
+    ]) {
+      expect(afterHold('placed', { err })).toEqual({ said: '', focus: 'alert', reread: false });
+    }
+    // The session ended: the sign-in screen takes the page.
+    expect(afterHold('lifted', { err: new ApiError(401, 'unauthenticated', 'no session') })).toEqual({
+      said: '',
+      focus: 'none',
+      reread: false,
+    });
   });
 });

@@ -3,6 +3,8 @@
 // placing one with a reason, and lifting the one in force after a confirmation, for those who
 // may edit the case. A hold stops the retention clock of all the case's evidence packages;
 // lifting it lets the clock run again, and the node shreds at once what is past its retention.
+// The button of a call is gone once the list is read again, so the focus moves after each answer:
+// to a status saying the hold is placed or lifted, or to the refusal (afterHold).
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 
 import { ApiError, type Answer, type Me, type Schemas, json } from '../api/client';
@@ -67,6 +69,36 @@ export function holdRefusalOf(err: unknown): Refusal | undefined {
   return { status: err.status, code: err.code, reason, message: err.message };
 }
 
+/** A hold call that was made: one `placed` or `lifted` it. */
+export type HoldStep = 'placed' | 'lifted';
+
+/** What the section does once a hold call is answered. */
+export interface AfterHold {
+  /** The status to show: the hold `placed` or `lifted`, or none. */
+  said: '' | HoldStep;
+  /** Where the focus goes: on that status, on the refusal (role="alert"), or nowhere. */
+  focus: 'status' | 'alert' | 'none';
+  /** Whether the holds and the case's packages are read again. */
+  reread: boolean;
+}
+
+/**
+ * What follows the call meant to have `step` done, answered with success or with `failure.err`.
+ * The button that made the call is gone once the list is read again (the form gives way to the
+ * lift and back), so the focus moves where a keyboard or screen-reader user learns the outcome
+ * and goes on from: after a success, to the status saying the hold is placed or lifted (the next
+ * Tab reaches the lift button or the reason); after a refusal, to the alert. A success and a
+ * refusal saying the page was behind (a hold placed or lifted meanwhile: `in_force`,
+ * `none_in_force`) read the list and the packages again. A 401 ends the session, which leaves
+ * the screen: nothing to show or focus.
+ */
+export function afterHold(step: HoldStep, failure?: { err: unknown }): AfterHold {
+  if (!failure) return { said: step, focus: 'status', reread: true };
+  if (failure.err instanceof ApiError && failure.err.status === 401) return { said: '', focus: 'none', reread: false };
+  const reason = holdRefusalOf(failure.err)?.reason;
+  return { said: '', focus: 'alert', reread: reason === 'in_force' || reason === 'none_in_force' };
+}
+
 function PlaceHold({
   busy,
   onPlace,
@@ -125,12 +157,13 @@ function LiftHold({ busy, onLift }: { busy: boolean; onLift: () => Promise<boole
   const [asking, setAsking] = useState(false);
   const cancel = useRef<HTMLButtonElement>(null);
   const ask = useRef<HTMLButtonElement>(null);
-  const opened = useRef(false);
-  // Focus goes to the safe answer when the question opens, and back to the button after.
+  const cancelled = useRef(false);
+  // Focus goes to the safe answer when the question opens, and back to the button when it is
+  // cancelled; once the hold is lifted the section moves it to the status that says so.
   useEffect(() => {
     if (asking) cancel.current?.focus();
-    else if (opened.current) ask.current?.focus();
-    opened.current = asking;
+    else if (cancelled.current) ask.current?.focus();
+    cancelled.current = false;
   }, [asking]);
   if (!asking) {
     return (
@@ -159,7 +192,14 @@ function LiftHold({ busy, onLift }: { busy: boolean; onLift: () => Promise<boole
         >
           {t('holds.liftYes')}
         </button>{' '}
-        <button type="button" ref={cancel} onClick={() => setAsking(false)}>
+        <button
+          type="button"
+          ref={cancel}
+          onClick={() => {
+            cancelled.current = true;
+            setAsking(false);
+          }}
+        >
           {t('holds.liftNo')}
         </button>
       </div>
@@ -174,35 +214,48 @@ export function Holds({ caseId, onChanged }: { caseId: string; onChanged: () => 
   const { data, error, reload } = useLoad(load);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<unknown>(undefined);
+  const [said, setSaid] = useState<'' | HoldStep>('');
+  // Set anew after each answer, so that the effect below moves the focus once it is drawn.
+  const [focusOn, setFocusOn] = useState<{ to: AfterHold['focus'] }>({ to: 'none' });
+  const status = useRef<HTMLParagraphElement>(null);
+  const refusal = useRef<HTMLDivElement>(null);
   const holds = data?.holds ?? [];
   const inForce = holdInForce(holds);
   const editor = mayHold(me);
 
-  // One call: on success the list and the packages are read again; on a refusal that says the
-  // page was behind (a hold placed or lifted meanwhile) the list is read again too.
-  const act = async (call: () => Promise<unknown>): Promise<boolean> => {
+  useEffect(() => {
+    if (focusOn.to === 'status') status.current?.focus();
+    if (focusOn.to === 'alert') {
+      const alert = refusal.current?.querySelector<HTMLElement>('[role="alert"]');
+      alert?.setAttribute('tabindex', '-1');
+      alert?.focus();
+    }
+  }, [focusOn]);
+
+  // One call, then what afterHold says: the status or the refusal, focused; the list and the
+  // packages read again after a success or a refusal that says the page was behind.
+  const act = async (step: HoldStep, call: () => Promise<unknown>): Promise<boolean> => {
     setBusy(true);
     setFailure(undefined);
+    setSaid('');
+    let next: AfterHold;
     try {
       await call();
-      reload();
-      onChanged();
-      return true;
+      next = afterHold(step);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) {
-        sessionEnded();
-        return false;
-      }
-      setFailure(err);
-      const reason = holdRefusalOf(err)?.reason;
-      if (reason === 'in_force' || reason === 'none_in_force') {
-        reload();
-        onChanged();
-      }
-      return false;
+      next = afterHold(step, { err });
+      if (next.focus === 'none') sessionEnded();
+      else setFailure(err);
     } finally {
       setBusy(false);
     }
+    setSaid(next.said);
+    setFocusOn({ to: next.focus });
+    if (next.reread) {
+      reload();
+      onChanged();
+    }
+    return next.said !== '';
   };
 
   return (
@@ -242,19 +295,28 @@ export function Holds({ caseId, onChanged }: { caseId: string; onChanged: () => 
           </tbody>
         </table>
       )}
-      {data && editor && inForce && <LiftHold busy={busy} onLift={() => act(() => holdsApi.lift(caseId))} />}
+      {said && (
+        <p role="status" tabIndex={-1} ref={status} className="ok" data-testid="holds-done" data-said={said}>
+          {t(said === 'placed' ? 'holds.donePlaced' : 'holds.doneLifted')}
+        </p>
+      )}
+      {data && editor && inForce && (
+        <LiftHold busy={busy} onLift={() => act('lifted', () => holdsApi.lift(caseId))} />
+      )}
       {data && editor && !inForce && (
-        <PlaceHold busy={busy} onPlace={(reason) => act(() => holdsApi.place(caseId, reason))} />
+        <PlaceHold busy={busy} onPlace={(reason) => act('placed', () => holdsApi.place(caseId, reason))} />
       )}
       {data && !editor && <p className="cites" data-testid="holds-read-only">{t('holds.readOnly')}</p>}
       {failure !== undefined && (
-        <RefusalNotice
-          failure={failure}
-          refusal={holdRefusalOf(failure)}
-          texts="holds"
-          failedKey="holds.failed"
-          testid="holds-error"
-        />
+        <div ref={refusal}>
+          <RefusalNotice
+            failure={failure}
+            refusal={holdRefusalOf(failure)}
+            texts="holds"
+            failedKey="holds.failed"
+            testid="holds-error"
+          />
+        </div>
       )}
     </section>
   );
