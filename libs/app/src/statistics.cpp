@@ -328,7 +328,9 @@ std::vector<store::Migration> StatisticsService::Migrations() {
         // Version 6: the requests of one type by start (the hearings' statistics).
         store::Migration{"app_statistics", 6, std::string(kTypeIndex), std::string(kTypeIndex)},
         // Version 7: the rollup built in steps, each its own transaction.
-        detail::RollupProgressMigration()};
+        detail::RollupProgressMigration(),
+        // Version 8: the EU Art 28 report's rollup (the rollup built again).
+        detail::EuRollupMigration()};
 }
 
 Result<std::int64_t> StatisticsService::Refresh() {
@@ -379,49 +381,13 @@ Result<StatisticsReport> StatisticsService::Report(
     report.events_through = through;
     const Suppressor s(query.threshold);
 
-    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
     // The whole UTC days of the period from the rollup, the parts of days at its ends from the
     // requests themselves.
     detail::StatsCells cells;
-    const auto scan = [&](std::int64_t from, std::int64_t to) -> Result<void> {
-        if (from >= to) {
-            return {};
-        }
-        CONCORD_ASSIGN_OR_RETURN(
-            auto rows,
-            tx->Query(
-                "SELECT " + std::string(kStatsRowColumns) +
-                    " FROM app_stats_requests WHERE started_ms >= $1 AND started_ms < $2",
-                {detail::FirstStart(from), to}
-            )
-        );
-        for (const store::Row& r : rows) {
-            detail::AddRequest(RowFrom(r), cells);
-        }
-        return {};
-    };
-    const std::int64_t first_day = (query.from_ms + detail::kStatsDayMs - 1) / detail::kStatsDayMs;
-    const std::int64_t end_day = query.to_ms / detail::kStatsDayMs;
-    if (first_day < end_day) {
-        if (auto read = detail::ReadRollup(*tx, first_day, end_day, cells);
-            !read && read.error().code == ErrorCode::kCorruption) {
-            // A rollup row that does not decode: the rollup is built again from the rows, once,
-            // and read again.
-            log::Error("statistics rollup rebuilt", {{"reason", read.error().message}});
-            tx->Rollback();
-            cells.clear();
-            CONCORD_RETURN_IF_ERROR(detail::MarkRollupStale(store_));
-            CONCORD_RETURN_IF_ERROR(detail::EnsureRollup(store_));
-            CONCORD_ASSIGN_OR_RETURN(tx, store_.Begin());
-            CONCORD_RETURN_IF_ERROR(detail::ReadRollup(*tx, first_day, end_day, cells));
-        } else if (!read) {
-            return read.error();
-        }
-        CONCORD_RETURN_IF_ERROR(scan(query.from_ms, first_day * detail::kStatsDayMs));
-        CONCORD_RETURN_IF_ERROR(scan(end_day * detail::kStatsDayMs, query.to_ms));
-    } else {
-        CONCORD_RETURN_IF_ERROR(scan(query.from_ms, query.to_ms));
-    }
+    CONCORD_ASSIGN_OR_RETURN(
+        auto tx,
+        detail::ReadPeriod(store_, detail::RollupPart::kGeneral, query.from_ms, query.to_ms, cells)
+    );
     std::map<std::vector<std::string>, ObligationCell> obligations;
     for (auto& [key, cell] : cells) {
         const auto& [table, values] = key;
@@ -441,6 +407,9 @@ Result<StatisticsReport> StatisticsService::Report(
             case StatsTable::kObligations:
                 obligations[values].counts = cell.counts;
                 break;
+            case StatsTable::kEuOrders:
+            case StatsTable::kEuRefusals:
+                break;  // the EU Art 28 report's (ReadPeriod gives none here)
         }
     }
 

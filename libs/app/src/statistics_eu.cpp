@@ -3,9 +3,7 @@
 #include "concord/app/statistics_eu.hpp"
 
 #include <array>
-#include <map>
 #include <string_view>
-#include <tuple>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -14,13 +12,15 @@
 #include "concord/app/policy.hpp"
 #include "concord/core/time.hpp"
 
+#include "statistics_rollup.hpp"
 #include "statistics_rows.hpp"
 
 namespace concord::app {
 namespace {
 
 using detail::FigureJson;
-using detail::RequestRow;
+using detail::StatsCell;
+using detail::StatsTable;
 using detail::Suppressor;
 
 constexpr std::string_view kAll = "all";
@@ -52,51 +52,33 @@ constexpr std::array<NotRecorded, 6> kNotRecorded{{
     {"28(2)(j)", "costs claimed by service providers and reimbursed", "costs are not recorded"},
 }};
 
-// Accumulates one orders row.
-struct OrderCell {
-    std::int64_t issued{0};
-    std::int64_t fulfilled{0};
-    std::int64_t not_fulfilled{0};
-    std::int64_t withdrawn{0};
-    std::int64_t open{0};
-    std::vector<std::int64_t> to_data;
-};
-
-void Add(OrderCell& cell, const RequestRow& row) {
-    ++cell.issued;
-    (row.outcome == "responded"   ? cell.fulfilled
-     : row.outcome == "refused"   ? cell.not_fulfilled
-     : row.outcome == "withdrawn" ? cell.withdrawn
-                                  : cell.open)++;
-    if (row.request_type == "epoc" && row.outcome == "responded" && row.answered_ms != 0) {
-        cell.to_data.push_back(row.answered_ms - row.started_ms);
-    }
-}
-
-using OrderKey = std::tuple<std::string, std::string, std::string, std::string>;
-
-EuOrderFigures PublishOrders(const OrderKey& key, const OrderCell& cell, const Suppressor& s) {
+// One row of the orders table from its rollup cell (docs/statistics.md "EU e-Evidence report").
+EuOrderFigures PublishOrders(
+    const std::vector<std::string>& key, const StatsCell& cell, const Suppressor& s
+) {
     EuOrderFigures f;
-    std::tie(f.order, f.data_category, f.addressee, f.situation) = key;
-    f.issued = s.Count(cell.issued);
-    f.fulfilled = s.Count(cell.fulfilled);
-    f.not_fulfilled = s.Count(cell.not_fulfilled);
-    f.withdrawn = s.Count(cell.withdrawn);
-    f.open = s.Count(cell.open);
+    f.order = key.at(0);
+    f.data_category = key.at(1);
+    f.addressee = key.at(2);
+    f.situation = key.at(3);
+    const auto& n = cell.counts;
+    f.issued = s.Count(n[0]);
+    f.fulfilled = s.Count(n[1]);
+    f.not_fulfilled = s.Count(n[2]);
+    f.withdrawn = s.Count(n[3]);
+    f.open = s.Count(n[4]);
     if (!f.issued) {
         f.fulfilled = f.not_fulfilled = f.withdrawn = f.open = Figure{};
     } else {
         s.Complement(
-            {&f.fulfilled, &f.not_fulfilled, &f.withdrawn, &f.open},
-            {cell.fulfilled, cell.not_fulfilled, cell.withdrawn, cell.open}
+            {&f.fulfilled, &f.not_fulfilled, &f.withdrawn, &f.open}, {n[1], n[2], n[3], n[4]}
         );
     }
-    f.average_ms = s.Mean(cell.to_data);
+    f.average_ms = s.Mean(cell.to_answer);
     return f;
 }
 
 }  // namespace
-
 Result<EuArt28Report> EuArt28Reporter::Report(const Actor& actor, const StatisticsQuery& query) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kStatisticsRead));
     CONCORD_RETURN_IF_ERROR(detail::CheckStatisticsQuery(query));
@@ -107,50 +89,28 @@ Result<EuArt28Report> EuArt28Reporter::Report(const Actor& actor, const Statisti
     report.events_through = through;
     const Suppressor s(query.threshold);
 
-    CONCORD_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+    // The whole UTC days from the rollup of the EU tables, the parts of days at the period's ends
+    // from the requests.
+    detail::StatsCells cells;
     CONCORD_ASSIGN_OR_RETURN(
-        auto rows,
-        tx->Query(
-            "SELECT " + std::string(detail::kStatsRowColumns) +
-                " FROM app_stats_requests WHERE direction = 'out' AND request_type IN ('epoc', "
-                "'epoc_pr') AND started_ms >= $1 AND started_ms < $2",
-            {detail::FirstStart(query.from_ms), query.to_ms}
-        )
+        auto tx,
+        detail::ReadPeriod(store_, detail::RollupPart::kEu, query.from_ms, query.to_ms, cells)
     );
     tx->Rollback();
-    std::map<OrderKey, OrderCell> cells;
-    std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> grounds;
     std::int64_t emergency_epocs = 0;
-    for (const store::Row& r : rows) {
-        const RequestRow row = detail::RowFrom(r);
-        const std::string addressee = row.peer_node.empty() ? "unknown" : row.peer_node;
-        const std::string& situation = row.priority;
-        Add(cells[{row.request_type, std::string(kAll), addressee, situation}], row);
-        for (const std::string& category : row.data_categories) {
-            Add(cells[{row.request_type, category, addressee, situation}], row);
-        }
-        if (row.data_categories.empty()) {
-            Add(cells[{row.request_type, "unspecified", addressee, situation}], row);
-        }
-        if (row.request_type == "epoc") {
-            emergency_epocs += situation == "emergency" ? 1 : 0;
-            if (row.outcome == "refused") {
-                for (const std::string& g : row.grounds) {
-                    ++grounds[{addressee, situation, g}];
-                }
+    for (const auto& [key, cell] : cells) {
+        const auto& [table, values] = key;
+        if (table == StatsTable::kEuOrders) {
+            if (values.at(0) == "epoc" && values.at(1) == kAll && values.at(3) == "emergency") {
+                emergency_epocs += cell.counts[0];
             }
+            report.orders.push_back(PublishOrders(values, cell, s));
+        } else if (table == StatsTable::kEuRefusals) {
+            report.refusals.push_back(EuRefusalFigures{
+                values.at(0), values.at(1), values.at(2), s.Count(cell.counts[0])});
         }
     }
     report.emergency_epocs = s.Count(emergency_epocs);
-    for (const auto& [key, cell] : cells) {
-        report.orders.push_back(PublishOrders(key, cell, s));
-    }
-    for (const auto& [key, n] : grounds) {
-        EuRefusalFigures f;
-        std::tie(f.addressee, f.situation, f.ground) = key;
-        f.refusals = s.Count(n);
-        report.refusals.push_back(std::move(f));
-    }
     return report;
 }
 

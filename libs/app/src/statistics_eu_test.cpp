@@ -233,6 +233,70 @@ TEST_P(EuArt28Test, SmallFiguresAreHiddenAndTheirComplementWithThem) {
     }
 }
 
+TEST_P(EuArt28Test, WholeDaysComeFromTheRollupAndAddUpToTheirHalves) {
+    Scenario();
+    // The day of kT0 (08:00 UTC) as a whole day: read from the rollup of the EU tables. Its
+    // halves are read from the requests themselves. The EPOC sent at 07:00 is in this day.
+    const std::int64_t midnight = (kT0 / kDay) * kDay;
+    const auto report = [&](std::int64_t from, std::int64_t to) {
+        auto r = reporter_->Report(statistician_, StatisticsQuery{from, to, 1});
+        EXPECT_TRUE(r) << r.error().ToString();
+        return r ? *r : EuArt28Report{};
+    };
+    const EuArt28Report day = report(midnight, midnight + kDay);
+    const EuArt28Report morning = report(midnight, midnight + kDay / 2);
+    const EuArt28Report afternoon = report(midnight + kDay / 2, midnight + kDay);
+    EXPECT_TRUE(afternoon.orders.empty());
+    ASSERT_EQ(day.orders.size(), morning.orders.size());
+    for (std::size_t i = 0; i < day.orders.size(); ++i) {
+        const EuOrderFigures& d = day.orders[i];
+        const EuOrderFigures& m = morning.orders[i];
+        EXPECT_EQ(
+            std::tie(d.order, d.data_category, d.addressee, d.situation),
+            std::tie(m.order, m.data_category, m.addressee, m.situation)
+        );
+        EXPECT_EQ(
+            std::tie(d.issued, d.fulfilled, d.not_fulfilled, d.withdrawn, d.open, d.average_ms),
+            std::tie(m.issued, m.fulfilled, m.not_fulfilled, m.withdrawn, m.open, m.average_ms)
+        ) << d.order
+          << " " << d.data_category << " " << d.situation;
+    }
+    ASSERT_EQ(day.refusals.size(), 2U);
+    EXPECT_EQ(day.emergency_epocs, Figure{2});
+    const EuOrderFigures* all = Row(day, "epoc", "all", "provider.ie", "normal");
+    ASSERT_NE(all, nullptr);
+    EXPECT_EQ(all->issued, Figure{7});
+    EXPECT_EQ(all->open, Figure{1});
+    EXPECT_EQ(all->average_ms, Figure{3 * kHour});
+
+    // The EPOC sent at 07:00 answered after six hours: the fold moves the day's rollup.
+    Append(
+        {"early", "epoc", "out", "provider.ie", "normal", {"subscriber"}, kT0 - kHour, "", 0},
+        "respond",
+        kT0 + 5 * kHour,
+        "responded"
+    );
+    const EuArt28Report moved = report(midnight, midnight + kDay);
+    all = Row(moved, "epoc", "all", "provider.ie", "normal");
+    ASSERT_NE(all, nullptr);
+    EXPECT_EQ(all->fulfilled, Figure{6});
+    EXPECT_EQ(all->open, Figure{0});
+    EXPECT_EQ(all->average_ms, Figure{(15 + 6) * kHour / 6});
+
+    // A rollup row whose times do not decode: the rollup is built again and the figures stay.
+    {
+        auto tx = store_->Begin();
+        ASSERT_TRUE(tx);
+        ASSERT_TRUE((*tx)->Execute("UPDATE app_stats_eu_days SET to_answer = $1", {Bytes{0x80}}));
+        ASSERT_TRUE((*tx)->Commit());
+    }
+    const EuArt28Report rebuilt = report(midnight, midnight + kDay);
+    all = Row(rebuilt, "epoc", "all", "provider.ie", "normal");
+    ASSERT_NE(all, nullptr);
+    EXPECT_EQ(all->average_ms, Figure{(15 + 6) * kHour / 6});
+    EXPECT_EQ(rebuilt.orders.size(), moved.orders.size());
+}
+
 TEST_P(EuArt28Test, TheJsonNamesThePointsConcordDoesNotRecord) {
     Scenario();
     const auto doc = boost::json::parse(EuArt28Json(Report(5))).as_object();

@@ -4,6 +4,8 @@
 #include <iterator>
 #include <string_view>
 
+#include "concord/core/log.hpp"
+
 namespace concord::app::detail {
 namespace {
 
@@ -11,8 +13,8 @@ namespace {
 // labels are identifiers: docs/statistics.md "From events to requests").
 constexpr char kKeySeparator = '|';
 
-constexpr std::array<std::string_view, 4> kTableNames = {
-    "requests", "refusals", "dimensions", "obligations"};
+constexpr std::array<std::string_view, 6> kTableNames = {
+    "requests", "refusals", "dimensions", "obligations", "eu_orders", "eu_refusals"};
 
 std::string_view TableName(StatsTable t) {
     return kTableNames.at(static_cast<std::size_t>(t));
@@ -20,8 +22,16 @@ std::string_view TableName(StatsTable t) {
 
 // The number of values of a table's key.
 std::size_t KeySize(StatsTable t) {
-    constexpr std::array<std::size_t, 4> kSizes = {5, 4, 3, 3};
+    constexpr std::array<std::size_t, 6> kSizes = {5, 4, 3, 3, 4, 3};
     return kSizes.at(static_cast<std::size_t>(t));
+}
+
+std::string PartTable(RollupPart part) {
+    return part == RollupPart::kEu ? "app_stats_eu_days" : "app_stats_days";
+}
+
+std::string DaysTable(StatsTable t) {
+    return PartTable(PartOf(t));
 }
 
 std::optional<StatsTable> TableFromName(std::string_view name) {
@@ -126,7 +136,7 @@ Result<void> Put(
 ) {
     const auto& n = cell.counts;
     CONCORD_RETURN_IF_ERROR(tx.Execute(
-        "INSERT INTO app_stats_days (day, tab, k, " + std::string(kRollupColumns) +
+        "INSERT INTO " + DaysTable(key.first) + " (day, tab, k, " + std::string(kRollupColumns) +
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (day, "
             "tab, k) DO UPDATE SET n0 = excluded.n0, n1 = excluded.n1, n2 = excluded.n2, n3 "
             "= excluded.n3, n4 = excluded.n4, n5 = excluded.n5, n6 = excluded.n6, "
@@ -147,7 +157,45 @@ Result<void> Put(
     return {};
 }
 
+// What an order the node issued under Regulation (EU) 2023/1543 (an outgoing `epoc` or `epoc_pr`)
+// adds to the EU Art 28 report's tables (docs/statistics.md "EU e-Evidence report").
+void AddEuOrder(const RequestRow& row, StatsCells& cells) {
+    const std::string addressee = row.peer_node.empty() ? "unknown"
+                                  : row.peer_node.find(kKeySeparator) != std::string::npos
+                                      ? "other"
+                                      : row.peer_node;
+    const auto add = [&](const std::string& category) {
+        StatsCell& c =
+            cells[{StatsTable::kEuOrders, {row.request_type, category, addressee, row.priority}}];
+        ++c.counts[0];
+        ++c.counts.at(
+            1 + std::min<std::size_t>(Index(row.outcome, {"responded", "refused", "withdrawn"}), 3)
+        );
+        if (row.request_type == "epoc" && row.outcome == "responded" && row.answered_ms != 0) {
+            c.to_answer.push_back(row.answered_ms - row.started_ms);
+        }
+    };
+    add("all");
+    for (const std::string& category : row.data_categories) {
+        add(category);
+    }
+    if (row.data_categories.empty()) {
+        add("unspecified");
+    }
+    if (row.request_type == "epoc" && row.outcome == "refused") {
+        for (const std::string& g : row.grounds) {
+            ++cells[{StatsTable::kEuRefusals, {addressee, row.priority, g}}].counts[0];
+        }
+    }
+}
+
 }  // namespace
+
+RollupPart PartOf(StatsTable table) {
+    return table == StatsTable::kEuOrders || table == StatsTable::kEuRefusals
+               ? RollupPart::kEu
+               : RollupPart::kGeneral;
+}
 
 Bytes EncodeTimes(std::vector<std::int64_t> values) {
     std::sort(values.begin(), values.end());
@@ -254,19 +302,30 @@ void AddRequest(const RequestRow& folded, StatsCells& cells) {
             ++o.counts.at(row.obligation_decision == "prosecute" ? 5 : 6);
         }
     }
+    if (row.direction == "out" && (row.request_type == "epoc" || row.request_type == "epoc_pr")) {
+        AddEuOrder(row, cells);
+    }
 }
+
+namespace {
+
+// A rollup table by day (the same columns for every part).
+std::string DaysSchema(std::string_view table, std::string_view integer, std::string_view blob) {
+    const std::string i(integer);
+    const std::string b(blob);
+    return "CREATE TABLE " + std::string(table) + " (day " + i +
+           " NOT NULL, tab TEXT NOT NULL, k TEXT NOT NULL, n0 " + i + " NOT NULL, n1 " + i +
+           " NOT NULL, n2 " + i + " NOT NULL, n3 " + i + " NOT NULL, n4 " + i + " NOT NULL, n5 " +
+           i + " NOT NULL, n6 " + i + " NOT NULL, to_acknowledge " + b + ", to_answer " + b +
+           ", PRIMARY KEY (day, tab, k))";
+}
+
+}  // namespace
 
 store::Migration RollupMigration() {
     auto schema = [](std::string_view integer, std::string_view blob) {
-        const std::string i(integer);
-        const std::string b(blob);
-        return "CREATE TABLE app_stats_days (day " + i +
-               " NOT NULL, tab TEXT NOT NULL, k TEXT NOT NULL, n0 " + i + " NOT NULL, n1 " + i +
-               " NOT NULL, n2 " + i + " NOT NULL, n3 " + i + " NOT NULL, n4 " + i +
-               " NOT NULL, n5 " + i + " NOT NULL, n6 " + i + " NOT NULL, to_acknowledge " + b +
-               ", to_answer " + b +
-               ", PRIMARY KEY (day, tab, k));"
-               "CREATE TABLE app_stats_rollup (id INTEGER PRIMARY KEY, ready INTEGER NOT NULL);"
+        return DaysSchema("app_stats_days", integer, blob) +
+               ";CREATE TABLE app_stats_rollup (id INTEGER PRIMARY KEY, ready INTEGER NOT NULL);"
                "INSERT INTO app_stats_rollup (id, ready) VALUES (1, 0)";
     };
     return store::Migration{
@@ -278,6 +337,15 @@ store::Migration RollupProgressMigration() {
     const std::string sql =
         "ALTER TABLE app_stats_rollup ADD COLUMN next_day BIGINT NOT NULL DEFAULT -1";
     return store::Migration{"app_statistics", 7, sql, sql};
+}
+
+store::Migration EuRollupMigration() {
+    const std::string stale = ";UPDATE app_stats_rollup SET ready = 0, next_day = -1";
+    return store::Migration{
+        "app_statistics",
+        8,
+        DaysSchema("app_stats_eu_days", "INTEGER", "BLOB") + stale,
+        DaysSchema("app_stats_eu_days", "BIGINT", "BYTEA") + stale};
 }
 
 Result<void> LockRollupState(store::Transaction& tx) {
@@ -344,8 +412,8 @@ Result<void> RollupDelta::Write(store::Transaction& tx) const {
         CONCORD_ASSIGN_OR_RETURN(
             auto rows,
             tx.Query(
-                "SELECT " + std::string(kRollupColumns) +
-                    " FROM app_stats_days WHERE day = $1 AND tab = $2 AND k = $3",
+                "SELECT " + std::string(kRollupColumns) + " FROM " + DaysTable(key.first) +
+                    " WHERE day = $1 AND tab = $2 AND k = $3",
                 {day, std::string(TableName(key.first)), JoinKey(key.second)}
             )
         );
@@ -388,7 +456,7 @@ Result<void> RollupDelta::Write(store::Transaction& tx) const {
         }
         if (empty) {
             CONCORD_RETURN_IF_ERROR(tx.Execute(
-                "DELETE FROM app_stats_days WHERE day = $1 AND tab = $2 AND k = $3",
+                "DELETE FROM " + DaysTable(key.first) + " WHERE day = $1 AND tab = $2 AND k = $3",
                 {day, std::string(TableName(key.first)), JoinKey(key.second)}
             ));
         } else {
@@ -418,7 +486,9 @@ Result<bool> BuildRollupStep(store::Store& db, std::int64_t step_requests) {
     }
     std::int64_t day = locked[0].Int(1);
     if (day < 0) {
-        CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM app_stats_days"));
+        for (const RollupPart part : {RollupPart::kGeneral, RollupPart::kEu}) {
+            CONCORD_RETURN_IF_ERROR(tx->Execute("DELETE FROM " + PartTable(part)));
+        }
         day = 0;
     }
     // Day by day through the start index, so that memory holds one day's requests, until the
@@ -480,20 +550,24 @@ Result<void> MarkRollupStale(store::Store& db) {
 }
 
 Result<void> ReadRollup(
-    store::Transaction& tx, std::int64_t first_day, std::int64_t end_day, StatsCells& cells
+    store::Transaction& tx,
+    RollupPart part,
+    std::int64_t first_day,
+    std::int64_t end_day,
+    StatsCells& cells
 ) {
     CONCORD_ASSIGN_OR_RETURN(
         auto rows,
         tx.Query(
-            "SELECT tab, k, " + std::string(kRollupColumns) +
-                " FROM app_stats_days WHERE day >= $1 AND day < $2",
+            "SELECT tab, k, " + std::string(kRollupColumns) + " FROM " + PartTable(part) +
+                " WHERE day >= $1 AND day < $2",
             {first_day, end_day}
         )
     );
     for (const store::Row& r : rows) {
         const auto table = TableFromName(r.Text(0));
         std::vector<std::string> values = SplitKey(r.Text(1));
-        if (!table || values.size() != KeySize(*table)) {
+        if (!table || PartOf(*table) != part || values.size() != KeySize(*table)) {
             return MakeError(
                 ErrorCode::kCorruption, "a statistics rollup row names no table or a bad key"
             );
@@ -501,6 +575,53 @@ Result<void> ReadRollup(
         CONCORD_RETURN_IF_ERROR(AddStored(r, 2, cells[{*table, std::move(values)}]));
     }
     return {};
+}
+
+Result<std::unique_ptr<store::Transaction>> ReadPeriod(
+    store::Store& db, RollupPart part, std::int64_t from_ms, std::int64_t to_ms, StatsCells& cells
+) {
+    cells.clear();
+    CONCORD_ASSIGN_OR_RETURN(auto tx, db.Begin());
+    const auto scan = [&](std::int64_t from, std::int64_t to) -> Result<void> {
+        if (from >= to) {
+            return {};
+        }
+        CONCORD_ASSIGN_OR_RETURN(
+            auto rows,
+            tx->Query(
+                "SELECT " + std::string(kStatsRowColumns) +
+                    " FROM app_stats_requests WHERE started_ms >= $1 AND started_ms < $2",
+                {FirstStart(from), to}
+            )
+        );
+        for (const store::Row& r : rows) {
+            AddRequest(RowFrom(r), cells);
+        }
+        return {};
+    };
+    const std::int64_t first_day = (from_ms + kStatsDayMs - 1) / kStatsDayMs;
+    const std::int64_t end_day = to_ms / kStatsDayMs;
+    if (first_day < end_day) {
+        if (auto read = ReadRollup(*tx, part, first_day, end_day, cells);
+            !read && read.error().code == ErrorCode::kCorruption) {
+            log::Error("statistics rollup rebuilt", {{"reason", read.error().message}});
+            tx->Rollback();
+            cells.clear();
+            CONCORD_RETURN_IF_ERROR(MarkRollupStale(db));
+            CONCORD_RETURN_IF_ERROR(EnsureRollup(db));
+            CONCORD_ASSIGN_OR_RETURN(tx, db.Begin());
+            CONCORD_RETURN_IF_ERROR(ReadRollup(*tx, part, first_day, end_day, cells));
+        } else if (!read) {
+            return read.error();
+        }
+        CONCORD_RETURN_IF_ERROR(scan(from_ms, first_day * kStatsDayMs));
+        CONCORD_RETURN_IF_ERROR(scan(end_day * kStatsDayMs, to_ms));
+    } else {
+        CONCORD_RETURN_IF_ERROR(scan(from_ms, to_ms));
+    }
+    // The partial days added every table: only `part`'s are asked for.
+    std::erase_if(cells, [part](const auto& cell) { return PartOf(cell.first.first) != part; });
+    return tx;
 }
 
 }  // namespace concord::app::detail

@@ -1,13 +1,15 @@
 #pragma once
 
 // The statistics rollup (docs/statistics.md "Cost"): what every folded request adds to the
-// tables of a report, kept per UTC day of its start in `app_stats_days`, so that a report reads
+// tables of a report, kept per UTC day of its start (the general report's tables in
+// `app_stats_days`, the EU Art 28 report's in `app_stats_eu_days`), so that a report reads
 // days × keys rather than requests. The fold moves a request's contribution when the request
 // changes; a report adds the rollup of its whole days to the rows of its partial days.
 
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,13 +25,30 @@ namespace concord::app::detail {
 
 inline constexpr std::int64_t kStatsDayMs = 86'400'000;
 
-/// The tables a request contributes to, in `app_stats_days.tab`.
-enum class StatsTable : std::uint8_t { kRequests, kRefusals, kDimensions, kObligations };
+/// The tables a request contributes to, in the `tab` column of its part's rollup.
+enum class StatsTable : std::uint8_t {
+    kRequests,
+    kRefusals,
+    kDimensions,
+    kObligations,
+    kEuOrders,    ///< key: order, data category ("all", "unspecified"), addressee, situation
+    kEuRefusals,  ///< key: addressee, situation, ground (EPOCs refused)
+};
+
+/// The reports the rollup serves, each from a table of its own so that one does not read the
+/// other's rows: the general report (the first four tables, `app_stats_days`) and the EU Art 28
+/// report (the EU tables, `app_stats_eu_days`).
+enum class RollupPart : std::uint8_t { kGeneral, kEu };
+
+/// The part whose rollup holds `table`.
+RollupPart PartOf(StatsTable table);
 
 /// The counts of one key of one table, in the order docs/statistics.md lists them:
 /// requests: requests, acknowledged, responded, refused, withdrawn, open;
 /// refusals: refusals; dimensions: requests;
-/// obligations: obligations, opened, submitted, decided, reported, prosecute, not_prosecute.
+/// obligations: obligations, opened, submitted, decided, reported, prosecute, not_prosecute;
+/// eu_orders: issued, fulfilled, not fulfilled, withdrawn, open (and in `to_answer` the times
+/// from issue to the data of the fulfilled EPOCs); eu_refusals: refusals.
 using StatsCounts = std::array<std::int64_t, 7>;
 
 /// What a set of requests adds to one key of one table: its counts and, in the requests table,
@@ -106,9 +125,26 @@ Result<void> EnsureRollup(store::Store& db);
 /// own.
 Result<void> MarkRollupStale(store::Store& db);
 
-/// Adds the rollup of the days [first_day, end_day) (days since the epoch, UTC) to `cells`.
+/// The component "app_statistics" migration that adds the EU Art 28 report's rollup and has the
+/// rollup built again, so that it holds the EU tables of the requests folded before (version 8).
+store::Migration EuRollupMigration();
+
+/// Adds `part`'s rollup of the days [first_day, end_day) (days since the epoch, UTC) to `cells`;
+/// kCorruption for a row that does not decode.
 Result<void> ReadRollup(
-    store::Transaction& tx, std::int64_t first_day, std::int64_t end_day, StatsCells& cells
+    store::Transaction& tx,
+    RollupPart part,
+    std::int64_t first_day,
+    std::int64_t end_day,
+    StatsCells& cells
+);
+
+/// Sets `cells` to what the requests that started in [from_ms, to_ms) add to `part`'s tables: the
+/// whole UTC days from the rollup, the parts of days at the period's ends from the requests. A
+/// rollup row that does not decode has the rollup built again, once, and read again. Returns the
+/// transaction it read in, still open, for the caller's further reads.
+Result<std::unique_ptr<store::Transaction>> ReadPeriod(
+    store::Store& db, RollupPart part, std::int64_t from_ms, std::int64_t to_ms, StatsCells& cells
 );
 
 }  // namespace concord::app::detail
