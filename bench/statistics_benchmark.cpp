@@ -228,6 +228,15 @@ double RollupReadMs(
         .count();
 }
 
+// The user the reports are computed for.
+Actor Statistician() {
+    Actor statistician;
+    statistician.kind = Actor::Kind::kUser;
+    statistician.user_id = "bench";
+    statistician.roles = {Role::kStatistician};
+    return statistician;
+}
+
 std::int64_t CountRequests(store::Store& store, std::int64_t from, std::int64_t to) {
     auto tx = store.Begin();
     if (!tx) {
@@ -252,10 +261,7 @@ void BM_StatisticsReport(benchmark::State& state) {
     const std::int64_t from = kStart + state.range(1) * (kDay / 2);
     const std::int64_t to = from + state.range(0) * kDay;
     StatisticsService stats(*store);
-    Actor statistician;
-    statistician.kind = Actor::Kind::kUser;
-    statistician.user_id = "bench";
-    statistician.roles = {Role::kStatistician};
+    const Actor statistician = Statistician();
     std::size_t rows = 0;
     for ([[maybe_unused]] auto _ : state) {
         auto report = stats.Report(statistician, StatisticsQuery{from, to, 5});
@@ -308,10 +314,7 @@ void BM_EuArt28Report(benchmark::State& state) {
     const std::int64_t to = from + state.range(0) * kDay;
     StatisticsService stats(*store);
     EuArt28Reporter eu(*store, stats);
-    Actor statistician;
-    statistician.kind = Actor::Kind::kUser;
-    statistician.user_id = "bench";
-    statistician.roles = {Role::kStatistician};
+    const Actor statistician = Statistician();
     std::size_t rows = 0;
     for ([[maybe_unused]] auto _ : state) {
         auto report = eu.Report(statistician, StatisticsQuery{from, to, 5});
