@@ -13,10 +13,14 @@ function(concord_library)
   target_link_libraries(concord_${ARG_NAME} PUBLIC concord_sanitizers)
 endfunction()
 
-# concord_test(NAME name SRCS ... DEPS ...) builds concord_<name>_tests and registers it with CTest
-# (unless CONCORD_TESTS is set and does not name it: callers check `if(TARGET ...)` after).
+# concord_test(NAME name SRCS ... DEPS ... [LABELS ...] [COST n]) builds concord_<name>_tests and
+# registers it with CTest (unless CONCORD_TESTS is set and does not name it: callers check
+# `if(TARGET ...)` after). COST (ctest's property; default 0) orders the start of the tests on a
+# fresh tree, which has no timings of an earlier run: the highest first. The functional tests,
+# which run for seconds each, pass one so that they start before the unit tests and no long test
+# is left running alone on one core at the end of the run.
 function(concord_test)
-  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME;COST" "SRCS;DEPS;LABELS" ${ARGN})
   if(NOT CONCORD_BUILD_TESTS)
     return()
   endif()
@@ -34,10 +38,14 @@ function(concord_test)
   if(NOT ARG_LABELS)
     set(ARG_LABELS ${ARG_NAME})
   endif()
+  if(NOT ARG_COST)
+    set(ARG_COST 0)
+  endif()
   gtest_discover_tests(${target}
     DISCOVERY_TIMEOUT 60
     PROPERTIES
       LABELS "${ARG_LABELS}"
+      COST ${ARG_COST}
       ENVIRONMENT "CONCORD_PG_TEST_DSN_FILE=${PROJECT_BINARY_DIR}/pg-test.dsn")
 endfunction()
 
