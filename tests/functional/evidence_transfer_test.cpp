@@ -289,6 +289,10 @@ TEST(EvidenceRetention, AStartShredsWhatIsPastRetentionButAHeldCaseKeepsItUntilR
     auto released = olga->Call("DELETE", "/api/v1/cases/" + hu_case + "/hold");
     ASSERT_TRUE(released && released->status == 200) << (released ? released->body : Why(released));
     EXPECT_FALSE(released->json.at("in_force").as_bool());
+    // Lifting it again is refused with a reason a client can act on.
+    auto again = olga->Call("DELETE", "/api/v1/cases/" + hu_case + "/hold");
+    ASSERT_TRUE(again && again->status == 404) << (again ? again->body : Why(again));
+    EXPECT_EQ(again->json.at("error").at("reason").as_string(), "no_hold_in_force") << again->body;
     ASSERT_TRUE(WaitFor([&] {
         auto now = olga->Call("GET", "/api/v1/evidence/" + package);
         return now && now->status == 200 && now->json.at("state").as_string() == "shredded";

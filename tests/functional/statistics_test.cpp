@@ -191,9 +191,12 @@ TEST(Statistics, PublishedReportsAreVerifiedFromTheDirectoryAloneAndSummedWithSm
     );
     ASSERT_TRUE(none);
     EXPECT_EQ(none->status, 400U) << none->body;
+    EXPECT_EQ(none->json.at("error").at("reason").as_string(), "no_report") << none->body;
     auto not_secretariat = fr.Api().Call("POST", "/api/v1/statistics/aggregates" + period, "");
     ASSERT_TRUE(not_secretariat);
     EXPECT_EQ(not_secretariat->status, 400U) << not_secretariat->body;
+    EXPECT_EQ(not_secretariat->json.at("error").at("reason").as_string(), "not_secretariat")
+        << not_secretariat->body;
     f.ExpectCleanShutdown();
 }
 

@@ -223,6 +223,7 @@ describe('statsRefusalOf', () => {
       400,
       'invalid_argument',
       "this node sends its reports to no secretariat's node (statistics.secretariat_node)",
+      'no_secretariat',
     );
     expect(statsRefusalOf(noSecretariat)).toEqual({
       status: 400,
@@ -231,13 +232,16 @@ describe('statsRefusalOf', () => {
       message: noSecretariat.message,
     });
     expect(
-      statsRefusalOf(new ApiError(400, 'invalid_argument', 'this node collects no statistics reports (statistics.secretariat)'))
+      statsRefusalOf(new ApiError(400, 'invalid_argument', 'this node collects no statistics reports (statistics.secretariat)', 'not_secretariat'))
         ?.reason,
     ).toBe('not_secretariat');
     expect(
-      statsRefusalOf(new ApiError(400, 'invalid_argument', 'no report covers 2020-01-01T00:00:00.000Z to 2020-02-01T00:00:00.000Z'))
+      statsRefusalOf(new ApiError(400, 'invalid_argument', 'no report covers 2020-01-01T00:00:00.000Z to 2020-02-01T00:00:00.000Z', 'no_report'))
         ?.reason,
     ).toBe('no_report');
+    // The reason is the node's typed one, not read from the English message; an unknown one is none.
+    expect(statsRefusalOf(new ApiError(400, 'invalid_argument', 'no report covers 2020-01-01T00:00:00.000Z'))?.reason).toBe('');
+    expect(statsRefusalOf(new ApiError(400, 'invalid_argument', 'x', 'some_future_reason'))?.reason).toBe('');
     expect(statsRefusalOf(new ApiError(404, 'not_found', 'no publication x'))?.reason).toBe('');
     expect(statsRefusalOf(new Error('network'))).toBeUndefined();
   });

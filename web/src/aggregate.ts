@@ -332,16 +332,11 @@ export interface StatsRefusal {
   message: string;
 }
 
-/** The node's refusal of a statistics call, or undefined for a failure that is not an answer. */
+/** The node's refusal of a statistics call, with the reason the node typed; undefined for a failure that is not an answer. */
 export function statsRefusalOf(err: unknown): StatsRefusal | undefined {
   if (!(err instanceof ApiError)) return undefined;
   const m = err.message;
-  const reason: StatsRefusal['reason'] = m.includes('statistics.secretariat_node')
-    ? 'no_secretariat'
-    : m.includes('(statistics.secretariat)')
-      ? 'not_secretariat'
-      : m.startsWith('no report covers')
-        ? 'no_report'
-        : '';
+  const known: StatsRefusal['reason'][] = ['no_secretariat', 'not_secretariat', 'no_report'];
+  const reason = known.find((r) => r !== '' && r === err.reason) ?? '';
   return { status: err.status, code: err.code, reason, message: m };
 }

@@ -107,16 +107,23 @@ describe('engagements', () => {
       400,
       'invalid_argument',
       "assistance_wrong_state: engagement e1 waits for the secretariat's node un.sec to take its last step",
+      'awaiting_secretariat',
     );
     expect(isAwaitingRefusal(waiting)).toBe(true);
-    expect(isAwaitingRefusal(new ApiError(400, 'invalid_argument', 'assistance_wrong_state: engagement e1 is evaluated'))).toBe(false);
+    expect(refusalOf(waiting)?.reason).toBe('assistance_wrong_state');
+    expect(
+      isAwaitingRefusal(
+        new ApiError(400, 'invalid_argument', 'assistance_wrong_state: engagement e1 is evaluated', 'assistance_wrong_state'),
+      ),
+    ).toBe(false);
+    expect(isAwaitingRefusal(new ApiError(400, 'invalid_argument', waiting.message))).toBe(false);
     expect(isAwaitingRefusal(new Error('waits for the secretariat'))).toBe(false);
   });
 });
 
 describe('the node’s refusals', () => {
   it('are read as the typed error the API returns', () => {
-    expect(refusalOf(new ApiError(400, 'invalid_argument', 'assistance_input: to is before from'))).toEqual({
+    expect(refusalOf(new ApiError(400, 'invalid_argument', 'assistance_input: to is before from', 'assistance_input'))).toEqual({
       status: 400,
       code: 'invalid_argument',
       reason: 'assistance_input',
@@ -124,6 +131,7 @@ describe('the node’s refusals', () => {
     });
     expect(refusalOf(new ApiError(403, 'permission_denied', 'not allowed'))?.reason).toBe('');
     expect(refusalOf(new ApiError(400, 'invalid_parameter', 'other: x'))?.reason).toBe('');
+    expect(refusalOf(new ApiError(400, 'invalid_argument', 'assistance_input: x'))?.reason).toBe('');
     expect(refusalOf(new Error('network'))).toBeUndefined();
   });
 });

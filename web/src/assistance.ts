@@ -96,17 +96,12 @@ export function stageReached(state: EngagementState): number {
   return stages.indexOf(state);
 }
 
-/** The API's refusal of a step while the engagement waits: `assistance_wrong_state: ... waits for the secretariat's node ...`. */
+/** The API's refusal of a step while the engagement waits for the secretariat's node (reason `awaiting_secretariat`). */
 export function isAwaitingRefusal(err: unknown): boolean {
-  return (
-    err instanceof ApiError &&
-    err.code === 'invalid_argument' &&
-    /^assistance_wrong_state:/.test(err.message) &&
-    /waits for the secretariat/.test(err.message)
-  );
+  return err instanceof ApiError && err.code === 'invalid_argument' && err.reason === 'awaiting_secretariat';
 }
 
-/** A refusal as the API typed it: HTTP status, error code, the reason the message begins with (`assistance_input`, `assistance_wrong_state`) and the node's text. */
+/** A refusal as the API typed it: HTTP status, error code, its reason in the UI's terms (`assistance_input`, or `assistance_wrong_state` for any step the state does not allow) and the node's text. */
 export interface Refusal {
   status: number;
   code: string;
@@ -119,8 +114,8 @@ const reasons = ['assistance_input', 'assistance_wrong_state'];
 /** The typed error of a failed call, or undefined for a failure that is not the node's answer. */
 export function refusalOf(err: unknown): Refusal | undefined {
   if (!(err instanceof ApiError)) return undefined;
-  const m = /^([a-z_]+):\s*/.exec(err.message);
-  const reason = m && reasons.includes(m[1]) ? m[1] : '';
+  const reason =
+    err.reason === 'awaiting_secretariat' ? 'assistance_wrong_state' : reasons.includes(err.reason) ? err.reason : '';
   return { status: err.status, code: err.code, reason, message: err.message };
 }
 

@@ -58,7 +58,9 @@ std::string Schema(std::string_view integer) {
 }
 
 Error Details(std::string_view why) {
-    return MakeError(ErrorCode::kInvalidArgument, "hearing_details: " + std::string(why));
+    return MakeError(
+        ErrorCode::kInvalidArgument, "hearing_details: " + std::string(why), "hearing_details"
+    );
 }
 
 Result<std::string> Str(
@@ -268,7 +270,9 @@ Hearing FromRow(const store::Row& r) {
 
 Error WrongState(const Case& c, std::string_view why) {
     return MakeError(
-        ErrorCode::kInvalidArgument, fmt::format("hearing_wrong_state: case {}: {}", c.number, why)
+        ErrorCode::kInvalidArgument,
+        fmt::format("hearing_wrong_state: case {}: {}", c.number, why),
+        "hearing_wrong_state"
     );
 }
 
@@ -323,7 +327,8 @@ Result<void> CaseHearings::Apply(store::Transaction& tx, const Case& c, const St
                 "hearing_not_a_hearing: case {} is a {} request, not a video_hearing",
                 c.number,
                 c.request_type
-            )
+            ),
+            "hearing_not_a_hearing"
         );
     }
     const std::string side(

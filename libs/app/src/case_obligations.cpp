@@ -242,7 +242,8 @@ Result<void> CaseObligations::Advance(
                 fmt::format(
                     "obligation_missing: case {} has no obligation to extradite or prosecute",
                     c.number
-                )
+                ),
+                "obligation_missing"
             );
         } else {
             return MakeError(
@@ -253,7 +254,8 @@ Result<void> CaseObligations::Advance(
                     ObligationStateName(found->state),
                     change.transition,
                     ObligationStateName(step.after)
-                )
+                ),
+                "obligation_wrong_state"
             );
         }
     }

@@ -100,7 +100,8 @@ Result<std::string> EvidenceService::PlaceHold(
         if (inserted.error().code == ErrorCode::kAlreadyExists) {
             return MakeError(
                 ErrorCode::kAlreadyExists,
-                "case " + std::string(case_id) + " is under a legal hold already"
+                "case " + std::string(case_id) + " is under a legal hold already",
+                "hold_in_force"
             );
         }
         return inserted.error();
@@ -128,7 +129,9 @@ Result<std::string> EvidenceService::LiftHold(
     CONCORD_ASSIGN_OR_RETURN(auto rows, tx->Query(kHoldInForce, {std::string(case_id)}));
     if (rows.empty()) {
         return MakeError(
-            ErrorCode::kNotFound, "case " + std::string(case_id) + " has no legal hold in force"
+            ErrorCode::kNotFound,
+            "case " + std::string(case_id) + " has no legal hold in force",
+            "no_hold_in_force"
         );
     }
     const std::string hold = rows.front().Text("hold");

@@ -35,8 +35,8 @@ std::string Sha256Hex(std::string_view text) {
     return HexEncode(crypto::Sha256(AsBytes(text)));
 }
 
-Error Invalid(std::string why) {
-    return MakeError(ErrorCode::kInvalidArgument, std::move(why));
+Error Invalid(std::string why, std::string reason = {}) {
+    return MakeError(ErrorCode::kInvalidArgument, std::move(why), std::move(reason));
 }
 
 CollectedReport CollectedFrom(const store::Row& r) {
@@ -127,7 +127,8 @@ Result<federation::Submitted> StatisticsCollector::Submit(
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kStatisticsPublish));
     if (options_.secretariat_node.empty()) {
         return Invalid(
-            "this node sends its reports to no secretariat's node (statistics.secretariat_node)"
+            "this node sends its reports to no secretariat's node (statistics.secretariat_node)",
+            "no_secretariat"
         );
     }
     CONCORD_ASSIGN_OR_RETURN(StatisticsPublication p, publisher_.Get(publication_id));
@@ -282,7 +283,9 @@ Result<AggregatePublication> StatisticsCollector::Aggregate(
 ) {
     CONCORD_RETURN_IF_ERROR(Decide(actor, Action::kStatisticsPublish));
     if (!options_.secretariat) {
-        return Invalid("this node collects no statistics reports (statistics.secretariat)");
+        return Invalid(
+            "this node collects no statistics reports (statistics.secretariat)", "not_secretariat"
+        );
     }
     // The latest report of each node for exactly the period: collected ones, and this node's own.
     std::map<std::string, std::string> latest;
@@ -311,7 +314,8 @@ Result<AggregatePublication> StatisticsCollector::Aggregate(
     }
     if (latest.empty()) {
         return Invalid(
-            "no report covers " + FormatTimestamp(from_ms) + " to " + FormatTimestamp(to_ms)
+            "no report covers " + FormatTimestamp(from_ms) + " to " + FormatTimestamp(to_ms),
+            "no_report"
         );
     }
     std::vector<std::string> documents;

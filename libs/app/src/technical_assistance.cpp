@@ -50,15 +50,25 @@ Result<Enum> Named(
     const std::array<Enum, N>& values,
     std::string_view (*name_of)(Enum)
 ) {
-    return EnumNamed(what, name, values, name_of, "assistance_input: ");
+    Result<Enum> named = EnumNamed(what, name, values, name_of, "assistance_input: ");
+    if (!named) {
+        named.error().reason = "assistance_input";
+    }
+    return named;
 }
 
+// The two refusals of this service: the message begins with the reason, which the error also
+// carries typed (docs/assistance.md).
 Error Input(std::string_view why) {
-    return MakeError(ErrorCode::kInvalidArgument, "assistance_input: " + std::string(why));
+    return MakeError(
+        ErrorCode::kInvalidArgument, "assistance_input: " + std::string(why), "assistance_input"
+    );
 }
 
-Error WrongState(std::string_view why) {
-    return MakeError(ErrorCode::kInvalidArgument, "assistance_wrong_state: " + std::string(why));
+Error WrongState(std::string_view why, std::string reason = "assistance_wrong_state") {
+    return MakeError(
+        ErrorCode::kInvalidArgument, "assistance_wrong_state: " + std::string(why), std::move(reason)
+    );
 }
 
 Error NotFound(std::string_view what, std::string_view id) {
@@ -838,11 +848,14 @@ Result<AssistanceEngagement> TechnicalAssistance::Advance(
     CONCORD_ASSIGN_OR_RETURN(AssistanceEngagement e, EngagementIn(*tx, engagement_id));
     const bool via_secretariat = !secretariat_ && !secretariat_node_.empty() && e.revision > 0;
     if (via_secretariat && e.awaiting) {
-        return WrongState(fmt::format(
-            "engagement {} waits for the secretariat's node {} to take its last step",
-            e.id,
-            secretariat_node_
-        ));
+        return WrongState(
+            fmt::format(
+                "engagement {} waits for the secretariat's node {} to take its last step",
+                e.id,
+                secretariat_node_
+            ),
+            "awaiting_secretariat"
+        );
     }
     CONCORD_ASSIGN_OR_RETURN(const EngagementState from, detail::ApplyEngagementStep(e, step));
     e.awaiting = via_secretariat;

@@ -285,7 +285,9 @@ std::optional<StepRule> StepRuleOf(const Error& error) {
 
 Error StepError(StepRule rule, std::string_view detail) {
     return MakeError(
-        ErrorCode::kInvalidArgument, fmt::format("{}: {}", StepRuleName(rule), detail)
+        ErrorCode::kInvalidArgument,
+        fmt::format("{}: {}", StepRuleName(rule), detail),
+        std::string(StepRuleName(rule))
     );
 }
 

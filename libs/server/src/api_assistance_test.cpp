@@ -175,6 +175,7 @@ TEST_F(AssistanceApiTest, TheSecretariatMatchesAndFollowsAnEngagementToItsEvalua
     auto early = On(1, "POST", steps, R"({"step":"evaluate","score":5})");
     EXPECT_EQ(early.status, 400u) << early.body;
     EXPECT_NE(early.body.find("assistance_wrong_state"), std::string::npos) << early.body;
+    EXPECT_EQ(early.json.at("error").at("reason").as_string(), "assistance_wrong_state");
     auto still = On(
         1, "GET", "/api/v1/assistance/engagements/" + std::string(engaged.json.at("id").as_string())
     );

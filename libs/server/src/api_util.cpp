@@ -85,17 +85,22 @@ Response FromError(const Error& error) {
             500, "internal", "internal error; the node's log has the details", std::move(extra)
         );
     }
+    // A refusal's reason, when it has one, goes beside its code for a client that acts on it.
+    boost::json::object extra;
+    if (!error.reason.empty()) {
+        extra["reason"] = ValidUtf8(error.reason);
+    }
     switch (error.code) {
         case ErrorCode::kInvalidArgument:
-            return ErrorBody(400, "invalid_argument", error.message);
+            return ErrorBody(400, "invalid_argument", error.message, std::move(extra));
         case ErrorCode::kNotFound:
-            return ErrorBody(404, "not_found", error.message);
+            return ErrorBody(404, "not_found", error.message, std::move(extra));
         case ErrorCode::kAlreadyExists:
-            return ErrorBody(409, "already_exists", error.message);
+            return ErrorBody(409, "already_exists", error.message, std::move(extra));
         case ErrorCode::kUnauthenticated:
-            return ErrorBody(401, "unauthenticated", error.message);
+            return ErrorBody(401, "unauthenticated", error.message, std::move(extra));
         case ErrorCode::kPermissionDenied:
-            return ErrorBody(403, "permission_denied", error.message);
+            return ErrorBody(403, "permission_denied", error.message, std::move(extra));
         default:
             return ErrorBody(500, "internal", "internal error");
     }

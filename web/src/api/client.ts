@@ -66,6 +66,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The refusal named for a client that acts on it (the error body's `reason`); '' when the node gave none. */
+    readonly reason: string = '',
   ) {
     super(message);
   }
@@ -106,14 +108,16 @@ export async function send(method: string, path: string, body?: unknown): Promis
   if (!response.ok) {
     let code = 'http_' + response.status;
     let message = response.statusText;
+    let reason = '';
     try {
       const error = (await response.json()) as Schemas['Error'];
       code = error.error?.code ?? code;
       message = error.error?.message ?? message;
+      reason = error.error?.reason ?? '';
     } catch {
       // not a JSON error body: keep the status
     }
-    throw new ApiError(response.status, code, message);
+    throw new ApiError(response.status, code, message, reason);
   }
   return response;
 }

@@ -38,7 +38,12 @@ const mediaType = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}\/[A-Za-z0-9][A-Za-z0-9
 function errorOf(status: number, text: string): ApiError {
   try {
     const body = JSON.parse(text) as Schemas['Error'];
-    return new ApiError(status, body.error?.code ?? `http_${status}`, body.error?.message ?? text);
+    return new ApiError(
+      status,
+      body.error?.code ?? `http_${status}`,
+      body.error?.message ?? text,
+      body.error?.reason ?? '',
+    );
   } catch {
     return new ApiError(status, `http_${status}`, text || `HTTP ${status}`);
   }

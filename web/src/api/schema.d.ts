@@ -6818,6 +6818,8 @@ export interface components {
                 /** @description stable snake_case reason, e.g. bad_signature, unknown_sender, replay, stale, too_large, unsupported_version, malformed, wrong_recipient, unauthenticated, not_found, invalid_argument, invalid_parameter, validation_failed, invalid_idempotency_key, idempotency_key_reused, shutting_down, unavailable, internal */
                 code: string;
                 message: string;
+                /** @description a refusal a client can act on, named (snake_case) beside its code: no_hold_in_force, hold_in_force, no_report, not_secretariat, no_secretariat, assistance_input, assistance_wrong_state, awaiting_secretariat, a case step's rule (unknown_transition, wrong_side, wrong_state, consult_first, grounds_missing, ground_not_allowed, reasons_missing, self_approval), obligation_missing, obligation_wrong_state, hearing_details, hearing_not_a_hearing, hearing_wrong_state; absent when the code says enough */
+                reason?: string;
                 /** @description invalid_parameter: the query parameter refused */
                 parameter?: string;
                 /** @description internal / unavailable: number of the node's error log line with the details */

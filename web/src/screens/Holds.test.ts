@@ -56,9 +56,10 @@ describe('legal holds', () => {
       reason: 'in_force',
       message: 'case X is under a legal hold already',
     });
-    expect(holdRefusalOf(new ApiError(404, 'not_found', 'case X has no legal hold in force'))?.reason).toBe(
-      'none_in_force',
-    );
+    const noneInForce = new ApiError(404, 'not_found', 'case X has no legal hold in force', 'no_hold_in_force');
+    expect(holdRefusalOf(noneInForce)?.reason).toBe('none_in_force');
+    // Read from the node's typed reason, not from its English message.
+    expect(holdRefusalOf(new ApiError(404, 'not_found', 'case X has no legal hold in force'))?.reason).toBe('');
     expect(holdRefusalOf(new ApiError(404, 'not_found', 'no such case'))?.reason).toBe('');
     expect(
       holdRefusalOf(new ApiError(400, 'invalid_argument', 'a legal hold needs a reason of 1 to 500 bytes of UTF-8'))
@@ -76,7 +77,7 @@ describe('legal holds', () => {
     // Refused because the page was behind: the alert takes the focus and the list is read again.
     const inForce = new ApiError(409, 'already_exists', 'case X is under a legal hold already');
     expect(afterHold('placed', { err: inForce })).toEqual({ said: '', focus: 'alert', reread: true });
-    const noneInForce = new ApiError(404, 'not_found', 'case X has no legal hold in force');
+    const noneInForce = new ApiError(404, 'not_found', 'case X has no legal hold in force', 'no_hold_in_force');
     expect(afterHold('lifted', { err: noneInForce })).toEqual({ said: '', focus: 'alert', reread: true });
     // Other refusals and failures: the alert, with nothing read again.
     for (const err of [

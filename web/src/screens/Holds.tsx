@@ -63,7 +63,7 @@ export function holdRefusalOf(err: unknown): Refusal | undefined {
   if (!(err instanceof ApiError)) return undefined;
   let reason = '';
   if (err.status === 409 && err.code === 'already_exists') reason = 'in_force';
-  else if (err.status === 404 && /no legal hold in force/.test(err.message)) reason = 'none_in_force';
+  else if (err.status === 404 && err.reason === 'no_hold_in_force') reason = 'none_in_force';
   else if (err.status === 400 && err.code === 'invalid_argument') reason = 'reason';
   else if (err.status === 403) reason = 'denied';
   return { status: err.status, code: err.code, reason, message: err.message };

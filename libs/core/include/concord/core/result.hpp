@@ -29,6 +29,10 @@ std::string_view ErrorCodeName(ErrorCode code);
 struct Error {
     ErrorCode code{ErrorCode::kInternal};
     std::string message;
+    /// A stable snake_case name of the refusal, for a client that acts on it rather than shows
+    /// the message (e.g. "no_hold_in_force"); empty when the code says enough. It reaches the
+    /// client as the error body's `reason`.
+    std::string reason{};
 
     /// "<code name>: <message>".
     [[nodiscard]] std::string ToString() const;
@@ -50,9 +54,9 @@ public:
         : tl::expected<T, Error>(tl::unexpect, std::move(e)) {}
 };
 
-/// Builds an Error; a short way to write `return Error{code, message}`.
-inline Error MakeError(ErrorCode code, std::string message) {
-    return Error{code, std::move(message)};
+/// Builds an Error; a short way to write `return Error{code, message}` (or with a `reason`).
+inline Error MakeError(ErrorCode code, std::string message, std::string reason = {}) {
+    return Error{code, std::move(message), std::move(reason)};
 }
 
 }  // namespace concord
