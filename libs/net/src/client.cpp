@@ -250,6 +250,46 @@ Response ResponseHead(const http::response_header<>& header) {
     return response;
 }
 
+// Reads `left` bytes of body into `sink`, a chunk at a time: first those `buffer` read ahead with
+// the header, then straight from `stream`. For a body of known length on a connection that is not
+// used again (streamed transfers open their own): the HTTP parser in between would add several
+// handler hops to every TLS record, and the client would spend its time in them rather than
+// reading. Each chunk must progress within options.timeout.
+template <class Stream>
+asio::awaitable<Result<Response>> ReadSizedBody(
+    Stream& stream,
+    beast::flat_buffer& buffer,
+    uint64_t left,
+    const Url& url,
+    const ClientOptions& options,
+    const BodySink& sink,
+    std::vector<std::uint8_t>& chunk,
+    Response& response
+) {
+    auto& lowest = beast::get_lowest_layer(stream);
+    while (left > 0) {
+        const size_t want = static_cast<size_t>(std::min<uint64_t>(left, chunk.size()));
+        const size_t ahead = std::min(want, buffer.size());
+        asio::buffer_copy(asio::buffer(chunk.data(), ahead), buffer.data());
+        buffer.consume(ahead);
+        if (ahead < want) {
+            lowest.expires_after(options.timeout);
+            auto [ec, n] = co_await asio::async_read(
+                stream, asio::buffer(chunk.data() + ahead, want - ahead), kTuple
+            );
+            if (ec) {
+                co_return Unavailable("reading the response body from", url, ec);
+            }
+        }
+        Result<void> taken = sink(std::span<const std::uint8_t>(chunk.data(), want));
+        if (!taken) {
+            co_return taken.error();
+        }
+        left -= want;
+    }
+    co_return std::move(response);
+}
+
 // Reads the body of the response whose header `parser` holds: a 2xx one into `sink` (when
 // given), chunk by chunk; any other into Response::body, bounded. Each read must progress within
 // options.timeout.
@@ -266,6 +306,11 @@ asio::awaitable<Result<Response>> ReadStreamedBody(
     Response response = ResponseHead(parser.get());
     const bool to_sink = sink != nullptr && response.status / 100 == 2;
     std::vector<std::uint8_t> chunk(kStreamChunk);
+    if (to_sink && !parser.is_done() && !parser.chunked() && parser.content_length_remaining()) {
+        co_return co_await ReadSizedBody(
+            stream, buffer, *parser.content_length_remaining(), url, options, *sink, chunk, response
+        );
+    }
     while (!parser.is_done()) {
         // Fill the chunk (or end the body), then hand it on.
         size_t got = 0;

@@ -1233,6 +1233,18 @@ asio::awaitable<bool> Server::Impl::WriteProduced(
             asio::use_awaitable
         );
     };
+    // Writes the `n` bytes of `chunk`. A body of known length goes straight to the stream: through
+    // the serializer each TLS record would take several more handler hops, and the writing, not
+    // the producer, would set the pace. A body without a length is framed by the serializer.
+    const auto write_chunk = [&](size_t n) -> asio::awaitable<boost::system::error_code> {
+        if (size) {
+            auto [ec, written] =
+                co_await asio::async_write(stream, asio::buffer(chunk.data(), n), kTuple);
+            co_return ec;
+        }
+        auto [ec, written] = co_await http::async_write(stream, serializer, kTuple);
+        co_return ec == http::error::need_buffer ? boost::system::error_code{} : ec;
+    };
     // Whether the producer still has bytes to give after `sent` of them.
     const auto more_after = [&size](uint64_t sent) { return !size || sent < *size; };
     Result<size_t> produced = more_after(0) ? co_await produce(chunk) : Result<size_t>(0);
@@ -1261,22 +1273,18 @@ asio::awaitable<bool> Server::Impl::WriteProduced(
         lowest.expires_after(options_.io_timeout);
         boost::system::error_code ec;
         if (last) {
-            std::tie(ec, std::ignore) = co_await http::async_write(stream, serializer, kTuple);
+            ec = co_await write_chunk(n);
         } else {
             using asio::experimental::awaitable_operators::operator&&;
-            [[maybe_unused]] auto [write_ec, written, following] =
-                co_await (http::async_write(stream, serializer, kTuple) && produce(next));
+            auto [write_ec, following] = co_await (write_chunk(n) && produce(next));
             ec = write_ec;
             produced = std::move(following);
             std::swap(chunk, next);
         }
-        if (ec == http::error::need_buffer) {
-            ec = {};
-        }
         if (ec) {
             co_return false;
         }
-        if (last && n != 0) {
+        if (last && n != 0 && !size) {
             // The final bytes went out with `more` set; end the body.
             message.body().data = nullptr;
             message.body().size = 0;

@@ -370,6 +370,98 @@ TEST(Stream, SizedUploadAndSizedDownloadUseContentLength) {
     EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
 }
 
+// A body of known length is written and read past the HTTP serializer and parser (server.cpp
+// WriteProduced, client.cpp ReadSizedBody): over TLS, in a size that is no multiple of a chunk
+// or a record, it arrives whole and unaltered, and a producer giving less than asked is followed.
+TEST(Stream, ASizedDownloadOverTlsArrivesWholeAndUnaltered) {
+    static constexpr uint64_t kSize = (uint64_t{5} << 20) + 77777;
+    auto identity = GenerateSelfSignedCertificate("node", {"127.0.0.1"}, std::chrono::hours(1));
+    ASSERT_TRUE(identity.has_value());
+    Router router;
+    std::mutex mu;
+    std::shared_ptr<GeneratedSource> produced;
+    router.AddStreaming("GET", "/out", [&](Request&, BodySource&) {
+        Response response;
+        auto source = std::make_shared<GeneratedSource>(kSize, 11);
+        {
+            std::lock_guard lock(mu);
+            produced = source;
+        }
+        response.body_producer = [source](std::span<std::uint8_t> out) {
+            return source->Read(out);
+        };
+        response.body_size = kSize;
+        return response;
+    });
+    ServerOptions options;
+    options.tls_cert_pem = identity->cert_pem;
+    options.tls_key_pem = identity->key_pem;
+    auto server = Server::Start(options, std::move(router));
+    ASSERT_TRUE(server.has_value()) << server.error().ToString();
+    ClientOptions client_options;
+    client_options.pinned_cert_sha256 = identity->sha256_fingerprint;
+    HttpClient client(client_options);
+    Sha256 hash;
+    uint64_t got = 0;
+    size_t pieces = 0;
+    auto downloaded = client.Download(
+        "https://127.0.0.1:" + std::to_string((*server)->Port()) + "/out",
+        {},
+        [&](std::span<const std::uint8_t> piece) {
+            hash.Update(piece);
+            got += piece.size();
+            ++pieces;
+            return Result<void>{};
+        }
+    );
+    ASSERT_TRUE(downloaded.has_value()) << downloaded.error().ToString();
+    EXPECT_EQ(downloaded->status, 200u);
+    EXPECT_EQ(got, kSize);
+    EXPECT_GT(pieces, 1u);  // handed on a chunk at a time, not gathered whole
+    (*server)->Stop();
+    std::lock_guard lock(mu);
+    ASSERT_NE(produced, nullptr);
+    EXPECT_EQ(hash.Hex(), produced->Hex());
+}
+
+// After a streamed body of known length the connection carries the next request: the server
+// wrote exactly the stated bytes, no more and no fewer.
+TEST(Stream, ASizedStreamedAnswerLeavesTheConnectionForTheNextRequest) {
+    static constexpr uint64_t kSize = (uint64_t{1} << 20) + 3;
+    Router router;
+    router.AddStreaming("GET", "/out", [](Request&, BodySource&) {
+        Response response;
+        auto source = std::make_shared<GeneratedSource>(kSize, 5);
+        response.body_producer = [source](std::span<std::uint8_t> out) {
+            return source->Read(out);
+        };
+        response.body_size = kSize;
+        return response;
+    });
+    router.Add("GET", "/hello", [](Request&) { return Json(200, "{\"second\":true}"); });
+    auto server = StartPlain(std::move(router));
+    ASSERT_NE(server, nullptr);
+    RawSocket socket(server->Port());
+    ASSERT_TRUE(socket.Connected());
+    ASSERT_TRUE(
+        socket.Send("GET /out HTTP/1.1\r\nHost: x\r\n\r\n"
+                    "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    );
+    std::string answer;
+    EXPECT_TRUE(socket.ReadUntilClosed(answer, kPatience));
+    const size_t head_end = answer.find("\r\n\r\n");
+    ASSERT_NE(head_end, std::string::npos) << answer.substr(0, 200);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer.substr(0, 200);
+    EXPECT_NE(
+        answer.substr(0, head_end).find("Content-Length: " + std::to_string(kSize)),
+        std::string::npos
+    ) << answer.substr(0, head_end);
+    ASSERT_GE(answer.size(), head_end + 4 + kSize);
+    const std::string rest = answer.substr(head_end + 4 + kSize);
+    EXPECT_EQ(rest.rfind("HTTP/1.1 200", 0), 0u) << rest.substr(0, 200);
+    EXPECT_NE(rest.find("{\"second\":true}"), std::string::npos) << rest;
+}
+
 TEST(Stream, ABodyOverTheRoutesLimitIs413) {
     static constexpr uint64_t kLimit = uint64_t{1} << 20;
     std::atomic<int> calls{0};
