@@ -367,6 +367,7 @@ TEST(LifecycleCheck, ReasonsMissing) {
 
 TEST(LifecycleCheck, StepErrorsCarryTheirRuleAndOtherErrorsDoNot) {
     EXPECT_EQ(StepRuleOf(StepError(StepRule::kSelfApproval, "x")), StepRule::kSelfApproval);
+    EXPECT_EQ(StepError(StepRule::kConsultFirst, "x").reason, "consult_first");
     EXPECT_EQ(StepRuleOf(MakeError(ErrorCode::kInvalidArgument, "wrong_state")), std::nullopt);
     EXPECT_EQ(StepRuleOf(MakeError(ErrorCode::kNotFound, "wrong_state: x")), std::nullopt);
 }
