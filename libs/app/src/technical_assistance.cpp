@@ -67,7 +67,9 @@ Error Input(std::string_view why) {
 
 Error WrongState(std::string_view why, std::string reason = "assistance_wrong_state") {
     return MakeError(
-        ErrorCode::kInvalidArgument, "assistance_wrong_state: " + std::string(why), std::move(reason)
+        ErrorCode::kInvalidArgument,
+        "assistance_wrong_state: " + std::string(why),
+        std::move(reason)
     );
 }
 
