@@ -336,7 +336,7 @@ export interface StatsRefusal {
 export function statsRefusalOf(err: unknown): StatsRefusal | undefined {
   if (!(err instanceof ApiError)) return undefined;
   const m = err.message;
-  const known: StatsRefusal['reason'][] = ['no_secretariat', 'not_secretariat', 'no_report'];
-  const reason = known.find((r) => r !== '' && r === err.reason) ?? '';
+  const known = ['no_secretariat', 'not_secretariat', 'no_report'] as const;
+  const reason: StatsRefusal['reason'] = known.find((r) => r === err.reason) ?? '';
   return { status: err.status, code: err.code, reason, message: m };
 }
